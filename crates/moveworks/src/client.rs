@@ -1,0 +1,517 @@
+//! The client, its builder and the API's seven endpoints.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+use url::{Host, Url};
+
+use crate::error::{Error, Result};
+use crate::model::{Conversation, ConversationPage, EventPage, Response};
+use crate::pagination::{ConversationIter, EventIter};
+use crate::retry::RetryPolicy;
+use crate::transport::{Auth, CallSettings, Method, OAuth, Secret, Transport};
+use crate::validate;
+
+/// The production base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.moveworks.ai/rest/v1beta1";
+/// The SDK version, sent in the `User-Agent`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Environment variables read by [`Client::from_env`].
+pub mod env {
+    /// Base URL (optional; defaults to [`DEFAULT_BASE_URL`](super::DEFAULT_BASE_URL)).
+    pub const BASE_URL: &str = "MOVEWORKS_BASE_URL";
+    /// Assistant name (required).
+    pub const ASSISTANT_NAME: &str = "MOVEWORKS_ASSISTANT_NAME";
+    /// Static bearer token (or use the client credentials below).
+    pub const TOKEN: &str = "MOVEWORKS_TOKEN";
+    /// OAuth client id.
+    pub const CLIENT_ID: &str = "MOVEWORKS_CLIENT_ID";
+    /// OAuth client secret.
+    pub const CLIENT_SECRET: &str = "MOVEWORKS_CLIENT_SECRET";
+    /// OAuth token URL (optional; defaults to the base URL's origin + `/oauth/v1/token`).
+    pub const TOKEN_URL: &str = "MOVEWORKS_TOKEN_URL";
+}
+
+/// Builds a [`Client`]. Obtain one with [`Client::builder`].
+///
+/// Required: an assistant name, and either [`bearer_token`](Self::bearer_token)
+/// or [`client_credentials`](Self::client_credentials).
+#[derive(Clone)]
+pub struct ClientBuilder {
+    base_url: String,
+    assistant_name: Option<String>,
+    token: Option<Secret>,
+    client_credentials: Option<(String, Secret)>,
+    token_url: Option<String>,
+    connect_timeout: Duration,
+    settings: CallSettings,
+    max_idle_connections: usize,
+    max_response_bytes: u64,
+    binding: Option<String>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("assistant_name", &self.assistant_name)
+            .field("token", &self.token)
+            .field("client_id", &self.client_credentials.as_ref().map(|(id, _)| id))
+            .field("client_secret", &self.client_credentials.as_ref().map(|(_, s)| s))
+            .field("token_url", &self.token_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            assistant_name: None,
+            token: None,
+            client_credentials: None,
+            token_url: None,
+            connect_timeout: Duration::from_secs(10),
+            settings: CallSettings {
+                attempt_timeout: Duration::from_secs(30),
+                deadline: Duration::from_secs(120),
+                retry: RetryPolicy::default(),
+            },
+            max_idle_connections: 32,
+            max_response_bytes: 16 * 1024 * 1024,
+            binding: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// API base URL (default [`DEFAULT_BASE_URL`]). Must be https unless the host is loopback.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+    /// The assistant name configured for your organization (sent as `Assistant-Name`).
+    pub fn assistant_name(mut self, name: impl Into<String>) -> Self {
+        self.assistant_name = Some(name.into());
+        self
+    }
+    /// Authenticate with a bearer token you manage yourself.
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(Secret::new(token));
+        self.client_credentials = None;
+        self
+    }
+    /// Authenticate with OAuth client credentials; tokens are fetched, cached and refreshed for you.
+    pub fn client_credentials(mut self, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        self.client_credentials = Some((client_id.into(), Secret::new(client_secret)));
+        self.token = None;
+        self
+    }
+    /// OAuth token URL (default: the base URL's origin + `/oauth/v1/token`).
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
+        self
+    }
+    /// Time allowed to establish a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+    /// Time allowed for one attempt, body included (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.settings.attempt_timeout = timeout;
+        self
+    }
+    /// Time allowed for a whole call, all retries included (default 120 s).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.settings.deadline = deadline;
+        self
+    }
+    /// Retries after the first attempt (default 2; 0 disables retries).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.settings.retry.max_retries = retries;
+        self
+    }
+    /// The whole retry policy.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.settings.retry = policy;
+        self
+    }
+    /// Idle connections kept per host for reuse (default 32).
+    pub fn max_idle_connections(mut self, n: usize) -> Self {
+        self.max_idle_connections = n;
+        self
+    }
+    /// Largest response body accepted, in bytes (default 16 MiB).
+    pub fn max_response_bytes(mut self, n: u64) -> Self {
+        self.max_response_bytes = n;
+        self
+    }
+    /// Names the language binding in the `User-Agent` (set by the bindings, e.g. `"python/3.11"`).
+    pub fn binding(mut self, binding: impl Into<String>) -> Self {
+        self.binding = Some(binding.into());
+        self
+    }
+
+    /// Checks the configuration and builds the client. No request is sent.
+    pub fn build(self) -> Result<Client> {
+        let base_url = parse_api_url("base_url", &self.base_url)?;
+        let assistant_name = self.assistant_name.ok_or_else(|| Error::invalid_argument("assistant_name", "is required"))?;
+        validate::header_value("assistant_name", &assistant_name)?;
+        let auth = match (self.token, self.client_credentials) {
+            (Some(token), _) => {
+                validate::header_value("token", token.expose())?;
+                Auth::Static(token)
+            }
+            (None, Some((client_id, client_secret))) => {
+                if client_id.is_empty() {
+                    return Err(Error::invalid_argument("client_id", "must not be empty"));
+                }
+                if client_secret.expose().is_empty() {
+                    return Err(Error::invalid_argument("client_secret", "must not be empty"));
+                }
+                let token_url = match &self.token_url {
+                    Some(u) => parse_api_url("token_url", u)?,
+                    None => default_token_url(&base_url),
+                };
+                Auth::ClientCredentials(OAuth::new(client_id, client_secret, token_url))
+            }
+            (None, None) => {
+                return Err(Error::invalid_argument("token", "either a bearer token or client credentials is required"))
+            }
+        };
+        for (name, d) in [("timeout", self.settings.attempt_timeout), ("deadline", self.settings.deadline), ("connect_timeout", self.connect_timeout)] {
+            if d.is_zero() {
+                return Err(Error::invalid_argument(name, "must be greater than zero"));
+            }
+        }
+        if self.max_response_bytes == 0 {
+            return Err(Error::invalid_argument("max_response_bytes", "must be greater than zero"));
+        }
+        let user_agent = format!(
+            "moveworks-sdk/{VERSION} ({}; {}-{})",
+            self.binding.as_deref().unwrap_or("rust"),
+            std::env::consts::OS,
+            std::env::consts::ARCH
+        );
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            // Never follow redirects: credentials must not travel to another origin,
+            // and the API does not redirect.
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_connect(Some(self.connect_timeout))
+            .max_idle_connections(self.max_idle_connections.max(1) * 4)
+            .max_idle_connections_per_host(self.max_idle_connections)
+            .user_agent(user_agent.as_str())
+            .build()
+            .into();
+        let transport = Transport {
+            agent,
+            base_url,
+            assistant_name,
+            auth,
+            user_agent,
+            max_response_bytes: self.max_response_bytes,
+            attempt_timeout: self.settings.attempt_timeout,
+        };
+        Ok(Client { transport: Arc::new(transport), settings: self.settings })
+    }
+}
+
+fn is_loopback(host: Option<Host<&str>>) -> bool {
+    match host {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Parses a base or token URL: https, or plain http only to a loopback host.
+fn parse_api_url(argument: &str, raw: &str) -> Result<Url> {
+    let url = Url::parse(raw).map_err(|e| Error::invalid_argument(argument, format_args!("is not a URL ({e})")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(url.host()) => {}
+        "http" => return Err(Error::invalid_argument(argument, "must use https for a non-loopback host")),
+        other => return Err(Error::invalid_argument(argument, format_args!("has unsupported scheme {other:?}"))),
+    }
+    if url.cannot_be_a_base() || url.host().is_none() {
+        return Err(Error::invalid_argument(argument, "must be an absolute http(s) URL"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid_argument(argument, "must not embed credentials"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid_argument(argument, "must not have a query or fragment"));
+    }
+    Ok(url)
+}
+
+fn default_token_url(base: &Url) -> Url {
+    let mut url = base.clone();
+    url.set_path("/oauth/v1/token");
+    url
+}
+
+/// Per-call overrides of the client's limits; see [`Client::with_options`].
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RequestOptions {
+    /// Time allowed for one attempt.
+    pub timeout: Option<Duration>,
+    /// Time allowed for the whole call, retries included.
+    pub deadline: Option<Duration>,
+    /// Retries after the first attempt.
+    pub max_retries: Option<u32>,
+}
+
+/// Filters of [`Client::list_conversations`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListConversationsParams {
+    /// Page size, 1 to 100 (server default 20).
+    pub limit: Option<u32>,
+    /// Cursor from a previous page.
+    pub cursor: Option<String>,
+    /// List archived (`true`) or active (`false`, the server default) conversations.
+    pub archived: Option<bool>,
+}
+
+/// Filters of [`Client::list_events`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListEventsParams {
+    /// One conversation, or `None` for the events of all conversations.
+    pub conversation_id: Option<String>,
+    /// Only events after this id (exclusive): typically the last event id seen.
+    pub start_event_id: Option<String>,
+    /// Only events up to this id (inclusive).
+    pub last_event_id: Option<String>,
+    /// Cursor from a previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 100 (server default 20).
+    pub limit: Option<u32>,
+}
+
+/// Fields to change with [`Client::update_conversation`]; `None` leaves a field unchanged.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConversationUpdate {
+    /// New title (at most 256 characters).
+    pub title: Option<String>,
+    /// New archive flag.
+    pub archived: Option<bool>,
+}
+
+/// A client of the Moveworks Conversations API.
+///
+/// `Send + Sync` and cheap to clone (clones share one connection pool and one
+/// OAuth token cache), so one client can serve a whole application. Every method
+/// blocks the calling thread until the call completes or fails.
+#[derive(Clone)]
+pub struct Client {
+    transport: Arc<Transport>,
+    settings: CallSettings,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.transport.base_url.as_str())
+            .field("assistant_name", &self.transport.assistant_name)
+            .field("auth", &self.transport.auth)
+            .field("settings", &self.settings)
+            .finish()
+    }
+}
+
+/// Where the events of [`Client::list_events`] come from when no conversation is named.
+pub const ALL_CONVERSATIONS: &str = "-";
+
+impl Client {
+    /// Starts building a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A builder filled from the `MOVEWORKS_*` environment variables (see [`env`]),
+    /// to adjust further before [`ClientBuilder::build`].
+    pub fn builder_from_env() -> Result<ClientBuilder> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let mut b = Client::builder();
+        if let Some(url) = var(env::BASE_URL) {
+            b = b.base_url(url);
+        }
+        match var(env::ASSISTANT_NAME) {
+            Some(name) => b = b.assistant_name(name),
+            None => return Err(Error::invalid_argument(env::ASSISTANT_NAME, "is not set")),
+        }
+        if let Some(url) = var(env::TOKEN_URL) {
+            b = b.token_url(url);
+        }
+        b = match (var(env::TOKEN), var(env::CLIENT_ID), var(env::CLIENT_SECRET)) {
+            (Some(token), _, _) => b.bearer_token(token),
+            (None, Some(id), Some(secret)) => b.client_credentials(id, secret),
+            _ => {
+                return Err(Error::invalid_argument(
+                    env::TOKEN,
+                    format_args!("set {} or both {} and {}", env::TOKEN, env::CLIENT_ID, env::CLIENT_SECRET),
+                ))
+            }
+        };
+        Ok(b)
+    }
+
+    /// A client configured from the `MOVEWORKS_*` environment variables (see [`env`]).
+    pub fn from_env() -> Result<Client> {
+        Client::builder_from_env()?.build()
+    }
+
+    /// A clone of this client whose calls use these overrides (shares the pool and token cache).
+    pub fn with_options(&self, options: &RequestOptions) -> Result<Client> {
+        let mut settings = self.settings;
+        if let Some(t) = options.timeout {
+            if t.is_zero() {
+                return Err(Error::invalid_argument("timeout", "must be greater than zero"));
+            }
+            settings.attempt_timeout = t;
+        }
+        if let Some(d) = options.deadline {
+            if d.is_zero() {
+                return Err(Error::invalid_argument("deadline", "must be greater than zero"));
+            }
+            settings.deadline = d;
+        }
+        if let Some(r) = options.max_retries {
+            settings.retry.max_retries = r;
+        }
+        Ok(Client { transport: Arc::clone(&self.transport), settings })
+    }
+
+    /// The base URL this client talks to.
+    pub fn base_url(&self) -> &str {
+        self.transport.base_url.as_str()
+    }
+
+    /// The `User-Agent` this client sends.
+    pub fn user_agent(&self) -> &str {
+        &self.transport.user_agent
+    }
+
+    /// Lists conversations, most recently updated first. `GET /conversations`.
+    pub fn list_conversations(&self, params: &ListConversationsParams) -> Result<ConversationPage> {
+        validate::limit(params.limit)?;
+        validate::cursor(params.cursor.as_deref())?;
+        let url = self.transport.url(
+            &["conversations"],
+            &[
+                ("cursor", params.cursor.clone()),
+                ("limit", params.limit.map(|l| l.to_string())),
+                ("archived", params.archived.map(|a| a.to_string())),
+            ],
+        );
+        self.transport.call(&self.settings, Method::Get, url, None, "conversation page")
+    }
+
+    /// Iterates over every conversation matching `params`, fetching pages lazily.
+    pub fn iter_conversations(&self, params: ListConversationsParams) -> ConversationIter {
+        ConversationIter::new(self.clone(), params)
+    }
+
+    /// Creates a conversation. `POST /conversations` (201).
+    pub fn create_conversation(&self, title: Option<&str>) -> Result<Conversation> {
+        if let Some(t) = title {
+            validate::title(t)?;
+        }
+        let body = match title {
+            Some(t) => json!({ "title": t }),
+            None => json!({}),
+        };
+        let url = self.transport.url(&["conversations"], &[]);
+        self.transport.call(&self.settings, Method::Post, url, Some(body.to_string().into_bytes()), "conversation")
+    }
+
+    /// Gets one conversation. `GET /conversations/{conversation_id}`.
+    pub fn get_conversation(&self, conversation_id: &str) -> Result<Conversation> {
+        validate::id("conversation_id", conversation_id)?;
+        let url = self.transport.url(&["conversations", conversation_id], &[]);
+        self.transport.call(&self.settings, Method::Get, url, None, "conversation")
+    }
+
+    /// Changes a conversation's title and/or archive flag. `PATCH /conversations/{conversation_id}`.
+    pub fn update_conversation(&self, conversation_id: &str, update: &ConversationUpdate) -> Result<Conversation> {
+        validate::id("conversation_id", conversation_id)?;
+        if let Some(t) = &update.title {
+            validate::title(t)?;
+        }
+        if update.title.is_none() && update.archived.is_none() {
+            return Err(Error::invalid_argument("update", "set at least one of title or archived"));
+        }
+        let mut body = serde_json::Map::new();
+        if let Some(t) = &update.title {
+            body.insert("title".into(), t.clone().into());
+        }
+        if let Some(a) = update.archived {
+            body.insert("archived".into(), a.into());
+        }
+        let url = self.transport.url(&["conversations", conversation_id], &[]);
+        let bytes = serde_json::Value::Object(body).to_string().into_bytes();
+        self.transport.call(&self.settings, Method::Patch, url, Some(bytes), "conversation")
+    }
+
+    /// Lists events (system-initiated final messages), oldest first.
+    /// `GET /conversations/{conversation_id | -}/events`.
+    pub fn list_events(&self, params: &ListEventsParams) -> Result<EventPage> {
+        let conversation = params.conversation_id.as_deref().unwrap_or(ALL_CONVERSATIONS);
+        validate::id("conversation_id", conversation)?;
+        if let Some(id) = &params.start_event_id {
+            validate::id("start_event_id", id)?;
+        }
+        if let Some(id) = &params.last_event_id {
+            validate::id("last_event_id", id)?;
+        }
+        validate::limit(params.limit)?;
+        validate::cursor(params.cursor.as_deref())?;
+        let url = self.transport.url(
+            &["conversations", conversation, "events"],
+            &[
+                ("start_event_id", params.start_event_id.clone()),
+                ("last_event_id", params.last_event_id.clone()),
+                ("cursor", params.cursor.clone()),
+                ("limit", params.limit.map(|l| l.to_string())),
+            ],
+        );
+        self.transport.call(&self.settings, Method::Get, url, None, "event page")
+    }
+
+    /// Iterates over every event matching `params`, fetching pages lazily.
+    pub fn iter_events(&self, params: ListEventsParams) -> EventIter {
+        EventIter::new(self.clone(), params)
+    }
+
+    /// Sends a user message; returns at once (202) with a response to poll.
+    /// `POST /conversations/{conversation_id}/responses`.
+    ///
+    /// Not retried after an ambiguous failure (the server may have accepted it):
+    /// such failures are returned so that the assistant is never asked twice.
+    pub fn create_response(&self, conversation_id: &str, text: &str) -> Result<Response> {
+        validate::id("conversation_id", conversation_id)?;
+        validate::message_text(text)?;
+        let url = self.transport.url(&["conversations", conversation_id, "responses"], &[]);
+        let body = json!({ "input": { "text": text } }).to_string().into_bytes();
+        self.transport.call(&self.settings, Method::Post, url, Some(body), "response")
+    }
+
+    /// Gets a response's current state. `GET /conversations/{conversation_id}/responses/{response_id}`.
+    pub fn get_response(&self, conversation_id: &str, response_id: &str) -> Result<Response> {
+        validate::id("conversation_id", conversation_id)?;
+        validate::id("response_id", response_id)?;
+        let url = self.transport.url(&["conversations", conversation_id, "responses", response_id], &[]);
+        self.transport.call(&self.settings, Method::Get, url, None, "response")
+    }
+
+    pub(crate) fn settings_deadline(&self) -> Duration {
+        self.settings.deadline
+    }
+}

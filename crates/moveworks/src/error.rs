@@ -1,0 +1,402 @@
+//! One error type and one taxonomy, shared unchanged by every language binding.
+//!
+//! [`Error`] is a flat struct rather than a rich enum on purpose: every binding
+//! (C, Python, Node, Swift, Kotlin) converts it field by field, and a flat shape
+//! with a stable [`ErrorKind`] string crosses each FFI without losing anything.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::model::{Response, ResponseStatus};
+
+/// The machine-readable category of an [`Error`].
+///
+/// The strings returned by [`ErrorKind::as_str`] are stable and exposed unchanged
+/// by every binding, so scripts can match on them in any language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// A caller-supplied argument was rejected before any request was sent.
+    InvalidArgument,
+    /// The connection could not be made or broke (DNS, connect, TLS, reset, truncated body).
+    Connection,
+    /// An attempt or the overall deadline of a call ran out.
+    Timeout,
+    /// The server answered something that is not the documented JSON.
+    Decode,
+    /// The OAuth token endpoint refused or failed to issue a token.
+    OAuth,
+    /// HTTP 400 from the API.
+    BadRequest,
+    /// HTTP 401 from the API.
+    Authentication,
+    /// HTTP 403 from the API.
+    PermissionDenied,
+    /// HTTP 404 from the API.
+    NotFound,
+    /// HTTP 429 from the API.
+    RateLimit,
+    /// HTTP 5xx from the API.
+    InternalServer,
+    /// Any other non-success HTTP status from the API.
+    ApiStatus,
+    /// A polled response reached status `FAILED`.
+    ResponseFailed,
+    /// A polled response did not reach a terminal status before the deadline.
+    PollTimeout,
+    /// The caller cancelled the operation.
+    Cancelled,
+}
+
+impl ErrorKind {
+    /// Every kind, in declaration order (bindings use this to build their class tables).
+    pub const ALL: [ErrorKind; 15] = [
+        ErrorKind::InvalidArgument,
+        ErrorKind::Connection,
+        ErrorKind::Timeout,
+        ErrorKind::Decode,
+        ErrorKind::OAuth,
+        ErrorKind::BadRequest,
+        ErrorKind::Authentication,
+        ErrorKind::PermissionDenied,
+        ErrorKind::NotFound,
+        ErrorKind::RateLimit,
+        ErrorKind::InternalServer,
+        ErrorKind::ApiStatus,
+        ErrorKind::ResponseFailed,
+        ErrorKind::PollTimeout,
+        ErrorKind::Cancelled,
+    ];
+
+    /// The stable snake_case name of this kind, e.g. `"not_found"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidArgument => "invalid_argument",
+            ErrorKind::Connection => "connection",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Decode => "decode",
+            ErrorKind::OAuth => "oauth",
+            ErrorKind::BadRequest => "bad_request",
+            ErrorKind::Authentication => "authentication",
+            ErrorKind::PermissionDenied => "permission_denied",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::RateLimit => "rate_limit",
+            ErrorKind::InternalServer => "internal_server",
+            ErrorKind::ApiStatus => "api_status",
+            ErrorKind::ResponseFailed => "response_failed",
+            ErrorKind::PollTimeout => "poll_timeout",
+            ErrorKind::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses a name produced by [`ErrorKind::as_str`].
+    pub fn from_name(name: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// The kind for an HTTP error status from the API.
+    pub fn for_status(status: u16) -> ErrorKind {
+        match status {
+            400 => ErrorKind::BadRequest,
+            401 => ErrorKind::Authentication,
+            403 => ErrorKind::PermissionDenied,
+            404 => ErrorKind::NotFound,
+            429 => ErrorKind::RateLimit,
+            500..=599 => ErrorKind::InternalServer,
+            _ => ErrorKind::ApiStatus,
+        }
+    }
+
+    /// True for the kinds that carry an HTTP status answered by the API itself.
+    pub fn is_api_status(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::BadRequest
+                | ErrorKind::Authentication
+                | ErrorKind::PermissionDenied
+                | ErrorKind::NotFound
+                | ErrorKind::RateLimit
+                | ErrorKind::InternalServer
+                | ErrorKind::ApiStatus
+        )
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The `error.code` of an API error body. Unknown codes keep their raw text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ApiErrorCode {
+    /// `INVALID_INPUT` (400).
+    InvalidInput,
+    /// `INVALID_CURSOR` (400).
+    InvalidCursor,
+    /// `UNAUTHORIZED` (401).
+    Unauthorized,
+    /// `FORBIDDEN` (403).
+    Forbidden,
+    /// `NOT_FOUND` (404).
+    NotFound,
+    /// `RATE_LIMIT_EXCEEDED` (429).
+    RateLimitExceeded,
+    /// `INTERNAL_ERROR` (500).
+    InternalError,
+    /// A code this SDK version does not know, kept verbatim.
+    Unknown(String),
+}
+
+impl ApiErrorCode {
+    /// Parses a wire code; never fails.
+    pub fn parse(code: &str) -> ApiErrorCode {
+        match code {
+            "INVALID_INPUT" => ApiErrorCode::InvalidInput,
+            "INVALID_CURSOR" => ApiErrorCode::InvalidCursor,
+            "UNAUTHORIZED" => ApiErrorCode::Unauthorized,
+            "FORBIDDEN" => ApiErrorCode::Forbidden,
+            "NOT_FOUND" => ApiErrorCode::NotFound,
+            "RATE_LIMIT_EXCEEDED" => ApiErrorCode::RateLimitExceeded,
+            "INTERNAL_ERROR" => ApiErrorCode::InternalError,
+            other => ApiErrorCode::Unknown(other.to_owned()),
+        }
+    }
+
+    /// The wire spelling of the code.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ApiErrorCode::InvalidInput => "INVALID_INPUT",
+            ApiErrorCode::InvalidCursor => "INVALID_CURSOR",
+            ApiErrorCode::Unauthorized => "UNAUTHORIZED",
+            ApiErrorCode::Forbidden => "FORBIDDEN",
+            ApiErrorCode::NotFound => "NOT_FOUND",
+            ApiErrorCode::RateLimitExceeded => "RATE_LIMIT_EXCEEDED",
+            ApiErrorCode::InternalError => "INTERNAL_ERROR",
+            ApiErrorCode::Unknown(raw) => raw,
+        }
+    }
+}
+
+impl fmt::Display for ApiErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Every failure of this SDK.
+///
+/// Which fields are set depends on the [`kind`](Error::kind): API errors carry
+/// `status`, `code`, `request_id` and maybe `retry_after`; invalid arguments name
+/// the `argument`; poll timeouts and failed responses carry the `response_id`, the
+/// last seen status and the response itself. No field ever holds a credential.
+#[derive(Clone)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    status: Option<u16>,
+    code: Option<ApiErrorCode>,
+    request_id: Option<String>,
+    retry_after: Option<Duration>,
+    argument: Option<String>,
+    response_id: Option<String>,
+    last_status: Option<ResponseStatus>,
+    response: Option<Box<Response>>,
+    body_excerpt: Option<String>,
+    source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+}
+
+/// The result type of every fallible SDK call.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Longest body excerpt kept on a decode error, in characters.
+const EXCERPT_CHARS: usize = 200;
+
+impl Error {
+    /// A bare error of `kind` with `message`; the other fields are filled by the `with_*` methods.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error {
+            kind,
+            message: message.into(),
+            status: None,
+            code: None,
+            request_id: None,
+            retry_after: None,
+            argument: None,
+            response_id: None,
+            last_status: None,
+            response: None,
+            body_excerpt: None,
+            source: None,
+        }
+    }
+
+    /// An invalid-argument error naming the argument and why it was rejected.
+    pub fn invalid_argument(argument: &str, why: impl fmt::Display) -> Error {
+        let mut e = Error::new(ErrorKind::InvalidArgument, format!("invalid `{argument}`: {why}"));
+        e.argument = Some(argument.to_owned());
+        e
+    }
+
+    /// A cancelled error.
+    pub fn cancelled() -> Error {
+        Error::new(ErrorKind::Cancelled, "the operation was cancelled")
+    }
+
+    /// A decode error for `body` that could not be read as `what`.
+    pub(crate) fn decode(what: &str, detail: impl fmt::Display, body: &[u8]) -> Error {
+        let text = String::from_utf8_lossy(body);
+        let mut excerpt: String = text.chars().take(EXCERPT_CHARS).collect();
+        if text.chars().nth(EXCERPT_CHARS).is_some() {
+            excerpt.push('…');
+        }
+        let mut e = Error::new(ErrorKind::Decode, format!("could not decode {what}: {detail}"));
+        e.body_excerpt = Some(excerpt);
+        e
+    }
+
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+    pub(crate) fn with_code(mut self, code: Option<ApiErrorCode>) -> Self {
+        self.code = code;
+        self
+    }
+    pub(crate) fn with_request_id(mut self, request_id: Option<String>) -> Self {
+        if self.request_id.is_none() {
+            self.request_id = request_id;
+        }
+        self
+    }
+    pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
+        self.retry_after = retry_after;
+        self
+    }
+    pub(crate) fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Arc::new(source));
+        self
+    }
+    pub(crate) fn with_response(mut self, response: Response) -> Self {
+        self.response_id = Some(response.response_id.clone());
+        self.last_status = Some(response.status.clone());
+        self.response = Some(Box::new(response));
+        self
+    }
+    pub(crate) fn with_kind(mut self, kind: ErrorKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// The category of this error.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+    /// Human-readable description (for API errors, the server's message).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+    /// HTTP status, for API errors and token-endpoint errors.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+    /// The API's `error.code`, when the body carried one.
+    pub fn code(&self) -> Option<&ApiErrorCode> {
+        self.code.as_ref()
+    }
+    /// The `x-moveworks-root-uuid` of the failing request: quote it to Moveworks support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    /// How long the server asked us to wait (`Retry-After` / `retry-after-ms`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+    /// For invalid-argument errors: which argument was rejected.
+    pub fn argument(&self) -> Option<&str> {
+        self.argument.as_deref()
+    }
+    /// For poll timeouts and failed responses: the response id.
+    pub fn response_id(&self) -> Option<&str> {
+        self.response_id.as_deref()
+    }
+    /// For poll timeouts and failed responses: the last status seen.
+    pub fn last_status(&self) -> Option<&ResponseStatus> {
+        self.last_status.as_ref()
+    }
+    /// For poll timeouts and failed responses: the last response seen.
+    pub fn response(&self) -> Option<&Response> {
+        self.response.as_deref()
+    }
+    /// For decode errors: the start of the offending body (at most 200 characters).
+    pub fn body_excerpt(&self) -> Option<&str> {
+        self.body_excerpt.as_deref()
+    }
+    /// True when retrying later might succeed (connection trouble, timeouts, 408/429/5xx).
+    pub fn is_transient(&self) -> bool {
+        match self.kind {
+            ErrorKind::Connection | ErrorKind::Timeout | ErrorKind::RateLimit | ErrorKind::InternalServer => true,
+            ErrorKind::ApiStatus | ErrorKind::OAuth => matches!(self.status, Some(408 | 429 | 500..=599)),
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.kind).field("message", &self.message);
+        if let Some(s) = self.status {
+            d.field("status", &s);
+        }
+        if let Some(c) = &self.code {
+            d.field("code", &c.as_str());
+        }
+        if let Some(r) = &self.request_id {
+            d.field("request_id", r);
+        }
+        if let Some(r) = &self.retry_after {
+            d.field("retry_after", r);
+        }
+        if let Some(a) = &self.argument {
+            d.field("argument", a);
+        }
+        if let Some(r) = &self.response_id {
+            d.field("response_id", r);
+        }
+        if let Some(s) = &self.last_status {
+            d.field("last_status", &s.as_str());
+        }
+        if let Some(b) = &self.body_excerpt {
+            d.field("body_excerpt", b);
+        }
+        d.finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)?;
+        let mut extras = Vec::new();
+        if let Some(s) = self.status {
+            extras.push(format!("status {s}"));
+        }
+        if let Some(c) = &self.code {
+            extras.push(format!("code {c}"));
+        }
+        if let Some(r) = &self.request_id {
+            extras.push(format!("request id {r}"));
+        }
+        if !extras.is_empty() {
+            write!(f, " ({})", extras.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}

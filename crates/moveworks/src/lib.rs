@@ -1,0 +1,56 @@
+//! Rust client for the Moveworks (Beta) Conversations API.
+//!
+//! This synchronous core is the one implementation behind every language
+//! binding of this project (C, Python, Node, Swift, Kotlin): the bindings
+//! convert types and never re-implement behaviour.
+//!
+//! ```no_run
+//! use moveworks::{Client, WaitOptions};
+//!
+//! let client = Client::builder()
+//!     .assistant_name("acmecorp-conversations-rest-api")
+//!     .client_credentials("my-client-id", "my-client-secret")
+//!     .build()?;
+//! let conversation = client.create_conversation(Some("Permissions"))?;
+//! let response = client.create_response_and_wait(
+//!     &conversation.conversation_id,
+//!     "Who does John Doe report to?",
+//!     &WaitOptions::default(),
+//! )?;
+//! println!("{}", response.assistant_text().unwrap_or_default());
+//! # Ok::<(), moveworks::Error>(())
+//! ```
+//!
+//! Behaviour worth knowing:
+//! - Every method blocks its thread; a [`Client`] is `Send + Sync` and cheap to clone.
+//! - Failed attempts are retried per [`RetryPolicy`]; a `POST` is repeated only
+//!   when it provably never reached the server or was refused with 429.
+//! - With client credentials, the OAuth token is cached, refreshed before it
+//!   expires by one thread at a time, and a 401 is replayed once with a fresh token.
+//! - Errors are one [`Error`] type whose [`ErrorKind`] string is the same in every language.
+//! - Attempts are logged through the `log` facade (target `moveworks`), never with credentials.
+
+#![warn(missing_docs)]
+
+mod client;
+mod error;
+mod model;
+mod pagination;
+mod poll;
+mod retry;
+mod transport;
+pub mod validate;
+
+pub use client::{
+    env, Client, ClientBuilder, ConversationUpdate, ListConversationsParams, ListEventsParams, RequestOptions,
+    ALL_CONVERSATIONS, DEFAULT_BASE_URL, VERSION,
+};
+pub use error::{ApiErrorCode, Error, ErrorKind, Result};
+pub use model::{
+    render_citations, Actor, Citation, CitationDisplay, Content, Conversation, ConversationPage, Event, EventPage,
+    EventPayload, Message, OutputItem, ReasoningMessage, Response, ResponseStatus, Timestamp, UnknownVariant,
+};
+pub use pagination::{ConversationIter, EventIter, PageIter, PageSource};
+pub use poll::{CancelToken, PollStep, Poller, UpdateCallback, WaitOptions};
+pub use retry::RetryPolicy;
+pub use transport::REQUEST_ID_HEADER;

@@ -1,0 +1,662 @@
+//! The API's data model, defined once for every binding.
+//!
+//! The API is beta: every enum and tagged union has an explicit unknown variant
+//! that keeps the raw value, and unknown fields are ignored, so a new server
+//! value never fails decoding. Serializing a model writes the wire JSON back
+//! (unknown variants verbatim), which is what every binding's `to_json` returns.
+
+use chrono::{DateTime, Utc};
+use serde::de::{self, Deserializer};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A UTC timestamp parsed from the API's ISO 8601 strings.
+pub type Timestamp = DateTime<Utc>;
+
+/// A conversation thread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    /// Unique id, `conv_…`.
+    pub conversation_id: String,
+    /// User-defined or AI-generated title; absent until one exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// User-controlled archive flag. Defaults to false when the server omits it.
+    #[serde(default)]
+    pub archived: bool,
+    /// When the conversation was created.
+    pub created_at: Timestamp,
+    /// When the conversation was last updated or used.
+    pub updated_at: Timestamp,
+}
+
+/// One page of [`Conversation`]s.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ConversationPage {
+    /// The conversations of this page, newest `updated_at` first.
+    pub conversations: Vec<Conversation>,
+    /// Cursor for the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// One page of [`Event`]s.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EventPage {
+    /// The events of this page, oldest first.
+    pub events: Vec<Event>,
+    /// Cursor for the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Processing status of a [`Response`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ResponseStatus {
+    /// Accepted, not started.
+    Created,
+    /// Being worked on; outputs may already hold reasoning messages.
+    InProgress,
+    /// Finished successfully (terminal).
+    Completed,
+    /// Finished unsuccessfully (terminal).
+    Failed,
+    /// A status this SDK version does not know, kept verbatim. Treated as not terminal.
+    Unknown(String),
+}
+
+/// The kind of an [`OutputItem`] or [`Content`] or event payload that this SDK
+/// version does not know: the raw type name and the raw JSON of the whole item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownVariant {
+    /// The value of the `type` discriminator, e.g. `"TOOL_CALL"`.
+    pub type_name: String,
+    /// The whole item as JSON text, exactly as received.
+    pub raw_json: String,
+}
+
+/// Who wrote a [`Message`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Actor {
+    /// The end user.
+    User,
+    /// The assistant.
+    Assistant,
+    /// An actor this SDK version does not know, kept verbatim.
+    Unknown(String),
+}
+
+/// Message content, tagged by `type`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    /// `PLAIN_TEXT`.
+    PlainText {
+        /// The text.
+        text: String,
+    },
+    /// `COMMONMARK_TEXT`.
+    CommonmarkText {
+        /// CommonMark source.
+        text: String,
+    },
+    /// `MARKDOWN_TEXT`: raw markdown, used when the assistant's reply is not CommonMark.
+    MarkdownText {
+        /// Markdown source.
+        text: String,
+    },
+    /// A content type this SDK version does not know.
+    Unknown(UnknownVariant),
+}
+
+/// Where a [`Citation`] belongs and what it points to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Citation {
+    /// Zero-based position in the message text, counted in characters
+    /// (Unicode scalar values), not bytes, where the marker belongs.
+    pub offset: u64,
+    /// Link to the cited entity.
+    pub url: Option<String>,
+    /// How to display the cited entity.
+    pub display: Option<CitationDisplay>,
+}
+
+/// Display data of a [`Citation`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CitationDisplay {
+    /// Primary heading.
+    pub title: Option<Content>,
+    /// Body or description.
+    pub body: Option<Content>,
+}
+
+/// A final message in a conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    /// Unique id.
+    pub message_id: String,
+    /// The conversation it belongs to.
+    pub conversation_id: String,
+    /// The response that produced it.
+    pub response_id: String,
+    /// Who wrote it.
+    pub actor: Actor,
+    /// What it says.
+    pub content: Content,
+    /// Entity citations (assistant messages only).
+    #[serde(default)]
+    pub citations: Vec<Citation>,
+    /// When it was created.
+    pub created_at: Timestamp,
+}
+
+/// An intermediate message the assistant shows while it works.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReasoningMessage {
+    /// Unique id.
+    pub reasoning_message_id: String,
+    /// The conversation it belongs to.
+    pub conversation_id: String,
+    /// The response that produced it.
+    pub response_id: String,
+    /// What it says.
+    pub content: Content,
+    /// When it was created.
+    pub created_at: Timestamp,
+}
+
+/// One output of a [`Response`], tagged by `type`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutputItem {
+    /// `MESSAGE`: a final message.
+    Message(Message),
+    /// `REASONING_MESSAGE`: progress shown while the response is in progress.
+    ReasoningMessage(ReasoningMessage),
+    /// An output type this SDK version does not know.
+    Unknown(UnknownVariant),
+}
+
+/// The assistant's answer to one user input; poll it until its status is terminal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    /// Unique id, `resp_…`.
+    pub response_id: String,
+    /// The conversation it belongs to.
+    pub conversation_id: String,
+    /// Processing status.
+    pub status: ResponseStatus,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it reached a terminal status.
+    #[serde(default)]
+    pub completed_at: Option<Timestamp>,
+    /// Outputs so far.
+    #[serde(default)]
+    pub outputs: Vec<OutputItem>,
+}
+
+/// A system-initiated message in the events feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Unique id, `evt_…`; ids increase in feed order.
+    pub event_id: String,
+    /// The conversation it belongs to.
+    pub conversation_id: String,
+    /// What happened.
+    #[serde(rename = "event_payload")]
+    pub payload: EventPayload,
+}
+
+/// The payload of an [`Event`], tagged by `type`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventPayload {
+    /// `MESSAGE_EVENT`: a final message.
+    Message(Message),
+    /// An event type this SDK version does not know.
+    Unknown(UnknownVariant),
+}
+
+// ---- simple string enums ----------------------------------------------------
+
+macro_rules! string_enum {
+    ($ty:ident { $($variant:ident => $wire:literal),* $(,)? }) => {
+        impl $ty {
+            /// Parses a wire value; unknown values are kept, never rejected.
+            pub fn parse(raw: &str) -> $ty {
+                match raw {
+                    $($wire => $ty::$variant,)*
+                    other => $ty::Unknown(other.to_owned()),
+                }
+            }
+            /// The wire spelling.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($ty::$variant => $wire,)*
+                    $ty::Unknown(raw) => raw,
+                }
+            }
+            /// True when this value is not one this SDK version knows.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, $ty::Unknown(_))
+            }
+        }
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let raw = std::borrow::Cow::<str>::deserialize(d)?;
+                Ok($ty::parse(&raw))
+            }
+        }
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(ResponseStatus {
+    Created => "CREATED",
+    InProgress => "IN_PROGRESS",
+    Completed => "COMPLETED",
+    Failed => "FAILED",
+});
+
+string_enum!(Actor {
+    User => "USER",
+    Assistant => "ASSISTANT",
+});
+
+impl ResponseStatus {
+    /// True for `COMPLETED` and `FAILED`: polling stops there.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, ResponseStatus::Completed | ResponseStatus::Failed)
+    }
+}
+
+// ---- tagged unions ----------------------------------------------------------
+
+/// Splits a tagged union `{"type": T, "<field>": {...}}` into its tag and whole value.
+fn take_tagged<'de, D: Deserializer<'de>>(d: D) -> Result<(String, Value), D::Error> {
+    let value = Value::deserialize(d)?;
+    let tag = value
+        .get("type")
+        .and_then(Value::as_str)
+        .ok_or_else(|| de::Error::missing_field("type"))?
+        .to_owned();
+    Ok((tag, value))
+}
+
+fn unknown(tag: String, value: &Value) -> UnknownVariant {
+    UnknownVariant { type_name: tag, raw_json: value.to_string() }
+}
+
+/// Reads the payload field of a known variant.
+fn variant_field<T: serde::de::DeserializeOwned, E: de::Error>(value: &mut Value, field: &'static str) -> Result<T, E> {
+    let inner = value.get_mut(field).map(Value::take).ok_or_else(|| E::missing_field(field))?;
+    serde_json::from_value(inner).map_err(E::custom)
+}
+
+/// Writes an unknown variant back exactly as received.
+fn serialize_unknown<S: Serializer>(u: &UnknownVariant, s: S) -> Result<S::Ok, S::Error> {
+    let value: Value = serde_json::from_str(&u.raw_json).map_err(serde::ser::Error::custom)?;
+    value.serialize(s)
+}
+
+fn serialize_tagged<S: Serializer, T: Serialize>(s: S, tag: &str, field: &str, inner: &T) -> Result<S::Ok, S::Error> {
+    let mut map = s.serialize_map(Some(2))?;
+    map.serialize_entry("type", tag)?;
+    map.serialize_entry(field, inner)?;
+    map.end()
+}
+
+#[derive(Serialize, Deserialize)]
+struct TextBody {
+    text: String,
+}
+
+impl Content {
+    /// The text of this content. For an unknown type, the `text` of its payload
+    /// when it has the usual `{"type": T, "<t>": {"text": …}}` shape.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Content::PlainText { text } | Content::CommonmarkText { text } | Content::MarkdownText { text } => Some(text),
+            Content::Unknown(_) => None,
+        }
+    }
+
+    /// The text of this content, including a best-effort read of unknown types.
+    pub fn text_lossy(&self) -> Option<String> {
+        match self {
+            Content::Unknown(u) => {
+                let value: Value = serde_json::from_str(&u.raw_json).ok()?;
+                let field = u.type_name.to_ascii_lowercase();
+                value.get(&field)?.get("text")?.as_str().map(str::to_owned)
+            }
+            known => known.text().map(str::to_owned),
+        }
+    }
+
+    /// The wire name of the content type, e.g. `"COMMONMARK_TEXT"`.
+    pub fn type_name(&self) -> &str {
+        match self {
+            Content::PlainText { .. } => "PLAIN_TEXT",
+            Content::CommonmarkText { .. } => "COMMONMARK_TEXT",
+            Content::MarkdownText { .. } => "MARKDOWN_TEXT",
+            Content::Unknown(u) => &u.type_name,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Content {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (tag, mut value) = take_tagged(d)?;
+        Ok(match tag.as_str() {
+            "PLAIN_TEXT" => Content::PlainText { text: variant_field::<TextBody, D::Error>(&mut value, "plain_text")?.text },
+            "COMMONMARK_TEXT" => {
+                Content::CommonmarkText { text: variant_field::<TextBody, D::Error>(&mut value, "commonmark_text")?.text }
+            }
+            "MARKDOWN_TEXT" => {
+                Content::MarkdownText { text: variant_field::<TextBody, D::Error>(&mut value, "markdown_text")?.text }
+            }
+            _ => Content::Unknown(unknown(tag, &value)),
+        })
+    }
+}
+
+impl Serialize for Content {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Content::PlainText { text } => serialize_tagged(s, "PLAIN_TEXT", "plain_text", &TextBody { text: text.clone() }),
+            Content::CommonmarkText { text } => {
+                serialize_tagged(s, "COMMONMARK_TEXT", "commonmark_text", &TextBody { text: text.clone() })
+            }
+            Content::MarkdownText { text } => {
+                serialize_tagged(s, "MARKDOWN_TEXT", "markdown_text", &TextBody { text: text.clone() })
+            }
+            Content::Unknown(u) => serialize_unknown(u, s),
+        }
+    }
+}
+
+impl OutputItem {
+    /// The wire name of the output type, e.g. `"MESSAGE"`.
+    pub fn type_name(&self) -> &str {
+        match self {
+            OutputItem::Message(_) => "MESSAGE",
+            OutputItem::ReasoningMessage(_) => "REASONING_MESSAGE",
+            OutputItem::Unknown(u) => &u.type_name,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OutputItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (tag, mut value) = take_tagged(d)?;
+        Ok(match tag.as_str() {
+            "MESSAGE" => OutputItem::Message(variant_field::<_, D::Error>(&mut value, "message")?),
+            "REASONING_MESSAGE" => OutputItem::ReasoningMessage(variant_field::<_, D::Error>(&mut value, "reasoning_message")?),
+            _ => OutputItem::Unknown(unknown(tag, &value)),
+        })
+    }
+}
+
+impl Serialize for OutputItem {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            OutputItem::Message(m) => serialize_tagged(s, "MESSAGE", "message", m),
+            OutputItem::ReasoningMessage(m) => serialize_tagged(s, "REASONING_MESSAGE", "reasoning_message", m),
+            OutputItem::Unknown(u) => serialize_unknown(u, s),
+        }
+    }
+}
+
+impl EventPayload {
+    /// The wire name of the event type, e.g. `"MESSAGE_EVENT"`.
+    pub fn type_name(&self) -> &str {
+        match self {
+            EventPayload::Message(_) => "MESSAGE_EVENT",
+            EventPayload::Unknown(u) => &u.type_name,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for EventPayload {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (tag, mut value) = take_tagged(d)?;
+        Ok(match tag.as_str() {
+            "MESSAGE_EVENT" => EventPayload::Message(variant_field::<_, D::Error>(&mut value, "message")?),
+            _ => EventPayload::Unknown(unknown(tag, &value)),
+        })
+    }
+}
+
+impl Serialize for EventPayload {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            EventPayload::Message(m) => serialize_tagged(s, "MESSAGE_EVENT", "message", m),
+            EventPayload::Unknown(u) => serialize_unknown(u, s),
+        }
+    }
+}
+
+// ---- citations: flat in the model, nested on the wire ------------------------
+
+#[derive(Serialize, Deserialize)]
+struct WireCitationLocation {
+    offset: u64,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct WireDisplay {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    title: Option<Content>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    body: Option<Content>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireCitation {
+    location: WireCitationLocation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    display: Option<WireDisplay>,
+}
+
+impl<'de> Deserialize<'de> for Citation {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let w = WireCitation::deserialize(d)?;
+        Ok(Citation {
+            offset: w.location.offset,
+            url: w.url,
+            display: w.display.map(|d| CitationDisplay { title: d.title, body: d.body }),
+        })
+    }
+}
+
+impl Serialize for Citation {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        WireCitation {
+            location: WireCitationLocation { offset: self.offset },
+            url: self.url.clone(),
+            display: self.display.clone().map(|d| WireDisplay { title: d.title, body: d.body }),
+        }
+        .serialize(s)
+    }
+}
+
+// ---- pages: flat in the model, `metadata.next_cursor` on the wire ------------
+
+#[derive(Serialize, Deserialize, Default)]
+struct WireMetadata {
+    #[serde(default)]
+    next_cursor: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireConversationPage {
+    conversations: Vec<Conversation>,
+    #[serde(default)]
+    metadata: Option<WireMetadata>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireEventPage {
+    events: Vec<Event>,
+    #[serde(default)]
+    metadata: Option<WireMetadata>,
+}
+
+impl<'de> Deserialize<'de> for ConversationPage {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let w = WireConversationPage::deserialize(d)?;
+        Ok(ConversationPage {
+            conversations: w.conversations,
+            next_cursor: w.metadata.and_then(|m| m.next_cursor).filter(|c| !c.is_empty()),
+        })
+    }
+}
+
+impl Serialize for ConversationPage {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("conversations", &self.conversations)?;
+        map.serialize_entry("metadata", &WireMetadata { next_cursor: self.next_cursor.clone() })?;
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for EventPage {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let w = WireEventPage::deserialize(d)?;
+        Ok(EventPage {
+            events: w.events,
+            next_cursor: w.metadata.and_then(|m| m.next_cursor).filter(|c| !c.is_empty()),
+        })
+    }
+}
+
+impl Serialize for EventPage {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("events", &self.events)?;
+        map.serialize_entry("metadata", &WireMetadata { next_cursor: self.next_cursor.clone() })?;
+        map.end()
+    }
+}
+
+// ---- helpers users want -------------------------------------------------------
+
+impl Message {
+    /// The message text (for unknown content types, a best-effort read).
+    pub fn text(&self) -> String {
+        self.content.text_lossy().unwrap_or_default()
+    }
+
+    /// The text with a marker inserted at each citation's character offset,
+    /// `[1]`, `[2]`, … numbered in citation order. See [`render_citations`].
+    pub fn text_with_citation_markers(&self) -> String {
+        render_citations(&self.text(), &self.citations, |i, _| format!("[{}]", i + 1))
+    }
+}
+
+impl Response {
+    /// The final messages written by the assistant, in output order.
+    pub fn assistant_messages(&self) -> impl Iterator<Item = &Message> {
+        self.outputs.iter().filter_map(|o| match o {
+            OutputItem::Message(m) if m.actor == Actor::Assistant => Some(m),
+            _ => None,
+        })
+    }
+
+    /// The reasoning messages shown so far, in output order.
+    pub fn reasoning_messages(&self) -> impl Iterator<Item = &ReasoningMessage> {
+        self.outputs.iter().filter_map(|o| match o {
+            OutputItem::ReasoningMessage(m) => Some(m),
+            _ => None,
+        })
+    }
+
+    /// The assistant's answer: the text of its final messages joined by blank
+    /// lines, or `None` when there is none yet.
+    pub fn assistant_text(&self) -> Option<String> {
+        let texts: Vec<String> = self.assistant_messages().map(Message::text).collect();
+        if texts.is_empty() {
+            None
+        } else {
+            Some(texts.join("\n\n"))
+        }
+    }
+
+    /// True for a terminal status (`COMPLETED` or `FAILED`).
+    pub fn is_terminal(&self) -> bool {
+        self.status.is_terminal()
+    }
+}
+
+/// Inserts `marker(i, citation)` into `text` at each citation's offset.
+///
+/// Offsets count characters (Unicode scalar values), as the API does; an offset
+/// past the end puts the marker at the end. Citations sharing an offset keep
+/// their order. The text is never split inside a character.
+pub fn render_citations(text: &str, citations: &[Citation], marker: impl Fn(usize, &Citation) -> String) -> String {
+    let mut order: Vec<usize> = (0..citations.len()).collect();
+    order.sort_by_key(|&i| citations[i].offset);
+    let mut out = String::with_capacity(text.len() + citations.len() * 4);
+    let mut chars = text.char_indices().map(|(b, _)| b).chain(std::iter::once(text.len()));
+    let mut copied_to_byte = 0usize;
+    let mut char_pos = 0u64;
+    let mut current_byte = chars.next().unwrap_or(0);
+    for i in order {
+        let c = &citations[i];
+        while char_pos < c.offset && current_byte < text.len() {
+            current_byte = chars.next().unwrap_or(text.len());
+            char_pos += 1;
+        }
+        out.push_str(&text[copied_to_byte..current_byte]);
+        copied_to_byte = current_byte;
+        out.push_str(&marker(i, c));
+    }
+    out.push_str(&text[copied_to_byte..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cite(offset: u64) -> Citation {
+        Citation { offset, url: None, display: None }
+    }
+
+    #[test]
+    fn markers_land_on_character_offsets_not_bytes() {
+        let text = "Café ☕ is hot";
+        // 'é' and '☕' are multi-byte; offset 6 is just after the cup.
+        let out = render_citations(text, &[cite(6), cite(4)], |i, _| format!("[{}]", i + 1));
+        assert_eq!(out, "Café[2] ☕[1] is hot");
+        let past_end = render_citations("ab", &[cite(99)], |_, _| "*".into());
+        assert_eq!(past_end, "ab*");
+    }
+
+    #[test]
+    fn unknown_variants_round_trip_verbatim() {
+        let raw = r#"{"type":"TOOL_CALL","tool_call":{"name":"x"},"extra":1}"#;
+        let item: OutputItem = serde_json::from_str(raw).unwrap();
+        match &item {
+            OutputItem::Unknown(u) => assert_eq!(u.type_name, "TOOL_CALL"),
+            other => panic!("expected unknown, got {other:?}"),
+        }
+        let back: Value = serde_json::to_value(&item).unwrap();
+        assert_eq!(back, serde_json::from_str::<Value>(raw).unwrap());
+        let status: ResponseStatus = serde_json::from_str("\"THINKING\"").unwrap();
+        assert_eq!(status, ResponseStatus::Unknown("THINKING".into()));
+        assert!(!status.is_terminal());
+        let content: Content = serde_json::from_str(r#"{"type":"HTML_TEXT","html_text":{"text":"<b>hi</b>"}}"#).unwrap();
+        assert_eq!(content.text(), None);
+        assert_eq!(content.text_lossy().as_deref(), Some("<b>hi</b>"));
+    }
+}

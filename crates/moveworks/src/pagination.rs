@@ -1,0 +1,100 @@
+//! Lazy iteration over cursor-paginated lists.
+
+use std::collections::VecDeque;
+
+use crate::client::{Client, ListConversationsParams, ListEventsParams};
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::{Conversation, Event};
+
+/// A list endpoint's filters, able to fetch one page at a cursor.
+pub trait PageSource {
+    /// The items of a page.
+    type Item;
+    /// Fetches the page at `cursor` (`None` = first page): items and next cursor.
+    fn fetch(&self, client: &Client, cursor: Option<String>) -> Result<(Vec<Self::Item>, Option<String>)>;
+    /// The cursor the caller asked to start from.
+    fn start_cursor(&self) -> Option<String>;
+}
+
+impl PageSource for ListConversationsParams {
+    type Item = Conversation;
+    fn fetch(&self, client: &Client, cursor: Option<String>) -> Result<(Vec<Conversation>, Option<String>)> {
+        let page = client.list_conversations(&ListConversationsParams { cursor, ..self.clone() })?;
+        Ok((page.conversations, page.next_cursor))
+    }
+    fn start_cursor(&self) -> Option<String> {
+        self.cursor.clone()
+    }
+}
+
+impl PageSource for ListEventsParams {
+    type Item = Event;
+    fn fetch(&self, client: &Client, cursor: Option<String>) -> Result<(Vec<Event>, Option<String>)> {
+        let page = client.list_events(&ListEventsParams { cursor, ..self.clone() })?;
+        Ok((page.events, page.next_cursor))
+    }
+    fn start_cursor(&self) -> Option<String> {
+        self.cursor.clone()
+    }
+}
+
+/// Follows cursors lazily, yielding one item at a time; a page is fetched only
+/// when the previous one is used up. After an error the iterator ends.
+pub struct PageIter<S: PageSource> {
+    client: Client,
+    source: S,
+    /// Cursor of the next page to fetch; `None` after the last page.
+    next: Option<Option<String>>,
+    buffer: VecDeque<S::Item>,
+}
+
+/// Iterator over conversations, from [`Client::iter_conversations`].
+pub type ConversationIter = PageIter<ListConversationsParams>;
+/// Iterator over events, from [`Client::iter_events`].
+pub type EventIter = PageIter<ListEventsParams>;
+
+impl<S: PageSource> PageIter<S> {
+    pub(crate) fn new(client: Client, source: S) -> Self {
+        let start = source.start_cursor();
+        PageIter { client, source, next: Some(start), buffer: VecDeque::new() }
+    }
+
+    /// Fetches the next whole page (items not yet yielded by `next()` are skipped).
+    /// Returns `None` after the last page.
+    pub fn next_page(&mut self) -> Option<Result<(Vec<S::Item>, Option<String>)>> {
+        self.buffer.clear();
+        let cursor = self.next.take()?;
+        match self.source.fetch(&self.client, cursor.clone()) {
+            Ok((items, next_cursor)) => {
+                if next_cursor.is_some() && next_cursor == cursor {
+                    // Following it would loop forever.
+                    return Some(Err(Error::new(ErrorKind::Decode, "the server returned the same cursor it was given")));
+                }
+                self.next = next_cursor.clone().map(Some);
+                Some(Ok((items, next_cursor)))
+            }
+            Err(e) => Some(Err(e)),
+        }
+    }
+
+    /// True once the last page has been fetched (or an error ended iteration).
+    pub fn is_exhausted(&self) -> bool {
+        self.next.is_none() && self.buffer.is_empty()
+    }
+}
+
+impl<S: PageSource> Iterator for PageIter<S> {
+    type Item = Result<S::Item>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.buffer.pop_front() {
+                return Some(Ok(item));
+            }
+            match self.next_page()? {
+                Ok((items, _)) => self.buffer = items.into(),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! Waiting for a response to finish.
+//!
+//! The decisions (is it done, did it fail, did it change, how long until the
+//! next poll, is the deadline past) live in [`Poller`], a small state machine
+//! with no I/O. [`Client::wait_for_response`] drives it with blocking calls;
+//! async bindings drive the same machine with their own timers, so no thread
+//! sleeps between polls and every language behaves the same.
+
+use std::fmt;
+use std::ops::ControlFlow;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::client::{Client, RequestOptions};
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::{Response, ResponseStatus};
+
+/// Lets another thread stop a wait. Clones share one flag.
+#[derive(Clone, Default)]
+pub struct CancelToken {
+    inner: Arc<(Mutex<bool>, Condvar)>,
+}
+
+impl fmt::Debug for CancelToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CancelToken").field("cancelled", &self.is_cancelled()).finish()
+    }
+}
+
+impl CancelToken {
+    /// A token that is not cancelled.
+    pub fn new() -> CancelToken {
+        CancelToken::default()
+    }
+    /// Cancels every wait using this token; waits sleeping between polls wake at once.
+    pub fn cancel(&self) {
+        let (flag, cv) = &*self.inner;
+        *flag.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        cv.notify_all();
+    }
+    /// True once [`cancel`](Self::cancel) was called.
+    pub fn is_cancelled(&self) -> bool {
+        *self.inner.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    /// Sleeps up to `duration`; returns true (early) if cancelled.
+    pub fn sleep(&self, duration: Duration) -> bool {
+        let (flag, cv) = &*self.inner;
+        let guard = flag.lock().unwrap_or_else(|p| p.into_inner());
+        let (guard, _) = cv
+            .wait_timeout_while(guard, duration, |cancelled| !*cancelled)
+            .unwrap_or_else(|p| p.into_inner());
+        *guard
+    }
+}
+
+/// Called with the response whenever its status or outputs change while polling.
+/// Return `ControlFlow::Break(())` to stop waiting (the wait then fails as cancelled).
+pub type UpdateCallback = Arc<dyn Fn(&Response) -> ControlFlow<()> + Send + Sync>;
+
+/// How [`Client::wait_for_response`] polls.
+#[derive(Clone)]
+pub struct WaitOptions {
+    /// Delay before the second poll (default 250 ms).
+    pub initial_interval: Duration,
+    /// Each delay is the previous one times this (default 1.5; at least 1).
+    pub backoff_factor: f64,
+    /// Longest delay between polls (default 2 s).
+    pub max_interval: Duration,
+    /// Give up after this long (default 120 s: the server's promise).
+    pub deadline: Duration,
+    /// Stops the wait from another thread.
+    pub cancel: Option<CancelToken>,
+    /// Fired whenever status or outputs change.
+    pub on_update: Option<UpdateCallback>,
+}
+
+impl Default for WaitOptions {
+    fn default() -> Self {
+        WaitOptions {
+            initial_interval: Duration::from_millis(250),
+            backoff_factor: 1.5,
+            max_interval: Duration::from_secs(2),
+            deadline: Duration::from_secs(120),
+            cancel: None,
+            on_update: None,
+        }
+    }
+}
+
+impl fmt::Debug for WaitOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitOptions")
+            .field("initial_interval", &self.initial_interval)
+            .field("backoff_factor", &self.backoff_factor)
+            .field("max_interval", &self.max_interval)
+            .field("deadline", &self.deadline)
+            .field("cancel", &self.cancel)
+            .field("on_update", &self.on_update.as_ref().map(|_| "Fn"))
+            .finish()
+    }
+}
+
+impl WaitOptions {
+    /// Rejects options that cannot work (zero or non-finite values).
+    pub fn validate(&self) -> Result<()> {
+        if self.deadline.is_zero() {
+            return Err(Error::invalid_argument("deadline", "must be greater than zero"));
+        }
+        if self.initial_interval.is_zero() {
+            return Err(Error::invalid_argument("initial_interval", "must be greater than zero"));
+        }
+        if self.max_interval < self.initial_interval {
+            return Err(Error::invalid_argument("max_interval", "must be at least initial_interval"));
+        }
+        if !self.backoff_factor.is_finite() || self.backoff_factor < 1.0 {
+            return Err(Error::invalid_argument("backoff_factor", "must be a finite number >= 1"));
+        }
+        Ok(())
+    }
+}
+
+/// What to do after observing a polled response.
+#[derive(Debug)]
+pub enum PollStep {
+    /// Stop: the final outcome (a COMPLETED response, or a typed error).
+    Finish(Result<Response>),
+    /// Poll again after this delay.
+    Wait(Duration),
+}
+
+/// The polling state machine shared by the blocking and the async waits.
+#[derive(Debug)]
+pub struct Poller {
+    response_id: String,
+    started: Instant,
+    deadline: Duration,
+    next_interval: Duration,
+    factor: f64,
+    max_interval: Duration,
+    last_seen: Option<Response>,
+}
+
+impl Poller {
+    /// Starts the clock for waiting on `response_id`.
+    pub fn new(response_id: &str, options: &WaitOptions) -> Result<Poller> {
+        options.validate()?;
+        Ok(Poller {
+            response_id: response_id.to_owned(),
+            started: Instant::now(),
+            deadline: options.deadline,
+            next_interval: options.initial_interval,
+            factor: options.backoff_factor,
+            max_interval: options.max_interval,
+            last_seen: None,
+        })
+    }
+
+    /// Time left before the deadline.
+    pub fn remaining(&self) -> Duration {
+        self.deadline.saturating_sub(self.started.elapsed())
+    }
+
+    /// Per-call limits for the next poll's request, so it cannot outlive the deadline.
+    pub fn request_options(&self) -> RequestOptions {
+        let remaining = self.remaining().max(Duration::from_millis(1));
+        RequestOptions { timeout: None, deadline: Some(remaining), max_retries: None }
+    }
+
+    /// True when `response` differs from the last one observed in status or outputs.
+    pub fn is_change(&self, response: &Response) -> bool {
+        match &self.last_seen {
+            None => true,
+            Some(prev) => prev.status != response.status || prev.outputs != response.outputs,
+        }
+    }
+
+    /// Records `response` and decides the next step. Call [`is_change`](Self::is_change)
+    /// first to know whether to fire the update callback.
+    pub fn observe(&mut self, response: Response) -> PollStep {
+        self.last_seen = Some(response.clone());
+        match response.status {
+            ResponseStatus::Completed => PollStep::Finish(Ok(response)),
+            ResponseStatus::Failed => {
+                let id = response.response_id.clone();
+                PollStep::Finish(Err(Error::new(ErrorKind::ResponseFailed, format!("response {id} failed"))
+                    .with_response(response)))
+            }
+            _ => {
+                let remaining = self.remaining();
+                if remaining.is_zero() {
+                    return PollStep::Finish(Err(self.timeout_error()));
+                }
+                let delay = self.next_interval.min(remaining);
+                self.next_interval = self.next_interval.mul_f64(self.factor).min(self.max_interval);
+                PollStep::Wait(delay)
+            }
+        }
+    }
+
+    /// The poll-timeout error naming the response id and its last status.
+    pub fn timeout_error(&self) -> Error {
+        let status = self.last_seen.as_ref().map_or("unknown", |r| r.status.as_str()).to_owned();
+        let e = Error::new(
+            ErrorKind::PollTimeout,
+            format!("response {} still {} after {:?}", self.response_id, status, self.deadline),
+        );
+        match &self.last_seen {
+            Some(r) => e.with_response(r.clone()),
+            None => e,
+        }
+    }
+
+    /// Maps a failed poll request: a call timeout that hit the wait's deadline is a poll timeout.
+    pub fn map_request_error(&self, error: Error) -> Error {
+        if error.kind() == ErrorKind::Timeout && self.remaining().is_zero() {
+            self.timeout_error()
+        } else {
+            error
+        }
+    }
+}
+
+impl Client {
+    /// Polls a response until it is COMPLETED (returned) or FAILED (a
+    /// `response_failed` error carrying the response), the deadline passes
+    /// (`poll_timeout`) or the cancel token fires (`cancelled`). Blocks the thread.
+    pub fn wait_for_response(&self, conversation_id: &str, response_id: &str, options: &WaitOptions) -> Result<Response> {
+        crate::validate::id("conversation_id", conversation_id)?;
+        crate::validate::id("response_id", response_id)?;
+        let mut poller = Poller::new(response_id, options)?;
+        self.drive(&mut poller, options, |client| client.get_response(conversation_id, response_id), None)
+    }
+
+    /// Creates a response and waits for it as [`wait_for_response`](Self::wait_for_response) does.
+    pub fn create_response_and_wait(&self, conversation_id: &str, text: &str, options: &WaitOptions) -> Result<Response> {
+        options.validate()?;
+        let created = self.create_response(conversation_id, text)?;
+        let mut poller = Poller::new(&created.response_id, options)?;
+        let response_id = created.response_id.clone();
+        self.drive(&mut poller, options, |client| client.get_response(conversation_id, &response_id), Some(created))
+    }
+
+    fn drive(
+        &self,
+        poller: &mut Poller,
+        options: &WaitOptions,
+        fetch: impl Fn(&Client) -> Result<Response>,
+        mut first: Option<Response>,
+    ) -> Result<Response> {
+        let cancelled = || options.cancel.as_ref().is_some_and(CancelToken::is_cancelled);
+        loop {
+            if cancelled() {
+                return Err(Error::cancelled());
+            }
+            let response = match first.take() {
+                Some(r) => r,
+                None => {
+                    if poller.remaining().is_zero() {
+                        return Err(poller.timeout_error());
+                    }
+                    // One poll may not outlive the wait, nor the client's own deadline.
+                    let deadline = poller.remaining().min(self.settings_deadline());
+                    let client = self.with_options(&RequestOptions { deadline: Some(deadline), ..Default::default() })?;
+                    fetch(&client).map_err(|e| poller.map_request_error(e))?
+                }
+            };
+            if poller.is_change(&response) {
+                if let Some(callback) = &options.on_update {
+                    if callback(&response).is_break() {
+                        return Err(Error::cancelled());
+                    }
+                }
+            }
+            match poller.observe(response) {
+                PollStep::Finish(outcome) => return outcome,
+                PollStep::Wait(delay) => {
+                    let woke_cancelled = match &options.cancel {
+                        Some(token) => token.sleep(delay),
+                        None => {
+                            std::thread::sleep(delay);
+                            false
+                        }
+                    };
+                    if woke_cancelled {
+                        return Err(Error::cancelled());
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! When to retry and how long to wait.
+
+use std::time::{Duration, SystemTime};
+
+use rand::Rng;
+
+/// How failed attempts are retried.
+///
+/// GET and PATCH (idempotent) are retried on connection failures, timeouts and
+/// 408/429/500/502/503/504. POST is retried only when the request provably never
+/// reached the server (the connection could not be made) or was refused with 429:
+/// repeating an ambiguous `create_response` would ask the assistant twice.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt; 0 disables retrying.
+    pub max_retries: u32,
+    /// Backoff before the first retry when the server gives no `Retry-After`.
+    pub initial_backoff: Duration,
+    /// Upper bound of the exponential backoff.
+    pub max_backoff: Duration,
+    /// The longest `Retry-After` honoured; a longer one surfaces the error instead of waiting.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+/// HTTP statuses worth retrying.
+pub(crate) fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+}
+
+impl RetryPolicy {
+    /// Exponential backoff with jitter for retry number `retry` (1-based):
+    /// `initial * 2^(retry-1)`, capped, then scaled by a random factor in
+    /// [0.5, 1.0] so that many clients failing together do not retry together.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let exp = self.initial_backoff.saturating_mul(1u32 << retry.saturating_sub(1).min(16));
+        let capped = exp.min(self.max_backoff);
+        capped.mul_f64(rand::rng().random_range(0.5..=1.0))
+    }
+}
+
+/// Reads the server's requested wait from `retry-after-ms` (milliseconds) or
+/// `Retry-After` (delta-seconds or an HTTP date), preferring the former.
+pub(crate) fn parse_retry_after(retry_after_ms: Option<&str>, retry_after: Option<&str>, now: SystemTime) -> Option<Duration> {
+    if let Some(ms) = retry_after_ms.and_then(|v| v.trim().parse::<f64>().ok()) {
+        if ms.is_finite() && ms >= 0.0 {
+            return Some(Duration::from_secs_f64(ms / 1000.0));
+        }
+    }
+    let value = retry_after?.trim();
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(parse_retry_after(None, Some("3"), now), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after(Some("250"), Some("3"), now), Some(Duration::from_millis(250)));
+        let in_ten = httpdate::fmt_http_date(now + Duration::from_secs(10));
+        assert_eq!(parse_retry_after(None, Some(&in_ten), now), Some(Duration::from_secs(10)));
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(10));
+        assert_eq!(parse_retry_after(None, Some(&past), now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after(None, Some("soon"), now), None);
+        assert_eq!(parse_retry_after(Some("-1"), None, now), None);
+    }
+
+    #[test]
+    fn backoff_grows_is_capped_and_jittered() {
+        let p = RetryPolicy { initial_backoff: Duration::from_millis(100), max_backoff: Duration::from_millis(350), ..Default::default() };
+        for _ in 0..50 {
+            let first = p.backoff(1);
+            assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100), "{first:?}");
+            let third = p.backoff(3);
+            assert!(third >= Duration::from_millis(175) && third <= Duration::from_millis(350), "{third:?}");
+        }
+    }
+}
