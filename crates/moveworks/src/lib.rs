@@ -51,6 +51,6 @@ pub use model::{
     EventPayload, Message, OutputItem, ReasoningMessage, Response, ResponseStatus, Timestamp, UnknownVariant,
 };
 pub use pagination::{ConversationIter, EventIter, PageIter, PageSource};
-pub use poll::{CancelToken, PollStep, Poller, UpdateCallback, WaitOptions};
+pub use poll::{block_on, AsyncRuntime, CancelToken, PollStep, Poller, UpdateCallback, WaitOptions};
 pub use retry::RetryPolicy;
 pub use transport::REQUEST_ID_HEADER;

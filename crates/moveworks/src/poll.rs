@@ -227,24 +227,72 @@ impl Client {
     pub fn wait_for_response(&self, conversation_id: &str, response_id: &str, options: &WaitOptions) -> Result<Response> {
         crate::validate::id("conversation_id", conversation_id)?;
         crate::validate::id("response_id", response_id)?;
-        let mut poller = Poller::new(response_id, options)?;
-        self.drive(&mut poller, options, |client| client.get_response(conversation_id, response_id), None)
+        block_on(self.wait_for_response_async(&InlineRuntime { options }, conversation_id, response_id, options))
     }
 
     /// Creates a response and waits for it as [`wait_for_response`](Self::wait_for_response) does.
     pub fn create_response_and_wait(&self, conversation_id: &str, text: &str, options: &WaitOptions) -> Result<Response> {
-        options.validate()?;
-        let created = self.create_response(conversation_id, text)?;
-        let mut poller = Poller::new(&created.response_id, options)?;
-        let response_id = created.response_id.clone();
-        self.drive(&mut poller, options, |client| client.get_response(conversation_id, &response_id), Some(created))
+        block_on(self.create_response_and_wait_async(&InlineRuntime { options }, conversation_id, text, options))
+    }
+}
+
+/// What an async runtime lends the async waits: a place to run one blocking
+/// call (never libuv's or the event loop's own thread) and a timer that holds
+/// no thread while it waits.
+///
+/// The bindings implement it for their runtime (tokio for Node and uniffi,
+/// asyncio via pyo3 for Python); the polling decisions stay in [`Poller`].
+pub trait AsyncRuntime {
+    /// Runs `f` off the async thread and resolves to its result.
+    fn spawn_blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> impl std::future::Future<Output = T> + Send;
+    /// Resolves after `duration` without blocking a thread.
+    fn sleep(&self, duration: Duration) -> impl std::future::Future<Output = ()> + Send;
+}
+
+impl Client {
+    /// The async form of [`wait_for_response`](Self::wait_for_response): each
+    /// poll runs on `runtime`'s blocking pool and the waits between polls are
+    /// timers, so a thousand concurrent waits hold no threads while they sleep.
+    /// Cancellation is checked before every poll and after every sleep.
+    pub async fn wait_for_response_async<R: AsyncRuntime>(
+        &self,
+        runtime: &R,
+        conversation_id: &str,
+        response_id: &str,
+        options: &WaitOptions,
+    ) -> Result<Response> {
+        crate::validate::id("conversation_id", conversation_id)?;
+        crate::validate::id("response_id", response_id)?;
+        let poller = Poller::new(response_id, options)?;
+        self.drive_async(runtime, poller, options, conversation_id.to_owned(), response_id.to_owned(), None).await
     }
 
-    fn drive(
+    /// The async form of [`create_response_and_wait`](Self::create_response_and_wait).
+    pub async fn create_response_and_wait_async<R: AsyncRuntime>(
         &self,
-        poller: &mut Poller,
+        runtime: &R,
+        conversation_id: &str,
+        text: &str,
         options: &WaitOptions,
-        fetch: impl Fn(&Client) -> Result<Response>,
+    ) -> Result<Response> {
+        options.validate()?;
+        let (client, cid, text_owned) = (self.clone(), conversation_id.to_owned(), text.to_owned());
+        let created = runtime.spawn_blocking(move || client.create_response(&cid, &text_owned)).await?;
+        let poller = Poller::new(&created.response_id, options)?;
+        let response_id = created.response_id.clone();
+        self.drive_async(runtime, poller, options, conversation_id.to_owned(), response_id, Some(created)).await
+    }
+
+    async fn drive_async<R: AsyncRuntime>(
+        &self,
+        runtime: &R,
+        mut poller: Poller,
+        options: &WaitOptions,
+        conversation_id: String,
+        response_id: String,
         mut first: Option<Response>,
     ) -> Result<Response> {
         let cancelled = || options.cancel.as_ref().is_some_and(CancelToken::is_cancelled);
@@ -258,10 +306,13 @@ impl Client {
                     if poller.remaining().is_zero() {
                         return Err(poller.timeout_error());
                     }
-                    // One poll may not outlive the wait, nor the client's own deadline.
                     let deadline = poller.remaining().min(self.settings_deadline());
                     let client = self.with_options(&RequestOptions { deadline: Some(deadline), ..Default::default() })?;
-                    fetch(&client).map_err(|e| poller.map_request_error(e))?
+                    let (cid, rid) = (conversation_id.clone(), response_id.clone());
+                    runtime
+                        .spawn_blocking(move || client.get_response(&cid, &rid))
+                        .await
+                        .map_err(|e| poller.map_request_error(e))?
                 }
             };
             if poller.is_change(&response) {
@@ -274,18 +325,53 @@ impl Client {
             match poller.observe(response) {
                 PollStep::Finish(outcome) => return outcome,
                 PollStep::Wait(delay) => {
-                    let woke_cancelled = match &options.cancel {
-                        Some(token) => token.sleep(delay),
-                        None => {
-                            std::thread::sleep(delay);
-                            false
-                        }
-                    };
-                    if woke_cancelled {
+                    runtime.sleep(delay).await;
+                    if cancelled() {
                         return Err(Error::cancelled());
                     }
                 }
             }
         }
+    }
+}
+
+/// Runs the async driver on the calling thread: blocking calls run inline and
+/// sleeps block, waking early when the wait's cancel token fires.
+struct InlineRuntime<'a> {
+    options: &'a WaitOptions,
+}
+
+impl AsyncRuntime for InlineRuntime<'_> {
+    fn spawn_blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> impl std::future::Future<Output = T> + Send {
+        std::future::ready(f())
+    }
+    fn sleep(&self, duration: Duration) -> impl std::future::Future<Output = ()> + Send {
+        match &self.options.cancel {
+            // A cancel wakes the sleep; the driver sees the flag right after.
+            Some(token) => {
+                token.sleep(duration);
+            }
+            None => std::thread::sleep(duration),
+        }
+        std::future::ready(())
+    }
+}
+
+/// Runs a future to completion on this thread, for [`AsyncRuntime`]s whose
+/// futures are always ready (blocking work done inline, sleeps that block):
+/// how a binding drives the shared polling loop synchronously with its own
+/// sleep (for example one that checks for Ctrl-C while it sleeps).
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        // Unreachable with InlineRuntime; yield rather than spin if a future ever pends.
+        std::thread::yield_now();
     }
 }

@@ -1,0 +1,1 @@
+//! Node.js addon of the Moveworks SDK (napi-rs)

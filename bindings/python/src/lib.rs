@@ -1,0 +1,1 @@
+//! Python extension module of the Moveworks SDK (pyo3)

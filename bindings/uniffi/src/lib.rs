@@ -1,0 +1,1 @@
+//! Swift and Kotlin bindings of the Moveworks SDK (uniffi)
