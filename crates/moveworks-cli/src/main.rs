@@ -1,0 +1,433 @@
+//! `moveworks`: command-line client of the Moveworks (Beta) Conversations API.
+//!
+//! Configuration comes from flags or the `MOVEWORKS_*` environment variables;
+//! `--sandbox` starts the simulator in-process so every command works with no
+//! account. Errors print their kind, message and request id, and the exit code
+//! tells the error kind apart (see `EXIT CODES` in `--help`).
+
+use std::io::{IsTerminal, Write};
+use std::ops::ControlFlow;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use moveworks::{
+    Client, ConversationUpdate, Error, ErrorKind, Event, EventPayload, ListConversationsParams, ListEventsParams, Response,
+    WaitOptions,
+};
+use moveworks_simulator::{Simulator, SimulatorConfig};
+use serde::Serialize;
+
+const EXIT_CODES: &str = "EXIT CODES:
+  0 success; 2 usage error; otherwise 10 + the error kind's index:
+  10 invalid_argument  11 connection  12 timeout  13 decode  14 oauth
+  15 bad_request  16 authentication  17 permission_denied  18 not_found
+  19 rate_limit  20 internal_server  21 api_status  22 response_failed
+  23 poll_timeout  24 cancelled";
+
+/// Command-line client of the Moveworks (Beta) Conversations API.
+#[derive(Parser)]
+#[command(name = "moveworks", version, about, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(flatten)]
+    conn: Connection,
+    /// Print raw models as JSON (one document per result) for scripts.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Log every HTTP attempt to stderr (never credentials).
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Connection {
+    /// Run against an in-process simulator of the API: no account or setup needed.
+    #[arg(long, global = true)]
+    sandbox: bool,
+    /// API base URL.
+    #[arg(long, env = "MOVEWORKS_BASE_URL", global = true)]
+    base_url: Option<String>,
+    /// Assistant name configured for your organization.
+    #[arg(long, env = "MOVEWORKS_ASSISTANT_NAME", global = true)]
+    assistant_name: Option<String>,
+    /// Static bearer token.
+    #[arg(long, env = "MOVEWORKS_TOKEN", hide_env_values = true, global = true)]
+    token: Option<String>,
+    /// OAuth client id (with --client-secret).
+    #[arg(long, env = "MOVEWORKS_CLIENT_ID", global = true)]
+    client_id: Option<String>,
+    /// OAuth client secret.
+    #[arg(long, env = "MOVEWORKS_CLIENT_SECRET", hide_env_values = true, global = true)]
+    client_secret: Option<String>,
+    /// OAuth token URL (default: the base URL's origin + /oauth/v1/token).
+    #[arg(long, env = "MOVEWORKS_TOKEN_URL", global = true)]
+    token_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List, create, get and update conversations.
+    #[command(subcommand)]
+    Conversations(ConversationsCmd),
+    /// Read the events feed.
+    #[command(subcommand)]
+    Events(EventsCmd),
+    /// Create, get and wait for responses.
+    #[command(subcommand)]
+    Responses(ResponsesCmd),
+    /// Ask a question and wait for the answer (creates a conversation unless given one).
+    Ask {
+        /// The question.
+        text: String,
+        /// Continue this conversation.
+        #[arg(long)]
+        conversation: Option<String>,
+        #[command(flatten)]
+        wait: WaitArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConversationsCmd {
+    /// List conversations, most recently updated first.
+    List {
+        /// Page size (1-100).
+        #[arg(long)]
+        limit: Option<u32>,
+        /// Cursor from a previous page.
+        #[arg(long)]
+        cursor: Option<String>,
+        /// List archived conversations instead of active ones.
+        #[arg(long)]
+        archived: bool,
+        /// Follow cursors and list every page.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Create a conversation.
+    Create {
+        /// Title (at most 256 characters).
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// Show one conversation.
+    Get {
+        /// Conversation id.
+        id: String,
+    },
+    /// Change a conversation's title or archive flag.
+    Update {
+        /// Conversation id.
+        id: String,
+        /// New title.
+        #[arg(long)]
+        title: Option<String>,
+        /// Archive (true) or unarchive (false).
+        #[arg(long)]
+        archived: Option<bool>,
+    },
+}
+
+#[derive(Subcommand)]
+enum EventsCmd {
+    /// List events, oldest first.
+    List {
+        /// Only this conversation (default: all conversations).
+        #[arg(long)]
+        conversation: Option<String>,
+        /// Only events after this id.
+        #[arg(long)]
+        start_event_id: Option<String>,
+        /// Only events up to this id.
+        #[arg(long)]
+        last_event_id: Option<String>,
+        /// Page size (1-100).
+        #[arg(long)]
+        limit: Option<u32>,
+        /// Keep polling for new events after the last one seen.
+        #[arg(long)]
+        follow: bool,
+        /// Seconds between polls with --follow.
+        #[arg(long, default_value_t = 2.0)]
+        interval: f64,
+    },
+}
+
+#[derive(Subcommand)]
+enum ResponsesCmd {
+    /// Send a message; prints the new response at once.
+    Create {
+        /// Conversation id.
+        conversation_id: String,
+        /// Message text.
+        text: String,
+    },
+    /// Show a response's current state.
+    Get {
+        /// Conversation id.
+        conversation_id: String,
+        /// Response id.
+        response_id: String,
+    },
+    /// Wait until a response completes or fails.
+    Wait {
+        /// Conversation id.
+        conversation_id: String,
+        /// Response id.
+        response_id: String,
+        #[command(flatten)]
+        wait: WaitArgs,
+    },
+}
+
+#[derive(Args)]
+struct WaitArgs {
+    /// Give up after this many seconds.
+    #[arg(long, default_value_t = 120.0)]
+    deadline: f64,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = if cli.verbose { log::LevelFilter::Debug } else { log::LevelFilter::Warn };
+    env_logger::Builder::new().filter_module("moveworks", level).parse_default_env().init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error[{}]: {}", e.kind(), e.message());
+            for (label, value) in [
+                ("status", e.status().map(|s| s.to_string())),
+                ("code", e.code().map(|c| c.to_string())),
+                ("request id", e.request_id().map(str::to_owned)),
+                ("response id", e.response_id().map(str::to_owned)),
+                ("retry after", e.retry_after().map(|d| format!("{:.1}s", d.as_secs_f64()))),
+            ] {
+                if let Some(v) = value {
+                    eprintln!("  {label}: {v}");
+                }
+            }
+            ExitCode::from(exit_code(e.kind()))
+        }
+    }
+}
+
+/// 10 + the kind's position in the core's taxonomy: stable and documented in `--help`.
+fn exit_code(kind: ErrorKind) -> u8 {
+    10 + ErrorKind::ALL.iter().position(|k| *k == kind).unwrap_or(0) as u8
+}
+
+fn seconds(arg: &str, secs: f64) -> Result<Duration, Error> {
+    Duration::try_from_secs_f64(secs).map_err(|_| Error::invalid_argument(arg, "must be a non-negative number of seconds"))
+}
+
+/// The client, and the sandbox simulator that must outlive it.
+fn connect(conn: &Connection) -> Result<(Client, Option<Simulator>), Error> {
+    let binding = format!("cli/{}", moveworks::VERSION);
+    if conn.sandbox {
+        let sim = Simulator::start(SimulatorConfig::default())
+            .map_err(|e| Error::new(ErrorKind::Connection, format!("could not start the sandbox: {e}")))?;
+        let cfg = sim.config();
+        let client = Client::builder()
+            .base_url(sim.base_url())
+            .assistant_name(cfg.assistant_name.clone())
+            .bearer_token(cfg.static_token.clone().unwrap_or_default())
+            .binding(binding)
+            .build()?;
+        return Ok((client, Some(sim)));
+    }
+    let mut b = Client::builder().binding(binding);
+    if let Some(u) = &conn.base_url {
+        b = b.base_url(u);
+    }
+    match &conn.assistant_name {
+        Some(a) => b = b.assistant_name(a),
+        None => return Err(Error::invalid_argument("assistant_name", "pass --assistant-name or set MOVEWORKS_ASSISTANT_NAME (or use --sandbox)")),
+    }
+    if let Some(u) = &conn.token_url {
+        b = b.token_url(u);
+    }
+    b = match (&conn.token, &conn.client_id, &conn.client_secret) {
+        (Some(t), _, _) => b.bearer_token(t),
+        (None, Some(id), Some(secret)) => b.client_credentials(id, secret),
+        _ => {
+            return Err(Error::invalid_argument(
+                "token",
+                "pass --token, or --client-id and --client-secret (or the MOVEWORKS_* variables, or --sandbox)",
+            ))
+        }
+    };
+    Ok((b.build()?, None))
+}
+
+fn run(cli: Cli) -> Result<(), Error> {
+    let (client, _sandbox) = connect(&cli.conn)?;
+    let out = Output { json: cli.json };
+    match cli.command {
+        Command::Conversations(cmd) => conversations(&client, &out, cmd),
+        Command::Events(EventsCmd::List { conversation, start_event_id, last_event_id, limit, follow, interval }) => {
+            let params = ListEventsParams { conversation_id: conversation, start_event_id, last_event_id, cursor: None, limit };
+            events(&client, &out, params, follow.then_some(seconds("interval", interval)?))
+        }
+        Command::Responses(ResponsesCmd::Create { conversation_id, text }) => {
+            out.response(&client.create_response(&conversation_id, &text)?);
+            Ok(())
+        }
+        Command::Responses(ResponsesCmd::Get { conversation_id, response_id }) => {
+            out.response(&client.get_response(&conversation_id, &response_id)?);
+            Ok(())
+        }
+        Command::Responses(ResponsesCmd::Wait { conversation_id, response_id, wait }) => {
+            let (options, spinner) = wait_with_spinner(&out, seconds("deadline", wait.deadline)?);
+            let result = client.wait_for_response(&conversation_id, &response_id, &options);
+            spinner.finish_and_clear();
+            out.response(&result?);
+            Ok(())
+        }
+        Command::Ask { text, conversation, wait } => {
+            let deadline = seconds("deadline", wait.deadline)?;
+            let conversation_id = match conversation {
+                Some(id) => id,
+                None => client.create_conversation(None)?.conversation_id,
+            };
+            let (options, spinner) = wait_with_spinner(&out, deadline);
+            let result = client.create_response_and_wait(&conversation_id, &text, &options);
+            spinner.finish_and_clear();
+            let response = result?;
+            if out.json {
+                out.print_json(&response);
+            } else {
+                print_answer(&response);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn conversations(client: &Client, out: &Output, cmd: ConversationsCmd) -> Result<(), Error> {
+    match cmd {
+        ConversationsCmd::List { limit, cursor, archived, all } => {
+            let params = ListConversationsParams { limit, cursor, archived: Some(archived) };
+            if all {
+                for c in client.iter_conversations(params) {
+                    out.conversation(&c?);
+                }
+            } else {
+                let page = client.list_conversations(&params)?;
+                if out.json {
+                    out.print_json(&page);
+                } else {
+                    page.conversations.iter().for_each(|c| out.conversation(c));
+                    if let Some(next) = page.next_cursor {
+                        println!("(more: --cursor {next})");
+                    }
+                }
+            }
+        }
+        ConversationsCmd::Create { title } => out.conversation(&client.create_conversation(title.as_deref())?),
+        ConversationsCmd::Get { id } => out.conversation(&client.get_conversation(&id)?),
+        ConversationsCmd::Update { id, title, archived } => {
+            out.conversation(&client.update_conversation(&id, &ConversationUpdate { title, archived })?)
+        }
+    }
+    Ok(())
+}
+
+fn events(client: &Client, out: &Output, mut params: ListEventsParams, follow: Option<Duration>) -> Result<(), Error> {
+    loop {
+        for event in client.iter_events(params.clone()) {
+            let event = event?;
+            out.event(&event);
+            params.start_event_id = Some(event.event_id);
+        }
+        match follow {
+            Some(interval) => std::thread::sleep(interval),
+            None => return Ok(()),
+        }
+    }
+}
+
+/// Wait options whose update callback drives a spinner showing status and reasoning.
+fn wait_with_spinner(out: &Output, deadline: Duration) -> (WaitOptions, ProgressBar) {
+    let spinner = if out.json || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let s = ProgressBar::new_spinner();
+        s.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("static template"));
+        s.enable_steady_tick(Duration::from_millis(100));
+        s.set_message("sending…");
+        s
+    };
+    let bar = spinner.clone();
+    let options = WaitOptions {
+        deadline,
+        on_update: Some(Arc::new(move |r: &Response| {
+            let thought = r.reasoning_messages().last().and_then(|m| m.content.text_lossy());
+            bar.set_message(match thought {
+                Some(t) => format!("{} — {t}", r.status),
+                None => r.status.to_string(),
+            });
+            ControlFlow::Continue(())
+        })),
+        ..WaitOptions::default()
+    };
+    (options, spinner)
+}
+
+/// The answer with `[n]` markers, then the citations as footnotes.
+fn print_answer(response: &Response) {
+    let mut stdout = std::io::stdout().lock();
+    let messages: Vec<_> = response.assistant_messages().collect();
+    if messages.is_empty() {
+        let _ = writeln!(stdout, "(the assistant returned no message)");
+    }
+    for m in messages {
+        let _ = writeln!(stdout, "{}", m.text_with_citation_markers());
+        if !m.citations.is_empty() {
+            let _ = writeln!(stdout);
+        }
+        for (i, c) in m.citations.iter().enumerate() {
+            let title = c.display.as_ref().and_then(|d| d.title.as_ref()).and_then(|t| t.text_lossy());
+            let parts: Vec<String> = [title, c.url.clone()].into_iter().flatten().collect();
+            let _ = writeln!(stdout, "[{}] {}", i + 1, parts.join(" — "));
+        }
+    }
+}
+
+struct Output {
+    json: bool,
+}
+
+impl Output {
+    fn print_json<T: Serialize>(&self, value: &T) {
+        println!("{}", serde_json::to_string_pretty(value).expect("models serialize"));
+    }
+    fn conversation(&self, c: &moveworks::Conversation) {
+        if self.json {
+            return self.print_json(c);
+        }
+        let archived = if c.archived { " [archived]" } else { "" };
+        println!("{}  {}  {}{archived}", c.conversation_id, c.updated_at.format("%Y-%m-%d %H:%M:%S"), c.title.as_deref().unwrap_or("(untitled)"));
+    }
+    fn response(&self, r: &Response) {
+        if self.json {
+            return self.print_json(r);
+        }
+        println!("{}  {}", r.response_id, r.status);
+        if let Some(text) = r.assistant_text() {
+            println!("{text}");
+        }
+    }
+    fn event(&self, e: &Event) {
+        if self.json {
+            return self.print_json(e);
+        }
+        match &e.payload {
+            EventPayload::Message(m) => println!("{}  {}  {}: {}", e.event_id, e.conversation_id, m.actor, m.text()),
+            EventPayload::Unknown(u) => println!("{}  {}  ({})", e.event_id, e.conversation_id, u.type_name),
+        }
+    }
+}

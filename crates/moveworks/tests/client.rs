@@ -1,0 +1,404 @@
+//! Client behaviour against the simulator that the language-neutral scenarios
+//! cannot express: threads, callbacks, clocks, logging and configuration.
+
+use std::ops::ControlFlow;
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::{Duration, Instant};
+
+use moveworks::{
+    CancelToken, Client, ClientBuilder, ErrorKind, ListConversationsParams, RequestOptions, Response, ResponseStatus,
+    WaitOptions,
+};
+use moveworks_simulator::{Simulator, SimulatorConfig};
+use serde_json::json;
+
+const SECRET: &str = "sandbox-secret";
+
+fn sim() -> Simulator {
+    Simulator::start(SimulatorConfig { response_duration: Duration::from_millis(150), ..Default::default() }).unwrap()
+}
+
+fn token_builder(sim: &Simulator) -> ClientBuilder {
+    let cfg = sim.config();
+    Client::builder()
+        .base_url(sim.base_url())
+        .assistant_name(cfg.assistant_name.clone())
+        .bearer_token(cfg.static_token.clone().unwrap())
+}
+
+fn oauth_builder(sim: &Simulator) -> ClientBuilder {
+    let cfg = sim.config();
+    Client::builder()
+        .base_url(sim.base_url())
+        .assistant_name(cfg.assistant_name.clone())
+        .client_credentials(cfg.client_id.clone(), cfg.client_secret.clone())
+}
+
+fn count(sim: &Simulator, method: &str, path_part: &str) -> usize {
+    sim.requests()
+        .iter()
+        .filter(|r| r["method"] == method && r["path"].as_str().unwrap_or_default().contains(path_part))
+        .count()
+}
+
+fn fast_wait() -> WaitOptions {
+    WaitOptions { initial_interval: Duration::from_millis(10), max_interval: Duration::from_millis(40), ..Default::default() }
+}
+
+#[test]
+fn client_is_send_sync_and_cheap_to_clone() {
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+    assert_send_sync::<Client>();
+    assert_send_sync::<CancelToken>();
+}
+
+#[test]
+fn every_request_sends_the_documented_headers() {
+    let sim = sim();
+    let client = token_builder(&sim).binding("python/3.11").build().unwrap();
+    client.create_conversation(Some("headers")).unwrap();
+    let log = sim.requests();
+    let req = log.last().unwrap();
+    assert_eq!(req["assistant_name"], "sandbox");
+    assert_eq!(req["authorized"], true);
+    let ua = req["user_agent"].as_str().unwrap();
+    assert!(ua.starts_with(&format!("moveworks-sdk/{} (python/3.11;", moveworks::VERSION)), "{ua}");
+    assert_eq!(req["content_type"], "application/json");
+}
+
+#[test]
+fn update_callback_sees_each_status_change_once() {
+    let sim = sim();
+    let client = token_builder(&sim).build().unwrap();
+    let conv = client.create_conversation(None).unwrap();
+    let seen: Arc<Mutex<Vec<(ResponseStatus, usize)>>> = Arc::default();
+    let sink = Arc::clone(&seen);
+    let options = WaitOptions {
+        on_update: Some(Arc::new(move |r: &Response| {
+            sink.lock().unwrap().push((r.status.clone(), r.outputs.len()));
+            ControlFlow::Continue(())
+        })),
+        ..fast_wait()
+    };
+    let done = client.create_response_and_wait(&conv.conversation_id, "what changed?", &options).unwrap();
+    assert_eq!(done.status, ResponseStatus::Completed);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.first(), Some(&(ResponseStatus::Created, 0)));
+    assert!(seen.contains(&(ResponseStatus::InProgress, 1)), "reasoning shown while in progress: {seen:?}");
+    assert_eq!(seen.last(), Some(&(ResponseStatus::Completed, 2)));
+    // Fired on change only, so never twice in a row for the same state.
+    assert!(seen.windows(2).all(|w| w[0] != w[1]), "{seen:?}");
+    // The title was assigned from the first message, as the API does.
+    assert!(client.get_conversation(&conv.conversation_id).unwrap().title.is_some());
+}
+
+#[test]
+fn callback_can_stop_the_wait() {
+    let sim = sim();
+    let client = token_builder(&sim).build().unwrap();
+    let conv = client.create_conversation(None).unwrap();
+    let options = WaitOptions { on_update: Some(Arc::new(|_: &Response| ControlFlow::Break(()))), ..fast_wait() };
+    let err = client.create_response_and_wait(&conv.conversation_id, "stop me", &options).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Cancelled);
+}
+
+#[test]
+fn cancel_from_another_thread_ends_a_wait_promptly() {
+    let sim = sim();
+    sim.set_config(json!({"response_duration_ms": 60_000}));
+    let client = token_builder(&sim).build().unwrap();
+    let conv = client.create_conversation(None).unwrap();
+    let token = CancelToken::new();
+    let canceller = token.clone();
+    let handle = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(150));
+        canceller.cancel();
+    });
+    // Long intervals: the cancel must wake the sleep, not wait for the next poll.
+    let options = WaitOptions {
+        initial_interval: Duration::from_secs(30),
+        max_interval: Duration::from_secs(30),
+        cancel: Some(token),
+        ..Default::default()
+    };
+    let err = client.create_response_and_wait(&conv.conversation_id, "never finishes", &options).unwrap_err();
+    handle.join().unwrap();
+    assert_eq!(err.kind(), ErrorKind::Cancelled);
+}
+
+#[test]
+fn poll_timeout_names_the_response_and_its_last_status() {
+    let sim = sim();
+    sim.set_config(json!({"response_duration_ms": 60_000}));
+    let client = token_builder(&sim).build().unwrap();
+    let conv = client.create_conversation(None).unwrap();
+    let created = client.create_response(&conv.conversation_id, "slow").unwrap();
+    let options = WaitOptions { deadline: Duration::from_millis(200), ..fast_wait() };
+    let err = client.wait_for_response(&conv.conversation_id, &created.response_id, &options).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::PollTimeout);
+    assert_eq!(err.response_id(), Some(created.response_id.as_str()));
+    assert!(err.last_status().is_some_and(|s| !s.is_terminal()));
+    assert!(err.message().contains(&created.response_id));
+}
+
+#[test]
+fn failed_response_is_an_error_carrying_the_response() {
+    let sim = sim();
+    let client = token_builder(&sim).build().unwrap();
+    let conv = client.create_conversation(None).unwrap();
+    let err = client.create_response_and_wait(&conv.conversation_id, "[fail] now", &fast_wait()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ResponseFailed);
+    assert_eq!(err.response().map(|r| &r.status), Some(&ResponseStatus::Failed));
+}
+
+#[test]
+fn retry_after_in_seconds_is_honoured() {
+    let sim = sim();
+    let client = token_builder(&sim).build().unwrap();
+    sim.push_fault(json!({"kind": "status", "status": 503, "method": "GET", "retry_after": "1"}));
+    let started = Instant::now();
+    client.list_conversations(&Default::default()).unwrap();
+    // A lower bound only: the client must not retry before the server allows it.
+    assert!(started.elapsed() >= Duration::from_secs(1), "{:?}", started.elapsed());
+    assert_eq!(count(&sim, "GET", "/conversations"), 2);
+}
+
+#[test]
+fn retry_after_as_http_date_is_honoured() {
+    let sim = sim();
+    let client = token_builder(&sim).build().unwrap();
+    let when = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2));
+    sim.push_fault(json!({"kind": "status", "status": 429, "method": "GET", "retry_after": when}));
+    let started = Instant::now();
+    client.list_conversations(&Default::default()).unwrap();
+    // HTTP dates have one-second resolution, so at least ~1 s must pass.
+    assert!(started.elapsed() >= Duration::from_millis(900), "{:?}", started.elapsed());
+    assert_eq!(count(&sim, "GET", "/conversations"), 2);
+}
+
+#[test]
+fn retry_after_beyond_the_cap_is_surfaced_not_waited() {
+    let sim = sim();
+    let client = token_builder(&sim).build().unwrap();
+    sim.push_fault(json!({"kind": "status", "status": 429, "method": "GET", "retry_after": "3600"}));
+    let err = client.list_conversations(&Default::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimit);
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
+    assert!(err.request_id().is_some_and(|id| !id.is_empty()));
+    assert_eq!(count(&sim, "GET", "/conversations"), 1);
+}
+
+#[test]
+fn reset_connections_retry_get_but_not_post() {
+    let sim = sim();
+    let client = token_builder(&sim).build().unwrap();
+    sim.push_fault(json!({"kind": "reset", "method": "GET"}));
+    client.list_conversations(&Default::default()).unwrap();
+    assert_eq!(count(&sim, "GET", "/conversations"), 2);
+    sim.push_fault(json!({"kind": "reset", "method": "POST"}));
+    let err = client.create_conversation(Some("once")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connection);
+    assert_eq!(count(&sim, "POST", "/conversations"), 1);
+}
+
+#[test]
+fn post_is_retried_when_the_connection_was_never_made() {
+    // A port nothing listens on: the server cannot have seen the request.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let client = Client::builder()
+        .base_url(format!("http://127.0.0.1:{port}/rest/v1beta1"))
+        .assistant_name("a")
+        .bearer_token("t")
+        .retry_policy(moveworks::RetryPolicy { initial_backoff: Duration::from_millis(100), ..Default::default() })
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client.create_conversation(None).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connection);
+    // Two backoffs of at least 50 ms and 100 ms (jitter halves at most) prove it retried.
+    assert!(started.elapsed() >= Duration::from_millis(150), "{:?}", started.elapsed());
+}
+
+#[test]
+fn per_attempt_timeout_and_overall_deadline() {
+    let sim = sim();
+    let client = token_builder(&sim).timeout(Duration::from_millis(200)).max_retries(0).build().unwrap();
+    sim.push_fault(json!({"kind": "delay", "ms": 1500, "method": "GET"}));
+    let err = client.list_conversations(&Default::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+
+    // The deadline bounds all retries together.
+    sim.push_fault(json!({"kind": "delay", "ms": 1500, "method": "GET", "count": 10}));
+    let quick = client
+        .with_options(&RequestOptions { deadline: Some(Duration::from_millis(500)), max_retries: Some(10), timeout: None })
+        .unwrap();
+    let err = quick.list_conversations(&Default::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert!(count(&sim, "GET", "/conversations") < 10);
+}
+
+#[test]
+fn single_flight_token_refresh_under_16_threads() {
+    let sim = sim();
+    let client = oauth_builder(&sim).build().unwrap();
+    let run_16 = |client: &Client| {
+        let barrier = Arc::new(Barrier::new(16));
+        let handles: Vec<_> = (0..16)
+            .map(|_| {
+                let (client, barrier) = (client.clone(), Arc::clone(&barrier));
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    client.list_conversations(&ListConversationsParams::default()).unwrap();
+                })
+            })
+            .collect();
+        handles.into_iter().for_each(|h| h.join().unwrap());
+    };
+    run_16(&client);
+    assert_eq!(count(&sim, "POST", "/oauth/v1/token"), 1, "16 threads share one token fetch");
+    sim.revoke_tokens();
+    run_16(&client);
+    assert_eq!(count(&sim, "POST", "/oauth/v1/token"), 2, "a revoked token is refreshed once, not 16 times");
+    assert_eq!(count(&sim, "GET", "/conversations"), 32 + 16, "each thread replays its 401 exactly once");
+}
+
+#[test]
+fn token_is_refreshed_before_it_expires() {
+    let sim = sim();
+    sim.set_config(json!({"token_ttl_secs": 2}));
+    let client = oauth_builder(&sim).build().unwrap();
+    client.list_conversations(&Default::default()).unwrap();
+    std::thread::sleep(Duration::from_millis(1100));
+    client.list_conversations(&Default::default()).unwrap();
+    assert_eq!(count(&sim, "POST", "/oauth/v1/token"), 2);
+    // Refreshed ahead of expiry: no request was ever answered 401.
+    assert!(sim.requests().iter().all(|r| r["status"] != 401));
+}
+
+#[test]
+fn unreachable_token_endpoint_is_an_oauth_error() {
+    let sim = sim();
+    sim.push_fault(json!({"kind": "status", "status": 500, "path_contains": "/oauth", "count": 5}));
+    let client = oauth_builder(&sim).max_retries(0).build().unwrap();
+    let err = client.list_conversations(&Default::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OAuth);
+    assert_eq!(err.status(), Some(500));
+}
+
+#[test]
+fn redirects_are_not_followed() {
+    let sim = sim();
+    let other = self::sim();
+    let client = token_builder(&sim).build().unwrap();
+    let target = format!("{}/conversations", other.base_url());
+    sim.push_fault(json!({"kind": "raw", "status": 302, "body": "", "headers": {"Location": target}}));
+    let err = client.list_conversations(&Default::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ApiStatus);
+    assert_eq!(err.status(), Some(302));
+    assert!(other.requests().is_empty(), "credentials must not travel to another origin");
+}
+
+#[test]
+fn response_bodies_are_capped() {
+    let sim = sim();
+    let client = token_builder(&sim).max_response_bytes(64).build().unwrap();
+    let err = client.create_conversation(Some(&"long title ".repeat(20))).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+}
+
+#[test]
+fn truncated_json_is_a_decode_error_with_an_excerpt() {
+    let sim = sim();
+    let client = token_builder(&sim).build().unwrap();
+    client.create_conversation(Some("x")).unwrap();
+    sim.push_fault(json!({"kind": "truncated_json", "method": "GET"}));
+    let err = client.list_conversations(&Default::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(err.body_excerpt().is_some_and(|b| b.starts_with('{')), "{err:?}");
+    assert!(err.request_id().is_some());
+}
+
+#[test]
+fn configuration_is_checked_before_any_request() {
+    let bad = |b: ClientBuilder| b.build().unwrap_err();
+    let e = bad(Client::builder().base_url("http://api.example.com/rest").assistant_name("a").bearer_token("t"));
+    assert_eq!((e.kind(), e.argument()), (ErrorKind::InvalidArgument, Some("base_url")));
+    let e = bad(Client::builder().assistant_name("a"));
+    assert_eq!(e.argument(), Some("token"));
+    let e = bad(Client::builder().bearer_token("t"));
+    assert_eq!(e.argument(), Some("assistant_name"));
+    let e = bad(Client::builder().assistant_name("a\r\nX-Evil: 1").bearer_token("t"));
+    assert_eq!(e.argument(), Some("assistant_name"));
+    let e = bad(Client::builder().assistant_name("a").bearer_token("t").timeout(Duration::ZERO));
+    assert_eq!(e.argument(), Some("timeout"));
+    // Loopback may use plain http; everything else must be https.
+    for ok in ["http://localhost:1/x", "http://127.0.0.1:1/x", "http://[::1]:1/x", "https://api.example.com/x"] {
+        Client::builder().base_url(ok).assistant_name("a").bearer_token("t").build().unwrap();
+    }
+}
+
+#[test]
+fn from_env_reads_the_documented_variables() {
+    let sim = sim();
+    let cfg = sim.config().clone();
+    // The only test that touches the environment, so no other test races it.
+    unsafe {
+        std::env::set_var("MOVEWORKS_BASE_URL", sim.base_url());
+        std::env::set_var("MOVEWORKS_ASSISTANT_NAME", &cfg.assistant_name);
+        std::env::remove_var("MOVEWORKS_TOKEN");
+        std::env::set_var("MOVEWORKS_CLIENT_ID", &cfg.client_id);
+        std::env::set_var("MOVEWORKS_CLIENT_SECRET", &cfg.client_secret);
+    }
+    let client = Client::from_env().unwrap();
+    client.list_conversations(&Default::default()).unwrap();
+    assert_eq!(count(&sim, "POST", "/oauth/v1/token"), 1, "client credentials from the environment");
+    unsafe { std::env::remove_var("MOVEWORKS_CLIENT_SECRET") };
+    assert_eq!(Client::from_env().unwrap_err().kind(), ErrorKind::InvalidArgument);
+}
+
+/// Captures every log line so the redaction test can search them.
+struct CaptureLog(Mutex<Vec<String>>);
+impl log::Log for CaptureLog {
+    fn enabled(&self, _: &log::Metadata) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record) {
+        self.0.lock().unwrap().push(format!("{}", record.args()));
+    }
+    fn flush(&self) {}
+}
+static LOGS: CaptureLog = CaptureLog(Mutex::new(Vec::new()));
+
+#[test]
+fn credentials_never_appear_in_debug_errors_or_logs() {
+    let _ = log::set_logger(&LOGS);
+    log::set_max_level(log::LevelFilter::Trace);
+    let sim = sim();
+    let static_token = sim.config().static_token.clone().unwrap();
+
+    let builder = oauth_builder(&sim);
+    let client = builder.clone().build().unwrap();
+    let static_client = token_builder(&sim).build().unwrap();
+    let mut texts = vec![format!("{builder:?}"), format!("{client:?}"), format!("{static_client:?}")];
+    static_client.list_conversations(&Default::default()).unwrap();
+    client.list_conversations(&Default::default()).unwrap();
+    sim.push_fault(json!({"kind": "status", "status": 503, "count": 3, "method": "GET", "retry_after_ms": 1}));
+    let e = client.list_conversations(&Default::default()).unwrap_err();
+    texts.push(format!("{e} {e:?}"));
+    let wrong = oauth_builder(&sim).client_credentials("sandbox-client", "wrong-secret-value").build().unwrap();
+    let e = wrong.list_conversations(&Default::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::OAuth);
+    texts.push(format!("{e} {e:?}"));
+    let logs = LOGS.0.lock().unwrap().clone();
+    assert!(!logs.is_empty(), "attempts are logged");
+    assert!(logs.iter().any(|l| l.contains("attempt=")));
+    texts.extend(logs);
+    for t in &texts {
+        for secret in [SECRET, static_token.as_str(), "wrong-secret-value"] {
+            assert!(!t.contains(secret), "{secret:?} leaked in {t:?}");
+        }
+        assert!(!t.to_ascii_lowercase().contains("bearer "), "authorization header leaked in {t:?}");
+    }
+}

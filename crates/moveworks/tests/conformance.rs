@@ -1,0 +1,288 @@
+//! Rust runner of the language-neutral conformance scenarios in
+//! `tests/conformance/scenarios.json` (format: `tests/conformance/README.md`).
+//! Each scenario is one test with its own simulator, so they run in parallel.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use moveworks::{Client, ConversationUpdate, ListConversationsParams, ListEventsParams, Response, WaitOptions};
+use moveworks_simulator::{Simulator, SimulatorConfig};
+use serde_json::{json, Value};
+
+fn main() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/conformance/scenarios.json");
+    let text = std::fs::read_to_string(path).expect("read scenarios.json");
+    let doc: Value = serde_json::from_str(&text).expect("scenarios.json is JSON");
+    let trials = doc["scenarios"]
+        .as_array()
+        .expect("scenarios array")
+        .iter()
+        .cloned()
+        .map(|scenario| {
+            let name = scenario["name"].as_str().expect("scenario name").to_owned();
+            Trial::test(name, move || run_scenario(&scenario).map_err(Failed::from))
+        })
+        .collect();
+    libtest_mimic::run(&Arguments::from_args(), trials).exit();
+}
+
+fn run_scenario(scenario: &Value) -> Result<(), String> {
+    let sim = Simulator::start(SimulatorConfig::default()).map_err(|e| format!("start simulator: {e}"))?;
+    let client = build_client(&sim, scenario.get("client").unwrap_or(&Value::Null))?;
+    let mut saved: HashMap<String, Value> = HashMap::new();
+    for (i, step) in scenario["steps"].as_array().ok_or("steps must be an array")?.iter().enumerate() {
+        run_step(&sim, &client, step, &mut saved).map_err(|e| format!("step {i} {step}: {e}"))?;
+    }
+    Ok(())
+}
+
+fn build_client(sim: &Simulator, spec: &Value) -> Result<Client, String> {
+    let cfg = sim.config();
+    let s = |key: &str| spec.get(key).and_then(Value::as_str).map(str::to_owned);
+    let ms = |key: &str| spec.get(key).and_then(Value::as_u64).map(Duration::from_millis);
+    let mut b = Client::builder()
+        .base_url(sim.base_url())
+        .assistant_name(s("assistant_name").unwrap_or_else(|| cfg.assistant_name.clone()));
+    b = match s("auth").as_deref() {
+        None | Some("token") => b.bearer_token(s("token").or_else(|| cfg.static_token.clone()).ok_or("no static token")?),
+        // The token URL is left to its default (base URL origin + /oauth/v1/token) on purpose.
+        Some("oauth") => b.client_credentials(cfg.client_id.clone(), s("client_secret").unwrap_or_else(|| cfg.client_secret.clone())),
+        Some(other) => return Err(format!("unknown auth {other:?}")),
+    };
+    if let Some(n) = spec.get("max_retries").and_then(Value::as_u64) {
+        b = b.max_retries(n as u32);
+    }
+    if let Some(d) = ms("timeout_ms") {
+        b = b.timeout(d);
+    }
+    if let Some(d) = ms("deadline_ms") {
+        b = b.deadline(d);
+    }
+    b.build().map_err(|e| format!("build client: {e}"))
+}
+
+fn run_step(sim: &Simulator, client: &Client, step: &Value, saved: &mut HashMap<String, Value>) -> Result<(), String> {
+    let args = substitute(step.get("args").cloned().unwrap_or(json!({})), saved)?;
+    if let Some(action) = step.get("sim").and_then(Value::as_str) {
+        return sim_action(sim, action, &args);
+    }
+    let call = step.get("call").and_then(Value::as_str).ok_or("step has neither `sim` nor `call`")?;
+    let outcome = invoke(client, call, &args)?;
+    match (outcome, step.get("expect_error")) {
+        (Ok(value), None) => {
+            if let Some(expect) = step.get("expect") {
+                let expect = substitute(expect.clone(), saved)?;
+                matches(&expect, Some(&value), "$")?;
+            }
+            if let Some(name) = step.get("save_as").and_then(Value::as_str) {
+                saved.insert(name.to_owned(), value);
+            }
+            Ok(())
+        }
+        (Ok(value), Some(_)) => Err(format!("expected an error, got {value}")),
+        (Err(e), None) => Err(format!("unexpected error: {e}")),
+        (Err(e), Some(expected)) => {
+            let actual = json!({
+                "kind": e.kind().as_str(),
+                "status": e.status(),
+                "code": e.code().map(|c| c.as_str()),
+                "argument": e.argument(),
+            });
+            matches(expected, Some(&actual), "error").map_err(|m| format!("{m} (error was: {e})"))
+        }
+    }
+}
+
+fn sim_action(sim: &Simulator, action: &str, args: &Value) -> Result<(), String> {
+    match action {
+        "fault" => sim.push_fault(args.clone()),
+        "config" => sim.set_config(args.clone()),
+        "revoke_tokens" => sim.revoke_tokens(),
+        "sleep" => std::thread::sleep(Duration::from_millis(args["ms"].as_u64().unwrap_or(0))),
+        "expect_requests" => {
+            let method = args.get("method").and_then(Value::as_str);
+            let path = args.get("path_contains").and_then(Value::as_str);
+            let count = sim
+                .requests()
+                .iter()
+                .filter(|r| method.is_none_or(|m| r["method"] == m))
+                .filter(|r| path.is_none_or(|p| r["path"].as_str().is_some_and(|rp| rp.contains(p))))
+                .count();
+            let want = args["count"].as_u64().ok_or("expect_requests needs count")? as usize;
+            if count != want {
+                return Err(format!("expected {want} matching requests, the simulator logged {count}: {:?}", sim.requests()));
+            }
+        }
+        other => return Err(format!("unknown sim action {other:?}")),
+    }
+    Ok(())
+}
+
+fn opt_str(args: &Value, key: &str) -> Option<String> {
+    args.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+fn req_str<'a>(args: &'a Value, key: &str) -> Result<&'a str, String> {
+    args.get(key).and_then(Value::as_str).ok_or_else(|| format!("missing string arg {key}"))
+}
+fn opt_u32(args: &Value, key: &str) -> Option<u32> {
+    args.get(key).and_then(Value::as_u64).map(|n| n as u32)
+}
+fn to_json<T: serde::Serialize>(v: T) -> Value {
+    serde_json::to_value(v).expect("models serialize")
+}
+
+fn wait_options(args: &Value) -> WaitOptions {
+    let ms = |key: &str| args.get(key).and_then(Value::as_u64).map(Duration::from_millis);
+    let mut o = WaitOptions::default();
+    if let Some(d) = ms("deadline_ms") {
+        o.deadline = d;
+    }
+    if let Some(d) = ms("initial_interval_ms") {
+        o.initial_interval = d;
+    }
+    if let Some(d) = ms("max_interval_ms") {
+        o.max_interval = d;
+    }
+    o
+}
+
+fn events_params(args: &Value) -> ListEventsParams {
+    ListEventsParams {
+        conversation_id: opt_str(args, "conversation_id"),
+        start_event_id: opt_str(args, "start_event_id"),
+        last_event_id: opt_str(args, "last_event_id"),
+        cursor: opt_str(args, "cursor"),
+        limit: opt_u32(args, "limit"),
+    }
+}
+
+/// Calls the SDK; `Err` is a runner problem, `Ok(Err)` an SDK error to compare.
+fn invoke(c: &Client, call: &str, a: &Value) -> Result<moveworks::Result<Value>, String> {
+    let conversations = || ListConversationsParams {
+        limit: opt_u32(a, "limit"),
+        cursor: opt_str(a, "cursor"),
+        archived: a.get("archived").and_then(Value::as_bool),
+    };
+    let saved_response = || -> Result<Response, String> {
+        serde_json::from_value(a.get("response").cloned().ok_or("missing response")?).map_err(|e| e.to_string())
+    };
+    Ok(match call {
+        "list_conversations" => c.list_conversations(&conversations()).map(to_json),
+        "iter_conversations" => c.iter_conversations(conversations()).collect::<moveworks::Result<Vec<_>>>().map(to_json),
+        "create_conversation" => c.create_conversation(a.get("title").and_then(Value::as_str)).map(to_json),
+        "get_conversation" => c.get_conversation(req_str(a, "conversation_id")?).map(to_json),
+        "update_conversation" => c
+            .update_conversation(
+                req_str(a, "conversation_id")?,
+                &ConversationUpdate { title: opt_str(a, "title"), archived: a.get("archived").and_then(Value::as_bool) },
+            )
+            .map(to_json),
+        "list_events" => c.list_events(&events_params(a)).map(to_json),
+        "iter_events" => c.iter_events(events_params(a)).collect::<moveworks::Result<Vec<_>>>().map(to_json),
+        "create_response" => c.create_response(req_str(a, "conversation_id")?, req_str(a, "text")?).map(to_json),
+        "get_response" => c.get_response(req_str(a, "conversation_id")?, req_str(a, "response_id")?).map(to_json),
+        "wait_for_response" => c
+            .wait_for_response(req_str(a, "conversation_id")?, req_str(a, "response_id")?, &wait_options(a))
+            .map(to_json),
+        "create_response_and_wait" => c
+            .create_response_and_wait(req_str(a, "conversation_id")?, req_str(a, "text")?, &wait_options(a))
+            .map(to_json),
+        "assistant_text" => Ok(to_json(saved_response()?.assistant_text())),
+        "text_with_citation_markers" => {
+            Ok(to_json(saved_response()?.assistant_messages().next().map(|m| m.text_with_citation_markers())))
+        }
+        other => return Err(format!("unknown call {other:?}")),
+    })
+}
+
+/// Replaces every string that is exactly `${name.path}` by the saved value.
+fn substitute(value: Value, saved: &HashMap<String, Value>) -> Result<Value, String> {
+    Ok(match value {
+        Value::String(s) if s.starts_with("${") && s.ends_with('}') => {
+            let path = &s[2..s.len() - 1];
+            let mut parts = path.split('.');
+            let root = parts.next().unwrap_or_default();
+            let mut cur = saved.get(root).ok_or_else(|| format!("nothing saved as {root:?}"))?;
+            for p in parts {
+                cur = match cur {
+                    Value::Array(items) => p.parse::<usize>().ok().and_then(|i| items.get(i)),
+                    Value::Object(map) => map.get(p),
+                    _ => None,
+                }
+                .ok_or_else(|| format!("{path}: no {p:?}"))?;
+            }
+            cur.clone()
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(|v| substitute(v, saved)).collect::<Result<_, _>>()?),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| Ok((k, substitute(v, saved)?))).collect::<Result<_, String>>()?)
+        }
+        other => other,
+    })
+}
+
+/// Structural match of `actual` against `expected` (see the README's Matchers).
+fn matches(expected: &Value, actual: Option<&Value>, at: &str) -> Result<(), String> {
+    if let Value::Object(ops) = expected {
+        if ops.keys().any(|k| k.starts_with('$')) {
+            for (op, arg) in ops {
+                match op.as_str() {
+                    "$present" => {
+                        if actual.is_none() {
+                            return Err(format!("{at}: expected present"));
+                        }
+                    }
+                    "$absent" => {
+                        if actual.is_some_and(|v| !v.is_null()) {
+                            return Err(format!("{at}: expected absent, got {}", actual.unwrap()));
+                        }
+                    }
+                    "$len" => {
+                        let len = match actual {
+                            Some(Value::Array(a)) => a.len(),
+                            Some(Value::String(s)) => s.chars().count(),
+                            other => return Err(format!("{at}: $len of {other:?}")),
+                        };
+                        if Some(len as u64) != arg.as_u64() {
+                            return Err(format!("{at}: expected length {arg}, got {len}"));
+                        }
+                    }
+                    "$contains" => {
+                        let hay = actual.and_then(Value::as_str).ok_or_else(|| format!("{at}: $contains on non-string {actual:?}"))?;
+                        if !hay.contains(arg.as_str().unwrap_or_default()) {
+                            return Err(format!("{at}: {hay:?} does not contain {arg}"));
+                        }
+                    }
+                    "$ne" => {
+                        if actual.unwrap_or(&Value::Null) == arg {
+                            return Err(format!("{at}: expected not {arg}"));
+                        }
+                    }
+                    other => return Err(format!("{at}: unknown matcher {other}")),
+                }
+            }
+            return Ok(());
+        }
+    }
+    let actual = actual.ok_or_else(|| format!("{at}: missing, expected {expected}"))?;
+    match (expected, actual) {
+        (Value::Object(exp), Value::Object(act)) => {
+            for (k, v) in exp {
+                matches(v, act.get(k), &format!("{at}.{k}"))?;
+            }
+            Ok(())
+        }
+        (Value::Array(exp), Value::Array(act)) => {
+            if exp.len() != act.len() {
+                return Err(format!("{at}: expected {} items, got {}: {actual}", exp.len(), act.len()));
+            }
+            for (i, (e, a)) in exp.iter().zip(act).enumerate() {
+                matches(e, Some(a), &format!("{at}[{i}]"))?;
+            }
+            Ok(())
+        }
+        (e, a) if e == a => Ok(()),
+        (e, a) => Err(format!("{at}: expected {e}, got {a}")),
+    }
+}
