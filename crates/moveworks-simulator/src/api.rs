@@ -1,0 +1,1012 @@
+//! Routing and request handling: the API, the token endpoint, the `/_sim/`
+//! control routes, and the application of injected faults.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Map, Value};
+
+use crate::codec;
+use crate::cursor::Cursor;
+use crate::faults::{Fault, FaultKind, FaultQueue};
+use crate::json;
+use crate::server::{error_code_for_status, HttpRequest, HttpResponse, Reply, ROOT_UUID_HEADER};
+use crate::state::{Store, MAX_TITLE_CHARS};
+use crate::SimulatorConfig;
+
+/// Path prefix of every API route.
+pub(crate) const API_PREFIX: &str = "/rest/v1beta1";
+/// Path of the OAuth 2.0 client-credentials endpoint.
+pub(crate) const TOKEN_PATH: &str = "/oauth/v1/token";
+/// Path prefix of the control routes.
+const ADMIN_PREFIX: &str = "/_sim/";
+
+/// Body sent by the `malformed_json` fault: the start of a list that never ends.
+const MALFORMED_BODY: &[u8] = b"{\"conversations\": [";
+
+/// The request log keeps at most this many entries (the newest), so a
+/// long-running simulator does not grow without bound.
+const LOG_CAPACITY: usize = 100_000;
+
+/// Page size bounds shared by both list endpoints.
+const DEFAULT_LIMIT: usize = 20;
+const MAX_LIMIT: usize = 100;
+
+/// The settings `/_sim/config` can change at run time.
+#[derive(Debug, Clone, PartialEq)]
+struct Settings {
+    response_duration: Duration,
+    unknown_values: bool,
+    token_ttl: Duration,
+    rate_limit: Option<RateLimit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct RateLimit {
+    max_requests: u64,
+    window: Duration,
+}
+
+impl Settings {
+    fn from_config(config: &SimulatorConfig) -> Settings {
+        Settings {
+            response_duration: config.response_duration,
+            unknown_values: false,
+            token_ttl: config.token_ttl,
+            rate_limit: None,
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "response_duration_ms": self.response_duration.as_millis() as u64,
+            "unknown_values": self.unknown_values,
+            "token_ttl_secs": self.token_ttl.as_secs(),
+            "rate_limit": self.rate_limit.map(|r| json!({
+                "max_requests": r.max_requests,
+                "window_ms": r.window.as_millis() as u64,
+            })),
+        })
+    }
+
+    /// These settings with a partial update applied; nothing changes on error.
+    fn patched(&self, patch: &Value) -> Result<Settings, String> {
+        let map = patch
+            .as_object()
+            .ok_or("the configuration patch must be a JSON object")?;
+        let mut next = self.clone();
+        for (key, value) in map {
+            match key.as_str() {
+                "response_duration_ms" => {
+                    let ms = value
+                        .as_u64()
+                        .ok_or("`response_duration_ms` must be a non-negative integer")?;
+                    next.response_duration = Duration::from_millis(ms);
+                }
+                "unknown_values" => {
+                    next.unknown_values = value
+                        .as_bool()
+                        .ok_or("`unknown_values` must be a boolean")?;
+                }
+                "token_ttl_secs" => {
+                    let secs = value
+                        .as_u64()
+                        .ok_or("`token_ttl_secs` must be a non-negative integer")?;
+                    next.token_ttl = Duration::from_secs(secs);
+                }
+                "rate_limit" => {
+                    next.rate_limit = match value {
+                        Value::Null => None,
+                        Value::Object(limit) => {
+                            let max_requests =
+                                limit.get("max_requests").and_then(Value::as_u64).ok_or(
+                                    "`rate_limit.max_requests` must be a non-negative integer",
+                                )?;
+                            let window_ms = limit
+                                .get("window_ms")
+                                .and_then(Value::as_u64)
+                                .filter(|&ms| ms > 0)
+                                .ok_or("`rate_limit.window_ms` must be a positive integer")?;
+                            Some(RateLimit {
+                                max_requests,
+                                window: Duration::from_millis(window_ms),
+                            })
+                        }
+                        _ => return Err("`rate_limit` must be an object or null".into()),
+                    };
+                }
+                other => return Err(format!("unknown configuration key `{other}`")),
+            }
+        }
+        Ok(next)
+    }
+}
+
+/// A fixed-window request counter for the configured rate limit.
+#[derive(Debug, Default)]
+struct Limiter {
+    window_start: Option<Instant>,
+    admitted: u64,
+}
+
+impl Limiter {
+    /// Admits one request, or says how many whole seconds (at least 1) to wait.
+    fn admit(&mut self, limit: RateLimit, now: Instant) -> Result<(), u64> {
+        let start = match self.window_start {
+            Some(start) if now.saturating_duration_since(start) < limit.window => start,
+            _ => {
+                self.window_start = Some(now);
+                self.admitted = 0;
+                now
+            }
+        };
+        if self.admitted < limit.max_requests {
+            self.admitted += 1;
+            return Ok(());
+        }
+        let wait = (start + limit.window).saturating_duration_since(now);
+        Err(wait.as_millis().div_ceil(1000).max(1) as u64)
+    }
+}
+
+/// Everything mutable, behind one lock: requests are short, so contention is negligible.
+struct Inner {
+    settings: Settings,
+    store: Store,
+    /// Issued access tokens and when they expire.
+    tokens: HashMap<String, Instant>,
+    faults: FaultQueue,
+    /// Request log entries with the sequence number used to fill in their status.
+    log: VecDeque<(u64, Value)>,
+    next_log_seq: u64,
+    limiter: Limiter,
+}
+
+impl Inner {
+    fn new(config: &SimulatorConfig) -> Inner {
+        Inner {
+            settings: Settings::from_config(config),
+            store: Store::default(),
+            tokens: HashMap::new(),
+            faults: FaultQueue::default(),
+            log: VecDeque::new(),
+            next_log_seq: 0,
+            limiter: Limiter::default(),
+        }
+    }
+}
+
+/// The API endpoints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Route {
+    ListConversations,
+    CreateConversation,
+    GetConversation(String),
+    UpdateConversation(String),
+    CreateResponse(String),
+    GetResponse(String, String),
+    ListEvents(String),
+}
+
+impl Route {
+    /// Matches an API path; unknown paths are 404, known paths with another method 405.
+    fn parse(method: &str, path: &str) -> Result<Route, HttpResponse> {
+        let not_found = || error(404, "NOT_FOUND", format!("no route for {method} {path}"));
+        let rest = path
+            .strip_prefix(API_PREFIX)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .ok_or_else(not_found)?;
+        let segments: Vec<String> = rest
+            .split('/')
+            .map(|s| codec::percent_decode(s, false))
+            .collect();
+        if segments.iter().any(String::is_empty) {
+            return Err(not_found());
+        }
+        let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+        let (route, allowed) = match (segments.as_slice(), method) {
+            (["conversations"], "GET") => (Some(Route::ListConversations), ""),
+            (["conversations"], "POST") => (Some(Route::CreateConversation), ""),
+            (["conversations"], _) => (None, "GET, POST"),
+            (["conversations", id], "GET") => (Some(Route::GetConversation((*id).into())), ""),
+            (["conversations", id], "PATCH") => (Some(Route::UpdateConversation((*id).into())), ""),
+            (["conversations", _], _) => (None, "GET, PATCH"),
+            (["conversations", id, "responses"], "POST") => {
+                (Some(Route::CreateResponse((*id).into())), "")
+            }
+            (["conversations", _, "responses"], _) => (None, "POST"),
+            (["conversations", id, "responses", rid], "GET") => {
+                (Some(Route::GetResponse((*id).into(), (*rid).into())), "")
+            }
+            (["conversations", _, "responses", _], _) => (None, "GET"),
+            (["conversations", id, "events"], "GET") => (Some(Route::ListEvents((*id).into())), ""),
+            (["conversations", _, "events"], _) => (None, "GET"),
+            _ => return Err(not_found()),
+        };
+        route.ok_or_else(|| method_not_allowed(method, path, allowed))
+    }
+
+    /// Whether the endpoint's reference page lists 403 (the Assistant-Name rule).
+    fn lists_forbidden(&self) -> bool {
+        matches!(
+            self,
+            Route::GetConversation(_) | Route::CreateResponse(_) | Route::GetResponse(..)
+        )
+    }
+}
+
+/// An error response in the API's shape.
+fn error(status: u16, code: &str, message: impl AsRef<str>) -> HttpResponse {
+    HttpResponse::json(status, &json::error_body(code, message.as_ref()))
+}
+
+fn invalid_input(message: impl AsRef<str>) -> HttpResponse {
+    error(400, "INVALID_INPUT", message)
+}
+
+fn method_not_allowed(method: &str, path: &str, allowed: &str) -> HttpResponse {
+    error(
+        405,
+        "METHOD_NOT_ALLOWED",
+        format!("{method} is not supported on {path}"),
+    )
+    .with_header("Allow", allowed)
+}
+
+fn bearer_token(req: &HttpRequest) -> Option<&str> {
+    let (scheme, token) = req.header("authorization")?.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The first value of a query parameter.
+fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// A non-empty query parameter; clients that send `cursor=` mean "no cursor".
+fn non_empty_param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    param(params, name).filter(|v| !v.is_empty())
+}
+
+fn parse_limit(params: &[(String, String)]) -> Result<usize, HttpResponse> {
+    match param(params, "limit") {
+        None => Ok(DEFAULT_LIMIT),
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT as i64).contains(n))
+            .map(|n| n as usize)
+            .ok_or_else(|| {
+                invalid_input(format!(
+                    "limit must be an integer from 1 to {MAX_LIMIT}, got `{text}`"
+                ))
+            }),
+    }
+}
+
+/// The body as a JSON object; an empty body counts as `{}`.
+fn json_object(req: &HttpRequest) -> Result<Map<String, Value>, HttpResponse> {
+    if req.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice::<Value>(&req.body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(invalid_input("the request body must be a JSON object")),
+        Err(e) => Err(invalid_input(format!(
+            "the request body is not valid JSON: {e}"
+        ))),
+    }
+}
+
+/// An optional `title`: a string of at most 256 characters (`null` = absent).
+fn title_field(body: &Map<String, Value>) -> Result<Option<String>, HttpResponse> {
+    match body.get("title") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(title)) if title.chars().count() <= MAX_TITLE_CHARS => {
+            Ok(Some(title.clone()))
+        }
+        Some(Value::String(_)) => Err(invalid_input(format!(
+            "title must be at most {MAX_TITLE_CHARS} characters"
+        ))),
+        Some(_) => Err(invalid_input("title must be a string")),
+    }
+}
+
+/// The simulated API.
+pub(crate) struct App {
+    config: SimulatorConfig,
+    inner: Mutex<Inner>,
+}
+
+impl App {
+    /// A fresh, empty API with the given start-up configuration.
+    pub fn new(config: SimulatorConfig) -> App {
+        let inner = Mutex::new(Inner::new(&config));
+        App { config, inner }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Handles one HTTP request.
+    pub fn handle(&self, req: &HttpRequest) -> Reply {
+        if req.path.starts_with(ADMIN_PREFIX) {
+            return Reply::Full(self.admin(req));
+        }
+        let root_uuid = codec::uuid_v4();
+        let (fault, log_seq) = {
+            let mut inner = self.lock();
+            let authorized =
+                bearer_token(req).is_some_and(|t| self.token_valid(&inner, t, Instant::now()));
+            let fault = inner.faults.take(&req.method, &req.target);
+            let entry = json!({
+                "method": req.method,
+                "path": req.path,
+                "query": req.query,
+                "status": null,
+                "assistant_name": req.header("assistant-name"),
+                "user_agent": req.header("user-agent"),
+                "authorized": authorized,
+                "content_type": req.header("content-type"),
+                "fault": fault.as_ref().map(FaultKind::name),
+                "root_uuid": root_uuid,
+            });
+            inner.next_log_seq += 1;
+            let seq = inner.next_log_seq;
+            if inner.log.len() == LOG_CAPACITY {
+                inner.log.pop_front();
+            }
+            inner.log.push_back((seq, entry));
+            (fault, seq)
+        };
+        let reply = match fault {
+            None => Reply::Full(self.process(req, false)),
+            Some(FaultKind::Status {
+                status,
+                code,
+                message,
+                retry_after,
+                retry_after_ms,
+            }) => {
+                let code = code.as_deref().unwrap_or(error_code_for_status(status));
+                let message = message.as_deref().unwrap_or("injected fault");
+                let mut response = error(status, code, message);
+                if let Some(value) = retry_after {
+                    response = response.with_header("Retry-After", value);
+                }
+                if let Some(value) = retry_after_ms {
+                    response = response.with_header("retry-after-ms", value);
+                }
+                Reply::Full(response)
+            }
+            Some(FaultKind::Raw {
+                status,
+                body,
+                headers,
+            }) => Reply::Full(HttpResponse {
+                status,
+                headers,
+                body: body.into_bytes(),
+            }),
+            Some(FaultKind::Reset) => Reply::Reset,
+            Some(FaultKind::Delay(delay)) => {
+                thread::sleep(delay);
+                Reply::Full(self.process(req, false))
+            }
+            Some(FaultKind::UnknownValues) => Reply::Full(self.process(req, true)),
+            Some(FaultKind::Drop) => Reply::DropMidBody(self.process(req, false)),
+            Some(FaultKind::MalformedJson { status }) => {
+                let mut response = self.process(req, false);
+                response.status = status;
+                response.body = MALFORMED_BODY.to_vec();
+                Reply::Full(response)
+            }
+            Some(FaultKind::TruncatedJson) => {
+                let mut response = self.process(req, false);
+                response.body.truncate(response.body.len() / 2);
+                Reply::Full(response)
+            }
+        };
+        let reply = match reply {
+            Reply::Full(response) => Reply::Full(with_root_uuid(response, &root_uuid)),
+            Reply::DropMidBody(response) => {
+                Reply::DropMidBody(with_root_uuid(response, &root_uuid))
+            }
+            Reply::Reset => Reply::Reset,
+        };
+        let status = match &reply {
+            Reply::Full(response) | Reply::DropMidBody(response) => Some(response.status),
+            Reply::Reset => None,
+        };
+        let mut inner = self.lock();
+        if let Some((_, entry)) = inner.log.iter_mut().rev().find(|(seq, _)| *seq == log_seq) {
+            entry["status"] = json!(status);
+        }
+        reply
+    }
+
+    fn token_valid(&self, inner: &Inner, token: &str, now: Instant) -> bool {
+        self.config.static_token.as_deref() == Some(token)
+            || inner.tokens.get(token).is_some_and(|&expiry| expiry > now)
+    }
+
+    /// Serves an API or token request (faults already applied).
+    fn process(&self, req: &HttpRequest, unknown: bool) -> HttpResponse {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        inner.store.materialize(now);
+        if req.path == TOKEN_PATH {
+            return if req.method == "POST" {
+                self.issue_token(&mut inner, req, now)
+            } else {
+                method_not_allowed(&req.method, &req.path, "POST")
+            };
+        }
+        let route = match Route::parse(&req.method, &req.path) {
+            Ok(route) => route,
+            Err(response) => return response,
+        };
+        if let Some(limit) = inner.settings.rate_limit {
+            if let Err(wait_secs) = inner.limiter.admit(limit, now) {
+                return error(429, "RATE_LIMIT_EXCEEDED", "too many requests; retry later")
+                    .with_header("Retry-After", wait_secs.to_string());
+            }
+        }
+        match bearer_token(req) {
+            None => {
+                return error(
+                    401,
+                    "UNAUTHORIZED",
+                    "missing bearer token in the Authorization header",
+                )
+                .with_header("WWW-Authenticate", "Bearer")
+            }
+            Some(token) if !self.token_valid(&inner, token, now) => {
+                return error(
+                    401,
+                    "UNAUTHORIZED",
+                    "the access token is invalid, expired or revoked",
+                )
+                .with_header("WWW-Authenticate", "Bearer")
+            }
+            Some(_) => {}
+        }
+        let assistant = req.header("assistant-name").map(str::trim);
+        if assistant != Some(self.config.assistant_name.as_str()) {
+            let message = match assistant {
+                None => "missing Assistant-Name header".to_owned(),
+                Some(name) => format!("unknown assistant `{name}`"),
+            };
+            return if route.lists_forbidden() {
+                error(403, "FORBIDDEN", message)
+            } else {
+                error(401, "UNAUTHORIZED", message)
+            };
+        }
+        let unknown = unknown || inner.settings.unknown_values;
+        let result = match route {
+            Route::ListConversations => list_conversations(&inner, req, unknown),
+            Route::CreateConversation => create_conversation(&mut inner, req, unknown),
+            Route::GetConversation(id) => get_conversation(&inner, &id, unknown),
+            Route::UpdateConversation(id) => update_conversation(&mut inner, req, &id, unknown),
+            Route::CreateResponse(id) => create_response(&mut inner, req, &id, unknown, now),
+            Route::GetResponse(id, rid) => get_response(&inner, &id, &rid, unknown, now),
+            Route::ListEvents(scope) => list_events(&inner, req, &scope, unknown),
+        };
+        result.unwrap_or_else(|response| response)
+    }
+
+    /// `POST /oauth/v1/token`: OAuth 2.0 client credentials, as a form or JSON
+    /// body (the developer guide and API reference disagree, so both work),
+    /// with HTTP Basic client authentication accepted too.
+    fn issue_token(&self, inner: &mut Inner, req: &HttpRequest, now: Instant) -> HttpResponse {
+        let content_type = req
+            .header("content-type")
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let looks_like_json = content_type.contains("json")
+            || (!content_type.contains("form")
+                && req.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'));
+        let mut fields: HashMap<String, String> = if looks_like_json {
+            match serde_json::from_slice::<Value>(&req.body) {
+                Ok(Value::Object(map)) => map
+                    .into_iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_owned())))
+                    .collect(),
+                _ => return invalid_input("the token request body is not a JSON object"),
+            }
+        } else {
+            match std::str::from_utf8(&req.body) {
+                Ok(text) => codec::parse_form(text).into_iter().collect(),
+                Err(_) => return invalid_input("the token request body is not valid UTF-8"),
+            }
+        };
+        if let Some((id, secret)) = basic_credentials(req) {
+            fields.entry("client_id".into()).or_insert(id);
+            fields.entry("client_secret".into()).or_insert(secret);
+        }
+        match fields.get("grant_type").map(String::as_str) {
+            Some("client_credentials") => {}
+            Some(other) => {
+                return invalid_input(format!(
+                    "unsupported grant_type `{other}`; use client_credentials"
+                ))
+            }
+            None => return invalid_input("missing grant_type"),
+        }
+        let (Some(id), Some(secret)) = (fields.get("client_id"), fields.get("client_secret"))
+        else {
+            return invalid_input("missing client_id or client_secret");
+        };
+        if *id != self.config.client_id || *secret != self.config.client_secret {
+            return error(401, "UNAUTHORIZED", "invalid client credentials");
+        }
+        inner.tokens.retain(|_, expiry| *expiry > now);
+        let token = codec::random_base62(48);
+        let ttl = inner.settings.token_ttl;
+        inner.tokens.insert(token.clone(), now + ttl);
+        HttpResponse::json(
+            200,
+            &json!({ "access_token": token, "expires_in": ttl.as_secs(), "token_type": "Bearer" }),
+        )
+        .with_header("Cache-Control", "no-store")
+    }
+
+    /// Queues one fault given in its JSON form.
+    pub fn push_fault(&self, fault: &Value) -> Result<(), String> {
+        let fault = Fault::parse(fault)?;
+        self.lock().faults.push(fault);
+        Ok(())
+    }
+
+    /// Applies a partial configuration update, returning the resulting settings.
+    pub fn set_config(&self, patch: &Value) -> Result<Value, String> {
+        let mut inner = self.lock();
+        let next = inner.settings.patched(patch)?;
+        if next.rate_limit != inner.settings.rate_limit {
+            inner.limiter = Limiter::default();
+        }
+        inner.settings = next;
+        Ok(inner.settings.to_json())
+    }
+
+    /// Invalidates every issued token; returns how many there were.
+    pub fn revoke_tokens(&self) -> usize {
+        let mut inner = self.lock();
+        let count = inner.tokens.len();
+        inner.tokens.clear();
+        count
+    }
+
+    /// The request log, oldest first.
+    pub fn requests(&self) -> Vec<Value> {
+        self.lock()
+            .log
+            .iter()
+            .map(|(_, entry)| entry.clone())
+            .collect()
+    }
+
+    /// Empties the request log.
+    pub fn clear_requests(&self) {
+        self.lock().log.clear();
+    }
+
+    /// Back to the start-up state.
+    pub fn reset(&self) {
+        *self.lock() = Inner::new(&self.config);
+    }
+
+    /// The `/_sim/` control routes.
+    fn admin(&self, req: &HttpRequest) -> HttpResponse {
+        let ok = || HttpResponse::json(200, &json!({ "ok": true }));
+        let body = || -> Result<Value, HttpResponse> {
+            if req.body.iter().all(u8::is_ascii_whitespace) {
+                return Ok(json!({}));
+            }
+            serde_json::from_slice(&req.body)
+                .map_err(|e| invalid_input(format!("invalid JSON: {e}")))
+        };
+        let method = req.method.as_str();
+        let result = match req.path.as_str() {
+            "/_sim/health" => match method {
+                "GET" => Ok(HttpResponse::json(200, &json!({ "status": "ok" }))),
+                _ => Err("GET"),
+            },
+            "/_sim/reset" => match method {
+                "POST" => {
+                    self.reset();
+                    Ok(ok())
+                }
+                _ => Err("POST"),
+            },
+            "/_sim/config" => match method {
+                "GET" => Ok(HttpResponse::json(200, &self.lock().settings.to_json())),
+                "POST" => Ok(body()
+                    .and_then(|patch| self.set_config(&patch).map_err(invalid_input))
+                    .map(|settings| HttpResponse::json(200, &settings))
+                    .unwrap_or_else(|e| e)),
+                _ => Err("GET, POST"),
+            },
+            "/_sim/faults" => match method {
+                "GET" => Ok(HttpResponse::json(
+                    200,
+                    &json!({ "faults": self.lock().faults.describe() }),
+                )),
+                "POST" => Ok(body()
+                    .and_then(|value| self.push_faults(&value).map_err(invalid_input))
+                    .map(|queued| HttpResponse::json(200, &json!({ "queued": queued })))
+                    .unwrap_or_else(|e| e)),
+                "DELETE" => {
+                    self.lock().faults.clear();
+                    Ok(ok())
+                }
+                _ => Err("GET, POST, DELETE"),
+            },
+            "/_sim/tokens/revoke" => match method {
+                "POST" => Ok(HttpResponse::json(
+                    200,
+                    &json!({ "revoked": self.revoke_tokens() }),
+                )),
+                _ => Err("POST"),
+            },
+            "/_sim/requests" => match method {
+                "GET" => Ok(HttpResponse::json(200, &Value::Array(self.requests()))),
+                "DELETE" => {
+                    self.clear_requests();
+                    Ok(ok())
+                }
+                _ => Err("GET, DELETE"),
+            },
+            _ => return error(404, "NOT_FOUND", format!("no control route {}", req.path)),
+        };
+        result.unwrap_or_else(|allowed| method_not_allowed(method, &req.path, allowed))
+    }
+
+    /// `POST /_sim/faults` accepts `{"faults": [...]}`, a bare array, or one
+    /// fault object; all are validated before any is queued.
+    fn push_faults(&self, value: &Value) -> Result<usize, String> {
+        let list = match value {
+            Value::Object(map) if map.contains_key("faults") => map["faults"]
+                .as_array()
+                .ok_or("`faults` must be an array")?
+                .clone(),
+            Value::Array(items) => items.clone(),
+            Value::Object(_) => vec![value.clone()],
+            _ => return Err("expected {\"faults\": [...]}".into()),
+        };
+        let faults = list
+            .iter()
+            .map(Fault::parse)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut inner = self.lock();
+        for fault in &faults {
+            inner.faults.push(fault.clone());
+        }
+        Ok(faults.len())
+    }
+}
+
+fn with_root_uuid(response: HttpResponse, root_uuid: &str) -> HttpResponse {
+    if response.has_header(ROOT_UUID_HEADER) {
+        response
+    } else {
+        response.with_header(ROOT_UUID_HEADER, root_uuid)
+    }
+}
+
+/// `client_id:client_secret` from an `Authorization: Basic` header.
+fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
+    let (scheme, encoded) = req.header("authorization")?.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = String::from_utf8(codec::base64_decode(encoded.trim())?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    Some((
+        codec::percent_decode(id, true),
+        codec::percent_decode(secret, true),
+    ))
+}
+
+type Handled = Result<HttpResponse, HttpResponse>;
+
+fn not_found(what: &str, id: &str) -> HttpResponse {
+    error(404, "NOT_FOUND", format!("{what} `{id}` not found"))
+}
+
+fn list_conversations(inner: &Inner, req: &HttpRequest, unknown: bool) -> Handled {
+    let params = codec::parse_form(&req.query);
+    let limit = parse_limit(&params)?;
+    let archived = match param(&params, "archived")
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None => false,
+        Some("true" | "1") => true,
+        Some("false" | "0") => false,
+        Some(other) => {
+            return Err(invalid_input(format!(
+                "archived must be true or false, got `{other}`"
+            )))
+        }
+    };
+    let after = match non_empty_param(&params, "cursor") {
+        None => None,
+        Some(text) => match Cursor::decode(text) {
+            Some(Cursor::Conversations {
+                archived: made_for,
+                updated_ms,
+                id,
+            }) if made_for == archived => Some((updated_ms, id)),
+            _ => {
+                return Err(error(
+                    400,
+                    "INVALID_CURSOR",
+                    "the cursor is invalid for this request",
+                ))
+            }
+        },
+    };
+    let (page, more) = inner.store.list_conversations(
+        archived,
+        after.as_ref().map(|(ms, id)| (*ms, id.as_str())),
+        limit,
+    );
+    let next_cursor = match page.last() {
+        Some(last) if more => Some(
+            Cursor::Conversations {
+                archived,
+                updated_ms: last.updated_at.timestamp_millis(),
+                id: last.id.clone(),
+            }
+            .encode(),
+        ),
+        _ => None,
+    };
+    let conversations: Vec<Value> = page
+        .iter()
+        .map(|c| json::conversation(c, unknown))
+        .collect();
+    Ok(HttpResponse::json(
+        200,
+        &json!({ "conversations": conversations, "metadata": { "next_cursor": next_cursor } }),
+    ))
+}
+
+fn create_conversation(inner: &mut Inner, req: &HttpRequest, unknown: bool) -> Handled {
+    let body = json_object(req)?;
+    let title = title_field(&body)?;
+    let conversation = inner.store.create_conversation(title, false);
+    Ok(HttpResponse::json(
+        201,
+        &json::conversation(conversation, unknown),
+    ))
+}
+
+fn get_conversation(inner: &Inner, id: &str, unknown: bool) -> Handled {
+    let conversation = inner
+        .store
+        .conversation(id)
+        .ok_or_else(|| not_found("conversation", id))?;
+    Ok(HttpResponse::json(
+        200,
+        &json::conversation(conversation, unknown),
+    ))
+}
+
+fn update_conversation(inner: &mut Inner, req: &HttpRequest, id: &str, unknown: bool) -> Handled {
+    let body = json_object(req)?;
+    let title = title_field(&body)?;
+    let archived = match body.get("archived") {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(archived)) => Some(*archived),
+        Some(_) => return Err(invalid_input("archived must be a boolean")),
+    };
+    let conversation = inner
+        .store
+        .update_conversation(id, title, archived)
+        .ok_or_else(|| not_found("conversation", id))?;
+    Ok(HttpResponse::json(
+        200,
+        &json::conversation(conversation, unknown),
+    ))
+}
+
+fn create_response(
+    inner: &mut Inner,
+    req: &HttpRequest,
+    id: &str,
+    unknown: bool,
+    now: Instant,
+) -> Handled {
+    let body = json_object(req)?;
+    let text = match body.get("input") {
+        Some(Value::Object(input)) => match input.get("text") {
+            Some(Value::String(text)) if !text.trim().is_empty() => text.clone(),
+            Some(Value::String(_)) => return Err(invalid_input("input.text must not be empty")),
+            Some(_) => return Err(invalid_input("input.text must be a string")),
+            None => return Err(invalid_input("input.text is required")),
+        },
+        Some(_) => return Err(invalid_input("input must be an object")),
+        None => return Err(invalid_input("input is required")),
+    };
+    let duration = inner.settings.response_duration;
+    // Only creation-time state (marker, config flag) makes the response itself
+    // unknown-valued; an `unknown_values` fault only changes this one rendering.
+    let creates_unknown = inner.settings.unknown_values;
+    let record = inner
+        .store
+        .create_response(id, &text, duration, creates_unknown)
+        .ok_or_else(|| not_found("conversation", id))?;
+    Ok(HttpResponse::json(
+        202,
+        &json::response(record, now, unknown),
+    ))
+}
+
+fn get_response(
+    inner: &Inner,
+    id: &str,
+    response_id: &str,
+    unknown: bool,
+    now: Instant,
+) -> Handled {
+    let record = inner
+        .store
+        .response(id, response_id)
+        .ok_or_else(|| not_found("response", response_id))?;
+    Ok(HttpResponse::json(
+        200,
+        &json::response(record, now, unknown),
+    ))
+}
+
+fn list_events(inner: &Inner, req: &HttpRequest, scope: &str, unknown: bool) -> Handled {
+    let params = codec::parse_form(&req.query);
+    let limit = parse_limit(&params)?;
+    let (after, up_to) = match non_empty_param(&params, "cursor") {
+        // The cursor carries the position and the original upper bound.
+        Some(text) => match Cursor::decode(text) {
+            Some(Cursor::Events {
+                scope: made_for,
+                after,
+                up_to,
+            }) if made_for == scope => (Some(after), up_to),
+            _ => {
+                return Err(error(
+                    400,
+                    "INVALID_CURSOR",
+                    "the cursor is invalid for this request",
+                ))
+            }
+        },
+        None => (
+            non_empty_param(&params, "start_event_id").map(str::to_owned),
+            non_empty_param(&params, "last_event_id").map(str::to_owned),
+        ),
+    };
+    let all = scope == "-";
+    if !all && inner.store.conversation(scope).is_none() {
+        return Err(not_found("conversation", scope));
+    }
+    let (page, more) = inner.store.list_events(
+        (!all).then_some(scope),
+        after.as_deref(),
+        up_to.as_deref(),
+        limit,
+    );
+    let next_cursor = match page.last() {
+        Some(last) if more => Some(
+            Cursor::Events {
+                scope: scope.to_owned(),
+                after: last.id.clone(),
+                up_to: up_to.clone(),
+            }
+            .encode(),
+        ),
+        _ => None,
+    };
+    let events: Vec<Value> = page
+        .iter()
+        .filter_map(|e| {
+            let record = inner.store.response_by_id(&e.response_id)?;
+            Some(json::event(e, record, unknown))
+        })
+        .collect();
+    Ok(HttpResponse::json(
+        200,
+        &json!({ "events": events, "metadata": { "next_cursor": next_cursor } }),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        assert_eq!(
+            Route::parse("GET", "/rest/v1beta1/conversations").unwrap(),
+            Route::ListConversations
+        );
+        assert_eq!(
+            Route::parse("GET", "/rest/v1beta1/conversations/c/responses/r").unwrap(),
+            Route::GetResponse("c".into(), "r".into())
+        );
+        assert_eq!(
+            Route::parse("GET", "/rest/v1beta1/conversations/-/events").unwrap(),
+            Route::ListEvents("-".into())
+        );
+        assert_eq!(
+            Route::parse("DELETE", "/rest/v1beta1/conversations/c")
+                .unwrap_err()
+                .status,
+            405
+        );
+        assert_eq!(
+            Route::parse("GET", "/rest/v1beta1/conversations/")
+                .unwrap_err()
+                .status,
+            404
+        );
+        assert_eq!(
+            Route::parse("GET", "/rest/v1beta1/nope")
+                .unwrap_err()
+                .status,
+            404
+        );
+        assert_eq!(
+            Route::parse("GET", "/rest/v1beta1conversations")
+                .unwrap_err()
+                .status,
+            404
+        );
+    }
+
+    #[test]
+    fn limiter_counts_a_fixed_window() {
+        let limit = RateLimit {
+            max_requests: 2,
+            window: Duration::from_millis(1500),
+        };
+        let mut limiter = Limiter::default();
+        let t0 = Instant::now();
+        assert!(limiter.admit(limit, t0).is_ok());
+        assert!(limiter.admit(limit, t0).is_ok());
+        assert_eq!(
+            limiter.admit(limit, t0 + Duration::from_millis(100)),
+            Err(2)
+        );
+        assert_eq!(
+            limiter.admit(limit, t0 + Duration::from_millis(1499)),
+            Err(1)
+        );
+        assert!(limiter
+            .admit(limit, t0 + Duration::from_millis(1500))
+            .is_ok());
+    }
+
+    #[test]
+    fn settings_patch_is_validated() {
+        let settings = Settings::from_config(&SimulatorConfig::default());
+        let next = settings
+            .patched(&json!({"response_duration_ms": 60, "rate_limit": {"max_requests": 3, "window_ms": 1000}}))
+            .unwrap();
+        assert_eq!(next.response_duration, Duration::from_millis(60));
+        assert_eq!(next.rate_limit.unwrap().max_requests, 3);
+        assert!(settings.patched(&json!({"nope": 1})).is_err());
+        assert!(settings.patched(&json!({"unknown_values": "yes"})).is_err());
+        assert!(settings
+            .patched(&json!({"rate_limit": {"max_requests": 1, "window_ms": 0}}))
+            .is_err());
+    }
+}

@@ -1,0 +1,280 @@
+//! Injected faults: a FIFO queue of failure modes that the next matching
+//! requests suffer, so client tests can exercise retries, timeouts and
+//! tolerant parsing deterministically.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use serde_json::{json, Map, Value};
+
+/// What a fault does to a request.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum FaultKind {
+    /// Answer with this error status without processing the request.
+    Status {
+        status: u16,
+        code: Option<String>,
+        message: Option<String>,
+        retry_after: Option<String>,
+        retry_after_ms: Option<String>,
+    },
+    /// Sleep, then process normally.
+    Delay(Duration),
+    /// Process, then close the connection halfway through the body.
+    Drop,
+    /// Close the connection without answering or processing.
+    Reset,
+    /// Process, then answer with broken JSON.
+    MalformedJson { status: u16 },
+    /// Process, then answer with the first half of the real body.
+    TruncatedJson,
+    /// Process, rendering the answer with values a newer server might send.
+    UnknownValues,
+    /// Answer with exactly this, without processing.
+    Raw {
+        status: u16,
+        body: String,
+        headers: Vec<(String, String)>,
+    },
+}
+
+impl FaultKind {
+    /// The `kind` string of the JSON form.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FaultKind::Status { .. } => "status",
+            FaultKind::Delay(_) => "delay",
+            FaultKind::Drop => "drop",
+            FaultKind::Reset => "reset",
+            FaultKind::MalformedJson { .. } => "malformed_json",
+            FaultKind::TruncatedJson => "truncated_json",
+            FaultKind::UnknownValues => "unknown_values",
+            FaultKind::Raw { .. } => "raw",
+        }
+    }
+}
+
+/// A queued fault with its remaining uses and request filter.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Fault {
+    pub kind: FaultKind,
+    remaining: u64,
+    method: Option<String>,
+    path_contains: Option<String>,
+}
+
+/// Accepts a string, or a number written as one (`"retry_after": 2`).
+fn string_or_number(map: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(_) => Err(format!("`{key}` must be a string or a number")),
+    }
+}
+
+fn optional_string(map: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(format!("`{key}` must be a string")),
+    }
+}
+
+fn status_field(
+    map: &Map<String, Value>,
+    range: std::ops::RangeInclusive<u16>,
+) -> Result<Option<u16>, String> {
+    match map.get("status") {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => value
+            .as_u64()
+            .and_then(|s| u16::try_from(s).ok())
+            .filter(|s| range.contains(s))
+            .map(Some)
+            .ok_or_else(|| {
+                format!(
+                    "`status` must be an integer in {}..={}",
+                    range.start(),
+                    range.end()
+                )
+            }),
+    }
+}
+
+impl Fault {
+    /// Parses one fault from its JSON form (see the crate docs).
+    pub fn parse(value: &Value) -> Result<Fault, String> {
+        let map = value.as_object().ok_or("a fault must be a JSON object")?;
+        let kind_name = map
+            .get("kind")
+            .and_then(Value::as_str)
+            .ok_or("a fault needs a string `kind`")?;
+        let kind = match kind_name {
+            "status" => FaultKind::Status {
+                status: status_field(map, 400..=599)?.ok_or("a `status` fault needs `status`")?,
+                code: optional_string(map, "code")?,
+                message: optional_string(map, "message")?,
+                retry_after: string_or_number(map, "retry_after")?,
+                retry_after_ms: string_or_number(map, "retry_after_ms")?,
+            },
+            "delay" => {
+                let ms = map
+                    .get("ms")
+                    .and_then(Value::as_u64)
+                    .ok_or("a `delay` fault needs integer `ms`")?;
+                FaultKind::Delay(Duration::from_millis(ms))
+            }
+            "drop" => FaultKind::Drop,
+            "reset" => FaultKind::Reset,
+            "malformed_json" => FaultKind::MalformedJson {
+                status: status_field(map, 100..=599)?.unwrap_or(200),
+            },
+            "truncated_json" => FaultKind::TruncatedJson,
+            "unknown_values" => FaultKind::UnknownValues,
+            "raw" => {
+                let headers = match map.get("headers") {
+                    None | Some(Value::Null) => Vec::new(),
+                    Some(Value::Object(headers)) => headers
+                        .iter()
+                        .map(|(name, value)| match value {
+                            Value::String(s) => Ok((name.clone(), s.clone())),
+                            Value::Number(n) => Ok((name.clone(), n.to_string())),
+                            _ => Err(format!("header `{name}` must be a string")),
+                        })
+                        .collect::<Result<_, _>>()?,
+                    Some(_) => return Err("`headers` must be an object".into()),
+                };
+                FaultKind::Raw {
+                    status: status_field(map, 100..=599)?.ok_or("a `raw` fault needs `status`")?,
+                    body: optional_string(map, "body")?.unwrap_or_default(),
+                    headers,
+                }
+            }
+            other => return Err(format!("unknown fault kind `{other}`")),
+        };
+        let remaining = match map.get("count") {
+            None | Some(Value::Null) => 1,
+            Some(count) => count
+                .as_u64()
+                .filter(|&n| n >= 1)
+                .ok_or("`count` must be a positive integer")?,
+        };
+        Ok(Fault {
+            kind,
+            remaining,
+            method: optional_string(map, "method")?,
+            path_contains: optional_string(map, "path_contains")?,
+        })
+    }
+
+    fn matches(&self, method: &str, target: &str) -> bool {
+        self.method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self
+                .path_contains
+                .as_deref()
+                .is_none_or(|p| target.contains(p))
+    }
+
+    /// A summary for the admin API.
+    pub fn describe(&self) -> Value {
+        json!({
+            "kind": self.kind.name(),
+            "remaining": self.remaining,
+            "method": self.method,
+            "path_contains": self.path_contains,
+        })
+    }
+}
+
+/// Faults waiting for matching requests, oldest first.
+#[derive(Debug, Default)]
+pub(crate) struct FaultQueue {
+    faults: VecDeque<Fault>,
+}
+
+impl FaultQueue {
+    /// Appends a fault at the back of the queue.
+    pub fn push(&mut self, fault: Fault) {
+        self.faults.push_back(fault);
+    }
+
+    /// Takes one use of the oldest fault matching this request, removing the
+    /// fault when it is used up.
+    pub fn take(&mut self, method: &str, target: &str) -> Option<FaultKind> {
+        let index = self.faults.iter().position(|f| f.matches(method, target))?;
+        let fault = &mut self.faults[index];
+        fault.remaining -= 1;
+        let kind = fault.kind.clone();
+        if fault.remaining == 0 {
+            self.faults.remove(index);
+        }
+        Some(kind)
+    }
+
+    /// Queued faults, for the admin API.
+    pub fn describe(&self) -> Value {
+        Value::Array(self.faults.iter().map(Fault::describe).collect())
+    }
+
+    /// Forgets every queued fault.
+    pub fn clear(&mut self) {
+        self.faults.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_kind() {
+        let f =
+            Fault::parse(&json!({"kind": "status", "status": 503, "retry_after": 2, "count": 3}))
+                .unwrap();
+        assert_eq!(f.remaining, 3);
+        assert!(
+            matches!(f.kind, FaultKind::Status { status: 503, retry_after: Some(ref r), .. } if r == "2")
+        );
+        assert_eq!(
+            Fault::parse(&json!({"kind": "delay", "ms": 5}))
+                .unwrap()
+                .kind,
+            FaultKind::Delay(Duration::from_millis(5))
+        );
+        for kind in [
+            "drop",
+            "reset",
+            "truncated_json",
+            "unknown_values",
+            "malformed_json",
+        ] {
+            assert_eq!(
+                Fault::parse(&json!({ "kind": kind })).unwrap().kind.name(),
+                kind
+            );
+        }
+        let raw = Fault::parse(&json!({"kind": "raw", "status": 502, "body": "<html>", "headers": {"Content-Type": "text/html"}})).unwrap();
+        assert!(matches!(raw.kind, FaultKind::Raw { status: 502, .. }));
+        assert!(Fault::parse(&json!({"kind": "nope"})).is_err());
+        assert!(Fault::parse(&json!({"kind": "status"})).is_err());
+        assert!(Fault::parse(&json!({"kind": "status", "status": 200})).is_err());
+        assert!(Fault::parse(&json!({"kind": "delay"})).is_err());
+        assert!(Fault::parse(&json!({"kind": "drop", "count": 0})).is_err());
+    }
+
+    #[test]
+    fn queue_matches_in_order_and_counts_down() {
+        let mut queue = FaultQueue::default();
+        queue.push(Fault::parse(&json!({"kind": "drop", "method": "post", "count": 2})).unwrap());
+        queue.push(Fault::parse(&json!({"kind": "reset", "path_contains": "/responses"})).unwrap());
+        assert_eq!(queue.take("GET", "/rest/v1beta1/conversations"), None);
+        assert_eq!(queue.take("GET", "/x/responses/1"), Some(FaultKind::Reset));
+        assert_eq!(queue.take("GET", "/x/responses/1"), None);
+        assert_eq!(queue.take("POST", "/a"), Some(FaultKind::Drop));
+        assert_eq!(queue.take("POST", "/a"), Some(FaultKind::Drop));
+        assert_eq!(queue.take("POST", "/a"), None);
+    }
+}

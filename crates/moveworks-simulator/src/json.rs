@@ -1,0 +1,227 @@
+//! JSON renderings of the API's objects, field for field as in the
+//! reference pages (seed 001 for Response, Message and Content).
+
+use std::time::Instant;
+
+use serde_json::{json, Map, Value};
+
+use crate::codec::timestamp;
+use crate::state::{Conversation, Event, EventKind, Outcome, Phase, ResponseRecord};
+
+/// The API's error body: `{"error": {"code": ..., "message": ...}}`.
+pub(crate) fn error_body(code: &str, message: &str) -> Value {
+    json!({ "error": { "code": code, "message": message } })
+}
+
+/// Adds a field no client knows yet, the way a newer server might.
+fn add_experimental(object: &mut Value, extra: Value) {
+    if let Value::Object(map) = object {
+        map.insert("experimental".into(), extra);
+    }
+}
+
+/// A `Conversation`; `title` is omitted when there is none.
+pub(crate) fn conversation(c: &Conversation, unknown: bool) -> Value {
+    let mut map = Map::new();
+    map.insert("conversation_id".into(), json!(c.id));
+    if let Some(title) = &c.title {
+        map.insert("title".into(), json!(title));
+    }
+    map.insert("archived".into(), json!(c.archived));
+    map.insert("created_at".into(), json!(timestamp(c.created_at)));
+    map.insert("updated_at".into(), json!(timestamp(c.updated_at)));
+    let mut value = Value::Object(map);
+    if unknown || c.unknown {
+        add_experimental(&mut value, json!({ "pinned": false, "labels": ["beta"] }));
+    }
+    value
+}
+
+fn plain_text(text: &str) -> Value {
+    json!({ "type": "PLAIN_TEXT", "plain_text": { "text": text } })
+}
+
+/// The assistant's answer, and the character offsets of its two citations.
+///
+/// The text echoes the question and puts non-ASCII characters (some outside
+/// the Basic Multilingual Plane) before both citation points, so a client
+/// that treats offsets as bytes or UTF-16 units inserts citations in the
+/// wrong place.
+pub(crate) fn answer(question: &str) -> (String, [usize; 2]) {
+    let mut text = format!(
+        "**Café ☕ — résumé** of what I found for “{}”: the Employee Handbook 📘 covers this topic",
+        question.trim()
+    );
+    let first = text.chars().count();
+    text.push_str(". Naïve edge cases are answered in the IT Help Center FAQ");
+    let second = text.chars().count();
+    text.push_str(" — hope that helps! 👍");
+    (text, [first, second])
+}
+
+fn citations(offsets: [usize; 2]) -> Value {
+    json!([
+        {
+            "location": { "offset": offsets[0] },
+            "url": "https://help.example.com/kb/employee-handbook",
+            "display": {
+                "title": plain_text("Employee Handbook"),
+                "body": plain_text("Policies, benefits and everyday questions — all in one place."),
+            }
+        },
+        {
+            "location": { "offset": offsets[1] },
+            "url": "https://help.example.com/kb/it-faq",
+            "display": {
+                "title": plain_text("IT Help Center FAQ"),
+                "body": plain_text("Answers to common IT questions, from Wi-Fi to VPN."),
+            }
+        }
+    ])
+}
+
+/// The assistant `Message` a completed response produces.
+pub(crate) fn assistant_message(r: &ResponseRecord, unknown: bool) -> Value {
+    let (text, offsets) = answer(&r.question);
+    let mut message = json!({
+        "message_id": r.message_id,
+        "conversation_id": r.conversation_id,
+        "response_id": r.id,
+        "actor": "ASSISTANT",
+        "content": { "type": "COMMONMARK_TEXT", "commonmark_text": { "text": text } },
+        "citations": citations(offsets),
+        "created_at": timestamp(r.completed_at()),
+    });
+    if unknown || r.unknown {
+        add_experimental(
+            &mut message,
+            json!({ "tone": "FRIENDLY", "confidence": 0.92 }),
+        );
+    }
+    message
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn reasoning_item(r: &ResponseRecord, unknown: bool) -> Value {
+    let question = r.question.trim();
+    let content = if unknown {
+        json!({
+            "type": "HTML_TEXT",
+            "html_text": { "text": format!("<p>Searching the knowledge base for <em>{}</em>…</p>", escape_html(question)) }
+        })
+    } else {
+        plain_text(&format!("Searching the knowledge base for “{question}”…"))
+    };
+    json!({
+        "type": "REASONING_MESSAGE",
+        "reasoning_message": {
+            "reasoning_message_id": r.reasoning_message_id,
+            "conversation_id": r.conversation_id,
+            "response_id": r.id,
+            "content": content,
+            "created_at": timestamp(r.reasoning_at()),
+        }
+    })
+}
+
+fn tool_call_item(r: &ResponseRecord) -> Value {
+    json!({
+        "type": "TOOL_CALL",
+        "tool_call": {
+            "tool_call_id": r.tool_call_id,
+            "name": "search_knowledge_base",
+            "arguments": { "query": r.question.trim() },
+            "status": "SUCCEEDED",
+        }
+    })
+}
+
+/// A `Response` as it looks at `now`.
+///
+/// With `unknown` (or when the response was created with unknown values) it
+/// uses what a newer server might send: status `THINKING` while in progress,
+/// `HTML_TEXT` reasoning, a trailing `TOOL_CALL` output and an extra field.
+pub(crate) fn response(r: &ResponseRecord, now: Instant, unknown: bool) -> Value {
+    let unknown = unknown || r.unknown;
+    let phase = r.phase(now);
+    let status = match (phase, r.outcome) {
+        (Phase::Created, _) => "CREATED",
+        (Phase::InProgress, _) if unknown => "THINKING",
+        (Phase::InProgress, _) => "IN_PROGRESS",
+        (Phase::Finished, Outcome::Completed) => "COMPLETED",
+        (Phase::Finished, Outcome::Failed) => "FAILED",
+    };
+    let mut outputs = Vec::new();
+    if phase != Phase::Created {
+        outputs.push(reasoning_item(r, unknown));
+    }
+    if phase == Phase::Finished {
+        if r.outcome == Outcome::Completed {
+            outputs.push(json!({ "type": "MESSAGE", "message": assistant_message(r, unknown) }));
+        }
+        if unknown {
+            outputs.push(tool_call_item(r));
+        }
+    }
+    let completed_at = (phase == Phase::Finished).then(|| timestamp(r.completed_at()));
+    let mut value = json!({
+        "response_id": r.id,
+        "conversation_id": r.conversation_id,
+        "status": status,
+        "created_at": timestamp(r.created_at),
+        "completed_at": completed_at,
+        "outputs": outputs,
+    });
+    if unknown {
+        add_experimental(
+            &mut value,
+            json!({ "trace_level": "VERBOSE", "model_hint": "simulated" }),
+        );
+    }
+    value
+}
+
+/// An event of the feed.
+pub(crate) fn event(e: &Event, r: &ResponseRecord, unknown: bool) -> Value {
+    let payload = match e.kind {
+        EventKind::Message => {
+            json!({ "type": "MESSAGE_EVENT", "message": assistant_message(r, unknown) })
+        }
+        EventKind::Notification => json!({
+            "type": "NOTIFICATION_EVENT",
+            "notification": {
+                "text": "Your request has been handled. 🎉",
+                "response_id": r.id,
+            }
+        }),
+    };
+    json!({
+        "event_id": e.id,
+        "conversation_id": e.conversation_id,
+        "event_payload": payload,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn citation_offsets_count_characters() {
+        let (text, [first, second]) = answer("Où est le café? 🏢");
+        let before_first: String = text.chars().take(first).collect();
+        let before_second: String = text.chars().take(second).collect();
+        assert!(before_first.ends_with("covers this topic"));
+        assert!(before_second.ends_with("IT Help Center FAQ"));
+        assert!(
+            text.len() > text.chars().count(),
+            "the answer must contain non-ASCII text"
+        );
+        assert!(before_first.contains("Où est le café? 🏢"));
+    }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test of every language in the repo, installing what each needs.
+# This is the README's test command, and what .ci/run calls.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+# One shared target dir for every language's build.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+
+section() { printf '\n=== %s ===\n' "$1"; }
+started=$SECONDS
+
+section "Rust: core, simulator, CLI (unit, integration, conformance)"
+cargo build --locked -p moveworks-simulator -p moveworks-cli
+cargo test --locked -p moveworks -p moveworks-simulator -p moveworks-cli
+
+# Each binding's script installs its own toolchain pieces, builds in debug into
+# the shared target dir, runs the conformance scenarios and its own suite.
+BINDING_SUITES=(
+)
+for suite in "${BINDING_SUITES[@]}"; do
+    section "$suite"
+    bash "$suite"
+done
+
+section "all suites passed in $((SECONDS - started)) s"
