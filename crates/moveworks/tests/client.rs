@@ -402,3 +402,15 @@ fn credentials_never_appear_in_debug_errors_or_logs() {
         assert!(!t.to_ascii_lowercase().contains("bearer "), "authorization header leaked in {t:?}");
     }
 }
+
+#[test]
+fn simulator_rate_limit_is_waited_out_via_retry_after() {
+    let sim = sim();
+    sim.set_config(json!({"rate_limit": {"max_requests": 2, "window_ms": 1000}}));
+    let client = token_builder(&sim).build().unwrap();
+    for _ in 0..3 {
+        client.list_conversations(&Default::default()).unwrap();
+    }
+    let statuses: Vec<_> = sim.requests().iter().map(|r| r["status"].as_u64().unwrap_or(0)).collect();
+    assert_eq!(statuses, vec![200, 200, 429, 200], "the third call waited out the window and succeeded");
+}
