@@ -1,1 +1,648 @@
-//! Node.js addon of the Moveworks SDK (napi-rs)
+//! Node.js addon of the Moveworks SDK (napi-rs).
+//!
+//! This is the native half of the npm package `moveworks`; the JS layer in
+//! `node/index.js` wraps it. It only converts: every decision (validation,
+//! retries, polling, error kinds) comes from the core crate.
+//!
+//! Where things run, on purpose:
+//! - every call returns a Promise settled on napi's tokio runtime; the core's
+//!   blocking HTTP calls run with `tokio::task::spawn_blocking` (tokio's own
+//!   elastic pool), never on libuv's 4-thread pool that `fs`/`dns` share;
+//! - polling waits are tokio timers ([`TokioRuntime`]), so a waiting poll holds no thread.
+//!
+//! Models cross as wire JSON strings produced by the core's serializer; the JS
+//! layer turns them into camelCase objects with `Date`s. Errors reject with a
+//! message that is [`ERROR_MARKER`] followed by the error's fields as JSON.
+
+
+// The core's Error is a flat, field-rich struct on purpose (see its docs); boxing it here would only add copies.
+#![allow(clippy::result_large_err)]
+
+use std::ops::ControlFlow;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use moveworks::{
+    AsyncRuntime, CancelToken, Client, ConversationIter, ConversationUpdate, ErrorKind, EventIter,
+    ListConversationsParams, ListEventsParams, RequestOptions, Response, WaitOptions,
+};
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi_derive::napi;
+use serde_json::json;
+use tokio::sync::watch;
+
+/// Prefix of the message of every error this addon rejects with; the JS layer
+/// parses the JSON after it into the matching `MoveworksError` subclass.
+pub const ERROR_MARKER: &str = "\u{0}moveworks-error:";
+
+/// Converts a core error into a napi error carrying all its fields as JSON.
+fn to_napi(e: moveworks::Error) -> napi::Error {
+    to_napi_with_updates(e, None)
+}
+
+/// As [`to_napi`], adding how many `onUpdate` calls a failed wait sent (so JS can deliver them first).
+fn to_napi_with_updates(e: moveworks::Error, updates: Option<u32>) -> napi::Error {
+    let fields = json!({
+        "updates": updates,
+        "kind": e.kind().as_str(),
+        "message": e.message(),
+        "status": e.status(),
+        "code": e.code().map(|c| c.as_str()),
+        "requestId": e.request_id(),
+        "retryAfterMs": e.retry_after().map(|d| d.as_secs_f64() * 1000.0),
+        "argument": e.argument(),
+        "responseId": e.response_id(),
+        "lastStatus": e.last_status().map(|s| s.as_str()),
+        "response": e.response().and_then(|r| serde_json::to_value(r).ok()),
+        "bodyExcerpt": e.body_excerpt(),
+        "transient": e.is_transient(),
+        "display": e.to_string(),
+    });
+    napi::Error::new(Status::GenericFailure, format!("{ERROR_MARKER}{fields}"))
+}
+
+fn wire<T: serde::Serialize>(value: &T) -> moveworks::Result<String> {
+    serde_json::to_string(value)
+        .map_err(|e| moveworks::Error::new(ErrorKind::Decode, format!("could not serialize a result: {e}")))
+}
+
+/// Milliseconds from JS (a double) to a Duration; rejects what Duration cannot hold.
+fn millis(argument: &str, ms: Option<f64>) -> moveworks::Result<Option<Duration>> {
+    match ms {
+        None => Ok(None),
+        Some(v) if (0.0..=1e15).contains(&v) => Ok(Some(Duration::from_secs_f64(v / 1000.0))),
+        Some(v) => Err(moveworks::Error::invalid_argument(argument, format_args!("{v} is not a valid number of milliseconds"))),
+    }
+}
+
+/// A JS number that must be a whole u32 (page sizes, retry counts).
+fn whole(argument: &str, n: Option<f64>) -> moveworks::Result<Option<u32>> {
+    match n {
+        None => Ok(None),
+        Some(v) if v.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&v) => Ok(Some(v as u32)),
+        Some(v) => Err(moveworks::Error::invalid_argument(argument, format_args!("{v} is not a whole number >= 0"))),
+    }
+}
+
+/// Options of `new Client(...)`, mirroring the core `ClientBuilder`.
+#[napi(object)]
+#[derive(Default)]
+pub struct NativeClientOptions {
+    /// API base URL (default the production URL).
+    pub base_url: Option<String>,
+    /// Assistant name (required).
+    pub assistant_name: Option<String>,
+    /// Static bearer token.
+    pub token: Option<String>,
+    /// OAuth client id (with `clientSecret`).
+    pub client_id: Option<String>,
+    /// OAuth client secret.
+    pub client_secret: Option<String>,
+    /// OAuth token URL.
+    pub token_url: Option<String>,
+    /// Per-attempt timeout in ms.
+    pub timeout_ms: Option<f64>,
+    /// Connect timeout in ms.
+    pub connect_timeout_ms: Option<f64>,
+    /// Per-call deadline in ms, retries included.
+    pub deadline_ms: Option<f64>,
+    /// Retries after the first attempt.
+    pub max_retries: Option<f64>,
+    /// Idle connections kept per host.
+    pub max_idle_connections: Option<f64>,
+    /// Largest accepted response body in bytes.
+    pub max_response_bytes: Option<f64>,
+}
+
+/// Per-call overrides of the client's limits.
+#[napi(object)]
+#[derive(Default, Clone)]
+pub struct NativeCallOptions {
+    /// Per-attempt timeout in ms.
+    pub timeout_ms: Option<f64>,
+    /// Whole-call deadline in ms.
+    pub deadline_ms: Option<f64>,
+    /// Retries after the first attempt.
+    pub max_retries: Option<f64>,
+}
+
+/// How the polling helpers poll.
+#[napi(object)]
+#[derive(Default, Clone)]
+pub struct NativeWaitOptions {
+    /// Give up after this many ms.
+    pub deadline_ms: Option<f64>,
+    /// Delay before the second poll, ms.
+    pub initial_interval_ms: Option<f64>,
+    /// Longest delay between polls, ms.
+    pub max_interval_ms: Option<f64>,
+    /// Growth factor of the delay.
+    pub backoff_factor: Option<f64>,
+}
+
+/// Cancels the calls it is passed to; the JS layer cancels it from an `AbortSignal`.
+#[napi]
+pub struct CancelHandle {
+    token: CancelToken,
+    tx: Arc<watch::Sender<bool>>,
+}
+
+#[napi]
+impl CancelHandle {
+    /// A handle that is not cancelled.
+    #[napi(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        CancelHandle { token: CancelToken::new(), tx: Arc::new(watch::channel(false).0) }
+    }
+    /// Cancels: pending promises using this handle reject promptly with `cancelled`.
+    #[napi]
+    pub fn cancel(&self) {
+        self.token.cancel();
+        self.tx.send_replace(true);
+    }
+    /// True once cancelled.
+    #[napi(getter)]
+    pub fn cancelled(&self) -> bool {
+        self.token.is_cancelled()
+    }
+}
+
+/// What a running call keeps of its handle: the core token and a wake-up channel.
+#[derive(Clone)]
+struct Cancel {
+    token: CancelToken,
+    rx: watch::Receiver<bool>,
+}
+
+impl Cancel {
+    fn from(handle: Option<&CancelHandle>) -> Option<Cancel> {
+        handle.map(|h| Cancel { token: h.token.clone(), rx: h.tx.subscribe() })
+    }
+}
+
+/// Races `fut` against cancellation so an abort rejects at once, even while a
+/// blocking HTTP call is in flight (its result is then dropped).
+async fn cancellable<T>(
+    cancel: Option<Cancel>,
+    fut: impl std::future::Future<Output = moveworks::Result<T>>,
+) -> moveworks::Result<T> {
+    match cancel {
+        None => fut.await,
+        Some(mut c) => {
+            if c.token.is_cancelled() {
+                return Err(moveworks::Error::cancelled());
+            }
+            tokio::select! {
+                out = fut => out,
+                _ = c.rx.wait_for(|v| *v) => Err(moveworks::Error::cancelled()),
+            }
+        }
+    }
+}
+
+/// Runs a blocking core call on tokio's blocking pool.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(v) => v,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
+/// The core's [`AsyncRuntime`] on tokio: blocking polls on the blocking pool, sleeps as timers.
+struct TokioRuntime;
+
+impl AsyncRuntime for TokioRuntime {
+    fn spawn_blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> impl std::future::Future<Output = T> + Send {
+        blocking(f)
+    }
+    fn sleep(&self, duration: Duration) -> impl std::future::Future<Output = ()> + Send {
+        tokio::time::sleep(duration)
+    }
+}
+
+/// The JS `onUpdate` callback, receiving a Response as wire JSON.
+type UpdateFn = ThreadsafeFunction<String, (), String, Status, false>;
+
+/// The native client; the JS `Client` class wraps it.
+#[napi]
+pub struct NativeClient {
+    inner: Client,
+}
+
+fn spawn<'env, T, F>(env: &'env Env, cancel: Option<&CancelHandle>, fut: F) -> Result<PromiseRaw<'env, T>>
+where
+    T: 'static + Send + ToNapiValue,
+    F: 'static + Send + std::future::Future<Output = moveworks::Result<T>>,
+{
+    let cancel = Cancel::from(cancel);
+    env.spawn_future(async move { cancellable(cancel, fut).await.map_err(to_napi) })
+}
+
+/// As [`spawn`] for the polling helpers: a rejection also reports the updates sent.
+fn spawn_wait<'env, F>(
+    env: &'env Env,
+    cancel: Option<&CancelHandle>,
+    updates: Arc<std::sync::atomic::AtomicU32>,
+    fut: F,
+) -> Result<PromiseRaw<'env, String>>
+where
+    F: 'static + Send + std::future::Future<Output = moveworks::Result<String>>,
+{
+    let cancel = Cancel::from(cancel);
+    env.spawn_future(async move {
+        cancellable(cancel, fut)
+            .await
+            .map_err(|e| to_napi_with_updates(e, Some(updates.load(std::sync::atomic::Ordering::SeqCst))))
+    })
+}
+
+impl NativeClient {
+    fn with(&self, options: Option<NativeCallOptions>) -> moveworks::Result<Client> {
+        match options {
+            None => Ok(self.inner.clone()),
+            Some(o) => self.inner.with_options(&RequestOptions {
+                timeout: millis("timeoutMs", o.timeout_ms)?,
+                deadline: millis("deadlineMs", o.deadline_ms)?,
+                max_retries: whole("maxRetries", o.max_retries)?,
+            }),
+        }
+    }
+
+    /// Runs one blocking core call returning a serializable model, as a Promise of wire JSON.
+    fn call<'env, T, F>(
+        &self,
+        env: &'env Env,
+        options: Option<NativeCallOptions>,
+        cancel: Option<&CancelHandle>,
+        f: F,
+    ) -> Result<PromiseRaw<'env, String>>
+    where
+        T: serde::Serialize,
+        F: FnOnce(&Client) -> moveworks::Result<T> + Send + 'static,
+    {
+        let client = self.with(options);
+        spawn(env, cancel, async move {
+            let client = client?;
+            blocking(move || f(&client).and_then(|v| wire(&v))).await
+        })
+    }
+
+    fn wait_options(
+        options: Option<NativeWaitOptions>,
+        cancel: Option<&CancelHandle>,
+        on_update: Option<UpdateFn>,
+        updates: Arc<std::sync::atomic::AtomicU32>,
+    ) -> moveworks::Result<WaitOptions> {
+        let o = options.unwrap_or_default();
+        let mut w = WaitOptions::default();
+        if let Some(d) = millis("deadlineMs", o.deadline_ms)? {
+            w.deadline = d;
+        }
+        if let Some(d) = millis("initialIntervalMs", o.initial_interval_ms)? {
+            w.initial_interval = d;
+        }
+        if let Some(d) = millis("maxIntervalMs", o.max_interval_ms)? {
+            w.max_interval = d;
+        }
+        if let Some(f) = o.backoff_factor {
+            w.backoff_factor = f;
+        }
+        w.cancel = cancel.map(|c| c.token.clone());
+        w.on_update = on_update.map(|tsfn| {
+            let tsfn = Arc::new(tsfn);
+            let cb: moveworks::UpdateCallback = Arc::new(move |r: &Response| {
+                if let Ok(s) = serde_json::to_string(r) {
+                    // Counted so the JS layer can settle only after every update was delivered.
+                    if tsfn.call(s, ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok {
+                        updates.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                }
+                ControlFlow::Continue(())
+            });
+            cb
+        });
+        Ok(w)
+    }
+}
+
+/// Result of a polling helper: the final response and how many updates were sent.
+fn waited(response: &Response, updates: &std::sync::atomic::AtomicU32) -> moveworks::Result<String> {
+    let r: serde_json::Value = serde_json::from_str(&wire(response)?).unwrap_or_default();
+    Ok(json!({ "response": r, "updates": updates.load(std::sync::atomic::Ordering::SeqCst) }).to_string())
+}
+
+#[napi]
+impl NativeClient {
+    /// Builds a client (no request is sent).
+    #[napi(constructor)]
+    pub fn new(options: Option<NativeClientOptions>, binding: String) -> Result<Self> {
+        Self::build(options.unwrap_or_default(), false, binding).map_err(to_napi)
+    }
+
+    /// Builds a client from the `MOVEWORKS_*` environment variables, then applies `options`.
+    #[napi(factory)]
+    pub fn from_env(options: Option<NativeClientOptions>, binding: String) -> Result<Self> {
+        Self::build(options.unwrap_or_default(), true, binding).map_err(to_napi)
+    }
+
+    fn build(o: NativeClientOptions, from_env: bool, binding: String) -> moveworks::Result<Self> {
+        let mut b = if from_env { Client::builder_from_env()? } else { Client::builder() };
+        b = b.binding(binding);
+        if let Some(v) = o.base_url {
+            b = b.base_url(v);
+        }
+        if let Some(v) = o.assistant_name {
+            b = b.assistant_name(v);
+        }
+        if let Some(v) = o.token {
+            b = b.bearer_token(v);
+        }
+        match (o.client_id, o.client_secret) {
+            (Some(id), Some(secret)) => b = b.client_credentials(id, secret),
+            (None, None) => {}
+            (Some(_), None) => return Err(moveworks::Error::invalid_argument("clientSecret", "is required with clientId")),
+            (None, Some(_)) => return Err(moveworks::Error::invalid_argument("clientId", "is required with clientSecret")),
+        }
+        if let Some(v) = o.token_url {
+            b = b.token_url(v);
+        }
+        if let Some(d) = millis("timeoutMs", o.timeout_ms)? {
+            b = b.timeout(d);
+        }
+        if let Some(d) = millis("connectTimeoutMs", o.connect_timeout_ms)? {
+            b = b.connect_timeout(d);
+        }
+        if let Some(d) = millis("deadlineMs", o.deadline_ms)? {
+            b = b.deadline(d);
+        }
+        if let Some(n) = whole("maxRetries", o.max_retries)? {
+            b = b.max_retries(n);
+        }
+        if let Some(n) = whole("maxIdleConnections", o.max_idle_connections)? {
+            b = b.max_idle_connections(n as usize);
+        }
+        if let Some(n) = o.max_response_bytes {
+            if !(n.fract() == 0.0 && (0.0..=u64::MAX as f64).contains(&n)) {
+                return Err(moveworks::Error::invalid_argument("maxResponseBytes", "must be a whole number >= 0"));
+            }
+            b = b.max_response_bytes(n as u64);
+        }
+        Ok(NativeClient { inner: b.build()? })
+    }
+
+    /// The base URL this client talks to.
+    #[napi(getter)]
+    pub fn base_url(&self) -> String {
+        self.inner.base_url().to_owned()
+    }
+
+    /// The `User-Agent` this client sends.
+    #[napi(getter)]
+    pub fn user_agent(&self) -> String {
+        self.inner.user_agent().to_owned()
+    }
+
+    /// `GET /conversations`: a ConversationPage as wire JSON.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn list_conversations<'env>(
+        &self,
+        env: &'env Env,
+        limit: Option<f64>,
+        cursor: Option<String>,
+        archived: Option<bool>,
+        options: Option<NativeCallOptions>,
+        cancel: Option<&CancelHandle>,
+    ) -> Result<PromiseRaw<'env, String>> {
+        let limit = whole("limit", limit);
+        self.call(env, options, cancel, move |c| {
+            c.list_conversations(&ListConversationsParams { limit: limit?, cursor, archived })
+        })
+    }
+
+    /// `POST /conversations`: a Conversation as wire JSON.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn create_conversation<'env>(
+        &self,
+        env: &'env Env,
+        title: Option<String>,
+        options: Option<NativeCallOptions>,
+        cancel: Option<&CancelHandle>,
+    ) -> Result<PromiseRaw<'env, String>> {
+        self.call(env, options, cancel, move |c| c.create_conversation(title.as_deref()))
+    }
+
+    /// `GET /conversations/{id}`: a Conversation as wire JSON.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn get_conversation<'env>(
+        &self,
+        env: &'env Env,
+        conversation_id: String,
+        options: Option<NativeCallOptions>,
+        cancel: Option<&CancelHandle>,
+    ) -> Result<PromiseRaw<'env, String>> {
+        self.call(env, options, cancel, move |c| c.get_conversation(&conversation_id))
+    }
+
+    /// `PATCH /conversations/{id}`: a Conversation as wire JSON.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn update_conversation<'env>(
+        &self,
+        env: &'env Env,
+        conversation_id: String,
+        title: Option<String>,
+        archived: Option<bool>,
+        options: Option<NativeCallOptions>,
+        cancel: Option<&CancelHandle>,
+    ) -> Result<PromiseRaw<'env, String>> {
+        self.call(env, options, cancel, move |c| {
+            c.update_conversation(&conversation_id, &ConversationUpdate { title, archived })
+        })
+    }
+
+    /// `GET /conversations/{id | -}/events`: an EventPage as wire JSON.
+    #[napi(ts_return_type = "Promise<string>")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn list_events<'env>(
+        &self,
+        env: &'env Env,
+        conversation_id: Option<String>,
+        start_event_id: Option<String>,
+        last_event_id: Option<String>,
+        cursor: Option<String>,
+        limit: Option<f64>,
+        options: Option<NativeCallOptions>,
+        cancel: Option<&CancelHandle>,
+    ) -> Result<PromiseRaw<'env, String>> {
+        let limit = whole("limit", limit);
+        self.call(env, options, cancel, move |c| {
+            c.list_events(&ListEventsParams { conversation_id, start_event_id, last_event_id, cursor, limit: limit? })
+        })
+    }
+
+    /// `POST /conversations/{id}/responses`: a Response as wire JSON.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn create_response<'env>(
+        &self,
+        env: &'env Env,
+        conversation_id: String,
+        text: String,
+        options: Option<NativeCallOptions>,
+        cancel: Option<&CancelHandle>,
+    ) -> Result<PromiseRaw<'env, String>> {
+        self.call(env, options, cancel, move |c| c.create_response(&conversation_id, &text))
+    }
+
+    /// `GET /conversations/{id}/responses/{response_id}`: a Response as wire JSON.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn get_response<'env>(
+        &self,
+        env: &'env Env,
+        conversation_id: String,
+        response_id: String,
+        options: Option<NativeCallOptions>,
+        cancel: Option<&CancelHandle>,
+    ) -> Result<PromiseRaw<'env, String>> {
+        self.call(env, options, cancel, move |c| c.get_response(&conversation_id, &response_id))
+    }
+
+    /// Polls until COMPLETED; resolves to `{"response": <wire Response>, "updates": n}`.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn wait_for_response<'env>(
+        &self,
+        env: &'env Env,
+        conversation_id: String,
+        response_id: String,
+        options: Option<NativeWaitOptions>,
+        #[napi(ts_arg_type = "((responseJson: string) => void) | undefined | null")] on_update: Option<UpdateFn>,
+        cancel: Option<&CancelHandle>,
+    ) -> Result<PromiseRaw<'env, String>> {
+        let client = self.inner.clone();
+        let updates = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let wait = Self::wait_options(options, cancel, on_update, updates.clone());
+        spawn_wait(env, cancel, updates.clone(), async move {
+            let r = client.wait_for_response_async(&TokioRuntime, &conversation_id, &response_id, &wait?).await?;
+            waited(&r, &updates)
+        })
+    }
+
+    /// Creates a response and polls it until COMPLETED; resolves like `waitForResponse`.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn create_response_and_wait<'env>(
+        &self,
+        env: &'env Env,
+        conversation_id: String,
+        text: String,
+        options: Option<NativeWaitOptions>,
+        #[napi(ts_arg_type = "((responseJson: string) => void) | undefined | null")] on_update: Option<UpdateFn>,
+        cancel: Option<&CancelHandle>,
+    ) -> Result<PromiseRaw<'env, String>> {
+        let client = self.inner.clone();
+        let updates = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let wait = Self::wait_options(options, cancel, on_update, updates.clone());
+        spawn_wait(env, cancel, updates.clone(), async move {
+            let r = client.create_response_and_wait_async(&TokioRuntime, &conversation_id, &text, &wait?).await?;
+            waited(&r, &updates)
+        })
+    }
+
+    /// A lazy pager over conversations (the core's iterator, one page per `nextPage`).
+    #[napi]
+    pub fn iter_conversations(&self, limit: Option<f64>, archived: Option<bool>, cursor: Option<String>) -> Result<NativePager> {
+        let limit = whole("limit", limit).map_err(to_napi)?;
+        let it = self.inner.iter_conversations(ListConversationsParams { limit, cursor, archived });
+        Ok(NativePager { inner: Arc::new(Mutex::new(Pages::Conversations(it))) })
+    }
+
+    /// A lazy pager over events.
+    #[napi]
+    pub fn iter_events(
+        &self,
+        conversation_id: Option<String>,
+        start_event_id: Option<String>,
+        last_event_id: Option<String>,
+        limit: Option<f64>,
+        cursor: Option<String>,
+    ) -> Result<NativePager> {
+        let limit = whole("limit", limit).map_err(to_napi)?;
+        let it = self.inner.iter_events(ListEventsParams { conversation_id, start_event_id, last_event_id, cursor, limit });
+        Ok(NativePager { inner: Arc::new(Mutex::new(Pages::Events(it))) })
+    }
+}
+
+enum Pages {
+    Conversations(ConversationIter),
+    Events(EventIter),
+}
+
+/// Follows cursors with the core's page iterator; used by the JS async iterables.
+#[napi]
+pub struct NativePager {
+    inner: Arc<Mutex<Pages>>,
+}
+
+#[napi]
+impl NativePager {
+    /// The next page as wire JSON (`{"conversations"|"events": [...], "metadata": {...}}`), or null after the last.
+    #[napi(ts_return_type = "Promise<string | null>")]
+    pub fn next_page<'env>(&self, env: &'env Env, cancel: Option<&CancelHandle>) -> Result<PromiseRaw<'env, Option<String>>> {
+        let inner = self.inner.clone();
+        spawn(env, cancel, async move {
+            blocking(move || {
+                let mut pages = inner.lock().unwrap_or_else(|p| p.into_inner());
+                match &mut *pages {
+                    Pages::Conversations(it) => match it.next_page() {
+                        None => Ok(None),
+                        Some(r) => {
+                            let (items, next_cursor) = r?;
+                            let page = moveworks::ConversationPage { conversations: items, next_cursor };
+                            wire(&page).map(Some)
+                        }
+                    },
+                    Pages::Events(it) => match it.next_page() {
+                        None => Ok(None),
+                        Some(r) => {
+                            let (items, next_cursor) = r?;
+                            wire(&moveworks::EventPage { events: items, next_cursor }).map(Some)
+                        }
+                    },
+                }
+            })
+            .await
+        })
+    }
+}
+
+/// Every core error kind string, in the core's order (the JS layer builds its class table from it).
+#[napi]
+pub fn error_kinds() -> Vec<String> {
+    ErrorKind::ALL.iter().map(|k| k.as_str().to_owned()).collect()
+}
+
+fn parse_response(wire_json: &str) -> Result<Response> {
+    serde_json::from_str(wire_json).map_err(|e| {
+        to_napi(moveworks::Error::invalid_argument("response", format_args!("is not a Response ({e})")))
+    })
+}
+
+/// The core's `assistant_text` helper on a Response given as wire JSON.
+#[napi]
+pub fn assistant_text(response_json: String) -> Result<Option<String>> {
+    Ok(parse_response(&response_json)?.assistant_text())
+}
+
+/// The first assistant message's text with `[n]` citation markers (the core's helper).
+#[napi]
+pub fn text_with_citation_markers(response_json: String) -> Result<Option<String>> {
+    Ok(parse_response(&response_json)?.assistant_messages().next().map(|m| m.text_with_citation_markers()))
+}
+
+/// The core SDK version.
+#[napi]
+pub fn core_version() -> String {
+    moveworks::VERSION.to_owned()
+}

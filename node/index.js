@@ -1,0 +1,488 @@
+'use strict'
+// The thin JS layer of the `moveworks` package. The native addon (native.js,
+// built from bindings/node) does all the work and returns wire JSON; this file
+// only converts: wire JSON -> camelCase objects with Dates, error JSON -> error
+// classes, AbortSignal -> native cancel handle, pagers -> async iterables.
+
+const native = require('./native.js')
+
+const ERROR_MARKER = '\u0000moveworks-error:'
+/** Holds the wire JSON (from the core's serializer) that a model object was converted from. */
+const WIRE = Symbol('moveworks.wire')
+/** On errors of the polling helpers: how many onUpdate calls the addon sent. */
+const UPDATES = Symbol('moveworks.updates')
+const BINDING = `node/${process.versions.node}`
+
+// ---- errors ---------------------------------------------------------------
+
+/** Base class of every error this SDK raises. */
+class MoveworksError extends Error {
+  constructor(fields = {}) {
+    super(fields.message ?? 'moveworks error')
+    this.name = new.target.name
+    /** The core's stable kind string, e.g. `"not_found"`. */
+    this.kind = fields.kind ?? 'unknown'
+    this.status = fields.status ?? null
+    this.code = fields.code ?? null
+    this.requestId = fields.requestId ?? null
+    this.retryAfterMs = fields.retryAfterMs ?? null
+    this.retryAfter = this.retryAfterMs == null ? null : this.retryAfterMs / 1000
+    this.argument = fields.argument ?? null
+    this.responseId = fields.responseId ?? null
+    this.lastStatus = fields.lastStatus ?? null
+    this.response = fields.response == null ? null : fromWire(fields.response)
+    this.bodyExcerpt = fields.bodyExcerpt ?? null
+    this.isTransient = fields.transient ?? false
+  }
+}
+/** A caller-supplied argument was rejected before any request was sent. */
+class InvalidArgumentError extends MoveworksError {}
+/** The connection could not be made or broke. */
+class APIConnectionError extends MoveworksError {}
+/** An attempt or the whole call ran out of time. */
+class APITimeoutError extends MoveworksError {}
+/** The server answered something that is not the documented JSON. */
+class DecodeError extends MoveworksError {}
+/** The OAuth token endpoint refused or failed to issue a token. */
+class OAuthError extends MoveworksError {}
+/** A non-success HTTP status from the API (parent of the per-status classes). */
+class APIStatusError extends MoveworksError {}
+/** HTTP 400. */
+class BadRequestError extends APIStatusError {}
+/** HTTP 401. */
+class AuthenticationError extends APIStatusError {}
+/** HTTP 403. */
+class PermissionDeniedError extends APIStatusError {}
+/** HTTP 404. */
+class NotFoundError extends APIStatusError {}
+/** HTTP 429. */
+class RateLimitError extends APIStatusError {}
+/** HTTP 5xx. */
+class InternalServerError extends APIStatusError {}
+/** A polled response reached status FAILED (`response` holds it). */
+class ResponseFailedError extends MoveworksError {}
+/** A polled response was not terminal before the deadline. */
+class PollTimeoutError extends MoveworksError {}
+/** The call was aborted (AbortSignal) or an onUpdate callback stopped it. */
+class CancelledError extends MoveworksError {}
+
+/** Core error kind -> class. Every core kind must be here (checked at load). */
+const ERROR_CLASSES = {
+  invalid_argument: InvalidArgumentError,
+  connection: APIConnectionError,
+  timeout: APITimeoutError,
+  decode: DecodeError,
+  oauth: OAuthError,
+  bad_request: BadRequestError,
+  authentication: AuthenticationError,
+  permission_denied: PermissionDeniedError,
+  not_found: NotFoundError,
+  rate_limit: RateLimitError,
+  internal_server: InternalServerError,
+  api_status: APIStatusError,
+  response_failed: ResponseFailedError,
+  poll_timeout: PollTimeoutError,
+  cancelled: CancelledError,
+}
+for (const kind of native.errorKinds()) {
+  if (!ERROR_CLASSES[kind]) throw new Error(`moveworks: no error class for core kind ${kind}`)
+}
+
+// napi's own argument-conversion failures: a wrong JS type reached the addon.
+const NAPI_TYPE_CODES = new Set([
+  'InvalidArg', 'ObjectExpected', 'StringExpected', 'NameExpected', 'FunctionExpected',
+  'NumberExpected', 'BooleanExpected', 'ArrayExpected', 'BigintExpected', 'DateExpected',
+])
+
+/** Parses the fields of a native error, or null when it is not one of ours. */
+function nativeFields(err) {
+  if (err && typeof err.message === 'string' && err.message.startsWith(ERROR_MARKER)) {
+    try {
+      return JSON.parse(err.message.slice(ERROR_MARKER.length))
+    } catch {
+      return null
+    }
+  }
+  return null
+}
+
+/** Converts anything thrown by the addon into the matching MoveworksError subclass. */
+function convertError(err) {
+  if (err instanceof MoveworksError) return err
+  const fields = nativeFields(err)
+  if (fields) {
+    const Cls = ERROR_CLASSES[fields.kind] ?? MoveworksError
+    const e = new Cls(fields)
+    if (fields.updates != null) Object.defineProperty(e, UPDATES, { value: fields.updates })
+    return e
+  }
+  if (err && NAPI_TYPE_CODES.has(err.code)) {
+    return new InvalidArgumentError({ kind: 'invalid_argument', message: `invalid argument: ${err.message}` })
+  }
+  return err
+}
+
+function invalid(argument, why) {
+  return new InvalidArgumentError({ kind: 'invalid_argument', argument, message: `invalid \`${argument}\`: ${why}` })
+}
+
+// Type checks only (JS types the addon cannot convert); values are checked by the core.
+function str(name, v) {
+  if (typeof v !== 'string') throw invalid(name, `must be a string, got ${typeof v}`)
+  return v
+}
+function optStr(name, v) {
+  return v == null ? undefined : str(name, v)
+}
+function optNum(name, v) {
+  if (v == null) return undefined
+  if (typeof v !== 'number') throw invalid(name, `must be a number, got ${typeof v}`)
+  return v
+}
+function optBool(name, v) {
+  if (v == null) return undefined
+  if (typeof v !== 'boolean') throw invalid(name, `must be a boolean, got ${typeof v}`)
+  return v
+}
+function opts(name, v) {
+  if (v == null) return {}
+  if (typeof v !== 'object' || Array.isArray(v)) throw invalid(name, `must be an object, got ${typeof v}`)
+  return v
+}
+function optSignal(v) {
+  if (v == null) return undefined
+  if (typeof v !== 'object' || typeof v.aborted !== 'boolean' || typeof v.addEventListener !== 'function') {
+    throw invalid('signal', 'must be an AbortSignal')
+  }
+  return v
+}
+function callOptions(o) {
+  return {
+    timeoutMs: optNum('timeoutMs', o.timeoutMs),
+    deadlineMs: optNum('deadlineMs', o.deadlineMs),
+    maxRetries: optNum('maxRetries', o.maxRetries),
+  }
+}
+
+// ---- models ---------------------------------------------------------------
+
+const camel = (k) => k.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())
+
+/**
+ * Wire JSON -> plain object: camelCase keys, `*_at` timestamps as Date. The
+ * original wire value stays reachable through `toWire()`. Applied uniformly,
+ * so no model shape is written down twice.
+ */
+function fromWire(value) {
+  if (Array.isArray(value)) return value.map(fromWire)
+  if (value === null || typeof value !== 'object') return value
+  const out = {}
+  for (const [k, v] of Object.entries(value)) {
+    out[camel(k)] = k.endsWith('_at') && typeof v === 'string' ? new Date(v) : fromWire(v)
+  }
+  Object.defineProperty(out, WIRE, { value, enumerable: false })
+  return out
+}
+
+/** A page: items plus `nextCursor` (null after the last page). */
+function pageFromWire(wire, key) {
+  const page = { [key]: fromWire(wire[key] ?? []), nextCursor: wire.metadata?.next_cursor ?? null }
+  Object.defineProperty(page, WIRE, { value: wire, enumerable: false })
+  return page
+}
+
+/**
+ * The exact wire JSON (snake_case, timestamps as strings, unknown values
+ * verbatim) that a model object returned by this SDK was made from, as the
+ * core serialized it.
+ */
+function toWire(model) {
+  if (model == null || typeof model !== 'object' || !(WIRE in model)) {
+    throw invalid('model', 'is not an object returned by this SDK')
+  }
+  return model[WIRE]
+}
+
+/** The assistant's answer text (the core's helper), or null when there is none yet. */
+function assistantText(response) {
+  return native.assistantText(JSON.stringify(toWire(response)))
+}
+
+/** The first assistant message's text with `[n]` citation markers (the core's helper). */
+function textWithCitationMarkers(response) {
+  return native.textWithCitationMarkers(JSON.stringify(toWire(response)))
+}
+
+// ---- cancellation -----------------------------------------------------------
+
+/**
+ * Runs `fn(handle)` with a native cancel handle tied to `signal`, converting
+ * errors. An already-aborted signal rejects without starting the call.
+ */
+async function withSignal(signal, fn, handle = undefined) {
+  if (signal?.aborted) {
+    throw Object.assign(new CancelledError({ kind: 'cancelled', message: 'the operation was cancelled' }), { cause: signal.reason })
+  }
+  if (signal && !handle) handle = new native.CancelHandle()
+  const onAbort = () => handle.cancel()
+  signal?.addEventListener('abort', onAbort, { once: true })
+  try {
+    return await fn(handle)
+  } catch (err) {
+    const e = convertError(err)
+    if (e instanceof CancelledError && signal?.aborted && e.cause === undefined) e.cause = signal.reason
+    throw e
+  } finally {
+    signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+// ---- client -----------------------------------------------------------------
+
+function clientOptions(o) {
+  o = opts('options', o)
+  return {
+    baseUrl: optStr('baseUrl', o.baseUrl),
+    assistantName: optStr('assistantName', o.assistantName),
+    token: optStr('token', o.token),
+    clientId: optStr('clientId', o.clientId),
+    clientSecret: optStr('clientSecret', o.clientSecret),
+    tokenUrl: optStr('tokenUrl', o.tokenUrl),
+    timeoutMs: optNum('timeoutMs', o.timeoutMs),
+    connectTimeoutMs: optNum('connectTimeoutMs', o.connectTimeoutMs),
+    deadlineMs: optNum('deadlineMs', o.deadlineMs),
+    maxRetries: optNum('maxRetries', o.maxRetries),
+    maxIdleConnections: optNum('maxIdleConnections', o.maxIdleConnections),
+    maxResponseBytes: optNum('maxResponseBytes', o.maxResponseBytes),
+  }
+}
+
+/** An async iterable over a native pager, with `.pages()` for whole pages. */
+function pageIterable(makePager, key, signal) {
+  async function* pages() {
+    const pager = makePager()
+    for (;;) {
+      const json = await withSignal(signal, (h) => pager.nextPage(h))
+      if (json == null) return
+      yield pageFromWire(JSON.parse(json), key)
+    }
+  }
+  return {
+    pages,
+    async *[Symbol.asyncIterator]() {
+      for await (const page of pages()) yield* page[key]
+    },
+  }
+}
+
+/** Runs a native polling helper, delivering every onUpdate before settling. */
+async function poll(o, start) {
+  o = opts('options', o)
+  const signal = optSignal(o.signal)
+  const onUpdate = o.onUpdate
+  if (onUpdate != null && typeof onUpdate !== 'function') throw invalid('onUpdate', 'must be a function')
+  const wait = {
+    deadlineMs: optNum('deadlineMs', o.deadlineMs),
+    initialIntervalMs: optNum('initialIntervalMs', o.initialIntervalMs),
+    maxIntervalMs: optNum('maxIntervalMs', o.maxIntervalMs),
+    backoffFactor: optNum('backoffFactor', o.backoffFactor),
+  }
+  const handle = new native.CancelHandle()
+  let received = 0
+  let thrown
+  let flushed = () => {}
+  const callback = onUpdate
+    ? (json) => {
+        received++
+        try {
+          if (thrown === undefined) onUpdate(fromWire(JSON.parse(json)))
+        } catch (err) {
+          // A throwing callback stops the wait; the caller gets its error.
+          thrown = err
+          handle.cancel()
+        }
+        flushed()
+      }
+    : undefined
+  // Updates arrive through their own queue: wait until all `sent` were delivered.
+  const drain = (sent) =>
+    new Promise((resolve) => {
+      if (!sent || received >= sent) return resolve()
+      flushed = () => received >= sent && resolve()
+    })
+  try {
+    const json = await withSignal(signal, (h) => start(wait, callback, h), handle)
+    const out = JSON.parse(json)
+    await drain(out.updates)
+    return fromWire(out.response)
+  } catch (err) {
+    await drain(err?.[UPDATES])
+    if (thrown !== undefined) throw thrown
+    throw err
+  }
+}
+
+/**
+ * A client of the Moveworks Conversations API. Every method returns a Promise;
+ * nothing blocks the event loop or libuv's thread pool.
+ */
+class Client {
+  /** @param {import('./index').ClientOptions} options */
+  constructor(options = {}) {
+    try {
+      this._native = new native.NativeClient(clientOptions(options), BINDING)
+    } catch (err) {
+      throw convertError(err)
+    }
+  }
+
+  /** A client configured from the MOVEWORKS_* environment variables (options override them). */
+  static fromEnv(options = {}) {
+    const c = Object.create(Client.prototype)
+    try {
+      c._native = native.NativeClient.fromEnv(clientOptions(options), BINDING)
+    } catch (err) {
+      throw convertError(err)
+    }
+    return c
+  }
+
+  get baseUrl() {
+    return this._native.baseUrl
+  }
+  get userAgent() {
+    return this._native.userAgent
+  }
+
+  async listConversations(options = {}) {
+    const o = opts('options', options)
+    const args = [optNum('limit', o.limit), optStr('cursor', o.cursor), optBool('archived', o.archived), callOptions(o)]
+    const json = await withSignal(optSignal(o.signal), (h) => this._native.listConversations(...args, h))
+    return pageFromWire(JSON.parse(json), 'conversations')
+  }
+
+  iterConversations(options = {}) {
+    const o = opts('options', options)
+    const args = [optNum('limit', o.limit), optBool('archived', o.archived), optStr('cursor', o.cursor)]
+    const make = () => {
+      try {
+        return this._native.iterConversations(...args)
+      } catch (err) {
+        throw convertError(err)
+      }
+    }
+    return pageIterable(make, 'conversations', optSignal(o.signal))
+  }
+
+  async createConversation(options = {}) {
+    const o = opts('options', options)
+    const title = optStr('title', o.title)
+    const json = await withSignal(optSignal(o.signal), (h) => this._native.createConversation(title, callOptions(o), h))
+    return fromWire(JSON.parse(json))
+  }
+
+  async getConversation(conversationId, options = {}) {
+    const o = opts('options', options)
+    const id = str('conversation_id', conversationId)
+    const json = await withSignal(optSignal(o.signal), (h) => this._native.getConversation(id, callOptions(o), h))
+    return fromWire(JSON.parse(json))
+  }
+
+  async updateConversation(conversationId, update = {}, options = {}) {
+    const u = opts('update', update)
+    const o = opts('options', options)
+    const id = str('conversation_id', conversationId)
+    const title = optStr('title', u.title)
+    const archived = optBool('archived', u.archived)
+    const json = await withSignal(optSignal(o.signal), (h) =>
+      this._native.updateConversation(id, title, archived, callOptions(o), h),
+    )
+    return fromWire(JSON.parse(json))
+  }
+
+  async listEvents(options = {}) {
+    const o = opts('options', options)
+    const args = [
+      optStr('conversation_id', o.conversationId),
+      optStr('start_event_id', o.startEventId),
+      optStr('last_event_id', o.lastEventId),
+      optStr('cursor', o.cursor),
+      optNum('limit', o.limit),
+      callOptions(o),
+    ]
+    const json = await withSignal(optSignal(o.signal), (h) => this._native.listEvents(...args, h))
+    return pageFromWire(JSON.parse(json), 'events')
+  }
+
+  iterEvents(options = {}) {
+    const o = opts('options', options)
+    const args = [
+      optStr('conversation_id', o.conversationId),
+      optStr('start_event_id', o.startEventId),
+      optStr('last_event_id', o.lastEventId),
+      optNum('limit', o.limit),
+      optStr('cursor', o.cursor),
+    ]
+    const make = () => {
+      try {
+        return this._native.iterEvents(...args)
+      } catch (err) {
+        throw convertError(err)
+      }
+    }
+    return pageIterable(make, 'events', optSignal(o.signal))
+  }
+
+  async createResponse(conversationId, text, options = {}) {
+    const o = opts('options', options)
+    const id = str('conversation_id', conversationId)
+    const t = str('text', text)
+    const json = await withSignal(optSignal(o.signal), (h) => this._native.createResponse(id, t, callOptions(o), h))
+    return fromWire(JSON.parse(json))
+  }
+
+  async getResponse(conversationId, responseId, options = {}) {
+    const o = opts('options', options)
+    const id = str('conversation_id', conversationId)
+    const rid = str('response_id', responseId)
+    const json = await withSignal(optSignal(o.signal), (h) => this._native.getResponse(id, rid, callOptions(o), h))
+    return fromWire(JSON.parse(json))
+  }
+
+  async waitForResponse(conversationId, responseId, options = {}) {
+    const id = str('conversation_id', conversationId)
+    const rid = str('response_id', responseId)
+    return poll(options, (wait, cb, h) => this._native.waitForResponse(id, rid, wait, cb, h))
+  }
+
+  async createResponseAndWait(conversationId, text, options = {}) {
+    const id = str('conversation_id', conversationId)
+    const t = str('text', text)
+    return poll(options, (wait, cb, h) => this._native.createResponseAndWait(id, t, wait, cb, h))
+  }
+}
+
+module.exports = {
+  Client,
+  MoveworksError,
+  InvalidArgumentError,
+  APIConnectionError,
+  APITimeoutError,
+  DecodeError,
+  OAuthError,
+  APIStatusError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  RateLimitError,
+  InternalServerError,
+  ResponseFailedError,
+  PollTimeoutError,
+  CancelledError,
+  ERROR_CLASSES,
+  toWire,
+  assistantText,
+  textWithCitationMarkers,
+  VERSION: native.coreVersion(),
+}

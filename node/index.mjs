@@ -1,0 +1,30 @@
+// ESM entry: the same objects as the CommonJS entry (one module instance, so instanceof agrees).
+import { createRequire } from 'node:module'
+
+const cjs = createRequire(import.meta.url)('./index.js')
+
+export const {
+  Client,
+  MoveworksError,
+  InvalidArgumentError,
+  APIConnectionError,
+  APITimeoutError,
+  DecodeError,
+  OAuthError,
+  APIStatusError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  RateLimitError,
+  InternalServerError,
+  ResponseFailedError,
+  PollTimeoutError,
+  CancelledError,
+  ERROR_CLASSES,
+  toWire,
+  assistantText,
+  textWithCitationMarkers,
+  VERSION,
+} = cjs
+export default cjs

@@ -1,0 +1,185 @@
+'use strict'
+// Runs every scenario of tests/conformance/scenarios.json against the simulator.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const mw = require('..')
+const { startSim } = require('./sim')
+const { match } = require('./matcher')
+
+const SCENARIOS = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, '../../tests/conformance/scenarios.json'), 'utf8'),
+).scenarios
+
+/** Wire JSON -> the model object it came from, so helpers can take saved Responses. */
+const models = new WeakMap()
+function wireOf(model) {
+  const w = mw.toWire(model)
+  models.set(w, model)
+  return w
+}
+
+function lookup(saved, ref) {
+  const [name, ...parts] = ref.split('.')
+  if (!(name in saved)) throw new Error(`unknown reference \${${ref}}`)
+  let v = saved[name]
+  for (const p of parts) {
+    if (v == null) throw new Error(`reference \${${ref}} runs past null`)
+    v = v[Array.isArray(v) ? Number(p) : p]
+  }
+  return v
+}
+
+function substitute(value, saved) {
+  if (typeof value === 'string') {
+    const m = /^\$\{([^}]+)\}$/.exec(value)
+    return m ? lookup(saved, m[1]) : value
+  }
+  if (Array.isArray(value)) return value.map((v) => substitute(v, saved))
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, saved)]))
+  }
+  return value
+}
+
+function waitOptions(a) {
+  return { deadlineMs: a.deadline_ms, initialIntervalMs: a.initial_interval_ms, maxIntervalMs: a.max_interval_ms }
+}
+
+/** Each call returns wire JSON from the core's serializer (via toWire). */
+const CALLS = {
+  list_conversations: async (c, a) => wireOf(await c.listConversations({ limit: a.limit, cursor: a.cursor, archived: a.archived })),
+  iter_conversations: async (c, a) => {
+    const out = []
+    for await (const x of c.iterConversations({ limit: a.limit, archived: a.archived })) out.push(wireOf(x))
+    return out
+  },
+  create_conversation: async (c, a) => wireOf(await c.createConversation({ title: a.title })),
+  get_conversation: async (c, a) => wireOf(await c.getConversation(a.conversation_id)),
+  update_conversation: async (c, a) => wireOf(await c.updateConversation(a.conversation_id, { title: a.title, archived: a.archived })),
+  list_events: async (c, a) =>
+    wireOf(
+      await c.listEvents({
+        conversationId: a.conversation_id,
+        startEventId: a.start_event_id,
+        lastEventId: a.last_event_id,
+        cursor: a.cursor,
+        limit: a.limit,
+      }),
+    ),
+  iter_events: async (c, a) => {
+    const out = []
+    const it = c.iterEvents({ conversationId: a.conversation_id, startEventId: a.start_event_id, lastEventId: a.last_event_id, limit: a.limit })
+    for await (const x of it) out.push(wireOf(x))
+    return out
+  },
+  create_response: async (c, a) => wireOf(await c.createResponse(a.conversation_id, a.text)),
+  get_response: async (c, a) => wireOf(await c.getResponse(a.conversation_id, a.response_id)),
+  wait_for_response: async (c, a) => wireOf(await c.waitForResponse(a.conversation_id, a.response_id, waitOptions(a))),
+  create_response_and_wait: async (c, a) => wireOf(await c.createResponseAndWait(a.conversation_id, a.text, waitOptions(a))),
+  assistant_text: async (c, a) => mw.assistantText(models.get(a.response)),
+  text_with_citation_markers: async (c, a) => mw.textWithCitationMarkers(models.get(a.response)),
+}
+
+function makeClient(sim, spec = {}) {
+  const auth = spec.auth ?? 'token'
+  const base = { baseUrl: sim.info.base_url, assistantName: spec.assistant_name ?? sim.info.assistant_name }
+  const creds =
+    auth === 'oauth'
+      ? { clientId: sim.info.client_id, clientSecret: spec.client_secret ?? sim.info.client_secret, tokenUrl: sim.info.token_url }
+      : { token: spec.token ?? sim.info.token }
+  if (auth !== 'oauth' && auth !== 'token') throw new Error(`unknown client auth ${auth}`)
+  return new mw.Client({
+    ...base,
+    ...creds,
+    maxRetries: spec.max_retries ?? 2,
+    timeoutMs: spec.timeout_ms,
+    deadlineMs: spec.deadline_ms,
+  })
+}
+
+async function runStep(sim, client, step, saved) {
+  if ('sim' in step) {
+    const a = substitute(step.args ?? {}, saved)
+    switch (step.sim) {
+      case 'fault':
+        return sim.faults([a])
+      case 'config':
+        return sim.config(a)
+      case 'revoke_tokens':
+        return sim.revokeTokens()
+      case 'sleep':
+        return new Promise((r) => setTimeout(r, a.ms))
+      case 'expect_requests': {
+        const log = await sim.requests()
+        const entries = Array.isArray(log) ? log : log.requests
+        const n = entries.filter(
+          (r) => (a.method == null || r.method === a.method) && (a.path_contains == null || r.path.includes(a.path_contains)),
+        ).length
+        assert.equal(n, a.count, `expected ${a.count} ${a.method ?? ''} requests to ${a.path_contains ?? '*'}, saw ${n}`)
+        return
+      }
+      default:
+        throw new Error(`unknown sim action ${step.sim}`)
+    }
+  }
+  if (!('call' in step)) throw new Error(`step is neither call nor sim: ${JSON.stringify(step)}`)
+  const fn = CALLS[step.call]
+  if (!fn) throw new Error(`unknown call ${step.call}`)
+  const args = substitute(step.args ?? {}, saved)
+  let result
+  try {
+    result = await fn(client, args)
+  } catch (err) {
+    if (!step.expect_error) throw err
+    assert.ok(err instanceof mw.MoveworksError, `${step.call}: expected a MoveworksError, got ${err}`)
+    const want = substitute(step.expect_error, saved)
+    for (const [k, v] of Object.entries(want)) {
+      const field = { kind: 'kind', status: 'status', code: 'code', argument: 'argument' }[k]
+      if (!field) throw new Error(`unknown expect_error key ${k}`)
+      assert.deepStrictEqual(err[field], v, `${step.call}: error ${k} (${err.message})`)
+    }
+    assert.ok(err instanceof mw.ERROR_CLASSES[err.kind], `class of ${err.kind}`)
+    return
+  }
+  if (step.expect_error) assert.fail(`${step.call}: expected error ${JSON.stringify(step.expect_error)}, got ${JSON.stringify(result)}`)
+  if ('expect' in step) match(result, substitute(step.expect, saved), step.call)
+  if (step.save_as) saved[step.save_as] = result
+}
+
+test('conformance scenarios', async (t) => {
+  const sim = await startSim()
+  t.after(() => sim.stop())
+  assert.ok(SCENARIOS.length > 0)
+  for (const scenario of SCENARIOS) {
+    await t.test(scenario.name, async () => {
+      await sim.reset()
+      const client = makeClient(sim, scenario.client)
+      const saved = {}
+      for (const [i, step] of scenario.steps.entries()) {
+        try {
+          await runStep(sim, client, step, saved)
+        } catch (err) {
+          err.message = `step ${i} (${step.call ?? step.sim}): ${err.message}`
+          throw err
+        }
+      }
+    })
+  }
+})
+
+test('the matcher rejects mismatches (so the runner can fail)', () => {
+  const bad = [
+    [{ a: 1 }, { a: 2 }],
+    [{ a: [1] }, { a: { $len: 2 } }],
+    [{}, { a: { $present: true } }],
+    [{ a: 1 }, { a: { $absent: true } }],
+    [{ a: 'x' }, { a: { $ne: 'x' } }],
+    [{ a: 'x' }, { a: { $contains: 'y' } }],
+    [[1, 2], [1]],
+    [{}, { a: 1 }],
+  ]
+  for (const [actual, expected] of bad) assert.throws(() => match(actual, expected), assert.AssertionError)
+  match({ a: 'xyz', b: [1, 2], c: null, d: 3 }, { a: { $contains: 'y' }, b: { $len: 2 }, c: { $present: true, $absent: true }, d: { $ne: 4 } })
+})

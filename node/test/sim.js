@@ -1,0 +1,49 @@
+'use strict'
+// Starts one simulator per test file (node --test runs files in separate processes).
+const { spawn } = require('node:child_process')
+const path = require('node:path')
+const { once } = require('node:events')
+const readline = require('node:readline')
+
+const SIM_BIN =
+  process.env.MOVEWORKS_SIMULATOR || path.resolve(__dirname, '../../target/debug/moveworks-simulator')
+
+/** Spawns the simulator; resolves with its info line plus control helpers. */
+async function startSim() {
+  const child = spawn(SIM_BIN, [], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const rl = readline.createInterface({ input: child.stdout })
+  const [line] = await once(rl, 'line')
+  rl.close()
+  const info = JSON.parse(line)
+  async function control(method, route, body) {
+    const res = await fetch(`${info.origin}/_sim/${route}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    if (!res.ok) throw new Error(`simulator ${route}: HTTP ${res.status} ${await res.text()}`)
+    const text = await res.text()
+    return text ? JSON.parse(text) : null
+  }
+  return {
+    info,
+    reset: () => control('POST', 'reset', {}),
+    config: (patch) => control('POST', 'config', patch),
+    faults: (faults) => control('POST', 'faults', { faults }),
+    revokeTokens: () => control('POST', 'tokens/revoke', {}),
+    requests: () => control('GET', 'requests'),
+    /** Client options pointing at this simulator. */
+    options: (extra = {}) => ({
+      baseUrl: info.base_url,
+      assistantName: info.assistant_name,
+      token: info.token,
+      ...extra,
+    }),
+    stop: () => {
+      child.stdin.end()
+      return once(child, 'exit')
+    },
+  }
+}
+
+module.exports = { startSim }
