@@ -1,0 +1,314 @@
+// Every method of the Kotlin API against the simulator: CRUD, pagination,
+// errors, polling with callback and cancel, unknown server values, the
+// suspend variants, and a measurement of the per-call overhead (printed only).
+package ai.moveworks.sdk.test
+
+import ai.moveworks.sdk.*
+import kotlinx.coroutines.async
+import kotlinx.coroutines.TimeoutCancellationException
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import java.time.Duration
+import java.time.Instant
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicReference
+
+class ApiTests(private val sim: Simulator, private val t: Tests) {
+    private fun config(maxRetries: UInt = 2u) = ClientConfig(
+        assistantName = sim.assistantName, baseUrl = sim.baseUrl, bearerToken = sim.token, maxRetries = maxRetries,
+    )
+
+    private fun client(maxRetries: UInt = 2u) = Client(config(maxRetries))
+
+    private fun fast(deadlineMs: Long = 10_000) = WaitOptions(
+        initialInterval = Duration.ofMillis(20), maxInterval = Duration.ofMillis(60), deadline = Duration.ofMillis(deadlineMs),
+    )
+
+    private fun test(name: String, block: (Client) -> Unit) = t.run("api/$name") {
+        sim.reset()
+        client().use(block)
+    }
+
+    fun runAll() {
+        test("client_config_is_validated_by_the_core") { c ->
+            assertEq(sim.baseUrl, c.baseUrl(), "baseUrl")
+            assertTrue(c.userAgent().contains("uniffi/${sdkVersion()}")) { "user agent ${c.userAgent()}" }
+            val none = expectError { Client(ClientConfig(assistantName = "a", baseUrl = sim.baseUrl)) }
+            assertTrue(none is MoveworksException.InvalidArgument) { "$none" }
+            assertEq("token", none.details.argument, "argument")
+            val http = expectError { Client(config().copy(baseUrl = "http://example.com/rest")) }
+            assertEq("base_url", http.details.argument, "argument")
+            val half = expectError { Client(ClientConfig(assistantName = "a", baseUrl = sim.baseUrl, clientId = "id")) }
+            assertEq("client_secret", half.details.argument, "argument")
+            val zero = expectError { c.withOptions(RequestOptions(deadline = Duration.ZERO)) }
+            assertEq("deadline", zero.details.argument, "argument")
+            assertEq(0, sim.requests().size, "requests sent")
+        }
+
+        test("conversation_crud_and_timestamps") { c ->
+            val before = Instant.now().minusSeconds(3600)
+            val conv = c.createConversation("Kotlin")
+            assertTrue(conv.conversationId.startsWith("conv_")) { conv.conversationId }
+            assertEq("Kotlin", conv.title, "title")
+            assertEq(false, conv.archived, "archived")
+            assertTrue(conv.createdAt.isAfter(before) && !conv.updatedAt.isBefore(conv.createdAt)) { "$conv" }
+            assertEq(conv, c.getConversation(conv.conversationId), "get")
+            val untitled = c.createConversation(null)
+            assertEq(null, untitled.title, "untitled title")
+            val renamed = c.updateConversation(conv.conversationId, ConversationUpdate(title = "Renamed ☕"))
+            assertEq("Renamed ☕", renamed.title, "title")
+            val archived = c.updateConversation(conv.conversationId, ConversationUpdate(archived = true))
+            assertEq(true, archived.archived, "archived")
+            assertTrue(archived.updatedAt.isAfter(conv.updatedAt)) { "updatedAt must move" }
+            val page = c.listConversations(ListConversationsParams(archived = true))
+            assertEq(listOf(conv.conversationId), page.conversations.map { it.conversationId }, "archived list")
+            assertEq(null, page.nextCursor, "nextCursor")
+            val json = Json.parse(conversationToJson(archived)) as Map<*, *>
+            assertEq(archived.conversationId, json["conversation_id"], "json id")
+            val empty = expectError { c.updateConversation(conv.conversationId, ConversationUpdate()) }
+            assertEq("update", empty.details.argument, "argument")
+        }
+
+        test("pagination_pages_and_iterators") { c ->
+            val titles = listOf("one", "two", "three", "four", "five")
+            titles.forEach { c.createConversation(it) }
+            val first = c.listConversations(ListConversationsParams(limit = 2u))
+            assertEq(listOf("five", "four"), first.conversations.map { it.title }, "page 1")
+            val second = c.listConversations(ListConversationsParams(limit = 2u, cursor = first.nextCursor))
+            assertEq(listOf("three", "two"), second.conversations.map { it.title }, "page 2")
+            c.iterConversations(ListConversationsParams(limit = 2u)).use { it ->
+                val sizes = generateSequence { it.nextPage() }.map { p -> p.conversations.size to (p.nextCursor != null) }.toList()
+                assertEq(listOf(2 to true, 2 to true, 1 to false), sizes, "pages")
+                assertTrue(it.isExhausted()) { "exhausted" }
+                assertEq(null, it.next(), "next after the end")
+            }
+            val all = c.iterConversations(ListConversationsParams(limit = 2u)).use { it.asSequence().map { x -> x.title }.toList() }
+            assertEq(titles.reversed(), all, "iterated")
+            val bad = expectError { c.iterConversations(ListConversationsParams(limit = 0u)).use { it.next() } }
+            assertEq("limit", bad.details.argument, "argument")
+        }
+
+        test("errors_carry_kind_status_code_request_id") { c ->
+            try {
+                c.getConversation("conv_missing")
+                throw AssertionFailed("no error")
+            } catch (e: MoveworksException.NotFound) {
+                assertEq("not_found", e.kind, "kind")
+                assertEq(404.toUShort(), e.details.status, "status")
+                assertEq("NOT_FOUND", e.details.code, "code")
+                assertEq(false, e.details.isTransient, "transient")
+                val logged = sim.requests().last()["root_uuid"]
+                assertTrue(logged != null && e.details.requestId == logged) { "request id ${e.details.requestId} vs $logged" }
+                assertTrue(e.message!!.contains("not_found")) { "message ${e.message}" }
+            }
+            val invalid = expectError { c.getConversation("a/b") }
+            assertTrue(invalid is MoveworksException.InvalidArgument) { "$invalid" }
+            assertEq("conversation_id", invalid.details.argument, "argument")
+            sim.fault(mapOf("kind" to "status", "status" to 429L, "count" to 5L, "method" to "GET", "retry_after_ms" to "1500"))
+            val limited = expectError { c.withOptions(RequestOptions(maxRetries = 0u)).use { it.listConversations(ListConversationsParams()) } }
+            assertTrue(limited is MoveworksException.RateLimit) { "$limited" }
+            assertEq(Duration.ofMillis(1500), limited.details.retryAfter, "retryAfter")
+            assertEq(true, limited.details.isTransient, "transient")
+            sim.control("DELETE", "faults")
+            sim.fault(mapOf("kind" to "malformed_json", "method" to "GET"))
+            val decode = expectError { c.listConversations(ListConversationsParams()) }
+            assertTrue(decode is MoveworksException.Decode && decode.details.bodyExcerpt != null) { "$decode" }
+            val badJson = expectError { responseFromJson("{not json") }
+            assertEq("decode", badJson.kind, "kind")
+            assertEq(
+                listOf("invalid_argument", "connection", "timeout", "decode", "oauth", "bad_request", "authentication",
+                    "permission_denied", "not_found", "rate_limit", "internal_server", "api_status", "response_failed",
+                    "poll_timeout", "cancelled"),
+                errorKindNames(), "kinds",
+            )
+        }
+
+        test("oauth_client_credentials") { _ ->
+            Client(ClientConfig(assistantName = sim.assistantName, baseUrl = sim.baseUrl, tokenUrl = sim.tokenUrl,
+                clientId = sim.clientId, clientSecret = sim.clientSecret)).use { c ->
+                c.createConversation("oauth")
+                assertEq(1, sim.requests().count { (it["path"] as String).contains("/oauth/v1/token") }, "token requests")
+            }
+            val bad = expectError {
+                Client(ClientConfig(assistantName = sim.assistantName, baseUrl = sim.baseUrl, tokenUrl = sim.tokenUrl,
+                    clientId = sim.clientId, clientSecret = "wrong")).use { it.listConversations(ListConversationsParams()) }
+            }
+            assertTrue(bad is MoveworksException.OAuth) { "$bad" }
+        }
+
+        test("wait_fires_callback_on_each_change") { c ->
+            sim.config(mapOf("response_duration_ms" to 1500L))
+            val conv = c.createConversation("poll")
+            val created = c.createResponse(conv.conversationId, "Who does John Doe report to?")
+            assertEq(ResponseStatus.Created, created.status, "status")
+            val seen = ArrayList<Response>()
+            val done = c.waitForResponse(conv.conversationId, created.responseId, fast(), null,
+                responseUpdateListener { seen.add(it); true })
+            assertEq(ResponseStatus.Completed, done.status, "status")
+            assertTrue(done.completedAt != null && responseIsTerminal(done)) { "$done" }
+            assertEq(ResponseStatus.Completed, seen.last().status, "last update")
+            seen.zipWithNext().forEach { (a, b) -> assertTrue(a.status != b.status || a.outputs != b.outputs) { "update without change" } }
+            assertTrue(seen.any { it.status == ResponseStatus.InProgress }) { "no IN_PROGRESS update: ${seen.map { it.status }}" }
+            val text = responseAssistantText(done)
+            assertTrue(text != null && text.contains("John Doe")) { "text $text" }
+            val msg = responseAssistantMessages(done).single()
+            assertEq(Actor.Assistant, msg.actor, "actor")
+            assertEq(text, messageText(msg), "message text")
+            assertTrue(messageTextWithCitationMarkers(msg).contains("[1]")) { "markers" }
+            assertTrue(done.outputs.any { it is OutputItem.Reasoning }) { "reasoning output" }
+            assertEq(done, responseFromJson(responseToJson(done)), "json round trip")
+            assertEq(done, c.getResponse(conv.conversationId, created.responseId), "get_response")
+        }
+
+        test("listener_returning_false_cancels") { c ->
+            sim.config(mapOf("response_duration_ms" to 30_000L))
+            val conv = c.createConversation("stop")
+            val e = expectError { c.createResponseAndWait(conv.conversationId, "hi", fast(20_000), null, responseUpdateListener { false }) }
+            assertTrue(e is MoveworksException.Cancelled) { "$e" }
+        }
+
+        test("cancel_handle_stops_a_blocking_wait_from_another_thread") { c ->
+            sim.config(mapOf("response_duration_ms" to 30_000L))
+            val conv = c.createConversation("cancel")
+            val cancel = CancelHandle()
+            val firstUpdate = CountDownLatch(1)
+            val outcome = AtomicReference<Any?>()
+            val waiter = Thread {
+                outcome.set(try {
+                    c.createResponseAndWait(conv.conversationId, "slow", fast(20_000), cancel, responseUpdateListener { firstUpdate.countDown(); true })
+                } catch (e: MoveworksException) { e })
+            }
+            waiter.start()
+            assertTrue(firstUpdate.await(15, TimeUnit.SECONDS)) { "no update" }
+            assertEq(false, cancel.isCancelled(), "cancelled before")
+            cancel.cancel()
+            waiter.join(15_000)
+            assertTrue(!waiter.isAlive) { "wait did not stop" }
+            assertTrue(outcome.get() is MoveworksException.Cancelled) { "outcome ${outcome.get()}" }
+            assertEq(true, cancel.isCancelled(), "cancelled after")
+        }
+
+        test("failed_and_timed_out_responses") { c ->
+            sim.config(mapOf("response_duration_ms" to 120L))
+            val conv = c.createConversation("fail")
+            val failed = expectError { c.createResponseAndWait(conv.conversationId, "[fail] break", fast(), null, null) }
+            assertTrue(failed is MoveworksException.ResponseFailed) { "$failed" }
+            assertEq(ResponseStatus.Failed, failed.details.response?.status, "response status")
+            assertEq(failed.details.response?.responseId, failed.details.responseId, "response id")
+            sim.config(mapOf("response_duration_ms" to 30_000L))
+            val slow = expectError { c.createResponseAndWait(conv.conversationId, "slow", fast(300), null, null) }
+            assertTrue(slow is MoveworksException.PollTimeout) { "$slow" }
+            assertTrue(slow.details.response != null && !responseIsTerminal(slow.details.response!!)) { "$slow" }
+            val bad = expectError { c.waitForResponse(conv.conversationId, "resp_x", WaitOptions(backoffFactor = 0.5), null, null) }
+            assertEq("backoff_factor", bad.details.argument, "argument")
+        }
+
+        test("unknown_server_values_map_to_unknown_variants") { c ->
+            sim.config(mapOf("response_duration_ms" to 3000L))
+            val conv = c.createConversation("new")
+            val statuses = ArrayList<ResponseStatus>()
+            val done = c.createResponseAndWait(conv.conversationId, "[unknown] what is new?", fast(),
+                null, responseUpdateListener { statuses.add(it.status); true })
+            assertEq(ResponseStatus.Completed, done.status, "status")
+            assertTrue(statuses.contains(ResponseStatus.Unknown("THINKING"))) { "statuses $statuses" }
+            assertEq("THINKING", responseStatusWireName(ResponseStatus.Unknown("THINKING")), "wire name")
+            val unknownOut = done.outputs.filterIsInstance<OutputItem.Unknown>().single()
+            assertEq("TOOL_CALL", unknownOut.typeName, "output type")
+            assertEq("TOOL_CALL", (Json.parse(unknownOut.rawJson) as Map<*, *>)["type"], "raw json type")
+            val reasoning = done.outputs.filterIsInstance<OutputItem.Reasoning>().first().reasoningMessage
+            val content = reasoning.content
+            assertTrue(content is Content.Unknown && content.typeName == "HTML_TEXT") { "$content" }
+            val wire = Json.parse(responseToJson(done)) as Map<*, *>
+            assertTrue((wire["outputs"] as List<*>).any { (it as Map<*, *>)["type"] == "TOOL_CALL" }) { "unknown output kept" }
+            val events = c.iterEvents(ListEventsParams()).use { it.asSequence().toList() }
+            assertTrue(events.any { it.payload is EventPayload.MessageEvent }) { "message event" }
+            val notice = events.map { it.payload }.filterIsInstance<EventPayload.Unknown>().single()
+            assertEq("NOTIFICATION_EVENT", notice.typeName, "event type")
+        }
+
+        test("events_list_filters") { c ->
+            sim.config(mapOf("response_duration_ms" to 120L))
+            val a = c.createConversation("a")
+            val b = c.createConversation("b")
+            c.createResponseAndWait(a.conversationId, "first", fast(), null, null)
+            c.createResponseAndWait(b.conversationId, "second", fast(), null, null)
+            val all = c.listEvents(ListEventsParams())
+            assertEq(listOf(a.conversationId, b.conversationId), all.events.map { it.conversationId }, "order")
+            val after = c.listEvents(ListEventsParams(startEventId = all.events[0].eventId))
+            assertEq(listOf(all.events[1].eventId), after.events.map { it.eventId }, "start_event_id")
+            val onlyB = c.listEvents(ListEventsParams(conversationId = b.conversationId))
+            assertEq(listOf(b.conversationId), onlyB.events.map { it.conversationId }, "by conversation")
+            val paged = c.listEvents(ListEventsParams(limit = 1u))
+            assertTrue(paged.events.size == 1 && paged.nextCursor != null) { "$paged" }
+            val wire = Json.parse(eventPageToJson(paged)) as Map<*, *>
+            assertEq(paged.nextCursor, (wire["metadata"] as Map<*, *>)["next_cursor"], "wire cursor")
+            val missing = expectError { c.listEvents(ListEventsParams(conversationId = "conv_nope")) }
+            assertTrue(missing is MoveworksException.NotFound) { "$missing" }
+        }
+
+        test("retry_policy_comes_from_the_core") { c ->
+            sim.fault(mapOf("kind" to "status", "status" to 503L, "count" to 2L, "method" to "GET", "retry_after_ms" to "10"))
+            c.listConversations(ListConversationsParams())
+            assertEq(3, sim.requests().count { it["method"] == "GET" }, "GET attempts")
+            val conv = c.createConversation("post")
+            sim.fault(mapOf("kind" to "status", "status" to 503L, "method" to "POST", "path_contains" to "/responses"))
+            val e = expectError { c.createResponse(conv.conversationId, "hello") }
+            assertTrue(e is MoveworksException.InternalServer && e.details.status == 503.toUShort()) { "$e" }
+            assertEq(1, sim.requests().count { it["method"] == "POST" && (it["path"] as String).contains("/responses") }, "POST attempts")
+        }
+
+        test("suspend_functions") { c ->
+            sim.config(mapOf("response_duration_ms" to 1500L))
+            runBlocking {
+                val conv = c.createConversationAsync("async")
+                assertEq(conv, c.getConversationAsync(conv.conversationId), "get")
+                assertEq("x", c.updateConversationAsync(conv.conversationId, ConversationUpdate(title = "x")).title, "update")
+                assertEq(1, c.listConversationsAsync(ListConversationsParams()).conversations.size, "list")
+                val created = c.createResponseAsync(conv.conversationId, "async question")
+                assertEq(created.responseId, c.getResponseAsync(conv.conversationId, created.responseId).responseId, "get response")
+                var updates = 0
+                val done = c.waitForResponseAsync(conv.conversationId, created.responseId, fast(), null, responseUpdateListener { updates++; true })
+                assertTrue(done.status == ResponseStatus.Completed && updates >= 2) { "$updates updates" }
+                assertTrue(c.listEventsAsync(ListEventsParams()).events.isNotEmpty()) { "events" }
+                // Twenty waits in flight at once from the one runBlocking thread: only
+                // possible because a suspended wait does not hold its caller's thread.
+                val many = (1..20).map { i -> async { c.createResponseAndWaitAsync(conv.conversationId, "q$i", fast(), null, null) } }
+                assertEq(20, many.map { it.await() }.count { it.status == ResponseStatus.Completed }, "completed")
+                val missing = try { c.getConversationAsync("conv_nope"); null } catch (e: MoveworksException) { e }
+                assertTrue(missing is MoveworksException.NotFound) { "$missing" }
+                sim.config(mapOf("response_duration_ms" to 30_000L))
+                val cancel = CancelHandle()
+                val cancelled = try {
+                    c.createResponseAndWaitAsync(conv.conversationId, "slow", fast(20_000), cancel, responseUpdateListener { cancel.cancel(); true })
+                    null
+                } catch (e: MoveworksException) { e }
+                assertTrue(cancelled is MoveworksException.Cancelled) { "$cancelled" }
+                // Cancelling the coroutine itself drops the Rust future mid-wait.
+                val timedOut = try {
+                    withTimeout(300) { c.createResponseAndWaitAsync(conv.conversationId, "slow", fast(20_000), null, null) }
+                    null
+                } catch (e: TimeoutCancellationException) { e }
+                assertTrue(timedOut != null) { "the coroutine was not cancelled" }
+            }
+        }
+    }
+
+    /** Prints the cost of a Kotlin→Rust call (informational; never asserted). */
+    fun measureOverhead(): String {
+        repeat(20_000) { noop(it.toULong()) }
+        val n = 200_000
+        var t0 = System.nanoTime()
+        for (i in 0 until n) noop(i.toULong())
+        val noopNs = (System.nanoTime() - t0) / n
+        val r = client().use { c ->
+            val conv = c.createConversation("bench")
+            repeat(50) { c.getConversation(conv.conversationId) }
+            val m = 500
+            t0 = System.nanoTime()
+            repeat(m) { c.getConversation(conv.conversationId) }
+            (System.nanoTime() - t0) / m
+        }
+        return "per-call overhead: noop ${noopNs} ns/call; getConversation against the local simulator ${r / 1000} us/call"
+    }
+}

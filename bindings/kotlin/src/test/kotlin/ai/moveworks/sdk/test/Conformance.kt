@@ -1,0 +1,211 @@
+// Runs tests/conformance/scenarios.json through the Kotlin API: each call goes
+// through the generated bindings, and results are compared as wire JSON
+// produced by the core's serializer (the *ToJson functions).
+package ai.moveworks.sdk.test
+
+import ai.moveworks.sdk.*
+import java.io.File
+import java.time.Duration
+
+@Suppress("UNCHECKED_CAST")
+class Conformance(private val sim: Simulator) {
+    private val saved = HashMap<String, Any?>()
+
+    fun runAll(file: File, tests: Tests) {
+        val doc = Json.parse(file.readText(Charsets.UTF_8)) as Map<String, Any?>
+        val scenarios = doc["scenarios"] as List<Map<String, Any?>>
+        check(scenarios.isNotEmpty()) { "no scenarios in $file" }
+        for (s in scenarios) {
+            tests.run("conformance/${s["name"]}") { runScenario(s) }
+        }
+    }
+
+    private fun runScenario(s: Map<String, Any?>) {
+        saved.clear()
+        sim.reset()
+        val client = buildClient((s["client"] as Map<String, Any?>?) ?: emptyMap())
+        client.use {
+            (s["steps"] as List<Map<String, Any?>>).forEachIndexed { i, step ->
+                try {
+                    runStep(client, step)
+                } catch (e: Throwable) {
+                    throw AssertionFailed("step $i ${Json.write(step).take(160)}: $e")
+                }
+            }
+        }
+    }
+
+    private fun buildClient(spec: Map<String, Any?>): Client {
+        val oauth = when (val auth = spec["auth"] ?: "token") {
+            "token" -> false
+            "oauth" -> true
+            else -> error("unknown client auth $auth")
+        }
+        return Client(
+            ClientConfig(
+                assistantName = (spec["assistant_name"] as String?) ?: sim.assistantName,
+                baseUrl = sim.baseUrl,
+                bearerToken = if (oauth) null else (spec["token"] as String?) ?: sim.token,
+                clientId = if (oauth) sim.clientId else null,
+                clientSecret = if (oauth) (spec["client_secret"] as String?) ?: sim.clientSecret else null,
+                tokenUrl = sim.tokenUrl,
+                timeout = (spec["timeout_ms"] as Long?)?.let { Duration.ofMillis(it) },
+                deadline = (spec["deadline_ms"] as Long?)?.let { Duration.ofMillis(it) },
+                maxRetries = ((spec["max_retries"] as Long?) ?: 2L).toUInt(),
+            ),
+        )
+    }
+
+    private fun runStep(client: Client, rawStep: Map<String, Any?>) {
+        val args = substitute(rawStep["args"] ?: emptyMap<String, Any?>()) as Map<String, Any?>
+        val sim = rawStep["sim"]
+        if (sim != null) return simStep(sim as String, args)
+        val call = rawStep["call"] as String? ?: error("step has neither call nor sim")
+        val expectError = rawStep["expect_error"] as Map<String, Any?>?
+        if (expectError != null) {
+            val e = expectError { call(client, call, args) }
+            val d = e.details
+            val actual = mapOf("kind" to d.kind, "status" to d.status?.toLong(), "code" to d.code, "argument" to d.argument)
+            for ((k, v) in substitute(expectError) as Map<String, Any?>) {
+                check(k in actual) { "unknown expect_error key $k" }
+                assertEq(v, actual[k], "error $k (error: ${d.kind}: ${d.message})")
+            }
+            return
+        }
+        val result = call(client, call, args)
+        rawStep["expect"]?.let { match(substitute(it), result, "$") }
+        (rawStep["save_as"] as String?)?.let { saved[it] = result }
+    }
+
+    private fun simStep(action: String, args: Map<String, Any?>) {
+        when (action) {
+            "fault" -> sim.fault(args)
+            "config" -> sim.config(args)
+            "revoke_tokens" -> sim.control("POST", "tokens/revoke")
+            "sleep" -> Thread.sleep(args["ms"] as Long)
+            "expect_requests" -> {
+                val method = args["method"] as String?
+                val path = args["path_contains"] as String?
+                val n = sim.requests().count { r ->
+                    (method == null || r["method"] == method) && (path == null || (r["path"] as String).contains(path))
+                }
+                assertEq(args["count"], n.toLong(), "requests matching $method $path")
+            }
+            else -> error("unknown sim action $action")
+        }
+    }
+
+    private fun waitOptions(a: Map<String, Any?>) = WaitOptions(
+        deadline = (a["deadline_ms"] as Long?)?.let { Duration.ofMillis(it) },
+        initialInterval = (a["initial_interval_ms"] as Long?)?.let { Duration.ofMillis(it) },
+        maxInterval = (a["max_interval_ms"] as Long?)?.let { Duration.ofMillis(it) },
+    )
+
+    /** Performs one call and returns its result as parsed wire JSON. */
+    private fun call(c: Client, name: String, a: Map<String, Any?>): Any? {
+        fun s(k: String) = a[k] as String?
+        fun req(k: String) = a[k] as String? ?: error("missing arg $k")
+        fun lim() = (a["limit"] as Long?)?.toUInt()
+        return when (name) {
+            "list_conversations" -> Json.parse(conversationPageToJson(c.listConversations(
+                ListConversationsParams(limit = lim(), cursor = s("cursor"), archived = a["archived"] as Boolean?))))
+            "iter_conversations" -> c.iterConversations(ListConversationsParams(limit = lim(), archived = a["archived"] as Boolean?))
+                .use { it.asSequence().map { x -> Json.parse(conversationToJson(x)) }.toList() }
+            "create_conversation" -> Json.parse(conversationToJson(c.createConversation(s("title"))))
+            "get_conversation" -> Json.parse(conversationToJson(c.getConversation(req("conversation_id"))))
+            "update_conversation" -> Json.parse(conversationToJson(c.updateConversation(req("conversation_id"),
+                ConversationUpdate(title = s("title"), archived = a["archived"] as Boolean?))))
+            "list_events" -> Json.parse(eventPageToJson(c.listEvents(eventParams(a, s("cursor")))))
+            "iter_events" -> c.iterEvents(eventParams(a, null))
+                .use { it.asSequence().map { x -> Json.parse(eventToJson(x)) }.toList() }
+            "create_response" -> Json.parse(responseToJson(c.createResponse(req("conversation_id"), req("text"))))
+            "get_response" -> Json.parse(responseToJson(c.getResponse(req("conversation_id"), req("response_id"))))
+            "wait_for_response" -> Json.parse(responseToJson(c.waitForResponse(req("conversation_id"), req("response_id"),
+                waitOptions(a), null, null)))
+            "create_response_and_wait" -> Json.parse(responseToJson(c.createResponseAndWait(req("conversation_id"), req("text"),
+                waitOptions(a), null, null)))
+            "assistant_text" -> responseAssistantText(responseFromJson(Json.write(a["response"])))
+            "text_with_citation_markers" -> {
+                val first = responseAssistantMessages(responseFromJson(Json.write(a["response"]))).firstOrNull()
+                    ?: error("the response has no assistant message")
+                messageTextWithCitationMarkers(first)
+            }
+            else -> error("unknown call $name")
+        }
+    }
+
+    private fun eventParams(a: Map<String, Any?>, cursor: String?) = ListEventsParams(
+        conversationId = a["conversation_id"] as String?,
+        startEventId = a["start_event_id"] as String?,
+        lastEventId = a["last_event_id"] as String?,
+        cursor = cursor,
+        limit = (a["limit"] as Long?)?.toUInt(),
+    )
+
+    private val ref = Regex("^\\$\\{([^}]+)\\}$")
+
+    private fun substitute(v: Any?): Any? = when (v) {
+        is String -> ref.matchEntire(v)?.let { lookup(it.groupValues[1]) } ?: v
+        is Map<*, *> -> v.entries.associateTo(LinkedHashMap()) { (k, x) -> k as String to substitute(x) }
+        is List<*> -> v.map { substitute(it) }
+        else -> v
+    }
+
+    private fun lookup(path: String): Any? {
+        val parts = path.split('.')
+        check(parts[0] in saved) { "nothing saved as ${parts[0]}" }
+        var cur = saved[parts[0]]
+        for (p in parts.drop(1)) {
+            cur = when (cur) {
+                is Map<*, *> -> cur[p]
+                is List<*> -> cur[p.toInt()]
+                else -> error("cannot follow $p in $path")
+            }
+        }
+        return cur
+    }
+
+    private fun num(v: Any?): Double? = (v as? Number)?.toDouble()
+
+    private fun scalarEq(e: Any?, a: Any?) = if (e is Number && a is Number) num(e) == num(a) else e == a
+
+    /** Structural match as tests/conformance/README.md defines it. */
+    private fun match(expected: Any?, actual: Any?, path: String) {
+        fun fail(why: String): Nothing = throw AssertionFailed("$path: $why (got ${Json.write(actual).take(200)})")
+        when (expected) {
+            is Map<*, *> -> {
+                val ops = expected.keys.filter { (it as String).startsWith("$") }
+                if (ops.isNotEmpty()) {
+                    for (op in ops) {
+                        val arg = expected[op]
+                        when (op) {
+                            "\$len" -> {
+                                val n = when (actual) { is List<*> -> actual.size; is String -> actual.codePointCount(0, actual.length); else -> fail("\$len of a non-array") }
+                                if (!scalarEq(arg, n)) fail("length $n, expected $arg")
+                            }
+                            "\$present" -> {} // checked by the enclosing object
+                            "\$absent" -> if (actual != null) fail("expected absent")
+                            "\$contains" -> if (actual !is String || !actual.contains(arg as String)) fail("expected to contain $arg")
+                            "\$ne" -> if (scalarEq(arg, actual)) fail("expected != $arg")
+                            else -> error("unknown matcher $op")
+                        }
+                    }
+                    return
+                }
+                if (actual !is Map<*, *>) fail("expected an object")
+                for ((k, v) in expected) {
+                    val present = actual.containsKey(k)
+                    if (v is Map<*, *> && v["\$present"] == true && !present) fail("key $k missing")
+                    if (!present && !(v is Map<*, *> && (v.containsKey("\$absent") || v.containsKey("\$ne")))) fail("key $k missing")
+                    match(v, actual[k], "$path.$k")
+                }
+            }
+            is List<*> -> {
+                if (actual !is List<*>) fail("expected an array")
+                if (actual.size != expected.size) fail("expected ${expected.size} items, got ${actual.size}")
+                expected.forEachIndexed { i, e -> match(e, actual[i], "$path[$i]") }
+            }
+            else -> if (!scalarEq(expected, actual)) fail("expected ${Json.write(expected)}")
+        }
+    }
+}
