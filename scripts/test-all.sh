@@ -17,6 +17,7 @@ cargo test --locked -p moveworks -p moveworks-simulator -p moveworks-cli
 # Each binding's script installs its own toolchain pieces, builds in debug into
 # the shared target dir, runs the conformance scenarios and its own suite.
 BINDING_SUITES=(
+    bindings/c/test.sh
     node/test.sh
     bindings/kotlin/test.sh
 )

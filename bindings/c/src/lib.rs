@@ -1,1 +1,25 @@
-//! C ABI of the Moveworks SDK (libmoveworks)
+//! C ABI of the Moveworks SDK (libmoveworks).
+//!
+//! This crate only converts: every call goes to the core crate `moveworks`, which
+//! owns validation, retries, polling decisions and the error taxonomy. The header
+//! `include/moveworks.h` is generated from this file by cbindgen (see build.rs), so
+//! the doc comments here are the C documentation.
+//!
+//! Implementation notes: opaque handles are the core's own types behind a
+//! `Box` (owned) or a reference into a parent handle (borrowed); the `mw_*`
+//! struct types are zero-sized markers that only give C a distinct pointer type.
+
+#![allow(non_camel_case_types)]
+#![allow(clippy::missing_safety_doc)] // the safety contract is the C header's documentation
+// The core's `Error` is large by design (flat, every field); boxing it here would only add allocations.
+#![allow(clippy::result_large_err)]
+
+mod client;
+mod error;
+mod models;
+mod util;
+
+pub use client::*;
+pub use error::*;
+pub use models::*;
+pub use util::*;

@@ -1,0 +1,828 @@
+//! Model handles and their accessors.
+//!
+//! Accessors fail only with MW_INVALID_ARGUMENT (a NULL handle or out-pointer,
+//! or an index out of range), so they take no `out_error`. Timestamps are given
+//! as milliseconds since the Unix epoch (UTC); `mw_*_to_json` has the exact
+//! wire strings.
+
+use std::ffi::c_char;
+use std::ptr;
+
+use moveworks::{
+    Actor, Citation, Content, Conversation, ConversationPage, Error, Event, EventPage, EventPayload, Message,
+    OutputItem, ReasoningMessage, Response, ResponseStatus, Timestamp,
+};
+
+use crate::error::{guard, guard_plain, mw_error, mw_status};
+use crate::util::{
+    alloc_string, borrow, borrowed, free_handle, from_json, into_handle, out, set_opt_string, to_json, Handle,
+};
+
+// ---- enums ------------------------------------------------------------------
+
+/// Processing status of a response. Values this SDK version does not know are
+/// MW_RESPONSE_STATUS_UNKNOWN; mw_response_status_name() has their raw name.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum mw_response_status {
+    /// CREATED: accepted, not started.
+    MW_RESPONSE_STATUS_CREATED = 0,
+    /// IN_PROGRESS: being worked on.
+    MW_RESPONSE_STATUS_IN_PROGRESS = 1,
+    /// COMPLETED: finished successfully (terminal).
+    MW_RESPONSE_STATUS_COMPLETED = 2,
+    /// FAILED: finished unsuccessfully (terminal).
+    MW_RESPONSE_STATUS_FAILED = 3,
+    /// A status this SDK version does not know (not terminal).
+    MW_RESPONSE_STATUS_UNKNOWN = 99,
+}
+
+/// Type of an output item.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum mw_output_type {
+    /// MESSAGE: a final message (mw_output_item_message).
+    MW_OUTPUT_MESSAGE = 0,
+    /// REASONING_MESSAGE: progress shown while in progress (mw_output_item_reasoning_message).
+    MW_OUTPUT_REASONING_MESSAGE = 1,
+    /// A type this SDK version does not know: read mw_output_item_type_name() and mw_output_item_to_json().
+    MW_OUTPUT_UNKNOWN = 99,
+}
+
+/// Type of a message content.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum mw_content_type {
+    /// PLAIN_TEXT.
+    MW_CONTENT_PLAIN_TEXT = 0,
+    /// COMMONMARK_TEXT.
+    MW_CONTENT_COMMONMARK_TEXT = 1,
+    /// MARKDOWN_TEXT.
+    MW_CONTENT_MARKDOWN_TEXT = 2,
+    /// A type this SDK version does not know: read mw_content_type_name() and mw_content_to_json().
+    MW_CONTENT_UNKNOWN = 99,
+}
+
+/// Who wrote a message.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum mw_actor {
+    /// USER: the end user.
+    MW_ACTOR_USER = 0,
+    /// ASSISTANT: the assistant.
+    MW_ACTOR_ASSISTANT = 1,
+    /// An actor this SDK version does not know: read mw_message_actor_name().
+    MW_ACTOR_UNKNOWN = 99,
+}
+
+/// Type of an event's payload.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum mw_event_type {
+    /// MESSAGE_EVENT: a final message (mw_event_message).
+    MW_EVENT_MESSAGE = 0,
+    /// A type this SDK version does not know: read mw_event_type_name() and mw_event_to_json().
+    MW_EVENT_UNKNOWN = 99,
+}
+
+// ---- handle types -------------------------------------------------------------
+
+/// A conversation. Owned ones come from the client or mw_conversation_from_json
+/// (free with mw_conversation_free); borrowed ones from a page.
+pub struct mw_conversation {
+    _private: [u8; 0],
+}
+/// One page of conversations (owned; free with mw_conversation_page_free).
+pub struct mw_conversation_page {
+    _private: [u8; 0],
+}
+/// A response (owned; free with mw_response_free), or borrowed from an mw_error or a callback.
+pub struct mw_response {
+    _private: [u8; 0],
+}
+/// One output of a response (always borrowed from its response).
+pub struct mw_output_item {
+    _private: [u8; 0],
+}
+/// A final message (always borrowed from its output item or event).
+pub struct mw_message {
+    _private: [u8; 0],
+}
+/// An intermediate reasoning message (always borrowed from its output item).
+pub struct mw_reasoning_message {
+    _private: [u8; 0],
+}
+/// A message content (always borrowed from its message, reasoning message or citation).
+pub struct mw_content {
+    _private: [u8; 0],
+}
+/// An entity citation of a message (always borrowed from its message).
+pub struct mw_citation {
+    _private: [u8; 0],
+}
+/// An event of the events feed. Owned (free with mw_event_free) or borrowed from a page.
+pub struct mw_event {
+    _private: [u8; 0],
+}
+/// One page of events (owned; free with mw_event_page_free).
+pub struct mw_event_page {
+    _private: [u8; 0],
+}
+
+impl Handle for mw_conversation {
+    type Inner = Conversation;
+}
+impl Handle for mw_conversation_page {
+    type Inner = ConversationPage;
+}
+impl Handle for mw_response {
+    type Inner = Response;
+}
+impl Handle for mw_output_item {
+    type Inner = OutputItem;
+}
+impl Handle for mw_message {
+    type Inner = Message;
+}
+impl Handle for mw_reasoning_message {
+    type Inner = ReasoningMessage;
+}
+impl Handle for mw_content {
+    type Inner = Content;
+}
+impl Handle for mw_citation {
+    type Inner = Citation;
+}
+impl Handle for mw_event {
+    type Inner = Event;
+}
+impl Handle for mw_event_page {
+    type Inner = EventPage;
+}
+
+// ---- generic accessor bodies -----------------------------------------------
+
+/// Reads a value of the object behind `h` into `out`.
+unsafe fn get<H: Handle, T>(h: *const H, dst: *mut T, f: impl FnOnce(&H::Inner) -> T) -> mw_status {
+    guard_plain(|| {
+        let v = borrow(h, "handle")?;
+        let o = out(dst, "out")?;
+        *o = f(v);
+        Ok(())
+    })
+}
+
+/// Reads an optional string of the object behind `h` into `out` (NULL when absent).
+unsafe fn get_str<H: Handle>(
+    h: *const H,
+    dst: *mut *mut c_char,
+    f: impl FnOnce(&H::Inner) -> Option<String>,
+) -> mw_status {
+    guard_plain(|| {
+        let v = borrow(h, "handle")?;
+        let o = out(dst, "out")?;
+        set_opt_string(o, f(v).as_deref());
+        Ok(())
+    })
+}
+
+/// Reads the `index`-th element of a list of the object behind `h`, borrowed.
+unsafe fn get_item<H: Handle, C: Handle>(
+    h: *const H,
+    index: usize,
+    dst: *mut *const C,
+    list: impl FnOnce(&H::Inner) -> &[C::Inner],
+) -> mw_status {
+    guard_plain(|| {
+        let v = borrow(h, "handle")?;
+        let o = out(dst, "out")?;
+        let item = list(v).get(index).ok_or_else(|| Error::invalid_argument("index", "is out of range"))?;
+        *o = borrowed::<C>(item);
+        Ok(())
+    })
+}
+
+/// Writes the wire JSON of the object behind `h`.
+unsafe fn json_of<H: Handle>(h: *const H, dst: *mut *mut c_char) -> mw_status
+where
+    H::Inner: serde::Serialize,
+{
+    guard_plain(|| {
+        let v = borrow(h, "handle")?;
+        let o = out(dst, "out")?;
+        *o = alloc_string(&to_json(v)?);
+        Ok(())
+    })
+}
+
+/// Parses wire JSON into a new owned handle.
+unsafe fn parse<H: Handle>(json: *const c_char, dst: *mut *mut H, what: &str, err: *mut *mut mw_error) -> mw_status
+where
+    H::Inner: serde::de::DeserializeOwned,
+{
+    guard(err, || {
+        let o = out(dst, "out")?;
+        *o = into_handle::<H>(from_json(json, what)?);
+        Ok(())
+    })
+}
+
+fn ms(t: &Timestamp) -> i64 {
+    t.timestamp_millis()
+}
+
+fn opt_borrowed<H: Handle>(v: Option<&H::Inner>) -> *const H {
+    v.map_or(ptr::null(), borrowed::<H>)
+}
+
+// ---- conversation -------------------------------------------------------------
+
+/// The conversation id, `conv_…`. `*out` is a new string (mw_string_free).
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_id(conversation: *const mw_conversation, out: *mut *mut c_char) -> mw_status {
+    get_str(conversation, out, |c| Some(c.conversation_id.clone()))
+}
+
+/// The title, or NULL when the conversation has none yet. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_title(
+    conversation: *const mw_conversation,
+    out: *mut *mut c_char,
+) -> mw_status {
+    get_str(conversation, out, |c| c.title.clone())
+}
+
+/// The archive flag.
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_archived(conversation: *const mw_conversation, out: *mut bool) -> mw_status {
+    get(conversation, out, |c| c.archived)
+}
+
+/// Creation time, milliseconds since the Unix epoch.
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_created_at(
+    conversation: *const mw_conversation,
+    out_unix_ms: *mut i64,
+) -> mw_status {
+    get(conversation, out_unix_ms, |c| ms(&c.created_at))
+}
+
+/// Last update time, milliseconds since the Unix epoch.
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_updated_at(
+    conversation: *const mw_conversation,
+    out_unix_ms: *mut i64,
+) -> mw_status {
+    get(conversation, out_unix_ms, |c| ms(&c.updated_at))
+}
+
+/// The conversation as wire JSON. `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_to_json(
+    conversation: *const mw_conversation,
+    out: *mut *mut c_char,
+) -> mw_status {
+    json_of(conversation, out)
+}
+
+/// Parses a conversation from wire JSON (MW_DECODE when it is not one). `*out` is owned.
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_from_json(
+    json: *const c_char,
+    out: *mut *mut mw_conversation,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    parse(json, out, "conversation", out_error)
+}
+
+/// Frees an owned conversation. NULL is allowed. Never pass a borrowed one.
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_free(conversation: *mut mw_conversation) {
+    free_handle(conversation)
+}
+
+// ---- conversation page -----------------------------------------------------------
+
+/// Number of conversations on the page.
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_page_count(page: *const mw_conversation_page, out: *mut usize) -> mw_status {
+    get(page, out, |p| p.conversations.len())
+}
+
+/// The `index`-th conversation (newest first), borrowed from the page.
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_page_get(
+    page: *const mw_conversation_page,
+    index: usize,
+    out: *mut *const mw_conversation,
+) -> mw_status {
+    get_item(page, index, out, |p| &p.conversations[..])
+}
+
+/// Cursor of the next page, or NULL on the last page. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_page_next_cursor(
+    page: *const mw_conversation_page,
+    out: *mut *mut c_char,
+) -> mw_status {
+    get_str(page, out, |p| p.next_cursor.clone())
+}
+
+/// The page as wire JSON (`{"conversations": [...], "metadata": {"next_cursor": ...}}`).
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_page_to_json(
+    page: *const mw_conversation_page,
+    out: *mut *mut c_char,
+) -> mw_status {
+    json_of(page, out)
+}
+
+/// Parses a conversation page from wire JSON. `*out` is owned.
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_page_from_json(
+    json: *const c_char,
+    out: *mut *mut mw_conversation_page,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    parse(json, out, "conversation page", out_error)
+}
+
+/// Frees a conversation page (and the conversations borrowed from it). NULL is allowed.
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_page_free(page: *mut mw_conversation_page) {
+    free_handle(page)
+}
+
+// ---- response ---------------------------------------------------------------------
+
+/// The response id, `resp_…`. `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_response_id(response: *const mw_response, out: *mut *mut c_char) -> mw_status {
+    get_str(response, out, |r| Some(r.response_id.clone()))
+}
+
+/// The id of the conversation the response belongs to. `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_response_conversation_id(response: *const mw_response, out: *mut *mut c_char) -> mw_status {
+    get_str(response, out, |r| Some(r.conversation_id.clone()))
+}
+
+/// The processing status (MW_RESPONSE_STATUS_UNKNOWN for a value this SDK does not know).
+#[no_mangle]
+pub unsafe extern "C" fn mw_response_get_status(
+    response: *const mw_response,
+    out: *mut mw_response_status,
+) -> mw_status {
+    get(response, out, |r| match r.status {
+        ResponseStatus::Created => mw_response_status::MW_RESPONSE_STATUS_CREATED,
+        ResponseStatus::InProgress => mw_response_status::MW_RESPONSE_STATUS_IN_PROGRESS,
+        ResponseStatus::Completed => mw_response_status::MW_RESPONSE_STATUS_COMPLETED,
+        ResponseStatus::Failed => mw_response_status::MW_RESPONSE_STATUS_FAILED,
+        ResponseStatus::Unknown(_) => mw_response_status::MW_RESPONSE_STATUS_UNKNOWN,
+    })
+}
+
+/// The status as sent on the wire, e.g. "COMPLETED" (unknown values verbatim). `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_response_status_name(response: *const mw_response, out: *mut *mut c_char) -> mw_status {
+    get_str(response, out, |r| Some(r.status.as_str().to_owned()))
+}
+
+/// True for a terminal status (COMPLETED or FAILED).
+#[no_mangle]
+pub unsafe extern "C" fn mw_response_is_terminal(response: *const mw_response, out: *mut bool) -> mw_status {
+    get(response, out, Response::is_terminal)
+}
+
+/// Creation time, milliseconds since the Unix epoch.
+#[no_mangle]
+pub unsafe extern "C" fn mw_response_created_at(response: *const mw_response, out_unix_ms: *mut i64) -> mw_status {
+    get(response, out_unix_ms, |r| ms(&r.created_at))
+}
+
+/// Completion time: `*out_present` tells whether there is one; `*out_unix_ms` is
+/// milliseconds since the Unix epoch (0 when absent).
+#[no_mangle]
+pub unsafe extern "C" fn mw_response_completed_at(
+    response: *const mw_response,
+    out_present: *mut bool,
+    out_unix_ms: *mut i64,
+) -> mw_status {
+    guard_plain(|| {
+        let r = borrow(response, "response")?;
+        let present = out(out_present, "out_present")?;
+        let value = out(out_unix_ms, "out_unix_ms")?;
+        *present = r.completed_at.is_some();
+        *value = r.completed_at.as_ref().map_or(0, ms);
+        Ok(())
+    })
+}
+
+/// Number of outputs so far.
+#[no_mangle]
+pub unsafe extern "C" fn mw_response_output_count(response: *const mw_response, out: *mut usize) -> mw_status {
+    get(response, out, |r| r.outputs.len())
+}
+
+/// The `index`-th output, borrowed from the response.
+#[no_mangle]
+pub unsafe extern "C" fn mw_response_output(
+    response: *const mw_response,
+    index: usize,
+    out: *mut *const mw_output_item,
+) -> mw_status {
+    get_item(response, index, out, |r| &r.outputs[..])
+}
+
+/// The assistant's answer: the text of its final messages joined by blank lines,
+/// or NULL when there is none yet. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_response_assistant_text(response: *const mw_response, out: *mut *mut c_char) -> mw_status {
+    get_str(response, out, Response::assistant_text)
+}
+
+/// The response as wire JSON. `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_response_to_json(response: *const mw_response, out: *mut *mut c_char) -> mw_status {
+    json_of(response, out)
+}
+
+/// Parses a response from wire JSON. `*out` is owned.
+#[no_mangle]
+pub unsafe extern "C" fn mw_response_from_json(
+    json: *const c_char,
+    out: *mut *mut mw_response,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    parse(json, out, "response", out_error)
+}
+
+/// Frees an owned response. NULL is allowed. Never pass a borrowed one.
+#[no_mangle]
+pub unsafe extern "C" fn mw_response_free(response: *mut mw_response) {
+    free_handle(response)
+}
+
+// ---- output item -------------------------------------------------------------------
+
+/// The output's type.
+#[no_mangle]
+pub unsafe extern "C" fn mw_output_item_type(item: *const mw_output_item, out: *mut mw_output_type) -> mw_status {
+    get(item, out, |i| match i {
+        OutputItem::Message(_) => mw_output_type::MW_OUTPUT_MESSAGE,
+        OutputItem::ReasoningMessage(_) => mw_output_type::MW_OUTPUT_REASONING_MESSAGE,
+        OutputItem::Unknown(_) => mw_output_type::MW_OUTPUT_UNKNOWN,
+    })
+}
+
+/// The output's wire type name, e.g. "MESSAGE" (unknown types verbatim). `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_output_item_type_name(item: *const mw_output_item, out: *mut *mut c_char) -> mw_status {
+    get_str(item, out, |i| Some(i.type_name().to_owned()))
+}
+
+/// The message of a MESSAGE output (borrowed), or NULL for another type.
+#[no_mangle]
+pub unsafe extern "C" fn mw_output_item_message(item: *const mw_output_item, out: *mut *const mw_message) -> mw_status {
+    get(item, out, |i| opt_borrowed(if let OutputItem::Message(m) = i { Some(m) } else { None }))
+}
+
+/// The reasoning message of a REASONING_MESSAGE output (borrowed), or NULL for another type.
+#[no_mangle]
+pub unsafe extern "C" fn mw_output_item_reasoning_message(
+    item: *const mw_output_item,
+    out: *mut *const mw_reasoning_message,
+) -> mw_status {
+    get(item, out, |i| opt_borrowed(if let OutputItem::ReasoningMessage(m) = i { Some(m) } else { None }))
+}
+
+/// The output as wire JSON; for an unknown type, the raw JSON exactly as received.
+#[no_mangle]
+pub unsafe extern "C" fn mw_output_item_to_json(item: *const mw_output_item, out: *mut *mut c_char) -> mw_status {
+    json_of(item, out)
+}
+
+// ---- message --------------------------------------------------------------------------
+
+/// The message id. `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_id(message: *const mw_message, out: *mut *mut c_char) -> mw_status {
+    get_str(message, out, |m| Some(m.message_id.clone()))
+}
+
+/// The id of the conversation the message belongs to. `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_conversation_id(message: *const mw_message, out: *mut *mut c_char) -> mw_status {
+    get_str(message, out, |m| Some(m.conversation_id.clone()))
+}
+
+/// The id of the response that produced the message. `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_response_id(message: *const mw_message, out: *mut *mut c_char) -> mw_status {
+    get_str(message, out, |m| Some(m.response_id.clone()))
+}
+
+/// Who wrote the message.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_actor(message: *const mw_message, out: *mut mw_actor) -> mw_status {
+    get(message, out, |m| match m.actor {
+        Actor::User => mw_actor::MW_ACTOR_USER,
+        Actor::Assistant => mw_actor::MW_ACTOR_ASSISTANT,
+        Actor::Unknown(_) => mw_actor::MW_ACTOR_UNKNOWN,
+    })
+}
+
+/// The actor as sent on the wire, e.g. "ASSISTANT" (unknown values verbatim). `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_actor_name(message: *const mw_message, out: *mut *mut c_char) -> mw_status {
+    get_str(message, out, |m| Some(m.actor.as_str().to_owned()))
+}
+
+/// The message content, borrowed from the message.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_content(message: *const mw_message, out: *mut *const mw_content) -> mw_status {
+    get(message, out, |m| borrowed::<mw_content>(&m.content))
+}
+
+/// Number of citations.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_citation_count(message: *const mw_message, out: *mut usize) -> mw_status {
+    get(message, out, |m| m.citations.len())
+}
+
+/// The `index`-th citation, borrowed from the message.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_citation(
+    message: *const mw_message,
+    index: usize,
+    out: *mut *const mw_citation,
+) -> mw_status {
+    get_item(message, index, out, |m| &m.citations[..])
+}
+
+/// Creation time, milliseconds since the Unix epoch.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_created_at(message: *const mw_message, out_unix_ms: *mut i64) -> mw_status {
+    get(message, out_unix_ms, |m| ms(&m.created_at))
+}
+
+/// The message text (for unknown content types, a best-effort read; "" when none). `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_text(message: *const mw_message, out: *mut *mut c_char) -> mw_status {
+    get_str(message, out, |m| Some(m.text()))
+}
+
+/// The text with `[1]`, `[2]`, … inserted at the citations' character offsets. `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_text_with_citation_markers(
+    message: *const mw_message,
+    out: *mut *mut c_char,
+) -> mw_status {
+    get_str(message, out, |m| Some(m.text_with_citation_markers()))
+}
+
+/// The message as wire JSON. `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_to_json(message: *const mw_message, out: *mut *mut c_char) -> mw_status {
+    json_of(message, out)
+}
+
+// ---- reasoning message ---------------------------------------------------------------
+
+/// The reasoning message id. `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_reasoning_message_id(
+    message: *const mw_reasoning_message,
+    out: *mut *mut c_char,
+) -> mw_status {
+    get_str(message, out, |m| Some(m.reasoning_message_id.clone()))
+}
+
+/// The id of the conversation it belongs to. `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_reasoning_message_conversation_id(
+    message: *const mw_reasoning_message,
+    out: *mut *mut c_char,
+) -> mw_status {
+    get_str(message, out, |m| Some(m.conversation_id.clone()))
+}
+
+/// The id of the response that produced it. `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_reasoning_message_response_id(
+    message: *const mw_reasoning_message,
+    out: *mut *mut c_char,
+) -> mw_status {
+    get_str(message, out, |m| Some(m.response_id.clone()))
+}
+
+/// The content, borrowed from the reasoning message.
+#[no_mangle]
+pub unsafe extern "C" fn mw_reasoning_message_content(
+    message: *const mw_reasoning_message,
+    out: *mut *const mw_content,
+) -> mw_status {
+    get(message, out, |m| borrowed::<mw_content>(&m.content))
+}
+
+/// Creation time, milliseconds since the Unix epoch.
+#[no_mangle]
+pub unsafe extern "C" fn mw_reasoning_message_created_at(
+    message: *const mw_reasoning_message,
+    out_unix_ms: *mut i64,
+) -> mw_status {
+    get(message, out_unix_ms, |m| ms(&m.created_at))
+}
+
+/// The reasoning message as wire JSON. `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_reasoning_message_to_json(
+    message: *const mw_reasoning_message,
+    out: *mut *mut c_char,
+) -> mw_status {
+    json_of(message, out)
+}
+
+// ---- content --------------------------------------------------------------------------
+
+/// The content's type.
+#[no_mangle]
+pub unsafe extern "C" fn mw_content_get_type(content: *const mw_content, out: *mut mw_content_type) -> mw_status {
+    get(content, out, |c| match c {
+        Content::PlainText { .. } => mw_content_type::MW_CONTENT_PLAIN_TEXT,
+        Content::CommonmarkText { .. } => mw_content_type::MW_CONTENT_COMMONMARK_TEXT,
+        Content::MarkdownText { .. } => mw_content_type::MW_CONTENT_MARKDOWN_TEXT,
+        Content::Unknown(_) => mw_content_type::MW_CONTENT_UNKNOWN,
+    })
+}
+
+/// The content's wire type name, e.g. "COMMONMARK_TEXT" (unknown types verbatim). `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_content_type_name(content: *const mw_content, out: *mut *mut c_char) -> mw_status {
+    get_str(content, out, |c| Some(c.type_name().to_owned()))
+}
+
+/// The text of a known content type; NULL for an unknown type. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_content_text(content: *const mw_content, out: *mut *mut c_char) -> mw_status {
+    get_str(content, out, |c| c.text().map(str::to_owned))
+}
+
+/// The text, including a best-effort read of unknown types; NULL when there is none.
+#[no_mangle]
+pub unsafe extern "C" fn mw_content_text_lossy(content: *const mw_content, out: *mut *mut c_char) -> mw_status {
+    get_str(content, out, Content::text_lossy)
+}
+
+/// The content as wire JSON; for an unknown type, the raw JSON exactly as received.
+#[no_mangle]
+pub unsafe extern "C" fn mw_content_to_json(content: *const mw_content, out: *mut *mut c_char) -> mw_status {
+    json_of(content, out)
+}
+
+// ---- citation --------------------------------------------------------------------------
+
+/// Zero-based position in the message text, in characters (Unicode scalar values), not bytes.
+#[no_mangle]
+pub unsafe extern "C" fn mw_citation_offset(citation: *const mw_citation, out: *mut u64) -> mw_status {
+    get(citation, out, |c| c.offset)
+}
+
+/// Link to the cited entity, or NULL. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_citation_url(citation: *const mw_citation, out: *mut *mut c_char) -> mw_status {
+    get_str(citation, out, |c| c.url.clone())
+}
+
+/// Whether the citation has display data (title and/or body).
+#[no_mangle]
+pub unsafe extern "C" fn mw_citation_has_display(citation: *const mw_citation, out: *mut bool) -> mw_status {
+    get(citation, out, |c| c.display.is_some())
+}
+
+/// The display title (borrowed), or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_citation_display_title(
+    citation: *const mw_citation,
+    out: *mut *const mw_content,
+) -> mw_status {
+    get(citation, out, |c| opt_borrowed(c.display.as_ref().and_then(|d| d.title.as_ref())))
+}
+
+/// The display body (borrowed), or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_citation_display_body(
+    citation: *const mw_citation,
+    out: *mut *const mw_content,
+) -> mw_status {
+    get(citation, out, |c| opt_borrowed(c.display.as_ref().and_then(|d| d.body.as_ref())))
+}
+
+/// The citation as wire JSON. `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_citation_to_json(citation: *const mw_citation, out: *mut *mut c_char) -> mw_status {
+    json_of(citation, out)
+}
+
+// ---- event --------------------------------------------------------------------------------
+
+/// The event id, `evt_…`. `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_event_id(event: *const mw_event, out: *mut *mut c_char) -> mw_status {
+    get_str(event, out, |e| Some(e.event_id.clone()))
+}
+
+/// The id of the conversation the event belongs to. `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_event_conversation_id(event: *const mw_event, out: *mut *mut c_char) -> mw_status {
+    get_str(event, out, |e| Some(e.conversation_id.clone()))
+}
+
+/// The payload's type.
+#[no_mangle]
+pub unsafe extern "C" fn mw_event_get_type(event: *const mw_event, out: *mut mw_event_type) -> mw_status {
+    get(event, out, |e| match e.payload {
+        EventPayload::Message(_) => mw_event_type::MW_EVENT_MESSAGE,
+        EventPayload::Unknown(_) => mw_event_type::MW_EVENT_UNKNOWN,
+    })
+}
+
+/// The payload's wire type name, e.g. "MESSAGE_EVENT" (unknown types verbatim). `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_event_type_name(event: *const mw_event, out: *mut *mut c_char) -> mw_status {
+    get_str(event, out, |e| Some(e.payload.type_name().to_owned()))
+}
+
+/// The message of a MESSAGE_EVENT (borrowed), or NULL for another type.
+#[no_mangle]
+pub unsafe extern "C" fn mw_event_message(event: *const mw_event, out: *mut *const mw_message) -> mw_status {
+    get(event, out, |e| opt_borrowed(if let EventPayload::Message(m) = &e.payload { Some(m) } else { None }))
+}
+
+/// The event as wire JSON (an unknown payload verbatim). `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_event_to_json(event: *const mw_event, out: *mut *mut c_char) -> mw_status {
+    json_of(event, out)
+}
+
+/// Parses an event from wire JSON. `*out` is owned.
+#[no_mangle]
+pub unsafe extern "C" fn mw_event_from_json(
+    json: *const c_char,
+    out: *mut *mut mw_event,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    parse(json, out, "event", out_error)
+}
+
+/// Frees an owned event. NULL is allowed. Never pass a borrowed one.
+#[no_mangle]
+pub unsafe extern "C" fn mw_event_free(event: *mut mw_event) {
+    free_handle(event)
+}
+
+// ---- event page -------------------------------------------------------------------------
+
+/// Number of events on the page.
+#[no_mangle]
+pub unsafe extern "C" fn mw_event_page_count(page: *const mw_event_page, out: *mut usize) -> mw_status {
+    get(page, out, |p| p.events.len())
+}
+
+/// The `index`-th event (oldest first), borrowed from the page.
+#[no_mangle]
+pub unsafe extern "C" fn mw_event_page_get(
+    page: *const mw_event_page,
+    index: usize,
+    out: *mut *const mw_event,
+) -> mw_status {
+    get_item(page, index, out, |p| &p.events[..])
+}
+
+/// Cursor of the next page, or NULL on the last page. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_event_page_next_cursor(page: *const mw_event_page, out: *mut *mut c_char) -> mw_status {
+    get_str(page, out, |p| p.next_cursor.clone())
+}
+
+/// The page as wire JSON (`{"events": [...], "metadata": {"next_cursor": ...}}`).
+#[no_mangle]
+pub unsafe extern "C" fn mw_event_page_to_json(page: *const mw_event_page, out: *mut *mut c_char) -> mw_status {
+    json_of(page, out)
+}
+
+/// Parses an event page from wire JSON. `*out` is owned.
+#[no_mangle]
+pub unsafe extern "C" fn mw_event_page_from_json(
+    json: *const c_char,
+    out: *mut *mut mw_event_page,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    parse(json, out, "event page", out_error)
+}
+
+/// Frees an event page (and the events borrowed from it). NULL is allowed.
+#[no_mangle]
+pub unsafe extern "C" fn mw_event_page_free(page: *mut mw_event_page) {
+    free_handle(page)
+}

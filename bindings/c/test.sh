@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Builds libmoveworks, checks that the committed include/moveworks.h is what the
+# build generates, and runs the C/C++ test suites against the simulator: the
+# conformance scenarios, the unit tests (also under valgrind), the C++ unit,
+# the example program, and the pkg-config and CMake consumers.
+#
+# usage (from the repo root): bash bindings/c/test.sh
+# env: MW_C_SKIP_VALGRIND=1 skips the valgrind pass (for quick local runs only).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+HERE="$ROOT/bindings/c"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+LIBDIR="$TARGET/debug"
+WORK="$(mktemp -d)"
+SIM_PID=""
+
+cleanup() {
+    exec 3>&- 2>/dev/null || true
+    if [[ -n "$SIM_PID" ]]; then wait "$SIM_PID" 2>/dev/null || true; fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+step() { echo "== [${SECONDS}s] $*"; }
+
+# ---- tools --------------------------------------------------------------------------------
+need=()
+command -v gcc >/dev/null || need+=(gcc)
+command -v g++ >/dev/null || need+=(g++)
+command -v valgrind >/dev/null || need+=(valgrind)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+command -v cmake >/dev/null || need+=(cmake)
+command -v make >/dev/null || need+=(make)
+[[ -f /usr/include/cjson/cJSON.h ]] || need+=(libcjson-dev)
+if ((${#need[@]})); then
+    step "installing ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# ---- build + header drift check ----------------------------------------------------------------
+step "build libmoveworks and check include/moveworks.h"
+cp include/moveworks.h "$WORK/committed.h" 2>/dev/null || : >"$WORK/committed.h"
+cargo build -q -p moveworks-c -p moveworks-simulator
+cargo test -q -p moveworks-c --lib 2>&1 | grep -v '^$'
+if ! diff -u "$WORK/committed.h" include/moveworks.h >"$WORK/header.diff"; then
+    head -40 "$WORK/header.diff"
+    echo "include/moveworks.h differs from what the build generates: commit the regenerated file" >&2
+    exit 1
+fi
+
+# ---- compile the tests ---------------------------------------------------------------------------
+step "compile C and C++ tests"
+CFLAGS=(-std=c99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O0 -I"$ROOT/include" -I"$HERE/tests")
+LDLIBS=(-L"$LIBDIR" -lmoveworks -lcjson -lpthread -Wl,-rpath,"$LIBDIR")
+for t in conformance unit; do
+    gcc "${CFLAGS[@]}" "$HERE/tests/$t.c" -o "$WORK/$t" "${LDLIBS[@]}"
+done
+g++ -std=c++17 -Wall -Wextra -Werror -g -I"$ROOT/include" -I"$HERE/tests" "$HERE/tests/cpp_unit.cpp" \
+    -o "$WORK/cpp_unit" "${LDLIBS[@]}"
+# The header on its own must be valid, warning-free C99 and C++.
+echo '#include "moveworks.h"' | gcc -std=c99 -pedantic -Wall -Wextra -Werror -fsyntax-only -I"$ROOT/include" -x c -
+echo '#include "moveworks.h"' | g++ -std=c++11 -pedantic -Wall -Wextra -Werror -fsyntax-only -I"$ROOT/include" -x c++ -
+# Static linking works too.
+gcc "${CFLAGS[@]}" "$HERE/examples/full_turn.c" -o "$WORK/full_turn_static" "$LIBDIR/libmoveworks.a" -lpthread -ldl -lm
+
+# ---- every exported function is exercised by a test ---------------------------------------------------
+grep -oE '\bmw_[a-z0-9_]+\(' include/moveworks.h | tr -d '(' | sort -u >"$WORK/functions"
+missing=$(while read -r f; do grep -qw "$f" "$HERE"/tests/*.c "$HERE"/tests/*.cpp || echo "$f"; done <"$WORK/functions")
+if [[ -n "$missing" ]]; then
+    echo "functions no test calls: $missing" >&2
+    exit 1
+fi
+
+# ---- simulator ----------------------------------------------------------------------------------------
+step "start the simulator"
+mkfifo "$WORK/sim.in"
+"$TARGET/debug/moveworks-simulator" <"$WORK/sim.in" >"$WORK/sim.out" 2>"$WORK/sim.err" &
+SIM_PID=$!
+exec 3>"$WORK/sim.in" # holding the write end open keeps the simulator alive
+for _ in $(seq 100); do
+    [[ -s "$WORK/sim.out" ]] && break
+    sleep 0.1
+done
+MW_SIM_JSON="$(head -n1 "$WORK/sim.out")"
+[[ -n "$MW_SIM_JSON" ]] || { cat "$WORK/sim.err" >&2; echo "simulator did not start" >&2; exit 1; }
+export MW_SIM_JSON
+SIM_PORT="$(sed -E 's/.*"port":([0-9]+).*/\1/' <<<"$MW_SIM_JSON")"
+
+# POST /_sim/reset with bash's /dev/tcp: each test program starts from a fresh simulator.
+sim_reset() {
+    exec 5<>"/dev/tcp/127.0.0.1/$SIM_PORT"
+    printf 'POST /_sim/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n' >&5
+    grep -q "^HTTP/1.1 200" <&5 || { echo "simulator reset failed" >&2; exit 1; }
+    exec 5>&-
+}
+
+# ---- run ---------------------------------------------------------------------------------------------
+step "conformance scenarios"
+"$WORK/conformance" tests/conformance/scenarios.json
+step "unit tests (C)"
+"$WORK/unit"
+step "unit tests (C++)"
+"$WORK/cpp_unit"
+step "example: full turn (shared and static library)"
+sim_reset
+"$WORK/full_turn_static" >"$WORK/example.out"
+grep -q "assistant:" "$WORK/example.out" || { cat "$WORK/example.out"; exit 1; }
+
+step "pkg-config and CMake consumers"
+sed -e "s|@PREFIX@|$ROOT|" -e "s|@LIBDIR@|$LIBDIR|" -e "s|@INCLUDEDIR@|$ROOT/include|" \
+    -e "s|@VERSION@|$(grep -m1 '^version' Cargo.toml | cut -d'"' -f2)|" "$HERE/moveworks.pc.in" >"$WORK/moveworks.pc"
+export PKG_CONFIG_PATH="$WORK${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+# shellcheck disable=SC2046
+gcc -std=c99 -Wall -Werror "$HERE/examples/full_turn.c" -o "$WORK/full_turn_pc" $(pkg-config --cflags --libs moveworks) \
+    -Wl,-rpath,"$LIBDIR"
+sim_reset
+"$WORK/full_turn_pc" >/dev/null
+cmake -S "$HERE/examples" -B "$WORK/cmake" -DCMAKE_PREFIX_PATH="$WORK" >"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log"; exit 1; }
+cmake --build "$WORK/cmake" >>"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log"; exit 1; }
+sim_reset
+LD_LIBRARY_PATH="$LIBDIR" "$WORK/cmake/full_turn" >/dev/null
+
+if [[ "${MW_C_SKIP_VALGRIND:-}" != 1 ]]; then
+    step "valgrind: unit tests and conformance scenarios"
+    VG=(valgrind -q --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite,indirect
+        --show-leak-kinds=definite,indirect)
+    "${VG[@]}" "$WORK/unit"
+    "${VG[@]}" "$WORK/conformance" tests/conformance/scenarios.json
+fi
+echo "bindings/c: all passed"

@@ -1,0 +1,502 @@
+/*
+ * Conformance runner for the C ABI: executes every scenario of
+ * tests/conformance/scenarios.json against the simulator (see that folder's
+ * README for the format). Results are compared as wire JSON produced by the
+ * library's mw_*_to_json functions. Unknown `call` or `sim` actions and
+ * unknown matchers fail the scenario, so new scenarios cannot be skipped.
+ *
+ * usage: conformance <scenarios.json> [scenario-name ...]
+ */
+#include <time.h>
+
+#include "harness.h"
+
+static char g_reason[1024];
+
+static int fail(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(g_reason, sizeof g_reason, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+static char *read_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    size_t got = fread(buf, 1, (size_t)n, f);
+    buf[got] = 0;
+    fclose(f);
+    return buf;
+}
+
+/* ---- references: "${name}" / "${name.a.0.b}" ---------------------------------- */
+
+/* Resolves a reference to a saved value (borrowed), or NULL. */
+static cJSON *lookup(cJSON *saved, const char *ref) {
+    char *path = strdup(ref), *save = NULL;
+    cJSON *cur = NULL;
+    int first = 1;
+    for (char *seg = strtok_r(path, ".", &save); seg; seg = strtok_r(NULL, ".", &save)) {
+        if (first) {
+            cur = cJSON_GetObjectItemCaseSensitive(saved, seg);
+            first = 0;
+        } else if (cJSON_IsArray(cur)) {
+            cur = cJSON_GetArrayItem(cur, atoi(seg));
+        } else {
+            cur = cJSON_GetObjectItemCaseSensitive(cur, seg);
+        }
+        if (!cur) break;
+    }
+    free(path);
+    return cur;
+}
+
+/* A deep copy of `v` with every "${...}" string replaced by its saved value. */
+static cJSON *substitute(const cJSON *v, cJSON *saved, int *ok) {
+    if (cJSON_IsString(v)) {
+        const char *s = v->valuestring;
+        size_t n = strlen(s);
+        if (n > 3 && s[0] == '$' && s[1] == '{' && s[n - 1] == '}') {
+            char *ref = strndup(s + 2, n - 3);
+            cJSON *found = lookup(saved, ref);
+            if (!found) {
+                fail("unresolved reference %s", s);
+                *ok = 0;
+            }
+            free(ref);
+            return found ? cJSON_Duplicate(found, 1) : cJSON_CreateNull();
+        }
+        return cJSON_Duplicate(v, 1);
+    }
+    if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
+        cJSON *copy = cJSON_IsArray(v) ? cJSON_CreateArray() : cJSON_CreateObject();
+        const cJSON *child;
+        cJSON_ArrayForEach(child, v) {
+            cJSON *c = substitute(child, saved, ok);
+            if (cJSON_IsArray(v))
+                cJSON_AddItemToArray(copy, c);
+            else
+                cJSON_AddItemToObject(copy, child->string, c);
+        }
+        return copy;
+    }
+    return cJSON_Duplicate(v, 1);
+}
+
+/* ---- matchers -------------------------------------------------------------------- */
+
+static int is_matcher(const cJSON *e) {
+    if (!cJSON_IsObject(e) || !e->child) return 0;
+    for (const cJSON *c = e->child; c; c = c->next)
+        if (c->string[0] != '$') return 0;
+    return 1;
+}
+
+static size_t utf8_len(const char *s) {
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80) n++;
+    return n;
+}
+
+/* Matches `expected` against `actual` (NULL = key missing); sets g_reason on mismatch. */
+static int match(const cJSON *expected, const cJSON *actual, const char *where) {
+    char sub[512];
+    if (is_matcher(expected)) {
+        for (const cJSON *op = expected->child; op; op = op->next) {
+            if (strcmp(op->string, "$absent") == 0) {
+                if (actual && !cJSON_IsNull(actual)) return fail("%s: expected absent", where);
+            } else if (strcmp(op->string, "$present") == 0) {
+                if (!actual) return fail("%s: expected present", where);
+            } else if (strcmp(op->string, "$len") == 0) {
+                int n = cJSON_IsArray(actual)    ? cJSON_GetArraySize(actual)
+                        : cJSON_IsString(actual) ? (int)utf8_len(actual->valuestring)
+                                                 : -1;
+                if (n != op->valueint) return fail("%s: length %d, expected %d", where, n, op->valueint);
+            } else if (strcmp(op->string, "$contains") == 0) {
+                if (!cJSON_IsString(actual) || !strstr(actual->valuestring, op->valuestring))
+                    return fail("%s: does not contain \"%s\"", where, op->valuestring);
+            } else if (strcmp(op->string, "$ne") == 0) {
+                if (actual ? cJSON_Compare(op, actual, 1) : cJSON_IsNull(op))
+                    return fail("%s: equals the $ne value", where);
+            } else {
+                return fail("%s: unknown matcher %s", where, op->string);
+            }
+        }
+        return 1;
+    }
+    if (!actual) return fail("%s: missing", where);
+    if (cJSON_IsObject(expected)) {
+        if (!cJSON_IsObject(actual)) return fail("%s: not an object", where);
+        for (const cJSON *c = expected->child; c; c = c->next) {
+            snprintf(sub, sizeof sub, "%s.%s", where, c->string);
+            if (!match(c, cJSON_GetObjectItemCaseSensitive(actual, c->string), sub)) return 0;
+        }
+        return 1;
+    }
+    if (cJSON_IsArray(expected)) {
+        if (!cJSON_IsArray(actual)) return fail("%s: not an array", where);
+        if (cJSON_GetArraySize(expected) != cJSON_GetArraySize(actual))
+            return fail("%s: %d items, expected %d", where, cJSON_GetArraySize(actual), cJSON_GetArraySize(expected));
+        int i = 0;
+        for (const cJSON *e = expected->child, *a = actual->child; e; e = e->next, a = a->next, i++) {
+            snprintf(sub, sizeof sub, "%s[%d]", where, i);
+            if (!match(e, a, sub)) return 0;
+        }
+        return 1;
+    }
+    if (!cJSON_Compare(expected, actual, 1)) {
+        char *a = cJSON_PrintUnformatted(actual), *e = cJSON_PrintUnformatted(expected);
+        fail("%s: %.200s, expected %.200s", where, a, e);
+        free(a);
+        free(e);
+        return 0;
+    }
+    return 1;
+}
+
+/* ---- arguments ----------------------------------------------------------------------- */
+
+static const char *arg_s(cJSON *args, const char *key) {
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(args, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int64_t arg_limit(cJSON *args, const char *key) {
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(args, key);
+    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : MW_LIMIT_DEFAULT;
+}
+
+static int32_t arg_tristate(cJSON *args, const char *key) {
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(args, key);
+    return cJSON_IsBool(v) ? (cJSON_IsTrue(v) ? 1 : 0) : MW_ARCHIVED_UNSET;
+}
+
+static void wait_opts(cJSON *args, mw_wait_options *o) {
+    mw_wait_options_init(o);
+    cJSON *v;
+    if ((v = cJSON_GetObjectItemCaseSensitive(args, "deadline_ms"))) o->deadline_ms = (uint64_t)v->valuedouble;
+    if ((v = cJSON_GetObjectItemCaseSensitive(args, "initial_interval_ms"))) o->initial_interval_ms = (uint64_t)v->valuedouble;
+    if ((v = cJSON_GetObjectItemCaseSensitive(args, "max_interval_ms"))) o->max_interval_ms = (uint64_t)v->valuedouble;
+}
+
+/* Parses a JSON string the library returned (and frees it). */
+static cJSON *take_json(char *s) {
+    cJSON *j = s ? cJSON_Parse(s) : NULL;
+    mw_string_free(s);
+    return j;
+}
+
+/* ---- calls ---------------------------------------------------------------------------- */
+
+typedef enum { CALL_OK, CALL_ERROR, CALL_UNKNOWN } call_outcome;
+
+/* Runs one SDK call; on success *result is its wire JSON, on failure *err is set. */
+static call_outcome run_call(mw_client *c, const char *name, cJSON *args, cJSON **result, mw_error **err) {
+    mw_status st = MW_OK;
+    char *json = NULL;
+    *result = NULL;
+    if (strcmp(name, "list_conversations") == 0) {
+        mw_conversation_page *p = NULL;
+        st = mw_client_list_conversations(c, arg_s(args, "cursor"), arg_limit(args, "limit"), arg_tristate(args, "archived"), &p, err);
+        if (st == MW_OK) mw_conversation_page_to_json(p, &json);
+        mw_conversation_page_free(p);
+    } else if (strcmp(name, "iter_conversations") == 0) {
+        mw_conversation_iter *it = NULL;
+        st = mw_client_iter_conversations(c, NULL, arg_limit(args, "limit"), arg_tristate(args, "archived"), &it, err);
+        cJSON *all = cJSON_CreateArray();
+        while (st == MW_OK) {
+            mw_conversation *conv = NULL;
+            st = mw_conversation_iter_next(it, &conv, err);
+            if (st != MW_OK || !conv) break;
+            char *s = NULL;
+            mw_conversation_to_json(conv, &s);
+            cJSON_AddItemToArray(all, take_json(s));
+            mw_conversation_free(conv);
+        }
+        mw_conversation_iter_free(it);
+        if (st == MW_OK) *result = all; else cJSON_Delete(all);
+    } else if (strcmp(name, "create_conversation") == 0) {
+        mw_conversation *conv = NULL;
+        st = mw_client_create_conversation(c, arg_s(args, "title"), &conv, err);
+        if (st == MW_OK) mw_conversation_to_json(conv, &json);
+        mw_conversation_free(conv);
+    } else if (strcmp(name, "get_conversation") == 0) {
+        mw_conversation *conv = NULL;
+        st = mw_client_get_conversation(c, arg_s(args, "conversation_id"), &conv, err);
+        if (st == MW_OK) mw_conversation_to_json(conv, &json);
+        mw_conversation_free(conv);
+    } else if (strcmp(name, "update_conversation") == 0) {
+        mw_conversation *conv = NULL;
+        st = mw_client_update_conversation(c, arg_s(args, "conversation_id"), arg_s(args, "title"),
+                                           arg_tristate(args, "archived"), &conv, err);
+        if (st == MW_OK) mw_conversation_to_json(conv, &json);
+        mw_conversation_free(conv);
+    } else if (strcmp(name, "list_events") == 0) {
+        mw_event_page *p = NULL;
+        st = mw_client_list_events(c, arg_s(args, "conversation_id"), arg_s(args, "start_event_id"),
+                                   arg_s(args, "last_event_id"), arg_s(args, "cursor"), arg_limit(args, "limit"), &p, err);
+        if (st == MW_OK) mw_event_page_to_json(p, &json);
+        mw_event_page_free(p);
+    } else if (strcmp(name, "iter_events") == 0) {
+        mw_event_iter *it = NULL;
+        st = mw_client_iter_events(c, arg_s(args, "conversation_id"), arg_s(args, "start_event_id"),
+                                   arg_s(args, "last_event_id"), NULL, arg_limit(args, "limit"), &it, err);
+        cJSON *all = cJSON_CreateArray();
+        while (st == MW_OK) {
+            mw_event *ev = NULL;
+            st = mw_event_iter_next(it, &ev, err);
+            if (st != MW_OK || !ev) break;
+            char *s = NULL;
+            mw_event_to_json(ev, &s);
+            cJSON_AddItemToArray(all, take_json(s));
+            mw_event_free(ev);
+        }
+        mw_event_iter_free(it);
+        if (st == MW_OK) *result = all; else cJSON_Delete(all);
+    } else if (strcmp(name, "create_response") == 0) {
+        mw_response *r = NULL;
+        st = mw_client_create_response(c, arg_s(args, "conversation_id"), arg_s(args, "text"), &r, err);
+        if (st == MW_OK) mw_response_to_json(r, &json);
+        mw_response_free(r);
+    } else if (strcmp(name, "get_response") == 0) {
+        mw_response *r = NULL;
+        st = mw_client_get_response(c, arg_s(args, "conversation_id"), arg_s(args, "response_id"), &r, err);
+        if (st == MW_OK) mw_response_to_json(r, &json);
+        mw_response_free(r);
+    } else if (strcmp(name, "wait_for_response") == 0) {
+        mw_response *r = NULL;
+        mw_wait_options o;
+        wait_opts(args, &o);
+        st = mw_client_wait_for_response(c, arg_s(args, "conversation_id"), arg_s(args, "response_id"), &o, &r, err);
+        if (st == MW_OK) mw_response_to_json(r, &json);
+        mw_response_free(r);
+    } else if (strcmp(name, "create_response_and_wait") == 0) {
+        mw_response *r = NULL;
+        mw_wait_options o;
+        wait_opts(args, &o);
+        st = mw_client_create_response_and_wait(c, arg_s(args, "conversation_id"), arg_s(args, "text"), &o, &r, err);
+        if (st == MW_OK) mw_response_to_json(r, &json);
+        mw_response_free(r);
+    } else if (strcmp(name, "assistant_text") == 0 || strcmp(name, "text_with_citation_markers") == 0) {
+        char *raw = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(args, "response"));
+        mw_response *r = NULL;
+        st = mw_response_from_json(raw, &r, err);
+        free(raw);
+        char *text = NULL;
+        if (st == MW_OK && name[0] == 'a') {
+            st = mw_response_assistant_text(r, &text);
+        } else if (st == MW_OK) {
+            /* The first assistant message. */
+            size_t n = 0;
+            mw_response_output_count(r, &n);
+            for (size_t i = 0; i < n && !text; i++) {
+                const mw_output_item *item = NULL;
+                const mw_message *m = NULL;
+                mw_actor actor;
+                mw_response_output(r, i, &item);
+                mw_output_item_message(item, &m);
+                if (m && mw_message_actor(m, &actor) == MW_OK && actor == MW_ACTOR_ASSISTANT)
+                    st = mw_message_text_with_citation_markers(m, &text);
+            }
+        }
+        if (st == MW_OK) *result = text ? cJSON_CreateString(text) : cJSON_CreateNull();
+        mw_string_free(text);
+        mw_response_free(r);
+    } else {
+        return CALL_UNKNOWN;
+    }
+    if (st != MW_OK) return CALL_ERROR;
+    if (!*result) *result = take_json(json);
+    return CALL_OK;
+}
+
+/* ---- scenario ----------------------------------------------------------------------- */
+
+static mw_client *scenario_client(cJSON *cfg) {
+    const char *auth = arg_s(cfg, "auth");
+    const char *token = arg_s(cfg, "token"), *secret = arg_s(cfg, "client_secret"), *name = arg_s(cfg, "assistant_name");
+    mw_client_builder *b = NULL;
+    mw_client *c = NULL;
+    mw_error *err = NULL;
+    mw_client_builder_new(&b);
+    mw_client_builder_base_url(b, g_sim.base_url);
+    mw_client_builder_assistant_name(b, name ? name : g_sim.assistant_name);
+    if (auth && strcmp(auth, "oauth") == 0) {
+        mw_client_builder_client_credentials(b, g_sim.client_id, secret ? secret : g_sim.client_secret);
+        mw_client_builder_token_url(b, g_sim.token_url);
+    } else if (!auth || strcmp(auth, "token") == 0) {
+        mw_client_builder_bearer_token(b, token ? token : g_sim.token);
+    } else {
+        fail("unknown client auth %s", auth);
+        mw_client_builder_free(b);
+        return NULL;
+    }
+    cJSON *v;
+    if ((v = cJSON_GetObjectItemCaseSensitive(cfg, "max_retries"))) mw_client_builder_max_retries(b, (uint32_t)v->valuedouble);
+    if ((v = cJSON_GetObjectItemCaseSensitive(cfg, "timeout_ms"))) mw_client_builder_timeout_ms(b, (uint64_t)v->valuedouble);
+    if ((v = cJSON_GetObjectItemCaseSensitive(cfg, "deadline_ms"))) mw_client_builder_deadline_ms(b, (uint64_t)v->valuedouble);
+    if (mw_client_builder_build(b, &c, &err) != MW_OK) fail("client: %s", mw_error_message(err));
+    mw_error_free(err);
+    mw_client_builder_free(b);
+    return c;
+}
+
+static int check_error(cJSON *expect_error, mw_error *err) {
+    const char *kind = arg_s(expect_error, "kind");
+    if (!kind || strcmp(kind, mw_error_kind_name(err)) != 0)
+        return fail("error kind %s, expected %s (%s)", mw_error_kind_name(err), kind ? kind : "?", mw_error_message(err));
+    if (strcmp(mw_status_name(mw_error_kind(err)), kind) != 0) return fail("status name does not match kind %s", kind);
+    for (cJSON *f = expect_error->child; f; f = f->next) {
+        if (strcmp(f->string, "kind") == 0) continue;
+        if (strcmp(f->string, "status") == 0) {
+            if (mw_error_http_status(err) != f->valueint)
+                return fail("error status %d, expected %d", mw_error_http_status(err), f->valueint);
+        } else if (strcmp(f->string, "code") == 0 || strcmp(f->string, "argument") == 0) {
+            const char *got = f->string[0] == 'c' ? mw_error_code(err) : mw_error_argument(err);
+            if (!got || strcmp(got, f->valuestring) != 0)
+                return fail("error %s %s, expected %s", f->string, got ? got : "(null)", f->valuestring);
+        } else {
+            return fail("unknown expect_error key %s", f->string);
+        }
+    }
+    return 1;
+}
+
+static int run_sim_step(const char *action, cJSON *args) {
+    if (strcmp(action, "fault") == 0) {
+        cJSON *wrap = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(wrap, "faults");
+        cJSON_AddItemToArray(list, cJSON_Duplicate(args, 1));
+        char *body = cJSON_PrintUnformatted(wrap);
+        int st = sim_http("POST", "/_sim/faults", body, NULL);
+        free(body);
+        cJSON_Delete(wrap);
+        return st == 200 ? 1 : fail("fault refused (%d)", st);
+    }
+    if (strcmp(action, "config") == 0) {
+        char *body = cJSON_PrintUnformatted(args);
+        int st = sim_http("POST", "/_sim/config", body, NULL);
+        free(body);
+        return st == 200 ? 1 : fail("config refused (%d)", st);
+    }
+    if (strcmp(action, "revoke_tokens") == 0) {
+        return sim_http("POST", "/_sim/tokens/revoke", "{}", NULL) == 200 ? 1 : fail("revoke refused");
+    }
+    if (strcmp(action, "sleep") == 0) {
+        cJSON *ms = cJSON_GetObjectItemCaseSensitive(args, "ms");
+        struct timespec ts = {(time_t)(ms->valuedouble / 1000), (long)((int64_t)ms->valuedouble % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        return 1;
+    }
+    if (strcmp(action, "expect_requests") == 0) {
+        int want = cJSON_GetObjectItemCaseSensitive(args, "count")->valueint;
+        int got = sim_count_requests(arg_s(args, "method"), arg_s(args, "path_contains"));
+        return got == want ? 1 : fail("%d matching requests, expected %d", got, want);
+    }
+    return fail("unknown sim action %s", action);
+}
+
+static int run_scenario(cJSON *scenario) {
+    sim_post("/_sim/reset", "{}");
+    mw_client *c = scenario_client(cJSON_GetObjectItemCaseSensitive(scenario, "client"));
+    if (!c) return 0;
+    cJSON *saved = cJSON_CreateObject();
+    int ok = 1, index = 0;
+    cJSON *step;
+    cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(scenario, "steps")) {
+        int subst_ok = 1;
+        cJSON *args = substitute(cJSON_GetObjectItemCaseSensitive(step, "args"), saved, &subst_ok);
+        if (!cJSON_IsObject(args)) {
+            cJSON_Delete(args);
+            args = cJSON_CreateObject();
+        }
+        const char *sim = arg_s(step, "sim"), *call = arg_s(step, "call");
+        if (!subst_ok) {
+            ok = 0;
+        } else if (sim) {
+            ok = run_sim_step(sim, args);
+        } else if (call) {
+            cJSON *result = NULL;
+            mw_error *err = NULL;
+            call_outcome out = run_call(c, call, args, &result, &err);
+            cJSON *expect_error = cJSON_GetObjectItemCaseSensitive(step, "expect_error");
+            if (out == CALL_UNKNOWN) {
+                ok = fail("unknown call %s", call);
+            } else if (expect_error) {
+                ok = out == CALL_ERROR ? check_error(expect_error, err) : fail("%s succeeded, expected an error", call);
+            } else if (out == CALL_ERROR) {
+                ok = fail("%s failed: %s: %s", call, mw_error_kind_name(err), mw_error_message(err));
+            } else if (!result) {
+                ok = fail("%s returned no JSON", call);
+            } else {
+                cJSON *expect = cJSON_GetObjectItemCaseSensitive(step, "expect");
+                if (expect) {
+                    cJSON *e = substitute(expect, saved, &subst_ok);
+                    ok = subst_ok && match(e, result, call);
+                    cJSON_Delete(e);
+                }
+                const char *save_as = arg_s(step, "save_as");
+                if (ok && save_as) {
+                    cJSON_DeleteItemFromObjectCaseSensitive(saved, save_as);
+                    cJSON_AddItemToObject(saved, save_as, result);
+                    result = NULL;
+                }
+            }
+            cJSON_Delete(result);
+            mw_error_free(err);
+        } else {
+            ok = fail("step has neither call nor sim");
+        }
+        cJSON_Delete(args);
+        if (!ok) {
+            char msg[sizeof g_reason];
+            memcpy(msg, g_reason, sizeof msg);
+            snprintf(g_reason, sizeof g_reason, "step %d: %.900s", index, msg);
+            break;
+        }
+        index++;
+    }
+    cJSON_Delete(saved);
+    mw_client_free(c);
+    return ok;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s scenarios.json [name ...]\n", argv[0]);
+        return 2;
+    }
+    sim_load();
+    char *text = read_file(argv[1]);
+    cJSON *doc = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    cJSON *scenarios = cJSON_GetObjectItemCaseSensitive(doc, "scenarios");
+    if (!cJSON_IsArray(scenarios) || cJSON_GetArraySize(scenarios) == 0) {
+        fprintf(stderr, "no scenarios in %s\n", argv[1]);
+        return 2;
+    }
+    cJSON *s;
+    cJSON_ArrayForEach(s, scenarios) {
+        const char *name = arg_s(s, "name");
+        if (argc > 2) {
+            int wanted = 0;
+            for (int i = 2; i < argc; i++) wanted |= strcmp(argv[i], name) == 0;
+            if (!wanted) continue;
+        }
+        g_reason[0] = 0;
+        if (run_scenario(s)) {
+            g_passed++;
+        } else {
+            g_failed++;
+            fprintf(stderr, "FAIL scenario %s: %s\n", name, g_reason);
+        }
+    }
+    cJSON_Delete(doc);
+    sim_unload();
+    return report("conformance");
+}

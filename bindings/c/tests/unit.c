@@ -1,0 +1,1111 @@
+/*
+ * Unit tests of the C ABI against the simulator: every exported function, every
+ * status, NULL and invalid UTF-8 arguments, cancellation from another thread and
+ * one client shared by 8 threads. test.sh also checks that every function of the
+ * header is named in a test file, and runs this program under valgrind.
+ */
+#include <pthread.h>
+#include <time.h>
+
+#include "harness.h"
+
+static const char BAD_UTF8[] = {'c', 'o', 'n', 'v', '_', (char)0xff, (char)0xfe, 0};
+
+/* Calls expr (which uses `err`), checks its status and, when arg is not NULL, the rejected argument. */
+#define EXPECT_ERR(expr, status, arg)                                                     \
+    do {                                                                                  \
+        mw_error *err = NULL;                                                             \
+        CHECK_STATUS(expr, status, err);                                                 \
+        CHECK(err != NULL);                                                               \
+        if (err) {                                                                        \
+            CHECK(mw_error_kind(err) == (status));                                        \
+            CHECK_STR(mw_error_kind_name(err), mw_status_name(status));                   \
+            CHECK(mw_error_message(err) != NULL && mw_error_message(err)[0] != 0);        \
+            if ((arg) != NULL) CHECK_STR(mw_error_argument(err), (const char *)(arg));    \
+        }                                                                                 \
+        mw_error_free(err);                                                               \
+    } while (0)
+
+static void sleep_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void sim_config(const char *json) { sim_post("/_sim/config", json); }
+static void sim_fault(const char *json) { sim_post("/_sim/faults", json); }
+
+static mw_client *client_with(uint32_t max_retries, uint64_t timeout_ms, const char *token, const char *assistant) {
+    mw_client_builder *b = NULL;
+    mw_client *c = NULL;
+    mw_error *err = NULL;
+    mw_client_builder_new(&b);
+    mw_client_builder_base_url(b, g_sim.base_url);
+    mw_client_builder_assistant_name(b, assistant ? assistant : g_sim.assistant_name);
+    mw_client_builder_bearer_token(b, token ? token : g_sim.token);
+    mw_client_builder_max_retries(b, max_retries);
+    if (timeout_ms) mw_client_builder_timeout_ms(b, timeout_ms);
+    CHECK_STATUS(mw_client_builder_build(b, &c, &err), MW_OK, err);
+    mw_error_free(err);
+    mw_client_builder_free(b);
+    return c;
+}
+
+static char *conversation_id_of(const mw_conversation *conv) {
+    char *id = NULL;
+    CHECK(mw_conversation_id(conv, &id) == MW_OK);
+    return id;
+}
+
+/* ---- statics, names, NULL-safe frees ------------------------------------------------ */
+
+static void test_names_and_frees(void) {
+    CHECK_STR(mw_version(), "0.1.0");
+    CHECK_STR(mw_status_name(MW_OK), "ok");
+    CHECK_STR(mw_status_name(MW_INVALID_ARGUMENT), "invalid_argument");
+    CHECK_STR(mw_status_name(MW_CONNECTION), "connection");
+    CHECK_STR(mw_status_name(MW_TIMEOUT), "timeout");
+    CHECK_STR(mw_status_name(MW_DECODE), "decode");
+    CHECK_STR(mw_status_name(MW_OAUTH), "oauth");
+    CHECK_STR(mw_status_name(MW_BAD_REQUEST), "bad_request");
+    CHECK_STR(mw_status_name(MW_AUTHENTICATION), "authentication");
+    CHECK_STR(mw_status_name(MW_PERMISSION_DENIED), "permission_denied");
+    CHECK_STR(mw_status_name(MW_NOT_FOUND), "not_found");
+    CHECK_STR(mw_status_name(MW_RATE_LIMIT), "rate_limit");
+    CHECK_STR(mw_status_name(MW_INTERNAL_SERVER), "internal_server");
+    CHECK_STR(mw_status_name(MW_API_STATUS), "api_status");
+    CHECK_STR(mw_status_name(MW_RESPONSE_FAILED), "response_failed");
+    CHECK_STR(mw_status_name(MW_POLL_TIMEOUT), "poll_timeout");
+    CHECK_STR(mw_status_name(MW_CANCELLED), "cancelled");
+    CHECK_STR(mw_status_name(MW_PANIC), "panic");
+    CHECK(mw_status_name(16) == NULL);
+    CHECK(mw_status_name(-1) == NULL);
+
+    /* Every free function accepts NULL. */
+    mw_string_free(NULL);
+    mw_error_free(NULL);
+    mw_client_builder_free(NULL);
+    mw_client_free(NULL);
+    mw_cancel_token_free(NULL);
+    mw_conversation_free(NULL);
+    mw_conversation_page_free(NULL);
+    mw_conversation_iter_free(NULL);
+    mw_response_free(NULL);
+    mw_event_free(NULL);
+    mw_event_page_free(NULL);
+    mw_event_iter_free(NULL);
+
+    /* Error accessors on NULL. */
+    CHECK(mw_error_kind(NULL) == MW_INVALID_ARGUMENT);
+    CHECK(mw_error_kind_name(NULL) == NULL);
+    CHECK(mw_error_message(NULL) == NULL);
+    CHECK(mw_error_http_status(NULL) == 0);
+    CHECK(mw_error_code(NULL) == NULL);
+    CHECK(mw_error_request_id(NULL) == NULL);
+    CHECK(mw_error_retry_after_ms(NULL) == -1);
+    CHECK(mw_error_argument(NULL) == NULL);
+    CHECK(mw_error_response_id(NULL) == NULL);
+    CHECK(mw_error_last_status(NULL) == NULL);
+    CHECK(mw_error_response(NULL) == NULL);
+    CHECK(mw_error_body_excerpt(NULL) == NULL);
+    CHECK(mw_error_is_transient(NULL) == false);
+}
+
+static void test_panic(void) {
+    mw_error *err = NULL;
+    CHECK(mw_debug_panic(&err) == MW_PANIC);
+    CHECK(mw_error_kind(err) == MW_PANIC);
+    CHECK_STR(mw_error_kind_name(err), "panic");
+    CHECK(strstr(mw_error_message(err), "mw_debug_panic") != NULL);
+    mw_error_free(err);
+    CHECK(mw_debug_panic(NULL) == MW_PANIC);
+}
+
+/* ---- builder ----------------------------------------------------------------------------- */
+
+static void test_builder(void) {
+    mw_client_builder *b = NULL;
+    mw_client *c = NULL;
+    CHECK(mw_client_builder_new(NULL) == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_builder_new(&b) == MW_OK);
+
+    /* No assistant name yet. */
+    EXPECT_ERR(mw_client_builder_build(b, &c, &err), MW_INVALID_ARGUMENT, "assistant_name");
+    CHECK(c == NULL);
+
+    /* Setters reject NULL builders, NULL strings and invalid UTF-8. */
+    CHECK(mw_client_builder_base_url(NULL, "http://127.0.0.1") == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_builder_base_url(b, NULL) == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_builder_base_url(b, BAD_UTF8) == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_builder_assistant_name(b, NULL) == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_builder_assistant_name(b, BAD_UTF8) == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_builder_bearer_token(b, NULL) == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_builder_bearer_token(b, BAD_UTF8) == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_builder_client_credentials(b, NULL, "s") == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_builder_client_credentials(b, "id", BAD_UTF8) == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_builder_token_url(b, NULL) == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_builder_token_url(b, BAD_UTF8) == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_builder_timeout_ms(NULL, 1) == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_builder_connect_timeout_ms(NULL, 1) == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_builder_deadline_ms(NULL, 1) == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_builder_max_retries(NULL, 1) == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_builder_max_idle_connections(NULL, 1) == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_builder_max_response_bytes(NULL, 1) == MW_INVALID_ARGUMENT);
+    EXPECT_ERR(mw_client_builder_build(NULL, &c, &err), MW_INVALID_ARGUMENT, "builder");
+    EXPECT_ERR(mw_client_builder_build(b, NULL, &err), MW_INVALID_ARGUMENT, "out_client");
+
+    /* The core checks the values at build time and names the argument. */
+    CHECK(mw_client_builder_assistant_name(b, g_sim.assistant_name) == MW_OK);
+    EXPECT_ERR(mw_client_builder_build(b, &c, &err), MW_INVALID_ARGUMENT, "token");
+    CHECK(mw_client_builder_bearer_token(b, g_sim.token) == MW_OK);
+    CHECK(mw_client_builder_base_url(b, "http://example.com/api") == MW_OK);
+    EXPECT_ERR(mw_client_builder_build(b, &c, &err), MW_INVALID_ARGUMENT, "base_url");
+    CHECK(mw_client_builder_base_url(b, g_sim.base_url) == MW_OK);
+    CHECK(mw_client_builder_timeout_ms(b, 0) == MW_OK);
+    EXPECT_ERR(mw_client_builder_build(b, &c, &err), MW_INVALID_ARGUMENT, "timeout");
+    CHECK(mw_client_builder_timeout_ms(b, 5000) == MW_OK);
+    CHECK(mw_client_builder_connect_timeout_ms(b, 0) == MW_OK);
+    EXPECT_ERR(mw_client_builder_build(b, &c, &err), MW_INVALID_ARGUMENT, "connect_timeout");
+    CHECK(mw_client_builder_connect_timeout_ms(b, 5000) == MW_OK);
+    CHECK(mw_client_builder_deadline_ms(b, 0) == MW_OK);
+    EXPECT_ERR(mw_client_builder_build(b, &c, &err), MW_INVALID_ARGUMENT, "deadline");
+    CHECK(mw_client_builder_deadline_ms(b, 20000) == MW_OK);
+    CHECK(mw_client_builder_max_response_bytes(b, 0) == MW_OK);
+    EXPECT_ERR(mw_client_builder_build(b, &c, &err), MW_INVALID_ARGUMENT, "max_response_bytes");
+    CHECK(mw_client_builder_max_response_bytes(b, 1 << 20) == MW_OK);
+    CHECK(mw_client_builder_max_idle_connections(b, 4) == MW_OK);
+    CHECK(mw_client_builder_max_retries(b, 1) == MW_OK);
+    CHECK(mw_client_builder_client_credentials(b, g_sim.client_id, "") == MW_OK);
+    EXPECT_ERR(mw_client_builder_build(b, &c, &err), MW_INVALID_ARGUMENT, "client_secret");
+    CHECK(mw_client_builder_client_credentials(b, g_sim.client_id, g_sim.client_secret) == MW_OK);
+    CHECK(mw_client_builder_token_url(b, "ftp://127.0.0.1/token") == MW_OK);
+    EXPECT_ERR(mw_client_builder_build(b, &c, &err), MW_INVALID_ARGUMENT, "token_url");
+    CHECK(mw_client_builder_token_url(b, g_sim.token_url) == MW_OK);
+
+    /* A valid OAuth client works end to end. */
+    mw_error *err = NULL;
+    CHECK_STATUS(mw_client_builder_build(b, &c, &err), MW_OK, err);
+    CHECK(err == NULL);
+    mw_conversation_page *page = NULL;
+    CHECK_STATUS(mw_client_list_conversations(c, NULL, MW_LIMIT_DEFAULT, MW_ARCHIVED_UNSET, &page, &err), MW_OK, err);
+    CHECK(sim_count_requests("POST", "/oauth/v1/token") == 1);
+    mw_conversation_page_free(page);
+
+    char *s = NULL;
+    CHECK(mw_client_base_url(c, &s) == MW_OK);
+    CHECK_STR(s, g_sim.base_url);
+    mw_string_free(s);
+    CHECK(mw_client_user_agent(c, &s) == MW_OK);
+    CHECK(s && strstr(s, "moveworks-sdk/0.1.0 (c;") == s);
+    mw_string_free(s);
+    CHECK(mw_client_base_url(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_base_url(c, NULL) == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_user_agent(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_client_user_agent(c, NULL) == MW_INVALID_ARGUMENT);
+
+    /* with_options: shares the pool, overrides limits; the core rejects nothing here. */
+    mw_client *c2 = NULL;
+    CHECK_STATUS(mw_client_with_options(c, 0, 0, -1, &c2, &err), MW_OK, err);
+    mw_client_free(c2);
+    c2 = NULL;
+    CHECK_STATUS(mw_client_with_options(c, 3000, 10000, 0, &c2, &err), MW_OK, err);
+    sim_fault("{\"kind\":\"status\",\"status\":500,\"method\":\"GET\",\"count\":1}");
+    EXPECT_ERR(mw_client_list_conversations(c2, NULL, MW_LIMIT_DEFAULT, MW_ARCHIVED_UNSET, &page, &err), MW_INTERNAL_SERVER, NULL);
+    mw_client_free(c2);
+    EXPECT_ERR(mw_client_with_options(NULL, 0, 0, -1, &c2, &err), MW_INVALID_ARGUMENT, "client");
+    EXPECT_ERR(mw_client_with_options(c, 0, 0, -1, NULL, &err), MW_INVALID_ARGUMENT, "out_client");
+    mw_client_free(c);
+    mw_client_builder_free(b);
+
+    /* From the environment. */
+    setenv("MOVEWORKS_BASE_URL", g_sim.base_url, 1);
+    setenv("MOVEWORKS_ASSISTANT_NAME", g_sim.assistant_name, 1);
+    setenv("MOVEWORKS_TOKEN", g_sim.token, 1);
+    b = NULL;
+    c = NULL;
+    CHECK_STATUS(mw_client_builder_from_env(&b, &err), MW_OK, err);
+    CHECK_STATUS(mw_client_builder_build(b, &c, &err), MW_OK, err);
+    CHECK(mw_client_base_url(c, &s) == MW_OK);
+    CHECK_STR(s, g_sim.base_url);
+    mw_string_free(s);
+    mw_client_free(c);
+    mw_client_builder_free(b);
+    unsetenv("MOVEWORKS_ASSISTANT_NAME");
+    b = NULL;
+    EXPECT_ERR(mw_client_builder_from_env(&b, &err), MW_INVALID_ARGUMENT, NULL);
+    CHECK(b == NULL);
+    EXPECT_ERR(mw_client_builder_from_env(NULL, &err), MW_INVALID_ARGUMENT, "out_builder");
+    unsetenv("MOVEWORKS_BASE_URL");
+    unsetenv("MOVEWORKS_TOKEN");
+}
+
+/* ---- conversations, pages, iterators --------------------------------------------------------- */
+
+static void test_conversations(mw_client *c) {
+    mw_error *err = NULL;
+    mw_conversation *conv = NULL, *untitled = NULL;
+    CHECK_STATUS(mw_client_create_conversation(c, "Café ☕", &conv, &err), MW_OK, err);
+    CHECK(err == NULL);
+    char *id = conversation_id_of(conv), *s = NULL;
+    CHECK(id && strncmp(id, "conv_", 5) == 0);
+    CHECK(mw_conversation_title(conv, &s) == MW_OK);
+    CHECK_STR(s, "Café ☕");
+    mw_string_free(s);
+    bool archived = true;
+    CHECK(mw_conversation_archived(conv, &archived) == MW_OK && archived == false);
+    int64_t created = 0, updated = 0;
+    CHECK(mw_conversation_created_at(conv, &created) == MW_OK);
+    CHECK(mw_conversation_updated_at(conv, &updated) == MW_OK);
+    CHECK(created > 1500000000000LL && updated >= created);
+
+    /* to_json / from_json round trip. */
+    CHECK(mw_conversation_to_json(conv, &s) == MW_OK);
+    CHECK(s && strstr(s, "\"conversation_id\":\"conv_") != NULL && strstr(s, "\"title\":\"Café ☕\"") != NULL);
+    mw_conversation *copy = NULL;
+    CHECK_STATUS(mw_conversation_from_json(s, &copy, &err), MW_OK, err);
+    char *copy_id = conversation_id_of(copy);
+    CHECK_STR(copy_id, id);
+    mw_string_free(copy_id);
+    mw_conversation_free(copy);
+    mw_string_free(s);
+    EXPECT_ERR(mw_conversation_from_json("{\"title\": 3}", &copy, &err), MW_DECODE, NULL);
+    EXPECT_ERR(mw_conversation_from_json(NULL, &copy, &err), MW_INVALID_ARGUMENT, "json");
+    EXPECT_ERR(mw_conversation_from_json(BAD_UTF8, &copy, &err), MW_INVALID_ARGUMENT, "json");
+    EXPECT_ERR(mw_conversation_from_json("{}", NULL, &err), MW_INVALID_ARGUMENT, "out");
+
+    /* Untitled: title is NULL. */
+    CHECK_STATUS(mw_client_create_conversation(c, NULL, &untitled, &err), MW_OK, err);
+    s = (char *)"sentinel";
+    CHECK(mw_conversation_title(untitled, &s) == MW_OK && s == NULL);
+
+    /* Get, update. */
+    mw_conversation *got = NULL;
+    CHECK_STATUS(mw_client_get_conversation(c, id, &got, &err), MW_OK, err);
+    CHECK(mw_conversation_title(got, &s) == MW_OK);
+    CHECK_STR(s, "Café ☕");
+    mw_string_free(s);
+    mw_conversation_free(got);
+    got = NULL;
+    CHECK_STATUS(mw_client_update_conversation(c, id, "Renamed", MW_ARCHIVED_UNSET, &got, &err), MW_OK, err);
+    CHECK(mw_conversation_title(got, &s) == MW_OK);
+    CHECK_STR(s, "Renamed");
+    mw_string_free(s);
+    mw_conversation_free(got);
+    got = NULL;
+    CHECK_STATUS(mw_client_update_conversation(c, id, NULL, 1, &got, &err), MW_OK, err);
+    CHECK(mw_conversation_archived(got, &archived) == MW_OK && archived == true);
+    mw_conversation_free(got);
+    EXPECT_ERR(mw_client_update_conversation(c, id, NULL, MW_ARCHIVED_UNSET, &got, &err), MW_INVALID_ARGUMENT, "update");
+
+    /* Pages: the archived one is listed only with archived=1. */
+    mw_conversation_page *page = NULL;
+    CHECK_STATUS(mw_client_list_conversations(c, NULL, 10, 1, &page, &err), MW_OK, err);
+    size_t n = 0;
+    CHECK(mw_conversation_page_count(page, &n) == MW_OK && n == 1);
+    const mw_conversation *item = NULL;
+    CHECK(mw_conversation_page_get(page, 0, &item) == MW_OK && item != NULL);
+    char *item_id = conversation_id_of(item);
+    CHECK_STR(item_id, id);
+    mw_string_free(item_id);
+    CHECK(mw_conversation_page_get(page, 1, &item) == MW_INVALID_ARGUMENT);
+    s = (char *)"sentinel";
+    CHECK(mw_conversation_page_next_cursor(page, &s) == MW_OK && s == NULL);
+    CHECK(mw_conversation_page_to_json(page, &s) == MW_OK);
+    CHECK(s && strstr(s, "\"metadata\"") != NULL);
+    mw_conversation_page *page2 = NULL;
+    CHECK_STATUS(mw_conversation_page_from_json(s, &page2, &err), MW_OK, err);
+    CHECK(mw_conversation_page_count(page2, &n) == MW_OK && n == 1);
+    mw_conversation_page_free(page2);
+    mw_string_free(s);
+    EXPECT_ERR(mw_conversation_page_from_json("[]", &page2, &err), MW_DECODE, NULL);
+    mw_conversation_page_free(page);
+
+    /* Three more active conversations, listed two per page. */
+    for (int i = 0; i < 3; i++) {
+        mw_conversation *extra = NULL;
+        CHECK_STATUS(mw_client_create_conversation(c, "extra", &extra, &err), MW_OK, err);
+        mw_conversation_free(extra);
+    }
+    page = NULL;
+    CHECK_STATUS(mw_client_list_conversations(c, NULL, 2, 0, &page, &err), MW_OK, err);
+    char *cursor = NULL;
+    CHECK(mw_conversation_page_next_cursor(page, &cursor) == MW_OK && cursor != NULL);
+    mw_conversation_page_free(page);
+    page = NULL;
+    CHECK_STATUS(mw_client_list_conversations(c, cursor, 2, 0, &page, &err), MW_OK, err);
+    CHECK(mw_conversation_page_count(page, &n) == MW_OK && n == 2);
+    mw_conversation_page_free(page);
+
+    /* Iterator by item: 4 active conversations (untitled + 3 extra). */
+    mw_conversation_iter *it = NULL;
+    CHECK_STATUS(mw_client_iter_conversations(c, NULL, 2, MW_ARCHIVED_UNSET, &it, &err), MW_OK, err);
+    int count = 0;
+    for (;;) {
+        mw_conversation *next = NULL;
+        mw_status st = mw_conversation_iter_next(it, &next, &err);
+        CHECK(st == MW_OK);
+        if (st != MW_OK || !next) break;
+        count++;
+        mw_conversation_free(next);
+    }
+    CHECK(count == 4);
+    mw_conversation_iter_free(it);
+    /* Iterator by page, starting at a cursor: the last two. */
+    it = NULL;
+    CHECK_STATUS(mw_client_iter_conversations(c, cursor, 2, MW_ARCHIVED_UNSET, &it, &err), MW_OK, err);
+    int pages = 0;
+    for (;;) {
+        mw_conversation_page *p = NULL;
+        CHECK_STATUS(mw_conversation_iter_next_page(it, &p, &err), MW_OK, err);
+        if (!p) break;
+        pages++;
+        mw_conversation_page_free(p);
+    }
+    CHECK(pages == 1);
+    mw_conversation_iter_free(it);
+    mw_string_free(cursor);
+    /* An iterator ends after an error. */
+    it = NULL;
+    CHECK_STATUS(mw_client_iter_conversations(c, "bogus-cursor", MW_LIMIT_DEFAULT, MW_ARCHIVED_UNSET, &it, &err), MW_OK, err);
+    mw_conversation *none = NULL;
+    EXPECT_ERR(mw_conversation_iter_next(it, &none, &err), MW_BAD_REQUEST, NULL);
+    CHECK_STATUS(mw_conversation_iter_next(it, &none, &err), MW_OK, err);
+    CHECK(none == NULL);
+    mw_conversation_iter_free(it);
+
+    /* NULL and bad UTF-8 arguments: MW_INVALID_ARGUMENT naming the argument, no request sent. */
+    sim_http("DELETE", "/_sim/requests", NULL, NULL);
+    EXPECT_ERR(mw_client_create_conversation(NULL, "t", &got, &err), MW_INVALID_ARGUMENT, "client");
+    EXPECT_ERR(mw_client_create_conversation(c, BAD_UTF8, &got, &err), MW_INVALID_ARGUMENT, "title");
+    EXPECT_ERR(mw_client_create_conversation(c, "t", NULL, &err), MW_INVALID_ARGUMENT, "out_conversation");
+    EXPECT_ERR(mw_client_get_conversation(c, NULL, &got, &err), MW_INVALID_ARGUMENT, "conversation_id");
+    EXPECT_ERR(mw_client_get_conversation(c, BAD_UTF8, &got, &err), MW_INVALID_ARGUMENT, "conversation_id");
+    EXPECT_ERR(mw_client_get_conversation(c, "a/b", &got, &err), MW_INVALID_ARGUMENT, "conversation_id");
+    EXPECT_ERR(mw_client_update_conversation(c, NULL, "t", 0, &got, &err), MW_INVALID_ARGUMENT, "conversation_id");
+    EXPECT_ERR(mw_client_update_conversation(c, id, BAD_UTF8, 0, &got, &err), MW_INVALID_ARGUMENT, "title");
+    EXPECT_ERR(mw_client_list_conversations(c, BAD_UTF8, MW_LIMIT_DEFAULT, MW_ARCHIVED_UNSET, &page, &err), MW_INVALID_ARGUMENT, "cursor");
+    EXPECT_ERR(mw_client_list_conversations(c, NULL, 0, MW_ARCHIVED_UNSET, &page, &err), MW_INVALID_ARGUMENT, "limit");
+    EXPECT_ERR(mw_client_list_conversations(c, NULL, 101, MW_ARCHIVED_UNSET, &page, &err), MW_INVALID_ARGUMENT, "limit");
+    EXPECT_ERR(mw_client_list_conversations(c, NULL, 1LL << 40, MW_ARCHIVED_UNSET, &page, &err), MW_INVALID_ARGUMENT, "limit");
+    EXPECT_ERR(mw_client_list_conversations(c, NULL, 5, 0, NULL, &err), MW_INVALID_ARGUMENT, "out_page");
+    EXPECT_ERR(mw_client_iter_conversations(c, BAD_UTF8, 5, 0, &it, &err), MW_INVALID_ARGUMENT, "cursor");
+    EXPECT_ERR(mw_client_iter_conversations(NULL, NULL, 5, 0, &it, &err), MW_INVALID_ARGUMENT, "client");
+    EXPECT_ERR(mw_conversation_iter_next(NULL, &none, &err), MW_INVALID_ARGUMENT, "iter");
+    EXPECT_ERR(mw_conversation_iter_next_page(NULL, &page, &err), MW_INVALID_ARGUMENT, "iter");
+    CHECK(sim_count_requests(NULL, NULL) == 0);
+
+    /* Accessors on NULL handles or NULL out-pointers. */
+    CHECK(mw_conversation_id(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_conversation_id(conv, NULL) == MW_INVALID_ARGUMENT);
+    CHECK(mw_conversation_archived(NULL, &archived) == MW_INVALID_ARGUMENT);
+    CHECK(mw_conversation_created_at(conv, NULL) == MW_INVALID_ARGUMENT);
+    CHECK(mw_conversation_to_json(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_conversation_page_count(NULL, &n) == MW_INVALID_ARGUMENT);
+    CHECK(mw_conversation_page_get(NULL, 0, &item) == MW_INVALID_ARGUMENT);
+    CHECK(mw_conversation_page_next_cursor(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_conversation_page_to_json(NULL, &s) == MW_INVALID_ARGUMENT);
+
+    mw_string_free(id);
+    mw_conversation_free(untitled);
+    mw_conversation_free(conv);
+}
+
+/* ---- responses, polling, models ------------------------------------------------------------------ */
+
+typedef struct update_log {
+    int calls;
+    int saw_completed;
+    int stop_after; /* 0 = never stop */
+} update_log;
+
+static bool on_update(const mw_response *r, void *user_data) {
+    update_log *log = (update_log *)user_data;
+    mw_response_status st;
+    log->calls++;
+    if (mw_response_get_status(r, &st) == MW_OK) {
+        if (st == MW_RESPONSE_STATUS_COMPLETED) log->saw_completed = 1;
+    }
+    return log->stop_after == 0 || log->calls < log->stop_after;
+}
+
+static void check_content(const mw_content *content, mw_content_type want, const char *want_name) {
+    mw_content_type t;
+    char *s = NULL;
+    CHECK(mw_content_get_type(content, &t) == MW_OK && t == want);
+    CHECK(mw_content_type_name(content, &s) == MW_OK);
+    CHECK_STR(s, want_name);
+    mw_string_free(s);
+    CHECK(mw_content_text_lossy(content, &s) == MW_OK && s != NULL && s[0] != 0);
+    mw_string_free(s);
+    CHECK(mw_content_text(content, &s) == MW_OK);
+    CHECK(want == MW_CONTENT_UNKNOWN ? s == NULL : (s != NULL && s[0] != 0));
+    mw_string_free(s);
+    CHECK(mw_content_to_json(content, &s) == MW_OK && s && strstr(s, want_name));
+    mw_string_free(s);
+}
+
+static void check_message(const mw_message *m, const char *conversation_id) {
+    char *s = NULL;
+    CHECK(mw_message_id(m, &s) == MW_OK && s && s[0]);
+    mw_string_free(s);
+    CHECK(mw_message_conversation_id(m, &s) == MW_OK);
+    CHECK_STR(s, conversation_id);
+    mw_string_free(s);
+    CHECK(mw_message_response_id(m, &s) == MW_OK && s && strncmp(s, "resp_", 5) == 0);
+    mw_string_free(s);
+    mw_actor actor;
+    CHECK(mw_message_actor(m, &actor) == MW_OK && actor == MW_ACTOR_ASSISTANT);
+    CHECK(mw_message_actor_name(m, &s) == MW_OK);
+    CHECK_STR(s, "ASSISTANT");
+    mw_string_free(s);
+    int64_t created = 0;
+    CHECK(mw_message_created_at(m, &created) == MW_OK && created > 0);
+    const mw_content *content = NULL;
+    CHECK(mw_message_content(m, &content) == MW_OK && content);
+    check_content(content, MW_CONTENT_COMMONMARK_TEXT, "COMMONMARK_TEXT");
+    CHECK(mw_message_text(m, &s) == MW_OK && s && strstr(s, "Employee Handbook"));
+    mw_string_free(s);
+    /* Offsets count characters: the markers land right after the cited names. */
+    CHECK(mw_message_text_with_citation_markers(m, &s) == MW_OK);
+    CHECK(s && strstr(s, "covers this topic[1]") && strstr(s, "FAQ[2]"));
+    mw_string_free(s);
+    size_t n = 0;
+    CHECK(mw_message_citation_count(m, &n) == MW_OK && n == 2);
+    const mw_citation *cit = NULL;
+    CHECK(mw_message_citation(m, 0, &cit) == MW_OK && cit);
+    CHECK(mw_message_citation(m, 2, &cit) == MW_INVALID_ARGUMENT);
+    CHECK(mw_message_citation(m, 0, &cit) == MW_OK);
+    uint64_t offset = 0;
+    CHECK(mw_citation_offset(cit, &offset) == MW_OK && offset > 0);
+    CHECK(mw_citation_url(cit, &s) == MW_OK);
+    CHECK_STR(s, "https://help.example.com/kb/employee-handbook");
+    mw_string_free(s);
+    bool has = false;
+    CHECK(mw_citation_has_display(cit, &has) == MW_OK && has);
+    const mw_content *title = NULL, *body = NULL;
+    CHECK(mw_citation_display_title(cit, &title) == MW_OK && title);
+    CHECK(mw_citation_display_body(cit, &body) == MW_OK && body);
+    check_content(title, MW_CONTENT_PLAIN_TEXT, "PLAIN_TEXT");
+    CHECK(mw_content_text(title, &s) == MW_OK);
+    CHECK_STR(s, "Employee Handbook");
+    mw_string_free(s);
+    CHECK(mw_citation_to_json(cit, &s) == MW_OK && s && strstr(s, "\"location\":{\"offset\":"));
+    mw_string_free(s);
+    CHECK(mw_message_to_json(m, &s) == MW_OK && s && strstr(s, "\"citations\""));
+    mw_string_free(s);
+}
+
+static void test_responses(mw_client *c) {
+    mw_error *err = NULL;
+    sim_config("{\"response_duration_ms\": 150}");
+    mw_conversation *conv = NULL;
+    CHECK_STATUS(mw_client_create_conversation(c, "Responses", &conv, &err), MW_OK, err);
+    char *cid = conversation_id_of(conv), *s = NULL;
+
+    mw_response *created = NULL;
+    CHECK_STATUS(mw_client_create_response(c, cid, "Who does John Doe report to?", &created, &err), MW_OK, err);
+    char *rid = NULL;
+    CHECK(mw_response_id(created, &rid) == MW_OK && rid && strncmp(rid, "resp_", 5) == 0);
+    CHECK(mw_response_conversation_id(created, &s) == MW_OK);
+    CHECK_STR(s, cid);
+    mw_string_free(s);
+    mw_response_status st;
+    CHECK(mw_response_get_status(created, &st) == MW_OK && st == MW_RESPONSE_STATUS_CREATED);
+    CHECK(mw_response_status_name(created, &s) == MW_OK);
+    CHECK_STR(s, "CREATED");
+    mw_string_free(s);
+    bool terminal = true, present = true;
+    int64_t when = 0;
+    CHECK(mw_response_is_terminal(created, &terminal) == MW_OK && !terminal);
+    CHECK(mw_response_created_at(created, &when) == MW_OK && when > 0);
+    CHECK(mw_response_completed_at(created, &present, &when) == MW_OK && !present && when == 0);
+    size_t n = 99;
+    CHECK(mw_response_output_count(created, &n) == MW_OK && n == 0);
+    s = (char *)"sentinel";
+    CHECK(mw_response_assistant_text(created, &s) == MW_OK && s == NULL);
+
+    /* get_response, then wait with a callback that sees every change. */
+    mw_response *polled = NULL;
+    CHECK_STATUS(mw_client_get_response(c, cid, rid, &polled, &err), MW_OK, err);
+    mw_response_free(polled);
+    mw_wait_options o;
+    CHECK(mw_wait_options_init(&o) == MW_OK);
+    CHECK(o.initial_interval_ms == 250 && o.backoff_factor == 1.5 && o.max_interval_ms == 2000 && o.deadline_ms == 120000);
+    CHECK(o.cancel == NULL && o.on_update == NULL && o.user_data == NULL);
+    CHECK(mw_wait_options_init(NULL) == MW_INVALID_ARGUMENT);
+    o.initial_interval_ms = 20;
+    o.max_interval_ms = 50;
+    o.deadline_ms = 20000;
+    update_log log = {0, 0, 0};
+    o.on_update = on_update;
+    o.user_data = &log;
+    mw_response *done = NULL;
+    CHECK_STATUS(mw_client_wait_for_response(c, cid, rid, &o, &done, &err), MW_OK, err);
+    CHECK(log.calls >= 1 && log.saw_completed);
+    CHECK(mw_response_get_status(done, &st) == MW_OK && st == MW_RESPONSE_STATUS_COMPLETED);
+    CHECK(mw_response_is_terminal(done, &terminal) == MW_OK && terminal);
+    CHECK(mw_response_completed_at(done, &present, &when) == MW_OK && present && when > 0);
+    CHECK(mw_response_assistant_text(done, &s) == MW_OK && s && strstr(s, "John Doe"));
+    mw_string_free(s);
+
+    /* Outputs: a reasoning message and the assistant's final message. */
+    CHECK(mw_response_output_count(done, &n) == MW_OK && n >= 2);
+    int messages = 0, reasonings = 0;
+    for (size_t i = 0; i < n; i++) {
+        const mw_output_item *item = NULL;
+        mw_output_type t;
+        CHECK(mw_response_output(done, i, &item) == MW_OK && item);
+        CHECK(mw_output_item_type(item, &t) == MW_OK);
+        char *type_name = NULL;
+        CHECK(mw_output_item_type_name(item, &type_name) == MW_OK);
+        CHECK(mw_output_item_to_json(item, &s) == MW_OK && s && type_name && strstr(s, type_name));
+        mw_string_free(s);
+        mw_string_free(type_name);
+        const mw_message *m = NULL;
+        const mw_reasoning_message *rm = NULL;
+        CHECK(mw_output_item_message(item, &m) == MW_OK);
+        CHECK(mw_output_item_reasoning_message(item, &rm) == MW_OK);
+        if (t == MW_OUTPUT_MESSAGE) {
+            CHECK(m != NULL && rm == NULL);
+            mw_actor actor;
+            mw_message_actor(m, &actor);
+            if (actor == MW_ACTOR_ASSISTANT) {
+                messages++;
+                check_message(m, cid);
+            }
+        } else if (t == MW_OUTPUT_REASONING_MESSAGE) {
+            CHECK(rm != NULL && m == NULL);
+            reasonings++;
+            CHECK(mw_reasoning_message_id(rm, &s) == MW_OK && s && s[0]);
+            mw_string_free(s);
+            CHECK(mw_reasoning_message_conversation_id(rm, &s) == MW_OK);
+            CHECK_STR(s, cid);
+            mw_string_free(s);
+            CHECK(mw_reasoning_message_response_id(rm, &s) == MW_OK);
+            CHECK_STR(s, rid);
+            mw_string_free(s);
+            CHECK(mw_reasoning_message_created_at(rm, &when) == MW_OK && when > 0);
+            const mw_content *content = NULL;
+            CHECK(mw_reasoning_message_content(rm, &content) == MW_OK);
+            check_content(content, MW_CONTENT_PLAIN_TEXT, "PLAIN_TEXT");
+            CHECK(mw_reasoning_message_to_json(rm, &s) == MW_OK && s && strstr(s, "reasoning_message_id"));
+            mw_string_free(s);
+        }
+    }
+    CHECK(messages == 1 && reasonings >= 1);
+    const mw_output_item *none = NULL;
+    CHECK(mw_response_output(done, n, &none) == MW_INVALID_ARGUMENT);
+
+    /* to_json / from_json round trip of a whole response. */
+    CHECK(mw_response_to_json(done, &s) == MW_OK);
+    mw_response *copy = NULL;
+    CHECK_STATUS(mw_response_from_json(s, &copy, &err), MW_OK, err);
+    char *s2 = NULL;
+    CHECK(mw_response_to_json(copy, &s2) == MW_OK);
+    CHECK_STR(s2, s);
+    mw_string_free(s);
+    mw_string_free(s2);
+    mw_response_free(copy);
+    EXPECT_ERR(mw_response_from_json("{\"response_id\":1}", &copy, &err), MW_DECODE, NULL);
+
+    /* NULL options: the defaults (the response is already complete). */
+    mw_response *again = NULL;
+    CHECK_STATUS(mw_client_wait_for_response(c, cid, rid, NULL, &again, &err), MW_OK, err);
+    mw_response_free(again);
+
+    /* create_response_and_wait. */
+    log = (update_log){0, 0, 0};
+    again = NULL;
+    CHECK_STATUS(mw_client_create_response_and_wait(c, cid, "And then?", &o, &again, &err), MW_OK, err);
+    CHECK(log.saw_completed);
+    mw_response_free(again);
+
+    /* Invalid options come back from the core's validation. */
+    mw_wait_options bad = o;
+    bad.backoff_factor = 0.5;
+    EXPECT_ERR(mw_client_wait_for_response(c, cid, rid, &bad, &again, &err), MW_INVALID_ARGUMENT, "backoff_factor");
+    bad = o;
+    bad.deadline_ms = 0;
+    EXPECT_ERR(mw_client_create_response_and_wait(c, cid, "x", &bad, &again, &err), MW_INVALID_ARGUMENT, "deadline");
+    bad = o;
+    bad.max_interval_ms = 1;
+    EXPECT_ERR(mw_client_wait_for_response(c, cid, rid, &bad, &again, &err), MW_INVALID_ARGUMENT, "max_interval");
+
+    /* NULL / bad UTF-8 arguments. */
+    EXPECT_ERR(mw_client_create_response(c, NULL, "hi", &again, &err), MW_INVALID_ARGUMENT, "conversation_id");
+    EXPECT_ERR(mw_client_create_response(c, cid, NULL, &again, &err), MW_INVALID_ARGUMENT, "text");
+    EXPECT_ERR(mw_client_create_response(c, cid, BAD_UTF8, &again, &err), MW_INVALID_ARGUMENT, "text");
+    EXPECT_ERR(mw_client_create_response(c, cid, "   ", &again, &err), MW_INVALID_ARGUMENT, "text");
+    EXPECT_ERR(mw_client_create_response(c, cid, "hi", NULL, &err), MW_INVALID_ARGUMENT, "out_response");
+    EXPECT_ERR(mw_client_get_response(c, cid, NULL, &again, &err), MW_INVALID_ARGUMENT, "response_id");
+    EXPECT_ERR(mw_client_get_response(c, BAD_UTF8, rid, &again, &err), MW_INVALID_ARGUMENT, "conversation_id");
+    EXPECT_ERR(mw_client_get_response(NULL, cid, rid, &again, &err), MW_INVALID_ARGUMENT, "client");
+    EXPECT_ERR(mw_client_wait_for_response(c, cid, BAD_UTF8, &o, &again, &err), MW_INVALID_ARGUMENT, "response_id");
+    EXPECT_ERR(mw_client_wait_for_response(c, NULL, rid, &o, &again, &err), MW_INVALID_ARGUMENT, "conversation_id");
+    EXPECT_ERR(mw_client_create_response_and_wait(c, cid, BAD_UTF8, &o, &again, &err), MW_INVALID_ARGUMENT, "text");
+    EXPECT_ERR(mw_client_create_response_and_wait(c, NULL, "x", &o, &again, &err), MW_INVALID_ARGUMENT, "conversation_id");
+
+    /* Accessors on NULL. */
+    CHECK(mw_response_id(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_response_get_status(done, NULL) == MW_INVALID_ARGUMENT);
+    CHECK(mw_response_completed_at(done, NULL, &when) == MW_INVALID_ARGUMENT);
+    CHECK(mw_response_completed_at(done, &present, NULL) == MW_INVALID_ARGUMENT);
+    CHECK(mw_output_item_type(NULL, NULL) == MW_INVALID_ARGUMENT);
+    CHECK(mw_message_text(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_content_text(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_citation_offset(NULL, NULL) == MW_INVALID_ARGUMENT);
+    CHECK(mw_reasoning_message_id(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_event_id(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_event_page_count(NULL, &n) == MW_INVALID_ARGUMENT);
+
+    mw_response_free(done);
+    mw_response_free(created);
+    mw_string_free(rid);
+    mw_string_free(cid);
+    mw_conversation_free(conv);
+}
+
+/* ---- unknown values and the events feed ------------------------------------------------------------- */
+
+static void test_unknown_values_and_events(mw_client *c) {
+    mw_error *err = NULL;
+    sim_config("{\"response_duration_ms\": 200}");
+    mw_conversation *conv = NULL;
+    CHECK_STATUS(mw_client_create_conversation(c, "Unknowns", &conv, &err), MW_OK, err);
+    char *cid = conversation_id_of(conv), *s = NULL;
+    mw_wait_options o;
+    mw_wait_options_init(&o);
+    o.initial_interval_ms = 10;
+    o.max_interval_ms = 30;
+    update_log log = {0, 0, 0};
+    o.on_update = on_update;
+    o.user_data = &log;
+    mw_response *r = NULL;
+    CHECK_STATUS(mw_client_create_response_and_wait(c, cid, "[unknown] what is new?", &o, &r, &err), MW_OK, err);
+    CHECK(log.saw_completed);
+    size_t n = 0;
+    CHECK(mw_response_output_count(r, &n) == MW_OK);
+    int unknown_outputs = 0, unknown_contents = 0;
+    for (size_t i = 0; i < n; i++) {
+        const mw_output_item *item = NULL;
+        mw_output_type t;
+        mw_response_output(r, i, &item);
+        mw_output_item_type(item, &t);
+        if (t == MW_OUTPUT_UNKNOWN) {
+            unknown_outputs++;
+            CHECK(mw_output_item_type_name(item, &s) == MW_OK);
+            CHECK_STR(s, "TOOL_CALL");
+            mw_string_free(s);
+            CHECK(mw_output_item_to_json(item, &s) == MW_OK && s && strstr(s, "\"tool_call\"") && strstr(s, "search_knowledge_base"));
+            mw_string_free(s);
+            const mw_message *m = (const mw_message *)1;
+            CHECK(mw_output_item_message(item, &m) == MW_OK && m == NULL);
+        } else if (t == MW_OUTPUT_REASONING_MESSAGE) {
+            const mw_reasoning_message *rm = NULL;
+            const mw_content *content = NULL;
+            mw_output_item_reasoning_message(item, &rm);
+            mw_reasoning_message_content(rm, &content);
+            mw_content_type ct;
+            if (mw_content_get_type(content, &ct) == MW_OK && ct == MW_CONTENT_UNKNOWN) {
+                unknown_contents++;
+                check_content(content, MW_CONTENT_UNKNOWN, "HTML_TEXT");
+            }
+        }
+    }
+    CHECK(unknown_outputs == 1 && unknown_contents >= 1);
+    mw_response_free(r);
+
+    /* A status this SDK does not know (the simulator sends THINKING only for a while, so
+       the conversion is checked on the wire JSON itself, through the core's decoder). */
+    r = NULL;
+    CHECK_STATUS(mw_response_from_json("{\"response_id\":\"resp_1\",\"conversation_id\":\"conv_1\","
+                                       "\"status\":\"THINKING\",\"created_at\":\"2025-01-01T00:00:00Z\","
+                                       "\"outputs\":[{\"type\":\"MESSAGE\",\"message\":{\"message_id\":\"m\","
+                                       "\"conversation_id\":\"conv_1\",\"response_id\":\"resp_1\",\"actor\":\"BOT\","
+                                       "\"content\":{\"type\":\"PLAIN_TEXT\",\"plain_text\":{\"text\":\"hi\"}},"
+                                       "\"created_at\":\"2025-01-01T00:00:00Z\"}}]}",
+                                       &r, &err),
+                 MW_OK, err);
+    mw_response_status st;
+    CHECK(mw_response_get_status(r, &st) == MW_OK && st == MW_RESPONSE_STATUS_UNKNOWN);
+    CHECK(mw_response_status_name(r, &s) == MW_OK);
+    CHECK_STR(s, "THINKING");
+    mw_string_free(s);
+    bool terminal = true;
+    CHECK(mw_response_is_terminal(r, &terminal) == MW_OK && !terminal);
+    int64_t created_ms = 0;
+    CHECK(mw_response_created_at(r, &created_ms) == MW_OK && created_ms == 1735689600000LL);
+    const mw_output_item *item = NULL;
+    const mw_message *bot = NULL;
+    mw_actor actor;
+    CHECK(mw_response_output(r, 0, &item) == MW_OK && mw_output_item_message(item, &bot) == MW_OK && bot);
+    CHECK(mw_message_actor(bot, &actor) == MW_OK && actor == MW_ACTOR_UNKNOWN);
+    CHECK(mw_message_actor_name(bot, &s) == MW_OK);
+    CHECK_STR(s, "BOT");
+    mw_string_free(s);
+    mw_response_free(r);
+
+    /* Events: a MESSAGE_EVENT, then a NOTIFICATION_EVENT this SDK does not know. */
+    mw_event_page *page = NULL;
+    CHECK_STATUS(mw_client_list_events(c, NULL, NULL, NULL, NULL, MW_LIMIT_DEFAULT, &page, &err), MW_OK, err);
+    CHECK(mw_event_page_count(page, &n) == MW_OK && n == 2);
+    const mw_event *ev = NULL;
+    mw_event_type et;
+    CHECK(mw_event_page_get(page, 0, &ev) == MW_OK && ev);
+    char *first_id = NULL;
+    CHECK(mw_event_id(ev, &first_id) == MW_OK && first_id && strncmp(first_id, "evt_", 4) == 0);
+    CHECK(mw_event_conversation_id(ev, &s) == MW_OK);
+    CHECK_STR(s, cid);
+    mw_string_free(s);
+    CHECK(mw_event_get_type(ev, &et) == MW_OK && et == MW_EVENT_MESSAGE);
+    CHECK(mw_event_type_name(ev, &s) == MW_OK);
+    CHECK_STR(s, "MESSAGE_EVENT");
+    mw_string_free(s);
+    const mw_message *m = NULL;
+    CHECK(mw_event_message(ev, &m) == MW_OK && m);
+    CHECK(mw_message_text(m, &s) == MW_OK && s && strstr(s, "what is new?"));
+    mw_string_free(s);
+    CHECK(mw_event_page_get(page, 1, &ev) == MW_OK);
+    CHECK(mw_event_get_type(ev, &et) == MW_OK && et == MW_EVENT_UNKNOWN);
+    CHECK(mw_event_type_name(ev, &s) == MW_OK);
+    CHECK_STR(s, "NOTIFICATION_EVENT");
+    mw_string_free(s);
+    CHECK(mw_event_message(ev, &m) == MW_OK && m == NULL);
+    CHECK(mw_event_to_json(ev, &s) == MW_OK && s && strstr(s, "NOTIFICATION_EVENT"));
+    mw_event *ev_copy = NULL;
+    CHECK_STATUS(mw_event_from_json(s, &ev_copy, &err), MW_OK, err);
+    mw_string_free(s);
+    CHECK(mw_event_get_type(ev_copy, &et) == MW_OK && et == MW_EVENT_UNKNOWN);
+    mw_event_free(ev_copy);
+    EXPECT_ERR(mw_event_from_json("{}", &ev_copy, &err), MW_DECODE, NULL);
+    CHECK(mw_event_page_get(page, 2, &ev) == MW_INVALID_ARGUMENT);
+    s = (char *)"sentinel";
+    CHECK(mw_event_page_next_cursor(page, &s) == MW_OK && s == NULL);
+    CHECK(mw_event_page_to_json(page, &s) == MW_OK);
+    mw_event_page *page2 = NULL;
+    CHECK_STATUS(mw_event_page_from_json(s, &page2, &err), MW_OK, err);
+    mw_string_free(s);
+    CHECK(mw_event_page_count(page2, &n) == MW_OK && n == 2);
+    mw_event_page_free(page2);
+    EXPECT_ERR(mw_event_page_from_json("{\"events\": 1}", &page2, &err), MW_DECODE, NULL);
+    mw_event_page_free(page);
+
+    /* Filters and the iterator (one event per page). */
+    page = NULL;
+    CHECK_STATUS(mw_client_list_events(c, cid, first_id, NULL, NULL, 1, &page, &err), MW_OK, err);
+    CHECK(mw_event_page_count(page, &n) == MW_OK && n == 1);
+    mw_event_page_free(page);
+    page = NULL;
+    CHECK_STATUS(mw_client_list_events(c, "-", NULL, first_id, NULL, MW_LIMIT_DEFAULT, &page, &err), MW_OK, err);
+    CHECK(mw_event_page_count(page, &n) == MW_OK && n == 1);
+    mw_event_page_free(page);
+    mw_event_iter *it = NULL;
+    CHECK_STATUS(mw_client_iter_events(c, NULL, NULL, NULL, NULL, 1, &it, &err), MW_OK, err);
+    int count = 0;
+    for (;;) {
+        mw_event *e = NULL;
+        CHECK_STATUS(mw_event_iter_next(it, &e, &err), MW_OK, err);
+        if (!e) break;
+        count++;
+        mw_event_free(e);
+    }
+    CHECK(count == 2);
+    mw_event_iter_free(it);
+    it = NULL;
+    CHECK_STATUS(mw_client_iter_events(c, cid, NULL, NULL, NULL, 1, &it, &err), MW_OK, err);
+    int pages = 0;
+    for (;;) {
+        mw_event_page *p = NULL;
+        CHECK_STATUS(mw_event_iter_next_page(it, &p, &err), MW_OK, err);
+        if (!p) break;
+        pages++;
+        mw_event_page_free(p);
+    }
+    CHECK(pages == 2);
+    mw_event_iter_free(it);
+
+    EXPECT_ERR(mw_client_list_events(c, BAD_UTF8, NULL, NULL, NULL, 5, &page, &err), MW_INVALID_ARGUMENT, "conversation_id");
+    EXPECT_ERR(mw_client_list_events(c, NULL, BAD_UTF8, NULL, NULL, 5, &page, &err), MW_INVALID_ARGUMENT, "start_event_id");
+    EXPECT_ERR(mw_client_list_events(c, NULL, NULL, "a/b", NULL, 5, &page, &err), MW_INVALID_ARGUMENT, "last_event_id");
+    EXPECT_ERR(mw_client_list_events(c, NULL, NULL, NULL, BAD_UTF8, 5, &page, &err), MW_INVALID_ARGUMENT, "cursor");
+    EXPECT_ERR(mw_client_list_events(c, NULL, NULL, NULL, NULL, 0, &page, &err), MW_INVALID_ARGUMENT, "limit");
+    EXPECT_ERR(mw_client_list_events(NULL, NULL, NULL, NULL, NULL, 5, &page, &err), MW_INVALID_ARGUMENT, "client");
+    EXPECT_ERR(mw_client_iter_events(c, NULL, NULL, BAD_UTF8, NULL, 5, &it, &err), MW_INVALID_ARGUMENT, "last_event_id");
+    EXPECT_ERR(mw_client_iter_events(c, NULL, NULL, NULL, NULL, 5, NULL, &err), MW_INVALID_ARGUMENT, "out_iter");
+    mw_event *e = NULL;
+    EXPECT_ERR(mw_event_iter_next(NULL, &e, &err), MW_INVALID_ARGUMENT, "iter");
+    EXPECT_ERR(mw_event_iter_next_page(NULL, &page, &err), MW_INVALID_ARGUMENT, "iter");
+
+    mw_string_free(first_id);
+    mw_string_free(cid);
+    mw_conversation_free(conv);
+}
+
+/* ---- every error status from the server side ---------------------------------------------------------- */
+
+static void test_statuses(mw_client *c) {
+    mw_conversation *conv = NULL;
+    mw_conversation_page *page = NULL;
+    mw_error *err = NULL;
+
+    /* not_found, with the request id to quote to support. */
+    CHECK_STATUS(mw_client_get_conversation(c, "conv_missing", &conv, &err), MW_NOT_FOUND, err);
+    CHECK(mw_error_http_status(err) == 404);
+    CHECK_STR(mw_error_code(err), "NOT_FOUND");
+    CHECK(mw_error_request_id(err) != NULL && mw_error_request_id(err)[0] != 0);
+    CHECK(mw_error_is_transient(err) == false);
+    CHECK(mw_error_retry_after_ms(err) == -1);
+    CHECK(mw_error_argument(err) == NULL && mw_error_response(err) == NULL && mw_error_body_excerpt(err) == NULL);
+    mw_error_free(err);
+    err = NULL;
+
+    /* bad_request */
+    EXPECT_ERR(mw_client_list_conversations(c, "not-a-cursor", MW_LIMIT_DEFAULT, MW_ARCHIVED_UNSET, &page, &err), MW_BAD_REQUEST, NULL);
+
+    /* rate_limit after retries, with the server's retry-after. */
+    sim_fault("{\"kind\":\"status\",\"status\":429,\"count\":3,\"method\":\"GET\",\"retry_after_ms\":5}");
+    CHECK_STATUS(mw_client_list_conversations(c, NULL, MW_LIMIT_DEFAULT, MW_ARCHIVED_UNSET, &page, &err), MW_RATE_LIMIT, err);
+    CHECK(mw_error_http_status(err) == 429);
+    CHECK(mw_error_retry_after_ms(err) == 5);
+    CHECK(mw_error_is_transient(err));
+    mw_error_free(err);
+    err = NULL;
+
+    mw_client *once = client_with(0, 0, NULL, NULL);
+    /* internal_server */
+    sim_fault("{\"kind\":\"status\",\"status\":503,\"method\":\"GET\"}");
+    EXPECT_ERR(mw_client_list_conversations(once, NULL, MW_LIMIT_DEFAULT, MW_ARCHIVED_UNSET, &page, &err), MW_INTERNAL_SERVER, NULL);
+    /* api_status: a status with no kind of its own. */
+    sim_fault("{\"kind\":\"status\",\"status\":418,\"method\":\"GET\"}");
+    CHECK_STATUS(mw_client_list_conversations(once, NULL, MW_LIMIT_DEFAULT, MW_ARCHIVED_UNSET, &page, &err), MW_API_STATUS, err);
+    CHECK(mw_error_http_status(err) == 418);
+    mw_error_free(err);
+    err = NULL;
+    /* decode, with an excerpt of the body. */
+    sim_fault("{\"kind\":\"malformed_json\",\"method\":\"GET\"}");
+    CHECK_STATUS(mw_client_list_conversations(once, NULL, MW_LIMIT_DEFAULT, MW_ARCHIVED_UNSET, &page, &err), MW_DECODE, err);
+    CHECK(mw_error_body_excerpt(err) != NULL && strstr(mw_error_body_excerpt(err), "conversations"));
+    mw_error_free(err);
+    err = NULL;
+    /* connection: the server closes without answering. */
+    sim_fault("{\"kind\":\"reset\",\"method\":\"GET\"}");
+    EXPECT_ERR(mw_client_list_conversations(once, NULL, MW_LIMIT_DEFAULT, MW_ARCHIVED_UNSET, &page, &err), MW_CONNECTION, NULL);
+    mw_client_free(once);
+
+    /* timeout: the answer comes after the attempt's timeout. */
+    mw_client *impatient = client_with(0, 300, NULL, NULL);
+    sim_fault("{\"kind\":\"delay\",\"ms\":3000,\"method\":\"GET\"}");
+    EXPECT_ERR(mw_client_list_conversations(impatient, NULL, MW_LIMIT_DEFAULT, MW_ARCHIVED_UNSET, &page, &err), MW_TIMEOUT, NULL);
+    mw_client_free(impatient);
+
+    /* authentication, permission_denied */
+    mw_client *bad_token = client_with(0, 0, "not-a-valid-token", NULL);
+    CHECK_STATUS(mw_client_list_conversations(bad_token, NULL, MW_LIMIT_DEFAULT, MW_ARCHIVED_UNSET, &page, &err), MW_AUTHENTICATION, err);
+    CHECK_STR(mw_error_code(err), "UNAUTHORIZED");
+    mw_error_free(err);
+    err = NULL;
+    mw_client_free(bad_token);
+    mw_client *stranger = client_with(0, 0, NULL, "someone-else");
+    CHECK_STATUS(mw_client_get_conversation(stranger, "conv_any", &conv, &err), MW_PERMISSION_DENIED, err);
+    CHECK_STR(mw_error_code(err), "FORBIDDEN");
+    mw_error_free(err);
+    err = NULL;
+    mw_client_free(stranger);
+
+    /* oauth: the token endpoint refuses the secret. */
+    mw_client_builder *b = NULL;
+    mw_client *oauth = NULL;
+    mw_client_builder_new(&b);
+    mw_client_builder_base_url(b, g_sim.base_url);
+    mw_client_builder_assistant_name(b, g_sim.assistant_name);
+    mw_client_builder_client_credentials(b, g_sim.client_id, "wrong-secret");
+    mw_client_builder_token_url(b, g_sim.token_url);
+    mw_client_builder_max_retries(b, 0);
+    CHECK(mw_client_builder_build(b, &oauth, NULL) == MW_OK);
+    CHECK_STATUS(mw_client_list_conversations(oauth, NULL, MW_LIMIT_DEFAULT, MW_ARCHIVED_UNSET, &page, &err), MW_OAUTH, err);
+    CHECK(mw_error_http_status(err) == 401);
+    mw_error_free(err);
+    err = NULL;
+    mw_client_free(oauth);
+    mw_client_builder_free(b);
+
+    /* response_failed and poll_timeout carry the response. */
+    sim_config("{\"response_duration_ms\": 100}");
+    mw_conversation *owner = NULL;
+    CHECK_STATUS(mw_client_create_conversation(c, "Failures", &owner, &err), MW_OK, err);
+    char *cid = conversation_id_of(owner);
+    mw_wait_options o;
+    mw_wait_options_init(&o);
+    o.initial_interval_ms = 20;
+    o.max_interval_ms = 50;
+    o.deadline_ms = 20000;
+    mw_response *r = NULL;
+    CHECK_STATUS(mw_client_create_response_and_wait(c, cid, "[fail] please break", &o, &r, &err), MW_RESPONSE_FAILED, err);
+    CHECK(r == NULL);
+    CHECK(mw_error_response_id(err) != NULL && strncmp(mw_error_response_id(err), "resp_", 5) == 0);
+    CHECK_STR(mw_error_last_status(err), "FAILED");
+    const mw_response *last = mw_error_response(err);
+    mw_response_status st;
+    CHECK(last != NULL && mw_response_get_status(last, &st) == MW_OK && st == MW_RESPONSE_STATUS_FAILED);
+    mw_error_free(err);
+    err = NULL;
+
+    sim_config("{\"response_duration_ms\": 60000}");
+    o.deadline_ms = 300;
+    CHECK_STATUS(mw_client_create_response_and_wait(c, cid, "slow question", &o, &r, &err), MW_POLL_TIMEOUT, err);
+    CHECK(mw_error_response_id(err) != NULL);
+    CHECK(mw_error_last_status(err) != NULL && strcmp(mw_error_last_status(err), "COMPLETED") != 0);
+    mw_error_free(err);
+    err = NULL;
+
+    /* cancelled by the update callback. */
+    update_log log = {0, 0, 1};
+    o.deadline_ms = 60000;
+    o.on_update = on_update;
+    o.user_data = &log;
+    CHECK_STATUS(mw_client_create_response_and_wait(c, cid, "stop me", &o, &r, &err), MW_CANCELLED, err);
+    CHECK(log.calls == 1);
+    mw_error_free(err);
+    err = NULL;
+
+    /* cancelled by a token cancelled beforehand. */
+    mw_cancel_token *token = NULL;
+    CHECK(mw_cancel_token_new(&token) == MW_OK);
+    bool cancelled = true;
+    CHECK(mw_cancel_token_is_cancelled(token, &cancelled) == MW_OK && !cancelled);
+    CHECK(mw_cancel_token_cancel(token) == MW_OK);
+    CHECK(mw_cancel_token_cancel(token) == MW_OK);
+    CHECK(mw_cancel_token_is_cancelled(token, &cancelled) == MW_OK && cancelled);
+    o.on_update = NULL;
+    o.cancel = token;
+    EXPECT_ERR(mw_client_create_response_and_wait(c, cid, "never mind", &o, &r, &err), MW_CANCELLED, NULL);
+    mw_cancel_token_free(token);
+    CHECK(mw_cancel_token_new(NULL) == MW_INVALID_ARGUMENT);
+    CHECK(mw_cancel_token_cancel(NULL) == MW_INVALID_ARGUMENT);
+    CHECK(mw_cancel_token_is_cancelled(NULL, &cancelled) == MW_INVALID_ARGUMENT);
+
+    sim_config("{\"response_duration_ms\": 100}");
+    mw_string_free(cid);
+    mw_conversation_free(owner);
+}
+
+/* ---- cancel from another thread ------------------------------------------------------------------------------ */
+
+static void *cancel_later(void *token) {
+    sleep_ms(300);
+    mw_cancel_token_cancel((const mw_cancel_token *)token);
+    return NULL;
+}
+
+static void test_cancel_from_thread(mw_client *c) {
+    mw_error *err = NULL;
+    sim_config("{\"response_duration_ms\": 60000}");
+    mw_conversation *conv = NULL;
+    CHECK_STATUS(mw_client_create_conversation(c, "Cancel", &conv, &err), MW_OK, err);
+    char *cid = conversation_id_of(conv);
+    mw_cancel_token *token = NULL;
+    mw_cancel_token_new(&token);
+    mw_wait_options o;
+    mw_wait_options_init(&o);
+    o.initial_interval_ms = 1000; /* long sleeps: the cancel must wake them */
+    o.max_interval_ms = 1000;
+    o.deadline_ms = 120000;
+    o.cancel = token;
+    pthread_t th;
+    CHECK(pthread_create(&th, NULL, cancel_later, token) == 0);
+    mw_response *r = NULL;
+    CHECK_STATUS(mw_client_create_response_and_wait(c, cid, "slow question", &o, &r, &err), MW_CANCELLED, err);
+    CHECK(r == NULL);
+    CHECK_STR(mw_error_kind_name(err), "cancelled");
+    mw_error_free(err);
+    pthread_join(th, NULL);
+    mw_cancel_token_free(token);
+    sim_config("{\"response_duration_ms\": 100}");
+    mw_string_free(cid);
+    mw_conversation_free(conv);
+}
+
+/* ---- 8 threads, one client -------------------------------------------------------------------------------------- */
+
+typedef struct worker {
+    mw_client *client;
+    int index;
+    int ok;
+    char *conversation_id;
+} worker;
+
+static void *work(void *arg) {
+    worker *w = (worker *)arg;
+    mw_error *err = NULL;
+    mw_conversation *conv = NULL;
+    char title[32];
+    snprintf(title, sizeof title, "thread %d", w->index);
+    if (mw_client_create_conversation(w->client, title, &conv, &err) != MW_OK) goto out;
+    mw_conversation_id(conv, &w->conversation_id);
+    mw_wait_options o;
+    mw_wait_options_init(&o);
+    o.initial_interval_ms = 20;
+    o.max_interval_ms = 50;
+    o.deadline_ms = 60000;
+    mw_response *r = NULL;
+    if (mw_client_create_response_and_wait(w->client, w->conversation_id, "Who does John Doe report to?", &o, &r, &err) != MW_OK)
+        goto out;
+    char *text = NULL;
+    mw_response_assistant_text(r, &text);
+    mw_conversation *got = NULL;
+    char *got_title = NULL;
+    if (text && strstr(text, "John Doe") && mw_client_get_conversation(w->client, w->conversation_id, &got, &err) == MW_OK &&
+        mw_conversation_title(got, &got_title) == MW_OK && got_title && strcmp(got_title, title) == 0)
+        w->ok = 1;
+    mw_string_free(got_title);
+    mw_string_free(text);
+    mw_conversation_free(got);
+    mw_response_free(r);
+out:
+    if (err) fprintf(stderr, "thread %d: %s\n", w->index, mw_error_message(err));
+    mw_error_free(err);
+    mw_conversation_free(conv);
+    return NULL;
+}
+
+static void test_threads(mw_client *c) {
+    sim_config("{\"response_duration_ms\": 100}");
+    enum { N = 8 };
+    pthread_t th[N];
+    worker w[N];
+    for (int i = 0; i < N; i++) {
+        w[i] = (worker){c, i, 0, NULL};
+        CHECK(pthread_create(&th[i], NULL, work, &w[i]) == 0);
+    }
+    for (int i = 0; i < N; i++) pthread_join(th[i], NULL);
+    for (int i = 0; i < N; i++) {
+        CHECK(w[i].ok);
+        for (int j = 0; j < i; j++)
+            CHECK(w[i].conversation_id && w[j].conversation_id && strcmp(w[i].conversation_id, w[j].conversation_id) != 0);
+    }
+    for (int i = 0; i < N; i++) mw_string_free(w[i].conversation_id);
+    CHECK(sim_count_requests("POST", "/responses") == N);
+}
+
+int main(void) {
+    sim_load();
+    sim_post("/_sim/reset", "{}");
+    test_names_and_frees();
+    test_panic();
+    test_builder();
+    sim_post("/_sim/reset", "{}");
+    mw_client *c = sim_client();
+    test_conversations(c);
+    sim_post("/_sim/reset", "{}");
+    test_responses(c);
+    sim_post("/_sim/reset", "{}");
+    test_unknown_values_and_events(c);
+    sim_post("/_sim/reset", "{}");
+    test_statuses(c);
+    sim_post("/_sim/reset", "{}");
+    test_cancel_from_thread(c);
+    sim_post("/_sim/reset", "{}");
+    test_threads(c);
+    mw_client_free(c);
+    sim_unload();
+    return report("unit");
+}
