@@ -18,6 +18,7 @@ cargo test --locked -p moveworks -p moveworks-simulator -p moveworks-cli
 # the shared target dir, runs the conformance scenarios and its own suite.
 BINDING_SUITES=(
     bindings/c/test.sh
+    python/test.sh
     node/test.sh
     bindings/kotlin/test.sh
 )

@@ -1,0 +1,262 @@
+"""``AsyncClient``: the same calls as :class:`Client`, as coroutines.
+
+Each request runs on the extension's tokio blocking pool and the waits between
+polls are tokio timers (the core's own async polling loop), so awaiting never
+blocks the event loop and many concurrent waits hold no threads while they sleep.
+This module only forwards; the work happens in the Rust core.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Optional, Type
+from types import TracebackType
+
+from ._moveworks import (
+    AsyncCore,
+    CancelToken,
+    Client,
+    Conversation,
+    ConversationPage,
+    Event,
+    EventPage,
+    Response,
+)
+
+if TYPE_CHECKING:
+    import asyncio  # only for annotations: importing asyncio costs ~40 ms
+
+
+class AsyncClient:
+    """An asyncio client of the Moveworks Conversations API.
+
+    Takes the same keyword arguments as :class:`Client`. Safe to share between
+    tasks and event loops.
+    """
+
+    def __init__(
+        self,
+        *,
+        assistant_name: Optional[str] = None,
+        base_url: Optional[str] = None,
+        token: Optional[str] = None,
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        token_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        max_idle_connections: Optional[int] = None,
+        max_response_bytes: Optional[int] = None,
+    ) -> None:
+        self._init(
+            Client(
+                assistant_name=assistant_name,
+                base_url=base_url,
+                token=token,
+                client_id=client_id,
+                client_secret=client_secret,
+                token_url=token_url,
+                timeout=timeout,
+                connect_timeout=connect_timeout,
+                deadline=deadline,
+                max_retries=max_retries,
+                max_idle_connections=max_idle_connections,
+                max_response_bytes=max_response_bytes,
+            )
+        )
+
+    def _init(self, client: Client) -> None:
+        self._client = client
+        self._core = AsyncCore(client)
+
+    @classmethod
+    def _wrap(cls, client: Client) -> "AsyncClient":
+        self = cls.__new__(cls)
+        self._init(client)
+        return self
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> "AsyncClient":
+        """A client configured from the ``MOVEWORKS_*`` environment variables; keywords override them."""
+        return cls._wrap(Client.from_env(**overrides))
+
+    @classmethod
+    def from_client(cls, client: Client) -> "AsyncClient":
+        """An async client sharing ``client``'s connections and token cache."""
+        return cls._wrap(client)
+
+    def with_options(
+        self, *, timeout: Optional[float] = None, deadline: Optional[float] = None, max_retries: Optional[int] = None
+    ) -> "AsyncClient":
+        """A client sharing this one's connections, with other per-call limits."""
+        return AsyncClient._wrap(self._client.with_options(timeout=timeout, deadline=deadline, max_retries=max_retries))
+
+    @property
+    def sync_client(self) -> Client:
+        """The blocking client this one shares its connections with."""
+        return self._client
+
+    @property
+    def base_url(self) -> str:
+        """The base URL this client talks to."""
+        return self._client.base_url
+
+    @property
+    def user_agent(self) -> str:
+        """The ``User-Agent`` this client sends."""
+        return self._client.user_agent
+
+    def __repr__(self) -> str:
+        return f"AsyncClient(base_url={self.base_url!r})"
+
+    async def __aenter__(self) -> "AsyncClient":
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Kept for symmetry: pooled connections close when the client is garbage collected."""
+        self._client.close()
+
+    async def list_conversations(
+        self, *, limit: Optional[int] = None, cursor: Optional[str] = None, archived: Optional[bool] = None
+    ) -> ConversationPage:
+        """One page of conversations, most recently updated first."""
+        return await self._core.list_conversations(limit=limit, cursor=cursor, archived=archived)
+
+    async def iter_conversations(
+        self, *, limit: Optional[int] = None, archived: Optional[bool] = None, cursor: Optional[str] = None
+    ) -> AsyncIterator[Conversation]:
+        """Every conversation (``async for``), fetching pages lazily."""
+        pages = self._client.iter_conversations(limit=limit, archived=archived, cursor=cursor)
+        while True:
+            page = await pages._next_page_async()
+            if page is None:
+                return
+            for conversation in page.conversations:
+                yield conversation
+
+    async def create_conversation(self, title: Optional[str] = None) -> Conversation:
+        """Creates a conversation."""
+        return await self._core.create_conversation(title)
+
+    async def get_conversation(self, conversation_id: str) -> Conversation:
+        """Gets one conversation."""
+        return await self._core.get_conversation(conversation_id)
+
+    async def update_conversation(
+        self, conversation_id: str, *, title: Optional[str] = None, archived: Optional[bool] = None
+    ) -> Conversation:
+        """Changes a conversation's title and/or archive flag."""
+        return await self._core.update_conversation(conversation_id, title=title, archived=archived)
+
+    async def list_events(
+        self,
+        conversation_id: Optional[str] = None,
+        *,
+        start_event_id: Optional[str] = None,
+        last_event_id: Optional[str] = None,
+        cursor: Optional[str] = None,
+        limit: Optional[int] = None,
+    ) -> EventPage:
+        """One page of events, oldest first; ``None`` lists the events of all conversations."""
+        return await self._core.list_events(
+            conversation_id, start_event_id=start_event_id, last_event_id=last_event_id, cursor=cursor, limit=limit
+        )
+
+    async def iter_events(
+        self,
+        conversation_id: Optional[str] = None,
+        *,
+        start_event_id: Optional[str] = None,
+        last_event_id: Optional[str] = None,
+        limit: Optional[int] = None,
+        cursor: Optional[str] = None,
+    ) -> AsyncIterator[Event]:
+        """Every event (``async for``), fetching pages lazily."""
+        pages = self._client.iter_events(
+            conversation_id, start_event_id=start_event_id, last_event_id=last_event_id, limit=limit, cursor=cursor
+        )
+        while True:
+            page = await pages._next_page_async()
+            if page is None:
+                return
+            for event in page.events:
+                yield event
+
+    async def create_response(self, conversation_id: str, text: str) -> Response:
+        """Sends a user message; returns at once with a response to poll."""
+        return await self._core.create_response(conversation_id, text)
+
+    async def get_response(self, conversation_id: str, response_id: str) -> Response:
+        """A response's current state."""
+        return await self._core.get_response(conversation_id, response_id)
+
+    async def wait_for_response(
+        self,
+        conversation_id: str,
+        response_id: str,
+        *,
+        deadline: Optional[float] = None,
+        initial_interval: Optional[float] = None,
+        max_interval: Optional[float] = None,
+        backoff_factor: Optional[float] = None,
+        cancel: Optional[CancelToken] = None,
+        on_update: Optional[Callable[[Response], Optional[bool]]] = None,
+    ) -> Response:
+        """Polls until COMPLETED (returned) or FAILED / deadline / cancel (raised).
+
+        ``on_update`` runs on a worker thread (holding the GIL) whenever the status or
+        outputs change; an exception it raises propagates here.
+        """
+        return await self._core.wait_for_response(
+            conversation_id,
+            response_id,
+            deadline=deadline,
+            initial_interval=initial_interval,
+            max_interval=max_interval,
+            backoff_factor=backoff_factor,
+            cancel=cancel,
+            on_update=on_update,
+        )
+
+    async def create_response_and_wait(
+        self,
+        conversation_id: str,
+        text: str,
+        *,
+        deadline: Optional[float] = None,
+        initial_interval: Optional[float] = None,
+        max_interval: Optional[float] = None,
+        backoff_factor: Optional[float] = None,
+        cancel: Optional[CancelToken] = None,
+        on_update: Optional[Callable[[Response], Optional[bool]]] = None,
+    ) -> Response:
+        """Creates a response and waits for it as :meth:`wait_for_response` does."""
+        return await self._core.create_response_and_wait(
+            conversation_id,
+            text,
+            deadline=deadline,
+            initial_interval=initial_interval,
+            max_interval=max_interval,
+            backoff_factor=backoff_factor,
+            cancel=cancel,
+            on_update=on_update,
+        )
+
+
+def _deliver(future: "asyncio.Future[Any]", ok: bool, value: Any) -> None:
+    """Resolves an awaitable of the extension on its event loop (unless it was cancelled meanwhile)."""
+    if future.done():
+        return
+    if ok:
+        future.set_result(value)
+    else:
+        future.set_exception(value)

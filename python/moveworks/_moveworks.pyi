@@ -1,0 +1,372 @@
+"""Type stubs of the compiled extension module (checked against it by stubtest in python/test.sh)."""
+
+from typing import Any, Callable, Iterator, List, Optional, Tuple, Type, TypeVar, final
+from types import TracebackType
+import datetime
+import asyncio
+
+from ._enums import Actor, ResponseStatus
+
+__all__ = [
+    "ALL_CONVERSATIONS",
+    "AsyncCore",
+    "CancelToken",
+    "Citation",
+    "CitationDisplay",
+    "Client",
+    "Content",
+    "Conversation",
+    "ConversationIterator",
+    "ConversationPage",
+    "DEFAULT_BASE_URL",
+    "ERROR_KINDS",
+    "Event",
+    "EventIterator",
+    "EventPage",
+    "EventPayload",
+    "Message",
+    "OutputItem",
+    "REQUEST_ID_HEADER",
+    "ReasoningMessage",
+    "Response",
+    "__version__",
+    "_shutdown",
+]
+
+__version__: str
+DEFAULT_BASE_URL: str
+ALL_CONVERSATIONS: str
+REQUEST_ID_HEADER: str
+ERROR_KINDS: Tuple[str, ...]
+
+def _shutdown() -> None:
+    """Stops the async runtime (registered with atexit)."""
+
+_M = TypeVar("_M")
+_OnUpdate = Callable[["Response"], Optional[bool]]
+
+@final
+class CancelToken:
+    """Stops a wait from another thread or task."""
+    def __new__(cls) -> "CancelToken": ...
+    def cancel(self) -> None: ...
+    def is_cancelled(self) -> bool: ...
+
+class _Model:
+    def to_json(self) -> str: ...
+    def to_dict(self) -> Any: ...
+    @classmethod
+    def from_json(cls: Type[_M], data: str) -> _M: ...
+    @classmethod
+    def from_dict(cls: Type[_M], data: Any) -> _M: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+
+@final
+class Conversation(_Model):
+    @property
+    def conversation_id(self) -> str: ...
+    @property
+    def title(self) -> Optional[str]: ...
+    @property
+    def archived(self) -> bool: ...
+    @property
+    def created_at(self) -> datetime.datetime: ...
+    @property
+    def updated_at(self) -> datetime.datetime: ...
+
+@final
+class ConversationPage(_Model):
+    @property
+    def conversations(self) -> List[Conversation]: ...
+    @property
+    def next_cursor(self) -> Optional[str]: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Conversation]: ...
+
+@final
+class EventPage(_Model):
+    @property
+    def events(self) -> List["Event"]: ...
+    @property
+    def next_cursor(self) -> Optional[str]: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator["Event"]: ...
+
+@final
+class Content(_Model):
+    @property
+    def type(self) -> str: ...
+    @property
+    def text(self) -> Optional[str]: ...
+    def text_lossy(self) -> Optional[str]: ...
+    @property
+    def is_unknown(self) -> bool: ...
+
+@final
+class CitationDisplay:
+    @property
+    def title(self) -> Optional[Content]: ...
+    @property
+    def body(self) -> Optional[Content]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+
+@final
+class Citation(_Model):
+    @property
+    def offset(self) -> int: ...
+    @property
+    def url(self) -> Optional[str]: ...
+    @property
+    def display(self) -> Optional[CitationDisplay]: ...
+
+@final
+class Message(_Model):
+    @property
+    def message_id(self) -> str: ...
+    @property
+    def conversation_id(self) -> str: ...
+    @property
+    def response_id(self) -> str: ...
+    @property
+    def actor(self) -> Actor: ...
+    @property
+    def content(self) -> Content: ...
+    @property
+    def citations(self) -> List[Citation]: ...
+    @property
+    def created_at(self) -> datetime.datetime: ...
+    @property
+    def text(self) -> str: ...
+    def text_with_citation_markers(self) -> str: ...
+
+@final
+class ReasoningMessage(_Model):
+    @property
+    def reasoning_message_id(self) -> str: ...
+    @property
+    def conversation_id(self) -> str: ...
+    @property
+    def response_id(self) -> str: ...
+    @property
+    def content(self) -> Content: ...
+    @property
+    def created_at(self) -> datetime.datetime: ...
+
+@final
+class OutputItem(_Model):
+    @property
+    def type(self) -> str: ...
+    @property
+    def message(self) -> Optional[Message]: ...
+    @property
+    def reasoning_message(self) -> Optional[ReasoningMessage]: ...
+    @property
+    def is_unknown(self) -> bool: ...
+
+@final
+class Response(_Model):
+    @property
+    def response_id(self) -> str: ...
+    @property
+    def conversation_id(self) -> str: ...
+    @property
+    def status(self) -> ResponseStatus: ...
+    @property
+    def created_at(self) -> datetime.datetime: ...
+    @property
+    def completed_at(self) -> Optional[datetime.datetime]: ...
+    @property
+    def outputs(self) -> List[OutputItem]: ...
+    @property
+    def is_terminal(self) -> bool: ...
+    def assistant_text(self) -> Optional[str]: ...
+    def assistant_messages(self) -> List[Message]: ...
+    def reasoning_messages(self) -> List[ReasoningMessage]: ...
+
+@final
+class EventPayload(_Model):
+    @property
+    def type(self) -> str: ...
+    @property
+    def message(self) -> Optional[Message]: ...
+    @property
+    def is_unknown(self) -> bool: ...
+
+@final
+class Event(_Model):
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def conversation_id(self) -> str: ...
+    @property
+    def payload(self) -> EventPayload: ...
+
+@final
+class ConversationIterator:
+    def __iter__(self) -> "ConversationIterator": ...
+    def __next__(self) -> Conversation: ...
+    def next_page(self) -> Optional[ConversationPage]: ...
+    def _next_page_async(self) -> "asyncio.Future[Optional[ConversationPage]]": ...
+    def is_exhausted(self) -> bool: ...
+
+@final
+class EventIterator:
+    def __iter__(self) -> "EventIterator": ...
+    def __next__(self) -> Event: ...
+    def next_page(self) -> Optional[EventPage]: ...
+    def _next_page_async(self) -> "asyncio.Future[Optional[EventPage]]": ...
+    def is_exhausted(self) -> bool: ...
+
+@final
+class Client:
+    """A client of the Moveworks Conversations API. Thread-safe."""
+    def __new__(
+        cls,
+        *,
+        assistant_name: Optional[str] = None,
+        base_url: Optional[str] = None,
+        token: Optional[str] = None,
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        token_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        max_idle_connections: Optional[int] = None,
+        max_response_bytes: Optional[int] = None,
+    ) -> "Client": ...
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        assistant_name: Optional[str] = None,
+        base_url: Optional[str] = None,
+        token: Optional[str] = None,
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        token_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        max_idle_connections: Optional[int] = None,
+        max_response_bytes: Optional[int] = None,
+    ) -> "Client": ...
+    def with_options(
+        self, *, timeout: Optional[float] = None, deadline: Optional[float] = None, max_retries: Optional[int] = None
+    ) -> "Client": ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def user_agent(self) -> str: ...
+    def __enter__(self) -> "Client": ...
+    def __exit__(
+        self, *_args: Any
+    ) -> bool: ...
+    def close(self) -> None: ...
+    def list_conversations(
+        self, *, limit: Optional[int] = None, cursor: Optional[str] = None, archived: Optional[bool] = None
+    ) -> ConversationPage: ...
+    def iter_conversations(
+        self, *, limit: Optional[int] = None, archived: Optional[bool] = None, cursor: Optional[str] = None
+    ) -> ConversationIterator: ...
+    def create_conversation(self, title: Optional[str] = None) -> Conversation: ...
+    def get_conversation(self, conversation_id: str) -> Conversation: ...
+    def update_conversation(
+        self, conversation_id: str, *, title: Optional[str] = None, archived: Optional[bool] = None
+    ) -> Conversation: ...
+    def list_events(
+        self,
+        conversation_id: Optional[str] = None,
+        *,
+        start_event_id: Optional[str] = None,
+        last_event_id: Optional[str] = None,
+        cursor: Optional[str] = None,
+        limit: Optional[int] = None,
+    ) -> EventPage: ...
+    def iter_events(
+        self,
+        conversation_id: Optional[str] = None,
+        *,
+        start_event_id: Optional[str] = None,
+        last_event_id: Optional[str] = None,
+        limit: Optional[int] = None,
+        cursor: Optional[str] = None,
+    ) -> EventIterator: ...
+    def create_response(self, conversation_id: str, text: str) -> Response: ...
+    def get_response(self, conversation_id: str, response_id: str) -> Response: ...
+    def wait_for_response(
+        self,
+        conversation_id: str,
+        response_id: str,
+        *,
+        deadline: Optional[float] = None,
+        initial_interval: Optional[float] = None,
+        max_interval: Optional[float] = None,
+        backoff_factor: Optional[float] = None,
+        cancel: Optional[CancelToken] = None,
+        on_update: Optional[_OnUpdate] = None,
+    ) -> Response: ...
+    def create_response_and_wait(
+        self,
+        conversation_id: str,
+        text: str,
+        *,
+        deadline: Optional[float] = None,
+        initial_interval: Optional[float] = None,
+        max_interval: Optional[float] = None,
+        backoff_factor: Optional[float] = None,
+        cancel: Optional[CancelToken] = None,
+        on_update: Optional[_OnUpdate] = None,
+    ) -> Response: ...
+
+@final
+class AsyncCore:
+    """Awaitable forms of the client's calls (used by AsyncClient)."""
+    def __new__(cls, client: Client) -> "AsyncCore": ...
+    def list_conversations(
+        self, *, limit: Optional[int] = None, cursor: Optional[str] = None, archived: Optional[bool] = None
+    ) -> "asyncio.Future[ConversationPage]": ...
+    def create_conversation(self, title: Optional[str] = None) -> "asyncio.Future[Conversation]": ...
+    def get_conversation(self, conversation_id: str) -> "asyncio.Future[Conversation]": ...
+    def update_conversation(
+        self, conversation_id: str, *, title: Optional[str] = None, archived: Optional[bool] = None
+    ) -> "asyncio.Future[Conversation]": ...
+    def list_events(
+        self,
+        conversation_id: Optional[str] = None,
+        *,
+        start_event_id: Optional[str] = None,
+        last_event_id: Optional[str] = None,
+        cursor: Optional[str] = None,
+        limit: Optional[int] = None,
+    ) -> "asyncio.Future[EventPage]": ...
+    def create_response(self, conversation_id: str, text: str) -> "asyncio.Future[Response]": ...
+    def get_response(self, conversation_id: str, response_id: str) -> "asyncio.Future[Response]": ...
+    def wait_for_response(
+        self,
+        conversation_id: str,
+        response_id: str,
+        *,
+        deadline: Optional[float] = None,
+        initial_interval: Optional[float] = None,
+        max_interval: Optional[float] = None,
+        backoff_factor: Optional[float] = None,
+        cancel: Optional[CancelToken] = None,
+        on_update: Optional[_OnUpdate] = None,
+    ) -> "asyncio.Future[Response]": ...
+    def create_response_and_wait(
+        self,
+        conversation_id: str,
+        text: str,
+        *,
+        deadline: Optional[float] = None,
+        initial_interval: Optional[float] = None,
+        max_interval: Optional[float] = None,
+        backoff_factor: Optional[float] = None,
+        cancel: Optional[CancelToken] = None,
+        on_update: Optional[_OnUpdate] = None,
+    ) -> "asyncio.Future[Response]": ...

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Test entry point of the Python package: builds the pyo3 extension with
+# maturin (debug), installs the wheel, checks the .pyi stubs against the
+# compiled module (stubtest), the package and examples with mypy --strict, runs the
+# pytest suite against the simulator, then builds the sdist and installs it
+# into a fresh venv (the sdist must be self-contained). Run from anywhere:
+#   bash python/test.sh
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+PY="${PYTHON:-python3}"
+VENV="$CARGO_TARGET_DIR/python-venv"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+step() { [ -z "${VERBOSE:-}" ] || echo "== $*" >&2; }
+
+step "python toolchain"
+if ! command -v "$PY" >/dev/null || ! "$PY" -c 'import venv, ensurepip' 2>/dev/null; then
+    apt-get update -qq >/dev/null && apt-get install -y -qq python3 python3-venv python3-pip >/dev/null
+    PY=python3
+fi
+[ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+"$VENV/bin/pip" install -q maturin==1.16.0 pytest==9.2.0 mypy==2.4.1
+
+step "build simulator and wheel"
+cargo build -q -p moveworks-simulator
+(cd python && "$VENV/bin/maturin" build -q -o "$WORK/wheel" 2>"$WORK/maturin.log") || { cat "$WORK/maturin.log" >&2; exit 1; }
+"$VENV/bin/pip" install -q --force-reinstall --no-deps "$WORK"/wheel/*.whl
+
+# From a directory without the source tree, so `moveworks` is the installed package.
+cd "$WORK"
+step "stubs match the compiled module"
+"$VENV/bin/python" -m mypy.stubtest moveworks._moveworks >"$WORK/stubtest.log" || { cat "$WORK/stubtest.log"; exit 1; }
+step "mypy --strict on the package and the examples"
+for target in "-p moveworks" "$ROOT/python/examples"; do
+    # shellcheck disable=SC2086 # "-p moveworks" is two words on purpose
+    "$VENV/bin/python" -m mypy --strict --no-incremental $target >"$WORK/mypy.log" || { cat "$WORK/mypy.log"; exit 1; }
+done
+
+step "pytest"
+set +e
+# The pytest script, not `python -m pytest`, which would put python/ (no compiled module) on sys.path.
+(cd "$ROOT/python" && MOVEWORKS_SIMULATOR="$CARGO_TARGET_DIR/debug/moveworks-simulator" "$VENV/bin/pytest" -q tests)
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then echo "python/test.sh: pytest collected no tests" >&2; exit 1; fi
+[ "$rc" -eq 0 ] || exit "$rc"
+
+step "wheel installs into a clean venv"
+"$PY" -m venv "$WORK/wheel-venv"
+"$WORK/wheel-venv/bin/pip" install -q "$WORK"/wheel/*.whl
+"$WORK/wheel-venv/bin/python" - <<'PY'
+import importlib.resources, moveworks
+assert moveworks.Client(assistant_name="a", token="t").base_url.startswith("https://")
+files = importlib.resources.files("moveworks")
+assert (files / "py.typed").is_file() and (files / "_moveworks.pyi").is_file()
+PY
+
+step "sdist builds and installs into a clean venv"
+(cd "$ROOT/python" && "$VENV/bin/maturin" sdist -o "$WORK/sdist" 2>"$WORK/sdist.log") || { cat "$WORK/sdist.log" >&2; exit 1; }
+# Newer mtimes make cargo compile the sdist's own copies of our crates (third-party
+# crates still come from the shared target dir), so a file missing from the sdist fails here.
+mkdir "$WORK/unpacked"
+tar xzf "$WORK"/sdist/*.tar.gz -C "$WORK/unpacked"
+find "$WORK/unpacked" -type f -exec touch {} +
+sdist_name="$(basename "$WORK"/sdist/*.tar.gz)"
+tar czf "$WORK/$sdist_name" -C "$WORK/unpacked" "${sdist_name%.tar.gz}"
+"$PY" -m venv "$WORK/sdist-venv"
+MATURIN_PEP517_ARGS="--profile dev" "$WORK/sdist-venv/bin/pip" install -q --no-cache-dir "$WORK/$sdist_name" >"$WORK/sdist-install.log" 2>&1 \
+    || { cat "$WORK/sdist-install.log" >&2; exit 1; }
+"$WORK/sdist-venv/bin/python" -c '
+import moveworks
+assert moveworks.Client(assistant_name="a", token="t").user_agent.startswith("moveworks-sdk/")
+assert issubclass(moveworks.NotFoundError, moveworks.APIStatusError)
+'
+echo "python/test.sh: wheel, stubs, types, pytest and sdist OK" >&2

@@ -1,0 +1,262 @@
+"""Runs every scenario of tests/conformance/scenarios.json, with Client and with AsyncClient."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+import moveworks
+from conftest import REPO, Simulator
+
+SCENARIOS = json.loads((REPO / "tests" / "conformance" / "scenarios.json").read_text(encoding="utf-8"))["scenarios"]
+
+_REF = re.compile(r"^\$\{([^}]+)\}$")
+
+
+def substitute(value: Any, saved: Dict[str, Any]) -> Any:
+    """Replaces exact ``${name.path}`` strings by saved values, keeping their JSON type."""
+    if isinstance(value, str):
+        m = _REF.match(value)
+        if not m:
+            return value
+        name, *path = m.group(1).split(".")
+        out = saved[name]
+        for part in path:
+            out = out[int(part)] if isinstance(out, list) else out[part]
+        return out
+    if isinstance(value, list):
+        return [substitute(v, saved) for v in value]
+    if isinstance(value, dict):
+        return {k: substitute(v, saved) for k, v in value.items()}
+    return value
+
+
+def is_operator(expected: Any) -> bool:
+    return isinstance(expected, dict) and bool(expected) and all(k.startswith("$") for k in expected)
+
+
+def match(expected: Any, actual: Any, path: str = "$", present: bool = True) -> None:
+    """Structural matcher of the conformance README; raises AssertionError with the path."""
+    if is_operator(expected):
+        for op, arg in expected.items():
+            if op == "$len":
+                assert present and isinstance(actual, (list, str)) and len(actual) == arg, f"{path}: expected length {arg}, got {actual!r}"
+            elif op == "$present":
+                assert present == bool(arg), f"{path}: expected present={arg}"
+            elif op == "$absent":
+                assert (not present or actual is None) == bool(arg), f"{path}: expected absent={arg}, got {actual!r}"
+            elif op == "$contains":
+                assert present and isinstance(actual, str) and arg in actual, f"{path}: {actual!r} does not contain {arg!r}"
+            elif op == "$ne":
+                assert actual != arg, f"{path}: expected != {arg!r}"
+            else:
+                raise AssertionError(f"{path}: unknown matcher {op}")
+        return
+    assert present, f"{path}: missing"
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict), f"{path}: expected an object, got {actual!r}"
+        for key, sub in expected.items():
+            match(sub, actual.get(key), f"{path}.{key}", key in actual)
+    elif isinstance(expected, list):
+        assert isinstance(actual, list) and len(actual) == len(expected), f"{path}: expected {len(expected)} items, got {actual!r}"
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            match(e, a, f"{path}[{i}]")
+    else:
+        assert expected == actual, f"{path}: expected {expected!r}, got {actual!r}"
+
+
+def _seconds(args: Dict[str, Any], key: str) -> Optional[float]:
+    ms = args.pop(key, None)
+    return None if ms is None else ms / 1000.0
+
+
+def wait_kwargs(args: Dict[str, Any]) -> Dict[str, Any]:
+    return {
+        "deadline": _seconds(args, "deadline_ms"),
+        "initial_interval": _seconds(args, "initial_interval_ms"),
+        "max_interval": _seconds(args, "max_interval_ms"),
+    }
+
+
+def take(args: Dict[str, Any], *names: str) -> Dict[str, Any]:
+    return {n: args.pop(n) for n in names if n in args}
+
+
+def first_assistant_message(response: moveworks.Response) -> moveworks.Message:
+    messages = response.assistant_messages()
+    assert messages, "the response has no assistant message"
+    return messages[0]
+
+
+def call_sync(client: moveworks.Client, name: str, args: Dict[str, Any]) -> Any:
+    """Calls the SDK; returns the result as wire JSON (from the core's serializer)."""
+    if name == "list_conversations":
+        return client.list_conversations(**take(args, "limit", "cursor", "archived")).to_dict()
+    if name == "iter_conversations":
+        return [c.to_dict() for c in client.iter_conversations(**take(args, "limit", "archived"))]
+    if name == "create_conversation":
+        return client.create_conversation(**take(args, "title")).to_dict()
+    if name == "get_conversation":
+        return client.get_conversation(args.pop("conversation_id")).to_dict()
+    if name == "update_conversation":
+        cid = args.pop("conversation_id")
+        return client.update_conversation(cid, **take(args, "title", "archived")).to_dict()
+    if name == "list_events":
+        return client.list_events(**take(args, "conversation_id", "start_event_id", "last_event_id", "cursor", "limit")).to_dict()
+    if name == "iter_events":
+        return [e.to_dict() for e in client.iter_events(**take(args, "conversation_id", "start_event_id", "last_event_id", "limit"))]
+    if name == "create_response":
+        return client.create_response(args.pop("conversation_id"), args.pop("text")).to_dict()
+    if name == "get_response":
+        return client.get_response(args.pop("conversation_id"), args.pop("response_id")).to_dict()
+    if name == "wait_for_response":
+        cid, rid = args.pop("conversation_id"), args.pop("response_id")
+        return client.wait_for_response(cid, rid, **wait_kwargs(args)).to_dict()
+    if name == "create_response_and_wait":
+        cid, text = args.pop("conversation_id"), args.pop("text")
+        return client.create_response_and_wait(cid, text, **wait_kwargs(args)).to_dict()
+    return call_helper(name, args)
+
+
+def call_helper(name: str, args: Dict[str, Any]) -> Any:
+    if name == "assistant_text":
+        return moveworks.Response.from_dict(args.pop("response")).assistant_text()
+    if name == "text_with_citation_markers":
+        return first_assistant_message(moveworks.Response.from_dict(args.pop("response"))).text_with_citation_markers()
+    raise AssertionError(f"unknown conformance call {name!r}")
+
+
+async def call_async(client: moveworks.AsyncClient, name: str, args: Dict[str, Any]) -> Any:
+    """The AsyncClient form of :func:`call_sync`."""
+    if name == "list_conversations":
+        return (await client.list_conversations(**take(args, "limit", "cursor", "archived"))).to_dict()
+    if name == "iter_conversations":
+        return [c.to_dict() async for c in client.iter_conversations(**take(args, "limit", "archived"))]
+    if name == "create_conversation":
+        return (await client.create_conversation(**take(args, "title"))).to_dict()
+    if name == "get_conversation":
+        return (await client.get_conversation(args.pop("conversation_id"))).to_dict()
+    if name == "update_conversation":
+        cid = args.pop("conversation_id")
+        return (await client.update_conversation(cid, **take(args, "title", "archived"))).to_dict()
+    if name == "list_events":
+        page = await client.list_events(**take(args, "conversation_id", "start_event_id", "last_event_id", "cursor", "limit"))
+        return page.to_dict()
+    if name == "iter_events":
+        it = client.iter_events(**take(args, "conversation_id", "start_event_id", "last_event_id", "limit"))
+        return [e.to_dict() async for e in it]
+    if name == "create_response":
+        return (await client.create_response(args.pop("conversation_id"), args.pop("text"))).to_dict()
+    if name == "get_response":
+        return (await client.get_response(args.pop("conversation_id"), args.pop("response_id"))).to_dict()
+    if name == "wait_for_response":
+        cid, rid = args.pop("conversation_id"), args.pop("response_id")
+        return (await client.wait_for_response(cid, rid, **wait_kwargs(args))).to_dict()
+    if name == "create_response_and_wait":
+        cid, text = args.pop("conversation_id"), args.pop("text")
+        return (await client.create_response_and_wait(cid, text, **wait_kwargs(args))).to_dict()
+    return call_helper(name, args)
+
+
+def client_kwargs(sim: Simulator, spec: Dict[str, Any]) -> Dict[str, Any]:
+    spec = dict(spec)
+    kwargs: Dict[str, Any] = {
+        "base_url": sim.base_url,
+        "assistant_name": spec.pop("assistant_name", sim.assistant_name),
+        "max_retries": spec.pop("max_retries", 2),
+    }
+    auth = spec.pop("auth", "token")
+    if auth == "token":
+        kwargs["token"] = spec.pop("token", sim.token)
+    elif auth == "oauth":
+        kwargs["client_id"] = sim.client_id
+        kwargs["client_secret"] = spec.pop("client_secret", sim.client_secret)
+        kwargs["token_url"] = sim.token_url
+    else:
+        raise AssertionError(f"unknown auth {auth!r}")
+    if "timeout_ms" in spec:
+        kwargs["timeout"] = spec.pop("timeout_ms") / 1000.0
+    if "deadline_ms" in spec:
+        kwargs["deadline"] = spec.pop("deadline_ms") / 1000.0
+    assert not spec, f"unknown client keys {sorted(spec)}"
+    return kwargs
+
+
+def run_sim_step(sim: Simulator, action: str, args: Dict[str, Any]) -> None:
+    if action == "fault":
+        sim.faults(args)
+    elif action == "config":
+        sim.config(**args)
+    elif action == "revoke_tokens":
+        sim.revoke_tokens()
+    elif action == "sleep":
+        time.sleep(args["ms"] / 1000.0)
+    elif action == "expect_requests":
+        got = sim.requests(args.get("method"), args.get("path_contains"))
+        assert len(got) == args["count"], f"expected {args['count']} requests matching {args}, got {len(got)}"
+    else:
+        raise AssertionError(f"unknown sim action {action!r}")
+
+
+def check_error(err: moveworks.MoveworksError, expected: Dict[str, Any]) -> None:
+    assert err.kind == expected["kind"], f"expected kind {expected['kind']}, got {err!r}"
+    assert isinstance(err, moveworks.error_class(expected["kind"]))
+    for key in ("status", "code", "argument"):
+        if key in expected:
+            assert getattr(err, key) == expected[key], f"{key}: expected {expected[key]!r}, got {getattr(err, key)!r}"
+
+
+def run_scenario(sim: Simulator, scenario: Dict[str, Any], mode: str) -> None:
+    sim.reset()
+    kwargs = client_kwargs(sim, scenario.get("client", {}))
+    saved: Dict[str, Any] = {}
+    sync_client = moveworks.Client(**kwargs)
+    async_client = moveworks.AsyncClient.from_client(sync_client)
+    for index, step in enumerate(scenario["steps"]):
+        where = f"{scenario['name']} step {index}"
+        args = substitute(step.get("args", {}), saved)
+        if "sim" in step:
+            run_sim_step(sim, step["sim"], args)
+            continue
+        if "call" not in step:
+            raise AssertionError(f"{where}: neither call nor sim")
+        try:
+            if mode == "sync":
+                result = call_sync(sync_client, step["call"], args)
+            else:
+                result = asyncio.run(call_async(async_client, step["call"], args))
+        except moveworks.MoveworksError as err:
+            assert "expect_error" in step, f"{where}: unexpected error {err!r}"
+            check_error(err, step["expect_error"])
+            continue
+        assert not args, f"{where}: unhandled arguments {sorted(args)}"
+        assert "expect_error" not in step, f"{where}: expected {step['expect_error']}, got {result!r}"
+        if "expect" in step:
+            try:
+                match(substitute(step["expect"], saved), result)
+            except AssertionError as e:
+                raise AssertionError(f"{where}: {e}") from None
+        if "save_as" in step:
+            saved[step["save_as"]] = result
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
+def test_scenario(simulator: Simulator, scenario: Dict[str, Any], mode: str) -> None:
+    run_scenario(simulator, scenario, mode)
+
+
+def test_scenarios_are_loaded() -> None:
+    assert len(SCENARIOS) >= 20
+
+
+def test_runner_rejects_unknown_actions(simulator: Simulator) -> None:
+    with pytest.raises(AssertionError, match="unknown conformance call"):
+        run_scenario(simulator, {"name": "x", "steps": [{"call": "teleport", "args": {}}]}, "sync")
+    with pytest.raises(AssertionError, match="unknown sim action"):
+        run_scenario(simulator, {"name": "x", "steps": [{"sim": "teleport"}]}, "sync")

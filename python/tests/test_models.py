@@ -1,0 +1,108 @@
+"""Models: attributes, repr, equality, wire JSON, timestamps, enums with unknown values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, Dict, List
+
+import pytest
+
+import moveworks
+from conftest import Simulator
+
+FAST: Dict[str, Any] = {"deadline": 10.0, "initial_interval": 0.02, "max_interval": 0.06}
+
+
+def test_conversation_model(client: moveworks.Client) -> None:
+    conv = client.create_conversation("Model")
+    assert isinstance(conv.created_at, dt.datetime) and conv.created_at.tzinfo is not None
+    assert conv.created_at.utcoffset() == dt.timedelta(0)
+    assert conv.updated_at >= conv.created_at
+    r = repr(conv)
+    assert r.startswith("Conversation(") and conv.conversation_id in r and "'Model'" in r
+    d = conv.to_dict()
+    assert d["conversation_id"] == conv.conversation_id and d["title"] == "Model" and isinstance(d["created_at"], str)
+    assert json.loads(conv.to_json()) == d
+    assert moveworks.Conversation.from_json(conv.to_json()) == conv
+    assert moveworks.Conversation.from_dict(d) == conv
+    assert conv != client.create_conversation("Other")
+    assert conv != "not a conversation"
+    with pytest.raises(AttributeError):
+        conv.title = "x"  # type: ignore[misc]
+
+
+def test_response_model_and_citations(sim: Simulator, client: moveworks.Client) -> None:
+    sim.config(response_duration_ms=60)
+    conv = client.create_conversation()
+    done = client.create_response_and_wait(conv.conversation_id, "Who does John Doe report to?", **FAST)
+    assert [o.type for o in done.outputs] == ["REASONING_MESSAGE", "MESSAGE"]
+    reasoning, final = done.outputs
+    assert reasoning.reasoning_message is not None and reasoning.message is None
+    assert final.message is not None and not final.is_unknown
+    msg = final.message
+    assert msg.actor is moveworks.Actor.ASSISTANT and msg.response_id == done.response_id
+    assert msg.conversation_id == conv.conversation_id and msg.message_id
+    assert msg.content.type == "COMMONMARK_TEXT" and msg.content.text == msg.text
+    assert msg.content.text_lossy() == msg.text
+    assert len(msg.citations) == 2
+    cite = msg.citations[0]
+    assert isinstance(cite.offset, int) and (cite.url is None or cite.url.startswith("http"))
+    if cite.display is not None:
+        assert "CitationDisplay(" in repr(cite.display)
+        assert cite.display.title is None or isinstance(cite.display.title, moveworks.Content)
+        assert cite.display.body is None or isinstance(cite.display.body, moveworks.Content)
+    marked = msg.text_with_citation_markers()
+    assert "[1]" in marked and "[2]" in marked
+    rm = reasoning.reasoning_message
+    assert rm.reasoning_message_id and rm.conversation_id == conv.conversation_id and rm.response_id == done.response_id
+    assert isinstance(rm.created_at, dt.datetime)
+    assert "Response(" in repr(done) and "COMPLETED" in repr(done)
+    assert moveworks.Response.from_json(done.to_json()) == done
+    for item in (reasoning, final, msg, rm, msg.content, cite):
+        assert type(item).from_json(item.to_json()) == item  # type: ignore[attr-defined]
+    wire = done.to_dict()
+    assert wire["outputs"][1]["type"] == "MESSAGE" and "message" in wire["outputs"][1]
+    assert wire["outputs"][1]["message"]["citations"][0]["location"]["offset"] == cite.offset
+
+
+def test_unknown_enum_values_are_kept(sim: Simulator, client: moveworks.Client) -> None:
+    sim.config(response_duration_ms=150)
+    conv = client.create_conversation()
+    seen: List[moveworks.ResponseStatus] = []
+    done = client.create_response_and_wait(conv.conversation_id, "[unknown] what is new?", on_update=lambda r: seen.append(r.status), **FAST)
+    unknown = [s for s in seen if s.is_unknown]
+    assert unknown and unknown[0].value == "THINKING" and unknown[0] == "THINKING"
+    assert moveworks.ResponseStatus("THINKING") is unknown[0]
+    assert "THINKING" not in moveworks.ResponseStatus.__members__
+    assert not moveworks.ResponseStatus.COMPLETED.is_unknown
+    types = [o.type for o in done.outputs]
+    assert "TOOL_CALL" in types
+    tool = done.outputs[types.index("TOOL_CALL")]
+    assert tool.is_unknown and tool.message is None and tool.to_dict()["type"] == "TOOL_CALL"
+    reasoning = done.outputs[0].reasoning_message
+    assert reasoning is not None and reasoning.content.is_unknown
+    assert reasoning.content.type == "HTML_TEXT" and reasoning.content.text is None
+    assert isinstance(reasoning.content.text_lossy(), str)
+    events = list(client.iter_events())
+    assert [e.payload.type for e in events] == ["MESSAGE_EVENT", "NOTIFICATION_EVENT"]
+    assert events[1].payload.is_unknown and events[1].payload.message is None
+    assert events[1].to_dict()["event_payload"]["type"] == "NOTIFICATION_EVENT"
+    assert moveworks.Actor("ROBOT").is_unknown and moveworks.Actor("USER") is moveworks.Actor.USER
+
+
+def test_pages_are_models(client: moveworks.Client) -> None:
+    client.create_conversation("a")
+    page = client.list_conversations()
+    assert page.to_dict()["metadata"] == {"next_cursor": None}
+    assert moveworks.ConversationPage.from_json(page.to_json()) == page
+    assert "ConversationPage(" in repr(page)
+    events = client.list_events()
+    assert len(events) == 0 and events.next_cursor is None and "EventPage(" in repr(events)
+
+
+def test_from_json_rejects_garbage() -> None:
+    with pytest.raises(moveworks.DecodeError):
+        moveworks.Conversation.from_json("{not json")
+    with pytest.raises(moveworks.DecodeError):
+        moveworks.Response.from_dict({"response_id": 1})
