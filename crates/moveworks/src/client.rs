@@ -159,7 +159,8 @@ impl ClientBuilder {
     /// Checks the configuration and builds the client. No request is sent.
     pub fn build(self) -> Result<Client> {
         let base_url = parse_api_url("base_url", &self.base_url)?;
-        let assistant_name = self.assistant_name.ok_or_else(|| Error::invalid_argument("assistant_name", "is required"))?;
+        let assistant_name =
+            self.assistant_name.ok_or_else(|| Error::invalid_argument("assistant_name", "is required"))?;
         validate::header_value("assistant_name", &assistant_name)?;
         let auth = match (self.token, self.client_credentials) {
             (Some(token), _) => {
@@ -183,7 +184,11 @@ impl ClientBuilder {
                 return Err(Error::invalid_argument("token", "either a bearer token or client credentials is required"))
             }
         };
-        for (name, d) in [("timeout", self.settings.attempt_timeout), ("deadline", self.settings.deadline), ("connect_timeout", self.connect_timeout)] {
+        for (name, d) in [
+            ("timeout", self.settings.attempt_timeout),
+            ("deadline", self.settings.deadline),
+            ("connect_timeout", self.connect_timeout),
+        ] {
             if d.is_zero() {
                 return Err(Error::invalid_argument(name, "must be greater than zero"));
             }

@@ -193,6 +193,12 @@ impl fmt::Display for ApiErrorCode {
 /// last seen status and the response itself. No field ever holds a credential.
 #[derive(Clone)]
 pub struct Error {
+    // Boxed so that every `Result<T, Error>` stays one pointer wide.
+    inner: Box<Inner>,
+}
+
+#[derive(Clone)]
+struct Inner {
     kind: ErrorKind,
     message: String,
     status: Option<u16>,
@@ -217,25 +223,27 @@ impl Error {
     /// A bare error of `kind` with `message`; the other fields are filled by the `with_*` methods.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error {
-            kind,
-            message: message.into(),
-            status: None,
-            code: None,
-            request_id: None,
-            retry_after: None,
-            argument: None,
-            response_id: None,
-            last_status: None,
-            response: None,
-            body_excerpt: None,
-            source: None,
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                status: None,
+                code: None,
+                request_id: None,
+                retry_after: None,
+                argument: None,
+                response_id: None,
+                last_status: None,
+                response: None,
+                body_excerpt: None,
+                source: None,
+            }),
         }
     }
 
     /// An invalid-argument error naming the argument and why it was rejected.
     pub fn invalid_argument(argument: &str, why: impl fmt::Display) -> Error {
         let mut e = Error::new(ErrorKind::InvalidArgument, format!("invalid `{argument}`: {why}"));
-        e.argument = Some(argument.to_owned());
+        e.inner.argument = Some(argument.to_owned());
         e
     }
 
@@ -252,92 +260,92 @@ impl Error {
             excerpt.push('…');
         }
         let mut e = Error::new(ErrorKind::Decode, format!("could not decode {what}: {detail}"));
-        e.body_excerpt = Some(excerpt);
+        e.inner.body_excerpt = Some(excerpt);
         e
     }
 
     pub(crate) fn with_status(mut self, status: u16) -> Self {
-        self.status = Some(status);
+        self.inner.status = Some(status);
         self
     }
     pub(crate) fn with_code(mut self, code: Option<ApiErrorCode>) -> Self {
-        self.code = code;
+        self.inner.code = code;
         self
     }
     pub(crate) fn with_request_id(mut self, request_id: Option<String>) -> Self {
-        if self.request_id.is_none() {
-            self.request_id = request_id;
+        if self.inner.request_id.is_none() {
+            self.inner.request_id = request_id;
         }
         self
     }
     pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
-        self.retry_after = retry_after;
+        self.inner.retry_after = retry_after;
         self
     }
     pub(crate) fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.source = Some(Arc::new(source));
+        self.inner.source = Some(Arc::new(source));
         self
     }
     pub(crate) fn with_response(mut self, response: Response) -> Self {
-        self.response_id = Some(response.response_id.clone());
-        self.last_status = Some(response.status.clone());
-        self.response = Some(Box::new(response));
+        self.inner.response_id = Some(response.response_id.clone());
+        self.inner.last_status = Some(response.status.clone());
+        self.inner.response = Some(Box::new(response));
         self
     }
     pub(crate) fn with_kind(mut self, kind: ErrorKind) -> Self {
-        self.kind = kind;
+        self.inner.kind = kind;
         self
     }
 
     /// The category of this error.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.inner.kind
     }
     /// Human-readable description (for API errors, the server's message).
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
     /// HTTP status, for API errors and token-endpoint errors.
     pub fn status(&self) -> Option<u16> {
-        self.status
+        self.inner.status
     }
     /// The API's `error.code`, when the body carried one.
     pub fn code(&self) -> Option<&ApiErrorCode> {
-        self.code.as_ref()
+        self.inner.code.as_ref()
     }
     /// The `x-moveworks-root-uuid` of the failing request: quote it to Moveworks support.
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.inner.request_id.as_deref()
     }
     /// How long the server asked us to wait (`Retry-After` / `retry-after-ms`).
     pub fn retry_after(&self) -> Option<Duration> {
-        self.retry_after
+        self.inner.retry_after
     }
     /// For invalid-argument errors: which argument was rejected.
     pub fn argument(&self) -> Option<&str> {
-        self.argument.as_deref()
+        self.inner.argument.as_deref()
     }
     /// For poll timeouts and failed responses: the response id.
     pub fn response_id(&self) -> Option<&str> {
-        self.response_id.as_deref()
+        self.inner.response_id.as_deref()
     }
     /// For poll timeouts and failed responses: the last status seen.
     pub fn last_status(&self) -> Option<&ResponseStatus> {
-        self.last_status.as_ref()
+        self.inner.last_status.as_ref()
     }
     /// For poll timeouts and failed responses: the last response seen.
     pub fn response(&self) -> Option<&Response> {
-        self.response.as_deref()
+        self.inner.response.as_deref()
     }
     /// For decode errors: the start of the offending body (at most 200 characters).
     pub fn body_excerpt(&self) -> Option<&str> {
-        self.body_excerpt.as_deref()
+        self.inner.body_excerpt.as_deref()
     }
     /// True when retrying later might succeed (connection trouble, timeouts, 408/429/5xx).
     pub fn is_transient(&self) -> bool {
-        match self.kind {
+        match self.inner.kind {
             ErrorKind::Connection | ErrorKind::Timeout | ErrorKind::RateLimit | ErrorKind::InternalServer => true,
-            ErrorKind::ApiStatus | ErrorKind::OAuth => matches!(self.status, Some(408 | 429 | 500..=599)),
+            ErrorKind::ApiStatus | ErrorKind::OAuth => matches!(self.inner.status, Some(408 | 429 | 500..=599)),
             _ => false,
         }
     }
@@ -346,29 +354,29 @@ impl Error {
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Error");
-        d.field("kind", &self.kind).field("message", &self.message);
-        if let Some(s) = self.status {
+        d.field("kind", &self.inner.kind).field("message", &self.inner.message);
+        if let Some(s) = self.inner.status {
             d.field("status", &s);
         }
-        if let Some(c) = &self.code {
+        if let Some(c) = &self.inner.code {
             d.field("code", &c.as_str());
         }
-        if let Some(r) = &self.request_id {
+        if let Some(r) = &self.inner.request_id {
             d.field("request_id", r);
         }
-        if let Some(r) = &self.retry_after {
+        if let Some(r) = &self.inner.retry_after {
             d.field("retry_after", r);
         }
-        if let Some(a) = &self.argument {
+        if let Some(a) = &self.inner.argument {
             d.field("argument", a);
         }
-        if let Some(r) = &self.response_id {
+        if let Some(r) = &self.inner.response_id {
             d.field("response_id", r);
         }
-        if let Some(s) = &self.last_status {
+        if let Some(s) = &self.inner.last_status {
             d.field("last_status", &s.as_str());
         }
-        if let Some(b) = &self.body_excerpt {
+        if let Some(b) = &self.inner.body_excerpt {
             d.field("body_excerpt", b);
         }
         d.finish()
@@ -377,15 +385,15 @@ impl fmt::Debug for Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind, self.message)?;
+        write!(f, "{}: {}", self.inner.kind, self.inner.message)?;
         let mut extras = Vec::new();
-        if let Some(s) = self.status {
+        if let Some(s) = self.inner.status {
             extras.push(format!("status {s}"));
         }
-        if let Some(c) = &self.code {
+        if let Some(c) = &self.inner.code {
             extras.push(format!("code {c}"));
         }
-        if let Some(r) = &self.request_id {
+        if let Some(r) = &self.inner.request_id {
             extras.push(format!("request id {r}"));
         }
         if !extras.is_empty() {
@@ -397,6 +405,6 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|s| s as &(dyn std::error::Error + 'static))
+        self.inner.source.as_deref().map(|s| s as &(dyn std::error::Error + 'static))
     }
 }

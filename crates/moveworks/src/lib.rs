@@ -50,7 +50,7 @@ pub use model::{
     render_citations, Actor, Citation, CitationDisplay, Content, Conversation, ConversationPage, Event, EventPage,
     EventPayload, Message, OutputItem, ReasoningMessage, Response, ResponseStatus, Timestamp, UnknownVariant,
 };
-pub use pagination::{ConversationIter, EventIter, PageIter, PageSource};
+pub use pagination::{ConversationIter, EventIter, PageItems, PageIter, PageSource};
 pub use poll::{block_on, AsyncRuntime, CancelToken, PollStep, Poller, UpdateCallback, WaitOptions};
 pub use retry::RetryPolicy;
 pub use transport::REQUEST_ID_HEADER;

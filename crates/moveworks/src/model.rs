@@ -281,11 +281,7 @@ impl ResponseStatus {
 /// Splits a tagged union `{"type": T, "<field>": {...}}` into its tag and whole value.
 fn take_tagged<'de, D: Deserializer<'de>>(d: D) -> Result<(String, Value), D::Error> {
     let value = Value::deserialize(d)?;
-    let tag = value
-        .get("type")
-        .and_then(Value::as_str)
-        .ok_or_else(|| de::Error::missing_field("type"))?
-        .to_owned();
+    let tag = value.get("type").and_then(Value::as_str).ok_or_else(|| de::Error::missing_field("type"))?.to_owned();
     Ok((tag, value))
 }
 
@@ -322,7 +318,9 @@ impl Content {
     /// when it has the usual `{"type": T, "<t>": {"text": …}}` shape.
     pub fn text(&self) -> Option<&str> {
         match self {
-            Content::PlainText { text } | Content::CommonmarkText { text } | Content::MarkdownText { text } => Some(text),
+            Content::PlainText { text } | Content::CommonmarkText { text } | Content::MarkdownText { text } => {
+                Some(text)
+            }
             Content::Unknown(_) => None,
         }
     }
@@ -354,10 +352,12 @@ impl<'de> Deserialize<'de> for Content {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let (tag, mut value) = take_tagged(d)?;
         Ok(match tag.as_str() {
-            "PLAIN_TEXT" => Content::PlainText { text: variant_field::<TextBody, D::Error>(&mut value, "plain_text")?.text },
-            "COMMONMARK_TEXT" => {
-                Content::CommonmarkText { text: variant_field::<TextBody, D::Error>(&mut value, "commonmark_text")?.text }
+            "PLAIN_TEXT" => {
+                Content::PlainText { text: variant_field::<TextBody, D::Error>(&mut value, "plain_text")?.text }
             }
+            "COMMONMARK_TEXT" => Content::CommonmarkText {
+                text: variant_field::<TextBody, D::Error>(&mut value, "commonmark_text")?.text,
+            },
             "MARKDOWN_TEXT" => {
                 Content::MarkdownText { text: variant_field::<TextBody, D::Error>(&mut value, "markdown_text")?.text }
             }
@@ -369,7 +369,9 @@ impl<'de> Deserialize<'de> for Content {
 impl Serialize for Content {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Content::PlainText { text } => serialize_tagged(s, "PLAIN_TEXT", "plain_text", &TextBody { text: text.clone() }),
+            Content::PlainText { text } => {
+                serialize_tagged(s, "PLAIN_TEXT", "plain_text", &TextBody { text: text.clone() })
+            }
             Content::CommonmarkText { text } => {
                 serialize_tagged(s, "COMMONMARK_TEXT", "commonmark_text", &TextBody { text: text.clone() })
             }
@@ -397,7 +399,9 @@ impl<'de> Deserialize<'de> for OutputItem {
         let (tag, mut value) = take_tagged(d)?;
         Ok(match tag.as_str() {
             "MESSAGE" => OutputItem::Message(variant_field::<_, D::Error>(&mut value, "message")?),
-            "REASONING_MESSAGE" => OutputItem::ReasoningMessage(variant_field::<_, D::Error>(&mut value, "reasoning_message")?),
+            "REASONING_MESSAGE" => {
+                OutputItem::ReasoningMessage(variant_field::<_, D::Error>(&mut value, "reasoning_message")?)
+            }
             _ => OutputItem::Unknown(unknown(tag, &value)),
         })
     }
@@ -655,7 +659,8 @@ mod tests {
         let status: ResponseStatus = serde_json::from_str("\"THINKING\"").unwrap();
         assert_eq!(status, ResponseStatus::Unknown("THINKING".into()));
         assert!(!status.is_terminal());
-        let content: Content = serde_json::from_str(r#"{"type":"HTML_TEXT","html_text":{"text":"<b>hi</b>"}}"#).unwrap();
+        let content: Content =
+            serde_json::from_str(r#"{"type":"HTML_TEXT","html_text":{"text":"<b>hi</b>"}}"#).unwrap();
         assert_eq!(content.text(), None);
         assert_eq!(content.text_lossy().as_deref(), Some("<b>hi</b>"));
     }

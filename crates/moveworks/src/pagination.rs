@@ -6,12 +6,15 @@ use crate::client::{Client, ListConversationsParams, ListEventsParams};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{Conversation, Event};
 
+/// One fetched page: its items and the cursor of the next page (`None` on the last).
+pub type PageItems<T> = (Vec<T>, Option<String>);
+
 /// A list endpoint's filters, able to fetch one page at a cursor.
 pub trait PageSource {
     /// The items of a page.
     type Item;
     /// Fetches the page at `cursor` (`None` = first page): items and next cursor.
-    fn fetch(&self, client: &Client, cursor: Option<String>) -> Result<(Vec<Self::Item>, Option<String>)>;
+    fn fetch(&self, client: &Client, cursor: Option<String>) -> Result<PageItems<Self::Item>>;
     /// The cursor the caller asked to start from.
     fn start_cursor(&self) -> Option<String>;
 }
@@ -61,14 +64,17 @@ impl<S: PageSource> PageIter<S> {
 
     /// Fetches the next whole page (items not yet yielded by `next()` are skipped).
     /// Returns `None` after the last page.
-    pub fn next_page(&mut self) -> Option<Result<(Vec<S::Item>, Option<String>)>> {
+    pub fn next_page(&mut self) -> Option<Result<PageItems<S::Item>>> {
         self.buffer.clear();
         let cursor = self.next.take()?;
         match self.source.fetch(&self.client, cursor.clone()) {
             Ok((items, next_cursor)) => {
                 if next_cursor.is_some() && next_cursor == cursor {
                     // Following it would loop forever.
-                    return Some(Err(Error::new(ErrorKind::Decode, "the server returned the same cursor it was given")));
+                    return Some(Err(Error::new(
+                        ErrorKind::Decode,
+                        "the server returned the same cursor it was given",
+                    )));
                 }
                 self.next = next_cursor.clone().map(Some);
                 Some(Ok((items, next_cursor)))

@@ -46,9 +46,8 @@ impl CancelToken {
     pub fn sleep(&self, duration: Duration) -> bool {
         let (flag, cv) = &*self.inner;
         let guard = flag.lock().unwrap_or_else(|p| p.into_inner());
-        let (guard, _) = cv
-            .wait_timeout_while(guard, duration, |cancelled| !*cancelled)
-            .unwrap_or_else(|p| p.into_inner());
+        let (guard, _) =
+            cv.wait_timeout_while(guard, duration, |cancelled| !*cancelled).unwrap_or_else(|p| p.into_inner());
         *guard
     }
 }
@@ -182,8 +181,9 @@ impl Poller {
             ResponseStatus::Completed => PollStep::Finish(Ok(response)),
             ResponseStatus::Failed => {
                 let id = response.response_id.clone();
-                PollStep::Finish(Err(Error::new(ErrorKind::ResponseFailed, format!("response {id} failed"))
-                    .with_response(response)))
+                PollStep::Finish(Err(
+                    Error::new(ErrorKind::ResponseFailed, format!("response {id} failed")).with_response(response)
+                ))
             }
             _ => {
                 let remaining = self.remaining();
@@ -224,14 +224,24 @@ impl Client {
     /// Polls a response until it is COMPLETED (returned) or FAILED (a
     /// `response_failed` error carrying the response), the deadline passes
     /// (`poll_timeout`) or the cancel token fires (`cancelled`). Blocks the thread.
-    pub fn wait_for_response(&self, conversation_id: &str, response_id: &str, options: &WaitOptions) -> Result<Response> {
+    pub fn wait_for_response(
+        &self,
+        conversation_id: &str,
+        response_id: &str,
+        options: &WaitOptions,
+    ) -> Result<Response> {
         crate::validate::id("conversation_id", conversation_id)?;
         crate::validate::id("response_id", response_id)?;
         block_on(self.wait_for_response_async(&InlineRuntime { options }, conversation_id, response_id, options))
     }
 
     /// Creates a response and waits for it as [`wait_for_response`](Self::wait_for_response) does.
-    pub fn create_response_and_wait(&self, conversation_id: &str, text: &str, options: &WaitOptions) -> Result<Response> {
+    pub fn create_response_and_wait(
+        &self,
+        conversation_id: &str,
+        text: &str,
+        options: &WaitOptions,
+    ) -> Result<Response> {
         block_on(self.create_response_and_wait_async(&InlineRuntime { options }, conversation_id, text, options))
     }
 }
@@ -307,7 +317,8 @@ impl Client {
                         return Err(poller.timeout_error());
                     }
                     let deadline = poller.remaining().min(self.settings_deadline());
-                    let client = self.with_options(&RequestOptions { deadline: Some(deadline), ..Default::default() })?;
+                    let client =
+                        self.with_options(&RequestOptions { deadline: Some(deadline), ..Default::default() })?;
                     let (cid, rid) = (conversation_id.clone(), response_id.clone());
                     runtime
                         .spawn_blocking(move || client.get_response(&cid, &rid))

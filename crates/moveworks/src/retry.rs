@@ -51,7 +51,11 @@ impl RetryPolicy {
 
 /// Reads the server's requested wait from `retry-after-ms` (milliseconds) or
 /// `Retry-After` (delta-seconds or an HTTP date), preferring the former.
-pub(crate) fn parse_retry_after(retry_after_ms: Option<&str>, retry_after: Option<&str>, now: SystemTime) -> Option<Duration> {
+pub(crate) fn parse_retry_after(
+    retry_after_ms: Option<&str>,
+    retry_after: Option<&str>,
+    now: SystemTime,
+) -> Option<Duration> {
     if let Some(ms) = retry_after_ms.and_then(|v| v.trim().parse::<f64>().ok()) {
         if ms.is_finite() && ms >= 0.0 {
             return Some(Duration::from_secs_f64(ms / 1000.0));
@@ -84,7 +88,11 @@ mod tests {
 
     #[test]
     fn backoff_grows_is_capped_and_jittered() {
-        let p = RetryPolicy { initial_backoff: Duration::from_millis(100), max_backoff: Duration::from_millis(350), ..Default::default() };
+        let p = RetryPolicy {
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(350),
+            ..Default::default()
+        };
         for _ in 0..50 {
             let first = p.backoff(1);
             assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100), "{first:?}");

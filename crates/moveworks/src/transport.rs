@@ -133,11 +133,14 @@ impl OAuth {
         );
         if !(200..300).contains(&reply.status) {
             let api = api_error(&reply);
-            return Err(Error::new(ErrorKind::OAuth, format!("token endpoint refused the credentials: {}", api.message()))
-                .with_status(reply.status)
-                .with_code(api.code().cloned())
-                .with_request_id(reply.request_id.clone())
-                .with_retry_after(api.retry_after()));
+            return Err(Error::new(
+                ErrorKind::OAuth,
+                format!("token endpoint refused the credentials: {}", api.message()),
+            )
+            .with_status(reply.status)
+            .with_code(api.code().cloned())
+            .with_request_id(reply.request_id.clone())
+            .with_retry_after(api.retry_after()));
         }
         let parsed: TokenResponse = decode(&reply, "token response").map_err(|e| e.with_kind(ErrorKind::OAuth))?;
         if parsed.access_token.is_empty() {
@@ -249,7 +252,10 @@ impl Transport {
             let attempt = retries + 1;
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
-                return Err(Error::new(ErrorKind::Timeout, format!("call deadline of {:?} exceeded", settings.deadline)));
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!("call deadline of {:?} exceeded", settings.deadline),
+                ));
             }
             let (token, generation) = match &self.auth {
                 Auth::Static(t) => (t.clone(), 0),
@@ -331,7 +337,14 @@ impl Transport {
     }
 
     /// How long to wait before retrying after `error`, or `None` to give up.
-    fn retry_delay(&self, settings: &CallSettings, error: &Error, allowed: bool, retries: u32, deadline: Instant) -> Option<Duration> {
+    fn retry_delay(
+        &self,
+        settings: &CallSettings,
+        error: &Error,
+        allowed: bool,
+        retries: u32,
+        deadline: Instant,
+    ) -> Option<Duration> {
         let policy = &settings.retry;
         if !allowed || retries >= policy.max_retries {
             return None;
@@ -352,7 +365,13 @@ impl Transport {
         (Instant::now() + delay < deadline).then_some(delay)
     }
 
-    fn build_request(&self, method: Method, url: &Url, token: &Secret, body: Option<Vec<u8>>) -> Result<http::Request<Vec<u8>>> {
+    fn build_request(
+        &self,
+        method: Method,
+        url: &Url,
+        token: &Secret,
+        body: Option<Vec<u8>>,
+    ) -> Result<http::Request<Vec<u8>>> {
         let mut builder = http::Request::builder()
             .method(method.as_http())
             .uri(url.as_str())
@@ -385,16 +404,11 @@ impl Transport {
         let request_id = header(&headers, REQUEST_ID_HEADER).map(str::to_owned);
         let retry_after =
             parse_retry_after(header(&headers, "retry-after-ms"), header(&headers, "retry-after"), SystemTime::now());
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(self.max_response_bytes)
-            .read_to_vec()
-            .map_err(|e| {
-                let mut f = transport_failure(e, false);
-                f.error = f.error.with_status(status).with_request_id(request_id.clone());
-                f
-            })?;
+        let body = response.body_mut().with_config().limit(self.max_response_bytes).read_to_vec().map_err(|e| {
+            let mut f = transport_failure(e, false);
+            f.error = f.error.with_status(status).with_request_id(request_id.clone());
+            f
+        })?;
         Ok(Reply { status, request_id, retry_after, body })
     }
 }
@@ -412,7 +426,10 @@ fn transport_failure(e: ureq::Error, before_response: bool) -> Failure {
         U::ConnectionFailed => (ErrorKind::Connection, true, "connection failed".to_owned()),
         U::Timeout(t @ (T::Resolve | T::Connect)) => (ErrorKind::Timeout, true, format!("timed out ({t:?})")),
         U::Timeout(t) => (ErrorKind::Timeout, false, format!("timed out ({t:?})")),
-        U::Io(io) if before_response && matches!(io.kind(), io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable) => {
+        U::Io(io)
+            if before_response
+                && matches!(io.kind(), io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable) =>
+        {
             (ErrorKind::Connection, true, format!("connection refused: {io}"))
         }
         U::Io(io) => (ErrorKind::Connection, false, format!("connection error: {io}")),
@@ -445,9 +462,8 @@ struct ErrorBodyInner {
 fn api_error(reply: &Reply) -> Error {
     let parsed = serde_json::from_slice::<ErrorBody>(&reply.body).ok();
     let code = parsed.as_ref().and_then(|b| b.error.code.as_deref()).map(ApiErrorCode::parse);
-    let message = parsed
-        .and_then(|b| b.error.message)
-        .unwrap_or_else(|| format!("HTTP {} with no error message", reply.status));
+    let message =
+        parsed.and_then(|b| b.error.message).unwrap_or_else(|| format!("HTTP {} with no error message", reply.status));
     Error::new(ErrorKind::for_status(reply.status), message)
         .with_status(reply.status)
         .with_code(code)

@@ -19,7 +19,8 @@ pub fn id(argument: &str, value: &str) -> Result<()> {
     if value == "." || value == ".." {
         return Err(Error::invalid_argument(argument, "must not be a dot segment"));
     }
-    if let Some(bad) = value.chars().find(|c| matches!(c, '/' | '?' | '#' | '%' | '\\') || c.is_whitespace() || c.is_control())
+    if let Some(bad) =
+        value.chars().find(|c| matches!(c, '/' | '?' | '#' | '%' | '\\') || c.is_whitespace() || c.is_control())
     {
         return Err(Error::invalid_argument(argument, format_args!("must not contain {bad:?}")));
     }
@@ -53,7 +54,9 @@ pub fn limit(value: Option<u32>) -> Result<()> {
 pub fn cursor(value: Option<&str>) -> Result<()> {
     match value {
         Some("") => Err(Error::invalid_argument("cursor", "must not be empty (pass no cursor for the first page)")),
-        Some(c) if c.chars().any(char::is_control) => Err(Error::invalid_argument("cursor", "must not contain control characters")),
+        Some(c) if c.chars().any(char::is_control) => {
+            Err(Error::invalid_argument("cursor", "must not contain control characters"))
+        }
         _ => Ok(()),
     }
 }
