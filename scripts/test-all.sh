@@ -10,6 +10,10 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 section() { printf '\n=== %s ===\n' "$1"; }
 started=$SECONDS
 
+section "Rust: format and lints"
+cargo fmt --all --check
+cargo clippy --locked -q -p moveworks -p moveworks-simulator -p moveworks-cli --all-targets -- -D warnings
+
 section "Rust: core, simulator, CLI (unit, integration, conformance)"
 cargo build --locked -p moveworks-simulator -p moveworks-cli
 cargo test --locked -p moveworks -p moveworks-simulator -p moveworks-cli

@@ -10,9 +10,8 @@
 //! struct types are zero-sized markers that only give C a distinct pointer type.
 
 #![allow(non_camel_case_types)]
-#![allow(clippy::missing_safety_doc)] // the safety contract is the C header's documentation
-// The core's `Error` is large by design (flat, every field); boxing it here would only add allocations.
-#![allow(clippy::result_large_err)]
+#![allow(clippy::missing_safety_doc)]
+// the safety contract is the C header's documentation
 
 mod client;
 mod error;

@@ -14,10 +14,6 @@
 //! layer turns them into camelCase objects with `Date`s. Errors reject with a
 //! message that is [`ERROR_MARKER`] followed by the error's fields as JSON.
 
-
-// The core's Error is a flat, field-rich struct on purpose (see its docs); boxing it here would only add copies.
-#![allow(clippy::result_large_err)]
-
 use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -72,7 +68,9 @@ fn millis(argument: &str, ms: Option<f64>) -> moveworks::Result<Option<Duration>
     match ms {
         None => Ok(None),
         Some(v) if (0.0..=1e15).contains(&v) => Ok(Some(Duration::from_secs_f64(v / 1000.0))),
-        Some(v) => Err(moveworks::Error::invalid_argument(argument, format_args!("{v} is not a valid number of milliseconds"))),
+        Some(v) => {
+            Err(moveworks::Error::invalid_argument(argument, format_args!("{v} is not a valid number of milliseconds")))
+        }
     }
 }
 
@@ -365,8 +363,12 @@ impl NativeClient {
         match (o.client_id, o.client_secret) {
             (Some(id), Some(secret)) => b = b.client_credentials(id, secret),
             (None, None) => {}
-            (Some(_), None) => return Err(moveworks::Error::invalid_argument("clientSecret", "is required with clientId")),
-            (None, Some(_)) => return Err(moveworks::Error::invalid_argument("clientId", "is required with clientSecret")),
+            (Some(_), None) => {
+                return Err(moveworks::Error::invalid_argument("clientSecret", "is required with clientId"))
+            }
+            (None, Some(_)) => {
+                return Err(moveworks::Error::invalid_argument("clientId", "is required with clientSecret"))
+            }
         }
         if let Some(v) = o.token_url {
             b = b.token_url(v);
@@ -552,7 +554,12 @@ impl NativeClient {
 
     /// A lazy pager over conversations (the core's iterator, one page per `nextPage`).
     #[napi]
-    pub fn iter_conversations(&self, limit: Option<f64>, archived: Option<bool>, cursor: Option<String>) -> Result<NativePager> {
+    pub fn iter_conversations(
+        &self,
+        limit: Option<f64>,
+        archived: Option<bool>,
+        cursor: Option<String>,
+    ) -> Result<NativePager> {
         let limit = whole("limit", limit).map_err(to_napi)?;
         let it = self.inner.iter_conversations(ListConversationsParams { limit, cursor, archived });
         Ok(NativePager { inner: Arc::new(Mutex::new(Pages::Conversations(it))) })
@@ -569,7 +576,8 @@ impl NativeClient {
         cursor: Option<String>,
     ) -> Result<NativePager> {
         let limit = whole("limit", limit).map_err(to_napi)?;
-        let it = self.inner.iter_events(ListEventsParams { conversation_id, start_event_id, last_event_id, cursor, limit });
+        let it =
+            self.inner.iter_events(ListEventsParams { conversation_id, start_event_id, last_event_id, cursor, limit });
         Ok(NativePager { inner: Arc::new(Mutex::new(Pages::Events(it))) })
     }
 }
@@ -589,7 +597,11 @@ pub struct NativePager {
 impl NativePager {
     /// The next page as wire JSON (`{"conversations"|"events": [...], "metadata": {...}}`), or null after the last.
     #[napi(ts_return_type = "Promise<string | null>")]
-    pub fn next_page<'env>(&self, env: &'env Env, cancel: Option<&CancelHandle>) -> Result<PromiseRaw<'env, Option<String>>> {
+    pub fn next_page<'env>(
+        &self,
+        env: &'env Env,
+        cancel: Option<&CancelHandle>,
+    ) -> Result<PromiseRaw<'env, Option<String>>> {
         let inner = self.inner.clone();
         spawn(env, cancel, async move {
             blocking(move || {
@@ -624,9 +636,8 @@ pub fn error_kinds() -> Vec<String> {
 }
 
 fn parse_response(wire_json: &str) -> Result<Response> {
-    serde_json::from_str(wire_json).map_err(|e| {
-        to_napi(moveworks::Error::invalid_argument("response", format_args!("is not a Response ({e})")))
-    })
+    serde_json::from_str(wire_json)
+        .map_err(|e| to_napi(moveworks::Error::invalid_argument("response", format_args!("is not a Response ({e})"))))
 }
 
 /// The core's `assistant_text` helper on a Response given as wire JSON.

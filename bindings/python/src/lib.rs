@@ -5,9 +5,6 @@
 //! Python objects, core errors into the `moveworks` exception classes. Retries,
 //! validation, polling decisions and error kinds all come from the core.
 
-// The core's Error is a deliberately flat struct (see its docs); boxing it here would only add copies.
-#![allow(clippy::result_large_err)]
-
 use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -49,13 +49,19 @@ impl From<&Conversation> for core::Conversation {
 
 impl From<&core::ConversationPage> for ConversationPage {
     fn from(p: &core::ConversationPage) -> Self {
-        ConversationPage { conversations: p.conversations.iter().map(Into::into).collect(), next_cursor: p.next_cursor.clone() }
+        ConversationPage {
+            conversations: p.conversations.iter().map(Into::into).collect(),
+            next_cursor: p.next_cursor.clone(),
+        }
     }
 }
 
 impl From<&ConversationPage> for core::ConversationPage {
     fn from(p: &ConversationPage) -> Self {
-        core::ConversationPage { conversations: p.conversations.iter().map(Into::into).collect(), next_cursor: p.next_cursor.clone() }
+        core::ConversationPage {
+            conversations: p.conversations.iter().map(Into::into).collect(),
+            next_cursor: p.next_cursor.clone(),
+        }
     }
 }
 
@@ -292,7 +298,9 @@ impl From<&EventPayload> for core::EventPayload {
     fn from(p: &EventPayload) -> Self {
         match p {
             EventPayload::MessageEvent { message } => core::EventPayload::Message(message.into()),
-            EventPayload::Unknown { type_name, raw_json } => core::EventPayload::Unknown(core_unknown(type_name, raw_json)),
+            EventPayload::Unknown { type_name, raw_json } => {
+                core::EventPayload::Unknown(core_unknown(type_name, raw_json))
+            }
         }
     }
 }
@@ -305,7 +313,11 @@ impl From<&core::Event> for Event {
 
 impl From<&Event> for core::Event {
     fn from(e: &Event) -> Self {
-        core::Event { event_id: e.event_id.clone(), conversation_id: e.conversation_id.clone(), payload: (&e.payload).into() }
+        core::Event {
+            event_id: e.event_id.clone(),
+            conversation_id: e.conversation_id.clone(),
+            payload: (&e.payload).into(),
+        }
     }
 }
 

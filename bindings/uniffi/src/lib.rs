@@ -540,13 +540,15 @@ fn core_wait_options(
     o.cancel = cancel.map(|c| c.token.clone());
     o.on_update = listener.map(|l| {
         let l: Arc<dyn ResponseUpdateListener> = Arc::from(l);
-        Arc::new(move |r: &core::Response| {
-            if l.on_update(Response::from(r)) {
-                ControlFlow::Continue(())
-            } else {
-                ControlFlow::Break(())
-            }
-        }) as core::UpdateCallback
+        Arc::new(
+            move |r: &core::Response| {
+                if l.on_update(Response::from(r)) {
+                    ControlFlow::Continue(())
+                } else {
+                    ControlFlow::Break(())
+                }
+            },
+        ) as core::UpdateCallback
     });
     o
 }
@@ -650,8 +652,12 @@ impl Client {
         match (config.bearer_token, config.client_id, config.client_secret) {
             (Some(token), _, _) => b = b.bearer_token(token),
             (None, Some(id), Some(secret)) => b = b.client_credentials(id, secret),
-            (None, Some(_), None) => return Err(core::Error::invalid_argument("client_secret", "is required with client_id").into()),
-            (None, None, Some(_)) => return Err(core::Error::invalid_argument("client_id", "is required with client_secret").into()),
+            (None, Some(_), None) => {
+                return Err(core::Error::invalid_argument("client_secret", "is required with client_id").into())
+            }
+            (None, None, Some(_)) => {
+                return Err(core::Error::invalid_argument("client_id", "is required with client_secret").into())
+            }
             // Left to the core, which reports the missing credentials.
             (None, None, None) => {}
         }
@@ -678,7 +684,11 @@ impl Client {
 
     /// A client sharing this one's connections and token cache, with per-call overrides.
     pub fn with_options(&self, options: RequestOptions) -> Result<Arc<Self>> {
-        let o = core::RequestOptions { timeout: options.timeout, deadline: options.deadline, max_retries: options.max_retries };
+        let o = core::RequestOptions {
+            timeout: options.timeout,
+            deadline: options.deadline,
+            max_retries: options.max_retries,
+        };
         Ok(Client::wrap(self.inner.with_options(&o)?))
     }
 
@@ -793,7 +803,11 @@ impl Client {
     }
 
     /// Non-blocking [`update_conversation`](Self::update_conversation).
-    pub async fn update_conversation_async(&self, conversation_id: String, update: ConversationUpdate) -> Result<Conversation> {
+    pub async fn update_conversation_async(
+        &self,
+        conversation_id: String,
+        update: ConversationUpdate,
+    ) -> Result<Conversation> {
         let c = self.inner.clone();
         let u = core::ConversationUpdate { title: update.title, archived: update.archived };
         runtime::blocking(move || c.update_conversation(&conversation_id, &u).map(|v| (&v).into())).await

@@ -7,7 +7,10 @@ use std::time::Duration;
 pub(crate) struct TokioRuntime;
 
 impl moveworks::AsyncRuntime for TokioRuntime {
-    fn spawn_blocking<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> impl Future<Output = T> + Send {
+    fn spawn_blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> impl Future<Output = T> + Send {
         join(tokio::task::spawn_blocking(f))
     }
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {

@@ -14,8 +14,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use moveworks::{
-    Client, ConversationUpdate, Error, ErrorKind, Event, EventPayload, ListConversationsParams, ListEventsParams, Response,
-    WaitOptions,
+    Client, ConversationUpdate, Error, ErrorKind, Event, EventPayload, ListConversationsParams, ListEventsParams,
+    Response, WaitOptions,
 };
 use moveworks_simulator::{Simulator, SimulatorConfig};
 use serde::Serialize;
@@ -221,7 +221,8 @@ fn exit_code(kind: ErrorKind) -> u8 {
 }
 
 fn seconds(arg: &str, secs: f64) -> Result<Duration, Error> {
-    Duration::try_from_secs_f64(secs).map_err(|_| Error::invalid_argument(arg, "must be a non-negative number of seconds"))
+    Duration::try_from_secs_f64(secs)
+        .map_err(|_| Error::invalid_argument(arg, "must be a non-negative number of seconds"))
 }
 
 /// The client, and the sandbox simulator that must outlive it.
@@ -245,7 +246,12 @@ fn connect(conn: &Connection) -> Result<(Client, Option<Simulator>), Error> {
     }
     match &conn.assistant_name {
         Some(a) => b = b.assistant_name(a),
-        None => return Err(Error::invalid_argument("assistant_name", "pass --assistant-name or set MOVEWORKS_ASSISTANT_NAME (or use --sandbox)")),
+        None => {
+            return Err(Error::invalid_argument(
+                "assistant_name",
+                "pass --assistant-name or set MOVEWORKS_ASSISTANT_NAME (or use --sandbox)",
+            ))
+        }
     }
     if let Some(u) = &conn.token_url {
         b = b.token_url(u);
@@ -269,7 +275,8 @@ fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Conversations(cmd) => conversations(&client, &out, cmd),
         Command::Events(EventsCmd::List { conversation, start_event_id, last_event_id, limit, follow, interval }) => {
-            let params = ListEventsParams { conversation_id: conversation, start_event_id, last_event_id, cursor: None, limit };
+            let params =
+                ListEventsParams { conversation_id: conversation, start_event_id, last_event_id, cursor: None, limit };
             events(&client, &out, params, follow.then_some(seconds("interval", interval)?))
         }
         Command::Responses(ResponsesCmd::Create { conversation_id, text }) => {
@@ -410,7 +417,12 @@ impl Output {
             return self.print_json(c);
         }
         let archived = if c.archived { " [archived]" } else { "" };
-        println!("{}  {}  {}{archived}", c.conversation_id, c.updated_at.format("%Y-%m-%d %H:%M:%S"), c.title.as_deref().unwrap_or("(untitled)"));
+        println!(
+            "{}  {}  {}{archived}",
+            c.conversation_id,
+            c.updated_at.format("%Y-%m-%d %H:%M:%S"),
+            c.title.as_deref().unwrap_or("(untitled)")
+        );
     }
     fn response(&self, r: &Response) {
         if self.json {

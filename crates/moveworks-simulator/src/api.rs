@@ -73,46 +73,35 @@ impl Settings {
 
     /// These settings with a partial update applied; nothing changes on error.
     fn patched(&self, patch: &Value) -> Result<Settings, String> {
-        let map = patch
-            .as_object()
-            .ok_or("the configuration patch must be a JSON object")?;
+        let map = patch.as_object().ok_or("the configuration patch must be a JSON object")?;
         let mut next = self.clone();
         for (key, value) in map {
             match key.as_str() {
                 "response_duration_ms" => {
-                    let ms = value
-                        .as_u64()
-                        .ok_or("`response_duration_ms` must be a non-negative integer")?;
+                    let ms = value.as_u64().ok_or("`response_duration_ms` must be a non-negative integer")?;
                     next.response_duration = Duration::from_millis(ms);
                 }
                 "unknown_values" => {
-                    next.unknown_values = value
-                        .as_bool()
-                        .ok_or("`unknown_values` must be a boolean")?;
+                    next.unknown_values = value.as_bool().ok_or("`unknown_values` must be a boolean")?;
                 }
                 "token_ttl_secs" => {
-                    let secs = value
-                        .as_u64()
-                        .ok_or("`token_ttl_secs` must be a non-negative integer")?;
+                    let secs = value.as_u64().ok_or("`token_ttl_secs` must be a non-negative integer")?;
                     next.token_ttl = Duration::from_secs(secs);
                 }
                 "rate_limit" => {
                     next.rate_limit = match value {
                         Value::Null => None,
                         Value::Object(limit) => {
-                            let max_requests =
-                                limit.get("max_requests").and_then(Value::as_u64).ok_or(
-                                    "`rate_limit.max_requests` must be a non-negative integer",
-                                )?;
+                            let max_requests = limit
+                                .get("max_requests")
+                                .and_then(Value::as_u64)
+                                .ok_or("`rate_limit.max_requests` must be a non-negative integer")?;
                             let window_ms = limit
                                 .get("window_ms")
                                 .and_then(Value::as_u64)
                                 .filter(|&ms| ms > 0)
                                 .ok_or("`rate_limit.window_ms` must be a positive integer")?;
-                            Some(RateLimit {
-                                max_requests,
-                                window: Duration::from_millis(window_ms),
-                            })
+                            Some(RateLimit { max_requests, window: Duration::from_millis(window_ms) })
                         }
                         _ => return Err("`rate_limit` must be an object or null".into()),
                     };
@@ -194,14 +183,8 @@ impl Route {
     /// Matches an API path; unknown paths are 404, known paths with another method 405.
     fn parse(method: &str, path: &str) -> Result<Route, HttpResponse> {
         let not_found = || error(404, "NOT_FOUND", format!("no route for {method} {path}"));
-        let rest = path
-            .strip_prefix(API_PREFIX)
-            .and_then(|rest| rest.strip_prefix('/'))
-            .ok_or_else(not_found)?;
-        let segments: Vec<String> = rest
-            .split('/')
-            .map(|s| codec::percent_decode(s, false))
-            .collect();
+        let rest = path.strip_prefix(API_PREFIX).and_then(|rest| rest.strip_prefix('/')).ok_or_else(not_found)?;
+        let segments: Vec<String> = rest.split('/').map(|s| codec::percent_decode(s, false)).collect();
         if segments.iter().any(String::is_empty) {
             return Err(not_found());
         }
@@ -213,9 +196,7 @@ impl Route {
             (["conversations", id], "GET") => (Some(Route::GetConversation((*id).into())), ""),
             (["conversations", id], "PATCH") => (Some(Route::UpdateConversation((*id).into())), ""),
             (["conversations", _], _) => (None, "GET, PATCH"),
-            (["conversations", id, "responses"], "POST") => {
-                (Some(Route::CreateResponse((*id).into())), "")
-            }
+            (["conversations", id, "responses"], "POST") => (Some(Route::CreateResponse((*id).into())), ""),
             (["conversations", _, "responses"], _) => (None, "POST"),
             (["conversations", id, "responses", rid], "GET") => {
                 (Some(Route::GetResponse((*id).into(), (*rid).into())), "")
@@ -230,10 +211,7 @@ impl Route {
 
     /// Whether the endpoint's reference page lists 403 (the Assistant-Name rule).
     fn lists_forbidden(&self) -> bool {
-        matches!(
-            self,
-            Route::GetConversation(_) | Route::CreateResponse(_) | Route::GetResponse(..)
-        )
+        matches!(self, Route::GetConversation(_) | Route::CreateResponse(_) | Route::GetResponse(..))
     }
 }
 
@@ -247,12 +225,7 @@ fn invalid_input(message: impl AsRef<str>) -> HttpResponse {
 }
 
 fn method_not_allowed(method: &str, path: &str, allowed: &str) -> HttpResponse {
-    error(
-        405,
-        "METHOD_NOT_ALLOWED",
-        format!("{method} is not supported on {path}"),
-    )
-    .with_header("Allow", allowed)
+    error(405, "METHOD_NOT_ALLOWED", format!("{method} is not supported on {path}")).with_header("Allow", allowed)
 }
 
 fn bearer_token(req: &HttpRequest) -> Option<&str> {
@@ -262,10 +235,7 @@ fn bearer_token(req: &HttpRequest) -> Option<&str> {
 
 /// The first value of a query parameter.
 fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    params
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+    params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
 /// A non-empty query parameter; clients that send `cursor=` mean "no cursor".
@@ -281,11 +251,7 @@ fn parse_limit(params: &[(String, String)]) -> Result<usize, HttpResponse> {
             .ok()
             .filter(|n| (1..=MAX_LIMIT as i64).contains(n))
             .map(|n| n as usize)
-            .ok_or_else(|| {
-                invalid_input(format!(
-                    "limit must be an integer from 1 to {MAX_LIMIT}, got `{text}`"
-                ))
-            }),
+            .ok_or_else(|| invalid_input(format!("limit must be an integer from 1 to {MAX_LIMIT}, got `{text}`"))),
     }
 }
 
@@ -297,9 +263,7 @@ fn json_object(req: &HttpRequest) -> Result<Map<String, Value>, HttpResponse> {
     match serde_json::from_slice::<Value>(&req.body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(invalid_input("the request body must be a JSON object")),
-        Err(e) => Err(invalid_input(format!(
-            "the request body is not valid JSON: {e}"
-        ))),
+        Err(e) => Err(invalid_input(format!("the request body is not valid JSON: {e}"))),
     }
 }
 
@@ -307,12 +271,8 @@ fn json_object(req: &HttpRequest) -> Result<Map<String, Value>, HttpResponse> {
 fn title_field(body: &Map<String, Value>) -> Result<Option<String>, HttpResponse> {
     match body.get("title") {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(title)) if title.chars().count() <= MAX_TITLE_CHARS => {
-            Ok(Some(title.clone()))
-        }
-        Some(Value::String(_)) => Err(invalid_input(format!(
-            "title must be at most {MAX_TITLE_CHARS} characters"
-        ))),
+        Some(Value::String(title)) if title.chars().count() <= MAX_TITLE_CHARS => Ok(Some(title.clone())),
+        Some(Value::String(_)) => Err(invalid_input(format!("title must be at most {MAX_TITLE_CHARS} characters"))),
         Some(_) => Err(invalid_input("title must be a string")),
     }
 }
@@ -331,9 +291,7 @@ impl App {
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Handles one HTTP request.
@@ -344,8 +302,7 @@ impl App {
         let root_uuid = codec::uuid_v4();
         let (fault, log_seq) = {
             let mut inner = self.lock();
-            let authorized =
-                bearer_token(req).is_some_and(|t| self.token_valid(&inner, t, Instant::now()));
+            let authorized = bearer_token(req).is_some_and(|t| self.token_valid(&inner, t, Instant::now()));
             let fault = inner.faults.take(&req.method, &req.target);
             let entry = json!({
                 "method": req.method,
@@ -369,13 +326,7 @@ impl App {
         };
         let reply = match fault {
             None => Reply::Full(self.process(req, false)),
-            Some(FaultKind::Status {
-                status,
-                code,
-                message,
-                retry_after,
-                retry_after_ms,
-            }) => {
+            Some(FaultKind::Status { status, code, message, retry_after, retry_after_ms }) => {
                 let code = code.as_deref().unwrap_or(error_code_for_status(status));
                 let message = message.as_deref().unwrap_or("injected fault");
                 let mut response = error(status, code, message);
@@ -387,15 +338,9 @@ impl App {
                 }
                 Reply::Full(response)
             }
-            Some(FaultKind::Raw {
-                status,
-                body,
-                headers,
-            }) => Reply::Full(HttpResponse {
-                status,
-                headers,
-                body: body.into_bytes(),
-            }),
+            Some(FaultKind::Raw { status, body, headers }) => {
+                Reply::Full(HttpResponse { status, headers, body: body.into_bytes() })
+            }
             Some(FaultKind::Reset) => Reply::Reset,
             Some(FaultKind::Delay(delay)) => {
                 thread::sleep(delay);
@@ -417,9 +362,7 @@ impl App {
         };
         let reply = match reply {
             Reply::Full(response) => Reply::Full(with_root_uuid(response, &root_uuid)),
-            Reply::DropMidBody(response) => {
-                Reply::DropMidBody(with_root_uuid(response, &root_uuid))
-            }
+            Reply::DropMidBody(response) => Reply::DropMidBody(with_root_uuid(response, &root_uuid)),
             Reply::Reset => Reply::Reset,
         };
         let status = match &reply {
@@ -462,20 +405,12 @@ impl App {
         }
         match bearer_token(req) {
             None => {
-                return error(
-                    401,
-                    "UNAUTHORIZED",
-                    "missing bearer token in the Authorization header",
-                )
-                .with_header("WWW-Authenticate", "Bearer")
+                return error(401, "UNAUTHORIZED", "missing bearer token in the Authorization header")
+                    .with_header("WWW-Authenticate", "Bearer")
             }
             Some(token) if !self.token_valid(&inner, token, now) => {
-                return error(
-                    401,
-                    "UNAUTHORIZED",
-                    "the access token is invalid, expired or revoked",
-                )
-                .with_header("WWW-Authenticate", "Bearer")
+                return error(401, "UNAUTHORIZED", "the access token is invalid, expired or revoked")
+                    .with_header("WWW-Authenticate", "Bearer")
             }
             Some(_) => {}
         }
@@ -508,19 +443,14 @@ impl App {
     /// body (the developer guide and API reference disagree, so both work),
     /// with HTTP Basic client authentication accepted too.
     fn issue_token(&self, inner: &mut Inner, req: &HttpRequest, now: Instant) -> HttpResponse {
-        let content_type = req
-            .header("content-type")
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let content_type = req.header("content-type").unwrap_or("").to_ascii_lowercase();
         let looks_like_json = content_type.contains("json")
-            || (!content_type.contains("form")
-                && req.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'));
+            || (!content_type.contains("form") && req.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'));
         let mut fields: HashMap<String, String> = if looks_like_json {
             match serde_json::from_slice::<Value>(&req.body) {
-                Ok(Value::Object(map)) => map
-                    .into_iter()
-                    .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_owned())))
-                    .collect(),
+                Ok(Value::Object(map)) => {
+                    map.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_owned()))).collect()
+                }
                 _ => return invalid_input("the token request body is not a JSON object"),
             }
         } else {
@@ -535,15 +465,10 @@ impl App {
         }
         match fields.get("grant_type").map(String::as_str) {
             Some("client_credentials") => {}
-            Some(other) => {
-                return invalid_input(format!(
-                    "unsupported grant_type `{other}`; use client_credentials"
-                ))
-            }
+            Some(other) => return invalid_input(format!("unsupported grant_type `{other}`; use client_credentials")),
             None => return invalid_input("missing grant_type"),
         }
-        let (Some(id), Some(secret)) = (fields.get("client_id"), fields.get("client_secret"))
-        else {
+        let (Some(id), Some(secret)) = (fields.get("client_id"), fields.get("client_secret")) else {
             return invalid_input("missing client_id or client_secret");
         };
         if *id != self.config.client_id || *secret != self.config.client_secret {
@@ -553,11 +478,8 @@ impl App {
         let token = codec::random_base62(48);
         let ttl = inner.settings.token_ttl;
         inner.tokens.insert(token.clone(), now + ttl);
-        HttpResponse::json(
-            200,
-            &json!({ "access_token": token, "expires_in": ttl.as_secs(), "token_type": "Bearer" }),
-        )
-        .with_header("Cache-Control", "no-store")
+        HttpResponse::json(200, &json!({ "access_token": token, "expires_in": ttl.as_secs(), "token_type": "Bearer" }))
+            .with_header("Cache-Control", "no-store")
     }
 
     /// Queues one fault given in its JSON form.
@@ -588,11 +510,7 @@ impl App {
 
     /// The request log, oldest first.
     pub fn requests(&self) -> Vec<Value> {
-        self.lock()
-            .log
-            .iter()
-            .map(|(_, entry)| entry.clone())
-            .collect()
+        self.lock().log.iter().map(|(_, entry)| entry.clone()).collect()
     }
 
     /// Empties the request log.
@@ -612,8 +530,7 @@ impl App {
             if req.body.iter().all(u8::is_ascii_whitespace) {
                 return Ok(json!({}));
             }
-            serde_json::from_slice(&req.body)
-                .map_err(|e| invalid_input(format!("invalid JSON: {e}")))
+            serde_json::from_slice(&req.body).map_err(|e| invalid_input(format!("invalid JSON: {e}")))
         };
         let method = req.method.as_str();
         let result = match req.path.as_str() {
@@ -637,10 +554,7 @@ impl App {
                 _ => Err("GET, POST"),
             },
             "/_sim/faults" => match method {
-                "GET" => Ok(HttpResponse::json(
-                    200,
-                    &json!({ "faults": self.lock().faults.describe() }),
-                )),
+                "GET" => Ok(HttpResponse::json(200, &json!({ "faults": self.lock().faults.describe() }))),
                 "POST" => Ok(body()
                     .and_then(|value| self.push_faults(&value).map_err(invalid_input))
                     .map(|queued| HttpResponse::json(200, &json!({ "queued": queued })))
@@ -652,10 +566,7 @@ impl App {
                 _ => Err("GET, POST, DELETE"),
             },
             "/_sim/tokens/revoke" => match method {
-                "POST" => Ok(HttpResponse::json(
-                    200,
-                    &json!({ "revoked": self.revoke_tokens() }),
-                )),
+                "POST" => Ok(HttpResponse::json(200, &json!({ "revoked": self.revoke_tokens() }))),
                 _ => Err("POST"),
             },
             "/_sim/requests" => match method {
@@ -675,18 +586,14 @@ impl App {
     /// fault object; all are validated before any is queued.
     fn push_faults(&self, value: &Value) -> Result<usize, String> {
         let list = match value {
-            Value::Object(map) if map.contains_key("faults") => map["faults"]
-                .as_array()
-                .ok_or("`faults` must be an array")?
-                .clone(),
+            Value::Object(map) if map.contains_key("faults") => {
+                map["faults"].as_array().ok_or("`faults` must be an array")?.clone()
+            }
             Value::Array(items) => items.clone(),
             Value::Object(_) => vec![value.clone()],
             _ => return Err("expected {\"faults\": [...]}".into()),
         };
-        let faults = list
-            .iter()
-            .map(Fault::parse)
-            .collect::<Result<Vec<_>, _>>()?;
+        let faults = list.iter().map(Fault::parse).collect::<Result<Vec<_>, _>>()?;
         let mut inner = self.lock();
         for fault in &faults {
             inner.faults.push(fault.clone());
@@ -711,10 +618,7 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
     }
     let decoded = String::from_utf8(codec::base64_decode(encoded.trim())?).ok()?;
     let (id, secret) = decoded.split_once(':')?;
-    Some((
-        codec::percent_decode(id, true),
-        codec::percent_decode(secret, true),
-    ))
+    Some((codec::percent_decode(id, true), codec::percent_decode(secret, true)))
 }
 
 type Handled = Result<HttpResponse, HttpResponse>;
@@ -726,81 +630,44 @@ fn not_found(what: &str, id: &str) -> HttpResponse {
 fn list_conversations(inner: &Inner, req: &HttpRequest, unknown: bool) -> Handled {
     let params = codec::parse_form(&req.query);
     let limit = parse_limit(&params)?;
-    let archived = match param(&params, "archived")
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
+    let archived = match param(&params, "archived").map(str::to_ascii_lowercase).as_deref() {
         None => false,
         Some("true" | "1") => true,
         Some("false" | "0") => false,
-        Some(other) => {
-            return Err(invalid_input(format!(
-                "archived must be true or false, got `{other}`"
-            )))
-        }
+        Some(other) => return Err(invalid_input(format!("archived must be true or false, got `{other}`"))),
     };
     let after = match non_empty_param(&params, "cursor") {
         None => None,
         Some(text) => match Cursor::decode(text) {
-            Some(Cursor::Conversations {
-                archived: made_for,
-                updated_ms,
-                id,
-            }) if made_for == archived => Some((updated_ms, id)),
-            _ => {
-                return Err(error(
-                    400,
-                    "INVALID_CURSOR",
-                    "the cursor is invalid for this request",
-                ))
+            Some(Cursor::Conversations { archived: made_for, updated_ms, id }) if made_for == archived => {
+                Some((updated_ms, id))
             }
+            _ => return Err(error(400, "INVALID_CURSOR", "the cursor is invalid for this request")),
         },
     };
-    let (page, more) = inner.store.list_conversations(
-        archived,
-        after.as_ref().map(|(ms, id)| (*ms, id.as_str())),
-        limit,
-    );
+    let (page, more) =
+        inner.store.list_conversations(archived, after.as_ref().map(|(ms, id)| (*ms, id.as_str())), limit);
     let next_cursor = match page.last() {
         Some(last) if more => Some(
-            Cursor::Conversations {
-                archived,
-                updated_ms: last.updated_at.timestamp_millis(),
-                id: last.id.clone(),
-            }
-            .encode(),
+            Cursor::Conversations { archived, updated_ms: last.updated_at.timestamp_millis(), id: last.id.clone() }
+                .encode(),
         ),
         _ => None,
     };
-    let conversations: Vec<Value> = page
-        .iter()
-        .map(|c| json::conversation(c, unknown))
-        .collect();
-    Ok(HttpResponse::json(
-        200,
-        &json!({ "conversations": conversations, "metadata": { "next_cursor": next_cursor } }),
-    ))
+    let conversations: Vec<Value> = page.iter().map(|c| json::conversation(c, unknown)).collect();
+    Ok(HttpResponse::json(200, &json!({ "conversations": conversations, "metadata": { "next_cursor": next_cursor } })))
 }
 
 fn create_conversation(inner: &mut Inner, req: &HttpRequest, unknown: bool) -> Handled {
     let body = json_object(req)?;
     let title = title_field(&body)?;
     let conversation = inner.store.create_conversation(title, false);
-    Ok(HttpResponse::json(
-        201,
-        &json::conversation(conversation, unknown),
-    ))
+    Ok(HttpResponse::json(201, &json::conversation(conversation, unknown)))
 }
 
 fn get_conversation(inner: &Inner, id: &str, unknown: bool) -> Handled {
-    let conversation = inner
-        .store
-        .conversation(id)
-        .ok_or_else(|| not_found("conversation", id))?;
-    Ok(HttpResponse::json(
-        200,
-        &json::conversation(conversation, unknown),
-    ))
+    let conversation = inner.store.conversation(id).ok_or_else(|| not_found("conversation", id))?;
+    Ok(HttpResponse::json(200, &json::conversation(conversation, unknown)))
 }
 
 fn update_conversation(inner: &mut Inner, req: &HttpRequest, id: &str, unknown: bool) -> Handled {
@@ -811,23 +678,12 @@ fn update_conversation(inner: &mut Inner, req: &HttpRequest, id: &str, unknown: 
         Some(Value::Bool(archived)) => Some(*archived),
         Some(_) => return Err(invalid_input("archived must be a boolean")),
     };
-    let conversation = inner
-        .store
-        .update_conversation(id, title, archived)
-        .ok_or_else(|| not_found("conversation", id))?;
-    Ok(HttpResponse::json(
-        200,
-        &json::conversation(conversation, unknown),
-    ))
+    let conversation =
+        inner.store.update_conversation(id, title, archived).ok_or_else(|| not_found("conversation", id))?;
+    Ok(HttpResponse::json(200, &json::conversation(conversation, unknown)))
 }
 
-fn create_response(
-    inner: &mut Inner,
-    req: &HttpRequest,
-    id: &str,
-    unknown: bool,
-    now: Instant,
-) -> Handled {
+fn create_response(inner: &mut Inner, req: &HttpRequest, id: &str, unknown: bool, now: Instant) -> Handled {
     let body = json_object(req)?;
     let text = match body.get("input") {
         Some(Value::Object(input)) => match input.get("text") {
@@ -847,27 +703,12 @@ fn create_response(
         .store
         .create_response(id, &text, duration, creates_unknown)
         .ok_or_else(|| not_found("conversation", id))?;
-    Ok(HttpResponse::json(
-        202,
-        &json::response(record, now, unknown),
-    ))
+    Ok(HttpResponse::json(202, &json::response(record, now, unknown)))
 }
 
-fn get_response(
-    inner: &Inner,
-    id: &str,
-    response_id: &str,
-    unknown: bool,
-    now: Instant,
-) -> Handled {
-    let record = inner
-        .store
-        .response(id, response_id)
-        .ok_or_else(|| not_found("response", response_id))?;
-    Ok(HttpResponse::json(
-        200,
-        &json::response(record, now, unknown),
-    ))
+fn get_response(inner: &Inner, id: &str, response_id: &str, unknown: bool, now: Instant) -> Handled {
+    let record = inner.store.response(id, response_id).ok_or_else(|| not_found("response", response_id))?;
+    Ok(HttpResponse::json(200, &json::response(record, now, unknown)))
 }
 
 fn list_events(inner: &Inner, req: &HttpRequest, scope: &str, unknown: bool) -> Handled {
@@ -876,18 +717,8 @@ fn list_events(inner: &Inner, req: &HttpRequest, scope: &str, unknown: bool) -> 
     let (after, up_to) = match non_empty_param(&params, "cursor") {
         // The cursor carries the position and the original upper bound.
         Some(text) => match Cursor::decode(text) {
-            Some(Cursor::Events {
-                scope: made_for,
-                after,
-                up_to,
-            }) if made_for == scope => (Some(after), up_to),
-            _ => {
-                return Err(error(
-                    400,
-                    "INVALID_CURSOR",
-                    "the cursor is invalid for this request",
-                ))
-            }
+            Some(Cursor::Events { scope: made_for, after, up_to }) if made_for == scope => (Some(after), up_to),
+            _ => return Err(error(400, "INVALID_CURSOR", "the cursor is invalid for this request")),
         },
         None => (
             non_empty_param(&params, "start_event_id").map(str::to_owned),
@@ -898,21 +729,11 @@ fn list_events(inner: &Inner, req: &HttpRequest, scope: &str, unknown: bool) -> 
     if !all && inner.store.conversation(scope).is_none() {
         return Err(not_found("conversation", scope));
     }
-    let (page, more) = inner.store.list_events(
-        (!all).then_some(scope),
-        after.as_deref(),
-        up_to.as_deref(),
-        limit,
-    );
+    let (page, more) = inner.store.list_events((!all).then_some(scope), after.as_deref(), up_to.as_deref(), limit);
     let next_cursor = match page.last() {
-        Some(last) if more => Some(
-            Cursor::Events {
-                scope: scope.to_owned(),
-                after: last.id.clone(),
-                up_to: up_to.clone(),
-            }
-            .encode(),
-        ),
+        Some(last) if more => {
+            Some(Cursor::Events { scope: scope.to_owned(), after: last.id.clone(), up_to: up_to.clone() }.encode())
+        }
         _ => None,
     };
     let events: Vec<Value> = page
@@ -922,10 +743,7 @@ fn list_events(inner: &Inner, req: &HttpRequest, scope: &str, unknown: bool) -> 
             Some(json::event(e, record, unknown))
         })
         .collect();
-    Ok(HttpResponse::json(
-        200,
-        &json!({ "events": events, "metadata": { "next_cursor": next_cursor } }),
-    ))
+    Ok(HttpResponse::json(200, &json!({ "events": events, "metadata": { "next_cursor": next_cursor } })))
 }
 
 #[cfg(test)]
@@ -934,65 +752,28 @@ mod tests {
 
     #[test]
     fn routes() {
-        assert_eq!(
-            Route::parse("GET", "/rest/v1beta1/conversations").unwrap(),
-            Route::ListConversations
-        );
+        assert_eq!(Route::parse("GET", "/rest/v1beta1/conversations").unwrap(), Route::ListConversations);
         assert_eq!(
             Route::parse("GET", "/rest/v1beta1/conversations/c/responses/r").unwrap(),
             Route::GetResponse("c".into(), "r".into())
         );
-        assert_eq!(
-            Route::parse("GET", "/rest/v1beta1/conversations/-/events").unwrap(),
-            Route::ListEvents("-".into())
-        );
-        assert_eq!(
-            Route::parse("DELETE", "/rest/v1beta1/conversations/c")
-                .unwrap_err()
-                .status,
-            405
-        );
-        assert_eq!(
-            Route::parse("GET", "/rest/v1beta1/conversations/")
-                .unwrap_err()
-                .status,
-            404
-        );
-        assert_eq!(
-            Route::parse("GET", "/rest/v1beta1/nope")
-                .unwrap_err()
-                .status,
-            404
-        );
-        assert_eq!(
-            Route::parse("GET", "/rest/v1beta1conversations")
-                .unwrap_err()
-                .status,
-            404
-        );
+        assert_eq!(Route::parse("GET", "/rest/v1beta1/conversations/-/events").unwrap(), Route::ListEvents("-".into()));
+        assert_eq!(Route::parse("DELETE", "/rest/v1beta1/conversations/c").unwrap_err().status, 405);
+        assert_eq!(Route::parse("GET", "/rest/v1beta1/conversations/").unwrap_err().status, 404);
+        assert_eq!(Route::parse("GET", "/rest/v1beta1/nope").unwrap_err().status, 404);
+        assert_eq!(Route::parse("GET", "/rest/v1beta1conversations").unwrap_err().status, 404);
     }
 
     #[test]
     fn limiter_counts_a_fixed_window() {
-        let limit = RateLimit {
-            max_requests: 2,
-            window: Duration::from_millis(1500),
-        };
+        let limit = RateLimit { max_requests: 2, window: Duration::from_millis(1500) };
         let mut limiter = Limiter::default();
         let t0 = Instant::now();
         assert!(limiter.admit(limit, t0).is_ok());
         assert!(limiter.admit(limit, t0).is_ok());
-        assert_eq!(
-            limiter.admit(limit, t0 + Duration::from_millis(100)),
-            Err(2)
-        );
-        assert_eq!(
-            limiter.admit(limit, t0 + Duration::from_millis(1499)),
-            Err(1)
-        );
-        assert!(limiter
-            .admit(limit, t0 + Duration::from_millis(1500))
-            .is_ok());
+        assert_eq!(limiter.admit(limit, t0 + Duration::from_millis(100)), Err(2));
+        assert_eq!(limiter.admit(limit, t0 + Duration::from_millis(1499)), Err(1));
+        assert!(limiter.admit(limit, t0 + Duration::from_millis(1500)).is_ok());
     }
 
     #[test]
@@ -1005,8 +786,6 @@ mod tests {
         assert_eq!(next.rate_limit.unwrap().max_requests, 3);
         assert!(settings.patched(&json!({"nope": 1})).is_err());
         assert!(settings.patched(&json!({"unknown_values": "yes"})).is_err());
-        assert!(settings
-            .patched(&json!({"rate_limit": {"max_requests": 1, "window_ms": 0}}))
-            .is_err());
+        assert!(settings.patched(&json!({"rate_limit": {"max_requests": 1, "window_ms": 0}})).is_err());
     }
 }

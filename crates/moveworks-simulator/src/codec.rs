@@ -16,9 +16,7 @@ pub(crate) fn random_id(prefix: &str) -> String {
 /// `len` random base-62 characters.
 pub(crate) fn random_base62(len: usize) -> String {
     let mut rng = rand::rng();
-    (0..len)
-        .map(|_| BASE62[rng.random_range(0..BASE62.len())] as char)
-        .collect()
+    (0..len).map(|_| BASE62[rng.random_range(0..BASE62.len())] as char).collect()
 }
 
 /// An event id that sorts lexicographically in creation order, so a plain
@@ -35,14 +33,7 @@ pub(crate) fn uuid_v4() -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
 }
 
 /// RFC 3339 UTC with millisecond precision, e.g. `2025-01-20T10:00:00.123Z`.
@@ -61,10 +52,7 @@ const B64_URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 pub(crate) fn base64url_encode(data: &[u8]) -> String {
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
         for i in 0..=chunk.len() {
             out.push(B64_URL[((n >> (18 - 6 * i)) & 63) as usize] as char);
         }
@@ -145,14 +133,7 @@ mod tests {
 
     #[test]
     fn base64_round_trips() {
-        for input in [
-            &b""[..],
-            b"a",
-            b"ab",
-            b"abc",
-            b"abcd",
-            b"\xff\xfe\x00 cursor|1",
-        ] {
+        for input in [&b""[..], b"a", b"ab", b"abc", b"abcd", b"\xff\xfe\x00 cursor|1"] {
             let encoded = base64url_encode(input);
             assert!(!encoded.contains('='));
             assert_eq!(base64_decode(&encoded).as_deref(), Some(input));
@@ -187,9 +168,7 @@ mod tests {
         let uuid = uuid_v4();
         assert_eq!(uuid.len(), 36);
         assert_eq!(&uuid[14..15], "4");
-        let t = DateTime::parse_from_rfc3339("2025-01-20T10:00:00.123456Z")
-            .unwrap()
-            .with_timezone(&Utc);
+        let t = DateTime::parse_from_rfc3339("2025-01-20T10:00:00.123456Z").unwrap().with_timezone(&Utc);
         assert_eq!(timestamp(t), "2025-01-20T10:00:00.123Z");
         assert_eq!(http_date(t), "Mon, 20 Jan 2025 10:00:00 GMT");
     }

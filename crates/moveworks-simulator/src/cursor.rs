@@ -15,51 +15,24 @@ const SEP: char = '\u{1f}';
 pub(crate) enum Cursor {
     /// Next page of `GET /conversations` for this `archived` filter, after
     /// the conversation (`updated_ms`, `id`) in newest-first order.
-    Conversations {
-        archived: bool,
-        updated_ms: i64,
-        id: String,
-    },
+    Conversations { archived: bool, updated_ms: i64, id: String },
     /// Next page of `GET /conversations/{scope}/events` (scope `-` for all),
     /// after event `after`, bounded by `up_to` when the first request was.
-    Events {
-        scope: String,
-        after: String,
-        up_to: Option<String>,
-    },
+    Events { scope: String, after: String, up_to: Option<String> },
 }
 
 impl Cursor {
     /// The opaque, URL-safe form handed to clients.
     pub fn encode(&self) -> String {
         let fields = match self {
-            Cursor::Conversations {
-                archived,
-                updated_ms,
-                id,
-            } => {
-                vec![
-                    "c".to_owned(),
-                    archived.to_string(),
-                    updated_ms.to_string(),
-                    id.clone(),
-                ]
+            Cursor::Conversations { archived, updated_ms, id } => {
+                vec!["c".to_owned(), archived.to_string(), updated_ms.to_string(), id.clone()]
             }
-            Cursor::Events {
-                scope,
-                after,
-                up_to,
-            } => vec![
-                "e".to_owned(),
-                scope.clone(),
-                after.clone(),
-                up_to.clone().unwrap_or_default(),
-            ],
+            Cursor::Events { scope, after, up_to } => {
+                vec!["e".to_owned(), scope.clone(), after.clone(), up_to.clone().unwrap_or_default()]
+            }
         };
-        let text = std::iter::once(MAGIC.to_owned())
-            .chain(fields)
-            .collect::<Vec<_>>()
-            .join(&SEP.to_string());
+        let text = std::iter::once(MAGIC.to_owned()).chain(fields).collect::<Vec<_>>().join(&SEP.to_string());
         codec::base64url_encode(text.as_bytes())
     }
 
@@ -91,36 +64,17 @@ mod tests {
     #[test]
     fn round_trips_and_rejects_garbage() {
         let cursors = [
-            Cursor::Conversations {
-                archived: true,
-                updated_ms: 1_737_367_200_123,
-                id: "conv_abc".into(),
-            },
-            Cursor::Events {
-                scope: "-".into(),
-                after: "evt_1".into(),
-                up_to: None,
-            },
-            Cursor::Events {
-                scope: "conv_x".into(),
-                after: "evt_1".into(),
-                up_to: Some("evt_9".into()),
-            },
+            Cursor::Conversations { archived: true, updated_ms: 1_737_367_200_123, id: "conv_abc".into() },
+            Cursor::Events { scope: "-".into(), after: "evt_1".into(), up_to: None },
+            Cursor::Events { scope: "conv_x".into(), after: "evt_1".into(), up_to: Some("evt_9".into()) },
         ];
         for cursor in cursors {
             let encoded = cursor.encode();
-            assert!(encoded
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+            assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
             assert_eq!(Cursor::decode(&encoded), Some(cursor));
         }
         assert_eq!(Cursor::decode("not-a-cursor"), None);
         assert_eq!(Cursor::decode(""), None);
-        assert_eq!(
-            Cursor::decode(&codec::base64url_encode(
-                b"mwsim1\x1fc\x1fmaybe\x1f1\x1fconv_a"
-            )),
-            None
-        );
+        assert_eq!(Cursor::decode(&codec::base64url_encode(b"mwsim1\x1fc\x1fmaybe\x1f1\x1fconv_a")), None);
     }
 }

@@ -31,11 +31,7 @@ pub(crate) enum FaultKind {
     /// Process, rendering the answer with values a newer server might send.
     UnknownValues,
     /// Answer with exactly this, without processing.
-    Raw {
-        status: u16,
-        body: String,
-        headers: Vec<(String, String)>,
-    },
+    Raw { status: u16, body: String, headers: Vec<(String, String)> },
 }
 
 impl FaultKind {
@@ -81,10 +77,7 @@ fn optional_string(map: &Map<String, Value>, key: &str) -> Result<Option<String>
     }
 }
 
-fn status_field(
-    map: &Map<String, Value>,
-    range: std::ops::RangeInclusive<u16>,
-) -> Result<Option<u16>, String> {
+fn status_field(map: &Map<String, Value>, range: std::ops::RangeInclusive<u16>) -> Result<Option<u16>, String> {
     match map.get("status") {
         None | Some(Value::Null) => Ok(None),
         Some(value) => value
@@ -92,13 +85,7 @@ fn status_field(
             .and_then(|s| u16::try_from(s).ok())
             .filter(|s| range.contains(s))
             .map(Some)
-            .ok_or_else(|| {
-                format!(
-                    "`status` must be an integer in {}..={}",
-                    range.start(),
-                    range.end()
-                )
-            }),
+            .ok_or_else(|| format!("`status` must be an integer in {}..={}", range.start(), range.end())),
     }
 }
 
@@ -106,10 +93,7 @@ impl Fault {
     /// Parses one fault from its JSON form (see the crate docs).
     pub fn parse(value: &Value) -> Result<Fault, String> {
         let map = value.as_object().ok_or("a fault must be a JSON object")?;
-        let kind_name = map
-            .get("kind")
-            .and_then(Value::as_str)
-            .ok_or("a fault needs a string `kind`")?;
+        let kind_name = map.get("kind").and_then(Value::as_str).ok_or("a fault needs a string `kind`")?;
         let kind = match kind_name {
             "status" => FaultKind::Status {
                 status: status_field(map, 400..=599)?.ok_or("a `status` fault needs `status`")?,
@@ -119,17 +103,12 @@ impl Fault {
                 retry_after_ms: string_or_number(map, "retry_after_ms")?,
             },
             "delay" => {
-                let ms = map
-                    .get("ms")
-                    .and_then(Value::as_u64)
-                    .ok_or("a `delay` fault needs integer `ms`")?;
+                let ms = map.get("ms").and_then(Value::as_u64).ok_or("a `delay` fault needs integer `ms`")?;
                 FaultKind::Delay(Duration::from_millis(ms))
             }
             "drop" => FaultKind::Drop,
             "reset" => FaultKind::Reset,
-            "malformed_json" => FaultKind::MalformedJson {
-                status: status_field(map, 100..=599)?.unwrap_or(200),
-            },
+            "malformed_json" => FaultKind::MalformedJson { status: status_field(map, 100..=599)?.unwrap_or(200) },
             "truncated_json" => FaultKind::TruncatedJson,
             "unknown_values" => FaultKind::UnknownValues,
             "raw" => {
@@ -155,10 +134,7 @@ impl Fault {
         };
         let remaining = match map.get("count") {
             None | Some(Value::Null) => 1,
-            Some(count) => count
-                .as_u64()
-                .filter(|&n| n >= 1)
-                .ok_or("`count` must be a positive integer")?,
+            Some(count) => count.as_u64().filter(|&n| n >= 1).ok_or("`count` must be a positive integer")?,
         };
         Ok(Fault {
             kind,
@@ -169,13 +145,8 @@ impl Fault {
     }
 
     fn matches(&self, method: &str, target: &str) -> bool {
-        self.method
-            .as_deref()
-            .is_none_or(|m| m.eq_ignore_ascii_case(method))
-            && self
-                .path_contains
-                .as_deref()
-                .is_none_or(|p| target.contains(p))
+        self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self.path_contains.as_deref().is_none_or(|p| target.contains(p))
     }
 
     /// A summary for the admin API.
@@ -231,32 +202,20 @@ mod tests {
 
     #[test]
     fn parses_every_kind() {
-        let f =
-            Fault::parse(&json!({"kind": "status", "status": 503, "retry_after": 2, "count": 3}))
-                .unwrap();
+        let f = Fault::parse(&json!({"kind": "status", "status": 503, "retry_after": 2, "count": 3})).unwrap();
         assert_eq!(f.remaining, 3);
-        assert!(
-            matches!(f.kind, FaultKind::Status { status: 503, retry_after: Some(ref r), .. } if r == "2")
-        );
+        assert!(matches!(f.kind, FaultKind::Status { status: 503, retry_after: Some(ref r), .. } if r == "2"));
         assert_eq!(
-            Fault::parse(&json!({"kind": "delay", "ms": 5}))
-                .unwrap()
-                .kind,
+            Fault::parse(&json!({"kind": "delay", "ms": 5})).unwrap().kind,
             FaultKind::Delay(Duration::from_millis(5))
         );
-        for kind in [
-            "drop",
-            "reset",
-            "truncated_json",
-            "unknown_values",
-            "malformed_json",
-        ] {
-            assert_eq!(
-                Fault::parse(&json!({ "kind": kind })).unwrap().kind.name(),
-                kind
-            );
+        for kind in ["drop", "reset", "truncated_json", "unknown_values", "malformed_json"] {
+            assert_eq!(Fault::parse(&json!({ "kind": kind })).unwrap().kind.name(), kind);
         }
-        let raw = Fault::parse(&json!({"kind": "raw", "status": 502, "body": "<html>", "headers": {"Content-Type": "text/html"}})).unwrap();
+        let raw = Fault::parse(
+            &json!({"kind": "raw", "status": 502, "body": "<html>", "headers": {"Content-Type": "text/html"}}),
+        )
+        .unwrap();
         assert!(matches!(raw.kind, FaultKind::Raw { status: 502, .. }));
         assert!(Fault::parse(&json!({"kind": "nope"})).is_err());
         assert!(Fault::parse(&json!({"kind": "status"})).is_err());

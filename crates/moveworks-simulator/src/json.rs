@@ -93,18 +93,13 @@ pub(crate) fn assistant_message(r: &ResponseRecord, unknown: bool) -> Value {
         "created_at": timestamp(r.completed_at()),
     });
     if unknown || r.unknown {
-        add_experimental(
-            &mut message,
-            json!({ "tone": "FRIENDLY", "confidence": 0.92 }),
-        );
+        add_experimental(&mut message, json!({ "tone": "FRIENDLY", "confidence": 0.92 }));
     }
     message
 }
 
 fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 fn reasoning_item(r: &ResponseRecord, unknown: bool) -> Value {
@@ -178,10 +173,7 @@ pub(crate) fn response(r: &ResponseRecord, now: Instant, unknown: bool) -> Value
         "outputs": outputs,
     });
     if unknown {
-        add_experimental(
-            &mut value,
-            json!({ "trace_level": "VERBOSE", "model_hint": "simulated" }),
-        );
+        add_experimental(&mut value, json!({ "trace_level": "VERBOSE", "model_hint": "simulated" }));
     }
     value
 }
@@ -218,10 +210,7 @@ mod tests {
         let before_second: String = text.chars().take(second).collect();
         assert!(before_first.ends_with("covers this topic"));
         assert!(before_second.ends_with("IT Help Center FAQ"));
-        assert!(
-            text.len() > text.chars().count(),
-            "the answer must contain non-ASCII text"
-        );
+        assert!(text.len() > text.chars().count(), "the answer must contain non-ASCII text");
         assert!(before_first.contains("Où est le café? 🏢"));
     }
 }

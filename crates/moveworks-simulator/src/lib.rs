@@ -252,9 +252,7 @@ pub struct Simulator {
 
 impl fmt::Debug for Simulator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Simulator")
-            .field("addr", &self.addr())
-            .finish_non_exhaustive()
+        f.debug_struct("Simulator").field("addr", &self.addr()).finish_non_exhaustive()
     }
 }
 
@@ -264,20 +262,10 @@ impl Simulator {
         let listener = TcpListener::bind((config.host.as_str(), config.port))?;
         let app = Arc::new(App::new(config.clone()));
         let handler_app = Arc::clone(&app);
-        let server = Server::start(
-            listener,
-            config.threads,
-            Arc::new(move |req: &HttpRequest| handler_app.handle(req)),
-        )?;
-        let config = SimulatorConfig {
-            port: server.addr().port(),
-            ..config
-        };
-        Ok(Simulator {
-            config,
-            app,
-            server,
-        })
+        let server =
+            Server::start(listener, config.threads, Arc::new(move |req: &HttpRequest| handler_app.handle(req)))?;
+        let config = SimulatorConfig { port: server.addr().port(), ..config };
+        Ok(Simulator { config, app, server })
     }
 
     /// Starts with [`SimulatorConfig::default`] on a free local port.

@@ -59,10 +59,7 @@ pub(crate) struct HttpRequest {
 impl HttpRequest {
     /// The first header with this name, case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// Whether the client wants the connection kept open after this exchange.
@@ -102,9 +99,7 @@ impl HttpResponse {
 
     /// Whether a header with this name is already set.
     pub fn has_header(&self, name: &str) -> bool {
-        self.headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case(name))
+        self.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
     }
 }
 
@@ -151,18 +146,12 @@ struct Registry {
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panicking connection thread must not take the whole server down.
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Server {
     /// Starts accepting on `listener` with `threads` pooled workers.
-    pub fn start(
-        listener: TcpListener,
-        threads: usize,
-        handler: Arc<Handler>,
-    ) -> io::Result<Server> {
+    pub fn start(listener: TcpListener, threads: usize, handler: Arc<Handler>) -> io::Result<Server> {
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             handler,
@@ -177,9 +166,7 @@ impl Server {
             .map(|i| {
                 let shared = Arc::clone(&shared);
                 let queue = Arc::clone(&queue);
-                thread::Builder::new()
-                    .name(format!("moveworks-sim-worker-{i}"))
-                    .spawn(move || worker(&shared, &queue))
+                thread::Builder::new().name(format!("moveworks-sim-worker-{i}")).spawn(move || worker(&shared, &queue))
             })
             .collect::<io::Result<Vec<_>>>()?;
         let acceptor = {
@@ -188,12 +175,7 @@ impl Server {
                 .name("moveworks-sim-accept".into())
                 .spawn(move || accept_loop(&listener, &shared, &jobs))?
         };
-        Ok(Server {
-            addr,
-            shared,
-            acceptor: Some(acceptor),
-            workers,
-        })
+        Ok(Server { addr, shared, acceptor: Some(acceptor), workers })
     }
 
     /// The bound address (with the real port when 0 was requested).
@@ -213,11 +195,8 @@ impl Server {
             IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
             ip => ip,
         };
-        let woke = TcpStream::connect_timeout(
-            &SocketAddr::new(wake_ip, self.addr.port()),
-            Duration::from_secs(2),
-        )
-        .is_ok();
+        let woke =
+            TcpStream::connect_timeout(&SocketAddr::new(wake_ip, self.addr.port()), Duration::from_secs(2)).is_ok();
         if woke {
             let _ = acceptor.join();
         }
@@ -260,10 +239,7 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, jobs: &Sender<TcpSt
                 continue;
             }
         };
-        let reserved = shared
-            .idle
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .is_ok();
+        let reserved = shared.idle.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
         if reserved {
             if jobs.send(stream).is_err() {
                 return;
@@ -346,11 +322,10 @@ fn serve_requests(reader: &mut BufReader<TcpStream>, writer: &TcpStream, shared:
         };
         let keep_alive = request.keep_alive();
         let head_only = request.method.eq_ignore_ascii_case("HEAD");
-        let reply = panic::catch_unwind(AssertUnwindSafe(|| (shared.handler)(&request)))
-            .unwrap_or_else(|_| {
-                let body = crate::json::error_body("INTERNAL_ERROR", "the simulator panicked");
-                Reply::Full(HttpResponse::json(500, &body))
-            });
+        let reply = panic::catch_unwind(AssertUnwindSafe(|| (shared.handler)(&request))).unwrap_or_else(|_| {
+            let body = crate::json::error_body("INTERNAL_ERROR", "the simulator panicked");
+            Reply::Full(HttpResponse::json(500, &body))
+        });
         match reply {
             Reply::Full(response) => {
                 if write_response(writer, response, keep_alive, head_only).is_err() || !keep_alive {
@@ -367,10 +342,7 @@ fn serve_requests(reader: &mut BufReader<TcpStream>, writer: &TcpStream, shared:
 }
 
 /// Reads one line (terminated by LF), refusing to exceed `budget` bytes in total.
-fn read_line(
-    reader: &mut BufReader<TcpStream>,
-    budget: &mut u64,
-) -> Result<Option<String>, ReadError> {
+fn read_line(reader: &mut BufReader<TcpStream>, budget: &mut u64) -> Result<Option<String>, ReadError> {
     let mut line = Vec::new();
     let n = reader.by_ref().take(*budget).read_until(b'\n', &mut line)?;
     if n == 0 {
@@ -378,24 +350,15 @@ fn read_line(
     }
     *budget -= n as u64;
     if line.last() != Some(&b'\n') {
-        return if *budget == 0 {
-            Err(ReadError::Bad(431, "request head too large"))
-        } else {
-            Err(ReadError::Closed)
-        };
+        return if *budget == 0 { Err(ReadError::Bad(431, "request head too large")) } else { Err(ReadError::Closed) };
     }
     while matches!(line.last(), Some(b'\n' | b'\r')) {
         line.pop();
     }
-    String::from_utf8(line)
-        .map(Some)
-        .map_err(|_| ReadError::Bad(400, "request head is not valid UTF-8"))
+    String::from_utf8(line).map(Some).map_err(|_| ReadError::Bad(400, "request head is not valid UTF-8"))
 }
 
-fn read_request(
-    reader: &mut BufReader<TcpStream>,
-    mut writer: &TcpStream,
-) -> Result<Option<HttpRequest>, ReadError> {
+fn read_request(reader: &mut BufReader<TcpStream>, mut writer: &TcpStream) -> Result<Option<HttpRequest>, ReadError> {
     let mut budget = MAX_HEAD;
     // RFC 9112 asks servers to ignore empty lines before the request line.
     let request_line = loop {
@@ -406,20 +369,14 @@ fn read_request(
         }
     };
     let mut parts = request_line.split_whitespace();
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(method), Some(target), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(ReadError::Bad(400, "malformed request line"));
     };
     let http10 = match version {
         "HTTP/1.1" => false,
         "HTTP/1.0" => true,
-        _ => {
-            return Err(ReadError::Bad(
-                505,
-                "only HTTP/1.0 and HTTP/1.1 are supported",
-            ))
-        }
+        _ => return Err(ReadError::Bad(505, "only HTTP/1.0 and HTTP/1.1 are supported")),
     };
     let mut headers = Vec::new();
     loop {
@@ -432,10 +389,7 @@ fn read_request(
         let Some((name, value)) = line.split_once(':') else {
             return Err(ReadError::Bad(400, "malformed header line"));
         };
-        if name.is_empty()
-            || name.ends_with(char::is_whitespace)
-            || name.starts_with(char::is_whitespace)
-        {
+        if name.is_empty() || name.ends_with(char::is_whitespace) || name.starts_with(char::is_whitespace) {
             return Err(ReadError::Bad(400, "malformed header name"));
         }
         headers.push((name.to_owned(), value.trim().to_owned()));
@@ -466,9 +420,7 @@ fn read_request(
         },
         _ => 0,
     };
-    let expects_continue = request
-        .header("expect")
-        .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
+    let expects_continue = request.header("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
     if expects_continue && (chunked || length > 0) {
         writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
     }
@@ -487,14 +439,10 @@ fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<Vec<u8>, ReadError>
     loop {
         let line = read_line(reader, &mut budget)?.ok_or(ReadError::Closed)?;
         let size_text = line.split(';').next().unwrap_or("").trim();
-        let size = usize::from_str_radix(size_text, 16)
-            .map_err(|_| ReadError::Bad(400, "malformed chunk size"))?;
+        let size = usize::from_str_radix(size_text, 16).map_err(|_| ReadError::Bad(400, "malformed chunk size"))?;
         if size == 0 {
             // Trailer fields, if any, end with an empty line.
-            while !read_line(reader, &mut budget)?
-                .ok_or(ReadError::Closed)?
-                .is_empty()
-            {}
+            while !read_line(reader, &mut budget)?.ok_or(ReadError::Closed)?.is_empty() {}
             return Ok(body);
         }
         if body.len() + size > MAX_BODY {
@@ -514,17 +462,10 @@ fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<Vec<u8>, ReadError>
 
 /// Status line plus headers, announcing `content_length` bytes of body.
 fn head(response: &HttpResponse, content_length: usize, keep_alive: bool) -> Vec<u8> {
-    let mut head = format!(
-        "HTTP/1.1 {} {}\r\n",
-        response.status,
-        reason(response.status)
-    );
+    let mut head = format!("HTTP/1.1 {} {}\r\n", response.status, reason(response.status));
     for (name, value) in &response.headers {
         // Framing is ours to decide; a fault's raw headers must not break it.
-        if ["content-length", "connection", "transfer-encoding"]
-            .iter()
-            .any(|h| name.eq_ignore_ascii_case(h))
-        {
+        if ["content-length", "connection", "transfer-encoding"].iter().any(|h| name.eq_ignore_ascii_case(h)) {
             continue;
         }
         head.push_str(&format!("{name}: {value}\r\n"));
@@ -535,25 +476,13 @@ fn head(response: &HttpResponse, content_length: usize, keep_alive: bool) -> Vec
     if !response.has_header(ROOT_UUID_HEADER) {
         head.push_str(&format!("{ROOT_UUID_HEADER}: {}\r\n", codec::uuid_v4()));
     }
-    head.push_str(&format!(
-        "Date: {}\r\n",
-        codec::http_date(chrono::Utc::now())
-    ));
+    head.push_str(&format!("Date: {}\r\n", codec::http_date(chrono::Utc::now())));
     head.push_str(&format!("Content-Length: {content_length}\r\n"));
-    head.push_str(if keep_alive {
-        "Connection: keep-alive\r\n\r\n"
-    } else {
-        "Connection: close\r\n\r\n"
-    });
+    head.push_str(if keep_alive { "Connection: keep-alive\r\n\r\n" } else { "Connection: close\r\n\r\n" });
     head.into_bytes()
 }
 
-fn write_response(
-    mut writer: &TcpStream,
-    response: HttpResponse,
-    keep_alive: bool,
-    head_only: bool,
-) -> io::Result<()> {
+fn write_response(mut writer: &TcpStream, response: HttpResponse, keep_alive: bool, head_only: bool) -> io::Result<()> {
     let mut bytes = head(&response, response.body.len(), keep_alive);
     if !head_only {
         bytes.extend_from_slice(&response.body);

@@ -151,14 +151,8 @@ impl Store {
     pub fn create_conversation(&mut self, title: Option<String>, unknown: bool) -> &Conversation {
         let now = self.tick();
         let id = codec::random_id("conv_");
-        let conversation = Conversation {
-            id: id.clone(),
-            title,
-            archived: false,
-            created_at: now,
-            updated_at: now,
-            unknown,
-        };
+        let conversation =
+            Conversation { id: id.clone(), title, archived: false, created_at: now, updated_at: now, unknown };
         self.conversations.entry(id).or_insert(conversation)
     }
 
@@ -244,11 +238,7 @@ impl Store {
             created_at: now,
             started: Instant::now(),
             duration,
-            outcome: if lower.contains("[fail]") {
-                Outcome::Failed
-            } else {
-                Outcome::Completed
-            },
+            outcome: if lower.contains("[fail]") { Outcome::Failed } else { Outcome::Completed },
             unknown: unknown || lower.contains("[unknown]"),
             reasoning_message_id: codec::random_id("rmsg_"),
             message_id: codec::random_id("msg_"),
@@ -264,9 +254,7 @@ impl Store {
 
     /// A response, only if it belongs to the given conversation.
     pub fn response(&self, conversation_id: &str, response_id: &str) -> Option<&ResponseRecord> {
-        self.responses
-            .get(response_id)
-            .filter(|r| r.conversation_id == conversation_id)
+        self.responses.get(response_id).filter(|r| r.conversation_id == conversation_id)
     }
 
     /// A response by id alone (events refer to their response).
@@ -348,23 +336,11 @@ mod tests {
     fn phases_follow_the_duration() {
         let mut store = Store::default();
         let conv = store.create_conversation(None, false).id.clone();
-        let r = store
-            .create_response(&conv, "hi", Duration::from_millis(300), false)
-            .unwrap()
-            .clone();
+        let r = store.create_response(&conv, "hi", Duration::from_millis(300), false).unwrap().clone();
         assert_eq!(r.phase(r.started), Phase::Created);
-        assert_eq!(
-            r.phase(r.started + Duration::from_millis(100)),
-            Phase::InProgress
-        );
-        assert_eq!(
-            r.phase(r.started + Duration::from_millis(299)),
-            Phase::InProgress
-        );
-        assert_eq!(
-            r.phase(r.started + Duration::from_millis(300)),
-            Phase::Finished
-        );
+        assert_eq!(r.phase(r.started + Duration::from_millis(100)), Phase::InProgress);
+        assert_eq!(r.phase(r.started + Duration::from_millis(299)), Phase::InProgress);
+        assert_eq!(r.phase(r.started + Duration::from_millis(300)), Phase::Finished);
         assert_eq!((r.completed_at() - r.created_at).num_milliseconds(), 300);
     }
 
@@ -372,33 +348,16 @@ mod tests {
     fn events_appear_in_finishing_order_and_not_for_failures() {
         let mut store = Store::default();
         let conv = store.create_conversation(None, false).id.clone();
-        let slow = store
-            .create_response(&conv, "slow", Duration::from_millis(500), false)
-            .unwrap()
-            .id
-            .clone();
-        let fast = store
-            .create_response(&conv, "fast", Duration::from_millis(10), true)
-            .unwrap()
-            .id
-            .clone();
-        store
-            .create_response(&conv, "x [FAIL]", Duration::ZERO, false)
-            .unwrap();
+        let slow = store.create_response(&conv, "slow", Duration::from_millis(500), false).unwrap().id.clone();
+        let fast = store.create_response(&conv, "fast", Duration::from_millis(10), true).unwrap().id.clone();
+        store.create_response(&conv, "x [FAIL]", Duration::ZERO, false).unwrap();
         store.materialize(Instant::now() + Duration::from_secs(1));
         let (events, more) = store.list_events(None, None, None, 10);
         assert!(!more);
-        let got: Vec<_> = events
-            .iter()
-            .map(|e| (e.response_id.clone(), e.kind))
-            .collect();
+        let got: Vec<_> = events.iter().map(|e| (e.response_id.clone(), e.kind)).collect();
         assert_eq!(
             got,
-            vec![
-                (fast.clone(), EventKind::Message),
-                (fast, EventKind::Notification),
-                (slow, EventKind::Message)
-            ]
+            vec![(fast.clone(), EventKind::Message), (fast, EventKind::Notification), (slow, EventKind::Message)]
         );
         assert!(events.windows(2).all(|w| w[0].id < w[1].id));
     }

@@ -17,12 +17,8 @@ fn form_token(api: &Api, body: &str) -> Reply {
 }
 
 fn json_token(api: &Api, body: Value) -> Reply {
-    let reply = api.call(
-        "POST",
-        "/oauth/v1/token",
-        &[("Content-Type", "application/json")],
-        Some(body.to_string().as_bytes()),
-    );
+    let reply =
+        api.call("POST", "/oauth/v1/token", &[("Content-Type", "application/json")], Some(body.to_string().as_bytes()));
     reply.assert_api_headers();
     reply
 }
@@ -68,46 +64,19 @@ fn token_endpoint_accepts_form_and_json_bodies() {
 #[test]
 fn token_endpoint_rejects_bad_requests() {
     let api = Api::new();
-    let wrong_secret = form_token(
-        &api,
-        "grant_type=client_credentials&client_id=sandbox-client&client_secret=nope",
-    );
-    assert_eq!(
-        (wrong_secret.status, wrong_secret.error_code().as_str()),
-        (401, "UNAUTHORIZED")
-    );
+    let wrong_secret = form_token(&api, "grant_type=client_credentials&client_id=sandbox-client&client_secret=nope");
+    assert_eq!((wrong_secret.status, wrong_secret.error_code().as_str()), (401, "UNAUTHORIZED"));
     let wrong_client = json_token(
         &api,
         json!({"grant_type": "client_credentials", "client_id": "x", "client_secret": "sandbox-secret"}),
     );
-    assert_eq!(
-        (wrong_client.status, wrong_client.error_code().as_str()),
-        (401, "UNAUTHORIZED")
-    );
-    let wrong_grant = form_token(
-        &api,
-        "grant_type=password&client_id=sandbox-client&client_secret=sandbox-secret",
-    );
-    assert_eq!(
-        (wrong_grant.status, wrong_grant.error_code().as_str()),
-        (400, "INVALID_INPUT")
-    );
-    let missing_secret = json_token(
-        &api,
-        json!({"grant_type": "client_credentials", "client_id": "sandbox-client"}),
-    );
-    assert_eq!(
-        (missing_secret.status, missing_secret.error_code().as_str()),
-        (400, "INVALID_INPUT")
-    );
-    let missing_grant = form_token(
-        &api,
-        "client_id=sandbox-client&client_secret=sandbox-secret",
-    );
-    assert_eq!(
-        (missing_grant.status, missing_grant.error_code().as_str()),
-        (400, "INVALID_INPUT")
-    );
+    assert_eq!((wrong_client.status, wrong_client.error_code().as_str()), (401, "UNAUTHORIZED"));
+    let wrong_grant = form_token(&api, "grant_type=password&client_id=sandbox-client&client_secret=sandbox-secret");
+    assert_eq!((wrong_grant.status, wrong_grant.error_code().as_str()), (400, "INVALID_INPUT"));
+    let missing_secret = json_token(&api, json!({"grant_type": "client_credentials", "client_id": "sandbox-client"}));
+    assert_eq!((missing_secret.status, missing_secret.error_code().as_str()), (400, "INVALID_INPUT"));
+    let missing_grant = form_token(&api, "client_id=sandbox-client&client_secret=sandbox-secret");
+    assert_eq!((missing_grant.status, missing_grant.error_code().as_str()), (400, "INVALID_INPUT"));
     let get = api.call("GET", "/oauth/v1/token", &[], None);
     assert_eq!(get.status, 405);
     get.assert_api_headers();
@@ -122,10 +91,7 @@ fn token_endpoint_accepts_basic_client_authentication() {
         "/oauth/v1/token",
         &[
             ("Content-Type", "application/x-www-form-urlencoded"),
-            (
-                "Authorization",
-                "Basic c2FuZGJveC1jbGllbnQ6c2FuZGJveC1zZWNyZXQ=",
-            ),
+            ("Authorization", "Basic c2FuZGJveC1jbGllbnQ6c2FuZGJveC1zZWNyZXQ="),
         ],
         Some(b"grant_type=client_credentials"),
     );
@@ -135,29 +101,15 @@ fn token_endpoint_accepts_basic_client_authentication() {
 #[test]
 fn api_requires_a_valid_bearer_token() {
     let api = Api::new();
-    let missing = api.call(
-        "GET",
-        "/rest/v1beta1/conversations",
-        &[("Assistant-Name", ASSISTANT)],
-        None,
-    );
+    let missing = api.call("GET", "/rest/v1beta1/conversations", &[("Assistant-Name", ASSISTANT)], None);
     missing.assert_api_headers();
-    assert_eq!(
-        (missing.status, missing.error_code().as_str()),
-        (401, "UNAUTHORIZED")
-    );
+    assert_eq!((missing.status, missing.error_code().as_str()), (401, "UNAUTHORIZED"));
     let wrong = list_with(&api, "not-a-token", Some(ASSISTANT));
-    assert_eq!(
-        (wrong.status, wrong.error_code().as_str()),
-        (401, "UNAUTHORIZED")
-    );
+    assert_eq!((wrong.status, wrong.error_code().as_str()), (401, "UNAUTHORIZED"));
     let basic = api.call(
         "GET",
         "/rest/v1beta1/conversations",
-        &[
-            ("Authorization", "Basic c2FuZGJveC10b2tlbg=="),
-            ("Assistant-Name", ASSISTANT),
-        ],
+        &[("Authorization", "Basic c2FuZGJveC10b2tlbg=="), ("Assistant-Name", ASSISTANT)],
         None,
     );
     assert_eq!(basic.status, 401);
@@ -168,10 +120,7 @@ fn api_requires_a_valid_bearer_token() {
 fn expired_tokens_are_refused() {
     let api = Api::new();
     api.sim.set_config(json!({"token_ttl_secs": 0}));
-    let reply = form_token(
-        &api,
-        "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret",
-    );
+    let reply = form_token(&api, "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret");
     assert_eq!(reply.json()["expires_in"], 0);
     let token = reply.json()["access_token"].as_str().unwrap().to_owned();
     assert_eq!(list_with(&api, &token, Some(ASSISTANT)).status, 401);
@@ -180,39 +129,25 @@ fn expired_tokens_are_refused() {
 #[test]
 fn revoking_invalidates_issued_tokens_only() {
     let api = Api::new();
-    let body =
-        "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret";
+    let body = "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret";
     let old = issued_token(&form_token(&api, body));
     assert_eq!(list_with(&api, &old, Some(ASSISTANT)).status, 200);
 
     let revoked = api.admin("POST", "/_sim/tokens/revoke", None);
-    assert_eq!(
-        (revoked.status, revoked.json()["revoked"].as_u64()),
-        (200, Some(1))
-    );
+    assert_eq!((revoked.status, revoked.json()["revoked"].as_u64()), (200, Some(1)));
     let refused = list_with(&api, &old, Some(ASSISTANT));
-    assert_eq!(
-        (refused.status, refused.error_code().as_str()),
-        (401, "UNAUTHORIZED")
-    );
+    assert_eq!((refused.status, refused.error_code().as_str()), (401, "UNAUTHORIZED"));
 
     let fresh = issued_token(&form_token(&api, body));
     assert_eq!(list_with(&api, &fresh, Some(ASSISTANT)).status, 200);
     api.sim.revoke_tokens();
     assert_eq!(list_with(&api, &fresh, Some(ASSISTANT)).status, 401);
-    assert_eq!(
-        list_with(&api, TOKEN, Some(ASSISTANT)).status,
-        200,
-        "the static token survives"
-    );
+    assert_eq!(list_with(&api, TOKEN, Some(ASSISTANT)).status, 200, "the static token survives");
 }
 
 #[test]
 fn no_static_token_when_disabled() {
-    let api = Api::with_config(common::SimulatorConfig {
-        static_token: None,
-        ..Default::default()
-    });
+    let api = Api::with_config(common::SimulatorConfig { static_token: None, ..Default::default() });
     assert_eq!(list_with(&api, TOKEN, Some(ASSISTANT)).status, 401);
 }
 
@@ -220,62 +155,29 @@ fn no_static_token_when_disabled() {
 #[test]
 fn assistant_name_rule_follows_each_endpoint_page() {
     let api = Api::new();
-    let conv = api.create_conversation(Some("t"))["conversation_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let resp = api.ask(&conv, "hello")["response_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let conv = api.create_conversation(Some("t"))["conversation_id"].as_str().unwrap().to_owned();
+    let resp = api.ask(&conv, "hello")["response_id"].as_str().unwrap().to_owned();
     let body = json!({"input": {"text": "hi"}}).to_string();
     let cases: Vec<(&str, String, Option<&str>, u16)> = vec![
         ("GET", "/conversations".into(), None, 401),
         ("POST", "/conversations".into(), Some("{}"), 401),
         ("GET", format!("/conversations/{conv}"), None, 403),
-        (
-            "PATCH",
-            format!("/conversations/{conv}"),
-            Some(r#"{"archived":true}"#),
-            401,
-        ),
-        (
-            "POST",
-            format!("/conversations/{conv}/responses"),
-            Some(body.as_str()),
-            403,
-        ),
-        (
-            "GET",
-            format!("/conversations/{conv}/responses/{resp}"),
-            None,
-            403,
-        ),
+        ("PATCH", format!("/conversations/{conv}"), Some(r#"{"archived":true}"#), 401),
+        ("POST", format!("/conversations/{conv}/responses"), Some(body.as_str()), 403),
+        ("GET", format!("/conversations/{conv}/responses/{resp}"), None, 403),
         ("GET", format!("/conversations/{conv}/events"), None, 401),
         ("GET", "/conversations/-/events".into(), None, 401),
     ];
     let auth = format!("Bearer {TOKEN}");
     for (method, path, body, expected) in cases {
         for assistant in [None, Some("someone-else")] {
-            let mut headers = vec![
-                ("Authorization", auth.as_str()),
-                ("Content-Type", "application/json"),
-            ];
+            let mut headers = vec![("Authorization", auth.as_str()), ("Content-Type", "application/json")];
             if let Some(name) = assistant {
                 headers.push(("Assistant-Name", name));
             }
-            let reply = api.call(
-                method,
-                &format!("/rest/v1beta1{path}"),
-                &headers,
-                body.map(str::as_bytes),
-            );
+            let reply = api.call(method, &format!("/rest/v1beta1{path}"), &headers, body.map(str::as_bytes));
             reply.assert_api_headers();
-            let code = if expected == 403 {
-                "FORBIDDEN"
-            } else {
-                "UNAUTHORIZED"
-            };
+            let code = if expected == 403 { "FORBIDDEN" } else { "UNAUTHORIZED" };
             assert_eq!(
                 (reply.status, reply.error_code().as_str()),
                 (expected, code),
@@ -304,9 +206,7 @@ fn request_log_records_requests_without_credentials() {
         "POST",
         "/oauth/v1/token",
         &[("Content-Type", "application/x-www-form-urlencoded")],
-        Some(
-            b"grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret",
-        ),
+        Some(b"grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret"),
     );
     let listed_reply = api.get("/conversations?limit=5&archived=true");
     list_with(&api, "wrong-token", Some("other"));
@@ -317,17 +217,10 @@ fn request_log_records_requests_without_credentials() {
     log.assert_api_headers();
     let entries = log.json();
     let entries = entries.as_array().unwrap();
-    assert_eq!(
-        entries.len(),
-        3,
-        "control routes are not logged: {entries:?}"
-    );
+    assert_eq!(entries.len(), 3, "control routes are not logged: {entries:?}");
     assert_eq!(entries[0]["path"], "/oauth/v1/token");
     assert_eq!(entries[0]["status"], 200);
-    assert_eq!(
-        entries[0]["content_type"],
-        "application/x-www-form-urlencoded"
-    );
+    assert_eq!(entries[0]["content_type"], "application/x-www-form-urlencoded");
     assert_eq!(entries[0]["authorized"], false);
     let listed = &entries[1];
     assert_eq!(listed["method"], "GET");
@@ -339,14 +232,8 @@ fn request_log_records_requests_without_credentials() {
     assert_eq!(listed["authorized"], true);
     assert_eq!(listed["content_type"], Value::Null);
     assert_eq!(listed["fault"], Value::Null);
-    assert_eq!(
-        listed["root_uuid"].as_str(),
-        listed_reply.header("x-moveworks-root-uuid")
-    );
-    assert_ne!(
-        entries[0]["root_uuid"], listed["root_uuid"],
-        "a fresh id per request"
-    );
+    assert_eq!(listed["root_uuid"].as_str(), listed_reply.header("x-moveworks-root-uuid"));
+    assert_ne!(entries[0]["root_uuid"], listed["root_uuid"], "a fresh id per request");
     assert_eq!(entries[2]["authorized"], false);
     assert_eq!(entries[2]["status"], 401);
     assert_eq!(entries[2]["assistant_name"], "other");

@@ -13,50 +13,24 @@ use serde_json::{json, Value};
 const CREATE: &[u8] = b"{\"title\":\"t\"}";
 
 fn auth_headers() -> [(&'static str, &'static str); 3] {
-    [
-        ("Authorization", "Bearer sandbox-token"),
-        ("Assistant-Name", ASSISTANT),
-        ("Content-Type", "application/json"),
-    ]
+    [("Authorization", "Bearer sandbox-token"), ("Assistant-Name", ASSISTANT), ("Content-Type", "application/json")]
 }
 
 fn conversation_count(api: &Api) -> usize {
-    api.get("/conversations?limit=100").json()["conversations"]
-        .as_array()
-        .unwrap()
-        .len()
+    api.get("/conversations?limit=100").json()["conversations"].as_array().unwrap().len()
 }
 
 #[test]
 fn status_fault_answers_without_processing() {
     let api = Api::new();
-    api.sim.push_fault(
-        json!({"kind": "status", "status": 503, "retry_after": "2", "retry_after_ms": 1500}),
-    );
-    let reply = api.call(
-        "POST",
-        "/rest/v1beta1/conversations",
-        &auth_headers(),
-        Some(CREATE),
-    );
+    api.sim.push_fault(json!({"kind": "status", "status": 503, "retry_after": "2", "retry_after_ms": 1500}));
+    let reply = api.call("POST", "/rest/v1beta1/conversations", &auth_headers(), Some(CREATE));
     reply.assert_api_headers();
-    assert_eq!(
-        (reply.status, reply.error_code().as_str()),
-        (503, "INTERNAL_ERROR")
-    );
+    assert_eq!((reply.status, reply.error_code().as_str()), (503, "INTERNAL_ERROR"));
     assert_eq!(reply.header("retry-after"), Some("2"));
     assert_eq!(reply.header("retry-after-ms"), Some("1500"));
     assert_eq!(conversation_count(&api), 0, "the request was not processed");
-    assert_eq!(
-        api.call(
-            "POST",
-            "/rest/v1beta1/conversations",
-            &auth_headers(),
-            Some(CREATE)
-        )
-        .status,
-        201
-    );
+    assert_eq!(api.call("POST", "/rest/v1beta1/conversations", &auth_headers(), Some(CREATE)).status, 201);
 }
 
 #[test]
@@ -74,8 +48,7 @@ fn status_fault_codes_follow_the_status() {
         (502, "INTERNAL_ERROR"),
     ];
     for (status, _) in cases {
-        api.sim
-            .push_fault(json!({"kind": "status", "status": status, "retry_after": date}));
+        api.sim.push_fault(json!({"kind": "status", "status": status, "retry_after": date}));
     }
     for (status, code) in cases {
         let reply = api.get("/conversations");
@@ -89,28 +62,13 @@ fn status_fault_codes_follow_the_status() {
 #[test]
 fn faults_match_method_and_path_and_count_down() {
     let api = Api::new();
-    let conv = api.create_conversation(None)["conversation_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    api.sim.push_fault(json!({"kind": "status", "status": 500, "method": "POST", "path_contains": "/responses", "count": 2}));
-    let ask = || {
-        api.post(
-            &format!("/conversations/{conv}/responses"),
-            json!({"input": {"text": "hi"}}),
-        )
-        .status
-    };
-    assert_eq!(
-        api.get(&format!("/conversations/{conv}")).status,
-        200,
-        "GET does not match"
+    let conv = api.create_conversation(None)["conversation_id"].as_str().unwrap().to_owned();
+    api.sim.push_fault(
+        json!({"kind": "status", "status": 500, "method": "POST", "path_contains": "/responses", "count": 2}),
     );
-    assert_eq!(
-        api.post("/conversations", json!({})).status,
-        201,
-        "other path does not match"
-    );
+    let ask = || api.post(&format!("/conversations/{conv}/responses"), json!({"input": {"text": "hi"}})).status;
+    assert_eq!(api.get(&format!("/conversations/{conv}")).status, 200, "GET does not match");
+    assert_eq!(api.post("/conversations", json!({})).status, 201, "other path does not match");
     assert_eq!(ask(), 500);
     assert_eq!(ask(), 500);
     assert_eq!(ask(), 202, "used up after count matches");
@@ -135,12 +93,7 @@ fn delay_fault_waits_then_processes() {
     let api = Api::new();
     api.sim.push_fault(json!({"kind": "delay", "ms": 250}));
     let started = Instant::now();
-    let reply = api.call(
-        "POST",
-        "/rest/v1beta1/conversations",
-        &auth_headers(),
-        Some(CREATE),
-    );
+    let reply = api.call("POST", "/rest/v1beta1/conversations", &auth_headers(), Some(CREATE));
     assert!(started.elapsed() >= Duration::from_millis(250));
     assert_eq!(reply.status, 201);
     assert_eq!(conversation_count(&api), 1);
@@ -159,19 +112,10 @@ fn drop_fault_processes_then_cuts_the_body() {
     conn.write_raw(CREATE);
     let (status, headers) = conn.read_head().unwrap();
     assert_eq!(status, 201);
-    let announced: usize = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .unwrap()
-        .1
-        .parse()
-        .unwrap();
+    let announced: usize =
+        headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-length")).unwrap().1.parse().unwrap();
     let received = conn.read_to_end();
-    assert!(
-        !received.is_empty() && received.len() < announced,
-        "{} of {announced}",
-        received.len()
-    );
+    assert!(!received.is_empty() && received.len() < announced, "{} of {announced}", received.len());
     assert!(serde_json::from_slice::<Value>(&received).is_err());
     assert_eq!(conversation_count(&api), 1, "the request was processed");
 }
@@ -180,19 +124,9 @@ fn drop_fault_processes_then_cuts_the_body() {
 fn reset_fault_closes_without_answering_or_processing() {
     let api = Api::new();
     api.sim.push_fault(json!({"kind": "reset"}));
-    let error = api
-        .try_call(
-            "POST",
-            "/rest/v1beta1/conversations",
-            &auth_headers(),
-            Some(CREATE),
-        )
-        .unwrap_err();
+    let error = api.try_call("POST", "/rest/v1beta1/conversations", &auth_headers(), Some(CREATE)).unwrap_err();
     assert!(
-        matches!(
-            error.kind(),
-            std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset
-        ),
+        matches!(error.kind(), std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset),
         "{error:?}"
     );
     assert_eq!(conversation_count(&api), 0);
@@ -205,12 +139,7 @@ fn reset_fault_closes_without_answering_or_processing() {
 fn malformed_json_fault_processes_then_sends_broken_json() {
     let api = Api::new();
     api.sim.push_fault(json!({"kind": "malformed_json"}));
-    let reply = api.call(
-        "POST",
-        "/rest/v1beta1/conversations",
-        &auth_headers(),
-        Some(CREATE),
-    );
+    let reply = api.call("POST", "/rest/v1beta1/conversations", &auth_headers(), Some(CREATE));
     reply.assert_api_headers();
     assert_eq!(reply.status, 200);
     assert_eq!(reply.text(), "{\"conversations\": [");
@@ -223,8 +152,7 @@ fn truncated_json_fault_sends_half_the_real_body() {
     let api = Api::new();
     api.create_conversation(Some("first"));
     let full = api.get("/conversations").body;
-    api.sim
-        .push_fault(json!({"kind": "truncated_json", "path_contains": "conversations"}));
+    api.sim.push_fault(json!({"kind": "truncated_json", "path_contains": "conversations"}));
     let reply = api.get("/conversations");
     assert_eq!(reply.status, 200);
     assert_eq!(reply.body.len(), full.len() / 2);
@@ -235,17 +163,10 @@ fn truncated_json_fault_sends_half_the_real_body() {
 #[test]
 fn unknown_values_fault_affects_one_answer() {
     let api = Api::new();
-    let conv = api.create_conversation(None)["conversation_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let conv = api.create_conversation(None)["conversation_id"].as_str().unwrap().to_owned();
     api.sim.push_fault(json!({"kind": "unknown_values"}));
     assert!(api.get(&format!("/conversations/{conv}")).json()["experimental"].is_object());
-    assert!(api
-        .get(&format!("/conversations/{conv}"))
-        .json()
-        .get("experimental")
-        .is_none());
+    assert!(api.get(&format!("/conversations/{conv}")).json().get("experimental").is_none());
 }
 
 #[test]
@@ -268,21 +189,12 @@ fn raw_fault_answers_verbatim() {
 #[test]
 fn faults_apply_to_the_token_endpoint() {
     let api = Api::new();
-    api.sim
-        .push_fault(json!({"kind": "status", "status": 500, "path_contains": "/oauth/"}));
-    let body =
-        b"grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret";
+    api.sim.push_fault(json!({"kind": "status", "status": 500, "path_contains": "/oauth/"}));
+    let body = b"grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret";
     let headers = [("Content-Type", "application/x-www-form-urlencoded")];
     let failed = api.call("POST", "/oauth/v1/token", &headers, Some(body));
-    assert_eq!(
-        (failed.status, failed.error_code().as_str()),
-        (500, "INTERNAL_ERROR")
-    );
-    assert_eq!(
-        api.call("POST", "/oauth/v1/token", &headers, Some(body))
-            .status,
-        200
-    );
+    assert_eq!((failed.status, failed.error_code().as_str()), (500, "INTERNAL_ERROR"));
+    assert_eq!(api.call("POST", "/oauth/v1/token", &headers, Some(body)).status, 200);
 }
 
 #[test]
@@ -293,71 +205,40 @@ fn faults_over_http_are_validated_listed_and_cleared() {
         "/_sim/faults",
         Some(json!({"faults": [{"kind": "delay", "ms": 1}, {"kind": "reset", "count": 3, "method": "PATCH"}]})),
     );
-    assert_eq!(
-        (queued.status, queued.json()["queued"].as_u64()),
-        (200, Some(2))
-    );
+    assert_eq!((queued.status, queued.json()["queued"].as_u64()), (200, Some(2)));
     let listed = api.admin("GET", "/_sim/faults", None).json();
     assert_eq!(listed["faults"][1]["kind"], "reset");
     assert_eq!(listed["faults"][1]["remaining"], 3);
 
-    let invalid = api.admin(
-        "POST",
-        "/_sim/faults",
-        Some(json!({"faults": [{"kind": "drop"}, {"kind": "explode"}]})),
-    );
-    assert_eq!(
-        (invalid.status, invalid.error_code().as_str()),
-        (400, "INVALID_INPUT")
-    );
-    assert_eq!(
-        api.admin("GET", "/_sim/faults", None).json()["faults"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    let invalid = api.admin("POST", "/_sim/faults", Some(json!({"faults": [{"kind": "drop"}, {"kind": "explode"}]})));
+    assert_eq!((invalid.status, invalid.error_code().as_str()), (400, "INVALID_INPUT"));
+    assert_eq!(api.admin("GET", "/_sim/faults", None).json()["faults"].as_array().unwrap().len(), 2);
 
     assert_eq!(api.admin("DELETE", "/_sim/faults", None).status, 200);
-    assert_eq!(
-        api.admin("GET", "/_sim/faults", None).json()["faults"],
-        json!([])
-    );
+    assert_eq!(api.admin("GET", "/_sim/faults", None).json()["faults"], json!([]));
 }
 
 #[test]
 #[should_panic(expected = "invalid simulator fault")]
 fn push_fault_panics_on_an_invalid_fault() {
-    Simulator::start_default()
-        .unwrap()
-        .push_fault(json!({"kind": "status"}));
+    Simulator::start_default().unwrap().push_fault(json!({"kind": "status"}));
 }
 
 #[test]
 fn rate_limit_answers_429_with_retry_after() {
     let api = Api::new();
-    let config = api.admin(
-        "POST",
-        "/_sim/config",
-        Some(json!({"rate_limit": {"max_requests": 3, "window_ms": 60000}})),
-    );
+    let config =
+        api.admin("POST", "/_sim/config", Some(json!({"rate_limit": {"max_requests": 3, "window_ms": 60000}})));
     assert_eq!(config.status, 200);
     assert_eq!(config.json()["rate_limit"]["max_requests"], 3);
     for _ in 0..3 {
         assert_eq!(api.get("/conversations").status, 200);
     }
     let limited = api.get("/conversations");
-    assert_eq!(
-        (limited.status, limited.error_code().as_str()),
-        (429, "RATE_LIMIT_EXCEEDED")
-    );
+    assert_eq!((limited.status, limited.error_code().as_str()), (429, "RATE_LIMIT_EXCEEDED"));
     let retry_after: u64 = limited.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry_after));
-    assert_eq!(
-        api.admin("GET", "/_sim/health", None).status,
-        200,
-        "control routes are not limited"
-    );
+    assert_eq!(api.admin("GET", "/_sim/health", None).status, 200, "control routes are not limited");
     let token = api.call(
         "POST",
         "/oauth/v1/token",
@@ -373,16 +254,11 @@ fn rate_limit_answers_429_with_retry_after() {
 #[test]
 fn short_rate_limit_windows_reopen() {
     let api = Api::new();
-    api.sim
-        .set_config(json!({"rate_limit": {"max_requests": 1, "window_ms": 100}}));
+    api.sim.set_config(json!({"rate_limit": {"max_requests": 1, "window_ms": 100}}));
     assert_eq!(api.get("/conversations").status, 200);
     let limited = api.get("/conversations");
     assert_eq!(limited.status, 429);
-    assert_eq!(
-        limited.header("retry-after"),
-        Some("1"),
-        "at least one whole second"
-    );
+    assert_eq!(limited.header("retry-after"), Some("1"), "at least one whole second");
     std::thread::sleep(Duration::from_millis(150));
     assert_eq!(api.get("/conversations").status, 200);
 }
@@ -395,33 +271,18 @@ fn config_route_validates_and_reset_restores_everything() {
         defaults,
         json!({"response_duration_ms": 50, "unknown_values": false, "token_ttl_secs": 3600, "rate_limit": null})
     );
-    let bad = api.admin(
-        "POST",
-        "/_sim/config",
-        Some(json!({"response_duration_ms": "fast"})),
-    );
-    assert_eq!(
-        (bad.status, bad.error_code().as_str()),
-        (400, "INVALID_INPUT")
-    );
+    let bad = api.admin("POST", "/_sim/config", Some(json!({"response_duration_ms": "fast"})));
+    assert_eq!((bad.status, bad.error_code().as_str()), (400, "INVALID_INPUT"));
     let typo = api.admin("POST", "/_sim/config", Some(json!({"response_ms": 5})));
     assert_eq!(typo.status, 400);
 
-    api.sim
-        .set_config(json!({"response_duration_ms": 5000, "unknown_values": true}));
+    api.sim.set_config(json!({"response_duration_ms": 5000, "unknown_values": true}));
     api.create_conversation(None);
-    api.sim
-        .push_fault(json!({"kind": "status", "status": 500, "method": "DELETE"}));
-    assert_eq!(
-        api.admin("POST", "/_sim/reset", None).json(),
-        json!({"ok": true})
-    );
+    api.sim.push_fault(json!({"kind": "status", "status": 500, "method": "DELETE"}));
+    assert_eq!(api.admin("POST", "/_sim/reset", None).json(), json!({"ok": true}));
     assert_eq!(api.admin("GET", "/_sim/config", None).json(), defaults);
     assert_eq!(conversation_count(&api), 0);
-    assert_eq!(
-        api.admin("GET", "/_sim/faults", None).json()["faults"],
-        json!([])
-    );
+    assert_eq!(api.admin("GET", "/_sim/faults", None).json()["faults"], json!([]));
     assert_eq!(api.sim.requests().len(), 1, "the log was cleared too");
 
     api.create_conversation(None);
@@ -437,10 +298,7 @@ fn control_routes_answer_json() {
     assert_eq!(health.json(), json!({"status": "ok"}));
     assert_eq!(api.admin("GET", "/_sim/nothing", None).status, 404);
     assert_eq!(api.admin("GET", "/_sim/reset", None).status, 405);
-    assert_eq!(
-        api.admin("POST", "/_sim/config", Some(json!([1]))).status,
-        400
-    );
+    assert_eq!(api.admin("POST", "/_sim/config", Some(json!([1]))).status, 400);
 }
 
 #[test]
@@ -448,9 +306,7 @@ fn keep_alive_chunked_bodies_and_expect_continue() {
     let sim = Simulator::start_default().unwrap();
     let mut conn = Conn::open(sim.addr());
     for _ in 0..3 {
-        let reply = conn
-            .send("GET", "/rest/v1beta1/conversations", &auth_headers(), None)
-            .unwrap();
+        let reply = conn.send("GET", "/rest/v1beta1/conversations", &auth_headers(), None).unwrap();
         assert_eq!(reply.status, 200);
         assert_eq!(reply.header("connection"), Some("keep-alive"));
     }
@@ -472,14 +328,9 @@ fn keep_alive_chunked_bodies_and_expect_continue() {
     conn.write_raw(CREATE);
     assert_eq!(conn.read_reply().unwrap().status, 201);
 
-    let closing = conn
-        .send("GET", "/_sim/health", &[("Connection", "close")], None)
-        .unwrap();
+    let closing = conn.send("GET", "/_sim/health", &[("Connection", "close")], None).unwrap();
     assert_eq!(closing.header("connection"), Some("close"));
-    assert!(
-        conn.read_to_end().is_empty(),
-        "the server closed the connection"
-    );
+    assert!(conn.read_to_end().is_empty(), "the server closed the connection");
 }
 
 #[test]
@@ -495,11 +346,7 @@ fn malformed_requests_get_a_json_400() {
 
 #[test]
 fn more_idle_connections_than_workers_are_all_served() {
-    let sim = Simulator::start(SimulatorConfig {
-        threads: 2,
-        ..SimulatorConfig::default()
-    })
-    .unwrap();
+    let sim = Simulator::start(SimulatorConfig { threads: 2, ..SimulatorConfig::default() }).unwrap();
     let mut conns: Vec<Conn> = (0..6).map(|_| Conn::open(sim.addr())).collect();
     for round in 0..2 {
         for (i, conn) in conns.iter_mut().enumerate() {
@@ -514,10 +361,7 @@ fn shutdown_closes_idle_connections_and_the_listener() {
     let sim = Simulator::start_default().unwrap();
     let addr = sim.addr();
     let mut idle = Conn::open(addr);
-    assert_eq!(
-        idle.send("GET", "/_sim/health", &[], None).unwrap().status,
-        200
-    );
+    assert_eq!(idle.send("GET", "/_sim/health", &[], None).unwrap().status, 200);
     let started = Instant::now();
     sim.shutdown();
     assert!(started.elapsed() < Duration::from_secs(5));
@@ -528,14 +372,7 @@ fn shutdown_closes_idle_connections_and_the_listener() {
 #[test]
 fn binary_prints_one_line_and_exits_when_stdin_closes() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_moveworks-simulator"))
-        .args([
-            "--assistant-name",
-            "acme",
-            "--response-ms",
-            "40",
-            "--client-id",
-            "id1",
-        ])
+        .args(["--assistant-name", "acme", "--response-ms", "40", "--client-id", "id1"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -548,10 +385,7 @@ fn binary_prints_one_line_and_exits_when_stdin_closes() {
     let origin = format!("http://127.0.0.1:{port}");
     assert_eq!(info["origin"], origin.as_str());
     assert_eq!(info["base_url"], format!("{origin}/rest/v1beta1").as_str());
-    assert_eq!(
-        info["token_url"],
-        format!("{origin}/oauth/v1/token").as_str()
-    );
+    assert_eq!(info["token_url"], format!("{origin}/oauth/v1/token").as_str());
     assert_eq!(info["assistant_name"], "acme");
     assert_eq!(info["token"], TOKEN);
     assert_eq!(info["client_id"], "id1");
@@ -564,10 +398,7 @@ fn binary_prints_one_line_and_exits_when_stdin_closes() {
         .send(
             "GET",
             "/rest/v1beta1/conversations",
-            &[
-                ("Authorization", "Bearer sandbox-token"),
-                ("Assistant-Name", "acme"),
-            ],
+            &[("Authorization", "Bearer sandbox-token"), ("Assistant-Name", "acme")],
             None,
         )
         .unwrap();
@@ -597,14 +428,7 @@ fn concurrent_keep_alive_clients_are_all_served() {
     let addr = sim.addr();
     let conv = {
         let mut conn = Conn::open(addr);
-        let reply = conn
-            .send(
-                "POST",
-                "/rest/v1beta1/conversations",
-                &auth_headers(),
-                Some(CREATE),
-            )
-            .unwrap();
+        let reply = conn.send("POST", "/rest/v1beta1/conversations", &auth_headers(), Some(CREATE)).unwrap();
         reply.json()["conversation_id"].as_str().unwrap().to_owned()
     };
     let path = format!("/rest/v1beta1/conversations/{conv}");
@@ -621,9 +445,6 @@ fn concurrent_keep_alive_clients_are_all_served() {
             });
         }
     });
-    eprintln!(
-        "1600 keep-alive requests from 16 threads took {:?}",
-        started.elapsed()
-    );
+    eprintln!("1600 keep-alive requests from 16 threads took {:?}", started.elapsed());
     assert_eq!(sim.requests().len(), 1 + 1600);
 }

@@ -8,27 +8,16 @@ use common::{Api, ASSISTANT, TOKEN};
 use serde_json::{json, Value};
 
 fn conv_id(api: &Api, title: Option<&str>) -> String {
-    api.create_conversation(title)["conversation_id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    api.create_conversation(title)["conversation_id"].as_str().unwrap().to_owned()
 }
 
 fn output_types(response: &Value) -> Vec<String> {
-    response["outputs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["type"].as_str().unwrap().to_owned())
-        .collect()
+    response["outputs"].as_array().unwrap().iter().map(|o| o["type"].as_str().unwrap().to_owned()).collect()
 }
 
 fn assistant_message(response: &Value) -> &Value {
     let outputs = response["outputs"].as_array().unwrap();
-    &outputs
-        .iter()
-        .find(|o| o["type"] == "MESSAGE")
-        .expect("a MESSAGE output")["message"]
+    &outputs.iter().find(|o| o["type"] == "MESSAGE").expect("a MESSAGE output")["message"]
 }
 
 #[test]
@@ -60,10 +49,7 @@ fn lifecycle_goes_created_in_progress_completed() {
     assert_eq!(output_types(&in_progress), ["REASONING_MESSAGE"]);
     assert!(in_progress["completed_at"].is_null());
     let reasoning = &in_progress["outputs"][0]["reasoning_message"];
-    assert!(reasoning["reasoning_message_id"]
-        .as_str()
-        .unwrap()
-        .starts_with("rmsg_"));
+    assert!(reasoning["reasoning_message_id"].as_str().unwrap().starts_with("rmsg_"));
     assert_eq!(reasoning["conversation_id"], conv.as_str());
     assert_eq!(reasoning["response_id"], response_id.as_str());
     assert_eq!(reasoning["content"]["type"], "PLAIN_TEXT");
@@ -72,10 +58,7 @@ fn lifecycle_goes_created_in_progress_completed() {
 
     assert_eq!(done["status"], "COMPLETED");
     assert_eq!(output_types(&done), ["REASONING_MESSAGE", "MESSAGE"]);
-    assert_eq!(
-        done["outputs"][0], in_progress["outputs"][0],
-        "reasoning does not change"
-    );
+    assert_eq!(done["outputs"][0], in_progress["outputs"][0], "reasoning does not change");
     assert!(done["completed_at"].as_str().unwrap() >= done["created_at"].as_str().unwrap());
     assert_eq!(done["created_at"], created["created_at"]);
     let message = assistant_message(&done);
@@ -84,10 +67,7 @@ fn lifecycle_goes_created_in_progress_completed() {
     assert_eq!(message["response_id"], response_id.as_str());
     assert_eq!(message["actor"], "ASSISTANT");
     assert_eq!(message["content"]["type"], "COMMONMARK_TEXT");
-    assert!(message["content"]["commonmark_text"]["text"]
-        .as_str()
-        .unwrap()
-        .contains("Who does John Doe report to?"));
+    assert!(message["content"]["commonmark_text"]["text"].as_str().unwrap().contains("Who does John Doe report to?"));
     assert_eq!(message["citations"].as_array().unwrap().len(), 2);
     assert_eq!(message["created_at"], done["completed_at"]);
     assert!(done.get("experimental").is_none() && message.get("experimental").is_none());
@@ -98,33 +78,19 @@ fn citation_offsets_are_character_offsets() {
     let api = Api::with_duration(30);
     let conv = conv_id(&api, None);
     let question = "Où est la cafétéria? 🏢";
-    let id = api.ask(&conv, question)["response_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = api.ask(&conv, question)["response_id"].as_str().unwrap().to_owned();
     let (done, _) = api.wait_terminal(&conv, &id);
     let message = assistant_message(&done);
-    let text = message["content"]["commonmark_text"]["text"]
-        .as_str()
-        .unwrap();
+    let text = message["content"]["commonmark_text"]["text"].as_str().unwrap();
     assert!(text.contains(question));
     let citations = message["citations"].as_array().unwrap();
     let expected_before = ["covers this topic", "IT Help Center FAQ"];
     for (citation, before) in citations.iter().zip(expected_before) {
         let offset = citation["location"]["offset"].as_u64().unwrap() as usize;
         let prefix: String = text.chars().take(offset).collect();
-        assert!(
-            prefix.ends_with(before),
-            "offset {offset} lands after {prefix:?}"
-        );
-        assert!(
-            prefix.len() > offset,
-            "non-ASCII text precedes the citation, so bytes != chars"
-        );
-        assert!(
-            prefix.encode_utf16().count() > offset,
-            "and UTF-16 units != chars"
-        );
+        assert!(prefix.ends_with(before), "offset {offset} lands after {prefix:?}");
+        assert!(prefix.len() > offset, "non-ASCII text precedes the citation, so bytes != chars");
+        assert!(prefix.encode_utf16().count() > offset, "and UTF-16 units != chars");
         assert!(citation["url"].as_str().unwrap().starts_with("https://"));
         for part in ["title", "body"] {
             assert_eq!(citation["display"][part]["type"], "PLAIN_TEXT");
@@ -137,10 +103,7 @@ fn citation_offsets_are_character_offsets() {
 fn fail_marker_ends_failed_without_a_message_or_event() {
     let api = Api::with_duration(30);
     let conv = conv_id(&api, None);
-    let id = api.ask(&conv, "please [FAIL] now")["response_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = api.ask(&conv, "please [FAIL] now")["response_id"].as_str().unwrap().to_owned();
     let (done, _) = api.wait_terminal(&conv, &id);
     assert_eq!(done["status"], "FAILED");
     assert_eq!(output_types(&done), ["REASONING_MESSAGE"]);
@@ -153,20 +116,11 @@ fn fail_marker_ends_failed_without_a_message_or_event() {
 fn unknown_marker_uses_values_a_newer_server_might_send() {
     let api = Api::new();
     let conv = conv_id(&api, None);
-    let id = api.ask(&conv, "[unknown] what's new?")["response_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = api.ask(&conv, "[unknown] what's new?")["response_id"].as_str().unwrap().to_owned();
     let (done, seen) = api.wait_terminal(&conv, &id);
     assert_eq!(seen, ["CREATED", "THINKING", "COMPLETED"]);
-    assert_eq!(
-        output_types(&done),
-        ["REASONING_MESSAGE", "MESSAGE", "TOOL_CALL"]
-    );
-    assert_eq!(
-        done["outputs"][0]["reasoning_message"]["content"]["type"],
-        "HTML_TEXT"
-    );
+    assert_eq!(output_types(&done), ["REASONING_MESSAGE", "MESSAGE", "TOOL_CALL"]);
+    assert_eq!(done["outputs"][0]["reasoning_message"]["content"]["type"], "HTML_TEXT");
     assert!(done["outputs"][0]["reasoning_message"]["content"]["html_text"]["text"].is_string());
     assert!(done["outputs"][2]["tool_call"].is_object());
     assert!(done["experimental"].is_object());
@@ -174,12 +128,8 @@ fn unknown_marker_uses_values_a_newer_server_might_send() {
     assert!(api.get(&format!("/conversations/{conv}")).json()["experimental"].is_object());
 
     let events = api.get(&format!("/conversations/{conv}/events")).json();
-    let types: Vec<&str> = events["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["event_payload"]["type"].as_str().unwrap())
-        .collect();
+    let types: Vec<&str> =
+        events["events"].as_array().unwrap().iter().map(|e| e["event_payload"]["type"].as_str().unwrap()).collect();
     assert_eq!(types, ["MESSAGE_EVENT", "NOTIFICATION_EVENT"]);
 }
 
@@ -189,10 +139,7 @@ fn unknown_values_setting_applies_to_new_responses_and_fail_still_terminates() {
     api.sim.set_config(json!({"unknown_values": true}));
     let conv = conv_id(&api, None);
     assert!(api.get(&format!("/conversations/{conv}")).json()["experimental"].is_object());
-    let id = api.ask(&conv, "[fail] and unknown")["response_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = api.ask(&conv, "[fail] and unknown")["response_id"].as_str().unwrap().to_owned();
     let (done, _) = api.wait_terminal(&conv, &id);
     assert_eq!(done["status"], "FAILED");
     assert_eq!(output_types(&done), ["REASONING_MESSAGE", "TOOL_CALL"]);
@@ -212,35 +159,19 @@ fn create_response_validates_input() {
         json!({"input": "hello"}),
     ] {
         let reply = api.post(&path, body.clone());
-        assert_eq!(
-            (reply.status, reply.error_code().as_str()),
-            (400, "INVALID_INPUT"),
-            "{body}"
-        );
+        assert_eq!((reply.status, reply.error_code().as_str()), (400, "INVALID_INPUT"), "{body}");
     }
     let auth = format!("Bearer {TOKEN}");
     let malformed = api.call(
         "POST",
         &format!("/rest/v1beta1{path}"),
-        &[
-            ("Authorization", auth.as_str()),
-            ("Assistant-Name", ASSISTANT),
-        ],
+        &[("Authorization", auth.as_str()), ("Assistant-Name", ASSISTANT)],
         Some(b"{\"input\":"),
     );
-    assert_eq!(
-        (malformed.status, malformed.error_code().as_str()),
-        (400, "INVALID_INPUT")
-    );
+    assert_eq!((malformed.status, malformed.error_code().as_str()), (400, "INVALID_INPUT"));
 
-    let unknown = api.post(
-        "/conversations/conv_missing/responses",
-        json!({"input": {"text": "hi"}}),
-    );
-    assert_eq!(
-        (unknown.status, unknown.error_code().as_str()),
-        (404, "NOT_FOUND")
-    );
+    let unknown = api.post("/conversations/conv_missing/responses", json!({"input": {"text": "hi"}}));
+    assert_eq!((unknown.status, unknown.error_code().as_str()), (404, "NOT_FOUND"));
 }
 
 #[test]
@@ -248,26 +179,15 @@ fn get_response_checks_the_conversation() {
     let api = Api::new();
     let a = conv_id(&api, None);
     let b = conv_id(&api, None);
-    let id = api.ask(&a, "hi")["response_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert_eq!(
-        api.get(&format!("/conversations/{a}/responses/{id}"))
-            .status,
-        200
-    );
+    let id = api.ask(&a, "hi")["response_id"].as_str().unwrap().to_owned();
+    assert_eq!(api.get(&format!("/conversations/{a}/responses/{id}")).status, 200);
     for path in [
         format!("/conversations/{b}/responses/{id}"),
         format!("/conversations/{a}/responses/resp_missing"),
         format!("/conversations/conv_missing/responses/{id}"),
     ] {
         let reply = api.get(&path);
-        assert_eq!(
-            (reply.status, reply.error_code().as_str()),
-            (404, "NOT_FOUND"),
-            "{path}"
-        );
+        assert_eq!((reply.status, reply.error_code().as_str()), (404, "NOT_FOUND"), "{path}");
     }
 }
 
@@ -288,24 +208,13 @@ fn first_message_titles_an_untitled_conversation_and_bumps_it() {
     );
 
     api.ask(&titled, "anything");
-    assert_eq!(
-        api.get(&format!("/conversations/{titled}")).json()["title"],
-        "Mine"
-    );
+    assert_eq!(api.get(&format!("/conversations/{titled}")).json()["title"], "Mine");
     api.ask(&untitled, "a second message");
-    assert_eq!(
-        api.get(&format!("/conversations/{untitled}")).json()["title"],
-        expected.as_str()
-    );
+    assert_eq!(api.get(&format!("/conversations/{untitled}")).json()["title"], expected.as_str());
 }
 
 fn event_ids(body: &Value) -> Vec<String> {
-    body["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["event_id"].as_str().unwrap().to_owned())
-        .collect()
+    body["events"].as_array().unwrap().iter().map(|e| e["event_id"].as_str().unwrap().to_owned()).collect()
 }
 
 #[test]
@@ -315,10 +224,7 @@ fn events_feed_filters_and_pages() {
     let b = conv_id(&api, None);
     let mut response_ids = Vec::new();
     for (conv, text) in [(&a, "one"), (&b, "two"), (&a, "three")] {
-        let id = api.ask(conv, text)["response_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let id = api.ask(conv, text)["response_id"].as_str().unwrap().to_owned();
         api.wait_terminal(conv, &id);
         response_ids.push(id);
     }
@@ -344,88 +250,46 @@ fn events_feed_filters_and_pages() {
     let only_a = api.get(&format!("/conversations/{a}/events")).json();
     assert_eq!(event_ids(&only_a), [ids[0].clone(), ids[2].clone()]);
 
-    let after_first = api
-        .get(&format!(
-            "/conversations/-/events?start_event_id={}",
-            ids[0]
-        ))
-        .json();
+    let after_first = api.get(&format!("/conversations/-/events?start_event_id={}", ids[0])).json();
     assert_eq!(event_ids(&after_first), ids[1..]);
-    let up_to_second = api
-        .get(&format!("/conversations/-/events?last_event_id={}", ids[1]))
-        .json();
+    let up_to_second = api.get(&format!("/conversations/-/events?last_event_id={}", ids[1])).json();
     assert_eq!(event_ids(&up_to_second), ids[..2]);
-    let between = api
-        .get(&format!(
-            "/conversations/-/events?start_event_id={}&last_event_id={}",
-            ids[0], ids[1]
-        ))
-        .json();
+    let between =
+        api.get(&format!("/conversations/-/events?start_event_id={}&last_event_id={}", ids[0], ids[1])).json();
     assert_eq!(event_ids(&between), [ids[1].clone()]);
 
     let (paged, pages) = api.collect_pages("/conversations/-/events?limit=1", "events");
     assert_eq!(pages, 3);
     assert_eq!(paged, *events);
-    let (bounded, _) = api.collect_pages(
-        &format!("/conversations/-/events?limit=1&last_event_id={}", ids[1]),
-        "events",
-    );
+    let (bounded, _) =
+        api.collect_pages(&format!("/conversations/-/events?limit=1&last_event_id={}", ids[1]), "events");
     assert_eq!(bounded.len(), 2, "the cursor keeps the upper bound");
 
-    let first_page = api
-        .get(&format!("/conversations/{a}/events?limit=1"))
-        .json();
-    let cursor = first_page["metadata"]["next_cursor"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert_eq!(
-        api.get(&format!("/conversations/{a}/events?cursor={cursor}"))
-            .status,
-        200
-    );
+    let first_page = api.get(&format!("/conversations/{a}/events?limit=1")).json();
+    let cursor = first_page["metadata"]["next_cursor"].as_str().unwrap().to_owned();
+    assert_eq!(api.get(&format!("/conversations/{a}/events?cursor={cursor}")).status, 200);
     let wrong_scope = api.get(&format!("/conversations/-/events?cursor={cursor}"));
-    assert_eq!(
-        (wrong_scope.status, wrong_scope.error_code().as_str()),
-        (400, "INVALID_CURSOR")
-    );
+    assert_eq!((wrong_scope.status, wrong_scope.error_code().as_str()), (400, "INVALID_CURSOR"));
     let garbage = api.get("/conversations/-/events?cursor=zzz");
-    assert_eq!(
-        (garbage.status, garbage.error_code().as_str()),
-        (400, "INVALID_CURSOR")
-    );
+    assert_eq!((garbage.status, garbage.error_code().as_str()), (400, "INVALID_CURSOR"));
     let bad_limit = api.get("/conversations/-/events?limit=0");
-    assert_eq!(
-        (bad_limit.status, bad_limit.error_code().as_str()),
-        (400, "INVALID_INPUT")
-    );
+    assert_eq!((bad_limit.status, bad_limit.error_code().as_str()), (400, "INVALID_INPUT"));
     let missing = api.get("/conversations/conv_missing/events");
-    assert_eq!(
-        (missing.status, missing.error_code().as_str()),
-        (404, "NOT_FOUND")
-    );
+    assert_eq!((missing.status, missing.error_code().as_str()), (404, "NOT_FOUND"));
 }
 
 #[test]
 fn events_appear_only_once_a_response_completes() {
     let api = Api::new();
     let conv = conv_id(&api, None);
-    let id = api.ask(&conv, "slowly")["response_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert_eq!(
-        api.get("/conversations/-/events").json()["events"],
-        json!([])
-    );
+    let id = api.ask(&conv, "slowly")["response_id"].as_str().unwrap().to_owned();
+    assert_eq!(api.get("/conversations/-/events").json()["events"], json!([]));
     api.wait_terminal(&conv, &id);
     let events = api.get("/conversations/-/events").json();
     assert_eq!(event_ids(&events).len(), 1);
     // Polling again with the last id seen yields nothing new.
     let last = &event_ids(&events)[0];
-    let again = api
-        .get(&format!("/conversations/-/events?start_event_id={last}"))
-        .json();
+    let again = api.get(&format!("/conversations/-/events?start_event_id={last}")).json();
     assert_eq!(again["events"], json!([]));
 }
 
@@ -433,26 +297,16 @@ fn events_appear_only_once_a_response_completes() {
 fn completion_order_not_creation_order_decides_event_order() {
     let api = Api::with_duration(300);
     let conv = conv_id(&api, None);
-    let slow = api.ask(&conv, "slow")["response_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let slow = api.ask(&conv, "slow")["response_id"].as_str().unwrap().to_owned();
     api.sim.set_config(json!({"response_duration_ms": 10}));
-    let fast = api.ask(&conv, "fast")["response_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let fast = api.ask(&conv, "fast")["response_id"].as_str().unwrap().to_owned();
     api.wait_terminal(&conv, &slow);
     let events = api.get(&format!("/conversations/{conv}/events")).json();
     let order: Vec<&str> = events["events"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| {
-            e["event_payload"]["message"]["response_id"]
-                .as_str()
-                .unwrap()
-        })
+        .map(|e| e["event_payload"]["message"]["response_id"].as_str().unwrap())
         .collect();
     assert_eq!(order, [fast.as_str(), slow.as_str()]);
     let unique: HashSet<_> = event_ids(&events).into_iter().collect();

@@ -42,7 +42,11 @@ fn count(sim: &Simulator, method: &str, path_part: &str) -> usize {
 }
 
 fn fast_wait() -> WaitOptions {
-    WaitOptions { initial_interval: Duration::from_millis(10), max_interval: Duration::from_millis(40), ..Default::default() }
+    WaitOptions {
+        initial_interval: Duration::from_millis(10),
+        max_interval: Duration::from_millis(40),
+        ..Default::default()
+    }
 }
 
 #[test]
@@ -232,7 +236,11 @@ fn per_attempt_timeout_and_overall_deadline() {
     // The deadline bounds all retries together.
     sim.push_fault(json!({"kind": "delay", "ms": 1500, "method": "GET", "count": 10}));
     let quick = client
-        .with_options(&RequestOptions { deadline: Some(Duration::from_millis(500)), max_retries: Some(10), timeout: None })
+        .with_options(&RequestOptions {
+            deadline: Some(Duration::from_millis(500)),
+            max_retries: Some(10),
+            timeout: None,
+        })
         .unwrap();
     let err = quick.list_conversations(&Default::default()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);

@@ -45,9 +45,13 @@ fn build_client(sim: &Simulator, spec: &Value) -> Result<Client, String> {
         .base_url(sim.base_url())
         .assistant_name(s("assistant_name").unwrap_or_else(|| cfg.assistant_name.clone()));
     b = match s("auth").as_deref() {
-        None | Some("token") => b.bearer_token(s("token").or_else(|| cfg.static_token.clone()).ok_or("no static token")?),
+        None | Some("token") => {
+            b.bearer_token(s("token").or_else(|| cfg.static_token.clone()).ok_or("no static token")?)
+        }
         // The token URL is left to its default (base URL origin + /oauth/v1/token) on purpose.
-        Some("oauth") => b.client_credentials(cfg.client_id.clone(), s("client_secret").unwrap_or_else(|| cfg.client_secret.clone())),
+        Some("oauth") => {
+            b.client_credentials(cfg.client_id.clone(), s("client_secret").unwrap_or_else(|| cfg.client_secret.clone()))
+        }
         Some(other) => return Err(format!("unknown auth {other:?}")),
     };
     if let Some(n) = spec.get("max_retries").and_then(Value::as_u64) {
@@ -111,7 +115,10 @@ fn sim_action(sim: &Simulator, action: &str, args: &Value) -> Result<(), String>
                 .count();
             let want = args["count"].as_u64().ok_or("expect_requests needs count")? as usize;
             if count != want {
-                return Err(format!("expected {want} matching requests, the simulator logged {count}: {:?}", sim.requests()));
+                return Err(format!(
+                    "expected {want} matching requests, the simulator logged {count}: {:?}",
+                    sim.requests()
+                ));
             }
         }
         other => return Err(format!("unknown sim action {other:?}")),
@@ -169,13 +176,18 @@ fn invoke(c: &Client, call: &str, a: &Value) -> Result<moveworks::Result<Value>,
     };
     Ok(match call {
         "list_conversations" => c.list_conversations(&conversations()).map(to_json),
-        "iter_conversations" => c.iter_conversations(conversations()).collect::<moveworks::Result<Vec<_>>>().map(to_json),
+        "iter_conversations" => {
+            c.iter_conversations(conversations()).collect::<moveworks::Result<Vec<_>>>().map(to_json)
+        }
         "create_conversation" => c.create_conversation(a.get("title").and_then(Value::as_str)).map(to_json),
         "get_conversation" => c.get_conversation(req_str(a, "conversation_id")?).map(to_json),
         "update_conversation" => c
             .update_conversation(
                 req_str(a, "conversation_id")?,
-                &ConversationUpdate { title: opt_str(a, "title"), archived: a.get("archived").and_then(Value::as_bool) },
+                &ConversationUpdate {
+                    title: opt_str(a, "title"),
+                    archived: a.get("archived").and_then(Value::as_bool),
+                },
             )
             .map(to_json),
         "list_events" => c.list_events(&events_params(a)).map(to_json),
@@ -249,7 +261,9 @@ fn matches(expected: &Value, actual: Option<&Value>, at: &str) -> Result<(), Str
                         }
                     }
                     "$contains" => {
-                        let hay = actual.and_then(Value::as_str).ok_or_else(|| format!("{at}: $contains on non-string {actual:?}"))?;
+                        let hay = actual
+                            .and_then(Value::as_str)
+                            .ok_or_else(|| format!("{at}: $contains on non-string {actual:?}"))?;
                         if !hay.contains(arg.as_str().unwrap_or_default()) {
                             return Err(format!("{at}: {hay:?} does not contain {arg}"));
                         }

@@ -24,23 +24,16 @@ struct Options {
 }
 
 fn parse_number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
-    value
-        .parse()
-        .map_err(|_| format!("{flag}: `{value}` is not a valid number"))
+    value.parse().map_err(|_| format!("{flag}: `{value}` is not a valid number"))
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, String> {
-    let mut options = Options {
-        config: SimulatorConfig::default(),
-        watch_stdin: true,
-    };
+    let mut options = Options { config: SimulatorConfig::default(), watch_stdin: true };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         // Accept both `--flag value` and `--flag=value`.
         let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => {
-                (flag.to_owned(), Some(value.to_owned()))
-            }
+            Some((flag, value)) if flag.starts_with("--") => (flag.to_owned(), Some(value.to_owned())),
             _ => (arg.clone(), None),
         };
         match flag.as_str() {
@@ -63,9 +56,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
             "--token" => config.static_token = (!value.is_empty()).then_some(value),
             "--client-id" => config.client_id = value,
             "--client-secret" => config.client_secret = value,
-            "--response-ms" => {
-                config.response_duration = Duration::from_millis(parse_number(&flag, &value)?)
-            }
+            "--response-ms" => config.response_duration = Duration::from_millis(parse_number(&flag, &value)?),
             "--threads" => config.threads = parse_number(&flag, &value)?,
             _ => return Err(format!("unknown argument `{arg}`")),
         }
@@ -104,10 +95,7 @@ fn main() -> ExitCode {
         "client_secret": config.client_secret,
     });
     let mut stdout = io::stdout().lock();
-    if writeln!(stdout, "{line}")
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
+    if writeln!(stdout, "{line}").and_then(|()| stdout.flush()).is_err() {
         return ExitCode::FAILURE;
     }
     drop(stdout);
@@ -135,16 +123,9 @@ mod tests {
 
     #[test]
     fn parses_flags() {
-        let options = parse_args(args(&[
-            "--port",
-            "8080",
-            "--token=",
-            "--response-ms=60",
-            "--assistant-name",
-            "x",
-        ]))
-        .unwrap()
-        .unwrap();
+        let options = parse_args(args(&["--port", "8080", "--token=", "--response-ms=60", "--assistant-name", "x"]))
+            .unwrap()
+            .unwrap();
         assert_eq!(options.config.port, 8080);
         assert_eq!(options.config.static_token, None);
         assert_eq!(options.config.response_duration, Duration::from_millis(60));

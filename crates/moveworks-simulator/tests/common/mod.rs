@@ -25,10 +25,7 @@ pub struct Reply {
 
 impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     pub fn text(&self) -> String {
@@ -36,34 +33,22 @@ impl Reply {
     }
 
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
 
     /// `error.code` of an error body, checking the whole error shape on the way.
     pub fn error_code(&self) -> String {
         let body = self.json();
-        let error = body["error"]
-            .as_object()
-            .unwrap_or_else(|| panic!("not an error body: {body}"));
-        assert!(
-            error["message"].is_string(),
-            "error without message: {body}"
-        );
+        let error = body["error"].as_object().unwrap_or_else(|| panic!("not an error body: {body}"));
+        assert!(error["message"].is_string(), "error without message: {body}");
         assert_eq!(error.len(), 2, "unexpected error fields: {body}");
         error["code"].as_str().unwrap().to_owned()
     }
 
     /// Asserts the headers every answer must carry.
     pub fn assert_api_headers(&self) {
-        assert_eq!(
-            self.header("content-type"),
-            Some("application/json"),
-            "{self:?}"
-        );
-        let uuid = self
-            .header("x-moveworks-root-uuid")
-            .expect("x-moveworks-root-uuid header");
+        assert_eq!(self.header("content-type"), Some("application/json"), "{self:?}");
+        let uuid = self.header("x-moveworks-root-uuid").expect("x-moveworks-root-uuid header");
         let groups: Vec<usize> = uuid.split('-').map(str::len).collect();
         assert_eq!(groups, [8, 4, 4, 4, 12], "not a UUID: {uuid}");
         assert_eq!(&uuid[14..15], "4", "not a v4 UUID: {uuid}");
@@ -79,13 +64,8 @@ pub struct Conn {
 impl Conn {
     pub fn open(addr: SocketAddr) -> Conn {
         let stream = TcpStream::connect(addr).expect("connect to the simulator");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        Conn {
-            reader: BufReader::new(stream.try_clone().unwrap()),
-            stream,
-        }
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        Conn { reader: BufReader::new(stream.try_clone().unwrap()), stream }
     }
 
     /// Writes raw bytes (for hand-crafted requests).
@@ -100,8 +80,7 @@ impl Conn {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> io::Result<Reply> {
-        let mut request =
-            format!("{method} {target} HTTP/1.1\r\nHost: sim\r\nUser-Agent: sim-tests/1.0\r\n");
+        let mut request = format!("{method} {target} HTTP/1.1\r\nHost: sim\r\nUser-Agent: sim-tests/1.0\r\n");
         for (name, value) in headers {
             request.push_str(&format!("{name}: {value}\r\n"));
         }
@@ -126,27 +105,16 @@ impl Conn {
             .expect("every answer has a Content-Length");
         let mut body = vec![0; length];
         self.reader.read_exact(&mut body)?;
-        Ok(Reply {
-            status,
-            headers,
-            body,
-        })
+        Ok(Reply { status, headers, body })
     }
 
     /// Reads the status line and headers; `UnexpectedEof` if the server closed first.
     pub fn read_head(&mut self) -> io::Result<(u16, Vec<(String, String)>)> {
         let mut line = String::new();
         if self.reader.read_line(&mut line)? == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "closed before the status line",
-            ));
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed before the status line"));
         }
-        let status = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .expect("status line");
+        let status = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status line");
         let mut headers = Vec::new();
         loop {
             line.clear();
@@ -181,17 +149,11 @@ impl Api {
     }
 
     pub fn with_duration(ms: u64) -> Api {
-        Api::with_config(SimulatorConfig {
-            response_duration: Duration::from_millis(ms),
-            ..SimulatorConfig::default()
-        })
+        Api::with_config(SimulatorConfig { response_duration: Duration::from_millis(ms), ..SimulatorConfig::default() })
     }
 
     pub fn with_config(config: SimulatorConfig) -> Api {
-        Api {
-            sim: Simulator::start(config).expect("start simulator"),
-            conn: Mutex::new(None),
-        }
+        Api { sim: Simulator::start(config).expect("start simulator"), conn: Mutex::new(None) }
     }
 
     /// Any request, on the shared connection (reopened when the server closed it).
@@ -212,34 +174,19 @@ impl Api {
         result
     }
 
-    pub fn call(
-        &self,
-        method: &str,
-        target: &str,
-        headers: &[(&str, &str)],
-        body: Option<&[u8]>,
-    ) -> Reply {
-        self.try_call(method, target, headers, body)
-            .unwrap_or_else(|e| panic!("{method} {target}: {e}"))
+    pub fn call(&self, method: &str, target: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Reply {
+        self.try_call(method, target, headers, body).unwrap_or_else(|e| panic!("{method} {target}: {e}"))
     }
 
     /// An authorized API request; `path` is relative to `/rest/v1beta1`.
     pub fn api(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
         let auth = format!("Bearer {TOKEN}");
         let body = body.map(|b| b.to_string());
-        let mut headers = vec![
-            ("Authorization", auth.as_str()),
-            ("Assistant-Name", ASSISTANT),
-        ];
+        let mut headers = vec![("Authorization", auth.as_str()), ("Assistant-Name", ASSISTANT)];
         if body.is_some() {
             headers.push(("Content-Type", "application/json"));
         }
-        let reply = self.call(
-            method,
-            &format!("/rest/v1beta1{path}"),
-            &headers,
-            body.as_deref().map(str::as_bytes),
-        );
+        let reply = self.call(method, &format!("/rest/v1beta1{path}"), &headers, body.as_deref().map(str::as_bytes));
         reply.assert_api_headers();
         reply
     }
@@ -259,12 +206,7 @@ impl Api {
     /// A control route (`/_sim/...`).
     pub fn admin(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
         let body = body.map(|b| b.to_string());
-        self.call(
-            method,
-            path,
-            &[("Content-Type", "application/json")],
-            body.as_deref().map(str::as_bytes),
-        )
+        self.call(method, path, &[("Content-Type", "application/json")], body.as_deref().map(str::as_bytes))
     }
 
     pub fn create_conversation(&self, title: Option<&str>) -> Value {
@@ -291,9 +233,7 @@ impl Api {
         let deadline = Instant::now() + Duration::from_secs(20);
         let mut seen = Vec::new();
         loop {
-            let reply = self.get(&format!(
-                "/conversations/{conversation_id}/responses/{response_id}"
-            ));
+            let reply = self.get(&format!("/conversations/{conversation_id}/responses/{response_id}"));
             assert_eq!(reply.status, 200, "{}", reply.text());
             let response = reply.json();
             let status = response["status"].as_str().unwrap().to_owned();
@@ -303,10 +243,7 @@ impl Api {
             if status == "COMPLETED" || status == "FAILED" {
                 return (response, seen);
             }
-            assert!(
-                Instant::now() < deadline,
-                "response never finished: {seen:?}"
-            );
+            assert!(Instant::now() < deadline, "response never finished: {seen:?}");
             thread::sleep(Duration::from_millis(5));
         }
     }
