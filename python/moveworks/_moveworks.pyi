@@ -20,6 +20,8 @@ __all__ = [
     "ConversationPage",
     "DEFAULT_BASE_URL",
     "ERROR_KINDS",
+    "RESPONSE_STATUSES",
+    "ACTORS",
     "Event",
     "EventIterator",
     "EventPage",
@@ -38,6 +40,10 @@ DEFAULT_BASE_URL: str
 ALL_CONVERSATIONS: str
 REQUEST_ID_HEADER: str
 ERROR_KINDS: Tuple[str, ...]
+RESPONSE_STATUSES: Tuple[str, ...]
+"""Wire values of ResponseStatus this version knows."""
+ACTORS: Tuple[str, ...]
+"""Wire values of Actor this version knows."""
 
 def _shutdown() -> None:
     """Stops the async runtime (registered with atexit)."""

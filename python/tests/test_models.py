@@ -106,3 +106,10 @@ def test_from_json_rejects_garbage() -> None:
         moveworks.Conversation.from_json("{not json")
     with pytest.raises(moveworks.DecodeError):
         moveworks.Response.from_dict({"response_id": 1})
+
+
+def test_enum_members_are_exactly_the_values_the_core_knows() -> None:
+    # The Python enums are written out for typing; the core's list is the truth,
+    # so a value added there must not silently read as unknown here.
+    assert [m.value for m in moveworks.ResponseStatus] == list(moveworks.RESPONSE_STATUSES)
+    assert [m.value for m in moveworks.Actor] == list(moveworks.ACTORS)

@@ -961,6 +961,8 @@ fn _moveworks(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("REQUEST_ID_HEADER", core::REQUEST_ID_HEADER)?;
     let kinds: Vec<&str> = core::ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
     m.add("ERROR_KINDS", PyTuple::new(py, kinds)?)?;
+    m.add("RESPONSE_STATUSES", PyTuple::new(py, core::ResponseStatus::KNOWN)?)?;
+    m.add("ACTORS", PyTuple::new(py, core::Actor::KNOWN)?)?;
     m.add_class::<Client>()?;
     m.add_class::<AsyncCore>()?;
     m.add_class::<CancelToken>()?;

@@ -219,6 +219,10 @@ pub enum EventPayload {
 macro_rules! string_enum {
     ($ty:ident { $($variant:ident => $wire:literal),* $(,)? }) => {
         impl $ty {
+            /// The wire values this SDK version knows (bindings with their own
+            /// enum types check theirs against this list).
+            pub const KNOWN: &'static [&'static str] = &[$($wire),*];
+
             /// Parses a wire value; unknown values are kept, never rejected.
             pub fn parse(raw: &str) -> $ty {
                 match raw {
