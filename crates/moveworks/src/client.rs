@@ -51,6 +51,7 @@ pub struct ClientBuilder {
     max_idle_connections: usize,
     max_response_bytes: u64,
     binding: Option<String>,
+    allow_insecure_http: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -62,6 +63,7 @@ impl fmt::Debug for ClientBuilder {
             .field("client_id", &self.client_credentials.as_ref().map(|(id, _)| id))
             .field("client_secret", &self.client_credentials.as_ref().map(|(_, s)| s))
             .field("token_url", &self.token_url)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish_non_exhaustive()
     }
 }
@@ -83,12 +85,14 @@ impl Default for ClientBuilder {
             max_idle_connections: 32,
             max_response_bytes: 16 * 1024 * 1024,
             binding: None,
+            allow_insecure_http: false,
         }
     }
 }
 
 impl ClientBuilder {
-    /// API base URL (default [`DEFAULT_BASE_URL`]). Must be https unless the host is loopback.
+    /// API base URL (default [`DEFAULT_BASE_URL`]). Must be https unless the host is loopback
+    /// or [`allow_insecure_http`](Self::allow_insecure_http) is set.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
@@ -150,6 +154,15 @@ impl ClientBuilder {
         self.max_response_bytes = n;
         self
     }
+    /// Allows plain `http` base and token URLs for hosts that are not loopback (default `false`).
+    ///
+    /// Only for testing, or behind a trusted proxy that terminates TLS on the same
+    /// machine or network: over plain http the bearer token and client secret travel
+    /// unencrypted. Loopback hosts (`localhost`, `127.0.0.0/8`, `::1`) may always use http.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
     /// Names the language binding in the `User-Agent` (set by the bindings, e.g. `"python/3.11"`).
     pub fn binding(mut self, binding: impl Into<String>) -> Self {
         self.binding = Some(binding.into());
@@ -158,7 +171,7 @@ impl ClientBuilder {
 
     /// Checks the configuration and builds the client. No request is sent.
     pub fn build(self) -> Result<Client> {
-        let base_url = parse_api_url("base_url", &self.base_url)?;
+        let base_url = parse_api_url("base_url", &self.base_url, self.allow_insecure_http)?;
         let assistant_name =
             self.assistant_name.ok_or_else(|| Error::invalid_argument("assistant_name", "is required"))?;
         validate::header_value("assistant_name", &assistant_name)?;
@@ -168,14 +181,12 @@ impl ClientBuilder {
                 Auth::Static(token)
             }
             (None, Some((client_id, client_secret))) => {
-                if client_id.is_empty() {
-                    return Err(Error::invalid_argument("client_id", "must not be empty"));
-                }
-                if client_secret.expose().is_empty() {
-                    return Err(Error::invalid_argument("client_secret", "must not be empty"));
-                }
+                // Form-encoded, so they cannot split headers; still refused, as a CR/LF or
+                // other control character there is never intended.
+                validate::header_value("client_id", &client_id)?;
+                validate::header_value("client_secret", client_secret.expose())?;
                 let token_url = match &self.token_url {
-                    Some(u) => parse_api_url("token_url", u)?,
+                    Some(u) => parse_api_url("token_url", u, self.allow_insecure_http)?,
                     None => default_token_url(&base_url),
                 };
                 Auth::ClientCredentials(OAuth::new(client_id, client_secret, token_url))
@@ -236,13 +247,19 @@ fn is_loopback(host: Option<Host<&str>>) -> bool {
     }
 }
 
-/// Parses a base or token URL: https, or plain http only to a loopback host.
-fn parse_api_url(argument: &str, raw: &str) -> Result<Url> {
+/// Parses a base or token URL: https, or plain http only to a loopback host
+/// (or to any host when `allow_http` is set).
+fn parse_api_url(argument: &str, raw: &str, allow_http: bool) -> Result<Url> {
     let url = Url::parse(raw).map_err(|e| Error::invalid_argument(argument, format_args!("is not a URL ({e})")))?;
     match url.scheme() {
         "https" => {}
-        "http" if is_loopback(url.host()) => {}
-        "http" => return Err(Error::invalid_argument(argument, "must use https for a non-loopback host")),
+        "http" if allow_http || is_loopback(url.host()) => {}
+        "http" => {
+            return Err(Error::invalid_argument(
+                argument,
+                "must use https for a non-loopback host (or opt in with allow_insecure_http)",
+            ))
+        }
         other => return Err(Error::invalid_argument(argument, format_args!("has unsupported scheme {other:?}"))),
     }
     if url.cannot_be_a_base() || url.host().is_none() {
