@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Prepares the Kotlin bench (bench/PROTOCOL.md, "Build hooks"):
+#   bash bench/kotlin/build.sh release   # release libmoveworks_uniffi.so, built here
+#   bash bench/kotlin/build.sh debug     # the debug library bindings/kotlin/test.sh built
+# Compiles bench/kotlin/src with the committed generated Kotlin sources into
+# target/bench/kotlin/bench.jar and copies the chosen library to
+# target/bench/kotlin/lib; bench/kotlin/run.sh runs it. Needs the tools
+# bindings/kotlin/test.sh installs (JRE, JNA, coroutines, the pinned kotlinc).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+profile="${1:-release}"
+here="$ROOT/bindings/kotlin"
+OUT="$CARGO_TARGET_DIR/bench/kotlin"
+mkdir -p "$OUT/lib"
+kotlin_home="$here/tools/node_modules/kotlin-compiler"
+if [ ! -x "$kotlin_home/bin/kotlinc" ] || [ ! -f /usr/share/java/jna.jar ]; then
+  echo "bench/kotlin/build.sh: run bindings/kotlin/test.sh first (it installs kotlinc, JNA and the coroutines jars)" >&2
+  exit 1
+fi
+
+case "$profile" in
+release) cargo build --quiet --release -p moveworks-uniffi >&2; lib="$CARGO_TARGET_DIR/release/libmoveworks_uniffi.so" ;;
+debug) lib="$CARGO_TARGET_DIR/debug/libmoveworks_uniffi.so" ;;
+*) echo "usage: bench/kotlin/build.sh release|debug" >&2; exit 2 ;;
+esac
+[ -f "$lib" ] || { echo "bench/kotlin/build.sh: $lib is missing" >&2; exit 1; }
+cp "$lib" "$OUT/lib/"
+
+cp_libs="/usr/share/java/jna.jar:/usr/share/java/kotlinx-coroutines-core.jar:/usr/share/java/atomicfu.jar"
+sources=("$here"/src/main/kotlin/ai/moveworks/sdk/*.kt "$ROOT"/bench/kotlin/src/*.kt)
+# Same compatibility shim as bindings/kotlin/test.sh for Debian's older coroutines jar.
+if ! grep -q "kotlinx/coroutines/DelicateCoroutinesApi" /usr/share/java/kotlinx-coroutines-core.jar; then
+  sources+=("$here"/src/compat/kotlin/kotlinx/coroutines/*.kt)
+fi
+stamp="$(cat "${sources[@]}" "$here/tools/package.json" | sha256sum | cut -c1-32)"
+if [ ! -f "$OUT/bench.jar" ] || [ "$(cat "$OUT/stamp" 2>/dev/null)" != "$stamp" ]; then
+  rm -f "$OUT/bench.jar" "$OUT/stamp"
+  "$kotlin_home/bin/kotlinc" -nowarn -jvm-target 17 -cp "$cp_libs:/usr/share/java/kotlinx-coroutines-core-common.jar" \
+    "${sources[@]}" -d "$OUT/bench.jar" >&2
+  echo "$stamp" >"$OUT/stamp"
+fi
+echo "$profile" >"$OUT/profile"

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs the Kotlin bench program bench/kotlin/build.sh prepared:
+#   bash bench/kotlin/run.sh latency --base-url URL --token T --assistant N --conversation ID [options]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+OUT="${CARGO_TARGET_DIR:-$ROOT/target}/bench/kotlin"
+[ -f "$OUT/bench.jar" ] || { echo "bench/kotlin/run.sh: run bench/kotlin/build.sh first" >&2; exit 2; }
+stdlib="$ROOT/bindings/kotlin/tools/node_modules/kotlin-compiler/lib/kotlin-stdlib.jar"
+cp_libs="/usr/share/java/jna.jar:/usr/share/java/kotlinx-coroutines-core.jar:/usr/share/java/atomicfu.jar"
+exec java -Djna.library.path="$OUT/lib" -cp "$OUT/bench.jar:$stdlib:$cp_libs" ai.moveworks.sdk.bench.BenchKt "$@"

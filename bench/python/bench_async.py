@@ -1,0 +1,129 @@
+"""Python asyncio benchmark rows (bench/PROTOCOL.md): moveworks.AsyncClient
+against httpx.AsyncClient.
+
+    python bench_async.py <latency|concurrent> --base-url URL --token T
+        --assistant NAME --conversation ID [mode options]
+
+latency: sequential awaits; concurrent: K calls gathered at once. Progress goes
+to stderr; the last stdout line is {"rows": [...]}. Every decoded result is
+checked (conversation_id), and any failure exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from typing import Any, Awaitable, Callable, Dict, List
+
+Row = Dict[str, Any]
+Call = Callable[[], Awaitable[None]]
+
+
+class BenchFailure(Exception):
+    """A call returned something other than the conversation asked for."""
+
+
+def check(conversation_id: str, want: str) -> None:
+    if conversation_id != want:
+        raise BenchFailure(f"got conversation_id {conversation_id!r}, want {want!r}")
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def sdk_call(a: argparse.Namespace) -> Call:
+    import moveworks
+
+    client = moveworks.AsyncClient(assistant_name=a.assistant, base_url=a.base_url, token=a.token)
+    cid = a.conversation
+
+    async def call() -> None:
+        check((await client.get_conversation(cid)).conversation_id, cid)
+
+    return call
+
+
+def httpx_call(a: argparse.Namespace) -> Call:
+    import httpx
+
+    # The pool must hold K connections, as the SDK's does, or httpx queues the calls.
+    limits = httpx.Limits(max_connections=max(100, a.concurrency), max_keepalive_connections=max(20, a.concurrency))
+    client = httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {a.token}", "Assistant-Name": a.assistant, "Accept": "application/json"},
+        limits=limits,
+    )
+    url = f"{a.base_url}/conversations/{a.conversation}"
+    cid = a.conversation
+
+    async def call() -> None:
+        resp = await client.get(url)
+        resp.raise_for_status()
+        check(resp.json()["conversation_id"], cid)
+
+    return call
+
+
+CLIENTS: Dict[str, Callable[[argparse.Namespace], Call]] = {
+    "python_async.sdk": sdk_call,
+    "python_async.httpx": httpx_call,
+}
+
+
+async def latency(a: argparse.Namespace) -> List[Row]:
+    rows = []
+    for row_id, factory in CLIENTS.items():
+        call = factory(a)
+        for _ in range(a.warmup):
+            await call()
+        samples = []
+        clock = time.perf_counter_ns
+        for _ in range(a.iterations):
+            t0 = clock()
+            await call()
+            samples.append(clock() - t0)
+        samples.sort()
+        log(f"{row_id}: median {samples[len(samples) // 2] / 1000:.1f} us")
+        rows.append({"id": row_id, "samples_ns": samples})
+    return rows
+
+
+async def concurrent(a: argparse.Namespace) -> List[Row]:
+    rows = []
+    for row_id, factory in CLIENTS.items():
+        call = factory(a)
+        # Warm-up opens the K pooled connections, so the timed round measures calls, not connects.
+        await asyncio.gather(*(call() for _ in range(a.concurrency)))
+        t0 = time.perf_counter()
+        await asyncio.gather(*(call() for _ in range(a.concurrency)))
+        seconds = time.perf_counter() - t0
+        log(f"{row_id}: {a.concurrency} concurrent calls in {seconds * 1000:.1f} ms")
+        rows.append({"id": row_id, "concurrency": a.concurrency, "seconds": seconds})
+    return rows
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("mode", choices=["latency", "concurrent"])
+    p.add_argument("--base-url", required=True)
+    p.add_argument("--token", required=True)
+    p.add_argument("--assistant", required=True)
+    p.add_argument("--conversation", required=True)
+    p.add_argument("--warmup", type=int, default=1000)
+    p.add_argument("--iterations", type=int, default=5000)
+    p.add_argument("--concurrency", type=int, default=64)
+    a = p.parse_args()
+    try:
+        rows = asyncio.run({"latency": latency, "concurrent": concurrent}[a.mode](a))
+    except Exception as e:  # noqa: BLE001 - any failure must exit non-zero with a reason
+        log(f"bench_async.py {a.mode}: FAILED: {type(e).__name__}: {e}")
+        return 1
+    print(json.dumps({"rows": rows}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

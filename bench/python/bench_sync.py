@@ -1,0 +1,256 @@
+"""Python sync benchmark rows (bench/PROTOCOL.md): the SDK's blocking Client
+against what a user would hand-write (http.client, requests, httpx).
+
+    python bench_sync.py <latency|threads|rss|startup|footprint> --base-url URL --token T
+        --assistant NAME --conversation ID [mode options]
+
+Progress goes to stderr; the last stdout line is {"rows": [...]}. Every decoded
+result is checked (conversation_id), and any failure exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from typing import Any, Callable, Dict, List
+from urllib.parse import urlsplit
+
+Row = Dict[str, Any]
+
+
+class BenchFailure(Exception):
+    """A call returned something other than the conversation asked for."""
+
+
+def check(conversation_id: str, want: str) -> None:
+    if conversation_id != want:
+        raise BenchFailure(f"got conversation_id {conversation_id!r}, want {want!r}")
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ---- the clients: each factory returns a zero-argument call that checks its result ----
+
+
+def sdk_call(a: argparse.Namespace) -> Callable[[], None]:
+    import moveworks
+
+    client = moveworks.Client(assistant_name=a.assistant, base_url=a.base_url, token=a.token)
+    cid = a.conversation
+
+    def call() -> None:
+        check(client.get_conversation(cid).conversation_id, cid)
+
+    return call
+
+
+def headers(a: argparse.Namespace) -> Dict[str, str]:
+    return {"Authorization": f"Bearer {a.token}", "Assistant-Name": a.assistant, "Accept": "application/json"}
+
+
+def http_client_call(a: argparse.Namespace) -> Callable[[], None]:
+    import http.client
+
+    url = urlsplit(a.base_url)
+    conn = http.client.HTTPConnection(url.hostname, url.port)
+    path = f"{url.path}/conversations/{a.conversation}"
+    hdrs = headers(a)
+    cid = a.conversation
+
+    def call() -> None:
+        conn.request("GET", path, headers=hdrs)
+        resp = conn.getresponse()
+        body = resp.read()
+        if resp.status != 200:
+            raise BenchFailure(f"HTTP {resp.status}: {body[:200]!r}")
+        check(json.loads(body)["conversation_id"], cid)
+
+    return call
+
+
+def requests_call(a: argparse.Namespace) -> Callable[[], None]:
+    import requests
+
+    session = requests.Session()
+    session.headers.update(headers(a))
+    url = f"{a.base_url}/conversations/{a.conversation}"
+    cid = a.conversation
+
+    def call() -> None:
+        resp = session.get(url)
+        resp.raise_for_status()
+        check(resp.json()["conversation_id"], cid)
+
+    return call
+
+
+def httpx_call(a: argparse.Namespace) -> Callable[[], None]:
+    import httpx
+
+    client = httpx.Client(headers=headers(a))
+    url = f"{a.base_url}/conversations/{a.conversation}"
+    cid = a.conversation
+
+    def call() -> None:
+        resp = client.get(url)
+        resp.raise_for_status()
+        check(resp.json()["conversation_id"], cid)
+
+    return call
+
+
+CLIENTS: Dict[str, Callable[[argparse.Namespace], Callable[[], None]]] = {
+    "python.sdk": sdk_call,
+    "python.http_client": http_client_call,
+    "python.requests": requests_call,
+    "python.httpx": httpx_call,
+}
+
+
+# ---- modes -----------------------------------------------------------------------------
+
+
+def latency(a: argparse.Namespace) -> List[Row]:
+    rows = []
+    only = set(a.rows.split(",")) if a.rows else None
+    for row_id, factory in CLIENTS.items():
+        if only is not None and row_id not in only:
+            continue
+        call = factory(a)
+        for _ in range(a.warmup):
+            call()
+        samples = []
+        clock = time.perf_counter_ns
+        for _ in range(a.iterations):
+            t0 = clock()
+            call()
+            samples.append(clock() - t0)
+        samples.sort()
+        log(f"{row_id}: median {samples[len(samples) // 2] / 1000:.1f} us")
+        rows.append({"id": row_id, "samples_ns": samples})
+    return rows
+
+
+def threads(a: argparse.Namespace) -> List[Row]:
+    call = sdk_call(a)
+    call()
+    errors: List[BaseException] = []
+    start = threading.Barrier(a.threads + 1)
+
+    def work() -> None:
+        start.wait()
+        try:
+            for _ in range(a.calls_per_thread):
+                call()
+        except BaseException as e:  # noqa: BLE001 - reported below, exits non-zero
+            errors.append(e)
+
+    workers = [threading.Thread(target=work) for _ in range(a.threads)]
+    for w in workers:
+        w.start()
+    start.wait()
+    t0 = time.perf_counter()
+    for w in workers:
+        w.join()
+    seconds = time.perf_counter() - t0
+    if errors:
+        raise errors[0]
+    calls = a.threads * a.calls_per_thread
+    log(f"python.sdk threads={a.threads}: {calls} calls in {seconds:.3f} s ({calls / seconds:.0f}/s)")
+    return [{"id": "python.sdk", "threads": a.threads, "calls": calls, "seconds": seconds}]
+
+
+def rss_kb() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+def rss(a: argparse.Namespace) -> List[Row]:
+    call = sdk_call(a)
+    for _ in range(1000):
+        call()
+    before = rss_kb()
+    for _ in range(a.calls):
+        call()
+    after = rss_kb()
+    log(f"python.sdk rss: {before} kB -> {after} kB over {a.calls} calls")
+    return [{"id": "python.sdk", "calls": a.calls, "rss_before_kb": before, "rss_after_kb": after}]
+
+
+IMPORT_PROBE = (
+    "import time; t0 = time.perf_counter_ns(); import moveworks; "
+    "t1 = time.perf_counter_ns(); assert moveworks.Client; print(t1 - t0)"
+)
+
+
+def startup(a: argparse.Namespace) -> List[Row]:
+    # Fresh interpreters, so nothing is cached in sys.modules; -I ignores the
+    # environment and the current directory (the source tree has no compiled module).
+    samples = []
+    for _ in range(a.iterations):
+        out = subprocess.run([sys.executable, "-I", "-c", IMPORT_PROBE], check=True, capture_output=True, text=True)
+        samples.append(int(out.stdout.strip()))
+    samples.sort()
+    log(f"python.sdk import: median {samples[len(samples) // 2] / 1e6:.2f} ms")
+    return [{"id": "python.sdk", "samples_ns": samples}]
+
+
+def footprint(a: argparse.Namespace) -> List[Row]:
+    # The wheel bench/python/build.sh built (release) and the installed extension module.
+    import glob
+
+    import moveworks._moveworks as ext
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(root, "target")), "bench", "python")
+    wheels = glob.glob(os.path.join(out, "wheels", "*.whl"))
+    profile = open(os.path.join(out, "profile")).read().strip() if os.path.exists(os.path.join(out, "profile")) else None
+    row: Row = {
+        "id": "python.sdk",
+        "profile": profile,
+        "wheel_bytes": os.path.getsize(wheels[0]) if len(wheels) == 1 else None,
+        "extension_bytes": os.path.getsize(ext.__file__),
+    }
+    log(f"python footprint: {row}")
+    return [row]
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("mode", choices=["latency", "threads", "rss", "startup", "footprint"])
+    # Required by the modes that call the server (not startup and footprint).
+    p.add_argument("--base-url")
+    p.add_argument("--token")
+    p.add_argument("--assistant")
+    p.add_argument("--conversation")
+    p.add_argument("--warmup", type=int, default=1000)
+    p.add_argument("--iterations", type=int, default=5000)
+    p.add_argument("--threads", type=int, default=16)
+    p.add_argument("--calls-per-thread", type=int, default=20)
+    p.add_argument("--calls", type=int, default=100_000)
+    p.add_argument("--rows", default="", help="comma-separated row ids (latency mode; default all)")
+    a = p.parse_args()
+    if a.mode not in ("startup", "footprint") and None in (a.base_url, a.token, a.assistant, a.conversation):
+        p.error("--base-url, --token, --assistant and --conversation are required in this mode")
+    modes = {"latency": latency, "threads": threads, "rss": rss, "startup": startup, "footprint": footprint}
+    try:
+        rows = modes[a.mode](a)
+    except Exception as e:  # noqa: BLE001 - any failure must exit non-zero with a reason
+        log(f"bench_sync.py {a.mode}: FAILED: {type(e).__name__}: {e}")
+        return 1
+    print(json.dumps({"rows": rows}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
