@@ -78,7 +78,7 @@ impl OAuth {
     }
 
     /// The current token, fetching one when none is cached or it is about to expire.
-    fn token(&self, t: &Transport, deadline: Instant) -> Result<(Secret, u64)> {
+    fn token(&self, t: &Transport, deadline: Instant) -> std::result::Result<(Secret, u64), TokenFailure> {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = cache.as_ref().filter(|c| Instant::now() < c.refresh_at) {
             return Ok((c.token.clone(), c.generation));
@@ -102,7 +102,7 @@ impl OAuth {
         }
     }
 
-    fn fetch(&self, t: &Transport, deadline: Instant) -> Result<(Secret, Duration)> {
+    fn fetch(&self, t: &Transport, deadline: Instant) -> std::result::Result<(Secret, Duration), TokenFailure> {
         // Form encoding, as the developer guide sends it.
         let body = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("grant_type", "client_credentials")
@@ -115,13 +115,19 @@ impl OAuth {
             .header("Accept", "application/json")
             .header("User-Agent", &t.user_agent)
             .body(body.into_bytes())
-            .map_err(|e| Error::new(ErrorKind::OAuth, format!("could not build the token request: {e}")))?;
+            .map_err(|e| {
+                TokenFailure::fatal(Error::new(ErrorKind::OAuth, format!("could not build the token request: {e}")))
+            })?;
         let timeout = t.attempt_timeout.min(deadline.saturating_duration_since(Instant::now()));
         let outcome = t.send(request, timeout);
         let reply = outcome.map_err(|f| {
             let e = f.error;
-            Error::new(ErrorKind::OAuth, format!("token endpoint unreachable: {}", e.message()))
-                .with_kind(if e.kind() == ErrorKind::Timeout { ErrorKind::Timeout } else { ErrorKind::OAuth })
+            // Connection trouble and timeouts are as transient here as on the API
+            // (an over-long body is not), and a token POST is harmless to repeat.
+            let transient = matches!(e.kind(), ErrorKind::Connection | ErrorKind::Timeout);
+            let error = Error::new(ErrorKind::OAuth, format!("token endpoint unreachable: {}", e.message()))
+                .with_kind(if e.kind() == ErrorKind::Timeout { ErrorKind::Timeout } else { ErrorKind::OAuth });
+            TokenFailure { error, transient }
         })?;
         log::debug!(
             target: "moveworks",
@@ -133,21 +139,37 @@ impl OAuth {
         );
         if !(200..300).contains(&reply.status) {
             let api = api_error(&reply);
-            return Err(Error::new(
-                ErrorKind::OAuth,
-                format!("token endpoint refused the credentials: {}", api.message()),
-            )
-            .with_status(reply.status)
-            .with_code(api.code().cloned())
-            .with_request_id(reply.request_id.clone())
-            .with_retry_after(api.retry_after()));
+            let error =
+                Error::new(ErrorKind::OAuth, format!("token endpoint refused the credentials: {}", api.message()))
+                    .with_status(reply.status)
+                    .with_code(api.code().cloned())
+                    .with_request_id(reply.request_id.clone())
+                    .with_retry_after(api.retry_after());
+            return Err(TokenFailure { error, transient: is_retryable_status(reply.status) });
         }
-        let parsed: TokenResponse = decode(&reply, "token response").map_err(|e| e.with_kind(ErrorKind::OAuth))?;
+        let parsed: TokenResponse =
+            decode(&reply, "token response").map_err(|e| TokenFailure::fatal(e.with_kind(ErrorKind::OAuth)))?;
         if parsed.access_token.is_empty() {
-            return Err(Error::new(ErrorKind::OAuth, "token endpoint returned an empty access_token"));
+            return Err(TokenFailure::fatal(Error::new(
+                ErrorKind::OAuth,
+                "token endpoint returned an empty access_token",
+            )));
         }
         let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(3600));
         Ok((Secret::new(parsed.access_token), lifetime))
+    }
+}
+
+/// A failed token fetch, and whether fetching again might succeed.
+struct TokenFailure {
+    error: Error,
+    /// Connection failures, timeouts and 408/429/5xx: worth another attempt.
+    transient: bool,
+}
+
+impl TokenFailure {
+    fn fatal(error: Error) -> TokenFailure {
+        TokenFailure { error, transient: false }
     }
 }
 
@@ -262,13 +284,13 @@ impl Transport {
                 Auth::ClientCredentials(oauth) => match oauth.token(self, deadline) {
                     Ok(t) => t,
                     // Fetching a token is harmless to repeat, and the API call was not sent.
-                    Err(e) => match self.retry_delay(settings, &e, true, retries, deadline) {
+                    Err(f) => match self.retry_delay(settings, &f.error, f.transient, retries, deadline) {
                         Some(delay) => {
                             retries += 1;
                             std::thread::sleep(delay);
                             continue;
                         }
-                        None => return Err(e),
+                        None => return Err(f.error),
                     },
                 },
             };
@@ -316,7 +338,11 @@ impl Transport {
                     f
                 }
             };
-            let retry_allowed = method.is_idempotent() || failure.never_sent;
+            let transient = match failure.error.kind() {
+                ErrorKind::Connection | ErrorKind::Timeout => true,
+                _ => failure.error.status().is_some_and(is_retryable_status),
+            };
+            let retry_allowed = (method.is_idempotent() || failure.never_sent) && transient;
             match self.retry_delay(settings, &failure.error, retry_allowed, retries, deadline) {
                 Some(delay) => {
                     retries += 1;
@@ -336,7 +362,8 @@ impl Transport {
         }
     }
 
-    /// How long to wait before retrying after `error`, or `None` to give up.
+    /// How long to wait before retrying after `error` (which the caller found
+    /// both transient and safe to repeat when `allowed`), or `None` to give up.
     fn retry_delay(
         &self,
         settings: &CallSettings,
@@ -347,13 +374,6 @@ impl Transport {
     ) -> Option<Duration> {
         let policy = &settings.retry;
         if !allowed || retries >= policy.max_retries {
-            return None;
-        }
-        let transient = match error.kind() {
-            ErrorKind::Connection | ErrorKind::Timeout => true,
-            _ => error.status().is_some_and(is_retryable_status),
-        };
-        if !transient {
             return None;
         }
         let delay = match error.retry_after() {
