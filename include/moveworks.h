@@ -440,6 +440,13 @@ enum mw_status mw_client_builder_max_idle_connections(struct mw_client_builder *
 enum mw_status mw_client_builder_max_response_bytes(struct mw_client_builder *builder, uint64_t n);
 
 /**
+ * Allows plain http base and token URLs for hosts that are not loopback (default false:
+ * refused at build time). Only for testing, or behind a trusted proxy: over plain http
+ * the token and client secret travel unencrypted. Loopback hosts may always use http.
+ */
+enum mw_status mw_client_builder_allow_insecure_http(struct mw_client_builder *builder, bool allow);
+
+/**
  * Checks the configuration and builds a client; no request is sent. The builder
  * stays valid (and must still be freed). `*out_client` is owned.
  */

@@ -56,7 +56,7 @@ fi
 step "compile C and C++ tests"
 CFLAGS=(-std=c99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O0 -I"$ROOT/include" -I"$HERE/tests")
 LDLIBS=(-L"$LIBDIR" -lmoveworks -lcjson -lpthread -Wl,-rpath,"$LIBDIR")
-for t in conformance unit; do
+for t in conformance unit security; do
     gcc "${CFLAGS[@]}" "$HERE/tests/$t.c" -o "$WORK/$t" "${LDLIBS[@]}"
 done
 g++ -std=c++17 -Wall -Wextra -Werror -g -I"$ROOT/include" -I"$HERE/tests" "$HERE/tests/cpp_unit.cpp" \
@@ -103,6 +103,8 @@ step "conformance scenarios"
 "$WORK/conformance" tests/conformance/scenarios.json
 step "unit tests (C)"
 "$WORK/unit"
+step "security tests (C)"
+"$WORK/security"
 step "unit tests (C++)"
 "$WORK/cpp_unit"
 step "example: full turn (shared and static library)"
@@ -129,6 +131,7 @@ if [[ "${MW_C_SKIP_VALGRIND:-}" != 1 ]]; then
     VG=(valgrind -q --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite,indirect
         --show-leak-kinds=definite,indirect)
     "${VG[@]}" "$WORK/unit"
+    "${VG[@]}" "$WORK/security"
     "${VG[@]}" "$WORK/conformance" tests/conformance/scenarios.json
 fi
 echo "bindings/c: all passed"

@@ -245,6 +245,17 @@ pub unsafe extern "C" fn mw_client_builder_max_response_bytes(builder: *mut mw_c
     update(builder, |b| Ok(b.max_response_bytes(n)))
 }
 
+/// Allows plain http base and token URLs for hosts that are not loopback (default false:
+/// refused at build time). Only for testing, or behind a trusted proxy: over plain http
+/// the token and client secret travel unencrypted. Loopback hosts may always use http.
+#[no_mangle]
+pub unsafe extern "C" fn mw_client_builder_allow_insecure_http(
+    builder: *mut mw_client_builder,
+    allow: bool,
+) -> mw_status {
+    update(builder, |b| Ok(b.allow_insecure_http(allow)))
+}
+
 /// Checks the configuration and builds a client; no request is sent. The builder
 /// stays valid (and must still be freed). `*out_client` is owned.
 #[no_mangle]
