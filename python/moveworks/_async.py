@@ -48,6 +48,7 @@ class AsyncClient:
         max_retries: Optional[int] = None,
         max_idle_connections: Optional[int] = None,
         max_response_bytes: Optional[int] = None,
+        allow_insecure_http: Optional[bool] = None,
     ) -> None:
         self._init(
             Client(
@@ -63,6 +64,7 @@ class AsyncClient:
                 max_retries=max_retries,
                 max_idle_connections=max_idle_connections,
                 max_response_bytes=max_response_bytes,
+                allow_insecure_http=allow_insecure_http,
             )
         )
 

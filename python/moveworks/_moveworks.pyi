@@ -243,6 +243,7 @@ class Client:
         max_retries: Optional[int] = None,
         max_idle_connections: Optional[int] = None,
         max_response_bytes: Optional[int] = None,
+        allow_insecure_http: Optional[bool] = None,
     ) -> "Client": ...
     @classmethod
     def from_env(
@@ -260,6 +261,7 @@ class Client:
         max_retries: Optional[int] = None,
         max_idle_connections: Optional[int] = None,
         max_response_bytes: Optional[int] = None,
+        allow_insecure_http: Optional[bool] = None,
     ) -> "Client": ...
     def with_options(
         self, *, timeout: Optional[float] = None, deadline: Optional[float] = None, max_retries: Optional[int] = None

@@ -307,6 +307,7 @@ fn configure(
     max_retries: Option<IntArg>,
     max_idle_connections: Option<IntArg>,
     max_response_bytes: Option<IntArg>,
+    allow_insecure_http: Option<bool>,
 ) -> core::Result<core::Client> {
     if let Some(v) = base_url {
         b = b.base_url(v);
@@ -350,6 +351,9 @@ fn configure(
     if let Some(n) = max_response_bytes {
         let n = u64::try_from(n.0).map_err(|_| out_of_range("max_response_bytes", n.0))?;
         b = b.max_response_bytes(n);
+    }
+    if let Some(allow) = allow_insecure_http {
+        b = b.allow_insecure_http(allow);
     }
     b.binding(binding_name()).build()
 }
@@ -447,7 +451,7 @@ impl Client {
     #[new]
     #[pyo3(signature = (*, assistant_name=None, base_url=None, token=None, client_id=None, client_secret=None,
         token_url=None, timeout=None, connect_timeout=None, deadline=None, max_retries=None,
-        max_idle_connections=None, max_response_bytes=None))]
+        max_idle_connections=None, max_response_bytes=None, allow_insecure_http=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -463,6 +467,7 @@ impl Client {
         max_retries: Option<IntArg>,
         max_idle_connections: Option<IntArg>,
         max_response_bytes: Option<IntArg>,
+        allow_insecure_http: Option<bool>,
     ) -> PyResult<Self> {
         let inner = configure(
             core::Client::builder(),
@@ -478,6 +483,7 @@ impl Client {
             max_retries,
             max_idle_connections,
             max_response_bytes,
+            allow_insecure_http,
         )
         .py_err(py)?;
         Ok(Client { inner })
@@ -488,7 +494,7 @@ impl Client {
     #[classmethod]
     #[pyo3(signature = (*, assistant_name=None, base_url=None, token=None, client_id=None, client_secret=None,
         token_url=None, timeout=None, connect_timeout=None, deadline=None, max_retries=None,
-        max_idle_connections=None, max_response_bytes=None))]
+        max_idle_connections=None, max_response_bytes=None, allow_insecure_http=None))]
     #[allow(clippy::too_many_arguments)]
     fn from_env<'py>(
         cls: &Bound<'py, PyType>,
@@ -504,6 +510,7 @@ impl Client {
         max_retries: Option<IntArg>,
         max_idle_connections: Option<IntArg>,
         max_response_bytes: Option<IntArg>,
+        allow_insecure_http: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = cls.py();
         let builder = core::Client::builder_from_env().py_err(py)?;
@@ -521,6 +528,7 @@ impl Client {
             max_retries,
             max_idle_connections,
             max_response_bytes,
+            allow_insecure_http,
         )
         .py_err(py)?;
         Ok(Bound::new(py, Client { inner })?.into_any())
