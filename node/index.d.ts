@@ -113,6 +113,12 @@ export interface ClientOptions {
   maxRetries?: number
   maxIdleConnections?: number
   maxResponseBytes?: number
+  /**
+   * Allow plain http to a host that is not loopback (default false: refused with
+   * InvalidArgumentError). Only for testing or behind a trusted proxy: over http the
+   * token and client secret travel unencrypted.
+   */
+  allowInsecureHttp?: boolean
 }
 
 /** Per-call options. */

@@ -254,6 +254,7 @@ function clientOptions(o) {
     maxRetries: optNum('maxRetries', o.maxRetries),
     maxIdleConnections: optNum('maxIdleConnections', o.maxIdleConnections),
     maxResponseBytes: optNum('maxResponseBytes', o.maxResponseBytes),
+    allowInsecureHttp: optBool('allowInsecureHttp', o.allowInsecureHttp),
   }
 }
 

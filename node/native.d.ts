@@ -104,6 +104,8 @@ export interface NativeClientOptions {
   maxIdleConnections?: number
   /** Largest accepted response body in bytes. */
   maxResponseBytes?: number
+  /** Allow plain http to a non-loopback host (testing or a trusted proxy only). */
+  allowInsecureHttp?: boolean
 }
 
 /** How the polling helpers poll. */

@@ -8,9 +8,9 @@ const readline = require('node:readline')
 const SIM_BIN =
   process.env.MOVEWORKS_SIMULATOR || path.resolve(__dirname, '../../target/debug/moveworks-simulator')
 
-/** Spawns the simulator; resolves with its info line plus control helpers. */
-async function startSim() {
-  const child = spawn(SIM_BIN, [], { stdio: ['pipe', 'pipe', 'inherit'] })
+/** Spawns the simulator (with extra command-line `args`); resolves with its info line plus control helpers. */
+async function startSim(args = []) {
+  const child = spawn(SIM_BIN, args, { stdio: ['pipe', 'pipe', 'inherit'] })
   const rl = readline.createInterface({ input: child.stdout })
   const [line] = await once(rl, 'line')
   rl.close()

@@ -111,6 +111,8 @@ pub struct NativeClientOptions {
     pub max_idle_connections: Option<f64>,
     /// Largest accepted response body in bytes.
     pub max_response_bytes: Option<f64>,
+    /// Allow plain http to a non-loopback host (testing or a trusted proxy only).
+    pub allow_insecure_http: Option<bool>,
 }
 
 /// Per-call overrides of the client's limits.
@@ -393,6 +395,9 @@ impl NativeClient {
                 return Err(moveworks::Error::invalid_argument("maxResponseBytes", "must be a whole number >= 0"));
             }
             b = b.max_response_bytes(n as u64);
+        }
+        if let Some(allow) = o.allow_insecure_http {
+            b = b.allow_insecure_http(allow);
         }
         Ok(NativeClient { inner: b.build()? })
     }
