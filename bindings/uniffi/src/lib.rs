@@ -248,37 +248,111 @@ pub struct Event {
 
 /// How to build a [`Client`]. Give an assistant name and either `bearer_token`
 /// or both `client_id` and `client_secret`; unset limits keep the core's defaults.
-#[derive(Debug, Clone, uniffi::Record)]
+///
+/// An object, not a record: a record becomes a Kotlin data class / Swift struct
+/// whose generated `toString()` / `description` prints every field, the token and
+/// client secret included. This one prints them as `[redacted]`.
+#[derive(uniffi::Object)]
+#[uniffi::export(Display)]
 pub struct ClientConfig {
-    /// The assistant name configured for your organization.
-    pub assistant_name: String,
-    /// API base URL (default: production). https unless the host is loopback.
-    #[uniffi(default = None)]
-    pub base_url: Option<String>,
-    /// A bearer token you manage yourself.
-    #[uniffi(default = None)]
-    pub bearer_token: Option<String>,
-    /// OAuth client id (with `client_secret`); tokens are fetched and refreshed for you.
-    #[uniffi(default = None)]
-    pub client_id: Option<String>,
-    /// OAuth client secret.
-    #[uniffi(default = None)]
-    pub client_secret: Option<String>,
-    /// OAuth token URL (default: the base URL's origin + `/oauth/v1/token`).
-    #[uniffi(default = None)]
-    pub token_url: Option<String>,
-    /// Time allowed to connect (core default 10 s).
-    #[uniffi(default = None)]
-    pub connect_timeout: Option<Duration>,
-    /// Time allowed for one attempt (core default 30 s).
-    #[uniffi(default = None)]
-    pub timeout: Option<Duration>,
-    /// Time allowed for a whole call, retries included (core default 120 s).
-    #[uniffi(default = None)]
-    pub deadline: Option<Duration>,
-    /// Retries after the first attempt (core default 2).
-    #[uniffi(default = None)]
-    pub max_retries: Option<u32>,
+    assistant_name: String,
+    base_url: Option<String>,
+    bearer_token: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    token_url: Option<String>,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    max_retries: Option<u32>,
+    allow_insecure_http: Option<bool>,
+}
+
+impl std::fmt::Display for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |v: &Option<String>| if v.is_some() { "[redacted]" } else { "null" };
+        write!(
+            f,
+            "ClientConfig(assistantName={:?}, baseUrl={:?}, bearerToken={}, clientId={:?}, clientSecret={}, \
+             tokenUrl={:?}, connectTimeout={:?}, timeout={:?}, deadline={:?}, maxRetries={:?}, allowInsecureHttp={:?})",
+            self.assistant_name,
+            self.base_url,
+            redacted(&self.bearer_token),
+            self.client_id,
+            redacted(&self.client_secret),
+            self.token_url,
+            self.connect_timeout,
+            self.timeout,
+            self.deadline,
+            self.max_retries,
+            self.allow_insecure_http,
+        )
+    }
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+#[uniffi::export]
+impl ClientConfig {
+    /// A configuration; nothing is checked until [`Client::new`].
+    ///
+    /// * `assistant_name`: the assistant name configured for your organization.
+    /// * `base_url`: API base URL (default: production). https unless the host is
+    ///   loopback or `allow_insecure_http` is true.
+    /// * `bearer_token`: a bearer token you manage yourself.
+    /// * `client_id`, `client_secret`: OAuth client credentials; tokens are fetched
+    ///   and refreshed for you.
+    /// * `token_url`: OAuth token URL (default: the base URL's origin + `/oauth/v1/token`).
+    /// * `connect_timeout`, `timeout`, `deadline`: time to connect (core default 10 s),
+    ///   for one attempt (30 s), for a whole call with retries (120 s).
+    /// * `max_retries`: retries after the first attempt (core default 2).
+    /// * `allow_insecure_http`: allow plain http to a host that is not loopback
+    ///   (default false). Only for testing or behind a trusted proxy: over http the
+    ///   token and client secret travel unencrypted.
+    #[uniffi::constructor(default(
+        base_url = None,
+        bearer_token = None,
+        client_id = None,
+        client_secret = None,
+        token_url = None,
+        connect_timeout = None,
+        timeout = None,
+        deadline = None,
+        max_retries = None,
+        allow_insecure_http = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        assistant_name: String,
+        base_url: Option<String>,
+        bearer_token: Option<String>,
+        client_id: Option<String>,
+        client_secret: Option<String>,
+        token_url: Option<String>,
+        connect_timeout: Option<Duration>,
+        timeout: Option<Duration>,
+        deadline: Option<Duration>,
+        max_retries: Option<u32>,
+        allow_insecure_http: Option<bool>,
+    ) -> Arc<Self> {
+        Arc::new(ClientConfig {
+            assistant_name,
+            base_url,
+            bearer_token,
+            client_id,
+            client_secret,
+            token_url,
+            connect_timeout,
+            timeout,
+            deadline,
+            max_retries,
+            allow_insecure_http,
+        })
+    }
 }
 
 /// Per-call overrides, see [`Client::with_options`].
@@ -641,15 +715,19 @@ impl Client {
 impl Client {
     /// Builds a client from `config`. Sends no request.
     #[uniffi::constructor]
-    pub fn new(config: ClientConfig) -> Result<Arc<Self>> {
-        let mut b = core::Client::builder().assistant_name(config.assistant_name).binding(binding_name());
-        if let Some(v) = config.base_url {
+    pub fn new(config: Arc<ClientConfig>) -> Result<Arc<Self>> {
+        let config = &*config;
+        let mut b = core::Client::builder().assistant_name(config.assistant_name.clone()).binding(binding_name());
+        if let Some(v) = config.base_url.clone() {
             b = b.base_url(v);
         }
-        if let Some(v) = config.token_url {
+        if let Some(v) = config.token_url.clone() {
             b = b.token_url(v);
         }
-        match (config.bearer_token, config.client_id, config.client_secret) {
+        if let Some(allow) = config.allow_insecure_http {
+            b = b.allow_insecure_http(allow);
+        }
+        match (config.bearer_token.clone(), config.client_id.clone(), config.client_secret.clone()) {
             (Some(token), _, _) => b = b.bearer_token(token),
             (None, Some(id), Some(secret)) => b = b.client_credentials(id, secret),
             (None, Some(_), None) => {

@@ -1382,6 +1382,179 @@ public func FfiConverterTypeClient_lower(_ value: Client) -> UnsafeMutableRawPoi
 
 
 /**
+ * How to build a [`Client`]. Give an assistant name and either `bearer_token`
+ * or both `client_id` and `client_secret`; unset limits keep the core's defaults.
+ *
+ * An object, not a record: a record becomes a Kotlin data class / Swift struct
+ * whose generated `toString()` / `description` prints every field, the token and
+ * client secret included. This one prints them as `[redacted]`.
+ */
+public protocol ClientConfigProtocol: AnyObject, Sendable {
+    
+}
+/**
+ * How to build a [`Client`]. Give an assistant name and either `bearer_token`
+ * or both `client_id` and `client_secret`; unset limits keep the core's defaults.
+ *
+ * An object, not a record: a record becomes a Kotlin data class / Swift struct
+ * whose generated `toString()` / `description` prints every field, the token and
+ * client secret included. This one prints them as `[redacted]`.
+ */
+open class ClientConfig: ClientConfigProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_moveworks_uniffi_fn_clone_clientconfig(self.pointer, $0) }
+    }
+    /**
+     * A configuration; nothing is checked until [`Client::new`].
+     *
+     * * `assistant_name`: the assistant name configured for your organization.
+     * * `base_url`: API base URL (default: production). https unless the host is
+     * loopback or `allow_insecure_http` is true.
+     * * `bearer_token`: a bearer token you manage yourself.
+     * * `client_id`, `client_secret`: OAuth client credentials; tokens are fetched
+     * and refreshed for you.
+     * * `token_url`: OAuth token URL (default: the base URL's origin + `/oauth/v1/token`).
+     * * `connect_timeout`, `timeout`, `deadline`: time to connect (core default 10 s),
+     * for one attempt (30 s), for a whole call with retries (120 s).
+     * * `max_retries`: retries after the first attempt (core default 2).
+     * * `allow_insecure_http`: allow plain http to a host that is not loopback
+     * (default false). Only for testing or behind a trusted proxy: over http the
+     * token and client secret travel unencrypted.
+     */
+public convenience init(assistantName: String, baseUrl: String? = nil, bearerToken: String? = nil, clientId: String? = nil, clientSecret: String? = nil, tokenUrl: String? = nil, connectTimeout: TimeInterval? = nil, timeout: TimeInterval? = nil, deadline: TimeInterval? = nil, maxRetries: UInt32? = nil, allowInsecureHttp: Bool? = nil) {
+    let pointer =
+        try! rustCall() {
+    uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(
+        FfiConverterString.lower(assistantName),
+        FfiConverterOptionString.lower(baseUrl),
+        FfiConverterOptionString.lower(bearerToken),
+        FfiConverterOptionString.lower(clientId),
+        FfiConverterOptionString.lower(clientSecret),
+        FfiConverterOptionString.lower(tokenUrl),
+        FfiConverterOptionDuration.lower(connectTimeout),
+        FfiConverterOptionDuration.lower(timeout),
+        FfiConverterOptionDuration.lower(deadline),
+        FfiConverterOptionUInt32.lower(maxRetries),
+        FfiConverterOptionBool.lower(allowInsecureHttp),$0
+    )
+}
+    self.init(unsafeFromRawPointer: pointer)
+}
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_moveworks_uniffi_fn_free_clientconfig(pointer, $0) }
+    }
+
+    
+
+    
+    open var description: String {
+        return try!  FfiConverterString.lift(
+            try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_clientconfig_uniffi_trait_display(self.uniffiClonePointer(),$0
+    )
+}
+        )
+    }
+
+}
+extension ClientConfig: CustomStringConvertible {}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeClientConfig: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = ClientConfig
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> ClientConfig {
+        return ClientConfig(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: ClientConfig) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClientConfig {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: ClientConfig, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClientConfig_lift(_ pointer: UnsafeMutableRawPointer) throws -> ClientConfig {
+    return try FfiConverterTypeClientConfig.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClientConfig_lower(_ value: ClientConfig) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeClientConfig.lower(value)
+}
+
+
+
+
+
+
+/**
  * Walks every conversation of a listing, fetching pages lazily. Blocking; after
  * an error the iterator ends. Safe to share, but items are handed out once.
  */
@@ -1892,204 +2065,6 @@ public func FfiConverterTypeCitationDisplay_lift(_ buf: RustBuffer) throws -> Ci
 #endif
 public func FfiConverterTypeCitationDisplay_lower(_ value: CitationDisplay) -> RustBuffer {
     return FfiConverterTypeCitationDisplay.lower(value)
-}
-
-
-/**
- * How to build a [`Client`]. Give an assistant name and either `bearer_token`
- * or both `client_id` and `client_secret`; unset limits keep the core's defaults.
- */
-public struct ClientConfig {
-    /**
-     * The assistant name configured for your organization.
-     */
-    public let assistantName: String
-    /**
-     * API base URL (default: production). https unless the host is loopback.
-     */
-    public let baseUrl: String?
-    /**
-     * A bearer token you manage yourself.
-     */
-    public let bearerToken: String?
-    /**
-     * OAuth client id (with `client_secret`); tokens are fetched and refreshed for you.
-     */
-    public let clientId: String?
-    /**
-     * OAuth client secret.
-     */
-    public let clientSecret: String?
-    /**
-     * OAuth token URL (default: the base URL's origin + `/oauth/v1/token`).
-     */
-    public let tokenUrl: String?
-    /**
-     * Time allowed to connect (core default 10 s).
-     */
-    public let connectTimeout: TimeInterval?
-    /**
-     * Time allowed for one attempt (core default 30 s).
-     */
-    public let timeout: TimeInterval?
-    /**
-     * Time allowed for a whole call, retries included (core default 120 s).
-     */
-    public let deadline: TimeInterval?
-    /**
-     * Retries after the first attempt (core default 2).
-     */
-    public let maxRetries: UInt32?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The assistant name configured for your organization.
-         */assistantName: String, 
-        /**
-         * API base URL (default: production). https unless the host is loopback.
-         */baseUrl: String? = nil, 
-        /**
-         * A bearer token you manage yourself.
-         */bearerToken: String? = nil, 
-        /**
-         * OAuth client id (with `client_secret`); tokens are fetched and refreshed for you.
-         */clientId: String? = nil, 
-        /**
-         * OAuth client secret.
-         */clientSecret: String? = nil, 
-        /**
-         * OAuth token URL (default: the base URL's origin + `/oauth/v1/token`).
-         */tokenUrl: String? = nil, 
-        /**
-         * Time allowed to connect (core default 10 s).
-         */connectTimeout: TimeInterval? = nil, 
-        /**
-         * Time allowed for one attempt (core default 30 s).
-         */timeout: TimeInterval? = nil, 
-        /**
-         * Time allowed for a whole call, retries included (core default 120 s).
-         */deadline: TimeInterval? = nil, 
-        /**
-         * Retries after the first attempt (core default 2).
-         */maxRetries: UInt32? = nil) {
-        self.assistantName = assistantName
-        self.baseUrl = baseUrl
-        self.bearerToken = bearerToken
-        self.clientId = clientId
-        self.clientSecret = clientSecret
-        self.tokenUrl = tokenUrl
-        self.connectTimeout = connectTimeout
-        self.timeout = timeout
-        self.deadline = deadline
-        self.maxRetries = maxRetries
-    }
-}
-
-#if compiler(>=6)
-extension ClientConfig: Sendable {}
-#endif
-
-
-extension ClientConfig: Equatable, Hashable {
-    public static func ==(lhs: ClientConfig, rhs: ClientConfig) -> Bool {
-        if lhs.assistantName != rhs.assistantName {
-            return false
-        }
-        if lhs.baseUrl != rhs.baseUrl {
-            return false
-        }
-        if lhs.bearerToken != rhs.bearerToken {
-            return false
-        }
-        if lhs.clientId != rhs.clientId {
-            return false
-        }
-        if lhs.clientSecret != rhs.clientSecret {
-            return false
-        }
-        if lhs.tokenUrl != rhs.tokenUrl {
-            return false
-        }
-        if lhs.connectTimeout != rhs.connectTimeout {
-            return false
-        }
-        if lhs.timeout != rhs.timeout {
-            return false
-        }
-        if lhs.deadline != rhs.deadline {
-            return false
-        }
-        if lhs.maxRetries != rhs.maxRetries {
-            return false
-        }
-        return true
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(assistantName)
-        hasher.combine(baseUrl)
-        hasher.combine(bearerToken)
-        hasher.combine(clientId)
-        hasher.combine(clientSecret)
-        hasher.combine(tokenUrl)
-        hasher.combine(connectTimeout)
-        hasher.combine(timeout)
-        hasher.combine(deadline)
-        hasher.combine(maxRetries)
-    }
-}
-
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeClientConfig: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClientConfig {
-        return
-            try ClientConfig(
-                assistantName: FfiConverterString.read(from: &buf), 
-                baseUrl: FfiConverterOptionString.read(from: &buf), 
-                bearerToken: FfiConverterOptionString.read(from: &buf), 
-                clientId: FfiConverterOptionString.read(from: &buf), 
-                clientSecret: FfiConverterOptionString.read(from: &buf), 
-                tokenUrl: FfiConverterOptionString.read(from: &buf), 
-                connectTimeout: FfiConverterOptionDuration.read(from: &buf), 
-                timeout: FfiConverterOptionDuration.read(from: &buf), 
-                deadline: FfiConverterOptionDuration.read(from: &buf), 
-                maxRetries: FfiConverterOptionUInt32.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: ClientConfig, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.assistantName, into: &buf)
-        FfiConverterOptionString.write(value.baseUrl, into: &buf)
-        FfiConverterOptionString.write(value.bearerToken, into: &buf)
-        FfiConverterOptionString.write(value.clientId, into: &buf)
-        FfiConverterOptionString.write(value.clientSecret, into: &buf)
-        FfiConverterOptionString.write(value.tokenUrl, into: &buf)
-        FfiConverterOptionDuration.write(value.connectTimeout, into: &buf)
-        FfiConverterOptionDuration.write(value.timeout, into: &buf)
-        FfiConverterOptionDuration.write(value.deadline, into: &buf)
-        FfiConverterOptionUInt32.write(value.maxRetries, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeClientConfig_lift(_ buf: RustBuffer) throws -> ClientConfig {
-    return try FfiConverterTypeClientConfig.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeClientConfig_lower(_ value: ClientConfig) -> RustBuffer {
-    return FfiConverterTypeClientConfig.lower(value)
 }
 
 
@@ -5511,7 +5486,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_constructor_client_from_env() != 30168) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_constructor_client_new() != 5913) {
+    if (uniffi_moveworks_uniffi_checksum_constructor_client_new() != 33187) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new() != 26529) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_responseupdatelistener_on_update() != 5178) {

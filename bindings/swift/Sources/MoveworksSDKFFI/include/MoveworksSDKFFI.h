@@ -310,7 +310,7 @@ void*_Nonnull uniffi_moveworks_uniffi_fn_constructor_client_from_env(RustCallSta
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_CONSTRUCTOR_CLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_CONSTRUCTOR_CLIENT_NEW
-void*_Nonnull uniffi_moveworks_uniffi_fn_constructor_client_new(RustBuffer config, RustCallStatus *_Nonnull out_status
+void*_Nonnull uniffi_moveworks_uniffi_fn_constructor_client_new(void*_Nonnull config, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_BASE_URL
@@ -426,6 +426,26 @@ uint64_t uniffi_moveworks_uniffi_fn_method_client_wait_for_response_async(void*_
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_WITH_OPTIONS
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_WITH_OPTIONS
 void*_Nonnull uniffi_moveworks_uniffi_fn_method_client_with_options(void*_Nonnull ptr, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_CLONE_CLIENTCONFIG
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_CLONE_CLIENTCONFIG
+void*_Nonnull uniffi_moveworks_uniffi_fn_clone_clientconfig(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FREE_CLIENTCONFIG
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FREE_CLIENTCONFIG
+void uniffi_moveworks_uniffi_fn_free_clientconfig(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_CONSTRUCTOR_CLIENTCONFIG_NEW
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_CONSTRUCTOR_CLIENTCONFIG_NEW
+void*_Nonnull uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(RustBuffer assistant_name, RustBuffer base_url, RustBuffer bearer_token, RustBuffer client_id, RustBuffer client_secret, RustBuffer token_url, RustBuffer connect_timeout, RustBuffer timeout, RustBuffer deadline, RustBuffer max_retries, RustBuffer allow_insecure_http, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENTCONFIG_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENTCONFIG_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_moveworks_uniffi_fn_method_clientconfig_uniffi_trait_display(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_CLONE_CONVERSATIONITERATOR
@@ -1131,6 +1151,12 @@ uint16_t uniffi_moveworks_uniffi_checksum_constructor_client_from_env(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_CONSTRUCTOR_CLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_CONSTRUCTOR_CLIENT_NEW
 uint16_t uniffi_moveworks_uniffi_checksum_constructor_client_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_CONSTRUCTOR_CLIENTCONFIG_NEW
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_CONSTRUCTOR_CLIENTCONFIG_NEW
+uint16_t uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new(void
     
 );
 #endif

@@ -846,6 +846,11 @@ internal open class UniffiVTableCallbackInterfaceResponseUpdateListener(
 
 
 
+
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -959,6 +964,8 @@ fun uniffi_moveworks_uniffi_checksum_constructor_client_from_env(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_constructor_client_new(
 ): Short
+fun uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new(
+): Short
 fun uniffi_moveworks_uniffi_checksum_method_responseupdatelistener_on_update(
 ): Short
 fun ffi_moveworks_uniffi_uniffi_contract_version(
@@ -1027,7 +1034,7 @@ fun uniffi_moveworks_uniffi_fn_free_client(`ptr`: Pointer,uniffi_out_err: Uniffi
 ): Unit
 fun uniffi_moveworks_uniffi_fn_constructor_client_from_env(uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
-fun uniffi_moveworks_uniffi_fn_constructor_client_new(`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_constructor_client_new(`config`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_moveworks_uniffi_fn_method_client_base_url(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1075,6 +1082,14 @@ fun uniffi_moveworks_uniffi_fn_method_client_wait_for_response_async(`ptr`: Poin
 ): Long
 fun uniffi_moveworks_uniffi_fn_method_client_with_options(`ptr`: Pointer,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
+fun uniffi_moveworks_uniffi_fn_clone_clientconfig(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_free_clientconfig(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(`assistantName`: RustBuffer.ByValue,`baseUrl`: RustBuffer.ByValue,`bearerToken`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`clientSecret`: RustBuffer.ByValue,`tokenUrl`: RustBuffer.ByValue,`connectTimeout`: RustBuffer.ByValue,`timeout`: RustBuffer.ByValue,`deadline`: RustBuffer.ByValue,`maxRetries`: RustBuffer.ByValue,`allowInsecureHttp`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_method_clientconfig_uniffi_trait_display(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_clone_conversationiterator(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_moveworks_uniffi_fn_free_conversationiterator(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
@@ -1397,7 +1412,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_constructor_client_from_env() != 30168.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_constructor_client_new() != 5913.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_constructor_client_new() != 33187.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new() != 26529.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_responseupdatelistener_on_update() != 5178.toShort()) {
@@ -3078,6 +3096,279 @@ public object FfiConverterTypeClient: FfiConverter<Client, Pointer> {
 
 
 /**
+ * How to build a [`Client`]. Give an assistant name and either `bearer_token`
+ * or both `client_id` and `client_secret`; unset limits keep the core's defaults.
+ *
+ * An object, not a record: a record becomes a Kotlin data class / Swift struct
+ * whose generated `toString()` / `description` prints every field, the token and
+ * client secret included. This one prints them as `[redacted]`.
+ */
+public interface ClientConfigInterface {
+    
+    companion object
+}
+
+/**
+ * How to build a [`Client`]. Give an assistant name and either `bearer_token`
+ * or both `client_id` and `client_secret`; unset limits keep the core's defaults.
+ *
+ * An object, not a record: a record becomes a Kotlin data class / Swift struct
+ * whose generated `toString()` / `description` prints every field, the token and
+ * client secret included. This one prints them as `[redacted]`.
+ */
+open class ClientConfig: Disposable, AutoCloseable, ClientConfigInterface
+{
+
+    constructor(pointer: Pointer) {
+        this.pointer = pointer
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    /**
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noPointer: NoPointer) {
+        this.pointer = null
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+    /**
+     * A configuration; nothing is checked until [`Client::new`].
+     *
+     * * `assistant_name`: the assistant name configured for your organization.
+     * * `base_url`: API base URL (default: production). https unless the host is
+     * loopback or `allow_insecure_http` is true.
+     * * `bearer_token`: a bearer token you manage yourself.
+     * * `client_id`, `client_secret`: OAuth client credentials; tokens are fetched
+     * and refreshed for you.
+     * * `token_url`: OAuth token URL (default: the base URL's origin + `/oauth/v1/token`).
+     * * `connect_timeout`, `timeout`, `deadline`: time to connect (core default 10 s),
+     * for one attempt (30 s), for a whole call with retries (120 s).
+     * * `max_retries`: retries after the first attempt (core default 2).
+     * * `allow_insecure_http`: allow plain http to a host that is not loopback
+     * (default false). Only for testing or behind a trusted proxy: over http the
+     * token and client secret travel unencrypted.
+     */
+    constructor(`assistantName`: kotlin.String, `baseUrl`: kotlin.String? = null, `bearerToken`: kotlin.String? = null, `clientId`: kotlin.String? = null, `clientSecret`: kotlin.String? = null, `tokenUrl`: kotlin.String? = null, `connectTimeout`: java.time.Duration? = null, `timeout`: java.time.Duration? = null, `deadline`: java.time.Duration? = null, `maxRetries`: kotlin.UInt? = null, `allowInsecureHttp`: kotlin.Boolean? = null) :
+        this(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(
+        FfiConverterString.lower(`assistantName`),FfiConverterOptionalString.lower(`baseUrl`),FfiConverterOptionalString.lower(`bearerToken`),FfiConverterOptionalString.lower(`clientId`),FfiConverterOptionalString.lower(`clientSecret`),FfiConverterOptionalString.lower(`tokenUrl`),FfiConverterOptionalDuration.lower(`connectTimeout`),FfiConverterOptionalDuration.lower(`timeout`),FfiConverterOptionalDuration.lower(`deadline`),FfiConverterOptionalUInt.lower(`maxRetries`),FfiConverterOptionalBoolean.lower(`allowInsecureHttp`),_status)
+}
+    )
+
+    protected val pointer: Pointer?
+    protected val cleanable: UniffiCleaner.Cleanable
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithPointer(block: (ptr: Pointer) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the pointer being freed concurrently.
+        try {
+            return block(this.uniffiClonePointer())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val pointer: Pointer?) : Runnable {
+        override fun run() {
+            pointer?.let { ptr ->
+                uniffiRustCall { status ->
+                    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_free_clientconfig(ptr, status)
+                }
+            }
+        }
+    }
+
+    fun uniffiClonePointer(): Pointer {
+        return uniffiRustCall() { status ->
+            UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_clientconfig(pointer!!, status)
+        }
+    }
+
+    
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_clientconfig_uniffi_trait_display(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    
+    companion object
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeClientConfig: FfiConverter<ClientConfig, Pointer> {
+
+    override fun lower(value: ClientConfig): Pointer {
+        return value.uniffiClonePointer()
+    }
+
+    override fun lift(value: Pointer): ClientConfig {
+        return ClientConfig(value)
+    }
+
+    override fun read(buf: ByteBuffer): ClientConfig {
+        // The Rust code always writes pointers as 8 bytes, and will
+        // fail to compile if they don't fit.
+        return lift(Pointer(buf.getLong()))
+    }
+
+    override fun allocationSize(value: ClientConfig) = 8UL
+
+    override fun write(value: ClientConfig, buf: ByteBuffer) {
+        // The Rust code always expects pointers written as 8 bytes,
+        // and will fail to compile if they don't fit.
+        buf.putLong(Pointer.nativeValue(lower(value)))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a Pointer/Arc<T>
+// to the live Rust struct on the other side of the FFI.
+//
+// Each instance implements core operations for working with the Rust `Arc<T>` and the
+// Kotlin Pointer to work with the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque pointer to the underlying Rust struct.
+//     Method calls need to read this pointer from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its pointer should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the pointer, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the pointer, but is interrupted
+//      before it can pass the pointer over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read pointer value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * Walks every conversation of a listing, fetching pages lazily. Blocking; after
  * an error the iterator ends. Safe to share, but items are handed out once.
  */
@@ -3648,104 +3939,6 @@ public object FfiConverterTypeCitationDisplay: FfiConverterRustBuffer<CitationDi
     override fun write(value: CitationDisplay, buf: ByteBuffer) {
             FfiConverterOptionalTypeContent.write(value.`title`, buf)
             FfiConverterOptionalTypeContent.write(value.`body`, buf)
-    }
-}
-
-
-
-/**
- * How to build a [`Client`]. Give an assistant name and either `bearer_token`
- * or both `client_id` and `client_secret`; unset limits keep the core's defaults.
- */
-data class ClientConfig (
-    /**
-     * The assistant name configured for your organization.
-     */
-    var `assistantName`: kotlin.String, 
-    /**
-     * API base URL (default: production). https unless the host is loopback.
-     */
-    var `baseUrl`: kotlin.String? = null, 
-    /**
-     * A bearer token you manage yourself.
-     */
-    var `bearerToken`: kotlin.String? = null, 
-    /**
-     * OAuth client id (with `client_secret`); tokens are fetched and refreshed for you.
-     */
-    var `clientId`: kotlin.String? = null, 
-    /**
-     * OAuth client secret.
-     */
-    var `clientSecret`: kotlin.String? = null, 
-    /**
-     * OAuth token URL (default: the base URL's origin + `/oauth/v1/token`).
-     */
-    var `tokenUrl`: kotlin.String? = null, 
-    /**
-     * Time allowed to connect (core default 10 s).
-     */
-    var `connectTimeout`: java.time.Duration? = null, 
-    /**
-     * Time allowed for one attempt (core default 30 s).
-     */
-    var `timeout`: java.time.Duration? = null, 
-    /**
-     * Time allowed for a whole call, retries included (core default 120 s).
-     */
-    var `deadline`: java.time.Duration? = null, 
-    /**
-     * Retries after the first attempt (core default 2).
-     */
-    var `maxRetries`: kotlin.UInt? = null
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeClientConfig: FfiConverterRustBuffer<ClientConfig> {
-    override fun read(buf: ByteBuffer): ClientConfig {
-        return ClientConfig(
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalDuration.read(buf),
-            FfiConverterOptionalDuration.read(buf),
-            FfiConverterOptionalDuration.read(buf),
-            FfiConverterOptionalUInt.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ClientConfig) = (
-            FfiConverterString.allocationSize(value.`assistantName`) +
-            FfiConverterOptionalString.allocationSize(value.`baseUrl`) +
-            FfiConverterOptionalString.allocationSize(value.`bearerToken`) +
-            FfiConverterOptionalString.allocationSize(value.`clientId`) +
-            FfiConverterOptionalString.allocationSize(value.`clientSecret`) +
-            FfiConverterOptionalString.allocationSize(value.`tokenUrl`) +
-            FfiConverterOptionalDuration.allocationSize(value.`connectTimeout`) +
-            FfiConverterOptionalDuration.allocationSize(value.`timeout`) +
-            FfiConverterOptionalDuration.allocationSize(value.`deadline`) +
-            FfiConverterOptionalUInt.allocationSize(value.`maxRetries`)
-    )
-
-    override fun write(value: ClientConfig, buf: ByteBuffer) {
-            FfiConverterString.write(value.`assistantName`, buf)
-            FfiConverterOptionalString.write(value.`baseUrl`, buf)
-            FfiConverterOptionalString.write(value.`bearerToken`, buf)
-            FfiConverterOptionalString.write(value.`clientId`, buf)
-            FfiConverterOptionalString.write(value.`clientSecret`, buf)
-            FfiConverterOptionalString.write(value.`tokenUrl`, buf)
-            FfiConverterOptionalDuration.write(value.`connectTimeout`, buf)
-            FfiConverterOptionalDuration.write(value.`timeout`, buf)
-            FfiConverterOptionalDuration.write(value.`deadline`, buf)
-            FfiConverterOptionalUInt.write(value.`maxRetries`, buf)
     }
 }
 

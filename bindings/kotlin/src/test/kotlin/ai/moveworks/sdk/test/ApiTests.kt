@@ -37,7 +37,9 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             val none = expectError { Client(ClientConfig(assistantName = "a", baseUrl = sim.baseUrl)) }
             assertTrue(none is MoveworksException.InvalidArgument) { "$none" }
             assertEq("token", none.details.argument, "argument")
-            val http = expectError { Client(config().copy(baseUrl = "http://example.com/rest")) }
+            val http = expectError {
+                Client(ClientConfig(assistantName = "a", baseUrl = "http://example.com/rest", bearerToken = sim.token))
+            }
             assertEq("base_url", http.details.argument, "argument")
             val half = expectError { Client(ClientConfig(assistantName = "a", baseUrl = sim.baseUrl, clientId = "id")) }
             assertEq("client_secret", half.details.argument, "argument")

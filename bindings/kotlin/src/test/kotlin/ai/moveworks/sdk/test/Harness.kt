@@ -10,9 +10,10 @@ import java.net.http.HttpClient
 import java.net.http.HttpRequest
 import java.net.http.HttpResponse
 
-/** A running `moveworks-simulator`; it stops when [close] closes its stdin. */
-class Simulator(binary: String) : AutoCloseable {
-    private val process: Process = ProcessBuilder(binary).redirectError(ProcessBuilder.Redirect.INHERIT).start()
+/** A running `moveworks-simulator` (with extra command-line [args]); it stops when [close] closes its stdin. */
+class Simulator(binary: String, vararg args: String) : AutoCloseable {
+    private val process: Process =
+        ProcessBuilder(listOf(binary) + args).redirectError(ProcessBuilder.Redirect.INHERIT).start()
     private val stdin: OutputStream = process.outputStream
     val info: Map<String, Any?>
     private val http: HttpClient = HttpClient.newHttpClient()

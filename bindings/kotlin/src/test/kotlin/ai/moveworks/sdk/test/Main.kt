@@ -13,6 +13,7 @@ fun main(args: Array<String>) {
         api.runAll()
         tests.run("bench/overhead") { println(api.measureOverhead()) }
     }
+    SecurityTests(args[0], tests).runAll()
     println("${tests.passed} passed, ${tests.failed} failed")
     exitProcess(if (tests.failed == 0 && tests.passed > 0) 0 else 1)
 }
