@@ -124,6 +124,27 @@ final class MoveworksSDKTests: XCTestCase {
         XCTAssertEqual(limited?.details.retryAfter, 1.5)
     }
 
+    /// Printing a config (or the client, or a refusal) never shows the token or client secret.
+    /// (Compiled and run only where a Swift toolchain exists; the Kotlin suite runs the same checks on CI.)
+    func testSecretsAreNeverPrinted() throws {
+        let token = "sw-st4t1c-T0KEN-must-never-print"
+        let secret = "sw-cl13nt-S3CRET-must-never-print"
+        let configs = [
+            ClientConfig(assistantName: "sandbox", baseUrl: sim.string("base_url"), bearerToken: token),
+            ClientConfig(assistantName: "sandbox", baseUrl: sim.string("base_url"), clientId: "id", clientSecret: secret),
+        ]
+        var texts = configs.flatMap { [String(describing: $0), String(reflecting: $0), "\($0)"] }
+        texts.append(String(describing: try Client(config: configs[0])))
+        let refused = expectError { _ = try Client(config: ClientConfig(assistantName: "sandbox", bearerToken: token + "\r\n")) }
+        XCTAssertEqual(refused?.kind, "invalid_argument")
+        texts.append(String(describing: refused))
+        let insecure = expectError { _ = try Client(config: ClientConfig(assistantName: "sandbox", baseUrl: "http://0.0.0.0:1/rest", bearerToken: token)) }
+        XCTAssertEqual(insecure?.details.argument, "base_url")
+        for text in texts {
+            XCTAssertFalse(text.contains(token) || text.contains(secret), text)
+        }
+    }
+
     func testWaitWithListenerAndCancel() throws {
         let c = try client()
         try sim.control("POST", "config", ["response_duration_ms": 1500])
