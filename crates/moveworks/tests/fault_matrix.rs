@@ -641,3 +641,49 @@ fn unreachable_token_endpoint_is_an_oauth_error_without_an_api_call() {
     // The API itself was never called without a token.
     assert!(sim.requests().is_empty());
 }
+
+/// Collects the SDK's log records with the thread that emitted them, so a test
+/// can count the retries of its own calls while other tests run.
+struct Capture(Mutex<Vec<(std::thread::ThreadId, String)>>);
+
+impl log::Log for Capture {
+    fn enabled(&self, m: &log::Metadata) -> bool {
+        m.target() == "moveworks"
+    }
+    fn log(&self, r: &log::Record) {
+        if self.enabled(r.metadata()) {
+            self.0.lock().unwrap().push((std::thread::current().id(), r.args().to_string()));
+        }
+    }
+    fn flush(&self) {}
+}
+
+static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
+
+/// Retries the SDK logged on this thread so far.
+fn retries_logged_here() -> usize {
+    let me = std::thread::current().id();
+    CAPTURE.0.lock().unwrap().iter().filter(|(t, m)| *t == me && m.starts_with("retrying")).count()
+}
+
+#[test]
+fn refused_connections_are_retried_even_for_post() {
+    // Nothing reaches a closed port, so the simulator cannot count these
+    // attempts: the SDK's own retry log does.
+    let _ = log::set_logger(&CAPTURE);
+    log::set_max_level(log::LevelFilter::Info);
+    let sim = start_sim();
+    let client = builder(&sim)
+        .base_url(closed_port_url("/rest/v1beta1"))
+        .bearer_token(sim.config().static_token.clone().unwrap())
+        .build()
+        .unwrap();
+    let before = retries_logged_here();
+    let err = client.create_conversation(Some("never sent")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
+    assert_eq!(retries_logged_here() - before, 2, "POST: never connected, so both retries are safe");
+    let before = retries_logged_here();
+    let err = client.list_conversations(&Default::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
+    assert_eq!(retries_logged_here() - before, 2, "GET");
+}
