@@ -2,8 +2,8 @@
 # Prepares the Kotlin bench (bench/PROTOCOL.md, "Build hooks"):
 #   bash bench/kotlin/build.sh release   # release libmoveworks_uniffi.so, built here
 #   bash bench/kotlin/build.sh debug     # the debug library bindings/kotlin/test.sh built
-# Compiles bench/kotlin/src with the committed generated Kotlin sources into
-# target/bench/kotlin/bench.jar and copies the chosen library to
+# Compiles bench/kotlin/src (with the generated Kotlin bindings, or against the
+# jar bindings/kotlin/test.sh compiled them into) to target/bench/kotlin/bench.jar and copies the chosen library to
 # target/bench/kotlin/lib; bench/kotlin/run.sh runs it. Needs the tools
 # bindings/kotlin/test.sh installs (JRE, JNA, coroutines, the pinned kotlinc).
 set -euo pipefail
@@ -28,16 +28,26 @@ esac
 cp "$lib" "$OUT/lib/"
 
 cp_libs="/usr/share/java/jna.jar:/usr/share/java/kotlinx-coroutines-core.jar:/usr/share/java/atomicfu.jar"
-sources=("$here"/src/main/kotlin/ai/moveworks/sdk/*.kt "$ROOT"/bench/kotlin/src/*.kt)
-# Same compatibility shim as bindings/kotlin/test.sh for Debian's older coroutines jar.
-if ! grep -q "kotlinx/coroutines/DelicateCoroutinesApi" /usr/share/java/kotlinx-coroutines-core.jar; then
-  sources+=("$here"/src/compat/kotlin/kotlinx/coroutines/*.kt)
+compile_cp="$cp_libs:/usr/share/java/kotlinx-coroutines-core-common.jar"
+# The generated bindings: bindings/kotlin/test.sh's jar already holds them compiled
+# (kotlinc on the generated file takes a minute); otherwise compile them here.
+test_jar="$CARGO_TARGET_DIR/kotlin-test/moveworks-kotlin-tests.jar"
+if [ -f "$test_jar" ]; then
+  sources=("$ROOT"/bench/kotlin/src/*.kt)
+  compile_cp="$test_jar:$compile_cp"
+  echo "$test_jar" >"$OUT/classpath"
+else
+  sources=("$here"/src/main/kotlin/ai/moveworks/sdk/*.kt "$ROOT"/bench/kotlin/src/*.kt)
+  # Same compatibility shim as bindings/kotlin/test.sh for Debian's older coroutines jar.
+  if ! grep -q "kotlinx/coroutines/DelicateCoroutinesApi" /usr/share/java/kotlinx-coroutines-core.jar; then
+    sources+=("$here"/src/compat/kotlin/kotlinx/coroutines/*.kt)
+  fi
+  : >"$OUT/classpath"
 fi
-stamp="$(cat "${sources[@]}" "$here/tools/package.json" | sha256sum | cut -c1-32)"
+stamp="$( (cat "${sources[@]}" "$here/tools/package.json"; [ ! -f "$test_jar" ] || sha256sum "$test_jar") | sha256sum | cut -c1-32)"
 if [ ! -f "$OUT/bench.jar" ] || [ "$(cat "$OUT/stamp" 2>/dev/null)" != "$stamp" ]; then
   rm -f "$OUT/bench.jar" "$OUT/stamp"
-  "$kotlin_home/bin/kotlinc" -nowarn -jvm-target 17 -cp "$cp_libs:/usr/share/java/kotlinx-coroutines-core-common.jar" \
-    "${sources[@]}" -d "$OUT/bench.jar" >&2
+  "$kotlin_home/bin/kotlinc" -nowarn -jvm-target 17 -cp "$compile_cp" "${sources[@]}" -d "$OUT/bench.jar" >&2
   echo "$stamp" >"$OUT/stamp"
 fi
 echo "$profile" >"$OUT/profile"

@@ -31,7 +31,6 @@ from ._moveworks import (
     Response,
     __version__,
 )
-from ._enums import Actor, ResponseStatus
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -52,6 +51,19 @@ from ._errors import (
     error_class,
 )
 from ._async import AsyncClient
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._enums import Actor, ResponseStatus
+
+
+def __getattr__(name: str) -> object:
+    # The enums load on first use: importing `enum` would add milliseconds to `import moveworks`.
+    if name in ("Actor", "ResponseStatus"):
+        from . import _enums
+
+        return getattr(_enums, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "ALL_CONVERSATIONS",

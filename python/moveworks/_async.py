@@ -8,9 +8,6 @@ This module only forwards; the work happens in the Rust core.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Optional, Type
-from types import TracebackType
-
 from ._moveworks import (
     AsyncCore,
     CancelToken,
@@ -22,8 +19,13 @@ from ._moveworks import (
     Response,
 )
 
+# Annotations only (they are strings, see the __future__ import): importing asyncio
+# costs ~40 ms, typing a few ms of `import moveworks`.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import asyncio  # only for annotations: importing asyncio costs ~40 ms
+    import asyncio
+    from types import TracebackType
+    from typing import Any, AsyncIterator, Callable, Optional, Type
 
 
 class AsyncClient:

@@ -7,11 +7,15 @@ code comparing against the known members keeps working.
 
 from __future__ import annotations
 
+import _thread
 import enum
-import threading
-from typing import Any, Optional
 
-_lock = threading.Lock()
+# Not `from typing import ...` nor `threading`: each costs milliseconds of import time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional
+
+_lock = _thread.allocate_lock()
 
 
 class _OpenEnum(str, enum.Enum):
