@@ -56,7 +56,7 @@ fi
 step "compile C and C++ tests"
 CFLAGS=(-std=c99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O0 -I"$ROOT/include" -I"$HERE/tests")
 LDLIBS=(-L"$LIBDIR" -lmoveworks -lcjson -lpthread -Wl,-rpath,"$LIBDIR")
-for t in conformance unit security; do
+for t in conformance unit security stress; do
     gcc "${CFLAGS[@]}" "$HERE/tests/$t.c" -o "$WORK/$t" "${LDLIBS[@]}"
 done
 g++ -std=c++17 -Wall -Wextra -Werror -g -I"$ROOT/include" -I"$HERE/tests" "$HERE/tests/cpp_unit.cpp" \
@@ -105,6 +105,8 @@ step "unit tests (C)"
 "$WORK/unit"
 step "security tests (C)"
 "$WORK/security"
+step "stress: 16 threads, one client, 10,000 calls, a token revocation (C)"
+"$WORK/stress"
 step "unit tests (C++)"
 "$WORK/cpp_unit"
 step "example: full turn (shared and static library)"
