@@ -10,8 +10,9 @@ use url::{Host, Url};
 use crate::error::{Error, Result};
 use crate::model::{Conversation, ConversationPage, EventPage, Response};
 use crate::pagination::{ConversationIter, EventIter};
+use crate::resolve::CachingResolver;
 use crate::retry::RetryPolicy;
-use crate::transport::{Auth, CallSettings, Method, OAuth, Secret, Transport};
+use crate::transport::{self, Auth, CallSettings, Method, OAuth, Secret, Transport};
 use crate::validate;
 
 /// The production base URL.
@@ -213,20 +214,33 @@ impl ClientBuilder {
             std::env::consts::OS,
             std::env::consts::ARCH
         );
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             // Never follow redirects: credentials must not travel to another origin,
             // and the API does not redirect.
             .max_redirects(0)
             .max_redirects_will_error(false)
             .timeout_connect(Some(self.connect_timeout))
+            // Calls with this attempt timeout (the usual case) need no per-request config.
+            .timeout_global(Some(self.settings.attempt_timeout))
             .max_idle_connections(self.max_idle_connections.max(1) * 4)
             .max_idle_connections_per_host(self.max_idle_connections)
             .user_agent(user_agent.as_str())
-            .build()
-            .into();
+            .build();
+        let agent = ureq::Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            CachingResolver::default(),
+        );
+        let static_authorization = match &auth {
+            Auth::Static(token) => Some(transport::bearer(token)?),
+            Auth::ClientCredentials(_) => None,
+        };
+        let fixed_headers = transport::fixed_headers(&assistant_name, &user_agent)?;
         let transport = Transport {
             agent,
+            fixed_headers,
+            static_authorization,
             base_url,
             assistant_name,
             auth,

@@ -37,6 +37,7 @@ mod error;
 mod model;
 mod pagination;
 mod poll;
+mod resolve;
 mod retry;
 mod transport;
 pub mod validate;

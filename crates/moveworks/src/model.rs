@@ -26,8 +26,10 @@ pub struct Conversation {
     #[serde(default)]
     pub archived: bool,
     /// When the conversation was created.
+    #[serde(deserialize_with = "timestamp::deserialize")]
     pub created_at: Timestamp,
     /// When the conversation was last updated or used.
+    #[serde(deserialize_with = "timestamp::deserialize")]
     pub updated_at: Timestamp,
 }
 
@@ -145,6 +147,7 @@ pub struct Message {
     #[serde(default)]
     pub citations: Vec<Citation>,
     /// When it was created.
+    #[serde(deserialize_with = "timestamp::deserialize")]
     pub created_at: Timestamp,
 }
 
@@ -160,6 +163,7 @@ pub struct ReasoningMessage {
     /// What it says.
     pub content: Content,
     /// When it was created.
+    #[serde(deserialize_with = "timestamp::deserialize")]
     pub created_at: Timestamp,
 }
 
@@ -184,9 +188,10 @@ pub struct Response {
     /// Processing status.
     pub status: ResponseStatus,
     /// When it was created.
+    #[serde(deserialize_with = "timestamp::deserialize")]
     pub created_at: Timestamp,
     /// When it reached a terminal status.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "timestamp::deserialize_option")]
     pub completed_at: Option<Timestamp>,
     /// Outputs so far.
     #[serde(default)]
@@ -667,5 +672,153 @@ mod tests {
             serde_json::from_str(r#"{"type":"HTML_TEXT","html_text":{"text":"<b>hi</b>"}}"#).unwrap();
         assert_eq!(content.text(), None);
         assert_eq!(content.text_lossy().as_deref(), Some("<b>hi</b>"));
+    }
+}
+
+/// Timestamp decoding with a fast path for the API's own format.
+///
+/// chrono's general RFC 3339 parser was the largest cost of decoding a
+/// conversation. The API sends `YYYY-MM-DDTHH:MM:SS[.fraction]Z`; that shape is
+/// parsed here directly, anything else goes through chrono exactly as before.
+mod timestamp {
+    use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+    use serde::de::{self, Deserializer, Visitor};
+    use std::fmt;
+
+    use super::Timestamp;
+
+    fn digits(b: &[u8]) -> Option<u32> {
+        b.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z`, or `None` for any other shape.
+    fn fast(s: &str) -> Option<Timestamp> {
+        let b = s.as_bytes();
+        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+            return None;
+        }
+        let (rest, nanos) = match b[19] {
+            b'Z' => (&b[20..], 0),
+            b'.' => {
+                let end = 20 + b[20..].iter().take_while(|c| c.is_ascii_digit()).count();
+                let frac = &b[20..end];
+                if frac.is_empty() || frac.len() > 9 || b.get(end) != Some(&b'Z') {
+                    return None;
+                }
+                (&b[end + 1..], digits(frac)? * 10u32.pow(9 - frac.len() as u32))
+            }
+            _ => return None,
+        };
+        if !rest.is_empty() {
+            return None;
+        }
+        let date = NaiveDate::from_ymd_opt(digits(&b[0..4])? as i32, digits(&b[5..7])?, digits(&b[8..10])?)?;
+        let (h, m, sec) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
+        // Leap seconds (":60") take chrono's path.
+        if sec > 59 {
+            return None;
+        }
+        Some(date.and_hms_nano_opt(h, m, sec, nanos)?.and_utc())
+    }
+
+    fn parse<E: de::Error>(s: &str) -> Result<Timestamp, E> {
+        match fast(s) {
+            Some(t) => Ok(t),
+            None => s.parse::<DateTime<FixedOffset>>().map(|t| t.with_timezone(&Utc)).map_err(E::custom),
+        }
+    }
+
+    struct TimestampVisitor;
+
+    impl Visitor<'_> for TimestampVisitor {
+        type Value = Timestamp;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an RFC 3339 timestamp")
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<Timestamp, E> {
+            parse(s)
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        d.deserialize_str(TimestampVisitor)
+    }
+
+    pub(super) fn deserialize_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+        struct OptionVisitor;
+        impl<'de> Visitor<'de> for OptionVisitor {
+            type Value = Option<Timestamp>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an RFC 3339 timestamp or null")
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                deserialize(d).map(Some)
+            }
+        }
+        d.deserialize_option(OptionVisitor)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn chrono(s: &str) -> Option<Timestamp> {
+            s.parse::<DateTime<FixedOffset>>().ok().map(|t| t.with_timezone(&Utc))
+        }
+
+        #[test]
+        fn fast_path_agrees_with_chrono() {
+            for s in [
+                "2024-05-01T12:34:56Z",
+                "2024-05-01T12:34:56.1Z",
+                "2024-05-01T12:34:56.123456Z",
+                "2024-05-01T12:34:56.123456789Z",
+                "2024-02-29T00:00:00Z",
+                "1999-12-31T23:59:59.999Z",
+            ] {
+                assert_eq!(fast(s), chrono(s), "{s}");
+                assert!(fast(s).is_some(), "{s} takes the fast path");
+            }
+        }
+
+        #[test]
+        fn other_shapes_fall_back_to_chrono() {
+            for s in [
+                "2024-05-01T12:34:56+02:00",
+                "2024-05-01 12:34:56Z",
+                "2024-05-01t12:34:56z",
+                "2024-05-01T12:34:60Z",
+                "2023-02-29T00:00:00Z",
+                "2024-05-01T12:34:56.1234567891Z",
+                "2024-05-01T12:34:56.Z",
+                "2024-05-01T12:34:56Zjunk",
+                "not a date",
+            ] {
+                assert_eq!(fast(s), None, "{s}");
+                assert_eq!(parse::<serde_json::Error>(s).ok(), chrono(s), "{s}");
+            }
+        }
+
+        #[test]
+        fn optional_timestamps_decode_null_and_absent() {
+            #[derive(serde::Deserialize)]
+            struct T {
+                #[serde(default, deserialize_with = "deserialize_option")]
+                at: Option<Timestamp>,
+            }
+            assert_eq!(serde_json::from_str::<T>("{}").unwrap().at, None);
+            assert_eq!(serde_json::from_str::<T>(r#"{"at":null}"#).unwrap().at, None);
+            assert_eq!(
+                serde_json::from_str::<T>(r#"{"at":"2024-05-01T00:00:00Z"}"#).unwrap().at,
+                chrono("2024-05-01T00:00:00Z")
+            );
+            assert!(serde_json::from_str::<T>(r#"{"at":"yesterday"}"#).is_err());
+        }
     }
 }

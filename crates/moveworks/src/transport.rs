@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use ureq::http::{self, HeaderMap};
+use ureq::http::{self, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
 use crate::error::{ApiErrorCode, Error, ErrorKind, Result};
@@ -253,28 +253,93 @@ pub(crate) struct Transport {
     pub(crate) auth: Auth,
     pub(crate) user_agent: String,
     pub(crate) max_response_bytes: u64,
-    /// Default per-attempt timeout (also used for token fetches).
+    /// Default per-attempt timeout (also used for token fetches). The agent is
+    /// configured with it, so only a shorter attempt needs a per-request config.
     pub(crate) attempt_timeout: Duration,
+    /// The headers every API request carries, built once (see [`fixed_headers`]).
+    pub(crate) fixed_headers: HeaderMap,
+    /// `Authorization` for a static token, built once; `None` with OAuth.
+    pub(crate) static_authorization: Option<HeaderValue>,
+}
+
+/// Assistant-Name, Accept and User-Agent as prepared header values, so a call
+/// clones them instead of parsing names and copying values every time.
+pub(crate) fn fixed_headers(assistant_name: &str, user_agent: &str) -> Result<HeaderMap> {
+    let invalid = |_| Error::invalid_argument("request", "a header value is not valid HTTP");
+    let mut headers = HeaderMap::with_capacity(6);
+    headers.insert(ASSISTANT_NAME, HeaderValue::from_str(assistant_name).map_err(invalid)?);
+    headers.insert(http::header::ACCEPT, HeaderValue::from_static("application/json"));
+    headers.insert(http::header::USER_AGENT, HeaderValue::from_str(user_agent).map_err(invalid)?);
+    Ok(headers)
+}
+
+/// The `Authorization` value for a bearer token, marked sensitive.
+pub(crate) fn bearer(token: &Secret) -> Result<HeaderValue> {
+    let mut value = String::with_capacity(7 + token.expose().len());
+    value.push_str("Bearer ");
+    value.push_str(token.expose());
+    // Never echo the http crate's message: it could quote the token.
+    let mut value =
+        HeaderValue::try_from(value).map_err(|_| Error::invalid_argument("token", "is not a valid header value"))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+const ASSISTANT_NAME: HeaderName = HeaderName::from_static("assistant-name");
+
+/// Bytes percent-encoded in a path segment: what `url`'s `path_segments_mut` encodes
+/// for http(s) URLs (controls, space, `"#<>?`{}/%\`, and every non-ASCII byte).
+fn encode_segment(out: &mut String, segment: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in segment.as_bytes() {
+        if b <= b' ' || b >= 0x7f || b"\"#<>?`{}/%\\".contains(&b) {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        } else {
+            out.push(b as char);
+        }
+    }
+}
+
+/// `base` plus percent-encoded `segments` and the present query pairs, as
+/// `Url::path_segments_mut` and `query_pairs_mut` would build it. Built as a string
+/// (the base URL has no query or fragment, checked at build time): cloning and
+/// re-parsing a `Url` cost more than the rest of a call's own work.
+fn join_url(base: &str, segments: &[&str], query: &[(&str, Option<String>)]) -> String {
+    // Like `pop_if_empty`: a trailing slash is an empty last segment.
+    let base = base.strip_suffix('/').unwrap_or(base);
+    let mut url = String::with_capacity(base.len() + 16 + segments.iter().map(|s| s.len() + 1).sum::<usize>());
+    url.push_str(base);
+    for segment in segments {
+        url.push('/');
+        encode_segment(&mut url, segment);
+    }
+    if query.iter().any(|(_, v)| v.is_some()) {
+        url.push('?');
+        let start = url.len();
+        let mut q = url::form_urlencoded::Serializer::for_suffix(url, start);
+        for (k, v) in query {
+            if let Some(v) = v {
+                q.append_pair(k, v);
+            }
+        }
+        url = q.finish();
+    }
+    url
+}
+
+/// The path of an absolute URL, for log lines.
+fn path_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(url, |i| &url[i + 3..]);
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    path.split(['?', '#']).next().unwrap_or(path)
 }
 
 impl Transport {
     /// The URL of `segments` under the base URL, each segment percent-encoded.
-    pub(crate) fn url(&self, segments: &[&str], query: &[(&str, Option<String>)]) -> Url {
-        let mut url = self.base_url.clone();
-        {
-            // The base URL was checked to be a valid base at build time.
-            let mut path = url.path_segments_mut().expect("base URL can be a base");
-            path.pop_if_empty();
-            path.extend(segments);
-        }
-        let pairs: Vec<_> = query.iter().filter_map(|(k, v)| v.as_ref().map(|v| (*k, v))).collect();
-        if !pairs.is_empty() {
-            let mut q = url.query_pairs_mut();
-            for (k, v) in pairs {
-                q.append_pair(k, v);
-            }
-        }
-        url
+    pub(crate) fn url(&self, segments: &[&str], query: &[(&str, Option<String>)]) -> String {
+        join_url(self.base_url.as_str(), segments, query)
     }
 
     /// Runs one API call with authentication, retries and the call's deadline,
@@ -283,7 +348,7 @@ impl Transport {
         &self,
         settings: &CallSettings,
         method: Method,
-        url: Url,
+        url: String,
         body: Option<Vec<u8>>,
         what: &str,
     ) -> Result<T> {
@@ -291,7 +356,7 @@ impl Transport {
         decode(&reply, what)
     }
 
-    fn execute(&self, settings: &CallSettings, method: Method, url: &Url, body: Option<Vec<u8>>) -> Result<Reply> {
+    fn execute(&self, settings: &CallSettings, method: Method, url: &str, body: Option<Vec<u8>>) -> Result<Reply> {
         let deadline = Instant::now() + settings.deadline;
         let mut retries = 0u32;
         let mut replayed_unauthorized = false;
@@ -304,10 +369,11 @@ impl Transport {
                     format!("call deadline of {:?} exceeded", settings.deadline),
                 ));
             }
-            let (token, generation) = match &self.auth {
-                Auth::Static(t) => (t.clone(), 0),
-                Auth::ClientCredentials(oauth) => match oauth.token(self, deadline) {
-                    Ok(t) => t,
+            let (authorization, generation) = match (&self.auth, &self.static_authorization) {
+                (Auth::Static(_), Some(value)) => (value.clone(), 0),
+                (Auth::Static(t), None) => (bearer(t)?, 0),
+                (Auth::ClientCredentials(oauth), _) => match oauth.token(self, deadline) {
+                    Ok((token, generation)) => (bearer(&token)?, generation),
                     // Fetching a token is harmless to repeat, and the API call was not sent.
                     Err(f) => match self.retry_delay(settings, &f.error, f.transient, retries, deadline) {
                         Some(delay) => {
@@ -319,7 +385,7 @@ impl Transport {
                     },
                 },
             };
-            let request = self.build_request(method, url, &token, body.clone())?;
+            let request = self.build_request(method, url, authorization, body.clone())?;
             let started = Instant::now();
             // Measured after the token fetch, which may have used part of the time.
             let (timeout, cut_by_deadline) = attempt_timeout(settings.attempt_timeout, deadline);
@@ -336,7 +402,7 @@ impl Transport {
                         target: "moveworks",
                         "{:?} {} -> {} attempt={} request_id={} {}ms",
                         method,
-                        url.path(),
+                        path_of(url),
                         reply.status,
                         attempt,
                         reply.request_id.as_deref().unwrap_or("-"),
@@ -363,7 +429,7 @@ impl Transport {
                         target: "moveworks",
                         "{:?} {} -> {} attempt={} {}ms",
                         method,
-                        url.path(),
+                        path_of(url),
                         f.error.kind(),
                         attempt,
                         started.elapsed().as_millis()
@@ -385,7 +451,7 @@ impl Transport {
                         target: "moveworks",
                         "retrying {:?} {} in {}ms after {} (retry {retries}/{})",
                         method,
-                        url.path(),
+                        path_of(url),
                         delay.as_millis(),
                         failure.error.kind(),
                         settings.retry.max_retries
@@ -423,30 +489,34 @@ impl Transport {
     fn build_request(
         &self,
         method: Method,
-        url: &Url,
-        token: &Secret,
+        url: &str,
+        authorization: HeaderValue,
         body: Option<Vec<u8>>,
     ) -> Result<http::Request<Vec<u8>>> {
-        let mut builder = http::Request::builder()
-            .method(method.as_http())
-            .uri(url.as_str())
-            .header("Authorization", format!("Bearer {}", token.expose()))
-            .header("Assistant-Name", &self.assistant_name)
-            .header("Accept", "application/json")
-            .header("User-Agent", &self.user_agent);
-        if body.is_some() {
-            builder = builder.header("Content-Type", "application/json");
+        let uri = http::Uri::try_from(url).map_err(|_| Error::invalid_argument("request", "the URL is not valid"))?;
+        let has_body = body.is_some();
+        let mut request = http::Request::new(body.unwrap_or_default());
+        *request.method_mut() = method.as_http();
+        *request.uri_mut() = uri;
+        let headers = request.headers_mut();
+        *headers = self.fixed_headers.clone();
+        headers.insert(http::header::AUTHORIZATION, authorization);
+        if has_body {
+            headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
-        // Never echo the http crate's message: it could quote a header value.
-        builder
-            .body(body.unwrap_or_default())
-            .map_err(|_| Error::invalid_argument("request", "a header value is not valid HTTP"))
+        Ok(request)
     }
 
     /// One HTTP exchange with a timeout; reads the (capped) body.
     fn send(&self, request: http::Request<Vec<u8>>, timeout: Duration) -> std::result::Result<Reply, Failure> {
         let has_body = !request.body().is_empty() || request.method() != http::Method::GET;
-        let configured = self.agent.configure_request(request).timeout_global(Some(timeout)).build();
+        // The agent's own timeout is the default attempt timeout: a per-request
+        // config (a copy of the agent's) is only needed for a different one.
+        let configured = if timeout == self.attempt_timeout {
+            request
+        } else {
+            self.agent.configure_request(request).timeout_global(Some(timeout)).build()
+        };
         let result = if has_body {
             self.agent.run(configured)
         } else {
@@ -455,10 +525,14 @@ impl Transport {
         };
         let mut response = result.map_err(|e| transport_failure(e, true))?;
         let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let request_id = header(&headers, REQUEST_ID_HEADER).map(str::to_owned);
-        let retry_after =
-            parse_retry_after(header(&headers, "retry-after-ms"), header(&headers, "retry-after"), SystemTime::now());
+        let headers = response.headers();
+        let request_id = header(headers, REQUEST_ID_HEADER).map(str::to_owned);
+        // Only a refusal's wait matters; a success skips parsing it (and reading the clock).
+        let retry_after = if (200..300).contains(&status) {
+            None
+        } else {
+            parse_retry_after(header(headers, "retry-after-ms"), header(headers, "retry-after"), SystemTime::now())
+        };
         let body = response.body_mut().with_config().limit(self.max_response_bytes).read_to_vec().map_err(|e| {
             let mut f = transport_failure(e, false);
             f.error = f.error.with_status(status).with_request_id(request_id.clone());
@@ -530,4 +604,51 @@ fn decode<T: DeserializeOwned>(reply: &Reply, what: &str) -> Result<T> {
     serde_json::from_slice(&reply.body).map_err(|e| {
         Error::decode(what, e, &reply.body).with_status(reply.status).with_request_id(reply.request_id.clone())
     })
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::*;
+
+    /// What the `Url`-based construction this replaced produced.
+    fn with_url_crate(base: &str, segments: &[&str], query: &[(&str, Option<String>)]) -> String {
+        let mut url = Url::parse(base).unwrap();
+        url.path_segments_mut().unwrap().pop_if_empty().extend(segments);
+        let pairs: Vec<_> = query.iter().filter_map(|(k, v)| v.as_ref().map(|v| (*k, v))).collect();
+        if !pairs.is_empty() {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in pairs {
+                q.append_pair(k, v);
+            }
+        }
+        url.into()
+    }
+
+    #[test]
+    fn join_url_matches_the_url_crate() {
+        let queries: [&[(&str, Option<String>)]; 3] = [
+            &[],
+            &[("cursor", None), ("limit", Some("5".into()))],
+            &[("cursor", Some("a b&c=d/é".into())), ("archived", Some("true".into()))],
+        ];
+        for base in ["http://127.0.0.1:8080/rest/v1beta1", "https://api.example.com/rest/v1beta1/", "https://h"] {
+            for segments in [
+                &["conversations"][..],
+                &["conversations", "conv_AbC-12_3"],
+                &["conversations", "ü \"<>`{}|^[]!$&'()*+,;=:@~", "responses", "r\u{1F600}"],
+            ] {
+                for query in queries {
+                    let got = join_url(base, segments, query);
+                    assert_eq!(got, with_url_crate(base, segments, query), "{base} {segments:?} {query:?}");
+                    assert!(http::Uri::try_from(got.as_str()).is_ok(), "{got}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn path_of_strips_origin_and_query() {
+        assert_eq!(path_of("http://127.0.0.1:1/rest/v1beta1/conversations?limit=1"), "/rest/v1beta1/conversations");
+        assert_eq!(path_of("https://h"), "/");
+    }
 }
