@@ -157,6 +157,8 @@ function optSignal(v) {
   return v
 }
 function callOptions(o) {
+  // Most calls set none: passing nothing spares the addon an object conversion and a client copy.
+  if (o.timeoutMs == null && o.deadlineMs == null && o.maxRetries == null) return undefined
   return {
     timeoutMs: optNum('timeoutMs', o.timeoutMs),
     deadlineMs: optNum('deadlineMs', o.deadlineMs),
@@ -166,7 +168,16 @@ function callOptions(o) {
 
 // ---- models ---------------------------------------------------------------
 
-const camel = (k) => k.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())
+// Memoized: the API has a few dozen distinct keys, and every decoded model converts each of them.
+const camelCache = new Map()
+const camel = (k) => {
+  let c = camelCache.get(k)
+  if (c === undefined) {
+    c = k.replace(/_([a-z0-9])/g, (_, ch) => ch.toUpperCase())
+    if (camelCache.size < 1024) camelCache.set(k, c)
+  }
+  return c
+}
 
 /**
  * Wire JSON -> plain object: camelCase keys, `*_at` timestamps as Date. The

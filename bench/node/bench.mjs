@@ -91,21 +91,26 @@ const CLIENTS = { 'node.sdk': sdkCall, 'node.http': httpCall, 'node.fetch': fetc
 // ---- modes --------------------------------------------------------------------------------
 
 async function latency(a) {
-  const rows = []
-  for (const [id, factory] of Object.entries(CLIENTS)) {
-    const call = factory(a)
-    for (let i = 0; i < a.warmup; i++) await call()
-    const samples = new Array(a.iterations)
-    for (let i = 0; i < a.iterations; i++) {
-      const t0 = process.hrtime.bigint()
-      await call()
-      samples[i] = Number(process.hrtime.bigint() - t0)
+  // Rounds interleave the clients in batches, so load from other processes on a
+  // shared machine hits every client alike.
+  const BATCH = 100
+  const calls = Object.entries(CLIENTS).map(([id, factory]) => [id, factory(a), []])
+  for (const [, call] of calls) for (let i = 0; i < a.warmup; i++) await call()
+  for (let done = 0; done < a.iterations; done += BATCH) {
+    const n = Math.min(BATCH, a.iterations - done)
+    for (const [, call, samples] of calls) {
+      for (let i = 0; i < n; i++) {
+        const t0 = process.hrtime.bigint()
+        await call()
+        samples.push(Number(process.hrtime.bigint() - t0))
+      }
     }
+  }
+  return calls.map(([id, , samples]) => {
     samples.sort((x, y) => x - y)
     log(`${id}: median ${(samples[samples.length >> 1] / 1000).toFixed(1)} us`)
-    rows.push({ id, samples_ns: samples })
-  }
-  return rows
+    return { id, samples_ns: samples }
+  })
 }
 
 /** Reads a small file in a loop while `busy()` holds; returns each read's milliseconds. */

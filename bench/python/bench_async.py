@@ -73,21 +73,33 @@ CLIENTS: Dict[str, Callable[[argparse.Namespace], Call]] = {
 }
 
 
+BATCH = 100
+
+
 async def latency(a: argparse.Namespace) -> List[Row]:
-    rows = []
-    for row_id, factory in CLIENTS.items():
-        call = factory(a)
+    # Rounds interleave the clients in batches, so load from other processes on a
+    # shared machine hits every client alike.
+    calls = {row_id: factory(a) for row_id, factory in CLIENTS.items()}
+    for call in calls.values():
         for _ in range(a.warmup):
             await call()
-        samples = []
-        clock = time.perf_counter_ns
-        for _ in range(a.iterations):
-            t0 = clock()
-            await call()
-            samples.append(clock() - t0)
-        samples.sort()
-        log(f"{row_id}: median {samples[len(samples) // 2] / 1000:.1f} us")
-        rows.append({"id": row_id, "samples_ns": samples})
+    samples: Dict[str, List[int]] = {row_id: [] for row_id in calls}
+    clock = time.perf_counter_ns
+    done = 0
+    while done < a.iterations:
+        n = min(BATCH, a.iterations - done)
+        for row_id, call in calls.items():
+            out = samples[row_id]
+            for _ in range(n):
+                t0 = clock()
+                await call()
+                out.append(clock() - t0)
+        done += n
+    rows = []
+    for row_id, xs in samples.items():
+        xs.sort()
+        log(f"{row_id}: median {xs[len(xs) // 2] / 1000:.1f} us")
+        rows.append({"id": row_id, "samples_ns": xs})
     return rows
 
 

@@ -117,24 +117,34 @@ CLIENTS: Dict[str, Callable[[argparse.Namespace], Callable[[], None]]] = {
 # ---- modes -----------------------------------------------------------------------------
 
 
+BATCH = 100
+
+
 def latency(a: argparse.Namespace) -> List[Row]:
-    rows = []
+    # Rounds interleave the clients in batches, so load from other processes on a
+    # shared machine hits every client alike (as the Rust program does).
     only = set(a.rows.split(",")) if a.rows else None
-    for row_id, factory in CLIENTS.items():
-        if only is not None and row_id not in only:
-            continue
-        call = factory(a)
+    calls = {row_id: factory(a) for row_id, factory in CLIENTS.items() if only is None or row_id in only}
+    for call in calls.values():
         for _ in range(a.warmup):
             call()
-        samples = []
-        clock = time.perf_counter_ns
-        for _ in range(a.iterations):
-            t0 = clock()
-            call()
-            samples.append(clock() - t0)
-        samples.sort()
-        log(f"{row_id}: median {samples[len(samples) // 2] / 1000:.1f} us")
-        rows.append({"id": row_id, "samples_ns": samples})
+    samples: Dict[str, List[int]] = {row_id: [] for row_id in calls}
+    clock = time.perf_counter_ns
+    done = 0
+    while done < a.iterations:
+        n = min(BATCH, a.iterations - done)
+        for row_id, call in calls.items():
+            out = samples[row_id]
+            for _ in range(n):
+                t0 = clock()
+                call()
+                out.append(clock() - t0)
+        done += n
+    rows = []
+    for row_id, xs in samples.items():
+        xs.sort()
+        log(f"{row_id}: median {xs[len(xs) // 2] / 1000:.1f} us")
+        rows.append({"id": row_id, "samples_ns": xs})
     return rows
 
 

@@ -10,6 +10,7 @@ package ai.moveworks.sdk.bench
 
 import ai.moveworks.sdk.Client
 import ai.moveworks.sdk.ClientConfig
+import ai.moveworks.sdk.noop
 import kotlin.system.exitProcess
 
 fun main(argv: Array<String>) {
@@ -48,7 +49,12 @@ private fun run(argv: Array<String>) {
             samples[n] = System.nanoTime() - t0
         }
         samples.sort()
-        System.err.println("kotlin.sdk: median ${samples[samples.size / 2] / 1000.0} us")
+        // The fixed cost of one Kotlin -> Rust call (JNA), for the report only.
+        repeat(20_000) { noop(it.toULong()) }
+        val t0 = System.nanoTime()
+        for (n in 0 until 200_000) noop(n.toULong())
+        val noopNs = (System.nanoTime() - t0) / 200_000
+        System.err.println("kotlin.sdk: median ${samples[samples.size / 2] / 1000.0} us; noop call $noopNs ns")
         println("{\"rows\": [{\"id\": \"kotlin.sdk\", \"samples_ns\": [${samples.joinToString(",")}]}]}")
     }
 }

@@ -243,6 +243,22 @@ where
     env.spawn_future(async move { cancellable(cancel, fut).await.map_err(to_napi) })
 }
 
+/// Runs a blocking call without a cancel handle straight on tokio's blocking pool and
+/// settles its promise from there: two thread hand-offs per call (JS thread -> pool
+/// thread -> JS thread) instead of four through a tokio worker ([`spawn`]).
+fn spawn_direct<'env>(
+    env: &'env Env,
+    f: impl FnOnce() -> moveworks::Result<String> + Send + 'static,
+) -> Result<PromiseRaw<'env, String>> {
+    let (deferred, promise) = env.create_deferred()?;
+    napi::bindgen_prelude::spawn_blocking(move || match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(Ok(json)) => deferred.resolve(move |_| Ok(json)),
+        Ok(Err(e)) => deferred.reject(to_napi(e)),
+        Err(_) => deferred.reject(napi::Error::from_reason("moveworks: internal panic")),
+    });
+    Ok(PromiseRaw::new(env.raw(), promise.raw()))
+}
+
 /// As [`spawn`] for the polling helpers: a rejection also reports the updates sent.
 fn spawn_wait<'env, F>(
     env: &'env Env,
@@ -286,6 +302,9 @@ impl NativeClient {
         F: FnOnce(&Client) -> moveworks::Result<T> + Send + 'static,
     {
         let client = self.with(options);
+        if cancel.is_none() {
+            return spawn_direct(env, move || f(&client?).and_then(|v| wire(&v)));
+        }
         spawn(env, cancel, async move {
             let client = client?;
             blocking(move || f(&client).and_then(|v| wire(&v))).await
