@@ -25,12 +25,12 @@ release)
   ;;
 debug)
   # Reuse what python/test.sh built and installed; build a debug wheel only if it has not run.
+  rm -rf "$OUT/wheels" # a release wheel left here would be reported as this build's footprint
   test_site="$(ls -d "$CARGO_TARGET_DIR"/python-venv/lib/python3*/site-packages 2>/dev/null | head -1)"
   if [ -n "$test_site" ] && [ -d "$test_site/moveworks" ]; then
     rm -rf "$site/moveworks"
     cp -r "$test_site/moveworks" "$site/moveworks"
   else
-    rm -rf "$OUT/wheels"
     (cd "$ROOT/python" && "$VENV/bin/maturin" build -q -o "$OUT/wheels") >&2
     "$VENV/bin/pip" install -q --force-reinstall --no-deps "$OUT"/wheels/*.whl
   fi
