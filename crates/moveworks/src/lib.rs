@@ -55,3 +55,16 @@ pub use pagination::{ConversationIter, EventIter, PageItems, PageIter, PageSourc
 pub use poll::{block_on, AsyncRuntime, CancelToken, PollStep, Poller, UpdateCallback, WaitOptions};
 pub use retry::RetryPolicy;
 pub use transport::REQUEST_ID_HEADER;
+
+/// Internal decoders exposed to the cargo-fuzz targets (`fuzz/`); not part of the API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::retry::parse_retry_after;
+    pub use crate::transport::fuzz_api_error as api_error;
+
+    /// The decode error the transport builds for a body that is not the expected JSON.
+    pub fn decode_error(what: &str, detail: &str, body: &[u8]) -> crate::Error {
+        crate::Error::decode(what, detail, body)
+    }
+}

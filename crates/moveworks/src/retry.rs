@@ -49,24 +49,30 @@ impl RetryPolicy {
     }
 }
 
+/// The longest wait a `Retry-After` can express here (about 136 years): every binding's
+/// representation of a duration (i64 milliseconds, JS numbers, Kotlin/Swift) holds it.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(u32::MAX as u64);
+
 /// Reads the server's requested wait from `retry-after-ms` (milliseconds) or
 /// `Retry-After` (delta-seconds or an HTTP date), preferring the former.
-pub(crate) fn parse_retry_after(
-    retry_after_ms: Option<&str>,
-    retry_after: Option<&str>,
-    now: SystemTime,
-) -> Option<Duration> {
+pub fn parse_retry_after(retry_after_ms: Option<&str>, retry_after: Option<&str>, now: SystemTime) -> Option<Duration> {
+    // A huge value such as `1e300` does not fit a Duration and must not panic (found by the fuzz
+    // target `decode`): it saturates, so it still exceeds any `max_retry_after` and fails fast.
+    let seconds =
+        |v: f64| (v >= 0.0).then(|| Duration::try_from_secs_f64(v).unwrap_or(MAX_RETRY_AFTER).min(MAX_RETRY_AFTER));
     if let Some(ms) = retry_after_ms.and_then(|v| v.trim().parse::<f64>().ok()) {
-        if ms.is_finite() && ms >= 0.0 {
-            return Some(Duration::from_secs_f64(ms / 1000.0));
+        if ms.is_finite() {
+            if let Some(wait) = seconds(ms / 1000.0) {
+                return Some(wait);
+            }
         }
     }
     let value = retry_after?.trim();
     if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        return if secs.is_finite() { seconds(secs) } else { None };
     }
     let date = httpdate::parse_http_date(value).ok()?;
-    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO).min(MAX_RETRY_AFTER))
 }
 
 #[cfg(test)]
@@ -84,6 +90,16 @@ mod tests {
         assert_eq!(parse_retry_after(None, Some(&past), now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after(None, Some("soon"), now), None);
         assert_eq!(parse_retry_after(Some("-1"), None, now), None);
+    }
+
+    #[test]
+    fn retry_after_too_large_for_a_duration_saturates_instead_of_panicking() {
+        // Regression: the fuzz target `decode` found that `Retry-After: 1e300` panicked.
+        let now = SystemTime::UNIX_EPOCH;
+        assert_eq!(parse_retry_after(None, Some("1e300"), now), Some(MAX_RETRY_AFTER));
+        assert_eq!(parse_retry_after(Some("1e300"), None, now), Some(MAX_RETRY_AFTER));
+        assert_eq!(parse_retry_after(None, Some("inf"), now), None);
+        assert_eq!(parse_retry_after(Some("NaN"), Some("2"), now), Some(Duration::from_secs(2)));
     }
 
     #[test]

@@ -600,6 +600,19 @@ fn api_error(reply: &Reply) -> Error {
         .with_retry_after(reply.retry_after)
 }
 
+/// [`api_error`] for a reply built from raw parts, as the transport would see it.
+#[cfg(feature = "fuzzing")]
+pub fn fuzz_api_error(
+    status: u16,
+    request_id: Option<String>,
+    retry_after_ms: Option<&str>,
+    retry_after: Option<&str>,
+    body: Vec<u8>,
+) -> Error {
+    let retry_after = parse_retry_after(retry_after_ms, retry_after, SystemTime::now());
+    api_error(&Reply { status, request_id, retry_after, body })
+}
+
 fn decode<T: DeserializeOwned>(reply: &Reply, what: &str) -> Result<T> {
     serde_json::from_slice(&reply.body).map_err(|e| {
         Error::decode(what, e, &reply.body).with_status(reply.status).with_request_id(reply.request_id.clone())
