@@ -36,4 +36,8 @@ done
 section "soak smoke (Rust, Python, Node; 20 s)"
 bash soak/run.sh 20
 
+# Keeps every benchmark program working (small counts, debug builds); timings are not checked.
+section "benchmark harness (quick)"
+bash scripts/bench.sh --quick
+
 section "all suites passed in $((SECONDS - started)) s"

@@ -305,7 +305,8 @@ fn rss(o: &Opts) -> Res<Vec<Value>> {
 fn poll(o: &Opts) -> Res<Vec<Value>> {
     let client = sdk_client(o)?;
     let started = Instant::now();
-    let created = client.create_response(&o.conversation, "benchmark: how fast is polling?").map_err(|e| e.to_string())?;
+    let created =
+        client.create_response(&o.conversation, "benchmark: how fast is polling?").map_err(|e| e.to_string())?;
     let done = client
         .wait_for_response(&o.conversation, &created.response_id, &moveworks::WaitOptions::default())
         .map_err(|e| e.to_string())?;

@@ -499,8 +499,11 @@ impl Transport {
         *request.method_mut() = method.as_http();
         *request.uri_mut() = uri;
         let headers = request.headers_mut();
-        *headers = self.fixed_headers.clone();
+        headers.reserve(self.fixed_headers.len() + 2);
         headers.insert(http::header::AUTHORIZATION, authorization);
+        for (name, value) in &self.fixed_headers {
+            headers.insert(name, value.clone());
+        }
         if has_body {
             headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
