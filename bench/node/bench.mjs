@@ -196,7 +196,9 @@ async function main() {
     for (const k of ['baseUrl', 'token', 'assistant', 'conversation']) if (a[k] == null) throw new Error(`--${k} is required`)
   }
   const rows = await mode(a)
-  process.stdout.write(JSON.stringify({ rows }) + '\n')
+  // Exit only once the line is flushed: stdout to a pipe is asynchronous, and
+  // process.exit() would cut a long line at 64 KiB.
+  await new Promise((resolve) => process.stdout.write(JSON.stringify({ rows }) + '\n', resolve))
 }
 
 main().then(
