@@ -24,7 +24,9 @@ static SHUT_DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool:
 static DELIVER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// Most blocking calls (HTTP requests) the async client runs at once; more queue.
-const MAX_BLOCKING_THREADS: usize = 32;
+/// 64, so that 64 concurrent awaits take one round trip, not two (issue #7); idle
+/// pool threads exit after tokio's 10 s keep-alive.
+const MAX_BLOCKING_THREADS: usize = 64;
 
 fn handle() -> PyResult<tokio::runtime::Handle> {
     let mut guard = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
