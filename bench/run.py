@@ -200,15 +200,23 @@ def main() -> int:
     ap.add_argument("--out-md", required=True)
     ap.add_argument("--out-json", required=True)
     ap.add_argument("--note", default="", help="free text about the machine's state, shown with the table")
+    ap.add_argument("--render-only", action="store_true",
+                    help="rewrite --out-md from an existing --out-json (e.g. after editing bench/NOTES.md)")
     a = ap.parse_args()
+    if a.render_only:
+        with open(a.out_json) as f:
+            md = render(json.load(f))
+        with open(a.out_md, "w") as f:
+            f.write(md)
+        return 0
     quick = a.quick
     profile_dir = a.profile
 
     if quick:
-        warmup, iterations, rss_calls, per_thread, startup_n = 20, 50, 200, 2, 2
+        warmup, iterations, rss_calls, per_thread, startup_n, rounds = 20, 50, 200, 2, 2, 1
         poll_ms = [1000]
     else:
-        warmup, iterations, rss_calls, per_thread, startup_n = 2000, 20000, 100_000, 40, 20
+        warmup, iterations, rss_calls, per_thread, startup_n, rounds = 2000, 20000, 100_000, 40, 20, 3
         poll_ms = [1000, 5000, 30000]
 
     progs = programs(profile_dir)
@@ -217,7 +225,7 @@ def main() -> int:
     sim = Simulator(os.path.join(TARGET, profile_dir, "moveworks-simulator"))
     results: Dict[str, Any] = {
         "mode": "quick" if quick else "full", "profile": a.profile, "machine": machine(a.note),
-        "counts": {"warmup": warmup, "iterations": iterations, "rss_calls": rss_calls,
+        "counts": {"warmup": warmup, "iterations": iterations, "rounds": rounds, "rss_calls": rss_calls,
                    "calls_per_thread": per_thread, "startup_iterations": startup_n},
         "latency": {}, "threads": {}, "concurrent": {}, "rss": {}, "startup": {}, "footprint": {}, "polling": [],
         "missing_programs": [p.name for p in progs if not p.present],
@@ -227,11 +235,20 @@ def main() -> int:
         r = Runner(sim, conv, quick)
         present = [p for p in progs if p.present]
 
-        # Latency: sequential keep-alive get_conversation after warm-up.
-        for p in present:
-            rows = r.run(p, "latency", ["--warmup", str(warmup), "--iterations", str(iterations)])
-            for row in rows or []:
-                results["latency"][row["id"]] = stats(row["samples_ns"])
+        # Latency: sequential keep-alive get_conversation after warm-up. Every program
+        # runs `rounds` times, one after the other; a row reports the median of its
+        # rounds' medians (and p90s), so one round disturbed by other load on a shared
+        # machine does not decide a ratio.
+        per_round: Dict[str, List[Dict[str, float]]] = {}
+        for _ in range(rounds):
+            for p in present:
+                rows = r.run(p, "latency", ["--warmup", str(warmup), "--iterations", str(iterations)])
+                for row in rows or []:
+                    per_round.setdefault(row["id"], []).append(stats(row["samples_ns"]))
+        for rid, rs in per_round.items():
+            combined = {k: statistics.median(x[k] for x in rs) for k in rs[0]}
+            combined["rounds"] = rs
+            results["latency"][rid] = combined
 
         # Startup and footprint need no server.
         for p in present:
@@ -320,7 +337,8 @@ def render(res: Dict[str, Any]) -> str:
       "Every client calls `get_conversation` on one keep-alive loopback connection to the "
       f"simulator ({res['profile']} build) after {res['counts']['warmup']} warm-up calls; "
       f"{res['counts']['iterations']} timed calls per row, interleaved in batches with the other "
-      "rows of the same program. Timings are never test assertions.\n")
+      f"rows of the same program; each program runs {res['counts'].get('rounds', 1)} time(s) and a row shows "
+      "the median of its runs' medians and p90s. Timings are never test assertions.\n")
     w(f"Mode: **{res['mode']}**. Machine: {m['nproc']} CPUs, {m['cpu']}, Linux {m['kernel']}, {m['rustc']}, "
       f"Python {m['python']}; load average at start {', '.join(f'{x:.2f}' for x in m['load_avg_at_start'])}.")
     if m.get("note"):
@@ -331,15 +349,16 @@ def render(res: Dict[str, Any]) -> str:
 
     w("## Latency per call (sequential, keep-alive)\n")
     floor = lat.get("floor.raw_socket")
-    w("| row | median (us) | p90 (us) | p99 (us) | x floor (median) |")
-    w("| --- | ---: | ---: | ---: | ---: |")
+    w("| row | median (us) | p90 (us) | p99 (us) | x floor (median) | medians of the runs (us) |")
+    w("| --- | ---: | ---: | ---: | ---: | --- |")
     for rid in LATENCY_ROWS:
         s = lat.get(rid)
         if not s:
-            w(f"| {rid} | not measured | | | |")
+            w(f"| {rid} | not measured | | | | |")
             continue
         xf = f"{s['median_us'] / floor['median_us']:.2f}x" if floor else "n/a"
-        w(f"| {rid} | {s['median_us']:.1f} | {s['p90_us']:.1f} | {s['p99_us']:.1f} | {xf} |")
+        runs = ", ".join(f"{x['median_us']:.1f}" for x in s.get("rounds", []))
+        w(f"| {rid} | {s['median_us']:.1f} | {s['p90_us']:.1f} | {s['p99_us']:.1f} | {xf} | {runs} |")
     w("")
     w("## Latency targets (ratios of medians from the same run)\n")
     w("| row | baseline | measured | target | verdict |")
@@ -433,6 +452,10 @@ def render(res: Dict[str, Any]) -> str:
         else:
             w(f"| {rid} RSS growth | not measured | < 5 MiB | n/a |")
     w("")
+    notes = os.path.join(ROOT, "bench", "NOTES.md")
+    if res["mode"] == "full" and os.path.exists(notes):
+        with open(notes) as f:
+            w(f.read().rstrip("\n") + "\n")
     if res.get("failures"):
         w("## Failed runs\n")
         for f in res["failures"]:
