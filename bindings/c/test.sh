@@ -136,4 +136,6 @@ if [[ "${MW_C_SKIP_VALGRIND:-}" != 1 ]]; then
     "${VG[@]}" "$WORK/security"
     "${VG[@]}" "$WORK/conformance" tests/conformance/scenarios.json
 fi
+step "ASan+LSan+UBSan (C and C++ suites), valgrind (C++ suite)"
+bash "$HERE/sanitize.sh"
 echo "bindings/c: all passed"
