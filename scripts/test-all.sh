@@ -31,6 +31,10 @@ for suite in "${BINDING_SUITES[@]}"; do
     bash "$suite"
 done
 
+# Fuzz briefly (20 s per target over the committed corpus); long runs: fuzz/README.md.
+section "fuzz (cargo-fuzz, ASan)"
+bash fuzz/run.sh 20
+
 # A smoke check, not the soak: 20 s per language proves the loops run clean and RSS
 # stays within 5 MB after warm-up; the 30-minute figures come from `soak/run.sh 1800`.
 section "soak smoke (Rust, Python, Node; 20 s)"
