@@ -25,7 +25,10 @@ debug) lib="$CARGO_TARGET_DIR/debug/libmoveworks_uniffi.so" ;;
 *) echo "usage: bench/kotlin/build.sh release|debug" >&2; exit 2 ;;
 esac
 [ -f "$lib" ] || { echo "bench/kotlin/build.sh: $lib is missing" >&2; exit 1; }
-cp "$lib" "$OUT/lib/"
+# Copied under a temporary name and renamed: overwriting the file in place would
+# crash (SIGBUS) a bench JVM that has the old library mapped.
+cp "$lib" "$OUT/lib/.libmoveworks_uniffi.so.tmp"
+mv -f "$OUT/lib/.libmoveworks_uniffi.so.tmp" "$OUT/lib/libmoveworks_uniffi.so"
 
 cp_libs="/usr/share/java/jna.jar:/usr/share/java/kotlinx-coroutines-core.jar:/usr/share/java/atomicfu.jar"
 compile_cp="$cp_libs:/usr/share/java/kotlinx-coroutines-core-common.jar"

@@ -11,9 +11,11 @@ export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=f
 profile="${1:-release}"
 OUT="$CARGO_TARGET_DIR/bench/node"
 PKG="$OUT/pkg"
-rm -rf "$PKG"
-mkdir -p "$PKG"
-cp "$ROOT/node/index.js" "$ROOT/node/package.json" "$PKG/"
+# Staged in pkg.new and swapped in at the end, so a bench process never sees a half-copied package.
+STAGE="$OUT/pkg.new"
+rm -rf "$STAGE"
+mkdir -p "$STAGE"
+cp "$ROOT/node/index.js" "$ROOT/node/package.json" "$STAGE/"
 
 case "$profile" in
 release)
@@ -25,12 +27,16 @@ release)
   npx napi build --platform --release --strip --manifest-path ../bindings/node/Cargo.toml \
     --package-json-path package.json --target-dir "$CARGO_TARGET_DIR" --output-dir "$gen" \
     --js native.js --dts native.d.ts >&2
-  cp "$gen"/native.js "$gen"/moveworks.*.node "$PKG/"
+  cp "$gen"/native.js "$gen"/moveworks.*.node "$STAGE/"
   ;;
 debug)
   ls "$ROOT"/node/moveworks.*.node >/dev/null 2>&1 || { echo "bench/node/build.sh: run node/test.sh first" >&2; exit 1; }
-  cp "$ROOT/node/native.js" "$ROOT"/node/moveworks.*.node "$PKG/"
+  cp "$ROOT/node/native.js" "$ROOT"/node/moveworks.*.node "$STAGE/"
   ;;
 *) echo "usage: bench/node/build.sh release|debug" >&2; exit 2 ;;
 esac
+rm -rf "$OUT/pkg.old"
+[ ! -d "$PKG" ] || mv "$PKG" "$OUT/pkg.old"
+mv "$STAGE" "$PKG"
+rm -rf "$OUT/pkg.old"
 echo "$profile" >"$OUT/profile"

@@ -1,8 +1,8 @@
 // Kotlin benchmark row (bench/PROTOCOL.md): kotlin.sdk, the uniffi Client's
 // blocking getConversation, through JNA into the Rust core.
 //
-//   java ... ai.moveworks.sdk.bench.BenchKt latency --base-url URL --token T --assistant N
-//       --conversation ID [--warmup N --iterations N]
+//   java ... ai.moveworks.sdk.bench.BenchKt latency|rss --base-url URL --token T --assistant N
+//       --conversation ID [--warmup N --iterations N | --calls N]
 //
 // Progress goes to stderr; the last stdout line is {"rows": [...]}. Every
 // decoded result is checked (conversationId); any failure exits non-zero.
@@ -24,7 +24,9 @@ fun main(argv: Array<String>) {
 }
 
 private fun run(argv: Array<String>) {
-    require(argv.isNotEmpty() && argv[0] == "latency") { "usage: latency --base-url URL --token T --assistant N --conversation ID" }
+    require(argv.isNotEmpty() && argv[0] in setOf("latency", "rss")) {
+        "usage: latency|rss --base-url URL --token T --assistant N --conversation ID [--warmup N --iterations N | --calls N]"
+    }
     val opts = HashMap<String, String>()
     var i = 1
     while (i < argv.size) {
@@ -40,6 +42,19 @@ private fun run(argv: Array<String>) {
         fun call() {
             val got = c.getConversation(id).conversationId
             check(got == id) { "got conversation id $got, want $id" }
+        }
+        if (argv[0] == "rss") {
+            val calls = opts["calls"]?.toInt() ?: 100_000
+            repeat(1000) { call() }
+            System.gc()
+            val before = rssKb()
+            repeat(calls) { call() }
+            // Collected first, so the reading counts what is still reachable or leaked natively, not garbage.
+            System.gc()
+            val after = rssKb()
+            System.err.println("kotlin.sdk rss: $before kB -> $after kB over $calls calls")
+            println("{\"rows\": [{\"id\": \"kotlin.sdk\", \"calls\": $calls, \"rss_before_kb\": $before, \"rss_after_kb\": $after}]}")
+            return
         }
         repeat(warmup) { call() }
         val samples = LongArray(iterations)
@@ -58,3 +73,7 @@ private fun run(argv: Array<String>) {
         println("{\"rows\": [{\"id\": \"kotlin.sdk\", \"samples_ns\": [${samples.joinToString(",")}]}]}")
     }
 }
+
+/** This process's resident set size (VmRSS), in kB. */
+private fun rssKb(): Long =
+    java.io.File("/proc/self/status").readLines().first { it.startsWith("VmRSS:") }.split(Regex("\\s+"))[1].toLong()
