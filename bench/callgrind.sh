@@ -43,7 +43,8 @@ for c in raw ureq sdk; do
 done
 # The C program always measures both clients; callgrind's per-function totals split them.
 valgrind --tool=callgrind --callgrind-out-file="$work/c.out" "$work/bench-c" latency "${args[@]}" >/dev/null 2>&1
+callgrind_annotate --inclusive=yes "$work/c.out" >"$work/c.txt" 2>/dev/null
 for fn in sdk_call curl_call; do
-    total="$(callgrind_annotate --inclusive=yes "$work/c.out" 2>/dev/null | grep -m1 ":$fn " | awk '{gsub(",","",$1); print $1}')"
+    total="$(grep -m1 ":$fn " "$work/c.txt" | awk '{gsub(",","",$1); print $1}')"
     printf '%-18s %12s instructions  %8.0f per call\n' "c $fn" "$total" "$(python3 -c "print($total / ($n + 100))")"
 done
