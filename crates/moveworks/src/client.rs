@@ -223,7 +223,8 @@ impl ClientBuilder {
             .timeout_connect(Some(self.connect_timeout))
             // Calls with this attempt timeout (the usual case) need no per-request config.
             .timeout_global(Some(self.settings.attempt_timeout))
-            .max_idle_connections(self.max_idle_connections.max(1) * 4)
+            // Saturating: `usize::MAX` idle connections overflowed here (found by the fuzz target c_api).
+            .max_idle_connections(self.max_idle_connections.max(1).saturating_mul(4))
             .max_idle_connections_per_host(self.max_idle_connections)
             .user_agent(user_agent.as_str())
             .build();
