@@ -194,7 +194,13 @@ struct WaitArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let level = if cli.verbose { log::LevelFilter::Debug } else { log::LevelFilter::Warn };
-    env_logger::Builder::new().filter_module("moveworks", level).parse_default_env().init();
+    env_logger::Builder::new()
+        .filter_module("moveworks", level)
+        .parse_default_env()
+        // Set last so RUST_LOG cannot lower it: ureq_proto's trace records hex-dump the raw
+        // request bytes, bearer token and client secret included.
+        .filter_module("ureq_proto", level.min(log::LevelFilter::Debug))
+        .init();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
