@@ -1,8 +1,12 @@
 // Kotlin benchmark row (bench/PROTOCOL.md): kotlin.sdk, the uniffi Client's
 // blocking getConversation, through JNA into the Rust core.
 //
-//   java ... ai.moveworks.sdk.bench.BenchKt latency|rss --base-url URL --token T --assistant N
+//   java ... ai.moveworks.sdk.bench.BenchKt latency|rss|breakdown --base-url URL --token T --assistant N
 //       --conversation ID [--warmup N --iterations N | --calls N]
+//
+// `breakdown` (not called by the harness; for profiling, issue #7) times the
+// pieces one getConversation is made of: JNA Structure construction, uniffi
+// calls with 0/1 RustBuffers, the Kotlin decode of the record, and the whole call.
 //
 // Progress goes to stderr; the last stdout line is {"rows": [...]}. Every
 // decoded result is checked (conversationId); any failure exits non-zero.
@@ -10,7 +14,12 @@ package ai.moveworks.sdk.bench
 
 import ai.moveworks.sdk.Client
 import ai.moveworks.sdk.ClientConfig
+import ai.moveworks.sdk.FfiConverterString
+import ai.moveworks.sdk.FfiConverterTypeConversation
 import ai.moveworks.sdk.noop
+import com.sun.jna.Pointer
+import com.sun.jna.Structure
+import java.lang.management.ManagementFactory
 import kotlin.system.exitProcess
 
 fun main(argv: Array<String>) {
@@ -24,8 +33,8 @@ fun main(argv: Array<String>) {
 }
 
 private fun run(argv: Array<String>) {
-    require(argv.isNotEmpty() && argv[0] in setOf("latency", "rss")) {
-        "usage: latency|rss --base-url URL --token T --assistant N --conversation ID [--warmup N --iterations N | --calls N]"
+    require(argv.isNotEmpty() && argv[0] in setOf("latency", "rss", "breakdown")) {
+        "usage: latency|rss|breakdown --base-url URL --token T --assistant N --conversation ID [--warmup N --iterations N | --calls N]"
     }
     val opts = HashMap<String, String>()
     var i = 1
@@ -42,6 +51,10 @@ private fun run(argv: Array<String>) {
         fun call() {
             val got = c.getConversation(id).conversationId
             check(got == id) { "got conversation id $got, want $id" }
+        }
+        if (argv[0] == "breakdown") {
+            breakdown(c, id, opts["iterations"]?.toInt() ?: 20_000)
+            return
         }
         if (argv[0] == "rss") {
             val calls = opts["calls"]?.toInt() ?: 100_000
@@ -77,3 +90,55 @@ private fun run(argv: Array<String>) {
 /** This process's resident set size (VmRSS), in kB. */
 private fun rssKb(): Long =
     java.io.File("/proc/self/status").readLines().first { it.startsWith("VmRSS:") }.split(Regex("\\s+"))[1].toLong()
+
+// Same shapes as the generated RustBuffer and UniffiRustCallStatus (internal there):
+// every uniffi call allocates one status, with its nested buffer.
+@Structure.FieldOrder("capacity", "len", "data")
+open class ShapeRustBuffer : Structure() {
+    @JvmField var capacity: Long = 0
+    @JvmField var len: Long = 0
+    @JvmField var data: Pointer? = null
+}
+
+@Structure.FieldOrder("code", "errorBuf")
+open class ShapeCallStatus : Structure() {
+    @JvmField var code: Byte = 0
+    @JvmField var errorBuf: ShapeRustBuffer = ShapeRustBuffer()
+}
+
+/** Median time (and heap bytes allocated per call) of each piece, to stderr and as one JSON row. */
+private fun breakdown(c: Client, id: String, n: Int) {
+    val mx = ManagementFactory.getThreadMXBean() as com.sun.management.ThreadMXBean
+    val me = Thread.currentThread().id
+    val conv = c.getConversation(id)
+    val encoded = java.nio.ByteBuffer.allocate(FfiConverterTypeConversation.allocationSize(conv).toInt())
+    FfiConverterTypeConversation.write(conv, encoded)
+    val pieces = linkedMapOf<String, () -> Unit>(
+        "jna_structure_rustbuffer" to { ShapeRustBuffer() },
+        "jna_structure_call_status" to { ShapeCallStatus() },
+        "uniffi_noop_u64" to { noop(1UL) },
+        "uniffi_string_alloc_free" to { FfiConverterString.lift(FfiConverterString.lower(id)) },
+        "uniffi_base_url" to { c.baseUrl() },
+        "kotlin_decode_conversation" to { encoded.rewind(); FfiConverterTypeConversation.read(encoded) },
+        "get_conversation" to { check(c.getConversation(id).conversationId == id) },
+    )
+    val out = ArrayList<String>()
+    for ((name, f) in pieces) {
+        // Calls through the network are slower; fewer keep the run short.
+        val count = if (name == "get_conversation") n else n * 5
+        repeat(count) { f() }
+        val samples = LongArray(count)
+        val a0 = mx.getThreadAllocatedBytes(me)
+        for (k in 0 until count) {
+            val t0 = System.nanoTime()
+            f()
+            samples[k] = System.nanoTime() - t0
+        }
+        val alloc = (mx.getThreadAllocatedBytes(me) - a0) / count
+        samples.sort()
+        val median = samples[count / 2]
+        System.err.println(String.format("%-28s median %9.2f us  alloc %6d B/call", name, median / 1000.0, alloc))
+        out += "\"$name\": {\"median_ns\": $median, \"alloc_bytes\": $alloc}"
+    }
+    println("{\"rows\": [{\"id\": \"kotlin.breakdown\", \"pieces\": {${out.joinToString(", ")}}}]}")
+}
