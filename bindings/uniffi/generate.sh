@@ -14,6 +14,8 @@ trap 'rm -rf "$tmp"' EXIT
 (cd "$root" && "$target/uniffi-bindgen" generate --no-format --library "$lib" --language kotlin --out-dir "$tmp/kotlin" >/dev/null)
 (cd "$root" && "$target/uniffi-bindgen" generate --no-format --library "$lib" --language swift --out-dir "$tmp/swift" >/dev/null)
 mkdir -p "$out/kotlin/src/main/kotlin/ai/moveworks/sdk" "$out/swift/Sources/MoveworksSDK" "$out/swift/Sources/MoveworksSDKFFI/include"
+# Reuse of call statuses (issue #7); see the script.
+python3 "$root/bindings/uniffi/patch_kotlin.py" "$tmp/kotlin/ai/moveworks/sdk/moveworks_uniffi.kt"
 cp "$tmp/kotlin/ai/moveworks/sdk/moveworks_uniffi.kt" "$out/kotlin/src/main/kotlin/ai/moveworks/sdk/moveworks_uniffi.kt"
 cp "$tmp/swift/MoveworksSDK.swift" "$out/swift/Sources/MoveworksSDK/MoveworksSDK.swift"
 cp "$tmp/swift/MoveworksSDKFFI.h" "$out/swift/Sources/MoveworksSDKFFI/include/MoveworksSDKFFI.h"

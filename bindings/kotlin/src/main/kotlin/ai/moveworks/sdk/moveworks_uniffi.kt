@@ -272,10 +272,34 @@ interface UniffiRustCallStatusErrorHandler<E> {
 
 // Call a rust function that returns a Result<>.  Pass in the Error class companion that corresponds to the Err
 private inline fun <U, E: kotlin.Exception> uniffiRustCallWithError(errorHandler: UniffiRustCallStatusErrorHandler<E>, callback: (UniffiRustCallStatus) -> U): U {
-    var status = UniffiRustCallStatus()
+    // Patched by bindings/uniffi/patch_kotlin.py: reuses this thread's idle call status.
+    val status = UniffiRustCallStatusCache.take()
     val return_value = callback(status)
     uniffiCheckCallStatus(errorHandler, status)
+    // Only after success: a failed call's status is left to the garbage collector.
+    UniffiRustCallStatusCache.give(status)
     return return_value
+}
+
+/**
+ * One idle call status per thread (added by bindings/uniffi/patch_kotlin.py): a new
+ * JNA Structure per call cost more than the call itself.
+ *
+ * @suppress
+ */
+internal object UniffiRustCallStatusCache {
+    private val idle = ThreadLocal<UniffiRustCallStatus>()
+
+    fun take(): UniffiRustCallStatus {
+        val status = idle.get() ?: return UniffiRustCallStatus()
+        // Taken: a nested call on this thread (from a callback) allocates its own.
+        idle.set(null)
+        // Rust writes the status only on failure, so success must be preset.
+        status.code = UNIFFI_CALL_SUCCESS
+        return status
+    }
+
+    fun give(status: UniffiRustCallStatus) = idle.set(status)
 }
 
 // Check UniffiRustCallStatus and throw an error if the call wasn't successful
