@@ -6,7 +6,11 @@
 //
 // `breakdown` (not called by the harness; for profiling, issue #7) times the
 // pieces one getConversation is made of: JNA Structure construction, uniffi
-// calls with 0/1 RustBuffers, the Kotlin decode of the record, and the whole call.
+// calls with 0/1 RustBuffers, the Kotlin decode of the record, and the whole call;
+// then a replica of the generated call sequence (clone, alloc, method, free) with a
+// new call status per call (as generated) and with one reused status, and, given
+// `--c-lib path/to/libmoveworks.so`, the C ABI's mw_client_get_conversation called
+// through JNA without any Structure (the Rust core's cost inside this JVM).
 //
 // Progress goes to stderr; the last stdout line is {"rows": [...]}. Every
 // decoded result is checked (conversationId); any failure exits non-zero.
@@ -17,6 +21,10 @@ import ai.moveworks.sdk.ClientConfig
 import ai.moveworks.sdk.FfiConverterString
 import ai.moveworks.sdk.FfiConverterTypeConversation
 import ai.moveworks.sdk.noop
+import com.sun.jna.Library
+import com.sun.jna.Memory
+import com.sun.jna.Native
+import com.sun.jna.NativeLibrary
 import com.sun.jna.Pointer
 import com.sun.jna.Structure
 import java.lang.management.ManagementFactory
@@ -26,7 +34,7 @@ fun main(argv: Array<String>) {
     try {
         run(argv)
     } catch (e: Throwable) {
-        System.err.println("kotlin bench: FAILED: $e")
+        System.err.println("kotlin bench: FAILED: $e"); e.printStackTrace()
         exitProcess(1)
     }
     exitProcess(0)
@@ -53,7 +61,7 @@ private fun run(argv: Array<String>) {
             check(got == id) { "got conversation id $got, want $id" }
         }
         if (argv[0] == "breakdown") {
-            breakdown(c, id, opts["iterations"]?.toInt() ?: 20_000)
+            breakdown(c, id, opts["iterations"]?.toInt() ?: 20_000, opts, need("base-url"), need("token"), need("assistant"))
             return
         }
         if (argv[0] == "rss") {
@@ -103,17 +111,76 @@ open class ShapeRustBuffer : Structure() {
 @Structure.FieldOrder("code", "errorBuf")
 open class ShapeCallStatus : Structure() {
     @JvmField var code: Byte = 0
-    @JvmField var errorBuf: ShapeRustBuffer = ShapeRustBuffer()
+    @JvmField var errorBuf: ShapeRustBufferByValue = ShapeRustBufferByValue()
+}
+
+class ShapeRustBufferByValue : ShapeRustBuffer(), Structure.ByValue
+
+/** The four C functions one generated getConversation calls (uniffi 0.29 scaffolding), mapped as the generated code maps them. */
+interface UniffiReplica : Library {
+    fun uniffi_moveworks_uniffi_fn_clone_client(p: Pointer, s: ShapeCallStatus): Pointer
+    fun ffi_moveworks_uniffi_rustbuffer_alloc(size: Long, s: ShapeCallStatus): ShapeRustBufferByValue
+    fun uniffi_moveworks_uniffi_fn_method_client_get_conversation(
+        p: Pointer,
+        id: ShapeRustBufferByValue,
+        s: ShapeCallStatus,
+    ): ShapeRustBufferByValue
+    fun ffi_moveworks_uniffi_rustbuffer_free(b: ShapeRustBufferByValue, s: ShapeCallStatus)
+}
+
+/** The generated call sequence of getConversation; [status] gives the call status of each of its four calls. */
+private fun replicaCall(lib: UniffiReplica, handle: Pointer, id: ByteArray, status: () -> ShapeCallStatus) {
+    var s = status()
+    val p = lib.uniffi_moveworks_uniffi_fn_clone_client(handle, s)
+    check(s.code == 0.toByte())
+    s = status()
+    val arg = lib.ffi_moveworks_uniffi_rustbuffer_alloc(id.size.toLong(), s)
+    check(s.code == 0.toByte())
+    arg.data!!.write(0, id, 0, id.size)
+    arg.len = id.size.toLong()
+    s = status()
+    val r = lib.uniffi_moveworks_uniffi_fn_method_client_get_conversation(p, arg, s)
+    check(s.code == 0.toByte())
+    // The record starts with the id: big-endian i32 length, then its bytes (JNA buffers are native-order).
+    val idLen = r.data!!.getByteBuffer(0, r.len).order(java.nio.ByteOrder.BIG_ENDIAN).getInt()
+    check(idLen == id.size) { "record starts with $idLen, len ${r.len}, cap ${r.capacity}" }
+    s = status()
+    lib.ffi_moveworks_uniffi_rustbuffer_free(r, s)
+    check(s.code == 0.toByte())
+}
+
+/** getConversation through the C ABI (bindings/c): one JNA call, no Structure. */
+private fun cAbiCall(path: String, base: String, token: String, assistant: String, id: String): () -> Unit {
+    val lib = NativeLibrary.getInstance(path)
+    fun f(name: String) = lib.getFunction(name)
+    fun cstr(v: String) = (v + "\u0000").toByteArray()
+    val slot = Memory(8)
+    val err = Memory(8)
+    check(f("mw_client_builder_new").invokeInt(arrayOf(slot)) == 0)
+    val b = slot.getPointer(0)
+    f("mw_client_builder_base_url").invokeInt(arrayOf(b, cstr(base)))
+    f("mw_client_builder_assistant_name").invokeInt(arrayOf(b, cstr(assistant)))
+    f("mw_client_builder_bearer_token").invokeInt(arrayOf(b, cstr(token)))
+    f("mw_client_builder_allow_insecure_http").invokeInt(arrayOf(b, true))
+    check(f("mw_client_builder_build").invokeInt(arrayOf(b, slot, err)) == 0) { "mw_client_builder_build failed" }
+    val client = slot.getPointer(0)
+    val get = f("mw_client_get_conversation")
+    val free = f("mw_conversation_free")
+    val args = arrayOf<Any>(client, cstr(id), slot, err)
+    return {
+        check(get.invokeInt(args) == 0) { "mw_client_get_conversation failed" }
+        free.invokeVoid(arrayOf(slot.getPointer(0)))
+    }
 }
 
 /** Median time (and heap bytes allocated per call) of each piece, to stderr and as one JSON row. */
-private fun breakdown(c: Client, id: String, n: Int) {
+private fun breakdown(c: Client, id: String, n: Int, opts: Map<String, String>, base: String, token: String, assistant: String) {
     val mx = ManagementFactory.getThreadMXBean() as com.sun.management.ThreadMXBean
     val me = Thread.currentThread().id
     val conv = c.getConversation(id)
     val encoded = java.nio.ByteBuffer.allocate(FfiConverterTypeConversation.allocationSize(conv).toInt())
     FfiConverterTypeConversation.write(conv, encoded)
-    val pieces = linkedMapOf<String, () -> Unit>(
+    val pieces: MutableMap<String, () -> Unit> = linkedMapOf(
         "jna_structure_rustbuffer" to { ShapeRustBuffer() },
         "jna_structure_call_status" to { ShapeCallStatus() },
         "uniffi_noop_u64" to { noop(1UL) },
@@ -122,10 +189,18 @@ private fun breakdown(c: Client, id: String, n: Int) {
         "kotlin_decode_conversation" to { encoded.rewind(); FfiConverterTypeConversation.read(encoded) },
         "get_conversation" to { check(c.getConversation(id).conversationId == id) },
     )
+    // One leaked reference to the client, held for the whole run.
+    val handle = c.uniffiClonePointer()
+    val replica = Native.load("moveworks_uniffi", UniffiReplica::class.java)
+    val idBytes = id.toByteArray()
+    val reused = ShapeCallStatus()
+    pieces["replica_new_status_per_call"] = { replicaCall(replica, handle, idBytes) { ShapeCallStatus() } }
+    pieces["replica_reused_status"] = { replicaCall(replica, handle, idBytes) { reused.code = 0; reused } }
+    opts["c-lib"]?.let { pieces["c_abi_get_conversation"] = cAbiCall(it, base, token, assistant, id) }
     val out = ArrayList<String>()
     for ((name, f) in pieces) {
         // Calls through the network are slower; fewer keep the run short.
-        val count = if (name == "get_conversation") n else n * 5
+        val count = if (name.startsWith("uniffi") || name.startsWith("jna") || name.startsWith("kotlin")) n * 5 else n
         repeat(count) { f() }
         val samples = LongArray(count)
         val a0 = mx.getThreadAllocatedBytes(me)
