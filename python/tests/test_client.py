@@ -294,8 +294,11 @@ def test_gil_released_between_polls(sim: Simulator, client: moveworks.Client) ->
     assert statuses[-1] != "ticks:0", "no other Python thread ran between polls"
 
 
+# Python leaves SIGINT ignored when its parent ignored it (as a shell does for background jobs,
+# e.g. a CI runner started with `nohup ... &`), so the child restores the handler a terminal gives.
 CTRL_C_SCRIPT = """
-import sys, moveworks
+import signal, sys, moveworks
+signal.signal(signal.SIGINT, signal.default_int_handler)
 c = moveworks.Client(base_url=sys.argv[1], assistant_name=sys.argv[2], token=sys.argv[3])
 conv = c.create_conversation()
 def on_update(r):
