@@ -13,26 +13,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import time
-from typing import Any, Awaitable, Callable, Dict, List
+from typing import Awaitable, Callable, Dict, List
 
-Row = Dict[str, Any]
+from protocol import Row, check, emit, log, parser
+
 Call = Callable[[], Awaitable[None]]
-
-
-class BenchFailure(Exception):
-    """A call returned something other than the conversation asked for."""
-
-
-def check(conversation_id: str, want: str) -> None:
-    if conversation_id != want:
-        raise BenchFailure(f"got conversation_id {conversation_id!r}, want {want!r}")
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 def sdk_call(a: argparse.Namespace) -> Call:
@@ -118,23 +105,11 @@ async def concurrent(a: argparse.Namespace) -> List[Row]:
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("mode", choices=["latency", "concurrent"])
-    p.add_argument("--base-url", required=True)
-    p.add_argument("--token", required=True)
-    p.add_argument("--assistant", required=True)
-    p.add_argument("--conversation", required=True)
-    p.add_argument("--warmup", type=int, default=1000)
-    p.add_argument("--iterations", type=int, default=5000)
+    p = parser(__doc__, ["latency", "concurrent"], server_required=True)
     p.add_argument("--concurrency", type=int, default=64)
     a = p.parse_args()
-    try:
-        rows = asyncio.run({"latency": latency, "concurrent": concurrent}[a.mode](a))
-    except Exception as e:  # noqa: BLE001 - any failure must exit non-zero with a reason
-        log(f"bench_async.py {a.mode}: FAILED: {type(e).__name__}: {e}")
-        return 1
-    print(json.dumps({"rows": rows}))
-    return 0
+    run = {"latency": latency, "concurrent": concurrent}[a.mode]
+    return emit("bench_async.py", a.mode, lambda: asyncio.run(run(a)))
 
 
 if __name__ == "__main__":

@@ -17,23 +17,10 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Any, Callable, Dict, List
+from typing import Callable, Dict, List
 from urllib.parse import urlsplit
 
-Row = Dict[str, Any]
-
-
-class BenchFailure(Exception):
-    """A call returned something other than the conversation asked for."""
-
-
-def check(conversation_id: str, want: str) -> None:
-    if conversation_id != want:
-        raise BenchFailure(f"got conversation_id {conversation_id!r}, want {want!r}")
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
+from protocol import BenchFailure, Row, check, emit, log, parser
 
 
 # ---- the clients: each factory returns a zero-argument call that checks its result ----
@@ -236,15 +223,8 @@ def footprint(a: argparse.Namespace) -> List[Row]:
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("mode", choices=["latency", "threads", "rss", "startup", "footprint"])
-    # Required by the modes that call the server (not startup and footprint).
-    p.add_argument("--base-url")
-    p.add_argument("--token")
-    p.add_argument("--assistant")
-    p.add_argument("--conversation")
-    p.add_argument("--warmup", type=int, default=1000)
-    p.add_argument("--iterations", type=int, default=5000)
+    # The server arguments are required by the modes that call it (not startup and footprint).
+    p = parser(__doc__, ["latency", "threads", "rss", "startup", "footprint"], server_required=False)
     p.add_argument("--threads", type=int, default=16)
     p.add_argument("--calls-per-thread", type=int, default=20)
     p.add_argument("--calls", type=int, default=100_000)
@@ -253,13 +233,7 @@ def main() -> int:
     if a.mode not in ("startup", "footprint") and None in (a.base_url, a.token, a.assistant, a.conversation):
         p.error("--base-url, --token, --assistant and --conversation are required in this mode")
     modes = {"latency": latency, "threads": threads, "rss": rss, "startup": startup, "footprint": footprint}
-    try:
-        rows = modes[a.mode](a)
-    except Exception as e:  # noqa: BLE001 - any failure must exit non-zero with a reason
-        log(f"bench_sync.py {a.mode}: FAILED: {type(e).__name__}: {e}")
-        return 1
-    print(json.dumps({"rows": rows}))
-    return 0
+    return emit("bench_sync.py", a.mode, lambda: modes[a.mode](a))
 
 
 if __name__ == "__main__":
