@@ -25,6 +25,7 @@ BINDING_SUITES=(
     python/test.sh
     node/test.sh
     bindings/kotlin/test.sh
+    bindings/swift/test.sh
 )
 for suite in "${BINDING_SUITES[@]}"; do
     section "$suite"

@@ -1,69 +1,15 @@
-// XCTest suite of the Swift package, run against the workspace's simulator.
-// Needs `cargo build -p moveworks-uniffi -p moveworks-simulator` first; the
-// simulator binary is found via MOVEWORKS_SIMULATOR or ../../target/debug.
-// NOT run on this project's Linux CI (no Swift toolchain there): see README.md.
+// XCTest suite of the Swift package, run against the workspace's simulator
+// (Simulator.swift). On Linux, bindings/swift/test.sh runs it inside a Debian
+// trixie root with Swift 6; on macOS `swift test` runs it directly.
 import Foundation
 import XCTest
 @testable import MoveworksSDK
 
-final class Simulator {
-    let process = Process()
-    let stdin = Pipe()
-    let info: [String: Any]
-
-    init() throws {
-        let here = URL(fileURLWithPath: #filePath)
-        let binary = ProcessInfo.processInfo.environment["MOVEWORKS_SIMULATOR"]
-            ?? here.appendingPathComponent("../../../../../target/debug/moveworks-simulator").standardized.path
-        let stdout = Pipe()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        try process.run()
-        var line = Data()
-        while true {
-            let byte = stdout.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data([0x0a]) { break }
-            line.append(byte)
-        }
-        info = try JSONSerialization.jsonObject(with: line) as! [String: Any]
-    }
-
-    func string(_ key: String) -> String { info[key] as! String }
-
-    @discardableResult
-    func control(_ method: String, _ route: String, _ body: [String: Any] = [:]) throws -> Any? {
-        var request = URLRequest(url: URL(string: "\(string("origin"))/_sim/\(route)")!)
-        request.httpMethod = method
-        if method != "GET" {
-            request.httpBody = try JSONSerialization.data(withJSONObject: body)
-            request.setValue("application/json", forHTTPHeaderField: "content-type")
-        }
-        var result: Data?
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: request) { data, _, _ in result = data; done.signal() }.resume()
-        done.wait()
-        guard let data = result, !data.isEmpty else { return nil }
-        return try JSONSerialization.jsonObject(with: data)
-    }
-
-    deinit {
-        try? stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
-    }
-}
-
 final class MoveworksSDKTests: XCTestCase {
-    static var sim: Simulator!
-    var sim: Simulator { Self.sim }
-
-    override class func setUp() {
-        super.setUp()
-        sim = try! Simulator()
-    }
+    var sim: Simulator { Simulator.shared }
 
     override func setUpWithError() throws {
-        try sim.control("POST", "reset")
+        try sim.reset()
     }
 
     func client(maxRetries: UInt32 = 2) throws -> Client {
@@ -118,7 +64,8 @@ final class MoveworksSDKTests: XCTestCase {
         let invalid = expectError { _ = try c.getConversation(conversationId: "a/b") }
         XCTAssertEqual(invalid?.kind, "invalid_argument")
         XCTAssertEqual(invalid?.details.argument, "conversation_id")
-        try sim.control("POST", "faults", ["faults": [["kind": "status", "status": 429, "count": 5, "method": "GET", "retry_after_ms": "1500"]]])
+        try sim.fault(.object(["kind": .string("status"), "status": .number(429), "count": .number(5), "method": .string("GET"),
+                               "retry_after_ms": .string("1500")]))
         let limited = expectError { _ = try c.withOptions(options: RequestOptions(maxRetries: 0)).listConversations(params: ListConversationsParams()) }
         XCTAssertEqual(limited?.kind, "rate_limit")
         XCTAssertEqual(limited?.details.retryAfter, 1.5)
@@ -147,7 +94,7 @@ final class MoveworksSDKTests: XCTestCase {
 
     func testWaitWithListenerAndCancel() throws {
         let c = try client()
-        try sim.control("POST", "config", ["response_duration_ms": 1500])
+        try sim.config(.object(["response_duration_ms": .number(1500)]))
         let conv = try c.createConversation(title: "poll")
         var seen: [ResponseStatus] = []
         let done = try c.createResponseAndWait(conversationId: conv.conversationId, text: "Who does John Doe report to?",
@@ -157,7 +104,7 @@ final class MoveworksSDKTests: XCTestCase {
         XCTAssertEqual(seen.last, .completed)
         XCTAssertTrue(responseAssistantText(response: done)?.contains("John Doe") ?? false)
 
-        try sim.control("POST", "config", ["response_duration_ms": 30000])
+        try sim.config(.object(["response_duration_ms": .number(30000)]))
         let cancel = CancelHandle()
         let cancelled = expectError {
             _ = try c.createResponseAndWait(conversationId: conv.conversationId, text: "slow", options: fast(20), cancel: cancel,
@@ -165,7 +112,7 @@ final class MoveworksSDKTests: XCTestCase {
         }
         XCTAssertEqual(cancelled?.kind, "cancelled")
         let failed = expectError {
-            try self.sim.control("POST", "config", ["response_duration_ms": 120])
+            try self.sim.config(.object(["response_duration_ms": .number(120)]))
             _ = try c.createResponseAndWait(conversationId: conv.conversationId, text: "[fail] x", options: self.fast(), cancel: nil, listener: nil)
         }
         XCTAssertEqual(failed?.details.response?.status, .failed)
@@ -173,7 +120,7 @@ final class MoveworksSDKTests: XCTestCase {
 
     func testUnknownValues() throws {
         let c = try client()
-        try sim.control("POST", "config", ["response_duration_ms": 3000])
+        try sim.config(.object(["response_duration_ms": .number(3000)]))
         let conv = try c.createConversation(title: "new")
         var statuses: [ResponseStatus] = []
         let done = try c.createResponseAndWait(conversationId: conv.conversationId, text: "[unknown] what is new?",
@@ -187,7 +134,7 @@ final class MoveworksSDKTests: XCTestCase {
 
     func testAsync() async throws {
         let c = try client()
-        try sim.control("POST", "config", ["response_duration_ms": 300])
+        try sim.config(.object(["response_duration_ms": .number(300)]))
         let conv = try await c.createConversationAsync(title: "async")
         let got = try await c.getConversationAsync(conversationId: conv.conversationId)
         XCTAssertEqual(got, conv)

@@ -1,0 +1,260 @@
+// Runs tests/conformance/scenarios.json through the Swift API, as the Kotlin,
+// Python, Node, C and Rust runners do: every call goes through the generated
+// bindings, and results are compared as wire JSON produced by the core's
+// serializer (the *ToJson functions). See tests/conformance/README.md.
+import Foundation
+import XCTest
+import MoveworksSDK
+
+struct ScenarioFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+final class ConformanceTests: XCTestCase {
+    var sim: Simulator { Simulator.shared }
+    var saved: [String: JSON] = [:]
+
+    /// One XCTest case for the whole file (XCTest on Linux cannot add cases at
+    /// run time); each failing scenario is reported by name.
+    func testEveryScenario() throws {
+        let path = ProcessInfo.processInfo.environment["MOVEWORKS_SCENARIOS"]
+            ?? Simulator.repoRoot.appendingPathComponent("tests/conformance/scenarios.json").path
+        let doc = try JSON.parse(String(contentsOfFile: path, encoding: .utf8))
+        let scenarios = try XCTUnwrap(doc["scenarios"]?.array)
+        XCTAssertFalse(scenarios.isEmpty, "no scenarios in \(path)")
+        var passed = 0
+        for scenario in scenarios {
+            let name = scenario["name"]?.string ?? "?"
+            do {
+                try run(scenario)
+                passed += 1
+            } catch {
+                XCTFail("conformance/\(name): \(error)")
+            }
+        }
+        print("Swift conformance: \(passed) of \(scenarios.count) scenarios passed")
+    }
+
+    private func run(_ scenario: JSON) throws {
+        saved = [:]
+        try sim.reset()
+        let client = try makeClient(scenario["client"] ?? .object([:]))
+        for (i, step) in (scenario["steps"]?.array ?? []).enumerated() {
+            do {
+                try runStep(client, step)
+            } catch {
+                throw ScenarioFailure(description: "step \(i) \(String(step.description.prefix(160))): \(error)")
+            }
+        }
+    }
+
+    private func makeClient(_ spec: JSON) throws -> Client {
+        let auth = spec["auth"]?.string ?? "token"
+        guard auth == "token" || auth == "oauth" else { throw ScenarioFailure(description: "unknown client auth \(auth)") }
+        let oauth = auth == "oauth"
+        return try Client(config: ClientConfig(
+            assistantName: spec["assistant_name"]?.string ?? sim.string("assistant_name"),
+            baseUrl: sim.string("base_url"),
+            bearerToken: oauth ? nil : (spec["token"]?.string ?? sim.string("token")),
+            clientId: oauth ? sim.string("client_id") : nil,
+            clientSecret: oauth ? (spec["client_secret"]?.string ?? sim.string("client_secret")) : nil,
+            tokenUrl: sim.string("token_url"),
+            timeout: spec["timeout_ms"]?.number.map { $0 / 1000 },
+            deadline: spec["deadline_ms"]?.number.map { $0 / 1000 },
+            maxRetries: UInt32(spec["max_retries"]?.number ?? 2)))
+    }
+
+    private func runStep(_ client: Client, _ step: JSON) throws {
+        let args = try substitute(step["args"] ?? .object([:]))
+        if let action = step["sim"]?.string { return try simStep(action, args) }
+        guard let call = step["call"]?.string else { throw ScenarioFailure(description: "step has neither call nor sim") }
+        if let expected = step["expect_error"] {
+            let error: MoveworksError
+            do {
+                _ = try perform(client, call, args)
+                throw ScenarioFailure(description: "expected an error, the call succeeded")
+            } catch let e as MoveworksError {
+                error = e
+            }
+            let d = error.details
+            let actual: [String: JSON] = [
+                "kind": .string(d.kind),
+                "status": d.status.map { .number(Double($0)) } ?? .null,
+                "code": d.code.map { .string($0) } ?? .null,
+                "argument": d.argument.map { .string($0) } ?? .null,
+            ]
+            for (key, want) in try substitute(expected).object ?? [:] {
+                guard let got = actual[key] else { throw ScenarioFailure(description: "unknown expect_error key \(key)") }
+                guard got == want else {
+                    throw ScenarioFailure(description: "error \(key): expected \(want), got \(got) (error: \(d.kind): \(d.message))")
+                }
+            }
+            return
+        }
+        let result = try perform(client, call, args)
+        if let expected = step["expect"] { try match(try substitute(expected), result, "$") }
+        if let name = step["save_as"]?.string { saved[name] = result }
+    }
+
+    private func simStep(_ action: String, _ args: JSON) throws {
+        switch action {
+        case "fault": try sim.fault(args)
+        case "config": try sim.config(args)
+        case "revoke_tokens": try sim.control("POST", "tokens/revoke")
+        case "sleep": Thread.sleep(forTimeInterval: (args["ms"]?.number ?? 0) / 1000)
+        case "expect_requests":
+            let method = args["method"]?.string
+            let path = args["path_contains"]?.string
+            let n = try sim.requests().filter { r in
+                (method == nil || r["method"]?.string == method)
+                    && (path == nil || (r["path"]?.string ?? "").contains(path!))
+            }.count
+            guard args["count"]?.number == Double(n) else {
+                throw ScenarioFailure(description: "requests matching \(method ?? "*") \(path ?? "*"): expected \(args["count"] ?? .null), got \(n)")
+            }
+        default: throw ScenarioFailure(description: "unknown sim action \(action)")
+        }
+    }
+
+    private func waitOptions(_ a: JSON) -> WaitOptions {
+        WaitOptions(initialInterval: a["initial_interval_ms"]?.number.map { $0 / 1000 },
+                    maxInterval: a["max_interval_ms"]?.number.map { $0 / 1000 },
+                    deadline: a["deadline_ms"]?.number.map { $0 / 1000 })
+    }
+
+    private func eventParams(_ a: JSON, cursor: String?) -> ListEventsParams {
+        ListEventsParams(conversationId: a["conversation_id"]?.string, startEventId: a["start_event_id"]?.string,
+                         lastEventId: a["last_event_id"]?.string, cursor: cursor,
+                         limit: a["limit"]?.number.map { UInt32($0) })
+    }
+
+    /// Performs one call and returns its result as parsed wire JSON.
+    private func perform(_ c: Client, _ name: String, _ a: JSON) throws -> JSON {
+        func required(_ key: String) throws -> String {
+            guard let v = a[key]?.string else { throw ScenarioFailure(description: "missing arg \(key)") }
+            return v
+        }
+        let limit = a["limit"]?.number.map { UInt32($0) }
+        switch name {
+        case "list_conversations":
+            let page = try c.listConversations(params: ListConversationsParams(
+                limit: limit, cursor: a["cursor"]?.string, archived: a["archived"]?.bool))
+            return try JSON.parse(conversationPageToJson(page: page))
+        case "iter_conversations":
+            // next() rather than the Sequence conformance, so an error fails the step.
+            let it = c.iterConversations(params: ListConversationsParams(limit: limit, archived: a["archived"]?.bool))
+            var all: [JSON] = []
+            while let x = try it.next() { all.append(try JSON.parse(conversationToJson(conversation: x))) }
+            return .array(all)
+        case "create_conversation":
+            return try JSON.parse(conversationToJson(conversation: try c.createConversation(title: a["title"]?.string)))
+        case "get_conversation":
+            return try JSON.parse(conversationToJson(conversation: try c.getConversation(conversationId: required("conversation_id"))))
+        case "update_conversation":
+            let updated = try c.updateConversation(conversationId: required("conversation_id"),
+                                                   update: ConversationUpdate(title: a["title"]?.string, archived: a["archived"]?.bool))
+            return try JSON.parse(conversationToJson(conversation: updated))
+        case "list_events":
+            return try JSON.parse(eventPageToJson(page: try c.listEvents(params: eventParams(a, cursor: a["cursor"]?.string))))
+        case "iter_events":
+            let it = c.iterEvents(params: eventParams(a, cursor: nil))
+            var all: [JSON] = []
+            while let x = try it.next() { all.append(try JSON.parse(eventToJson(event: x))) }
+            return .array(all)
+        case "create_response":
+            return try JSON.parse(responseToJson(response: try c.createResponse(conversationId: required("conversation_id"), text: required("text"))))
+        case "get_response":
+            return try JSON.parse(responseToJson(response: try c.getResponse(conversationId: required("conversation_id"), responseId: required("response_id"))))
+        case "wait_for_response":
+            let r = try c.waitForResponse(conversationId: required("conversation_id"), responseId: required("response_id"),
+                                          options: waitOptions(a), cancel: nil, listener: nil)
+            return try JSON.parse(responseToJson(response: r))
+        case "create_response_and_wait":
+            let r = try c.createResponseAndWait(conversationId: required("conversation_id"), text: required("text"),
+                                                options: waitOptions(a), cancel: nil, listener: nil)
+            return try JSON.parse(responseToJson(response: r))
+        case "assistant_text":
+            let response = try responseFromJson(json: (a["response"] ?? .null).description)
+            return responseAssistantText(response: response).map { .string($0) } ?? .null
+        case "text_with_citation_markers":
+            let response = try responseFromJson(json: (a["response"] ?? .null).description)
+            guard let first = responseAssistantMessages(response: response).first else {
+                throw ScenarioFailure(description: "the response has no assistant message")
+            }
+            return .string(messageTextWithCitationMarkers(message: first))
+        default:
+            throw ScenarioFailure(description: "unknown call \(name)")
+        }
+    }
+
+    private func substitute(_ v: JSON) throws -> JSON {
+        switch v {
+        case .string(let s):
+            guard s.hasPrefix("${"), s.hasSuffix("}"), !s.dropFirst(2).dropLast().contains("}") else { return v }
+            return try lookup(String(s.dropFirst(2).dropLast()))
+        case .array(let a): return .array(try a.map(substitute))
+        case .object(let o): return .object(try o.mapValues(substitute))
+        default: return v
+        }
+    }
+
+    private func lookup(_ path: String) throws -> JSON {
+        let parts = path.split(separator: ".").map(String.init)
+        guard var current = saved[parts[0]] else { throw ScenarioFailure(description: "nothing saved as \(parts[0])") }
+        for p in parts.dropFirst() {
+            switch current {
+            case .object(let o): current = o[p] ?? .null
+            case .array(let a):
+                guard let i = Int(p), i < a.count else { throw ScenarioFailure(description: "no index \(p) in \(path)") }
+                current = a[i]
+            default: throw ScenarioFailure(description: "cannot follow \(p) in \(path)")
+            }
+        }
+        return current
+    }
+
+    /// Structural match as tests/conformance/README.md defines it.
+    private func match(_ expected: JSON, _ actual: JSON, _ path: String) throws {
+        func fail(_ why: String) -> ScenarioFailure {
+            ScenarioFailure(description: "\(path): \(why) (got \(String(actual.description.prefix(200))))")
+        }
+        switch expected {
+        case .object(let e):
+            let ops = e.keys.filter { $0.hasPrefix("$") }
+            if !ops.isEmpty {
+                for op in ops {
+                    let arg = e[op]!
+                    switch op {
+                    case "$len":
+                        let n: Int
+                        switch actual {
+                        case .array(let a): n = a.count
+                        case .string(let s): n = s.unicodeScalars.count
+                        default: throw fail("$len of a non-array")
+                        }
+                        guard arg.number == Double(n) else { throw fail("length \(n), expected \(arg)") }
+                    case "$present": break // checked by the enclosing object
+                    case "$absent": guard actual.isNull else { throw fail("expected absent") }
+                    case "$contains":
+                        guard let s = actual.string, let needle = arg.string, s.contains(needle) else { throw fail("expected to contain \(arg)") }
+                    case "$ne": guard arg != actual else { throw fail("expected != \(arg)") }
+                    default: throw ScenarioFailure(description: "unknown matcher \(op)")
+                    }
+                }
+                return
+            }
+            guard case .object(let a) = actual else { throw fail("expected an object") }
+            for (key, want) in e {
+                let lenient = want["$absent"] != nil || want["$ne"] != nil
+                guard a[key] != nil || lenient else { throw fail("key \(key) missing") }
+                try match(want, a[key] ?? .null, "\(path).\(key)")
+            }
+        case .array(let e):
+            guard case .array(let a) = actual else { throw fail("expected an array") }
+            guard a.count == e.count else { throw fail("expected \(e.count) items, got \(a.count)") }
+            for (i, item) in e.enumerated() { try match(item, a[i], "\(path)[\(i)]") }
+        default:
+            guard expected == actual else { throw fail("expected \(expected)") }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Compiles and tests the Swift package on Linux. Run from anywhere:
+#   bash bindings/swift/test.sh
+#  1. prepares (or reuses) a Debian trixie root with Swift 6 (toolchain.sh);
+#  2. builds libmoveworks_uniffi and the simulator on the host (debug);
+#  3. bind-mounts the repository (and the cargo target dir) into the root at
+#     the same paths, so Package.swift finds target/debug as on a dev machine;
+#  4. `swift build` and `swift test` of bindings/swift (XCTest: API tests and
+#     every conformance scenario), then builds and runs tests/swift-consumer,
+#     an app depending on the package by path, for one turn against the simulator.
+# Mounts are removed on every exit path. XCTest's summary lines are printed;
+# the full log is in $CARGO_TARGET_DIR/swift/log.txt.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+target="${CARGO_TARGET_DIR:-$repo/target}"
+mkdir -p "$target/swift"
+target="$(cd "$target" && pwd)"
+work="$target/swift"
+log="$work/log.txt"
+: >"$log"
+fail() {
+    echo "bindings/swift/test.sh: $*" >&2
+    [ -s "$log" ] && tail -n 60 "$log" >&2
+    exit 1
+}
+
+root="$(bash "$here/toolchain.sh")" || fail "could not prepare the Swift toolchain root"
+echo "$(cat "$root/.moveworks-swift-ready")"
+
+cargo build --quiet -p moveworks-uniffi -p moveworks-simulator >>"$log" 2>&1 || fail "cargo build failed"
+
+mounted=()
+sim_pid=""
+cleanup() {
+    if [ -n "$sim_pid" ]; then
+        exec {sim_in}>&- 2>/dev/null || true
+        kill "$sim_pid" 2>/dev/null || true
+    fi
+    local i
+    for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
+        umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" 2>/dev/null || true
+    done
+}
+trap cleanup EXIT
+bind() { # bind SOURCE: mounts SOURCE at the same path inside the root
+    local inside="$root$1"
+    mkdir -p "$inside"
+    mount --bind "$1" "$inside"
+    mounted+=("$inside")
+}
+mount -t proc proc "$root/proc" && mounted+=("$root/proc")
+bind /dev
+bind "$repo"
+case "$target/" in "$repo"/*) ;; *) bind "$target" ;; esac
+
+in_root() {
+    chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
+        CARGO_TARGET_DIR="$target" MOVEWORKS_SIMULATOR="$target/debug/moveworks-simulator" "$@"
+}
+swiftpm_flags=(--scratch-path "$work/build" -j "$(nproc)")
+
+started=$SECONDS
+in_root swift build --package-path "$repo/bindings/swift" "${swiftpm_flags[@]}" >>"$log" 2>&1 \
+    || fail "swift build failed"
+status=0
+in_root swift test --package-path "$repo/bindings/swift" "${swiftpm_flags[@]}" >"$work/test.txt" 2>&1 || status=$?
+cat "$work/test.txt" >>"$log"
+grep -E "^(Test Suite '(All tests|MoveworksSDKTests|ConformanceTests)'|	 Executed|Swift conformance:)|error:|XCTAssert|failed \(" "$work/test.txt" || true
+[ $status -eq 0 ] || fail "swift test failed (exit $status)"
+
+# The consumer app: depends on the package by path and runs one turn.
+in_root swift build --package-path "$repo/tests/swift-consumer" --scratch-path "$work/consumer" -j "$(nproc)" >>"$log" 2>&1 \
+    || fail "the consumer package did not build"
+coproc SIM { "$target/debug/moveworks-simulator"; }
+sim_pid=$SIM_PID
+exec {sim_in}>&"${SIM[1]}"
+read -r sim_line <&"${SIM[0]}" || fail "the simulator printed nothing"
+field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$sim_line" "$1"; }
+out="$(in_root MOVEWORKS_BASE_URL="$(field base_url)" MOVEWORKS_TOKEN="$(field token)" \
+    MOVEWORKS_ASSISTANT_NAME="$(field assistant_name)" "$work/consumer/debug/Consumer" 2>&1)" \
+    || { echo "$out" >>"$log"; fail "the consumer app failed"; }
+echo "$out" >>"$log"
+grep -q "^status: COMPLETED$" <<<"$out" || fail "the consumer app did not get a COMPLETED answer: $out"
+grep -q "\[1\]" <<<"$out" || fail "the consumer app's answer has no citation marker: $out"
+echo "swift consumer package: one turn COMPLETED with citation markers"
+echo "swift step took $((SECONDS - started)) s (build and tests, after the toolchain root)"
