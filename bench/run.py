@@ -37,6 +37,7 @@ LATENCY_ROWS = [
     "python_async.sdk", "python_async.httpx",
     "node.sdk", "node.http", "node.fetch",
     "kotlin.sdk",
+    "swift.sdk",
 ]
 
 # (row, baseline, kind, bound). kind: "ratio" = row/baseline <= bound; "faster" =
@@ -51,6 +52,7 @@ LATENCY_TARGETS = [
     ("node.sdk", "node.http", "ratio", 1.20),
     ("node.sdk", "node.fetch", "faster", 1.8),
     ("kotlin.sdk", "rust.sdk", "plus_us", 10.0),
+    ("swift.sdk", "rust.sdk", "plus_us", 10.0),
 ]
 
 # Size limits for footprint fields, by "<row id>.<field>".
@@ -82,6 +84,7 @@ def programs(profile: str) -> List[Program]:
     py_run = os.path.join(bench_dir, "python", "run.sh")
     node_run = os.path.join(bench_dir, "node", "run.sh")
     kt_run = os.path.join(bench_dir, "kotlin", "run.sh")
+    swift_run = os.path.join(bench_dir, "swift", "run.sh")
     return [
         Program("rust", [rust], ["latency", "threads", "rss", "poll"], [rust]),
         Program("c", [c], ["latency", "rss"], [c]),
@@ -92,6 +95,7 @@ def programs(profile: str) -> List[Program]:
         Program("node", ["bash", node_run], ["latency", "concurrent", "rss", "startup", "footprint"],
                 [node_run, os.path.join(bench_dir, "node", "bench.mjs")]),
         Program("kotlin", ["bash", kt_run], ["latency"], [kt_run]),
+        Program("swift", ["bash", swift_run], ["latency"], [swift_run, os.path.join(TARGET, "bench", "swift", "SwiftBench")]),
     ]
 
 

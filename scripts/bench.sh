@@ -44,7 +44,7 @@ gcc -std=c11 "$c_opt" -Wall -Wextra -Werror -Iinclude bench/c/bench.c -o "$c_out
     -L"$CARGO_TARGET_DIR/$profile" -lmoveworks -lcurl -lcjson -Wl,-rpath,"$CARGO_TARGET_DIR/$profile"
 
 # Each language's build hook (bench/PROTOCOL.md, "Build hooks"), when its program exists.
-for lang in python node kotlin; do
+for lang in python node kotlin swift; do
     if [[ -f "bench/$lang/build.sh" ]]; then
         step "bench/$lang/build.sh $profile"
         bash "bench/$lang/build.sh" "$profile"

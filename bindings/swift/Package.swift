@@ -5,7 +5,9 @@
 // - MoveworksSDKFFI.xcframework (built by ./build-xcframework.sh on macOS) when it
 //   exists: the way apps on iOS and macOS consume the package;
 // - otherwise the workspace's `target/debug/libmoveworks_uniffi` (after
-//   `cargo build -p moveworks-uniffi`), for `swift test` on a development machine.
+//   `cargo build -p moveworks-uniffi`), for `swift test` on a development machine;
+//   MOVEWORKS_FFI_LIB_DIR names another directory (the benchmark links the
+//   release build this way).
 import Foundation
 import PackageDescription
 
@@ -14,6 +16,7 @@ let xcframework = here.appendingPathComponent("MoveworksSDKFFI.xcframework")
 let useXCFramework = FileManager.default.fileExists(atPath: xcframework.path)
 let cargoTarget = ProcessInfo.processInfo.environment["CARGO_TARGET_DIR"]
     ?? here.appendingPathComponent("../../target").standardized.path
+let ffiLibDir = ProcessInfo.processInfo.environment["MOVEWORKS_FFI_LIB_DIR"] ?? "\(cargoTarget)/debug"
 
 let ffiTarget: Target = useXCFramework
     ? .binaryTarget(name: "MoveworksSDKFFI", path: "MoveworksSDKFFI.xcframework")
@@ -33,7 +36,7 @@ let package = Package(
             path: "Sources/MoveworksSDK",
             linkerSettings: useXCFramework ? [] : [
                 .linkedLibrary("moveworks_uniffi"),
-                .unsafeFlags(["-L", "\(cargoTarget)/debug", "-Xlinker", "-rpath", "-Xlinker", "\(cargoTarget)/debug"]),
+                .unsafeFlags(["-L", ffiLibDir, "-Xlinker", "-rpath", "-Xlinker", ffiLibDir]),
             ]
         ),
         .testTarget(name: "MoveworksSDKTests", dependencies: ["MoveworksSDK"], path: "Tests/MoveworksSDKTests"),

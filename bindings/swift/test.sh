@@ -12,11 +12,12 @@
 # the full log is in $CARGO_TARGET_DIR/swift/log.txt.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-repo="$(cd "$here/../.." && pwd)"
-target="${CARGO_TARGET_DIR:-$repo/target}"
-mkdir -p "$target/swift"
-target="$(cd "$target" && pwd)"
+# shellcheck source=chroot.sh
+source "$here/chroot.sh"
+repo="$SWIFT_REPO"
+target="$SWIFT_TARGET"
 work="$target/swift"
+mkdir -p "$work"
 log="$work/log.txt"
 : >"$log"
 fail() {
@@ -25,39 +26,12 @@ fail() {
     exit 1
 }
 
-root="$(bash "$here/toolchain.sh")" || fail "could not prepare the Swift toolchain root"
-echo "$(cat "$root/.moveworks-swift-ready")"
-
 cargo build --quiet -p moveworks-uniffi -p moveworks-simulator >>"$log" 2>&1 || fail "cargo build failed"
-
-mounted=()
+swift_root_enter || fail "could not prepare the Swift toolchain root"
+cat "$SWIFT_ROOT/.moveworks-swift-ready"
 sim_pid=""
-cleanup() {
-    if [ -n "$sim_pid" ]; then
-        exec {sim_in}>&- 2>/dev/null || true
-        kill "$sim_pid" 2>/dev/null || true
-    fi
-    local i
-    for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
-        umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" 2>/dev/null || true
-    done
-}
-trap cleanup EXIT
-bind() { # bind SOURCE: mounts SOURCE at the same path inside the root
-    local inside="$root$1"
-    mkdir -p "$inside"
-    mount --bind "$1" "$inside"
-    mounted+=("$inside")
-}
-mount -t proc proc "$root/proc" && mounted+=("$root/proc")
-bind /dev
-bind "$repo"
-case "$target/" in "$repo"/*) ;; *) bind "$target" ;; esac
-
-in_root() {
-    chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
-        CARGO_TARGET_DIR="$target" MOVEWORKS_SIMULATOR="$target/debug/moveworks-simulator" "$@"
-}
+SWIFT_ON_EXIT+=('[ -z "$sim_pid" ] || kill "$sim_pid" 2>/dev/null')
+in_root() { in_swift_root MOVEWORKS_SIMULATOR="$target/debug/moveworks-simulator" "$@"; }
 swiftpm_flags=(--scratch-path "$work/build" -j "$(nproc)")
 
 started=$SECONDS
@@ -74,7 +48,6 @@ in_root swift build --package-path "$repo/tests/swift-consumer" --scratch-path "
     || fail "the consumer package did not build"
 coproc SIM { "$target/debug/moveworks-simulator"; }
 sim_pid=$SIM_PID
-exec {sim_in}>&"${SIM[1]}"
 read -r sim_line <&"${SIM[0]}" || fail "the simulator printed nothing"
 field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$sim_line" "$1"; }
 out="$(in_root MOVEWORKS_BASE_URL="$(field base_url)" MOVEWORKS_TOKEN="$(field token)" \
