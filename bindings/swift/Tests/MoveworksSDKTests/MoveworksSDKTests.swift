@@ -148,4 +148,25 @@ final class MoveworksSDKTests: XCTestCase {
             XCTAssertEqual(e.kind, "not_found")
         }
     }
+
+    /// A cancel from another task ends an async wait promptly, long before the response would complete.
+    func testAsyncWaitIsCancelledFromAnotherTask() async throws {
+        let c = try client()
+        try sim.config(.object(["response_duration_ms": .number(30000)]))
+        let conv = try await c.createConversationAsync(title: "cancel")
+        let cancel = CancelHandle()
+        let started = Date()
+        Task {
+            try await Task.sleep(nanoseconds: 200_000_000)
+            cancel.cancel()
+        }
+        do {
+            _ = try await c.createResponseAndWaitAsync(conversationId: conv.conversationId, text: "slow",
+                                                       options: fast(20), cancel: cancel, listener: nil)
+            XCTFail("expected the wait to be cancelled")
+        } catch let e as MoveworksError {
+            XCTAssertEqual(e.kind, "cancelled")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+    }
 }
