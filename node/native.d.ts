@@ -68,6 +68,19 @@ export declare function coreVersion(): string
 /** Every core error kind string, in the core's order (the JS layer builds its class table from it). */
 export declare function errorKinds(): Array<string>
 
+/** The core's lists of known tagged-union types; the JS layer shapes every other type as its unknown variant. */
+export declare function knownTypeNames(): KnownTypeNames
+
+/** The `type` values of each tagged union that the core decodes into a known variant. */
+export interface KnownTypeNames {
+  /** `Content` types. */
+  content: Array<string>
+  /** `OutputItem` types. */
+  outputItem: Array<string>
+  /** `EventPayload` types. */
+  eventPayload: Array<string>
+}
+
 /** Per-call overrides of the client's limits. */
 export interface NativeCallOptions {
   /** Per-attempt timeout in ms. */

@@ -841,4 +841,5 @@ module.exports.NativePager = nativeBinding.NativePager
 module.exports.assistantText = nativeBinding.assistantText
 module.exports.coreVersion = nativeBinding.coreVersion
 module.exports.errorKinds = nativeBinding.errorKinds
+module.exports.knownTypeNames = nativeBinding.knownTypeNames
 module.exports.textWithCitationMarkers = nativeBinding.textWithCitationMarkers

@@ -19,8 +19,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use moveworks::{
-    AsyncRuntime, CancelToken, Client, ConversationIter, ConversationUpdate, ErrorKind, EventIter,
-    ListConversationsParams, ListEventsParams, RequestOptions, Response, WaitOptions,
+    AsyncRuntime, CancelToken, Client, Content, ConversationIter, ConversationUpdate, ErrorKind, EventIter,
+    EventPayload, ListConversationsParams, ListEventsParams, OutputItem, RequestOptions, Response, WaitOptions,
 };
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -674,6 +674,28 @@ pub fn assistant_text(response_json: String) -> Result<Option<String>> {
 #[napi]
 pub fn text_with_citation_markers(response_json: String) -> Result<Option<String>> {
     Ok(parse_response(&response_json)?.assistant_messages().next().map(|m| m.text_with_citation_markers()))
+}
+
+/// The `type` values of each tagged union that the core decodes into a known variant.
+#[napi(object)]
+pub struct KnownTypeNames {
+    /// `Content` types.
+    pub content: Vec<String>,
+    /// `OutputItem` types.
+    pub output_item: Vec<String>,
+    /// `EventPayload` types.
+    pub event_payload: Vec<String>,
+}
+
+/// The core's lists of known tagged-union types; the JS layer shapes every other type as its unknown variant.
+#[napi]
+pub fn known_type_names() -> KnownTypeNames {
+    let owned = |known: &[&str]| known.iter().map(|t| (*t).to_owned()).collect();
+    KnownTypeNames {
+        content: owned(Content::KNOWN),
+        output_item: owned(OutputItem::KNOWN),
+        event_payload: owned(EventPayload::KNOWN),
+    }
 }
 
 /// The core SDK version.
