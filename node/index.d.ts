@@ -63,7 +63,7 @@ export interface MarkdownTextContent {
   markdownText: { text: string }
 }
 
-/** Message content, a discriminated union on `type`. */
+/** Message content, a discriminated union on `type`; read its text with `contentText`. */
 export type Content = PlainTextContent | CommonmarkTextContent | MarkdownTextContent | UnknownVariant
 
 /** Display data of a citation. */
@@ -339,9 +339,23 @@ export declare const ERROR_CLASSES: Readonly<Record<ErrorKind, typeof MoveworksE
 
 /** The wire JSON (core serializer output) a model object was made from. */
 export declare function toWire(model: object): unknown
-/** The assistant's answer text, or null when there is none yet. */
+/** The assistant's answer (its final messages' text joined by blank lines), or null when there is none yet. */
 export declare function assistantText(response: Response): string | null
-/** The first assistant message's text with `[n]` citation markers. */
-export declare function textWithCitationMarkers(response: Response): string | null
+/** The final messages written by the assistant, in output order (the `message` objects of `response.outputs`). */
+export declare function assistantMessages(response: Response): Message[]
+/** The reasoning messages shown so far, in output order (the `reasoningMessage` objects of `response.outputs`). */
+export declare function reasoningMessages(response: Response): ReasoningMessage[]
+/**
+ * One message's text with `[n]` markers inserted at its citations' character
+ * offsets, numbered in citation order (the core's helper). For a whole answer,
+ * map it over `assistantMessages(response)`.
+ */
+export declare function textWithCitationMarkers(message: Message): string
+/** A message's text; unknown content types are read best-effort (the core's `Message::text`). */
+export declare function messageText(message: Message): string
+/** The text of known content types; null for an unknown type. */
+export declare function contentText(content: Content): string | null
+/** As `contentText`, also reading unknown types of the usual `{type, <type>: {text}}` wire shape. */
+export declare function contentTextLossy(content: Content): string | null
 /** The core SDK version. */
 export declare const VERSION: string

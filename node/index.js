@@ -282,14 +282,58 @@ function toWire(model) {
   return model[WIRE]
 }
 
-/** The assistant's answer text (the core's helper), or null when there is none yet. */
-function assistantText(response) {
-  return native.assistantText(JSON.stringify(toWire(response)))
+/** The wire JSON text of `model` for a core helper; `argument` names it in the error. */
+function wireText(argument, model) {
+  if (model == null || typeof model !== 'object' || !(WIRE in model)) {
+    throw invalid(argument, 'is not an object returned by this SDK')
+  }
+  return JSON.stringify(model[WIRE])
 }
 
-/** The first assistant message's text with `[n]` citation markers (the core's helper). */
-function textWithCitationMarkers(response) {
-  return native.textWithCitationMarkers(JSON.stringify(toWire(response)))
+// ---- helpers: each one is the core's, run on the model's wire JSON ------------
+
+/** The assistant's answer (its final messages' text joined by blank lines), or null when there is none yet. */
+function assistantText(response) {
+  return native.assistantText(wireText('response', response))
+}
+
+/** The final messages written by the assistant, in output order (the `message` objects of `response.outputs`). */
+function assistantMessages(response) {
+  const wire = wireText('response', response)
+  return native.assistantMessageIndexes(wire).map((i) => response.outputs[i].message)
+}
+
+/** The reasoning messages shown so far, in output order (the `reasoningMessage` objects of `response.outputs`). */
+function reasoningMessages(response) {
+  const wire = wireText('response', response)
+  return native.reasoningMessageIndexes(wire).map((i) => response.outputs[i].reasoningMessage)
+}
+
+/**
+ * One message's text with `[n]` markers at its citations' character offsets,
+ * numbered in citation order (the core's `Message::text_with_citation_markers`).
+ */
+function textWithCitationMarkers(message) {
+  if (message != null && typeof message === 'object' && 'outputs' in message) {
+    // The old Node helper took a Response; say what to pass instead of a decode error.
+    throw invalid('message', 'is a Response: pass one of assistantMessages(response)')
+  }
+  return native.textWithCitationMarkers(wireText('message', message))
+}
+
+/** A message's text; unknown content types are read best-effort (the core's `Message::text`). */
+function messageText(message) {
+  return native.messageText(wireText('message', message))
+}
+
+/** The text of known content types, null for an unknown type (the core's `Content::text`). */
+function contentText(content) {
+  return native.contentText(wireText('content', content))
+}
+
+/** As `contentText`, also reading unknown types of the usual `{type, <type>: {text}}` shape (the core's `Content::text_lossy`). */
+function contentTextLossy(content) {
+  return native.contentTextLossy(wireText('content', content))
 }
 
 // ---- cancellation -----------------------------------------------------------
@@ -563,6 +607,11 @@ module.exports = {
   ERROR_CLASSES,
   toWire,
   assistantText,
+  assistantMessages,
+  reasoningMessages,
   textWithCitationMarkers,
+  messageText,
+  contentText,
+  contentTextLossy,
   VERSION: native.coreVersion(),
 }

@@ -59,8 +59,17 @@ export declare class NativePager {
   nextPage(cancel?: CancelHandle | undefined | null): Promise<string | null>
 }
 
+/** Indexes into `outputs` of the core's `assistant_messages()` (final messages written by the assistant). */
+export declare function assistantMessageIndexes(responseJson: string): Array<number>
+
 /** The core's `assistant_text` helper on a Response given as wire JSON. */
 export declare function assistantText(responseJson: string): string | null
+
+/** The core's `Content::text` (known content types only) on a Content given as wire JSON. */
+export declare function contentText(contentJson: string): string | null
+
+/** The core's `Content::text_lossy` (also reads unknown types of the usual shape) on a Content given as wire JSON. */
+export declare function contentTextLossy(contentJson: string): string | null
 
 /** The core SDK version. */
 export declare function coreVersion(): string
@@ -80,6 +89,9 @@ export interface KnownTypeNames {
   /** `EventPayload` types. */
   eventPayload: Array<string>
 }
+
+/** The core's `Message::text` (unknown content types read best-effort) on a Message given as wire JSON. */
+export declare function messageText(messageJson: string): string
 
 /** Per-call overrides of the client's limits. */
 export interface NativeCallOptions {
@@ -133,5 +145,8 @@ export interface NativeWaitOptions {
   backoffFactor?: number
 }
 
-/** The first assistant message's text with `[n]` citation markers (the core's helper). */
-export declare function textWithCitationMarkers(responseJson: string): string | null
+/** Indexes into `outputs` of the core's `reasoning_messages()`. */
+export declare function reasoningMessageIndexes(responseJson: string): Array<number>
+
+/** The core's `Message::text_with_citation_markers` on a Message given as wire JSON. */
+export declare function textWithCitationMarkers(messageJson: string): string

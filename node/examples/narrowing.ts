@@ -2,7 +2,15 @@
 // the tagged unions narrow on `type`, and this file stops compiling if they stop to.
 // Each `@ts-expect-error` line must be an error, so an open union (where anything
 // goes) fails here too.
-import { Client } from 'moveworks'
+import {
+  Client,
+  assistantMessages,
+  contentText,
+  contentTextLossy,
+  messageText,
+  reasoningMessages,
+  textWithCitationMarkers,
+} from 'moveworks'
 import type { Content, Event, Message, OutputItem, ReasoningMessage, Response, UnknownVariant } from 'moveworks'
 
 /** Exhaustiveness: a union member added without handling it here fails to compile. */
@@ -42,7 +50,7 @@ function describeContent(content: Content): string {
     case 'MARKDOWN_TEXT':
       return content.markdownText.text
     case 'UNKNOWN':
-      return `(${content.typeName})`
+      return contentTextLossy(content) ?? `(${content.typeName})`
     default:
       return unreachable(content)
   }
@@ -50,7 +58,7 @@ function describeContent(content: Content): string {
 
 function describeEvent(event: Event): string {
   const p = event.payload
-  if (p.type === 'MESSAGE_EVENT') return describeContent(p.message.content)
+  if (p.type === 'MESSAGE_EVENT') return messageText(p.message)
   // The only member left is the unknown one.
   const u: UnknownVariant = p
   return u.typeName
@@ -59,6 +67,11 @@ function describeEvent(event: Event): string {
 async function main(client: Client, conversationId: string): Promise<void> {
   const response: Response = await client.createResponseAndWait(conversationId, 'Who does John Doe report to?')
   response.outputs.forEach((o) => console.log(describeOutput(o)))
+  const answers: string[] = assistantMessages(response).map(textWithCitationMarkers)
+  const reasoning: (string | null)[] = reasoningMessages(response).map((r) => contentText(r.content))
+  console.log(answers, reasoning, reasoningMessages(response).map((r) => describeContent(r.content)))
+  // @ts-expect-error: textWithCitationMarkers renders one message, not a whole Response.
+  textWithCitationMarkers(response)
   for await (const e of client.iterEvents({ conversationId })) console.log(describeEvent(e))
 }
 

@@ -46,7 +46,7 @@ test('every endpoint method, with Dates and camelCase', async () => {
   assert.ok(message, 'a MESSAGE output')
   assert.equal(message.message.actor, 'ASSISTANT')
   assert.ok(mw.assistantText(done).length > 0)
-  assert.equal(typeof mw.textWithCitationMarkers(done), 'string')
+  assert.equal(typeof mw.textWithCitationMarkers(message.message), 'string')
 
   const events = await c.listEvents({ conversationId: conv.conversationId })
   assert.equal(events.events.length, 1)
@@ -207,7 +207,7 @@ test('bad input gives InvalidArgumentError, never a crash', async () => {
   await assert.rejects(c.waitForResponse('conv_x', 'resp_x', { deadlineMs: 0 }), isInvalid('deadline'))
   await assert.rejects(c.waitForResponse('conv_x', 'resp_x', { backoffFactor: 0.5 }), isInvalid('backoff_factor'))
   await assert.rejects(c.waitForResponse('conv_x', 'a b'), isInvalid('response_id'))
-  assert.throws(() => mw.assistantText({}), isInvalid('model'))
+  assert.throws(() => mw.assistantText({}), isInvalid('response'))
   // Bad client options.
   assert.throws(() => new mw.Client({ assistantName: 'x' }), isInvalid('token'))
   assert.throws(() => new mw.Client({ ...sim.options(), baseUrl: 'http://example.com' }), isInvalid('base_url'))

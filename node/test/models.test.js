@@ -1,6 +1,7 @@
 'use strict'
-// The model shapes against the simulator's real responses (a reasoning message,
-// then a CommonMark answer with citations) and unknown union types.
+// The model shapes and helpers against the simulator's real responses (a reasoning
+// message, then a CommonMark answer with citations), unknown union types,
+// and that index.js, index.mjs and index.d.ts declare the same names.
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
@@ -20,6 +21,7 @@ test.beforeEach(async () => {
 
 const FAST = { initialIntervalMs: 10, maxIntervalMs: 30, deadlineMs: 10_000 }
 const client = (extra) => new mw.Client(sim.options(extra))
+const isInvalid = (argument) => (e) => e instanceof mw.InvalidArgumentError && e.argument === argument
 const DTS = fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8')
 
 async function answered(c, text = 'Who does John Doe report to?') {
@@ -27,16 +29,71 @@ async function answered(c, text = 'Who does John Doe report to?') {
   return c.createResponseAndWait(conv.conversationId, text, FAST)
 }
 
-test('citations: `offset` as in the core and Python; `location` is a hidden alias', async () => {
+test('outputs are tagged unions; the helpers return the very objects of outputs', async () => {
   const done = await answered(client())
-  const msg = done.outputs.find((o) => o.type === 'MESSAGE').message
+  assert.deepEqual(done.outputs.map((o) => o.type), ['REASONING_MESSAGE', 'MESSAGE'])
+  const [reasoning, final] = done.outputs
+
+  const messages = mw.assistantMessages(done)
+  assert.equal(messages.length, 1)
+  assert.equal(messages[0], final.message, 'the same object, not a copy')
+  const reasonings = mw.reasoningMessages(done)
+  assert.equal(reasonings.length, 1)
+  assert.equal(reasonings[0], reasoning.reasoningMessage)
+  assert.match(reasonings[0].reasoningMessageId, /./)
+  assert.ok(reasonings[0].createdAt instanceof Date)
+
+  // Before completion the answer is not there yet: the helpers say so, not throw.
+  const conv = await client().createConversation()
+  const created = await client().createResponse(conv.conversationId, 'hi')
+  assert.deepEqual(mw.assistantMessages(created), [])
+  assert.equal(mw.assistantText(created), null)
+})
+
+test('message text, content text and citation markers come from the core', async () => {
+  const done = await answered(client())
+  const [msg] = mw.assistantMessages(done)
+  assert.equal(msg.actor, 'ASSISTANT')
+  assert.equal(msg.content.type, 'COMMONMARK_TEXT')
+  const text = msg.content.commonmarkText.text
+  assert.equal(mw.contentText(msg.content), text)
+  assert.equal(mw.contentTextLossy(msg.content), text)
+  assert.equal(mw.messageText(msg), text)
+  assert.equal(mw.assistantText(done), mw.assistantMessages(done).map(mw.messageText).join('\n\n'))
+  const thought = mw.reasoningMessages(done)[0].content
+  assert.equal(thought.type, 'PLAIN_TEXT')
+  assert.equal(mw.contentText(thought), thought.plainText.text)
+
+  // Citations: `offset` as in the core and Python; the wire's `location` only as a hidden alias.
   assert.equal(msg.citations.length, 2)
   for (const c of msg.citations) {
     assert.equal(typeof c.offset, 'number')
     assert.deepEqual(Object.keys(c).filter((k) => k === 'location' || k === 'offset'), ['offset'])
     assert.deepEqual(c.location, { offset: c.offset }, 'deprecated alias still readable')
     assert.equal(mw.toWire(c).location.offset, c.offset, 'the wire keeps its nesting')
+    if (c.display?.title) assert.equal(typeof mw.contentTextLossy(c.display.title), 'string')
   }
+
+  // The marker [n] of citation n-1 sits at its offset, counted in characters (code
+  // points): checked by taking the markers out again in offset order.
+  const marked = mw.textWithCitationMarkers(msg)
+  assert.match(marked, /\[1\]/)
+  assert.match(marked, /\[2\]/)
+  let rest = Array.from(marked)
+  const order = msg.citations.map((c, i) => [c.offset, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  for (const [offset, i] of order) {
+    const marker = Array.from(`[${i + 1}]`)
+    const at = Math.min(offset, Array.from(text).length)
+    assert.deepEqual(rest.slice(at, at + marker.length), marker, `marker ${i + 1} at character ${offset}`)
+    rest = [...rest.slice(0, at), ...rest.slice(at + marker.length)]
+  }
+  assert.equal(rest.join(''), text, 'only markers were inserted')
+
+  // The old response-level call gets a clear error naming the argument.
+  assert.throws(() => mw.textWithCitationMarkers(done), isInvalid('message'))
+  assert.throws(() => mw.textWithCitationMarkers({ messageId: 'x' }), isInvalid('message'))
+  assert.throws(() => mw.contentText('hi'), isInvalid('content'))
+  assert.throws(() => mw.assistantMessages(null), isInvalid('response'))
 })
 
 test('events: `payload` as in the core and Python; `eventPayload` is a hidden alias', async () => {
@@ -49,6 +106,7 @@ test('events: `payload` as in the core and Python; `eventPayload` is a hidden al
   assert.equal(e.eventPayload, e.payload)
   assert.ok(!Object.keys(e).includes('eventPayload'))
   assert.equal(mw.toWire(e).event_payload.type, 'MESSAGE_EVENT')
+  assert.equal(mw.messageText(e.payload.message), mw.assistantText(done))
 })
 
 test('unknown union types: { type: UNKNOWN, typeName, raw } with the verbatim wire JSON', async () => {
@@ -61,9 +119,13 @@ test('unknown union types: { type: UNKNOWN, typeName, raw } with the verbatim wi
   assert.deepEqual(Object.keys(tool), ['type', 'typeName', 'raw'])
   assert.equal(tool.raw.type, 'TOOL_CALL')
   assert.equal(mw.toWire(tool), tool.raw)
-  const reasoning = done.outputs.find((o) => o.type === 'REASONING_MESSAGE').reasoningMessage
+  assert.ok(!mw.assistantMessages(done).includes(undefined))
+
+  const [reasoning] = mw.reasoningMessages(done)
   assert.equal(reasoning.content.type, 'UNKNOWN')
   assert.equal(reasoning.content.typeName, 'HTML_TEXT')
+  assert.equal(mw.contentText(reasoning.content), null)
+  assert.equal(typeof mw.contentTextLossy(reasoning.content), 'string')
 
   const { events } = await c.listEvents({ conversationId: done.conversationId })
   const note = events.find((e) => e.payload.type === 'UNKNOWN')
@@ -78,4 +140,12 @@ test("index.d.ts declares exactly the core's known union types", () => {
   const core = [...known.content, ...known.outputItem, ...known.eventPayload]
   assert.deepEqual([...declared].sort(), [...core].sort())
   for (const t of core) assert.notEqual(t, 'UNKNOWN', 'the unknown variant tag must not be a real type')
+})
+
+test('index.js, index.mjs and index.d.ts export the same names', async () => {
+  const cjs = Object.keys(mw).sort()
+  const esm = Object.keys(await import('../index.mjs')).filter((k) => k !== 'default').sort()
+  const dts = [...DTS.matchAll(/^export declare (?:function|class|const) (\w+)/gm)].map((m) => m[1]).sort()
+  assert.deepEqual(esm, cjs)
+  assert.deepEqual(dts, cjs)
 })
