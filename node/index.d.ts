@@ -277,6 +277,11 @@ export declare class Client {
   static fromEnv(options?: ClientOptions): Client
   readonly baseUrl: string
   readonly userAgent: string
+  /**
+   * A client sharing this one's connections and token cache with other per-call
+   * limits (the core's `Client::with_options`); this client is unchanged.
+   */
+  withOptions(options?: Omit<CallOptions, 'signal'>): Client
   listConversations(options?: ListConversationsOptions): Promise<ConversationPage>
   iterConversations(options?: Omit<ListConversationsOptions, keyof CallOptions> & IterOptions): Paginator<Conversation, ConversationPage>
   createConversation(options?: CallOptions & { title?: string }): Promise<Conversation>

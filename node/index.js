@@ -478,6 +478,21 @@ class Client {
     return this._native.userAgent
   }
 
+  /**
+   * A client sharing this one's connections and token cache, with other per-call
+   * limits (the core's `Client::with_options`); this client is unchanged.
+   */
+  withOptions(options = {}) {
+    const o = opts('options', options)
+    const c = Object.create(Client.prototype)
+    try {
+      c._native = this._native.withOptions(callOptions(o) ?? {})
+    } catch (err) {
+      throw convertError(err)
+    }
+    return c
+  }
+
   async listConversations(options = {}) {
     const o = opts('options', options)
     const args = [optNum('limit', o.limit), optStr('cursor', o.cursor), optBool('archived', o.archived), callOptions(o)]

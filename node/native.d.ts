@@ -29,6 +29,11 @@ export declare class NativeClient {
   get baseUrl(): string
   /** The `User-Agent` this client sends. */
   get userAgent(): string
+  /**
+   * The core's `Client::with_options`: a client sharing this one's connections and
+   * token cache, with other per-call limits (the JS `Client.withOptions`).
+   */
+  withOptions(options: NativeCallOptions): NativeClient
   /** `GET /conversations`: a ConversationPage as wire JSON. */
   listConversations(limit?: number | undefined | null, cursor?: string | undefined | null, archived?: boolean | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
   /** `POST /conversations`: a Conversation as wire JSON. */

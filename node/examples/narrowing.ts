@@ -65,7 +65,8 @@ function describeEvent(event: Event): string {
 }
 
 async function main(client: Client, conversationId: string): Promise<void> {
-  const response: Response = await client.createResponseAndWait(conversationId, 'Who does John Doe report to?')
+  const quick = client.withOptions({ maxRetries: 0, timeoutMs: 5_000 })
+  const response: Response = await quick.createResponseAndWait(conversationId, 'Who does John Doe report to?')
   response.outputs.forEach((o) => console.log(describeOutput(o)))
   const answers: string[] = assistantMessages(response).map(textWithCitationMarkers)
   const reasoning: (string | null)[] = reasoningMessages(response).map((r) => contentText(r.content))

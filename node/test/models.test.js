@@ -1,6 +1,6 @@
 'use strict'
 // The model shapes and helpers against the simulator's real responses (a reasoning
-// message, then a CommonMark answer with citations), unknown union types,
+// message, then a CommonMark answer with citations), unknown union types, withOptions,
 // and that index.js, index.mjs and index.d.ts declare the same names.
 const test = require('node:test')
 const assert = require('node:assert/strict')
@@ -140,6 +140,23 @@ test("index.d.ts declares exactly the core's known union types", () => {
   const core = [...known.content, ...known.outputItem, ...known.eventPayload]
   assert.deepEqual([...declared].sort(), [...core].sort())
   for (const t of core) assert.notEqual(t, 'UNKNOWN', 'the unknown variant tag must not be a real type')
+})
+
+test('withOptions: a client with other per-call limits, sharing the original', async () => {
+  const c = client()
+  const once = c.withOptions({ maxRetries: 0 })
+  assert.ok(once instanceof mw.Client)
+  assert.equal(once.baseUrl, c.baseUrl)
+  await sim.faults([{ kind: 'status', status: 503, method: 'GET', retry_after_ms: 5 }])
+  await assert.rejects(once.listConversations(), mw.InternalServerError)
+  const log = (await sim.requests()).filter((r) => r.path.endsWith('/conversations'))
+  assert.equal(log.length, 1, 'no retry')
+  // The original keeps its retries.
+  await sim.faults([{ kind: 'status', status: 503, method: 'GET', retry_after_ms: 5 }])
+  assert.deepEqual((await c.listConversations()).conversations, [])
+  assert.throws(() => c.withOptions({ timeoutMs: -1 }), isInvalid('timeoutMs'))
+  assert.throws(() => c.withOptions({ maxRetries: 'x' }), isInvalid('maxRetries'))
+  assert.throws(() => c.withOptions(7), isInvalid('options'))
 })
 
 test('index.js, index.mjs and index.d.ts export the same names', async () => {

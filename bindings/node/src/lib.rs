@@ -434,6 +434,13 @@ impl NativeClient {
         self.inner.user_agent().to_owned()
     }
 
+    /// The core's `Client::with_options`: a client sharing this one's connections and
+    /// token cache, with other per-call limits (the JS `Client.withOptions`).
+    #[napi]
+    pub fn with_options(&self, options: NativeCallOptions) -> Result<NativeClient> {
+        Ok(NativeClient { inner: self.with(Some(options)).map_err(to_napi)? })
+    }
+
     /// `GET /conversations`: a ConversationPage as wire JSON.
     #[napi(ts_return_type = "Promise<string>")]
     pub fn list_conversations<'env>(
