@@ -12,89 +12,198 @@ export type Actor = Open<'USER' | 'ASSISTANT'>
 
 /** A conversation. */
 export interface Conversation {
+  /** Unique id, `conv_…`. */
   conversationId: string
+  /** User-defined or AI-generated title; absent until one exists. */
   title?: string | null
+  /** User-controlled archive flag. */
   archived: boolean
+  /** When the conversation was created. */
   createdAt: Date
+  /** When the conversation was last updated or used. */
   updatedAt: Date
 }
 
-/** Message content, tagged by `type`; unknown types keep their raw fields (camelCased). */
-export type Content =
-  | { type: 'PLAIN_TEXT'; plainText: { text: string } }
-  | { type: 'COMMONMARK_TEXT'; commonmarkText: { text: string } }
-  | { type: 'MARKDOWN_TEXT'; markdownText: { text: string } }
-  | { type: string & {}; [field: string]: unknown }
+/**
+ * A `type` this SDK version does not know (the API is beta), as the core keeps
+ * it: `type` is the fixed literal `'UNKNOWN'` so it never overlaps a known
+ * type and `if (x.type === 'MESSAGE')` narrows; the wire type name is
+ * `typeName` and the item's verbatim wire JSON (snake_case) is `raw`.
+ */
+export interface UnknownVariant {
+  /** Always `'UNKNOWN'`: the discriminant of the unknown variant. */
+  type: 'UNKNOWN'
+  /** The wire `type` the server sent, e.g. `'TOOL_CALL'`. */
+  typeName: string
+  /** The whole item exactly as received (wire JSON, same as `toWire(item)`). */
+  raw: unknown
+}
 
-/** A citation: where in the text (characters) and what it points to. */
+/** `PLAIN_TEXT` content. */
+export interface PlainTextContent {
+  /** Discriminant. */
+  type: 'PLAIN_TEXT'
+  /** The text. */
+  plainText: { text: string }
+}
+
+/** `COMMONMARK_TEXT` content. */
+export interface CommonmarkTextContent {
+  /** Discriminant. */
+  type: 'COMMONMARK_TEXT'
+  /** CommonMark source. */
+  commonmarkText: { text: string }
+}
+
+/** `MARKDOWN_TEXT` content: raw markdown, used when the reply is not CommonMark. */
+export interface MarkdownTextContent {
+  /** Discriminant. */
+  type: 'MARKDOWN_TEXT'
+  /** Markdown source. */
+  markdownText: { text: string }
+}
+
+/** Message content, a discriminated union on `type`; read its text with `contentText`. */
+export type Content = PlainTextContent | CommonmarkTextContent | MarkdownTextContent | UnknownVariant
+
+/** Display data of a citation. */
+export interface CitationDisplay {
+  /** Primary heading. */
+  title?: Content
+  /** Body or description. */
+  body?: Content
+}
+
+/** A citation: where in the message text it belongs and what it points to. */
 export interface Citation {
-  location: { offset: number }
+  /**
+   * Zero-based position in the message text, in characters (Unicode scalar
+   * values, not UTF-16 units or bytes), where its marker belongs.
+   */
+  offset: number
+  /**
+   * The wire's nesting of `offset`.
+   * @deprecated Use `offset` (the core's and Python's name). Not enumerable.
+   */
+  readonly location: { offset: number }
+  /** Link to the cited entity. */
   url?: string | null
-  display?: { title?: Content; body?: Content } | null
+  /** How to display the cited entity. */
+  display?: CitationDisplay | null
 }
 
 /** A final message. */
 export interface Message {
+  /** Unique id. */
   messageId: string
+  /** The conversation it belongs to. */
   conversationId: string
+  /** The response that produced it. */
   responseId: string
+  /** Who wrote it. */
   actor: Actor
+  /** What it says. */
   content: Content
+  /** Entity citations (assistant messages only). */
   citations: Citation[]
+  /** When it was created. */
   createdAt: Date
 }
 
 /** A reasoning message shown while a response is in progress. */
 export interface ReasoningMessage {
+  /** Unique id. */
   reasoningMessageId: string
+  /** The conversation it belongs to. */
   conversationId: string
+  /** The response that produced it. */
   responseId: string
+  /** What it says. */
   content: Content
+  /** When it was created. */
   createdAt: Date
 }
 
-/** One output of a Response, tagged by `type`. */
-export type OutputItem =
-  | { type: 'MESSAGE'; message: Message }
-  | { type: 'REASONING_MESSAGE'; reasoningMessage: ReasoningMessage }
-  | { type: string & {}; [field: string]: unknown }
+/** `MESSAGE` output: a final message. */
+export interface MessageOutput {
+  /** Discriminant. */
+  type: 'MESSAGE'
+  /** The message. */
+  message: Message
+}
+
+/** `REASONING_MESSAGE` output: progress shown while the response is in progress. */
+export interface ReasoningMessageOutput {
+  /** Discriminant. */
+  type: 'REASONING_MESSAGE'
+  /** The reasoning message. */
+  reasoningMessage: ReasoningMessage
+}
+
+/** One output of a Response, a discriminated union on `type`. */
+export type OutputItem = MessageOutput | ReasoningMessageOutput | UnknownVariant
 
 /** The assistant's response to one user message. */
 export interface Response {
+  /** Unique id, `resp_…`. */
   responseId: string
+  /** The conversation it belongs to. */
   conversationId: string
+  /** Processing status. */
   status: ResponseStatus
+  /** When it was created. */
   createdAt: Date
+  /** When it reached a terminal status. */
   completedAt?: Date | null
+  /** Outputs so far. */
   outputs: OutputItem[]
 }
 
-/** An event's payload, tagged by `type`. */
-export type EventPayload =
-  | { type: 'MESSAGE_EVENT'; message: Message }
-  | { type: string & {}; [field: string]: unknown }
+/** `MESSAGE_EVENT` payload: a final message. */
+export interface MessageEventPayload {
+  /** Discriminant. */
+  type: 'MESSAGE_EVENT'
+  /** The message. */
+  message: Message
+}
+
+/** An event's payload, a discriminated union on `type`. */
+export type EventPayload = MessageEventPayload | UnknownVariant
 
 /** A system-initiated message. */
 export interface Event {
+  /** Unique id, `evt_…`; ids increase in feed order. */
   eventId: string
+  /** The conversation it belongs to. */
   conversationId: string
-  eventPayload: EventPayload
+  /** What happened (the wire's `event_payload`; the core's and Python's `payload`). */
+  payload: EventPayload
+  /**
+   * The wire's name of `payload`.
+   * @deprecated Use `payload`. Not enumerable.
+   */
+  readonly eventPayload: EventPayload
 }
 
 /** One page of conversations; `nextCursor` is null after the last page. */
 export interface ConversationPage {
+  /** The conversations of this page, newest `updatedAt` first. */
   conversations: Conversation[]
+  /** Cursor of the next page; null on the last page. */
   nextCursor: string | null
 }
 
 /** One page of events. */
 export interface EventPage {
+  /** The events of this page, oldest first. */
   events: Event[]
+  /** Cursor of the next page; null on the last page. */
   nextCursor: string | null
 }
 
 /** An async iterable over items, with `pages()` for whole pages. */
 export interface Paginator<T, P> extends AsyncIterable<T> {
+  /** Whole pages instead of items. */
   pages(): AsyncGenerator<P, void, undefined>
 }
 
@@ -168,6 +277,11 @@ export declare class Client {
   static fromEnv(options?: ClientOptions): Client
   readonly baseUrl: string
   readonly userAgent: string
+  /**
+   * A client sharing this one's connections and token cache with other per-call
+   * limits (the core's `Client::with_options`); this client is unchanged.
+   */
+  withOptions(options?: Omit<CallOptions, 'signal'>): Client
   listConversations(options?: ListConversationsOptions): Promise<ConversationPage>
   iterConversations(options?: Omit<ListConversationsOptions, keyof CallOptions> & IterOptions): Paginator<Conversation, ConversationPage>
   createConversation(options?: CallOptions & { title?: string }): Promise<Conversation>
@@ -230,9 +344,23 @@ export declare const ERROR_CLASSES: Readonly<Record<ErrorKind, typeof MoveworksE
 
 /** The wire JSON (core serializer output) a model object was made from. */
 export declare function toWire(model: object): unknown
-/** The assistant's answer text, or null when there is none yet. */
+/** The assistant's answer (its final messages' text joined by blank lines), or null when there is none yet. */
 export declare function assistantText(response: Response): string | null
-/** The first assistant message's text with `[n]` citation markers. */
-export declare function textWithCitationMarkers(response: Response): string | null
+/** The final messages written by the assistant, in output order (the `message` objects of `response.outputs`). */
+export declare function assistantMessages(response: Response): Message[]
+/** The reasoning messages shown so far, in output order (the `reasoningMessage` objects of `response.outputs`). */
+export declare function reasoningMessages(response: Response): ReasoningMessage[]
+/**
+ * One message's text with `[n]` markers inserted at its citations' character
+ * offsets, numbered in citation order (the core's helper). For a whole answer,
+ * map it over `assistantMessages(response)`.
+ */
+export declare function textWithCitationMarkers(message: Message): string
+/** A message's text; unknown content types are read best-effort (the core's `Message::text`). */
+export declare function messageText(message: Message): string
+/** The text of known content types; null for an unknown type. */
+export declare function contentText(content: Content): string | null
+/** As `contentText`, also reading unknown types of the usual `{type, <type>: {text}}` wire shape. */
+export declare function contentTextLossy(content: Content): string | null
 /** The core SDK version. */
 export declare const VERSION: string

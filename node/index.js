@@ -180,26 +180,94 @@ const camel = (k) => {
 }
 
 /**
- * Wire JSON -> plain object: camelCase keys, `*_at` timestamps as Date. The
- * original wire value stays reachable through `toWire()`. Applied uniformly,
- * so no model shape is written down twice.
+ * The core's known `type` values per tagged union. Every other type becomes the
+ * union's unknown variant `{ type: 'UNKNOWN', typeName, raw }`, so that `type`
+ * alone discriminates (index.d.ts declares exactly these literals).
+ */
+const KNOWN = (() => {
+  const k = native.knownTypeNames()
+  return { content: new Set(k.content), outputItem: new Set(k.outputItem), eventPayload: new Set(k.eventPayload) }
+})()
+
+/** Marks `to` as made from the wire value `from` (what `toWire` returns). */
+function keepWire(to, from) {
+  Object.defineProperty(to, WIRE, { value: from, enumerable: false })
+  return to
+}
+
+/**
+ * A tagged union member: a known type converts like any model; an unknown one
+ * keeps its type name and its verbatim wire JSON, mirroring the core's `Unknown`.
+ */
+function taggedFromWire(value, known) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return fromWire(value)
+  if (known.has(value.type)) return fromWire(value)
+  return keepWire({ type: 'UNKNOWN', typeName: String(value.type), raw: value }, value)
+}
+
+/** Adds a non-enumerable getter under an old name, so the new shape is what logs and deepEqual see. */
+function deprecatedAlias(obj, oldName, get) {
+  Object.defineProperty(obj, oldName, { get, enumerable: false, configurable: true })
+}
+
+/**
+ * A citation as the core's model has it: `offset` directly on the citation (the
+ * wire nests it in `location`, which stays readable as a deprecated alias).
+ */
+function citationFromWire(value) {
+  if (value === null || typeof value !== 'object') return value
+  const out = {}
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'location') out.offset = v?.offset
+    else if (k === 'display' && v !== null && typeof v === 'object') out.display = displayFromWire(v)
+    else out[camel(k)] = fromWire(v)
+  }
+  deprecatedAlias(out, 'location', () => ({ offset: out.offset }))
+  return keepWire(out, value)
+}
+
+/** A citation's display: `title` and `body` are Content. */
+function displayFromWire(value) {
+  const out = {}
+  for (const [k, v] of Object.entries(value)) {
+    out[camel(k)] = k === 'title' || k === 'body' ? taggedFromWire(v, KNOWN.content) : fromWire(v)
+  }
+  return keepWire(out, value)
+}
+
+/**
+ * Wire JSON -> plain object: camelCase keys, `*_at` timestamps as Date, and the
+ * core model's names where they differ from the wire by more than casing
+ * (`Event.payload`, `Citation.offset`). Keyed by field name, which is unique to
+ * one model in this API, so no model shape is written down twice. The original
+ * wire value stays reachable through `toWire()`.
  */
 function fromWire(value) {
   if (Array.isArray(value)) return value.map(fromWire)
   if (value === null || typeof value !== 'object') return value
   const out = {}
   for (const [k, v] of Object.entries(value)) {
-    out[camel(k)] = k.endsWith('_at') && typeof v === 'string' ? new Date(v) : fromWire(v)
+    if (k === 'event_payload') {
+      // The core model (and Python) call it `payload`; `eventPayload` is the old Node name.
+      out.payload = taggedFromWire(v, KNOWN.eventPayload)
+      deprecatedAlias(out, 'eventPayload', () => out.payload)
+    } else if (k === 'outputs' && Array.isArray(v)) {
+      out.outputs = v.map((o) => taggedFromWire(o, KNOWN.outputItem))
+    } else if (k === 'content') {
+      out.content = taggedFromWire(v, KNOWN.content)
+    } else if (k === 'citations' && Array.isArray(v)) {
+      out.citations = v.map(citationFromWire)
+    } else {
+      out[camel(k)] = k.endsWith('_at') && typeof v === 'string' ? new Date(v) : fromWire(v)
+    }
   }
-  Object.defineProperty(out, WIRE, { value, enumerable: false })
-  return out
+  return keepWire(out, value)
 }
 
 /** A page: items plus `nextCursor` (null after the last page). */
 function pageFromWire(wire, key) {
   const page = { [key]: fromWire(wire[key] ?? []), nextCursor: wire.metadata?.next_cursor ?? null }
-  Object.defineProperty(page, WIRE, { value: wire, enumerable: false })
-  return page
+  return keepWire(page, wire)
 }
 
 /**
@@ -214,14 +282,58 @@ function toWire(model) {
   return model[WIRE]
 }
 
-/** The assistant's answer text (the core's helper), or null when there is none yet. */
-function assistantText(response) {
-  return native.assistantText(JSON.stringify(toWire(response)))
+/** The wire JSON text of `model` for a core helper; `argument` names it in the error. */
+function wireText(argument, model) {
+  if (model == null || typeof model !== 'object' || !(WIRE in model)) {
+    throw invalid(argument, 'is not an object returned by this SDK')
+  }
+  return JSON.stringify(model[WIRE])
 }
 
-/** The first assistant message's text with `[n]` citation markers (the core's helper). */
-function textWithCitationMarkers(response) {
-  return native.textWithCitationMarkers(JSON.stringify(toWire(response)))
+// ---- helpers: each one is the core's, run on the model's wire JSON ------------
+
+/** The assistant's answer (its final messages' text joined by blank lines), or null when there is none yet. */
+function assistantText(response) {
+  return native.assistantText(wireText('response', response))
+}
+
+/** The final messages written by the assistant, in output order (the `message` objects of `response.outputs`). */
+function assistantMessages(response) {
+  const wire = wireText('response', response)
+  return native.assistantMessageIndexes(wire).map((i) => response.outputs[i].message)
+}
+
+/** The reasoning messages shown so far, in output order (the `reasoningMessage` objects of `response.outputs`). */
+function reasoningMessages(response) {
+  const wire = wireText('response', response)
+  return native.reasoningMessageIndexes(wire).map((i) => response.outputs[i].reasoningMessage)
+}
+
+/**
+ * One message's text with `[n]` markers at its citations' character offsets,
+ * numbered in citation order (the core's `Message::text_with_citation_markers`).
+ */
+function textWithCitationMarkers(message) {
+  if (message != null && typeof message === 'object' && 'outputs' in message) {
+    // The old Node helper took a Response; say what to pass instead of a decode error.
+    throw invalid('message', 'is a Response: pass one of assistantMessages(response)')
+  }
+  return native.textWithCitationMarkers(wireText('message', message))
+}
+
+/** A message's text; unknown content types are read best-effort (the core's `Message::text`). */
+function messageText(message) {
+  return native.messageText(wireText('message', message))
+}
+
+/** The text of known content types, null for an unknown type (the core's `Content::text`). */
+function contentText(content) {
+  return native.contentText(wireText('content', content))
+}
+
+/** As `contentText`, also reading unknown types of the usual `{type, <type>: {text}}` shape (the core's `Content::text_lossy`). */
+function contentTextLossy(content) {
+  return native.contentTextLossy(wireText('content', content))
 }
 
 // ---- cancellation -----------------------------------------------------------
@@ -366,6 +478,21 @@ class Client {
     return this._native.userAgent
   }
 
+  /**
+   * A client sharing this one's connections and token cache, with other per-call
+   * limits (the core's `Client::with_options`); this client is unchanged.
+   */
+  withOptions(options = {}) {
+    const o = opts('options', options)
+    const c = Object.create(Client.prototype)
+    try {
+      c._native = this._native.withOptions(callOptions(o) ?? {})
+    } catch (err) {
+      throw convertError(err)
+    }
+    return c
+  }
+
   async listConversations(options = {}) {
     const o = opts('options', options)
     const args = [optNum('limit', o.limit), optStr('cursor', o.cursor), optBool('archived', o.archived), callOptions(o)]
@@ -495,6 +622,11 @@ module.exports = {
   ERROR_CLASSES,
   toWire,
   assistantText,
+  assistantMessages,
+  reasoningMessages,
   textWithCitationMarkers,
+  messageText,
+  contentText,
+  contentTextLossy,
   VERSION: native.coreVersion(),
 }

@@ -24,7 +24,12 @@ export const {
   ERROR_CLASSES,
   toWire,
   assistantText,
+  assistantMessages,
+  reasoningMessages,
   textWithCitationMarkers,
+  messageText,
+  contentText,
+  contentTextLossy,
   VERSION,
 } = cjs
 export default cjs

@@ -29,6 +29,11 @@ export declare class NativeClient {
   get baseUrl(): string
   /** The `User-Agent` this client sends. */
   get userAgent(): string
+  /**
+   * The core's `Client::with_options`: a client sharing this one's connections and
+   * token cache, with other per-call limits (the JS `Client.withOptions`).
+   */
+  withOptions(options: NativeCallOptions): NativeClient
   /** `GET /conversations`: a ConversationPage as wire JSON. */
   listConversations(limit?: number | undefined | null, cursor?: string | undefined | null, archived?: boolean | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
   /** `POST /conversations`: a Conversation as wire JSON. */
@@ -59,14 +64,39 @@ export declare class NativePager {
   nextPage(cancel?: CancelHandle | undefined | null): Promise<string | null>
 }
 
+/** Indexes into `outputs` of the core's `assistant_messages()` (final messages written by the assistant). */
+export declare function assistantMessageIndexes(responseJson: string): Array<number>
+
 /** The core's `assistant_text` helper on a Response given as wire JSON. */
 export declare function assistantText(responseJson: string): string | null
+
+/** The core's `Content::text` (known content types only) on a Content given as wire JSON. */
+export declare function contentText(contentJson: string): string | null
+
+/** The core's `Content::text_lossy` (also reads unknown types of the usual shape) on a Content given as wire JSON. */
+export declare function contentTextLossy(contentJson: string): string | null
 
 /** The core SDK version. */
 export declare function coreVersion(): string
 
 /** Every core error kind string, in the core's order (the JS layer builds its class table from it). */
 export declare function errorKinds(): Array<string>
+
+/** The core's lists of known tagged-union types; the JS layer shapes every other type as its unknown variant. */
+export declare function knownTypeNames(): KnownTypeNames
+
+/** The `type` values of each tagged union that the core decodes into a known variant. */
+export interface KnownTypeNames {
+  /** `Content` types. */
+  content: Array<string>
+  /** `OutputItem` types. */
+  outputItem: Array<string>
+  /** `EventPayload` types. */
+  eventPayload: Array<string>
+}
+
+/** The core's `Message::text` (unknown content types read best-effort) on a Message given as wire JSON. */
+export declare function messageText(messageJson: string): string
 
 /** Per-call overrides of the client's limits. */
 export interface NativeCallOptions {
@@ -120,5 +150,8 @@ export interface NativeWaitOptions {
   backoffFactor?: number
 }
 
-/** The first assistant message's text with `[n]` citation markers (the core's helper). */
-export declare function textWithCitationMarkers(responseJson: string): string | null
+/** Indexes into `outputs` of the core's `reasoning_messages()`. */
+export declare function reasoningMessageIndexes(responseJson: string): Array<number>
+
+/** The core's `Message::text_with_citation_markers` on a Message given as wire JSON. */
+export declare function textWithCitationMarkers(messageJson: string): string

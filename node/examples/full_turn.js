@@ -2,7 +2,7 @@
 // One full turn against the API (or the simulator): create a conversation, ask,
 // stream progress, print the answer with citation markers.
 //   MOVEWORKS_BASE_URL=... MOVEWORKS_ASSISTANT_NAME=... MOVEWORKS_TOKEN=... node examples/full_turn.js "question"
-const { Client, MoveworksError, textWithCitationMarkers } = require('moveworks')
+const { Client, MoveworksError, assistantMessages, textWithCitationMarkers } = require('moveworks')
 
 async function main() {
   const client = Client.fromEnv()
@@ -12,7 +12,9 @@ async function main() {
     signal: AbortSignal.timeout(120_000),
     onUpdate: (r) => console.error(`… ${r.status}`),
   })
-  console.log(textWithCitationMarkers(response) ?? '(no answer)')
+  // Markers are per message (their offsets are into that message's text).
+  const answer = assistantMessages(response).map(textWithCitationMarkers).join('\n\n')
+  console.log(answer || '(no answer)')
 }
 
 main().catch((err) => {

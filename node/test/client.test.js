@@ -46,12 +46,12 @@ test('every endpoint method, with Dates and camelCase', async () => {
   assert.ok(message, 'a MESSAGE output')
   assert.equal(message.message.actor, 'ASSISTANT')
   assert.ok(mw.assistantText(done).length > 0)
-  assert.equal(typeof mw.textWithCitationMarkers(done), 'string')
+  assert.equal(typeof mw.textWithCitationMarkers(message.message), 'string')
 
   const events = await c.listEvents({ conversationId: conv.conversationId })
   assert.equal(events.events.length, 1)
-  assert.equal(events.events[0].eventPayload.type, 'MESSAGE_EVENT')
-  assert.equal(events.events[0].eventPayload.message.responseId, created.responseId)
+  assert.equal(events.events[0].payload.type, 'MESSAGE_EVENT')
+  assert.equal(events.events[0].payload.message.responseId, created.responseId)
   const all = await c.listEvents()
   assert.equal(all.events.length, 1)
 })
@@ -103,7 +103,7 @@ test('pagination: pages with nextCursor and async iterables', async () => {
   }, mw.InvalidArgumentError)
 })
 
-test('unknown enum values come through as raw strings', async () => {
+test('unknown enum values come through as raw strings, unknown union types as UNKNOWN', async () => {
   const c = client()
   await sim.config({ unknown_values: true })
   const conv = await c.createConversation({ title: 'new server' })
@@ -115,11 +115,11 @@ test('unknown enum values come through as raw strings', async () => {
   })
   assert.ok(seen.has('THINKING'), `statuses seen: ${[...seen]}`)
   assert.equal(done.status, 'COMPLETED')
-  const types = done.outputs.map((o) => o.type)
-  assert.ok(types.includes('TOOL_CALL'), `output types: ${types}`)
+  const unknownTypes = done.outputs.filter((o) => o.type === 'UNKNOWN').map((o) => o.typeName)
+  assert.ok(unknownTypes.includes('TOOL_CALL'), `unknown output types: ${unknownTypes}`)
   assert.ok(mw.toWire(done).outputs.some((o) => o.type === 'TOOL_CALL'), 'unknown output kept verbatim on the wire')
   const events = await c.listEvents({ conversationId: conv.conversationId })
-  assert.ok(events.events.some((e) => e.eventPayload.type === 'NOTIFICATION_EVENT'))
+  assert.ok(events.events.some((e) => e.payload.type === 'UNKNOWN' && e.payload.typeName === 'NOTIFICATION_EVENT'))
 })
 
 /** One case per error class: how to provoke it and what it must look like. */
@@ -207,7 +207,7 @@ test('bad input gives InvalidArgumentError, never a crash', async () => {
   await assert.rejects(c.waitForResponse('conv_x', 'resp_x', { deadlineMs: 0 }), isInvalid('deadline'))
   await assert.rejects(c.waitForResponse('conv_x', 'resp_x', { backoffFactor: 0.5 }), isInvalid('backoff_factor'))
   await assert.rejects(c.waitForResponse('conv_x', 'a b'), isInvalid('response_id'))
-  assert.throws(() => mw.assistantText({}), isInvalid('model'))
+  assert.throws(() => mw.assistantText({}), isInvalid('response'))
   // Bad client options.
   assert.throws(() => new mw.Client({ assistantName: 'x' }), isInvalid('token'))
   assert.throws(() => new mw.Client({ ...sim.options(), baseUrl: 'http://example.com' }), isInvalid('base_url'))

@@ -79,7 +79,8 @@ const CALLS = {
   wait_for_response: async (c, a) => wireOf(await c.waitForResponse(a.conversation_id, a.response_id, waitOptions(a))),
   create_response_and_wait: async (c, a) => wireOf(await c.createResponseAndWait(a.conversation_id, a.text, waitOptions(a))),
   assistant_text: async (c, a) => mw.assistantText(models.get(a.response)),
-  text_with_citation_markers: async (c, a) => mw.textWithCitationMarkers(models.get(a.response)),
+  // As the spec says (and Python does): the first assistant message, rendered by the per-message helper.
+  text_with_citation_markers: async (c, a) => mw.textWithCitationMarkers(mw.assistantMessages(models.get(a.response))[0]),
 }
 
 function makeClient(sim, spec = {}) {

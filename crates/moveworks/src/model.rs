@@ -323,6 +323,11 @@ struct TextBody {
 }
 
 impl Content {
+    /// The `type` values this SDK version decodes into a known variant. Bindings
+    /// that shape the wire JSON themselves (Node) read this list instead of
+    /// keeping their own, so a variant added here cannot read as unknown there.
+    pub const KNOWN: &'static [&'static str] = &["PLAIN_TEXT", "COMMONMARK_TEXT", "MARKDOWN_TEXT"];
+
     /// The text of this content. For an unknown type, the `text` of its payload
     /// when it has the usual `{"type": T, "<t>": {"text": …}}` shape.
     pub fn text(&self) -> Option<&str> {
@@ -393,6 +398,9 @@ impl Serialize for Content {
 }
 
 impl OutputItem {
+    /// The `type` values this SDK version decodes into a known variant (see [`Content::KNOWN`]).
+    pub const KNOWN: &'static [&'static str] = &["MESSAGE", "REASONING_MESSAGE"];
+
     /// The wire name of the output type, e.g. `"MESSAGE"`.
     pub fn type_name(&self) -> &str {
         match self {
@@ -427,6 +435,9 @@ impl Serialize for OutputItem {
 }
 
 impl EventPayload {
+    /// The `type` values this SDK version decodes into a known variant (see [`Content::KNOWN`]).
+    pub const KNOWN: &'static [&'static str] = &["MESSAGE_EVENT"];
+
     /// The wire name of the event type, e.g. `"MESSAGE_EVENT"`.
     pub fn type_name(&self) -> &str {
         match self {
@@ -672,6 +683,46 @@ mod tests {
             serde_json::from_str(r#"{"type":"HTML_TEXT","html_text":{"text":"<b>hi</b>"}}"#).unwrap();
         assert_eq!(content.text(), None);
         assert_eq!(content.text_lossy().as_deref(), Some("<b>hi</b>"));
+    }
+
+    #[test]
+    fn known_type_lists_match_the_decoders() {
+        // A listed type is decoded as a known variant: without its payload field it fails
+        // (an unknown type would decode into `Unknown` instead).
+        fn all_known<T: serde::de::DeserializeOwned>(known: &[&str]) {
+            for t in known {
+                assert!(serde_json::from_value::<T>(serde_json::json!({ "type": t })).is_err(), "{t} is known");
+            }
+            assert!(serde_json::from_value::<T>(serde_json::json!({ "type": "SURELY_NEW" })).is_ok());
+        }
+        all_known::<Content>(Content::KNOWN);
+        all_known::<OutputItem>(OutputItem::KNOWN);
+        all_known::<EventPayload>(EventPayload::KNOWN);
+        // And every known variant's type name is listed.
+        let text = || "t".to_owned();
+        for c in [
+            Content::PlainText { text: text() },
+            Content::CommonmarkText { text: text() },
+            Content::MarkdownText { text: text() },
+        ] {
+            assert!(Content::KNOWN.contains(&c.type_name()), "{}", c.type_name());
+        }
+        let message: Message = serde_json::from_value(serde_json::json!({
+            "message_id": "m", "conversation_id": "c", "response_id": "r", "actor": "ASSISTANT",
+            "content": {"type": "PLAIN_TEXT", "plain_text": {"text": "hi"}}, "created_at": "2024-05-01T00:00:00Z"
+        }))
+        .unwrap();
+        let reasoning = ReasoningMessage {
+            reasoning_message_id: "rm".into(),
+            conversation_id: "c".into(),
+            response_id: "r".into(),
+            content: message.content.clone(),
+            created_at: message.created_at,
+        };
+        for o in [OutputItem::Message(message.clone()), OutputItem::ReasoningMessage(reasoning)] {
+            assert!(OutputItem::KNOWN.contains(&o.type_name()), "{}", o.type_name());
+        }
+        assert!(EventPayload::KNOWN.contains(&EventPayload::Message(message).type_name()));
     }
 }
 

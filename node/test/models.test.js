@@ -1,0 +1,168 @@
+'use strict'
+// The model shapes and helpers against the simulator's real responses (a reasoning
+// message, then a CommonMark answer with citations), unknown union types, withOptions,
+// and that index.js, index.mjs and index.d.ts declare the same names.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const mw = require('..')
+const { startSim } = require('./sim')
+
+let sim
+test.before(async () => {
+  sim = await startSim()
+})
+test.after(() => sim.stop())
+test.beforeEach(async () => {
+  await sim.reset()
+  await sim.config({ response_duration_ms: 60 })
+})
+
+const FAST = { initialIntervalMs: 10, maxIntervalMs: 30, deadlineMs: 10_000 }
+const client = (extra) => new mw.Client(sim.options(extra))
+const isInvalid = (argument) => (e) => e instanceof mw.InvalidArgumentError && e.argument === argument
+const DTS = fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8')
+
+async function answered(c, text = 'Who does John Doe report to?') {
+  const conv = await c.createConversation()
+  return c.createResponseAndWait(conv.conversationId, text, FAST)
+}
+
+test('outputs are tagged unions; the helpers return the very objects of outputs', async () => {
+  const done = await answered(client())
+  assert.deepEqual(done.outputs.map((o) => o.type), ['REASONING_MESSAGE', 'MESSAGE'])
+  const [reasoning, final] = done.outputs
+
+  const messages = mw.assistantMessages(done)
+  assert.equal(messages.length, 1)
+  assert.equal(messages[0], final.message, 'the same object, not a copy')
+  const reasonings = mw.reasoningMessages(done)
+  assert.equal(reasonings.length, 1)
+  assert.equal(reasonings[0], reasoning.reasoningMessage)
+  assert.match(reasonings[0].reasoningMessageId, /./)
+  assert.ok(reasonings[0].createdAt instanceof Date)
+
+  // Before completion the answer is not there yet: the helpers say so, not throw.
+  const conv = await client().createConversation()
+  const created = await client().createResponse(conv.conversationId, 'hi')
+  assert.deepEqual(mw.assistantMessages(created), [])
+  assert.equal(mw.assistantText(created), null)
+})
+
+test('message text, content text and citation markers come from the core', async () => {
+  const done = await answered(client())
+  const [msg] = mw.assistantMessages(done)
+  assert.equal(msg.actor, 'ASSISTANT')
+  assert.equal(msg.content.type, 'COMMONMARK_TEXT')
+  const text = msg.content.commonmarkText.text
+  assert.equal(mw.contentText(msg.content), text)
+  assert.equal(mw.contentTextLossy(msg.content), text)
+  assert.equal(mw.messageText(msg), text)
+  assert.equal(mw.assistantText(done), mw.assistantMessages(done).map(mw.messageText).join('\n\n'))
+  const thought = mw.reasoningMessages(done)[0].content
+  assert.equal(thought.type, 'PLAIN_TEXT')
+  assert.equal(mw.contentText(thought), thought.plainText.text)
+
+  // Citations: `offset` as in the core and Python; the wire's `location` only as a hidden alias.
+  assert.equal(msg.citations.length, 2)
+  for (const c of msg.citations) {
+    assert.equal(typeof c.offset, 'number')
+    assert.deepEqual(Object.keys(c).filter((k) => k === 'location' || k === 'offset'), ['offset'])
+    assert.deepEqual(c.location, { offset: c.offset }, 'deprecated alias still readable')
+    assert.equal(mw.toWire(c).location.offset, c.offset, 'the wire keeps its nesting')
+    if (c.display?.title) assert.equal(typeof mw.contentTextLossy(c.display.title), 'string')
+  }
+
+  // The marker [n] of citation n-1 sits at its offset, counted in characters (code
+  // points): checked by taking the markers out again in offset order.
+  const marked = mw.textWithCitationMarkers(msg)
+  assert.match(marked, /\[1\]/)
+  assert.match(marked, /\[2\]/)
+  let rest = Array.from(marked)
+  const order = msg.citations.map((c, i) => [c.offset, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  for (const [offset, i] of order) {
+    const marker = Array.from(`[${i + 1}]`)
+    const at = Math.min(offset, Array.from(text).length)
+    assert.deepEqual(rest.slice(at, at + marker.length), marker, `marker ${i + 1} at character ${offset}`)
+    rest = [...rest.slice(0, at), ...rest.slice(at + marker.length)]
+  }
+  assert.equal(rest.join(''), text, 'only markers were inserted')
+
+  // The old response-level call gets a clear error naming the argument.
+  assert.throws(() => mw.textWithCitationMarkers(done), isInvalid('message'))
+  assert.throws(() => mw.textWithCitationMarkers({ messageId: 'x' }), isInvalid('message'))
+  assert.throws(() => mw.contentText('hi'), isInvalid('content'))
+  assert.throws(() => mw.assistantMessages(null), isInvalid('response'))
+})
+
+test('events: `payload` as in the core and Python; `eventPayload` is a hidden alias', async () => {
+  const c = client()
+  const done = await answered(c)
+  const { events } = await c.listEvents({ conversationId: done.conversationId })
+  const [e] = events
+  assert.equal(e.payload.type, 'MESSAGE_EVENT')
+  assert.equal(e.payload.message.responseId, done.responseId)
+  assert.equal(e.eventPayload, e.payload)
+  assert.ok(!Object.keys(e).includes('eventPayload'))
+  assert.equal(mw.toWire(e).event_payload.type, 'MESSAGE_EVENT')
+  assert.equal(mw.messageText(e.payload.message), mw.assistantText(done))
+})
+
+test('unknown union types: { type: UNKNOWN, typeName, raw } with the verbatim wire JSON', async () => {
+  const c = client()
+  await sim.config({ unknown_values: true })
+  const done = await answered(c, '[unknown] what is new?')
+  const tool = done.outputs.find((o) => o.type === 'UNKNOWN')
+  assert.ok(tool, `outputs: ${JSON.stringify(done.outputs.map((o) => o.type))}`)
+  assert.equal(tool.typeName, 'TOOL_CALL')
+  assert.deepEqual(Object.keys(tool), ['type', 'typeName', 'raw'])
+  assert.equal(tool.raw.type, 'TOOL_CALL')
+  assert.equal(mw.toWire(tool), tool.raw)
+  assert.ok(!mw.assistantMessages(done).includes(undefined))
+
+  const [reasoning] = mw.reasoningMessages(done)
+  assert.equal(reasoning.content.type, 'UNKNOWN')
+  assert.equal(reasoning.content.typeName, 'HTML_TEXT')
+  assert.equal(mw.contentText(reasoning.content), null)
+  assert.equal(typeof mw.contentTextLossy(reasoning.content), 'string')
+
+  const { events } = await c.listEvents({ conversationId: done.conversationId })
+  const note = events.find((e) => e.payload.type === 'UNKNOWN')
+  assert.equal(note.payload.typeName, 'NOTIFICATION_EVENT')
+  assert.equal(mw.toWire(note).event_payload.type, 'NOTIFICATION_EVENT')
+})
+
+test("index.d.ts declares exactly the core's known union types", () => {
+  const native = require('../native.js')
+  const known = native.knownTypeNames()
+  const declared = [...DTS.matchAll(/^\s*type: '([A-Z_]+)'$/gm)].map((m) => m[1]).filter((t) => t !== 'UNKNOWN')
+  const core = [...known.content, ...known.outputItem, ...known.eventPayload]
+  assert.deepEqual([...declared].sort(), [...core].sort())
+  for (const t of core) assert.notEqual(t, 'UNKNOWN', 'the unknown variant tag must not be a real type')
+})
+
+test('withOptions: a client with other per-call limits, sharing the original', async () => {
+  const c = client()
+  const once = c.withOptions({ maxRetries: 0 })
+  assert.ok(once instanceof mw.Client)
+  assert.equal(once.baseUrl, c.baseUrl)
+  await sim.faults([{ kind: 'status', status: 503, method: 'GET', retry_after_ms: 5 }])
+  await assert.rejects(once.listConversations(), mw.InternalServerError)
+  const log = (await sim.requests()).filter((r) => r.path.endsWith('/conversations'))
+  assert.equal(log.length, 1, 'no retry')
+  // The original keeps its retries.
+  await sim.faults([{ kind: 'status', status: 503, method: 'GET', retry_after_ms: 5 }])
+  assert.deepEqual((await c.listConversations()).conversations, [])
+  assert.throws(() => c.withOptions({ timeoutMs: -1 }), isInvalid('timeoutMs'))
+  assert.throws(() => c.withOptions({ maxRetries: 'x' }), isInvalid('maxRetries'))
+  assert.throws(() => c.withOptions(7), isInvalid('options'))
+})
+
+test('index.js, index.mjs and index.d.ts export the same names', async () => {
+  const cjs = Object.keys(mw).sort()
+  const esm = Object.keys(await import('../index.mjs')).filter((k) => k !== 'default').sort()
+  const dts = [...DTS.matchAll(/^export declare (?:function|class|const) (\w+)/gm)].map((m) => m[1]).sort()
+  assert.deepEqual(esm, cjs)
+  assert.deepEqual(dts, cjs)
+})
