@@ -756,13 +756,6 @@ const char *mw_error_body_excerpt(const struct mw_error *error);
 bool mw_error_is_transient(const struct mw_error *error);
 
 /**
- * Panics inside the library on purpose and returns the resulting MW_PANIC (with an
- * error whose kind name is "panic"): lets applications and test suites check their
- * handling of MW_PANIC. Has no other effect.
- */
-enum mw_status mw_debug_panic(struct mw_error **out_error);
-
-/**
  * The conversation id, `conv_…`. `*out` is a new string (mw_string_free).
  */
 enum mw_status mw_conversation_id(const struct mw_conversation *conversation, char **out);

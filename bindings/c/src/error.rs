@@ -305,8 +305,9 @@ pub unsafe extern "C" fn mw_error_is_transient(error: *const mw_error) -> bool {
 }
 
 /// Panics inside the library on purpose and returns the resulting MW_PANIC (with an
-/// error whose kind name is "panic"): lets applications and test suites check their
-/// handling of MW_PANIC. Has no other effect.
+/// error whose kind name is "panic"): lets the test suites check the panic boundary.
+/// Test builds only (feature `test-hooks`); excluded from the header (cbindgen.toml).
+#[cfg(feature = "test-hooks")]
 #[no_mangle]
 pub extern "C" fn mw_debug_panic(out_error: *mut *mut mw_error) -> mw_status {
     guard(out_error, || {

@@ -110,6 +110,9 @@ static void test_names_and_frees(void) {
     CHECK(mw_error_is_transient(NULL) == false);
 }
 
+/* Test-only export of a library built with the `test-hooks` feature; not in the header. */
+enum mw_status mw_debug_panic(struct mw_error **out_error);
+
 static void test_panic(void) {
     mw_error *err = NULL;
     CHECK(mw_debug_panic(&err) == MW_PANIC);
