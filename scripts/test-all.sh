@@ -12,7 +12,7 @@ started=$SECONDS
 
 section "Rust: format and lints"
 cargo fmt --all --check
-cargo clippy --locked -q -p moveworks -p moveworks-simulator -p moveworks-cli --all-targets -- -D warnings
+cargo clippy --locked -q --workspace --all-targets -- -D warnings
 
 section "Rust: core, simulator, CLI (unit, integration, conformance)"
 cargo build --locked -p moveworks-simulator -p moveworks-cli
