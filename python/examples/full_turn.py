@@ -26,7 +26,8 @@ def main() -> int:
         try:
             response = client.create_response_and_wait(conversation.conversation_id, question, on_update=show_progress)
         except moveworks.ResponseFailedError as err:
-            print(f"the assistant could not answer (request id {err.request_id})", file=sys.stderr)
+            # A FAILED response is an answer, not an HTTP error: it has no request id; quote the response id.
+            print(f"the assistant could not answer (response {err.response_id})", file=sys.stderr)
             return 1
         except moveworks.MoveworksError as err:
             print(f"error [{err.kind}]: {err.message}", file=sys.stderr)

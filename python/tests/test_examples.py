@@ -13,7 +13,7 @@ from conftest import Simulator
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
-def run_example(sim: Simulator, name: str) -> str:
+def run_example(sim: Simulator, name: str, *args: str, expect_rc: int = 0) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env.update(
         MOVEWORKS_BASE_URL=sim.base_url,
@@ -21,26 +21,33 @@ def run_example(sim: Simulator, name: str) -> str:
         MOVEWORKS_TOKEN=sim.token,
     )
     done = subprocess.run(
-        [sys.executable, str(EXAMPLES / name)],
+        [sys.executable, str(EXAMPLES / name), *args],
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
         cwd=tempfile.gettempdir(),
     )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+    assert done.returncode == expect_rc, done.stderr
+    return done
 
 
 def test_full_turn(sim: Simulator) -> None:
     sim.config(response_duration_ms=100)
-    out = run_example(sim, "full_turn.py")
+    out = run_example(sim, "full_turn.py").stdout
     assert "Who does John Doe report to?" in out and "[1]" in out
     assert len(sim.requests("POST", "/responses")) == 1
 
 
+def test_full_turn_reports_a_failed_answer_by_its_response_id(sim: Simulator) -> None:
+    sim.config(response_duration_ms=100)
+    done = run_example(sim, "full_turn.py", "[fail] anything", expect_rc=1)
+    assert "could not answer (response resp_" in done.stderr, done.stderr
+    assert "None" not in done.stderr
+
+
 def test_async_turns(sim: Simulator) -> None:
     sim.config(response_duration_ms=100)
-    out = run_example(sim, "async_turns.py")
+    out = run_example(sim, "async_turns.py").stdout
     assert out.count("Q: ") == 3 and "VPN" in out
     assert len(sim.requests("POST", "/responses")) == 3
