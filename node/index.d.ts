@@ -202,7 +202,12 @@ export declare class MoveworksError extends Error {
   readonly retryAfterMs: number | null
   /** For InvalidArgumentError: the rejected argument. */
   readonly argument: string | null
-  /** For poll errors: the response id, its last status and last state. */
+  /**
+   * For every error of `waitForResponse`, and of `createResponseAndWait` once the response
+   * was created (whatever the class, e.g. an InternalServerError while polling): the
+   * response id, to resume with `waitForResponse` instead of asking again; and the
+   * last status and response seen, when a poll saw one.
+   */
   readonly responseId: string | null
   readonly lastStatus: ResponseStatus | null
   readonly response: Response | null
@@ -211,7 +216,8 @@ export declare class MoveworksError extends Error {
 }
 export declare class InvalidArgumentError extends MoveworksError {}
 export declare class APIConnectionError extends MoveworksError {}
-export declare class APITimeoutError extends MoveworksError {}
+/** A kind of APIConnectionError: one catch handles both (as in Python). */
+export declare class APITimeoutError extends APIConnectionError {}
 export declare class DecodeError extends MoveworksError {}
 export declare class OAuthError extends MoveworksError {}
 export declare class APIStatusError extends MoveworksError {}
