@@ -212,6 +212,7 @@ export declare class MoveworksError extends Error {
   readonly lastStatus: ResponseStatus | null
   readonly response: Response | null
   readonly bodyExcerpt: string | null
+  /** True when retrying later might succeed: connection trouble, timeouts, HTTP 408, 429, 500, 502, 503, 504 (what the client retries itself). */
   readonly isTransient: boolean
 }
 export declare class InvalidArgumentError extends MoveworksError {}

@@ -63,7 +63,8 @@ class MoveworksError(Exception):
         self.response: Optional[Response] = response
         #: For decode errors: the start of the offending body.
         self.body_excerpt: Optional[str] = body_excerpt
-        #: True when retrying later might succeed.
+        #: True when retrying later might succeed: connection trouble, timeouts, HTTP
+        #: 408, 429, 500, 502, 503, 504 (exactly what the client retries itself).
         self.is_transient: bool = is_transient
 
     def __repr__(self) -> str:

@@ -382,13 +382,11 @@ impl Error {
     pub fn body_excerpt(&self) -> Option<&str> {
         self.inner.body_excerpt.as_deref()
     }
-    /// True when retrying later might succeed (connection trouble, timeouts, 408/429/5xx).
+    /// True when retrying later might succeed: connection trouble, timeouts, and HTTP
+    /// 408, 429, 500, 502, 503, 504. Exactly the statuses and kinds the client's own retry
+    /// policy retries (one function decides both), so a 501 or 505 is not transient.
     pub fn is_transient(&self) -> bool {
-        match self.inner.kind {
-            ErrorKind::Connection | ErrorKind::Timeout | ErrorKind::RateLimit | ErrorKind::InternalServer => true,
-            ErrorKind::ApiStatus | ErrorKind::OAuth => matches!(self.inner.status, Some(408 | 429 | 500..=599)),
-            _ => false,
-        }
+        crate::retry::is_transient(self.inner.kind, self.inner.status)
     }
 }
 
@@ -476,5 +474,16 @@ mod tests {
             }
         }
         assert!(!ErrorKind::PollTimeout.is_a(ErrorKind::Timeout), "a wait's deadline is not a connection problem");
+    }
+
+    /// `is_transient` is the retry policy's decision for every error status.
+    #[test]
+    fn is_transient_equals_the_retry_policy_for_every_status() {
+        for status in 400..=599u16 {
+            let api = Error::new(ErrorKind::for_status(status), "x").with_status(status);
+            assert_eq!(api.is_transient(), crate::retry::is_retryable_status(status), "{status}");
+            let token = Error::new(ErrorKind::OAuth, "x").with_status(status);
+            assert_eq!(token.is_transient(), crate::retry::is_retryable_status(status), "oauth {status}");
+        }
     }
 }

@@ -478,3 +478,28 @@ fn simulator_rate_limit_is_waited_out_via_retry_after() {
     let statuses: Vec<_> = sim.requests().iter().map(|r| r["status"].as_u64().unwrap_or(0)).collect();
     assert_eq!(statuses, vec![200, 200, 429, 200], "the third call waited out the window and succeeded");
 }
+
+/// `Error::is_transient` tells an application what the client itself would retry: for
+/// every error status the simulator can send, a GET is retried (and then succeeds)
+/// exactly when the error it fails with, without retries, says it is transient.
+#[test]
+fn is_transient_agrees_with_what_the_client_retries_for_every_status() {
+    let sim = sim();
+    let once = token_builder(&sim).max_retries(0).build().unwrap();
+    let with_retry = token_builder(&sim).max_retries(1).build().unwrap();
+    let mut transient = Vec::new();
+    for status in 400..=599u16 {
+        // A 1 ms Retry-After keeps the retry's backoff out of the test's running time.
+        let fault = json!({"kind": "status", "status": status, "method": "GET", "retry_after_ms": "1"});
+        sim.push_fault(fault.clone());
+        let err = once.list_conversations(&ListConversationsParams::default()).unwrap_err();
+        assert_eq!(err.status(), Some(status));
+        sim.push_fault(fault);
+        let retried = with_retry.list_conversations(&ListConversationsParams::default()).is_ok();
+        assert_eq!(err.is_transient(), retried, "status {status}: is_transient vs the retry policy");
+        if retried {
+            transient.push(status);
+        }
+    }
+    assert_eq!(transient, [408, 429, 500, 502, 503, 504]);
+}
