@@ -768,7 +768,8 @@ const struct mw_response *mw_error_response(const struct mw_error *error);
 const char *mw_error_body_excerpt(const struct mw_error *error);
 
 /**
- * True when retrying later might succeed (connection trouble, timeouts, 408/429/5xx).
+ * True when retrying later might succeed: connection trouble, timeouts, HTTP 408, 429, 500,
+ * 502, 503, 504 (exactly what the client's own retry policy retries).
  */
 bool mw_error_is_transient(const struct mw_error *error);
 

@@ -321,7 +321,8 @@ pub unsafe extern "C" fn mw_error_body_excerpt(error: *const mw_error) -> *const
     data(error).map_or(ptr::null(), |d| cptr(&d.body_excerpt))
 }
 
-/// True when retrying later might succeed (connection trouble, timeouts, 408/429/5xx).
+/// True when retrying later might succeed: connection trouble, timeouts, HTTP 408, 429, 500,
+/// 502, 503, 504 (exactly what the client's own retry policy retries).
 #[no_mangle]
 pub unsafe extern "C" fn mw_error_is_transient(error: *const mw_error) -> bool {
     data(error).is_some_and(|d| d.transient)

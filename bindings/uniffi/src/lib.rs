@@ -463,7 +463,8 @@ pub struct ErrorDetails {
     pub response: Option<Response>,
     /// For decode errors: the start of the offending body.
     pub body_excerpt: Option<String>,
-    /// True when retrying later might succeed (connection trouble, timeouts, 429, 5xx).
+    /// True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
+    /// 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
     pub is_transient: bool,
 }
 

@@ -2418,7 +2418,8 @@ public struct ErrorDetails {
      */
     public let bodyExcerpt: String?
     /**
-     * True when retrying later might succeed (connection trouble, timeouts, 429, 5xx).
+     * True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
+     * 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
      */
     public let isTransient: Bool
 
@@ -2463,7 +2464,8 @@ public struct ErrorDetails {
          * For decode errors: the start of the offending body.
          */bodyExcerpt: String?, 
         /**
-         * True when retrying later might succeed (connection trouble, timeouts, 429, 5xx).
+         * True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
+         * 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
          */isTransient: Bool) {
         self.kind = kind
         self.parentKind = parentKind

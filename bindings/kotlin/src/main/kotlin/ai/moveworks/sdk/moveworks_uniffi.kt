@@ -4165,7 +4165,8 @@ data class ErrorDetails (
      */
     var `bodyExcerpt`: kotlin.String?, 
     /**
-     * True when retrying later might succeed (connection trouble, timeouts, 429, 5xx).
+     * True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
+     * 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
      */
     var `isTransient`: kotlin.Boolean
 ) {
