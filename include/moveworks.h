@@ -684,6 +684,17 @@ void mw_event_iter_free(struct mw_event_iter *iter);
 const char *mw_status_name(int status);
 
 /**
+ * True when an error of `status` is a special case of `ancestor` (or is it): the one
+ * exception hierarchy of every binding, for C, which has no classes. `MW_TIMEOUT` is
+ * an `MW_CONNECTION` error; `MW_BAD_REQUEST`, `MW_AUTHENTICATION`, `MW_PERMISSION_DENIED`,
+ * `MW_NOT_FOUND`, `MW_RATE_LIMIT` and `MW_INTERNAL_SERVER` are `MW_API_STATUS` errors;
+ * every other status is only itself. So `mw_status_is_a(st, MW_CONNECTION)` is the C
+ * form of Python's `except APIConnectionError` (README.md, "Error classes in each
+ * language"). Takes ints so that any value is safe to pass; false for unknown values.
+ */
+bool mw_status_is_a(int status, int ancestor);
+
+/**
  * Frees an error. NULL is allowed (no-op).
  */
 void mw_error_free(struct mw_error *error);
@@ -730,18 +741,24 @@ int64_t mw_error_retry_after_ms(const struct mw_error *error);
 const char *mw_error_argument(const struct mw_error *error);
 
 /**
- * For MW_POLL_TIMEOUT and MW_RESPONSE_FAILED: the response id, or NULL.
+ * The id of the response a wait was waiting for, or NULL. Set on every error of
+ * mw_client_wait_for_response and of mw_client_create_response_and_wait once the
+ * response was created, whatever the status (a 5xx or timeout while polling keeps its
+ * status, e.g. MW_INTERNAL_SERVER): resume with mw_client_wait_for_response instead of
+ * asking again. Always set for MW_POLL_TIMEOUT and MW_RESPONSE_FAILED.
  */
 const char *mw_error_response_id(const struct mw_error *error);
 
 /**
- * For MW_POLL_TIMEOUT and MW_RESPONSE_FAILED: the last response status seen (wire spelling), or NULL.
+ * For errors of a wait (see mw_error_response_id): the status of the last response seen
+ * (wire spelling), or NULL when none was seen.
  */
 const char *mw_error_last_status(const struct mw_error *error);
 
 /**
- * For MW_POLL_TIMEOUT and MW_RESPONSE_FAILED: the last response seen, borrowed from
- * the error (valid until mw_error_free), or NULL.
+ * For errors of a wait (see mw_error_response_id): the last response seen (for
+ * MW_RESPONSE_FAILED, the FAILED one), borrowed from the error (valid until
+ * mw_error_free), or NULL when none was seen.
  */
 const struct mw_response *mw_error_response(const struct mw_error *error);
 
@@ -751,7 +768,8 @@ const struct mw_response *mw_error_response(const struct mw_error *error);
 const char *mw_error_body_excerpt(const struct mw_error *error);
 
 /**
- * True when retrying later might succeed (connection trouble, timeouts, 408/429/5xx).
+ * True when retrying later might succeed: connection trouble, timeouts, HTTP 408, 429, 500,
+ * 502, 503, 504 (exactly what the client's own retry policy retries).
  */
 bool mw_error_is_transient(const struct mw_error *error);
 

@@ -316,16 +316,23 @@ export declare class MoveworksError extends Error {
   readonly retryAfterMs: number | null
   /** For InvalidArgumentError: the rejected argument. */
   readonly argument: string | null
-  /** For poll errors: the response id, its last status and last state. */
+  /**
+   * For every error of `waitForResponse`, and of `createResponseAndWait` once the response
+   * was created (whatever the class, e.g. an InternalServerError while polling): the
+   * response id, to resume with `waitForResponse` instead of asking again; and the
+   * last status and response seen, when a poll saw one.
+   */
   readonly responseId: string | null
   readonly lastStatus: ResponseStatus | null
   readonly response: Response | null
   readonly bodyExcerpt: string | null
+  /** True when retrying later might succeed: connection trouble, timeouts, HTTP 408, 429, 500, 502, 503, 504 (what the client retries itself). */
   readonly isTransient: boolean
 }
 export declare class InvalidArgumentError extends MoveworksError {}
 export declare class APIConnectionError extends MoveworksError {}
-export declare class APITimeoutError extends MoveworksError {}
+/** A kind of APIConnectionError: one catch handles both (as in Python). */
+export declare class APITimeoutError extends APIConnectionError {}
 export declare class DecodeError extends MoveworksError {}
 export declare class OAuthError extends MoveworksError {}
 export declare class APIStatusError extends MoveworksError {}

@@ -39,8 +39,11 @@ class MoveworksError extends Error {
 class InvalidArgumentError extends MoveworksError {}
 /** The connection could not be made or broke. */
 class APIConnectionError extends MoveworksError {}
-/** An attempt or the whole call ran out of time. */
-class APITimeoutError extends MoveworksError {}
+/**
+ * An attempt or the whole call ran out of time. A kind of APIConnectionError (as in
+ * Python and in OpenAI's and Anthropic's SDKs): one catch handles "no answer came".
+ */
+class APITimeoutError extends APIConnectionError {}
 /** The server answered something that is not the documented JSON. */
 class DecodeError extends MoveworksError {}
 /** The OAuth token endpoint refused or failed to issue a token. */

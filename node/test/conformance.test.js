@@ -137,6 +137,26 @@ async function runStep(sim, client, step, saved) {
     assert.ok(err instanceof mw.MoveworksError, `${step.call}: expected a MoveworksError, got ${err}`)
     const want = substitute(step.expect_error, saved)
     for (const [k, v] of Object.entries(want)) {
+      if (k === 'response_id') {
+        if (typeof v === 'string') {
+          assert.strictEqual(err.responseId, v, `${step.call}: error response_id (${err.message})`)
+        } else {
+          assert.deepStrictEqual(v, { $ne: null }, 'response_id must be a string or {"$ne": null}')
+          assert.ok(err.responseId, `${step.call}: the error names no response (${err.message})`)
+        }
+        // The last response seen, when there is one, is the response named.
+        if (err.response != null) assert.strictEqual(err.response.responseId, err.responseId)
+        continue
+      }
+      if (k === 'is_a' || k === 'not_a') {
+        // "Caught by the class of kind c" in JS: instanceof ERROR_CLASSES[c].
+        for (const kind of v) {
+          const Cls = mw.ERROR_CLASSES[kind]
+          assert.ok(Cls, `${k}: unknown kind ${kind}`)
+          assert.strictEqual(err instanceof Cls, k === 'is_a', `${err.name}: expected ${k} ${Cls.name}`)
+        }
+        continue
+      }
       const field = { kind: 'kind', status: 'status', code: 'code', argument: 'argument' }[k]
       if (!field) throw new Error(`unknown expect_error key ${k}`)
       assert.deepStrictEqual(err[field], v, `${step.call}: error ${k} (${err.message})`)

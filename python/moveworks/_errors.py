@@ -54,15 +54,17 @@ class MoveworksError(Exception):
         self.retry_after: Optional[float] = retry_after
         #: For invalid arguments: which argument was rejected.
         self.argument: Optional[str] = argument
-        #: For failed responses and poll timeouts: the response id.
+        #: For every error of a wait once the response exists (also a 5xx or timeout
+        #: while polling): the response id, to resume with ``wait_for_response``.
         self.response_id: Optional[str] = response_id
-        #: For failed responses and poll timeouts: the last status seen.
+        #: For errors of a wait: the status of the last response seen, if any.
         self.last_status: Optional[str] = last_status
-        #: For failed responses and poll timeouts: the last response seen.
+        #: For errors of a wait: the last response seen, if any.
         self.response: Optional[Response] = response
         #: For decode errors: the start of the offending body.
         self.body_excerpt: Optional[str] = body_excerpt
-        #: True when retrying later might succeed.
+        #: True when retrying later might succeed: connection trouble, timeouts, HTTP
+        #: 408, 429, 500, 502, 503, 504 (exactly what the client retries itself).
         self.is_transient: bool = is_transient
 
     def __repr__(self) -> str:
@@ -82,7 +84,11 @@ class APIConnectionError(MoveworksError):
 
 
 class APITimeoutError(APIConnectionError):
-    """An attempt or the overall deadline of a call ran out."""
+    """An attempt or the overall deadline of a call ran out.
+
+    A kind of ``APIConnectionError`` (as in OpenAI's and Anthropic's SDKs, and in
+    every binding of this one): one ``except`` handles "no answer came".
+    """
 
     kind = "timeout"
 

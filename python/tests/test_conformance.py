@@ -206,9 +206,27 @@ def run_sim_step(sim: Simulator, action: str, args: Dict[str, Any]) -> None:
 def check_error(err: moveworks.MoveworksError, expected: Dict[str, Any]) -> None:
     assert err.kind == expected["kind"], f"expected kind {expected['kind']}, got {err!r}"
     assert isinstance(err, moveworks.error_class(expected["kind"]))
-    for key in ("status", "code", "argument"):
-        if key in expected:
-            assert getattr(err, key) == expected[key], f"{key}: expected {expected[key]!r}, got {getattr(err, key)!r}"
+    for key, want in expected.items():
+        if key == "kind":
+            continue
+        if key in ("status", "code", "argument"):
+            assert getattr(err, key) == want, f"{key}: expected {want!r}, got {getattr(err, key)!r}"
+        elif key == "response_id":
+            if want == {"$ne": None}:
+                assert err.response_id, f"the error names no response: {err!r}"
+            else:
+                assert isinstance(want, str), f"response_id must be a string or {{'$ne': None}}, got {want!r}"
+                assert err.response_id == want, f"response_id: expected {want!r}, got {err.response_id!r}"
+            # The last response seen, when there is one, is the response named.
+            assert err.response is None or err.response.response_id == err.response_id
+        elif key in ("is_a", "not_a"):
+            # "Caught by the class of kind k" in Python: isinstance of moveworks.error_class(k).
+            for k in want:
+                assert k in moveworks.ERROR_KINDS, f"{key}: unknown kind {k!r}"
+                caught = isinstance(err, moveworks.error_class(k))
+                assert caught == (key == "is_a"), f"{type(err).__name__}: expected {key} {moveworks.error_class(k).__name__}"
+        else:
+            raise AssertionError(f"unknown expect_error key {key!r}")
 
 
 def run_scenario(sim: Simulator, scenario: Dict[str, Any], mode: str) -> None:
@@ -232,7 +250,7 @@ def run_scenario(sim: Simulator, scenario: Dict[str, Any], mode: str) -> None:
                 result = asyncio.run(call_async(async_client, step["call"], args))
         except moveworks.MoveworksError as err:
             assert "expect_error" in step, f"{where}: unexpected error {err!r}"
-            check_error(err, step["expect_error"])
+            check_error(err, substitute(step["expect_error"], saved))
             continue
         assert not args, f"{where}: unhandled arguments {sorted(args)}"
         assert "expect_error" not in step, f"{where}: expected {step['expect_error']}, got {result!r}"

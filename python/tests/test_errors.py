@@ -43,6 +43,18 @@ def test_a_class_for_every_core_kind() -> None:
     assert moveworks.error_class("from_the_future") is moveworks.MoveworksError
 
 
+def test_one_hierarchy_in_every_language() -> None:
+    # The README's table: timeout under connection, per-status kinds under APIStatusError,
+    # nothing else nested (a wait's deadline is not a connection problem).
+    assert issubclass(moveworks.APITimeoutError, moveworks.APIConnectionError)
+    assert not issubclass(moveworks.PollTimeoutError, moveworks.APIConnectionError)
+    for cls in OTHER_CLASSES.values():
+        assert not issubclass(cls, moveworks.APIStatusError)
+        parents = {c for c in cls.__mro__[1:] if issubclass(c, moveworks.MoveworksError)}
+        want = {moveworks.MoveworksError, moveworks.APIConnectionError} if cls is moveworks.APITimeoutError else {moveworks.MoveworksError}
+        assert parents == want, cls
+
+
 def check_api_error(err: moveworks.MoveworksError, cls: type, status: int, code: Any) -> None:
     assert type(err) is cls and err.kind == cls.kind  # type: ignore[attr-defined]
     assert err.status == status and err.code == code
@@ -175,3 +187,32 @@ def test_async_bad_input(aclient: moveworks.AsyncClient) -> None:
             await aclient.wait_for_response("c", "r", on_update=3)  # type: ignore[arg-type]
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_errors_after_the_response_was_accepted_name_it(sim: Simulator, mode: str) -> None:
+    # Issue #12: a 503 while polling keeps its class, and names the response that was
+    # created (plus the last one seen), so the caller resumes instead of asking again.
+    import asyncio
+
+    sim.config(response_duration_ms=300)
+    client = sim.client(max_retries=0)
+    conv = client.create_conversation()
+    sim.faults({"kind": "status", "status": 503, "method": "GET", "path_contains": "/responses/"})
+    with pytest.raises(moveworks.InternalServerError) as info:
+        if mode == "sync":
+            client.create_response_and_wait(conv.conversation_id, "who?", initial_interval=0.01)
+        else:
+
+            async def main() -> moveworks.Response:
+                aclient = moveworks.AsyncClient.from_client(client)
+                return await aclient.create_response_and_wait(conv.conversation_id, "who?", initial_interval=0.01)
+
+            asyncio.run(main())
+    err = info.value
+    assert err.status == 503 and err.response_id
+    assert err.response is not None and err.response.response_id == err.response_id
+    assert err.last_status == err.response.status
+    done = client.wait_for_response(conv.conversation_id, err.response_id, initial_interval=0.01)
+    assert done.status == "COMPLETED"
+    assert len(sim.requests("POST", "/responses")) == 1, "resuming must not ask again"

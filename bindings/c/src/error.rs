@@ -104,6 +104,23 @@ pub extern "C" fn mw_status_name(status: c_int) -> *const c_char {
     STATUS_NAMES.iter().find(|(s, _)| *s as c_int == status).map_or(ptr::null(), |(_, n)| n.as_ptr())
 }
 
+/// True when an error of `status` is a special case of `ancestor` (or is it): the one
+/// exception hierarchy of every binding, for C, which has no classes. `MW_TIMEOUT` is
+/// an `MW_CONNECTION` error; `MW_BAD_REQUEST`, `MW_AUTHENTICATION`, `MW_PERMISSION_DENIED`,
+/// `MW_NOT_FOUND`, `MW_RATE_LIMIT` and `MW_INTERNAL_SERVER` are `MW_API_STATUS` errors;
+/// every other status is only itself. So `mw_status_is_a(st, MW_CONNECTION)` is the C
+/// form of Python's `except APIConnectionError` (README.md, "Error classes in each
+/// language"). Takes ints so that any value is safe to pass; false for unknown values.
+#[no_mangle]
+pub extern "C" fn mw_status_is_a(status: c_int, ancestor: c_int) -> bool {
+    let kind_of = |value: c_int| ErrorKind::ALL.into_iter().find(|k| status_of(*k) as c_int == value);
+    match (kind_of(status), kind_of(ancestor)) {
+        (Some(kind), Some(ancestor)) => kind.is_a(ancestor),
+        // MW_OK and MW_PANIC are outside the kinds' hierarchy: each is only itself.
+        _ => status == ancestor && !mw_status_name(status).is_null(),
+    }
+}
+
 /// A detailed error. Owned by the caller; free it with mw_error_free().
 ///
 /// Its accessors cannot fail, so they return values directly. Strings they return
@@ -273,20 +290,26 @@ pub unsafe extern "C" fn mw_error_argument(error: *const mw_error) -> *const c_c
     data(error).map_or(ptr::null(), |d| cptr(&d.argument))
 }
 
-/// For MW_POLL_TIMEOUT and MW_RESPONSE_FAILED: the response id, or NULL.
+/// The id of the response a wait was waiting for, or NULL. Set on every error of
+/// mw_client_wait_for_response and of mw_client_create_response_and_wait once the
+/// response was created, whatever the status (a 5xx or timeout while polling keeps its
+/// status, e.g. MW_INTERNAL_SERVER): resume with mw_client_wait_for_response instead of
+/// asking again. Always set for MW_POLL_TIMEOUT and MW_RESPONSE_FAILED.
 #[no_mangle]
 pub unsafe extern "C" fn mw_error_response_id(error: *const mw_error) -> *const c_char {
     data(error).map_or(ptr::null(), |d| cptr(&d.response_id))
 }
 
-/// For MW_POLL_TIMEOUT and MW_RESPONSE_FAILED: the last response status seen (wire spelling), or NULL.
+/// For errors of a wait (see mw_error_response_id): the status of the last response seen
+/// (wire spelling), or NULL when none was seen.
 #[no_mangle]
 pub unsafe extern "C" fn mw_error_last_status(error: *const mw_error) -> *const c_char {
     data(error).map_or(ptr::null(), |d| cptr(&d.last_status))
 }
 
-/// For MW_POLL_TIMEOUT and MW_RESPONSE_FAILED: the last response seen, borrowed from
-/// the error (valid until mw_error_free), or NULL.
+/// For errors of a wait (see mw_error_response_id): the last response seen (for
+/// MW_RESPONSE_FAILED, the FAILED one), borrowed from the error (valid until
+/// mw_error_free), or NULL when none was seen.
 #[no_mangle]
 pub unsafe extern "C" fn mw_error_response(error: *const mw_error) -> *const mw_response {
     data(error).and_then(|d| d.response.as_ref()).map_or(ptr::null(), |r| r as *const Response as *const mw_response)
@@ -298,7 +321,8 @@ pub unsafe extern "C" fn mw_error_body_excerpt(error: *const mw_error) -> *const
     data(error).map_or(ptr::null(), |d| cptr(&d.body_excerpt))
 }
 
-/// True when retrying later might succeed (connection trouble, timeouts, 408/429/5xx).
+/// True when retrying later might succeed: connection trouble, timeouts, HTTP 408, 429, 500,
+/// 502, 503, 504 (exactly what the client's own retry policy retries).
 #[no_mangle]
 pub unsafe extern "C" fn mw_error_is_transient(error: *const mw_error) -> bool {
     data(error).is_some_and(|d| d.transient)
@@ -332,5 +356,20 @@ mod tests {
             assert_eq!(name.to_str().unwrap(), kind.as_str());
         }
         assert_eq!(STATUS_NAMES.len(), ErrorKind::ALL.len() + 2, "only MW_OK and MW_PANIC are extra");
+    }
+
+    /// mw_status_is_a is the core's hierarchy, one to one through the status table.
+    #[test]
+    fn status_is_a_follows_the_core_hierarchy() {
+        for kind in ErrorKind::ALL {
+            for ancestor in ErrorKind::ALL {
+                let got = mw_status_is_a(status_of(kind) as c_int, status_of(ancestor) as c_int);
+                assert_eq!(got, kind.is_a(ancestor), "{kind} is_a {ancestor}");
+            }
+        }
+        assert!(mw_status_is_a(mw_status::MW_TIMEOUT as c_int, mw_status::MW_CONNECTION as c_int));
+        assert!(mw_status_is_a(mw_status::MW_PANIC as c_int, mw_status::MW_PANIC as c_int));
+        assert!(!mw_status_is_a(mw_status::MW_OK as c_int, mw_status::MW_PANIC as c_int));
+        assert!(!mw_status_is_a(99, 99), "unknown values are nothing");
     }
 }

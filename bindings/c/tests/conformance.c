@@ -347,6 +347,15 @@ static mw_client *scenario_client(cJSON *cfg) {
     return c;
 }
 
+/* The mw_status whose stable name is `kind`, or -1. */
+static int status_named(const char *kind) {
+    for (int st = 0; st <= MW_PANIC; st++) {
+        const char *name = mw_status_name(st);
+        if (name && strcmp(name, kind) == 0) return st;
+    }
+    return -1;
+}
+
 static int check_error(cJSON *expect_error, mw_error *err) {
     const char *kind = arg_s(expect_error, "kind");
     if (!kind || strcmp(kind, mw_error_kind_name(err)) != 0)
@@ -361,6 +370,25 @@ static int check_error(cJSON *expect_error, mw_error *err) {
             const char *got = f->string[0] == 'c' ? mw_error_code(err) : mw_error_argument(err);
             if (!got || strcmp(got, f->valuestring) != 0)
                 return fail("error %s %s, expected %s", f->string, got ? got : "(null)", f->valuestring);
+        } else if (strcmp(f->string, "response_id") == 0) {
+            const char *got = mw_error_response_id(err);
+            if (cJSON_IsString(f)) {
+                if (!got || strcmp(got, f->valuestring) != 0)
+                    return fail("error response_id %s, expected %s", got ? got : "(null)", f->valuestring);
+            } else if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(f, "$ne"))) {
+                if (!got || !*got) return fail("error names no response_id (%s)", mw_error_message(err));
+            } else {
+                return fail("response_id must be a string or {\"$ne\": null}");
+            }
+        } else if (strcmp(f->string, "is_a") == 0 || strcmp(f->string, "not_a") == 0) {
+            /* C has no classes: "caught by the class of k" is mw_status_is_a(status, k). */
+            int want = f->string[0] == 'i';
+            for (cJSON *k = f->child; k; k = k->next) {
+                int ancestor = cJSON_IsString(k) ? status_named(k->valuestring) : -1;
+                if (ancestor < 0) return fail("%s: unknown kind", f->string);
+                if (mw_status_is_a(mw_error_kind(err), ancestor) != want)
+                    return fail("error %s: expected %s %s", mw_error_kind_name(err), f->string, k->valuestring);
+            }
         } else {
             return fail("unknown expect_error key %s", f->string);
         }
@@ -428,7 +456,13 @@ static int run_scenario(cJSON *scenario) {
             if (out == CALL_UNKNOWN) {
                 ok = fail("unknown call %s", call);
             } else if (expect_error) {
-                ok = out == CALL_ERROR ? check_error(expect_error, err) : fail("%s succeeded, expected an error", call);
+                if (out != CALL_ERROR) {
+                    ok = fail("%s succeeded, expected an error", call);
+                } else {
+                    cJSON *e = substitute(expect_error, saved, &subst_ok);
+                    ok = subst_ok && check_error(e, err);
+                    cJSON_Delete(e);
+                }
             } else if (out == CALL_ERROR) {
                 ok = fail("%s failed: %s: %s", call, mw_error_kind_name(err), mw_error_message(err));
             } else if (!result) {

@@ -439,6 +439,11 @@ pub struct WaitOptions {
 pub struct ErrorDetails {
     /// The core's stable kind name, e.g. `"not_found"`: identical in every language.
     pub kind: String,
+    /// The kind this one is a special case of (`"connection"` for `timeout`,
+    /// `"api_status"` for every per-status kind), or null: the hierarchy that Python's
+    /// and Node's classes express, which uniffi's flat sealed class cannot (the Kotlin
+    /// and Swift packages turn it into `isConnectionError` / `isApiStatusError`).
+    pub parent_kind: Option<String>,
     /// Human-readable description (for API errors, the server's message).
     pub message: String,
     /// HTTP status, for API and token-endpoint errors.
@@ -451,13 +456,15 @@ pub struct ErrorDetails {
     pub retry_after: Option<Duration>,
     /// For invalid arguments: which argument was rejected.
     pub argument: Option<String>,
-    /// For poll timeouts and failed responses: the response id.
+    /// For every error of a wait once the response exists (also a 5xx or timeout while
+    /// polling, which keep their kind): the response id, to resume with `wait_for_response`.
     pub response_id: Option<String>,
-    /// For poll timeouts and failed responses: the last response seen.
+    /// For errors of a wait: the last response seen, if a poll saw one.
     pub response: Option<Response>,
     /// For decode errors: the start of the offending body.
     pub body_excerpt: Option<String>,
-    /// True when retrying later might succeed (connection trouble, timeouts, 429, 5xx).
+    /// True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
+    /// 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
     pub is_transient: bool,
 }
 
@@ -465,6 +472,7 @@ impl From<&core::Error> for ErrorDetails {
     fn from(e: &core::Error) -> Self {
         ErrorDetails {
             kind: e.kind().as_str().to_owned(),
+            parent_kind: e.kind().parent().map(|k| k.as_str().to_owned()),
             message: e.message().to_owned(),
             status: e.status(),
             code: e.code().map(|c| c.as_str().to_owned()),

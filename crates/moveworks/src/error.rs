@@ -107,6 +107,25 @@ impl ErrorKind {
         }
     }
 
+    /// The kind this one is a special case of, which is what the class hierarchies of
+    /// the bindings follow: `timeout` is a `connection` error (as in OpenAI's and
+    /// Anthropic's SDKs, so one handler for "could not get an answer" catches both), and
+    /// every per-status kind is an `api_status` error. The other kinds have no parent.
+    pub fn parent(self) -> Option<ErrorKind> {
+        match self {
+            ErrorKind::Timeout => Some(ErrorKind::Connection),
+            ErrorKind::ApiStatus => None,
+            k if k.is_api_status() => Some(ErrorKind::ApiStatus),
+            _ => None,
+        }
+    }
+
+    /// True when this kind is `ancestor` or a special case of it (see [`parent`](Self::parent)):
+    /// what "caught by the class of `ancestor`" means in every binding.
+    pub fn is_a(self, ancestor: ErrorKind) -> bool {
+        self == ancestor || self.parent() == Some(ancestor)
+    }
+
     /// True for the kinds that carry an HTTP status answered by the API itself.
     pub fn is_api_status(self) -> bool {
         matches!(
@@ -189,8 +208,11 @@ impl fmt::Display for ApiErrorCode {
 ///
 /// Which fields are set depends on the [`kind`](Error::kind): API errors carry
 /// `status`, `code`, `request_id` and maybe `retry_after`; invalid arguments name
-/// the `argument`; poll timeouts and failed responses carry the `response_id`, the
-/// last seen status and the response itself. No field ever holds a credential.
+/// the `argument`. Every error of a wait (`wait_for_response`,
+/// `create_response_and_wait` once the response was created) carries the
+/// `response_id`, whatever its kind, so the caller can resume waiting; and, when a
+/// poll had already seen it, the last status and response (always for poll
+/// timeouts after the first poll and for failed responses). No field ever holds a credential.
 #[derive(Clone)]
 pub struct Error {
     // Boxed so that every `Result<T, Error>` stays one pointer wide.
@@ -292,6 +314,22 @@ impl Error {
         self.inner.response = Some(Box::new(response));
         self
     }
+    /// Names the response an error happened to after `create_response` had already been
+    /// accepted (a failed poll, a timeout, a cancel), so the caller can resume with
+    /// `wait_for_response` instead of asking again. Keeps the kind and any response
+    /// already attached (a FAILED or timed-out response is more precise than `last`).
+    pub(crate) fn with_accepted_response(mut self, response_id: &str, last: Option<&Response>) -> Self {
+        if self.inner.response_id.is_none() {
+            self.inner.response_id = Some(response_id.to_owned());
+        }
+        if self.inner.response.is_none() {
+            if let Some(r) = last {
+                self.inner.last_status = Some(r.status.clone());
+                self.inner.response = Some(Box::new(r.clone()));
+            }
+        }
+        self
+    }
     pub(crate) fn with_kind(mut self, kind: ErrorKind) -> Self {
         self.inner.kind = kind;
         self
@@ -325,15 +363,18 @@ impl Error {
     pub fn argument(&self) -> Option<&str> {
         self.inner.argument.as_deref()
     }
-    /// For poll timeouts and failed responses: the response id.
+    /// For every error of a wait once the response exists (poll errors, timeouts,
+    /// `poll_timeout`, `response_failed`, `cancelled`): the response id, to resume with
+    /// `wait_for_response`. `None` for errors of other calls.
     pub fn response_id(&self) -> Option<&str> {
         self.inner.response_id.as_deref()
     }
-    /// For poll timeouts and failed responses: the last status seen.
+    /// For errors of a wait: the status of the last response seen, if one was seen.
     pub fn last_status(&self) -> Option<&ResponseStatus> {
         self.inner.last_status.as_ref()
     }
-    /// For poll timeouts and failed responses: the last response seen.
+    /// For errors of a wait: the last response seen (for `response_failed`, the FAILED
+    /// one), if one was seen.
     pub fn response(&self) -> Option<&Response> {
         self.inner.response.as_deref()
     }
@@ -341,13 +382,11 @@ impl Error {
     pub fn body_excerpt(&self) -> Option<&str> {
         self.inner.body_excerpt.as_deref()
     }
-    /// True when retrying later might succeed (connection trouble, timeouts, 408/429/5xx).
+    /// True when retrying later might succeed: connection trouble, timeouts, and HTTP
+    /// 408, 429, 500, 502, 503, 504. Exactly the statuses and kinds the client's own retry
+    /// policy retries (one function decides both), so a 501 or 505 is not transient.
     pub fn is_transient(&self) -> bool {
-        match self.inner.kind {
-            ErrorKind::Connection | ErrorKind::Timeout | ErrorKind::RateLimit | ErrorKind::InternalServer => true,
-            ErrorKind::ApiStatus | ErrorKind::OAuth => matches!(self.inner.status, Some(408 | 429 | 500..=599)),
-            _ => false,
-        }
+        crate::retry::is_transient(self.inner.kind, self.inner.status)
     }
 }
 
@@ -406,5 +445,45 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.inner.source.as_deref().map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hierarchy every binding's classes follow (README's error table): timeout
+    /// under connection, each per-status kind under api_status, nothing else nested.
+    #[test]
+    fn kind_parents() {
+        for kind in ErrorKind::ALL {
+            let want = match kind {
+                ErrorKind::Timeout => Some(ErrorKind::Connection),
+                ErrorKind::BadRequest
+                | ErrorKind::Authentication
+                | ErrorKind::PermissionDenied
+                | ErrorKind::NotFound
+                | ErrorKind::RateLimit
+                | ErrorKind::InternalServer => Some(ErrorKind::ApiStatus),
+                _ => None,
+            };
+            assert_eq!(kind.parent(), want, "{kind}");
+            assert!(kind.is_a(kind));
+            for other in ErrorKind::ALL {
+                assert_eq!(kind.is_a(other), other == kind || want == Some(other), "{kind} is_a {other}");
+            }
+        }
+        assert!(!ErrorKind::PollTimeout.is_a(ErrorKind::Timeout), "a wait's deadline is not a connection problem");
+    }
+
+    /// `is_transient` is the retry policy's decision for every error status.
+    #[test]
+    fn is_transient_equals_the_retry_policy_for_every_status() {
+        for status in 400..=599u16 {
+            let api = Error::new(ErrorKind::for_status(status), "x").with_status(status);
+            assert_eq!(api.is_transient(), crate::retry::is_retryable_status(status), "{status}");
+            let token = Error::new(ErrorKind::OAuth, "x").with_status(status);
+            assert_eq!(token.is_transient(), crate::retry::is_retryable_status(status), "oauth {status}");
+        }
     }
 }

@@ -210,6 +210,14 @@ impl Poller {
         }
     }
 
+    /// Names the awaited response on an error that ends the wait: its id and, when a
+    /// poll saw it, the last response. The request was accepted, so whatever went wrong
+    /// (a 5xx, a timeout, the deadline, a cancel) the caller can resume with
+    /// `wait_for_response` instead of asking the assistant again. The kind is kept.
+    pub fn attach_to_error(&self, error: Error) -> Error {
+        error.with_accepted_response(&self.response_id, self.last_seen.as_ref())
+    }
+
     /// Maps a failed poll request: a call timeout that hit the wait's deadline is a poll timeout.
     pub fn map_request_error(&self, error: Error) -> Error {
         if error.kind() == ErrorKind::Timeout && self.remaining().is_zero() {
@@ -224,6 +232,10 @@ impl Client {
     /// Polls a response until it is COMPLETED (returned) or FAILED (a
     /// `response_failed` error carrying the response), the deadline passes
     /// (`poll_timeout`) or the cancel token fires (`cancelled`). Blocks the thread.
+    ///
+    /// Every error after the argument checks (including a poll's own 5xx or timeout,
+    /// whose kind is kept) carries the `response_id` and the last response seen, so
+    /// the wait can be resumed with another call.
     pub fn wait_for_response(
         &self,
         conversation_id: &str,
@@ -236,6 +248,8 @@ impl Client {
     }
 
     /// Creates a response and waits for it as [`wait_for_response`](Self::wait_for_response) does.
+    /// Once the response was created, every error names it (`response_id`, last response
+    /// seen), so resume with `wait_for_response` rather than asking again.
     pub fn create_response_and_wait(
         &self,
         conversation_id: &str,
@@ -291,15 +305,32 @@ impl Client {
         options.validate()?;
         let (client, cid, text_owned) = (self.clone(), conversation_id.to_owned(), text.to_owned());
         let created = runtime.spawn_blocking(move || client.create_response(&cid, &text_owned)).await?;
-        let poller = Poller::new(&created.response_id, options)?;
+        // Cannot fail (the options were validated above), but if it did the response still exists.
+        let poller = Poller::new(&created.response_id, options)
+            .map_err(|e| e.with_accepted_response(&created.response_id, Some(&created)))?;
         let response_id = created.response_id.clone();
         self.drive_async(runtime, poller, options, conversation_id.to_owned(), response_id, Some(created)).await
     }
 
+    /// Runs the polling loop; every error it ends with names the response (see
+    /// [`Poller::attach_to_error`]), whichever step failed.
     async fn drive_async<R: AsyncRuntime>(
         &self,
         runtime: &R,
         mut poller: Poller,
+        options: &WaitOptions,
+        conversation_id: String,
+        response_id: String,
+        first: Option<Response>,
+    ) -> Result<Response> {
+        let outcome = self.poll_loop(runtime, &mut poller, options, conversation_id, response_id, first).await;
+        outcome.map_err(|e| poller.attach_to_error(e))
+    }
+
+    async fn poll_loop<R: AsyncRuntime>(
+        &self,
+        runtime: &R,
+        poller: &mut Poller,
         options: &WaitOptions,
         conversation_id: String,
         response_id: String,

@@ -4,6 +4,8 @@ use std::time::{Duration, SystemTime};
 
 use rand::Rng;
 
+use crate::error::ErrorKind;
+
 /// How failed attempts are retried.
 ///
 /// GET and PATCH (idempotent) are retried on connection failures, timeouts and
@@ -36,6 +38,20 @@ impl Default for RetryPolicy {
 /// HTTP statuses worth retrying.
 pub(crate) fn is_retryable_status(status: u16) -> bool {
     matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// Whether a failure of `kind` (with its HTTP `status`, if any) may succeed when tried
+/// again: the one decision behind both the retry loop and [`Error::is_transient`], so
+/// the flag an application reads never disagrees with what the client itself retried
+/// (a 501 or 505 is not transient, a 408 is). Whether a retry is also *safe* (POST)
+/// and whether the deadline left time for one are the retry loop's separate concerns.
+///
+/// [`Error::is_transient`]: crate::Error::is_transient
+pub(crate) fn is_transient(kind: ErrorKind, status: Option<u16>) -> bool {
+    match kind {
+        ErrorKind::Connection | ErrorKind::Timeout => true,
+        _ => status.is_some_and(is_retryable_status),
+    }
 }
 
 impl RetryPolicy {

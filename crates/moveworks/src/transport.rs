@@ -11,7 +11,7 @@ use ureq::http::{self, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
 use crate::error::{ApiErrorCode, Error, ErrorKind, Result};
-use crate::retry::{is_retryable_status, parse_retry_after, RetryPolicy};
+use crate::retry::{is_retryable_status, is_transient, parse_retry_after, RetryPolicy};
 
 /// The header carrying Moveworks' trace id for a request.
 pub const REQUEST_ID_HEADER: &str = "x-moveworks-root-uuid";
@@ -188,7 +188,7 @@ fn attempt_timeout(per_attempt: Duration, deadline: Instant) -> (Duration, bool)
 /// A failed token fetch, and whether fetching again might succeed.
 struct TokenFailure {
     error: Error,
-    /// Connection failures, timeouts and 408/429/5xx: worth another attempt.
+    /// Connection failures, timeouts and 408/429/500/502/503/504: worth another attempt.
     transient: bool,
 }
 
@@ -438,10 +438,9 @@ impl Transport {
                 }
             };
             let transient = match failure.error.kind() {
-                ErrorKind::Connection => true,
                 // An attempt cut to the deadline used up the call's time.
-                ErrorKind::Timeout => !cut_by_deadline,
-                _ => failure.error.status().is_some_and(is_retryable_status),
+                ErrorKind::Timeout if cut_by_deadline => false,
+                kind => is_transient(kind, failure.error.status()),
             };
             let retry_allowed = (method.is_idempotent() || failure.never_sent) && transient;
             match self.retry_delay(settings, &failure.error, retry_allowed, retries, deadline) {

@@ -145,6 +145,51 @@ fn poll_timeout_names_the_response_and_its_last_status() {
     assert!(err.message().contains(&created.response_id));
 }
 
+/// Issue #12: once `create_response` was accepted, a poll's own failure must name the
+/// response (to resume with `wait_for_response`) and keep the last response seen, and
+/// keep its kind; resuming then finds the answer without asking again.
+#[test]
+fn errors_after_the_response_was_accepted_name_it_and_resume() {
+    let sim = sim();
+    sim.set_config(json!({"response_duration_ms": 300}));
+    let client = token_builder(&sim).max_retries(0).build().unwrap();
+    let conv = client.create_conversation(None).unwrap();
+    sim.push_fault(json!({"kind": "status", "status": 503, "method": "GET", "path_contains": "/responses/"}));
+    let err = client.create_response_and_wait(&conv.conversation_id, "who?", &fast_wait()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InternalServer);
+    assert_eq!(err.status(), Some(503));
+    let id = err.response_id().expect("the accepted response is named").to_owned();
+    // Before any poll succeeded, the last response seen is the one create_response returned.
+    let last = err.response().expect("the last response seen is kept");
+    assert_eq!(last.response_id, id);
+    assert_eq!(err.last_status(), Some(&last.status));
+    assert!(!last.status.is_terminal());
+
+    // A cancel mid-wait names the response too, and the last poll's answer is kept.
+    let seen = Arc::new(Mutex::new(0));
+    let counter = Arc::clone(&seen);
+    let stop_on_second = WaitOptions {
+        on_update: Some(Arc::new(move |_: &Response| {
+            let mut n = counter.lock().unwrap();
+            *n += 1;
+            if *n >= 2 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })),
+        ..fast_wait()
+    };
+    let err = client.wait_for_response(&conv.conversation_id, &id, &stop_on_second).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Cancelled);
+    assert_eq!(err.response_id(), Some(id.as_str()));
+    assert!(err.response().is_some());
+
+    let done = client.wait_for_response(&conv.conversation_id, &id, &fast_wait()).unwrap();
+    assert_eq!(done.status, ResponseStatus::Completed);
+    assert_eq!(count(&sim, "POST", "/responses"), 1, "resuming must not ask again");
+}
+
 #[test]
 fn failed_response_is_an_error_carrying_the_response() {
     let sim = sim();
@@ -432,4 +477,29 @@ fn simulator_rate_limit_is_waited_out_via_retry_after() {
     }
     let statuses: Vec<_> = sim.requests().iter().map(|r| r["status"].as_u64().unwrap_or(0)).collect();
     assert_eq!(statuses, vec![200, 200, 429, 200], "the third call waited out the window and succeeded");
+}
+
+/// `Error::is_transient` tells an application what the client itself would retry: for
+/// every error status the simulator can send, a GET is retried (and then succeeds)
+/// exactly when the error it fails with, without retries, says it is transient.
+#[test]
+fn is_transient_agrees_with_what_the_client_retries_for_every_status() {
+    let sim = sim();
+    let once = token_builder(&sim).max_retries(0).build().unwrap();
+    let with_retry = token_builder(&sim).max_retries(1).build().unwrap();
+    let mut transient = Vec::new();
+    for status in 400..=599u16 {
+        // A 1 ms Retry-After keeps the retry's backoff out of the test's running time.
+        let fault = json!({"kind": "status", "status": status, "method": "GET", "retry_after_ms": "1"});
+        sim.push_fault(fault.clone());
+        let err = once.list_conversations(&ListConversationsParams::default()).unwrap_err();
+        assert_eq!(err.status(), Some(status));
+        sim.push_fault(fault);
+        let retried = with_retry.list_conversations(&ListConversationsParams::default()).is_ok();
+        assert_eq!(err.is_transient(), retried, "status {status}: is_transient vs the retry policy");
+        if retried {
+            transient.push(status);
+        }
+    }
+    assert_eq!(transient, [408, 429, 500, 502, 503, 504]);
 }

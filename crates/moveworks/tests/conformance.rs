@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use moveworks::{Client, ConversationUpdate, ListConversationsParams, ListEventsParams, Response, WaitOptions};
+use moveworks::{
+    Client, ConversationUpdate, ErrorKind, ListConversationsParams, ListEventsParams, Response, WaitOptions,
+};
 use moveworks_simulator::{Simulator, SimulatorConfig};
 use serde_json::{json, Value};
 
@@ -87,15 +89,43 @@ fn run_step(sim: &Simulator, client: &Client, step: &Value, saved: &mut HashMap<
         (Ok(value), Some(_)) => Err(format!("expected an error, got {value}")),
         (Err(e), None) => Err(format!("unexpected error: {e}")),
         (Err(e), Some(expected)) => {
-            let actual = json!({
-                "kind": e.kind().as_str(),
-                "status": e.status(),
-                "code": e.code().map(|c| c.as_str()),
-                "argument": e.argument(),
-            });
-            matches(expected, Some(&actual), "error").map_err(|m| format!("{m} (error was: {e})"))
+            let expected = substitute(expected.clone(), saved)?;
+            check_error(&e, &expected).map_err(|m| format!("{m} (error was: {e:?})"))
         }
     }
+}
+
+/// Checks an `expect_error` object: the fields by the structural matcher, and
+/// `is_a`/`not_a` by the core's kind hierarchy (Rust has no error classes; the
+/// bindings' classes follow `ErrorKind::is_a`).
+fn check_error(e: &moveworks::Error, expected: &Value) -> Result<(), String> {
+    let expected = expected.as_object().ok_or("expect_error must be an object")?;
+    let mut fields = serde_json::Map::new();
+    for (key, want) in expected {
+        match key.as_str() {
+            "kind" | "status" | "code" | "argument" | "response_id" => {
+                fields.insert(key.clone(), want.clone());
+            }
+            "is_a" | "not_a" => {
+                for name in want.as_array().ok_or_else(|| format!("{key} must be an array"))? {
+                    let name = name.as_str().ok_or_else(|| format!("{key}: {name} is not a kind"))?;
+                    let ancestor = ErrorKind::from_name(name).ok_or_else(|| format!("{key}: unknown kind {name}"))?;
+                    if e.kind().is_a(ancestor) != (key == "is_a") {
+                        return Err(format!("error of kind {}: expected {key} {name}", e.kind()));
+                    }
+                }
+            }
+            other => return Err(format!("unknown expect_error key {other:?}")),
+        }
+    }
+    let actual = json!({
+        "kind": e.kind().as_str(),
+        "status": e.status(),
+        "code": e.code().map(|c| c.as_str()),
+        "argument": e.argument(),
+        "response_id": e.response_id(),
+    });
+    matches(&Value::Object(fields), Some(&actual), "error")
 }
 
 fn sim_action(sim: &Simulator, action: &str, args: &Value) -> Result<(), String> {

@@ -15,6 +15,18 @@ extension MoveworksError {
 
     /// The stable kind name, e.g. `"not_found"` (the same string in every language of the SDK).
     public var kind: String { details.kind }
+
+    // uniffi generates MoveworksError as a flat enum, which cannot nest cases, so the
+    // parents that Python and Node express as classes (APIConnectionError, APIStatusError)
+    // are these two properties, computed from the core's hierarchy (details.parentKind).
+
+    /// True for `.Connection` and `.Timeout`: Swift's `APIConnectionError` (a timeout is a
+    /// kind of connection error in every language).
+    public var isConnectionError: Bool { kind == "connection" || details.parentKind == "connection" }
+
+    /// True for `.ApiStatus` and every per-status case (`.BadRequest`, `.Authentication`,
+    /// `.PermissionDenied`, `.NotFound`, `.RateLimit`, `.InternalServer`): Swift's `APIStatusError`.
+    public var isApiStatusError: Bool { kind == "api_status" || details.parentKind == "api_status" }
 }
 
 extension ConversationIterator: Sequence {

@@ -2374,6 +2374,13 @@ public struct ErrorDetails {
      */
     public let kind: String
     /**
+     * The kind this one is a special case of (`"connection"` for `timeout`,
+     * `"api_status"` for every per-status kind), or null: the hierarchy that Python's
+     * and Node's classes express, which uniffi's flat sealed class cannot (the Kotlin
+     * and Swift packages turn it into `isConnectionError` / `isApiStatusError`).
+     */
+    public let parentKind: String?
+    /**
      * Human-readable description (for API errors, the server's message).
      */
     public let message: String
@@ -2398,11 +2405,12 @@ public struct ErrorDetails {
      */
     public let argument: String?
     /**
-     * For poll timeouts and failed responses: the response id.
+     * For every error of a wait once the response exists (also a 5xx or timeout while
+     * polling, which keep their kind): the response id, to resume with `wait_for_response`.
      */
     public let responseId: String?
     /**
-     * For poll timeouts and failed responses: the last response seen.
+     * For errors of a wait: the last response seen, if a poll saw one.
      */
     public let response: Response?
     /**
@@ -2410,7 +2418,8 @@ public struct ErrorDetails {
      */
     public let bodyExcerpt: String?
     /**
-     * True when retrying later might succeed (connection trouble, timeouts, 429, 5xx).
+     * True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
+     * 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
      */
     public let isTransient: Bool
 
@@ -2420,6 +2429,12 @@ public struct ErrorDetails {
         /**
          * The core's stable kind name, e.g. `"not_found"`: identical in every language.
          */kind: String, 
+        /**
+         * The kind this one is a special case of (`"connection"` for `timeout`,
+         * `"api_status"` for every per-status kind), or null: the hierarchy that Python's
+         * and Node's classes express, which uniffi's flat sealed class cannot (the Kotlin
+         * and Swift packages turn it into `isConnectionError` / `isApiStatusError`).
+         */parentKind: String?, 
         /**
          * Human-readable description (for API errors, the server's message).
          */message: String, 
@@ -2439,18 +2454,21 @@ public struct ErrorDetails {
          * For invalid arguments: which argument was rejected.
          */argument: String?, 
         /**
-         * For poll timeouts and failed responses: the response id.
+         * For every error of a wait once the response exists (also a 5xx or timeout while
+         * polling, which keep their kind): the response id, to resume with `wait_for_response`.
          */responseId: String?, 
         /**
-         * For poll timeouts and failed responses: the last response seen.
+         * For errors of a wait: the last response seen, if a poll saw one.
          */response: Response?, 
         /**
          * For decode errors: the start of the offending body.
          */bodyExcerpt: String?, 
         /**
-         * True when retrying later might succeed (connection trouble, timeouts, 429, 5xx).
+         * True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
+         * 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
          */isTransient: Bool) {
         self.kind = kind
+        self.parentKind = parentKind
         self.message = message
         self.status = status
         self.code = code
@@ -2472,6 +2490,9 @@ extension ErrorDetails: Sendable {}
 extension ErrorDetails: Equatable, Hashable {
     public static func ==(lhs: ErrorDetails, rhs: ErrorDetails) -> Bool {
         if lhs.kind != rhs.kind {
+            return false
+        }
+        if lhs.parentKind != rhs.parentKind {
             return false
         }
         if lhs.message != rhs.message {
@@ -2509,6 +2530,7 @@ extension ErrorDetails: Equatable, Hashable {
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(kind)
+        hasher.combine(parentKind)
         hasher.combine(message)
         hasher.combine(status)
         hasher.combine(code)
@@ -2532,6 +2554,7 @@ public struct FfiConverterTypeErrorDetails: FfiConverterRustBuffer {
         return
             try ErrorDetails(
                 kind: FfiConverterString.read(from: &buf), 
+                parentKind: FfiConverterOptionString.read(from: &buf), 
                 message: FfiConverterString.read(from: &buf), 
                 status: FfiConverterOptionUInt16.read(from: &buf), 
                 code: FfiConverterOptionString.read(from: &buf), 
@@ -2547,6 +2570,7 @@ public struct FfiConverterTypeErrorDetails: FfiConverterRustBuffer {
 
     public static func write(_ value: ErrorDetails, into buf: inout [UInt8]) {
         FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.parentKind, into: &buf)
         FfiConverterString.write(value.message, into: &buf)
         FfiConverterOptionUInt16.write(value.status, into: &buf)
         FfiConverterOptionString.write(value.code, into: &buf)

@@ -25,6 +25,25 @@ val MoveworksException.details: ErrorDetails
 /** The stable kind name, e.g. `"not_found"` (same string in every language of the SDK). */
 val MoveworksException.kind: String get() = details.kind
 
+// uniffi generates MoveworksException as a flat sealed class: every variant extends it
+// directly, and generated classes cannot be given extra supertypes from outside. So the
+// parents that Python and Node express as classes (APIConnectionError, APIStatusError)
+// are these two properties, computed from the core's hierarchy (ErrorDetails.parentKind).
+
+/**
+ * True for [MoveworksException.Connection] and [MoveworksException.Timeout]: Kotlin's
+ * `APIConnectionError` (a timeout is a kind of connection error in every language).
+ */
+val MoveworksException.isConnectionError: Boolean
+    get() = kind == "connection" || details.parentKind == "connection"
+
+/**
+ * True for [MoveworksException.ApiStatus] and every per-status variant (BadRequest,
+ * Authentication, PermissionDenied, NotFound, RateLimit, InternalServer): Kotlin's `APIStatusError`.
+ */
+val MoveworksException.isApiStatusError: Boolean
+    get() = kind == "api_status" || details.parentKind == "api_status"
+
 /** The conversations as a lazy sequence. Fetching BLOCKS the consuming thread; errors are thrown. */
 fun ConversationIterator.asSequence(): Sequence<Conversation> = generateSequence { next() }
 

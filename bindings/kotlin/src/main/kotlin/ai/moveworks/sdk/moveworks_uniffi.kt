@@ -4121,6 +4121,13 @@ data class ErrorDetails (
      */
     var `kind`: kotlin.String, 
     /**
+     * The kind this one is a special case of (`"connection"` for `timeout`,
+     * `"api_status"` for every per-status kind), or null: the hierarchy that Python's
+     * and Node's classes express, which uniffi's flat sealed class cannot (the Kotlin
+     * and Swift packages turn it into `isConnectionError` / `isApiStatusError`).
+     */
+    var `parentKind`: kotlin.String?, 
+    /**
      * Human-readable description (for API errors, the server's message).
      */
     var `message`: kotlin.String, 
@@ -4145,11 +4152,12 @@ data class ErrorDetails (
      */
     var `argument`: kotlin.String?, 
     /**
-     * For poll timeouts and failed responses: the response id.
+     * For every error of a wait once the response exists (also a 5xx or timeout while
+     * polling, which keep their kind): the response id, to resume with `wait_for_response`.
      */
     var `responseId`: kotlin.String?, 
     /**
-     * For poll timeouts and failed responses: the last response seen.
+     * For errors of a wait: the last response seen, if a poll saw one.
      */
     var `response`: Response?, 
     /**
@@ -4157,7 +4165,8 @@ data class ErrorDetails (
      */
     var `bodyExcerpt`: kotlin.String?, 
     /**
-     * True when retrying later might succeed (connection trouble, timeouts, 429, 5xx).
+     * True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
+     * 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
      */
     var `isTransient`: kotlin.Boolean
 ) {
@@ -4172,6 +4181,7 @@ public object FfiConverterTypeErrorDetails: FfiConverterRustBuffer<ErrorDetails>
     override fun read(buf: ByteBuffer): ErrorDetails {
         return ErrorDetails(
             FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalUShort.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -4187,6 +4197,7 @@ public object FfiConverterTypeErrorDetails: FfiConverterRustBuffer<ErrorDetails>
 
     override fun allocationSize(value: ErrorDetails) = (
             FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterOptionalString.allocationSize(value.`parentKind`) +
             FfiConverterString.allocationSize(value.`message`) +
             FfiConverterOptionalUShort.allocationSize(value.`status`) +
             FfiConverterOptionalString.allocationSize(value.`code`) +
@@ -4201,6 +4212,7 @@ public object FfiConverterTypeErrorDetails: FfiConverterRustBuffer<ErrorDetails>
 
     override fun write(value: ErrorDetails, buf: ByteBuffer) {
             FfiConverterString.write(value.`kind`, buf)
+            FfiConverterOptionalString.write(value.`parentKind`, buf)
             FfiConverterString.write(value.`message`, buf)
             FfiConverterOptionalUShort.write(value.`status`, buf)
             FfiConverterOptionalString.write(value.`code`, buf)

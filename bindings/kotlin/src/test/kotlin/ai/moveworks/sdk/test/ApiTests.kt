@@ -260,6 +260,30 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             assertEq(1, sim.requests().count { it["method"] == "POST" && (it["path"] as String).contains("/responses") }, "POST attempts")
         }
 
+        // Issue #12 through the suspend path (the core's AsyncRuntime driver): a 503 while
+        // polling stays InternalServer (an API-status error, not a connection error) and
+        // ErrorDetails names the created response and the last one seen, so it can be resumed.
+        test("suspend_wait_error_names_the_accepted_response") { _ ->
+            sim.config(mapOf("response_duration_ms" to 300L))
+            client(maxRetries = 0u).use { c ->
+                runBlocking {
+                    val conv = c.createConversationAsync("resume")
+                    sim.fault(mapOf("kind" to "status", "status" to 503L, "method" to "GET", "path_contains" to "/responses/"))
+                    val e = try {
+                        c.createResponseAndWaitAsync(conv.conversationId, "who?", fast(), null, null)
+                        null
+                    } catch (e: MoveworksException) { e }
+                    assertTrue(e is MoveworksException.InternalServer && e.isApiStatusError && !e.isConnectionError) { "$e" }
+                    val id = e!!.details.responseId
+                    assertTrue(!id.isNullOrEmpty()) { "no response id: ${e.details}" }
+                    assertEq(id, e.details.response?.responseId, "last response seen")
+                    val done = c.waitForResponseAsync(conv.conversationId, id!!, fast(), null, null)
+                    assertEq(ResponseStatus.Completed, done.status, "resumed")
+                    assertEq(1, sim.requests().count { it["method"] == "POST" && (it["path"] as String).contains("/responses") }, "POSTs")
+                }
+            }
+        }
+
         test("suspend_functions") { c ->
             sim.config(mapOf("response_duration_ms" to 1500L))
             runBlocking {

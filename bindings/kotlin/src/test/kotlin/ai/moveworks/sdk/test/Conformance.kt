@@ -66,15 +66,64 @@ class Conformance(private val sim: Simulator) {
             val e = expectError { call(client, call, args) }
             val d = e.details
             val actual = mapOf("kind" to d.kind, "status" to d.status?.toLong(), "code" to d.code, "argument" to d.argument)
+            check(variantClass(d.kind).isInstance(e)) { "${d.kind} raised as ${e::class.simpleName}" }
             for ((k, v) in substitute(expectError) as Map<String, Any?>) {
-                check(k in actual) { "unknown expect_error key $k" }
-                assertEq(v, actual[k], "error $k (error: ${d.kind}: ${d.message})")
+                when (k) {
+                    "response_id" -> {
+                        if (v is String) {
+                            assertEq(v, d.responseId, "error response_id (error: ${d.kind}: ${d.message})")
+                        } else {
+                            check(v == mapOf("\$ne" to null)) { "response_id must be a string or {\"\$ne\": null}" }
+                            check(!d.responseId.isNullOrEmpty()) { "the error names no response (${d.kind}: ${d.message})" }
+                        }
+                        // The last response seen, when there is one, is the response named.
+                        d.response?.let { assertEq(d.responseId, it.responseId, "error response's id") }
+                    }
+                    "is_a", "not_a" -> for (kind in v as List<String>) {
+                        check(caughtAs(e, kind) == (k == "is_a")) { "${e::class.simpleName}: expected $k $kind" }
+                    }
+                    else -> {
+                        check(k in actual) { "unknown expect_error key $k" }
+                        assertEq(v, actual[k], "error $k (error: ${d.kind}: ${d.message})")
+                    }
+                }
             }
             return
         }
         val result = call(client, call, args)
         rawStep["expect"]?.let { match(substitute(it), result, "$") }
         (rawStep["save_as"] as String?)?.let { saved[it] = result }
+    }
+
+    /** The generated sealed subclass for a kind. */
+    private fun variantClass(kind: String): Class<out MoveworksException> = when (kind) {
+        "invalid_argument" -> MoveworksException.InvalidArgument::class.java
+        "connection" -> MoveworksException.Connection::class.java
+        "timeout" -> MoveworksException.Timeout::class.java
+        "decode" -> MoveworksException.Decode::class.java
+        "oauth" -> MoveworksException.OAuth::class.java
+        "bad_request" -> MoveworksException.BadRequest::class.java
+        "authentication" -> MoveworksException.Authentication::class.java
+        "permission_denied" -> MoveworksException.PermissionDenied::class.java
+        "not_found" -> MoveworksException.NotFound::class.java
+        "rate_limit" -> MoveworksException.RateLimit::class.java
+        "internal_server" -> MoveworksException.InternalServer::class.java
+        "api_status" -> MoveworksException.ApiStatus::class.java
+        "response_failed" -> MoveworksException.ResponseFailed::class.java
+        "poll_timeout" -> MoveworksException.PollTimeout::class.java
+        "cancelled" -> MoveworksException.Cancelled::class.java
+        else -> error("unknown kind $kind")
+    }
+
+    /**
+     * "Caught by the class of [kind]" in Kotlin: the two parent kinds are the
+     * isConnectionError / isApiStatusError properties (the sealed class is flat),
+     * every other kind its own sealed subclass.
+     */
+    private fun caughtAs(e: MoveworksException, kind: String): Boolean = when (kind) {
+        "connection" -> e.isConnectionError
+        "api_status" -> e.isApiStatusError
+        else -> variantClass(kind).isInstance(e)
     }
 
     private fun simStep(action: String, args: Map<String, Any?>) {
