@@ -110,20 +110,6 @@ sim_reset
 "$WORK/full_turn_static" >"$WORK/example.out"
 grep -q "assistant:" "$WORK/example.out" || { cat "$WORK/example.out"; exit 1; }
 
-step "pkg-config and CMake consumers"
-sed -e "s|@PREFIX@|$ROOT|" -e "s|@LIBDIR@|$LIBDIR|" -e "s|@INCLUDEDIR@|$ROOT/include|" \
-    -e "s|@VERSION@|$(grep -m1 '^version' Cargo.toml | cut -d'"' -f2)|" "$HERE/moveworks.pc.in" >"$WORK/moveworks.pc"
-export PKG_CONFIG_PATH="$WORK${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
-# shellcheck disable=SC2046
-gcc -std=c99 -Wall -Werror "$HERE/examples/full_turn.c" -o "$WORK/full_turn_pc" $(pkg-config --cflags --libs moveworks) \
-    -Wl,-rpath,"$LIBDIR"
-sim_reset
-"$WORK/full_turn_pc" >/dev/null
-cmake -S "$HERE/examples" -B "$WORK/cmake" -DCMAKE_PREFIX_PATH="$WORK" >"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log"; exit 1; }
-cmake --build "$WORK/cmake" >>"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log"; exit 1; }
-sim_reset
-LD_LIBRARY_PATH="$LIBDIR" "$WORK/cmake/full_turn" >/dev/null
-
 if [[ "${MW_C_SKIP_VALGRIND:-}" != 1 ]]; then
     step "valgrind: unit tests and conformance scenarios"
     VG=(valgrind -q --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite,indirect
@@ -134,4 +120,37 @@ if [[ "${MW_C_SKIP_VALGRIND:-}" != 1 ]]; then
 fi
 step "ASan+LSan+UBSan (C and C++ suites), valgrind (C++ suite)"
 bash "$HERE/sanitize.sh"
+step "install (cmake --install) and build the example against the prefix: pkg-config and find_package"
+# Last: this builds the library as shipped (no test-hooks feature) into target/debug.
+# Debug profile: the test command builds debug everywhere; users get release by default.
+PREFIX="$WORK/prefix"
+rm -rf "$PREFIX" "$WORK/cmake-lib" "$WORK/cmake-pc" "$WORK/cmake-pkg"
+{
+    cmake -S "$HERE" -B "$WORK/cmake-lib" -DMOVEWORKS_CARGO_PROFILE=debug &&
+        cmake --build "$WORK/cmake-lib" &&
+        cmake --install "$WORK/cmake-lib" --prefix "$PREFIX"
+} >"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log"; exit 1; }
+for f in lib/libmoveworks.so lib/libmoveworks.a include/moveworks.h lib/pkgconfig/moveworks.pc \
+    lib/cmake/moveworks/moveworksConfig.cmake lib/cmake/moveworks/moveworksConfigVersion.cmake; do
+    [[ -f "$PREFIX/$f" ]] || { echo "cmake --install did not lay out $f" >&2; exit 1; }
+done
+cmp -s include/moveworks.h "$PREFIX/include/moveworks.h" || { echo "installed header differs" >&2; exit 1; }
+# pkg-config by hand, as a Makefile would.
+export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+# shellcheck disable=SC2046
+gcc -std=c99 -Wall -Werror "$HERE/examples/full_turn.c" -o "$WORK/full_turn_pc" $(pkg-config --cflags --libs moveworks) \
+    -Wl,-rpath,"$PREFIX/lib"
+sim_reset
+"$WORK/full_turn_pc" >/dev/null
+# CMake through pkg-config, and through find_package (shared and static targets).
+{
+    cmake -S "$HERE/examples" -B "$WORK/cmake-pc" -DMOVEWORKS_FIND=pkg-config && cmake --build "$WORK/cmake-pc" &&
+        cmake -S "$HERE/examples" -B "$WORK/cmake-pkg" -DCMAKE_PREFIX_PATH="$PREFIX" && cmake --build "$WORK/cmake-pkg"
+} >>"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log"; exit 1; }
+for exe in cmake-pc/full_turn cmake-pkg/full_turn cmake-pkg/full_turn_static; do
+    sim_reset
+    LD_LIBRARY_PATH="$PREFIX/lib" "$WORK/$exe" >"$WORK/example.out"
+    grep -q "assistant:" "$WORK/example.out" || { echo "$exe:"; cat "$WORK/example.out"; exit 1; }
+done
+
 echo "bindings/c: all passed"
