@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Test entry point of the Python package: builds the pyo3 extension with
-# maturin (debug), installs the wheel, checks the .pyi stubs against the
+# maturin (debug) as the abi3 manylinux2014 wheel users install (linked by zig
+# against glibc 2.17, checked by auditwheel), installs the wheel, checks the .pyi stubs against the
 # compiled module (stubtest), the package and examples with mypy --strict, runs the
 # pytest suite against the simulator, then builds the sdist and installs it
 # into a fresh venv (the sdist must be self-contained). Run from anywhere:
@@ -24,11 +25,25 @@ if ! command -v "$PY" >/dev/null || ! "$PY" -c 'import venv, ensurepip' 2>/dev/n
     PY=python3
 fi
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
-"$VENV/bin/pip" install -q maturin==1.16.0 pytest==9.2.0 mypy==2.4.1
+"$VENV/bin/pip" install -q maturin==1.16.0 pytest==9.2.0 mypy==2.4.1 ziglang==0.17.0 auditwheel==6.8.2
+# maturin finds zig as `python3 -m ziglang` on PATH.
+export PATH="$VENV/bin:$PATH"
+# manylinux2014 = glibc 2.17: the wheel installs on any glibc Linux of the last decade.
+WHEEL_ARGS=(--zig --compatibility manylinux2014)
 
 step "build simulator and wheel"
 cargo build -q -p moveworks-simulator
-(cd python && "$VENV/bin/maturin" build -q -o "$WORK/wheel" 2>"$WORK/maturin.log") || { cat "$WORK/maturin.log" >&2; exit 1; }
+(cd python && "$VENV/bin/maturin" build -q "${WHEEL_ARGS[@]}" -o "$WORK/wheel" 2>"$WORK/maturin.log") || { cat "$WORK/maturin.log" >&2; exit 1; }
+step "auditwheel: manylinux2014"
+case "$(basename "$WORK"/wheel/*.whl)" in
+*-cp39-abi3-manylinux2014_x86_64*.whl) ;;
+*) echo "python/test.sh: unexpected wheel tag: $(basename "$WORK"/wheel/*.whl)" >&2; exit 1 ;;
+esac
+"$VENV/bin/auditwheel" show "$WORK"/wheel/*.whl >"$WORK/auditwheel.log" 2>&1 || { cat "$WORK/auditwheel.log" >&2; exit 1; }
+grep -q 'consistent with the following platform tag:' "$WORK/auditwheel.log" &&
+    grep -A1 'consistent with the following platform tag:' "$WORK/auditwheel.log" | grep -q '"manylinux_2_17_x86_64"' ||
+    { cat "$WORK/auditwheel.log" >&2; echo "python/test.sh: auditwheel does not report manylinux_2_17 (manylinux2014)" >&2; exit 1; }
+echo "python/test.sh: $(basename "$WORK"/wheel/*.whl): auditwheel reports manylinux_2_17_x86_64 (manylinux2014)" >&2
 "$VENV/bin/pip" install -q --force-reinstall --no-deps "$WORK"/wheel/*.whl
 
 # From a directory without the source tree, so `moveworks` is the installed package.
@@ -70,7 +85,7 @@ find "$WORK/unpacked" -type f -exec touch {} +
 sdist_name="$(basename "$WORK"/sdist/*.tar.gz)"
 tar czf "$WORK/$sdist_name" -C "$WORK/unpacked" "${sdist_name%.tar.gz}"
 "$PY" -m venv "$WORK/sdist-venv"
-MATURIN_PEP517_ARGS="--profile dev" "$WORK/sdist-venv/bin/pip" install -q --no-cache-dir "$WORK/$sdist_name" >"$WORK/sdist-install.log" 2>&1 \
+MATURIN_PEP517_ARGS="--profile dev ${WHEEL_ARGS[*]}" "$WORK/sdist-venv/bin/pip" install -q --no-cache-dir "$WORK/$sdist_name" >"$WORK/sdist-install.log" 2>&1 \
     || { cat "$WORK/sdist-install.log" >&2; exit 1; }
 "$WORK/sdist-venv/bin/python" -c '
 import moveworks

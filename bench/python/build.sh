@@ -20,7 +20,9 @@ site="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["pu
 case "$profile" in
 release)
   rm -rf "$OUT/wheels"
-  (cd "$ROOT/python" && "$VENV/bin/maturin" build -q --release --strip -o "$OUT/wheels") >&2
+  # The wheel users install: abi3, manylinux2014 (zig links against glibc 2.17; maturin finds zig on PATH).
+  (cd "$ROOT/python" && PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" build -q --release --strip --zig \
+    --compatibility manylinux2014 -o "$OUT/wheels") >&2
   "$VENV/bin/pip" install -q --force-reinstall --no-deps "$OUT"/wheels/*.whl
   ;;
 debug)
