@@ -75,7 +75,12 @@ pub struct ClientOptions {
     pub user_agent_suffix: Option<String>,
 }
 
-/// The option names, in declaration order (for error messages).
+impl ClientOptions {
+    /// Every option's name, in declaration order: what bindings' typing declarations
+    /// (Python's TypedDict, Node's `.d.ts`) are tested against.
+    pub const NAMES: &'static [&'static str] = NAMES;
+}
+
 const NAMES: &[&str] = &[
     "base_url",
     "assistant_name",
