@@ -839,6 +839,7 @@ module.exports.CancelHandle = nativeBinding.CancelHandle
 module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.NativePager = nativeBinding.NativePager
 module.exports.assistantText = nativeBinding.assistantText
+module.exports.clientOptionNames = nativeBinding.clientOptionNames
 module.exports.coreVersion = nativeBinding.coreVersion
 module.exports.errorKinds = nativeBinding.errorKinds
 module.exports.textWithCitationMarkers = nativeBinding.textWithCitationMarkers
