@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use moveworks::{
-    CancelToken, Client, ClientBuilder, ClientOptions, ConversationIter, ConversationPage, ConversationUpdate, Error, EventIter,
-    EventPage, ListConversationsParams, ListEventsParams, RequestOptions, Response, WaitOptions,
+    CancelToken, Client, ClientBuilder, ClientOptions, ConversationIter, ConversationPage, ConversationUpdate, Error,
+    EventIter, EventPage, ListConversationsParams, ListEventsParams, RequestOptions, Response, WaitOptions,
 };
 
 use crate::error::{guard, guard_plain, mw_error, mw_status};

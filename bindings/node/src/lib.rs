@@ -19,8 +19,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use moveworks::{
-    AsyncRuntime, CancelToken, Client, ConversationIter, ConversationUpdate, ErrorKind, EventIter,
-    ClientOptions, ListConversationsParams, ListEventsParams, RequestOptions, Response, WaitOptions,
+    AsyncRuntime, CancelToken, Client, ClientOptions, ConversationIter, ConversationUpdate, ErrorKind, EventIter,
+    ListConversationsParams, ListEventsParams, RequestOptions, Response, WaitOptions,
 };
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};

@@ -298,7 +298,8 @@ struct Client {
 fn client_options(kwargs: Option<&Bound<'_, PyDict>>) -> core::Result<core::ClientOptions> {
     let mut map = serde_json::Map::new();
     for (key, value) in kwargs.into_iter().flat_map(|d| d.iter()) {
-        let key: String = key.extract().map_err(|_| core::Error::invalid_argument("options", "keys must be strings"))?;
+        let key: String =
+            key.extract().map_err(|_| core::Error::invalid_argument("options", "keys must be strings"))?;
         let json = to_json(&key, &value)?;
         map.insert(key, json);
     }
