@@ -29,6 +29,9 @@ use crate::error::{Error, Result};
 /// `argument` = `"token/client_credentials"` (the SDK never guesses which one you
 /// meant); `client_id` without `client_secret` (or the reverse) names the missing one.
 ///
+/// In Rust, build one with `ClientOptions { timeout_ms: Some(5_000), ..Default::default() }`
+/// (options may be added in later versions).
+///
 /// Deserializing refuses unknown keys, so a misspelt option is an error naming it
 /// (see [`ClientOptions::from_json_value`]). `Debug` and `Display` redact the token
 /// and the client secret.
