@@ -447,6 +447,23 @@ enum mw_status mw_client_builder_max_response_bytes(struct mw_client_builder *bu
 enum mw_status mw_client_builder_allow_insecure_http(struct mw_client_builder *builder, bool allow);
 
 /**
+ * Sets any client option by its core name and a textual value: the one entry point
+ * that reaches every option (the README's options table), including those without a
+ * dedicated setter, e.g. `mw_client_builder_set(b, "user_agent_suffix", "acme/2.1", &err)`.
+ * Numbers and booleans are written as text ("5000", "true"); durations as `<name>_ms`
+ * (milliseconds) or `<name>` (seconds, e.g. "2.5").
+ *
+ * Fails with MW_INVALID_ARGUMENT, `*out_error` naming `key`, for an unknown key or a
+ * value of the wrong type; the values themselves (and the credential rule: a token
+ * with client credentials is refused as "token/client_credentials") are checked by
+ * mw_client_builder_build(). On failure the builder is unchanged.
+ */
+enum mw_status mw_client_builder_set(struct mw_client_builder *builder,
+                                     const char *key,
+                                     const char *value,
+                                     struct mw_error **out_error);
+
+/**
  * Checks the configuration and builds a client; no request is sent. The builder
  * stays valid (and must still be freed). `*out_client` is owned.
  */

@@ -208,19 +208,39 @@ export interface Paginator<T, P> extends AsyncIterable<T> {
 }
 
 /** Options of `new Client()`, mirroring the core builder. */
+/**
+ * Options of `new Client(...)` and `Client.fromEnv(...)`: the core's ClientOptions
+ * (see the README's options table), in camelCase. They are handed to the core
+ * unchanged, which checks them and names a bad one in snake_case
+ * (`InvalidArgumentError.argument`, e.g. `'timeout_ms'`); an unknown key is an error.
+ * Give `token`, or `clientId` + `clientSecret`, never both (`'token/client_credentials'`).
+ * Durations: `<name>Ms` in milliseconds, or `<name>` in seconds, not both.
+ */
 export interface ClientOptions {
   baseUrl?: string
   assistantName?: string
-  /** Static bearer token (or use clientId + clientSecret). */
+  /** Static bearer token (or use clientId + clientSecret, not both). */
   token?: string
   clientId?: string
   clientSecret?: string
   tokenUrl?: string
+  /** Per-attempt timeout in ms (default 30000). */
   timeoutMs?: number
+  /** `timeoutMs` in seconds. */
+  timeout?: number
+  /** Connect timeout in ms (default 10000). */
   connectTimeoutMs?: number
+  /** `connectTimeoutMs` in seconds. */
+  connectTimeout?: number
+  /** Per-call deadline in ms, retries included (default 120000). */
   deadlineMs?: number
+  /** `deadlineMs` in seconds. */
+  deadline?: number
+  /** Retries after the first attempt (default 2). */
   maxRetries?: number
+  /** Idle connections kept per host (default 32). */
   maxIdleConnections?: number
+  /** Largest accepted response body in bytes (default 16 MiB). */
   maxResponseBytes?: number
   /**
    * Allow plain http to a host that is not loopback (default false: refused with
@@ -228,6 +248,8 @@ export interface ClientOptions {
    * token and client secret travel unencrypted.
    */
   allowInsecureHttp?: boolean
+  /** Appended to the User-Agent after a space, e.g. `'acme-helpdesk/2.1'` (printable ASCII, at most 256). */
+  userAgentSuffix?: string
 }
 
 /** Per-call options. */

@@ -365,23 +365,25 @@ async function withSignal(signal, fn, handle = undefined) {
 
 // ---- client -----------------------------------------------------------------
 
+/**
+ * The options object as JSON for the core's ClientOptions, which names, checks and
+ * defaults every option. Only the JS-to-JSON conversion happens here: camelCase keys
+ * become the core's snake_case (`timeoutMs` -> `timeout_ms`), `undefined` is left
+ * out, and values JSON cannot carry (NaN, Infinity, functions, bigints) are refused
+ * instead of silently dropped or nulled by JSON.stringify.
+ */
 function clientOptions(o) {
   o = opts('options', o)
-  return {
-    baseUrl: optStr('baseUrl', o.baseUrl),
-    assistantName: optStr('assistantName', o.assistantName),
-    token: optStr('token', o.token),
-    clientId: optStr('clientId', o.clientId),
-    clientSecret: optStr('clientSecret', o.clientSecret),
-    tokenUrl: optStr('tokenUrl', o.tokenUrl),
-    timeoutMs: optNum('timeoutMs', o.timeoutMs),
-    connectTimeoutMs: optNum('connectTimeoutMs', o.connectTimeoutMs),
-    deadlineMs: optNum('deadlineMs', o.deadlineMs),
-    maxRetries: optNum('maxRetries', o.maxRetries),
-    maxIdleConnections: optNum('maxIdleConnections', o.maxIdleConnections),
-    maxResponseBytes: optNum('maxResponseBytes', o.maxResponseBytes),
-    allowInsecureHttp: optBool('allowInsecureHttp', o.allowInsecureHttp),
+  const out = {}
+  for (const [key, value] of Object.entries(o)) {
+    if (value === undefined) continue
+    const name = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+    const t = typeof value
+    if (t === 'number' && !Number.isFinite(value)) throw invalid(name, 'must be a finite number')
+    if (t === 'function' || t === 'symbol' || t === 'bigint') throw invalid(name, `must not be a ${t}`)
+    out[name] = value
   }
+  return JSON.stringify(out)
 }
 
 /** An async iterable over a native pager, with `.pages()` for whole pages. */

@@ -21,10 +21,14 @@ export declare class CancelHandle {
 
 /** The native client; the JS `Client` class wraps it. */
 export declare class NativeClient {
-  /** Builds a client (no request is sent). */
-  constructor(options: NativeClientOptions | undefined | null, binding: string)
-  /** Builds a client from the `MOVEWORKS_*` environment variables, then applies `options`. */
-  static fromEnv(options: NativeClientOptions | undefined | null, binding: string): NativeClient
+  /**
+   * Builds a client (no request is sent) from `options_json`: the caller's options
+   * object as JSON with snake_case keys, handed unchanged to the core's `ClientOptions`
+   * (which names, checks and defaults every option).
+   */
+  constructor(optionsJson: string, binding: string)
+  /** Builds a client from the `MOVEWORKS_*` environment variables, then applies `options_json`. */
+  static fromEnv(optionsJson: string, binding: string): NativeClient
   /** The base URL this client talks to. */
   get baseUrl(): string
   /** The `User-Agent` this client sends. */
@@ -70,6 +74,9 @@ export declare function assistantMessageIndexes(responseJson: string): Array<num
 /** The core's `assistant_text` helper on a Response given as wire JSON. */
 export declare function assistantText(responseJson: string): string | null
 
+/** The core's client option names (snake_case), so the tests can hold `index.d.ts` to them. */
+export declare function clientOptionNames(): Array<string>
+
 /** The core's `Content::text` (known content types only) on a Content given as wire JSON. */
 export declare function contentText(contentJson: string): string | null
 
@@ -106,36 +113,6 @@ export interface NativeCallOptions {
   deadlineMs?: number
   /** Retries after the first attempt. */
   maxRetries?: number
-}
-
-/** Options of `new Client(...)`, mirroring the core `ClientBuilder`. */
-export interface NativeClientOptions {
-  /** API base URL (default the production URL). */
-  baseUrl?: string
-  /** Assistant name (required). */
-  assistantName?: string
-  /** Static bearer token. */
-  token?: string
-  /** OAuth client id (with `clientSecret`). */
-  clientId?: string
-  /** OAuth client secret. */
-  clientSecret?: string
-  /** OAuth token URL. */
-  tokenUrl?: string
-  /** Per-attempt timeout in ms. */
-  timeoutMs?: number
-  /** Connect timeout in ms. */
-  connectTimeoutMs?: number
-  /** Per-call deadline in ms, retries included. */
-  deadlineMs?: number
-  /** Retries after the first attempt. */
-  maxRetries?: number
-  /** Idle connections kept per host. */
-  maxIdleConnections?: number
-  /** Largest accepted response body in bytes. */
-  maxResponseBytes?: number
-  /** Allow plain http to a non-loopback host (testing or a trusted proxy only). */
-  allowInsecureHttp?: boolean
 }
 
 /** How the polling helpers poll. */

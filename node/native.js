@@ -840,6 +840,7 @@ module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.NativePager = nativeBinding.NativePager
 module.exports.assistantMessageIndexes = nativeBinding.assistantMessageIndexes
 module.exports.assistantText = nativeBinding.assistantText
+module.exports.clientOptionNames = nativeBinding.clientOptionNames
 module.exports.contentText = nativeBinding.contentText
 module.exports.contentTextLossy = nativeBinding.contentTextLossy
 module.exports.coreVersion = nativeBinding.coreVersion

@@ -394,6 +394,25 @@ fuzz_target!(|data: &[u8]| unsafe {
         }
         match op % 16 {
             0 => check(mw_client_builder_base_url(scratch, p(&input.string())), ptr::null_mut(), inval),
+            1 if op & 0x10 != 0 => {
+                // The generic key/value setter: a known option name (or a fuzzed one) and a fuzzed value.
+                const KEYS: &[&CStr] = &[
+                    c"timeout",
+                    c"timeout_ms",
+                    c"connect_timeout",
+                    c"deadline_ms",
+                    c"max_retries",
+                    c"max_idle_connections",
+                    c"max_response_bytes",
+                    c"allow_insecure_http",
+                    c"user_agent_suffix",
+                    c"client_id",
+                ];
+                let (key, value) = (input.string(), input.string());
+                let key = if op & 0x20 != 0 { p(&key) } else { KEYS[usize::from(op >> 6) % KEYS.len()].as_ptr() };
+                let mut err: *mut mw_error = ptr::null_mut();
+                check(mw_client_builder_set(scratch, key, p(&value), &mut err), err, inval);
+            }
             1 => check(mw_client_builder_token_url(scratch, p(&input.string())), ptr::null_mut(), inval),
             2 => {
                 let (id, secret) = (input.string(), input.string());

@@ -72,6 +72,39 @@ test('Client.fromEnv reads MOVEWORKS_* and options override', () => {
   }
 })
 
+test('userAgentSuffix is sent after the SDK User-Agent', async () => {
+  const c = client({ userAgentSuffix: 'acme-helpdesk/2.1' })
+  assert.match(c.userAgent, /^moveworks-sdk\/.*\(node\/.*\) acme-helpdesk\/2\.1$/)
+  await c.createConversation({ title: 'ua' })
+  const sent = (await sim.requests()).filter((r) => r.method === 'POST').map((r) => r.user_agent)
+  assert.ok(sent.length === 1 && sent[0].endsWith(' acme-helpdesk/2.1'), String(sent))
+})
+
+test('client options: the core decides, and names the option', async () => {
+  const isInvalid = (argument) => (e) => e instanceof mw.InvalidArgumentError && e.argument === argument
+  const cases = [
+    [{ clientId: sim.info.client_id, clientSecret: sim.info.client_secret }, 'token/client_credentials'],
+    [{ clientSecret: 'secret' }, 'token/client_credentials'],
+    [{ userAgentSuffix: 'a\r\nX-Evil: 1' }, 'user_agent_suffix'],
+    [{ userAgentSuffix: 'x'.repeat(257) }, 'user_agent_suffix'],
+    [{ timeoutMs: 5000, timeout: 5 }, 'timeout_ms/timeout'],
+    [{ timeoutMs: NaN }, 'timeout_ms'],
+    [{ timoutMs: 5 }, 'timout_ms'],
+    [{ maxRetries: () => 1 }, 'max_retries'],
+  ]
+  for (const [extra, argument] of cases) {
+    assert.throws(() => client(extra), isInvalid(argument), JSON.stringify(extra))
+  }
+  assert.deepEqual(await sim.requests(), [], 'refused before any request')
+})
+
+test('index.d.ts ClientOptions lists exactly the core options', () => {
+  const dts = require('node:fs').readFileSync(require.resolve('../index.d.ts'), 'utf8')
+  const block = dts.match(/export interface ClientOptions \{([\s\S]*?)\n\}/)[1]
+  const keys = [...block.matchAll(/^ {2}(\w+)\?:/gm)].map((m) => m[1].replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`))
+  assert.deepEqual(keys.sort(), require('../native.js').clientOptionNames().sort())
+})
+
 test('pagination: pages with nextCursor and async iterables', async () => {
   const c = client()
   for (const t of ['one', 'two', 'three', 'four', 'five']) await c.createConversation({ title: t })
@@ -211,9 +244,10 @@ test('bad input gives InvalidArgumentError, never a crash', async () => {
   // Bad client options.
   assert.throws(() => new mw.Client({ assistantName: 'x' }), isInvalid('token'))
   assert.throws(() => new mw.Client({ ...sim.options(), baseUrl: 'http://example.com' }), isInvalid('base_url'))
-  assert.throws(() => new mw.Client({ ...sim.options(), baseUrl: 7 }), isInvalid('baseUrl'))
-  assert.throws(() => new mw.Client({ ...sim.options(), token: undefined, clientId: 'id' }), isInvalid('clientSecret'))
-  assert.throws(() => new mw.Client({ ...sim.options(), maxRetries: -1 }), isInvalid('maxRetries'))
+  // Client options are checked by the core, which names them in snake_case in every language.
+  assert.throws(() => new mw.Client({ ...sim.options(), baseUrl: 7 }), isInvalid('base_url'))
+  assert.throws(() => new mw.Client({ ...sim.options(), token: undefined, clientId: 'id' }), isInvalid('client_secret'))
+  assert.throws(() => new mw.Client({ ...sim.options(), maxRetries: -1 }), isInvalid('max_retries'))
   assert.throws(() => new mw.Client(null), isInvalid('assistant_name'))
   assert.throws(() => new mw.Client('x'), isInvalid('options'))
   const log = await sim.requests()

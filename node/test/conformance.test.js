@@ -91,13 +91,46 @@ function makeClient(sim, spec = {}) {
       ? { clientId: sim.info.client_id, clientSecret: spec.client_secret ?? sim.info.client_secret, tokenUrl: sim.info.token_url }
       : { token: spec.token ?? sim.info.token }
   if (auth !== 'oauth' && auth !== 'token') throw new Error(`unknown client auth ${auth}`)
+  const alsoCredentials = spec.client_credentials_too ? { clientId: sim.info.client_id, clientSecret: sim.info.client_secret } : {}
   return new mw.Client({
     ...base,
     ...creds,
+    ...alsoCredentials,
     maxRetries: spec.max_retries ?? 2,
     timeoutMs: spec.timeout_ms,
     deadlineMs: spec.deadline_ms,
+    userAgentSuffix: spec.user_agent_suffix,
   })
+}
+
+function checkError(err, expected, what) {
+  assert.ok(err instanceof mw.MoveworksError, `${what}: expected a MoveworksError, got ${err}`)
+  for (const [k, v] of Object.entries(expected)) {
+    if (k === 'response_id') {
+      if (typeof v === 'string') {
+        assert.strictEqual(err.responseId, v, `${what}: error response_id (${err.message})`)
+      } else {
+        assert.deepStrictEqual(v, { $ne: null }, 'response_id must be a string or {"$ne": null}')
+        assert.ok(err.responseId, `${what}: the error names no response (${err.message})`)
+      }
+      // The last response seen, when there is one, is the response named.
+      if (err.response != null) assert.strictEqual(err.response.responseId, err.responseId)
+      continue
+    }
+    if (k === 'is_a' || k === 'not_a') {
+      // "Caught by the class of kind c" in JS: instanceof ERROR_CLASSES[c].
+      for (const kind of v) {
+        const Cls = mw.ERROR_CLASSES[kind]
+        assert.ok(Cls, `${k}: unknown kind ${kind}`)
+        assert.strictEqual(err instanceof Cls, k === 'is_a', `${err.name}: expected ${k} ${Cls.name}`)
+      }
+      continue
+    }
+    const field = { kind: 'kind', status: 'status', code: 'code', argument: 'argument' }[k]
+    if (!field) throw new Error(`unknown expect_error key ${k}`)
+    assert.deepStrictEqual(err[field], v, `${what}: error ${k} (${err.message})`)
+  }
+  assert.ok(err instanceof mw.ERROR_CLASSES[err.kind], `class of ${err.kind}`)
 }
 
 async function runStep(sim, client, step, saved) {
@@ -116,7 +149,10 @@ async function runStep(sim, client, step, saved) {
         const log = await sim.requests()
         const entries = Array.isArray(log) ? log : log.requests
         const n = entries.filter(
-          (r) => (a.method == null || r.method === a.method) && (a.path_contains == null || r.path.includes(a.path_contains)),
+          (r) =>
+            (a.method == null || r.method === a.method) &&
+            (a.path_contains == null || r.path.includes(a.path_contains)) &&
+            (a.user_agent_ends_with == null || String(r.user_agent ?? '').endsWith(a.user_agent_ends_with)),
         ).length
         assert.equal(n, a.count, `expected ${a.count} ${a.method ?? ''} requests to ${a.path_contains ?? '*'}, saw ${n}`)
         return
@@ -126,6 +162,7 @@ async function runStep(sim, client, step, saved) {
     }
   }
   if (!('call' in step)) throw new Error(`step is neither call nor sim: ${JSON.stringify(step)}`)
+  if (!client) throw new Error(`a call step, but the client failed to build: ${JSON.stringify(step)}`)
   const fn = CALLS[step.call]
   if (!fn) throw new Error(`unknown call ${step.call}`)
   const args = substitute(step.args ?? {}, saved)
@@ -134,34 +171,7 @@ async function runStep(sim, client, step, saved) {
     result = await fn(client, args)
   } catch (err) {
     if (!step.expect_error) throw err
-    assert.ok(err instanceof mw.MoveworksError, `${step.call}: expected a MoveworksError, got ${err}`)
-    const want = substitute(step.expect_error, saved)
-    for (const [k, v] of Object.entries(want)) {
-      if (k === 'response_id') {
-        if (typeof v === 'string') {
-          assert.strictEqual(err.responseId, v, `${step.call}: error response_id (${err.message})`)
-        } else {
-          assert.deepStrictEqual(v, { $ne: null }, 'response_id must be a string or {"$ne": null}')
-          assert.ok(err.responseId, `${step.call}: the error names no response (${err.message})`)
-        }
-        // The last response seen, when there is one, is the response named.
-        if (err.response != null) assert.strictEqual(err.response.responseId, err.responseId)
-        continue
-      }
-      if (k === 'is_a' || k === 'not_a') {
-        // "Caught by the class of kind c" in JS: instanceof ERROR_CLASSES[c].
-        for (const kind of v) {
-          const Cls = mw.ERROR_CLASSES[kind]
-          assert.ok(Cls, `${k}: unknown kind ${kind}`)
-          assert.strictEqual(err instanceof Cls, k === 'is_a', `${err.name}: expected ${k} ${Cls.name}`)
-        }
-        continue
-      }
-      const field = { kind: 'kind', status: 'status', code: 'code', argument: 'argument' }[k]
-      if (!field) throw new Error(`unknown expect_error key ${k}`)
-      assert.deepStrictEqual(err[field], v, `${step.call}: error ${k} (${err.message})`)
-    }
-    assert.ok(err instanceof mw.ERROR_CLASSES[err.kind], `class of ${err.kind}`)
+    checkError(err, substitute(step.expect_error, saved), step.call)
     return
   }
   if (step.expect_error) assert.fail(`${step.call}: expected error ${JSON.stringify(step.expect_error)}, got ${JSON.stringify(result)}`)
@@ -176,7 +186,16 @@ test('conformance scenarios', async (t) => {
   for (const scenario of SCENARIOS) {
     await t.test(scenario.name, async () => {
       await sim.reset()
-      const client = makeClient(sim, scenario.client)
+      let client = null
+      try {
+        client = makeClient(sim, scenario.client)
+      } catch (err) {
+        if (!scenario.expect_client_error) throw err
+        checkError(err, scenario.expect_client_error, 'building the client')
+      }
+      if (client && scenario.expect_client_error) {
+        assert.fail(`expected building the client to fail with ${JSON.stringify(scenario.expect_client_error)}`)
+      }
       const saved = {}
       for (const [i, step] of scenario.steps.entries()) {
         try {

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import Any, AsyncIterator, Callable, Optional, Type
 
+    from typing_extensions import Unpack
+
+    from ._options import ClientOptions
+
 
 class AsyncClient:
     """An asyncio client of the Moveworks Conversations API.
@@ -35,40 +39,8 @@ class AsyncClient:
     tasks and event loops.
     """
 
-    def __init__(
-        self,
-        *,
-        assistant_name: Optional[str] = None,
-        base_url: Optional[str] = None,
-        token: Optional[str] = None,
-        client_id: Optional[str] = None,
-        client_secret: Optional[str] = None,
-        token_url: Optional[str] = None,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        deadline: Optional[float] = None,
-        max_retries: Optional[int] = None,
-        max_idle_connections: Optional[int] = None,
-        max_response_bytes: Optional[int] = None,
-        allow_insecure_http: Optional[bool] = None,
-    ) -> None:
-        self._init(
-            Client(
-                assistant_name=assistant_name,
-                base_url=base_url,
-                token=token,
-                client_id=client_id,
-                client_secret=client_secret,
-                token_url=token_url,
-                timeout=timeout,
-                connect_timeout=connect_timeout,
-                deadline=deadline,
-                max_retries=max_retries,
-                max_idle_connections=max_idle_connections,
-                max_response_bytes=max_response_bytes,
-                allow_insecure_http=allow_insecure_http,
-            )
-        )
+    def __init__(self, **options: Unpack[ClientOptions]) -> None:
+        self._init(Client(**options))
 
     def _init(self, client: Client) -> None:
         self._client = client
@@ -81,7 +53,7 @@ class AsyncClient:
         return self
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> "AsyncClient":
+    def from_env(cls, **overrides: Unpack[ClientOptions]) -> "AsyncClient":
         """A client configured from the ``MOVEWORKS_*`` environment variables; keywords override them."""
         return cls._wrap(Client.from_env(**overrides))
 

@@ -5,12 +5,16 @@ from types import TracebackType
 import datetime
 import asyncio
 
+from typing_extensions import Unpack
+
 from ._enums import Actor, ResponseStatus
+from ._options import ClientOptions
 
 __all__ = [
     "ALL_CONVERSATIONS",
     "AsyncCore",
     "CancelToken",
+    "CLIENT_OPTION_NAMES",
     "Citation",
     "CitationDisplay",
     "Client",
@@ -37,6 +41,7 @@ __all__ = [
 
 __version__: str
 DEFAULT_BASE_URL: str
+CLIENT_OPTION_NAMES: Tuple[str, ...]
 ALL_CONVERSATIONS: str
 REQUEST_ID_HEADER: str
 ERROR_KINDS: Tuple[str, ...]
@@ -228,41 +233,9 @@ class EventIterator:
 @final
 class Client:
     """A client of the Moveworks Conversations API. Thread-safe."""
-    def __new__(
-        cls,
-        *,
-        assistant_name: Optional[str] = None,
-        base_url: Optional[str] = None,
-        token: Optional[str] = None,
-        client_id: Optional[str] = None,
-        client_secret: Optional[str] = None,
-        token_url: Optional[str] = None,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        deadline: Optional[float] = None,
-        max_retries: Optional[int] = None,
-        max_idle_connections: Optional[int] = None,
-        max_response_bytes: Optional[int] = None,
-        allow_insecure_http: Optional[bool] = None,
-    ) -> "Client": ...
+    def __new__(cls, **options: Unpack[ClientOptions]) -> "Client": ...
     @classmethod
-    def from_env(
-        cls,
-        *,
-        assistant_name: Optional[str] = None,
-        base_url: Optional[str] = None,
-        token: Optional[str] = None,
-        client_id: Optional[str] = None,
-        client_secret: Optional[str] = None,
-        token_url: Optional[str] = None,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        deadline: Optional[float] = None,
-        max_retries: Optional[int] = None,
-        max_idle_connections: Optional[int] = None,
-        max_response_bytes: Optional[int] = None,
-        allow_insecure_http: Optional[bool] = None,
-    ) -> "Client": ...
+    def from_env(cls, **options: Unpack[ClientOptions]) -> "Client": ...
     def with_options(
         self, *, timeout: Optional[float] = None, deadline: Optional[float] = None, max_retries: Optional[int] = None
     ) -> "Client": ...

@@ -173,16 +173,19 @@ def client_kwargs(sim: Simulator, spec: Dict[str, Any]) -> Dict[str, Any]:
     auth = spec.pop("auth", "token")
     if auth == "token":
         kwargs["token"] = spec.pop("token", sim.token)
+        if spec.pop("client_credentials_too", False):
+            kwargs["client_id"] = sim.client_id
+            kwargs["client_secret"] = sim.client_secret
     elif auth == "oauth":
         kwargs["client_id"] = sim.client_id
         kwargs["client_secret"] = spec.pop("client_secret", sim.client_secret)
         kwargs["token_url"] = sim.token_url
     else:
         raise AssertionError(f"unknown auth {auth!r}")
-    if "timeout_ms" in spec:
-        kwargs["timeout"] = spec.pop("timeout_ms") / 1000.0
-    if "deadline_ms" in spec:
-        kwargs["deadline"] = spec.pop("deadline_ms") / 1000.0
+    # The scenario's own option names are the core's, so they pass straight through.
+    for key in ("timeout_ms", "deadline_ms", "user_agent_suffix"):
+        if key in spec:
+            kwargs[key] = spec.pop(key)
     assert not spec, f"unknown client keys {sorted(spec)}"
     return kwargs
 
@@ -198,6 +201,8 @@ def run_sim_step(sim: Simulator, action: str, args: Dict[str, Any]) -> None:
         time.sleep(args["ms"] / 1000.0)
     elif action == "expect_requests":
         got = sim.requests(args.get("method"), args.get("path_contains"))
+        if "user_agent_ends_with" in args:
+            got = [r for r in got if str(r.get("user_agent", "")).endswith(args["user_agent_ends_with"])]
         assert len(got) == args["count"], f"expected {args['count']} requests matching {args}, got {len(got)}"
     else:
         raise AssertionError(f"unknown sim action {action!r}")
@@ -233,8 +238,18 @@ def run_scenario(sim: Simulator, scenario: Dict[str, Any], mode: str) -> None:
     sim.reset()
     kwargs = client_kwargs(sim, scenario.get("client", {}))
     saved: Dict[str, Any] = {}
-    sync_client = moveworks.Client(**kwargs)
-    async_client = moveworks.AsyncClient.from_client(sync_client)
+    sync_client: Optional[moveworks.Client] = None
+    async_client: Optional[moveworks.AsyncClient] = None
+    try:
+        if mode == "sync":
+            sync_client = moveworks.Client(**kwargs)
+        else:
+            async_client = moveworks.AsyncClient(**kwargs)
+    except moveworks.MoveworksError as err:
+        assert "expect_client_error" in scenario, f"{scenario['name']}: building the client failed: {err!r}"
+        check_error(err, scenario["expect_client_error"])
+    else:
+        assert "expect_client_error" not in scenario, f"{scenario['name']}: the client was built"
     for index, step in enumerate(scenario["steps"]):
         where = f"{scenario['name']} step {index}"
         args = substitute(step.get("args", {}), saved)
@@ -243,10 +258,12 @@ def run_scenario(sim: Simulator, scenario: Dict[str, Any], mode: str) -> None:
             continue
         if "call" not in step:
             raise AssertionError(f"{where}: neither call nor sim")
+        assert sync_client or async_client, f"{where}: a call step, but the client failed to build"
         try:
-            if mode == "sync":
+            if sync_client is not None:
                 result = call_sync(sync_client, step["call"], args)
             else:
+                assert async_client is not None
                 result = asyncio.run(call_async(async_client, step["call"], args))
         except moveworks.MoveworksError as err:
             assert "expect_error" in step, f"{where}: unexpected error {err!r}"

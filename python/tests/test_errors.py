@@ -138,10 +138,17 @@ def test_invalid_arguments(client: moveworks.Client) -> None:
         (lambda: moveworks.Client(assistant_name="a", token="t", base_url="http://example.com"), "base_url"),
         (lambda: moveworks.Client(assistant_name="a"), "token"),
         (lambda: moveworks.Client(token="t"), "assistant_name"),
-        (lambda: moveworks.Client(assistant_name="a", token="t", client_id="i", client_secret="s"), "token"),
+        (
+            lambda: moveworks.Client(assistant_name="a", token="t", client_id="i", client_secret="s"),
+            "token/client_credentials",
+        ),
         (lambda: moveworks.Client(assistant_name="a", client_id="i"), "client_secret"),
         (lambda: moveworks.Client(assistant_name="a", token="t", timeout=float("inf")), "timeout"),
         (lambda: moveworks.Client(assistant_name="a", token="t", max_response_bytes=-5), "max_response_bytes"),
+        # Client options are the core's: a wrong type or a misspelt name is its invalid_argument.
+        (lambda: moveworks.Client(assistant_name="a", token="t", timeout="x"), "timeout"),  # type: ignore[typeddict-item]
+        (lambda: moveworks.Client(assistant_name="a", token="t", max_retries=1.5), "max_retries"),  # type: ignore[typeddict-item]
+        (lambda: moveworks.Client(assistant_name="a", token="t", timout=5), "timout"),  # type: ignore[call-arg]
     ]
     for call, argument in cases:
         with pytest.raises(moveworks.InvalidArgumentError) as info:
@@ -162,8 +169,6 @@ def test_wrong_types_raise_type_error(client: moveworks.Client) -> None:
         "wait(deadline='1')": lambda: client.wait_for_response("c", "r", deadline="1"),
         "wait(cancel='x')": lambda: client.wait_for_response("c", "r", cancel="x"),
         "wait(on_update=5)": lambda: client.wait_for_response("c", "r", on_update=5),
-        "Client(timeout='x')": lambda: moveworks.Client(assistant_name="a", token="t", timeout="x"),
-        "Client(max_retries=1.5)": lambda: moveworks.Client(assistant_name="a", token="t", max_retries=1.5),
         "Client(positional)": lambda: moveworks.Client("a"),
         "unknown keyword": lambda: client.list_conversations(page=2),
         "from_dict(object())": lambda: moveworks.Conversation.from_dict(object()),

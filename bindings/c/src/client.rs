@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use moveworks::{
-    CancelToken, Client, ClientBuilder, ConversationIter, ConversationPage, ConversationUpdate, Error, EventIter,
-    EventPage, ListConversationsParams, ListEventsParams, RequestOptions, Response, WaitOptions,
+    CancelToken, Client, ClientBuilder, ClientOptions, ConversationIter, ConversationPage, ConversationUpdate, Error,
+    EventIter, EventPage, ListConversationsParams, ListEventsParams, RequestOptions, Response, WaitOptions,
 };
 
 use crate::error::{guard, guard_plain, mw_error, mw_status};
@@ -254,6 +254,34 @@ pub unsafe extern "C" fn mw_client_builder_allow_insecure_http(
     allow: bool,
 ) -> mw_status {
     update(builder, |b| Ok(b.allow_insecure_http(allow)))
+}
+
+/// Sets any client option by its core name and a textual value: the one entry point
+/// that reaches every option (the README's options table), including those without a
+/// dedicated setter, e.g. `mw_client_builder_set(b, "user_agent_suffix", "acme/2.1", &err)`.
+/// Numbers and booleans are written as text ("5000", "true"); durations as `<name>_ms`
+/// (milliseconds) or `<name>` (seconds, e.g. "2.5").
+///
+/// Fails with MW_INVALID_ARGUMENT, `*out_error` naming `key`, for an unknown key or a
+/// value of the wrong type; the values themselves (and the credential rule: a token
+/// with client credentials is refused as "token/client_credentials") are checked by
+/// mw_client_builder_build(). On failure the builder is unchanged.
+#[no_mangle]
+pub unsafe extern "C" fn mw_client_builder_set(
+    builder: *mut mw_client_builder,
+    key: *const c_char,
+    value: *const c_char,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    guard(out_error, || {
+        let b = borrow_mut(builder, "builder")?;
+        let key = arg_str(key, "key")?;
+        let value = arg_str(value, key)?;
+        let mut options = ClientOptions::default();
+        options.set(key, value)?;
+        *b = b.clone().options(options)?;
+        Ok(())
+    })
 }
 
 /// Checks the configuration and builds a client; no request is sent. The builder

@@ -318,12 +318,15 @@ static call_outcome run_call(mw_client *c, const char *name, cJSON *args, cJSON 
 
 /* ---- scenario ----------------------------------------------------------------------- */
 
-static mw_client *scenario_client(cJSON *cfg) {
+/* The scenario's client. NULL with *build_err set when the build itself failed (for
+   expect_client_error); NULL with *build_err NULL when the spec could not be applied. */
+static mw_client *scenario_client(cJSON *cfg, mw_error **build_err) {
     const char *auth = arg_s(cfg, "auth");
     const char *token = arg_s(cfg, "token"), *secret = arg_s(cfg, "client_secret"), *name = arg_s(cfg, "assistant_name");
     mw_client_builder *b = NULL;
     mw_client *c = NULL;
     mw_error *err = NULL;
+    *build_err = NULL;
     mw_client_builder_new(&b);
     mw_client_builder_base_url(b, g_sim.base_url);
     mw_client_builder_assistant_name(b, name ? name : g_sim.assistant_name);
@@ -332,17 +335,29 @@ static mw_client *scenario_client(cJSON *cfg) {
         mw_client_builder_token_url(b, g_sim.token_url);
     } else if (!auth || strcmp(auth, "token") == 0) {
         mw_client_builder_bearer_token(b, token ? token : g_sim.token);
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cfg, "client_credentials_too")))
+            mw_client_builder_client_credentials(b, g_sim.client_id, g_sim.client_secret);
     } else {
         fail("unknown client auth %s", auth);
         mw_client_builder_free(b);
         return NULL;
     }
-    cJSON *v;
-    if ((v = cJSON_GetObjectItemCaseSensitive(cfg, "max_retries"))) mw_client_builder_max_retries(b, (uint32_t)v->valuedouble);
-    if ((v = cJSON_GetObjectItemCaseSensitive(cfg, "timeout_ms"))) mw_client_builder_timeout_ms(b, (uint64_t)v->valuedouble);
-    if ((v = cJSON_GetObjectItemCaseSensitive(cfg, "deadline_ms"))) mw_client_builder_deadline_ms(b, (uint64_t)v->valuedouble);
-    if (mw_client_builder_build(b, &c, &err) != MW_OK) fail("client: %s", mw_error_message(err));
-    mw_error_free(err);
+    /* The other spec keys are core option names: through the generic key/value setter. */
+    static const char *const options[] = {"max_retries", "timeout_ms", "deadline_ms", "user_agent_suffix"};
+    for (size_t i = 0; i < sizeof options / sizeof *options; i++) {
+        cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, options[i]);
+        char text[32];
+        const char *value = cJSON_IsString(v) ? v->valuestring : text;
+        if (!v) continue;
+        if (cJSON_IsNumber(v)) snprintf(text, sizeof text, "%.0f", v->valuedouble);
+        if (mw_client_builder_set(b, options[i], value, &err) != MW_OK) {
+            fail("client option %s: %s", options[i], mw_error_message(err));
+            mw_error_free(err);
+            mw_client_builder_free(b);
+            return NULL;
+        }
+    }
+    if (mw_client_builder_build(b, &c, &err) != MW_OK) *build_err = err;
     mw_client_builder_free(b);
     return c;
 }
@@ -423,7 +438,8 @@ static int run_sim_step(const char *action, cJSON *args) {
     }
     if (strcmp(action, "expect_requests") == 0) {
         int want = cJSON_GetObjectItemCaseSensitive(args, "count")->valueint;
-        int got = sim_count_requests(arg_s(args, "method"), arg_s(args, "path_contains"));
+        int got = sim_count_requests_ua(arg_s(args, "method"), arg_s(args, "path_contains"),
+                                        arg_s(args, "user_agent_ends_with"));
         return got == want ? 1 : fail("%d matching requests, expected %d", got, want);
     }
     return fail("unknown sim action %s", action);
@@ -431,8 +447,19 @@ static int run_sim_step(const char *action, cJSON *args) {
 
 static int run_scenario(cJSON *scenario) {
     sim_post("/_sim/reset", "{}");
-    mw_client *c = scenario_client(cJSON_GetObjectItemCaseSensitive(scenario, "client"));
-    if (!c) return 0;
+    mw_error *build_err = NULL;
+    mw_client *c = scenario_client(cJSON_GetObjectItemCaseSensitive(scenario, "client"), &build_err);
+    cJSON *expect_client_error = cJSON_GetObjectItemCaseSensitive(scenario, "expect_client_error");
+    if (!c && !build_err) return 0;
+    if (build_err) {
+        int matched = expect_client_error ? check_error(expect_client_error, build_err)
+                                          : fail("client: %s", mw_error_message(build_err));
+        mw_error_free(build_err);
+        if (!matched) return 0;
+    } else if (expect_client_error) {
+        mw_client_free(c);
+        return fail("the client was built, expected an error");
+    }
     cJSON *saved = cJSON_CreateObject();
     int ok = 1, index = 0;
     cJSON *step;
@@ -448,6 +475,8 @@ static int run_scenario(cJSON *scenario) {
             ok = 0;
         } else if (sim) {
             ok = run_sim_step(sim, args);
+        } else if (call && !c) {
+            ok = fail("a call step, but the client failed to build");
         } else if (call) {
             cJSON *result = NULL;
             mw_error *err = NULL;

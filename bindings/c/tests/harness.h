@@ -209,7 +209,9 @@ static inline void sim_post(const char *path, const char *body) {
 }
 
 /* Counts logged requests matching method (or NULL) and a path substring (or NULL). */
-static inline int sim_count_requests(const char *method, const char *path_contains) {
+/* Like sim_count_requests(), also requiring the logged user_agent to end with
+   `ua_suffix` (NULL: any). */
+static inline int sim_count_requests_ua(const char *method, const char *path_contains, const char *ua_suffix) {
     char *body = NULL;
     if (sim_http("GET", "/_sim/requests", NULL, &body) != 200 || !body) {
         free(body);
@@ -224,10 +226,19 @@ static inline int sim_count_requests(const char *method, const char *path_contai
         cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "path");
         if (method && !(cJSON_IsString(m) && strcmp(m->valuestring, method) == 0)) continue;
         if (path_contains && !(cJSON_IsString(p) && strstr(p->valuestring, path_contains))) continue;
+        if (ua_suffix) {
+            cJSON *ua = cJSON_GetObjectItemCaseSensitive(e, "user_agent");
+            size_t n = cJSON_IsString(ua) ? strlen(ua->valuestring) : 0, k = strlen(ua_suffix);
+            if (!cJSON_IsString(ua) || n < k || strcmp(ua->valuestring + n - k, ua_suffix) != 0) continue;
+        }
         count++;
     }
     cJSON_Delete(log);
     return count;
+}
+
+static inline int sim_count_requests(const char *method, const char *path_contains) {
+    return sim_count_requests_ua(method, path_contains, NULL);
 }
 
 /* A client for the simulator with a static token; aborts the program on failure. */

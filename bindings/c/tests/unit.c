@@ -177,6 +177,15 @@ static void test_builder(void) {
     CHECK(mw_client_builder_max_response_bytes(b, 1 << 20) == MW_OK);
     CHECK(mw_client_builder_max_idle_connections(b, 4) == MW_OK);
     CHECK(mw_client_builder_max_retries(b, 1) == MW_OK);
+    /* A token and client credentials together are refused (the core's credential rule, the
+       same in every language), so the OAuth half goes on with a builder that has no token. */
+    CHECK(mw_client_builder_client_credentials(b, g_sim.client_id, g_sim.client_secret) == MW_OK);
+    EXPECT_ERR(mw_client_builder_build(b, &c, &err), MW_INVALID_ARGUMENT, "token/client_credentials");
+    mw_client_builder_free(b);
+    b = NULL;
+    CHECK(mw_client_builder_new(&b) == MW_OK);
+    CHECK(mw_client_builder_base_url(b, g_sim.base_url) == MW_OK);
+    CHECK(mw_client_builder_assistant_name(b, g_sim.assistant_name) == MW_OK);
     CHECK(mw_client_builder_client_credentials(b, g_sim.client_id, "") == MW_OK);
     EXPECT_ERR(mw_client_builder_build(b, &c, &err), MW_INVALID_ARGUMENT, "client_secret");
     CHECK(mw_client_builder_client_credentials(b, g_sim.client_id, g_sim.client_secret) == MW_OK);
@@ -239,6 +248,48 @@ static void test_builder(void) {
     EXPECT_ERR(mw_client_builder_from_env(NULL, &err), MW_INVALID_ARGUMENT, "out_builder");
     unsetenv("MOVEWORKS_BASE_URL");
     unsetenv("MOVEWORKS_TOKEN");
+}
+
+/* mw_client_builder_set(): every core option by name, checked by the core. */
+static void test_builder_set(void) {
+    mw_client_builder *b = NULL;
+    mw_client *c = NULL;
+    CHECK(mw_client_builder_new(&b) == MW_OK);
+    EXPECT_ERR(mw_client_builder_set(NULL, "timeout_ms", "1", &err), MW_INVALID_ARGUMENT, "builder");
+    EXPECT_ERR(mw_client_builder_set(b, NULL, "1", &err), MW_INVALID_ARGUMENT, "key");
+    EXPECT_ERR(mw_client_builder_set(b, "timeout_ms", NULL, &err), MW_INVALID_ARGUMENT, "timeout_ms");
+    EXPECT_ERR(mw_client_builder_set(b, "timeout_ms", BAD_UTF8, &err), MW_INVALID_ARGUMENT, "timeout_ms");
+    /* A misspelt key or a value of the wrong type names the key. */
+    EXPECT_ERR(mw_client_builder_set(b, "timout_ms", "5", &err), MW_INVALID_ARGUMENT, "timout_ms");
+    EXPECT_ERR(mw_client_builder_set(b, "max_retries", "lots", &err), MW_INVALID_ARGUMENT, "max_retries");
+    EXPECT_ERR(mw_client_builder_set(b, "allow_insecure_http", "yes", &err), MW_INVALID_ARGUMENT, "allow_insecure_http");
+    EXPECT_ERR(mw_client_builder_set(b, "deadline", "-1", &err), MW_INVALID_ARGUMENT, "deadline");
+    const char *pairs[][2] = {
+        {"base_url", g_sim.base_url}, {"assistant_name", g_sim.assistant_name}, {"token", g_sim.token},
+        {"timeout", "2.5"}, {"deadline_ms", "20000"}, {"max_retries", "0"}, {"max_idle_connections", "4"},
+        {"max_response_bytes", "1048576"}, {"allow_insecure_http", "false"}, {"user_agent_suffix", "c-app/1.0"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+        mw_error *err = NULL;
+        CHECK_STATUS(mw_client_builder_set(b, pairs[i][0], pairs[i][1], &err), MW_OK, err);
+    }
+    /* The suffix reaches the wire. */
+    mw_error *err = NULL;
+    CHECK_STATUS(mw_client_builder_build(b, &c, &err), MW_OK, err);
+    mw_conversation_page *page = NULL;
+    CHECK_STATUS(mw_client_list_conversations(c, NULL, MW_LIMIT_DEFAULT, MW_ARCHIVED_UNSET, &page, &err), MW_OK, err);
+    mw_conversation_page_free(page);
+    CHECK(sim_count_requests_ua("GET", "/conversations", ") c-app/1.0") == 1);
+    mw_client_free(c);
+    c = NULL;
+    /* Values are checked at build: a suffix that could split headers, then both credentials. */
+    CHECK_STATUS(mw_client_builder_set(b, "user_agent_suffix", "x\r\nX-Evil: 1", &err), MW_OK, err);
+    EXPECT_ERR(mw_client_builder_build(b, &c, &err), MW_INVALID_ARGUMENT, "user_agent_suffix");
+    CHECK_STATUS(mw_client_builder_set(b, "user_agent_suffix", "ok", &err), MW_OK, err);
+    CHECK_STATUS(mw_client_builder_set(b, "client_id", g_sim.client_id, &err), MW_OK, err);
+    EXPECT_ERR(mw_client_builder_build(b, &c, &err), MW_INVALID_ARGUMENT, "token/client_credentials");
+    CHECK(c == NULL);
+    mw_client_builder_free(b);
 }
 
 /* ---- conversations, pages, iterators --------------------------------------------------------- */
@@ -1095,6 +1146,8 @@ int main(void) {
     test_names_and_frees();
     test_panic();
     test_builder();
+    sim_post("/_sim/reset", "{}");
+    test_builder_set();
     sim_post("/_sim/reset", "{}");
     mw_client *c = sim_client();
     test_conversations(c);

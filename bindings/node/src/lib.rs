@@ -19,9 +19,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use moveworks::{
-    AsyncRuntime, CancelToken, Client, Content, ConversationIter, ConversationUpdate, ErrorKind, EventIter,
-    EventPayload, ListConversationsParams, ListEventsParams, Message, OutputItem, RequestOptions, Response,
-    WaitOptions,
+    AsyncRuntime, CancelToken, Client, ClientOptions, Content, ConversationIter, ConversationUpdate, ErrorKind,
+    EventIter, EventPayload, ListConversationsParams, ListEventsParams, Message, OutputItem, RequestOptions,
+    Response, WaitOptions,
 };
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -82,38 +82,6 @@ fn whole(argument: &str, n: Option<f64>) -> moveworks::Result<Option<u32>> {
         Some(v) if v.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&v) => Ok(Some(v as u32)),
         Some(v) => Err(moveworks::Error::invalid_argument(argument, format_args!("{v} is not a whole number >= 0"))),
     }
-}
-
-/// Options of `new Client(...)`, mirroring the core `ClientBuilder`.
-#[napi(object)]
-#[derive(Default)]
-pub struct NativeClientOptions {
-    /// API base URL (default the production URL).
-    pub base_url: Option<String>,
-    /// Assistant name (required).
-    pub assistant_name: Option<String>,
-    /// Static bearer token.
-    pub token: Option<String>,
-    /// OAuth client id (with `clientSecret`).
-    pub client_id: Option<String>,
-    /// OAuth client secret.
-    pub client_secret: Option<String>,
-    /// OAuth token URL.
-    pub token_url: Option<String>,
-    /// Per-attempt timeout in ms.
-    pub timeout_ms: Option<f64>,
-    /// Connect timeout in ms.
-    pub connect_timeout_ms: Option<f64>,
-    /// Per-call deadline in ms, retries included.
-    pub deadline_ms: Option<f64>,
-    /// Retries after the first attempt.
-    pub max_retries: Option<f64>,
-    /// Idle connections kept per host.
-    pub max_idle_connections: Option<f64>,
-    /// Largest accepted response body in bytes.
-    pub max_response_bytes: Option<f64>,
-    /// Allow plain http to a non-loopback host (testing or a trusted proxy only).
-    pub allow_insecure_http: Option<bool>,
 }
 
 /// Per-call overrides of the client's limits.
@@ -356,70 +324,31 @@ fn waited(response: &Response, updates: &std::sync::atomic::AtomicU32) -> movewo
     Ok(json!({ "response": r, "updates": updates.load(std::sync::atomic::Ordering::SeqCst) }).to_string())
 }
 
+/// The core's client option names (snake_case), so the tests can hold `index.d.ts` to them.
+#[napi]
+pub fn client_option_names() -> Vec<String> {
+    ClientOptions::NAMES.iter().map(|n| (*n).to_owned()).collect()
+}
+
 #[napi]
 impl NativeClient {
-    /// Builds a client (no request is sent).
+    /// Builds a client (no request is sent) from `options_json`: the caller's options
+    /// object as JSON with snake_case keys, handed unchanged to the core's `ClientOptions`
+    /// (which names, checks and defaults every option).
     #[napi(constructor)]
-    pub fn new(options: Option<NativeClientOptions>, binding: String) -> Result<Self> {
-        Self::build(options.unwrap_or_default(), false, binding).map_err(to_napi)
+    pub fn new(options_json: String, binding: String) -> Result<Self> {
+        Self::build(Client::builder(), &options_json, binding).map_err(to_napi)
     }
 
-    /// Builds a client from the `MOVEWORKS_*` environment variables, then applies `options`.
+    /// Builds a client from the `MOVEWORKS_*` environment variables, then applies `options_json`.
     #[napi(factory)]
-    pub fn from_env(options: Option<NativeClientOptions>, binding: String) -> Result<Self> {
-        Self::build(options.unwrap_or_default(), true, binding).map_err(to_napi)
+    pub fn from_env(options_json: String, binding: String) -> Result<Self> {
+        (|| Self::build(Client::builder_from_env()?, &options_json, binding))().map_err(to_napi)
     }
 
-    fn build(o: NativeClientOptions, from_env: bool, binding: String) -> moveworks::Result<Self> {
-        let mut b = if from_env { Client::builder_from_env()? } else { Client::builder() };
-        b = b.binding(binding);
-        if let Some(v) = o.base_url {
-            b = b.base_url(v);
-        }
-        if let Some(v) = o.assistant_name {
-            b = b.assistant_name(v);
-        }
-        if let Some(v) = o.token {
-            b = b.bearer_token(v);
-        }
-        match (o.client_id, o.client_secret) {
-            (Some(id), Some(secret)) => b = b.client_credentials(id, secret),
-            (None, None) => {}
-            (Some(_), None) => {
-                return Err(moveworks::Error::invalid_argument("clientSecret", "is required with clientId"))
-            }
-            (None, Some(_)) => {
-                return Err(moveworks::Error::invalid_argument("clientId", "is required with clientSecret"))
-            }
-        }
-        if let Some(v) = o.token_url {
-            b = b.token_url(v);
-        }
-        if let Some(d) = millis("timeoutMs", o.timeout_ms)? {
-            b = b.timeout(d);
-        }
-        if let Some(d) = millis("connectTimeoutMs", o.connect_timeout_ms)? {
-            b = b.connect_timeout(d);
-        }
-        if let Some(d) = millis("deadlineMs", o.deadline_ms)? {
-            b = b.deadline(d);
-        }
-        if let Some(n) = whole("maxRetries", o.max_retries)? {
-            b = b.max_retries(n);
-        }
-        if let Some(n) = whole("maxIdleConnections", o.max_idle_connections)? {
-            b = b.max_idle_connections(n as usize);
-        }
-        if let Some(n) = o.max_response_bytes {
-            if !(n.fract() == 0.0 && (0.0..=u64::MAX as f64).contains(&n)) {
-                return Err(moveworks::Error::invalid_argument("maxResponseBytes", "must be a whole number >= 0"));
-            }
-            b = b.max_response_bytes(n as u64);
-        }
-        if let Some(allow) = o.allow_insecure_http {
-            b = b.allow_insecure_http(allow);
-        }
-        Ok(NativeClient { inner: b.build()? })
+    fn build(b: moveworks::ClientBuilder, options_json: &str, binding: String) -> moveworks::Result<Self> {
+        let options = ClientOptions::from_json(options_json)?;
+        Ok(NativeClient { inner: b.options(options)?.binding(binding).build()? })
     }
 
     /// The base URL this client talks to.

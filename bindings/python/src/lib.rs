@@ -292,70 +292,48 @@ struct Client {
     inner: core::Client,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn configure(
-    mut b: core::ClientBuilder,
-    assistant_name: Option<String>,
-    base_url: Option<String>,
-    token: Option<String>,
-    client_id: Option<String>,
-    client_secret: Option<String>,
-    token_url: Option<String>,
-    timeout: Option<f64>,
-    connect_timeout: Option<f64>,
-    deadline: Option<f64>,
-    max_retries: Option<IntArg>,
-    max_idle_connections: Option<IntArg>,
-    max_response_bytes: Option<IntArg>,
-    allow_insecure_http: Option<bool>,
-) -> core::Result<core::Client> {
-    if let Some(v) = base_url {
-        b = b.base_url(v);
+/// Keyword arguments to the core's `ClientOptions`, which names, checks and defaults
+/// every option (an unknown or mistyped keyword is its `invalid_argument`). Only the
+/// Python-to-JSON value conversion happens here; `None` means "not set".
+fn client_options(kwargs: Option<&Bound<'_, PyDict>>) -> core::Result<core::ClientOptions> {
+    let mut map = serde_json::Map::new();
+    for (key, value) in kwargs.into_iter().flat_map(|d| d.iter()) {
+        let key: String =
+            key.extract().map_err(|_| core::Error::invalid_argument("options", "keys must be strings"))?;
+        let json = to_json(&key, &value)?;
+        map.insert(key, json);
     }
-    if let Some(v) = assistant_name {
-        b = b.assistant_name(v);
+    core::ClientOptions::from_json_value(serde_json::Value::Object(map))
+}
+
+/// One keyword value as JSON: None, bool, int, float or str (the types options take).
+fn to_json(key: &str, value: &Bound<'_, PyAny>) -> core::Result<serde_json::Value> {
+    use serde_json::Value;
+    if value.is_none() {
+        return Ok(Value::Null);
     }
-    match (token, client_id, client_secret) {
-        (Some(t), None, None) => b = b.bearer_token(t),
-        (None, Some(id), Some(secret)) => b = b.client_credentials(id, secret),
-        (None, None, None) => {}
-        (Some(_), _, _) => {
-            return Err(core::Error::invalid_argument(
-                "token",
-                "pass either token or client_id and client_secret, not both",
-            ))
-        }
-        (None, _, _) => {
-            return Err(core::Error::invalid_argument("client_secret", "client_id and client_secret go together"))
-        }
+    // bool before int: Python's bool is an int subclass.
+    if let Ok(b) = value.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
     }
-    if let Some(v) = token_url {
-        b = b.token_url(v);
+    if value.is_instance_of::<PyInt>() {
+        let IntArg(n) = value.extract().map_err(|_| core::Error::invalid_argument(key, "is not an integer"))?;
+        return match (u64::try_from(n), i64::try_from(n)) {
+            (Ok(u), _) => Ok(Value::from(u)),
+            (_, Ok(i)) => Ok(Value::from(i)),
+            _ => Err(out_of_range(key, n)),
+        };
     }
-    if let Some(d) = seconds("timeout", timeout)? {
-        b = b.timeout(d);
+    if let Ok(f) = value.extract::<f64>() {
+        // JSON has no NaN or infinity; neither is a valid option value.
+        return serde_json::Number::from_f64(f)
+            .map(Value::Number)
+            .ok_or_else(|| core::Error::invalid_argument(key, "must be a finite number"));
     }
-    if let Some(d) = seconds("connect_timeout", connect_timeout)? {
-        b = b.connect_timeout(d);
+    if let Ok(s) = value.extract::<String>() {
+        return Ok(Value::String(s));
     }
-    if let Some(d) = seconds("deadline", deadline)? {
-        b = b.deadline(d);
-    }
-    if let Some(n) = to_u32("max_retries", max_retries)? {
-        b = b.max_retries(n);
-    }
-    if let Some(n) = max_idle_connections {
-        let n = usize::try_from(n.0).map_err(|_| out_of_range("max_idle_connections", n.0))?;
-        b = b.max_idle_connections(n);
-    }
-    if let Some(n) = max_response_bytes {
-        let n = u64::try_from(n.0).map_err(|_| out_of_range("max_response_bytes", n.0))?;
-        b = b.max_response_bytes(n);
-    }
-    if let Some(allow) = allow_insecure_http {
-        b = b.allow_insecure_http(allow);
-    }
-    b.binding(binding_name()).build()
+    Err(core::Error::invalid_argument(key, "must be a str, int, float, bool or None"))
 }
 
 /// `python/3.X`, for the `User-Agent`.
@@ -447,90 +425,25 @@ impl WaitOp {
 
 #[pymethods]
 impl Client {
-    /// Builds a client; no request is sent. Durations are in seconds.
+    /// Builds a client from keyword options (the core's `ClientOptions`: see the README's
+    /// options table); no request is sent.
     #[new]
-    #[pyo3(signature = (*, assistant_name=None, base_url=None, token=None, client_id=None, client_secret=None,
-        token_url=None, timeout=None, connect_timeout=None, deadline=None, max_retries=None,
-        max_idle_connections=None, max_response_bytes=None, allow_insecure_http=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
-        assistant_name: Option<String>,
-        base_url: Option<String>,
-        token: Option<String>,
-        client_id: Option<String>,
-        client_secret: Option<String>,
-        token_url: Option<String>,
-        timeout: Option<f64>,
-        connect_timeout: Option<f64>,
-        deadline: Option<f64>,
-        max_retries: Option<IntArg>,
-        max_idle_connections: Option<IntArg>,
-        max_response_bytes: Option<IntArg>,
-        allow_insecure_http: Option<bool>,
-    ) -> PyResult<Self> {
-        let inner = configure(
-            core::Client::builder(),
-            assistant_name,
-            base_url,
-            token,
-            client_id,
-            client_secret,
-            token_url,
-            timeout,
-            connect_timeout,
-            deadline,
-            max_retries,
-            max_idle_connections,
-            max_response_bytes,
-            allow_insecure_http,
-        )
-        .py_err(py)?;
+    #[pyo3(signature = (**options))]
+    fn new(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let inner = (|| core::Client::builder().options(client_options(options)?)?.binding(binding_name()).build())()
+            .py_err(py)?;
         Ok(Client { inner })
     }
 
     /// A client configured from the `MOVEWORKS_*` environment variables; keyword
-    /// arguments override them.
+    /// options override them.
     #[classmethod]
-    #[pyo3(signature = (*, assistant_name=None, base_url=None, token=None, client_id=None, client_secret=None,
-        token_url=None, timeout=None, connect_timeout=None, deadline=None, max_retries=None,
-        max_idle_connections=None, max_response_bytes=None, allow_insecure_http=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn from_env<'py>(
-        cls: &Bound<'py, PyType>,
-        assistant_name: Option<String>,
-        base_url: Option<String>,
-        token: Option<String>,
-        client_id: Option<String>,
-        client_secret: Option<String>,
-        token_url: Option<String>,
-        timeout: Option<f64>,
-        connect_timeout: Option<f64>,
-        deadline: Option<f64>,
-        max_retries: Option<IntArg>,
-        max_idle_connections: Option<IntArg>,
-        max_response_bytes: Option<IntArg>,
-        allow_insecure_http: Option<bool>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (**options))]
+    fn from_env<'py>(cls: &Bound<'py, PyType>, options: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
         let py = cls.py();
-        let builder = core::Client::builder_from_env().py_err(py)?;
-        let inner = configure(
-            builder,
-            assistant_name,
-            base_url,
-            token,
-            client_id,
-            client_secret,
-            token_url,
-            timeout,
-            connect_timeout,
-            deadline,
-            max_retries,
-            max_idle_connections,
-            max_response_bytes,
-            allow_insecure_http,
-        )
-        .py_err(py)?;
+        let inner =
+            (|| core::Client::builder_from_env()?.options(client_options(options)?)?.binding(binding_name()).build())()
+                .py_err(py)?;
         Ok(Bound::new(py, Client { inner })?.into_any())
     }
 
@@ -966,6 +879,8 @@ fn _moveworks(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", core::VERSION)?;
     m.add("DEFAULT_BASE_URL", core::DEFAULT_BASE_URL)?;
     m.add("ALL_CONVERSATIONS", core::ALL_CONVERSATIONS)?;
+    // The core's option names, so the tests can hold the typing stub to them.
+    m.add("CLIENT_OPTION_NAMES", PyTuple::new(m.py(), core::ClientOptions::NAMES)?)?;
     m.add("REQUEST_ID_HEADER", core::REQUEST_ID_HEADER)?;
     let kinds: Vec<&str> = core::ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
     m.add("ERROR_KINDS", PyTuple::new(py, kinds)?)?;

@@ -255,38 +255,14 @@ pub struct Event {
 #[derive(uniffi::Object)]
 #[uniffi::export(Display)]
 pub struct ClientConfig {
-    assistant_name: String,
-    base_url: Option<String>,
-    bearer_token: Option<String>,
-    client_id: Option<String>,
-    client_secret: Option<String>,
-    token_url: Option<String>,
-    connect_timeout: Option<Duration>,
-    timeout: Option<Duration>,
-    deadline: Option<Duration>,
-    max_retries: Option<u32>,
-    allow_insecure_http: Option<bool>,
+    /// The core's options, handed unchanged to the one entry point (`ClientBuilder::options`).
+    options: core::ClientOptions,
 }
 
+/// The core's rendering of the options (token and client secret redacted).
 impl std::fmt::Display for ClientConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let redacted = |v: &Option<String>| if v.is_some() { "[redacted]" } else { "null" };
-        write!(
-            f,
-            "ClientConfig(assistantName={:?}, baseUrl={:?}, bearerToken={}, clientId={:?}, clientSecret={}, \
-             tokenUrl={:?}, connectTimeout={:?}, timeout={:?}, deadline={:?}, maxRetries={:?}, allowInsecureHttp={:?})",
-            self.assistant_name,
-            self.base_url,
-            redacted(&self.bearer_token),
-            self.client_id,
-            redacted(&self.client_secret),
-            self.token_url,
-            self.connect_timeout,
-            self.timeout,
-            self.deadline,
-            self.max_retries,
-            self.allow_insecure_http,
-        )
+        write!(f, "ClientConfig({})", self.options)
     }
 }
 
@@ -298,14 +274,16 @@ impl std::fmt::Debug for ClientConfig {
 
 #[uniffi::export]
 impl ClientConfig {
-    /// A configuration; nothing is checked until [`Client::new`].
+    /// A configuration; nothing is checked until [`Client::new`], where the core checks
+    /// every option (see the README's options table for meanings and defaults).
     ///
     /// * `assistant_name`: the assistant name configured for your organization.
     /// * `base_url`: API base URL (default: production). https unless the host is
     ///   loopback or `allow_insecure_http` is true.
-    /// * `bearer_token`: a bearer token you manage yourself.
+    /// * `bearer_token`: a bearer token you manage yourself, or
     /// * `client_id`, `client_secret`: OAuth client credentials; tokens are fetched
-    ///   and refreshed for you.
+    ///   and refreshed for you. Giving a token too is `invalid_argument`
+    ///   (`"token/client_credentials"`).
     /// * `token_url`: OAuth token URL (default: the base URL's origin + `/oauth/v1/token`).
     /// * `connect_timeout`, `timeout`, `deadline`: time to connect (core default 10 s),
     ///   for one attempt (30 s), for a whole call with retries (120 s).
@@ -313,6 +291,9 @@ impl ClientConfig {
     /// * `allow_insecure_http`: allow plain http to a host that is not loopback
     ///   (default false). Only for testing or behind a trusted proxy: over http the
     ///   token and client secret travel unencrypted.
+    /// * `max_idle_connections`: idle connections kept per host (core default 32).
+    /// * `max_response_bytes`: largest response body accepted (core default 16 MiB).
+    /// * `user_agent_suffix`: appended to the `User-Agent` after a space (printable ASCII).
     #[uniffi::constructor(default(
         base_url = None,
         bearer_token = None,
@@ -323,7 +304,10 @@ impl ClientConfig {
         timeout = None,
         deadline = None,
         max_retries = None,
-        allow_insecure_http = None
+        allow_insecure_http = None,
+        max_idle_connections = None,
+        max_response_bytes = None,
+        user_agent_suffix = None
     ))]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -338,19 +322,30 @@ impl ClientConfig {
         deadline: Option<Duration>,
         max_retries: Option<u32>,
         allow_insecure_http: Option<bool>,
+        max_idle_connections: Option<u64>,
+        max_response_bytes: Option<u64>,
+        user_agent_suffix: Option<String>,
     ) -> Arc<Self> {
+        // Durations in the core's seconds spelling: exact for any Duration a caller writes.
+        let seconds = |d: Option<Duration>| d.map(|d| d.as_secs_f64());
         Arc::new(ClientConfig {
-            assistant_name,
-            base_url,
-            bearer_token,
-            client_id,
-            client_secret,
-            token_url,
-            connect_timeout,
-            timeout,
-            deadline,
-            max_retries,
-            allow_insecure_http,
+            options: core::ClientOptions {
+                assistant_name: Some(assistant_name),
+                base_url,
+                token: bearer_token,
+                client_id,
+                client_secret,
+                token_url,
+                connect_timeout: seconds(connect_timeout),
+                timeout: seconds(timeout),
+                deadline: seconds(deadline),
+                max_retries,
+                allow_insecure_http,
+                max_idle_connections,
+                max_response_bytes,
+                user_agent_suffix,
+                ..core::ClientOptions::default()
+            },
         })
     }
 }
@@ -724,42 +719,8 @@ impl Client {
     /// Builds a client from `config`. Sends no request.
     #[uniffi::constructor]
     pub fn new(config: Arc<ClientConfig>) -> Result<Arc<Self>> {
-        let config = &*config;
-        let mut b = core::Client::builder().assistant_name(config.assistant_name.clone()).binding(binding_name());
-        if let Some(v) = config.base_url.clone() {
-            b = b.base_url(v);
-        }
-        if let Some(v) = config.token_url.clone() {
-            b = b.token_url(v);
-        }
-        if let Some(allow) = config.allow_insecure_http {
-            b = b.allow_insecure_http(allow);
-        }
-        match (config.bearer_token.clone(), config.client_id.clone(), config.client_secret.clone()) {
-            (Some(token), _, _) => b = b.bearer_token(token),
-            (None, Some(id), Some(secret)) => b = b.client_credentials(id, secret),
-            (None, Some(_), None) => {
-                return Err(core::Error::invalid_argument("client_secret", "is required with client_id").into())
-            }
-            (None, None, Some(_)) => {
-                return Err(core::Error::invalid_argument("client_id", "is required with client_secret").into())
-            }
-            // Left to the core, which reports the missing credentials.
-            (None, None, None) => {}
-        }
-        if let Some(v) = config.connect_timeout {
-            b = b.connect_timeout(v);
-        }
-        if let Some(v) = config.timeout {
-            b = b.timeout(v);
-        }
-        if let Some(v) = config.deadline {
-            b = b.deadline(v);
-        }
-        if let Some(v) = config.max_retries {
-            b = b.max_retries(v);
-        }
-        Ok(Client::wrap(b.build()?))
+        let b = core::Client::builder().options(config.options.clone())?;
+        Ok(Client::wrap(b.binding(binding_name()).build()?))
     }
 
     /// A client configured from the `MOVEWORKS_*` environment variables.

@@ -14,8 +14,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use moveworks::{
-    Client, ConversationUpdate, Error, ErrorKind, Event, EventPayload, ListConversationsParams, ListEventsParams,
-    Response, WaitOptions,
+    Client, ClientOptions, ConversationUpdate, Error, ErrorKind, Event, EventPayload, ListConversationsParams,
+    ListEventsParams, Response, WaitOptions,
 };
 use moveworks_simulator::{Simulator, SimulatorConfig};
 use serde::Serialize;
@@ -66,6 +66,11 @@ struct Connection {
     /// OAuth token URL (default: the base URL's origin + /oauth/v1/token).
     #[arg(long, env = "MOVEWORKS_TOKEN_URL", global = true)]
     token_url: Option<String>,
+    /// Any client option as KEY=VALUE (repeatable), by its name in the README's options
+    /// table, e.g. -o user_agent_suffix=my-script/1.0 -o timeout=5 -o max_retries=0.
+    /// Applied after the flags above.
+    #[arg(short = 'o', long = "option", value_name = "KEY=VALUE", global = true)]
+    options: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -232,47 +237,54 @@ fn seconds(arg: &str, secs: f64) -> Result<Duration, Error> {
 }
 
 /// The client, and the sandbox simulator that must outlive it.
+///
+/// Flags and `-o KEY=VALUE` pairs become one `ClientOptions`, which the core checks
+/// (a token together with client credentials is its `invalid_argument`).
 fn connect(conn: &Connection) -> Result<(Client, Option<Simulator>), Error> {
     let binding = format!("cli/{}", moveworks::VERSION);
+    let mut options = if conn.sandbox {
+        // The sandbox's own connection; credentials from flags or the environment are ignored.
+        ClientOptions::default()
+    } else {
+        ClientOptions {
+            base_url: conn.base_url.clone(),
+            assistant_name: conn.assistant_name.clone(),
+            token: conn.token.clone(),
+            client_id: conn.client_id.clone(),
+            client_secret: conn.client_secret.clone(),
+            token_url: conn.token_url.clone(),
+            ..ClientOptions::default()
+        }
+    };
+    for pair in &conn.options {
+        let (key, value) =
+            pair.split_once('=').ok_or_else(|| Error::invalid_argument("option", "expected KEY=VALUE"))?;
+        options.set(key, value)?;
+    }
     if conn.sandbox {
         let sim = Simulator::start(SimulatorConfig::default())
             .map_err(|e| Error::new(ErrorKind::Connection, format!("could not start the sandbox: {e}")))?;
         let cfg = sim.config();
-        let client = Client::builder()
-            .base_url(sim.base_url())
-            .assistant_name(cfg.assistant_name.clone())
-            .bearer_token(cfg.static_token.clone().unwrap_or_default())
-            .binding(binding)
-            .build()?;
+        options.base_url = Some(sim.base_url().to_owned());
+        options.assistant_name = Some(cfg.assistant_name.clone());
+        options.token = cfg.static_token.clone();
+        let client = Client::builder().options(options)?.binding(binding).build()?;
         return Ok((client, Some(sim)));
     }
-    let mut b = Client::builder().binding(binding);
-    if let Some(u) = &conn.base_url {
-        b = b.base_url(u);
+    // The core would say the same, without pointing at the flags and variables.
+    if options.assistant_name.is_none() {
+        return Err(Error::invalid_argument(
+            "assistant_name",
+            "pass --assistant-name or set MOVEWORKS_ASSISTANT_NAME (or use --sandbox)",
+        ));
     }
-    match &conn.assistant_name {
-        Some(a) => b = b.assistant_name(a),
-        None => {
-            return Err(Error::invalid_argument(
-                "assistant_name",
-                "pass --assistant-name or set MOVEWORKS_ASSISTANT_NAME (or use --sandbox)",
-            ))
-        }
+    if options.token.is_none() && options.client_id.is_none() && options.client_secret.is_none() {
+        return Err(Error::invalid_argument(
+            "token",
+            "pass --token, or --client-id and --client-secret (or the MOVEWORKS_* variables, or --sandbox)",
+        ));
     }
-    if let Some(u) = &conn.token_url {
-        b = b.token_url(u);
-    }
-    b = match (&conn.token, &conn.client_id, &conn.client_secret) {
-        (Some(t), _, _) => b.bearer_token(t),
-        (None, Some(id), Some(secret)) => b.client_credentials(id, secret),
-        _ => {
-            return Err(Error::invalid_argument(
-                "token",
-                "pass --token, or --client-id and --client-secret (or the MOVEWORKS_* variables, or --sandbox)",
-            ))
-        }
-    };
-    Ok((b.build()?, None))
+    Ok((Client::builder().options(options)?.binding(binding).build()?, None))
 }
 
 fn run(cli: Cli) -> Result<(), Error> {

@@ -76,3 +76,50 @@ fn missing_configuration_is_an_invalid_argument() {
         .unwrap();
     assert_eq!(out.status.code(), Some(10), "{out:?}");
 }
+
+/// The CLI against a simulator whose request log the test can read.
+fn against(sim: &moveworks_simulator::Simulator, extra: &[&str]) -> Output {
+    let cfg = sim.config();
+    let base_url = sim.base_url();
+    let mut args = vec!["--base-url", &base_url, "--assistant-name", &cfg.assistant_name];
+    args.extend_from_slice(extra);
+    Command::new(env!("CARGO_BIN_EXE_moveworks"))
+        .args(&args)
+        .env_remove("MOVEWORKS_TOKEN")
+        .env_remove("MOVEWORKS_CLIENT_ID")
+        .env_remove("MOVEWORKS_CLIENT_SECRET")
+        .output()
+        .expect("run the CLI")
+}
+
+#[test]
+fn any_client_option_is_reachable_with_dash_o() {
+    let sim = moveworks_simulator::Simulator::start(Default::default()).unwrap();
+    let token = sim.config().static_token.clone().unwrap();
+    let out = against(
+        &sim,
+        &["--token", &token, "-o", "user_agent_suffix=cli-script/1.0", "-o", "timeout=5", "conversations", "list"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let log = sim.requests();
+    let ua = log.last().expect("a request")["user_agent"].as_str().unwrap().to_owned();
+    assert!(ua.contains("(cli/") && ua.ends_with(") cli-script/1.0"), "{ua}");
+    // A misspelt option is named, and nothing is sent.
+    let out = against(&sim, &["--token", &token, "-o", "user_agent_sufix=x", "conversations", "list"]);
+    assert_eq!(out.status.code(), Some(10), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("user_agent_sufix"), "{out:?}");
+    assert_eq!(sim.requests().len(), log.len());
+}
+
+#[test]
+fn a_token_with_client_credentials_is_refused() {
+    let sim = moveworks_simulator::Simulator::start(Default::default()).unwrap();
+    let cfg = sim.config().clone();
+    let token = cfg.static_token.clone().unwrap();
+    let both = ["--token", &token, "--client-id", &cfg.client_id, "--client-secret", &cfg.client_secret];
+    let out = against(&sim, &[&both[..], &["conversations", "list"]].concat());
+    assert_eq!(out.status.code(), Some(10), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("token/client_credentials") && !err.contains(&cfg.client_secret), "{err}");
+    assert!(sim.requests().is_empty(), "refused before any request");
+}

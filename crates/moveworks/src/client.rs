@@ -9,6 +9,7 @@ use url::{Host, Url};
 
 use crate::error::{Error, Result};
 use crate::model::{Conversation, ConversationPage, EventPage, Response};
+use crate::options::{self, ClientOptions};
 use crate::pagination::{ConversationIter, EventIter};
 use crate::resolve::CachingResolver;
 use crate::retry::RetryPolicy;
@@ -45,13 +46,15 @@ pub struct ClientBuilder {
     base_url: String,
     assistant_name: Option<String>,
     token: Option<Secret>,
-    client_credentials: Option<(String, Secret)>,
+    client_id: Option<String>,
+    client_secret: Option<Secret>,
     token_url: Option<String>,
     connect_timeout: Duration,
     settings: CallSettings,
     max_idle_connections: usize,
     max_response_bytes: u64,
     binding: Option<String>,
+    user_agent_suffix: Option<String>,
     allow_insecure_http: bool,
 }
 
@@ -61,10 +64,11 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("assistant_name", &self.assistant_name)
             .field("token", &self.token)
-            .field("client_id", &self.client_credentials.as_ref().map(|(id, _)| id))
-            .field("client_secret", &self.client_credentials.as_ref().map(|(_, s)| s))
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
             .field("token_url", &self.token_url)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("user_agent_suffix", &self.user_agent_suffix)
             .finish_non_exhaustive()
     }
 }
@@ -75,7 +79,8 @@ impl Default for ClientBuilder {
             base_url: DEFAULT_BASE_URL.to_owned(),
             assistant_name: None,
             token: None,
-            client_credentials: None,
+            client_id: None,
+            client_secret: None,
             token_url: None,
             connect_timeout: Duration::from_secs(10),
             settings: CallSettings {
@@ -86,6 +91,7 @@ impl Default for ClientBuilder {
             max_idle_connections: 32,
             max_response_bytes: 16 * 1024 * 1024,
             binding: None,
+            user_agent_suffix: None,
             allow_insecure_http: false,
         }
     }
@@ -104,15 +110,19 @@ impl ClientBuilder {
         self
     }
     /// Authenticate with a bearer token you manage yourself.
+    ///
+    /// Setting client credentials as well makes [`build`](Self::build) fail with
+    /// `invalid_argument` (`"token/client_credentials"`): the rule of [`ClientOptions`].
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(Secret::new(token));
-        self.client_credentials = None;
         self
     }
     /// Authenticate with OAuth client credentials; tokens are fetched, cached and refreshed for you.
+    ///
+    /// Setting a bearer token as well makes [`build`](Self::build) fail (see [`bearer_token`](Self::bearer_token)).
     pub fn client_credentials(mut self, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
-        self.client_credentials = Some((client_id.into(), Secret::new(client_secret)));
-        self.token = None;
+        self.client_id = Some(client_id.into());
+        self.client_secret = Some(Secret::new(client_secret));
         self
     }
     /// OAuth token URL (default: the base URL's origin + `/oauth/v1/token`).
@@ -164,6 +174,68 @@ impl ClientBuilder {
         self.allow_insecure_http = allow;
         self
     }
+    /// Appended to the `User-Agent` after a space, to identify your application
+    /// (e.g. `"acme-helpdesk/2.1"`); checked by [`build`](Self::build): see
+    /// [`ClientOptions::user_agent_suffix`].
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+    /// Applies every option that is set in `options` (the one entry point the language
+    /// bindings use); options left `None` keep this builder's value.
+    ///
+    /// Fails only on a duration given in both spellings or a seconds value that is not a
+    /// finite non-negative number; everything else is checked by [`build`](Self::build).
+    pub fn options(mut self, options: ClientOptions) -> Result<Self> {
+        let connect_timeout =
+            options::duration("connect_timeout", options.connect_timeout_ms, options.connect_timeout)?;
+        let timeout = options::duration("timeout", options.timeout_ms, options.timeout)?;
+        let deadline = options::duration("deadline", options.deadline_ms, options.deadline)?;
+        if let Some(v) = options.base_url {
+            self.base_url = v;
+        }
+        if let Some(v) = options.assistant_name {
+            self.assistant_name = Some(v);
+        }
+        if let Some(v) = options.token {
+            self.token = Some(Secret::new(v));
+        }
+        if let Some(v) = options.client_id {
+            self.client_id = Some(v);
+        }
+        if let Some(v) = options.client_secret {
+            self.client_secret = Some(Secret::new(v));
+        }
+        if let Some(v) = options.token_url {
+            self.token_url = Some(v);
+        }
+        if let Some(d) = connect_timeout {
+            self.connect_timeout = d;
+        }
+        if let Some(d) = timeout {
+            self.settings.attempt_timeout = d;
+        }
+        if let Some(d) = deadline {
+            self.settings.deadline = d;
+        }
+        if let Some(n) = options.max_retries {
+            self.settings.retry.max_retries = n;
+        }
+        if let Some(n) = options.max_idle_connections {
+            // Saturating: a count beyond the address space means "keep them all".
+            self.max_idle_connections = usize::try_from(n).unwrap_or(usize::MAX);
+        }
+        if let Some(n) = options.max_response_bytes {
+            self.max_response_bytes = n;
+        }
+        if let Some(v) = options.allow_insecure_http {
+            self.allow_insecure_http = v;
+        }
+        if let Some(v) = options.user_agent_suffix {
+            self.user_agent_suffix = Some(v);
+        }
+        Ok(self)
+    }
     /// Names the language binding in the `User-Agent` (set by the bindings, e.g. `"python/3.11"`).
     pub fn binding(mut self, binding: impl Into<String>) -> Self {
         self.binding = Some(binding.into());
@@ -176,12 +248,25 @@ impl ClientBuilder {
         let assistant_name =
             self.assistant_name.ok_or_else(|| Error::invalid_argument("assistant_name", "is required"))?;
         validate::header_value("assistant_name", &assistant_name)?;
-        let auth = match (self.token, self.client_credentials) {
-            (Some(token), _) => {
+        // The credential rule, decided here once for every language: exactly one kind.
+        let auth = match (self.token, self.client_id, self.client_secret) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                return Err(Error::invalid_argument(
+                    "token/client_credentials",
+                    "give either a bearer token or client credentials (client_id and client_secret), not both",
+                ))
+            }
+            (Some(token), None, None) => {
                 validate::header_value("token", token.expose())?;
                 Auth::Static(token)
             }
-            (None, Some((client_id, client_secret))) => {
+            (None, Some(_), None) => {
+                return Err(Error::invalid_argument("client_secret", "is required with client_id"))
+            }
+            (None, None, Some(_)) => {
+                return Err(Error::invalid_argument("client_id", "is required with client_secret"))
+            }
+            (None, Some(client_id), Some(client_secret)) => {
                 // Form-encoded, so they cannot split headers; still refused, as a CR/LF or
                 // other control character there is never intended.
                 validate::header_value("client_id", &client_id)?;
@@ -192,7 +277,7 @@ impl ClientBuilder {
                 };
                 Auth::ClientCredentials(OAuth::new(client_id, client_secret, token_url))
             }
-            (None, None) => {
+            (None, None, None) => {
                 return Err(Error::invalid_argument("token", "either a bearer token or client credentials is required"))
             }
         };
@@ -208,12 +293,17 @@ impl ClientBuilder {
         if self.max_response_bytes == 0 {
             return Err(Error::invalid_argument("max_response_bytes", "must be greater than zero"));
         }
-        let user_agent = format!(
+        let mut user_agent = format!(
             "moveworks-sdk/{VERSION} ({}; {}-{})",
             self.binding.as_deref().unwrap_or("rust"),
             std::env::consts::OS,
             std::env::consts::ARCH
         );
+        if let Some(suffix) = &self.user_agent_suffix {
+            validate::user_agent_suffix(suffix)?;
+            user_agent.push(' ');
+            user_agent.push_str(suffix);
+        }
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             // Never follow redirects: credentials must not travel to another origin,
@@ -375,29 +465,23 @@ impl Client {
     /// A builder filled from the `MOVEWORKS_*` environment variables (see [`env`]),
     /// to adjust further before [`ClientBuilder::build`].
     pub fn builder_from_env() -> Result<ClientBuilder> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let mut b = Client::builder();
-        if let Some(url) = var(env::BASE_URL) {
-            b = b.base_url(url);
+        let options = ClientOptions::from_env();
+        if options.assistant_name.is_none() {
+            return Err(Error::invalid_argument(env::ASSISTANT_NAME, "is not set"));
         }
-        match var(env::ASSISTANT_NAME) {
-            Some(name) => b = b.assistant_name(name),
-            None => return Err(Error::invalid_argument(env::ASSISTANT_NAME, "is not set")),
+        if options.token.is_none() && (options.client_id.is_none() || options.client_secret.is_none()) {
+            return Err(Error::invalid_argument(
+                env::TOKEN,
+                format_args!("set {} or both {} and {}", env::TOKEN, env::CLIENT_ID, env::CLIENT_SECRET),
+            ));
         }
-        if let Some(url) = var(env::TOKEN_URL) {
-            b = b.token_url(url);
-        }
-        b = match (var(env::TOKEN), var(env::CLIENT_ID), var(env::CLIENT_SECRET)) {
-            (Some(token), _, _) => b.bearer_token(token),
-            (None, Some(id), Some(secret)) => b.client_credentials(id, secret),
-            _ => {
-                return Err(Error::invalid_argument(
-                    env::TOKEN,
-                    format_args!("set {} or both {} and {}", env::TOKEN, env::CLIENT_ID, env::CLIENT_SECRET),
-                ))
-            }
-        };
-        Ok(b)
+        // A token together with client credentials is refused by build(), as for every option source.
+        Client::builder().options(options)
+    }
+
+    /// A client built from [`ClientOptions`] alone (defaults for everything unset).
+    pub fn from_options(options: ClientOptions) -> Result<Client> {
+        Client::builder().options(options)?.build()
     }
 
     /// A client configured from the `MOVEWORKS_*` environment variables (see [`env`]).

@@ -35,6 +35,7 @@
 mod client;
 mod error;
 mod model;
+mod options;
 mod pagination;
 mod poll;
 mod resolve;
@@ -51,6 +52,7 @@ pub use model::{
     render_citations, Actor, Citation, CitationDisplay, Content, Conversation, ConversationPage, Event, EventPage,
     EventPayload, Message, OutputItem, ReasoningMessage, Response, ResponseStatus, Timestamp, UnknownVariant,
 };
+pub use options::ClientOptions;
 pub use pagination::{ConversationIter, EventIter, PageItems, PageIter, PageSource};
 pub use poll::{block_on, AsyncRuntime, CancelToken, PollStep, Poller, UpdateCallback, WaitOptions};
 pub use retry::RetryPolicy;

@@ -81,6 +81,26 @@ pub fn header_value(argument: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Longest accepted [`user_agent_suffix`], in characters.
+pub const MAX_USER_AGENT_SUFFIX: usize = 256;
+
+/// A `User-Agent` suffix: 1 to [`MAX_USER_AGENT_SUFFIX`] printable ASCII characters,
+/// not only spaces. ASCII only, because header values outside it are not portable and
+/// a control character (CR/LF) could split the request's headers.
+pub fn user_agent_suffix(value: &str) -> Result<()> {
+    const ARG: &str = "user_agent_suffix";
+    if value.trim().is_empty() {
+        return Err(Error::invalid_argument(ARG, "must not be empty"));
+    }
+    if value.len() > MAX_USER_AGENT_SUFFIX {
+        return Err(Error::invalid_argument(ARG, format_args!("must be at most {MAX_USER_AGENT_SUFFIX} characters")));
+    }
+    if !value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Err(Error::invalid_argument(ARG, "must be printable ASCII (no control characters, CR or LF)"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

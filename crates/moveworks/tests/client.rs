@@ -6,8 +6,8 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
 use moveworks::{
-    CancelToken, Client, ClientBuilder, ErrorKind, ListConversationsParams, RequestOptions, Response, ResponseStatus,
-    WaitOptions,
+    CancelToken, Client, ClientBuilder, ClientOptions, ErrorKind, ListConversationsParams, RequestOptions, Response,
+    ResponseStatus, WaitOptions,
 };
 use moveworks_simulator::{Simulator, SimulatorConfig};
 use serde_json::json;
@@ -68,6 +68,131 @@ fn every_request_sends_the_documented_headers() {
     let ua = req["user_agent"].as_str().unwrap();
     assert!(ua.starts_with(&format!("moveworks-sdk/{} (python/3.11;", moveworks::VERSION)), "{ua}");
     assert_eq!(req["content_type"], "application/json");
+}
+
+#[test]
+fn user_agent_suffix_is_sent_after_a_space() {
+    let sim = sim();
+    let client = token_builder(&sim).binding("python/3.11").user_agent_suffix("acme-helpdesk/2.1").build().unwrap();
+    client.create_conversation(None).unwrap();
+    let ua = sim.requests().last().unwrap()["user_agent"].as_str().unwrap().to_owned();
+    assert!(ua.starts_with(&format!("moveworks-sdk/{} (python/3.11;", moveworks::VERSION)), "{ua}");
+    assert!(ua.ends_with(") acme-helpdesk/2.1"), "{ua}");
+    assert_eq!(client.user_agent(), ua);
+}
+
+#[test]
+fn bad_user_agent_suffixes_are_refused_before_any_request() {
+    let sim = sim();
+    for bad in ["", "   ", "a\r\nX-Evil: 1", "tab\there", "caf\u{e9}", "x".repeat(257).as_str()] {
+        let e = token_builder(&sim).user_agent_suffix(bad).build().unwrap_err();
+        assert_eq!((e.kind(), e.argument()), (ErrorKind::InvalidArgument, Some("user_agent_suffix")), "{bad:?}");
+    }
+    token_builder(&sim).user_agent_suffix("x".repeat(256)).build().unwrap();
+    assert!(sim.requests().is_empty());
+}
+
+#[test]
+fn options_from_json_build_a_working_client() {
+    let sim = sim();
+    let cfg = sim.config().clone();
+    let options = ClientOptions::from_json_value(json!({
+        "base_url": sim.base_url(),
+        "assistant_name": cfg.assistant_name,
+        "client_id": cfg.client_id,
+        "client_secret": cfg.client_secret,
+        "timeout": 5.5,
+        "deadline_ms": 20000,
+        "max_retries": 0,
+        "max_idle_connections": 4,
+        "max_response_bytes": 1_000_000,
+        "user_agent_suffix": "from-options/1",
+        "token": null,
+    }))
+    .unwrap();
+    let client = Client::from_options(options).unwrap();
+    client.list_conversations(&Default::default()).unwrap();
+    assert_eq!(count(&sim, "POST", "/oauth/v1/token"), 1, "client credentials were used");
+    assert!(sim.requests().last().unwrap()["user_agent"].as_str().unwrap().ends_with(" from-options/1"));
+}
+
+#[test]
+fn a_token_with_client_credentials_is_refused_in_every_form() {
+    let sim = sim();
+    let cfg = sim.config().clone();
+    let both = |e: moveworks::Error| {
+        assert_eq!((e.kind(), e.argument()), (ErrorKind::InvalidArgument, Some("token/client_credentials")), "{e}");
+    };
+    // Builder methods, in either order (they used to silently keep the last one).
+    both(token_builder(&sim).client_credentials("id", "secret").build().unwrap_err());
+    both(oauth_builder(&sim).bearer_token("t").build().unwrap_err());
+    // Options: a token with a client id alone, or a client secret alone, is as ambiguous.
+    let base = || ClientOptions {
+        base_url: Some(sim.base_url().to_owned()),
+        assistant_name: Some(cfg.assistant_name.clone()),
+        token: cfg.static_token.clone(),
+        ..Default::default()
+    };
+    both(Client::from_options(ClientOptions { client_id: Some("id".into()), ..base() }).unwrap_err());
+    both(Client::from_options(ClientOptions { client_secret: Some("s".into()), ..base() }).unwrap_err());
+    let half = |o: ClientOptions| Client::from_options(o).unwrap_err().argument().map(str::to_owned);
+    let no_token = || ClientOptions { token: None, ..base() };
+    assert_eq!(half(ClientOptions { client_id: Some("id".into()), ..no_token() }).as_deref(), Some("client_secret"));
+    assert_eq!(half(ClientOptions { client_secret: Some("s".into()), ..no_token() }).as_deref(), Some("client_id"));
+    assert!(sim.requests().is_empty(), "refused before any request");
+}
+
+#[test]
+fn misspelt_or_mistyped_options_name_the_key() {
+    let arg = |v: serde_json::Value| ClientOptions::from_json_value(v).unwrap_err().argument().map(str::to_owned);
+    assert_eq!(arg(json!({"timeout_msec": 5})).as_deref(), Some("timeout_msec"));
+    assert_eq!(arg(json!({"max_retries": 1.5})).as_deref(), Some("max_retries"));
+    assert_eq!(arg(json!({"max_retries": -1})).as_deref(), Some("max_retries"));
+    assert_eq!(arg(json!({"timeout": "x"})).as_deref(), Some("timeout"));
+    assert_eq!(arg(json!({"allow_insecure_http": "yes"})).as_deref(), Some("allow_insecure_http"));
+    assert_eq!(arg(json!([1])).as_deref(), Some("options"));
+    // A credential of the wrong type is named, never quoted.
+    let e = ClientOptions::from_json_value(json!({"client_secret": 918273645})).unwrap_err();
+    assert_eq!(e.argument(), Some("client_secret"));
+    assert!(!e.to_string().contains("918273645"), "{e}");
+    // Both spellings of one duration, and seconds that are not a duration.
+    let build = |v: serde_json::Value| {
+        let mut o = ClientOptions::from_json_value(v).unwrap();
+        o.assistant_name = Some("a".into());
+        o.token = Some("t".into());
+        Client::from_options(o).unwrap_err().argument().map(str::to_owned)
+    };
+    assert_eq!(build(json!({"timeout_ms": 5, "timeout": 5.0})).as_deref(), Some("timeout_ms/timeout"));
+    assert_eq!(build(json!({"deadline": -1.0})).as_deref(), Some("deadline"));
+    assert_eq!(build(json!({"connect_timeout_ms": 0})).as_deref(), Some("connect_timeout"));
+}
+
+#[test]
+fn options_set_reads_text_as_each_option_needs() {
+    let mut o = ClientOptions::default();
+    o.set("client_id", "12345").unwrap();
+    o.set("max_retries", "3").unwrap();
+    o.set("timeout", "2.5").unwrap();
+    o.set("allow_insecure_http", "true").unwrap();
+    o.set("user_agent_suffix", "acme/1").unwrap();
+    assert_eq!(o.client_id.as_deref(), Some("12345"), "numeric-looking text stays a string");
+    assert_eq!((o.max_retries, o.timeout, o.allow_insecure_http), (Some(3), Some(2.5), Some(true)));
+    assert_eq!(o.set("max_retries", "many").unwrap_err().argument(), Some("max_retries"));
+    assert_eq!(o.set("retries", "1").unwrap_err().argument(), Some("retries"));
+}
+
+#[test]
+fn options_debug_and_display_redact_credentials() {
+    let o = ClientOptions {
+        token: Some("tok-SECRET-1".into()),
+        client_secret: Some("sec-SECRET-2".into()),
+        client_id: Some("visible-id".into()),
+        ..Default::default()
+    };
+    for text in [format!("{o:?}"), format!("{o}"), format!("{o:#?}")] {
+        assert!(!text.contains("SECRET"), "{text}");
+        assert!(text.contains("visible-id") && text.contains("[redacted]"), "{text}");
+    }
 }
 
 #[test]
@@ -411,6 +536,10 @@ fn from_env_reads_the_documented_variables() {
     let client = Client::from_env().unwrap();
     client.list_conversations(&Default::default()).unwrap();
     assert_eq!(count(&sim, "POST", "/oauth/v1/token"), 1, "client credentials from the environment");
+    // A token as well is ambiguous: refused like any other source of both.
+    unsafe { std::env::set_var("MOVEWORKS_TOKEN", cfg.static_token.clone().unwrap()) };
+    assert_eq!(Client::from_env().unwrap_err().argument(), Some("token/client_credentials"));
+    unsafe { std::env::remove_var("MOVEWORKS_TOKEN") };
     unsafe { std::env::remove_var("MOVEWORKS_CLIENT_SECRET") };
     assert_eq!(Client::from_env().unwrap_err().kind(), ErrorKind::InvalidArgument);
 }

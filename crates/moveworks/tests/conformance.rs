@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use moveworks::{
-    Client, ConversationUpdate, ErrorKind, ListConversationsParams, ListEventsParams, Response, WaitOptions,
+    Client, ClientOptions, ConversationUpdate, ErrorKind, ListConversationsParams, ListEventsParams, Response,
+    WaitOptions,
 };
 use moveworks_simulator::{Simulator, SimulatorConfig};
 use serde_json::{json, Value};
@@ -31,49 +32,76 @@ fn main() {
 
 fn run_scenario(scenario: &Value) -> Result<(), String> {
     let sim = Simulator::start(SimulatorConfig::default()).map_err(|e| format!("start simulator: {e}"))?;
-    let client = build_client(&sim, scenario.get("client").unwrap_or(&Value::Null))?;
+    let built = build_client(&sim, scenario.get("client").unwrap_or(&Value::Null))?;
+    let client = match (built, scenario.get("expect_client_error")) {
+        (Ok(client), None) => Some(client),
+        (Ok(_), Some(expected)) => return Err(format!("expected building the client to fail with {expected}")),
+        (Err(e), None) => return Err(format!("build client: {e}")),
+        (Err(e), Some(expected)) => {
+            matches(expected, Some(&error_json(&e)), "client error").map_err(|m| format!("{m} (error was: {e})"))?;
+            None
+        }
+    };
     let mut saved: HashMap<String, Value> = HashMap::new();
     for (i, step) in scenario["steps"].as_array().ok_or("steps must be an array")?.iter().enumerate() {
-        run_step(&sim, &client, step, &mut saved).map_err(|e| format!("step {i} {step}: {e}"))?;
+        run_step(&sim, client.as_ref(), step, &mut saved).map_err(|e| format!("step {i} {step}: {e}"))?;
     }
     Ok(())
 }
 
-fn build_client(sim: &Simulator, spec: &Value) -> Result<Client, String> {
-    let cfg = sim.config();
-    let s = |key: &str| spec.get(key).and_then(Value::as_str).map(str::to_owned);
-    let ms = |key: &str| spec.get(key).and_then(Value::as_u64).map(Duration::from_millis);
-    let mut b = Client::builder()
-        .base_url(sim.base_url())
-        .assistant_name(s("assistant_name").unwrap_or_else(|| cfg.assistant_name.clone()));
-    b = match s("auth").as_deref() {
-        None | Some("token") => {
-            b.bearer_token(s("token").or_else(|| cfg.static_token.clone()).ok_or("no static token")?)
-        }
-        // The token URL is left to its default (base URL origin + /oauth/v1/token) on purpose.
-        Some("oauth") => {
-            b.client_credentials(cfg.client_id.clone(), s("client_secret").unwrap_or_else(|| cfg.client_secret.clone()))
-        }
-        Some(other) => return Err(format!("unknown auth {other:?}")),
-    };
-    if let Some(n) = spec.get("max_retries").and_then(Value::as_u64) {
-        b = b.max_retries(n as u32);
-    }
-    if let Some(d) = ms("timeout_ms") {
-        b = b.timeout(d);
-    }
-    if let Some(d) = ms("deadline_ms") {
-        b = b.deadline(d);
-    }
-    b.build().map_err(|e| format!("build client: {e}"))
+fn error_json(e: &moveworks::Error) -> Value {
+    json!({
+        "kind": e.kind().as_str(),
+        "status": e.status(),
+        "code": e.code().map(|c| c.as_str()),
+        "argument": e.argument(),
+    })
 }
 
-fn run_step(sim: &Simulator, client: &Client, step: &Value, saved: &mut HashMap<String, Value>) -> Result<(), String> {
+/// The client of a scenario, through the one options entry point (`ClientOptions`),
+/// as every binding does; `Err` is the build error, for `expect_client_error`.
+fn build_client(sim: &Simulator, spec: &Value) -> Result<moveworks::Result<Client>, String> {
+    let cfg = sim.config();
+    let s = |key: &str| spec.get(key).and_then(Value::as_str).map(str::to_owned);
+    let mut o = ClientOptions {
+        base_url: Some(sim.base_url().to_owned()),
+        assistant_name: Some(s("assistant_name").unwrap_or_else(|| cfg.assistant_name.clone())),
+        max_retries: spec.get("max_retries").and_then(Value::as_u64).map(|n| n as u32),
+        timeout_ms: spec.get("timeout_ms").and_then(Value::as_u64),
+        deadline_ms: spec.get("deadline_ms").and_then(Value::as_u64),
+        user_agent_suffix: s("user_agent_suffix"),
+        ..ClientOptions::default()
+    };
+    let oauth = |o: &mut ClientOptions| {
+        // The token URL is left to its default (base URL origin + /oauth/v1/token) on purpose.
+        o.client_id = Some(cfg.client_id.clone());
+        o.client_secret = Some(s("client_secret").unwrap_or_else(|| cfg.client_secret.clone()));
+    };
+    match s("auth").as_deref() {
+        None | Some("token") => {
+            o.token = Some(s("token").or_else(|| cfg.static_token.clone()).ok_or("no static token")?);
+            if spec.get("client_credentials_too").and_then(Value::as_bool) == Some(true) {
+                oauth(&mut o);
+            }
+        }
+        Some("oauth") => oauth(&mut o),
+        Some(other) => return Err(format!("unknown auth {other:?}")),
+    };
+    Ok(Client::from_options(o))
+}
+
+fn run_step(
+    sim: &Simulator,
+    client: Option<&Client>,
+    step: &Value,
+    saved: &mut HashMap<String, Value>,
+) -> Result<(), String> {
     let args = substitute(step.get("args").cloned().unwrap_or(json!({})), saved)?;
     if let Some(action) = step.get("sim").and_then(Value::as_str) {
         return sim_action(sim, action, &args);
     }
     let call = step.get("call").and_then(Value::as_str).ok_or("step has neither `sim` nor `call`")?;
+    let client = client.ok_or("a `call` step in a scenario whose client failed to build")?;
     let outcome = invoke(client, call, &args)?;
     match (outcome, step.get("expect_error")) {
         (Ok(value), None) => {
@@ -137,11 +165,13 @@ fn sim_action(sim: &Simulator, action: &str, args: &Value) -> Result<(), String>
         "expect_requests" => {
             let method = args.get("method").and_then(Value::as_str);
             let path = args.get("path_contains").and_then(Value::as_str);
+            let ua = args.get("user_agent_ends_with").and_then(Value::as_str);
             let count = sim
                 .requests()
                 .iter()
                 .filter(|r| method.is_none_or(|m| r["method"] == m))
                 .filter(|r| path.is_none_or(|p| r["path"].as_str().is_some_and(|rp| rp.contains(p))))
+                .filter(|r| ua.is_none_or(|u| r["user_agent"].as_str().is_some_and(|ru| ru.ends_with(u))))
                 .count();
             let want = args["count"].as_u64().ok_or("expect_requests needs count")? as usize;
             if count != want {

@@ -1440,14 +1440,16 @@ open class ClientConfig: ClientConfigProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_moveworks_uniffi_fn_clone_clientconfig(self.pointer, $0) }
     }
     /**
-     * A configuration; nothing is checked until [`Client::new`].
+     * A configuration; nothing is checked until [`Client::new`], where the core checks
+     * every option (see the README's options table for meanings and defaults).
      *
      * * `assistant_name`: the assistant name configured for your organization.
      * * `base_url`: API base URL (default: production). https unless the host is
      * loopback or `allow_insecure_http` is true.
-     * * `bearer_token`: a bearer token you manage yourself.
+     * * `bearer_token`: a bearer token you manage yourself, or
      * * `client_id`, `client_secret`: OAuth client credentials; tokens are fetched
-     * and refreshed for you.
+     * and refreshed for you. Giving a token too is `invalid_argument`
+     * (`"token/client_credentials"`).
      * * `token_url`: OAuth token URL (default: the base URL's origin + `/oauth/v1/token`).
      * * `connect_timeout`, `timeout`, `deadline`: time to connect (core default 10 s),
      * for one attempt (30 s), for a whole call with retries (120 s).
@@ -1455,8 +1457,11 @@ open class ClientConfig: ClientConfigProtocol, @unchecked Sendable {
      * * `allow_insecure_http`: allow plain http to a host that is not loopback
      * (default false). Only for testing or behind a trusted proxy: over http the
      * token and client secret travel unencrypted.
+     * * `max_idle_connections`: idle connections kept per host (core default 32).
+     * * `max_response_bytes`: largest response body accepted (core default 16 MiB).
+     * * `user_agent_suffix`: appended to the `User-Agent` after a space (printable ASCII).
      */
-public convenience init(assistantName: String, baseUrl: String? = nil, bearerToken: String? = nil, clientId: String? = nil, clientSecret: String? = nil, tokenUrl: String? = nil, connectTimeout: TimeInterval? = nil, timeout: TimeInterval? = nil, deadline: TimeInterval? = nil, maxRetries: UInt32? = nil, allowInsecureHttp: Bool? = nil) {
+public convenience init(assistantName: String, baseUrl: String? = nil, bearerToken: String? = nil, clientId: String? = nil, clientSecret: String? = nil, tokenUrl: String? = nil, connectTimeout: TimeInterval? = nil, timeout: TimeInterval? = nil, deadline: TimeInterval? = nil, maxRetries: UInt32? = nil, allowInsecureHttp: Bool? = nil, maxIdleConnections: UInt64? = nil, maxResponseBytes: UInt64? = nil, userAgentSuffix: String? = nil) {
     let pointer =
         try! rustCall() {
     uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(
@@ -1470,7 +1475,10 @@ public convenience init(assistantName: String, baseUrl: String? = nil, bearerTok
         FfiConverterOptionDuration.lower(timeout),
         FfiConverterOptionDuration.lower(deadline),
         FfiConverterOptionUInt32.lower(maxRetries),
-        FfiConverterOptionBool.lower(allowInsecureHttp),$0
+        FfiConverterOptionBool.lower(allowInsecureHttp),
+        FfiConverterOptionUInt64.lower(maxIdleConnections),
+        FfiConverterOptionUInt64.lower(maxResponseBytes),
+        FfiConverterOptionString.lower(userAgentSuffix),$0
     )
 }
     self.init(unsafeFromRawPointer: pointer)
@@ -4674,6 +4682,30 @@ fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = UInt64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
     typealias SwiftType = Double?
 
@@ -5513,7 +5545,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_constructor_client_new() != 33187) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new() != 26529) {
+    if (uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new() != 3351) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_responseupdatelistener_on_update() != 5178) {

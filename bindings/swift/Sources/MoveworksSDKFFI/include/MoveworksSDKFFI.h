@@ -440,7 +440,7 @@ void uniffi_moveworks_uniffi_fn_free_clientconfig(void*_Nonnull ptr, RustCallSta
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_CONSTRUCTOR_CLIENTCONFIG_NEW
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_CONSTRUCTOR_CLIENTCONFIG_NEW
-void*_Nonnull uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(RustBuffer assistant_name, RustBuffer base_url, RustBuffer bearer_token, RustBuffer client_id, RustBuffer client_secret, RustBuffer token_url, RustBuffer connect_timeout, RustBuffer timeout, RustBuffer deadline, RustBuffer max_retries, RustBuffer allow_insecure_http, RustCallStatus *_Nonnull out_status
+void*_Nonnull uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(RustBuffer assistant_name, RustBuffer base_url, RustBuffer bearer_token, RustBuffer client_id, RustBuffer client_secret, RustBuffer token_url, RustBuffer connect_timeout, RustBuffer timeout, RustBuffer deadline, RustBuffer max_retries, RustBuffer allow_insecure_http, RustBuffer max_idle_connections, RustBuffer max_response_bytes, RustBuffer user_agent_suffix, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENTCONFIG_UNIFFI_TRAIT_DISPLAY

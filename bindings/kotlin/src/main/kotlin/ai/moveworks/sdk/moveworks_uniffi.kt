@@ -1110,7 +1110,7 @@ fun uniffi_moveworks_uniffi_fn_clone_clientconfig(`ptr`: Pointer,uniffi_out_err:
 ): Pointer
 fun uniffi_moveworks_uniffi_fn_free_clientconfig(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
-fun uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(`assistantName`: RustBuffer.ByValue,`baseUrl`: RustBuffer.ByValue,`bearerToken`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`clientSecret`: RustBuffer.ByValue,`tokenUrl`: RustBuffer.ByValue,`connectTimeout`: RustBuffer.ByValue,`timeout`: RustBuffer.ByValue,`deadline`: RustBuffer.ByValue,`maxRetries`: RustBuffer.ByValue,`allowInsecureHttp`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(`assistantName`: RustBuffer.ByValue,`baseUrl`: RustBuffer.ByValue,`bearerToken`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`clientSecret`: RustBuffer.ByValue,`tokenUrl`: RustBuffer.ByValue,`connectTimeout`: RustBuffer.ByValue,`timeout`: RustBuffer.ByValue,`deadline`: RustBuffer.ByValue,`maxRetries`: RustBuffer.ByValue,`allowInsecureHttp`: RustBuffer.ByValue,`maxIdleConnections`: RustBuffer.ByValue,`maxResponseBytes`: RustBuffer.ByValue,`userAgentSuffix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_moveworks_uniffi_fn_method_clientconfig_uniffi_trait_display(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1439,7 +1439,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_constructor_client_new() != 33187.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new() != 26529.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new() != 3351.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_responseupdatelistener_on_update() != 5178.toShort()) {
@@ -3159,14 +3159,16 @@ open class ClientConfig: Disposable, AutoCloseable, ClientConfigInterface
         this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
     }
     /**
-     * A configuration; nothing is checked until [`Client::new`].
+     * A configuration; nothing is checked until [`Client::new`], where the core checks
+     * every option (see the README's options table for meanings and defaults).
      *
      * * `assistant_name`: the assistant name configured for your organization.
      * * `base_url`: API base URL (default: production). https unless the host is
      * loopback or `allow_insecure_http` is true.
-     * * `bearer_token`: a bearer token you manage yourself.
+     * * `bearer_token`: a bearer token you manage yourself, or
      * * `client_id`, `client_secret`: OAuth client credentials; tokens are fetched
-     * and refreshed for you.
+     * and refreshed for you. Giving a token too is `invalid_argument`
+     * (`"token/client_credentials"`).
      * * `token_url`: OAuth token URL (default: the base URL's origin + `/oauth/v1/token`).
      * * `connect_timeout`, `timeout`, `deadline`: time to connect (core default 10 s),
      * for one attempt (30 s), for a whole call with retries (120 s).
@@ -3174,12 +3176,15 @@ open class ClientConfig: Disposable, AutoCloseable, ClientConfigInterface
      * * `allow_insecure_http`: allow plain http to a host that is not loopback
      * (default false). Only for testing or behind a trusted proxy: over http the
      * token and client secret travel unencrypted.
+     * * `max_idle_connections`: idle connections kept per host (core default 32).
+     * * `max_response_bytes`: largest response body accepted (core default 16 MiB).
+     * * `user_agent_suffix`: appended to the `User-Agent` after a space (printable ASCII).
      */
-    constructor(`assistantName`: kotlin.String, `baseUrl`: kotlin.String? = null, `bearerToken`: kotlin.String? = null, `clientId`: kotlin.String? = null, `clientSecret`: kotlin.String? = null, `tokenUrl`: kotlin.String? = null, `connectTimeout`: java.time.Duration? = null, `timeout`: java.time.Duration? = null, `deadline`: java.time.Duration? = null, `maxRetries`: kotlin.UInt? = null, `allowInsecureHttp`: kotlin.Boolean? = null) :
+    constructor(`assistantName`: kotlin.String, `baseUrl`: kotlin.String? = null, `bearerToken`: kotlin.String? = null, `clientId`: kotlin.String? = null, `clientSecret`: kotlin.String? = null, `tokenUrl`: kotlin.String? = null, `connectTimeout`: java.time.Duration? = null, `timeout`: java.time.Duration? = null, `deadline`: java.time.Duration? = null, `maxRetries`: kotlin.UInt? = null, `allowInsecureHttp`: kotlin.Boolean? = null, `maxIdleConnections`: kotlin.ULong? = null, `maxResponseBytes`: kotlin.ULong? = null, `userAgentSuffix`: kotlin.String? = null) :
         this(
     uniffiRustCall() { _status ->
     UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(
-        FfiConverterString.lower(`assistantName`),FfiConverterOptionalString.lower(`baseUrl`),FfiConverterOptionalString.lower(`bearerToken`),FfiConverterOptionalString.lower(`clientId`),FfiConverterOptionalString.lower(`clientSecret`),FfiConverterOptionalString.lower(`tokenUrl`),FfiConverterOptionalDuration.lower(`connectTimeout`),FfiConverterOptionalDuration.lower(`timeout`),FfiConverterOptionalDuration.lower(`deadline`),FfiConverterOptionalUInt.lower(`maxRetries`),FfiConverterOptionalBoolean.lower(`allowInsecureHttp`),_status)
+        FfiConverterString.lower(`assistantName`),FfiConverterOptionalString.lower(`baseUrl`),FfiConverterOptionalString.lower(`bearerToken`),FfiConverterOptionalString.lower(`clientId`),FfiConverterOptionalString.lower(`clientSecret`),FfiConverterOptionalString.lower(`tokenUrl`),FfiConverterOptionalDuration.lower(`connectTimeout`),FfiConverterOptionalDuration.lower(`timeout`),FfiConverterOptionalDuration.lower(`deadline`),FfiConverterOptionalUInt.lower(`maxRetries`),FfiConverterOptionalBoolean.lower(`allowInsecureHttp`),FfiConverterOptionalULong.lower(`maxIdleConnections`),FfiConverterOptionalULong.lower(`maxResponseBytes`),FfiConverterOptionalString.lower(`userAgentSuffix`),_status)
 }
     )
 
@@ -5879,6 +5884,38 @@ public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
         } else {
             buf.put(1)
             FfiConverterUInt.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
+    override fun read(buf: ByteBuffer): kotlin.ULong? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterULong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ULong?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterULong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ULong?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterULong.write(value, buf)
         }
     }
 }

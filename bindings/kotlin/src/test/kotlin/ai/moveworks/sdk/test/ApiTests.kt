@@ -43,9 +43,40 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             assertEq("base_url", http.details.argument, "argument")
             val half = expectError { Client(ClientConfig(assistantName = "a", baseUrl = sim.baseUrl, clientId = "id")) }
             assertEq("client_secret", half.details.argument, "argument")
+            // The core's credential rule: a token with client credentials is refused, never resolved silently.
+            val both = expectError {
+                Client(ClientConfig(assistantName = "a", baseUrl = sim.baseUrl, bearerToken = sim.token,
+                    clientId = sim.clientId, clientSecret = sim.clientSecret))
+            }
+            assertEq("token/client_credentials", both.details.argument, "argument")
+            val badSuffix = expectError {
+                Client(ClientConfig(assistantName = "a", baseUrl = sim.baseUrl, bearerToken = sim.token,
+                    userAgentSuffix = "x\r\nX-Evil: 1"))
+            }
+            assertEq("user_agent_suffix", badSuffix.details.argument, "argument")
             val zero = expectError { c.withOptions(RequestOptions(deadline = Duration.ZERO)) }
             assertEq("deadline", zero.details.argument, "argument")
             assertEq(0, sim.requests().size, "requests sent")
+        }
+
+        test("every_option_reaches_the_core") { _ ->
+            val c = Client(ClientConfig(
+                assistantName = sim.assistantName, baseUrl = sim.baseUrl, bearerToken = sim.token,
+                connectTimeout = Duration.ofSeconds(2), timeout = Duration.ofMillis(5500), deadline = Duration.ofSeconds(20),
+                maxRetries = 0u, allowInsecureHttp = false, maxIdleConnections = 4uL, maxResponseBytes = 1uL shl 20,
+                userAgentSuffix = "kotlin-app/1.0",
+            ))
+            c.use {
+                assertTrue(it.userAgent().endsWith(") kotlin-app/1.0")) { it.userAgent() }
+                it.createConversation("ua")
+            }
+            val sent = sim.requests().filter { it["method"] == "POST" }.map { it["user_agent"] as String }
+            assertTrue(sent.size == 1 && sent[0].endsWith(" kotlin-app/1.0")) { "$sent" }
+            // max_response_bytes reached the core: a 1-byte cap refuses any body.
+            val tiny = Client(ClientConfig(assistantName = sim.assistantName, baseUrl = sim.baseUrl, bearerToken = sim.token,
+                maxRetries = 0u, maxResponseBytes = 1uL))
+            val capped = tiny.use { t -> expectError { t.createConversation("too big") } }
+            assertTrue(capped is MoveworksException.Decode) { "$capped" }
         }
 
         test("conversation_crud_and_timestamps") { c ->

@@ -23,7 +23,15 @@ class Conformance(private val sim: Simulator) {
     private fun runScenario(s: Map<String, Any?>) {
         saved.clear()
         sim.reset()
-        val client = buildClient((s["client"] as Map<String, Any?>?) ?: emptyMap())
+        val spec = (s["client"] as Map<String, Any?>?) ?: emptyMap()
+        val expectClientError = s["expect_client_error"] as Map<String, Any?>?
+        // With expect_client_error the build must fail that way, and the steps run without a client.
+        val client: Client? = if (expectClientError != null) {
+            checkError(expectClientError, expectError { buildClient(spec).close() })
+            null
+        } else {
+            buildClient(spec)
+        }
         client.use {
             (s["steps"] as List<Map<String, Any?>>).forEachIndexed { i, step ->
                 try {
@@ -46,48 +54,54 @@ class Conformance(private val sim: Simulator) {
                 assistantName = (spec["assistant_name"] as String?) ?: sim.assistantName,
                 baseUrl = sim.baseUrl,
                 bearerToken = if (oauth) null else (spec["token"] as String?) ?: sim.token,
-                clientId = if (oauth) sim.clientId else null,
-                clientSecret = if (oauth) (spec["client_secret"] as String?) ?: sim.clientSecret else null,
+                clientId = if (oauth || spec["client_credentials_too"] == true) sim.clientId else null,
+                clientSecret = if (oauth) (spec["client_secret"] as String?) ?: sim.clientSecret
+                else if (spec["client_credentials_too"] == true) sim.clientSecret else null,
                 tokenUrl = sim.tokenUrl,
                 timeout = (spec["timeout_ms"] as Long?)?.let { Duration.ofMillis(it) },
                 deadline = (spec["deadline_ms"] as Long?)?.let { Duration.ofMillis(it) },
                 maxRetries = ((spec["max_retries"] as Long?) ?: 2L).toUInt(),
+                userAgentSuffix = spec["user_agent_suffix"] as String?,
             ),
         )
     }
 
-    private fun runStep(client: Client, rawStep: Map<String, Any?>) {
+    private fun checkError(expected: Map<String, Any?>, e: MoveworksException) {
+        val d = e.details
+        val actual = mapOf("kind" to d.kind, "status" to d.status?.toLong(), "code" to d.code, "argument" to d.argument)
+        check(variantClass(d.kind).isInstance(e)) { "${d.kind} raised as ${e::class.simpleName}" }
+        for ((k, v) in substitute(expected) as Map<String, Any?>) {
+            when (k) {
+                "response_id" -> {
+                    if (v is String) {
+                        assertEq(v, d.responseId, "error response_id (error: ${d.kind}: ${d.message})")
+                    } else {
+                        check(v == mapOf("\$ne" to null)) { "response_id must be a string or {\"\$ne\": null}" }
+                        check(!d.responseId.isNullOrEmpty()) { "the error names no response (${d.kind}: ${d.message})" }
+                    }
+                    // The last response seen, when there is one, is the response named.
+                    d.response?.let { assertEq(d.responseId, it.responseId, "error response's id") }
+                }
+                "is_a", "not_a" -> for (kind in v as List<String>) {
+                    check(caughtAs(e, kind) == (k == "is_a")) { "${e::class.simpleName}: expected $k $kind" }
+                }
+                else -> {
+                    check(k in actual) { "unknown expect_error key $k" }
+                    assertEq(v, actual[k], "error $k (error: ${d.kind}: ${d.message})")
+                }
+            }
+        }
+    }
+
+    private fun runStep(maybeClient: Client?, rawStep: Map<String, Any?>) {
         val args = substitute(rawStep["args"] ?: emptyMap<String, Any?>()) as Map<String, Any?>
         val sim = rawStep["sim"]
         if (sim != null) return simStep(sim as String, args)
         val call = rawStep["call"] as String? ?: error("step has neither call nor sim")
+        val client = maybeClient ?: error("a call step, but the client failed to build")
         val expectError = rawStep["expect_error"] as Map<String, Any?>?
         if (expectError != null) {
-            val e = expectError { call(client, call, args) }
-            val d = e.details
-            val actual = mapOf("kind" to d.kind, "status" to d.status?.toLong(), "code" to d.code, "argument" to d.argument)
-            check(variantClass(d.kind).isInstance(e)) { "${d.kind} raised as ${e::class.simpleName}" }
-            for ((k, v) in substitute(expectError) as Map<String, Any?>) {
-                when (k) {
-                    "response_id" -> {
-                        if (v is String) {
-                            assertEq(v, d.responseId, "error response_id (error: ${d.kind}: ${d.message})")
-                        } else {
-                            check(v == mapOf("\$ne" to null)) { "response_id must be a string or {\"\$ne\": null}" }
-                            check(!d.responseId.isNullOrEmpty()) { "the error names no response (${d.kind}: ${d.message})" }
-                        }
-                        // The last response seen, when there is one, is the response named.
-                        d.response?.let { assertEq(d.responseId, it.responseId, "error response's id") }
-                    }
-                    "is_a", "not_a" -> for (kind in v as List<String>) {
-                        check(caughtAs(e, kind) == (k == "is_a")) { "${e::class.simpleName}: expected $k $kind" }
-                    }
-                    else -> {
-                        check(k in actual) { "unknown expect_error key $k" }
-                        assertEq(v, actual[k], "error $k (error: ${d.kind}: ${d.message})")
-                    }
-                }
-            }
+            checkError(expectError, expectError { call(client, call, args) })
             return
         }
         val result = call(client, call, args)
@@ -135,8 +149,10 @@ class Conformance(private val sim: Simulator) {
             "expect_requests" -> {
                 val method = args["method"] as String?
                 val path = args["path_contains"] as String?
+                val ua = args["user_agent_ends_with"] as String?
                 val n = sim.requests().count { r ->
-                    (method == null || r["method"] == method) && (path == null || (r["path"] as String).contains(path))
+                    (method == null || r["method"] == method) && (path == null || (r["path"] as String).contains(path)) &&
+                        (ua == null || (r["user_agent"] as String?)?.endsWith(ua) == true)
                 }
                 assertEq(args["count"], n.toLong(), "requests matching $method $path")
             }

@@ -1,0 +1,32 @@
+"""The keyword options of ``Client``, ``Client.from_env`` and ``AsyncClient`` (typing only).
+
+The options themselves (names, defaults, checks) belong to the Rust core's
+``ClientOptions``: the extension hands the keywords to it unchanged, and an
+unknown keyword is an ``InvalidArgumentError`` naming it. This TypedDict only
+lets type checkers see them; ``tests/test_options.py`` checks it lists exactly
+the core's options. Durations: ``<name>`` in seconds or ``<name>_ms`` in whole
+milliseconds, not both.
+"""
+
+from typing import Optional
+
+from typing_extensions import TypedDict
+
+class ClientOptions(TypedDict, total=False):
+    base_url: Optional[str]
+    assistant_name: Optional[str]
+    token: Optional[str]
+    client_id: Optional[str]
+    client_secret: Optional[str]
+    token_url: Optional[str]
+    connect_timeout: Optional[float]
+    connect_timeout_ms: Optional[int]
+    timeout: Optional[float]
+    timeout_ms: Optional[int]
+    deadline: Optional[float]
+    deadline_ms: Optional[int]
+    max_retries: Optional[int]
+    max_idle_connections: Optional[int]
+    max_response_bytes: Optional[int]
+    allow_insecure_http: Optional[bool]
+    user_agent_suffix: Optional[str]
