@@ -23,48 +23,6 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|e| panic!("model serialization failed: {e}"))
 }
 
-impl From<&core::Conversation> for Conversation {
-    fn from(c: &core::Conversation) -> Self {
-        Conversation {
-            conversation_id: c.conversation_id.clone(),
-            title: c.title.clone(),
-            archived: c.archived,
-            created_at: time(&c.created_at),
-            updated_at: time(&c.updated_at),
-        }
-    }
-}
-
-impl From<&Conversation> for core::Conversation {
-    fn from(c: &Conversation) -> Self {
-        core::Conversation {
-            conversation_id: c.conversation_id.clone(),
-            title: c.title.clone(),
-            archived: c.archived,
-            created_at: chrono_time(&c.created_at),
-            updated_at: chrono_time(&c.updated_at),
-        }
-    }
-}
-
-impl From<&core::ConversationPage> for ConversationPage {
-    fn from(p: &core::ConversationPage) -> Self {
-        ConversationPage {
-            conversations: p.conversations.iter().map(Into::into).collect(),
-            next_cursor: p.next_cursor.clone(),
-        }
-    }
-}
-
-impl From<&ConversationPage> for core::ConversationPage {
-    fn from(p: &ConversationPage) -> Self {
-        core::ConversationPage {
-            conversations: p.conversations.iter().map(Into::into).collect(),
-            next_cursor: p.next_cursor.clone(),
-        }
-    }
-}
-
 impl From<&core::EventPage> for EventPage {
     fn from(p: &core::EventPage) -> Self {
         EventPage { events: p.events.iter().map(Into::into).collect(), next_cursor: p.next_cursor.clone() }
@@ -317,24 +275,6 @@ impl From<&Event> for core::Event {
             event_id: e.event_id.clone(),
             conversation_id: e.conversation_id.clone(),
             payload: (&e.payload).into(),
-        }
-    }
-}
-
-impl From<ListConversationsParams> for core::ListConversationsParams {
-    fn from(p: ListConversationsParams) -> Self {
-        core::ListConversationsParams { limit: p.limit, cursor: p.cursor, archived: p.archived }
-    }
-}
-
-impl From<ListEventsParams> for core::ListEventsParams {
-    fn from(p: ListEventsParams) -> Self {
-        core::ListEventsParams {
-            conversation_id: p.conversation_id,
-            start_event_id: p.start_event_id,
-            last_event_id: p.last_event_id,
-            cursor: p.cursor,
-            limit: p.limit,
         }
     }
 }

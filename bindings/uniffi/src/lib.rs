@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use moveworks as core;
+use moveworks::{Conversation, ConversationPage, ConversationUpdate, ListConversationsParams, ListEventsParams};
 
 uniffi::setup_scaffolding!();
 
@@ -29,30 +30,6 @@ mod runtime;
 use runtime::TokioRuntime;
 
 // ---- models -------------------------------------------------------------------
-
-/// A conversation thread.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct Conversation {
-    /// Unique id, `conv_…`.
-    pub conversation_id: String,
-    /// User-defined or AI-generated title; absent until one exists.
-    pub title: Option<String>,
-    /// User-controlled archive flag.
-    pub archived: bool,
-    /// When the conversation was created.
-    pub created_at: SystemTime,
-    /// When the conversation was last updated or used.
-    pub updated_at: SystemTime,
-}
-
-/// One page of conversations.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct ConversationPage {
-    /// The conversations of this page, newest `updated_at` first.
-    pub conversations: Vec<Conversation>,
-    /// Cursor for the next page; absent on the last page.
-    pub next_cursor: Option<String>,
-}
 
 /// One page of events.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -369,51 +346,6 @@ pub struct RequestOptions {
     pub max_retries: Option<u32>,
 }
 
-/// Filters of [`Client::list_conversations`].
-#[derive(Debug, Clone, Default, uniffi::Record)]
-pub struct ListConversationsParams {
-    /// Page size, 1 to 100 (server default 20).
-    #[uniffi(default = None)]
-    pub limit: Option<u32>,
-    /// Cursor from a previous page.
-    #[uniffi(default = None)]
-    pub cursor: Option<String>,
-    /// List archived (`true`) or active (`false`, the server default) conversations.
-    #[uniffi(default = None)]
-    pub archived: Option<bool>,
-}
-
-/// Filters of [`Client::list_events`].
-#[derive(Debug, Clone, Default, uniffi::Record)]
-pub struct ListEventsParams {
-    /// One conversation, or absent for the events of all conversations.
-    #[uniffi(default = None)]
-    pub conversation_id: Option<String>,
-    /// Only events after this id (exclusive).
-    #[uniffi(default = None)]
-    pub start_event_id: Option<String>,
-    /// Only events up to this id (inclusive).
-    #[uniffi(default = None)]
-    pub last_event_id: Option<String>,
-    /// Cursor from a previous page.
-    #[uniffi(default = None)]
-    pub cursor: Option<String>,
-    /// Page size, 1 to 100 (server default 20).
-    #[uniffi(default = None)]
-    pub limit: Option<u32>,
-}
-
-/// Fields to change with [`Client::update_conversation`]; absent fields stay unchanged.
-#[derive(Debug, Clone, Default, uniffi::Record)]
-pub struct ConversationUpdate {
-    /// New title (at most 256 characters).
-    #[uniffi(default = None)]
-    pub title: Option<String>,
-    /// New archive flag.
-    #[uniffi(default = None)]
-    pub archived: Option<bool>,
-}
-
 /// How the waits poll; unset values keep the core's defaults
 /// (250 ms first interval, ×1.5 backoff, 2 s cap, 120 s deadline).
 #[derive(Debug, Clone, Default, uniffi::Record)]
@@ -641,7 +573,7 @@ impl ConversationIterator {
     /// The next conversation, or absent when there are no more. Blocks while a page is fetched.
     pub fn next(&self) -> Result<Option<Conversation>> {
         let mut it = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        it.next().transpose().map(|c| c.map(|c| Conversation::from(&c))).map_err(Into::into)
+        it.next().transpose().map_err(Into::into)
     }
     /// The next whole page (items not yet returned by `next` are skipped), or absent after the last.
     pub fn next_page(&self) -> Result<Option<ConversationPage>> {
@@ -649,10 +581,7 @@ impl ConversationIterator {
         match it.next_page() {
             None => Ok(None),
             Some(Err(e)) => Err(e.into()),
-            Some(Ok((items, next_cursor))) => Ok(Some(ConversationPage {
-                conversations: items.iter().map(Conversation::from).collect(),
-                next_cursor,
-            })),
+            Some(Ok((conversations, next_cursor))) => Ok(Some(ConversationPage { conversations, next_cursor })),
         }
     }
     /// True once the last page was fetched and every item returned (or an error ended it).
@@ -782,39 +711,38 @@ impl Client {
 
     /// Lists conversations, newest first. Blocking. `GET /conversations`.
     pub fn list_conversations(&self, params: ListConversationsParams) -> Result<ConversationPage> {
-        Ok((&self.inner.list_conversations(&params.into())?).into())
+        Ok(self.inner.list_conversations(&params)?)
     }
 
     /// An iterator over every matching conversation; pages are fetched lazily
     /// (blocking) by its `next`/`next_page`. Sends no request itself.
     pub fn iter_conversations(&self, params: ListConversationsParams) -> Arc<ConversationIterator> {
-        Arc::new(ConversationIterator { inner: Mutex::new(self.inner.iter_conversations(params.into())) })
+        Arc::new(ConversationIterator { inner: Mutex::new(self.inner.iter_conversations(params)) })
     }
 
     /// Creates a conversation. Blocking. `POST /conversations`.
     pub fn create_conversation(&self, title: Option<String>) -> Result<Conversation> {
-        Ok((&self.inner.create_conversation(title.as_deref())?).into())
+        Ok(self.inner.create_conversation(title.as_deref())?)
     }
 
     /// Gets one conversation. Blocking. `GET /conversations/{id}`.
     pub fn get_conversation(&self, conversation_id: String) -> Result<Conversation> {
-        Ok((&self.inner.get_conversation(&conversation_id)?).into())
+        Ok(self.inner.get_conversation(&conversation_id)?)
     }
 
     /// Changes a conversation's title and/or archive flag. Blocking. `PATCH /conversations/{id}`.
     pub fn update_conversation(&self, conversation_id: String, update: ConversationUpdate) -> Result<Conversation> {
-        let u = core::ConversationUpdate { title: update.title, archived: update.archived };
-        Ok((&self.inner.update_conversation(&conversation_id, &u)?).into())
+        Ok(self.inner.update_conversation(&conversation_id, &update)?)
     }
 
     /// Lists events (system-initiated final messages), oldest first. Blocking.
     pub fn list_events(&self, params: ListEventsParams) -> Result<EventPage> {
-        Ok((&self.inner.list_events(&params.into())?).into())
+        Ok((&self.inner.list_events(&params)?).into())
     }
 
     /// An iterator over every matching event; pages are fetched lazily (blocking).
     pub fn iter_events(&self, params: ListEventsParams) -> Arc<EventIterator> {
-        Arc::new(EventIterator { inner: Mutex::new(self.inner.iter_events(params.into())) })
+        Arc::new(EventIterator { inner: Mutex::new(self.inner.iter_events(params)) })
     }
 
     /// Sends a user message and returns at once with a response to poll. Blocking
@@ -865,19 +793,19 @@ impl Client {
     /// Non-blocking [`list_conversations`](Self::list_conversations).
     pub async fn list_conversations_async(&self, params: ListConversationsParams) -> Result<ConversationPage> {
         let c = self.inner.clone();
-        runtime::blocking(move || c.list_conversations(&params.into()).map(|p| (&p).into())).await
+        runtime::blocking(move || c.list_conversations(&params)).await
     }
 
     /// Non-blocking [`create_conversation`](Self::create_conversation).
     pub async fn create_conversation_async(&self, title: Option<String>) -> Result<Conversation> {
         let c = self.inner.clone();
-        runtime::blocking(move || c.create_conversation(title.as_deref()).map(|v| (&v).into())).await
+        runtime::blocking(move || c.create_conversation(title.as_deref())).await
     }
 
     /// Non-blocking [`get_conversation`](Self::get_conversation).
     pub async fn get_conversation_async(&self, conversation_id: String) -> Result<Conversation> {
         let c = self.inner.clone();
-        runtime::blocking(move || c.get_conversation(&conversation_id).map(|v| (&v).into())).await
+        runtime::blocking(move || c.get_conversation(&conversation_id)).await
     }
 
     /// Non-blocking [`update_conversation`](Self::update_conversation).
@@ -887,14 +815,13 @@ impl Client {
         update: ConversationUpdate,
     ) -> Result<Conversation> {
         let c = self.inner.clone();
-        let u = core::ConversationUpdate { title: update.title, archived: update.archived };
-        runtime::blocking(move || c.update_conversation(&conversation_id, &u).map(|v| (&v).into())).await
+        runtime::blocking(move || c.update_conversation(&conversation_id, &update)).await
     }
 
     /// Non-blocking [`list_events`](Self::list_events).
     pub async fn list_events_async(&self, params: ListEventsParams) -> Result<EventPage> {
         let c = self.inner.clone();
-        runtime::blocking(move || c.list_events(&params.into()).map(|p| (&p).into())).await
+        runtime::blocking(move || c.list_events(&params).map(|p| (&p).into())).await
     }
 
     /// Non-blocking [`create_response`](Self::create_response).
@@ -985,13 +912,13 @@ pub fn response_status_wire_name(status: ResponseStatus) -> String {
 /// The conversation as the API's JSON.
 #[uniffi::export]
 pub fn conversation_to_json(conversation: Conversation) -> String {
-    convert::to_json(&core::Conversation::from(&conversation))
+    convert::to_json(&conversation)
 }
 
 /// The page as the API's JSON (`{"conversations": […], "metadata": {"next_cursor": …}}`).
 #[uniffi::export]
 pub fn conversation_page_to_json(page: ConversationPage) -> String {
-    convert::to_json(&core::ConversationPage::from(&page))
+    convert::to_json(&page)
 }
 
 /// The event as the API's JSON (unknown payloads verbatim).

@@ -32,6 +32,11 @@
 
 #![warn(missing_docs)]
 
+// With the `uniffi` feature, the model types are uniffi records and enums of
+// their own component (namespace `moveworks`); bindings/uniffi uses them as is.
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+
 mod client;
 mod error;
 mod model;

@@ -14,8 +14,18 @@ use serde_json::Value;
 /// A UTC timestamp parsed from the API's ISO 8601 strings.
 pub type Timestamp = DateTime<Utc>;
 
+// Crosses as the platform's instant type (Kotlin `java.time.Instant`, Swift `Date`),
+// named `Timestamp` in the generated code.
+#[cfg(feature = "uniffi")]
+uniffi::custom_type!(Timestamp, std::time::SystemTime, {
+    remote,
+    lower: |t| std::time::SystemTime::from(t),
+    try_lift: |t| Ok(Timestamp::from(t)),
+});
+
 /// A conversation thread.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Conversation {
     /// Unique id, `conv_…`.
     pub conversation_id: String,
@@ -35,6 +45,7 @@ pub struct Conversation {
 
 /// One page of [`Conversation`]s.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ConversationPage {
     /// The conversations of this page, newest `updated_at` first.
     pub conversations: Vec<Conversation>,

@@ -2069,303 +2069,6 @@ public func FfiConverterTypeCitationDisplay_lower(_ value: CitationDisplay) -> R
 
 
 /**
- * A conversation thread.
- */
-public struct Conversation {
-    /**
-     * Unique id, `conv_…`.
-     */
-    public let conversationId: String
-    /**
-     * User-defined or AI-generated title; absent until one exists.
-     */
-    public let title: String?
-    /**
-     * User-controlled archive flag.
-     */
-    public let archived: Bool
-    /**
-     * When the conversation was created.
-     */
-    public let createdAt: Date
-    /**
-     * When the conversation was last updated or used.
-     */
-    public let updatedAt: Date
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Unique id, `conv_…`.
-         */conversationId: String, 
-        /**
-         * User-defined or AI-generated title; absent until one exists.
-         */title: String?, 
-        /**
-         * User-controlled archive flag.
-         */archived: Bool, 
-        /**
-         * When the conversation was created.
-         */createdAt: Date, 
-        /**
-         * When the conversation was last updated or used.
-         */updatedAt: Date) {
-        self.conversationId = conversationId
-        self.title = title
-        self.archived = archived
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
-    }
-}
-
-#if compiler(>=6)
-extension Conversation: Sendable {}
-#endif
-
-
-extension Conversation: Equatable, Hashable {
-    public static func ==(lhs: Conversation, rhs: Conversation) -> Bool {
-        if lhs.conversationId != rhs.conversationId {
-            return false
-        }
-        if lhs.title != rhs.title {
-            return false
-        }
-        if lhs.archived != rhs.archived {
-            return false
-        }
-        if lhs.createdAt != rhs.createdAt {
-            return false
-        }
-        if lhs.updatedAt != rhs.updatedAt {
-            return false
-        }
-        return true
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(conversationId)
-        hasher.combine(title)
-        hasher.combine(archived)
-        hasher.combine(createdAt)
-        hasher.combine(updatedAt)
-    }
-}
-
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeConversation: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Conversation {
-        return
-            try Conversation(
-                conversationId: FfiConverterString.read(from: &buf), 
-                title: FfiConverterOptionString.read(from: &buf), 
-                archived: FfiConverterBool.read(from: &buf), 
-                createdAt: FfiConverterTimestamp.read(from: &buf), 
-                updatedAt: FfiConverterTimestamp.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Conversation, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.conversationId, into: &buf)
-        FfiConverterOptionString.write(value.title, into: &buf)
-        FfiConverterBool.write(value.archived, into: &buf)
-        FfiConverterTimestamp.write(value.createdAt, into: &buf)
-        FfiConverterTimestamp.write(value.updatedAt, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeConversation_lift(_ buf: RustBuffer) throws -> Conversation {
-    return try FfiConverterTypeConversation.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeConversation_lower(_ value: Conversation) -> RustBuffer {
-    return FfiConverterTypeConversation.lower(value)
-}
-
-
-/**
- * One page of conversations.
- */
-public struct ConversationPage {
-    /**
-     * The conversations of this page, newest `updated_at` first.
-     */
-    public let conversations: [Conversation]
-    /**
-     * Cursor for the next page; absent on the last page.
-     */
-    public let nextCursor: String?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The conversations of this page, newest `updated_at` first.
-         */conversations: [Conversation], 
-        /**
-         * Cursor for the next page; absent on the last page.
-         */nextCursor: String?) {
-        self.conversations = conversations
-        self.nextCursor = nextCursor
-    }
-}
-
-#if compiler(>=6)
-extension ConversationPage: Sendable {}
-#endif
-
-
-extension ConversationPage: Equatable, Hashable {
-    public static func ==(lhs: ConversationPage, rhs: ConversationPage) -> Bool {
-        if lhs.conversations != rhs.conversations {
-            return false
-        }
-        if lhs.nextCursor != rhs.nextCursor {
-            return false
-        }
-        return true
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(conversations)
-        hasher.combine(nextCursor)
-    }
-}
-
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeConversationPage: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConversationPage {
-        return
-            try ConversationPage(
-                conversations: FfiConverterSequenceTypeConversation.read(from: &buf), 
-                nextCursor: FfiConverterOptionString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: ConversationPage, into buf: inout [UInt8]) {
-        FfiConverterSequenceTypeConversation.write(value.conversations, into: &buf)
-        FfiConverterOptionString.write(value.nextCursor, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeConversationPage_lift(_ buf: RustBuffer) throws -> ConversationPage {
-    return try FfiConverterTypeConversationPage.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeConversationPage_lower(_ value: ConversationPage) -> RustBuffer {
-    return FfiConverterTypeConversationPage.lower(value)
-}
-
-
-/**
- * Fields to change with [`Client::update_conversation`]; absent fields stay unchanged.
- */
-public struct ConversationUpdate {
-    /**
-     * New title (at most 256 characters).
-     */
-    public let title: String?
-    /**
-     * New archive flag.
-     */
-    public let archived: Bool?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * New title (at most 256 characters).
-         */title: String? = nil, 
-        /**
-         * New archive flag.
-         */archived: Bool? = nil) {
-        self.title = title
-        self.archived = archived
-    }
-}
-
-#if compiler(>=6)
-extension ConversationUpdate: Sendable {}
-#endif
-
-
-extension ConversationUpdate: Equatable, Hashable {
-    public static func ==(lhs: ConversationUpdate, rhs: ConversationUpdate) -> Bool {
-        if lhs.title != rhs.title {
-            return false
-        }
-        if lhs.archived != rhs.archived {
-            return false
-        }
-        return true
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(title)
-        hasher.combine(archived)
-    }
-}
-
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeConversationUpdate: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConversationUpdate {
-        return
-            try ConversationUpdate(
-                title: FfiConverterOptionString.read(from: &buf), 
-                archived: FfiConverterOptionBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: ConversationUpdate, into buf: inout [UInt8]) {
-        FfiConverterOptionString.write(value.title, into: &buf)
-        FfiConverterOptionBool.write(value.archived, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeConversationUpdate_lift(_ buf: RustBuffer) throws -> ConversationUpdate {
-    return try FfiConverterTypeConversationUpdate.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeConversationUpdate_lower(_ value: ConversationUpdate) -> RustBuffer {
-    return FfiConverterTypeConversationUpdate.lower(value)
-}
-
-
-/**
  * What every [`MoveworksError`] carries; which fields are set depends on `kind`.
  */
 public struct ErrorDetails {
@@ -2757,232 +2460,6 @@ public func FfiConverterTypeEventPage_lift(_ buf: RustBuffer) throws -> EventPag
 #endif
 public func FfiConverterTypeEventPage_lower(_ value: EventPage) -> RustBuffer {
     return FfiConverterTypeEventPage.lower(value)
-}
-
-
-/**
- * Filters of [`Client::list_conversations`].
- */
-public struct ListConversationsParams {
-    /**
-     * Page size, 1 to 100 (server default 20).
-     */
-    public let limit: UInt32?
-    /**
-     * Cursor from a previous page.
-     */
-    public let cursor: String?
-    /**
-     * List archived (`true`) or active (`false`, the server default) conversations.
-     */
-    public let archived: Bool?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Page size, 1 to 100 (server default 20).
-         */limit: UInt32? = nil, 
-        /**
-         * Cursor from a previous page.
-         */cursor: String? = nil, 
-        /**
-         * List archived (`true`) or active (`false`, the server default) conversations.
-         */archived: Bool? = nil) {
-        self.limit = limit
-        self.cursor = cursor
-        self.archived = archived
-    }
-}
-
-#if compiler(>=6)
-extension ListConversationsParams: Sendable {}
-#endif
-
-
-extension ListConversationsParams: Equatable, Hashable {
-    public static func ==(lhs: ListConversationsParams, rhs: ListConversationsParams) -> Bool {
-        if lhs.limit != rhs.limit {
-            return false
-        }
-        if lhs.cursor != rhs.cursor {
-            return false
-        }
-        if lhs.archived != rhs.archived {
-            return false
-        }
-        return true
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(limit)
-        hasher.combine(cursor)
-        hasher.combine(archived)
-    }
-}
-
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeListConversationsParams: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ListConversationsParams {
-        return
-            try ListConversationsParams(
-                limit: FfiConverterOptionUInt32.read(from: &buf), 
-                cursor: FfiConverterOptionString.read(from: &buf), 
-                archived: FfiConverterOptionBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: ListConversationsParams, into buf: inout [UInt8]) {
-        FfiConverterOptionUInt32.write(value.limit, into: &buf)
-        FfiConverterOptionString.write(value.cursor, into: &buf)
-        FfiConverterOptionBool.write(value.archived, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeListConversationsParams_lift(_ buf: RustBuffer) throws -> ListConversationsParams {
-    return try FfiConverterTypeListConversationsParams.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeListConversationsParams_lower(_ value: ListConversationsParams) -> RustBuffer {
-    return FfiConverterTypeListConversationsParams.lower(value)
-}
-
-
-/**
- * Filters of [`Client::list_events`].
- */
-public struct ListEventsParams {
-    /**
-     * One conversation, or absent for the events of all conversations.
-     */
-    public let conversationId: String?
-    /**
-     * Only events after this id (exclusive).
-     */
-    public let startEventId: String?
-    /**
-     * Only events up to this id (inclusive).
-     */
-    public let lastEventId: String?
-    /**
-     * Cursor from a previous page.
-     */
-    public let cursor: String?
-    /**
-     * Page size, 1 to 100 (server default 20).
-     */
-    public let limit: UInt32?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * One conversation, or absent for the events of all conversations.
-         */conversationId: String? = nil, 
-        /**
-         * Only events after this id (exclusive).
-         */startEventId: String? = nil, 
-        /**
-         * Only events up to this id (inclusive).
-         */lastEventId: String? = nil, 
-        /**
-         * Cursor from a previous page.
-         */cursor: String? = nil, 
-        /**
-         * Page size, 1 to 100 (server default 20).
-         */limit: UInt32? = nil) {
-        self.conversationId = conversationId
-        self.startEventId = startEventId
-        self.lastEventId = lastEventId
-        self.cursor = cursor
-        self.limit = limit
-    }
-}
-
-#if compiler(>=6)
-extension ListEventsParams: Sendable {}
-#endif
-
-
-extension ListEventsParams: Equatable, Hashable {
-    public static func ==(lhs: ListEventsParams, rhs: ListEventsParams) -> Bool {
-        if lhs.conversationId != rhs.conversationId {
-            return false
-        }
-        if lhs.startEventId != rhs.startEventId {
-            return false
-        }
-        if lhs.lastEventId != rhs.lastEventId {
-            return false
-        }
-        if lhs.cursor != rhs.cursor {
-            return false
-        }
-        if lhs.limit != rhs.limit {
-            return false
-        }
-        return true
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(conversationId)
-        hasher.combine(startEventId)
-        hasher.combine(lastEventId)
-        hasher.combine(cursor)
-        hasher.combine(limit)
-    }
-}
-
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeListEventsParams: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ListEventsParams {
-        return
-            try ListEventsParams(
-                conversationId: FfiConverterOptionString.read(from: &buf), 
-                startEventId: FfiConverterOptionString.read(from: &buf), 
-                lastEventId: FfiConverterOptionString.read(from: &buf), 
-                cursor: FfiConverterOptionString.read(from: &buf), 
-                limit: FfiConverterOptionUInt32.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: ListEventsParams, into buf: inout [UInt8]) {
-        FfiConverterOptionString.write(value.conversationId, into: &buf)
-        FfiConverterOptionString.write(value.startEventId, into: &buf)
-        FfiConverterOptionString.write(value.lastEventId, into: &buf)
-        FfiConverterOptionString.write(value.cursor, into: &buf)
-        FfiConverterOptionUInt32.write(value.limit, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeListEventsParams_lift(_ buf: RustBuffer) throws -> ListEventsParams {
-    return try FfiConverterTypeListEventsParams.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeListEventsParams_lower(_ value: ListEventsParams) -> RustBuffer {
-    return FfiConverterTypeListEventsParams.lower(value)
 }
 
 
@@ -4794,30 +4271,6 @@ fileprivate struct FfiConverterOptionTypeCancelHandle: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeCitationDisplay: FfiConverterRustBuffer {
-    typealias SwiftType = CitationDisplay?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeCitationDisplay.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeCitationDisplay.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterOptionTypeConversation: FfiConverterRustBuffer {
     typealias SwiftType = Conversation?
 
@@ -4858,6 +4311,30 @@ fileprivate struct FfiConverterOptionTypeConversationPage: FfiConverterRustBuffe
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeConversationPage.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCitationDisplay: FfiConverterRustBuffer {
+    typealias SwiftType = CitationDisplay?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCitationDisplay.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCitationDisplay.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5028,31 +4505,6 @@ fileprivate struct FfiConverterSequenceTypeCitation: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeCitation.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeConversation: FfiConverterRustBuffer {
-    typealias SwiftType = [Conversation]
-
-    public static func write(_ value: [Conversation], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeConversation.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Conversation] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [Conversation]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeConversation.read(from: &buf))
         }
         return seq
     }
@@ -5342,10 +4794,10 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_func_conversation_page_to_json() != 31317) {
+    if (uniffi_moveworks_uniffi_checksum_func_conversation_page_to_json() != 9526) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_func_conversation_to_json() != 58112) {
+    if (uniffi_moveworks_uniffi_checksum_func_conversation_to_json() != 1238) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_func_error_kind_names() != 40128) {
@@ -5396,10 +4848,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_client_base_url() != 62920) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_method_client_create_conversation() != 4256) {
+    if (uniffi_moveworks_uniffi_checksum_method_client_create_conversation() != 1138) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_method_client_create_conversation_async() != 49374) {
+    if (uniffi_moveworks_uniffi_checksum_method_client_create_conversation_async() != 64439) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_client_create_response() != 21652) {
@@ -5414,10 +4866,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_client_create_response_async() != 64287) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_method_client_get_conversation() != 56847) {
+    if (uniffi_moveworks_uniffi_checksum_method_client_get_conversation() != 6826) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_method_client_get_conversation_async() != 42565) {
+    if (uniffi_moveworks_uniffi_checksum_method_client_get_conversation_async() != 33956) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_client_get_response() != 26677) {
@@ -5426,28 +4878,28 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_client_get_response_async() != 32302) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_method_client_iter_conversations() != 45752) {
+    if (uniffi_moveworks_uniffi_checksum_method_client_iter_conversations() != 47902) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_method_client_iter_events() != 30467) {
+    if (uniffi_moveworks_uniffi_checksum_method_client_iter_events() != 41282) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_method_client_list_conversations() != 7030) {
+    if (uniffi_moveworks_uniffi_checksum_method_client_list_conversations() != 22933) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_method_client_list_conversations_async() != 14501) {
+    if (uniffi_moveworks_uniffi_checksum_method_client_list_conversations_async() != 53317) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_method_client_list_events() != 63347) {
+    if (uniffi_moveworks_uniffi_checksum_method_client_list_events() != 62523) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_method_client_list_events_async() != 19789) {
+    if (uniffi_moveworks_uniffi_checksum_method_client_list_events_async() != 7780) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_method_client_update_conversation() != 43690) {
+    if (uniffi_moveworks_uniffi_checksum_method_client_update_conversation() != 8470) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_method_client_update_conversation_async() != 64286) {
+    if (uniffi_moveworks_uniffi_checksum_method_client_update_conversation_async() != 50359) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_client_user_agent() != 45959) {
@@ -5465,10 +4917,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_conversationiterator_is_exhausted() != 16644) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_method_conversationiterator_next() != 13691) {
+    if (uniffi_moveworks_uniffi_checksum_method_conversationiterator_next() != 40601) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_method_conversationiterator_next_page() != 29649) {
+    if (uniffi_moveworks_uniffi_checksum_method_conversationiterator_next_page() != 50527) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_eventiterator_is_exhausted() != 20696) {
@@ -5497,6 +4949,7 @@ private let initializationResult: InitializationResult = {
     }
 
     uniffiCallbackInitResponseUpdateListener()
+    uniffiEnsureMoveworksInitialized()
     return InitializationResult.ok
 }()
 

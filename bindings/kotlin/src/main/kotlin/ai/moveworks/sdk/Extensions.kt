@@ -2,6 +2,8 @@
 // They only reshape what the generated code already offers: no client logic here.
 package ai.moveworks.sdk
 
+import ai.moveworks.sdk.model.*
+
 /** The details every [MoveworksException] variant carries (kind, status, code, message, request id, …). */
 val MoveworksException.details: ErrorDetails
     get() = when (this) {

@@ -30,6 +30,16 @@ import java.nio.CharBuffer
 import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
+import ai.moveworks.sdk.model.Conversation
+import ai.moveworks.sdk.model.ConversationPage
+import ai.moveworks.sdk.model.ConversationUpdate
+import ai.moveworks.sdk.model.FfiConverterTypeConversation
+import ai.moveworks.sdk.model.FfiConverterTypeConversationPage
+import ai.moveworks.sdk.model.FfiConverterTypeConversationUpdate
+import ai.moveworks.sdk.model.FfiConverterTypeListConversationsParams
+import ai.moveworks.sdk.model.FfiConverterTypeListEventsParams
+import ai.moveworks.sdk.model.ListConversationsParams
+import ai.moveworks.sdk.model.ListEventsParams
 import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.coroutines.resume
 import kotlinx.coroutines.CancellableContinuation
@@ -38,6 +48,11 @@ import kotlinx.coroutines.GlobalScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.suspendCancellableCoroutine
+import ai.moveworks.sdk.model.RustBuffer as RustBufferConversation
+import ai.moveworks.sdk.model.RustBuffer as RustBufferConversationPage
+import ai.moveworks.sdk.model.RustBuffer as RustBufferConversationUpdate
+import ai.moveworks.sdk.model.RustBuffer as RustBufferListConversationsParams
+import ai.moveworks.sdk.model.RustBuffer as RustBufferListEventsParams
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -1031,6 +1046,7 @@ internal interface UniffiLib : Library {
             // No need to check the contract version and checksums, since 
             // we already did that with `IntegrityCheckingUniffiLib` above.
             uniffiCallbackInterfaceResponseUpdateListener.register(lib)
+            ai.moveworks.sdk.model.uniffiEnsureInitialized()
             // Loading of library with integrity check done.
             lib
         }
@@ -1063,7 +1079,7 @@ fun uniffi_moveworks_uniffi_fn_constructor_client_new(`config`: Pointer,uniffi_o
 fun uniffi_moveworks_uniffi_fn_method_client_base_url(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_create_conversation(`ptr`: Pointer,`title`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-): RustBuffer.ByValue
+): RustBufferConversation.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_create_conversation_async(`ptr`: Pointer,`title`: RustBuffer.ByValue,
 ): Long
 fun uniffi_moveworks_uniffi_fn_method_client_create_response(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1075,28 +1091,28 @@ fun uniffi_moveworks_uniffi_fn_method_client_create_response_and_wait_async(`ptr
 fun uniffi_moveworks_uniffi_fn_method_client_create_response_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,
 ): Long
 fun uniffi_moveworks_uniffi_fn_method_client_get_conversation(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-): RustBuffer.ByValue
+): RustBufferConversation.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_get_conversation_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,
 ): Long
 fun uniffi_moveworks_uniffi_fn_method_client_get_response(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`responseId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_get_response_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`responseId`: RustBuffer.ByValue,
 ): Long
-fun uniffi_moveworks_uniffi_fn_method_client_iter_conversations(`ptr`: Pointer,`params`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_method_client_iter_conversations(`ptr`: Pointer,`params`: RustBufferListConversationsParams.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
-fun uniffi_moveworks_uniffi_fn_method_client_iter_events(`ptr`: Pointer,`params`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_method_client_iter_events(`ptr`: Pointer,`params`: RustBufferListEventsParams.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
-fun uniffi_moveworks_uniffi_fn_method_client_list_conversations(`ptr`: Pointer,`params`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-): RustBuffer.ByValue
-fun uniffi_moveworks_uniffi_fn_method_client_list_conversations_async(`ptr`: Pointer,`params`: RustBuffer.ByValue,
+fun uniffi_moveworks_uniffi_fn_method_client_list_conversations(`ptr`: Pointer,`params`: RustBufferListConversationsParams.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferConversationPage.ByValue
+fun uniffi_moveworks_uniffi_fn_method_client_list_conversations_async(`ptr`: Pointer,`params`: RustBufferListConversationsParams.ByValue,
 ): Long
-fun uniffi_moveworks_uniffi_fn_method_client_list_events(`ptr`: Pointer,`params`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_method_client_list_events(`ptr`: Pointer,`params`: RustBufferListEventsParams.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
-fun uniffi_moveworks_uniffi_fn_method_client_list_events_async(`ptr`: Pointer,`params`: RustBuffer.ByValue,
+fun uniffi_moveworks_uniffi_fn_method_client_list_events_async(`ptr`: Pointer,`params`: RustBufferListEventsParams.ByValue,
 ): Long
-fun uniffi_moveworks_uniffi_fn_method_client_update_conversation(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`update`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-): RustBuffer.ByValue
-fun uniffi_moveworks_uniffi_fn_method_client_update_conversation_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`update`: RustBuffer.ByValue,
+fun uniffi_moveworks_uniffi_fn_method_client_update_conversation(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`update`: RustBufferConversationUpdate.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferConversation.ByValue
+fun uniffi_moveworks_uniffi_fn_method_client_update_conversation_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`update`: RustBufferConversationUpdate.ByValue,
 ): Long
 fun uniffi_moveworks_uniffi_fn_method_client_user_agent(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1136,9 +1152,9 @@ fun uniffi_moveworks_uniffi_fn_method_eventiterator_next_page(`ptr`: Pointer,uni
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_init_callback_vtable_responseupdatelistener(`vtable`: UniffiVTableCallbackInterfaceResponseUpdateListener,
 ): Unit
-fun uniffi_moveworks_uniffi_fn_func_conversation_page_to_json(`page`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_func_conversation_page_to_json(`page`: RustBufferConversationPage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
-fun uniffi_moveworks_uniffi_fn_func_conversation_to_json(`conversation`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_func_conversation_to_json(`conversation`: RustBufferConversation.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_error_kind_names(uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1292,10 +1308,10 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if (lib.uniffi_moveworks_uniffi_checksum_func_conversation_page_to_json() != 31317.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_func_conversation_page_to_json() != 9526.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_func_conversation_to_json() != 58112.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_func_conversation_to_json() != 1238.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_func_error_kind_names() != 40128.toShort()) {
@@ -1346,10 +1362,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_base_url() != 62920.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_conversation() != 4256.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_conversation() != 1138.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_conversation_async() != 49374.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_conversation_async() != 64439.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_response() != 21652.toShort()) {
@@ -1364,10 +1380,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_response_async() != 64287.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_get_conversation() != 56847.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_get_conversation() != 6826.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_get_conversation_async() != 42565.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_get_conversation_async() != 33956.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_get_response() != 26677.toShort()) {
@@ -1376,28 +1392,28 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_get_response_async() != 32302.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_iter_conversations() != 45752.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_iter_conversations() != 47902.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_iter_events() != 30467.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_iter_events() != 41282.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_conversations() != 7030.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_conversations() != 22933.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_conversations_async() != 14501.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_conversations_async() != 53317.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_events() != 63347.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_events() != 62523.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_events_async() != 19789.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_events_async() != 7780.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_update_conversation() != 43690.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_update_conversation() != 8470.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_update_conversation_async() != 64286.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_update_conversation_async() != 50359.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_user_agent() != 45959.toShort()) {
@@ -1415,10 +1431,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_conversationiterator_is_exhausted() != 16644.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_conversationiterator_next() != 13691.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_conversationiterator_next() != 40601.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_conversationiterator_next_page() != 29649.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_conversationiterator_next_page() != 50527.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_eventiterator_is_exhausted() != 20696.toShort()) {
@@ -2573,7 +2589,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferConversation.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeConversation.lift(it) },
@@ -2695,7 +2711,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferConversation.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeConversation.lift(it) },
@@ -2806,7 +2822,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferConversationPage.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeConversationPage.lift(it) },
@@ -2886,7 +2902,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferConversation.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeConversation.lift(it) },
@@ -3969,150 +3985,6 @@ public object FfiConverterTypeCitationDisplay: FfiConverterRustBuffer<CitationDi
 
 
 /**
- * A conversation thread.
- */
-data class Conversation (
-    /**
-     * Unique id, `conv_…`.
-     */
-    var `conversationId`: kotlin.String, 
-    /**
-     * User-defined or AI-generated title; absent until one exists.
-     */
-    var `title`: kotlin.String?, 
-    /**
-     * User-controlled archive flag.
-     */
-    var `archived`: kotlin.Boolean, 
-    /**
-     * When the conversation was created.
-     */
-    var `createdAt`: java.time.Instant, 
-    /**
-     * When the conversation was last updated or used.
-     */
-    var `updatedAt`: java.time.Instant
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeConversation: FfiConverterRustBuffer<Conversation> {
-    override fun read(buf: ByteBuffer): Conversation {
-        return Conversation(
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterBoolean.read(buf),
-            FfiConverterTimestamp.read(buf),
-            FfiConverterTimestamp.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Conversation) = (
-            FfiConverterString.allocationSize(value.`conversationId`) +
-            FfiConverterOptionalString.allocationSize(value.`title`) +
-            FfiConverterBoolean.allocationSize(value.`archived`) +
-            FfiConverterTimestamp.allocationSize(value.`createdAt`) +
-            FfiConverterTimestamp.allocationSize(value.`updatedAt`)
-    )
-
-    override fun write(value: Conversation, buf: ByteBuffer) {
-            FfiConverterString.write(value.`conversationId`, buf)
-            FfiConverterOptionalString.write(value.`title`, buf)
-            FfiConverterBoolean.write(value.`archived`, buf)
-            FfiConverterTimestamp.write(value.`createdAt`, buf)
-            FfiConverterTimestamp.write(value.`updatedAt`, buf)
-    }
-}
-
-
-
-/**
- * One page of conversations.
- */
-data class ConversationPage (
-    /**
-     * The conversations of this page, newest `updated_at` first.
-     */
-    var `conversations`: List<Conversation>, 
-    /**
-     * Cursor for the next page; absent on the last page.
-     */
-    var `nextCursor`: kotlin.String?
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeConversationPage: FfiConverterRustBuffer<ConversationPage> {
-    override fun read(buf: ByteBuffer): ConversationPage {
-        return ConversationPage(
-            FfiConverterSequenceTypeConversation.read(buf),
-            FfiConverterOptionalString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ConversationPage) = (
-            FfiConverterSequenceTypeConversation.allocationSize(value.`conversations`) +
-            FfiConverterOptionalString.allocationSize(value.`nextCursor`)
-    )
-
-    override fun write(value: ConversationPage, buf: ByteBuffer) {
-            FfiConverterSequenceTypeConversation.write(value.`conversations`, buf)
-            FfiConverterOptionalString.write(value.`nextCursor`, buf)
-    }
-}
-
-
-
-/**
- * Fields to change with [`Client::update_conversation`]; absent fields stay unchanged.
- */
-data class ConversationUpdate (
-    /**
-     * New title (at most 256 characters).
-     */
-    var `title`: kotlin.String? = null, 
-    /**
-     * New archive flag.
-     */
-    var `archived`: kotlin.Boolean? = null
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeConversationUpdate: FfiConverterRustBuffer<ConversationUpdate> {
-    override fun read(buf: ByteBuffer): ConversationUpdate {
-        return ConversationUpdate(
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ConversationUpdate) = (
-            FfiConverterOptionalString.allocationSize(value.`title`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`archived`)
-    )
-
-    override fun write(value: ConversationUpdate, buf: ByteBuffer) {
-            FfiConverterOptionalString.write(value.`title`, buf)
-            FfiConverterOptionalBoolean.write(value.`archived`, buf)
-    }
-}
-
-
-
-/**
  * What every [`MoveworksError`] carries; which fields are set depends on `kind`.
  */
 data class ErrorDetails (
@@ -4300,116 +4172,6 @@ public object FfiConverterTypeEventPage: FfiConverterRustBuffer<EventPage> {
     override fun write(value: EventPage, buf: ByteBuffer) {
             FfiConverterSequenceTypeEvent.write(value.`events`, buf)
             FfiConverterOptionalString.write(value.`nextCursor`, buf)
-    }
-}
-
-
-
-/**
- * Filters of [`Client::list_conversations`].
- */
-data class ListConversationsParams (
-    /**
-     * Page size, 1 to 100 (server default 20).
-     */
-    var `limit`: kotlin.UInt? = null, 
-    /**
-     * Cursor from a previous page.
-     */
-    var `cursor`: kotlin.String? = null, 
-    /**
-     * List archived (`true`) or active (`false`, the server default) conversations.
-     */
-    var `archived`: kotlin.Boolean? = null
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeListConversationsParams: FfiConverterRustBuffer<ListConversationsParams> {
-    override fun read(buf: ByteBuffer): ListConversationsParams {
-        return ListConversationsParams(
-            FfiConverterOptionalUInt.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ListConversationsParams) = (
-            FfiConverterOptionalUInt.allocationSize(value.`limit`) +
-            FfiConverterOptionalString.allocationSize(value.`cursor`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`archived`)
-    )
-
-    override fun write(value: ListConversationsParams, buf: ByteBuffer) {
-            FfiConverterOptionalUInt.write(value.`limit`, buf)
-            FfiConverterOptionalString.write(value.`cursor`, buf)
-            FfiConverterOptionalBoolean.write(value.`archived`, buf)
-    }
-}
-
-
-
-/**
- * Filters of [`Client::list_events`].
- */
-data class ListEventsParams (
-    /**
-     * One conversation, or absent for the events of all conversations.
-     */
-    var `conversationId`: kotlin.String? = null, 
-    /**
-     * Only events after this id (exclusive).
-     */
-    var `startEventId`: kotlin.String? = null, 
-    /**
-     * Only events up to this id (inclusive).
-     */
-    var `lastEventId`: kotlin.String? = null, 
-    /**
-     * Cursor from a previous page.
-     */
-    var `cursor`: kotlin.String? = null, 
-    /**
-     * Page size, 1 to 100 (server default 20).
-     */
-    var `limit`: kotlin.UInt? = null
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeListEventsParams: FfiConverterRustBuffer<ListEventsParams> {
-    override fun read(buf: ByteBuffer): ListEventsParams {
-        return ListEventsParams(
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalUInt.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ListEventsParams) = (
-            FfiConverterOptionalString.allocationSize(value.`conversationId`) +
-            FfiConverterOptionalString.allocationSize(value.`startEventId`) +
-            FfiConverterOptionalString.allocationSize(value.`lastEventId`) +
-            FfiConverterOptionalString.allocationSize(value.`cursor`) +
-            FfiConverterOptionalUInt.allocationSize(value.`limit`)
-    )
-
-    override fun write(value: ListEventsParams, buf: ByteBuffer) {
-            FfiConverterOptionalString.write(value.`conversationId`, buf)
-            FfiConverterOptionalString.write(value.`startEventId`, buf)
-            FfiConverterOptionalString.write(value.`lastEventId`, buf)
-            FfiConverterOptionalString.write(value.`cursor`, buf)
-            FfiConverterOptionalUInt.write(value.`limit`, buf)
     }
 }
 
@@ -6069,38 +5831,6 @@ public object FfiConverterOptionalTypeCancelHandle: FfiConverterRustBuffer<Cance
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeCitationDisplay: FfiConverterRustBuffer<CitationDisplay?> {
-    override fun read(buf: ByteBuffer): CitationDisplay? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeCitationDisplay.read(buf)
-    }
-
-    override fun allocationSize(value: CitationDisplay?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeCitationDisplay.allocationSize(value)
-        }
-    }
-
-    override fun write(value: CitationDisplay?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeCitationDisplay.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterOptionalTypeConversation: FfiConverterRustBuffer<Conversation?> {
     override fun read(buf: ByteBuffer): Conversation? {
         if (buf.get().toInt() == 0) {
@@ -6155,6 +5885,38 @@ public object FfiConverterOptionalTypeConversationPage: FfiConverterRustBuffer<C
         } else {
             buf.put(1)
             FfiConverterTypeConversationPage.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeCitationDisplay: FfiConverterRustBuffer<CitationDisplay?> {
+    override fun read(buf: ByteBuffer): CitationDisplay? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCitationDisplay.read(buf)
+    }
+
+    override fun allocationSize(value: CitationDisplay?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCitationDisplay.allocationSize(value)
+        }
+    }
+
+    override fun write(value: CitationDisplay?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCitationDisplay.write(value, buf)
         }
     }
 }
@@ -6381,34 +6143,6 @@ public object FfiConverterSequenceTypeCitation: FfiConverterRustBuffer<List<Cita
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeConversation: FfiConverterRustBuffer<List<Conversation>> {
-    override fun read(buf: ByteBuffer): List<Conversation> {
-        val len = buf.getInt()
-        return List<Conversation>(len) {
-            FfiConverterTypeConversation.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<Conversation>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeConversation.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<Conversation>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeConversation.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterSequenceTypeEvent: FfiConverterRustBuffer<List<Event>> {
     override fun read(buf: ByteBuffer): List<Event> {
         val len = buf.getInt()
@@ -6486,6 +6220,16 @@ public object FfiConverterSequenceTypeOutputItem: FfiConverterRustBuffer<List<Ou
         }
     }
 }
+
+
+
+
+
+
+
+
+
+
 
 
 

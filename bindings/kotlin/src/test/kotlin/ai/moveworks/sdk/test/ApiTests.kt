@@ -4,6 +4,7 @@
 package ai.moveworks.sdk.test
 
 import ai.moveworks.sdk.*
+import ai.moveworks.sdk.model.*
 import kotlinx.coroutines.async
 import kotlinx.coroutines.TimeoutCancellationException
 import kotlinx.coroutines.runBlocking

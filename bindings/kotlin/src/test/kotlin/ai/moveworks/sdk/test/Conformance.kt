@@ -4,6 +4,7 @@
 package ai.moveworks.sdk.test
 
 import ai.moveworks.sdk.*
+import ai.moveworks.sdk.model.*
 import java.io.File
 import java.time.Duration
 
