@@ -17,209 +17,25 @@
 
 use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use moveworks as core;
-use moveworks::{Conversation, ConversationPage, ConversationUpdate, ListConversationsParams, ListEventsParams};
+use moveworks::{
+    Conversation, ConversationPage, ConversationUpdate, Event, EventPage, ListConversationsParams, ListEventsParams,
+    Message, Response, ResponseStatus,
+};
 
 uniffi::setup_scaffolding!();
 
-mod convert;
 mod runtime;
 
 use runtime::TokioRuntime;
 
 // ---- models -------------------------------------------------------------------
-
-/// One page of events.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct EventPage {
-    /// The events of this page, oldest first.
-    pub events: Vec<Event>,
-    /// Cursor for the next page; absent on the last page.
-    pub next_cursor: Option<String>,
-}
-
-/// Processing status of a [`Response`].
-#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
-pub enum ResponseStatus {
-    /// Accepted, not started.
-    Created,
-    /// Being worked on.
-    InProgress,
-    /// Finished successfully (terminal).
-    Completed,
-    /// Finished unsuccessfully (terminal).
-    Failed,
-    /// A status this SDK version does not know, kept verbatim (not terminal).
-    Unknown {
-        /// The wire value.
-        raw: String,
-    },
-}
-
-/// Who wrote a [`Message`].
-#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
-pub enum Actor {
-    /// The end user.
-    User,
-    /// The assistant.
-    Assistant,
-    /// An actor this SDK version does not know, kept verbatim.
-    Unknown {
-        /// The wire value.
-        raw: String,
-    },
-}
-
-/// Message content, tagged by type on the wire.
-#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
-pub enum Content {
-    /// `PLAIN_TEXT`.
-    PlainText {
-        /// The text.
-        text: String,
-    },
-    /// `COMMONMARK_TEXT`.
-    CommonmarkText {
-        /// CommonMark source.
-        text: String,
-    },
-    /// `MARKDOWN_TEXT`.
-    MarkdownText {
-        /// Markdown source.
-        text: String,
-    },
-    /// A content type this SDK version does not know.
-    Unknown {
-        /// The wire `type`, e.g. `"HTML_TEXT"`.
-        type_name: String,
-        /// The whole item as JSON text, exactly as received.
-        raw_json: String,
-    },
-}
-
-/// Display data of a [`Citation`].
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct CitationDisplay {
-    /// Primary heading.
-    pub title: Option<Content>,
-    /// Body or description.
-    pub body: Option<Content>,
-}
-
-/// Where a citation belongs and what it points to.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct Citation {
-    /// Zero-based position in the message text, in characters (Unicode scalar values).
-    pub offset: u64,
-    /// Link to the cited entity.
-    pub url: Option<String>,
-    /// How to display the cited entity.
-    pub display: Option<CitationDisplay>,
-}
-
-/// A final message in a conversation.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct Message {
-    /// Unique id.
-    pub message_id: String,
-    /// The conversation it belongs to.
-    pub conversation_id: String,
-    /// The response that produced it.
-    pub response_id: String,
-    /// Who wrote it.
-    pub actor: Actor,
-    /// What it says.
-    pub content: Content,
-    /// Entity citations (assistant messages only).
-    pub citations: Vec<Citation>,
-    /// When it was created.
-    pub created_at: SystemTime,
-}
-
-/// An intermediate message the assistant shows while it works.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct ReasoningMessage {
-    /// Unique id.
-    pub reasoning_message_id: String,
-    /// The conversation it belongs to.
-    pub conversation_id: String,
-    /// The response that produced it.
-    pub response_id: String,
-    /// What it says.
-    pub content: Content,
-    /// When it was created.
-    pub created_at: SystemTime,
-}
-
-/// One output of a [`Response`].
-#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
-pub enum OutputItem {
-    /// `MESSAGE`: a final message. (Not named `Message`: Kotlin would let the
-    /// nested variant class shadow the `Message` record.)
-    FinalMessage {
-        /// The message.
-        message: Message,
-    },
-    /// `REASONING_MESSAGE`: progress shown while the response is in progress.
-    Reasoning {
-        /// The reasoning message.
-        reasoning_message: ReasoningMessage,
-    },
-    /// An output type this SDK version does not know.
-    Unknown {
-        /// The wire `type`.
-        type_name: String,
-        /// The whole item as JSON text, exactly as received.
-        raw_json: String,
-    },
-}
-
-/// The assistant's answer to one user input; poll it until its status is terminal.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct Response {
-    /// Unique id, `resp_…`.
-    pub response_id: String,
-    /// The conversation it belongs to.
-    pub conversation_id: String,
-    /// Processing status.
-    pub status: ResponseStatus,
-    /// When it was created.
-    pub created_at: SystemTime,
-    /// When it reached a terminal status.
-    pub completed_at: Option<SystemTime>,
-    /// Outputs so far.
-    pub outputs: Vec<OutputItem>,
-}
-
-/// What happened in an [`Event`].
-#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
-pub enum EventPayload {
-    /// `MESSAGE_EVENT`: a final message.
-    MessageEvent {
-        /// The message.
-        message: Message,
-    },
-    /// An event type this SDK version does not know.
-    Unknown {
-        /// The wire `type`, e.g. `"NOTIFICATION_EVENT"`.
-        type_name: String,
-        /// The whole payload as JSON text, exactly as received.
-        raw_json: String,
-    },
-}
-
-/// A system-initiated message in the events feed.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct Event {
-    /// Unique id, `evt_…`.
-    pub event_id: String,
-    /// The conversation it belongs to.
-    pub conversation_id: String,
-    /// What happened.
-    pub payload: EventPayload,
-}
+//
+// The model is the core's own: with its `uniffi` feature, `moveworks` derives the
+// records and enums (a uniffi component of its own; Kotlin package
+// `ai.moveworks.sdk.model`, Swift module `MoveworksSDK` like this crate).
 
 // ---- parameters ---------------------------------------------------------------
 
@@ -404,7 +220,7 @@ impl From<&core::Error> for ErrorDetails {
             retry_after: e.retry_after(),
             argument: e.argument().map(str::to_owned),
             response_id: e.response_id().map(str::to_owned),
-            response: e.response().map(Response::from),
+            response: e.response().cloned(),
             body_excerpt: e.body_excerpt().map(str::to_owned),
             is_transient: e.is_transient(),
         }
@@ -548,7 +364,7 @@ fn core_wait_options(
         let l: Arc<dyn ResponseUpdateListener> = Arc::from(l);
         Arc::new(
             move |r: &core::Response| {
-                if l.on_update(Response::from(r)) {
+                if l.on_update(r.clone()) {
                     ControlFlow::Continue(())
                 } else {
                     ControlFlow::Break(())
@@ -602,7 +418,7 @@ impl EventIterator {
     /// The next event, or absent when there are no more. Blocks while a page is fetched.
     pub fn next(&self) -> Result<Option<Event>> {
         let mut it = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        it.next().transpose().map(|e| e.map(|e| Event::from(&e))).map_err(Into::into)
+        it.next().transpose().map_err(Into::into)
     }
     /// The next whole page (items not yet returned by `next` are skipped), or absent after the last.
     pub fn next_page(&self) -> Result<Option<EventPage>> {
@@ -610,9 +426,7 @@ impl EventIterator {
         match it.next_page() {
             None => Ok(None),
             Some(Err(e)) => Err(e.into()),
-            Some(Ok((items, next_cursor))) => {
-                Ok(Some(EventPage { events: items.iter().map(Event::from).collect(), next_cursor }))
-            }
+            Some(Ok((events, next_cursor))) => Ok(Some(EventPage { events, next_cursor })),
         }
     }
     /// True once the last page was fetched and every item returned (or an error ended it).
@@ -737,7 +551,7 @@ impl Client {
 
     /// Lists events (system-initiated final messages), oldest first. Blocking.
     pub fn list_events(&self, params: ListEventsParams) -> Result<EventPage> {
-        Ok((&self.inner.list_events(&params)?).into())
+        Ok(self.inner.list_events(&params)?)
     }
 
     /// An iterator over every matching event; pages are fetched lazily (blocking).
@@ -748,12 +562,12 @@ impl Client {
     /// Sends a user message and returns at once with a response to poll. Blocking
     /// for the request only. Never retried after an ambiguous failure.
     pub fn create_response(&self, conversation_id: String, text: String) -> Result<Response> {
-        Ok((&self.inner.create_response(&conversation_id, &text)?).into())
+        Ok(self.inner.create_response(&conversation_id, &text)?)
     }
 
     /// Gets a response's current state. Blocking.
     pub fn get_response(&self, conversation_id: String, response_id: String) -> Result<Response> {
-        Ok((&self.inner.get_response(&conversation_id, &response_id)?).into())
+        Ok(self.inner.get_response(&conversation_id, &response_id)?)
     }
 
     /// Polls until the response is COMPLETED (returned) or FAILED (`ResponseFailed`),
@@ -768,7 +582,7 @@ impl Client {
         listener: Option<Box<dyn ResponseUpdateListener>>,
     ) -> Result<Response> {
         let o = core_wait_options(&options, cancel, listener);
-        Ok((&self.inner.wait_for_response(&conversation_id, &response_id, &o)?).into())
+        Ok(self.inner.wait_for_response(&conversation_id, &response_id, &o)?)
     }
 
     /// Creates a response and waits for it like [`wait_for_response`](Self::wait_for_response).
@@ -782,7 +596,7 @@ impl Client {
         listener: Option<Box<dyn ResponseUpdateListener>>,
     ) -> Result<Response> {
         let o = core_wait_options(&options, cancel, listener);
-        Ok((&self.inner.create_response_and_wait(&conversation_id, &text, &o)?).into())
+        Ok(self.inner.create_response_and_wait(&conversation_id, &text, &o)?)
     }
 }
 
@@ -821,19 +635,19 @@ impl Client {
     /// Non-blocking [`list_events`](Self::list_events).
     pub async fn list_events_async(&self, params: ListEventsParams) -> Result<EventPage> {
         let c = self.inner.clone();
-        runtime::blocking(move || c.list_events(&params).map(|p| (&p).into())).await
+        runtime::blocking(move || c.list_events(&params)).await
     }
 
     /// Non-blocking [`create_response`](Self::create_response).
     pub async fn create_response_async(&self, conversation_id: String, text: String) -> Result<Response> {
         let c = self.inner.clone();
-        runtime::blocking(move || c.create_response(&conversation_id, &text).map(|v| (&v).into())).await
+        runtime::blocking(move || c.create_response(&conversation_id, &text)).await
     }
 
     /// Non-blocking [`get_response`](Self::get_response).
     pub async fn get_response_async(&self, conversation_id: String, response_id: String) -> Result<Response> {
         let c = self.inner.clone();
-        runtime::blocking(move || c.get_response(&conversation_id, &response_id).map(|v| (&v).into())).await
+        runtime::blocking(move || c.get_response(&conversation_id, &response_id)).await
     }
 
     /// Non-blocking [`wait_for_response`](Self::wait_for_response): polls on the
@@ -847,8 +661,7 @@ impl Client {
         listener: Option<Box<dyn ResponseUpdateListener>>,
     ) -> Result<Response> {
         let o = core_wait_options(&options, cancel, listener);
-        let r = self.inner.wait_for_response_async(&TokioRuntime, &conversation_id, &response_id, &o).await?;
-        Ok((&r).into())
+        Ok(self.inner.wait_for_response_async(&TokioRuntime, &conversation_id, &response_id, &o).await?)
     }
 
     /// Non-blocking [`create_response_and_wait`](Self::create_response_and_wait).
@@ -861,8 +674,7 @@ impl Client {
         listener: Option<Box<dyn ResponseUpdateListener>>,
     ) -> Result<Response> {
         let o = core_wait_options(&options, cancel, listener);
-        let r = self.inner.create_response_and_wait_async(&TokioRuntime, &conversation_id, &text, &o).await?;
-        Ok((&r).into())
+        Ok(self.inner.create_response_and_wait_async(&TokioRuntime, &conversation_id, &text, &o).await?)
     }
 }
 
@@ -876,81 +688,86 @@ fn binding_name() -> String {
 /// The assistant's answer: its final messages' text joined by blank lines, or absent.
 #[uniffi::export]
 pub fn response_assistant_text(response: Response) -> Option<String> {
-    core::Response::from(&response).assistant_text()
+    response.assistant_text()
 }
 
 /// The final messages written by the assistant, in output order.
 #[uniffi::export]
 pub fn response_assistant_messages(response: Response) -> Vec<Message> {
-    core::Response::from(&response).assistant_messages().map(Message::from).collect()
+    response.assistant_messages().cloned().collect()
 }
 
 /// True for a terminal status (COMPLETED or FAILED).
 #[uniffi::export]
 pub fn response_is_terminal(response: Response) -> bool {
-    core::Response::from(&response).is_terminal()
+    response.is_terminal()
 }
 
 /// The message text (for unknown content types, a best-effort read).
 #[uniffi::export]
 pub fn message_text(message: Message) -> String {
-    core::Message::from(&message).text()
+    message.text()
 }
 
 /// The message text with `[1]`, `[2]`, … inserted at each citation's character offset.
 #[uniffi::export]
 pub fn message_text_with_citation_markers(message: Message) -> String {
-    core::Message::from(&message).text_with_citation_markers()
+    message.text_with_citation_markers()
 }
 
 /// The wire spelling of a status, e.g. `"IN_PROGRESS"` (unknown values verbatim).
 #[uniffi::export]
 pub fn response_status_wire_name(status: ResponseStatus) -> String {
-    core::ResponseStatus::from(&status).as_str().to_owned()
+    status.as_str().to_owned()
 }
 
 /// The conversation as the API's JSON.
 #[uniffi::export]
 pub fn conversation_to_json(conversation: Conversation) -> String {
-    convert::to_json(&conversation)
+    to_json(&conversation)
 }
 
 /// The page as the API's JSON (`{"conversations": […], "metadata": {"next_cursor": …}}`).
 #[uniffi::export]
 pub fn conversation_page_to_json(page: ConversationPage) -> String {
-    convert::to_json(&page)
+    to_json(&page)
 }
 
 /// The event as the API's JSON (unknown payloads verbatim).
 #[uniffi::export]
 pub fn event_to_json(event: Event) -> String {
-    convert::to_json(&core::Event::from(&event))
+    to_json(&event)
 }
 
 /// The page as the API's JSON (`{"events": […], "metadata": {"next_cursor": …}}`).
 #[uniffi::export]
 pub fn event_page_to_json(page: EventPage) -> String {
-    convert::to_json(&core::EventPage::from(&page))
+    to_json(&page)
 }
 
 /// The response as the API's JSON (unknown variants verbatim).
 #[uniffi::export]
 pub fn response_to_json(response: Response) -> String {
-    convert::to_json(&core::Response::from(&response))
+    to_json(&response)
 }
 
 /// Reads a response from the API's JSON (e.g. one cached by `response_to_json`).
 #[uniffi::export]
 pub fn response_from_json(json: String) -> Result<Response> {
-    let r: core::Response = serde_json::from_str(&json)
-        .map_err(|e| core::Error::new(core::ErrorKind::Decode, format!("could not decode response: {e}")))?;
-    Ok((&r).into())
+    Ok(serde_json::from_str(&json)
+        .map_err(|e| core::Error::new(core::ErrorKind::Decode, format!("could not decode response: {e}")))?)
 }
 
 /// Every error kind name, in the core's order (e.g. for exhaustive handling tables).
 #[uniffi::export]
 pub fn error_kind_names() -> Vec<String> {
     core::ErrorKind::ALL.iter().map(|k| k.as_str().to_owned()).collect()
+}
+
+/// Serializes with the core's serializer (the API's wire JSON).
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    // The model only holds strings, numbers and verbatim JSON it parsed itself.
+    serde_json::to_string(value).unwrap_or_else(|e| panic!("model serialization failed: {e}"))
 }
 
 /// The SDK version.

@@ -54,7 +54,7 @@ pub use client::{
 pub use error::{ApiErrorCode, Error, ErrorKind, Result};
 pub use model::{
     render_citations, Actor, Citation, CitationDisplay, Content, Conversation, ConversationPage, Event, EventPage,
-    EventPayload, Message, OutputItem, ReasoningMessage, Response, ResponseStatus, Timestamp, UnknownVariant,
+    EventPayload, Message, OutputItem, ReasoningMessage, Response, ResponseStatus, Timestamp,
 };
 pub use pagination::{ConversationIter, EventIter, PageItems, PageIter, PageSource};
 pub use poll::{block_on, AsyncRuntime, CancelToken, PollStep, Poller, UpdateCallback, WaitOptions};

@@ -416,6 +416,22 @@ fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
+    typealias FfiType = UInt64
+    typealias SwiftType = UInt64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterBool : FfiConverter {
     typealias FfiType = Int8
     typealias SwiftType = Bool
@@ -514,6 +530,192 @@ fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
         writeInt(&buf, sign * seconds)
         writeInt(&buf, nanoseconds)
     }
+}
+
+
+/**
+ * Where a [`Citation`] belongs and what it points to.
+ */
+public struct Citation {
+    /**
+     * Zero-based position in the message text, counted in characters
+     * (Unicode scalar values), not bytes, where the marker belongs.
+     */
+    public let offset: UInt64
+    /**
+     * Link to the cited entity.
+     */
+    public let url: String?
+    /**
+     * How to display the cited entity.
+     */
+    public let display: CitationDisplay?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Zero-based position in the message text, counted in characters
+         * (Unicode scalar values), not bytes, where the marker belongs.
+         */offset: UInt64, 
+        /**
+         * Link to the cited entity.
+         */url: String?, 
+        /**
+         * How to display the cited entity.
+         */display: CitationDisplay?) {
+        self.offset = offset
+        self.url = url
+        self.display = display
+    }
+}
+
+#if compiler(>=6)
+extension Citation: Sendable {}
+#endif
+
+
+extension Citation: Equatable, Hashable {
+    public static func ==(lhs: Citation, rhs: Citation) -> Bool {
+        if lhs.offset != rhs.offset {
+            return false
+        }
+        if lhs.url != rhs.url {
+            return false
+        }
+        if lhs.display != rhs.display {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(offset)
+        hasher.combine(url)
+        hasher.combine(display)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCitation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Citation {
+        return
+            try Citation(
+                offset: FfiConverterUInt64.read(from: &buf), 
+                url: FfiConverterOptionString.read(from: &buf), 
+                display: FfiConverterOptionTypeCitationDisplay.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Citation, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.offset, into: &buf)
+        FfiConverterOptionString.write(value.url, into: &buf)
+        FfiConverterOptionTypeCitationDisplay.write(value.display, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCitation_lift(_ buf: RustBuffer) throws -> Citation {
+    return try FfiConverterTypeCitation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCitation_lower(_ value: Citation) -> RustBuffer {
+    return FfiConverterTypeCitation.lower(value)
+}
+
+
+/**
+ * Display data of a [`Citation`].
+ */
+public struct CitationDisplay {
+    /**
+     * Primary heading.
+     */
+    public let title: Content?
+    /**
+     * Body or description.
+     */
+    public let body: Content?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Primary heading.
+         */title: Content?, 
+        /**
+         * Body or description.
+         */body: Content?) {
+        self.title = title
+        self.body = body
+    }
+}
+
+#if compiler(>=6)
+extension CitationDisplay: Sendable {}
+#endif
+
+
+extension CitationDisplay: Equatable, Hashable {
+    public static func ==(lhs: CitationDisplay, rhs: CitationDisplay) -> Bool {
+        if lhs.title != rhs.title {
+            return false
+        }
+        if lhs.body != rhs.body {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(title)
+        hasher.combine(body)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCitationDisplay: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CitationDisplay {
+        return
+            try CitationDisplay(
+                title: FfiConverterOptionTypeContent.read(from: &buf), 
+                body: FfiConverterOptionTypeContent.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CitationDisplay, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeContent.write(value.title, into: &buf)
+        FfiConverterOptionTypeContent.write(value.body, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCitationDisplay_lift(_ buf: RustBuffer) throws -> CitationDisplay {
+    return try FfiConverterTypeCitationDisplay.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCitationDisplay_lower(_ value: CitationDisplay) -> RustBuffer {
+    return FfiConverterTypeCitationDisplay.lower(value)
 }
 
 
@@ -815,6 +1017,190 @@ public func FfiConverterTypeConversationUpdate_lower(_ value: ConversationUpdate
 
 
 /**
+ * A system-initiated message in the events feed.
+ */
+public struct Event {
+    /**
+     * Unique id, `evt_…`; ids increase in feed order.
+     */
+    public let eventId: String
+    /**
+     * The conversation it belongs to.
+     */
+    public let conversationId: String
+    /**
+     * What happened.
+     */
+    public let payload: EventPayload
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Unique id, `evt_…`; ids increase in feed order.
+         */eventId: String, 
+        /**
+         * The conversation it belongs to.
+         */conversationId: String, 
+        /**
+         * What happened.
+         */payload: EventPayload) {
+        self.eventId = eventId
+        self.conversationId = conversationId
+        self.payload = payload
+    }
+}
+
+#if compiler(>=6)
+extension Event: Sendable {}
+#endif
+
+
+extension Event: Equatable, Hashable {
+    public static func ==(lhs: Event, rhs: Event) -> Bool {
+        if lhs.eventId != rhs.eventId {
+            return false
+        }
+        if lhs.conversationId != rhs.conversationId {
+            return false
+        }
+        if lhs.payload != rhs.payload {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(eventId)
+        hasher.combine(conversationId)
+        hasher.combine(payload)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Event {
+        return
+            try Event(
+                eventId: FfiConverterString.read(from: &buf), 
+                conversationId: FfiConverterString.read(from: &buf), 
+                payload: FfiConverterTypeEventPayload.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Event, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.eventId, into: &buf)
+        FfiConverterString.write(value.conversationId, into: &buf)
+        FfiConverterTypeEventPayload.write(value.payload, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvent_lift(_ buf: RustBuffer) throws -> Event {
+    return try FfiConverterTypeEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvent_lower(_ value: Event) -> RustBuffer {
+    return FfiConverterTypeEvent.lower(value)
+}
+
+
+/**
+ * One page of [`Event`]s.
+ */
+public struct EventPage {
+    /**
+     * The events of this page, oldest first.
+     */
+    public let events: [Event]
+    /**
+     * Cursor for the next page; `None` on the last page.
+     */
+    public let nextCursor: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The events of this page, oldest first.
+         */events: [Event], 
+        /**
+         * Cursor for the next page; `None` on the last page.
+         */nextCursor: String?) {
+        self.events = events
+        self.nextCursor = nextCursor
+    }
+}
+
+#if compiler(>=6)
+extension EventPage: Sendable {}
+#endif
+
+
+extension EventPage: Equatable, Hashable {
+    public static func ==(lhs: EventPage, rhs: EventPage) -> Bool {
+        if lhs.events != rhs.events {
+            return false
+        }
+        if lhs.nextCursor != rhs.nextCursor {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(events)
+        hasher.combine(nextCursor)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEventPage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EventPage {
+        return
+            try EventPage(
+                events: FfiConverterSequenceTypeEvent.read(from: &buf), 
+                nextCursor: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EventPage, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeEvent.write(value.events, into: &buf)
+        FfiConverterOptionString.write(value.nextCursor, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventPage_lift(_ buf: RustBuffer) throws -> EventPage {
+    return try FfiConverterTypeEventPage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventPage_lower(_ value: EventPage) -> RustBuffer {
+    return FfiConverterTypeEventPage.lower(value)
+}
+
+
+/**
  * Filters of [`Client::list_conversations`].
  */
 public struct ListConversationsParams {
@@ -1039,6 +1425,972 @@ public func FfiConverterTypeListEventsParams_lower(_ value: ListEventsParams) ->
     return FfiConverterTypeListEventsParams.lower(value)
 }
 
+
+/**
+ * A final message in a conversation.
+ */
+public struct Message {
+    /**
+     * Unique id.
+     */
+    public let messageId: String
+    /**
+     * The conversation it belongs to.
+     */
+    public let conversationId: String
+    /**
+     * The response that produced it.
+     */
+    public let responseId: String
+    /**
+     * Who wrote it.
+     */
+    public let actor: Actor
+    /**
+     * What it says.
+     */
+    public let content: Content
+    /**
+     * Entity citations (assistant messages only).
+     */
+    public let citations: [Citation]
+    /**
+     * When it was created.
+     */
+    public let createdAt: Timestamp
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Unique id.
+         */messageId: String, 
+        /**
+         * The conversation it belongs to.
+         */conversationId: String, 
+        /**
+         * The response that produced it.
+         */responseId: String, 
+        /**
+         * Who wrote it.
+         */actor: Actor, 
+        /**
+         * What it says.
+         */content: Content, 
+        /**
+         * Entity citations (assistant messages only).
+         */citations: [Citation], 
+        /**
+         * When it was created.
+         */createdAt: Timestamp) {
+        self.messageId = messageId
+        self.conversationId = conversationId
+        self.responseId = responseId
+        self.actor = actor
+        self.content = content
+        self.citations = citations
+        self.createdAt = createdAt
+    }
+}
+
+#if compiler(>=6)
+extension Message: Sendable {}
+#endif
+
+
+extension Message: Equatable, Hashable {
+    public static func ==(lhs: Message, rhs: Message) -> Bool {
+        if lhs.messageId != rhs.messageId {
+            return false
+        }
+        if lhs.conversationId != rhs.conversationId {
+            return false
+        }
+        if lhs.responseId != rhs.responseId {
+            return false
+        }
+        if lhs.actor != rhs.actor {
+            return false
+        }
+        if lhs.content != rhs.content {
+            return false
+        }
+        if lhs.citations != rhs.citations {
+            return false
+        }
+        if lhs.createdAt != rhs.createdAt {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(messageId)
+        hasher.combine(conversationId)
+        hasher.combine(responseId)
+        hasher.combine(actor)
+        hasher.combine(content)
+        hasher.combine(citations)
+        hasher.combine(createdAt)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Message {
+        return
+            try Message(
+                messageId: FfiConverterString.read(from: &buf), 
+                conversationId: FfiConverterString.read(from: &buf), 
+                responseId: FfiConverterString.read(from: &buf), 
+                actor: FfiConverterTypeActor.read(from: &buf), 
+                content: FfiConverterTypeContent.read(from: &buf), 
+                citations: FfiConverterSequenceTypeCitation.read(from: &buf), 
+                createdAt: FfiConverterTypeTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Message, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.messageId, into: &buf)
+        FfiConverterString.write(value.conversationId, into: &buf)
+        FfiConverterString.write(value.responseId, into: &buf)
+        FfiConverterTypeActor.write(value.actor, into: &buf)
+        FfiConverterTypeContent.write(value.content, into: &buf)
+        FfiConverterSequenceTypeCitation.write(value.citations, into: &buf)
+        FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessage_lift(_ buf: RustBuffer) throws -> Message {
+    return try FfiConverterTypeMessage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessage_lower(_ value: Message) -> RustBuffer {
+    return FfiConverterTypeMessage.lower(value)
+}
+
+
+/**
+ * An intermediate message the assistant shows while it works.
+ */
+public struct ReasoningMessage {
+    /**
+     * Unique id.
+     */
+    public let reasoningMessageId: String
+    /**
+     * The conversation it belongs to.
+     */
+    public let conversationId: String
+    /**
+     * The response that produced it.
+     */
+    public let responseId: String
+    /**
+     * What it says.
+     */
+    public let content: Content
+    /**
+     * When it was created.
+     */
+    public let createdAt: Timestamp
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Unique id.
+         */reasoningMessageId: String, 
+        /**
+         * The conversation it belongs to.
+         */conversationId: String, 
+        /**
+         * The response that produced it.
+         */responseId: String, 
+        /**
+         * What it says.
+         */content: Content, 
+        /**
+         * When it was created.
+         */createdAt: Timestamp) {
+        self.reasoningMessageId = reasoningMessageId
+        self.conversationId = conversationId
+        self.responseId = responseId
+        self.content = content
+        self.createdAt = createdAt
+    }
+}
+
+#if compiler(>=6)
+extension ReasoningMessage: Sendable {}
+#endif
+
+
+extension ReasoningMessage: Equatable, Hashable {
+    public static func ==(lhs: ReasoningMessage, rhs: ReasoningMessage) -> Bool {
+        if lhs.reasoningMessageId != rhs.reasoningMessageId {
+            return false
+        }
+        if lhs.conversationId != rhs.conversationId {
+            return false
+        }
+        if lhs.responseId != rhs.responseId {
+            return false
+        }
+        if lhs.content != rhs.content {
+            return false
+        }
+        if lhs.createdAt != rhs.createdAt {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(reasoningMessageId)
+        hasher.combine(conversationId)
+        hasher.combine(responseId)
+        hasher.combine(content)
+        hasher.combine(createdAt)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReasoningMessage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReasoningMessage {
+        return
+            try ReasoningMessage(
+                reasoningMessageId: FfiConverterString.read(from: &buf), 
+                conversationId: FfiConverterString.read(from: &buf), 
+                responseId: FfiConverterString.read(from: &buf), 
+                content: FfiConverterTypeContent.read(from: &buf), 
+                createdAt: FfiConverterTypeTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReasoningMessage, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.reasoningMessageId, into: &buf)
+        FfiConverterString.write(value.conversationId, into: &buf)
+        FfiConverterString.write(value.responseId, into: &buf)
+        FfiConverterTypeContent.write(value.content, into: &buf)
+        FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReasoningMessage_lift(_ buf: RustBuffer) throws -> ReasoningMessage {
+    return try FfiConverterTypeReasoningMessage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReasoningMessage_lower(_ value: ReasoningMessage) -> RustBuffer {
+    return FfiConverterTypeReasoningMessage.lower(value)
+}
+
+
+/**
+ * The assistant's answer to one user input; poll it until its status is terminal.
+ */
+public struct Response {
+    /**
+     * Unique id, `resp_…`.
+     */
+    public let responseId: String
+    /**
+     * The conversation it belongs to.
+     */
+    public let conversationId: String
+    /**
+     * Processing status.
+     */
+    public let status: ResponseStatus
+    /**
+     * When it was created.
+     */
+    public let createdAt: Timestamp
+    /**
+     * When it reached a terminal status.
+     */
+    public let completedAt: Timestamp?
+    /**
+     * Outputs so far.
+     */
+    public let outputs: [OutputItem]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Unique id, `resp_…`.
+         */responseId: String, 
+        /**
+         * The conversation it belongs to.
+         */conversationId: String, 
+        /**
+         * Processing status.
+         */status: ResponseStatus, 
+        /**
+         * When it was created.
+         */createdAt: Timestamp, 
+        /**
+         * When it reached a terminal status.
+         */completedAt: Timestamp?, 
+        /**
+         * Outputs so far.
+         */outputs: [OutputItem]) {
+        self.responseId = responseId
+        self.conversationId = conversationId
+        self.status = status
+        self.createdAt = createdAt
+        self.completedAt = completedAt
+        self.outputs = outputs
+    }
+}
+
+#if compiler(>=6)
+extension Response: Sendable {}
+#endif
+
+
+extension Response: Equatable, Hashable {
+    public static func ==(lhs: Response, rhs: Response) -> Bool {
+        if lhs.responseId != rhs.responseId {
+            return false
+        }
+        if lhs.conversationId != rhs.conversationId {
+            return false
+        }
+        if lhs.status != rhs.status {
+            return false
+        }
+        if lhs.createdAt != rhs.createdAt {
+            return false
+        }
+        if lhs.completedAt != rhs.completedAt {
+            return false
+        }
+        if lhs.outputs != rhs.outputs {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(responseId)
+        hasher.combine(conversationId)
+        hasher.combine(status)
+        hasher.combine(createdAt)
+        hasher.combine(completedAt)
+        hasher.combine(outputs)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeResponse: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Response {
+        return
+            try Response(
+                responseId: FfiConverterString.read(from: &buf), 
+                conversationId: FfiConverterString.read(from: &buf), 
+                status: FfiConverterTypeResponseStatus.read(from: &buf), 
+                createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                completedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                outputs: FfiConverterSequenceTypeOutputItem.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Response, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.responseId, into: &buf)
+        FfiConverterString.write(value.conversationId, into: &buf)
+        FfiConverterTypeResponseStatus.write(value.status, into: &buf)
+        FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.completedAt, into: &buf)
+        FfiConverterSequenceTypeOutputItem.write(value.outputs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponse_lift(_ buf: RustBuffer) throws -> Response {
+    return try FfiConverterTypeResponse.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponse_lower(_ value: Response) -> RustBuffer {
+    return FfiConverterTypeResponse.lower(value)
+}
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * Who wrote a [`Message`].
+ */
+
+public enum Actor {
+    
+    /**
+     * The end user.
+     */
+    case user
+    /**
+     * The assistant.
+     */
+    case assistant
+    /**
+     * An actor this SDK version does not know, kept verbatim.
+     */
+    case unknown(
+        /**
+         * The wire value.
+         */raw: String
+    )
+}
+
+
+#if compiler(>=6)
+extension Actor: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeActor: FfiConverterRustBuffer {
+    typealias SwiftType = Actor
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Actor {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .user
+        
+        case 2: return .assistant
+        
+        case 3: return .unknown(raw: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Actor, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .user:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .assistant:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .unknown(raw):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(raw, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActor_lift(_ buf: RustBuffer) throws -> Actor {
+    return try FfiConverterTypeActor.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActor_lower(_ value: Actor) -> RustBuffer {
+    return FfiConverterTypeActor.lower(value)
+}
+
+
+extension Actor: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * Message content, tagged by `type`.
+ */
+
+public enum Content {
+    
+    /**
+     * `PLAIN_TEXT`.
+     */
+    case plainText(
+        /**
+         * The text.
+         */text: String
+    )
+    /**
+     * `COMMONMARK_TEXT`.
+     */
+    case commonmarkText(
+        /**
+         * CommonMark source.
+         */text: String
+    )
+    /**
+     * `MARKDOWN_TEXT`: raw markdown, used when the assistant's reply is not CommonMark.
+     */
+    case markdownText(
+        /**
+         * Markdown source.
+         */text: String
+    )
+    /**
+     * A content type this SDK version does not know.
+     */
+    case unknown(
+        /**
+         * The wire `type`, e.g. `"HTML_TEXT"`.
+         */typeName: String, 
+        /**
+         * The whole item as JSON text, exactly as received.
+         */rawJson: String
+    )
+}
+
+
+#if compiler(>=6)
+extension Content: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContent: FfiConverterRustBuffer {
+    typealias SwiftType = Content
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Content {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .plainText(text: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .commonmarkText(text: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .markdownText(text: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 4: return .unknown(typeName: try FfiConverterString.read(from: &buf), rawJson: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Content, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .plainText(text):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(text, into: &buf)
+            
+        
+        case let .commonmarkText(text):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(text, into: &buf)
+            
+        
+        case let .markdownText(text):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(text, into: &buf)
+            
+        
+        case let .unknown(typeName,rawJson):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(typeName, into: &buf)
+            FfiConverterString.write(rawJson, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContent_lift(_ buf: RustBuffer) throws -> Content {
+    return try FfiConverterTypeContent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContent_lower(_ value: Content) -> RustBuffer {
+    return FfiConverterTypeContent.lower(value)
+}
+
+
+extension Content: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * The payload of an [`Event`], tagged by `type`.
+ */
+
+public enum EventPayload {
+    
+    /**
+     * `MESSAGE_EVENT`: a final message.
+     */
+    case message(
+        /**
+         * The message.
+         */message: Message
+    )
+    /**
+     * An event type this SDK version does not know.
+     */
+    case unknown(
+        /**
+         * The wire `type`, e.g. `"NOTIFICATION_EVENT"`.
+         */typeName: String, 
+        /**
+         * The whole payload as JSON text, exactly as received.
+         */rawJson: String
+    )
+}
+
+
+#if compiler(>=6)
+extension EventPayload: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEventPayload: FfiConverterRustBuffer {
+    typealias SwiftType = EventPayload
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EventPayload {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .message(message: try FfiConverterTypeMessage.read(from: &buf)
+        )
+        
+        case 2: return .unknown(typeName: try FfiConverterString.read(from: &buf), rawJson: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: EventPayload, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .message(message):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeMessage.write(message, into: &buf)
+            
+        
+        case let .unknown(typeName,rawJson):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(typeName, into: &buf)
+            FfiConverterString.write(rawJson, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventPayload_lift(_ buf: RustBuffer) throws -> EventPayload {
+    return try FfiConverterTypeEventPayload.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventPayload_lower(_ value: EventPayload) -> RustBuffer {
+    return FfiConverterTypeEventPayload.lower(value)
+}
+
+
+extension EventPayload: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * One output of a [`Response`], tagged by `type`.
+ */
+
+public enum OutputItem {
+    
+    /**
+     * `MESSAGE`: a final message.
+     */
+    case message(
+        /**
+         * The message.
+         */message: Message
+    )
+    /**
+     * `REASONING_MESSAGE`: progress shown while the response is in progress.
+     */
+    case reasoningMessage(
+        /**
+         * The reasoning message.
+         */reasoningMessage: ReasoningMessage
+    )
+    /**
+     * An output type this SDK version does not know.
+     */
+    case unknown(
+        /**
+         * The wire `type`, e.g. `"TOOL_CALL"`.
+         */typeName: String, 
+        /**
+         * The whole item as JSON text, exactly as received.
+         */rawJson: String
+    )
+}
+
+
+#if compiler(>=6)
+extension OutputItem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOutputItem: FfiConverterRustBuffer {
+    typealias SwiftType = OutputItem
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OutputItem {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .message(message: try FfiConverterTypeMessage.read(from: &buf)
+        )
+        
+        case 2: return .reasoningMessage(reasoningMessage: try FfiConverterTypeReasoningMessage.read(from: &buf)
+        )
+        
+        case 3: return .unknown(typeName: try FfiConverterString.read(from: &buf), rawJson: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: OutputItem, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .message(message):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeMessage.write(message, into: &buf)
+            
+        
+        case let .reasoningMessage(reasoningMessage):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeReasoningMessage.write(reasoningMessage, into: &buf)
+            
+        
+        case let .unknown(typeName,rawJson):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(typeName, into: &buf)
+            FfiConverterString.write(rawJson, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutputItem_lift(_ buf: RustBuffer) throws -> OutputItem {
+    return try FfiConverterTypeOutputItem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutputItem_lower(_ value: OutputItem) -> RustBuffer {
+    return FfiConverterTypeOutputItem.lower(value)
+}
+
+
+extension OutputItem: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * Processing status of a [`Response`].
+ */
+
+public enum ResponseStatus {
+    
+    /**
+     * Accepted, not started.
+     */
+    case created
+    /**
+     * Being worked on; outputs may already hold reasoning messages.
+     */
+    case inProgress
+    /**
+     * Finished successfully (terminal).
+     */
+    case completed
+    /**
+     * Finished unsuccessfully (terminal).
+     */
+    case failed
+    /**
+     * A status this SDK version does not know, kept verbatim. Treated as not terminal.
+     */
+    case unknown(
+        /**
+         * The wire value.
+         */raw: String
+    )
+}
+
+
+#if compiler(>=6)
+extension ResponseStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeResponseStatus: FfiConverterRustBuffer {
+    typealias SwiftType = ResponseStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ResponseStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .created
+        
+        case 2: return .inProgress
+        
+        case 3: return .completed
+        
+        case 4: return .failed
+        
+        case 5: return .unknown(raw: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ResponseStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .created:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .inProgress:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .completed:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(4))
+        
+        
+        case let .unknown(raw):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(raw, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponseStatus_lift(_ buf: RustBuffer) throws -> ResponseStatus {
+    return try FfiConverterTypeResponseStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponseStatus_lower(_ value: ResponseStatus) -> RustBuffer {
+    return FfiConverterTypeResponseStatus.lower(value)
+}
+
+
+extension ResponseStatus: Equatable, Hashable {}
+
+
+
+
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -1114,6 +2466,103 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeCitationDisplay: FfiConverterRustBuffer {
+    typealias SwiftType = CitationDisplay?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCitationDisplay.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCitationDisplay.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeContent: FfiConverterRustBuffer {
+    typealias SwiftType = Content?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeContent.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeContent.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTimestamp: FfiConverterRustBuffer {
+    typealias SwiftType = Timestamp?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTimestamp.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTimestamp.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCitation: FfiConverterRustBuffer {
+    typealias SwiftType = [Citation]
+
+    public static func write(_ value: [Citation], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCitation.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Citation] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Citation]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCitation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeConversation: FfiConverterRustBuffer {
     typealias SwiftType = [Conversation]
 
@@ -1131,6 +2580,56 @@ fileprivate struct FfiConverterSequenceTypeConversation: FfiConverterRustBuffer 
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeConversation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeEvent: FfiConverterRustBuffer {
+    typealias SwiftType = [Event]
+
+    public static func write(_ value: [Event], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeEvent.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Event] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Event]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeEvent.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeOutputItem: FfiConverterRustBuffer {
+    typealias SwiftType = [OutputItem]
+
+    public static func write(_ value: [OutputItem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOutputItem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OutputItem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OutputItem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOutputItem.read(from: &buf))
         }
         return seq
     }

@@ -1002,6 +1002,29 @@ public object FfiConverterUInt: FfiConverter<UInt, Int> {
 /**
  * @suppress
  */
+public object FfiConverterULong: FfiConverter<ULong, Long> {
+    override fun lift(value: Long): ULong {
+        return value.toULong()
+    }
+
+    override fun read(buf: ByteBuffer): ULong {
+        return lift(buf.getLong())
+    }
+
+    override fun lower(value: ULong): Long {
+        return value.toLong()
+    }
+
+    override fun allocationSize(value: ULong) = 8UL
+
+    override fun write(value: ULong, buf: ByteBuffer) {
+        buf.putLong(value.toLong())
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterBoolean: FfiConverter<Boolean, Byte> {
     override fun lift(value: Byte): Boolean {
         return value.toInt() != 0
@@ -1119,6 +1142,96 @@ public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
         buf.putLong(sign * epochOffset.seconds)
         // Type mismatch (should be u32) but since values will always be between 0 and 999,999,999 it should be OK
         buf.putInt(epochOffset.nano)
+    }
+}
+
+
+
+/**
+ * Where a [`Citation`] belongs and what it points to.
+ */
+data class Citation (
+    /**
+     * Zero-based position in the message text, counted in characters
+     * (Unicode scalar values), not bytes, where the marker belongs.
+     */
+    var `offset`: kotlin.ULong, 
+    /**
+     * Link to the cited entity.
+     */
+    var `url`: kotlin.String?, 
+    /**
+     * How to display the cited entity.
+     */
+    var `display`: CitationDisplay?
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCitation: FfiConverterRustBuffer<Citation> {
+    override fun read(buf: ByteBuffer): Citation {
+        return Citation(
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeCitationDisplay.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Citation) = (
+            FfiConverterULong.allocationSize(value.`offset`) +
+            FfiConverterOptionalString.allocationSize(value.`url`) +
+            FfiConverterOptionalTypeCitationDisplay.allocationSize(value.`display`)
+    )
+
+    override fun write(value: Citation, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`offset`, buf)
+            FfiConverterOptionalString.write(value.`url`, buf)
+            FfiConverterOptionalTypeCitationDisplay.write(value.`display`, buf)
+    }
+}
+
+
+
+/**
+ * Display data of a [`Citation`].
+ */
+data class CitationDisplay (
+    /**
+     * Primary heading.
+     */
+    var `title`: Content?, 
+    /**
+     * Body or description.
+     */
+    var `body`: Content?
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCitationDisplay: FfiConverterRustBuffer<CitationDisplay> {
+    override fun read(buf: ByteBuffer): CitationDisplay {
+        return CitationDisplay(
+            FfiConverterOptionalTypeContent.read(buf),
+            FfiConverterOptionalTypeContent.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CitationDisplay) = (
+            FfiConverterOptionalTypeContent.allocationSize(value.`title`) +
+            FfiConverterOptionalTypeContent.allocationSize(value.`body`)
+    )
+
+    override fun write(value: CitationDisplay, buf: ByteBuffer) {
+            FfiConverterOptionalTypeContent.write(value.`title`, buf)
+            FfiConverterOptionalTypeContent.write(value.`body`, buf)
     }
 }
 
@@ -1269,6 +1382,95 @@ public object FfiConverterTypeConversationUpdate: FfiConverterRustBuffer<Convers
 
 
 /**
+ * A system-initiated message in the events feed.
+ */
+data class Event (
+    /**
+     * Unique id, `evt_…`; ids increase in feed order.
+     */
+    var `eventId`: kotlin.String, 
+    /**
+     * The conversation it belongs to.
+     */
+    var `conversationId`: kotlin.String, 
+    /**
+     * What happened.
+     */
+    var `payload`: EventPayload
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEvent: FfiConverterRustBuffer<Event> {
+    override fun read(buf: ByteBuffer): Event {
+        return Event(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeEventPayload.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Event) = (
+            FfiConverterString.allocationSize(value.`eventId`) +
+            FfiConverterString.allocationSize(value.`conversationId`) +
+            FfiConverterTypeEventPayload.allocationSize(value.`payload`)
+    )
+
+    override fun write(value: Event, buf: ByteBuffer) {
+            FfiConverterString.write(value.`eventId`, buf)
+            FfiConverterString.write(value.`conversationId`, buf)
+            FfiConverterTypeEventPayload.write(value.`payload`, buf)
+    }
+}
+
+
+
+/**
+ * One page of [`Event`]s.
+ */
+data class EventPage (
+    /**
+     * The events of this page, oldest first.
+     */
+    var `events`: List<Event>, 
+    /**
+     * Cursor for the next page; `None` on the last page.
+     */
+    var `nextCursor`: kotlin.String?
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEventPage: FfiConverterRustBuffer<EventPage> {
+    override fun read(buf: ByteBuffer): EventPage {
+        return EventPage(
+            FfiConverterSequenceTypeEvent.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: EventPage) = (
+            FfiConverterSequenceTypeEvent.allocationSize(value.`events`) +
+            FfiConverterOptionalString.allocationSize(value.`nextCursor`)
+    )
+
+    override fun write(value: EventPage, buf: ByteBuffer) {
+            FfiConverterSequenceTypeEvent.write(value.`events`, buf)
+            FfiConverterOptionalString.write(value.`nextCursor`, buf)
+    }
+}
+
+
+
+/**
  * Filters of [`Client::list_conversations`].
  */
 data class ListConversationsParams (
@@ -1378,6 +1580,787 @@ public object FfiConverterTypeListEventsParams: FfiConverterRustBuffer<ListEvent
 
 
 
+/**
+ * A final message in a conversation.
+ */
+data class Message (
+    /**
+     * Unique id.
+     */
+    var `messageId`: kotlin.String, 
+    /**
+     * The conversation it belongs to.
+     */
+    var `conversationId`: kotlin.String, 
+    /**
+     * The response that produced it.
+     */
+    var `responseId`: kotlin.String, 
+    /**
+     * Who wrote it.
+     */
+    var `actor`: Actor, 
+    /**
+     * What it says.
+     */
+    var `content`: Content, 
+    /**
+     * Entity citations (assistant messages only).
+     */
+    var `citations`: List<Citation>, 
+    /**
+     * When it was created.
+     */
+    var `createdAt`: Timestamp
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
+    override fun read(buf: ByteBuffer): Message {
+        return Message(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeActor.read(buf),
+            FfiConverterTypeContent.read(buf),
+            FfiConverterSequenceTypeCitation.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Message) = (
+            FfiConverterString.allocationSize(value.`messageId`) +
+            FfiConverterString.allocationSize(value.`conversationId`) +
+            FfiConverterString.allocationSize(value.`responseId`) +
+            FfiConverterTypeActor.allocationSize(value.`actor`) +
+            FfiConverterTypeContent.allocationSize(value.`content`) +
+            FfiConverterSequenceTypeCitation.allocationSize(value.`citations`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`createdAt`)
+    )
+
+    override fun write(value: Message, buf: ByteBuffer) {
+            FfiConverterString.write(value.`messageId`, buf)
+            FfiConverterString.write(value.`conversationId`, buf)
+            FfiConverterString.write(value.`responseId`, buf)
+            FfiConverterTypeActor.write(value.`actor`, buf)
+            FfiConverterTypeContent.write(value.`content`, buf)
+            FfiConverterSequenceTypeCitation.write(value.`citations`, buf)
+            FfiConverterTypeTimestamp.write(value.`createdAt`, buf)
+    }
+}
+
+
+
+/**
+ * An intermediate message the assistant shows while it works.
+ */
+data class ReasoningMessage (
+    /**
+     * Unique id.
+     */
+    var `reasoningMessageId`: kotlin.String, 
+    /**
+     * The conversation it belongs to.
+     */
+    var `conversationId`: kotlin.String, 
+    /**
+     * The response that produced it.
+     */
+    var `responseId`: kotlin.String, 
+    /**
+     * What it says.
+     */
+    var `content`: Content, 
+    /**
+     * When it was created.
+     */
+    var `createdAt`: Timestamp
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReasoningMessage: FfiConverterRustBuffer<ReasoningMessage> {
+    override fun read(buf: ByteBuffer): ReasoningMessage {
+        return ReasoningMessage(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeContent.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReasoningMessage) = (
+            FfiConverterString.allocationSize(value.`reasoningMessageId`) +
+            FfiConverterString.allocationSize(value.`conversationId`) +
+            FfiConverterString.allocationSize(value.`responseId`) +
+            FfiConverterTypeContent.allocationSize(value.`content`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`createdAt`)
+    )
+
+    override fun write(value: ReasoningMessage, buf: ByteBuffer) {
+            FfiConverterString.write(value.`reasoningMessageId`, buf)
+            FfiConverterString.write(value.`conversationId`, buf)
+            FfiConverterString.write(value.`responseId`, buf)
+            FfiConverterTypeContent.write(value.`content`, buf)
+            FfiConverterTypeTimestamp.write(value.`createdAt`, buf)
+    }
+}
+
+
+
+/**
+ * The assistant's answer to one user input; poll it until its status is terminal.
+ */
+data class Response (
+    /**
+     * Unique id, `resp_…`.
+     */
+    var `responseId`: kotlin.String, 
+    /**
+     * The conversation it belongs to.
+     */
+    var `conversationId`: kotlin.String, 
+    /**
+     * Processing status.
+     */
+    var `status`: ResponseStatus, 
+    /**
+     * When it was created.
+     */
+    var `createdAt`: Timestamp, 
+    /**
+     * When it reached a terminal status.
+     */
+    var `completedAt`: Timestamp?, 
+    /**
+     * Outputs so far.
+     */
+    var `outputs`: List<OutputItem>
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeResponse: FfiConverterRustBuffer<Response> {
+    override fun read(buf: ByteBuffer): Response {
+        return Response(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeResponseStatus.read(buf),
+            FfiConverterTypeTimestamp.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterSequenceTypeOutputItem.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Response) = (
+            FfiConverterString.allocationSize(value.`responseId`) +
+            FfiConverterString.allocationSize(value.`conversationId`) +
+            FfiConverterTypeResponseStatus.allocationSize(value.`status`) +
+            FfiConverterTypeTimestamp.allocationSize(value.`createdAt`) +
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`completedAt`) +
+            FfiConverterSequenceTypeOutputItem.allocationSize(value.`outputs`)
+    )
+
+    override fun write(value: Response, buf: ByteBuffer) {
+            FfiConverterString.write(value.`responseId`, buf)
+            FfiConverterString.write(value.`conversationId`, buf)
+            FfiConverterTypeResponseStatus.write(value.`status`, buf)
+            FfiConverterTypeTimestamp.write(value.`createdAt`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`completedAt`, buf)
+            FfiConverterSequenceTypeOutputItem.write(value.`outputs`, buf)
+    }
+}
+
+
+
+/**
+ * Who wrote a [`Message`].
+ */
+sealed class Actor {
+    
+    /**
+     * The end user.
+     */
+    object User : Actor()
+    
+    
+    /**
+     * The assistant.
+     */
+    object Assistant : Actor()
+    
+    
+    /**
+     * An actor this SDK version does not know, kept verbatim.
+     */
+    data class Unknown(
+        /**
+         * The wire value.
+         */
+        val `raw`: kotlin.String) : Actor() {
+        companion object
+    }
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeActor : FfiConverterRustBuffer<Actor>{
+    override fun read(buf: ByteBuffer): Actor {
+        return when(buf.getInt()) {
+            1 -> Actor.User
+            2 -> Actor.Assistant
+            3 -> Actor.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: Actor) = when(value) {
+        is Actor.User -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Actor.Assistant -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Actor.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`raw`)
+            )
+        }
+    }
+
+    override fun write(value: Actor, buf: ByteBuffer) {
+        when(value) {
+            is Actor.User -> {
+                buf.putInt(1)
+                Unit
+            }
+            is Actor.Assistant -> {
+                buf.putInt(2)
+                Unit
+            }
+            is Actor.Unknown -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`raw`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Message content, tagged by `type`.
+ */
+sealed class Content {
+    
+    /**
+     * `PLAIN_TEXT`.
+     */
+    data class PlainText(
+        /**
+         * The text.
+         */
+        val `text`: kotlin.String) : Content() {
+        companion object
+    }
+    
+    /**
+     * `COMMONMARK_TEXT`.
+     */
+    data class CommonmarkText(
+        /**
+         * CommonMark source.
+         */
+        val `text`: kotlin.String) : Content() {
+        companion object
+    }
+    
+    /**
+     * `MARKDOWN_TEXT`: raw markdown, used when the assistant's reply is not CommonMark.
+     */
+    data class MarkdownText(
+        /**
+         * Markdown source.
+         */
+        val `text`: kotlin.String) : Content() {
+        companion object
+    }
+    
+    /**
+     * A content type this SDK version does not know.
+     */
+    data class Unknown(
+        /**
+         * The wire `type`, e.g. `"HTML_TEXT"`.
+         */
+        val `typeName`: kotlin.String, 
+        /**
+         * The whole item as JSON text, exactly as received.
+         */
+        val `rawJson`: kotlin.String) : Content() {
+        companion object
+    }
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeContent : FfiConverterRustBuffer<Content>{
+    override fun read(buf: ByteBuffer): Content {
+        return when(buf.getInt()) {
+            1 -> Content.PlainText(
+                FfiConverterString.read(buf),
+                )
+            2 -> Content.CommonmarkText(
+                FfiConverterString.read(buf),
+                )
+            3 -> Content.MarkdownText(
+                FfiConverterString.read(buf),
+                )
+            4 -> Content.Unknown(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: Content) = when(value) {
+        is Content.PlainText -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`text`)
+            )
+        }
+        is Content.CommonmarkText -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`text`)
+            )
+        }
+        is Content.MarkdownText -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`text`)
+            )
+        }
+        is Content.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`typeName`)
+                + FfiConverterString.allocationSize(value.`rawJson`)
+            )
+        }
+    }
+
+    override fun write(value: Content, buf: ByteBuffer) {
+        when(value) {
+            is Content.PlainText -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`text`, buf)
+                Unit
+            }
+            is Content.CommonmarkText -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`text`, buf)
+                Unit
+            }
+            is Content.MarkdownText -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`text`, buf)
+                Unit
+            }
+            is Content.Unknown -> {
+                buf.putInt(4)
+                FfiConverterString.write(value.`typeName`, buf)
+                FfiConverterString.write(value.`rawJson`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * The payload of an [`Event`], tagged by `type`.
+ */
+sealed class EventPayload {
+    
+    /**
+     * `MESSAGE_EVENT`: a final message.
+     */
+    data class Message(
+        /**
+         * The message.
+         */
+        val `message`: ai.moveworks.sdk.model.Message) : EventPayload() {
+        companion object
+    }
+    
+    /**
+     * An event type this SDK version does not know.
+     */
+    data class Unknown(
+        /**
+         * The wire `type`, e.g. `"NOTIFICATION_EVENT"`.
+         */
+        val `typeName`: kotlin.String, 
+        /**
+         * The whole payload as JSON text, exactly as received.
+         */
+        val `rawJson`: kotlin.String) : EventPayload() {
+        companion object
+    }
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEventPayload : FfiConverterRustBuffer<EventPayload>{
+    override fun read(buf: ByteBuffer): EventPayload {
+        return when(buf.getInt()) {
+            1 -> EventPayload.Message(
+                FfiConverterTypeMessage.read(buf),
+                )
+            2 -> EventPayload.Unknown(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: EventPayload) = when(value) {
+        is EventPayload.Message -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeMessage.allocationSize(value.`message`)
+            )
+        }
+        is EventPayload.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`typeName`)
+                + FfiConverterString.allocationSize(value.`rawJson`)
+            )
+        }
+    }
+
+    override fun write(value: EventPayload, buf: ByteBuffer) {
+        when(value) {
+            is EventPayload.Message -> {
+                buf.putInt(1)
+                FfiConverterTypeMessage.write(value.`message`, buf)
+                Unit
+            }
+            is EventPayload.Unknown -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`typeName`, buf)
+                FfiConverterString.write(value.`rawJson`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * One output of a [`Response`], tagged by `type`.
+ */
+sealed class OutputItem {
+    
+    /**
+     * `MESSAGE`: a final message.
+     */
+    data class Message(
+        /**
+         * The message.
+         */
+        val `message`: ai.moveworks.sdk.model.Message) : OutputItem() {
+        companion object
+    }
+    
+    /**
+     * `REASONING_MESSAGE`: progress shown while the response is in progress.
+     */
+    data class ReasoningMessage(
+        /**
+         * The reasoning message.
+         */
+        val `reasoningMessage`: ai.moveworks.sdk.model.ReasoningMessage) : OutputItem() {
+        companion object
+    }
+    
+    /**
+     * An output type this SDK version does not know.
+     */
+    data class Unknown(
+        /**
+         * The wire `type`, e.g. `"TOOL_CALL"`.
+         */
+        val `typeName`: kotlin.String, 
+        /**
+         * The whole item as JSON text, exactly as received.
+         */
+        val `rawJson`: kotlin.String) : OutputItem() {
+        companion object
+    }
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOutputItem : FfiConverterRustBuffer<OutputItem>{
+    override fun read(buf: ByteBuffer): OutputItem {
+        return when(buf.getInt()) {
+            1 -> OutputItem.Message(
+                FfiConverterTypeMessage.read(buf),
+                )
+            2 -> OutputItem.ReasoningMessage(
+                FfiConverterTypeReasoningMessage.read(buf),
+                )
+            3 -> OutputItem.Unknown(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: OutputItem) = when(value) {
+        is OutputItem.Message -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeMessage.allocationSize(value.`message`)
+            )
+        }
+        is OutputItem.ReasoningMessage -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeReasoningMessage.allocationSize(value.`reasoningMessage`)
+            )
+        }
+        is OutputItem.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`typeName`)
+                + FfiConverterString.allocationSize(value.`rawJson`)
+            )
+        }
+    }
+
+    override fun write(value: OutputItem, buf: ByteBuffer) {
+        when(value) {
+            is OutputItem.Message -> {
+                buf.putInt(1)
+                FfiConverterTypeMessage.write(value.`message`, buf)
+                Unit
+            }
+            is OutputItem.ReasoningMessage -> {
+                buf.putInt(2)
+                FfiConverterTypeReasoningMessage.write(value.`reasoningMessage`, buf)
+                Unit
+            }
+            is OutputItem.Unknown -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`typeName`, buf)
+                FfiConverterString.write(value.`rawJson`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Processing status of a [`Response`].
+ */
+sealed class ResponseStatus {
+    
+    /**
+     * Accepted, not started.
+     */
+    object Created : ResponseStatus()
+    
+    
+    /**
+     * Being worked on; outputs may already hold reasoning messages.
+     */
+    object InProgress : ResponseStatus()
+    
+    
+    /**
+     * Finished successfully (terminal).
+     */
+    object Completed : ResponseStatus()
+    
+    
+    /**
+     * Finished unsuccessfully (terminal).
+     */
+    object Failed : ResponseStatus()
+    
+    
+    /**
+     * A status this SDK version does not know, kept verbatim. Treated as not terminal.
+     */
+    data class Unknown(
+        /**
+         * The wire value.
+         */
+        val `raw`: kotlin.String) : ResponseStatus() {
+        companion object
+    }
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeResponseStatus : FfiConverterRustBuffer<ResponseStatus>{
+    override fun read(buf: ByteBuffer): ResponseStatus {
+        return when(buf.getInt()) {
+            1 -> ResponseStatus.Created
+            2 -> ResponseStatus.InProgress
+            3 -> ResponseStatus.Completed
+            4 -> ResponseStatus.Failed
+            5 -> ResponseStatus.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ResponseStatus) = when(value) {
+        is ResponseStatus.Created -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ResponseStatus.InProgress -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ResponseStatus.Completed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ResponseStatus.Failed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ResponseStatus.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`raw`)
+            )
+        }
+    }
+
+    override fun write(value: ResponseStatus, buf: ByteBuffer) {
+        when(value) {
+            is ResponseStatus.Created -> {
+                buf.putInt(1)
+                Unit
+            }
+            is ResponseStatus.InProgress -> {
+                buf.putInt(2)
+                Unit
+            }
+            is ResponseStatus.Completed -> {
+                buf.putInt(3)
+                Unit
+            }
+            is ResponseStatus.Failed -> {
+                buf.putInt(4)
+                Unit
+            }
+            is ResponseStatus.Unknown -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`raw`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
 
 /**
  * @suppress
@@ -1478,6 +2461,130 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeCitationDisplay: FfiConverterRustBuffer<CitationDisplay?> {
+    override fun read(buf: ByteBuffer): CitationDisplay? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCitationDisplay.read(buf)
+    }
+
+    override fun allocationSize(value: CitationDisplay?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCitationDisplay.allocationSize(value)
+        }
+    }
+
+    override fun write(value: CitationDisplay?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCitationDisplay.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeContent: FfiConverterRustBuffer<Content?> {
+    override fun read(buf: ByteBuffer): Content? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeContent.read(buf)
+    }
+
+    override fun allocationSize(value: Content?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeContent.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Content?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeContent.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTimestamp: FfiConverterRustBuffer<Timestamp?> {
+    override fun read(buf: ByteBuffer): Timestamp? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTimestamp.read(buf)
+    }
+
+    override fun allocationSize(value: Timestamp?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTimestamp.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Timestamp?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTimestamp.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCitation: FfiConverterRustBuffer<List<Citation>> {
+    override fun read(buf: ByteBuffer): List<Citation> {
+        val len = buf.getInt()
+        return List<Citation>(len) {
+            FfiConverterTypeCitation.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Citation>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCitation.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Citation>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCitation.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeConversation: FfiConverterRustBuffer<List<Conversation>> {
     override fun read(buf: ByteBuffer): List<Conversation> {
         val len = buf.getInt()
@@ -1496,6 +2603,62 @@ public object FfiConverterSequenceTypeConversation: FfiConverterRustBuffer<List<
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeConversation.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeEvent: FfiConverterRustBuffer<List<Event>> {
+    override fun read(buf: ByteBuffer): List<Event> {
+        val len = buf.getInt()
+        return List<Event>(len) {
+            FfiConverterTypeEvent.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Event>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeEvent.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Event>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeEvent.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeOutputItem: FfiConverterRustBuffer<List<OutputItem>> {
+    override fun read(buf: ByteBuffer): List<OutputItem> {
+        val len = buf.getInt()
+        return List<OutputItem>(len) {
+            FfiConverterTypeOutputItem.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<OutputItem>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeOutputItem.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<OutputItem>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeOutputItem.write(it, buf)
         }
     }
 }
