@@ -40,7 +40,7 @@ if [ -f "$test_jar" ]; then
   compile_cp="$test_jar:$compile_cp"
   echo "$test_jar" >"$OUT/classpath"
 else
-  sources=("$here"/src/main/kotlin/ai/moveworks/sdk/*.kt "$ROOT"/bench/kotlin/src/*.kt)
+  sources=("$here"/src/main/kotlin/ai/moveworks/sdk/*.kt "$here"/src/main/kotlin/ai/moveworks/sdk/model/*.kt "$ROOT"/bench/kotlin/src/*.kt)
   # Same compatibility shim as bindings/kotlin/test.sh for Debian's older coroutines jar.
   if ! grep -q "kotlinx/coroutines/DelicateCoroutinesApi" /usr/share/java/kotlinx-coroutines-core.jar; then
     sources+=("$here"/src/compat/kotlin/kotlinx/coroutines/*.kt)

@@ -51,8 +51,11 @@ trap 'rm -rf "$gen"' EXIT
 bash "$root/bindings/uniffi/generate.sh" "$gen" >>"$log" 2>&1 || fail "uniffi-bindgen failed"
 drift=0
 for f in kotlin/src/main/kotlin/ai/moveworks/sdk/moveworks_uniffi.kt \
+         kotlin/src/main/kotlin/ai/moveworks/sdk/model/moveworks.kt \
          swift/Sources/MoveworksSDK/MoveworksSDK.swift \
+         swift/Sources/MoveworksSDK/MoveworksModel.swift \
          swift/Sources/MoveworksSDKFFI/include/MoveworksSDKFFI.h \
+         swift/Sources/MoveworksSDKFFI/include/MoveworksModelFFI.h \
          swift/Sources/MoveworksSDKFFI/include/module.modulemap; do
   if ! diff -q "$gen/$f" "$root/bindings/$f" >/dev/null 2>&1; then
     echo "drift: bindings/$f differs from what the build generates" >&2
@@ -62,11 +65,11 @@ done
 [ $drift -eq 0 ] || fail "generated sources drifted: run 'cargo build -p moveworks-uniffi -p uniffi-bindgen && bash bindings/uniffi/generate.sh' and commit"
 # Swift imports the header through clang; gcc lacks clang's nullability keywords, so they are defined away.
 hdr_dir="$root/bindings/swift/Sources/MoveworksSDKFFI/include"
-printf '#include "MoveworksSDKFFI.h"\n#include "MoveworksSDKFFI.h"\n' >"$gen/header_check.c"
+printf '#include "MoveworksModelFFI.h"\n#include "MoveworksSDKFFI.h"\n#include "MoveworksModelFFI.h"\n#include "MoveworksSDKFFI.h"\n' >"$gen/header_check.c"
 gcc -fsyntax-only -std=c11 -Wall -Wextra -Werror -D_Nonnull= -D_Nullable= -D_Null_unspecified= -I"$hdr_dir" "$gen/header_check.c" >>"$log" 2>&1 \
   || fail "the Swift package's C header does not compile"
 # Every function the header declares must be exported by the library the XCFramework wraps.
-grep -oE '\b(uniffi|ffi)_moveworks_uniffi_[a-z0-9_]+\(' "$hdr_dir/MoveworksSDKFFI.h" | tr -d '(' | LC_ALL=C sort -u >"$gen/declared"
+grep -ohE '\b(uniffi|ffi)_moveworks_[a-z0-9_]+\(' "$hdr_dir/MoveworksSDKFFI.h" "$hdr_dir/MoveworksModelFFI.h" | tr -d '(' | LC_ALL=C sort -u >"$gen/declared"
 nm -D --defined-only "$target/debug/libmoveworks_uniffi.so" | awk '{print $3}' | LC_ALL=C sort -u >"$gen/exported"
 [ "$(wc -l <"$gen/declared")" -gt 50 ] || fail "found too few declarations in the Swift header"
 missing="$(LC_ALL=C comm -23 "$gen/declared" "$gen/exported")"
@@ -75,7 +78,7 @@ missing="$(LC_ALL=C comm -23 "$gen/declared" "$gen/exported")"
 # -- 4. compile and run the Kotlin tests ---------------------------------------------
 cp_libs="/usr/share/java/jna.jar:/usr/share/java/kotlinx-coroutines-core.jar:/usr/share/java/atomicfu.jar"
 compile_cp="$cp_libs:/usr/share/java/kotlinx-coroutines-core-common.jar"
-sources=("$here"/src/main/kotlin/ai/moveworks/sdk/*.kt "$here"/src/test/kotlin/ai/moveworks/sdk/test/*.kt)
+sources=("$here"/src/main/kotlin/ai/moveworks/sdk/*.kt "$here"/src/main/kotlin/ai/moveworks/sdk/model/*.kt "$here"/src/test/kotlin/ai/moveworks/sdk/test/*.kt)
 # Debian's kotlinx-coroutines predates an opt-in marker the generated code imports.
 if ! grep -q "kotlinx/coroutines/DelicateCoroutinesApi" /usr/share/java/kotlinx-coroutines-core.jar; then
   sources+=("$here"/src/compat/kotlin/kotlinx/coroutines/*.kt)

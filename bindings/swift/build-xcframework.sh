@@ -19,7 +19,7 @@ lib() { echo "$target/$1/$(dir)/libmoveworks_uniffi.a"; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/headers" "$work/ios-sim" "$work/macos"
-cp "$here/Sources/MoveworksSDKFFI/include/MoveworksSDKFFI.h" "$here/Sources/MoveworksSDKFFI/include/module.modulemap" "$work/headers/"
+cp "$here/Sources/MoveworksSDKFFI/include/MoveworksSDKFFI.h" "$here/Sources/MoveworksSDKFFI/include/MoveworksModelFFI.h" "$here/Sources/MoveworksSDKFFI/include/module.modulemap" "$work/headers/"
 # One library per platform: the simulator and macOS slices are fat (arm64 + x86_64).
 lipo -create "$(lib aarch64-apple-ios-sim)" "$(lib x86_64-apple-ios)" -output "$work/ios-sim/libmoveworks_uniffi.a"
 lipo -create "$(lib aarch64-apple-darwin)" "$(lib x86_64-apple-darwin)" -output "$work/macos/libmoveworks_uniffi.a"

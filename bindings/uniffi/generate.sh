@@ -10,14 +10,25 @@ target="${CARGO_TARGET_DIR:-$root/target}/debug"
 case "$(uname -s)" in Darwin) lib="$target/libmoveworks_uniffi.dylib" ;; *) lib="$target/libmoveworks_uniffi.so" ;; esac
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-# --no-format: ktlint/swift-format output depends on their versions; raw output is reproducible.
-(cd "$root" && "$target/uniffi-bindgen" generate --no-format --library "$lib" --language kotlin --out-dir "$tmp/kotlin" >/dev/null)
-(cd "$root" && "$target/uniffi-bindgen" generate --no-format --library "$lib" --language swift --out-dir "$tmp/swift" >/dev/null)
-mkdir -p "$out/kotlin/src/main/kotlin/ai/moveworks/sdk" "$out/swift/Sources/MoveworksSDK" "$out/swift/Sources/MoveworksSDKFFI/include"
-# Reuse of call statuses (issue #7); see the script.
-python3 "$root/bindings/uniffi/patch_kotlin.py" "$tmp/kotlin/ai/moveworks/sdk/moveworks_uniffi.kt"
-cp "$tmp/kotlin/ai/moveworks/sdk/moveworks_uniffi.kt" "$out/kotlin/src/main/kotlin/ai/moveworks/sdk/moveworks_uniffi.kt"
-cp "$tmp/swift/MoveworksSDK.swift" "$out/swift/Sources/MoveworksSDK/MoveworksSDK.swift"
-cp "$tmp/swift/MoveworksSDKFFI.h" "$out/swift/Sources/MoveworksSDKFFI/include/MoveworksSDKFFI.h"
+# Two uniffi components: the model (crate `moveworks`, its `uniffi` feature) and this
+# crate; the generator writes each into its own directory (see bindings/uniffi-bindgen).
+(cd "$root" && "$target/uniffi-bindgen" kotlin "$lib" "$tmp/kotlin" moveworks moveworks_uniffi >/dev/null)
+(cd "$root" && "$target/uniffi-bindgen" swift "$lib" "$tmp/swift" moveworks moveworks_uniffi >/dev/null)
+kt="$out/kotlin/src/main/kotlin/ai/moveworks/sdk"
+mkdir -p "$kt/model" "$out/swift/Sources/MoveworksSDK" "$out/swift/Sources/MoveworksSDKFFI/include"
+# Reuse of call statuses (issue #7); see the script. The model file makes no calls,
+# but three of its variant fields need qualified type names (see the script).
+python3 "$root/bindings/uniffi/patch_kotlin.py" "$tmp/kotlin/moveworks_uniffi/ai/moveworks/sdk/moveworks_uniffi.kt"
+python3 "$root/bindings/uniffi/patch_kotlin.py" --model "$tmp/kotlin/moveworks/ai/moveworks/sdk/model/moveworks.kt"
+cp "$tmp/kotlin/moveworks_uniffi/ai/moveworks/sdk/moveworks_uniffi.kt" "$kt/moveworks_uniffi.kt"
+cp "$tmp/kotlin/moveworks/ai/moveworks/sdk/model/moveworks.kt" "$kt/model/moveworks.kt"
+# Both Swift files belong to the one module MoveworksSDK (uniffi's Swift helpers are fileprivate).
+cp "$tmp/swift/moveworks_uniffi/MoveworksSDK.swift" "$out/swift/Sources/MoveworksSDK/MoveworksSDK.swift"
+cp "$tmp/swift/moveworks/MoveworksSDK.swift" "$out/swift/Sources/MoveworksSDK/MoveworksModel.swift"
+inc="$out/swift/Sources/MoveworksSDKFFI/include"
+cp "$tmp/swift/moveworks_uniffi/MoveworksSDKFFI.h" "$inc/MoveworksSDKFFI.h"
+cp "$tmp/swift/moveworks/MoveworksModelFFI.h" "$inc/MoveworksModelFFI.h"
+# One C module with both headers (each generated modulemap names only its own);
 # SwiftPM looks for a C target's module map under this exact name.
-cp "$tmp/swift/MoveworksSDKFFI.modulemap" "$out/swift/Sources/MoveworksSDKFFI/include/module.modulemap"
+sed 's|header "MoveworksSDKFFI.h"|header "MoveworksModelFFI.h"\n    header "MoveworksSDKFFI.h"|' \
+    "$tmp/swift/moveworks_uniffi/MoveworksSDKFFI.modulemap" >"$inc/module.modulemap"

@@ -7,6 +7,14 @@ JNA 5.13; issue #7). The patch keeps one idle status per thread and reuses it.
 Exact-text replacement: fails loudly if a uniffi upgrade changes the template.
 
     python3 patch_kotlin.py path/to/moveworks_uniffi.kt
+
+With --model, it patches the model's file (crate `moveworks`) instead: the variants
+`OutputItem.Message(message: Message)`, `OutputItem.ReasoningMessage(...)` and
+`EventPayload.Message(...)` carry a record of their own name, and inside the sealed
+class the bare name means the variant class itself (uniffi 0.29 writes it bare,
+and has no rename attribute). The patch qualifies those field types.
+
+    python3 patch_kotlin.py --model path/to/model/moveworks.kt
 """
 
 import sys
@@ -52,7 +60,32 @@ internal object UniffiRustCallStatusCache {
 """
 
 
+MODEL_PACKAGE = "ai.moveworks.sdk.model"
+
+# (variant field as generated, how many times it occurs)
+MODEL_FIELDS = [
+    ("val `message`: Message) : EventPayload() {", 1),
+    ("val `message`: Message) : OutputItem() {", 1),
+    ("val `reasoningMessage`: ReasoningMessage) : OutputItem() {", 1),
+]
+
+
+def patch_model(path: str) -> None:
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    for old, count in MODEL_FIELDS:
+        if text.count(old) != count:
+            sys.exit(f"patch_kotlin.py: {old!r} not found {count} time(s) in {path}; update the patch")
+        name = old.split(": ", 1)[1].split(")", 1)[0]
+        text = text.replace(old, old.replace(f": {name})", f": {MODEL_PACKAGE}.{name})"))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
 def main() -> None:
+    if sys.argv[1] == "--model":
+        patch_model(sys.argv[2])
+        return
     path = sys.argv[1]
     with open(path, encoding="utf-8") as f:
         text = f.read()

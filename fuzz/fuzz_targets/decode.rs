@@ -40,7 +40,7 @@ fn response_helpers(r: &Response) {
     let _ = (r.assistant_text(), r.is_terminal(), r.status.as_str(), r.reasoning_messages().count());
     for o in &r.outputs {
         let _ = o.type_name();
-        if let moveworks::OutputItem::Message(m) = o {
+        if let moveworks::OutputItem::Message { message: m } = o {
             message_helpers(m);
         }
     }
@@ -58,7 +58,7 @@ fuzz_target!(|data: &[u8]| {
         2 => {
             if let Some(page) = round_trip::<EventPage>(body) {
                 for e in &page.events {
-                    if let EventPayload::Message(m) = &e.payload {
+                    if let EventPayload::Message { message: m } = &e.payload {
                         message_helpers(m);
                     }
                 }

@@ -19,7 +19,7 @@ package ai.moveworks.sdk.bench
 import ai.moveworks.sdk.Client
 import ai.moveworks.sdk.ClientConfig
 import ai.moveworks.sdk.FfiConverterString
-import ai.moveworks.sdk.FfiConverterTypeConversation
+import ai.moveworks.sdk.model.FfiConverterTypeConversation
 import ai.moveworks.sdk.noop
 import com.sun.jna.Library
 import com.sun.jna.Memory

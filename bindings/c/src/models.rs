@@ -378,7 +378,7 @@ pub unsafe extern "C" fn mw_response_get_status(
         ResponseStatus::InProgress => mw_response_status::MW_RESPONSE_STATUS_IN_PROGRESS,
         ResponseStatus::Completed => mw_response_status::MW_RESPONSE_STATUS_COMPLETED,
         ResponseStatus::Failed => mw_response_status::MW_RESPONSE_STATUS_FAILED,
-        ResponseStatus::Unknown(_) => mw_response_status::MW_RESPONSE_STATUS_UNKNOWN,
+        ResponseStatus::Unknown { .. } => mw_response_status::MW_RESPONSE_STATUS_UNKNOWN,
     })
 }
 
@@ -469,9 +469,9 @@ pub unsafe extern "C" fn mw_response_free(response: *mut mw_response) {
 #[no_mangle]
 pub unsafe extern "C" fn mw_output_item_type(item: *const mw_output_item, out: *mut mw_output_type) -> mw_status {
     get(item, out, |i| match i {
-        OutputItem::Message(_) => mw_output_type::MW_OUTPUT_MESSAGE,
-        OutputItem::ReasoningMessage(_) => mw_output_type::MW_OUTPUT_REASONING_MESSAGE,
-        OutputItem::Unknown(_) => mw_output_type::MW_OUTPUT_UNKNOWN,
+        OutputItem::Message { .. } => mw_output_type::MW_OUTPUT_MESSAGE,
+        OutputItem::ReasoningMessage { .. } => mw_output_type::MW_OUTPUT_REASONING_MESSAGE,
+        OutputItem::Unknown { .. } => mw_output_type::MW_OUTPUT_UNKNOWN,
     })
 }
 
@@ -484,7 +484,7 @@ pub unsafe extern "C" fn mw_output_item_type_name(item: *const mw_output_item, o
 /// The message of a MESSAGE output (borrowed), or NULL for another type.
 #[no_mangle]
 pub unsafe extern "C" fn mw_output_item_message(item: *const mw_output_item, out: *mut *const mw_message) -> mw_status {
-    get(item, out, |i| opt_borrowed(if let OutputItem::Message(m) = i { Some(m) } else { None }))
+    get(item, out, |i| opt_borrowed(if let OutputItem::Message { message: m } = i { Some(m) } else { None }))
 }
 
 /// The reasoning message of a REASONING_MESSAGE output (borrowed), or NULL for another type.
@@ -493,7 +493,9 @@ pub unsafe extern "C" fn mw_output_item_reasoning_message(
     item: *const mw_output_item,
     out: *mut *const mw_reasoning_message,
 ) -> mw_status {
-    get(item, out, |i| opt_borrowed(if let OutputItem::ReasoningMessage(m) = i { Some(m) } else { None }))
+    get(item, out, |i| {
+        opt_borrowed(if let OutputItem::ReasoningMessage { reasoning_message: m } = i { Some(m) } else { None })
+    })
 }
 
 /// The output as wire JSON; for an unknown type, the raw JSON exactly as received.
@@ -528,7 +530,7 @@ pub unsafe extern "C" fn mw_message_actor(message: *const mw_message, out: *mut 
     get(message, out, |m| match m.actor {
         Actor::User => mw_actor::MW_ACTOR_USER,
         Actor::Assistant => mw_actor::MW_ACTOR_ASSISTANT,
-        Actor::Unknown(_) => mw_actor::MW_ACTOR_UNKNOWN,
+        Actor::Unknown { .. } => mw_actor::MW_ACTOR_UNKNOWN,
     })
 }
 
@@ -652,7 +654,7 @@ pub unsafe extern "C" fn mw_content_get_type(content: *const mw_content, out: *m
         Content::PlainText { .. } => mw_content_type::MW_CONTENT_PLAIN_TEXT,
         Content::CommonmarkText { .. } => mw_content_type::MW_CONTENT_COMMONMARK_TEXT,
         Content::MarkdownText { .. } => mw_content_type::MW_CONTENT_MARKDOWN_TEXT,
-        Content::Unknown(_) => mw_content_type::MW_CONTENT_UNKNOWN,
+        Content::Unknown { .. } => mw_content_type::MW_CONTENT_UNKNOWN,
     })
 }
 
@@ -742,8 +744,8 @@ pub unsafe extern "C" fn mw_event_conversation_id(event: *const mw_event, out: *
 #[no_mangle]
 pub unsafe extern "C" fn mw_event_get_type(event: *const mw_event, out: *mut mw_event_type) -> mw_status {
     get(event, out, |e| match e.payload {
-        EventPayload::Message(_) => mw_event_type::MW_EVENT_MESSAGE,
-        EventPayload::Unknown(_) => mw_event_type::MW_EVENT_UNKNOWN,
+        EventPayload::Message { .. } => mw_event_type::MW_EVENT_MESSAGE,
+        EventPayload::Unknown { .. } => mw_event_type::MW_EVENT_UNKNOWN,
     })
 }
 
@@ -756,7 +758,9 @@ pub unsafe extern "C" fn mw_event_type_name(event: *const mw_event, out: *mut *m
 /// The message of a MESSAGE_EVENT (borrowed), or NULL for another type.
 #[no_mangle]
 pub unsafe extern "C" fn mw_event_message(event: *const mw_event, out: *mut *const mw_message) -> mw_status {
-    get(event, out, |e| opt_borrowed(if let EventPayload::Message(m) = &e.payload { Some(m) } else { None }))
+    get(event, out, |e| {
+        opt_borrowed(if let EventPayload::Message { message: m } = &e.payload { Some(m) } else { None })
+    })
 }
 
 /// The event as wire JSON (an unknown payload verbatim). `*out` is a new string.

@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use moveworks::{
     AsyncRuntime, CancelToken, Client, ClientOptions, Content, ConversationIter, ConversationUpdate, ErrorKind,
-    EventIter, EventPayload, ListConversationsParams, ListEventsParams, Message, OutputItem, RequestOptions,
-    Response, WaitOptions,
+    EventIter, EventPayload, ListConversationsParams, ListEventsParams, Message, OutputItem, RequestOptions, Response,
+    WaitOptions,
 };
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -633,7 +633,7 @@ pub fn assistant_text(response_json: String) -> Result<Option<String>> {
 pub fn assistant_message_indexes(response_json: String) -> Result<Vec<u32>> {
     let r = parse_response(&response_json)?;
     Ok(output_indexes(&r, r.assistant_messages(), |o| match o {
-        OutputItem::Message(m) => Some(m),
+        OutputItem::Message { message } => Some(message),
         _ => None,
     }))
 }
@@ -643,7 +643,7 @@ pub fn assistant_message_indexes(response_json: String) -> Result<Vec<u32>> {
 pub fn reasoning_message_indexes(response_json: String) -> Result<Vec<u32>> {
     let r = parse_response(&response_json)?;
     Ok(output_indexes(&r, r.reasoning_messages(), |o| match o {
-        OutputItem::ReasoningMessage(m) => Some(m),
+        OutputItem::ReasoningMessage { reasoning_message } => Some(reasoning_message),
         _ => None,
     }))
 }

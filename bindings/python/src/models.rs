@@ -228,7 +228,7 @@ model!(
         #[getter]
         fn message(&self) -> Option<PyMessage> {
             match &self.0 {
-                core::OutputItem::Message(m) => Some(PyMessage(m.clone())),
+                core::OutputItem::Message { message: m } => Some(PyMessage(m.clone())),
                 _ => None,
             }
         }
@@ -236,14 +236,14 @@ model!(
         #[getter]
         fn reasoning_message(&self) -> Option<PyReasoningMessage> {
             match &self.0 {
-                core::OutputItem::ReasoningMessage(m) => Some(PyReasoningMessage(m.clone())),
+                core::OutputItem::ReasoningMessage { reasoning_message: m } => Some(PyReasoningMessage(m.clone())),
                 _ => None,
             }
         }
         /// True for an output type this SDK version does not know (see `to_dict()` for its data).
         #[getter]
         fn is_unknown(&self) -> bool {
-            matches!(self.0, core::OutputItem::Unknown(_))
+            matches!(self.0, core::OutputItem::Unknown { .. })
         }
     }
 );
@@ -355,7 +355,7 @@ model!(PyContent, core::Content, "Content", "Message content, tagged by `type`."
     /// True for a content type this SDK version does not know.
     #[getter]
     fn is_unknown(&self) -> bool {
-        matches!(self.0, core::Content::Unknown(_))
+        matches!(self.0, core::Content::Unknown { .. })
     }
 });
 
@@ -425,14 +425,14 @@ model!(
         #[getter]
         fn message(&self) -> Option<PyMessage> {
             match &self.0 {
-                core::EventPayload::Message(m) => Some(PyMessage(m.clone())),
+                core::EventPayload::Message { message: m } => Some(PyMessage(m.clone())),
                 _ => None,
             }
         }
         /// True for an event type this SDK version does not know.
         #[getter]
         fn is_unknown(&self) -> bool {
-            matches!(self.0, core::EventPayload::Unknown(_))
+            matches!(self.0, core::EventPayload::Unknown { .. })
         }
     }
 );

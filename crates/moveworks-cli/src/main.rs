@@ -456,8 +456,12 @@ impl Output {
             return self.print_json(e);
         }
         match &e.payload {
-            EventPayload::Message(m) => println!("{}  {}  {}: {}", e.event_id, e.conversation_id, m.actor, m.text()),
-            EventPayload::Unknown(u) => println!("{}  {}  ({})", e.event_id, e.conversation_id, u.type_name),
+            EventPayload::Message { message: m } => {
+                println!("{}  {}  {}: {}", e.event_id, e.conversation_id, m.actor, m.text())
+            }
+            EventPayload::Unknown { type_name, .. } => {
+                println!("{}  {}  ({})", e.event_id, e.conversation_id, type_name)
+            }
         }
     }
 }

@@ -398,36 +398,49 @@ pub struct RequestOptions {
 
 /// Filters of [`Client::list_conversations`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ListConversationsParams {
     /// Page size, 1 to 100 (server default 20).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub limit: Option<u32>,
     /// Cursor from a previous page.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub cursor: Option<String>,
     /// List archived (`true`) or active (`false`, the server default) conversations.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub archived: Option<bool>,
 }
 
 /// Filters of [`Client::list_events`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ListEventsParams {
     /// One conversation, or `None` for the events of all conversations.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub conversation_id: Option<String>,
     /// Only events after this id (exclusive): typically the last event id seen.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub start_event_id: Option<String>,
     /// Only events up to this id (inclusive).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub last_event_id: Option<String>,
     /// Cursor from a previous page.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub cursor: Option<String>,
     /// Page size, 1 to 100 (server default 20).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub limit: Option<u32>,
 }
 
 /// Fields to change with [`Client::update_conversation`]; `None` leaves a field unchanged.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ConversationUpdate {
     /// New title (at most 256 characters).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub title: Option<String>,
     /// New archive flag.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub archived: Option<bool>,
 }
 

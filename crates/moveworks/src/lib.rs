@@ -32,6 +32,11 @@
 
 #![warn(missing_docs)]
 
+// With the `uniffi` feature, the model types are uniffi records and enums of
+// their own component (namespace `moveworks`); bindings/uniffi uses them as is.
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+
 mod client;
 mod error;
 mod model;
@@ -50,7 +55,7 @@ pub use client::{
 pub use error::{ApiErrorCode, Error, ErrorKind, Result};
 pub use model::{
     render_citations, Actor, Citation, CitationDisplay, Content, Conversation, ConversationPage, Event, EventPage,
-    EventPayload, Message, OutputItem, ReasoningMessage, Response, ResponseStatus, Timestamp, UnknownVariant,
+    EventPayload, Message, OutputItem, ReasoningMessage, Response, ResponseStatus, Timestamp,
 };
 pub use options::ClientOptions;
 pub use pagination::{ConversationIter, EventIter, PageItems, PageIter, PageSource};

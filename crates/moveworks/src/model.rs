@@ -14,8 +14,18 @@ use serde_json::Value;
 /// A UTC timestamp parsed from the API's ISO 8601 strings.
 pub type Timestamp = DateTime<Utc>;
 
+// Crosses as the platform's instant type (Kotlin `java.time.Instant`, Swift `Date`),
+// named `Timestamp` in the generated code.
+#[cfg(feature = "uniffi")]
+uniffi::custom_type!(Timestamp, std::time::SystemTime, {
+    remote,
+    lower: |t| std::time::SystemTime::from(t),
+    try_lift: |t| Ok(Timestamp::from(t)),
+});
+
 /// A conversation thread.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Conversation {
     /// Unique id, `conv_…`.
     pub conversation_id: String,
@@ -35,6 +45,7 @@ pub struct Conversation {
 
 /// One page of [`Conversation`]s.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ConversationPage {
     /// The conversations of this page, newest `updated_at` first.
     pub conversations: Vec<Conversation>,
@@ -44,6 +55,7 @@ pub struct ConversationPage {
 
 /// One page of [`Event`]s.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct EventPage {
     /// The events of this page, oldest first.
     pub events: Vec<Event>,
@@ -53,6 +65,7 @@ pub struct EventPage {
 
 /// Processing status of a [`Response`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ResponseStatus {
     /// Accepted, not started.
     Created,
@@ -63,32 +76,30 @@ pub enum ResponseStatus {
     /// Finished unsuccessfully (terminal).
     Failed,
     /// A status this SDK version does not know, kept verbatim. Treated as not terminal.
-    Unknown(String),
-}
-
-/// The kind of an [`OutputItem`] or [`Content`] or event payload that this SDK
-/// version does not know: the raw type name and the raw JSON of the whole item.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownVariant {
-    /// The value of the `type` discriminator, e.g. `"TOOL_CALL"`.
-    pub type_name: String,
-    /// The whole item as JSON text, exactly as received.
-    pub raw_json: String,
+    Unknown {
+        /// The wire value.
+        raw: String,
+    },
 }
 
 /// Who wrote a [`Message`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Actor {
     /// The end user.
     User,
     /// The assistant.
     Assistant,
     /// An actor this SDK version does not know, kept verbatim.
-    Unknown(String),
+    Unknown {
+        /// The wire value.
+        raw: String,
+    },
 }
 
 /// Message content, tagged by `type`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Content {
     /// `PLAIN_TEXT`.
     PlainText {
@@ -106,11 +117,17 @@ pub enum Content {
         text: String,
     },
     /// A content type this SDK version does not know.
-    Unknown(UnknownVariant),
+    Unknown {
+        /// The wire `type`, e.g. `"HTML_TEXT"`.
+        type_name: String,
+        /// The whole item as JSON text, exactly as received.
+        raw_json: String,
+    },
 }
 
 /// Where a [`Citation`] belongs and what it points to.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Citation {
     /// Zero-based position in the message text, counted in characters
     /// (Unicode scalar values), not bytes, where the marker belongs.
@@ -123,6 +140,7 @@ pub struct Citation {
 
 /// Display data of a [`Citation`].
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CitationDisplay {
     /// Primary heading.
     pub title: Option<Content>,
@@ -132,6 +150,7 @@ pub struct CitationDisplay {
 
 /// A final message in a conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Message {
     /// Unique id.
     pub message_id: String,
@@ -153,6 +172,7 @@ pub struct Message {
 
 /// An intermediate message the assistant shows while it works.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ReasoningMessage {
     /// Unique id.
     pub reasoning_message_id: String,
@@ -169,17 +189,30 @@ pub struct ReasoningMessage {
 
 /// One output of a [`Response`], tagged by `type`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum OutputItem {
     /// `MESSAGE`: a final message.
-    Message(Message),
+    Message {
+        /// The message.
+        message: Message,
+    },
     /// `REASONING_MESSAGE`: progress shown while the response is in progress.
-    ReasoningMessage(ReasoningMessage),
+    ReasoningMessage {
+        /// The reasoning message.
+        reasoning_message: ReasoningMessage,
+    },
     /// An output type this SDK version does not know.
-    Unknown(UnknownVariant),
+    Unknown {
+        /// The wire `type`, e.g. `"TOOL_CALL"`.
+        type_name: String,
+        /// The whole item as JSON text, exactly as received.
+        raw_json: String,
+    },
 }
 
 /// The assistant's answer to one user input; poll it until its status is terminal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Response {
     /// Unique id, `resp_…`.
     pub response_id: String,
@@ -200,6 +233,7 @@ pub struct Response {
 
 /// A system-initiated message in the events feed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Event {
     /// Unique id, `evt_…`; ids increase in feed order.
     pub event_id: String,
@@ -212,11 +246,20 @@ pub struct Event {
 
 /// The payload of an [`Event`], tagged by `type`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum EventPayload {
     /// `MESSAGE_EVENT`: a final message.
-    Message(Message),
+    Message {
+        /// The message.
+        message: Message,
+    },
     /// An event type this SDK version does not know.
-    Unknown(UnknownVariant),
+    Unknown {
+        /// The wire `type`, e.g. `"NOTIFICATION_EVENT"`.
+        type_name: String,
+        /// The whole payload as JSON text, exactly as received.
+        raw_json: String,
+    },
 }
 
 // ---- simple string enums ----------------------------------------------------
@@ -232,19 +275,19 @@ macro_rules! string_enum {
             pub fn parse(raw: &str) -> $ty {
                 match raw {
                     $($wire => $ty::$variant,)*
-                    other => $ty::Unknown(other.to_owned()),
+                    other => $ty::Unknown { raw: other.to_owned() },
                 }
             }
             /// The wire spelling.
             pub fn as_str(&self) -> &str {
                 match self {
                     $($ty::$variant => $wire,)*
-                    $ty::Unknown(raw) => raw,
+                    $ty::Unknown { raw } => raw,
                 }
             }
             /// True when this value is not one this SDK version knows.
             pub fn is_unknown(&self) -> bool {
-                matches!(self, $ty::Unknown(_))
+                matches!(self, $ty::Unknown { .. })
             }
         }
         impl Serialize for $ty {
@@ -294,8 +337,9 @@ fn take_tagged<'de, D: Deserializer<'de>>(d: D) -> Result<(String, Value), D::Er
     Ok((tag, value))
 }
 
-fn unknown(tag: String, value: &Value) -> UnknownVariant {
-    UnknownVariant { type_name: tag, raw_json: value.to_string() }
+/// The type name and raw JSON of an unknown variant.
+fn unknown(tag: String, value: &Value) -> (String, String) {
+    (tag, value.to_string())
 }
 
 /// Reads the payload field of a known variant.
@@ -305,8 +349,8 @@ fn variant_field<T: serde::de::DeserializeOwned, E: de::Error>(value: &mut Value
 }
 
 /// Writes an unknown variant back exactly as received.
-fn serialize_unknown<S: Serializer>(u: &UnknownVariant, s: S) -> Result<S::Ok, S::Error> {
-    let value: Value = serde_json::from_str(&u.raw_json).map_err(serde::ser::Error::custom)?;
+fn serialize_unknown<S: Serializer>(raw_json: &str, s: S) -> Result<S::Ok, S::Error> {
+    let value: Value = serde_json::from_str(raw_json).map_err(serde::ser::Error::custom)?;
     value.serialize(s)
 }
 
@@ -335,16 +379,16 @@ impl Content {
             Content::PlainText { text } | Content::CommonmarkText { text } | Content::MarkdownText { text } => {
                 Some(text)
             }
-            Content::Unknown(_) => None,
+            Content::Unknown { .. } => None,
         }
     }
 
     /// The text of this content, including a best-effort read of unknown types.
     pub fn text_lossy(&self) -> Option<String> {
         match self {
-            Content::Unknown(u) => {
-                let value: Value = serde_json::from_str(&u.raw_json).ok()?;
-                let field = u.type_name.to_ascii_lowercase();
+            Content::Unknown { type_name, raw_json } => {
+                let value: Value = serde_json::from_str(raw_json).ok()?;
+                let field = type_name.to_ascii_lowercase();
                 value.get(&field)?.get("text")?.as_str().map(str::to_owned)
             }
             known => known.text().map(str::to_owned),
@@ -357,7 +401,7 @@ impl Content {
             Content::PlainText { .. } => "PLAIN_TEXT",
             Content::CommonmarkText { .. } => "COMMONMARK_TEXT",
             Content::MarkdownText { .. } => "MARKDOWN_TEXT",
-            Content::Unknown(u) => &u.type_name,
+            Content::Unknown { type_name, .. } => type_name,
         }
     }
 }
@@ -375,7 +419,10 @@ impl<'de> Deserialize<'de> for Content {
             "MARKDOWN_TEXT" => {
                 Content::MarkdownText { text: variant_field::<TextBody, D::Error>(&mut value, "markdown_text")?.text }
             }
-            _ => Content::Unknown(unknown(tag, &value)),
+            _ => {
+                let (type_name, raw_json) = unknown(tag, &value);
+                Content::Unknown { type_name, raw_json }
+            }
         })
     }
 }
@@ -392,7 +439,7 @@ impl Serialize for Content {
             Content::MarkdownText { text } => {
                 serialize_tagged(s, "MARKDOWN_TEXT", "markdown_text", &TextBody { text: text.clone() })
             }
-            Content::Unknown(u) => serialize_unknown(u, s),
+            Content::Unknown { raw_json, .. } => serialize_unknown(raw_json, s),
         }
     }
 }
@@ -404,9 +451,9 @@ impl OutputItem {
     /// The wire name of the output type, e.g. `"MESSAGE"`.
     pub fn type_name(&self) -> &str {
         match self {
-            OutputItem::Message(_) => "MESSAGE",
-            OutputItem::ReasoningMessage(_) => "REASONING_MESSAGE",
-            OutputItem::Unknown(u) => &u.type_name,
+            OutputItem::Message { .. } => "MESSAGE",
+            OutputItem::ReasoningMessage { .. } => "REASONING_MESSAGE",
+            OutputItem::Unknown { type_name, .. } => type_name,
         }
     }
 }
@@ -415,11 +462,14 @@ impl<'de> Deserialize<'de> for OutputItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let (tag, mut value) = take_tagged(d)?;
         Ok(match tag.as_str() {
-            "MESSAGE" => OutputItem::Message(variant_field::<_, D::Error>(&mut value, "message")?),
-            "REASONING_MESSAGE" => {
-                OutputItem::ReasoningMessage(variant_field::<_, D::Error>(&mut value, "reasoning_message")?)
+            "MESSAGE" => OutputItem::Message { message: variant_field::<_, D::Error>(&mut value, "message")? },
+            "REASONING_MESSAGE" => OutputItem::ReasoningMessage {
+                reasoning_message: variant_field::<_, D::Error>(&mut value, "reasoning_message")?,
+            },
+            _ => {
+                let (type_name, raw_json) = unknown(tag, &value);
+                OutputItem::Unknown { type_name, raw_json }
             }
-            _ => OutputItem::Unknown(unknown(tag, &value)),
         })
     }
 }
@@ -427,9 +477,11 @@ impl<'de> Deserialize<'de> for OutputItem {
 impl Serialize for OutputItem {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            OutputItem::Message(m) => serialize_tagged(s, "MESSAGE", "message", m),
-            OutputItem::ReasoningMessage(m) => serialize_tagged(s, "REASONING_MESSAGE", "reasoning_message", m),
-            OutputItem::Unknown(u) => serialize_unknown(u, s),
+            OutputItem::Message { message } => serialize_tagged(s, "MESSAGE", "message", message),
+            OutputItem::ReasoningMessage { reasoning_message } => {
+                serialize_tagged(s, "REASONING_MESSAGE", "reasoning_message", reasoning_message)
+            }
+            OutputItem::Unknown { raw_json, .. } => serialize_unknown(raw_json, s),
         }
     }
 }
@@ -441,8 +493,8 @@ impl EventPayload {
     /// The wire name of the event type, e.g. `"MESSAGE_EVENT"`.
     pub fn type_name(&self) -> &str {
         match self {
-            EventPayload::Message(_) => "MESSAGE_EVENT",
-            EventPayload::Unknown(u) => &u.type_name,
+            EventPayload::Message { .. } => "MESSAGE_EVENT",
+            EventPayload::Unknown { type_name, .. } => type_name,
         }
     }
 }
@@ -451,8 +503,11 @@ impl<'de> Deserialize<'de> for EventPayload {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let (tag, mut value) = take_tagged(d)?;
         Ok(match tag.as_str() {
-            "MESSAGE_EVENT" => EventPayload::Message(variant_field::<_, D::Error>(&mut value, "message")?),
-            _ => EventPayload::Unknown(unknown(tag, &value)),
+            "MESSAGE_EVENT" => EventPayload::Message { message: variant_field::<_, D::Error>(&mut value, "message")? },
+            _ => {
+                let (type_name, raw_json) = unknown(tag, &value);
+                EventPayload::Unknown { type_name, raw_json }
+            }
         })
     }
 }
@@ -460,8 +515,8 @@ impl<'de> Deserialize<'de> for EventPayload {
 impl Serialize for EventPayload {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            EventPayload::Message(m) => serialize_tagged(s, "MESSAGE_EVENT", "message", m),
-            EventPayload::Unknown(u) => serialize_unknown(u, s),
+            EventPayload::Message { message } => serialize_tagged(s, "MESSAGE_EVENT", "message", message),
+            EventPayload::Unknown { raw_json, .. } => serialize_unknown(raw_json, s),
         }
     }
 }
@@ -591,7 +646,7 @@ impl Response {
     /// The final messages written by the assistant, in output order.
     pub fn assistant_messages(&self) -> impl Iterator<Item = &Message> {
         self.outputs.iter().filter_map(|o| match o {
-            OutputItem::Message(m) if m.actor == Actor::Assistant => Some(m),
+            OutputItem::Message { message } if message.actor == Actor::Assistant => Some(message),
             _ => None,
         })
     }
@@ -599,7 +654,7 @@ impl Response {
     /// The reasoning messages shown so far, in output order.
     pub fn reasoning_messages(&self) -> impl Iterator<Item = &ReasoningMessage> {
         self.outputs.iter().filter_map(|o| match o {
-            OutputItem::ReasoningMessage(m) => Some(m),
+            OutputItem::ReasoningMessage { reasoning_message } => Some(reasoning_message),
             _ => None,
         })
     }
@@ -671,13 +726,13 @@ mod tests {
         let raw = r#"{"type":"TOOL_CALL","tool_call":{"name":"x"},"extra":1}"#;
         let item: OutputItem = serde_json::from_str(raw).unwrap();
         match &item {
-            OutputItem::Unknown(u) => assert_eq!(u.type_name, "TOOL_CALL"),
+            OutputItem::Unknown { type_name, .. } => assert_eq!(type_name, "TOOL_CALL"),
             other => panic!("expected unknown, got {other:?}"),
         }
         let back: Value = serde_json::to_value(&item).unwrap();
         assert_eq!(back, serde_json::from_str::<Value>(raw).unwrap());
         let status: ResponseStatus = serde_json::from_str("\"THINKING\"").unwrap();
-        assert_eq!(status, ResponseStatus::Unknown("THINKING".into()));
+        assert_eq!(status, ResponseStatus::Unknown { raw: "THINKING".into() });
         assert!(!status.is_terminal());
         let content: Content =
             serde_json::from_str(r#"{"type":"HTML_TEXT","html_text":{"text":"<b>hi</b>"}}"#).unwrap();
@@ -719,10 +774,13 @@ mod tests {
             content: message.content.clone(),
             created_at: message.created_at,
         };
-        for o in [OutputItem::Message(message.clone()), OutputItem::ReasoningMessage(reasoning)] {
+        for o in [
+            OutputItem::Message { message: message.clone() },
+            OutputItem::ReasoningMessage { reasoning_message: reasoning },
+        ] {
             assert!(OutputItem::KNOWN.contains(&o.type_name()), "{}", o.type_name());
         }
-        assert!(EventPayload::KNOWN.contains(&EventPayload::Message(message).type_name()));
+        assert!(EventPayload::KNOWN.contains(&EventPayload::Message { message }.type_name()));
     }
 }
 

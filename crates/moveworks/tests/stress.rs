@@ -48,7 +48,7 @@ fn call(client: &Client, thread: usize, i: usize, conv: &mut String, resp: &mut 
             let page = client.list_events(&params)?;
             for e in &page.events {
                 assert_eq!(&e.conversation_id, conv);
-                assert!(matches!(e.payload, EventPayload::Message(_)), "{e:?}");
+                assert!(matches!(e.payload, EventPayload::Message { .. }), "{e:?}");
             }
         }
         5 => {

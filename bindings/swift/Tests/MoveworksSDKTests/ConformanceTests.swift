@@ -1,7 +1,7 @@
 // Runs tests/conformance/scenarios.json through the Swift API, as the Kotlin,
 // Python, Node, C and Rust runners do: every call goes through the generated
 // bindings, and results are compared as wire JSON produced by the core's
-// serializer (the *ToJson functions). See tests/conformance/README.md.
+// serializer (the toJson() methods). See tests/conformance/README.md.
 import Foundation
 import XCTest
 import MoveworksSDK
@@ -165,49 +165,49 @@ final class ConformanceTests: XCTestCase {
         case "list_conversations":
             let page = try c.listConversations(params: ListConversationsParams(
                 limit: limit, cursor: a["cursor"]?.string, archived: a["archived"]?.bool))
-            return try JSON.parse(conversationPageToJson(page: page))
+            return try JSON.parse(page.toJson())
         case "iter_conversations":
             // next() rather than the Sequence conformance, so an error fails the step.
             let it = c.iterConversations(params: ListConversationsParams(limit: limit, archived: a["archived"]?.bool))
             var all: [JSON] = []
-            while let x = try it.next() { all.append(try JSON.parse(conversationToJson(conversation: x))) }
+            while let x = try it.next() { all.append(try JSON.parse(x.toJson())) }
             return .array(all)
         case "create_conversation":
-            return try JSON.parse(conversationToJson(conversation: try c.createConversation(title: a["title"]?.string)))
+            return try JSON.parse(c.createConversation(title: a["title"]?.string).toJson())
         case "get_conversation":
-            return try JSON.parse(conversationToJson(conversation: try c.getConversation(conversationId: required("conversation_id"))))
+            return try JSON.parse(c.getConversation(conversationId: required("conversation_id")).toJson())
         case "update_conversation":
             let updated = try c.updateConversation(conversationId: required("conversation_id"),
                                                    update: ConversationUpdate(title: a["title"]?.string, archived: a["archived"]?.bool))
-            return try JSON.parse(conversationToJson(conversation: updated))
+            return try JSON.parse(updated.toJson())
         case "list_events":
-            return try JSON.parse(eventPageToJson(page: try c.listEvents(params: eventParams(a, cursor: a["cursor"]?.string))))
+            return try JSON.parse(c.listEvents(params: eventParams(a, cursor: a["cursor"]?.string)).toJson())
         case "iter_events":
             let it = c.iterEvents(params: eventParams(a, cursor: nil))
             var all: [JSON] = []
-            while let x = try it.next() { all.append(try JSON.parse(eventToJson(event: x))) }
+            while let x = try it.next() { all.append(try JSON.parse(x.toJson())) }
             return .array(all)
         case "create_response":
-            return try JSON.parse(responseToJson(response: try c.createResponse(conversationId: required("conversation_id"), text: required("text"))))
+            return try JSON.parse(c.createResponse(conversationId: required("conversation_id"), text: required("text")).toJson())
         case "get_response":
-            return try JSON.parse(responseToJson(response: try c.getResponse(conversationId: required("conversation_id"), responseId: required("response_id"))))
+            return try JSON.parse(c.getResponse(conversationId: required("conversation_id"), responseId: required("response_id")).toJson())
         case "wait_for_response":
             let r = try c.waitForResponse(conversationId: required("conversation_id"), responseId: required("response_id"),
                                           options: waitOptions(a), cancel: nil, listener: nil)
-            return try JSON.parse(responseToJson(response: r))
+            return try JSON.parse(r.toJson())
         case "create_response_and_wait":
             let r = try c.createResponseAndWait(conversationId: required("conversation_id"), text: required("text"),
                                                 options: waitOptions(a), cancel: nil, listener: nil)
-            return try JSON.parse(responseToJson(response: r))
+            return try JSON.parse(r.toJson())
         case "assistant_text":
-            let response = try responseFromJson(json: (a["response"] ?? .null).description)
-            return responseAssistantText(response: response).map { .string($0) } ?? .null
+            let response = try Response.fromJson((a["response"] ?? .null).description)
+            return response.assistantText().map { .string($0) } ?? .null
         case "text_with_citation_markers":
-            let response = try responseFromJson(json: (a["response"] ?? .null).description)
-            guard let first = responseAssistantMessages(response: response).first else {
+            let response = try Response.fromJson((a["response"] ?? .null).description)
+            guard let first = response.assistantMessages().first else {
                 throw ScenarioFailure(description: "the response has no assistant message")
             }
-            return .string(messageTextWithCitationMarkers(message: first))
+            return .string(first.textWithCitationMarkers())
         default:
             throw ScenarioFailure(description: "unknown call \(name)")
         }

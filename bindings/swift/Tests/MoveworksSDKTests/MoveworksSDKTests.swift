@@ -102,7 +102,7 @@ final class MoveworksSDKTests: XCTestCase {
                                                listener: ClosureUpdateListener { seen.append($0.status); return true })
         XCTAssertEqual(done.status, .completed)
         XCTAssertEqual(seen.last, .completed)
-        XCTAssertTrue(responseAssistantText(response: done)?.contains("John Doe") ?? false)
+        XCTAssertTrue(done.assistantText()?.contains("John Doe") ?? false)
 
         try sim.config(.object(["response_duration_ms": .number(30000)]))
         let cancel = CancelHandle()

@@ -15,12 +15,12 @@ do {
     let response = try client.createResponseAndWait(conversationId: conversation.conversationId,
                                                     text: "Who does John Doe report to?",
                                                     options: WaitOptions(), cancel: nil, listener: nil)
-    guard let answer = responseAssistantMessages(response: response).first else {
+    guard let answer = response.assistantMessages().first else {
         FileHandle.standardError.write(Data("no assistant message in \(response.responseId)\n".utf8))
         exit(1)
     }
-    print("status: \(responseStatusWireName(status: response.status))")
-    print(messageTextWithCitationMarkers(message: answer))
+    print("status: \(response.status.wireName)")
+    print(answer.textWithCitationMarkers())
 } catch let error as MoveworksError {
     FileHandle.standardError.write(Data("\(error.kind): \(error.details.message)\n".utf8))
     exit(1)

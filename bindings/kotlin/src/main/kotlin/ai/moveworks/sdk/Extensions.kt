@@ -1,6 +1,10 @@
-// Hand-written conveniences over the uniffi-generated API (moveworks_uniffi.kt).
-// They only reshape what the generated code already offers: no client logic here.
+// Hand-written conveniences over the uniffi-generated API (moveworks_uniffi.kt and
+// model/moveworks.kt). They only reshape what the generated code already offers:
+// no client logic here. uniffi 0.29 cannot export methods on records, so the
+// core's model helpers are exported as functions and become extensions here.
 package ai.moveworks.sdk
+
+import ai.moveworks.sdk.model.*
 
 /** The details every [MoveworksException] variant carries (kind, status, code, message, request id, …). */
 val MoveworksException.details: ErrorDetails
@@ -55,3 +59,41 @@ fun responseUpdateListener(block: (Response) -> Boolean): ResponseUpdateListener
     object : ResponseUpdateListener {
         override fun onUpdate(response: Response): Boolean = block(response)
     }
+
+// ---- the core's model helpers, as extensions -------------------------------------
+
+/** The assistant's answer: its final messages' text joined by blank lines, or null. */
+fun Response.assistantText(): String? = responseAssistantText(this)
+
+/** The final messages written by the assistant, in output order. */
+fun Response.assistantMessages(): List<Message> = responseAssistantMessages(this)
+
+/** True for a terminal status (COMPLETED or FAILED). */
+fun Response.isTerminal(): Boolean = responseIsTerminal(this)
+
+/** The response as the API's JSON (unknown variants verbatim). */
+fun Response.toJson(): String = responseToJson(this)
+
+/** Reads a response from the API's JSON (e.g. one cached by [toJson]); throws [MoveworksException.Decode]. */
+fun Response.Companion.fromJson(json: String): Response = responseFromJson(json)
+
+/** The message text (for unknown content types, a best-effort read). */
+fun Message.text(): String = messageText(this)
+
+/** The message text with `[1]`, `[2]`, … inserted at each citation's character offset. */
+fun Message.textWithCitationMarkers(): String = messageTextWithCitationMarkers(this)
+
+/** The wire spelling, e.g. `"IN_PROGRESS"` (unknown values verbatim). */
+fun ResponseStatus.wireName(): String = responseStatusWireName(this)
+
+/** The conversation as the API's JSON. */
+fun Conversation.toJson(): String = conversationToJson(this)
+
+/** The page as the API's JSON (`{"conversations": […], "metadata": {"next_cursor": …}}`). */
+fun ConversationPage.toJson(): String = conversationPageToJson(this)
+
+/** The event as the API's JSON (unknown payloads verbatim). */
+fun Event.toJson(): String = eventToJson(this)
+
+/** The page as the API's JSON (`{"events": […], "metadata": {"next_cursor": …}}`). */
+fun EventPage.toJson(): String = eventPageToJson(this)

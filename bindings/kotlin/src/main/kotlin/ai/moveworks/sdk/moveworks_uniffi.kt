@@ -30,6 +30,26 @@ import java.nio.CharBuffer
 import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
+import ai.moveworks.sdk.model.Conversation
+import ai.moveworks.sdk.model.ConversationPage
+import ai.moveworks.sdk.model.ConversationUpdate
+import ai.moveworks.sdk.model.Event
+import ai.moveworks.sdk.model.EventPage
+import ai.moveworks.sdk.model.FfiConverterTypeConversation
+import ai.moveworks.sdk.model.FfiConverterTypeConversationPage
+import ai.moveworks.sdk.model.FfiConverterTypeConversationUpdate
+import ai.moveworks.sdk.model.FfiConverterTypeEvent
+import ai.moveworks.sdk.model.FfiConverterTypeEventPage
+import ai.moveworks.sdk.model.FfiConverterTypeListConversationsParams
+import ai.moveworks.sdk.model.FfiConverterTypeListEventsParams
+import ai.moveworks.sdk.model.FfiConverterTypeMessage
+import ai.moveworks.sdk.model.FfiConverterTypeResponse
+import ai.moveworks.sdk.model.FfiConverterTypeResponseStatus
+import ai.moveworks.sdk.model.ListConversationsParams
+import ai.moveworks.sdk.model.ListEventsParams
+import ai.moveworks.sdk.model.Message
+import ai.moveworks.sdk.model.Response
+import ai.moveworks.sdk.model.ResponseStatus
 import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.coroutines.resume
 import kotlinx.coroutines.CancellableContinuation
@@ -38,6 +58,16 @@ import kotlinx.coroutines.GlobalScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.suspendCancellableCoroutine
+import ai.moveworks.sdk.model.RustBuffer as RustBufferConversation
+import ai.moveworks.sdk.model.RustBuffer as RustBufferConversationPage
+import ai.moveworks.sdk.model.RustBuffer as RustBufferConversationUpdate
+import ai.moveworks.sdk.model.RustBuffer as RustBufferEvent
+import ai.moveworks.sdk.model.RustBuffer as RustBufferEventPage
+import ai.moveworks.sdk.model.RustBuffer as RustBufferListConversationsParams
+import ai.moveworks.sdk.model.RustBuffer as RustBufferListEventsParams
+import ai.moveworks.sdk.model.RustBuffer as RustBufferMessage
+import ai.moveworks.sdk.model.RustBuffer as RustBufferResponse
+import ai.moveworks.sdk.model.RustBuffer as RustBufferResponseStatus
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -686,7 +716,7 @@ internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureStructVoid.UniffiByValue,)
 }
 internal interface UniffiCallbackInterfaceResponseUpdateListenerMethod0 : com.sun.jna.Callback {
-    fun callback(`uniffiHandle`: Long,`response`: RustBuffer.ByValue,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,)
+    fun callback(`uniffiHandle`: Long,`response`: RustBufferResponse.ByValue,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,)
 }
 @Structure.FieldOrder("onUpdate", "uniffiFree")
 internal open class UniffiVTableCallbackInterfaceResponseUpdateListener(
@@ -1031,6 +1061,7 @@ internal interface UniffiLib : Library {
             // No need to check the contract version and checksums, since 
             // we already did that with `IntegrityCheckingUniffiLib` above.
             uniffiCallbackInterfaceResponseUpdateListener.register(lib)
+            ai.moveworks.sdk.model.uniffiEnsureInitialized()
             // Loading of library with integrity check done.
             lib
         }
@@ -1063,45 +1094,45 @@ fun uniffi_moveworks_uniffi_fn_constructor_client_new(`config`: Pointer,uniffi_o
 fun uniffi_moveworks_uniffi_fn_method_client_base_url(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_create_conversation(`ptr`: Pointer,`title`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-): RustBuffer.ByValue
+): RustBufferConversation.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_create_conversation_async(`ptr`: Pointer,`title`: RustBuffer.ByValue,
 ): Long
 fun uniffi_moveworks_uniffi_fn_method_client_create_response(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-): RustBuffer.ByValue
+): RustBufferResponse.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_create_response_and_wait(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-): RustBuffer.ByValue
+): RustBufferResponse.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_create_response_and_wait_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,`listener`: RustBuffer.ByValue,
 ): Long
 fun uniffi_moveworks_uniffi_fn_method_client_create_response_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,
 ): Long
 fun uniffi_moveworks_uniffi_fn_method_client_get_conversation(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-): RustBuffer.ByValue
+): RustBufferConversation.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_get_conversation_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,
 ): Long
 fun uniffi_moveworks_uniffi_fn_method_client_get_response(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`responseId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-): RustBuffer.ByValue
+): RustBufferResponse.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_get_response_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`responseId`: RustBuffer.ByValue,
 ): Long
-fun uniffi_moveworks_uniffi_fn_method_client_iter_conversations(`ptr`: Pointer,`params`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_method_client_iter_conversations(`ptr`: Pointer,`params`: RustBufferListConversationsParams.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
-fun uniffi_moveworks_uniffi_fn_method_client_iter_events(`ptr`: Pointer,`params`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_method_client_iter_events(`ptr`: Pointer,`params`: RustBufferListEventsParams.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
-fun uniffi_moveworks_uniffi_fn_method_client_list_conversations(`ptr`: Pointer,`params`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-): RustBuffer.ByValue
-fun uniffi_moveworks_uniffi_fn_method_client_list_conversations_async(`ptr`: Pointer,`params`: RustBuffer.ByValue,
+fun uniffi_moveworks_uniffi_fn_method_client_list_conversations(`ptr`: Pointer,`params`: RustBufferListConversationsParams.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferConversationPage.ByValue
+fun uniffi_moveworks_uniffi_fn_method_client_list_conversations_async(`ptr`: Pointer,`params`: RustBufferListConversationsParams.ByValue,
 ): Long
-fun uniffi_moveworks_uniffi_fn_method_client_list_events(`ptr`: Pointer,`params`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-): RustBuffer.ByValue
-fun uniffi_moveworks_uniffi_fn_method_client_list_events_async(`ptr`: Pointer,`params`: RustBuffer.ByValue,
+fun uniffi_moveworks_uniffi_fn_method_client_list_events(`ptr`: Pointer,`params`: RustBufferListEventsParams.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferEventPage.ByValue
+fun uniffi_moveworks_uniffi_fn_method_client_list_events_async(`ptr`: Pointer,`params`: RustBufferListEventsParams.ByValue,
 ): Long
-fun uniffi_moveworks_uniffi_fn_method_client_update_conversation(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`update`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-): RustBuffer.ByValue
-fun uniffi_moveworks_uniffi_fn_method_client_update_conversation_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`update`: RustBuffer.ByValue,
+fun uniffi_moveworks_uniffi_fn_method_client_update_conversation(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`update`: RustBufferConversationUpdate.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferConversation.ByValue
+fun uniffi_moveworks_uniffi_fn_method_client_update_conversation_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`update`: RustBufferConversationUpdate.ByValue,
 ): Long
 fun uniffi_moveworks_uniffi_fn_method_client_user_agent(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_wait_for_response(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`responseId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-): RustBuffer.ByValue
+): RustBufferResponse.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_wait_for_response_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`responseId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,`listener`: RustBuffer.ByValue,
 ): Long
 fun uniffi_moveworks_uniffi_fn_method_client_with_options(`ptr`: Pointer,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1136,33 +1167,33 @@ fun uniffi_moveworks_uniffi_fn_method_eventiterator_next_page(`ptr`: Pointer,uni
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_init_callback_vtable_responseupdatelistener(`vtable`: UniffiVTableCallbackInterfaceResponseUpdateListener,
 ): Unit
-fun uniffi_moveworks_uniffi_fn_func_conversation_page_to_json(`page`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_func_conversation_page_to_json(`page`: RustBufferConversationPage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
-fun uniffi_moveworks_uniffi_fn_func_conversation_to_json(`conversation`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_func_conversation_to_json(`conversation`: RustBufferConversation.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_error_kind_names(uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
-fun uniffi_moveworks_uniffi_fn_func_event_page_to_json(`page`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_func_event_page_to_json(`page`: RustBufferEventPage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
-fun uniffi_moveworks_uniffi_fn_func_event_to_json(`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_func_event_to_json(`event`: RustBufferEvent.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
-fun uniffi_moveworks_uniffi_fn_func_message_text(`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_func_message_text(`message`: RustBufferMessage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
-fun uniffi_moveworks_uniffi_fn_func_message_text_with_citation_markers(`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_func_message_text_with_citation_markers(`message`: RustBufferMessage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_noop(`value`: Long,uniffi_out_err: UniffiRustCallStatus, 
 ): Long
-fun uniffi_moveworks_uniffi_fn_func_response_assistant_messages(`response`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_func_response_assistant_messages(`response`: RustBufferResponse.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
-fun uniffi_moveworks_uniffi_fn_func_response_assistant_text(`response`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_func_response_assistant_text(`response`: RustBufferResponse.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_response_from_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-): RustBuffer.ByValue
-fun uniffi_moveworks_uniffi_fn_func_response_is_terminal(`response`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferResponse.ByValue
+fun uniffi_moveworks_uniffi_fn_func_response_is_terminal(`response`: RustBufferResponse.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Byte
-fun uniffi_moveworks_uniffi_fn_func_response_status_wire_name(`status`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_func_response_status_wire_name(`status`: RustBufferResponseStatus.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
-fun uniffi_moveworks_uniffi_fn_func_response_to_json(`response`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_func_response_to_json(`response`: RustBufferResponse.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_sdk_version(uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1292,46 +1323,46 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if (lib.uniffi_moveworks_uniffi_checksum_func_conversation_page_to_json() != 31317.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_func_conversation_page_to_json() != 9526.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_func_conversation_to_json() != 58112.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_func_conversation_to_json() != 1238.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_func_error_kind_names() != 40128.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_func_event_page_to_json() != 4067.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_func_event_page_to_json() != 14057.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_func_event_to_json() != 53717.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_func_event_to_json() != 54749.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_func_message_text() != 40534.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_func_message_text() != 17479.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_func_message_text_with_citation_markers() != 43602.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_func_message_text_with_citation_markers() != 29805.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_func_noop() != 24283.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_func_response_assistant_messages() != 27759.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_func_response_assistant_messages() != 12802.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_func_response_assistant_text() != 5711.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_func_response_assistant_text() != 46416.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_func_response_from_json() != 17747.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_func_response_from_json() != 32943.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_func_response_is_terminal() != 63223.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_func_response_is_terminal() != 897.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_func_response_status_wire_name() != 48250.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_func_response_status_wire_name() != 15294.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_func_response_to_json() != 29457.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_func_response_to_json() != 33129.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_func_sdk_version() != 15834.toShort()) {
@@ -1346,67 +1377,67 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_base_url() != 62920.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_conversation() != 4256.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_conversation() != 1138.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_conversation_async() != 49374.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_conversation_async() != 64439.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_response() != 21652.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_response() != 53019.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_response_and_wait() != 32929.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_response_and_wait() != 34031.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_response_and_wait_async() != 19716.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_response_and_wait_async() != 41120.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_response_async() != 64287.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_response_async() != 27992.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_get_conversation() != 56847.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_get_conversation() != 6826.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_get_conversation_async() != 42565.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_get_conversation_async() != 33956.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_get_response() != 26677.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_get_response() != 26600.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_get_response_async() != 32302.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_get_response_async() != 53075.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_iter_conversations() != 45752.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_iter_conversations() != 47902.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_iter_events() != 30467.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_iter_events() != 41282.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_conversations() != 7030.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_conversations() != 22933.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_conversations_async() != 14501.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_conversations_async() != 53317.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_events() != 63347.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_events() != 33218.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_events_async() != 19789.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_events_async() != 54628.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_update_conversation() != 43690.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_update_conversation() != 8470.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_update_conversation_async() != 64286.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_update_conversation_async() != 50359.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_user_agent() != 45959.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_wait_for_response() != 29185.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_wait_for_response() != 30966.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_wait_for_response_async() != 7366.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_wait_for_response_async() != 55076.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_with_options() != 65130.toShort()) {
@@ -1415,19 +1446,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_conversationiterator_is_exhausted() != 16644.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_conversationiterator_next() != 13691.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_conversationiterator_next() != 40601.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_conversationiterator_next_page() != 29649.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_conversationiterator_next_page() != 50527.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_eventiterator_is_exhausted() != 20696.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_eventiterator_next() != 23549.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_eventiterator_next() != 47419.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_eventiterator_next_page() != 12918.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_eventiterator_next_page() != 4601.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_constructor_cancelhandle_new() != 41524.toShort()) {
@@ -1442,7 +1473,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new() != 3351.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_responseupdatelistener_on_update() != 5178.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_responseupdatelistener_on_update() != 16669.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1828,49 +1859,6 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
         val byteBuf = toUtf8(value)
         buf.putInt(byteBuf.limit())
         buf.put(byteBuf)
-    }
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
-    override fun read(buf: ByteBuffer): java.time.Instant {
-        val seconds = buf.getLong()
-        // Type mismatch (should be u32) but we check for overflow/underflow below
-        val nanoseconds = buf.getInt().toLong()
-        if (nanoseconds < 0) {
-            throw java.time.DateTimeException("Instant nanoseconds exceed minimum or maximum supported by uniffi")
-        }
-        if (seconds >= 0) {
-            return java.time.Instant.EPOCH.plus(java.time.Duration.ofSeconds(seconds, nanoseconds))
-        } else {
-            return java.time.Instant.EPOCH.minus(java.time.Duration.ofSeconds(-seconds, nanoseconds))
-        }
-    }
-
-    // 8 bytes for seconds, 4 bytes for nanoseconds
-    override fun allocationSize(value: java.time.Instant) = 12UL
-
-    override fun write(value: java.time.Instant, buf: ByteBuffer) {
-        var epochOffset = java.time.Duration.between(java.time.Instant.EPOCH, value)
-
-        var sign = 1
-        if (epochOffset.isNegative()) {
-            sign = -1
-            epochOffset = epochOffset.negated()
-        }
-
-        if (epochOffset.nano < 0) {
-            // Java docs provide guarantee that nano will always be positive, so this should be impossible
-            // See: https://docs.oracle.com/javase/8/docs/api/java/time/Instant.html
-            throw IllegalArgumentException("Invalid timestamp, nano value must be non-negative")
-        }
-
-        buf.putLong(sign * epochOffset.seconds)
-        // Type mismatch (should be u32) but since values will always be between 0 and 999,999,999 it should be OK
-        buf.putInt(epochOffset.nano)
     }
 }
 
@@ -2573,7 +2561,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferConversation.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeConversation.lift(it) },
@@ -2631,7 +2619,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferResponse.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeResponse.lift(it) },
@@ -2655,7 +2643,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferResponse.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeResponse.lift(it) },
@@ -2695,7 +2683,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferConversation.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeConversation.lift(it) },
@@ -2735,7 +2723,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferResponse.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeResponse.lift(it) },
@@ -2806,7 +2794,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferConversationPage.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeConversationPage.lift(it) },
@@ -2846,7 +2834,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferEventPage.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeEventPage.lift(it) },
@@ -2886,7 +2874,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferConversation.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeConversation.lift(it) },
@@ -2944,7 +2932,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferResponse.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeResponse.lift(it) },
@@ -3885,239 +3873,6 @@ public object FfiConverterTypeEventIterator: FfiConverter<EventIterator, Pointer
 
 
 /**
- * Where a citation belongs and what it points to.
- */
-data class Citation (
-    /**
-     * Zero-based position in the message text, in characters (Unicode scalar values).
-     */
-    var `offset`: kotlin.ULong, 
-    /**
-     * Link to the cited entity.
-     */
-    var `url`: kotlin.String?, 
-    /**
-     * How to display the cited entity.
-     */
-    var `display`: CitationDisplay?
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeCitation: FfiConverterRustBuffer<Citation> {
-    override fun read(buf: ByteBuffer): Citation {
-        return Citation(
-            FfiConverterULong.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalTypeCitationDisplay.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Citation) = (
-            FfiConverterULong.allocationSize(value.`offset`) +
-            FfiConverterOptionalString.allocationSize(value.`url`) +
-            FfiConverterOptionalTypeCitationDisplay.allocationSize(value.`display`)
-    )
-
-    override fun write(value: Citation, buf: ByteBuffer) {
-            FfiConverterULong.write(value.`offset`, buf)
-            FfiConverterOptionalString.write(value.`url`, buf)
-            FfiConverterOptionalTypeCitationDisplay.write(value.`display`, buf)
-    }
-}
-
-
-
-/**
- * Display data of a [`Citation`].
- */
-data class CitationDisplay (
-    /**
-     * Primary heading.
-     */
-    var `title`: Content?, 
-    /**
-     * Body or description.
-     */
-    var `body`: Content?
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeCitationDisplay: FfiConverterRustBuffer<CitationDisplay> {
-    override fun read(buf: ByteBuffer): CitationDisplay {
-        return CitationDisplay(
-            FfiConverterOptionalTypeContent.read(buf),
-            FfiConverterOptionalTypeContent.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: CitationDisplay) = (
-            FfiConverterOptionalTypeContent.allocationSize(value.`title`) +
-            FfiConverterOptionalTypeContent.allocationSize(value.`body`)
-    )
-
-    override fun write(value: CitationDisplay, buf: ByteBuffer) {
-            FfiConverterOptionalTypeContent.write(value.`title`, buf)
-            FfiConverterOptionalTypeContent.write(value.`body`, buf)
-    }
-}
-
-
-
-/**
- * A conversation thread.
- */
-data class Conversation (
-    /**
-     * Unique id, `conv_…`.
-     */
-    var `conversationId`: kotlin.String, 
-    /**
-     * User-defined or AI-generated title; absent until one exists.
-     */
-    var `title`: kotlin.String?, 
-    /**
-     * User-controlled archive flag.
-     */
-    var `archived`: kotlin.Boolean, 
-    /**
-     * When the conversation was created.
-     */
-    var `createdAt`: java.time.Instant, 
-    /**
-     * When the conversation was last updated or used.
-     */
-    var `updatedAt`: java.time.Instant
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeConversation: FfiConverterRustBuffer<Conversation> {
-    override fun read(buf: ByteBuffer): Conversation {
-        return Conversation(
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterBoolean.read(buf),
-            FfiConverterTimestamp.read(buf),
-            FfiConverterTimestamp.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Conversation) = (
-            FfiConverterString.allocationSize(value.`conversationId`) +
-            FfiConverterOptionalString.allocationSize(value.`title`) +
-            FfiConverterBoolean.allocationSize(value.`archived`) +
-            FfiConverterTimestamp.allocationSize(value.`createdAt`) +
-            FfiConverterTimestamp.allocationSize(value.`updatedAt`)
-    )
-
-    override fun write(value: Conversation, buf: ByteBuffer) {
-            FfiConverterString.write(value.`conversationId`, buf)
-            FfiConverterOptionalString.write(value.`title`, buf)
-            FfiConverterBoolean.write(value.`archived`, buf)
-            FfiConverterTimestamp.write(value.`createdAt`, buf)
-            FfiConverterTimestamp.write(value.`updatedAt`, buf)
-    }
-}
-
-
-
-/**
- * One page of conversations.
- */
-data class ConversationPage (
-    /**
-     * The conversations of this page, newest `updated_at` first.
-     */
-    var `conversations`: List<Conversation>, 
-    /**
-     * Cursor for the next page; absent on the last page.
-     */
-    var `nextCursor`: kotlin.String?
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeConversationPage: FfiConverterRustBuffer<ConversationPage> {
-    override fun read(buf: ByteBuffer): ConversationPage {
-        return ConversationPage(
-            FfiConverterSequenceTypeConversation.read(buf),
-            FfiConverterOptionalString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ConversationPage) = (
-            FfiConverterSequenceTypeConversation.allocationSize(value.`conversations`) +
-            FfiConverterOptionalString.allocationSize(value.`nextCursor`)
-    )
-
-    override fun write(value: ConversationPage, buf: ByteBuffer) {
-            FfiConverterSequenceTypeConversation.write(value.`conversations`, buf)
-            FfiConverterOptionalString.write(value.`nextCursor`, buf)
-    }
-}
-
-
-
-/**
- * Fields to change with [`Client::update_conversation`]; absent fields stay unchanged.
- */
-data class ConversationUpdate (
-    /**
-     * New title (at most 256 characters).
-     */
-    var `title`: kotlin.String? = null, 
-    /**
-     * New archive flag.
-     */
-    var `archived`: kotlin.Boolean? = null
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeConversationUpdate: FfiConverterRustBuffer<ConversationUpdate> {
-    override fun read(buf: ByteBuffer): ConversationUpdate {
-        return ConversationUpdate(
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ConversationUpdate) = (
-            FfiConverterOptionalString.allocationSize(value.`title`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`archived`)
-    )
-
-    override fun write(value: ConversationUpdate, buf: ByteBuffer) {
-            FfiConverterOptionalString.write(value.`title`, buf)
-            FfiConverterOptionalBoolean.write(value.`archived`, buf)
-    }
-}
-
-
-
-/**
  * What every [`MoveworksError`] carries; which fields are set depends on `kind`.
  */
 data class ErrorDetails (
@@ -4234,343 +3989,6 @@ public object FfiConverterTypeErrorDetails: FfiConverterRustBuffer<ErrorDetails>
 
 
 /**
- * A system-initiated message in the events feed.
- */
-data class Event (
-    /**
-     * Unique id, `evt_…`.
-     */
-    var `eventId`: kotlin.String, 
-    /**
-     * The conversation it belongs to.
-     */
-    var `conversationId`: kotlin.String, 
-    /**
-     * What happened.
-     */
-    var `payload`: EventPayload
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeEvent: FfiConverterRustBuffer<Event> {
-    override fun read(buf: ByteBuffer): Event {
-        return Event(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterTypeEventPayload.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Event) = (
-            FfiConverterString.allocationSize(value.`eventId`) +
-            FfiConverterString.allocationSize(value.`conversationId`) +
-            FfiConverterTypeEventPayload.allocationSize(value.`payload`)
-    )
-
-    override fun write(value: Event, buf: ByteBuffer) {
-            FfiConverterString.write(value.`eventId`, buf)
-            FfiConverterString.write(value.`conversationId`, buf)
-            FfiConverterTypeEventPayload.write(value.`payload`, buf)
-    }
-}
-
-
-
-/**
- * One page of events.
- */
-data class EventPage (
-    /**
-     * The events of this page, oldest first.
-     */
-    var `events`: List<Event>, 
-    /**
-     * Cursor for the next page; absent on the last page.
-     */
-    var `nextCursor`: kotlin.String?
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeEventPage: FfiConverterRustBuffer<EventPage> {
-    override fun read(buf: ByteBuffer): EventPage {
-        return EventPage(
-            FfiConverterSequenceTypeEvent.read(buf),
-            FfiConverterOptionalString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: EventPage) = (
-            FfiConverterSequenceTypeEvent.allocationSize(value.`events`) +
-            FfiConverterOptionalString.allocationSize(value.`nextCursor`)
-    )
-
-    override fun write(value: EventPage, buf: ByteBuffer) {
-            FfiConverterSequenceTypeEvent.write(value.`events`, buf)
-            FfiConverterOptionalString.write(value.`nextCursor`, buf)
-    }
-}
-
-
-
-/**
- * Filters of [`Client::list_conversations`].
- */
-data class ListConversationsParams (
-    /**
-     * Page size, 1 to 100 (server default 20).
-     */
-    var `limit`: kotlin.UInt? = null, 
-    /**
-     * Cursor from a previous page.
-     */
-    var `cursor`: kotlin.String? = null, 
-    /**
-     * List archived (`true`) or active (`false`, the server default) conversations.
-     */
-    var `archived`: kotlin.Boolean? = null
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeListConversationsParams: FfiConverterRustBuffer<ListConversationsParams> {
-    override fun read(buf: ByteBuffer): ListConversationsParams {
-        return ListConversationsParams(
-            FfiConverterOptionalUInt.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ListConversationsParams) = (
-            FfiConverterOptionalUInt.allocationSize(value.`limit`) +
-            FfiConverterOptionalString.allocationSize(value.`cursor`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`archived`)
-    )
-
-    override fun write(value: ListConversationsParams, buf: ByteBuffer) {
-            FfiConverterOptionalUInt.write(value.`limit`, buf)
-            FfiConverterOptionalString.write(value.`cursor`, buf)
-            FfiConverterOptionalBoolean.write(value.`archived`, buf)
-    }
-}
-
-
-
-/**
- * Filters of [`Client::list_events`].
- */
-data class ListEventsParams (
-    /**
-     * One conversation, or absent for the events of all conversations.
-     */
-    var `conversationId`: kotlin.String? = null, 
-    /**
-     * Only events after this id (exclusive).
-     */
-    var `startEventId`: kotlin.String? = null, 
-    /**
-     * Only events up to this id (inclusive).
-     */
-    var `lastEventId`: kotlin.String? = null, 
-    /**
-     * Cursor from a previous page.
-     */
-    var `cursor`: kotlin.String? = null, 
-    /**
-     * Page size, 1 to 100 (server default 20).
-     */
-    var `limit`: kotlin.UInt? = null
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeListEventsParams: FfiConverterRustBuffer<ListEventsParams> {
-    override fun read(buf: ByteBuffer): ListEventsParams {
-        return ListEventsParams(
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalUInt.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ListEventsParams) = (
-            FfiConverterOptionalString.allocationSize(value.`conversationId`) +
-            FfiConverterOptionalString.allocationSize(value.`startEventId`) +
-            FfiConverterOptionalString.allocationSize(value.`lastEventId`) +
-            FfiConverterOptionalString.allocationSize(value.`cursor`) +
-            FfiConverterOptionalUInt.allocationSize(value.`limit`)
-    )
-
-    override fun write(value: ListEventsParams, buf: ByteBuffer) {
-            FfiConverterOptionalString.write(value.`conversationId`, buf)
-            FfiConverterOptionalString.write(value.`startEventId`, buf)
-            FfiConverterOptionalString.write(value.`lastEventId`, buf)
-            FfiConverterOptionalString.write(value.`cursor`, buf)
-            FfiConverterOptionalUInt.write(value.`limit`, buf)
-    }
-}
-
-
-
-/**
- * A final message in a conversation.
- */
-data class Message (
-    /**
-     * Unique id.
-     */
-    var `messageId`: kotlin.String, 
-    /**
-     * The conversation it belongs to.
-     */
-    var `conversationId`: kotlin.String, 
-    /**
-     * The response that produced it.
-     */
-    var `responseId`: kotlin.String, 
-    /**
-     * Who wrote it.
-     */
-    var `actor`: Actor, 
-    /**
-     * What it says.
-     */
-    var `content`: Content, 
-    /**
-     * Entity citations (assistant messages only).
-     */
-    var `citations`: List<Citation>, 
-    /**
-     * When it was created.
-     */
-    var `createdAt`: java.time.Instant
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
-    override fun read(buf: ByteBuffer): Message {
-        return Message(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterTypeActor.read(buf),
-            FfiConverterTypeContent.read(buf),
-            FfiConverterSequenceTypeCitation.read(buf),
-            FfiConverterTimestamp.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Message) = (
-            FfiConverterString.allocationSize(value.`messageId`) +
-            FfiConverterString.allocationSize(value.`conversationId`) +
-            FfiConverterString.allocationSize(value.`responseId`) +
-            FfiConverterTypeActor.allocationSize(value.`actor`) +
-            FfiConverterTypeContent.allocationSize(value.`content`) +
-            FfiConverterSequenceTypeCitation.allocationSize(value.`citations`) +
-            FfiConverterTimestamp.allocationSize(value.`createdAt`)
-    )
-
-    override fun write(value: Message, buf: ByteBuffer) {
-            FfiConverterString.write(value.`messageId`, buf)
-            FfiConverterString.write(value.`conversationId`, buf)
-            FfiConverterString.write(value.`responseId`, buf)
-            FfiConverterTypeActor.write(value.`actor`, buf)
-            FfiConverterTypeContent.write(value.`content`, buf)
-            FfiConverterSequenceTypeCitation.write(value.`citations`, buf)
-            FfiConverterTimestamp.write(value.`createdAt`, buf)
-    }
-}
-
-
-
-/**
- * An intermediate message the assistant shows while it works.
- */
-data class ReasoningMessage (
-    /**
-     * Unique id.
-     */
-    var `reasoningMessageId`: kotlin.String, 
-    /**
-     * The conversation it belongs to.
-     */
-    var `conversationId`: kotlin.String, 
-    /**
-     * The response that produced it.
-     */
-    var `responseId`: kotlin.String, 
-    /**
-     * What it says.
-     */
-    var `content`: Content, 
-    /**
-     * When it was created.
-     */
-    var `createdAt`: java.time.Instant
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeReasoningMessage: FfiConverterRustBuffer<ReasoningMessage> {
-    override fun read(buf: ByteBuffer): ReasoningMessage {
-        return ReasoningMessage(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterTypeContent.read(buf),
-            FfiConverterTimestamp.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ReasoningMessage) = (
-            FfiConverterString.allocationSize(value.`reasoningMessageId`) +
-            FfiConverterString.allocationSize(value.`conversationId`) +
-            FfiConverterString.allocationSize(value.`responseId`) +
-            FfiConverterTypeContent.allocationSize(value.`content`) +
-            FfiConverterTimestamp.allocationSize(value.`createdAt`)
-    )
-
-    override fun write(value: ReasoningMessage, buf: ByteBuffer) {
-            FfiConverterString.write(value.`reasoningMessageId`, buf)
-            FfiConverterString.write(value.`conversationId`, buf)
-            FfiConverterString.write(value.`responseId`, buf)
-            FfiConverterTypeContent.write(value.`content`, buf)
-            FfiConverterTimestamp.write(value.`createdAt`, buf)
-    }
-}
-
-
-
-/**
  * Per-call overrides, see [`Client::with_options`].
  */
 data class RequestOptions (
@@ -4613,75 +4031,6 @@ public object FfiConverterTypeRequestOptions: FfiConverterRustBuffer<RequestOpti
             FfiConverterOptionalDuration.write(value.`timeout`, buf)
             FfiConverterOptionalDuration.write(value.`deadline`, buf)
             FfiConverterOptionalUInt.write(value.`maxRetries`, buf)
-    }
-}
-
-
-
-/**
- * The assistant's answer to one user input; poll it until its status is terminal.
- */
-data class Response (
-    /**
-     * Unique id, `resp_…`.
-     */
-    var `responseId`: kotlin.String, 
-    /**
-     * The conversation it belongs to.
-     */
-    var `conversationId`: kotlin.String, 
-    /**
-     * Processing status.
-     */
-    var `status`: ResponseStatus, 
-    /**
-     * When it was created.
-     */
-    var `createdAt`: java.time.Instant, 
-    /**
-     * When it reached a terminal status.
-     */
-    var `completedAt`: java.time.Instant?, 
-    /**
-     * Outputs so far.
-     */
-    var `outputs`: List<OutputItem>
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeResponse: FfiConverterRustBuffer<Response> {
-    override fun read(buf: ByteBuffer): Response {
-        return Response(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterTypeResponseStatus.read(buf),
-            FfiConverterTimestamp.read(buf),
-            FfiConverterOptionalTimestamp.read(buf),
-            FfiConverterSequenceTypeOutputItem.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Response) = (
-            FfiConverterString.allocationSize(value.`responseId`) +
-            FfiConverterString.allocationSize(value.`conversationId`) +
-            FfiConverterTypeResponseStatus.allocationSize(value.`status`) +
-            FfiConverterTimestamp.allocationSize(value.`createdAt`) +
-            FfiConverterOptionalTimestamp.allocationSize(value.`completedAt`) +
-            FfiConverterSequenceTypeOutputItem.allocationSize(value.`outputs`)
-    )
-
-    override fun write(value: Response, buf: ByteBuffer) {
-            FfiConverterString.write(value.`responseId`, buf)
-            FfiConverterString.write(value.`conversationId`, buf)
-            FfiConverterTypeResponseStatus.write(value.`status`, buf)
-            FfiConverterTimestamp.write(value.`createdAt`, buf)
-            FfiConverterOptionalTimestamp.write(value.`completedAt`, buf)
-            FfiConverterSequenceTypeOutputItem.write(value.`outputs`, buf)
     }
 }
 
@@ -4740,335 +4089,6 @@ public object FfiConverterTypeWaitOptions: FfiConverterRustBuffer<WaitOptions> {
             FfiConverterOptionalDuration.write(value.`deadline`, buf)
     }
 }
-
-
-
-/**
- * Who wrote a [`Message`].
- */
-sealed class Actor {
-    
-    /**
-     * The end user.
-     */
-    object User : Actor()
-    
-    
-    /**
-     * The assistant.
-     */
-    object Assistant : Actor()
-    
-    
-    /**
-     * An actor this SDK version does not know, kept verbatim.
-     */
-    data class Unknown(
-        /**
-         * The wire value.
-         */
-        val `raw`: kotlin.String) : Actor() {
-        companion object
-    }
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeActor : FfiConverterRustBuffer<Actor>{
-    override fun read(buf: ByteBuffer): Actor {
-        return when(buf.getInt()) {
-            1 -> Actor.User
-            2 -> Actor.Assistant
-            3 -> Actor.Unknown(
-                FfiConverterString.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: Actor) = when(value) {
-        is Actor.User -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is Actor.Assistant -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is Actor.Unknown -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`raw`)
-            )
-        }
-    }
-
-    override fun write(value: Actor, buf: ByteBuffer) {
-        when(value) {
-            is Actor.User -> {
-                buf.putInt(1)
-                Unit
-            }
-            is Actor.Assistant -> {
-                buf.putInt(2)
-                Unit
-            }
-            is Actor.Unknown -> {
-                buf.putInt(3)
-                FfiConverterString.write(value.`raw`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-}
-
-
-
-
-
-/**
- * Message content, tagged by type on the wire.
- */
-sealed class Content {
-    
-    /**
-     * `PLAIN_TEXT`.
-     */
-    data class PlainText(
-        /**
-         * The text.
-         */
-        val `text`: kotlin.String) : Content() {
-        companion object
-    }
-    
-    /**
-     * `COMMONMARK_TEXT`.
-     */
-    data class CommonmarkText(
-        /**
-         * CommonMark source.
-         */
-        val `text`: kotlin.String) : Content() {
-        companion object
-    }
-    
-    /**
-     * `MARKDOWN_TEXT`.
-     */
-    data class MarkdownText(
-        /**
-         * Markdown source.
-         */
-        val `text`: kotlin.String) : Content() {
-        companion object
-    }
-    
-    /**
-     * A content type this SDK version does not know.
-     */
-    data class Unknown(
-        /**
-         * The wire `type`, e.g. `"HTML_TEXT"`.
-         */
-        val `typeName`: kotlin.String, 
-        /**
-         * The whole item as JSON text, exactly as received.
-         */
-        val `rawJson`: kotlin.String) : Content() {
-        companion object
-    }
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeContent : FfiConverterRustBuffer<Content>{
-    override fun read(buf: ByteBuffer): Content {
-        return when(buf.getInt()) {
-            1 -> Content.PlainText(
-                FfiConverterString.read(buf),
-                )
-            2 -> Content.CommonmarkText(
-                FfiConverterString.read(buf),
-                )
-            3 -> Content.MarkdownText(
-                FfiConverterString.read(buf),
-                )
-            4 -> Content.Unknown(
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: Content) = when(value) {
-        is Content.PlainText -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`text`)
-            )
-        }
-        is Content.CommonmarkText -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`text`)
-            )
-        }
-        is Content.MarkdownText -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`text`)
-            )
-        }
-        is Content.Unknown -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`typeName`)
-                + FfiConverterString.allocationSize(value.`rawJson`)
-            )
-        }
-    }
-
-    override fun write(value: Content, buf: ByteBuffer) {
-        when(value) {
-            is Content.PlainText -> {
-                buf.putInt(1)
-                FfiConverterString.write(value.`text`, buf)
-                Unit
-            }
-            is Content.CommonmarkText -> {
-                buf.putInt(2)
-                FfiConverterString.write(value.`text`, buf)
-                Unit
-            }
-            is Content.MarkdownText -> {
-                buf.putInt(3)
-                FfiConverterString.write(value.`text`, buf)
-                Unit
-            }
-            is Content.Unknown -> {
-                buf.putInt(4)
-                FfiConverterString.write(value.`typeName`, buf)
-                FfiConverterString.write(value.`rawJson`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-}
-
-
-
-
-
-/**
- * What happened in an [`Event`].
- */
-sealed class EventPayload {
-    
-    /**
-     * `MESSAGE_EVENT`: a final message.
-     */
-    data class MessageEvent(
-        /**
-         * The message.
-         */
-        val `message`: Message) : EventPayload() {
-        companion object
-    }
-    
-    /**
-     * An event type this SDK version does not know.
-     */
-    data class Unknown(
-        /**
-         * The wire `type`, e.g. `"NOTIFICATION_EVENT"`.
-         */
-        val `typeName`: kotlin.String, 
-        /**
-         * The whole payload as JSON text, exactly as received.
-         */
-        val `rawJson`: kotlin.String) : EventPayload() {
-        companion object
-    }
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeEventPayload : FfiConverterRustBuffer<EventPayload>{
-    override fun read(buf: ByteBuffer): EventPayload {
-        return when(buf.getInt()) {
-            1 -> EventPayload.MessageEvent(
-                FfiConverterTypeMessage.read(buf),
-                )
-            2 -> EventPayload.Unknown(
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: EventPayload) = when(value) {
-        is EventPayload.MessageEvent -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterTypeMessage.allocationSize(value.`message`)
-            )
-        }
-        is EventPayload.Unknown -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`typeName`)
-                + FfiConverterString.allocationSize(value.`rawJson`)
-            )
-        }
-    }
-
-    override fun write(value: EventPayload, buf: ByteBuffer) {
-        when(value) {
-            is EventPayload.MessageEvent -> {
-                buf.putInt(1)
-                FfiConverterTypeMessage.write(value.`message`, buf)
-                Unit
-            }
-            is EventPayload.Unknown -> {
-                buf.putInt(2)
-                FfiConverterString.write(value.`typeName`, buf)
-                FfiConverterString.write(value.`rawJson`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-}
-
-
 
 
 
@@ -5520,252 +4540,6 @@ public object FfiConverterTypeMoveworksError : FfiConverterRustBuffer<MoveworksE
 
 
 
-/**
- * One output of a [`Response`].
- */
-sealed class OutputItem {
-    
-    /**
-     * `MESSAGE`: a final message. (Not named `Message`: Kotlin would let the
-     * nested variant class shadow the `Message` record.)
-     */
-    data class FinalMessage(
-        /**
-         * The message.
-         */
-        val `message`: Message) : OutputItem() {
-        companion object
-    }
-    
-    /**
-     * `REASONING_MESSAGE`: progress shown while the response is in progress.
-     */
-    data class Reasoning(
-        /**
-         * The reasoning message.
-         */
-        val `reasoningMessage`: ReasoningMessage) : OutputItem() {
-        companion object
-    }
-    
-    /**
-     * An output type this SDK version does not know.
-     */
-    data class Unknown(
-        /**
-         * The wire `type`.
-         */
-        val `typeName`: kotlin.String, 
-        /**
-         * The whole item as JSON text, exactly as received.
-         */
-        val `rawJson`: kotlin.String) : OutputItem() {
-        companion object
-    }
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeOutputItem : FfiConverterRustBuffer<OutputItem>{
-    override fun read(buf: ByteBuffer): OutputItem {
-        return when(buf.getInt()) {
-            1 -> OutputItem.FinalMessage(
-                FfiConverterTypeMessage.read(buf),
-                )
-            2 -> OutputItem.Reasoning(
-                FfiConverterTypeReasoningMessage.read(buf),
-                )
-            3 -> OutputItem.Unknown(
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: OutputItem) = when(value) {
-        is OutputItem.FinalMessage -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterTypeMessage.allocationSize(value.`message`)
-            )
-        }
-        is OutputItem.Reasoning -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterTypeReasoningMessage.allocationSize(value.`reasoningMessage`)
-            )
-        }
-        is OutputItem.Unknown -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`typeName`)
-                + FfiConverterString.allocationSize(value.`rawJson`)
-            )
-        }
-    }
-
-    override fun write(value: OutputItem, buf: ByteBuffer) {
-        when(value) {
-            is OutputItem.FinalMessage -> {
-                buf.putInt(1)
-                FfiConverterTypeMessage.write(value.`message`, buf)
-                Unit
-            }
-            is OutputItem.Reasoning -> {
-                buf.putInt(2)
-                FfiConverterTypeReasoningMessage.write(value.`reasoningMessage`, buf)
-                Unit
-            }
-            is OutputItem.Unknown -> {
-                buf.putInt(3)
-                FfiConverterString.write(value.`typeName`, buf)
-                FfiConverterString.write(value.`rawJson`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-}
-
-
-
-
-
-/**
- * Processing status of a [`Response`].
- */
-sealed class ResponseStatus {
-    
-    /**
-     * Accepted, not started.
-     */
-    object Created : ResponseStatus()
-    
-    
-    /**
-     * Being worked on.
-     */
-    object InProgress : ResponseStatus()
-    
-    
-    /**
-     * Finished successfully (terminal).
-     */
-    object Completed : ResponseStatus()
-    
-    
-    /**
-     * Finished unsuccessfully (terminal).
-     */
-    object Failed : ResponseStatus()
-    
-    
-    /**
-     * A status this SDK version does not know, kept verbatim (not terminal).
-     */
-    data class Unknown(
-        /**
-         * The wire value.
-         */
-        val `raw`: kotlin.String) : ResponseStatus() {
-        companion object
-    }
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeResponseStatus : FfiConverterRustBuffer<ResponseStatus>{
-    override fun read(buf: ByteBuffer): ResponseStatus {
-        return when(buf.getInt()) {
-            1 -> ResponseStatus.Created
-            2 -> ResponseStatus.InProgress
-            3 -> ResponseStatus.Completed
-            4 -> ResponseStatus.Failed
-            5 -> ResponseStatus.Unknown(
-                FfiConverterString.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: ResponseStatus) = when(value) {
-        is ResponseStatus.Created -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is ResponseStatus.InProgress -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is ResponseStatus.Completed -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is ResponseStatus.Failed -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is ResponseStatus.Unknown -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`raw`)
-            )
-        }
-    }
-
-    override fun write(value: ResponseStatus, buf: ByteBuffer) {
-        when(value) {
-            is ResponseStatus.Created -> {
-                buf.putInt(1)
-                Unit
-            }
-            is ResponseStatus.InProgress -> {
-                buf.putInt(2)
-                Unit
-            }
-            is ResponseStatus.Completed -> {
-                buf.putInt(3)
-                Unit
-            }
-            is ResponseStatus.Failed -> {
-                buf.putInt(4)
-                Unit
-            }
-            is ResponseStatus.Unknown -> {
-                buf.putInt(5)
-                FfiConverterString.write(value.`raw`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-}
-
-
-
-
-
 
 
 /**
@@ -5787,7 +4561,7 @@ public interface ResponseUpdateListener {
 // Put the implementation in an object so we don't pollute the top-level namespace
 internal object uniffiCallbackInterfaceResponseUpdateListener {
     internal object `onUpdate`: UniffiCallbackInterfaceResponseUpdateListenerMethod0 {
-        override fun callback(`uniffiHandle`: Long,`response`: RustBuffer.ByValue,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,) {
+        override fun callback(`uniffiHandle`: Long,`response`: RustBufferResponse.ByValue,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,) {
             val uniffiObj = FfiConverterTypeResponseUpdateListener.handleMap.get(uniffiHandle)
             val makeCall = { ->
                 uniffiObj.`onUpdate`(
@@ -6022,38 +4796,6 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
-public object FfiConverterOptionalTimestamp: FfiConverterRustBuffer<java.time.Instant?> {
-    override fun read(buf: ByteBuffer): java.time.Instant? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTimestamp.read(buf)
-    }
-
-    override fun allocationSize(value: java.time.Instant?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTimestamp.allocationSize(value)
-        }
-    }
-
-    override fun write(value: java.time.Instant?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTimestamp.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterOptionalDuration: FfiConverterRustBuffer<java.time.Duration?> {
     override fun read(buf: ByteBuffer): java.time.Duration? {
         if (buf.get().toInt() == 0) {
@@ -6108,38 +4850,6 @@ public object FfiConverterOptionalTypeCancelHandle: FfiConverterRustBuffer<Cance
         } else {
             buf.put(1)
             FfiConverterTypeCancelHandle.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalTypeCitationDisplay: FfiConverterRustBuffer<CitationDisplay?> {
-    override fun read(buf: ByteBuffer): CitationDisplay? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeCitationDisplay.read(buf)
-    }
-
-    override fun allocationSize(value: CitationDisplay?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeCitationDisplay.allocationSize(value)
-        }
-    }
-
-    override fun write(value: CitationDisplay?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeCitationDisplay.write(value, buf)
         }
     }
 }
@@ -6310,38 +5020,6 @@ public object FfiConverterOptionalTypeResponse: FfiConverterRustBuffer<Response?
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeContent: FfiConverterRustBuffer<Content?> {
-    override fun read(buf: ByteBuffer): Content? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeContent.read(buf)
-    }
-
-    override fun allocationSize(value: Content?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeContent.allocationSize(value)
-        }
-    }
-
-    override fun write(value: Content?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeContent.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterOptionalTypeResponseUpdateListener: FfiConverterRustBuffer<ResponseUpdateListener?> {
     override fun read(buf: ByteBuffer): ResponseUpdateListener? {
         if (buf.get().toInt() == 0) {
@@ -6402,90 +5080,6 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeCitation: FfiConverterRustBuffer<List<Citation>> {
-    override fun read(buf: ByteBuffer): List<Citation> {
-        val len = buf.getInt()
-        return List<Citation>(len) {
-            FfiConverterTypeCitation.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<Citation>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeCitation.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<Citation>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeCitation.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeConversation: FfiConverterRustBuffer<List<Conversation>> {
-    override fun read(buf: ByteBuffer): List<Conversation> {
-        val len = buf.getInt()
-        return List<Conversation>(len) {
-            FfiConverterTypeConversation.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<Conversation>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeConversation.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<Conversation>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeConversation.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeEvent: FfiConverterRustBuffer<List<Event>> {
-    override fun read(buf: ByteBuffer): List<Event> {
-        val len = buf.getInt()
-        return List<Event>(len) {
-            FfiConverterTypeEvent.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<Event>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeEvent.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<Event>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeEvent.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Message>> {
     override fun read(buf: ByteBuffer): List<Message> {
         val len = buf.getInt()
@@ -6511,30 +5105,22 @@ public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Messa
 
 
 
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeOutputItem: FfiConverterRustBuffer<List<OutputItem>> {
-    override fun read(buf: ByteBuffer): List<OutputItem> {
-        val len = buf.getInt()
-        return List<OutputItem>(len) {
-            FfiConverterTypeOutputItem.read(buf)
-        }
-    }
 
-    override fun allocationSize(value: List<OutputItem>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeOutputItem.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
 
-    override fun write(value: List<OutputItem>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeOutputItem.write(it, buf)
-        }
-    }
-}
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 
 

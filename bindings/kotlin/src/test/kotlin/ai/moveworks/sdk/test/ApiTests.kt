@@ -4,6 +4,7 @@
 package ai.moveworks.sdk.test
 
 import ai.moveworks.sdk.*
+import ai.moveworks.sdk.model.*
 import kotlinx.coroutines.async
 import kotlinx.coroutines.TimeoutCancellationException
 import kotlinx.coroutines.runBlocking
@@ -97,7 +98,7 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             val page = c.listConversations(ListConversationsParams(archived = true))
             assertEq(listOf(conv.conversationId), page.conversations.map { it.conversationId }, "archived list")
             assertEq(null, page.nextCursor, "nextCursor")
-            val json = Json.parse(conversationToJson(archived)) as Map<*, *>
+            val json = Json.parse(archived.toJson()) as Map<*, *>
             assertEq(archived.conversationId, json["conversation_id"], "json id")
             val empty = expectError { c.updateConversation(conv.conversationId, ConversationUpdate()) }
             assertEq("update", empty.details.argument, "argument")
@@ -147,7 +148,7 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             sim.fault(mapOf("kind" to "malformed_json", "method" to "GET"))
             val decode = expectError { c.listConversations(ListConversationsParams()) }
             assertTrue(decode is MoveworksException.Decode && decode.details.bodyExcerpt != null) { "$decode" }
-            val badJson = expectError { responseFromJson("{not json") }
+            val badJson = expectError { Response.fromJson("{not json") }
             assertEq("decode", badJson.kind, "kind")
             assertEq(
                 listOf("invalid_argument", "connection", "timeout", "decode", "oauth", "bad_request", "authentication",
@@ -179,18 +180,18 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             val done = c.waitForResponse(conv.conversationId, created.responseId, fast(), null,
                 responseUpdateListener { seen.add(it); true })
             assertEq(ResponseStatus.Completed, done.status, "status")
-            assertTrue(done.completedAt != null && responseIsTerminal(done)) { "$done" }
+            assertTrue(done.completedAt != null && done.isTerminal()) { "$done" }
             assertEq(ResponseStatus.Completed, seen.last().status, "last update")
             seen.zipWithNext().forEach { (a, b) -> assertTrue(a.status != b.status || a.outputs != b.outputs) { "update without change" } }
             assertTrue(seen.any { it.status == ResponseStatus.InProgress }) { "no IN_PROGRESS update: ${seen.map { it.status }}" }
-            val text = responseAssistantText(done)
+            val text = done.assistantText()
             assertTrue(text != null && text.contains("John Doe")) { "text $text" }
-            val msg = responseAssistantMessages(done).single()
+            val msg = done.assistantMessages().single()
             assertEq(Actor.Assistant, msg.actor, "actor")
-            assertEq(text, messageText(msg), "message text")
-            assertTrue(messageTextWithCitationMarkers(msg).contains("[1]")) { "markers" }
-            assertTrue(done.outputs.any { it is OutputItem.Reasoning }) { "reasoning output" }
-            assertEq(done, responseFromJson(responseToJson(done)), "json round trip")
+            assertEq(text, msg.text(), "message text")
+            assertTrue(msg.textWithCitationMarkers().contains("[1]")) { "markers" }
+            assertTrue(done.outputs.any { it is OutputItem.ReasoningMessage }) { "reasoning output" }
+            assertEq(done, Response.fromJson(done.toJson()), "json round trip")
             assertEq(done, c.getResponse(conv.conversationId, created.responseId), "get_response")
         }
 
@@ -232,7 +233,7 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             sim.config(mapOf("response_duration_ms" to 30_000L))
             val slow = expectError { c.createResponseAndWait(conv.conversationId, "slow", fast(300), null, null) }
             assertTrue(slow is MoveworksException.PollTimeout) { "$slow" }
-            assertTrue(slow.details.response != null && !responseIsTerminal(slow.details.response!!)) { "$slow" }
+            assertTrue(slow.details.response != null && !slow.details.response!!.isTerminal()) { "$slow" }
             val bad = expectError { c.waitForResponse(conv.conversationId, "resp_x", WaitOptions(backoffFactor = 0.5), null, null) }
             assertEq("backoff_factor", bad.details.argument, "argument")
         }
@@ -244,18 +245,18 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             val done = c.createResponseAndWait(conv.conversationId, "[unknown] what is new?", fast(),
                 null, responseUpdateListener { statuses.add(it.status); true })
             assertEq(ResponseStatus.Completed, done.status, "status")
-            assertTrue(statuses.contains(ResponseStatus.Unknown("THINKING"))) { "statuses $statuses" }
-            assertEq("THINKING", responseStatusWireName(ResponseStatus.Unknown("THINKING")), "wire name")
+            assertTrue(statuses.contains(ResponseStatus.Unknown(raw = "THINKING"))) { "statuses $statuses" }
+            assertEq("THINKING", ResponseStatus.Unknown(raw = "THINKING").wireName(), "wire name")
             val unknownOut = done.outputs.filterIsInstance<OutputItem.Unknown>().single()
             assertEq("TOOL_CALL", unknownOut.typeName, "output type")
             assertEq("TOOL_CALL", (Json.parse(unknownOut.rawJson) as Map<*, *>)["type"], "raw json type")
-            val reasoning = done.outputs.filterIsInstance<OutputItem.Reasoning>().first().reasoningMessage
+            val reasoning = done.outputs.filterIsInstance<OutputItem.ReasoningMessage>().first().reasoningMessage
             val content = reasoning.content
             assertTrue(content is Content.Unknown && content.typeName == "HTML_TEXT") { "$content" }
-            val wire = Json.parse(responseToJson(done)) as Map<*, *>
+            val wire = Json.parse(done.toJson()) as Map<*, *>
             assertTrue((wire["outputs"] as List<*>).any { (it as Map<*, *>)["type"] == "TOOL_CALL" }) { "unknown output kept" }
             val events = c.iterEvents(ListEventsParams()).use { it.asSequence().toList() }
-            assertTrue(events.any { it.payload is EventPayload.MessageEvent }) { "message event" }
+            assertTrue(events.any { it.payload is EventPayload.Message }) { "message event" }
             val notice = events.map { it.payload }.filterIsInstance<EventPayload.Unknown>().single()
             assertEq("NOTIFICATION_EVENT", notice.typeName, "event type")
         }
@@ -274,7 +275,7 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             assertEq(listOf(b.conversationId), onlyB.events.map { it.conversationId }, "by conversation")
             val paged = c.listEvents(ListEventsParams(limit = 1u))
             assertTrue(paged.events.size == 1 && paged.nextCursor != null) { "$paged" }
-            val wire = Json.parse(eventPageToJson(paged)) as Map<*, *>
+            val wire = Json.parse(paged.toJson()) as Map<*, *>
             assertEq(paged.nextCursor, (wire["metadata"] as Map<*, *>)["next_cursor"], "wire cursor")
             val missing = expectError { c.listEvents(ListEventsParams(conversationId = "conv_nope")) }
             assertTrue(missing is MoveworksException.NotFound) { "$missing" }

@@ -1,9 +1,10 @@
 // Runs tests/conformance/scenarios.json through the Kotlin API: each call goes
 // through the generated bindings, and results are compared as wire JSON
-// produced by the core's serializer (the *ToJson functions).
+// produced by the core's serializer (the toJson() extensions).
 package ai.moveworks.sdk.test
 
 import ai.moveworks.sdk.*
+import ai.moveworks.sdk.model.*
 import java.io.File
 import java.time.Duration
 
@@ -172,28 +173,28 @@ class Conformance(private val sim: Simulator) {
         fun req(k: String) = a[k] as String? ?: error("missing arg $k")
         fun lim() = (a["limit"] as Long?)?.toUInt()
         return when (name) {
-            "list_conversations" -> Json.parse(conversationPageToJson(c.listConversations(
-                ListConversationsParams(limit = lim(), cursor = s("cursor"), archived = a["archived"] as Boolean?))))
+            "list_conversations" -> Json.parse(c.listConversations(
+                ListConversationsParams(limit = lim(), cursor = s("cursor"), archived = a["archived"] as Boolean?)).toJson())
             "iter_conversations" -> c.iterConversations(ListConversationsParams(limit = lim(), archived = a["archived"] as Boolean?))
-                .use { it.asSequence().map { x -> Json.parse(conversationToJson(x)) }.toList() }
-            "create_conversation" -> Json.parse(conversationToJson(c.createConversation(s("title"))))
-            "get_conversation" -> Json.parse(conversationToJson(c.getConversation(req("conversation_id"))))
-            "update_conversation" -> Json.parse(conversationToJson(c.updateConversation(req("conversation_id"),
-                ConversationUpdate(title = s("title"), archived = a["archived"] as Boolean?))))
-            "list_events" -> Json.parse(eventPageToJson(c.listEvents(eventParams(a, s("cursor")))))
+                .use { it.asSequence().map { x -> Json.parse(x.toJson()) }.toList() }
+            "create_conversation" -> Json.parse(c.createConversation(s("title")).toJson())
+            "get_conversation" -> Json.parse(c.getConversation(req("conversation_id")).toJson())
+            "update_conversation" -> Json.parse(c.updateConversation(req("conversation_id"),
+                ConversationUpdate(title = s("title"), archived = a["archived"] as Boolean?)).toJson())
+            "list_events" -> Json.parse(c.listEvents(eventParams(a, s("cursor"))).toJson())
             "iter_events" -> c.iterEvents(eventParams(a, null))
-                .use { it.asSequence().map { x -> Json.parse(eventToJson(x)) }.toList() }
-            "create_response" -> Json.parse(responseToJson(c.createResponse(req("conversation_id"), req("text"))))
-            "get_response" -> Json.parse(responseToJson(c.getResponse(req("conversation_id"), req("response_id"))))
-            "wait_for_response" -> Json.parse(responseToJson(c.waitForResponse(req("conversation_id"), req("response_id"),
-                waitOptions(a), null, null)))
-            "create_response_and_wait" -> Json.parse(responseToJson(c.createResponseAndWait(req("conversation_id"), req("text"),
-                waitOptions(a), null, null)))
-            "assistant_text" -> responseAssistantText(responseFromJson(Json.write(a["response"])))
+                .use { it.asSequence().map { x -> Json.parse(x.toJson()) }.toList() }
+            "create_response" -> Json.parse(c.createResponse(req("conversation_id"), req("text")).toJson())
+            "get_response" -> Json.parse(c.getResponse(req("conversation_id"), req("response_id")).toJson())
+            "wait_for_response" -> Json.parse(c.waitForResponse(req("conversation_id"), req("response_id"),
+                waitOptions(a), null, null).toJson())
+            "create_response_and_wait" -> Json.parse(c.createResponseAndWait(req("conversation_id"), req("text"),
+                waitOptions(a), null, null).toJson())
+            "assistant_text" -> Response.fromJson(Json.write(a["response"])).assistantText()
             "text_with_citation_markers" -> {
-                val first = responseAssistantMessages(responseFromJson(Json.write(a["response"]))).firstOrNull()
+                val first = Response.fromJson(Json.write(a["response"])).assistantMessages().firstOrNull()
                     ?: error("the response has no assistant message")
-                messageTextWithCitationMarkers(first)
+                first.textWithCitationMarkers()
             }
             else -> error("unknown call $name")
         }

@@ -7,9 +7,9 @@ package ai.moveworks.sdk.test
 
 import ai.moveworks.sdk.Client
 import ai.moveworks.sdk.ClientConfig
-import ai.moveworks.sdk.ConversationUpdate
-import ai.moveworks.sdk.ListConversationsParams
-import ai.moveworks.sdk.ListEventsParams
+import ai.moveworks.sdk.model.ConversationUpdate
+import ai.moveworks.sdk.model.ListConversationsParams
+import ai.moveworks.sdk.model.ListEventsParams
 import ai.moveworks.sdk.MoveworksException
 import java.net.URLDecoder
 
