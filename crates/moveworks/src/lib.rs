@@ -39,6 +39,7 @@ mod pagination;
 mod poll;
 mod resolve;
 mod retry;
+mod sse;
 mod transport;
 pub mod validate;
 
