@@ -34,6 +34,7 @@
 
 mod client;
 mod error;
+mod interrupt;
 mod model;
 mod pagination;
 mod poll;
