@@ -41,6 +41,7 @@ mod poll;
 mod resolve;
 mod retry;
 mod sse;
+mod stream;
 mod transport;
 pub mod validate;
 
@@ -56,6 +57,7 @@ pub use model::{
 pub use pagination::{ConversationIter, EventIter, PageItems, PageIter, PageSource};
 pub use poll::{block_on, AsyncRuntime, CancelToken, PollStep, Poller, UpdateCallback, WaitOptions};
 pub use retry::RetryPolicy;
+pub use stream::{ResponseStream, StreamEvent, StreamOptions};
 pub use transport::REQUEST_ID_HEADER;
 
 /// Internal decoders exposed to the cargo-fuzz targets (`fuzz/`); not part of the API.
