@@ -393,3 +393,51 @@ fn ten_thousand_abandoned_streams_leak_nothing() {
     assert_eq!(count(&sim, "POST", "/responses/stream"), 10_001);
     assert!(client.get_conversation(&conv).is_ok());
 }
+
+#[test]
+fn cancel_while_waiting_for_the_stream_to_start_returns_promptly() {
+    let sim = sim(100);
+    let client = client(&sim);
+    let conv = conversation(&client);
+    sim.push_fault(json!({"kind": "delay", "ms": 3000, "path_contains": "/responses/stream"}));
+    let token = CancelToken::new();
+    let options = StreamOptions { wait: WaitOptions { cancel: Some(token.clone()), ..options().wait }, ..options() };
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        token.cancel();
+        Instant::now()
+    });
+    let (result, names) = stream_and_wait(&client, &conv, "hi", &options);
+    let latency = Instant::now().duration_since(canceller.join().unwrap());
+    assert_eq!(result.unwrap_err().kind(), ErrorKind::Cancelled);
+    assert!(names.is_empty());
+    assert!(latency < Duration::from_millis(200), "cancel took {latency:?}");
+    assert_eq!(count(&sim, "POST", "/responses/stream"), 1, "never repeated");
+}
+
+#[test]
+fn the_deadline_covers_a_stalled_stream_as_a_poll_timeout() {
+    let sim = sim(300);
+    let client = client(&sim);
+    let conv = conversation(&client);
+    sim.push_fault(json!({"kind": "stream_stall", "after_events": 1, "ms": 20_000}));
+    let options = StreamOptions {
+        idle_timeout: Duration::from_secs(30),
+        wait: WaitOptions { deadline: Duration::from_millis(500), ..options().wait },
+    };
+    let started = Instant::now();
+    let (result, _) = stream_and_wait(&client, &conv, "hi", &options);
+    let e = result.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::PollTimeout, "{e:?}");
+    assert!(e.response_id().is_some());
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(480) && took < Duration::from_millis(1500), "{took:?}");
+}
+
+#[test]
+fn streams_can_move_between_threads() {
+    fn assert_send<T: Send>() {}
+    assert_send::<moveworks::ResponseStream>();
+    assert_send::<StreamEvent>();
+    assert_send::<StreamOptions>();
+}
