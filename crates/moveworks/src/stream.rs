@@ -315,6 +315,10 @@ impl Iterator for ResponseStream {
     }
 }
 
+/// After `RESPONSE_COMPLETED`, how long to wait for the end of the body (which lets
+/// the connection be reused) before closing the connection instead.
+const DRAIN_TIMEOUT: Duration = Duration::from_millis(50);
+
 /// How [`Client::stream_response_and_wait`] waits.
 #[derive(Clone, Debug)]
 pub struct StreamOptions {
@@ -360,9 +364,19 @@ impl Client {
                 e
             }
         })?;
-        let Some(body) = reply.stream else {
+        let Some(mut body) = reply.stream else {
             return Err(Error::new(ErrorKind::Decode, "the server answered without an event stream"));
         };
+        // A success that is not an event stream (a proxy's HTML page, a JSON answer):
+        // a decode error showing its start, rather than a stream with no events.
+        if let Some(mime) = body.mime_type().filter(|m| !m.eq_ignore_ascii_case("text/event-stream")) {
+            let detail = format!("expected text/event-stream, got {mime}");
+            let mut start = Vec::new();
+            let _ = body.as_reader().take(1024).read_to_end(&mut start);
+            return Err(Error::decode("event stream", detail, &start)
+                .with_status(reply.status)
+                .with_request_id(reply.request_id));
+        }
         let max = usize::try_from(transport.max_response_bytes).unwrap_or(usize::MAX);
         Ok(ResponseStream {
             reader: body.into_reader(),
@@ -439,6 +453,11 @@ impl Client {
                             // Completed without the response: fetch it (a GET, harmless to send).
                             _ => {}
                         }
+                        // Read on to the end of the body, briefly, so that the connection goes
+                        // back to the pool instead of being closed; anything after is ignored.
+                        stream.idle_timeout = Some(DRAIN_TIMEOUT);
+                        stream.cancel = None;
+                        for _ in stream.by_ref() {}
                         break None;
                     }
                 }

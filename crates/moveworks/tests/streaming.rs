@@ -441,3 +441,18 @@ fn streams_can_move_between_threads() {
     assert_send::<StreamEvent>();
     assert_send::<StreamOptions>();
 }
+
+#[test]
+fn a_success_that_is_not_an_event_stream_is_a_decode_error() {
+    let sim = sim(100);
+    let client = client(&sim);
+    let conv = conversation(&client);
+    sim.push_fault(json!({
+        "kind": "raw", "status": 200, "body": "<html>proxy login</html>", "path_contains": "/responses/stream",
+        "headers": {"Content-Type": "text/html"}
+    }));
+    let e = client.stream_response(&conv, "hi").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode);
+    assert_eq!(e.body_excerpt(), Some("<html>proxy login</html>"));
+    assert!(e.message().contains("text/html"), "{}", e.message());
+}
