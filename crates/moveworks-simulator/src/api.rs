@@ -14,6 +14,7 @@ use crate::faults::{Fault, FaultKind, FaultQueue};
 use crate::json;
 use crate::server::{error_code_for_status, HttpRequest, HttpResponse, Reply, ROOT_UUID_HEADER};
 use crate::state::{Store, MAX_TITLE_CHARS};
+use crate::stream::StreamFaults;
 use crate::SimulatorConfig;
 
 /// Path prefix of every API route.
@@ -175,6 +176,7 @@ enum Route {
     GetConversation(String),
     UpdateConversation(String),
     CreateResponse(String),
+    StreamResponse(String),
     GetResponse(String, String),
     ListEvents(String),
 }
@@ -198,6 +200,7 @@ impl Route {
             (["conversations", _], _) => (None, "GET, PATCH"),
             (["conversations", id, "responses"], "POST") => (Some(Route::CreateResponse((*id).into())), ""),
             (["conversations", _, "responses"], _) => (None, "POST"),
+            (["conversations", id, "responses", "stream"], "POST") => (Some(Route::StreamResponse((*id).into())), ""),
             (["conversations", id, "responses", rid], "GET") => {
                 (Some(Route::GetResponse((*id).into(), (*rid).into())), "")
             }
@@ -211,7 +214,10 @@ impl Route {
 
     /// Whether the endpoint's reference page lists 403 (the Assistant-Name rule).
     fn lists_forbidden(&self) -> bool {
-        matches!(self, Route::GetConversation(_) | Route::CreateResponse(_) | Route::GetResponse(..))
+        matches!(
+            self,
+            Route::GetConversation(_) | Route::CreateResponse(_) | Route::StreamResponse(_) | Route::GetResponse(..)
+        )
     }
 }
 
@@ -324,8 +330,13 @@ impl App {
             inner.log.push_back((seq, entry));
             (fault, seq)
         };
+        let stream_faults = StreamFaults::from_fault(fault.as_ref());
+        let stream_unknown = matches!(fault, Some(FaultKind::UnknownValues));
         let reply = match fault {
-            None => Reply::Full(self.process(req, false)),
+            None
+            | Some(FaultKind::StreamDrop { .. })
+            | Some(FaultKind::StreamStall { .. })
+            | Some(FaultKind::StreamUnknownEvent { .. }) => Reply::Full(self.process(req, false)),
             Some(FaultKind::Status { status, code, message, retry_after, retry_after_ms }) => {
                 let code = code.as_deref().unwrap_or(error_code_for_status(status));
                 let message = message.as_deref().unwrap_or("injected fault");
@@ -361,12 +372,27 @@ impl App {
             }
         };
         let reply = match reply {
+            Reply::Full(mut response) if response.has_header(STREAM_MARK) => {
+                let id = take_header(&mut response, STREAM_MARK);
+                match self.lock().store.response_by_id(&id).cloned() {
+                    Some(record) => Reply::Stream(
+                        with_root_uuid(response, &root_uuid),
+                        crate::stream::writer(record, stream_unknown, stream_faults),
+                    ),
+                    None => Reply::Full(error(500, "INTERNAL_ERROR", "the streamed response vanished")),
+                }
+            }
             Reply::Full(response) => Reply::Full(with_root_uuid(response, &root_uuid)),
+            Reply::DropMidBody(mut response) if response.has_header(STREAM_MARK) => {
+                take_header(&mut response, STREAM_MARK);
+                Reply::DropMidBody(with_root_uuid(response, &root_uuid))
+            }
             Reply::DropMidBody(response) => Reply::DropMidBody(with_root_uuid(response, &root_uuid)),
             Reply::Reset => Reply::Reset,
+            Reply::Stream(response, writer) => Reply::Stream(with_root_uuid(response, &root_uuid), writer),
         };
         let status = match &reply {
-            Reply::Full(response) | Reply::DropMidBody(response) => Some(response.status),
+            Reply::Full(response) | Reply::DropMidBody(response) | Reply::Stream(response, _) => Some(response.status),
             Reply::Reset => None,
         };
         let mut inner = self.lock();
@@ -433,6 +459,7 @@ impl App {
             Route::GetConversation(id) => get_conversation(&inner, &id, unknown),
             Route::UpdateConversation(id) => update_conversation(&mut inner, req, &id, unknown),
             Route::CreateResponse(id) => create_response(&mut inner, req, &id, unknown, now),
+            Route::StreamResponse(id) => stream_response(&mut inner, req, &id, unknown, now),
             Route::GetResponse(id, rid) => get_response(&inner, &id, &rid, unknown, now),
             Route::ListEvents(scope) => list_events(&inner, req, &scope, unknown),
         };
@@ -706,6 +733,41 @@ fn create_response(inner: &mut Inner, req: &HttpRequest, id: &str, unknown: bool
     Ok(HttpResponse::json(202, &json::response(record, now, unknown)))
 }
 
+/// Marks the answer of [`stream_response`] for `handle`, which turns it into a
+/// streamed reply; the header holds the response id and is never sent.
+const STREAM_MARK: &str = "x-simulator-stream-response";
+
+/// Removes a header, returning its value.
+fn take_header(response: &mut HttpResponse, name: &str) -> String {
+    let value = response.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+    response.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+    value.unwrap_or_default()
+}
+
+/// `POST /conversations/{id}/responses/stream`: validated and created exactly
+/// as create response (same record, same errors, before any byte of stream);
+/// `handle` then streams it (see `crate::stream`).
+fn stream_response(inner: &mut Inner, req: &HttpRequest, id: &str, unknown: bool, now: Instant) -> Handled {
+    let accepts_stream = req.header("accept").is_some_and(|a| a.to_ascii_lowercase().contains("text/event-stream"));
+    if !accepts_stream {
+        return Err(invalid_input("the streaming endpoint requires `Accept: text/event-stream`"));
+    }
+    let created = create_response(inner, req, id, unknown, now)?;
+    let response_id = serde_json::from_slice::<Value>(&created.body)
+        .ok()
+        .and_then(|v| v["response_id"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    Ok(HttpResponse {
+        status: 200,
+        headers: vec![
+            ("Content-Type".into(), "text/event-stream".into()),
+            ("Cache-Control".into(), "no-cache".into()),
+            (STREAM_MARK.into(), response_id),
+        ],
+        body: Vec::new(),
+    })
+}
+
 fn get_response(inner: &Inner, id: &str, response_id: &str, unknown: bool, now: Instant) -> Handled {
     let record = inner.store.response(id, response_id).ok_or_else(|| not_found("response", response_id))?;
     Ok(HttpResponse::json(200, &json::response(record, now, unknown)))
@@ -758,6 +820,10 @@ mod tests {
             Route::GetResponse("c".into(), "r".into())
         );
         assert_eq!(Route::parse("GET", "/rest/v1beta1/conversations/-/events").unwrap(), Route::ListEvents("-".into()));
+        assert_eq!(
+            Route::parse("POST", "/rest/v1beta1/conversations/c/responses/stream").unwrap(),
+            Route::StreamResponse("c".into())
+        );
         assert_eq!(Route::parse("DELETE", "/rest/v1beta1/conversations/c").unwrap_err().status, 405);
         assert_eq!(Route::parse("GET", "/rest/v1beta1/conversations/").unwrap_err().status, 404);
         assert_eq!(Route::parse("GET", "/rest/v1beta1/nope").unwrap_err().status, 404);

@@ -32,6 +32,14 @@ pub(crate) enum FaultKind {
     UnknownValues,
     /// Answer with exactly this, without processing.
     Raw { status: u16, body: String, headers: Vec<(String, String)> },
+    /// Streaming only: close the connection after this many events.
+    StreamDrop { after_events: u64 },
+    /// Streaming only: after this many events, stop writing but keep the
+    /// connection open for `ms` (or until the client leaves).
+    StreamStall { after_events: u64, ms: u64 },
+    /// Streaming only: send an event with a name clients do not know, after
+    /// this many events.
+    StreamUnknownEvent { after_events: u64, event: String, data: String },
 }
 
 impl FaultKind {
@@ -46,9 +54,23 @@ impl FaultKind {
             FaultKind::TruncatedJson => "truncated_json",
             FaultKind::UnknownValues => "unknown_values",
             FaultKind::Raw { .. } => "raw",
+            FaultKind::StreamDrop { .. } => "stream_drop",
+            FaultKind::StreamStall { .. } => "stream_stall",
+            FaultKind::StreamUnknownEvent { .. } => "stream_unknown_event",
         }
     }
+
+    /// Whether the fault only applies to the streaming endpoint.
+    pub fn is_stream_only(&self) -> bool {
+        matches!(
+            self,
+            FaultKind::StreamDrop { .. } | FaultKind::StreamStall { .. } | FaultKind::StreamUnknownEvent { .. }
+        )
+    }
 }
+
+/// The target of the streaming endpoint contains this; stream-only faults match nothing else.
+pub(crate) const STREAM_SUFFIX: &str = "/responses/stream";
 
 /// A queued fault with its remaining uses and request filter.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +108,14 @@ fn status_field(map: &Map<String, Value>, range: std::ops::RangeInclusive<u16>) 
             .filter(|s| range.contains(s))
             .map(Some)
             .ok_or_else(|| format!("`status` must be an integer in {}..={}", range.start(), range.end())),
+    }
+}
+
+/// `after_events` of a stream fault (default 1: right after `RESPONSE_CREATED`).
+fn after_events(map: &Map<String, Value>) -> Result<u64, String> {
+    match map.get("after_events") {
+        None | Some(Value::Null) => Ok(1),
+        Some(n) => n.as_u64().ok_or_else(|| "`after_events` must be a non-negative integer".to_owned()),
     }
 }
 
@@ -130,6 +160,20 @@ impl Fault {
                     headers,
                 }
             }
+            "stream_drop" => FaultKind::StreamDrop { after_events: after_events(map)? },
+            "stream_stall" => FaultKind::StreamStall {
+                after_events: after_events(map)?,
+                ms: match map.get("ms") {
+                    None | Some(Value::Null) => 60_000,
+                    Some(ms) => ms.as_u64().ok_or("`ms` must be a non-negative integer")?,
+                },
+            },
+            "stream_unknown_event" => FaultKind::StreamUnknownEvent {
+                after_events: after_events(map)?,
+                event: optional_string(map, "event")?.unwrap_or_else(|| "RESPONSE_AUDIT".to_owned()),
+                data: optional_string(map, "data")?
+                    .unwrap_or_else(|| "{\"note\":\"an event type clients do not know\"}".to_owned()),
+            },
             other => return Err(format!("unknown fault kind `{other}`")),
         };
         let remaining = match map.get("count") {
@@ -145,7 +189,8 @@ impl Fault {
     }
 
     fn matches(&self, method: &str, target: &str) -> bool {
-        self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+        (!self.kind.is_stream_only() || target.split('?').next().unwrap_or("").ends_with(STREAM_SUFFIX))
+            && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
             && self.path_contains.as_deref().is_none_or(|p| target.contains(p))
     }
 
@@ -209,7 +254,16 @@ mod tests {
             Fault::parse(&json!({"kind": "delay", "ms": 5})).unwrap().kind,
             FaultKind::Delay(Duration::from_millis(5))
         );
-        for kind in ["drop", "reset", "truncated_json", "unknown_values", "malformed_json"] {
+        for kind in [
+            "drop",
+            "reset",
+            "truncated_json",
+            "unknown_values",
+            "malformed_json",
+            "stream_drop",
+            "stream_stall",
+            "stream_unknown_event",
+        ] {
             assert_eq!(Fault::parse(&json!({ "kind": kind })).unwrap().kind.name(), kind);
         }
         let raw = Fault::parse(
@@ -235,5 +289,19 @@ mod tests {
         assert_eq!(queue.take("POST", "/a"), Some(FaultKind::Drop));
         assert_eq!(queue.take("POST", "/a"), Some(FaultKind::Drop));
         assert_eq!(queue.take("POST", "/a"), None);
+    }
+
+    #[test]
+    fn stream_faults_match_only_the_stream_endpoint() {
+        let mut queue = FaultQueue::default();
+        queue.push(Fault::parse(&json!({"kind": "stream_drop", "after_events": 3})).unwrap());
+        assert_eq!(queue.take("POST", "/rest/v1beta1/conversations/c/responses"), None);
+        assert_eq!(
+            queue.take("POST", "/rest/v1beta1/conversations/c/responses/stream"),
+            Some(FaultKind::StreamDrop { after_events: 3 })
+        );
+        let stall = Fault::parse(&json!({"kind": "stream_stall"})).unwrap();
+        assert_eq!(stall.kind, FaultKind::StreamStall { after_events: 1, ms: 60_000 });
+        assert!(Fault::parse(&json!({"kind": "stream_drop", "after_events": -1})).is_err());
     }
 }

@@ -54,6 +54,7 @@
 //! | `GET /conversations/{id}` | 200 Conversation | 401, 403, 404, 429 |
 //! | `PATCH /conversations/{id}` `{"title"?, "archived"?}` | 200 Conversation | 400, 401, 404, 429 |
 //! | `POST /conversations/{id}/responses` `{"input":{"text"}}` | 202 Response | 400, 401, 403, 404, 429 |
+//! | `POST /conversations/{id}/responses/stream` `{"input":{"text"}}`, `Accept: text/event-stream` | 200 `text/event-stream` (chunked): `RESPONSE_CREATED`, `RESPONSE_IN_PROGRESS`, `OUTPUT_DELTA`s, `RESPONSE_COMPLETED` | 400, 401, 403, 404, 429 (JSON, before any event) |
 //! | `GET /conversations/{id}/responses/{response_id}` | 200 Response | 401, 403, 404, 429 |
 //! | `GET /conversations/{id}/events` (`-` = all; `start_event_id`, `last_event_id`, `cursor`, `limit`) | 200 `{"events","metadata":{"next_cursor"}}` | 400, 401, 404, 429 |
 //!
@@ -175,6 +176,20 @@
 //!   answer exactly that without processing (`Content-Type` defaults to
 //!   `application/json`; `x-moveworks-root-uuid` is added unless given).
 //!
+//! Faults for the streaming endpoint (they match only its requests; `after_events`
+//! counts the events already sent, default 1, i.e. right after `RESPONSE_CREATED`;
+//! the response is created as usual, so polling it still works):
+//!
+//! * `{"kind":"stream_drop","after_events"?:n}`: close the connection after `n`
+//!   events, without ending the chunked body.
+//! * `{"kind":"stream_stall","after_events"?:n,"ms"?:60000}`: after `n` events
+//!   write nothing more but keep the connection open for `ms`, then close it.
+//! * `{"kind":"stream_unknown_event","after_events"?:n,"event"?:"RESPONSE_AUDIT","data"?:"{...}"}`:
+//!   send an extra event with a name clients do not know after `n` events.
+//!
+//! A `status` fault with `"path_contains": "/responses/stream"` answers that error
+//! (as JSON, like create response) before any stream starts.
+//!
 //! # Server
 //!
 //! A small HTTP/1.1 server with keep-alive (pooled client connections work),
@@ -190,6 +205,7 @@ mod faults;
 mod json;
 mod server;
 mod state;
+mod stream;
 
 use std::fmt;
 use std::io;

@@ -113,6 +113,69 @@ pub(crate) enum Reply {
     DropMidBody(HttpResponse),
     /// Close the connection without writing anything.
     Reset,
+    /// Send the head with a chunked body, then let the callback write the body
+    /// piece by piece (a Server-Sent Events stream).
+    Stream(HttpResponse, StreamWriter),
+}
+
+/// Writes a streamed body through a [`BodyStream`]; says how the body ends.
+pub(crate) struct StreamWriter(pub Box<dyn FnOnce(&mut BodyStream<'_>) -> StreamEnd + Send>);
+
+impl std::fmt::Debug for StreamWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StreamWriter")
+    }
+}
+
+/// How a streamed body ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StreamEnd {
+    /// Finished: send the last chunk; the connection may be reused.
+    Complete,
+    /// Close the connection without the last chunk: the client sees the stream break.
+    Drop,
+}
+
+/// The chunked body of a streamed reply, written as the events happen.
+pub(crate) struct BodyStream<'a> {
+    socket: &'a TcpStream,
+}
+
+impl BodyStream<'_> {
+    /// Sends `bytes` as one chunk, at once.
+    pub fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let mut chunk = format!("{:x}\r\n", bytes.len()).into_bytes();
+        chunk.extend_from_slice(bytes);
+        chunk.extend_from_slice(b"\r\n");
+        let mut socket = self.socket;
+        socket.write_all(&chunk)?;
+        socket.flush()
+    }
+
+    /// True once the client closed its end (or the server is stopping), so
+    /// that a paced stream stops at once instead of at its next write.
+    pub fn client_gone(&self) -> bool {
+        if self.socket.set_nonblocking(true).is_err() {
+            return true;
+        }
+        let mut probe = [0u8; 1];
+        let gone = match self.socket.peek(&mut probe) {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(e) => e.kind() != io::ErrorKind::WouldBlock,
+        };
+        let _ = self.socket.set_nonblocking(false);
+        gone
+    }
+}
+
+impl std::fmt::Debug for BodyStream<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BodyStream").finish_non_exhaustive()
+    }
 }
 
 /// The application callback, shared by every connection thread.
@@ -337,6 +400,19 @@ fn serve_requests(reader: &mut BufReader<TcpStream>, writer: &TcpStream, shared:
                 return;
             }
             Reply::Reset => return,
+            Reply::Stream(response, write) => {
+                let mut bytes = head_framed(&response, "Transfer-Encoding: chunked\r\n", keep_alive);
+                if head_only {
+                    bytes = head(&response, 0, keep_alive);
+                }
+                if (&mut &*writer).write_all(&bytes).is_err() || head_only {
+                    return;
+                }
+                let end = (write.0)(&mut BodyStream { socket: writer });
+                if end == StreamEnd::Drop || (&mut &*writer).write_all(b"0\r\n\r\n").is_err() || !keep_alive {
+                    return;
+                }
+            }
         }
     }
 }
@@ -462,6 +538,11 @@ fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<Vec<u8>, ReadError>
 
 /// Status line plus headers, announcing `content_length` bytes of body.
 fn head(response: &HttpResponse, content_length: usize, keep_alive: bool) -> Vec<u8> {
+    head_framed(response, &format!("Content-Length: {content_length}\r\n"), keep_alive)
+}
+
+/// Status line plus headers, with `framing` (a Content-Length or Transfer-Encoding line).
+fn head_framed(response: &HttpResponse, framing: &str, keep_alive: bool) -> Vec<u8> {
     let mut head = format!("HTTP/1.1 {} {}\r\n", response.status, reason(response.status));
     for (name, value) in &response.headers {
         // Framing is ours to decide; a fault's raw headers must not break it.
@@ -477,7 +558,7 @@ fn head(response: &HttpResponse, content_length: usize, keep_alive: bool) -> Vec
         head.push_str(&format!("{ROOT_UUID_HEADER}: {}\r\n", codec::uuid_v4()));
     }
     head.push_str(&format!("Date: {}\r\n", codec::http_date(chrono::Utc::now())));
-    head.push_str(&format!("Content-Length: {content_length}\r\n"));
+    head.push_str(framing);
     head.push_str(if keep_alive { "Connection: keep-alive\r\n\r\n" } else { "Connection: close\r\n\r\n" });
     head.into_bytes()
 }

@@ -320,7 +320,11 @@ impl ClientBuilder {
             .build();
         let agent = ureq::Agent::with_parts(
             config,
-            ureq::unversioned::transport::DefaultConnector::default(),
+            // Wrapped so that streamed reads can be cancelled promptly (see interrupt.rs).
+            ureq::unversioned::transport::Connector::chain(
+                ureq::unversioned::transport::DefaultConnector::default(),
+                crate::interrupt::InterruptibleConnector,
+            ),
             CachingResolver::default(),
         );
         let static_authorization = match &auth {
@@ -647,5 +651,10 @@ impl Client {
 
     pub(crate) fn settings_deadline(&self) -> Duration {
         self.settings.deadline
+    }
+
+    /// The transport and call settings, for the streaming calls (`stream.rs`).
+    pub(crate) fn stream_parts(&self) -> (&Transport, CallSettings) {
+        (&self.transport, self.settings)
     }
 }

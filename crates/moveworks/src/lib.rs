@@ -39,12 +39,15 @@ uniffi::setup_scaffolding!();
 
 mod client;
 mod error;
+mod interrupt;
 mod model;
 mod options;
 mod pagination;
 mod poll;
 mod resolve;
 mod retry;
+mod sse;
+mod stream;
 mod transport;
 pub mod validate;
 
@@ -61,6 +64,7 @@ pub use options::ClientOptions;
 pub use pagination::{ConversationIter, EventIter, PageItems, PageIter, PageSource};
 pub use poll::{block_on, AsyncRuntime, CancelToken, PollStep, Poller, UpdateCallback, WaitOptions};
 pub use retry::RetryPolicy;
+pub use stream::{ResponseStream, StreamEvent, StreamOptions};
 pub use transport::REQUEST_ID_HEADER;
 
 /// Internal decoders exposed to the cargo-fuzz targets (`fuzz/`); not part of the API.

@@ -234,6 +234,19 @@ pub(crate) struct Reply {
     pub(crate) request_id: Option<String>,
     retry_after: Option<Duration>,
     pub(crate) body: Vec<u8>,
+    /// With [`Accept::EventStream`], a success's body left unread, to be streamed.
+    pub(crate) stream: Option<ureq::Body>,
+}
+
+/// What a call asks the server for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Accept {
+    /// A JSON document, read whole (every endpoint but one).
+    Json,
+    /// `text/event-stream`: a success's body is handed back unread, and only the
+    /// wait for the answer's head is bounded by the attempt timeout (the body
+    /// lasts as long as the response takes; its reader bounds each wait itself).
+    EventStream,
 }
 
 /// A failed attempt, and whether the request can have reached the server.
@@ -357,6 +370,19 @@ impl Transport {
     }
 
     fn execute(&self, settings: &CallSettings, method: Method, url: &str, body: Option<Vec<u8>>) -> Result<Reply> {
+        self.execute_accepting(settings, method, url, body, Accept::Json)
+    }
+
+    /// [`execute`](Self::execute) asking for `accept`: the same authentication,
+    /// retry rules and deadline whatever the answer's format.
+    pub(crate) fn execute_accepting(
+        &self,
+        settings: &CallSettings,
+        method: Method,
+        url: &str,
+        body: Option<Vec<u8>>,
+        accept: Accept,
+    ) -> Result<Reply> {
         let deadline = Instant::now() + settings.deadline;
         let mut retries = 0u32;
         let mut replayed_unauthorized = false;
@@ -385,7 +411,10 @@ impl Transport {
                     },
                 },
             };
-            let request = self.build_request(method, url, authorization, body.clone())?;
+            let mut request = self.build_request(method, url, authorization, body.clone())?;
+            if accept == Accept::EventStream {
+                request.headers_mut().insert(http::header::ACCEPT, HeaderValue::from_static("text/event-stream"));
+            }
             let started = Instant::now();
             // Measured after the token fetch, which may have used part of the time.
             let (timeout, cut_by_deadline) = attempt_timeout(settings.attempt_timeout, deadline);
@@ -395,7 +424,7 @@ impl Transport {
                     format!("call deadline of {:?} exceeded", settings.deadline),
                 ));
             }
-            let outcome = self.send(request, timeout);
+            let outcome = self.send_accepting(request, timeout, accept);
             let failure = match outcome {
                 Ok(reply) => {
                     log::debug!(
@@ -511,10 +540,29 @@ impl Transport {
 
     /// One HTTP exchange with a timeout; reads the (capped) body.
     fn send(&self, request: http::Request<Vec<u8>>, timeout: Duration) -> std::result::Result<Reply, Failure> {
+        self.send_accepting(request, timeout, Accept::Json)
+    }
+
+    fn send_accepting(
+        &self,
+        request: http::Request<Vec<u8>>,
+        timeout: Duration,
+        accept: Accept,
+    ) -> std::result::Result<Reply, Failure> {
         let has_body = !request.body().is_empty() || request.method() != http::Method::GET;
         // The agent's own timeout is the default attempt timeout: a per-request
         // config (a copy of the agent's) is only needed for a different one.
-        let configured = if timeout == self.attempt_timeout {
+        let configured = if accept == Accept::EventStream {
+            let t = Some(timeout);
+            self.agent
+                .configure_request(request)
+                .timeout_global(None)
+                .timeout_send_request(t)
+                .timeout_send_body(t)
+                .timeout_recv_response(t)
+                .timeout_recv_body(None)
+                .build()
+        } else if timeout == self.attempt_timeout {
             request
         } else {
             self.agent.configure_request(request).timeout_global(Some(timeout)).build()
@@ -535,12 +583,16 @@ impl Transport {
         } else {
             parse_retry_after(header(headers, "retry-after-ms"), header(headers, "retry-after"), SystemTime::now())
         };
+        if accept == Accept::EventStream && (200..300).contains(&status) {
+            let stream = Some(response.into_body());
+            return Ok(Reply { status, request_id, retry_after, body: Vec::new(), stream });
+        }
         let body = response.body_mut().with_config().limit(self.max_response_bytes).read_to_vec().map_err(|e| {
             let mut f = transport_failure(e, false);
             f.error = f.error.with_status(status).with_request_id(request_id.clone());
             f
         })?;
-        Ok(Reply { status, request_id, retry_after, body })
+        Ok(Reply { status, request_id, retry_after, body, stream: None })
     }
 }
 
@@ -612,7 +664,7 @@ pub fn fuzz_api_error(
     body: Vec<u8>,
 ) -> Error {
     let retry_after = parse_retry_after(retry_after_ms, retry_after, SystemTime::now());
-    api_error(&Reply { status, request_id, retry_after, body })
+    api_error(&Reply { status, request_id, retry_after, body, stream: None })
 }
 
 fn decode<T: DeserializeOwned>(reply: &Reply, what: &str) -> Result<T> {
