@@ -86,11 +86,11 @@ fn full_stream_arrives_in_order_and_ends_complete() {
         .collect();
     assert_eq!(deltas.iter().map(|d| d.0).collect::<Vec<_>>(), (1..=deltas.len() as u64).collect::<Vec<_>>());
     assert_eq!(deltas[0].1, "REASONING_MESSAGE");
-    assert!(matches!(deltas[0].2, OutputItem::ReasoningMessage(_)));
+    assert!(matches!(deltas[0].2, OutputItem::ReasoningMessage { .. }));
     let texts: Vec<String> = deltas
         .iter()
         .filter_map(|d| match &d.2 {
-            OutputItem::Message(m) => Some(m.text()),
+            OutputItem::Message { message } => Some(message.text()),
             _ => None,
         })
         .collect();
