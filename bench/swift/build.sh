@@ -21,7 +21,7 @@ cp "$lib" "$OUT/lib/.libmoveworks_uniffi.so.tmp"
 mv -f "$OUT/lib/.libmoveworks_uniffi.so.tmp" "$OUT/lib/libmoveworks_uniffi.so"
 swift_root_enter
 in_swift_root MOVEWORKS_FFI_LIB_DIR="$OUT/lib" swift build -c "$config" --package-path "$ROOT/bench/swift/SwiftBench" \
-    --scratch-path "$OUT/build" -j "$(nproc)" >&2
+    --scratch-path "$OUT/build-$(swift_sources_key)" -j "$(nproc)" >&2
 rm -f "$OUT/SwiftBench"
-ln -s "build/$config/SwiftBench" "$OUT/SwiftBench"
+ln -s "build-$(swift_sources_key)/$config/SwiftBench" "$OUT/SwiftBench"
 echo "$profile" >"$OUT/profile"

@@ -42,6 +42,12 @@ swift_bind() { # mounts $1 at the same path inside the root
     swift_mounted+=("$SWIFT_ROOT$1")
 }
 
+# A scratch-path suffix that changes when the package's file list changes: SwiftPM
+# does not notice a file added to a path dependency in an existing scratch dir.
+swift_sources_key() {
+    (cd "$SWIFT_REPO/bindings/swift" && find Sources -type f | LC_ALL=C sort | sha1sum | cut -c1-12)
+}
+
 in_swift_root() {
     chroot "$SWIFT_ROOT" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
         CARGO_TARGET_DIR="$SWIFT_TARGET" "$@"

@@ -44,14 +44,14 @@ grep -E "^(Test Suite '(All tests|MoveworksSDKTests|ConformanceTests)'|	 Execute
 [ $status -eq 0 ] || fail "swift test failed (exit $status)"
 
 # The consumer app: depends on the package by path and runs one turn.
-in_root swift build --package-path "$repo/tests/swift-consumer" --scratch-path "$work/consumer" -j "$(nproc)" >>"$log" 2>&1 \
+in_root swift build --package-path "$repo/tests/swift-consumer" --scratch-path "$work/consumer-$(swift_sources_key)" -j "$(nproc)" >>"$log" 2>&1 \
     || fail "the consumer package did not build"
 coproc SIM { "$target/debug/moveworks-simulator"; }
 sim_pid=$SIM_PID
 read -r sim_line <&"${SIM[0]}" || fail "the simulator printed nothing"
 field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$sim_line" "$1"; }
 out="$(in_root MOVEWORKS_BASE_URL="$(field base_url)" MOVEWORKS_TOKEN="$(field token)" \
-    MOVEWORKS_ASSISTANT_NAME="$(field assistant_name)" "$work/consumer/debug/Consumer" 2>&1)" \
+    MOVEWORKS_ASSISTANT_NAME="$(field assistant_name)" "$work/consumer-$(swift_sources_key)/debug/Consumer" 2>&1)" \
     || { echo "$out" >>"$log"; fail "the consumer app failed"; }
 echo "$out" >>"$log"
 grep -q "^status: COMPLETED$" <<<"$out" || fail "the consumer app did not get a COMPLETED answer: $out"

@@ -38,7 +38,16 @@ final class ConformanceTests: XCTestCase {
     private func run(_ scenario: JSON) throws {
         saved = [:]
         try sim.reset()
-        let client = try makeClient(scenario["client"] ?? .object([:]))
+        var client: Client?
+        do {
+            client = try makeClient(scenario["client"] ?? .object([:]))
+            if scenario["expect_client_error"] != nil {
+                throw ScenarioFailure(description: "expected the client to fail to build, it built")
+            }
+        } catch let error as MoveworksError {
+            guard let expected = scenario["expect_client_error"] else { throw error }
+            try checkError(error, expected)
+        }
         for (i, step) in (scenario["steps"]?.array ?? []).enumerated() {
             do {
                 try runStep(client, step)
@@ -52,22 +61,26 @@ final class ConformanceTests: XCTestCase {
         let auth = spec["auth"]?.string ?? "token"
         guard auth == "token" || auth == "oauth" else { throw ScenarioFailure(description: "unknown client auth \(auth)") }
         let oauth = auth == "oauth"
+        // Both credentials at once (credential_precedence): the core must refuse the pair.
+        let credentials = oauth || spec["client_credentials_too"]?.bool == true
         return try Client(config: ClientConfig(
             assistantName: spec["assistant_name"]?.string ?? sim.string("assistant_name"),
             baseUrl: sim.string("base_url"),
             bearerToken: oauth ? nil : (spec["token"]?.string ?? sim.string("token")),
-            clientId: oauth ? sim.string("client_id") : nil,
-            clientSecret: oauth ? (spec["client_secret"]?.string ?? sim.string("client_secret")) : nil,
+            clientId: credentials ? sim.string("client_id") : nil,
+            clientSecret: credentials ? (spec["client_secret"]?.string ?? sim.string("client_secret")) : nil,
             tokenUrl: sim.string("token_url"),
             timeout: spec["timeout_ms"]?.number.map { $0 / 1000 },
             deadline: spec["deadline_ms"]?.number.map { $0 / 1000 },
-            maxRetries: UInt32(spec["max_retries"]?.number ?? 2)))
+            maxRetries: UInt32(spec["max_retries"]?.number ?? 2),
+            userAgentSuffix: spec["user_agent_suffix"]?.string))
     }
 
-    private func runStep(_ client: Client, _ step: JSON) throws {
+    private func runStep(_ maybeClient: Client?, _ step: JSON) throws {
         let args = try substitute(step["args"] ?? .object([:]))
         if let action = step["sim"]?.string { return try simStep(action, args) }
         guard let call = step["call"]?.string else { throw ScenarioFailure(description: "step has neither call nor sim") }
+        guard let client = maybeClient else { throw ScenarioFailure(description: "a call step, but the client failed to build") }
         if let expected = step["expect_error"] {
             let error: MoveworksError
             do {
@@ -76,37 +89,42 @@ final class ConformanceTests: XCTestCase {
             } catch let e as MoveworksError {
                 error = e
             }
-            let d = error.details
-            let fields: [String: JSON] = [
-                "kind": .string(d.kind),
-                "status": d.status.map { .number(Double($0)) } ?? .null,
-                "code": d.code.map { .string($0) } ?? .null,
-                "argument": d.argument.map { .string($0) } ?? .null,
-                "response_id": d.responseId.map { .string($0) } ?? .null,
-            ]
-            for (key, want) in try substitute(expected).object ?? [:] {
-                switch key {
-                case "is_a", "not_a":
-                    for kind in want.array ?? [] {
-                        guard let k = kind.string else { throw ScenarioFailure(description: "\(key) lists a non-string") }
-                        guard try caught(error, as: k) == (key == "is_a") else {
-                            throw ScenarioFailure(description: "\(error): expected \(key) \(k)")
-                        }
-                    }
-                case "response_id" where want == .object(["$ne": .null]):
-                    guard d.responseId != nil else { throw ScenarioFailure(description: "error names no response (\(d.kind): \(d.message))") }
-                default:
-                    guard let got = fields[key] else { throw ScenarioFailure(description: "unknown expect_error key \(key)") }
-                    guard got == want else {
-                        throw ScenarioFailure(description: "error \(key): expected \(want), got \(got) (error: \(d.kind): \(d.message))")
-                    }
-                }
-            }
+            try checkError(error, expected)
             return
         }
         let result = try perform(client, call, args)
         if let expected = step["expect"] { try match(try substitute(expected), result, "$") }
         if let name = step["save_as"]?.string { saved[name] = result }
+    }
+
+    /// Checks an error against an `expect_error` / `expect_client_error` object.
+    private func checkError(_ error: MoveworksError, _ expected: JSON) throws {
+        let d = error.details
+        let fields: [String: JSON] = [
+            "kind": .string(d.kind),
+            "status": d.status.map { .number(Double($0)) } ?? .null,
+            "code": d.code.map { .string($0) } ?? .null,
+            "argument": d.argument.map { .string($0) } ?? .null,
+            "response_id": d.responseId.map { .string($0) } ?? .null,
+        ]
+        for (key, want) in try substitute(expected).object ?? [:] {
+            switch key {
+            case "is_a", "not_a":
+                for kind in want.array ?? [] {
+                    guard let k = kind.string else { throw ScenarioFailure(description: "\(key) lists a non-string") }
+                    guard try caught(error, as: k) == (key == "is_a") else {
+                        throw ScenarioFailure(description: "\(error): expected \(key) \(k)")
+                    }
+                }
+            case "response_id" where want == .object(["$ne": .null]):
+                guard d.responseId != nil else { throw ScenarioFailure(description: "error names no response (\(d.kind): \(d.message))") }
+            default:
+                guard let got = fields[key] else { throw ScenarioFailure(description: "unknown expect_error key \(key)") }
+                guard got == want else {
+                    throw ScenarioFailure(description: "error \(key): expected \(want), got \(got) (error: \(d.kind): \(d.message))")
+                }
+            }
+        }
     }
 
     /// "Caught by the class of `kind`" in Swift: the two parent kinds are the
@@ -131,9 +149,11 @@ final class ConformanceTests: XCTestCase {
         case "expect_requests":
             let method = args["method"]?.string
             let path = args["path_contains"]?.string
+            let userAgentEnd = args["user_agent_ends_with"]?.string
             let n = try sim.requests().filter { r in
                 (method == nil || r["method"]?.string == method)
                     && (path == nil || (r["path"]?.string ?? "").contains(path!))
+                    && (userAgentEnd == nil || (r["user_agent"]?.string ?? "").hasSuffix(userAgentEnd!))
             }.count
             guard args["count"]?.number == Double(n) else {
                 throw ScenarioFailure(description: "requests matching \(method ?? "*") \(path ?? "*"): expected \(args["count"] ?? .null), got \(n)")
