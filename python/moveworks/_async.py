@@ -98,7 +98,7 @@ class AsyncClient:
         await self.close()
 
     async def close(self) -> None:
-        """Kept for symmetry: pooled connections close when the client is garbage collected."""
+        """Releases the pooled connections now; later calls raise ``InvalidArgumentError``."""
         self._client.close()
 
     async def list_conversations(

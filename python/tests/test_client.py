@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import signal
@@ -340,3 +341,34 @@ def test_signal_handlers_untouched_in_threads(sim: Simulator, client: moveworks.
     t.join()
     assert result and result[0].status == "COMPLETED"
     assert os.getpid() > 0
+
+
+def test_close_releases_the_client(sim: Simulator) -> None:
+    """close() (and leaving a `with` block) ends the client: later calls raise
+    InvalidArgumentError naming the client, and send nothing."""
+    with sim.client() as client:
+        conversation = client.create_conversation("closing")
+        copy = client.with_options(max_retries=0)
+    before = len(sim.requests())
+    for c in (client, copy):
+        with pytest.raises(moveworks.InvalidArgumentError) as info:
+            c.get_conversation(conversation.conversation_id)
+        assert info.value.argument == "client"
+    other = sim.client()
+    other.close()
+    other.close()  # idempotent
+    with pytest.raises(moveworks.InvalidArgumentError):
+        other.list_conversations()
+    assert len(sim.requests()) == before
+
+
+def test_async_close_releases_the_client(sim: Simulator) -> None:
+    async def main() -> None:
+        async with sim.async_client() as client:
+            await client.create_conversation("closing")
+        before = len(sim.requests())
+        with pytest.raises(moveworks.InvalidArgumentError):
+            await client.list_conversations()
+        assert len(sim.requests()) == before
+
+    asyncio.run(main())

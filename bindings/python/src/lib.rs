@@ -483,14 +483,19 @@ impl Client {
         slf
     }
 
+    /// Leaving a `with` block closes the client.
     #[pyo3(signature = (*_args))]
     fn __exit__(&self, _args: &Bound<'_, PyTuple>) -> bool {
+        self.inner.close();
         false
     }
 
-    /// Kept for symmetry with other clients: pooled connections close when the
-    /// last reference to the client goes away.
-    fn close(&self) {}
+    /// Releases the pooled connections now; later calls on this client (and on
+    /// `with_options` copies and AsyncClients sharing it) raise
+    /// `InvalidArgumentError` (`argument == "client"`) without sending. Idempotent.
+    fn close(&self) {
+        self.inner.close();
+    }
 
     fn __repr__(&self) -> String {
         format!("Client(base_url={:?})", self.inner.base_url())

@@ -333,7 +333,7 @@ impl ClientBuilder {
         };
         let fixed_headers = transport::fixed_headers(&assistant_name, &user_agent)?;
         let transport = Transport {
-            agent,
+            agent: std::sync::RwLock::new(Some(agent)),
             fixed_headers,
             static_authorization,
             base_url,
@@ -535,6 +535,21 @@ impl Client {
     /// The `User-Agent` this client sends.
     pub fn user_agent(&self) -> &str {
         &self.transport.user_agent
+    }
+
+    /// Closes the client: its pooled connections are released at once, and every
+    /// later call on it (or on any clone or [`with_options`](Self::with_options)
+    /// copy, which share its pool) fails with `invalid_argument` (`argument`
+    /// `"client"`) before sending anything. Calls already running finish. Idempotent.
+    /// Dropping the last clone releases the pool too; `close` is for callers that
+    /// want it released at a known point (a `with` block, `await client.close()`).
+    pub fn close(&self) {
+        self.transport.close();
+    }
+
+    /// Whether [`close`](Self::close) was called on this client or a clone of it.
+    pub fn is_closed(&self) -> bool {
+        self.transport.is_closed()
     }
 
     /// Lists conversations, most recently updated first. `GET /conversations`.

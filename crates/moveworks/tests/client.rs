@@ -632,3 +632,32 @@ fn is_transient_agrees_with_what_the_client_retries_for_every_status() {
     }
     assert_eq!(transient, [408, 429, 500, 502, 503, 504]);
 }
+
+/// `close` releases the pool and every later call on the client, its clones and its
+/// `with_options` copies fails before sending anything; a call's error names the client.
+#[test]
+fn a_closed_client_sends_nothing() {
+    let sim = sim();
+    let client = token_builder(&sim).build().unwrap();
+    let conversation = client.create_conversation(Some("before close")).unwrap();
+    let copy = client.with_options(&RequestOptions { max_retries: Some(0), ..Default::default() }).unwrap();
+    let clone = client.clone();
+    let before = sim.requests().len();
+    assert!(!client.is_closed());
+    client.close();
+    client.close(); // idempotent
+    assert!(client.is_closed() && clone.is_closed() && copy.is_closed());
+    for c in [&client, &clone, &copy] {
+        let e = c.get_conversation(&conversation.conversation_id).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert_eq!(e.argument(), Some("client"));
+        assert!(!e.is_transient());
+    }
+    assert!(client.create_response(&conversation.conversation_id, "hello").is_err());
+    assert_eq!(sim.requests().len(), before, "a closed client sent a request");
+    // A closed OAuth client does not fetch a token either.
+    let oauth = oauth_builder(&sim).build().unwrap();
+    oauth.close();
+    assert!(oauth.list_conversations(&ListConversationsParams::default()).is_err());
+    assert_eq!(sim.requests().len(), before);
+}
