@@ -37,6 +37,7 @@
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
 
+mod auth;
 mod client;
 mod error;
 mod interrupt;
@@ -49,6 +50,7 @@ mod retry;
 mod sse;
 mod stream;
 mod transport;
+mod urls;
 pub mod validate;
 
 pub use client::{

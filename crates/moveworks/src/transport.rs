@@ -1,8 +1,7 @@
 //! Sending one API call: authentication, attempts, retries, deadlines, logging.
 
-use std::fmt;
 use std::io;
-use std::sync::Mutex;
+use std::sync::{PoisonError, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::de::DeserializeOwned;
@@ -10,163 +9,13 @@ use serde::Deserialize;
 use ureq::http::{self, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
+pub(crate) use crate::auth::{bearer, Auth, OAuth, Secret};
 use crate::error::{ApiErrorCode, Error, ErrorKind, Result};
-use crate::retry::{is_retryable_status, is_transient, parse_retry_after, RetryPolicy};
+use crate::retry::{is_transient, parse_retry_after, RetryPolicy};
+use crate::urls::{join_url, path_of};
 
 /// The header carrying Moveworks' trace id for a request.
 pub const REQUEST_ID_HEADER: &str = "x-moveworks-root-uuid";
-
-/// A credential: shown as `[redacted]` by Debug and never formatted anywhere else.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Secret(String);
-
-impl Secret {
-    pub(crate) fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-/// How requests are authenticated.
-#[derive(Debug)]
-pub(crate) enum Auth {
-    /// A bearer token supplied by the caller.
-    Static(Secret),
-    /// OAuth 2.0 client credentials, with a cached token.
-    ClientCredentials(OAuth),
-}
-
-#[derive(Debug)]
-pub(crate) struct OAuth {
-    pub(crate) client_id: String,
-    pub(crate) client_secret: Secret,
-    pub(crate) token_url: Url,
-    /// Held while a token is fetched, so concurrent callers wait for that one
-    /// fetch instead of each starting their own (single flight).
-    cache: Mutex<Option<CachedToken>>,
-}
-
-#[derive(Debug, Clone)]
-struct CachedToken {
-    token: Secret,
-    refresh_at: Instant,
-    generation: u64,
-}
-
-/// Refresh this long before the server says a token expires, so a token never
-/// expires in flight.
-const TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(60);
-
-#[derive(Deserialize)]
-struct TokenResponse {
-    access_token: String,
-    #[serde(default)]
-    expires_in: Option<u64>,
-}
-
-impl OAuth {
-    pub(crate) fn new(client_id: String, client_secret: Secret, token_url: Url) -> OAuth {
-        OAuth { client_id, client_secret, token_url, cache: Mutex::new(None) }
-    }
-
-    /// The current token, fetching one when none is cached or it is about to expire.
-    fn token(&self, t: &Transport, deadline: Instant) -> std::result::Result<(Secret, u64), TokenFailure> {
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(c) = cache.as_ref().filter(|c| Instant::now() < c.refresh_at) {
-            return Ok((c.token.clone(), c.generation));
-        }
-        let generation = cache.as_ref().map_or(1, |c| c.generation + 1);
-        let fetched_at = Instant::now();
-        let (token, lifetime) = self.fetch(t, deadline)?;
-        let refresh_at = fetched_at + lifetime.saturating_sub(TOKEN_REFRESH_MARGIN.min(lifetime / 2));
-        *cache = Some(CachedToken { token: token.clone(), refresh_at, generation });
-        Ok((token, generation))
-    }
-
-    /// Drops the cached token if it is still the one that was rejected, so the
-    /// next call fetches a fresh one (and racing callers fetch only once).
-    fn invalidate(&self, generation: u64) {
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.as_ref().is_some_and(|c| c.generation == generation) {
-            if let Some(c) = cache.as_mut() {
-                c.refresh_at = Instant::now();
-            }
-        }
-    }
-
-    fn fetch(&self, t: &Transport, deadline: Instant) -> std::result::Result<(Secret, Duration), TokenFailure> {
-        // Form encoding, as the developer guide sends it.
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("grant_type", "client_credentials")
-            .append_pair("client_id", &self.client_id)
-            .append_pair("client_secret", self.client_secret.expose())
-            .finish();
-        let started = Instant::now();
-        let request = http::Request::post(self.token_url.as_str())
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Accept", "application/json")
-            .header("User-Agent", &t.user_agent)
-            .body(body.into_bytes())
-            .map_err(|e| {
-                TokenFailure::fatal(Error::new(ErrorKind::OAuth, format!("could not build the token request: {e}")))
-            })?;
-        let (timeout, cut_by_deadline) = attempt_timeout(t.attempt_timeout, deadline);
-        if timeout.is_zero() {
-            return Err(TokenFailure::fatal(Error::new(ErrorKind::Timeout, "call deadline exceeded before a token")));
-        }
-        let outcome = t.send(request, timeout);
-        let reply = outcome.map_err(|f| {
-            let e = f.error;
-            // Connection trouble and timeouts are as transient here as on the API
-            // (an over-long body is not), and a token POST is harmless to repeat,
-            // unless the attempt already ran to the call's deadline.
-            let transient = match e.kind() {
-                ErrorKind::Connection => true,
-                ErrorKind::Timeout => !cut_by_deadline,
-                _ => false,
-            };
-            let error = Error::new(ErrorKind::OAuth, format!("token endpoint unreachable: {}", e.message()))
-                .with_kind(if e.kind() == ErrorKind::Timeout { ErrorKind::Timeout } else { ErrorKind::OAuth });
-            TokenFailure { error, transient }
-        })?;
-        log::debug!(
-            target: "moveworks",
-            "POST {} -> {} (token) request_id={} {}ms",
-            self.token_url.path(),
-            reply.status,
-            reply.request_id.as_deref().unwrap_or("-"),
-            started.elapsed().as_millis()
-        );
-        if !(200..300).contains(&reply.status) {
-            let api = api_error(&reply);
-            let error =
-                Error::new(ErrorKind::OAuth, format!("token endpoint refused the credentials: {}", api.message()))
-                    .with_status(reply.status)
-                    .with_code(api.code().cloned())
-                    .with_request_id(reply.request_id.clone())
-                    .with_retry_after(api.retry_after());
-            return Err(TokenFailure { error, transient: is_retryable_status(reply.status) });
-        }
-        let parsed: TokenResponse =
-            decode(&reply, "token response").map_err(|e| TokenFailure::fatal(e.with_kind(ErrorKind::OAuth)))?;
-        if parsed.access_token.is_empty() {
-            return Err(TokenFailure::fatal(Error::new(
-                ErrorKind::OAuth,
-                "token endpoint returned an empty access_token",
-            )));
-        }
-        let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(3600));
-        Ok((Secret::new(parsed.access_token), lifetime))
-    }
-}
 
 /// The timeout of an attempt starting now, and whether the call's deadline
 /// (rather than the per-attempt timeout) is what limits it.
@@ -176,25 +25,12 @@ impl OAuth {
 /// the deadline is the limit, the attempt asks for 92 % of the time left, so
 /// the call ends within about 8 % of its deadline on either side instead of up
 /// to 12.5 % past it.
-fn attempt_timeout(per_attempt: Duration, deadline: Instant) -> (Duration, bool) {
+pub(crate) fn attempt_timeout(per_attempt: Duration, deadline: Instant) -> (Duration, bool) {
     let remaining = deadline.saturating_duration_since(Instant::now());
     if per_attempt < remaining {
         (per_attempt, false)
     } else {
         (remaining.mul_f64(0.92), true)
-    }
-}
-
-/// A failed token fetch, and whether fetching again might succeed.
-struct TokenFailure {
-    error: Error,
-    /// Connection failures, timeouts and 408/429/500/502/503/504: worth another attempt.
-    transient: bool,
-}
-
-impl TokenFailure {
-    fn fatal(error: Error) -> TokenFailure {
-        TokenFailure { error, transient: false }
     }
 }
 
@@ -250,8 +86,8 @@ pub(crate) enum Accept {
 }
 
 /// A failed attempt, and whether the request can have reached the server.
-struct Failure {
-    error: Error,
+pub(crate) struct Failure {
+    pub(crate) error: Error,
     /// True when the connection was never established, so the server cannot
     /// have seen the request: the one case where repeating a POST is safe.
     never_sent: bool,
@@ -260,7 +96,9 @@ struct Failure {
 /// Everything shared by the clones of one client.
 #[derive(Debug)]
 pub(crate) struct Transport {
-    pub(crate) agent: ureq::Agent,
+    /// The HTTP agent and its connection pool; `None` once the client is closed
+    /// ([`Transport::close`]), which drops the pool's idle connections.
+    pub(crate) agent: RwLock<Option<ureq::Agent>>,
     pub(crate) base_url: Url,
     pub(crate) assistant_name: String,
     pub(crate) auth: Auth,
@@ -286,68 +124,7 @@ pub(crate) fn fixed_headers(assistant_name: &str, user_agent: &str) -> Result<He
     Ok(headers)
 }
 
-/// The `Authorization` value for a bearer token, marked sensitive.
-pub(crate) fn bearer(token: &Secret) -> Result<HeaderValue> {
-    let mut value = String::with_capacity(7 + token.expose().len());
-    value.push_str("Bearer ");
-    value.push_str(token.expose());
-    // Never echo the http crate's message: it could quote the token.
-    let mut value =
-        HeaderValue::try_from(value).map_err(|_| Error::invalid_argument("token", "is not a valid header value"))?;
-    value.set_sensitive(true);
-    Ok(value)
-}
-
 const ASSISTANT_NAME: HeaderName = HeaderName::from_static("assistant-name");
-
-/// Bytes percent-encoded in a path segment: what `url`'s `path_segments_mut` encodes
-/// for http(s) URLs (controls, space, `"#<>?`{}/%\`, and every non-ASCII byte).
-fn encode_segment(out: &mut String, segment: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in segment.as_bytes() {
-        if b <= b' ' || b >= 0x7f || b"\"#<>?`{}/%\\".contains(&b) {
-            out.push('%');
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 15)] as char);
-        } else {
-            out.push(b as char);
-        }
-    }
-}
-
-/// `base` plus percent-encoded `segments` and the present query pairs, as
-/// `Url::path_segments_mut` and `query_pairs_mut` would build it. Built as a string
-/// (the base URL has no query or fragment, checked at build time): cloning and
-/// re-parsing a `Url` cost more than the rest of a call's own work.
-fn join_url(base: &str, segments: &[&str], query: &[(&str, Option<String>)]) -> String {
-    // Like `pop_if_empty`: a trailing slash is an empty last segment.
-    let base = base.strip_suffix('/').unwrap_or(base);
-    let mut url = String::with_capacity(base.len() + 16 + segments.iter().map(|s| s.len() + 1).sum::<usize>());
-    url.push_str(base);
-    for segment in segments {
-        url.push('/');
-        encode_segment(&mut url, segment);
-    }
-    if query.iter().any(|(_, v)| v.is_some()) {
-        url.push('?');
-        let start = url.len();
-        let mut q = url::form_urlencoded::Serializer::for_suffix(url, start);
-        for (k, v) in query {
-            if let Some(v) = v {
-                q.append_pair(k, v);
-            }
-        }
-        url = q.finish();
-    }
-    url
-}
-
-/// The path of an absolute URL, for log lines.
-fn path_of(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(url, |i| &url[i + 3..]);
-    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
-    path.split(['?', '#']).next().unwrap_or(path)
-}
 
 impl Transport {
     /// The URL of `segments` under the base URL, each segment percent-encoded.
@@ -369,6 +146,26 @@ impl Transport {
         decode(&reply, what)
     }
 
+    /// Closes the client: drops the agent and its pooled connections. Calls
+    /// already running finish; later calls fail before sending anything.
+    pub(crate) fn close(&self) {
+        self.agent.write().unwrap_or_else(PoisonError::into_inner).take();
+    }
+
+    /// Whether [`close`](Self::close) has been called.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.agent.read().unwrap_or_else(PoisonError::into_inner).is_none()
+    }
+
+    /// The live agent (a cheap handle onto the shared pool), or the error of a closed client.
+    fn live_agent(&self) -> Result<ureq::Agent> {
+        self.agent
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or_else(|| Error::invalid_argument("client", "was closed; create a new client"))
+    }
+
     fn execute(&self, settings: &CallSettings, method: Method, url: &str, body: Option<Vec<u8>>) -> Result<Reply> {
         self.execute_accepting(settings, method, url, body, Accept::Json)
     }
@@ -383,6 +180,8 @@ impl Transport {
         body: Option<Vec<u8>>,
         accept: Accept,
     ) -> Result<Reply> {
+        // A closed client sends nothing, not even a token request.
+        self.live_agent()?;
         let deadline = Instant::now() + settings.deadline;
         let mut retries = 0u32;
         let mut replayed_unauthorized = false;
@@ -539,7 +338,11 @@ impl Transport {
     }
 
     /// One HTTP exchange with a timeout; reads the (capped) body.
-    fn send(&self, request: http::Request<Vec<u8>>, timeout: Duration) -> std::result::Result<Reply, Failure> {
+    pub(crate) fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+        timeout: Duration,
+    ) -> std::result::Result<Reply, Failure> {
         self.send_accepting(request, timeout, Accept::Json)
     }
 
@@ -549,12 +352,13 @@ impl Transport {
         timeout: Duration,
         accept: Accept,
     ) -> std::result::Result<Reply, Failure> {
+        let agent = self.live_agent().map_err(|error| Failure { error, never_sent: false })?;
         let has_body = !request.body().is_empty() || request.method() != http::Method::GET;
         // The agent's own timeout is the default attempt timeout: a per-request
         // config (a copy of the agent's) is only needed for a different one.
         let configured = if accept == Accept::EventStream {
             let t = Some(timeout);
-            self.agent
+            agent
                 .configure_request(request)
                 .timeout_global(None)
                 .timeout_send_request(t)
@@ -565,13 +369,13 @@ impl Transport {
         } else if timeout == self.attempt_timeout {
             request
         } else {
-            self.agent.configure_request(request).timeout_global(Some(timeout)).build()
+            agent.configure_request(request).timeout_global(Some(timeout)).build()
         };
         let result = if has_body {
-            self.agent.run(configured)
+            agent.run(configured)
         } else {
             let (parts, _) = configured.into_parts();
-            self.agent.run(http::Request::from_parts(parts, ()))
+            agent.run(http::Request::from_parts(parts, ()))
         };
         let mut response = result.map_err(|e| transport_failure(e, true))?;
         let status = response.status().as_u16();
@@ -642,7 +446,7 @@ struct ErrorBodyInner {
 }
 
 /// The typed error for a non-success reply; tolerates bodies that are not the documented JSON.
-fn api_error(reply: &Reply) -> Error {
+pub(crate) fn api_error(reply: &Reply) -> Error {
     let parsed = serde_json::from_slice::<ErrorBody>(&reply.body).ok();
     let code = parsed.as_ref().and_then(|b| b.error.code.as_deref()).map(ApiErrorCode::parse);
     let message =
@@ -667,55 +471,8 @@ pub fn fuzz_api_error(
     api_error(&Reply { status, request_id, retry_after, body, stream: None })
 }
 
-fn decode<T: DeserializeOwned>(reply: &Reply, what: &str) -> Result<T> {
+pub(crate) fn decode<T: DeserializeOwned>(reply: &Reply, what: &str) -> Result<T> {
     serde_json::from_slice(&reply.body).map_err(|e| {
         Error::decode(what, e, &reply.body).with_status(reply.status).with_request_id(reply.request_id.clone())
     })
-}
-
-#[cfg(test)]
-mod url_tests {
-    use super::*;
-
-    /// What the `Url`-based construction this replaced produced.
-    fn with_url_crate(base: &str, segments: &[&str], query: &[(&str, Option<String>)]) -> String {
-        let mut url = Url::parse(base).unwrap();
-        url.path_segments_mut().unwrap().pop_if_empty().extend(segments);
-        let pairs: Vec<_> = query.iter().filter_map(|(k, v)| v.as_ref().map(|v| (*k, v))).collect();
-        if !pairs.is_empty() {
-            let mut q = url.query_pairs_mut();
-            for (k, v) in pairs {
-                q.append_pair(k, v);
-            }
-        }
-        url.into()
-    }
-
-    #[test]
-    fn join_url_matches_the_url_crate() {
-        let queries: [&[(&str, Option<String>)]; 3] = [
-            &[],
-            &[("cursor", None), ("limit", Some("5".into()))],
-            &[("cursor", Some("a b&c=d/é".into())), ("archived", Some("true".into()))],
-        ];
-        for base in ["http://127.0.0.1:8080/rest/v1beta1", "https://api.example.com/rest/v1beta1/", "https://h"] {
-            for segments in [
-                &["conversations"][..],
-                &["conversations", "conv_AbC-12_3"],
-                &["conversations", "ü \"<>`{}|^[]!$&'()*+,;=:@~", "responses", "r\u{1F600}"],
-            ] {
-                for query in queries {
-                    let got = join_url(base, segments, query);
-                    assert_eq!(got, with_url_crate(base, segments, query), "{base} {segments:?} {query:?}");
-                    assert!(http::Uri::try_from(got.as_str()).is_ok(), "{got}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn path_of_strips_origin_and_query() {
-        assert_eq!(path_of("http://127.0.0.1:1/rest/v1beta1/conversations?limit=1"), "/rest/v1beta1/conversations");
-        assert_eq!(path_of("https://h"), "/");
-    }
 }

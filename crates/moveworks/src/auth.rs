@@ -1,0 +1,191 @@
+//! Credentials: the redacted secret type, static tokens, and OAuth 2.0 client
+//! credentials with a cached, single-flight refreshed token.
+
+use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use ureq::http::{self, HeaderValue};
+use url::Url;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::retry::is_retryable_status;
+use crate::transport::{api_error, attempt_timeout, decode, Transport};
+
+/// A credential: shown as `[redacted]` by Debug and never formatted anywhere else.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Secret(String);
+
+impl Secret {
+    pub(crate) fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// How requests are authenticated.
+#[derive(Debug)]
+pub(crate) enum Auth {
+    /// A bearer token supplied by the caller.
+    Static(Secret),
+    /// OAuth 2.0 client credentials, with a cached token.
+    ClientCredentials(OAuth),
+}
+
+#[derive(Debug)]
+pub(crate) struct OAuth {
+    pub(crate) client_id: String,
+    pub(crate) client_secret: Secret,
+    pub(crate) token_url: Url,
+    /// Held while a token is fetched, so concurrent callers wait for that one
+    /// fetch instead of each starting their own (single flight).
+    cache: Mutex<Option<CachedToken>>,
+}
+
+#[derive(Debug, Clone)]
+struct CachedToken {
+    token: Secret,
+    refresh_at: Instant,
+    generation: u64,
+}
+
+/// Refresh this long before the server says a token expires, so a token never
+/// expires in flight.
+const TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(60);
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+impl OAuth {
+    pub(crate) fn new(client_id: String, client_secret: Secret, token_url: Url) -> OAuth {
+        OAuth { client_id, client_secret, token_url, cache: Mutex::new(None) }
+    }
+
+    /// The current token, fetching one when none is cached or it is about to expire.
+    pub(crate) fn token(&self, t: &Transport, deadline: Instant) -> std::result::Result<(Secret, u64), TokenFailure> {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = cache.as_ref().filter(|c| Instant::now() < c.refresh_at) {
+            return Ok((c.token.clone(), c.generation));
+        }
+        let generation = cache.as_ref().map_or(1, |c| c.generation + 1);
+        let fetched_at = Instant::now();
+        let (token, lifetime) = self.fetch(t, deadline)?;
+        let refresh_at = fetched_at + lifetime.saturating_sub(TOKEN_REFRESH_MARGIN.min(lifetime / 2));
+        *cache = Some(CachedToken { token: token.clone(), refresh_at, generation });
+        Ok((token, generation))
+    }
+
+    /// Drops the cached token if it is still the one that was rejected, so the
+    /// next call fetches a fresh one (and racing callers fetch only once).
+    pub(crate) fn invalidate(&self, generation: u64) {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.as_ref().is_some_and(|c| c.generation == generation) {
+            if let Some(c) = cache.as_mut() {
+                c.refresh_at = Instant::now();
+            }
+        }
+    }
+
+    fn fetch(&self, t: &Transport, deadline: Instant) -> std::result::Result<(Secret, Duration), TokenFailure> {
+        // Form encoding, as the developer guide sends it.
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "client_credentials")
+            .append_pair("client_id", &self.client_id)
+            .append_pair("client_secret", self.client_secret.expose())
+            .finish();
+        let started = Instant::now();
+        let request = http::Request::post(self.token_url.as_str())
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", "application/json")
+            .header("User-Agent", &t.user_agent)
+            .body(body.into_bytes())
+            .map_err(|e| {
+                TokenFailure::fatal(Error::new(ErrorKind::OAuth, format!("could not build the token request: {e}")))
+            })?;
+        let (timeout, cut_by_deadline) = attempt_timeout(t.attempt_timeout, deadline);
+        if timeout.is_zero() {
+            return Err(TokenFailure::fatal(Error::new(ErrorKind::Timeout, "call deadline exceeded before a token")));
+        }
+        let outcome = t.send(request, timeout);
+        let reply = outcome.map_err(|f| {
+            let e = f.error;
+            // Connection trouble and timeouts are as transient here as on the API
+            // (an over-long body is not), and a token POST is harmless to repeat,
+            // unless the attempt already ran to the call's deadline.
+            let transient = match e.kind() {
+                ErrorKind::Connection => true,
+                ErrorKind::Timeout => !cut_by_deadline,
+                _ => false,
+            };
+            let error = Error::new(ErrorKind::OAuth, format!("token endpoint unreachable: {}", e.message()))
+                .with_kind(if e.kind() == ErrorKind::Timeout { ErrorKind::Timeout } else { ErrorKind::OAuth });
+            TokenFailure { error, transient }
+        })?;
+        log::debug!(
+            target: "moveworks",
+            "POST {} -> {} (token) request_id={} {}ms",
+            self.token_url.path(),
+            reply.status,
+            reply.request_id.as_deref().unwrap_or("-"),
+            started.elapsed().as_millis()
+        );
+        if !(200..300).contains(&reply.status) {
+            let api = api_error(&reply);
+            let error =
+                Error::new(ErrorKind::OAuth, format!("token endpoint refused the credentials: {}", api.message()))
+                    .with_status(reply.status)
+                    .with_code(api.code().cloned())
+                    .with_request_id(reply.request_id.clone())
+                    .with_retry_after(api.retry_after());
+            return Err(TokenFailure { error, transient: is_retryable_status(reply.status) });
+        }
+        let parsed: TokenResponse =
+            decode(&reply, "token response").map_err(|e| TokenFailure::fatal(e.with_kind(ErrorKind::OAuth)))?;
+        if parsed.access_token.is_empty() {
+            return Err(TokenFailure::fatal(Error::new(
+                ErrorKind::OAuth,
+                "token endpoint returned an empty access_token",
+            )));
+        }
+        let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(3600));
+        Ok((Secret::new(parsed.access_token), lifetime))
+    }
+}
+
+/// A failed token fetch, and whether fetching again might succeed.
+pub(crate) struct TokenFailure {
+    pub(crate) error: Error,
+    /// Connection failures, timeouts and 408/429/500/502/503/504: worth another attempt.
+    pub(crate) transient: bool,
+}
+
+impl TokenFailure {
+    fn fatal(error: Error) -> TokenFailure {
+        TokenFailure { error, transient: false }
+    }
+}
+
+/// The `Authorization` value for a bearer token, marked sensitive.
+pub(crate) fn bearer(token: &Secret) -> Result<HeaderValue> {
+    let mut value = String::with_capacity(7 + token.expose().len());
+    value.push_str("Bearer ");
+    value.push_str(token.expose());
+    // Never echo the http crate's message: it could quote the token.
+    let mut value =
+        HeaderValue::try_from(value).map_err(|_| Error::invalid_argument("token", "is not a valid header value"))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
