@@ -20,7 +20,7 @@ import ai.moveworks.sdk.Client
 import ai.moveworks.sdk.ClientConfig
 import ai.moveworks.sdk.FfiConverterString
 import ai.moveworks.sdk.model.FfiConverterTypeConversation
-import ai.moveworks.sdk.noop
+import ai.moveworks.sdk.CancelHandle
 import com.sun.jna.Library
 import com.sun.jna.Memory
 import com.sun.jna.Native
@@ -86,11 +86,14 @@ private fun run(argv: Array<String>) {
         }
         samples.sort()
         // The fixed cost of one Kotlin -> Rust call (JNA), for the report only.
-        repeat(20_000) { noop(it.toULong()) }
+        // The cheapest real call (a method on a handle, no buffers): the fixed cost of one call.
+        val handle = CancelHandle()
+        repeat(20_000) { handle.isCancelled() }
         val t0 = System.nanoTime()
-        for (n in 0 until 200_000) noop(n.toULong())
-        val noopNs = (System.nanoTime() - t0) / 200_000
-        System.err.println("kotlin.sdk: median ${samples[samples.size / 2] / 1000.0} us; noop call $noopNs ns")
+        for (n in 0 until 200_000) handle.isCancelled()
+        val callNs = (System.nanoTime() - t0) / 200_000
+        handle.close()
+        System.err.println("kotlin.sdk: median ${samples[samples.size / 2] / 1000.0} us; one handle call $callNs ns")
         println("{\"rows\": [{\"id\": \"kotlin.sdk\", \"samples_ns\": [${samples.joinToString(",")}]}]}")
     }
 }
@@ -180,10 +183,11 @@ private fun breakdown(c: Client, id: String, n: Int, opts: Map<String, String>, 
     val conv = c.getConversation(id)
     val encoded = java.nio.ByteBuffer.allocate(FfiConverterTypeConversation.allocationSize(conv).toInt())
     FfiConverterTypeConversation.write(conv, encoded)
+    val cancelHandle = CancelHandle()
     val pieces: MutableMap<String, () -> Unit> = linkedMapOf(
         "jna_structure_rustbuffer" to { ShapeRustBuffer() },
         "jna_structure_call_status" to { ShapeCallStatus() },
-        "uniffi_noop_u64" to { noop(1UL) },
+        "uniffi_handle_call" to { cancelHandle.isCancelled() },
         "uniffi_string_alloc_free" to { FfiConverterString.lift(FfiConverterString.lower(id)) },
         "uniffi_base_url" to { c.baseUrl() },
         "kotlin_decode_conversation" to { encoded.rewind(); FfiConverterTypeConversation.read(encoded) },

@@ -754,9 +754,3 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 pub fn sdk_version() -> String {
     core::VERSION.to_owned()
 }
-
-/// An exported no-op, so tests can measure the fixed cost of one foreign call.
-#[uniffi::export]
-pub fn noop(value: u64) -> u64 {
-    value
-}

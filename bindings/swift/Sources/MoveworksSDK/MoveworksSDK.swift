@@ -3236,16 +3236,6 @@ public func messageTextWithCitationMarkers(message: Message) -> String  {
 })
 }
 /**
- * An exported no-op, so tests can measure the fixed cost of one foreign call.
- */
-public func noop(value: UInt64) -> UInt64  {
-    return try!  FfiConverterUInt64.lift(try! rustCall() {
-    uniffi_moveworks_uniffi_fn_func_noop(
-        FfiConverterUInt64.lower(value),$0
-    )
-})
-}
-/**
  * The final messages written by the assistant, in output order.
  */
 public func responseAssistantMessages(response: Response) -> [Message]  {
@@ -3349,9 +3339,6 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_func_message_text_with_citation_markers() != 29805) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_moveworks_uniffi_checksum_func_noop() != 24283) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_func_response_assistant_messages() != 12802) {

@@ -539,11 +539,6 @@ RustBuffer uniffi_moveworks_uniffi_fn_func_message_text(RustBuffer message, Rust
 RustBuffer uniffi_moveworks_uniffi_fn_func_message_text_with_citation_markers(RustBuffer message, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_NOOP
-#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_NOOP
-uint64_t uniffi_moveworks_uniffi_fn_func_noop(uint64_t value, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_RESPONSE_ASSISTANT_MESSAGES
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_RESPONSE_ASSISTANT_MESSAGES
 RustBuffer uniffi_moveworks_uniffi_fn_func_response_assistant_messages(RustBuffer response, RustCallStatus *_Nonnull out_status
@@ -899,12 +894,6 @@ uint16_t uniffi_moveworks_uniffi_checksum_func_message_text(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_MESSAGE_TEXT_WITH_CITATION_MARKERS
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_MESSAGE_TEXT_WITH_CITATION_MARKERS
 uint16_t uniffi_moveworks_uniffi_checksum_func_message_text_with_citation_markers(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_NOOP
-#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_NOOP
-uint16_t uniffi_moveworks_uniffi_checksum_func_noop(void
     
 );
 #endif

@@ -903,8 +903,6 @@ internal open class UniffiVTableCallbackInterfaceResponseUpdateListener(
 
 
 
-
-
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -933,8 +931,6 @@ fun uniffi_moveworks_uniffi_checksum_func_event_to_json(
 fun uniffi_moveworks_uniffi_checksum_func_message_text(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_message_text_with_citation_markers(
-): Short
-fun uniffi_moveworks_uniffi_checksum_func_noop(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_response_assistant_messages(
 ): Short
@@ -1181,8 +1177,6 @@ fun uniffi_moveworks_uniffi_fn_func_message_text(`message`: RustBufferMessage.By
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_message_text_with_citation_markers(`message`: RustBufferMessage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
-fun uniffi_moveworks_uniffi_fn_func_noop(`value`: Long,uniffi_out_err: UniffiRustCallStatus, 
-): Long
 fun uniffi_moveworks_uniffi_fn_func_response_assistant_messages(`response`: RustBufferResponse.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_response_assistant_text(`response`: RustBufferResponse.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1342,9 +1336,6 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_func_message_text_with_citation_markers() != 29805.toShort()) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if (lib.uniffi_moveworks_uniffi_checksum_func_noop() != 24283.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_func_response_assistant_messages() != 12802.toShort()) {
@@ -5208,18 +5199,6 @@ public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Messa
     uniffiRustCall() { _status ->
     UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_message_text_with_citation_markers(
         FfiConverterTypeMessage.lower(`message`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * An exported no-op, so tests can measure the fixed cost of one foreign call.
-         */ fun `noop`(`value`: kotlin.ULong): kotlin.ULong {
-            return FfiConverterULong.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_noop(
-        FfiConverterULong.lower(`value`),_status)
 }
     )
     }
