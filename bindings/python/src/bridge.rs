@@ -112,7 +112,7 @@ where
         let outcome = fut.await;
         Python::attach(|py| {
             let (ok, value) = match outcome.map_err(|f| match f {
-                Failure::Core(e) => crate::to_py_err(py, e),
+                Failure::Core(e) => crate::convert::to_py_err(py, e),
                 Failure::Py(e) => e,
             }) {
                 Ok(v) => match v.into_py_any(py) {

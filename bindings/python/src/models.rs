@@ -34,7 +34,7 @@ fn repr_of(obj: &Bound<'_, PyAny>, name: &str, fields: &[&str]) -> PyResult<Stri
 }
 
 fn decode_error(py: Python<'_>, what: &str, e: serde_json::Error) -> PyErr {
-    crate::to_py_err(py, core::Error::new(core::ErrorKind::Decode, format!("could not decode {what}: {e}")))
+    crate::convert::to_py_err(py, core::Error::new(core::ErrorKind::Decode, format!("could not decode {what}: {e}")))
 }
 
 /// Declares a frozen model class wrapping a serializable core type, with the

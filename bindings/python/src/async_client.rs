@@ -1,0 +1,170 @@
+//! `AsyncCore`: the asyncio half of `AsyncClient`, each call a future on the bridge's runtime.
+
+use moveworks as core;
+use pyo3::prelude::*;
+
+use crate::bridge::{self, Failure};
+use crate::client::*;
+use crate::convert::*;
+use crate::models::*;
+use crate::wait::*;
+
+/// The awaitable forms of the client's calls, used by `moveworks.AsyncClient`:
+/// each request runs on tokio's blocking pool and polling waits are tokio timers.
+#[pyclass(frozen, module = "moveworks._moveworks")]
+pub(crate) struct AsyncCore {
+    inner: core::Client,
+}
+
+/// Runs a blocking core call on the async runtime's blocking pool; resolves an asyncio future with it.
+pub(crate) fn spawn_call<'py, T, U, F>(py: Python<'py>, f: F, wrap: fn(T) -> U) -> PyResult<Bound<'py, PyAny>>
+where
+    F: FnOnce() -> core::Result<T> + Send + 'static,
+    T: Send + 'static,
+    U: for<'a> IntoPyObject<'a> + Send + 'static,
+{
+    bridge::spawn(py, async move { Ok(wrap(bridge::blocking(f).await?)) })
+}
+
+pub(crate) fn spawn_wait<'py>(
+    py: Python<'py>,
+    client: core::Client,
+    args: WaitArgs,
+    op: WaitOp,
+) -> PyResult<Bound<'py, PyAny>> {
+    let runtime = TokioRuntime { cancel: args.user_cancel.clone() };
+    let options = args.options.clone();
+    bridge::spawn(py, async move {
+        match op.run(&client, &runtime, &options).await {
+            Ok(r) => Ok(PyResponse(r)),
+            Err(e) => {
+                if e.kind() == core::ErrorKind::Cancelled {
+                    if let Some(err) = args.take_callback_error() {
+                        return Err(Failure::Py(err));
+                    }
+                }
+                Err(Failure::Core(e))
+            }
+        }
+    })
+}
+
+#[pymethods]
+impl AsyncCore {
+    #[new]
+    fn new(client: &Bound<'_, Client>) -> Self {
+        AsyncCore { inner: client.get().inner.clone() }
+    }
+
+    #[pyo3(signature = (*, limit=None, cursor=None, archived=None))]
+    fn list_conversations<'py>(
+        &self,
+        py: Python<'py>,
+        limit: Option<IntArg>,
+        cursor: Option<String>,
+        archived: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let params = conversations_params(limit, cursor, archived).py_err(py)?;
+        let c = self.inner.clone();
+        spawn_call(py, move || c.list_conversations(&params), PyConversationPage)
+    }
+
+    #[pyo3(signature = (title=None))]
+    fn create_conversation<'py>(&self, py: Python<'py>, title: Option<String>) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.inner.clone();
+        spawn_call(py, move || c.create_conversation(title.as_deref()), PyConversation)
+    }
+
+    fn get_conversation<'py>(&self, py: Python<'py>, conversation_id: String) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.inner.clone();
+        spawn_call(py, move || c.get_conversation(&conversation_id), PyConversation)
+    }
+
+    #[pyo3(signature = (conversation_id, *, title=None, archived=None))]
+    fn update_conversation<'py>(
+        &self,
+        py: Python<'py>,
+        conversation_id: String,
+        title: Option<String>,
+        archived: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.inner.clone();
+        let update = core::ConversationUpdate { title, archived };
+        spawn_call(py, move || c.update_conversation(&conversation_id, &update), PyConversation)
+    }
+
+    #[pyo3(signature = (conversation_id=None, *, start_event_id=None, last_event_id=None, cursor=None, limit=None))]
+    fn list_events<'py>(
+        &self,
+        py: Python<'py>,
+        conversation_id: Option<String>,
+        start_event_id: Option<String>,
+        last_event_id: Option<String>,
+        cursor: Option<String>,
+        limit: Option<IntArg>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let params = events_params(conversation_id, start_event_id, last_event_id, cursor, limit).py_err(py)?;
+        let c = self.inner.clone();
+        spawn_call(py, move || c.list_events(&params), PyEventPage)
+    }
+
+    fn create_response<'py>(
+        &self,
+        py: Python<'py>,
+        conversation_id: String,
+        text: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.inner.clone();
+        spawn_call(py, move || c.create_response(&conversation_id, &text), PyResponse)
+    }
+
+    fn get_response<'py>(
+        &self,
+        py: Python<'py>,
+        conversation_id: String,
+        response_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.inner.clone();
+        spawn_call(py, move || c.get_response(&conversation_id, &response_id), PyResponse)
+    }
+
+    #[pyo3(signature = (conversation_id, response_id, *, deadline=None, initial_interval=None, max_interval=None,
+        backoff_factor=None, cancel=None, on_update=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn wait_for_response<'py>(
+        &self,
+        py: Python<'py>,
+        conversation_id: String,
+        response_id: String,
+        deadline: Option<f64>,
+        initial_interval: Option<f64>,
+        max_interval: Option<f64>,
+        backoff_factor: Option<f64>,
+        cancel: Option<Bound<'_, CancelToken>>,
+        on_update: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let cancel = cancel.map(|c| c.get().0.clone());
+        let args = wait_args(py, deadline, initial_interval, max_interval, backoff_factor, cancel, on_update)?;
+        spawn_wait(py, self.inner.clone(), args, WaitOp::Wait { conversation_id, response_id })
+    }
+
+    #[pyo3(signature = (conversation_id, text, *, deadline=None, initial_interval=None, max_interval=None,
+        backoff_factor=None, cancel=None, on_update=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn create_response_and_wait<'py>(
+        &self,
+        py: Python<'py>,
+        conversation_id: String,
+        text: String,
+        deadline: Option<f64>,
+        initial_interval: Option<f64>,
+        max_interval: Option<f64>,
+        backoff_factor: Option<f64>,
+        cancel: Option<Bound<'_, CancelToken>>,
+        on_update: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let cancel = cancel.map(|c| c.get().0.clone());
+        let args = wait_args(py, deadline, initial_interval, max_interval, backoff_factor, cancel, on_update)?;
+        spawn_wait(py, self.inner.clone(), args, WaitOp::CreateAndWait { conversation_id, text })
+    }
+}

@@ -1,0 +1,441 @@
+//! The blocking `Client` and its page iterators.
+
+use std::sync::{Arc, Mutex};
+
+use moveworks as core;
+use moveworks::AsyncRuntime;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyInt, PyTuple, PyType};
+
+use crate::bridge;
+use crate::convert::*;
+use crate::models::*;
+use crate::wait::*;
+
+/// A client of the Moveworks Conversations API. Thread-safe: share one between threads.
+#[pyclass(frozen, module = "moveworks")]
+pub(crate) struct Client {
+    pub(crate) inner: core::Client,
+}
+
+/// Keyword arguments to the core's `ClientOptions`, which names, checks and defaults
+/// every option (an unknown or mistyped keyword is its `invalid_argument`). Only the
+/// Python-to-JSON value conversion happens here; `None` means "not set".
+pub(crate) fn client_options(kwargs: Option<&Bound<'_, PyDict>>) -> core::Result<core::ClientOptions> {
+    let mut map = serde_json::Map::new();
+    for (key, value) in kwargs.into_iter().flat_map(|d| d.iter()) {
+        let key: String =
+            key.extract().map_err(|_| core::Error::invalid_argument("options", "keys must be strings"))?;
+        let json = to_json(&key, &value)?;
+        map.insert(key, json);
+    }
+    core::ClientOptions::from_json_value(serde_json::Value::Object(map))
+}
+
+/// One keyword value as JSON: None, bool, int, float or str (the types options take).
+pub(crate) fn to_json(key: &str, value: &Bound<'_, PyAny>) -> core::Result<serde_json::Value> {
+    use serde_json::Value;
+    if value.is_none() {
+        return Ok(Value::Null);
+    }
+    // bool before int: Python's bool is an int subclass.
+    if let Ok(b) = value.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if value.is_instance_of::<PyInt>() {
+        let IntArg(n) = value.extract().map_err(|_| core::Error::invalid_argument(key, "is not an integer"))?;
+        return match (u64::try_from(n), i64::try_from(n)) {
+            (Ok(u), _) => Ok(Value::from(u)),
+            (_, Ok(i)) => Ok(Value::from(i)),
+            _ => Err(out_of_range(key, n)),
+        };
+    }
+    if let Ok(f) = value.extract::<f64>() {
+        // JSON has no NaN or infinity; neither is a valid option value.
+        return serde_json::Number::from_f64(f)
+            .map(Value::Number)
+            .ok_or_else(|| core::Error::invalid_argument(key, "must be a finite number"));
+    }
+    if let Ok(s) = value.extract::<String>() {
+        return Ok(Value::String(s));
+    }
+    Err(core::Error::invalid_argument(key, "must be a str, int, float, bool or None"))
+}
+
+/// `python/3.X`, for the `User-Agent`.
+pub(crate) fn binding_name() -> String {
+    Python::attach(|py| {
+        let v = py.version_info();
+        format!("python/{}.{}", v.major, v.minor)
+    })
+}
+
+pub(crate) fn conversations_params(
+    limit: Option<IntArg>,
+    cursor: Option<String>,
+    archived: Option<bool>,
+) -> core::Result<core::ListConversationsParams> {
+    Ok(core::ListConversationsParams { limit: to_u32("limit", limit)?, cursor, archived })
+}
+
+pub(crate) fn events_params(
+    conversation_id: Option<String>,
+    start_event_id: Option<String>,
+    last_event_id: Option<String>,
+    cursor: Option<String>,
+    limit: Option<IntArg>,
+) -> core::Result<core::ListEventsParams> {
+    Ok(core::ListEventsParams {
+        conversation_id,
+        start_event_id,
+        last_event_id,
+        cursor,
+        limit: to_u32("limit", limit)?,
+    })
+}
+
+impl Client {
+    /// Runs a blocking core call with the GIL released.
+    fn call<T: Send>(&self, py: Python<'_>, f: impl FnOnce(&core::Client) -> core::Result<T> + Send) -> PyResult<T> {
+        let client = &self.inner;
+        py.detach(|| f(client)).py_err(py)
+    }
+
+    /// Runs the core's polling loop on this thread (see [`SyncRuntime`]).
+    fn wait_with(&self, py: Python<'_>, args: WaitArgs, op: WaitOp) -> PyResult<PyResponse> {
+        let internal = core::CancelToken::new();
+        let mut options = args.options.clone();
+        options.cancel = Some(internal.clone());
+        let runtime = SyncRuntime { py, internal, user: args.user_cancel.clone(), interrupted: Mutex::new(None) };
+        let outcome = core::block_on(op.run(&self.inner, &runtime, &options));
+        match outcome {
+            Ok(r) => Ok(PyResponse(r)),
+            Err(e) => {
+                if e.kind() == core::ErrorKind::Cancelled {
+                    if let Some(err) = runtime.interrupted.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                        return Err(err);
+                    }
+                    if let Some(err) = args.take_callback_error() {
+                        return Err(err);
+                    }
+                }
+                Err(to_py_err(py, e))
+            }
+        }
+    }
+}
+
+/// Which of the core's two waits to run.
+pub(crate) enum WaitOp {
+    Wait { conversation_id: String, response_id: String },
+    CreateAndWait { conversation_id: String, text: String },
+}
+
+impl WaitOp {
+    pub(crate) async fn run<R: AsyncRuntime>(
+        &self,
+        client: &core::Client,
+        runtime: &R,
+        options: &core::WaitOptions,
+    ) -> core::Result<core::Response> {
+        match self {
+            WaitOp::Wait { conversation_id, response_id } => {
+                client.wait_for_response_async(runtime, conversation_id, response_id, options).await
+            }
+            WaitOp::CreateAndWait { conversation_id, text } => {
+                client.create_response_and_wait_async(runtime, conversation_id, text, options).await
+            }
+        }
+    }
+}
+
+#[pymethods]
+impl Client {
+    /// Builds a client from keyword options (the core's `ClientOptions`: see the README's
+    /// options table); no request is sent.
+    #[new]
+    #[pyo3(signature = (**options))]
+    fn new(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let inner = (|| core::Client::builder().options(client_options(options)?)?.binding(binding_name()).build())()
+            .py_err(py)?;
+        Ok(Client { inner })
+    }
+
+    /// A client configured from the `MOVEWORKS_*` environment variables; keyword
+    /// options override them.
+    #[classmethod]
+    #[pyo3(signature = (**options))]
+    fn from_env<'py>(cls: &Bound<'py, PyType>, options: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+        let py = cls.py();
+        let inner =
+            (|| core::Client::builder_from_env()?.options(client_options(options)?)?.binding(binding_name()).build())()
+                .py_err(py)?;
+        Ok(Bound::new(py, Client { inner })?.into_any())
+    }
+
+    /// A client sharing this one's connections and token cache, with other per-call limits.
+    #[pyo3(signature = (*, timeout=None, deadline=None, max_retries=None))]
+    fn with_options(
+        &self,
+        py: Python<'_>,
+        timeout: Option<f64>,
+        deadline: Option<f64>,
+        max_retries: Option<IntArg>,
+    ) -> PyResult<Client> {
+        let options = (|| {
+            Ok::<_, core::Error>(core::RequestOptions {
+                timeout: seconds("timeout", timeout)?,
+                deadline: seconds("deadline", deadline)?,
+                max_retries: to_u32("max_retries", max_retries)?,
+            })
+        })()
+        .py_err(py)?;
+        Ok(Client { inner: self.inner.with_options(&options).py_err(py)? })
+    }
+
+    /// The base URL this client talks to.
+    #[getter]
+    fn base_url(&self) -> &str {
+        self.inner.base_url()
+    }
+
+    /// The `User-Agent` this client sends.
+    #[getter]
+    fn user_agent(&self) -> &str {
+        self.inner.user_agent()
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    /// Leaving a `with` block closes the client.
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, _args: &Bound<'_, PyTuple>) -> bool {
+        self.inner.close();
+        false
+    }
+
+    /// Releases the pooled connections now; later calls on this client (and on
+    /// `with_options` copies and AsyncClients sharing it) raise
+    /// `InvalidArgumentError` (`argument == "client"`) without sending. Idempotent.
+    fn close(&self) {
+        self.inner.close();
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Client(base_url={:?})", self.inner.base_url())
+    }
+
+    /// One page of conversations, most recently updated first.
+    #[pyo3(signature = (*, limit=None, cursor=None, archived=None))]
+    fn list_conversations(
+        &self,
+        py: Python<'_>,
+        limit: Option<IntArg>,
+        cursor: Option<String>,
+        archived: Option<bool>,
+    ) -> PyResult<PyConversationPage> {
+        let params = conversations_params(limit, cursor, archived).py_err(py)?;
+        self.call(py, |c| c.list_conversations(&params)).map(PyConversationPage)
+    }
+
+    /// Every conversation, fetching pages lazily as the iteration goes.
+    #[pyo3(signature = (*, limit=None, archived=None, cursor=None))]
+    fn iter_conversations(
+        &self,
+        py: Python<'_>,
+        limit: Option<IntArg>,
+        archived: Option<bool>,
+        cursor: Option<String>,
+    ) -> PyResult<ConversationIterator> {
+        let params = conversations_params(limit, cursor, archived).py_err(py)?;
+        Ok(ConversationIterator { inner: Arc::new(Mutex::new(self.inner.iter_conversations(params))) })
+    }
+
+    /// Creates a conversation.
+    #[pyo3(signature = (title=None))]
+    fn create_conversation(&self, py: Python<'_>, title: Option<String>) -> PyResult<PyConversation> {
+        self.call(py, |c| c.create_conversation(title.as_deref())).map(PyConversation)
+    }
+
+    /// Gets one conversation.
+    fn get_conversation(&self, py: Python<'_>, conversation_id: String) -> PyResult<PyConversation> {
+        self.call(py, |c| c.get_conversation(&conversation_id)).map(PyConversation)
+    }
+
+    /// Changes a conversation's title and/or archive flag.
+    #[pyo3(signature = (conversation_id, *, title=None, archived=None))]
+    fn update_conversation(
+        &self,
+        py: Python<'_>,
+        conversation_id: String,
+        title: Option<String>,
+        archived: Option<bool>,
+    ) -> PyResult<PyConversation> {
+        let update = core::ConversationUpdate { title, archived };
+        self.call(py, |c| c.update_conversation(&conversation_id, &update)).map(PyConversation)
+    }
+
+    /// One page of events (system-initiated messages), oldest first; `None` = all conversations.
+    #[pyo3(signature = (conversation_id=None, *, start_event_id=None, last_event_id=None, cursor=None, limit=None))]
+    fn list_events(
+        &self,
+        py: Python<'_>,
+        conversation_id: Option<String>,
+        start_event_id: Option<String>,
+        last_event_id: Option<String>,
+        cursor: Option<String>,
+        limit: Option<IntArg>,
+    ) -> PyResult<PyEventPage> {
+        let params = events_params(conversation_id, start_event_id, last_event_id, cursor, limit).py_err(py)?;
+        self.call(py, |c| c.list_events(&params)).map(PyEventPage)
+    }
+
+    /// Every event, fetching pages lazily.
+    #[pyo3(signature = (conversation_id=None, *, start_event_id=None, last_event_id=None, limit=None, cursor=None))]
+    fn iter_events(
+        &self,
+        py: Python<'_>,
+        conversation_id: Option<String>,
+        start_event_id: Option<String>,
+        last_event_id: Option<String>,
+        limit: Option<IntArg>,
+        cursor: Option<String>,
+    ) -> PyResult<EventIterator> {
+        let params = events_params(conversation_id, start_event_id, last_event_id, cursor, limit).py_err(py)?;
+        Ok(EventIterator { inner: Arc::new(Mutex::new(self.inner.iter_events(params))) })
+    }
+
+    /// Sends a user message; returns at once with a response to poll.
+    fn create_response(&self, py: Python<'_>, conversation_id: String, text: String) -> PyResult<PyResponse> {
+        self.call(py, |c| c.create_response(&conversation_id, &text)).map(PyResponse)
+    }
+
+    /// A response's current state.
+    fn get_response(&self, py: Python<'_>, conversation_id: String, response_id: String) -> PyResult<PyResponse> {
+        self.call(py, |c| c.get_response(&conversation_id, &response_id)).map(PyResponse)
+    }
+
+    /// Polls a response until it is COMPLETED (returned) or FAILED
+    /// (`ResponseFailedError`), the deadline passes (`PollTimeoutError`) or
+    /// `cancel` fires (`WaitCancelledError`). Ctrl-C interrupts it.
+    #[pyo3(signature = (conversation_id, response_id, *, deadline=None, initial_interval=None, max_interval=None,
+        backoff_factor=None, cancel=None, on_update=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn wait_for_response(
+        &self,
+        py: Python<'_>,
+        conversation_id: String,
+        response_id: String,
+        deadline: Option<f64>,
+        initial_interval: Option<f64>,
+        max_interval: Option<f64>,
+        backoff_factor: Option<f64>,
+        cancel: Option<Bound<'_, CancelToken>>,
+        on_update: Option<Py<PyAny>>,
+    ) -> PyResult<PyResponse> {
+        let cancel = cancel.map(|c| c.get().0.clone());
+        let args = wait_args(py, deadline, initial_interval, max_interval, backoff_factor, cancel, on_update)?;
+        self.wait_with(py, args, WaitOp::Wait { conversation_id, response_id })
+    }
+
+    /// Creates a response and waits for it as `wait_for_response` does.
+    #[pyo3(signature = (conversation_id, text, *, deadline=None, initial_interval=None, max_interval=None,
+        backoff_factor=None, cancel=None, on_update=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn create_response_and_wait(
+        &self,
+        py: Python<'_>,
+        conversation_id: String,
+        text: String,
+        deadline: Option<f64>,
+        initial_interval: Option<f64>,
+        max_interval: Option<f64>,
+        backoff_factor: Option<f64>,
+        cancel: Option<Bound<'_, CancelToken>>,
+        on_update: Option<Py<PyAny>>,
+    ) -> PyResult<PyResponse> {
+        let cancel = cancel.map(|c| c.get().0.clone());
+        let args = wait_args(py, deadline, initial_interval, max_interval, backoff_factor, cancel, on_update)?;
+        self.wait_with(py, args, WaitOp::CreateAndWait { conversation_id, text })
+    }
+}
+
+// ---- iterators --------------------------------------------------------------------------
+
+macro_rules! page_iterator {
+    ($name:ident, $core:ty, $page:ident, $core_page:ident, $items:ident, $item:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[pyclass(frozen, module = "moveworks")]
+        pub(crate) struct $name {
+            inner: Arc<Mutex<$core>>,
+        }
+
+        impl $name {
+            /// The core's next page, fetched with the GIL released.
+            fn fetch_page(inner: &Arc<Mutex<$core>>) -> Option<core::Result<core::$core_page>> {
+                let mut it = inner.lock().unwrap_or_else(|p| p.into_inner());
+                it.next_page().map(|r| r.map(|($items, next_cursor)| core::$core_page { $items, next_cursor }))
+            }
+        }
+
+        #[pymethods]
+        impl $name {
+            fn __iter__(slf: Py<Self>) -> Py<Self> {
+                slf
+            }
+            fn __next__(&self, py: Python<'_>) -> PyResult<Option<$item>> {
+                let inner = Arc::clone(&self.inner);
+                let next = py.detach(move || inner.lock().unwrap_or_else(|p| p.into_inner()).next());
+                match next {
+                    None => Ok(None),
+                    Some(r) => r.py_err(py).map(|v| Some($item(v))),
+                }
+            }
+            /// The next whole page (items not yet yielded are skipped), or None after the last page.
+            fn next_page(&self, py: Python<'_>) -> PyResult<Option<$page>> {
+                let inner = Arc::clone(&self.inner);
+                match py.detach(move || Self::fetch_page(&inner)) {
+                    None => Ok(None),
+                    Some(r) => r.py_err(py).map(|p| Some($page(p))),
+                }
+            }
+            /// Awaitable form of `next_page`, used by `AsyncClient`'s `async for`.
+            fn _next_page_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                let inner = Arc::clone(&self.inner);
+                bridge::spawn(py, async move {
+                    match bridge::blocking(move || Self::fetch_page(&inner)).await {
+                        None => Ok(None),
+                        Some(r) => Ok(Some($page(r?))),
+                    }
+                })
+            }
+            /// True once the last page was fetched and every item yielded.
+            fn is_exhausted(&self, py: Python<'_>) -> bool {
+                // Detached: another thread may hold the lock during a page fetch.
+                let inner = Arc::clone(&self.inner);
+                py.detach(move || inner.lock().unwrap_or_else(|p| p.into_inner()).is_exhausted())
+            }
+        }
+    };
+}
+
+page_iterator!(
+    ConversationIterator,
+    core::ConversationIter,
+    PyConversationPage,
+    ConversationPage,
+    conversations,
+    PyConversation,
+    "Iterates over conversations, following cursors lazily."
+);
+page_iterator!(
+    EventIterator,
+    core::EventIter,
+    PyEventPage,
+    EventPage,
+    events,
+    PyEvent,
+    "Iterates over events, following cursors lazily."
+);

@@ -1,0 +1,96 @@
+//! Core errors into `moveworks` exceptions, and Python arguments into core values.
+
+use std::time::Duration;
+
+use moveworks as core;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyDict, PyInt};
+
+use crate::models::*;
+
+pub(crate) static FROM_CORE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// Converts a core error into an instance of the matching `moveworks` exception
+/// class (the class table lives in `moveworks/_errors.py`, keyed by the core's kind string).
+pub(crate) fn to_py_err(py: Python<'_>, e: core::Error) -> PyErr {
+    match build_error(py, &e) {
+        Ok(obj) => PyErr::from_value(obj),
+        Err(err) => err,
+    }
+}
+
+pub(crate) fn build_error<'py>(py: Python<'py>, e: &core::Error) -> PyResult<Bound<'py, PyAny>> {
+    let make = FROM_CORE.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py.import("moveworks._errors")?.getattr("_from_core")?.unbind())
+    })?;
+    let kw = PyDict::new(py);
+    kw.set_item("kind", e.kind().as_str())?;
+    kw.set_item("message", e.message())?;
+    kw.set_item("status", e.status())?;
+    kw.set_item("code", e.code().map(|c| c.as_str().to_owned()))?;
+    kw.set_item("request_id", e.request_id())?;
+    kw.set_item("retry_after", e.retry_after().map(|d| d.as_secs_f64()))?;
+    kw.set_item("argument", e.argument())?;
+    kw.set_item("response_id", e.response_id())?;
+    kw.set_item("last_status", e.last_status().map(|s| s.as_str().to_owned()))?;
+    kw.set_item("response", e.response().map(|r| PyResponse(r.clone())))?;
+    kw.set_item("body_excerpt", e.body_excerpt())?;
+    kw.set_item("is_transient", e.is_transient())?;
+    make.bind(py).call((e.to_string(),), Some(&kw))
+}
+
+/// Result conversion for calls made while the GIL is held.
+pub(crate) trait IntoPy<T> {
+    fn py_err(self, py: Python<'_>) -> PyResult<T>;
+}
+impl<T> IntoPy<T> for core::Result<T> {
+    fn py_err(self, py: Python<'_>) -> PyResult<T> {
+        self.map_err(|e| to_py_err(py, e))
+    }
+}
+
+/// Seconds (Python's convention for durations) to a `Duration`; negative,
+/// NaN and infinite values are invalid arguments, not panics.
+pub(crate) fn seconds(argument: &str, value: Option<f64>) -> core::Result<Option<Duration>> {
+    value
+        .map(|s| {
+            Duration::try_from_secs_f64(s).map_err(|_| {
+                core::Error::invalid_argument(argument, format_args!("{s} is not a finite number of seconds >= 0"))
+            })
+        })
+        .transpose()
+}
+
+/// An integer argument: any Python int except bool. Ints too big for 64 bits
+/// saturate, so the range checks report them as invalid arguments instead of
+/// pyo3 raising `OverflowError`.
+pub(crate) struct IntArg(pub(crate) i128);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for IntArg {
+    type Error = PyErr;
+    fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if obj.is_instance_of::<PyBool>() || !obj.is_instance_of::<PyInt>() {
+            let name = obj.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+            return Err(PyTypeError::new_err(format!("expected an int, got {name}")));
+        }
+        match obj.extract::<i64>() {
+            Ok(n) => Ok(IntArg(n.into())),
+            Err(_) => Ok(IntArg(if obj.lt(0)? { i128::MIN } else { i128::MAX })),
+        }
+    }
+}
+
+pub(crate) fn out_of_range(argument: &str, n: i128) -> core::Error {
+    if n == i128::MIN || n == i128::MAX {
+        core::Error::invalid_argument(argument, "is out of range")
+    } else {
+        core::Error::invalid_argument(argument, format_args!("{n} is out of range"))
+    }
+}
+
+/// A Python int to `u32`; out-of-range values are invalid arguments.
+pub(crate) fn to_u32(argument: &str, value: Option<IntArg>) -> core::Result<Option<u32>> {
+    value.map(|IntArg(n)| u32::try_from(n).map_err(|_| out_of_range(argument, n))).transpose()
+}
