@@ -1,0 +1,226 @@
+//! The `Client` object: blocking methods and their `*_async` twins.
+
+use std::sync::{Arc, Mutex};
+
+use moveworks as core;
+use moveworks::{
+    Conversation, ConversationPage, ConversationUpdate, EventPage, ListConversationsParams, ListEventsParams, Response,
+};
+
+use crate::config::*;
+use crate::errors::*;
+use crate::pagination::*;
+use crate::runtime::TokioRuntime;
+use crate::wait::*;
+
+/// A client of the Moveworks Conversations API. Thread-safe; share one per app.
+///
+/// Methods without the `_async` suffix BLOCK the calling thread until the call
+/// completes (retries included): do not call them on a UI/main thread. The
+/// `_async` methods (Kotlin `suspend`, Swift `async`) run the same calls off the
+/// caller's thread.
+#[derive(uniffi::Object)]
+pub struct Client {
+    inner: core::Client,
+}
+
+impl Client {
+    fn wrap(inner: core::Client) -> Arc<Self> {
+        Arc::new(Client { inner })
+    }
+}
+
+#[uniffi::export]
+impl Client {
+    /// Builds a client from `config`. Sends no request.
+    #[uniffi::constructor]
+    pub fn new(config: Arc<ClientConfig>) -> Result<Arc<Self>> {
+        let b = core::Client::builder().options(config.options.clone())?;
+        Ok(Client::wrap(b.binding(binding_name()).build()?))
+    }
+
+    /// A client configured from the `MOVEWORKS_*` environment variables.
+    #[uniffi::constructor]
+    pub fn from_env() -> Result<Arc<Self>> {
+        Ok(Client::wrap(core::Client::builder_from_env()?.binding(binding_name()).build()?))
+    }
+
+    /// A client sharing this one's connections and token cache, with per-call overrides.
+    pub fn with_options(&self, options: RequestOptions) -> Result<Arc<Self>> {
+        let o = core::RequestOptions {
+            timeout: options.timeout,
+            deadline: options.deadline,
+            max_retries: options.max_retries,
+        };
+        Ok(Client::wrap(self.inner.with_options(&o)?))
+    }
+
+    /// The base URL this client talks to.
+    pub fn base_url(&self) -> String {
+        self.inner.base_url().to_owned()
+    }
+
+    /// The `User-Agent` this client sends.
+    pub fn user_agent(&self) -> String {
+        self.inner.user_agent().to_owned()
+    }
+
+    /// Lists conversations, newest first. Blocking. `GET /conversations`.
+    pub fn list_conversations(&self, params: ListConversationsParams) -> Result<ConversationPage> {
+        Ok(self.inner.list_conversations(&params)?)
+    }
+
+    /// An iterator over every matching conversation; pages are fetched lazily
+    /// (blocking) by its `next`/`next_page`. Sends no request itself.
+    pub fn iter_conversations(&self, params: ListConversationsParams) -> Arc<ConversationIterator> {
+        Arc::new(ConversationIterator { inner: Mutex::new(self.inner.iter_conversations(params)) })
+    }
+
+    /// Creates a conversation. Blocking. `POST /conversations`.
+    pub fn create_conversation(&self, title: Option<String>) -> Result<Conversation> {
+        Ok(self.inner.create_conversation(title.as_deref())?)
+    }
+
+    /// Gets one conversation. Blocking. `GET /conversations/{id}`.
+    pub fn get_conversation(&self, conversation_id: String) -> Result<Conversation> {
+        Ok(self.inner.get_conversation(&conversation_id)?)
+    }
+
+    /// Changes a conversation's title and/or archive flag. Blocking. `PATCH /conversations/{id}`.
+    pub fn update_conversation(&self, conversation_id: String, update: ConversationUpdate) -> Result<Conversation> {
+        Ok(self.inner.update_conversation(&conversation_id, &update)?)
+    }
+
+    /// Lists events (system-initiated final messages), oldest first. Blocking.
+    pub fn list_events(&self, params: ListEventsParams) -> Result<EventPage> {
+        Ok(self.inner.list_events(&params)?)
+    }
+
+    /// An iterator over every matching event; pages are fetched lazily (blocking).
+    pub fn iter_events(&self, params: ListEventsParams) -> Arc<EventIterator> {
+        Arc::new(EventIterator { inner: Mutex::new(self.inner.iter_events(params)) })
+    }
+
+    /// Sends a user message and returns at once with a response to poll. Blocking
+    /// for the request only. Never retried after an ambiguous failure.
+    pub fn create_response(&self, conversation_id: String, text: String) -> Result<Response> {
+        Ok(self.inner.create_response(&conversation_id, &text)?)
+    }
+
+    /// Gets a response's current state. Blocking.
+    pub fn get_response(&self, conversation_id: String, response_id: String) -> Result<Response> {
+        Ok(self.inner.get_response(&conversation_id, &response_id)?)
+    }
+
+    /// Polls until the response is COMPLETED (returned) or FAILED (`ResponseFailed`),
+    /// the deadline passes (`PollTimeout`) or `cancel` fires (`Cancelled`).
+    /// `listener` sees every change. BLOCKS the calling thread for the whole wait.
+    pub fn wait_for_response(
+        &self,
+        conversation_id: String,
+        response_id: String,
+        options: WaitOptions,
+        cancel: Option<Arc<CancelHandle>>,
+        listener: Option<Box<dyn ResponseUpdateListener>>,
+    ) -> Result<Response> {
+        let o = core_wait_options(&options, cancel, listener);
+        Ok(self.inner.wait_for_response(&conversation_id, &response_id, &o)?)
+    }
+
+    /// Creates a response and waits for it like [`wait_for_response`](Self::wait_for_response).
+    /// BLOCKS the calling thread for the whole wait.
+    pub fn create_response_and_wait(
+        &self,
+        conversation_id: String,
+        text: String,
+        options: WaitOptions,
+        cancel: Option<Arc<CancelHandle>>,
+        listener: Option<Box<dyn ResponseUpdateListener>>,
+    ) -> Result<Response> {
+        let o = core_wait_options(&options, cancel, listener);
+        Ok(self.inner.create_response_and_wait(&conversation_id, &text, &o)?)
+    }
+}
+
+/// The non-blocking forms: each request runs on tokio's blocking pool and the
+/// waits between polls are timers, so no caller thread is held.
+#[uniffi::export(async_runtime = "tokio")]
+impl Client {
+    /// Non-blocking [`list_conversations`](Self::list_conversations).
+    pub async fn list_conversations_async(&self, params: ListConversationsParams) -> Result<ConversationPage> {
+        let c = self.inner.clone();
+        crate::runtime::blocking(move || c.list_conversations(&params)).await
+    }
+
+    /// Non-blocking [`create_conversation`](Self::create_conversation).
+    pub async fn create_conversation_async(&self, title: Option<String>) -> Result<Conversation> {
+        let c = self.inner.clone();
+        crate::runtime::blocking(move || c.create_conversation(title.as_deref())).await
+    }
+
+    /// Non-blocking [`get_conversation`](Self::get_conversation).
+    pub async fn get_conversation_async(&self, conversation_id: String) -> Result<Conversation> {
+        let c = self.inner.clone();
+        crate::runtime::blocking(move || c.get_conversation(&conversation_id)).await
+    }
+
+    /// Non-blocking [`update_conversation`](Self::update_conversation).
+    pub async fn update_conversation_async(
+        &self,
+        conversation_id: String,
+        update: ConversationUpdate,
+    ) -> Result<Conversation> {
+        let c = self.inner.clone();
+        crate::runtime::blocking(move || c.update_conversation(&conversation_id, &update)).await
+    }
+
+    /// Non-blocking [`list_events`](Self::list_events).
+    pub async fn list_events_async(&self, params: ListEventsParams) -> Result<EventPage> {
+        let c = self.inner.clone();
+        crate::runtime::blocking(move || c.list_events(&params)).await
+    }
+
+    /// Non-blocking [`create_response`](Self::create_response).
+    pub async fn create_response_async(&self, conversation_id: String, text: String) -> Result<Response> {
+        let c = self.inner.clone();
+        crate::runtime::blocking(move || c.create_response(&conversation_id, &text)).await
+    }
+
+    /// Non-blocking [`get_response`](Self::get_response).
+    pub async fn get_response_async(&self, conversation_id: String, response_id: String) -> Result<Response> {
+        let c = self.inner.clone();
+        crate::runtime::blocking(move || c.get_response(&conversation_id, &response_id)).await
+    }
+
+    /// Non-blocking [`wait_for_response`](Self::wait_for_response): polls on the
+    /// blocking pool, sleeps on timers (the core's shared polling loop).
+    pub async fn wait_for_response_async(
+        &self,
+        conversation_id: String,
+        response_id: String,
+        options: WaitOptions,
+        cancel: Option<Arc<CancelHandle>>,
+        listener: Option<Box<dyn ResponseUpdateListener>>,
+    ) -> Result<Response> {
+        let o = core_wait_options(&options, cancel, listener);
+        Ok(self.inner.wait_for_response_async(&TokioRuntime, &conversation_id, &response_id, &o).await?)
+    }
+
+    /// Non-blocking [`create_response_and_wait`](Self::create_response_and_wait).
+    pub async fn create_response_and_wait_async(
+        &self,
+        conversation_id: String,
+        text: String,
+        options: WaitOptions,
+        cancel: Option<Arc<CancelHandle>>,
+        listener: Option<Box<dyn ResponseUpdateListener>>,
+    ) -> Result<Response> {
+        let o = core_wait_options(&options, cancel, listener);
+        Ok(self.inner.create_response_and_wait_async(&TokioRuntime, &conversation_id, &text, &o).await?)
+    }
+}
+
+pub(crate) fn binding_name() -> String {
+    // Kotlin and Swift load the same library; the User-Agent names the generator.
+    format!("uniffi/{}", env!("CARGO_PKG_VERSION"))
+}

@@ -1,0 +1,147 @@
+//! How a client is configured: `ClientConfig` (redacted when printed), per-call `RequestOptions`, `WaitOptions`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use moveworks as core;
+
+/// How to build a [`Client`]. Give an assistant name and either `bearer_token`
+/// or both `client_id` and `client_secret`; unset limits keep the core's defaults.
+///
+/// An object, not a record: a record becomes a Kotlin data class / Swift struct
+/// whose generated `toString()` / `description` prints every field, the token and
+/// client secret included. This one prints them as `[redacted]`.
+#[derive(uniffi::Object)]
+#[uniffi::export(Display)]
+pub struct ClientConfig {
+    /// The core's options, handed unchanged to the one entry point (`ClientBuilder::options`).
+    pub(crate) options: core::ClientOptions,
+}
+
+/// The core's rendering of the options (token and client secret redacted).
+impl std::fmt::Display for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ClientConfig({})", self.options)
+    }
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+#[uniffi::export]
+impl ClientConfig {
+    /// A configuration; nothing is checked until [`Client::new`], where the core checks
+    /// every option (see the README's options table for meanings and defaults).
+    ///
+    /// * `assistant_name`: the assistant name configured for your organization.
+    /// * `base_url`: API base URL (default: production). https unless the host is
+    ///   loopback or `allow_insecure_http` is true.
+    /// * `bearer_token`: a bearer token you manage yourself, or
+    /// * `client_id`, `client_secret`: OAuth client credentials; tokens are fetched
+    ///   and refreshed for you. Giving a token too is `invalid_argument`
+    ///   (`"token/client_credentials"`).
+    /// * `token_url`: OAuth token URL (default: the base URL's origin + `/oauth/v1/token`).
+    /// * `connect_timeout`, `timeout`, `deadline`: time to connect (core default 10 s),
+    ///   for one attempt (30 s), for a whole call with retries (120 s).
+    /// * `max_retries`: retries after the first attempt (core default 2).
+    /// * `allow_insecure_http`: allow plain http to a host that is not loopback
+    ///   (default false). Only for testing or behind a trusted proxy: over http the
+    ///   token and client secret travel unencrypted.
+    /// * `max_idle_connections`: idle connections kept per host (core default 32).
+    /// * `max_response_bytes`: largest response body accepted (core default 16 MiB).
+    /// * `user_agent_suffix`: appended to the `User-Agent` after a space (printable ASCII).
+    #[uniffi::constructor(default(
+        base_url = None,
+        bearer_token = None,
+        client_id = None,
+        client_secret = None,
+        token_url = None,
+        connect_timeout = None,
+        timeout = None,
+        deadline = None,
+        max_retries = None,
+        allow_insecure_http = None,
+        max_idle_connections = None,
+        max_response_bytes = None,
+        user_agent_suffix = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        assistant_name: String,
+        base_url: Option<String>,
+        bearer_token: Option<String>,
+        client_id: Option<String>,
+        client_secret: Option<String>,
+        token_url: Option<String>,
+        connect_timeout: Option<Duration>,
+        timeout: Option<Duration>,
+        deadline: Option<Duration>,
+        max_retries: Option<u32>,
+        allow_insecure_http: Option<bool>,
+        max_idle_connections: Option<u64>,
+        max_response_bytes: Option<u64>,
+        user_agent_suffix: Option<String>,
+    ) -> Arc<Self> {
+        // Durations in the core's seconds spelling: exact for any Duration a caller writes.
+        let seconds = |d: Option<Duration>| d.map(|d| d.as_secs_f64());
+        Arc::new(ClientConfig {
+            options: core::ClientOptions {
+                assistant_name: Some(assistant_name),
+                base_url,
+                token: bearer_token,
+                client_id,
+                client_secret,
+                token_url,
+                connect_timeout: seconds(connect_timeout),
+                timeout: seconds(timeout),
+                deadline: seconds(deadline),
+                max_retries,
+                allow_insecure_http,
+                max_idle_connections,
+                max_response_bytes,
+                user_agent_suffix,
+                ..core::ClientOptions::default()
+            },
+        })
+    }
+}
+
+/// Per-call overrides, see [`Client::with_options`].
+// Kept here rather than derived on `core::RequestOptions`: the client options
+// are being reworked separately; this stays a plain copy until that lands.
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct RequestOptions {
+    /// Time allowed for one attempt.
+    #[uniffi(default = None)]
+    pub timeout: Option<Duration>,
+    /// Time allowed for the whole call, retries included.
+    #[uniffi(default = None)]
+    pub deadline: Option<Duration>,
+    /// Retries after the first attempt.
+    #[uniffi(default = None)]
+    pub max_retries: Option<u32>,
+}
+
+/// How the waits poll; unset values keep the core's defaults
+/// (250 ms first interval, ×1.5 backoff, 2 s cap, 120 s deadline).
+// A wrapper, not `core::WaitOptions`: the core's holds the cancel token and the
+// update callback (an `Arc<dyn Fn>`), which a record cannot carry (they are
+// separate arguments here), and its values are not optional.
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct WaitOptions {
+    /// Delay before the second poll.
+    #[uniffi(default = None)]
+    pub initial_interval: Option<Duration>,
+    /// Each delay is the previous one times this (at least 1).
+    #[uniffi(default = None)]
+    pub backoff_factor: Option<f64>,
+    /// Longest delay between polls.
+    #[uniffi(default = None)]
+    pub max_interval: Option<Duration>,
+    /// Give up after this long.
+    #[uniffi(default = None)]
+    pub deadline: Option<Duration>,
+}
