@@ -156,20 +156,37 @@ fn opt(s: Option<&str>) -> Option<CString> {
 
 impl ErrorData {
     pub(crate) fn from_core(e: &Error) -> ErrorData {
+        // Destructured in full: a field added to the core's record fails this build
+        // until it is passed on.
+        let moveworks::ErrorDetails {
+            kind,
+            parent_kind: _, // C expresses the hierarchy with mw_status_is_a().
+            message,
+            status,
+            code,
+            request_id,
+            retry_after,
+            argument,
+            response_id,
+            last_status,
+            response,
+            body_excerpt,
+            is_transient,
+        } = e.details();
         ErrorData {
             status: status_of(e.kind()),
-            kind_name: cstring_lossy(e.kind().as_str()),
-            message: cstring_lossy(e.message()),
-            http_status: e.status().map_or(0, i32::from),
-            code: opt(e.code().map(|c| c.as_str())),
-            request_id: opt(e.request_id()),
-            retry_after_ms: e.retry_after().map_or(-1, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
-            argument: opt(e.argument()),
-            response_id: opt(e.response_id()),
-            last_status: opt(e.last_status().map(|s| s.as_str())),
-            body_excerpt: opt(e.body_excerpt()),
-            transient: e.is_transient(),
-            response: e.response().cloned(),
+            kind_name: cstring_lossy(&kind),
+            message: cstring_lossy(&message),
+            http_status: status.map_or(0, i32::from),
+            code: opt(code.as_deref()),
+            request_id: opt(request_id.as_deref()),
+            retry_after_ms: retry_after.map_or(-1, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+            argument: opt(argument.as_deref()),
+            response_id: opt(response_id.as_deref()),
+            last_status: opt(last_status.as_ref().map(|s| s.as_str())),
+            body_excerpt: opt(body_excerpt.as_deref()),
+            transient: is_transient,
+            response,
         }
     }
 

@@ -40,21 +40,39 @@ fn to_napi(e: moveworks::Error) -> napi::Error {
 
 /// As [`to_napi`], adding how many `onUpdate` calls a failed wait sent (so JS can deliver them first).
 fn to_napi_with_updates(e: moveworks::Error, updates: Option<u32>) -> napi::Error {
+    let display = e.to_string();
+    // Destructured in full: a field added to the core's record fails this build
+    // until it is passed on.
+    let moveworks::ErrorDetails {
+        kind,
+        parent_kind: _, // JS expresses the parent as the error class's base class.
+        message,
+        status,
+        code,
+        request_id,
+        retry_after,
+        argument,
+        response_id,
+        last_status,
+        response,
+        body_excerpt,
+        is_transient,
+    } = e.details();
     let fields = json!({
         "updates": updates,
-        "kind": e.kind().as_str(),
-        "message": e.message(),
-        "status": e.status(),
-        "code": e.code().map(|c| c.as_str()),
-        "requestId": e.request_id(),
-        "retryAfterMs": e.retry_after().map(|d| d.as_secs_f64() * 1000.0),
-        "argument": e.argument(),
-        "responseId": e.response_id(),
-        "lastStatus": e.last_status().map(|s| s.as_str()),
-        "response": e.response().and_then(|r| serde_json::to_value(r).ok()),
-        "bodyExcerpt": e.body_excerpt(),
-        "transient": e.is_transient(),
-        "display": e.to_string(),
+        "kind": kind,
+        "message": message,
+        "status": status,
+        "code": code,
+        "requestId": request_id,
+        "retryAfterMs": retry_after.map(|d| d.as_secs_f64() * 1000.0),
+        "argument": argument,
+        "responseId": response_id,
+        "lastStatus": last_status.map(|s| s.as_str().to_owned()),
+        "response": response.and_then(|r| serde_json::to_value(r).ok()),
+        "bodyExcerpt": body_excerpt,
+        "transient": is_transient,
+        "display": display,
     });
     napi::Error::new(Status::GenericFailure, format!("{ERROR_MARKER}{fields}"))
 }

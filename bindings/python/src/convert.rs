@@ -25,19 +25,36 @@ pub(crate) fn build_error<'py>(py: Python<'py>, e: &core::Error) -> PyResult<Bou
     let make = FROM_CORE.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
         Ok(py.import("moveworks._errors")?.getattr("_from_core")?.unbind())
     })?;
+    // Destructured in full: a field added to the core's record fails this build
+    // until it is passed on.
+    let core::ErrorDetails {
+        kind,
+        parent_kind: _, // Python expresses the parent as the exception class's base.
+        message,
+        status,
+        code,
+        request_id,
+        retry_after,
+        argument,
+        response_id,
+        last_status,
+        response,
+        body_excerpt,
+        is_transient,
+    } = e.details();
     let kw = PyDict::new(py);
-    kw.set_item("kind", e.kind().as_str())?;
-    kw.set_item("message", e.message())?;
-    kw.set_item("status", e.status())?;
-    kw.set_item("code", e.code().map(|c| c.as_str().to_owned()))?;
-    kw.set_item("request_id", e.request_id())?;
-    kw.set_item("retry_after", e.retry_after().map(|d| d.as_secs_f64()))?;
-    kw.set_item("argument", e.argument())?;
-    kw.set_item("response_id", e.response_id())?;
-    kw.set_item("last_status", e.last_status().map(|s| s.as_str().to_owned()))?;
-    kw.set_item("response", e.response().map(|r| PyResponse(r.clone())))?;
-    kw.set_item("body_excerpt", e.body_excerpt())?;
-    kw.set_item("is_transient", e.is_transient())?;
+    kw.set_item("kind", kind)?;
+    kw.set_item("message", message)?;
+    kw.set_item("status", status)?;
+    kw.set_item("code", code)?;
+    kw.set_item("request_id", request_id)?;
+    kw.set_item("retry_after", retry_after.map(|d| d.as_secs_f64()))?;
+    kw.set_item("argument", argument)?;
+    kw.set_item("response_id", response_id)?;
+    kw.set_item("last_status", last_status.map(|s| s.as_str().to_owned()))?;
+    kw.set_item("response", response.map(PyResponse))?;
+    kw.set_item("body_excerpt", body_excerpt)?;
+    kw.set_item("is_transient", is_transient)?;
     make.bind(py).call((e.to_string(),), Some(&kw))
 }
 

@@ -1,64 +1,10 @@
 //! `MoveworksError`, one case per core error kind, each carrying `ErrorDetails`.
 
-use std::time::Duration;
-
 use moveworks as core;
-use moveworks::Response;
 
-/// What every [`MoveworksError`] carries; which fields are set depends on `kind`.
-// Built here from `core::Error`, whose details are behind accessors (an opaque
-// type, not a record); `response` is the core's own `Response`.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct ErrorDetails {
-    /// The core's stable kind name, e.g. `"not_found"`: identical in every language.
-    pub kind: String,
-    /// The kind this one is a special case of (`"connection"` for `timeout`,
-    /// `"api_status"` for every per-status kind), or null: the hierarchy that Python's
-    /// and Node's classes express, which uniffi's flat sealed class cannot (the Kotlin
-    /// and Swift packages turn it into `isConnectionError` / `isApiStatusError`).
-    pub parent_kind: Option<String>,
-    /// Human-readable description (for API errors, the server's message).
-    pub message: String,
-    /// HTTP status, for API and token-endpoint errors.
-    pub status: Option<u16>,
-    /// The API's `error.code` (e.g. `"NOT_FOUND"`), kept verbatim.
-    pub code: Option<String>,
-    /// The `x-moveworks-root-uuid` of the failing request: quote it to support.
-    pub request_id: Option<String>,
-    /// How long the server asked to wait before retrying.
-    pub retry_after: Option<Duration>,
-    /// For invalid arguments: which argument was rejected.
-    pub argument: Option<String>,
-    /// For every error of a wait once the response exists (also a 5xx or timeout while
-    /// polling, which keep their kind): the response id, to resume with `wait_for_response`.
-    pub response_id: Option<String>,
-    /// For errors of a wait: the last response seen, if a poll saw one.
-    pub response: Option<Response>,
-    /// For decode errors: the start of the offending body.
-    pub body_excerpt: Option<String>,
-    /// True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
-    /// 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
-    pub is_transient: bool,
-}
-
-impl From<&core::Error> for ErrorDetails {
-    fn from(e: &core::Error) -> Self {
-        ErrorDetails {
-            kind: e.kind().as_str().to_owned(),
-            parent_kind: e.kind().parent().map(|k| k.as_str().to_owned()),
-            message: e.message().to_owned(),
-            status: e.status(),
-            code: e.code().map(|c| c.as_str().to_owned()),
-            request_id: e.request_id().map(str::to_owned),
-            retry_after: e.retry_after(),
-            argument: e.argument().map(str::to_owned),
-            response_id: e.response_id().map(str::to_owned),
-            response: e.response().cloned(),
-            body_excerpt: e.body_excerpt().map(str::to_owned),
-            is_transient: e.is_transient(),
-        }
-    }
-}
+/// What every [`MoveworksError`] carries: the core's own record (derived for uniffi
+/// by the core's `uniffi` feature, like the model), built by `core::Error::details`.
+pub use moveworks::ErrorDetails;
 
 macro_rules! error_enum {
     ($($(#[$doc:meta])* $variant:ident),* $(,)?) => {
@@ -78,7 +24,7 @@ macro_rules! error_enum {
 
         impl From<core::Error> for MoveworksError {
             fn from(e: core::Error) -> Self {
-                let details = ErrorDetails::from(&e);
+                let details = e.details();
                 match e.kind() {
                     $(core::ErrorKind::$variant => MoveworksError::$variant { details },)*
                 }

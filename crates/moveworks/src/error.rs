@@ -395,6 +395,64 @@ impl Error {
     pub fn is_transient(&self) -> bool {
         crate::retry::is_transient(self.inner.kind, self.inner.status)
     }
+
+    /// Every detail of this error as one plain record: what each binding converts
+    /// into its own error object, so the list of fields lives here only (a binding
+    /// that destructures it stops compiling when a field is added).
+    pub fn details(&self) -> ErrorDetails {
+        ErrorDetails {
+            kind: self.kind().as_str().to_owned(),
+            parent_kind: self.kind().parent().map(|k| k.as_str().to_owned()),
+            message: self.message().to_owned(),
+            status: self.status(),
+            code: self.code().map(|c| c.as_str().to_owned()),
+            request_id: self.request_id().map(str::to_owned),
+            retry_after: self.retry_after(),
+            argument: self.argument().map(str::to_owned),
+            response_id: self.response_id().map(str::to_owned),
+            last_status: self.last_status().cloned(),
+            response: self.response().cloned(),
+            body_excerpt: self.body_excerpt().map(str::to_owned),
+            is_transient: self.is_transient(),
+        }
+    }
+}
+
+/// Every detail of an [`Error`], as a plain record ([`Error::details`]); which fields
+/// are set depends on `kind`. The bindings build their error objects from it.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ErrorDetails {
+    /// The stable kind name, e.g. `"not_found"`: identical in every language.
+    pub kind: String,
+    /// The kind this one is a special case of (`"connection"` for `timeout`,
+    /// `"api_status"` for every per-status kind), or `None`: the hierarchy each
+    /// language's error classes follow.
+    pub parent_kind: Option<String>,
+    /// Human-readable description (for API errors, the server's message).
+    pub message: String,
+    /// HTTP status, for API and token-endpoint errors.
+    pub status: Option<u16>,
+    /// The API's `error.code` (e.g. `"NOT_FOUND"`), kept verbatim.
+    pub code: Option<String>,
+    /// The `x-moveworks-root-uuid` of the failing request: quote it to support.
+    pub request_id: Option<String>,
+    /// How long the server asked to wait before retrying.
+    pub retry_after: Option<Duration>,
+    /// For invalid arguments: which argument was rejected.
+    pub argument: Option<String>,
+    /// For every error of a wait once the response exists (also a 5xx or timeout while
+    /// polling, which keep their kind): the response id, to resume with `wait_for_response`.
+    pub response_id: Option<String>,
+    /// For errors of a wait: the status of the last response seen, if a poll saw one.
+    pub last_status: Option<ResponseStatus>,
+    /// For errors of a wait: the last response seen, if a poll saw one.
+    pub response: Option<Response>,
+    /// For decode errors: the start of the offending body.
+    pub body_excerpt: Option<String>,
+    /// True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
+    /// 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
+    pub is_transient: bool,
 }
 
 impl fmt::Debug for Error {

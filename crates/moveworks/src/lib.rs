@@ -57,7 +57,7 @@ pub use client::{
     env, Client, ClientBuilder, ConversationUpdate, ListConversationsParams, ListEventsParams, RequestOptions,
     ALL_CONVERSATIONS, DEFAULT_BASE_URL, VERSION,
 };
-pub use error::{ApiErrorCode, Error, ErrorKind, Result};
+pub use error::{ApiErrorCode, Error, ErrorDetails, ErrorKind, Result};
 pub use model::{
     render_citations, Actor, Citation, CitationDisplay, Content, Conversation, ConversationPage, Event, EventPage,
     EventPayload, Message, OutputItem, ReasoningMessage, Response, ResponseStatus, Timestamp,

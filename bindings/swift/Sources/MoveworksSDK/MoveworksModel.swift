@@ -400,6 +400,22 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
+    typealias FfiType = UInt16
+    typealias SwiftType = UInt16
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt16 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
     typealias FfiType = UInt32
     typealias SwiftType = UInt32
@@ -528,6 +544,34 @@ fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
         let seconds = Int64(delta)
         let nanoseconds = UInt32((delta - Double(seconds)) * 1.0e9)
         writeInt(&buf, sign * seconds)
+        writeInt(&buf, nanoseconds)
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
+    typealias SwiftType = TimeInterval
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TimeInterval {
+        let seconds: UInt64 = try readInt(&buf)
+        let nanoseconds: UInt32 = try readInt(&buf)
+        return Double(seconds) + (Double(nanoseconds) / 1.0e9)
+    }
+
+    public static func write(_ value: TimeInterval, into buf: inout [UInt8]) {
+        if value.rounded(.down) > Double(Int64.max) {
+            fatalError("Duration overflow, exceeds max bounds supported by Uniffi")
+        }
+
+        if value < 0 {
+            fatalError("Invalid duration, must be non-negative")
+        }
+
+        let seconds = UInt64(value)
+        let nanoseconds = UInt32((value - Double(seconds)) * 1.0e9)
+        writeInt(&buf, seconds)
         writeInt(&buf, nanoseconds)
     }
 }
@@ -1013,6 +1057,254 @@ public func FfiConverterTypeConversationUpdate_lift(_ buf: RustBuffer) throws ->
 #endif
 public func FfiConverterTypeConversationUpdate_lower(_ value: ConversationUpdate) -> RustBuffer {
     return FfiConverterTypeConversationUpdate.lower(value)
+}
+
+
+/**
+ * Every detail of an [`Error`], as a plain record ([`Error::details`]); which fields
+ * are set depends on `kind`. The bindings build their error objects from it.
+ */
+public struct ErrorDetails {
+    /**
+     * The stable kind name, e.g. `"not_found"`: identical in every language.
+     */
+    public let kind: String
+    /**
+     * The kind this one is a special case of (`"connection"` for `timeout`,
+     * `"api_status"` for every per-status kind), or `None`: the hierarchy each
+     * language's error classes follow.
+     */
+    public let parentKind: String?
+    /**
+     * Human-readable description (for API errors, the server's message).
+     */
+    public let message: String
+    /**
+     * HTTP status, for API and token-endpoint errors.
+     */
+    public let status: UInt16?
+    /**
+     * The API's `error.code` (e.g. `"NOT_FOUND"`), kept verbatim.
+     */
+    public let code: String?
+    /**
+     * The `x-moveworks-root-uuid` of the failing request: quote it to support.
+     */
+    public let requestId: String?
+    /**
+     * How long the server asked to wait before retrying.
+     */
+    public let retryAfter: TimeInterval?
+    /**
+     * For invalid arguments: which argument was rejected.
+     */
+    public let argument: String?
+    /**
+     * For every error of a wait once the response exists (also a 5xx or timeout while
+     * polling, which keep their kind): the response id, to resume with `wait_for_response`.
+     */
+    public let responseId: String?
+    /**
+     * For errors of a wait: the status of the last response seen, if a poll saw one.
+     */
+    public let lastStatus: ResponseStatus?
+    /**
+     * For errors of a wait: the last response seen, if a poll saw one.
+     */
+    public let response: Response?
+    /**
+     * For decode errors: the start of the offending body.
+     */
+    public let bodyExcerpt: String?
+    /**
+     * True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
+     * 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
+     */
+    public let isTransient: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The stable kind name, e.g. `"not_found"`: identical in every language.
+         */kind: String, 
+        /**
+         * The kind this one is a special case of (`"connection"` for `timeout`,
+         * `"api_status"` for every per-status kind), or `None`: the hierarchy each
+         * language's error classes follow.
+         */parentKind: String?, 
+        /**
+         * Human-readable description (for API errors, the server's message).
+         */message: String, 
+        /**
+         * HTTP status, for API and token-endpoint errors.
+         */status: UInt16?, 
+        /**
+         * The API's `error.code` (e.g. `"NOT_FOUND"`), kept verbatim.
+         */code: String?, 
+        /**
+         * The `x-moveworks-root-uuid` of the failing request: quote it to support.
+         */requestId: String?, 
+        /**
+         * How long the server asked to wait before retrying.
+         */retryAfter: TimeInterval?, 
+        /**
+         * For invalid arguments: which argument was rejected.
+         */argument: String?, 
+        /**
+         * For every error of a wait once the response exists (also a 5xx or timeout while
+         * polling, which keep their kind): the response id, to resume with `wait_for_response`.
+         */responseId: String?, 
+        /**
+         * For errors of a wait: the status of the last response seen, if a poll saw one.
+         */lastStatus: ResponseStatus?, 
+        /**
+         * For errors of a wait: the last response seen, if a poll saw one.
+         */response: Response?, 
+        /**
+         * For decode errors: the start of the offending body.
+         */bodyExcerpt: String?, 
+        /**
+         * True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
+         * 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
+         */isTransient: Bool) {
+        self.kind = kind
+        self.parentKind = parentKind
+        self.message = message
+        self.status = status
+        self.code = code
+        self.requestId = requestId
+        self.retryAfter = retryAfter
+        self.argument = argument
+        self.responseId = responseId
+        self.lastStatus = lastStatus
+        self.response = response
+        self.bodyExcerpt = bodyExcerpt
+        self.isTransient = isTransient
+    }
+}
+
+#if compiler(>=6)
+extension ErrorDetails: Sendable {}
+#endif
+
+
+extension ErrorDetails: Equatable, Hashable {
+    public static func ==(lhs: ErrorDetails, rhs: ErrorDetails) -> Bool {
+        if lhs.kind != rhs.kind {
+            return false
+        }
+        if lhs.parentKind != rhs.parentKind {
+            return false
+        }
+        if lhs.message != rhs.message {
+            return false
+        }
+        if lhs.status != rhs.status {
+            return false
+        }
+        if lhs.code != rhs.code {
+            return false
+        }
+        if lhs.requestId != rhs.requestId {
+            return false
+        }
+        if lhs.retryAfter != rhs.retryAfter {
+            return false
+        }
+        if lhs.argument != rhs.argument {
+            return false
+        }
+        if lhs.responseId != rhs.responseId {
+            return false
+        }
+        if lhs.lastStatus != rhs.lastStatus {
+            return false
+        }
+        if lhs.response != rhs.response {
+            return false
+        }
+        if lhs.bodyExcerpt != rhs.bodyExcerpt {
+            return false
+        }
+        if lhs.isTransient != rhs.isTransient {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(kind)
+        hasher.combine(parentKind)
+        hasher.combine(message)
+        hasher.combine(status)
+        hasher.combine(code)
+        hasher.combine(requestId)
+        hasher.combine(retryAfter)
+        hasher.combine(argument)
+        hasher.combine(responseId)
+        hasher.combine(lastStatus)
+        hasher.combine(response)
+        hasher.combine(bodyExcerpt)
+        hasher.combine(isTransient)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErrorDetails: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorDetails {
+        return
+            try ErrorDetails(
+                kind: FfiConverterString.read(from: &buf), 
+                parentKind: FfiConverterOptionString.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf), 
+                status: FfiConverterOptionUInt16.read(from: &buf), 
+                code: FfiConverterOptionString.read(from: &buf), 
+                requestId: FfiConverterOptionString.read(from: &buf), 
+                retryAfter: FfiConverterOptionDuration.read(from: &buf), 
+                argument: FfiConverterOptionString.read(from: &buf), 
+                responseId: FfiConverterOptionString.read(from: &buf), 
+                lastStatus: FfiConverterOptionTypeResponseStatus.read(from: &buf), 
+                response: FfiConverterOptionTypeResponse.read(from: &buf), 
+                bodyExcerpt: FfiConverterOptionString.read(from: &buf), 
+                isTransient: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ErrorDetails, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.parentKind, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+        FfiConverterOptionUInt16.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.code, into: &buf)
+        FfiConverterOptionString.write(value.requestId, into: &buf)
+        FfiConverterOptionDuration.write(value.retryAfter, into: &buf)
+        FfiConverterOptionString.write(value.argument, into: &buf)
+        FfiConverterOptionString.write(value.responseId, into: &buf)
+        FfiConverterOptionTypeResponseStatus.write(value.lastStatus, into: &buf)
+        FfiConverterOptionTypeResponse.write(value.response, into: &buf)
+        FfiConverterOptionString.write(value.bodyExcerpt, into: &buf)
+        FfiConverterBool.write(value.isTransient, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorDetails_lift(_ buf: RustBuffer) throws -> ErrorDetails {
+    return try FfiConverterTypeErrorDetails.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorDetails_lower(_ value: ErrorDetails) -> RustBuffer {
+    return FfiConverterTypeErrorDetails.lower(value)
 }
 
 
@@ -2394,6 +2686,30 @@ extension ResponseStatus: Equatable, Hashable {}
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt16: FfiConverterRustBuffer {
+    typealias SwiftType = UInt16?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt16.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt16.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
     typealias SwiftType = UInt32?
 
@@ -2466,6 +2782,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
+    typealias SwiftType = TimeInterval?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDuration.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDuration.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeCitationDisplay: FfiConverterRustBuffer {
     typealias SwiftType = CitationDisplay?
 
@@ -2490,6 +2830,30 @@ fileprivate struct FfiConverterOptionTypeCitationDisplay: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeResponse: FfiConverterRustBuffer {
+    typealias SwiftType = Response?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeResponse.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeResponse.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeContent: FfiConverterRustBuffer {
     typealias SwiftType = Content?
 
@@ -2506,6 +2870,30 @@ fileprivate struct FfiConverterOptionTypeContent: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeContent.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeResponseStatus: FfiConverterRustBuffer {
+    typealias SwiftType = ResponseStatus?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeResponseStatus.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeResponseStatus.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }

@@ -33,11 +33,13 @@ import java.util.concurrent.ConcurrentHashMap
 import ai.moveworks.sdk.model.Conversation
 import ai.moveworks.sdk.model.ConversationPage
 import ai.moveworks.sdk.model.ConversationUpdate
+import ai.moveworks.sdk.model.ErrorDetails
 import ai.moveworks.sdk.model.Event
 import ai.moveworks.sdk.model.EventPage
 import ai.moveworks.sdk.model.FfiConverterTypeConversation
 import ai.moveworks.sdk.model.FfiConverterTypeConversationPage
 import ai.moveworks.sdk.model.FfiConverterTypeConversationUpdate
+import ai.moveworks.sdk.model.FfiConverterTypeErrorDetails
 import ai.moveworks.sdk.model.FfiConverterTypeEvent
 import ai.moveworks.sdk.model.FfiConverterTypeEventPage
 import ai.moveworks.sdk.model.FfiConverterTypeListConversationsParams
@@ -61,6 +63,7 @@ import kotlinx.coroutines.suspendCancellableCoroutine
 import ai.moveworks.sdk.model.RustBuffer as RustBufferConversation
 import ai.moveworks.sdk.model.RustBuffer as RustBufferConversationPage
 import ai.moveworks.sdk.model.RustBuffer as RustBufferConversationUpdate
+import ai.moveworks.sdk.model.RustBuffer as RustBufferErrorDetails
 import ai.moveworks.sdk.model.RustBuffer as RustBufferEvent
 import ai.moveworks.sdk.model.RustBuffer as RustBufferEventPage
 import ai.moveworks.sdk.model.RustBuffer as RustBufferListConversationsParams
@@ -1679,29 +1682,6 @@ private class JavaLangRefCleanable(
     val cleanable: java.lang.ref.Cleaner.Cleanable
 ) : UniffiCleaner.Cleanable {
     override fun clean() = cleanable.clean()
-}
-
-/**
- * @suppress
- */
-public object FfiConverterUShort: FfiConverter<UShort, Short> {
-    override fun lift(value: Short): UShort {
-        return value.toUShort()
-    }
-
-    override fun read(buf: ByteBuffer): UShort {
-        return lift(buf.getShort())
-    }
-
-    override fun lower(value: UShort): Short {
-        return value.toShort()
-    }
-
-    override fun allocationSize(value: UShort) = 2UL
-
-    override fun write(value: UShort, buf: ByteBuffer) {
-        buf.putShort(value.toShort())
-    }
 }
 
 /**
@@ -3864,122 +3844,6 @@ public object FfiConverterTypeEventIterator: FfiConverter<EventIterator, Pointer
 
 
 /**
- * What every [`MoveworksError`] carries; which fields are set depends on `kind`.
- */
-data class ErrorDetails (
-    /**
-     * The core's stable kind name, e.g. `"not_found"`: identical in every language.
-     */
-    var `kind`: kotlin.String, 
-    /**
-     * The kind this one is a special case of (`"connection"` for `timeout`,
-     * `"api_status"` for every per-status kind), or null: the hierarchy that Python's
-     * and Node's classes express, which uniffi's flat sealed class cannot (the Kotlin
-     * and Swift packages turn it into `isConnectionError` / `isApiStatusError`).
-     */
-    var `parentKind`: kotlin.String?, 
-    /**
-     * Human-readable description (for API errors, the server's message).
-     */
-    var `message`: kotlin.String, 
-    /**
-     * HTTP status, for API and token-endpoint errors.
-     */
-    var `status`: kotlin.UShort?, 
-    /**
-     * The API's `error.code` (e.g. `"NOT_FOUND"`), kept verbatim.
-     */
-    var `code`: kotlin.String?, 
-    /**
-     * The `x-moveworks-root-uuid` of the failing request: quote it to support.
-     */
-    var `requestId`: kotlin.String?, 
-    /**
-     * How long the server asked to wait before retrying.
-     */
-    var `retryAfter`: java.time.Duration?, 
-    /**
-     * For invalid arguments: which argument was rejected.
-     */
-    var `argument`: kotlin.String?, 
-    /**
-     * For every error of a wait once the response exists (also a 5xx or timeout while
-     * polling, which keep their kind): the response id, to resume with `wait_for_response`.
-     */
-    var `responseId`: kotlin.String?, 
-    /**
-     * For errors of a wait: the last response seen, if a poll saw one.
-     */
-    var `response`: Response?, 
-    /**
-     * For decode errors: the start of the offending body.
-     */
-    var `bodyExcerpt`: kotlin.String?, 
-    /**
-     * True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
-     * 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
-     */
-    var `isTransient`: kotlin.Boolean
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeErrorDetails: FfiConverterRustBuffer<ErrorDetails> {
-    override fun read(buf: ByteBuffer): ErrorDetails {
-        return ErrorDetails(
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterOptionalUShort.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalDuration.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalTypeResponse.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: ErrorDetails) = (
-            FfiConverterString.allocationSize(value.`kind`) +
-            FfiConverterOptionalString.allocationSize(value.`parentKind`) +
-            FfiConverterString.allocationSize(value.`message`) +
-            FfiConverterOptionalUShort.allocationSize(value.`status`) +
-            FfiConverterOptionalString.allocationSize(value.`code`) +
-            FfiConverterOptionalString.allocationSize(value.`requestId`) +
-            FfiConverterOptionalDuration.allocationSize(value.`retryAfter`) +
-            FfiConverterOptionalString.allocationSize(value.`argument`) +
-            FfiConverterOptionalString.allocationSize(value.`responseId`) +
-            FfiConverterOptionalTypeResponse.allocationSize(value.`response`) +
-            FfiConverterOptionalString.allocationSize(value.`bodyExcerpt`) +
-            FfiConverterBoolean.allocationSize(value.`isTransient`)
-    )
-
-    override fun write(value: ErrorDetails, buf: ByteBuffer) {
-            FfiConverterString.write(value.`kind`, buf)
-            FfiConverterOptionalString.write(value.`parentKind`, buf)
-            FfiConverterString.write(value.`message`, buf)
-            FfiConverterOptionalUShort.write(value.`status`, buf)
-            FfiConverterOptionalString.write(value.`code`, buf)
-            FfiConverterOptionalString.write(value.`requestId`, buf)
-            FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
-            FfiConverterOptionalString.write(value.`argument`, buf)
-            FfiConverterOptionalString.write(value.`responseId`, buf)
-            FfiConverterOptionalTypeResponse.write(value.`response`, buf)
-            FfiConverterOptionalString.write(value.`bodyExcerpt`, buf)
-            FfiConverterBoolean.write(value.`isTransient`, buf)
-    }
-}
-
-
-
-/**
  * Per-call overrides, see [`Client::with_options`].
  */
 data class RequestOptions (
@@ -4595,38 +4459,6 @@ public object FfiConverterTypeResponseUpdateListener: FfiConverterCallbackInterf
 /**
  * @suppress
  */
-public object FfiConverterOptionalUShort: FfiConverterRustBuffer<kotlin.UShort?> {
-    override fun read(buf: ByteBuffer): kotlin.UShort? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterUShort.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.UShort?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterUShort.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.UShort?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterUShort.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
     override fun read(buf: ByteBuffer): kotlin.UInt? {
         if (buf.get().toInt() == 0) {
@@ -4979,38 +4811,6 @@ public object FfiConverterOptionalTypeEventPage: FfiConverterRustBuffer<EventPag
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeResponse: FfiConverterRustBuffer<Response?> {
-    override fun read(buf: ByteBuffer): Response? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeResponse.read(buf)
-    }
-
-    override fun allocationSize(value: Response?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeResponse.allocationSize(value)
-        }
-    }
-
-    override fun write(value: Response?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeResponse.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterOptionalTypeResponseUpdateListener: FfiConverterRustBuffer<ResponseUpdateListener?> {
     override fun read(buf: ByteBuffer): ResponseUpdateListener? {
         if (buf.get().toInt() == 0) {
@@ -5092,6 +4892,8 @@ public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Messa
         }
     }
 }
+
+
 
 
 

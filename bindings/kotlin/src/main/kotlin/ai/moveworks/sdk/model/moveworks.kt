@@ -979,6 +979,29 @@ object NoPointer
 /**
  * @suppress
  */
+public object FfiConverterUShort: FfiConverter<UShort, Short> {
+    override fun lift(value: Short): UShort {
+        return value.toUShort()
+    }
+
+    override fun read(buf: ByteBuffer): UShort {
+        return lift(buf.getShort())
+    }
+
+    override fun lower(value: UShort): Short {
+        return value.toShort()
+    }
+
+    override fun allocationSize(value: UShort) = 2UL
+
+    override fun write(value: UShort, buf: ByteBuffer) {
+        buf.putShort(value.toShort())
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterUInt: FfiConverter<UInt, Int> {
     override fun lift(value: Int): UInt {
         return value.toUInt()
@@ -1142,6 +1165,47 @@ public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
         buf.putLong(sign * epochOffset.seconds)
         // Type mismatch (should be u32) but since values will always be between 0 and 999,999,999 it should be OK
         buf.putInt(epochOffset.nano)
+    }
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterDuration: FfiConverterRustBuffer<java.time.Duration> {
+    override fun read(buf: ByteBuffer): java.time.Duration {
+        // Type mismatch (should be u64) but we check for overflow/underflow below
+        val seconds = buf.getLong()
+        // Type mismatch (should be u32) but we check for overflow/underflow below
+        val nanoseconds = buf.getInt().toLong()
+        if (seconds < 0) {
+            throw java.time.DateTimeException("Duration exceeds minimum or maximum value supported by uniffi")
+        }
+        if (nanoseconds < 0) {
+            throw java.time.DateTimeException("Duration nanoseconds exceed minimum or maximum supported by uniffi")
+        }
+        return java.time.Duration.ofSeconds(seconds, nanoseconds)
+    }
+
+    // 8 bytes for seconds, 4 bytes for nanoseconds
+    override fun allocationSize(value: java.time.Duration) = 12UL
+
+    override fun write(value: java.time.Duration, buf: ByteBuffer) {
+        if (value.seconds < 0) {
+            // Rust does not support negative Durations
+            throw IllegalArgumentException("Invalid duration, must be non-negative")
+        }
+
+        if (value.nano < 0) {
+            // Java docs provide guarantee that nano will always be positive, so this should be impossible
+            // See: https://docs.oracle.com/javase/8/docs/api/java/time/Duration.html
+            throw IllegalArgumentException("Invalid duration, nano value must be non-negative")
+        }
+
+        // Type mismatch (should be u64) but since Rust doesn't support negative durations we should be OK
+        buf.putLong(value.seconds)
+        // Type mismatch (should be u32) but since values will always be between 0 and 999,999,999 it should be OK
+        buf.putInt(value.nano)
     }
 }
 
@@ -1376,6 +1440,129 @@ public object FfiConverterTypeConversationUpdate: FfiConverterRustBuffer<Convers
     override fun write(value: ConversationUpdate, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`title`, buf)
             FfiConverterOptionalBoolean.write(value.`archived`, buf)
+    }
+}
+
+
+
+/**
+ * Every detail of an [`Error`], as a plain record ([`Error::details`]); which fields
+ * are set depends on `kind`. The bindings build their error objects from it.
+ */
+data class ErrorDetails (
+    /**
+     * The stable kind name, e.g. `"not_found"`: identical in every language.
+     */
+    var `kind`: kotlin.String, 
+    /**
+     * The kind this one is a special case of (`"connection"` for `timeout`,
+     * `"api_status"` for every per-status kind), or `None`: the hierarchy each
+     * language's error classes follow.
+     */
+    var `parentKind`: kotlin.String?, 
+    /**
+     * Human-readable description (for API errors, the server's message).
+     */
+    var `message`: kotlin.String, 
+    /**
+     * HTTP status, for API and token-endpoint errors.
+     */
+    var `status`: kotlin.UShort?, 
+    /**
+     * The API's `error.code` (e.g. `"NOT_FOUND"`), kept verbatim.
+     */
+    var `code`: kotlin.String?, 
+    /**
+     * The `x-moveworks-root-uuid` of the failing request: quote it to support.
+     */
+    var `requestId`: kotlin.String?, 
+    /**
+     * How long the server asked to wait before retrying.
+     */
+    var `retryAfter`: java.time.Duration?, 
+    /**
+     * For invalid arguments: which argument was rejected.
+     */
+    var `argument`: kotlin.String?, 
+    /**
+     * For every error of a wait once the response exists (also a 5xx or timeout while
+     * polling, which keep their kind): the response id, to resume with `wait_for_response`.
+     */
+    var `responseId`: kotlin.String?, 
+    /**
+     * For errors of a wait: the status of the last response seen, if a poll saw one.
+     */
+    var `lastStatus`: ResponseStatus?, 
+    /**
+     * For errors of a wait: the last response seen, if a poll saw one.
+     */
+    var `response`: Response?, 
+    /**
+     * For decode errors: the start of the offending body.
+     */
+    var `bodyExcerpt`: kotlin.String?, 
+    /**
+     * True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
+     * 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
+     */
+    var `isTransient`: kotlin.Boolean
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeErrorDetails: FfiConverterRustBuffer<ErrorDetails> {
+    override fun read(buf: ByteBuffer): ErrorDetails {
+        return ErrorDetails(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalUShort.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeResponseStatus.read(buf),
+            FfiConverterOptionalTypeResponse.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ErrorDetails) = (
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterOptionalString.allocationSize(value.`parentKind`) +
+            FfiConverterString.allocationSize(value.`message`) +
+            FfiConverterOptionalUShort.allocationSize(value.`status`) +
+            FfiConverterOptionalString.allocationSize(value.`code`) +
+            FfiConverterOptionalString.allocationSize(value.`requestId`) +
+            FfiConverterOptionalDuration.allocationSize(value.`retryAfter`) +
+            FfiConverterOptionalString.allocationSize(value.`argument`) +
+            FfiConverterOptionalString.allocationSize(value.`responseId`) +
+            FfiConverterOptionalTypeResponseStatus.allocationSize(value.`lastStatus`) +
+            FfiConverterOptionalTypeResponse.allocationSize(value.`response`) +
+            FfiConverterOptionalString.allocationSize(value.`bodyExcerpt`) +
+            FfiConverterBoolean.allocationSize(value.`isTransient`)
+    )
+
+    override fun write(value: ErrorDetails, buf: ByteBuffer) {
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterOptionalString.write(value.`parentKind`, buf)
+            FfiConverterString.write(value.`message`, buf)
+            FfiConverterOptionalUShort.write(value.`status`, buf)
+            FfiConverterOptionalString.write(value.`code`, buf)
+            FfiConverterOptionalString.write(value.`requestId`, buf)
+            FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
+            FfiConverterOptionalString.write(value.`argument`, buf)
+            FfiConverterOptionalString.write(value.`responseId`, buf)
+            FfiConverterOptionalTypeResponseStatus.write(value.`lastStatus`, buf)
+            FfiConverterOptionalTypeResponse.write(value.`response`, buf)
+            FfiConverterOptionalString.write(value.`bodyExcerpt`, buf)
+            FfiConverterBoolean.write(value.`isTransient`, buf)
     }
 }
 
@@ -2365,6 +2552,38 @@ public object FfiConverterTypeResponseStatus : FfiConverterRustBuffer<ResponseSt
 /**
  * @suppress
  */
+public object FfiConverterOptionalUShort: FfiConverterRustBuffer<kotlin.UShort?> {
+    override fun read(buf: ByteBuffer): kotlin.UShort? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterUShort.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.UShort?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterUShort.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.UShort?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterUShort.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
     override fun read(buf: ByteBuffer): kotlin.UInt? {
         if (buf.get().toInt() == 0) {
@@ -2461,6 +2680,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalDuration: FfiConverterRustBuffer<java.time.Duration?> {
+    override fun read(buf: ByteBuffer): java.time.Duration? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterDuration.read(buf)
+    }
+
+    override fun allocationSize(value: java.time.Duration?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterDuration.allocationSize(value)
+        }
+    }
+
+    override fun write(value: java.time.Duration?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterDuration.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeCitationDisplay: FfiConverterRustBuffer<CitationDisplay?> {
     override fun read(buf: ByteBuffer): CitationDisplay? {
         if (buf.get().toInt() == 0) {
@@ -2493,6 +2744,38 @@ public object FfiConverterOptionalTypeCitationDisplay: FfiConverterRustBuffer<Ci
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeResponse: FfiConverterRustBuffer<Response?> {
+    override fun read(buf: ByteBuffer): Response? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeResponse.read(buf)
+    }
+
+    override fun allocationSize(value: Response?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeResponse.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Response?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeResponse.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeContent: FfiConverterRustBuffer<Content?> {
     override fun read(buf: ByteBuffer): Content? {
         if (buf.get().toInt() == 0) {
@@ -2515,6 +2798,38 @@ public object FfiConverterOptionalTypeContent: FfiConverterRustBuffer<Content?> 
         } else {
             buf.put(1)
             FfiConverterTypeContent.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeResponseStatus: FfiConverterRustBuffer<ResponseStatus?> {
+    override fun read(buf: ByteBuffer): ResponseStatus? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeResponseStatus.read(buf)
+    }
+
+    override fun allocationSize(value: ResponseStatus?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeResponseStatus.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ResponseStatus?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeResponseStatus.write(value, buf)
         }
     }
 }
