@@ -32,7 +32,7 @@ class MoveworksError extends Error {
     this.lastStatus = fields.lastStatus ?? null
     this.response = fields.response == null ? null : fromWire(fields.response)
     this.bodyExcerpt = fields.bodyExcerpt ?? null
-    this.isTransient = fields.transient ?? false
+    this.isTransient = fields.isTransient ?? false
   }
 }
 /** A caller-supplied argument was rejected before any request was sent. */
@@ -97,14 +97,25 @@ const NAPI_TYPE_CODES = new Set([
   'NumberExpected', 'BooleanExpected', 'ArrayExpected', 'BigintExpected', 'DateExpected',
 ])
 
-/** Parses the fields of a native error, or null when it is not one of ours. */
+/**
+ * Parses the fields of a native error, or null when it is not one of ours. The addon
+ * sends the core's ErrorDetails record as JSON (snake_case, retry_after in seconds);
+ * its keys become this package's camelCase names here, so no field list is kept twice.
+ */
 function nativeFields(err) {
   if (err && typeof err.message === 'string' && err.message.startsWith(ERROR_MARKER)) {
+    let record
     try {
-      return JSON.parse(err.message.slice(ERROR_MARKER.length))
+      record = JSON.parse(err.message.slice(ERROR_MARKER.length))
     } catch {
       return null
     }
+    const fields = {}
+    for (const [key, value] of Object.entries(record)) {
+      fields[key.replace(/_([a-z])/g, (_, c) => c.toUpperCase())] = value
+    }
+    if (fields.retryAfter != null) fields.retryAfterMs = fields.retryAfter * 1000
+    return fields
   }
   return null
 }

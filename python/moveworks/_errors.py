@@ -196,5 +196,8 @@ def error_class(kind: str) -> Type[MoveworksError]:
 
 
 def _from_core(display: str, **fields: Any) -> MoveworksError:
-    """Called by the extension module to turn a core error into an exception."""
+    """Called by the extension module to turn a core error (the core's ErrorDetails
+    record, as keywords) into an exception."""
+    # The parent kind is this class's base class in Python.
+    fields.pop("parent_kind", None)
     return error_class(fields["kind"])(display, **fields)

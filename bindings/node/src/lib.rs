@@ -40,40 +40,13 @@ fn to_napi(e: moveworks::Error) -> napi::Error {
 
 /// As [`to_napi`], adding how many `onUpdate` calls a failed wait sent (so JS can deliver them first).
 fn to_napi_with_updates(e: moveworks::Error, updates: Option<u32>) -> napi::Error {
-    let display = e.to_string();
-    // Destructured in full: a field added to the core's record fails this build
-    // until it is passed on.
-    let moveworks::ErrorDetails {
-        kind,
-        parent_kind: _, // JS expresses the parent as the error class's base class.
-        message,
-        status,
-        code,
-        request_id,
-        retry_after,
-        argument,
-        response_id,
-        last_status,
-        response,
-        body_excerpt,
-        is_transient,
-    } = e.details();
-    let fields = json!({
-        "updates": updates,
-        "kind": kind,
-        "message": message,
-        "status": status,
-        "code": code,
-        "requestId": request_id,
-        "retryAfterMs": retry_after.map(|d| d.as_secs_f64() * 1000.0),
-        "argument": argument,
-        "responseId": response_id,
-        "lastStatus": last_status.map(|s| s.as_str().to_owned()),
-        "response": response.and_then(|r| serde_json::to_value(r).ok()),
-        "bodyExcerpt": body_excerpt,
-        "transient": is_transient,
-        "display": display,
-    });
+    // The core's record as it serializes (index.js renames its keys), plus what
+    // only this binding adds.
+    let mut fields = serde_json::to_value(e.details()).unwrap_or_else(|_| json!({ "kind": e.kind().as_str() }));
+    if let Some(map) = fields.as_object_mut() {
+        map.insert("updates".into(), json!(updates));
+        map.insert("display".into(), json!(e.to_string()));
+    }
     napi::Error::new(Status::GenericFailure, format!("{ERROR_MARKER}{fields}"))
 }
 

@@ -25,37 +25,36 @@ pub(crate) fn build_error<'py>(py: Python<'py>, e: &core::Error) -> PyResult<Bou
     let make = FROM_CORE.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
         Ok(py.import("moveworks._errors")?.getattr("_from_core")?.unbind())
     })?;
-    // Destructured in full: a field added to the core's record fails this build
-    // until it is passed on.
-    let core::ErrorDetails {
-        kind,
-        parent_kind: _, // Python expresses the parent as the exception class's base.
-        message,
-        status,
-        code,
-        request_id,
-        retry_after,
-        argument,
-        response_id,
-        last_status,
-        response,
-        body_excerpt,
-        is_transient,
-    } = e.details();
+    // The core's record as it serializes: its keys are the keyword names of the
+    // exception classes, so no field is listed here. Only `response` becomes a
+    // model object rather than plain JSON.
+    let details = e.details();
+    let record = serde_json::to_value(&details).map_err(|err| PyTypeError::new_err(err.to_string()))?;
     let kw = PyDict::new(py);
-    kw.set_item("kind", kind)?;
-    kw.set_item("message", message)?;
-    kw.set_item("status", status)?;
-    kw.set_item("code", code)?;
-    kw.set_item("request_id", request_id)?;
-    kw.set_item("retry_after", retry_after.map(|d| d.as_secs_f64()))?;
-    kw.set_item("argument", argument)?;
-    kw.set_item("response_id", response_id)?;
-    kw.set_item("last_status", last_status.map(|s| s.as_str().to_owned()))?;
-    kw.set_item("response", response.map(PyResponse))?;
-    kw.set_item("body_excerpt", body_excerpt)?;
-    kw.set_item("is_transient", is_transient)?;
+    for (key, value) in record.as_object().into_iter().flatten() {
+        match (key.as_str(), value) {
+            ("response", serde_json::Value::Object(_)) => {
+                kw.set_item(key, details.response.clone().map(PyResponse))?;
+            }
+            _ => kw.set_item(key, json_scalar(py, value)?)?,
+        }
+    }
     make.bind(py).call((e.to_string(),), Some(&kw))
+}
+
+/// A JSON scalar (the record's fields are strings, numbers, booleans or null) as a Python object.
+fn json_scalar<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
+    use pyo3::IntoPyObjectExt;
+    match value {
+        serde_json::Value::Null => Ok(py.None().into_bound(py)),
+        serde_json::Value::Bool(b) => b.into_bound_py_any(py),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => i.into_bound_py_any(py),
+            None => n.as_f64().unwrap_or(f64::NAN).into_bound_py_any(py),
+        },
+        serde_json::Value::String(s) => s.into_bound_py_any(py),
+        other => other.to_string().into_bound_py_any(py),
+    }
 }
 
 /// Result conversion for calls made while the GIL is held.

@@ -420,7 +420,11 @@ impl Error {
 
 /// Every detail of an [`Error`], as a plain record ([`Error::details`]); which fields
 /// are set depends on `kind`. The bindings build their error objects from it.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// It serializes to JSON with the field names below (`retry_after` in seconds,
+/// `last_status` and `response` as the wire sends them): how the Python and Node
+/// bindings receive it, so they list no fields of their own.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ErrorDetails {
     /// The stable kind name, e.g. `"not_found"`: identical in every language.
@@ -438,6 +442,7 @@ pub struct ErrorDetails {
     /// The `x-moveworks-root-uuid` of the failing request: quote it to support.
     pub request_id: Option<String>,
     /// How long the server asked to wait before retrying.
+    #[serde(serialize_with = "seconds")]
     pub retry_after: Option<Duration>,
     /// For invalid arguments: which argument was rejected.
     pub argument: Option<String>,
@@ -453,6 +458,14 @@ pub struct ErrorDetails {
     /// True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
     /// 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
     pub is_transient: bool,
+}
+
+/// A duration as (fractional) seconds, the unit JSON consumers of [`ErrorDetails`] get.
+fn seconds<S: serde::Serializer>(value: &Option<Duration>, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+    match value {
+        Some(d) => serializer.serialize_some(&d.as_secs_f64()),
+        None => serializer.serialize_none(),
+    }
 }
 
 impl fmt::Debug for Error {
