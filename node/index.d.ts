@@ -155,8 +155,20 @@ export interface Response {
   createdAt: Date
   /** When it reached a terminal status. */
   completedAt?: Date | null
-  /** Outputs so far. */
+  /** When it last changed (absent from servers older than the live reference pages). */
+  updatedAt?: Date | null
+  /** Outputs so far (a `null` list from the server arrives as empty). */
   outputs: OutputItem[]
+  /** Why a `FAILED` response failed, when the server says. */
+  error?: ResponseError | null
+}
+
+/** The `error` object of a `FAILED` {@link Response}. */
+export interface ResponseError {
+  /** The server's error code, verbatim. */
+  code: string
+  /** Human-readable description. */
+  message: string
 }
 
 /** `MESSAGE_EVENT` payload: a final message. */

@@ -40,6 +40,10 @@ const MAX_LIMIT: usize = 100;
 struct Settings {
     response_duration: Duration,
     unknown_values: bool,
+    /// Answer token requests as `{"data": {...}}`, the shape the token reference page shows.
+    wrapped_token_answer: bool,
+    /// Send `"outputs": null` while a response has no outputs ("list of objects or null").
+    null_pending_outputs: bool,
     token_ttl: Duration,
     rate_limit: Option<RateLimit>,
 }
@@ -55,6 +59,8 @@ impl Settings {
         Settings {
             response_duration: config.response_duration,
             unknown_values: false,
+            wrapped_token_answer: false,
+            null_pending_outputs: false,
             token_ttl: config.token_ttl,
             rate_limit: None,
         }
@@ -64,6 +70,8 @@ impl Settings {
         json!({
             "response_duration_ms": self.response_duration.as_millis() as u64,
             "unknown_values": self.unknown_values,
+            "wrapped_token_answer": self.wrapped_token_answer,
+            "null_pending_outputs": self.null_pending_outputs,
             "token_ttl_secs": self.token_ttl.as_secs(),
             "rate_limit": self.rate_limit.map(|r| json!({
                 "max_requests": r.max_requests,
@@ -84,6 +92,12 @@ impl Settings {
                 }
                 "unknown_values" => {
                     next.unknown_values = value.as_bool().ok_or("`unknown_values` must be a boolean")?;
+                }
+                "wrapped_token_answer" => {
+                    next.wrapped_token_answer = value.as_bool().ok_or("`wrapped_token_answer` must be a boolean")?;
+                }
+                "null_pending_outputs" => {
+                    next.null_pending_outputs = value.as_bool().ok_or("`null_pending_outputs` must be a boolean")?;
                 }
                 "token_ttl_secs" => {
                     let secs = value.as_u64().ok_or("`token_ttl_secs` must be a non-negative integer")?;
@@ -212,11 +226,16 @@ impl Route {
         route.ok_or_else(|| method_not_allowed(method, path, allowed))
     }
 
-    /// Whether the endpoint's reference page lists 403 (the Assistant-Name rule).
+    /// Whether the endpoint's reference page lists 403 (the Assistant-Name rule). The
+    /// live list-conversations page lists 403 for an invalid Assistant-Name too.
     fn lists_forbidden(&self) -> bool {
         matches!(
             self,
-            Route::GetConversation(_) | Route::CreateResponse(_) | Route::StreamResponse(_) | Route::GetResponse(..)
+            Route::ListConversations
+                | Route::GetConversation(_)
+                | Route::CreateResponse(_)
+                | Route::StreamResponse(_)
+                | Route::GetResponse(..)
         )
     }
 }
@@ -505,8 +524,9 @@ impl App {
         let token = codec::random_base62(48);
         let ttl = inner.settings.token_ttl;
         inner.tokens.insert(token.clone(), now + ttl);
-        HttpResponse::json(200, &json!({ "access_token": token, "expires_in": ttl.as_secs(), "token_type": "Bearer" }))
-            .with_header("Cache-Control", "no-store")
+        let answer = json!({ "access_token": token, "expires_in": ttl.as_secs(), "token_type": "Bearer" });
+        let answer = if inner.settings.wrapped_token_answer { json!({ "data": answer }) } else { answer };
+        HttpResponse::json(200, &answer).with_header("Cache-Control", "no-store")
     }
 
     /// Queues one fault given in its JSON form.
@@ -730,7 +750,16 @@ fn create_response(inner: &mut Inner, req: &HttpRequest, id: &str, unknown: bool
         .store
         .create_response(id, &text, duration, creates_unknown)
         .ok_or_else(|| not_found("conversation", id))?;
-    Ok(HttpResponse::json(202, &json::response(record, now, unknown)))
+    Ok(HttpResponse::json(202, &pending_outputs_as_null(&inner.settings, json::response(record, now, unknown))))
+}
+
+/// With `null_pending_outputs`, an empty `outputs` list is sent as `null`, which the
+/// live get-response page allows ("list of objects or null").
+fn pending_outputs_as_null(settings: &Settings, mut response: Value) -> Value {
+    if settings.null_pending_outputs && response["outputs"].as_array().is_some_and(Vec::is_empty) {
+        response["outputs"] = Value::Null;
+    }
+    response
 }
 
 /// Marks the answer of [`stream_response`] for `handle`, which turns it into a
@@ -770,7 +799,7 @@ fn stream_response(inner: &mut Inner, req: &HttpRequest, id: &str, unknown: bool
 
 fn get_response(inner: &Inner, id: &str, response_id: &str, unknown: bool, now: Instant) -> Handled {
     let record = inner.store.response(id, response_id).ok_or_else(|| not_found("response", response_id))?;
-    Ok(HttpResponse::json(200, &json::response(record, now, unknown)))
+    Ok(HttpResponse::json(200, &pending_outputs_as_null(&inner.settings, json::response(record, now, unknown))))
 }
 
 fn list_events(inner: &Inner, req: &HttpRequest, scope: &str, unknown: bool) -> Handled {

@@ -164,14 +164,24 @@ pub(crate) fn response(r: &ResponseRecord, now: Instant, unknown: bool) -> Value
         }
     }
     let completed_at = (phase == Phase::Finished).then(|| timestamp(r.completed_at()));
+    let updated_at = match phase {
+        Phase::Created => r.created_at,
+        Phase::InProgress => r.reasoning_at(),
+        Phase::Finished => r.completed_at(),
+    };
     let mut value = json!({
         "response_id": r.id,
         "conversation_id": r.conversation_id,
         "status": status,
         "created_at": timestamp(r.created_at),
+        "updated_at": timestamp(updated_at),
         "completed_at": completed_at,
         "outputs": outputs,
     });
+    // The live get-response page: a FAILED response carries an `error` object.
+    if phase == Phase::Finished && r.outcome == Outcome::Failed {
+        value["error"] = json!({ "code": "INTERNAL_ERROR", "message": "the assistant could not answer this message" });
+    }
     if unknown {
         add_experimental(&mut value, json!({ "trace_level": "VERBOSE", "model_hint": "simulated" }));
     }

@@ -121,8 +121,12 @@
 //!   request log) and return to the start-up settings.
 //! * `GET|POST /_sim/config`: read or partially update
 //!   `{"response_duration_ms": u64, "unknown_values": bool, "token_ttl_secs": u64,
-//!   "rate_limit": {"max_requests": n, "window_ms": m} | null}`; unknown keys
-//!   are refused. The rate limit is a fixed window over API routes; excess
+//!   "rate_limit": {"max_requests": n, "window_ms": m} | null,
+//!   "wrapped_token_answer": bool, "null_pending_outputs": bool}`; unknown keys
+//!   are refused. The last two switch on shapes the live reference pages document
+//!   besides the usual ones: a token answer wrapped as `{"data": {...}}`, and
+//!   `"outputs": null` on a response that has no outputs yet.
+//!   The rate limit is a fixed window over API routes; excess
 //!   requests get 429 `RATE_LIMIT_EXCEEDED` with `Retry-After` in whole
 //!   seconds (at least 1).
 //! * `POST /_sim/faults` `{"faults": [fault, ...]}` (a bare array or single

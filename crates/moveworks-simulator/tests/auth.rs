@@ -159,7 +159,7 @@ fn assistant_name_rule_follows_each_endpoint_page() {
     let resp = api.ask(&conv, "hello")["response_id"].as_str().unwrap().to_owned();
     let body = json!({"input": {"text": "hi"}}).to_string();
     let cases: Vec<(&str, String, Option<&str>, u16)> = vec![
-        ("GET", "/conversations".into(), None, 401),
+        ("GET", "/conversations".into(), None, 403),
         ("POST", "/conversations".into(), Some("{}"), 401),
         ("GET", format!("/conversations/{conv}"), None, 403),
         ("PATCH", format!("/conversations/{conv}"), Some(r#"{"archived":true}"#), 401),
@@ -250,4 +250,19 @@ fn request_log_records_requests_without_credentials() {
     assert_eq!(api.sim.requests().len(), 1);
     api.sim.clear_requests();
     assert!(api.sim.requests().is_empty());
+}
+
+/// `wrapped_token_answer` answers `{"data": {...}}` (the token reference page's shape),
+/// and the token in it works like any other.
+#[test]
+fn token_answer_can_be_wrapped_as_the_reference_page_shows() {
+    let api = Api::new();
+    api.sim.set_config(json!({"wrapped_token_answer": true}));
+    let reply = form_token(&api, "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret");
+    assert_eq!(reply.status, 200);
+    let body = reply.json();
+    assert!(body.get("access_token").is_none(), "{body}");
+    let token = body["data"]["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(body["data"]["token_type"], "Bearer");
+    assert_eq!(list_with(&api, &token, Some(ASSISTANT)).status, 200);
 }

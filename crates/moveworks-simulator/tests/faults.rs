@@ -269,14 +269,15 @@ fn config_route_validates_and_reset_restores_everything() {
     let defaults = api.admin("GET", "/_sim/config", None).json();
     assert_eq!(
         defaults,
-        json!({"response_duration_ms": 50, "unknown_values": false, "token_ttl_secs": 3600, "rate_limit": null})
+        json!({"response_duration_ms": 50, "unknown_values": false, "token_ttl_secs": 3600, "rate_limit": null,
+               "wrapped_token_answer": false, "null_pending_outputs": false})
     );
     let bad = api.admin("POST", "/_sim/config", Some(json!({"response_duration_ms": "fast"})));
     assert_eq!((bad.status, bad.error_code().as_str()), (400, "INVALID_INPUT"));
     let typo = api.admin("POST", "/_sim/config", Some(json!({"response_ms": 5})));
     assert_eq!(typo.status, 400);
 
-    api.sim.set_config(json!({"response_duration_ms": 5000, "unknown_values": true}));
+    api.sim.set_config(json!({"response_duration_ms": 5000, "unknown_values": true, "wrapped_token_answer": true}));
     api.create_conversation(None);
     api.sim.push_fault(json!({"kind": "status", "status": 500, "method": "DELETE"}));
     assert_eq!(api.admin("POST", "/_sim/reset", None).json(), json!({"ok": true}));

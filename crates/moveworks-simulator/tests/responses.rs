@@ -312,3 +312,23 @@ fn completion_order_not_creation_order_decides_event_order() {
     let unique: HashSet<_> = event_ids(&events).into_iter().collect();
     assert_eq!(unique.len(), 2);
 }
+
+/// The live get-response page: `updated_at` on every response, an `error` object on
+/// a FAILED one, and (with `null_pending_outputs`) `"outputs": null` before any output.
+#[test]
+fn responses_carry_updated_at_error_and_may_have_null_outputs() {
+    let api = Api::with_duration(600);
+    api.sim.set_config(serde_json::json!({"null_pending_outputs": true}));
+    let conv = api.create_conversation(Some("drift"))["conversation_id"].as_str().unwrap().to_owned();
+    let created = api.ask(&conv, "hello");
+    assert_eq!(created["status"], "CREATED");
+    assert!(created["outputs"].is_null(), "{created}");
+    assert!(created["updated_at"].is_string());
+    assert!(created.get("error").is_none());
+    let failed_id = api.ask(&conv, "[fail] x")["response_id"].as_str().unwrap().to_owned();
+    let (failed, _) = api.wait_terminal(&conv, &failed_id);
+    assert_eq!(failed["status"], "FAILED");
+    assert_eq!(failed["error"]["code"], "INTERNAL_ERROR");
+    assert!(failed["outputs"].as_array().is_some_and(|o| !o.is_empty()), "reasoning stays: {failed}");
+    assert_eq!(failed["updated_at"], failed["completed_at"]);
+}

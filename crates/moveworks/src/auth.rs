@@ -69,6 +69,23 @@ struct TokenResponse {
     expires_in: Option<u64>,
 }
 
+/// The token answer as the developer guide shows it, or wrapped as `{"data": {...}}`
+/// as the token reference page shows it: both are accepted.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum TokenAnswer {
+    Plain(TokenResponse),
+    Wrapped { data: TokenResponse },
+}
+
+impl TokenAnswer {
+    fn into_inner(self) -> TokenResponse {
+        match self {
+            TokenAnswer::Plain(t) | TokenAnswer::Wrapped { data: t } => t,
+        }
+    }
+}
+
 impl OAuth {
     pub(crate) fn new(client_id: String, client_secret: Secret, token_url: Url) -> OAuth {
         OAuth { client_id, client_secret, token_url, cache: Mutex::new(None) }
@@ -152,8 +169,9 @@ impl OAuth {
                     .with_retry_after(api.retry_after());
             return Err(TokenFailure { error, transient: is_retryable_status(reply.status) });
         }
-        let parsed: TokenResponse =
-            decode(&reply, "token response").map_err(|e| TokenFailure::fatal(e.with_kind(ErrorKind::OAuth)))?;
+        let parsed = decode::<TokenAnswer>(&reply, "token response")
+            .map_err(|e| TokenFailure::fatal(e.with_kind(ErrorKind::OAuth)))?
+            .into_inner();
         if parsed.access_token.is_empty() {
             return Err(TokenFailure::fatal(Error::new(
                 ErrorKind::OAuth,

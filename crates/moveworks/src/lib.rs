@@ -60,7 +60,7 @@ pub use client::{
 pub use error::{ApiErrorCode, Error, ErrorDetails, ErrorKind, Result};
 pub use model::{
     render_citations, Actor, Citation, CitationDisplay, Content, Conversation, ConversationPage, Event, EventPage,
-    EventPayload, Message, OutputItem, ReasoningMessage, Response, ResponseStatus, Timestamp,
+    EventPayload, Message, OutputItem, ReasoningMessage, Response, ResponseError, ResponseStatus, Timestamp,
 };
 pub use options::ClientOptions;
 pub use pagination::{ConversationIter, EventIter, PageItems, PageIter, PageSource};

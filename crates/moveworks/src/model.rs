@@ -226,9 +226,33 @@ pub struct Response {
     /// When it reached a terminal status.
     #[serde(default, deserialize_with = "timestamp::deserialize_option")]
     pub completed_at: Option<Timestamp>,
-    /// Outputs so far.
-    #[serde(default)]
+    /// When it last changed (the live reference pages; absent from older servers).
+    #[serde(default, deserialize_with = "timestamp::deserialize_option", skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+    /// Outputs so far. The reference page documents "list of objects or null":
+    /// `null` (or a missing list) decodes as empty.
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub outputs: Vec<OutputItem>,
+    /// Why a `FAILED` response failed, when the server says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ResponseError>,
+}
+
+/// The `error` object of a `FAILED` [`Response`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ResponseError {
+    /// The server's error code, verbatim.
+    #[serde(default)]
+    pub code: String,
+    /// Human-readable description.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// A list the API documents as "list or null": `null` decodes as empty.
+fn null_as_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// A system-initiated message in the events feed.

@@ -1063,6 +1063,10 @@ public func FfiConverterTypeConversationUpdate_lower(_ value: ConversationUpdate
 /**
  * Every detail of an [`Error`], as a plain record ([`Error::details`]); which fields
  * are set depends on `kind`. The bindings build their error objects from it.
+ *
+ * It serializes to JSON with the field names below (`retry_after` in seconds,
+ * `last_status` and `response` as the wire sends them): how the Python and Node
+ * bindings receive it, so they list no fields of their own.
  */
 public struct ErrorDetails {
     /**
@@ -2025,9 +2029,18 @@ public struct Response {
      */
     public let completedAt: Timestamp?
     /**
-     * Outputs so far.
+     * When it last changed (the live reference pages; absent from older servers).
+     */
+    public let updatedAt: Timestamp?
+    /**
+     * Outputs so far. The reference page documents "list of objects or null":
+     * `null` (or a missing list) decodes as empty.
      */
     public let outputs: [OutputItem]
+    /**
+     * Why a `FAILED` response failed, when the server says.
+     */
+    public let error: ResponseError?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2048,14 +2061,23 @@ public struct Response {
          * When it reached a terminal status.
          */completedAt: Timestamp?, 
         /**
-         * Outputs so far.
-         */outputs: [OutputItem]) {
+         * When it last changed (the live reference pages; absent from older servers).
+         */updatedAt: Timestamp?, 
+        /**
+         * Outputs so far. The reference page documents "list of objects or null":
+         * `null` (or a missing list) decodes as empty.
+         */outputs: [OutputItem], 
+        /**
+         * Why a `FAILED` response failed, when the server says.
+         */error: ResponseError?) {
         self.responseId = responseId
         self.conversationId = conversationId
         self.status = status
         self.createdAt = createdAt
         self.completedAt = completedAt
+        self.updatedAt = updatedAt
         self.outputs = outputs
+        self.error = error
     }
 }
 
@@ -2081,7 +2103,13 @@ extension Response: Equatable, Hashable {
         if lhs.completedAt != rhs.completedAt {
             return false
         }
+        if lhs.updatedAt != rhs.updatedAt {
+            return false
+        }
         if lhs.outputs != rhs.outputs {
+            return false
+        }
+        if lhs.error != rhs.error {
             return false
         }
         return true
@@ -2093,7 +2121,9 @@ extension Response: Equatable, Hashable {
         hasher.combine(status)
         hasher.combine(createdAt)
         hasher.combine(completedAt)
+        hasher.combine(updatedAt)
         hasher.combine(outputs)
+        hasher.combine(error)
     }
 }
 
@@ -2111,7 +2141,9 @@ public struct FfiConverterTypeResponse: FfiConverterRustBuffer {
                 status: FfiConverterTypeResponseStatus.read(from: &buf), 
                 createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
                 completedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
-                outputs: FfiConverterSequenceTypeOutputItem.read(from: &buf)
+                updatedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                outputs: FfiConverterSequenceTypeOutputItem.read(from: &buf), 
+                error: FfiConverterOptionTypeResponseError.read(from: &buf)
         )
     }
 
@@ -2121,7 +2153,9 @@ public struct FfiConverterTypeResponse: FfiConverterRustBuffer {
         FfiConverterTypeResponseStatus.write(value.status, into: &buf)
         FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
         FfiConverterOptionTypeTimestamp.write(value.completedAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.updatedAt, into: &buf)
         FfiConverterSequenceTypeOutputItem.write(value.outputs, into: &buf)
+        FfiConverterOptionTypeResponseError.write(value.error, into: &buf)
     }
 }
 
@@ -2138,6 +2172,91 @@ public func FfiConverterTypeResponse_lift(_ buf: RustBuffer) throws -> Response 
 #endif
 public func FfiConverterTypeResponse_lower(_ value: Response) -> RustBuffer {
     return FfiConverterTypeResponse.lower(value)
+}
+
+
+/**
+ * The `error` object of a `FAILED` [`Response`].
+ */
+public struct ResponseError {
+    /**
+     * The server's error code, verbatim.
+     */
+    public let code: String
+    /**
+     * Human-readable description.
+     */
+    public let message: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The server's error code, verbatim.
+         */code: String, 
+        /**
+         * Human-readable description.
+         */message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
+#if compiler(>=6)
+extension ResponseError: Sendable {}
+#endif
+
+
+extension ResponseError: Equatable, Hashable {
+    public static func ==(lhs: ResponseError, rhs: ResponseError) -> Bool {
+        if lhs.code != rhs.code {
+            return false
+        }
+        if lhs.message != rhs.message {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeResponseError: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ResponseError {
+        return
+            try ResponseError(
+                code: FfiConverterString.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ResponseError, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponseError_lift(_ buf: RustBuffer) throws -> ResponseError {
+    return try FfiConverterTypeResponseError.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponseError_lower(_ value: ResponseError) -> RustBuffer {
+    return FfiConverterTypeResponseError.lower(value)
 }
 
 // Note that we don't yet support `indirect` for enums.
@@ -2846,6 +2965,30 @@ fileprivate struct FfiConverterOptionTypeResponse: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeResponse.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeResponseError: FfiConverterRustBuffer {
+    typealias SwiftType = ResponseError?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeResponseError.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeResponseError.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }

@@ -1448,6 +1448,10 @@ public object FfiConverterTypeConversationUpdate: FfiConverterRustBuffer<Convers
 /**
  * Every detail of an [`Error`], as a plain record ([`Error::details`]); which fields
  * are set depends on `kind`. The bindings build their error objects from it.
+ *
+ * It serializes to JSON with the field names below (`retry_after` in seconds,
+ * `last_status` and `response` as the wire sends them): how the Python and Node
+ * bindings receive it, so they list no fields of their own.
  */
 data class ErrorDetails (
     /**
@@ -1930,9 +1934,18 @@ data class Response (
      */
     var `completedAt`: Timestamp?, 
     /**
-     * Outputs so far.
+     * When it last changed (the live reference pages; absent from older servers).
      */
-    var `outputs`: List<OutputItem>
+    var `updatedAt`: Timestamp?, 
+    /**
+     * Outputs so far. The reference page documents "list of objects or null":
+     * `null` (or a missing list) decodes as empty.
+     */
+    var `outputs`: List<OutputItem>, 
+    /**
+     * Why a `FAILED` response failed, when the server says.
+     */
+    var `error`: ResponseError?
 ) {
     
     companion object
@@ -1949,7 +1962,9 @@ public object FfiConverterTypeResponse: FfiConverterRustBuffer<Response> {
             FfiConverterTypeResponseStatus.read(buf),
             FfiConverterTypeTimestamp.read(buf),
             FfiConverterOptionalTypeTimestamp.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
             FfiConverterSequenceTypeOutputItem.read(buf),
+            FfiConverterOptionalTypeResponseError.read(buf),
         )
     }
 
@@ -1959,7 +1974,9 @@ public object FfiConverterTypeResponse: FfiConverterRustBuffer<Response> {
             FfiConverterTypeResponseStatus.allocationSize(value.`status`) +
             FfiConverterTypeTimestamp.allocationSize(value.`createdAt`) +
             FfiConverterOptionalTypeTimestamp.allocationSize(value.`completedAt`) +
-            FfiConverterSequenceTypeOutputItem.allocationSize(value.`outputs`)
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`updatedAt`) +
+            FfiConverterSequenceTypeOutputItem.allocationSize(value.`outputs`) +
+            FfiConverterOptionalTypeResponseError.allocationSize(value.`error`)
     )
 
     override fun write(value: Response, buf: ByteBuffer) {
@@ -1968,7 +1985,50 @@ public object FfiConverterTypeResponse: FfiConverterRustBuffer<Response> {
             FfiConverterTypeResponseStatus.write(value.`status`, buf)
             FfiConverterTypeTimestamp.write(value.`createdAt`, buf)
             FfiConverterOptionalTypeTimestamp.write(value.`completedAt`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`updatedAt`, buf)
             FfiConverterSequenceTypeOutputItem.write(value.`outputs`, buf)
+            FfiConverterOptionalTypeResponseError.write(value.`error`, buf)
+    }
+}
+
+
+
+/**
+ * The `error` object of a `FAILED` [`Response`].
+ */
+data class ResponseError (
+    /**
+     * The server's error code, verbatim.
+     */
+    var `code`: kotlin.String, 
+    /**
+     * Human-readable description.
+     */
+    var `message`: kotlin.String
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeResponseError: FfiConverterRustBuffer<ResponseError> {
+    override fun read(buf: ByteBuffer): ResponseError {
+        return ResponseError(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ResponseError) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`message`)
+    )
+
+    override fun write(value: ResponseError, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`message`, buf)
     }
 }
 
@@ -2766,6 +2826,38 @@ public object FfiConverterOptionalTypeResponse: FfiConverterRustBuffer<Response?
         } else {
             buf.put(1)
             FfiConverterTypeResponse.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeResponseError: FfiConverterRustBuffer<ResponseError?> {
+    override fun read(buf: ByteBuffer): ResponseError? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeResponseError.read(buf)
+    }
+
+    override fun allocationSize(value: ResponseError?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeResponseError.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ResponseError?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeResponseError.write(value, buf)
         }
     }
 }
