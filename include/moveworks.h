@@ -552,14 +552,14 @@ enum mw_status mw_client_update_conversation(const struct mw_client *client,
 
 /**
  * `GET /conversations/{conversation_id | -}/events`: one page of events, oldest first.
- * `conversation_id` NULL = all conversations; `start_event_id` (exclusive),
- * `last_event_id` (inclusive) and `cursor` may be NULL; `limit` as in
+ * `conversation_id` NULL = all conversations; `starting_after` (exclusive),
+ * `ending_at` (inclusive) and `cursor` may be NULL; `limit` as in
  * mw_client_list_conversations(). `*out_page` is owned.
  */
 enum mw_status mw_client_list_events(const struct mw_client *client,
                                      const char *conversation_id,
-                                     const char *start_event_id,
-                                     const char *last_event_id,
+                                     const char *starting_after,
+                                     const char *ending_at,
                                      const char *cursor,
                                      int64_t limit,
                                      struct mw_event_page **out_page,
@@ -571,8 +571,8 @@ enum mw_status mw_client_list_events(const struct mw_client *client,
  */
 enum mw_status mw_client_iter_events(const struct mw_client *client,
                                      const char *conversation_id,
-                                     const char *start_event_id,
-                                     const char *last_event_id,
+                                     const char *starting_after,
+                                     const char *ending_at,
                                      const char *cursor,
                                      int64_t limit,
                                      struct mw_event_iter **out_iter,

@@ -294,8 +294,8 @@ export interface ListConversationsOptions extends CallOptions {
 export interface ListEventsOptions extends CallOptions {
   /** One conversation, or all when absent. */
   conversationId?: string
-  startEventId?: string
-  lastEventId?: string
+  startingAfter?: string
+  endingAt?: string
   cursor?: string
   limit?: number
 }

@@ -559,8 +559,8 @@ class Client {
     const o = opts('options', options)
     const args = [
       optStr('conversation_id', o.conversationId),
-      optStr('start_event_id', o.startEventId),
-      optStr('last_event_id', o.lastEventId),
+      optStr('starting_after', o.startingAfter),
+      optStr('ending_at', o.endingAt),
       optStr('cursor', o.cursor),
       optNum('limit', o.limit),
       callOptions(o),
@@ -573,8 +573,8 @@ class Client {
     const o = opts('options', options)
     const args = [
       optStr('conversation_id', o.conversationId),
-      optStr('start_event_id', o.startEventId),
-      optStr('last_event_id', o.lastEventId),
+      optStr('starting_after', o.startingAfter),
+      optStr('ending_at', o.endingAt),
       optNum('limit', o.limit),
       optStr('cursor', o.cursor),
     ]

@@ -47,7 +47,7 @@ export declare class NativeClient {
   /** `PATCH /conversations/{id}`: a Conversation as wire JSON. */
   updateConversation(conversationId: string, title?: string | undefined | null, archived?: boolean | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
   /** `GET /conversations/{id | -}/events`: an EventPage as wire JSON. */
-  listEvents(conversationId?: string | undefined | null, startEventId?: string | undefined | null, lastEventId?: string | undefined | null, cursor?: string | undefined | null, limit?: number | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
+  listEvents(conversationId?: string | undefined | null, startingAfter?: string | undefined | null, endingAt?: string | undefined | null, cursor?: string | undefined | null, limit?: number | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
   /** `POST /conversations/{id}/responses`: a Response as wire JSON. */
   createResponse(conversationId: string, text: string, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
   /** `GET /conversations/{id}/responses/{response_id}`: a Response as wire JSON. */
@@ -59,7 +59,7 @@ export declare class NativeClient {
   /** A lazy pager over conversations (the core's iterator, one page per `nextPage`). */
   iterConversations(limit?: number | undefined | null, archived?: boolean | undefined | null, cursor?: string | undefined | null): NativePager
   /** A lazy pager over events. */
-  iterEvents(conversationId?: string | undefined | null, startEventId?: string | undefined | null, lastEventId?: string | undefined | null, limit?: number | undefined | null, cursor?: string | undefined | null): NativePager
+  iterEvents(conversationId?: string | undefined | null, startingAfter?: string | undefined | null, endingAt?: string | undefined | null, limit?: number | undefined | null, cursor?: string | undefined | null): NativePager
 }
 
 /** Follows cursors with the core's page iterator; used by the JS async iterables. */

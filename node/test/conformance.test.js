@@ -62,15 +62,15 @@ const CALLS = {
     wireOf(
       await c.listEvents({
         conversationId: a.conversation_id,
-        startEventId: a.start_event_id,
-        lastEventId: a.last_event_id,
+        startingAfter: a.starting_after,
+        endingAt: a.ending_at,
         cursor: a.cursor,
         limit: a.limit,
       }),
     ),
   iter_events: async (c, a) => {
     const out = []
-    const it = c.iterEvents({ conversationId: a.conversation_id, startEventId: a.start_event_id, lastEventId: a.last_event_id, limit: a.limit })
+    const it = c.iterEvents({ conversationId: a.conversation_id, startingAfter: a.starting_after, endingAt: a.ending_at, limit: a.limit })
     for await (const x of it) out.push(wireOf(x))
     return out
   },

@@ -137,28 +137,28 @@ class AsyncClient:
         self,
         conversation_id: Optional[str] = None,
         *,
-        start_event_id: Optional[str] = None,
-        last_event_id: Optional[str] = None,
+        starting_after: Optional[str] = None,
+        ending_at: Optional[str] = None,
         cursor: Optional[str] = None,
         limit: Optional[int] = None,
     ) -> EventPage:
         """One page of events, oldest first; ``None`` lists the events of all conversations."""
         return await self._core.list_events(
-            conversation_id, start_event_id=start_event_id, last_event_id=last_event_id, cursor=cursor, limit=limit
+            conversation_id, starting_after=starting_after, ending_at=ending_at, cursor=cursor, limit=limit
         )
 
     async def iter_events(
         self,
         conversation_id: Optional[str] = None,
         *,
-        start_event_id: Optional[str] = None,
-        last_event_id: Optional[str] = None,
+        starting_after: Optional[str] = None,
+        ending_at: Optional[str] = None,
         limit: Optional[int] = None,
         cursor: Optional[str] = None,
     ) -> AsyncIterator[Event]:
         """Every event (``async for``), fetching pages lazily."""
         pages = self._client.iter_events(
-            conversation_id, start_event_id=start_event_id, last_event_id=last_event_id, limit=limit, cursor=cursor
+            conversation_id, starting_after=starting_after, ending_at=ending_at, limit=limit, cursor=cursor
         )
         while True:
             page = await pages._next_page_async()

@@ -263,8 +263,8 @@ class Client:
         self,
         conversation_id: Optional[str] = None,
         *,
-        start_event_id: Optional[str] = None,
-        last_event_id: Optional[str] = None,
+        starting_after: Optional[str] = None,
+        ending_at: Optional[str] = None,
         cursor: Optional[str] = None,
         limit: Optional[int] = None,
     ) -> EventPage: ...
@@ -272,8 +272,8 @@ class Client:
         self,
         conversation_id: Optional[str] = None,
         *,
-        start_event_id: Optional[str] = None,
-        last_event_id: Optional[str] = None,
+        starting_after: Optional[str] = None,
+        ending_at: Optional[str] = None,
         limit: Optional[int] = None,
         cursor: Optional[str] = None,
     ) -> EventIterator: ...
@@ -320,8 +320,8 @@ class AsyncCore:
         self,
         conversation_id: Optional[str] = None,
         *,
-        start_event_id: Optional[str] = None,
-        last_event_id: Optional[str] = None,
+        starting_after: Optional[str] = None,
+        ending_at: Optional[str] = None,
         cursor: Optional[str] = None,
         limit: Optional[int] = None,
     ) -> "asyncio.Future[EventPage]": ...

@@ -70,9 +70,9 @@ def test_events(sim: Simulator, client: moveworks.Client) -> None:
     assert first.payload.message is not None and first.payload.message.actor == "ASSISTANT"
     only_b = client.list_events(b.conversation_id)
     assert [e.conversation_id for e in only_b] == [b.conversation_id]
-    after = client.list_events(start_event_id=first.event_id)
+    after = client.list_events(starting_after=first.event_id)
     assert [e.event_id for e in after] == [page.events[1].event_id]
-    upto = client.list_events(last_event_id=first.event_id)
+    upto = client.list_events(ending_at=first.event_id)
     assert [e.event_id for e in upto] == [first.event_id]
     assert [e.event_id for e in client.iter_events(limit=1)] == [e.event_id for e in page.events]
     assert client.list_events(moveworks.ALL_CONVERSATIONS).to_dict() == page.to_dict()

@@ -107,9 +107,9 @@ def call_sync(client: moveworks.Client, name: str, args: Dict[str, Any]) -> Any:
         cid = args.pop("conversation_id")
         return client.update_conversation(cid, **take(args, "title", "archived")).to_dict()
     if name == "list_events":
-        return client.list_events(**take(args, "conversation_id", "start_event_id", "last_event_id", "cursor", "limit")).to_dict()
+        return client.list_events(**take(args, "conversation_id", "starting_after", "ending_at", "cursor", "limit")).to_dict()
     if name == "iter_events":
-        return [e.to_dict() for e in client.iter_events(**take(args, "conversation_id", "start_event_id", "last_event_id", "limit"))]
+        return [e.to_dict() for e in client.iter_events(**take(args, "conversation_id", "starting_after", "ending_at", "limit"))]
     if name == "create_response":
         return client.create_response(args.pop("conversation_id"), args.pop("text")).to_dict()
     if name == "get_response":
@@ -145,10 +145,10 @@ async def call_async(client: moveworks.AsyncClient, name: str, args: Dict[str, A
         cid = args.pop("conversation_id")
         return (await client.update_conversation(cid, **take(args, "title", "archived"))).to_dict()
     if name == "list_events":
-        page = await client.list_events(**take(args, "conversation_id", "start_event_id", "last_event_id", "cursor", "limit"))
+        page = await client.list_events(**take(args, "conversation_id", "starting_after", "ending_at", "cursor", "limit"))
         return page.to_dict()
     if name == "iter_events":
-        it = client.iter_events(**take(args, "conversation_id", "start_event_id", "last_event_id", "limit"))
+        it = client.iter_events(**take(args, "conversation_id", "starting_after", "ending_at", "limit"))
         return [e.to_dict() async for e in it]
     if name == "create_response":
         return (await client.create_response(args.pop("conversation_id"), args.pop("text"))).to_dict()

@@ -124,7 +124,7 @@ def test_invalid_arguments(client: moveworks.Client) -> None:
         (lambda: client.list_conversations(limit=10**40), "limit"),
         (lambda: client.list_conversations(cursor=""), "cursor"),
         (lambda: client.list_events(limit=101), "limit"),
-        (lambda: client.list_events(start_event_id="a?b"), "start_event_id"),
+        (lambda: client.list_events(starting_after="a?b"), "starting_after"),
         (lambda: client.update_conversation("conv_x"), "update"),
         (lambda: client.create_response("conv_x", "   "), "text"),
         (lambda: client.get_response("conv_x", ".."), "response_id"),

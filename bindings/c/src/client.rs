@@ -459,30 +459,30 @@ pub unsafe extern "C" fn mw_client_update_conversation(
 
 fn events_params(
     conversation_id: Option<&str>,
-    start_event_id: Option<&str>,
-    last_event_id: Option<&str>,
+    starting_after: Option<&str>,
+    ending_at: Option<&str>,
     cursor: Option<&str>,
     limit: i64,
 ) -> ListEventsParams {
     ListEventsParams {
         conversation_id: conversation_id.map(str::to_owned),
-        start_event_id: start_event_id.map(str::to_owned),
-        last_event_id: last_event_id.map(str::to_owned),
+        starting_after: starting_after.map(str::to_owned),
+        ending_at: ending_at.map(str::to_owned),
         cursor: cursor.map(str::to_owned),
         limit: limit_of(limit),
     }
 }
 
 /// `GET /conversations/{conversation_id | -}/events`: one page of events, oldest first.
-/// `conversation_id` NULL = all conversations; `start_event_id` (exclusive),
-/// `last_event_id` (inclusive) and `cursor` may be NULL; `limit` as in
+/// `conversation_id` NULL = all conversations; `starting_after` (exclusive),
+/// `ending_at` (inclusive) and `cursor` may be NULL; `limit` as in
 /// mw_client_list_conversations(). `*out_page` is owned.
 #[no_mangle]
 pub unsafe extern "C" fn mw_client_list_events(
     client: *const mw_client,
     conversation_id: *const c_char,
-    start_event_id: *const c_char,
-    last_event_id: *const c_char,
+    starting_after: *const c_char,
+    ending_at: *const c_char,
     cursor: *const c_char,
     limit: i64,
     out_page: *mut *mut mw_event_page,
@@ -491,8 +491,8 @@ pub unsafe extern "C" fn mw_client_list_events(
     call(client, out_page, "out_page", out_error, |c| -> Result<EventPage, Error> {
         c.list_events(&events_params(
             opt_str(conversation_id, "conversation_id")?,
-            opt_str(start_event_id, "start_event_id")?,
-            opt_str(last_event_id, "last_event_id")?,
+            opt_str(starting_after, "starting_after")?,
+            opt_str(ending_at, "ending_at")?,
             opt_str(cursor, "cursor")?,
             limit,
         ))
@@ -505,8 +505,8 @@ pub unsafe extern "C" fn mw_client_list_events(
 pub unsafe extern "C" fn mw_client_iter_events(
     client: *const mw_client,
     conversation_id: *const c_char,
-    start_event_id: *const c_char,
-    last_event_id: *const c_char,
+    starting_after: *const c_char,
+    ending_at: *const c_char,
     cursor: *const c_char,
     limit: i64,
     out_iter: *mut *mut mw_event_iter,
@@ -515,8 +515,8 @@ pub unsafe extern "C" fn mw_client_iter_events(
     call(client, out_iter, "out_iter", out_error, |c| {
         Ok(c.iter_events(events_params(
             opt_str(conversation_id, "conversation_id")?,
-            opt_str(start_event_id, "start_event_id")?,
-            opt_str(last_event_id, "last_event_id")?,
+            opt_str(starting_after, "starting_after")?,
+            opt_str(ending_at, "ending_at")?,
             opt_str(cursor, "cursor")?,
             limit,
         )))

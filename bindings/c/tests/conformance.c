@@ -239,14 +239,14 @@ static call_outcome run_call(mw_client *c, const char *name, cJSON *args, cJSON 
         mw_conversation_free(conv);
     } else if (strcmp(name, "list_events") == 0) {
         mw_event_page *p = NULL;
-        st = mw_client_list_events(c, arg_s(args, "conversation_id"), arg_s(args, "start_event_id"),
-                                   arg_s(args, "last_event_id"), arg_s(args, "cursor"), arg_limit(args, "limit"), &p, err);
+        st = mw_client_list_events(c, arg_s(args, "conversation_id"), arg_s(args, "starting_after"),
+                                   arg_s(args, "ending_at"), arg_s(args, "cursor"), arg_limit(args, "limit"), &p, err);
         if (st == MW_OK) mw_event_page_to_json(p, &json);
         mw_event_page_free(p);
     } else if (strcmp(name, "iter_events") == 0) {
         mw_event_iter *it = NULL;
-        st = mw_client_iter_events(c, arg_s(args, "conversation_id"), arg_s(args, "start_event_id"),
-                                   arg_s(args, "last_event_id"), NULL, arg_limit(args, "limit"), &it, err);
+        st = mw_client_iter_events(c, arg_s(args, "conversation_id"), arg_s(args, "starting_after"),
+                                   arg_s(args, "ending_at"), NULL, arg_limit(args, "limit"), &it, err);
         cJSON *all = cJSON_CreateArray();
         while (st == MW_OK) {
             mw_event *ev = NULL;

@@ -878,12 +878,12 @@ static void test_unknown_values_and_events(mw_client *c) {
     mw_event_iter_free(it);
 
     EXPECT_ERR(mw_client_list_events(c, BAD_UTF8, NULL, NULL, NULL, 5, &page, &err), MW_INVALID_ARGUMENT, "conversation_id");
-    EXPECT_ERR(mw_client_list_events(c, NULL, BAD_UTF8, NULL, NULL, 5, &page, &err), MW_INVALID_ARGUMENT, "start_event_id");
-    EXPECT_ERR(mw_client_list_events(c, NULL, NULL, "a/b", NULL, 5, &page, &err), MW_INVALID_ARGUMENT, "last_event_id");
+    EXPECT_ERR(mw_client_list_events(c, NULL, BAD_UTF8, NULL, NULL, 5, &page, &err), MW_INVALID_ARGUMENT, "starting_after");
+    EXPECT_ERR(mw_client_list_events(c, NULL, NULL, "a/b", NULL, 5, &page, &err), MW_INVALID_ARGUMENT, "ending_at");
     EXPECT_ERR(mw_client_list_events(c, NULL, NULL, NULL, BAD_UTF8, 5, &page, &err), MW_INVALID_ARGUMENT, "cursor");
     EXPECT_ERR(mw_client_list_events(c, NULL, NULL, NULL, NULL, 0, &page, &err), MW_INVALID_ARGUMENT, "limit");
     EXPECT_ERR(mw_client_list_events(NULL, NULL, NULL, NULL, NULL, 5, &page, &err), MW_INVALID_ARGUMENT, "client");
-    EXPECT_ERR(mw_client_iter_events(c, NULL, NULL, BAD_UTF8, NULL, 5, &it, &err), MW_INVALID_ARGUMENT, "last_event_id");
+    EXPECT_ERR(mw_client_iter_events(c, NULL, NULL, BAD_UTF8, NULL, 5, &it, &err), MW_INVALID_ARGUMENT, "ending_at");
     EXPECT_ERR(mw_client_iter_events(c, NULL, NULL, NULL, NULL, 5, NULL, &err), MW_INVALID_ARGUMENT, "out_iter");
     mw_event *e = NULL;
     EXPECT_ERR(mw_event_iter_next(NULL, &e, &err), MW_INVALID_ARGUMENT, "iter");

@@ -425,8 +425,8 @@ impl NativeClient {
         &self,
         env: &'env Env,
         conversation_id: Option<String>,
-        start_event_id: Option<String>,
-        last_event_id: Option<String>,
+        starting_after: Option<String>,
+        ending_at: Option<String>,
         cursor: Option<String>,
         limit: Option<f64>,
         options: Option<NativeCallOptions>,
@@ -434,7 +434,7 @@ impl NativeClient {
     ) -> Result<PromiseRaw<'env, String>> {
         let limit = whole("limit", limit);
         self.call(env, options, cancel, move |c| {
-            c.list_events(&ListEventsParams { conversation_id, start_event_id, last_event_id, cursor, limit: limit? })
+            c.list_events(&ListEventsParams { conversation_id, starting_after, ending_at, cursor, limit: limit? })
         })
     }
 
@@ -522,14 +522,14 @@ impl NativeClient {
     pub fn iter_events(
         &self,
         conversation_id: Option<String>,
-        start_event_id: Option<String>,
-        last_event_id: Option<String>,
+        starting_after: Option<String>,
+        ending_at: Option<String>,
         limit: Option<f64>,
         cursor: Option<String>,
     ) -> Result<NativePager> {
         let limit = whole("limit", limit).map_err(to_napi)?;
         let it =
-            self.inner.iter_events(ListEventsParams { conversation_id, start_event_id, last_event_id, cursor, limit });
+            self.inner.iter_events(ListEventsParams { conversation_id, starting_after, ending_at, cursor, limit });
         Ok(NativePager { inner: Arc::new(Mutex::new(Pages::Events(it))) })
     }
 }

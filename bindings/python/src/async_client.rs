@@ -93,17 +93,17 @@ impl AsyncCore {
         spawn_call(py, move || c.update_conversation(&conversation_id, &update), PyConversation)
     }
 
-    #[pyo3(signature = (conversation_id=None, *, start_event_id=None, last_event_id=None, cursor=None, limit=None))]
+    #[pyo3(signature = (conversation_id=None, *, starting_after=None, ending_at=None, cursor=None, limit=None))]
     fn list_events<'py>(
         &self,
         py: Python<'py>,
         conversation_id: Option<String>,
-        start_event_id: Option<String>,
-        last_event_id: Option<String>,
+        starting_after: Option<String>,
+        ending_at: Option<String>,
         cursor: Option<String>,
         limit: Option<IntArg>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let params = events_params(conversation_id, start_event_id, last_event_id, cursor, limit).py_err(py)?;
+        let params = events_params(conversation_id, starting_after, ending_at, cursor, limit).py_err(py)?;
         let c = self.inner.clone();
         spawn_call(py, move || c.list_events(&params), PyEventPage)
     }

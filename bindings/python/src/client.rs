@@ -80,15 +80,15 @@ pub(crate) fn conversations_params(
 
 pub(crate) fn events_params(
     conversation_id: Option<String>,
-    start_event_id: Option<String>,
-    last_event_id: Option<String>,
+    starting_after: Option<String>,
+    ending_at: Option<String>,
     cursor: Option<String>,
     limit: Option<IntArg>,
 ) -> core::Result<core::ListEventsParams> {
     Ok(core::ListEventsParams {
         conversation_id,
-        start_event_id,
-        last_event_id,
+        starting_after,
+        ending_at,
         cursor,
         limit: to_u32("limit", limit)?,
     })
@@ -278,32 +278,32 @@ impl Client {
     }
 
     /// One page of events (system-initiated messages), oldest first; `None` = all conversations.
-    #[pyo3(signature = (conversation_id=None, *, start_event_id=None, last_event_id=None, cursor=None, limit=None))]
+    #[pyo3(signature = (conversation_id=None, *, starting_after=None, ending_at=None, cursor=None, limit=None))]
     fn list_events(
         &self,
         py: Python<'_>,
         conversation_id: Option<String>,
-        start_event_id: Option<String>,
-        last_event_id: Option<String>,
+        starting_after: Option<String>,
+        ending_at: Option<String>,
         cursor: Option<String>,
         limit: Option<IntArg>,
     ) -> PyResult<PyEventPage> {
-        let params = events_params(conversation_id, start_event_id, last_event_id, cursor, limit).py_err(py)?;
+        let params = events_params(conversation_id, starting_after, ending_at, cursor, limit).py_err(py)?;
         self.call(py, |c| c.list_events(&params)).map(PyEventPage)
     }
 
     /// Every event, fetching pages lazily.
-    #[pyo3(signature = (conversation_id=None, *, start_event_id=None, last_event_id=None, limit=None, cursor=None))]
+    #[pyo3(signature = (conversation_id=None, *, starting_after=None, ending_at=None, limit=None, cursor=None))]
     fn iter_events(
         &self,
         py: Python<'_>,
         conversation_id: Option<String>,
-        start_event_id: Option<String>,
-        last_event_id: Option<String>,
+        starting_after: Option<String>,
+        ending_at: Option<String>,
         limit: Option<IntArg>,
         cursor: Option<String>,
     ) -> PyResult<EventIterator> {
-        let params = events_params(conversation_id, start_event_id, last_event_id, cursor, limit).py_err(py)?;
+        let params = events_params(conversation_id, starting_after, ending_at, cursor, limit).py_err(py)?;
         Ok(EventIterator { inner: Arc::new(Mutex::new(self.inner.iter_events(params))) })
     }
 

@@ -146,10 +146,10 @@ enum EventsCmd {
         conversation: Option<String>,
         /// Only events after this id.
         #[arg(long)]
-        start_event_id: Option<String>,
+        starting_after: Option<String>,
         /// Only events up to this id.
         #[arg(long)]
-        last_event_id: Option<String>,
+        ending_at: Option<String>,
         /// Page size (1-100).
         #[arg(long)]
         limit: Option<u32>,
@@ -292,9 +292,9 @@ fn run(cli: Cli) -> Result<(), Error> {
     let out = Output { json: cli.json };
     match cli.command {
         Command::Conversations(cmd) => conversations(&client, &out, cmd),
-        Command::Events(EventsCmd::List { conversation, start_event_id, last_event_id, limit, follow, interval }) => {
+        Command::Events(EventsCmd::List { conversation, starting_after, ending_at, limit, follow, interval }) => {
             let params =
-                ListEventsParams { conversation_id: conversation, start_event_id, last_event_id, cursor: None, limit };
+                ListEventsParams { conversation_id: conversation, starting_after, ending_at, cursor: None, limit };
             events(&client, &out, params, follow.then_some(seconds("interval", interval)?))
         }
         Command::Responses(ResponsesCmd::Create { conversation_id, text }) => {
@@ -366,7 +366,7 @@ fn events(client: &Client, out: &Output, mut params: ListEventsParams, follow: O
         for event in client.iter_events(params.clone()) {
             let event = event?;
             out.event(&event);
-            params.start_event_id = Some(event.event_id);
+            params.starting_after = Some(event.event_id);
         }
         match follow {
             Some(interval) => std::thread::sleep(interval),

@@ -812,8 +812,8 @@ fn list_events(inner: &Inner, req: &HttpRequest, scope: &str, unknown: bool) -> 
             _ => return Err(error(400, "INVALID_CURSOR", "the cursor is invalid for this request")),
         },
         None => (
-            non_empty_param(&params, "start_event_id").map(str::to_owned),
-            non_empty_param(&params, "last_event_id").map(str::to_owned),
+            non_empty_param(&params, "starting_after").map(str::to_owned),
+            non_empty_param(&params, "ending_at").map(str::to_owned),
         ),
     };
     let all = scope == "-";

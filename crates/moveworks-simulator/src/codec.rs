@@ -20,7 +20,7 @@ pub(crate) fn random_base62(len: usize) -> String {
 }
 
 /// An event id that sorts lexicographically in creation order, so a plain
-/// string comparison implements `start_event_id` / `last_event_id`.
+/// string comparison implements `starting_after` / `ending_at`.
 /// Decimal digits are a subset of base 62 and compare the same in every
 /// collation a client might use.
 pub(crate) fn event_id(seq: u64) -> String {

@@ -56,7 +56,7 @@
 //! | `POST /conversations/{id}/responses` `{"input":{"text"}}` | 202 Response | 400, 401, 403, 404, 429 |
 //! | `POST /conversations/{id}/responses/stream` `{"input":{"text"}}`, `Accept: text/event-stream` | 200 `text/event-stream` (chunked): `RESPONSE_CREATED`, `RESPONSE_IN_PROGRESS`, `OUTPUT_DELTA`s, `RESPONSE_COMPLETED` | 400, 401, 403, 404, 429 (JSON, before any event) |
 //! | `GET /conversations/{id}/responses/{response_id}` | 200 Response | 401, 403, 404, 429 |
-//! | `GET /conversations/{id}/events` (`-` = all; `start_event_id`, `last_event_id`, `cursor`, `limit`) | 200 `{"events","metadata":{"next_cursor"}}` | 400, 401, 404, 429 |
+//! | `GET /conversations/{id}/events` (`-` = all; `starting_after`, `ending_at`, `cursor`, `limit`) | 200 `{"events","metadata":{"next_cursor"}}` | 400, 401, 404, 429 |
 //!
 //! Unknown paths answer 404 `NOT_FOUND`; a known path with another method
 //! answers 405 `METHOD_NOT_ALLOWED` with an `Allow` header. Conversations are

@@ -250,19 +250,19 @@ fn events_feed_filters_and_pages() {
     let only_a = api.get(&format!("/conversations/{a}/events")).json();
     assert_eq!(event_ids(&only_a), [ids[0].clone(), ids[2].clone()]);
 
-    let after_first = api.get(&format!("/conversations/-/events?start_event_id={}", ids[0])).json();
+    let after_first = api.get(&format!("/conversations/-/events?starting_after={}", ids[0])).json();
     assert_eq!(event_ids(&after_first), ids[1..]);
-    let up_to_second = api.get(&format!("/conversations/-/events?last_event_id={}", ids[1])).json();
+    let up_to_second = api.get(&format!("/conversations/-/events?ending_at={}", ids[1])).json();
     assert_eq!(event_ids(&up_to_second), ids[..2]);
     let between =
-        api.get(&format!("/conversations/-/events?start_event_id={}&last_event_id={}", ids[0], ids[1])).json();
+        api.get(&format!("/conversations/-/events?starting_after={}&ending_at={}", ids[0], ids[1])).json();
     assert_eq!(event_ids(&between), [ids[1].clone()]);
 
     let (paged, pages) = api.collect_pages("/conversations/-/events?limit=1", "events");
     assert_eq!(pages, 3);
     assert_eq!(paged, *events);
     let (bounded, _) =
-        api.collect_pages(&format!("/conversations/-/events?limit=1&last_event_id={}", ids[1]), "events");
+        api.collect_pages(&format!("/conversations/-/events?limit=1&ending_at={}", ids[1]), "events");
     assert_eq!(bounded.len(), 2, "the cursor keeps the upper bound");
 
     let first_page = api.get(&format!("/conversations/{a}/events?limit=1")).json();
@@ -289,7 +289,7 @@ fn events_appear_only_once_a_response_completes() {
     assert_eq!(event_ids(&events).len(), 1);
     // Polling again with the last id seen yields nothing new.
     let last = &event_ids(&events)[0];
-    let again = api.get(&format!("/conversations/-/events?start_event_id={last}")).json();
+    let again = api.get(&format!("/conversations/-/events?starting_after={last}")).json();
     assert_eq!(again["events"], json!([]));
 }
 

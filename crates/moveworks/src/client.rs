@@ -423,11 +423,13 @@ pub struct ListEventsParams {
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub conversation_id: Option<String>,
     /// Only events after this id (exclusive): typically the last event id seen.
+    /// Sent as `starting_after`, the name the live reference page documents (older
+    /// copies said `start_event_id`, which a current server silently ignores).
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
-    pub start_event_id: Option<String>,
-    /// Only events up to this id (inclusive).
+    pub starting_after: Option<String>,
+    /// Only events up to this id (inclusive). Sent as `ending_at` (formerly `last_event_id`).
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
-    pub last_event_id: Option<String>,
+    pub ending_at: Option<String>,
     /// Cursor from a previous page.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub cursor: Option<String>,
@@ -618,19 +620,19 @@ impl Client {
     pub fn list_events(&self, params: &ListEventsParams) -> Result<EventPage> {
         let conversation = params.conversation_id.as_deref().unwrap_or(ALL_CONVERSATIONS);
         validate::id("conversation_id", conversation)?;
-        if let Some(id) = &params.start_event_id {
-            validate::id("start_event_id", id)?;
+        if let Some(id) = &params.starting_after {
+            validate::id("starting_after", id)?;
         }
-        if let Some(id) = &params.last_event_id {
-            validate::id("last_event_id", id)?;
+        if let Some(id) = &params.ending_at {
+            validate::id("ending_at", id)?;
         }
         validate::limit(params.limit)?;
         validate::cursor(params.cursor.as_deref())?;
         let url = self.transport.url(
             &["conversations", conversation, "events"],
             &[
-                ("start_event_id", params.start_event_id.clone()),
-                ("last_event_id", params.last_event_id.clone()),
+                ("starting_after", params.starting_after.clone()),
+                ("ending_at", params.ending_at.clone()),
                 ("cursor", params.cursor.clone()),
                 ("limit", params.limit.map(|l| l.to_string())),
             ],

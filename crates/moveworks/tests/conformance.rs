@@ -217,8 +217,8 @@ fn wait_options(args: &Value) -> WaitOptions {
 fn events_params(args: &Value) -> ListEventsParams {
     ListEventsParams {
         conversation_id: opt_str(args, "conversation_id"),
-        start_event_id: opt_str(args, "start_event_id"),
-        last_event_id: opt_str(args, "last_event_id"),
+        starting_after: opt_str(args, "starting_after"),
+        ending_at: opt_str(args, "ending_at"),
         cursor: opt_str(args, "cursor"),
         limit: opt_u32(args, "limit"),
     }

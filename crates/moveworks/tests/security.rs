@@ -260,7 +260,7 @@ fn ids_cannot_escape_their_path_segment_on_any_endpoint() {
     // The event-id bounds are query values: refused, or one encoded parameter each.
     for id in ["a&b=c", "a#b", "a\r\nb", "a/b", "", "x&limit=1", "é"] {
         sim.clear_requests();
-        let params = ListEventsParams { start_event_id: Some(id.into()), ..Default::default() };
+        let params = ListEventsParams { starting_after: Some(id.into()), ..Default::default() };
         let outcome = client.list_events(&params);
         let log = api_requests(&sim);
         match outcome {
@@ -270,7 +270,7 @@ fn ids_cannot_escape_their_path_segment_on_any_endpoint() {
                 assert_eq!(log[0]["path"], "/rest/v1beta1/conversations/-/events");
                 let query = log[0]["query"].as_str().unwrap();
                 let pairs: Vec<_> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
-                assert_eq!(pairs, [("start_event_id".to_owned(), id.to_string())], "{query}");
+                assert_eq!(pairs, [("starting_after".to_owned(), id.to_string())], "{query}");
             }
         }
     }

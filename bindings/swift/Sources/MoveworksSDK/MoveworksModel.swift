@@ -1606,11 +1606,11 @@ public struct ListEventsParams {
     /**
      * Only events after this id (exclusive): typically the last event id seen.
      */
-    public let startEventId: String?
+    public let startingAfter: String?
     /**
      * Only events up to this id (inclusive).
      */
-    public let lastEventId: String?
+    public let endingAt: String?
     /**
      * Cursor from a previous page.
      */
@@ -1628,10 +1628,10 @@ public struct ListEventsParams {
          */conversationId: String? = nil, 
         /**
          * Only events after this id (exclusive): typically the last event id seen.
-         */startEventId: String? = nil, 
+         */startingAfter: String? = nil, 
         /**
          * Only events up to this id (inclusive).
-         */lastEventId: String? = nil, 
+         */endingAt: String? = nil, 
         /**
          * Cursor from a previous page.
          */cursor: String? = nil, 
@@ -1639,8 +1639,8 @@ public struct ListEventsParams {
          * Page size, 1 to 100 (server default 20).
          */limit: UInt32? = nil) {
         self.conversationId = conversationId
-        self.startEventId = startEventId
-        self.lastEventId = lastEventId
+        self.startingAfter = startingAfter
+        self.endingAt = endingAt
         self.cursor = cursor
         self.limit = limit
     }
@@ -1656,10 +1656,10 @@ extension ListEventsParams: Equatable, Hashable {
         if lhs.conversationId != rhs.conversationId {
             return false
         }
-        if lhs.startEventId != rhs.startEventId {
+        if lhs.startingAfter != rhs.startingAfter {
             return false
         }
-        if lhs.lastEventId != rhs.lastEventId {
+        if lhs.endingAt != rhs.endingAt {
             return false
         }
         if lhs.cursor != rhs.cursor {
@@ -1673,8 +1673,8 @@ extension ListEventsParams: Equatable, Hashable {
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(conversationId)
-        hasher.combine(startEventId)
-        hasher.combine(lastEventId)
+        hasher.combine(startingAfter)
+        hasher.combine(endingAt)
         hasher.combine(cursor)
         hasher.combine(limit)
     }
@@ -1690,8 +1690,8 @@ public struct FfiConverterTypeListEventsParams: FfiConverterRustBuffer {
         return
             try ListEventsParams(
                 conversationId: FfiConverterOptionString.read(from: &buf), 
-                startEventId: FfiConverterOptionString.read(from: &buf), 
-                lastEventId: FfiConverterOptionString.read(from: &buf), 
+                startingAfter: FfiConverterOptionString.read(from: &buf), 
+                endingAt: FfiConverterOptionString.read(from: &buf), 
                 cursor: FfiConverterOptionString.read(from: &buf), 
                 limit: FfiConverterOptionUInt32.read(from: &buf)
         )
@@ -1699,8 +1699,8 @@ public struct FfiConverterTypeListEventsParams: FfiConverterRustBuffer {
 
     public static func write(_ value: ListEventsParams, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.conversationId, into: &buf)
-        FfiConverterOptionString.write(value.startEventId, into: &buf)
-        FfiConverterOptionString.write(value.lastEventId, into: &buf)
+        FfiConverterOptionString.write(value.startingAfter, into: &buf)
+        FfiConverterOptionString.write(value.endingAt, into: &buf)
         FfiConverterOptionString.write(value.cursor, into: &buf)
         FfiConverterOptionUInt32.write(value.limit, into: &buf)
     }

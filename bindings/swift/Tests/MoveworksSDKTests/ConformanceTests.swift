@@ -169,8 +169,8 @@ final class ConformanceTests: XCTestCase {
     }
 
     private func eventParams(_ a: JSON, cursor: String?) -> ListEventsParams {
-        ListEventsParams(conversationId: a["conversation_id"]?.string, startEventId: a["start_event_id"]?.string,
-                         lastEventId: a["last_event_id"]?.string, cursor: cursor,
+        ListEventsParams(conversationId: a["conversation_id"]?.string, startingAfter: a["starting_after"]?.string,
+                         endingAt: a["ending_at"]?.string, cursor: cursor,
                          limit: a["limit"]?.number.map { UInt32($0) })
     }
 

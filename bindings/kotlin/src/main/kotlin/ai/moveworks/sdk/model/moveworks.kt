@@ -1720,11 +1720,11 @@ data class ListEventsParams (
     /**
      * Only events after this id (exclusive): typically the last event id seen.
      */
-    var `startEventId`: kotlin.String? = null, 
+    var `startingAfter`: kotlin.String? = null, 
     /**
      * Only events up to this id (inclusive).
      */
-    var `lastEventId`: kotlin.String? = null, 
+    var `endingAt`: kotlin.String? = null, 
     /**
      * Cursor from a previous page.
      */
@@ -1754,16 +1754,16 @@ public object FfiConverterTypeListEventsParams: FfiConverterRustBuffer<ListEvent
 
     override fun allocationSize(value: ListEventsParams) = (
             FfiConverterOptionalString.allocationSize(value.`conversationId`) +
-            FfiConverterOptionalString.allocationSize(value.`startEventId`) +
-            FfiConverterOptionalString.allocationSize(value.`lastEventId`) +
+            FfiConverterOptionalString.allocationSize(value.`startingAfter`) +
+            FfiConverterOptionalString.allocationSize(value.`endingAt`) +
             FfiConverterOptionalString.allocationSize(value.`cursor`) +
             FfiConverterOptionalUInt.allocationSize(value.`limit`)
     )
 
     override fun write(value: ListEventsParams, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`conversationId`, buf)
-            FfiConverterOptionalString.write(value.`startEventId`, buf)
-            FfiConverterOptionalString.write(value.`lastEventId`, buf)
+            FfiConverterOptionalString.write(value.`startingAfter`, buf)
+            FfiConverterOptionalString.write(value.`endingAt`, buf)
             FfiConverterOptionalString.write(value.`cursor`, buf)
             FfiConverterOptionalUInt.write(value.`limit`, buf)
     }

@@ -202,8 +202,8 @@ class Conformance(private val sim: Simulator) {
 
     private fun eventParams(a: Map<String, Any?>, cursor: String?) = ListEventsParams(
         conversationId = a["conversation_id"] as String?,
-        startEventId = a["start_event_id"] as String?,
-        lastEventId = a["last_event_id"] as String?,
+        startingAfter = a["starting_after"] as String?,
+        endingAt = a["ending_at"] as String?,
         cursor = cursor,
         limit = (a["limit"] as Long?)?.toUInt(),
     )
