@@ -1605,10 +1605,12 @@ public struct ListEventsParams {
     public let conversationId: String?
     /**
      * Only events after this id (exclusive): typically the last event id seen.
+     * Sent as `starting_after`, the name the live reference page documents (older
+     * copies said `start_event_id`, which a current server silently ignores).
      */
     public let startingAfter: String?
     /**
-     * Only events up to this id (inclusive).
+     * Only events up to this id (inclusive). Sent as `ending_at` (formerly `last_event_id`).
      */
     public let endingAt: String?
     /**
@@ -1628,9 +1630,11 @@ public struct ListEventsParams {
          */conversationId: String? = nil, 
         /**
          * Only events after this id (exclusive): typically the last event id seen.
+         * Sent as `starting_after`, the name the live reference page documents (older
+         * copies said `start_event_id`, which a current server silently ignores).
          */startingAfter: String? = nil, 
         /**
-         * Only events up to this id (inclusive).
+         * Only events up to this id (inclusive). Sent as `ending_at` (formerly `last_event_id`).
          */endingAt: String? = nil, 
         /**
          * Cursor from a previous page.

@@ -1719,10 +1719,12 @@ data class ListEventsParams (
     var `conversationId`: kotlin.String? = null, 
     /**
      * Only events after this id (exclusive): typically the last event id seen.
+     * Sent as `starting_after`, the name the live reference page documents (older
+     * copies said `start_event_id`, which a current server silently ignores).
      */
     var `startingAfter`: kotlin.String? = null, 
     /**
-     * Only events up to this id (inclusive).
+     * Only events up to this id (inclusive). Sent as `ending_at` (formerly `last_event_id`).
      */
     var `endingAt`: kotlin.String? = null, 
     /**
