@@ -528,8 +528,7 @@ impl NativeClient {
         cursor: Option<String>,
     ) -> Result<NativePager> {
         let limit = whole("limit", limit).map_err(to_napi)?;
-        let it =
-            self.inner.iter_events(ListEventsParams { conversation_id, starting_after, ending_at, cursor, limit });
+        let it = self.inner.iter_events(ListEventsParams { conversation_id, starting_after, ending_at, cursor, limit });
         Ok(NativePager { inner: Arc::new(Mutex::new(Pages::Events(it))) })
     }
 }

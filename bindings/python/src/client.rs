@@ -85,13 +85,7 @@ pub(crate) fn events_params(
     cursor: Option<String>,
     limit: Option<IntArg>,
 ) -> core::Result<core::ListEventsParams> {
-    Ok(core::ListEventsParams {
-        conversation_id,
-        starting_after,
-        ending_at,
-        cursor,
-        limit: to_u32("limit", limit)?,
-    })
+    Ok(core::ListEventsParams { conversation_id, starting_after, ending_at, cursor, limit: to_u32("limit", limit)? })
 }
 
 impl Client {

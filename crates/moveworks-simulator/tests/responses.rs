@@ -254,15 +254,13 @@ fn events_feed_filters_and_pages() {
     assert_eq!(event_ids(&after_first), ids[1..]);
     let up_to_second = api.get(&format!("/conversations/-/events?ending_at={}", ids[1])).json();
     assert_eq!(event_ids(&up_to_second), ids[..2]);
-    let between =
-        api.get(&format!("/conversations/-/events?starting_after={}&ending_at={}", ids[0], ids[1])).json();
+    let between = api.get(&format!("/conversations/-/events?starting_after={}&ending_at={}", ids[0], ids[1])).json();
     assert_eq!(event_ids(&between), [ids[1].clone()]);
 
     let (paged, pages) = api.collect_pages("/conversations/-/events?limit=1", "events");
     assert_eq!(pages, 3);
     assert_eq!(paged, *events);
-    let (bounded, _) =
-        api.collect_pages(&format!("/conversations/-/events?limit=1&ending_at={}", ids[1]), "events");
+    let (bounded, _) = api.collect_pages(&format!("/conversations/-/events?limit=1&ending_at={}", ids[1]), "events");
     assert_eq!(bounded.len(), 2, "the cursor keeps the upper bound");
 
     let first_page = api.get(&format!("/conversations/{a}/events?limit=1")).json();
