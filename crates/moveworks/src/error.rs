@@ -334,13 +334,6 @@ impl Error {
         self.inner.kind = kind;
         self
     }
-    /// Names the response an error concerns (streaming: once its id is known), unless already named.
-    pub(crate) fn with_response_id(mut self, response_id: &str) -> Self {
-        if self.inner.response_id.is_none() {
-            self.inner.response_id = Some(response_id.to_owned());
-        }
-        self
-    }
 
     /// The category of this error.
     pub fn kind(&self) -> ErrorKind {

@@ -205,7 +205,7 @@ impl ResponseStream {
     fn tag(&self, e: Error) -> Error {
         let e = e.with_request_id(self.request_id.clone());
         match &self.response_id {
-            Some(id) => e.with_response_id(id),
+            Some(id) => e.with_accepted_response(id, None),
             None => e,
         }
     }
@@ -477,7 +477,7 @@ impl Client {
         let request_id = stream.request_id.clone();
         // Releases the connection before polling.
         drop(stream);
-        let tag = |e: Error| e.with_response_id(&response_id).with_request_id(request_id.clone());
+        let tag = |e: Error| e.with_accepted_response(&response_id, None).with_request_id(request_id.clone());
         if let Some(response) = final_response {
             // The same decisions (and errors) as a poll observing this response.
             if let PollStep::Finish(outcome) = Poller::new(&response_id, &options.wait)?.observe(response) {
