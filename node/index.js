@@ -111,9 +111,7 @@ function nativeFields(err) {
       return null
     }
     const fields = {}
-    for (const [key, value] of Object.entries(record)) {
-      fields[key.replace(/_([a-z])/g, (_, c) => c.toUpperCase())] = value
-    }
+    for (const [key, value] of Object.entries(record)) fields[camel(key)] = value
     if (fields.retryAfter != null) fields.retryAfterMs = fields.retryAfter * 1000
     return fields
   }
