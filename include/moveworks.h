@@ -477,6 +477,14 @@ enum mw_status mw_client_builder_build(const struct mw_client_builder *builder,
 void mw_client_free(struct mw_client *client);
 
 /**
+ * Closes a client without freeing it: its pooled connections are released now, and
+ * later calls on it and on the clients mw_client_with_options() made from it fail with
+ * MW_INVALID_ARGUMENT (argument "client") before sending anything. Idempotent.
+ * Calls already running finish. Free it with mw_client_free() as usual.
+ */
+enum mw_status mw_client_close(const struct mw_client *client);
+
+/**
  * A new client sharing `client`'s connection pool and token cache, with per-call
  * overrides: `timeout_ms` / `deadline_ms` of 0 and a negative `max_retries` keep
  * `client`'s value. `*out_client` is owned.
@@ -908,6 +916,26 @@ enum mw_status mw_response_created_at(const struct mw_response *response, int64_
 enum mw_status mw_response_completed_at(const struct mw_response *response,
                                         bool *out_present,
                                         int64_t *out_unix_ms);
+
+/**
+ * Time of the last change: `*out_present` tells whether the server sent one;
+ * `*out_unix_ms` is milliseconds since the Unix epoch (0 when absent).
+ */
+enum mw_status mw_response_updated_at(const struct mw_response *response,
+                                      bool *out_present,
+                                      int64_t *out_unix_ms);
+
+/**
+ * The code of a FAILED response's `error` object, or NULL when the server sent none.
+ * `*out` is a new string or NULL.
+ */
+enum mw_status mw_response_error_code(const struct mw_response *response, char **out);
+
+/**
+ * The message of a FAILED response's `error` object, or NULL when the server sent none.
+ * `*out` is a new string or NULL.
+ */
+enum mw_status mw_response_error_message(const struct mw_response *response, char **out);
 
 /**
  * Number of outputs so far.

@@ -316,6 +316,12 @@ export declare class Client {
    * limits (the core's `Client::with_options`); this client is unchanged.
    */
   withOptions(options?: Omit<CallOptions, 'signal'>): Client
+  /**
+   * Releases the pooled connections now (the core's `Client::close`); later calls on
+   * this client and its `withOptions` copies reject with InvalidArgumentError
+   * (`argument` "client") without sending anything. Idempotent.
+   */
+  close(): void
   listConversations(options?: ListConversationsOptions): Promise<ConversationPage>
   iterConversations(options?: Omit<ListConversationsOptions, keyof CallOptions> & IterOptions): Paginator<Conversation, ConversationPage>
   createConversation(options?: CallOptions & { title?: string }): Promise<Conversation>

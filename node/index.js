@@ -507,6 +507,15 @@ class Client {
     return c
   }
 
+  /**
+   * Releases the pooled connections now (the core's `Client::close`); later calls on
+   * this client and its `withOptions` copies reject with InvalidArgumentError
+   * (`argument` "client") without sending anything. Idempotent.
+   */
+  close() {
+    this._native.close()
+  }
+
   async listConversations(options = {}) {
     const o = opts('options', options)
     const args = [optNum('limit', o.limit), optStr('cursor', o.cursor), optBool('archived', o.archived), callOptions(o)]

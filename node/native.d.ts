@@ -38,6 +38,8 @@ export declare class NativeClient {
    * token cache, with other per-call limits (the JS `Client.withOptions`).
    */
   withOptions(options: NativeCallOptions): NativeClient
+  /** The core's `Client::close`: releases the pooled connections; later calls fail. */
+  close(): void
   /** `GET /conversations`: a ConversationPage as wire JSON. */
   listConversations(limit?: number | undefined | null, cursor?: string | undefined | null, archived?: boolean | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
   /** `POST /conversations`: a Conversation as wire JSON. */

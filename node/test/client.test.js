@@ -275,3 +275,16 @@ test('ESM import gives the same classes', async () => {
   assert.equal(esm.NotFoundError, mw.NotFoundError)
   assert.equal(esm.default.Client, mw.Client)
 })
+
+test('close() releases the client: later calls (also on withOptions copies) reject without sending', async () => {
+  const c = client()
+  const copy = c.withOptions({ maxRetries: 0 })
+  await c.createConversation({ title: 'closing' })
+  c.close()
+  c.close() // idempotent
+  const before = (await sim.requests()).length
+  for (const x of [c, copy]) {
+    await assert.rejects(x.listConversations(), (e) => e instanceof mw.InvalidArgumentError && e.argument === 'client')
+  }
+  assert.equal((await sim.requests()).length, before)
+})

@@ -29,6 +29,7 @@ from ._moveworks import (
     OutputItem,
     ReasoningMessage,
     Response,
+    ResponseError,
     __version__,
 )
 from ._errors import (
@@ -104,6 +105,7 @@ __all__ = [
     "RateLimitError",
     "ReasoningMessage",
     "Response",
+    "ResponseError",
     "ResponseFailedError",
     "ResponseStatus",
     "WaitCancelledError",

@@ -54,6 +54,13 @@ def test_response_methods(sim: Simulator, client: moveworks.Client) -> None:
     assert len(done.reasoning_messages()) == 1
     again = client.create_response_and_wait(conv.conversation_id, "And then?", **FAST)
     assert again.status == "COMPLETED" and again.response_id != created.response_id
+    assert done.updated_at == done.completed_at and done.error is None
+    with pytest.raises(moveworks.ResponseFailedError) as info:
+        client.create_response_and_wait(conv.conversation_id, "[fail] x", **FAST)
+    failed = info.value.response
+    assert failed is not None and failed.error is not None
+    assert isinstance(failed.error, moveworks.ResponseError)
+    assert failed.error.code == "INTERNAL_ERROR" and "could not answer" in failed.error.message
 
 
 def test_events(sim: Simulator, client: moveworks.Client) -> None:

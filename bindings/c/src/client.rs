@@ -308,6 +308,18 @@ pub unsafe extern "C" fn mw_client_free(client: *mut mw_client) {
     free_handle(client)
 }
 
+/// Closes a client without freeing it: its pooled connections are released now, and
+/// later calls on it and on the clients mw_client_with_options() made from it fail with
+/// MW_INVALID_ARGUMENT (argument "client") before sending anything. Idempotent.
+/// Calls already running finish. Free it with mw_client_free() as usual.
+#[no_mangle]
+pub unsafe extern "C" fn mw_client_close(client: *const mw_client) -> mw_status {
+    guard_plain(|| {
+        borrow(client, "client")?.close();
+        Ok(())
+    })
+}
+
 /// A new client sharing `client`'s connection pool and token cache, with per-call
 /// overrides: `timeout_ms` / `deadline_ms` of 0 and a negative `max_retries` keep
 /// `client`'s value. `*out_client` is owned.

@@ -418,6 +418,38 @@ pub unsafe extern "C" fn mw_response_completed_at(
     })
 }
 
+/// Time of the last change: `*out_present` tells whether the server sent one;
+/// `*out_unix_ms` is milliseconds since the Unix epoch (0 when absent).
+#[no_mangle]
+pub unsafe extern "C" fn mw_response_updated_at(
+    response: *const mw_response,
+    out_present: *mut bool,
+    out_unix_ms: *mut i64,
+) -> mw_status {
+    guard_plain(|| {
+        let r = borrow(response, "response")?;
+        let present = out(out_present, "out_present")?;
+        let value = out(out_unix_ms, "out_unix_ms")?;
+        *present = r.updated_at.is_some();
+        *value = r.updated_at.as_ref().map_or(0, ms);
+        Ok(())
+    })
+}
+
+/// The code of a FAILED response's `error` object, or NULL when the server sent none.
+/// `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_response_error_code(response: *const mw_response, out: *mut *mut c_char) -> mw_status {
+    get_str(response, out, |r| r.error.as_ref().map(|e| e.code.clone()))
+}
+
+/// The message of a FAILED response's `error` object, or NULL when the server sent none.
+/// `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_response_error_message(response: *const mw_response, out: *mut *mut c_char) -> mw_status {
+    get_str(response, out, |r| r.error.as_ref().map(|e| e.message.clone()))
+}
+
 /// Number of outputs so far.
 #[no_mangle]
 pub unsafe extern "C" fn mw_response_output_count(response: *const mw_response, out: *mut usize) -> mw_status {

@@ -598,6 +598,30 @@ static void test_responses(mw_client *c) {
     CHECK(mw_response_get_status(done, &st) == MW_OK && st == MW_RESPONSE_STATUS_COMPLETED);
     CHECK(mw_response_is_terminal(done, &terminal) == MW_OK && terminal);
     CHECK(mw_response_completed_at(done, &present, &when) == MW_OK && present && when > 0);
+    int64_t updated = 0;
+    CHECK(mw_response_updated_at(done, &present, &updated) == MW_OK && present && updated == when);
+    CHECK(mw_response_updated_at(done, NULL, &updated) == MW_INVALID_ARGUMENT);
+    s = (char *)"sentinel";
+    CHECK(mw_response_error_code(done, &s) == MW_OK && s == NULL);
+    s = (char *)"sentinel";
+    CHECK(mw_response_error_message(done, &s) == MW_OK && s == NULL);
+    {
+        /* A FAILED response's error object, as the live get-response page documents it. */
+        mw_response *failed = NULL;
+        const char *wire = "{\"response_id\":\"resp_f\",\"conversation_id\":\"conv_f\",\"status\":\"FAILED\","
+                           "\"created_at\":\"2026-01-01T00:00:00Z\",\"outputs\":null,"
+                           "\"error\":{\"code\":\"INTERNAL_ERROR\",\"message\":\"no answer\"}}";
+        CHECK_STATUS(mw_response_from_json(wire, &failed, &err), MW_OK, err);
+        CHECK(mw_response_error_code(failed, &s) == MW_OK);
+        CHECK_STR(s, "INTERNAL_ERROR");
+        mw_string_free(s);
+        CHECK(mw_response_error_message(failed, &s) == MW_OK);
+        CHECK_STR(s, "no answer");
+        mw_string_free(s);
+        CHECK(mw_response_output_count(failed, &n) == MW_OK && n == 0);
+        CHECK(mw_response_updated_at(failed, &present, &updated) == MW_OK && !present && updated == 0);
+        mw_response_free(failed);
+    }
     CHECK(mw_response_assistant_text(done, &s) == MW_OK && s && strstr(s, "John Doe"));
     mw_string_free(s);
 
@@ -1140,6 +1164,28 @@ static void test_threads(mw_client *c) {
     CHECK(sim_count_requests("POST", "/responses") == N);
 }
 
+/* mw_client_close releases the pool; later calls (also on with_options copies) fail before sending. */
+static void test_close(void) {
+    mw_client *c = sim_client();
+    mw_client *copy = NULL;
+    mw_error *err = NULL;
+    CHECK_STATUS(mw_client_with_options(c, 0, 0, -1, &copy, &err), MW_OK, err);
+    mw_conversation *conv = NULL;
+    CHECK_STATUS(mw_client_create_conversation(c, "closing", &conv, &err), MW_OK, err);
+    mw_conversation_free(conv);
+    CHECK(mw_client_close(c) == MW_OK);
+    CHECK(mw_client_close(c) == MW_OK); /* idempotent */
+    CHECK(mw_client_close(NULL) == MW_INVALID_ARGUMENT);
+    int before = sim_count_requests(NULL, NULL);
+    mw_conversation_page *page = NULL;
+    EXPECT_ERR(mw_client_list_conversations(c, NULL, -1, MW_ARCHIVED_UNSET, &page, &err), MW_INVALID_ARGUMENT, "client");
+    CHECK(page == NULL);
+    EXPECT_ERR(mw_client_create_conversation(copy, "after", &conv, &err), MW_INVALID_ARGUMENT, "client");
+    CHECK(sim_count_requests(NULL, NULL) == before);
+    mw_client_free(copy);
+    mw_client_free(c);
+}
+
 int main(void) {
     sim_load();
     sim_post("/_sim/reset", "{}");
@@ -1162,6 +1208,8 @@ int main(void) {
     sim_post("/_sim/reset", "{}");
     test_threads(c);
     mw_client_free(c);
+    sim_post("/_sim/reset", "{}");
+    test_close();
     sim_unload();
     return report("unit");
 }

@@ -361,6 +361,12 @@ impl NativeClient {
         Ok(NativeClient { inner: self.with(Some(options)).map_err(to_napi)? })
     }
 
+    /// The core's `Client::close`: releases the pooled connections; later calls fail.
+    #[napi]
+    pub fn close(&self) {
+        self.inner.close();
+    }
+
     /// `GET /conversations`: a ConversationPage as wire JSON.
     #[napi(ts_return_type = "Promise<string>")]
     pub fn list_conversations<'env>(

@@ -160,7 +160,7 @@ model!(
     core::Response,
     "Response",
     "The assistant's answer to one user input.",
-    ["response_id", "conversation_id", "status", "created_at", "completed_at", "outputs"],
+    ["response_id", "conversation_id", "status", "created_at", "completed_at", "outputs", "error"],
     {
         /// Unique id, `resp_…`.
         #[getter]
@@ -187,10 +187,20 @@ model!(
         fn completed_at(&self) -> Option<core::Timestamp> {
             self.0.completed_at
         }
+        /// When it last changed (None from servers that do not send it).
+        #[getter]
+        fn updated_at(&self) -> Option<core::Timestamp> {
+            self.0.updated_at
+        }
         /// Outputs so far.
         #[getter]
         fn outputs(&self) -> Vec<PyOutputItem> {
             self.0.outputs.iter().cloned().map(PyOutputItem).collect()
+        }
+        /// Why a FAILED response failed, when the server says.
+        #[getter]
+        fn error(&self) -> Option<PyResponseError> {
+            self.0.error.clone().map(PyResponseError)
         }
         /// True for COMPLETED and FAILED.
         #[getter]
@@ -459,11 +469,32 @@ impl CitationDisplay {
     }
 }
 
+model!(
+    PyResponseError,
+    core::ResponseError,
+    "ResponseError",
+    "The `error` object of a FAILED response.",
+    ["code", "message"],
+    {
+        /// The server's error code, verbatim.
+        #[getter]
+        fn code(&self) -> &str {
+            &self.0.code
+        }
+        /// Human-readable description.
+        #[getter]
+        fn message(&self) -> &str {
+            &self.0.message
+        }
+    }
+);
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyConversation>()?;
     m.add_class::<PyConversationPage>()?;
     m.add_class::<PyEventPage>()?;
     m.add_class::<PyResponse>()?;
+    m.add_class::<PyResponseError>()?;
     m.add_class::<PyOutputItem>()?;
     m.add_class::<PyMessage>()?;
     m.add_class::<PyReasoningMessage>()?;
