@@ -50,6 +50,7 @@ mod retry;
 mod sse;
 mod stream;
 mod transport;
+mod turn;
 mod urls;
 pub mod validate;
 
@@ -66,8 +67,9 @@ pub use options::ClientOptions;
 pub use pagination::{ConversationIter, EventIter, PageItems, PageIter, PageSource};
 pub use poll::{block_on, AsyncRuntime, CancelToken, PollStep, Poller, UpdateCallback, WaitOptions};
 pub use retry::RetryPolicy;
-pub use stream::{ResponseStream, StreamEvent, StreamOptions};
+pub use stream::{EventStream, StreamEvent};
 pub use transport::REQUEST_ID_HEADER;
+pub use turn::{ResponseStream, StreamOptions};
 
 /// Internal decoders exposed to the cargo-fuzz targets (`fuzz/`); not part of the API.
 #[cfg(feature = "fuzzing")]

@@ -1,11 +1,9 @@
 //! Streamed answers: `POST /conversations/{id}/responses/stream` (Server-Sent Events).
 //!
-//! [`Client::stream_response`] is the low-level form: an iterator of typed
-//! [`StreamEvent`]s, parsed as bytes arrive. [`Client::stream_response_and_wait`]
-//! drives it to the final [`Response`], with the same deadline and cancel token
-//! as polling, an idle timeout between events, and a fallback: when the stream
-//! ends or breaks before `RESPONSE_COMPLETED` and the response id is known, it
-//! continues by polling get response. The message is never sent twice.
+//! [`Client::stream_events`] is the low-level form: an iterator of typed
+//! [`StreamEvent`]s, parsed as bytes arrive, with no fallback. The turn-level
+//! calls built on it ([`Client::stream_response`], [`Client::stream_response_and_wait`])
+//! are in `turn.rs`.
 //!
 //! Event names and fields follow Moveworks' demo app (`RESPONSE_CREATED` with
 //! `response_id`, `RESPONSE_IN_PROGRESS`, `OUTPUT_DELTA` with `sequence_number`,
@@ -15,24 +13,30 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::io::Read;
-use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::interrupt::{self, Interrupted, Watch};
 use crate::model::{OutputItem, Response, ResponseStatus};
-use crate::poll::{CancelToken, PollStep, Poller, WaitOptions};
+use crate::poll::CancelToken;
 use crate::sse::{SseEvent, SseParser};
 use crate::transport::{Accept, Method};
 use crate::validate;
 
 /// One event of a streamed answer.
+///
+/// Serializes (for bindings that pass JSON) as one object tagged by `event`, the
+/// wire event name, with the event's fields beside it; an unknown event is
+/// `{"event": <name>, "data": <raw data text>}`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[allow(clippy::large_enum_variant)] // a completed event is rare; boxing would not cross uniffi
 pub enum StreamEvent {
     /// `RESPONSE_CREATED`: the server accepted the message; from now on the
     /// response can also be polled by this id.
@@ -68,8 +72,9 @@ pub enum StreamEvent {
         response_id: Option<String>,
         /// The final status (`COMPLETED` or `FAILED`).
         status: ResponseStatus,
-        /// The final response, when the server includes it.
-        response: Option<Box<Response>>,
+        /// The final response, when the server includes it. Events of
+        /// [`Client::stream_response`] always carry it when the turn succeeded.
+        response: Option<Response>,
     },
     /// An event name this SDK version does not know, kept raw.
     Unknown {
@@ -78,6 +83,37 @@ pub enum StreamEvent {
         /// The `data:` text as sent.
         data: String,
     },
+}
+
+impl Serialize for StreamEvent {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("event", self.event_name())?;
+        match self {
+            StreamEvent::ResponseCreated { response_id, conversation_id, status } => {
+                map.serialize_entry("response_id", response_id)?;
+                map.serialize_entry("conversation_id", conversation_id)?;
+                map.serialize_entry("status", status)?;
+            }
+            StreamEvent::ResponseInProgress { response_id, status } => {
+                map.serialize_entry("response_id", response_id)?;
+                map.serialize_entry("status", status)?;
+            }
+            StreamEvent::OutputDelta { response_id, sequence_number, output_type, output } => {
+                map.serialize_entry("response_id", response_id)?;
+                map.serialize_entry("sequence_number", sequence_number)?;
+                map.serialize_entry("output_type", output_type)?;
+                map.serialize_entry("output", output)?;
+            }
+            StreamEvent::ResponseCompleted { response_id, status, response } => {
+                map.serialize_entry("response_id", response_id)?;
+                map.serialize_entry("status", status)?;
+                map.serialize_entry("response", response)?;
+            }
+            StreamEvent::Unknown { data, .. } => map.serialize_entry("data", data)?,
+        }
+        map.end()
+    }
 }
 
 impl StreamEvent {
@@ -125,7 +161,7 @@ struct CompletedData {
     response_id: Option<String>,
     status: ResponseStatus,
     #[serde(default)]
-    response: Option<Box<Response>>,
+    response: Option<Response>,
 }
 
 /// A streamed answer being received: an iterator of [`StreamEvent`]s.
@@ -137,24 +173,24 @@ struct CompletedData {
 /// connection is a `connection` error and ends it. Errors name the response id
 /// once it is known. Dropping the stream closes its connection at once (it is
 /// never returned to the pool mid-body).
-pub struct ResponseStream {
+pub struct EventStream {
     reader: ureq::BodyReader<'static>,
     parser: SseParser,
     pending: VecDeque<SseEvent>,
     buf: Vec<u8>,
-    cancel: Option<CancelToken>,
-    idle_timeout: Option<Duration>,
+    pub(crate) cancel: Option<CancelToken>,
+    pub(crate) idle_timeout: Option<Duration>,
     deadline: Option<Instant>,
-    request_id: Option<String>,
-    response_id: Option<String>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) response_id: Option<String>,
     last_event_id: String,
     completed: bool,
     ended: bool,
 }
 
-impl fmt::Debug for ResponseStream {
+impl fmt::Debug for EventStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseStream")
+        f.debug_struct("EventStream")
             .field("request_id", &self.request_id)
             .field("response_id", &self.response_id)
             .field("completed", &self.completed)
@@ -163,7 +199,7 @@ impl fmt::Debug for ResponseStream {
     }
 }
 
-impl ResponseStream {
+impl EventStream {
     /// Fails a wait for the next event after `timeout` without one (`None`: wait forever).
     /// Defaults to the client's per-attempt timeout.
     pub fn with_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
@@ -177,7 +213,7 @@ impl ResponseStream {
         self
     }
 
-    fn with_deadline(mut self, deadline: Instant) -> Self {
+    pub(crate) fn with_deadline(mut self, deadline: Instant) -> Self {
         self.deadline = Some(deadline);
         self
     }
@@ -202,7 +238,7 @@ impl ResponseStream {
         self.completed
     }
 
-    fn tag(&self, e: Error) -> Error {
+    pub(crate) fn tag(&self, e: Error) -> Error {
         let e = e.with_request_id(self.request_id.clone());
         match &self.response_id {
             Some(id) => e.with_accepted_response(id, None),
@@ -273,7 +309,7 @@ impl ResponseStream {
     }
 }
 
-impl Iterator for ResponseStream {
+impl Iterator for EventStream {
     type Item = Result<StreamEvent>;
 
     fn next(&mut self) -> Option<Result<StreamEvent>> {
@@ -315,35 +351,14 @@ impl Iterator for ResponseStream {
     }
 }
 
-/// After `RESPONSE_COMPLETED`, how long to wait for the end of the body (which lets
-/// the connection be reused) before closing the connection instead.
-const DRAIN_TIMEOUT: Duration = Duration::from_millis(50);
-
-/// How [`Client::stream_response_and_wait`] waits.
-#[derive(Clone, Debug)]
-pub struct StreamOptions {
-    /// Give up on the stream (and fall back to polling) after this long without
-    /// an event (default 30 s).
-    pub idle_timeout: Duration,
-    /// The deadline and cancel token of the whole call, and the polling used by
-    /// the fallback (whose `on_update` fires only while polling).
-    pub wait: WaitOptions,
-}
-
-impl Default for StreamOptions {
-    fn default() -> Self {
-        StreamOptions { idle_timeout: Duration::from_secs(30), wait: WaitOptions::default() }
-    }
-}
-
 impl Client {
-    fn open_stream(
+    pub(crate) fn open_stream(
         &self,
         conversation_id: &str,
         text: &str,
         cancel: Option<CancelToken>,
         deadline: Option<Instant>,
-    ) -> Result<ResponseStream> {
+    ) -> Result<EventStream> {
         validate::id("conversation_id", conversation_id)?;
         validate::message_text(text)?;
         let (transport, mut settings) = self.stream_parts();
@@ -378,7 +393,7 @@ impl Client {
                 .with_request_id(reply.request_id));
         }
         let max = usize::try_from(transport.max_response_bytes).unwrap_or(usize::MAX);
-        Ok(ResponseStream {
+        Ok(EventStream {
             reader: body.into_reader(),
             parser: SseParser::new(max),
             pending: VecDeque::new(),
@@ -400,105 +415,13 @@ impl Client {
     /// Errors before the stream starts (400, 401, 403, 404, 429, 5xx) are the same
     /// typed errors as [`create_response`](Self::create_response)'s, with the same
     /// retry rules: the POST is repeated only when it provably never reached the
-    /// server or was refused with 429. Iterate the returned [`ResponseStream`] for
+    /// server or was refused with 429. Iterate the returned [`EventStream`] for
     /// the events; drop it to stop listening (the response goes on server-side).
-    pub fn stream_response(&self, conversation_id: &str, text: &str) -> Result<ResponseStream> {
-        self.open_stream(conversation_id, text, None, None)
-    }
-
-    /// Sends a user message, streams the answer, and returns the final [`Response`]
-    /// (the same value polling would return).
     ///
-    /// `on_event` sees every event (return `ControlFlow::Break(())` to stop: a
-    /// `cancelled` error). The call ends, like
-    /// [`create_response_and_wait`](Self::create_response_and_wait), with the
-    /// `COMPLETED` response, a `response_failed` error carrying a `FAILED` one,
-    /// `poll_timeout` once `options.wait.deadline` passes, or `cancelled` when
-    /// `options.wait.cancel` fires (noticed within about 20 ms, even while a read
-    /// is blocked). When the stream ends, breaks, stalls for `idle_timeout` or
-    /// sends malformed JSON before `RESPONSE_COMPLETED`, and the response id is
-    /// known, the wait continues by polling get response; the message itself is
-    /// never sent again. Errors after the response id is known carry it.
-    pub fn stream_response_and_wait(
-        &self,
-        conversation_id: &str,
-        text: &str,
-        options: &StreamOptions,
-        on_event: &mut dyn FnMut(&StreamEvent) -> ControlFlow<()>,
-    ) -> Result<Response> {
-        options.wait.validate()?;
-        if options.idle_timeout.is_zero() {
-            return Err(Error::invalid_argument("idle_timeout", "must be greater than zero"));
-        }
-        let started = Instant::now();
-        let deadline = started + options.wait.deadline;
-        let cancel = options.wait.cancel.clone();
-        if cancel.as_ref().is_some_and(CancelToken::is_cancelled) {
-            return Err(Error::cancelled());
-        }
-        let mut stream = self
-            .open_stream(conversation_id, text, cancel, Some(deadline))?
-            .with_idle_timeout(Some(options.idle_timeout))
-            .with_deadline(deadline);
-        let mut final_response = None;
-        let broke = loop {
-            match stream.next() {
-                Some(Ok(event)) => {
-                    if on_event(&event).is_break() {
-                        return Err(stream.tag(Error::cancelled()));
-                    }
-                    if let StreamEvent::ResponseCompleted { response, .. } = event {
-                        match response {
-                            Some(r) if r.status.is_terminal() => final_response = Some(*r),
-                            // Completed without the response: fetch it (a GET, harmless to send).
-                            _ => {}
-                        }
-                        // Read on to the end of the body, briefly, so that the connection goes
-                        // back to the pool instead of being closed; anything after is ignored.
-                        stream.idle_timeout = Some(DRAIN_TIMEOUT);
-                        stream.cancel = None;
-                        for _ in stream.by_ref() {}
-                        break None;
-                    }
-                }
-                Some(Err(e)) if e.kind() == ErrorKind::Cancelled => return Err(e),
-                Some(Err(e)) if stream.response_id.is_none() => return Err(e),
-                Some(Err(e)) => break Some(e),
-                None if stream.response_id.is_none() => {
-                    return Err(stream.tag(Error::new(
-                        ErrorKind::Connection,
-                        "the stream ended before RESPONSE_CREATED named the response",
-                    )))
-                }
-                None => break Some(Error::new(ErrorKind::Connection, "the stream ended before RESPONSE_COMPLETED")),
-            }
-        };
-        let response_id = stream.response_id.clone().unwrap_or_default();
-        let request_id = stream.request_id.clone();
-        // Releases the connection before polling.
-        drop(stream);
-        let tag = |e: Error| e.with_accepted_response(&response_id, None).with_request_id(request_id.clone());
-        if let Some(response) = final_response {
-            // The same decisions (and errors) as a poll observing this response.
-            if let PollStep::Finish(outcome) = Poller::new(&response_id, &options.wait)?.observe(response) {
-                return outcome.map_err(tag);
-            }
-        }
-        if let Some(e) = &broke {
-            log::info!(
-                target: "moveworks",
-                "stream of response {response_id} ended early ({}): polling for it instead",
-                e.kind()
-            );
-        }
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        if remaining.is_zero() {
-            return Err(tag(Error::new(
-                ErrorKind::PollTimeout,
-                format!("response {response_id} not finished after {:?}", options.wait.deadline),
-            )));
-        }
-        let wait = WaitOptions { deadline: remaining, ..options.wait.clone() };
-        self.wait_for_response(conversation_id, &response_id, &wait).map_err(tag)
+    /// This is the low-level form, with no fallback: most callers want
+    /// [`stream_response`](Self::stream_response), which also finishes the turn
+    /// by polling when the stream breaks.
+    pub fn stream_events(&self, conversation_id: &str, text: &str) -> Result<EventStream> {
+        self.open_stream(conversation_id, text, None, None)
     }
 }

@@ -67,7 +67,7 @@ fn full_stream_arrives_in_order_and_ends_complete() {
     let sim = sim(300);
     let client = client(&sim);
     let conv = conversation(&client);
-    let stream = client.stream_response(&conv, "Who does John Doe report to?").unwrap();
+    let stream = client.stream_events(&conv, "Who does John Doe report to?").unwrap();
     assert!(stream.request_id().is_some());
     let events: Vec<StreamEvent> = stream.map(Result::unwrap).collect();
     let names: Vec<&str> = events.iter().map(StreamEvent::event_name).collect();
@@ -98,7 +98,7 @@ fn full_stream_arrives_in_order_and_ends_complete() {
     let StreamEvent::ResponseCompleted { status, response, .. } = events.last().unwrap() else { panic!() };
     assert_eq!(status, &ResponseStatus::Completed);
     let polled = client.get_response(&conv, response_id).unwrap();
-    assert_eq!(response.as_deref(), Some(&polled));
+    assert_eq!(response.as_ref(), Some(&polled));
 }
 
 #[test]
@@ -143,7 +143,7 @@ fn unknown_event_names_arrive_as_unknown() {
     sim.push_fault(
         json!({"kind": "stream_unknown_event", "after_events": 1, "event": "RESPONSE_AUDIT", "data": "{\"x\":1}"}),
     );
-    let events: Vec<StreamEvent> = client.stream_response(&conv, "hi").unwrap().map(Result::unwrap).collect();
+    let events: Vec<StreamEvent> = client.stream_events(&conv, "hi").unwrap().map(Result::unwrap).collect();
     assert_eq!(events[1], StreamEvent::Unknown { event_name: "RESPONSE_AUDIT".into(), data: "{\"x\":1}".into() });
     assert_eq!(events.last().unwrap().event_name(), "RESPONSE_COMPLETED");
     // And stream-and-wait passes it on without failing.
@@ -161,7 +161,8 @@ fn drop_mid_stream_falls_back_to_polling_without_resending() {
     sim.push_fault(json!({"kind": "stream_drop", "after_events": 3}));
     let (result, names) = stream_and_wait(&client, &conv, "Who does John Doe report to?", &options());
     let response = result.unwrap();
-    assert_eq!(names, ["RESPONSE_CREATED", "RESPONSE_IN_PROGRESS", "OUTPUT_DELTA"]);
+    // The last event is made from the polled response.
+    assert_eq!(names, ["RESPONSE_CREATED", "RESPONSE_IN_PROGRESS", "OUTPUT_DELTA", "RESPONSE_COMPLETED"]);
     assert_eq!(response.status, ResponseStatus::Completed);
     assert_eq!(client.get_response(&conv, &response.response_id).unwrap(), response);
     assert_eq!(count(&sim, "POST", "/responses/stream"), 1, "the message was sent once");
@@ -175,7 +176,7 @@ fn low_level_stream_reports_a_broken_connection_with_the_response_id() {
     let client = client(&sim);
     let conv = conversation(&client);
     sim.push_fault(json!({"kind": "stream_drop", "after_events": 2}));
-    let mut stream = client.stream_response(&conv, "hi").unwrap();
+    let mut stream = client.stream_events(&conv, "hi").unwrap();
     assert!(stream.next().unwrap().is_ok());
     assert!(stream.next().unwrap().is_ok());
     let e = stream.next().unwrap().unwrap_err();
@@ -196,7 +197,7 @@ fn stall_mid_stream_hits_the_idle_timeout_then_falls_back() {
     let started = Instant::now();
     let (result, names) = stream_and_wait(&client, &conv, "hi", &options);
     let response = result.unwrap();
-    assert_eq!(names, ["RESPONSE_CREATED"]);
+    assert_eq!(names, ["RESPONSE_CREATED", "RESPONSE_COMPLETED"], "the completion made from the poll");
     assert_eq!(response.status, ResponseStatus::Completed);
     assert!(started.elapsed() >= Duration::from_millis(400));
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
@@ -209,7 +210,7 @@ fn low_level_idle_timeout_is_a_timeout_error() {
     let client = client(&sim);
     let conv = conversation(&client);
     sim.push_fault(json!({"kind": "stream_stall", "after_events": 1, "ms": 20_000}));
-    let mut stream = client.stream_response(&conv, "hi").unwrap().with_idle_timeout(Some(Duration::from_millis(200)));
+    let mut stream = client.stream_events(&conv, "hi").unwrap().with_idle_timeout(Some(Duration::from_millis(200)));
     assert!(stream.next().unwrap().is_ok());
     let started = Instant::now();
     let e = stream.next().unwrap().unwrap_err();
@@ -291,7 +292,7 @@ fn server_errors_before_the_stream_are_not_retried_for_a_post() {
     let client = client(&sim);
     let conv = conversation(&client);
     sim.push_fault(json!({"kind": "status", "status": 503, "path_contains": "/responses/stream"}));
-    let e = client.stream_response(&conv, "hi").unwrap_err();
+    let e = client.stream_events(&conv, "hi").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InternalServer);
     assert_eq!(count(&sim, "POST", "/responses/stream"), 1, "a POST that reached the server is not repeated");
 }
@@ -301,7 +302,7 @@ fn error_bodies_before_the_stream_are_typed_api_errors() {
     let sim = sim(100);
     let client = client(&sim);
     let conv = conversation(&client);
-    let e = client.stream_response("conv_missing", "hi").unwrap_err();
+    let e = client.stream_events("conv_missing", "hi").unwrap_err();
     assert_eq!((e.kind(), e.status()), (ErrorKind::NotFound, Some(404)));
     assert_eq!(e.code().map(|c| c.as_str()), Some("NOT_FOUND"));
     assert!(e.request_id().is_some());
@@ -315,7 +316,7 @@ fn error_bodies_before_the_stream_are_typed_api_errors() {
     let (result, names) = stream_and_wait(&wrong, &conv, "hi", &options());
     assert_eq!(result.unwrap_err().kind(), ErrorKind::PermissionDenied);
     assert!(names.is_empty());
-    assert_eq!(client.stream_response(&conv, "").unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(client.stream_events(&conv, "").unwrap_err().kind(), ErrorKind::InvalidArgument);
 }
 
 #[test]
@@ -330,7 +331,7 @@ fn malformed_json_in_a_known_event_is_a_decode_error() {
         "kind": "raw", "status": 200, "body": body, "path_contains": "/responses/stream",
         "headers": {"Content-Type": "text/event-stream"}
     }));
-    let mut stream = client.stream_response(&conv, "hi").unwrap();
+    let mut stream = client.stream_events(&conv, "hi").unwrap();
     assert!(matches!(stream.next(), Some(Ok(StreamEvent::ResponseCreated { .. }))));
     let e = stream.next().unwrap().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);
@@ -353,7 +354,7 @@ fn ten_thousand_abandoned_streams_leak_nothing() {
     let client = client(&sim);
     let conv = conversation(&client);
     // Warm up: the pool's connection and the simulator's workers exist before counting.
-    drop(client.stream_response(&conv, "warm").unwrap().next());
+    drop(client.stream_events(&conv, "warm").unwrap().next());
     std::thread::sleep(Duration::from_millis(100));
     let (fds_before, threads_before) = (open_fds(), threads());
     let started = Instant::now();
@@ -364,7 +365,7 @@ fn ten_thousand_abandoned_streams_leak_nothing() {
                 scope.spawn(|| {
                     let mut peak = 0;
                     for i in 0..2_500 {
-                        let mut stream = client.stream_response(&conv, "hi").unwrap();
+                        let mut stream = client.stream_events(&conv, "hi").unwrap();
                         if i % 2 == 0 {
                             // Half read an event first, half are dropped unread.
                             assert!(matches!(stream.next(), Some(Ok(StreamEvent::ResponseCreated { .. }))));
@@ -437,6 +438,7 @@ fn the_deadline_covers_a_stalled_stream_as_a_poll_timeout() {
 #[test]
 fn streams_can_move_between_threads() {
     fn assert_send<T: Send>() {}
+    assert_send::<moveworks::EventStream>();
     assert_send::<moveworks::ResponseStream>();
     assert_send::<StreamEvent>();
     assert_send::<StreamOptions>();
@@ -451,8 +453,77 @@ fn a_success_that_is_not_an_event_stream_is_a_decode_error() {
         "kind": "raw", "status": 200, "body": "<html>proxy login</html>", "path_contains": "/responses/stream",
         "headers": {"Content-Type": "text/html"}
     }));
-    let e = client.stream_response(&conv, "hi").unwrap_err();
+    let e = client.stream_events(&conv, "hi").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);
     assert_eq!(e.body_excerpt(), Some("<html>proxy login</html>"));
     assert!(e.message().contains("text/html"), "{}", e.message());
+}
+
+#[test]
+fn response_stream_yields_events_then_holds_the_final_response() {
+    let sim = sim(200);
+    let client = client(&sim);
+    let conv = conversation(&client);
+    let mut stream = client.stream_response(&conv, "Who does John Doe report to?", &options()).unwrap();
+    assert!(stream.request_id().is_some(), "the root uuid of the streaming request");
+    let events: Vec<StreamEvent> = stream.by_ref().map(Result::unwrap).collect();
+    assert_eq!(events.first().map(StreamEvent::event_name), Some("RESPONSE_CREATED"));
+    let StreamEvent::ResponseCompleted { response: Some(last), .. } = events.last().unwrap() else {
+        panic!("{events:?}")
+    };
+    let response = stream.response().expect("finished").clone();
+    assert_eq!(&response, last);
+    assert_eq!(stream.finish().unwrap(), response, "finish is repeatable");
+    assert_eq!(client.get_response(&conv, &response.response_id).unwrap(), response);
+    // The serialized event is tagged by its wire name, for the JSON-passing bindings.
+    let json = serde_json::to_value(&events[0]).unwrap();
+    assert_eq!(json["event"], "RESPONSE_CREATED");
+    assert_eq!(json["response_id"], response.response_id.as_str());
+}
+
+#[test]
+fn response_stream_falls_back_to_polling_and_still_ends_with_the_completed_response() {
+    let sim = sim(300);
+    let client = client(&sim);
+    let conv = conversation(&client);
+    sim.push_fault(json!({"kind": "stream_drop", "after_events": 2}));
+    let mut stream = client.stream_response(&conv, "Who does John Doe report to?", &options()).unwrap();
+    let events: Vec<StreamEvent> = stream.by_ref().map(Result::unwrap).collect();
+    assert_eq!(events.len(), 3, "two streamed events, then the completion made from the poll: {events:?}");
+    let StreamEvent::ResponseCompleted { response: Some(last), status, .. } = &events[2] else { panic!("{events:?}") };
+    assert_eq!(*status, ResponseStatus::Completed);
+    let response = stream.finish().unwrap();
+    assert_eq!(&response, last);
+    assert_eq!(client.get_response(&conv, &response.response_id).unwrap(), response);
+    assert_eq!(count(&sim, "POST", "/responses/stream"), 1, "the message is never sent twice");
+}
+
+#[test]
+fn response_stream_reports_a_failed_turn_once_after_its_completed_event() {
+    let sim = sim(100);
+    let client = client(&sim);
+    let conv = conversation(&client);
+    let mut stream = client.stream_response(&conv, "please [fail]", &options()).unwrap();
+    let items: Vec<moveworks::Result<StreamEvent>> = stream.by_ref().collect();
+    let (last, before) = items.split_last().unwrap();
+    let e = last.as_ref().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ResponseFailed);
+    assert!(matches!(before.last(), Some(Ok(StreamEvent::ResponseCompleted { status: ResponseStatus::Failed, .. }))));
+    assert!(stream.next().is_none(), "the error is reported once");
+    assert_eq!(stream.error().map(moveworks::Error::kind), Some(ErrorKind::ResponseFailed));
+    assert_eq!(stream.finish().unwrap_err().kind(), ErrorKind::ResponseFailed);
+}
+
+#[test]
+fn response_stream_close_ends_the_turn_as_cancelled_naming_the_response() {
+    let sim = sim(2_000);
+    let client = client(&sim);
+    let conv = conversation(&client);
+    let mut stream = client.stream_response(&conv, "hi", &options()).unwrap();
+    assert!(matches!(stream.next(), Some(Ok(StreamEvent::ResponseCreated { .. }))));
+    stream.close();
+    assert!(stream.next().is_none());
+    let e = stream.finish().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    assert_eq!(e.response_id(), stream.response_id());
 }
