@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use moveworks::{
-    Client, ClientOptions, ConversationUpdate, ErrorKind, ListConversationsParams, ListEventsParams, Response,
-    WaitOptions,
+    CancelToken, Client, ClientOptions, ConversationUpdate, ErrorKind, ListConversationsParams, ListEventsParams,
+    Response, StreamOptions, WaitOptions,
 };
 use moveworks_simulator::{Simulator, SimulatorConfig};
 use serde_json::{json, Value};
@@ -224,6 +224,43 @@ fn events_params(args: &Value) -> ListEventsParams {
     }
 }
 
+/// The `stream_response` call: iterates the stream, cancelling it from another
+/// thread after `cancel_after_ms` when given, and reports the final response
+/// with the names of the events seen.
+fn stream_turn(c: &Client, a: &Value) -> Result<moveworks::Result<Value>, String> {
+    let mut options = StreamOptions { wait: wait_options(a), ..Default::default() };
+    if let Some(ms) = a.get("idle_timeout_ms").and_then(Value::as_u64) {
+        options.idle_timeout = Duration::from_millis(ms);
+    }
+    if let Some(ms) = a.get("cancel_after_ms").and_then(Value::as_u64) {
+        let token = CancelToken::new();
+        options.wait.cancel = Some(token.clone());
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(ms));
+            token.cancel();
+        });
+    }
+    let mut stream = match c.stream_response(req_str(a, "conversation_id")?, req_str(a, "text")?, &options) {
+        Ok(stream) => stream,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut names = Vec::new();
+    for event in stream.by_ref() {
+        match event {
+            Ok(event) => names.push(event.event_name().to_owned()),
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    Ok(stream.finish().map(|response| {
+        serde_json::json!({
+            "response": to_json(response),
+            "event_names": names.join(","),
+            "first_event": names.first(),
+            "last_event": names.last(),
+        })
+    }))
+}
+
 /// Calls the SDK; `Err` is a runner problem, `Ok(Err)` an SDK error to compare.
 fn invoke(c: &Client, call: &str, a: &Value) -> Result<moveworks::Result<Value>, String> {
     let conversations = || ListConversationsParams {
@@ -260,6 +297,7 @@ fn invoke(c: &Client, call: &str, a: &Value) -> Result<moveworks::Result<Value>,
         "create_response_and_wait" => c
             .create_response_and_wait(req_str(a, "conversation_id")?, req_str(a, "text")?, &wait_options(a))
             .map(to_json),
+        "stream_response" => stream_turn(c, a)?,
         "assistant_text" => Ok(to_json(saved_response()?.assistant_text())),
         "text_with_citation_markers" => {
             Ok(to_json(saved_response()?.assistant_messages().next().map(|m| m.text_with_citation_markers())))
