@@ -5,7 +5,7 @@
 //! account. Errors print their kind, message and request id, and the exit code
 //! tells the error kind apart (see `EXIT CODES` in `--help`).
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::ops::ControlFlow;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -19,6 +19,11 @@ use moveworks::{
 };
 use moveworks_simulator::{Simulator, SimulatorConfig};
 use serde::Serialize;
+
+use crate::ask::AskArgs;
+
+mod ask;
+mod render;
 
 const EXIT_CODES: &str = "EXIT CODES:
   0 success; 2 usage error; otherwise 10 + the error kind's index:
@@ -84,16 +89,16 @@ enum Command {
     /// Create, get and wait for responses.
     #[command(subcommand)]
     Responses(ResponsesCmd),
-    /// Ask a question and wait for the answer (creates a conversation unless given one).
-    Ask {
-        /// The question.
-        text: String,
-        /// Continue this conversation.
-        #[arg(long)]
-        conversation: Option<String>,
-        #[command(flatten)]
-        wait: WaitArgs,
-    },
+    /// Ask a question and print the answer as it is written (creates a conversation unless given one).
+    ///
+    /// The answer is streamed: reasoning is shown on stderr as `… ` lines, the answer is
+    /// printed on stdout as it grows, then its citations as footnotes. If the stream
+    /// breaks, the turn is finished by polling (the question is never sent twice) and
+    /// the rest of the answer printed. With --json, each streamed event is one JSON line
+    /// on stdout, the last one RESPONSE_COMPLETED with the final response. --no-stream
+    /// waits for the whole answer by polling instead (with --json: the final response).
+    /// Ctrl-C cancels the turn (exit code 24); a second Ctrl-C exits at once.
+    Ask(AskArgs),
 }
 
 #[derive(Subcommand)]
@@ -190,10 +195,10 @@ enum ResponsesCmd {
 }
 
 #[derive(Args)]
-struct WaitArgs {
+pub(crate) struct WaitArgs {
     /// Give up after this many seconds.
     #[arg(long, default_value_t = 120.0)]
-    deadline: f64,
+    pub(crate) deadline: f64,
 }
 
 fn main() -> ExitCode {
@@ -231,7 +236,7 @@ fn exit_code(kind: ErrorKind) -> u8 {
     10 + ErrorKind::ALL.iter().position(|k| *k == kind).unwrap_or(0) as u8
 }
 
-fn seconds(arg: &str, secs: f64) -> Result<Duration, Error> {
+pub(crate) fn seconds(arg: &str, secs: f64) -> Result<Duration, Error> {
     Duration::try_from_secs_f64(secs)
         .map_err(|_| Error::invalid_argument(arg, "must be a non-negative number of seconds"))
 }
@@ -312,23 +317,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             out.response(&result?);
             Ok(())
         }
-        Command::Ask { text, conversation, wait } => {
-            let deadline = seconds("deadline", wait.deadline)?;
-            let conversation_id = match conversation {
-                Some(id) => id,
-                None => client.create_conversation(None)?.conversation_id,
-            };
-            let (options, spinner) = wait_with_spinner(&out, deadline);
-            let result = client.create_response_and_wait(&conversation_id, &text, &options);
-            spinner.finish_and_clear();
-            let response = result?;
-            if out.json {
-                out.print_json(&response);
-            } else {
-                print_answer(&response);
-            }
-            Ok(())
-        }
+        Command::Ask(args) => ask::ask(&client, &out, args),
     }
 }
 
@@ -376,7 +365,7 @@ fn events(client: &Client, out: &Output, mut params: ListEventsParams, follow: O
 }
 
 /// Wait options whose update callback drives a spinner showing status and reasoning.
-fn wait_with_spinner(out: &Output, deadline: Duration) -> (WaitOptions, ProgressBar) {
+pub(crate) fn wait_with_spinner(out: &Output, deadline: Duration) -> (WaitOptions, ProgressBar) {
     let spinner = if out.json || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
@@ -402,32 +391,12 @@ fn wait_with_spinner(out: &Output, deadline: Duration) -> (WaitOptions, Progress
     (options, spinner)
 }
 
-/// The answer with `[n]` markers, then the citations as footnotes.
-fn print_answer(response: &Response) {
-    let mut stdout = std::io::stdout().lock();
-    let messages: Vec<_> = response.assistant_messages().collect();
-    if messages.is_empty() {
-        let _ = writeln!(stdout, "(the assistant returned no message)");
-    }
-    for m in messages {
-        let _ = writeln!(stdout, "{}", m.text_with_citation_markers());
-        if !m.citations.is_empty() {
-            let _ = writeln!(stdout);
-        }
-        for (i, c) in m.citations.iter().enumerate() {
-            let title = c.display.as_ref().and_then(|d| d.title.as_ref()).and_then(|t| t.text_lossy());
-            let parts: Vec<String> = [title, c.url.clone()].into_iter().flatten().collect();
-            let _ = writeln!(stdout, "[{}] {}", i + 1, parts.join(" — "));
-        }
-    }
-}
-
-struct Output {
-    json: bool,
+pub(crate) struct Output {
+    pub(crate) json: bool,
 }
 
 impl Output {
-    fn print_json<T: Serialize>(&self, value: &T) {
+    pub(crate) fn print_json<T: Serialize>(&self, value: &T) {
         println!("{}", serde_json::to_string_pretty(value).expect("models serialize"));
     }
     fn conversation(&self, c: &moveworks::Conversation) {
