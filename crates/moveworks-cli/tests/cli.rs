@@ -1,6 +1,10 @@
 //! The CLI against its in-process sandbox: output, JSON mode and exit codes.
 
-use std::process::{Command, Output};
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
 
 fn moveworks(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_moveworks"))
@@ -26,8 +30,21 @@ fn ask_prints_the_answer_with_citation_footnotes() {
 }
 
 #[test]
-fn ask_json_prints_the_raw_response() {
-    let out = moveworks(&["--sandbox", "--json", "ask", "hello"]);
+fn ask_streams_the_same_answer_polling_prints_with_reasoning_on_stderr() {
+    let question = "Who does John Doe report to?";
+    let streamed = moveworks(&["--sandbox", "ask", question]);
+    assert!(streamed.status.success(), "{streamed:?}");
+    let polled = moveworks(&["--sandbox", "ask", "--no-stream", question]);
+    assert!(polled.status.success(), "{polled:?}");
+    // The growing answer was printed piece by piece, once: the same text as the polled one.
+    assert_eq!(stdout(&streamed), stdout(&polled));
+    let err = String::from_utf8_lossy(&streamed.stderr);
+    assert!(err.starts_with("… ") && err.contains(question), "{err}");
+}
+
+#[test]
+fn ask_no_stream_json_prints_the_raw_response() {
+    let out = moveworks(&["--sandbox", "--json", "ask", "--no-stream", "hello"]);
     assert!(out.status.success(), "{out:?}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
     assert_eq!(v["status"], "COMPLETED");
@@ -40,6 +57,7 @@ fn failed_response_exits_non_zero_with_its_kind() {
     assert_eq!(out.status.code(), Some(22), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("error[response_failed]") && err.contains("response id: resp_"), "{err}");
+    assert!(out.stdout.is_empty(), "no answer is printed: {out:?}");
 }
 
 #[test]
@@ -122,4 +140,155 @@ fn a_token_with_client_credentials_is_refused() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("token/client_credentials") && !err.contains(&cfg.client_secret), "{err}");
     assert!(sim.requests().is_empty(), "refused before any request");
+}
+
+fn token(sim: &moveworks_simulator::Simulator) -> String {
+    sim.config().static_token.clone().expect("the simulator's static token")
+}
+
+/// The JSON lines of a `--json ask`.
+fn json_lines(out: &Output) -> Vec<Value> {
+    stdout(out).lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
+}
+
+fn posts(sim: &moveworks_simulator::Simulator) -> usize {
+    sim.requests()
+        .iter()
+        .filter(|r| r["method"] == "POST" && r["path"].as_str().unwrap().contains("/responses"))
+        .count()
+}
+
+#[test]
+fn ask_json_prints_one_event_per_line_ending_with_the_final_response() {
+    let sim = moveworks_simulator::Simulator::start(Default::default()).unwrap();
+    let token = token(&sim);
+    let out = against(&sim, &["--token", &token, "--json", "ask", "hello"]);
+    assert!(out.status.success(), "{out:?}");
+    let events = json_lines(&out);
+    let names: Vec<&str> = events.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(names.first(), Some(&"RESPONSE_CREATED"), "{names:?}");
+    assert_eq!(names.last(), Some(&"RESPONSE_COMPLETED"), "{names:?}");
+    assert!(names.contains(&"OUTPUT_DELTA"), "{names:?}");
+    let sequence: Vec<u64> = events.iter().filter_map(|e| e["sequence_number"].as_u64()).collect();
+    assert!(sequence.windows(2).all(|w| w[0] < w[1]), "{sequence:?}");
+    let last = events.last().unwrap();
+    let (conv, resp) = (last["response"]["conversation_id"].as_str().unwrap(), last["response_id"].as_str().unwrap());
+    assert_eq!(last["response"]["status"], "COMPLETED");
+    // The final event carries the response get response returns.
+    let got = against(&sim, &["--token", &token, "--json", "responses", "get", conv, resp]);
+    let got: Value = serde_json::from_slice(&got.stdout).expect("a response");
+    assert_eq!(last["response"], got);
+    assert_eq!(posts(&sim), 1);
+}
+
+#[test]
+fn a_dropped_stream_is_finished_by_polling_and_the_answer_printed_once() {
+    let sim = moveworks_simulator::Simulator::start(Default::default()).unwrap();
+    let token = token(&sim);
+    let question = "Who does John Doe report to?";
+    let reference = against(&sim, &["--token", &token, "ask", question]);
+    assert!(reference.status.success(), "{reference:?}");
+    // Dropped after the first part of the answer, and before any of it.
+    for after_events in [5, 1] {
+        sim.clear_requests();
+        sim.push_fault(json!({"kind": "stream_drop", "after_events": after_events}));
+        let out = against(&sim, &["--token", &token, "ask", question]);
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(stdout(&out), stdout(&reference), "after {after_events} events");
+        assert_eq!(posts(&sim), 1, "the question is sent once");
+        let log = sim.requests();
+        assert!(log.iter().any(|r| r["fault"] == "stream_drop"), "{log:?}");
+        assert!(log.iter().any(|r| r["method"] == "GET" && r["path"].as_str().unwrap().contains("/responses/")));
+    }
+    // In JSON mode the turn still ends with RESPONSE_COMPLETED and the whole response.
+    sim.push_fault(json!({"kind": "stream_drop", "after_events": 2}));
+    let out = against(&sim, &["--token", &token, "--json", "ask", question]);
+    assert!(out.status.success(), "{out:?}");
+    let last = json_lines(&out).pop().unwrap();
+    assert_eq!(last["event"], "RESPONSE_COMPLETED");
+    assert_eq!(last["response"]["status"], "COMPLETED");
+}
+
+#[test]
+fn unknown_events_are_json_lines_and_ignored_in_text() {
+    let sim = moveworks_simulator::Simulator::start(Default::default()).unwrap();
+    let token = token(&sim);
+    sim.push_fault(
+        json!({"kind": "stream_unknown_event", "after_events": 1, "event": "RESPONSE_AUDIT", "data": "{\"x\":1}"}),
+    );
+    let out = against(&sim, &["--token", &token, "--json", "ask", "hello"]);
+    assert!(out.status.success(), "{out:?}");
+    let events = json_lines(&out);
+    assert!(events.contains(&json!({"event": "RESPONSE_AUDIT", "data": "{\"x\":1}"})), "{events:?}");
+    assert_eq!(events.last().unwrap()["event"], "RESPONSE_COMPLETED");
+    sim.push_fault(json!({"kind": "stream_unknown_event", "after_events": 1, "event": "RESPONSE_AUDIT"}));
+    let out = against(&sim, &["--token", &token, "ask", "hello"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout(&out).contains("hello") && !stdout(&out).contains("RESPONSE_AUDIT"), "{out:?}");
+}
+
+#[test]
+fn an_error_before_the_stream_starts_exits_by_its_kind() {
+    let sim = moveworks_simulator::Simulator::start(Default::default()).unwrap();
+    let token = token(&sim);
+    sim.push_fault(json!({"kind": "status", "status": 403, "path_contains": "/responses/stream"}));
+    let out = against(&sim, &["--token", &token, "--json", "ask", "hello"]);
+    assert_eq!(out.status.code(), Some(17), "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("error[permission_denied]") && err.contains("status: 403"), "{err}");
+    // A streamed turn that ends FAILED is response_failed, in JSON mode too.
+    let out = against(&sim, &["--token", &token, "--json", "ask", "[fail] please"]);
+    assert_eq!(out.status.code(), Some(22), "{out:?}");
+    assert_eq!(json_lines(&out).first().unwrap()["event"], "RESPONSE_CREATED");
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_a_stalled_stream_ends_as_cancelled() {
+    let sim = moveworks_simulator::Simulator::start(Default::default()).unwrap();
+    let token = token(&sim);
+    for json_mode in [true, false] {
+        sim.push_fault(json!({"kind": "stream_stall", "after_events": 4, "ms": 60_000}));
+        let cfg = sim.config();
+        let base_url = sim.base_url();
+        let mut args = vec!["--base-url", &base_url, "--assistant-name", &cfg.assistant_name, "--token", &token];
+        if json_mode {
+            args.push("--json");
+        }
+        args.extend(["ask", "Who does John Doe report to?"]);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_moveworks"))
+            .args(&args)
+            .env_remove("MOVEWORKS_CLIENT_ID")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run the CLI");
+        // Wait until the stream stalls: after the reasoning (4 events), read on stdout or stderr.
+        if json_mode {
+            let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+            for _ in 0..4 {
+                lines.next().expect("an event line").unwrap();
+            }
+        } else {
+            // The reasoning line stays open (no newline) while the stream stalls.
+            let mut err = child.stderr.take().unwrap();
+            let mut reasoning = Vec::new();
+            while !String::from_utf8_lossy(&reasoning).ends_with("?”…") {
+                let mut chunk = [0u8; 256];
+                let n = err.read(&mut chunk).unwrap();
+                assert!(n > 0, "{}", String::from_utf8_lossy(&reasoning));
+                reasoning.extend_from_slice(&chunk[..n]);
+            }
+            child.stderr = Some(err);
+        }
+        let started = Instant::now();
+        let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+        assert!(killed.success());
+        let out = child.wait_with_output().unwrap();
+        assert!(started.elapsed() < Duration::from_secs(5), "returned in {:?}", started.elapsed());
+        assert_eq!(out.status.code(), Some(24), "{out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("error[cancelled]") && err.contains("response id: resp_"), "{err}");
+    }
 }
