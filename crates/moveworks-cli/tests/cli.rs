@@ -292,3 +292,22 @@ fn ctrl_c_during_a_stalled_stream_ends_as_cancelled() {
         assert!(err.contains("error[cancelled]") && err.contains("response id: resp_"), "{err}");
     }
 }
+
+#[test]
+fn a_stalled_stream_is_given_up_after_the_idle_timeout_and_polled() {
+    let sim = moveworks_simulator::Simulator::start(Default::default()).unwrap();
+    let token = token(&sim);
+    let question = "Who does John Doe report to?";
+    let reference = against(&sim, &["--token", &token, "ask", "--no-stream", question]);
+    sim.clear_requests();
+    sim.push_fault(json!({"kind": "stream_stall", "after_events": 5, "ms": 60_000}));
+    let started = Instant::now();
+    let out = against(&sim, &["--token", &token, "ask", "--idle-timeout", "0.5", question]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(started.elapsed() < Duration::from_secs(10), "returned in {:?}", started.elapsed());
+    assert_eq!(stdout(&out), stdout(&reference));
+    assert_eq!(posts(&sim), 1, "the question is sent once");
+    // --idle-timeout belongs to streaming.
+    let out = against(&sim, &["--token", &token, "ask", "--no-stream", "--idle-timeout", "1", question]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}
