@@ -616,6 +616,10 @@ impl App {
                 "POST" => Ok(HttpResponse::json(200, &json!({ "revoked": self.revoke_tokens() }))),
                 _ => Err("POST"),
             },
+            "/_sim/stream_marks" => match method {
+                "GET" => Ok(HttpResponse::json(200, &crate::stream::first_delta_marks())),
+                _ => Err("GET"),
+            },
             "/_sim/requests" => match method {
                 "GET" => Ok(HttpResponse::json(200, &Value::Array(self.requests()))),
                 "DELETE" => {

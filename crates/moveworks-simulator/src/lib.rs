@@ -143,6 +143,10 @@
 //!   sent back. The Authorization value is never stored; the newest 100 000
 //!   entries are kept.
 //!   `DELETE /_sim/requests` clears it.
+//! * `GET /_sim/stream_marks`: `{"<response_id>": ns, ...}`, when the first
+//!   `OUTPUT_DELTA` of each streamed response was written to its socket, in
+//!   `CLOCK_MONOTONIC` nanoseconds: the start of the streaming benchmark's
+//!   "first delta to user code" interval (the client side reads the same clock).
 //!
 //! # Faults
 //!

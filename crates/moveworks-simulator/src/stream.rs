@@ -16,6 +16,8 @@
 //! An `OUTPUT_DELTA` is `{"response_id","sequence_number" (1, 2, ...),"output_type","output"}`
 //! where `output` is the output item so far, shaped like an entry of `Response.outputs`.
 
+use std::collections::VecDeque;
+use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -179,10 +181,44 @@ fn wait_until(body: &BodyStream<'_>, at: Instant) -> bool {
     }
 }
 
+/// When the first `OUTPUT_DELTA` of each response was handed to the socket, in
+/// `CLOCK_MONOTONIC` nanoseconds (the clock every language's monotonic timer reads
+/// on Linux), for the streaming benchmark: `GET /_sim/stream_marks`. Bounded.
+static FIRST_DELTA_MARKS: Mutex<VecDeque<(String, u64)>> = Mutex::new(VecDeque::new());
+const MAX_MARKS: usize = 100_000;
+
+/// `CLOCK_MONOTONIC` now, in nanoseconds (0 where there is no such clock).
+pub(crate) fn monotonic_ns() -> u64 {
+    #[cfg(unix)]
+    {
+        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: clock_gettime writes only into the timespec it is given.
+        if unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) } == 0 {
+            return ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64;
+        }
+    }
+    0
+}
+
+fn mark_first_delta(response_id: &str) {
+    let mut marks = FIRST_DELTA_MARKS.lock().unwrap_or_else(|e| e.into_inner());
+    if marks.len() >= MAX_MARKS {
+        marks.pop_front();
+    }
+    marks.push_back((response_id.to_owned(), monotonic_ns()));
+}
+
+/// The recorded first-delta marks as `{"<response_id>": ns, ...}`.
+pub(crate) fn first_delta_marks() -> Value {
+    let marks = FIRST_DELTA_MARKS.lock().unwrap_or_else(|e| e.into_inner());
+    Value::Object(marks.iter().map(|(id, ns)| (id.clone(), json!(ns))).collect())
+}
+
 /// The body writer of one response's stream.
 pub(crate) fn writer(record: ResponseRecord, unknown: bool, faults: StreamFaults) -> StreamWriter {
     StreamWriter(Box::new(move |body: &mut BodyStream<'_>| {
         let events = plan(&record, unknown);
+        let mut first_delta = true;
         for (sent, event) in events.iter().enumerate() {
             let sent = sent as u64;
             if faults.drop_after == Some(sent) {
@@ -203,6 +239,10 @@ pub(crate) fn writer(record: ResponseRecord, unknown: bool, faults: StreamFaults
             }
             if body.send(&frame(event.name, &event.data.to_string())).is_err() {
                 return StreamEnd::Drop;
+            }
+            if first_delta && event.name == "OUTPUT_DELTA" {
+                first_delta = false;
+                mark_first_delta(&record.id);
             }
         }
         StreamEnd::Complete
