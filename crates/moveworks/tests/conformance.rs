@@ -98,7 +98,12 @@ fn run_step(
 ) -> Result<(), String> {
     let args = substitute(step.get("args").cloned().unwrap_or(json!({})), saved)?;
     if let Some(action) = step.get("sim").and_then(Value::as_str) {
-        return sim_action(sim, action, &args);
+        let result = sim_action(sim, action, &args)?;
+        if let Some(name) = step.get("save_as").and_then(Value::as_str) {
+            let value = result.ok_or_else(|| format!("sim action {action:?} has no result to save"))?;
+            saved.insert(name.to_owned(), value);
+        }
+        return Ok(());
     }
     let call = step.get("call").and_then(Value::as_str).ok_or("step has neither `sim` nor `call`")?;
     let client = client.ok_or("a `call` step in a scenario whose client failed to build")?;
@@ -156,8 +161,11 @@ fn check_error(e: &moveworks::Error, expected: &Value) -> Result<(), String> {
     matches(&Value::Object(fields), Some(&actual), "error")
 }
 
-fn sim_action(sim: &Simulator, action: &str, args: &Value) -> Result<(), String> {
+/// Runs a `sim` step; `Ok(Some)` is a result a `save_as` can keep.
+fn sim_action(sim: &Simulator, action: &str, args: &Value) -> Result<Option<Value>, String> {
     match action {
+        // `POST /_sim/events`: the created event.
+        "inject_event" => return Ok(Some(sim.inject_event(args.clone()))),
         "fault" => sim.push_fault(args.clone()),
         "config" => sim.set_config(args.clone()),
         "revoke_tokens" => sim.revoke_tokens(),
@@ -183,7 +191,7 @@ fn sim_action(sim: &Simulator, action: &str, args: &Value) -> Result<(), String>
         }
         other => return Err(format!("unknown sim action {other:?}")),
     }
-    Ok(())
+    Ok(None)
 }
 
 fn opt_str(args: &Value, key: &str) -> Option<String> {
