@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use moveworks::{
-    Client, ClientOptions, ConversationUpdate, ErrorKind, ListConversationsParams, ListEventsParams, Response,
-    WaitOptions,
+    Client, ClientOptions, ConversationUpdate, ErrorKind, ListConversationsParams, ListEventsParams,
+    ListMessagesParams, ListResponseMessagesParams, Response, WaitOptions,
 };
 use moveworks_simulator::{Simulator, SimulatorConfig};
 use serde_json::{json, Value};
@@ -239,6 +239,13 @@ fn invoke(c: &Client, call: &str, a: &Value) -> Result<moveworks::Result<Value>,
         cursor: opt_str(a, "cursor"),
         archived: a.get("archived").and_then(Value::as_bool),
     };
+    let messages = || -> Result<ListMessagesParams, String> {
+        Ok(ListMessagesParams {
+            conversation_id: req_str(a, "conversation_id")?.to_owned(),
+            cursor: opt_str(a, "cursor"),
+            limit: opt_u32(a, "limit"),
+        })
+    };
     let saved_response = || -> Result<Response, String> {
         serde_json::from_value(a.get("response").cloned().ok_or("missing response")?).map_err(|e| e.to_string())
     };
@@ -260,6 +267,25 @@ fn invoke(c: &Client, call: &str, a: &Value) -> Result<moveworks::Result<Value>,
             .map(to_json),
         "list_events" => c.list_events(&events_params(a)).map(to_json),
         "iter_events" => c.iter_events(events_params(a)).collect::<moveworks::Result<Vec<_>>>().map(to_json),
+        "list_messages" => c.list_messages(&messages()?).map(to_json),
+        "iter_messages" => c.iter_messages(messages()?).collect::<moveworks::Result<Vec<_>>>().map(to_json),
+        "list_response_messages" => c
+            .list_response_messages(&ListResponseMessagesParams {
+                conversation_id: req_str(a, "conversation_id")?.to_owned(),
+                response_id: req_str(a, "response_id")?.to_owned(),
+                cursor: opt_str(a, "cursor"),
+                limit: opt_u32(a, "limit"),
+            })
+            .map(to_json),
+        "submit_feedback" => c
+            .submit_feedback(
+                req_str(a, "conversation_id")?,
+                req_str(a, "response_id")?,
+                req_str(a, "message_id")?,
+                req_str(a, "callback_id")?,
+                a.get("additional_feedback").and_then(Value::as_str),
+            )
+            .map(to_json),
         "create_response" => c.create_response(req_str(a, "conversation_id")?, req_str(a, "text")?).map(to_json),
         "get_response" => c.get_response(req_str(a, "conversation_id")?, req_str(a, "response_id")?).map(to_json),
         "wait_for_response" => c
