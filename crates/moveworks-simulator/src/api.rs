@@ -13,7 +13,7 @@ use crate::cursor::Cursor;
 use crate::faults::{Fault, FaultKind, FaultQueue};
 use crate::json;
 use crate::server::{error_code_for_status, HttpRequest, HttpResponse, Reply, ROOT_UUID_HEADER};
-use crate::state::{Store, MAX_TITLE_CHARS};
+use crate::state::{Feedback, InjectedKind, Store, MAX_TITLE_CHARS};
 use crate::stream::StreamFaults;
 use crate::SimulatorConfig;
 
@@ -31,7 +31,10 @@ const MALFORMED_BODY: &[u8] = b"{\"conversations\": [";
 /// long-running simulator does not grow without bound.
 const LOG_CAPACITY: usize = 100_000;
 
-/// Page size bounds shared by both list endpoints.
+/// Longest `additional_feedback` submit feedback accepts, in characters.
+const MAX_ADDITIONAL_FEEDBACK_CHARS: usize = 1000;
+
+/// Page size bounds shared by the paginated list endpoints.
 const DEFAULT_LIMIT: usize = 20;
 const MAX_LIMIT: usize = 100;
 
@@ -193,6 +196,9 @@ enum Route {
     StreamResponse(String),
     GetResponse(String, String),
     ListEvents(String),
+    ListMessages(String),
+    ListResponseMessages(String, String),
+    SubmitFeedback(String, String, String),
 }
 
 impl Route {
@@ -221,13 +227,25 @@ impl Route {
             (["conversations", _, "responses", _], _) => (None, "GET"),
             (["conversations", id, "events"], "GET") => (Some(Route::ListEvents((*id).into())), ""),
             (["conversations", _, "events"], _) => (None, "GET"),
+            (["conversations", id, "messages"], "GET") => (Some(Route::ListMessages((*id).into())), ""),
+            (["conversations", _, "messages"], _) => (None, "GET"),
+            (["conversations", id, "responses", rid, "messages"], "GET") => {
+                (Some(Route::ListResponseMessages((*id).into(), (*rid).into())), "")
+            }
+            (["conversations", _, "responses", _, "messages"], _) => (None, "GET"),
+            (["conversations", id, "responses", rid, "messages", mid, "feedback"], "POST") => {
+                (Some(Route::SubmitFeedback((*id).into(), (*rid).into(), (*mid).into())), "")
+            }
+            (["conversations", _, "responses", _, "messages", _, "feedback"], _) => (None, "POST"),
             _ => return Err(not_found()),
         };
         route.ok_or_else(|| method_not_allowed(method, path, allowed))
     }
 
     /// Whether the endpoint's reference page lists 403 (the Assistant-Name rule). The
-    /// live list-conversations page lists 403 for an invalid Assistant-Name too.
+    /// live list-conversations and list-conversation-messages pages list 403; list
+    /// response messages is treated like its sibling. List events, submit feedback,
+    /// create and update conversation list no 403.
     fn lists_forbidden(&self) -> bool {
         matches!(
             self,
@@ -236,6 +254,8 @@ impl Route {
                 | Route::CreateResponse(_)
                 | Route::StreamResponse(_)
                 | Route::GetResponse(..)
+                | Route::ListMessages(_)
+                | Route::ListResponseMessages(..)
         )
     }
 }
@@ -430,7 +450,6 @@ impl App {
     fn process(&self, req: &HttpRequest, unknown: bool) -> HttpResponse {
         let now = Instant::now();
         let mut inner = self.lock();
-        inner.store.materialize(now);
         if req.path == TOKEN_PATH {
             return if req.method == "POST" {
                 self.issue_token(&mut inner, req, now)
@@ -481,6 +500,9 @@ impl App {
             Route::StreamResponse(id) => stream_response(&mut inner, req, &id, unknown, now),
             Route::GetResponse(id, rid) => get_response(&inner, &id, &rid, unknown, now),
             Route::ListEvents(scope) => list_events(&inner, req, &scope, unknown),
+            Route::ListMessages(id) => list_messages(&inner, req, &id, unknown, now),
+            Route::ListResponseMessages(id, rid) => list_response_messages(&inner, &id, &rid, unknown, now),
+            Route::SubmitFeedback(id, rid, mid) => submit_feedback(&mut inner, req, &id, &rid, &mid, now),
         };
         result.unwrap_or_else(|response| response)
     }
@@ -565,6 +587,63 @@ impl App {
         self.lock().log.clear();
     }
 
+    /// `POST /_sim/events`: appends a system-initiated assistant message (a
+    /// proactive notification or an asynchronous answer) to a conversation and
+    /// to the event feed; returns the event as list events renders it.
+    /// `Err` is the control route's error answer (400, or 404 for an unknown conversation).
+    pub fn inject_event(&self, spec: &Value) -> Result<Value, HttpResponse> {
+        let map = spec.as_object().ok_or_else(|| invalid_input("the event must be a JSON object"))?;
+        for key in map.keys() {
+            if !matches!(key.as_str(), "conversation_id" | "text" | "kind" | "event_type") {
+                return Err(invalid_input(format!("unknown event key `{key}`")));
+            }
+        }
+        let string = |key: &str| -> Result<Option<String>, HttpResponse> {
+            match map.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.clone())),
+                Some(_) => Err(invalid_input(format!("`{key}` must be a non-empty string"))),
+            }
+        };
+        let conversation_id =
+            string("conversation_id")?.ok_or_else(|| invalid_input("`conversation_id` is required"))?;
+        let text = string("text")?.ok_or_else(|| invalid_input("`text` is required"))?;
+        let kind = match string("kind")?.as_deref() {
+            None | Some("notification") => InjectedKind::Notification,
+            Some("async_response") => InjectedKind::AsyncResponse,
+            Some(other) => {
+                return Err(invalid_input(format!("`kind` must be `notification` or `async_response`, got `{other}`")))
+            }
+        };
+        let event_type = string("event_type")?;
+        let mut inner = self.lock();
+        let unknown = inner.settings.unknown_values;
+        let (event, record) = inner
+            .store
+            .inject_event(&conversation_id, &text, kind, event_type)
+            .ok_or_else(|| not_found("conversation", &conversation_id))?;
+        Ok(json::event(event, record, unknown))
+    }
+
+    /// Every feedback the API accepted, oldest first, as `GET /_sim/feedback` returns it.
+    pub fn feedback(&self) -> Vec<Value> {
+        self.lock()
+            .store
+            .feedback()
+            .iter()
+            .map(|f| {
+                json!({
+                    "conversation_id": f.conversation_id,
+                    "response_id": f.response_id,
+                    "message_id": f.message_id,
+                    "callback_id": f.callback_id,
+                    "rating": f.rating,
+                    "additional_feedback": f.additional_feedback,
+                })
+            })
+            .collect()
+    }
+
     /// Back to the start-up state.
     pub fn reset(&self) {
         *self.lock() = Inner::new(&self.config);
@@ -618,6 +697,17 @@ impl App {
             },
             "/_sim/stream_marks" => match method {
                 "GET" => Ok(HttpResponse::json(200, &crate::stream::first_delta_marks())),
+                _ => Err("GET"),
+            },
+            "/_sim/events" => match method {
+                "POST" => Ok(body()
+                    .and_then(|spec| self.inject_event(&spec))
+                    .map(|event| HttpResponse::json(201, &event))
+                    .unwrap_or_else(|e| e)),
+                _ => Err("POST"),
+            },
+            "/_sim/feedback" => match method {
+                "GET" => Ok(HttpResponse::json(200, &Value::Array(self.feedback()))),
                 _ => Err("GET"),
             },
             "/_sim/requests" => match method {
@@ -841,6 +931,107 @@ fn list_events(inner: &Inner, req: &HttpRequest, scope: &str, unknown: bool) -> 
     Ok(HttpResponse::json(200, &json!({ "events": events, "metadata": { "next_cursor": next_cursor } })))
 }
 
+/// The keyset position after a listed message, from a messages cursor made for `scope`.
+fn messages_cursor(params: &[(String, String)], scope: &str) -> Result<Option<(i64, u64)>, HttpResponse> {
+    match non_empty_param(params, "cursor") {
+        None => Ok(None),
+        Some(text) => match Cursor::decode(text) {
+            Some(Cursor::Messages { scope: made_for, created_ms, ordinal }) if made_for == scope => {
+                Ok(Some((created_ms, ordinal)))
+            }
+            _ => Err(error(400, "INVALID_CURSOR", "the cursor is invalid for this request")),
+        },
+    }
+}
+
+fn render_message(m: &crate::state::MessageRef<'_>, unknown: bool) -> Value {
+    if m.user {
+        json::user_message(m.record, unknown)
+    } else {
+        json::assistant_message(m.record, unknown)
+    }
+}
+
+/// `GET /conversations/{id}/messages`: every message, user and assistant, newest
+/// first; `cursor`, `limit` 1..=100 (default 20).
+fn list_messages(inner: &Inner, req: &HttpRequest, id: &str, unknown: bool, now: Instant) -> Handled {
+    let params = codec::parse_form(&req.query);
+    let limit = parse_limit(&params)?;
+    let after = messages_cursor(&params, id)?;
+    if inner.store.conversation(id).is_none() {
+        return Err(not_found("conversation", id));
+    }
+    let all = inner.store.messages(id, None, now);
+    let mut page: Vec<_> = all.iter().filter(|m| after.is_none_or(|a| m.key < a)).take(limit + 1).collect();
+    let more = page.len() > limit;
+    page.truncate(limit);
+    let next_cursor = match page.last() {
+        Some(last) if more => {
+            Some(Cursor::Messages { scope: id.to_owned(), created_ms: last.key.0, ordinal: last.key.1 }.encode())
+        }
+        _ => None,
+    };
+    let messages: Vec<Value> = page.iter().map(|m| render_message(m, unknown)).collect();
+    Ok(HttpResponse::json(200, &json!({ "messages": messages, "metadata": { "next_cursor": next_cursor } })))
+}
+
+/// `GET /conversations/{id}/responses/{rid}/messages`: the user's input message and
+/// the assistant's final messages of one response, newest first. The reference page
+/// documents no query parameters and a body of `messages` only, so neither is offered.
+fn list_response_messages(inner: &Inner, id: &str, rid: &str, unknown: bool, now: Instant) -> Handled {
+    if inner.store.conversation(id).is_none() {
+        return Err(not_found("conversation", id));
+    }
+    inner.store.response(id, rid).ok_or_else(|| not_found("response", rid))?;
+    let messages: Vec<Value> =
+        inner.store.messages(id, Some(rid), now).iter().map(|m| render_message(m, unknown)).collect();
+    Ok(HttpResponse::json(200, &json!({ "messages": messages })))
+}
+
+/// `POST /conversations/{id}/responses/{rid}/messages/{mid}/feedback`
+/// `{"callback_id", "additional_feedback"?}`: accepts only a callback id from that
+/// very message's `feedback.helpful` / `feedback.unhelpful`.
+fn submit_feedback(inner: &mut Inner, req: &HttpRequest, id: &str, rid: &str, mid: &str, now: Instant) -> Handled {
+    let body = json_object(req)?;
+    let callback_id = match body.get("callback_id") {
+        Some(Value::String(c)) if !c.is_empty() => c.clone(),
+        Some(Value::String(_)) => return Err(invalid_input("callback_id must not be empty")),
+        None | Some(Value::Null) => return Err(invalid_input("callback_id is required")),
+        Some(_) => return Err(invalid_input("callback_id must be a string")),
+    };
+    let additional_feedback = match body.get("additional_feedback") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) if text.chars().count() <= MAX_ADDITIONAL_FEEDBACK_CHARS => Some(text.clone()),
+        Some(Value::String(_)) => {
+            return Err(invalid_input(format!(
+                "additional_feedback must be at most {MAX_ADDITIONAL_FEEDBACK_CHARS} characters"
+            )))
+        }
+        Some(_) => return Err(invalid_input("additional_feedback must be a string")),
+    };
+    if inner.store.conversation(id).is_none() {
+        return Err(not_found("conversation", id));
+    }
+    let record = inner.store.response(id, rid).ok_or_else(|| not_found("response", rid))?;
+    let is_answer = record.message_id == mid && record.has_assistant_message(now);
+    if !is_answer && record.user_message_id.as_deref() != Some(mid) {
+        return Err(not_found("message", mid));
+    }
+    let rating = is_answer
+        .then(|| record.rating_of(&callback_id))
+        .flatten()
+        .ok_or_else(|| invalid_input("callback_id is not one of this message's feedback callback ids"))?;
+    inner.store.add_feedback(Feedback {
+        conversation_id: id.to_owned(),
+        response_id: rid.to_owned(),
+        message_id: mid.to_owned(),
+        callback_id,
+        rating,
+        additional_feedback,
+    });
+    Ok(HttpResponse::json(200, &json!({ "status": "SUBMITTED" })))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -856,6 +1047,22 @@ mod tests {
         assert_eq!(
             Route::parse("POST", "/rest/v1beta1/conversations/c/responses/stream").unwrap(),
             Route::StreamResponse("c".into())
+        );
+        assert_eq!(
+            Route::parse("GET", "/rest/v1beta1/conversations/c/messages").unwrap(),
+            Route::ListMessages("c".into())
+        );
+        assert_eq!(
+            Route::parse("GET", "/rest/v1beta1/conversations/c/responses/r/messages").unwrap(),
+            Route::ListResponseMessages("c".into(), "r".into())
+        );
+        assert_eq!(
+            Route::parse("POST", "/rest/v1beta1/conversations/c/responses/r/messages/m/feedback").unwrap(),
+            Route::SubmitFeedback("c".into(), "r".into(), "m".into())
+        );
+        assert_eq!(
+            Route::parse("GET", "/rest/v1beta1/conversations/c/responses/r/messages/m/feedback").unwrap_err().status,
+            405
         );
         assert_eq!(Route::parse("DELETE", "/rest/v1beta1/conversations/c").unwrap_err().status, 405);
         assert_eq!(Route::parse("GET", "/rest/v1beta1/conversations/").unwrap_err().status, 404);

@@ -19,6 +19,14 @@ pub(crate) fn random_base62(len: usize) -> String {
     (0..len).map(|_| BASE62[rng.random_range(0..BASE62.len())] as char).collect()
 }
 
+/// An opaque feedback callback id, shaped like the reference page's example
+/// (`eyJhY3Rpb24iOiJoZWxwZnVsIi4uLn0`, base64url of a small JSON object): the
+/// rating and a random nonce, base64url-encoded without padding.
+pub(crate) fn callback_id(rating: &str) -> String {
+    let json = format!("{{\"action\":\"{rating}\",\"nonce\":\"{}\"}}", random_base62(16));
+    base64url_encode(json.as_bytes())
+}
+
 /// An event id that sorts lexicographically in creation order, so a plain
 /// string comparison implements `starting_after` / `ending_at`.
 /// Decimal digits are a subset of base 62 and compare the same in every

@@ -19,6 +19,9 @@ pub(crate) enum Cursor {
     /// Next page of `GET /conversations/{scope}/events` (scope `-` for all),
     /// after event `after`, bounded by `up_to` when the first request was.
     Events { scope: String, after: String, up_to: Option<String> },
+    /// Next page of `GET /conversations/{scope}/messages`, after the message
+    /// with listing key (`created_ms`, `ordinal`) in newest-first order.
+    Messages { scope: String, created_ms: i64, ordinal: u64 },
 }
 
 impl Cursor {
@@ -30,6 +33,9 @@ impl Cursor {
             }
             Cursor::Events { scope, after, up_to } => {
                 vec!["e".to_owned(), scope.clone(), after.clone(), up_to.clone().unwrap_or_default()]
+            }
+            Cursor::Messages { scope, created_ms, ordinal } => {
+                vec!["m".to_owned(), scope.clone(), created_ms.to_string(), ordinal.to_string()]
             }
         };
         let text = std::iter::once(MAGIC.to_owned()).chain(fields).collect::<Vec<_>>().join(&SEP.to_string());
@@ -52,6 +58,11 @@ impl Cursor {
                 after: (*after).to_owned(),
                 up_to: (!up_to.is_empty()).then(|| (*up_to).to_owned()),
             }),
+            [MAGIC, "m", scope, created_ms, ordinal] => Some(Cursor::Messages {
+                scope: (*scope).to_owned(),
+                created_ms: created_ms.parse().ok()?,
+                ordinal: ordinal.parse().ok()?,
+            }),
             _ => None,
         }
     }
@@ -67,6 +78,7 @@ mod tests {
             Cursor::Conversations { archived: true, updated_ms: 1_737_367_200_123, id: "conv_abc".into() },
             Cursor::Events { scope: "-".into(), after: "evt_1".into(), up_to: None },
             Cursor::Events { scope: "conv_x".into(), after: "evt_1".into(), up_to: Some("evt_9".into()) },
+            Cursor::Messages { scope: "conv_x".into(), created_ms: 1_737_367_200_123, ordinal: 7 },
         ];
         for cursor in cursors {
             let encoded = cursor.encode();

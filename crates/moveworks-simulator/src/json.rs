@@ -6,7 +6,7 @@ use std::time::Instant;
 use serde_json::{json, Map, Value};
 
 use crate::codec::timestamp;
-use crate::state::{Conversation, Event, EventKind, Outcome, Phase, ResponseRecord};
+use crate::state::{Conversation, Event, EventKind, Injected, Outcome, Phase, ResponseRecord};
 
 /// The API's error body: `{"error": {"code": ..., "message": ...}}`.
 pub(crate) fn error_body(code: &str, message: &str) -> Value {
@@ -80,20 +80,51 @@ fn citations(offsets: [usize; 2]) -> Value {
     ])
 }
 
-/// The assistant `Message` a completed response produces.
+/// The assistant `Message` a completed response produces, with its `feedback`
+/// object (`helpful` and `unhelpful`, each an opaque `callback_id`) unless it
+/// is a proactive notification, which is not an answer one rates.
 pub(crate) fn assistant_message(r: &ResponseRecord, unknown: bool) -> Value {
-    let (text, offsets) = answer(&r.question);
+    let (text, citations) = match &r.injected {
+        Some(Injected { text, .. }) => (text.clone(), json!([])),
+        None => {
+            let (text, offsets) = answer(&r.question);
+            (text, citations(offsets))
+        }
+    };
     let mut message = json!({
         "message_id": r.message_id,
         "conversation_id": r.conversation_id,
         "response_id": r.id,
         "actor": "ASSISTANT",
         "content": { "type": "COMMONMARK_TEXT", "commonmark_text": { "text": text } },
-        "citations": citations(offsets),
+        "citations": citations,
         "created_at": timestamp(r.completed_at()),
     });
+    if r.rateable() {
+        message["feedback"] = json!({
+            "helpful": { "callback_id": r.helpful_callback_id },
+            "unhelpful": { "callback_id": r.unhelpful_callback_id },
+        });
+    }
     if unknown || r.unknown {
         add_experimental(&mut message, json!({ "tone": "FRIENDLY", "confidence": 0.92 }));
+    }
+    message
+}
+
+/// The user's input `Message` of a response (plain text, no citations, no feedback).
+pub(crate) fn user_message(r: &ResponseRecord, unknown: bool) -> Value {
+    let mut message = json!({
+        "message_id": r.user_message_id,
+        "conversation_id": r.conversation_id,
+        "response_id": r.id,
+        "actor": "USER",
+        "content": plain_text(&r.question),
+        "citations": [],
+        "created_at": timestamp(r.created_at),
+    });
+    if unknown || r.unknown {
+        add_experimental(&mut message, json!({ "client": "simulator" }));
     }
     message
 }
@@ -152,7 +183,8 @@ pub(crate) fn response(r: &ResponseRecord, now: Instant, unknown: bool) -> Value
         (Phase::Finished, Outcome::Failed) => "FAILED",
     };
     let mut outputs = Vec::new();
-    if phase != Phase::Created {
+    // A system-initiated answer comes final, without reasoning.
+    if phase != Phase::Created && r.injected.is_none() {
         outputs.push(reasoning_item(r, unknown));
     }
     if phase == Phase::Finished {
@@ -190,17 +222,17 @@ pub(crate) fn response(r: &ResponseRecord, now: Instant, unknown: bool) -> Value
 
 /// An event of the feed.
 pub(crate) fn event(e: &Event, r: &ResponseRecord, unknown: bool) -> Value {
-    let payload = match e.kind {
+    let payload = match &e.kind {
         EventKind::Message => {
             json!({ "type": "MESSAGE_EVENT", "message": assistant_message(r, unknown) })
         }
-        EventKind::Notification => json!({
-            "type": "NOTIFICATION_EVENT",
-            "notification": {
-                "text": "Your request has been handled. 🎉",
-                "response_id": r.id,
-            }
-        }),
+        EventKind::Other(type_name) => {
+            let text = r.injected.as_ref().map(|i| i.text.as_str()).unwrap_or_default();
+            let mut payload = Map::new();
+            payload.insert("type".into(), json!(type_name));
+            payload.insert(type_name.to_ascii_lowercase(), json!({ "text": text, "response_id": r.id }));
+            Value::Object(payload)
+        }
     };
     json!({
         "event_id": e.id,

@@ -57,6 +57,9 @@
 //! | `POST /conversations/{id}/responses/stream` `{"input":{"text"}}`, `Accept: text/event-stream` | 200 `text/event-stream` (chunked): `RESPONSE_CREATED`, `RESPONSE_IN_PROGRESS`, `OUTPUT_DELTA`s, `RESPONSE_COMPLETED` | 400, 401, 403, 404, 429 (JSON, before any event) |
 //! | `GET /conversations/{id}/responses/{response_id}` | 200 Response | 401, 403, 404, 429 |
 //! | `GET /conversations/{id}/events` (`-` = all; `starting_after`, `ending_at`, `cursor`, `limit`) | 200 `{"events","metadata":{"next_cursor"}}` | 400, 401, 404, 429 |
+//! | `GET /conversations/{id}/messages` (`cursor`, `limit` 1..=100 default 20) | 200 `{"messages","metadata":{"next_cursor"}}`, newest first | 400 `INVALID_INPUT` / `INVALID_CURSOR`, 401, 403, 404, 429 |
+//! | `GET /conversations/{id}/responses/{response_id}/messages` | 200 `{"messages"}`, newest first | 401, 403, 404, 429 |
+//! | `POST /conversations/{id}/responses/{response_id}/messages/{message_id}/feedback` `{"callback_id", "additional_feedback"?}` | 200 `{"status":"SUBMITTED"}` | 400, 401, 404, 429 |
 //!
 //! Unknown paths answer 404 `NOT_FOUND`; a known path with another method
 //! answers 405 `METHOD_NOT_ALLOWED` with an `Allow` header. Conversations are
@@ -75,10 +78,13 @@
 //!
 //! The `Assistant-Name` header must equal the configured assistant name.
 //! When it is missing or wrong, the answer depends on what the endpoint's
-//! reference page lists: **403 `FORBIDDEN`** on get conversation, create
-//! response and get response (their pages list 403), **401 `UNAUTHORIZED`**
-//! on list conversations, create conversation, update conversation and list
-//! events (their pages list no 403). The bearer token is checked first.
+//! reference page lists: **403 `FORBIDDEN`** on list conversations, get
+//! conversation, create response (plain and streaming), get response, list
+//! conversation messages and list response messages (their pages list 403; the
+//! list-response-messages page is taken to list what its sibling lists),
+//! **401 `UNAUTHORIZED`** on create conversation, update conversation, list
+//! events and submit feedback (their pages list no 403). The bearer token is
+//! checked first.
 //!
 //! The token endpoint takes `client_id`, `client_secret` and
 //! `grant_type=client_credentials` as a form (`application/x-www-form-urlencoded`)
@@ -105,12 +111,34 @@
 //!   response uses values a newer server might send: status `THINKING`
 //!   instead of `IN_PROGRESS`, `HTML_TEXT` reasoning content, a `TOOL_CALL`
 //!   output appended once finished, an `experimental` field on Response,
-//!   Message and Conversation objects, and a `NOTIFICATION_EVENT` after its
-//!   message event. Terminal statuses stay `COMPLETED` / `FAILED`.
+//!   Message (user and assistant) and Conversation objects. Terminal statuses
+//!   stay `COMPLETED` / `FAILED`.
 //!
-//! When a response completes, a `MESSAGE_EVENT` with its assistant message is
-//! appended to the event feed, in completion order. Event ids (`evt_` plus a
-//! zero-padded decimal counter) sort lexicographically in creation order.
+//! # Messages and feedback
+//!
+//! A response contributes up to two messages to its conversation: the user's
+//! input (actor `USER`, `PLAIN_TEXT`, from the moment the response is created)
+//! and, once it has `COMPLETED`, the assistant's answer. List messages returns
+//! them newest first (ties: the answer after its question); list response
+//! messages returns those of one response, also newest first.
+//!
+//! Every assistant message (in get response, stream outputs, events, message
+//! lists) carries `"feedback": {"helpful": {"callback_id": T1}, "unhelpful":
+//! {"callback_id": T2}}` with opaque base64url tokens, except a proactive
+//! notification's. Submit feedback accepts only `T1` or `T2` of that very
+//! message (anything else, including a token of another message: 400
+//! `INVALID_INPUT`); an unknown conversation, response or message is 404; a
+//! missing `callback_id` or an `additional_feedback` over 1,000 characters
+//! (Unicode scalar values) is 400. Accepted feedback is recorded with its
+//! rating (see `GET /_sim/feedback`).
+//!
+//! # Events feed
+//!
+//! As on the live list-events page, the feed holds only system-initiated
+//! messages (asynchronous answers, proactive notifications): answering a create
+//! response adds no event. Tests put events in with `POST /_sim/events` (below).
+//! Event ids (`evt_` plus a zero-padded decimal counter) sort lexicographically
+//! in creation order.
 //!
 //! # Control routes
 //!
@@ -143,6 +171,20 @@
 //!   sent back. The Authorization value is never stored; the newest 100 000
 //!   entries are kept.
 //!   `DELETE /_sim/requests` clears it.
+//! * `POST /_sim/events` `{"conversation_id": C, "text": T, "kind"?: "notification"|"async_response",
+//!   "event_type"?: "MESSAGE_EVENT"}` appends a system-initiated ASSISTANT message
+//!   (text `T`, `COMMONMARK_TEXT`, no citations) to conversation `C` and to the event
+//!   feed, and answers 201 with the event exactly as list events renders it:
+//!   `{"event_id", "conversation_id", "event_payload": {"type": "MESSAGE_EVENT", "message": {...}}}`.
+//!   Both kinds mint a fresh response id. `async_response` (an asynchronous answer)
+//!   is a `COMPLETED` response of its own: get response, list response messages and
+//!   submit feedback work on it. `notification` (the default; a proactive
+//!   notification) answers no request: its response id is not a gettable response
+//!   and its message has no `feedback`. Any other `event_type` makes an event of
+//!   that type clients do not know, `{"type": E, "<e lowercased>": {"text", "response_id"}}`.
+//!   400 `INVALID_INPUT` for a bad body, 404 `NOT_FOUND` for an unknown conversation.
+//! * `GET /_sim/feedback`: every accepted submit feedback, oldest first, entries
+//!   `{"conversation_id","response_id","message_id","callback_id","rating":"helpful"|"unhelpful","additional_feedback"}`.
 //! * `GET /_sim/stream_marks`: `{"<response_id>": ns, ...}`, when the first
 //!   `OUTPUT_DELTA` of each streamed response was written to its socket, in
 //!   `CLOCK_MONOTONIC` nanoseconds: the start of the streaming benchmark's
@@ -351,6 +393,25 @@ impl Simulator {
     /// Invalidates every token issued so far; the static token stays valid.
     pub fn revoke_tokens(&self) {
         self.app.revoke_tokens();
+    }
+
+    /// Injects a system-initiated message into the event feed, in the JSON form of
+    /// `POST /_sim/events` (see the crate docs); returns the created event.
+    ///
+    /// # Panics
+    ///
+    /// If the spec is invalid or names an unknown conversation, for the same reason
+    /// as [`Simulator::push_fault`].
+    pub fn inject_event(&self, spec: Value) -> Value {
+        match self.app.inject_event(&spec) {
+            Ok(event) => event,
+            Err(e) => panic!("invalid simulator event {spec}: {}", String::from_utf8_lossy(&e.body)),
+        }
+    }
+
+    /// Every feedback the API accepted, oldest first, as `GET /_sim/feedback` returns it.
+    pub fn feedback(&self) -> Vec<Value> {
+        self.app.feedback()
     }
 
     /// The request log, as `GET /_sim/requests` returns it.

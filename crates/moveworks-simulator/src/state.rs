@@ -1,9 +1,11 @@
-//! The in-memory model: conversations, responses, the event feed.
+//! The in-memory model: conversations, responses, their messages, the event
+//! feed and submitted feedback.
 //!
 //! Response progress is not driven by timers: a response's phase is computed
-//! from its age whenever it is looked at, and [`Store::materialize`] appends
-//! the events of responses that have finished since the last request. That
-//! keeps the simulator free of background threads and sleeps.
+//! from its age whenever it is looked at. That keeps the simulator free of
+//! background threads and sleeps. The event feed holds only system-initiated
+//! messages (injected with `POST /_sim/events`): the answer to an ordinary
+//! create response is not an event, as the live list-events page says.
 
 use std::cmp::Reverse;
 use std::collections::HashMap;
@@ -66,7 +68,34 @@ pub(crate) struct ResponseRecord {
     pub reasoning_message_id: String,
     pub message_id: String,
     pub tool_call_id: String,
+    /// The user's input message (`None` for a system-initiated message).
+    pub user_message_id: Option<String>,
+    /// Set for a system-initiated message injected into the event feed.
+    pub injected: Option<Injected>,
+    /// Opaque callback ids of the assistant message's `feedback.helpful` and
+    /// `feedback.unhelpful`, the only ones submit feedback accepts for it.
+    pub helpful_callback_id: String,
+    pub unhelpful_callback_id: String,
     seq: u64,
+}
+
+/// What kind of system-initiated message an injected event carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InjectedKind {
+    /// A proactive notification: not the answer to any request, so its
+    /// response id is not a response one can get, and it carries no `feedback`.
+    Notification,
+    /// An asynchronous answer: a completed response of its own (fresh id),
+    /// gettable, listable and rateable like any other.
+    AsyncResponse,
+}
+
+/// A system-initiated message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Injected {
+    pub kind: InjectedKind,
+    /// The assistant message's text.
+    pub text: String,
 }
 
 impl ResponseRecord {
@@ -82,8 +111,27 @@ impl ResponseRecord {
         }
     }
 
-    fn finishes_at(&self) -> Instant {
-        self.started + self.duration
+    /// The assistant message is final (listed, rateable) at `now`.
+    pub fn has_assistant_message(&self, now: Instant) -> bool {
+        self.phase(now) == Phase::Finished && self.outcome == Outcome::Completed
+    }
+
+    /// Whether the assistant message carries a `feedback` object.
+    pub fn rateable(&self) -> bool {
+        !matches!(self.injected, Some(Injected { kind: InjectedKind::Notification, .. }))
+    }
+
+    /// Which rating a callback id stands for on this response's assistant message.
+    pub fn rating_of(&self, callback_id: &str) -> Option<&'static str> {
+        if !self.rateable() {
+            None
+        } else if callback_id == self.helpful_callback_id {
+            Some("helpful")
+        } else if callback_id == self.unhelpful_callback_id {
+            Some("unhelpful")
+        } else {
+            None
+        }
     }
 
     /// Wall-clock time the reasoning message appears.
@@ -103,12 +151,13 @@ fn to_delta(d: Duration) -> TimeDelta {
 }
 
 /// What an event carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum EventKind {
     /// `MESSAGE_EVENT` with the response's assistant message.
     Message,
-    /// `NOTIFICATION_EVENT`, an event type clients do not know yet.
-    Notification,
+    /// Another event type (e.g. `NOTIFICATION_EVENT`), one clients do not know
+    /// yet: `{"type": T, "<t>": {"text", "response_id"}}`.
+    Other(String),
 }
 
 /// One entry of the event feed.
@@ -120,14 +169,36 @@ pub(crate) struct Event {
     pub kind: EventKind,
 }
 
+/// One accepted submit-feedback request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Feedback {
+    pub conversation_id: String,
+    pub response_id: String,
+    pub message_id: String,
+    pub callback_id: String,
+    /// `helpful` or `unhelpful`, decided by the callback id.
+    pub rating: &'static str,
+    pub additional_feedback: Option<String>,
+}
+
+/// A message of a conversation, as listed: newest first by `key`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MessageRef<'a> {
+    /// (creation time in ms, ordinal): the ordinal breaks ties so that a
+    /// response's assistant message always follows its user message.
+    pub key: (i64, u64),
+    pub record: &'a ResponseRecord,
+    /// The user's input message rather than the assistant's answer.
+    pub user: bool,
+}
+
 /// Everything the API stores.
 #[derive(Debug, Default)]
 pub(crate) struct Store {
     conversations: HashMap<String, Conversation>,
     responses: HashMap<String, ResponseRecord>,
-    /// Responses whose events have not been appended yet.
-    pending: Vec<String>,
     events: Vec<Event>,
+    feedback: Vec<Feedback>,
     next_seq: u64,
     last_ms: i64,
 }
@@ -243,66 +314,112 @@ impl Store {
             reasoning_message_id: codec::random_id("rmsg_"),
             message_id: codec::random_id("msg_"),
             tool_call_id: codec::random_id("tool_"),
+            user_message_id: Some(codec::random_id("msg_")),
+            injected: None,
+            helpful_callback_id: codec::callback_id("helpful"),
+            unhelpful_callback_id: codec::callback_id("unhelpful"),
             seq,
         };
         if record.unknown {
             conversation.unknown = true;
         }
-        self.pending.push(record.id.clone());
         Some(self.responses.entry(record.id.clone()).or_insert(record))
     }
 
-    /// A response, only if it belongs to the given conversation.
+    /// Appends a system-initiated assistant message to a conversation and to the
+    /// event feed (as `event_type`, `MESSAGE_EVENT` when `None`); `None` if the
+    /// conversation is unknown. The message is final at once.
+    pub fn inject_event(
+        &mut self,
+        conversation_id: &str,
+        text: &str,
+        kind: InjectedKind,
+        event_type: Option<String>,
+    ) -> Option<(&Event, &ResponseRecord)> {
+        if !self.conversations.contains_key(conversation_id) {
+            return None;
+        }
+        let now = self.tick();
+        let seq = self.seq();
+        let conversation = self.conversations.get_mut(conversation_id)?;
+        conversation.updated_at = now;
+        let record = ResponseRecord {
+            id: codec::random_id("resp_"),
+            conversation_id: conversation_id.to_owned(),
+            question: String::new(),
+            created_at: now,
+            started: Instant::now(),
+            duration: Duration::ZERO,
+            outcome: Outcome::Completed,
+            unknown: false,
+            reasoning_message_id: codec::random_id("rmsg_"),
+            message_id: codec::random_id("msg_"),
+            tool_call_id: codec::random_id("tool_"),
+            user_message_id: None,
+            injected: Some(Injected { kind, text: text.to_owned() }),
+            helpful_callback_id: codec::callback_id("helpful"),
+            unhelpful_callback_id: codec::callback_id("unhelpful"),
+            seq,
+        };
+        let event_seq = self.seq();
+        let kind = match event_type.as_deref() {
+            None | Some("MESSAGE_EVENT") => EventKind::Message,
+            Some(other) => EventKind::Other(other.to_owned()),
+        };
+        self.events.push(Event {
+            id: codec::event_id(event_seq),
+            conversation_id: conversation_id.to_owned(),
+            response_id: record.id.clone(),
+            kind,
+        });
+        let id = record.id.clone();
+        self.responses.insert(id.clone(), record);
+        Some((self.events.last()?, self.responses.get(&id)?))
+    }
+
+    /// The messages of a conversation (of one response when `response_id` is
+    /// given) that exist at `now`, newest first: user input messages from the
+    /// moment the response is created, assistant messages once final.
+    pub fn messages(&self, conversation_id: &str, response_id: Option<&str>, now: Instant) -> Vec<MessageRef<'_>> {
+        let mut out = Vec::new();
+        for r in self.responses.values() {
+            if r.conversation_id != conversation_id || response_id.is_some_and(|id| id != r.id) {
+                continue;
+            }
+            if r.user_message_id.is_some() {
+                out.push(MessageRef { key: (r.created_at.timestamp_millis(), r.seq * 2), record: r, user: true });
+            }
+            if r.has_assistant_message(now) {
+                out.push(MessageRef {
+                    key: (r.completed_at().timestamp_millis(), r.seq * 2 + 1),
+                    record: r,
+                    user: false,
+                });
+            }
+        }
+        out.sort_by_key(|m| Reverse(m.key));
+        out
+    }
+
+    /// Records accepted feedback.
+    pub fn add_feedback(&mut self, feedback: Feedback) {
+        self.feedback.push(feedback);
+    }
+
+    /// Every accepted feedback, oldest first.
+    pub fn feedback(&self) -> &[Feedback] {
+        &self.feedback
+    }
+
+    /// A response, only if it belongs to the given conversation. A proactive
+    /// notification's response id names no response.
     pub fn response(&self, conversation_id: &str, response_id: &str) -> Option<&ResponseRecord> {
-        self.responses.get(response_id).filter(|r| r.conversation_id == conversation_id)
+        self.responses.get(response_id).filter(|r| r.conversation_id == conversation_id && r.rateable())
     }
 
     /// A response by id alone (events refer to their response).
     pub fn response_by_id(&self, response_id: &str) -> Option<&ResponseRecord> {
         self.responses.get(response_id)
-    }
-
-    /// Appends the events of every response that has finished by `now`, in
-    /// order of finishing: a completed response yields a `MESSAGE_EVENT`
-    /// (followed by a `NOTIFICATION_EVENT` when it uses unknown values); a
-    /// failed one yields nothing.
-    pub fn materialize(&mut self, now: Instant) {
-        if self.pending.is_empty() {
-            return;
-        }
-        let mut finished = Vec::new();
-        let responses = &self.responses;
-        self.pending.retain(|id| match responses.get(id) {
-            Some(r) if r.phase(now) == Phase::Finished => {
-                finished.push((r.finishes_at(), r.seq, id.clone()));
-                false
-            }
-            Some(_) => true,
-            None => false,
-        });
-        finished.sort();
-        for (_, _, id) in finished {
-            let Some(record) = self.responses.get(&id) else {
-                continue;
-            };
-            if record.outcome == Outcome::Failed {
-                continue;
-            }
-            let mut kinds = vec![EventKind::Message];
-            if record.unknown {
-                kinds.push(EventKind::Notification);
-            }
-            let conversation_id = record.conversation_id.clone();
-            for kind in kinds {
-                let seq = self.seq();
-                self.events.push(Event {
-                    id: codec::event_id(seq),
-                    conversation_id: conversation_id.clone(),
-                    response_id: id.clone(),
-                    kind,
-                });
-            }
-        }
     }
 
     /// One page of events, oldest first: those of `conversation` (all when
@@ -345,21 +462,38 @@ mod tests {
     }
 
     #[test]
-    fn events_appear_in_finishing_order_and_not_for_failures() {
+    fn answers_are_not_events_and_injected_messages_are() {
         let mut store = Store::default();
         let conv = store.create_conversation(None, false).id.clone();
-        let slow = store.create_response(&conv, "slow", Duration::from_millis(500), false).unwrap().id.clone();
-        let fast = store.create_response(&conv, "fast", Duration::from_millis(10), true).unwrap().id.clone();
-        store.create_response(&conv, "x [FAIL]", Duration::ZERO, false).unwrap();
-        store.materialize(Instant::now() + Duration::from_secs(1));
+        let answer = store.create_response(&conv, "hi", Duration::ZERO, false).unwrap().id.clone();
+        assert!(store.list_events(None, None, None, 10).0.is_empty());
+        let (event, record) =
+            store.inject_event(&conv, "Your laptop is ready", InjectedKind::AsyncResponse, None).unwrap();
+        let (event_id, injected) = (event.id.clone(), record.id.clone());
+        assert_ne!(injected, answer);
         let (events, more) = store.list_events(None, None, None, 10);
         assert!(!more);
-        let got: Vec<_> = events.iter().map(|e| (e.response_id.clone(), e.kind)).collect();
         assert_eq!(
-            got,
-            vec![(fast.clone(), EventKind::Message), (fast, EventKind::Notification), (slow, EventKind::Message)]
+            events.iter().map(|e| (&e.id, &e.response_id, &e.kind)).collect::<Vec<_>>(),
+            vec![(&event_id, &injected, &EventKind::Message)]
         );
-        assert!(events.windows(2).all(|w| w[0].id < w[1].id));
+        // Newest first: the injected message, then the answer, then the question.
+        let later = Instant::now() + Duration::from_secs(1);
+        let listed: Vec<_> = store.messages(&conv, None, later).iter().map(|m| (m.record.id.clone(), m.user)).collect();
+        assert_eq!(listed, vec![(injected, false), (answer.clone(), false), (answer, true)]);
+    }
+
+    #[test]
+    fn callback_ids_decide_the_rating_and_notifications_have_none() {
+        let mut store = Store::default();
+        let conv = store.create_conversation(None, false).id.clone();
+        let r = store.create_response(&conv, "hi", Duration::ZERO, false).unwrap().clone();
+        assert_eq!(r.rating_of(&r.helpful_callback_id), Some("helpful"));
+        assert_eq!(r.rating_of(&r.unhelpful_callback_id), Some("unhelpful"));
+        assert_eq!(r.rating_of("x"), None);
+        let n = store.inject_event(&conv, "FYI", InjectedKind::Notification, None).unwrap().1.clone();
+        assert_eq!(n.rating_of(&n.helpful_callback_id), None);
+        assert!(store.response(&conv, &n.id).is_none());
     }
 
     #[test]

@@ -167,6 +167,14 @@ fn assistant_name_rule_follows_each_endpoint_page() {
         ("GET", format!("/conversations/{conv}/responses/{resp}"), None, 403),
         ("GET", format!("/conversations/{conv}/events"), None, 401),
         ("GET", "/conversations/-/events".into(), None, 401),
+        ("GET", format!("/conversations/{conv}/messages"), None, 403),
+        ("GET", format!("/conversations/{conv}/responses/{resp}/messages"), None, 403),
+        (
+            "POST",
+            format!("/conversations/{conv}/responses/{resp}/messages/msg_x/feedback"),
+            Some(r#"{"callback_id":"x"}"#),
+            401,
+        ),
     ];
     let auth = format!("Bearer {TOKEN}");
     for (method, path, body, expected) in cases {

@@ -1,8 +1,6 @@
-//! Responses (lifecycle, failure, unknown values, citations) and the event feed.
+//! Responses (lifecycle, failure, unknown values, citations); the event feed is in `events.rs`.
 
 mod common;
-
-use std::collections::HashSet;
 
 use common::{Api, ASSISTANT, TOKEN};
 use serde_json::{json, Value};
@@ -100,7 +98,7 @@ fn citation_offsets_are_character_offsets() {
 }
 
 #[test]
-fn fail_marker_ends_failed_without_a_message_or_event() {
+fn fail_marker_ends_failed_without_a_message() {
     let api = Api::with_duration(30);
     let conv = conv_id(&api, None);
     let id = api.ask(&conv, "please [FAIL] now")["response_id"].as_str().unwrap().to_owned();
@@ -108,8 +106,10 @@ fn fail_marker_ends_failed_without_a_message_or_event() {
     assert_eq!(done["status"], "FAILED");
     assert_eq!(output_types(&done), ["REASONING_MESSAGE"]);
     assert!(done["completed_at"].is_string());
-    let events = api.get(&format!("/conversations/{conv}/events")).json();
-    assert_eq!(events["events"], json!([]));
+    let messages = api.get(&format!("/conversations/{conv}/messages")).json();
+    let actors: Vec<&str> =
+        messages["messages"].as_array().unwrap().iter().map(|m| m["actor"].as_str().unwrap()).collect();
+    assert_eq!(actors, ["USER"], "only the question: a failed response has no answer");
 }
 
 #[test]
@@ -126,11 +126,8 @@ fn unknown_marker_uses_values_a_newer_server_might_send() {
     assert!(done["experimental"].is_object());
     assert!(assistant_message(&done)["experimental"].is_object());
     assert!(api.get(&format!("/conversations/{conv}")).json()["experimental"].is_object());
-
-    let events = api.get(&format!("/conversations/{conv}/events")).json();
-    let types: Vec<&str> =
-        events["events"].as_array().unwrap().iter().map(|e| e["event_payload"]["type"].as_str().unwrap()).collect();
-    assert_eq!(types, ["MESSAGE_EVENT", "NOTIFICATION_EVENT"]);
+    // An answer is not an event, unknown values or not.
+    assert_eq!(api.get(&format!("/conversations/{conv}/events")).json()["events"], json!([]));
 }
 
 #[test]
@@ -211,104 +208,6 @@ fn first_message_titles_an_untitled_conversation_and_bumps_it() {
     assert_eq!(api.get(&format!("/conversations/{titled}")).json()["title"], "Mine");
     api.ask(&untitled, "a second message");
     assert_eq!(api.get(&format!("/conversations/{untitled}")).json()["title"], expected.as_str());
-}
-
-fn event_ids(body: &Value) -> Vec<String> {
-    body["events"].as_array().unwrap().iter().map(|e| e["event_id"].as_str().unwrap().to_owned()).collect()
-}
-
-#[test]
-fn events_feed_filters_and_pages() {
-    let api = Api::with_duration(20);
-    let a = conv_id(&api, None);
-    let b = conv_id(&api, None);
-    let mut response_ids = Vec::new();
-    for (conv, text) in [(&a, "one"), (&b, "two"), (&a, "three")] {
-        let id = api.ask(conv, text)["response_id"].as_str().unwrap().to_owned();
-        api.wait_terminal(conv, &id);
-        response_ids.push(id);
-    }
-
-    let all = api.get("/conversations/-/events").json();
-    assert!(all["metadata"]["next_cursor"].is_null());
-    let events = all["events"].as_array().unwrap();
-    assert_eq!(events.len(), 3);
-    for (event, response_id) in events.iter().zip(&response_ids) {
-        assert!(event["event_id"].as_str().unwrap().starts_with("evt_"));
-        assert_eq!(event["event_payload"]["type"], "MESSAGE_EVENT");
-        let message = &event["event_payload"]["message"];
-        assert_eq!(message["response_id"], response_id.as_str());
-        assert_eq!(message["actor"], "ASSISTANT");
-        assert_eq!(message["conversation_id"], event["conversation_id"]);
-        assert!(message["citations"].is_array() && message["created_at"].is_string());
-    }
-    let ids = event_ids(&all);
-    let mut sorted = ids.clone();
-    sorted.sort();
-    assert_eq!(ids, sorted, "chronological and lexicographically ordered");
-
-    let only_a = api.get(&format!("/conversations/{a}/events")).json();
-    assert_eq!(event_ids(&only_a), [ids[0].clone(), ids[2].clone()]);
-
-    let after_first = api.get(&format!("/conversations/-/events?starting_after={}", ids[0])).json();
-    assert_eq!(event_ids(&after_first), ids[1..]);
-    let up_to_second = api.get(&format!("/conversations/-/events?ending_at={}", ids[1])).json();
-    assert_eq!(event_ids(&up_to_second), ids[..2]);
-    let between = api.get(&format!("/conversations/-/events?starting_after={}&ending_at={}", ids[0], ids[1])).json();
-    assert_eq!(event_ids(&between), [ids[1].clone()]);
-
-    let (paged, pages) = api.collect_pages("/conversations/-/events?limit=1", "events");
-    assert_eq!(pages, 3);
-    assert_eq!(paged, *events);
-    let (bounded, _) = api.collect_pages(&format!("/conversations/-/events?limit=1&ending_at={}", ids[1]), "events");
-    assert_eq!(bounded.len(), 2, "the cursor keeps the upper bound");
-
-    let first_page = api.get(&format!("/conversations/{a}/events?limit=1")).json();
-    let cursor = first_page["metadata"]["next_cursor"].as_str().unwrap().to_owned();
-    assert_eq!(api.get(&format!("/conversations/{a}/events?cursor={cursor}")).status, 200);
-    let wrong_scope = api.get(&format!("/conversations/-/events?cursor={cursor}"));
-    assert_eq!((wrong_scope.status, wrong_scope.error_code().as_str()), (400, "INVALID_CURSOR"));
-    let garbage = api.get("/conversations/-/events?cursor=zzz");
-    assert_eq!((garbage.status, garbage.error_code().as_str()), (400, "INVALID_CURSOR"));
-    let bad_limit = api.get("/conversations/-/events?limit=0");
-    assert_eq!((bad_limit.status, bad_limit.error_code().as_str()), (400, "INVALID_INPUT"));
-    let missing = api.get("/conversations/conv_missing/events");
-    assert_eq!((missing.status, missing.error_code().as_str()), (404, "NOT_FOUND"));
-}
-
-#[test]
-fn events_appear_only_once_a_response_completes() {
-    let api = Api::new();
-    let conv = conv_id(&api, None);
-    let id = api.ask(&conv, "slowly")["response_id"].as_str().unwrap().to_owned();
-    assert_eq!(api.get("/conversations/-/events").json()["events"], json!([]));
-    api.wait_terminal(&conv, &id);
-    let events = api.get("/conversations/-/events").json();
-    assert_eq!(event_ids(&events).len(), 1);
-    // Polling again with the last id seen yields nothing new.
-    let last = &event_ids(&events)[0];
-    let again = api.get(&format!("/conversations/-/events?starting_after={last}")).json();
-    assert_eq!(again["events"], json!([]));
-}
-
-#[test]
-fn completion_order_not_creation_order_decides_event_order() {
-    let api = Api::with_duration(300);
-    let conv = conv_id(&api, None);
-    let slow = api.ask(&conv, "slow")["response_id"].as_str().unwrap().to_owned();
-    api.sim.set_config(json!({"response_duration_ms": 10}));
-    let fast = api.ask(&conv, "fast")["response_id"].as_str().unwrap().to_owned();
-    api.wait_terminal(&conv, &slow);
-    let events = api.get(&format!("/conversations/{conv}/events")).json();
-    let order: Vec<&str> = events["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["event_payload"]["message"]["response_id"].as_str().unwrap())
-        .collect();
-    assert_eq!(order, [fast.as_str(), slow.as_str()]);
-    let unique: HashSet<_> = event_ids(&events).into_iter().collect();
-    assert_eq!(unique.len(), 2);
 }
 
 /// The live get-response page: `updated_at` on every response, an `error` object on

@@ -1,4 +1,5 @@
-//! The client, its builder and the API's seven endpoints.
+//! The client, its builder and the API's first seven endpoints (the message
+//! endpoints are in `messages.rs`, streaming in `stream.rs`).
 
 use std::fmt;
 use std::sync::Arc;
@@ -668,6 +669,11 @@ impl Client {
 
     pub(crate) fn settings_deadline(&self) -> Duration {
         self.settings.deadline
+    }
+
+    /// The transport and call settings, for the calls defined in `messages.rs`.
+    pub(crate) fn call_parts(&self) -> (&Transport, &CallSettings) {
+        (&self.transport, &self.settings)
     }
 
     /// The transport and call settings, for the streaming calls (`stream.rs`).

@@ -41,6 +41,7 @@ mod auth;
 mod client;
 mod error;
 mod interrupt;
+mod messages;
 mod model;
 mod options;
 mod pagination;
@@ -59,12 +60,14 @@ pub use client::{
     ALL_CONVERSATIONS, DEFAULT_BASE_URL, VERSION,
 };
 pub use error::{ApiErrorCode, Error, ErrorDetails, ErrorKind, Result};
+pub use messages::{ListMessagesParams, ListResponseMessagesParams};
 pub use model::{
     render_citations, Actor, Citation, CitationDisplay, Content, Conversation, ConversationPage, Event, EventPage,
-    EventPayload, Message, OutputItem, ReasoningMessage, Response, ResponseError, ResponseStatus, Timestamp,
+    EventPayload, FeedbackOption, FeedbackResult, FeedbackStatus, Message, MessageFeedback, MessagePage, OutputItem,
+    ReasoningMessage, Response, ResponseError, ResponseStatus, Timestamp,
 };
 pub use options::ClientOptions;
-pub use pagination::{ConversationIter, EventIter, PageItems, PageIter, PageSource};
+pub use pagination::{ConversationIter, EventIter, MessageIter, PageItems, PageIter, PageSource, ResponseMessageIter};
 pub use poll::{block_on, AsyncRuntime, CancelToken, PollStep, Poller, UpdateCallback, WaitOptions};
 pub use retry::RetryPolicy;
 pub use stream::{EventStream, StreamEvent};

@@ -168,6 +168,66 @@ pub struct Message {
     /// When it was created.
     #[serde(deserialize_with = "timestamp::deserialize")]
     pub created_at: Timestamp,
+    /// How the user can rate this message (assistant messages only): the opaque
+    /// callback ids to pass to [`Client::submit_feedback`](crate::Client::submit_feedback).
+    /// `None` when the server sends none (user messages, older servers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<MessageFeedback>,
+}
+
+/// The `feedback` object of an assistant [`Message`]: one option per rating.
+///
+/// Which callback id is submitted decides the rating; pass it back exactly as
+/// received with [`Client::submit_feedback`](crate::Client::submit_feedback).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct MessageFeedback {
+    /// Rate the message helpful.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub helpful: Option<FeedbackOption>,
+    /// Rate the message unhelpful.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unhelpful: Option<FeedbackOption>,
+}
+
+/// One rating a user can give a [`Message`] (`feedback.helpful` or `feedback.unhelpful`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct FeedbackOption {
+    /// Opaque token naming the message and the rating; never parse it.
+    pub callback_id: String,
+}
+
+/// One page of [`Message`]s.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct MessagePage {
+    /// The messages of this page, newest first.
+    pub messages: Vec<Message>,
+    /// Cursor for the next page; `None` on the last page (and when the server
+    /// sends no `metadata`, as list response messages may).
+    pub next_cursor: Option<String>,
+}
+
+/// Status of a submitted feedback.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum FeedbackStatus {
+    /// The feedback was recorded.
+    Submitted,
+    /// A status this SDK version does not know, kept verbatim.
+    Unknown {
+        /// The wire value.
+        raw: String,
+    },
+}
+
+/// The answer of [`Client::submit_feedback`](crate::Client::submit_feedback): `{"status": "SUBMITTED"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct FeedbackResult {
+    /// The submission status.
+    pub status: FeedbackStatus,
 }
 
 /// An intermediate message the assistant shows while it works.
@@ -338,6 +398,10 @@ string_enum!(ResponseStatus {
     InProgress => "IN_PROGRESS",
     Completed => "COMPLETED",
     Failed => "FAILED",
+});
+
+string_enum!(FeedbackStatus {
+    Submitted => "SUBMITTED",
 });
 
 string_enum!(Actor {
@@ -607,6 +671,32 @@ struct WireConversationPage {
 }
 
 #[derive(Serialize, Deserialize)]
+struct WireMessagePage {
+    messages: Vec<Message>,
+    #[serde(default)]
+    metadata: Option<WireMetadata>,
+}
+
+impl<'de> Deserialize<'de> for MessagePage {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let w = WireMessagePage::deserialize(d)?;
+        Ok(MessagePage {
+            messages: w.messages,
+            next_cursor: w.metadata.and_then(|m| m.next_cursor).filter(|c| !c.is_empty()),
+        })
+    }
+}
+
+impl Serialize for MessagePage {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("messages", &self.messages)?;
+        map.serialize_entry("metadata", &WireMetadata { next_cursor: self.next_cursor.clone() })?;
+        map.end()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
 struct WireEventPage {
     events: Vec<Event>,
     #[serde(default)]
@@ -762,6 +852,61 @@ mod tests {
             serde_json::from_str(r#"{"type":"HTML_TEXT","html_text":{"text":"<b>hi</b>"}}"#).unwrap();
         assert_eq!(content.text(), None);
         assert_eq!(content.text_lossy().as_deref(), Some("<b>hi</b>"));
+    }
+
+    #[test]
+    fn message_feedback_decodes_tolerantly_and_round_trips() {
+        let base = serde_json::json!({
+            "message_id": "msg_1", "conversation_id": "conv_1", "response_id": "resp_1", "actor": "ASSISTANT",
+            "content": {"type": "PLAIN_TEXT", "plain_text": {"text": "hi"}}, "citations": [],
+            "created_at": "2024-05-01T00:00:00Z",
+        });
+        let mut wire = base.clone();
+        wire["feedback"] = serde_json::json!({
+            "helpful": {"callback_id": "eyJhY3Rpb24iOiJoZWxwZnVsIi4uLn0", "label": "Helpful"},
+            "unhelpful": {"callback_id": "eyJhY3Rpb24iOiJ1bmhlbHBmdWwifQ"},
+            "reasons": ["new field"],
+        });
+        let message: Message = serde_json::from_value(wire).unwrap();
+        let feedback = message.feedback.clone().unwrap();
+        assert_eq!(feedback.helpful.unwrap().callback_id, "eyJhY3Rpb24iOiJoZWxwZnVsIi4uLn0");
+        assert_eq!(feedback.unhelpful.unwrap().callback_id, "eyJhY3Rpb24iOiJ1bmhlbHBmdWwifQ");
+        // Written back in the wire shape (unknown fields are not kept).
+        let back = serde_json::to_value(&message).unwrap();
+        assert_eq!(
+            back["feedback"],
+            serde_json::json!({"helpful": {"callback_id": "eyJhY3Rpb24iOiJoZWxwZnVsIi4uLn0"},
+                               "unhelpful": {"callback_id": "eyJhY3Rpb24iOiJ1bmhlbHBmdWwifQ"}})
+        );
+        // Absent, null or partial feedback is no decode error.
+        let none: Message = serde_json::from_value(base.clone()).unwrap();
+        assert_eq!(none.feedback, None);
+        assert!(serde_json::to_value(&none).unwrap().get("feedback").is_none());
+        let mut null = base.clone();
+        null["feedback"] = Value::Null;
+        assert_eq!(serde_json::from_value::<Message>(null).unwrap().feedback, None);
+        let mut partial = base;
+        partial["feedback"] = serde_json::json!({"helpful": {"callback_id": "x"}});
+        let partial: Message = serde_json::from_value(partial).unwrap();
+        assert_eq!(partial.feedback.unwrap().unhelpful, None);
+    }
+
+    #[test]
+    fn feedback_status_and_message_pages_decode_tolerantly() {
+        let result: FeedbackResult = serde_json::from_str(r#"{"status":"SUBMITTED","extra":1}"#).unwrap();
+        assert_eq!(result.status, FeedbackStatus::Submitted);
+        assert_eq!(serde_json::to_value(&result).unwrap(), serde_json::json!({"status": "SUBMITTED"}));
+        let queued: FeedbackResult = serde_json::from_str(r#"{"status":"QUEUED"}"#).unwrap();
+        assert_eq!(queued.status, FeedbackStatus::Unknown { raw: "QUEUED".into() });
+        assert!(queued.status.is_unknown());
+        let page: MessagePage = serde_json::from_str(r#"{"messages":[]}"#).unwrap();
+        assert_eq!(page, MessagePage::default());
+        let page: MessagePage = serde_json::from_str(r#"{"messages":[],"metadata":{"next_cursor":"c2"}}"#).unwrap();
+        assert_eq!(page.next_cursor.as_deref(), Some("c2"));
+        assert_eq!(
+            serde_json::to_value(&page).unwrap(),
+            serde_json::json!({"messages": [], "metadata": {"next_cursor": "c2"}})
+        );
     }
 
     #[test]

@@ -4,7 +4,8 @@ use std::collections::VecDeque;
 
 use crate::client::{Client, ListConversationsParams, ListEventsParams};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::{Conversation, Event};
+use crate::messages::{ListMessagesParams, ListResponseMessagesParams};
+use crate::model::{Conversation, Event, Message};
 
 /// One fetched page: its items and the cursor of the next page (`None` on the last).
 pub type PageItems<T> = (Vec<T>, Option<String>);
@@ -41,6 +42,28 @@ impl PageSource for ListEventsParams {
     }
 }
 
+impl PageSource for ListMessagesParams {
+    type Item = Message;
+    fn fetch(&self, client: &Client, cursor: Option<String>) -> Result<(Vec<Message>, Option<String>)> {
+        let page = client.list_messages(&ListMessagesParams { cursor, ..self.clone() })?;
+        Ok((page.messages, page.next_cursor))
+    }
+    fn start_cursor(&self) -> Option<String> {
+        self.cursor.clone()
+    }
+}
+
+impl PageSource for ListResponseMessagesParams {
+    type Item = Message;
+    fn fetch(&self, client: &Client, cursor: Option<String>) -> Result<(Vec<Message>, Option<String>)> {
+        let page = client.list_response_messages(&ListResponseMessagesParams { cursor, ..self.clone() })?;
+        Ok((page.messages, page.next_cursor))
+    }
+    fn start_cursor(&self) -> Option<String> {
+        self.cursor.clone()
+    }
+}
+
 /// Follows cursors lazily, yielding one item at a time; a page is fetched only
 /// when the previous one is used up. After an error the iterator ends.
 pub struct PageIter<S: PageSource> {
@@ -55,6 +78,10 @@ pub struct PageIter<S: PageSource> {
 pub type ConversationIter = PageIter<ListConversationsParams>;
 /// Iterator over events, from [`Client::iter_events`].
 pub type EventIter = PageIter<ListEventsParams>;
+/// Iterator over a conversation's messages, newest first, from [`Client::iter_messages`].
+pub type MessageIter = PageIter<ListMessagesParams>;
+/// Iterator over one response's messages, from [`Client::iter_response_messages`].
+pub type ResponseMessageIter = PageIter<ListResponseMessagesParams>;
 
 impl<S: PageSource> PageIter<S> {
     pub(crate) fn new(client: Client, source: S) -> Self {

@@ -69,6 +69,33 @@ pub fn message_text(value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Longest `additional_feedback` submit feedback accepts, in characters.
+pub const MAX_ADDITIONAL_FEEDBACK_CHARS: usize = 1000;
+
+/// A feedback callback id: opaque and passed back exactly as received, so only
+/// an empty one is refused (it cannot be a token the server issued).
+pub fn callback_id(value: &str) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::invalid_argument(
+            "callback_id",
+            "must not be empty (take it from the message's feedback.helpful or feedback.unhelpful)",
+        ));
+    }
+    Ok(())
+}
+
+/// Free-text feedback: at most 1,000 characters (counted as Unicode scalar values, not bytes).
+pub fn additional_feedback(value: &str) -> Result<()> {
+    let chars = value.chars().count();
+    if chars > MAX_ADDITIONAL_FEEDBACK_CHARS {
+        return Err(Error::invalid_argument(
+            "additional_feedback",
+            format_args!("is {chars} characters long; at most {MAX_ADDITIONAL_FEEDBACK_CHARS} are allowed"),
+        ));
+    }
+    Ok(())
+}
+
 /// A header value supplied by the user (assistant name, token): non-empty, no
 /// control characters (they could split headers).
 pub fn header_value(argument: &str, value: &str) -> Result<()> {
@@ -120,6 +147,17 @@ mod tests {
     fn titles_are_counted_in_characters() {
         title(&"é".repeat(256)).unwrap();
         assert!(title(&"é".repeat(257)).is_err());
+    }
+
+    #[test]
+    fn feedback_arguments() {
+        additional_feedback(&"é".repeat(1000)).unwrap();
+        additional_feedback("").unwrap();
+        let err = additional_feedback(&"é".repeat(1001)).unwrap_err();
+        assert_eq!((err.kind(), err.argument()), (ErrorKind::InvalidArgument, Some("additional_feedback")));
+        let err = callback_id("").unwrap_err();
+        assert_eq!((err.kind(), err.argument()), (ErrorKind::InvalidArgument, Some("callback_id")));
+        callback_id("eyJhY3Rpb24iOiJoZWxwZnVsIi4uLn0").unwrap();
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::Duration;
 use libtest_mimic::{Arguments, Failed, Trial};
 use moveworks::{
     CancelToken, Client, ClientOptions, ConversationUpdate, ErrorKind, ListConversationsParams, ListEventsParams,
-    Response, StreamOptions, WaitOptions,
+    ListMessagesParams, ListResponseMessagesParams, Response, StreamOptions, WaitOptions,
 };
 use moveworks_simulator::{Simulator, SimulatorConfig};
 use serde_json::{json, Value};
@@ -98,7 +98,12 @@ fn run_step(
 ) -> Result<(), String> {
     let args = substitute(step.get("args").cloned().unwrap_or(json!({})), saved)?;
     if let Some(action) = step.get("sim").and_then(Value::as_str) {
-        return sim_action(sim, action, &args);
+        let result = sim_action(sim, action, &args)?;
+        if let Some(name) = step.get("save_as").and_then(Value::as_str) {
+            let value = result.ok_or_else(|| format!("sim action {action:?} has no result to save"))?;
+            saved.insert(name.to_owned(), value);
+        }
+        return Ok(());
     }
     let call = step.get("call").and_then(Value::as_str).ok_or("step has neither `sim` nor `call`")?;
     let client = client.ok_or("a `call` step in a scenario whose client failed to build")?;
@@ -156,8 +161,11 @@ fn check_error(e: &moveworks::Error, expected: &Value) -> Result<(), String> {
     matches(&Value::Object(fields), Some(&actual), "error")
 }
 
-fn sim_action(sim: &Simulator, action: &str, args: &Value) -> Result<(), String> {
+/// Runs a `sim` step; `Ok(Some)` is a result a `save_as` can keep.
+fn sim_action(sim: &Simulator, action: &str, args: &Value) -> Result<Option<Value>, String> {
     match action {
+        // `POST /_sim/events`: the created event.
+        "inject_event" => return Ok(Some(sim.inject_event(args.clone()))),
         "fault" => sim.push_fault(args.clone()),
         "config" => sim.set_config(args.clone()),
         "revoke_tokens" => sim.revoke_tokens(),
@@ -183,7 +191,7 @@ fn sim_action(sim: &Simulator, action: &str, args: &Value) -> Result<(), String>
         }
         other => return Err(format!("unknown sim action {other:?}")),
     }
-    Ok(())
+    Ok(None)
 }
 
 fn opt_str(args: &Value, key: &str) -> Option<String> {
@@ -268,6 +276,13 @@ fn invoke(c: &Client, call: &str, a: &Value) -> Result<moveworks::Result<Value>,
         cursor: opt_str(a, "cursor"),
         archived: a.get("archived").and_then(Value::as_bool),
     };
+    let messages = || -> Result<ListMessagesParams, String> {
+        Ok(ListMessagesParams {
+            conversation_id: req_str(a, "conversation_id")?.to_owned(),
+            cursor: opt_str(a, "cursor"),
+            limit: opt_u32(a, "limit"),
+        })
+    };
     let saved_response = || -> Result<Response, String> {
         serde_json::from_value(a.get("response").cloned().ok_or("missing response")?).map_err(|e| e.to_string())
     };
@@ -289,6 +304,25 @@ fn invoke(c: &Client, call: &str, a: &Value) -> Result<moveworks::Result<Value>,
             .map(to_json),
         "list_events" => c.list_events(&events_params(a)).map(to_json),
         "iter_events" => c.iter_events(events_params(a)).collect::<moveworks::Result<Vec<_>>>().map(to_json),
+        "list_messages" => c.list_messages(&messages()?).map(to_json),
+        "iter_messages" => c.iter_messages(messages()?).collect::<moveworks::Result<Vec<_>>>().map(to_json),
+        "list_response_messages" => c
+            .list_response_messages(&ListResponseMessagesParams {
+                conversation_id: req_str(a, "conversation_id")?.to_owned(),
+                response_id: req_str(a, "response_id")?.to_owned(),
+                cursor: opt_str(a, "cursor"),
+                limit: opt_u32(a, "limit"),
+            })
+            .map(to_json),
+        "submit_feedback" => c
+            .submit_feedback(
+                req_str(a, "conversation_id")?,
+                req_str(a, "response_id")?,
+                req_str(a, "message_id")?,
+                req_str(a, "callback_id")?,
+                a.get("additional_feedback").and_then(Value::as_str),
+            )
+            .map(to_json),
         "create_response" => c.create_response(req_str(a, "conversation_id")?, req_str(a, "text")?).map(to_json),
         "get_response" => c.get_response(req_str(a, "conversation_id")?, req_str(a, "response_id")?).map(to_json),
         "wait_for_response" => c

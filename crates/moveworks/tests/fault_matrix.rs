@@ -325,8 +325,10 @@ fn fixture(sim: &Simulator) -> Fixture {
     let setup = builder(sim).bearer_token(sim.config().static_token.clone().unwrap()).build().unwrap();
     let conversation = setup.create_conversation(Some("fixture")).unwrap();
     let response = setup.create_response(&conversation.conversation_id, "fixture question").unwrap();
-    // Completes at once (response duration 0); reading it records its event.
+    // Completes at once (response duration 0).
     setup.get_response(&conversation.conversation_id, &response.response_id).unwrap();
+    // Answers are not events: give list events a system-initiated message to return.
+    sim.inject_event(json!({"conversation_id": conversation.conversation_id, "text": "fixture notification"}));
     Fixture { conversation_id: conversation.conversation_id, response_id: response.response_id }
 }
 

@@ -16,7 +16,32 @@ usage: moveworks-simulator [--host H] [--port P] [--assistant-name N] [--token T
 
 Prints one JSON line with base_url, token_url, origin, port, assistant_name,
 token, client_id and client_secret, then serves until stdin reaches EOF.
---token \"\" disables the static token; --ignore-stdin serves until killed.";
+--token \"\" disables the static token; --ignore-stdin serves until killed.
+
+API routes are under {origin}/rest/v1beta1 (bearer token + Assistant-Name),
+the token endpoint is {origin}/oauth/v1/token. Control routes (no auth, JSON):
+  GET    /_sim/health          {\"status\":\"ok\"}
+  POST   /_sim/reset           forget all state, back to start-up settings
+  GET    /_sim/config          current settings
+  POST   /_sim/config          partial update: response_duration_ms, unknown_values,
+                               token_ttl_secs, rate_limit {max_requests, window_ms} | null,
+                               wrapped_token_answer, null_pending_outputs
+  GET    /_sim/faults          queued faults
+  POST   /_sim/faults          queue faults: {\"faults\": [{\"kind\": K, \"count\"?, \"method\"?,
+                               \"path_contains\"?, ...}]}; kinds: status, delay, drop, reset,
+                               malformed_json, truncated_json, unknown_values, raw,
+                               stream_drop, stream_stall, stream_unknown_event
+  DELETE /_sim/faults          clear queued faults
+  POST   /_sim/tokens/revoke   invalidate every issued token (static token stays valid)
+  GET    /_sim/requests        request log, oldest first
+  DELETE /_sim/requests        clear the request log
+  POST   /_sim/events          inject a system-initiated message into the events feed:
+                               {\"conversation_id\": C, \"text\": T,
+                                \"kind\"?: \"notification\" | \"async_response\",
+                                \"event_type\"?: \"MESSAGE_EVENT\"}
+                               -> 201 the event {\"event_id\", \"conversation_id\", \"event_payload\"}
+  GET    /_sim/feedback        accepted submit-feedback requests, oldest first
+The crate documentation (moveworks-simulator, lib.rs) describes each in full.";
 
 struct Options {
     config: SimulatorConfig,
@@ -134,5 +159,21 @@ mod tests {
         assert!(parse_args(args(&["--bogus", "1"])).is_err());
         assert!(parse_args(args(&["--host"])).is_err());
         assert!(parse_args(args(&["--help"])).unwrap().is_none());
+    }
+
+    #[test]
+    fn help_names_every_control_route() {
+        for route in [
+            "/_sim/health",
+            "/_sim/reset",
+            "/_sim/config",
+            "/_sim/faults",
+            "/_sim/tokens/revoke",
+            "/_sim/requests",
+            "/_sim/events",
+            "/_sim/feedback",
+        ] {
+            assert!(USAGE.contains(route), "--help does not mention {route}");
+        }
     }
 }
