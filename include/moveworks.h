@@ -18,7 +18,8 @@
  *  - Threads: one mw_client may be used from many threads at once (it shares one
  *    connection pool and one OAuth token cache). An mw_cancel_token may be triggered from
  *    any thread. Model handles are immutable and may be read from many threads at once.
- *    Iterator handles must be used by one thread at a time.
+ *    Iterator and stream handles must be used by one thread at a time, except
+ *    mw_stream_cancel(), which any thread may call while another is blocked in mw_stream_next().
  *  - No Rust panic crosses this boundary: it is caught and reported as MW_PANIC.
  */
 
