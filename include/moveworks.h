@@ -18,7 +18,8 @@
  *  - Threads: one mw_client may be used from many threads at once (it shares one
  *    connection pool and one OAuth token cache). An mw_cancel_token may be triggered from
  *    any thread. Model handles are immutable and may be read from many threads at once.
- *    Iterator handles must be used by one thread at a time.
+ *    Iterator and stream handles must be used by one thread at a time, except
+ *    mw_stream_cancel(), which any thread may call while another is blocked in mw_stream_next().
  *  - No Rust panic crosses this boundary: it is caught and reported as MW_PANIC.
  */
 
@@ -219,6 +220,33 @@ typedef enum mw_event_type {
 } mw_event_type;
 
 /**
+ * Type of a stream event.
+ */
+typedef enum mw_stream_event_type {
+  /**
+   * RESPONSE_CREATED: the server accepted the message (mw_stream_event_response_id).
+   */
+  MW_STREAM_EVENT_RESPONSE_CREATED = 0,
+  /**
+   * RESPONSE_IN_PROGRESS: the assistant is working on it.
+   */
+  MW_STREAM_EVENT_RESPONSE_IN_PROGRESS = 1,
+  /**
+   * OUTPUT_DELTA: one output grew; mw_stream_event_output() is the whole item so far.
+   */
+  MW_STREAM_EVENT_OUTPUT_DELTA = 2,
+  /**
+   * RESPONSE_COMPLETED: the turn's last event; mw_stream_event_response() is the final response.
+   */
+  MW_STREAM_EVENT_RESPONSE_COMPLETED = 3,
+  /**
+   * An event name this SDK version does not know (never an error): read
+   * mw_stream_event_name() and mw_stream_event_data().
+   */
+  MW_STREAM_EVENT_UNKNOWN = 99,
+} mw_stream_event_type;
+
+/**
  * Lets another thread stop a wait. Owned; free with mw_cancel_token_free() once no
  * wait uses it. mw_cancel_token_cancel() may be called from any thread.
  */
@@ -313,6 +341,22 @@ typedef struct mw_reasoning_message mw_reasoning_message;
 typedef struct mw_response mw_response;
 
 /**
+ * A streamed answer being received (from mw_client_stream_response). Owned; free
+ * with mw_stream_free(), which closes the connection at once (the response goes on
+ * server-side and can be polled by its id).
+ *
+ * THREAD SAFETY: use it from one thread at a time, except mw_stream_cancel(), which
+ * may be called from any thread while another one is blocked in mw_stream_next().
+ */
+typedef struct mw_stream mw_stream;
+
+/**
+ * One event of a streamed answer (from mw_stream_next). Owned; free with
+ * mw_stream_event_free(). Immutable: may be read from many threads at once.
+ */
+typedef struct mw_stream_event mw_stream_event;
+
+/**
  * Called while polling whenever the response's status or outputs change.
  * `response` is borrowed for the duration of the call only. Return true to keep
  * waiting, false to stop (the wait then returns MW_CANCELLED). It runs on the
@@ -355,6 +399,34 @@ typedef struct mw_wait_options {
    */
   void *user_data;
 } mw_wait_options;
+
+/**
+ * How mw_client_stream_response() and mw_client_stream_response_and_wait() wait.
+ * Always start from mw_stream_options_init(), which sets the core's defaults; a
+ * NULL options pointer means those defaults.
+ */
+typedef struct mw_stream_options {
+  /**
+   * Give up on the stream after this long without an event, in ms, and finish the
+   * turn by polling instead (default 30000; must be greater than 0).
+   */
+  uint64_t idle_timeout_ms;
+  /**
+   * The whole turn's deadline (`wait.deadline_ms`, default 120000: MW_POLL_TIMEOUT
+   * after it), its cancel token (`wait.cancel`, or NULL) and the polling of the
+   * fallback (`wait.on_update` fires only while polling). For mw_client_stream_response,
+   * a `wait.cancel` token given here is the stream's token: mw_stream_cancel() cancels it.
+   */
+  struct mw_wait_options wait;
+} mw_stream_options;
+
+/**
+ * Called by mw_client_stream_response_and_wait() for every event. `event` is
+ * borrowed for the duration of the call only. Return 0 to go on, nonzero to stop
+ * (the call then returns MW_CANCELLED naming the response). It runs on the thread
+ * that made the call. It must not unwind (no C++ exceptions through it).
+ */
+typedef int (*mw_stream_callback)(const struct mw_stream_event *event, void *user_data);
 
 #ifdef __cplusplus
 extern "C" {
@@ -1232,6 +1304,163 @@ enum mw_status mw_event_page_from_json(const char *json,
  * Frees an event page (and the events borrowed from it). NULL is allowed.
  */
 void mw_event_page_free(struct mw_event_page *page);
+
+/**
+ * Fills `options` with the core's defaults (30000 ms idle timeout; the wait as
+ * mw_wait_options_init: 120000 ms deadline, no cancel token, no callback).
+ */
+enum mw_status mw_stream_options_init(struct mw_stream_options *options);
+
+/**
+ * `POST /conversations/{conversation_id}/responses/stream`: sends a user message and
+ * streams the answer. Read the events with mw_stream_next() until it gives NULL.
+ *
+ * Errors before the stream starts (invalid arguments, 400, 401, 403, 404, 429, 5xx,
+ * connection failures) are returned here, with the retry rules of
+ * mw_client_create_response: the message is never sent twice. `options` may be NULL
+ * for the defaults. `*out_stream` is owned (mw_stream_free).
+ */
+enum mw_status mw_client_stream_response(const struct mw_client *client,
+                                         const char *conversation_id,
+                                         const char *text,
+                                         const struct mw_stream_options *options,
+                                         struct mw_stream **out_stream,
+                                         struct mw_error **out_error);
+
+/**
+ * The next event; blocks until it arrives. `*out_event` is owned, or NULL (with
+ * MW_OK) once the turn is over.
+ *
+ * A successful turn always ends with a RESPONSE_COMPLETED event carrying the final
+ * response, also when the stream broke and the turn was finished by polling
+ * (the message is never sent again). A failed turn ends with one error status
+ * instead (MW_RESPONSE_FAILED, MW_POLL_TIMEOUT, MW_CANCELLED, ...; mw_error_response_id()
+ * names the response once known), after which mw_stream_next gives NULL.
+ */
+enum mw_status mw_stream_next(struct mw_stream *stream,
+                              struct mw_stream_event **out_event,
+                              struct mw_error **out_error);
+
+/**
+ * Reads (and discards) the remaining events and gives the final response
+ * (`*out_response`, owned) or the error the turn ended with. Callable more than once.
+ */
+enum mw_status mw_stream_finish(struct mw_stream *stream,
+                                struct mw_response **out_response,
+                                struct mw_error **out_error);
+
+/**
+ * Cancels the stream: an mw_stream_next() blocked in another thread returns
+ * MW_CANCELLED within about 20 ms (naming the response id when known), and so does
+ * the next call. Thread-safe; never waits for the blocked reader. NULL or a finished
+ * stream: no effect.
+ */
+void mw_stream_cancel(const struct mw_stream *stream);
+
+/**
+ * The response's id, once the server named it; NULL before. `*out` is a new string or NULL.
+ */
+enum mw_status mw_stream_response_id(const struct mw_stream *stream, char **out_id);
+
+/**
+ * The `x-moveworks-root-uuid` of the streaming request (quote it to support), or
+ * NULL when the server sent none. `*out` is a new string or NULL.
+ */
+enum mw_status mw_stream_request_id(const struct mw_stream *stream, char **out_id);
+
+/**
+ * The final COMPLETED response once the turn succeeded, borrowed from the stream
+ * (valid until mw_stream_free), or NULL before that or when the turn failed.
+ */
+enum mw_status mw_stream_response(const struct mw_stream *stream,
+                                  const struct mw_response **out_response);
+
+/**
+ * Frees a stream, closing its connection at once if the turn is not over. NULL is
+ * allowed. No other thread may still be using it (mw_stream_cancel included).
+ */
+void mw_stream_free(struct mw_stream *stream);
+
+/**
+ * Sends a user message, streams the answer and gives the final response
+ * (`*out_response`, owned): mw_client_stream_response() with a callback.
+ *
+ * `on_event` (may be NULL) sees every event; returning nonzero stops the turn with
+ * MW_CANCELLED. The call ends like mw_client_create_response_and_wait: the COMPLETED
+ * response, MW_RESPONSE_FAILED (mw_error_response() has the FAILED one), MW_POLL_TIMEOUT
+ * after `options->wait.deadline_ms`, or MW_CANCELLED when `options->wait.cancel` fires.
+ */
+enum mw_status mw_client_stream_response_and_wait(const struct mw_client *client,
+                                                  const char *conversation_id,
+                                                  const char *text,
+                                                  const struct mw_stream_options *options,
+                                                  mw_stream_callback on_event,
+                                                  void *user_data,
+                                                  struct mw_response **out_response,
+                                                  struct mw_error **out_error);
+
+/**
+ * The event's type.
+ */
+enum mw_status mw_stream_event_get_type(const struct mw_stream_event *event,
+                                        enum mw_stream_event_type *out_type);
+
+/**
+ * The wire event name, e.g. "OUTPUT_DELTA" (unknown names verbatim). `*out` is a new string.
+ */
+enum mw_status mw_stream_event_name(const struct mw_stream_event *event, char **out_name);
+
+/**
+ * The response id the event names, or NULL (the server repeats it only on some
+ * events; RESPONSE_CREATED always has it). `*out` is a new string or NULL.
+ */
+enum mw_status mw_stream_event_response_id(const struct mw_stream_event *event, char **out_id);
+
+/**
+ * The position of an OUTPUT_DELTA in the stream. MW_INVALID_ARGUMENT (and `*out`
+ * untouched) for another type.
+ */
+enum mw_status mw_stream_event_sequence_number(const struct mw_stream_event *event,
+                                               uint64_t *out_sequence);
+
+/**
+ * The output type of an OUTPUT_DELTA as sent, e.g. "MESSAGE" or "REASONING_MESSAGE";
+ * NULL for another type. `*out` is a new string or NULL.
+ */
+enum mw_status mw_stream_event_output_type(const struct mw_stream_event *event, char **out_type);
+
+/**
+ * The output item of an OUTPUT_DELTA, the whole item so far (read it with the
+ * mw_output_item_* functions, e.g. mw_output_item_message + mw_message_text),
+ * borrowed from the event; NULL for another type.
+ */
+enum mw_status mw_stream_event_output(const struct mw_stream_event *event,
+                                      const struct mw_output_item **out_item);
+
+/**
+ * The response a RESPONSE_COMPLETED event carries, borrowed from the event; NULL for
+ * another type. Events of mw_stream_next always carry the final response when the
+ * turn succeeded (the same value mw_client_get_response would give).
+ */
+enum mw_status mw_stream_event_response(const struct mw_stream_event *event,
+                                        const struct mw_response **out_response);
+
+/**
+ * The raw `data:` text of an unknown event; NULL for a known type. `*out` is a new string or NULL.
+ */
+enum mw_status mw_stream_event_data(const struct mw_stream_event *event, char **out_data);
+
+/**
+ * The event as JSON: `{"event": <wire name>, ...its fields}` (an OUTPUT_DELTA's
+ * `output` in wire form); an unknown event is `{"event": <name>, "data": <raw text>}`.
+ * `*out` is a new string.
+ */
+enum mw_status mw_stream_event_to_json(const struct mw_stream_event *event, char **out_json);
+
+/**
+ * Frees an event. NULL is allowed. Never pass one borrowed by a callback.
+ */
+void mw_stream_event_free(struct mw_stream_event *event);
 
 /**
  * Frees a string returned by this library. NULL is allowed (no-op).

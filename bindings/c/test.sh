@@ -62,6 +62,17 @@ echo '#include "moveworks.h"' | gcc -std=c99 -pedantic -Wall -Wextra -Werror -fs
 echo '#include "moveworks.h"' | g++ -std=c++11 -pedantic -Wall -Wextra -Werror -fsyntax-only -I"$ROOT/include" -x c++ -
 # Static linking works too.
 gcc "${CFLAGS[@]}" "$HERE/examples/full_turn.c" -o "$WORK/full_turn_static" "$LIBDIR/libmoveworks.a" -lpthread -ldl -lm
+gcc "${CFLAGS[@]}" "$HERE/examples/stream_turn.c" -o "$WORK/stream_turn" "${LDLIBS[@]}"
+# The README's streaming example is the marked region of examples/stream_turn.c, word for word.
+python3 - "$HERE/README.md" "$HERE/examples/stream_turn.c" <<'PY'
+import re, sys
+readme, example = (open(p, encoding="utf-8").read() for p in sys.argv[1:])
+block = re.search(r"## Streaming\n.*?```c\n(.*?)```", readme, re.S).group(1)
+region = re.search(r"/\* --8<-- README: streaming \*/\n(.*?)\n *?/\* --8<-- \*/", example, re.S).group(1)
+dedented = "\n".join(line[4:] if line.startswith("    ") else line for line in region.split("\n"))
+if block.rstrip("\n") != dedented.rstrip("\n"):
+    sys.exit("bindings/c/README.md: the Streaming block differs from examples/stream_turn.c's marked region")
+PY
 
 # ---- every exported function is exercised by a test ---------------------------------------------------
 grep -oE '\bmw_[a-z0-9_]+\(' include/moveworks.h | tr -d '(' | sort -u >"$WORK/functions"
@@ -105,10 +116,13 @@ step "stress: 16 threads, one client, 10,000 calls, a token revocation (C)"
 "$WORK/stress"
 step "unit tests (C++)"
 "$WORK/cpp_unit"
-step "example: full turn (shared and static library)"
+step "examples: full turn (shared and static library), streamed turn"
 sim_reset
 "$WORK/full_turn_static" >"$WORK/example.out"
 grep -q "assistant:" "$WORK/example.out" || { cat "$WORK/example.out"; exit 1; }
+sim_reset
+"$WORK/stream_turn" >"$WORK/example.out"
+grep -q "^\.\.\. " "$WORK/example.out" && grep -q "assistant:" "$WORK/example.out" || { cat "$WORK/example.out"; exit 1; }
 
 if [[ "${MW_C_SKIP_VALGRIND:-}" != 1 ]]; then
     step "valgrind: unit tests and conformance scenarios"
@@ -147,7 +161,7 @@ sim_reset
     cmake -S "$HERE/examples" -B "$WORK/cmake-pc" -DMOVEWORKS_FIND=pkg-config && cmake --build "$WORK/cmake-pc" &&
         cmake -S "$HERE/examples" -B "$WORK/cmake-pkg" -DCMAKE_PREFIX_PATH="$PREFIX" && cmake --build "$WORK/cmake-pkg"
 } >>"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log"; exit 1; }
-for exe in cmake-pc/full_turn cmake-pkg/full_turn cmake-pkg/full_turn_static; do
+for exe in cmake-pc/full_turn cmake-pkg/full_turn cmake-pkg/full_turn_static cmake-pkg/stream_turn; do
     sim_reset
     LD_LIBRARY_PATH="$PREFIX/lib" "$WORK/$exe" >"$WORK/example.out"
     grep -q "assistant:" "$WORK/example.out" || { echo "$exe:"; cat "$WORK/example.out"; exit 1; }

@@ -574,19 +574,24 @@ pub unsafe extern "C" fn mw_client_get_response(
 pub unsafe extern "C" fn mw_wait_options_init(options: *mut mw_wait_options) -> mw_status {
     guard_plain(|| {
         let o = out(options, "options")?;
-        let d = WaitOptions::default();
-        let as_ms = |v: Duration| u64::try_from(v.as_millis()).unwrap_or(u64::MAX);
-        *o = mw_wait_options {
-            initial_interval_ms: as_ms(d.initial_interval),
-            backoff_factor: d.backoff_factor,
-            max_interval_ms: as_ms(d.max_interval),
-            deadline_ms: as_ms(d.deadline),
-            cancel: std::ptr::null(),
-            on_update: None,
-            user_data: std::ptr::null_mut(),
-        };
+        *o = wait_options_default();
         Ok(())
     })
+}
+
+/// The core's default wait options in their C form.
+pub(crate) fn wait_options_default() -> mw_wait_options {
+    let d = WaitOptions::default();
+    let as_ms = |v: Duration| u64::try_from(v.as_millis()).unwrap_or(u64::MAX);
+    mw_wait_options {
+        initial_interval_ms: as_ms(d.initial_interval),
+        backoff_factor: d.backoff_factor,
+        max_interval_ms: as_ms(d.max_interval),
+        deadline_ms: as_ms(d.deadline),
+        cancel: std::ptr::null(),
+        on_update: None,
+        user_data: std::ptr::null_mut(),
+    }
 }
 
 /// The C callback and its user data, callable from the core's polling loop.
@@ -607,7 +612,7 @@ impl CCallback {
 }
 
 /// Converts the C options to the core's (validation stays in the core).
-unsafe fn wait_options(options: *const mw_wait_options) -> Result<WaitOptions, Error> {
+pub(crate) unsafe fn wait_options(options: *const mw_wait_options) -> Result<WaitOptions, Error> {
     let Some(o) = options.as_ref() else {
         return Ok(WaitOptions::default());
     };

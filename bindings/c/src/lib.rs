@@ -16,9 +16,11 @@
 mod client;
 mod error;
 mod models;
+mod stream;
 mod util;
 
 pub use client::*;
 pub use error::*;
 pub use models::*;
+pub use stream::*;
 pub use util::*;

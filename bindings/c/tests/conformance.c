@@ -7,6 +7,7 @@
  *
  * usage: conformance <scenarios.json> [scenario-name ...]
  */
+#include <pthread.h>
 #include <time.h>
 
 #include "harness.h"
@@ -192,6 +193,95 @@ static cJSON *take_json(char *s) {
     return j;
 }
 
+/* cancel_after_ms: a thread that calls mw_stream_cancel after `ms`, unless told to stop first. */
+typedef struct canceller {
+    mw_stream *stream;
+    long ms;
+    int stop;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+} canceller;
+
+static void *cancel_after(void *arg) {
+    canceller *k = (canceller *)arg;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += k->ms / 1000;
+    until.tv_nsec += (k->ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&k->lock);
+    int timed_out = 0;
+    while (!k->stop && !timed_out) timed_out = pthread_cond_timedwait(&k->cond, &k->lock, &until) != 0;
+    if (!k->stop) mw_stream_cancel(k->stream);
+    pthread_mutex_unlock(&k->lock);
+    return NULL;
+}
+
+/* stream_response: iterates the stream to its end as a user would; the result is
+   {"response", "event_names", "first_event", "last_event"} (see the Rust runner). */
+static mw_status stream_turn(mw_client *c, cJSON *args, cJSON **result, mw_error **err) {
+    mw_stream_options o;
+    mw_stream_options_init(&o);
+    wait_opts(args, &o.wait);
+    cJSON *v;
+    if ((v = cJSON_GetObjectItemCaseSensitive(args, "idle_timeout_ms"))) o.idle_timeout_ms = (uint64_t)v->valuedouble;
+    mw_stream *stream = NULL;
+    mw_status st = mw_client_stream_response(c, arg_s(args, "conversation_id"), arg_s(args, "text"), &o, &stream, err);
+    if (st != MW_OK) return st;
+    canceller k = {stream, 0, 0, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+    pthread_t th;
+    int cancelling = (v = cJSON_GetObjectItemCaseSensitive(args, "cancel_after_ms")) != NULL;
+    if (cancelling) {
+        k.ms = (long)v->valuedouble;
+        cancelling = pthread_create(&th, NULL, cancel_after, &k) == 0;
+    }
+    size_t cap = 256, len = 0;
+    char *names = calloc(cap, 1), *first = NULL, *last = NULL;
+    for (;;) {
+        mw_stream_event *ev = NULL;
+        st = mw_stream_next(stream, &ev, err);
+        if (st != MW_OK || !ev) break;
+        char *name = NULL;
+        mw_stream_event_name(ev, &name);
+        size_t n = strlen(name);
+        while (len + n + 2 > cap) names = realloc(names, cap *= 2);
+        if (len) names[len++] = ',';
+        memcpy(names + len, name, n + 1);
+        len += n;
+        if (!first) first = strdup(name);
+        free(last);
+        last = strdup(name);
+        mw_string_free(name);
+        mw_stream_event_free(ev);
+    }
+    if (cancelling) {
+        pthread_mutex_lock(&k.lock);
+        k.stop = 1;
+        pthread_cond_signal(&k.cond);
+        pthread_mutex_unlock(&k.lock);
+        pthread_join(th, NULL);
+    }
+    if (st == MW_OK) {
+        const mw_response *final = NULL;
+        mw_stream_response(stream, &final);
+        char *json = NULL;
+        if (final) mw_response_to_json(final, &json);
+        *result = cJSON_CreateObject();
+        cJSON_AddItemToObject(*result, "response", take_json(json));
+        cJSON_AddStringToObject(*result, "event_names", names);
+        cJSON_AddItemToObject(*result, "first_event", first ? cJSON_CreateString(first) : cJSON_CreateNull());
+        cJSON_AddItemToObject(*result, "last_event", last ? cJSON_CreateString(last) : cJSON_CreateNull());
+    }
+    free(names);
+    free(first);
+    free(last);
+    mw_stream_free(stream);
+    return st;
+}
+
 /* ---- calls ---------------------------------------------------------------------------- */
 
 typedef enum { CALL_OK, CALL_ERROR, CALL_UNKNOWN } call_outcome;
@@ -308,6 +398,8 @@ static call_outcome run_call(mw_client *c, const char *name, cJSON *args, cJSON 
         if (st == MW_OK) *result = text ? cJSON_CreateString(text) : cJSON_CreateNull();
         mw_string_free(text);
         mw_response_free(r);
+    } else if (strcmp(name, "stream_response") == 0) {
+        st = stream_turn(c, args, result, err);
     } else {
         return CALL_UNKNOWN;
     }

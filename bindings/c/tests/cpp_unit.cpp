@@ -1,6 +1,7 @@
 // C++ translation unit compiled against moveworks.h (extern "C"): owns handles
 // with std::unique_ptr deleters, passes a captureless lambda as the update
-// callback, and cancels a wait from a std::thread.
+// callback, cancels a wait from a std::thread, and leaves a streamed turn early
+// through scope exit (the stream's unique_ptr closes it).
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -29,6 +30,12 @@ struct ErrorFree {
 struct TokenFree {
     void operator()(mw_cancel_token *t) const { mw_cancel_token_free(t); }
 };
+struct StreamFree {
+    void operator()(mw_stream *s) const { mw_stream_free(s); }
+};
+struct StreamEventFree {
+    void operator()(mw_stream_event *e) const { mw_stream_event_free(e); }
+};
 
 using String = std::unique_ptr<char, StringFree>;
 using Client = std::unique_ptr<mw_client, ClientFree>;
@@ -36,6 +43,8 @@ using Conversation = std::unique_ptr<mw_conversation, ConversationFree>;
 using Response = std::unique_ptr<mw_response, ResponseFree>;
 using Error = std::unique_ptr<mw_error, ErrorFree>;
 using Token = std::unique_ptr<mw_cancel_token, TokenFree>;
+using Stream = std::unique_ptr<mw_stream, StreamFree>;
+using StreamEvent = std::unique_ptr<mw_stream_event, StreamEventFree>;
 
 std::string take(char *s) {
     String owned(s);
@@ -104,6 +113,46 @@ int main() {
     CHECK(st == MW_CANCELLED);
     CHECK(raw_resp == nullptr);
     CHECK(err && std::string(mw_error_kind_name(err.get())) == "cancelled");
+
+    // A streamed turn left early: the loop breaks at the first OUTPUT_DELTA and the
+    // unique_ptr frees (and so closes) the stream at scope exit.
+    sim_post("/_sim/config", "{\"response_duration_ms\": 2000}");
+    std::string response_id;
+    {
+        mw_stream *raw_stream = nullptr;
+        raw_err = nullptr;
+        CHECK(mw_client_stream_response(client.get(), id.c_str(), "Who does John Doe report to?", nullptr, &raw_stream,
+                                        &raw_err) == MW_OK);
+        Stream stream(raw_stream);
+        err.reset(raw_err);
+        for (;;) {
+            mw_stream_event *raw_event = nullptr;
+            if (mw_stream_next(stream.get(), &raw_event, nullptr) != MW_OK || !raw_event) break;
+            StreamEvent event(raw_event);
+            mw_stream_event_type type;
+            CHECK(mw_stream_event_get_type(event.get(), &type) == MW_OK);
+            if (type == MW_STREAM_EVENT_OUTPUT_DELTA) break;
+        }
+        char *raw_id = nullptr;
+        CHECK(mw_stream_response_id(stream.get(), &raw_id) == MW_OK);
+        response_id = take(raw_id);
+    }
+    CHECK(response_id.rfind("resp_", 0) == 0);
+
+    // The callback form with a captureless lambda; a nonzero return stops the turn.
+    sim_post("/_sim/config", "{\"response_duration_ms\": 100}");
+    int events = 0;
+    raw_resp = nullptr;
+    raw_err = nullptr;
+    st = mw_client_stream_response_and_wait(
+        client.get(), id.c_str(), "Who does John Doe report to?", nullptr,
+        [](const mw_stream_event *, void *user_data) -> int { return ++*static_cast<int *>(user_data) >= 2; }, &events,
+        &raw_resp, &raw_err);
+    Response stopped(raw_resp);
+    err.reset(raw_err);
+    CHECK(st == MW_CANCELLED);
+    CHECK(events == 2);
+    CHECK(!stopped);
 
     // Invalid arguments from C++ too.
     raw_err = nullptr;

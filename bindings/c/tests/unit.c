@@ -4,6 +4,7 @@
  * one client shared by 8 threads. test.sh also checks that every function of the
  * header is named in a test file, and runs this program under valgrind.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -1102,6 +1103,459 @@ static void test_cancel_from_thread(mw_client *c) {
     mw_conversation_free(conv);
 }
 
+/* ---- streamed turns ------------------------------------------------------------------------------------------------- */
+
+/* A new conversation's id (owned). */
+static char *new_conversation(mw_client *c, const char *title) {
+    mw_error *err = NULL;
+    mw_conversation *conv = NULL;
+    CHECK_STATUS(mw_client_create_conversation(c, title, &conv, &err), MW_OK, err);
+    mw_error_free(err);
+    char *cid = conv ? conversation_id_of(conv) : NULL;
+    mw_conversation_free(conv);
+    return cid;
+}
+
+/* The wire JSON of a response (owned). */
+static char *response_json(const mw_response *r) {
+    char *json = NULL;
+    CHECK(mw_response_to_json(r, &json) == MW_OK);
+    return json;
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The number of open file descriptors of this process. */
+static int open_fds(void) {
+    int n = 0;
+    for (int fd = 0; fd < 4096; fd++)
+        if (fcntl(fd, F_GETFD) != -1) n++;
+    return n;
+}
+
+/* A whole streamed turn: events in order, every accessor, the final response equal to get_response. */
+static void test_stream_events(mw_client *c) {
+    sim_config("{\"response_duration_ms\": 200}");
+    char *cid = new_conversation(c, "Stream");
+    mw_error *err = NULL;
+    mw_stream_options o;
+    CHECK(mw_stream_options_init(&o) == MW_OK);
+    CHECK(o.idle_timeout_ms == 30000);
+    CHECK(o.wait.deadline_ms == 120000 && o.wait.cancel == NULL && o.wait.on_update == NULL);
+    mw_stream *stream = NULL;
+    CHECK_STATUS(mw_client_stream_response(c, cid, "Who does John Doe report to?", &o, &stream, &err), MW_OK, err);
+    CHECK(stream != NULL);
+    char *request_id = NULL, *response_id = NULL;
+    CHECK(mw_stream_request_id(stream, &request_id) == MW_OK && request_id && request_id[0]);
+    const mw_response *final = NULL;
+    CHECK(mw_stream_response(stream, &final) == MW_OK && final == NULL); /* not finished yet */
+
+    int count = 0, deltas = 0, saw_message = 0, completed = 0;
+    mw_stream_event_type type = MW_STREAM_EVENT_UNKNOWN;
+    char *completed_json = NULL, *created_id = NULL;
+    for (;;) {
+        mw_stream_event *ev = NULL;
+        CHECK_STATUS(mw_stream_next(stream, &ev, &err), MW_OK, err);
+        if (!ev) break;
+        CHECK(!completed); /* nothing after RESPONSE_COMPLETED */
+        CHECK(mw_stream_event_get_type(ev, &type) == MW_OK);
+        char *name = NULL, *json = NULL, *data = NULL, *rid = NULL, *otype = NULL;
+        CHECK(mw_stream_event_name(ev, &name) == MW_OK);
+        CHECK(mw_stream_event_to_json(ev, &json) == MW_OK);
+        CHECK(mw_stream_event_data(ev, &data) == MW_OK && data == NULL); /* only unknown events have data */
+        CHECK(mw_stream_event_response_id(ev, &rid) == MW_OK);
+        CHECK(mw_stream_event_output_type(ev, &otype) == MW_OK);
+        cJSON *parsed = cJSON_Parse(json);
+        CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(parsed, "event")), name);
+        const mw_output_item *item = NULL;
+        const mw_response *carried = NULL;
+        uint64_t seq = 12345;
+        CHECK(mw_stream_event_output(ev, &item) == MW_OK);
+        CHECK(mw_stream_event_response(ev, &carried) == MW_OK);
+        if (count == 0) {
+            CHECK(type == MW_STREAM_EVENT_RESPONSE_CREATED);
+            CHECK_STR(name, "RESPONSE_CREATED");
+            CHECK(rid && strncmp(rid, "resp_", 5) == 0);
+            created_id = rid ? strdup(rid) : NULL;
+        }
+        if (type == MW_STREAM_EVENT_OUTPUT_DELTA) {
+            deltas++;
+            CHECK_STR(name, "OUTPUT_DELTA");
+            CHECK(mw_stream_event_sequence_number(ev, &seq) == MW_OK && seq != 12345);
+            CHECK(otype != NULL && item != NULL);
+            CHECK(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(parsed, "sequence_number")));
+            const mw_message *m = NULL;
+            CHECK(mw_output_item_message(item, &m) == MW_OK);
+            if (m) {
+                char *text = NULL;
+                CHECK(mw_message_text(m, &text) == MW_OK && text);
+                saw_message |= text && strlen(text) > 0;
+                mw_string_free(text);
+            }
+        } else {
+            CHECK(mw_stream_event_sequence_number(ev, &seq) == MW_INVALID_ARGUMENT && seq == 12345);
+            CHECK(otype == NULL && item == NULL);
+        }
+        if (type == MW_STREAM_EVENT_RESPONSE_COMPLETED) {
+            completed = 1;
+            CHECK_STR(name, "RESPONSE_COMPLETED");
+            CHECK(carried != NULL);
+            if (carried) completed_json = response_json(carried);
+        } else {
+            CHECK(carried == NULL);
+        }
+        cJSON_Delete(parsed);
+        mw_string_free(name);
+        mw_string_free(json);
+        mw_string_free(data);
+        mw_string_free(rid);
+        mw_string_free(otype);
+        mw_stream_event_free(ev);
+        count++;
+    }
+    CHECK(completed && deltas > 0 && saw_message && count >= 3);
+    /* Over: NULL again, the final response borrowed from the stream, the same as get_response. */
+    mw_stream_event *after = (mw_stream_event *)1;
+    CHECK_STATUS(mw_stream_next(stream, &after, &err), MW_OK, err);
+    CHECK(after == NULL);
+    CHECK(mw_stream_response_id(stream, &response_id) == MW_OK);
+    CHECK_STR(response_id, created_id);
+    CHECK(mw_stream_response(stream, &final) == MW_OK && final != NULL);
+    mw_response *got = NULL, *finished = NULL;
+    CHECK_STATUS(mw_client_get_response(c, cid, response_id, &got, &err), MW_OK, err);
+    char *got_json = got ? response_json(got) : NULL, *final_json = final ? response_json(final) : NULL;
+    CHECK_STR(completed_json, got_json);
+    CHECK_STR(final_json, got_json);
+    CHECK_STATUS(mw_stream_finish(stream, &finished, &err), MW_OK, err); /* repeatable, owned */
+    char *finished_json = finished ? response_json(finished) : NULL;
+    CHECK_STR(finished_json, got_json);
+    mw_response_status status;
+    CHECK(final && mw_response_get_status(final, &status) == MW_OK && status == MW_RESPONSE_STATUS_COMPLETED);
+    CHECK(sim_count_requests("POST", "/responses") == 1);
+    mw_string_free(finished_json);
+    mw_string_free(final_json);
+    mw_string_free(got_json);
+    mw_string_free(completed_json);
+    mw_response_free(finished);
+    mw_response_free(got);
+    free(created_id);
+    mw_string_free(response_id);
+    mw_string_free(request_id);
+    mw_stream_free(stream);
+    mw_string_free(cid);
+}
+
+/* The stream drops mid-way: the turn is finished by polling, with the same final response and one POST. */
+static void test_stream_drop(mw_client *c) {
+    sim_config("{\"response_duration_ms\": 300}");
+    char *cid = new_conversation(c, "Drop");
+    sim_fault("{\"kind\":\"stream_drop\",\"after_events\":2}");
+    mw_error *err = NULL;
+    mw_stream_options o;
+    mw_stream_options_init(&o);
+    o.wait.initial_interval_ms = 20;
+    o.wait.max_interval_ms = 50;
+    mw_stream *stream = NULL;
+    CHECK_STATUS(mw_client_stream_response(c, cid, "Who does John Doe report to?", &o, &stream, &err), MW_OK, err);
+    char *last = NULL, *completed_json = NULL;
+    for (;;) {
+        mw_stream_event *ev = NULL;
+        CHECK_STATUS(mw_stream_next(stream, &ev, &err), MW_OK, err);
+        if (!ev) break;
+        mw_string_free(last);
+        last = NULL;
+        mw_stream_event_name(ev, &last);
+        const mw_response *carried = NULL;
+        mw_stream_event_response(ev, &carried);
+        if (carried) {
+            mw_string_free(completed_json);
+            completed_json = response_json(carried);
+        }
+        mw_stream_event_free(ev);
+    }
+    CHECK_STR(last, "RESPONSE_COMPLETED");
+    char *rid = NULL;
+    mw_stream_response_id(stream, &rid);
+    mw_response *got = NULL;
+    CHECK_STATUS(mw_client_get_response(c, cid, rid, &got, &err), MW_OK, err);
+    char *got_json = got ? response_json(got) : NULL;
+    CHECK_STR(completed_json, got_json);
+    CHECK(sim_count_requests("POST", "/responses") == 1); /* never sent twice */
+    CHECK(sim_count_requests("GET", rid) >= 2);            /* our poll and get_response */
+    mw_string_free(got_json);
+    mw_response_free(got);
+    mw_string_free(rid);
+    mw_string_free(completed_json);
+    mw_string_free(last);
+    mw_stream_free(stream);
+    mw_string_free(cid);
+}
+
+static void *stream_cancel_later(void *stream) {
+    sleep_ms(300);
+    mw_stream_cancel((const mw_stream *)stream);
+    return NULL;
+}
+
+/* A stalled stream: mw_stream_cancel from another thread interrupts the blocked mw_stream_next promptly. */
+static void test_stream_cancel(mw_client *c) {
+    sim_config("{\"response_duration_ms\": 200}");
+    char *cid = new_conversation(c, "Stall");
+    sim_fault("{\"kind\":\"stream_stall\",\"after_events\":1,\"ms\":20000}");
+    mw_error *err = NULL;
+    mw_stream *stream = NULL;
+    CHECK_STATUS(mw_client_stream_response(c, cid, "Who does John Doe report to?", NULL, &stream, &err), MW_OK, err);
+    mw_stream_event *ev = NULL;
+    CHECK_STATUS(mw_stream_next(stream, &ev, &err), MW_OK, err); /* RESPONSE_CREATED, then the stall */
+    mw_stream_event_free(ev);
+    ev = NULL;
+    pthread_t th;
+    CHECK(pthread_create(&th, NULL, stream_cancel_later, stream) == 0);
+    double start = now_s();
+    CHECK_STATUS(mw_stream_next(stream, &ev, &err), MW_CANCELLED, err);
+    CHECK(now_s() - start < 5.0); /* not the 20 s stall, nor the 30 s idle timeout */
+    CHECK(ev == NULL);
+    CHECK(err && mw_error_response_id(err) && strncmp(mw_error_response_id(err), "resp_", 5) == 0);
+    mw_error_free(err);
+    err = NULL;
+    pthread_join(th, NULL);
+    CHECK_STATUS(mw_stream_next(stream, &ev, &err), MW_OK, err); /* the error was reported once */
+    CHECK(ev == NULL);
+    const mw_response *final = (const mw_response *)1;
+    CHECK(mw_stream_response(stream, &final) == MW_OK && final == NULL);
+    mw_response *r = NULL;
+    CHECK_STATUS(mw_stream_finish(stream, &r, &err), MW_CANCELLED, err);
+    CHECK(r == NULL);
+    mw_error_free(err);
+    mw_stream_cancel(stream); /* after the end: no effect */
+    mw_stream_free(stream);
+
+    /* The stream's token may be the caller's own (options.wait.cancel). */
+    mw_cancel_token *token = NULL;
+    mw_cancel_token_new(&token);
+    mw_stream_options o;
+    mw_stream_options_init(&o);
+    o.wait.cancel = token;
+    sim_fault("{\"kind\":\"stream_stall\",\"after_events\":1,\"ms\":20000}");
+    stream = NULL;
+    err = NULL;
+    CHECK_STATUS(mw_client_stream_response(c, cid, "Who does John Doe report to?", &o, &stream, &err), MW_OK, err);
+    CHECK(pthread_create(&th, NULL, cancel_later, token) == 0);
+    start = now_s();
+    mw_status st;
+    do {
+        ev = NULL;
+        st = mw_stream_next(stream, &ev, &err);
+        mw_stream_event_free(ev);
+    } while (st == MW_OK && ev);
+    CHECK_STATUS(st, MW_CANCELLED, err);
+    CHECK(now_s() - start < 5.0);
+    mw_error_free(err);
+    pthread_join(th, NULL);
+    mw_stream_free(stream);
+    /* An already cancelled token: nothing is sent. */
+    int posts = sim_count_requests("POST", "/responses");
+    stream = NULL;
+    EXPECT_ERR(mw_client_stream_response(c, cid, "again", &o, &stream, &err), MW_CANCELLED, NULL);
+    CHECK(stream == NULL);
+    CHECK(sim_count_requests("POST", "/responses") == posts);
+    mw_cancel_token_free(token);
+    mw_string_free(cid);
+}
+
+/* Unknown event names arrive as unknown events, never as errors; a FAILED turn ends with MW_RESPONSE_FAILED. */
+static void test_stream_unknown_and_failed(mw_client *c) {
+    sim_config("{\"response_duration_ms\": 150}");
+    char *cid = new_conversation(c, "Unknown");
+    sim_fault("{\"kind\":\"stream_unknown_event\",\"after_events\":2,\"event\":\"RESPONSE_AUDIT\",\"data\":\"{\\\"x\\\":1}\"}");
+    mw_error *err = NULL;
+    mw_stream *stream = NULL;
+    CHECK_STATUS(mw_client_stream_response(c, cid, "Who does John Doe report to?", NULL, &stream, &err), MW_OK, err);
+    int unknown = 0;
+    char *last = NULL;
+    for (;;) {
+        mw_stream_event *ev = NULL;
+        CHECK_STATUS(mw_stream_next(stream, &ev, &err), MW_OK, err);
+        if (!ev) break;
+        mw_stream_event_type type;
+        mw_stream_event_get_type(ev, &type);
+        mw_string_free(last);
+        last = NULL;
+        mw_stream_event_name(ev, &last);
+        if (type == MW_STREAM_EVENT_UNKNOWN) {
+            unknown++;
+            char *data = NULL, *json = NULL, *rid = NULL;
+            CHECK_STR(last, "RESPONSE_AUDIT");
+            CHECK(mw_stream_event_data(ev, &data) == MW_OK);
+            CHECK_STR(data, "{\"x\":1}");
+            CHECK(mw_stream_event_to_json(ev, &json) == MW_OK);
+            CHECK_STR(json, "{\"event\":\"RESPONSE_AUDIT\",\"data\":\"{\\\"x\\\":1}\"}");
+            CHECK(mw_stream_event_response_id(ev, &rid) == MW_OK && rid == NULL);
+            mw_string_free(data);
+            mw_string_free(json);
+        }
+        mw_stream_event_free(ev);
+    }
+    CHECK(unknown == 1);
+    CHECK_STR(last, "RESPONSE_COMPLETED");
+    mw_string_free(last);
+    mw_stream_free(stream);
+
+    /* [fail]: the events, then MW_RESPONSE_FAILED carrying the FAILED response. */
+    stream = NULL;
+    CHECK_STATUS(mw_client_stream_response(c, cid, "please [fail]", NULL, &stream, &err), MW_OK, err);
+    mw_status st;
+    mw_stream_event *ev;
+    do {
+        ev = NULL;
+        st = mw_stream_next(stream, &ev, &err);
+        mw_stream_event_free(ev);
+    } while (st == MW_OK && ev);
+    CHECK_STATUS(st, MW_RESPONSE_FAILED, err);
+    mw_response_status status = MW_RESPONSE_STATUS_UNKNOWN;
+    CHECK(err && mw_error_response(err) && mw_response_get_status(mw_error_response(err), &status) == MW_OK);
+    CHECK(status == MW_RESPONSE_STATUS_FAILED);
+    mw_error_free(err);
+    mw_stream_free(stream);
+    mw_string_free(cid);
+}
+
+/* Errors before the stream starts are returned by mw_client_stream_response itself, typed. */
+static void test_stream_errors_before_start(mw_client *c) {
+    mw_stream *stream = NULL;
+    char *cid = new_conversation(c, "Errors");
+    EXPECT_ERR(mw_client_stream_response(c, "conv_does_not_exist", "hi", NULL, &stream, &err), MW_NOT_FOUND, NULL);
+    CHECK(stream == NULL);
+    EXPECT_ERR(mw_client_stream_response(NULL, cid, "hi", NULL, &stream, &err), MW_INVALID_ARGUMENT, "client");
+    EXPECT_ERR(mw_client_stream_response(c, NULL, "hi", NULL, &stream, &err), MW_INVALID_ARGUMENT, "conversation_id");
+    EXPECT_ERR(mw_client_stream_response(c, BAD_UTF8, "hi", NULL, &stream, &err), MW_INVALID_ARGUMENT, "conversation_id");
+    EXPECT_ERR(mw_client_stream_response(c, cid, NULL, NULL, &stream, &err), MW_INVALID_ARGUMENT, "text");
+    EXPECT_ERR(mw_client_stream_response(c, cid, "hi", NULL, NULL, &err), MW_INVALID_ARGUMENT, "out_stream");
+    mw_stream_options o;
+    mw_stream_options_init(&o);
+    o.idle_timeout_ms = 0;
+    EXPECT_ERR(mw_client_stream_response(c, cid, "hi", &o, &stream, &err), MW_INVALID_ARGUMENT, "idle_timeout");
+    CHECK(stream == NULL);
+    mw_client *once = client_with(0, 0, NULL, NULL);
+    sim_fault("{\"kind\":\"status\",\"status\":500,\"method\":\"POST\",\"path_contains\":\"/stream\"}");
+    EXPECT_ERR(mw_client_stream_response(once, cid, "hi", NULL, &stream, &err), MW_INTERNAL_SERVER, NULL);
+    CHECK(stream == NULL);
+    mw_client_free(once);
+    sim_fault("{\"kind\":\"status\",\"status\":401,\"method\":\"POST\"}");
+    mw_response *r = NULL;
+    EXPECT_ERR(mw_client_stream_response_and_wait(c, cid, "hi", NULL, NULL, NULL, &r, &err), MW_AUTHENTICATION, NULL);
+    CHECK(r == NULL);
+    /* NULL-safety of the rest of the surface. */
+    mw_stream_event *ev = NULL;
+    char *s = NULL;
+    const mw_response *final = NULL;
+    const mw_output_item *item = NULL;
+    mw_stream_event_type type;
+    uint64_t seq;
+    EXPECT_ERR(mw_stream_next(NULL, &ev, &err), MW_INVALID_ARGUMENT, "stream");
+    EXPECT_ERR(mw_stream_finish(NULL, &r, &err), MW_INVALID_ARGUMENT, "stream");
+    CHECK(mw_stream_next(NULL, &ev, NULL) == MW_INVALID_ARGUMENT);
+    CHECK(mw_stream_response_id(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_stream_request_id(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_stream_response(NULL, &final) == MW_INVALID_ARGUMENT);
+    CHECK(mw_stream_options_init(NULL) == MW_INVALID_ARGUMENT);
+    CHECK(mw_stream_event_get_type(NULL, &type) == MW_INVALID_ARGUMENT);
+    CHECK(mw_stream_event_name(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_stream_event_response_id(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_stream_event_sequence_number(NULL, &seq) == MW_INVALID_ARGUMENT);
+    CHECK(mw_stream_event_output_type(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_stream_event_output(NULL, &item) == MW_INVALID_ARGUMENT);
+    CHECK(mw_stream_event_response(NULL, &final) == MW_INVALID_ARGUMENT);
+    CHECK(mw_stream_event_data(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_stream_event_to_json(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(s == NULL && ev == NULL && final == NULL && item == NULL);
+    mw_stream_cancel(NULL);
+    mw_stream_free(NULL);
+    mw_stream_event_free(NULL);
+    mw_string_free(cid);
+}
+
+typedef struct seen_events {
+    int count;
+    int stop_after; /* 0: never */
+    char last[64];
+} seen_events;
+
+static int on_stream_event(const mw_stream_event *ev, void *user_data) {
+    seen_events *seen = (seen_events *)user_data;
+    char *name = NULL;
+    mw_stream_event_name(ev, &name);
+    snprintf(seen->last, sizeof seen->last, "%s", name ? name : "");
+    mw_string_free(name);
+    seen->count++;
+    return seen->stop_after && seen->count >= seen->stop_after;
+}
+
+/* The callback form: every event, then the final response; a nonzero return stops with MW_CANCELLED. */
+static void test_stream_and_wait(mw_client *c) {
+    sim_config("{\"response_duration_ms\": 150}");
+    char *cid = new_conversation(c, "Callback");
+    mw_error *err = NULL;
+    mw_response *r = NULL;
+    seen_events seen = {0, 0, ""};
+    CHECK_STATUS(mw_client_stream_response_and_wait(c, cid, "Who does John Doe report to?", NULL, on_stream_event, &seen, &r, &err),
+                 MW_OK, err);
+    CHECK(seen.count >= 3);
+    CHECK_STR(seen.last, "RESPONSE_COMPLETED");
+    char *text = NULL;
+    CHECK(r && mw_response_assistant_text(r, &text) == MW_OK && text && strstr(text, "John Doe"));
+    mw_string_free(text);
+    mw_response_free(r);
+    r = NULL;
+    /* No callback: just the final response. */
+    CHECK_STATUS(mw_client_stream_response_and_wait(c, cid, "hello", NULL, NULL, NULL, &r, &err), MW_OK, err);
+    CHECK(r != NULL);
+    mw_response_free(r);
+    r = NULL;
+    /* Stop after the first event. */
+    seen = (seen_events){0, 1, ""};
+    CHECK_STATUS(mw_client_stream_response_and_wait(c, cid, "hello", NULL, on_stream_event, &seen, &r, &err), MW_CANCELLED, err);
+    CHECK(seen.count == 1 && r == NULL);
+    CHECK(err && mw_error_response_id(err) != NULL);
+    mw_error_free(err);
+    err = NULL;
+    EXPECT_ERR(mw_client_stream_response_and_wait(c, cid, "hi", NULL, NULL, NULL, NULL, &err), MW_INVALID_ARGUMENT, "out_response");
+    mw_string_free(cid);
+}
+
+/* Leaving early releases the stream: 200 streams abandoned after one event leave no descriptor open. */
+static void test_stream_abandon(mw_client *c) {
+    sim_config("{\"response_duration_ms\": 2000}");
+    char *cid = new_conversation(c, "Abandon");
+    mw_error *err = NULL;
+    /* Warm up (the pool's first connection), then measure. */
+    mw_stream *stream = NULL;
+    CHECK_STATUS(mw_client_stream_response(c, cid, "warm up", NULL, &stream, &err), MW_OK, err);
+    mw_stream_free(stream);
+    int before = open_fds(), ok = 1;
+    for (int i = 0; i < 200 && ok; i++) {
+        stream = NULL;
+        mw_stream_event *ev = NULL;
+        ok = mw_client_stream_response(c, cid, "abandoned", NULL, &stream, &err) == MW_OK &&
+             mw_stream_next(stream, &ev, &err) == MW_OK && ev != NULL;
+        if (!ok) fprintf(stderr, "stream %d: %s\n", i, err ? mw_error_message(err) : "no event");
+        mw_stream_event_free(ev);
+        mw_stream_free(stream); /* mid-turn: closes the connection */
+        mw_error_free(err);
+        err = NULL;
+    }
+    CHECK(ok);
+    int after = open_fds();
+    CHECK(after <= before + 2);
+    if (after > before + 2) fprintf(stderr, "open descriptors: %d before, %d after\n", before, after);
+    sim_config("{\"response_duration_ms\": 100}");
+    mw_string_free(cid);
+}
+
 /* ---- 8 threads, one client -------------------------------------------------------------------------------------- */
 
 typedef struct worker {
@@ -1205,6 +1659,20 @@ int main(void) {
     test_statuses(c);
     sim_post("/_sim/reset", "{}");
     test_cancel_from_thread(c);
+    sim_post("/_sim/reset", "{}");
+    test_stream_events(c);
+    sim_post("/_sim/reset", "{}");
+    test_stream_drop(c);
+    sim_post("/_sim/reset", "{}");
+    test_stream_cancel(c);
+    sim_post("/_sim/reset", "{}");
+    test_stream_unknown_and_failed(c);
+    sim_post("/_sim/reset", "{}");
+    test_stream_errors_before_start(c);
+    sim_post("/_sim/reset", "{}");
+    test_stream_and_wait(c);
+    sim_post("/_sim/reset", "{}");
+    test_stream_abandon(c);
     sim_post("/_sim/reset", "{}");
     test_threads(c);
     mw_client_free(c);

@@ -1,0 +1,471 @@
+//! Streamed turns: `mw_client_stream_response` (an iterator of events) and
+//! `mw_client_stream_response_and_wait` (the same with a callback).
+//!
+//! Everything is the core's `ResponseStream`: the SSE parsing, the fallback to
+//! polling when the stream breaks, the error taxonomy. This file only converts.
+
+use std::ffi::{c_char, c_int, c_void};
+use std::ops::ControlFlow;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
+
+use moveworks::{CancelToken, Error, Response, ResponseStream, StreamEvent, StreamOptions};
+
+use crate::client::{mw_client, mw_wait_options, wait_options, wait_options_default};
+use crate::error::{guard, guard_plain, mw_error, mw_status};
+use crate::models::{mw_output_item, mw_response};
+use crate::util::{
+    alloc_string, arg_str, borrow, borrowed, free_handle, into_handle, out, set_opt_string, to_json, Handle,
+};
+
+/// A streamed answer being received (from mw_client_stream_response). Owned; free
+/// with mw_stream_free(), which closes the connection at once (the response goes on
+/// server-side and can be polled by its id).
+///
+/// THREAD SAFETY: use it from one thread at a time, except mw_stream_cancel(), which
+/// may be called from any thread while another one is blocked in mw_stream_next().
+pub struct mw_stream {
+    _private: [u8; 0],
+}
+
+/// One event of a streamed answer (from mw_stream_next). Owned; free with
+/// mw_stream_event_free(). Immutable: may be read from many threads at once.
+pub struct mw_stream_event {
+    _private: [u8; 0],
+}
+
+/// What an mw_stream handle points to.
+pub(crate) struct StreamData {
+    /// A clone of the turn's cancel token, outside the lock: mw_stream_cancel never
+    /// waits for a reader blocked in mw_stream_next.
+    cancel: CancelToken,
+    request_id: Option<String>,
+    stream: Mutex<ResponseStream>,
+    /// The final response, copied out once the turn succeeded (mw_stream_response
+    /// borrows it without taking the lock).
+    response: OnceLock<Response>,
+}
+
+impl StreamData {
+    fn lock(&self) -> MutexGuard<'_, ResponseStream> {
+        // A panic while the lock was held was already reported as MW_PANIC; the
+        // stream itself stays memory-safe to use.
+        self.stream.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Remembers the final response once the turn has one.
+    fn keep_response(&self, stream: &ResponseStream) {
+        if let Some(r) = stream.response() {
+            self.response.get_or_init(|| r.clone());
+        }
+    }
+}
+
+impl Handle for mw_stream {
+    type Inner = StreamData;
+}
+impl Handle for mw_stream_event {
+    type Inner = StreamEvent;
+}
+
+/// Type of a stream event.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum mw_stream_event_type {
+    /// RESPONSE_CREATED: the server accepted the message (mw_stream_event_response_id).
+    MW_STREAM_EVENT_RESPONSE_CREATED = 0,
+    /// RESPONSE_IN_PROGRESS: the assistant is working on it.
+    MW_STREAM_EVENT_RESPONSE_IN_PROGRESS = 1,
+    /// OUTPUT_DELTA: one output grew; mw_stream_event_output() is the whole item so far.
+    MW_STREAM_EVENT_OUTPUT_DELTA = 2,
+    /// RESPONSE_COMPLETED: the turn's last event; mw_stream_event_response() is the final response.
+    MW_STREAM_EVENT_RESPONSE_COMPLETED = 3,
+    /// An event name this SDK version does not know (never an error): read
+    /// mw_stream_event_name() and mw_stream_event_data().
+    MW_STREAM_EVENT_UNKNOWN = 99,
+}
+
+/// How mw_client_stream_response() and mw_client_stream_response_and_wait() wait.
+/// Always start from mw_stream_options_init(), which sets the core's defaults; a
+/// NULL options pointer means those defaults.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct mw_stream_options {
+    /// Give up on the stream after this long without an event, in ms, and finish the
+    /// turn by polling instead (default 30000; must be greater than 0).
+    pub idle_timeout_ms: u64,
+    /// The whole turn's deadline (`wait.deadline_ms`, default 120000: MW_POLL_TIMEOUT
+    /// after it), its cancel token (`wait.cancel`, or NULL) and the polling of the
+    /// fallback (`wait.on_update` fires only while polling). For mw_client_stream_response,
+    /// a `wait.cancel` token given here is the stream's token: mw_stream_cancel() cancels it.
+    pub wait: mw_wait_options,
+}
+
+/// Called by mw_client_stream_response_and_wait() for every event. `event` is
+/// borrowed for the duration of the call only. Return 0 to go on, nonzero to stop
+/// (the call then returns MW_CANCELLED naming the response). It runs on the thread
+/// that made the call. It must not unwind (no C++ exceptions through it).
+pub type mw_stream_callback =
+    Option<unsafe extern "C" fn(event: *const mw_stream_event, user_data: *mut c_void) -> c_int>;
+
+fn ms(v: u64) -> Duration {
+    Duration::from_millis(v)
+}
+
+/// Converts the C options to the core's (validation stays in the core).
+unsafe fn stream_options(options: *const mw_stream_options) -> Result<StreamOptions, Error> {
+    let Some(o) = options.as_ref() else {
+        return Ok(StreamOptions::default());
+    };
+    Ok(StreamOptions { idle_timeout: ms(o.idle_timeout_ms), wait: wait_options(&o.wait)? })
+}
+
+// ---- options ------------------------------------------------------------------------------
+
+/// Fills `options` with the core's defaults (30000 ms idle timeout; the wait as
+/// mw_wait_options_init: 120000 ms deadline, no cancel token, no callback).
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_options_init(options: *mut mw_stream_options) -> mw_status {
+    guard_plain(|| {
+        let o = out(options, "options")?;
+        let d = StreamOptions::default();
+        *o = mw_stream_options {
+            idle_timeout_ms: u64::try_from(d.idle_timeout.as_millis()).unwrap_or(u64::MAX),
+            wait: wait_options_default(),
+        };
+        Ok(())
+    })
+}
+
+// ---- the stream -----------------------------------------------------------------------------
+
+/// `POST /conversations/{conversation_id}/responses/stream`: sends a user message and
+/// streams the answer. Read the events with mw_stream_next() until it gives NULL.
+///
+/// Errors before the stream starts (invalid arguments, 400, 401, 403, 404, 429, 5xx,
+/// connection failures) are returned here, with the retry rules of
+/// mw_client_create_response: the message is never sent twice. `options` may be NULL
+/// for the defaults. `*out_stream` is owned (mw_stream_free).
+#[no_mangle]
+pub unsafe extern "C" fn mw_client_stream_response(
+    client: *const mw_client,
+    conversation_id: *const c_char,
+    text: *const c_char,
+    options: *const mw_stream_options,
+    out_stream: *mut *mut mw_stream,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    guard(out_error, || {
+        let c = borrow(client, "client")?;
+        let o = out(out_stream, "out_stream")?;
+        let cid = arg_str(conversation_id, "conversation_id")?;
+        let text = arg_str(text, "text")?;
+        let mut opts = stream_options(options)?;
+        let cancel = opts.wait.cancel.get_or_insert_with(CancelToken::new).clone();
+        let stream = c.stream_response(cid, text, &opts)?;
+        *o = into_handle::<mw_stream>(StreamData {
+            cancel,
+            request_id: stream.request_id().map(str::to_owned),
+            stream: Mutex::new(stream),
+            response: OnceLock::new(),
+        });
+        Ok(())
+    })
+}
+
+/// The next event; blocks until it arrives. `*out_event` is owned, or NULL (with
+/// MW_OK) once the turn is over.
+///
+/// A successful turn always ends with a RESPONSE_COMPLETED event carrying the final
+/// response, also when the stream broke and the turn was finished by polling
+/// (the message is never sent again). A failed turn ends with one error status
+/// instead (MW_RESPONSE_FAILED, MW_POLL_TIMEOUT, MW_CANCELLED, ...; mw_error_response_id()
+/// names the response once known), after which mw_stream_next gives NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_next(
+    stream: *mut mw_stream,
+    out_event: *mut *mut mw_stream_event,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    guard(out_error, || {
+        // Shared borrow: mw_stream_cancel may read the token from another thread meanwhile.
+        let s = borrow(stream as *const mw_stream, "stream")?;
+        let o = out(out_event, "out_event")?;
+        let mut guard = s.lock();
+        let next = guard.next();
+        s.keep_response(&guard);
+        drop(guard);
+        *o = match next.transpose()? {
+            Some(event) => into_handle::<mw_stream_event>(event),
+            None => std::ptr::null_mut(),
+        };
+        Ok(())
+    })
+}
+
+/// Reads (and discards) the remaining events and gives the final response
+/// (`*out_response`, owned) or the error the turn ended with. Callable more than once.
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_finish(
+    stream: *mut mw_stream,
+    out_response: *mut *mut mw_response,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    guard(out_error, || {
+        let s = borrow(stream as *const mw_stream, "stream")?;
+        let o = out(out_response, "out_response")?;
+        let mut guard = s.lock();
+        let finished = guard.finish();
+        s.keep_response(&guard);
+        drop(guard);
+        *o = into_handle::<mw_response>(finished?);
+        Ok(())
+    })
+}
+
+/// Cancels the stream: an mw_stream_next() blocked in another thread returns
+/// MW_CANCELLED within about 20 ms (naming the response id when known), and so does
+/// the next call. Thread-safe; never waits for the blocked reader. NULL or a finished
+/// stream: no effect.
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_cancel(stream: *const mw_stream) {
+    let _ = panic::catch_unwind(AssertUnwindSafe(|| {
+        if let Ok(s) = borrow(stream, "stream") {
+            s.cancel.cancel();
+        }
+    }));
+}
+
+/// The response's id, once the server named it; NULL before. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_response_id(stream: *const mw_stream, out_id: *mut *mut c_char) -> mw_status {
+    guard_plain(|| {
+        let s = borrow(stream, "stream")?;
+        let o = out(out_id, "out")?;
+        set_opt_string(o, s.lock().response_id());
+        Ok(())
+    })
+}
+
+/// The `x-moveworks-root-uuid` of the streaming request (quote it to support), or
+/// NULL when the server sent none. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_request_id(stream: *const mw_stream, out_id: *mut *mut c_char) -> mw_status {
+    guard_plain(|| {
+        let s = borrow(stream, "stream")?;
+        let o = out(out_id, "out")?;
+        set_opt_string(o, s.request_id.as_deref());
+        Ok(())
+    })
+}
+
+/// The final COMPLETED response once the turn succeeded, borrowed from the stream
+/// (valid until mw_stream_free), or NULL before that or when the turn failed.
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_response(
+    stream: *const mw_stream,
+    out_response: *mut *const mw_response,
+) -> mw_status {
+    guard_plain(|| {
+        let s = borrow(stream, "stream")?;
+        let o = out(out_response, "out")?;
+        *o = s.response.get().map_or(std::ptr::null(), borrowed::<mw_response>);
+        Ok(())
+    })
+}
+
+/// Frees a stream, closing its connection at once if the turn is not over. NULL is
+/// allowed. No other thread may still be using it (mw_stream_cancel included).
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_free(stream: *mut mw_stream) {
+    free_handle(stream)
+}
+
+/// Sends a user message, streams the answer and gives the final response
+/// (`*out_response`, owned): mw_client_stream_response() with a callback.
+///
+/// `on_event` (may be NULL) sees every event; returning nonzero stops the turn with
+/// MW_CANCELLED. The call ends like mw_client_create_response_and_wait: the COMPLETED
+/// response, MW_RESPONSE_FAILED (mw_error_response() has the FAILED one), MW_POLL_TIMEOUT
+/// after `options->wait.deadline_ms`, or MW_CANCELLED when `options->wait.cancel` fires.
+#[no_mangle]
+pub unsafe extern "C" fn mw_client_stream_response_and_wait(
+    client: *const mw_client,
+    conversation_id: *const c_char,
+    text: *const c_char,
+    options: *const mw_stream_options,
+    on_event: mw_stream_callback,
+    user_data: *mut c_void,
+    out_response: *mut *mut mw_response,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    guard(out_error, || {
+        let c = borrow(client, "client")?;
+        let o = out(out_response, "out_response")?;
+        let cid = arg_str(conversation_id, "conversation_id")?;
+        let text = arg_str(text, "text")?;
+        let opts = stream_options(options)?;
+        let mut callback = |event: &StreamEvent| match on_event {
+            // SAFETY: the caller's function pointer, given an event borrowed for this call.
+            Some(f) if unsafe { f(borrowed::<mw_stream_event>(event), user_data) } != 0 => ControlFlow::Break(()),
+            _ => ControlFlow::Continue(()),
+        };
+        let response = c.stream_response_and_wait(cid, text, &opts, &mut callback)?;
+        *o = into_handle::<mw_response>(response);
+        Ok(())
+    })
+}
+
+// ---- events -------------------------------------------------------------------------------------
+
+/// Reads a value of the event behind `e` into `dst`.
+unsafe fn get<T>(e: *const mw_stream_event, dst: *mut T, f: impl FnOnce(&StreamEvent) -> T) -> mw_status {
+    guard_plain(|| {
+        let v = borrow(e, "event")?;
+        let o = out(dst, "out")?;
+        *o = f(v);
+        Ok(())
+    })
+}
+
+/// Reads an optional string of the event behind `e` into `dst` (NULL when absent).
+unsafe fn get_str(
+    e: *const mw_stream_event,
+    dst: *mut *mut c_char,
+    f: impl FnOnce(&StreamEvent) -> Option<&str>,
+) -> mw_status {
+    guard_plain(|| {
+        let v = borrow(e, "event")?;
+        let o = out(dst, "out")?;
+        set_opt_string(o, f(v));
+        Ok(())
+    })
+}
+
+/// The event's type.
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_event_get_type(
+    event: *const mw_stream_event,
+    out_type: *mut mw_stream_event_type,
+) -> mw_status {
+    get(event, out_type, |e| match e {
+        StreamEvent::ResponseCreated { .. } => mw_stream_event_type::MW_STREAM_EVENT_RESPONSE_CREATED,
+        StreamEvent::ResponseInProgress { .. } => mw_stream_event_type::MW_STREAM_EVENT_RESPONSE_IN_PROGRESS,
+        StreamEvent::OutputDelta { .. } => mw_stream_event_type::MW_STREAM_EVENT_OUTPUT_DELTA,
+        StreamEvent::ResponseCompleted { .. } => mw_stream_event_type::MW_STREAM_EVENT_RESPONSE_COMPLETED,
+        StreamEvent::Unknown { .. } => mw_stream_event_type::MW_STREAM_EVENT_UNKNOWN,
+    })
+}
+
+/// The wire event name, e.g. "OUTPUT_DELTA" (unknown names verbatim). `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_event_name(event: *const mw_stream_event, out_name: *mut *mut c_char) -> mw_status {
+    get_str(event, out_name, |e| Some(e.event_name()))
+}
+
+/// The response id the event names, or NULL (the server repeats it only on some
+/// events; RESPONSE_CREATED always has it). `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_event_response_id(
+    event: *const mw_stream_event,
+    out_id: *mut *mut c_char,
+) -> mw_status {
+    get_str(event, out_id, |e| match e {
+        StreamEvent::ResponseCreated { response_id, .. } => Some(response_id.as_str()),
+        StreamEvent::ResponseInProgress { response_id, .. }
+        | StreamEvent::OutputDelta { response_id, .. }
+        | StreamEvent::ResponseCompleted { response_id, .. } => response_id.as_deref(),
+        StreamEvent::Unknown { .. } => None,
+    })
+}
+
+/// The position of an OUTPUT_DELTA in the stream. MW_INVALID_ARGUMENT (and `*out`
+/// untouched) for another type.
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_event_sequence_number(
+    event: *const mw_stream_event,
+    out_sequence: *mut u64,
+) -> mw_status {
+    guard_plain(|| {
+        let v = borrow(event, "event")?;
+        let o = out(out_sequence, "out")?;
+        match v {
+            StreamEvent::OutputDelta { sequence_number, .. } => *o = *sequence_number,
+            _ => return Err(Error::invalid_argument("event", "is not an OUTPUT_DELTA event")),
+        }
+        Ok(())
+    })
+}
+
+/// The output type of an OUTPUT_DELTA as sent, e.g. "MESSAGE" or "REASONING_MESSAGE";
+/// NULL for another type. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_event_output_type(
+    event: *const mw_stream_event,
+    out_type: *mut *mut c_char,
+) -> mw_status {
+    get_str(event, out_type, |e| match e {
+        StreamEvent::OutputDelta { output_type, .. } => Some(output_type.as_str()),
+        _ => None,
+    })
+}
+
+/// The output item of an OUTPUT_DELTA, the whole item so far (read it with the
+/// mw_output_item_* functions, e.g. mw_output_item_message + mw_message_text),
+/// borrowed from the event; NULL for another type.
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_event_output(
+    event: *const mw_stream_event,
+    out_item: *mut *const mw_output_item,
+) -> mw_status {
+    get(event, out_item, |e| match e {
+        StreamEvent::OutputDelta { output, .. } => borrowed::<mw_output_item>(output),
+        _ => std::ptr::null(),
+    })
+}
+
+/// The response a RESPONSE_COMPLETED event carries, borrowed from the event; NULL for
+/// another type. Events of mw_stream_next always carry the final response when the
+/// turn succeeded (the same value mw_client_get_response would give).
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_event_response(
+    event: *const mw_stream_event,
+    out_response: *mut *const mw_response,
+) -> mw_status {
+    get(event, out_response, |e| match e {
+        StreamEvent::ResponseCompleted { response: Some(r), .. } => borrowed::<mw_response>(r),
+        _ => std::ptr::null(),
+    })
+}
+
+/// The raw `data:` text of an unknown event; NULL for a known type. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_event_data(event: *const mw_stream_event, out_data: *mut *mut c_char) -> mw_status {
+    get_str(event, out_data, |e| match e {
+        StreamEvent::Unknown { data, .. } => Some(data.as_str()),
+        _ => None,
+    })
+}
+
+/// The event as JSON: `{"event": <wire name>, ...its fields}` (an OUTPUT_DELTA's
+/// `output` in wire form); an unknown event is `{"event": <name>, "data": <raw text>}`.
+/// `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_event_to_json(
+    event: *const mw_stream_event,
+    out_json: *mut *mut c_char,
+) -> mw_status {
+    guard_plain(|| {
+        let v = borrow(event, "event")?;
+        let o = out(out_json, "out")?;
+        *o = alloc_string(&to_json(v)?);
+        Ok(())
+    })
+}
+
+/// Frees an event. NULL is allowed. Never pass one borrowed by a callback.
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_event_free(event: *mut mw_stream_event) {
+    free_handle(event)
+}
