@@ -545,13 +545,6 @@ class ResponseStream {
   }
 }
 
-if (typeof Symbol.asyncDispose === 'symbol') {
-  /** `await using stream = client.streamResponse(...)`: closes the stream at scope exit. */
-  ResponseStream.prototype[Symbol.asyncDispose] = async function () {
-    this.close()
-  }
-}
-
 /** The streaming options of `streamResponse` as the addon takes them. */
 function streamOptions(o) {
   return {
