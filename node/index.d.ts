@@ -219,6 +219,133 @@ export interface Paginator<T, P> extends AsyncIterable<T> {
   pages(): AsyncGenerator<P, void, undefined>
 }
 
+/** `RESPONSE_CREATED`: the server accepted the message; the response can now also be polled by `responseId`. */
+export interface ResponseCreatedEvent {
+  /** Discriminant: the wire event name. */
+  event: 'RESPONSE_CREATED'
+  /** The new response's id, `resp_…`. */
+  responseId: string
+  /** The conversation, when the server names it. */
+  conversationId: string | null
+  /** The response's status, when the server sends it (normally `CREATED`). */
+  status: ResponseStatus | null
+}
+
+/** `RESPONSE_IN_PROGRESS`: the assistant is working on it. */
+export interface ResponseInProgressEvent {
+  /** Discriminant: the wire event name. */
+  event: 'RESPONSE_IN_PROGRESS'
+  /** The response's id, when the server repeats it. */
+  responseId: string | null
+  /** The response's status, when the server sends it. */
+  status: ResponseStatus | null
+}
+
+/** `OUTPUT_DELTA`: one output grew; `output` is the whole item so far (not just the new text). */
+export interface OutputDeltaEvent {
+  /** Discriminant: the wire event name. */
+  event: 'OUTPUT_DELTA'
+  /** The response's id, when the server repeats it. */
+  responseId: string | null
+  /** Position of this delta in the stream. */
+  sequenceNumber: number
+  /** The output's type as sent, e.g. `'MESSAGE'` or `'REASONING_MESSAGE'`. */
+  outputType: Open<'MESSAGE' | 'REASONING_MESSAGE'>
+  /** The output item so far, shaped like an entry of `Response.outputs`. */
+  output: OutputItem
+}
+
+/**
+ * `RESPONSE_COMPLETED`: the response reached a terminal status. In `streamResponse`
+ * a successful turn always ends with it, carrying the final `response` (also when the
+ * stream broke and the SDK finished the turn by polling).
+ */
+export interface ResponseCompletedEvent {
+  /** Discriminant: the wire event name. */
+  event: 'RESPONSE_COMPLETED'
+  /** The response's id, when the server repeats it. */
+  responseId: string | null
+  /** The final status (`COMPLETED` or `FAILED`). */
+  status: ResponseStatus
+  /** The final response (always there when the turn succeeded). */
+  response: Response | null
+}
+
+/**
+ * An event name this SDK version does not know (the API is beta), never an error:
+ * `event` is the fixed literal `'UNKNOWN'` so the union still narrows; the wire name is
+ * `eventName` and the raw `data:` text is `data`.
+ */
+export interface UnknownStreamEvent {
+  /** Always `'UNKNOWN'`: the discriminant of the unknown variant. */
+  event: 'UNKNOWN'
+  /** The `event:` name as sent, e.g. `'RESPONSE_AUDIT'`. */
+  eventName: string
+  /** The `data:` text as sent. */
+  data: string
+}
+
+/** One event of a streamed answer, a discriminated union on `event`. */
+export type StreamEvent =
+  | ResponseCreatedEvent
+  | ResponseInProgressEvent
+  | OutputDeltaEvent
+  | ResponseCompletedEvent
+  | UnknownStreamEvent
+
+/** Options of `streamResponse`. */
+export interface StreamOptions {
+  /** Aborting ends the stream promptly (even mid-read): the loop throws CancelledError naming the response. */
+  signal?: AbortSignal
+  /** Without an event for this long (default 30000 ms), finish the turn by polling instead. */
+  idleTimeoutMs?: number
+  /** Deadline of the whole turn (default 120000 ms): PollTimeoutError. */
+  deadlineMs?: number
+  /** Polling of the fallback: delay before the second poll, ms. */
+  initialIntervalMs?: number
+  /** Polling of the fallback: longest delay between polls, ms. */
+  maxIntervalMs?: number
+  /** Polling of the fallback: growth factor of the delay. */
+  backoffFactor?: number
+}
+
+/** Options of `streamResponseAndWait`. */
+export interface StreamAndWaitOptions extends StreamOptions {
+  /** Called with every event, in order, before the promise settles; throwing stops the turn with that error. */
+  onEvent?: (event: StreamEvent) => void
+}
+
+/**
+ * A streamed answer, returned by `client.streamResponse`: iterate it once with
+ * `for await`, or await `finalResponse()`. Leaving the loop early (`break`, `return`,
+ * a throw) or `close()` closes its connection at once; the response goes on
+ * server-side and can be polled by `responseId`.
+ */
+export declare class ResponseStream {
+  private constructor()
+  /** The response's id, once the server named it (null before). */
+  readonly responseId: string | null
+  /** The `x-moveworks-root-uuid` of the streaming request (quote it to support), once the stream opened. */
+  readonly requestId: string | null
+  /** The final COMPLETED response once the turn ended successfully (the last event's `response`), else undefined. */
+  readonly response: Response | undefined
+  [Symbol.asyncIterator](): ResponseStream
+  /** The next event; a failed turn rejects once with its error, then the iteration is done. */
+  next(): Promise<IteratorResult<StreamEvent, undefined>>
+  /** Ends the iteration and closes the stream (what `break` calls). */
+  return(): Promise<IteratorResult<StreamEvent, undefined>>
+  /**
+   * Reads (and discards) the remaining events and resolves to the final response, or
+   * rejects with the error the turn ended with. Callable more than once.
+   */
+  finalResponse(): Promise<Response>
+  /**
+   * Stops now and closes the connection; a turn not yet ended ends as CancelledError
+   * (what `finalResponse()` then rejects with). Idempotent.
+   */
+  close(): void
+}
+
 /** Options of `new Client()`, mirroring the core builder. */
 /**
  * Options of `new Client(...)` and `Client.fromEnv(...)`: the core's ClientOptions
@@ -334,6 +461,19 @@ export declare class Client {
   /** Polls until COMPLETED; FAILED rejects with ResponseFailedError, the deadline with PollTimeoutError. */
   waitForResponse(conversationId: string, responseId: string, options?: WaitOptions): Promise<Response>
   createResponseAndWait(conversationId: string, text: string, options?: WaitOptions): Promise<Response>
+  /**
+   * Sends a message and streams the answer: `for await (const event of client.streamResponse(id, text))`.
+   * Returns at once (the message is sent meanwhile). Errors before the stream starts
+   * (e.g. NotFoundError, RateLimitError after the retries) and the error of a failed
+   * turn (ResponseFailedError, PollTimeoutError, CancelledError) are thrown by the loop.
+   * A stream that breaks is finished by polling, never by sending the message again.
+   */
+  streamResponse(conversationId: string, text: string, options?: StreamOptions): ResponseStream
+  /**
+   * Streams a turn to its end and resolves to the final response (the value
+   * `createResponseAndWait` would return), calling `onEvent` for every event first.
+   */
+  streamResponseAndWait(conversationId: string, text: string, options?: StreamAndWaitOptions): Promise<Response>
 }
 
 /** The core's stable error kind strings. */
@@ -357,8 +497,9 @@ export declare class MoveworksError extends Error {
   /** For InvalidArgumentError: the rejected argument. */
   readonly argument: string | null
   /**
-   * For every error of `waitForResponse`, and of `createResponseAndWait` once the response
-   * was created (whatever the class, e.g. an InternalServerError while polling): the
+   * For every error of `waitForResponse`, and of `createResponseAndWait`, `streamResponse`
+   * and `streamResponseAndWait` once the response was created (whatever the class, e.g. an
+   * InternalServerError while polling): the
    * response id, to resume with `waitForResponse` instead of asking again; and the
    * last status and response seen, when a poll saw one.
    */

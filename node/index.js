@@ -2,7 +2,7 @@
 // The thin JS layer of the `moveworks` package. The native addon (native.js,
 // built from bindings/node) does all the work and returns wire JSON; this file
 // only converts: wire JSON -> camelCase objects with Dates, error JSON -> error
-// classes, AbortSignal -> native cancel handle, pagers -> async iterables.
+// classes, AbortSignal -> native cancel handle, pagers and streams -> async iterables.
 
 const native = require('./native.js')
 
@@ -265,6 +265,9 @@ function fromWire(value) {
       deprecatedAlias(out, 'eventPayload', () => out.payload)
     } else if (k === 'outputs' && Array.isArray(v)) {
       out.outputs = v.map((o) => taggedFromWire(o, KNOWN.outputItem))
+    } else if (k === 'output' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      // A stream event's output item (OUTPUT_DELTA).
+      out.output = taggedFromWire(v, KNOWN.outputItem)
     } else if (k === 'content') {
       out.content = taggedFromWire(v, KNOWN.content)
     } else if (k === 'citations' && Array.isArray(v)) {
@@ -274,6 +277,16 @@ function fromWire(value) {
     }
   }
   return keepWire(out, value)
+}
+
+/**
+ * A stream event from the addon's `{event, known}` record: a known event converts like
+ * any model (`event` stays the wire name, the discriminant); an event name the core
+ * does not know becomes `{ event: 'UNKNOWN', eventName, data }`, as unknown `type`s do.
+ */
+function streamEventFromWire(wire, known) {
+  if (known) return fromWire(wire)
+  return keepWire({ event: 'UNKNOWN', eventName: String(wire.event), data: wire.data }, wire)
 }
 
 /** A page: items plus `nextCursor` (null after the last page). */
@@ -372,6 +385,182 @@ async function withSignal(signal, fn, handle = undefined) {
   }
 }
 
+// ---- streams ------------------------------------------------------------------
+
+const DONE = Object.freeze({ done: true, value: undefined })
+
+function cancelledBy(signal) {
+  return Object.assign(new CancelledError({ kind: 'cancelled', message: 'the operation was cancelled' }), { cause: signal.reason })
+}
+
+/**
+ * A streamed answer: an async iterable of StreamEvents over the core's ResponseStream,
+ * made by `client.streamResponse`. The message is sent at once; iterate (once) for the
+ * events, or await `finalResponse()`. A successful turn ends with a RESPONSE_COMPLETED
+ * event carrying the final response (also when the stream broke and the core finished
+ * the turn by polling); a failed one throws its error from the loop. Leaving the loop
+ * early (break, return, throw) or `close()` closes the stream's connection at once.
+ */
+class ResponseStream {
+  /** @internal Use `client.streamResponse`. */
+  constructor(start, signal) {
+    this._handle = new native.CancelHandle()
+    this._signal = signal
+    this._native = null
+    this._closed = false
+    /** Set once the turn ended: `{ response }` or `{ error }`. */
+    this._outcome = null
+    this._errorThrown = false
+    this._responseId = null
+    this._requestId = null
+    this._queue = Promise.resolve()
+    if (signal?.aborted) {
+      this._opening = Promise.reject(cancelledBy(signal))
+    } else {
+      this._onAbort = () => this._handle.cancel()
+      signal?.addEventListener('abort', this._onAbort, { once: true })
+      this._opening = start(this._handle).then(
+        (n) => {
+          this._native = n
+          this._requestId = n.requestId ?? null
+          this._responseId = n.responseId ?? null
+          if (this._closed) n.close()
+          return n
+        },
+        (err) => {
+          throw convertError(err)
+        },
+      )
+    }
+    // Reported by next() or finalResponse(); never an unhandled rejection.
+    this._opening.catch(() => {})
+  }
+
+  /** The response's id, once the server named it (null before). */
+  get responseId() {
+    return this._responseId
+  }
+
+  /** The `x-moveworks-root-uuid` of the streaming request (quote it to support), once the stream opened. */
+  get requestId() {
+    return this._requestId
+  }
+
+  /** The final COMPLETED response once the turn ended successfully, else undefined. */
+  get response() {
+    return this._outcome?.response
+  }
+
+  [Symbol.asyncIterator]() {
+    return this
+  }
+
+  /** The next event; calls queue up, so concurrent callers never share a step. */
+  next() {
+    const step = this._queue.then(() => this._step())
+    this._queue = step.catch(() => {})
+    return step
+  }
+
+  /** Ends the iteration: closes the stream (what `break` out of `for await` calls). */
+  async return() {
+    this.close()
+    return DONE
+  }
+
+  async _step() {
+    if (this._outcome) {
+      if (this._outcome.error && !this._errorThrown) {
+        this._errorThrown = true
+        throw this._outcome.error
+      }
+      return DONE
+    }
+    let wire
+    try {
+      const n = await this._opening
+      wire = await n.next()
+    } catch (err) {
+      return this._fail(err)
+    }
+    if (this._closed) return DONE
+    if (wire == null) {
+      // The core ends a turn with RESPONSE_COMPLETED or an error; this is only a safeguard.
+      this._end({ error: new APIConnectionError({ kind: 'connection', message: 'the stream ended early', responseId: this._responseId }) })
+      return DONE
+    }
+    const step = JSON.parse(wire)
+    if (step.response_id != null) this._responseId = step.response_id
+    const event = streamEventFromWire(step.event, step.known)
+    if (step.succeeded) this._end({ response: event.response })
+    return { done: false, value: event }
+  }
+
+  _fail(err) {
+    if (this._closed) return DONE // the error of a read that close() interrupted
+    const e = convertError(err)
+    if (e instanceof CancelledError && this._signal?.aborted && e.cause === undefined) e.cause = this._signal.reason
+    if (e instanceof MoveworksError && e.responseId == null && this._responseId != null) e.responseId = this._responseId
+    this._end({ error: e })
+    this._errorThrown = true
+    throw e
+  }
+
+  _end(outcome) {
+    if (!this._outcome) this._outcome = outcome
+    if (this._onAbort) this._signal?.removeEventListener('abort', this._onAbort)
+    this._onAbort = undefined
+  }
+
+  /**
+   * Reads (and discards) the remaining events and resolves to the final response, or
+   * rejects with the error the turn ended with. Callable more than once.
+   */
+  async finalResponse() {
+    while (!this._outcome) {
+      try {
+        if ((await this.next()).done) break
+      } catch {
+        // The turn's error: rethrown below.
+      }
+    }
+    if (this._outcome?.response) return this._outcome.response
+    throw this._outcome?.error ?? new APIConnectionError({ kind: 'connection', message: 'the stream ended early' })
+  }
+
+  /**
+   * Stops now: the connection is closed at once (also while a `next()` waits, which then
+   * ends the iteration). A turn not yet ended ends as CancelledError (what
+   * `finalResponse()` rejects with); the response goes on server-side and can be polled
+   * by `responseId`. Idempotent.
+   */
+  close() {
+    if (this._closed) return
+    this._closed = true
+    const message = `the stream was closed${this._responseId ? ` (response ${this._responseId})` : ''}`
+    this._end({ error: new CancelledError({ kind: 'cancelled', message, responseId: this._responseId }) })
+    this._errorThrown = true
+    if (this._native) this._native.close()
+    else this._handle.cancel() // still opening: interrupt it (an open that completes anyway is closed)
+  }
+}
+
+/** The streaming options of `streamResponse` as the addon takes them. */
+function streamOptions(o) {
+  return {
+    idleTimeoutMs: optNum('idleTimeoutMs', o.idleTimeoutMs),
+    deadlineMs: optNum('deadlineMs', o.deadlineMs),
+    initialIntervalMs: optNum('initialIntervalMs', o.initialIntervalMs),
+    maxIntervalMs: optNum('maxIntervalMs', o.maxIntervalMs),
+    backoffFactor: optNum('backoffFactor', o.backoffFactor),
+  }
+}
+
+const eventFromJson = (json) => {
+  const step = JSON.parse(json)
+  return streamEventFromWire(step.event, step.known)
+}
+
 // ---- client -----------------------------------------------------------------
 
 /**
@@ -413,12 +602,17 @@ function pageIterable(makePager, key, signal) {
   }
 }
 
-/** Runs a native polling helper, delivering every onUpdate before settling. */
-async function poll(o, start) {
+const responseFromJson = (json) => fromWire(JSON.parse(json))
+
+/**
+ * Runs a native polling helper, delivering every callback (`o[callbackName]`, given
+ * `convert(json)`) before settling.
+ */
+async function poll(o, start, callbackName = 'onUpdate', convert = responseFromJson) {
   o = opts('options', o)
   const signal = optSignal(o.signal)
-  const onUpdate = o.onUpdate
-  if (onUpdate != null && typeof onUpdate !== 'function') throw invalid('onUpdate', 'must be a function')
+  const onUpdate = o[callbackName]
+  if (onUpdate != null && typeof onUpdate !== 'function') throw invalid(callbackName, 'must be a function')
   const wait = {
     deadlineMs: optNum('deadlineMs', o.deadlineMs),
     initialIntervalMs: optNum('initialIntervalMs', o.initialIntervalMs),
@@ -433,7 +627,7 @@ async function poll(o, start) {
     ? (json) => {
         received++
         try {
-          if (thrown === undefined) onUpdate(fromWire(JSON.parse(json)))
+          if (thrown === undefined) onUpdate(convert(json))
         } catch (err) {
           // A throwing callback stops the wait; the caller gets its error.
           thrown = err
@@ -622,10 +816,43 @@ class Client {
     const t = str('text', text)
     return poll(options, (wait, cb, h) => this._native.createResponseAndWait(id, t, wait, cb, h))
   }
+
+  /**
+   * Sends a message and streams the answer: `for await (const event of client.streamResponse(...))`.
+   * Returns at once (the message is sent meanwhile); errors before the stream starts,
+   * and the error of a failed turn, are thrown by the loop.
+   */
+  streamResponse(conversationId, text, options = {}) {
+    const o = opts('options', options)
+    const id = str('conversation_id', conversationId)
+    const t = str('text', text)
+    const signal = optSignal(o.signal)
+    const so = streamOptions(o)
+    return new ResponseStream((h) => this._native.streamResponse(id, t, so, h), signal)
+  }
+
+  /**
+   * Streams a turn to its end and resolves to the final response (the same value
+   * `createResponseAndWait` would return); `onEvent` sees every event first, and
+   * throwing from it stops the turn with that error.
+   */
+  async streamResponseAndWait(conversationId, text, options = {}) {
+    const o = opts('options', options)
+    const id = str('conversation_id', conversationId)
+    const t = str('text', text)
+    const idleTimeoutMs = optNum('idleTimeoutMs', o.idleTimeoutMs)
+    return poll(
+      o,
+      (wait, cb, h) => this._native.streamResponseAndWait(id, t, { ...wait, idleTimeoutMs }, cb, h),
+      'onEvent',
+      eventFromJson,
+    )
+  }
 }
 
 module.exports = {
   Client,
+  ResponseStream,
   MoveworksError,
   InvalidArgumentError,
   APIConnectionError,

@@ -5,6 +5,7 @@ const cjs = createRequire(import.meta.url)('./index.js')
 
 export const {
   Client,
+  ResponseStream,
   MoveworksError,
   InvalidArgumentError,
   APIConnectionError,

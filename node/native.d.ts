@@ -58,6 +58,17 @@ export declare class NativeClient {
   waitForResponse(conversationId: string, responseId: string, options?: NativeWaitOptions | undefined | null, onUpdate?: ((responseJson: string) => void) | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
   /** Creates a response and polls it until COMPLETED; resolves like `waitForResponse`. */
   createResponseAndWait(conversationId: string, text: string, options?: NativeWaitOptions | undefined | null, onUpdate?: ((responseJson: string) => void) | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
+  /**
+   * Sends a message and resolves to the open stream of its answer (the core's
+   * `Client::stream_response`); errors before the stream starts reject here.
+   * `cancel` is the turn's cancel token: cancelling it ends the stream as `cancelled`.
+   */
+  streamResponse(conversationId: string, text: string, options?: NativeStreamOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeResponseStream>
+  /**
+   * Streams a turn to its end (the core's `Client::stream_response_and_wait`), sending
+   * each event to `on_event` as `{"event": ..., "known": bool}`; resolves like `waitForResponse`.
+   */
+  streamResponseAndWait(conversationId: string, text: string, options?: NativeStreamOptions | undefined | null, onEvent?: ((eventJson: string) => void) | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
   /** A lazy pager over conversations (the core's iterator, one page per `nextPage`). */
   iterConversations(limit?: number | undefined | null, archived?: boolean | undefined | null, cursor?: string | undefined | null): NativePager
   /** A lazy pager over events. */
@@ -68,6 +79,27 @@ export declare class NativeClient {
 export declare class NativePager {
   /** The next page as wire JSON (`{"conversations"|"events": [...], "metadata": {...}}`), or null after the last. */
   nextPage(cancel?: CancelHandle | undefined | null): Promise<string | null>
+}
+
+/** A streamed turn (the core's `ResponseStream`); the JS `ResponseStream` async iterable wraps it. */
+export declare class NativeResponseStream {
+  /**
+   * The next event as `{"event": <StreamEvent wire JSON>, "known": bool, "response_id": string | null,
+   * "succeeded": bool}` (`succeeded`: the turn ended with this event and has its final response),
+   * or null once the turn is over; rejects once with the error a failed turn ends with.
+   * Runs on tokio's blocking pool: it blocks until the event arrives.
+   */
+  next(): Promise<string | null>
+  /**
+   * Ends the stream now (the core's `ResponseStream::close`): its connection is closed at
+   * once, or, while a `next` is blocked, as soon as the cancelled read returns (~20 ms).
+   * A turn that already ended keeps its outcome. Idempotent.
+   */
+  close(): void
+  /** The response's id, once the server named it. */
+  get responseId(): string | null
+  /** The `x-moveworks-root-uuid` of the streaming request. */
+  get requestId(): string | null
 }
 
 /** Indexes into `outputs` of the core's `assistant_messages()` (final messages written by the assistant). */
@@ -115,6 +147,20 @@ export interface NativeCallOptions {
   deadlineMs?: number
   /** Retries after the first attempt. */
   maxRetries?: number
+}
+
+/** Options of a streamed turn (the core's `StreamOptions`). */
+export interface NativeStreamOptions {
+  /** Fall back to polling after this many ms without an event. */
+  idleTimeoutMs?: number
+  /** Deadline of the whole turn, ms. */
+  deadlineMs?: number
+  /** Delay before the second poll of the fallback, ms. */
+  initialIntervalMs?: number
+  /** Longest delay between polls of the fallback, ms. */
+  maxIntervalMs?: number
+  /** Growth factor of the fallback's delay. */
+  backoffFactor?: number
 }
 
 /** How the polling helpers poll. */

@@ -47,6 +47,32 @@ function waitOptions(a) {
   return { deadlineMs: a.deadline_ms, initialIntervalMs: a.initial_interval_ms, maxIntervalMs: a.max_interval_ms }
 }
 
+/**
+ * A streamed turn the way a user writes it: `for await` over `client.streamResponse`,
+ * `cancel_after_ms` as an AbortController timer. Any error of the loop is the call's error.
+ */
+async function streamTurn(c, a) {
+  const ac = new AbortController()
+  const timer = a.cancel_after_ms == null ? null : setTimeout(() => ac.abort(), a.cancel_after_ms)
+  try {
+    const stream = c.streamResponse(a.conversation_id, a.text, {
+      ...waitOptions(a),
+      idleTimeoutMs: a.idle_timeout_ms,
+      signal: ac.signal,
+    })
+    const names = []
+    for await (const event of stream) names.push(event.event === 'UNKNOWN' ? event.eventName : event.event)
+    return {
+      response: wireOf(stream.response),
+      event_names: names.join(','),
+      first_event: names[0] ?? null,
+      last_event: names.at(-1) ?? null,
+    }
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /** Each call returns wire JSON from the core's serializer (via toWire). */
 const CALLS = {
   list_conversations: async (c, a) => wireOf(await c.listConversations({ limit: a.limit, cursor: a.cursor, archived: a.archived })),
@@ -78,6 +104,7 @@ const CALLS = {
   get_response: async (c, a) => wireOf(await c.getResponse(a.conversation_id, a.response_id)),
   wait_for_response: async (c, a) => wireOf(await c.waitForResponse(a.conversation_id, a.response_id, waitOptions(a))),
   create_response_and_wait: async (c, a) => wireOf(await c.createResponseAndWait(a.conversation_id, a.text, waitOptions(a))),
+  stream_response: streamTurn,
   assistant_text: async (c, a) => mw.assistantText(models.get(a.response)),
   // As the spec says (and Python does): the first assistant message, rendered by the per-message helper.
   text_with_citation_markers: async (c, a) => mw.textWithCitationMarkers(mw.assistantMessages(models.get(a.response))[0]),

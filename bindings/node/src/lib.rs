@@ -8,7 +8,9 @@
 //! - every call returns a Promise settled on napi's tokio runtime; the core's
 //!   blocking HTTP calls run with `tokio::task::spawn_blocking` (tokio's own
 //!   elastic pool), never on libuv's 4-thread pool that `fs`/`dns` share;
-//! - polling waits are tokio timers ([`TokioRuntime`]), so a waiting poll holds no thread.
+//! - polling waits are tokio timers ([`TokioRuntime`]), so a waiting poll holds no thread;
+//! - each step of a stream ([`NativeResponseStream::next`]) blocks in the core for up to
+//!   seconds, so it too runs on tokio's blocking pool, one step per pool thread.
 //!
 //! Models cross as wire JSON strings produced by the core's serializer; the JS
 //! layer turns them into camelCase objects with `Date`s. Errors reject with a
@@ -21,7 +23,7 @@ use std::time::Duration;
 use moveworks::{
     AsyncRuntime, CancelToken, Client, ClientOptions, Content, ConversationIter, ConversationUpdate, ErrorKind,
     EventIter, EventPayload, ListConversationsParams, ListEventsParams, Message, OutputItem, RequestOptions, Response,
-    WaitOptions,
+    ResponseStream, StreamEvent, StreamOptions, WaitOptions,
 };
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -188,6 +190,36 @@ impl AsyncRuntime for TokioRuntime {
 /// The JS `onUpdate` callback, receiving a Response as wire JSON.
 type UpdateFn = ThreadsafeFunction<String, (), String, Status, false>;
 
+/// Options of a streamed turn (the core's `StreamOptions`).
+#[napi(object)]
+#[derive(Default, Clone)]
+pub struct NativeStreamOptions {
+    /// Fall back to polling after this many ms without an event.
+    pub idle_timeout_ms: Option<f64>,
+    /// Deadline of the whole turn, ms.
+    pub deadline_ms: Option<f64>,
+    /// Delay before the second poll of the fallback, ms.
+    pub initial_interval_ms: Option<f64>,
+    /// Longest delay between polls of the fallback, ms.
+    pub max_interval_ms: Option<f64>,
+    /// Growth factor of the fallback's delay.
+    pub backoff_factor: Option<f64>,
+}
+
+/// One stream event for the JS layer: `{"event": <the core's StreamEvent JSON>, "known": bool}`
+/// (`known` is false for the core's `Unknown` variant), plus `extra` fields.
+fn event_json(event: &StreamEvent, extra: serde_json::Value) -> moveworks::Result<String> {
+    let mut out = json!({
+        "event": serde_json::to_value(event)
+            .map_err(|e| moveworks::Error::new(ErrorKind::Decode, format!("could not serialize an event: {e}")))?,
+        "known": !matches!(event, StreamEvent::Unknown { .. }),
+    });
+    if let (Some(out), serde_json::Value::Object(extra)) = (out.as_object_mut(), extra) {
+        out.extend(extra);
+    }
+    Ok(out.to_string())
+}
+
 /// The native client; the JS `Client` class wraps it.
 #[napi]
 pub struct NativeClient {
@@ -206,13 +238,13 @@ where
 /// Runs a blocking call without a cancel handle straight on tokio's blocking pool and
 /// settles its promise from there: two thread hand-offs per call (JS thread -> pool
 /// thread -> JS thread) instead of four through a tokio worker ([`spawn`]).
-fn spawn_direct<'env>(
+fn spawn_direct<'env, T: ToNapiValue + Send + 'static>(
     env: &'env Env,
-    f: impl FnOnce() -> moveworks::Result<String> + Send + 'static,
-) -> Result<PromiseRaw<'env, String>> {
+    f: impl FnOnce() -> moveworks::Result<T> + Send + 'static,
+) -> Result<PromiseRaw<'env, T>> {
     let (deferred, promise) = env.create_deferred()?;
     napi::bindgen_prelude::spawn_blocking(move || match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(Ok(json)) => deferred.resolve(move |_| Ok(json)),
+        Ok(Ok(value)) => deferred.resolve(move |_| Ok(value)),
         Ok(Err(e)) => deferred.reject(to_napi(e)),
         Err(_) => deferred.reject(napi::Error::from_reason("moveworks: internal panic")),
     });
@@ -306,6 +338,27 @@ impl NativeClient {
             cb
         });
         Ok(w)
+    }
+}
+
+impl NativeClient {
+    fn stream_options(options: Option<NativeStreamOptions>, token: &CancelToken) -> moveworks::Result<StreamOptions> {
+        let o = options.unwrap_or_default();
+        let wait = NativeWaitOptions {
+            deadline_ms: o.deadline_ms,
+            initial_interval_ms: o.initial_interval_ms,
+            max_interval_ms: o.max_interval_ms,
+            backoff_factor: o.backoff_factor,
+        };
+        let mut options = StreamOptions {
+            wait: Self::wait_options(Some(wait), None, None, Default::default())?,
+            ..Default::default()
+        };
+        if let Some(d) = millis("idleTimeoutMs", o.idle_timeout_ms)? {
+            options.idle_timeout = d;
+        }
+        options.wait.cancel = Some(token.clone());
+        Ok(options)
     }
 }
 
@@ -510,6 +563,64 @@ impl NativeClient {
         })
     }
 
+    /// Sends a message and resolves to the open stream of its answer (the core's
+    /// `Client::stream_response`); errors before the stream starts reject here.
+    /// `cancel` is the turn's cancel token: cancelling it ends the stream as `cancelled`.
+    #[napi(ts_return_type = "Promise<NativeResponseStream>")]
+    pub fn stream_response<'env>(
+        &self,
+        env: &'env Env,
+        conversation_id: String,
+        text: String,
+        options: Option<NativeStreamOptions>,
+        cancel: Option<&CancelHandle>,
+    ) -> Result<PromiseRaw<'env, NativeResponseStream>> {
+        let client = self.inner.clone();
+        let token = cancel.map(|c| c.token.clone()).unwrap_or_default();
+        let options = Self::stream_options(options, &token);
+        spawn_direct(env, move || {
+            let stream = client.stream_response(&conversation_id, &text, &options?)?;
+            Ok(NativeResponseStream::new(stream, token))
+        })
+    }
+
+    /// Streams a turn to its end (the core's `Client::stream_response_and_wait`), sending
+    /// each event to `on_event` as `{"event": ..., "known": bool}`; resolves like `waitForResponse`.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn stream_response_and_wait<'env>(
+        &self,
+        env: &'env Env,
+        conversation_id: String,
+        text: String,
+        options: Option<NativeStreamOptions>,
+        #[napi(ts_arg_type = "((eventJson: string) => void) | undefined | null")] on_event: Option<UpdateFn>,
+        cancel: Option<&CancelHandle>,
+    ) -> Result<PromiseRaw<'env, String>> {
+        let client = self.inner.clone();
+        let updates = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let token = cancel.map(|c| c.token.clone()).unwrap_or_default();
+        let options = Self::stream_options(options, &token);
+        let sent = updates.clone();
+        // No race against the cancel handle here: the core notices its token within
+        // ~20 ms, also mid-read, and its `cancelled` error names the response.
+        spawn_wait(env, None, updates.clone(), async move {
+            blocking(move || {
+                let mut on_event = |event: &StreamEvent| {
+                    if let (Some(tsfn), Ok(s)) = (&on_event, event_json(event, json!({}))) {
+                        // Counted so the JS layer can settle only after every event was delivered.
+                        if tsfn.call(s, ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok {
+                            sent.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        }
+                    }
+                    ControlFlow::Continue(())
+                };
+                let r = client.stream_response_and_wait(&conversation_id, &text, &options?, &mut on_event)?;
+                waited(&r, &sent)
+            })
+            .await
+        })
+    }
+
     /// A lazy pager over conversations (the core's iterator, one page per `nextPage`).
     #[napi]
     pub fn iter_conversations(
@@ -536,6 +647,108 @@ impl NativeClient {
         let limit = whole("limit", limit).map_err(to_napi)?;
         let it = self.inner.iter_events(ListEventsParams { conversation_id, starting_after, ending_at, cursor, limit });
         Ok(NativePager { inner: Arc::new(Mutex::new(Pages::Events(it))) })
+    }
+}
+
+/// What a stream shares with the pool threads running its steps.
+struct StreamShared {
+    stream: Mutex<ResponseStream>,
+    /// The turn's cancel token (also in the stream's options).
+    token: CancelToken,
+    /// Set by `close`; a step running meanwhile closes the stream when it returns.
+    closed: std::sync::atomic::AtomicBool,
+    /// The response id as of the last step, readable while a step runs.
+    response_id: Mutex<Option<String>>,
+}
+
+impl StreamShared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, ResponseStream> {
+        self.stream.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    fn is_closed(&self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// A streamed turn (the core's `ResponseStream`); the JS `ResponseStream` async iterable wraps it.
+#[napi]
+pub struct NativeResponseStream {
+    shared: Arc<StreamShared>,
+    request_id: Option<String>,
+}
+
+impl NativeResponseStream {
+    fn new(stream: ResponseStream, token: CancelToken) -> Self {
+        let request_id = stream.request_id().map(str::to_owned);
+        let response_id = Mutex::new(stream.response_id().map(str::to_owned));
+        let closed = Default::default();
+        NativeResponseStream {
+            shared: Arc::new(StreamShared { stream: Mutex::new(stream), token, closed, response_id }),
+            request_id,
+        }
+    }
+}
+
+#[napi]
+impl NativeResponseStream {
+    /// The next event as `{"event": <StreamEvent wire JSON>, "known": bool, "response_id": string | null,
+    /// "succeeded": bool}` (`succeeded`: the turn ended with this event and has its final response),
+    /// or null once the turn is over; rejects once with the error a failed turn ends with.
+    /// Runs on tokio's blocking pool: it blocks until the event arrives.
+    #[napi(ts_return_type = "Promise<string | null>")]
+    pub fn next<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Option<String>>> {
+        let shared = self.shared.clone();
+        spawn_direct(env, move || {
+            let mut stream = shared.lock();
+            if shared.is_closed() {
+                stream.close();
+            }
+            let step = stream.next();
+            if shared.is_closed() {
+                stream.close();
+            }
+            let response_id = stream.response_id().map(str::to_owned);
+            *shared.response_id.lock().unwrap_or_else(|p| p.into_inner()) = response_id.clone();
+            match step {
+                None => Ok(None),
+                Some(Err(e)) => Err(e),
+                Some(Ok(event)) => {
+                    let extra = json!({ "response_id": response_id, "succeeded": stream.response().is_some() });
+                    event_json(&event, extra).map(Some)
+                }
+            }
+        })
+    }
+
+    /// Ends the stream now (the core's `ResponseStream::close`): its connection is closed at
+    /// once, or, while a `next` is blocked, as soon as the cancelled read returns (~20 ms).
+    /// A turn that already ended keeps its outcome. Idempotent.
+    #[napi]
+    pub fn close(&self) {
+        self.shared.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        match self.shared.stream.try_lock() {
+            Ok(mut stream) => stream.close(),
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner().close(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                // A step is blocked in a read: interrupt it; it closes the stream on return.
+                // Closing from the pool as well covers a step that was just returning.
+                self.shared.token.cancel();
+                let shared = self.shared.clone();
+                drop(napi::bindgen_prelude::spawn_blocking(move || shared.lock().close()));
+            }
+        }
+    }
+
+    /// The response's id, once the server named it.
+    #[napi(getter)]
+    pub fn response_id(&self) -> Option<String> {
+        self.shared.response_id.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The `x-moveworks-root-uuid` of the streaming request.
+    #[napi(getter)]
+    pub fn request_id(&self) -> Option<String> {
+        self.request_id.clone()
     }
 }
 

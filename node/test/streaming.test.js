@@ -1,0 +1,301 @@
+'use strict'
+// Streaming: client.streamResponse (an async iterable over the core's ResponseStream)
+// and client.streamResponseAndWait, against the simulator's stream faults.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const mw = require('..')
+const { startSim } = require('./sim')
+
+let sim
+test.before(async () => {
+  sim = await startSim()
+})
+test.after(() => sim.stop())
+test.beforeEach(() => sim.reset())
+
+const client = () => new mw.Client(sim.options())
+const FAST = { initialIntervalMs: 20, maxIntervalMs: 60, deadlineMs: 10_000 }
+const requests = async (method, pathContains) => {
+  const log = await sim.requests()
+  return (Array.isArray(log) ? log : log.requests).filter((r) => r.method === method && r.path.includes(pathContains)).length
+}
+const openFds = () => fs.readdirSync('/proc/self/fd').length
+
+async function conversation(c, durationMs = 150) {
+  await sim.config({ response_duration_ms: durationMs })
+  return (await c.createConversation({ title: 'Streaming' })).conversationId
+}
+
+async function collect(stream) {
+  const events = []
+  for await (const e of stream) events.push(e)
+  return events
+}
+
+test('a streamed turn: events in order, ending with RESPONSE_COMPLETED whose response equals getResponse', async () => {
+  const c = client()
+  const conv = await conversation(c)
+  const stream = c.streamResponse(conv, 'Who does John Doe report to?', FAST)
+  assert.ok(stream instanceof mw.ResponseStream)
+  assert.equal(stream.response, undefined)
+  const events = await collect(stream)
+  const names = events.map((e) => e.event)
+  assert.equal(names[0], 'RESPONSE_CREATED', names.join())
+  assert.equal(names.at(-1), 'RESPONSE_COMPLETED', names.join())
+  assert.ok(names.includes('OUTPUT_DELTA'), names.join())
+  assert.equal(names.filter((n) => n === 'RESPONSE_COMPLETED').length, 1)
+
+  const created = events[0]
+  assert.match(created.responseId, /^resp_/)
+  assert.equal(stream.responseId, created.responseId)
+  assert.match(stream.requestId, /./)
+  const deltas = events.filter((e) => e.event === 'OUTPUT_DELTA')
+  const seq = deltas.map((d) => d.sequenceNumber)
+  assert.deepEqual(seq, [...seq].sort((a, b) => a - b), 'sequence numbers increase')
+  for (const d of deltas) assert.ok(['MESSAGE', 'REASONING_MESSAGE'].includes(d.output.type), d.output.type)
+  const lastMessage = deltas.filter((d) => d.output.type === 'MESSAGE').at(-1)
+  assert.equal(mw.messageText(lastMessage.output.message).length > 0, true)
+
+  const completed = events.at(-1)
+  assert.equal(completed.status, 'COMPLETED')
+  assert.equal(completed.response.status, 'COMPLETED')
+  assert.ok(completed.response.createdAt instanceof Date)
+  assert.equal(stream.response, completed.response, 'stream.response is the last event\'s response')
+  assert.equal(await stream.finalResponse(), completed.response, 'finalResponse after the loop, repeatable')
+  assert.equal(mw.toWire(events[0]).event, 'RESPONSE_CREATED', 'events keep their wire JSON')
+
+  const polled = await c.getResponse(conv, completed.response.responseId)
+  assert.deepEqual(mw.toWire(polled), mw.toWire(completed.response))
+  assert.equal(mw.assistantText(completed.response), mw.assistantText(polled))
+  assert.equal(await requests('POST', '/responses'), 1, 'the message was sent once')
+  // The iteration is over: more next() calls are done.
+  assert.deepEqual(await stream.next(), { done: true, value: undefined })
+})
+
+test('finalResponse() without iterating drives the stream to the final response', async () => {
+  const c = client()
+  const conv = await conversation(c)
+  const response = await c.streamResponse(conv, 'hello', FAST).finalResponse()
+  assert.equal(response.status, 'COMPLETED')
+  assert.deepEqual(mw.toWire(await c.getResponse(conv, response.responseId)), mw.toWire(response))
+})
+
+test('a stream dropped mid-way ends with the same response by polling, with one POST', async () => {
+  const c = client()
+  const conv = await conversation(c, 300)
+  await sim.faults([{ kind: 'stream_drop', after_events: 2 }])
+  const stream = c.streamResponse(conv, 'Who does John Doe report to?', FAST)
+  const events = await collect(stream)
+  assert.equal(events[0].event, 'RESPONSE_CREATED')
+  assert.equal(events.at(-1).event, 'RESPONSE_COMPLETED', events.map((e) => e.event).join())
+  assert.equal(stream.response.status, 'COMPLETED')
+  const polled = await c.getResponse(conv, stream.responseId)
+  assert.deepEqual(mw.toWire(polled), mw.toWire(stream.response))
+  assert.equal(await requests('POST', '/responses'), 1, 'never sent twice')
+  assert.ok((await requests('GET', `/responses/${stream.responseId}`)) >= 2, 'finished by polling')
+})
+
+test('aborting during a stalled stream throws CancelledError promptly, naming the response', async () => {
+  const c = client()
+  const conv = await conversation(c)
+  await sim.faults([{ kind: 'stream_stall', after_events: 1, ms: 20_000 }])
+  const ac = new AbortController()
+  const stream = c.streamResponse(conv, 'hi', { ...FAST, idleTimeoutMs: 30_000, signal: ac.signal })
+  const seen = []
+  let started
+  const err = await (async () => {
+    for await (const e of stream) {
+      seen.push(e.event)
+      started = Date.now()
+      setTimeout(() => ac.abort(new Error('user left')), 200)
+    }
+  })().catch((e) => e)
+  assert.ok(err instanceof mw.CancelledError, String(err))
+  assert.ok(Date.now() - started < 5000, 'returned well before the stall ended')
+  assert.deepEqual(seen, ['RESPONSE_CREATED'])
+  assert.match(err.responseId, /^resp_/)
+  assert.equal(err.responseId, stream.responseId)
+  assert.equal(err.cause?.message, 'user left')
+  assert.equal(stream.response, undefined)
+  await assert.rejects(stream.finalResponse(), mw.CancelledError)
+  assert.equal(await requests('POST', '/responses'), 1)
+  // An already-aborted signal never sends the message.
+  await assert.rejects(collect(c.streamResponse(conv, 'hi', { signal: AbortSignal.abort() })), mw.CancelledError)
+  assert.equal(await requests('POST', '/responses'), 1)
+})
+
+test('close() while a next() waits on a stalled stream ends the iteration promptly', async () => {
+  const c = client()
+  const conv = await conversation(c)
+  await sim.faults([{ kind: 'stream_stall', after_events: 1, ms: 20_000 }])
+  const stream = c.streamResponse(conv, 'hi', FAST)
+  assert.equal((await stream.next()).value.event, 'RESPONSE_CREATED')
+  const pending = stream.next()
+  await new Promise((r) => setTimeout(r, 100))
+  const t0 = Date.now()
+  stream.close()
+  assert.deepEqual(await pending, { done: true, value: undefined })
+  assert.ok(Date.now() - t0 < 3000, 'the blocked read was interrupted')
+  const err = await stream.finalResponse().catch((e) => e)
+  assert.ok(err instanceof mw.CancelledError, String(err))
+  assert.equal(err.responseId, stream.responseId)
+  stream.close() // idempotent
+})
+
+test('an unknown event arrives as an UNKNOWN event, never an error', async () => {
+  const c = client()
+  const conv = await conversation(c)
+  await sim.faults([{ kind: 'stream_unknown_event', after_events: 2, event: 'RESPONSE_AUDIT', data: '{"x":1}' }])
+  const stream = c.streamResponse(conv, 'hi', FAST)
+  const events = await collect(stream)
+  const unknown = events.filter((e) => e.event === 'UNKNOWN')
+  assert.equal(unknown.length, 1, events.map((e) => e.event).join())
+  assert.deepEqual({ ...unknown[0] }, { event: 'UNKNOWN', eventName: 'RESPONSE_AUDIT', data: '{"x":1}' })
+  assert.deepEqual(mw.toWire(unknown[0]), { event: 'RESPONSE_AUDIT', data: '{"x":1}' })
+  assert.equal(events.at(-1).event, 'RESPONSE_COMPLETED')
+  assert.equal(stream.response.status, 'COMPLETED')
+})
+
+test('an error before the stream starts is the typed API error, from the loop and finalResponse', async () => {
+  const c = client()
+  const conv = await conversation(c)
+  await sim.faults([{ kind: 'status', status: 500, path_contains: '/responses/stream' }])
+  const err = await collect(c.streamResponse(conv, 'hi', FAST)).catch((e) => e)
+  assert.ok(err instanceof mw.InternalServerError, String(err))
+  assert.ok(err instanceof mw.APIStatusError)
+  assert.equal(err.status, 500)
+  assert.equal(await requests('POST', '/responses/stream'), 1, 'a POST that reached the server is not repeated')
+
+  const missing = c.streamResponse('conv_00000000000000000000000000', 'hi')
+  await assert.rejects(missing.finalResponse(), (e) => e instanceof mw.NotFoundError && e.status === 404)
+  assert.equal(missing.responseId, null)
+  // Wrong JS types throw at once; bad values come from the core, through the loop.
+  assert.throws(() => c.streamResponse(conv, 42), mw.InvalidArgumentError)
+  assert.throws(() => c.streamResponse(conv, 'hi', { idleTimeoutMs: '5' }), mw.InvalidArgumentError)
+  await assert.rejects(collect(c.streamResponse(conv, 'hi', { idleTimeoutMs: 0 })), (e) => e instanceof mw.InvalidArgumentError && e.argument === 'idle_timeout')
+})
+
+test('a FAILED turn: RESPONSE_COMPLETED (FAILED), then ResponseFailedError from the loop', async () => {
+  const c = client()
+  const conv = await conversation(c, 100)
+  const stream = c.streamResponse(conv, '[fail] please break', FAST)
+  const seen = []
+  const err = await (async () => {
+    for await (const e of stream) seen.push(e)
+  })().catch((e) => e)
+  assert.ok(err instanceof mw.ResponseFailedError, String(err))
+  assert.match(err.responseId, /^resp_/)
+  assert.equal(seen.at(-1).event, 'RESPONSE_COMPLETED')
+  assert.equal(seen.at(-1).status, 'FAILED')
+  assert.equal(stream.response, undefined)
+  await assert.rejects(stream.finalResponse(), mw.ResponseFailedError)
+})
+
+test('leaving the loop early (break, throw) releases the stream: 200 abandoned streams leave the fd count flat', async () => {
+  const c = client()
+  const conv = await conversation(c, 5000)
+  const abandon = async (i) => {
+    const stream = c.streamResponse(conv, `q${i}`, FAST)
+    if (i % 2) {
+      for await (const e of stream) {
+        assert.equal(e.event, 'RESPONSE_CREATED')
+        break
+      }
+    } else {
+      await assert.rejects(
+        (async () => {
+          for await (const e of stream) throw new Error(`stop at ${e.event}`)
+        })(),
+        /stop at RESPONSE_CREATED/,
+      )
+    }
+    assert.match(stream.responseId, /^resp_/)
+    await assert.rejects(stream.finalResponse(), mw.CancelledError)
+  }
+  for (let i = 0; i < 10; i++) await abandon(i) // warm up the pool and the runtime
+  const before = openFds()
+  for (let i = 0; i < 200; i++) await abandon(i)
+  const after = openFds()
+  assert.ok(after <= before + 5, `open fds went from ${before} to ${after}`)
+  // The client is still healthy: a full turn on the same connections.
+  await sim.config({ response_duration_ms: 100 })
+  assert.equal((await c.streamResponse(conv, 'and now', FAST).finalResponse()).status, 'COMPLETED')
+})
+
+test('streamResponseAndWait: every event to onEvent before it resolves to the final response', async () => {
+  const c = client()
+  const conv = await conversation(c)
+  const seen = []
+  const response = await c.streamResponseAndWait(conv, 'Who does John Doe report to?', { ...FAST, onEvent: (e) => seen.push(e) })
+  assert.equal(response.status, 'COMPLETED')
+  assert.equal(seen[0].event, 'RESPONSE_CREATED')
+  assert.equal(seen.at(-1).event, 'RESPONSE_COMPLETED')
+  assert.ok(seen.some((e) => e.event === 'OUTPUT_DELTA' && e.output.type === 'MESSAGE'))
+  assert.deepEqual(mw.toWire(seen.at(-1).response), mw.toWire(response))
+  assert.deepEqual(mw.toWire(await c.getResponse(conv, response.responseId)), mw.toWire(response))
+
+  // A throwing onEvent stops the turn with its error.
+  const boom = new Error('enough')
+  await assert.rejects(c.streamResponseAndWait(conv, 'x', { ...FAST, onEvent: () => { throw boom } }), (e) => e === boom)
+  // An abort during a stall: CancelledError naming the response, promptly.
+  await sim.faults([{ kind: 'stream_stall', after_events: 1, ms: 20_000 }])
+  const ac = new AbortController()
+  const t0 = Date.now()
+  setTimeout(() => ac.abort(), 300)
+  const err = await c.streamResponseAndWait(conv, 'hi', { ...FAST, signal: ac.signal }).catch((e) => e)
+  assert.ok(err instanceof mw.CancelledError, String(err))
+  assert.match(err.responseId, /^resp_/)
+  assert.ok(Date.now() - t0 < 5000)
+})
+
+test('64 concurrent streams run concurrently and fs stays responsive', async (t) => {
+  const c = client()
+  const DURATION = 2000
+  const conv = await conversation(c, DURATION)
+  let streaming = true
+  const started = Date.now()
+  const all = Promise.all(
+    Array.from({ length: 64 }, async (_, i) => {
+      const stream = c.streamResponse(conv, `q${i}`, FAST)
+      let n = 0
+      for await (const _e of stream) n++
+      return { n, status: stream.response.status }
+    }),
+  ).finally(() => (streaming = false))
+  // fs.promises.readFile runs on libuv's pool: it must not queue behind blocked stream reads.
+  const latencies = []
+  while (streaming) {
+    const t0 = process.hrtime.bigint()
+    await fs.promises.readFile(__filename)
+    latencies.push(Number(process.hrtime.bigint() - t0) / 1e6)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  const done = await all
+  const elapsed = Date.now() - started
+  for (const r of done) {
+    assert.equal(r.status, 'COMPLETED')
+    assert.ok(r.n >= 3)
+  }
+  const maxRead = Math.max(...latencies)
+  t.diagnostic(`64 streams took ${elapsed} ms (each response ~${DURATION} ms); ${latencies.length} readFile calls, max ${maxRead.toFixed(1)} ms`)
+  assert.ok(latencies.length >= 5, 'readFile completed repeatedly while the streams ran')
+  assert.ok(elapsed < 8 * DURATION, `streams ran concurrently (${elapsed} ms)`)
+  assert.ok(maxRead < elapsed / 2, `readFile never queued behind the streams (max ${maxRead} ms of ${elapsed} ms)`)
+})
+
+test("the README's streaming example runs", async () => {
+  const readme = fs.readFileSync(path.resolve(__dirname, '../README.md'), 'utf8')
+  const section = readme.slice(readme.indexOf('## Streaming'))
+  const code = /```js\n([\s\S]*?)```/.exec(section)?.[1]
+  assert.ok(code, 'a js block under "## Streaming"')
+  const c = client()
+  const conv = { conversationId: await conversation(c) }
+  const logged = []
+  const AsyncFunction = (async () => {}).constructor
+  const run = new AsyncFunction('client', 'conversation', 'require', 'console', code)
+  const fakeRequire = (name) => (name === 'moveworks' ? mw : require(name))
+  await run(c, conv, fakeRequire, { log: (...args) => logged.push(args.join(' ')) })
+  assert.ok(logged.some((l) => l.startsWith('COMPLETED')), logged.join('\n'))
+})
