@@ -749,9 +749,7 @@ pub unsafe extern "C" fn mw_conversation_iter_next_page(
         let it = borrow_mut(iter, "iter")?;
         let o = out(out_page, "out_page")?;
         *o = match it.next_page().transpose()? {
-            Some((conversations, next_cursor)) => {
-                into_handle::<mw_conversation_page>(ConversationPage { conversations, next_cursor })
-            }
+            Some(page) => into_handle::<mw_conversation_page>(page),
             None => std::ptr::null_mut(),
         };
         Ok(())
@@ -794,7 +792,7 @@ pub unsafe extern "C" fn mw_event_iter_next_page(
         let it = borrow_mut(iter, "iter")?;
         let o = out(out_page, "out_page")?;
         *o = match it.next_page().transpose()? {
-            Some((events, next_cursor)) => into_handle::<mw_event_page>(EventPage { events, next_cursor }),
+            Some(page) => into_handle::<mw_event_page>(page),
             None => std::ptr::null_mut(),
         };
         Ok(())

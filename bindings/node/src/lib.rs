@@ -777,21 +777,8 @@ impl NativePager {
             blocking(move || {
                 let mut pages = inner.lock().unwrap_or_else(|p| p.into_inner());
                 match &mut *pages {
-                    Pages::Conversations(it) => match it.next_page() {
-                        None => Ok(None),
-                        Some(r) => {
-                            let (items, next_cursor) = r?;
-                            let page = moveworks::ConversationPage { conversations: items, next_cursor };
-                            wire(&page).map(Some)
-                        }
-                    },
-                    Pages::Events(it) => match it.next_page() {
-                        None => Ok(None),
-                        Some(r) => {
-                            let (items, next_cursor) = r?;
-                            wire(&moveworks::EventPage { events: items, next_cursor }).map(Some)
-                        }
-                    },
+                    Pages::Conversations(it) => it.next_page().transpose()?.map(|page| wire(&page)).transpose(),
+                    Pages::Events(it) => it.next_page().transpose()?.map(|page| wire(&page)).transpose(),
                 }
             })
             .await

@@ -370,7 +370,7 @@ macro_rules! page_iterator {
             /// The core's next page, fetched with the GIL released.
             fn fetch_page(inner: &Arc<Mutex<$core>>) -> Option<core::Result<core::$core_page>> {
                 let mut it = inner.lock().unwrap_or_else(|p| p.into_inner());
-                it.next_page().map(|r| r.map(|($items, next_cursor)| core::$core_page { $items, next_cursor }))
+                it.next_page()
             }
         }
 

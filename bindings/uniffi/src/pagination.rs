@@ -24,11 +24,7 @@ impl ConversationIterator {
     /// The next whole page (items not yet returned by `next` are skipped), or absent after the last.
     pub fn next_page(&self) -> Result<Option<ConversationPage>> {
         let mut it = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        match it.next_page() {
-            None => Ok(None),
-            Some(Err(e)) => Err(e.into()),
-            Some(Ok((conversations, next_cursor))) => Ok(Some(ConversationPage { conversations, next_cursor })),
-        }
+        it.next_page().transpose().map_err(Into::into)
     }
     /// True once the last page was fetched and every item returned (or an error ended it).
     pub fn is_exhausted(&self) -> bool {
@@ -53,11 +49,7 @@ impl EventIterator {
     /// The next whole page (items not yet returned by `next` are skipped), or absent after the last.
     pub fn next_page(&self) -> Result<Option<EventPage>> {
         let mut it = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        match it.next_page() {
-            None => Ok(None),
-            Some(Err(e)) => Err(e.into()),
-            Some(Ok((events, next_cursor))) => Ok(Some(EventPage { events, next_cursor })),
-        }
+        it.next_page().transpose().map_err(Into::into)
     }
     /// True once the last page was fetched and every item returned (or an error ended it).
     pub fn is_exhausted(&self) -> bool {

@@ -67,7 +67,7 @@ pub use model::{
     ReasoningMessage, Response, ResponseError, ResponseStatus, Timestamp,
 };
 pub use options::ClientOptions;
-pub use pagination::{ConversationIter, EventIter, MessageIter, PageItems, PageIter, PageSource, ResponseMessageIter};
+pub use pagination::{ConversationIter, EventIter, MessageIter, Page, PageIter, PageSource, ResponseMessageIter};
 pub use poll::{block_on, AsyncRuntime, CancelToken, PollStep, Poller, UpdateCallback, WaitOptions};
 pub use retry::RetryPolicy;
 pub use stream::{EventStream, StreamEvent};

@@ -24,7 +24,7 @@ uniffi::custom_type!(Timestamp, std::time::SystemTime, {
 });
 
 /// A conversation thread.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Conversation {
     /// Unique id, `conv_…`.
@@ -41,26 +41,42 @@ pub struct Conversation {
     /// When the conversation was last updated or used.
     #[serde(deserialize_with = "timestamp::deserialize")]
     pub updated_at: Timestamp,
+    /// The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+    /// to Moveworks support, for a wrong answer as for an error. Not part of the wire
+    /// JSON, and ignored by `==` (the same object fetched twice is equal).
+    #[serde(skip)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub request_id: Option<String>,
 }
 
 /// One page of [`Conversation`]s.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ConversationPage {
     /// The conversations of this page, newest `updated_at` first.
     pub conversations: Vec<Conversation>,
     /// Cursor for the next page; `None` on the last page.
     pub next_cursor: Option<String>,
+    /// The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+    /// to Moveworks support, for a wrong answer as for an error. Not part of the wire
+    /// JSON, and ignored by `==` (the same object fetched twice is equal).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub request_id: Option<String>,
 }
 
 /// One page of [`Event`]s.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct EventPage {
     /// The events of this page, oldest first.
     pub events: Vec<Event>,
     /// Cursor for the next page; `None` on the last page.
     pub next_cursor: Option<String>,
+    /// The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+    /// to Moveworks support, for a wrong answer as for an error. Not part of the wire
+    /// JSON, and ignored by `==` (the same object fetched twice is equal).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub request_id: Option<String>,
 }
 
 /// Processing status of a [`Response`].
@@ -199,7 +215,7 @@ pub struct FeedbackOption {
 }
 
 /// One page of [`Message`]s.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MessagePage {
     /// The messages of this page, newest first.
@@ -207,6 +223,11 @@ pub struct MessagePage {
     /// Cursor for the next page; `None` on the last page (and when the server
     /// sends no `metadata`, as list response messages may).
     pub next_cursor: Option<String>,
+    /// The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+    /// to Moveworks support, for a wrong answer as for an error. Not part of the wire
+    /// JSON, and ignored by `==` (the same object fetched twice is equal).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub request_id: Option<String>,
 }
 
 /// Status of a submitted feedback.
@@ -223,11 +244,17 @@ pub enum FeedbackStatus {
 }
 
 /// The answer of [`Client::submit_feedback`](crate::Client::submit_feedback): `{"status": "SUBMITTED"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FeedbackResult {
     /// The submission status.
     pub status: FeedbackStatus,
+    /// The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+    /// to Moveworks support, for a wrong answer as for an error. Not part of the wire
+    /// JSON, and ignored by `==` (the same object fetched twice is equal).
+    #[serde(skip)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub request_id: Option<String>,
 }
 
 /// An intermediate message the assistant shows while it works.
@@ -271,7 +298,7 @@ pub enum OutputItem {
 }
 
 /// The assistant's answer to one user input; poll it until its status is terminal.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Response {
     /// Unique id, `resp_…`.
@@ -296,6 +323,12 @@ pub struct Response {
     /// Why a `FAILED` response failed, when the server says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ResponseError>,
+    /// The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+    /// to Moveworks support, for a wrong answer as for an error. Not part of the wire
+    /// JSON, and ignored by `==` (the same object fetched twice is equal).
+    #[serde(skip)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub request_id: Option<String>,
 }
 
 /// The `error` object of a `FAILED` [`Response`].
@@ -683,6 +716,7 @@ impl<'de> Deserialize<'de> for MessagePage {
         Ok(MessagePage {
             messages: w.messages,
             next_cursor: w.metadata.and_then(|m| m.next_cursor).filter(|c| !c.is_empty()),
+            request_id: None,
         })
     }
 }
@@ -709,6 +743,7 @@ impl<'de> Deserialize<'de> for ConversationPage {
         Ok(ConversationPage {
             conversations: w.conversations,
             next_cursor: w.metadata.and_then(|m| m.next_cursor).filter(|c| !c.is_empty()),
+            request_id: None,
         })
     }
 }
@@ -728,6 +763,7 @@ impl<'de> Deserialize<'de> for EventPage {
         Ok(EventPage {
             events: w.events,
             next_cursor: w.metadata.and_then(|m| m.next_cursor).filter(|c| !c.is_empty()),
+            request_id: None,
         })
     }
 }
@@ -740,6 +776,42 @@ impl Serialize for EventPage {
         map.end()
     }
 }
+
+// ---- the request id: metadata, not value ----------------------------------------
+
+/// Types that carry the `x-moveworks-root-uuid` of the answer they were decoded from.
+pub(crate) trait Traced {
+    /// Records the request id of the HTTP answer.
+    fn set_request_id(&mut self, request_id: Option<String>);
+}
+
+/// `PartialEq` comparing every field but `request_id`; the exhaustive pattern makes
+/// a new field a compile error here until it is listed.
+macro_rules! traced {
+    ($($ty:ident { $($field:ident),* })*) => {$(
+        impl PartialEq for $ty {
+            fn eq(&self, other: &Self) -> bool {
+                let $ty { $($field,)* request_id: _ } = self;
+                true $(&& *$field == other.$field)*
+            }
+        }
+        impl Traced for $ty {
+            fn set_request_id(&mut self, request_id: Option<String>) {
+                self.request_id = request_id;
+            }
+        }
+    )*};
+}
+
+traced! {
+    Conversation { conversation_id, title, archived, created_at, updated_at }
+    ConversationPage { conversations, next_cursor }
+    EventPage { events, next_cursor }
+    MessagePage { messages, next_cursor }
+    FeedbackResult { status }
+    Response { response_id, conversation_id, status, created_at, completed_at, updated_at, outputs, error }
+}
+impl Eq for FeedbackResult {}
 
 // ---- helpers users want -------------------------------------------------------
 

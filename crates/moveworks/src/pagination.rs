@@ -5,26 +5,52 @@ use std::collections::VecDeque;
 use crate::client::{Client, ListConversationsParams, ListEventsParams};
 use crate::error::{Error, ErrorKind, Result};
 use crate::messages::{ListMessagesParams, ListResponseMessagesParams};
-use crate::model::{Conversation, Event, Message};
+use crate::model::{Conversation, ConversationPage, Event, EventPage, Message, MessagePage};
 
-/// One fetched page: its items and the cursor of the next page (`None` on the last).
-pub type PageItems<T> = (Vec<T>, Option<String>);
+/// A page of a list endpoint: its items and the cursor of the next page.
+pub trait Page {
+    /// The items of a page.
+    type Item;
+    /// Cursor of the next page; `None` on the last page.
+    fn next_cursor(&self) -> Option<&str>;
+    /// The page's items.
+    fn into_items(self) -> Vec<Self::Item>;
+}
+
+macro_rules! page {
+    ($($page:ident { $items:ident: $item:ident })*) => {$(
+        impl Page for $page {
+            type Item = $item;
+            fn next_cursor(&self) -> Option<&str> {
+                self.next_cursor.as_deref()
+            }
+            fn into_items(self) -> Vec<$item> {
+                self.$items
+            }
+        }
+    )*};
+}
+
+page! {
+    ConversationPage { conversations: Conversation }
+    EventPage { events: Event }
+    MessagePage { messages: Message }
+}
 
 /// A list endpoint's filters, able to fetch one page at a cursor.
 pub trait PageSource {
-    /// The items of a page.
-    type Item;
-    /// Fetches the page at `cursor` (`None` = first page): items and next cursor.
-    fn fetch(&self, client: &Client, cursor: Option<String>) -> Result<PageItems<Self::Item>>;
+    /// The page type (its `request_id` is that page's answer's).
+    type Page: Page;
+    /// Fetches the page at `cursor` (`None` = first page).
+    fn fetch(&self, client: &Client, cursor: Option<String>) -> Result<Self::Page>;
     /// The cursor the caller asked to start from.
     fn start_cursor(&self) -> Option<String>;
 }
 
 impl PageSource for ListConversationsParams {
-    type Item = Conversation;
-    fn fetch(&self, client: &Client, cursor: Option<String>) -> Result<(Vec<Conversation>, Option<String>)> {
-        let page = client.list_conversations(&ListConversationsParams { cursor, ..self.clone() })?;
-        Ok((page.conversations, page.next_cursor))
+    type Page = ConversationPage;
+    fn fetch(&self, client: &Client, cursor: Option<String>) -> Result<ConversationPage> {
+        client.list_conversations(&ListConversationsParams { cursor, ..self.clone() })
     }
     fn start_cursor(&self) -> Option<String> {
         self.cursor.clone()
@@ -32,10 +58,9 @@ impl PageSource for ListConversationsParams {
 }
 
 impl PageSource for ListEventsParams {
-    type Item = Event;
-    fn fetch(&self, client: &Client, cursor: Option<String>) -> Result<(Vec<Event>, Option<String>)> {
-        let page = client.list_events(&ListEventsParams { cursor, ..self.clone() })?;
-        Ok((page.events, page.next_cursor))
+    type Page = EventPage;
+    fn fetch(&self, client: &Client, cursor: Option<String>) -> Result<EventPage> {
+        client.list_events(&ListEventsParams { cursor, ..self.clone() })
     }
     fn start_cursor(&self) -> Option<String> {
         self.cursor.clone()
@@ -43,10 +68,9 @@ impl PageSource for ListEventsParams {
 }
 
 impl PageSource for ListMessagesParams {
-    type Item = Message;
-    fn fetch(&self, client: &Client, cursor: Option<String>) -> Result<(Vec<Message>, Option<String>)> {
-        let page = client.list_messages(&ListMessagesParams { cursor, ..self.clone() })?;
-        Ok((page.messages, page.next_cursor))
+    type Page = MessagePage;
+    fn fetch(&self, client: &Client, cursor: Option<String>) -> Result<MessagePage> {
+        client.list_messages(&ListMessagesParams { cursor, ..self.clone() })
     }
     fn start_cursor(&self) -> Option<String> {
         self.cursor.clone()
@@ -54,10 +78,9 @@ impl PageSource for ListMessagesParams {
 }
 
 impl PageSource for ListResponseMessagesParams {
-    type Item = Message;
-    fn fetch(&self, client: &Client, cursor: Option<String>) -> Result<(Vec<Message>, Option<String>)> {
-        let page = client.list_response_messages(&ListResponseMessagesParams { cursor, ..self.clone() })?;
-        Ok((page.messages, page.next_cursor))
+    type Page = MessagePage;
+    fn fetch(&self, client: &Client, cursor: Option<String>) -> Result<MessagePage> {
+        client.list_response_messages(&ListResponseMessagesParams { cursor, ..self.clone() })
     }
     fn start_cursor(&self) -> Option<String> {
         self.cursor.clone()
@@ -71,7 +94,7 @@ pub struct PageIter<S: PageSource> {
     source: S,
     /// Cursor of the next page to fetch; `None` after the last page.
     next: Option<Option<String>>,
-    buffer: VecDeque<S::Item>,
+    buffer: VecDeque<<S::Page as Page>::Item>,
 }
 
 /// Iterator over conversations, from [`Client::iter_conversations`].
@@ -91,11 +114,12 @@ impl<S: PageSource> PageIter<S> {
 
     /// Fetches the next whole page (items not yet yielded by `next()` are skipped).
     /// Returns `None` after the last page.
-    pub fn next_page(&mut self) -> Option<Result<PageItems<S::Item>>> {
+    pub fn next_page(&mut self) -> Option<Result<S::Page>> {
         self.buffer.clear();
         let cursor = self.next.take()?;
         match self.source.fetch(&self.client, cursor.clone()) {
-            Ok((items, next_cursor)) => {
+            Ok(page) => {
+                let next_cursor = page.next_cursor().map(str::to_owned);
                 if next_cursor.is_some() && next_cursor == cursor {
                     // Following it would loop forever.
                     return Some(Err(Error::new(
@@ -103,8 +127,8 @@ impl<S: PageSource> PageIter<S> {
                         "the server returned the same cursor it was given",
                     )));
                 }
-                self.next = next_cursor.clone().map(Some);
-                Some(Ok((items, next_cursor)))
+                self.next = next_cursor.map(Some);
+                Some(Ok(page))
             }
             Err(e) => Some(Err(e)),
         }
@@ -117,7 +141,7 @@ impl<S: PageSource> PageIter<S> {
 }
 
 impl<S: PageSource> Iterator for PageIter<S> {
-    type Item = Result<S::Item>;
+    type Item = Result<<S::Page as Page>::Item>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
@@ -125,7 +149,7 @@ impl<S: PageSource> Iterator for PageIter<S> {
                 return Some(Ok(item));
             }
             match self.next_page()? {
-                Ok((items, _)) => self.buffer = items.into(),
+                Ok(page) => self.buffer = page.into_items().into(),
                 Err(e) => return Some(Err(e)),
             }
         }

@@ -296,7 +296,10 @@ impl EventStream {
                 }
             }
             "RESPONSE_COMPLETED" => {
-                let d: CompletedData = self.decode(&event)?;
+                let mut d: CompletedData = self.decode(&event)?;
+                if let Some(response) = d.response.as_mut() {
+                    response.request_id.clone_from(&self.request_id);
+                }
                 self.completed = true;
                 if self.response_id.is_none() {
                     self.response_id =

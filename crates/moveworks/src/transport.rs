@@ -11,6 +11,7 @@ use url::Url;
 
 pub(crate) use crate::auth::{bearer, Auth, OAuth, Secret};
 use crate::error::{ApiErrorCode, Error, ErrorKind, Result};
+use crate::model::Traced;
 use crate::retry::{is_transient, parse_retry_after, RetryPolicy};
 use crate::urls::{join_url, path_of};
 
@@ -134,7 +135,7 @@ impl Transport {
 
     /// Runs one API call with authentication, retries and the call's deadline,
     /// and decodes the JSON answer.
-    pub(crate) fn call<T: DeserializeOwned>(
+    pub(crate) fn call<T: DeserializeOwned + Traced>(
         &self,
         settings: &CallSettings,
         method: Method,
@@ -143,7 +144,9 @@ impl Transport {
         what: &str,
     ) -> Result<T> {
         let reply = self.execute(settings, method, &url, body)?;
-        decode(&reply, what)
+        let mut value: T = decode(&reply, what)?;
+        value.set_request_id(reply.request_id);
+        Ok(value)
     }
 
     /// Closes the client: drops the agent and its pooled connections. Calls

@@ -661,3 +661,44 @@ fn a_closed_client_sends_nothing() {
     assert!(oauth.list_conversations(&ListConversationsParams::default()).is_err());
     assert_eq!(sim.requests().len(), before);
 }
+
+#[test]
+fn every_returned_object_and_page_carries_the_root_uuid_of_its_answer() {
+    let sim = moveworks_simulator::Simulator::start_default().unwrap();
+    let cfg = sim.config();
+    let client = Client::builder()
+        .base_url(sim.base_url())
+        .assistant_name(cfg.assistant_name.clone())
+        .bearer_token(cfg.static_token.clone().unwrap())
+        .build()
+        .unwrap();
+    // The root uuid each answer carried, from the simulator's log (newest last).
+    let last_root_uuid = || sim.requests().last().unwrap()["root_uuid"].as_str().unwrap().to_owned();
+    let conv = client.create_conversation(Some("t")).unwrap();
+    assert_eq!(conv.request_id.as_deref(), Some(last_root_uuid().as_str()));
+    let again = client.get_conversation(&conv.conversation_id).unwrap();
+    assert_eq!(again.request_id.as_deref(), Some(last_root_uuid().as_str()));
+    assert_ne!(again.request_id, conv.request_id, "one id per answer");
+    assert_eq!(again, conv, "the request id is metadata, not value");
+    let page = client.list_conversations(&Default::default()).unwrap();
+    assert_eq!(page.request_id.as_deref(), Some(last_root_uuid().as_str()));
+    let response = client.create_response(&conv.conversation_id, "hi").unwrap();
+    assert_eq!(response.request_id.as_deref(), Some(last_root_uuid().as_str()));
+    let events = client
+        .list_events(&moveworks::ListEventsParams {
+            conversation_id: Some(conv.conversation_id.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(events.request_id.as_deref(), Some(last_root_uuid().as_str()));
+    let messages = client
+        .list_messages(&moveworks::ListMessagesParams {
+            conversation_id: conv.conversation_id.clone(),
+            cursor: None,
+            limit: None,
+        })
+        .unwrap();
+    assert_eq!(messages.request_id.as_deref(), Some(last_root_uuid().as_str()));
+    // Not part of the wire JSON.
+    assert!(serde_json::to_value(&response).unwrap().get("request_id").is_none());
+}

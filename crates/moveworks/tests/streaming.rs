@@ -473,6 +473,7 @@ fn response_stream_yields_events_then_holds_the_final_response() {
     };
     let response = stream.response().expect("finished").clone();
     assert_eq!(&response, last);
+    assert_eq!(response.request_id.as_deref(), stream.request_id(), "the streaming request's root uuid");
     assert_eq!(stream.finish().unwrap(), response, "finish is repeatable");
     assert_eq!(client.get_response(&conv, &response.response_id).unwrap(), response);
     // The serialized event is tagged by its wire name, for the JSON-passing bindings.

@@ -787,6 +787,12 @@ public struct Conversation {
      * When the conversation was last updated or used.
      */
     public let updatedAt: Timestamp
+    /**
+     * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+     * to Moveworks support, for a wrong answer as for an error. Not part of the wire
+     * JSON, and ignored by `==` (the same object fetched twice is equal).
+     */
+    public let requestId: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -805,12 +811,18 @@ public struct Conversation {
          */createdAt: Timestamp, 
         /**
          * When the conversation was last updated or used.
-         */updatedAt: Timestamp) {
+         */updatedAt: Timestamp, 
+        /**
+         * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+         * to Moveworks support, for a wrong answer as for an error. Not part of the wire
+         * JSON, and ignored by `==` (the same object fetched twice is equal).
+         */requestId: String? = nil) {
         self.conversationId = conversationId
         self.title = title
         self.archived = archived
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.requestId = requestId
     }
 }
 
@@ -836,6 +848,9 @@ extension Conversation: Equatable, Hashable {
         if lhs.updatedAt != rhs.updatedAt {
             return false
         }
+        if lhs.requestId != rhs.requestId {
+            return false
+        }
         return true
     }
 
@@ -845,6 +860,7 @@ extension Conversation: Equatable, Hashable {
         hasher.combine(archived)
         hasher.combine(createdAt)
         hasher.combine(updatedAt)
+        hasher.combine(requestId)
     }
 }
 
@@ -861,7 +877,8 @@ public struct FfiConverterTypeConversation: FfiConverterRustBuffer {
                 title: FfiConverterOptionString.read(from: &buf), 
                 archived: FfiConverterBool.read(from: &buf), 
                 createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
-                updatedAt: FfiConverterTypeTimestamp.read(from: &buf)
+                updatedAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                requestId: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -871,6 +888,7 @@ public struct FfiConverterTypeConversation: FfiConverterRustBuffer {
         FfiConverterBool.write(value.archived, into: &buf)
         FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
         FfiConverterTypeTimestamp.write(value.updatedAt, into: &buf)
+        FfiConverterOptionString.write(value.requestId, into: &buf)
     }
 }
 
@@ -902,6 +920,12 @@ public struct ConversationPage {
      * Cursor for the next page; `None` on the last page.
      */
     public let nextCursor: String?
+    /**
+     * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+     * to Moveworks support, for a wrong answer as for an error. Not part of the wire
+     * JSON, and ignored by `==` (the same object fetched twice is equal).
+     */
+    public let requestId: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -911,9 +935,15 @@ public struct ConversationPage {
          */conversations: [Conversation], 
         /**
          * Cursor for the next page; `None` on the last page.
-         */nextCursor: String?) {
+         */nextCursor: String?, 
+        /**
+         * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+         * to Moveworks support, for a wrong answer as for an error. Not part of the wire
+         * JSON, and ignored by `==` (the same object fetched twice is equal).
+         */requestId: String? = nil) {
         self.conversations = conversations
         self.nextCursor = nextCursor
+        self.requestId = requestId
     }
 }
 
@@ -930,12 +960,16 @@ extension ConversationPage: Equatable, Hashable {
         if lhs.nextCursor != rhs.nextCursor {
             return false
         }
+        if lhs.requestId != rhs.requestId {
+            return false
+        }
         return true
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(conversations)
         hasher.combine(nextCursor)
+        hasher.combine(requestId)
     }
 }
 
@@ -949,13 +983,15 @@ public struct FfiConverterTypeConversationPage: FfiConverterRustBuffer {
         return
             try ConversationPage(
                 conversations: FfiConverterSequenceTypeConversation.read(from: &buf), 
-                nextCursor: FfiConverterOptionString.read(from: &buf)
+                nextCursor: FfiConverterOptionString.read(from: &buf), 
+                requestId: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ConversationPage, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeConversation.write(value.conversations, into: &buf)
         FfiConverterOptionString.write(value.nextCursor, into: &buf)
+        FfiConverterOptionString.write(value.requestId, into: &buf)
     }
 }
 
@@ -1423,6 +1459,12 @@ public struct EventPage {
      * Cursor for the next page; `None` on the last page.
      */
     public let nextCursor: String?
+    /**
+     * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+     * to Moveworks support, for a wrong answer as for an error. Not part of the wire
+     * JSON, and ignored by `==` (the same object fetched twice is equal).
+     */
+    public let requestId: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1432,9 +1474,15 @@ public struct EventPage {
          */events: [Event], 
         /**
          * Cursor for the next page; `None` on the last page.
-         */nextCursor: String?) {
+         */nextCursor: String?, 
+        /**
+         * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+         * to Moveworks support, for a wrong answer as for an error. Not part of the wire
+         * JSON, and ignored by `==` (the same object fetched twice is equal).
+         */requestId: String? = nil) {
         self.events = events
         self.nextCursor = nextCursor
+        self.requestId = requestId
     }
 }
 
@@ -1451,12 +1499,16 @@ extension EventPage: Equatable, Hashable {
         if lhs.nextCursor != rhs.nextCursor {
             return false
         }
+        if lhs.requestId != rhs.requestId {
+            return false
+        }
         return true
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(events)
         hasher.combine(nextCursor)
+        hasher.combine(requestId)
     }
 }
 
@@ -1470,13 +1522,15 @@ public struct FfiConverterTypeEventPage: FfiConverterRustBuffer {
         return
             try EventPage(
                 events: FfiConverterSequenceTypeEvent.read(from: &buf), 
-                nextCursor: FfiConverterOptionString.read(from: &buf)
+                nextCursor: FfiConverterOptionString.read(from: &buf), 
+                requestId: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: EventPage, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeEvent.write(value.events, into: &buf)
         FfiConverterOptionString.write(value.nextCursor, into: &buf)
+        FfiConverterOptionString.write(value.requestId, into: &buf)
     }
 }
 
@@ -1493,6 +1547,166 @@ public func FfiConverterTypeEventPage_lift(_ buf: RustBuffer) throws -> EventPag
 #endif
 public func FfiConverterTypeEventPage_lower(_ value: EventPage) -> RustBuffer {
     return FfiConverterTypeEventPage.lower(value)
+}
+
+
+/**
+ * One rating a user can give a [`Message`] (`feedback.helpful` or `feedback.unhelpful`).
+ */
+public struct FeedbackOption {
+    /**
+     * Opaque token naming the message and the rating; never parse it.
+     */
+    public let callbackId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Opaque token naming the message and the rating; never parse it.
+         */callbackId: String) {
+        self.callbackId = callbackId
+    }
+}
+
+#if compiler(>=6)
+extension FeedbackOption: Sendable {}
+#endif
+
+
+extension FeedbackOption: Equatable, Hashable {
+    public static func ==(lhs: FeedbackOption, rhs: FeedbackOption) -> Bool {
+        if lhs.callbackId != rhs.callbackId {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(callbackId)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFeedbackOption: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FeedbackOption {
+        return
+            try FeedbackOption(
+                callbackId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FeedbackOption, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.callbackId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedbackOption_lift(_ buf: RustBuffer) throws -> FeedbackOption {
+    return try FfiConverterTypeFeedbackOption.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedbackOption_lower(_ value: FeedbackOption) -> RustBuffer {
+    return FfiConverterTypeFeedbackOption.lower(value)
+}
+
+
+/**
+ * The answer of [`Client::submit_feedback`](crate::Client::submit_feedback): `{"status": "SUBMITTED"}`.
+ */
+public struct FeedbackResult {
+    /**
+     * The submission status.
+     */
+    public let status: FeedbackStatus
+    /**
+     * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+     * to Moveworks support, for a wrong answer as for an error. Not part of the wire
+     * JSON, and ignored by `==` (the same object fetched twice is equal).
+     */
+    public let requestId: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The submission status.
+         */status: FeedbackStatus, 
+        /**
+         * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+         * to Moveworks support, for a wrong answer as for an error. Not part of the wire
+         * JSON, and ignored by `==` (the same object fetched twice is equal).
+         */requestId: String? = nil) {
+        self.status = status
+        self.requestId = requestId
+    }
+}
+
+#if compiler(>=6)
+extension FeedbackResult: Sendable {}
+#endif
+
+
+extension FeedbackResult: Equatable, Hashable {
+    public static func ==(lhs: FeedbackResult, rhs: FeedbackResult) -> Bool {
+        if lhs.status != rhs.status {
+            return false
+        }
+        if lhs.requestId != rhs.requestId {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(status)
+        hasher.combine(requestId)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFeedbackResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FeedbackResult {
+        return
+            try FeedbackResult(
+                status: FfiConverterTypeFeedbackStatus.read(from: &buf), 
+                requestId: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FeedbackResult, into buf: inout [UInt8]) {
+        FfiConverterTypeFeedbackStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.requestId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedbackResult_lift(_ buf: RustBuffer) throws -> FeedbackResult {
+    return try FfiConverterTypeFeedbackResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedbackResult_lower(_ value: FeedbackResult) -> RustBuffer {
+    return FfiConverterTypeFeedbackResult.lower(value)
 }
 
 
@@ -1727,6 +1941,221 @@ public func FfiConverterTypeListEventsParams_lower(_ value: ListEventsParams) ->
 
 
 /**
+ * Filters of [`Client::list_messages`].
+ */
+public struct ListMessagesParams {
+    /**
+     * The conversation whose messages to list.
+     */
+    public let conversationId: String
+    /**
+     * Cursor from a previous page.
+     */
+    public let cursor: String?
+    /**
+     * Page size, 1 to 100 (server default 20).
+     */
+    public let limit: UInt32?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The conversation whose messages to list.
+         */conversationId: String, 
+        /**
+         * Cursor from a previous page.
+         */cursor: String? = nil, 
+        /**
+         * Page size, 1 to 100 (server default 20).
+         */limit: UInt32? = nil) {
+        self.conversationId = conversationId
+        self.cursor = cursor
+        self.limit = limit
+    }
+}
+
+#if compiler(>=6)
+extension ListMessagesParams: Sendable {}
+#endif
+
+
+extension ListMessagesParams: Equatable, Hashable {
+    public static func ==(lhs: ListMessagesParams, rhs: ListMessagesParams) -> Bool {
+        if lhs.conversationId != rhs.conversationId {
+            return false
+        }
+        if lhs.cursor != rhs.cursor {
+            return false
+        }
+        if lhs.limit != rhs.limit {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(conversationId)
+        hasher.combine(cursor)
+        hasher.combine(limit)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeListMessagesParams: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ListMessagesParams {
+        return
+            try ListMessagesParams(
+                conversationId: FfiConverterString.read(from: &buf), 
+                cursor: FfiConverterOptionString.read(from: &buf), 
+                limit: FfiConverterOptionUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ListMessagesParams, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.conversationId, into: &buf)
+        FfiConverterOptionString.write(value.cursor, into: &buf)
+        FfiConverterOptionUInt32.write(value.limit, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListMessagesParams_lift(_ buf: RustBuffer) throws -> ListMessagesParams {
+    return try FfiConverterTypeListMessagesParams.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListMessagesParams_lower(_ value: ListMessagesParams) -> RustBuffer {
+    return FfiConverterTypeListMessagesParams.lower(value)
+}
+
+
+/**
+ * Filters of [`Client::list_response_messages`].
+ *
+ * The reference page documents no query parameters for this endpoint; `cursor`
+ * and `limit` are sent only when set, for servers that page it.
+ */
+public struct ListResponseMessagesParams {
+    /**
+     * The conversation the response belongs to.
+     */
+    public let conversationId: String
+    /**
+     * The response whose messages to list.
+     */
+    public let responseId: String
+    /**
+     * Cursor from a previous page.
+     */
+    public let cursor: String?
+    /**
+     * Page size, 1 to 100.
+     */
+    public let limit: UInt32?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The conversation the response belongs to.
+         */conversationId: String, 
+        /**
+         * The response whose messages to list.
+         */responseId: String, 
+        /**
+         * Cursor from a previous page.
+         */cursor: String? = nil, 
+        /**
+         * Page size, 1 to 100.
+         */limit: UInt32? = nil) {
+        self.conversationId = conversationId
+        self.responseId = responseId
+        self.cursor = cursor
+        self.limit = limit
+    }
+}
+
+#if compiler(>=6)
+extension ListResponseMessagesParams: Sendable {}
+#endif
+
+
+extension ListResponseMessagesParams: Equatable, Hashable {
+    public static func ==(lhs: ListResponseMessagesParams, rhs: ListResponseMessagesParams) -> Bool {
+        if lhs.conversationId != rhs.conversationId {
+            return false
+        }
+        if lhs.responseId != rhs.responseId {
+            return false
+        }
+        if lhs.cursor != rhs.cursor {
+            return false
+        }
+        if lhs.limit != rhs.limit {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(conversationId)
+        hasher.combine(responseId)
+        hasher.combine(cursor)
+        hasher.combine(limit)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeListResponseMessagesParams: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ListResponseMessagesParams {
+        return
+            try ListResponseMessagesParams(
+                conversationId: FfiConverterString.read(from: &buf), 
+                responseId: FfiConverterString.read(from: &buf), 
+                cursor: FfiConverterOptionString.read(from: &buf), 
+                limit: FfiConverterOptionUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ListResponseMessagesParams, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.conversationId, into: &buf)
+        FfiConverterString.write(value.responseId, into: &buf)
+        FfiConverterOptionString.write(value.cursor, into: &buf)
+        FfiConverterOptionUInt32.write(value.limit, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListResponseMessagesParams_lift(_ buf: RustBuffer) throws -> ListResponseMessagesParams {
+    return try FfiConverterTypeListResponseMessagesParams.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListResponseMessagesParams_lower(_ value: ListResponseMessagesParams) -> RustBuffer {
+    return FfiConverterTypeListResponseMessagesParams.lower(value)
+}
+
+
+/**
  * A final message in a conversation.
  */
 public struct Message {
@@ -1758,6 +2187,12 @@ public struct Message {
      * When it was created.
      */
     public let createdAt: Timestamp
+    /**
+     * How the user can rate this message (assistant messages only): the opaque
+     * callback ids to pass to [`Client::submit_feedback`](crate::Client::submit_feedback).
+     * `None` when the server sends none (user messages, older servers).
+     */
+    public let feedback: MessageFeedback?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1782,7 +2217,12 @@ public struct Message {
          */citations: [Citation], 
         /**
          * When it was created.
-         */createdAt: Timestamp) {
+         */createdAt: Timestamp, 
+        /**
+         * How the user can rate this message (assistant messages only): the opaque
+         * callback ids to pass to [`Client::submit_feedback`](crate::Client::submit_feedback).
+         * `None` when the server sends none (user messages, older servers).
+         */feedback: MessageFeedback?) {
         self.messageId = messageId
         self.conversationId = conversationId
         self.responseId = responseId
@@ -1790,6 +2230,7 @@ public struct Message {
         self.content = content
         self.citations = citations
         self.createdAt = createdAt
+        self.feedback = feedback
     }
 }
 
@@ -1821,6 +2262,9 @@ extension Message: Equatable, Hashable {
         if lhs.createdAt != rhs.createdAt {
             return false
         }
+        if lhs.feedback != rhs.feedback {
+            return false
+        }
         return true
     }
 
@@ -1832,6 +2276,7 @@ extension Message: Equatable, Hashable {
         hasher.combine(content)
         hasher.combine(citations)
         hasher.combine(createdAt)
+        hasher.combine(feedback)
     }
 }
 
@@ -1850,7 +2295,8 @@ public struct FfiConverterTypeMessage: FfiConverterRustBuffer {
                 actor: FfiConverterTypeActor.read(from: &buf), 
                 content: FfiConverterTypeContent.read(from: &buf), 
                 citations: FfiConverterSequenceTypeCitation.read(from: &buf), 
-                createdAt: FfiConverterTypeTimestamp.read(from: &buf)
+                createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                feedback: FfiConverterOptionTypeMessageFeedback.read(from: &buf)
         )
     }
 
@@ -1862,6 +2308,7 @@ public struct FfiConverterTypeMessage: FfiConverterRustBuffer {
         FfiConverterTypeContent.write(value.content, into: &buf)
         FfiConverterSequenceTypeCitation.write(value.citations, into: &buf)
         FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTypeMessageFeedback.write(value.feedback, into: &buf)
     }
 }
 
@@ -1878,6 +2325,199 @@ public func FfiConverterTypeMessage_lift(_ buf: RustBuffer) throws -> Message {
 #endif
 public func FfiConverterTypeMessage_lower(_ value: Message) -> RustBuffer {
     return FfiConverterTypeMessage.lower(value)
+}
+
+
+/**
+ * The `feedback` object of an assistant [`Message`]: one option per rating.
+ *
+ * Which callback id is submitted decides the rating; pass it back exactly as
+ * received with [`Client::submit_feedback`](crate::Client::submit_feedback).
+ */
+public struct MessageFeedback {
+    /**
+     * Rate the message helpful.
+     */
+    public let helpful: FeedbackOption?
+    /**
+     * Rate the message unhelpful.
+     */
+    public let unhelpful: FeedbackOption?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Rate the message helpful.
+         */helpful: FeedbackOption?, 
+        /**
+         * Rate the message unhelpful.
+         */unhelpful: FeedbackOption?) {
+        self.helpful = helpful
+        self.unhelpful = unhelpful
+    }
+}
+
+#if compiler(>=6)
+extension MessageFeedback: Sendable {}
+#endif
+
+
+extension MessageFeedback: Equatable, Hashable {
+    public static func ==(lhs: MessageFeedback, rhs: MessageFeedback) -> Bool {
+        if lhs.helpful != rhs.helpful {
+            return false
+        }
+        if lhs.unhelpful != rhs.unhelpful {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(helpful)
+        hasher.combine(unhelpful)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessageFeedback: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MessageFeedback {
+        return
+            try MessageFeedback(
+                helpful: FfiConverterOptionTypeFeedbackOption.read(from: &buf), 
+                unhelpful: FfiConverterOptionTypeFeedbackOption.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MessageFeedback, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeFeedbackOption.write(value.helpful, into: &buf)
+        FfiConverterOptionTypeFeedbackOption.write(value.unhelpful, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageFeedback_lift(_ buf: RustBuffer) throws -> MessageFeedback {
+    return try FfiConverterTypeMessageFeedback.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageFeedback_lower(_ value: MessageFeedback) -> RustBuffer {
+    return FfiConverterTypeMessageFeedback.lower(value)
+}
+
+
+/**
+ * One page of [`Message`]s.
+ */
+public struct MessagePage {
+    /**
+     * The messages of this page, newest first.
+     */
+    public let messages: [Message]
+    /**
+     * Cursor for the next page; `None` on the last page (and when the server
+     * sends no `metadata`, as list response messages may).
+     */
+    public let nextCursor: String?
+    /**
+     * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+     * to Moveworks support, for a wrong answer as for an error. Not part of the wire
+     * JSON, and ignored by `==` (the same object fetched twice is equal).
+     */
+    public let requestId: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The messages of this page, newest first.
+         */messages: [Message], 
+        /**
+         * Cursor for the next page; `None` on the last page (and when the server
+         * sends no `metadata`, as list response messages may).
+         */nextCursor: String?, 
+        /**
+         * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+         * to Moveworks support, for a wrong answer as for an error. Not part of the wire
+         * JSON, and ignored by `==` (the same object fetched twice is equal).
+         */requestId: String? = nil) {
+        self.messages = messages
+        self.nextCursor = nextCursor
+        self.requestId = requestId
+    }
+}
+
+#if compiler(>=6)
+extension MessagePage: Sendable {}
+#endif
+
+
+extension MessagePage: Equatable, Hashable {
+    public static func ==(lhs: MessagePage, rhs: MessagePage) -> Bool {
+        if lhs.messages != rhs.messages {
+            return false
+        }
+        if lhs.nextCursor != rhs.nextCursor {
+            return false
+        }
+        if lhs.requestId != rhs.requestId {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(messages)
+        hasher.combine(nextCursor)
+        hasher.combine(requestId)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessagePage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MessagePage {
+        return
+            try MessagePage(
+                messages: FfiConverterSequenceTypeMessage.read(from: &buf), 
+                nextCursor: FfiConverterOptionString.read(from: &buf), 
+                requestId: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MessagePage, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeMessage.write(value.messages, into: &buf)
+        FfiConverterOptionString.write(value.nextCursor, into: &buf)
+        FfiConverterOptionString.write(value.requestId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessagePage_lift(_ buf: RustBuffer) throws -> MessagePage {
+    return try FfiConverterTypeMessagePage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessagePage_lower(_ value: MessagePage) -> RustBuffer {
+    return FfiConverterTypeMessagePage.lower(value)
 }
 
 
@@ -2045,6 +2685,12 @@ public struct Response {
      * Why a `FAILED` response failed, when the server says.
      */
     public let error: ResponseError?
+    /**
+     * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+     * to Moveworks support, for a wrong answer as for an error. Not part of the wire
+     * JSON, and ignored by `==` (the same object fetched twice is equal).
+     */
+    public let requestId: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2073,7 +2719,12 @@ public struct Response {
          */outputs: [OutputItem], 
         /**
          * Why a `FAILED` response failed, when the server says.
-         */error: ResponseError?) {
+         */error: ResponseError?, 
+        /**
+         * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+         * to Moveworks support, for a wrong answer as for an error. Not part of the wire
+         * JSON, and ignored by `==` (the same object fetched twice is equal).
+         */requestId: String? = nil) {
         self.responseId = responseId
         self.conversationId = conversationId
         self.status = status
@@ -2082,6 +2733,7 @@ public struct Response {
         self.updatedAt = updatedAt
         self.outputs = outputs
         self.error = error
+        self.requestId = requestId
     }
 }
 
@@ -2116,6 +2768,9 @@ extension Response: Equatable, Hashable {
         if lhs.error != rhs.error {
             return false
         }
+        if lhs.requestId != rhs.requestId {
+            return false
+        }
         return true
     }
 
@@ -2128,6 +2783,7 @@ extension Response: Equatable, Hashable {
         hasher.combine(updatedAt)
         hasher.combine(outputs)
         hasher.combine(error)
+        hasher.combine(requestId)
     }
 }
 
@@ -2147,7 +2803,8 @@ public struct FfiConverterTypeResponse: FfiConverterRustBuffer {
                 completedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
                 updatedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
                 outputs: FfiConverterSequenceTypeOutputItem.read(from: &buf), 
-                error: FfiConverterOptionTypeResponseError.read(from: &buf)
+                error: FfiConverterOptionTypeResponseError.read(from: &buf), 
+                requestId: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -2160,6 +2817,7 @@ public struct FfiConverterTypeResponse: FfiConverterRustBuffer {
         FfiConverterOptionTypeTimestamp.write(value.updatedAt, into: &buf)
         FfiConverterSequenceTypeOutputItem.write(value.outputs, into: &buf)
         FfiConverterOptionTypeResponseError.write(value.error, into: &buf)
+        FfiConverterOptionString.write(value.requestId, into: &buf)
     }
 }
 
@@ -2583,6 +3241,91 @@ extension EventPayload: Equatable, Hashable {}
 // Note that we don't yet support `indirect` for enums.
 // See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
 /**
+ * Status of a submitted feedback.
+ */
+
+public enum FeedbackStatus {
+    
+    /**
+     * The feedback was recorded.
+     */
+    case submitted
+    /**
+     * A status this SDK version does not know, kept verbatim.
+     */
+    case unknown(
+        /**
+         * The wire value.
+         */raw: String
+    )
+}
+
+
+#if compiler(>=6)
+extension FeedbackStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFeedbackStatus: FfiConverterRustBuffer {
+    typealias SwiftType = FeedbackStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FeedbackStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .submitted
+        
+        case 2: return .unknown(raw: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FeedbackStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .submitted:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .unknown(raw):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(raw, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedbackStatus_lift(_ buf: RustBuffer) throws -> FeedbackStatus {
+    return try FfiConverterTypeFeedbackStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedbackStatus_lower(_ value: FeedbackStatus) -> RustBuffer {
+    return FfiConverterTypeFeedbackStatus.lower(value)
+}
+
+
+extension FeedbackStatus: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
  * One output of a [`Response`], tagged by `type`.
  */
 
@@ -2806,6 +3549,187 @@ extension ResponseStatus: Equatable, Hashable {}
 
 
 
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * One event of a streamed answer.
+ *
+ * Serializes (for bindings that pass JSON) as one object tagged by `event`, the
+ * wire event name, with the event's fields beside it; an unknown event is
+ * `{"event": <name>, "data": <raw data text>}`.
+ */
+
+public enum StreamEvent {
+    
+    /**
+     * `RESPONSE_CREATED`: the server accepted the message; from now on the
+     * response can also be polled by this id.
+     */
+    case responseCreated(
+        /**
+         * The new response's id, `resp_…`.
+         */responseId: String, 
+        /**
+         * The conversation, when the server names it.
+         */conversationId: String?, 
+        /**
+         * The response's status, when the server sends it (normally `CREATED`).
+         */status: ResponseStatus?
+    )
+    /**
+     * `RESPONSE_IN_PROGRESS`: the assistant is working on it.
+     */
+    case responseInProgress(
+        /**
+         * The response's id, when the server repeats it.
+         */responseId: String?, 
+        /**
+         * The response's status, when the server sends it.
+         */status: ResponseStatus?
+    )
+    /**
+     * `OUTPUT_DELTA`: one output grew; `output` is the whole item so far.
+     */
+    case outputDelta(
+        /**
+         * The response's id, when the server repeats it.
+         */responseId: String?, 
+        /**
+         * Position of this delta in the stream.
+         */sequenceNumber: UInt64, 
+        /**
+         * The output's type as sent, e.g. `MESSAGE` or `REASONING_MESSAGE`.
+         */outputType: String, 
+        /**
+         * The output item so far, shaped like an entry of [`Response::outputs`].
+         */output: OutputItem
+    )
+    /**
+     * `RESPONSE_COMPLETED`: the response reached a terminal status.
+     */
+    case responseCompleted(
+        /**
+         * The response's id, when the server repeats it.
+         */responseId: String?, 
+        /**
+         * The final status (`COMPLETED` or `FAILED`).
+         */status: ResponseStatus, 
+        /**
+         * The final response, when the server includes it. Events of
+         * [`Client::stream_response`] always carry it when the turn succeeded.
+         */response: Response?
+    )
+    /**
+     * An event name this SDK version does not know, kept raw.
+     */
+    case unknown(
+        /**
+         * The `event:` name as sent.
+         */eventName: String, 
+        /**
+         * The `data:` text as sent.
+         */data: String
+    )
+}
+
+
+#if compiler(>=6)
+extension StreamEvent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStreamEvent: FfiConverterRustBuffer {
+    typealias SwiftType = StreamEvent
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StreamEvent {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .responseCreated(responseId: try FfiConverterString.read(from: &buf), conversationId: try FfiConverterOptionString.read(from: &buf), status: try FfiConverterOptionTypeResponseStatus.read(from: &buf)
+        )
+        
+        case 2: return .responseInProgress(responseId: try FfiConverterOptionString.read(from: &buf), status: try FfiConverterOptionTypeResponseStatus.read(from: &buf)
+        )
+        
+        case 3: return .outputDelta(responseId: try FfiConverterOptionString.read(from: &buf), sequenceNumber: try FfiConverterUInt64.read(from: &buf), outputType: try FfiConverterString.read(from: &buf), output: try FfiConverterTypeOutputItem.read(from: &buf)
+        )
+        
+        case 4: return .responseCompleted(responseId: try FfiConverterOptionString.read(from: &buf), status: try FfiConverterTypeResponseStatus.read(from: &buf), response: try FfiConverterOptionTypeResponse.read(from: &buf)
+        )
+        
+        case 5: return .unknown(eventName: try FfiConverterString.read(from: &buf), data: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: StreamEvent, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .responseCreated(responseId,conversationId,status):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(responseId, into: &buf)
+            FfiConverterOptionString.write(conversationId, into: &buf)
+            FfiConverterOptionTypeResponseStatus.write(status, into: &buf)
+            
+        
+        case let .responseInProgress(responseId,status):
+            writeInt(&buf, Int32(2))
+            FfiConverterOptionString.write(responseId, into: &buf)
+            FfiConverterOptionTypeResponseStatus.write(status, into: &buf)
+            
+        
+        case let .outputDelta(responseId,sequenceNumber,outputType,output):
+            writeInt(&buf, Int32(3))
+            FfiConverterOptionString.write(responseId, into: &buf)
+            FfiConverterUInt64.write(sequenceNumber, into: &buf)
+            FfiConverterString.write(outputType, into: &buf)
+            FfiConverterTypeOutputItem.write(output, into: &buf)
+            
+        
+        case let .responseCompleted(responseId,status,response):
+            writeInt(&buf, Int32(4))
+            FfiConverterOptionString.write(responseId, into: &buf)
+            FfiConverterTypeResponseStatus.write(status, into: &buf)
+            FfiConverterOptionTypeResponse.write(response, into: &buf)
+            
+        
+        case let .unknown(eventName,data):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(eventName, into: &buf)
+            FfiConverterString.write(data, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStreamEvent_lift(_ buf: RustBuffer) throws -> StreamEvent {
+    return try FfiConverterTypeStreamEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStreamEvent_lower(_ value: StreamEvent) -> RustBuffer {
+    return FfiConverterTypeStreamEvent.lower(value)
+}
+
+
+extension StreamEvent: Equatable, Hashable {}
+
+
+
+
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -2945,6 +3869,54 @@ fileprivate struct FfiConverterOptionTypeCitationDisplay: FfiConverterRustBuffer
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeCitationDisplay.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeFeedbackOption: FfiConverterRustBuffer {
+    typealias SwiftType = FeedbackOption?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeFeedbackOption.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeFeedbackOption.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeMessageFeedback: FfiConverterRustBuffer {
+    typealias SwiftType = MessageFeedback?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMessageFeedback.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMessageFeedback.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -3140,6 +4112,31 @@ fileprivate struct FfiConverterSequenceTypeEvent: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeEvent.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMessage: FfiConverterRustBuffer {
+    typealias SwiftType = [Message]
+
+    public static func write(_ value: [Message], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMessage.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Message] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Message]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMessage.read(from: &buf))
         }
         return seq
     }

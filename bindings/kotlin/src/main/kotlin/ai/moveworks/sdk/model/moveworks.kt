@@ -1324,7 +1324,13 @@ data class Conversation (
     /**
      * When the conversation was last updated or used.
      */
-    var `updatedAt`: Timestamp
+    var `updatedAt`: Timestamp, 
+    /**
+     * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+     * to Moveworks support, for a wrong answer as for an error. Not part of the wire
+     * JSON, and ignored by `==` (the same object fetched twice is equal).
+     */
+    var `requestId`: kotlin.String? = null
 ) {
     
     companion object
@@ -1341,6 +1347,7 @@ public object FfiConverterTypeConversation: FfiConverterRustBuffer<Conversation>
             FfiConverterBoolean.read(buf),
             FfiConverterTypeTimestamp.read(buf),
             FfiConverterTypeTimestamp.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -1349,7 +1356,8 @@ public object FfiConverterTypeConversation: FfiConverterRustBuffer<Conversation>
             FfiConverterOptionalString.allocationSize(value.`title`) +
             FfiConverterBoolean.allocationSize(value.`archived`) +
             FfiConverterTypeTimestamp.allocationSize(value.`createdAt`) +
-            FfiConverterTypeTimestamp.allocationSize(value.`updatedAt`)
+            FfiConverterTypeTimestamp.allocationSize(value.`updatedAt`) +
+            FfiConverterOptionalString.allocationSize(value.`requestId`)
     )
 
     override fun write(value: Conversation, buf: ByteBuffer) {
@@ -1358,6 +1366,7 @@ public object FfiConverterTypeConversation: FfiConverterRustBuffer<Conversation>
             FfiConverterBoolean.write(value.`archived`, buf)
             FfiConverterTypeTimestamp.write(value.`createdAt`, buf)
             FfiConverterTypeTimestamp.write(value.`updatedAt`, buf)
+            FfiConverterOptionalString.write(value.`requestId`, buf)
     }
 }
 
@@ -1374,7 +1383,13 @@ data class ConversationPage (
     /**
      * Cursor for the next page; `None` on the last page.
      */
-    var `nextCursor`: kotlin.String?
+    var `nextCursor`: kotlin.String?, 
+    /**
+     * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+     * to Moveworks support, for a wrong answer as for an error. Not part of the wire
+     * JSON, and ignored by `==` (the same object fetched twice is equal).
+     */
+    var `requestId`: kotlin.String? = null
 ) {
     
     companion object
@@ -1388,17 +1403,20 @@ public object FfiConverterTypeConversationPage: FfiConverterRustBuffer<Conversat
         return ConversationPage(
             FfiConverterSequenceTypeConversation.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ConversationPage) = (
             FfiConverterSequenceTypeConversation.allocationSize(value.`conversations`) +
-            FfiConverterOptionalString.allocationSize(value.`nextCursor`)
+            FfiConverterOptionalString.allocationSize(value.`nextCursor`) +
+            FfiConverterOptionalString.allocationSize(value.`requestId`)
     )
 
     override fun write(value: ConversationPage, buf: ByteBuffer) {
             FfiConverterSequenceTypeConversation.write(value.`conversations`, buf)
             FfiConverterOptionalString.write(value.`nextCursor`, buf)
+            FfiConverterOptionalString.write(value.`requestId`, buf)
     }
 }
 
@@ -1631,7 +1649,13 @@ data class EventPage (
     /**
      * Cursor for the next page; `None` on the last page.
      */
-    var `nextCursor`: kotlin.String?
+    var `nextCursor`: kotlin.String?, 
+    /**
+     * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+     * to Moveworks support, for a wrong answer as for an error. Not part of the wire
+     * JSON, and ignored by `==` (the same object fetched twice is equal).
+     */
+    var `requestId`: kotlin.String? = null
 ) {
     
     companion object
@@ -1645,17 +1669,97 @@ public object FfiConverterTypeEventPage: FfiConverterRustBuffer<EventPage> {
         return EventPage(
             FfiConverterSequenceTypeEvent.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: EventPage) = (
             FfiConverterSequenceTypeEvent.allocationSize(value.`events`) +
-            FfiConverterOptionalString.allocationSize(value.`nextCursor`)
+            FfiConverterOptionalString.allocationSize(value.`nextCursor`) +
+            FfiConverterOptionalString.allocationSize(value.`requestId`)
     )
 
     override fun write(value: EventPage, buf: ByteBuffer) {
             FfiConverterSequenceTypeEvent.write(value.`events`, buf)
             FfiConverterOptionalString.write(value.`nextCursor`, buf)
+            FfiConverterOptionalString.write(value.`requestId`, buf)
+    }
+}
+
+
+
+/**
+ * One rating a user can give a [`Message`] (`feedback.helpful` or `feedback.unhelpful`).
+ */
+data class FeedbackOption (
+    /**
+     * Opaque token naming the message and the rating; never parse it.
+     */
+    var `callbackId`: kotlin.String
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFeedbackOption: FfiConverterRustBuffer<FeedbackOption> {
+    override fun read(buf: ByteBuffer): FeedbackOption {
+        return FeedbackOption(
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FeedbackOption) = (
+            FfiConverterString.allocationSize(value.`callbackId`)
+    )
+
+    override fun write(value: FeedbackOption, buf: ByteBuffer) {
+            FfiConverterString.write(value.`callbackId`, buf)
+    }
+}
+
+
+
+/**
+ * The answer of [`Client::submit_feedback`](crate::Client::submit_feedback): `{"status": "SUBMITTED"}`.
+ */
+data class FeedbackResult (
+    /**
+     * The submission status.
+     */
+    var `status`: FeedbackStatus, 
+    /**
+     * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+     * to Moveworks support, for a wrong answer as for an error. Not part of the wire
+     * JSON, and ignored by `==` (the same object fetched twice is equal).
+     */
+    var `requestId`: kotlin.String? = null
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFeedbackResult: FfiConverterRustBuffer<FeedbackResult> {
+    override fun read(buf: ByteBuffer): FeedbackResult {
+        return FeedbackResult(
+            FfiConverterTypeFeedbackStatus.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FeedbackResult) = (
+            FfiConverterTypeFeedbackStatus.allocationSize(value.`status`) +
+            FfiConverterOptionalString.allocationSize(value.`requestId`)
+    )
+
+    override fun write(value: FeedbackResult, buf: ByteBuffer) {
+            FfiConverterTypeFeedbackStatus.write(value.`status`, buf)
+            FfiConverterOptionalString.write(value.`requestId`, buf)
     }
 }
 
@@ -1774,6 +1878,112 @@ public object FfiConverterTypeListEventsParams: FfiConverterRustBuffer<ListEvent
 
 
 /**
+ * Filters of [`Client::list_messages`].
+ */
+data class ListMessagesParams (
+    /**
+     * The conversation whose messages to list.
+     */
+    var `conversationId`: kotlin.String, 
+    /**
+     * Cursor from a previous page.
+     */
+    var `cursor`: kotlin.String? = null, 
+    /**
+     * Page size, 1 to 100 (server default 20).
+     */
+    var `limit`: kotlin.UInt? = null
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeListMessagesParams: FfiConverterRustBuffer<ListMessagesParams> {
+    override fun read(buf: ByteBuffer): ListMessagesParams {
+        return ListMessagesParams(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ListMessagesParams) = (
+            FfiConverterString.allocationSize(value.`conversationId`) +
+            FfiConverterOptionalString.allocationSize(value.`cursor`) +
+            FfiConverterOptionalUInt.allocationSize(value.`limit`)
+    )
+
+    override fun write(value: ListMessagesParams, buf: ByteBuffer) {
+            FfiConverterString.write(value.`conversationId`, buf)
+            FfiConverterOptionalString.write(value.`cursor`, buf)
+            FfiConverterOptionalUInt.write(value.`limit`, buf)
+    }
+}
+
+
+
+/**
+ * Filters of [`Client::list_response_messages`].
+ *
+ * The reference page documents no query parameters for this endpoint; `cursor`
+ * and `limit` are sent only when set, for servers that page it.
+ */
+data class ListResponseMessagesParams (
+    /**
+     * The conversation the response belongs to.
+     */
+    var `conversationId`: kotlin.String, 
+    /**
+     * The response whose messages to list.
+     */
+    var `responseId`: kotlin.String, 
+    /**
+     * Cursor from a previous page.
+     */
+    var `cursor`: kotlin.String? = null, 
+    /**
+     * Page size, 1 to 100.
+     */
+    var `limit`: kotlin.UInt? = null
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeListResponseMessagesParams: FfiConverterRustBuffer<ListResponseMessagesParams> {
+    override fun read(buf: ByteBuffer): ListResponseMessagesParams {
+        return ListResponseMessagesParams(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ListResponseMessagesParams) = (
+            FfiConverterString.allocationSize(value.`conversationId`) +
+            FfiConverterString.allocationSize(value.`responseId`) +
+            FfiConverterOptionalString.allocationSize(value.`cursor`) +
+            FfiConverterOptionalUInt.allocationSize(value.`limit`)
+    )
+
+    override fun write(value: ListResponseMessagesParams, buf: ByteBuffer) {
+            FfiConverterString.write(value.`conversationId`, buf)
+            FfiConverterString.write(value.`responseId`, buf)
+            FfiConverterOptionalString.write(value.`cursor`, buf)
+            FfiConverterOptionalUInt.write(value.`limit`, buf)
+    }
+}
+
+
+
+/**
  * A final message in a conversation.
  */
 data class Message (
@@ -1804,7 +2014,13 @@ data class Message (
     /**
      * When it was created.
      */
-    var `createdAt`: Timestamp
+    var `createdAt`: Timestamp, 
+    /**
+     * How the user can rate this message (assistant messages only): the opaque
+     * callback ids to pass to [`Client::submit_feedback`](crate::Client::submit_feedback).
+     * `None` when the server sends none (user messages, older servers).
+     */
+    var `feedback`: MessageFeedback?
 ) {
     
     companion object
@@ -1823,6 +2039,7 @@ public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
             FfiConverterTypeContent.read(buf),
             FfiConverterSequenceTypeCitation.read(buf),
             FfiConverterTypeTimestamp.read(buf),
+            FfiConverterOptionalTypeMessageFeedback.read(buf),
         )
     }
 
@@ -1833,7 +2050,8 @@ public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
             FfiConverterTypeActor.allocationSize(value.`actor`) +
             FfiConverterTypeContent.allocationSize(value.`content`) +
             FfiConverterSequenceTypeCitation.allocationSize(value.`citations`) +
-            FfiConverterTypeTimestamp.allocationSize(value.`createdAt`)
+            FfiConverterTypeTimestamp.allocationSize(value.`createdAt`) +
+            FfiConverterOptionalTypeMessageFeedback.allocationSize(value.`feedback`)
     )
 
     override fun write(value: Message, buf: ByteBuffer) {
@@ -1844,6 +2062,102 @@ public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
             FfiConverterTypeContent.write(value.`content`, buf)
             FfiConverterSequenceTypeCitation.write(value.`citations`, buf)
             FfiConverterTypeTimestamp.write(value.`createdAt`, buf)
+            FfiConverterOptionalTypeMessageFeedback.write(value.`feedback`, buf)
+    }
+}
+
+
+
+/**
+ * The `feedback` object of an assistant [`Message`]: one option per rating.
+ *
+ * Which callback id is submitted decides the rating; pass it back exactly as
+ * received with [`Client::submit_feedback`](crate::Client::submit_feedback).
+ */
+data class MessageFeedback (
+    /**
+     * Rate the message helpful.
+     */
+    var `helpful`: FeedbackOption?, 
+    /**
+     * Rate the message unhelpful.
+     */
+    var `unhelpful`: FeedbackOption?
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMessageFeedback: FfiConverterRustBuffer<MessageFeedback> {
+    override fun read(buf: ByteBuffer): MessageFeedback {
+        return MessageFeedback(
+            FfiConverterOptionalTypeFeedbackOption.read(buf),
+            FfiConverterOptionalTypeFeedbackOption.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MessageFeedback) = (
+            FfiConverterOptionalTypeFeedbackOption.allocationSize(value.`helpful`) +
+            FfiConverterOptionalTypeFeedbackOption.allocationSize(value.`unhelpful`)
+    )
+
+    override fun write(value: MessageFeedback, buf: ByteBuffer) {
+            FfiConverterOptionalTypeFeedbackOption.write(value.`helpful`, buf)
+            FfiConverterOptionalTypeFeedbackOption.write(value.`unhelpful`, buf)
+    }
+}
+
+
+
+/**
+ * One page of [`Message`]s.
+ */
+data class MessagePage (
+    /**
+     * The messages of this page, newest first.
+     */
+    var `messages`: List<Message>, 
+    /**
+     * Cursor for the next page; `None` on the last page (and when the server
+     * sends no `metadata`, as list response messages may).
+     */
+    var `nextCursor`: kotlin.String?, 
+    /**
+     * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+     * to Moveworks support, for a wrong answer as for an error. Not part of the wire
+     * JSON, and ignored by `==` (the same object fetched twice is equal).
+     */
+    var `requestId`: kotlin.String? = null
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMessagePage: FfiConverterRustBuffer<MessagePage> {
+    override fun read(buf: ByteBuffer): MessagePage {
+        return MessagePage(
+            FfiConverterSequenceTypeMessage.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MessagePage) = (
+            FfiConverterSequenceTypeMessage.allocationSize(value.`messages`) +
+            FfiConverterOptionalString.allocationSize(value.`nextCursor`) +
+            FfiConverterOptionalString.allocationSize(value.`requestId`)
+    )
+
+    override fun write(value: MessagePage, buf: ByteBuffer) {
+            FfiConverterSequenceTypeMessage.write(value.`messages`, buf)
+            FfiConverterOptionalString.write(value.`nextCursor`, buf)
+            FfiConverterOptionalString.write(value.`requestId`, buf)
     }
 }
 
@@ -1947,7 +2261,13 @@ data class Response (
     /**
      * Why a `FAILED` response failed, when the server says.
      */
-    var `error`: ResponseError?
+    var `error`: ResponseError?, 
+    /**
+     * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
+     * to Moveworks support, for a wrong answer as for an error. Not part of the wire
+     * JSON, and ignored by `==` (the same object fetched twice is equal).
+     */
+    var `requestId`: kotlin.String? = null
 ) {
     
     companion object
@@ -1967,6 +2287,7 @@ public object FfiConverterTypeResponse: FfiConverterRustBuffer<Response> {
             FfiConverterOptionalTypeTimestamp.read(buf),
             FfiConverterSequenceTypeOutputItem.read(buf),
             FfiConverterOptionalTypeResponseError.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -1978,7 +2299,8 @@ public object FfiConverterTypeResponse: FfiConverterRustBuffer<Response> {
             FfiConverterOptionalTypeTimestamp.allocationSize(value.`completedAt`) +
             FfiConverterOptionalTypeTimestamp.allocationSize(value.`updatedAt`) +
             FfiConverterSequenceTypeOutputItem.allocationSize(value.`outputs`) +
-            FfiConverterOptionalTypeResponseError.allocationSize(value.`error`)
+            FfiConverterOptionalTypeResponseError.allocationSize(value.`error`) +
+            FfiConverterOptionalString.allocationSize(value.`requestId`)
     )
 
     override fun write(value: Response, buf: ByteBuffer) {
@@ -1990,6 +2312,7 @@ public object FfiConverterTypeResponse: FfiConverterRustBuffer<Response> {
             FfiConverterOptionalTypeTimestamp.write(value.`updatedAt`, buf)
             FfiConverterSequenceTypeOutputItem.write(value.`outputs`, buf)
             FfiConverterOptionalTypeResponseError.write(value.`error`, buf)
+            FfiConverterOptionalString.write(value.`requestId`, buf)
     }
 }
 
@@ -2366,6 +2689,82 @@ public object FfiConverterTypeEventPayload : FfiConverterRustBuffer<EventPayload
 
 
 /**
+ * Status of a submitted feedback.
+ */
+sealed class FeedbackStatus {
+    
+    /**
+     * The feedback was recorded.
+     */
+    object Submitted : FeedbackStatus()
+    
+    
+    /**
+     * A status this SDK version does not know, kept verbatim.
+     */
+    data class Unknown(
+        /**
+         * The wire value.
+         */
+        val `raw`: kotlin.String) : FeedbackStatus() {
+        companion object
+    }
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFeedbackStatus : FfiConverterRustBuffer<FeedbackStatus>{
+    override fun read(buf: ByteBuffer): FeedbackStatus {
+        return when(buf.getInt()) {
+            1 -> FeedbackStatus.Submitted
+            2 -> FeedbackStatus.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: FeedbackStatus) = when(value) {
+        is FeedbackStatus.Submitted -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is FeedbackStatus.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`raw`)
+            )
+        }
+    }
+
+    override fun write(value: FeedbackStatus, buf: ByteBuffer) {
+        when(value) {
+            is FeedbackStatus.Submitted -> {
+                buf.putInt(1)
+                Unit
+            }
+            is FeedbackStatus.Unknown -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`raw`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * One output of a [`Response`], tagged by `type`.
  */
 sealed class OutputItem {
@@ -2610,6 +3009,238 @@ public object FfiConverterTypeResponseStatus : FfiConverterRustBuffer<ResponseSt
 
 
 
+/**
+ * One event of a streamed answer.
+ *
+ * Serializes (for bindings that pass JSON) as one object tagged by `event`, the
+ * wire event name, with the event's fields beside it; an unknown event is
+ * `{"event": <name>, "data": <raw data text>}`.
+ */
+sealed class StreamEvent {
+    
+    /**
+     * `RESPONSE_CREATED`: the server accepted the message; from now on the
+     * response can also be polled by this id.
+     */
+    data class ResponseCreated(
+        /**
+         * The new response's id, `resp_…`.
+         */
+        val `responseId`: kotlin.String, 
+        /**
+         * The conversation, when the server names it.
+         */
+        val `conversationId`: kotlin.String?, 
+        /**
+         * The response's status, when the server sends it (normally `CREATED`).
+         */
+        val `status`: ResponseStatus?) : StreamEvent() {
+        companion object
+    }
+    
+    /**
+     * `RESPONSE_IN_PROGRESS`: the assistant is working on it.
+     */
+    data class ResponseInProgress(
+        /**
+         * The response's id, when the server repeats it.
+         */
+        val `responseId`: kotlin.String?, 
+        /**
+         * The response's status, when the server sends it.
+         */
+        val `status`: ResponseStatus?) : StreamEvent() {
+        companion object
+    }
+    
+    /**
+     * `OUTPUT_DELTA`: one output grew; `output` is the whole item so far.
+     */
+    data class OutputDelta(
+        /**
+         * The response's id, when the server repeats it.
+         */
+        val `responseId`: kotlin.String?, 
+        /**
+         * Position of this delta in the stream.
+         */
+        val `sequenceNumber`: kotlin.ULong, 
+        /**
+         * The output's type as sent, e.g. `MESSAGE` or `REASONING_MESSAGE`.
+         */
+        val `outputType`: kotlin.String, 
+        /**
+         * The output item so far, shaped like an entry of [`Response::outputs`].
+         */
+        val `output`: OutputItem) : StreamEvent() {
+        companion object
+    }
+    
+    /**
+     * `RESPONSE_COMPLETED`: the response reached a terminal status.
+     */
+    data class ResponseCompleted(
+        /**
+         * The response's id, when the server repeats it.
+         */
+        val `responseId`: kotlin.String?, 
+        /**
+         * The final status (`COMPLETED` or `FAILED`).
+         */
+        val `status`: ResponseStatus, 
+        /**
+         * The final response, when the server includes it. Events of
+         * [`Client::stream_response`] always carry it when the turn succeeded.
+         */
+        val `response`: Response?) : StreamEvent() {
+        companion object
+    }
+    
+    /**
+     * An event name this SDK version does not know, kept raw.
+     */
+    data class Unknown(
+        /**
+         * The `event:` name as sent.
+         */
+        val `eventName`: kotlin.String, 
+        /**
+         * The `data:` text as sent.
+         */
+        val `data`: kotlin.String) : StreamEvent() {
+        companion object
+    }
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStreamEvent : FfiConverterRustBuffer<StreamEvent>{
+    override fun read(buf: ByteBuffer): StreamEvent {
+        return when(buf.getInt()) {
+            1 -> StreamEvent.ResponseCreated(
+                FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalTypeResponseStatus.read(buf),
+                )
+            2 -> StreamEvent.ResponseInProgress(
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalTypeResponseStatus.read(buf),
+                )
+            3 -> StreamEvent.OutputDelta(
+                FfiConverterOptionalString.read(buf),
+                FfiConverterULong.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterTypeOutputItem.read(buf),
+                )
+            4 -> StreamEvent.ResponseCompleted(
+                FfiConverterOptionalString.read(buf),
+                FfiConverterTypeResponseStatus.read(buf),
+                FfiConverterOptionalTypeResponse.read(buf),
+                )
+            5 -> StreamEvent.Unknown(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: StreamEvent) = when(value) {
+        is StreamEvent.ResponseCreated -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`responseId`)
+                + FfiConverterOptionalString.allocationSize(value.`conversationId`)
+                + FfiConverterOptionalTypeResponseStatus.allocationSize(value.`status`)
+            )
+        }
+        is StreamEvent.ResponseInProgress -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`responseId`)
+                + FfiConverterOptionalTypeResponseStatus.allocationSize(value.`status`)
+            )
+        }
+        is StreamEvent.OutputDelta -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`responseId`)
+                + FfiConverterULong.allocationSize(value.`sequenceNumber`)
+                + FfiConverterString.allocationSize(value.`outputType`)
+                + FfiConverterTypeOutputItem.allocationSize(value.`output`)
+            )
+        }
+        is StreamEvent.ResponseCompleted -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`responseId`)
+                + FfiConverterTypeResponseStatus.allocationSize(value.`status`)
+                + FfiConverterOptionalTypeResponse.allocationSize(value.`response`)
+            )
+        }
+        is StreamEvent.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`eventName`)
+                + FfiConverterString.allocationSize(value.`data`)
+            )
+        }
+    }
+
+    override fun write(value: StreamEvent, buf: ByteBuffer) {
+        when(value) {
+            is StreamEvent.ResponseCreated -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`responseId`, buf)
+                FfiConverterOptionalString.write(value.`conversationId`, buf)
+                FfiConverterOptionalTypeResponseStatus.write(value.`status`, buf)
+                Unit
+            }
+            is StreamEvent.ResponseInProgress -> {
+                buf.putInt(2)
+                FfiConverterOptionalString.write(value.`responseId`, buf)
+                FfiConverterOptionalTypeResponseStatus.write(value.`status`, buf)
+                Unit
+            }
+            is StreamEvent.OutputDelta -> {
+                buf.putInt(3)
+                FfiConverterOptionalString.write(value.`responseId`, buf)
+                FfiConverterULong.write(value.`sequenceNumber`, buf)
+                FfiConverterString.write(value.`outputType`, buf)
+                FfiConverterTypeOutputItem.write(value.`output`, buf)
+                Unit
+            }
+            is StreamEvent.ResponseCompleted -> {
+                buf.putInt(4)
+                FfiConverterOptionalString.write(value.`responseId`, buf)
+                FfiConverterTypeResponseStatus.write(value.`status`, buf)
+                FfiConverterOptionalTypeResponse.write(value.`response`, buf)
+                Unit
+            }
+            is StreamEvent.Unknown -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`eventName`, buf)
+                FfiConverterString.write(value.`data`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
 
 /**
  * @suppress
@@ -2796,6 +3427,70 @@ public object FfiConverterOptionalTypeCitationDisplay: FfiConverterRustBuffer<Ci
         } else {
             buf.put(1)
             FfiConverterTypeCitationDisplay.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeFeedbackOption: FfiConverterRustBuffer<FeedbackOption?> {
+    override fun read(buf: ByteBuffer): FeedbackOption? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeFeedbackOption.read(buf)
+    }
+
+    override fun allocationSize(value: FeedbackOption?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeFeedbackOption.allocationSize(value)
+        }
+    }
+
+    override fun write(value: FeedbackOption?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeFeedbackOption.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeMessageFeedback: FfiConverterRustBuffer<MessageFeedback?> {
+    override fun read(buf: ByteBuffer): MessageFeedback? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMessageFeedback.read(buf)
+    }
+
+    override fun allocationSize(value: MessageFeedback?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMessageFeedback.allocationSize(value)
+        }
+    }
+
+    override fun write(value: MessageFeedback?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMessageFeedback.write(value, buf)
         }
     }
 }
@@ -3040,6 +3735,34 @@ public object FfiConverterSequenceTypeEvent: FfiConverterRustBuffer<List<Event>>
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeEvent.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Message>> {
+    override fun read(buf: ByteBuffer): List<Message> {
+        val len = buf.getInt()
+        return List<Message>(len) {
+            FfiConverterTypeMessage.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Message>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMessage.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Message>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMessage.write(it, buf)
         }
     }
 }
