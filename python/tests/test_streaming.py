@@ -14,7 +14,7 @@ import sys
 import tempfile
 import threading
 import time
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Set
 
 import pytest
 
@@ -204,7 +204,14 @@ def test_stream_response_and_wait(sim: Simulator, client: moveworks.Client) -> N
     sim.config(response_duration_ms=150)
     conv = client.create_conversation()
     seen: List[moveworks.StreamEvent] = []
-    response = client.stream_response_and_wait(conv.conversation_id, QUESTION, on_event=seen.append, **FAST)
+    threads: Set[int] = set()
+
+    def collect(event: moveworks.StreamEvent) -> None:
+        threads.add(threading.get_ident())
+        seen.append(event)
+
+    response = client.stream_response_and_wait(conv.conversation_id, QUESTION, on_event=collect, **FAST)
+    assert threads == {threading.get_ident()}, "on_event runs on the calling thread"
     assert isinstance(seen[0], moveworks.ResponseCreated) and isinstance(seen[-1], moveworks.ResponseCompleted)
     assert seen[-1].response == response == client.get_response(conv.conversation_id, response.response_id)
     assert client.stream_response_and_wait(conv.conversation_id, "hi", **FAST).status == "COMPLETED"
@@ -223,6 +230,10 @@ def test_stream_response_and_wait(sim: Simulator, client: moveworks.Client) -> N
     assert info.value.response_id
     with pytest.raises(moveworks.ResponseFailedError):
         client.stream_response_and_wait(conv.conversation_id, "[fail] x", **FAST)
+    cancelled = moveworks.CancelToken()
+    cancelled.cancel()
+    with pytest.raises(moveworks.WaitCancelledError):
+        client.stream_response_and_wait(conv.conversation_id, "hi", cancel=cancelled, **FAST)
     with pytest.raises(TypeError):
         client.stream_response_and_wait(conv.conversation_id, "hi", on_event=42)  # type: ignore[arg-type]
 

@@ -384,7 +384,7 @@ impl Client {
     }
 
     /// Streams a turn to its end and returns the final `Response` (the one polling
-    /// would return), calling `on_event` (GIL held) with every event. `on_event`
+    /// would return), calling `on_event` with every event (on this thread). `on_event`
     /// returning exactly False, or `cancel`, stops the turn (`WaitCancelledError`);
     /// an exception it raises stops the turn and propagates. Ctrl-C interrupts it.
     #[pyo3(signature = (conversation_id, text, *, on_event=None, idle_timeout=None, deadline=None,

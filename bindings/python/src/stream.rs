@@ -298,6 +298,9 @@ pub(crate) fn run_interruptible<T: Send>(
     user: Option<&core::CancelToken>,
     f: impl FnOnce() -> T + Send,
 ) -> PyResult<T> {
+    if user.is_some_and(core::CancelToken::is_cancelled) {
+        cancel.cancel();
+    }
     let main = on_main_thread(py)?;
     if !main && user.is_none() {
         return Ok(py.detach(f));
@@ -518,9 +521,20 @@ impl ResponseStream {
         text: &str,
         args: StreamArgs,
     ) -> PyResult<ResponseStream> {
+        Self::open_watching(py, client, conversation_id, text, args, None)
+    }
+
+    fn open_watching(
+        py: Python<'_>,
+        client: &core::Client,
+        conversation_id: &str,
+        text: &str,
+        args: StreamArgs,
+        user: Option<&core::CancelToken>,
+    ) -> PyResult<ResponseStream> {
         let options = &args.options;
         let opened =
-            run_interruptible(py, &args.cancel, None, || client.stream_response(conversation_id, text, options))?;
+            run_interruptible(py, &args.cancel, user, || client.stream_response(conversation_id, text, options))?;
         let stream = opened.py_err(py)?;
         Ok(ResponseStream { shared: Shared::new(stream, args) })
     }
@@ -632,8 +646,9 @@ impl ResponseStream {
 
 // ---- stream_response_and_wait --------------------------------------------------------------------
 
-/// The `on_event` callback as the core's: called with the GIL held; returning
-/// exactly False stops the turn (cancelled), an exception stops it and is re-raised.
+/// The `on_event` callback as the core's (for the async form, on a pool thread): called
+/// with the GIL held; returning exactly False stops the turn (cancelled), an exception
+/// stops it and is re-raised.
 fn event_callback(
     on_event: Option<Py<PyAny>>,
     slot: Arc<Mutex<Option<PyErr>>>,
@@ -658,6 +673,10 @@ fn check_callable(py: Python<'_>, name: &str, cb: &Option<Py<PyAny>>) -> PyResul
     }
 }
 
+/// The sync form: the core's `ResponseStream` stepped on this thread, so that
+/// `on_event` runs on the caller's thread (as `create_response_and_wait`'s
+/// `on_update` does) and Ctrl-C and `cancel` interrupt a blocked read. Stopping
+/// is the core's: `close()`, then `finish()` reports the cancelled turn.
 pub(crate) fn stream_and_wait(
     py: Python<'_>,
     client: &core::Client,
@@ -667,13 +686,32 @@ pub(crate) fn stream_and_wait(
     on_event: Option<Py<PyAny>>,
 ) -> PyResult<PyResponse> {
     check_callable(py, "on_event", &on_event)?;
-    let slot = Arc::new(Mutex::new(None));
-    let mut callback = event_callback(on_event, Arc::clone(&slot));
-    let options = &args.options;
-    let outcome = run_interruptible(py, &args.cancel, args.wait.user_cancel.as_ref(), || {
-        client.stream_response_and_wait(conversation_id, text, options, &mut callback)
-    })?;
-    outcome.map(PyResponse).map_err(|e| raise(py, turn_error(&args.wait, Some(&slot), e)))
+    let user = args.wait.user_cancel.clone();
+    let stream = ResponseStream::open_watching(py, client, conversation_id, text, args, user.as_ref())?;
+    let shared = &stream.shared;
+    loop {
+        let step = run_interruptible(py, &shared.cancel, user.as_ref(), || shared.step())?;
+        let event = match step {
+            Ok(Some(event)) => event,
+            Ok(None) => break,
+            Err(f) => return Err(raise(py, f)),
+        };
+        let Some(cb) = &on_event else { continue };
+        match cb.bind(py).call1((PyStreamEvent::from(event),)) {
+            // Returning exactly False stops the turn, as the core's ControlFlow::Break does.
+            Ok(ret) if ret.is(&*PyBool::new(py, false)) => {
+                shared.close();
+                break;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                shared.close();
+                return Err(e);
+            }
+        }
+    }
+    let outcome = run_interruptible(py, &shared.cancel, user.as_ref(), || shared.finish())?;
+    outcome.map(PyResponse).map_err(|f| raise(py, f))
 }
 
 pub(crate) fn stream_and_wait_async<'py>(
