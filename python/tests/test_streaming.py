@@ -232,8 +232,10 @@ def test_stream_response_and_wait(sim: Simulator, client: moveworks.Client) -> N
         client.stream_response_and_wait(conv.conversation_id, "[fail] x", **FAST)
     cancelled = moveworks.CancelToken()
     cancelled.cancel()
+    posts = stream_posts(sim)
     with pytest.raises(moveworks.WaitCancelledError):
         client.stream_response_and_wait(conv.conversation_id, "hi", cancel=cancelled, **FAST)
+    assert stream_posts(sim) == posts, "a cancelled token stops the turn before the message is sent"
     with pytest.raises(TypeError):
         client.stream_response_and_wait(conv.conversation_id, "hi", on_event=42)  # type: ignore[arg-type]
 
@@ -280,6 +282,31 @@ def test_ctrl_c_interrupts_a_blocked_iteration(sim: Simulator) -> None:
     proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=30)
     assert out.strip() == "interrupted" and proc.returncode == 0
+
+
+def test_a_blocked_step_releases_the_gil(sim: Simulator, client: moveworks.Client) -> None:
+    sim.config(response_duration_ms=100)
+    conv = client.create_conversation()
+    sim.faults({"kind": "stream_stall", "after_events": 1, "ms": 1000})
+    ticks: List[float] = []
+    done = threading.Event()
+
+    def tick() -> None:
+        while not done.is_set():
+            ticks.append(time.monotonic())
+            time.sleep(0.01)
+
+    stream = client.stream_response(conv.conversation_id, "hi", **FAST)
+    next(stream)
+    t = threading.Thread(target=tick)
+    t.start()
+    try:
+        names = [e.event for e in stream]
+    finally:
+        done.set()
+        t.join()
+    assert names[-1] == "RESPONSE_COMPLETED"
+    assert len(ticks) > 5, "no other Python thread ran while the stream was blocked"
 
 
 def test_iteration_in_a_thread(sim: Simulator, client: moveworks.Client) -> None:
