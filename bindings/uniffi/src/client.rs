@@ -11,6 +11,7 @@ use crate::config::*;
 use crate::errors::*;
 use crate::pagination::*;
 use crate::runtime::TokioRuntime;
+use crate::stream::*;
 use crate::wait::*;
 
 /// A client of the Moveworks Conversations API. Thread-safe; share one per app.
@@ -139,6 +140,45 @@ impl Client {
     ) -> Result<Response> {
         let o = core_wait_options(&options, cancel, listener);
         Ok(self.inner.create_response_and_wait(&conversation_id, &text, &o)?)
+    }
+
+    /// Sends a user message and streams the answer: read the returned
+    /// [`ResponseStream`]'s events with its `next`, then its final response.
+    /// `POST /conversations/{id}/responses/stream`. Blocking for the request only.
+    /// Errors before the stream starts (invalid arguments, 4xx, 5xx, connection
+    /// failures) are thrown here, with the retry rules of
+    /// [`create_response`](Self::create_response). If the stream breaks or stalls
+    /// for `options.idle_timeout`, the turn is finished by polling (never by
+    /// sending the message again); `options.deadline` bounds the whole turn.
+    pub fn stream_response(
+        &self,
+        conversation_id: String,
+        text: String,
+        options: StreamOptions,
+    ) -> Result<Arc<ResponseStream>> {
+        let cancel = core::CancelToken::new();
+        let o = core_stream_options(&options, Some(cancel.clone()), None);
+        let stream = self.inner.stream_response(&conversation_id, &text, &o)?;
+        Ok(ResponseStream::new(stream, cancel))
+    }
+
+    /// Sends a user message, streams the answer to `listener` and returns the final
+    /// response (the value polling would return), or throws like
+    /// [`create_response_and_wait`](Self::create_response_and_wait) (`ResponseFailed`,
+    /// `PollTimeout`, `Cancelled` when `cancel` fires or the listener returns false).
+    /// `update_listener` sees the response while the fallback polls.
+    /// BLOCKS the calling thread for the whole turn.
+    pub fn stream_response_and_wait(
+        &self,
+        conversation_id: String,
+        text: String,
+        options: StreamOptions,
+        cancel: Option<Arc<CancelHandle>>,
+        listener: Option<Box<dyn StreamEventListener>>,
+        update_listener: Option<Box<dyn ResponseUpdateListener>>,
+    ) -> Result<Response> {
+        let o = core_stream_options(&options, cancel.map(|c| c.token()), update_listener);
+        Ok(self.inner.stream_response_and_wait(&conversation_id, &text, &o, &mut on_event(listener))?)
     }
 }
 

@@ -2806,6 +2806,187 @@ extension ResponseStatus: Equatable, Hashable {}
 
 
 
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * One event of a streamed answer.
+ *
+ * Serializes (for bindings that pass JSON) as one object tagged by `event`, the
+ * wire event name, with the event's fields beside it; an unknown event is
+ * `{"event": <name>, "data": <raw data text>}`.
+ */
+
+public enum StreamEvent {
+    
+    /**
+     * `RESPONSE_CREATED`: the server accepted the message; from now on the
+     * response can also be polled by this id.
+     */
+    case responseCreated(
+        /**
+         * The new response's id, `resp_…`.
+         */responseId: String, 
+        /**
+         * The conversation, when the server names it.
+         */conversationId: String?, 
+        /**
+         * The response's status, when the server sends it (normally `CREATED`).
+         */status: ResponseStatus?
+    )
+    /**
+     * `RESPONSE_IN_PROGRESS`: the assistant is working on it.
+     */
+    case responseInProgress(
+        /**
+         * The response's id, when the server repeats it.
+         */responseId: String?, 
+        /**
+         * The response's status, when the server sends it.
+         */status: ResponseStatus?
+    )
+    /**
+     * `OUTPUT_DELTA`: one output grew; `output` is the whole item so far.
+     */
+    case outputDelta(
+        /**
+         * The response's id, when the server repeats it.
+         */responseId: String?, 
+        /**
+         * Position of this delta in the stream.
+         */sequenceNumber: UInt64, 
+        /**
+         * The output's type as sent, e.g. `MESSAGE` or `REASONING_MESSAGE`.
+         */outputType: String, 
+        /**
+         * The output item so far, shaped like an entry of [`Response::outputs`].
+         */output: OutputItem
+    )
+    /**
+     * `RESPONSE_COMPLETED`: the response reached a terminal status.
+     */
+    case responseCompleted(
+        /**
+         * The response's id, when the server repeats it.
+         */responseId: String?, 
+        /**
+         * The final status (`COMPLETED` or `FAILED`).
+         */status: ResponseStatus, 
+        /**
+         * The final response, when the server includes it. Events of
+         * [`Client::stream_response`] always carry it when the turn succeeded.
+         */response: Response?
+    )
+    /**
+     * An event name this SDK version does not know, kept raw.
+     */
+    case unknown(
+        /**
+         * The `event:` name as sent.
+         */eventName: String, 
+        /**
+         * The `data:` text as sent.
+         */data: String
+    )
+}
+
+
+#if compiler(>=6)
+extension StreamEvent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStreamEvent: FfiConverterRustBuffer {
+    typealias SwiftType = StreamEvent
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StreamEvent {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .responseCreated(responseId: try FfiConverterString.read(from: &buf), conversationId: try FfiConverterOptionString.read(from: &buf), status: try FfiConverterOptionTypeResponseStatus.read(from: &buf)
+        )
+        
+        case 2: return .responseInProgress(responseId: try FfiConverterOptionString.read(from: &buf), status: try FfiConverterOptionTypeResponseStatus.read(from: &buf)
+        )
+        
+        case 3: return .outputDelta(responseId: try FfiConverterOptionString.read(from: &buf), sequenceNumber: try FfiConverterUInt64.read(from: &buf), outputType: try FfiConverterString.read(from: &buf), output: try FfiConverterTypeOutputItem.read(from: &buf)
+        )
+        
+        case 4: return .responseCompleted(responseId: try FfiConverterOptionString.read(from: &buf), status: try FfiConverterTypeResponseStatus.read(from: &buf), response: try FfiConverterOptionTypeResponse.read(from: &buf)
+        )
+        
+        case 5: return .unknown(eventName: try FfiConverterString.read(from: &buf), data: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: StreamEvent, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .responseCreated(responseId,conversationId,status):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(responseId, into: &buf)
+            FfiConverterOptionString.write(conversationId, into: &buf)
+            FfiConverterOptionTypeResponseStatus.write(status, into: &buf)
+            
+        
+        case let .responseInProgress(responseId,status):
+            writeInt(&buf, Int32(2))
+            FfiConverterOptionString.write(responseId, into: &buf)
+            FfiConverterOptionTypeResponseStatus.write(status, into: &buf)
+            
+        
+        case let .outputDelta(responseId,sequenceNumber,outputType,output):
+            writeInt(&buf, Int32(3))
+            FfiConverterOptionString.write(responseId, into: &buf)
+            FfiConverterUInt64.write(sequenceNumber, into: &buf)
+            FfiConverterString.write(outputType, into: &buf)
+            FfiConverterTypeOutputItem.write(output, into: &buf)
+            
+        
+        case let .responseCompleted(responseId,status,response):
+            writeInt(&buf, Int32(4))
+            FfiConverterOptionString.write(responseId, into: &buf)
+            FfiConverterTypeResponseStatus.write(status, into: &buf)
+            FfiConverterOptionTypeResponse.write(response, into: &buf)
+            
+        
+        case let .unknown(eventName,data):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(eventName, into: &buf)
+            FfiConverterString.write(data, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStreamEvent_lift(_ buf: RustBuffer) throws -> StreamEvent {
+    return try FfiConverterTypeStreamEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStreamEvent_lower(_ value: StreamEvent) -> RustBuffer {
+    return FfiConverterTypeStreamEvent.lower(value)
+}
+
+
+extension StreamEvent: Equatable, Hashable {}
+
+
+
+
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif

@@ -2610,6 +2610,238 @@ public object FfiConverterTypeResponseStatus : FfiConverterRustBuffer<ResponseSt
 
 
 
+/**
+ * One event of a streamed answer.
+ *
+ * Serializes (for bindings that pass JSON) as one object tagged by `event`, the
+ * wire event name, with the event's fields beside it; an unknown event is
+ * `{"event": <name>, "data": <raw data text>}`.
+ */
+sealed class StreamEvent {
+    
+    /**
+     * `RESPONSE_CREATED`: the server accepted the message; from now on the
+     * response can also be polled by this id.
+     */
+    data class ResponseCreated(
+        /**
+         * The new response's id, `resp_…`.
+         */
+        val `responseId`: kotlin.String, 
+        /**
+         * The conversation, when the server names it.
+         */
+        val `conversationId`: kotlin.String?, 
+        /**
+         * The response's status, when the server sends it (normally `CREATED`).
+         */
+        val `status`: ResponseStatus?) : StreamEvent() {
+        companion object
+    }
+    
+    /**
+     * `RESPONSE_IN_PROGRESS`: the assistant is working on it.
+     */
+    data class ResponseInProgress(
+        /**
+         * The response's id, when the server repeats it.
+         */
+        val `responseId`: kotlin.String?, 
+        /**
+         * The response's status, when the server sends it.
+         */
+        val `status`: ResponseStatus?) : StreamEvent() {
+        companion object
+    }
+    
+    /**
+     * `OUTPUT_DELTA`: one output grew; `output` is the whole item so far.
+     */
+    data class OutputDelta(
+        /**
+         * The response's id, when the server repeats it.
+         */
+        val `responseId`: kotlin.String?, 
+        /**
+         * Position of this delta in the stream.
+         */
+        val `sequenceNumber`: kotlin.ULong, 
+        /**
+         * The output's type as sent, e.g. `MESSAGE` or `REASONING_MESSAGE`.
+         */
+        val `outputType`: kotlin.String, 
+        /**
+         * The output item so far, shaped like an entry of [`Response::outputs`].
+         */
+        val `output`: OutputItem) : StreamEvent() {
+        companion object
+    }
+    
+    /**
+     * `RESPONSE_COMPLETED`: the response reached a terminal status.
+     */
+    data class ResponseCompleted(
+        /**
+         * The response's id, when the server repeats it.
+         */
+        val `responseId`: kotlin.String?, 
+        /**
+         * The final status (`COMPLETED` or `FAILED`).
+         */
+        val `status`: ResponseStatus, 
+        /**
+         * The final response, when the server includes it. Events of
+         * [`Client::stream_response`] always carry it when the turn succeeded.
+         */
+        val `response`: Response?) : StreamEvent() {
+        companion object
+    }
+    
+    /**
+     * An event name this SDK version does not know, kept raw.
+     */
+    data class Unknown(
+        /**
+         * The `event:` name as sent.
+         */
+        val `eventName`: kotlin.String, 
+        /**
+         * The `data:` text as sent.
+         */
+        val `data`: kotlin.String) : StreamEvent() {
+        companion object
+    }
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStreamEvent : FfiConverterRustBuffer<StreamEvent>{
+    override fun read(buf: ByteBuffer): StreamEvent {
+        return when(buf.getInt()) {
+            1 -> StreamEvent.ResponseCreated(
+                FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalTypeResponseStatus.read(buf),
+                )
+            2 -> StreamEvent.ResponseInProgress(
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalTypeResponseStatus.read(buf),
+                )
+            3 -> StreamEvent.OutputDelta(
+                FfiConverterOptionalString.read(buf),
+                FfiConverterULong.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterTypeOutputItem.read(buf),
+                )
+            4 -> StreamEvent.ResponseCompleted(
+                FfiConverterOptionalString.read(buf),
+                FfiConverterTypeResponseStatus.read(buf),
+                FfiConverterOptionalTypeResponse.read(buf),
+                )
+            5 -> StreamEvent.Unknown(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: StreamEvent) = when(value) {
+        is StreamEvent.ResponseCreated -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`responseId`)
+                + FfiConverterOptionalString.allocationSize(value.`conversationId`)
+                + FfiConverterOptionalTypeResponseStatus.allocationSize(value.`status`)
+            )
+        }
+        is StreamEvent.ResponseInProgress -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`responseId`)
+                + FfiConverterOptionalTypeResponseStatus.allocationSize(value.`status`)
+            )
+        }
+        is StreamEvent.OutputDelta -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`responseId`)
+                + FfiConverterULong.allocationSize(value.`sequenceNumber`)
+                + FfiConverterString.allocationSize(value.`outputType`)
+                + FfiConverterTypeOutputItem.allocationSize(value.`output`)
+            )
+        }
+        is StreamEvent.ResponseCompleted -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`responseId`)
+                + FfiConverterTypeResponseStatus.allocationSize(value.`status`)
+                + FfiConverterOptionalTypeResponse.allocationSize(value.`response`)
+            )
+        }
+        is StreamEvent.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`eventName`)
+                + FfiConverterString.allocationSize(value.`data`)
+            )
+        }
+    }
+
+    override fun write(value: StreamEvent, buf: ByteBuffer) {
+        when(value) {
+            is StreamEvent.ResponseCreated -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`responseId`, buf)
+                FfiConverterOptionalString.write(value.`conversationId`, buf)
+                FfiConverterOptionalTypeResponseStatus.write(value.`status`, buf)
+                Unit
+            }
+            is StreamEvent.ResponseInProgress -> {
+                buf.putInt(2)
+                FfiConverterOptionalString.write(value.`responseId`, buf)
+                FfiConverterOptionalTypeResponseStatus.write(value.`status`, buf)
+                Unit
+            }
+            is StreamEvent.OutputDelta -> {
+                buf.putInt(3)
+                FfiConverterOptionalString.write(value.`responseId`, buf)
+                FfiConverterULong.write(value.`sequenceNumber`, buf)
+                FfiConverterString.write(value.`outputType`, buf)
+                FfiConverterTypeOutputItem.write(value.`output`, buf)
+                Unit
+            }
+            is StreamEvent.ResponseCompleted -> {
+                buf.putInt(4)
+                FfiConverterOptionalString.write(value.`responseId`, buf)
+                FfiConverterTypeResponseStatus.write(value.`status`, buf)
+                FfiConverterOptionalTypeResponse.write(value.`response`, buf)
+                Unit
+            }
+            is StreamEvent.Unknown -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`eventName`, buf)
+                FfiConverterString.write(value.`data`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
 
 /**
  * @suppress
