@@ -150,16 +150,16 @@ impl Client {
     /// [`create_response`](Self::create_response). If the stream breaks or stalls
     /// for `options.idle_timeout`, the turn is finished by polling (never by
     /// sending the message again); `options.deadline` bounds the whole turn.
+    /// `cancel`, when given, stops the turn like the stream's own `cancel()` (which
+    /// in turn fires that handle).
     pub fn stream_response(
         &self,
         conversation_id: String,
         text: String,
         options: StreamOptions,
+        cancel: Option<Arc<CancelHandle>>,
     ) -> Result<Arc<ResponseStream>> {
-        let cancel = core::CancelToken::new();
-        let o = core_stream_options(&options, Some(cancel.clone()), None);
-        let stream = self.inner.stream_response(&conversation_id, &text, &o)?;
-        Ok(ResponseStream::new(stream, cancel))
+        open_stream(&self.inner, &conversation_id, &text, &options, cancel)
     }
 
     /// Sends a user message, streams the answer to `listener` and returns the final
@@ -232,6 +232,25 @@ impl Client {
         crate::runtime::blocking(move || c.get_response(&conversation_id, &response_id)).await
     }
 
+    /// Non-blocking [`stream_response`](Self::stream_response): the request runs on
+    /// the blocking pool. Abandoning the call (cancelling the coroutine / task) drops
+    /// a stream opened meanwhile, which closes its connection. Reading the events
+    /// (`ResponseStream.next`) blocks; the Kotlin `streamResponseFlow` and Swift
+    /// `streamResponse(conversationId:text:options:)` read them off the caller's thread.
+    pub async fn stream_response_async(
+        &self,
+        conversation_id: String,
+        text: String,
+        options: StreamOptions,
+        cancel: Option<Arc<CancelHandle>>,
+    ) -> Result<Arc<ResponseStream>> {
+        let c = self.inner.clone();
+        crate::runtime::join(tokio::task::spawn_blocking(move || {
+            open_stream(&c, &conversation_id, &text, &options, cancel)
+        }))
+        .await
+    }
+
     /// Non-blocking [`wait_for_response`](Self::wait_for_response): polls on the
     /// blocking pool, sleeps on timers (the core's shared polling loop).
     pub async fn wait_for_response_async(
@@ -258,6 +277,19 @@ impl Client {
         let o = core_wait_options(&options, cancel, listener);
         Ok(self.inner.create_response_and_wait_async(&TokioRuntime, &conversation_id, &text, &o).await?)
     }
+}
+
+fn open_stream(
+    client: &core::Client,
+    conversation_id: &str,
+    text: &str,
+    options: &StreamOptions,
+    cancel: Option<Arc<CancelHandle>>,
+) -> Result<Arc<ResponseStream>> {
+    let token = cancel.map(|c| c.token()).unwrap_or_default();
+    let o = core_stream_options(options, Some(token.clone()), None);
+    let stream = client.stream_response(conversation_id, text, &o)?;
+    Ok(ResponseStream::new(stream, token))
 }
 
 pub(crate) fn binding_name() -> String {

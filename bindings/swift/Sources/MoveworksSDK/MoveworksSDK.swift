@@ -814,8 +814,10 @@ public protocol ClientProtocol: AnyObject, Sendable {
      * [`create_response`](Self::create_response). If the stream breaks or stalls
      * for `options.idle_timeout`, the turn is finished by polling (never by
      * sending the message again); `options.deadline` bounds the whole turn.
+     * `cancel`, when given, stops the turn like the stream's own `cancel()` (which
+     * in turn fires that handle).
      */
-    func streamResponse(conversationId: String, text: String, options: StreamOptions) throws  -> ResponseStream
+    func streamResponse(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?) throws  -> ResponseStream
     
     /**
      * Sends a user message, streams the answer to `listener` and returns the final
@@ -826,6 +828,15 @@ public protocol ClientProtocol: AnyObject, Sendable {
      * BLOCKS the calling thread for the whole turn.
      */
     func streamResponseAndWait(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?, listener: StreamEventListener?, updateListener: ResponseUpdateListener?) throws  -> Response
+    
+    /**
+     * Non-blocking [`stream_response`](Self::stream_response): the request runs on
+     * the blocking pool. Abandoning the call (cancelling the coroutine / task) drops
+     * a stream opened meanwhile, which closes its connection. Reading the events
+     * (`ResponseStream.next`) blocks; the Kotlin `streamResponseFlow` and Swift
+     * `streamResponse(conversationId:text:options:)` read them off the caller's thread.
+     */
+    func streamResponseAsync(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?) async throws  -> ResponseStream
     
     /**
      * Changes a conversation's title and/or archive flag. Blocking. `PATCH /conversations/{id}`.
@@ -1209,13 +1220,16 @@ open func listEventsAsync(params: ListEventsParams)async throws  -> EventPage  {
      * [`create_response`](Self::create_response). If the stream breaks or stalls
      * for `options.idle_timeout`, the turn is finished by polling (never by
      * sending the message again); `options.deadline` bounds the whole turn.
+     * `cancel`, when given, stops the turn like the stream's own `cancel()` (which
+     * in turn fires that handle).
      */
-open func streamResponse(conversationId: String, text: String, options: StreamOptions)throws  -> ResponseStream  {
+open func streamResponse(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?)throws  -> ResponseStream  {
     return try  FfiConverterTypeResponseStream_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
     uniffi_moveworks_uniffi_fn_method_client_stream_response(self.uniffiClonePointer(),
         FfiConverterString.lower(conversationId),
         FfiConverterString.lower(text),
-        FfiConverterTypeStreamOptions_lower(options),$0
+        FfiConverterTypeStreamOptions_lower(options),
+        FfiConverterOptionTypeCancelHandle.lower(cancel),$0
     )
 })
 }
@@ -1239,6 +1253,30 @@ open func streamResponseAndWait(conversationId: String, text: String, options: S
         FfiConverterOptionCallbackInterfaceResponseUpdateListener.lower(updateListener),$0
     )
 })
+}
+    
+    /**
+     * Non-blocking [`stream_response`](Self::stream_response): the request runs on
+     * the blocking pool. Abandoning the call (cancelling the coroutine / task) drops
+     * a stream opened meanwhile, which closes its connection. Reading the events
+     * (`ResponseStream.next`) blocks; the Kotlin `streamResponseFlow` and Swift
+     * `streamResponse(conversationId:text:options:)` read them off the caller's thread.
+     */
+open func streamResponseAsync(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?)async throws  -> ResponseStream  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_moveworks_uniffi_fn_method_client_stream_response_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(conversationId),FfiConverterString.lower(text),FfiConverterTypeStreamOptions_lower(options),FfiConverterOptionTypeCancelHandle.lower(cancel)
+                )
+            },
+            pollFunc: ffi_moveworks_uniffi_rust_future_poll_pointer,
+            completeFunc: ffi_moveworks_uniffi_rust_future_complete_pointer,
+            freeFunc: ffi_moveworks_uniffi_rust_future_free_pointer,
+            liftFunc: FfiConverterTypeResponseStream_lift,
+            errorHandler: FfiConverterTypeMoveworksError_lift
+        )
 }
     
     /**
@@ -3800,10 +3838,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_client_list_events_async() != 54628) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_method_client_stream_response() != 62301) {
+    if (uniffi_moveworks_uniffi_checksum_method_client_stream_response() != 33974) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_client_stream_response_and_wait() != 9286) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_stream_response_async() != 37871) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_client_update_conversation() != 8470) {

@@ -956,6 +956,8 @@ internal open class UniffiVTableCallbackInterfaceStreamEventListener(
 
 
 
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -1044,6 +1046,8 @@ fun uniffi_moveworks_uniffi_checksum_method_client_list_events_async(
 fun uniffi_moveworks_uniffi_checksum_method_client_stream_response(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_stream_response_and_wait(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_stream_response_async(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_update_conversation(
 ): Short
@@ -1201,10 +1205,12 @@ fun uniffi_moveworks_uniffi_fn_method_client_list_events(`ptr`: Pointer,`params`
 ): RustBufferEventPage.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_list_events_async(`ptr`: Pointer,`params`: RustBufferListEventsParams.ByValue,
 ): Long
-fun uniffi_moveworks_uniffi_fn_method_client_stream_response(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_method_client_stream_response(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_moveworks_uniffi_fn_method_client_stream_response_and_wait(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,`listener`: RustBuffer.ByValue,`updateListener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBufferResponse.ByValue
+fun uniffi_moveworks_uniffi_fn_method_client_stream_response_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,
+): Long
 fun uniffi_moveworks_uniffi_fn_method_client_update_conversation(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`update`: RustBufferConversationUpdate.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBufferConversation.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_update_conversation_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`update`: RustBufferConversationUpdate.ByValue,
@@ -1532,10 +1538,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_events_async() != 54628.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_stream_response() != 62301.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_stream_response() != 33974.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_stream_response_and_wait() != 9286.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_stream_response_async() != 37871.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_update_conversation() != 8470.toShort()) {
@@ -2505,8 +2514,10 @@ public interface ClientInterface {
      * [`create_response`](Self::create_response). If the stream breaks or stalls
      * for `options.idle_timeout`, the turn is finished by polling (never by
      * sending the message again); `options.deadline` bounds the whole turn.
+     * `cancel`, when given, stops the turn like the stream's own `cancel()` (which
+     * in turn fires that handle).
      */
-    fun `streamResponse`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions): ResponseStream
+    fun `streamResponse`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?): ResponseStream
     
     /**
      * Sends a user message, streams the answer to `listener` and returns the final
@@ -2517,6 +2528,15 @@ public interface ClientInterface {
      * BLOCKS the calling thread for the whole turn.
      */
     fun `streamResponseAndWait`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?, `listener`: StreamEventListener?, `updateListener`: ResponseUpdateListener?): Response
+    
+    /**
+     * Non-blocking [`stream_response`](Self::stream_response): the request runs on
+     * the blocking pool. Abandoning the call (cancelling the coroutine / task) drops
+     * a stream opened meanwhile, which closes its connection. Reading the events
+     * (`ResponseStream.next`) blocks; the Kotlin `streamResponseFlow` and Swift
+     * `streamResponse(conversationId:text:options:)` read them off the caller's thread.
+     */
+    suspend fun `streamResponseAsync`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?): ResponseStream
     
     /**
      * Changes a conversation's title and/or archive flag. Blocking. `PATCH /conversations/{id}`.
@@ -2992,13 +3012,15 @@ open class Client: Disposable, AutoCloseable, ClientInterface
      * [`create_response`](Self::create_response). If the stream breaks or stalls
      * for `options.idle_timeout`, the turn is finished by polling (never by
      * sending the message again); `options.deadline` bounds the whole turn.
+     * `cancel`, when given, stops the turn like the stream's own `cancel()` (which
+     * in turn fires that handle).
      */
-    @Throws(MoveworksException::class)override fun `streamResponse`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions): ResponseStream {
+    @Throws(MoveworksException::class)override fun `streamResponse`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?): ResponseStream {
             return FfiConverterTypeResponseStream.lift(
     callWithPointer {
     uniffiRustCallWithError(MoveworksException) { _status ->
     UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_stream_response(
-        it, FfiConverterString.lower(`conversationId`),FfiConverterString.lower(`text`),FfiConverterTypeStreamOptions.lower(`options`),_status)
+        it, FfiConverterString.lower(`conversationId`),FfiConverterString.lower(`text`),FfiConverterTypeStreamOptions.lower(`options`),FfiConverterOptionalTypeCancelHandle.lower(`cancel`),_status)
 }
     }
     )
@@ -3025,6 +3047,34 @@ open class Client: Disposable, AutoCloseable, ClientInterface
     )
     }
     
+
+    
+    /**
+     * Non-blocking [`stream_response`](Self::stream_response): the request runs on
+     * the blocking pool. Abandoning the call (cancelling the coroutine / task) drops
+     * a stream opened meanwhile, which closes its connection. Reading the events
+     * (`ResponseStream.next`) blocks; the Kotlin `streamResponseFlow` and Swift
+     * `streamResponse(conversationId:text:options:)` read them off the caller's thread.
+     */
+    @Throws(MoveworksException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `streamResponseAsync`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?) : ResponseStream {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_stream_response_async(
+                thisPtr,
+                FfiConverterString.lower(`conversationId`),FfiConverterString.lower(`text`),FfiConverterTypeStreamOptions.lower(`options`),FfiConverterOptionalTypeCancelHandle.lower(`cancel`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_pointer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_pointer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_pointer(future) },
+        // lift function
+        { FfiConverterTypeResponseStream.lift(it) },
+        // Error FFI converter
+        MoveworksException.ErrorHandler,
+    )
+    }
 
     
     /**
