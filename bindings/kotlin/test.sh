@@ -84,6 +84,17 @@ missing="$(LC_ALL=C comm -23 "$gen/declared" "$gen/exported")"
 cp_libs="$kotlin_cp_libs"
 compile_cp="$cp_libs"
 sources=("$here"/src/main/kotlin/ai/moveworks/sdk/*.kt "$here"/src/main/kotlin/ai/moveworks/sdk/model/*.kt "$here"/src/test/kotlin/ai/moveworks/sdk/test/*.kt)
+# The README's streaming example, compiled as written and run by the tests (ApiTests).
+readme_kt="$work/ReadmeStreaming.kt"
+{
+  printf 'package ai.moveworks.sdk.test\n\nimport ai.moveworks.sdk.*\nimport ai.moveworks.sdk.model.*\n'
+  printf 'import kotlinx.coroutines.runBlocking\nimport java.time.Duration\n\n'
+  printf 'fun readmeStreamingExample(client: Client, conversationId: String) {\n'
+  sed -n '/^<!-- streaming example/,/^```$/p' "$here/README.md" | sed '1,2d;$d'
+  printf '}\n'
+} >"$readme_kt"
+grep -q "streamResponseFlow" "$readme_kt" || fail "no streaming example found in bindings/kotlin/README.md"
+sources+=("$readme_kt")
 jar="$work/moveworks-kotlin-tests.jar"
 stamp="$( (cat "${sources[@]}" "$here/tools/package.json"; echo "$coroutines_jar") | sha256sum | cut -c1-32)"
 if [ ! -f "$jar" ] || [ "$(cat "$work/stamp" 2>/dev/null)" != "$stamp" ]; then
