@@ -300,8 +300,9 @@ function pageFromWire(wire, key) {
 
 /**
  * Gives a returned object the `x-moveworks-root-uuid` of the HTTP answer it came from
- * (the core's `request_id`) as `requestId`: non-enumerable like the wire JSON, so
- * JSON.stringify, spreading and deepStrictEqual ignore it, as the core's `==` does.
+ * (the core's `request_id`, handed over by the addon beside the wire JSON) as
+ * `requestId`: non-enumerable like the wire JSON, so JSON.stringify, spreading and
+ * deepStrictEqual ignore it, as the core's `==` does. The only place it is defined.
  */
 function traced(value, requestId) {
   Object.defineProperty(value, 'requestId', { value: requestId ?? null, enumerable: false })
@@ -309,8 +310,8 @@ function traced(value, requestId) {
 }
 
 /**
- * The one place a result of the addon (`{ json, requestId }`: the core's wire JSON and
- * the request id beside it) becomes a JS object: `convert` shapes the wire JSON, then
+ * What every call and page does with the addon's result (`{ json, requestId }`: the
+ * core's wire JSON and the request id beside it): `convert` shapes the wire JSON, then
  * the request id is attached.
  */
 function fromNative(result, convert = fromWire) {
@@ -615,7 +616,12 @@ function clientOptions(o) {
 /** An async iterable over a native pager, with `.pages()` for whole pages. */
 function pageIterable(makePager, key, signal) {
   async function* pages() {
-    const pager = makePager()
+    let pager
+    try {
+      pager = makePager()
+    } catch (err) {
+      throw convertError(err)
+    }
     for (;;) {
       const result = await withSignal(signal, (h) => pager.nextPage(h))
       if (result == null) return
@@ -745,14 +751,7 @@ class Client {
   iterConversations(options = {}) {
     const o = opts('options', options)
     const args = [optNum('limit', o.limit), optBool('archived', o.archived), optStr('cursor', o.cursor)]
-    const make = () => {
-      try {
-        return this._native.iterConversations(...args)
-      } catch (err) {
-        throw convertError(err)
-      }
-    }
-    return pageIterable(make, 'conversations', optSignal(o.signal))
+    return pageIterable(() => this._native.iterConversations(...args), 'conversations', optSignal(o.signal))
   }
 
   async createConversation(options = {}) {
@@ -804,14 +803,7 @@ class Client {
       optNum('limit', o.limit),
       optStr('cursor', o.cursor),
     ]
-    const make = () => {
-      try {
-        return this._native.iterEvents(...args)
-      } catch (err) {
-        throw convertError(err)
-      }
-    }
-    return pageIterable(make, 'events', optSignal(o.signal))
+    return pageIterable(() => this._native.iterEvents(...args), 'events', optSignal(o.signal))
   }
 
   /** One page of a conversation's messages, user and assistant, newest first. */
@@ -826,7 +818,7 @@ class Client {
   iterMessages(conversationId, options = {}) {
     const o = opts('options', options)
     const args = [str('conversation_id', conversationId), optNum('limit', o.limit), optStr('cursor', o.cursor)]
-    return pageIterable(() => this._pager(() => this._native.iterMessages(...args)), 'messages', optSignal(o.signal))
+    return pageIterable(() => this._native.iterMessages(...args), 'messages', optSignal(o.signal))
   }
 
   /** The messages of one response: the user's input message and the assistant's final messages. */
@@ -847,7 +839,7 @@ class Client {
   iterResponseMessages(conversationId, responseId, options = {}) {
     const o = opts('options', options)
     const args = [str('conversation_id', conversationId), str('response_id', responseId), optNum('limit', o.limit), optStr('cursor', o.cursor)]
-    return pageIterable(() => this._pager(() => this._native.iterResponseMessages(...args)), 'messages', optSignal(o.signal))
+    return pageIterable(() => this._native.iterResponseMessages(...args), 'messages', optSignal(o.signal))
   }
 
   /**
@@ -869,15 +861,6 @@ class Client {
     ]
     const result = await withSignal(optSignal(o.signal), (h) => this._native.submitFeedback(...args, h))
     return fromNative(result)
-  }
-
-  /** Makes a native pager, converting its argument errors. */
-  _pager(make) {
-    try {
-      return make()
-    } catch (err) {
-      throw convertError(err)
-    }
   }
 
   async createResponse(conversationId, text, options = {}) {

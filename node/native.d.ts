@@ -95,7 +95,8 @@ export declare class NativeClient {
 export declare class NativePager {
   /**
    * The next page (`{"conversations"|"events"|"messages": [...], "metadata": {...}}` and
-   * its request id), or null after the last.
+   * its request id), or null after the last. Without `cancel` it runs straight on
+   * tokio's blocking pool, like the calls.
    */
   nextPage(cancel?: CancelHandle | undefined | null): Promise<NativeValue | null>
 }

@@ -916,7 +916,8 @@ impl NativePager {
 #[napi]
 impl NativePager {
     /// The next page (`{"conversations"|"events"|"messages": [...], "metadata": {...}}` and
-    /// its request id), or null after the last.
+    /// its request id), or null after the last. Without `cancel` it runs straight on
+    /// tokio's blocking pool, like the calls.
     #[napi(ts_return_type = "Promise<NativeValue | null>")]
     pub fn next_page<'env>(
         &self,
@@ -924,13 +925,11 @@ impl NativePager {
         cancel: Option<&CancelHandle>,
     ) -> Result<PromiseRaw<'env, Option<NativeValue>>> {
         let inner = self.inner.clone();
-        spawn(env, cancel, async move {
-            blocking(move || {
-                let mut next = inner.lock().unwrap_or_else(|p| p.into_inner());
-                (*next)()
-            })
-            .await
-        })
+        let step = move || (*inner.lock().unwrap_or_else(|p| p.into_inner()))();
+        if cancel.is_none() {
+            return spawn_direct(env, step);
+        }
+        spawn(env, cancel, async move { blocking(step).await })
     }
 }
 
