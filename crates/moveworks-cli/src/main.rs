@@ -23,6 +23,7 @@ use serde::Serialize;
 use crate::ask::AskArgs;
 
 mod ask;
+mod messages;
 mod render;
 
 const EXIT_CODES: &str = "EXIT CODES:
@@ -86,9 +87,15 @@ enum Command {
     /// Read the events feed.
     #[command(subcommand)]
     Events(EventsCmd),
-    /// Create, get and wait for responses.
+    /// Create, get and wait for responses, and list a response's messages.
     #[command(subcommand)]
     Responses(ResponsesCmd),
+    /// List a conversation's messages.
+    #[command(subcommand)]
+    Messages(messages::MessagesCmd),
+    /// Rate an assistant message as helpful or unhelpful (the message's own callback id is
+    /// looked up for you), with an optional comment.
+    Feedback(messages::FeedbackArgs),
     /// Ask a question and print the answer as it is written (creates a conversation unless given one).
     ///
     /// The answer is streamed: reasoning is shown on stderr as `… ` lines, the answer is
@@ -182,6 +189,15 @@ enum ResponsesCmd {
         conversation_id: String,
         /// Response id.
         response_id: String,
+    },
+    /// List one response's messages (the question and the answer).
+    Messages {
+        /// Conversation id.
+        conversation_id: String,
+        /// Response id.
+        response_id: String,
+        #[command(flatten)]
+        page: messages::PageArgs,
     },
     /// Wait until a response completes or fails.
     Wait {
@@ -315,6 +331,11 @@ fn run(cli: Cli) -> Result<(), Error> {
             out.response(&result?);
             Ok(())
         }
+        Command::Responses(ResponsesCmd::Messages { conversation_id, response_id, page }) => {
+            messages::response_messages(&client, &out, conversation_id, response_id, page)
+        }
+        Command::Messages(cmd) => messages::messages(&client, &out, cmd),
+        Command::Feedback(args) => messages::feedback(&client, &out, args),
         Command::Ask(args) => ask::ask(&client, &out, args),
     }
 }

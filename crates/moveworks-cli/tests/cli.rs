@@ -311,3 +311,44 @@ fn a_stalled_stream_is_given_up_after_the_idle_timeout_and_polled() {
     let out = against(&sim, &["--token", &token, "ask", "--no-stream", "--idle-timeout", "1", question]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
 }
+
+#[test]
+fn messages_list_response_messages_and_feedback_rate_an_answer() {
+    let sim = moveworks_simulator::Simulator::start(moveworks_simulator::SimulatorConfig {
+        response_duration: std::time::Duration::from_millis(50),
+        ..Default::default()
+    })
+    .unwrap();
+    let token = token(&sim);
+    let cli = |args: &[&str]| against(&sim, &[&["--token", token.as_str()], args].concat());
+    let turn = json_lines(&cli(&["--json", "ask", "Who does John Doe report to?"]));
+    let response = &turn.last().unwrap()["response"];
+    let (conv, resp) = (response["conversation_id"].as_str().unwrap(), response["response_id"].as_str().unwrap());
+
+    let out = cli(&["messages", "list", conv]);
+    assert!(out.status.success(), "{out:?}");
+    let lines: Vec<String> = stdout(&out).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 2, "question and answer: {lines:?}");
+    assert!(lines[0].contains("ASSISTANT: ") && lines[0].contains("--helpful|--unhelpful"), "newest first: {lines:?}");
+    assert!(lines[1].contains("USER: Who does John Doe report to?"), "{lines:?}");
+
+    let page: Value = serde_json::from_str(&stdout(&cli(&["--json", "responses", "messages", conv, resp]))).unwrap();
+    let answer = page["messages"].as_array().unwrap().iter().find(|m| m["actor"] == "ASSISTANT").unwrap();
+    let message_id = answer["message_id"].as_str().unwrap();
+
+    let out = cli(&["feedback", conv, resp, message_id, "--unhelpful", "--comment", "Jane left the team"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stdout(&out).trim(), "feedback SUBMITTED");
+    let recorded = sim.feedback();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0]["rating"], "unhelpful");
+    assert_eq!(recorded[0]["callback_id"], answer["feedback"]["unhelpful"]["callback_id"]);
+    assert_eq!(recorded[0]["additional_feedback"], "Jane left the team");
+
+    // A user message offers no rating: refused before sending.
+    let question = page["messages"].as_array().unwrap().iter().find(|m| m["actor"] == "USER").unwrap();
+    let before = sim.requests().len();
+    let out = cli(&["feedback", conv, resp, question["message_id"].as_str().unwrap(), "--helpful"]);
+    assert_eq!(out.status.code(), Some(10), "{out:?}");
+    assert_eq!(sim.requests().len(), before + 1, "only the lookup was sent");
+}
