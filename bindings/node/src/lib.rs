@@ -23,10 +23,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use moveworks::{
-    AsyncRuntime, CancelToken, Client, ClientOptions, Content, Conversation, ConversationPage, ConversationUpdate,
-    ErrorKind, EventPage, EventPayload, FeedbackResult, ListConversationsParams, ListEventsParams, ListMessagesParams,
-    ListResponseMessagesParams, Message, MessagePage, OutputItem, PageIter, PageSource, RequestOptions, Response,
-    ResponseStream, StreamEvent, StreamOptions, WaitOptions,
+    AsyncRuntime, CancelToken, Client, ClientOptions, Content, ConversationUpdate, ErrorKind, EventPayload,
+    ListConversationsParams, ListEventsParams, ListMessagesParams, ListResponseMessagesParams, Message, OutputItem,
+    PageIter, PageSource, RequestOptions, Response, ResponseStream, StreamEvent, StreamOptions, Traced, WaitOptions,
 };
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -60,25 +59,6 @@ fn wire<T: serde::Serialize>(value: &T) -> moveworks::Result<String> {
         .map_err(|e| moveworks::Error::new(ErrorKind::Decode, format!("could not serialize a result: {e}")))
 }
 
-/// A value the core returns from an HTTP answer, carrying that answer's
-/// `x-moveworks-root-uuid` (the core's `request_id`, which its wire JSON leaves out).
-trait Traced: serde::Serialize {
-    /// The core's `request_id` of the value.
-    fn request_id(&self) -> Option<&str>;
-}
-
-macro_rules! traced {
-    ($($ty:ty),*) => {$(
-        impl Traced for $ty {
-            fn request_id(&self) -> Option<&str> {
-                self.request_id.as_deref()
-            }
-        }
-    )*};
-}
-
-traced!(Conversation, ConversationPage, EventPage, MessagePage, FeedbackResult, Response);
-
 /// What every call resolves to: the value as the core's wire JSON, and beside it the
 /// `x-moveworks-root-uuid` of the HTTP answer it came from (the JS layer makes it the
 /// returned object's non-enumerable `requestId`).
@@ -93,12 +73,12 @@ pub struct NativeValue {
 }
 
 /// A returned value and its request id, for the JS layer.
-fn value<T: Traced>(v: &T) -> moveworks::Result<NativeValue> {
+fn value<T: Traced + serde::Serialize>(v: &T) -> moveworks::Result<NativeValue> {
     Ok(NativeValue { json: wire(v)?, request_id: v.request_id().map(str::to_owned), updates: None })
 }
 
 /// A value handed to a JS callback (one string): `{"value": <wire JSON>, "request_id": ...}`.
-fn traced_json<T: Traced>(v: &T) -> moveworks::Result<String> {
+fn traced_json<T: Traced + serde::Serialize>(v: &T) -> moveworks::Result<String> {
     let value = serde_json::to_value(v)
         .map_err(|e| moveworks::Error::new(ErrorKind::Decode, format!("could not serialize a result: {e}")))?;
     Ok(json!({ "value": value, "request_id": v.request_id() }).to_string())
@@ -343,7 +323,7 @@ impl NativeClient {
         f: F,
     ) -> Result<PromiseRaw<'env, NativeValue>>
     where
-        T: Traced,
+        T: Traced + serde::Serialize,
         F: FnOnce(&Client) -> moveworks::Result<T> + Send + 'static,
     {
         let client = self.with(options);
@@ -905,7 +885,7 @@ impl NativePager {
     fn new<S>(mut pages: PageIter<S>) -> Self
     where
         S: PageSource + Send + 'static,
-        S::Page: Traced,
+        S::Page: Traced + serde::Serialize,
         <S::Page as moveworks::Page>::Item: Send,
     {
         let next: NextPage = Box::new(move || pages.next_page().transpose()?.map(|page| value(&page)).transpose());

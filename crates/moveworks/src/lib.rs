@@ -66,7 +66,7 @@ pub use messages::{ListMessagesParams, ListResponseMessagesParams};
 pub use model::{
     render_citations, Actor, Citation, CitationDisplay, Content, Conversation, ConversationPage, Event, EventPage,
     EventPayload, FeedbackOption, FeedbackResult, FeedbackStatus, Message, MessageFeedback, MessagePage, OutputItem,
-    ReasoningMessage, Response, ResponseError, ResponseStatus, Timestamp,
+    ReasoningMessage, Response, ResponseError, ResponseStatus, Timestamp, Traced,
 };
 pub use options::ClientOptions;
 pub use pagination::{ConversationIter, EventIter, MessageIter, Page, PageIter, PageSource, ResponseMessageIter};

@@ -779,9 +779,13 @@ impl Serialize for EventPage {
 
 // ---- the request id: metadata, not value ----------------------------------------
 
-/// Types that carry the `x-moveworks-root-uuid` of the answer they were decoded from.
-pub(crate) trait Traced {
-    /// Records the request id of the HTTP answer.
+/// The values a call returns, each carrying the `x-moveworks-root-uuid` of the HTTP
+/// answer it was decoded from (bindings read it generically through this trait).
+pub trait Traced {
+    /// The request id of the HTTP answer this value came from.
+    fn request_id(&self) -> Option<&str>;
+    /// Records the request id of the HTTP answer (the transport does this).
+    #[doc(hidden)]
     fn set_request_id(&mut self, request_id: Option<String>);
 }
 
@@ -796,6 +800,9 @@ macro_rules! traced {
             }
         }
         impl Traced for $ty {
+            fn request_id(&self) -> Option<&str> {
+                self.request_id.as_deref()
+            }
             fn set_request_id(&mut self, request_id: Option<String>) {
                 self.request_id = request_id;
             }
