@@ -14,8 +14,10 @@ here="$ROOT/bindings/kotlin"
 OUT="$CARGO_TARGET_DIR/bench/kotlin"
 mkdir -p "$OUT/lib"
 kotlin_home="$here/tools/node_modules/kotlin-compiler"
-if [ ! -x "$kotlin_home/bin/kotlinc" ] || [ ! -f /usr/share/java/jna.jar ]; then
-  echo "bench/kotlin/build.sh: run bindings/kotlin/test.sh first (it installs kotlinc, JNA and the coroutines jars)" >&2
+# shellcheck source=../../bindings/kotlin/tools/libs.sh
+source "$here/tools/libs.sh"
+if [ ! -x "$kotlin_home/bin/kotlinc" ] || [ ! -f /usr/share/java/jna.jar ] || [ ! -f "$coroutines_jar" ]; then
+  echo "bench/kotlin/build.sh: run bindings/kotlin/test.sh first (it installs kotlinc, JNA and the coroutines jar)" >&2
   exit 1
 fi
 
@@ -30,8 +32,8 @@ esac
 cp "$lib" "$OUT/lib/.libmoveworks_uniffi.so.tmp"
 mv -f "$OUT/lib/.libmoveworks_uniffi.so.tmp" "$OUT/lib/libmoveworks_uniffi.so"
 
-cp_libs="/usr/share/java/jna.jar:/usr/share/java/kotlinx-coroutines-core.jar:/usr/share/java/atomicfu.jar"
-compile_cp="$cp_libs:/usr/share/java/kotlinx-coroutines-core-common.jar"
+cp_libs="$kotlin_cp_libs"
+compile_cp="$cp_libs"
 # The generated bindings: bindings/kotlin/test.sh's jar already holds them compiled
 # (kotlinc on the generated file takes a minute); otherwise compile them here.
 test_jar="$CARGO_TARGET_DIR/kotlin-test/moveworks-kotlin-tests.jar"
@@ -41,10 +43,6 @@ if [ -f "$test_jar" ]; then
   echo "$test_jar" >"$OUT/classpath"
 else
   sources=("$here"/src/main/kotlin/ai/moveworks/sdk/*.kt "$here"/src/main/kotlin/ai/moveworks/sdk/model/*.kt "$ROOT"/bench/kotlin/src/*.kt)
-  # Same compatibility shim as bindings/kotlin/test.sh for Debian's older coroutines jar.
-  if ! grep -q "kotlinx/coroutines/DelicateCoroutinesApi" /usr/share/java/kotlinx-coroutines-core.jar; then
-    sources+=("$here"/src/compat/kotlin/kotlinx/coroutines/*.kt)
-  fi
   : >"$OUT/classpath"
 fi
 stamp="$( (cat "${sources[@]}" "$here/tools/package.json"; [ ! -f "$test_jar" ] || sha256sum "$test_jar") | sha256sum | cut -c1-32)"

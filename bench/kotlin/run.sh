@@ -6,6 +6,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="${CARGO_TARGET_DIR:-$ROOT/target}/bench/kotlin"
 [ -f "$OUT/bench.jar" ] || { echo "bench/kotlin/run.sh: run bench/kotlin/build.sh first" >&2; exit 2; }
 stdlib="$ROOT/bindings/kotlin/tools/node_modules/kotlin-compiler/lib/kotlin-stdlib.jar"
-cp_libs="/usr/share/java/jna.jar:/usr/share/java/kotlinx-coroutines-core.jar:/usr/share/java/atomicfu.jar"
+# shellcheck source=../../bindings/kotlin/tools/libs.sh
+source "$ROOT/bindings/kotlin/tools/libs.sh"
+cp_libs="$kotlin_cp_libs"
 extra="$(cat "$OUT/classpath" 2>/dev/null || true)"
 exec java -Djna.library.path="$OUT/lib" -cp "$OUT/bench.jar:${extra:+$extra:}$stdlib:$cp_libs" ai.moveworks.sdk.bench.BenchKt "$@"

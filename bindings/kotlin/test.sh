@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Kotlin (JVM) tests of the uniffi bindings, plus the Swift package checks that
 # can run without a Swift toolchain. Run from anywhere: bash bindings/kotlin/test.sh
-#  1. installs what is missing: JRE 17, JNA and kotlinx-coroutines (Debian), gcc,
-#     the pinned Kotlin compiler (npm ci from tools/package-lock.json);
+#  1. installs what is missing: JRE 17 and JNA (Debian), gcc, the pinned Kotlin
+#     compiler (npm ci from tools/package-lock.json), the pinned kotlinx-coroutines
+#     (Maven Central, by mvn: Debian's 1.0.1 predates Flow, which the streaming API returns);
 #  2. builds moveworks-uniffi, uniffi-bindgen and the simulator (debug);
 #  3. regenerates the Kotlin and Swift sources and FAILS if they differ from the
 #     committed ones; compiles the Swift package's C header with gcc;
@@ -23,12 +24,10 @@ fail() { echo "bindings/kotlin/test.sh: $*" >&2; [ -s "$log" ] && tail -n 80 "$l
 need=()
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)
 [ -f /usr/share/java/jna.jar ] || need+=(libjna-java)
-[ -f /usr/share/java/kotlinx-coroutines-core.jar ] || need+=(libkotlinx-coroutines-java)
-# Debian's coroutines jar needs atomicfu at run time but does not depend on it.
-[ -f /usr/share/java/atomicfu.jar ] || need+=(libkotlinx-atomicfu-java)
 command -v gcc >/dev/null || need+=(gcc)
 command -v nm >/dev/null || need+=(binutils)
 command -v npm >/dev/null || need+=(npm)
+command -v mvn >/dev/null || need+=(maven)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   { apt-get update && apt-get install -y --no-install-recommends "${need[@]}"; } >>"$log" 2>&1 || fail "apt-get install ${need[*]} failed"
@@ -40,6 +39,12 @@ if [ "$want" != "$have" ]; then
   (cd "$here/tools" && npm ci --no-audit --no-fund --loglevel=error) >>"$log" 2>&1 || fail "npm ci failed"
 fi
 kotlinc="$kotlin_home/bin/kotlinc"
+# shellcheck source=tools/libs.sh
+source "$here/tools/libs.sh"
+if [ ! -f "$coroutines_jar" ]; then
+  mvn -q -B dependency:get -Dartifact="org.jetbrains.kotlinx:kotlinx-coroutines-core-jvm:$coroutines_version" -Dtransitive=false >>"$log" 2>&1 \
+    || fail "mvn could not fetch kotlinx-coroutines-core-jvm $coroutines_version"
+fi
 chmod +x "$kotlin_home/bin/"* 2>/dev/null || true
 
 # -- 2. build -------------------------------------------------------------------------
@@ -76,15 +81,22 @@ missing="$(LC_ALL=C comm -23 "$gen/declared" "$gen/exported")"
 [ -z "$missing" ] || fail "header declares symbols the library lacks: $missing"
 
 # -- 4. compile and run the Kotlin tests ---------------------------------------------
-cp_libs="/usr/share/java/jna.jar:/usr/share/java/kotlinx-coroutines-core.jar:/usr/share/java/atomicfu.jar"
-compile_cp="$cp_libs:/usr/share/java/kotlinx-coroutines-core-common.jar"
+cp_libs="$kotlin_cp_libs"
+compile_cp="$cp_libs"
 sources=("$here"/src/main/kotlin/ai/moveworks/sdk/*.kt "$here"/src/main/kotlin/ai/moveworks/sdk/model/*.kt "$here"/src/test/kotlin/ai/moveworks/sdk/test/*.kt)
-# Debian's kotlinx-coroutines predates an opt-in marker the generated code imports.
-if ! grep -q "kotlinx/coroutines/DelicateCoroutinesApi" /usr/share/java/kotlinx-coroutines-core.jar; then
-  sources+=("$here"/src/compat/kotlin/kotlinx/coroutines/*.kt)
-fi
+# The README's streaming example, compiled as written and run by the tests (ApiTests).
+readme_kt="$work/ReadmeStreaming.kt"
+{
+  printf 'package ai.moveworks.sdk.test\n\nimport ai.moveworks.sdk.*\nimport ai.moveworks.sdk.model.*\n'
+  printf 'import kotlinx.coroutines.runBlocking\nimport java.time.Duration\n\n'
+  printf 'fun readmeStreamingExample(client: Client, conversationId: String) {\n'
+  sed -n '/^<!-- streaming example/,/^```$/p' "$here/README.md" | sed '1,2d;$d'
+  printf '}\n'
+} >"$readme_kt"
+grep -q "streamResponseFlow" "$readme_kt" || fail "no streaming example found in bindings/kotlin/README.md"
+sources+=("$readme_kt")
 jar="$work/moveworks-kotlin-tests.jar"
-stamp="$(cat "${sources[@]}" "$here/tools/package.json" | sha256sum | cut -c1-32)"
+stamp="$( (cat "${sources[@]}" "$here/tools/package.json"; echo "$coroutines_jar") | sha256sum | cut -c1-32)"
 if [ ! -f "$jar" ] || [ "$(cat "$work/stamp" 2>/dev/null)" != "$stamp" ]; then
   rm -f "$jar" "$work/stamp"
   "$kotlinc" -nowarn -jvm-target 17 -cp "$compile_cp" "${sources[@]}" -d "$jar" >>"$log" 2>&1 || fail "kotlinc failed"

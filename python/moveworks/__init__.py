@@ -26,10 +26,16 @@ from ._moveworks import (
     EventPage,
     EventPayload,
     Message,
+    OutputDelta,
     OutputItem,
     ReasoningMessage,
     Response,
+    ResponseCompleted,
+    ResponseCreated,
     ResponseError,
+    ResponseInProgress,
+    ResponseStream,
+    UnknownStreamEvent,
     __version__,
 )
 from ._errors import (
@@ -51,11 +57,12 @@ from ._errors import (
     WaitCancelledError,
     error_class,
 )
-from ._async import AsyncClient
+from ._async import AsyncClient, AsyncResponseStream
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ._enums import Actor, ResponseStatus
+    from ._moveworks import _StreamEvent as StreamEvent
 
 
 def __getattr__(name: str) -> object:
@@ -64,6 +71,11 @@ def __getattr__(name: str) -> object:
         from . import _enums
 
         return getattr(_enums, name)
+    if name == "StreamEvent":
+        # The union of the event classes, for annotations (`match` narrows it).
+        from typing import Union
+
+        return Union[ResponseCreated, ResponseInProgress, OutputDelta, ResponseCompleted, UnknownStreamEvent]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
@@ -78,6 +90,7 @@ __all__ = [
     "APITimeoutError",
     "Actor",
     "AsyncClient",
+    "AsyncResponseStream",
     "AuthenticationError",
     "BadRequestError",
     "CancelToken",
@@ -99,15 +112,22 @@ __all__ = [
     "MoveworksError",
     "NotFoundError",
     "OAuthError",
+    "OutputDelta",
     "OutputItem",
     "PermissionDeniedError",
     "PollTimeoutError",
     "RateLimitError",
     "ReasoningMessage",
     "Response",
+    "ResponseCompleted",
+    "ResponseCreated",
     "ResponseError",
+    "ResponseInProgress",
     "ResponseFailedError",
     "ResponseStatus",
+    "ResponseStream",
+    "StreamEvent",
+    "UnknownStreamEvent",
     "WaitCancelledError",
     "__version__",
     "error_class",

@@ -17,6 +17,7 @@ from ._moveworks import (
     Event,
     EventPage,
     Response,
+    ResponseStream,
 )
 
 # Annotations only (they are strings, see the __future__ import): importing asyncio
@@ -25,10 +26,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import asyncio
     from types import TracebackType
-    from typing import Any, AsyncIterator, Callable, Optional, Type
+    from typing import Any, AsyncIterator, Awaitable, Callable, Optional, Type
 
     from typing_extensions import Unpack
 
+    from ._moveworks import _OnEvent, _StreamEvent
     from ._options import ClientOptions
 
 
@@ -226,6 +228,144 @@ class AsyncClient:
             cancel=cancel,
             on_update=on_update,
         )
+
+
+    def stream_response(
+        self,
+        conversation_id: str,
+        text: str,
+        *,
+        idle_timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+        initial_interval: Optional[float] = None,
+        max_interval: Optional[float] = None,
+        backoff_factor: Optional[float] = None,
+        on_update: Optional[Callable[[Response], Optional[bool]]] = None,
+    ) -> "AsyncResponseStream":
+        """Sends a user message and streams the answer: ``async for event in client.stream_response(...)``.
+
+        The message is sent when the iteration (or ``async with``) starts; errors before
+        the stream starts are raised there. The keywords are :meth:`Client.stream_response`'s.
+        """
+        return AsyncResponseStream(
+            lambda: self._core.stream_response(
+                conversation_id,
+                text,
+                idle_timeout=idle_timeout,
+                deadline=deadline,
+                initial_interval=initial_interval,
+                max_interval=max_interval,
+                backoff_factor=backoff_factor,
+                on_update=on_update,
+            )
+        )
+
+    async def stream_response_and_wait(
+        self,
+        conversation_id: str,
+        text: str,
+        *,
+        on_event: Optional[_OnEvent] = None,
+        idle_timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+        initial_interval: Optional[float] = None,
+        max_interval: Optional[float] = None,
+        backoff_factor: Optional[float] = None,
+        cancel: Optional[CancelToken] = None,
+        on_update: Optional[Callable[[Response], Optional[bool]]] = None,
+    ) -> Response:
+        """Streams a turn to its end and returns the final Response, as :meth:`Client.stream_response_and_wait`.
+
+        ``on_event`` runs on a worker thread (holding the GIL); an exception it raises
+        propagates here. Cancelling the awaiting task stops the turn.
+        """
+        return await self._core.stream_response_and_wait(
+            conversation_id,
+            text,
+            on_event=on_event,
+            idle_timeout=idle_timeout,
+            deadline=deadline,
+            initial_interval=initial_interval,
+            max_interval=max_interval,
+            backoff_factor=backoff_factor,
+            cancel=cancel,
+            on_update=on_update,
+        )
+
+
+class AsyncResponseStream:
+    """A streamed answer for asyncio: ``async for event in stream``, then ``stream.response``.
+
+    Each step runs on the client's blocking pool, so the event loop never blocks.
+    Cancelling the task awaiting a step stops the turn at once (the blocked read ends
+    and its thread is freed); so do :meth:`aclose`, leaving ``async with``, and
+    garbage collection. A failed turn raises from the iteration as :class:`Client`'s does.
+    """
+
+    def __init__(self, open: "Callable[[], Awaitable[ResponseStream]]") -> None:
+        self._open = open
+        self._stream: Optional[ResponseStream] = None
+        self._closed = False
+
+    async def _opened(self) -> ResponseStream:
+        if self._stream is None:
+            self._stream = await self._open()
+            if self._closed:
+                self._stream.close()
+        return self._stream
+
+    def __aiter__(self) -> "AsyncResponseStream":
+        return self
+
+    async def __anext__(self) -> _StreamEvent:
+        if self._stream is None and self._closed:
+            raise StopAsyncIteration
+        stream = await self._opened()
+        event = await stream._next_async()
+        if event is None:
+            raise StopAsyncIteration
+        return event
+
+    async def __aenter__(self) -> "AsyncResponseStream":
+        await self._opened()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Stops the turn and closes the connection; a step in progress raises ``WaitCancelledError``."""
+        self._closed = True
+        if self._stream is not None:
+            self._stream.close()
+
+    async def finish(self) -> Response:
+        """Reads the remaining events; returns the final Response or raises the turn's error."""
+        stream = await self._opened()
+        return await stream._finish_async()
+
+    @property
+    def response(self) -> Optional[Response]:
+        """The final ``COMPLETED`` response once the turn ended successfully, else None."""
+        return None if self._stream is None else self._stream.response
+
+    @property
+    def response_id(self) -> Optional[str]:
+        """The response's id once the server named it."""
+        return None if self._stream is None else self._stream.response_id
+
+    @property
+    def request_id(self) -> Optional[str]:
+        """The ``x-moveworks-root-uuid`` of the streaming request."""
+        return None if self._stream is None else self._stream.request_id
+
+    def __repr__(self) -> str:
+        return f"Async{self._stream!r}" if self._stream is not None else "AsyncResponseStream(not started)"
 
 
 def _deliver(future: "asyncio.Future[Any]", ok: bool, value: Any) -> None:

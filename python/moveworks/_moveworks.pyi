@@ -1,6 +1,6 @@
 """Type stubs of the compiled extension module (checked against it by stubtest in python/test.sh)."""
 
-from typing import Any, Callable, Iterator, List, Optional, Tuple, Type, TypeVar, final
+from typing import Any, Callable, Iterator, List, Literal, Optional, Tuple, Type, TypeVar, Union, final
 from types import TracebackType
 import datetime
 import asyncio
@@ -31,11 +31,17 @@ __all__ = [
     "EventPage",
     "EventPayload",
     "Message",
+    "OutputDelta",
     "OutputItem",
     "REQUEST_ID_HEADER",
     "ReasoningMessage",
     "Response",
+    "ResponseCompleted",
+    "ResponseCreated",
     "ResponseError",
+    "ResponseInProgress",
+    "ResponseStream",
+    "UnknownStreamEvent",
     "__version__",
     "_shutdown",
 ]
@@ -227,6 +233,97 @@ class Event(_Model):
     @property
     def payload(self) -> EventPayload: ...
 
+class _StreamEventBase:
+    def to_json(self) -> str:
+        """The event as JSON, from the core's serializer: ``{"event": NAME, ...its fields}``."""
+    def to_dict(self) -> Any:
+        """``to_json()`` as plain dicts and lists."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+
+@final
+class ResponseCreated(_StreamEventBase):
+    """``RESPONSE_CREATED``: the server accepted the message and named the response."""
+    @property
+    def event(self) -> Literal["RESPONSE_CREATED"]: ...
+    @property
+    def response_id(self) -> str: ...
+    @property
+    def conversation_id(self) -> Optional[str]: ...
+    @property
+    def status(self) -> Optional[ResponseStatus]: ...
+
+@final
+class ResponseInProgress(_StreamEventBase):
+    """``RESPONSE_IN_PROGRESS``: the assistant is working on the response."""
+    @property
+    def event(self) -> Literal["RESPONSE_IN_PROGRESS"]: ...
+    @property
+    def response_id(self) -> Optional[str]: ...
+    @property
+    def status(self) -> Optional[ResponseStatus]: ...
+
+@final
+class OutputDelta(_StreamEventBase):
+    """``OUTPUT_DELTA``: one output grew; ``output`` is the whole item so far."""
+    @property
+    def event(self) -> Literal["OUTPUT_DELTA"]: ...
+    @property
+    def response_id(self) -> Optional[str]: ...
+    @property
+    def sequence_number(self) -> int: ...
+    @property
+    def output_type(self) -> str: ...
+    @property
+    def output(self) -> OutputItem: ...
+
+@final
+class ResponseCompleted(_StreamEventBase):
+    """``RESPONSE_COMPLETED``: the last event of a successful turn, carrying the final response."""
+    @property
+    def event(self) -> Literal["RESPONSE_COMPLETED"]: ...
+    @property
+    def response_id(self) -> Optional[str]: ...
+    @property
+    def status(self) -> ResponseStatus: ...
+    @property
+    def response(self) -> Optional[Response]: ...
+
+@final
+class UnknownStreamEvent(_StreamEventBase):
+    """An event name this SDK version does not know, kept raw (never an error)."""
+    @property
+    def event(self) -> str: ...
+    @property
+    def data(self) -> str: ...
+
+_StreamEvent = Union[ResponseCreated, ResponseInProgress, OutputDelta, ResponseCompleted, UnknownStreamEvent]
+_OnEvent = Callable[[_StreamEvent], Optional[bool]]
+
+@final
+class ResponseStream:
+    """A streamed answer: iterate it for the events, then read ``response``.
+
+    Each step blocks with the GIL released; Ctrl-C interrupts it. ``close()`` is
+    thread-safe; leaving a ``with`` block or dropping the object closes the connection.
+    """
+    def __iter__(self) -> "ResponseStream": ...
+    def __next__(self) -> _StreamEvent: ...
+    def __enter__(self) -> "ResponseStream": ...
+    def __exit__(self, *_args: Any) -> bool: ...
+    def finish(self) -> Response:
+        """Reads the remaining events; the final Response, or raises the turn's error."""
+    def close(self) -> None:
+        """Stops the turn and closes the connection (thread-safe, idempotent)."""
+    @property
+    def response(self) -> Optional[Response]: ...
+    @property
+    def response_id(self) -> Optional[str]: ...
+    @property
+    def request_id(self) -> Optional[str]: ...
+    def _next_async(self) -> "asyncio.Future[Optional[_StreamEvent]]": ...
+    def _finish_async(self) -> "asyncio.Future[Response]": ...
+
 @final
 class ConversationIterator:
     def __iter__(self) -> "ConversationIterator": ...
@@ -317,6 +414,33 @@ class Client:
         on_update: Optional[_OnUpdate] = None,
     ) -> Response: ...
 
+    def stream_response(
+        self,
+        conversation_id: str,
+        text: str,
+        *,
+        idle_timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+        initial_interval: Optional[float] = None,
+        max_interval: Optional[float] = None,
+        backoff_factor: Optional[float] = None,
+        on_update: Optional[_OnUpdate] = None,
+    ) -> ResponseStream: ...
+    def stream_response_and_wait(
+        self,
+        conversation_id: str,
+        text: str,
+        *,
+        on_event: Optional[_OnEvent] = None,
+        idle_timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+        initial_interval: Optional[float] = None,
+        max_interval: Optional[float] = None,
+        backoff_factor: Optional[float] = None,
+        cancel: Optional[CancelToken] = None,
+        on_update: Optional[_OnUpdate] = None,
+    ) -> Response: ...
+
 @final
 class AsyncCore:
     """Awaitable forms of the client's calls (used by AsyncClient)."""
@@ -357,6 +481,32 @@ class AsyncCore:
         conversation_id: str,
         text: str,
         *,
+        deadline: Optional[float] = None,
+        initial_interval: Optional[float] = None,
+        max_interval: Optional[float] = None,
+        backoff_factor: Optional[float] = None,
+        cancel: Optional[CancelToken] = None,
+        on_update: Optional[_OnUpdate] = None,
+    ) -> "asyncio.Future[Response]": ...
+    def stream_response(
+        self,
+        conversation_id: str,
+        text: str,
+        *,
+        idle_timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+        initial_interval: Optional[float] = None,
+        max_interval: Optional[float] = None,
+        backoff_factor: Optional[float] = None,
+        on_update: Optional[_OnUpdate] = None,
+    ) -> "asyncio.Future[ResponseStream]": ...
+    def stream_response_and_wait(
+        self,
+        conversation_id: str,
+        text: str,
+        *,
+        on_event: Optional[_OnEvent] = None,
+        idle_timeout: Optional[float] = None,
         deadline: Optional[float] = None,
         initial_interval: Optional[float] = None,
         max_interval: Optional[float] = None,

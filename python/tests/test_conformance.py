@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
 import time
 from typing import Any, Dict, List, Optional
 
@@ -83,6 +84,61 @@ def wait_kwargs(args: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
+def stream_kwargs(args: Dict[str, Any]) -> Dict[str, Any]:
+    return {**wait_kwargs(args), "idle_timeout": _seconds(args, "idle_timeout_ms")}
+
+
+def stream_result(response: moveworks.Response, names: List[str]) -> Dict[str, Any]:
+    return {
+        "response": response.to_dict(),
+        "event_names": ",".join(names),
+        "first_event": names[0] if names else None,
+        "last_event": names[-1] if names else None,
+    }
+
+
+def stream_turn(client: moveworks.Client, args: Dict[str, Any]) -> Dict[str, Any]:
+    """Iterates a stream to its end as a user would; cancel_after_ms closes it from a timer thread."""
+    cid, text = args.pop("conversation_id"), args.pop("text")
+    cancel_after = _seconds(args, "cancel_after_ms")
+    kwargs = stream_kwargs(args)
+    names: List[str] = []
+    with client.stream_response(cid, text, **kwargs) as stream:
+        timer = None if cancel_after is None else threading.Timer(cancel_after, stream.close)
+        if timer is not None:
+            timer.start()
+        try:
+            for event in stream:
+                names.append(event.event)
+            response = stream.finish()
+        finally:
+            if timer is not None:
+                timer.cancel()
+    return stream_result(response, names)
+
+
+async def stream_turn_async(client: moveworks.AsyncClient, args: Dict[str, Any]) -> Dict[str, Any]:
+    """The ``async for`` form; cancel_after_ms closes the stream from a loop timer."""
+    cid, text = args.pop("conversation_id"), args.pop("text")
+    cancel_after = _seconds(args, "cancel_after_ms")
+    kwargs = stream_kwargs(args)
+    names: List[str] = []
+    async with client.stream_response(cid, text, **kwargs) as stream:
+        loop = asyncio.get_running_loop()
+        closing: List["asyncio.Task[None]"] = []
+        timer = None
+        if cancel_after is not None:
+            timer = loop.call_later(cancel_after, lambda: closing.append(loop.create_task(stream.aclose())))
+        try:
+            async for event in stream:
+                names.append(event.event)
+            response = await stream.finish()
+        finally:
+            if timer is not None:
+                timer.cancel()
+    return stream_result(response, names)
+
+
 def take(args: Dict[str, Any], *names: str) -> Dict[str, Any]:
     return {n: args.pop(n) for n in names if n in args}
 
@@ -120,6 +176,8 @@ def call_sync(client: moveworks.Client, name: str, args: Dict[str, Any]) -> Any:
     if name == "create_response_and_wait":
         cid, text = args.pop("conversation_id"), args.pop("text")
         return client.create_response_and_wait(cid, text, **wait_kwargs(args)).to_dict()
+    if name == "stream_response":
+        return stream_turn(client, args)
     return call_helper(name, args)
 
 
@@ -160,6 +218,8 @@ async def call_async(client: moveworks.AsyncClient, name: str, args: Dict[str, A
     if name == "create_response_and_wait":
         cid, text = args.pop("conversation_id"), args.pop("text")
         return (await client.create_response_and_wait(cid, text, **wait_kwargs(args))).to_dict()
+    if name == "stream_response":
+        return await stream_turn_async(client, args)
     return call_helper(name, args)
 
 

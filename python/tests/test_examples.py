@@ -51,3 +51,24 @@ def test_async_turns(sim: Simulator) -> None:
     out = run_example(sim, "async_turns.py").stdout
     assert out.count("Q: ") == 3 and "VPN" in out
     assert len(sim.requests("POST", "/responses")) == 3
+
+
+def test_streaming(sim: Simulator) -> None:
+    sim.config(response_duration_ms=150)
+    done = run_example(sim, "streaming.py")
+    answer = done.stdout.splitlines()[0]
+    assert "John Doe" in answer or "report" in answer, done.stdout
+    assert ": COMPLETED" in done.stderr
+    assert len(sim.requests("POST", "/responses")) == 1
+
+
+def test_readme_streaming_example_is_the_tested_one() -> None:
+    """The README's streaming block is examples/streaming.py's [readme] part, which runs above."""
+    import textwrap
+
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Streaming", 1)[1]
+    block = section.split("```python\n", 1)[1].split("```", 1)[0]
+    example = (EXAMPLES / "streaming.py").read_text(encoding="utf-8")
+    part = example.split("# [readme]\n", 1)[1].split("# [/readme]", 1)[0]
+    assert textwrap.dedent(part).strip() in textwrap.dedent(block), "README streaming example drifted from examples/streaming.py"

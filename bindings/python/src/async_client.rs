@@ -7,6 +7,7 @@ use crate::bridge::{self, Failure};
 use crate::client::*;
 use crate::convert::*;
 use crate::models::*;
+use crate::stream::*;
 use crate::wait::*;
 
 /// The awaitable forms of the client's calls, used by `moveworks.AsyncClient`:
@@ -166,5 +167,49 @@ impl AsyncCore {
         let cancel = cancel.map(|c| c.get().0.clone());
         let args = wait_args(py, deadline, initial_interval, max_interval, backoff_factor, cancel, on_update)?;
         spawn_wait(py, self.inner.clone(), args, WaitOp::CreateAndWait { conversation_id, text })
+    }
+
+    /// Opens a streamed turn on the blocking pool: an asyncio future of the `ResponseStream`.
+    #[pyo3(signature = (conversation_id, text, *, idle_timeout=None, deadline=None, initial_interval=None,
+        max_interval=None, backoff_factor=None, on_update=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn stream_response<'py>(
+        &self,
+        py: Python<'py>,
+        conversation_id: String,
+        text: String,
+        idle_timeout: Option<f64>,
+        deadline: Option<f64>,
+        initial_interval: Option<f64>,
+        max_interval: Option<f64>,
+        backoff_factor: Option<f64>,
+        on_update: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let args =
+            stream_args(py, idle_timeout, deadline, initial_interval, max_interval, backoff_factor, None, on_update)?;
+        ResponseStream::open_async(py, self.inner.clone(), conversation_id, text, args)
+    }
+
+    #[pyo3(signature = (conversation_id, text, *, on_event=None, idle_timeout=None, deadline=None,
+        initial_interval=None, max_interval=None, backoff_factor=None, cancel=None, on_update=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn stream_response_and_wait<'py>(
+        &self,
+        py: Python<'py>,
+        conversation_id: String,
+        text: String,
+        on_event: Option<Py<PyAny>>,
+        idle_timeout: Option<f64>,
+        deadline: Option<f64>,
+        initial_interval: Option<f64>,
+        max_interval: Option<f64>,
+        backoff_factor: Option<f64>,
+        cancel: Option<Bound<'_, CancelToken>>,
+        on_update: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let cancel = cancel.map(|c| c.get().0.clone());
+        let args =
+            stream_args(py, idle_timeout, deadline, initial_interval, max_interval, backoff_factor, cancel, on_update)?;
+        stream_and_wait_async(py, self.inner.clone(), conversation_id, text, args, on_event)
     }
 }

@@ -10,6 +10,7 @@ use pyo3::types::{PyBool, PyDict, PyInt, PyTuple, PyType};
 use crate::bridge;
 use crate::convert::*;
 use crate::models::*;
+use crate::stream::*;
 use crate::wait::*;
 
 /// A client of the Moveworks Conversations API. Thread-safe: share one between threads.
@@ -353,6 +354,60 @@ impl Client {
         let cancel = cancel.map(|c| c.get().0.clone());
         let args = wait_args(py, deadline, initial_interval, max_interval, backoff_factor, cancel, on_update)?;
         self.wait_with(py, args, WaitOp::CreateAndWait { conversation_id, text })
+    }
+
+    /// Sends a user message and streams the answer: iterate the returned
+    /// `ResponseStream` for the events, then read its `response`. If the stream
+    /// breaks, the turn is finished by polling (never by sending the message again).
+    /// Errors before the stream starts are raised here. `idle_timeout` (seconds
+    /// without an event before falling back to polling, default 30), `deadline`
+    /// (the whole turn, default 120) and the polling keywords are
+    /// `create_response_and_wait`'s; `on_update` fires only while polling.
+    #[pyo3(signature = (conversation_id, text, *, idle_timeout=None, deadline=None, initial_interval=None,
+        max_interval=None, backoff_factor=None, on_update=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn stream_response(
+        &self,
+        py: Python<'_>,
+        conversation_id: String,
+        text: String,
+        idle_timeout: Option<f64>,
+        deadline: Option<f64>,
+        initial_interval: Option<f64>,
+        max_interval: Option<f64>,
+        backoff_factor: Option<f64>,
+        on_update: Option<Py<PyAny>>,
+    ) -> PyResult<ResponseStream> {
+        let args =
+            stream_args(py, idle_timeout, deadline, initial_interval, max_interval, backoff_factor, None, on_update)?;
+        ResponseStream::open(py, &self.inner, &conversation_id, &text, args)
+    }
+
+    /// Streams a turn to its end and returns the final `Response` (the one polling
+    /// would return), calling `on_event` with every event (on this thread). `on_event`
+    /// returning exactly False, or `cancel`, stops the turn (`WaitCancelledError`);
+    /// an exception it raises stops the turn and propagates. Ctrl-C interrupts it.
+    #[pyo3(signature = (conversation_id, text, *, on_event=None, idle_timeout=None, deadline=None,
+        initial_interval=None, max_interval=None, backoff_factor=None, cancel=None, on_update=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn stream_response_and_wait(
+        &self,
+        py: Python<'_>,
+        conversation_id: String,
+        text: String,
+        on_event: Option<Py<PyAny>>,
+        idle_timeout: Option<f64>,
+        deadline: Option<f64>,
+        initial_interval: Option<f64>,
+        max_interval: Option<f64>,
+        backoff_factor: Option<f64>,
+        cancel: Option<Bound<'_, CancelToken>>,
+        on_update: Option<Py<PyAny>>,
+    ) -> PyResult<PyResponse> {
+        let cancel = cancel.map(|c| c.get().0.clone());
+        let args =
+            stream_args(py, idle_timeout, deadline, initial_interval, max_interval, backoff_factor, cancel, on_update)?;
+        stream_and_wait(py, &self.inner, &conversation_id, &text, args, on_event)
     }
 }
 

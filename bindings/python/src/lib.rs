@@ -14,6 +14,7 @@ mod bridge;
 mod client;
 mod convert;
 mod models;
+mod stream;
 mod wait;
 
 use async_client::AsyncCore;
@@ -46,5 +47,6 @@ fn _moveworks(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ConversationIterator>()?;
     m.add_class::<EventIterator>()?;
     models::register(m)?;
+    stream::register(m)?;
     Ok(())
 }

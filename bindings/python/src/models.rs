@@ -16,7 +16,7 @@ fn json_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
 }
 
 /// The `moveworks.ResponseStatus` member for a wire value (unknown values become pseudo-members).
-fn status_enum<'py>(py: Python<'py>, status: &core::ResponseStatus) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn status_enum<'py>(py: Python<'py>, status: &core::ResponseStatus) -> PyResult<Bound<'py, PyAny>> {
     RESPONSE_STATUS.import(py, "moveworks._enums", "ResponseStatus")?.call1((status.as_str(),))
 }
 
@@ -25,7 +25,7 @@ fn actor_enum<'py>(py: Python<'py>, actor: &core::Actor) -> PyResult<Bound<'py, 
 }
 
 /// `Name(field=repr, ...)` from the object's own attributes.
-fn repr_of(obj: &Bound<'_, PyAny>, name: &str, fields: &[&str]) -> PyResult<String> {
+pub(crate) fn repr_of(obj: &Bound<'_, PyAny>, name: &str, fields: &[&str]) -> PyResult<String> {
     let mut parts = Vec::with_capacity(fields.len());
     for f in fields {
         parts.push(format!("{f}={}", obj.getattr(*f)?.repr()?));

@@ -11,6 +11,7 @@ use crate::config::*;
 use crate::errors::*;
 use crate::pagination::*;
 use crate::runtime::TokioRuntime;
+use crate::stream::*;
 use crate::wait::*;
 
 /// A client of the Moveworks Conversations API. Thread-safe; share one per app.
@@ -140,6 +141,45 @@ impl Client {
         let o = core_wait_options(&options, cancel, listener);
         Ok(self.inner.create_response_and_wait(&conversation_id, &text, &o)?)
     }
+
+    /// Sends a user message and streams the answer: read the returned
+    /// [`ResponseStream`]'s events with its `next`, then its final response.
+    /// `POST /conversations/{id}/responses/stream`. Blocking for the request only.
+    /// Errors before the stream starts (invalid arguments, 4xx, 5xx, connection
+    /// failures) are thrown here, with the retry rules of
+    /// [`create_response`](Self::create_response). If the stream breaks or stalls
+    /// for `options.idle_timeout`, the turn is finished by polling (never by
+    /// sending the message again); `options.deadline` bounds the whole turn.
+    /// `cancel`, when given, stops the turn like the stream's own `cancel()` (which
+    /// in turn fires that handle).
+    pub fn stream_response(
+        &self,
+        conversation_id: String,
+        text: String,
+        options: StreamOptions,
+        cancel: Option<Arc<CancelHandle>>,
+    ) -> Result<Arc<ResponseStream>> {
+        open_stream(&self.inner, &conversation_id, &text, &options, cancel)
+    }
+
+    /// Sends a user message, streams the answer to `listener` and returns the final
+    /// response (the value polling would return), or throws like
+    /// [`create_response_and_wait`](Self::create_response_and_wait) (`ResponseFailed`,
+    /// `PollTimeout`, `Cancelled` when `cancel` fires or the listener returns false).
+    /// `update_listener` sees the response while the fallback polls.
+    /// BLOCKS the calling thread for the whole turn.
+    pub fn stream_response_and_wait(
+        &self,
+        conversation_id: String,
+        text: String,
+        options: StreamOptions,
+        cancel: Option<Arc<CancelHandle>>,
+        listener: Option<Box<dyn StreamEventListener>>,
+        update_listener: Option<Box<dyn ResponseUpdateListener>>,
+    ) -> Result<Response> {
+        let o = core_stream_options(&options, cancel.map(|c| c.token()), update_listener);
+        Ok(self.inner.stream_response_and_wait(&conversation_id, &text, &o, &mut on_event(listener))?)
+    }
 }
 
 /// The non-blocking forms: each request runs on tokio's blocking pool and the
@@ -192,6 +232,25 @@ impl Client {
         crate::runtime::blocking(move || c.get_response(&conversation_id, &response_id)).await
     }
 
+    /// Non-blocking [`stream_response`](Self::stream_response): the request runs on
+    /// the blocking pool. Abandoning the call (cancelling the coroutine / task) drops
+    /// a stream opened meanwhile, which closes its connection. Reading the events
+    /// (`ResponseStream.next`) blocks; the Kotlin `streamResponseFlow` and Swift
+    /// `streamResponse(conversationId:text:options:)` read them off the caller's thread.
+    pub async fn stream_response_async(
+        &self,
+        conversation_id: String,
+        text: String,
+        options: StreamOptions,
+        cancel: Option<Arc<CancelHandle>>,
+    ) -> Result<Arc<ResponseStream>> {
+        let c = self.inner.clone();
+        crate::runtime::join(tokio::task::spawn_blocking(move || {
+            open_stream(&c, &conversation_id, &text, &options, cancel)
+        }))
+        .await
+    }
+
     /// Non-blocking [`wait_for_response`](Self::wait_for_response): polls on the
     /// blocking pool, sleeps on timers (the core's shared polling loop).
     pub async fn wait_for_response_async(
@@ -218,6 +277,19 @@ impl Client {
         let o = core_wait_options(&options, cancel, listener);
         Ok(self.inner.create_response_and_wait_async(&TokioRuntime, &conversation_id, &text, &o).await?)
     }
+}
+
+fn open_stream(
+    client: &core::Client,
+    conversation_id: &str,
+    text: &str,
+    options: &StreamOptions,
+    cancel: Option<Arc<CancelHandle>>,
+) -> Result<Arc<ResponseStream>> {
+    let token = cancel.map(|c| c.token()).unwrap_or_default();
+    let o = core_stream_options(options, Some(token.clone()), None);
+    let stream = client.stream_response(conversation_id, text, &o)?;
+    Ok(ResponseStream::new(stream, token))
 }
 
 pub(crate) fn binding_name() -> String {

@@ -1,7 +1,7 @@
 //! The core's model helpers and JSON codecs, exported as functions (uniffi cannot put methods on records).
 
 use moveworks as core;
-use moveworks::{Conversation, ConversationPage, Event, EventPage, Message, Response, ResponseStatus};
+use moveworks::{Conversation, ConversationPage, Event, EventPage, Message, Response, ResponseStatus, StreamEvent};
 
 use crate::errors::*;
 
@@ -69,6 +69,19 @@ pub fn event_page_to_json(page: EventPage) -> String {
 #[uniffi::export]
 pub fn response_to_json(response: Response) -> String {
     to_json(&response)
+}
+
+/// The wire name of a stream event, e.g. `"OUTPUT_DELTA"` (an unknown event's name as sent).
+#[uniffi::export]
+pub fn stream_event_name(event: StreamEvent) -> String {
+    event.event_name().to_owned()
+}
+
+/// The stream event as JSON: `{"event": <wire name>, <its fields>…}`; an unknown
+/// event is `{"event": <name>, "data": <raw data text>}`.
+#[uniffi::export]
+pub fn stream_event_to_json(event: StreamEvent) -> String {
+    to_json(&event)
 }
 
 /// Reads a response from the API's JSON (e.g. one cached by `response_to_json`).

@@ -25,6 +25,7 @@ mod errors;
 mod helpers;
 mod pagination;
 mod runtime;
+mod stream;
 mod wait;
 
 pub use client::Client;
@@ -32,6 +33,7 @@ pub use config::{ClientConfig, RequestOptions, WaitOptions};
 pub use errors::{ErrorDetails, MoveworksError};
 pub use helpers::*;
 pub use pagination::{ConversationIterator, EventIterator};
+pub use stream::{ResponseStream, StreamEventListener, StreamOptions};
 pub use wait::{CancelHandle, ResponseUpdateListener};
 
 // ---- models -------------------------------------------------------------------

@@ -18,7 +18,7 @@ impl moveworks::AsyncRuntime for TokioRuntime {
     }
 }
 
-async fn join<T>(handle: tokio::task::JoinHandle<T>) -> T {
+pub(crate) async fn join<T>(handle: tokio::task::JoinHandle<T>) -> T {
     match handle.await {
         Ok(v) => v,
         // Re-raise a panic where it can be reported (uniffi turns it into a foreign exception).

@@ -32,6 +32,12 @@ impl CancelHandle {
     }
 }
 
+impl CancelHandle {
+    pub(crate) fn token(&self) -> core::CancelToken {
+        self.token.clone()
+    }
+}
+
 /// Receives a response whenever its status or outputs change while a wait polls.
 /// Called on the polling thread; keep it short.
 #[uniffi::export(callback_interface)]

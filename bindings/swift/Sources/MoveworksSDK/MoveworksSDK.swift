@@ -806,6 +806,39 @@ public protocol ClientProtocol: AnyObject, Sendable {
     func listEventsAsync(params: ListEventsParams) async throws  -> EventPage
     
     /**
+     * Sends a user message and streams the answer: read the returned
+     * [`ResponseStream`]'s events with its `next`, then its final response.
+     * `POST /conversations/{id}/responses/stream`. Blocking for the request only.
+     * Errors before the stream starts (invalid arguments, 4xx, 5xx, connection
+     * failures) are thrown here, with the retry rules of
+     * [`create_response`](Self::create_response). If the stream breaks or stalls
+     * for `options.idle_timeout`, the turn is finished by polling (never by
+     * sending the message again); `options.deadline` bounds the whole turn.
+     * `cancel`, when given, stops the turn like the stream's own `cancel()` (which
+     * in turn fires that handle).
+     */
+    func streamResponse(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?) throws  -> ResponseStream
+    
+    /**
+     * Sends a user message, streams the answer to `listener` and returns the final
+     * response (the value polling would return), or throws like
+     * [`create_response_and_wait`](Self::create_response_and_wait) (`ResponseFailed`,
+     * `PollTimeout`, `Cancelled` when `cancel` fires or the listener returns false).
+     * `update_listener` sees the response while the fallback polls.
+     * BLOCKS the calling thread for the whole turn.
+     */
+    func streamResponseAndWait(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?, listener: StreamEventListener?, updateListener: ResponseUpdateListener?) throws  -> Response
+    
+    /**
+     * Non-blocking [`stream_response`](Self::stream_response): the request runs on
+     * the blocking pool. Abandoning the call (cancelling the coroutine / task) drops
+     * a stream opened meanwhile, which closes its connection. Reading the events
+     * (`ResponseStream.next`) blocks; the Kotlin `streamResponseFlow` and Swift
+     * `streamResponse(conversationId:text:options:)` read them off the caller's thread.
+     */
+    func streamResponseAsync(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?) async throws  -> ResponseStream
+    
+    /**
      * Changes a conversation's title and/or archive flag. Blocking. `PATCH /conversations/{id}`.
      */
     func updateConversation(conversationId: String, update: ConversationUpdate) throws  -> Conversation
@@ -1174,6 +1207,74 @@ open func listEventsAsync(params: ListEventsParams)async throws  -> EventPage  {
             completeFunc: ffi_moveworks_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_moveworks_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeEventPage_lift,
+            errorHandler: FfiConverterTypeMoveworksError_lift
+        )
+}
+    
+    /**
+     * Sends a user message and streams the answer: read the returned
+     * [`ResponseStream`]'s events with its `next`, then its final response.
+     * `POST /conversations/{id}/responses/stream`. Blocking for the request only.
+     * Errors before the stream starts (invalid arguments, 4xx, 5xx, connection
+     * failures) are thrown here, with the retry rules of
+     * [`create_response`](Self::create_response). If the stream breaks or stalls
+     * for `options.idle_timeout`, the turn is finished by polling (never by
+     * sending the message again); `options.deadline` bounds the whole turn.
+     * `cancel`, when given, stops the turn like the stream's own `cancel()` (which
+     * in turn fires that handle).
+     */
+open func streamResponse(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?)throws  -> ResponseStream  {
+    return try  FfiConverterTypeResponseStream_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_client_stream_response(self.uniffiClonePointer(),
+        FfiConverterString.lower(conversationId),
+        FfiConverterString.lower(text),
+        FfiConverterTypeStreamOptions_lower(options),
+        FfiConverterOptionTypeCancelHandle.lower(cancel),$0
+    )
+})
+}
+    
+    /**
+     * Sends a user message, streams the answer to `listener` and returns the final
+     * response (the value polling would return), or throws like
+     * [`create_response_and_wait`](Self::create_response_and_wait) (`ResponseFailed`,
+     * `PollTimeout`, `Cancelled` when `cancel` fires or the listener returns false).
+     * `update_listener` sees the response while the fallback polls.
+     * BLOCKS the calling thread for the whole turn.
+     */
+open func streamResponseAndWait(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?, listener: StreamEventListener?, updateListener: ResponseUpdateListener?)throws  -> Response  {
+    return try  FfiConverterTypeResponse_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_client_stream_response_and_wait(self.uniffiClonePointer(),
+        FfiConverterString.lower(conversationId),
+        FfiConverterString.lower(text),
+        FfiConverterTypeStreamOptions_lower(options),
+        FfiConverterOptionTypeCancelHandle.lower(cancel),
+        FfiConverterOptionCallbackInterfaceStreamEventListener.lower(listener),
+        FfiConverterOptionCallbackInterfaceResponseUpdateListener.lower(updateListener),$0
+    )
+})
+}
+    
+    /**
+     * Non-blocking [`stream_response`](Self::stream_response): the request runs on
+     * the blocking pool. Abandoning the call (cancelling the coroutine / task) drops
+     * a stream opened meanwhile, which closes its connection. Reading the events
+     * (`ResponseStream.next`) blocks; the Kotlin `streamResponseFlow` and Swift
+     * `streamResponse(conversationId:text:options:)` read them off the caller's thread.
+     */
+open func streamResponseAsync(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?)async throws  -> ResponseStream  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_moveworks_uniffi_fn_method_client_stream_response_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(conversationId),FfiConverterString.lower(text),FfiConverterTypeStreamOptions_lower(options),FfiConverterOptionTypeCancelHandle.lower(cancel)
+                )
+            },
+            pollFunc: ffi_moveworks_uniffi_rust_future_poll_pointer,
+            completeFunc: ffi_moveworks_uniffi_rust_future_complete_pointer,
+            freeFunc: ffi_moveworks_uniffi_rust_future_free_pointer,
+            liftFunc: FfiConverterTypeResponseStream_lift,
             errorHandler: FfiConverterTypeMoveworksError_lift
         )
 }
@@ -1838,6 +1939,272 @@ public func FfiConverterTypeEventIterator_lower(_ value: EventIterator) -> Unsaf
 
 
 
+
+
+/**
+ * A streamed answer: call [`next`](Self::next) until it returns absent.
+ *
+ * A successful turn always ends with a `ResponseCompleted` event carrying the
+ * final response, also when the stream broke and the turn was finished by
+ * polling (the message is never sent twice). A failed turn ends with one error
+ * (`ResponseFailed`, `PollTimeout`, `Cancelled`, …), after which `next` returns
+ * absent. Releasing the object (Kotlin `close()`/`use {}`, Swift: the last
+ * reference going away) closes the connection at once; the response goes on
+ * server-side and can still be polled by [`response_id`](Self::response_id).
+ */
+public protocol ResponseStreamProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops the turn from any thread: a `next` blocked on another thread returns
+     * within about 20 ms with a `Cancelled` error naming the response, the
+     * connection is closed, and the turn ends as cancelled. The response goes on
+     * server-side. Harmless after the turn ended.
+     */
+    func cancel() 
+    
+    /**
+     * Reads (and discards) the remaining events and returns the final response,
+     * or throws the error the turn ended with. BLOCKS; callable more than once.
+     */
+    func finish() throws  -> Response
+    
+    /**
+     * True once [`cancel`](Self::cancel) was called.
+     */
+    func isCancelled()  -> Bool
+    
+    /**
+     * True once the turn has ended, successfully or not.
+     */
+    func isFinished()  -> Bool
+    
+    /**
+     * The next event, or absent once the turn has ended. BLOCKS until an event
+     * arrives (or the fallback's polling decides the turn). Throws the error a
+     * failed turn ends with, once; then returns absent.
+     */
+    func next() throws  -> StreamEvent?
+    
+    /**
+     * The `x-moveworks-root-uuid` of the streaming request (quote it to support).
+     */
+    func requestId()  -> String?
+    
+    /**
+     * The final `COMPLETED` response, once the turn ended successfully; absent before.
+     */
+    func response()  -> Response?
+    
+    /**
+     * The response's id, once the server named it (after the first event).
+     */
+    func responseId()  -> String?
+    
+}
+/**
+ * A streamed answer: call [`next`](Self::next) until it returns absent.
+ *
+ * A successful turn always ends with a `ResponseCompleted` event carrying the
+ * final response, also when the stream broke and the turn was finished by
+ * polling (the message is never sent twice). A failed turn ends with one error
+ * (`ResponseFailed`, `PollTimeout`, `Cancelled`, …), after which `next` returns
+ * absent. Releasing the object (Kotlin `close()`/`use {}`, Swift: the last
+ * reference going away) closes the connection at once; the response goes on
+ * server-side and can still be polled by [`response_id`](Self::response_id).
+ */
+open class ResponseStream: ResponseStreamProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_moveworks_uniffi_fn_clone_responsestream(self.pointer, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_moveworks_uniffi_fn_free_responsestream(pointer, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stops the turn from any thread: a `next` blocked on another thread returns
+     * within about 20 ms with a `Cancelled` error naming the response, the
+     * connection is closed, and the turn ends as cancelled. The response goes on
+     * server-side. Harmless after the turn ended.
+     */
+open func cancel()  {try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_responsestream_cancel(self.uniffiClonePointer(),$0
+    )
+}
+}
+    
+    /**
+     * Reads (and discards) the remaining events and returns the final response,
+     * or throws the error the turn ended with. BLOCKS; callable more than once.
+     */
+open func finish()throws  -> Response  {
+    return try  FfiConverterTypeResponse_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_responsestream_finish(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * True once [`cancel`](Self::cancel) was called.
+     */
+open func isCancelled() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_responsestream_is_cancelled(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * True once the turn has ended, successfully or not.
+     */
+open func isFinished() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_responsestream_is_finished(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The next event, or absent once the turn has ended. BLOCKS until an event
+     * arrives (or the fallback's polling decides the turn). Throws the error a
+     * failed turn ends with, once; then returns absent.
+     */
+open func next()throws  -> StreamEvent?  {
+    return try  FfiConverterOptionTypeStreamEvent.lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_responsestream_next(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The `x-moveworks-root-uuid` of the streaming request (quote it to support).
+     */
+open func requestId() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_responsestream_request_id(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The final `COMPLETED` response, once the turn ended successfully; absent before.
+     */
+open func response() -> Response?  {
+    return try!  FfiConverterOptionTypeResponse.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_responsestream_response(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The response's id, once the server named it (after the first event).
+     */
+open func responseId() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_responsestream_response_id(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeResponseStream: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = ResponseStream
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> ResponseStream {
+        return ResponseStream(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: ResponseStream) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ResponseStream {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: ResponseStream, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponseStream_lift(_ pointer: UnsafeMutableRawPointer) throws -> ResponseStream {
+    return try FfiConverterTypeResponseStream.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponseStream_lower(_ value: ResponseStream) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeResponseStream.lower(value)
+}
+
+
+
+
 /**
  * Per-call overrides, see [`Client::with_options`].
  */
@@ -1934,6 +2301,135 @@ public func FfiConverterTypeRequestOptions_lift(_ buf: RustBuffer) throws -> Req
 #endif
 public func FfiConverterTypeRequestOptions_lower(_ value: RequestOptions) -> RustBuffer {
     return FfiConverterTypeRequestOptions.lower(value)
+}
+
+
+/**
+ * How a streamed turn waits; unset values keep the core's defaults
+ * (30 s idle timeout; the polling of the fallback and the turn's deadline
+ * as in [`WaitOptions`]: 250 ms, ×1.5, 2 s cap, 120 s for the whole turn).
+ */
+public struct StreamOptions {
+    /**
+     * Give up on the stream, and finish the turn by polling, after this long without an event.
+     */
+    public let idleTimeout: TimeInterval?
+    /**
+     * The fallback's delay before its second poll.
+     */
+    public let initialInterval: TimeInterval?
+    /**
+     * Each fallback delay is the previous one times this (at least 1).
+     */
+    public let backoffFactor: Double?
+    /**
+     * Longest delay between fallback polls.
+     */
+    public let maxInterval: TimeInterval?
+    /**
+     * The whole turn (stream and fallback) gives up after this long (`PollTimeout`).
+     */
+    public let deadline: TimeInterval?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Give up on the stream, and finish the turn by polling, after this long without an event.
+         */idleTimeout: TimeInterval? = nil, 
+        /**
+         * The fallback's delay before its second poll.
+         */initialInterval: TimeInterval? = nil, 
+        /**
+         * Each fallback delay is the previous one times this (at least 1).
+         */backoffFactor: Double? = nil, 
+        /**
+         * Longest delay between fallback polls.
+         */maxInterval: TimeInterval? = nil, 
+        /**
+         * The whole turn (stream and fallback) gives up after this long (`PollTimeout`).
+         */deadline: TimeInterval? = nil) {
+        self.idleTimeout = idleTimeout
+        self.initialInterval = initialInterval
+        self.backoffFactor = backoffFactor
+        self.maxInterval = maxInterval
+        self.deadline = deadline
+    }
+}
+
+#if compiler(>=6)
+extension StreamOptions: Sendable {}
+#endif
+
+
+extension StreamOptions: Equatable, Hashable {
+    public static func ==(lhs: StreamOptions, rhs: StreamOptions) -> Bool {
+        if lhs.idleTimeout != rhs.idleTimeout {
+            return false
+        }
+        if lhs.initialInterval != rhs.initialInterval {
+            return false
+        }
+        if lhs.backoffFactor != rhs.backoffFactor {
+            return false
+        }
+        if lhs.maxInterval != rhs.maxInterval {
+            return false
+        }
+        if lhs.deadline != rhs.deadline {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(idleTimeout)
+        hasher.combine(initialInterval)
+        hasher.combine(backoffFactor)
+        hasher.combine(maxInterval)
+        hasher.combine(deadline)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStreamOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StreamOptions {
+        return
+            try StreamOptions(
+                idleTimeout: FfiConverterOptionDuration.read(from: &buf), 
+                initialInterval: FfiConverterOptionDuration.read(from: &buf), 
+                backoffFactor: FfiConverterOptionDouble.read(from: &buf), 
+                maxInterval: FfiConverterOptionDuration.read(from: &buf), 
+                deadline: FfiConverterOptionDuration.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StreamOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionDuration.write(value.idleTimeout, into: &buf)
+        FfiConverterOptionDuration.write(value.initialInterval, into: &buf)
+        FfiConverterOptionDouble.write(value.backoffFactor, into: &buf)
+        FfiConverterOptionDuration.write(value.maxInterval, into: &buf)
+        FfiConverterOptionDuration.write(value.deadline, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStreamOptions_lift(_ buf: RustBuffer) throws -> StreamOptions {
+    return try FfiConverterTypeStreamOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStreamOptions_lower(_ value: StreamOptions) -> RustBuffer {
+    return FfiConverterTypeStreamOptions.lower(value)
 }
 
 
@@ -2484,6 +2980,129 @@ public func FfiConverterCallbackInterfaceResponseUpdateListener_lower(_ v: Respo
     return FfiConverterCallbackInterfaceResponseUpdateListener.lower(v)
 }
 
+
+
+
+/**
+ * Receives every event of [`Client::stream_response_and_wait`](crate::Client::stream_response_and_wait),
+ * on the calling thread; keep it short.
+ */
+public protocol StreamEventListener: AnyObject, Sendable {
+    
+    /**
+     * Return `true` to keep streaming, `false` to stop (the call then fails as cancelled).
+     */
+    func onEvent(event: StreamEvent)  -> Bool
+    
+}
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceStreamEventListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // This creates 1-element array, since this seems to be the only way to construct a const
+    // pointer that we can pass to the Rust code.
+    static let vtable: [UniffiVTableCallbackInterfaceStreamEventListener] = [UniffiVTableCallbackInterfaceStreamEventListener(
+        onEvent: { (
+            uniffiHandle: UInt64,
+            event: RustBuffer,
+            uniffiOutReturn: UnsafeMutablePointer<Int8>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> Bool in
+                guard let uniffiObj = try? FfiConverterCallbackInterfaceStreamEventListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onEvent(
+                     event: try FfiConverterTypeStreamEvent_lift(event)
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterBool.lower($0) }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            let result = try? FfiConverterCallbackInterfaceStreamEventListener.handleMap.remove(handle: uniffiHandle)
+            if result == nil {
+                print("Uniffi callback interface StreamEventListener: handle missing in uniffiFree")
+            }
+        }
+    )]
+}
+
+private func uniffiCallbackInitStreamEventListener() {
+    uniffi_moveworks_uniffi_fn_init_callback_vtable_streameventlistener(UniffiCallbackInterfaceStreamEventListener.vtable)
+}
+
+// FfiConverter protocol for callback interfaces
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterCallbackInterfaceStreamEventListener {
+    fileprivate static let handleMap = UniffiHandleMap<StreamEventListener>()
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+extension FfiConverterCallbackInterfaceStreamEventListener : FfiConverter {
+    typealias SwiftType = StreamEventListener
+    typealias FfiType = UInt64
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func lift(_ handle: UInt64) throws -> SwiftType {
+        try handleMap.get(handle: handle)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func lower(_ v: SwiftType) -> UInt64 {
+        return handleMap.insert(obj: v)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func write(_ v: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(v))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterCallbackInterfaceStreamEventListener_lift(_ handle: UInt64) throws -> StreamEventListener {
+    return try FfiConverterCallbackInterfaceStreamEventListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterCallbackInterfaceStreamEventListener_lower(_ v: StreamEventListener) -> UInt64 {
+    return FfiConverterCallbackInterfaceStreamEventListener.lower(v)
+}
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -2751,6 +3370,54 @@ fileprivate struct FfiConverterOptionTypeEventPage: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeResponse: FfiConverterRustBuffer {
+    typealias SwiftType = Response?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeResponse.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeResponse.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeStreamEvent: FfiConverterRustBuffer {
+    typealias SwiftType = StreamEvent?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeStreamEvent.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeStreamEvent.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionCallbackInterfaceResponseUpdateListener: FfiConverterRustBuffer {
     typealias SwiftType = ResponseUpdateListener?
 
@@ -2767,6 +3434,30 @@ fileprivate struct FfiConverterOptionCallbackInterfaceResponseUpdateListener: Ff
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterCallbackInterfaceResponseUpdateListener.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionCallbackInterfaceStreamEventListener: FfiConverterRustBuffer {
+    typealias SwiftType = StreamEventListener?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterCallbackInterfaceStreamEventListener.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterCallbackInterfaceStreamEventListener.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -3005,6 +3696,27 @@ public func sdkVersion() -> String  {
     )
 })
 }
+/**
+ * The wire name of a stream event, e.g. `"OUTPUT_DELTA"` (an unknown event's name as sent).
+ */
+public func streamEventName(event: StreamEvent) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_stream_event_name(
+        FfiConverterTypeStreamEvent_lower(event),$0
+    )
+})
+}
+/**
+ * The stream event as JSON: `{"event": <wire name>, <its fields>…}`; an unknown
+ * event is `{"event": <name>, "data": <raw data text>}`.
+ */
+public func streamEventToJson(event: StreamEvent) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_stream_event_to_json(
+        FfiConverterTypeStreamEvent_lower(event),$0
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -3061,6 +3773,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_func_sdk_version() != 15834) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_stream_event_name() != 51250) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_stream_event_to_json() != 741) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_cancelhandle_cancel() != 49725) {
@@ -3120,6 +3838,15 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_client_list_events_async() != 54628) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_method_client_stream_response() != 33974) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_stream_response_and_wait() != 9286) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_stream_response_async() != 37871) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_moveworks_uniffi_checksum_method_client_update_conversation() != 8470) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3156,6 +3883,30 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_eventiterator_next_page() != 4601) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_method_responsestream_cancel() != 4094) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_responsestream_finish() != 40397) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_responsestream_is_cancelled() != 61801) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_responsestream_is_finished() != 38356) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_responsestream_next() != 55872) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_responsestream_request_id() != 42873) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_responsestream_response() != 54423) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_responsestream_response_id() != 28469) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_moveworks_uniffi_checksum_constructor_cancelhandle_new() != 41524) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3171,8 +3922,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_responseupdatelistener_on_update() != 16669) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_method_streameventlistener_on_event() != 56990) {
+        return InitializationResult.apiChecksumMismatch
+    }
 
     uniffiCallbackInitResponseUpdateListener()
+    uniffiCallbackInitStreamEventListener()
     uniffiEnsureMoveworksInitialized()
     return InitializationResult.ok
 }()

@@ -168,6 +168,44 @@ final class ConformanceTests: XCTestCase {
                     deadline: a["deadline_ms"]?.number.map { $0 / 1000 })
     }
 
+    /// A streamed turn the way an app reads it: `for try await` in a Task; cancel_after_ms
+    /// cancels that Task, which interrupts the blocked read (`MoveworksError.Cancelled`).
+    /// The test thread waits for the Task (this runner's steps are synchronous).
+    private func streamTurn(_ c: Client, conversationId: String, text: String, _ a: JSON) throws -> JSON {
+        let seconds = { (k: String) in a[k]?.number.map { $0 / 1000 } }
+        let options = StreamOptions(idleTimeout: seconds("idle_timeout_ms"), initialInterval: seconds("initial_interval_ms"),
+                                    maxInterval: seconds("max_interval_ms"), deadline: seconds("deadline_ms"))
+        let done = DispatchSemaphore(value: 0)
+        let outcome = StreamOutcome()
+        let task = Task {
+            defer { done.signal() }
+            do {
+                var names: [String] = []
+                var last: StreamEvent?
+                for try await event in c.streamResponse(conversationId: conversationId, text: text, options: options) {
+                    names.append(event.eventName)
+                    last = event
+                }
+                guard case .responseCompleted(_, _, let response?)? = last else {
+                    throw ScenarioFailure(description: "the stream did not end with a completed response: \(names)")
+                }
+                outcome.set(.success(.object([
+                    "response": try JSON.parse(response.toJson()),
+                    "event_names": .string(names.joined(separator: ",")),
+                    "first_event": names.first.map { .string($0) } ?? .null,
+                    "last_event": names.last.map { .string($0) } ?? .null,
+                ])))
+            } catch {
+                outcome.set(.failure(error))
+            }
+        }
+        if let ms = a["cancel_after_ms"]?.number {
+            DispatchQueue.global().asyncAfter(deadline: .now() + ms / 1000) { task.cancel() }
+        }
+        done.wait()
+        return try outcome.get()
+    }
+
     private func eventParams(_ a: JSON, cursor: String?) -> ListEventsParams {
         ListEventsParams(conversationId: a["conversation_id"]?.string, startingAfter: a["starting_after"]?.string,
                          endingAt: a["ending_at"]?.string, cursor: cursor,
@@ -219,6 +257,8 @@ final class ConformanceTests: XCTestCase {
             let r = try c.createResponseAndWait(conversationId: required("conversation_id"), text: required("text"),
                                                 options: waitOptions(a), cancel: nil, listener: nil)
             return try JSON.parse(r.toJson())
+        case "stream_response":
+            return try streamTurn(c, conversationId: required("conversation_id"), text: required("text"), a)
         case "assistant_text":
             let response = try Response.fromJson((a["response"] ?? .null).description)
             return response.assistantText().map { .string($0) } ?? .null
@@ -302,5 +342,23 @@ final class ConformanceTests: XCTestCase {
         default:
             guard expected == actual else { throw fail("expected \(expected)") }
         }
+    }
+}
+
+/// The result of a streamed turn, handed from its Task to the waiting test thread.
+private final class StreamOutcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<JSON, Error> = .failure(ScenarioFailure(description: "the stream task did not finish"))
+
+    func set(_ r: Result<JSON, Error>) {
+        lock.lock()
+        result = r
+        lock.unlock()
+    }
+
+    func get() throws -> JSON {
+        lock.lock()
+        defer { lock.unlock() }
+        return try result.get()
     }
 }

@@ -5,6 +5,12 @@
 package ai.moveworks.sdk
 
 import ai.moveworks.sdk.model.*
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flow
 
 /** The details every [MoveworksException] variant carries (kind, status, code, message, request id, …). */
 val MoveworksException.details: ErrorDetails
@@ -59,6 +65,88 @@ fun responseUpdateListener(block: (Response) -> Boolean): ResponseUpdateListener
     object : ResponseUpdateListener {
         override fun onUpdate(response: Response): Boolean = block(response)
     }
+
+// ---- streamed answers ----------------------------------------------------------------
+
+/**
+ * Sends a user message and streams the answer as a cold [Flow]: each collection sends
+ * the message once (`POST /conversations/{id}/responses/stream`) and emits every
+ * [StreamEvent]; a successful turn always ends with a [StreamEvent.ResponseCompleted]
+ * carrying the final response, also when the stream broke and the core finished the
+ * turn by polling (the message is never sent twice).
+ *
+ * Nothing blocks the collector's thread: the request and every blocking read run on
+ * [Dispatchers.IO]; events are emitted in the collector's context. Failures are thrown
+ * to the collector as [MoveworksException] (typed API errors before the stream starts;
+ * `ResponseFailed`, `PollTimeout`, … after). Firing [cancel] ends the flow with
+ * [MoveworksException.Cancelled] naming the response. Cancelling the collecting
+ * coroutine (or stopping early: `first()`, `take(n)`, a `break`-like exception)
+ * interrupts a blocked read within about 20 ms and closes the connection before the
+ * flow completes; the response goes on server-side.
+ *
+ * ```
+ * client.streamResponseFlow(conversationId, "Who does John Doe report to?").collect { event ->
+ *     when (event) {
+ *         is StreamEvent.OutputDelta -> render(event.output)
+ *         is StreamEvent.ResponseCompleted -> println(event.response?.assistantText())
+ *         else -> {}
+ *     }
+ * }
+ * ```
+ */
+fun Client.streamResponseFlow(
+    conversationId: String,
+    text: String,
+    options: StreamOptions = StreamOptions(),
+    cancel: CancelHandle? = null,
+): Flow<StreamEvent> = flow {
+    // Suspending open: an abandoned open drops the stream on the Rust side.
+    streamResponseAsync(conversationId, text, options, cancel).use { stream ->
+        while (true) {
+            val event = stream.nextSuspending() ?: break
+            emit(event)
+        }
+    }
+}
+
+/**
+ * [ResponseStream.next] on [Dispatchers.IO]: when the calling coroutine is cancelled,
+ * [ResponseStream.cancel] ends the blocked read, and this returns only after the read
+ * has, so the stream can then be closed at once.
+ */
+private suspend fun ResponseStream.nextSuspending(): StreamEvent? = coroutineScope {
+    // The read's own failure travels as a value: thrown inside the child it would
+    // replace a cancellation of the caller by the `Cancelled` error the read ends with.
+    val read = async(Dispatchers.IO) { runCatching { next() } }
+    try {
+        read.await()
+    } catch (e: CancellationException) {
+        cancel()
+        throw e
+    }.getOrThrow()
+}
+
+/**
+ * The events as a lazy sequence (`for (event in stream.asSequence())`). Each step BLOCKS
+ * the consuming thread; a failed turn throws its [MoveworksException] once, then the
+ * sequence ends. Close the stream (`use { }`) to release the connection early.
+ */
+fun ResponseStream.asSequence(): Sequence<StreamEvent> = generateSequence { next() }
+
+/** Iterates the events directly: `client.streamResponse(…).use { for (event in it) … }` (blocking, see [asSequence]). */
+operator fun ResponseStream.iterator(): Iterator<StreamEvent> = asSequence().iterator()
+
+/** Adapts a Kotlin lambda to the stream listener of [Client.streamResponseAndWait]: return true to keep streaming. */
+fun streamEventListener(block: (StreamEvent) -> Boolean): StreamEventListener =
+    object : StreamEventListener {
+        override fun onEvent(event: StreamEvent): Boolean = block(event)
+    }
+
+/** The event's wire name, e.g. `"OUTPUT_DELTA"` (an unknown event's name as sent). */
+val StreamEvent.eventName: String get() = streamEventName(this)
+
+/** The event as JSON: `{"event": <wire name>, <its fields>…}`; unknown: `{"event": name, "data": raw}`. */
+fun StreamEvent.toJson(): String = streamEventToJson(this)
 
 // ---- the core's model helpers, as extensions -------------------------------------
 

@@ -47,11 +47,13 @@ import ai.moveworks.sdk.model.FfiConverterTypeListEventsParams
 import ai.moveworks.sdk.model.FfiConverterTypeMessage
 import ai.moveworks.sdk.model.FfiConverterTypeResponse
 import ai.moveworks.sdk.model.FfiConverterTypeResponseStatus
+import ai.moveworks.sdk.model.FfiConverterTypeStreamEvent
 import ai.moveworks.sdk.model.ListConversationsParams
 import ai.moveworks.sdk.model.ListEventsParams
 import ai.moveworks.sdk.model.Message
 import ai.moveworks.sdk.model.Response
 import ai.moveworks.sdk.model.ResponseStatus
+import ai.moveworks.sdk.model.StreamEvent
 import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.coroutines.resume
 import kotlinx.coroutines.CancellableContinuation
@@ -71,6 +73,7 @@ import ai.moveworks.sdk.model.RustBuffer as RustBufferListEventsParams
 import ai.moveworks.sdk.model.RustBuffer as RustBufferMessage
 import ai.moveworks.sdk.model.RustBuffer as RustBufferResponse
 import ai.moveworks.sdk.model.RustBuffer as RustBufferResponseStatus
+import ai.moveworks.sdk.model.RustBuffer as RustBufferStreamEvent
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -721,6 +724,9 @@ internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
 internal interface UniffiCallbackInterfaceResponseUpdateListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`response`: RustBufferResponse.ByValue,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfaceStreamEventListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`event`: RustBufferStreamEvent.ByValue,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,)
+}
 @Structure.FieldOrder("onUpdate", "uniffiFree")
 internal open class UniffiVTableCallbackInterfaceResponseUpdateListener(
     @JvmField internal var `onUpdate`: UniffiCallbackInterfaceResponseUpdateListenerMethod0? = null,
@@ -737,6 +743,52 @@ internal open class UniffiVTableCallbackInterfaceResponseUpdateListener(
     }
 
 }
+@Structure.FieldOrder("onEvent", "uniffiFree")
+internal open class UniffiVTableCallbackInterfaceStreamEventListener(
+    @JvmField internal var `onEvent`: UniffiCallbackInterfaceStreamEventListenerMethod0? = null,
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+) : Structure() {
+    class UniffiByValue(
+        `onEvent`: UniffiCallbackInterfaceStreamEventListenerMethod0? = null,
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    ): UniffiVTableCallbackInterfaceStreamEventListener(`onEvent`,`uniffiFree`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceStreamEventListener) {
+        `onEvent` = other.`onEvent`
+        `uniffiFree` = other.`uniffiFree`
+    }
+
+}
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 
 
@@ -949,6 +1001,10 @@ fun uniffi_moveworks_uniffi_checksum_func_response_to_json(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_sdk_version(
 ): Short
+fun uniffi_moveworks_uniffi_checksum_func_stream_event_name(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_stream_event_to_json(
+): Short
 fun uniffi_moveworks_uniffi_checksum_method_cancelhandle_cancel(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_cancelhandle_is_cancelled(
@@ -987,6 +1043,12 @@ fun uniffi_moveworks_uniffi_checksum_method_client_list_events(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_list_events_async(
 ): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_stream_response(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_stream_response_and_wait(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_stream_response_async(
+): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_update_conversation(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_update_conversation_async(
@@ -1011,6 +1073,22 @@ fun uniffi_moveworks_uniffi_checksum_method_eventiterator_next(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_eventiterator_next_page(
 ): Short
+fun uniffi_moveworks_uniffi_checksum_method_responsestream_cancel(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_responsestream_finish(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_responsestream_is_cancelled(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_responsestream_is_finished(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_responsestream_next(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_responsestream_request_id(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_responsestream_response(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_responsestream_response_id(
+): Short
 fun uniffi_moveworks_uniffi_checksum_constructor_cancelhandle_new(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_constructor_client_from_env(
@@ -1020,6 +1098,8 @@ fun uniffi_moveworks_uniffi_checksum_constructor_client_new(
 fun uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_responseupdatelistener_on_update(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_streameventlistener_on_event(
 ): Short
 fun ffi_moveworks_uniffi_uniffi_contract_version(
 ): Int
@@ -1060,6 +1140,7 @@ internal interface UniffiLib : Library {
             // No need to check the contract version and checksums, since 
             // we already did that with `IntegrityCheckingUniffiLib` above.
             uniffiCallbackInterfaceResponseUpdateListener.register(lib)
+            uniffiCallbackInterfaceStreamEventListener.register(lib)
             ai.moveworks.sdk.model.uniffiEnsureInitialized()
             // Loading of library with integrity check done.
             lib
@@ -1124,6 +1205,12 @@ fun uniffi_moveworks_uniffi_fn_method_client_list_events(`ptr`: Pointer,`params`
 ): RustBufferEventPage.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_list_events_async(`ptr`: Pointer,`params`: RustBufferListEventsParams.ByValue,
 ): Long
+fun uniffi_moveworks_uniffi_fn_method_client_stream_response(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_method_client_stream_response_and_wait(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,`listener`: RustBuffer.ByValue,`updateListener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferResponse.ByValue
+fun uniffi_moveworks_uniffi_fn_method_client_stream_response_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,
+): Long
 fun uniffi_moveworks_uniffi_fn_method_client_update_conversation(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`update`: RustBufferConversationUpdate.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBufferConversation.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_update_conversation_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`update`: RustBufferConversationUpdate.ByValue,
@@ -1164,7 +1251,29 @@ fun uniffi_moveworks_uniffi_fn_method_eventiterator_next(`ptr`: Pointer,uniffi_o
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_method_eventiterator_next_page(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_clone_responsestream(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_free_responsestream(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_moveworks_uniffi_fn_method_responsestream_cancel(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_moveworks_uniffi_fn_method_responsestream_finish(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferResponse.ByValue
+fun uniffi_moveworks_uniffi_fn_method_responsestream_is_cancelled(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Byte
+fun uniffi_moveworks_uniffi_fn_method_responsestream_is_finished(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Byte
+fun uniffi_moveworks_uniffi_fn_method_responsestream_next(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_responsestream_request_id(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_responsestream_response(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_responsestream_response_id(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_init_callback_vtable_responseupdatelistener(`vtable`: UniffiVTableCallbackInterfaceResponseUpdateListener,
+): Unit
+fun uniffi_moveworks_uniffi_fn_init_callback_vtable_streameventlistener(`vtable`: UniffiVTableCallbackInterfaceStreamEventListener,
 ): Unit
 fun uniffi_moveworks_uniffi_fn_func_conversation_page_to_json(`page`: RustBufferConversationPage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1193,6 +1302,10 @@ fun uniffi_moveworks_uniffi_fn_func_response_status_wire_name(`status`: RustBuff
 fun uniffi_moveworks_uniffi_fn_func_response_to_json(`response`: RustBufferResponse.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_sdk_version(uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_stream_event_name(`event`: RustBufferStreamEvent.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_stream_event_to_json(`event`: RustBufferStreamEvent.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun ffi_moveworks_uniffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1362,6 +1475,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_func_sdk_version() != 15834.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_stream_event_name() != 51250.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_stream_event_to_json() != 741.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_moveworks_uniffi_checksum_method_cancelhandle_cancel() != 49725.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1419,6 +1538,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_events_async() != 54628.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_stream_response() != 33974.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_stream_response_and_wait() != 9286.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_stream_response_async() != 37871.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_update_conversation() != 8470.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1455,6 +1583,30 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_eventiterator_next_page() != 4601.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_responsestream_cancel() != 4094.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_responsestream_finish() != 40397.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_responsestream_is_cancelled() != 61801.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_responsestream_is_finished() != 38356.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_responsestream_next() != 55872.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_responsestream_request_id() != 42873.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_responsestream_response() != 54423.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_responsestream_response_id() != 28469.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_moveworks_uniffi_checksum_constructor_cancelhandle_new() != 41524.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1468,6 +1620,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_responseupdatelistener_on_update() != 16669.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_streameventlistener_on_event() != 56990.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -2351,6 +2506,39 @@ public interface ClientInterface {
     suspend fun `listEventsAsync`(`params`: ListEventsParams): EventPage
     
     /**
+     * Sends a user message and streams the answer: read the returned
+     * [`ResponseStream`]'s events with its `next`, then its final response.
+     * `POST /conversations/{id}/responses/stream`. Blocking for the request only.
+     * Errors before the stream starts (invalid arguments, 4xx, 5xx, connection
+     * failures) are thrown here, with the retry rules of
+     * [`create_response`](Self::create_response). If the stream breaks or stalls
+     * for `options.idle_timeout`, the turn is finished by polling (never by
+     * sending the message again); `options.deadline` bounds the whole turn.
+     * `cancel`, when given, stops the turn like the stream's own `cancel()` (which
+     * in turn fires that handle).
+     */
+    fun `streamResponse`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?): ResponseStream
+    
+    /**
+     * Sends a user message, streams the answer to `listener` and returns the final
+     * response (the value polling would return), or throws like
+     * [`create_response_and_wait`](Self::create_response_and_wait) (`ResponseFailed`,
+     * `PollTimeout`, `Cancelled` when `cancel` fires or the listener returns false).
+     * `update_listener` sees the response while the fallback polls.
+     * BLOCKS the calling thread for the whole turn.
+     */
+    fun `streamResponseAndWait`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?, `listener`: StreamEventListener?, `updateListener`: ResponseUpdateListener?): Response
+    
+    /**
+     * Non-blocking [`stream_response`](Self::stream_response): the request runs on
+     * the blocking pool. Abandoning the call (cancelling the coroutine / task) drops
+     * a stream opened meanwhile, which closes its connection. Reading the events
+     * (`ResponseStream.next`) blocks; the Kotlin `streamResponseFlow` and Swift
+     * `streamResponse(conversationId:text:options:)` read them off the caller's thread.
+     */
+    suspend fun `streamResponseAsync`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?): ResponseStream
+    
+    /**
      * Changes a conversation's title and/or archive flag. Blocking. `PATCH /conversations/{id}`.
      */
     fun `updateConversation`(`conversationId`: kotlin.String, `update`: ConversationUpdate): Conversation
@@ -2809,6 +2997,80 @@ open class Client: Disposable, AutoCloseable, ClientInterface
         { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeEventPage.lift(it) },
+        // Error FFI converter
+        MoveworksException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Sends a user message and streams the answer: read the returned
+     * [`ResponseStream`]'s events with its `next`, then its final response.
+     * `POST /conversations/{id}/responses/stream`. Blocking for the request only.
+     * Errors before the stream starts (invalid arguments, 4xx, 5xx, connection
+     * failures) are thrown here, with the retry rules of
+     * [`create_response`](Self::create_response). If the stream breaks or stalls
+     * for `options.idle_timeout`, the turn is finished by polling (never by
+     * sending the message again); `options.deadline` bounds the whole turn.
+     * `cancel`, when given, stops the turn like the stream's own `cancel()` (which
+     * in turn fires that handle).
+     */
+    @Throws(MoveworksException::class)override fun `streamResponse`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?): ResponseStream {
+            return FfiConverterTypeResponseStream.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_stream_response(
+        it, FfiConverterString.lower(`conversationId`),FfiConverterString.lower(`text`),FfiConverterTypeStreamOptions.lower(`options`),FfiConverterOptionalTypeCancelHandle.lower(`cancel`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Sends a user message, streams the answer to `listener` and returns the final
+     * response (the value polling would return), or throws like
+     * [`create_response_and_wait`](Self::create_response_and_wait) (`ResponseFailed`,
+     * `PollTimeout`, `Cancelled` when `cancel` fires or the listener returns false).
+     * `update_listener` sees the response while the fallback polls.
+     * BLOCKS the calling thread for the whole turn.
+     */
+    @Throws(MoveworksException::class)override fun `streamResponseAndWait`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?, `listener`: StreamEventListener?, `updateListener`: ResponseUpdateListener?): Response {
+            return FfiConverterTypeResponse.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_stream_response_and_wait(
+        it, FfiConverterString.lower(`conversationId`),FfiConverterString.lower(`text`),FfiConverterTypeStreamOptions.lower(`options`),FfiConverterOptionalTypeCancelHandle.lower(`cancel`),FfiConverterOptionalTypeStreamEventListener.lower(`listener`),FfiConverterOptionalTypeResponseUpdateListener.lower(`updateListener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Non-blocking [`stream_response`](Self::stream_response): the request runs on
+     * the blocking pool. Abandoning the call (cancelling the coroutine / task) drops
+     * a stream opened meanwhile, which closes its connection. Reading the events
+     * (`ResponseStream.next`) blocks; the Kotlin `streamResponseFlow` and Swift
+     * `streamResponse(conversationId:text:options:)` read them off the caller's thread.
+     */
+    @Throws(MoveworksException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `streamResponseAsync`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?) : ResponseStream {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_stream_response_async(
+                thisPtr,
+                FfiConverterString.lower(`conversationId`),FfiConverterString.lower(`text`),FfiConverterTypeStreamOptions.lower(`options`),FfiConverterOptionalTypeCancelHandle.lower(`cancel`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_pointer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_pointer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_pointer(future) },
+        // lift function
+        { FfiConverterTypeResponseStream.lift(it) },
         // Error FFI converter
         MoveworksException.ErrorHandler,
     )
@@ -3842,6 +4104,423 @@ public object FfiConverterTypeEventIterator: FfiConverter<EventIterator, Pointer
 }
 
 
+// This template implements a class for working with a Rust struct via a Pointer/Arc<T>
+// to the live Rust struct on the other side of the FFI.
+//
+// Each instance implements core operations for working with the Rust `Arc<T>` and the
+// Kotlin Pointer to work with the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque pointer to the underlying Rust struct.
+//     Method calls need to read this pointer from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its pointer should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the pointer, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the pointer, but is interrupted
+//      before it can pass the pointer over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read pointer value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A streamed answer: call [`next`](Self::next) until it returns absent.
+ *
+ * A successful turn always ends with a `ResponseCompleted` event carrying the
+ * final response, also when the stream broke and the turn was finished by
+ * polling (the message is never sent twice). A failed turn ends with one error
+ * (`ResponseFailed`, `PollTimeout`, `Cancelled`, …), after which `next` returns
+ * absent. Releasing the object (Kotlin `close()`/`use {}`, Swift: the last
+ * reference going away) closes the connection at once; the response goes on
+ * server-side and can still be polled by [`response_id`](Self::response_id).
+ */
+public interface ResponseStreamInterface {
+    
+    /**
+     * Stops the turn from any thread: a `next` blocked on another thread returns
+     * within about 20 ms with a `Cancelled` error naming the response, the
+     * connection is closed, and the turn ends as cancelled. The response goes on
+     * server-side. Harmless after the turn ended.
+     */
+    fun `cancel`()
+    
+    /**
+     * Reads (and discards) the remaining events and returns the final response,
+     * or throws the error the turn ended with. BLOCKS; callable more than once.
+     */
+    fun `finish`(): Response
+    
+    /**
+     * True once [`cancel`](Self::cancel) was called.
+     */
+    fun `isCancelled`(): kotlin.Boolean
+    
+    /**
+     * True once the turn has ended, successfully or not.
+     */
+    fun `isFinished`(): kotlin.Boolean
+    
+    /**
+     * The next event, or absent once the turn has ended. BLOCKS until an event
+     * arrives (or the fallback's polling decides the turn). Throws the error a
+     * failed turn ends with, once; then returns absent.
+     */
+    fun `next`(): StreamEvent?
+    
+    /**
+     * The `x-moveworks-root-uuid` of the streaming request (quote it to support).
+     */
+    fun `requestId`(): kotlin.String?
+    
+    /**
+     * The final `COMPLETED` response, once the turn ended successfully; absent before.
+     */
+    fun `response`(): Response?
+    
+    /**
+     * The response's id, once the server named it (after the first event).
+     */
+    fun `responseId`(): kotlin.String?
+    
+    companion object
+}
+
+/**
+ * A streamed answer: call [`next`](Self::next) until it returns absent.
+ *
+ * A successful turn always ends with a `ResponseCompleted` event carrying the
+ * final response, also when the stream broke and the turn was finished by
+ * polling (the message is never sent twice). A failed turn ends with one error
+ * (`ResponseFailed`, `PollTimeout`, `Cancelled`, …), after which `next` returns
+ * absent. Releasing the object (Kotlin `close()`/`use {}`, Swift: the last
+ * reference going away) closes the connection at once; the response goes on
+ * server-side and can still be polled by [`response_id`](Self::response_id).
+ */
+open class ResponseStream: Disposable, AutoCloseable, ResponseStreamInterface
+{
+
+    constructor(pointer: Pointer) {
+        this.pointer = pointer
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    /**
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noPointer: NoPointer) {
+        this.pointer = null
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    protected val pointer: Pointer?
+    protected val cleanable: UniffiCleaner.Cleanable
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithPointer(block: (ptr: Pointer) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the pointer being freed concurrently.
+        try {
+            return block(this.uniffiClonePointer())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val pointer: Pointer?) : Runnable {
+        override fun run() {
+            pointer?.let { ptr ->
+                uniffiRustCall { status ->
+                    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_free_responsestream(ptr, status)
+                }
+            }
+        }
+    }
+
+    fun uniffiClonePointer(): Pointer {
+        return uniffiRustCall() { status ->
+            UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_responsestream(pointer!!, status)
+        }
+    }
+
+    
+    /**
+     * Stops the turn from any thread: a `next` blocked on another thread returns
+     * within about 20 ms with a `Cancelled` error naming the response, the
+     * connection is closed, and the turn ends as cancelled. The response goes on
+     * server-side. Harmless after the turn ended.
+     */override fun `cancel`()
+        = 
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_responsestream_cancel(
+        it, _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Reads (and discards) the remaining events and returns the final response,
+     * or throws the error the turn ended with. BLOCKS; callable more than once.
+     */
+    @Throws(MoveworksException::class)override fun `finish`(): Response {
+            return FfiConverterTypeResponse.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_responsestream_finish(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * True once [`cancel`](Self::cancel) was called.
+     */override fun `isCancelled`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_responsestream_is_cancelled(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * True once the turn has ended, successfully or not.
+     */override fun `isFinished`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_responsestream_is_finished(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The next event, or absent once the turn has ended. BLOCKS until an event
+     * arrives (or the fallback's polling decides the turn). Throws the error a
+     * failed turn ends with, once; then returns absent.
+     */
+    @Throws(MoveworksException::class)override fun `next`(): StreamEvent? {
+            return FfiConverterOptionalTypeStreamEvent.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_responsestream_next(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The `x-moveworks-root-uuid` of the streaming request (quote it to support).
+     */override fun `requestId`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_responsestream_request_id(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The final `COMPLETED` response, once the turn ended successfully; absent before.
+     */override fun `response`(): Response? {
+            return FfiConverterOptionalTypeResponse.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_responsestream_response(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The response's id, once the server named it (after the first event).
+     */override fun `responseId`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_responsestream_response_id(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+    
+    companion object
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeResponseStream: FfiConverter<ResponseStream, Pointer> {
+
+    override fun lower(value: ResponseStream): Pointer {
+        return value.uniffiClonePointer()
+    }
+
+    override fun lift(value: Pointer): ResponseStream {
+        return ResponseStream(value)
+    }
+
+    override fun read(buf: ByteBuffer): ResponseStream {
+        // The Rust code always writes pointers as 8 bytes, and will
+        // fail to compile if they don't fit.
+        return lift(Pointer(buf.getLong()))
+    }
+
+    override fun allocationSize(value: ResponseStream) = 8UL
+
+    override fun write(value: ResponseStream, buf: ByteBuffer) {
+        // The Rust code always expects pointers written as 8 bytes,
+        // and will fail to compile if they don't fit.
+        buf.putLong(Pointer.nativeValue(lower(value)))
+    }
+}
+
+
 
 /**
  * Per-call overrides, see [`Client::with_options`].
@@ -3886,6 +4565,70 @@ public object FfiConverterTypeRequestOptions: FfiConverterRustBuffer<RequestOpti
             FfiConverterOptionalDuration.write(value.`timeout`, buf)
             FfiConverterOptionalDuration.write(value.`deadline`, buf)
             FfiConverterOptionalUInt.write(value.`maxRetries`, buf)
+    }
+}
+
+
+
+/**
+ * How a streamed turn waits; unset values keep the core's defaults
+ * (30 s idle timeout; the polling of the fallback and the turn's deadline
+ * as in [`WaitOptions`]: 250 ms, ×1.5, 2 s cap, 120 s for the whole turn).
+ */
+data class StreamOptions (
+    /**
+     * Give up on the stream, and finish the turn by polling, after this long without an event.
+     */
+    var `idleTimeout`: java.time.Duration? = null, 
+    /**
+     * The fallback's delay before its second poll.
+     */
+    var `initialInterval`: java.time.Duration? = null, 
+    /**
+     * Each fallback delay is the previous one times this (at least 1).
+     */
+    var `backoffFactor`: kotlin.Double? = null, 
+    /**
+     * Longest delay between fallback polls.
+     */
+    var `maxInterval`: java.time.Duration? = null, 
+    /**
+     * The whole turn (stream and fallback) gives up after this long (`PollTimeout`).
+     */
+    var `deadline`: java.time.Duration? = null
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStreamOptions: FfiConverterRustBuffer<StreamOptions> {
+    override fun read(buf: ByteBuffer): StreamOptions {
+        return StreamOptions(
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: StreamOptions) = (
+            FfiConverterOptionalDuration.allocationSize(value.`idleTimeout`) +
+            FfiConverterOptionalDuration.allocationSize(value.`initialInterval`) +
+            FfiConverterOptionalDouble.allocationSize(value.`backoffFactor`) +
+            FfiConverterOptionalDuration.allocationSize(value.`maxInterval`) +
+            FfiConverterOptionalDuration.allocationSize(value.`deadline`)
+    )
+
+    override fun write(value: StreamOptions, buf: ByteBuffer) {
+            FfiConverterOptionalDuration.write(value.`idleTimeout`, buf)
+            FfiConverterOptionalDuration.write(value.`initialInterval`, buf)
+            FfiConverterOptionalDouble.write(value.`backoffFactor`, buf)
+            FfiConverterOptionalDuration.write(value.`maxInterval`, buf)
+            FfiConverterOptionalDuration.write(value.`deadline`, buf)
     }
 }
 
@@ -4456,6 +5199,66 @@ public object FfiConverterTypeResponseUpdateListener: FfiConverterCallbackInterf
 
 
 
+
+/**
+ * Receives every event of [`Client::stream_response_and_wait`](crate::Client::stream_response_and_wait),
+ * on the calling thread; keep it short.
+ */
+public interface StreamEventListener {
+    
+    /**
+     * Return `true` to keep streaming, `false` to stop (the call then fails as cancelled).
+     */
+    fun `onEvent`(`event`: StreamEvent): kotlin.Boolean
+    
+    companion object
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceStreamEventListener {
+    internal object `onEvent`: UniffiCallbackInterfaceStreamEventListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`event`: RustBufferStreamEvent.ByValue,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeStreamEventListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onEvent`(
+                    FfiConverterTypeStreamEvent.lift(`event`),
+                )
+            }
+            val writeReturn = { value: kotlin.Boolean -> uniffiOutReturn.setValue(FfiConverterBoolean.lower(value)) }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeStreamEventListener.handleMap.remove(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceStreamEventListener.UniffiByValue(
+        `onEvent`,
+        uniffiFree,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_moveworks_uniffi_fn_init_callback_vtable_streameventlistener(vtable)
+    }
+}
+
+/**
+ * The ffiConverter which transforms the Callbacks in to handles to pass to Rust.
+ *
+ * @suppress
+ */
+public object FfiConverterTypeStreamEventListener: FfiConverterCallbackInterface<StreamEventListener>()
+
+
+
+
 /**
  * @suppress
  */
@@ -4811,6 +5614,70 @@ public object FfiConverterOptionalTypeEventPage: FfiConverterRustBuffer<EventPag
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeResponse: FfiConverterRustBuffer<Response?> {
+    override fun read(buf: ByteBuffer): Response? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeResponse.read(buf)
+    }
+
+    override fun allocationSize(value: Response?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeResponse.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Response?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeResponse.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeStreamEvent: FfiConverterRustBuffer<StreamEvent?> {
+    override fun read(buf: ByteBuffer): StreamEvent? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeStreamEvent.read(buf)
+    }
+
+    override fun allocationSize(value: StreamEvent?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeStreamEvent.allocationSize(value)
+        }
+    }
+
+    override fun write(value: StreamEvent?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeStreamEvent.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeResponseUpdateListener: FfiConverterRustBuffer<ResponseUpdateListener?> {
     override fun read(buf: ByteBuffer): ResponseUpdateListener? {
         if (buf.get().toInt() == 0) {
@@ -4833,6 +5700,38 @@ public object FfiConverterOptionalTypeResponseUpdateListener: FfiConverterRustBu
         } else {
             buf.put(1)
             FfiConverterTypeResponseUpdateListener.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeStreamEventListener: FfiConverterRustBuffer<StreamEventListener?> {
+    override fun read(buf: ByteBuffer): StreamEventListener? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeStreamEventListener.read(buf)
+    }
+
+    override fun allocationSize(value: StreamEventListener?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeStreamEventListener.allocationSize(value)
+        }
+    }
+
+    override fun write(value: StreamEventListener?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeStreamEventListener.write(value, buf)
         }
     }
 }
@@ -4892,6 +5791,8 @@ public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Messa
         }
     }
 }
+
+
 
 
 
@@ -5086,6 +5987,31 @@ public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Messa
     uniffiRustCall() { _status ->
     UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_sdk_version(
         _status)
+}
+    )
+    }
+    
+
+        /**
+         * The wire name of a stream event, e.g. `"OUTPUT_DELTA"` (an unknown event's name as sent).
+         */ fun `streamEventName`(`event`: StreamEvent): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_stream_event_name(
+        FfiConverterTypeStreamEvent.lower(`event`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The stream event as JSON: `{"event": <wire name>, <its fields>…}`; an unknown
+         * event is `{"event": <name>, "data": <raw data text>}`.
+         */ fun `streamEventToJson`(`event`: StreamEvent): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_stream_event_to_json(
+        FfiConverterTypeStreamEvent.lower(`event`),_status)
 }
     )
     }

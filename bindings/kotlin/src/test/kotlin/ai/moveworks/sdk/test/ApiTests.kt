@@ -6,6 +6,11 @@ package ai.moveworks.sdk.test
 import ai.moveworks.sdk.*
 import ai.moveworks.sdk.model.*
 import kotlinx.coroutines.async
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeoutOrNull
 import kotlinx.coroutines.TimeoutCancellationException
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
@@ -316,6 +321,8 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             }
         }
 
+        streamingTests()
+
         test("suspend_functions") { c ->
             sim.config(mapOf("response_duration_ms" to 1500L))
             runBlocking {
@@ -349,6 +356,193 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
                 } catch (e: TimeoutCancellationException) { e }
                 assertTrue(timedOut != null) { "the coroutine was not cancelled" }
             }
+        }
+    }
+
+    private fun streamFast(idleMs: Long = 30_000) = StreamOptions(
+        idleTimeout = Duration.ofMillis(idleMs), initialInterval = Duration.ofMillis(20),
+        maxInterval = Duration.ofMillis(60), deadline = Duration.ofMillis(10_000),
+    )
+
+    private fun posts() = sim.requests().count { it["method"] == "POST" && (it["path"] as String).contains("/responses") }
+
+    private fun openFds(): Int = java.io.File("/proc/self/fd").list()!!.size
+
+    private fun streamingTests() {
+        test("stream_iterator_events_in_order_end_with_the_polled_response") { c ->
+            sim.config(mapOf("response_duration_ms" to 150L))
+            val conv = c.createConversation("stream")
+            val events = ArrayList<StreamEvent>()
+            var ids: Pair<String?, String?> = null to null
+            c.streamResponse(conv.conversationId, "Who does John Doe report to?", streamFast(), null).use { stream ->
+                for (event in stream) events += event
+                ids = stream.responseId() to stream.requestId()
+            }
+            assertTrue(events.first() is StreamEvent.ResponseCreated) { "first ${events.first()}" }
+            assertTrue(events.any { it is StreamEvent.OutputDelta }) { "no delta: ${events.map { it.eventName }}" }
+            val delta = events.first { it is StreamEvent.OutputDelta } as StreamEvent.OutputDelta
+            assertEq("OUTPUT_DELTA", delta.eventName, "event name")
+            assertTrue(delta.toJson().startsWith("{\"event\":\"OUTPUT_DELTA\"")) { delta.toJson() }
+            val last = events.last() as StreamEvent.ResponseCompleted
+            assertEq(ResponseStatus.Completed, last.status, "status")
+            val response = last.response!!
+            assertEq(c.getResponse(conv.conversationId, response.responseId), response, "final response vs get_response")
+            assertEq(response.responseId, ids.first, "responseId()")
+            assertTrue(!ids.second.isNullOrEmpty()) { "no request id" }
+            assertEq(1, posts(), "POSTs")
+        }
+
+        test("stream_object_response_and_finish") { c ->
+            sim.config(mapOf("response_duration_ms" to 100L))
+            val conv = c.createConversation("stream")
+            c.streamResponse(conv.conversationId, "hi", streamFast(), null).use { stream ->
+                assertEq(null, stream.response(), "response before the end")
+                assertTrue(!stream.isFinished()) { "finished before reading" }
+                val done = stream.finish()
+                assertEq(ResponseStatus.Completed, done.status, "finish")
+                assertEq(done, stream.response(), "response()")
+                assertEq(done, stream.finish(), "finish again")
+                assertEq(null, stream.next(), "next after the end")
+            }
+        }
+
+        test("stream_flow_collects_to_the_final_response") { c ->
+            sim.config(mapOf("response_duration_ms" to 150L))
+            val conv = c.createConversation("flow")
+            val events = runBlocking { c.streamResponseFlow(conv.conversationId, "Who does John Doe report to?", streamFast()).toList() }
+            assertEq("RESPONSE_CREATED", events.first().eventName, "first")
+            val last = events.last() as StreamEvent.ResponseCompleted
+            assertEq(c.getResponse(conv.conversationId, last.response!!.responseId), last.response, "final response")
+            assertEq(1, posts(), "POSTs")
+        }
+
+        test("stream_drop_mid_stream_is_finished_by_polling_with_one_post") { c ->
+            sim.config(mapOf("response_duration_ms" to 300L))
+            val conv = c.createConversation("drop")
+            sim.fault(mapOf("kind" to "stream_drop", "after_events" to 2L))
+            val events = runBlocking { c.streamResponseFlow(conv.conversationId, "Who does John Doe report to?", streamFast()).toList() }
+            val last = events.last() as StreamEvent.ResponseCompleted
+            assertEq(c.getResponse(conv.conversationId, last.response!!.responseId), last.response, "final response")
+            assertEq(1, posts(), "POSTs")
+        }
+
+        test("stream_unknown_events_arrive_as_unknown") { c ->
+            sim.config(mapOf("response_duration_ms" to 150L))
+            val conv = c.createConversation("unknown")
+            sim.fault(mapOf("kind" to "stream_unknown_event", "after_events" to 2L, "event" to "RESPONSE_AUDIT", "data" to "{\"x\":1}"))
+            val events = c.streamResponse(conv.conversationId, "hi", streamFast(), null).use { it.asSequence().toList() }
+            val unknown = events.filterIsInstance<StreamEvent.Unknown>().single()
+            assertEq("RESPONSE_AUDIT", unknown.eventName, "name")
+            assertEq("{\"x\":1}", unknown.data, "data")
+            assertTrue(events.last() is StreamEvent.ResponseCompleted) { "last ${events.last()}" }
+        }
+
+        test("stream_cancel_during_a_stall_interrupts_the_blocked_read") { c ->
+            sim.config(mapOf("response_duration_ms" to 150L))
+            val conv = c.createConversation("stall")
+            sim.fault(mapOf("kind" to "stream_stall", "after_events" to 1L, "ms" to 20_000L))
+            c.streamResponse(conv.conversationId, "hi", streamFast(), null).use { stream ->
+                assertTrue(stream.next() is StreamEvent.ResponseCreated) { "first event" }
+                val timer = Thread { Thread.sleep(200); stream.cancel() }.apply { start() }
+                val t0 = System.nanoTime()
+                val e = expectError { stream.next() }
+                val ms = (System.nanoTime() - t0) / 1_000_000
+                timer.join()
+                assertTrue(e is MoveworksException.Cancelled) { "$e" }
+                assertEq(stream.responseId(), e.details.responseId, "error names the response")
+                assertTrue(ms < 5_000) { "next() returned after $ms ms" }
+                assertTrue(stream.isCancelled()) { "isCancelled" }
+                assertEq(null, stream.next(), "after the error")
+            }
+            assertEq(1, posts(), "POSTs")
+        }
+
+        test("stream_flow_cancel_handle_and_coroutine_cancellation_during_a_stall") { c ->
+            sim.config(mapOf("response_duration_ms" to 150L))
+            val conv = c.createConversation("stall")
+            runBlocking {
+                sim.fault(mapOf("kind" to "stream_stall", "after_events" to 1L, "ms" to 20_000L))
+                val handle = CancelHandle()
+                launch { delay(200); handle.cancel() }
+                val t0 = System.nanoTime()
+                val e = try {
+                    c.streamResponseFlow(conv.conversationId, "hi", streamFast(), handle).collect {}
+                    null
+                } catch (e: MoveworksException) { e }
+                assertTrue(e is MoveworksException.Cancelled && !e.details.responseId.isNullOrEmpty()) { "$e" }
+                // The Kotlin way: cancelling the collector (here a timeout) ends the blocked read promptly.
+                sim.fault(mapOf("kind" to "stream_stall", "after_events" to 1L, "ms" to 20_000L))
+                val seen = ArrayList<String>()
+                val timedOut = withTimeoutOrNull(300) {
+                    c.streamResponseFlow(conv.conversationId, "hi", streamFast()).collect { seen += it.eventName }
+                }
+                assertEq(null, timedOut, "withTimeoutOrNull")
+                assertEq(listOf("RESPONSE_CREATED"), seen, "events before the stall")
+                val ms = (System.nanoTime() - t0) / 1_000_000
+                assertTrue(ms < 5_000) { "two cancelled stalls took $ms ms" }
+            }
+        }
+
+        test("stream_error_before_start_is_the_typed_api_error") { c ->
+            val missing = expectError { c.streamResponse("conv_00000000000000000000000000", "hi", streamFast(), null) }
+            assertTrue(missing is MoveworksException.NotFound && missing.details.status?.toInt() == 404) { "$missing" }
+            val conv = c.createConversation("errors")
+            sim.fault(mapOf("kind" to "status", "status" to 500L, "path_contains" to "/responses/stream"))
+            val e = runBlocking {
+                try { c.streamResponseFlow(conv.conversationId, "hi", streamFast()).collect {}; null } catch (e: MoveworksException) { e }
+            }
+            assertTrue(e is MoveworksException.InternalServer && e.isApiStatusError) { "$e" }
+            val zero = expectError { c.streamResponse(conv.conversationId, "hi", StreamOptions(idleTimeout = Duration.ZERO), null) }
+            assertEq("idle_timeout", zero.details.argument, "argument")
+            val failed = expectError {
+                c.streamResponse(conv.conversationId, "[fail] please", streamFast(), null).use { it.finish() }
+            }
+            assertTrue(failed is MoveworksException.ResponseFailed && !failed.details.responseId.isNullOrEmpty()) { "$failed" }
+        }
+
+        test("stream_response_and_wait_with_a_listener") { c ->
+            sim.config(mapOf("response_duration_ms" to 150L))
+            val conv = c.createConversation("listener")
+            val names = ArrayList<String>()
+            val done = c.streamResponseAndWait(conv.conversationId, "hi", streamFast(), null, streamEventListener { names += it.eventName; true }, null)
+            assertEq(ResponseStatus.Completed, done.status, "status")
+            assertEq("RESPONSE_CREATED", names.first(), "first")
+            assertEq("RESPONSE_COMPLETED", names.last(), "last")
+            val stopped = expectError {
+                c.streamResponseAndWait(conv.conversationId, "hi", streamFast(), null, streamEventListener { false }, null)
+            }
+            assertTrue(stopped is MoveworksException.Cancelled) { "$stopped" }
+        }
+
+        test("readme_streaming_example_runs") { c ->
+            sim.config(mapOf("response_duration_ms" to 100L))
+            val conv = c.createConversation("readme")
+            readmeStreamingExample(c, conv.conversationId)
+            assertEq(2, posts(), "POSTs (two turns)")
+        }
+
+        test("abandoned_streams_release_their_connections") { c ->
+            // Long turns, so every stream is still open when it is abandoned.
+            sim.config(mapOf("response_duration_ms" to 5_000L))
+            val conv = c.createConversation("leak")
+            fun abandon(i: Int) {
+                when (i % 3) {
+                    // break out of a for loop inside use { }
+                    0 -> c.streamResponse(conv.conversationId, "q$i", streamFast(), null).use { for (e in it) break }
+                    // cancel() without reading, then close
+                    1 -> c.streamResponse(conv.conversationId, "q$i", streamFast(), null).use { it.cancel() }
+                    // a Flow collector that stops after the first event
+                    else -> runBlocking { c.streamResponseFlow(conv.conversationId, "q$i", streamFast()).first() }
+                }
+            }
+            repeat(20) { abandon(it) }
+            System.gc()
+            val before = openFds()
+            val t0 = System.nanoTime()
+            repeat(200) { abandon(it) }
+            val after = openFds()
+            assertTrue(after <= before + 10) { "open fds grew from $before to $after over 200 abandoned streams" }
+            assertTrue((System.nanoTime() - t0) / 1_000_000_000 < 60) { "200 abandoned streams took too long" }
         }
     }
 

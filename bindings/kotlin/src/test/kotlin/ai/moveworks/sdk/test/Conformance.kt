@@ -5,6 +5,10 @@ package ai.moveworks.sdk.test
 
 import ai.moveworks.sdk.*
 import ai.moveworks.sdk.model.*
+import kotlinx.coroutines.cancelChildren
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
 import java.io.File
 import java.time.Duration
 
@@ -190,6 +194,7 @@ class Conformance(private val sim: Simulator) {
                 waitOptions(a), null, null).toJson())
             "create_response_and_wait" -> Json.parse(c.createResponseAndWait(req("conversation_id"), req("text"),
                 waitOptions(a), null, null).toJson())
+            "stream_response" -> streamTurn(c, a)
             "assistant_text" -> Response.fromJson(Json.write(a["response"])).assistantText()
             "text_with_citation_markers" -> {
                 val first = Response.fromJson(Json.write(a["response"])).assistantMessages().firstOrNull()
@@ -197,6 +202,41 @@ class Conformance(private val sim: Simulator) {
                 first.textWithCitationMarkers()
             }
             else -> error("unknown call $name")
+        }
+    }
+
+    /**
+     * A streamed turn the way an app would read it: collect the Flow; cancel_after_ms
+     * fires a CancelHandle from a timer coroutine, which ends the flow with
+     * MoveworksException.Cancelled (thrown out of runBlocking like any call's error).
+     */
+    private fun streamTurn(c: Client, a: Map<String, Any?>): Any? = runBlocking {
+        val options = StreamOptions(
+            idleTimeout = (a["idle_timeout_ms"] as Long?)?.let { Duration.ofMillis(it) },
+            deadline = (a["deadline_ms"] as Long?)?.let { Duration.ofMillis(it) },
+            initialInterval = (a["initial_interval_ms"] as Long?)?.let { Duration.ofMillis(it) },
+            maxInterval = (a["max_interval_ms"] as Long?)?.let { Duration.ofMillis(it) },
+        )
+        val cancel = (a["cancel_after_ms"] as Long?)?.let { ms ->
+            CancelHandle().also { handle -> launch { delay(ms); handle.cancel() } }
+        }
+        try {
+            val names = ArrayList<String>()
+            var last: StreamEvent? = null
+            c.streamResponseFlow(a["conversation_id"] as String, a["text"] as String, options, cancel).collect {
+                names += it.eventName
+                last = it
+            }
+            val response = (last as? StreamEvent.ResponseCompleted)?.response ?: error("the flow did not end with a completed response")
+            mapOf(
+                "response" to Json.parse(response.toJson()),
+                "event_names" to names.joinToString(","),
+                "first_event" to names.firstOrNull(),
+                "last_event" to names.lastOrNull(),
+            )
+        } finally {
+            coroutineContext.cancelChildren()
+            cancel?.close()
         }
     }
 

@@ -1,0 +1,760 @@
+//! Streamed turns: the core's `ResponseStream` as a Python iterator (and, through
+//! `_next_async`, the async iterator of `moveworks.AsyncClient`), its events as
+//! frozen classes, and `stream_response_and_wait`.
+//!
+//! Everything a turn decides (SSE parsing, the polling fallback, errors) is the
+//! core's: this module converts arguments and events, releases the GIL while the
+//! core blocks, and maps Python's ways of stopping (Ctrl-C, `close()`, cancelling
+//! an asyncio task, dropping the object) onto the core's cancel token.
+
+use std::ops::ControlFlow;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, TryLockError};
+use std::time::Duration;
+
+use moveworks as core;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyTuple};
+
+use crate::bridge::{self, Failure};
+use crate::convert::*;
+use crate::models::*;
+use crate::wait::*;
+
+/// How often a blocked call on the main thread wakes to check for Ctrl-C and the user's token.
+const SIGNAL_SLICE: Duration = Duration::from_millis(50);
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+// ---- events -------------------------------------------------------------------------------------
+
+/// Declares the methods every event class shares: `event`, `to_json`/`to_dict`
+/// (the core's serializer: `{"event": NAME, ...fields}`), and `__repr__`.
+macro_rules! stream_event {
+    ($name:ident, $pyname:literal, [$($field:literal),*], { $($body:tt)* }) => {
+        #[pymethods]
+        impl $name {
+            /// The event as JSON, from the core's serializer: `{"event": NAME, ...its fields}`.
+            fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+                serde_json::to_string(&self.to_core())
+                    .map_err(|e| to_py_err(py, core::Error::new(core::ErrorKind::Decode, e.to_string())))
+            }
+            /// `to_json()` as plain dicts and lists.
+            fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                py.import("json")?.call_method1("loads", (self.to_json(py)?,))
+            }
+            fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+                repr_of(slf.as_any(), $pyname, &[$($field),*])
+            }
+            $($body)*
+        }
+    };
+}
+
+/// `RESPONSE_CREATED`: the server accepted the message and named the response.
+#[pyclass(frozen, eq, module = "moveworks", name = "ResponseCreated")]
+#[derive(Clone, PartialEq)]
+pub(crate) struct PyResponseCreated {
+    response_id: String,
+    conversation_id: Option<String>,
+    status: Option<core::ResponseStatus>,
+}
+
+impl PyResponseCreated {
+    fn to_core(&self) -> core::StreamEvent {
+        core::StreamEvent::ResponseCreated {
+            response_id: self.response_id.clone(),
+            conversation_id: self.conversation_id.clone(),
+            status: self.status.clone(),
+        }
+    }
+}
+
+stream_event!(PyResponseCreated, "ResponseCreated", ["response_id", "conversation_id", "status"], {
+    /// `"RESPONSE_CREATED"`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "RESPONSE_CREATED"
+    }
+    /// The new response's id, `resp_…`.
+    #[getter]
+    fn response_id(&self) -> &str {
+        &self.response_id
+    }
+    /// The conversation, when the server sends it.
+    #[getter]
+    fn conversation_id(&self) -> Option<&str> {
+        self.conversation_id.as_deref()
+    }
+    /// The response's status (a `ResponseStatus`), when the server sends it.
+    #[getter]
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.status.as_ref().map(|s| status_enum(py, s)).transpose()
+    }
+});
+
+/// `RESPONSE_IN_PROGRESS`: the assistant is working on the response.
+#[pyclass(frozen, eq, module = "moveworks", name = "ResponseInProgress")]
+#[derive(Clone, PartialEq)]
+pub(crate) struct PyResponseInProgress {
+    response_id: Option<String>,
+    status: Option<core::ResponseStatus>,
+}
+
+impl PyResponseInProgress {
+    fn to_core(&self) -> core::StreamEvent {
+        core::StreamEvent::ResponseInProgress { response_id: self.response_id.clone(), status: self.status.clone() }
+    }
+}
+
+stream_event!(PyResponseInProgress, "ResponseInProgress", ["response_id", "status"], {
+    /// `"RESPONSE_IN_PROGRESS"`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "RESPONSE_IN_PROGRESS"
+    }
+    /// The response's id, when the server repeats it.
+    #[getter]
+    fn response_id(&self) -> Option<&str> {
+        self.response_id.as_deref()
+    }
+    /// The response's status (a `ResponseStatus`), when the server sends it.
+    #[getter]
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.status.as_ref().map(|s| status_enum(py, s)).transpose()
+    }
+});
+
+/// `OUTPUT_DELTA`: one output grew; `output` is the whole item so far (e.g. the
+/// assistant's message with the text received until now).
+#[pyclass(frozen, eq, module = "moveworks", name = "OutputDelta")]
+#[derive(Clone, PartialEq)]
+pub(crate) struct PyOutputDelta {
+    response_id: Option<String>,
+    sequence_number: u64,
+    output_type: String,
+    output: core::OutputItem,
+}
+
+impl PyOutputDelta {
+    fn to_core(&self) -> core::StreamEvent {
+        core::StreamEvent::OutputDelta {
+            response_id: self.response_id.clone(),
+            sequence_number: self.sequence_number,
+            output_type: self.output_type.clone(),
+            output: self.output.clone(),
+        }
+    }
+}
+
+stream_event!(PyOutputDelta, "OutputDelta", ["sequence_number", "output_type", "output"], {
+    /// `"OUTPUT_DELTA"`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "OUTPUT_DELTA"
+    }
+    /// The response's id, when the server repeats it.
+    #[getter]
+    fn response_id(&self) -> Option<&str> {
+        self.response_id.as_deref()
+    }
+    /// Position of this delta in the stream.
+    #[getter]
+    fn sequence_number(&self) -> u64 {
+        self.sequence_number
+    }
+    /// The output's type as sent, e.g. `"MESSAGE"` or `"REASONING_MESSAGE"`.
+    #[getter]
+    fn output_type(&self) -> &str {
+        &self.output_type
+    }
+    /// The output item so far, shaped like an entry of `Response.outputs`.
+    #[getter]
+    fn output(&self) -> PyOutputItem {
+        PyOutputItem(self.output.clone())
+    }
+});
+
+/// `RESPONSE_COMPLETED`: the last event of a successful turn; `response` is the
+/// final `Response` (the one `get_response` returns).
+#[pyclass(frozen, eq, module = "moveworks", name = "ResponseCompleted")]
+#[derive(Clone, PartialEq)]
+pub(crate) struct PyResponseCompleted {
+    response_id: Option<String>,
+    status: core::ResponseStatus,
+    response: Option<core::Response>,
+}
+
+impl PyResponseCompleted {
+    fn to_core(&self) -> core::StreamEvent {
+        core::StreamEvent::ResponseCompleted {
+            response_id: self.response_id.clone(),
+            status: self.status.clone(),
+            response: self.response.clone(),
+        }
+    }
+}
+
+stream_event!(PyResponseCompleted, "ResponseCompleted", ["response_id", "status", "response"], {
+    /// `"RESPONSE_COMPLETED"`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "RESPONSE_COMPLETED"
+    }
+    /// The response's id, when the server repeats it.
+    #[getter]
+    fn response_id(&self) -> Option<&str> {
+        self.response_id.as_deref()
+    }
+    /// The final status (a `ResponseStatus`: `COMPLETED`, or `FAILED` just before
+    /// the iteration raises `ResponseFailedError`).
+    #[getter]
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        status_enum(py, &self.status)
+    }
+    /// The final response (always set when the turn succeeded).
+    #[getter]
+    fn response(&self) -> Option<PyResponse> {
+        self.response.clone().map(PyResponse)
+    }
+});
+
+/// An event name this SDK version does not know, kept raw (never an error).
+#[pyclass(frozen, eq, module = "moveworks", name = "UnknownStreamEvent")]
+#[derive(Clone, PartialEq)]
+pub(crate) struct PyUnknownStreamEvent {
+    event_name: String,
+    data: String,
+}
+
+impl PyUnknownStreamEvent {
+    fn to_core(&self) -> core::StreamEvent {
+        core::StreamEvent::Unknown { event_name: self.event_name.clone(), data: self.data.clone() }
+    }
+}
+
+stream_event!(PyUnknownStreamEvent, "UnknownStreamEvent", ["event", "data"], {
+    /// The `event:` name as sent.
+    #[getter]
+    fn event(&self) -> &str {
+        &self.event_name
+    }
+    /// The `data:` text as sent.
+    #[getter]
+    fn data(&self) -> &str {
+        &self.data
+    }
+});
+
+/// A core event as the matching Python class.
+#[derive(IntoPyObject)]
+pub(crate) enum PyStreamEvent {
+    Created(PyResponseCreated),
+    InProgress(PyResponseInProgress),
+    Delta(PyOutputDelta),
+    Completed(PyResponseCompleted),
+    Unknown(PyUnknownStreamEvent),
+}
+
+impl From<core::StreamEvent> for PyStreamEvent {
+    fn from(e: core::StreamEvent) -> Self {
+        use core::StreamEvent as E;
+        match e {
+            E::ResponseCreated { response_id, conversation_id, status } => {
+                PyStreamEvent::Created(PyResponseCreated { response_id, conversation_id, status })
+            }
+            E::ResponseInProgress { response_id, status } => {
+                PyStreamEvent::InProgress(PyResponseInProgress { response_id, status })
+            }
+            E::OutputDelta { response_id, sequence_number, output_type, output } => {
+                PyStreamEvent::Delta(PyOutputDelta { response_id, sequence_number, output_type, output })
+            }
+            E::ResponseCompleted { response_id, status, response } => {
+                PyStreamEvent::Completed(PyResponseCompleted { response_id, status, response })
+            }
+            E::Unknown { event_name, data } => PyStreamEvent::Unknown(PyUnknownStreamEvent { event_name, data }),
+        }
+    }
+}
+
+// ---- blocking without holding the GIL, interruptible by Ctrl-C ----------------------------------
+
+fn on_main_thread(py: Python<'_>) -> PyResult<bool> {
+    let threading = py.import("threading")?;
+    Ok(threading.call_method0("current_thread")?.is(&threading.call_method0("main_thread")?))
+}
+
+/// Runs `f` with the GIL released. On the main thread (where Python handles
+/// signals) or with a user token to watch, `f` runs on a helper thread while this
+/// one wakes every 50 ms to check for Ctrl-C and the user's token; either cancels
+/// `cancel`, which ends the core's blocked read or wait promptly, and a signal's
+/// exception (`KeyboardInterrupt`) is raised once `f` has returned.
+pub(crate) fn run_interruptible<T: Send>(
+    py: Python<'_>,
+    cancel: &core::CancelToken,
+    user: Option<&core::CancelToken>,
+    f: impl FnOnce() -> T + Send,
+) -> PyResult<T> {
+    if user.is_some_and(core::CancelToken::is_cancelled) {
+        cancel.cancel();
+    }
+    let main = on_main_thread(py)?;
+    if !main && user.is_none() {
+        return Ok(py.detach(f));
+    }
+    py.detach(|| {
+        std::thread::scope(|scope| {
+            let (tx, rx) = mpsc::channel();
+            scope.spawn(move || {
+                let _ = tx.send(f());
+            });
+            let mut interrupted: Option<PyErr> = None;
+            loop {
+                match rx.recv_timeout(SIGNAL_SLICE) {
+                    Ok(value) => return interrupted.map_or(Ok(value), Err),
+                    Err(RecvTimeoutError::Timeout) => {
+                        if user.is_some_and(core::CancelToken::is_cancelled) {
+                            cancel.cancel();
+                        }
+                        if main && interrupted.is_none() {
+                            if let Err(e) = Python::attach(|py| py.check_signals()) {
+                                interrupted = Some(e);
+                                cancel.cancel();
+                            }
+                        }
+                    }
+                    // The helper panicked; leaving the scope re-raises its panic.
+                    Err(RecvTimeoutError::Disconnected) => {
+                        return Err(PyRuntimeError::new_err("the stream's worker thread panicked"))
+                    }
+                }
+            }
+        })
+    })
+}
+
+// ---- options ------------------------------------------------------------------------------------
+
+/// The keyword arguments of a streamed turn as the core's `StreamOptions`, with
+/// a fresh internal cancel token (cancelled by `close()`, Ctrl-C, an asyncio
+/// cancel or garbage collection; `user` is watched and relayed into it).
+pub(crate) struct StreamArgs {
+    pub(crate) options: core::StreamOptions,
+    pub(crate) wait: WaitArgs,
+    pub(crate) cancel: core::CancelToken,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn stream_args(
+    py: Python<'_>,
+    idle_timeout: Option<f64>,
+    deadline: Option<f64>,
+    initial_interval: Option<f64>,
+    max_interval: Option<f64>,
+    backoff_factor: Option<f64>,
+    user: Option<core::CancelToken>,
+    on_update: Option<Py<PyAny>>,
+) -> PyResult<StreamArgs> {
+    let wait = wait_args(py, deadline, initial_interval, max_interval, backoff_factor, user, on_update)?;
+    let cancel = core::CancelToken::new();
+    let mut options = core::StreamOptions { wait: wait.options.clone(), ..Default::default() };
+    options.wait.cancel = Some(cancel.clone());
+    if let Some(d) = seconds("idle_timeout", idle_timeout).py_err(py)? {
+        options.idle_timeout = d;
+    }
+    options.validate().py_err(py)?;
+    Ok(StreamArgs { options, wait, cancel })
+}
+
+/// A core error as the exception to raise: a cancel caused by a callback's
+/// exception re-raises that exception.
+fn turn_error(wait: &WaitArgs, slot: Option<&Mutex<Option<PyErr>>>, e: core::Error) -> Failure {
+    if e.kind() == core::ErrorKind::Cancelled {
+        if let Some(err) = slot.and_then(|s| lock(s).take()) {
+            return Failure::Py(err);
+        }
+        if let Some(err) = wait.take_callback_error() {
+            return Failure::Py(err);
+        }
+    }
+    Failure::Core(e)
+}
+
+fn raise(py: Python<'_>, f: Failure) -> PyErr {
+    match f {
+        Failure::Core(e) => to_py_err(py, e),
+        Failure::Py(e) => e,
+    }
+}
+
+/// Cancels a token when the asyncio future it belongs to is cancelled, so that
+/// the blocked read on the pool thread ends within ~20 ms and frees the thread.
+#[pyclass(frozen)]
+struct CancelOnCancel {
+    token: core::CancelToken,
+}
+
+#[pymethods]
+impl CancelOnCancel {
+    fn __call__(&self, future: &Bound<'_, PyAny>) -> PyResult<()> {
+        if future.call_method0("cancelled")?.is_truthy()? {
+            self.token.cancel();
+        }
+        Ok(())
+    }
+}
+
+fn cancel_on_cancel<'py>(future: Bound<'py, PyAny>, token: &core::CancelToken) -> PyResult<Bound<'py, PyAny>> {
+    future.call_method1("add_done_callback", (CancelOnCancel { token: token.clone() },))?;
+    Ok(future)
+}
+
+// ---- ResponseStream -----------------------------------------------------------------------------
+
+/// What the attributes show, updated after every step (read without waiting for a step).
+#[derive(Default)]
+struct Snapshot {
+    response_id: Option<String>,
+    request_id: Option<String>,
+    response: Option<core::Response>,
+}
+
+struct Shared {
+    stream: Mutex<core::ResponseStream>,
+    snapshot: Mutex<Snapshot>,
+    cancel: core::CancelToken,
+    wait: WaitArgs,
+}
+
+impl Shared {
+    fn new(stream: core::ResponseStream, args: StreamArgs) -> Arc<Shared> {
+        let shared = Shared {
+            snapshot: Mutex::new(Snapshot::default()),
+            stream: Mutex::new(stream),
+            cancel: args.cancel,
+            wait: args.wait,
+        };
+        shared.update(&lock(&shared.stream));
+        Arc::new(shared)
+    }
+
+    fn update(&self, s: &core::ResponseStream) {
+        let mut snap = lock(&self.snapshot);
+        snap.response_id = s.response_id().map(str::to_owned);
+        snap.request_id = s.request_id().map(str::to_owned);
+        if snap.response.is_none() {
+            snap.response = s.response().cloned();
+        }
+    }
+
+    /// The core stream, closed first when the token was cancelled between steps.
+    fn locked(&self) -> std::sync::MutexGuard<'_, core::ResponseStream> {
+        let mut s = lock(&self.stream);
+        if self.cancel.is_cancelled() && !s.is_finished() {
+            s.close();
+        }
+        s
+    }
+
+    /// The next event (blocking; call without the GIL).
+    fn step(&self) -> Result<Option<core::StreamEvent>, Failure> {
+        let mut s = self.locked();
+        let next = s.next();
+        self.update(&s);
+        drop(s);
+        next.transpose().map_err(|e| turn_error(&self.wait, None, e))
+    }
+
+    /// Drains the stream (blocking; call without the GIL).
+    fn finish(&self) -> Result<core::Response, Failure> {
+        let mut s = self.locked();
+        let outcome = s.finish();
+        self.update(&s);
+        drop(s);
+        outcome.map_err(|e| turn_error(&self.wait, None, e))
+    }
+
+    fn close(&self) {
+        self.cancel.cancel();
+        // A step in progress ends by itself within ~20 ms, seeing the token.
+        let guard = match self.stream.try_lock() {
+            Ok(g) => Some(g),
+            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        };
+        if let Some(mut s) = guard {
+            s.close();
+            self.update(&s);
+        }
+    }
+}
+
+/// A streamed answer: iterate it for the events (`ResponseCreated`,
+/// `OutputDelta`, …, `ResponseCompleted` last), then read `response`.
+///
+/// Each step blocks (with the GIL released) until the next event; Ctrl-C
+/// interrupts it. If the stream breaks, the turn is finished by polling (the
+/// message is never sent twice) and still ends with `ResponseCompleted`. A failed
+/// turn raises (`ResponseFailedError`, `PollTimeoutError`, `WaitCancelledError`, …).
+/// `close()` (thread-safe), leaving a `with` block, or dropping the object closes
+/// the connection; the response goes on server-side (see `response_id`).
+#[pyclass(frozen, module = "moveworks")]
+pub(crate) struct ResponseStream {
+    shared: Arc<Shared>,
+}
+
+impl Drop for ResponseStream {
+    fn drop(&mut self) {
+        // An async step still running on a pool thread ends promptly and drops the connection.
+        self.shared.cancel.cancel();
+    }
+}
+
+impl ResponseStream {
+    pub(crate) fn open(
+        py: Python<'_>,
+        client: &core::Client,
+        conversation_id: &str,
+        text: &str,
+        args: StreamArgs,
+    ) -> PyResult<ResponseStream> {
+        Self::open_watching(py, client, conversation_id, text, args, None)
+    }
+
+    fn open_watching(
+        py: Python<'_>,
+        client: &core::Client,
+        conversation_id: &str,
+        text: &str,
+        args: StreamArgs,
+        user: Option<&core::CancelToken>,
+    ) -> PyResult<ResponseStream> {
+        let options = &args.options;
+        let opened =
+            run_interruptible(py, &args.cancel, user, || client.stream_response(conversation_id, text, options))?;
+        let stream = opened.py_err(py)?;
+        Ok(ResponseStream { shared: Shared::new(stream, args) })
+    }
+
+    pub(crate) fn open_async<'py>(
+        py: Python<'py>,
+        client: core::Client,
+        conversation_id: String,
+        text: String,
+        args: StreamArgs,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let cancel = args.cancel.clone();
+        let future = bridge::spawn(py, async move {
+            let options = args.options.clone();
+            let stream = bridge::blocking(move || client.stream_response(&conversation_id, &text, &options)).await?;
+            Ok(ResponseStream { shared: Shared::new(stream, args) })
+        })?;
+        cancel_on_cancel(future, &cancel)
+    }
+}
+
+#[pymethods]
+impl ResponseStream {
+    fn __iter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<PyStreamEvent>> {
+        let shared = &self.shared;
+        let step = run_interruptible(py, &shared.cancel, None, || shared.step())?;
+        step.map(|e| e.map(PyStreamEvent::from)).map_err(|f| raise(py, f))
+    }
+
+    /// Reads the remaining events and returns the final `Response`, or raises the
+    /// error the turn ended with. Callable more than once.
+    fn finish(&self, py: Python<'_>) -> PyResult<PyResponse> {
+        let shared = &self.shared;
+        let outcome = run_interruptible(py, &shared.cancel, None, || shared.finish())?;
+        outcome.map(PyResponse).map_err(|f| raise(py, f))
+    }
+
+    /// Stops the turn and closes the connection. Thread-safe: an iteration blocked
+    /// in another thread raises `WaitCancelledError` (naming the response) within
+    /// ~20 ms; later iterations stop. Idempotent; no effect once the turn ended.
+    fn close(&self) {
+        self.shared.close();
+    }
+
+    /// The final `COMPLETED` response once the turn ended successfully, else None.
+    #[getter]
+    fn response(&self) -> Option<PyResponse> {
+        lock(&self.shared.snapshot).response.clone().map(PyResponse)
+    }
+
+    /// The response's id once the server named it (resume with `wait_for_response`).
+    #[getter]
+    fn response_id(&self) -> Option<String> {
+        lock(&self.shared.snapshot).response_id.clone()
+    }
+
+    /// The `x-moveworks-root-uuid` of the streaming request (quote it to support).
+    #[getter]
+    fn request_id(&self) -> Option<String> {
+        lock(&self.shared.snapshot).request_id.clone()
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    /// Leaving a `with` block closes the stream.
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, _args: &Bound<'_, PyTuple>) -> bool {
+        self.shared.close();
+        false
+    }
+
+    fn __repr__(&self) -> String {
+        let snap = lock(&self.shared.snapshot);
+        let quoted = |v: &Option<String>| v.as_ref().map_or("None".to_owned(), |s| format!("'{s}'"));
+        format!(
+            "ResponseStream(response_id={}, request_id={}, completed={})",
+            quoted(&snap.response_id),
+            quoted(&snap.request_id),
+            if snap.response.is_some() { "True" } else { "False" }
+        )
+    }
+
+    /// One step on the async client's blocking pool (used by `AsyncResponseStream`):
+    /// an asyncio future of the next event, or None at the end. Cancelling the future
+    /// cancels the stream.
+    fn _next_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let shared = Arc::clone(&self.shared);
+        let future = bridge::spawn(py, async move {
+            let step = bridge::blocking(move || shared.step()).await?;
+            Ok(step.map(PyStreamEvent::from))
+        })?;
+        cancel_on_cancel(future, &self.shared.cancel)
+    }
+
+    /// `finish()` on the async client's blocking pool (used by `AsyncResponseStream`).
+    fn _finish_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let shared = Arc::clone(&self.shared);
+        let future =
+            bridge::spawn(py, async move { Ok(PyResponse(bridge::blocking(move || shared.finish()).await?)) })?;
+        cancel_on_cancel(future, &self.shared.cancel)
+    }
+}
+
+// ---- stream_response_and_wait --------------------------------------------------------------------
+
+/// The `on_event` callback as the core's (for the async form, on a pool thread): called
+/// with the GIL held; returning exactly False stops the turn (cancelled), an exception
+/// stops it and is re-raised.
+fn event_callback(
+    on_event: Option<Py<PyAny>>,
+    slot: Arc<Mutex<Option<PyErr>>>,
+) -> impl FnMut(&core::StreamEvent) -> ControlFlow<()> + Send {
+    move |event: &core::StreamEvent| {
+        let Some(cb) = &on_event else { return ControlFlow::Continue(()) };
+        Python::attach(|py| match cb.bind(py).call1((PyStreamEvent::from(event.clone()),)) {
+            Ok(ret) if ret.is(&*PyBool::new(py, false)) => ControlFlow::Break(()),
+            Ok(_) => ControlFlow::Continue(()),
+            Err(e) => {
+                *lock(&slot) = Some(e);
+                ControlFlow::Break(())
+            }
+        })
+    }
+}
+
+fn check_callable(py: Python<'_>, name: &str, cb: &Option<Py<PyAny>>) -> PyResult<()> {
+    match cb {
+        Some(cb) if !cb.bind(py).is_callable() => Err(PyTypeError::new_err(format!("{name} must be callable"))),
+        _ => Ok(()),
+    }
+}
+
+/// The sync form: the core's `ResponseStream` stepped on this thread, so that
+/// `on_event` runs on the caller's thread (as `create_response_and_wait`'s
+/// `on_update` does) and Ctrl-C and `cancel` interrupt a blocked read. Stopping
+/// is the core's: `close()`, then `finish()` reports the cancelled turn.
+pub(crate) fn stream_and_wait(
+    py: Python<'_>,
+    client: &core::Client,
+    conversation_id: &str,
+    text: &str,
+    args: StreamArgs,
+    on_event: Option<Py<PyAny>>,
+) -> PyResult<PyResponse> {
+    check_callable(py, "on_event", &on_event)?;
+    let user = args.wait.user_cancel.clone();
+    let stream = ResponseStream::open_watching(py, client, conversation_id, text, args, user.as_ref())?;
+    let shared = &stream.shared;
+    loop {
+        let step = run_interruptible(py, &shared.cancel, user.as_ref(), || shared.step())?;
+        let event = match step {
+            Ok(Some(event)) => event,
+            Ok(None) => break,
+            Err(f) => return Err(raise(py, f)),
+        };
+        let Some(cb) = &on_event else { continue };
+        match cb.bind(py).call1((PyStreamEvent::from(event),)) {
+            // Returning exactly False stops the turn, as the core's ControlFlow::Break does.
+            Ok(ret) if ret.is(&*PyBool::new(py, false)) => {
+                shared.close();
+                break;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                shared.close();
+                return Err(e);
+            }
+        }
+    }
+    let outcome = run_interruptible(py, &shared.cancel, user.as_ref(), || shared.finish())?;
+    outcome.map(PyResponse).map_err(|f| raise(py, f))
+}
+
+pub(crate) fn stream_and_wait_async<'py>(
+    py: Python<'py>,
+    client: core::Client,
+    conversation_id: String,
+    text: String,
+    args: StreamArgs,
+    on_event: Option<Py<PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    check_callable(py, "on_event", &on_event)?;
+    let cancel = args.cancel.clone();
+    let future = bridge::spawn(py, async move {
+        // The user's token, relayed into the internal one while the turn runs.
+        let relay = args.wait.user_cancel.clone().map(|user| {
+            let internal = args.cancel.clone();
+            tokio::spawn(async move {
+                while !user.is_cancelled() {
+                    tokio::time::sleep(SIGNAL_SLICE).await;
+                }
+                internal.cancel();
+            })
+        });
+        let slot = Arc::new(Mutex::new(None));
+        let mut callback = event_callback(on_event, Arc::clone(&slot));
+        let options = args.options.clone();
+        let outcome =
+            bridge::blocking(move || client.stream_response_and_wait(&conversation_id, &text, &options, &mut callback))
+                .await;
+        if let Some(relay) = relay {
+            relay.abort();
+        }
+        outcome.map(PyResponse).map_err(|e| turn_error(&args.wait, Some(&slot), e))
+    })?;
+    cancel_on_cancel(future, &cancel)
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<ResponseStream>()?;
+    m.add_class::<PyResponseCreated>()?;
+    m.add_class::<PyResponseInProgress>()?;
+    m.add_class::<PyOutputDelta>()?;
+    m.add_class::<PyResponseCompleted>()?;
+    m.add_class::<PyUnknownStreamEvent>()?;
+    Ok(())
+}
