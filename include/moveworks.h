@@ -220,6 +220,21 @@ typedef enum mw_event_type {
 } mw_event_type;
 
 /**
+ * Status of a submitted feedback. Values this SDK version does not know are
+ * MW_FEEDBACK_STATUS_UNKNOWN; mw_feedback_result_status_name() has their raw name.
+ */
+typedef enum mw_feedback_status {
+  /**
+   * SUBMITTED: the feedback was recorded.
+   */
+  MW_FEEDBACK_STATUS_SUBMITTED = 0,
+  /**
+   * A status this SDK version does not know.
+   */
+  MW_FEEDBACK_STATUS_UNKNOWN = 99,
+} mw_feedback_status;
+
+/**
  * Type of a stream event.
  */
 typedef enum mw_stream_event_type {
@@ -321,9 +336,27 @@ typedef struct mw_event_iter mw_event_iter;
 typedef struct mw_event_page mw_event_page;
 
 /**
- * A final message (always borrowed from its output item or event).
+ * The answer of mw_client_submit_feedback() (owned; free with mw_feedback_result_free).
+ */
+typedef struct mw_feedback_result mw_feedback_result;
+
+/**
+ * A final message. Owned ones come from mw_message_iter_next() (free with
+ * mw_message_free); borrowed ones from an output item, an event or a message page.
  */
 typedef struct mw_message mw_message;
+
+/**
+ * Follows cursors over every message of a listing (mw_client_iter_messages() or
+ * mw_client_iter_response_messages()). Owned; free with mw_message_iter_free().
+ * Use from one thread at a time.
+ */
+typedef struct mw_message_iter mw_message_iter;
+
+/**
+ * One page of messages (owned; free with mw_message_page_free).
+ */
+typedef struct mw_message_page mw_message_page;
 
 /**
  * One output of a response (always borrowed from its response).
@@ -659,6 +692,75 @@ enum mw_status mw_client_iter_events(const struct mw_client *client,
                                      struct mw_error **out_error);
 
 /**
+ * `GET /conversations/{conversation_id}/messages`: one page of the conversation's
+ * messages, user and assistant, newest first. `cursor` may be NULL (first page);
+ * `limit` as in mw_client_list_conversations(). `*out_page` is owned.
+ */
+enum mw_status mw_client_list_messages(const struct mw_client *client,
+                                       const char *conversation_id,
+                                       const char *cursor,
+                                       int64_t limit,
+                                       struct mw_message_page **out_page,
+                                       struct mw_error **out_error);
+
+/**
+ * An iterator over every message of a conversation, newest first; arguments as
+ * mw_client_list_messages() (`cursor` is where to start). No request is sent yet.
+ * `*out_iter` is owned.
+ */
+enum mw_status mw_client_iter_messages(const struct mw_client *client,
+                                       const char *conversation_id,
+                                       const char *cursor,
+                                       int64_t limit,
+                                       struct mw_message_iter **out_iter,
+                                       struct mw_error **out_error);
+
+/**
+ * `GET /conversations/{conversation_id}/responses/{response_id}/messages`: the messages
+ * of one response (the user's input message and the assistant's final messages).
+ * `cursor` may be NULL and `limit` MW_LIMIT_DEFAULT (both are sent only when set).
+ * `*out_page` is owned.
+ */
+enum mw_status mw_client_list_response_messages(const struct mw_client *client,
+                                                const char *conversation_id,
+                                                const char *response_id,
+                                                const char *cursor,
+                                                int64_t limit,
+                                                struct mw_message_page **out_page,
+                                                struct mw_error **out_error);
+
+/**
+ * An iterator over every message of one response; arguments as
+ * mw_client_list_response_messages(). No request is sent yet. `*out_iter` is owned.
+ */
+enum mw_status mw_client_iter_response_messages(const struct mw_client *client,
+                                                const char *conversation_id,
+                                                const char *response_id,
+                                                const char *cursor,
+                                                int64_t limit,
+                                                struct mw_message_iter **out_iter,
+                                                struct mw_error **out_error);
+
+/**
+ * `POST /conversations/{conversation_id}/responses/{response_id}/messages/{message_id}/feedback`:
+ * rates an assistant message. `callback_id` is the opaque token of the chosen rating,
+ * read from the message with mw_message_helpful_callback_id() or
+ * mw_message_unhelpful_callback_id() and passed back exactly as received.
+ * `additional_feedback` is optional free text (NULL = none; at most 1,000 characters).
+ * An empty `callback_id` or a longer `additional_feedback` is MW_INVALID_ARGUMENT
+ * naming it, before anything is sent. Never retried after an ambiguous failure, so
+ * the same feedback is never submitted twice by surprise. `*out_result` is owned.
+ */
+enum mw_status mw_client_submit_feedback(const struct mw_client *client,
+                                         const char *conversation_id,
+                                         const char *response_id,
+                                         const char *message_id,
+                                         const char *callback_id,
+                                         const char *additional_feedback,
+                                         struct mw_feedback_result **out_result,
+                                         struct mw_error **out_error);
+
+/**
  * `POST /conversations/{conversation_id}/responses`: sends a user message and returns
  * at once (status CREATED) with a response to poll. Never retried after an ambiguous
  * failure, so the assistant is never asked twice. `*out_response` is owned.
@@ -772,6 +874,28 @@ enum mw_status mw_event_iter_next_page(struct mw_event_iter *iter,
  * Frees an event iterator. NULL is allowed.
  */
 void mw_event_iter_free(struct mw_event_iter *iter);
+
+/**
+ * The next message, fetching the next page when needed. `*out_message` is owned
+ * (free with mw_message_free), or NULL (with MW_OK) when the listing is exhausted.
+ * After an error the iterator is exhausted.
+ */
+enum mw_status mw_message_iter_next(struct mw_message_iter *iter,
+                                    struct mw_message **out_message,
+                                    struct mw_error **out_error);
+
+/**
+ * The next whole page of messages (items not yet returned by mw_message_iter_next()
+ * are skipped). `*out_page` is owned, or NULL (with MW_OK) after the last page.
+ */
+enum mw_status mw_message_iter_next_page(struct mw_message_iter *iter,
+                                         struct mw_message_page **out_page,
+                                         struct mw_error **out_error);
+
+/**
+ * Frees a message iterator. NULL is allowed.
+ */
+void mw_message_iter_free(struct mw_message_iter *iter);
 
 /**
  * The stable name of a status, e.g. "not_found" (the core's error kind string),
@@ -898,6 +1022,13 @@ enum mw_status mw_conversation_updated_at(const struct mw_conversation *conversa
                                           int64_t *out_unix_ms);
 
 /**
+ * The `x-moveworks-root-uuid` of the HTTP answer this conversation came from (quote it to
+ * Moveworks support, for a wrong answer as for an error); NULL for one borrowed from a
+ * page (read the page's) or parsed from JSON. `*out` is a new string or NULL.
+ */
+enum mw_status mw_conversation_request_id(const struct mw_conversation *conversation, char **out);
+
+/**
  * The conversation as wire JSON. `*out` is a new string.
  */
 enum mw_status mw_conversation_to_json(const struct mw_conversation *conversation, char **out);
@@ -931,6 +1062,13 @@ enum mw_status mw_conversation_page_get(const struct mw_conversation_page *page,
  */
 enum mw_status mw_conversation_page_next_cursor(const struct mw_conversation_page *page,
                                                 char **out);
+
+/**
+ * The `x-moveworks-root-uuid` of the HTTP answer this page came from (quote it to
+ * Moveworks support, for a wrong answer as for an error); NULL for a page parsed from JSON. `*out` is a new string or NULL.
+ */
+enum mw_status mw_conversation_page_request_id(const struct mw_conversation_page *page,
+                                               char **out);
 
 /**
  * The page as wire JSON (`{"conversations": [...], "metadata": {"next_cursor": ...}}`).
@@ -1026,6 +1164,13 @@ enum mw_status mw_response_output(const struct mw_response *response,
  * or NULL when there is none yet. `*out` is a new string or NULL.
  */
 enum mw_status mw_response_assistant_text(const struct mw_response *response, char **out);
+
+/**
+ * The `x-moveworks-root-uuid` of the HTTP answer this response came from (quote it to
+ * Moveworks support, for a wrong answer as for an error); a streamed turn's final response carries
+ * the stream request's. NULL for a response parsed from JSON. `*out` is a new string or NULL.
+ */
+enum mw_status mw_response_request_id(const struct mw_response *response, char **out);
 
 /**
  * The response as wire JSON. `*out` is a new string.
@@ -1132,9 +1277,27 @@ enum mw_status mw_message_text_with_citation_markers(const struct mw_message *me
                                                      char **out);
 
 /**
- * The message as wire JSON. `*out` is a new string.
+ * The callback id that rates the message helpful, to pass to mw_client_submit_feedback();
+ * NULL when the message offers no such rating (user messages, notifications, older
+ * servers). An opaque token: never parse it. `*out` is a new string or NULL.
+ */
+enum mw_status mw_message_helpful_callback_id(const struct mw_message *message, char **out);
+
+/**
+ * The callback id that rates the message unhelpful, to pass to mw_client_submit_feedback();
+ * NULL when the message offers no such rating. `*out` is a new string or NULL.
+ */
+enum mw_status mw_message_unhelpful_callback_id(const struct mw_message *message, char **out);
+
+/**
+ * The message as wire JSON (with its `feedback` object when it has one). `*out` is a new string.
  */
 enum mw_status mw_message_to_json(const struct mw_message *message, char **out);
+
+/**
+ * Frees an owned message (from mw_message_iter_next). NULL is allowed. Never pass a borrowed one.
+ */
+void mw_message_free(struct mw_message *message);
 
 /**
  * The reasoning message id. `*out` is a new string.
@@ -1289,6 +1452,13 @@ enum mw_status mw_event_page_get(const struct mw_event_page *page,
 enum mw_status mw_event_page_next_cursor(const struct mw_event_page *page, char **out);
 
 /**
+ * The `x-moveworks-root-uuid` of the HTTP answer this page came from (quote it to
+ * Moveworks support, for a wrong answer as for an error); NULL for a page parsed from JSON. `*out` is a new string or NULL.
+ */
+enum mw_status mw_event_page_request_id(const struct mw_event_page *page,
+                                        char **out);
+
+/**
  * The page as wire JSON (`{"events": [...], "metadata": {"next_cursor": ...}}`).
  */
 enum mw_status mw_event_page_to_json(const struct mw_event_page *page, char **out);
@@ -1304,6 +1474,84 @@ enum mw_status mw_event_page_from_json(const char *json,
  * Frees an event page (and the events borrowed from it). NULL is allowed.
  */
 void mw_event_page_free(struct mw_event_page *page);
+
+/**
+ * Number of messages on the page.
+ */
+enum mw_status mw_message_page_count(const struct mw_message_page *page, size_t *out);
+
+/**
+ * The `index`-th message (newest first for a conversation's messages), borrowed from the page.
+ */
+enum mw_status mw_message_page_get(const struct mw_message_page *page,
+                                   size_t index,
+                                   const struct mw_message **out);
+
+/**
+ * Cursor of the next page, or NULL on the last page (and when the server sends no
+ * `metadata`, as list response messages may). `*out` is a new string or NULL.
+ */
+enum mw_status mw_message_page_next_cursor(const struct mw_message_page *page, char **out);
+
+/**
+ * The `x-moveworks-root-uuid` of the HTTP answer this page came from (quote it to
+ * Moveworks support, for a wrong answer as for an error); NULL for a page parsed from JSON. `*out` is a new string or NULL.
+ */
+enum mw_status mw_message_page_request_id(const struct mw_message_page *page,
+                                          char **out);
+
+/**
+ * The page as wire JSON (`{"messages": [...], "metadata": {"next_cursor": ...}}`).
+ */
+enum mw_status mw_message_page_to_json(const struct mw_message_page *page, char **out);
+
+/**
+ * Parses a message page from wire JSON. `*out` is owned.
+ */
+enum mw_status mw_message_page_from_json(const char *json,
+                                         struct mw_message_page **out,
+                                         struct mw_error **out_error);
+
+/**
+ * Frees a message page (and the messages borrowed from it). NULL is allowed.
+ */
+void mw_message_page_free(struct mw_message_page *page);
+
+/**
+ * The submission status (MW_FEEDBACK_STATUS_UNKNOWN for a value this SDK does not know).
+ */
+enum mw_status mw_feedback_result_get_status(const struct mw_feedback_result *result,
+                                             enum mw_feedback_status *out);
+
+/**
+ * The status as sent on the wire, e.g. "SUBMITTED" (unknown values verbatim). `*out` is a new string.
+ */
+enum mw_status mw_feedback_result_status_name(const struct mw_feedback_result *result,
+                                              char **out);
+
+/**
+ * The `x-moveworks-root-uuid` of the HTTP answer this result came from (quote it to
+ * Moveworks support, for a wrong answer as for an error); NULL for a result parsed from JSON. `*out` is a new string or NULL.
+ */
+enum mw_status mw_feedback_result_request_id(const struct mw_feedback_result *result,
+                                             char **out);
+
+/**
+ * The result as wire JSON (`{"status": "SUBMITTED"}`). `*out` is a new string.
+ */
+enum mw_status mw_feedback_result_to_json(const struct mw_feedback_result *result, char **out);
+
+/**
+ * Parses a feedback result from wire JSON. `*out` is owned.
+ */
+enum mw_status mw_feedback_result_from_json(const char *json,
+                                            struct mw_feedback_result **out,
+                                            struct mw_error **out_error);
+
+/**
+ * Frees a feedback result. NULL is allowed.
+ */
+void mw_feedback_result_free(struct mw_feedback_result *result);
 
 /**
  * Fills `options` with the core's defaults (30000 ms idle timeout; the wait as

@@ -63,15 +63,20 @@ echo '#include "moveworks.h"' | g++ -std=c++11 -pedantic -Wall -Wextra -Werror -
 # Static linking works too.
 gcc "${CFLAGS[@]}" "$HERE/examples/full_turn.c" -o "$WORK/full_turn_static" "$LIBDIR/libmoveworks.a" -lpthread -ldl -lm
 gcc "${CFLAGS[@]}" "$HERE/examples/stream_turn.c" -o "$WORK/stream_turn" "${LDLIBS[@]}"
-# The README's streaming example is the marked region of examples/stream_turn.c, word for word.
-python3 - "$HERE/README.md" "$HERE/examples/stream_turn.c" <<'PY'
+gcc "${CFLAGS[@]}" "$HERE/examples/feedback.c" -o "$WORK/feedback" "${LDLIBS[@]}"
+# The README's streaming and messages examples are the marked regions of
+# examples/stream_turn.c and examples/feedback.c, word for word.
+python3 - "$HERE/README.md" "$HERE/examples" <<'PY'
 import re, sys
-readme, example = (open(p, encoding="utf-8").read() for p in sys.argv[1:])
-block = re.search(r"## Streaming\n.*?```c\n(.*?)```", readme, re.S).group(1)
-region = re.search(r"/\* --8<-- README: streaming \*/\n(.*?)\n *?/\* --8<-- \*/", example, re.S).group(1)
-dedented = "\n".join(line[4:] if line.startswith("    ") else line for line in region.split("\n"))
-if block.rstrip("\n") != dedented.rstrip("\n"):
-    sys.exit("bindings/c/README.md: the Streaming block differs from examples/stream_turn.c's marked region")
+readme = open(sys.argv[1], encoding="utf-8").read()
+for section, example, marker in [("Streaming", "stream_turn.c", "streaming"),
+                                 ("Messages and feedback", "feedback.c", "messages")]:
+    source = open(f"{sys.argv[2]}/{example}", encoding="utf-8").read()
+    block = re.search(rf"## {section}\n.*?```c\n(.*?)```", readme, re.S).group(1)
+    region = re.search(rf"/\* --8<-- README: {marker} \*/\n(.*?)\n *?/\* --8<-- \*/", source, re.S).group(1)
+    dedented = "\n".join(line[4:] if line.startswith("    ") else line for line in region.split("\n"))
+    if block.rstrip("\n") != dedented.rstrip("\n"):
+        sys.exit(f"bindings/c/README.md: the {section} block differs from examples/{example}'s marked region")
 PY
 
 # ---- every exported function is exercised by a test ---------------------------------------------------
@@ -116,13 +121,17 @@ step "stress: 16 threads, one client, 10,000 calls, a token revocation (C)"
 "$WORK/stress"
 step "unit tests (C++)"
 "$WORK/cpp_unit"
-step "examples: full turn (shared and static library), streamed turn"
+step "examples: full turn (shared and static library), streamed turn, messages and feedback"
 sim_reset
 "$WORK/full_turn_static" >"$WORK/example.out"
 grep -q "assistant:" "$WORK/example.out" || { cat "$WORK/example.out"; exit 1; }
 sim_reset
 "$WORK/stream_turn" >"$WORK/example.out"
 grep -q "^\.\.\. " "$WORK/example.out" && grep -q "assistant:" "$WORK/example.out" || { cat "$WORK/example.out"; exit 1; }
+sim_reset
+"$WORK/feedback" >"$WORK/example.out"
+grep -q "^user: How do I reset my password?" "$WORK/example.out" && grep -q "^feedback: SUBMITTED (request .\+)" "$WORK/example.out" ||
+    { cat "$WORK/example.out"; exit 1; }
 
 if [[ "${MW_C_SKIP_VALGRIND:-}" != 1 ]]; then
     step "valgrind: unit tests and conformance scenarios"

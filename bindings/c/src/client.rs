@@ -7,11 +7,15 @@ use std::time::Duration;
 
 use moveworks::{
     CancelToken, Client, ClientBuilder, ClientOptions, ConversationIter, ConversationPage, ConversationUpdate, Error,
-    EventIter, EventPage, ListConversationsParams, ListEventsParams, RequestOptions, Response, WaitOptions,
+    EventIter, EventPage, ListConversationsParams, ListEventsParams, ListMessagesParams, ListResponseMessagesParams,
+    Message, MessageIter, MessagePage, RequestOptions, Response, ResponseMessageIter, WaitOptions,
 };
 
 use crate::error::{guard, guard_plain, mw_error, mw_status};
-use crate::models::{mw_conversation, mw_conversation_page, mw_event, mw_event_page, mw_response};
+use crate::models::{
+    mw_conversation, mw_conversation_page, mw_event, mw_event_page, mw_feedback_result, mw_message, mw_message_page,
+    mw_response,
+};
 use crate::util::{
     alloc_string, arg_str, borrow, borrow_mut, borrowed, free_handle, into_handle, opt_str, out, Handle,
 };
@@ -51,6 +55,35 @@ pub struct mw_event_iter {
     _private: [u8; 0],
 }
 
+/// Follows cursors over every message of a listing (mw_client_iter_messages() or
+/// mw_client_iter_response_messages()). Owned; free with mw_message_iter_free().
+/// Use from one thread at a time.
+pub struct mw_message_iter {
+    _private: [u8; 0],
+}
+
+/// The core's two message iterators behind the one C iterator type.
+pub(crate) enum MessageIters {
+    Conversation(MessageIter),
+    Response(ResponseMessageIter),
+}
+
+impl MessageIters {
+    fn next(&mut self) -> Option<Result<Message, Error>> {
+        match self {
+            MessageIters::Conversation(it) => it.next(),
+            MessageIters::Response(it) => it.next(),
+        }
+    }
+
+    fn next_page(&mut self) -> Option<Result<MessagePage, Error>> {
+        match self {
+            MessageIters::Conversation(it) => it.next_page(),
+            MessageIters::Response(it) => it.next_page(),
+        }
+    }
+}
+
 impl Handle for mw_client_builder {
     type Inner = ClientBuilder;
 }
@@ -65,6 +98,9 @@ impl Handle for mw_conversation_iter {
 }
 impl Handle for mw_event_iter {
     type Inner = EventIter;
+}
+impl Handle for mw_message_iter {
+    type Inner = MessageIters;
 }
 
 /// Called while polling whenever the response's status or outputs change.
@@ -535,6 +571,135 @@ pub unsafe extern "C" fn mw_client_iter_events(
     })
 }
 
+/// The core's parameters of list messages from the C arguments.
+unsafe fn messages_params(
+    conversation_id: *const c_char,
+    cursor: *const c_char,
+    limit: i64,
+) -> Result<ListMessagesParams, Error> {
+    Ok(ListMessagesParams {
+        conversation_id: arg_str(conversation_id, "conversation_id")?.to_owned(),
+        cursor: opt_str(cursor, "cursor")?.map(str::to_owned),
+        limit: limit_of(limit),
+    })
+}
+
+/// The core's parameters of list response messages from the C arguments.
+unsafe fn response_messages_params(
+    conversation_id: *const c_char,
+    response_id: *const c_char,
+    cursor: *const c_char,
+    limit: i64,
+) -> Result<ListResponseMessagesParams, Error> {
+    Ok(ListResponseMessagesParams {
+        conversation_id: arg_str(conversation_id, "conversation_id")?.to_owned(),
+        response_id: arg_str(response_id, "response_id")?.to_owned(),
+        cursor: opt_str(cursor, "cursor")?.map(str::to_owned),
+        limit: limit_of(limit),
+    })
+}
+
+/// `GET /conversations/{conversation_id}/messages`: one page of the conversation's
+/// messages, user and assistant, newest first. `cursor` may be NULL (first page);
+/// `limit` as in mw_client_list_conversations(). `*out_page` is owned.
+#[no_mangle]
+pub unsafe extern "C" fn mw_client_list_messages(
+    client: *const mw_client,
+    conversation_id: *const c_char,
+    cursor: *const c_char,
+    limit: i64,
+    out_page: *mut *mut mw_message_page,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    call(client, out_page, "out_page", out_error, |c| -> Result<MessagePage, Error> {
+        c.list_messages(&messages_params(conversation_id, cursor, limit)?)
+    })
+}
+
+/// An iterator over every message of a conversation, newest first; arguments as
+/// mw_client_list_messages() (`cursor` is where to start). No request is sent yet.
+/// `*out_iter` is owned.
+#[no_mangle]
+pub unsafe extern "C" fn mw_client_iter_messages(
+    client: *const mw_client,
+    conversation_id: *const c_char,
+    cursor: *const c_char,
+    limit: i64,
+    out_iter: *mut *mut mw_message_iter,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    call(client, out_iter, "out_iter", out_error, |c| {
+        Ok(MessageIters::Conversation(c.iter_messages(messages_params(conversation_id, cursor, limit)?)))
+    })
+}
+
+/// `GET /conversations/{conversation_id}/responses/{response_id}/messages`: the messages
+/// of one response (the user's input message and the assistant's final messages).
+/// `cursor` may be NULL and `limit` MW_LIMIT_DEFAULT (both are sent only when set).
+/// `*out_page` is owned.
+#[no_mangle]
+pub unsafe extern "C" fn mw_client_list_response_messages(
+    client: *const mw_client,
+    conversation_id: *const c_char,
+    response_id: *const c_char,
+    cursor: *const c_char,
+    limit: i64,
+    out_page: *mut *mut mw_message_page,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    call(client, out_page, "out_page", out_error, |c| -> Result<MessagePage, Error> {
+        c.list_response_messages(&response_messages_params(conversation_id, response_id, cursor, limit)?)
+    })
+}
+
+/// An iterator over every message of one response; arguments as
+/// mw_client_list_response_messages(). No request is sent yet. `*out_iter` is owned.
+#[no_mangle]
+pub unsafe extern "C" fn mw_client_iter_response_messages(
+    client: *const mw_client,
+    conversation_id: *const c_char,
+    response_id: *const c_char,
+    cursor: *const c_char,
+    limit: i64,
+    out_iter: *mut *mut mw_message_iter,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    call(client, out_iter, "out_iter", out_error, |c| {
+        let params = response_messages_params(conversation_id, response_id, cursor, limit)?;
+        Ok(MessageIters::Response(c.iter_response_messages(params)))
+    })
+}
+
+/// `POST /conversations/{conversation_id}/responses/{response_id}/messages/{message_id}/feedback`:
+/// rates an assistant message. `callback_id` is the opaque token of the chosen rating,
+/// read from the message with mw_message_helpful_callback_id() or
+/// mw_message_unhelpful_callback_id() and passed back exactly as received.
+/// `additional_feedback` is optional free text (NULL = none; at most 1,000 characters).
+/// An empty `callback_id` or a longer `additional_feedback` is MW_INVALID_ARGUMENT
+/// naming it, before anything is sent. Never retried after an ambiguous failure, so
+/// the same feedback is never submitted twice by surprise. `*out_result` is owned.
+#[no_mangle]
+pub unsafe extern "C" fn mw_client_submit_feedback(
+    client: *const mw_client,
+    conversation_id: *const c_char,
+    response_id: *const c_char,
+    message_id: *const c_char,
+    callback_id: *const c_char,
+    additional_feedback: *const c_char,
+    out_result: *mut *mut mw_feedback_result,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    call(client, out_result, "out_result", out_error, |c| {
+        c.submit_feedback(
+            arg_str(conversation_id, "conversation_id")?,
+            arg_str(response_id, "response_id")?,
+            arg_str(message_id, "message_id")?,
+            arg_str(callback_id, "callback_id")?,
+            opt_str(additional_feedback, "additional_feedback")?,
+        )
+    })
+}
+
 /// `POST /conversations/{conversation_id}/responses`: sends a user message and returns
 /// at once (status CREATED) with a response to poll. Never retried after an ambiguous
 /// failure, so the assistant is never asked twice. `*out_response` is owned.
@@ -802,5 +967,50 @@ pub unsafe extern "C" fn mw_event_iter_next_page(
 /// Frees an event iterator. NULL is allowed.
 #[no_mangle]
 pub unsafe extern "C" fn mw_event_iter_free(iter: *mut mw_event_iter) {
+    free_handle(iter)
+}
+
+/// The next message, fetching the next page when needed. `*out_message` is owned
+/// (free with mw_message_free), or NULL (with MW_OK) when the listing is exhausted.
+/// After an error the iterator is exhausted.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_iter_next(
+    iter: *mut mw_message_iter,
+    out_message: *mut *mut mw_message,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    guard(out_error, || {
+        let it = borrow_mut(iter, "iter")?;
+        let o = out(out_message, "out_message")?;
+        *o = match it.next().transpose()? {
+            Some(m) => into_handle::<mw_message>(m),
+            None => std::ptr::null_mut(),
+        };
+        Ok(())
+    })
+}
+
+/// The next whole page of messages (items not yet returned by mw_message_iter_next()
+/// are skipped). `*out_page` is owned, or NULL (with MW_OK) after the last page.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_iter_next_page(
+    iter: *mut mw_message_iter,
+    out_page: *mut *mut mw_message_page,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    guard(out_error, || {
+        let it = borrow_mut(iter, "iter")?;
+        let o = out(out_page, "out_page")?;
+        *o = match it.next_page().transpose()? {
+            Some(page) => into_handle::<mw_message_page>(page),
+            None => std::ptr::null_mut(),
+        };
+        Ok(())
+    })
+}
+
+/// Frees a message iterator. NULL is allowed.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_iter_free(iter: *mut mw_message_iter) {
     free_handle(iter)
 }

@@ -9,8 +9,9 @@ use std::ffi::c_char;
 use std::ptr;
 
 use moveworks::{
-    Actor, Citation, Content, Conversation, ConversationPage, Error, Event, EventPage, EventPayload, Message,
-    OutputItem, ReasoningMessage, Response, ResponseStatus, Timestamp,
+    Actor, Citation, Content, Conversation, ConversationPage, Error, Event, EventPage, EventPayload, FeedbackOption,
+    FeedbackResult, FeedbackStatus, Message, MessagePage, OutputItem, ReasoningMessage, Response, ResponseStatus,
+    Timestamp,
 };
 
 use crate::error::{guard, guard_plain, mw_error, mw_status};
@@ -85,6 +86,17 @@ pub enum mw_event_type {
     MW_EVENT_UNKNOWN = 99,
 }
 
+/// Status of a submitted feedback. Values this SDK version does not know are
+/// MW_FEEDBACK_STATUS_UNKNOWN; mw_feedback_result_status_name() has their raw name.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum mw_feedback_status {
+    /// SUBMITTED: the feedback was recorded.
+    MW_FEEDBACK_STATUS_SUBMITTED = 0,
+    /// A status this SDK version does not know.
+    MW_FEEDBACK_STATUS_UNKNOWN = 99,
+}
+
 // ---- handle types -------------------------------------------------------------
 
 /// A conversation. Owned ones come from the client or mw_conversation_from_json
@@ -104,7 +116,8 @@ pub struct mw_response {
 pub struct mw_output_item {
     _private: [u8; 0],
 }
-/// A final message (always borrowed from its output item or event).
+/// A final message. Owned ones come from mw_message_iter_next() (free with
+/// mw_message_free); borrowed ones from an output item, an event or a message page.
 pub struct mw_message {
     _private: [u8; 0],
 }
@@ -129,6 +142,21 @@ pub struct mw_event_page {
     _private: [u8; 0],
 }
 
+/// One page of messages (owned; free with mw_message_page_free).
+pub struct mw_message_page {
+    _private: [u8; 0],
+}
+/// The answer of mw_client_submit_feedback() (owned; free with mw_feedback_result_free).
+pub struct mw_feedback_result {
+    _private: [u8; 0],
+}
+
+impl Handle for mw_message_page {
+    type Inner = MessagePage;
+}
+impl Handle for mw_feedback_result {
+    type Inner = FeedbackResult;
+}
 impl Handle for mw_conversation {
     type Inner = Conversation;
 }
@@ -276,6 +304,17 @@ pub unsafe extern "C" fn mw_conversation_updated_at(
     get(conversation, out_unix_ms, |c| ms(&c.updated_at))
 }
 
+/// The `x-moveworks-root-uuid` of the HTTP answer this conversation came from (quote it to
+/// Moveworks support, for a wrong answer as for an error); NULL for one borrowed from a
+/// page (read the page's) or parsed from JSON. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_request_id(
+    conversation: *const mw_conversation,
+    out: *mut *mut c_char,
+) -> mw_status {
+    get_str(conversation, out, |c| c.request_id.clone())
+}
+
 /// The conversation as wire JSON. `*out` is a new string.
 #[no_mangle]
 pub unsafe extern "C" fn mw_conversation_to_json(
@@ -326,6 +365,16 @@ pub unsafe extern "C" fn mw_conversation_page_next_cursor(
     out: *mut *mut c_char,
 ) -> mw_status {
     get_str(page, out, |p| p.next_cursor.clone())
+}
+
+/// The `x-moveworks-root-uuid` of the HTTP answer this page came from (quote it to
+/// Moveworks support, for a wrong answer as for an error); NULL for a page parsed from JSON. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_page_request_id(
+    page: *const mw_conversation_page,
+    out: *mut *mut c_char,
+) -> mw_status {
+    get_str(page, out, |p| p.request_id.clone())
 }
 
 /// The page as wire JSON (`{"conversations": [...], "metadata": {"next_cursor": ...}}`).
@@ -473,6 +522,14 @@ pub unsafe extern "C" fn mw_response_assistant_text(response: *const mw_response
     get_str(response, out, Response::assistant_text)
 }
 
+/// The `x-moveworks-root-uuid` of the HTTP answer this response came from (quote it to
+/// Moveworks support, for a wrong answer as for an error); a streamed turn's final response carries
+/// the stream request's. NULL for a response parsed from JSON. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_response_request_id(response: *const mw_response, out: *mut *mut c_char) -> mw_status {
+    get_str(response, out, |r| r.request_id.clone())
+}
+
 /// The response as wire JSON. `*out` is a new string.
 #[no_mangle]
 pub unsafe extern "C" fn mw_response_to_json(response: *const mw_response, out: *mut *mut c_char) -> mw_status {
@@ -615,10 +672,41 @@ pub unsafe extern "C" fn mw_message_text_with_citation_markers(
     get_str(message, out, |m| Some(m.text_with_citation_markers()))
 }
 
-/// The message as wire JSON. `*out` is a new string.
+/// The callback id that rates the message helpful, to pass to mw_client_submit_feedback();
+/// NULL when the message offers no such rating (user messages, notifications, older
+/// servers). An opaque token: never parse it. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_helpful_callback_id(
+    message: *const mw_message,
+    out: *mut *mut c_char,
+) -> mw_status {
+    get_str(message, out, |m| callback_id(m.feedback.as_ref().and_then(|f| f.helpful.as_ref())))
+}
+
+/// The callback id that rates the message unhelpful, to pass to mw_client_submit_feedback();
+/// NULL when the message offers no such rating. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_unhelpful_callback_id(
+    message: *const mw_message,
+    out: *mut *mut c_char,
+) -> mw_status {
+    get_str(message, out, |m| callback_id(m.feedback.as_ref().and_then(|f| f.unhelpful.as_ref())))
+}
+
+fn callback_id(option: Option<&FeedbackOption>) -> Option<String> {
+    option.map(|o| o.callback_id.clone())
+}
+
+/// The message as wire JSON (with its `feedback` object when it has one). `*out` is a new string.
 #[no_mangle]
 pub unsafe extern "C" fn mw_message_to_json(message: *const mw_message, out: *mut *mut c_char) -> mw_status {
     json_of(message, out)
+}
+
+/// Frees an owned message (from mw_message_iter_next). NULL is allowed. Never pass a borrowed one.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_free(message: *mut mw_message) {
+    free_handle(message)
 }
 
 // ---- reasoning message ---------------------------------------------------------------
@@ -841,6 +929,13 @@ pub unsafe extern "C" fn mw_event_page_next_cursor(page: *const mw_event_page, o
     get_str(page, out, |p| p.next_cursor.clone())
 }
 
+/// The `x-moveworks-root-uuid` of the HTTP answer this page came from (quote it to
+/// Moveworks support, for a wrong answer as for an error); NULL for a page parsed from JSON. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_event_page_request_id(page: *const mw_event_page, out: *mut *mut c_char) -> mw_status {
+    get_str(page, out, |p| p.request_id.clone())
+}
+
 /// The page as wire JSON (`{"events": [...], "metadata": {"next_cursor": ...}}`).
 #[no_mangle]
 pub unsafe extern "C" fn mw_event_page_to_json(page: *const mw_event_page, out: *mut *mut c_char) -> mw_status {
@@ -861,4 +956,116 @@ pub unsafe extern "C" fn mw_event_page_from_json(
 #[no_mangle]
 pub unsafe extern "C" fn mw_event_page_free(page: *mut mw_event_page) {
     free_handle(page)
+}
+
+// ---- message page -------------------------------------------------------------------------
+
+/// Number of messages on the page.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_page_count(page: *const mw_message_page, out: *mut usize) -> mw_status {
+    get(page, out, |p| p.messages.len())
+}
+
+/// The `index`-th message (newest first for a conversation's messages), borrowed from the page.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_page_get(
+    page: *const mw_message_page,
+    index: usize,
+    out: *mut *const mw_message,
+) -> mw_status {
+    get_item(page, index, out, |p| &p.messages[..])
+}
+
+/// Cursor of the next page, or NULL on the last page (and when the server sends no
+/// `metadata`, as list response messages may). `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_page_next_cursor(page: *const mw_message_page, out: *mut *mut c_char) -> mw_status {
+    get_str(page, out, |p| p.next_cursor.clone())
+}
+
+/// The `x-moveworks-root-uuid` of the HTTP answer this page came from (quote it to
+/// Moveworks support, for a wrong answer as for an error); NULL for a page parsed from JSON. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_page_request_id(page: *const mw_message_page, out: *mut *mut c_char) -> mw_status {
+    get_str(page, out, |p| p.request_id.clone())
+}
+
+/// The page as wire JSON (`{"messages": [...], "metadata": {"next_cursor": ...}}`).
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_page_to_json(page: *const mw_message_page, out: *mut *mut c_char) -> mw_status {
+    json_of(page, out)
+}
+
+/// Parses a message page from wire JSON. `*out` is owned.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_page_from_json(
+    json: *const c_char,
+    out: *mut *mut mw_message_page,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    parse(json, out, "message page", out_error)
+}
+
+/// Frees a message page (and the messages borrowed from it). NULL is allowed.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_page_free(page: *mut mw_message_page) {
+    free_handle(page)
+}
+
+// ---- feedback result ----------------------------------------------------------------------
+
+/// The submission status (MW_FEEDBACK_STATUS_UNKNOWN for a value this SDK does not know).
+#[no_mangle]
+pub unsafe extern "C" fn mw_feedback_result_get_status(
+    result: *const mw_feedback_result,
+    out: *mut mw_feedback_status,
+) -> mw_status {
+    get(result, out, |r| match r.status {
+        FeedbackStatus::Submitted => mw_feedback_status::MW_FEEDBACK_STATUS_SUBMITTED,
+        FeedbackStatus::Unknown { .. } => mw_feedback_status::MW_FEEDBACK_STATUS_UNKNOWN,
+    })
+}
+
+/// The status as sent on the wire, e.g. "SUBMITTED" (unknown values verbatim). `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_feedback_result_status_name(
+    result: *const mw_feedback_result,
+    out: *mut *mut c_char,
+) -> mw_status {
+    get_str(result, out, |r| Some(r.status.as_str().to_owned()))
+}
+
+/// The `x-moveworks-root-uuid` of the HTTP answer this result came from (quote it to
+/// Moveworks support, for a wrong answer as for an error); NULL for a result parsed from JSON. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_feedback_result_request_id(
+    result: *const mw_feedback_result,
+    out: *mut *mut c_char,
+) -> mw_status {
+    get_str(result, out, |r| r.request_id.clone())
+}
+
+/// The result as wire JSON (`{"status": "SUBMITTED"}`). `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_feedback_result_to_json(
+    result: *const mw_feedback_result,
+    out: *mut *mut c_char,
+) -> mw_status {
+    json_of(result, out)
+}
+
+/// Parses a feedback result from wire JSON. `*out` is owned.
+#[no_mangle]
+pub unsafe extern "C" fn mw_feedback_result_from_json(
+    json: *const c_char,
+    out: *mut *mut mw_feedback_result,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    parse(json, out, "feedback result", out_error)
+}
+
+/// Frees a feedback result. NULL is allowed.
+#[no_mangle]
+pub unsafe extern "C" fn mw_feedback_result_free(result: *mut mw_feedback_result) {
+    free_handle(result)
 }

@@ -349,6 +349,38 @@ static call_outcome run_call(mw_client *c, const char *name, cJSON *args, cJSON 
         }
         mw_event_iter_free(it);
         if (st == MW_OK) *result = all; else cJSON_Delete(all);
+    } else if (strcmp(name, "list_messages") == 0 || strcmp(name, "list_response_messages") == 0) {
+        mw_message_page *p = NULL;
+        if (name[5] == 'm')
+            st = mw_client_list_messages(c, arg_s(args, "conversation_id"), arg_s(args, "cursor"),
+                                         arg_limit(args, "limit"), &p, err);
+        else
+            st = mw_client_list_response_messages(c, arg_s(args, "conversation_id"), arg_s(args, "response_id"),
+                                                  arg_s(args, "cursor"), arg_limit(args, "limit"), &p, err);
+        if (st == MW_OK) mw_message_page_to_json(p, &json);
+        mw_message_page_free(p);
+    } else if (strcmp(name, "iter_messages") == 0) {
+        mw_message_iter *it = NULL;
+        st = mw_client_iter_messages(c, arg_s(args, "conversation_id"), NULL, arg_limit(args, "limit"), &it, err);
+        cJSON *all = cJSON_CreateArray();
+        while (st == MW_OK) {
+            mw_message *m = NULL;
+            st = mw_message_iter_next(it, &m, err);
+            if (st != MW_OK || !m) break;
+            char *s = NULL;
+            mw_message_to_json(m, &s);
+            cJSON_AddItemToArray(all, take_json(s));
+            mw_message_free(m);
+        }
+        mw_message_iter_free(it);
+        if (st == MW_OK) *result = all; else cJSON_Delete(all);
+    } else if (strcmp(name, "submit_feedback") == 0) {
+        mw_feedback_result *r = NULL;
+        st = mw_client_submit_feedback(c, arg_s(args, "conversation_id"), arg_s(args, "response_id"),
+                                       arg_s(args, "message_id"), arg_s(args, "callback_id"),
+                                       arg_s(args, "additional_feedback"), &r, err);
+        if (st == MW_OK) mw_feedback_result_to_json(r, &json);
+        mw_feedback_result_free(r);
     } else if (strcmp(name, "create_response") == 0) {
         mw_response *r = NULL;
         st = mw_client_create_response(c, arg_s(args, "conversation_id"), arg_s(args, "text"), &r, err);
@@ -503,7 +535,17 @@ static int check_error(cJSON *expect_error, mw_error *err) {
     return 1;
 }
 
-static int run_sim_step(const char *action, cJSON *args) {
+/* Runs a sim step; `*saved_value` receives what a step that answers something (inject_event) answered. */
+static int run_sim_step(const char *action, cJSON *args, cJSON **saved_value) {
+    *saved_value = NULL;
+    if (strcmp(action, "inject_event") == 0) {
+        char *body = cJSON_PrintUnformatted(args), *answer = NULL;
+        int st = sim_http("POST", "/_sim/events", body, &answer);
+        free(body);
+        *saved_value = st == 201 && answer ? cJSON_Parse(answer) : NULL;
+        free(answer);
+        return *saved_value ? 1 : fail("inject_event refused (%d)", st);
+    }
     if (strcmp(action, "fault") == 0) {
         cJSON *wrap = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(wrap, "faults");
         cJSON_AddItemToArray(list, cJSON_Duplicate(args, 1));
@@ -566,7 +608,17 @@ static int run_scenario(cJSON *scenario) {
         if (!subst_ok) {
             ok = 0;
         } else if (sim) {
-            ok = run_sim_step(sim, args);
+            cJSON *answer = NULL;
+            ok = run_sim_step(sim, args, &answer);
+            const char *save_as = arg_s(step, "save_as");
+            if (ok && save_as && !answer) {
+                ok = fail("sim %s answers nothing to save", sim);
+            } else if (ok && save_as) {
+                cJSON_DeleteItemFromObjectCaseSensitive(saved, save_as);
+                cJSON_AddItemToObject(saved, save_as, answer);
+                answer = NULL;
+            }
+            cJSON_Delete(answer);
         } else if (call && !c) {
             ok = fail("a call step, but the client failed to build");
         } else if (call) {

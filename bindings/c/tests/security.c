@@ -232,12 +232,15 @@ static void test_ids_stay_in_their_segment(void) {
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         const char *id = ids[i];
         /* 0 get conversation, 1 update, 2 create response, 3 get response (conversation id),
-         * 4 get response (response id), 5 list events. */
-        for (int endpoint = 0; endpoint < 6; endpoint++) {
+         * 4 get response (response id), 5 list events, 6 list messages, 7 submit feedback
+         * (message id). */
+        for (int endpoint = 0; endpoint < 8; endpoint++) {
             sim_clear_log();
             mw_conversation *out_conv = NULL;
             mw_response *out_resp = NULL;
             mw_event_page *events = NULL;
+            mw_message_page *messages = NULL;
+            mw_feedback_result *feedback = NULL;
             mw_status st;
             const char *prefix;
             const char *suffix = "";
@@ -247,8 +250,12 @@ static void test_ids_stay_in_their_segment(void) {
             case 2: st = mw_client_create_response(c, id, "hi", &out_resp, &err); prefix = "/rest/v1beta1/conversations/"; suffix = "/responses"; break;
             case 3: st = mw_client_get_response(c, id, resp_id, &out_resp, &err); prefix = "/rest/v1beta1/conversations/"; suffix = "/responses/"; break;
             case 4: st = mw_client_get_response(c, conv_id, id, &out_resp, &err); prefix = "/rest/v1beta1/conversations/"; break;
-            default: st = mw_client_list_events(c, id, NULL, NULL, NULL, -1, &events, &err); prefix = "/rest/v1beta1/conversations/"; suffix = "/events"; break;
+            case 5: st = mw_client_list_events(c, id, NULL, NULL, NULL, -1, &events, &err); prefix = "/rest/v1beta1/conversations/"; suffix = "/events"; break;
+            case 6: st = mw_client_list_messages(c, id, NULL, -1, &messages, &err); prefix = "/rest/v1beta1/conversations/"; suffix = "/messages"; break;
+            default: st = mw_client_submit_feedback(c, conv_id, resp_id, id, "cb_1", NULL, &feedback, &err); prefix = "/rest/v1beta1/conversations/"; suffix = "/feedback"; break;
             }
+            mw_message_page_free(messages);
+            mw_feedback_result_free(feedback);
             mw_conversation_free(out_conv);
             mw_response_free(out_resp);
             mw_event_page_free(events);
@@ -266,6 +273,8 @@ static void test_ids_stay_in_their_segment(void) {
                 snprintf(want_prefix, sizeof want_prefix, "%s%s", prefix,
                          endpoint == 4 ? conv_id : "");
                 if (endpoint == 4) strcat(want_prefix, "/responses/");
+                if (endpoint == 7)
+                    snprintf(want_prefix, sizeof want_prefix, "%s%s/responses/%s/messages/", prefix, conv_id, resp_id);
                 int ok = path && strncmp(path, want_prefix, strlen(want_prefix)) == 0;
                 if (ok) {
                     const char *rest = path + strlen(want_prefix);

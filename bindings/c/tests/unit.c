@@ -33,6 +33,29 @@ static void sleep_ms(long ms) {
 }
 
 static void sim_config(const char *json) { sim_post("/_sim/config", json); }
+
+/* POST /_sim/events: injects a system-initiated message into the events feed
+   (kind "notification" or "async_response"; event_type NULL = MESSAGE_EVENT) and
+   returns the created event as the simulator answered it (cJSON_Delete it). */
+static cJSON *sim_inject_event(const char *conversation_id, const char *text, const char *kind,
+                               const char *event_type) {
+    cJSON *args = cJSON_CreateObject();
+    cJSON_AddStringToObject(args, "conversation_id", conversation_id);
+    cJSON_AddStringToObject(args, "text", text);
+    cJSON_AddStringToObject(args, "kind", kind);
+    if (event_type) cJSON_AddStringToObject(args, "event_type", event_type);
+    char *body = cJSON_PrintUnformatted(args), *answer = NULL;
+    int st = sim_http("POST", "/_sim/events", body, &answer);
+    free(body);
+    cJSON_Delete(args);
+    cJSON *event = st == 201 && answer ? cJSON_Parse(answer) : NULL;
+    free(answer);
+    if (!event) {
+        fprintf(stderr, "simulator /_sim/events answered %d\n", st);
+        exit(2);
+    }
+    return event;
+}
 static void sim_fault(const char *json) { sim_post("/_sim/faults", json); }
 
 static mw_client *client_with(uint32_t max_retries, uint64_t timeout_ms, const char *token, const char *assistant) {
@@ -823,8 +846,16 @@ static void test_unknown_values_and_events(mw_client *c) {
     mw_string_free(s);
     mw_response_free(r);
 
-    /* Events: a MESSAGE_EVENT, then a NOTIFICATION_EVENT this SDK does not know. */
+    /* Events: the feed holds only system-initiated messages (an answer is not an event),
+       so it is empty until the simulator injects an asynchronous answer (a MESSAGE_EVENT)
+       and a NOTIFICATION_EVENT this SDK does not know. */
     mw_event_page *page = NULL;
+    CHECK_STATUS(mw_client_list_events(c, NULL, NULL, NULL, NULL, MW_LIMIT_DEFAULT, &page, &err), MW_OK, err);
+    CHECK(mw_event_page_count(page, &n) == MW_OK && n == 0);
+    mw_event_page_free(page);
+    page = NULL;
+    cJSON_Delete(sim_inject_event(cid, "Your request is done.", "async_response", NULL));
+    cJSON_Delete(sim_inject_event(cid, "Heads up", "notification", "NOTIFICATION_EVENT"));
     CHECK_STATUS(mw_client_list_events(c, NULL, NULL, NULL, NULL, MW_LIMIT_DEFAULT, &page, &err), MW_OK, err);
     CHECK(mw_event_page_count(page, &n) == MW_OK && n == 2);
     const mw_event *ev = NULL;
@@ -841,7 +872,13 @@ static void test_unknown_values_and_events(mw_client *c) {
     mw_string_free(s);
     const mw_message *m = NULL;
     CHECK(mw_event_message(ev, &m) == MW_OK && m);
-    CHECK(mw_message_text(m, &s) == MW_OK && s && strstr(s, "what is new?"));
+    CHECK(mw_message_text(m, &s) == MW_OK);
+    CHECK_STR(s, "Your request is done.");
+    mw_string_free(s);
+    /* An asynchronous answer is rateable: it offers both callback ids. */
+    CHECK(mw_message_helpful_callback_id(m, &s) == MW_OK && s && *s);
+    mw_string_free(s);
+    CHECK(mw_message_unhelpful_callback_id(m, &s) == MW_OK && s && *s);
     mw_string_free(s);
     CHECK(mw_event_page_get(page, 1, &ev) == MW_OK);
     CHECK(mw_event_get_type(ev, &et) == MW_OK && et == MW_EVENT_UNKNOWN);
@@ -915,6 +952,385 @@ static void test_unknown_values_and_events(mw_client *c) {
     EXPECT_ERR(mw_event_iter_next_page(NULL, &page, &err), MW_INVALID_ARGUMENT, "iter");
 
     mw_string_free(first_id);
+    mw_string_free(cid);
+    mw_conversation_free(conv);
+}
+
+/* ---- messages, feedback, request ids ----------------------------------------------------------------- */
+
+/* The root_uuid the simulator logged for the newest request with this method whose path
+   ends with `path_suffix` (a new string the caller frees, or NULL). */
+static char *sim_root_uuid(const char *method, const char *path_suffix) {
+    char *body = NULL, *found = NULL;
+    if (sim_http("GET", "/_sim/requests", NULL, &body) != 200 || !body) {
+        free(body);
+        return NULL;
+    }
+    cJSON *log = cJSON_Parse(body);
+    free(body);
+    cJSON *e;
+    cJSON_ArrayForEach(e, log) {
+        cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "method"), *p = cJSON_GetObjectItemCaseSensitive(e, "path");
+        cJSON *u = cJSON_GetObjectItemCaseSensitive(e, "root_uuid");
+        if (!cJSON_IsString(m) || strcmp(m->valuestring, method) != 0 || !cJSON_IsString(p) || !cJSON_IsString(u))
+            continue;
+        size_t n = strlen(p->valuestring), k = strlen(path_suffix);
+        if (n < k || strcmp(p->valuestring + n - k, path_suffix) != 0) continue;
+        free(found);
+        found = strdup(u->valuestring);
+    }
+    cJSON_Delete(log);
+    return found;
+}
+
+/* Checks that a request id read by `getter` equals the root_uuid logged for the newest
+   `method` request whose path ends with `path_suffix`. */
+#define CHECK_REQUEST_ID(getter, handle, method, path_suffix)                     \
+    do {                                                                          \
+        char *got_ = NULL, *want_ = sim_root_uuid(method, path_suffix);           \
+        CHECK(getter(handle, &got_) == MW_OK && want_ != NULL);                   \
+        CHECK_STR(got_, want_);                                                   \
+        mw_string_free(got_);                                                     \
+        free(want_);                                                              \
+    } while (0)
+
+static char *message_string(const mw_message *m, mw_status (*getter)(const mw_message *, char **)) {
+    char *s = NULL;
+    CHECK(getter(m, &s) == MW_OK);
+    return s;
+}
+
+/* Reads a conversation's messages through a fresh iterator (limit 1: one page per message). */
+static int iterated_message_ids(mw_client *c, const char *cid, const char *rid, char **ids, int max) {
+    mw_error *err = NULL;
+    mw_message_iter *it = NULL;
+    if (rid)
+        CHECK_STATUS(mw_client_iter_response_messages(c, cid, rid, NULL, 1, &it, &err), MW_OK, err);
+    else
+        CHECK_STATUS(mw_client_iter_messages(c, cid, NULL, 1, &it, &err), MW_OK, err);
+    int n = 0;
+    for (;;) {
+        mw_message *m = NULL;
+        CHECK_STATUS(mw_message_iter_next(it, &m, &err), MW_OK, err);
+        if (!m) break;
+        if (n < max) ids[n] = message_string(m, mw_message_id); /* mw_string_free */
+        n++;
+        mw_message_free(m);
+    }
+    mw_message_iter_free(it);
+    return n;
+}
+
+static int feedback_count(void) {
+    char *body = NULL;
+    int n = -1;
+    if (sim_http("GET", "/_sim/feedback", NULL, &body) == 200 && body) {
+        cJSON *list = cJSON_Parse(body);
+        n = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : -1;
+        cJSON_Delete(list);
+    }
+    free(body);
+    return n;
+}
+
+static void test_messages_and_feedback(mw_client *c) {
+    mw_error *err = NULL;
+    char *s = NULL;
+    size_t n = 0;
+    sim_config("{\"response_duration_ms\": 60}");
+    mw_conversation *conv = NULL;
+    CHECK_STATUS(mw_client_create_conversation(c, "Messages", &conv, &err), MW_OK, err);
+    CHECK_REQUEST_ID(mw_conversation_request_id, conv, "POST", "/conversations");
+    char *cid = conversation_id_of(conv);
+    char convs_suffix[128], messages_suffix[128];
+    snprintf(convs_suffix, sizeof convs_suffix, "/conversations/%s", cid);
+    snprintf(messages_suffix, sizeof messages_suffix, "/conversations/%s/messages", cid);
+    mw_wait_options o;
+    mw_wait_options_init(&o);
+    o.initial_interval_ms = 10;
+    o.max_interval_ms = 30;
+    mw_response *r1 = NULL, *r2 = NULL;
+    CHECK_STATUS(mw_client_create_response_and_wait(c, cid, "first question", &o, &r1, &err), MW_OK, err);
+    char *rid1 = NULL, *rid2 = NULL;
+    mw_response_id(r1, &rid1);
+    char response_suffix[160];
+    snprintf(response_suffix, sizeof response_suffix, "/responses/%s", rid1);
+    /* The waited response is the last poll's answer. */
+    CHECK_REQUEST_ID(mw_response_request_id, r1, "GET", response_suffix);
+    CHECK_STATUS(mw_client_create_response_and_wait(c, cid, "second question", &o, &r2, &err), MW_OK, err);
+    mw_response_id(r2, &rid2);
+
+    /* Every message, newest first: r2's answer, r2's question, r1's answer, r1's question. */
+    mw_message_page *page = NULL;
+    CHECK_STATUS(mw_client_list_messages(c, cid, NULL, MW_LIMIT_DEFAULT, &page, &err), MW_OK, err);
+    CHECK_REQUEST_ID(mw_message_page_request_id, page, "GET", messages_suffix);
+    CHECK(mw_message_page_count(page, &n) == MW_OK && n == 4);
+    const char *want_rid[] = {rid2, rid2, rid1, rid1};
+    const mw_actor want_actor[] = {MW_ACTOR_ASSISTANT, MW_ACTOR_USER, MW_ACTOR_ASSISTANT, MW_ACTOR_USER};
+    char *ids[4] = {NULL, NULL, NULL, NULL};
+    for (size_t i = 0; i < 4 && i < n; i++) {
+        const mw_message *m = NULL;
+        mw_actor actor;
+        CHECK(mw_message_page_get(page, i, &m) == MW_OK && m);
+        CHECK(mw_message_actor(m, &actor) == MW_OK && actor == want_actor[i]);
+        s = message_string(m, mw_message_response_id);
+        CHECK_STR(s, want_rid[i]);
+        mw_string_free(s);
+        ids[i] = message_string(m, mw_message_id);
+        /* Only the assistant's messages are rateable. */
+        char *helpful = message_string(m, mw_message_helpful_callback_id);
+        char *unhelpful = message_string(m, mw_message_unhelpful_callback_id);
+        if (actor == MW_ACTOR_ASSISTANT) {
+            CHECK(helpful && unhelpful && *helpful && strcmp(helpful, unhelpful) != 0);
+        } else {
+            CHECK(helpful == NULL && unhelpful == NULL);
+        }
+        mw_string_free(helpful);
+        mw_string_free(unhelpful);
+    }
+    const mw_message *m = NULL;
+    CHECK(mw_message_page_get(page, 4, &m) == MW_INVALID_ARGUMENT);
+    s = (char *)"sentinel";
+    CHECK(mw_message_page_next_cursor(page, &s) == MW_OK && s == NULL);
+    CHECK(mw_message_page_to_json(page, &s) == MW_OK && s && strstr(s, "\"feedback\"") && strstr(s, "\"callback_id\""));
+    mw_message_page *copy = NULL;
+    CHECK_STATUS(mw_message_page_from_json(s, &copy, &err), MW_OK, err);
+    mw_string_free(s);
+    CHECK(mw_message_page_count(copy, &n) == MW_OK && n == 4);
+    s = (char *)"sentinel";
+    CHECK(mw_message_page_request_id(copy, &s) == MW_OK && s == NULL); /* not from an HTTP answer */
+    mw_message_page_free(copy);
+    EXPECT_ERR(mw_message_page_from_json("{\"messages\": 1}", &copy, &err), MW_DECODE, NULL);
+    mw_message_page_free(page);
+
+    /* Paging by cursor, limit 1. */
+    page = NULL;
+    CHECK_STATUS(mw_client_list_messages(c, cid, NULL, 1, &page, &err), MW_OK, err);
+    char *cursor = NULL;
+    CHECK(mw_message_page_next_cursor(page, &cursor) == MW_OK && cursor != NULL);
+    CHECK(mw_message_page_get(page, 0, &m) == MW_OK);
+    s = message_string(m, mw_message_id);
+    CHECK_STR(s, ids[0]);
+    mw_string_free(s);
+    mw_message_page_free(page);
+    page = NULL;
+    CHECK_STATUS(mw_client_list_messages(c, cid, cursor, 1, &page, &err), MW_OK, err);
+    CHECK(mw_message_page_get(page, 0, &m) == MW_OK);
+    s = message_string(m, mw_message_id);
+    CHECK_STR(s, ids[1]);
+    mw_string_free(s);
+    mw_string_free(cursor);
+    mw_message_page_free(page);
+
+    /* The iterator follows the cursors: the same four, in the same order. */
+    char *iterated[4] = {NULL, NULL, NULL, NULL};
+    CHECK(iterated_message_ids(c, cid, NULL, iterated, 4) == 4);
+    for (int i = 0; i < 4; i++) {
+        CHECK_STR(iterated[i], ids[i]);
+        mw_string_free(iterated[i]);
+    }
+    /* Whole pages (3, then 1), each with its own answer's request id. */
+    mw_message_iter *it = NULL;
+    CHECK_STATUS(mw_client_iter_messages(c, cid, NULL, 3, &it, &err), MW_OK, err);
+    size_t sizes[3] = {0, 0, 0};
+    int pages = 0;
+    for (;;) {
+        mw_message_page *p = NULL;
+        CHECK_STATUS(mw_message_iter_next_page(it, &p, &err), MW_OK, err);
+        if (!p) break;
+        if (pages < 3) mw_message_page_count(p, &sizes[pages]);
+        CHECK_REQUEST_ID(mw_message_page_request_id, p, "GET", messages_suffix);
+        pages++;
+        mw_message_page_free(p);
+    }
+    CHECK(pages == 2 && sizes[0] == 3 && sizes[1] == 1);
+    mw_message_iter_free(it);
+
+    /* One response's messages: its answer, then its question. */
+    char rmessages_suffix[200];
+    snprintf(rmessages_suffix, sizeof rmessages_suffix, "/responses/%s/messages", rid1);
+    page = NULL;
+    CHECK_STATUS(mw_client_list_response_messages(c, cid, rid1, NULL, MW_LIMIT_DEFAULT, &page, &err), MW_OK, err);
+    CHECK_REQUEST_ID(mw_message_page_request_id, page, "GET", rmessages_suffix);
+    CHECK(mw_message_page_count(page, &n) == MW_OK && n == 2);
+    for (size_t i = 0; i < 2 && i < n; i++) {
+        CHECK(mw_message_page_get(page, i, &m) == MW_OK);
+        s = message_string(m, mw_message_id);
+        CHECK_STR(s, ids[2 + i]);
+        mw_string_free(s);
+    }
+    CHECK(mw_message_page_get(page, 1, &m) == MW_OK);
+    CHECK(mw_message_text(m, &s) == MW_OK);
+    CHECK_STR(s, "first question");
+    mw_string_free(s);
+    mw_message_page_free(page);
+    CHECK(iterated_message_ids(c, cid, rid1, iterated, 4) == 2);
+    CHECK_STR(iterated[0], ids[2]);
+    CHECK_STR(iterated[1], ids[3]);
+    mw_string_free(iterated[0]);
+    mw_string_free(iterated[1]);
+    EXPECT_ERR(mw_client_list_response_messages(c, cid, "resp_doesNotExist", NULL, MW_LIMIT_DEFAULT, &page, &err),
+               MW_NOT_FOUND, NULL);
+
+    /* Feedback with the callback id of a listed message: the simulator records it. */
+    page = NULL;
+    CHECK_STATUS(mw_client_list_messages(c, cid, NULL, MW_LIMIT_DEFAULT, &page, &err), MW_OK, err);
+    const mw_message *answer1 = NULL, *answer2 = NULL;
+    mw_message_page_get(page, 0, &answer2);
+    mw_message_page_get(page, 2, &answer1);
+    char *helpful1 = message_string(answer1, mw_message_helpful_callback_id);
+    char *unhelpful1 = message_string(answer1, mw_message_unhelpful_callback_id);
+    char *helpful2 = message_string(answer2, mw_message_helpful_callback_id);
+    const char *note = "Clear and correct \xe2\x80\x94 merci \xe2\x9c\x93";
+    mw_feedback_result *result = NULL;
+    CHECK_STATUS(mw_client_submit_feedback(c, cid, rid1, ids[2], helpful1, note, &result, &err), MW_OK, err);
+    mw_feedback_status fs = MW_FEEDBACK_STATUS_UNKNOWN;
+    CHECK(mw_feedback_result_get_status(result, &fs) == MW_OK && fs == MW_FEEDBACK_STATUS_SUBMITTED);
+    CHECK(mw_feedback_result_status_name(result, &s) == MW_OK);
+    CHECK_STR(s, "SUBMITTED");
+    mw_string_free(s);
+    CHECK(mw_feedback_result_to_json(result, &s) == MW_OK);
+    CHECK_STR(s, "{\"status\":\"SUBMITTED\"}");
+    mw_string_free(s);
+    CHECK_REQUEST_ID(mw_feedback_result_request_id, result, "POST", "/feedback");
+    mw_feedback_result_free(result);
+    char *body = NULL;
+    CHECK(sim_http("GET", "/_sim/feedback", NULL, &body) == 200);
+    cJSON *accepted = cJSON_Parse(body);
+    free(body);
+    cJSON *entry = cJSON_GetArrayItem(accepted, 0);
+    CHECK(cJSON_GetArraySize(accepted) == 1);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(entry, "callback_id")), helpful1);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(entry, "message_id")), ids[2]);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(entry, "rating")), "helpful");
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(entry, "additional_feedback")), note);
+    cJSON_Delete(accepted);
+
+    /* Another message's callback id: the server's 400, sent once (POSTs are not retried). */
+    mw_error *e400 = NULL;
+    CHECK_STATUS(mw_client_submit_feedback(c, cid, rid1, ids[2], helpful2, NULL, &result, &e400), MW_BAD_REQUEST, e400);
+    if (e400) {
+        CHECK(mw_error_http_status(e400) == 400);
+        CHECK_STR(mw_error_code(e400), "INVALID_INPUT");
+        CHECK(mw_status_is_a(mw_error_kind(e400), MW_API_STATUS) && !mw_status_is_a(mw_error_kind(e400), MW_INVALID_ARGUMENT));
+        char *want = sim_root_uuid("POST", "/feedback");
+        CHECK_STR(mw_error_request_id(e400), want);
+        free(want);
+    }
+    mw_error_free(e400);
+    CHECK(feedback_count() == 1);
+    CHECK(sim_count_requests("POST", "/feedback") == 2);
+
+    /* additional_feedback: 1,000 characters (2,000 bytes) are sent; 1,001 are refused
+       before anything is sent, as is an empty callback id. */
+    char long_note[2 * 1001 + 1];
+    for (int i = 0; i < 1001; i++) memcpy(long_note + 2 * i, "\xc3\xa9", 2);
+    long_note[2 * 1001] = 0;
+    EXPECT_ERR(mw_client_submit_feedback(c, cid, rid1, ids[2], unhelpful1, long_note, &result, &err),
+               MW_INVALID_ARGUMENT, "additional_feedback");
+    EXPECT_ERR(mw_client_submit_feedback(c, cid, rid1, ids[2], "", NULL, &result, &err), MW_INVALID_ARGUMENT,
+               "callback_id");
+    CHECK(sim_count_requests("POST", "/feedback") == 2);
+    long_note[2 * 1000] = 0;
+    result = NULL;
+    CHECK_STATUS(mw_client_submit_feedback(c, cid, rid1, ids[2], unhelpful1, long_note, &result, &err), MW_OK, err);
+    mw_feedback_result_free(result);
+    CHECK(feedback_count() == 2);
+
+    /* A status this SDK does not know is kept verbatim. */
+    result = NULL;
+    CHECK_STATUS(mw_feedback_result_from_json("{\"status\":\"QUEUED\"}", &result, &err), MW_OK, err);
+    CHECK(mw_feedback_result_get_status(result, &fs) == MW_OK && fs == MW_FEEDBACK_STATUS_UNKNOWN);
+    CHECK(mw_feedback_result_status_name(result, &s) == MW_OK);
+    CHECK_STR(s, "QUEUED");
+    mw_string_free(s);
+    s = (char *)"sentinel";
+    CHECK(mw_feedback_result_request_id(result, &s) == MW_OK && s == NULL);
+    mw_feedback_result_free(result);
+    EXPECT_ERR(mw_feedback_result_from_json("{}", &result, &err), MW_DECODE, NULL);
+
+    /* Request ids of the other returned objects: a fetched conversation, a listed page (its
+       conversations carry none of their own: the page's is the answer's), an events page. */
+    mw_conversation *fetched = NULL;
+    CHECK_STATUS(mw_client_get_conversation(c, cid, &fetched, &err), MW_OK, err);
+    CHECK_REQUEST_ID(mw_conversation_request_id, fetched, "GET", convs_suffix);
+    mw_conversation_free(fetched);
+    mw_conversation_page *cpage = NULL;
+    CHECK_STATUS(mw_client_list_conversations(c, NULL, MW_LIMIT_DEFAULT, MW_ARCHIVED_UNSET, &cpage, &err), MW_OK, err);
+    CHECK_REQUEST_ID(mw_conversation_page_request_id, cpage, "GET", "/conversations");
+    const mw_conversation *listed = NULL;
+    CHECK(mw_conversation_page_get(cpage, 0, &listed) == MW_OK);
+    s = (char *)"sentinel";
+    CHECK(mw_conversation_request_id(listed, &s) == MW_OK && s == NULL);
+    mw_conversation_page_free(cpage);
+    mw_event_page *epage = NULL;
+    CHECK_STATUS(mw_client_list_events(c, cid, NULL, NULL, NULL, MW_LIMIT_DEFAULT, &epage, &err), MW_OK, err);
+    char events_suffix[128];
+    snprintf(events_suffix, sizeof events_suffix, "/conversations/%s/events", cid);
+    CHECK_REQUEST_ID(mw_event_page_request_id, epage, "GET", events_suffix);
+    mw_event_page_free(epage);
+    mw_response *got = NULL;
+    CHECK_STATUS(mw_client_get_response(c, cid, rid2, &got, &err), MW_OK, err);
+    snprintf(response_suffix, sizeof response_suffix, "/responses/%s", rid2);
+    CHECK_REQUEST_ID(mw_response_request_id, got, "GET", response_suffix);
+    mw_response_free(got);
+
+    /* NULL and non-UTF-8 arguments name the argument; nothing is sent. */
+    int before = sim_count_requests(NULL, "/rest/");
+    EXPECT_ERR(mw_client_list_messages(NULL, cid, NULL, 5, &page, &err), MW_INVALID_ARGUMENT, "client");
+    EXPECT_ERR(mw_client_list_messages(c, NULL, NULL, 5, &page, &err), MW_INVALID_ARGUMENT, "conversation_id");
+    EXPECT_ERR(mw_client_list_messages(c, BAD_UTF8, NULL, 5, &page, &err), MW_INVALID_ARGUMENT, "conversation_id");
+    EXPECT_ERR(mw_client_list_messages(c, cid, BAD_UTF8, 5, &page, &err), MW_INVALID_ARGUMENT, "cursor");
+    EXPECT_ERR(mw_client_list_messages(c, cid, NULL, 101, &page, &err), MW_INVALID_ARGUMENT, "limit");
+    EXPECT_ERR(mw_client_list_messages(c, cid, NULL, 5, NULL, &err), MW_INVALID_ARGUMENT, "out_page");
+    EXPECT_ERR(mw_client_iter_messages(c, BAD_UTF8, NULL, 5, &it, &err), MW_INVALID_ARGUMENT, "conversation_id");
+    EXPECT_ERR(mw_client_iter_messages(c, cid, NULL, 5, NULL, &err), MW_INVALID_ARGUMENT, "out_iter");
+    EXPECT_ERR(mw_client_list_response_messages(c, cid, NULL, NULL, 5, &page, &err), MW_INVALID_ARGUMENT, "response_id");
+    EXPECT_ERR(mw_client_list_response_messages(c, cid, BAD_UTF8, NULL, 5, &page, &err), MW_INVALID_ARGUMENT,
+               "response_id");
+    EXPECT_ERR(mw_client_list_response_messages(c, cid, "resp/1", NULL, 5, &page, &err), MW_INVALID_ARGUMENT,
+               "response_id");
+    EXPECT_ERR(mw_client_iter_response_messages(c, cid, rid1, BAD_UTF8, 5, &it, &err), MW_INVALID_ARGUMENT, "cursor");
+    EXPECT_ERR(mw_client_iter_response_messages(c, NULL, rid1, NULL, 5, &it, &err), MW_INVALID_ARGUMENT,
+               "conversation_id");
+    EXPECT_ERR(mw_client_submit_feedback(c, cid, rid1, NULL, helpful1, NULL, &result, &err), MW_INVALID_ARGUMENT,
+               "message_id");
+    EXPECT_ERR(mw_client_submit_feedback(c, cid, rid1, ids[2], NULL, NULL, &result, &err), MW_INVALID_ARGUMENT,
+               "callback_id");
+    EXPECT_ERR(mw_client_submit_feedback(c, cid, rid1, ids[2], BAD_UTF8, NULL, &result, &err), MW_INVALID_ARGUMENT,
+               "callback_id");
+    EXPECT_ERR(mw_client_submit_feedback(c, cid, rid1, ids[2], helpful1, BAD_UTF8, &result, &err),
+               MW_INVALID_ARGUMENT, "additional_feedback");
+    EXPECT_ERR(mw_client_submit_feedback(c, BAD_UTF8, rid1, ids[2], helpful1, NULL, &result, &err),
+               MW_INVALID_ARGUMENT, "conversation_id");
+    EXPECT_ERR(mw_client_submit_feedback(c, cid, BAD_UTF8, ids[2], helpful1, NULL, &result, &err), MW_INVALID_ARGUMENT,
+               "response_id");
+    EXPECT_ERR(mw_client_submit_feedback(c, cid, rid1, ids[2], helpful1, NULL, NULL, &err), MW_INVALID_ARGUMENT,
+               "out_result");
+    CHECK(sim_count_requests(NULL, "/rest/") == before);
+    mw_message *owned = NULL;
+    EXPECT_ERR(mw_message_iter_next(NULL, &owned, &err), MW_INVALID_ARGUMENT, "iter");
+    EXPECT_ERR(mw_message_iter_next_page(NULL, &page, &err), MW_INVALID_ARGUMENT, "iter");
+    CHECK(mw_message_helpful_callback_id(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_message_unhelpful_callback_id(answer1, NULL) == MW_INVALID_ARGUMENT);
+    CHECK(mw_message_page_count(NULL, &n) == MW_INVALID_ARGUMENT);
+    CHECK(mw_feedback_result_get_status(NULL, &fs) == MW_INVALID_ARGUMENT);
+    CHECK(mw_conversation_request_id(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_response_request_id(r1, NULL) == MW_INVALID_ARGUMENT);
+    mw_message_iter_free(NULL);
+    mw_message_free(NULL);
+    mw_message_page_free(NULL);
+    mw_feedback_result_free(NULL);
+
+    mw_message_page_free(page);
+    mw_string_free(helpful1);
+    mw_string_free(unhelpful1);
+    mw_string_free(helpful2);
+    for (int i = 0; i < 4; i++) mw_string_free(ids[i]);
+    mw_string_free(rid1);
+    mw_string_free(rid2);
+    mw_response_free(r1);
+    mw_response_free(r2);
     mw_string_free(cid);
     mw_conversation_free(conv);
 }
@@ -1236,6 +1652,21 @@ static void test_stream_events(mw_client *c) {
     mw_response_status status;
     CHECK(final && mw_response_get_status(final, &status) == MW_OK && status == MW_RESPONSE_STATUS_COMPLETED);
     CHECK(sim_count_requests("POST", "/responses") == 1);
+    /* The streamed turn's final response carries the stream request's root uuid (the
+       one the simulator logged for the POST), get_response its own answer's. */
+    char *stream_uuid = sim_root_uuid("POST", "/responses/stream"), *rid = NULL;
+    CHECK_STR(request_id, stream_uuid);
+    CHECK(final && mw_response_request_id(final, &rid) == MW_OK);
+    CHECK_STR(rid, stream_uuid);
+    mw_string_free(rid);
+    rid = NULL;
+    CHECK(finished && mw_response_request_id(finished, &rid) == MW_OK);
+    CHECK_STR(rid, stream_uuid);
+    mw_string_free(rid);
+    rid = NULL;
+    CHECK(got && mw_response_request_id(got, &rid) == MW_OK && rid && strcmp(rid, stream_uuid) != 0);
+    mw_string_free(rid);
+    free(stream_uuid);
     mw_string_free(finished_json);
     mw_string_free(final_json);
     mw_string_free(got_json);
@@ -1655,6 +2086,8 @@ int main(void) {
     test_responses(c);
     sim_post("/_sim/reset", "{}");
     test_unknown_values_and_events(c);
+    sim_post("/_sim/reset", "{}");
+    test_messages_and_feedback(c);
     sim_post("/_sim/reset", "{}");
     test_statuses(c);
     sim_post("/_sim/reset", "{}");

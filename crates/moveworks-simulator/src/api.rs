@@ -376,6 +376,11 @@ impl App {
             | Some(FaultKind::StreamDrop { .. })
             | Some(FaultKind::StreamStall { .. })
             | Some(FaultKind::StreamUnknownEvent { .. }) => Reply::Full(self.process(req, false)),
+            Some(FaultKind::ResponseFailed) => {
+                let response = self.process(req, false);
+                self.fail_created_response(&response);
+                Reply::Full(response)
+            }
             Some(FaultKind::Status { status, code, message, retry_after, retry_after_ms }) => {
                 let code = code.as_deref().unwrap_or(error_code_for_status(status));
                 let message = message.as_deref().unwrap_or("injected fault");
@@ -439,6 +444,21 @@ impl App {
             entry["status"] = json!(status);
         }
         reply
+    }
+
+    /// Makes the response that `answer` (of create response, polled or streamed)
+    /// created end `FAILED`; an error answer created nothing and is left alone.
+    fn fail_created_response(&self, answer: &HttpResponse) {
+        let id = match answer.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(STREAM_MARK)) {
+            Some((_, id)) => Some(id.clone()),
+            None if answer.status == 202 => serde_json::from_slice::<Value>(&answer.body)
+                .ok()
+                .and_then(|v| v["response_id"].as_str().map(str::to_owned)),
+            None => None,
+        };
+        if let Some(id) = id {
+            self.lock().store.fail_response(&id);
+        }
     }
 
     fn token_valid(&self, inner: &Inner, token: &str, now: Instant) -> bool {
@@ -693,6 +713,17 @@ impl App {
             },
             "/_sim/tokens/revoke" => match method {
                 "POST" => Ok(HttpResponse::json(200, &json!({ "revoked": self.revoke_tokens() }))),
+                _ => Err("POST"),
+            },
+            "/_sim/script" => match method {
+                "POST" => Ok(body()
+                    .and_then(|call| {
+                        let action =
+                            call["action"].as_str().ok_or_else(|| invalid_input("`action` must be a string"))?;
+                        self.run(action, &call["args"]).map_err(invalid_input)
+                    })
+                    .map(|answer| HttpResponse::json(200, &answer))
+                    .unwrap_or_else(|e| e)),
                 _ => Err("POST"),
             },
             "/_sim/stream_marks" => match method {

@@ -40,6 +40,9 @@ pub(crate) enum FaultKind {
     /// Streaming only: send an event with a name clients do not know, after
     /// this many events.
     StreamUnknownEvent { after_events: u64, event: String, data: String },
+    /// Create response (polled or streamed) only: process normally, but the
+    /// created response ends `FAILED` instead of `COMPLETED`.
+    ResponseFailed,
 }
 
 impl FaultKind {
@@ -57,6 +60,7 @@ impl FaultKind {
             FaultKind::StreamDrop { .. } => "stream_drop",
             FaultKind::StreamStall { .. } => "stream_stall",
             FaultKind::StreamUnknownEvent { .. } => "stream_unknown_event",
+            FaultKind::ResponseFailed => "response_failed",
         }
     }
 
@@ -71,6 +75,8 @@ impl FaultKind {
 
 /// The target of the streaming endpoint contains this; stream-only faults match nothing else.
 pub(crate) const STREAM_SUFFIX: &str = "/responses/stream";
+/// The path of create response ends with this; `response_failed` faults match only it and the stream.
+const CREATE_RESPONSE_SUFFIX: &str = "/responses";
 
 /// A queued fault with its remaining uses and request filter.
 #[derive(Debug, Clone, PartialEq)]
@@ -174,6 +180,7 @@ impl Fault {
                 data: optional_string(map, "data")?
                     .unwrap_or_else(|| "{\"note\":\"an event type clients do not know\"}".to_owned()),
             },
+            "response_failed" => FaultKind::ResponseFailed,
             other => return Err(format!("unknown fault kind `{other}`")),
         };
         let remaining = match map.get("count") {
@@ -189,7 +196,11 @@ impl Fault {
     }
 
     fn matches(&self, method: &str, target: &str) -> bool {
-        (!self.kind.is_stream_only() || target.split('?').next().unwrap_or("").ends_with(STREAM_SUFFIX))
+        let path = target.split('?').next().unwrap_or("");
+        let creates_response = method.eq_ignore_ascii_case("POST")
+            && (path.ends_with(STREAM_SUFFIX) || path.ends_with(CREATE_RESPONSE_SUFFIX));
+        (!self.kind.is_stream_only() || path.ends_with(STREAM_SUFFIX))
+            && (self.kind != FaultKind::ResponseFailed || creates_response)
             && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
             && self.path_contains.as_deref().is_none_or(|p| target.contains(p))
     }
@@ -263,6 +274,7 @@ mod tests {
             "stream_drop",
             "stream_stall",
             "stream_unknown_event",
+            "response_failed",
         ] {
             assert_eq!(Fault::parse(&json!({ "kind": kind })).unwrap().kind.name(), kind);
         }
@@ -289,6 +301,16 @@ mod tests {
         assert_eq!(queue.take("POST", "/a"), Some(FaultKind::Drop));
         assert_eq!(queue.take("POST", "/a"), Some(FaultKind::Drop));
         assert_eq!(queue.take("POST", "/a"), None);
+    }
+
+    #[test]
+    fn response_failed_matches_only_creating_a_response() {
+        let mut queue = FaultQueue::default();
+        queue.push(Fault::parse(&json!({"kind": "response_failed", "count": 2})).unwrap());
+        assert!(queue.take("GET", "/rest/v1beta1/conversations/c/responses/r").is_none());
+        assert!(queue.take("POST", "/rest/v1beta1/conversations").is_none());
+        assert!(queue.take("POST", "/rest/v1beta1/conversations/c/responses").is_some());
+        assert!(queue.take("POST", "/rest/v1beta1/conversations/c/responses/stream").is_some());
     }
 
     #[test]

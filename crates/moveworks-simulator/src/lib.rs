@@ -140,6 +140,20 @@
 //! Event ids (`evt_` plus a zero-padded decimal counter) sort lexicographically
 //! in creation order.
 //!
+//! # The sandbox vocabulary
+//!
+//! What a test can make the simulator do is one list, [`ACTIONS`], run by
+//! [`Simulator::run`] and `POST /_sim/script` `{"action": A, "args": {...}}`;
+//! every language's `Sandbox` forwards its methods to it by name (Python
+//! `sandbox.fault(kind="status", status=429)`, Node `sandbox.fault({kind: 'status', status: 429})`,
+//! C `mw_sandbox_run(s, "fault", "{...}")`, Kotlin/Swift `sandbox.run("fault", json)`):
+//! `fault` (queue any fault below), `fail_next_response` (the next created
+//! responses end `FAILED`), `configure` (the settings of `/_sim/config`),
+//! `inject_event` (a proactive notification or asynchronous answer),
+//! `revoke_tokens`, `requests` (the request log, optionally filtered),
+//! `clear_requests`, `feedback`, `reset`. `moveworks-simulator --help` prints
+//! each with its arguments and answer.
+//!
 //! # Control routes
 //!
 //! Under `/_sim/`, no authentication, JSON in and out, never logged:
@@ -240,6 +254,11 @@
 //! A `status` fault with `"path_contains": "/responses/stream"` answers that error
 //! (as JSON, like create response) before any stream starts.
 //!
+//! * `{"kind":"response_failed"}` matches only create response (polled or
+//!   streamed): the request is processed as usual, but the response it creates
+//!   ends `FAILED` (with its `error` object) instead of `COMPLETED`. The sandbox
+//!   action `fail_next_response` queues it.
+//!
 //! # Server
 //!
 //! A small HTTP/1.1 server with keep-alive (pooled client connections work),
@@ -253,9 +272,12 @@ mod codec;
 mod cursor;
 mod faults;
 mod json;
+mod script;
 mod server;
 mod state;
 mod stream;
+
+pub use script::ACTIONS;
 
 use std::fmt;
 use std::io;
@@ -429,10 +451,23 @@ impl Simulator {
         self.app.reset();
     }
 
+    /// Runs one action of the sandbox scripting vocabulary ([`ACTIONS`]; also
+    /// `POST /_sim/script`), the one every language's `Sandbox` forwards to.
+    /// Bad actions or arguments are an `Err` naming the problem, never a panic.
+    pub fn run(&self, action: &str, args: &Value) -> Result<Value, String> {
+        self.app.run(action, args)
+    }
+
     /// Stops the server and waits for its threads; the same as dropping it.
     pub fn shutdown(self) {
         drop(self);
     }
+}
+
+/// The sandbox vocabulary as text (each action, its arguments and its answer),
+/// as `moveworks-simulator --help` prints it.
+pub fn describe_actions() -> String {
+    script::describe()
 }
 
 #[cfg(test)]

@@ -418,6 +418,13 @@ impl Store {
     }
 
     /// A response by id alone (events refer to their response).
+    /// Makes a response end `FAILED` (the `response_failed` fault).
+    pub fn fail_response(&mut self, response_id: &str) {
+        if let Some(record) = self.responses.get_mut(response_id) {
+            record.outcome = Outcome::Failed;
+        }
+    }
+
     pub fn response_by_id(&self, response_id: &str) -> Option<&ResponseRecord> {
         self.responses.get(response_id)
     }

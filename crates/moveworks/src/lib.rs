@@ -48,6 +48,8 @@ mod pagination;
 mod poll;
 mod resolve;
 mod retry;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 mod sse;
 mod stream;
 mod transport;

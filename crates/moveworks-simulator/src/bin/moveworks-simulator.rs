@@ -30,7 +30,7 @@ the token endpoint is {origin}/oauth/v1/token. Control routes (no auth, JSON):
   POST   /_sim/faults          queue faults: {\"faults\": [{\"kind\": K, \"count\"?, \"method\"?,
                                \"path_contains\"?, ...}]}; kinds: status, delay, drop, reset,
                                malformed_json, truncated_json, unknown_values, raw,
-                               stream_drop, stream_stall, stream_unknown_event
+                               stream_drop, stream_stall, stream_unknown_event, response_failed
   DELETE /_sim/faults          clear queued faults
   POST   /_sim/tokens/revoke   invalidate every issued token (static token stays valid)
   GET    /_sim/requests        request log, oldest first
@@ -41,7 +41,12 @@ the token endpoint is {origin}/oauth/v1/token. Control routes (no auth, JSON):
                                 \"event_type\"?: \"MESSAGE_EVENT\"}
                                -> 201 the event {\"event_id\", \"conversation_id\", \"event_payload\"}
   GET    /_sim/feedback        accepted submit-feedback requests, oldest first
-The crate documentation (moveworks-simulator, lib.rs) describes each in full.";
+  GET    /_sim/stream_marks    when each stream's first OUTPUT_DELTA was written (benchmarks)
+  POST   /_sim/script          {\"action\": A, \"args\": {...}}: one action of the sandbox
+                               vocabulary (below), the same every language's Sandbox speaks
+The crate documentation (moveworks-simulator, lib.rs) describes each in full.
+
+Sandbox actions (POST /_sim/script; Sandbox.<action>(...) in every language):";
 
 struct Options {
     config: SimulatorConfig,
@@ -93,7 +98,7 @@ fn main() -> ExitCode {
     let options = match parse_args(std::env::args().skip(1)) {
         Ok(Some(options)) => options,
         Ok(None) => {
-            println!("{USAGE}");
+            println!("{USAGE}\n{}", moveworks_simulator::describe_actions());
             return ExitCode::SUCCESS;
         }
         Err(e) => {
@@ -172,6 +177,7 @@ mod tests {
             "/_sim/requests",
             "/_sim/events",
             "/_sim/feedback",
+            "/_sim/script",
         ] {
             assert!(USAGE.contains(route), "--help does not mention {route}");
         }

@@ -1,0 +1,160 @@
+//! The sandbox scripting vocabulary: the one list of things a test can make the
+//! simulator do, shared by [`Simulator::run`](crate::Simulator::run), the
+//! `POST /_sim/script` control route and every language's `Sandbox`
+//! (each binding forwards its methods here by action name, so a new action is
+//! written once, in [`ACTIONS`] and [`App::run`]).
+
+use serde_json::{json, Value};
+
+use crate::api::App;
+
+/// Every action with its arguments and answer, as `--help`, the crate docs and
+/// the package READMEs show them.
+pub const ACTIONS: &[(&str, &str, &str)] = &[
+    (
+        "fault",
+        "a fault object: {\"kind\": ..., \"count\"?, \"method\"?, \"path_contains\"?, ...} (see Faults)",
+        "{\"queued\": 1}",
+    ),
+    (
+        "fail_next_response",
+        "{\"count\"?: n (default 1)}: the next n responses created (polled or streamed) end FAILED",
+        "{\"queued\": 1}",
+    ),
+    (
+        "configure",
+        "a settings patch: {\"response_duration_ms\"?, \"unknown_values\"?, \"rate_limit\"?, \"token_ttl_secs\"?, \"wrapped_token_answer\"?, \"null_pending_outputs\"?}",
+        "the settings after the change",
+    ),
+    (
+        "inject_event",
+        "{\"conversation_id\", \"text\", \"kind\"?: \"notification\" | \"async_response\", \"event_type\"?}: a proactive notification or asynchronous answer in the events feed",
+        "the event, as list events renders it",
+    ),
+    ("revoke_tokens", "{}: every issued OAuth token stops working (the static token stays valid)", "{\"revoked\": n}"),
+    (
+        "requests",
+        "{\"method\"?, \"path_contains\"?}: the request log, oldest first, optionally filtered",
+        "[{\"method\", \"path\", \"query\", \"status\", \"assistant_name\", \"user_agent\", \"authorized\", \"content_type\", \"fault\", \"root_uuid\"}] (never the Authorization value)",
+    ),
+    ("clear_requests", "{}: empties the request log", "{}"),
+    ("feedback", "{}: every submitted feedback the API accepted, oldest first", "[{...}]"),
+    ("reset", "{}: forgets all state and returns to the start-up settings", "{}"),
+];
+
+impl App {
+    /// Runs one action of the vocabulary; `Err` says what was wrong with the call.
+    pub fn run(&self, action: &str, args: &Value) -> Result<Value, String> {
+        let args = match args {
+            Value::Null => json!({}),
+            Value::Object(_) => args.clone(),
+            _ => return Err(format!("the arguments of `{action}` must be a JSON object")),
+        };
+        let no_args = || match args.as_object().is_some_and(|m| m.is_empty()) {
+            true => Ok(()),
+            false => Err(format!("`{action}` takes no arguments")),
+        };
+        match action {
+            "fault" => self.push_fault(&args).map(|()| json!({ "queued": 1 })),
+            "fail_next_response" => {
+                let map = args.as_object().into_iter().flatten();
+                let mut count = 1;
+                for (key, value) in map {
+                    match key.as_str() {
+                        "count" => {
+                            count = value.as_u64().filter(|&n| n >= 1).ok_or("`count` must be a positive integer")?
+                        }
+                        other => return Err(format!("`fail_next_response` does not take `{other}`")),
+                    }
+                }
+                self.push_fault(&json!({ "kind": "response_failed", "count": count })).map(|()| json!({ "queued": 1 }))
+            }
+            "configure" => self.set_config(&args),
+            "inject_event" => self.inject_event(&args).map_err(|e| {
+                let body: Value = serde_json::from_slice(&e.body).unwrap_or_default();
+                body["error"]["message"].as_str().unwrap_or("invalid event").to_owned()
+            }),
+            "revoke_tokens" => no_args().map(|()| json!({ "revoked": self.revoke_tokens() })),
+            "requests" => {
+                let text = |key: &str| -> Result<Option<String>, String> {
+                    match args.get(key) {
+                        None | Some(Value::Null) => Ok(None),
+                        Some(Value::String(s)) => Ok(Some(s.clone())),
+                        Some(_) => Err(format!("`{key}` must be a string")),
+                    }
+                };
+                if let Some(other) = args
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, _)| k.as_str())
+                    .find(|k| !matches!(*k, "method" | "path_contains"))
+                {
+                    return Err(format!("`requests` does not take `{other}`"));
+                }
+                let (method, path) = (text("method")?, text("path_contains")?);
+                let matching = self.requests().into_iter().filter(|r| {
+                    method.as_deref().is_none_or(|m| r["method"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(m)))
+                        && path.as_deref().is_none_or(|p| r["path"].as_str().is_some_and(|x| x.contains(p)))
+                });
+                Ok(Value::Array(matching.collect()))
+            }
+            "clear_requests" => no_args().map(|()| {
+                self.clear_requests();
+                json!({})
+            }),
+            "feedback" => no_args().map(|()| Value::Array(self.feedback())),
+            "reset" => no_args().map(|()| {
+                self.reset();
+                json!({})
+            }),
+            other => {
+                let known: Vec<&str> = ACTIONS.iter().map(|(name, _, _)| *name).collect();
+                Err(format!("unknown sandbox action `{other}` (known: {})", known.join(", ")))
+            }
+        }
+    }
+}
+
+/// The vocabulary as text, for `--help` and error messages.
+pub fn describe() -> String {
+    let mut out = String::new();
+    for (name, args, answer) in ACTIONS {
+        out.push_str(&format!("  {name}\n      args: {args}\n      answer: {answer}\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SimulatorConfig;
+
+    fn app() -> App {
+        App::new(SimulatorConfig::default())
+    }
+
+    #[test]
+    fn every_listed_action_is_known_and_unknown_ones_are_refused() {
+        let app = app();
+        for (name, _, _) in ACTIONS {
+            let e = app.run(name, &json!({"no_such_argument": 1}));
+            assert!(e.as_ref().err().is_none_or(|e| !e.starts_with("unknown sandbox action")), "{name}: {e:?}");
+        }
+        let e = app.run("explode", &json!({})).unwrap_err();
+        assert!(e.contains("unknown sandbox action") && e.contains("fail_next_response"), "{e}");
+    }
+
+    #[test]
+    fn bad_arguments_are_errors_not_panics() {
+        let app = app();
+        assert!(app.run("fault", &json!({"kind": "nope"})).is_err());
+        assert!(app.run("fault", &json!([1])).is_err());
+        assert!(app.run("fail_next_response", &json!({"count": 0})).is_err());
+        assert!(app.run("configure", &json!({"response_duration_ms": "slow"})).is_err());
+        assert!(app.run("inject_event", &json!({"conversation_id": "conv_missing", "text": "x"})).is_err());
+        assert!(app.run("requests", &json!({"method": 3})).is_err());
+        assert!(app.run("reset", &json!({"x": 1})).is_err());
+        assert_eq!(app.run("fail_next_response", &json!(null)).unwrap(), json!({"queued": 1}));
+    }
+}

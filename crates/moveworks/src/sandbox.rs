@@ -1,0 +1,208 @@
+//! The sandbox: the project's simulator of the Conversations API running inside
+//! the caller's process on a free loopback port, for trying the SDK without an
+//! account and for testing an app that calls it (feature `sandbox`).
+//!
+//! Every language's `Sandbox` wraps this type: it starts one, hands out a client
+//! configured for it ([`client_options`](Sandbox::client_options)) and forwards
+//! scripting calls by name to [`run`](Sandbox::run), so the vocabulary
+//! (`fault`, `fail_next_response`, `configure`, `inject_event`, `revoke_tokens`,
+//! `requests`, `clear_requests`, `feedback`, `reset`; [`ACTIONS`]) is defined
+//! once, in the simulator crate.
+
+use std::fmt;
+use std::time::Duration;
+
+use moveworks_simulator::{Simulator, SimulatorConfig};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::options::ClientOptions;
+
+pub use moveworks_simulator::ACTIONS;
+
+/// How a [`Sandbox`] starts; every field optional (JSON keys of the same names).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxOptions {
+    /// Time from creating a response to its terminal status (default 600 ms;
+    /// `configure` changes it later).
+    pub response_duration_ms: Option<u64>,
+    /// The `Assistant-Name` the sandbox expects (default `sandbox`).
+    pub assistant_name: Option<String>,
+    /// Hand out clients that use OAuth client credentials (fetching a token from
+    /// the sandbox's token endpoint) instead of its static bearer token.
+    pub oauth: Option<bool>,
+}
+
+impl SandboxOptions {
+    /// Parses the JSON form (an object; `null` or `""` is the defaults); unknown
+    /// keys are `invalid_argument` naming them.
+    pub fn from_json(json: &str) -> Result<SandboxOptions> {
+        if json.trim().is_empty() || json.trim() == "null" {
+            return Ok(SandboxOptions::default());
+        }
+        serde_json::from_str(json).map_err(|e| Error::invalid_argument("sandbox options", e))
+    }
+}
+
+/// A running sandbox. Dropping it (or [`stop`](Self::stop)) stops the server;
+/// clients made for it then fail with connection errors.
+pub struct Sandbox {
+    simulator: Simulator,
+    oauth: bool,
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox").field("base_url", &self.base_url()).finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Starts a sandbox on a free loopback port (127.0.0.1 only: nothing is exposed).
+    pub fn start(options: &SandboxOptions) -> Result<Sandbox> {
+        let defaults = SimulatorConfig::default();
+        let config = SimulatorConfig {
+            response_duration: options.response_duration_ms.map_or(defaults.response_duration, Duration::from_millis),
+            assistant_name: options.assistant_name.clone().unwrap_or(defaults.assistant_name.clone()),
+            ..defaults
+        };
+        if config.assistant_name.is_empty() {
+            return Err(Error::invalid_argument("assistant_name", "must not be empty"));
+        }
+        let simulator = Simulator::start(config)
+            .map_err(|e| Error::new(crate::ErrorKind::Connection, format!("could not start the sandbox: {e}")))?;
+        Ok(Sandbox { simulator, oauth: options.oauth.unwrap_or(false) })
+    }
+
+    /// The API base URL to give a client (`http://127.0.0.1:PORT/rest/v1beta1`).
+    pub fn base_url(&self) -> String {
+        self.simulator.base_url()
+    }
+
+    /// `http://127.0.0.1:PORT`, where the control routes (`/_sim/...`) live.
+    pub fn origin(&self) -> String {
+        self.simulator.origin()
+    }
+
+    /// The OAuth token endpoint.
+    pub fn token_url(&self) -> String {
+        self.simulator.token_url()
+    }
+
+    /// The assistant name the sandbox expects.
+    pub fn assistant_name(&self) -> &str {
+        &self.simulator.config().assistant_name
+    }
+
+    /// A bearer token the sandbox always accepts.
+    pub fn token(&self) -> &str {
+        self.simulator.config().static_token.as_deref().unwrap_or_default()
+    }
+
+    /// The OAuth client id the token endpoint accepts.
+    pub fn client_id(&self) -> &str {
+        &self.simulator.config().client_id
+    }
+
+    /// The OAuth client secret the token endpoint accepts.
+    pub fn client_secret(&self) -> &str {
+        &self.simulator.config().client_secret
+    }
+
+    /// The client options that reach this sandbox: base URL, assistant name and
+    /// either its token or (started with `oauth`) its client credentials and token
+    /// URL. Bindings merge the caller's own options over these.
+    pub fn client_options(&self) -> ClientOptions {
+        let mut o = ClientOptions {
+            base_url: Some(self.base_url()),
+            assistant_name: Some(self.assistant_name().to_owned()),
+            ..Default::default()
+        };
+        if self.oauth {
+            o.client_id = Some(self.client_id().to_owned());
+            o.client_secret = Some(self.client_secret().to_owned());
+            o.token_url = Some(self.token_url());
+        } else {
+            o.token = Some(self.token().to_owned());
+        }
+        o
+    }
+
+    /// [`client_options`](Self::client_options) as a JSON object (snake_case keys),
+    /// for bindings that build clients from JSON.
+    pub fn client_options_json(&self) -> String {
+        let mut map = serde_json::Map::new();
+        map.insert("base_url".into(), json!(self.base_url()));
+        map.insert("assistant_name".into(), json!(self.assistant_name()));
+        if self.oauth {
+            map.insert("client_id".into(), json!(self.client_id()));
+            map.insert("client_secret".into(), json!(self.client_secret()));
+            map.insert("token_url".into(), json!(self.token_url()));
+        } else {
+            map.insert("token".into(), json!(self.token()));
+        }
+        Value::Object(map).to_string()
+    }
+
+    /// A client configured for this sandbox.
+    pub fn client(&self) -> Result<Client> {
+        Client::from_options(self.client_options())
+    }
+
+    /// Runs one scripting action ([`ACTIONS`]) with its JSON arguments and returns
+    /// its JSON answer; an unknown action or bad arguments are `invalid_argument`
+    /// naming the action.
+    pub fn run(&self, action: &str, args: &Value) -> Result<Value> {
+        self.simulator.run(action, args).map_err(|why| Error::invalid_argument(action, why))
+    }
+
+    /// [`run`](Self::run) with JSON text in and out, for bindings that pass JSON.
+    pub fn run_json(&self, action: &str, args_json: &str) -> Result<String> {
+        let args = if args_json.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(args_json).map_err(|e| Error::invalid_argument(action, format!("arguments: {e}")))?
+        };
+        self.run(action, &args).map(|answer| answer.to_string())
+    }
+
+    /// Stops the server (the same as dropping it).
+    pub fn stop(self) {
+        drop(self);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sandbox_client_completes_a_turn_and_the_script_shapes_the_next() {
+        let sandbox = Sandbox::start(&SandboxOptions { response_duration_ms: Some(30), ..Default::default() }).unwrap();
+        let client = sandbox.client().unwrap();
+        let conv = client.create_conversation(None).unwrap();
+        let options = crate::WaitOptions { initial_interval: Duration::from_millis(10), ..Default::default() };
+        let done = client.create_response_and_wait(&conv.conversation_id, "hi", &options).unwrap();
+        assert_eq!(done.status, crate::ResponseStatus::Completed);
+        sandbox.run("fail_next_response", &json!({})).unwrap();
+        let e = client.create_response_and_wait(&conv.conversation_id, "hi", &options).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::ResponseFailed);
+        let posts = sandbox.run("requests", &json!({"method": "POST", "path_contains": "/responses"})).unwrap();
+        assert_eq!(posts.as_array().unwrap().len(), 2);
+        let e = sandbox.run("explode", &json!({})).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument);
+        assert_eq!(e.argument(), Some("explode"));
+    }
+
+    #[test]
+    fn oauth_sandboxes_hand_out_client_credentials() {
+        let sandbox = Sandbox::start(&SandboxOptions::from_json(r#"{"oauth": true}"#).unwrap()).unwrap();
+        let options = sandbox.client_options();
+        assert!(options.token.is_none() && options.client_id.is_some());
+        sandbox.client().unwrap().list_conversations(&Default::default()).unwrap();
+        assert!(SandboxOptions::from_json(r#"{"oauht": true}"#).is_err());
+    }
+}
