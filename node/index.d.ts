@@ -22,6 +22,13 @@ export interface Conversation {
   createdAt: Date
   /** When the conversation was last updated or used. */
   updatedAt: Date
+  /**
+   * The `x-moveworks-root-uuid` of the HTTP answer this object came from: quote it to
+   * Moveworks support. Not enumerable (JSON.stringify, spreading and deepStrictEqual
+   * ignore it) and not part of the wire JSON. Set on an object a call returned; absent on
+   * one inside a page or a stream event other than the final response (the page has it).
+   */
+  readonly requestId?: string | null
 }
 
 /**
@@ -108,6 +115,41 @@ export interface Message {
   citations: Citation[]
   /** When it was created. */
   createdAt: Date
+  /**
+   * How the user can rate this message (assistant messages only): pass
+   * `feedback.helpful.callbackId` or `feedback.unhelpful.callbackId` to
+   * `client.submitFeedback`. Absent when the server sends none.
+   */
+  feedback?: MessageFeedback | null
+}
+
+/** The `feedback` of an assistant {@link Message}: one option per rating. */
+export interface MessageFeedback {
+  /** Rate the message helpful. */
+  helpful?: FeedbackOption | null
+  /** Rate the message unhelpful. */
+  unhelpful?: FeedbackOption | null
+}
+
+/** One rating a user can give a message. */
+export interface FeedbackOption {
+  /** Opaque token naming the message and the rating: pass it back as received, never parse it. */
+  callbackId: string
+}
+
+/** Status of a submitted feedback; a status this SDK version does not know comes through verbatim. */
+export type FeedbackStatus = Open<'SUBMITTED'>
+
+/** The answer of `client.submitFeedback`. */
+export interface FeedbackResult {
+  /** The submission status (`'SUBMITTED'`). */
+  status: FeedbackStatus
+  /**
+   * The `x-moveworks-root-uuid` of the HTTP answer this object came from: quote it to
+   * Moveworks support. Not enumerable (JSON.stringify, spreading and deepStrictEqual
+   * ignore it) and not part of the wire JSON.
+   */
+  readonly requestId: string | null
 }
 
 /** A reasoning message shown while a response is in progress. */
@@ -161,6 +203,13 @@ export interface Response {
   outputs: OutputItem[]
   /** Why a `FAILED` response failed, when the server says. */
   error?: ResponseError | null
+  /**
+   * The `x-moveworks-root-uuid` of the HTTP answer this object came from: quote it to
+   * Moveworks support. Not enumerable (JSON.stringify, spreading and deepStrictEqual
+   * ignore it) and not part of the wire JSON. Set on an object a call returned; absent on
+   * one inside a page or a stream event other than the final response (the page has it).
+   */
+  readonly requestId?: string | null
 }
 
 /** The `error` object of a `FAILED` {@link Response}. */
@@ -203,6 +252,12 @@ export interface ConversationPage {
   conversations: Conversation[]
   /** Cursor of the next page; null on the last page. */
   nextCursor: string | null
+  /**
+   * The `x-moveworks-root-uuid` of the HTTP answer this object came from: quote it to
+   * Moveworks support. Not enumerable (JSON.stringify, spreading and deepStrictEqual
+   * ignore it) and not part of the wire JSON.
+   */
+  readonly requestId: string | null
 }
 
 /** One page of events. */
@@ -211,6 +266,26 @@ export interface EventPage {
   events: Event[]
   /** Cursor of the next page; null on the last page. */
   nextCursor: string | null
+  /**
+   * The `x-moveworks-root-uuid` of the HTTP answer this object came from: quote it to
+   * Moveworks support. Not enumerable (JSON.stringify, spreading and deepStrictEqual
+   * ignore it) and not part of the wire JSON.
+   */
+  readonly requestId: string | null
+}
+
+/** One page of messages. */
+export interface MessagePage {
+  /** The messages of this page, newest first. */
+  messages: Message[]
+  /** Cursor of the next page; null on the last page (and when the server sends no `metadata`). */
+  nextCursor: string | null
+  /**
+   * The `x-moveworks-root-uuid` of the HTTP answer this object came from: quote it to
+   * Moveworks support. Not enumerable (JSON.stringify, spreading and deepStrictEqual
+   * ignore it) and not part of the wire JSON.
+   */
+  readonly requestId: string | null
 }
 
 /** An async iterable over items, with `pages()` for whole pages. */
@@ -427,6 +502,20 @@ export interface ListEventsOptions extends CallOptions {
   limit?: number
 }
 
+/** Options of `listMessages` and `listResponseMessages`. */
+export interface ListMessagesOptions extends CallOptions {
+  /** Cursor from a previous page's `nextCursor`. */
+  cursor?: string
+  /** Page size, 1 to 100 (server default 20). */
+  limit?: number
+}
+
+/** Options of `submitFeedback`. */
+export interface SubmitFeedbackOptions extends CallOptions {
+  /** Free text sent with the rating, at most 1,000 characters; absent = not sent. */
+  additionalFeedback?: string
+}
+
 export interface IterOptions {
   signal?: AbortSignal
 }
@@ -456,6 +545,33 @@ export declare class Client {
   updateConversation(conversationId: string, update: { title?: string; archived?: boolean }, options?: CallOptions): Promise<Conversation>
   listEvents(options?: ListEventsOptions): Promise<EventPage>
   iterEvents(options?: Omit<ListEventsOptions, keyof CallOptions> & IterOptions): Paginator<Event, EventPage>
+  /** One page of a conversation's messages, user and assistant, newest first. */
+  listMessages(conversationId: string, options?: ListMessagesOptions): Promise<MessagePage>
+  /** Every message of a conversation, newest first, fetching pages lazily (`for await`, or `.pages()`). */
+  iterMessages(conversationId: string, options?: Omit<ListMessagesOptions, keyof CallOptions> & IterOptions): Paginator<Message, MessagePage>
+  /** The messages of one response: the user's input message and the assistant's final messages. */
+  listResponseMessages(conversationId: string, responseId: string, options?: ListMessagesOptions): Promise<MessagePage>
+  /** Every message of one response, fetching pages lazily. */
+  iterResponseMessages(
+    conversationId: string,
+    responseId: string,
+    options?: Omit<ListMessagesOptions, keyof CallOptions> & IterOptions,
+  ): Paginator<Message, MessagePage>
+  /**
+   * Rates an assistant message: `callbackId` is `message.feedback.helpful.callbackId` or
+   * `message.feedback.unhelpful.callbackId`, passed back as received (which one decides
+   * the rating). An empty `callbackId` or an `additionalFeedback` over 1,000 characters
+   * rejects with InvalidArgumentError before anything is sent; a callback id the server
+   * does not accept for this message is a BadRequestError. Not retried after an
+   * ambiguous failure.
+   */
+  submitFeedback(
+    conversationId: string,
+    responseId: string,
+    messageId: string,
+    callbackId: string,
+    options?: SubmitFeedbackOptions,
+  ): Promise<FeedbackResult>
   createResponse(conversationId: string, text: string, options?: CallOptions): Promise<Response>
   getResponse(conversationId: string, responseId: string, options?: CallOptions): Promise<Response>
   /** Polls until COMPLETED; FAILED rejects with ResponseFailedError, the deadline with PollTimeoutError. */

@@ -284,15 +284,44 @@ function fromWire(value) {
  * any model (`event` stays the wire name, the discriminant); an event name the core
  * does not know becomes `{ event: 'UNKNOWN', eventName, data }`, as unknown `type`s do.
  */
-function streamEventFromWire(wire, known) {
-  if (known) return fromWire(wire)
-  return keepWire({ event: 'UNKNOWN', eventName: String(wire.event), data: wire.data }, wire)
+function streamEventFromWire(wire, known, requestId) {
+  if (!known) return keepWire({ event: 'UNKNOWN', eventName: String(wire.event), data: wire.data }, wire)
+  const event = fromWire(wire)
+  // RESPONSE_COMPLETED's final response carries the streaming request's id.
+  if (event.response != null && typeof event.response === 'object') traced(event.response, requestId)
+  return event
 }
 
 /** A page: items plus `nextCursor` (null after the last page). */
 function pageFromWire(wire, key) {
   const page = { [key]: fromWire(wire[key] ?? []), nextCursor: wire.metadata?.next_cursor ?? null }
   return keepWire(page, wire)
+}
+
+/**
+ * Gives a returned object the `x-moveworks-root-uuid` of the HTTP answer it came from
+ * (the core's `request_id`, handed over by the addon beside the wire JSON) as
+ * `requestId`: non-enumerable like the wire JSON, so JSON.stringify, spreading and
+ * deepStrictEqual ignore it, as the core's `==` does. The only place it is defined.
+ */
+function traced(value, requestId) {
+  Object.defineProperty(value, 'requestId', { value: requestId ?? null, enumerable: false })
+  return value
+}
+
+/**
+ * What every call and page does with the addon's result (`{ json, requestId }`: the
+ * core's wire JSON and the request id beside it): `convert` shapes the wire JSON, then
+ * the request id is attached.
+ */
+function fromNative(result, convert = fromWire) {
+  return traced(convert(JSON.parse(result.json)), result.requestId)
+}
+
+/** A Response the addon hands to `onUpdate` as one string, `{"value": <wire>, "request_id": ...}`. */
+function fromCallbackJson(json) {
+  const { value, request_id: requestId } = JSON.parse(json)
+  return traced(fromWire(value), requestId)
 }
 
 /**
@@ -491,7 +520,7 @@ class ResponseStream {
     }
     const step = JSON.parse(wire)
     if (step.response_id != null) this._responseId = step.response_id
-    const event = streamEventFromWire(step.event, step.known)
+    const event = streamEventFromWire(step.event, step.known, step.request_id)
     if (step.succeeded) this._end({ response: event.response })
     return { done: false, value: event }
   }
@@ -558,7 +587,7 @@ function streamOptions(o) {
 
 const eventFromJson = (json) => {
   const step = JSON.parse(json)
-  return streamEventFromWire(step.event, step.known)
+  return streamEventFromWire(step.event, step.known, step.request_id)
 }
 
 // ---- client -----------------------------------------------------------------
@@ -587,11 +616,16 @@ function clientOptions(o) {
 /** An async iterable over a native pager, with `.pages()` for whole pages. */
 function pageIterable(makePager, key, signal) {
   async function* pages() {
-    const pager = makePager()
+    let pager
+    try {
+      pager = makePager()
+    } catch (err) {
+      throw convertError(err)
+    }
     for (;;) {
-      const json = await withSignal(signal, (h) => pager.nextPage(h))
-      if (json == null) return
-      yield pageFromWire(JSON.parse(json), key)
+      const result = await withSignal(signal, (h) => pager.nextPage(h))
+      if (result == null) return
+      yield fromNative(result, (wire) => pageFromWire(wire, key))
     }
   }
   return {
@@ -602,13 +636,11 @@ function pageIterable(makePager, key, signal) {
   }
 }
 
-const responseFromJson = (json) => fromWire(JSON.parse(json))
-
 /**
  * Runs a native polling helper, delivering every callback (`o[callbackName]`, given
  * `convert(json)`) before settling.
  */
-async function poll(o, start, callbackName = 'onUpdate', convert = responseFromJson) {
+async function poll(o, start, callbackName = 'onUpdate', convert = fromCallbackJson) {
   o = opts('options', o)
   const signal = optSignal(o.signal)
   const onUpdate = o[callbackName]
@@ -643,10 +675,9 @@ async function poll(o, start, callbackName = 'onUpdate', convert = responseFromJ
       flushed = () => received >= sent && resolve()
     })
   try {
-    const json = await withSignal(signal, (h) => start(wait, callback, h), handle)
-    const out = JSON.parse(json)
-    await drain(out.updates)
-    return fromWire(out.response)
+    const result = await withSignal(signal, (h) => start(wait, callback, h), handle)
+    await drain(result.updates)
+    return fromNative(result)
   } catch (err) {
     await drain(err?.[UPDATES])
     if (thrown !== undefined) throw thrown
@@ -713,35 +744,28 @@ class Client {
   async listConversations(options = {}) {
     const o = opts('options', options)
     const args = [optNum('limit', o.limit), optStr('cursor', o.cursor), optBool('archived', o.archived), callOptions(o)]
-    const json = await withSignal(optSignal(o.signal), (h) => this._native.listConversations(...args, h))
-    return pageFromWire(JSON.parse(json), 'conversations')
+    const result = await withSignal(optSignal(o.signal), (h) => this._native.listConversations(...args, h))
+    return fromNative(result, (wire) => pageFromWire(wire, 'conversations'))
   }
 
   iterConversations(options = {}) {
     const o = opts('options', options)
     const args = [optNum('limit', o.limit), optBool('archived', o.archived), optStr('cursor', o.cursor)]
-    const make = () => {
-      try {
-        return this._native.iterConversations(...args)
-      } catch (err) {
-        throw convertError(err)
-      }
-    }
-    return pageIterable(make, 'conversations', optSignal(o.signal))
+    return pageIterable(() => this._native.iterConversations(...args), 'conversations', optSignal(o.signal))
   }
 
   async createConversation(options = {}) {
     const o = opts('options', options)
     const title = optStr('title', o.title)
-    const json = await withSignal(optSignal(o.signal), (h) => this._native.createConversation(title, callOptions(o), h))
-    return fromWire(JSON.parse(json))
+    const result = await withSignal(optSignal(o.signal), (h) => this._native.createConversation(title, callOptions(o), h))
+    return fromNative(result)
   }
 
   async getConversation(conversationId, options = {}) {
     const o = opts('options', options)
     const id = str('conversation_id', conversationId)
-    const json = await withSignal(optSignal(o.signal), (h) => this._native.getConversation(id, callOptions(o), h))
-    return fromWire(JSON.parse(json))
+    const result = await withSignal(optSignal(o.signal), (h) => this._native.getConversation(id, callOptions(o), h))
+    return fromNative(result)
   }
 
   async updateConversation(conversationId, update = {}, options = {}) {
@@ -750,10 +774,10 @@ class Client {
     const id = str('conversation_id', conversationId)
     const title = optStr('title', u.title)
     const archived = optBool('archived', u.archived)
-    const json = await withSignal(optSignal(o.signal), (h) =>
+    const result = await withSignal(optSignal(o.signal), (h) =>
       this._native.updateConversation(id, title, archived, callOptions(o), h),
     )
-    return fromWire(JSON.parse(json))
+    return fromNative(result)
   }
 
   async listEvents(options = {}) {
@@ -766,8 +790,8 @@ class Client {
       optNum('limit', o.limit),
       callOptions(o),
     ]
-    const json = await withSignal(optSignal(o.signal), (h) => this._native.listEvents(...args, h))
-    return pageFromWire(JSON.parse(json), 'events')
+    const result = await withSignal(optSignal(o.signal), (h) => this._native.listEvents(...args, h))
+    return fromNative(result, (wire) => pageFromWire(wire, 'events'))
   }
 
   iterEvents(options = {}) {
@@ -779,30 +803,80 @@ class Client {
       optNum('limit', o.limit),
       optStr('cursor', o.cursor),
     ]
-    const make = () => {
-      try {
-        return this._native.iterEvents(...args)
-      } catch (err) {
-        throw convertError(err)
-      }
-    }
-    return pageIterable(make, 'events', optSignal(o.signal))
+    return pageIterable(() => this._native.iterEvents(...args), 'events', optSignal(o.signal))
+  }
+
+  /** One page of a conversation's messages, user and assistant, newest first. */
+  async listMessages(conversationId, options = {}) {
+    const o = opts('options', options)
+    const args = [str('conversation_id', conversationId), optStr('cursor', o.cursor), optNum('limit', o.limit), callOptions(o)]
+    const result = await withSignal(optSignal(o.signal), (h) => this._native.listMessages(...args, h))
+    return fromNative(result, (wire) => pageFromWire(wire, 'messages'))
+  }
+
+  /** Every message of a conversation, newest first, fetching pages lazily (`for await`, or `.pages()`). */
+  iterMessages(conversationId, options = {}) {
+    const o = opts('options', options)
+    const args = [str('conversation_id', conversationId), optNum('limit', o.limit), optStr('cursor', o.cursor)]
+    return pageIterable(() => this._native.iterMessages(...args), 'messages', optSignal(o.signal))
+  }
+
+  /** The messages of one response: the user's input message and the assistant's final messages. */
+  async listResponseMessages(conversationId, responseId, options = {}) {
+    const o = opts('options', options)
+    const args = [
+      str('conversation_id', conversationId),
+      str('response_id', responseId),
+      optStr('cursor', o.cursor),
+      optNum('limit', o.limit),
+      callOptions(o),
+    ]
+    const result = await withSignal(optSignal(o.signal), (h) => this._native.listResponseMessages(...args, h))
+    return fromNative(result, (wire) => pageFromWire(wire, 'messages'))
+  }
+
+  /** Every message of one response, fetching pages lazily (`for await`, or `.pages()`). */
+  iterResponseMessages(conversationId, responseId, options = {}) {
+    const o = opts('options', options)
+    const args = [str('conversation_id', conversationId), str('response_id', responseId), optNum('limit', o.limit), optStr('cursor', o.cursor)]
+    return pageIterable(() => this._native.iterResponseMessages(...args), 'messages', optSignal(o.signal))
+  }
+
+  /**
+   * Rates an assistant message: `callbackId` is `message.feedback.helpful.callbackId` or
+   * `message.feedback.unhelpful.callbackId`, passed back as received (which one decides
+   * the rating). `additionalFeedback` is optional text of at most 1,000 characters. An
+   * empty `callbackId` or a longer text rejects with InvalidArgumentError before anything
+   * is sent; the POST is not retried after an ambiguous failure.
+   */
+  async submitFeedback(conversationId, responseId, messageId, callbackId, options = {}) {
+    const o = opts('options', options)
+    const args = [
+      str('conversation_id', conversationId),
+      str('response_id', responseId),
+      str('message_id', messageId),
+      str('callback_id', callbackId),
+      optStr('additional_feedback', o.additionalFeedback),
+      callOptions(o),
+    ]
+    const result = await withSignal(optSignal(o.signal), (h) => this._native.submitFeedback(...args, h))
+    return fromNative(result)
   }
 
   async createResponse(conversationId, text, options = {}) {
     const o = opts('options', options)
     const id = str('conversation_id', conversationId)
     const t = str('text', text)
-    const json = await withSignal(optSignal(o.signal), (h) => this._native.createResponse(id, t, callOptions(o), h))
-    return fromWire(JSON.parse(json))
+    const result = await withSignal(optSignal(o.signal), (h) => this._native.createResponse(id, t, callOptions(o), h))
+    return fromNative(result)
   }
 
   async getResponse(conversationId, responseId, options = {}) {
     const o = opts('options', options)
     const id = str('conversation_id', conversationId)
     const rid = str('response_id', responseId)
-    const json = await withSignal(optSignal(o.signal), (h) => this._native.getResponse(id, rid, callOptions(o), h))
-    return fromWire(JSON.parse(json))
+    const result = await withSignal(optSignal(o.signal), (h) => this._native.getResponse(id, rid, callOptions(o), h))
+    return fromNative(result)
   }
 
   async waitForResponse(conversationId, responseId, options = {}) {

@@ -40,24 +40,27 @@ export declare class NativeClient {
   withOptions(options: NativeCallOptions): NativeClient
   /** The core's `Client::close`: releases the pooled connections; later calls fail. */
   close(): void
-  /** `GET /conversations`: a ConversationPage as wire JSON. */
-  listConversations(limit?: number | undefined | null, cursor?: string | undefined | null, archived?: boolean | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
-  /** `POST /conversations`: a Conversation as wire JSON. */
-  createConversation(title?: string | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
-  /** `GET /conversations/{id}`: a Conversation as wire JSON. */
-  getConversation(conversationId: string, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
-  /** `PATCH /conversations/{id}`: a Conversation as wire JSON. */
-  updateConversation(conversationId: string, title?: string | undefined | null, archived?: boolean | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
-  /** `GET /conversations/{id | -}/events`: an EventPage as wire JSON. */
-  listEvents(conversationId?: string | undefined | null, startingAfter?: string | undefined | null, endingAt?: string | undefined | null, cursor?: string | undefined | null, limit?: number | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
-  /** `POST /conversations/{id}/responses`: a Response as wire JSON. */
-  createResponse(conversationId: string, text: string, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
-  /** `GET /conversations/{id}/responses/{response_id}`: a Response as wire JSON. */
-  getResponse(conversationId: string, responseId: string, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
-  /** Polls until COMPLETED; resolves to `{"response": <wire Response>, "updates": n}`. */
-  waitForResponse(conversationId: string, responseId: string, options?: NativeWaitOptions | undefined | null, onUpdate?: ((responseJson: string) => void) | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
+  /** `GET /conversations`: a ConversationPage (wire JSON and request id). */
+  listConversations(limit?: number | undefined | null, cursor?: string | undefined | null, archived?: boolean | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  /** `POST /conversations`: a Conversation (wire JSON and request id). */
+  createConversation(title?: string | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  /** `GET /conversations/{id}`: a Conversation (wire JSON and request id). */
+  getConversation(conversationId: string, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  /** `PATCH /conversations/{id}`: a Conversation (wire JSON and request id). */
+  updateConversation(conversationId: string, title?: string | undefined | null, archived?: boolean | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  /** `GET /conversations/{id | -}/events`: an EventPage (wire JSON and request id). */
+  listEvents(conversationId?: string | undefined | null, startingAfter?: string | undefined | null, endingAt?: string | undefined | null, cursor?: string | undefined | null, limit?: number | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  /** `POST /conversations/{id}/responses`: a Response (wire JSON and request id). */
+  createResponse(conversationId: string, text: string, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  /** `GET /conversations/{id}/responses/{response_id}`: a Response (wire JSON and request id). */
+  getResponse(conversationId: string, responseId: string, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  /**
+   * Polls until COMPLETED; resolves to the Response with `updates` set to the
+   * number of `on_update` calls sent (each `{"value": <wire Response>, "request_id": ...}`).
+   */
+  waitForResponse(conversationId: string, responseId: string, options?: NativeWaitOptions | undefined | null, onUpdate?: ((updateJson: string) => void) | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
   /** Creates a response and polls it until COMPLETED; resolves like `waitForResponse`. */
-  createResponseAndWait(conversationId: string, text: string, options?: NativeWaitOptions | undefined | null, onUpdate?: ((responseJson: string) => void) | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
+  createResponseAndWait(conversationId: string, text: string, options?: NativeWaitOptions | undefined | null, onUpdate?: ((updateJson: string) => void) | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
   /**
    * Sends a message and resolves to the open stream of its answer (the core's
    * `Client::stream_response`); errors before the stream starts reject here.
@@ -66,19 +69,36 @@ export declare class NativeClient {
   streamResponse(conversationId: string, text: string, options?: NativeStreamOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeResponseStream>
   /**
    * Streams a turn to its end (the core's `Client::stream_response_and_wait`), sending
-   * each event to `on_event` as `{"event": ..., "known": bool}`; resolves like `waitForResponse`.
+   * each event to `on_event` as `{"event": ..., "known": bool, "request_id": ...}`; resolves like `waitForResponse`.
    */
-  streamResponseAndWait(conversationId: string, text: string, options?: NativeStreamOptions | undefined | null, onEvent?: ((eventJson: string) => void) | undefined | null, cancel?: CancelHandle | undefined | null): Promise<string>
+  streamResponseAndWait(conversationId: string, text: string, options?: NativeStreamOptions | undefined | null, onEvent?: ((eventJson: string) => void) | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
   /** A lazy pager over conversations (the core's iterator, one page per `nextPage`). */
   iterConversations(limit?: number | undefined | null, archived?: boolean | undefined | null, cursor?: string | undefined | null): NativePager
   /** A lazy pager over events. */
   iterEvents(conversationId?: string | undefined | null, startingAfter?: string | undefined | null, endingAt?: string | undefined | null, limit?: number | undefined | null, cursor?: string | undefined | null): NativePager
+  /** `GET /conversations/{id}/messages`: a MessagePage (newest first). */
+  listMessages(conversationId: string, cursor?: string | undefined | null, limit?: number | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  /** A lazy pager over a conversation's messages, newest first. */
+  iterMessages(conversationId: string, limit?: number | undefined | null, cursor?: string | undefined | null): NativePager
+  /** `GET /conversations/{id}/responses/{response_id}/messages`: a MessagePage. */
+  listResponseMessages(conversationId: string, responseId: string, cursor?: string | undefined | null, limit?: number | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  /** A lazy pager over one response's messages. */
+  iterResponseMessages(conversationId: string, responseId: string, limit?: number | undefined | null, cursor?: string | undefined | null): NativePager
+  /**
+   * `POST /conversations/{id}/responses/{response_id}/messages/{message_id}/feedback`:
+   * a FeedbackResult (the core's `Client::submit_feedback`, which checks the arguments).
+   */
+  submitFeedback(conversationId: string, responseId: string, messageId: string, callbackId: string, additionalFeedback?: string | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
 }
 
-/** Follows cursors with the core's page iterator; used by the JS async iterables. */
+/** Follows cursors with the core's page iterator (any list); used by the JS async iterables. */
 export declare class NativePager {
-  /** The next page as wire JSON (`{"conversations"|"events": [...], "metadata": {...}}`), or null after the last. */
-  nextPage(cancel?: CancelHandle | undefined | null): Promise<string | null>
+  /**
+   * The next page (`{"conversations"|"events"|"messages": [...], "metadata": {...}}` and
+   * its request id), or null after the last. Without `cancel` it runs straight on
+   * tokio's blocking pool, like the calls.
+   */
+  nextPage(cancel?: CancelHandle | undefined | null): Promise<NativeValue | null>
 }
 
 /** A streamed turn (the core's `ResponseStream`); the JS `ResponseStream` async iterable wraps it. */
@@ -161,6 +181,20 @@ export interface NativeStreamOptions {
   maxIntervalMs?: number
   /** Growth factor of the fallback's delay. */
   backoffFactor?: number
+}
+
+/**
+ * What every call resolves to: the value as the core's wire JSON, and beside it the
+ * `x-moveworks-root-uuid` of the HTTP answer it came from (the JS layer makes it the
+ * returned object's non-enumerable `requestId`).
+ */
+export interface NativeValue {
+  /** The value as the core serialized it (wire JSON). */
+  json: string
+  /** The `x-moveworks-root-uuid` of the answer the value came from. */
+  requestId?: string
+  /** Polling helpers only: how many `onUpdate`/`onEvent` calls were sent before it. */
+  updates?: number
 }
 
 /** How the polling helpers poll. */

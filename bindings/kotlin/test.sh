@@ -95,6 +95,16 @@ readme_kt="$work/ReadmeStreaming.kt"
 } >"$readme_kt"
 grep -q "streamResponseFlow" "$readme_kt" || fail "no streaming example found in bindings/kotlin/README.md"
 sources+=("$readme_kt")
+# The README's messages example, likewise.
+readme_msg_kt="$work/ReadmeMessages.kt"
+{
+  printf 'package ai.moveworks.sdk.test\n\nimport ai.moveworks.sdk.*\nimport ai.moveworks.sdk.model.*\n\n'
+  printf 'fun readmeMessagesExample(client: Client, conversationId: String) {\n'
+  sed -n '/^<!-- messages example/,/^```$/p' "$here/README.md" | sed '1,2d;$d'
+  printf '}\n'
+} >"$readme_msg_kt"
+grep -q "submitFeedback" "$readme_msg_kt" || fail "no messages example found in bindings/kotlin/README.md"
+sources+=("$readme_msg_kt")
 jar="$work/moveworks-kotlin-tests.jar"
 stamp="$( (cat "${sources[@]}" "$here/tools/package.json"; echo "$coroutines_jar") | sha256sum | cut -c1-32)"
 if [ ! -f "$jar" ] || [ "$(cat "$work/stamp" 2>/dev/null)" != "$stamp" ]; then

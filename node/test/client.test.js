@@ -48,10 +48,15 @@ test('every endpoint method, with Dates and camelCase', async () => {
   assert.ok(mw.assistantText(done).length > 0)
   assert.equal(typeof mw.textWithCitationMarkers(message.message), 'string')
 
+  // The events feed holds system-initiated messages only: the answer above is not in it.
+  assert.deepEqual((await c.listEvents({ conversationId: conv.conversationId })).events, [])
+  const injected = await sim.injectEvent({ conversation_id: conv.conversationId, text: 'Your laptop is ready.', kind: 'async_response' })
   const events = await c.listEvents({ conversationId: conv.conversationId })
   assert.equal(events.events.length, 1)
+  assert.equal(events.events[0].eventId, injected.event_id)
   assert.equal(events.events[0].payload.type, 'MESSAGE_EVENT')
-  assert.equal(events.events[0].payload.message.responseId, created.responseId)
+  assert.equal(mw.messageText(events.events[0].payload.message), 'Your laptop is ready.')
+  assert.notEqual(events.events[0].payload.message.responseId, created.responseId)
   const all = await c.listEvents()
   assert.equal(all.events.length, 1)
 })
@@ -124,11 +129,11 @@ test('pagination: pages with nextCursor and async iterables', async () => {
 
   // Events iterate the same way.
   const conv = await c.createConversation()
-  for (const text of ['a', 'b', 'c']) await c.createResponseAndWait(conv.conversationId, text, { initialIntervalMs: 10, maxIntervalMs: 50 })
+  const injected = []
+  for (const text of ['a', 'b', 'c']) injected.push((await sim.injectEvent({ conversation_id: conv.conversationId, text })).event_id)
   const ids = []
   for await (const e of c.iterEvents({ conversationId: conv.conversationId, limit: 2 })) ids.push(e.eventId)
-  assert.equal(ids.length, 3)
-  assert.deepEqual([...ids].sort(), ids, 'events come oldest first')
+  assert.deepEqual(ids, injected, 'events come oldest first')
 
   // Errors surface from the iterator as typed errors.
   await assert.rejects(async () => {
@@ -151,6 +156,7 @@ test('unknown enum values come through as raw strings, unknown union types as UN
   const unknownTypes = done.outputs.filter((o) => o.type === 'UNKNOWN').map((o) => o.typeName)
   assert.ok(unknownTypes.includes('TOOL_CALL'), `unknown output types: ${unknownTypes}`)
   assert.ok(mw.toWire(done).outputs.some((o) => o.type === 'TOOL_CALL'), 'unknown output kept verbatim on the wire')
+  await sim.injectEvent({ conversation_id: conv.conversationId, text: 'Heads up', event_type: 'NOTIFICATION_EVENT' })
   const events = await c.listEvents({ conversationId: conv.conversationId })
   assert.ok(events.events.some((e) => e.payload.type === 'UNKNOWN' && e.payload.typeName === 'NOTIFICATION_EVENT'))
 })

@@ -100,6 +100,20 @@ const CALLS = {
     for await (const x of it) out.push(wireOf(x))
     return out
   },
+  list_messages: async (c, a) => wireOf(await c.listMessages(a.conversation_id, { cursor: a.cursor, limit: a.limit })),
+  iter_messages: async (c, a) => {
+    const out = []
+    for await (const m of c.iterMessages(a.conversation_id, { limit: a.limit })) out.push(wireOf(m))
+    return out
+  },
+  list_response_messages: async (c, a) =>
+    wireOf(await c.listResponseMessages(a.conversation_id, a.response_id, { cursor: a.cursor, limit: a.limit })),
+  submit_feedback: async (c, a) =>
+    wireOf(
+      await c.submitFeedback(a.conversation_id, a.response_id, a.message_id, a.callback_id, {
+        additionalFeedback: a.additional_feedback,
+      }),
+    ),
   create_response: async (c, a) => wireOf(await c.createResponse(a.conversation_id, a.text)),
   get_response: async (c, a) => wireOf(await c.getResponse(a.conversation_id, a.response_id)),
   wait_for_response: async (c, a) => wireOf(await c.waitForResponse(a.conversation_id, a.response_id, waitOptions(a))),
@@ -162,32 +176,45 @@ function checkError(err, expected, what) {
 
 async function runStep(sim, client, step, saved) {
   if ('sim' in step) {
-    const a = substitute(step.args ?? {}, saved)
-    switch (step.sim) {
-      case 'fault':
-        return sim.faults([a])
-      case 'config':
-        return sim.config(a)
-      case 'revoke_tokens':
-        return sim.revokeTokens()
-      case 'sleep':
-        return new Promise((r) => setTimeout(r, a.ms))
-      case 'expect_requests': {
-        const log = await sim.requests()
-        const entries = Array.isArray(log) ? log : log.requests
-        const n = entries.filter(
-          (r) =>
-            (a.method == null || r.method === a.method) &&
-            (a.path_contains == null || r.path.includes(a.path_contains)) &&
-            (a.user_agent_ends_with == null || String(r.user_agent ?? '').endsWith(a.user_agent_ends_with)),
-        ).length
-        assert.equal(n, a.count, `expected ${a.count} ${a.method ?? ''} requests to ${a.path_contains ?? '*'}, saw ${n}`)
-        return
-      }
-      default:
-        throw new Error(`unknown sim action ${step.sim}`)
-    }
+    const result = await runSim(sim, step, saved)
+    if (step.save_as) saved[step.save_as] = result
+    return
   }
+  return runCall(client, step, saved)
+}
+
+/** A `sim` step; resolves to what the simulator answered (kept under `save_as`). */
+async function runSim(sim, step, saved) {
+  const a = substitute(step.args ?? {}, saved)
+  switch (step.sim) {
+    case 'fault':
+      return sim.faults([a])
+    case 'config':
+      return sim.config(a)
+    case 'revoke_tokens':
+      return sim.revokeTokens()
+    case 'sleep':
+      return new Promise((r) => setTimeout(r, a.ms))
+    case 'inject_event':
+      return sim.injectEvent(a)
+    case 'expect_requests': {
+      const log = await sim.requests()
+      const entries = Array.isArray(log) ? log : log.requests
+      const n = entries.filter(
+        (r) =>
+          (a.method == null || r.method === a.method) &&
+          (a.path_contains == null || r.path.includes(a.path_contains)) &&
+          (a.user_agent_ends_with == null || String(r.user_agent ?? '').endsWith(a.user_agent_ends_with)),
+      ).length
+      assert.equal(n, a.count, `expected ${a.count} ${a.method ?? ''} requests to ${a.path_contains ?? '*'}, saw ${n}`)
+      return
+    }
+    default:
+      throw new Error(`unknown sim action ${step.sim}`)
+  }
+}
+
+async function runCall(client, step, saved) {
   if (!('call' in step)) throw new Error(`step is neither call nor sim: ${JSON.stringify(step)}`)
   if (!client) throw new Error(`a call step, but the client failed to build: ${JSON.stringify(step)}`)
   const fn = CALLS[step.call]

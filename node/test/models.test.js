@@ -98,15 +98,19 @@ test('message text, content text and citation markers come from the core', async
 
 test('events: `payload` as in the core and Python; `eventPayload` is a hidden alias', async () => {
   const c = client()
-  const done = await answered(c)
-  const { events } = await c.listEvents({ conversationId: done.conversationId })
+  const conv = await c.createConversation()
+  const injected = await sim.injectEvent({ conversation_id: conv.conversationId, text: 'Your request is done.', kind: 'async_response' })
+  const { events } = await c.listEvents({ conversationId: conv.conversationId })
   const [e] = events
   assert.equal(e.payload.type, 'MESSAGE_EVENT')
-  assert.equal(e.payload.message.responseId, done.responseId)
+  assert.equal(e.payload.message.responseId, injected.event_payload.message.response_id)
   assert.equal(e.eventPayload, e.payload)
   assert.ok(!Object.keys(e).includes('eventPayload'))
-  assert.equal(mw.toWire(e).event_payload.type, 'MESSAGE_EVENT')
-  assert.equal(mw.messageText(e.payload.message), mw.assistantText(done))
+  assert.deepEqual(mw.toWire(e), injected, 'list events returns the event as injected')
+  assert.equal(mw.messageText(e.payload.message), 'Your request is done.')
+  // An async answer is a response of its own: gettable, with the same text.
+  const response = await c.getResponse(conv.conversationId, e.payload.message.responseId)
+  assert.equal(mw.assistantText(response), 'Your request is done.')
 })
 
 test('unknown union types: { type: UNKNOWN, typeName, raw } with the verbatim wire JSON', async () => {
@@ -127,6 +131,7 @@ test('unknown union types: { type: UNKNOWN, typeName, raw } with the verbatim wi
   assert.equal(mw.contentText(reasoning.content), null)
   assert.equal(typeof mw.contentTextLossy(reasoning.content), 'string')
 
+  await sim.injectEvent({ conversation_id: done.conversationId, text: 'Heads up', event_type: 'NOTIFICATION_EVENT' })
   const { events } = await c.listEvents({ conversationId: done.conversationId })
   const note = events.find((e) => e.payload.type === 'UNKNOWN')
   assert.equal(note.payload.typeName, 'NOTIFICATION_EVENT')

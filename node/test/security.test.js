@@ -150,6 +150,9 @@ test('ids cannot escape their path segment', async () => {
     [`/conversations/{}/responses/${rid}`, (id) => c.getResponse(id, rid)],
     [`/conversations/${cid}/responses/{}`, (id) => c.getResponse(cid, id)],
     ['/conversations/{}/events', (id) => c.listEvents({ conversationId: id })],
+    ['/conversations/{}/messages', (id) => c.listMessages(id)],
+    [`/conversations/${cid}/responses/{}/messages`, (id) => c.listResponseMessages(cid, id)],
+    [`/conversations/${cid}/responses/${rid}/messages/{}/feedback`, (id) => c.submitFeedback(cid, rid, id, 'cb')],
   ]
   const ids = ['../x', '..', '.', 'a/b', '%2F', 'a%2Fb', '?x', '#x', 'a b', 'a\\b', 'a\nb', '/', 'é', '日本', 'a;b']
   for (const [template, call] of endpoints) {

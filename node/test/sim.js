@@ -32,6 +32,10 @@ async function startSim(args = []) {
     faults: (faults) => control('POST', 'faults', { faults }),
     revokeTokens: () => control('POST', 'tokens/revoke', {}),
     requests: () => control('GET', 'requests'),
+    /** POST /_sim/events: injects a system-initiated message; resolves to the event (wire JSON). */
+    injectEvent: (spec) => control('POST', 'events', spec),
+    /** GET /_sim/feedback: every feedback the API accepted, oldest first. */
+    feedback: () => control('GET', 'feedback'),
     /** Client options pointing at this simulator. */
     options: (extra = {}) => ({
       baseUrl: info.base_url,

@@ -12,17 +12,20 @@
 //! - each step of a stream ([`NativeResponseStream::next`]) blocks in the core for up to
 //!   seconds, so it too runs on tokio's blocking pool, one step per pool thread.
 //!
-//! Models cross as wire JSON strings produced by the core's serializer; the JS
-//! layer turns them into camelCase objects with `Date`s. Errors reject with a
-//! message that is [`ERROR_MARKER`] followed by the error's fields as JSON.
+//! Models cross as wire JSON strings produced by the core's serializer, beside the
+//! `x-moveworks-root-uuid` the core recorded on them ([`NativeValue`]); the JS layer
+//! turns them into camelCase objects with `Date`s and a non-enumerable `requestId`.
+//! Errors reject with a message that is [`ERROR_MARKER`] followed by the error's
+//! fields as JSON.
 
 use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use moveworks::{
-    AsyncRuntime, CancelToken, Client, ClientOptions, Content, ConversationIter, ConversationUpdate, ErrorKind,
-    EventIter, EventPayload, ListConversationsParams, ListEventsParams, Message, OutputItem, RequestOptions, Response,
+    AsyncRuntime, CancelToken, Client, ClientOptions, Content, Conversation, ConversationPage, ConversationUpdate,
+    ErrorKind, EventPage, EventPayload, FeedbackResult, ListConversationsParams, ListEventsParams, ListMessagesParams,
+    ListResponseMessagesParams, Message, MessagePage, OutputItem, PageIter, PageSource, RequestOptions, Response,
     ResponseStream, StreamEvent, StreamOptions, WaitOptions,
 };
 use napi::bindgen_prelude::*;
@@ -55,6 +58,50 @@ fn to_napi_with_updates(e: moveworks::Error, updates: Option<u32>) -> napi::Erro
 fn wire<T: serde::Serialize>(value: &T) -> moveworks::Result<String> {
     serde_json::to_string(value)
         .map_err(|e| moveworks::Error::new(ErrorKind::Decode, format!("could not serialize a result: {e}")))
+}
+
+/// A value the core returns from an HTTP answer, carrying that answer's
+/// `x-moveworks-root-uuid` (the core's `request_id`, which its wire JSON leaves out).
+trait Traced: serde::Serialize {
+    /// The core's `request_id` of the value.
+    fn request_id(&self) -> Option<&str>;
+}
+
+macro_rules! traced {
+    ($($ty:ty),*) => {$(
+        impl Traced for $ty {
+            fn request_id(&self) -> Option<&str> {
+                self.request_id.as_deref()
+            }
+        }
+    )*};
+}
+
+traced!(Conversation, ConversationPage, EventPage, MessagePage, FeedbackResult, Response);
+
+/// What every call resolves to: the value as the core's wire JSON, and beside it the
+/// `x-moveworks-root-uuid` of the HTTP answer it came from (the JS layer makes it the
+/// returned object's non-enumerable `requestId`).
+#[napi(object)]
+pub struct NativeValue {
+    /// The value as the core serialized it (wire JSON).
+    pub json: String,
+    /// The `x-moveworks-root-uuid` of the answer the value came from.
+    pub request_id: Option<String>,
+    /// Polling helpers only: how many `onUpdate`/`onEvent` calls were sent before it.
+    pub updates: Option<u32>,
+}
+
+/// A returned value and its request id, for the JS layer.
+fn value<T: Traced>(v: &T) -> moveworks::Result<NativeValue> {
+    Ok(NativeValue { json: wire(v)?, request_id: v.request_id().map(str::to_owned), updates: None })
+}
+
+/// A value handed to a JS callback (one string): `{"value": <wire JSON>, "request_id": ...}`.
+fn traced_json<T: Traced>(v: &T) -> moveworks::Result<String> {
+    let value = serde_json::to_value(v)
+        .map_err(|e| moveworks::Error::new(ErrorKind::Decode, format!("could not serialize a result: {e}")))?;
+    Ok(json!({ "value": value, "request_id": v.request_id() }).to_string())
 }
 
 /// Milliseconds from JS (a double) to a Duration; rejects what Duration cannot hold.
@@ -206,13 +253,19 @@ pub struct NativeStreamOptions {
     pub backoff_factor: Option<f64>,
 }
 
-/// One stream event for the JS layer: `{"event": <the core's StreamEvent JSON>, "known": bool}`
-/// (`known` is false for the core's `Unknown` variant), plus `extra` fields.
+/// One stream event for the JS layer: `{"event": <the core's StreamEvent JSON>, "known": bool,
+/// "request_id": <the request id of the event's response, if it carries one>}` (`known` is
+/// false for the core's `Unknown` variant), plus `extra` fields.
 fn event_json(event: &StreamEvent, extra: serde_json::Value) -> moveworks::Result<String> {
+    let request_id = match event {
+        StreamEvent::ResponseCompleted { response: Some(r), .. } => r.request_id(),
+        _ => None,
+    };
     let mut out = json!({
         "event": serde_json::to_value(event)
             .map_err(|e| moveworks::Error::new(ErrorKind::Decode, format!("could not serialize an event: {e}")))?,
         "known": !matches!(event, StreamEvent::Unknown { .. }),
+        "request_id": request_id,
     });
     if let (Some(out), serde_json::Value::Object(extra)) = (out.as_object_mut(), extra) {
         out.extend(extra);
@@ -257,9 +310,9 @@ fn spawn_wait<'env, F>(
     cancel: Option<&CancelHandle>,
     updates: Arc<std::sync::atomic::AtomicU32>,
     fut: F,
-) -> Result<PromiseRaw<'env, String>>
+) -> Result<PromiseRaw<'env, NativeValue>>
 where
-    F: 'static + Send + std::future::Future<Output = moveworks::Result<String>>,
+    F: 'static + Send + std::future::Future<Output = moveworks::Result<NativeValue>>,
 {
     let cancel = Cancel::from(cancel);
     env.spawn_future(async move {
@@ -281,25 +334,25 @@ impl NativeClient {
         }
     }
 
-    /// Runs one blocking core call returning a serializable model, as a Promise of wire JSON.
+    /// Runs one blocking core call returning a model, as a Promise of its wire JSON and request id.
     fn call<'env, T, F>(
         &self,
         env: &'env Env,
         options: Option<NativeCallOptions>,
         cancel: Option<&CancelHandle>,
         f: F,
-    ) -> Result<PromiseRaw<'env, String>>
+    ) -> Result<PromiseRaw<'env, NativeValue>>
     where
-        T: serde::Serialize,
+        T: Traced,
         F: FnOnce(&Client) -> moveworks::Result<T> + Send + 'static,
     {
         let client = self.with(options);
         if cancel.is_none() {
-            return spawn_direct(env, move || f(&client?).and_then(|v| wire(&v)));
+            return spawn_direct(env, move || f(&client?).and_then(|v| value(&v)));
         }
         spawn(env, cancel, async move {
             let client = client?;
-            blocking(move || f(&client).and_then(|v| wire(&v))).await
+            blocking(move || f(&client).and_then(|v| value(&v))).await
         })
     }
 
@@ -327,7 +380,7 @@ impl NativeClient {
         w.on_update = on_update.map(|tsfn| {
             let tsfn = Arc::new(tsfn);
             let cb: moveworks::UpdateCallback = Arc::new(move |r: &Response| {
-                if let Ok(s) = serde_json::to_string(r) {
+                if let Ok(s) = traced_json(r) {
                     // Counted so the JS layer can settle only after every update was delivered.
                     if tsfn.call(s, ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok {
                         updates.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -363,9 +416,9 @@ impl NativeClient {
 }
 
 /// Result of a polling helper: the final response and how many updates were sent.
-fn waited(response: &Response, updates: &std::sync::atomic::AtomicU32) -> moveworks::Result<String> {
-    let r: serde_json::Value = serde_json::from_str(&wire(response)?).unwrap_or_default();
-    Ok(json!({ "response": r, "updates": updates.load(std::sync::atomic::Ordering::SeqCst) }).to_string())
+fn waited(response: &Response, updates: &std::sync::atomic::AtomicU32) -> moveworks::Result<NativeValue> {
+    let updates = Some(updates.load(std::sync::atomic::Ordering::SeqCst));
+    Ok(NativeValue { updates, ..value(response)? })
 }
 
 /// The core's client option names (snake_case), so the tests can hold `index.d.ts` to them.
@@ -420,8 +473,8 @@ impl NativeClient {
         self.inner.close();
     }
 
-    /// `GET /conversations`: a ConversationPage as wire JSON.
-    #[napi(ts_return_type = "Promise<string>")]
+    /// `GET /conversations`: a ConversationPage (wire JSON and request id).
+    #[napi(ts_return_type = "Promise<NativeValue>")]
     pub fn list_conversations<'env>(
         &self,
         env: &'env Env,
@@ -430,39 +483,39 @@ impl NativeClient {
         archived: Option<bool>,
         options: Option<NativeCallOptions>,
         cancel: Option<&CancelHandle>,
-    ) -> Result<PromiseRaw<'env, String>> {
+    ) -> Result<PromiseRaw<'env, NativeValue>> {
         let limit = whole("limit", limit);
         self.call(env, options, cancel, move |c| {
             c.list_conversations(&ListConversationsParams { limit: limit?, cursor, archived })
         })
     }
 
-    /// `POST /conversations`: a Conversation as wire JSON.
-    #[napi(ts_return_type = "Promise<string>")]
+    /// `POST /conversations`: a Conversation (wire JSON and request id).
+    #[napi(ts_return_type = "Promise<NativeValue>")]
     pub fn create_conversation<'env>(
         &self,
         env: &'env Env,
         title: Option<String>,
         options: Option<NativeCallOptions>,
         cancel: Option<&CancelHandle>,
-    ) -> Result<PromiseRaw<'env, String>> {
+    ) -> Result<PromiseRaw<'env, NativeValue>> {
         self.call(env, options, cancel, move |c| c.create_conversation(title.as_deref()))
     }
 
-    /// `GET /conversations/{id}`: a Conversation as wire JSON.
-    #[napi(ts_return_type = "Promise<string>")]
+    /// `GET /conversations/{id}`: a Conversation (wire JSON and request id).
+    #[napi(ts_return_type = "Promise<NativeValue>")]
     pub fn get_conversation<'env>(
         &self,
         env: &'env Env,
         conversation_id: String,
         options: Option<NativeCallOptions>,
         cancel: Option<&CancelHandle>,
-    ) -> Result<PromiseRaw<'env, String>> {
+    ) -> Result<PromiseRaw<'env, NativeValue>> {
         self.call(env, options, cancel, move |c| c.get_conversation(&conversation_id))
     }
 
-    /// `PATCH /conversations/{id}`: a Conversation as wire JSON.
-    #[napi(ts_return_type = "Promise<string>")]
+    /// `PATCH /conversations/{id}`: a Conversation (wire JSON and request id).
+    #[napi(ts_return_type = "Promise<NativeValue>")]
     pub fn update_conversation<'env>(
         &self,
         env: &'env Env,
@@ -471,14 +524,14 @@ impl NativeClient {
         archived: Option<bool>,
         options: Option<NativeCallOptions>,
         cancel: Option<&CancelHandle>,
-    ) -> Result<PromiseRaw<'env, String>> {
+    ) -> Result<PromiseRaw<'env, NativeValue>> {
         self.call(env, options, cancel, move |c| {
             c.update_conversation(&conversation_id, &ConversationUpdate { title, archived })
         })
     }
 
-    /// `GET /conversations/{id | -}/events`: an EventPage as wire JSON.
-    #[napi(ts_return_type = "Promise<string>")]
+    /// `GET /conversations/{id | -}/events`: an EventPage (wire JSON and request id).
+    #[napi(ts_return_type = "Promise<NativeValue>")]
     #[allow(clippy::too_many_arguments)]
     pub fn list_events<'env>(
         &self,
@@ -490,15 +543,15 @@ impl NativeClient {
         limit: Option<f64>,
         options: Option<NativeCallOptions>,
         cancel: Option<&CancelHandle>,
-    ) -> Result<PromiseRaw<'env, String>> {
+    ) -> Result<PromiseRaw<'env, NativeValue>> {
         let limit = whole("limit", limit);
         self.call(env, options, cancel, move |c| {
             c.list_events(&ListEventsParams { conversation_id, starting_after, ending_at, cursor, limit: limit? })
         })
     }
 
-    /// `POST /conversations/{id}/responses`: a Response as wire JSON.
-    #[napi(ts_return_type = "Promise<string>")]
+    /// `POST /conversations/{id}/responses`: a Response (wire JSON and request id).
+    #[napi(ts_return_type = "Promise<NativeValue>")]
     pub fn create_response<'env>(
         &self,
         env: &'env Env,
@@ -506,12 +559,12 @@ impl NativeClient {
         text: String,
         options: Option<NativeCallOptions>,
         cancel: Option<&CancelHandle>,
-    ) -> Result<PromiseRaw<'env, String>> {
+    ) -> Result<PromiseRaw<'env, NativeValue>> {
         self.call(env, options, cancel, move |c| c.create_response(&conversation_id, &text))
     }
 
-    /// `GET /conversations/{id}/responses/{response_id}`: a Response as wire JSON.
-    #[napi(ts_return_type = "Promise<string>")]
+    /// `GET /conversations/{id}/responses/{response_id}`: a Response (wire JSON and request id).
+    #[napi(ts_return_type = "Promise<NativeValue>")]
     pub fn get_response<'env>(
         &self,
         env: &'env Env,
@@ -519,21 +572,22 @@ impl NativeClient {
         response_id: String,
         options: Option<NativeCallOptions>,
         cancel: Option<&CancelHandle>,
-    ) -> Result<PromiseRaw<'env, String>> {
+    ) -> Result<PromiseRaw<'env, NativeValue>> {
         self.call(env, options, cancel, move |c| c.get_response(&conversation_id, &response_id))
     }
 
-    /// Polls until COMPLETED; resolves to `{"response": <wire Response>, "updates": n}`.
-    #[napi(ts_return_type = "Promise<string>")]
+    /// Polls until COMPLETED; resolves to the Response with `updates` set to the
+    /// number of `on_update` calls sent (each `{"value": <wire Response>, "request_id": ...}`).
+    #[napi(ts_return_type = "Promise<NativeValue>")]
     pub fn wait_for_response<'env>(
         &self,
         env: &'env Env,
         conversation_id: String,
         response_id: String,
         options: Option<NativeWaitOptions>,
-        #[napi(ts_arg_type = "((responseJson: string) => void) | undefined | null")] on_update: Option<UpdateFn>,
+        #[napi(ts_arg_type = "((updateJson: string) => void) | undefined | null")] on_update: Option<UpdateFn>,
         cancel: Option<&CancelHandle>,
-    ) -> Result<PromiseRaw<'env, String>> {
+    ) -> Result<PromiseRaw<'env, NativeValue>> {
         let client = self.inner.clone();
         let updates = Arc::new(std::sync::atomic::AtomicU32::new(0));
         let wait = Self::wait_options(options, cancel, on_update, updates.clone());
@@ -544,16 +598,16 @@ impl NativeClient {
     }
 
     /// Creates a response and polls it until COMPLETED; resolves like `waitForResponse`.
-    #[napi(ts_return_type = "Promise<string>")]
+    #[napi(ts_return_type = "Promise<NativeValue>")]
     pub fn create_response_and_wait<'env>(
         &self,
         env: &'env Env,
         conversation_id: String,
         text: String,
         options: Option<NativeWaitOptions>,
-        #[napi(ts_arg_type = "((responseJson: string) => void) | undefined | null")] on_update: Option<UpdateFn>,
+        #[napi(ts_arg_type = "((updateJson: string) => void) | undefined | null")] on_update: Option<UpdateFn>,
         cancel: Option<&CancelHandle>,
-    ) -> Result<PromiseRaw<'env, String>> {
+    ) -> Result<PromiseRaw<'env, NativeValue>> {
         let client = self.inner.clone();
         let updates = Arc::new(std::sync::atomic::AtomicU32::new(0));
         let wait = Self::wait_options(options, cancel, on_update, updates.clone());
@@ -585,8 +639,8 @@ impl NativeClient {
     }
 
     /// Streams a turn to its end (the core's `Client::stream_response_and_wait`), sending
-    /// each event to `on_event` as `{"event": ..., "known": bool}`; resolves like `waitForResponse`.
-    #[napi(ts_return_type = "Promise<string>")]
+    /// each event to `on_event` as `{"event": ..., "known": bool, "request_id": ...}`; resolves like `waitForResponse`.
+    #[napi(ts_return_type = "Promise<NativeValue>")]
     pub fn stream_response_and_wait<'env>(
         &self,
         env: &'env Env,
@@ -595,7 +649,7 @@ impl NativeClient {
         options: Option<NativeStreamOptions>,
         #[napi(ts_arg_type = "((eventJson: string) => void) | undefined | null")] on_event: Option<UpdateFn>,
         cancel: Option<&CancelHandle>,
-    ) -> Result<PromiseRaw<'env, String>> {
+    ) -> Result<PromiseRaw<'env, NativeValue>> {
         let client = self.inner.clone();
         let updates = Arc::new(std::sync::atomic::AtomicU32::new(0));
         let token = cancel.map(|c| c.token.clone()).unwrap_or_default();
@@ -630,8 +684,7 @@ impl NativeClient {
         cursor: Option<String>,
     ) -> Result<NativePager> {
         let limit = whole("limit", limit).map_err(to_napi)?;
-        let it = self.inner.iter_conversations(ListConversationsParams { limit, cursor, archived });
-        Ok(NativePager { inner: Arc::new(Mutex::new(Pages::Conversations(it))) })
+        Ok(NativePager::new(self.inner.iter_conversations(ListConversationsParams { limit, cursor, archived })))
     }
 
     /// A lazy pager over events.
@@ -646,7 +699,94 @@ impl NativeClient {
     ) -> Result<NativePager> {
         let limit = whole("limit", limit).map_err(to_napi)?;
         let it = self.inner.iter_events(ListEventsParams { conversation_id, starting_after, ending_at, cursor, limit });
-        Ok(NativePager { inner: Arc::new(Mutex::new(Pages::Events(it))) })
+        Ok(NativePager::new(it))
+    }
+
+    /// `GET /conversations/{id}/messages`: a MessagePage (newest first).
+    #[napi(ts_return_type = "Promise<NativeValue>")]
+    pub fn list_messages<'env>(
+        &self,
+        env: &'env Env,
+        conversation_id: String,
+        cursor: Option<String>,
+        limit: Option<f64>,
+        options: Option<NativeCallOptions>,
+        cancel: Option<&CancelHandle>,
+    ) -> Result<PromiseRaw<'env, NativeValue>> {
+        let limit = whole("limit", limit);
+        self.call(env, options, cancel, move |c| {
+            c.list_messages(&ListMessagesParams { conversation_id, cursor, limit: limit? })
+        })
+    }
+
+    /// A lazy pager over a conversation's messages, newest first.
+    #[napi]
+    pub fn iter_messages(
+        &self,
+        conversation_id: String,
+        limit: Option<f64>,
+        cursor: Option<String>,
+    ) -> Result<NativePager> {
+        let limit = whole("limit", limit).map_err(to_napi)?;
+        Ok(NativePager::new(self.inner.iter_messages(ListMessagesParams { conversation_id, cursor, limit })))
+    }
+
+    /// `GET /conversations/{id}/responses/{response_id}/messages`: a MessagePage.
+    #[napi(ts_return_type = "Promise<NativeValue>")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn list_response_messages<'env>(
+        &self,
+        env: &'env Env,
+        conversation_id: String,
+        response_id: String,
+        cursor: Option<String>,
+        limit: Option<f64>,
+        options: Option<NativeCallOptions>,
+        cancel: Option<&CancelHandle>,
+    ) -> Result<PromiseRaw<'env, NativeValue>> {
+        let limit = whole("limit", limit);
+        self.call(env, options, cancel, move |c| {
+            c.list_response_messages(&ListResponseMessagesParams {
+                conversation_id,
+                response_id,
+                cursor,
+                limit: limit?,
+            })
+        })
+    }
+
+    /// A lazy pager over one response's messages.
+    #[napi]
+    pub fn iter_response_messages(
+        &self,
+        conversation_id: String,
+        response_id: String,
+        limit: Option<f64>,
+        cursor: Option<String>,
+    ) -> Result<NativePager> {
+        let limit = whole("limit", limit).map_err(to_napi)?;
+        let params = ListResponseMessagesParams { conversation_id, response_id, cursor, limit };
+        Ok(NativePager::new(self.inner.iter_response_messages(params)))
+    }
+
+    /// `POST /conversations/{id}/responses/{response_id}/messages/{message_id}/feedback`:
+    /// a FeedbackResult (the core's `Client::submit_feedback`, which checks the arguments).
+    #[napi(ts_return_type = "Promise<NativeValue>")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn submit_feedback<'env>(
+        &self,
+        env: &'env Env,
+        conversation_id: String,
+        response_id: String,
+        message_id: String,
+        callback_id: String,
+        additional_feedback: Option<String>,
+        options: Option<NativeCallOptions>,
+        cancel: Option<&CancelHandle>,
+    ) -> Result<PromiseRaw<'env, NativeValue>> {
+        self.call(env, options, cancel, move |c| {
+            c.submit_feedback(&conversation_id, &response_id, &message_id, &callback_id, additional_feedback.as_deref())
+        })
     }
 }
 
@@ -752,37 +892,44 @@ impl NativeResponseStream {
     }
 }
 
-enum Pages {
-    Conversations(ConversationIter),
-    Events(EventIter),
-}
+/// One step of a pager: the next page, `None` after the last.
+type NextPage = Box<dyn FnMut() -> moveworks::Result<Option<NativeValue>> + Send>;
 
-/// Follows cursors with the core's page iterator; used by the JS async iterables.
+/// Follows cursors with the core's page iterator (any list); used by the JS async iterables.
 #[napi]
 pub struct NativePager {
-    inner: Arc<Mutex<Pages>>,
+    inner: Arc<Mutex<NextPage>>,
+}
+
+impl NativePager {
+    fn new<S>(mut pages: PageIter<S>) -> Self
+    where
+        S: PageSource + Send + 'static,
+        S::Page: Traced,
+        <S::Page as moveworks::Page>::Item: Send,
+    {
+        let next: NextPage = Box::new(move || pages.next_page().transpose()?.map(|page| value(&page)).transpose());
+        NativePager { inner: Arc::new(Mutex::new(next)) }
+    }
 }
 
 #[napi]
 impl NativePager {
-    /// The next page as wire JSON (`{"conversations"|"events": [...], "metadata": {...}}`), or null after the last.
-    #[napi(ts_return_type = "Promise<string | null>")]
+    /// The next page (`{"conversations"|"events"|"messages": [...], "metadata": {...}}` and
+    /// its request id), or null after the last. Without `cancel` it runs straight on
+    /// tokio's blocking pool, like the calls.
+    #[napi(ts_return_type = "Promise<NativeValue | null>")]
     pub fn next_page<'env>(
         &self,
         env: &'env Env,
         cancel: Option<&CancelHandle>,
-    ) -> Result<PromiseRaw<'env, Option<String>>> {
+    ) -> Result<PromiseRaw<'env, Option<NativeValue>>> {
         let inner = self.inner.clone();
-        spawn(env, cancel, async move {
-            blocking(move || {
-                let mut pages = inner.lock().unwrap_or_else(|p| p.into_inner());
-                match &mut *pages {
-                    Pages::Conversations(it) => it.next_page().transpose()?.map(|page| wire(&page)).transpose(),
-                    Pages::Events(it) => it.next_page().transpose()?.map(|page| wire(&page)).transpose(),
-                }
-            })
-            .await
-        })
+        let step = move || (*inner.lock().unwrap_or_else(|p| p.into_inner()))();
+        if cancel.is_none() {
+            return spawn_direct(env, step);
+        }
+        spawn(env, cancel, async move { blocking(step).await })
     }
 }
 

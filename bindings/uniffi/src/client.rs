@@ -1,10 +1,11 @@
 //! The `Client` object: blocking methods and their `*_async` twins.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use moveworks as core;
 use moveworks::{
-    Conversation, ConversationPage, ConversationUpdate, EventPage, ListConversationsParams, ListEventsParams, Response,
+    Conversation, ConversationPage, ConversationUpdate, EventPage, FeedbackResult, ListConversationsParams,
+    ListEventsParams, ListMessagesParams, ListResponseMessagesParams, MessagePage, Response,
 };
 
 use crate::config::*;
@@ -74,7 +75,7 @@ impl Client {
     /// An iterator over every matching conversation; pages are fetched lazily
     /// (blocking) by its `next`/`next_page`. Sends no request itself.
     pub fn iter_conversations(&self, params: ListConversationsParams) -> Arc<ConversationIterator> {
-        Arc::new(ConversationIterator { inner: Mutex::new(self.inner.iter_conversations(params)) })
+        ConversationIterator::new(self.inner.iter_conversations(params))
     }
 
     /// Creates a conversation. Blocking. `POST /conversations`.
@@ -99,7 +100,58 @@ impl Client {
 
     /// An iterator over every matching event; pages are fetched lazily (blocking).
     pub fn iter_events(&self, params: ListEventsParams) -> Arc<EventIterator> {
-        Arc::new(EventIterator { inner: Mutex::new(self.inner.iter_events(params)) })
+        EventIterator::new(self.inner.iter_events(params))
+    }
+
+    /// Lists one page of a conversation's messages, user and assistant, newest first.
+    /// Blocking. `GET /conversations/{id}/messages`.
+    pub fn list_messages(&self, params: ListMessagesParams) -> Result<MessagePage> {
+        Ok(self.inner.list_messages(&params)?)
+    }
+
+    /// An iterator over every message of a conversation, newest first; pages are
+    /// fetched lazily (blocking) by its `next`/`next_page`. Sends no request itself.
+    pub fn iter_messages(&self, params: ListMessagesParams) -> Arc<MessageIterator> {
+        MessageIterator::new(self.inner.iter_messages(params))
+    }
+
+    /// Lists the messages of one response: the user's input message and the
+    /// assistant's final messages. Blocking.
+    /// `GET /conversations/{id}/responses/{response_id}/messages`.
+    pub fn list_response_messages(&self, params: ListResponseMessagesParams) -> Result<MessagePage> {
+        Ok(self.inner.list_response_messages(&params)?)
+    }
+
+    /// An iterator over every message of one response; pages are fetched lazily
+    /// (blocking). Sends no request itself.
+    pub fn iter_response_messages(&self, params: ListResponseMessagesParams) -> Arc<ResponseMessageIterator> {
+        ResponseMessageIterator::new(self.inner.iter_response_messages(params))
+    }
+
+    /// Rates an assistant message helpful or unhelpful. Blocking.
+    /// `POST /conversations/{id}/responses/{response_id}/messages/{message_id}/feedback`.
+    ///
+    /// `callback_id` is the opaque token of the chosen rating, taken from the
+    /// message's `feedback` (`helpful` or `unhelpful`) exactly as received.
+    /// `additional_feedback` is optional free text of at most 1,000 characters
+    /// (absent: not sent). An empty `callback_id` or a longer text is
+    /// `InvalidArgument` before anything is sent. Never retried after an ambiguous failure.
+    #[uniffi::method(default(additional_feedback = None))]
+    pub fn submit_feedback(
+        &self,
+        conversation_id: String,
+        response_id: String,
+        message_id: String,
+        callback_id: String,
+        additional_feedback: Option<String>,
+    ) -> Result<FeedbackResult> {
+        Ok(self.inner.submit_feedback(
+            &conversation_id,
+            &response_id,
+            &message_id,
+            &callback_id,
+            additional_feedback.as_deref(),
+        )?)
     }
 
     /// Sends a user message and returns at once with a response to poll. Blocking
@@ -218,6 +270,35 @@ impl Client {
     pub async fn list_events_async(&self, params: ListEventsParams) -> Result<EventPage> {
         let c = self.inner.clone();
         crate::runtime::blocking(move || c.list_events(&params)).await
+    }
+
+    /// Non-blocking [`list_messages`](Self::list_messages).
+    pub async fn list_messages_async(&self, params: ListMessagesParams) -> Result<MessagePage> {
+        let c = self.inner.clone();
+        crate::runtime::blocking(move || c.list_messages(&params)).await
+    }
+
+    /// Non-blocking [`list_response_messages`](Self::list_response_messages).
+    pub async fn list_response_messages_async(&self, params: ListResponseMessagesParams) -> Result<MessagePage> {
+        let c = self.inner.clone();
+        crate::runtime::blocking(move || c.list_response_messages(&params)).await
+    }
+
+    /// Non-blocking [`submit_feedback`](Self::submit_feedback).
+    #[uniffi::method(default(additional_feedback = None))]
+    pub async fn submit_feedback_async(
+        &self,
+        conversation_id: String,
+        response_id: String,
+        message_id: String,
+        callback_id: String,
+        additional_feedback: Option<String>,
+    ) -> Result<FeedbackResult> {
+        let c = self.inner.clone();
+        crate::runtime::blocking(move || {
+            c.submit_feedback(&conversation_id, &response_id, &message_id, &callback_id, additional_feedback.as_deref())
+        })
+        .await
     }
 
     /// Non-blocking [`create_response`](Self::create_response).

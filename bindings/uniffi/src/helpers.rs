@@ -1,7 +1,10 @@
 //! The core's model helpers and JSON codecs, exported as functions (uniffi cannot put methods on records).
 
 use moveworks as core;
-use moveworks::{Conversation, ConversationPage, Event, EventPage, Message, Response, ResponseStatus, StreamEvent};
+use moveworks::{
+    Conversation, ConversationPage, Event, EventPage, FeedbackResult, FeedbackStatus, Message, MessagePage, Response,
+    ResponseStatus, StreamEvent,
+};
 
 use crate::errors::*;
 
@@ -63,6 +66,30 @@ pub fn event_to_json(event: Event) -> String {
 #[uniffi::export]
 pub fn event_page_to_json(page: EventPage) -> String {
     to_json(&page)
+}
+
+/// The message as the API's JSON (unknown content verbatim; `feedback` when the server sent it).
+#[uniffi::export]
+pub fn message_to_json(message: Message) -> String {
+    to_json(&message)
+}
+
+/// The page as the API's JSON (`{"messages": […], "metadata": {"next_cursor": …}}`).
+#[uniffi::export]
+pub fn message_page_to_json(page: MessagePage) -> String {
+    to_json(&page)
+}
+
+/// The feedback answer as the API's JSON (`{"status": "SUBMITTED"}`).
+#[uniffi::export]
+pub fn feedback_result_to_json(result: FeedbackResult) -> String {
+    to_json(&result)
+}
+
+/// The wire spelling of a feedback status, e.g. `"SUBMITTED"` (unknown values verbatim).
+#[uniffi::export]
+pub fn feedback_status_wire_name(status: FeedbackStatus) -> String {
+    status.as_str().to_owned()
 }
 
 /// The response as the API's JSON (unknown variants verbatim).

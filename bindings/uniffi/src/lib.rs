@@ -32,7 +32,7 @@ pub use client::Client;
 pub use config::{ClientConfig, RequestOptions, WaitOptions};
 pub use errors::{ErrorDetails, MoveworksError};
 pub use helpers::*;
-pub use pagination::{ConversationIterator, EventIterator};
+pub use pagination::{ConversationIterator, EventIterator, MessageIterator, ResponseMessageIterator};
 pub use stream::{ResponseStream, StreamEventListener, StreamOptions};
 pub use wait::{CancelHandle, ResponseUpdateListener};
 

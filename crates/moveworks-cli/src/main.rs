@@ -13,11 +13,11 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use moveworks::sandbox::{Sandbox, SandboxOptions};
 use moveworks::{
     Client, ClientOptions, ConversationUpdate, Error, ErrorKind, Event, EventPayload, ListConversationsParams,
     ListEventsParams, Response, WaitOptions,
 };
-use moveworks_simulator::{Simulator, SimulatorConfig};
 use serde::Serialize;
 
 use crate::ask::AskArgs;
@@ -241,15 +241,19 @@ pub(crate) fn seconds(arg: &str, secs: f64) -> Result<Duration, Error> {
         .map_err(|_| Error::invalid_argument(arg, "must be a non-negative number of seconds"))
 }
 
-/// The client, and the sandbox simulator that must outlive it.
+/// The client, and the sandbox that must outlive it.
 ///
 /// Flags and `-o KEY=VALUE` pairs become one `ClientOptions`, which the core checks
 /// (a token together with client credentials is its `invalid_argument`).
-fn connect(conn: &Connection) -> Result<(Client, Option<Simulator>), Error> {
+fn connect(conn: &Connection) -> Result<(Client, Option<Sandbox>), Error> {
     let binding = format!("cli/{}", moveworks::VERSION);
-    let mut options = if conn.sandbox {
+    let sandbox = match conn.sandbox {
+        true => Some(Sandbox::start(&SandboxOptions::default())?),
+        false => None,
+    };
+    let mut options = if let Some(sandbox) = &sandbox {
         // The sandbox's own connection; credentials from flags or the environment are ignored.
-        ClientOptions::default()
+        sandbox.client_options()
     } else {
         ClientOptions {
             base_url: conn.base_url.clone(),
@@ -266,15 +270,9 @@ fn connect(conn: &Connection) -> Result<(Client, Option<Simulator>), Error> {
             pair.split_once('=').ok_or_else(|| Error::invalid_argument("option", "expected KEY=VALUE"))?;
         options.set(key, value)?;
     }
-    if conn.sandbox {
-        let sim = Simulator::start(SimulatorConfig::default())
-            .map_err(|e| Error::new(ErrorKind::Connection, format!("could not start the sandbox: {e}")))?;
-        let cfg = sim.config();
-        options.base_url = Some(sim.base_url().to_owned());
-        options.assistant_name = Some(cfg.assistant_name.clone());
-        options.token = cfg.static_token.clone();
+    if sandbox.is_some() {
         let client = Client::builder().options(options)?.binding(binding).build()?;
-        return Ok((client, Some(sim)));
+        return Ok((client, sandbox));
     }
     // The core would say the same, without pointing at the flags and variables.
     if options.assistant_name.is_none() {

@@ -25,6 +25,24 @@ extension Message {
 
     /// The message text with `[1]`, `[2]`, … inserted at each citation's character offset.
     public func textWithCitationMarkers() -> String { messageTextWithCitationMarkers(message: self) }
+
+    /// The message as the API's JSON (unknown content verbatim; `feedback` when the server sent it).
+    public func toJson() -> String { messageToJson(message: self) }
+}
+
+extension MessagePage {
+    /// The page as the API's JSON (`{"messages": […], "metadata": {"next_cursor": …}}`).
+    public func toJson() -> String { messagePageToJson(page: self) }
+}
+
+extension FeedbackResult {
+    /// The feedback answer as the API's JSON (`{"status": "SUBMITTED"}`).
+    public func toJson() -> String { feedbackResultToJson(result: self) }
+}
+
+extension FeedbackStatus {
+    /// The wire spelling, e.g. `"SUBMITTED"` (unknown values verbatim).
+    public var wireName: String { feedbackStatusWireName(status: self) }
 }
 
 extension ResponseStatus {

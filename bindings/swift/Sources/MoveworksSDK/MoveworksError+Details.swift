@@ -45,6 +45,22 @@ extension EventIterator: Sequence {
     }
 }
 
+extension MessageIterator: Sequence {
+    /// Iterates lazily, newest first; each page fetch BLOCKS the calling thread. An
+    /// error ends the sequence (call `next()` directly to see it).
+    public func makeIterator() -> AnyIterator<Message> {
+        AnyIterator { (try? self.next()) ?? nil }
+    }
+}
+
+extension ResponseMessageIterator: Sequence {
+    /// Iterates lazily; each page fetch BLOCKS the calling thread. An error ends the
+    /// sequence (call `next()` directly to see it).
+    public func makeIterator() -> AnyIterator<Message> {
+        AnyIterator { (try? self.next()) ?? nil }
+    }
+}
+
 /// Adapts a closure to the update listener: return true to keep waiting.
 public final class ClosureUpdateListener: ResponseUpdateListener, @unchecked Sendable {
     private let block: (Response) -> Bool

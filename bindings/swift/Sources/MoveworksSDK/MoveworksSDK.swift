@@ -786,6 +786,18 @@ public protocol ClientProtocol: AnyObject, Sendable {
     func iterEvents(params: ListEventsParams)  -> EventIterator
     
     /**
+     * An iterator over every message of a conversation, newest first; pages are
+     * fetched lazily (blocking) by its `next`/`next_page`. Sends no request itself.
+     */
+    func iterMessages(params: ListMessagesParams)  -> MessageIterator
+    
+    /**
+     * An iterator over every message of one response; pages are fetched lazily
+     * (blocking). Sends no request itself.
+     */
+    func iterResponseMessages(params: ListResponseMessagesParams)  -> ResponseMessageIterator
+    
+    /**
      * Lists conversations, newest first. Blocking. `GET /conversations`.
      */
     func listConversations(params: ListConversationsParams) throws  -> ConversationPage
@@ -804,6 +816,29 @@ public protocol ClientProtocol: AnyObject, Sendable {
      * Non-blocking [`list_events`](Self::list_events).
      */
     func listEventsAsync(params: ListEventsParams) async throws  -> EventPage
+    
+    /**
+     * Lists one page of a conversation's messages, user and assistant, newest first.
+     * Blocking. `GET /conversations/{id}/messages`.
+     */
+    func listMessages(params: ListMessagesParams) throws  -> MessagePage
+    
+    /**
+     * Non-blocking [`list_messages`](Self::list_messages).
+     */
+    func listMessagesAsync(params: ListMessagesParams) async throws  -> MessagePage
+    
+    /**
+     * Lists the messages of one response: the user's input message and the
+     * assistant's final messages. Blocking.
+     * `GET /conversations/{id}/responses/{response_id}/messages`.
+     */
+    func listResponseMessages(params: ListResponseMessagesParams) throws  -> MessagePage
+    
+    /**
+     * Non-blocking [`list_response_messages`](Self::list_response_messages).
+     */
+    func listResponseMessagesAsync(params: ListResponseMessagesParams) async throws  -> MessagePage
     
     /**
      * Sends a user message and streams the answer: read the returned
@@ -837,6 +872,23 @@ public protocol ClientProtocol: AnyObject, Sendable {
      * `streamResponse(conversationId:text:options:)` read them off the caller's thread.
      */
     func streamResponseAsync(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?) async throws  -> ResponseStream
+    
+    /**
+     * Rates an assistant message helpful or unhelpful. Blocking.
+     * `POST /conversations/{id}/responses/{response_id}/messages/{message_id}/feedback`.
+     *
+     * `callback_id` is the opaque token of the chosen rating, taken from the
+     * message's `feedback` (`helpful` or `unhelpful`) exactly as received.
+     * `additional_feedback` is optional free text of at most 1,000 characters
+     * (absent: not sent). An empty `callback_id` or a longer text is
+     * `InvalidArgument` before anything is sent. Never retried after an ambiguous failure.
+     */
+    func submitFeedback(conversationId: String, responseId: String, messageId: String, callbackId: String, additionalFeedback: String?) throws  -> FeedbackResult
+    
+    /**
+     * Non-blocking [`submit_feedback`](Self::submit_feedback).
+     */
+    func submitFeedbackAsync(conversationId: String, responseId: String, messageId: String, callbackId: String, additionalFeedback: String?) async throws  -> FeedbackResult
     
     /**
      * Changes a conversation's title and/or archive flag. Blocking. `PATCH /conversations/{id}`.
@@ -1150,6 +1202,30 @@ open func iterEvents(params: ListEventsParams) -> EventIterator  {
 }
     
     /**
+     * An iterator over every message of a conversation, newest first; pages are
+     * fetched lazily (blocking) by its `next`/`next_page`. Sends no request itself.
+     */
+open func iterMessages(params: ListMessagesParams) -> MessageIterator  {
+    return try!  FfiConverterTypeMessageIterator_lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_client_iter_messages(self.uniffiClonePointer(),
+        FfiConverterTypeListMessagesParams_lower(params),$0
+    )
+})
+}
+    
+    /**
+     * An iterator over every message of one response; pages are fetched lazily
+     * (blocking). Sends no request itself.
+     */
+open func iterResponseMessages(params: ListResponseMessagesParams) -> ResponseMessageIterator  {
+    return try!  FfiConverterTypeResponseMessageIterator_lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_client_iter_response_messages(self.uniffiClonePointer(),
+        FfiConverterTypeListResponseMessagesParams_lower(params),$0
+    )
+})
+}
+    
+    /**
      * Lists conversations, newest first. Blocking. `GET /conversations`.
      */
 open func listConversations(params: ListConversationsParams)throws  -> ConversationPage  {
@@ -1207,6 +1283,71 @@ open func listEventsAsync(params: ListEventsParams)async throws  -> EventPage  {
             completeFunc: ffi_moveworks_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_moveworks_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeEventPage_lift,
+            errorHandler: FfiConverterTypeMoveworksError_lift
+        )
+}
+    
+    /**
+     * Lists one page of a conversation's messages, user and assistant, newest first.
+     * Blocking. `GET /conversations/{id}/messages`.
+     */
+open func listMessages(params: ListMessagesParams)throws  -> MessagePage  {
+    return try  FfiConverterTypeMessagePage_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_client_list_messages(self.uniffiClonePointer(),
+        FfiConverterTypeListMessagesParams_lower(params),$0
+    )
+})
+}
+    
+    /**
+     * Non-blocking [`list_messages`](Self::list_messages).
+     */
+open func listMessagesAsync(params: ListMessagesParams)async throws  -> MessagePage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_moveworks_uniffi_fn_method_client_list_messages_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeListMessagesParams_lower(params)
+                )
+            },
+            pollFunc: ffi_moveworks_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_moveworks_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_moveworks_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMessagePage_lift,
+            errorHandler: FfiConverterTypeMoveworksError_lift
+        )
+}
+    
+    /**
+     * Lists the messages of one response: the user's input message and the
+     * assistant's final messages. Blocking.
+     * `GET /conversations/{id}/responses/{response_id}/messages`.
+     */
+open func listResponseMessages(params: ListResponseMessagesParams)throws  -> MessagePage  {
+    return try  FfiConverterTypeMessagePage_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_client_list_response_messages(self.uniffiClonePointer(),
+        FfiConverterTypeListResponseMessagesParams_lower(params),$0
+    )
+})
+}
+    
+    /**
+     * Non-blocking [`list_response_messages`](Self::list_response_messages).
+     */
+open func listResponseMessagesAsync(params: ListResponseMessagesParams)async throws  -> MessagePage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_moveworks_uniffi_fn_method_client_list_response_messages_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeListResponseMessagesParams_lower(params)
+                )
+            },
+            pollFunc: ffi_moveworks_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_moveworks_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_moveworks_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMessagePage_lift,
             errorHandler: FfiConverterTypeMoveworksError_lift
         )
 }
@@ -1275,6 +1416,48 @@ open func streamResponseAsync(conversationId: String, text: String, options: Str
             completeFunc: ffi_moveworks_uniffi_rust_future_complete_pointer,
             freeFunc: ffi_moveworks_uniffi_rust_future_free_pointer,
             liftFunc: FfiConverterTypeResponseStream_lift,
+            errorHandler: FfiConverterTypeMoveworksError_lift
+        )
+}
+    
+    /**
+     * Rates an assistant message helpful or unhelpful. Blocking.
+     * `POST /conversations/{id}/responses/{response_id}/messages/{message_id}/feedback`.
+     *
+     * `callback_id` is the opaque token of the chosen rating, taken from the
+     * message's `feedback` (`helpful` or `unhelpful`) exactly as received.
+     * `additional_feedback` is optional free text of at most 1,000 characters
+     * (absent: not sent). An empty `callback_id` or a longer text is
+     * `InvalidArgument` before anything is sent. Never retried after an ambiguous failure.
+     */
+open func submitFeedback(conversationId: String, responseId: String, messageId: String, callbackId: String, additionalFeedback: String? = nil)throws  -> FeedbackResult  {
+    return try  FfiConverterTypeFeedbackResult_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_client_submit_feedback(self.uniffiClonePointer(),
+        FfiConverterString.lower(conversationId),
+        FfiConverterString.lower(responseId),
+        FfiConverterString.lower(messageId),
+        FfiConverterString.lower(callbackId),
+        FfiConverterOptionString.lower(additionalFeedback),$0
+    )
+})
+}
+    
+    /**
+     * Non-blocking [`submit_feedback`](Self::submit_feedback).
+     */
+open func submitFeedbackAsync(conversationId: String, responseId: String, messageId: String, callbackId: String, additionalFeedback: String? = nil)async throws  -> FeedbackResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_moveworks_uniffi_fn_method_client_submit_feedback_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(conversationId),FfiConverterString.lower(responseId),FfiConverterString.lower(messageId),FfiConverterString.lower(callbackId),FfiConverterOptionString.lower(additionalFeedback)
+                )
+            },
+            pollFunc: ffi_moveworks_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_moveworks_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_moveworks_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeFeedbackResult_lift,
             errorHandler: FfiConverterTypeMoveworksError_lift
         )
 }
@@ -1934,6 +2117,338 @@ public func FfiConverterTypeEventIterator_lift(_ pointer: UnsafeMutableRawPointe
 #endif
 public func FfiConverterTypeEventIterator_lower(_ value: EventIterator) -> UnsafeMutableRawPointer {
     return FfiConverterTypeEventIterator.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Walks every message of a conversation, newest first, fetching pages lazily.
+ * Blocking; after an error the iterator ends.
+ */
+public protocol MessageIteratorProtocol: AnyObject, Sendable {
+    
+    /**
+     * True once the last page was fetched and every item returned (or an error ended it).
+     */
+    func isExhausted()  -> Bool
+    
+    /**
+     * The next message (newest first), or absent when there are no more. Blocks while a page is fetched.
+     */
+    func next() throws  -> Message?
+    
+    /**
+     * The next whole page (items not yet returned by `next` are skipped), or absent after the last.
+     */
+    func nextPage() throws  -> MessagePage?
+    
+}
+/**
+ * Walks every message of a conversation, newest first, fetching pages lazily.
+ * Blocking; after an error the iterator ends.
+ */
+open class MessageIterator: MessageIteratorProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_moveworks_uniffi_fn_clone_messageiterator(self.pointer, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_moveworks_uniffi_fn_free_messageiterator(pointer, $0) }
+    }
+
+    
+
+    
+    /**
+     * True once the last page was fetched and every item returned (or an error ended it).
+     */
+open func isExhausted() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_messageiterator_is_exhausted(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The next message (newest first), or absent when there are no more. Blocks while a page is fetched.
+     */
+open func next()throws  -> Message?  {
+    return try  FfiConverterOptionTypeMessage.lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_messageiterator_next(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The next whole page (items not yet returned by `next` are skipped), or absent after the last.
+     */
+open func nextPage()throws  -> MessagePage?  {
+    return try  FfiConverterOptionTypeMessagePage.lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_messageiterator_next_page(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessageIterator: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = MessageIterator
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> MessageIterator {
+        return MessageIterator(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: MessageIterator) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MessageIterator {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: MessageIterator, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageIterator_lift(_ pointer: UnsafeMutableRawPointer) throws -> MessageIterator {
+    return try FfiConverterTypeMessageIterator.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageIterator_lower(_ value: MessageIterator) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeMessageIterator.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Walks every message of one response (the user's input and the assistant's
+ * final messages), fetching pages lazily. Blocking; after an error the iterator ends.
+ */
+public protocol ResponseMessageIteratorProtocol: AnyObject, Sendable {
+    
+    /**
+     * True once the last page was fetched and every item returned (or an error ended it).
+     */
+    func isExhausted()  -> Bool
+    
+    /**
+     * The next message of the response, or absent when there are no more. Blocks while a page is fetched.
+     */
+    func next() throws  -> Message?
+    
+    /**
+     * The next whole page (items not yet returned by `next` are skipped), or absent after the last.
+     */
+    func nextPage() throws  -> MessagePage?
+    
+}
+/**
+ * Walks every message of one response (the user's input and the assistant's
+ * final messages), fetching pages lazily. Blocking; after an error the iterator ends.
+ */
+open class ResponseMessageIterator: ResponseMessageIteratorProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_moveworks_uniffi_fn_clone_responsemessageiterator(self.pointer, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_moveworks_uniffi_fn_free_responsemessageiterator(pointer, $0) }
+    }
+
+    
+
+    
+    /**
+     * True once the last page was fetched and every item returned (or an error ended it).
+     */
+open func isExhausted() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_responsemessageiterator_is_exhausted(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The next message of the response, or absent when there are no more. Blocks while a page is fetched.
+     */
+open func next()throws  -> Message?  {
+    return try  FfiConverterOptionTypeMessage.lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_responsemessageiterator_next(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The next whole page (items not yet returned by `next` are skipped), or absent after the last.
+     */
+open func nextPage()throws  -> MessagePage?  {
+    return try  FfiConverterOptionTypeMessagePage.lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_responsemessageiterator_next_page(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeResponseMessageIterator: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = ResponseMessageIterator
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> ResponseMessageIterator {
+        return ResponseMessageIterator(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: ResponseMessageIterator) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ResponseMessageIterator {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: ResponseMessageIterator, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponseMessageIterator_lift(_ pointer: UnsafeMutableRawPointer) throws -> ResponseMessageIterator {
+    return try FfiConverterTypeResponseMessageIterator.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponseMessageIterator_lower(_ value: ResponseMessageIterator) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeResponseMessageIterator.lower(value)
 }
 
 
@@ -3370,6 +3885,54 @@ fileprivate struct FfiConverterOptionTypeEventPage: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeMessage: FfiConverterRustBuffer {
+    typealias SwiftType = Message?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMessage.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMessage.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeMessagePage: FfiConverterRustBuffer {
+    typealias SwiftType = MessagePage?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMessagePage.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMessagePage.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeResponse: FfiConverterRustBuffer {
     typealias SwiftType = Response?
 
@@ -3608,6 +4171,36 @@ public func eventToJson(event: Event) -> String  {
 })
 }
 /**
+ * The feedback answer as the API's JSON (`{"status": "SUBMITTED"}`).
+ */
+public func feedbackResultToJson(result: FeedbackResult) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_feedback_result_to_json(
+        FfiConverterTypeFeedbackResult_lower(result),$0
+    )
+})
+}
+/**
+ * The wire spelling of a feedback status, e.g. `"SUBMITTED"` (unknown values verbatim).
+ */
+public func feedbackStatusWireName(status: FeedbackStatus) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_feedback_status_wire_name(
+        FfiConverterTypeFeedbackStatus_lower(status),$0
+    )
+})
+}
+/**
+ * The page as the API's JSON (`{"messages": […], "metadata": {"next_cursor": …}}`).
+ */
+public func messagePageToJson(page: MessagePage) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_message_page_to_json(
+        FfiConverterTypeMessagePage_lower(page),$0
+    )
+})
+}
+/**
  * The message text (for unknown content types, a best-effort read).
  */
 public func messageText(message: Message) -> String  {
@@ -3623,6 +4216,16 @@ public func messageText(message: Message) -> String  {
 public func messageTextWithCitationMarkers(message: Message) -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
     uniffi_moveworks_uniffi_fn_func_message_text_with_citation_markers(
+        FfiConverterTypeMessage_lower(message),$0
+    )
+})
+}
+/**
+ * The message as the API's JSON (unknown content verbatim; `feedback` when the server sent it).
+ */
+public func messageToJson(message: Message) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_message_to_json(
         FfiConverterTypeMessage_lower(message),$0
     )
 })
@@ -3748,10 +4351,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_func_event_to_json() != 54749) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_func_feedback_result_to_json() != 55752) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_feedback_status_wire_name() != 6534) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_message_page_to_json() != 27141) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_moveworks_uniffi_checksum_func_message_text() != 17479) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_func_message_text_with_citation_markers() != 29805) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_message_to_json() != 62907) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_func_response_assistant_messages() != 12802) {
@@ -3826,6 +4441,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_client_iter_events() != 41282) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_method_client_iter_messages() != 17074) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_iter_response_messages() != 60862) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_moveworks_uniffi_checksum_method_client_list_conversations() != 22933) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3838,6 +4459,18 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_client_list_events_async() != 54628) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_method_client_list_messages() != 6867) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_list_messages_async() != 11619) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_list_response_messages() != 34809) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_list_response_messages_async() != 18549) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_moveworks_uniffi_checksum_method_client_stream_response() != 33974) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3845,6 +4478,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_client_stream_response_async() != 37871) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_submit_feedback() != 14600) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_submit_feedback_async() != 7956) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_client_update_conversation() != 8470) {
@@ -3881,6 +4520,24 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_eventiterator_next_page() != 4601) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_messageiterator_is_exhausted() != 13955) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_messageiterator_next() != 8517) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_messageiterator_next_page() != 22839) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_responsemessageiterator_is_exhausted() != 17034) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_responsemessageiterator_next() != 23502) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_responsemessageiterator_next_page() != 1503) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_responsestream_cancel() != 4094) {

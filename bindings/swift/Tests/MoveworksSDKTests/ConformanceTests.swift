@@ -78,7 +78,11 @@ final class ConformanceTests: XCTestCase {
 
     private func runStep(_ maybeClient: Client?, _ step: JSON) throws {
         let args = try substitute(step["args"] ?? .object([:]))
-        if let action = step["sim"]?.string { return try simStep(action, args) }
+        if let action = step["sim"]?.string {
+            let result = try simStep(action, args)
+            if let name = step["save_as"]?.string { saved[name] = result }
+            return
+        }
         guard let call = step["call"]?.string else { throw ScenarioFailure(description: "step has neither call nor sim") }
         guard let client = maybeClient else { throw ScenarioFailure(description: "a call step, but the client failed to build") }
         if let expected = step["expect_error"] {
@@ -140,8 +144,10 @@ final class ConformanceTests: XCTestCase {
         }
     }
 
-    private func simStep(_ action: String, _ args: JSON) throws {
+    /// Performs one sim step; returns what `save_as` keeps (the injected event), else null.
+    private func simStep(_ action: String, _ args: JSON) throws -> JSON {
         switch action {
+        case "inject_event": return try sim.injectEvent(args)
         case "fault": try sim.fault(args)
         case "config": try sim.config(args)
         case "revoke_tokens": try sim.control("POST", "tokens/revoke")
@@ -160,6 +166,7 @@ final class ConformanceTests: XCTestCase {
             }
         default: throw ScenarioFailure(description: "unknown sim action \(action)")
         }
+        return .null
     }
 
     private func waitOptions(_ a: JSON) -> WaitOptions {
@@ -245,6 +252,26 @@ final class ConformanceTests: XCTestCase {
             var all: [JSON] = []
             while let x = try it.next() { all.append(try JSON.parse(x.toJson())) }
             return .array(all)
+        case "list_messages":
+            let page = try c.listMessages(params: ListMessagesParams(
+                conversationId: required("conversation_id"), cursor: a["cursor"]?.string, limit: limit))
+            return try JSON.parse(page.toJson())
+        case "iter_messages":
+            // next() rather than the Sequence conformance, so an error fails the step.
+            let it = c.iterMessages(params: ListMessagesParams(conversationId: try required("conversation_id"), limit: limit))
+            var all: [JSON] = []
+            while let x = try it.next() { all.append(try JSON.parse(x.toJson())) }
+            return .array(all)
+        case "list_response_messages":
+            let page = try c.listResponseMessages(params: ListResponseMessagesParams(
+                conversationId: required("conversation_id"), responseId: required("response_id"),
+                cursor: a["cursor"]?.string, limit: limit))
+            return try JSON.parse(page.toJson())
+        case "submit_feedback":
+            let result = try c.submitFeedback(conversationId: required("conversation_id"), responseId: required("response_id"),
+                                              messageId: required("message_id"), callbackId: required("callback_id"),
+                                              additionalFeedback: a["additional_feedback"]?.string)
+            return try JSON.parse(result.toJson())
         case "create_response":
             return try JSON.parse(c.createResponse(conversationId: required("conversation_id"), text: required("text")).toJson())
         case "get_response":

@@ -33,7 +33,11 @@ final class MoveworksSDKTests: XCTestCase {
         let conv = try c.createConversation(title: "Swift")
         XCTAssertTrue(conv.conversationId.hasPrefix("conv_"))
         XCTAssertEqual(conv.title, "Swift")
-        XCTAssertEqual(try c.getConversation(conversationId: conv.conversationId), conv)
+        // Generated structs compare every field, requestId included: clear it to compare two fetches.
+        let fetched = try c.getConversation(conversationId: conv.conversationId)
+        XCTAssertEqual(fetched.clearingRequestId(), conv.clearingRequestId())
+        XCTAssertEqual(fetched.requestId, try sim.rootUuid("GET", "/conversations/"))
+        XCTAssertNotEqual(fetched.requestId, conv.requestId)
         let archived = try c.updateConversation(conversationId: conv.conversationId,
                                                 update: ConversationUpdate(title: "Renamed ☕", archived: true))
         XCTAssertEqual(archived.title, "Renamed ☕")
@@ -128,8 +132,14 @@ final class MoveworksSDKTests: XCTestCase {
                                                listener: ClosureUpdateListener { statuses.append($0.status); return true })
         XCTAssertTrue(statuses.contains(.unknown(raw: "THINKING")))
         XCTAssertTrue(done.outputs.contains { if case .unknown(let t, _) = $0 { return t == "TOOL_CALL" }; return false })
+        // The events feed holds system-initiated messages only: inject one of a type this SDK does not know.
+        try sim.injectEvent(.object(["conversation_id": .string(conv.conversationId), "text": .string("Maintenance tonight."),
+                                     "event_type": .string("NOTIFICATION_EVENT")]))
         let events = Array(c.iterEvents(params: ListEventsParams()))
-        XCTAssertTrue(events.contains { if case .unknown(let t, _) = $0.payload { return t == "NOTIFICATION_EVENT" }; return false })
+        XCTAssertEqual(events.count, 1)
+        guard case .unknown(let typeName, _)? = events.first?.payload else { return XCTFail("\(events)") }
+        XCTAssertEqual(typeName, "NOTIFICATION_EVENT")
+        XCTAssertTrue(events[0].toJson().contains("Maintenance tonight."))
     }
 
     func testAsync() async throws {
@@ -137,7 +147,7 @@ final class MoveworksSDKTests: XCTestCase {
         try sim.config(.object(["response_duration_ms": .number(300)]))
         let conv = try await c.createConversationAsync(title: "async")
         let got = try await c.getConversationAsync(conversationId: conv.conversationId)
-        XCTAssertEqual(got, conv)
+        XCTAssertEqual(got.clearingRequestId(), conv.clearingRequestId())
         let done = try await c.createResponseAndWaitAsync(conversationId: conv.conversationId, text: "hi",
                                                           options: fast(), cancel: nil, listener: nil)
         XCTAssertEqual(done.status, .completed)
@@ -169,4 +179,23 @@ final class MoveworksSDKTests: XCTestCase {
         }
         XCTAssertLessThan(Date().timeIntervalSince(started), 5)
     }
+}
+
+// Test helpers: uniffi's structs compare every field, `requestId` included, so two
+// fetches of the same object are compared with it cleared (see the README).
+extension Conversation {
+    func clearingRequestId() -> Conversation {
+        Conversation(conversationId: conversationId, title: title, archived: archived, createdAt: createdAt, updatedAt: updatedAt)
+    }
+}
+
+extension Response {
+    func clearingRequestId() -> Response {
+        Response(responseId: responseId, conversationId: conversationId, status: status, createdAt: createdAt,
+                 completedAt: completedAt, updatedAt: updatedAt, outputs: outputs, error: error)
+    }
+}
+
+extension MessagePage {
+    func clearingRequestId() -> MessagePage { MessagePage(messages: messages, nextCursor: nextCursor) }
 }

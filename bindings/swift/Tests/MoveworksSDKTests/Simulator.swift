@@ -65,6 +65,15 @@ final class Simulator {
     func config(_ patch: JSON) throws { try control("POST", "config", patch) }
     func fault(_ fault: JSON) throws { try control("POST", "faults", .object(["faults": .array([fault])])) }
     func requests() throws -> [JSON] { try control("GET", "requests").array ?? [] }
+    /// Injects a system-initiated message into the events feed; returns the created event (wire JSON).
+    @discardableResult
+    func injectEvent(_ args: JSON) throws -> JSON { try control("POST", "events", args) }
+    /// The feedback the simulator accepted (`GET /_sim/feedback`), oldest first.
+    func feedback() throws -> [JSON] { try control("GET", "feedback").array ?? [] }
+    /// The root uuid logged for the newest request with this method and a path containing `path`.
+    func rootUuid(_ method: String, _ path: String) throws -> String? {
+        try requests().last { $0["method"]?.string == method && ($0["path"]?.string ?? "").contains(path) }?["root_uuid"]?.string
+    }
 
     deinit {
         try? stdin.fileHandleForWriting.close()

@@ -60,6 +60,12 @@ fun ConversationIterator.asSequence(): Sequence<Conversation> = generateSequence
 /** The events as a lazy sequence. Fetching BLOCKS the consuming thread; errors are thrown. */
 fun EventIterator.asSequence(): Sequence<Event> = generateSequence { next() }
 
+/** A conversation's messages, newest first, as a lazy sequence. Fetching BLOCKS the consuming thread; errors are thrown. */
+fun MessageIterator.asSequence(): Sequence<Message> = generateSequence { next() }
+
+/** One response's messages as a lazy sequence. Fetching BLOCKS the consuming thread; errors are thrown. */
+fun ResponseMessageIterator.asSequence(): Sequence<Message> = generateSequence { next() }
+
 /** Adapts a Kotlin lambda to the update listener: return true to keep waiting. */
 fun responseUpdateListener(block: (Response) -> Boolean): ResponseUpdateListener =
     object : ResponseUpdateListener {
@@ -185,3 +191,15 @@ fun Event.toJson(): String = eventToJson(this)
 
 /** The page as the API's JSON (`{"events": […], "metadata": {"next_cursor": …}}`). */
 fun EventPage.toJson(): String = eventPageToJson(this)
+
+/** The message as the API's JSON (unknown content verbatim; `feedback` when the server sent it). */
+fun Message.toJson(): String = messageToJson(this)
+
+/** The page as the API's JSON (`{"messages": […], "metadata": {"next_cursor": …}}`). */
+fun MessagePage.toJson(): String = messagePageToJson(this)
+
+/** The feedback answer as the API's JSON (`{"status": "SUBMITTED"}`). */
+fun FeedbackResult.toJson(): String = feedbackResultToJson(this)
+
+/** The wire spelling, e.g. `"SUBMITTED"` (unknown values verbatim). */
+fun FeedbackStatus.wireName(): String = feedbackStatusWireName(this)

@@ -36,21 +36,31 @@ import ai.moveworks.sdk.model.ConversationUpdate
 import ai.moveworks.sdk.model.ErrorDetails
 import ai.moveworks.sdk.model.Event
 import ai.moveworks.sdk.model.EventPage
+import ai.moveworks.sdk.model.FeedbackResult
+import ai.moveworks.sdk.model.FeedbackStatus
 import ai.moveworks.sdk.model.FfiConverterTypeConversation
 import ai.moveworks.sdk.model.FfiConverterTypeConversationPage
 import ai.moveworks.sdk.model.FfiConverterTypeConversationUpdate
 import ai.moveworks.sdk.model.FfiConverterTypeErrorDetails
 import ai.moveworks.sdk.model.FfiConverterTypeEvent
 import ai.moveworks.sdk.model.FfiConverterTypeEventPage
+import ai.moveworks.sdk.model.FfiConverterTypeFeedbackResult
+import ai.moveworks.sdk.model.FfiConverterTypeFeedbackStatus
 import ai.moveworks.sdk.model.FfiConverterTypeListConversationsParams
 import ai.moveworks.sdk.model.FfiConverterTypeListEventsParams
+import ai.moveworks.sdk.model.FfiConverterTypeListMessagesParams
+import ai.moveworks.sdk.model.FfiConverterTypeListResponseMessagesParams
 import ai.moveworks.sdk.model.FfiConverterTypeMessage
+import ai.moveworks.sdk.model.FfiConverterTypeMessagePage
 import ai.moveworks.sdk.model.FfiConverterTypeResponse
 import ai.moveworks.sdk.model.FfiConverterTypeResponseStatus
 import ai.moveworks.sdk.model.FfiConverterTypeStreamEvent
 import ai.moveworks.sdk.model.ListConversationsParams
 import ai.moveworks.sdk.model.ListEventsParams
+import ai.moveworks.sdk.model.ListMessagesParams
+import ai.moveworks.sdk.model.ListResponseMessagesParams
 import ai.moveworks.sdk.model.Message
+import ai.moveworks.sdk.model.MessagePage
 import ai.moveworks.sdk.model.Response
 import ai.moveworks.sdk.model.ResponseStatus
 import ai.moveworks.sdk.model.StreamEvent
@@ -68,9 +78,14 @@ import ai.moveworks.sdk.model.RustBuffer as RustBufferConversationUpdate
 import ai.moveworks.sdk.model.RustBuffer as RustBufferErrorDetails
 import ai.moveworks.sdk.model.RustBuffer as RustBufferEvent
 import ai.moveworks.sdk.model.RustBuffer as RustBufferEventPage
+import ai.moveworks.sdk.model.RustBuffer as RustBufferFeedbackResult
+import ai.moveworks.sdk.model.RustBuffer as RustBufferFeedbackStatus
 import ai.moveworks.sdk.model.RustBuffer as RustBufferListConversationsParams
 import ai.moveworks.sdk.model.RustBuffer as RustBufferListEventsParams
+import ai.moveworks.sdk.model.RustBuffer as RustBufferListMessagesParams
+import ai.moveworks.sdk.model.RustBuffer as RustBufferListResponseMessagesParams
 import ai.moveworks.sdk.model.RustBuffer as RustBufferMessage
+import ai.moveworks.sdk.model.RustBuffer as RustBufferMessagePage
 import ai.moveworks.sdk.model.RustBuffer as RustBufferResponse
 import ai.moveworks.sdk.model.RustBuffer as RustBufferResponseStatus
 import ai.moveworks.sdk.model.RustBuffer as RustBufferStreamEvent
@@ -958,6 +973,46 @@ internal open class UniffiVTableCallbackInterfaceStreamEventListener(
 
 
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -983,9 +1038,17 @@ fun uniffi_moveworks_uniffi_checksum_func_event_page_to_json(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_event_to_json(
 ): Short
+fun uniffi_moveworks_uniffi_checksum_func_feedback_result_to_json(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_feedback_status_wire_name(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_message_page_to_json(
+): Short
 fun uniffi_moveworks_uniffi_checksum_func_message_text(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_message_text_with_citation_markers(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_message_to_json(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_response_assistant_messages(
 ): Short
@@ -1035,6 +1098,10 @@ fun uniffi_moveworks_uniffi_checksum_method_client_iter_conversations(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_iter_events(
 ): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_iter_messages(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_iter_response_messages(
+): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_list_conversations(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_list_conversations_async(
@@ -1043,11 +1110,23 @@ fun uniffi_moveworks_uniffi_checksum_method_client_list_events(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_list_events_async(
 ): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_list_messages(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_list_messages_async(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_list_response_messages(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_list_response_messages_async(
+): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_stream_response(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_stream_response_and_wait(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_stream_response_async(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_submit_feedback(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_submit_feedback_async(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_update_conversation(
 ): Short
@@ -1072,6 +1151,18 @@ fun uniffi_moveworks_uniffi_checksum_method_eventiterator_is_exhausted(
 fun uniffi_moveworks_uniffi_checksum_method_eventiterator_next(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_eventiterator_next_page(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_messageiterator_is_exhausted(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_messageiterator_next(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_messageiterator_next_page(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_responsemessageiterator_is_exhausted(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_responsemessageiterator_next(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_responsemessageiterator_next_page(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_responsestream_cancel(
 ): Short
@@ -1197,6 +1288,10 @@ fun uniffi_moveworks_uniffi_fn_method_client_iter_conversations(`ptr`: Pointer,`
 ): Pointer
 fun uniffi_moveworks_uniffi_fn_method_client_iter_events(`ptr`: Pointer,`params`: RustBufferListEventsParams.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
+fun uniffi_moveworks_uniffi_fn_method_client_iter_messages(`ptr`: Pointer,`params`: RustBufferListMessagesParams.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_method_client_iter_response_messages(`ptr`: Pointer,`params`: RustBufferListResponseMessagesParams.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
 fun uniffi_moveworks_uniffi_fn_method_client_list_conversations(`ptr`: Pointer,`params`: RustBufferListConversationsParams.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBufferConversationPage.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_list_conversations_async(`ptr`: Pointer,`params`: RustBufferListConversationsParams.ByValue,
@@ -1205,11 +1300,23 @@ fun uniffi_moveworks_uniffi_fn_method_client_list_events(`ptr`: Pointer,`params`
 ): RustBufferEventPage.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_list_events_async(`ptr`: Pointer,`params`: RustBufferListEventsParams.ByValue,
 ): Long
+fun uniffi_moveworks_uniffi_fn_method_client_list_messages(`ptr`: Pointer,`params`: RustBufferListMessagesParams.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferMessagePage.ByValue
+fun uniffi_moveworks_uniffi_fn_method_client_list_messages_async(`ptr`: Pointer,`params`: RustBufferListMessagesParams.ByValue,
+): Long
+fun uniffi_moveworks_uniffi_fn_method_client_list_response_messages(`ptr`: Pointer,`params`: RustBufferListResponseMessagesParams.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferMessagePage.ByValue
+fun uniffi_moveworks_uniffi_fn_method_client_list_response_messages_async(`ptr`: Pointer,`params`: RustBufferListResponseMessagesParams.ByValue,
+): Long
 fun uniffi_moveworks_uniffi_fn_method_client_stream_response(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_moveworks_uniffi_fn_method_client_stream_response_and_wait(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,`listener`: RustBuffer.ByValue,`updateListener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBufferResponse.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_stream_response_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,
+): Long
+fun uniffi_moveworks_uniffi_fn_method_client_submit_feedback(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`responseId`: RustBuffer.ByValue,`messageId`: RustBuffer.ByValue,`callbackId`: RustBuffer.ByValue,`additionalFeedback`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferFeedbackResult.ByValue
+fun uniffi_moveworks_uniffi_fn_method_client_submit_feedback_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`responseId`: RustBuffer.ByValue,`messageId`: RustBuffer.ByValue,`callbackId`: RustBuffer.ByValue,`additionalFeedback`: RustBuffer.ByValue,
 ): Long
 fun uniffi_moveworks_uniffi_fn_method_client_update_conversation(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`update`: RustBufferConversationUpdate.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBufferConversation.ByValue
@@ -1251,6 +1358,26 @@ fun uniffi_moveworks_uniffi_fn_method_eventiterator_next(`ptr`: Pointer,uniffi_o
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_method_eventiterator_next_page(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_clone_messageiterator(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_free_messageiterator(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_moveworks_uniffi_fn_method_messageiterator_is_exhausted(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Byte
+fun uniffi_moveworks_uniffi_fn_method_messageiterator_next(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_messageiterator_next_page(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_clone_responsemessageiterator(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_free_responsemessageiterator(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_moveworks_uniffi_fn_method_responsemessageiterator_is_exhausted(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Byte
+fun uniffi_moveworks_uniffi_fn_method_responsemessageiterator_next(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_responsemessageiterator_next_page(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_clone_responsestream(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_moveworks_uniffi_fn_free_responsestream(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
@@ -1285,9 +1412,17 @@ fun uniffi_moveworks_uniffi_fn_func_event_page_to_json(`page`: RustBufferEventPa
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_event_to_json(`event`: RustBufferEvent.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_feedback_result_to_json(`result`: RustBufferFeedbackResult.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_feedback_status_wire_name(`status`: RustBufferFeedbackStatus.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_message_page_to_json(`page`: RustBufferMessagePage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_message_text(`message`: RustBufferMessage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_message_text_with_citation_markers(`message`: RustBufferMessage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_message_to_json(`message`: RustBufferMessage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_response_assistant_messages(`response`: RustBufferResponse.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1448,10 +1583,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_func_event_to_json() != 54749.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_feedback_result_to_json() != 55752.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_feedback_status_wire_name() != 6534.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_message_page_to_json() != 27141.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_moveworks_uniffi_checksum_func_message_text() != 17479.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_func_message_text_with_citation_markers() != 29805.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_message_to_json() != 62907.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_func_response_assistant_messages() != 12802.toShort()) {
@@ -1526,6 +1673,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_iter_events() != 41282.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_iter_messages() != 17074.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_iter_response_messages() != 60862.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_conversations() != 22933.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1538,6 +1691,18 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_events_async() != 54628.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_messages() != 6867.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_messages_async() != 11619.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_response_messages() != 34809.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_response_messages_async() != 18549.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_stream_response() != 33974.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1545,6 +1710,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_stream_response_async() != 37871.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_submit_feedback() != 14600.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_submit_feedback_async() != 7956.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_update_conversation() != 8470.toShort()) {
@@ -1581,6 +1752,24 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_eventiterator_next_page() != 4601.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_messageiterator_is_exhausted() != 13955.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_messageiterator_next() != 8517.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_messageiterator_next_page() != 22839.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_responsemessageiterator_is_exhausted() != 17034.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_responsemessageiterator_next() != 23502.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_responsemessageiterator_next_page() != 1503.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_responsestream_cancel() != 4094.toShort()) {
@@ -2486,6 +2675,18 @@ public interface ClientInterface {
     fun `iterEvents`(`params`: ListEventsParams): EventIterator
     
     /**
+     * An iterator over every message of a conversation, newest first; pages are
+     * fetched lazily (blocking) by its `next`/`next_page`. Sends no request itself.
+     */
+    fun `iterMessages`(`params`: ListMessagesParams): MessageIterator
+    
+    /**
+     * An iterator over every message of one response; pages are fetched lazily
+     * (blocking). Sends no request itself.
+     */
+    fun `iterResponseMessages`(`params`: ListResponseMessagesParams): ResponseMessageIterator
+    
+    /**
      * Lists conversations, newest first. Blocking. `GET /conversations`.
      */
     fun `listConversations`(`params`: ListConversationsParams): ConversationPage
@@ -2504,6 +2705,29 @@ public interface ClientInterface {
      * Non-blocking [`list_events`](Self::list_events).
      */
     suspend fun `listEventsAsync`(`params`: ListEventsParams): EventPage
+    
+    /**
+     * Lists one page of a conversation's messages, user and assistant, newest first.
+     * Blocking. `GET /conversations/{id}/messages`.
+     */
+    fun `listMessages`(`params`: ListMessagesParams): MessagePage
+    
+    /**
+     * Non-blocking [`list_messages`](Self::list_messages).
+     */
+    suspend fun `listMessagesAsync`(`params`: ListMessagesParams): MessagePage
+    
+    /**
+     * Lists the messages of one response: the user's input message and the
+     * assistant's final messages. Blocking.
+     * `GET /conversations/{id}/responses/{response_id}/messages`.
+     */
+    fun `listResponseMessages`(`params`: ListResponseMessagesParams): MessagePage
+    
+    /**
+     * Non-blocking [`list_response_messages`](Self::list_response_messages).
+     */
+    suspend fun `listResponseMessagesAsync`(`params`: ListResponseMessagesParams): MessagePage
     
     /**
      * Sends a user message and streams the answer: read the returned
@@ -2537,6 +2761,23 @@ public interface ClientInterface {
      * `streamResponse(conversationId:text:options:)` read them off the caller's thread.
      */
     suspend fun `streamResponseAsync`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?): ResponseStream
+    
+    /**
+     * Rates an assistant message helpful or unhelpful. Blocking.
+     * `POST /conversations/{id}/responses/{response_id}/messages/{message_id}/feedback`.
+     *
+     * `callback_id` is the opaque token of the chosen rating, taken from the
+     * message's `feedback` (`helpful` or `unhelpful`) exactly as received.
+     * `additional_feedback` is optional free text of at most 1,000 characters
+     * (absent: not sent). An empty `callback_id` or a longer text is
+     * `InvalidArgument` before anything is sent. Never retried after an ambiguous failure.
+     */
+    fun `submitFeedback`(`conversationId`: kotlin.String, `responseId`: kotlin.String, `messageId`: kotlin.String, `callbackId`: kotlin.String, `additionalFeedback`: kotlin.String? = null): FeedbackResult
+    
+    /**
+     * Non-blocking [`submit_feedback`](Self::submit_feedback).
+     */
+    suspend fun `submitFeedbackAsync`(`conversationId`: kotlin.String, `responseId`: kotlin.String, `messageId`: kotlin.String, `callbackId`: kotlin.String, `additionalFeedback`: kotlin.String? = null): FeedbackResult
     
     /**
      * Changes a conversation's title and/or archive flag. Blocking. `PATCH /conversations/{id}`.
@@ -2924,6 +3165,38 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
+     * An iterator over every message of a conversation, newest first; pages are
+     * fetched lazily (blocking) by its `next`/`next_page`. Sends no request itself.
+     */override fun `iterMessages`(`params`: ListMessagesParams): MessageIterator {
+            return FfiConverterTypeMessageIterator.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_iter_messages(
+        it, FfiConverterTypeListMessagesParams.lower(`params`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * An iterator over every message of one response; pages are fetched lazily
+     * (blocking). Sends no request itself.
+     */override fun `iterResponseMessages`(`params`: ListResponseMessagesParams): ResponseMessageIterator {
+            return FfiConverterTypeResponseMessageIterator.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_iter_response_messages(
+        it, FfiConverterTypeListResponseMessagesParams.lower(`params`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Lists conversations, newest first. Blocking. `GET /conversations`.
      */
     @Throws(MoveworksException::class)override fun `listConversations`(`params`: ListConversationsParams): ConversationPage {
@@ -3004,6 +3277,89 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
+     * Lists one page of a conversation's messages, user and assistant, newest first.
+     * Blocking. `GET /conversations/{id}/messages`.
+     */
+    @Throws(MoveworksException::class)override fun `listMessages`(`params`: ListMessagesParams): MessagePage {
+            return FfiConverterTypeMessagePage.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_list_messages(
+        it, FfiConverterTypeListMessagesParams.lower(`params`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Non-blocking [`list_messages`](Self::list_messages).
+     */
+    @Throws(MoveworksException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `listMessagesAsync`(`params`: ListMessagesParams) : MessagePage {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_list_messages_async(
+                thisPtr,
+                FfiConverterTypeListMessagesParams.lower(`params`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferMessagePage.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeMessagePage.lift(it) },
+        // Error FFI converter
+        MoveworksException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Lists the messages of one response: the user's input message and the
+     * assistant's final messages. Blocking.
+     * `GET /conversations/{id}/responses/{response_id}/messages`.
+     */
+    @Throws(MoveworksException::class)override fun `listResponseMessages`(`params`: ListResponseMessagesParams): MessagePage {
+            return FfiConverterTypeMessagePage.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_list_response_messages(
+        it, FfiConverterTypeListResponseMessagesParams.lower(`params`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Non-blocking [`list_response_messages`](Self::list_response_messages).
+     */
+    @Throws(MoveworksException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `listResponseMessagesAsync`(`params`: ListResponseMessagesParams) : MessagePage {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_list_response_messages_async(
+                thisPtr,
+                FfiConverterTypeListResponseMessagesParams.lower(`params`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferMessagePage.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeMessagePage.lift(it) },
+        // Error FFI converter
+        MoveworksException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Sends a user message and streams the answer: read the returned
      * [`ResponseStream`]'s events with its `next`, then its final response.
      * `POST /conversations/{id}/responses/stream`. Blocking for the request only.
@@ -3071,6 +3427,53 @@ open class Client: Disposable, AutoCloseable, ClientInterface
         { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_pointer(future) },
         // lift function
         { FfiConverterTypeResponseStream.lift(it) },
+        // Error FFI converter
+        MoveworksException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Rates an assistant message helpful or unhelpful. Blocking.
+     * `POST /conversations/{id}/responses/{response_id}/messages/{message_id}/feedback`.
+     *
+     * `callback_id` is the opaque token of the chosen rating, taken from the
+     * message's `feedback` (`helpful` or `unhelpful`) exactly as received.
+     * `additional_feedback` is optional free text of at most 1,000 characters
+     * (absent: not sent). An empty `callback_id` or a longer text is
+     * `InvalidArgument` before anything is sent. Never retried after an ambiguous failure.
+     */
+    @Throws(MoveworksException::class)override fun `submitFeedback`(`conversationId`: kotlin.String, `responseId`: kotlin.String, `messageId`: kotlin.String, `callbackId`: kotlin.String, `additionalFeedback`: kotlin.String?): FeedbackResult {
+            return FfiConverterTypeFeedbackResult.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_submit_feedback(
+        it, FfiConverterString.lower(`conversationId`),FfiConverterString.lower(`responseId`),FfiConverterString.lower(`messageId`),FfiConverterString.lower(`callbackId`),FfiConverterOptionalString.lower(`additionalFeedback`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Non-blocking [`submit_feedback`](Self::submit_feedback).
+     */
+    @Throws(MoveworksException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `submitFeedbackAsync`(`conversationId`: kotlin.String, `responseId`: kotlin.String, `messageId`: kotlin.String, `callbackId`: kotlin.String, `additionalFeedback`: kotlin.String?) : FeedbackResult {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_submit_feedback_async(
+                thisPtr,
+                FfiConverterString.lower(`conversationId`),FfiConverterString.lower(`responseId`),FfiConverterString.lower(`messageId`),FfiConverterString.lower(`callbackId`),FfiConverterOptionalString.lower(`additionalFeedback`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferFeedbackResult.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeFeedbackResult.lift(it) },
         // Error FFI converter
         MoveworksException.ErrorHandler,
     )
@@ -4097,6 +4500,590 @@ public object FfiConverterTypeEventIterator: FfiConverter<EventIterator, Pointer
     override fun allocationSize(value: EventIterator) = 8UL
 
     override fun write(value: EventIterator, buf: ByteBuffer) {
+        // The Rust code always expects pointers written as 8 bytes,
+        // and will fail to compile if they don't fit.
+        buf.putLong(Pointer.nativeValue(lower(value)))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a Pointer/Arc<T>
+// to the live Rust struct on the other side of the FFI.
+//
+// Each instance implements core operations for working with the Rust `Arc<T>` and the
+// Kotlin Pointer to work with the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque pointer to the underlying Rust struct.
+//     Method calls need to read this pointer from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its pointer should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the pointer, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the pointer, but is interrupted
+//      before it can pass the pointer over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read pointer value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Walks every message of a conversation, newest first, fetching pages lazily.
+ * Blocking; after an error the iterator ends.
+ */
+public interface MessageIteratorInterface {
+    
+    /**
+     * True once the last page was fetched and every item returned (or an error ended it).
+     */
+    fun `isExhausted`(): kotlin.Boolean
+    
+    /**
+     * The next message (newest first), or absent when there are no more. Blocks while a page is fetched.
+     */
+    fun `next`(): Message?
+    
+    /**
+     * The next whole page (items not yet returned by `next` are skipped), or absent after the last.
+     */
+    fun `nextPage`(): MessagePage?
+    
+    companion object
+}
+
+/**
+ * Walks every message of a conversation, newest first, fetching pages lazily.
+ * Blocking; after an error the iterator ends.
+ */
+open class MessageIterator: Disposable, AutoCloseable, MessageIteratorInterface
+{
+
+    constructor(pointer: Pointer) {
+        this.pointer = pointer
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    /**
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noPointer: NoPointer) {
+        this.pointer = null
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    protected val pointer: Pointer?
+    protected val cleanable: UniffiCleaner.Cleanable
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithPointer(block: (ptr: Pointer) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the pointer being freed concurrently.
+        try {
+            return block(this.uniffiClonePointer())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val pointer: Pointer?) : Runnable {
+        override fun run() {
+            pointer?.let { ptr ->
+                uniffiRustCall { status ->
+                    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_free_messageiterator(ptr, status)
+                }
+            }
+        }
+    }
+
+    fun uniffiClonePointer(): Pointer {
+        return uniffiRustCall() { status ->
+            UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_messageiterator(pointer!!, status)
+        }
+    }
+
+    
+    /**
+     * True once the last page was fetched and every item returned (or an error ended it).
+     */override fun `isExhausted`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_messageiterator_is_exhausted(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The next message (newest first), or absent when there are no more. Blocks while a page is fetched.
+     */
+    @Throws(MoveworksException::class)override fun `next`(): Message? {
+            return FfiConverterOptionalTypeMessage.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_messageiterator_next(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The next whole page (items not yet returned by `next` are skipped), or absent after the last.
+     */
+    @Throws(MoveworksException::class)override fun `nextPage`(): MessagePage? {
+            return FfiConverterOptionalTypeMessagePage.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_messageiterator_next_page(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+    
+    companion object
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMessageIterator: FfiConverter<MessageIterator, Pointer> {
+
+    override fun lower(value: MessageIterator): Pointer {
+        return value.uniffiClonePointer()
+    }
+
+    override fun lift(value: Pointer): MessageIterator {
+        return MessageIterator(value)
+    }
+
+    override fun read(buf: ByteBuffer): MessageIterator {
+        // The Rust code always writes pointers as 8 bytes, and will
+        // fail to compile if they don't fit.
+        return lift(Pointer(buf.getLong()))
+    }
+
+    override fun allocationSize(value: MessageIterator) = 8UL
+
+    override fun write(value: MessageIterator, buf: ByteBuffer) {
+        // The Rust code always expects pointers written as 8 bytes,
+        // and will fail to compile if they don't fit.
+        buf.putLong(Pointer.nativeValue(lower(value)))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a Pointer/Arc<T>
+// to the live Rust struct on the other side of the FFI.
+//
+// Each instance implements core operations for working with the Rust `Arc<T>` and the
+// Kotlin Pointer to work with the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque pointer to the underlying Rust struct.
+//     Method calls need to read this pointer from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its pointer should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the pointer, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the pointer, but is interrupted
+//      before it can pass the pointer over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read pointer value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Walks every message of one response (the user's input and the assistant's
+ * final messages), fetching pages lazily. Blocking; after an error the iterator ends.
+ */
+public interface ResponseMessageIteratorInterface {
+    
+    /**
+     * True once the last page was fetched and every item returned (or an error ended it).
+     */
+    fun `isExhausted`(): kotlin.Boolean
+    
+    /**
+     * The next message of the response, or absent when there are no more. Blocks while a page is fetched.
+     */
+    fun `next`(): Message?
+    
+    /**
+     * The next whole page (items not yet returned by `next` are skipped), or absent after the last.
+     */
+    fun `nextPage`(): MessagePage?
+    
+    companion object
+}
+
+/**
+ * Walks every message of one response (the user's input and the assistant's
+ * final messages), fetching pages lazily. Blocking; after an error the iterator ends.
+ */
+open class ResponseMessageIterator: Disposable, AutoCloseable, ResponseMessageIteratorInterface
+{
+
+    constructor(pointer: Pointer) {
+        this.pointer = pointer
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    /**
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noPointer: NoPointer) {
+        this.pointer = null
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    protected val pointer: Pointer?
+    protected val cleanable: UniffiCleaner.Cleanable
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithPointer(block: (ptr: Pointer) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the pointer being freed concurrently.
+        try {
+            return block(this.uniffiClonePointer())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val pointer: Pointer?) : Runnable {
+        override fun run() {
+            pointer?.let { ptr ->
+                uniffiRustCall { status ->
+                    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_free_responsemessageiterator(ptr, status)
+                }
+            }
+        }
+    }
+
+    fun uniffiClonePointer(): Pointer {
+        return uniffiRustCall() { status ->
+            UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_responsemessageiterator(pointer!!, status)
+        }
+    }
+
+    
+    /**
+     * True once the last page was fetched and every item returned (or an error ended it).
+     */override fun `isExhausted`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_responsemessageiterator_is_exhausted(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The next message of the response, or absent when there are no more. Blocks while a page is fetched.
+     */
+    @Throws(MoveworksException::class)override fun `next`(): Message? {
+            return FfiConverterOptionalTypeMessage.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_responsemessageiterator_next(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The next whole page (items not yet returned by `next` are skipped), or absent after the last.
+     */
+    @Throws(MoveworksException::class)override fun `nextPage`(): MessagePage? {
+            return FfiConverterOptionalTypeMessagePage.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_responsemessageiterator_next_page(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+    
+    companion object
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeResponseMessageIterator: FfiConverter<ResponseMessageIterator, Pointer> {
+
+    override fun lower(value: ResponseMessageIterator): Pointer {
+        return value.uniffiClonePointer()
+    }
+
+    override fun lift(value: Pointer): ResponseMessageIterator {
+        return ResponseMessageIterator(value)
+    }
+
+    override fun read(buf: ByteBuffer): ResponseMessageIterator {
+        // The Rust code always writes pointers as 8 bytes, and will
+        // fail to compile if they don't fit.
+        return lift(Pointer(buf.getLong()))
+    }
+
+    override fun allocationSize(value: ResponseMessageIterator) = 8UL
+
+    override fun write(value: ResponseMessageIterator, buf: ByteBuffer) {
         // The Rust code always expects pointers written as 8 bytes,
         // and will fail to compile if they don't fit.
         buf.putLong(Pointer.nativeValue(lower(value)))
@@ -5614,6 +6601,70 @@ public object FfiConverterOptionalTypeEventPage: FfiConverterRustBuffer<EventPag
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeMessage: FfiConverterRustBuffer<Message?> {
+    override fun read(buf: ByteBuffer): Message? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMessage.read(buf)
+    }
+
+    override fun allocationSize(value: Message?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMessage.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Message?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMessage.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeMessagePage: FfiConverterRustBuffer<MessagePage?> {
+    override fun read(buf: ByteBuffer): MessagePage? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMessagePage.read(buf)
+    }
+
+    override fun allocationSize(value: MessagePage?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMessagePage.allocationSize(value)
+        }
+    }
+
+    override fun write(value: MessagePage?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMessagePage.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeResponse: FfiConverterRustBuffer<Response?> {
     override fun read(buf: ByteBuffer): Response? {
         if (buf.get().toInt() == 0) {
@@ -5823,6 +6874,16 @@ public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Messa
 
 
 
+
+
+
+
+
+
+
+
+
+
         /**
          * The page as the API's JSON (`{"conversations": […], "metadata": {"next_cursor": …}}`).
          */ fun `conversationPageToJson`(`page`: ConversationPage): kotlin.String {
@@ -5884,6 +6945,42 @@ public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Messa
     
 
         /**
+         * The feedback answer as the API's JSON (`{"status": "SUBMITTED"}`).
+         */ fun `feedbackResultToJson`(`result`: FeedbackResult): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_feedback_result_to_json(
+        FfiConverterTypeFeedbackResult.lower(`result`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The wire spelling of a feedback status, e.g. `"SUBMITTED"` (unknown values verbatim).
+         */ fun `feedbackStatusWireName`(`status`: FeedbackStatus): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_feedback_status_wire_name(
+        FfiConverterTypeFeedbackStatus.lower(`status`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The page as the API's JSON (`{"messages": […], "metadata": {"next_cursor": …}}`).
+         */ fun `messagePageToJson`(`page`: MessagePage): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_message_page_to_json(
+        FfiConverterTypeMessagePage.lower(`page`),_status)
+}
+    )
+    }
+    
+
+        /**
          * The message text (for unknown content types, a best-effort read).
          */ fun `messageText`(`message`: Message): kotlin.String {
             return FfiConverterString.lift(
@@ -5901,6 +6998,18 @@ public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Messa
             return FfiConverterString.lift(
     uniffiRustCall() { _status ->
     UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_message_text_with_citation_markers(
+        FfiConverterTypeMessage.lower(`message`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The message as the API's JSON (unknown content verbatim; `feedback` when the server sent it).
+         */ fun `messageToJson`(`message`: Message): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_message_to_json(
         FfiConverterTypeMessage.lower(`message`),_status)
 }
     )

@@ -101,7 +101,11 @@ class Conformance(private val sim: Simulator) {
     private fun runStep(maybeClient: Client?, rawStep: Map<String, Any?>) {
         val args = substitute(rawStep["args"] ?: emptyMap<String, Any?>()) as Map<String, Any?>
         val sim = rawStep["sim"]
-        if (sim != null) return simStep(sim as String, args)
+        if (sim != null) {
+            val result = simStep(sim as String, args)
+            (rawStep["save_as"] as String?)?.let { saved[it] = result }
+            return
+        }
         val call = rawStep["call"] as String? ?: error("step has neither call nor sim")
         val client = maybeClient ?: error("a call step, but the client failed to build")
         val expectError = rawStep["expect_error"] as Map<String, Any?>?
@@ -145,12 +149,14 @@ class Conformance(private val sim: Simulator) {
         else -> variantClass(kind).isInstance(e)
     }
 
-    private fun simStep(action: String, args: Map<String, Any?>) {
+    /** Performs one sim step; returns what `save_as` keeps (the injected event), else null. */
+    private fun simStep(action: String, args: Map<String, Any?>): Any? {
         when (action) {
             "fault" -> sim.fault(args)
             "config" -> sim.config(args)
             "revoke_tokens" -> sim.control("POST", "tokens/revoke")
             "sleep" -> Thread.sleep(args["ms"] as Long)
+            "inject_event" -> return sim.injectEvent(args)
             "expect_requests" -> {
                 val method = args["method"] as String?
                 val path = args["path_contains"] as String?
@@ -163,6 +169,7 @@ class Conformance(private val sim: Simulator) {
             }
             else -> error("unknown sim action $action")
         }
+        return null
     }
 
     private fun waitOptions(a: Map<String, Any?>) = WaitOptions(
@@ -188,6 +195,14 @@ class Conformance(private val sim: Simulator) {
             "list_events" -> Json.parse(c.listEvents(eventParams(a, s("cursor"))).toJson())
             "iter_events" -> c.iterEvents(eventParams(a, null))
                 .use { it.asSequence().map { x -> Json.parse(x.toJson()) }.toList() }
+            "list_messages" -> Json.parse(c.listMessages(
+                ListMessagesParams(conversationId = req("conversation_id"), cursor = s("cursor"), limit = lim())).toJson())
+            "iter_messages" -> c.iterMessages(ListMessagesParams(conversationId = req("conversation_id"), limit = lim()))
+                .use { it.asSequence().map { x -> Json.parse(x.toJson()) }.toList() }
+            "list_response_messages" -> Json.parse(c.listResponseMessages(ListResponseMessagesParams(
+                conversationId = req("conversation_id"), responseId = req("response_id"), cursor = s("cursor"), limit = lim())).toJson())
+            "submit_feedback" -> Json.parse(c.submitFeedback(req("conversation_id"), req("response_id"), req("message_id"),
+                req("callback_id"), s("additional_feedback")).toJson())
             "create_response" -> Json.parse(c.createResponse(req("conversation_id"), req("text")).toJson())
             "get_response" -> Json.parse(c.getResponse(req("conversation_id"), req("response_id")).toJson())
             "wait_for_response" -> Json.parse(c.waitForResponse(req("conversation_id"), req("response_id"),

@@ -48,6 +48,13 @@ class Simulator(binary: String, vararg args: String) : AutoCloseable {
     fun config(patch: Map<String, Any?>) = control("POST", "config", patch)
     fun fault(fault: Map<String, Any?>) = control("POST", "faults", mapOf("faults" to listOf(fault)))
 
+    /** Injects a system-initiated message into the events feed; returns the created event (wire JSON). */
+    fun injectEvent(args: Map<String, Any?>): Any? = control("POST", "events", args)
+
+    /** The feedback the simulator accepted (`GET /_sim/feedback`). */
+    @Suppress("UNCHECKED_CAST")
+    fun feedback(): List<Map<String, Any?>> = control("GET", "feedback") as List<Map<String, Any?>>
+
     @Suppress("UNCHECKED_CAST")
     fun requests(): List<Map<String, Any?>> = control("GET", "requests") as List<Map<String, Any?>>
 

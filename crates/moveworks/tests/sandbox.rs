@@ -1,0 +1,65 @@
+//! Testing an app against the sandbox, the way a user of the Rust crate would:
+//! the app code calls the SDK; the test scripts the sandbox (a 429, then a FAILED
+//! answer) and checks what the app did and what it sent.
+
+use std::time::Duration;
+
+use moveworks::sandbox::{Sandbox, SandboxOptions};
+use moveworks::{Client, ErrorKind, WaitOptions};
+use serde_json::json;
+
+/// The app: asks one question, and says what the user should see.
+fn ask(client: &Client, question: &str) -> String {
+    let wait = WaitOptions { initial_interval: Duration::from_millis(10), ..Default::default() };
+    let answer = client
+        .create_conversation(Some("Help desk"))
+        .and_then(|conv| client.create_response_and_wait(&conv.conversation_id, question, &wait));
+    match answer {
+        Ok(response) => response.assistant_text().unwrap_or_default(),
+        Err(e) if e.kind() == ErrorKind::ResponseFailed => "Sorry, the assistant could not answer.".to_owned(),
+        Err(e) => format!("Something went wrong ({})", e.kind()),
+    }
+}
+
+#[test]
+fn the_app_rides_out_a_429_and_reports_a_failed_answer() {
+    let sandbox = Sandbox::start(&SandboxOptions { response_duration_ms: Some(30), ..Default::default() }).unwrap();
+    let client = sandbox.client().unwrap();
+
+    sandbox
+        .run("fault", &json!({"kind": "status", "status": 429, "retry_after": "1", "method": "POST", "path_contains": "/responses"}))
+        .unwrap();
+    let first = ask(&client, "Who does John Doe report to?");
+    assert!(first.contains("John Doe"), "the retried question was answered: {first}");
+
+    sandbox.run("fail_next_response", &json!({})).unwrap();
+    assert_eq!(ask(&client, "Who does John Doe report to?"), "Sorry, the assistant could not answer.");
+
+    // What the app sent: the 429'd POST was retried once; the failed one was not repeated.
+    let posts = sandbox.run("requests", &json!({"method": "POST", "path_contains": "/responses"})).unwrap();
+    let statuses: Vec<_> =
+        posts.as_array().unwrap().iter().map(|r| (r["status"].clone(), r["fault"].clone())).collect();
+    assert_eq!(
+        statuses,
+        [(json!(429), json!("status")), (json!(202), json!(null)), (json!(202), json!("response_failed")),]
+    );
+    let log = sandbox.run("requests", &json!({})).unwrap().to_string();
+    assert!(!log.contains(sandbox.token()), "the request log never holds the token");
+}
+
+mod quickstart {
+    include!("../examples/quickstart.rs");
+
+    pub fn run() -> Result<(), moveworks::Error> {
+        main()
+    }
+}
+
+#[test]
+fn the_readme_quickstart_runs_and_is_the_example_verbatim() {
+    quickstart::run().unwrap();
+    let example = include_str!("../examples/quickstart.rs");
+    let region = example.split("// README:begin\n").nth(1).unwrap().split("// README:end").next().unwrap();
+    let readme = include_str!("../../../README.md");
+    assert!(readme.contains(region), "README.md's Rust quickstart differs from examples/quickstart.rs");
+}
