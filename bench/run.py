@@ -40,6 +40,22 @@ LATENCY_ROWS = [
     "swift.sdk",
 ]
 
+# Every streaming row (first OUTPUT_DELTA written by the simulator -> user code), in order.
+STREAM_ROWS = [
+    "floor.sse_raw_socket",
+    "rust.sdk.stream",
+    "c.sdk.stream",
+    "python.sdk.stream",
+    "node.sdk.stream",
+    "kotlin.sdk.stream",
+    "swift.sdk.stream",
+]
+STREAM_RSS_ROWS = ["rust.sdk", "c.sdk", "python.sdk", "node.sdk"]
+# Simulator response durations for the streaming modes: short for `stream` (the first
+# delta comes at a third of it), long for `stream_rss` so every stream is abandoned mid-way.
+STREAM_RESPONSE_MS = 45
+STREAM_RSS_RESPONSE_MS = 2000
+
 # (row, baseline, kind, bound). kind: "ratio" = row/baseline <= bound; "faster" =
 # baseline/row >= bound (strictly > for 1.0); "plus_us" = row - baseline <= bound us.
 LATENCY_TARGETS = [
@@ -86,16 +102,19 @@ def programs(profile: str) -> List[Program]:
     kt_run = os.path.join(bench_dir, "kotlin", "run.sh")
     swift_run = os.path.join(bench_dir, "swift", "run.sh")
     return [
-        Program("rust", [rust], ["latency", "threads", "rss", "poll"], [rust]),
-        Program("c", [c], ["latency", "rss"], [c]),
-        Program("python", ["bash", py_run, "sync"], ["latency", "threads", "rss", "startup", "footprint"],
+        Program("rust", [rust], ["latency", "threads", "rss", "poll", "stream", "stream_rss"], [rust]),
+        Program("c", [c], ["latency", "rss", "stream", "stream_rss"], [c]),
+        Program("python", ["bash", py_run, "sync"],
+                ["latency", "threads", "rss", "stream", "stream_rss", "startup", "footprint"],
                 [py_run, os.path.join(bench_dir, "python", "bench_sync.py")]),
         Program("python_async", ["bash", py_run, "async"], ["latency", "concurrent"],
                 [py_run, os.path.join(bench_dir, "python", "bench_async.py")]),
-        Program("node", ["bash", node_run], ["latency", "concurrent", "rss", "startup", "footprint"],
+        Program("node", ["bash", node_run],
+                ["latency", "concurrent", "rss", "stream", "stream_rss", "startup", "footprint"],
                 [node_run, os.path.join(bench_dir, "node", "bench.mjs")]),
-        Program("kotlin", ["bash", kt_run], ["latency"], [kt_run]),
-        Program("swift", ["bash", swift_run], ["latency"], [swift_run, os.path.join(TARGET, "bench", "swift", "SwiftBench")]),
+        Program("kotlin", ["bash", kt_run], ["latency", "stream"], [kt_run]),
+        Program("swift", ["bash", swift_run], ["latency", "stream"],
+                [swift_run, os.path.join(TARGET, "bench", "swift", "SwiftBench")]),
     ]
 
 
@@ -219,9 +238,11 @@ def main() -> int:
     if quick:
         warmup, iterations, rss_calls, per_thread, startup_n, rounds = 20, 50, 200, 2, 2, 1
         poll_ms = [1000]
+        stream_warmup, stream_iterations, stream_rss_n = 3, 20, 200
     else:
         warmup, iterations, rss_calls, per_thread, startup_n, rounds = 2000, 20000, 100_000, 40, 20, 3
         poll_ms = [1000, 5000, 30000]
+        stream_warmup, stream_iterations, stream_rss_n = 50, 1000, 10_000
 
     progs = programs(profile_dir)
     for p in progs:
@@ -230,7 +251,11 @@ def main() -> int:
     results: Dict[str, Any] = {
         "mode": "quick" if quick else "full", "profile": a.profile, "machine": machine(a.note),
         "counts": {"warmup": warmup, "iterations": iterations, "rounds": rounds, "rss_calls": rss_calls,
-                   "calls_per_thread": per_thread, "startup_iterations": startup_n},
+                   "calls_per_thread": per_thread, "startup_iterations": startup_n,
+                   "stream_warmup": stream_warmup, "stream_iterations": stream_iterations,
+                   "stream_response_ms": STREAM_RESPONSE_MS, "stream_rss_streams": stream_rss_n,
+                   "stream_rss_response_ms": STREAM_RSS_RESPONSE_MS},
+        "stream": {}, "stream_rss": {},
         "latency": {}, "threads": {}, "concurrent": {}, "rss": {}, "startup": {}, "footprint": {}, "polling": [],
         "missing_programs": [p.name for p in progs if not p.present],
     }
@@ -291,6 +316,33 @@ def main() -> int:
         finally:
             sim.http("DELETE", "/_sim/faults")
 
+        # Streaming: first OUTPUT_DELTA written by the simulator (its /_sim/stream_marks,
+        # CLOCK_MONOTONIC) to user code, short responses so each turn takes ~15 ms; rounds
+        # combined like the latency rows. Then memory and fds over many abandoned streams,
+        # with long responses so that every stream is really abandoned mid-way.
+        default_ms = sim.http("GET", "/_sim/config")["response_duration_ms"]
+        try:
+            sim.http("POST", "/_sim/config", {"response_duration_ms": STREAM_RESPONSE_MS})
+            stream_rounds: Dict[str, List[Dict[str, float]]] = {}
+            for _ in range(rounds):
+                for p in present:
+                    if "stream" in p.modes:
+                        for row in r.run(p, "stream", ["--warmup", str(stream_warmup),
+                                                       "--iterations", str(stream_iterations)]) or []:
+                            stream_rounds.setdefault(row["id"], []).append(stats(row["samples_ns"]))
+            for rid, rs in stream_rounds.items():
+                combined = {k: statistics.median(x[k] for x in rs) for k in rs[0]}
+                combined["rounds"] = rs
+                results["stream"][rid] = combined
+            sim.http("POST", "/_sim/config", {"response_duration_ms": STREAM_RSS_RESPONSE_MS})
+            for p in present:
+                if "stream_rss" in p.modes:
+                    for row in r.run(p, "stream_rss", ["--streams", str(stream_rss_n)]) or []:
+                        row["growth_kb"] = row["rss_after_kb"] - row["rss_before_kb"]
+                        results["stream_rss"][row["id"]] = row
+        finally:
+            sim.http("POST", "/_sim/config", {"response_duration_ms": default_ms})
+
         # Polling: responses completing 1 s / 5 s / 30 s after creation.
         rust = next((p for p in present if p.name == "rust"), None)
         if rust:
@@ -329,6 +381,48 @@ def verdict(ok: Optional[bool]) -> str:
 
 def fmt_bytes(n: Optional[float]) -> str:
     return "not measured" if n is None else f"{n / MB:.2f} MiB ({int(n):,} B)"
+
+
+def render_streaming(res: Dict[str, Any], w: Any) -> None:
+    """The Streaming section (results from before the streaming modes have none)."""
+    if "stream" not in res:
+        return
+    c = res["counts"]
+    w("## Streaming: first `OUTPUT_DELTA` to user code\n")
+    w(f"The simulator records when it hands each streamed response's first `OUTPUT_DELTA` to the "
+      f"socket (`GET /_sim/stream_marks`, CLOCK_MONOTONIC); each program reads the same clock when "
+      f"its user code receives that event, then abandons the turn. {c.get('stream_iterations')} timed "
+      f"turns per row after {c.get('stream_warmup')} warm-up turns, responses of "
+      f"{c.get('stream_response_ms')} ms; median of the runs' medians and p90s. The floor "
+      f"(`floor.sse_raw_socket`) writes the POST by hand on a fresh socket and scans the bytes for the "
+      f"first complete `event: OUTPUT_DELTA` frame.\n")
+    st = res["stream"]
+    floor = st.get("floor.sse_raw_socket")
+    w("| row | median (us) | p90 (us) | p99 (us) | x floor (median) | medians of the runs (us) |")
+    w("| --- | ---: | ---: | ---: | ---: | --- |")
+    for rid in STREAM_ROWS:
+        s = st.get(rid)
+        if not s:
+            w(f"| {rid} | not measured | | | | |")
+            continue
+        xf = f"{s['median_us'] / floor['median_us']:.2f}x" if floor else "n/a"
+        runs = ", ".join(f"{x['median_us']:.1f}" for x in s.get("rounds", []))
+        w(f"| {rid} | {s['median_us']:.1f} | {s['p90_us']:.1f} | {s['p99_us']:.1f} | {xf} | {runs} |")
+    w("")
+    w(f"### Streams opened and abandoned (responses of {c.get('stream_rss_response_ms')} ms; each stream "
+      "read to its first event, then dropped / freed / left with break)\n")
+    w("| row | streams | RSS before -> after (kB) | growth | open fds before -> after | target | verdict |")
+    w("| --- | ---: | ---: | ---: | ---: | --- | --- |")
+    for rid in STREAM_RSS_ROWS:
+        row = res.get("stream_rss", {}).get(rid)
+        if not row:
+            w(f"| {rid} | not measured | | | | flat | n/a |")
+            continue
+        ok = row["growth_kb"] < 5120 and row["fds_after"] <= row["fds_before"] + 2
+        w(f"| {rid} | {row['streams']:,} | {row['rss_before_kb']:,} -> {row['rss_after_kb']:,} | "
+          f"{row['growth_kb']:,} kB | {row['fds_before']} -> {row['fds_after']} | "
+          f"< 5 MiB, fds +2 at most | {verdict(ok)} |")
+    w("")
 
 
 def render(res: Dict[str, Any]) -> str:
@@ -415,6 +509,8 @@ def render(res: Dict[str, Any]) -> str:
         else:
             w(f"| {rid} concurrent | not measured | | | <= 3x | n/a |")
     w("")
+
+    render_streaming(res, w)
 
     w("## Polling (`wait_for_response`, default options: 250 ms initial, x1.5, max 2 s)\n")
     w("| completes after | noticed after completion | GET requests | target | verdict |")

@@ -1,8 +1,8 @@
 // Node benchmark rows (bench/PROTOCOL.md): the SDK against node:http with a
 // keep-alive Agent + JSON.parse, and global fetch + res.json().
 //
-//   node bench.mjs <latency|concurrent|rss|startup|footprint> --base-url URL --token T
-//       --assistant NAME --conversation ID [mode options]
+//   node bench.mjs <latency|concurrent|rss|stream|stream_rss|startup|footprint> --base-url URL
+//       --token T --assistant NAME --conversation ID [mode options]
 //
 // The `moveworks` package used is the one bench/node/build.sh prepared under
 // target/bench/node/pkg (release or debug build). Progress goes to stderr; the
@@ -20,7 +20,7 @@ const OUT = path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target'),
 const PKG = path.join(OUT, 'pkg')
 
 function parseArgs(argv) {
-  const a = { mode: argv[0], warmup: 1000, iterations: 5000, concurrency: 64, calls: 100000 }
+  const a = { mode: argv[0], warmup: 1000, iterations: 5000, concurrency: 64, calls: 100000, streams: 10000 }
   for (let i = 1; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase())
     if (!(key in a) && !['baseUrl', 'token', 'assistant', 'conversation'].includes(key)) {
@@ -160,6 +160,65 @@ async function rss(a) {
   return [{ id: 'node.sdk', calls: a.calls, rss_before_kb: before, rss_after_kb: after }]
 }
 
+function sdkClient(a) {
+  const { Client } = createRequire(import.meta.url)(PKG)
+  return new Client({ baseUrl: a.baseUrl, token: a.token, assistantName: a.assistant })
+}
+
+/**
+ * One streamed turn read with `for await` up to the first event for which `stop(event)`
+ * holds; leaving the loop abandons the turn. Returns [responseId, process.hrtime.bigint()
+ * when user code got that event].
+ */
+async function streamUntil(client, a, stop) {
+  const stream = client.streamResponse(a.conversation, 'benchmark: first delta')
+  for await (const event of stream) {
+    if (stop(event)) {
+      const at = process.hrtime.bigint()
+      return [stream.responseId, at] // leaving the loop closes the stream
+    }
+  }
+  throw new Error('the stream ended before the awaited event')
+}
+
+async function stream(a) {
+  const client = sdkClient(a)
+  const isDelta = (event) => event.event === 'OUTPUT_DELTA'
+  for (let i = 0; i < a.warmup; i++) await streamUntil(client, a, isDelta)
+  const received = []
+  for (let i = 0; i < a.iterations; i++) received.push(await streamUntil(client, a, isDelta))
+  const origin = new URL(a.baseUrl).origin
+  const res = await fetch(`${origin}/_sim/stream_marks`)
+  if (res.status !== 200) throw new Error(`GET /_sim/stream_marks: HTTP ${res.status}`)
+  // Parsed as text: the marks exceed 2^53 only after 104 days of uptime, but keep them exact anyway.
+  const marks = Object.fromEntries(
+    [...(await res.text()).matchAll(/"([^"]+)":(\d+)/g)].map(([, id, ns]) => [id, BigInt(ns)]))
+  const samples = received.map(([id, at]) => {
+    if (!(id in marks)) throw new Error(`no stream mark for ${id}`)
+    if (at < marks[id]) throw new Error(`${id}: received before the stream mark`)
+    return Number(at - marks[id])
+  })
+  const sorted = [...samples].sort((x, y) => x - y)
+  log(`node.sdk.stream: median ${(sorted[sorted.length >> 1] / 1000).toFixed(1)} us`)
+  return [{ id: 'node.sdk.stream', samples_ns: samples }]
+}
+
+const openFds = () => fs.readdirSync('/proc/self/fd').length
+
+async function streamRss(a) {
+  const client = sdkClient(a)
+  const any = () => true
+  for (let i = 0; i < 200; i++) await streamUntil(client, a, any)
+  globalThis.gc?.()
+  const [rssBefore, fdsBefore] = [rssKb(), openFds()]
+  for (let i = 0; i < a.streams; i++) await streamUntil(client, a, any)
+  globalThis.gc?.()
+  const [rssAfter, fdsAfter] = [rssKb(), openFds()]
+  log(`node.sdk stream_rss: ${rssBefore} kB -> ${rssAfter} kB, fds ${fdsBefore} -> ${fdsAfter} over ${a.streams} streams`)
+  return [{ id: 'node.sdk', streams: a.streams, rss_before_kb: rssBefore, rss_after_kb: rssAfter,
+    fds_before: fdsBefore, fds_after: fdsAfter }]
+}
+
 async function startup(a) {
   // Fresh processes, so nothing is in require's cache.
   const probe = `const t0 = process.hrtime.bigint(); const m = require(${JSON.stringify(PKG)});
@@ -186,7 +245,7 @@ async function footprint() {
   return [row]
 }
 
-const MODES = { latency, concurrent, rss, startup, footprint }
+const MODES = { latency, concurrent, rss, stream, stream_rss: streamRss, startup, footprint }
 
 async function main() {
   const a = parseArgs(process.argv.slice(2))

@@ -1,8 +1,8 @@
 """Python sync benchmark rows (bench/PROTOCOL.md): the SDK's blocking Client
 against what a user would hand-write (http.client, requests, httpx).
 
-    python bench_sync.py <latency|threads|rss|startup|footprint> --base-url URL --token T
-        --assistant NAME --conversation ID [mode options]
+    python bench_sync.py <latency|threads|rss|stream|stream_rss|startup|footprint> --base-url URL
+        --token T --assistant NAME --conversation ID [mode options]
 
 Progress goes to stderr; the last stdout line is {"rows": [...]}. Every decoded
 result is checked (conversation_id), and any failure exits non-zero.
@@ -184,6 +184,64 @@ def rss(a: argparse.Namespace) -> List[Row]:
     return [{"id": "python.sdk", "calls": a.calls, "rss_before_kb": before, "rss_after_kb": after}]
 
 
+def sdk_client(a: argparse.Namespace) -> "moveworks.Client":  # noqa: F821 - imported lazily
+    import moveworks
+
+    return moveworks.Client(assistant_name=a.assistant, base_url=a.base_url, token=a.token)
+
+
+def stream_until(client: "moveworks.Client", a: argparse.Namespace, event_name: str) -> "tuple[str, int]":  # noqa: F821
+    """One streamed turn read up to the first `event_name` event ("" = any event), then
+    abandoned (leaving the with block closes the connection): (response id, time.monotonic_ns()
+    when user code got that event)."""
+    with client.stream_response(a.conversation, "benchmark: first delta") as stream:
+        for event in stream:
+            if not event_name or event.event == event_name:
+                at = time.monotonic_ns()
+                response_id = stream.response_id
+                if response_id is None:
+                    raise BenchFailure("no response id at the first delta")
+                return response_id, at
+    raise BenchFailure(f"the stream ended without {event_name or 'an event'}")
+
+
+def stream(a: argparse.Namespace) -> List[Row]:
+    # time.monotonic_ns() reads CLOCK_MONOTONIC on Linux, the simulator's mark clock.
+    import urllib.request
+
+    client = sdk_client(a)
+    for _ in range(a.warmup):
+        stream_until(client, a, "OUTPUT_DELTA")
+    received = [stream_until(client, a, "OUTPUT_DELTA") for _ in range(a.iterations)]
+    url = urlsplit(a.base_url)
+    with urllib.request.urlopen(f"{url.scheme}://{url.netloc}/_sim/stream_marks", timeout=30) as r:
+        marks = json.loads(r.read())
+    samples = []
+    for response_id, at in received:
+        mark = marks.get(response_id)
+        if mark is None:
+            raise BenchFailure(f"no stream mark for {response_id}")
+        if at < mark:
+            raise BenchFailure(f"{response_id}: received {mark - at} ns before the stream mark")
+        samples.append(at - mark)
+    log(f"python.sdk.stream: median {sorted(samples)[len(samples) // 2] / 1000:.1f} us")
+    return [{"id": "python.sdk.stream", "samples_ns": samples}]
+
+
+def stream_rss(a: argparse.Namespace) -> List[Row]:
+    client = sdk_client(a)
+    for _ in range(200):
+        stream_until(client, a, "")
+    rss_before, fds_before = rss_kb(), len(os.listdir("/proc/self/fd"))
+    for _ in range(a.streams):
+        stream_until(client, a, "")
+    rss_after, fds_after = rss_kb(), len(os.listdir("/proc/self/fd"))
+    log(f"python.sdk stream_rss: {rss_before} kB -> {rss_after} kB, fds {fds_before} -> {fds_after} "
+        f"over {a.streams} streams")
+    return [{"id": "python.sdk", "streams": a.streams, "rss_before_kb": rss_before, "rss_after_kb": rss_after,
+             "fds_before": fds_before, "fds_after": fds_after}]
+
+
 IMPORT_PROBE = (
     "import time; t0 = time.perf_counter_ns(); import moveworks; "
     "t1 = time.perf_counter_ns(); assert moveworks.Client; print(t1 - t0)"
@@ -224,15 +282,18 @@ def footprint(a: argparse.Namespace) -> List[Row]:
 
 def main() -> int:
     # The server arguments are required by the modes that call it (not startup and footprint).
-    p = parser(__doc__, ["latency", "threads", "rss", "startup", "footprint"], server_required=False)
+    p = parser(__doc__, ["latency", "threads", "rss", "stream", "stream_rss", "startup", "footprint"],
+               server_required=False)
     p.add_argument("--threads", type=int, default=16)
     p.add_argument("--calls-per-thread", type=int, default=20)
     p.add_argument("--calls", type=int, default=100_000)
+    p.add_argument("--streams", type=int, default=10_000)
     p.add_argument("--rows", default="", help="comma-separated row ids (latency mode; default all)")
     a = p.parse_args()
     if a.mode not in ("startup", "footprint") and None in (a.base_url, a.token, a.assistant, a.conversation):
         p.error("--base-url, --token, --assistant and --conversation are required in this mode")
-    modes = {"latency": latency, "threads": threads, "rss": rss, "startup": startup, "footprint": footprint}
+    modes = {"latency": latency, "threads": threads, "rss": rss, "stream": stream, "stream_rss": stream_rss,
+             "startup": startup, "footprint": footprint}
     return emit("bench_sync.py", a.mode, lambda: modes[a.mode](a))
 
 

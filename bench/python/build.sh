@@ -28,7 +28,7 @@ release)
 debug)
   # Reuse what python/test.sh built and installed; build a debug wheel only if it has not run.
   rm -rf "$OUT/wheels" # a release wheel left here would be reported as this build's footprint
-  test_site="$(ls -d "$CARGO_TARGET_DIR"/python-venv/lib/python3*/site-packages 2>/dev/null | head -1)"
+  test_site="$(ls -d "$CARGO_TARGET_DIR"/python-venv/lib/python3*/site-packages 2>/dev/null | head -1 || true)"
   if [ -n "$test_site" ] && [ -d "$test_site/moveworks" ]; then
     rm -rf "$site/moveworks"
     cp -r "$test_site/moveworks" "$site/moveworks"

@@ -1,8 +1,13 @@
 // Kotlin benchmark row (bench/PROTOCOL.md): kotlin.sdk, the uniffi Client's
 // blocking getConversation, through JNA into the Rust core.
 //
-//   java ... ai.moveworks.sdk.bench.BenchKt latency|rss|breakdown --base-url URL --token T --assistant N
+//   java ... ai.moveworks.sdk.bench.BenchKt latency|rss|stream|breakdown --base-url URL --token T --assistant N
 //       --conversation ID [--warmup N --iterations N | --calls N]
+//
+// `stream` (row kotlin.sdk.stream): the time from the simulator writing a streamed
+// answer's first OUTPUT_DELTA (GET /_sim/stream_marks, CLOCK_MONOTONIC) to the
+// collector of Client.streamResponseFlow receiving it (System.nanoTime(), the same
+// clock on Linux); first { } then cancels the collection, abandoning the turn.
 //
 // `breakdown` (not called by the harness; for profiling, issue #7) times the
 // pieces one getConversation is made of: JNA Structure construction, uniffi
@@ -21,6 +26,10 @@ import ai.moveworks.sdk.ClientConfig
 import ai.moveworks.sdk.FfiConverterString
 import ai.moveworks.sdk.model.FfiConverterTypeConversation
 import ai.moveworks.sdk.CancelHandle
+import ai.moveworks.sdk.streamResponseFlow
+import ai.moveworks.sdk.model.StreamEvent
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.runBlocking
 import com.sun.jna.Library
 import com.sun.jna.Memory
 import com.sun.jna.Native
@@ -41,8 +50,8 @@ fun main(argv: Array<String>) {
 }
 
 private fun run(argv: Array<String>) {
-    require(argv.isNotEmpty() && argv[0] in setOf("latency", "rss", "breakdown")) {
-        "usage: latency|rss|breakdown --base-url URL --token T --assistant N --conversation ID [--warmup N --iterations N | --calls N]"
+    require(argv.isNotEmpty() && argv[0] in setOf("latency", "rss", "stream", "breakdown")) {
+        "usage: latency|rss|stream|breakdown --base-url URL --token T --assistant N --conversation ID [--warmup N --iterations N | --calls N]"
     }
     val opts = HashMap<String, String>()
     var i = 1
@@ -62,6 +71,10 @@ private fun run(argv: Array<String>) {
         }
         if (argv[0] == "breakdown") {
             breakdown(c, id, opts["iterations"]?.toInt() ?: 20_000, opts, need("base-url"), need("token"), need("assistant"))
+            return
+        }
+        if (argv[0] == "stream") {
+            stream(c, id, need("base-url"), warmup, iterations)
             return
         }
         if (argv[0] == "rss") {
@@ -96,6 +109,37 @@ private fun run(argv: Array<String>) {
         System.err.println("kotlin.sdk: median ${samples[samples.size / 2] / 1000.0} us; one handle call $callNs ns")
         println("{\"rows\": [{\"id\": \"kotlin.sdk\", \"samples_ns\": [${samples.joinToString(",")}]}]}")
     }
+}
+
+/** One streamed turn collected up to its first OUTPUT_DELTA: (response id, System.nanoTime() at receipt). */
+private suspend fun firstDelta(c: Client, conversation: String): Pair<String, Long> {
+    var responseId: String? = null
+    var at = 0L
+    c.streamResponseFlow(conversation, "benchmark: first delta").first { event ->
+        when (event) {
+            is StreamEvent.ResponseCreated -> { responseId = event.responseId; false }
+            is StreamEvent.OutputDelta -> { at = System.nanoTime(); responseId = event.responseId ?: responseId; true }
+            else -> false
+        }
+    }
+    return (responseId ?: error("no response id before the first delta")) to at
+}
+
+private fun stream(c: Client, conversation: String, baseUrl: String, warmup: Int, iterations: Int) {
+    val received = runBlocking {
+        repeat(warmup) { firstDelta(c, conversation) }
+        List(iterations) { firstDelta(c, conversation) }
+    }
+    val origin = java.net.URI(baseUrl).let { "${it.scheme}://${it.authority}" }
+    val body = java.net.URI("$origin/_sim/stream_marks").toURL().readText()
+    val marks = Regex("\"([^\"]+)\":(\\d+)").findAll(body).associate { it.groupValues[1] to it.groupValues[2].toLong() }
+    val samples = received.map { (rid, at) ->
+        val mark = marks[rid] ?: error("no stream mark for $rid")
+        check(at >= mark) { "$rid: received before the stream mark" }
+        at - mark
+    }
+    System.err.println("kotlin.sdk.stream: median ${samples.sorted()[samples.size / 2] / 1000.0} us")
+    println("{\"rows\": [{\"id\": \"kotlin.sdk.stream\", \"samples_ns\": [${samples.joinToString(",")}]}]}")
 }
 
 /** This process's resident set size (VmRSS), in kB. */

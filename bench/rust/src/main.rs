@@ -1,7 +1,10 @@
 //! Rust benchmark program (see bench/PROTOCOL.md): `rust.sdk` (the core client),
 //! `rust.ureq` (what a user would hand-write: a ureq Agent plus serde_json), and
 //! `floor.raw_socket` (one keep-alive socket, a fixed request, the response read and
-//! not decoded: the loopback floor), plus the polling rows (`poll` mode).
+//! not decoded: the loopback floor), plus the polling rows (`poll` mode), the
+//! streaming rows (`stream`: `rust.sdk.stream` and the `floor.sse_raw_socket`
+//! floor, first `OUTPUT_DELTA` written by the simulator to user code) and
+//! `stream_rss` (memory and fds over many opened-and-abandoned streams).
 //!
 //! Latency rounds interleave the clients in small batches so that load from other
 //! processes on a shared machine hits every client alike.
@@ -29,12 +32,14 @@ struct Opts {
     calls_per_thread: usize,
     calls: usize,
     response_ms: u64,
+    streams: usize,
     clients: Vec<String>,
 }
 
 fn parse_args() -> Res<Opts> {
     let mut args = std::env::args().skip(1);
-    let mode = args.next().ok_or("usage: moveworks-bench <latency|threads|rss|poll> --base-url URL ...")?;
+    let mode =
+        args.next().ok_or("usage: moveworks-bench <latency|threads|rss|poll|stream|stream_rss> --base-url URL ...")?;
     let mut o = Opts {
         mode,
         base_url: String::new(),
@@ -47,6 +52,7 @@ fn parse_args() -> Res<Opts> {
         calls_per_thread: 20,
         calls: 100_000,
         response_ms: 1000,
+        streams: 10_000,
         clients: vec!["sdk".into(), "ureq".into(), "raw".into()],
     };
     while let Some(flag) = args.next() {
@@ -63,6 +69,7 @@ fn parse_args() -> Res<Opts> {
             "--calls-per-thread" => o.calls_per_thread = num()?,
             "--calls" => o.calls = num()?,
             "--response-ms" => o.response_ms = num()? as u64,
+            "--streams" => o.streams = num()?,
             "--clients" => o.clients = value.split(',').map(str::to_owned).collect(),
             _ => return Err(format!("unknown option {flag}")),
         }
@@ -323,12 +330,178 @@ fn poll(o: &Opts) -> Res<Vec<Value>> {
     })])
 }
 
+/// `CLOCK_MONOTONIC` now, in nanoseconds: the clock the simulator's stream marks read.
+fn monotonic_ns() -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes only into the timespec it is given.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_MONOTONIC)");
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// `http://host:port` of the base URL (the `/_sim` endpoints live at the origin).
+fn origin(base_url: &str) -> Res<String> {
+    let rest = base_url.strip_prefix("http://").ok_or("the stream benchmark needs an http:// base URL")?;
+    Ok(format!("http://{}", rest.split('/').next().unwrap_or(rest)))
+}
+
+/// `GET {origin}/_sim/stream_marks`: when the simulator wrote each response's first delta.
+fn stream_marks(o: &Opts) -> Res<serde_json::Map<String, Value>> {
+    let url = format!("{}/_sim/stream_marks", origin(&o.base_url)?);
+    let mut reply = ureq::get(url.as_str()).call().map_err(|e| format!("GET {url}: {e}"))?;
+    match reply.body_mut().read_json::<Value>().map_err(|e| e.to_string())? {
+        Value::Object(map) => Ok(map),
+        other => Err(format!("/_sim/stream_marks is not an object: {other}")),
+    }
+}
+
+/// receive − mark for every (response id, receive ns); a missing or later mark fails.
+fn stream_samples(marks: &serde_json::Map<String, Value>, received: &[(String, u64)]) -> Res<Vec<u64>> {
+    received
+        .iter()
+        .map(|(id, at)| {
+            let mark = marks.get(id).and_then(Value::as_u64).ok_or_else(|| format!("no stream mark for {id}"))?;
+            at.checked_sub(mark).ok_or_else(|| format!("{id}: received {at} ns before the mark {mark} ns"))
+        })
+        .collect()
+}
+
+/// One SDK streamed turn: open, read to the first OUTPUT_DELTA, note the time, abandon.
+fn sdk_first_delta(client: &moveworks::Client, o: &Opts) -> Res<(String, u64)> {
+    let mut stream = client
+        .stream_response(&o.conversation, "benchmark: first delta", &moveworks::StreamOptions::default())
+        .map_err(|e| e.to_string())?;
+    for event in stream.by_ref() {
+        if let moveworks::StreamEvent::OutputDelta { .. } = event.map_err(|e| e.to_string())? {
+            let at = monotonic_ns();
+            let id = stream.response_id().ok_or("a delta before the response id")?.to_owned();
+            return Ok((id, at)); // dropping the stream abandons the turn
+        }
+    }
+    Err("the stream ended without an OUTPUT_DELTA".into())
+}
+
+/// The SSE floor: a fresh socket, the POST written by hand, the bytes scanned for
+/// the response id and the first complete `event: OUTPUT_DELTA` frame.
+struct RawSse {
+    host: String,
+    request: Vec<u8>,
+}
+
+impl RawSse {
+    fn new(o: &Opts) -> Res<RawSse> {
+        let rest = o.base_url.strip_prefix("http://").ok_or("the floor client needs an http:// base URL")?;
+        let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let body = json!({ "input": { "text": "benchmark: first delta" } }).to_string();
+        let request = format!(
+            "POST /{path}/conversations/{}/responses/stream HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {}\r\nAssistant-Name: {}\r\nAccept: text/event-stream\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            o.conversation,
+            o.token,
+            o.assistant,
+            body.len()
+        );
+        Ok(RawSse { host: host.to_owned(), request: request.into_bytes() })
+    }
+
+    fn first_delta(&self) -> Res<(String, u64)> {
+        let mut stream = TcpStream::connect(&self.host).map_err(|e| e.to_string())?;
+        stream.set_nodelay(true).map_err(|e| e.to_string())?;
+        stream.write_all(&self.request).map_err(|e| e.to_string())?;
+        let mut buf = Vec::with_capacity(16 * 1024);
+        let mut chunk = [0u8; 16 * 1024];
+        loop {
+            let n = stream.read(&mut chunk).map_err(|e| e.to_string())?;
+            if n == 0 {
+                return Err("the server closed the stream before an OUTPUT_DELTA".into());
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            if let Some(start) = find(&buf, b"event: OUTPUT_DELTA\n") {
+                if find(&buf[start..], b"\n\n").is_some() {
+                    let at = monotonic_ns();
+                    if !buf.starts_with(b"HTTP/1.1 200") {
+                        return Err("unexpected status line".into());
+                    }
+                    const KEY: &[u8] = b"\"response_id\":\"";
+                    let from = find(&buf, KEY).ok_or("no response_id before the delta")? + KEY.len();
+                    let len = buf[from..].iter().position(|&b| b == b'"').ok_or("unterminated response_id")?;
+                    let id = String::from_utf8(buf[from..from + len].to_vec()).map_err(|e| e.to_string())?;
+                    return Ok((id, at)); // dropping the socket abandons the turn
+                }
+            }
+        }
+    }
+}
+
+/// First delta to user code: `rust.sdk.stream` and `floor.sse_raw_socket`, turns
+/// alternating, with the simulator's `response_duration_ms` set small by the harness.
+fn stream(o: &Opts) -> Res<Vec<Value>> {
+    let client = sdk_client(o)?;
+    let raw = RawSse::new(o)?;
+    for _ in 0..o.warmup {
+        sdk_first_delta(&client, o)?;
+        raw.first_delta()?;
+    }
+    let mut sdk = Vec::with_capacity(o.iterations);
+    let mut floor = Vec::with_capacity(o.iterations);
+    for i in 0..o.iterations {
+        if i % 2 == 0 {
+            sdk.push(sdk_first_delta(&client, o)?);
+            floor.push(raw.first_delta()?);
+        } else {
+            floor.push(raw.first_delta()?);
+            sdk.push(sdk_first_delta(&client, o)?);
+        }
+    }
+    let marks = stream_marks(o)?;
+    Ok(vec![
+        json!({"id": "rust.sdk.stream", "samples_ns": stream_samples(&marks, &sdk)?}),
+        json!({"id": "floor.sse_raw_socket", "samples_ns": stream_samples(&marks, &floor)?}),
+    ])
+}
+
+fn open_fds() -> Res<usize> {
+    Ok(std::fs::read_dir("/proc/self/fd").map_err(|e| e.to_string())?.count())
+}
+
+/// Opens `--streams` streams, each read to its first event and dropped.
+fn stream_rss(o: &Opts) -> Res<Vec<Value>> {
+    let client = sdk_client(o)?;
+    let open_one = || -> Res<()> {
+        let mut stream = client
+            .stream_response(&o.conversation, "benchmark: abandoned", &moveworks::StreamOptions::default())
+            .map_err(|e| e.to_string())?;
+        match stream.next() {
+            Some(Ok(_)) => Ok(()),
+            Some(Err(e)) => Err(e.to_string()),
+            None => Err("the stream ended at once".into()),
+        }
+    };
+    for _ in 0..200 {
+        open_one()?;
+    }
+    let (rss_before, fds_before) = (rss_kb()?, open_fds()?);
+    for _ in 0..o.streams {
+        open_one()?;
+    }
+    let (rss_after, fds_after) = (rss_kb()?, open_fds()?);
+    Ok(vec![json!({
+        "id": "rust.sdk",
+        "streams": o.streams,
+        "rss_before_kb": rss_before,
+        "rss_after_kb": rss_after,
+        "fds_before": fds_before,
+        "fds_after": fds_after,
+    })])
+}
+
 fn main() {
     let result = parse_args().and_then(|o| match o.mode.as_str() {
         "latency" => latency(&o),
         "threads" => threads(&o),
         "rss" => rss(&o),
         "poll" => poll(&o),
+        "stream" => stream(&o),
+        "stream_rss" => stream_rss(&o),
         other => Err(format!("unknown mode {other}")),
     });
     match result {

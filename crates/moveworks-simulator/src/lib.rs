@@ -200,7 +200,7 @@
 //! * `GET /_sim/feedback`: every accepted submit feedback, oldest first, entries
 //!   `{"conversation_id","response_id","message_id","callback_id","rating":"helpful"|"unhelpful","additional_feedback"}`.
 //! * `GET /_sim/stream_marks`: `{"<response_id>": ns, ...}`, when the first
-//!   `OUTPUT_DELTA` of each streamed response was written to its socket, in
+//!   `OUTPUT_DELTA` of each streamed response was handed to its socket (marked just before the write), in
 //!   `CLOCK_MONOTONIC` nanoseconds: the start of the streaming benchmark's
 //!   "first delta to user code" interval (the client side reads the same clock).
 //!

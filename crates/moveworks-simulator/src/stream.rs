@@ -181,7 +181,8 @@ fn wait_until(body: &BodyStream<'_>, at: Instant) -> bool {
     }
 }
 
-/// When the first `OUTPUT_DELTA` of each response was handed to the socket, in
+/// When the first `OUTPUT_DELTA` of each response was handed to the socket (just
+/// before the write call), in
 /// `CLOCK_MONOTONIC` nanoseconds (the clock every language's monotonic timer reads
 /// on Linux), for the streaming benchmark: `GET /_sim/stream_marks`. Bounded.
 static FIRST_DELTA_MARKS: Mutex<VecDeque<(String, u64)>> = Mutex::new(VecDeque::new());
@@ -237,12 +238,16 @@ pub(crate) fn writer(record: ResponseRecord, unknown: bool, faults: StreamFaults
             if !wait_until(body, record.started + event.offset) {
                 return StreamEnd::Drop;
             }
-            if body.send(&frame(event.name, &event.data.to_string())).is_err() {
-                return StreamEnd::Drop;
-            }
+            let bytes = frame(event.name, &event.data.to_string());
             if first_delta && event.name == "OUTPUT_DELTA" {
+                // Marked just before the write: a client may read the bytes (and stop its
+                // clock) before the write call returns here, so a mark taken after it
+                // could come later than the receipt on a busy machine.
                 first_delta = false;
                 mark_first_delta(&record.id);
+            }
+            if body.send(&bytes).is_err() {
+                return StreamEnd::Drop;
             }
         }
         StreamEnd::Complete

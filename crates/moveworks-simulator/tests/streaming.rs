@@ -268,3 +268,54 @@ fn abandoned_streams_end_their_server_side_promptly() {
     drop(api);
     assert!(started.elapsed() < Duration::from_secs(2), "shutdown took {:?}", started.elapsed());
 }
+
+/// `CLOCK_MONOTONIC` in nanoseconds, the clock of `/_sim/stream_marks`.
+fn monotonic_ns() -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes only into the timespec it is given.
+    assert_eq!(unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) }, 0);
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+#[test]
+fn stream_marks_come_before_any_client_can_read_the_first_delta() {
+    // The streaming benchmark reports receive - mark and fails on a negative value, so
+    // the mark must be taken before the frame can reach the client (before the write).
+    let api = Api::with_duration(30);
+    let conv = api.create_conversation(None)["conversation_id"].as_str().unwrap().to_owned();
+    let body = ask_body("hi");
+    let mut received = Vec::new();
+    for _ in 0..20 {
+        let socket = TcpStream::connect(api.sim.addr()).unwrap();
+        socket.set_read_timeout(Some(LONG)).unwrap();
+        let mut request = format!(
+            "POST /rest/v1beta1/conversations/{conv}/responses/stream HTTP/1.1\r\nHost: sim\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        for (k, v) in auth() {
+            request.push_str(&format!("{k}: {v}\r\n"));
+        }
+        request.push_str("\r\n");
+        request.push_str(&body);
+        (&socket).write_all(request.as_bytes()).unwrap();
+        let mut bytes = Vec::new();
+        let mut chunk = [0u8; 4096];
+        let at = loop {
+            let n = (&socket).read(&mut chunk).unwrap();
+            assert!(n > 0, "the stream ended before an OUTPUT_DELTA");
+            bytes.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&bytes);
+            if text.find("event: OUTPUT_DELTA\n").is_some_and(|i| text[i..].contains("\n\n")) {
+                break monotonic_ns();
+            }
+        };
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let id = text.split("\"response_id\":\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        received.push((id, at));
+    }
+    let marks = api.admin("GET", "/_sim/stream_marks", None).json();
+    for (id, at) in received {
+        let mark = marks[&id].as_u64().unwrap_or_else(|| panic!("no mark for {id} in {marks}"));
+        assert!(mark <= at, "{id}: mark {mark} ns after the client read the delta at {at} ns");
+    }
+}

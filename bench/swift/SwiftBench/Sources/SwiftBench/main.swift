@@ -1,8 +1,18 @@
-// swift.sdk latency (bench/PROTOCOL.md):
-//   SwiftBench latency --base-url URL --token T --assistant N --conversation ID [--warmup N --iterations N]
+// swift.sdk latency and swift.sdk.stream (bench/PROTOCOL.md):
+//   SwiftBench latency|stream --base-url URL --token T --assistant N --conversation ID [--warmup N --iterations N]
+// `stream`: the time from the simulator writing a streamed answer's first OUTPUT_DELTA
+// (GET /_sim/stream_marks, CLOCK_MONOTONIC) to a `for try await` loop over
+// client.streamResponse(conversationId:text:) receiving it (clock_gettime(CLOCK_MONOTONIC));
+// leaving the loop abandons the turn.
 // Progress goes to stderr; the last stdout line is {"rows": [...]}. Every decoded
 // result is checked (conversationId); any failure exits non-zero.
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import MoveworksSDK
 
 func fail(_ message: String) -> Never {
@@ -11,8 +21,8 @@ func fail(_ message: String) -> Never {
 }
 
 let argv = CommandLine.arguments
-guard argv.count >= 2, argv[1] == "latency" else {
-    fail("usage: latency --base-url URL --token T --assistant N --conversation ID [--warmup N --iterations N]")
+guard argv.count >= 2, argv[1] == "latency" || argv[1] == "stream" else {
+    fail("usage: latency|stream --base-url URL --token T --assistant N --conversation ID [--warmup N --iterations N]")
 }
 var options: [String: String] = [:]
 var i = 2
@@ -28,6 +38,79 @@ func need(_ key: String) -> String {
 let warmup = Int(options["warmup"] ?? "1000") ?? 1000
 let iterations = Int(options["iterations"] ?? "5000") ?? 5000
 let conversationId = need("conversation")
+
+func monotonicNs() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+/// One streamed turn read with `for try await` up to its first OUTPUT_DELTA: (response id, receipt time).
+func firstDelta(_ client: Client, _ conversationId: String) async throws -> (String, UInt64) {
+    var responseId: String?
+    for try await event in client.streamResponse(conversationId: conversationId, text: "benchmark: first delta") {
+        switch event {
+        case .responseCreated(let id, _, _):
+            responseId = id
+        case .outputDelta(let id, _, _, _):
+            let at = monotonicNs()
+            guard let rid = id ?? responseId else { fail("no response id before the first delta") }
+            return (rid, at) // leaving the loop releases the stream and its connection
+        default:
+            break
+        }
+    }
+    fail("the stream ended without an OUTPUT_DELTA")
+}
+
+func streamMarks(_ baseUrl: String) -> [String: UInt64] {
+    guard let base = URL(string: baseUrl), let scheme = base.scheme, let host = base.host,
+          let url = URL(string: "\(scheme)://\(host)\(base.port.map { ":\($0)" } ?? "")/_sim/stream_marks")
+    else { fail("bad base URL \(baseUrl)") }
+    let done = DispatchSemaphore(value: 0)
+    var body: Data?
+    URLSession.shared.dataTask(with: url) { data, _, _ in
+        body = data
+        done.signal()
+    }.resume()
+    done.wait()
+    guard let data = body, let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        fail("GET /_sim/stream_marks failed")
+    }
+    return object.compactMapValues { ($0 as? NSNumber)?.uint64Value }
+}
+
+if argv[1] == "stream" {
+    let config = ClientConfig(assistantName: need("assistant"), baseUrl: need("base-url"), bearerToken: need("token"))
+    let baseUrl = need("base-url")
+    let done = DispatchSemaphore(value: 0)
+    var received: [(String, UInt64)] = []
+    var failure: Error?
+    Task.detached { [warmup, iterations, conversationId] in
+        do {
+            let client = try Client(config: config)
+            for _ in 0..<warmup { _ = try await firstDelta(client, conversationId) }
+            var got: [(String, UInt64)] = []
+            for _ in 0..<iterations { got.append(try await firstDelta(client, conversationId)) }
+            received = got
+        } catch {
+            failure = error
+        }
+        done.signal()
+    }
+    done.wait()
+    if let failure { fail("\(failure)") }
+    let marks = streamMarks(baseUrl)
+    let samples: [UInt64] = received.map { rid, at in
+        guard let mark = marks[rid] else { fail("no stream mark for \(rid)") }
+        guard at >= mark else { fail("\(rid): received before the stream mark") }
+        return at - mark
+    }
+    let median = Double(samples.sorted()[samples.count / 2]) / 1000
+    FileHandle.standardError.write(Data("swift.sdk.stream: median \(median) us over \(iterations) turns\n".utf8))
+    print("{\"rows\": [{\"id\": \"swift.sdk.stream\", \"samples_ns\": [\(samples.map(String.init).joined(separator: ","))]}]}")
+    exit(0)
+}
 
 do {
     let client = try Client(config: ClientConfig(assistantName: need("assistant"), baseUrl: need("base-url"),
