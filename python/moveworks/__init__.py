@@ -12,6 +12,7 @@ from ._moveworks import (
     ERROR_KINDS,
     RESPONSE_STATUSES,
     ACTORS,
+    FEEDBACK_STATUSES,
     REQUEST_ID_HEADER,
     CancelToken,
     Citation,
@@ -25,7 +26,12 @@ from ._moveworks import (
     EventIterator,
     EventPage,
     EventPayload,
+    FeedbackOption,
+    FeedbackResult,
     Message,
+    MessageFeedback,
+    MessageIterator,
+    MessagePage,
     OutputDelta,
     OutputItem,
     ReasoningMessage,
@@ -34,6 +40,7 @@ from ._moveworks import (
     ResponseCreated,
     ResponseError,
     ResponseInProgress,
+    ResponseMessageIterator,
     ResponseStream,
     UnknownStreamEvent,
     __version__,
@@ -61,13 +68,13 @@ from ._async import AsyncClient, AsyncResponseStream
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from ._enums import Actor, ResponseStatus
+    from ._enums import Actor, FeedbackStatus, ResponseStatus
     from ._moveworks import _StreamEvent as StreamEvent
 
 
 def __getattr__(name: str) -> object:
     # The enums load on first use: importing `enum` would add milliseconds to `import moveworks`.
-    if name in ("Actor", "ResponseStatus"):
+    if name in ("Actor", "FeedbackStatus", "ResponseStatus"):
         from . import _enums
 
         return getattr(_enums, name)
@@ -84,6 +91,7 @@ __all__ = [
     "ERROR_KINDS",
     "RESPONSE_STATUSES",
     "ACTORS",
+    "FEEDBACK_STATUSES",
     "REQUEST_ID_HEADER",
     "APIConnectionError",
     "APIStatusError",
@@ -106,9 +114,15 @@ __all__ = [
     "EventIterator",
     "EventPage",
     "EventPayload",
+    "FeedbackOption",
+    "FeedbackResult",
+    "FeedbackStatus",
     "InternalServerError",
     "InvalidArgumentError",
     "Message",
+    "MessageFeedback",
+    "MessageIterator",
+    "MessagePage",
     "MoveworksError",
     "NotFoundError",
     "OAuthError",
@@ -124,6 +138,7 @@ __all__ = [
     "ResponseError",
     "ResponseInProgress",
     "ResponseFailedError",
+    "ResponseMessageIterator",
     "ResponseStatus",
     "ResponseStream",
     "StreamEvent",

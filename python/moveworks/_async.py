@@ -16,6 +16,9 @@ from ._moveworks import (
     ConversationPage,
     Event,
     EventPage,
+    FeedbackResult,
+    Message,
+    MessagePage,
     Response,
     ResponseStream,
 )
@@ -168,6 +171,56 @@ class AsyncClient:
                 return
             for event in page.events:
                 yield event
+
+    async def list_messages(
+        self, conversation_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None
+    ) -> MessagePage:
+        """One page of a conversation's messages (the user's and the assistant's), newest first."""
+        return await self._core.list_messages(conversation_id, cursor=cursor, limit=limit)
+
+    async def iter_messages(
+        self, conversation_id: str, *, limit: Optional[int] = None, cursor: Optional[str] = None
+    ) -> AsyncIterator[Message]:
+        """Every message of a conversation, newest first (``async for``), fetching pages lazily."""
+        pages = self._client.iter_messages(conversation_id, limit=limit, cursor=cursor)
+        while True:
+            page = await pages._next_page_async()
+            if page is None:
+                return
+            for message in page.messages:
+                yield message
+
+    async def list_response_messages(
+        self, conversation_id: str, response_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None
+    ) -> MessagePage:
+        """The messages of one response: the user's input and the assistant's final messages."""
+        return await self._core.list_response_messages(conversation_id, response_id, cursor=cursor, limit=limit)
+
+    async def iter_response_messages(
+        self, conversation_id: str, response_id: str, *, limit: Optional[int] = None, cursor: Optional[str] = None
+    ) -> AsyncIterator[Message]:
+        """Every message of one response (``async for``), fetching pages lazily."""
+        pages = self._client.iter_response_messages(conversation_id, response_id, limit=limit, cursor=cursor)
+        while True:
+            page = await pages._next_page_async()
+            if page is None:
+                return
+            for message in page.messages:
+                yield message
+
+    async def submit_feedback(
+        self,
+        conversation_id: str,
+        response_id: str,
+        message_id: str,
+        callback_id: str,
+        *,
+        additional_feedback: Optional[str] = None,
+    ) -> FeedbackResult:
+        """Rates an assistant message with one of its ``feedback`` callback ids, as :meth:`Client.submit_feedback`."""
+        return await self._core.submit_feedback(
+            conversation_id, response_id, message_id, callback_id, additional_feedback=additional_feedback
+        )
 
     async def create_response(self, conversation_id: str, text: str) -> Response:
         """Sends a user message; returns at once with a response to poll."""

@@ -54,6 +54,12 @@ class ResponseStatus(_OpenEnum):
     FAILED = "FAILED"
 
 
+class FeedbackStatus(_OpenEnum):
+    """Status of a submitted feedback (:class:`FeedbackResult`)."""
+
+    SUBMITTED = "SUBMITTED"
+
+
 class Actor(_OpenEnum):
     """Who wrote a :class:`Message`."""
 

@@ -7,7 +7,7 @@ import asyncio
 
 from typing_extensions import Unpack
 
-from ._enums import Actor, ResponseStatus
+from ._enums import Actor, FeedbackStatus, ResponseStatus
 from ._options import ClientOptions
 
 __all__ = [
@@ -30,7 +30,13 @@ __all__ = [
     "EventIterator",
     "EventPage",
     "EventPayload",
+    "FEEDBACK_STATUSES",
+    "FeedbackOption",
+    "FeedbackResult",
     "Message",
+    "MessageFeedback",
+    "MessageIterator",
+    "MessagePage",
     "OutputDelta",
     "OutputItem",
     "REQUEST_ID_HEADER",
@@ -40,6 +46,7 @@ __all__ = [
     "ResponseCreated",
     "ResponseError",
     "ResponseInProgress",
+    "ResponseMessageIterator",
     "ResponseStream",
     "UnknownStreamEvent",
     "__version__",
@@ -56,6 +63,8 @@ RESPONSE_STATUSES: Tuple[str, ...]
 """Wire values of ResponseStatus this version knows."""
 ACTORS: Tuple[str, ...]
 """Wire values of Actor this version knows."""
+FEEDBACK_STATUSES: Tuple[str, ...]
+"""Wire values of FeedbackStatus this version knows."""
 
 def _shutdown() -> None:
     """Stops the async runtime (registered with atexit)."""
@@ -92,6 +101,12 @@ class Conversation(_Model):
     def created_at(self) -> datetime.datetime: ...
     @property
     def updated_at(self) -> datetime.datetime: ...
+    @property
+    def request_id(self) -> Optional[str]:
+        """The ``x-moveworks-root-uuid`` of the HTTP answer this value came from (quote it to support).
+
+        None for a value built with ``from_json``; not in ``to_dict()``, ignored by ``==``.
+        """
 
 @final
 class ConversationPage(_Model):
@@ -99,6 +114,12 @@ class ConversationPage(_Model):
     def conversations(self) -> List[Conversation]: ...
     @property
     def next_cursor(self) -> Optional[str]: ...
+    @property
+    def request_id(self) -> Optional[str]:
+        """The ``x-moveworks-root-uuid`` of the HTTP answer this value came from (quote it to support).
+
+        None for a value built with ``from_json``; not in ``to_dict()``, ignored by ``==``.
+        """
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[Conversation]: ...
 
@@ -108,6 +129,12 @@ class EventPage(_Model):
     def events(self) -> List["Event"]: ...
     @property
     def next_cursor(self) -> Optional[str]: ...
+    @property
+    def request_id(self) -> Optional[str]:
+        """The ``x-moveworks-root-uuid`` of the HTTP answer this value came from (quote it to support).
+
+        None for a value built with ``from_json``; not in ``to_dict()``, ignored by ``==``.
+        """
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator["Event"]: ...
 
@@ -158,6 +185,52 @@ class Message(_Model):
     @property
     def text(self) -> str: ...
     def text_with_citation_markers(self) -> str: ...
+    @property
+    def feedback(self) -> Optional["MessageFeedback"]:
+        """How the user can rate this message (assistant messages): callback ids for ``submit_feedback``."""
+
+@final
+class FeedbackOption(_Model):
+    """One rating a user can give a message."""
+    @property
+    def callback_id(self) -> str:
+        """Opaque token naming the message and the rating: pass it to ``submit_feedback`` as received."""
+
+@final
+class MessageFeedback(_Model):
+    """The ``feedback`` of an assistant message: which callback id is submitted decides the rating."""
+    @property
+    def helpful(self) -> Optional[FeedbackOption]: ...
+    @property
+    def unhelpful(self) -> Optional[FeedbackOption]: ...
+
+@final
+class MessagePage(_Model):
+    """One page of messages, newest first."""
+    @property
+    def messages(self) -> List[Message]: ...
+    @property
+    def next_cursor(self) -> Optional[str]: ...
+    @property
+    def request_id(self) -> Optional[str]:
+        """The ``x-moveworks-root-uuid`` of the HTTP answer this value came from (quote it to support).
+
+        None for a value built with ``from_json``; not in ``to_dict()``, ignored by ``==``.
+        """
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Message]: ...
+
+@final
+class FeedbackResult(_Model):
+    """The answer of ``submit_feedback``."""
+    @property
+    def status(self) -> FeedbackStatus: ...
+    @property
+    def request_id(self) -> Optional[str]:
+        """The ``x-moveworks-root-uuid`` of the HTTP answer this value came from (quote it to support).
+
+        None for a value built with ``from_json``; not in ``to_dict()``, ignored by ``==``.
+        """
 
 @final
 class ReasoningMessage(_Model):
@@ -203,6 +276,12 @@ class Response(_Model):
     def error(self) -> Optional[ResponseError]: ...
     @property
     def is_terminal(self) -> bool: ...
+    @property
+    def request_id(self) -> Optional[str]:
+        """The ``x-moveworks-root-uuid`` of the HTTP answer this value came from (quote it to support).
+
+        None for a value built with ``from_json``; not in ``to_dict()``, ignored by ``==``.
+        """
     def assistant_text(self) -> Optional[str]: ...
     def assistant_messages(self) -> List[Message]: ...
     def reasoning_messages(self) -> List[ReasoningMessage]: ...
@@ -341,6 +420,24 @@ class EventIterator:
     def is_exhausted(self) -> bool: ...
 
 @final
+class MessageIterator:
+    """Iterates over a conversation's messages, newest first, following cursors lazily."""
+    def __iter__(self) -> "MessageIterator": ...
+    def __next__(self) -> Message: ...
+    def next_page(self) -> Optional[MessagePage]: ...
+    def _next_page_async(self) -> "asyncio.Future[Optional[MessagePage]]": ...
+    def is_exhausted(self) -> bool: ...
+
+@final
+class ResponseMessageIterator:
+    """Iterates over one response's messages, following cursors lazily."""
+    def __iter__(self) -> "ResponseMessageIterator": ...
+    def __next__(self) -> Message: ...
+    def next_page(self) -> Optional[MessagePage]: ...
+    def _next_page_async(self) -> "asyncio.Future[Optional[MessagePage]]": ...
+    def is_exhausted(self) -> bool: ...
+
+@final
 class Client:
     """A client of the Moveworks Conversations API. Thread-safe."""
     def __new__(cls, **options: Unpack[ClientOptions]) -> "Client": ...
@@ -387,6 +484,36 @@ class Client:
         limit: Optional[int] = None,
         cursor: Optional[str] = None,
     ) -> EventIterator: ...
+    def list_messages(
+        self, conversation_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None
+    ) -> MessagePage:
+        """One page of a conversation's messages (the user's and the assistant's), newest first."""
+    def iter_messages(
+        self, conversation_id: str, *, limit: Optional[int] = None, cursor: Optional[str] = None
+    ) -> MessageIterator:
+        """Every message of a conversation, newest first, fetching pages lazily."""
+    def list_response_messages(
+        self, conversation_id: str, response_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None
+    ) -> MessagePage:
+        """The messages of one response: the user's input and the assistant's final messages."""
+    def iter_response_messages(
+        self, conversation_id: str, response_id: str, *, limit: Optional[int] = None, cursor: Optional[str] = None
+    ) -> ResponseMessageIterator:
+        """Every message of one response, fetching pages lazily."""
+    def submit_feedback(
+        self,
+        conversation_id: str,
+        response_id: str,
+        message_id: str,
+        callback_id: str,
+        *,
+        additional_feedback: Optional[str] = None,
+    ) -> FeedbackResult:
+        """Rates an assistant message with ``message.feedback.helpful/unhelpful.callback_id``.
+
+        ``additional_feedback`` is at most 1,000 characters; an empty ``callback_id`` or a
+        longer text raises ``InvalidArgumentError`` before anything is sent.
+        """
     def create_response(self, conversation_id: str, text: str) -> Response: ...
     def get_response(self, conversation_id: str, response_id: str) -> Response: ...
     def wait_for_response(
@@ -462,6 +589,21 @@ class AsyncCore:
         cursor: Optional[str] = None,
         limit: Optional[int] = None,
     ) -> "asyncio.Future[EventPage]": ...
+    def list_messages(
+        self, conversation_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None
+    ) -> "asyncio.Future[MessagePage]": ...
+    def list_response_messages(
+        self, conversation_id: str, response_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None
+    ) -> "asyncio.Future[MessagePage]": ...
+    def submit_feedback(
+        self,
+        conversation_id: str,
+        response_id: str,
+        message_id: str,
+        callback_id: str,
+        *,
+        additional_feedback: Optional[str] = None,
+    ) -> "asyncio.Future[FeedbackResult]": ...
     def create_response(self, conversation_id: str, text: str) -> "asyncio.Future[Response]": ...
     def get_response(self, conversation_id: str, response_id: str) -> "asyncio.Future[Response]": ...
     def wait_for_response(

@@ -58,6 +58,21 @@ class Simulator:
             if (method is None or r["method"] == method) and (path_contains is None or path_contains in r["path"])
         ]
 
+    def inject_event(
+        self, conversation_id: str, text: str, kind: str = "notification", event_type: Optional[str] = None
+    ) -> Dict[str, Any]:
+        """Appends a system-initiated message to the events feed (``POST /_sim/events``); returns the event."""
+        body: Dict[str, Any] = {"conversation_id": conversation_id, "text": text, "kind": kind}
+        if event_type is not None:
+            body["event_type"] = event_type
+        event: Dict[str, Any] = self._call("POST", "events", body)
+        return event
+
+    def feedback(self) -> List[Dict[str, Any]]:
+        """Every feedback the simulator accepted, oldest first."""
+        accepted: List[Dict[str, Any]] = self._call("GET", "feedback")
+        return accepted
+
     def client(self, **overrides: Any) -> moveworks.Client:
         kwargs: Dict[str, Any] = {"base_url": self.base_url, "assistant_name": self.assistant_name, "token": self.token}
         kwargs.update(overrides)

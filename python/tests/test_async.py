@@ -36,6 +36,9 @@ def test_every_method(sim: Simulator, aclient: moveworks.AsyncClient) -> None:
             assert done.status == moveworks.ResponseStatus.COMPLETED
             again = await c.create_response_and_wait(conv.conversation_id, "more", **FAST)
             assert again.status == "COMPLETED"
+            assert len(await c.list_events(conv.conversation_id)) == 0  # answers are not events
+            sim.inject_event(conv.conversation_id, "Your request is done.", kind="async_response")
+            sim.inject_event(conv.conversation_id, "Heads up")
             events = await c.list_events(conv.conversation_id)
             assert len(events) == 2
             assert [e.event_id async for e in c.iter_events(limit=1)] == [e.event_id for e in events]

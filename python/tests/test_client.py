@@ -68,13 +68,17 @@ def test_events(sim: Simulator, client: moveworks.Client) -> None:
     a = client.create_conversation("a")
     b = client.create_conversation("b")
     client.create_response_and_wait(a.conversation_id, "one", **FAST)
-    client.create_response_and_wait(b.conversation_id, "two", **FAST)
+    # An ordinary answer is not an event: the feed holds only system-initiated messages.
+    assert len(client.list_events()) == 0
+    sim.inject_event(a.conversation_id, "Your laptop has shipped.", kind="async_response")
+    sim.inject_event(b.conversation_id, "Maintenance tonight.")
     page = client.list_events()
     assert [e.conversation_id for e in page.events] == [a.conversation_id, b.conversation_id]
     first = page.events[0]
     assert first.event_id.startswith("evt_")
     assert first.payload.type == "MESSAGE_EVENT" and not first.payload.is_unknown
     assert first.payload.message is not None and first.payload.message.actor == "ASSISTANT"
+    assert first.payload.message.text == "Your laptop has shipped."
     only_b = client.list_events(b.conversation_id)
     assert [e.conversation_id for e in only_b] == [b.conversation_id]
     after = client.list_events(starting_after=first.event_id)

@@ -166,6 +166,16 @@ def call_sync(client: moveworks.Client, name: str, args: Dict[str, Any]) -> Any:
         return client.list_events(**take(args, "conversation_id", "starting_after", "ending_at", "cursor", "limit")).to_dict()
     if name == "iter_events":
         return [e.to_dict() for e in client.iter_events(**take(args, "conversation_id", "starting_after", "ending_at", "limit"))]
+    if name == "list_messages":
+        return client.list_messages(args.pop("conversation_id"), **take(args, "cursor", "limit")).to_dict()
+    if name == "iter_messages":
+        return [m.to_dict() for m in client.iter_messages(args.pop("conversation_id"), **take(args, "limit"))]
+    if name == "list_response_messages":
+        cid, rid = args.pop("conversation_id"), args.pop("response_id")
+        return client.list_response_messages(cid, rid, **take(args, "cursor", "limit")).to_dict()
+    if name == "submit_feedback":
+        ids = [args.pop(k) for k in ("conversation_id", "response_id", "message_id", "callback_id")]
+        return client.submit_feedback(*ids, **take(args, "additional_feedback")).to_dict()
     if name == "create_response":
         return client.create_response(args.pop("conversation_id"), args.pop("text")).to_dict()
     if name == "get_response":
@@ -208,6 +218,17 @@ async def call_async(client: moveworks.AsyncClient, name: str, args: Dict[str, A
     if name == "iter_events":
         it = client.iter_events(**take(args, "conversation_id", "starting_after", "ending_at", "limit"))
         return [e.to_dict() async for e in it]
+    if name == "list_messages":
+        return (await client.list_messages(args.pop("conversation_id"), **take(args, "cursor", "limit"))).to_dict()
+    if name == "iter_messages":
+        it = client.iter_messages(args.pop("conversation_id"), **take(args, "limit"))
+        return [m.to_dict() async for m in it]
+    if name == "list_response_messages":
+        cid, rid = args.pop("conversation_id"), args.pop("response_id")
+        return (await client.list_response_messages(cid, rid, **take(args, "cursor", "limit"))).to_dict()
+    if name == "submit_feedback":
+        ids = [args.pop(k) for k in ("conversation_id", "response_id", "message_id", "callback_id")]
+        return (await client.submit_feedback(*ids, **take(args, "additional_feedback"))).to_dict()
     if name == "create_response":
         return (await client.create_response(args.pop("conversation_id"), args.pop("text"))).to_dict()
     if name == "get_response":
@@ -250,13 +271,19 @@ def client_kwargs(sim: Simulator, spec: Dict[str, Any]) -> Dict[str, Any]:
     return kwargs
 
 
-def run_sim_step(sim: Simulator, action: str, args: Dict[str, Any]) -> None:
+def run_sim_step(sim: Simulator, action: str, args: Dict[str, Any]) -> Any:
+    """Runs one ``sim`` step; returns what it created (``inject_event``'s event), else None."""
     if action == "fault":
         sim.faults(args)
     elif action == "config":
         sim.config(**args)
     elif action == "revoke_tokens":
         sim.revoke_tokens()
+    elif action == "inject_event":
+        unknown = args.keys() - {"conversation_id", "text", "kind", "event_type"}
+        assert not unknown, f"inject_event: unknown arguments {sorted(unknown)}"
+        kind = args.get("kind", "notification")
+        return sim.inject_event(args["conversation_id"], args["text"], kind, args.get("event_type"))
     elif action == "sleep":
         time.sleep(args["ms"] / 1000.0)
     elif action == "expect_requests":
@@ -266,6 +293,7 @@ def run_sim_step(sim: Simulator, action: str, args: Dict[str, Any]) -> None:
         assert len(got) == args["count"], f"expected {args['count']} requests matching {args}, got {len(got)}"
     else:
         raise AssertionError(f"unknown sim action {action!r}")
+    return None
 
 
 def check_error(err: moveworks.MoveworksError, expected: Dict[str, Any]) -> None:
@@ -314,7 +342,10 @@ def run_scenario(sim: Simulator, scenario: Dict[str, Any], mode: str) -> None:
         where = f"{scenario['name']} step {index}"
         args = substitute(step.get("args", {}), saved)
         if "sim" in step:
-            run_sim_step(sim, step["sim"], args)
+            created = run_sim_step(sim, step["sim"], args)
+            if "save_as" in step:
+                assert created is not None, f"{where}: sim step {step['sim']!r} creates nothing to save"
+                saved[step["save_as"]] = created
             continue
         if "call" not in step:
             raise AssertionError(f"{where}: neither call nor sim")

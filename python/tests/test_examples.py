@@ -62,13 +62,39 @@ def test_streaming(sim: Simulator) -> None:
     assert len(sim.requests("POST", "/responses")) == 1
 
 
+def test_feedback(sim: Simulator) -> None:
+    sim.config(response_duration_ms=100)
+    out = run_example(sim, "feedback.py").stdout.splitlines()
+    assert out[0].startswith("ASSISTANT: ") and out[1] == "USER: How do I reset my password?", out
+    listed = [r["root_uuid"] for r in sim.requests("GET", "/messages")][-1]
+    submitted = sim.requests("POST", "/feedback")
+    assert out[2] == f"(listed by request {listed})"
+    assert out[3] == f"feedback SUBMITTED (request {submitted[0]['root_uuid']})" and len(submitted) == 1
+    assert [(f["rating"], f["additional_feedback"]) for f in sim.feedback()] == [("helpful", "Clear and correct")]
+
+
+def readme_block(heading: str) -> str:
+    """The first python block of a README section."""
+    section = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8").split(f"## {heading}\n", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def example_part(name: str) -> str:
+    """An example's part between its [readme] markers."""
+    return (EXAMPLES / name).read_text(encoding="utf-8").split("# [readme]\n", 1)[1].split("# [/readme]", 1)[0]
+
+
+def test_readme_feedback_example_is_the_tested_one() -> None:
+    """The README's messages-and-feedback block is examples/feedback.py's [readme] part, which runs above."""
+    import textwrap
+
+    part = textwrap.dedent(example_part("feedback.py")).strip()
+    assert part in textwrap.dedent(readme_block("Messages and feedback")), "README feedback example drifted from examples/feedback.py"
+
+
 def test_readme_streaming_example_is_the_tested_one() -> None:
     """The README's streaming block is examples/streaming.py's [readme] part, which runs above."""
     import textwrap
 
-    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Streaming", 1)[1]
-    block = section.split("```python\n", 1)[1].split("```", 1)[0]
-    example = (EXAMPLES / "streaming.py").read_text(encoding="utf-8")
-    part = example.split("# [readme]\n", 1)[1].split("# [/readme]", 1)[0]
-    assert textwrap.dedent(part).strip() in textwrap.dedent(block), "README streaming example drifted from examples/streaming.py"
+    part = textwrap.dedent(example_part("streaming.py")).strip()
+    assert part in textwrap.dedent(readme_block("Streaming")), "README streaming example drifted from examples/streaming.py"

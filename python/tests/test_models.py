@@ -84,6 +84,8 @@ def test_unknown_enum_values_are_kept(sim: Simulator, client: moveworks.Client) 
     assert reasoning is not None and reasoning.content.is_unknown
     assert reasoning.content.type == "HTML_TEXT" and reasoning.content.text is None
     assert isinstance(reasoning.content.text_lossy(), str)
+    sim.inject_event(conv.conversation_id, "Your request is done.", kind="async_response")
+    sim.inject_event(conv.conversation_id, "Heads up", event_type="NOTIFICATION_EVENT")
     events = list(client.iter_events())
     assert [e.payload.type for e in events] == ["MESSAGE_EVENT", "NOTIFICATION_EVENT"]
     assert events[1].payload.is_unknown and events[1].payload.message is None

@@ -109,6 +109,59 @@ impl AsyncCore {
         spawn_call(py, move || c.list_events(&params), PyEventPage)
     }
 
+    #[pyo3(signature = (conversation_id, *, cursor=None, limit=None))]
+    fn list_messages<'py>(
+        &self,
+        py: Python<'py>,
+        conversation_id: String,
+        cursor: Option<String>,
+        limit: Option<IntArg>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let params = messages_params(conversation_id, cursor, limit).py_err(py)?;
+        let c = self.inner.clone();
+        spawn_call(py, move || c.list_messages(&params), PyMessagePage)
+    }
+
+    #[pyo3(signature = (conversation_id, response_id, *, cursor=None, limit=None))]
+    fn list_response_messages<'py>(
+        &self,
+        py: Python<'py>,
+        conversation_id: String,
+        response_id: String,
+        cursor: Option<String>,
+        limit: Option<IntArg>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let params = response_messages_params(conversation_id, response_id, cursor, limit).py_err(py)?;
+        let c = self.inner.clone();
+        spawn_call(py, move || c.list_response_messages(&params), PyMessagePage)
+    }
+
+    #[pyo3(signature = (conversation_id, response_id, message_id, callback_id, *, additional_feedback=None))]
+    fn submit_feedback<'py>(
+        &self,
+        py: Python<'py>,
+        conversation_id: String,
+        response_id: String,
+        message_id: String,
+        callback_id: String,
+        additional_feedback: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.inner.clone();
+        spawn_call(
+            py,
+            move || {
+                c.submit_feedback(
+                    &conversation_id,
+                    &response_id,
+                    &message_id,
+                    &callback_id,
+                    additional_feedback.as_deref(),
+                )
+            },
+            PyFeedbackResult,
+        )
+    }
+
     fn create_response<'py>(
         &self,
         py: Python<'py>,

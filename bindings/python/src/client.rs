@@ -89,6 +89,23 @@ pub(crate) fn events_params(
     Ok(core::ListEventsParams { conversation_id, starting_after, ending_at, cursor, limit: to_u32("limit", limit)? })
 }
 
+pub(crate) fn messages_params(
+    conversation_id: String,
+    cursor: Option<String>,
+    limit: Option<IntArg>,
+) -> core::Result<core::ListMessagesParams> {
+    Ok(core::ListMessagesParams { conversation_id, cursor, limit: to_u32("limit", limit)? })
+}
+
+pub(crate) fn response_messages_params(
+    conversation_id: String,
+    response_id: String,
+    cursor: Option<String>,
+    limit: Option<IntArg>,
+) -> core::Result<core::ListResponseMessagesParams> {
+    Ok(core::ListResponseMessagesParams { conversation_id, response_id, cursor, limit: to_u32("limit", limit)? })
+}
+
 impl Client {
     /// Runs a blocking core call with the GIL released.
     fn call<T: Send>(&self, py: Python<'_>, f: impl FnOnce(&core::Client) -> core::Result<T> + Send) -> PyResult<T> {
@@ -302,6 +319,81 @@ impl Client {
         Ok(EventIterator { inner: Arc::new(Mutex::new(self.inner.iter_events(params))) })
     }
 
+    /// One page of a conversation's messages (the user's and the assistant's), newest first.
+    #[pyo3(signature = (conversation_id, *, cursor=None, limit=None))]
+    fn list_messages(
+        &self,
+        py: Python<'_>,
+        conversation_id: String,
+        cursor: Option<String>,
+        limit: Option<IntArg>,
+    ) -> PyResult<PyMessagePage> {
+        let params = messages_params(conversation_id, cursor, limit).py_err(py)?;
+        self.call(py, |c| c.list_messages(&params)).map(PyMessagePage)
+    }
+
+    /// Every message of a conversation, newest first, fetching pages lazily.
+    #[pyo3(signature = (conversation_id, *, limit=None, cursor=None))]
+    fn iter_messages(
+        &self,
+        py: Python<'_>,
+        conversation_id: String,
+        limit: Option<IntArg>,
+        cursor: Option<String>,
+    ) -> PyResult<MessageIterator> {
+        let params = messages_params(conversation_id, cursor, limit).py_err(py)?;
+        Ok(MessageIterator { inner: Arc::new(Mutex::new(self.inner.iter_messages(params))) })
+    }
+
+    /// The messages of one response: the user's input and the assistant's final messages.
+    #[pyo3(signature = (conversation_id, response_id, *, cursor=None, limit=None))]
+    fn list_response_messages(
+        &self,
+        py: Python<'_>,
+        conversation_id: String,
+        response_id: String,
+        cursor: Option<String>,
+        limit: Option<IntArg>,
+    ) -> PyResult<PyMessagePage> {
+        let params = response_messages_params(conversation_id, response_id, cursor, limit).py_err(py)?;
+        self.call(py, |c| c.list_response_messages(&params)).map(PyMessagePage)
+    }
+
+    /// Every message of one response, fetching pages lazily.
+    #[pyo3(signature = (conversation_id, response_id, *, limit=None, cursor=None))]
+    fn iter_response_messages(
+        &self,
+        py: Python<'_>,
+        conversation_id: String,
+        response_id: String,
+        limit: Option<IntArg>,
+        cursor: Option<String>,
+    ) -> PyResult<ResponseMessageIterator> {
+        let params = response_messages_params(conversation_id, response_id, cursor, limit).py_err(py)?;
+        Ok(ResponseMessageIterator { inner: Arc::new(Mutex::new(self.inner.iter_response_messages(params))) })
+    }
+
+    /// Rates an assistant message: `callback_id` is `message.feedback.helpful.callback_id`
+    /// or `message.feedback.unhelpful.callback_id`, passed back as received.
+    /// `additional_feedback` is optional free text of at most 1,000 characters. An empty
+    /// `callback_id` or a longer text raises `InvalidArgumentError` before anything is
+    /// sent; like `create_response`, the POST is never retried after an ambiguous failure.
+    #[pyo3(signature = (conversation_id, response_id, message_id, callback_id, *, additional_feedback=None))]
+    fn submit_feedback(
+        &self,
+        py: Python<'_>,
+        conversation_id: String,
+        response_id: String,
+        message_id: String,
+        callback_id: String,
+        additional_feedback: Option<String>,
+    ) -> PyResult<PyFeedbackResult> {
+        self.call(py, |c| {
+            c.submit_feedback(&conversation_id, &response_id, &message_id, &callback_id, additional_feedback.as_deref())
+        })
+        .map(PyFeedbackResult)
+    }
+
     /// Sends a user message; returns at once with a response to poll.
     fn create_response(&self, py: Python<'_>, conversation_id: String, text: String) -> PyResult<PyResponse> {
         self.call(py, |c| c.create_response(&conversation_id, &text)).map(PyResponse)
@@ -487,4 +579,22 @@ page_iterator!(
     events,
     PyEvent,
     "Iterates over events, following cursors lazily."
+);
+page_iterator!(
+    MessageIterator,
+    core::MessageIter,
+    PyMessagePage,
+    MessagePage,
+    messages,
+    PyMessage,
+    "Iterates over a conversation's messages, newest first, following cursors lazily."
+);
+page_iterator!(
+    ResponseMessageIterator,
+    core::ResponseMessageIter,
+    PyMessagePage,
+    MessagePage,
+    messages,
+    PyMessage,
+    "Iterates over one response's messages, following cursors lazily."
 );

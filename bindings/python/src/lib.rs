@@ -18,7 +18,7 @@ mod stream;
 mod wait;
 
 use async_client::AsyncCore;
-use client::{Client, ConversationIterator, EventIterator};
+use client::{Client, ConversationIterator, EventIterator, MessageIterator, ResponseMessageIterator};
 use wait::CancelToken;
 
 // ---- module -------------------------------------------------------------------------------------
@@ -41,11 +41,14 @@ fn _moveworks(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ERROR_KINDS", PyTuple::new(py, kinds)?)?;
     m.add("RESPONSE_STATUSES", PyTuple::new(py, core::ResponseStatus::KNOWN)?)?;
     m.add("ACTORS", PyTuple::new(py, core::Actor::KNOWN)?)?;
+    m.add("FEEDBACK_STATUSES", PyTuple::new(py, core::FeedbackStatus::KNOWN)?)?;
     m.add_class::<Client>()?;
     m.add_class::<AsyncCore>()?;
     m.add_class::<CancelToken>()?;
     m.add_class::<ConversationIterator>()?;
     m.add_class::<EventIterator>()?;
+    m.add_class::<MessageIterator>()?;
+    m.add_class::<ResponseMessageIterator>()?;
     models::register(m)?;
     stream::register(m)?;
     Ok(())

@@ -10,6 +10,7 @@ use pyo3::types::{PyList, PyType};
 static JSON: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 static RESPONSE_STATUS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static ACTOR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static FEEDBACK_STATUS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 fn json_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
     JSON.get_or_try_init(py, || Ok::<_, PyErr>(py.import("json")?.unbind())).map(|m| m.bind(py))
@@ -18,6 +19,10 @@ fn json_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
 /// The `moveworks.ResponseStatus` member for a wire value (unknown values become pseudo-members).
 pub(crate) fn status_enum<'py>(py: Python<'py>, status: &core::ResponseStatus) -> PyResult<Bound<'py, PyAny>> {
     RESPONSE_STATUS.import(py, "moveworks._enums", "ResponseStatus")?.call1((status.as_str(),))
+}
+
+fn feedback_status_enum<'py>(py: Python<'py>, status: &core::FeedbackStatus) -> PyResult<Bound<'py, PyAny>> {
+    FEEDBACK_STATUS.import(py, "moveworks._enums", "FeedbackStatus")?.call1((status.as_str(),))
 }
 
 fn actor_enum<'py>(py: Python<'py>, actor: &core::Actor) -> PyResult<Bound<'py, PyAny>> {
@@ -107,6 +112,12 @@ model!(
         fn updated_at(&self) -> core::Timestamp {
             self.0.updated_at
         }
+        /// The `x-moveworks-root-uuid` of the HTTP answer this value came from (quote it to
+        /// Moveworks support); None for a value built with `from_json`. Not in `to_dict()`, ignored by `==`.
+        #[getter]
+        fn request_id(&self) -> Option<&str> {
+            self.0.request_id.as_deref()
+        }
     }
 );
 
@@ -121,6 +132,12 @@ model!(
         #[getter]
         fn conversations(&self) -> Vec<PyConversation> {
             self.0.conversations.iter().cloned().map(PyConversation).collect()
+        }
+        /// The `x-moveworks-root-uuid` of the HTTP answer this value came from (quote it to
+        /// Moveworks support); None for a value built with `from_json`. Not in `to_dict()`, ignored by `==`.
+        #[getter]
+        fn request_id(&self) -> Option<&str> {
+            self.0.request_id.as_deref()
         }
         /// Cursor of the next page; None on the last page.
         #[getter]
@@ -141,6 +158,12 @@ model!(PyEventPage, core::EventPage, "EventPage", "One page of events.", ["event
     #[getter]
     fn events(&self) -> Vec<PyEvent> {
         self.0.events.iter().cloned().map(PyEvent).collect()
+    }
+    /// The `x-moveworks-root-uuid` of the HTTP answer this value came from (quote it to
+    /// Moveworks support); None for a value built with `from_json`. Not in `to_dict()`, ignored by `==`.
+    #[getter]
+    fn request_id(&self) -> Option<&str> {
+        self.0.request_id.as_deref()
     }
     /// Cursor of the next page; None on the last page.
     #[getter]
@@ -201,6 +224,12 @@ model!(
         #[getter]
         fn error(&self) -> Option<PyResponseError> {
             self.0.error.clone().map(PyResponseError)
+        }
+        /// The `x-moveworks-root-uuid` of the HTTP answer this value came from (quote it to
+        /// Moveworks support); None for a value built with `from_json`. Not in `to_dict()`, ignored by `==`.
+        #[getter]
+        fn request_id(&self) -> Option<&str> {
+            self.0.request_id.as_deref()
         }
         /// True for COMPLETED and FAILED.
         #[getter]
@@ -308,6 +337,12 @@ model!(
         /// The text with `[1]`, `[2]`, … inserted at each citation's character offset.
         fn text_with_citation_markers(&self) -> String {
             self.0.text_with_citation_markers()
+        }
+        /// How the user can rate this message (assistant messages): the callback ids to
+        /// pass to `Client.submit_feedback`. None when the server sends none (user messages).
+        #[getter]
+        fn feedback(&self) -> Option<PyMessageFeedback> {
+            self.0.feedback.clone().map(PyMessageFeedback)
         }
     }
 );
@@ -447,6 +482,87 @@ model!(
     }
 );
 
+model!(
+    PyMessagePage,
+    core::MessagePage,
+    "MessagePage",
+    "One page of messages, newest first.",
+    ["messages", "next_cursor"],
+    {
+        /// The messages of this page, newest first.
+        #[getter]
+        fn messages(&self) -> Vec<PyMessage> {
+            self.0.messages.iter().cloned().map(PyMessage).collect()
+        }
+        /// Cursor of the next page; None on the last page.
+        #[getter]
+        fn next_cursor(&self) -> Option<&str> {
+            self.0.next_cursor.as_deref()
+        }
+        /// The `x-moveworks-root-uuid` of the HTTP answer this value came from (quote it to
+        /// Moveworks support); None for a value built with `from_json`. Not in `to_dict()`, ignored by `==`.
+        #[getter]
+        fn request_id(&self) -> Option<&str> {
+            self.0.request_id.as_deref()
+        }
+        fn __len__(&self) -> usize {
+            self.0.messages.len()
+        }
+        fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+            PyList::new(py, self.messages())?.as_any().try_iter().map(|i| i.into_any())
+        }
+    }
+);
+
+model!(
+    PyMessageFeedback,
+    core::MessageFeedback,
+    "MessageFeedback",
+    "The `feedback` of an assistant message: one option per rating (which callback id is submitted decides it).",
+    ["helpful", "unhelpful"],
+    {
+        /// Rates the message helpful.
+        #[getter]
+        fn helpful(&self) -> Option<PyFeedbackOption> {
+            self.0.helpful.clone().map(PyFeedbackOption)
+        }
+        /// Rates the message unhelpful.
+        #[getter]
+        fn unhelpful(&self) -> Option<PyFeedbackOption> {
+            self.0.unhelpful.clone().map(PyFeedbackOption)
+        }
+    }
+);
+
+model!(
+    PyFeedbackOption,
+    core::FeedbackOption,
+    "FeedbackOption",
+    "One rating a user can give a message.",
+    ["callback_id"],
+    {
+        /// Opaque token naming the message and the rating: pass it to `submit_feedback` as received.
+        #[getter]
+        fn callback_id(&self) -> &str {
+            &self.0.callback_id
+        }
+    }
+);
+
+model!(PyFeedbackResult, core::FeedbackResult, "FeedbackResult", "The answer of `submit_feedback`.", ["status"], {
+    /// The submission status (a `FeedbackStatus`; unknown server values are kept).
+    #[getter]
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        feedback_status_enum(py, &self.0.status)
+    }
+    /// The `x-moveworks-root-uuid` of the HTTP answer this value came from (quote it to
+    /// Moveworks support); None for a value built with `from_json`. Not in `to_dict()`, ignored by `==`.
+    #[getter]
+    fn request_id(&self) -> Option<&str> {
+        self.0.request_id.as_deref()
+    }
+});
+
 /// Display data of a citation.
 #[pyclass(frozen, eq, module = "moveworks")]
 #[derive(Clone, PartialEq)]
@@ -503,5 +619,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CitationDisplay>()?;
     m.add_class::<PyEvent>()?;
     m.add_class::<PyEventPayload>()?;
+    m.add_class::<PyMessagePage>()?;
+    m.add_class::<PyMessageFeedback>()?;
+    m.add_class::<PyFeedbackOption>()?;
+    m.add_class::<PyFeedbackResult>()?;
     Ok(())
 }
