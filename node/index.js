@@ -593,24 +593,39 @@ const eventFromJson = (json) => {
 // ---- client -----------------------------------------------------------------
 
 /**
- * The options object as JSON for the core's ClientOptions, which names, checks and
- * defaults every option. Only the JS-to-JSON conversion happens here: camelCase keys
- * become the core's snake_case (`timeoutMs` -> `timeout_ms`), `undefined` is left
- * out, and values JSON cannot carry (NaN, Infinity, functions, bigints) are refused
+ * A JS options object -> JSON text for the core, which names, checks and defaults
+ * every key. Only the JS-to-JSON conversion happens here: camelCase keys become the
+ * core's snake_case (`timeoutMs` -> `timeout_ms`; in nested plain objects too when
+ * `deep`, as the sandbox's scripting arguments have them), `undefined` is left out,
+ * and values JSON cannot carry (NaN, Infinity, functions, bigints) are refused
  * instead of silently dropped or nulled by JSON.stringify.
  */
-function clientOptions(o) {
-  o = opts('options', o)
-  const out = {}
-  for (const [key, value] of Object.entries(o)) {
-    if (value === undefined) continue
-    const name = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+function snakeJson(argument, o, deep = false) {
+  const convert = (value, name) => {
+    const out = {}
+    for (const [key, v] of Object.entries(value)) {
+      if (v === undefined) continue
+      const k = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+      out[k] = check(v, name ? `${name}.${k}` : k)
+    }
+    return out
+  }
+  const check = (value, name) => {
     const t = typeof value
     if (t === 'number' && !Number.isFinite(value)) throw invalid(name, 'must be a finite number')
     if (t === 'function' || t === 'symbol' || t === 'bigint') throw invalid(name, `must not be a ${t}`)
-    out[name] = value
+    if (deep && Array.isArray(value)) return value.map((v, i) => check(v, `${name}[${i}]`))
+    if (deep && t === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+      return convert(value, name)
+    }
+    return value
   }
-  return JSON.stringify(out)
+  return JSON.stringify(convert(opts(argument, o), ''))
+}
+
+/** The client options object as JSON for the core's ClientOptions (see `snakeJson`). */
+function clientOptions(o) {
+  return snakeJson('options', o)
 }
 
 /** An async iterable over a native pager, with `.pages()` for whole pages. */
@@ -954,3 +969,9 @@ module.exports = {
   contentTextLossy,
   VERSION: native.coreVersion(),
 }
+
+// What `moveworks/testing` shares with this layer (one converter of keys, values and
+// errors for the whole package); not enumerable and not part of the public API.
+Object.defineProperty(module.exports, Symbol.for('moveworks.internal'), {
+  value: Object.freeze({ native, snakeJson, fromWire, convertError, invalid, str, opts, BINDING }),
+})

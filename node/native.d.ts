@@ -122,6 +122,46 @@ export declare class NativeResponseStream {
   get requestId(): string | null
 }
 
+/** A running sandbox; closed by [`close`](NativeSandbox::close) (or when collected). */
+export declare class NativeSandbox {
+  /**
+   * Starts a sandbox from `options_json` (the core's `SandboxOptions` as JSON,
+   * snake_case: `response_duration_ms`, `assistant_name`, `oauth`); binding the port
+   * and starting the server run on tokio's blocking pool.
+   */
+  static start(optionsJson: string): Promise<NativeSandbox>
+  /** The API base URL (`http://127.0.0.1:PORT/rest/v1beta1`). */
+  get baseUrl(): string
+  /** `http://127.0.0.1:PORT`. */
+  get origin(): string
+  /** The OAuth token endpoint. */
+  get tokenUrl(): string
+  /** The assistant name the sandbox expects. */
+  get assistantName(): string
+  /** A bearer token the sandbox always accepts. */
+  get token(): string
+  /** The OAuth client id the token endpoint accepts. */
+  get clientId(): string
+  /** The OAuth client secret the token endpoint accepts. */
+  get clientSecret(): string
+  /**
+   * The core's `client_options_json`: the client options (snake_case JSON) that reach
+   * this sandbox; the JS layer merges the caller's options over them.
+   */
+  clientOptionsJson(): string
+  /**
+   * The core's `run_json`: one scripting action with its arguments (JSON text,
+   * snake_case), answering JSON text. Synchronous: it only takes the simulator's
+   * in-process lock, never waits on I/O.
+   */
+  run(action: string, argsJson: string): string
+  /**
+   * Stops the server (on tokio's blocking pool, as it joins the server's threads);
+   * later calls fail with `invalid_argument` (`argument` "sandbox"). Idempotent.
+   */
+  close(): Promise<void>
+}
+
 /** Indexes into `outputs` of the core's `assistant_messages()` (final messages written by the assistant). */
 export declare function assistantMessageIndexes(responseJson: string): Array<number>
 

@@ -839,6 +839,7 @@ module.exports.CancelHandle = nativeBinding.CancelHandle
 module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.NativePager = nativeBinding.NativePager
 module.exports.NativeResponseStream = nativeBinding.NativeResponseStream
+module.exports.NativeSandbox = nativeBinding.NativeSandbox
 module.exports.assistantMessageIndexes = nativeBinding.assistantMessageIndexes
 module.exports.assistantText = nativeBinding.assistantText
 module.exports.clientOptionNames = nativeBinding.clientOptionNames

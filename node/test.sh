@@ -61,5 +61,5 @@ if ! node --test --test-timeout=180000 --test-reporter=spec test/*.test.js >"$LO
   exit 1
 fi
 # Measurements worth reporting, then the runner's summary.
-grep -E "64 waits took|64 streams took|require\('moveworks'\) took" "$LOG/test.log" | sed 's/^[[:space:]]*//'
+grep -E "64 waits took|64 streams took|require\('moveworks'\) took|Sandbox.start\(\) took" "$LOG/test.log" | sed 's/^[[:space:]]*//'
 tail -n 8 "$LOG/test.log"

@@ -18,6 +18,7 @@ test('npm pack + install into an empty project', async (t) => {
   const out = JSON.parse(npm(['pack', '--json', '--pack-destination', dir], PKG))
   const files = out[0].files.map((f) => f.path).sort()
   assert.ok(files.includes('index.js') && files.includes('index.mjs') && files.includes('index.d.ts') && files.includes('native.d.ts'), files.join(','))
+  assert.ok(['testing.js', 'testing.mjs', 'testing.d.ts'].every((f) => files.includes(f)), files.join(','))
   assert.ok(files.some((f) => /^moveworks\..+\.node$/.test(f)), 'the addon is packed')
   assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('node_modules/')), 'no tests or deps packed')
 
@@ -36,6 +37,15 @@ test('npm pack + install into an empty project', async (t) => {
   assert.equal(timing.ok, 'function')
   assert.ok(timing.p.startsWith(project), 'resolved from the installed copy')
   assert.equal(run(['--input-type=module', '-e', `import { Client, NotFoundError } from 'moveworks'; console.log(typeof Client, typeof NotFoundError)`]).trim(), 'function function')
+  // The `moveworks/testing` subpath resolves from both require and import, to the same class.
+  assert.equal(run(['-e', `const { Sandbox } = require('moveworks/testing'); console.log(typeof Sandbox.start)`]).trim(), 'function')
+  assert.equal(
+    run(['--input-type=module', '-e', `import { Sandbox } from 'moveworks/testing'; import { createRequire } from 'node:module'; console.log(Sandbox === createRequire(import.meta.url)('moveworks/testing').Sandbox)`]).trim(),
+    'true',
+  )
+  // The README's quickstart runs from the installed package with no account and no simulator binary.
+  fs.copyFileSync(path.join(PKG, 'examples/quickstart.mjs'), path.join(project, 'quickstart.mjs'))
+  assert.match(run(['quickstart.mjs'], { MOVEWORKS_SIMULATOR: '' }), /^COMPLETED .*John Doe/)
   t.diagnostic(`addon ${addon}: ${(size / 1048576).toFixed(1)} MiB (debug build); require('moveworks') took ${timing.ms.toFixed(1)} ms`)
 
   // The example, from the installed package, runs a full turn against the simulator.

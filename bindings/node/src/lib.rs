@@ -33,12 +33,15 @@ use napi_derive::napi;
 use serde_json::json;
 use tokio::sync::watch;
 
+#[cfg(feature = "sandbox")]
+mod sandbox;
+
 /// Prefix of the message of every error this addon rejects with; the JS layer
 /// parses the JSON after it into the matching `MoveworksError` subclass.
 pub const ERROR_MARKER: &str = "\u{0}moveworks-error:";
 
 /// Converts a core error into a napi error carrying all its fields as JSON.
-fn to_napi(e: moveworks::Error) -> napi::Error {
+pub(crate) fn to_napi(e: moveworks::Error) -> napi::Error {
     to_napi_with_updates(e, None)
 }
 
@@ -271,7 +274,7 @@ where
 /// Runs a blocking call without a cancel handle straight on tokio's blocking pool and
 /// settles its promise from there: two thread hand-offs per call (JS thread -> pool
 /// thread -> JS thread) instead of four through a tokio worker ([`spawn`]).
-fn spawn_direct<'env, T: ToNapiValue + Send + 'static>(
+pub(crate) fn spawn_direct<'env, T: ToNapiValue + Send + 'static>(
     env: &'env Env,
     f: impl FnOnce() -> moveworks::Result<T> + Send + 'static,
 ) -> Result<PromiseRaw<'env, T>> {

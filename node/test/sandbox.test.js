@@ -1,0 +1,162 @@
+'use strict'
+// moveworks/testing: the in-process sandbox, tested the way a user tests their app
+// (the region between the README markers is shown verbatim in README.md, "Testing
+// your app"), then the Sandbox API itself, the README's quickstart, and start-up time.
+const fs = require('node:fs')
+const path = require('node:path')
+const { execFileSync } = require('node:child_process')
+const mw = require('..')
+
+// README: testing-begin
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { Sandbox } = require('moveworks/testing')
+const { ask } = require('../examples/app.js') // the app code under test
+
+test('ask() retries a rate limit and reports a failed answer', async (t) => {
+  const sandbox = await Sandbox.start({ responseDurationMs: 50 })
+  t.after(() => sandbox.close())
+  const client = sandbox.client()
+
+  // The first POST of a message gets 429 with Retry-After: 1; the client retries it.
+  sandbox.fault({ kind: 'status', status: 429, retryAfter: 1, method: 'POST', pathContains: '/responses' })
+  const first = await ask(client, 'Who does John Doe report to?')
+  assert.equal(first.ok, true)
+  assert.match(first.answer, /John Doe/)
+
+  const posts = sandbox.requests({ method: 'POST', pathContains: '/responses' })
+  assert.deepEqual(posts.map((r) => r.status), [429, 202]) // sent twice, the retry accepted
+  assert.ok(posts.every((r) => r.userAgent.startsWith('moveworks-sdk/') && r.authorized))
+  assert.ok(!JSON.stringify(sandbox.requests()).includes(sandbox.token)) // no secrets logged
+
+  // The next answer ends FAILED: ask() reports it instead of throwing, and sends it once.
+  sandbox.clearRequests()
+  sandbox.failNextResponse()
+  const second = await ask(client, 'And who does she report to?')
+  assert.equal(second.ok, false)
+  assert.match(second.responseId, /^resp_/)
+  assert.equal(sandbox.requests({ method: 'POST', pathContains: '/responses' }).length, 1)
+})
+// README: testing-end
+
+test('the 429 was waited out for its Retry-After before the retry', async (t) => {
+  const sandbox = await Sandbox.start({ responseDurationMs: 20 })
+  t.after(() => sandbox.close())
+  const conv = await sandbox.client().createConversation()
+  sandbox.fault({ kind: 'status', status: 429, retryAfter: 1, pathContains: '/responses' })
+  const started = Date.now()
+  await sandbox.client().createResponse(conv.conversationId, 'hi')
+  assert.ok(Date.now() - started >= 900, `retried after ${Date.now() - started} ms`)
+  // With retries off (options merged over the sandbox's), the 429 is the app's RateLimitError.
+  sandbox.fault({ kind: 'status', status: 429, retryAfter: 2, pathContains: '/responses' })
+  const e = await sandbox.client({ maxRetries: 0 }).createResponse(conv.conversationId, 'hi').catch((err) => err)
+  assert.ok(e instanceof mw.RateLimitError, String(e))
+  assert.equal(e.retryAfterMs, 2000)
+})
+
+test('properties, camelCase both ways, and the generic run()', async (t) => {
+  const sandbox = await Sandbox.start({ assistantName: 'acme' })
+  t.after(() => sandbox.close())
+  assert.match(sandbox.baseUrl, /^http:\/\/127\.0\.0\.1:\d+\/rest\/v1beta1$/)
+  assert.equal(sandbox.baseUrl, `${sandbox.origin}/rest/v1beta1`)
+  assert.ok(sandbox.tokenUrl.startsWith(sandbox.origin))
+  assert.equal(sandbox.assistantName, 'acme')
+  for (const k of ['token', 'clientId', 'clientSecret']) assert.ok(sandbox[k].length > 0, k)
+
+  // A client built by hand from the properties works like sandbox.client().
+  const own = new mw.Client({ baseUrl: sandbox.baseUrl, assistantName: sandbox.assistantName, token: sandbox.token })
+  const conv = await own.createConversation()
+  assert.equal(sandbox.requests()[0].assistantName, 'acme')
+
+  // Nested camelCase keys reach the vocabulary as snake_case; answers come back camelCase.
+  const settings = sandbox.configure({ responseDurationMs: 10, rateLimit: { maxRequests: 100, windowMs: 1000 } })
+  assert.equal(settings.responseDurationMs, 10)
+  assert.deepEqual(settings.rateLimit, { maxRequests: 100, windowMs: 1000 })
+  const event = sandbox.injectEvent({ conversationId: conv.conversationId, text: 'Your laptop is ready.' })
+  assert.equal(event.conversationId, conv.conversationId)
+  const page = await own.listEvents()
+  assert.deepEqual(page.events.map((e) => e.conversationId), [conv.conversationId])
+  assert.deepEqual(sandbox.run('revoke_tokens'), { revoked: 0 })
+  assert.deepEqual(sandbox.feedback(), [])
+  assert.deepEqual(sandbox.run('fail_next_response', { count: 2 }), { queued: 1 })
+  assert.deepEqual(sandbox.reset(), {})
+  assert.equal((await own.listConversations()).conversations.length, 0)
+
+  // Unknown actions and bad arguments are InvalidArgumentError naming the action.
+  assert.throws(() => sandbox.run('explode'), (e) => e instanceof mw.InvalidArgumentError && e.argument === 'explode')
+  assert.throws(() => sandbox.fault({ kind: 'nope' }), (e) => e instanceof mw.InvalidArgumentError && e.argument === 'fault')
+  assert.throws(() => sandbox.requests({ method: 3 }), (e) => e.argument === 'requests')
+  assert.throws(() => sandbox.run('reset', { x: NaN }), (e) => e instanceof mw.InvalidArgumentError && e.argument === 'x')
+  assert.throws(() => sandbox.run(42), (e) => e instanceof mw.InvalidArgumentError && e.argument === 'action')
+  await assert.rejects(Sandbox.start({ colour: 'blue' }), mw.InvalidArgumentError)
+  assert.throws(() => new Sandbox(), TypeError)
+})
+
+test('an oauth sandbox hands out client credentials and never logs them', async (t) => {
+  const sandbox = await Sandbox.start({ oauth: true })
+  t.after(() => sandbox.close())
+  await sandbox.client().listConversations()
+  const log = sandbox.requests()
+  assert.deepEqual(log.map((r) => r.path), ['/oauth/v1/token', '/rest/v1beta1/conversations'])
+  const text = JSON.stringify(log)
+  assert.ok(!text.includes(sandbox.clientSecret) && !text.includes(sandbox.token))
+  assert.ok(sandbox.revokeTokens().revoked >= 1)
+})
+
+test('a closed sandbox fails cleanly', async () => {
+  const sandbox = await Sandbox.start()
+  const client = sandbox.client({ maxRetries: 0 })
+  await sandbox.close()
+  await sandbox.close() // idempotent
+  const closed = (e) => e instanceof mw.InvalidArgumentError && e.argument === 'sandbox'
+  assert.throws(() => sandbox.reset(), closed)
+  assert.throws(() => sandbox.requests(), closed)
+  assert.throws(() => sandbox.client(), closed)
+  assert.throws(() => sandbox.baseUrl, closed)
+  await assert.rejects(client.listConversations(), mw.APIConnectionError)
+})
+
+test('ESM and CJS see the same Sandbox', async () => {
+  const esm = await import('moveworks/testing')
+  assert.equal(esm.Sandbox, Sandbox)
+  assert.equal(esm.default.Sandbox, Sandbox)
+})
+
+/** The text between `// README: NAME-begin` and `-end` markers of a file. */
+function region(text, name) {
+  const m = new RegExp(`// README: ${name}-begin\\n([\\s\\S]*?)// README: ${name}-end`).exec(text)
+  assert.ok(m, `markers ${name}`)
+  return m[1]
+}
+const README = fs.readFileSync(path.resolve(__dirname, '../README.md'), 'utf8')
+const blocks = [...README.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1])
+
+test("the README's first example is examples/quickstart.mjs, and it runs with no account", () => {
+  const file = fs.readFileSync(path.resolve(__dirname, '../examples/quickstart.mjs'), 'utf8')
+  assert.equal(blocks[0], file, 'README.md shows examples/quickstart.mjs verbatim first')
+  const env = { ...process.env }
+  for (const k of Object.keys(env)) if (k.startsWith('MOVEWORKS_')) delete env[k]
+  const out = execFileSync(process.execPath, [path.resolve(__dirname, '../examples/quickstart.mjs')], { encoding: 'utf8', env })
+  assert.match(out, /^COMPLETED .*John Doe/)
+})
+
+test("the README's testing section shows this file's user test and examples/app.js verbatim", () => {
+  const own = fs.readFileSync(__filename, 'utf8')
+  const app = fs.readFileSync(path.resolve(__dirname, '../examples/app.js'), 'utf8')
+  const section = README.slice(README.indexOf('## Testing your app'))
+  const shown = [...section.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1])
+  assert.ok(shown.includes(app), 'examples/app.js shown')
+  assert.ok(shown.includes(region(own, 'testing')), 'the user test shown')
+})
+
+test('start-up time', async (t) => {
+  const times = []
+  for (let i = 0; i < 20; i++) {
+    const started = process.hrtime.bigint()
+    const sandbox = await Sandbox.start()
+    times.push(Number(process.hrtime.bigint() - started) / 1e6)
+    await sandbox.close()
+  }
+  times.sort((a, b) => a - b)
+  t.diagnostic(`Sandbox.start() took ${times[10].toFixed(2)} ms (median of 20; min ${times[0].toFixed(2)}, max ${times[19].toFixed(2)})`)
+})
