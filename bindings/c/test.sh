@@ -48,6 +48,9 @@ bash scripts/c-header.sh --check
 # The tests also call the test-only exports (feature `test-hooks`, not in the header).
 cargo build -q -p moveworks-c --features test-hooks -p moveworks-simulator
 cargo test -q -p moveworks-c --features test-hooks --lib 2>&1 | grep -v '^$'
+# Without the default `sandbox` feature the library still builds (same header) and
+# mw_sandbox_start fails cleanly.
+cargo test -q -p moveworks-c --no-default-features --lib 2>&1 | grep -v '^$'
 
 # ---- compile the tests ---------------------------------------------------------------------------
 step "compile C and C++ tests"

@@ -4,6 +4,9 @@
 
 use std::ffi::c_char;
 
+#[cfg(not(feature = "sandbox"))]
+use absent::{Sandbox, SandboxOptions};
+#[cfg(feature = "sandbox")]
 use moveworks::sandbox::{Sandbox, SandboxOptions};
 use moveworks::{Client, ClientOptions};
 
@@ -193,4 +196,87 @@ pub unsafe extern "C" fn mw_sandbox_run(
         *o = alloc_string(&s.run_json(action, args.unwrap_or(""))?);
         Ok(())
     })
+}
+
+/// Stand-ins for a library built without the `sandbox` feature: every mw_sandbox_* function
+/// stays (the header does not change) and mw_sandbox_start fails, so no handle ever exists.
+#[cfg(not(feature = "sandbox"))]
+mod absent {
+    use moveworks::{ClientOptions, Error, ErrorKind, Result};
+
+    pub enum Sandbox {}
+
+    pub struct SandboxOptions;
+
+    impl SandboxOptions {
+        pub fn from_json(_: &str) -> Result<SandboxOptions> {
+            Ok(SandboxOptions)
+        }
+    }
+
+    impl Sandbox {
+        pub fn start(_: &SandboxOptions) -> Result<Sandbox> {
+            Err(Error::new(
+                ErrorKind::Connection,
+                "could not start the sandbox: this libmoveworks was built without it (cargo feature `sandbox`)",
+            ))
+        }
+        pub fn base_url(&self) -> String {
+            match *self {}
+        }
+        pub fn origin(&self) -> String {
+            match *self {}
+        }
+        pub fn token_url(&self) -> String {
+            match *self {}
+        }
+        pub fn assistant_name(&self) -> &str {
+            match *self {}
+        }
+        pub fn token(&self) -> &str {
+            match *self {}
+        }
+        pub fn client_id(&self) -> &str {
+            match *self {}
+        }
+        pub fn client_secret(&self) -> &str {
+            match *self {}
+        }
+        pub fn client_options(&self) -> ClientOptions {
+            match *self {}
+        }
+        pub fn run_json(&self, _: &str, _: &str) -> Result<String> {
+            match *self {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ptr;
+
+    use super::*;
+    use crate::error::{mw_error_free, mw_error_message};
+
+    /// With the feature (the default) a sandbox starts; without it, the start is a clean
+    /// MW_CONNECTION saying why (`cargo test -p moveworks-c --no-default-features --lib`).
+    #[test]
+    fn start_matches_the_feature() {
+        let mut sandbox = ptr::null_mut();
+        let mut err = ptr::null_mut();
+        let status = unsafe { mw_sandbox_start(ptr::null(), &mut sandbox, &mut err) };
+        if cfg!(feature = "sandbox") {
+            assert_eq!(status, mw_status::MW_OK);
+            assert!(!sandbox.is_null() && err.is_null());
+        } else {
+            assert_eq!(status, mw_status::MW_CONNECTION);
+            assert!(sandbox.is_null());
+            let message = unsafe { std::ffi::CStr::from_ptr(mw_error_message(err)) };
+            assert!(message.to_str().unwrap().contains("cargo feature `sandbox`"));
+        }
+        unsafe {
+            mw_sandbox_stop(sandbox);
+            mw_error_free(err);
+        }
+    }
 }
