@@ -374,6 +374,21 @@ typedef struct mw_reasoning_message mw_reasoning_message;
 typedef struct mw_response mw_response;
 
 /**
+ * A running sandbox: the SDK's simulator of the Conversations API, serving on a free
+ * 127.0.0.1 port inside this process (nothing is exposed beyond loopback), for trying
+ * the library with no account and for testing your app's code against a faithful
+ * server. Owned; stop and free it with mw_sandbox_stop(). Start one with mw_sandbox_start(),
+ * get a client for it with mw_sandbox_client() (or build your own from mw_sandbox_base_url(),
+ * mw_sandbox_assistant_name() and mw_sandbox_token()), and script what it does next with
+ * mw_sandbox_run().
+ *
+ * THREAD SAFETY: every mw_sandbox_* function may be called from many threads at once
+ * (the sandbox serves its clients from its own threads); only mw_sandbox_stop() must
+ * not race with the others.
+ */
+typedef struct mw_sandbox mw_sandbox;
+
+/**
  * A streamed answer being received (from mw_client_stream_response). Owned; free
  * with mw_stream_free(), which closes the connection at once (the response goes on
  * server-side and can be polled by its id).
@@ -1552,6 +1567,107 @@ enum mw_status mw_feedback_result_from_json(const char *json,
  * Frees a feedback result. NULL is allowed.
  */
 void mw_feedback_result_free(struct mw_feedback_result *result);
+
+/**
+ * Starts a sandbox on a free 127.0.0.1 port. `options_json` may be NULL (the defaults) or a
+ * JSON object with any of: `"response_duration_ms"` (time from creating a response to its
+ * end, default 600), `"assistant_name"` (the name it expects, default "sandbox"), `"oauth"`
+ * (true: mw_sandbox_client() hands out clients that fetch OAuth tokens with the sandbox's
+ * client credentials instead of using its bearer token). An unknown key or a bad value is
+ * MW_INVALID_ARGUMENT; a server that cannot start is MW_CONNECTION. `*out_sandbox` is owned:
+ * stop it with mw_sandbox_stop().
+ */
+enum mw_status mw_sandbox_start(const char *options_json,
+                                struct mw_sandbox **out_sandbox,
+                                struct mw_error **out_error);
+
+/**
+ * Stops the sandbox's server and frees it. NULL is allowed. Clients made for it stay valid
+ * (free them as usual); their calls then fail with MW_CONNECTION.
+ */
+void mw_sandbox_stop(struct mw_sandbox *sandbox);
+
+/**
+ * The API base URL to give a client, `http://127.0.0.1:PORT/rest/v1beta1`. `*out_url` is a new string.
+ */
+enum mw_status mw_sandbox_base_url(const struct mw_sandbox *sandbox,
+                                   char **out_url);
+
+/**
+ * `http://127.0.0.1:PORT`, where the sandbox's control routes (`/_sim/...`) live. `*out_origin` is a new string.
+ */
+enum mw_status mw_sandbox_origin(const struct mw_sandbox *sandbox,
+                                 char **out_origin);
+
+/**
+ * The sandbox's OAuth token endpoint (for mw_client_builder_token_url()). `*out_url` is a new string.
+ */
+enum mw_status mw_sandbox_token_url(const struct mw_sandbox *sandbox,
+                                    char **out_url);
+
+/**
+ * The assistant name the sandbox expects (for mw_client_builder_assistant_name()). `*out_name` is a new string.
+ */
+enum mw_status mw_sandbox_assistant_name(const struct mw_sandbox *sandbox,
+                                         char **out_name);
+
+/**
+ * A bearer token the sandbox always accepts (for mw_client_builder_bearer_token()). `*out_token` is a new string.
+ */
+enum mw_status mw_sandbox_token(const struct mw_sandbox *sandbox,
+                                char **out_token);
+
+/**
+ * The OAuth client id the sandbox's token endpoint accepts (for
+ * mw_client_builder_client_credentials()). `*out_client_id` is a new string.
+ */
+enum mw_status mw_sandbox_client_id(const struct mw_sandbox *sandbox, char **out_client_id);
+
+/**
+ * The OAuth client secret the sandbox's token endpoint accepts. `*out_client_secret` is a new string.
+ */
+enum mw_status mw_sandbox_client_secret(const struct mw_sandbox *sandbox,
+                                        char **out_client_secret);
+
+/**
+ * A client configured for the sandbox: its base URL, assistant name and token (or, for a
+ * sandbox started with `"oauth": true`, its client credentials and token URL), with
+ * `extra_options_json` (NULL, or a JSON object of client options by their core names, as
+ * mw_client_builder_set() takes them, e.g. `{"max_retries": 0, "timeout_ms": 2000}`)
+ * applied over them. An unknown option or a value of the wrong type is MW_INVALID_ARGUMENT
+ * naming the key. `*out_client` is owned; it stays valid after mw_sandbox_stop() (its calls
+ * then fail with MW_CONNECTION).
+ */
+enum mw_status mw_sandbox_client(const struct mw_sandbox *sandbox,
+                                 const char *extra_options_json,
+                                 struct mw_client **out_client,
+                                 struct mw_error **out_error);
+
+/**
+ * Runs one action of the sandbox's scripting vocabulary by name, with its arguments as a
+ * JSON object (`args_json` NULL or "" means none), and writes its JSON answer to
+ * `*out_json` (a new string). The actions (the same in every language):
+ *  - `fault`: any simulator fault, e.g. `{"kind": "status", "status": 429, "retry_after": "1",
+ *    "path_contains": "/responses", "method": "POST", "count": 1}`; also `drop`, `reset`,
+ *    `delay`, `malformed_json`, `stream_drop`, `stream_stall`, ... (the simulator's "Faults").
+ *    Answers `{"queued": 1}`.
+ *  - `fail_next_response`: `{"count"?: n}`: the next n created responses end FAILED.
+ *  - `configure`: a settings patch, e.g. `{"response_duration_ms": 50}`; answers the settings.
+ *  - `inject_event`: `{"conversation_id", "text", "kind"?: "notification" | "async_response"}`.
+ *  - `revoke_tokens`: every issued OAuth token stops working; answers `{"revoked": n}`.
+ *  - `requests`: `{"method"?, "path_contains"?}`: the request log, oldest first, as an array of
+ *    `{"method", "path", "query", "status", "assistant_name", "user_agent", "authorized",
+ *    "content_type", "fault", "root_uuid"}` (never a token or secret).
+ *  - `clear_requests`, `feedback` (the accepted feedback, oldest first), `reset` (forget all state).
+ *
+ * An unknown action or bad arguments are MW_INVALID_ARGUMENT with the action as the error's
+ * argument (mw_error_argument()); nothing is written to `*out_json` then.
+ */
+enum mw_status mw_sandbox_run(const struct mw_sandbox *sandbox,
+                              const char *action,
+                              const char *args_json,
+                              char **out_json,
+                              struct mw_error **out_error);
 
 /**
  * Fills `options` with the core's defaults (30000 ms idle timeout; the wait as

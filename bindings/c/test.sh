@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds libmoveworks, checks that the committed include/moveworks.h is what the
 # build generates, and runs the C/C++ test suites against the simulator: the
-# conformance scenarios, the unit tests (also under valgrind), the C++ unit,
-# the example program, and the pkg-config and CMake consumers.
+# conformance scenarios, the unit tests (also under valgrind), the sandbox tests,
+# the C++ unit, the example programs (among them the quickstart and the user-style
+# sandbox test), and the pkg-config and CMake consumers.
 #
 # usage (from the repo root): bash bindings/c/test.sh
 # env: MW_C_SKIP_VALGRIND=1 skips the valgrind pass (for quick local runs only).
@@ -47,12 +48,15 @@ bash scripts/c-header.sh --check
 # The tests also call the test-only exports (feature `test-hooks`, not in the header).
 cargo build -q -p moveworks-c --features test-hooks -p moveworks-simulator
 cargo test -q -p moveworks-c --features test-hooks --lib 2>&1 | grep -v '^$'
+# Without the default `sandbox` feature the library still builds (same header) and
+# mw_sandbox_start fails cleanly.
+cargo test -q -p moveworks-c --no-default-features --lib 2>&1 | grep -v '^$'
 
 # ---- compile the tests ---------------------------------------------------------------------------
 step "compile C and C++ tests"
 CFLAGS=(-std=c99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O0 -I"$ROOT/include" -I"$HERE/tests")
 LDLIBS=(-L"$LIBDIR" -lmoveworks -lcjson -lpthread -Wl,-rpath,"$LIBDIR")
-for t in conformance unit security stress; do
+for t in conformance unit security stress sandbox; do
     gcc "${CFLAGS[@]}" "$HERE/tests/$t.c" -o "$WORK/$t" "${LDLIBS[@]}"
 done
 g++ -std=c++17 -Wall -Wextra -Werror -g -I"$ROOT/include" -I"$HERE/tests" "$HERE/tests/cpp_unit.cpp" \
@@ -64,19 +68,29 @@ echo '#include "moveworks.h"' | g++ -std=c++11 -pedantic -Wall -Wextra -Werror -
 gcc "${CFLAGS[@]}" "$HERE/examples/full_turn.c" -o "$WORK/full_turn_static" "$LIBDIR/libmoveworks.a" -lpthread -ldl -lm
 gcc "${CFLAGS[@]}" "$HERE/examples/stream_turn.c" -o "$WORK/stream_turn" "${LDLIBS[@]}"
 gcc "${CFLAGS[@]}" "$HERE/examples/feedback.c" -o "$WORK/feedback" "${LDLIBS[@]}"
-# The README's streaming and messages examples are the marked regions of
-# examples/stream_turn.c and examples/feedback.c, word for word.
+gcc "${CFLAGS[@]}" "$HERE/examples/quickstart.c" -o "$WORK/quickstart" "${LDLIBS[@]}"
+gcc "${CFLAGS[@]}" "$HERE/examples/sandbox_test.c" -o "$WORK/sandbox_test" "${LDLIBS[@]}"
+# The README's C blocks are the marked regions of the examples, word for word (each region
+# dedented by its marker's indentation): the quickstart, the sandbox test's app and test,
+# streaming, messages. The quickstart is the README's first code block.
 python3 - "$HERE/README.md" "$HERE/examples" <<'PY'
 import re, sys
 readme = open(sys.argv[1], encoding="utf-8").read()
-for section, example, marker in [("Streaming", "stream_turn.c", "streaming"),
-                                 ("Messages and feedback", "feedback.c", "messages")]:
+for section, nth, example, marker in [("Quickstart", 0, "quickstart.c", "quickstart"),
+                                      ("Testing your app", 0, "sandbox_test.c", "app"),
+                                      ("Testing your app", 1, "sandbox_test.c", "test"),
+                                      ("Streaming", 0, "stream_turn.c", "streaming"),
+                                      ("Messages and feedback", 0, "feedback.c", "messages")]:
     source = open(f"{sys.argv[2]}/{example}", encoding="utf-8").read()
-    block = re.search(rf"## {section}\n.*?```c\n(.*?)```", readme, re.S).group(1)
-    region = re.search(rf"/\* --8<-- README: {marker} \*/\n(.*?)\n *?/\* --8<-- \*/", source, re.S).group(1)
-    dedented = "\n".join(line[4:] if line.startswith("    ") else line for line in region.split("\n"))
+    text = re.search(rf"\n## {section}\n(.*?)(?:\n## |\Z)", readme, re.S).group(1)
+    block = re.findall(r"```c\n(.*?)```", text, re.S)[nth]
+    indent, region = re.search(rf"\n( *)/\* --8<-- README: {marker} \*/\n(.*?)\n *?/\* --8<-- \*/", source, re.S).groups()
+    dedented = "\n".join(line[len(indent):] if line.startswith(indent) else line for line in region.split("\n"))
     if block.rstrip("\n") != dedented.rstrip("\n"):
-        sys.exit(f"bindings/c/README.md: the {section} block differs from examples/{example}'s marked region")
+        sys.exit(f"bindings/c/README.md: {section} block {nth + 1} differs from examples/{example}'s marked region")
+first = re.search(r"```(\w*)\n(.*?)```", readme, re.S)
+if first.group(1) != "c" or "mw_sandbox_start" not in first.group(2):
+    sys.exit("bindings/c/README.md: the first code block must be the sandbox quickstart")
 PY
 
 # ---- every exported function is exercised by a test ---------------------------------------------------
@@ -117,11 +131,17 @@ step "unit tests (C)"
 "$WORK/unit"
 step "security tests (C)"
 "$WORK/security"
+step "sandbox tests (C): in-process sandboxes, no external simulator"
+"$WORK/sandbox"
 step "stress: 16 threads, one client, 10,000 calls, a token revocation (C)"
 "$WORK/stress"
 step "unit tests (C++)"
 "$WORK/cpp_unit"
-step "examples: full turn (shared and static library), streamed turn, messages and feedback"
+step "examples: quickstart and the user-style sandbox test (no external simulator), full turn (shared and static library), streamed turn, messages and feedback"
+env -u MW_SIM_JSON "$WORK/quickstart" >"$WORK/example.out"
+grep -q "^assistant: ." "$WORK/example.out" || { cat "$WORK/example.out"; exit 1; }
+env -u MW_SIM_JSON "$WORK/sandbox_test" >"$WORK/example.out"
+grep -qx "sandbox_test: passed" "$WORK/example.out" || { cat "$WORK/example.out"; exit 1; }
 sim_reset
 "$WORK/full_turn_static" >"$WORK/example.out"
 grep -q "assistant:" "$WORK/example.out" || { cat "$WORK/example.out"; exit 1; }
@@ -139,6 +159,9 @@ if [[ "${MW_C_SKIP_VALGRIND:-}" != 1 ]]; then
         --show-leak-kinds=definite,indirect)
     "${VG[@]}" "$WORK/unit"
     "${VG[@]}" "$WORK/security"
+    "${VG[@]}" "$WORK/sandbox"
+    "${VG[@]}" "$WORK/quickstart" >/dev/null
+    "${VG[@]}" "$WORK/sandbox_test" >/dev/null
     "${VG[@]}" "$WORK/conformance" tests/conformance/scenarios.json
 fi
 step "ASan+LSan+UBSan (C and C++ suites), valgrind (C++ suite)"
@@ -170,7 +193,8 @@ sim_reset
     cmake -S "$HERE/examples" -B "$WORK/cmake-pc" -DMOVEWORKS_FIND=pkg-config && cmake --build "$WORK/cmake-pc" &&
         cmake -S "$HERE/examples" -B "$WORK/cmake-pkg" -DCMAKE_PREFIX_PATH="$PREFIX" && cmake --build "$WORK/cmake-pkg"
 } >>"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log"; exit 1; }
-for exe in cmake-pc/full_turn cmake-pkg/full_turn cmake-pkg/full_turn_static cmake-pkg/stream_turn; do
+for exe in cmake-pc/full_turn cmake-pkg/full_turn cmake-pkg/full_turn_static cmake-pkg/stream_turn \
+    cmake-pc/quickstart cmake-pkg/quickstart cmake-pkg/quickstart_static; do
     sim_reset
     LD_LIBRARY_PATH="$PREFIX/lib" "$WORK/$exe" >"$WORK/example.out"
     grep -q "assistant:" "$WORK/example.out" || { echo "$exe:"; cat "$WORK/example.out"; exit 1; }

@@ -16,11 +16,13 @@
 mod client;
 mod error;
 mod models;
+mod sandbox;
 mod stream;
 mod util;
 
 pub use client::*;
 pub use error::*;
 pub use models::*;
+pub use sandbox::*;
 pub use stream::*;
 pub use util::*;
