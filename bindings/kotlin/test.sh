@@ -105,6 +105,15 @@ readme_msg_kt="$work/ReadmeMessages.kt"
 } >"$readme_msg_kt"
 grep -q "submitFeedback" "$readme_msg_kt" || fail "no messages example found in bindings/kotlin/README.md"
 sources+=("$readme_msg_kt")
+# The README's quickstart and testing examples: whole files (imports included), each
+# compiled as written into a package of its own; SandboxTests runs them.
+for ex in quickstart testing; do
+  f="$work/Readme_$ex.kt"
+  { printf 'package ai.moveworks.sdk.readme.%s\n\n' "$ex"
+    sed -n "/^<!-- $ex example/,/^\`\`\`\$/p" "$here/README.md" | sed '1,2d;$d'; } >"$f"
+  grep -q "Sandbox(" "$f" || fail "no $ex example found in bindings/kotlin/README.md"
+  sources+=("$f")
+done
 jar="$work/moveworks-kotlin-tests.jar"
 stamp="$( (cat "${sources[@]}" "$here/tools/package.json"; echo "$coroutines_jar") | sha256sum | cut -c1-32)"
 if [ ! -f "$jar" ] || [ "$(cat "$work/stamp" 2>/dev/null)" != "$stamp" ]; then
@@ -118,4 +127,4 @@ if ! java -Djna.library.path="$target/debug" -cp "$jar:$kotlin_home/lib/kotlin-s
   cat "$out" >&2
   exit 1
 fi
-grep -E "^per-call overhead|^[0-9]+ passed, [0-9]+ failed$" "$out"
+grep -E "^per-call overhead|^sandbox start-up|^[0-9]+ passed, [0-9]+ failed$" "$out"

@@ -30,6 +30,12 @@ impl Client {
     fn wrap(inner: core::Client) -> Arc<Self> {
         Arc::new(Client { inner })
     }
+
+    /// The one way a client is built from the core's options (also by `Sandbox::client`).
+    pub(crate) fn from_options(options: core::ClientOptions) -> Result<Arc<Self>> {
+        let b = core::Client::builder().options(options)?;
+        Ok(Client::wrap(b.binding(binding_name()).build()?))
+    }
 }
 
 #[uniffi::export]
@@ -37,8 +43,7 @@ impl Client {
     /// Builds a client from `config`. Sends no request.
     #[uniffi::constructor]
     pub fn new(config: Arc<ClientConfig>) -> Result<Arc<Self>> {
-        let b = core::Client::builder().options(config.options.clone())?;
-        Ok(Client::wrap(b.binding(binding_name()).build()?))
+        Client::from_options(config.options.clone())
     }
 
     /// A client configured from the `MOVEWORKS_*` environment variables.

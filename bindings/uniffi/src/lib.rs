@@ -25,6 +25,8 @@ mod errors;
 mod helpers;
 mod pagination;
 mod runtime;
+#[cfg(feature = "sandbox")]
+mod sandbox;
 mod stream;
 mod wait;
 
@@ -33,6 +35,8 @@ pub use config::{ClientConfig, RequestOptions, WaitOptions};
 pub use errors::{ErrorDetails, MoveworksError};
 pub use helpers::*;
 pub use pagination::{ConversationIterator, EventIterator, MessageIterator, ResponseMessageIterator};
+#[cfg(feature = "sandbox")]
+pub use sandbox::Sandbox;
 pub use stream::{ResponseStream, StreamEventListener, StreamOptions};
 pub use wait::{CancelHandle, ResponseUpdateListener};
 

@@ -24,15 +24,19 @@ pub use moveworks_simulator::ACTIONS;
 
 /// How a [`Sandbox`] starts; every field optional (JSON keys of the same names).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(deny_unknown_fields)]
 pub struct SandboxOptions {
     /// Time from creating a response to its terminal status (default 600 ms;
     /// `configure` changes it later).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub response_duration_ms: Option<u64>,
     /// The `Assistant-Name` the sandbox expects (default `sandbox`).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub assistant_name: Option<String>,
     /// Hand out clients that use OAuth client credentials (fetching a token from
     /// the sandbox's token endpoint) instead of its static bearer token.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub oauth: Option<bool>,
 }
 

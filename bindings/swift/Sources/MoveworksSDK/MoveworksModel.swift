@@ -2921,6 +2921,109 @@ public func FfiConverterTypeResponseError_lower(_ value: ResponseError) -> RustB
     return FfiConverterTypeResponseError.lower(value)
 }
 
+
+/**
+ * How a [`Sandbox`] starts; every field optional (JSON keys of the same names).
+ */
+public struct SandboxOptions {
+    /**
+     * Time from creating a response to its terminal status (default 600 ms;
+     * `configure` changes it later).
+     */
+    public let responseDurationMs: UInt64?
+    /**
+     * The `Assistant-Name` the sandbox expects (default `sandbox`).
+     */
+    public let assistantName: String?
+    /**
+     * Hand out clients that use OAuth client credentials (fetching a token from
+     * the sandbox's token endpoint) instead of its static bearer token.
+     */
+    public let oauth: Bool?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Time from creating a response to its terminal status (default 600 ms;
+         * `configure` changes it later).
+         */responseDurationMs: UInt64? = nil, 
+        /**
+         * The `Assistant-Name` the sandbox expects (default `sandbox`).
+         */assistantName: String? = nil, 
+        /**
+         * Hand out clients that use OAuth client credentials (fetching a token from
+         * the sandbox's token endpoint) instead of its static bearer token.
+         */oauth: Bool? = nil) {
+        self.responseDurationMs = responseDurationMs
+        self.assistantName = assistantName
+        self.oauth = oauth
+    }
+}
+
+#if compiler(>=6)
+extension SandboxOptions: Sendable {}
+#endif
+
+
+extension SandboxOptions: Equatable, Hashable {
+    public static func ==(lhs: SandboxOptions, rhs: SandboxOptions) -> Bool {
+        if lhs.responseDurationMs != rhs.responseDurationMs {
+            return false
+        }
+        if lhs.assistantName != rhs.assistantName {
+            return false
+        }
+        if lhs.oauth != rhs.oauth {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(responseDurationMs)
+        hasher.combine(assistantName)
+        hasher.combine(oauth)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSandboxOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SandboxOptions {
+        return
+            try SandboxOptions(
+                responseDurationMs: FfiConverterOptionUInt64.read(from: &buf), 
+                assistantName: FfiConverterOptionString.read(from: &buf), 
+                oauth: FfiConverterOptionBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SandboxOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionUInt64.write(value.responseDurationMs, into: &buf)
+        FfiConverterOptionString.write(value.assistantName, into: &buf)
+        FfiConverterOptionBool.write(value.oauth, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSandboxOptions_lift(_ buf: RustBuffer) throws -> SandboxOptions {
+    return try FfiConverterTypeSandboxOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSandboxOptions_lower(_ value: SandboxOptions) -> RustBuffer {
+    return FfiConverterTypeSandboxOptions.lower(value)
+}
+
 // Note that we don't yet support `indirect` for enums.
 // See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
 /**
@@ -3773,6 +3876,30 @@ fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = UInt64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt64.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }

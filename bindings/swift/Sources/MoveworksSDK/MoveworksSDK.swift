@@ -2720,6 +2720,355 @@ public func FfiConverterTypeResponseStream_lower(_ value: ResponseStream) -> Uns
 
 
 
+
+
+/**
+ * The Moveworks simulator running in this process on a free 127.0.0.1 port
+ * (nothing is exposed beyond loopback). `client()` hands out a client configured
+ * for it; `run(action, argsJson)` scripts it (faults, failed answers, events,
+ * the request log, …). `stop()` (Kotlin `close()` / `use { }`, Swift: dropping
+ * the last reference) stops the server; afterwards `client()` and `run()` throw
+ * `InvalidArgument` naming `sandbox`, and clients made for it get connection errors.
+ *
+ * The addresses and credentials stay readable after `stop()` (they describe where
+ * it ran). Printing it never shows the token or client secret.
+ */
+public protocol SandboxProtocol: AnyObject, Sendable {
+    
+    /**
+     * Every scripting action `run` knows, in the core's order.
+     */
+    func actions()  -> [String]
+    
+    /**
+     * The assistant name the sandbox expects.
+     */
+    func assistantName()  -> String
+    
+    /**
+     * The API base URL to give a client (`http://127.0.0.1:PORT/rest/v1beta1`).
+     */
+    func baseUrl()  -> String
+    
+    /**
+     * A client configured for this sandbox (base URL, assistant name and its token,
+     * or with `oauth` its client credentials). Every option set in `config` is
+     * merged over those, e.g. `ClientConfig(assistantName = sandbox.assistantName(),
+     * maxRetries = 0)`; its assistant name (required by `ClientConfig`) replaces
+     * the sandbox's, so pass `assistant_name()` to keep it.
+     */
+    func client(config: ClientConfig?) throws  -> Client
+    
+    /**
+     * The OAuth client id its token endpoint accepts.
+     */
+    func clientId()  -> String
+    
+    /**
+     * The OAuth client secret its token endpoint accepts.
+     */
+    func clientSecret()  -> String
+    
+    /**
+     * True until `stop()`.
+     */
+    func isRunning()  -> Bool
+    
+    /**
+     * `http://127.0.0.1:PORT`, where the simulator's control routes (`/_sim/...`) live.
+     */
+    func origin()  -> String
+    
+    /**
+     * Runs one scripting action with its JSON arguments (an object; empty or `null`
+     * for none) and returns its JSON answer. Actions: `fault`, `fail_next_response`,
+     * `configure`, `inject_event`, `revoke_tokens`, `requests`, `clear_requests`,
+     * `feedback`, `reset` (see the simulator's docs); an unknown action or bad
+     * arguments throw `InvalidArgument` naming the action.
+     */
+    func run(action: String, argsJson: String) throws  -> String
+    
+    /**
+     * Stops the server now (also done when the object is released); later calls
+     * of `client()` and `run()` throw `InvalidArgument`. Stopping twice is harmless.
+     */
+    func stop() 
+    
+    /**
+     * A bearer token the sandbox always accepts.
+     */
+    func token()  -> String
+    
+    /**
+     * The OAuth token endpoint (for clients built with `client_id`/`client_secret`).
+     */
+    func tokenUrl()  -> String
+    
+}
+/**
+ * The Moveworks simulator running in this process on a free 127.0.0.1 port
+ * (nothing is exposed beyond loopback). `client()` hands out a client configured
+ * for it; `run(action, argsJson)` scripts it (faults, failed answers, events,
+ * the request log, …). `stop()` (Kotlin `close()` / `use { }`, Swift: dropping
+ * the last reference) stops the server; afterwards `client()` and `run()` throw
+ * `InvalidArgument` naming `sandbox`, and clients made for it get connection errors.
+ *
+ * The addresses and credentials stay readable after `stop()` (they describe where
+ * it ran). Printing it never shows the token or client secret.
+ */
+open class Sandbox: SandboxProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_moveworks_uniffi_fn_clone_sandbox(self.pointer, $0) }
+    }
+    /**
+     * Starts a sandbox on a free loopback port. `options` (all optional): how long a
+     * response takes to finish (`response_duration_ms`, default 600), the assistant
+     * name it expects (default `sandbox`), and `oauth` (clients use OAuth client
+     * credentials from its token endpoint instead of its static token).
+     */
+public convenience init(options: SandboxOptions? = nil)throws  {
+    let pointer =
+        try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_constructor_sandbox_new(
+        FfiConverterOptionTypeSandboxOptions.lower(options),$0
+    )
+}
+    self.init(unsafeFromRawPointer: pointer)
+}
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_moveworks_uniffi_fn_free_sandbox(pointer, $0) }
+    }
+
+    
+
+    
+    /**
+     * Every scripting action `run` knows, in the core's order.
+     */
+open func actions() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_sandbox_actions(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The assistant name the sandbox expects.
+     */
+open func assistantName() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_sandbox_assistant_name(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The API base URL to give a client (`http://127.0.0.1:PORT/rest/v1beta1`).
+     */
+open func baseUrl() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_sandbox_base_url(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * A client configured for this sandbox (base URL, assistant name and its token,
+     * or with `oauth` its client credentials). Every option set in `config` is
+     * merged over those, e.g. `ClientConfig(assistantName = sandbox.assistantName(),
+     * maxRetries = 0)`; its assistant name (required by `ClientConfig`) replaces
+     * the sandbox's, so pass `assistant_name()` to keep it.
+     */
+open func client(config: ClientConfig? = nil)throws  -> Client  {
+    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_sandbox_client(self.uniffiClonePointer(),
+        FfiConverterOptionTypeClientConfig.lower(config),$0
+    )
+})
+}
+    
+    /**
+     * The OAuth client id its token endpoint accepts.
+     */
+open func clientId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_sandbox_client_id(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The OAuth client secret its token endpoint accepts.
+     */
+open func clientSecret() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_sandbox_client_secret(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * True until `stop()`.
+     */
+open func isRunning() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_sandbox_is_running(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * `http://127.0.0.1:PORT`, where the simulator's control routes (`/_sim/...`) live.
+     */
+open func origin() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_sandbox_origin(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * Runs one scripting action with its JSON arguments (an object; empty or `null`
+     * for none) and returns its JSON answer. Actions: `fault`, `fail_next_response`,
+     * `configure`, `inject_event`, `revoke_tokens`, `requests`, `clear_requests`,
+     * `feedback`, `reset` (see the simulator's docs); an unknown action or bad
+     * arguments throw `InvalidArgument` naming the action.
+     */
+open func run(action: String, argsJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_sandbox_run(self.uniffiClonePointer(),
+        FfiConverterString.lower(action),
+        FfiConverterString.lower(argsJson),$0
+    )
+})
+}
+    
+    /**
+     * Stops the server now (also done when the object is released); later calls
+     * of `client()` and `run()` throw `InvalidArgument`. Stopping twice is harmless.
+     */
+open func stop()  {try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_sandbox_stop(self.uniffiClonePointer(),$0
+    )
+}
+}
+    
+    /**
+     * A bearer token the sandbox always accepts.
+     */
+open func token() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_sandbox_token(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The OAuth token endpoint (for clients built with `client_id`/`client_secret`).
+     */
+open func tokenUrl() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_sandbox_token_url(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSandbox: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = Sandbox
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> Sandbox {
+        return Sandbox(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: Sandbox) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Sandbox {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: Sandbox, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSandbox_lift(_ pointer: UnsafeMutableRawPointer) throws -> Sandbox {
+    return try FfiConverterTypeSandbox.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSandbox_lower(_ value: Sandbox) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeSandbox.lower(value)
+}
+
+
+
+
 /**
  * Per-call overrides, see [`Client::with_options`].
  */
@@ -3789,6 +4138,30 @@ fileprivate struct FfiConverterOptionTypeCancelHandle: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeClientConfig: FfiConverterRustBuffer {
+    typealias SwiftType = ClientConfig?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeClientConfig.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeClientConfig.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeConversation: FfiConverterRustBuffer {
     typealias SwiftType = Conversation?
 
@@ -3949,6 +4322,30 @@ fileprivate struct FfiConverterOptionTypeResponse: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeResponse.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSandboxOptions: FfiConverterRustBuffer {
+    typealias SwiftType = SandboxOptions?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSandboxOptions.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSandboxOptions.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4564,6 +4961,42 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_responsestream_response_id() != 28469) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_method_sandbox_actions() != 14329) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_sandbox_assistant_name() != 3640) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_sandbox_base_url() != 43480) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_sandbox_client() != 4363) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_sandbox_client_id() != 38258) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_sandbox_client_secret() != 38146) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_sandbox_is_running() != 36334) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_sandbox_origin() != 33234) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_sandbox_run() != 29992) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_sandbox_stop() != 61550) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_sandbox_token() != 64935) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_sandbox_token_url() != 47856) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_moveworks_uniffi_checksum_constructor_cancelhandle_new() != 41524) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -4574,6 +5007,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new() != 3351) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_constructor_sandbox_new() != 18772) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_responseupdatelistener_on_update() != 16669) {

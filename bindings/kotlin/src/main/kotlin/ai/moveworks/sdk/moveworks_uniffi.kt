@@ -54,6 +54,7 @@ import ai.moveworks.sdk.model.FfiConverterTypeMessage
 import ai.moveworks.sdk.model.FfiConverterTypeMessagePage
 import ai.moveworks.sdk.model.FfiConverterTypeResponse
 import ai.moveworks.sdk.model.FfiConverterTypeResponseStatus
+import ai.moveworks.sdk.model.FfiConverterTypeSandboxOptions
 import ai.moveworks.sdk.model.FfiConverterTypeStreamEvent
 import ai.moveworks.sdk.model.ListConversationsParams
 import ai.moveworks.sdk.model.ListEventsParams
@@ -63,6 +64,7 @@ import ai.moveworks.sdk.model.Message
 import ai.moveworks.sdk.model.MessagePage
 import ai.moveworks.sdk.model.Response
 import ai.moveworks.sdk.model.ResponseStatus
+import ai.moveworks.sdk.model.SandboxOptions
 import ai.moveworks.sdk.model.StreamEvent
 import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.coroutines.resume
@@ -88,6 +90,7 @@ import ai.moveworks.sdk.model.RustBuffer as RustBufferMessage
 import ai.moveworks.sdk.model.RustBuffer as RustBufferMessagePage
 import ai.moveworks.sdk.model.RustBuffer as RustBufferResponse
 import ai.moveworks.sdk.model.RustBuffer as RustBufferResponseStatus
+import ai.moveworks.sdk.model.RustBuffer as RustBufferSandboxOptions
 import ai.moveworks.sdk.model.RustBuffer as RustBufferStreamEvent
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
@@ -1013,6 +1016,34 @@ internal open class UniffiVTableCallbackInterfaceStreamEventListener(
 
 
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -1180,6 +1211,30 @@ fun uniffi_moveworks_uniffi_checksum_method_responsestream_response(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_responsestream_response_id(
 ): Short
+fun uniffi_moveworks_uniffi_checksum_method_sandbox_actions(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_sandbox_assistant_name(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_sandbox_base_url(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_sandbox_client(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_sandbox_client_id(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_sandbox_client_secret(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_sandbox_is_running(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_sandbox_origin(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_sandbox_run(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_sandbox_stop(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_sandbox_token(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_sandbox_token_url(
+): Short
 fun uniffi_moveworks_uniffi_checksum_constructor_cancelhandle_new(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_constructor_client_from_env(
@@ -1187,6 +1242,8 @@ fun uniffi_moveworks_uniffi_checksum_constructor_client_from_env(
 fun uniffi_moveworks_uniffi_checksum_constructor_client_new(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new(
+): Short
+fun uniffi_moveworks_uniffi_checksum_constructor_sandbox_new(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_responseupdatelistener_on_update(
 ): Short
@@ -1397,6 +1454,36 @@ fun uniffi_moveworks_uniffi_fn_method_responsestream_request_id(`ptr`: Pointer,u
 fun uniffi_moveworks_uniffi_fn_method_responsestream_response(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_method_responsestream_response_id(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_clone_sandbox(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_free_sandbox(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_moveworks_uniffi_fn_constructor_sandbox_new(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_method_sandbox_actions(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_sandbox_assistant_name(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_sandbox_base_url(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_sandbox_client(`ptr`: Pointer,`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_method_sandbox_client_id(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_sandbox_client_secret(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_sandbox_is_running(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Byte
+fun uniffi_moveworks_uniffi_fn_method_sandbox_origin(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_sandbox_run(`ptr`: Pointer,`action`: RustBuffer.ByValue,`argsJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_sandbox_stop(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_moveworks_uniffi_fn_method_sandbox_token(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_sandbox_token_url(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_init_callback_vtable_responseupdatelistener(`vtable`: UniffiVTableCallbackInterfaceResponseUpdateListener,
 ): Unit
@@ -1796,6 +1883,42 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_responsestream_response_id() != 28469.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_sandbox_actions() != 14329.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_sandbox_assistant_name() != 3640.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_sandbox_base_url() != 43480.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_sandbox_client() != 4363.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_sandbox_client_id() != 38258.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_sandbox_client_secret() != 38146.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_sandbox_is_running() != 36334.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_sandbox_origin() != 33234.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_sandbox_run() != 29992.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_sandbox_stop() != 61550.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_sandbox_token() != 64935.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_sandbox_token_url() != 47856.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_moveworks_uniffi_checksum_constructor_cancelhandle_new() != 41524.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1806,6 +1929,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new() != 3351.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_constructor_sandbox_new() != 18772.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_responseupdatelistener_on_update() != 16669.toShort()) {
@@ -5508,6 +5634,522 @@ public object FfiConverterTypeResponseStream: FfiConverter<ResponseStream, Point
 }
 
 
+// This template implements a class for working with a Rust struct via a Pointer/Arc<T>
+// to the live Rust struct on the other side of the FFI.
+//
+// Each instance implements core operations for working with the Rust `Arc<T>` and the
+// Kotlin Pointer to work with the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque pointer to the underlying Rust struct.
+//     Method calls need to read this pointer from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its pointer should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the pointer, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the pointer, but is interrupted
+//      before it can pass the pointer over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read pointer value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The Moveworks simulator running in this process on a free 127.0.0.1 port
+ * (nothing is exposed beyond loopback). `client()` hands out a client configured
+ * for it; `run(action, argsJson)` scripts it (faults, failed answers, events,
+ * the request log, …). `stop()` (Kotlin `close()` / `use { }`, Swift: dropping
+ * the last reference) stops the server; afterwards `client()` and `run()` throw
+ * `InvalidArgument` naming `sandbox`, and clients made for it get connection errors.
+ *
+ * The addresses and credentials stay readable after `stop()` (they describe where
+ * it ran). Printing it never shows the token or client secret.
+ */
+public interface SandboxInterface {
+    
+    /**
+     * Every scripting action `run` knows, in the core's order.
+     */
+    fun `actions`(): List<kotlin.String>
+    
+    /**
+     * The assistant name the sandbox expects.
+     */
+    fun `assistantName`(): kotlin.String
+    
+    /**
+     * The API base URL to give a client (`http://127.0.0.1:PORT/rest/v1beta1`).
+     */
+    fun `baseUrl`(): kotlin.String
+    
+    /**
+     * A client configured for this sandbox (base URL, assistant name and its token,
+     * or with `oauth` its client credentials). Every option set in `config` is
+     * merged over those, e.g. `ClientConfig(assistantName = sandbox.assistantName(),
+     * maxRetries = 0)`; its assistant name (required by `ClientConfig`) replaces
+     * the sandbox's, so pass `assistant_name()` to keep it.
+     */
+    fun `client`(`config`: ClientConfig? = null): Client
+    
+    /**
+     * The OAuth client id its token endpoint accepts.
+     */
+    fun `clientId`(): kotlin.String
+    
+    /**
+     * The OAuth client secret its token endpoint accepts.
+     */
+    fun `clientSecret`(): kotlin.String
+    
+    /**
+     * True until `stop()`.
+     */
+    fun `isRunning`(): kotlin.Boolean
+    
+    /**
+     * `http://127.0.0.1:PORT`, where the simulator's control routes (`/_sim/...`) live.
+     */
+    fun `origin`(): kotlin.String
+    
+    /**
+     * Runs one scripting action with its JSON arguments (an object; empty or `null`
+     * for none) and returns its JSON answer. Actions: `fault`, `fail_next_response`,
+     * `configure`, `inject_event`, `revoke_tokens`, `requests`, `clear_requests`,
+     * `feedback`, `reset` (see the simulator's docs); an unknown action or bad
+     * arguments throw `InvalidArgument` naming the action.
+     */
+    fun `run`(`action`: kotlin.String, `argsJson`: kotlin.String): kotlin.String
+    
+    /**
+     * Stops the server now (also done when the object is released); later calls
+     * of `client()` and `run()` throw `InvalidArgument`. Stopping twice is harmless.
+     */
+    fun `stop`()
+    
+    /**
+     * A bearer token the sandbox always accepts.
+     */
+    fun `token`(): kotlin.String
+    
+    /**
+     * The OAuth token endpoint (for clients built with `client_id`/`client_secret`).
+     */
+    fun `tokenUrl`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * The Moveworks simulator running in this process on a free 127.0.0.1 port
+ * (nothing is exposed beyond loopback). `client()` hands out a client configured
+ * for it; `run(action, argsJson)` scripts it (faults, failed answers, events,
+ * the request log, …). `stop()` (Kotlin `close()` / `use { }`, Swift: dropping
+ * the last reference) stops the server; afterwards `client()` and `run()` throw
+ * `InvalidArgument` naming `sandbox`, and clients made for it get connection errors.
+ *
+ * The addresses and credentials stay readable after `stop()` (they describe where
+ * it ran). Printing it never shows the token or client secret.
+ */
+open class Sandbox: Disposable, AutoCloseable, SandboxInterface
+{
+
+    constructor(pointer: Pointer) {
+        this.pointer = pointer
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    /**
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noPointer: NoPointer) {
+        this.pointer = null
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+    /**
+     * Starts a sandbox on a free loopback port. `options` (all optional): how long a
+     * response takes to finish (`response_duration_ms`, default 600), the assistant
+     * name it expects (default `sandbox`), and `oauth` (clients use OAuth client
+     * credentials from its token endpoint instead of its static token).
+     */
+    constructor(`options`: SandboxOptions? = null) :
+        this(
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_constructor_sandbox_new(
+        FfiConverterOptionalTypeSandboxOptions.lower(`options`),_status)
+}
+    )
+
+    protected val pointer: Pointer?
+    protected val cleanable: UniffiCleaner.Cleanable
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithPointer(block: (ptr: Pointer) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the pointer being freed concurrently.
+        try {
+            return block(this.uniffiClonePointer())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val pointer: Pointer?) : Runnable {
+        override fun run() {
+            pointer?.let { ptr ->
+                uniffiRustCall { status ->
+                    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_free_sandbox(ptr, status)
+                }
+            }
+        }
+    }
+
+    fun uniffiClonePointer(): Pointer {
+        return uniffiRustCall() { status ->
+            UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_sandbox(pointer!!, status)
+        }
+    }
+
+    
+    /**
+     * Every scripting action `run` knows, in the core's order.
+     */override fun `actions`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_sandbox_actions(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The assistant name the sandbox expects.
+     */override fun `assistantName`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_sandbox_assistant_name(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The API base URL to give a client (`http://127.0.0.1:PORT/rest/v1beta1`).
+     */override fun `baseUrl`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_sandbox_base_url(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A client configured for this sandbox (base URL, assistant name and its token,
+     * or with `oauth` its client credentials). Every option set in `config` is
+     * merged over those, e.g. `ClientConfig(assistantName = sandbox.assistantName(),
+     * maxRetries = 0)`; its assistant name (required by `ClientConfig`) replaces
+     * the sandbox's, so pass `assistant_name()` to keep it.
+     */
+    @Throws(MoveworksException::class)override fun `client`(`config`: ClientConfig?): Client {
+            return FfiConverterTypeClient.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_sandbox_client(
+        it, FfiConverterOptionalTypeClientConfig.lower(`config`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The OAuth client id its token endpoint accepts.
+     */override fun `clientId`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_sandbox_client_id(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The OAuth client secret its token endpoint accepts.
+     */override fun `clientSecret`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_sandbox_client_secret(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * True until `stop()`.
+     */override fun `isRunning`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_sandbox_is_running(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `http://127.0.0.1:PORT`, where the simulator's control routes (`/_sim/...`) live.
+     */override fun `origin`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_sandbox_origin(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Runs one scripting action with its JSON arguments (an object; empty or `null`
+     * for none) and returns its JSON answer. Actions: `fault`, `fail_next_response`,
+     * `configure`, `inject_event`, `revoke_tokens`, `requests`, `clear_requests`,
+     * `feedback`, `reset` (see the simulator's docs); an unknown action or bad
+     * arguments throw `InvalidArgument` naming the action.
+     */
+    @Throws(MoveworksException::class)override fun `run`(`action`: kotlin.String, `argsJson`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_sandbox_run(
+        it, FfiConverterString.lower(`action`),FfiConverterString.lower(`argsJson`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Stops the server now (also done when the object is released); later calls
+     * of `client()` and `run()` throw `InvalidArgument`. Stopping twice is harmless.
+     */override fun `stop`()
+        = 
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_sandbox_stop(
+        it, _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * A bearer token the sandbox always accepts.
+     */override fun `token`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_sandbox_token(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The OAuth token endpoint (for clients built with `client_id`/`client_secret`).
+     */override fun `tokenUrl`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_sandbox_token_url(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+    
+    companion object
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSandbox: FfiConverter<Sandbox, Pointer> {
+
+    override fun lower(value: Sandbox): Pointer {
+        return value.uniffiClonePointer()
+    }
+
+    override fun lift(value: Pointer): Sandbox {
+        return Sandbox(value)
+    }
+
+    override fun read(buf: ByteBuffer): Sandbox {
+        // The Rust code always writes pointers as 8 bytes, and will
+        // fail to compile if they don't fit.
+        return lift(Pointer(buf.getLong()))
+    }
+
+    override fun allocationSize(value: Sandbox) = 8UL
+
+    override fun write(value: Sandbox, buf: ByteBuffer) {
+        // The Rust code always expects pointers written as 8 bytes,
+        // and will fail to compile if they don't fit.
+        buf.putLong(Pointer.nativeValue(lower(value)))
+    }
+}
+
+
 
 /**
  * Per-call overrides, see [`Client::with_options`].
@@ -6473,6 +7115,38 @@ public object FfiConverterOptionalTypeCancelHandle: FfiConverterRustBuffer<Cance
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeClientConfig: FfiConverterRustBuffer<ClientConfig?> {
+    override fun read(buf: ByteBuffer): ClientConfig? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeClientConfig.read(buf)
+    }
+
+    override fun allocationSize(value: ClientConfig?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeClientConfig.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ClientConfig?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeClientConfig.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeConversation: FfiConverterRustBuffer<Conversation?> {
     override fun read(buf: ByteBuffer): Conversation? {
         if (buf.get().toInt() == 0) {
@@ -6697,6 +7371,38 @@ public object FfiConverterOptionalTypeResponse: FfiConverterRustBuffer<Response?
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeSandboxOptions: FfiConverterRustBuffer<SandboxOptions?> {
+    override fun read(buf: ByteBuffer): SandboxOptions? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSandboxOptions.read(buf)
+    }
+
+    override fun allocationSize(value: SandboxOptions?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSandboxOptions.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SandboxOptions?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSandboxOptions.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeStreamEvent: FfiConverterRustBuffer<StreamEvent?> {
     override fun read(buf: ByteBuffer): StreamEvent? {
         if (buf.get().toInt() == 0) {
@@ -6842,6 +7548,8 @@ public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Messa
         }
     }
 }
+
+
 
 
 

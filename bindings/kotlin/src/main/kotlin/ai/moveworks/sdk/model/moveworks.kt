@@ -2360,6 +2360,56 @@ public object FfiConverterTypeResponseError: FfiConverterRustBuffer<ResponseErro
 
 
 /**
+ * How a [`Sandbox`] starts; every field optional (JSON keys of the same names).
+ */
+data class SandboxOptions (
+    /**
+     * Time from creating a response to its terminal status (default 600 ms;
+     * `configure` changes it later).
+     */
+    var `responseDurationMs`: kotlin.ULong? = null, 
+    /**
+     * The `Assistant-Name` the sandbox expects (default `sandbox`).
+     */
+    var `assistantName`: kotlin.String? = null, 
+    /**
+     * Hand out clients that use OAuth client credentials (fetching a token from
+     * the sandbox's token endpoint) instead of its static bearer token.
+     */
+    var `oauth`: kotlin.Boolean? = null
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSandboxOptions: FfiConverterRustBuffer<SandboxOptions> {
+    override fun read(buf: ByteBuffer): SandboxOptions {
+        return SandboxOptions(
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SandboxOptions) = (
+            FfiConverterOptionalULong.allocationSize(value.`responseDurationMs`) +
+            FfiConverterOptionalString.allocationSize(value.`assistantName`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`oauth`)
+    )
+
+    override fun write(value: SandboxOptions, buf: ByteBuffer) {
+            FfiConverterOptionalULong.write(value.`responseDurationMs`, buf)
+            FfiConverterOptionalString.write(value.`assistantName`, buf)
+            FfiConverterOptionalBoolean.write(value.`oauth`, buf)
+    }
+}
+
+
+
+/**
  * Who wrote a [`Message`].
  */
 sealed class Actor {
@@ -3299,6 +3349,38 @@ public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
         } else {
             buf.put(1)
             FfiConverterUInt.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
+    override fun read(buf: ByteBuffer): kotlin.ULong? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterULong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ULong?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterULong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ULong?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterULong.write(value, buf)
         }
     }
 }

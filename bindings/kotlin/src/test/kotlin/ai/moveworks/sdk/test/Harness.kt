@@ -2,6 +2,7 @@
 // test registry that prints failures and a final "N passed, M failed" line.
 package ai.moveworks.sdk.test
 
+import ai.moveworks.sdk.Json
 import java.io.BufferedReader
 import java.io.InputStreamReader
 import java.io.OutputStream

@@ -14,6 +14,7 @@ fun main(args: Array<String>) {
         tests.run("bench/overhead") { println(api.measureOverhead()) }
     }
     SecurityTests(args[0], tests).runAll()
+    SandboxTests(tests).runAll()
     println("${tests.passed} passed, ${tests.failed} failed")
     exitProcess(if (tests.failed == 0 && tests.passed > 0) 0 else 1)
 }

@@ -1,9 +1,10 @@
-// A tiny JSON reader/writer for the tests (no JSON library is installable on CI
-// besides an unrelated json-lib): objects are LinkedHashMap, arrays List,
-// integers Long, other numbers Double.
-package ai.moveworks.sdk.test
+// A tiny JSON reader/writer: the package depends on no JSON library (apps bring
+// their own), yet the Sandbox helpers pass maps and lists as JSON. Objects are
+// LinkedHashMap, arrays List, integers Long, other numbers Double. Internal: the
+// tests (compiled into the same module) use it too; apps use their own library.
+package ai.moveworks.sdk
 
-object Json {
+internal object Json {
     fun parse(text: String): Any? {
         val p = Parser(text)
         val v = p.value()
@@ -18,7 +19,8 @@ object Json {
         when (v) {
             null -> sb.append("null")
             is String -> quote(v, sb)
-            is Boolean, is Long, is Int -> sb.append(v.toString())
+            is Boolean, is Long, is Int, is Short, is Byte, is UInt, is ULong, is UShort, is UByte -> sb.append(v.toString())
+            is Float -> write(v.toDouble(), sb)
             is Double -> if (v == Math.floor(v) && !v.isInfinite() && Math.abs(v) < 1e15) sb.append(v.toLong()) else sb.append(v)
             is Map<*, *> -> {
                 sb.append('{')
