@@ -181,9 +181,11 @@ impl Poller {
             ResponseStatus::Completed => PollStep::Finish(Ok(response)),
             ResponseStatus::Failed => {
                 let id = response.response_id.clone();
-                PollStep::Finish(Err(
-                    Error::new(ErrorKind::ResponseFailed, format!("response {id} failed")).with_response(response)
-                ))
+                // The answer that showed it FAILED is the one to quote to support.
+                let request_id = response.request_id.clone();
+                PollStep::Finish(Err(Error::new(ErrorKind::ResponseFailed, format!("response {id} failed"))
+                    .with_response(response)
+                    .with_request_id(request_id)))
             }
             _ => {
                 let remaining = self.remaining();

@@ -63,3 +63,19 @@ fn the_readme_quickstart_runs_and_is_the_example_verbatim() {
     let readme = include_str!("../../../README.md");
     assert!(readme.contains(region), "README.md's Rust quickstart differs from examples/quickstart.rs");
 }
+
+#[test]
+fn a_failed_answer_names_the_request_id_of_the_answer_that_showed_it() {
+    let sandbox = Sandbox::start(&SandboxOptions { response_duration_ms: Some(20), ..Default::default() }).unwrap();
+    let client = sandbox.client().unwrap();
+    let conv = client.create_conversation(None).unwrap();
+    sandbox.run("fail_next_response", &json!({})).unwrap();
+    let wait = WaitOptions { initial_interval: Duration::from_millis(10), ..Default::default() };
+    let e = client.create_response_and_wait(&conv.conversation_id, "hi", &wait).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ResponseFailed);
+    assert!(e.request_id().is_some());
+    assert_eq!(e.request_id(), e.response().and_then(|r| r.request_id.as_deref()));
+    let last_get = sandbox.run("requests", &json!({"method": "GET"})).unwrap();
+    let last_get = last_get.as_array().unwrap().last().unwrap()["root_uuid"].clone();
+    assert_eq!(e.request_id(), last_get.as_str());
+}
