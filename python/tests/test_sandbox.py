@@ -10,7 +10,10 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
+from typing import List
 
 import pytest
 
@@ -144,6 +147,32 @@ def test_a_closed_sandbox_fails_cleanly() -> None:
         assert err.value.argument == "sandbox"
     with pytest.raises(moveworks.APIConnectionError):
         client.list_conversations()
+
+
+def test_closing_while_other_threads_script_it_neither_hangs_nor_crashes() -> None:
+    sb = Sandbox()
+    unexpected: List[BaseException] = []
+
+    def script() -> None:
+        try:
+            while True:
+                sb.requests()
+                assert sb.base_url
+        except moveworks.InvalidArgumentError as err:
+            if err.argument != "sandbox":
+                unexpected.append(err)
+        except BaseException as err:  # noqa: BLE001
+            unexpected.append(err)
+
+    threads = [threading.Thread(target=script) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.05)
+    sb.close()
+    for t in threads:
+        t.join(timeout=10)
+        assert not t.is_alive()
+    assert unexpected == []
 
 
 def test_importing_the_module_does_not_import_pytest_or_load_from_moveworks() -> None:

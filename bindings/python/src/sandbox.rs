@@ -127,9 +127,13 @@ impl Sandbox {
     #[pyo3(signature = (action, args_json=None))]
     fn run(&self, py: Python<'_>, action: &str, args_json: Option<&str>) -> PyResult<String> {
         let args = args_json.unwrap_or_default();
-        let guard = self.inner.read().unwrap_or_else(|p| p.into_inner());
-        let sandbox = guard.as_ref().ok_or_else(closed).py_err(py)?;
-        py.detach(|| sandbox.run_json(action, args)).py_err(py)
+        // The lock is taken and released without the GIL, so a thread waiting for
+        // the GIL never holds it (see `close`).
+        py.detach(|| {
+            let guard = self.inner.read().unwrap_or_else(|p| p.into_inner());
+            guard.as_ref().ok_or_else(closed).and_then(|s| s.run_json(action, args))
+        })
+        .py_err(py)
     }
 
     /// Whether `close()` was called.
@@ -140,7 +144,8 @@ impl Sandbox {
 
     /// Stops the server (idempotent); clients made for it then fail with connection errors.
     fn close(&self, py: Python<'_>) {
-        let taken = self.inner.write().unwrap_or_else(|p| p.into_inner()).take();
-        py.detach(move || drop(taken));
+        // Without the GIL: waiting for an action running in another thread (which
+        // takes the lock with the GIL released) must not block that thread's return.
+        py.detach(|| drop(self.inner.write().unwrap_or_else(|p| p.into_inner()).take()));
     }
 }
