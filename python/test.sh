@@ -73,6 +73,16 @@ import importlib.resources, moveworks
 assert moveworks.Client(assistant_name="a", token="t").base_url.startswith("https://")
 files = importlib.resources.files("moveworks")
 assert (files / "py.typed").is_file() and (files / "_moveworks.pyi").is_file()
+# The sandbox works without pytest installed, and the wheel registers its pytest plugin.
+import sys
+from importlib.metadata import entry_points
+from moveworks.testing import Sandbox
+assert "pytest" not in sys.modules
+with Sandbox() as sb, sb.client() as client:
+    assert client.list_conversations().conversations == []
+eps = entry_points()
+plugins = eps.select(group="pytest11") if hasattr(eps, "select") else eps.get("pytest11", [])
+assert [(ep.name, ep.value) for ep in plugins] == [("moveworks", "moveworks.testing")], list(plugins)
 PY
 
 step "sdist builds and installs into a clean venv"
@@ -91,5 +101,8 @@ MATURIN_PEP517_ARGS="--profile dev ${WHEEL_ARGS[*]}" "$WORK/sdist-venv/bin/pip" 
 import moveworks
 assert moveworks.Client(assistant_name="a", token="t").user_agent.startswith("moveworks-sdk/")
 assert issubclass(moveworks.NotFoundError, moveworks.APIStatusError)
+from moveworks.testing import Sandbox
+with Sandbox() as sb:
+    assert sb.client().create_conversation().conversation_id
 '
 echo "python/test.sh: wheel, stubs, types, pytest and sdist OK" >&2

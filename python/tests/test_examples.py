@@ -98,3 +98,41 @@ def test_readme_streaming_example_is_the_tested_one() -> None:
 
     part = textwrap.dedent(example_part("streaming.py")).strip()
     assert part in textwrap.dedent(readme_block("Streaming")), "README streaming example drifted from examples/streaming.py"
+
+
+def test_quickstart_runs_with_no_account() -> None:
+    """examples/quickstart.py (the README's first example) answers from its own sandbox: no simulator, no env."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOVEWORKS_")}
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / "quickstart.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tempfile.gettempdir(),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "John Doe" in done.stdout, done.stdout
+
+
+def test_readme_first_example_is_the_quickstart() -> None:
+    """The README's first python block is examples/quickstart.py's [readme] part, which runs above."""
+    import textwrap
+
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    first = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    assert textwrap.dedent(example_part("quickstart.py")).strip() == first.strip(), "README quickstart drifted"
+
+
+def test_readme_testing_example_is_the_tested_one() -> None:
+    """The README's "Testing your app" blocks are examples/app.py's and tests/test_sandbox.py's [readme] parts."""
+    import textwrap
+
+    section = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8").split("## Testing your app\n", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    blocks = [b.split("```", 1)[0].strip() for b in section.split("```python\n")[1:]]
+    test_part = (EXAMPLES.parent / "tests" / "test_sandbox.py").read_text(encoding="utf-8")
+    test_part = test_part.split("# [readme]\n", 1)[1].split("# [/readme]", 1)[0]
+    assert textwrap.dedent(example_part("app.py")).strip() in blocks, "README app code drifted from examples/app.py"
+    test_block = [b for b in blocks if "def test_" in b]
+    assert test_block and test_part.strip() in test_block[0], "README test drifted from tests/test_sandbox.py"

@@ -14,6 +14,7 @@ mod bridge;
 mod client;
 mod convert;
 mod models;
+mod sandbox;
 mod stream;
 mod wait;
 
@@ -45,6 +46,7 @@ fn _moveworks(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Client>()?;
     m.add_class::<AsyncCore>()?;
     m.add_class::<CancelToken>()?;
+    m.add_class::<sandbox::Sandbox>()?;
     m.add_class::<ConversationIterator>()?;
     m.add_class::<EventIterator>()?;
     m.add_class::<MessageIterator>()?;
