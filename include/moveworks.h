@@ -463,7 +463,8 @@ typedef struct mw_stream_options {
    * The whole turn's deadline (`wait.deadline_ms`, default 120000: MW_POLL_TIMEOUT
    * after it), its cancel token (`wait.cancel`, or NULL) and the polling of the
    * fallback (`wait.on_update` fires only while polling). For mw_client_stream_response,
-   * a `wait.cancel` token given here is the stream's token: mw_stream_cancel() cancels it.
+   * a `wait.cancel` token given here also cancels the stream, while mw_stream_cancel()
+   * cancels that stream only (never the caller's token).
    */
   struct mw_wait_options wait;
 } mw_stream_options;

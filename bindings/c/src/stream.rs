@@ -98,7 +98,8 @@ pub struct mw_stream_options {
     /// The whole turn's deadline (`wait.deadline_ms`, default 120000: MW_POLL_TIMEOUT
     /// after it), its cancel token (`wait.cancel`, or NULL) and the polling of the
     /// fallback (`wait.on_update` fires only while polling). For mw_client_stream_response,
-    /// a `wait.cancel` token given here is the stream's token: mw_stream_cancel() cancels it.
+    /// a `wait.cancel` token given here also cancels the stream, while mw_stream_cancel()
+    /// cancels that stream only (never the caller's token).
     pub wait: mw_wait_options,
 }
 
@@ -161,11 +162,9 @@ pub unsafe extern "C" fn mw_client_stream_response(
         let o = out(out_stream, "out_stream")?;
         let cid = arg_str(conversation_id, "conversation_id")?;
         let text = arg_str(text, "text")?;
-        let mut opts = stream_options(options)?;
-        let cancel = opts.wait.cancel.get_or_insert_with(CancelToken::new).clone();
-        let stream = c.stream_response(cid, text, &opts)?;
+        let stream = c.stream_response(cid, text, &stream_options(options)?)?;
         *o = into_handle::<mw_stream>(StreamData {
-            cancel,
+            cancel: stream.canceller(),
             request_id: stream.request_id().map(str::to_owned),
             stream: Mutex::new(stream),
             response: OnceLock::new(),

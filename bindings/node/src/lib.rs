@@ -378,7 +378,10 @@ impl NativeClient {
 }
 
 impl NativeClient {
-    fn stream_options(options: Option<NativeStreamOptions>, token: &CancelToken) -> moveworks::Result<StreamOptions> {
+    fn stream_options(
+        options: Option<NativeStreamOptions>,
+        cancel: Option<&CancelHandle>,
+    ) -> moveworks::Result<StreamOptions> {
         let o = options.unwrap_or_default();
         let wait = NativeWaitOptions {
             deadline_ms: o.deadline_ms,
@@ -393,7 +396,7 @@ impl NativeClient {
         if let Some(d) = millis("idleTimeoutMs", o.idle_timeout_ms)? {
             options.idle_timeout = d;
         }
-        options.wait.cancel = Some(token.clone());
+        options.wait.cancel = cancel.map(|c| c.token.clone());
         Ok(options)
     }
 }
@@ -613,11 +616,10 @@ impl NativeClient {
         cancel: Option<&CancelHandle>,
     ) -> Result<PromiseRaw<'env, NativeResponseStream>> {
         let client = self.inner.clone();
-        let token = cancel.map(|c| c.token.clone()).unwrap_or_default();
-        let options = Self::stream_options(options, &token);
+        let options = Self::stream_options(options, cancel);
         spawn_direct(env, move || {
             let stream = client.stream_response(&conversation_id, &text, &options?)?;
-            Ok(NativeResponseStream::new(stream, token))
+            Ok(NativeResponseStream::new(stream))
         })
     }
 
@@ -635,8 +637,7 @@ impl NativeClient {
     ) -> Result<PromiseRaw<'env, NativeValue>> {
         let client = self.inner.clone();
         let updates = Arc::new(std::sync::atomic::AtomicU32::new(0));
-        let token = cancel.map(|c| c.token.clone()).unwrap_or_default();
-        let options = Self::stream_options(options, &token);
+        let options = Self::stream_options(options, cancel);
         let sent = updates.clone();
         // No race against the cancel handle here: the core notices its token within
         // ~20 ms, also mid-read, and its `cancelled` error names the response.
@@ -776,7 +777,7 @@ impl NativeClient {
 /// What a stream shares with the pool threads running its steps.
 struct StreamShared {
     stream: Mutex<ResponseStream>,
-    /// The turn's cancel token (also in the stream's options).
+    /// The stream's own cancel handle (the core's `canceller`), readable while a step runs.
     token: CancelToken,
     /// Set by `close`; a step running meanwhile closes the stream when it returns.
     closed: std::sync::atomic::AtomicBool,
@@ -801,7 +802,8 @@ pub struct NativeResponseStream {
 }
 
 impl NativeResponseStream {
-    fn new(stream: ResponseStream, token: CancelToken) -> Self {
+    fn new(stream: ResponseStream) -> Self {
+        let token = stream.canceller();
         let request_id = stream.request_id().map(str::to_owned);
         let response_id = Mutex::new(stream.response_id().map(str::to_owned));
         let closed = Default::default();

@@ -208,7 +208,7 @@ impl Client {
     /// for `options.idle_timeout`, the turn is finished by polling (never by
     /// sending the message again); `options.deadline` bounds the whole turn.
     /// `cancel`, when given, stops the turn like the stream's own `cancel()` (which
-    /// in turn fires that handle).
+    /// stops this stream only, never that handle).
     pub fn stream_response(
         &self,
         conversation_id: String,
@@ -372,10 +372,8 @@ fn open_stream(
     options: &StreamOptions,
     cancel: Option<Arc<CancelHandle>>,
 ) -> Result<Arc<ResponseStream>> {
-    let token = cancel.map(|c| c.token()).unwrap_or_default();
-    let o = core_stream_options(options, Some(token.clone()), None);
-    let stream = client.stream_response(conversation_id, text, &o)?;
-    Ok(ResponseStream::new(stream, token))
+    let o = core_stream_options(options, cancel.map(|c| c.token()), None);
+    Ok(ResponseStream::new(client.stream_response(conversation_id, text, &o)?))
 }
 
 pub(crate) fn binding_name() -> String {

@@ -142,12 +142,12 @@ impl ResponseStream {
 }
 
 impl ResponseStream {
-    pub(crate) fn new(inner: core::ResponseStream, cancel: core::CancelToken) -> Arc<Self> {
+    pub(crate) fn new(inner: core::ResponseStream) -> Arc<Self> {
         Arc::new(ResponseStream {
+            cancel: inner.canceller(),
             request_id: inner.request_id().map(str::to_owned),
             response_id: Mutex::new(inner.response_id().map(str::to_owned)),
             inner: Mutex::new(inner),
-            cancel,
         })
     }
 }

@@ -15,10 +15,12 @@ use crate::client::{Client, RequestOptions};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{Response, ResponseStatus};
 
-/// Lets another thread stop a wait. Clones share one flag.
+/// Lets another thread stop a wait. Clones share one flag; a [`child`](Self::child)
+/// has its own flag and is also cancelled by its parent.
 #[derive(Clone, Default)]
 pub struct CancelToken {
     inner: Arc<(Mutex<bool>, Condvar)>,
+    parent: Option<Box<CancelToken>>,
 }
 
 impl fmt::Debug for CancelToken {
@@ -38,17 +40,33 @@ impl CancelToken {
         *flag.lock().unwrap_or_else(|p| p.into_inner()) = true;
         cv.notify_all();
     }
-    /// True once [`cancel`](Self::cancel) was called.
+    /// A token cancelled by its own [`cancel`](Self::cancel) or by this one's;
+    /// cancelling it leaves this one alone (one stream of a caller's token, say).
+    pub fn child(&self) -> CancelToken {
+        CancelToken { inner: Arc::default(), parent: Some(Box::new(self.clone())) }
+    }
+    /// True once [`cancel`](Self::cancel) was called (on it or on a parent).
     pub fn is_cancelled(&self) -> bool {
         *self.inner.0.lock().unwrap_or_else(|p| p.into_inner())
+            || self.parent.as_ref().is_some_and(|p| p.is_cancelled())
     }
     /// Sleeps up to `duration`; returns true (early) if cancelled.
     pub fn sleep(&self, duration: Duration) -> bool {
+        // A parent's cancel does not wake this token's condvar: look at it every 20 ms.
+        const PARENT_CHECK: Duration = Duration::from_millis(20);
+        let until = std::time::Instant::now() + duration;
         let (flag, cv) = &*self.inner;
-        let guard = flag.lock().unwrap_or_else(|p| p.into_inner());
-        let (guard, _) =
-            cv.wait_timeout_while(guard, duration, |cancelled| !*cancelled).unwrap_or_else(|p| p.into_inner());
-        *guard
+        loop {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            let slice = if self.parent.is_some() { left.min(PARENT_CHECK) } else { left };
+            let guard = flag.lock().unwrap_or_else(|p| p.into_inner());
+            let (guard, _) =
+                cv.wait_timeout_while(guard, slice, |cancelled| !*cancelled).unwrap_or_else(|p| p.into_inner());
+            let cancelled = *guard || self.parent.as_ref().is_some_and(|p| p.is_cancelled());
+            if cancelled || slice >= left {
+                return cancelled;
+            }
+        }
     }
 }
 

@@ -67,6 +67,8 @@ pub struct ResponseStream {
     conversation_id: String,
     wait: WaitOptions,
     deadline: Instant,
+    /// This turn's own token: a child of the caller's (`options.wait.cancel`).
+    cancel: CancelToken,
     events: Option<EventStream>,
     response_id: Option<String>,
     request_id: Option<String>,
@@ -97,6 +99,13 @@ impl ResponseStream {
     /// The `x-moveworks-root-uuid` of the streaming request (quote it to support).
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
+    }
+
+    /// A handle that cancels this turn from any thread (a blocked read ends within
+    /// about 20 ms, as `cancelled`), without cancelling the caller's own token, which
+    /// still cancels the turn too. Bindings hold it outside their lock on the stream.
+    pub fn canceller(&self) -> CancelToken {
+        self.cancel.clone()
     }
 
     /// True once the turn ended, successfully or not.
@@ -285,19 +294,20 @@ impl Client {
     ) -> Result<ResponseStream> {
         options.validate()?;
         let deadline = Instant::now() + options.wait.deadline;
-        let cancel = options.wait.cancel.clone();
-        if cancel.as_ref().is_some_and(CancelToken::is_cancelled) {
+        let cancel = options.wait.cancel.as_ref().map_or_else(CancelToken::new, CancelToken::child);
+        if cancel.is_cancelled() {
             return Err(Error::cancelled());
         }
         let events = self
-            .open_stream(conversation_id, text, cancel, Some(deadline))?
+            .open_stream(conversation_id, text, Some(cancel.clone()), Some(deadline))?
             .with_idle_timeout(Some(options.idle_timeout))
             .with_deadline(deadline);
         Ok(ResponseStream {
             client: self.clone(),
             conversation_id: conversation_id.to_owned(),
-            wait: options.wait.clone(),
+            wait: WaitOptions { cancel: Some(cancel.clone()), ..options.wait.clone() },
             deadline,
+            cancel,
             request_id: events.request_id.clone(),
             events: Some(events),
             response_id: None,

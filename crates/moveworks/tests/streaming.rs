@@ -528,3 +528,34 @@ fn response_stream_close_ends_the_turn_as_cancelled_naming_the_response() {
     assert_eq!(e.kind(), ErrorKind::Cancelled);
     assert_eq!(e.response_id(), stream.response_id());
 }
+
+#[test]
+fn a_streams_canceller_stops_it_mid_read_and_leaves_the_callers_token_alone() {
+    let sim = sim(100);
+    let client = client(&sim);
+    let conv = conversation(&client);
+    sim.push_fault(json!({"kind": "stream_stall", "after_events": 1, "ms": 20_000}));
+    let callers = CancelToken::new();
+    let options = StreamOptions { wait: WaitOptions { cancel: Some(callers.clone()), ..options().wait }, ..options() };
+    let mut stream = client.stream_response(&conv, "hi", &options).unwrap();
+    assert!(matches!(stream.next(), Some(Ok(StreamEvent::ResponseCreated { .. }))));
+    let canceller = stream.canceller();
+    let cancelling = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        canceller.cancel();
+    });
+    let e = stream.next().unwrap().unwrap_err();
+    cancelling.join().unwrap();
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    assert!(!callers.is_cancelled(), "only this stream was cancelled");
+    // The caller's token still reaches a stream blocked in a read.
+    sim.push_fault(json!({"kind": "stream_stall", "after_events": 1, "ms": 20_000}));
+    let mut stream = client.stream_response(&conv, "hi", &options).unwrap();
+    assert!(matches!(stream.next(), Some(Ok(StreamEvent::ResponseCreated { .. }))));
+    let cancelling = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        callers.cancel();
+    });
+    assert_eq!(stream.next().unwrap().unwrap_err().kind(), ErrorKind::Cancelled);
+    cancelling.join().unwrap();
+}

@@ -850,7 +850,7 @@ public protocol ClientProtocol: AnyObject, Sendable {
      * for `options.idle_timeout`, the turn is finished by polling (never by
      * sending the message again); `options.deadline` bounds the whole turn.
      * `cancel`, when given, stops the turn like the stream's own `cancel()` (which
-     * in turn fires that handle).
+     * stops this stream only, never that handle).
      */
     func streamResponse(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?) throws  -> ResponseStream
     
@@ -1362,7 +1362,7 @@ open func listResponseMessagesAsync(params: ListResponseMessagesParams)async thr
      * for `options.idle_timeout`, the turn is finished by polling (never by
      * sending the message again); `options.deadline` bounds the whole turn.
      * `cancel`, when given, stops the turn like the stream's own `cancel()` (which
-     * in turn fires that handle).
+     * stops this stream only, never that handle).
      */
 open func streamResponse(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?)throws  -> ResponseStream  {
     return try  FfiConverterTypeResponseStream_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
@@ -4868,7 +4868,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_client_list_response_messages_async() != 18549) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_method_client_stream_response() != 33974) {
+    if (uniffi_moveworks_uniffi_checksum_method_client_stream_response() != 62637) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_client_stream_response_and_wait() != 9286) {

@@ -1790,7 +1790,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_response_messages_async() != 18549.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_stream_response() != 33974.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_stream_response() != 62637.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_stream_response_and_wait() != 9286.toShort()) {
@@ -2865,7 +2865,7 @@ public interface ClientInterface {
      * for `options.idle_timeout`, the turn is finished by polling (never by
      * sending the message again); `options.deadline` bounds the whole turn.
      * `cancel`, when given, stops the turn like the stream's own `cancel()` (which
-     * in turn fires that handle).
+     * stops this stream only, never that handle).
      */
     fun `streamResponse`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?): ResponseStream
     
@@ -3495,7 +3495,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
      * for `options.idle_timeout`, the turn is finished by polling (never by
      * sending the message again); `options.deadline` bounds the whole turn.
      * `cancel`, when given, stops the turn like the stream's own `cancel()` (which
-     * in turn fires that handle).
+     * stops this stream only, never that handle).
      */
     @Throws(MoveworksException::class)override fun `streamResponse`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?): ResponseStream {
             return FfiConverterTypeResponseStream.lift(
