@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
@@ -34,8 +34,9 @@ use crate::error::{Error, Result};
 ///
 /// Deserializing refuses unknown keys, so a misspelt option is an error naming it
 /// (see [`ClientOptions::from_json_value`]). `Debug` and `Display` redact the token
-/// and the client secret.
-#[derive(Clone, Default, PartialEq, Deserialize)]
+/// and the client secret; serializing (for handing options to a binding's JSON
+/// layer) writes them, and leaves unset options out.
+#[derive(Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientOptions {
     /// API base URL (default [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL)). https, unless

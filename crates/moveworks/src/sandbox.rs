@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use moveworks_simulator::{Simulator, SimulatorConfig};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -138,17 +138,11 @@ impl Sandbox {
     /// [`client_options`](Self::client_options) as a JSON object (snake_case keys),
     /// for bindings that build clients from JSON.
     pub fn client_options_json(&self) -> String {
-        let mut map = serde_json::Map::new();
-        map.insert("base_url".into(), json!(self.base_url()));
-        map.insert("assistant_name".into(), json!(self.assistant_name()));
-        if self.oauth {
-            map.insert("client_id".into(), json!(self.client_id()));
-            map.insert("client_secret".into(), json!(self.client_secret()));
-            map.insert("token_url".into(), json!(self.token_url()));
-        } else {
-            map.insert("token".into(), json!(self.token()));
+        let mut options = serde_json::to_value(self.client_options()).unwrap_or_default();
+        if let Value::Object(map) = &mut options {
+            map.retain(|_, v| !v.is_null());
         }
-        Value::Object(map).to_string()
+        options.to_string()
     }
 
     /// A client configured for this sandbox.
@@ -182,6 +176,7 @@ impl Sandbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn a_sandbox_client_completes_a_turn_and_the_script_shapes_the_next() {
@@ -206,6 +201,11 @@ mod tests {
         let sandbox = Sandbox::start(&SandboxOptions::from_json(r#"{"oauth": true}"#).unwrap()).unwrap();
         let options = sandbox.client_options();
         assert!(options.token.is_none() && options.client_id.is_some());
+        let json: Value = serde_json::from_str(&sandbox.client_options_json()).unwrap();
+        let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["assistant_name", "base_url", "client_id", "client_secret", "token_url"]);
+        assert_eq!(ClientOptions::from_json(&sandbox.client_options_json()).unwrap(), options);
         sandbox.client().unwrap().list_conversations(&Default::default()).unwrap();
         assert!(SandboxOptions::from_json(r#"{"oauht": true}"#).is_err());
     }
