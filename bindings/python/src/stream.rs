@@ -288,21 +288,16 @@ fn on_main_thread(py: Python<'_>) -> PyResult<bool> {
 }
 
 /// Runs `f` with the GIL released. On the main thread (where Python handles
-/// signals) or with a user token to watch, `f` runs on a helper thread while this
-/// one wakes every 50 ms to check for Ctrl-C and the user's token; either cancels
-/// `cancel`, which ends the core's blocked read or wait promptly, and a signal's
-/// exception (`KeyboardInterrupt`) is raised once `f` has returned.
+/// signals) `f` runs on a helper thread while this one wakes every 50 ms to check
+/// for Ctrl-C, which cancels `cancel` (ending the core's blocked read or wait
+/// promptly); the signal's exception (`KeyboardInterrupt`) is raised once `f` has
+/// returned. A user's token needs no watching: `cancel` is its child.
 pub(crate) fn run_interruptible<T: Send>(
     py: Python<'_>,
     cancel: &core::CancelToken,
-    user: Option<&core::CancelToken>,
     f: impl FnOnce() -> T + Send,
 ) -> PyResult<T> {
-    if user.is_some_and(core::CancelToken::is_cancelled) {
-        cancel.cancel();
-    }
-    let main = on_main_thread(py)?;
-    if !main && user.is_none() {
+    if !on_main_thread(py)? {
         return Ok(py.detach(f));
     }
     py.detach(|| {
@@ -316,10 +311,7 @@ pub(crate) fn run_interruptible<T: Send>(
                 match rx.recv_timeout(SIGNAL_SLICE) {
                     Ok(value) => return interrupted.map_or(Ok(value), Err),
                     Err(RecvTimeoutError::Timeout) => {
-                        if user.is_some_and(core::CancelToken::is_cancelled) {
-                            cancel.cancel();
-                        }
-                        if main && interrupted.is_none() {
+                        if interrupted.is_none() {
                             if let Err(e) = Python::attach(|py| py.check_signals()) {
                                 interrupted = Some(e);
                                 cancel.cancel();
@@ -339,8 +331,8 @@ pub(crate) fn run_interruptible<T: Send>(
 // ---- options ------------------------------------------------------------------------------------
 
 /// The keyword arguments of a streamed turn as the core's `StreamOptions`, with
-/// a fresh internal cancel token (cancelled by `close()`, Ctrl-C, an asyncio
-/// cancel or garbage collection; `user` is watched and relayed into it).
+/// an internal cancel token (cancelled by `close()`, Ctrl-C, an asyncio cancel or
+/// garbage collection), a child of the user's `cancel` token when one is given.
 pub(crate) struct StreamArgs {
     pub(crate) options: core::StreamOptions,
     pub(crate) wait: WaitArgs,
@@ -359,7 +351,7 @@ pub(crate) fn stream_args(
     on_update: Option<Py<PyAny>>,
 ) -> PyResult<StreamArgs> {
     let wait = wait_args(py, deadline, initial_interval, max_interval, backoff_factor, user, on_update)?;
-    let cancel = core::CancelToken::new();
+    let cancel = wait.user_cancel.as_ref().map_or_else(core::CancelToken::new, core::CancelToken::child);
     let mut options = core::StreamOptions { wait: wait.options.clone(), ..Default::default() };
     options.wait.cancel = Some(cancel.clone());
     if let Some(d) = seconds("idle_timeout", idle_timeout).py_err(py)? {
@@ -521,20 +513,8 @@ impl ResponseStream {
         text: &str,
         args: StreamArgs,
     ) -> PyResult<ResponseStream> {
-        Self::open_watching(py, client, conversation_id, text, args, None)
-    }
-
-    fn open_watching(
-        py: Python<'_>,
-        client: &core::Client,
-        conversation_id: &str,
-        text: &str,
-        args: StreamArgs,
-        user: Option<&core::CancelToken>,
-    ) -> PyResult<ResponseStream> {
         let options = &args.options;
-        let opened =
-            run_interruptible(py, &args.cancel, user, || client.stream_response(conversation_id, text, options))?;
+        let opened = run_interruptible(py, &args.cancel, || client.stream_response(conversation_id, text, options))?;
         let stream = opened.py_err(py)?;
         Ok(ResponseStream { shared: Shared::new(stream, args) })
     }
@@ -564,7 +544,7 @@ impl ResponseStream {
 
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<PyStreamEvent>> {
         let shared = &self.shared;
-        let step = run_interruptible(py, &shared.cancel, None, || shared.step())?;
+        let step = run_interruptible(py, &shared.cancel, || shared.step())?;
         step.map(|e| e.map(PyStreamEvent::from)).map_err(|f| raise(py, f))
     }
 
@@ -572,7 +552,7 @@ impl ResponseStream {
     /// error the turn ended with. Callable more than once.
     fn finish(&self, py: Python<'_>) -> PyResult<PyResponse> {
         let shared = &self.shared;
-        let outcome = run_interruptible(py, &shared.cancel, None, || shared.finish())?;
+        let outcome = run_interruptible(py, &shared.cancel, || shared.finish())?;
         outcome.map(PyResponse).map_err(|f| raise(py, f))
     }
 
@@ -686,11 +666,10 @@ pub(crate) fn stream_and_wait(
     on_event: Option<Py<PyAny>>,
 ) -> PyResult<PyResponse> {
     check_callable(py, "on_event", &on_event)?;
-    let user = args.wait.user_cancel.clone();
-    let stream = ResponseStream::open_watching(py, client, conversation_id, text, args, user.as_ref())?;
+    let stream = ResponseStream::open(py, client, conversation_id, text, args)?;
     let shared = &stream.shared;
     loop {
-        let step = run_interruptible(py, &shared.cancel, user.as_ref(), || shared.step())?;
+        let step = run_interruptible(py, &shared.cancel, || shared.step())?;
         let event = match step {
             Ok(Some(event)) => event,
             Ok(None) => break,
@@ -710,7 +689,7 @@ pub(crate) fn stream_and_wait(
             }
         }
     }
-    let outcome = run_interruptible(py, &shared.cancel, user.as_ref(), || shared.finish())?;
+    let outcome = run_interruptible(py, &shared.cancel, || shared.finish())?;
     outcome.map(PyResponse).map_err(|f| raise(py, f))
 }
 
@@ -725,25 +704,12 @@ pub(crate) fn stream_and_wait_async<'py>(
     check_callable(py, "on_event", &on_event)?;
     let cancel = args.cancel.clone();
     let future = bridge::spawn(py, async move {
-        // The user's token, relayed into the internal one while the turn runs.
-        let relay = args.wait.user_cancel.clone().map(|user| {
-            let internal = args.cancel.clone();
-            tokio::spawn(async move {
-                while !user.is_cancelled() {
-                    tokio::time::sleep(SIGNAL_SLICE).await;
-                }
-                internal.cancel();
-            })
-        });
         let slot = Arc::new(Mutex::new(None));
         let mut callback = event_callback(on_event, Arc::clone(&slot));
         let options = args.options.clone();
         let outcome =
             bridge::blocking(move || client.stream_response_and_wait(&conversation_id, &text, &options, &mut callback))
                 .await;
-        if let Some(relay) = relay {
-            relay.abort();
-        }
         outcome.map(PyResponse).map_err(|e| turn_error(&args.wait, Some(&slot), e))
     })?;
     cancel_on_cancel(future, &cancel)
