@@ -37,8 +37,8 @@ pub struct mw_stream_event {
 
 /// What an mw_stream handle points to.
 pub(crate) struct StreamData {
-    /// A clone of the turn's cancel token, outside the lock: mw_stream_cancel never
-    /// waits for a reader blocked in mw_stream_next.
+    /// The stream's own cancel handle (the core's `canceller`), outside the lock:
+    /// mw_stream_cancel never waits for a reader blocked in mw_stream_next.
     cancel: CancelToken,
     request_id: Option<String>,
     stream: Mutex<ResponseStream>,
