@@ -671,13 +671,9 @@ impl Client {
         self.settings.deadline
     }
 
-    /// The transport and call settings, for the calls defined in `messages.rs`.
+    /// The transport and call settings, for the calls defined outside this file
+    /// (`messages.rs`, `stream.rs`).
     pub(crate) fn call_parts(&self) -> (&Transport, &CallSettings) {
         (&self.transport, &self.settings)
-    }
-
-    /// The transport and call settings, for the streaming calls (`stream.rs`).
-    pub(crate) fn stream_parts(&self) -> (&Transport, CallSettings) {
-        (&self.transport, self.settings)
     }
 }

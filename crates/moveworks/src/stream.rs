@@ -364,7 +364,8 @@ impl Client {
     ) -> Result<EventStream> {
         validate::id("conversation_id", conversation_id)?;
         validate::message_text(text)?;
-        let (transport, mut settings) = self.stream_parts();
+        let (transport, settings) = self.call_parts();
+        let mut settings = *settings;
         if let Some(deadline) = deadline {
             let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
             settings.deadline = settings.deadline.min(left);
