@@ -36,7 +36,7 @@ LATENCY_ROWS = [
     "python.sdk", "python.http_client", "python.requests", "python.httpx",
     "python_async.sdk", "python_async.httpx",
     "node.sdk", "node.http", "node.fetch",
-    "kotlin.sdk",
+    "kotlin.sdk", "kotlin.sdk.jmh",
     "swift.sdk",
 ]
 
@@ -68,6 +68,7 @@ LATENCY_TARGETS = [
     ("node.sdk", "node.http", "ratio", 1.20),
     ("node.sdk", "node.fetch", "faster", 1.8),
     ("kotlin.sdk", "rust.sdk", "plus_us", 10.0),
+    ("kotlin.sdk.jmh", "rust.sdk", "plus_us", 10.0),
     ("swift.sdk", "rust.sdk", "plus_us", 10.0),
 ]
 
@@ -113,6 +114,8 @@ def programs(profile: str) -> List[Program]:
                 ["latency", "concurrent", "rss", "stream", "stream_rss", "startup", "footprint"],
                 [node_run, os.path.join(bench_dir, "node", "bench.mjs")]),
         Program("kotlin", ["bash", kt_run], ["latency", "stream"], [kt_run]),
+        # The same call measured by JMH (bench/kotlin/src/main/java), row kotlin.sdk.jmh.
+        Program("kotlin_jmh", ["bash", kt_run, "jmh"], ["latency"], [kt_run]),
         Program("swift", ["bash", swift_run], ["latency", "stream"],
                 [swift_run, os.path.join(TARGET, "bench", "swift", "SwiftBench")]),
     ]
@@ -223,6 +226,12 @@ def main() -> int:
     ap.add_argument("--out-md", required=True)
     ap.add_argument("--out-json", required=True)
     ap.add_argument("--note", default="", help="free text about the machine's state, shown with the table")
+    ap.add_argument("--programs", default="",
+                    help="comma-separated program names (rust, c, python, python_async, node, kotlin, kotlin_jmh, "
+                         "swift) to run; default all present")
+    ap.add_argument("--modes", default="",
+                    help="comma-separated modes to run (latency, startup, footprint, rss, threads, concurrent, "
+                         "stream, stream_rss, poll); default all")
     ap.add_argument("--render-only", action="store_true",
                     help="rewrite --out-md from an existing --out-json (e.g. after editing bench/NOTES.md)")
     a = ap.parse_args()
@@ -237,14 +246,28 @@ def main() -> int:
 
     if quick:
         warmup, iterations, rss_calls, per_thread, startup_n, rounds = 20, 50, 200, 2, 2, 1
+        # JMH (kotlin_jmh): iterations of W/R seconds; smoke only in quick runs.
+        jmh = ["--wi", "1", "--w", "0.2", "--i", "1", "--r", "0.3", "--forks", "1"]
         poll_ms = [1000]
         stream_warmup, stream_iterations, stream_rss_n = 3, 20, 200
     else:
         warmup, iterations, rss_calls, per_thread, startup_n, rounds = 2000, 20000, 100_000, 40, 20, 3
+        # ~35 s per round: 5 x 2 s warm-up, 5 x 4 s measured (~350,000 sampled calls), one fork.
+        jmh = ["--wi", "5", "--w", "2", "--i", "5", "--r", "4", "--forks", "1"]
         poll_ms = [1000, 5000, 30000]
         stream_warmup, stream_iterations, stream_rss_n = 50, 1000, 10_000
 
     progs = programs(profile_dir)
+    if a.programs:
+        wanted = set(a.programs.split(","))
+        unknown = wanted - {p.name for p in progs}
+        if unknown:
+            ap.error(f"unknown program(s): {', '.join(sorted(unknown))}")
+        progs = [p for p in progs if p.name in wanted]
+    if a.modes:
+        # Programs keep only the selected modes; the Rust-only poll mode follows "poll".
+        for p in progs:
+            p.modes = [m for m in p.modes if m in a.modes.split(",")]
     for p in progs:
         log(f"program {p.name}: {'present' if p.present else 'missing (not measured)'}")
     sim = Simulator(os.path.join(TARGET, profile_dir, "moveworks-simulator"))
@@ -269,14 +292,23 @@ def main() -> int:
         # rounds' medians (and p90s), so one round disturbed by other load on a shared
         # machine does not decide a ratio.
         per_round: Dict[str, List[Dict[str, float]]] = {}
+        jmh_rounds: Dict[str, List[Dict[str, Any]]] = {}
         for _ in range(rounds):
             for p in present:
-                rows = r.run(p, "latency", ["--warmup", str(warmup), "--iterations", str(iterations)])
+                if "latency" not in p.modes:
+                    continue
+                opts = jmh if p.name == "kotlin_jmh" else ["--warmup", str(warmup), "--iterations", str(iterations)]
+                rows = r.run(p, "latency", opts)
                 for row in rows or []:
                     per_round.setdefault(row["id"], []).append(stats(row["samples_ns"]))
+                    if "jmh" in row:
+                        jmh_rounds.setdefault(row["id"], []).append(row["jmh"])
         for rid, rs in per_round.items():
             combined = {k: statistics.median(x[k] for x in rs) for k in rs[0]}
             combined["rounds"] = rs
+            if rid in jmh_rounds:
+                # JMH's own summary of each run (its median, mean and 99.9% error of the mean).
+                combined["jmh"] = jmh_rounds[rid]
             results["latency"][rid] = combined
 
         # Startup and footprint need no server.
@@ -345,7 +377,7 @@ def main() -> int:
 
         # Polling: responses completing 1 s / 5 s / 30 s after creation.
         rust = next((p for p in present if p.name == "rust"), None)
-        if rust:
+        if rust and "poll" in rust.modes:
             for ms in poll_ms:
                 sim.http("POST", "/_sim/config", {"response_duration_ms": ms})
                 rows = r.run(rust, "poll", ["--response-ms", str(ms)])

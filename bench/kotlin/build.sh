@@ -2,23 +2,27 @@
 # Prepares the Kotlin bench (bench/PROTOCOL.md, "Build hooks"):
 #   bash bench/kotlin/build.sh release   # release libmoveworks_uniffi.so, built here
 #   bash bench/kotlin/build.sh debug     # the debug library bindings/kotlin/test.sh built
-# Compiles bench/kotlin/src (with the generated Kotlin bindings, or against the
-# jar bindings/kotlin/test.sh compiled them into) to target/bench/kotlin/bench.jar and copies the chosen library to
-# target/bench/kotlin/lib; bench/kotlin/run.sh runs it. Needs the tools
-# bindings/kotlin/test.sh installs (JRE, JNA, coroutines, the pinned kotlinc).
+# Builds bench/kotlin/pom.xml (the bench program, its JMH benchmarks and the Kotlin
+# bindings' sources; Kotlin, JNA, coroutines and JMH from Maven Central, all pinned) into
+# target/bench/kotlin/maven (bench.jar + classpath.txt) and copies the chosen library to
+# target/bench/kotlin/lib; bench/kotlin/run.sh runs them. Maven is skipped when no
+# source changed since the last build (a stamp of the sources and the pom).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 profile="${1:-release}"
-here="$ROOT/bindings/kotlin"
 OUT="$CARGO_TARGET_DIR/bench/kotlin"
 mkdir -p "$OUT/lib"
-kotlin_home="$here/tools/node_modules/kotlin-compiler"
-# shellcheck source=../../bindings/kotlin/tools/libs.sh
-source "$here/tools/libs.sh"
-if [ ! -x "$kotlin_home/bin/kotlinc" ] || [ ! -f /usr/share/java/jna.jar ] || [ ! -f "$coroutines_jar" ]; then
-  echo "bench/kotlin/build.sh: run bindings/kotlin/test.sh first (it installs kotlinc, JNA and the coroutines jar)" >&2
-  exit 1
+
+# A JDK (javac: the JMH benchmarks are Java, annotation-processed) and Maven.
+need=()
+command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || need+=(maven)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"; } >&2
 fi
 
 case "$profile" in
@@ -32,23 +36,13 @@ esac
 cp "$lib" "$OUT/lib/.libmoveworks_uniffi.so.tmp"
 mv -f "$OUT/lib/.libmoveworks_uniffi.so.tmp" "$OUT/lib/libmoveworks_uniffi.so"
 
-cp_libs="$kotlin_cp_libs"
-compile_cp="$cp_libs"
-# The generated bindings: bindings/kotlin/test.sh's jar already holds them compiled
-# (kotlinc on the generated file takes a minute); otherwise compile them here.
-test_jar="$CARGO_TARGET_DIR/kotlin-test/moveworks-kotlin-tests.jar"
-if [ -f "$test_jar" ]; then
-  sources=("$ROOT"/bench/kotlin/src/*.kt)
-  compile_cp="$test_jar:$compile_cp"
-  echo "$test_jar" >"$OUT/classpath"
-else
-  sources=("$here"/src/main/kotlin/ai/moveworks/sdk/*.kt "$here"/src/main/kotlin/ai/moveworks/sdk/model/*.kt "$ROOT"/bench/kotlin/src/*.kt)
-  : >"$OUT/classpath"
-fi
-stamp="$( (cat "${sources[@]}" "$here/tools/package.json"; [ ! -f "$test_jar" ] || sha256sum "$test_jar") | sha256sum | cut -c1-32)"
-if [ ! -f "$OUT/bench.jar" ] || [ "$(cat "$OUT/stamp" 2>/dev/null)" != "$stamp" ]; then
-  rm -f "$OUT/bench.jar" "$OUT/stamp"
-  "$kotlin_home/bin/kotlinc" -nowarn -jvm-target 17 -cp "$compile_cp" "${sources[@]}" -d "$OUT/bench.jar" >&2
+jar="$OUT/maven/bench.jar"
+stamp="$(cd "$ROOT" && find bench/kotlin/pom.xml bench/kotlin/src bindings/kotlin/src/main -type f -print0 \
+  | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-32)"
+if [ ! -f "$jar" ] || [ ! -f "$OUT/maven/classpath.txt" ] || [ "$(cat "$OUT/stamp" 2>/dev/null)" != "$stamp" ]; then
+  rm -f "$OUT/stamp"
+  mvn -B -q -Dstyle.color=never -f "$ROOT/bench/kotlin/pom.xml" -Dbench.out="$OUT/maven" package >"$OUT/maven.log" 2>&1 \
+    || { tail -n 60 "$OUT/maven.log" >&2; echo "bench/kotlin/build.sh: mvn package failed (log: $OUT/maven.log)" >&2; exit 1; }
   echo "$stamp" >"$OUT/stamp"
 fi
 echo "$profile" >"$OUT/profile"

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Runs the Kotlin bench program bench/kotlin/build.sh prepared:
-#   bash bench/kotlin/run.sh latency --base-url URL --token T --assistant N --conversation ID [options]
+# Runs the Kotlin bench programs bench/kotlin/build.sh prepared (bench/PROTOCOL.md):
+#   bash bench/kotlin/run.sh latency|rss|stream|breakdown --base-url URL --token T --assistant N --conversation ID [options]
+#       the hand-timed program (src/main/kotlin/Bench.kt): rows kotlin.sdk, kotlin.sdk.stream
+#   bash bench/kotlin/run.sh jmh latency|breakdown --base-url URL ... [--wi N --w S --i N --r S --forks N --prof NAME]
+#       JMH (src/main/java): row kotlin.sdk.jmh, or the call-path breakdown (JmhMain.java)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="${CARGO_TARGET_DIR:-$ROOT/target}/bench/kotlin"
-[ -f "$OUT/bench.jar" ] || { echo "bench/kotlin/run.sh: run bench/kotlin/build.sh first" >&2; exit 2; }
-stdlib="$ROOT/bindings/kotlin/tools/node_modules/kotlin-compiler/lib/kotlin-stdlib.jar"
-# shellcheck source=../../bindings/kotlin/tools/libs.sh
-source "$ROOT/bindings/kotlin/tools/libs.sh"
-cp_libs="$kotlin_cp_libs"
-extra="$(cat "$OUT/classpath" 2>/dev/null || true)"
-exec java -Djna.library.path="$OUT/lib" -cp "$OUT/bench.jar:${extra:+$extra:}$stdlib:$cp_libs" ai.moveworks.sdk.bench.BenchKt "$@"
+[ -f "$OUT/maven/bench.jar" ] && [ -f "$OUT/maven/classpath.txt" ] || { echo "bench/kotlin/run.sh: run bench/kotlin/build.sh first" >&2; exit 2; }
+cp="$OUT/maven/bench.jar:$(cat "$OUT/maven/classpath.txt")"
+main=ai.moveworks.sdk.bench.BenchKt
+if [ "${1:-}" = jmh ]; then
+  main=ai.moveworks.sdk.bench.JmhMain
+  shift
+fi
+# JMH's forked JVMs inherit these flags (the library path included).
+exec java -Djna.library.path="$OUT/lib" -cp "$cp" "$main" "$@"
