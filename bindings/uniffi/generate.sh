@@ -16,8 +16,8 @@ trap 'rm -rf "$tmp"' EXIT
 (cd "$root" && "$target/uniffi-bindgen" swift "$lib" "$tmp/swift" moveworks moveworks_uniffi >/dev/null)
 kt="$out/kotlin/src/main/kotlin/ai/moveworks/sdk"
 mkdir -p "$kt/model" "$out/swift/Sources/MoveworksSDK" "$out/swift/Sources/MoveworksSDKFFI/include"
-# Reuse of call statuses (issue #7); see the script. The model file makes no calls,
-# but three of its variant fields need qualified type names (see the script).
+# Reuse of call statuses (issues #7, #14) in both files; see the script. Three of the
+# model's variant fields also need qualified type names (see the script).
 python3 "$root/bindings/uniffi/patch_kotlin.py" "$tmp/kotlin/moveworks_uniffi/ai/moveworks/sdk/moveworks_uniffi.kt"
 python3 "$root/bindings/uniffi/patch_kotlin.py" --model "$tmp/kotlin/moveworks/ai/moveworks/sdk/model/moveworks.kt"
 cp "$tmp/kotlin/moveworks_uniffi/ai/moveworks/sdk/moveworks_uniffi.kt" "$kt/moveworks_uniffi.kt"

@@ -264,10 +264,54 @@ interface UniffiRustCallStatusErrorHandler<E> {
 
 // Call a rust function that returns a Result<>.  Pass in the Error class companion that corresponds to the Err
 private inline fun <U, E: kotlin.Exception> uniffiRustCallWithError(errorHandler: UniffiRustCallStatusErrorHandler<E>, callback: (UniffiRustCallStatus) -> U): U {
-    var status = UniffiRustCallStatus()
+    // Patched by bindings/uniffi/patch_kotlin.py: reuses this thread's idle call statuses.
+    val status = UniffiRustCallStatusCache.take()
     val return_value = callback(status)
+    UniffiRustCallStatusCache.readCode(status)
     uniffiCheckCallStatus(errorHandler, status)
+    // Only after success: a failed call's status is left to the garbage collector.
+    UniffiRustCallStatusCache.give(status)
     return return_value
+}
+
+/**
+ * Idle call statuses, up to two per thread (added by bindings/uniffi/patch_kotlin.py):
+ * a new JNA Structure per call cost more than the call itself. Two, because lowering a
+ * String argument calls `rustbuffer_alloc` while the method's own status is taken.
+ *
+ * @suppress
+ */
+internal object UniffiRustCallStatusCache {
+    private class Idle {
+        var first: UniffiRustCallStatus? = null
+        var second: UniffiRustCallStatus? = null
+    }
+
+    private val idle = ThreadLocal.withInitial { Idle() }
+
+    fun take(): UniffiRustCallStatus {
+        val i = idle.get()
+        i.first?.let { i.first = null; return it }
+        i.second?.let { i.second = null; return it }
+        // JNA would write every field before and read every field after each call. Rust
+        // writes the status only on failure, and failed statuses are never reused, so
+        // success is written once here and readCode() reads one byte after each call.
+        return UniffiRustCallStatus().apply {
+            setAutoSynch(false)
+            write()
+        }
+    }
+
+    /** Copies the code Rust may have written into the status; the whole status on failure. */
+    fun readCode(status: UniffiRustCallStatus) {
+        if (status.getPointer().getByte(0) != UNIFFI_CALL_SUCCESS) status.read()
+    }
+
+    /** Back to the idle set: only statuses that still hold success, in memory and in fields. */
+    fun give(status: UniffiRustCallStatus) {
+        val i = idle.get()
+        if (i.first == null) i.first = status else if (i.second == null) i.second = status
+    }
 }
 
 // Check UniffiRustCallStatus and throw an error if the call wasn't successful
