@@ -5,7 +5,8 @@
 # Builds bench/kotlin/pom.xml (the bench program, its JMH benchmarks and the Kotlin
 # bindings' sources; Kotlin, JNA, coroutines and JMH from Maven Central, all pinned) into
 # target/bench/kotlin/maven (bench.jar + classpath.txt) and copies the chosen library to
-# target/bench/kotlin/lib; bench/kotlin/run.sh runs them. Maven is skipped when no
+# target/bench/kotlin/lib (with the JNI shim of src/main/c, for the breakdown only);
+# bench/kotlin/run.sh runs them. Maven is skipped when no
 # source changed since the last build (a stamp of the sources and the pom).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -35,6 +36,13 @@ esac
 # crash (SIGBUS) a bench JVM that has the old library mapped.
 cp "$lib" "$OUT/lib/.libmoveworks_uniffi.so.tmp"
 mv -f "$OUT/lib/.libmoveworks_uniffi.so.tmp" "$OUT/lib/libmoveworks_uniffi.so"
+
+# The JNI shim CallPathBench compares with JNA (src/main/c/jni_shim.c), against the copied library.
+jdk="$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"
+gcc -O2 -shared -fPIC -Wall -Wextra -Werror -I"$jdk/include" -I"$jdk/include/linux" \
+  "$ROOT/bench/kotlin/src/main/c/jni_shim.c" -L"$OUT/lib" -lmoveworks_uniffi -Wl,-rpath,"$OUT/lib" \
+  -o "$OUT/lib/.libmwbenchjni.so.tmp"
+mv -f "$OUT/lib/.libmwbenchjni.so.tmp" "$OUT/lib/libmwbenchjni.so"
 
 jar="$OUT/maven/bench.jar"
 stamp="$(cd "$ROOT" && find bench/kotlin/pom.xml bench/kotlin/src bindings/kotlin/src/main -type f -print0 \

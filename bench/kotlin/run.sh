@@ -15,4 +15,4 @@ if [ "${1:-}" = jmh ]; then
   shift
 fi
 # JMH's forked JVMs inherit these flags (the library path included).
-exec java -Djna.library.path="$OUT/lib" -cp "$cp" "$main" "$@"
+exec java -Djna.library.path="$OUT/lib" -Djava.library.path="$OUT/lib" -cp "$cp" "$main" "$@"

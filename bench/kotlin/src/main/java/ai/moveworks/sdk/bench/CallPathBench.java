@@ -3,7 +3,9 @@ package ai.moveworks.sdk.bench;
 import ai.moveworks.sdk.CancelHandle;
 import ai.moveworks.sdk.Client;
 import com.sun.jna.Memory;
+import ai.moveworks.sdk.model.FfiConverterTypeConversation;
 import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -23,7 +25,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * JNA calling conventions on the same uniffi symbols (interface vs direct mapping),
  * and the same request through the C ABI. Names: {@code sdk*} the generated Kotlin API,
  * {@code jnaInterface*} / {@code jnaDirect*} the uniffi symbols called through
- * {@link Ffi}, {@code cAbi*} libmoveworks.so (only when {@code cLib} is set).
+ * {@link Ffi}, {@code jni*} the same symbols behind a JNI shim ({@link JniShim}),
+ * {@code cAbi*} libmoveworks.so (only when {@code cLib} is set).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,9 +42,11 @@ public class CallPathBench {
     private Client client;
     private CancelHandle handle;
     private Pointer clientPtr;
+    private long clientAddress;
     private Pointer handlePtr;
     private byte[] id;
     private final Ffi.CallStatus status = new Ffi.CallStatus();
+    private final Ffi.CallStatus noSynch = new Ffi.CallStatus();
     private final Memory rawStatus = new Memory(32);
     private Pointer cClient;
     private byte[] cId;
@@ -54,14 +59,23 @@ public class CallPathBench {
         handle = new CancelHandle();
         // One reference each, held (leaked) for the trial: the Ffi calls borrow them.
         clientPtr = client.uniffiClonePointer();
+        clientAddress = Pointer.nativeValue(clientPtr);
         handlePtr = handle.uniffiClonePointer();
         id = conversation.getBytes(StandardCharsets.UTF_8);
         rawStatus.clear();
+        noSynch.setAutoSynch(false);
+        noSynch.write();
         if (!cLib.equals("-")) {
             Ffi.CAbi.load(cLib);
             cClient = Ffi.CAbi.client(baseUrl, token, assistant);
             cId = Ffi.CAbi.cstr(conversation);
         }
+    }
+
+    /** Every iteration starts with an empty simulator request log (see {@link SimulatorLog}). */
+    @Setup(Level.Iteration)
+    public void clearLog() throws Exception {
+        SimulatorLog.clear(baseUrl);
     }
 
     @TearDown(Level.Trial)
@@ -111,6 +125,17 @@ public class CallPathBench {
         return Ffi.INTERFACE.uniffi_moveworks_uniffi_fn_method_cancelhandle_is_cancelled(cloneHandle(), status);
     }
 
+    /**
+     * The same with the status's automatic write-before / read-after off, its code byte read
+     * after the call: what bindings/uniffi/patch_kotlin.py makes the SDK do.
+     */
+    @Benchmark
+    public byte jnaInterfaceNoSynchStatusCall() {
+        byte r = Ffi.INTERFACE.uniffi_moveworks_uniffi_fn_method_cancelhandle_is_cancelled(cloneHandle(), noSynch);
+        if (noSynch.getPointer().getByte(0) != 0) throw new IllegalStateException("call failed");
+        return r;
+    }
+
     /** The same, direct-mapped (the Structure still written before and read after the call). */
     @Benchmark
     public byte jnaDirectStatusCall() {
@@ -133,6 +158,24 @@ public class CallPathBench {
     @Benchmark
     public void jnaDirectGetConversation() {
         Ffi.getConversationDirect(clientPtr, id, status);
+    }
+
+    // -- a JNI shim over the same uniffi symbols (src/main/c/jni_shim.c) ------------------------
+
+    /** A no-argument int function through one JNI transition. */
+    @Benchmark
+    public int jniNoop() {
+        return JniShim.noop();
+    }
+
+    /** getConversation's four calls behind one JNI call; the record decoded by the generated Kotlin reader. */
+    @Benchmark
+    public String jniGetConversation() {
+        byte[] record = JniShim.getConversation(clientAddress, id);
+        if (record == null) throw new IllegalStateException("the JNI shim's call failed");
+        String got = FfiConverterTypeConversation.INSTANCE.read(ByteBuffer.wrap(record)).getConversationId();
+        if (!got.equals(conversation)) throw new IllegalStateException("got conversation id " + got);
+        return got;
     }
 
     // -- the C ABI --------------------------------------------------------------------------

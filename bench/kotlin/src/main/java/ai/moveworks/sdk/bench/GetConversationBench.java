@@ -36,6 +36,12 @@ public class GetConversationBench {
         client = BenchSupport.client(baseUrl, token, assistant);
     }
 
+    /** Every iteration starts with an empty simulator request log (see {@link SimulatorLog}). */
+    @Setup(Level.Iteration)
+    public void clearLog() throws Exception {
+        SimulatorLog.clear(baseUrl);
+    }
+
     @TearDown(Level.Trial)
     public void close() {
         client.close();

@@ -56,8 +56,8 @@ public final class JmhMain {
                 .param("conversation", o.get("conversation"))
                 .warmupIterations(Integer.parseInt(o.getOrDefault("wi", "5")))
                 .warmupTime(seconds(o.getOrDefault("w", "2")))
-                .measurementIterations(Integer.parseInt(o.getOrDefault("i", "5")))
-                .measurementTime(seconds(o.getOrDefault("r", "4")))
+                .measurementIterations(Integer.parseInt(o.getOrDefault("i", "10")))
+                .measurementTime(seconds(o.getOrDefault("r", "2")))
                 .forks(Integer.parseInt(o.getOrDefault("forks", "1")))
                 .shouldFailOnError(true);
         if (!latency) b = b.param("cLib", o.getOrDefault("c-lib", "-"));
