@@ -6,6 +6,7 @@
 package ai.moveworks.sdk.test
 
 import com.sun.jna.NativeLibrary
+import com.sun.jna.Platform
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.DynamicTest
@@ -83,13 +84,11 @@ class NativeLibraryTest {
     @Test
     fun loadsFromTheClasspathResource() {
         assertEq(null, System.getProperty("jna.library.path"), "jna.library.path")
-        val resource = javaClass.classLoader.getResource("linux-x86-64/libmoveworks_uniffi.so")
-        assertTrue(resource != null) { "linux-x86-64/libmoveworks_uniffi.so is not on the classpath" }
+        val path = "${Platform.RESOURCE_PREFIX}/${System.mapLibraryName("moveworks_uniffi")}"
+        assertTrue(javaClass.classLoader.getResource(path) != null) { "$path is not on the classpath" }
         ai.moveworks.sdk.sdkVersion() // loads it through the generated bindings
         val file = NativeLibrary.getInstance("moveworks_uniffi").file
         // Surefire puts target/classes on the classpath as a directory: JNA uses the file in place.
-        assertTrue(file.path.endsWith("/classes/linux-x86-64/libmoveworks_uniffi.so")) {
-            "loaded from $file, not from the classpath resource"
-        }
+        assertTrue(file.path.endsWith("/classes/$path")) { "loaded from $file, not from the classpath resource" }
     }
 }
