@@ -72,7 +72,14 @@ class Tests {
 
     /** Registers the check [name]; JUnit runs [block] after the factory returns, in registration order. */
     fun run(name: String, block: () -> Unit) {
-        checks += DynamicTest.dynamicTest(name) { block() }
+        checks += DynamicTest.dynamicTest(name) {
+            // Surefire's console names a dynamic test by its index only: the message carries the name.
+            try {
+                block()
+            } catch (t: Throwable) {
+                throw AssertionError("$name: $t", t)
+            }
+        }
     }
 
     /** The registered checks, for a `@TestFactory`. */
