@@ -86,6 +86,9 @@ done_lang python "$n"
 # TypeDoc and its TypeScript come from node/package-lock.json (installed as node/test.sh
 # does, and the lockfile must come out unchanged); typedoc.json fails on any warning,
 # an undocumented declaration included. Only the .d.ts are read: no addon build needed.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm) >/dev/null
+fi
 cp node/package-lock.json "$WORK/lock.json"
 (cd node && npm install --no-save --loglevel=error) >"$WORK/node.log" 2>&1 || fail node "$WORK/node.log"
 if ! cmp -s node/package-lock.json "$WORK/lock.json"; then
@@ -119,7 +122,12 @@ done_lang c "$n"
 if [ -f bindings/kotlin/docs.sh ]; then
     bash bindings/kotlin/docs.sh "$OUT/kotlin" >"$WORK/kotlin.log" 2>&1 || fail kotlin "$WORK/kotlin.log"
     n="$(sed -n 's/^kotlin: \([0-9][0-9]*\) public items documented.*/\1/p' "$WORK/kotlin.log" | tail -n 1)"
-    if [ -n "$n" ]; then done_lang kotlin "$n"; else echo "kotlin -" >>"$COUNTS"; echo "kotlin: built (bindings/kotlin/docs.sh reported no count)"; fi
+    if [ -n "$n" ]; then
+        done_lang kotlin "$n"
+    else
+        echo "kotlin -" >>"$COUNTS"
+        echo "kotlin: built (bindings/kotlin/docs.sh reported no count)"
+    fi
 else
     echo "kotlin: skipped (bindings/kotlin/docs.sh not present)"
 fi

@@ -41,7 +41,8 @@ def load_stub(module_name: str) -> types.ModuleType:
     module = types.ModuleType(module_name)
     module.__file__ = str(path)
     module.__package__ = module_name.rpartition(".")[0]
-    code = compile(path.read_text(encoding="utf-8"), str(path), "exec", flags=__future__.annotations.compiler_flag, dont_inherit=True)
+    source = path.read_text(encoding="utf-8")
+    code = compile(source, str(path), "exec", flags=__future__.annotations.compiler_flag, dont_inherit=True)
     exec(code, module.__dict__)
     return module
 
