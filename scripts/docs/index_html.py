@@ -47,6 +47,10 @@ def main() -> int:
     for key, title, pages, readme, tool in LANGUAGES:
         readme_link = f'<a href="{blob}/{readme}">README</a>'
         if key in counts:
+            missing = [href for _, href in pages if not (out / href).is_file()]
+            if missing:
+                print(f"index_html.py: {key}: the reference has no {', '.join(missing)}", file=sys.stderr)
+                return 1
             links = ", ".join(f'<a href="{html.escape(href)}"><code>{html.escape(name)}</code></a>' for name, href in pages)
             n = counts[key]
             count = f"{n} public items, all documented" if n != "-" else "built (count not reported)"
