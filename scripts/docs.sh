@@ -10,17 +10,18 @@
 #
 # Fails on any warning of any tool and on any public item without documentation;
 # prints one line per language, "LANG: N public items documented, 0 warnings".
-# Installs what it needs (pinned): pdoc into a venv under the target dir, TypeDoc
-# from node/package-lock.json, doxygen from apt when missing.
+# Installs what it needs: pdoc (pinned) into a venv under the target dir, TypeDoc
+# from node/package-lock.json, doxygen from Debian's apt when missing (1.9.4 on bookworm).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 export CARGO_TERM_COLOR=never PIP_DISABLE_PIP_VERSION_CHECK=1
 export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+# A relative OUTDIR is relative to where the script was called from.
 OUT="${1:-$CARGO_TARGET_DIR/docs-site}"
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
+cd "$ROOT"
 # Only this script's own subdirectories are replaced: OUTDIR may hold other files.
 rm -rf "$OUT/rust" "$OUT/python" "$OUT/node" "$OUT/c" "$OUT/kotlin" "$OUT/index.html"
 WORK="$(mktemp -d)"
