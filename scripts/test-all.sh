@@ -14,6 +14,9 @@ section "Rust: format and lints"
 cargo fmt --all --check
 cargo clippy --locked -q --workspace --all-targets -- -D warnings
 
+section "release workflow (actionlint + shellcheck)"
+bash scripts/check-workflows.sh
+
 section "Rust: core, simulator, CLI (unit, integration, conformance)"
 cargo build --locked -p moveworks-simulator -p moveworks-cli
 cargo test --locked -p moveworks -p moveworks-simulator -p moveworks-cli

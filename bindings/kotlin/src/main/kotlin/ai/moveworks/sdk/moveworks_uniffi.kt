@@ -117,6 +117,7 @@ open class RustBuffer : Structure() {
         data = other.data
     }
 
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object {
         internal fun alloc(size: ULong = 0UL) = uniffiRustCall() { status ->
             // Note: need to convert the size to a `Long` value to make this work with JVM.
@@ -299,6 +300,7 @@ internal open class UniffiRustCallStatus : Structure() {
         return code == UNIFFI_CALL_UNEXPECTED_ERROR
     }
 
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object {
         fun create(code: Byte, errorBuf: RustBuffer.ByValue): UniffiRustCallStatus.ByValue {
             val callStatus = UniffiRustCallStatus.ByValue()
@@ -309,6 +311,7 @@ internal open class UniffiRustCallStatus : Structure() {
     }
 }
 
+/** A call failed in a way its declaration does not allow: a bug in the generated bindings, never expected. */
 class InternalException(message: String) : kotlin.Exception(message)
 
 /**
@@ -1257,6 +1260,7 @@ fun ffi_moveworks_uniffi_uniffi_contract_version(
 // A JNA Library to expose the extern-C FFI definitions.
 // This is an implementation detail which will be called internally by the public API.
 internal interface UniffiLib : Library {
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object {
         internal val INSTANCE: UniffiLib by lazy {
             val componentName = "moveworks_uniffi"
@@ -2002,9 +2006,13 @@ internal suspend fun<T, F, E: kotlin.Exception> uniffiRustCallAsync(
 //
 // The easiest way to ensure this method is called is to use the `.use`
 // helper method to execute a block and destroy the object at the end.
+/** An object holding native resources, which [destroy] releases. */
 interface Disposable {
+    /** Releases the native resources. */
     fun destroy()
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object {
+        /** Calls [Disposable.destroy] on each argument that is one, and on those inside lists and maps. */
         fun destroy(vararg args: Any?) {
             for (arg in args) {
                 when (arg) {
@@ -2106,6 +2114,7 @@ interface UniffiCleaner {
 
     fun register(value: Any, cleanUpTask: Runnable): UniffiCleaner.Cleanable
 
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2455,10 +2464,11 @@ public interface CancelHandleInterface {
     fun `cancel`()
     
     /**
-     * True once [`cancel`](Self::cancel) was called.
+     * True once [cancel] was called.
      */
     fun `isCancelled`(): kotlin.Boolean
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2500,6 +2510,7 @@ open class CancelHandle: Disposable, AutoCloseable, CancelHandleInterface
     private val wasDestroyed = AtomicBoolean(false)
     private val callCounter = AtomicLong(1)
 
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
     override fun destroy() {
         // Only allow a single call to this method.
         // TODO: maybe we should log a warning if called more than once?
@@ -2511,6 +2522,7 @@ open class CancelHandle: Disposable, AutoCloseable, CancelHandleInterface
         }
     }
 
+    /** Releases the native object: the same as [destroy], for `use { }`. */
     @Synchronized
     override fun close() {
         this.destroy()
@@ -2551,6 +2563,7 @@ open class CancelHandle: Disposable, AutoCloseable, CancelHandleInterface
         }
     }
 
+    /** @suppress */
     fun uniffiClonePointer(): Pointer {
         return uniffiRustCall() { status ->
             UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_cancelhandle(pointer!!, status)
@@ -2574,7 +2587,7 @@ open class CancelHandle: Disposable, AutoCloseable, CancelHandleInterface
 
     
     /**
-     * True once [`cancel`](Self::cancel) was called.
+     * True once [cancel] was called.
      */override fun `isCancelled`(): kotlin.Boolean {
             return FfiConverterBoolean.lift(
     callWithPointer {
@@ -2591,6 +2604,7 @@ open class CancelHandle: Disposable, AutoCloseable, CancelHandleInterface
 
     
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
     
 }
@@ -2743,7 +2757,7 @@ public interface ClientInterface {
     fun `createConversation`(`title`: kotlin.String?): Conversation
     
     /**
-     * Non-blocking [`create_conversation`](Self::create_conversation).
+     * Non-blocking [createConversation].
      */
     suspend fun `createConversationAsync`(`title`: kotlin.String?): Conversation
     
@@ -2754,18 +2768,18 @@ public interface ClientInterface {
     fun `createResponse`(`conversationId`: kotlin.String, `text`: kotlin.String): Response
     
     /**
-     * Creates a response and waits for it like [`wait_for_response`](Self::wait_for_response).
+     * Creates a response and waits for it like [waitForResponse].
      * BLOCKS the calling thread for the whole wait.
      */
     fun `createResponseAndWait`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: WaitOptions, `cancel`: CancelHandle?, `listener`: ResponseUpdateListener?): Response
     
     /**
-     * Non-blocking [`create_response_and_wait`](Self::create_response_and_wait).
+     * Non-blocking [createResponseAndWait].
      */
     suspend fun `createResponseAndWaitAsync`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: WaitOptions, `cancel`: CancelHandle?, `listener`: ResponseUpdateListener?): Response
     
     /**
-     * Non-blocking [`create_response`](Self::create_response).
+     * Non-blocking [createResponse].
      */
     suspend fun `createResponseAsync`(`conversationId`: kotlin.String, `text`: kotlin.String): Response
     
@@ -2775,7 +2789,7 @@ public interface ClientInterface {
     fun `getConversation`(`conversationId`: kotlin.String): Conversation
     
     /**
-     * Non-blocking [`get_conversation`](Self::get_conversation).
+     * Non-blocking [getConversation].
      */
     suspend fun `getConversationAsync`(`conversationId`: kotlin.String): Conversation
     
@@ -2785,7 +2799,7 @@ public interface ClientInterface {
     fun `getResponse`(`conversationId`: kotlin.String, `responseId`: kotlin.String): Response
     
     /**
-     * Non-blocking [`get_response`](Self::get_response).
+     * Non-blocking [getResponse].
      */
     suspend fun `getResponseAsync`(`conversationId`: kotlin.String, `responseId`: kotlin.String): Response
     
@@ -2818,7 +2832,7 @@ public interface ClientInterface {
     fun `listConversations`(`params`: ListConversationsParams): ConversationPage
     
     /**
-     * Non-blocking [`list_conversations`](Self::list_conversations).
+     * Non-blocking [listConversations].
      */
     suspend fun `listConversationsAsync`(`params`: ListConversationsParams): ConversationPage
     
@@ -2828,7 +2842,7 @@ public interface ClientInterface {
     fun `listEvents`(`params`: ListEventsParams): EventPage
     
     /**
-     * Non-blocking [`list_events`](Self::list_events).
+     * Non-blocking [listEvents].
      */
     suspend fun `listEventsAsync`(`params`: ListEventsParams): EventPage
     
@@ -2839,7 +2853,7 @@ public interface ClientInterface {
     fun `listMessages`(`params`: ListMessagesParams): MessagePage
     
     /**
-     * Non-blocking [`list_messages`](Self::list_messages).
+     * Non-blocking [listMessages].
      */
     suspend fun `listMessagesAsync`(`params`: ListMessagesParams): MessagePage
     
@@ -2851,7 +2865,7 @@ public interface ClientInterface {
     fun `listResponseMessages`(`params`: ListResponseMessagesParams): MessagePage
     
     /**
-     * Non-blocking [`list_response_messages`](Self::list_response_messages).
+     * Non-blocking [listResponseMessages].
      */
     suspend fun `listResponseMessagesAsync`(`params`: ListResponseMessagesParams): MessagePage
     
@@ -2861,7 +2875,7 @@ public interface ClientInterface {
      * `POST /conversations/{id}/responses/stream`. Blocking for the request only.
      * Errors before the stream starts (invalid arguments, 4xx, 5xx, connection
      * failures) are thrown here, with the retry rules of
-     * [`create_response`](Self::create_response). If the stream breaks or stalls
+     * [createResponse]. If the stream breaks or stalls
      * for `options.idle_timeout`, the turn is finished by polling (never by
      * sending the message again); `options.deadline` bounds the whole turn.
      * `cancel`, when given, stops the turn like the stream's own `cancel()` (which
@@ -2872,7 +2886,7 @@ public interface ClientInterface {
     /**
      * Sends a user message, streams the answer to `listener` and returns the final
      * response (the value polling would return), or throws like
-     * [`create_response_and_wait`](Self::create_response_and_wait) (`ResponseFailed`,
+     * [createResponseAndWait] (`ResponseFailed`,
      * `PollTimeout`, `Cancelled` when `cancel` fires or the listener returns false).
      * `update_listener` sees the response while the fallback polls.
      * BLOCKS the calling thread for the whole turn.
@@ -2880,7 +2894,7 @@ public interface ClientInterface {
     fun `streamResponseAndWait`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?, `listener`: StreamEventListener?, `updateListener`: ResponseUpdateListener?): Response
     
     /**
-     * Non-blocking [`stream_response`](Self::stream_response): the request runs on
+     * Non-blocking [streamResponse]: the request runs on
      * the blocking pool. Abandoning the call (cancelling the coroutine / task) drops
      * a stream opened meanwhile, which closes its connection. Reading the events
      * (`ResponseStream.next`) blocks; the Kotlin `streamResponseFlow` and Swift
@@ -2901,7 +2915,7 @@ public interface ClientInterface {
     fun `submitFeedback`(`conversationId`: kotlin.String, `responseId`: kotlin.String, `messageId`: kotlin.String, `callbackId`: kotlin.String, `additionalFeedback`: kotlin.String? = null): FeedbackResult
     
     /**
-     * Non-blocking [`submit_feedback`](Self::submit_feedback).
+     * Non-blocking [submitFeedback].
      */
     suspend fun `submitFeedbackAsync`(`conversationId`: kotlin.String, `responseId`: kotlin.String, `messageId`: kotlin.String, `callbackId`: kotlin.String, `additionalFeedback`: kotlin.String? = null): FeedbackResult
     
@@ -2911,7 +2925,7 @@ public interface ClientInterface {
     fun `updateConversation`(`conversationId`: kotlin.String, `update`: ConversationUpdate): Conversation
     
     /**
-     * Non-blocking [`update_conversation`](Self::update_conversation).
+     * Non-blocking [updateConversation].
      */
     suspend fun `updateConversationAsync`(`conversationId`: kotlin.String, `update`: ConversationUpdate): Conversation
     
@@ -2928,7 +2942,7 @@ public interface ClientInterface {
     fun `waitForResponse`(`conversationId`: kotlin.String, `responseId`: kotlin.String, `options`: WaitOptions, `cancel`: CancelHandle?, `listener`: ResponseUpdateListener?): Response
     
     /**
-     * Non-blocking [`wait_for_response`](Self::wait_for_response): polls on the
+     * Non-blocking [waitForResponse]: polls on the
      * blocking pool, sleeps on timers (the core's shared polling loop).
      */
     suspend fun `waitForResponseAsync`(`conversationId`: kotlin.String, `responseId`: kotlin.String, `options`: WaitOptions, `cancel`: CancelHandle?, `listener`: ResponseUpdateListener?): Response
@@ -2938,6 +2952,7 @@ public interface ClientInterface {
      */
     fun `withOptions`(`options`: RequestOptions): Client
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2984,6 +2999,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
     private val wasDestroyed = AtomicBoolean(false)
     private val callCounter = AtomicLong(1)
 
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
     override fun destroy() {
         // Only allow a single call to this method.
         // TODO: maybe we should log a warning if called more than once?
@@ -2995,6 +3011,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
         }
     }
 
+    /** Releases the native object: the same as [destroy], for `use { }`. */
     @Synchronized
     override fun close() {
         this.destroy()
@@ -3035,6 +3052,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
         }
     }
 
+    /** @suppress */
     fun uniffiClonePointer(): Pointer {
         return uniffiRustCall() { status ->
             UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_client(pointer!!, status)
@@ -3074,7 +3092,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`create_conversation`](Self::create_conversation).
+     * Non-blocking [createConversation].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3115,7 +3133,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Creates a response and waits for it like [`wait_for_response`](Self::wait_for_response).
+     * Creates a response and waits for it like [waitForResponse].
      * BLOCKS the calling thread for the whole wait.
      */
     @Throws(MoveworksException::class)override fun `createResponseAndWait`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: WaitOptions, `cancel`: CancelHandle?, `listener`: ResponseUpdateListener?): Response {
@@ -3132,7 +3150,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`create_response_and_wait`](Self::create_response_and_wait).
+     * Non-blocking [createResponseAndWait].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3156,7 +3174,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`create_response`](Self::create_response).
+     * Non-blocking [createResponse].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3196,7 +3214,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`get_conversation`](Self::get_conversation).
+     * Non-blocking [getConversation].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3236,7 +3254,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`get_response`](Self::get_response).
+     * Non-blocking [getResponse].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3339,7 +3357,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`list_conversations`](Self::list_conversations).
+     * Non-blocking [listConversations].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3379,7 +3397,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`list_events`](Self::list_events).
+     * Non-blocking [listEvents].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3420,7 +3438,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`list_messages`](Self::list_messages).
+     * Non-blocking [listMessages].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3462,7 +3480,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`list_response_messages`](Self::list_response_messages).
+     * Non-blocking [listResponseMessages].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3491,7 +3509,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
      * `POST /conversations/{id}/responses/stream`. Blocking for the request only.
      * Errors before the stream starts (invalid arguments, 4xx, 5xx, connection
      * failures) are thrown here, with the retry rules of
-     * [`create_response`](Self::create_response). If the stream breaks or stalls
+     * [createResponse]. If the stream breaks or stalls
      * for `options.idle_timeout`, the turn is finished by polling (never by
      * sending the message again); `options.deadline` bounds the whole turn.
      * `cancel`, when given, stops the turn like the stream's own `cancel()` (which
@@ -3513,7 +3531,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
     /**
      * Sends a user message, streams the answer to `listener` and returns the final
      * response (the value polling would return), or throws like
-     * [`create_response_and_wait`](Self::create_response_and_wait) (`ResponseFailed`,
+     * [createResponseAndWait] (`ResponseFailed`,
      * `PollTimeout`, `Cancelled` when `cancel` fires or the listener returns false).
      * `update_listener` sees the response while the fallback polls.
      * BLOCKS the calling thread for the whole turn.
@@ -3532,7 +3550,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`stream_response`](Self::stream_response): the request runs on
+     * Non-blocking [streamResponse]: the request runs on
      * the blocking pool. Abandoning the call (cancelling the coroutine / task) drops
      * a stream opened meanwhile, which closes its connection. Reading the events
      * (`ResponseStream.next`) blocks; the Kotlin `streamResponseFlow` and Swift
@@ -3583,7 +3601,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`submit_feedback`](Self::submit_feedback).
+     * Non-blocking [submitFeedback].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3623,7 +3641,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`update_conversation`](Self::update_conversation).
+     * Non-blocking [updateConversation].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3680,7 +3698,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`wait_for_response`](Self::wait_for_response): polls on the
+     * Non-blocking [waitForResponse]: polls on the
      * blocking pool, sleeps on timers (the core's shared polling loop).
      */
     @Throws(MoveworksException::class)
@@ -3722,6 +3740,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
     
 
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object {
         
     /**
@@ -3870,7 +3889,7 @@ public object FfiConverterTypeClient: FfiConverter<Client, Pointer> {
 
 
 /**
- * How to build a [`Client`]. Give an assistant name and either `bearer_token`
+ * How to build a [Client]. Give an assistant name and either `bearer_token`
  * or both `client_id` and `client_secret`; unset limits keep the core's defaults.
  *
  * An object, not a record: a record becomes a Kotlin data class / Swift struct
@@ -3879,11 +3898,12 @@ public object FfiConverterTypeClient: FfiConverter<Client, Pointer> {
  */
 public interface ClientConfigInterface {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
 /**
- * How to build a [`Client`]. Give an assistant name and either `bearer_token`
+ * How to build a [Client]. Give an assistant name and either `bearer_token`
  * or both `client_id` and `client_secret`; unset limits keep the core's defaults.
  *
  * An object, not a record: a record becomes a Kotlin data class / Swift struct
@@ -3909,7 +3929,7 @@ open class ClientConfig: Disposable, AutoCloseable, ClientConfigInterface
         this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
     }
     /**
-     * A configuration; nothing is checked until [`Client::new`], where the core checks
+     * A configuration; nothing is checked until [Client], where the core checks
      * every option (see the README's options table for meanings and defaults).
      *
      * * `assistant_name`: the assistant name configured for your organization.
@@ -3944,6 +3964,7 @@ open class ClientConfig: Disposable, AutoCloseable, ClientConfigInterface
     private val wasDestroyed = AtomicBoolean(false)
     private val callCounter = AtomicLong(1)
 
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
     override fun destroy() {
         // Only allow a single call to this method.
         // TODO: maybe we should log a warning if called more than once?
@@ -3955,6 +3976,7 @@ open class ClientConfig: Disposable, AutoCloseable, ClientConfigInterface
         }
     }
 
+    /** Releases the native object: the same as [destroy], for `use { }`. */
     @Synchronized
     override fun close() {
         this.destroy()
@@ -3995,6 +4017,7 @@ open class ClientConfig: Disposable, AutoCloseable, ClientConfigInterface
         }
     }
 
+    /** @suppress */
     fun uniffiClonePointer(): Pointer {
         return uniffiRustCall() { status ->
             UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_clientconfig(pointer!!, status)
@@ -4002,6 +4025,7 @@ open class ClientConfig: Disposable, AutoCloseable, ClientConfigInterface
     }
 
     
+    /** The configuration as text, the token and client secret shown as `[redacted]`. */
     override fun toString(): String {
         return FfiConverterString.lift(
     callWithPointer {
@@ -4016,6 +4040,7 @@ open class ClientConfig: Disposable, AutoCloseable, ClientConfigInterface
 
     
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
     
 }
@@ -4168,6 +4193,7 @@ public interface ConversationIteratorInterface {
      */
     fun `nextPage`(): ConversationPage?
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -4200,6 +4226,7 @@ open class ConversationIterator: Disposable, AutoCloseable, ConversationIterator
     private val wasDestroyed = AtomicBoolean(false)
     private val callCounter = AtomicLong(1)
 
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
     override fun destroy() {
         // Only allow a single call to this method.
         // TODO: maybe we should log a warning if called more than once?
@@ -4211,6 +4238,7 @@ open class ConversationIterator: Disposable, AutoCloseable, ConversationIterator
         }
     }
 
+    /** Releases the native object: the same as [destroy], for `use { }`. */
     @Synchronized
     override fun close() {
         this.destroy()
@@ -4251,6 +4279,7 @@ open class ConversationIterator: Disposable, AutoCloseable, ConversationIterator
         }
     }
 
+    /** @suppress */
     fun uniffiClonePointer(): Pointer {
         return uniffiRustCall() { status ->
             UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_conversationiterator(pointer!!, status)
@@ -4308,6 +4337,7 @@ open class ConversationIterator: Disposable, AutoCloseable, ConversationIterator
 
     
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
     
 }
@@ -4460,6 +4490,7 @@ public interface EventIteratorInterface {
      */
     fun `nextPage`(): EventPage?
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -4492,6 +4523,7 @@ open class EventIterator: Disposable, AutoCloseable, EventIteratorInterface
     private val wasDestroyed = AtomicBoolean(false)
     private val callCounter = AtomicLong(1)
 
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
     override fun destroy() {
         // Only allow a single call to this method.
         // TODO: maybe we should log a warning if called more than once?
@@ -4503,6 +4535,7 @@ open class EventIterator: Disposable, AutoCloseable, EventIteratorInterface
         }
     }
 
+    /** Releases the native object: the same as [destroy], for `use { }`. */
     @Synchronized
     override fun close() {
         this.destroy()
@@ -4543,6 +4576,7 @@ open class EventIterator: Disposable, AutoCloseable, EventIteratorInterface
         }
     }
 
+    /** @suppress */
     fun uniffiClonePointer(): Pointer {
         return uniffiRustCall() { status ->
             UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_eventiterator(pointer!!, status)
@@ -4600,6 +4634,7 @@ open class EventIterator: Disposable, AutoCloseable, EventIteratorInterface
 
     
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
     
 }
@@ -4752,6 +4787,7 @@ public interface MessageIteratorInterface {
      */
     fun `nextPage`(): MessagePage?
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -4784,6 +4820,7 @@ open class MessageIterator: Disposable, AutoCloseable, MessageIteratorInterface
     private val wasDestroyed = AtomicBoolean(false)
     private val callCounter = AtomicLong(1)
 
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
     override fun destroy() {
         // Only allow a single call to this method.
         // TODO: maybe we should log a warning if called more than once?
@@ -4795,6 +4832,7 @@ open class MessageIterator: Disposable, AutoCloseable, MessageIteratorInterface
         }
     }
 
+    /** Releases the native object: the same as [destroy], for `use { }`. */
     @Synchronized
     override fun close() {
         this.destroy()
@@ -4835,6 +4873,7 @@ open class MessageIterator: Disposable, AutoCloseable, MessageIteratorInterface
         }
     }
 
+    /** @suppress */
     fun uniffiClonePointer(): Pointer {
         return uniffiRustCall() { status ->
             UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_messageiterator(pointer!!, status)
@@ -4892,6 +4931,7 @@ open class MessageIterator: Disposable, AutoCloseable, MessageIteratorInterface
 
     
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
     
 }
@@ -5044,6 +5084,7 @@ public interface ResponseMessageIteratorInterface {
      */
     fun `nextPage`(): MessagePage?
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -5076,6 +5117,7 @@ open class ResponseMessageIterator: Disposable, AutoCloseable, ResponseMessageIt
     private val wasDestroyed = AtomicBoolean(false)
     private val callCounter = AtomicLong(1)
 
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
     override fun destroy() {
         // Only allow a single call to this method.
         // TODO: maybe we should log a warning if called more than once?
@@ -5087,6 +5129,7 @@ open class ResponseMessageIterator: Disposable, AutoCloseable, ResponseMessageIt
         }
     }
 
+    /** Releases the native object: the same as [destroy], for `use { }`. */
     @Synchronized
     override fun close() {
         this.destroy()
@@ -5127,6 +5170,7 @@ open class ResponseMessageIterator: Disposable, AutoCloseable, ResponseMessageIt
         }
     }
 
+    /** @suppress */
     fun uniffiClonePointer(): Pointer {
         return uniffiRustCall() { status ->
             UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_responsemessageiterator(pointer!!, status)
@@ -5184,6 +5228,7 @@ open class ResponseMessageIterator: Disposable, AutoCloseable, ResponseMessageIt
 
     
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
     
 }
@@ -5316,7 +5361,7 @@ public object FfiConverterTypeResponseMessageIterator: FfiConverter<ResponseMess
 
 
 /**
- * A streamed answer: call [`next`](Self::next) until it returns absent.
+ * A streamed answer: call [next] until it returns absent.
  *
  * A successful turn always ends with a `ResponseCompleted` event carrying the
  * final response, also when the stream broke and the turn was finished by
@@ -5324,7 +5369,7 @@ public object FfiConverterTypeResponseMessageIterator: FfiConverter<ResponseMess
  * (`ResponseFailed`, `PollTimeout`, `Cancelled`, …), after which `next` returns
  * absent. Releasing the object (Kotlin `close()`/`use {}`, Swift: the last
  * reference going away) closes the connection at once; the response goes on
- * server-side and can still be polled by [`response_id`](Self::response_id).
+ * server-side and can still be polled by [responseId].
  */
 public interface ResponseStreamInterface {
     
@@ -5343,7 +5388,7 @@ public interface ResponseStreamInterface {
     fun `finish`(): Response
     
     /**
-     * True once [`cancel`](Self::cancel) was called.
+     * True once [cancel] was called.
      */
     fun `isCancelled`(): kotlin.Boolean
     
@@ -5374,11 +5419,12 @@ public interface ResponseStreamInterface {
      */
     fun `responseId`(): kotlin.String?
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
 /**
- * A streamed answer: call [`next`](Self::next) until it returns absent.
+ * A streamed answer: call [next] until it returns absent.
  *
  * A successful turn always ends with a `ResponseCompleted` event carrying the
  * final response, also when the stream broke and the turn was finished by
@@ -5386,7 +5432,7 @@ public interface ResponseStreamInterface {
  * (`ResponseFailed`, `PollTimeout`, `Cancelled`, …), after which `next` returns
  * absent. Releasing the object (Kotlin `close()`/`use {}`, Swift: the last
  * reference going away) closes the connection at once; the response goes on
- * server-side and can still be polled by [`response_id`](Self::response_id).
+ * server-side and can still be polled by [responseId].
  */
 open class ResponseStream: Disposable, AutoCloseable, ResponseStreamInterface
 {
@@ -5413,6 +5459,7 @@ open class ResponseStream: Disposable, AutoCloseable, ResponseStreamInterface
     private val wasDestroyed = AtomicBoolean(false)
     private val callCounter = AtomicLong(1)
 
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
     override fun destroy() {
         // Only allow a single call to this method.
         // TODO: maybe we should log a warning if called more than once?
@@ -5424,6 +5471,7 @@ open class ResponseStream: Disposable, AutoCloseable, ResponseStreamInterface
         }
     }
 
+    /** Releases the native object: the same as [destroy], for `use { }`. */
     @Synchronized
     override fun close() {
         this.destroy()
@@ -5464,6 +5512,7 @@ open class ResponseStream: Disposable, AutoCloseable, ResponseStreamInterface
         }
     }
 
+    /** @suppress */
     fun uniffiClonePointer(): Pointer {
         return uniffiRustCall() { status ->
             UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_responsestream(pointer!!, status)
@@ -5506,7 +5555,7 @@ open class ResponseStream: Disposable, AutoCloseable, ResponseStreamInterface
 
     
     /**
-     * True once [`cancel`](Self::cancel) was called.
+     * True once [cancel] was called.
      */override fun `isCancelled`(): kotlin.Boolean {
             return FfiConverterBoolean.lift(
     callWithPointer {
@@ -5601,6 +5650,7 @@ open class ResponseStream: Disposable, AutoCloseable, ResponseStreamInterface
 
     
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
     
 }
@@ -5814,6 +5864,7 @@ public interface SandboxInterface {
      */
     fun `tokenUrl`(): kotlin.String
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -5866,6 +5917,7 @@ open class Sandbox: Disposable, AutoCloseable, SandboxInterface
     private val wasDestroyed = AtomicBoolean(false)
     private val callCounter = AtomicLong(1)
 
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
     override fun destroy() {
         // Only allow a single call to this method.
         // TODO: maybe we should log a warning if called more than once?
@@ -5877,6 +5929,7 @@ open class Sandbox: Disposable, AutoCloseable, SandboxInterface
         }
     }
 
+    /** Releases the native object: the same as [destroy], for `use { }`. */
     @Synchronized
     override fun close() {
         this.destroy()
@@ -5917,6 +5970,7 @@ open class Sandbox: Disposable, AutoCloseable, SandboxInterface
         }
     }
 
+    /** @suppress */
     fun uniffiClonePointer(): Pointer {
         return uniffiRustCall() { status ->
             UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_sandbox(pointer!!, status)
@@ -6117,6 +6171,7 @@ open class Sandbox: Disposable, AutoCloseable, SandboxInterface
 
     
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
     
 }
@@ -6152,7 +6207,7 @@ public object FfiConverterTypeSandbox: FfiConverter<Sandbox, Pointer> {
 
 
 /**
- * Per-call overrides, see [`Client::with_options`].
+ * Per-call overrides, see [Client.withOptions].
  */
 data class RequestOptions (
     /**
@@ -6169,6 +6224,7 @@ data class RequestOptions (
     var `maxRetries`: kotlin.UInt? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -6227,6 +6283,7 @@ data class StreamOptions (
     var `deadline`: java.time.Duration? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -6286,6 +6343,7 @@ data class WaitOptions (
     var `deadline`: java.time.Duration? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -6338,6 +6396,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6352,6 +6411,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6366,6 +6426,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6380,6 +6441,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6394,6 +6456,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6408,6 +6471,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6422,6 +6486,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6436,6 +6501,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6450,6 +6516,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6464,6 +6531,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6478,6 +6546,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6492,6 +6561,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6506,6 +6576,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6520,6 +6591,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6534,11 +6606,13 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
     
 
+    /** @suppress */
     companion object ErrorHandler : UniffiRustCallStatusErrorHandler<MoveworksException> {
         override fun lift(error_buf: RustBuffer.ByValue): MoveworksException = FfiConverterTypeMoveworksError.lift(error_buf)
     }
@@ -6780,6 +6854,7 @@ public interface ResponseUpdateListener {
      */
     fun `onUpdate`(`response`: Response): kotlin.Boolean
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -6830,7 +6905,7 @@ public object FfiConverterTypeResponseUpdateListener: FfiConverterCallbackInterf
 
 
 /**
- * Receives every event of [`Client::stream_response_and_wait`](crate::Client::stream_response_and_wait),
+ * Receives every event of [Client.streamResponseAndWait],
  * on the calling thread; keep it short.
  */
 public interface StreamEventListener {
@@ -6840,6 +6915,7 @@ public interface StreamEventListener {
      */
     fun `onEvent`(`event`: StreamEvent): kotlin.Boolean
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 

@@ -55,6 +55,7 @@ open class RustBuffer : Structure() {
         data = other.data
     }
 
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object {
         internal fun alloc(size: ULong = 0UL) = uniffiRustCall() { status ->
             // Note: need to convert the size to a `Long` value to make this work with JVM.
@@ -237,6 +238,7 @@ internal open class UniffiRustCallStatus : Structure() {
         return code == UNIFFI_CALL_UNEXPECTED_ERROR
     }
 
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object {
         fun create(code: Byte, errorBuf: RustBuffer.ByValue): UniffiRustCallStatus.ByValue {
             val callStatus = UniffiRustCallStatus.ByValue()
@@ -247,6 +249,7 @@ internal open class UniffiRustCallStatus : Structure() {
     }
 }
 
+/** A call failed in a way its declaration does not allow: a bug in the generated bindings, never expected. */
 class InternalException(message: String) : kotlin.Exception(message)
 
 /**
@@ -734,6 +737,7 @@ internal interface IntegrityCheckingUniffiLib : Library {
 // A JNA Library to expose the extern-C FFI definitions.
 // This is an implementation detail which will be called internally by the public API.
 internal interface UniffiLib : Library {
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object {
         internal val INSTANCE: UniffiLib by lazy {
             val componentName = "moveworks"
@@ -919,9 +923,13 @@ public fun uniffiEnsureInitialized() {
 //
 // The easiest way to ensure this method is called is to use the `.use`
 // helper method to execute a block and destroy the object at the end.
+/** An object holding native resources, which [destroy] releases. */
 interface Disposable {
+    /** Releases the native resources. */
     fun destroy()
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object {
+        /** Calls [Disposable.destroy] on each argument that is one, and on those inside lists and maps. */
         fun destroy(vararg args: Any?) {
             for (arg in args) {
                 when (arg) {
@@ -1230,6 +1238,7 @@ data class Citation (
     var `display`: CitationDisplay?
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1274,6 +1283,7 @@ data class CitationDisplay (
     var `body`: Content?
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1333,6 +1343,7 @@ data class Conversation (
     var `requestId`: kotlin.String? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1392,6 +1403,7 @@ data class ConversationPage (
     var `requestId`: kotlin.String? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1423,7 +1435,7 @@ public object FfiConverterTypeConversationPage: FfiConverterRustBuffer<Conversat
 
 
 /**
- * Fields to change with [`Client::update_conversation`]; `None` leaves a field unchanged.
+ * Fields to change with [ai.moveworks.sdk.Client.updateConversation]; `None` leaves a field unchanged.
  */
 data class ConversationUpdate (
     /**
@@ -1436,6 +1448,7 @@ data class ConversationUpdate (
     var `archived`: kotlin.Boolean? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1464,7 +1477,7 @@ public object FfiConverterTypeConversationUpdate: FfiConverterRustBuffer<Convers
 
 
 /**
- * Every detail of an [`Error`], as a plain record ([`Error::details`]); which fields
+ * Every detail of an [ai.moveworks.sdk.MoveworksException], as a plain record ([ai.moveworks.sdk.details]); which fields
  * are set depends on `kind`. The bindings build their error objects from it.
  *
  * It serializes to JSON with the field names below (`retry_after` in seconds,
@@ -1530,6 +1543,7 @@ data class ErrorDetails (
     var `isTransient`: kotlin.Boolean
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1608,6 +1622,7 @@ data class Event (
     var `payload`: EventPayload
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1658,6 +1673,7 @@ data class EventPage (
     var `requestId`: kotlin.String? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1698,6 +1714,7 @@ data class FeedbackOption (
     var `callbackId`: kotlin.String
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1723,7 +1740,7 @@ public object FfiConverterTypeFeedbackOption: FfiConverterRustBuffer<FeedbackOpt
 
 
 /**
- * The answer of [`Client::submit_feedback`](crate::Client::submit_feedback): `{"status": "SUBMITTED"}`.
+ * The answer of [ai.moveworks.sdk.Client.submitFeedback]: `{"status": "SUBMITTED"}`.
  */
 data class FeedbackResult (
     /**
@@ -1738,6 +1755,7 @@ data class FeedbackResult (
     var `requestId`: kotlin.String? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1766,7 +1784,7 @@ public object FfiConverterTypeFeedbackResult: FfiConverterRustBuffer<FeedbackRes
 
 
 /**
- * Filters of [`Client::list_conversations`].
+ * Filters of [ai.moveworks.sdk.Client.listConversations].
  */
 data class ListConversationsParams (
     /**
@@ -1783,6 +1801,7 @@ data class ListConversationsParams (
     var `archived`: kotlin.Boolean? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1814,7 +1833,7 @@ public object FfiConverterTypeListConversationsParams: FfiConverterRustBuffer<Li
 
 
 /**
- * Filters of [`Client::list_events`].
+ * Filters of [ai.moveworks.sdk.Client.listEvents].
  */
 data class ListEventsParams (
     /**
@@ -1841,6 +1860,7 @@ data class ListEventsParams (
     var `limit`: kotlin.UInt? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1878,7 +1898,7 @@ public object FfiConverterTypeListEventsParams: FfiConverterRustBuffer<ListEvent
 
 
 /**
- * Filters of [`Client::list_messages`].
+ * Filters of [ai.moveworks.sdk.Client.listMessages].
  */
 data class ListMessagesParams (
     /**
@@ -1895,6 +1915,7 @@ data class ListMessagesParams (
     var `limit`: kotlin.UInt? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1926,7 +1947,7 @@ public object FfiConverterTypeListMessagesParams: FfiConverterRustBuffer<ListMes
 
 
 /**
- * Filters of [`Client::list_response_messages`].
+ * Filters of [ai.moveworks.sdk.Client.listResponseMessages].
  *
  * The reference page documents no query parameters for this endpoint; `cursor`
  * and `limit` are sent only when set, for servers that page it.
@@ -1950,6 +1971,7 @@ data class ListResponseMessagesParams (
     var `limit`: kotlin.UInt? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2017,12 +2039,13 @@ data class Message (
     var `createdAt`: Timestamp, 
     /**
      * How the user can rate this message (assistant messages only): the opaque
-     * callback ids to pass to [`Client::submit_feedback`](crate::Client::submit_feedback).
+     * callback ids to pass to [ai.moveworks.sdk.Client.submitFeedback].
      * `None` when the server sends none (user messages, older servers).
      */
     var `feedback`: MessageFeedback?
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2072,7 +2095,7 @@ public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
  * The `feedback` object of an assistant [`Message`]: one option per rating.
  *
  * Which callback id is submitted decides the rating; pass it back exactly as
- * received with [`Client::submit_feedback`](crate::Client::submit_feedback).
+ * received with [ai.moveworks.sdk.Client.submitFeedback].
  */
 data class MessageFeedback (
     /**
@@ -2085,6 +2108,7 @@ data class MessageFeedback (
     var `unhelpful`: FeedbackOption?
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2133,6 +2157,7 @@ data class MessagePage (
     var `requestId`: kotlin.String? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2189,6 +2214,7 @@ data class ReasoningMessage (
     var `createdAt`: Timestamp
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2270,6 +2296,7 @@ data class Response (
     var `requestId`: kotlin.String? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2332,6 +2359,7 @@ data class ResponseError (
     var `message`: kotlin.String
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2360,7 +2388,7 @@ public object FfiConverterTypeResponseError: FfiConverterRustBuffer<ResponseErro
 
 
 /**
- * How a [`Sandbox`] starts; every field optional (JSON keys of the same names).
+ * How a [ai.moveworks.sdk.Sandbox] starts; every field optional (JSON keys of the same names).
  */
 data class SandboxOptions (
     /**
@@ -2379,6 +2407,7 @@ data class SandboxOptions (
     var `oauth`: kotlin.Boolean? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2434,11 +2463,13 @@ sealed class Actor {
          * The wire value.
          */
         val `raw`: kotlin.String) : Actor() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
 
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2515,6 +2546,7 @@ sealed class Content {
          * The text.
          */
         val `text`: kotlin.String) : Content() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -2526,6 +2558,7 @@ sealed class Content {
          * CommonMark source.
          */
         val `text`: kotlin.String) : Content() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -2537,6 +2570,7 @@ sealed class Content {
          * Markdown source.
          */
         val `text`: kotlin.String) : Content() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -2552,11 +2586,13 @@ sealed class Content {
          * The whole item as JSON text, exactly as received.
          */
         val `rawJson`: kotlin.String) : Content() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
 
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2659,6 +2695,7 @@ sealed class EventPayload {
          * The message.
          */
         val `message`: ai.moveworks.sdk.model.Message) : EventPayload() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -2674,11 +2711,13 @@ sealed class EventPayload {
          * The whole payload as JSON text, exactly as received.
          */
         val `rawJson`: kotlin.String) : EventPayload() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
 
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2757,11 +2796,13 @@ sealed class FeedbackStatus {
          * The wire value.
          */
         val `raw`: kotlin.String) : FeedbackStatus() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
 
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2827,6 +2868,7 @@ sealed class OutputItem {
          * The message.
          */
         val `message`: ai.moveworks.sdk.model.Message) : OutputItem() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -2838,6 +2880,7 @@ sealed class OutputItem {
          * The reasoning message.
          */
         val `reasoningMessage`: ai.moveworks.sdk.model.ReasoningMessage) : OutputItem() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -2853,11 +2896,13 @@ sealed class OutputItem {
          * The whole item as JSON text, exactly as received.
          */
         val `rawJson`: kotlin.String) : OutputItem() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
 
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2969,11 +3014,13 @@ sealed class ResponseStatus {
          * The wire value.
          */
         val `raw`: kotlin.String) : ResponseStatus() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
 
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -3085,6 +3132,7 @@ sealed class StreamEvent {
          * The response's status, when the server sends it (normally `CREATED`).
          */
         val `status`: ResponseStatus?) : StreamEvent() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -3100,6 +3148,7 @@ sealed class StreamEvent {
          * The response's status, when the server sends it.
          */
         val `status`: ResponseStatus?) : StreamEvent() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -3120,9 +3169,10 @@ sealed class StreamEvent {
          */
         val `outputType`: kotlin.String, 
         /**
-         * The output item so far, shaped like an entry of [`Response::outputs`].
+         * The output item so far, shaped like an entry of [Response.outputs].
          */
         val `output`: OutputItem) : StreamEvent() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -3140,9 +3190,10 @@ sealed class StreamEvent {
         val `status`: ResponseStatus, 
         /**
          * The final response, when the server includes it. Events of
-         * [`Client::stream_response`] always carry it when the turn succeeded.
+         * [ai.moveworks.sdk.Client.streamResponse] always carry it when the turn succeeded.
          */
         val `response`: Response?) : StreamEvent() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -3158,11 +3209,13 @@ sealed class StreamEvent {
          * The `data:` text as sent.
          */
         val `data`: kotlin.String) : StreamEvent() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
 
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -3885,5 +3938,6 @@ public object FfiConverterSequenceTypeOutputItem: FfiConverterRustBuffer<List<Ou
  * It's also what we have an external type that references a custom type.
  */
 public typealias Timestamp = java.time.Instant
+/** @suppress */
 public typealias FfiConverterTypeTimestamp = FfiConverterTimestamp
 
