@@ -118,11 +118,12 @@ n="$(count c "$WORK/c-xml" 2>"$WORK/c.log")" || fail c "$WORK/c.log"
 done_lang c "$n"
 
 # --- Kotlin -----------------------------------------------------------------
-# Dokka runs through the Kotlin package's own Maven build. Its script may report its count
-# as a line "kotlin: N public items documented"; if it does not, the index says "built".
+# Dokka runs through the Kotlin package's own Maven build (mvn: installed by
+# bindings/kotlin/test.sh, which runs first in test-all.sh). Its script reports its count
+# as "kotlin docs: N public declarations documented, ..."; without one the index says "built".
 if [ -f bindings/kotlin/docs.sh ]; then
     bash bindings/kotlin/docs.sh "$OUT/kotlin" >"$WORK/kotlin.log" 2>&1 || fail kotlin "$WORK/kotlin.log"
-    n="$(sed -n 's/^kotlin: \([0-9][0-9]*\) public items documented.*/\1/p' "$WORK/kotlin.log" | tail -n 1)"
+    n="$(sed -En 's/^kotlin( docs)?: ([0-9]+) public (items|declarations) documented.*/\2/p' "$WORK/kotlin.log" | tail -n 1)"
     if [ -n "$n" ]; then
         done_lang kotlin "$n"
     else
