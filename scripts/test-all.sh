@@ -36,7 +36,7 @@ for suite in "${BINDING_SUITES[@]}"; do
 done
 
 # After the binding suites: it reuses their builds (the wheel's artifacts, node_modules).
-# Fails on any warning of rustdoc, pdoc, TypeDoc or Doxygen and on any undocumented public item.
+# Fails on any warning of rustdoc, pdoc, TypeDoc, Doxygen or Dokka and on any undocumented public item.
 section "API reference (scripts/docs.sh)"
 bash scripts/docs.sh
 
