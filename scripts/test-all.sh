@@ -35,6 +35,11 @@ for suite in "${BINDING_SUITES[@]}"; do
     bash "$suite"
 done
 
+# After the binding suites: it reuses their builds (the wheel's artifacts, node_modules).
+# Fails on any warning of rustdoc, pdoc, TypeDoc, Doxygen or Dokka and on any undocumented public item.
+section "API reference (scripts/docs.sh)"
+bash scripts/docs.sh
+
 # Fuzz briefly (20 s per target over the committed corpus); long runs: fuzz/README.md.
 section "fuzz (cargo-fuzz, ASan)"
 bash fuzz/run.sh 20
