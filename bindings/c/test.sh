@@ -167,13 +167,19 @@ if [[ "${MW_C_SKIP_VALGRIND:-}" != 1 ]]; then
 fi
 step "ASan+LSan+UBSan (C and C++ suites), valgrind (C++ suite)"
 bash "$HERE/sanitize.sh"
-step "install (cmake --install) and build the example against the prefix: pkg-config and find_package"
-# Last: this builds the library as shipped (no test-hooks feature) into target/debug.
-# Debug profile: the test command builds debug everywhere; users get release by default.
+step "install (cmake --install, linked for glibc 2.17) and build the example against the prefix: pkg-config and find_package"
+# Last: this builds the library as shipped (no test-hooks feature), linked by zig against
+# glibc 2.17 (MOVEWORKS_GLIBC_2_17: cargo-zigbuild, zig from scripts/zig-env.sh) into
+# target/<arch>-unknown-linux-gnu/debug; the suites above (valgrind, sanitizers) use the
+# native build in target/debug. Debug profile: the test command builds debug everywhere;
+# users get release by default.
+# shellcheck source=../../scripts/zig-env.sh
+. "$ROOT/scripts/zig-env.sh"
 PREFIX="$WORK/prefix"
 rm -rf "$PREFIX" "$WORK/cmake-lib" "$WORK/cmake-pc" "$WORK/cmake-pkg"
+zig_started=$SECONDS
 {
-    cmake -S "$HERE" -B "$WORK/cmake-lib" -DMOVEWORKS_CARGO_PROFILE=debug &&
+    cmake -S "$HERE" -B "$WORK/cmake-lib" -DMOVEWORKS_CARGO_PROFILE=debug -DMOVEWORKS_GLIBC_2_17=ON &&
         cmake --build "$WORK/cmake-lib" &&
         cmake --install "$WORK/cmake-lib" --prefix "$PREFIX"
 } >"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log"; exit 1; }
@@ -182,6 +188,8 @@ for f in lib/libmoveworks.so lib/libmoveworks.a include/moveworks.h lib/pkgconfi
     [[ -f "$PREFIX/$f" ]] || { echo "cmake --install did not lay out $f" >&2; exit 1; }
 done
 cmp -s include/moveworks.h "$PREFIX/include/moveworks.h" || { echo "installed header differs" >&2; exit 1; }
+require_glibc_2_17 "$PREFIX/lib/libmoveworks.so"
+echo "installed lib/libmoveworks.so needs glibc $(max_glibc "$PREFIX/lib/libmoveworks.so") (build and install: $((SECONDS - zig_started))s)"
 # pkg-config by hand, as a Makefile would.
 export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 # shellcheck disable=SC2046
