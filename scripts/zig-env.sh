@@ -11,6 +11,9 @@ ZIG_VENV="${CARGO_TARGET_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/t
 [ -x "$ZIG_VENV/bin/python3" ] || python3 -m venv "$ZIG_VENV"
 PIP_DISABLE_PIP_VERSION_CHECK=1 "$ZIG_VENV/bin/pip" install -q ziglang==0.17.0 cargo-zigbuild==0.24.0
 export PATH="$ZIG_VENV/bin:$PATH"
+# napi build --cross-compile runs an unpinned `cargo install cargo-zigbuild` when
+# `cargo help zigbuild` fails; make sure it finds this one instead.
+cargo help zigbuild >/dev/null 2>&1 || { echo "scripts/zig-env.sh: cargo does not find cargo-zigbuild in $ZIG_VENV/bin" >&2; return 1; }
 # The Rust target that links against glibc 2.17 (cargo builds x86_64-unknown-linux-gnu, zig gets the suffix).
 GLIBC_2_17_TARGET="$(uname -m)-unknown-linux-gnu.2.17"
 
