@@ -45,6 +45,7 @@ step build-simulator cargo build -q -p moveworks-simulator
 # cargo-zigbuild from PyPI). Every test loads this same file. (A second, native build
 # would not be cheaper: napi passes --target to cargo either way, so both would build
 # into target/x86_64-unknown-linux-gnu and each would rebuild every crate the other built.)
+# shellcheck source=../scripts/zig-env.sh
 . "$ROOT/scripts/zig-env.sh"
 # napi build writes the addon, the JS loader and the .d.ts; generate into a temp
 # dir so the committed copies can be compared before anything is overwritten.

@@ -8,6 +8,11 @@
 # Also defines max_glibc FILE and require_glibc_2_17 FILE.
 
 ZIG_VENV="${CARGO_TARGET_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/target}/zig-venv"
+# A fresh Debian has python3 without venv, and objdump (binutils) only with gcc.
+if ! python3 -c 'import venv, ensurepip' 2>/dev/null || ! command -v objdump >/dev/null; then
+    apt-get update -qq >/dev/null &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv binutils >/dev/null
+fi
 [ -x "$ZIG_VENV/bin/python3" ] || python3 -m venv "$ZIG_VENV"
 PIP_DISABLE_PIP_VERSION_CHECK=1 "$ZIG_VENV/bin/pip" install -q ziglang==0.17.0 cargo-zigbuild==0.24.0
 export PATH="$ZIG_VENV/bin:$PATH"
@@ -15,6 +20,7 @@ export PATH="$ZIG_VENV/bin:$PATH"
 # `cargo help zigbuild` fails; make sure it finds this one instead.
 cargo help zigbuild >/dev/null 2>&1 || { echo "scripts/zig-env.sh: cargo does not find cargo-zigbuild in $ZIG_VENV/bin" >&2; return 1; }
 # The Rust target that links against glibc 2.17 (cargo builds x86_64-unknown-linux-gnu, zig gets the suffix).
+# shellcheck disable=SC2034 # used by the scripts that source this one
 GLIBC_2_17_TARGET="$(uname -m)-unknown-linux-gnu.2.17"
 
 # The newest glibc symbol version FILE needs (e.g. 2.17), from its dynamic symbol table.
