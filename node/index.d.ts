@@ -51,7 +51,10 @@ export interface PlainTextContent {
   /** Discriminant. */
   type: 'PLAIN_TEXT'
   /** The text. */
-  plainText: { text: string }
+  plainText: {
+    /** The text itself. */
+    text: string
+  }
 }
 
 /** `COMMONMARK_TEXT` content. */
@@ -59,7 +62,10 @@ export interface CommonmarkTextContent {
   /** Discriminant. */
   type: 'COMMONMARK_TEXT'
   /** CommonMark source. */
-  commonmarkText: { text: string }
+  commonmarkText: {
+    /** The CommonMark source itself. */
+    text: string
+  }
 }
 
 /** `MARKDOWN_TEXT` content: raw markdown, used when the reply is not CommonMark. */
@@ -67,7 +73,10 @@ export interface MarkdownTextContent {
   /** Discriminant. */
   type: 'MARKDOWN_TEXT'
   /** Markdown source. */
-  markdownText: { text: string }
+  markdownText: {
+    /** The markdown source itself. */
+    text: string
+  }
 }
 
 /** Message content, a discriminated union on `type`; read its text with `contentText`. */
@@ -92,7 +101,10 @@ export interface Citation {
    * The wire's nesting of `offset`.
    * @deprecated Use `offset` (the core's and Python's name). Not enumerable.
    */
-  readonly location: { offset: number }
+  readonly location: {
+    /** Same as the citation's `offset`. */
+    offset: number
+  }
   /** Link to the cited entity. */
   url?: string | null
   /** How to display the cited entity. */
@@ -404,6 +416,7 @@ export declare class ResponseStream {
   readonly requestId: string | null
   /** The final COMPLETED response once the turn ended successfully (the last event's `response`), else undefined. */
   readonly response: Response | undefined
+  /** The stream itself: `for await (const event of stream)` iterates it (once). */
   [Symbol.asyncIterator](): ResponseStream
   /** The next event; a failed turn rejects once with its error, then the iteration is done. */
   next(): Promise<IteratorResult<StreamEvent, undefined>>
@@ -421,7 +434,6 @@ export declare class ResponseStream {
   close(): void
 }
 
-/** Options of `new Client()`, mirroring the core builder. */
 /**
  * Options of `new Client(...)` and `Client.fromEnv(...)`: the core's ClientOptions
  * (see the README's options table), in camelCase. They are handed to the core
@@ -431,12 +443,17 @@ export declare class ResponseStream {
  * Durations: `<name>Ms` in milliseconds, or `<name>` in seconds, not both.
  */
 export interface ClientOptions {
+  /** API base URL (default `https://api.moveworks.ai/rest/v1beta1`); https unless the host is loopback or `allowInsecureHttp` is set. */
   baseUrl?: string
+  /** The assistant name configured for your organization, sent as `Assistant-Name` (required). */
   assistantName?: string
   /** Static bearer token (or use clientId + clientSecret, not both). */
   token?: string
+  /** OAuth client id; tokens are then fetched, cached and refreshed for you (with `clientSecret`). */
   clientId?: string
+  /** OAuth client secret (with `clientId`); redacted everywhere. */
   clientSecret?: string
+  /** OAuth token endpoint (default: the base URL's origin + `/oauth/v1/token`). */
   tokenUrl?: string
   /** Per-attempt timeout in ms (default 30000). */
   timeoutMs?: number
@@ -470,35 +487,51 @@ export interface ClientOptions {
 export interface CallOptions {
   /** Aborting rejects the call promptly with CancelledError. */
   signal?: AbortSignal
+  /** This call's per-attempt timeout in ms, instead of the client's. */
   timeoutMs?: number
+  /** This call's deadline in ms, retries included, instead of the client's. */
   deadlineMs?: number
+  /** This call's retries after the first attempt, instead of the client's (0 disables). */
   maxRetries?: number
 }
 
 /** Options of the polling helpers. */
 export interface WaitOptions {
+  /** Aborting rejects the wait promptly with CancelledError naming the response. */
   signal?: AbortSignal
   /** Give up after this long (default 120 s): PollTimeoutError. */
   deadlineMs?: number
+  /** Delay before the second poll, ms (default 250). */
   initialIntervalMs?: number
+  /** Longest delay between polls, ms (default 2000). */
   maxIntervalMs?: number
+  /** Growth factor of the delay between polls (default 1.5). */
   backoffFactor?: number
   /** Called whenever status or outputs change; throwing stops the wait with that error. */
   onUpdate?: (response: Response) => void
 }
 
+/** Options of `listConversations` (and, without the per-call limits, `iterConversations`). */
 export interface ListConversationsOptions extends CallOptions {
+  /** Page size, 1 to 100 (server default 20). */
   limit?: number
+  /** Cursor from a previous page's `nextCursor`. */
   cursor?: string
+  /** List archived conversations instead of active ones (default false). */
   archived?: boolean
 }
 
+/** Options of `listEvents` (and, without the per-call limits, `iterEvents`). */
 export interface ListEventsOptions extends CallOptions {
   /** One conversation, or all when absent. */
   conversationId?: string
+  /** Only events after this id (exclusive): typically the last event id seen. */
   startingAfter?: string
+  /** Only events up to this id (inclusive). */
   endingAt?: string
+  /** Cursor from a previous page's `nextCursor`. */
   cursor?: string
+  /** Page size, 1 to 100 (server default 20). */
   limit?: number
 }
 
@@ -516,16 +549,21 @@ export interface SubmitFeedbackOptions extends CallOptions {
   additionalFeedback?: string
 }
 
+/** Options of the `iter*` paginators. */
 export interface IterOptions {
+  /** Aborting rejects the pending page fetch with CancelledError and ends the iteration. */
   signal?: AbortSignal
 }
 
 /** A client of the Moveworks Conversations API; every method returns a Promise and never blocks. */
 export declare class Client {
+  /** A client from explicit options; throws InvalidArgumentError naming a bad or missing option. */
   constructor(options: ClientOptions)
   /** Reads MOVEWORKS_* environment variables; `options` override them. */
   static fromEnv(options?: ClientOptions): Client
+  /** The API base URL this client calls. */
   readonly baseUrl: string
+  /** The `User-Agent` it sends (`moveworks-sdk/VERSION …`, then `userAgentSuffix`). */
   readonly userAgent: string
   /**
    * A client sharing this one's connections and token cache with other per-call
@@ -538,12 +576,19 @@ export declare class Client {
    * (`argument` "client") without sending anything. Idempotent.
    */
   close(): void
+  /** One page of conversations (`GET /conversations`). */
   listConversations(options?: ListConversationsOptions): Promise<ConversationPage>
+  /** Every conversation, fetching pages lazily (`for await`, or `.pages()`). */
   iterConversations(options?: Omit<ListConversationsOptions, keyof CallOptions> & IterOptions): Paginator<Conversation, ConversationPage>
+  /** Creates a conversation, with an optional title of at most 256 characters. */
   createConversation(options?: CallOptions & { title?: string }): Promise<Conversation>
+  /** One conversation by id. */
   getConversation(conversationId: string, options?: CallOptions): Promise<Conversation>
+  /** Renames or (un)archives a conversation; fields left out are unchanged. */
   updateConversation(conversationId: string, update: { title?: string; archived?: boolean }, options?: CallOptions): Promise<Conversation>
+  /** One page of the events feed of one conversation or all (`GET /conversations/{id or -}/events`). */
   listEvents(options?: ListEventsOptions): Promise<EventPage>
+  /** Every event of the feed, fetching pages lazily. */
   iterEvents(options?: Omit<ListEventsOptions, keyof CallOptions> & IterOptions): Paginator<Event, EventPage>
   /** One page of a conversation's messages, user and assistant, newest first. */
   listMessages(conversationId: string, options?: ListMessagesOptions): Promise<MessagePage>
@@ -572,10 +617,16 @@ export declare class Client {
     callbackId: string,
     options?: SubmitFeedbackOptions,
   ): Promise<FeedbackResult>
+  /** Sends a message and resolves at once with the accepted response (status `CREATED`); poll it or use the `…AndWait` helpers. */
   createResponse(conversationId: string, text: string, options?: CallOptions): Promise<Response>
+  /** The current state of a response. */
   getResponse(conversationId: string, responseId: string, options?: CallOptions): Promise<Response>
   /** Polls until COMPLETED; FAILED rejects with ResponseFailedError, the deadline with PollTimeoutError. */
   waitForResponse(conversationId: string, responseId: string, options?: WaitOptions): Promise<Response>
+  /**
+   * `createResponse`, then `waitForResponse`; once the response exists, every error names
+   * it (`responseId`), so resume with `waitForResponse` instead of asking again.
+   */
   createResponseAndWait(conversationId: string, text: string, options?: WaitOptions): Promise<Response>
   /**
    * Sends a message and streams the answer: `for await (const event of client.streamResponse(id, text))`.
@@ -600,6 +651,7 @@ export type ErrorKind =
 
 /** Base class of every SDK error. */
 export declare class MoveworksError extends Error {
+  /** The core's stable kind string, e.g. `'not_found'`; one class per kind (`ERROR_CLASSES`). */
   readonly kind: ErrorKind
   /** HTTP status, for API and token-endpoint errors. */
   readonly status: number | null
@@ -609,6 +661,7 @@ export declare class MoveworksError extends Error {
   readonly requestId: string | null
   /** Seconds the server asked to wait. */
   readonly retryAfter: number | null
+  /** `retryAfter` in milliseconds. */
   readonly retryAfterMs: number | null
   /** For InvalidArgumentError: the rejected argument. */
   readonly argument: string | null
@@ -620,27 +673,44 @@ export declare class MoveworksError extends Error {
    * last status and response seen, when a poll saw one.
    */
   readonly responseId: string | null
+  /** For errors of a wait: the status of the last response seen, if any. */
   readonly lastStatus: ResponseStatus | null
+  /** For errors of a wait: the last response seen, if any (a FAILED one for ResponseFailedError). */
   readonly response: Response | null
+  /** For DecodeError: the start of the offending body. */
   readonly bodyExcerpt: string | null
   /** True when retrying later might succeed: connection trouble, timeouts, HTTP 408, 429, 500, 502, 503, 504 (what the client retries itself). */
   readonly isTransient: boolean
 }
+/** `invalid_argument`: an argument was rejected before any request was sent; `argument` names it. */
 export declare class InvalidArgumentError extends MoveworksError {}
+/** `connection`: the connection could not be made or broke (DNS, connect, TLS, reset, truncated body). */
 export declare class APIConnectionError extends MoveworksError {}
-/** A kind of APIConnectionError: one catch handles both (as in Python). */
+/** `timeout`: an attempt or the call's deadline ran out. A kind of APIConnectionError: one catch handles both (as in Python). */
 export declare class APITimeoutError extends APIConnectionError {}
+/** `decode`: the body is not the documented JSON (`bodyExcerpt` holds its start). */
 export declare class DecodeError extends MoveworksError {}
+/** `oauth`: the OAuth token endpoint refused or failed to issue a token. */
 export declare class OAuthError extends MoveworksError {}
+/** `api_status`: the API answered with an error status; the parent of the per-status classes. */
 export declare class APIStatusError extends MoveworksError {}
+/** `bad_request`: HTTP 400. */
 export declare class BadRequestError extends APIStatusError {}
+/** `authentication`: HTTP 401 (with client credentials, after one replay with a fresh token). */
 export declare class AuthenticationError extends APIStatusError {}
+/** `permission_denied`: HTTP 403. */
 export declare class PermissionDeniedError extends APIStatusError {}
+/** `not_found`: HTTP 404. */
 export declare class NotFoundError extends APIStatusError {}
+/** `rate_limit`: HTTP 429, after the retries the policy allows. */
 export declare class RateLimitError extends APIStatusError {}
+/** `internal_server`: HTTP 5xx, after the retries the policy allows. */
 export declare class InternalServerError extends APIStatusError {}
+/** `response_failed`: a polled or streamed response ended FAILED; `response` holds it. */
 export declare class ResponseFailedError extends MoveworksError {}
+/** `poll_timeout`: the response was not terminal by the wait's deadline (`responseId`, `lastStatus`). */
 export declare class PollTimeoutError extends MoveworksError {}
+/** `cancelled`: the caller cancelled (an aborted `signal`, or a stream's `close()`). */
 export declare class CancelledError extends MoveworksError {}
 
 /** Kind -> error class. */

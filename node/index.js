@@ -4,7 +4,68 @@
 // only converts: wire JSON -> camelCase objects with Dates, error JSON -> error
 // classes, AbortSignal -> native cancel handle, pagers and streams -> async iterables.
 
-const native = require('./native.js')
+const native = loadNative()
+
+/**
+ * Loads the addon through napi's generated loader (native.js), which finds it next
+ * to itself (a development build) or in the platform package that npm installs as an
+ * optional dependency (`moveworks-linux-x64-gnu`, ...). When none loads, napi's error
+ * names neither the platform nor the package, so it is replaced by one that does and
+ * says how to fix it; napi's error (with every load failure as its `cause` chain)
+ * becomes the new error's `cause`.
+ */
+function loadNative() {
+  try {
+    return require('./native.js')
+  } catch (err) {
+    if (!(err instanceof Error) || !/^(Cannot find|Failed to load) native binding/.test(err.message)) throw err
+    throw noBindingError(err)
+  }
+}
+
+/** The error thrown when no addon fits or loads: names platform, arch, libc and package. */
+function noBindingError(cause) {
+  const { platform, arch } = process
+  let libc = ''
+  let abi = ''
+  if (platform === 'linux') {
+    // Node reports the glibc it runs on; no glibc version means musl (as napi's loader decides).
+    const glibc = process.report?.getReport()?.header?.glibcVersionRuntime
+    libc = glibc ? `glibc ${glibc}` : 'musl'
+    abi = `-${glibc ? 'gnu' : 'musl'}${arch === 'arm' ? 'eabihf' : ''}`
+  } else if (platform === 'win32') {
+    abi = '-msvc'
+  }
+  const wanted = `moveworks-${platform}-${arch}${abi}`
+  const prebuilt = Object.keys(require('./package.json').optionalDependencies ?? {})
+  const detected = [platform, arch, libc].filter(Boolean).join(' ')
+  let message
+  if (prebuilt.includes(wanted)) {
+    // The package's own load failure is the useful detail (not installed, or e.g. too old a glibc).
+    let why = ''
+    for (let e = cause.cause; e; e = e.cause) {
+      if (typeof e.message === 'string' && e.message.includes(wanted)) {
+        why = ` (${e.message.split('\n')[0]})`
+        break
+      }
+    }
+    message =
+      `moveworks: no native addon for ${detected}: its package ${wanted}, an optional dependency of ` +
+      `moveworks, is not installed or did not load${why}. npm installs it with moveworks unless optional ` +
+      'dependencies are left out: reinstall without --omit=optional / --no-optional. If an earlier install ' +
+      'skipped it, delete node_modules and package-lock.json and run npm install again ' +
+      '(https://github.com/npm/cli/issues/4828).'
+  } else {
+    message =
+      `moveworks: ${detected} is not a supported platform: no prebuilt native addon (it would be the ` +
+      `package ${wanted}). Prebuilt addons: ${prebuilt.join(', ')}. Other platforms need the addon built ` +
+      'from source (the package README, "Install and platforms").'
+  }
+  const error = new Error(message)
+  error.code = 'MOVEWORKS_NO_NATIVE_ADDON'
+  error.cause = cause
+  return error
+}
 
 const ERROR_MARKER = '\u0000moveworks-error:'
 /** Holds the wire JSON (from the core's serializer) that a model object was converted from. */

@@ -81,15 +81,27 @@ export declare class Sandbox {
   /** A client for this sandbox, with `options` merged over the sandbox's (e.g. `{ maxRetries: 0 }`). */
   client(options?: ClientOptions): Client
   /** Queues a simulator fault; returns `{ queued: 1 }`. */
-  fault(fault: SandboxFault): { queued: number }
+  fault(fault: SandboxFault): {
+    /** How many faults were queued. */
+    queued: number
+  }
   /** The next `count` (default 1) responses created (polled or streamed) end FAILED. */
-  failNextResponse(options?: { count?: number }): { queued: number }
+  failNextResponse(options?: {
+    /** How many responses to fail (default 1). */
+    count?: number
+  }): {
+    /** How many failures were queued. */
+    queued: number
+  }
   /** Changes settings (`responseDurationMs`, `unknownValues`, `rateLimit: { maxRequests, windowMs } | null`, `tokenTtlSecs`, …); returns the settings after the change. */
   configure(patch: Record<string, unknown>): Record<string, unknown>
   /** Adds a proactive notification or asynchronous answer to the events feed; returns the event. */
   injectEvent(spec: { conversationId: string; text: string; kind?: 'notification' | 'async_response'; eventType?: string }): Event
   /** Every issued OAuth token stops working (the static token stays valid). */
-  revokeTokens(): { revoked: number }
+  revokeTokens(): {
+    /** How many tokens were revoked. */
+    revoked: number
+  }
   /** The request log, oldest first, optionally filtered (method case-insensitive, path substring). */
   requests(filter?: { method?: string; pathContains?: string }): SandboxRequest[]
   /** Empties the request log. */

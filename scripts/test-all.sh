@@ -14,6 +14,9 @@ section "Rust: format and lints"
 cargo fmt --all --check
 cargo clippy --locked -q --workspace --all-targets -- -D warnings
 
+section "release workflow (actionlint + shellcheck)"
+bash scripts/check-workflows.sh
+
 section "Rust: core, simulator, CLI (unit, integration, conformance)"
 cargo build --locked -p moveworks-simulator -p moveworks-cli
 cargo test --locked -p moveworks -p moveworks-simulator -p moveworks-cli
@@ -31,6 +34,11 @@ for suite in "${BINDING_SUITES[@]}"; do
     section "$suite"
     bash "$suite"
 done
+
+# After the binding suites: it reuses their builds (the wheel's artifacts, node_modules).
+# Fails on any warning of rustdoc, pdoc, TypeDoc, Doxygen or Dokka and on any undocumented public item.
+section "API reference (scripts/docs.sh)"
+bash scripts/docs.sh
 
 # Fuzz briefly (20 s per target over the committed corpus); long runs: fuzz/README.md.
 section "fuzz (cargo-fuzz, ASan)"

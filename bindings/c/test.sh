@@ -3,7 +3,8 @@
 # build generates, and runs the C/C++ test suites against the simulator: the
 # conformance scenarios, the unit tests (also under valgrind), the sandbox tests,
 # the C++ unit, the example programs (among them the quickstart and the user-style
-# sandbox test), and the pkg-config and CMake consumers.
+# sandbox test), the pkg-config and CMake consumers, and the README's shell commands and
+# CMake snippet as written.
 #
 # usage (from the repo root): bash bindings/c/test.sh
 # env: MW_C_SKIP_VALGRIND=1 skips the valgrind pass (for quick local runs only).
@@ -166,13 +167,19 @@ if [[ "${MW_C_SKIP_VALGRIND:-}" != 1 ]]; then
 fi
 step "ASan+LSan+UBSan (C and C++ suites), valgrind (C++ suite)"
 bash "$HERE/sanitize.sh"
-step "install (cmake --install) and build the example against the prefix: pkg-config and find_package"
-# Last: this builds the library as shipped (no test-hooks feature) into target/debug.
-# Debug profile: the test command builds debug everywhere; users get release by default.
+step "install (cmake --install, linked for glibc 2.17) and build the example against the prefix: pkg-config and find_package"
+# Last: this builds the library as shipped (no test-hooks feature), linked by zig against
+# glibc 2.17 (MOVEWORKS_GLIBC_2_17: cargo-zigbuild, zig from scripts/zig-env.sh) into
+# target/<arch>-unknown-linux-gnu/debug; the suites above (valgrind, sanitizers) use the
+# native build in target/debug. Debug profile: the test command builds debug everywhere;
+# users get release by default.
+# shellcheck source=../../scripts/zig-env.sh
+. "$ROOT/scripts/zig-env.sh"
 PREFIX="$WORK/prefix"
 rm -rf "$PREFIX" "$WORK/cmake-lib" "$WORK/cmake-pc" "$WORK/cmake-pkg"
+zig_started=$SECONDS
 {
-    cmake -S "$HERE" -B "$WORK/cmake-lib" -DMOVEWORKS_CARGO_PROFILE=debug &&
+    cmake -S "$HERE" -B "$WORK/cmake-lib" -DMOVEWORKS_CARGO_PROFILE=debug -DMOVEWORKS_GLIBC_2_17=ON &&
         cmake --build "$WORK/cmake-lib" &&
         cmake --install "$WORK/cmake-lib" --prefix "$PREFIX"
 } >"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log"; exit 1; }
@@ -181,6 +188,8 @@ for f in lib/libmoveworks.so lib/libmoveworks.a include/moveworks.h lib/pkgconfi
     [[ -f "$PREFIX/$f" ]] || { echo "cmake --install did not lay out $f" >&2; exit 1; }
 done
 cmp -s include/moveworks.h "$PREFIX/include/moveworks.h" || { echo "installed header differs" >&2; exit 1; }
+require_glibc_2_17 "$PREFIX/lib/libmoveworks.so"
+echo "installed lib/libmoveworks.so needs glibc $(max_glibc "$PREFIX/lib/libmoveworks.so") (build and install: $((SECONDS - zig_started))s)"
 # pkg-config by hand, as a Makefile would.
 export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 # shellcheck disable=SC2046
@@ -199,5 +208,63 @@ for exe in cmake-pc/full_turn cmake-pkg/full_turn cmake-pkg/full_turn_static cma
     LD_LIBRARY_PATH="$PREFIX/lib" "$WORK/$exe" >"$WORK/example.out"
     grep -q "assistant:" "$WORK/example.out" || { echo "$exe:"; cat "$WORK/example.out"; exit 1; }
 done
+
+# ---- the README's shell and CMake blocks, run as written ----------------------------------------------
+step "README: the quickstart's and Build and link's commands, the pkg-config line and the CMake snippet"
+# readme_block SECTION LANG N: the Nth (0-based) LANG block under "## SECTION" of the README.
+readme_block() {
+    python3 - "$HERE/README.md" "$@" <<'PY'
+import re, sys
+readme, section, lang, n = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2], sys.argv[3], int(sys.argv[4])
+text = re.search(rf"\n## {re.escape(section)}\n(.*?)(?:\n## |\Z)", readme, re.S).group(1)
+print(re.findall(rf"```{lang}\n(.*?)```", text, re.S)[n], end="")
+PY
+}
+# run_sh_block FILE: each command line of a README block (comments stripped); `cargo` lines
+# from the repo root, the others from a folder laid out like it (include/, target/, app.c).
+run_sh_block() {
+    local line
+    while IFS= read -r line; do
+        line="${line%%#*}"
+        [[ -n "${line// /}" ]] || continue
+        if [[ "$line" == cargo\ * ]]; then (cd "$ROOT" && bash -euo pipefail -c "$line"); else (cd "$WORK/readme" && bash -euo pipefail -c "$line"); fi
+    done <"$1"
+}
+mkdir -p "$WORK/readme"
+ln -sfn "$ROOT/include" "$WORK/readme/include"
+ln -sfn "$TARGET" "$WORK/readme/target"
+# The README's C quickstart is the program those commands build (as quickstart.c and app.c).
+readme_block Quickstart c 0 >"$WORK/readme/quickstart.c"
+cp "$WORK/readme/quickstart.c" "$WORK/readme/app.c"
+readme_block Quickstart sh 0 >"$WORK/readme/quickstart.sh"
+run_sh_block "$WORK/readme/quickstart.sh" >"$WORK/example.out" 2>&1 || { cat "$WORK/example.out"; exit 1; }
+grep -q "^assistant: ." "$WORK/example.out" || { cat "$WORK/example.out"; exit 1; }
+readme_block "Build and link" sh 0 >"$WORK/readme/link.sh"
+rm -f "$WORK/readme/a.out"
+run_sh_block "$WORK/readme/link.sh" >"$WORK/example.out" 2>&1 || { cat "$WORK/example.out"; exit 1; }
+# The last line links statically: the program runs with no library path.
+(cd "$WORK/readme" && ./a.out) >"$WORK/example.out" 2>&1 && grep -q "^assistant: ." "$WORK/example.out" ||
+    { cat "$WORK/example.out"; exit 1; }
+# Against the prefix installed above (PKG_CONFIG_PATH points at it).
+readme_block Install sh 1 >"$WORK/readme/pkg-config.sh"
+rm -f "$WORK/readme/a.out"
+run_sh_block "$WORK/readme/pkg-config.sh" >"$WORK/example.out" 2>&1 || { cat "$WORK/example.out"; exit 1; }
+(cd "$WORK/readme" && LD_LIBRARY_PATH="$PREFIX/lib" ./a.out) >"$WORK/example.out" 2>&1 &&
+    grep -q "^assistant: ." "$WORK/example.out" || { cat "$WORK/example.out"; exit 1; }
+# The CMake snippet, completed into a project around app.c.
+mkdir -p "$WORK/readme-cmake"
+cp "$WORK/readme/app.c" "$WORK/readme-cmake/app.c"
+{
+    echo 'cmake_minimum_required(VERSION 3.16)'
+    echo 'project(readme C)'
+    echo 'add_executable(app app.c)'
+    readme_block Install cmake 0
+} >"$WORK/readme-cmake/CMakeLists.txt"
+{
+    cmake -S "$WORK/readme-cmake" -B "$WORK/readme-cmake/build" -DCMAKE_PREFIX_PATH="$PREFIX" &&
+        cmake --build "$WORK/readme-cmake/build"
+} >"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log"; exit 1; }
+LD_LIBRARY_PATH="$PREFIX/lib" "$WORK/readme-cmake/build/app" >"$WORK/example.out" 2>&1 &&
+    grep -q "^assistant: ." "$WORK/example.out" || { cat "$WORK/example.out"; exit 1; }
 
 echo "bindings/c: all passed"

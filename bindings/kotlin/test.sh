@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Kotlin (JVM) tests of the uniffi bindings, plus the Swift package checks that
-# can run without a Swift toolchain. Run from anywhere: bash bindings/kotlin/test.sh
-#  1. installs what is missing: JRE 17 and JNA (Debian), gcc, the pinned Kotlin
-#     compiler (npm ci from tools/package-lock.json), the pinned kotlinx-coroutines
-#     (Maven Central, by mvn: Debian's 1.0.1 predates Flow, which the streaming API returns);
+# Kotlin (JVM) package (Maven, pom.xml) and its tests, plus the Swift package checks
+# that can run without a Swift toolchain. Run from anywhere: bash bindings/kotlin/test.sh
+#  1. installs what is missing (Debian): Java 17, Maven, gcc, binutils; every JVM
+#     library and plugin comes from Maven Central through mvn (pinned in pom.xml);
 #  2. builds moveworks-uniffi, uniffi-bindgen and the simulator (debug);
 #  3. regenerates the Kotlin and Swift sources and FAILS if they differ from the
 #     committed ones; compiles the Swift package's C header with gcc;
-#  4. compiles the generated Kotlin + the tests and runs them on the JVM against
-#     the simulator. Quiet on success; the last line is "N passed, M failed".
+#  4. extracts the README's examples, then `mvn install`: compiles the generated and
+#     hand-written sources, runs the JUnit suite against the simulator (no
+#     jna.library.path: the library is a classpath resource) and installs the jar,
+#     which carries linux-x86-64/libmoveworks_uniffi.so, into the local repository (~/.m2);
+#  5. builds tests/kotlin-consumer against ai.moveworks:moveworks:0.1.0 from there and
+#     runs it with plain `java -cp`.
+# Quiet on success; the last lines are the measurements, surefire's summary, the jar's
+# size and the consumer's output.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -22,30 +27,15 @@ fail() { echo "bindings/kotlin/test.sh: $*" >&2; [ -s "$log" ] && tail -n 80 "$l
 
 # -- 1. tools ------------------------------------------------------------------------
 need=()
-command -v java >/dev/null || need+=(openjdk-17-jre-headless)
-[ -f /usr/share/java/jna.jar ] || need+=(libjna-java)
+command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || need+=(maven)
 command -v gcc >/dev/null || need+=(gcc)
 command -v nm >/dev/null || need+=(binutils)
-command -v npm >/dev/null || need+=(npm)
-command -v mvn >/dev/null || need+=(maven)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   { apt-get update && apt-get install -y --no-install-recommends "${need[@]}"; } >>"$log" 2>&1 || fail "apt-get install ${need[*]} failed"
 fi
-kotlin_home="$here/tools/node_modules/kotlin-compiler"
-want="$(sed -n 's/.*"kotlin-compiler": *"\([^"]*\)".*/\1/p' "$here/tools/package.json")"
-have="$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$kotlin_home/package.json" 2>/dev/null | head -1 || true)"
-if [ "$want" != "$have" ]; then
-  (cd "$here/tools" && npm ci --no-audit --no-fund --loglevel=error) >>"$log" 2>&1 || fail "npm ci failed"
-fi
-kotlinc="$kotlin_home/bin/kotlinc"
-# shellcheck source=tools/libs.sh
-source "$here/tools/libs.sh"
-if [ ! -f "$coroutines_jar" ]; then
-  mvn -q -B dependency:get -Dartifact="org.jetbrains.kotlinx:kotlinx-coroutines-core-jvm:$coroutines_version" -Dtransitive=false >>"$log" 2>&1 \
-    || fail "mvn could not fetch kotlinx-coroutines-core-jvm $coroutines_version"
-fi
-chmod +x "$kotlin_home/bin/"* 2>/dev/null || true
+mvn=(mvn -B -ntp)
 
 # -- 2. build -------------------------------------------------------------------------
 cargo build --quiet -p moveworks-uniffi -p uniffi-bindgen -p moveworks-simulator >>"$log" 2>&1 || fail "cargo build failed"
@@ -80,51 +70,65 @@ nm -D --defined-only "$target/debug/libmoveworks_uniffi.so" | awk '{print $3}' |
 missing="$(LC_ALL=C comm -23 "$gen/declared" "$gen/exported")"
 [ -z "$missing" ] || fail "header declares symbols the library lacks: $missing"
 
-# -- 4. compile and run the Kotlin tests ---------------------------------------------
-cp_libs="$kotlin_cp_libs"
-compile_cp="$cp_libs"
-sources=("$here"/src/main/kotlin/ai/moveworks/sdk/*.kt "$here"/src/main/kotlin/ai/moveworks/sdk/model/*.kt "$here"/src/test/kotlin/ai/moveworks/sdk/test/*.kt)
-# The README's streaming example, compiled as written and run by the tests (ApiTests).
-readme_kt="$work/ReadmeStreaming.kt"
+# -- 4. build, test and install the package with Maven ------------------------------
+version="$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -1)"
+pom_version="$(sed -n 's|^  <version>\(.*\)</version>|\1|p' "$here/pom.xml" | head -1)"
+[ "$version" = "$pom_version" ] || fail "pom.xml version $pom_version differs from the workspace version $version"
+# The README's examples, compiled as written by the tests (pom.xml adds this dir).
+readme="$here/target/generated-test-sources/readme"
+rm -rf "$readme"
+mkdir -p "$readme"
+# The streaming and messages blocks are function bodies; ApiTests runs them against the simulator.
 {
   printf 'package ai.moveworks.sdk.test\n\nimport ai.moveworks.sdk.*\nimport ai.moveworks.sdk.model.*\n'
   printf 'import kotlinx.coroutines.runBlocking\nimport java.time.Duration\n\n'
   printf 'fun readmeStreamingExample(client: Client, conversationId: String) {\n'
   sed -n '/^<!-- streaming example/,/^```$/p' "$here/README.md" | sed '1,2d;$d'
   printf '}\n'
-} >"$readme_kt"
-grep -q "streamResponseFlow" "$readme_kt" || fail "no streaming example found in bindings/kotlin/README.md"
-sources+=("$readme_kt")
-# The README's messages example, likewise.
-readme_msg_kt="$work/ReadmeMessages.kt"
+} >"$readme/ReadmeStreaming.kt"
+grep -q "streamResponseFlow" "$readme/ReadmeStreaming.kt" || fail "no streaming example found in bindings/kotlin/README.md"
 {
   printf 'package ai.moveworks.sdk.test\n\nimport ai.moveworks.sdk.*\nimport ai.moveworks.sdk.model.*\n\n'
   printf 'fun readmeMessagesExample(client: Client, conversationId: String) {\n'
   sed -n '/^<!-- messages example/,/^```$/p' "$here/README.md" | sed '1,2d;$d'
   printf '}\n'
-} >"$readme_msg_kt"
-grep -q "submitFeedback" "$readme_msg_kt" || fail "no messages example found in bindings/kotlin/README.md"
-sources+=("$readme_msg_kt")
-# The README's quickstart and testing examples: whole files (imports included), each
-# compiled as written into a package of its own; SandboxTests runs them.
+} >"$readme/ReadmeMessages.kt"
+grep -q "submitFeedback" "$readme/ReadmeMessages.kt" || fail "no messages example found in bindings/kotlin/README.md"
+# The quickstart and testing blocks are whole files (imports included), each compiled
+# into a package of its own; SandboxTests runs them.
 for ex in quickstart testing; do
-  f="$work/Readme_$ex.kt"
+  f="$readme/Readme_$ex.kt"
   { printf 'package ai.moveworks.sdk.readme.%s\n\n' "$ex"
     sed -n "/^<!-- $ex example/,/^\`\`\`\$/p" "$here/README.md" | sed '1,2d;$d'; } >"$f"
   grep -q "Sandbox(" "$f" || fail "no $ex example found in bindings/kotlin/README.md"
-  sources+=("$f")
 done
-jar="$work/moveworks-kotlin-tests.jar"
-stamp="$( (cat "${sources[@]}" "$here/tools/package.json"; echo "$coroutines_jar") | sha256sum | cut -c1-32)"
-if [ ! -f "$jar" ] || [ "$(cat "$work/stamp" 2>/dev/null)" != "$stamp" ]; then
-  rm -f "$jar" "$work/stamp"
-  "$kotlinc" -nowarn -jvm-target 17 -cp "$compile_cp" "${sources[@]}" -d "$jar" >>"$log" 2>&1 || fail "kotlinc failed"
-  echo "$stamp" >"$work/stamp"
+# install = verify (compile, JUnit suite, jar) + copy into the local repository for the consumer.
+mvnlog="$work/mvn.txt"
+if ! (cd "$here" && "${mvn[@]}" install -Dmoveworks.native.dir="$target/debug") >"$mvnlog" 2>&1; then
+  cat "$mvnlog" >>"$log"
+  fail "mvn install failed (full log: $mvnlog)"
 fi
-out="$work/run.txt"
-if ! java -Djna.library.path="$target/debug" -cp "$jar:$kotlin_home/lib/kotlin-stdlib.jar:$cp_libs" \
-    ai.moveworks.sdk.test.MainKt "$target/debug/moveworks-simulator" "$root/tests/conformance/scenarios.json" >"$out" 2>&1; then
-  cat "$out" >&2
-  exit 1
+jar="$here/target/moveworks-$version.jar"
+jar tf "$jar" | grep -x "linux-x86-64/libmoveworks_uniffi.so" >/dev/null || fail "$jar lacks linux-x86-64/libmoveworks_uniffi.so"
+summary="$(grep -E 'Tests run: [0-9]+, Failures: 0, Errors: 0, Skipped: 0$' "$mvnlog" | tail -1 | sed 's/^\[[A-Z]*\] *//')"
+[ -n "$summary" ] || fail "no surefire summary in $mvnlog"
+
+# -- 5. a consumer project built against the installed package ----------------------
+consumer="$root/tests/kotlin-consumer"
+if ! (cd "$consumer" && "${mvn[@]}" package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt) >>"$log" 2>&1; then
+  fail "tests/kotlin-consumer does not build against ai.moveworks:moveworks:$version"
 fi
-grep -E "^per-call overhead|^sandbox start-up|^[0-9]+ passed, [0-9]+ failed$" "$out"
+# Plain java: the native library comes out of the package's jar, no system property.
+if ! consumer_out="$(java -cp "$consumer/target/app.jar:$(cat "$consumer/target/classpath.txt")" com.example.MainKt 2>&1)"; then
+  echo "$consumer_out" >>"$log"
+  fail "the consumer app failed"
+fi
+case "$consumer_out" in
+  "consumer: sdk $version, COMPLETED, "*) ;;
+  *) echo "$consumer_out" >>"$log"; fail "unexpected consumer output" ;;
+esac
+
+grep -hE "^per-call overhead|^sandbox start-up" "$mvnlog"
+echo "$summary"
+echo "jar: $(basename "$jar") $(stat -c %s "$jar") bytes (with linux-x86-64/libmoveworks_uniffi.so)"
+echo "$consumer_out"

@@ -22,8 +22,20 @@ class the bare name means the variant class itself (uniffi 0.29 writes it bare,
 and has no rename attribute). The patch qualifies those field types.
 
     python3 patch_kotlin.py --model path/to/model/moveworks.kt
+
+Both files then get the documentation pass (docs()): Dokka (bindings/kotlin/docs.sh)
+fails on any undocumented public item or unresolved link. The Rust doc comments
+uniffi copies use rustdoc's links (`[`x`](Self::x)`, `[`Client::new`]`), which KDoc
+cannot resolve; they are rewritten to KDoc links to the Kotlin names. The public items
+uniffi's templates leave without KDoc get one: companion objects, `close()`/`destroy()`,
+the `Disposable` interface, `InternalException`, the exception variants' `message` and
+the config's `toString()`. Plumbing that is public only so generated code in the other
+file can reach it gets `@suppress`, as uniffi's templates already do for the rest of it
+(`uniffiClonePointer()`, the errors' `ErrorHandler` companion, the custom type's
+`FfiConverterTypeTimestamp`).
 """
 
+import re
 import sys
 
 OLD = """private inline fun <U, E: kotlin.Exception> uniffiRustCallWithError(errorHandler: UniffiRustCallStatusErrorHandler<E>, callback: (UniffiRustCallStatus) -> U): U {
@@ -118,15 +130,124 @@ def patch_model(path: str) -> None:
         f.write(text)
 
 
+SDK_PACKAGE = "ai.moveworks.sdk"
+
+# Rust names in the doc comments -> Kotlin names in the client's package.
+RUST_TYPES = {"Error": "MoveworksException"}
+# Rust paths that are not Type::method in Kotlin.
+RUST_PATHS = {"Error::details": "details", "Client::new": "Client"}
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def kotlin_link(rust: str, model: bool) -> str:
+    """A rustdoc path (`Client::list_events`, `Error`) as a KDoc link target."""
+    if rust in RUST_PATHS:
+        target = RUST_PATHS[rust]
+    else:
+        parts = rust.split("::")
+        parts[0] = RUST_TYPES.get(parts[0], parts[0])
+        target = ".".join([parts[0]] + [camel(p) for p in parts[1:]])
+    # The model's file is its own package: names of the client's package need qualifying.
+    sdk_names = {"Client", "Sandbox", "MoveworksException", "details"}
+    if model and target.split(".")[0] in sdk_names:
+        target = f"{SDK_PACKAGE}.{target}"
+    return f"[{target}]"
+
+
+def fix_links(line: str, model: bool) -> str:
+    # [`label`](Self::name) / [`label`](crate::Type::name): a member, or a type's member.
+    line = re.sub(r"\[`[^`\]]*`\]\(Self::(\w+)\)", lambda m: f"[{camel(m.group(1))}]", line)
+    line = re.sub(r"\[`[^`\]]*`\]\(crate::(\w+(?:::\w+)*)\)", lambda m: kotlin_link(m.group(1), model), line)
+    # [`Type::name`], [`Error`], and on the model's side [`Client`] / [`Sandbox`].
+    line = re.sub(r"\[`(\w+::\w+)`\]", lambda m: kotlin_link(m.group(1), model), line)
+    line = re.sub(r"\[`(Error|Client|Sandbox)`\]", lambda m: kotlin_link(m.group(1), model), line)
+    return line
+
+
+COMPANION = "The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live."
+# (generated line, the KDoc to put above it); each must occur at least once.
+DOCS = [
+    # Before the companion objects get theirs: this anchor spans the companion's line.
+    ("    fun destroy()\n    companion object {", "Releases the native resources."),
+    ("    companion object {", COMPANION),
+    ("    companion object\n", COMPANION),
+    ("    override fun destroy() {",
+     "Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException."),
+    ("    @Synchronized\n    override fun close() {",
+     "Releases the native object: the same as [destroy], for `use { }`."),
+    ("interface Disposable {", "An object holding native resources, which [destroy] releases."),
+    ("        fun destroy(vararg args: Any?) {",
+     "Calls [Disposable.destroy] on each argument that is one, and on those inside lists and maps."),
+    ("class InternalException(message: String)",
+     "A call failed in a way its declaration does not allow: a bug in the generated bindings, never expected."),
+    ("        override val message\n", "The error's details as text."),
+]
+SUPPRESS = [
+    "    fun uniffiClonePointer(): Pointer {",
+    "    companion object ErrorHandler : UniffiRustCallStatusErrorHandler<",
+    "public typealias FfiConverterTypeTimestamp =",
+]
+TO_STRING = "    override fun toString(): String {\n        return FfiConverterString.lift(\n    callWithPointer {\n    uniffiRustCall() { _status ->\n    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_clientconfig_uniffi_trait_display("
+
+
+def kdoc_before(text: str, anchor: str, body: str) -> str:
+    """Puts `/** body */` above every undocumented occurrence of anchor (at its indentation)."""
+    out, pos, found = [], 0, False
+    while (i := text.find(anchor, pos)) >= 0:
+        start = text.rfind("\n", 0, i) + 1  # the anchor begins a line
+        found = True
+        before = text[:start].rstrip()
+        if not before.endswith("*/") and text[start:i].strip() == "":
+            indent = text[start:i] + anchor[: len(anchor) - len(anchor.lstrip())]
+            out.append(text[pos:start] + f"{indent}/** {body} */\n")
+            pos = start
+        out.append(text[pos:i + len(anchor)])
+        pos = i + len(anchor)
+    if not found:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def docs(text: str, model: bool, path: str) -> str:
+    lines = text.split("\n")
+    for n, line in enumerate(lines):
+        if line.lstrip().startswith("*") or line.lstrip().startswith("/**"):
+            lines[n] = fix_links(line, model)
+    text = "\n".join(lines)
+    for anchor, body in DOCS:
+        text = kdoc_before(text, anchor, body)
+    for anchor in SUPPRESS:
+        text = kdoc_before(text, anchor, "@suppress")
+    if not model:
+        if text.count(TO_STRING) != 1:
+            sys.exit(f"patch_kotlin.py: ClientConfig.toString not found in {path}; update the patch")
+        text = kdoc_before(text, TO_STRING, "The configuration as text, the token and client secret shown as `[redacted]`.")
+    return text
+
+
+def rewrite(path: str, change) -> None:
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(change(text))
+
+
 def main() -> None:
     if sys.argv[1] == "--model":
-        patch_model(sys.argv[2])
+        path = sys.argv[2]
+        patch_model(path)
+        rewrite(path, lambda text: docs(text, True, path))
         return
     path = sys.argv[1]
     with open(path, encoding="utf-8") as f:
         text = f.read()
     with open(path, "w", encoding="utf-8") as f:
-        f.write(patch_calls(text, path))
+        f.write(docs(patch_calls(text, path), False, path))
 
 
 if __name__ == "__main__":

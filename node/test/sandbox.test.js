@@ -149,6 +149,51 @@ test("the README's testing section shows this file's user test and examples/app.
   assert.ok(shown.includes(region(own, 'testing')), 'the user test shown')
 })
 
+/** Runs a README block as the body of an async function of `scope`'s names; returns what it logged. */
+async function runBlock(code, scope) {
+  const logged = []
+  const AsyncFunction = (async () => {}).constructor
+  const names = Object.keys(scope)
+  await new AsyncFunction(...names, 'console', code)(...names.map((n) => scope[n]), { log: (...a) => logged.push(a.join(' ')) })
+  return logged
+}
+
+test("the README's credentials example runs, its client swapped for a sandbox's", async () => {
+  const code = blocks[1]
+  assert.match(code, /clientId:/, "the README's second js block is no longer the credentials example")
+  const sandbox = await Sandbox.start({ responseDurationMs: 50 })
+  try {
+    // The block's options still go to a real Client first (checked there, nothing is sent), so a
+    // misspelt or conflicting option fails this test; the calls then run against the sandbox.
+    function Client(options) {
+      new mw.Client(options).close()
+      return sandbox.client()
+    }
+    const fakeRequire = (name) => (name === 'moveworks' ? { ...mw, Client } : require(name))
+    const logged = await runBlock(code, { require: fakeRequire })
+    assert.equal(logged.at(-2), 'COMPLETED', logged.join('\n'))
+    assert.match(logged.at(-1), /^Permissions /)
+  } finally {
+    await sandbox.close()
+  }
+})
+
+test("the README's models example runs on a real answer", async () => {
+  const code = /## Models\n[\s\S]*?```ts\n([\s\S]*?)```/.exec(README)?.[1]
+  assert.ok(code, 'a ts block under "## Models"')
+  const sandbox = await Sandbox.start({ responseDurationMs: 50 })
+  try {
+    const client = sandbox.client()
+    const conversation = await client.createConversation()
+    const response = await client.createResponseAndWait(conversation.conversationId, 'Who does John Doe report to?')
+    // Plain JS apart from its fence: run as is against the answer (tsc checks the typed examples).
+    const logged = await runBlock(code, { response, textWithCitationMarkers: mw.textWithCitationMarkers, assistantMessages: mw.assistantMessages })
+    assert.ok(logged.length > 0 && logged.every((l) => /\[1\]/.test(l)), logged.join('\n'))
+  } finally {
+    await sandbox.close()
+  }
+})
+
 test('start-up time', async (t) => {
   const times = []
   for (let i = 0; i < 20; i++) {

@@ -49,19 +49,26 @@ class ResponseStatus(_OpenEnum):
     """Processing status of a :class:`Response`."""
 
     CREATED = "CREATED"
+    """Accepted; the assistant has not started."""
     IN_PROGRESS = "IN_PROGRESS"
+    """The assistant is working on the answer."""
     COMPLETED = "COMPLETED"
+    """The answer is complete (terminal)."""
     FAILED = "FAILED"
+    """The assistant could not answer (terminal); the response's ``error`` says why."""
 
 
 class FeedbackStatus(_OpenEnum):
     """Status of a submitted feedback (:class:`FeedbackResult`)."""
 
     SUBMITTED = "SUBMITTED"
+    """The feedback was recorded."""
 
 
 class Actor(_OpenEnum):
     """Who wrote a :class:`Message`."""
 
     USER = "USER"
+    """The user who asks."""
     ASSISTANT = "ASSISTANT"
+    """The assistant."""

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 class MoveworksError(Exception):
     """Base class of every error raised by this SDK."""
 
-    #: The core's stable kind string, e.g. ``"not_found"``.
     kind: str = "unknown"
+    """The core's stable kind string, e.g. ``"not_found"``."""
 
     def __init__(
         self,
@@ -42,30 +42,30 @@ class MoveworksError(Exception):
         super().__init__(display)
         if kind is not None:
             self.kind = kind
-        #: Human-readable description (for API errors, the server's message).
         self.message: str = message if message is not None else display
-        #: HTTP status, for API and token-endpoint errors.
+        """Human-readable description (for API errors, the server's message)."""
         self.status: Optional[int] = status
-        #: The API's ``error.code`` (e.g. ``"NOT_FOUND"``), when the body carried one.
+        """HTTP status, for API and token-endpoint errors."""
         self.code: Optional[str] = code
-        #: The ``x-moveworks-root-uuid`` of the failing request: quote it to support.
+        """The API's ``error.code`` (e.g. ``"NOT_FOUND"``), when the body carried one."""
         self.request_id: Optional[str] = request_id
-        #: Seconds the server asked us to wait, when it said so.
+        """The ``x-moveworks-root-uuid`` of the failing request: quote it to support."""
         self.retry_after: Optional[float] = retry_after
-        #: For invalid arguments: which argument was rejected.
+        """Seconds the server asked us to wait, when it said so."""
         self.argument: Optional[str] = argument
-        #: For every error of a wait once the response exists (also a 5xx or timeout
-        #: while polling): the response id, to resume with ``wait_for_response``.
+        """For invalid arguments: which argument was rejected."""
         self.response_id: Optional[str] = response_id
-        #: For errors of a wait: the status of the last response seen, if any.
+        """For every error of a wait once the response exists (also a 5xx or timeout
+        while polling): the response id, to resume with ``wait_for_response``."""
         self.last_status: Optional[str] = last_status
-        #: For errors of a wait: the last response seen, if any.
+        """For errors of a wait: the status of the last response seen, if any."""
         self.response: Optional[Response] = response
-        #: For decode errors: the start of the offending body.
+        """For errors of a wait: the last response seen, if any."""
         self.body_excerpt: Optional[str] = body_excerpt
-        #: True when retrying later might succeed: connection trouble, timeouts, HTTP
-        #: 408, 429, 500, 502, 503, 504 (exactly what the client retries itself).
+        """For decode errors: the start of the offending body."""
         self.is_transient: bool = is_transient
+        """True when retrying later might succeed: connection trouble, timeouts, HTTP
+        408, 429, 500, 502, 503, 504 (exactly what the client retries itself)."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.args[0]!r}, kind={self.kind!r}, status={self.status!r})"

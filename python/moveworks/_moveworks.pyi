@@ -55,11 +55,17 @@ __all__ = [
 ]
 
 __version__: str
+"""The SDK's version (the Rust core's)."""
 DEFAULT_BASE_URL: str
+"""The production base URL, used when no ``base_url`` is given."""
 CLIENT_OPTION_NAMES: Tuple[str, ...]
+"""The keyword options a client accepts (the core's ``ClientOptions``)."""
 ALL_CONVERSATIONS: str
+"""The conversation id that lists the events of every conversation (``list_events``)."""
 REQUEST_ID_HEADER: str
+"""The response header carrying Moveworks' trace id of a request (``request_id``)."""
 ERROR_KINDS: Tuple[str, ...]
+"""Every error ``kind`` string of the core, one per exception class."""
 RESPONSE_STATUSES: Tuple[str, ...]
 """Wire values of ResponseStatus this version knows."""
 ACTORS: Tuple[str, ...]
@@ -404,6 +410,7 @@ class UnknownStreamEvent(_StreamEventBase):
     def data(self) -> str: ...
 
 _StreamEvent = Union[ResponseCreated, ResponseInProgress, OutputDelta, ResponseCompleted, UnknownStreamEvent]
+"""One event of a streamed turn (``moveworks.StreamEvent``): a ``match`` on its class, or its ``event`` name, narrows it."""
 _OnEvent = Callable[[_StreamEvent], Optional[bool]]
 
 @final

@@ -7,7 +7,9 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
+import pytest
 from conftest import Simulator
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -136,3 +138,29 @@ def test_readme_testing_example_is_the_tested_one() -> None:
     assert textwrap.dedent(example_part("app.py")).strip() in blocks, "README app code drifted from examples/app.py"
     test_block = [b for b in blocks if "def test_" in b]
     assert test_block and test_part.strip() in test_block[0], "README test drifted from tests/test_sandbox.py"
+
+
+def test_readme_credentials_example_runs(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's second block (a client from real credentials) runs as written, its client swapped for a sandbox's.
+
+    The block's options still go to a real ``Client`` first (checked there, nothing is sent), so a misspelt or
+    conflicting option fails this test; the calls then run against the sandbox.
+    """
+    import moveworks
+    from moveworks.testing import Sandbox
+
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```python\n")[2].split("```", 1)[0]
+    assert "client_id=" in block, "the README's second python block is no longer the credentials example"
+    real_client = moveworks.Client
+    with Sandbox(response_duration=0.05) as sandbox:
+
+        def client(**options: Any) -> moveworks.Client:
+            real_client(**options).close()
+            return sandbox.client()
+
+        monkeypatch.setattr(moveworks, "Client", client)
+        exec(compile(block, "python/README.md", "exec"), {"__name__": "readme"})
+    out = capsys.readouterr().out.splitlines()
+    assert "John Doe" in out[0], out
+    assert len(out) == 2 and out[1].startswith("Permissions "), out

@@ -267,6 +267,9 @@
 //! keep-alive connection holds its worker) an extra thread takes the next
 //! connection, so the server never stalls on pooled connections.
 
+// Published beside `moveworks` (its `sandbox` feature depends on it): every public item is documented.
+#![deny(missing_docs)]
+
 mod api;
 mod codec;
 mod cursor;

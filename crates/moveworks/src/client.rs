@@ -482,7 +482,7 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A builder filled from the `MOVEWORKS_*` environment variables (see [`env`]),
+    /// A builder filled from the `MOVEWORKS_*` environment variables (see [`env`](mod@env)),
     /// to adjust further before [`ClientBuilder::build`].
     pub fn builder_from_env() -> Result<ClientBuilder> {
         let options = ClientOptions::from_env();
@@ -504,7 +504,7 @@ impl Client {
         Client::builder().options(options)?.build()
     }
 
-    /// A client configured from the `MOVEWORKS_*` environment variables (see [`env`]).
+    /// A client configured from the `MOVEWORKS_*` environment variables (see [`env`](mod@env)).
     pub fn from_env() -> Result<Client> {
         Client::builder_from_env()?.build()
     }

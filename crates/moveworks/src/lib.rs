@@ -30,7 +30,7 @@
 //! - Errors are one [`Error`] type whose [`ErrorKind`] string is the same in every language.
 //! - Attempts are logged through the `log` facade (target `moveworks`), never with credentials.
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 // With the `uniffi` feature, the model types are uniffi records and enums of
 // their own component (namespace `moveworks`); bindings/uniffi uses them as is.

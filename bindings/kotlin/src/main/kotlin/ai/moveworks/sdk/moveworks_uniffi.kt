@@ -117,6 +117,7 @@ open class RustBuffer : Structure() {
         data = other.data
     }
 
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object {
         internal fun alloc(size: ULong = 0UL) = uniffiRustCall() { status ->
             // Note: need to convert the size to a `Long` value to make this work with JVM.
@@ -299,6 +300,7 @@ internal open class UniffiRustCallStatus : Structure() {
         return code == UNIFFI_CALL_UNEXPECTED_ERROR
     }
 
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object {
         fun create(code: Byte, errorBuf: RustBuffer.ByValue): UniffiRustCallStatus.ByValue {
             val callStatus = UniffiRustCallStatus.ByValue()
@@ -309,6 +311,7 @@ internal open class UniffiRustCallStatus : Structure() {
     }
 }
 
+/** A call failed in a way its declaration does not allow: a bug in the generated bindings, never expected. */
 class InternalException(message: String) : kotlin.Exception(message)
 
 /**
@@ -1277,6 +1280,7 @@ fun ffi_moveworks_uniffi_uniffi_contract_version(
 // A JNA Library to expose the extern-C FFI definitions.
 // This is an implementation detail which will be called internally by the public API.
 internal interface UniffiLib : Library {
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object {
         internal val INSTANCE: UniffiLib by lazy {
             val componentName = "moveworks_uniffi"
@@ -2022,9 +2026,13 @@ internal suspend fun<T, F, E: kotlin.Exception> uniffiRustCallAsync(
 //
 // The easiest way to ensure this method is called is to use the `.use`
 // helper method to execute a block and destroy the object at the end.
+/** An object holding native resources, which [destroy] releases. */
 interface Disposable {
+    /** Releases the native resources. */
     fun destroy()
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object {
+        /** Calls [Disposable.destroy] on each argument that is one, and on those inside lists and maps. */
         fun destroy(vararg args: Any?) {
             for (arg in args) {
                 when (arg) {
@@ -2126,6 +2134,7 @@ interface UniffiCleaner {
 
     fun register(value: Any, cleanUpTask: Runnable): UniffiCleaner.Cleanable
 
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2475,10 +2484,11 @@ public interface CancelHandleInterface {
     fun `cancel`()
     
     /**
-     * True once [`cancel`](Self::cancel) was called.
+     * True once [cancel] was called.
      */
     fun `isCancelled`(): kotlin.Boolean
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2520,6 +2530,7 @@ open class CancelHandle: Disposable, AutoCloseable, CancelHandleInterface
     private val wasDestroyed = AtomicBoolean(false)
     private val callCounter = AtomicLong(1)
 
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
     override fun destroy() {
         // Only allow a single call to this method.
         // TODO: maybe we should log a warning if called more than once?
@@ -2531,6 +2542,7 @@ open class CancelHandle: Disposable, AutoCloseable, CancelHandleInterface
         }
     }
 
+    /** Releases the native object: the same as [destroy], for `use { }`. */
     @Synchronized
     override fun close() {
         this.destroy()
@@ -2571,6 +2583,7 @@ open class CancelHandle: Disposable, AutoCloseable, CancelHandleInterface
         }
     }
 
+    /** @suppress */
     fun uniffiClonePointer(): Pointer {
         return uniffiRustCall() { status ->
             UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_cancelhandle(pointer!!, status)
@@ -2594,7 +2607,7 @@ open class CancelHandle: Disposable, AutoCloseable, CancelHandleInterface
 
     
     /**
-     * True once [`cancel`](Self::cancel) was called.
+     * True once [cancel] was called.
      */override fun `isCancelled`(): kotlin.Boolean {
             return FfiConverterBoolean.lift(
     callWithPointer {
@@ -2611,6 +2624,7 @@ open class CancelHandle: Disposable, AutoCloseable, CancelHandleInterface
 
     
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
     
 }
@@ -2763,7 +2777,7 @@ public interface ClientInterface {
     fun `createConversation`(`title`: kotlin.String?): Conversation
     
     /**
-     * Non-blocking [`create_conversation`](Self::create_conversation).
+     * Non-blocking [createConversation].
      */
     suspend fun `createConversationAsync`(`title`: kotlin.String?): Conversation
     
@@ -2774,18 +2788,18 @@ public interface ClientInterface {
     fun `createResponse`(`conversationId`: kotlin.String, `text`: kotlin.String): Response
     
     /**
-     * Creates a response and waits for it like [`wait_for_response`](Self::wait_for_response).
+     * Creates a response and waits for it like [waitForResponse].
      * BLOCKS the calling thread for the whole wait.
      */
     fun `createResponseAndWait`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: WaitOptions, `cancel`: CancelHandle?, `listener`: ResponseUpdateListener?): Response
     
     /**
-     * Non-blocking [`create_response_and_wait`](Self::create_response_and_wait).
+     * Non-blocking [createResponseAndWait].
      */
     suspend fun `createResponseAndWaitAsync`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: WaitOptions, `cancel`: CancelHandle?, `listener`: ResponseUpdateListener?): Response
     
     /**
-     * Non-blocking [`create_response`](Self::create_response).
+     * Non-blocking [createResponse].
      */
     suspend fun `createResponseAsync`(`conversationId`: kotlin.String, `text`: kotlin.String): Response
     
@@ -2795,7 +2809,7 @@ public interface ClientInterface {
     fun `getConversation`(`conversationId`: kotlin.String): Conversation
     
     /**
-     * Non-blocking [`get_conversation`](Self::get_conversation).
+     * Non-blocking [getConversation].
      */
     suspend fun `getConversationAsync`(`conversationId`: kotlin.String): Conversation
     
@@ -2805,7 +2819,7 @@ public interface ClientInterface {
     fun `getResponse`(`conversationId`: kotlin.String, `responseId`: kotlin.String): Response
     
     /**
-     * Non-blocking [`get_response`](Self::get_response).
+     * Non-blocking [getResponse].
      */
     suspend fun `getResponseAsync`(`conversationId`: kotlin.String, `responseId`: kotlin.String): Response
     
@@ -2838,7 +2852,7 @@ public interface ClientInterface {
     fun `listConversations`(`params`: ListConversationsParams): ConversationPage
     
     /**
-     * Non-blocking [`list_conversations`](Self::list_conversations).
+     * Non-blocking [listConversations].
      */
     suspend fun `listConversationsAsync`(`params`: ListConversationsParams): ConversationPage
     
@@ -2848,7 +2862,7 @@ public interface ClientInterface {
     fun `listEvents`(`params`: ListEventsParams): EventPage
     
     /**
-     * Non-blocking [`list_events`](Self::list_events).
+     * Non-blocking [listEvents].
      */
     suspend fun `listEventsAsync`(`params`: ListEventsParams): EventPage
     
@@ -2859,7 +2873,7 @@ public interface ClientInterface {
     fun `listMessages`(`params`: ListMessagesParams): MessagePage
     
     /**
-     * Non-blocking [`list_messages`](Self::list_messages).
+     * Non-blocking [listMessages].
      */
     suspend fun `listMessagesAsync`(`params`: ListMessagesParams): MessagePage
     
@@ -2871,7 +2885,7 @@ public interface ClientInterface {
     fun `listResponseMessages`(`params`: ListResponseMessagesParams): MessagePage
     
     /**
-     * Non-blocking [`list_response_messages`](Self::list_response_messages).
+     * Non-blocking [listResponseMessages].
      */
     suspend fun `listResponseMessagesAsync`(`params`: ListResponseMessagesParams): MessagePage
     
@@ -2881,7 +2895,7 @@ public interface ClientInterface {
      * `POST /conversations/{id}/responses/stream`. Blocking for the request only.
      * Errors before the stream starts (invalid arguments, 4xx, 5xx, connection
      * failures) are thrown here, with the retry rules of
-     * [`create_response`](Self::create_response). If the stream breaks or stalls
+     * [createResponse]. If the stream breaks or stalls
      * for `options.idle_timeout`, the turn is finished by polling (never by
      * sending the message again); `options.deadline` bounds the whole turn.
      * `cancel`, when given, stops the turn like the stream's own `cancel()` (which
@@ -2892,7 +2906,7 @@ public interface ClientInterface {
     /**
      * Sends a user message, streams the answer to `listener` and returns the final
      * response (the value polling would return), or throws like
-     * [`create_response_and_wait`](Self::create_response_and_wait) (`ResponseFailed`,
+     * [createResponseAndWait] (`ResponseFailed`,
      * `PollTimeout`, `Cancelled` when `cancel` fires or the listener returns false).
      * `update_listener` sees the response while the fallback polls.
      * BLOCKS the calling thread for the whole turn.
@@ -2900,7 +2914,7 @@ public interface ClientInterface {
     fun `streamResponseAndWait`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?, `listener`: StreamEventListener?, `updateListener`: ResponseUpdateListener?): Response
     
     /**
-     * Non-blocking [`stream_response`](Self::stream_response): the request runs on
+     * Non-blocking [streamResponse]: the request runs on
      * the blocking pool. Abandoning the call (cancelling the coroutine / task) drops
      * a stream opened meanwhile, which closes its connection. Reading the events
      * (`ResponseStream.next`) blocks; the Kotlin `streamResponseFlow` and Swift
@@ -2921,7 +2935,7 @@ public interface ClientInterface {
     fun `submitFeedback`(`conversationId`: kotlin.String, `responseId`: kotlin.String, `messageId`: kotlin.String, `callbackId`: kotlin.String, `additionalFeedback`: kotlin.String? = null): FeedbackResult
     
     /**
-     * Non-blocking [`submit_feedback`](Self::submit_feedback).
+     * Non-blocking [submitFeedback].
      */
     suspend fun `submitFeedbackAsync`(`conversationId`: kotlin.String, `responseId`: kotlin.String, `messageId`: kotlin.String, `callbackId`: kotlin.String, `additionalFeedback`: kotlin.String? = null): FeedbackResult
     
@@ -2931,7 +2945,7 @@ public interface ClientInterface {
     fun `updateConversation`(`conversationId`: kotlin.String, `update`: ConversationUpdate): Conversation
     
     /**
-     * Non-blocking [`update_conversation`](Self::update_conversation).
+     * Non-blocking [updateConversation].
      */
     suspend fun `updateConversationAsync`(`conversationId`: kotlin.String, `update`: ConversationUpdate): Conversation
     
@@ -2948,7 +2962,7 @@ public interface ClientInterface {
     fun `waitForResponse`(`conversationId`: kotlin.String, `responseId`: kotlin.String, `options`: WaitOptions, `cancel`: CancelHandle?, `listener`: ResponseUpdateListener?): Response
     
     /**
-     * Non-blocking [`wait_for_response`](Self::wait_for_response): polls on the
+     * Non-blocking [waitForResponse]: polls on the
      * blocking pool, sleeps on timers (the core's shared polling loop).
      */
     suspend fun `waitForResponseAsync`(`conversationId`: kotlin.String, `responseId`: kotlin.String, `options`: WaitOptions, `cancel`: CancelHandle?, `listener`: ResponseUpdateListener?): Response
@@ -2958,6 +2972,7 @@ public interface ClientInterface {
      */
     fun `withOptions`(`options`: RequestOptions): Client
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -3004,6 +3019,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
     private val wasDestroyed = AtomicBoolean(false)
     private val callCounter = AtomicLong(1)
 
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
     override fun destroy() {
         // Only allow a single call to this method.
         // TODO: maybe we should log a warning if called more than once?
@@ -3015,6 +3031,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
         }
     }
 
+    /** Releases the native object: the same as [destroy], for `use { }`. */
     @Synchronized
     override fun close() {
         this.destroy()
@@ -3055,6 +3072,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
         }
     }
 
+    /** @suppress */
     fun uniffiClonePointer(): Pointer {
         return uniffiRustCall() { status ->
             UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_client(pointer!!, status)
@@ -3094,7 +3112,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`create_conversation`](Self::create_conversation).
+     * Non-blocking [createConversation].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3135,7 +3153,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Creates a response and waits for it like [`wait_for_response`](Self::wait_for_response).
+     * Creates a response and waits for it like [waitForResponse].
      * BLOCKS the calling thread for the whole wait.
      */
     @Throws(MoveworksException::class)override fun `createResponseAndWait`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: WaitOptions, `cancel`: CancelHandle?, `listener`: ResponseUpdateListener?): Response {
@@ -3152,7 +3170,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`create_response_and_wait`](Self::create_response_and_wait).
+     * Non-blocking [createResponseAndWait].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3176,7 +3194,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`create_response`](Self::create_response).
+     * Non-blocking [createResponse].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3216,7 +3234,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`get_conversation`](Self::get_conversation).
+     * Non-blocking [getConversation].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3256,7 +3274,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`get_response`](Self::get_response).
+     * Non-blocking [getResponse].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3359,7 +3377,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`list_conversations`](Self::list_conversations).
+     * Non-blocking [listConversations].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3399,7 +3417,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`list_events`](Self::list_events).
+     * Non-blocking [listEvents].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3440,7 +3458,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`list_messages`](Self::list_messages).
+     * Non-blocking [listMessages].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3482,7 +3500,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`list_response_messages`](Self::list_response_messages).
+     * Non-blocking [listResponseMessages].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3511,7 +3529,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
      * `POST /conversations/{id}/responses/stream`. Blocking for the request only.
      * Errors before the stream starts (invalid arguments, 4xx, 5xx, connection
      * failures) are thrown here, with the retry rules of
-     * [`create_response`](Self::create_response). If the stream breaks or stalls
+     * [createResponse]. If the stream breaks or stalls
      * for `options.idle_timeout`, the turn is finished by polling (never by
      * sending the message again); `options.deadline` bounds the whole turn.
      * `cancel`, when given, stops the turn like the stream's own `cancel()` (which
@@ -3533,7 +3551,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
     /**
      * Sends a user message, streams the answer to `listener` and returns the final
      * response (the value polling would return), or throws like
-     * [`create_response_and_wait`](Self::create_response_and_wait) (`ResponseFailed`,
+     * [createResponseAndWait] (`ResponseFailed`,
      * `PollTimeout`, `Cancelled` when `cancel` fires or the listener returns false).
      * `update_listener` sees the response while the fallback polls.
      * BLOCKS the calling thread for the whole turn.
@@ -3552,7 +3570,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`stream_response`](Self::stream_response): the request runs on
+     * Non-blocking [streamResponse]: the request runs on
      * the blocking pool. Abandoning the call (cancelling the coroutine / task) drops
      * a stream opened meanwhile, which closes its connection. Reading the events
      * (`ResponseStream.next`) blocks; the Kotlin `streamResponseFlow` and Swift
@@ -3603,7 +3621,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`submit_feedback`](Self::submit_feedback).
+     * Non-blocking [submitFeedback].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3643,7 +3661,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`update_conversation`](Self::update_conversation).
+     * Non-blocking [updateConversation].
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3700,7 +3718,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
-     * Non-blocking [`wait_for_response`](Self::wait_for_response): polls on the
+     * Non-blocking [waitForResponse]: polls on the
      * blocking pool, sleeps on timers (the core's shared polling loop).
      */
     @Throws(MoveworksException::class)
@@ -3742,6 +3760,7 @@ open class Client: Disposable, AutoCloseable, ClientInterface
     
 
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object {
         
     /**
@@ -3890,7 +3909,7 @@ public object FfiConverterTypeClient: FfiConverter<Client, Pointer> {
 
 
 /**
- * How to build a [`Client`]. Give an assistant name and either `bearer_token`
+ * How to build a [Client]. Give an assistant name and either `bearer_token`
  * or both `client_id` and `client_secret`; unset limits keep the core's defaults.
  *
  * An object, not a record: a record becomes a Kotlin data class / Swift struct
@@ -3899,11 +3918,12 @@ public object FfiConverterTypeClient: FfiConverter<Client, Pointer> {
  */
 public interface ClientConfigInterface {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
 /**
- * How to build a [`Client`]. Give an assistant name and either `bearer_token`
+ * How to build a [Client]. Give an assistant name and either `bearer_token`
  * or both `client_id` and `client_secret`; unset limits keep the core's defaults.
  *
  * An object, not a record: a record becomes a Kotlin data class / Swift struct
@@ -3929,7 +3949,7 @@ open class ClientConfig: Disposable, AutoCloseable, ClientConfigInterface
         this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
     }
     /**
-     * A configuration; nothing is checked until [`Client::new`], where the core checks
+     * A configuration; nothing is checked until [Client], where the core checks
      * every option (see the README's options table for meanings and defaults).
      *
      * * `assistant_name`: the assistant name configured for your organization.
@@ -3964,6 +3984,7 @@ open class ClientConfig: Disposable, AutoCloseable, ClientConfigInterface
     private val wasDestroyed = AtomicBoolean(false)
     private val callCounter = AtomicLong(1)
 
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
     override fun destroy() {
         // Only allow a single call to this method.
         // TODO: maybe we should log a warning if called more than once?
@@ -3975,6 +3996,7 @@ open class ClientConfig: Disposable, AutoCloseable, ClientConfigInterface
         }
     }
 
+    /** Releases the native object: the same as [destroy], for `use { }`. */
     @Synchronized
     override fun close() {
         this.destroy()
@@ -4015,6 +4037,7 @@ open class ClientConfig: Disposable, AutoCloseable, ClientConfigInterface
         }
     }
 
+    /** @suppress */
     fun uniffiClonePointer(): Pointer {
         return uniffiRustCall() { status ->
             UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_clientconfig(pointer!!, status)
@@ -4022,6 +4045,7 @@ open class ClientConfig: Disposable, AutoCloseable, ClientConfigInterface
     }
 
     
+    /** The configuration as text, the token and client secret shown as `[redacted]`. */
     override fun toString(): String {
         return FfiConverterString.lift(
     callWithPointer {
@@ -4036,6 +4060,7 @@ open class ClientConfig: Disposable, AutoCloseable, ClientConfigInterface
 
     
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
     
 }
@@ -4188,6 +4213,7 @@ public interface ConversationIteratorInterface {
      */
     fun `nextPage`(): ConversationPage?
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -4220,6 +4246,7 @@ open class ConversationIterator: Disposable, AutoCloseable, ConversationIterator
     private val wasDestroyed = AtomicBoolean(false)
     private val callCounter = AtomicLong(1)
 
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
     override fun destroy() {
         // Only allow a single call to this method.
         // TODO: maybe we should log a warning if called more than once?
@@ -4231,6 +4258,7 @@ open class ConversationIterator: Disposable, AutoCloseable, ConversationIterator
         }
     }
 
+    /** Releases the native object: the same as [destroy], for `use { }`. */
     @Synchronized
     override fun close() {
         this.destroy()
@@ -4271,6 +4299,7 @@ open class ConversationIterator: Disposable, AutoCloseable, ConversationIterator
         }
     }
 
+    /** @suppress */
     fun uniffiClonePointer(): Pointer {
         return uniffiRustCall() { status ->
             UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_conversationiterator(pointer!!, status)
@@ -4328,6 +4357,7 @@ open class ConversationIterator: Disposable, AutoCloseable, ConversationIterator
 
     
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
     
 }
@@ -4480,6 +4510,7 @@ public interface EventIteratorInterface {
      */
     fun `nextPage`(): EventPage?
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -4512,6 +4543,7 @@ open class EventIterator: Disposable, AutoCloseable, EventIteratorInterface
     private val wasDestroyed = AtomicBoolean(false)
     private val callCounter = AtomicLong(1)
 
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
     override fun destroy() {
         // Only allow a single call to this method.
         // TODO: maybe we should log a warning if called more than once?
@@ -4523,6 +4555,7 @@ open class EventIterator: Disposable, AutoCloseable, EventIteratorInterface
         }
     }
 
+    /** Releases the native object: the same as [destroy], for `use { }`. */
     @Synchronized
     override fun close() {
         this.destroy()
@@ -4563,6 +4596,7 @@ open class EventIterator: Disposable, AutoCloseable, EventIteratorInterface
         }
     }
 
+    /** @suppress */
     fun uniffiClonePointer(): Pointer {
         return uniffiRustCall() { status ->
             UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_eventiterator(pointer!!, status)
@@ -4620,6 +4654,7 @@ open class EventIterator: Disposable, AutoCloseable, EventIteratorInterface
 
     
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
     
 }
@@ -4772,6 +4807,7 @@ public interface MessageIteratorInterface {
      */
     fun `nextPage`(): MessagePage?
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -4804,6 +4840,7 @@ open class MessageIterator: Disposable, AutoCloseable, MessageIteratorInterface
     private val wasDestroyed = AtomicBoolean(false)
     private val callCounter = AtomicLong(1)
 
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
     override fun destroy() {
         // Only allow a single call to this method.
         // TODO: maybe we should log a warning if called more than once?
@@ -4815,6 +4852,7 @@ open class MessageIterator: Disposable, AutoCloseable, MessageIteratorInterface
         }
     }
 
+    /** Releases the native object: the same as [destroy], for `use { }`. */
     @Synchronized
     override fun close() {
         this.destroy()
@@ -4855,6 +4893,7 @@ open class MessageIterator: Disposable, AutoCloseable, MessageIteratorInterface
         }
     }
 
+    /** @suppress */
     fun uniffiClonePointer(): Pointer {
         return uniffiRustCall() { status ->
             UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_messageiterator(pointer!!, status)
@@ -4912,6 +4951,7 @@ open class MessageIterator: Disposable, AutoCloseable, MessageIteratorInterface
 
     
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
     
 }
@@ -5064,6 +5104,7 @@ public interface ResponseMessageIteratorInterface {
      */
     fun `nextPage`(): MessagePage?
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -5096,6 +5137,7 @@ open class ResponseMessageIterator: Disposable, AutoCloseable, ResponseMessageIt
     private val wasDestroyed = AtomicBoolean(false)
     private val callCounter = AtomicLong(1)
 
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
     override fun destroy() {
         // Only allow a single call to this method.
         // TODO: maybe we should log a warning if called more than once?
@@ -5107,6 +5149,7 @@ open class ResponseMessageIterator: Disposable, AutoCloseable, ResponseMessageIt
         }
     }
 
+    /** Releases the native object: the same as [destroy], for `use { }`. */
     @Synchronized
     override fun close() {
         this.destroy()
@@ -5147,6 +5190,7 @@ open class ResponseMessageIterator: Disposable, AutoCloseable, ResponseMessageIt
         }
     }
 
+    /** @suppress */
     fun uniffiClonePointer(): Pointer {
         return uniffiRustCall() { status ->
             UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_responsemessageiterator(pointer!!, status)
@@ -5204,6 +5248,7 @@ open class ResponseMessageIterator: Disposable, AutoCloseable, ResponseMessageIt
 
     
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
     
 }
@@ -5336,7 +5381,7 @@ public object FfiConverterTypeResponseMessageIterator: FfiConverter<ResponseMess
 
 
 /**
- * A streamed answer: call [`next`](Self::next) until it returns absent.
+ * A streamed answer: call [next] until it returns absent.
  *
  * A successful turn always ends with a `ResponseCompleted` event carrying the
  * final response, also when the stream broke and the turn was finished by
@@ -5344,7 +5389,7 @@ public object FfiConverterTypeResponseMessageIterator: FfiConverter<ResponseMess
  * (`ResponseFailed`, `PollTimeout`, `Cancelled`, …), after which `next` returns
  * absent. Releasing the object (Kotlin `close()`/`use {}`, Swift: the last
  * reference going away) closes the connection at once; the response goes on
- * server-side and can still be polled by [`response_id`](Self::response_id).
+ * server-side and can still be polled by [responseId].
  */
 public interface ResponseStreamInterface {
     
@@ -5363,7 +5408,7 @@ public interface ResponseStreamInterface {
     fun `finish`(): Response
     
     /**
-     * True once [`cancel`](Self::cancel) was called.
+     * True once [cancel] was called.
      */
     fun `isCancelled`(): kotlin.Boolean
     
@@ -5394,11 +5439,12 @@ public interface ResponseStreamInterface {
      */
     fun `responseId`(): kotlin.String?
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
 /**
- * A streamed answer: call [`next`](Self::next) until it returns absent.
+ * A streamed answer: call [next] until it returns absent.
  *
  * A successful turn always ends with a `ResponseCompleted` event carrying the
  * final response, also when the stream broke and the turn was finished by
@@ -5406,7 +5452,7 @@ public interface ResponseStreamInterface {
  * (`ResponseFailed`, `PollTimeout`, `Cancelled`, …), after which `next` returns
  * absent. Releasing the object (Kotlin `close()`/`use {}`, Swift: the last
  * reference going away) closes the connection at once; the response goes on
- * server-side and can still be polled by [`response_id`](Self::response_id).
+ * server-side and can still be polled by [responseId].
  */
 open class ResponseStream: Disposable, AutoCloseable, ResponseStreamInterface
 {
@@ -5433,6 +5479,7 @@ open class ResponseStream: Disposable, AutoCloseable, ResponseStreamInterface
     private val wasDestroyed = AtomicBoolean(false)
     private val callCounter = AtomicLong(1)
 
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
     override fun destroy() {
         // Only allow a single call to this method.
         // TODO: maybe we should log a warning if called more than once?
@@ -5444,6 +5491,7 @@ open class ResponseStream: Disposable, AutoCloseable, ResponseStreamInterface
         }
     }
 
+    /** Releases the native object: the same as [destroy], for `use { }`. */
     @Synchronized
     override fun close() {
         this.destroy()
@@ -5484,6 +5532,7 @@ open class ResponseStream: Disposable, AutoCloseable, ResponseStreamInterface
         }
     }
 
+    /** @suppress */
     fun uniffiClonePointer(): Pointer {
         return uniffiRustCall() { status ->
             UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_responsestream(pointer!!, status)
@@ -5526,7 +5575,7 @@ open class ResponseStream: Disposable, AutoCloseable, ResponseStreamInterface
 
     
     /**
-     * True once [`cancel`](Self::cancel) was called.
+     * True once [cancel] was called.
      */override fun `isCancelled`(): kotlin.Boolean {
             return FfiConverterBoolean.lift(
     callWithPointer {
@@ -5621,6 +5670,7 @@ open class ResponseStream: Disposable, AutoCloseable, ResponseStreamInterface
 
     
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
     
 }
@@ -5834,6 +5884,7 @@ public interface SandboxInterface {
      */
     fun `tokenUrl`(): kotlin.String
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -5886,6 +5937,7 @@ open class Sandbox: Disposable, AutoCloseable, SandboxInterface
     private val wasDestroyed = AtomicBoolean(false)
     private val callCounter = AtomicLong(1)
 
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
     override fun destroy() {
         // Only allow a single call to this method.
         // TODO: maybe we should log a warning if called more than once?
@@ -5897,6 +5949,7 @@ open class Sandbox: Disposable, AutoCloseable, SandboxInterface
         }
     }
 
+    /** Releases the native object: the same as [destroy], for `use { }`. */
     @Synchronized
     override fun close() {
         this.destroy()
@@ -5937,6 +5990,7 @@ open class Sandbox: Disposable, AutoCloseable, SandboxInterface
         }
     }
 
+    /** @suppress */
     fun uniffiClonePointer(): Pointer {
         return uniffiRustCall() { status ->
             UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_sandbox(pointer!!, status)
@@ -6137,6 +6191,7 @@ open class Sandbox: Disposable, AutoCloseable, SandboxInterface
 
     
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
     
 }
@@ -6172,7 +6227,7 @@ public object FfiConverterTypeSandbox: FfiConverter<Sandbox, Pointer> {
 
 
 /**
- * Per-call overrides, see [`Client::with_options`].
+ * Per-call overrides, see [Client.withOptions].
  */
 data class RequestOptions (
     /**
@@ -6189,6 +6244,7 @@ data class RequestOptions (
     var `maxRetries`: kotlin.UInt? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -6247,6 +6303,7 @@ data class StreamOptions (
     var `deadline`: java.time.Duration? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -6306,6 +6363,7 @@ data class WaitOptions (
     var `deadline`: java.time.Duration? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -6358,6 +6416,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6372,6 +6431,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6386,6 +6446,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6400,6 +6461,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6414,6 +6476,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6428,6 +6491,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6442,6 +6506,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6456,6 +6521,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6470,6 +6536,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6484,6 +6551,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6498,6 +6566,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6512,6 +6581,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6526,6 +6596,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6540,6 +6611,7 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
@@ -6554,11 +6626,13 @@ sealed class MoveworksException: kotlin.Exception() {
          */
         val `details`: ErrorDetails
         ) : MoveworksException() {
+        /** The error's details as text. */
         override val message
             get() = "details=${ `details` }"
     }
     
 
+    /** @suppress */
     companion object ErrorHandler : UniffiRustCallStatusErrorHandler<MoveworksException> {
         override fun lift(error_buf: RustBuffer.ByValue): MoveworksException = FfiConverterTypeMoveworksError.lift(error_buf)
     }
@@ -6800,6 +6874,7 @@ public interface ResponseUpdateListener {
      */
     fun `onUpdate`(`response`: Response): kotlin.Boolean
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -6850,7 +6925,7 @@ public object FfiConverterTypeResponseUpdateListener: FfiConverterCallbackInterf
 
 
 /**
- * Receives every event of [`Client::stream_response_and_wait`](crate::Client::stream_response_and_wait),
+ * Receives every event of [Client.streamResponseAndWait],
  * on the calling thread; keep it short.
  */
 public interface StreamEventListener {
@@ -6860,6 +6935,7 @@ public interface StreamEventListener {
      */
     fun `onEvent`(`event`: StreamEvent): kotlin.Boolean
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 

@@ -55,6 +55,7 @@ open class RustBuffer : Structure() {
         data = other.data
     }
 
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object {
         internal fun alloc(size: ULong = 0UL) = uniffiRustCall() { status ->
             // Note: need to convert the size to a `Long` value to make this work with JVM.
@@ -237,6 +238,7 @@ internal open class UniffiRustCallStatus : Structure() {
         return code == UNIFFI_CALL_UNEXPECTED_ERROR
     }
 
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object {
         fun create(code: Byte, errorBuf: RustBuffer.ByValue): UniffiRustCallStatus.ByValue {
             val callStatus = UniffiRustCallStatus.ByValue()
@@ -247,6 +249,7 @@ internal open class UniffiRustCallStatus : Structure() {
     }
 }
 
+/** A call failed in a way its declaration does not allow: a bug in the generated bindings, never expected. */
 class InternalException(message: String) : kotlin.Exception(message)
 
 /**
@@ -778,6 +781,7 @@ internal interface IntegrityCheckingUniffiLib : Library {
 // A JNA Library to expose the extern-C FFI definitions.
 // This is an implementation detail which will be called internally by the public API.
 internal interface UniffiLib : Library {
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object {
         internal val INSTANCE: UniffiLib by lazy {
             val componentName = "moveworks"
@@ -963,9 +967,13 @@ public fun uniffiEnsureInitialized() {
 //
 // The easiest way to ensure this method is called is to use the `.use`
 // helper method to execute a block and destroy the object at the end.
+/** An object holding native resources, which [destroy] releases. */
 interface Disposable {
+    /** Releases the native resources. */
     fun destroy()
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object {
+        /** Calls [Disposable.destroy] on each argument that is one, and on those inside lists and maps. */
         fun destroy(vararg args: Any?) {
             for (arg in args) {
                 when (arg) {
@@ -1274,6 +1282,7 @@ data class Citation (
     var `display`: CitationDisplay?
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1318,6 +1327,7 @@ data class CitationDisplay (
     var `body`: Content?
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1377,6 +1387,7 @@ data class Conversation (
     var `requestId`: kotlin.String? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1436,6 +1447,7 @@ data class ConversationPage (
     var `requestId`: kotlin.String? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1467,7 +1479,7 @@ public object FfiConverterTypeConversationPage: FfiConverterRustBuffer<Conversat
 
 
 /**
- * Fields to change with [`Client::update_conversation`]; `None` leaves a field unchanged.
+ * Fields to change with [ai.moveworks.sdk.Client.updateConversation]; `None` leaves a field unchanged.
  */
 data class ConversationUpdate (
     /**
@@ -1480,6 +1492,7 @@ data class ConversationUpdate (
     var `archived`: kotlin.Boolean? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1508,7 +1521,7 @@ public object FfiConverterTypeConversationUpdate: FfiConverterRustBuffer<Convers
 
 
 /**
- * Every detail of an [`Error`], as a plain record ([`Error::details`]); which fields
+ * Every detail of an [ai.moveworks.sdk.MoveworksException], as a plain record ([ai.moveworks.sdk.details]); which fields
  * are set depends on `kind`. The bindings build their error objects from it.
  *
  * It serializes to JSON with the field names below (`retry_after` in seconds,
@@ -1574,6 +1587,7 @@ data class ErrorDetails (
     var `isTransient`: kotlin.Boolean
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1652,6 +1666,7 @@ data class Event (
     var `payload`: EventPayload
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1702,6 +1717,7 @@ data class EventPage (
     var `requestId`: kotlin.String? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1742,6 +1758,7 @@ data class FeedbackOption (
     var `callbackId`: kotlin.String
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1767,7 +1784,7 @@ public object FfiConverterTypeFeedbackOption: FfiConverterRustBuffer<FeedbackOpt
 
 
 /**
- * The answer of [`Client::submit_feedback`](crate::Client::submit_feedback): `{"status": "SUBMITTED"}`.
+ * The answer of [ai.moveworks.sdk.Client.submitFeedback]: `{"status": "SUBMITTED"}`.
  */
 data class FeedbackResult (
     /**
@@ -1782,6 +1799,7 @@ data class FeedbackResult (
     var `requestId`: kotlin.String? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1810,7 +1828,7 @@ public object FfiConverterTypeFeedbackResult: FfiConverterRustBuffer<FeedbackRes
 
 
 /**
- * Filters of [`Client::list_conversations`].
+ * Filters of [ai.moveworks.sdk.Client.listConversations].
  */
 data class ListConversationsParams (
     /**
@@ -1827,6 +1845,7 @@ data class ListConversationsParams (
     var `archived`: kotlin.Boolean? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1858,7 +1877,7 @@ public object FfiConverterTypeListConversationsParams: FfiConverterRustBuffer<Li
 
 
 /**
- * Filters of [`Client::list_events`].
+ * Filters of [ai.moveworks.sdk.Client.listEvents].
  */
 data class ListEventsParams (
     /**
@@ -1885,6 +1904,7 @@ data class ListEventsParams (
     var `limit`: kotlin.UInt? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1922,7 +1942,7 @@ public object FfiConverterTypeListEventsParams: FfiConverterRustBuffer<ListEvent
 
 
 /**
- * Filters of [`Client::list_messages`].
+ * Filters of [ai.moveworks.sdk.Client.listMessages].
  */
 data class ListMessagesParams (
     /**
@@ -1939,6 +1959,7 @@ data class ListMessagesParams (
     var `limit`: kotlin.UInt? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -1970,7 +1991,7 @@ public object FfiConverterTypeListMessagesParams: FfiConverterRustBuffer<ListMes
 
 
 /**
- * Filters of [`Client::list_response_messages`].
+ * Filters of [ai.moveworks.sdk.Client.listResponseMessages].
  *
  * The reference page documents no query parameters for this endpoint; `cursor`
  * and `limit` are sent only when set, for servers that page it.
@@ -1994,6 +2015,7 @@ data class ListResponseMessagesParams (
     var `limit`: kotlin.UInt? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2061,12 +2083,13 @@ data class Message (
     var `createdAt`: Timestamp, 
     /**
      * How the user can rate this message (assistant messages only): the opaque
-     * callback ids to pass to [`Client::submit_feedback`](crate::Client::submit_feedback).
+     * callback ids to pass to [ai.moveworks.sdk.Client.submitFeedback].
      * `None` when the server sends none (user messages, older servers).
      */
     var `feedback`: MessageFeedback?
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2116,7 +2139,7 @@ public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
  * The `feedback` object of an assistant [`Message`]: one option per rating.
  *
  * Which callback id is submitted decides the rating; pass it back exactly as
- * received with [`Client::submit_feedback`](crate::Client::submit_feedback).
+ * received with [ai.moveworks.sdk.Client.submitFeedback].
  */
 data class MessageFeedback (
     /**
@@ -2129,6 +2152,7 @@ data class MessageFeedback (
     var `unhelpful`: FeedbackOption?
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2177,6 +2201,7 @@ data class MessagePage (
     var `requestId`: kotlin.String? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2233,6 +2258,7 @@ data class ReasoningMessage (
     var `createdAt`: Timestamp
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2314,6 +2340,7 @@ data class Response (
     var `requestId`: kotlin.String? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2376,6 +2403,7 @@ data class ResponseError (
     var `message`: kotlin.String
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2404,7 +2432,7 @@ public object FfiConverterTypeResponseError: FfiConverterRustBuffer<ResponseErro
 
 
 /**
- * How a [`Sandbox`] starts; every field optional (JSON keys of the same names).
+ * How a [ai.moveworks.sdk.Sandbox] starts; every field optional (JSON keys of the same names).
  */
 data class SandboxOptions (
     /**
@@ -2423,6 +2451,7 @@ data class SandboxOptions (
     var `oauth`: kotlin.Boolean? = null
 ) {
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2478,11 +2507,13 @@ sealed class Actor {
          * The wire value.
          */
         val `raw`: kotlin.String) : Actor() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
 
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2559,6 +2590,7 @@ sealed class Content {
          * The text.
          */
         val `text`: kotlin.String) : Content() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -2570,6 +2602,7 @@ sealed class Content {
          * CommonMark source.
          */
         val `text`: kotlin.String) : Content() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -2581,6 +2614,7 @@ sealed class Content {
          * Markdown source.
          */
         val `text`: kotlin.String) : Content() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -2596,11 +2630,13 @@ sealed class Content {
          * The whole item as JSON text, exactly as received.
          */
         val `rawJson`: kotlin.String) : Content() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
 
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2703,6 +2739,7 @@ sealed class EventPayload {
          * The message.
          */
         val `message`: ai.moveworks.sdk.model.Message) : EventPayload() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -2718,11 +2755,13 @@ sealed class EventPayload {
          * The whole payload as JSON text, exactly as received.
          */
         val `rawJson`: kotlin.String) : EventPayload() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
 
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2801,11 +2840,13 @@ sealed class FeedbackStatus {
          * The wire value.
          */
         val `raw`: kotlin.String) : FeedbackStatus() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
 
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -2871,6 +2912,7 @@ sealed class OutputItem {
          * The message.
          */
         val `message`: ai.moveworks.sdk.model.Message) : OutputItem() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -2882,6 +2924,7 @@ sealed class OutputItem {
          * The reasoning message.
          */
         val `reasoningMessage`: ai.moveworks.sdk.model.ReasoningMessage) : OutputItem() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -2897,11 +2940,13 @@ sealed class OutputItem {
          * The whole item as JSON text, exactly as received.
          */
         val `rawJson`: kotlin.String) : OutputItem() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
 
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -3013,11 +3058,13 @@ sealed class ResponseStatus {
          * The wire value.
          */
         val `raw`: kotlin.String) : ResponseStatus() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
 
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -3129,6 +3176,7 @@ sealed class StreamEvent {
          * The response's status, when the server sends it (normally `CREATED`).
          */
         val `status`: ResponseStatus?) : StreamEvent() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -3144,6 +3192,7 @@ sealed class StreamEvent {
          * The response's status, when the server sends it.
          */
         val `status`: ResponseStatus?) : StreamEvent() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -3164,9 +3213,10 @@ sealed class StreamEvent {
          */
         val `outputType`: kotlin.String, 
         /**
-         * The output item so far, shaped like an entry of [`Response::outputs`].
+         * The output item so far, shaped like an entry of [Response.outputs].
          */
         val `output`: OutputItem) : StreamEvent() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -3184,9 +3234,10 @@ sealed class StreamEvent {
         val `status`: ResponseStatus, 
         /**
          * The final response, when the server includes it. Events of
-         * [`Client::stream_response`] always carry it when the turn succeeded.
+         * [ai.moveworks.sdk.Client.streamResponse] always carry it when the turn succeeded.
          */
         val `response`: Response?) : StreamEvent() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
@@ -3202,11 +3253,13 @@ sealed class StreamEvent {
          * The `data:` text as sent.
          */
         val `data`: kotlin.String) : StreamEvent() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
 
     
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
     companion object
 }
 
@@ -3929,5 +3982,6 @@ public object FfiConverterSequenceTypeOutputItem: FfiConverterRustBuffer<List<Ou
  * It's also what we have an external type that references a custom type.
  */
 public typealias Timestamp = java.time.Instant
+/** @suppress */
 public typealias FfiConverterTypeTimestamp = FfiConverterTimestamp
 

@@ -143,7 +143,7 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
                 assertEq(false, e.details.isTransient, "transient")
                 val logged = sim.requests().last()["root_uuid"]
                 assertTrue(logged != null && e.details.requestId == logged) { "request id ${e.details.requestId} vs $logged" }
-                assertTrue(e.message!!.contains("not_found")) { "message ${e.message}" }
+                assertTrue(e.message.contains("not_found")) { "message ${e.message}" }
             }
             val invalid = expectError { c.getConversation("a/b") }
             assertTrue(invalid is MoveworksException.InvalidArgument) { "$invalid" }
@@ -593,7 +593,7 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             assertEq("RESPONSE_CREATED", events.first().eventName, "first")
             val last = events.last() as StreamEvent.ResponseCompleted
             assertEq(c.getResponse(conv.conversationId, last.response!!.responseId).copy(requestId = null),
-                last.response!!.copy(requestId = null), "final response")
+                last.response.copy(requestId = null), "final response")
             assertEq(1, posts(), "POSTs")
         }
 
@@ -604,7 +604,7 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             val events = runBlocking { c.streamResponseFlow(conv.conversationId, "Who does John Doe report to?", streamFast()).toList() }
             val last = events.last() as StreamEvent.ResponseCompleted
             assertEq(c.getResponse(conv.conversationId, last.response!!.responseId).copy(requestId = null),
-                last.response!!.copy(requestId = null), "final response")
+                last.response.copy(requestId = null), "final response")
             assertEq(1, posts(), "POSTs")
         }
 

@@ -1,8 +1,9 @@
-// Test plumbing: the simulator process, its control routes, and a minimal
-// test registry that prints failures and a final "N passed, M failed" line.
+// Test plumbing: the simulator process, its control routes, and the registry of
+// named checks that the JUnit suites (Suites.kt) turn into dynamic tests.
 package ai.moveworks.sdk.test
 
 import ai.moveworks.sdk.Json
+import org.junit.jupiter.api.DynamicTest
 import java.io.BufferedReader
 import java.io.InputStreamReader
 import java.io.OutputStream
@@ -65,21 +66,24 @@ class Simulator(binary: String, vararg args: String) : AutoCloseable {
     }
 }
 
-/** Collects named checks; a check fails when its block throws. */
+/** Collects named checks; each becomes a JUnit dynamic test, which fails when its block throws. */
 class Tests {
-    var passed = 0
-    var failed = 0
+    private val checks = mutableListOf<DynamicTest>()
 
+    /** Registers the check [name]; JUnit runs [block] after the factory returns, in registration order. */
     fun run(name: String, block: () -> Unit) {
-        try {
-            block()
-            passed++
-        } catch (t: Throwable) {
-            failed++
-            System.out.println("FAIL $name: $t")
-            if (System.getenv("VERBOSE") != null) t.printStackTrace(System.out)
+        checks += DynamicTest.dynamicTest(name) {
+            // Surefire's console names a dynamic test by its index only: the message carries the name.
+            try {
+                block()
+            } catch (t: Throwable) {
+                throw AssertionError("$name: $t", t)
+            }
         }
     }
+
+    /** The registered checks, for a `@TestFactory`. */
+    fun dynamicTests(): List<DynamicTest> = checks.toList()
 }
 
 class AssertionFailed(message: String) : Exception(message)

@@ -20,7 +20,7 @@ private const val CLIENT_SECRET = "kt-cl13nt-S3CRET-must-never-print-9a41"
 private const val ISSUED = "kt-1ssu3d-T0KEN-must-never-print-e07d"
 private val SECRETS = listOf(TOKEN, CLIENT_SECRET, ISSUED)
 
-class SecurityTests(binary: String, private val t: Tests) {
+class SecurityTests(binary: String, private val t: Tests) : AutoCloseable {
     private val sim = Simulator(binary, "--token", TOKEN, "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET)
     private val other = Simulator(binary)
 
@@ -62,13 +62,12 @@ class SecurityTests(binary: String, private val t: Tests) {
         block()
     }
 
-    fun runAll() {
-        try {
-            tests()
-        } finally {
-            sim.close()
-            other.close()
-        }
+    /** Registers the checks; [close] stops the two simulators once JUnit has run them. */
+    fun runAll() = tests()
+
+    override fun close() {
+        sim.close()
+        other.close()
     }
 
     private fun tests() {
