@@ -25,7 +25,7 @@ if ! command -v "$PY" >/dev/null || ! "$PY" -c 'import venv, ensurepip' 2>/dev/n
     PY=python3
 fi
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
-"$VENV/bin/pip" install -q maturin==1.16.0 pytest==9.2.0 mypy==2.4.1 ziglang==0.17.0 auditwheel==6.8.2
+"$VENV/bin/pip" install -q -r "$ROOT/python/build-requirements.txt" pytest==9.2.0 mypy==2.4.1
 # maturin finds zig as `python3 -m ziglang` on PATH.
 export PATH="$VENV/bin:$PATH"
 # manylinux2014 = glibc 2.17: the wheel installs on any glibc Linux of the last decade.

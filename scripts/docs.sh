@@ -72,7 +72,7 @@ if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
 fi
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 # typing_extensions: the stubs' TYPE_CHECKING imports, which pdoc runs to resolve annotations.
-"$VENV/bin/pip" install -q pdoc==16.0.0 typing_extensions==4.16.0 maturin==1.16.0 ziglang==0.17.0 >"$WORK/python.log" 2>&1 ||
+"$VENV/bin/pip" install -q pdoc==16.0.0 typing_extensions==4.16.0 -r "$ROOT/python/build-requirements.txt" >"$WORK/python.log" 2>&1 ||
     fail python "$WORK/python.log"
 (cd python && PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" build -q --zig --compatibility manylinux2014 -o "$WORK/wheel") \
     >"$WORK/python.log" 2>&1 || fail python "$WORK/python.log"

@@ -1,8 +1,9 @@
-# Sourced (not run) by the test scripts that link for glibc 2.17: node/test.sh and
-# bindings/c/test.sh. Puts zig and cargo-zigbuild on PATH from a venv under the
-# target dir, both from PyPI, pinned: zig is the ziglang that python/test.sh's
-# maturin --zig uses, and cargo-zigbuild comes as a prebuilt wheel, so nothing is
-# compiled. `cargo zigbuild --target x86_64-unknown-linux-gnu.2.17` (and
+# shellcheck shell=bash
+# Sourced (not run) by the scripts that link for glibc 2.17: node/test.sh,
+# bindings/c/test.sh, scripts/release.sh. Puts zig and cargo-zigbuild on PATH from a
+# venv under the target dir, from PyPI, pinned: zig and maturin (with auditwheel) as
+# python/build-requirements.txt pins them for the wheel, and cargo-zigbuild as a
+# prebuilt wheel, so nothing is compiled. `cargo zigbuild --target x86_64-unknown-linux-gnu.2.17` (and
 # `napi build -x` with that target) links against glibc 2.17's symbol versions;
 # cargo-zigbuild runs zig as `python3 -m ziglang`, the venv's python3.
 # Also defines max_glibc FILE and require_glibc_2_17 FILE.
@@ -14,7 +15,8 @@ if ! python3 -c 'import venv, ensurepip' 2>/dev/null || ! command -v objdump >/d
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv binutils >/dev/null
 fi
 [ -x "$ZIG_VENV/bin/python3" ] || python3 -m venv "$ZIG_VENV"
-PIP_DISABLE_PIP_VERSION_CHECK=1 "$ZIG_VENV/bin/pip" install -q ziglang==0.17.0 cargo-zigbuild==0.24.0
+PIP_DISABLE_PIP_VERSION_CHECK=1 "$ZIG_VENV/bin/pip" install -q cargo-zigbuild==0.24.0 \
+    -r "$(dirname "${BASH_SOURCE[0]}")/../python/build-requirements.txt"
 export PATH="$ZIG_VENV/bin:$PATH"
 # napi build --cross-compile runs an unpinned `cargo install cargo-zigbuild` when
 # `cargo help zigbuild` fails; make sure it finds this one instead.
