@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Builds every package users install, as release builds for Linux x86_64 linked
+# against glibc 2.17 (zig), into one directory (default dist/), then checks them
+# with scripts/check-dist.sh:
+#   python/  the abi3 manylinux2014 wheel and the sdist
+#   node/    the main package `moveworks` and its platform package `moveworks-linux-x64-gnu` (npm tarballs)
+#   kotlin/  the jar (native library inside as the JNA resource linux-x86-64/) and its pom
+#   c/       moveworks-c-<version>-x86_64-linux-gnu.tar.gz: lib/ (shared + static), include/,
+#            lib/pkgconfig (relocatable), lib/cmake/moveworks
+#   docs/    the API reference site (scripts/docs.sh)
+#   SHA256SUMS, manifest.json (every file with its size; BENCHMARKS.md's package rows)
+# Other platforms: .github/workflows/release.yml. Run from anywhere:
+#   bash scripts/release.sh [DIST]
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+export CARGO_TERM_COLOR=never PIP_DISABLE_PIP_VERSION_CHECK=1
+DIST="$(mkdir -p "${1:-$ROOT/dist}" && cd "${1:-$ROOT/dist}" && pwd)"
+VERSION="$(sed -n 's/^version = "\([0-9.]*\)"$/\1/p' Cargo.toml | head -n 1)"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+started=$SECONDS
+step() { printf 'release: %s (%d s)\n' "$1" "$((SECONDS - started))"; }
+fail() { echo "release: $1" >&2; [ -z "${2:-}" ] || tail -n 60 "$2" >&2; exit 1; }
+
+rm -rf "${DIST:?}"/{python,node,kotlin,c,docs,SHA256SUMS,manifest.json}
+mkdir -p "$DIST"/{python,node,kotlin,c}
+
+# zig, cargo-zigbuild, maturin and auditwheel (PyPI, pinned) on PATH; GLIBC_2_17_TARGET.
+# shellcheck source=zig-env.sh
+. "$ROOT/scripts/zig-env.sh"
+TRIPLE="${GLIBC_2_17_TARGET%.2.17}"
+RELEASE_DIR="$CARGO_TARGET_DIR/$TRIPLE/release"
+
+step "native libraries (cargo zigbuild --release, $GLIBC_2_17_TARGET)"
+# One cargo run for the C and JVM libraries, so the crates they share are built once (the
+# Node addon and the C prefix below reuse them: the same cargo-zigbuild and target).
+cargo zigbuild --locked --quiet --release --target "$GLIBC_2_17_TARGET" -p moveworks-c -p moveworks-uniffi \
+    >"$WORK/cargo.log" 2>&1 || fail "cargo zigbuild failed" "$WORK/cargo.log"
+
+step "node: main and platform packages"
+node_step() { # one command per line: `set -e` does not hold inside a `( ... ) || fail` list
+    [ -d node/node_modules/@napi-rs/cli ] || (cd node && npm ci --no-audit --no-fund --loglevel=error) || return 1
+    (cd node && npx napi build --platform --release --cross-compile --target "$GLIBC_2_17_TARGET" \
+        --manifest-path ../bindings/node/Cargo.toml --package-json-path package.json \
+        --output-dir "$WORK/addon" --js false --dts false) || return 1
+    # Into the committed platform package directory (git ignores the .node), as node/test.sh does.
+    (cd node && npx napi artifacts --output-dir "$WORK/addon" --npm-dir npm) || return 1
+    cmp -s "$WORK/addon/moveworks.linux-x64-gnu.node" node/npm/linux-x64-gnu/moveworks.linux-x64-gnu.node || return 1
+    (cd node && npm pack --silent --pack-destination "$DIST/node") || return 1
+    (cd node/npm/linux-x64-gnu && npm pack --silent --pack-destination "$DIST/node") || return 1
+}
+node_step >"$WORK/node.log" 2>&1 || fail "node packaging failed" "$WORK/node.log"
+
+step "kotlin: jar"
+command -v mvn >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null; }
+(cd bindings/kotlin && mvn -B -ntp clean package -Dmaven.test.skip=true -Dmoveworks.native.dir="$RELEASE_DIR") \
+    >"$WORK/mvn.log" 2>&1 || fail "mvn package failed" "$WORK/mvn.log"
+cp "bindings/kotlin/target/moveworks-$VERSION.jar" "$DIST/kotlin/"
+cp bindings/kotlin/pom.xml "$DIST/kotlin/moveworks-$VERSION.pom"
+
+step "c: installed prefix as a tarball"
+PREFIX="$WORK/moveworks-c-$VERSION"
+{
+    cmake -S bindings/c -B "$WORK/cmake" -DMOVEWORKS_GLIBC_2_17=ON &&
+        cmake --build "$WORK/cmake" &&
+        cmake --install "$WORK/cmake" --prefix "$PREFIX"
+} >"$WORK/cmake.log" 2>&1 || fail "cmake build/install failed" "$WORK/cmake.log"
+# The tarball unpacks anywhere: pkg-config finds its prefix from the .pc file's own place
+# (CMake's package config is relocatable already).
+sed -i -e 's|^prefix=.*|prefix=${pcfiledir}/../..|' -e 's|^libdir=.*|libdir=${prefix}/lib|' \
+    -e 's|^includedir=.*|includedir=${prefix}/include|' "$PREFIX/lib/pkgconfig/moveworks.pc"
+grep -rq "$WORK" "$PREFIX/lib/pkgconfig" "$PREFIX/lib/cmake" && fail "the C prefix still names the build directory"
+tar -C "$WORK" -czf "$DIST/c/moveworks-c-$VERSION-x86_64-linux-gnu.tar.gz" "moveworks-c-$VERSION"
+
+# Last of the builds: maturin's zig wrapper is not cargo-zigbuild's, so the crates with a C
+# build script (ring) and everything above them are rebuilt for it; done once, not twice.
+step "python: wheel and sdist"
+(cd python && maturin build --quiet --release --zig --compatibility manylinux2014 -o "$DIST/python") \
+    >"$WORK/maturin.log" 2>&1 || fail "maturin build failed" "$WORK/maturin.log"
+(cd python && maturin sdist -o "$DIST/python") >>"$WORK/maturin.log" 2>&1 || fail "maturin sdist failed" "$WORK/maturin.log"
+
+step "docs"
+bash scripts/docs.sh "$DIST/docs" >"$WORK/docs.log" 2>&1 || fail "scripts/docs.sh failed" "$WORK/docs.log"
+grep -E '^[a-z]+: [0-9]+ public items documented' "$WORK/docs.log" | sed 's/^/release: docs: /'
+
+(cd "$DIST" && find python node kotlin c -type f | LC_ALL=C sort | xargs sha256sum >SHA256SUMS)
+# Sizes for BENCHMARKS.md: every packed file, and the native libraries inside them unpacked.
+python3 - "$DIST" "$PREFIX/lib/libmoveworks.so" "$WORK/addon/moveworks.linux-x64-gnu.node" \
+    "$RELEASE_DIR/libmoveworks_uniffi.so" <<'PY'
+import json, os, sys
+dist, so, addon, uniffi = sys.argv[1:]
+files = {}
+for sub in ("python", "node", "kotlin", "c"):
+    for name in sorted(os.listdir(os.path.join(dist, sub))):
+        files[f"{sub}/{name}"] = os.path.getsize(os.path.join(dist, sub, name))
+native = {"libmoveworks.so": os.path.getsize(so), "moveworks.linux-x64-gnu.node": os.path.getsize(addon),
+          "libmoveworks_uniffi.so": os.path.getsize(uniffi)}
+with open(os.path.join(dist, "manifest.json"), "w") as f:
+    json.dump({"files": files, "native_unpacked": native}, f, indent=2)
+PY
+step "built into $DIST"
+bash scripts/check-dist.sh "$DIST"
+step "done"
