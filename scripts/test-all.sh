@@ -7,8 +7,13 @@ export CARGO_TERM_COLOR=never
 # One shared target dir for every language's build.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 
-section() { printf '\n=== %s ===\n' "$1"; }
 started=$SECONDS
+last=$SECONDS
+# Each header says how long the previous section took, to keep the whole under 30 minutes.
+section() {
+    printf '\n=== %s === (previous section: %d s; %d s in all)\n' "$1" "$((SECONDS - last))" "$((SECONDS - started))"
+    last=$SECONDS
+}
 
 section "Rust: format and lints"
 cargo fmt --all --check
@@ -22,10 +27,19 @@ cargo build --locked -p moveworks-simulator -p moveworks-cli
 cargo test --locked -p moveworks -p moveworks-simulator -p moveworks-cli
 
 # Each binding's script installs its own toolchain pieces, builds in debug into
-# the shared target dir, runs the conformance scenarios and its own suite.
+# the shared target dir, runs the conformance scenarios and its own suite. Python (and
+# the docs, which build the same wheel) come before the suites linked by cargo-zigbuild
+# (C's install step, Node): maturin's zig wrapper differs from cargo-zigbuild's, so each
+# switch between them rebuilds the crates with a C build script (ring) and all above them.
+section python/test.sh
+bash python/test.sh
+
+# Fails on any warning of rustdoc, pdoc, TypeDoc, Doxygen or Dokka and on any undocumented public item.
+section "API reference (scripts/docs.sh)"
+bash scripts/docs.sh
+
 BINDING_SUITES=(
     bindings/c/test.sh
-    python/test.sh
     node/test.sh
     bindings/kotlin/test.sh
     bindings/swift/test.sh
@@ -35,10 +49,10 @@ for suite in "${BINDING_SUITES[@]}"; do
     bash "$suite"
 done
 
-# After the binding suites: it reuses their builds (the wheel's artifacts, node_modules).
-# Fails on any warning of rustdoc, pdoc, TypeDoc, Doxygen or Dokka and on any undocumented public item.
-section "API reference (scripts/docs.sh)"
-bash scripts/docs.sh
+# Every package as users install it, release builds, into dist/, each then installed and
+# used away from the tree (scripts/check-dist.sh).
+section "release packages (scripts/release.sh)"
+bash scripts/release.sh
 
 # Fuzz briefly (20 s per target over the committed corpus); long runs: fuzz/README.md.
 section "fuzz (cargo-fuzz, ASan)"
