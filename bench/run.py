@@ -326,6 +326,13 @@ def main() -> int:
         results["footprint"].setdefault("c.sdk", {})["so_stripped_bytes"] = stripped_size(so)
         results["footprint"]["c.sdk"]["so_unstripped_bytes"] = os.path.getsize(so) if os.path.exists(so) else None
 
+        # The shipped packages' sizes, from the last `bash scripts/release.sh` (scripts/bench.sh runs it first).
+        manifest = os.path.join(ROOT, "dist", "manifest.json")
+        if not quick and os.path.exists(manifest):
+            with open(manifest) as f:
+                results["packages"] = json.load(f)
+            results["packages"]["built_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(manifest)))
+
         # RSS growth over many calls.
         for p in present:
             if "rss" in p.modes:
@@ -459,6 +466,21 @@ def render_streaming(res: Dict[str, Any], w: Any) -> None:
     w("")
 
 
+def render_packages(res: Dict[str, Any], w: Any) -> None:
+    """The packages users install, as scripts/release.sh built them (release builds, glibc 2.17)."""
+    pk = res.get("packages")
+    if not pk:
+        return
+    w(f"### Packages (`bash scripts/release.sh`, {pk['built_at']})\n")
+    w("| file in dist/ | size |")
+    w("| --- | ---: |")
+    for name, size in pk["files"].items():
+        w(f"| {name} | {fmt_bytes(size)} |")
+    for name, size in pk.get("native_unpacked", {}).items():
+        w(f"| {name} (unpacked, inside its package) | {fmt_bytes(size)} |")
+    w("")
+
+
 def render(res: Dict[str, Any]) -> str:
     m = res["machine"]
     lat = res["latency"]
@@ -586,6 +608,7 @@ def render(res: Dict[str, Any]) -> str:
         else:
             w(f"| {rid} RSS growth | not measured | < 5 MiB | n/a |")
     w("")
+    render_packages(res, w)
     notes = os.path.join(ROOT, "bench", "NOTES.md")
     if res["mode"] == "full" and os.path.exists(notes):
         with open(notes) as f:

@@ -3,7 +3,8 @@
 #   bash scripts/bench.sh          # full run, release builds: writes BENCHMARKS.md and bench/results.json
 #   bash scripts/bench.sh --quick  # small counts on the debug builds the test command made: only checks that
 #                                  # every program still works (results under target/bench/quick/)
-# env: BENCH_NOTE="..." adds a note about the machine's state to the table.
+# env: BENCH_NOTE="..." adds a note about the machine's state to the table; the full run first runs
+# scripts/release.sh for the package sizes (BENCH_SKIP_RELEASE=1 keeps the dist/ already built).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -57,6 +58,12 @@ if ((quick)); then
         --note "${BENCH_NOTE:-}" >/dev/null
     step "quick run passed: $out/BENCHMARKS.md"
 else
+    # The packages' sizes (Footprint's "Packages" rows) come from dist/manifest.json; the run
+    # reuses release.sh's builds. BENCH_SKIP_RELEASE=1 keeps the dist/ already there.
+    if [[ -z "${BENCH_SKIP_RELEASE:-}" ]]; then
+        step "scripts/release.sh"
+        bash scripts/release.sh >&2
+    fi
     python3 bench/run.py --profile release --out-md BENCHMARKS.md --out-json bench/results.json \
         --note "${BENCH_NOTE:-}"
     step "wrote BENCHMARKS.md and bench/results.json"

@@ -74,8 +74,13 @@ fi
 # typing_extensions: the stubs' TYPE_CHECKING imports, which pdoc runs to resolve annotations.
 "$VENV/bin/pip" install -q pdoc==16.0.0 typing_extensions==4.16.0 -r "$ROOT/python/build-requirements.txt" >"$WORK/python.log" 2>&1 ||
     fail python "$WORK/python.log"
-(cd python && PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" build -q --zig --compatibility manylinux2014 -o "$WORK/wheel") \
-    >"$WORK/python.log" 2>&1 || fail python "$WORK/python.log"
+# MOVEWORKS_DOCS_WHEEL: a wheel already built from this tree (scripts/release.sh passes its own).
+if [ -n "${MOVEWORKS_DOCS_WHEEL:-}" ]; then
+    mkdir -p "$WORK/wheel" && cp "$MOVEWORKS_DOCS_WHEEL" "$WORK/wheel/"
+else
+    (cd python && PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" build -q --zig --compatibility manylinux2014 -o "$WORK/wheel") \
+        >"$WORK/python.log" 2>&1 || fail python "$WORK/python.log"
+fi
 "$VENV/bin/pip" install -q --force-reinstall --no-deps "$WORK"/wheel/*.whl >"$WORK/python.log" 2>&1 || fail python "$WORK/python.log"
 # From a directory without the source tree, so `moveworks` is the installed package.
 n="$(cd "$WORK" && "$VENV/bin/python" "$ROOT/scripts/docs/pdoc_build.py" "$OUT/python" 2>"$WORK/python.log")" ||

@@ -33,11 +33,30 @@ mkdir -p "$DIST"/{python,node,kotlin,c}
 TRIPLE="${GLIBC_2_17_TARGET%.2.17}"
 RELEASE_DIR="$CARGO_TARGET_DIR/$TRIPLE/release"
 
-step "native libraries (cargo zigbuild --release, $GLIBC_2_17_TARGET)"
-# One cargo run for the C and JVM libraries, so the crates they share are built once (the
-# Node addon and the C prefix below reuse them: the same cargo-zigbuild and target).
-cargo zigbuild --locked --quiet --release --target "$GLIBC_2_17_TARGET" -p moveworks-c -p moveworks-uniffi \
-    >"$WORK/cargo.log" 2>&1 || fail "cargo zigbuild failed" "$WORK/cargo.log"
+step "c: installed prefix as a tarball"
+PREFIX="$WORK/moveworks-c-$VERSION"
+{
+    cmake -S bindings/c -B "$WORK/cmake" -DMOVEWORKS_GLIBC_2_17=ON &&
+        cmake --build "$WORK/cmake" &&
+        cmake --install "$WORK/cmake" --prefix "$PREFIX"
+} >"$WORK/cmake.log" 2>&1 || fail "cmake build/install failed" "$WORK/cmake.log"
+# The tarball unpacks anywhere: pkg-config finds its prefix from the .pc file's own place
+# (CMake's package config is relocatable already).
+sed -i -e 's|^prefix=.*|prefix=${pcfiledir}/../..|' -e 's|^libdir=.*|libdir=${prefix}/lib|' \
+    -e 's|^includedir=.*|includedir=${prefix}/include|' "$PREFIX/lib/pkgconfig/moveworks.pc"
+grep -rq "$WORK" "$PREFIX/lib/pkgconfig" "$PREFIX/lib/cmake" && fail "the C prefix still names the build directory"
+tar -C "$WORK" -czf "$DIST/c/moveworks-c-$VERSION-x86_64-linux-gnu.tar.gz" "moveworks-c-$VERSION"
+
+step "kotlin: jar"
+# Alone, not beside moveworks-c: built together, cargo would unify the core's features
+# (uniffi) and the C library would differ from the one cmake builds.
+cargo zigbuild --locked --quiet --release --target "$GLIBC_2_17_TARGET" -p moveworks-uniffi \
+    >"$WORK/cargo.log" 2>&1 || fail "cargo zigbuild -p moveworks-uniffi failed" "$WORK/cargo.log"
+command -v mvn >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null; }
+(cd bindings/kotlin && mvn -B -ntp clean package -Dmaven.test.skip=true -Dmoveworks.native.dir="$RELEASE_DIR") \
+    >"$WORK/mvn.log" 2>&1 || fail "mvn package failed" "$WORK/mvn.log"
+cp "bindings/kotlin/target/moveworks-$VERSION.jar" "$DIST/kotlin/"
+cp bindings/kotlin/pom.xml "$DIST/kotlin/moveworks-$VERSION.pom"
 
 step "node: main and platform packages"
 node_step() { # one command per line: `set -e` does not hold inside a `( ... ) || fail` list
@@ -53,27 +72,6 @@ node_step() { # one command per line: `set -e` does not hold inside a `( ... ) |
 }
 node_step >"$WORK/node.log" 2>&1 || fail "node packaging failed" "$WORK/node.log"
 
-step "kotlin: jar"
-command -v mvn >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null; }
-(cd bindings/kotlin && mvn -B -ntp clean package -Dmaven.test.skip=true -Dmoveworks.native.dir="$RELEASE_DIR") \
-    >"$WORK/mvn.log" 2>&1 || fail "mvn package failed" "$WORK/mvn.log"
-cp "bindings/kotlin/target/moveworks-$VERSION.jar" "$DIST/kotlin/"
-cp bindings/kotlin/pom.xml "$DIST/kotlin/moveworks-$VERSION.pom"
-
-step "c: installed prefix as a tarball"
-PREFIX="$WORK/moveworks-c-$VERSION"
-{
-    cmake -S bindings/c -B "$WORK/cmake" -DMOVEWORKS_GLIBC_2_17=ON &&
-        cmake --build "$WORK/cmake" &&
-        cmake --install "$WORK/cmake" --prefix "$PREFIX"
-} >"$WORK/cmake.log" 2>&1 || fail "cmake build/install failed" "$WORK/cmake.log"
-# The tarball unpacks anywhere: pkg-config finds its prefix from the .pc file's own place
-# (CMake's package config is relocatable already).
-sed -i -e 's|^prefix=.*|prefix=${pcfiledir}/../..|' -e 's|^libdir=.*|libdir=${prefix}/lib|' \
-    -e 's|^includedir=.*|includedir=${prefix}/include|' "$PREFIX/lib/pkgconfig/moveworks.pc"
-grep -rq "$WORK" "$PREFIX/lib/pkgconfig" "$PREFIX/lib/cmake" && fail "the C prefix still names the build directory"
-tar -C "$WORK" -czf "$DIST/c/moveworks-c-$VERSION-x86_64-linux-gnu.tar.gz" "moveworks-c-$VERSION"
-
 # Last of the builds: maturin's zig wrapper is not cargo-zigbuild's, so the crates with a C
 # build script (ring) and everything above them are rebuilt for it; done once, not twice.
 step "python: wheel and sdist"
@@ -82,7 +80,9 @@ step "python: wheel and sdist"
 (cd python && maturin sdist -o "$DIST/python") >>"$WORK/maturin.log" 2>&1 || fail "maturin sdist failed" "$WORK/maturin.log"
 
 step "docs"
-bash scripts/docs.sh "$DIST/docs" >"$WORK/docs.log" 2>&1 || fail "scripts/docs.sh failed" "$WORK/docs.log"
+# pdoc documents the wheel just built rather than a debug build of its own.
+MOVEWORKS_DOCS_WHEEL="$(ls "$DIST"/python/*.whl)" bash scripts/docs.sh "$DIST/docs" >"$WORK/docs.log" 2>&1 ||
+    fail "scripts/docs.sh failed" "$WORK/docs.log"
 grep -E '^[a-z]+: [0-9]+ public items documented' "$WORK/docs.log" | sed 's/^/release: docs: /'
 
 (cd "$DIST" && find python node kotlin c -type f | LC_ALL=C sort | xargs sha256sum >SHA256SUMS)

@@ -27,18 +27,12 @@ cargo build --locked -p moveworks-simulator -p moveworks-cli
 cargo test --locked -p moveworks -p moveworks-simulator -p moveworks-cli
 
 # Each binding's script installs its own toolchain pieces, builds in debug into
-# the shared target dir, runs the conformance scenarios and its own suite. Python (and
-# the docs, which build the same wheel) come before the suites linked by cargo-zigbuild
-# (C's install step, Node): maturin's zig wrapper differs from cargo-zigbuild's, so each
-# switch between them rebuilds the crates with a C build script (ring) and all above them.
-section python/test.sh
-bash python/test.sh
-
-# Fails on any warning of rustdoc, pdoc, TypeDoc, Doxygen or Dokka and on any undocumented public item.
-section "API reference (scripts/docs.sh)"
-bash scripts/docs.sh
-
+# the shared target dir, runs the conformance scenarios and its own suite. Python comes
+# before the suites linked by cargo-zigbuild (C's install step, Node): maturin's zig
+# wrapper differs from cargo-zigbuild's, so each switch between them rebuilds the crates
+# with a C build script (ring) and all above them.
 BINDING_SUITES=(
+    python/test.sh
     bindings/c/test.sh
     node/test.sh
     bindings/kotlin/test.sh
@@ -50,8 +44,10 @@ for suite in "${BINDING_SUITES[@]}"; do
 done
 
 # Every package as users install it, release builds, into dist/, each then installed and
-# used away from the tree (scripts/check-dist.sh).
-section "release packages (scripts/release.sh)"
+# used away from the tree (scripts/check-dist.sh); it builds the API reference too
+# (scripts/docs.sh: any warning of rustdoc, pdoc, TypeDoc, Doxygen or Dokka, or any
+# undocumented public item, fails it).
+section "release packages and API reference (scripts/release.sh)"
 bash scripts/release.sh
 
 # Fuzz briefly (20 s per target over the committed corpus); long runs: fuzz/README.md.
