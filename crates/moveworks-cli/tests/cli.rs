@@ -6,15 +6,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-fn moveworks(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_moveworks"))
-        .args(args)
-        // A developer's real credentials must not leak into the sandbox runs.
-        .env_remove("MOVEWORKS_TOKEN")
-        .env_remove("MOVEWORKS_BASE_URL")
-        .output()
-        .expect("run the CLI")
-}
+mod common;
+use common::moveworks;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

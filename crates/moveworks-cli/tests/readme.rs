@@ -3,19 +3,11 @@
 //! accepts, and every path of the Layout block exists.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 const README: &str = include_str!("../../../README.md");
 
-fn moveworks(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_moveworks"))
-        .args(args)
-        // A developer's real credentials must not leak into the sandbox runs.
-        .env_remove("MOVEWORKS_TOKEN")
-        .env_remove("MOVEWORKS_BASE_URL")
-        .output()
-        .expect("run the CLI")
-}
+mod common;
+use common::moveworks;
 
 /// The `n`th fenced block of a README section (`## heading`), with its info string.
 fn block(heading: &str, n: usize) -> (&'static str, &'static str) {
