@@ -3,12 +3,11 @@
 //! the turn through a `CancelToken`, so it ends as the core's `cancelled` error.
 
 use std::io::{IsTerminal, Write};
-use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use clap::Args;
-use moveworks::{CancelToken, Client, Error, Response, ResponseStatus, StreamEvent, StreamOptions, WaitOptions};
+use moveworks::{CancelToken, Client, Error, ResponseStatus, StreamEvent, StreamOptions, WaitOptions};
 
 use crate::render::{print_answer, TurnPrinter};
 use crate::{seconds, wait_with_spinner, Output, WaitArgs};
@@ -67,21 +66,13 @@ pub(crate) fn ask(client: &Client, out: &Output, args: AskArgs) -> Result<(), Er
     let stderr_tty = std::io::stderr().is_terminal();
     let dim = stderr_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let printer = Arc::new(Mutex::new(TurnPrinter::new(Box::new(std::io::stdout()), Box::new(std::io::stderr()), dim)));
-    // When the stream breaks, the core polls for the rest of the turn: show what the
-    // polled response adds meanwhile, as the stream would have.
-    let on_update = {
-        let printer = Arc::clone(&printer);
-        Arc::new(move |r: &Response| {
-            let mut p = lock(&printer);
-            r.outputs.iter().for_each(|o| p.output(o));
-            ControlFlow::Continue(())
-        })
-    };
-    let options = StreamOptions { idle_timeout, wait: WaitOptions { on_update: Some(on_update), ..wait } };
+    // When the stream breaks, the core polls for the rest of the turn and delivers what
+    // each poll adds as deltas, so one loop shows both.
+    let options = StreamOptions { idle_timeout, wait };
     let result = (|| {
         for event in client.stream_response(&conversation_id, &args.text, &options)? {
             match event? {
-                StreamEvent::OutputDelta { output, .. } => lock(&printer).output(&output),
+                StreamEvent::ResponseOutputDelta { output, .. } => lock(&printer).output(&output),
                 // A FAILED one is followed by its `response_failed` error.
                 StreamEvent::ResponseCompleted {
                     response: Some(response), status: ResponseStatus::Completed, ..

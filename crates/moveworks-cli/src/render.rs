@@ -40,7 +40,8 @@ fn write_footnotes(out: &mut dyn Write, m: &Message) {
 fn shown_text(m: &Message) -> String {
     let text = m.text();
     let len = text.chars().count() as u64;
-    render_citations(&text, &m.citations, |i, c| if c.offset <= len { format!("[{}]", i + 1) } else { String::new() })
+    let places: Vec<(u64, usize)> = m.citation_places().into_iter().filter(|&(offset, _)| offset <= len).collect();
+    render_citations(&text, &places, |i| format!("[{}]", i + 1))
 }
 
 /// Prints a streamed turn for people, as its outputs arrive.

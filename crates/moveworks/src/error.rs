@@ -154,6 +154,8 @@ pub enum ApiErrorCode {
     InvalidInput,
     /// `INVALID_CURSOR` (400).
     InvalidCursor,
+    /// `INVALID_REQUEST` (400): submit feedback's answer to a callback id it does not accept.
+    InvalidRequest,
     /// `UNAUTHORIZED` (401).
     Unauthorized,
     /// `FORBIDDEN` (403).
@@ -174,6 +176,7 @@ impl ApiErrorCode {
         match code {
             "INVALID_INPUT" => ApiErrorCode::InvalidInput,
             "INVALID_CURSOR" => ApiErrorCode::InvalidCursor,
+            "INVALID_REQUEST" => ApiErrorCode::InvalidRequest,
             "UNAUTHORIZED" => ApiErrorCode::Unauthorized,
             "FORBIDDEN" => ApiErrorCode::Forbidden,
             "NOT_FOUND" => ApiErrorCode::NotFound,
@@ -188,6 +191,7 @@ impl ApiErrorCode {
         match self {
             ApiErrorCode::InvalidInput => "INVALID_INPUT",
             ApiErrorCode::InvalidCursor => "INVALID_CURSOR",
+            ApiErrorCode::InvalidRequest => "INVALID_REQUEST",
             ApiErrorCode::Unauthorized => "UNAUTHORIZED",
             ApiErrorCode::Forbidden => "FORBIDDEN",
             ApiErrorCode::NotFound => "NOT_FOUND",

@@ -64,16 +64,17 @@ pub use client::{
 pub use error::{ApiErrorCode, Error, ErrorDetails, ErrorKind, Result};
 pub use messages::{ListMessagesParams, ListResponseMessagesParams};
 pub use model::{
-    render_citations, Actor, Citation, CitationDisplay, Content, Conversation, ConversationPage, Event, EventPage,
-    EventPayload, FeedbackOption, FeedbackResult, FeedbackStatus, Message, MessageFeedback, MessagePage, OutputItem,
-    ReasoningMessage, Response, ResponseError, ResponseStatus, Timestamp, Traced,
+    render_citations, Actor, Citation, CitationAttribute, CitationDisplay, Content, ContentReference, Conversation,
+    ConversationPage, Event, EventPage, EventPayload, FeedbackOption, FeedbackResult, FeedbackStatus, Message,
+    MessageFeedback, MessagePage, OutputItem, ReasoningMessage, Response, ResponseError, ResponseStatus, Timestamp,
+    Traced,
 };
 pub use options::ClientOptions;
 pub use pagination::{ConversationIter, EventIter, MessageIter, Page, PageIter, PageSource, ResponseMessageIter};
 pub use poll::{block_on, AsyncRuntime, CancelToken, PollStep, Poller, UpdateCallback, WaitOptions};
 pub use retry::RetryPolicy;
 pub use stream::{EventStream, StreamEvent};
-pub use transport::REQUEST_ID_HEADER;
+pub use transport::{REQUEST_ID_HEADER, TRACE_ID_HEADER};
 pub use turn::{ResponseStream, StreamOptions};
 
 /// Internal decoders exposed to the cargo-fuzz targets (`fuzz/`); not part of the API.

@@ -32,8 +32,9 @@ pub struct Conversation {
     /// User-defined or AI-generated title; absent until one exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// User-controlled archive flag. Defaults to false when the server omits it.
-    #[serde(default)]
+    /// User-controlled archive flag. Defaults to false when the server omits it (the
+    /// published spec makes it optional) or sends `null`.
+    #[serde(default, deserialize_with = "null_as_default")]
     pub archived: bool,
     /// When the conversation was created.
     #[serde(deserialize_with = "timestamp::deserialize")]
@@ -141,13 +142,19 @@ pub enum Content {
     },
 }
 
-/// Where a [`Citation`] belongs and what it points to.
+/// An entity a [`Message`] cites. Where its markers go in the text is given by the
+/// message's [`content_references`](Message::content_references), which name it by
+/// [`citation_id`](Self::citation_id).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Citation {
-    /// Zero-based position in the message text, counted in characters
-    /// (Unicode scalar values), not bytes, where the marker belongs.
-    pub offset: u64,
+    /// Unique id, `cite_…`: what a [`ContentReference`] names. `None` from servers that
+    /// predate it.
+    pub citation_id: Option<String>,
+    /// **Deprecated**: the wire's `location.offset`, which Moveworks stopped sending on
+    /// 12 May 2026 (for new and existing messages); `None` when absent or not a
+    /// non-negative integer. Read positions from [`Message::content_references`].
+    pub offset: Option<u64>,
     /// Link to the cited entity.
     pub url: Option<String>,
     /// How to display the cited entity.
@@ -158,10 +165,37 @@ pub struct Citation {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CitationDisplay {
-    /// Primary heading.
+    /// Primary heading (usually `MARKDOWN_TEXT`).
     pub title: Option<Content>,
     /// Body or description.
     pub body: Option<Content>,
+    /// Opaque rendering hints, in the order sent; their keys and values vary by
+    /// citation, so never build logic on them.
+    pub attributes: Vec<CitationAttribute>,
+}
+
+/// One opaque key-value rendering hint of a [`CitationDisplay`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CitationAttribute {
+    /// Attribute name.
+    #[serde(default)]
+    pub key: String,
+    /// Attribute value.
+    #[serde(default)]
+    pub value: String,
+}
+
+/// Where in an assistant message's text a [`Citation`] is referenced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ContentReference {
+    /// The [`Citation::citation_id`] referenced here.
+    pub citation_id: String,
+    /// Zero-based position in the message text where the marker belongs, counted in
+    /// characters (Unicode scalar values), not bytes or UTF-16 units. Several references
+    /// may share an offset.
+    pub offset: u64,
 }
 
 /// A final message in a conversation.
@@ -178,9 +212,15 @@ pub struct Message {
     pub actor: Actor,
     /// What it says.
     pub content: Content,
-    /// Entity citations (assistant messages only).
-    #[serde(default)]
+    /// The entities the message cites (assistant messages only). The API documents
+    /// "array or null": `null` or a missing list decodes as empty.
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub citations: Vec<Citation>,
+    /// Where the citations are referenced in the text, ascending by offset (assistant
+    /// messages only; `null` or missing decodes as empty). An entry whose offset is not a
+    /// non-negative integer or that names no citation id is dropped, never failing the message.
+    #[serde(default, deserialize_with = "lenient_references")]
+    pub content_references: Vec<ContentReference>,
     /// When it was created.
     #[serde(deserialize_with = "timestamp::deserialize")]
     pub created_at: Timestamp,
@@ -346,6 +386,32 @@ pub struct ResponseError {
 /// A list the API documents as "list or null": `null` decodes as empty.
 fn null_as_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A value the spec makes optional, with `null` read as absent.
+fn null_as_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(d: D) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A non-negative integer that fits in `u64`, or `None` for anything else (the spec
+/// declares no minimum, so a negative or fractional value must not fail a whole answer).
+pub(crate) fn lenient_u64(value: Option<&Value>) -> Option<u64> {
+    value.and_then(Value::as_u64)
+}
+
+/// `content_references`: `null` is empty; an entry that is not `{citation_id, offset}`
+/// with a usable offset is dropped.
+fn lenient_references<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ContentReference>, D::Error> {
+    let raw = Option::<Vec<Value>>::deserialize(d)?.unwrap_or_default();
+    Ok(raw
+        .iter()
+        .filter_map(|r| {
+            Some(ContentReference {
+                citation_id: r.get("citation_id")?.as_str()?.to_owned(),
+                offset: lenient_u64(r.get("offset"))?,
+            })
+        })
+        .collect())
 }
 
 /// A system-initiated message in the events feed.
@@ -624,7 +690,10 @@ impl<'de> Deserialize<'de> for EventPayload {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let (tag, mut value) = take_tagged(d)?;
         Ok(match tag.as_str() {
-            "MESSAGE_EVENT" => EventPayload::Message { message: variant_field::<_, D::Error>(&mut value, "message")? },
+            // The spec requires only `type`: a message event without its message is kept raw.
+            "MESSAGE_EVENT" if value.get("message").is_some_and(|m| !m.is_null()) => {
+                EventPayload::Message { message: variant_field::<_, D::Error>(&mut value, "message")? }
+            }
             _ => {
                 let (type_name, raw_json) = unknown(tag, &value);
                 EventPayload::Unknown { type_name, raw_json }
@@ -644,7 +713,7 @@ impl Serialize for EventPayload {
 
 // ---- citations: flat in the model, nested on the wire ------------------------
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct WireCitationLocation {
     offset: u64,
 }
@@ -655,34 +724,57 @@ struct WireDisplay {
     title: Option<Content>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     body: Option<Content>,
+    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    attributes: Vec<CitationAttribute>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct WireCitation {
-    location: WireCitationLocation,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+#[derive(Deserialize)]
+struct WireCitationIn {
+    #[serde(default)]
+    citation_id: Option<String>,
+    #[serde(default)]
+    location: Option<Value>,
+    #[serde(default)]
     url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
+    display: Option<WireDisplay>,
+}
+
+#[derive(Serialize)]
+struct WireCitationOut {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    citation_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<WireCitationLocation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     display: Option<WireDisplay>,
 }
 
 impl<'de> Deserialize<'de> for Citation {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let w = WireCitation::deserialize(d)?;
+        let w = WireCitationIn::deserialize(d)?;
         Ok(Citation {
-            offset: w.location.offset,
+            citation_id: w.citation_id,
+            offset: lenient_u64(w.location.as_ref().and_then(|l| l.get("offset"))),
             url: w.url,
-            display: w.display.map(|d| CitationDisplay { title: d.title, body: d.body }),
+            display: w.display.map(|d| CitationDisplay { title: d.title, body: d.body, attributes: d.attributes }),
         })
     }
 }
 
 impl Serialize for Citation {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        WireCitation {
-            location: WireCitationLocation { offset: self.offset },
+        WireCitationOut {
+            citation_id: self.citation_id.clone(),
+            location: self.offset.map(|offset| WireCitationLocation { offset }),
             url: self.url.clone(),
-            display: self.display.clone().map(|d| WireDisplay { title: d.title, body: d.body }),
+            display: self.display.clone().map(|d| WireDisplay {
+                title: d.title,
+                body: d.body,
+                attributes: d.attributes,
+            }),
         }
         .serialize(s)
     }
@@ -698,6 +790,7 @@ struct WireMetadata {
 
 #[derive(Serialize, Deserialize)]
 struct WireConversationPage {
+    #[serde(default, deserialize_with = "null_as_empty")]
     conversations: Vec<Conversation>,
     #[serde(default)]
     metadata: Option<WireMetadata>,
@@ -705,6 +798,7 @@ struct WireConversationPage {
 
 #[derive(Serialize, Deserialize)]
 struct WireMessagePage {
+    #[serde(default, deserialize_with = "null_as_empty")]
     messages: Vec<Message>,
     #[serde(default)]
     metadata: Option<WireMetadata>,
@@ -732,6 +826,7 @@ impl Serialize for MessagePage {
 
 #[derive(Serialize, Deserialize)]
 struct WireEventPage {
+    #[serde(default, deserialize_with = "null_as_empty")]
     events: Vec<Event>,
     #[serde(default)]
     metadata: Option<WireMetadata>,
@@ -828,10 +923,34 @@ impl Message {
         self.content.text_lossy().unwrap_or_default()
     }
 
-    /// The text with a marker inserted at each citation's character offset,
-    /// `[1]`, `[2]`, … numbered in citation order. See [`render_citations`].
+    /// Where each citation marker goes: `(offset, index into `citations`)` pairs in text
+    /// order. From [`content_references`](Self::content_references) (a reference to a
+    /// citation id the message does not list is skipped; a citation referenced twice at
+    /// one offset is placed once); when the message has no references, from the deprecated
+    /// [`Citation::offset`] of the citations that still carry one.
+    pub fn citation_places(&self) -> Vec<(u64, usize)> {
+        let mut places: Vec<(u64, usize)> = if self.content_references.is_empty() {
+            self.citations.iter().enumerate().filter_map(|(i, c)| Some((c.offset?, i))).collect()
+        } else {
+            self.content_references
+                .iter()
+                .filter_map(|r| {
+                    let i = self.citations.iter().position(|c| c.citation_id.as_deref() == Some(&*r.citation_id))?;
+                    Some((r.offset, i))
+                })
+                .collect()
+        };
+        // Stable: references sharing an offset keep the order the server sent them in.
+        places.sort_by_key(|&(offset, _)| offset);
+        places.dedup();
+        places
+    }
+
+    /// The text with a marker inserted at each citation's place (see
+    /// [`citation_places`](Self::citation_places)): `[n]` where `n` is the citation's
+    /// 1-based position in [`citations`](Self::citations). See [`render_citations`].
     pub fn text_with_citation_markers(&self) -> String {
-        render_citations(&self.text(), &self.citations, |i, _| format!("[{}]", i + 1))
+        render_citations(&self.text(), &self.citation_places(), |i| format!("[{}]", i + 1))
     }
 }
 
@@ -869,28 +988,28 @@ impl Response {
     }
 }
 
-/// Inserts `marker(i, citation)` into `text` at each citation's offset.
+/// Inserts `marker(i)` into `text` at each `(offset, i)` of `places` (as
+/// [`Message::citation_places`] gives them).
 ///
 /// Offsets count characters (Unicode scalar values), as the API does; an offset
-/// past the end puts the marker at the end. Citations sharing an offset keep
-/// their order. The text is never split inside a character.
-pub fn render_citations(text: &str, citations: &[Citation], marker: impl Fn(usize, &Citation) -> String) -> String {
-    let mut order: Vec<usize> = (0..citations.len()).collect();
-    order.sort_by_key(|&i| citations[i].offset);
-    let mut out = String::with_capacity(text.len() + citations.len() * 4);
+/// past the end puts the marker at the end. Places sharing an offset keep their
+/// order. The text is never split inside a character.
+pub fn render_citations(text: &str, places: &[(u64, usize)], marker: impl Fn(usize) -> String) -> String {
+    let mut order: Vec<(u64, usize)> = places.to_vec();
+    order.sort_by_key(|&(offset, _)| offset);
+    let mut out = String::with_capacity(text.len() + places.len() * 4);
     let mut chars = text.char_indices().map(|(b, _)| b).chain(std::iter::once(text.len()));
     let mut copied_to_byte = 0usize;
     let mut char_pos = 0u64;
     let mut current_byte = chars.next().unwrap_or(0);
-    for i in order {
-        let c = &citations[i];
-        while char_pos < c.offset && current_byte < text.len() {
+    for (offset, i) in order {
+        while char_pos < offset && current_byte < text.len() {
             current_byte = chars.next().unwrap_or(text.len());
             char_pos += 1;
         }
         out.push_str(&text[copied_to_byte..current_byte]);
         copied_to_byte = current_byte;
-        out.push_str(&marker(i, c));
+        out.push_str(&marker(i));
     }
     out.push_str(&text[copied_to_byte..]);
     out
@@ -900,18 +1019,83 @@ pub fn render_citations(text: &str, citations: &[Citation], marker: impl Fn(usiz
 mod tests {
     use super::*;
 
-    fn cite(offset: u64) -> Citation {
-        Citation { offset, url: None, display: None }
-    }
-
     #[test]
     fn markers_land_on_character_offsets_not_bytes() {
         let text = "Café ☕ is hot";
         // 'é' and '☕' are multi-byte; offset 6 is just after the cup.
-        let out = render_citations(text, &[cite(6), cite(4)], |i, _| format!("[{}]", i + 1));
+        let out = render_citations(text, &[(6, 0), (4, 1)], |i| format!("[{}]", i + 1));
         assert_eq!(out, "Café[2] ☕[1] is hot");
-        let past_end = render_citations("ab", &[cite(99)], |_, _| "*".into());
+        let past_end = render_citations("ab", &[(99, 0)], |_| "*".into());
         assert_eq!(past_end, "ab*");
+    }
+
+    fn message(extra: Value) -> Message {
+        let mut wire = serde_json::json!({
+            "message_id": "msg_1", "conversation_id": "conv_1", "response_id": "resp_1", "actor": "ASSISTANT",
+            "content": {"type": "MARKDOWN_TEXT", "markdown_text": {"text": "Café ☕ is hot"}},
+            "created_at": "2026-09-01T00:00:00Z",
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            wire[k] = v.clone();
+        }
+        serde_json::from_value(wire).unwrap()
+    }
+
+    #[test]
+    fn markers_come_from_content_references_and_shared_offsets_render_once_each() {
+        let m = message(serde_json::json!({
+            "citations": [{"citation_id": "cite_a"}, {"citation_id": "cite_b"}, {"citation_id": "cite_c"}],
+            "content_references": [
+                {"citation_id": "cite_a", "offset": 4}, {"citation_id": "cite_c", "offset": 4},
+                {"citation_id": "cite_a", "offset": 4}, {"citation_id": "cite_b", "offset": 13},
+                {"citation_id": "cite_unknown", "offset": 0}, {"citation_id": "cite_b", "offset": -3},
+                {"offset": 2}
+            ],
+        }));
+        assert_eq!(m.content_references.len(), 5, "the negative offset and the id-less entry are dropped");
+        assert_eq!(m.citation_places(), vec![(4, 0), (4, 2), (13, 1)]);
+        assert_eq!(m.text_with_citation_markers(), "Café[1][3] ☕ is hot[2]");
+    }
+
+    #[test]
+    fn deprecated_locations_place_markers_only_without_references() {
+        let m = message(serde_json::json!({
+            "citations": [{"location": {"offset": 6}}, {"location": {"offset": 4}}, {"location": {"offset": -1}}],
+        }));
+        assert_eq!(m.citations[2].offset, None);
+        assert_eq!(m.text_with_citation_markers(), "Café[2] ☕[1] is hot");
+        let both = message(serde_json::json!({
+            "citations": [{"citation_id": "cite_a", "location": {"offset": 6}}],
+            "content_references": [{"citation_id": "cite_a", "offset": 0}],
+        }));
+        assert_eq!(both.text_with_citation_markers(), "[1]Café ☕ is hot");
+    }
+
+    #[test]
+    fn nullable_lists_and_objects_decode_as_empty() {
+        let m = message(serde_json::json!({"citations": null, "content_references": null, "feedback": null}));
+        assert!(m.citations.is_empty() && m.content_references.is_empty() && m.feedback.is_none());
+        let page: MessagePage = serde_json::from_str(r#"{"messages":null,"metadata":null}"#).unwrap();
+        assert!(page.messages.is_empty() && page.next_cursor.is_none());
+        let c: Conversation = serde_json::from_str(
+            r#"{"conversation_id":"conv_1","archived":null,"created_at":"2026-09-01T00:00:00Z","updated_at":"2026-09-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        assert!(!c.archived && c.title.is_none());
+        let e: EventPayload = serde_json::from_str(r#"{"type":"MESSAGE_EVENT"}"#).unwrap();
+        assert!(matches!(e, EventPayload::Unknown { .. }), "a message event without its message is kept raw");
+    }
+
+    #[test]
+    fn citations_write_back_in_the_published_shape() {
+        let wire = serde_json::json!({
+            "citation_id": "cite_1", "url": "https://x.example/kb/1",
+            "display": {"title": {"type": "MARKDOWN_TEXT", "markdown_text": {"text": "KB"}},
+                        "attributes": [{"key": "source", "value": "ServiceNow"}]},
+        });
+        let c: Citation = serde_json::from_value(wire.clone()).unwrap();
+        assert_eq!(c.display.as_ref().unwrap().attributes[0].value, "ServiceNow");
+        assert_eq!(serde_json::to_value(&c).unwrap(), wire);
     }
 
     #[test]
@@ -1000,7 +1184,8 @@ mod tests {
         }
         all_known::<Content>(Content::KNOWN);
         all_known::<OutputItem>(OutputItem::KNOWN);
-        all_known::<EventPayload>(EventPayload::KNOWN);
+        // MESSAGE_EVENT without its message is kept raw (the spec requires only `type`).
+        assert!(EventPayload::KNOWN.contains(&"MESSAGE_EVENT"));
         // And every known variant's type name is listed.
         let text = || "t".to_owned();
         for c in [

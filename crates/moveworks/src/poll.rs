@@ -325,6 +325,8 @@ impl Client {
         options.validate()?;
         let (client, cid, text_owned) = (self.clone(), conversation_id.to_owned(), text.to_owned());
         let created = runtime.spawn_blocking(move || client.create_response(&cid, &text_owned)).await?;
+        crate::validate::server_id("response_id", &created.response_id)
+            .map_err(|e| e.with_request_id(created.request_id.clone()))?;
         // Cannot fail (the options were validated above), but if it did the response still exists.
         let poller = Poller::new(&created.response_id, options)
             .map_err(|e| e.with_accepted_response(&created.response_id, Some(&created)))?;

@@ -12,11 +12,18 @@
 //! the start of the stream is skipped; lines starting with `:` are comments;
 //! `field:value` with one leading space of the value stripped; a line without a
 //! colon is a field with an empty value; `data` lines are joined with `\n`;
-//! `event`, `id` (ignored when it contains NUL) and `retry` (ASCII digits only);
+//! `event`, `id` (ignored when it contains NUL, or is longer than [`MAX_EVENT_ID_BYTES`]:
+//! every later event carries it, so a huge one would be copied per event) and `retry`
+//! (ASCII digits only);
 //! a blank line dispatches the event, unless no `data` was given; an unfinished
 //! event at the end of the stream is discarded.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+/// Longest `id:` value kept; a longer one is ignored as an invalid id. Events share the
+/// last id by reference, so even a kept id costs one copy, not one per event.
+pub(crate) const MAX_EVENT_ID_BYTES: usize = 1024;
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
@@ -27,8 +34,9 @@ pub(crate) struct SseEvent {
     pub(crate) event: String,
     /// The `data:` lines joined with `\n`.
     pub(crate) data: String,
-    /// The last event id seen so far in the stream (`""` when none).
-    pub(crate) id: String,
+    /// The last event id seen so far in the stream (`""` when none), shared with the
+    /// parser and every other event carrying the same id.
+    pub(crate) id: Arc<str>,
 }
 
 /// The incremental parser. Feed it bytes; it returns the events they complete.
@@ -42,7 +50,7 @@ pub(crate) struct SseParser {
     event: String,
     data: String,
     has_data: bool,
-    last_id: String,
+    last_id: Arc<str>,
     retry: Option<Duration>,
     /// Largest line or event accepted, in bytes.
     max_bytes: usize,
@@ -62,7 +70,7 @@ impl SseParser {
             event: String::new(),
             data: String::new(),
             has_data: false,
-            last_id: String::new(),
+            last_id: Arc::from(""),
             retry: None,
             max_bytes,
         }
@@ -154,7 +162,9 @@ impl SseParser {
                 self.data.push_str(&String::from_utf8_lossy(value));
                 self.has_data = true;
             }
-            b"id" if !value.contains(&0) => self.last_id = String::from_utf8_lossy(value).into_owned(),
+            b"id" if !value.contains(&0) && value.len() <= MAX_EVENT_ID_BYTES => {
+                self.last_id = Arc::from(String::from_utf8_lossy(value).as_ref());
+            }
             b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
                 // Digits only, so the parse fails only on overflow: ignored like any bad value.
                 if let Ok(ms) = std::str::from_utf8(value).unwrap_or_default().parse::<u64>() {
@@ -175,7 +185,7 @@ impl SseParser {
         out.push(SseEvent {
             event: if event.is_empty() { "message".to_owned() } else { event },
             data: std::mem::take(&mut self.data),
-            id: self.last_id.clone(),
+            id: Arc::clone(&self.last_id),
         });
     }
 }
@@ -201,7 +211,7 @@ mod tests {
     }
 
     fn ev(event: &str, data: &str, id: &str) -> SseEvent {
-        SseEvent { event: event.into(), data: data.into(), id: id.into() }
+        SseEvent { event: event.into(), data: data.into(), id: Arc::from(id) }
     }
 
     #[test]
@@ -229,6 +239,15 @@ mod tests {
             parse(b"id: 7\ndata: a\n\ndata: b\n\nid: 8\0\ndata: c\n\nid\ndata: d\n\n"),
             vec![ev("message", "a", "7"), ev("message", "b", "7"), ev("message", "c", "7"), ev("message", "d", "")]
         );
+    }
+
+    #[test]
+    fn an_oversized_id_is_ignored_and_ids_are_shared_not_copied() {
+        let long = "x".repeat(MAX_EVENT_ID_BYTES + 1);
+        let input = format!("id: 1\ndata: a\n\nid: {long}\ndata: b\n\ndata: c\n\n");
+        let out = parse(input.as_bytes());
+        assert_eq!(out, vec![ev("message", "a", "1"), ev("message", "b", "1"), ev("message", "c", "1")]);
+        assert!(Arc::ptr_eq(&out[1].id, &out[2].id), "one id shared by every event");
     }
 
     #[test]

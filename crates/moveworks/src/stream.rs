@@ -5,79 +5,125 @@
 //! calls built on it ([`Client::stream_response`], [`Client::stream_response_and_wait`])
 //! are in `turn.rs`.
 //!
-//! Event names and fields follow Moveworks' demo app (`RESPONSE_CREATED` with
-//! `response_id`, `RESPONSE_IN_PROGRESS`, `OUTPUT_DELTA` with `sequence_number`,
-//! `output_type` and `output`, `RESPONSE_COMPLETED` with `status`); any other
-//! event name arrives as [`StreamEvent::Unknown`], never as an error.
+//! Event names and shapes follow Moveworks' published OpenAPI for this API
+//! (`StreamEventType` .. `ResponseStreamEvent`): `RESPONSE_CREATED`,
+//! `RESPONSE_IN_PROGRESS`, `RESPONSE_COMPLETED` and `RESPONSE_FAILED` carry the whole
+//! `response`, `RESPONSE_OUTPUT_DELTA` carries one `output` item (its kind in
+//! `output.type`), `ERROR` carries `error {code, message}`, and every `data:` object has
+//! `event_type` and `sequence_number`. The earlier flat shape (`OUTPUT_DELTA`, a top-level
+//! `response_id`, `status` and `output_type`) is accepted too. Any other event name
+//! arrives as [`StreamEvent::Unknown`], never as an error.
 
 use std::collections::VecDeque;
 use std::fmt;
 use std::io::Read;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde::de::DeserializeOwned;
 use serde::ser::{SerializeMap, Serializer};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde::Serialize;
+use serde_json::{json, Value};
 
 use crate::client::Client;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{ApiErrorCode, Error, ErrorKind, Result};
 use crate::interrupt::{self, Interrupted, Watch};
-use crate::model::{OutputItem, Response, ResponseStatus};
+use crate::model::{lenient_u64, OutputItem, Response, ResponseStatus};
 use crate::poll::CancelToken;
 use crate::sse::{SseEvent, SseParser};
 use crate::transport::{Accept, Method};
 use crate::validate;
 
-/// One event of a streamed answer.
+/// One event of a streamed answer, named as Moveworks publishes it.
 ///
 /// Serializes (for bindings that pass JSON) as one object tagged by `event`, the
 /// wire event name, with the event's fields beside it; an unknown event is
-/// `{"event": <name>, "data": <raw data text>}`.
+/// `{"event": <name>, "sequence_number": …, "data": <raw data text>}`.
+///
+/// `sequence_number` is the server's counter (1, 2, … over the stream), `None` when
+/// the event carried none or not a non-negative integer. A delta whose number is not
+/// above the last delta's (a repeat, or one overtaken by a later one) is dropped
+/// rather than shown; other events are delivered whatever their number.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
-#[allow(clippy::large_enum_variant)] // a completed event is rare; boxing would not cross uniffi
+#[allow(clippy::large_enum_variant)] // a response-carrying event is the common case; boxing would not cross uniffi
 pub enum StreamEvent {
     /// `RESPONSE_CREATED`: the server accepted the message; from now on the
     /// response can also be polled by this id.
     ResponseCreated {
-        /// The new response's id, `resp_…`.
+        /// The server's event counter.
+        sequence_number: Option<u64>,
+        /// The new response's id, `resp_…` (`response.response_id` on the wire).
         response_id: String,
         /// The conversation, when the server names it.
         conversation_id: Option<String>,
         /// The response's status, when the server sends it (normally `CREATED`).
         status: Option<ResponseStatus>,
+        /// The newly created response, as the server sent it.
+        response: Option<Response>,
     },
     /// `RESPONSE_IN_PROGRESS`: the assistant is working on it.
     ResponseInProgress {
-        /// The response's id, when the server repeats it.
+        /// The server's event counter.
+        sequence_number: Option<u64>,
+        /// The response's id.
         response_id: Option<String>,
         /// The response's status, when the server sends it.
         status: Option<ResponseStatus>,
+        /// The response so far, as the server sent it.
+        response: Option<Response>,
     },
-    /// `OUTPUT_DELTA`: one output grew; `output` is the whole item so far.
-    OutputDelta {
-        /// The response's id, when the server repeats it.
+    /// `RESPONSE_OUTPUT_DELTA`: one output grew; `output` is the whole item so far.
+    /// Also what a turn finished by polling delivers for each output that grew.
+    ResponseOutputDelta {
+        /// The server's event counter (`None` for deltas made from a poll).
+        sequence_number: Option<u64>,
+        /// The response's id.
         response_id: Option<String>,
-        /// Position of this delta in the stream.
-        sequence_number: u64,
-        /// The output's type as sent, e.g. `MESSAGE` or `REASONING_MESSAGE`.
+        /// The output's type (`output.type`), e.g. `MESSAGE` or `REASONING_MESSAGE`.
         output_type: String,
         /// The output item so far, shaped like an entry of [`Response::outputs`].
         output: OutputItem,
     },
-    /// `RESPONSE_COMPLETED`: the response reached a terminal status.
+    /// `RESPONSE_COMPLETED`: the response finished. In [`Client::stream_response`] this
+    /// is the last event of every successful turn and always carries the final response
+    /// (a live-agent handoff completes with no outputs, and is a success).
     ResponseCompleted {
-        /// The response's id, when the server repeats it.
+        /// The server's event counter (`None` when the turn was finished by polling).
+        sequence_number: Option<u64>,
+        /// The response's id.
         response_id: Option<String>,
-        /// The final status (`COMPLETED` or `FAILED`).
+        /// The final status (`COMPLETED`; `FAILED` from servers of the earlier flat shape).
         status: ResponseStatus,
-        /// The final response, when the server includes it. Events of
-        /// [`Client::stream_response`] always carry it when the turn succeeded.
+        /// The final response, when the server includes it.
         response: Option<Response>,
+    },
+    /// `RESPONSE_FAILED`: the response failed; `response.error` says why. In
+    /// [`Client::stream_response`] the turn then ends with a `response_failed` error
+    /// carrying that response.
+    ResponseFailed {
+        /// The server's event counter.
+        sequence_number: Option<u64>,
+        /// The response's id.
+        response_id: Option<String>,
+        /// The failed response with its `error`, when the server includes it.
+        response: Option<Response>,
+    },
+    /// `ERROR`: the server reported an error in the middle of the stream, which then
+    /// ends. The message was already accepted: never send it again.
+    /// [`Client::stream_response`] finishes the turn by polling when the response id is
+    /// known, else ends with an error carrying this code and message.
+    Error {
+        /// The server's event counter.
+        sequence_number: Option<u64>,
+        /// The server's machine-readable code, verbatim (`""` when none was sent).
+        code: String,
+        /// The server's description.
+        message: String,
     },
     /// An event name this SDK version does not know, kept raw.
     Unknown {
+        /// The event's `sequence_number`, when its data is a JSON object carrying one.
+        sequence_number: Option<u64>,
         /// The `event:` name as sent.
         event_name: String,
         /// The `data:` text as sent.
@@ -89,26 +135,35 @@ impl Serialize for StreamEvent {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(None)?;
         map.serialize_entry("event", self.event_name())?;
+        map.serialize_entry("sequence_number", &self.sequence_number())?;
         match self {
-            StreamEvent::ResponseCreated { response_id, conversation_id, status } => {
+            StreamEvent::ResponseCreated { response_id, conversation_id, status, response, .. } => {
                 map.serialize_entry("response_id", response_id)?;
                 map.serialize_entry("conversation_id", conversation_id)?;
                 map.serialize_entry("status", status)?;
+                map.serialize_entry("response", response)?;
             }
-            StreamEvent::ResponseInProgress { response_id, status } => {
-                map.serialize_entry("response_id", response_id)?;
-                map.serialize_entry("status", status)?;
-            }
-            StreamEvent::OutputDelta { response_id, sequence_number, output_type, output } => {
-                map.serialize_entry("response_id", response_id)?;
-                map.serialize_entry("sequence_number", sequence_number)?;
-                map.serialize_entry("output_type", output_type)?;
-                map.serialize_entry("output", output)?;
-            }
-            StreamEvent::ResponseCompleted { response_id, status, response } => {
+            StreamEvent::ResponseInProgress { response_id, status, response, .. } => {
                 map.serialize_entry("response_id", response_id)?;
                 map.serialize_entry("status", status)?;
                 map.serialize_entry("response", response)?;
+            }
+            StreamEvent::ResponseOutputDelta { response_id, output_type, output, .. } => {
+                map.serialize_entry("response_id", response_id)?;
+                map.serialize_entry("output_type", output_type)?;
+                map.serialize_entry("output", output)?;
+            }
+            StreamEvent::ResponseCompleted { response_id, status, response, .. } => {
+                map.serialize_entry("response_id", response_id)?;
+                map.serialize_entry("status", status)?;
+                map.serialize_entry("response", response)?;
+            }
+            StreamEvent::ResponseFailed { response_id, response, .. } => {
+                map.serialize_entry("response_id", response_id)?;
+                map.serialize_entry("response", response)?;
+            }
+            StreamEvent::Error { code, message, .. } => {
+                map.serialize_entry("error", &json!({ "code": code, "message": message }))?;
             }
             StreamEvent::Unknown { data, .. } => map.serialize_entry("data", data)?,
         }
@@ -117,62 +172,93 @@ impl Serialize for StreamEvent {
 }
 
 impl StreamEvent {
-    /// The wire name of the event, e.g. `"OUTPUT_DELTA"`.
+    /// Every event name this SDK version decodes into a known variant (besides the
+    /// earlier spelling `OUTPUT_DELTA`, read as `RESPONSE_OUTPUT_DELTA`).
+    pub const KNOWN: &'static [&'static str] = &[
+        "RESPONSE_CREATED",
+        "RESPONSE_IN_PROGRESS",
+        "RESPONSE_OUTPUT_DELTA",
+        "RESPONSE_COMPLETED",
+        "RESPONSE_FAILED",
+        "ERROR",
+    ];
+
+    /// The wire name of the event, e.g. `"RESPONSE_OUTPUT_DELTA"`.
     pub fn event_name(&self) -> &str {
         match self {
             StreamEvent::ResponseCreated { .. } => "RESPONSE_CREATED",
             StreamEvent::ResponseInProgress { .. } => "RESPONSE_IN_PROGRESS",
-            StreamEvent::OutputDelta { .. } => "OUTPUT_DELTA",
+            StreamEvent::ResponseOutputDelta { .. } => "RESPONSE_OUTPUT_DELTA",
             StreamEvent::ResponseCompleted { .. } => "RESPONSE_COMPLETED",
+            StreamEvent::ResponseFailed { .. } => "RESPONSE_FAILED",
+            StreamEvent::Error { .. } => "ERROR",
             StreamEvent::Unknown { event_name, .. } => event_name,
+        }
+    }
+
+    /// The server's `sequence_number` of this event, when it sent a usable one.
+    pub fn sequence_number(&self) -> Option<u64> {
+        match self {
+            StreamEvent::ResponseCreated { sequence_number, .. }
+            | StreamEvent::ResponseInProgress { sequence_number, .. }
+            | StreamEvent::ResponseOutputDelta { sequence_number, .. }
+            | StreamEvent::ResponseCompleted { sequence_number, .. }
+            | StreamEvent::ResponseFailed { sequence_number, .. }
+            | StreamEvent::Error { sequence_number, .. }
+            | StreamEvent::Unknown { sequence_number, .. } => *sequence_number,
+        }
+    }
+
+    /// The response this event carries (created, in progress, completed or failed), if any.
+    pub fn response(&self) -> Option<&Response> {
+        match self {
+            StreamEvent::ResponseCreated { response, .. }
+            | StreamEvent::ResponseInProgress { response, .. }
+            | StreamEvent::ResponseCompleted { response, .. }
+            | StreamEvent::ResponseFailed { response, .. } => response.as_ref(),
+            _ => None,
         }
     }
 }
 
-#[derive(Deserialize)]
-struct CreatedData {
-    response_id: String,
-    #[serde(default)]
-    conversation_id: Option<String>,
-    #[serde(default)]
-    status: Option<ResponseStatus>,
+/// The kind of error a mid-stream `ERROR` with this code stands for: the kind the same
+/// code has on an HTTP error, `internal_server` for any other code.
+pub(crate) fn stream_error_kind(code: &str) -> ErrorKind {
+    match ApiErrorCode::parse(code) {
+        ApiErrorCode::InvalidInput | ApiErrorCode::InvalidCursor | ApiErrorCode::InvalidRequest => {
+            ErrorKind::BadRequest
+        }
+        ApiErrorCode::Unauthorized => ErrorKind::Authentication,
+        ApiErrorCode::Forbidden => ErrorKind::PermissionDenied,
+        ApiErrorCode::NotFound => ErrorKind::NotFound,
+        ApiErrorCode::RateLimitExceeded => ErrorKind::RateLimit,
+        ApiErrorCode::InternalError | ApiErrorCode::Unknown(_) => ErrorKind::InternalServer,
+    }
 }
 
-#[derive(Deserialize)]
-struct InProgressData {
-    #[serde(default)]
-    response_id: Option<String>,
-    #[serde(default)]
-    status: Option<ResponseStatus>,
+/// A `data:` object's member as a string.
+fn str_field(data: &Value, key: &str) -> Option<String> {
+    data.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
-#[derive(Deserialize)]
-struct DeltaData {
-    #[serde(default)]
-    response_id: Option<String>,
-    sequence_number: u64,
-    output_type: String,
-    output: OutputItem,
-}
-
-#[derive(Deserialize)]
-struct CompletedData {
-    #[serde(default)]
-    response_id: Option<String>,
-    status: ResponseStatus,
-    #[serde(default)]
-    response: Option<Response>,
+/// A `data:` object's member decoded as `T`; absent or `null` is `None`.
+fn typed_field<T: serde::de::DeserializeOwned>(data: &mut Value, key: &str) -> serde_json::Result<Option<T>> {
+    match data.get_mut(key).map(Value::take) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => serde_json::from_value(v).map(Some),
+    }
 }
 
 /// A streamed answer being received: an iterator of [`StreamEvent`]s.
 ///
 /// Each [`next`](Iterator::next) blocks until an event is complete, the idle
-/// timeout passes (a `timeout` error), the cancel token fires (`cancelled`), or
-/// the stream ends (`None`; check [`is_completed`](Self::is_completed)). An event
-/// with malformed JSON is a `decode` error and the stream goes on; a broken
-/// connection is a `connection` error and ends it. Errors name the response id
-/// once it is known. Dropping the stream closes its connection at once (it is
-/// never returned to the pool mid-body).
+/// timeout passes with no event (a `timeout` error; keep-alive comments and partial
+/// events do not restart it), the cancel token fires (`cancelled`), or the stream
+/// ends (`None`; check [`is_completed`](Self::is_completed)). An event with malformed
+/// JSON is a `decode` error and the stream goes on; a broken connection is a
+/// `connection` error and ends it. Errors name the response id once it is known.
+/// Dropping the stream closes its connection at once (it is never returned to the
+/// pool mid-body).
 pub struct EventStream {
     reader: ureq::BodyReader<'static>,
     parser: SseParser,
@@ -183,7 +269,8 @@ pub struct EventStream {
     deadline: Option<Instant>,
     pub(crate) request_id: Option<String>,
     pub(crate) response_id: Option<String>,
-    last_event_id: String,
+    last_event_id: Arc<str>,
+    last_delta_sequence: Option<u64>,
     completed: bool,
     ended: bool,
 }
@@ -198,6 +285,10 @@ impl fmt::Debug for EventStream {
             .finish_non_exhaustive()
     }
 }
+
+/// After the terminal event, at most this much more of the body is read (to let the
+/// connection go back to the pool) before the connection is closed instead.
+const DRAIN_MAX_BYTES: usize = 64 * 1024;
 
 impl EventStream {
     /// Fails a wait for the next event after `timeout` without one (`None`: wait forever).
@@ -223,17 +314,17 @@ impl EventStream {
         self.response_id.as_deref()
     }
 
-    /// The `x-moveworks-root-uuid` of the streaming request.
+    /// The `x-moveworks-root-uuid` (or `x-trace-id`) of the streaming request.
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
-    /// The last SSE `id:` the server sent (`""` when none).
+    /// The last SSE `id:` the server sent (`""` when none; an id over 1 KiB is ignored).
     pub fn last_event_id(&self) -> &str {
         &self.last_event_id
     }
 
-    /// True once `RESPONSE_COMPLETED` arrived.
+    /// True once `RESPONSE_COMPLETED` or `RESPONSE_FAILED` arrived.
     pub fn is_completed(&self) -> bool {
         self.completed
     }
@@ -244,6 +335,30 @@ impl EventStream {
             Some(id) => e.with_accepted_response(id, None),
             None => e,
         }
+    }
+
+    /// Reads the rest of the body for at most `time` and [`DRAIN_MAX_BYTES`], without
+    /// parsing it, so that a finished stream's connection can be reused; true when the
+    /// body ended (otherwise dropping the stream closes the connection).
+    pub(crate) fn drain(&mut self, time: Duration) -> bool {
+        if self.ended {
+            return true;
+        }
+        let watch = Watch { cancel: None, deadline: Some(Instant::now() + time) };
+        let mut read = 0usize;
+        while read < DRAIN_MAX_BYTES {
+            let (reader, buf) = (&mut self.reader, &mut self.buf);
+            match interrupt::watching(&watch, || reader.read(buf)) {
+                Ok(0) => {
+                    self.ended = true;
+                    return true;
+                }
+                Ok(n) => read += n,
+                Err(_) => break,
+            }
+        }
+        self.ended = true;
+        false
     }
 
     fn read_error(&self, e: std::io::Error) -> Error {
@@ -265,50 +380,125 @@ impl EventStream {
         self.tag(error)
     }
 
-    fn decode<T: DeserializeOwned>(&self, event: &SseEvent) -> Result<T> {
-        serde_json::from_str(&event.data)
-            .map_err(|e| self.tag(Error::decode(&format!("{} event", event.event), e, event.data.as_bytes())))
+    fn decode_error(&self, event: &SseEvent, detail: impl fmt::Display) -> Error {
+        self.tag(Error::decode(&format!("{} event", event.event), detail, event.data.as_bytes()))
     }
 
-    fn typed(&mut self, event: SseEvent) -> Result<StreamEvent> {
-        self.last_event_id.clone_from(&event.id);
-        Ok(match event.event.as_str() {
+    /// A response decoded from `data.response` (the published shape), its id checked:
+    /// it becomes a path segment of the polls.
+    fn response_of(&self, event: &SseEvent, data: &mut Value) -> Result<Option<Response>> {
+        let mut response: Option<Response> =
+            typed_field(data, "response").map_err(|e| self.decode_error(event, format_args!("response: {e}")))?;
+        if let Some(r) = response.as_mut() {
+            self.check_server_id(event, "response.response_id", &r.response_id)?;
+            r.request_id.clone_from(&self.request_id);
+        }
+        Ok(response)
+    }
+
+    /// A server-supplied id that will be put in a URL path: refused as `decode` (a server
+    /// fault), naming the field, rather than as an invalid argument the caller never gave.
+    fn check_server_id(&self, event: &SseEvent, field: &str, id: &str) -> Result<()> {
+        validate::id(field, id)
+            .map_err(|e| self.decode_error(event, format_args!("{field} {id:?} is not a usable id: {}", e.message())))
+    }
+
+    fn typed(&mut self, event: SseEvent) -> Result<Option<StreamEvent>> {
+        self.last_event_id = Arc::clone(&event.id);
+        let name = if event.event == "OUTPUT_DELTA" { "RESPONSE_OUTPUT_DELTA" } else { event.event.as_str() };
+        if !StreamEvent::KNOWN.contains(&name) {
+            let sequence_number =
+                serde_json::from_str::<Value>(&event.data).ok().and_then(|d| lenient_u64(d.get("sequence_number")));
+            return Ok(Some(StreamEvent::Unknown { sequence_number, event_name: event.event, data: event.data }));
+        }
+        let mut data: Value = serde_json::from_str(&event.data).map_err(|e| self.decode_error(&event, e))?;
+        if !data.is_object() {
+            return Err(self.decode_error(&event, "data is not a JSON object"));
+        }
+        let sequence_number = lenient_u64(data.get("sequence_number"));
+        let flat_id = str_field(&data, "response_id");
+        let flat_status: Option<ResponseStatus> =
+            typed_field(&mut data, "status").map_err(|e| self.decode_error(&event, e))?;
+        let typed = match name {
             "RESPONSE_CREATED" => {
-                let d: CreatedData = self.decode(&event)?;
-                self.response_id = Some(d.response_id.clone());
+                let response = self.response_of(&event, &mut data)?;
+                let Some(response_id) = response.as_ref().map(|r| r.response_id.clone()).or(flat_id) else {
+                    return Err(self.decode_error(&event, "missing field response.response_id"));
+                };
+                self.check_server_id(&event, "response.response_id", &response_id)?;
+                self.response_id = Some(response_id.clone());
                 StreamEvent::ResponseCreated {
-                    response_id: d.response_id,
-                    conversation_id: d.conversation_id,
-                    status: d.status,
+                    sequence_number,
+                    response_id,
+                    conversation_id: response
+                        .as_ref()
+                        .map(|r| r.conversation_id.clone())
+                        .or_else(|| str_field(&data, "conversation_id")),
+                    status: response.as_ref().map(|r| r.status.clone()).or(flat_status),
+                    response,
                 }
             }
             "RESPONSE_IN_PROGRESS" => {
-                let d: InProgressData = self.decode(&event)?;
-                StreamEvent::ResponseInProgress { response_id: d.response_id, status: d.status }
-            }
-            "OUTPUT_DELTA" => {
-                let d: DeltaData = self.decode(&event)?;
-                StreamEvent::OutputDelta {
-                    response_id: d.response_id,
-                    sequence_number: d.sequence_number,
-                    output_type: d.output_type,
-                    output: d.output,
+                let response = self.response_of(&event, &mut data)?;
+                StreamEvent::ResponseInProgress {
+                    sequence_number,
+                    response_id: response.as_ref().map(|r| r.response_id.clone()).or(flat_id),
+                    status: response.as_ref().map(|r| r.status.clone()).or(flat_status),
+                    response,
                 }
             }
-            "RESPONSE_COMPLETED" => {
-                let mut d: CompletedData = self.decode(&event)?;
-                if let Some(response) = d.response.as_mut() {
-                    response.request_id.clone_from(&self.request_id);
+            "RESPONSE_OUTPUT_DELTA" => {
+                let Some(output) =
+                    typed_field::<OutputItem>(&mut data, "output").map_err(|e| self.decode_error(&event, e))?
+                else {
+                    return Err(self.decode_error(&event, "missing field output"));
+                };
+                if let (Some(n), Some(last)) = (sequence_number, self.last_delta_sequence) {
+                    if n <= last {
+                        log::debug!(target: "moveworks", "dropping delta {n}: not after delta {last}");
+                        return Ok(None);
+                    }
                 }
+                self.last_delta_sequence = sequence_number.or(self.last_delta_sequence);
+                StreamEvent::ResponseOutputDelta {
+                    sequence_number,
+                    response_id: flat_id.or_else(|| self.response_id.clone()),
+                    output_type: output.type_name().to_owned(),
+                    output,
+                }
+            }
+            "RESPONSE_COMPLETED" | "RESPONSE_FAILED" => {
+                let response = self.response_of(&event, &mut data)?;
                 self.completed = true;
+                let response_id = response.as_ref().map(|r| r.response_id.clone()).or(flat_id);
                 if self.response_id.is_none() {
-                    self.response_id =
-                        d.response_id.clone().or_else(|| d.response.as_ref().map(|r| r.response_id.clone()));
+                    if let Some(id) = &response_id {
+                        self.check_server_id(&event, "response_id", id)?;
+                    }
+                    self.response_id.clone_from(&response_id);
                 }
-                StreamEvent::ResponseCompleted { response_id: d.response_id, status: d.status, response: d.response }
+                if name == "RESPONSE_FAILED" {
+                    StreamEvent::ResponseFailed { sequence_number, response_id, response }
+                } else {
+                    let status = response
+                        .as_ref()
+                        .map(|r| r.status.clone())
+                        .or(flat_status)
+                        .unwrap_or(ResponseStatus::Completed);
+                    StreamEvent::ResponseCompleted { sequence_number, response_id, status, response }
+                }
             }
-            _ => StreamEvent::Unknown { event_name: event.event, data: event.data },
-        })
+            _ => {
+                // ERROR: `{"error": {"code", "message"}}`, read leniently.
+                let error = data.get("error").cloned().unwrap_or(Value::Null);
+                StreamEvent::Error {
+                    sequence_number,
+                    code: str_field(&error, "code").unwrap_or_default(),
+                    message: str_field(&error, "message").unwrap_or_default(),
+                }
+            }
+        };
+        Ok(Some(typed))
     }
 }
 
@@ -316,18 +506,25 @@ impl Iterator for EventStream {
     type Item = Result<StreamEvent>;
 
     fn next(&mut self) -> Option<Result<StreamEvent>> {
+        // "No event for" the idle timeout: the clock starts once per event asked for, so
+        // bytes that complete no event (keep-alive comments, a slow partial event) do not
+        // restart it.
+        let idle = self.idle_timeout.map(|t| Instant::now() + t);
+        let deadline = match (idle, self.deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         loop {
             if let Some(event) = self.pending.pop_front() {
-                return Some(self.typed(event));
+                match self.typed(event) {
+                    Ok(None) => continue,
+                    Ok(Some(event)) => return Some(Ok(event)),
+                    Err(e) => return Some(Err(e)),
+                }
             }
             if self.ended {
                 return None;
             }
-            let idle = self.idle_timeout.map(|t| Instant::now() + t);
-            let deadline = match (idle, self.deadline) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
             let watch = Watch { cancel: self.cancel.clone(), deadline };
             let (reader, buf) = (&mut self.reader, &mut self.buf);
             let read = interrupt::watching(&watch, || reader.read(buf));
@@ -407,7 +604,8 @@ impl Client {
             deadline,
             request_id: reply.request_id,
             response_id: None,
-            last_event_id: String::new(),
+            last_event_id: Arc::from(""),
+            last_delta_sequence: None,
             completed: false,
             ended: false,
         })

@@ -17,6 +17,8 @@ use crate::urls::{join_url, path_of};
 
 /// The header carrying Moveworks' trace id for a request.
 pub const REQUEST_ID_HEADER: &str = "x-moveworks-root-uuid";
+/// The trace header the newer reference pages name; read when [`REQUEST_ID_HEADER`] is absent.
+pub const TRACE_ID_HEADER: &str = "x-trace-id";
 
 /// The timeout of an attempt starting now, and whether the call's deadline
 /// (rather than the per-attempt timeout) is what limits it.
@@ -383,7 +385,8 @@ impl Transport {
         let mut response = result.map_err(|e| transport_failure(e, true))?;
         let status = response.status().as_u16();
         let headers = response.headers();
-        let request_id = header(headers, REQUEST_ID_HEADER).map(str::to_owned);
+        let request_id =
+            header(headers, REQUEST_ID_HEADER).or_else(|| header(headers, TRACE_ID_HEADER)).map(str::to_owned);
         // Only a refusal's wait matters; a success skips parsing it (and reading the clock).
         let retry_after = if (200..300).contains(&status) {
             None

@@ -9,18 +9,19 @@
 //! `RESPONSE_COMPLETED`, and the response id is known, the turn is finished by
 //! polling get response; the message itself is never sent twice.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
-use crate::client::Client;
+use crate::client::{Client, RequestOptions};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::Response;
+use crate::model::{OutputItem, Response};
 use crate::poll::{CancelToken, PollStep, Poller, WaitOptions};
 use crate::stream::{EventStream, StreamEvent};
 
-/// After `RESPONSE_COMPLETED`, how long to wait for the end of the body (which lets
-/// the connection be reused) before closing the connection instead.
+/// After `RESPONSE_COMPLETED`, how long in all to wait for the end of the body (which
+/// lets the connection be reused) before closing the connection instead.
 const DRAIN_TIMEOUT: Duration = Duration::from_millis(50);
 
 /// How [`Client::stream_response`] and [`Client::stream_response_and_wait`] wait.
@@ -55,13 +56,15 @@ impl StreamOptions {
 /// final [`Response`] ([`response`](Self::response), [`finish`](Self::finish)).
 ///
 /// Each [`next`](Iterator::next) blocks until the next event. A successful turn
-/// always ends with a `RESPONSE_COMPLETED` event carrying the final response, also
-/// when the stream broke and the turn was finished by polling (that event is then
-/// made from the polled response). A failed turn ends with one `Err` (the same
-/// errors as [`Client::create_response_and_wait`]: `response_failed` carrying a
-/// `FAILED` response, `poll_timeout`, `cancelled`, …), after which the iterator is
-/// done. Dropping it early closes the connection at once; the response goes on
-/// server-side and can be polled by [`response_id`](Self::response_id).
+/// always ends with a `RESPONSE_COMPLETED` event carrying the final response: the one
+/// the server streamed (no extra request), or, when the stream broke, stalled, sent
+/// `ERROR` or ended early, the one a poll of get response returned. While a turn is
+/// finished by polling, every poll that shows an output grown is delivered as a
+/// `RESPONSE_OUTPUT_DELTA`, as the stream would have. A failed turn ends with one
+/// `Err` (the same errors as [`Client::create_response_and_wait`]: `response_failed`
+/// carrying a `FAILED` response, `poll_timeout`, `cancelled`, …), after which the
+/// iterator is done. Dropping it early closes the connection at once; the response
+/// goes on server-side and can be polled by [`response_id`](Self::response_id).
 pub struct ResponseStream {
     client: Client,
     conversation_id: String,
@@ -69,11 +72,27 @@ pub struct ResponseStream {
     deadline: Instant,
     /// This turn's own token: a child of the caller's (`options.wait.cancel`).
     cancel: CancelToken,
-    events: Option<EventStream>,
+    phase: Phase,
+    /// Events decided but not yet handed out (deltas made from a poll).
+    pending: VecDeque<StreamEvent>,
+    /// The output items delivered so far, so a poll delivers only what grew.
+    delivered: Vec<OutputItem>,
     response_id: Option<String>,
     request_id: Option<String>,
     outcome: Option<Result<Response>>,
     error_reported: bool,
+}
+
+enum Phase {
+    Streaming(EventStream),
+    /// Finishing by polling get response; `delay` is the wait before the next poll.
+    Polling {
+        poller: Poller,
+        delay: Option<Duration>,
+    },
+    /// The outcome is decided; hand it out once `pending` is empty.
+    Ending(Result<Response>, Option<StreamEvent>),
+    Done,
 }
 
 impl fmt::Debug for ResponseStream {
@@ -87,16 +106,31 @@ impl fmt::Debug for ResponseStream {
     }
 }
 
+/// Whether two output items are the same output (at different stages).
+fn same_output(a: &OutputItem, b: &OutputItem) -> bool {
+    match (a, b) {
+        (OutputItem::Message { message: x }, OutputItem::Message { message: y }) => x.message_id == y.message_id,
+        (
+            OutputItem::ReasoningMessage { reasoning_message: x },
+            OutputItem::ReasoningMessage { reasoning_message: y },
+        ) => x.reasoning_message_id == y.reasoning_message_id,
+        (OutputItem::Unknown { type_name: x, .. }, OutputItem::Unknown { type_name: y, .. }) => x == y,
+        _ => false,
+    }
+}
+
 impl ResponseStream {
     /// The response's id, once the server named it.
     pub fn response_id(&self) -> Option<&str> {
-        match &self.events {
-            Some(events) => events.response_id(),
-            None => self.response_id.as_deref(),
+        match &self.phase {
+            Phase::Streaming(events) => events.response_id().or(self.response_id.as_deref()),
+            _ => self.response_id.as_deref(),
         }
     }
 
-    /// The `x-moveworks-root-uuid` of the streaming request (quote it to support).
+    /// The `x-moveworks-root-uuid` (or `x-trace-id`) of the streaming request (quote it
+    /// to support). The final response carries it too, also when the turn was finished by
+    /// polling (then the response's own `request_id` is that of the last poll).
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
@@ -139,16 +173,20 @@ impl ResponseStream {
     /// (naming the response id when known). The response goes on server-side.
     pub fn close(&mut self) {
         if self.outcome.is_none() {
-            let error = match self.events.take() {
-                Some(events) => {
-                    self.response_id = events.response_id.clone();
-                    events.tag(Error::cancelled())
-                }
-                None => Error::cancelled(),
-            };
-            self.outcome = Some(Err(error));
+            self.sync_response_id();
+            self.phase = Phase::Done;
+            self.pending.clear();
+            self.outcome = Some(Err(self.tag(Error::cancelled())));
         }
         self.error_reported = true;
+    }
+
+    fn sync_response_id(&mut self) {
+        if let Phase::Streaming(events) = &self.phase {
+            if let Some(id) = events.response_id() {
+                self.response_id = Some(id.to_owned());
+            }
+        }
     }
 
     fn tag(&self, e: Error) -> Error {
@@ -161,17 +199,22 @@ impl ResponseStream {
 
     /// Ends the turn with `outcome`, returning what `next` yields for it.
     fn end(&mut self, outcome: Result<Response>, event: Option<StreamEvent>) -> Option<Result<StreamEvent>> {
+        self.phase = Phase::Done;
         self.outcome = Some(outcome.clone());
         match (outcome, event) {
-            (Ok(response), Some(StreamEvent::ResponseCompleted { response_id, status, .. })) => {
-                Some(Ok(StreamEvent::ResponseCompleted { response_id, status, response: Some(response) }))
+            (Ok(response), event) => {
+                let sequence_number = match event {
+                    Some(StreamEvent::ResponseCompleted { sequence_number, .. }) => sequence_number,
+                    _ => None,
+                };
+                Some(Ok(StreamEvent::ResponseCompleted {
+                    sequence_number,
+                    response_id: Some(response.response_id.clone()),
+                    status: response.status.clone(),
+                    response: Some(response),
+                }))
             }
-            (Ok(response), _) => Some(Ok(StreamEvent::ResponseCompleted {
-                response_id: Some(response.response_id.clone()),
-                status: response.status.clone(),
-                response: Some(response),
-            })),
-            // The completed event (a FAILED status, say) first; its error on the next call.
+            // The terminal event (RESPONSE_FAILED, say) first; its error on the next call.
             (Err(_), Some(event)) => Some(Ok(event)),
             (Err(e), None) => {
                 self.error_reported = true;
@@ -180,8 +223,33 @@ impl ResponseStream {
         }
     }
 
-    /// Finishes the turn by polling get response for the known response id.
-    fn poll_to_end(&mut self, why: &Error) -> Result<Response> {
+    /// Remembers a delivered output, so that a poll later delivers only what grew.
+    fn note_delivered(&mut self, output: &OutputItem) {
+        match self.delivered.iter_mut().find(|d| same_output(d, output)) {
+            Some(d) => d.clone_from(output),
+            None => self.delivered.push(output.clone()),
+        }
+    }
+
+    /// Queues a delta for each output of a polled response that is new or grew.
+    fn queue_grown_outputs(&mut self, response: &Response) {
+        for output in &response.outputs {
+            if self.delivered.iter().any(|d| d == output) {
+                continue;
+            }
+            self.note_delivered(output);
+            self.pending.push_back(StreamEvent::ResponseOutputDelta {
+                sequence_number: None,
+                response_id: Some(response.response_id.clone()),
+                output_type: output.type_name().to_owned(),
+                output: output.clone(),
+            });
+        }
+    }
+
+    /// Switches to finishing the turn by polling get response for the known response id.
+    fn start_polling(&mut self, why: &Error) {
+        self.sync_response_id();
         let response_id = self.response_id.clone().unwrap_or_default();
         log::info!(
             target: "moveworks",
@@ -190,29 +258,156 @@ impl ResponseStream {
         );
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
-            return Err(self.tag(Error::new(
+            let e = self.tag(Error::new(
                 ErrorKind::PollTimeout,
                 format!("response {response_id} not finished after {:?}", self.wait.deadline),
-            )));
+            ));
+            self.phase = Phase::Ending(Err(e), None);
+            return;
         }
         let wait = WaitOptions { deadline: remaining, ..self.wait.clone() };
-        self.client.wait_for_response(&self.conversation_id, &response_id, &wait).map_err(|e| self.tag(e))
+        self.phase = match Poller::new(&response_id, &wait) {
+            Ok(poller) => Phase::Polling { poller, delay: None },
+            Err(e) => Phase::Ending(Err(self.tag(e)), None),
+        };
     }
 
-    /// The outcome a `RESPONSE_COMPLETED` event decides: its response when it carries a
-    /// terminal one (judged as a poll would judge it), otherwise a poll for it.
-    fn completed_outcome(&mut self, event: &StreamEvent) -> Result<Response> {
-        if let StreamEvent::ResponseCompleted { response: Some(r), .. } = event {
-            if r.status.is_terminal() {
-                let id = self.response_id.clone().unwrap_or_else(|| r.response_id.clone());
-                if let PollStep::Finish(outcome) = Poller::new(&id, &self.wait)?.observe(r.clone()) {
-                    return outcome.map_err(|e| self.tag(e));
+    /// One poll of the fallback: sleeps the poller's delay, fetches the response, queues
+    /// what grew and decides whether the turn ended.
+    fn poll_once(&mut self) {
+        let Phase::Polling { poller, delay } = &mut self.phase else { return };
+        if let Some(delay) = delay.take() {
+            if self.cancel.sleep(delay) {
+                let e = poller.attach_to_error(Error::cancelled());
+                self.phase = Phase::Ending(Err(self.tag(e)), None);
+                return;
+            }
+        }
+        if self.cancel.is_cancelled() {
+            let e = poller.attach_to_error(Error::cancelled());
+            self.phase = Phase::Ending(Err(self.tag(e)), None);
+            return;
+        }
+        if poller.remaining().is_zero() {
+            let e = poller.attach_to_error(poller.timeout_error());
+            self.phase = Phase::Ending(Err(self.tag(e)), None);
+            return;
+        }
+        let response_id = self.response_id.clone().unwrap_or_default();
+        let limits = RequestOptions {
+            deadline: Some(poller.remaining().min(self.client.settings_deadline())),
+            ..Default::default()
+        };
+        let polled = self
+            .client
+            .with_options(&limits)
+            .and_then(|c| c.get_response(&self.conversation_id, &response_id))
+            .map_err(|e| poller.map_request_error(e));
+        let response = match polled {
+            Ok(response) => response,
+            Err(e) => {
+                let e = poller.attach_to_error(e);
+                self.phase = Phase::Ending(Err(self.tag(e)), None);
+                return;
+            }
+        };
+        if poller.is_change(&response) {
+            if let Some(callback) = &self.wait.on_update {
+                if callback(&response).is_break() {
+                    let e = poller.attach_to_error(Error::cancelled());
+                    self.phase = Phase::Ending(Err(self.tag(e)), None);
+                    return;
                 }
             }
         }
-        // Completed without the response: fetch it (a GET, harmless to send).
-        let why = Error::new(ErrorKind::Decode, "RESPONSE_COMPLETED without the final response");
-        self.poll_to_end(&why)
+        let step = poller.observe(response.clone());
+        let step = match step {
+            PollStep::Finish(outcome) => Err(outcome.map_err(|e| poller.attach_to_error(e))),
+            PollStep::Wait(d) => Ok(d),
+        };
+        match step {
+            Ok(d) => {
+                if let Phase::Polling { delay, .. } = &mut self.phase {
+                    *delay = Some(d);
+                }
+            }
+            Err(outcome) => self.phase = Phase::Ending(outcome.map_err(|e| self.tag(e)), None),
+        }
+        self.queue_grown_outputs(&response);
+    }
+
+    /// The outcome a terminal event decides: its response when it carries a terminal
+    /// one (judged as a poll would judge it), otherwise `None` (then poll for it).
+    fn terminal_outcome(&self, event: &StreamEvent) -> Option<Result<Response>> {
+        let r = event.response().filter(|r| r.status.is_terminal())?;
+        let id = self.response_id.clone().unwrap_or_else(|| r.response_id.clone());
+        match Poller::new(&id, &self.wait).map(|mut p| p.observe(r.clone())) {
+            Ok(PollStep::Finish(outcome)) => Some(outcome.map_err(|e| self.tag(e))),
+            _ => None,
+        }
+    }
+
+    /// One step of the streaming phase.
+    fn stream_step(&mut self) -> Option<Result<StreamEvent>> {
+        let Phase::Streaming(events) = &mut self.phase else { return None };
+        let step = events.next();
+        if let Some(id) = events.response_id() {
+            self.response_id = Some(id.to_owned());
+        }
+        match step {
+            Some(Ok(event)) => match &event {
+                StreamEvent::ResponseCompleted { .. } | StreamEvent::ResponseFailed { .. } => {
+                    // Read on to the end of the body, briefly and boundedly, so that the
+                    // connection goes back to the pool instead of being closed.
+                    events.drain(DRAIN_TIMEOUT);
+                    match self.terminal_outcome(&event) {
+                        Some(outcome) => self.end(outcome, Some(event)),
+                        None => {
+                            // Without the final response (the earlier flat shape): fetch it.
+                            let why = Error::new(ErrorKind::Decode, "terminal event without the final response");
+                            self.start_polling(&why);
+                            None
+                        }
+                    }
+                }
+                StreamEvent::Error { code, message, .. } => {
+                    let error = Error::new(
+                        crate::stream::stream_error_kind(code),
+                        format!("the stream reported an error: {code}: {message}"),
+                    )
+                    .with_code(Some(crate::ApiErrorCode::parse(code)));
+                    if self.response_id.is_some() {
+                        self.start_polling(&error);
+                    } else {
+                        self.phase = Phase::Ending(Err(self.tag(error)), None);
+                    }
+                    Some(Ok(event))
+                }
+                StreamEvent::ResponseOutputDelta { output, .. } => {
+                    let output = output.clone();
+                    self.note_delivered(&output);
+                    Some(Ok(event))
+                }
+                _ => Some(Ok(event)),
+            },
+            Some(Err(e)) if e.kind() == ErrorKind::Cancelled || self.response_id.is_none() => self.end(Err(e), None),
+            Some(Err(e)) => {
+                // Dropping the stream releases the connection before polling.
+                self.start_polling(&e);
+                None
+            }
+            None if self.response_id.is_none() => {
+                let e = events.tag(Error::new(
+                    ErrorKind::Connection,
+                    "the stream ended before RESPONSE_CREATED named the response",
+                ));
+                self.end(Err(e), None)
+            }
+            None => {
+                self.start_polling(&Error::new(ErrorKind::Connection, "the stream ended before RESPONSE_COMPLETED"));
+                None
+            }
+        }
     }
 }
 
@@ -220,55 +415,33 @@ impl Iterator for ResponseStream {
     type Item = Result<StreamEvent>;
 
     fn next(&mut self) -> Option<Result<StreamEvent>> {
-        let Some(events) = self.events.as_mut() else {
-            // Finished: report a failure once, then stay done.
-            return match &self.outcome {
-                Some(Err(e)) if !self.error_reported => {
-                    self.error_reported = true;
-                    Some(Err(e.clone()))
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                return Some(Ok(event));
+            }
+            match &self.phase {
+                Phase::Done => {
+                    // Finished: report a failure once, then stay done.
+                    return match &self.outcome {
+                        Some(Err(e)) if !self.error_reported => {
+                            self.error_reported = true;
+                            Some(Err(e.clone()))
+                        }
+                        _ => None,
+                    };
                 }
-                _ => None,
-            };
-        };
-        let step = events.next();
-        self.response_id = events.response_id.clone();
-        match step {
-            Some(Ok(event)) => {
-                if !matches!(event, StreamEvent::ResponseCompleted { .. }) {
-                    return Some(Ok(event));
+                Phase::Ending(..) => {
+                    let Phase::Ending(outcome, event) = std::mem::replace(&mut self.phase, Phase::Done) else {
+                        unreachable!()
+                    };
+                    return self.end(outcome, event);
                 }
-                // Read on to the end of the body, briefly, so that the connection goes
-                // back to the pool instead of being closed; anything after is ignored.
-                events.idle_timeout = Some(DRAIN_TIMEOUT);
-                events.cancel = None;
-                for _ in events.by_ref() {}
-                self.events = None;
-                let outcome = self.completed_outcome(&event);
-                self.end(outcome, Some(event))
-            }
-            Some(Err(e)) if e.kind() == ErrorKind::Cancelled || events.response_id.is_none() => {
-                self.events = None;
-                self.end(Err(e), None)
-            }
-            Some(Err(e)) => {
-                // Releases the connection before polling.
-                self.events = None;
-                let outcome = self.poll_to_end(&e);
-                self.end(outcome, None)
-            }
-            None if events.response_id.is_none() => {
-                let e = events.tag(Error::new(
-                    ErrorKind::Connection,
-                    "the stream ended before RESPONSE_CREATED named the response",
-                ));
-                self.events = None;
-                self.end(Err(e), None)
-            }
-            None => {
-                self.events = None;
-                let outcome =
-                    self.poll_to_end(&Error::new(ErrorKind::Connection, "the stream ended before RESPONSE_COMPLETED"));
-                self.end(outcome, None)
+                Phase::Polling { .. } => self.poll_once(),
+                Phase::Streaming(_) => {
+                    if let Some(item) = self.stream_step() {
+                        return Some(item);
+                    }
+                }
             }
         }
     }
@@ -309,7 +482,9 @@ impl Client {
             deadline,
             cancel,
             request_id: events.request_id.clone(),
-            events: Some(events),
+            phase: Phase::Streaming(events),
+            pending: VecDeque::new(),
+            delivered: Vec::new(),
             response_id: None,
             outcome: None,
             error_reported: false,

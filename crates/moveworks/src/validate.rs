@@ -27,6 +27,14 @@ pub fn id(argument: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// An id the server sent that the SDK will put in a path (the response id it polls):
+/// when unusable, a `decode` error naming `field` (a server fault, not the caller's).
+pub(crate) fn server_id(field: &str, value: &str) -> Result<()> {
+    id(field, value).map_err(|e| {
+        Error::decode(field, format_args!("{value:?} is not a usable id: {}", e.message()), value.as_bytes())
+    })
+}
+
 /// A conversation title: at most 256 characters (counted as characters, not bytes).
 pub fn title(value: &str) -> Result<()> {
     let chars = value.chars().count();

@@ -78,13 +78,16 @@ fn full_stream_arrives_in_order_and_ends_complete() {
     let deltas: Vec<_> = events
         .iter()
         .filter_map(|e| match e {
-            StreamEvent::OutputDelta { sequence_number, output_type, output, .. } => {
-                Some((*sequence_number, output_type.clone(), output.clone()))
+            StreamEvent::ResponseOutputDelta { sequence_number, output_type, output, .. } => {
+                Some((sequence_number.expect("published deltas are numbered"), output_type.clone(), output.clone()))
             }
             _ => None,
         })
         .collect();
-    assert_eq!(deltas.iter().map(|d| d.0).collect::<Vec<_>>(), (1..=deltas.len() as u64).collect::<Vec<_>>());
+    // The published counter runs over every event of the stream, from 1.
+    let numbers: Vec<Option<u64>> = events.iter().map(StreamEvent::sequence_number).collect();
+    assert_eq!(numbers, (1..=events.len() as u64).map(Some).collect::<Vec<_>>());
+    assert!(deltas.windows(2).all(|w| w[0].0 < w[1].0));
     assert_eq!(deltas[0].1, "REASONING_MESSAGE");
     assert!(matches!(deltas[0].2, OutputItem::ReasoningMessage { .. }));
     let texts: Vec<String> = deltas
@@ -144,7 +147,10 @@ fn unknown_event_names_arrive_as_unknown() {
         json!({"kind": "stream_unknown_event", "after_events": 1, "event": "RESPONSE_AUDIT", "data": "{\"x\":1}"}),
     );
     let events: Vec<StreamEvent> = client.stream_events(&conv, "hi").unwrap().map(Result::unwrap).collect();
-    assert_eq!(events[1], StreamEvent::Unknown { event_name: "RESPONSE_AUDIT".into(), data: "{\"x\":1}".into() });
+    assert_eq!(
+        events[1],
+        StreamEvent::Unknown { sequence_number: None, event_name: "RESPONSE_AUDIT".into(), data: "{\"x\":1}".into() }
+    );
     assert_eq!(events.last().unwrap().event_name(), "RESPONSE_COMPLETED");
     // And stream-and-wait passes it on without failing.
     sim.push_fault(json!({"kind": "stream_unknown_event", "after_events": 2, "data": "not json"}));
@@ -259,7 +265,7 @@ fn on_event_break_stops_the_wait_as_cancelled() {
     let conv = conversation(&client);
     let e = client
         .stream_response_and_wait(&conv, "hi", &options(), &mut |e| match e {
-            StreamEvent::OutputDelta { .. } => ControlFlow::Break(()),
+            StreamEvent::ResponseOutputDelta { .. } => ControlFlow::Break(()),
             _ => ControlFlow::Continue(()),
         })
         .unwrap_err();
@@ -500,7 +506,7 @@ fn response_stream_falls_back_to_polling_and_still_ends_with_the_completed_respo
 }
 
 #[test]
-fn response_stream_reports_a_failed_turn_once_after_its_completed_event() {
+fn response_stream_reports_a_failed_turn_once_after_its_failed_event() {
     let sim = sim(100);
     let client = client(&sim);
     let conv = conversation(&client);
@@ -509,7 +515,12 @@ fn response_stream_reports_a_failed_turn_once_after_its_completed_event() {
     let (last, before) = items.split_last().unwrap();
     let e = last.as_ref().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ResponseFailed);
-    assert!(matches!(before.last(), Some(Ok(StreamEvent::ResponseCompleted { status: ResponseStatus::Failed, .. }))));
+    let Some(Ok(StreamEvent::ResponseFailed { response: Some(failed), .. })) = before.last() else {
+        panic!("the published RESPONSE_FAILED comes last: {before:?}")
+    };
+    assert_eq!(failed.status, ResponseStatus::Failed);
+    assert!(failed.error.is_some(), "the failed response says why");
+    assert_eq!(e.response(), Some(failed));
     assert!(stream.next().is_none(), "the error is reported once");
     assert_eq!(stream.error().map(moveworks::Error::kind), Some(ErrorKind::ResponseFailed));
     assert_eq!(stream.finish().unwrap_err().kind(), ErrorKind::ResponseFailed);
