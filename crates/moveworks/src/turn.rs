@@ -22,7 +22,7 @@ use crate::stream::{EventStream, StreamEvent};
 
 /// After `RESPONSE_COMPLETED`, how long in all to wait for the end of the body (which
 /// lets the connection be reused) before closing the connection instead.
-const DRAIN_TIMEOUT: Duration = Duration::from_millis(50);
+const DRAIN_TIMEOUT: Duration = Duration::from_millis(20);
 
 /// How [`Client::stream_response`] and [`Client::stream_response_and_wait`] wait.
 #[derive(Clone, Debug)]
