@@ -40,7 +40,7 @@ LATENCY_ROWS = [
     "swift.sdk",
 ]
 
-# Every streaming row (first OUTPUT_DELTA written by the simulator -> user code), in order.
+# Every streaming row (first RESPONSE_OUTPUT_DELTA written by the simulator -> user code), in order.
 STREAM_ROWS = [
     "floor.sse_raw_socket",
     "rust.sdk.stream",
@@ -357,7 +357,7 @@ def main() -> int:
         finally:
             sim.http("DELETE", "/_sim/faults")
 
-        # Streaming: first OUTPUT_DELTA written by the simulator (its /_sim/stream_marks,
+        # Streaming: first RESPONSE_OUTPUT_DELTA written by the simulator (its /_sim/stream_marks,
         # CLOCK_MONOTONIC) to user code, short responses so each turn takes ~15 ms; rounds
         # combined like the latency rows. Then memory and fds over many abandoned streams,
         # with long responses so that every stream is really abandoned mid-way.
@@ -429,14 +429,14 @@ def render_streaming(res: Dict[str, Any], w: Any) -> None:
     if "stream" not in res:
         return
     c = res["counts"]
-    w("## Streaming: first `OUTPUT_DELTA` to user code\n")
-    w(f"The simulator records when it hands each streamed response's first `OUTPUT_DELTA` to the "
+    w("## Streaming: first `RESPONSE_OUTPUT_DELTA` to user code\n")
+    w(f"The simulator records when it hands each streamed response's first `RESPONSE_OUTPUT_DELTA` to the "
       f"socket (`GET /_sim/stream_marks`, CLOCK_MONOTONIC); each program reads the same clock when "
       f"its user code receives that event, then abandons the turn. {c.get('stream_iterations')} timed "
       f"turns per row after {c.get('stream_warmup')} warm-up turns, responses of "
       f"{c.get('stream_response_ms')} ms; median of the runs' medians and p90s. The floor "
       f"(`floor.sse_raw_socket`) writes the POST by hand on a fresh socket and scans the bytes for the "
-      f"first complete `event: OUTPUT_DELTA` frame.\n")
+      f"first complete `event: RESPONSE_OUTPUT_DELTA` frame.\n")
     st = res["stream"]
     floor = st.get("floor.sse_raw_socket")
     w("| row | median (us) | p90 (us) | p99 (us) | x floor (median) | medians of the runs (us) |")

@@ -5,7 +5,7 @@
  * usage: bench <latency|rss|stream|stream_rss> --base-url URL --token T --assistant N --conversation ID
  *              [--warmup N --iterations N | --calls N | --streams N]
  * `stream` (row `c.sdk.stream`): the time from the simulator writing a streamed
- * answer's first OUTPUT_DELTA (GET /_sim/stream_marks) to mw_stream_next handing it
+ * answer's first RESPONSE_OUTPUT_DELTA (GET /_sim/stream_marks) to mw_stream_next handing it
  * over, CLOCK_MONOTONIC on both sides; `stream_rss`: RSS and open fds before and
  * after N streams read to their first event and freed.
  * Latency batches alternate between the two clients, so background load on a shared

@@ -183,7 +183,7 @@ async function streamUntil(client, a, stop) {
 
 async function stream(a) {
   const client = sdkClient(a)
-  const isDelta = (event) => event.event === 'OUTPUT_DELTA'
+  const isDelta = (event) => event.event === 'RESPONSE_OUTPUT_DELTA'
   for (let i = 0; i < a.warmup; i++) await streamUntil(client, a, isDelta)
   const received = []
   for (let i = 0; i < a.iterations; i++) received.push(await streamUntil(client, a, isDelta))

@@ -211,8 +211,8 @@ def stream(a: argparse.Namespace) -> List[Row]:
 
     client = sdk_client(a)
     for _ in range(a.warmup):
-        stream_until(client, a, "OUTPUT_DELTA")
-    received = [stream_until(client, a, "OUTPUT_DELTA") for _ in range(a.iterations)]
+        stream_until(client, a, "RESPONSE_OUTPUT_DELTA")
+    received = [stream_until(client, a, "RESPONSE_OUTPUT_DELTA") for _ in range(a.iterations)]
     url = urlsplit(a.base_url)
     with urllib.request.urlopen(f"{url.scheme}://{url.netloc}/_sim/stream_marks", timeout=30) as r:
         marks = json.loads(r.read())

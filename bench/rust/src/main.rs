@@ -3,7 +3,7 @@
 //! `floor.raw_socket` (one keep-alive socket, a fixed request, the response read and
 //! not decoded: the loopback floor), plus the polling rows (`poll` mode), the
 //! streaming rows (`stream`: `rust.sdk.stream` and the `floor.sse_raw_socket`
-//! floor, first `OUTPUT_DELTA` written by the simulator to user code) and
+//! floor, first `RESPONSE_OUTPUT_DELTA` written by the simulator to user code) and
 //! `stream_rss` (memory and fds over many opened-and-abandoned streams).
 //!
 //! Latency rounds interleave the clients in small batches so that load from other
@@ -366,23 +366,23 @@ fn stream_samples(marks: &serde_json::Map<String, Value>, received: &[(String, u
         .collect()
 }
 
-/// One SDK streamed turn: open, read to the first OUTPUT_DELTA, note the time, abandon.
+/// One SDK streamed turn: open, read to the first RESPONSE_OUTPUT_DELTA, note the time, abandon.
 fn sdk_first_delta(client: &moveworks::Client, o: &Opts) -> Res<(String, u64)> {
     let mut stream = client
         .stream_response(&o.conversation, "benchmark: first delta", &moveworks::StreamOptions::default())
         .map_err(|e| e.to_string())?;
     for event in stream.by_ref() {
-        if let moveworks::StreamEvent::OutputDelta { .. } = event.map_err(|e| e.to_string())? {
+        if let moveworks::StreamEvent::ResponseOutputDelta { .. } = event.map_err(|e| e.to_string())? {
             let at = monotonic_ns();
             let id = stream.response_id().ok_or("a delta before the response id")?.to_owned();
             return Ok((id, at)); // dropping the stream abandons the turn
         }
     }
-    Err("the stream ended without an OUTPUT_DELTA".into())
+    Err("the stream ended without a RESPONSE_OUTPUT_DELTA".into())
 }
 
 /// The SSE floor: a fresh socket, the POST written by hand, the bytes scanned for
-/// the response id and the first complete `event: OUTPUT_DELTA` frame.
+/// the response id and the first complete `event: RESPONSE_OUTPUT_DELTA` frame.
 struct RawSse {
     host: String,
     request: Vec<u8>,
@@ -412,10 +412,10 @@ impl RawSse {
         loop {
             let n = stream.read(&mut chunk).map_err(|e| e.to_string())?;
             if n == 0 {
-                return Err("the server closed the stream before an OUTPUT_DELTA".into());
+                return Err("the server closed the stream before a RESPONSE_OUTPUT_DELTA".into());
             }
             buf.extend_from_slice(&chunk[..n]);
-            if let Some(start) = find(&buf, b"event: OUTPUT_DELTA\n") {
+            if let Some(start) = find(&buf, b"event: RESPONSE_OUTPUT_DELTA\n") {
                 if find(&buf[start..], b"\n\n").is_some() {
                     let at = monotonic_ns();
                     if !buf.starts_with(b"HTTP/1.1 200") {

@@ -5,7 +5,7 @@
 //       --conversation ID [--warmup N --iterations N | --calls N]
 //
 // `stream` (row kotlin.sdk.stream): the time from the simulator writing a streamed
-// answer's first OUTPUT_DELTA (GET /_sim/stream_marks, CLOCK_MONOTONIC) to the
+// answer's first RESPONSE_OUTPUT_DELTA (GET /_sim/stream_marks, CLOCK_MONOTONIC) to the
 // collector of Client.streamResponseFlow receiving it (System.nanoTime(), the same
 // clock on Linux); first { } then cancels the collection, abandoning the turn.
 //
@@ -111,14 +111,14 @@ private fun run(argv: Array<String>) {
     }
 }
 
-/** One streamed turn collected up to its first OUTPUT_DELTA: (response id, System.nanoTime() at receipt). */
+/** One streamed turn collected up to its first RESPONSE_OUTPUT_DELTA: (response id, System.nanoTime() at receipt). */
 private suspend fun firstDelta(c: Client, conversation: String): Pair<String, Long> {
     var responseId: String? = null
     var at = 0L
     c.streamResponseFlow(conversation, "benchmark: first delta").first { event ->
         when (event) {
             is StreamEvent.ResponseCreated -> { responseId = event.responseId; false }
-            is StreamEvent.OutputDelta -> { at = System.nanoTime(); responseId = event.responseId ?: responseId; true }
+            is StreamEvent.ResponseOutputDelta -> { at = System.nanoTime(); responseId = event.responseId ?: responseId; true }
             else -> false
         }
     }

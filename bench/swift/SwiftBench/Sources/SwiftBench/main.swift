@@ -1,6 +1,6 @@
 // swift.sdk latency and swift.sdk.stream (bench/PROTOCOL.md):
 //   SwiftBench latency|stream --base-url URL --token T --assistant N --conversation ID [--warmup N --iterations N]
-// `stream`: the time from the simulator writing a streamed answer's first OUTPUT_DELTA
+// `stream`: the time from the simulator writing a streamed answer's first RESPONSE_OUTPUT_DELTA
 // (GET /_sim/stream_marks, CLOCK_MONOTONIC) to a `for try await` loop over
 // client.streamResponse(conversationId:text:) receiving it (clock_gettime(CLOCK_MONOTONIC));
 // leaving the loop abandons the turn.
@@ -45,14 +45,14 @@ func monotonicNs() -> UInt64 {
     return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
 
-/// One streamed turn read with `for try await` up to its first OUTPUT_DELTA: (response id, receipt time).
+/// One streamed turn read with `for try await` up to its first RESPONSE_OUTPUT_DELTA: (response id, receipt time).
 func firstDelta(_ client: Client, _ conversationId: String) async throws -> (String, UInt64) {
     var responseId: String?
     for try await event in client.streamResponse(conversationId: conversationId, text: "benchmark: first delta") {
         switch event {
-        case .responseCreated(let id, _, _):
+        case .responseCreated(_, let id, _, _, _):
             responseId = id
-        case .outputDelta(let id, _, _, _):
+        case .responseOutputDelta(_, let id, _, _):
             let at = monotonicNs()
             guard let rid = id ?? responseId else { fail("no response id before the first delta") }
             return (rid, at) // leaving the loop releases the stream and its connection
@@ -60,7 +60,7 @@ func firstDelta(_ client: Client, _ conversationId: String) async throws -> (Str
             break
         }
     }
-    fail("the stream ended without an OUTPUT_DELTA")
+    fail("the stream ended without a RESPONSE_OUTPUT_DELTA")
 }
 
 func streamMarks(_ baseUrl: String) -> [String: UInt64] {
