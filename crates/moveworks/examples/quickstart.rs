@@ -17,7 +17,7 @@ fn main() -> Result<(), moveworks::Error> {
         &StreamOptions::default(),
     )?;
     for event in stream.by_ref() {
-        if let StreamEvent::OutputDelta { output_type, .. } = event? {
+        if let StreamEvent::ResponseOutputDelta { output_type, .. } = event? {
             eprintln!("… {output_type}");
         }
     }
