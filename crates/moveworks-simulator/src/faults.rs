@@ -39,10 +39,23 @@ pub(crate) enum FaultKind {
     StreamStall { after_events: u64, ms: u64 },
     /// Streaming only: send an event with a name clients do not know, after
     /// this many events.
-    StreamUnknownEvent { after_events: u64, event: String, data: String },
+    /// `data` is sent verbatim when given; otherwise the simulator builds a JSON
+    /// object with `event_type` and `sequence_number` like every other event.
+    StreamUnknownEvent { after_events: u64, event: String, data: Option<String> },
+    /// Streaming only: after this many events send an `ERROR` event with this
+    /// `error {code, message}` and close. The response goes on server-side and
+    /// completes; with `after_events` 0 the `ERROR` comes first and no response
+    /// is created at all.
+    StreamError { after_events: u64, code: String, message: String },
     /// Create response (polled or streamed) only: process normally, but the
     /// created response ends `FAILED` instead of `COMPLETED`.
     ResponseFailed,
+    /// Create response (polled or streamed) only: the created response completes
+    /// with no outputs (a live-agent handoff).
+    Handoff,
+    /// Create response (polled or streamed) only: the created response's final
+    /// `MESSAGE` output is this object verbatim (ids overwritten).
+    RawMessage(Value),
 }
 
 impl FaultKind {
@@ -60,7 +73,10 @@ impl FaultKind {
             FaultKind::StreamDrop { .. } => "stream_drop",
             FaultKind::StreamStall { .. } => "stream_stall",
             FaultKind::StreamUnknownEvent { .. } => "stream_unknown_event",
+            FaultKind::StreamError { .. } => "stream_error",
             FaultKind::ResponseFailed => "response_failed",
+            FaultKind::Handoff => "handoff",
+            FaultKind::RawMessage(_) => "raw_message",
         }
     }
 
@@ -68,14 +84,23 @@ impl FaultKind {
     pub fn is_stream_only(&self) -> bool {
         matches!(
             self,
-            FaultKind::StreamDrop { .. } | FaultKind::StreamStall { .. } | FaultKind::StreamUnknownEvent { .. }
+            FaultKind::StreamDrop { .. }
+                | FaultKind::StreamStall { .. }
+                | FaultKind::StreamUnknownEvent { .. }
+                | FaultKind::StreamError { .. }
         )
+    }
+
+    /// Whether the fault only applies to creating a response (polled or streamed).
+    pub fn is_create_response_only(&self) -> bool {
+        matches!(self, FaultKind::ResponseFailed | FaultKind::Handoff | FaultKind::RawMessage(_))
     }
 }
 
 /// The target of the streaming endpoint contains this; stream-only faults match nothing else.
 pub(crate) const STREAM_SUFFIX: &str = "/responses/stream";
-/// The path of create response ends with this; `response_failed` faults match only it and the stream.
+/// The path of create response ends with this; `response_failed`, `handoff` and
+/// `raw_message` faults match only it and the stream.
 const CREATE_RESPONSE_SUFFIX: &str = "/responses";
 
 /// A queued fault with its remaining uses and request filter.
@@ -177,10 +202,20 @@ impl Fault {
             "stream_unknown_event" => FaultKind::StreamUnknownEvent {
                 after_events: after_events(map)?,
                 event: optional_string(map, "event")?.unwrap_or_else(|| "RESPONSE_AUDIT".to_owned()),
-                data: optional_string(map, "data")?
-                    .unwrap_or_else(|| "{\"note\":\"an event type clients do not know\"}".to_owned()),
+                data: optional_string(map, "data")?,
+            },
+            "stream_error" => FaultKind::StreamError {
+                after_events: after_events(map)?,
+                code: optional_string(map, "code")?.unwrap_or_else(|| "INTERNAL_ERROR".to_owned()),
+                message: optional_string(map, "message")?
+                    .unwrap_or_else(|| "the stream failed; poll get response for the answer".to_owned()),
             },
             "response_failed" => FaultKind::ResponseFailed,
+            "handoff" => FaultKind::Handoff,
+            "raw_message" => match map.get("message") {
+                Some(message @ Value::Object(_)) => FaultKind::RawMessage(message.clone()),
+                _ => return Err("a `raw_message` fault needs `message`, a JSON object".into()),
+            },
             other => return Err(format!("unknown fault kind `{other}`")),
         };
         let remaining = match map.get("count") {
@@ -200,7 +235,7 @@ impl Fault {
         let creates_response = method.eq_ignore_ascii_case("POST")
             && (path.ends_with(STREAM_SUFFIX) || path.ends_with(CREATE_RESPONSE_SUFFIX));
         (!self.kind.is_stream_only() || path.ends_with(STREAM_SUFFIX))
-            && (self.kind != FaultKind::ResponseFailed || creates_response)
+            && (!self.kind.is_create_response_only() || creates_response)
             && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
             && self.path_contains.as_deref().is_none_or(|p| target.contains(p))
     }
@@ -275,6 +310,8 @@ mod tests {
             "stream_stall",
             "stream_unknown_event",
             "response_failed",
+            "stream_error",
+            "handoff",
         ] {
             assert_eq!(Fault::parse(&json!({ "kind": kind })).unwrap().kind.name(), kind);
         }
@@ -283,6 +320,12 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(raw.kind, FaultKind::Raw { status: 502, .. }));
+        let raw = Fault::parse(&json!({"kind": "raw_message", "message": {"citations": null}})).unwrap();
+        assert_eq!(raw.kind, FaultKind::RawMessage(json!({"citations": null})));
+        assert!(Fault::parse(&json!({"kind": "raw_message"})).is_err());
+        assert!(Fault::parse(&json!({"kind": "raw_message", "message": "x"})).is_err());
+        let error = Fault::parse(&json!({"kind": "stream_error", "after_events": 0, "code": "X"})).unwrap();
+        assert!(matches!(error.kind, FaultKind::StreamError { after_events: 0, ref code, .. } if code == "X"));
         assert!(Fault::parse(&json!({"kind": "nope"})).is_err());
         assert!(Fault::parse(&json!({"kind": "status"})).is_err());
         assert!(Fault::parse(&json!({"kind": "status", "status": 200})).is_err());
@@ -307,10 +350,13 @@ mod tests {
     fn response_failed_matches_only_creating_a_response() {
         let mut queue = FaultQueue::default();
         queue.push(Fault::parse(&json!({"kind": "response_failed", "count": 2})).unwrap());
+        queue.push(Fault::parse(&json!({"kind": "handoff"})).unwrap());
         assert!(queue.take("GET", "/rest/v1beta1/conversations/c/responses/r").is_none());
         assert!(queue.take("POST", "/rest/v1beta1/conversations").is_none());
         assert!(queue.take("POST", "/rest/v1beta1/conversations/c/responses").is_some());
         assert!(queue.take("POST", "/rest/v1beta1/conversations/c/responses/stream").is_some());
+        assert!(queue.take("POST", "/rest/v1beta1/conversations").is_none());
+        assert_eq!(queue.take("POST", "/rest/v1beta1/conversations/c/responses"), Some(FaultKind::Handoff));
     }
 
     #[test]

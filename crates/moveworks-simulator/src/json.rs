@@ -6,6 +6,7 @@ use std::time::Instant;
 use serde_json::{json, Map, Value};
 
 use crate::codec::timestamp;
+use crate::contract;
 use crate::state::{Conversation, Event, EventKind, Injected, Outcome, Phase, ResponseRecord};
 
 /// The API's error body: `{"error": {"code": ..., "message": ...}}`.
@@ -32,6 +33,7 @@ pub(crate) fn conversation(c: &Conversation, unknown: bool) -> Value {
     map.insert("updated_at".into(), json!(timestamp(c.updated_at)));
     let mut value = Value::Object(map);
     if unknown || c.unknown {
+        contract::mark_exempt("unknown_values");
         add_experimental(&mut value, json!({ "pinned": false, "labels": ["beta"] }));
     }
     value
@@ -59,36 +61,81 @@ pub(crate) fn answer(question: &str) -> (String, [usize; 2]) {
     (text, [first, second])
 }
 
-fn citations(offsets: [usize; 2]) -> Value {
-    json!([
-        {
-            "location": { "offset": offsets[0] },
-            "url": "https://help.example.com/kb/employee-handbook",
+fn markdown_text(text: &str) -> Value {
+    json!({ "type": "MARKDOWN_TEXT", "markdown_text": { "text": text } })
+}
+
+/// The sources the scripted answer cites: (title, body, url, index of the offset it sits at).
+/// The last two share the second offset: two citations at the same position.
+const SOURCES: [(&str, &str, &str, usize); 3] = [
+    (
+        "Employee Handbook",
+        "Policies, benefits and everyday questions — all in one place.",
+        "https://help.example.com/kb/employee-handbook",
+        0,
+    ),
+    (
+        "IT Help Center FAQ",
+        "Answers to common IT questions, from Wi-Fi to VPN.",
+        "https://help.example.com/kb/it-faq",
+        1,
+    ),
+    (
+        "Naïve questions, answered 🙂",
+        "The **edge cases** people ask about most.",
+        "https://help.example.com/kb/edge-cases",
+        1,
+    ),
+];
+
+/// A citation id, `cite_<base62>`, derived from the message id so every
+/// rendering of a message (poll, stream, list) carries the same ids.
+fn citation_id(message_id: &str, index: usize) -> String {
+    let base: String = message_id.chars().filter(char::is_ascii_alphanumeric).collect();
+    format!("cite_{base}{index}")
+}
+
+/// The citations and content references of the scripted answer, in the published
+/// shape: citations `{citation_id, url, display {title, body, attributes}}` (no
+/// deprecated `location`), positions in `content_references` `[{citation_id,
+/// offset}]`, ascending by offset, two of them at the same offset.
+fn citations(message_id: &str, offsets: [usize; 2]) -> (Value, Value) {
+    let mut citations = Vec::new();
+    let mut references = Vec::new();
+    for (index, (title, body, url, at)) in SOURCES.iter().enumerate() {
+        let id = citation_id(message_id, index);
+        citations.push(json!({
+            "citation_id": id,
+            "url": url,
             "display": {
-                "title": plain_text("Employee Handbook"),
-                "body": plain_text("Policies, benefits and everyday questions — all in one place."),
+                "title": markdown_text(title),
+                "body": markdown_text(body),
+                "attributes": [{ "key": "source_type", "value": "KNOWLEDGE_BASE" }],
             }
-        },
-        {
-            "location": { "offset": offsets[1] },
-            "url": "https://help.example.com/kb/it-faq",
-            "display": {
-                "title": plain_text("IT Help Center FAQ"),
-                "body": plain_text("Answers to common IT questions, from Wi-Fi to VPN."),
-            }
-        }
-    ])
+        }));
+        references.push(json!({ "citation_id": id, "offset": offsets[*at] }));
+    }
+    (Value::Array(citations), Value::Array(references))
 }
 
 /// The assistant `Message` a completed response produces, with its `feedback`
 /// object (`helpful` and `unhelpful`, each an opaque `callback_id`) unless it
-/// is a proactive notification, which is not an answer one rates.
+/// is a proactive notification, which is not an answer one rates. A `raw_message`
+/// fault's object is served verbatim instead, with the real ids.
 pub(crate) fn assistant_message(r: &ResponseRecord, unknown: bool) -> Value {
-    let (text, citations) = match &r.injected {
-        Some(Injected { text, .. }) => (text.clone(), json!([])),
+    if let Some(raw) = &r.raw_message {
+        contract::mark_exempt("raw_message");
+        let mut message = raw.clone();
+        message["conversation_id"] = json!(r.conversation_id);
+        message["response_id"] = json!(r.id);
+        return message;
+    }
+    let (text, citations, references) = match &r.injected {
+        Some(Injected { text, .. }) => (text.clone(), json!([]), json!([])),
         None => {
             let (text, offsets) = answer(&r.question);
-            (text, citations(offsets))
+            let (citations, references) = citations(&r.message_id, offsets);
+            (text, citations, references)
         }
     };
     let mut message = json!({
@@ -98,6 +145,7 @@ pub(crate) fn assistant_message(r: &ResponseRecord, unknown: bool) -> Value {
         "actor": "ASSISTANT",
         "content": { "type": "COMMONMARK_TEXT", "commonmark_text": { "text": text } },
         "citations": citations,
+        "content_references": references,
         "created_at": timestamp(r.completed_at()),
     });
     if r.rateable() {
@@ -107,12 +155,14 @@ pub(crate) fn assistant_message(r: &ResponseRecord, unknown: bool) -> Value {
         });
     }
     if unknown || r.unknown {
+        contract::mark_exempt("unknown_values");
         add_experimental(&mut message, json!({ "tone": "FRIENDLY", "confidence": 0.92 }));
     }
     message
 }
 
-/// The user's input `Message` of a response (plain text, no citations, no feedback).
+/// The user's input `Message` of a response (plain text, no citations, no
+/// content references, no feedback).
 pub(crate) fn user_message(r: &ResponseRecord, unknown: bool) -> Value {
     let mut message = json!({
         "message_id": r.user_message_id,
@@ -121,9 +171,11 @@ pub(crate) fn user_message(r: &ResponseRecord, unknown: bool) -> Value {
         "actor": "USER",
         "content": plain_text(&r.question),
         "citations": [],
+        "content_references": [],
         "created_at": timestamp(r.created_at),
     });
     if unknown || r.unknown {
+        contract::mark_exempt("unknown_values");
         add_experimental(&mut message, json!({ "client": "simulator" }));
     }
     message
@@ -179,12 +231,12 @@ pub(crate) fn response(r: &ResponseRecord, now: Instant, unknown: bool) -> Value
         (Phase::Created, _) => "CREATED",
         (Phase::InProgress, _) if unknown => "THINKING",
         (Phase::InProgress, _) => "IN_PROGRESS",
-        (Phase::Finished, Outcome::Completed) => "COMPLETED",
+        (Phase::Finished, Outcome::Completed | Outcome::Handoff) => "COMPLETED",
         (Phase::Finished, Outcome::Failed) => "FAILED",
     };
     let mut outputs = Vec::new();
-    // A system-initiated answer comes final, without reasoning.
-    if phase != Phase::Created && r.injected.is_none() {
+    // A system-initiated answer comes final, without reasoning; a handoff has no outputs.
+    if phase != Phase::Created && r.injected.is_none() && r.outcome != Outcome::Handoff {
         outputs.push(reasoning_item(r, unknown));
     }
     if phase == Phase::Finished {
@@ -215,6 +267,7 @@ pub(crate) fn response(r: &ResponseRecord, now: Instant, unknown: bool) -> Value
         value["error"] = json!({ "code": "INTERNAL_ERROR", "message": "the assistant could not answer this message" });
     }
     if unknown {
+        contract::mark_exempt("unknown_values");
         add_experimental(&mut value, json!({ "trace_level": "VERBOSE", "model_hint": "simulated" }));
     }
     value
@@ -227,6 +280,7 @@ pub(crate) fn event(e: &Event, r: &ResponseRecord, unknown: bool) -> Value {
             json!({ "type": "MESSAGE_EVENT", "message": assistant_message(r, unknown) })
         }
         EventKind::Other(type_name) => {
+            contract::mark_exempt("unknown event type");
             let text = r.injected.as_ref().map(|i| i.text.as_str()).unwrap_or_default();
             let mut payload = Map::new();
             payload.insert("type".into(), json!(type_name));
@@ -244,6 +298,20 @@ pub(crate) fn event(e: &Event, r: &ResponseRecord, unknown: bool) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_references_ascend_and_share_an_offset() {
+        let (_, offsets) = answer("Où? 🏢");
+        let (citations, references) = citations("msg_abc", offsets);
+        let offsets: Vec<u64> = references.as_array().unwrap().iter().map(|r| r["offset"].as_u64().unwrap()).collect();
+        assert!(offsets.windows(2).all(|w| w[0] <= w[1]), "{offsets:?}");
+        assert!(offsets.windows(2).any(|w| w[0] == w[1]), "{offsets:?}");
+        for (citation, reference) in citations.as_array().unwrap().iter().zip(references.as_array().unwrap()) {
+            assert_eq!(citation["citation_id"], reference["citation_id"]);
+            assert!(citation["citation_id"].as_str().unwrap().starts_with("cite_"));
+            assert!(citation.get("location").is_none());
+        }
+    }
 
     #[test]
     fn citation_offsets_count_characters() {

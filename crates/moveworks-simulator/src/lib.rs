@@ -272,6 +272,7 @@
 
 mod api;
 mod codec;
+mod contract;
 mod cursor;
 mod faults;
 mod json;

@@ -37,6 +37,8 @@ pub(crate) struct Conversation {
 pub(crate) enum Outcome {
     Completed,
     Failed,
+    /// Completed with no outputs: the turn went to a live agent (the `handoff` fault).
+    Handoff,
 }
 
 /// Where a response is in its lifecycle at a given instant.
@@ -76,6 +78,9 @@ pub(crate) struct ResponseRecord {
     /// `feedback.unhelpful`, the only ones submit feedback accepts for it.
     pub helpful_callback_id: String,
     pub unhelpful_callback_id: String,
+    /// The `raw_message` fault: the final `MESSAGE` is this object verbatim,
+    /// except for `conversation_id` and `response_id`.
+    pub raw_message: Option<serde_json::Value>,
     seq: u64,
 }
 
@@ -123,6 +128,17 @@ impl ResponseRecord {
 
     /// Which rating a callback id stands for on this response's assistant message.
     pub fn rating_of(&self, callback_id: &str) -> Option<&'static str> {
+        if let Some(raw) = &self.raw_message {
+            // A captured message carries its own callback ids (or none).
+            let id_of = |rating: &str| raw["feedback"][rating]["callback_id"].as_str();
+            return if id_of("helpful") == Some(callback_id) {
+                Some("helpful")
+            } else if id_of("unhelpful") == Some(callback_id) {
+                Some("unhelpful")
+            } else {
+                None
+            };
+        }
         if !self.rateable() {
             None
         } else if callback_id == self.helpful_callback_id {
@@ -318,6 +334,7 @@ impl Store {
             injected: None,
             helpful_callback_id: codec::callback_id("helpful"),
             unhelpful_callback_id: codec::callback_id("unhelpful"),
+            raw_message: None,
             seq,
         };
         if record.unknown {
@@ -359,6 +376,7 @@ impl Store {
             injected: Some(Injected { kind, text: text.to_owned() }),
             helpful_callback_id: codec::callback_id("helpful"),
             unhelpful_callback_id: codec::callback_id("unhelpful"),
+            raw_message: None,
             seq,
         };
         let event_seq = self.seq();
@@ -418,11 +436,9 @@ impl Store {
     }
 
     /// A response by id alone (events refer to their response).
-    /// Makes a response end `FAILED` (the `response_failed` fault).
-    pub fn fail_response(&mut self, response_id: &str) {
-        if let Some(record) = self.responses.get_mut(response_id) {
-            record.outcome = Outcome::Failed;
-        }
+    /// A response by id, to shape it right after its creation (faults).
+    pub fn response_mut(&mut self, response_id: &str) -> Option<&mut ResponseRecord> {
+        self.responses.get_mut(response_id)
     }
 
     pub fn response_by_id(&self, response_id: &str) -> Option<&ResponseRecord> {

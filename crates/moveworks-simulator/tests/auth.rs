@@ -151,7 +151,7 @@ fn no_static_token_when_disabled() {
     assert_eq!(list_with(&api, TOKEN, Some(ASSISTANT)).status, 401);
 }
 
-/// The Assistant-Name rule: 403 where the endpoint's page lists 403, else 401.
+/// The Assistant-Name rule: 403 where the published spec documents 403 for the operation, else 401.
 #[test]
 fn assistant_name_rule_follows_each_endpoint_page() {
     let api = Api::new();
@@ -160,9 +160,9 @@ fn assistant_name_rule_follows_each_endpoint_page() {
     let body = json!({"input": {"text": "hi"}}).to_string();
     let cases: Vec<(&str, String, Option<&str>, u16)> = vec![
         ("GET", "/conversations".into(), None, 403),
-        ("POST", "/conversations".into(), Some("{}"), 401),
+        ("POST", "/conversations".into(), Some("{}"), 403),
         ("GET", format!("/conversations/{conv}"), None, 403),
-        ("PATCH", format!("/conversations/{conv}"), Some(r#"{"archived":true}"#), 401),
+        ("PATCH", format!("/conversations/{conv}"), Some(r#"{"archived":true}"#), 403),
         ("POST", format!("/conversations/{conv}/responses"), Some(body.as_str()), 403),
         ("GET", format!("/conversations/{conv}/responses/{resp}"), None, 403),
         ("GET", format!("/conversations/{conv}/events"), None, 401),

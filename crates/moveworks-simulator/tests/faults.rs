@@ -37,8 +37,9 @@ fn status_fault_answers_without_processing() {
 fn status_fault_codes_follow_the_status() {
     let api = Api::new();
     let date = "Wed, 21 Oct 2015 07:28:00 GMT";
+    // 400 takes the one code the published spec gives the operation's 400.
     let cases = [
-        (400, "INVALID_INPUT"),
+        (400, "INVALID_CURSOR"),
         (401, "UNAUTHORIZED"),
         (403, "FORBIDDEN"),
         (404, "NOT_FOUND"),
@@ -448,4 +449,59 @@ fn concurrent_keep_alive_clients_are_all_served() {
     });
     eprintln!("1600 keep-alive requests from 16 threads took {:?}", started.elapsed());
     assert_eq!(sim.requests().len(), 1 + 1600);
+}
+
+#[test]
+fn handoff_fault_completes_with_no_outputs() {
+    let api = Api::with_duration(30);
+    let conv = api.create_conversation(None)["conversation_id"].as_str().unwrap().to_owned();
+    api.sim.push_fault(json!({"kind": "handoff"}));
+    // Only create response matches: this list is untouched.
+    assert_eq!(api.get("/conversations").status, 200);
+    let created = api.ask(&conv, "talk to a person");
+    let rid = created["response_id"].as_str().unwrap();
+    let (done, _) = api.wait_terminal(&conv, rid);
+    assert_eq!((&done["status"], &done["outputs"]), (&json!("COMPLETED"), &json!([])));
+    assert!(done["completed_at"].is_string() && done.get("error").is_none());
+    let messages = api.get(&format!("/conversations/{conv}/responses/{rid}/messages")).json();
+    let actors: Vec<_> = messages["messages"].as_array().unwrap().iter().map(|m| m["actor"].clone()).collect();
+    assert_eq!(actors, [json!("USER")], "a handoff leaves only the question");
+    assert_eq!(api.sim.requests().iter().filter(|r| r["fault"] == "handoff").count(), 1);
+}
+
+#[test]
+fn raw_message_fault_serves_the_captured_message_verbatim_everywhere() {
+    let api = Api::with_duration(30);
+    let conv = api.create_conversation(None)["conversation_id"].as_str().unwrap().to_owned();
+    let raw = json!({
+        "message_id": "msg_captured",
+        "conversation_id": "conv_elsewhere",
+        "response_id": "resp_elsewhere",
+        "actor": "ASSISTANT",
+        "content": {"type": "MARKDOWN_TEXT", "markdown_text": {"text": "See [1]"}},
+        "citations": [{"citation_id": "cite_1", "location": {"offset": 4}, "url": "https://x.example"}],
+        "content_references": null,
+        "feedback": {"helpful": {"callback_id": "cb_up"}, "unhelpful": {"callback_id": "cb_down"}},
+        "created_at": "2026-05-20T10:00:00.000Z",
+        "unknown_field": [1, 2, 3],
+    });
+    api.sim.push_fault(json!({"kind": "raw_message", "message": raw}));
+    let rid = api.ask(&conv, "hi")["response_id"].as_str().unwrap().to_owned();
+    let (done, _) = api.wait_terminal(&conv, &rid);
+    let mut expected = raw.clone();
+    expected["conversation_id"] = json!(conv);
+    expected["response_id"] = json!(rid);
+    assert_eq!(done["outputs"][1], json!({"type": "MESSAGE", "message": expected}));
+    let listed = api.get(&format!("/conversations/{conv}/messages")).json();
+    assert_eq!(listed["messages"][0], expected);
+    let of_response = api.get(&format!("/conversations/{conv}/responses/{rid}/messages")).json();
+    assert_eq!(of_response["messages"][0], expected);
+    assert!(of_response.get("metadata").is_none(), "list response messages has no metadata");
+    // Its own callback ids rate it.
+    let feedback = format!("/conversations/{conv}/responses/{rid}/messages/msg_captured/feedback");
+    assert_eq!(api.post(&feedback, json!({"callback_id": "cb_down"})).json(), json!({"status": "SUBMITTED"}));
+    let bad = api.post(&feedback, json!({"callback_id": "cb_other"}));
+    assert_eq!((bad.status, bad.error_code().as_str()), (400, "INVALID_REQUEST"));
+    let refused = api.admin("POST", "/_sim/faults", Some(json!({"kind": "raw_message", "message": [1]})));
+    assert_eq!(refused.status, 400);
 }

@@ -92,7 +92,7 @@ fn list_messages_errors() {
     assert_eq!((events_cursor.status, events_cursor.error_code().as_str()), (400, "INVALID_CURSOR"));
     for limit in ["0", "101", "x"] {
         let reply = api.get(&format!("/conversations/{conv}/messages?limit={limit}"));
-        assert_eq!((reply.status, reply.error_code().as_str()), (400, "INVALID_INPUT"), "limit={limit}");
+        assert_eq!((reply.status, reply.error_code().as_str()), (400, "INVALID_CURSOR"), "limit={limit}");
     }
     assert_eq!(api.get(&format!("/conversations/{conv}/messages?limit=100")).status, 200);
     let missing = api.get("/conversations/conv_missing/messages");
@@ -201,7 +201,8 @@ fn submit_feedback_rejects_what_the_page_rejects() {
         json!({"callback_id": helpful, "additional_feedback": 5}),
     ] {
         let reply = api.post(&path, body.clone());
-        assert_eq!((reply.status, reply.error_code().as_str()), (400, "INVALID_INPUT"), "{body}");
+        // InvalidFeedbackErrorResponse: the published spec's code is INVALID_REQUEST.
+        assert_eq!((reply.status, reply.error_code().as_str()), (400, "INVALID_REQUEST"), "{body}");
     }
     // The user's message has no feedback object: no callback id is its own.
     let user_mid = api.get(&format!("/conversations/{conv}/responses/{rid}/messages")).json()["messages"][1]
@@ -210,7 +211,7 @@ fn submit_feedback_rejects_what_the_page_rejects() {
         .unwrap()
         .to_owned();
     let reply = api.post(&feedback_path(&conv, rid, &user_mid), json!({"callback_id": helpful}));
-    assert_eq!((reply.status, reply.error_code().as_str()), (400, "INVALID_INPUT"));
+    assert_eq!((reply.status, reply.error_code().as_str()), (400, "INVALID_REQUEST"));
 
     let srid = second["response_id"].as_str().unwrap();
     for path in [

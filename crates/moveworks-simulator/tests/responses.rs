@@ -66,7 +66,8 @@ fn lifecycle_goes_created_in_progress_completed() {
     assert_eq!(message["actor"], "ASSISTANT");
     assert_eq!(message["content"]["type"], "COMMONMARK_TEXT");
     assert!(message["content"]["commonmark_text"]["text"].as_str().unwrap().contains("Who does John Doe report to?"));
-    assert_eq!(message["citations"].as_array().unwrap().len(), 2);
+    assert_eq!(message["citations"].as_array().unwrap().len(), 3);
+    assert_eq!(message["content_references"].as_array().unwrap().len(), 3);
     assert_eq!(message["created_at"], done["completed_at"]);
     assert!(done.get("experimental").is_none() && message.get("experimental").is_none());
 }
@@ -81,18 +82,33 @@ fn citation_offsets_are_character_offsets() {
     let message = assistant_message(&done);
     let text = message["content"]["commonmark_text"]["text"].as_str().unwrap();
     assert!(text.contains(question));
+    // Published shape: citations carry no `location` (deprecated since 12 May 2026);
+    // positions come from `content_references`, ascending by character offset.
     let citations = message["citations"].as_array().unwrap();
-    let expected_before = ["covers this topic", "IT Help Center FAQ"];
-    for (citation, before) in citations.iter().zip(expected_before) {
-        let offset = citation["location"]["offset"].as_u64().unwrap() as usize;
+    let references = message["content_references"].as_array().unwrap();
+    let expected_before = ["covers this topic", "IT Help Center FAQ", "IT Help Center FAQ"];
+    assert_eq!(references.len(), expected_before.len());
+    let offsets: Vec<u64> = references.iter().map(|r| r["offset"].as_u64().unwrap()).collect();
+    assert!(offsets.windows(2).all(|w| w[0] <= w[1]), "ascending: {offsets:?}");
+    assert!(offsets.windows(2).any(|w| w[0] == w[1]), "two citations share a position: {offsets:?}");
+    for (reference, before) in references.iter().zip(expected_before) {
+        let offset = reference["offset"].as_u64().unwrap() as usize;
         let prefix: String = text.chars().take(offset).collect();
         assert!(prefix.ends_with(before), "offset {offset} lands after {prefix:?}");
         assert!(prefix.len() > offset, "non-ASCII text precedes the citation, so bytes != chars");
         assert!(prefix.encode_utf16().count() > offset, "and UTF-16 units != chars");
+        let id = reference["citation_id"].as_str().unwrap();
+        let citation = citations.iter().find(|c| c["citation_id"] == id).expect("the referenced citation");
+        let base62 = &id["cite_".len()..];
+        assert!(id.starts_with("cite_") && base62.chars().all(|c| c.is_ascii_alphanumeric()), "{id}");
+        assert!(citation.get("location").is_none(), "location is no longer sent: {citation}");
         assert!(citation["url"].as_str().unwrap().starts_with("https://"));
         for part in ["title", "body"] {
-            assert_eq!(citation["display"][part]["type"], "PLAIN_TEXT");
-            assert!(citation["display"][part]["plain_text"]["text"].is_string());
+            assert_eq!(citation["display"][part]["type"], "MARKDOWN_TEXT");
+            assert!(citation["display"][part]["markdown_text"]["text"].is_string());
+        }
+        for attribute in citation["display"]["attributes"].as_array().unwrap() {
+            assert!(attribute["key"].is_string() && attribute["value"].is_string(), "{attribute}");
         }
     }
 }

@@ -47,7 +47,8 @@ fn a_streamed_response_can_be_made_to_fail() {
         .as_bytes(),
     );
     let body = String::from_utf8_lossy(&conn.read_to_end()).into_owned();
-    assert!(body.contains("event: RESPONSE_COMPLETED"), "{body}");
+    assert!(body.contains("event: RESPONSE_FAILED\ndata: "), "{body}");
+    assert!(!body.contains("event: RESPONSE_COMPLETED"), "{body}");
     assert!(body.contains(r#""status":"FAILED""#), "{body}");
 }
 

@@ -122,6 +122,54 @@ fn names(s: &Streamed) -> Vec<&str> {
 
 const LONG: Duration = Duration::from_secs(10);
 
+/// The event names of Moveworks' published spec (`StreamEventType`).
+const PUBLISHED: [&str; 6] = [
+    "RESPONSE_CREATED",
+    "RESPONSE_IN_PROGRESS",
+    "RESPONSE_OUTPUT_DELTA",
+    "RESPONSE_COMPLETED",
+    "RESPONSE_FAILED",
+    "ERROR",
+];
+
+/// Asserts the published wire format on every event, from the raw SSE: names from
+/// `StreamEventType`, `data.event_type` = the name, `data.sequence_number` 1, 2, 3, ...,
+/// `response` on the four response events with the matching status, `output` on
+/// deltas, `error` on `ERROR`, and none of the old flat fields.
+fn assert_published_shape(s: &Streamed) {
+    for (i, (name, data, _)) in s.events.iter().enumerate() {
+        assert!(PUBLISHED.contains(&name.as_str()), "event {name} is not in the published spec");
+        assert_eq!(data["event_type"], name.as_str(), "{name}: {data}");
+        assert_eq!(data["sequence_number"], i as u64 + 1, "{name}: {data}");
+        for old in ["response_id", "status", "output_type", "conversation_id"] {
+            assert!(data.get(old).is_none(), "{name} carries the old top-level `{old}`: {data}");
+        }
+        let status = match name.as_str() {
+            "RESPONSE_CREATED" => Some("CREATED"),
+            "RESPONSE_IN_PROGRESS" => Some("IN_PROGRESS"),
+            "RESPONSE_COMPLETED" => Some("COMPLETED"),
+            "RESPONSE_FAILED" => Some("FAILED"),
+            _ => None,
+        };
+        if let Some(status) = status {
+            assert_eq!(data["response"]["status"], status, "{name}: {data}");
+            assert!(data["response"]["response_id"].as_str().unwrap().starts_with("resp_"));
+        }
+        if name == "RESPONSE_OUTPUT_DELTA" {
+            let kind = data["output"]["type"].as_str().unwrap();
+            assert!(matches!(kind, "MESSAGE" | "REASONING_MESSAGE"), "{data}");
+            assert!(data["output"][kind.to_ascii_lowercase()].is_object(), "{data}");
+        }
+        if name == "ERROR" {
+            assert!(data["error"]["code"].is_string() && data["error"]["message"].is_string(), "{data}");
+        }
+    }
+}
+
+fn response_id(s: &Streamed) -> String {
+    s.events[0].1["response"]["response_id"].as_str().unwrap().to_owned()
+}
+
 #[test]
 fn full_stream_follows_the_lifecycle_and_ends_with_the_polled_response() {
     let api = Api::with_duration(300);
@@ -132,20 +180,35 @@ fn full_stream_follows_the_lifecycle_and_ends_with_the_polled_response() {
     assert!(header(&s.headers, "x-moveworks-root-uuid").is_some());
     assert!(header(&s.headers, "x-simulator-stream-response").is_none(), "internal marker leaked");
     assert_eq!(s.end, End::Complete);
+    assert_published_shape(&s);
     let n = names(&s);
     assert_eq!(n[..2], ["RESPONSE_CREATED", "RESPONSE_IN_PROGRESS"]);
-    assert_eq!(n[2..n.len() - 1].iter().filter(|x| **x == "OUTPUT_DELTA").count(), n.len() - 3);
+    assert_eq!(n[2..n.len() - 1].iter().filter(|x| **x == "RESPONSE_OUTPUT_DELTA").count(), n.len() - 3);
     assert_eq!(n.last(), Some(&"RESPONSE_COMPLETED"));
-    let response_id = s.events[0].1["response_id"].as_str().unwrap().to_owned();
-    assert!(s.events.iter().all(|(_, d, _)| d["response_id"] == response_id.as_str()));
-    let types: Vec<_> = s.events.iter().filter_map(|(_, d, _)| d["output_type"].as_str()).collect();
+    let response_id = response_id(&s);
+    assert!(s
+        .events
+        .iter()
+        .filter_map(|(_, d, _)| d.get("response"))
+        .all(|r| r["response_id"] == response_id.as_str()));
+    assert_eq!(s.events[0].1["response"]["outputs"], json!([]));
+    let types: Vec<_> = s.events.iter().filter_map(|(_, d, _)| d["output"]["type"].as_str()).collect();
     assert_eq!(types[..2], ["REASONING_MESSAGE", "REASONING_MESSAGE"]);
     assert!(types[2..].iter().all(|t| *t == "MESSAGE") && types.len() > 3);
+    // Partial messages carry only the references their text reaches, and those citations.
+    for (_, data, _) in s.events.iter().filter(|(_, d, _)| d["output"]["type"] == "MESSAGE") {
+        let message = &data["output"]["message"];
+        let chars = message["content"]["commonmark_text"]["text"].as_str().unwrap().chars().count() as u64;
+        let references = message["content_references"].as_array().unwrap();
+        assert!(references.iter().all(|r| r["offset"].as_u64().unwrap() <= chars), "{message}");
+        let cited: Vec<_> = message["citations"].as_array().unwrap().iter().map(|c| &c["citation_id"]).collect();
+        let referenced: Vec<_> = references.iter().map(|r| &r["citation_id"]).collect();
+        assert_eq!(cited, referenced);
+    }
     // Paced over the response duration: completion is not sent before the response is done.
     let (_, completed, at) = s.events.last().unwrap();
     assert!(*at >= Duration::from_millis(290), "completed after {at:?}");
     assert!(s.events[0].2 < Duration::from_millis(150), "created after {:?}", s.events[0].2);
-    assert_eq!(completed["status"], "COMPLETED");
     let polled = api.get(&format!("/conversations/{conv}/responses/{response_id}")).json();
     assert_eq!(completed["response"], polled, "the stream ends with what a poll returns");
     let last_delta = &s.events[s.events.len() - 2].1;
@@ -157,16 +220,107 @@ fn full_stream_follows_the_lifecycle_and_ends_with_the_polled_response() {
 }
 
 #[test]
-fn fail_input_streams_a_failed_completion() {
+fn fail_input_streams_response_failed_last() {
     let api = Api::with_duration(150);
     let conv = api.create_conversation(None)["conversation_id"].as_str().unwrap().to_owned();
     let s = stream(&api, &format!("/conversations/{conv}/responses/stream"), &auth(), &ask_body("x [fail]"), LONG);
-    let (_, completed, _) = s.events.last().unwrap();
-    assert_eq!(completed["status"], "FAILED");
-    assert!(s.events.iter().all(|(_, d, _)| d["output_type"] != "MESSAGE"));
-    let rid = completed["response_id"].as_str().unwrap();
+    assert_published_shape(&s);
+    assert!(!names(&s).contains(&"RESPONSE_COMPLETED"));
+    let (name, failed, _) = s.events.last().unwrap();
+    assert_eq!(name, "RESPONSE_FAILED");
+    assert_eq!(failed["response"]["status"], "FAILED");
+    assert!(failed["response"]["error"]["code"].is_string() && failed["response"]["error"]["message"].is_string());
+    assert!(s.events.iter().all(|(_, d, _)| d["output"]["type"] != "MESSAGE"));
+    let rid = response_id(&s);
     let polled = api.get(&format!("/conversations/{conv}/responses/{rid}")).json();
-    assert_eq!(completed["response"], polled);
+    assert_eq!(failed["response"], polled);
+}
+
+#[test]
+fn response_failed_fault_streams_response_failed_with_its_error() {
+    let api = Api::with_duration(60);
+    let conv = api.create_conversation(None)["conversation_id"].as_str().unwrap().to_owned();
+    api.sim.push_fault(json!({"kind": "response_failed"}));
+    let s = stream(&api, &format!("/conversations/{conv}/responses/stream"), &auth(), &ask_body("hi"), LONG);
+    assert_published_shape(&s);
+    let (name, failed, _) = s.events.last().unwrap();
+    assert_eq!((name.as_str(), &failed["response"]["error"]["code"]), ("RESPONSE_FAILED", &json!("INTERNAL_ERROR")));
+}
+
+#[test]
+fn stream_error_sends_error_then_closes_and_the_response_still_completes() {
+    let api = Api::with_duration(100);
+    let conv = api.create_conversation(None)["conversation_id"].as_str().unwrap().to_owned();
+    api.sim.push_fault(json!({"kind": "stream_error", "after_events": 2, "code": "UPSTREAM", "message": "lost it"}));
+    let s = stream(&api, &format!("/conversations/{conv}/responses/stream"), &auth(), &ask_body("hi"), LONG);
+    assert_published_shape(&s);
+    assert_eq!(s.end, End::Complete);
+    assert_eq!(names(&s), ["RESPONSE_CREATED", "RESPONSE_IN_PROGRESS", "ERROR"]);
+    assert_eq!(
+        s.events[2].1,
+        json!({"event_type": "ERROR", "sequence_number": 3, "error": {"code": "UPSTREAM", "message": "lost it"}})
+    );
+    let (done, _) = api.wait_terminal(&conv, &response_id(&s));
+    assert_eq!(done["status"], "COMPLETED");
+    assert_eq!(api.sim.requests()[1]["fault"], "stream_error");
+    // Defaults: after one event, INTERNAL_ERROR.
+    api.sim.push_fault(json!({"kind": "stream_error"}));
+    let s = stream(&api, &format!("/conversations/{conv}/responses/stream"), &auth(), &ask_body("hi"), LONG);
+    assert_published_shape(&s);
+    assert_eq!(names(&s), ["RESPONSE_CREATED", "ERROR"]);
+    assert_eq!(s.events[1].1["error"]["code"], "INTERNAL_ERROR");
+}
+
+#[test]
+fn stream_error_after_zero_events_creates_no_response() {
+    let api = Api::with_duration(50);
+    let conv = api.create_conversation(None)["conversation_id"].as_str().unwrap().to_owned();
+    api.sim.push_fault(json!({"kind": "stream_error", "after_events": 0}));
+    let s = stream(&api, &format!("/conversations/{conv}/responses/stream"), &auth(), &ask_body("hi"), LONG);
+    assert_published_shape(&s);
+    assert_eq!((s.status, names(&s)), (200, vec!["ERROR"]));
+    assert_eq!(s.events[0].1["sequence_number"], 1);
+    std::thread::sleep(Duration::from_millis(80));
+    let messages = api.get(&format!("/conversations/{conv}/messages")).json();
+    assert_eq!(messages["messages"], json!([]), "nothing was created");
+    assert!(api.get(&format!("/conversations/{conv}")).json().get("title").is_none());
+}
+
+#[test]
+fn handoff_streams_created_then_completed_with_no_outputs() {
+    let api = Api::with_duration(60);
+    let conv = api.create_conversation(None)["conversation_id"].as_str().unwrap().to_owned();
+    api.sim.push_fault(json!({"kind": "handoff"}));
+    let s = stream(&api, &format!("/conversations/{conv}/responses/stream"), &auth(), &ask_body("agent please"), LONG);
+    assert_published_shape(&s);
+    assert_eq!((names(&s), &s.end), (vec!["RESPONSE_CREATED", "RESPONSE_COMPLETED"], &End::Complete));
+    let completed = &s.events[1].1["response"];
+    assert_eq!(completed["outputs"], json!([]));
+    let polled = api.get(&format!("/conversations/{conv}/responses/{}", response_id(&s))).json();
+    assert_eq!(completed, &polled);
+}
+
+#[test]
+fn raw_message_streams_the_captured_message_verbatim() {
+    let api = Api::with_duration(60);
+    let conv = api.create_conversation(None)["conversation_id"].as_str().unwrap().to_owned();
+    let raw = json!({
+        "message_id": "msg_live", "conversation_id": "conv_live", "response_id": "resp_live", "actor": "ASSISTANT",
+        "content": {"type": "MARKDOWN_TEXT", "markdown_text": {"text": "From a live tenant"}},
+        "citations": null, "content_references": null, "feedback": null, "brand_new_field": {"x": 1},
+    });
+    api.sim.push_fault(json!({"kind": "raw_message", "message": raw}));
+    let s = stream(&api, &format!("/conversations/{conv}/responses/stream"), &auth(), &ask_body("hi"), LONG);
+    assert_published_shape(&s);
+    let rid = response_id(&s);
+    let mut expected = raw.clone();
+    expected["conversation_id"] = json!(conv);
+    expected["response_id"] = json!(rid);
+    let deltas: Vec<_> = s.events.iter().filter(|(_, d, _)| d["output"]["type"] == "MESSAGE").collect();
+    assert_eq!(deltas.len(), 1);
+    assert_eq!(deltas[0].1["output"]["message"], expected);
+    let (_, completed, _) = s.events.last().unwrap();
+    assert_eq!(completed["response"]["outputs"][1]["message"], expected);
 }
 
 #[test]
@@ -204,9 +358,9 @@ fn stream_drop_closes_mid_stream_and_the_response_still_completes() {
     api.sim.push_fault(json!({"kind": "stream_drop", "after_events": 3}));
     let s = stream(&api, &format!("/conversations/{conv}/responses/stream"), &auth(), &ask_body("hi"), LONG);
     assert_eq!(s.end, End::Broken);
-    assert_eq!(names(&s), ["RESPONSE_CREATED", "RESPONSE_IN_PROGRESS", "OUTPUT_DELTA"]);
-    let rid = s.events[0].1["response_id"].as_str().unwrap();
-    let (final_response, _) = api.wait_terminal(&conv, rid);
+    assert_published_shape(&s);
+    assert_eq!(names(&s), ["RESPONSE_CREATED", "RESPONSE_IN_PROGRESS", "RESPONSE_OUTPUT_DELTA"]);
+    let (final_response, _) = api.wait_terminal(&conv, &response_id(&s));
     assert_eq!(final_response["status"], "COMPLETED");
     assert_eq!(api.sim.requests()[1]["fault"], "stream_drop");
 }
@@ -240,6 +394,15 @@ fn stream_unknown_event_is_injected_after_n_events() {
     assert_eq!(s.end, End::Complete);
     assert_eq!(names(&s)[..3], ["RESPONSE_CREATED", "RESPONSE_IN_PROGRESS", "RESPONSE_AUDIT"]);
     assert_eq!(names(&s).last(), Some(&"RESPONSE_COMPLETED"));
+    // The unknown event takes its place in the sequence, like any other.
+    let sequence: Vec<_> = s.events.iter().map(|(_, d, _)| d["sequence_number"].as_u64().unwrap()).collect();
+    assert_eq!(sequence, (1..=s.events.len() as u64).collect::<Vec<_>>());
+    assert_eq!(s.events[2].1["event_type"], "RESPONSE_AUDIT");
+    // Data given as text is sent verbatim.
+    api.sim.push_fault(json!({"kind": "stream_unknown_event", "event": "X_NEW", "data": "{\"v\":2}"}));
+    let s = stream(&api, &format!("/conversations/{conv}/responses/stream"), &auth(), &ask_body("hi"), LONG);
+    assert_eq!((names(&s)[1], &s.events[1].1), ("X_NEW", &json!({"v": 2})));
+    assert_eq!(s.events[2].1["sequence_number"], 3);
 }
 
 #[test]
@@ -302,10 +465,10 @@ fn stream_marks_come_before_any_client_can_read_the_first_delta() {
         let mut chunk = [0u8; 4096];
         let at = loop {
             let n = (&socket).read(&mut chunk).unwrap();
-            assert!(n > 0, "the stream ended before an OUTPUT_DELTA");
+            assert!(n > 0, "the stream ended before a RESPONSE_OUTPUT_DELTA");
             bytes.extend_from_slice(&chunk[..n]);
             let text = String::from_utf8_lossy(&bytes);
-            if text.find("event: OUTPUT_DELTA\n").is_some_and(|i| text[i..].contains("\n\n")) {
+            if text.find("event: RESPONSE_OUTPUT_DELTA\n").is_some_and(|i| text[i..].contains("\n\n")) {
                 break monotonic_ns();
             }
         };
