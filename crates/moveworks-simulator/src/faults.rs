@@ -97,6 +97,31 @@ impl FaultKind {
     }
 }
 
+/// Every fault kind, its fields with their defaults, and what it does, for `--help`
+/// (the crate docs say the same at length).
+pub(crate) const FAULT_DOCS: &[(&str, &str)] = &[
+    ("status", "{\"status\": 400..=599, \"code\"?, \"message\"?: \"injected fault\", \"retry_after\"?, \"retry_after_ms\"?}: answer that error without processing (code defaults per status and operation)"),
+    ("delay", "{\"ms\"}: wait, then process normally"),
+    ("drop", "{}: process, send the head and half the body, close"),
+    ("reset", "{}: close without answering or processing"),
+    ("malformed_json", "{\"status\"?: 200}: process, answer `{\"conversations\": [`"),
+    ("truncated_json", "{}: process, answer the first half of the real body"),
+    ("unknown_values", "{}: process, render this answer with values a newer server might send"),
+    ("raw", "{\"status\", \"body\"?: \"\", \"headers\"?: {}}: answer exactly that without processing"),
+    ("stream_drop", "{\"after_events\"?: 1}: streaming only; close the connection after that many events"),
+    ("stream_stall", "{\"after_events\"?: 1, \"ms\"?: 60000}: streaming only; go silent for ms after that many events, then close"),
+    ("stream_unknown_event", "{\"after_events\"?: 1, \"event\"?: \"RESPONSE_AUDIT\", \"data\"?: text}: streaming only; an extra event clients do not know (data verbatim when given, else a JSON object with event_type and sequence_number)"),
+    ("stream_error", "{\"after_events\"?: 1, \"code\"?: \"INTERNAL_ERROR\", \"message\"?: \"the stream failed; poll get response for the answer\"}: streaming only; an ERROR event after that many events, then close; the response still completes (after_events 0: ERROR first, no response created)"),
+    ("response_failed", "{}: create response only; the response ends FAILED with its error (streamed: RESPONSE_FAILED last)"),
+    ("handoff", "{}: create response only; the response completes with no outputs (streamed: RESPONSE_CREATED, RESPONSE_COMPLETED)"),
+    ("raw_message", "{\"message\": {...}}: create response only; the final MESSAGE is this object verbatim, conversation_id and response_id overwritten (also in message lists)"),
+];
+
+/// [`FAULT_DOCS`] as text.
+pub(crate) fn describe() -> String {
+    FAULT_DOCS.iter().map(|(name, doc)| format!("  {name}\n      {doc}\n")).collect()
+}
+
 /// The target of the streaming endpoint contains this; stream-only faults match nothing else.
 pub(crate) const STREAM_SUFFIX: &str = "/responses/stream";
 /// The path of create response ends with this; `response_failed`, `handoff` and
@@ -331,6 +356,15 @@ mod tests {
         assert!(Fault::parse(&json!({"kind": "status", "status": 200})).is_err());
         assert!(Fault::parse(&json!({"kind": "delay"})).is_err());
         assert!(Fault::parse(&json!({"kind": "drop", "count": 0})).is_err());
+    }
+
+    #[test]
+    fn every_kind_is_documented_for_help() {
+        let documented: Vec<&str> = FAULT_DOCS.iter().map(|(name, _)| *name).collect();
+        for kind in documented.iter().filter(|k| !matches!(**k, "status" | "delay" | "raw" | "raw_message")) {
+            assert_eq!(Fault::parse(&json!({ "kind": kind })).unwrap().kind.name(), *kind);
+        }
+        assert_eq!(documented.len(), 15);
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! JSON renderings of the API's objects, field for field as in the
-//! reference pages (seed 001 for Response, Message and Content).
+//! JSON renderings of the API's objects, field for field as in Moveworks'
+//! published OpenAPI (`Response`, `Message`, `Citation`, `Content`, ...).
 
 use std::time::Instant;
 

@@ -1,8 +1,11 @@
 //! An in-memory simulator of the Moveworks (Beta) Conversations API.
 //!
-//! It follows the public reference pages (status codes per endpoint, JSON
-//! shapes, field names, the `{"error": {"code", "message"}}` error body), so
-//! client code tested against it behaves the same against the real API. On
+//! It follows Moveworks' published OpenAPI of this API
+//! (`beta-conversations-api.openapi.yaml`, derived into the repository's `spec/`):
+//! status codes and error codes per operation, JSON shapes, field names, the
+//! stream's wire format. Every body it serves on a documented operation validates
+//! against that file (see [Contract recording](#contract-recording)), so client
+//! code tested against it behaves the same against the real API. On
 //! top it offers deterministic fault injection and a request log, so client
 //! tests can exercise retries, token refresh and tolerant parsing.
 //!
@@ -49,17 +52,17 @@
 //! | Route | Success | Errors |
 //! | --- | --- | --- |
 //! | `POST /oauth/v1/token` | 200 `{"access_token","expires_in","token_type":"Bearer"}` | 400 `INVALID_INPUT`, 401 `UNAUTHORIZED` |
-//! | `GET /conversations` (`cursor`, `limit` 1..=100 default 20, `archived` default false) | 200 `{"conversations","metadata":{"next_cursor"}}` | 400 `INVALID_INPUT` / `INVALID_CURSOR`, 401, 429 |
-//! | `POST /conversations` `{"title"?}` | 201 Conversation | 400, 401, 429 |
+//! | `GET /conversations` (`cursor`, `limit` 1..=100 default 20, `archived` default false) | 200 `{"conversations","metadata":{"next_cursor"}}` | 400 `INVALID_CURSOR` (the spec's only 400 code here, also for a bad `limit`/`archived`), 401, 403, 429 |
+//! | `POST /conversations` `{"title"?}` | 201 Conversation | 400 `INVALID_INPUT`, 401, 403, 429 |
 //! | `GET /conversations/{id}` | 200 Conversation | 401, 403, 404, 429 |
-//! | `PATCH /conversations/{id}` `{"title"?, "archived"?}` | 200 Conversation | 400, 401, 404, 429 |
+//! | `PATCH /conversations/{id}` `{"title"?, "archived"?}` | 200 Conversation | 400 `INVALID_INPUT`, 401, 403, 404, 429 |
 //! | `POST /conversations/{id}/responses` `{"input":{"text"}}` | 202 Response | 400, 401, 403, 404, 429 |
-//! | `POST /conversations/{id}/responses/stream` `{"input":{"text"}}`, `Accept: text/event-stream` | 200 `text/event-stream` (chunked): `RESPONSE_CREATED`, `RESPONSE_IN_PROGRESS`, `OUTPUT_DELTA`s, `RESPONSE_COMPLETED` | 400, 401, 403, 404, 429 (JSON, before any event) |
+//! | `POST /conversations/{id}/responses/stream` `{"input":{"text"}}`, `Accept: text/event-stream` | 200 `text/event-stream` (chunked): `RESPONSE_CREATED`, `RESPONSE_IN_PROGRESS`, `RESPONSE_OUTPUT_DELTA`s, `RESPONSE_COMPLETED` or `RESPONSE_FAILED` (see [Streaming](#streaming)) | 400, 401, 403, 404, 429 (JSON, before any event) |
 //! | `GET /conversations/{id}/responses/{response_id}` | 200 Response | 401, 403, 404, 429 |
-//! | `GET /conversations/{id}/events` (`-` = all; `starting_after`, `ending_at`, `cursor`, `limit`) | 200 `{"events","metadata":{"next_cursor"}}` | 400, 401, 404, 429 |
-//! | `GET /conversations/{id}/messages` (`cursor`, `limit` 1..=100 default 20) | 200 `{"messages","metadata":{"next_cursor"}}`, newest first | 400 `INVALID_INPUT` / `INVALID_CURSOR`, 401, 403, 404, 429 |
+//! | `GET /conversations/{id}/events` (`-` = all; `starting_after`, `ending_at`, `cursor`, `limit`) | 200 `{"events","metadata":{"next_cursor"}}` | 401, 404, 429; 400 for a bad `cursor`/`limit` (a spec gap: the spec documents no 400 here) |
+//! | `GET /conversations/{id}/messages` (`cursor`, `limit` 1..=100 default 20) | 200 `{"messages","metadata":{"next_cursor"}}`, newest first | 400 `INVALID_CURSOR` (also for a bad `limit`), 401, 403, 404, 429 |
 //! | `GET /conversations/{id}/responses/{response_id}/messages` | 200 `{"messages"}`, newest first | 401, 403, 404, 429 |
-//! | `POST /conversations/{id}/responses/{response_id}/messages/{message_id}/feedback` `{"callback_id", "additional_feedback"?}` | 200 `{"status":"SUBMITTED"}` | 400, 401, 404, 429 |
+//! | `POST /conversations/{id}/responses/{response_id}/messages/{message_id}/feedback` `{"callback_id", "additional_feedback"?}` | 200 `{"status":"SUBMITTED"}` | 400 `INVALID_REQUEST`, 404, 429; 401 without a valid token or Assistant-Name (a spec gap: the spec documents no 401/403 here) |
 //!
 //! Unknown paths answer 404 `NOT_FOUND`; a known path with another method
 //! answers 405 `METHOD_NOT_ALLOWED` with an `Allow` header. Conversations are
@@ -77,14 +80,17 @@
 //! has neither expired nor been revoked; otherwise 401 `UNAUTHORIZED`.
 //!
 //! The `Assistant-Name` header must equal the configured assistant name.
-//! When it is missing or wrong, the answer depends on what the endpoint's
-//! reference page lists: **403 `FORBIDDEN`** on list conversations, get
-//! conversation, create response (plain and streaming), get response, list
-//! conversation messages and list response messages (their pages list 403; the
-//! list-response-messages page is taken to list what its sibling lists),
-//! **401 `UNAUTHORIZED`** on create conversation, update conversation, list
-//! events and submit feedback (their pages list no 403). The bearer token is
+//! When it is missing or wrong, the answer depends on what the published spec
+//! documents for the operation: **403 `FORBIDDEN`** where it lists 403 (list,
+//! create, get and update conversation, create response plain and streaming, get
+//! response, list conversation messages, list response messages), **401
+//! `UNAUTHORIZED`** elsewhere (list events, submit feedback). The bearer token is
 //! checked first.
+//!
+//! A 400 carries the one `error.code` the spec gives that operation's 400:
+//! `INVALID_CURSOR` on list conversations and list conversation messages (whatever
+//! parameter was wrong), `INVALID_REQUEST` on submit feedback, `INVALID_INPUT` on
+//! create/update conversation and create response.
 //!
 //! The token endpoint takes `client_id`, `client_secret` and
 //! `grant_type=client_credentials` as a form (`application/x-www-form-urlencoded`)
@@ -102,8 +108,13 @@
 //! `COMPLETED` with `completed_at` set and outputs `[REASONING_MESSAGE,
 //! MESSAGE]`. The assistant `MESSAGE` (actor `ASSISTANT`, `COMMONMARK_TEXT`)
 //! echoes the question, contains non-ASCII text (including characters outside
-//! the Basic Multilingual Plane) and has two citations whose `location.offset`
-//! counts Unicode scalar values, not bytes or UTF-16 units.
+//! the Basic Multilingual Plane) and cites three sources in the published shape:
+//! `citations` `[{"citation_id": "cite_<base62>", "url", "display": {"title",
+//! "body" (both `MARKDOWN_TEXT` content), "attributes": [{"key","value"}]}}]` (no
+//! `location`: deprecated, not populated since 12 May 2026) and their positions in
+//! `content_references` `[{"citation_id","offset"}]`, ascending, the last two at the
+//! same offset. Offsets count Unicode scalar values, not bytes or UTF-16 units.
+//! User messages carry `"citations": []` and `"content_references": []`.
 //!
 //! * If the input text contains `[fail]` (any case), the response ends
 //!   `FAILED` (reasoning output only, `completed_at` set).
@@ -127,9 +138,9 @@
 //! {"callback_id": T2}}` with opaque base64url tokens, except a proactive
 //! notification's. Submit feedback accepts only `T1` or `T2` of that very
 //! message (anything else, including a token of another message: 400
-//! `INVALID_INPUT`); an unknown conversation, response or message is 404; a
+//! `INVALID_REQUEST`); an unknown conversation, response or message is 404; a
 //! missing `callback_id` or an `additional_feedback` over 1,000 characters
-//! (Unicode scalar values) is 400. Accepted feedback is recorded with its
+//! (Unicode scalar values) is 400 `INVALID_REQUEST`. Accepted feedback is recorded with its
 //! rating (see `GET /_sim/feedback`).
 //!
 //! # Events feed
@@ -200,7 +211,7 @@
 //! * `GET /_sim/feedback`: every accepted submit feedback, oldest first, entries
 //!   `{"conversation_id","response_id","message_id","callback_id","rating":"helpful"|"unhelpful","additional_feedback"}`.
 //! * `GET /_sim/stream_marks`: `{"<response_id>": ns, ...}`, when the first
-//!   `OUTPUT_DELTA` of each streamed response was handed to its socket (marked just before the write), in
+//!   `RESPONSE_OUTPUT_DELTA` of each streamed response was handed to its socket (marked just before the write), in
 //!   `CLOCK_MONOTONIC` nanoseconds: the start of the streaming benchmark's
 //!   "first delta to user code" interval (the client side reads the same clock).
 //!
@@ -219,9 +230,10 @@
 //!
 //! * `{"kind":"status","status":503,"retry_after"?:"2","retry_after_ms"?:"1500","code"?:..,"message"?:..}`:
 //!   answer with that status (400..=599) and the matching error body
-//!   (400 `INVALID_INPUT`, 401 `UNAUTHORIZED`, 403 `FORBIDDEN`, 404
-//!   `NOT_FOUND`, 408 `REQUEST_TIMEOUT`, 429 `RATE_LIMIT_EXCEEDED`, 5xx
-//!   `INTERNAL_ERROR`) without processing the request. `retry_after` is sent
+//!   (400: the operation's 400 code as above, `INVALID_INPUT` elsewhere; 401
+//!   `UNAUTHORIZED`, 403 `FORBIDDEN`, 404 `NOT_FOUND`, 408 `REQUEST_TIMEOUT`, 429
+//!   `RATE_LIMIT_EXCEEDED`, 5xx `INTERNAL_ERROR`; `code` and `message` override,
+//!   default message `injected fault`) without processing the request. `retry_after` is sent
 //!   verbatim as `Retry-After` (seconds or an HTTP date), `retry_after_ms` as
 //!   `retry-after-ms`.
 //! * `{"kind":"delay","ms":1500}`: wait, then process normally.
@@ -244,20 +256,82 @@
 //! counts the events already sent, default 1, i.e. right after `RESPONSE_CREATED`;
 //! the response is created as usual, so polling it still works):
 //!
-//! * `{"kind":"stream_drop","after_events"?:n}`: close the connection after `n`
-//!   events, without ending the chunked body.
-//! * `{"kind":"stream_stall","after_events"?:n,"ms"?:60000}`: after `n` events
-//!   write nothing more but keep the connection open for `ms`, then close it.
-//! * `{"kind":"stream_unknown_event","after_events"?:n,"event"?:"RESPONSE_AUDIT","data"?:"{...}"}`:
-//!   send an extra event with a name clients do not know after `n` events.
+//! * `{"kind":"stream_drop","after_events"?:1}`: close the connection after
+//!   `after_events` events, without ending the chunked body.
+//! * `{"kind":"stream_stall","after_events"?:1,"ms"?:60000}`: after `after_events`
+//!   events write nothing more but keep the connection open for `ms`, then close it.
+//! * `{"kind":"stream_unknown_event","after_events"?:1,"event"?:"RESPONSE_AUDIT","data"?:"{...}"}`:
+//!   send an extra event named `event` (one clients do not know) after
+//!   `after_events` events. Without `data` its data is
+//!   `{"event_type": <event>, "sequence_number": k, "note": ...}` (it takes its
+//!   place in the sequence); `data` given as text is sent verbatim.
+//! * `{"kind":"stream_error","after_events"?:1,"code"?:"INTERNAL_ERROR","message"?:"the stream failed; poll get response for the answer"}`:
+//!   after `after_events` events send `ERROR`
+//!   `{"event_type":"ERROR","sequence_number":k,"error":{"code","message"}}` and
+//!   close the stream (properly ended). The response goes on server-side and
+//!   completes normally, so a client polling get response finishes the turn. With
+//!   `"after_events": 0` the `ERROR` is the first and only event and **no response
+//!   is created** (the request is validated as usual, 4xx still come as JSON; no
+//!   response id exists, no poll can find one, no message is added). When
+//!   `after_events` is at least the number of events, the stream ends normally.
 //!
 //! A `status` fault with `"path_contains": "/responses/stream"` answers that error
 //! (as JSON, like create response) before any stream starts.
 //!
 //! * `{"kind":"response_failed"}` matches only create response (polled or
 //!   streamed): the request is processed as usual, but the response it creates
-//!   ends `FAILED` (with its `error` object) instead of `COMPLETED`. The sandbox
-//!   action `fail_next_response` queues it.
+//!   ends `FAILED` (with its `error` object) instead of `COMPLETED`; streamed, its
+//!   last event is `RESPONSE_FAILED` carrying that `FAILED` response and its
+//!   `error`. The sandbox action `fail_next_response` queues it.
+//! * `{"kind":"handoff"}` matches only create response (polled or streamed): the
+//!   response completes (`COMPLETED`, `completed_at` set) with `"outputs": []`, a
+//!   live-agent handoff; only the user's message is listed. Streamed:
+//!   `RESPONSE_CREATED`, then `RESPONSE_COMPLETED` at the response's duration, no deltas.
+//! * `{"kind":"raw_message","message":{...any JSON object...}}` matches only
+//!   create response (polled or streamed): the response's final `MESSAGE` output
+//!   is exactly this object, except that its `conversation_id` and `response_id`
+//!   are overwritten with the real ones (so messages captured from a live tenant,
+//!   with `citations: null`, `content_references: null`, `feedback: null`, a
+//!   `location`, unknown fields, can be replayed). It is also what list messages and
+//!   list response messages return; its `message_id` (when a string) is the id
+//!   submit feedback takes, and its own `feedback` callback ids rate it. Streamed,
+//!   one `RESPONSE_OUTPUT_DELTA` carries it whole. Bodies carrying it are exempt
+//!   from the contract check.
+//!
+//! # Streaming
+//!
+//! The stream follows the published spec (`StreamEventType` .. `ResponseStreamEvent`):
+//! events `RESPONSE_CREATED`, `RESPONSE_IN_PROGRESS`, `RESPONSE_OUTPUT_DELTA`,
+//! `RESPONSE_COMPLETED`, `RESPONSE_FAILED`, `ERROR`; every `data:` object carries
+//! `event_type` (the event's name) and `sequence_number` (1, 2, 3, ... over all events
+//! of the stream). The four response events carry `response`, the whole Response
+//! (status `CREATED`, `IN_PROGRESS`, then the final `COMPLETED` response with all
+//! outputs, exactly what get response returns afterwards, or the `FAILED` response
+//! with its `error`); `RESPONSE_OUTPUT_DELTA` carries `output`, one OutputItem so far
+//! (`{"type":"REASONING_MESSAGE","reasoning_message":{...}}` twice, then
+//! `{"type":"MESSAGE","message":{...}}` five times, the text growing and keeping only
+//! the `content_references` (and their citations) it reaches). Pacing: `CREATED` at
+//! once, `IN_PROGRESS` and the reasoning at D/3, the message deltas between D/3 and D,
+//! the terminal event at D.
+//!
+//! # Contract recording
+//!
+//! When the environment variable `MOVEWORKS_SIM_CONTRACT_LOG` names a directory (read
+//! once per process, so it also works for the in-process sandboxes the bindings
+//! embed), the simulator appends to `<dir>/sim-<pid>.jsonl` one line per JSON body it
+//! serves on a documented operation, `{"method","route","status","body"}`, and one
+//! per SSE event, `{"method":"POST","route":"/conversations/{conversation_id}/responses/stream","status":200,"event","data"}`.
+//! `route` is the spec's path template. Answers that are off-spec on purpose carry
+//! `"exempt": "<why>"` and are not validated: deviation faults (`status` with a custom
+//! `code`/`message` or a status the operation does not document, `raw`,
+//! `malformed_json`, `truncated_json`, `drop`, `unknown_values`,
+//! `stream_unknown_event`'s event), bodies carrying a `raw_message`, unknown-values
+//! renderings, `null_pending_outputs`, unknown event types, and the two spec gaps
+//! above (401 on submit feedback, 400 on list events). At most 300 lines per (route,
+//! status, event, exemption) per process; recording never fails a request. The
+//! token route and the control routes are not recorded; nor are unknown routes or
+//! methods (404/405). `scripts/contract-check.sh DIR` validates the records against
+//! the published spec.
 //!
 //! # Server
 //!
@@ -472,6 +546,11 @@ impl Simulator {
 /// as `moveworks-simulator --help` prints it.
 pub fn describe_actions() -> String {
     script::describe()
+}
+
+/// Every fault kind with its fields and defaults, as `moveworks-simulator --help` prints it.
+pub fn describe_faults() -> String {
+    faults::describe()
 }
 
 #[cfg(test)]

@@ -28,9 +28,7 @@ the token endpoint is {origin}/oauth/v1/token. Control routes (no auth, JSON):
                                wrapped_token_answer, null_pending_outputs
   GET    /_sim/faults          queued faults
   POST   /_sim/faults          queue faults: {\"faults\": [{\"kind\": K, \"count\"?, \"method\"?,
-                               \"path_contains\"?, ...}]}; kinds: status, delay, drop, reset,
-                               malformed_json, truncated_json, unknown_values, raw,
-                               stream_drop, stream_stall, stream_unknown_event, response_failed
+                               \"path_contains\"?, ...}]}; kinds and fields under Faults below
   DELETE /_sim/faults          clear queued faults
   POST   /_sim/tokens/revoke   invalidate every issued token (static token stays valid)
   GET    /_sim/requests        request log, oldest first
@@ -41,7 +39,7 @@ the token endpoint is {origin}/oauth/v1/token. Control routes (no auth, JSON):
                                 \"event_type\"?: \"MESSAGE_EVENT\"}
                                -> 201 the event {\"event_id\", \"conversation_id\", \"event_payload\"}
   GET    /_sim/feedback        accepted submit-feedback requests, oldest first
-  GET    /_sim/stream_marks    when each stream's first OUTPUT_DELTA was written (benchmarks)
+  GET    /_sim/stream_marks    when each stream's first RESPONSE_OUTPUT_DELTA was written (benchmarks)
   POST   /_sim/script          {\"action\": A, \"args\": {...}}: one action of the sandbox
                                vocabulary (below), the same every language's Sandbox speaks
 The crate documentation (moveworks-simulator, lib.rs) describes each in full.
@@ -98,7 +96,13 @@ fn main() -> ExitCode {
     let options = match parse_args(std::env::args().skip(1)) {
         Ok(Some(options)) => options,
         Ok(None) => {
-            println!("{USAGE}\n{}", moveworks_simulator::describe_actions());
+            println!(
+                "{USAGE}\n{}\nFaults (count default 1; method, path_contains filter; first match wins):\n{}\n\
+                 MOVEWORKS_SIM_CONTRACT_LOG=DIR records every served body and SSE event to DIR/sim-<pid>.jsonl\n\
+                 for scripts/contract-check.sh (see the crate docs, Contract recording).",
+                moveworks_simulator::describe_actions(),
+                moveworks_simulator::describe_faults()
+            );
             return ExitCode::SUCCESS;
         }
         Err(e) => {
