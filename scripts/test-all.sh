@@ -22,6 +22,12 @@ cargo clippy --locked -q --workspace --all-targets -- -D warnings
 section "release workflow (actionlint + shellcheck)"
 bash scripts/check-workflows.sh
 
+# Every JSON body and SSE event the simulator serves to the suites below (Rust and every binding's
+# in-process sandbox) is recorded here, then checked against Moveworks' published spec.
+export MOVEWORKS_SIM_CONTRACT_LOG="$CARGO_TARGET_DIR/contract-log"
+rm -rf "$MOVEWORKS_SIM_CONTRACT_LOG"
+mkdir -p "$MOVEWORKS_SIM_CONTRACT_LOG"
+
 section "Rust: core, simulator, CLI (unit, integration, conformance)"
 cargo build --locked -p moveworks-simulator -p moveworks-cli
 cargo test --locked -p moveworks -p moveworks-simulator -p moveworks-cli
@@ -42,6 +48,13 @@ for suite in "${BINDING_SUITES[@]}"; do
     section "$suite"
     bash "$suite"
 done
+
+# The simulator must follow Moveworks' published OpenAPI, never the SDK: every recorded body and
+# event is validated against the schema derived from it (spec/), which is itself checked against
+# ../shared/reference when that folder is present.
+section "simulator contract check (Moveworks' published OpenAPI)"
+bash scripts/contract-check.sh "$MOVEWORKS_SIM_CONTRACT_LOG"
+unset MOVEWORKS_SIM_CONTRACT_LOG
 
 # Every package as users install it, release builds, into dist/, each then installed and
 # used away from the tree (scripts/check-dist.sh); it builds the API reference too

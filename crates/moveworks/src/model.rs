@@ -430,6 +430,7 @@ pub struct Event {
 /// The payload of an [`Event`], tagged by `type`.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[allow(clippy::large_enum_variant)] // a message is the common case; boxing would not cross uniffi
 pub enum EventPayload {
     /// `MESSAGE_EVENT`: a final message.
     Message {
@@ -790,7 +791,8 @@ struct WireMetadata {
 
 #[derive(Serialize, Deserialize)]
 struct WireConversationPage {
-    #[serde(default, deserialize_with = "null_as_empty")]
+    // Required (a body without it is not a page), but `null` reads as empty.
+    #[serde(deserialize_with = "null_as_empty")]
     conversations: Vec<Conversation>,
     #[serde(default)]
     metadata: Option<WireMetadata>,
@@ -798,7 +800,8 @@ struct WireConversationPage {
 
 #[derive(Serialize, Deserialize)]
 struct WireMessagePage {
-    #[serde(default, deserialize_with = "null_as_empty")]
+    // Required (a body without it is not a page), but `null` reads as empty.
+    #[serde(deserialize_with = "null_as_empty")]
     messages: Vec<Message>,
     #[serde(default)]
     metadata: Option<WireMetadata>,
@@ -826,7 +829,8 @@ impl Serialize for MessagePage {
 
 #[derive(Serialize, Deserialize)]
 struct WireEventPage {
-    #[serde(default, deserialize_with = "null_as_empty")]
+    // Required (a body without it is not a page), but `null` reads as empty.
+    #[serde(deserialize_with = "null_as_empty")]
     events: Vec<Event>,
     #[serde(default)]
     metadata: Option<WireMetadata>,
@@ -942,7 +946,8 @@ impl Message {
         };
         // Stable: references sharing an offset keep the order the server sent them in.
         places.sort_by_key(|&(offset, _)| offset);
-        places.dedup();
+        let mut seen = std::collections::HashSet::new();
+        places.retain(|place| seen.insert(*place));
         places
     }
 

@@ -204,7 +204,7 @@ fn a_foreign_callback_id_is_refused_by_the_server() {
     let foreign = b.feedback.unwrap().helpful.unwrap().callback_id;
     let err = client.submit_feedback(&conv, &a.response_id, &a.message_id, &foreign, None).unwrap_err();
     assert_eq!((err.kind(), err.status()), (ErrorKind::BadRequest, Some(400)), "{err}");
-    assert_eq!(err.code().map(|c| c.as_str().to_owned()).as_deref(), Some("INVALID_INPUT"));
+    assert_eq!(err.code().map(|c| c.as_str().to_owned()).as_deref(), Some("INVALID_REQUEST"));
     assert!(sim.feedback().is_empty());
 }
 
