@@ -16,6 +16,12 @@
  *  - Strings: arguments are NUL-terminated UTF-8; NULL (where not allowed) or invalid UTF-8
  *    gives MW_INVALID_ARGUMENT, never a crash. Returned `char *` strings are owned by the
  *    caller and freed with mw_string_free(); an absent optional value is returned as NULL.
+ *  - Interior NUL: C strings cannot hold a NUL, so in EVERY string this library returns
+ *    (accessors, JSON, mw_error texts) each NUL character of the value is replaced with
+ *    U+FFFD (bytes EF BF BD): the string always holds the whole text and never reads as
+ *    another, shorter value (an unknown event named "RESPONSE_CREATED\0X" reads as
+ *    "RESPONSE_CREATED\xEF\xBF\xBDX", never as RESPONSE_CREATED). JSON strings escape
+ *    a NUL as \u0000 instead, so mw_*_to_json keeps the exact value.
  *  - Threads: one mw_client may be used from many threads at once (it shares one
  *    connection pool and one OAuth token cache). An mw_cancel_token may be triggered from
  *    any thread. Model handles are immutable and may be read from many threads at once.
@@ -31,6 +37,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+/**
+ * @deprecated The earlier name of ::MW_STREAM_EVENT_RESPONSE_OUTPUT_DELTA (same value):
+ * the event is named RESPONSE_OUTPUT_DELTA, as the server sends it. Kept so that code
+ * written for it still compiles.
+ */
+#define MW_STREAM_EVENT_OUTPUT_DELTA MW_STREAM_EVENT_RESPONSE_OUTPUT_DELTA
+
 
 /**
  * Argument value meaning "not set" for the `int64_t limit` of the list functions.
@@ -236,25 +249,47 @@ typedef enum mw_feedback_status {
 } mw_feedback_status;
 
 /**
- * Type of a stream event.
+ * Type of a stream event: one constant per published event name (mw_stream_event_name()
+ * gives the name). The numbers are stable: new types get new numbers, existing ones never
+ * change. MW_STREAM_EVENT_OUTPUT_DELTA is the deprecated earlier name of
+ * MW_STREAM_EVENT_RESPONSE_OUTPUT_DELTA (same value).
  */
 typedef enum mw_stream_event_type {
   /**
-   * RESPONSE_CREATED: the server accepted the message (mw_stream_event_response_id).
+   * RESPONSE_CREATED: the server accepted the message (mw_stream_event_response_id;
+   * mw_stream_event_response() when the server sent the response).
    */
   MW_STREAM_EVENT_RESPONSE_CREATED = 0,
   /**
-   * RESPONSE_IN_PROGRESS: the assistant is working on it.
+   * RESPONSE_IN_PROGRESS: the assistant is working on it (mw_stream_event_response()
+   * when the server sent the response).
    */
   MW_STREAM_EVENT_RESPONSE_IN_PROGRESS = 1,
   /**
-   * OUTPUT_DELTA: one output grew; mw_stream_event_output() is the whole item so far.
+   * RESPONSE_OUTPUT_DELTA: one output grew; mw_stream_event_output() is the whole item
+   * so far. Also what a turn finished by polling gives for each output that grew (then
+   * with no sequence number). Was OUTPUT_DELTA (MW_STREAM_EVENT_OUTPUT_DELTA, deprecated).
    */
-  MW_STREAM_EVENT_OUTPUT_DELTA = 2,
+  MW_STREAM_EVENT_RESPONSE_OUTPUT_DELTA = 2,
   /**
-   * RESPONSE_COMPLETED: the turn's last event; mw_stream_event_response() is the final response.
+   * RESPONSE_COMPLETED: the last event of a successful turn; mw_stream_event_response()
+   * is the final response (a turn handed to a live agent completes with no outputs).
    */
   MW_STREAM_EVENT_RESPONSE_COMPLETED = 3,
+  /**
+   * RESPONSE_FAILED: the response failed; mw_stream_event_response() is the failed
+   * response (mw_response_error_code() says why). The turn then ends with
+   * MW_RESPONSE_FAILED carrying it.
+   */
+  MW_STREAM_EVENT_RESPONSE_FAILED = 4,
+  /**
+   * ERROR: the server reported an error mid-stream (mw_stream_event_error_code(),
+   * mw_stream_event_error_message()). The message was accepted: never send it again.
+   * The turn is then finished by polling when the response id is known, otherwise it
+   * ends with the error status the code stands for (e.g. MW_INTERNAL_SERVER for
+   * INTERNAL_ERROR), whose mw_error_code() is that code.
+   */
+  MW_STREAM_EVENT_ERROR = 5,
   /**
    * An event name this SDK version does not know (never an error): read
    * mw_stream_event_name() and mw_stream_event_data().
@@ -269,7 +304,9 @@ typedef enum mw_stream_event_type {
 typedef struct mw_cancel_token mw_cancel_token;
 
 /**
- * An entity citation of a message (always borrowed from its message).
+ * An entity a message cites (always borrowed from its message). Where its markers go
+ * in the text is given by the message's content references, which name it by
+ * mw_citation_id().
  */
 typedef struct mw_citation mw_citation;
 
@@ -1277,6 +1314,30 @@ enum mw_status mw_message_citation(const struct mw_message *message,
                                    const struct mw_citation **out);
 
 /**
+ * Number of content references: where the citations are referenced in the text,
+ * ascending by offset (assistant messages only; several may share an offset).
+ */
+enum mw_status mw_message_content_reference_count(const struct mw_message *message, size_t *out);
+
+/**
+ * The citation id the `index`-th content reference names (mw_citation_id() of one of
+ * the message's citations, normally). MW_INVALID_ARGUMENT when `index` is out of range.
+ * `*out` is a new string.
+ */
+enum mw_status mw_message_content_reference_citation_id(const struct mw_message *message,
+                                                        size_t index,
+                                                        char **out);
+
+/**
+ * Where the `index`-th content reference's marker belongs: a zero-based position in the
+ * message text, counted in characters (Unicode scalar values), not bytes or UTF-16
+ * units. MW_INVALID_ARGUMENT when `index` is out of range.
+ */
+enum mw_status mw_message_content_reference_offset(const struct mw_message *message,
+                                                   size_t index,
+                                                   uint64_t *out_offset);
+
+/**
  * Creation time, milliseconds since the Unix epoch.
  */
 enum mw_status mw_message_created_at(const struct mw_message *message, int64_t *out_unix_ms);
@@ -1288,10 +1349,12 @@ enum mw_status mw_message_text(const struct mw_message *message,
                                char **out);
 
 /**
- * The text with `[1]`, `[2]`, … inserted at the citations' character offsets. `*out` is a new string.
+ * The text with `[1]`, `[2]`, … inserted where the content references place the
+ * citations (numbered by the citation's position in the message's citations; a citation
+ * referenced twice at one offset is marked once); for a message with no content
+ * references, at the deprecated citation offsets. `*out` is a new string.
  */
-enum mw_status mw_message_text_with_citation_markers(const struct mw_message *message,
-                                                     char **out);
+enum mw_status mw_message_text_with_citation_markers(const struct mw_message *message, char **out);
 
 /**
  * The callback id that rates the message helpful, to pass to mw_client_submit_feedback();
@@ -1377,9 +1440,26 @@ enum mw_status mw_content_text_lossy(const struct mw_content *content, char **ou
 enum mw_status mw_content_to_json(const struct mw_content *content, char **out);
 
 /**
- * Zero-based position in the message text, in characters (Unicode scalar values), not bytes.
+ * The citation's id, `cite_…`: what mw_message_content_reference_citation_id() names;
+ * NULL from servers that predate it. `*out` is a new string or NULL.
  */
-enum mw_status mw_citation_offset(const struct mw_citation *citation, uint64_t *out);
+enum mw_status mw_citation_id(const struct mw_citation *citation, char **out);
+
+/**
+ * @deprecated Read positions from the message's content references
+ * (mw_message_content_reference_offset()). The earlier `location.offset`, which Moveworks
+ * stopped sending on 12 May 2026: a zero-based position in the message text, in
+ * characters (Unicode scalar values), not bytes. When the citation has none (every
+ * citation of the current API), MW_INVALID_ARGUMENT and `*out` untouched; ask
+ * mw_citation_has_offset() first.
+ */
+enum mw_status mw_citation_offset(const struct mw_citation *citation, uint64_t *out_offset);
+
+/**
+ * @deprecated With mw_citation_offset(). Whether the citation carries the earlier
+ * `location.offset` (false for every citation of the current API).
+ */
+enum mw_status mw_citation_has_offset(const struct mw_citation *citation, bool *out);
 
 /**
  * Link to the cited entity, or NULL. `*out` is a new string or NULL.
@@ -1387,7 +1467,7 @@ enum mw_status mw_citation_offset(const struct mw_citation *citation, uint64_t *
 enum mw_status mw_citation_url(const struct mw_citation *citation, char **out);
 
 /**
- * Whether the citation has display data (title and/or body).
+ * Whether the citation has display data (title, body and/or attributes).
  */
 enum mw_status mw_citation_has_display(const struct mw_citation *citation, bool *out);
 
@@ -1402,6 +1482,28 @@ enum mw_status mw_citation_display_title(const struct mw_citation *citation,
  */
 enum mw_status mw_citation_display_body(const struct mw_citation *citation,
                                         const struct mw_content **out);
+
+/**
+ * Number of display attributes: opaque key-value rendering hints, in the order sent
+ * (0 without display data). Their keys and values vary by citation: never build logic on them.
+ */
+enum mw_status mw_citation_display_attribute_count(const struct mw_citation *citation, size_t *out);
+
+/**
+ * The key of the `index`-th display attribute (MW_INVALID_ARGUMENT when `index` is out
+ * of range). `*out` is a new string.
+ */
+enum mw_status mw_citation_display_attribute_key(const struct mw_citation *citation,
+                                                 size_t index,
+                                                 char **out);
+
+/**
+ * The value of the `index`-th display attribute (MW_INVALID_ARGUMENT when `index` is out
+ * of range). `*out` is a new string.
+ */
+enum mw_status mw_citation_display_attribute_value(const struct mw_citation *citation,
+                                                   size_t index,
+                                                   char **out);
 
 /**
  * The citation as wire JSON. `*out` is a new string.
@@ -1699,7 +1801,10 @@ enum mw_status mw_client_stream_response(const struct mw_client *client,
  *
  * A successful turn always ends with a RESPONSE_COMPLETED event carrying the final
  * response, also when the stream broke and the turn was finished by polling
- * (the message is never sent again). A failed turn ends with one error status
+ * (the message is never sent again; each poll that shows an output grown is given as a
+ * RESPONSE_OUTPUT_DELTA without a sequence number). A RESPONSE_FAILED event is followed
+ * by MW_RESPONSE_FAILED; an ERROR event by more events (the turn finished by polling)
+ * or by the error its code stands for. A failed turn ends with one error status
  * instead (MW_RESPONSE_FAILED, MW_POLL_TIMEOUT, MW_CANCELLED, ...; mw_error_response_id()
  * names the response once known), after which mw_stream_next gives NULL.
  */
@@ -1772,31 +1877,56 @@ enum mw_status mw_stream_event_get_type(const struct mw_stream_event *event,
                                         enum mw_stream_event_type *out_type);
 
 /**
- * The wire event name, e.g. "OUTPUT_DELTA" (unknown names verbatim). `*out` is a new string.
+ * The wire event name: one of "RESPONSE_CREATED", "RESPONSE_IN_PROGRESS",
+ * "RESPONSE_OUTPUT_DELTA", "RESPONSE_COMPLETED", "RESPONSE_FAILED", "ERROR", or an
+ * unknown name as sent (an interior NUL in it reads as U+FFFD, so an unknown name
+ * never reads as a known one). `*out` is a new string.
  */
 enum mw_status mw_stream_event_name(const struct mw_stream_event *event, char **out_name);
 
 /**
- * The response id the event names, or NULL (the server repeats it only on some
- * events; RESPONSE_CREATED always has it). `*out` is a new string or NULL.
+ * The response id the event names, or NULL (RESPONSE_CREATED always has it; ERROR and
+ * unknown events never do). `*out` is a new string or NULL.
  */
 enum mw_status mw_stream_event_response_id(const struct mw_stream_event *event, char **out_id);
 
 /**
- * The position of an OUTPUT_DELTA in the stream. MW_INVALID_ARGUMENT (and `*out`
- * untouched) for another type.
+ * The server's `sequence_number` of the event (any type, unknown ones included when
+ * their data is a JSON object carrying one): increasing along a stream. Not every event
+ * has one (a server may send none; a RESPONSE_OUTPUT_DELTA made from a poll, after the
+ * stream broke, never has one): when absent, MW_INVALID_ARGUMENT and `*out` untouched;
+ * ask mw_stream_event_has_sequence_number() first.
  */
 enum mw_status mw_stream_event_sequence_number(const struct mw_stream_event *event,
                                                uint64_t *out_sequence);
 
 /**
- * The output type of an OUTPUT_DELTA as sent, e.g. "MESSAGE" or "REASONING_MESSAGE";
+ * Whether the event carries a sequence number (mw_stream_event_sequence_number()).
+ */
+enum mw_status mw_stream_event_has_sequence_number(const struct mw_stream_event *event,
+                                                   bool *out_present);
+
+/**
+ * The code of an ERROR event as the server sent it, e.g. "INTERNAL_ERROR" ("" when it
+ * sent none); NULL for another type. `*out` is a new string or NULL.
+ */
+enum mw_status mw_stream_event_error_code(const struct mw_stream_event *event, char **out_code);
+
+/**
+ * The message of an ERROR event as the server sent it; NULL for another type. `*out`
+ * is a new string or NULL.
+ */
+enum mw_status mw_stream_event_error_message(const struct mw_stream_event *event,
+                                             char **out_message);
+
+/**
+ * The output type of a RESPONSE_OUTPUT_DELTA as sent, e.g. "MESSAGE" or "REASONING_MESSAGE";
  * NULL for another type. `*out` is a new string or NULL.
  */
 enum mw_status mw_stream_event_output_type(const struct mw_stream_event *event, char **out_type);
 
 /**
- * The output item of an OUTPUT_DELTA, the whole item so far (read it with the
+ * The output item of a RESPONSE_OUTPUT_DELTA, the whole item so far (read it with the
  * mw_output_item_* functions, e.g. mw_output_item_message + mw_message_text),
  * borrowed from the event; NULL for another type.
  */
@@ -1804,9 +1934,11 @@ enum mw_status mw_stream_event_output(const struct mw_stream_event *event,
                                       const struct mw_output_item **out_item);
 
 /**
- * The response a RESPONSE_COMPLETED event carries, borrowed from the event; NULL for
- * another type. Events of mw_stream_next always carry the final response when the
- * turn succeeded (the same value mw_client_get_response would give).
+ * The response a RESPONSE_CREATED, RESPONSE_IN_PROGRESS, RESPONSE_COMPLETED or
+ * RESPONSE_FAILED event carries, borrowed from the event; NULL when the server sent none
+ * and for the other types. The RESPONSE_COMPLETED event of a successful turn always
+ * carries the final response; a RESPONSE_FAILED one the failed response, whose
+ * mw_response_error_code() and mw_response_error_message() say why.
  */
 enum mw_status mw_stream_event_response(const struct mw_stream_event *event,
                                         const struct mw_response **out_response);
@@ -1817,9 +1949,11 @@ enum mw_status mw_stream_event_response(const struct mw_stream_event *event,
 enum mw_status mw_stream_event_data(const struct mw_stream_event *event, char **out_data);
 
 /**
- * The event as JSON: `{"event": <wire name>, ...its fields}` (an OUTPUT_DELTA's
- * `output` in wire form); an unknown event is `{"event": <name>, "data": <raw text>}`.
- * `*out` is a new string.
+ * The event as JSON: `{"event": <wire name>, "sequence_number": <n or null>, ...its
+ * fields}` (a RESPONSE_OUTPUT_DELTA's `output` and any `response` in wire form); an ERROR
+ * is `{"event": "ERROR", "sequence_number": ..., "error": {"code", "message"}}`; an unknown
+ * event is `{"event": <name>, "sequence_number": ..., "data": <raw text>}`. Inside the
+ * JSON a NUL is escaped (\u0000), never replaced. `*out` is a new string.
  */
 enum mw_status mw_stream_event_to_json(const struct mw_stream_event *event, char **out_json);
 

@@ -1,6 +1,6 @@
 /*
  * A streamed turn with libmoveworks: send a message and print the assistant's
- * answer as it grows (OUTPUT_DELTA events carry the whole message so far), then
+ * answer as it grows (RESPONSE_OUTPUT_DELTA events carry the whole message so far), then
  * the final response. If the stream breaks, the library finishes the turn by
  * polling (never sending the message twice), so the loop needs no fallback.
  *
@@ -88,7 +88,7 @@ int main(void) {
     while ((st = mw_stream_next(stream, &event, &err)) == MW_OK && event) {
         mw_stream_event_type type;
         mw_stream_event_get_type(event, &type);
-        if (type == MW_STREAM_EVENT_OUTPUT_DELTA) {
+        if (type == MW_STREAM_EVENT_RESPONSE_OUTPUT_DELTA) {
             const mw_output_item *item = NULL;
             const mw_message *message = NULL;
             mw_stream_event_output(event, &item);

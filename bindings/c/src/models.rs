@@ -9,7 +9,7 @@ use std::ffi::c_char;
 use std::ptr;
 
 use moveworks::{
-    Actor, Citation, Content, Conversation, ConversationPage, Error, Event, EventPage, EventPayload, FeedbackOption,
+    Actor, Citation, CitationAttribute, Content, ContentReference, Conversation, ConversationPage, Error, Event, EventPage, EventPayload, FeedbackOption,
     FeedbackResult, FeedbackStatus, Message, MessagePage, OutputItem, ReasoningMessage, Response, ResponseStatus,
     Timestamp,
 };
@@ -129,7 +129,9 @@ pub struct mw_reasoning_message {
 pub struct mw_content {
     _private: [u8; 0],
 }
-/// An entity citation of a message (always borrowed from its message).
+/// An entity a message cites (always borrowed from its message). Where its markers go
+/// in the text is given by the message's content references, which name it by
+/// mw_citation_id().
 pub struct mw_citation {
     _private: [u8; 0],
 }
@@ -651,6 +653,53 @@ pub unsafe extern "C" fn mw_message_citation(
     get_item(message, index, out, |m| &m.citations[..])
 }
 
+/// Number of content references: where the citations are referenced in the text,
+/// ascending by offset (assistant messages only; several may share an offset).
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_content_reference_count(message: *const mw_message, out: *mut usize) -> mw_status {
+    get(message, out, |m| m.content_references.len())
+}
+
+/// Reads a value of the `index`-th content reference of the object behind `message`.
+unsafe fn reference<T>(
+    message: *const mw_message,
+    index: usize,
+    dst: *mut T,
+    f: impl FnOnce(&ContentReference) -> T,
+) -> mw_status {
+    guard_plain(|| {
+        let m = borrow(message, "message")?;
+        let o = out(dst, "out")?;
+        let r = m.content_references.get(index).ok_or_else(|| Error::invalid_argument("index", "is out of range"))?;
+        *o = f(r);
+        Ok(())
+    })
+}
+
+/// The citation id the `index`-th content reference names (mw_citation_id() of one of
+/// the message's citations, normally). MW_INVALID_ARGUMENT when `index` is out of range.
+/// `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_content_reference_citation_id(
+    message: *const mw_message,
+    index: usize,
+    out: *mut *mut c_char,
+) -> mw_status {
+    reference(message, index, out, |r| alloc_string(&r.citation_id))
+}
+
+/// Where the `index`-th content reference's marker belongs: a zero-based position in the
+/// message text, counted in characters (Unicode scalar values), not bytes or UTF-16
+/// units. MW_INVALID_ARGUMENT when `index` is out of range.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_content_reference_offset(
+    message: *const mw_message,
+    index: usize,
+    out_offset: *mut u64,
+) -> mw_status {
+    reference(message, index, out_offset, |r| r.offset)
+}
+
 /// Creation time, milliseconds since the Unix epoch.
 #[no_mangle]
 pub unsafe extern "C" fn mw_message_created_at(message: *const mw_message, out_unix_ms: *mut i64) -> mw_status {
@@ -663,7 +712,10 @@ pub unsafe extern "C" fn mw_message_text(message: *const mw_message, out: *mut *
     get_str(message, out, |m| Some(m.text()))
 }
 
-/// The text with `[1]`, `[2]`, … inserted at the citations' character offsets. `*out` is a new string.
+/// The text with `[1]`, `[2]`, … inserted where the content references place the
+/// citations (numbered by the citation's position in the message's citations; a citation
+/// referenced twice at one offset is marked once); for a message with no content
+/// references, at the deprecated citation offsets. `*out` is a new string.
 #[no_mangle]
 pub unsafe extern "C" fn mw_message_text_with_citation_markers(
     message: *const mw_message,
@@ -804,10 +856,34 @@ pub unsafe extern "C" fn mw_content_to_json(content: *const mw_content, out: *mu
 
 // ---- citation --------------------------------------------------------------------------
 
-/// Zero-based position in the message text, in characters (Unicode scalar values), not bytes.
+/// The citation's id, `cite_…`: what mw_message_content_reference_citation_id() names;
+/// NULL from servers that predate it. `*out` is a new string or NULL.
 #[no_mangle]
-pub unsafe extern "C" fn mw_citation_offset(citation: *const mw_citation, out: *mut u64) -> mw_status {
-    get(citation, out, |c| c.offset)
+pub unsafe extern "C" fn mw_citation_id(citation: *const mw_citation, out: *mut *mut c_char) -> mw_status {
+    get_str(citation, out, |c| c.citation_id.clone())
+}
+
+/// @deprecated Read positions from the message's content references
+/// (mw_message_content_reference_offset()). The earlier `location.offset`, which Moveworks
+/// stopped sending on 12 May 2026: a zero-based position in the message text, in
+/// characters (Unicode scalar values), not bytes. When the citation has none (every
+/// citation of the current API), MW_INVALID_ARGUMENT and `*out` untouched; ask
+/// mw_citation_has_offset() first.
+#[no_mangle]
+pub unsafe extern "C" fn mw_citation_offset(citation: *const mw_citation, out_offset: *mut u64) -> mw_status {
+    guard_plain(|| {
+        let c = borrow(citation, "citation")?;
+        let o = out(out_offset, "out")?;
+        *o = c.offset.ok_or_else(|| Error::invalid_argument("citation", "has no offset (deprecated)"))?;
+        Ok(())
+    })
+}
+
+/// @deprecated With mw_citation_offset(). Whether the citation carries the earlier
+/// `location.offset` (false for every citation of the current API).
+#[no_mangle]
+pub unsafe extern "C" fn mw_citation_has_offset(citation: *const mw_citation, out: *mut bool) -> mw_status {
+    get(citation, out, |c| c.offset.is_some())
 }
 
 /// Link to the cited entity, or NULL. `*out` is a new string or NULL.
@@ -816,7 +892,7 @@ pub unsafe extern "C" fn mw_citation_url(citation: *const mw_citation, out: *mut
     get_str(citation, out, |c| c.url.clone())
 }
 
-/// Whether the citation has display data (title and/or body).
+/// Whether the citation has display data (title, body and/or attributes).
 #[no_mangle]
 pub unsafe extern "C" fn mw_citation_has_display(citation: *const mw_citation, out: *mut bool) -> mw_status {
     get(citation, out, |c| c.display.is_some())
@@ -838,6 +914,55 @@ pub unsafe extern "C" fn mw_citation_display_body(
     out: *mut *const mw_content,
 ) -> mw_status {
     get(citation, out, |c| opt_borrowed(c.display.as_ref().and_then(|d| d.body.as_ref())))
+}
+
+/// Number of display attributes: opaque key-value rendering hints, in the order sent
+/// (0 without display data). Their keys and values vary by citation: never build logic on them.
+#[no_mangle]
+pub unsafe extern "C" fn mw_citation_display_attribute_count(citation: *const mw_citation, out: *mut usize) -> mw_status {
+    get(citation, out, |c| c.display.as_ref().map_or(0, |d| d.attributes.len()))
+}
+
+/// Reads the `index`-th display attribute of the object behind `citation`.
+unsafe fn attribute(
+    citation: *const mw_citation,
+    index: usize,
+    dst: *mut *mut c_char,
+    f: impl FnOnce(&CitationAttribute) -> &str,
+) -> mw_status {
+    guard_plain(|| {
+        let c = borrow(citation, "citation")?;
+        let o = out(dst, "out")?;
+        let a = c
+            .display
+            .as_ref()
+            .and_then(|d| d.attributes.get(index))
+            .ok_or_else(|| Error::invalid_argument("index", "is out of range"))?;
+        *o = alloc_string(f(a));
+        Ok(())
+    })
+}
+
+/// The key of the `index`-th display attribute (MW_INVALID_ARGUMENT when `index` is out
+/// of range). `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_citation_display_attribute_key(
+    citation: *const mw_citation,
+    index: usize,
+    out: *mut *mut c_char,
+) -> mw_status {
+    attribute(citation, index, out, |a| &a.key)
+}
+
+/// The value of the `index`-th display attribute (MW_INVALID_ARGUMENT when `index` is out
+/// of range). `*out` is a new string.
+#[no_mangle]
+pub unsafe extern "C" fn mw_citation_display_attribute_value(
+    citation: *const mw_citation,
+    index: usize,
+    out: *mut *mut c_char,
+) -> mw_status {
+    attribute(citation, index, out, |a| &a.value)
 }
 
 /// The citation as wire JSON. `*out` is a new string.

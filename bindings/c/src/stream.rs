@@ -69,18 +69,36 @@ impl Handle for mw_stream_event {
     type Inner = StreamEvent;
 }
 
-/// Type of a stream event.
+/// Type of a stream event: one constant per published event name (mw_stream_event_name()
+/// gives the name). The numbers are stable: new types get new numbers, existing ones never
+/// change. MW_STREAM_EVENT_OUTPUT_DELTA is the deprecated earlier name of
+/// MW_STREAM_EVENT_RESPONSE_OUTPUT_DELTA (same value).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum mw_stream_event_type {
-    /// RESPONSE_CREATED: the server accepted the message (mw_stream_event_response_id).
+    /// RESPONSE_CREATED: the server accepted the message (mw_stream_event_response_id;
+    /// mw_stream_event_response() when the server sent the response).
     MW_STREAM_EVENT_RESPONSE_CREATED = 0,
-    /// RESPONSE_IN_PROGRESS: the assistant is working on it.
+    /// RESPONSE_IN_PROGRESS: the assistant is working on it (mw_stream_event_response()
+    /// when the server sent the response).
     MW_STREAM_EVENT_RESPONSE_IN_PROGRESS = 1,
-    /// OUTPUT_DELTA: one output grew; mw_stream_event_output() is the whole item so far.
-    MW_STREAM_EVENT_OUTPUT_DELTA = 2,
-    /// RESPONSE_COMPLETED: the turn's last event; mw_stream_event_response() is the final response.
+    /// RESPONSE_OUTPUT_DELTA: one output grew; mw_stream_event_output() is the whole item
+    /// so far. Also what a turn finished by polling gives for each output that grew (then
+    /// with no sequence number). Was OUTPUT_DELTA (MW_STREAM_EVENT_OUTPUT_DELTA, deprecated).
+    MW_STREAM_EVENT_RESPONSE_OUTPUT_DELTA = 2,
+    /// RESPONSE_COMPLETED: the last event of a successful turn; mw_stream_event_response()
+    /// is the final response (a turn handed to a live agent completes with no outputs).
     MW_STREAM_EVENT_RESPONSE_COMPLETED = 3,
+    /// RESPONSE_FAILED: the response failed; mw_stream_event_response() is the failed
+    /// response (mw_response_error_code() says why). The turn then ends with
+    /// MW_RESPONSE_FAILED carrying it.
+    MW_STREAM_EVENT_RESPONSE_FAILED = 4,
+    /// ERROR: the server reported an error mid-stream (mw_stream_event_error_code(),
+    /// mw_stream_event_error_message()). The message was accepted: never send it again.
+    /// The turn is then finished by polling when the response id is known, otherwise it
+    /// ends with the error status the code stands for (e.g. MW_INTERNAL_SERVER for
+    /// INTERNAL_ERROR), whose mw_error_code() is that code.
+    MW_STREAM_EVENT_ERROR = 5,
     /// An event name this SDK version does not know (never an error): read
     /// mw_stream_event_name() and mw_stream_event_data().
     MW_STREAM_EVENT_UNKNOWN = 99,
@@ -178,7 +196,10 @@ pub unsafe extern "C" fn mw_client_stream_response(
 ///
 /// A successful turn always ends with a RESPONSE_COMPLETED event carrying the final
 /// response, also when the stream broke and the turn was finished by polling
-/// (the message is never sent again). A failed turn ends with one error status
+/// (the message is never sent again; each poll that shows an output grown is given as a
+/// RESPONSE_OUTPUT_DELTA without a sequence number). A RESPONSE_FAILED event is followed
+/// by MW_RESPONSE_FAILED; an ERROR event by more events (the turn finished by polling)
+/// or by the error its code stands for. A failed turn ends with one error status
 /// instead (MW_RESPONSE_FAILED, MW_POLL_TIMEOUT, MW_CANCELLED, ...; mw_error_response_id()
 /// names the response once known), after which mw_stream_next gives NULL.
 #[no_mangle]
@@ -351,20 +372,25 @@ pub unsafe extern "C" fn mw_stream_event_get_type(
     get(event, out_type, |e| match e {
         StreamEvent::ResponseCreated { .. } => mw_stream_event_type::MW_STREAM_EVENT_RESPONSE_CREATED,
         StreamEvent::ResponseInProgress { .. } => mw_stream_event_type::MW_STREAM_EVENT_RESPONSE_IN_PROGRESS,
-        StreamEvent::OutputDelta { .. } => mw_stream_event_type::MW_STREAM_EVENT_OUTPUT_DELTA,
+        StreamEvent::ResponseOutputDelta { .. } => mw_stream_event_type::MW_STREAM_EVENT_RESPONSE_OUTPUT_DELTA,
         StreamEvent::ResponseCompleted { .. } => mw_stream_event_type::MW_STREAM_EVENT_RESPONSE_COMPLETED,
+        StreamEvent::ResponseFailed { .. } => mw_stream_event_type::MW_STREAM_EVENT_RESPONSE_FAILED,
+        StreamEvent::Error { .. } => mw_stream_event_type::MW_STREAM_EVENT_ERROR,
         StreamEvent::Unknown { .. } => mw_stream_event_type::MW_STREAM_EVENT_UNKNOWN,
     })
 }
 
-/// The wire event name, e.g. "OUTPUT_DELTA" (unknown names verbatim). `*out` is a new string.
+/// The wire event name: one of "RESPONSE_CREATED", "RESPONSE_IN_PROGRESS",
+/// "RESPONSE_OUTPUT_DELTA", "RESPONSE_COMPLETED", "RESPONSE_FAILED", "ERROR", or an
+/// unknown name as sent (an interior NUL in it reads as U+FFFD, so an unknown name
+/// never reads as a known one). `*out` is a new string.
 #[no_mangle]
 pub unsafe extern "C" fn mw_stream_event_name(event: *const mw_stream_event, out_name: *mut *mut c_char) -> mw_status {
     get_str(event, out_name, |e| Some(e.event_name()))
 }
 
-/// The response id the event names, or NULL (the server repeats it only on some
-/// events; RESPONSE_CREATED always has it). `*out` is a new string or NULL.
+/// The response id the event names, or NULL (RESPONSE_CREATED always has it; ERROR and
+/// unknown events never do). `*out` is a new string or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn mw_stream_event_response_id(
     event: *const mw_stream_event,
@@ -373,14 +399,18 @@ pub unsafe extern "C" fn mw_stream_event_response_id(
     get_str(event, out_id, |e| match e {
         StreamEvent::ResponseCreated { response_id, .. } => Some(response_id.as_str()),
         StreamEvent::ResponseInProgress { response_id, .. }
-        | StreamEvent::OutputDelta { response_id, .. }
-        | StreamEvent::ResponseCompleted { response_id, .. } => response_id.as_deref(),
-        StreamEvent::Unknown { .. } => None,
+        | StreamEvent::ResponseOutputDelta { response_id, .. }
+        | StreamEvent::ResponseCompleted { response_id, .. }
+        | StreamEvent::ResponseFailed { response_id, .. } => response_id.as_deref(),
+        StreamEvent::Error { .. } | StreamEvent::Unknown { .. } => None,
     })
 }
 
-/// The position of an OUTPUT_DELTA in the stream. MW_INVALID_ARGUMENT (and `*out`
-/// untouched) for another type.
+/// The server's `sequence_number` of the event (any type, unknown ones included when
+/// their data is a JSON object carrying one): increasing along a stream. Not every event
+/// has one (a server may send none; a RESPONSE_OUTPUT_DELTA made from a poll, after the
+/// stream broke, never has one): when absent, MW_INVALID_ARGUMENT and `*out` untouched;
+/// ask mw_stream_event_has_sequence_number() first.
 #[no_mangle]
 pub unsafe extern "C" fn mw_stream_event_sequence_number(
     event: *const mw_stream_event,
@@ -389,15 +419,47 @@ pub unsafe extern "C" fn mw_stream_event_sequence_number(
     guard_plain(|| {
         let v = borrow(event, "event")?;
         let o = out(out_sequence, "out")?;
-        match v {
-            StreamEvent::OutputDelta { sequence_number, .. } => *o = *sequence_number,
-            _ => return Err(Error::invalid_argument("event", "is not an OUTPUT_DELTA event")),
-        }
+        *o = v.sequence_number().ok_or_else(|| Error::invalid_argument("event", "has no sequence number"))?;
         Ok(())
     })
 }
 
-/// The output type of an OUTPUT_DELTA as sent, e.g. "MESSAGE" or "REASONING_MESSAGE";
+/// Whether the event carries a sequence number (mw_stream_event_sequence_number()).
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_event_has_sequence_number(
+    event: *const mw_stream_event,
+    out_present: *mut bool,
+) -> mw_status {
+    get(event, out_present, |e| e.sequence_number().is_some())
+}
+
+/// The code of an ERROR event as the server sent it, e.g. "INTERNAL_ERROR" ("" when it
+/// sent none); NULL for another type. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_event_error_code(
+    event: *const mw_stream_event,
+    out_code: *mut *mut c_char,
+) -> mw_status {
+    get_str(event, out_code, |e| match e {
+        StreamEvent::Error { code, .. } => Some(code.as_str()),
+        _ => None,
+    })
+}
+
+/// The message of an ERROR event as the server sent it; NULL for another type. `*out`
+/// is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_stream_event_error_message(
+    event: *const mw_stream_event,
+    out_message: *mut *mut c_char,
+) -> mw_status {
+    get_str(event, out_message, |e| match e {
+        StreamEvent::Error { message, .. } => Some(message.as_str()),
+        _ => None,
+    })
+}
+
+/// The output type of a RESPONSE_OUTPUT_DELTA as sent, e.g. "MESSAGE" or "REASONING_MESSAGE";
 /// NULL for another type. `*out` is a new string or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn mw_stream_event_output_type(
@@ -405,12 +467,12 @@ pub unsafe extern "C" fn mw_stream_event_output_type(
     out_type: *mut *mut c_char,
 ) -> mw_status {
     get_str(event, out_type, |e| match e {
-        StreamEvent::OutputDelta { output_type, .. } => Some(output_type.as_str()),
+        StreamEvent::ResponseOutputDelta { output_type, .. } => Some(output_type.as_str()),
         _ => None,
     })
 }
 
-/// The output item of an OUTPUT_DELTA, the whole item so far (read it with the
+/// The output item of a RESPONSE_OUTPUT_DELTA, the whole item so far (read it with the
 /// mw_output_item_* functions, e.g. mw_output_item_message + mw_message_text),
 /// borrowed from the event; NULL for another type.
 #[no_mangle]
@@ -419,23 +481,22 @@ pub unsafe extern "C" fn mw_stream_event_output(
     out_item: *mut *const mw_output_item,
 ) -> mw_status {
     get(event, out_item, |e| match e {
-        StreamEvent::OutputDelta { output, .. } => borrowed::<mw_output_item>(output),
+        StreamEvent::ResponseOutputDelta { output, .. } => borrowed::<mw_output_item>(output),
         _ => std::ptr::null(),
     })
 }
 
-/// The response a RESPONSE_COMPLETED event carries, borrowed from the event; NULL for
-/// another type. Events of mw_stream_next always carry the final response when the
-/// turn succeeded (the same value mw_client_get_response would give).
+/// The response a RESPONSE_CREATED, RESPONSE_IN_PROGRESS, RESPONSE_COMPLETED or
+/// RESPONSE_FAILED event carries, borrowed from the event; NULL when the server sent none
+/// and for the other types. The RESPONSE_COMPLETED event of a successful turn always
+/// carries the final response; a RESPONSE_FAILED one the failed response, whose
+/// mw_response_error_code() and mw_response_error_message() say why.
 #[no_mangle]
 pub unsafe extern "C" fn mw_stream_event_response(
     event: *const mw_stream_event,
     out_response: *mut *const mw_response,
 ) -> mw_status {
-    get(event, out_response, |e| match e {
-        StreamEvent::ResponseCompleted { response: Some(r), .. } => borrowed::<mw_response>(r),
-        _ => std::ptr::null(),
-    })
+    get(event, out_response, |e| e.response().map_or(std::ptr::null(), borrowed::<mw_response>))
 }
 
 /// The raw `data:` text of an unknown event; NULL for a known type. `*out` is a new string or NULL.
@@ -447,9 +508,11 @@ pub unsafe extern "C" fn mw_stream_event_data(event: *const mw_stream_event, out
     })
 }
 
-/// The event as JSON: `{"event": <wire name>, ...its fields}` (an OUTPUT_DELTA's
-/// `output` in wire form); an unknown event is `{"event": <name>, "data": <raw text>}`.
-/// `*out` is a new string.
+/// The event as JSON: `{"event": <wire name>, "sequence_number": <n or null>, ...its
+/// fields}` (a RESPONSE_OUTPUT_DELTA's `output` and any `response` in wire form); an ERROR
+/// is `{"event": "ERROR", "sequence_number": ..., "error": {"code", "message"}}`; an unknown
+/// event is `{"event": <name>, "sequence_number": ..., "data": <raw text>}`. Inside the
+/// JSON a NUL is escaped (\u0000), never replaced. `*out` is a new string.
 #[no_mangle]
 pub unsafe extern "C" fn mw_stream_event_to_json(
     event: *const mw_stream_event,

@@ -62,7 +62,19 @@ pub(crate) unsafe fn out<'a, T>(p: *mut T, name: &str) -> Result<&'a mut T, Erro
 }
 
 /// Copies `s` into a malloc'ed NUL-terminated buffer owned by C (freed by mw_string_free).
+///
+/// THE one NUL policy of every string this library returns: C cannot hold an interior
+/// NUL, so each one becomes U+FFFD (the bytes EF BF BD). The C string then always holds
+/// the whole text and can never read as another, shorter value (an unknown event named
+/// `"RESPONSE_CREATED\0X"` reads as `"RESPONSE_CREATED\u{FFFD}X"`, never as a known name).
 pub(crate) fn alloc_string(s: &str) -> *mut c_char {
+    let owned;
+    let s = if s.contains('\0') {
+        owned = s.replace('\0', "\u{FFFD}");
+        owned.as_str()
+    } else {
+        s
+    };
     // SAFETY: malloc'ed len+1 bytes, fully initialised below.
     unsafe {
         let p = libc::malloc(s.len() + 1) as *mut u8;
@@ -80,7 +92,8 @@ pub(crate) fn set_opt_string(out: &mut *mut c_char, s: Option<&str>) {
     *out = s.map_or(ptr::null_mut(), alloc_string);
 }
 
-/// A C string for text that may contain NUL (which C cannot represent): NULs become U+FFFD.
+/// A C string for text that may contain NUL (which C cannot represent): NULs become
+/// U+FFFD, the same policy as [`alloc_string`] (for the strings an mw_error holds).
 pub(crate) fn cstring_lossy(s: &str) -> CString {
     CString::new(s.replace('\0', "\u{FFFD}")).unwrap_or_default()
 }
