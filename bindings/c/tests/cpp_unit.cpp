@@ -114,7 +114,7 @@ int main() {
     CHECK(raw_resp == nullptr);
     CHECK(err && std::string(mw_error_kind_name(err.get())) == "cancelled");
 
-    // A streamed turn left early: the loop breaks at the first OUTPUT_DELTA and the
+    // A streamed turn left early: the loop breaks at the first RESPONSE_OUTPUT_DELTA and the
     // unique_ptr frees (and so closes) the stream at scope exit.
     sim_post("/_sim/config", "{\"response_duration_ms\": 2000}");
     std::string response_id;
@@ -131,7 +131,7 @@ int main() {
             StreamEvent event(raw_event);
             mw_stream_event_type type;
             CHECK(mw_stream_event_get_type(event.get(), &type) == MW_OK);
-            if (type == MW_STREAM_EVENT_OUTPUT_DELTA) break;
+            if (type == MW_STREAM_EVENT_RESPONSE_OUTPUT_DELTA) break;
         }
         char *raw_id = nullptr;
         CHECK(mw_stream_response_id(stream.get(), &raw_id) == MW_OK);

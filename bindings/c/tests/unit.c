@@ -394,7 +394,7 @@ static void test_conversations(mw_client *c) {
     CHECK(mw_conversation_page_count(page2, &n) == MW_OK && n == 1);
     mw_conversation_page_free(page2);
     mw_string_free(s);
-    EXPECT_ERR(mw_conversation_page_from_json("[]", &page2, &err), MW_DECODE, NULL);
+    EXPECT_ERR(mw_conversation_page_from_json("42", &page2, &err), MW_DECODE, NULL);
     mw_conversation_page_free(page);
 
     /* Three more active conversations, listed two per page. */
@@ -542,18 +542,49 @@ static void check_message(const mw_message *m, const char *conversation_id) {
     check_content(content, MW_CONTENT_COMMONMARK_TEXT, "COMMONMARK_TEXT");
     CHECK(mw_message_text(m, &s) == MW_OK && s && strstr(s, "Employee Handbook"));
     mw_string_free(s);
-    /* Offsets count characters: the markers land right after the cited names. */
+    /* The published shape: three citations placed by content references (character
+       offsets; the last two share one), no deprecated location. The markers land right
+       after the cited names. */
     CHECK(mw_message_text_with_citation_markers(m, &s) == MW_OK);
-    CHECK(s && strstr(s, "covers this topic[1]") && strstr(s, "FAQ[2]"));
+    CHECK(s && strstr(s, "covers this topic[1]") && strstr(s, "FAQ[2][3]"));
     mw_string_free(s);
     size_t n = 0;
-    CHECK(mw_message_citation_count(m, &n) == MW_OK && n == 2);
+    CHECK(mw_message_citation_count(m, &n) == MW_OK && n == 3);
+    CHECK(mw_message_content_reference_count(m, &n) == MW_OK && n == 3);
+    uint64_t offsets[3] = {0, 0, 0};
+    for (size_t i = 0; i < 3; i++) {
+        const mw_citation *ci = NULL;
+        char *ref_id = NULL, *cit_id = NULL;
+        CHECK(mw_message_content_reference_offset(m, i, &offsets[i]) == MW_OK);
+        CHECK(mw_message_content_reference_citation_id(m, i, &ref_id) == MW_OK && ref_id);
+        CHECK(mw_message_citation(m, i, &ci) == MW_OK && mw_citation_id(ci, &cit_id) == MW_OK);
+        CHECK(cit_id && strncmp(cit_id, "cite_", 5) == 0);
+        CHECK_STR(ref_id, cit_id);
+        mw_string_free(ref_id);
+        mw_string_free(cit_id);
+    }
+    CHECK(offsets[0] > 0 && offsets[1] > offsets[0] && offsets[2] == offsets[1]);
+    CHECK(mw_message_content_reference_offset(m, 3, &offsets[0]) == MW_INVALID_ARGUMENT);
+    CHECK(mw_message_content_reference_citation_id(m, 3, &s) == MW_INVALID_ARGUMENT);
     const mw_citation *cit = NULL;
     CHECK(mw_message_citation(m, 0, &cit) == MW_OK && cit);
-    CHECK(mw_message_citation(m, 2, &cit) == MW_INVALID_ARGUMENT);
+    CHECK(mw_message_citation(m, 3, &cit) == MW_INVALID_ARGUMENT);
     CHECK(mw_message_citation(m, 0, &cit) == MW_OK);
-    uint64_t offset = 0;
-    CHECK(mw_citation_offset(cit, &offset) == MW_OK && offset > 0);
+    /* The deprecated offset is absent: reported, never a made-up 0. */
+    uint64_t offset = 777;
+    bool has_offset = true;
+    CHECK(mw_citation_has_offset(cit, &has_offset) == MW_OK && !has_offset);
+    CHECK(mw_citation_offset(cit, &offset) == MW_INVALID_ARGUMENT && offset == 777);
+    CHECK(mw_citation_display_attribute_count(cit, &n) == MW_OK && n == 1);
+    CHECK(mw_citation_display_attribute_key(cit, 0, &s) == MW_OK);
+    CHECK_STR(s, "source_type");
+    mw_string_free(s);
+    CHECK(mw_citation_display_attribute_value(cit, 0, &s) == MW_OK);
+    CHECK_STR(s, "KNOWLEDGE_BASE");
+    mw_string_free(s);
+    s = NULL;
+    CHECK(mw_citation_display_attribute_key(cit, 1, &s) == MW_INVALID_ARGUMENT && s == NULL);
+    CHECK(mw_citation_display_attribute_value(cit, 1, &s) == MW_INVALID_ARGUMENT && s == NULL);
     CHECK(mw_citation_url(cit, &s) == MW_OK);
     CHECK_STR(s, "https://help.example.com/kb/employee-handbook");
     mw_string_free(s);
@@ -562,11 +593,12 @@ static void check_message(const mw_message *m, const char *conversation_id) {
     const mw_content *title = NULL, *body = NULL;
     CHECK(mw_citation_display_title(cit, &title) == MW_OK && title);
     CHECK(mw_citation_display_body(cit, &body) == MW_OK && body);
-    check_content(title, MW_CONTENT_PLAIN_TEXT, "PLAIN_TEXT");
+    check_content(title, MW_CONTENT_MARKDOWN_TEXT, "MARKDOWN_TEXT");
     CHECK(mw_content_text(title, &s) == MW_OK);
     CHECK_STR(s, "Employee Handbook");
     mw_string_free(s);
-    CHECK(mw_citation_to_json(cit, &s) == MW_OK && s && strstr(s, "\"location\":{\"offset\":"));
+    CHECK(mw_citation_to_json(cit, &s) == MW_OK && s && strstr(s, "\"citation_id\":\"cite_") &&
+          strstr(s, "\"attributes\":[{\"key\":\"source_type\"") && !strstr(s, "\"location\""));
     mw_string_free(s);
     CHECK(mw_message_to_json(m, &s) == MW_OK && s && strstr(s, "\"citations\""));
     mw_string_free(s);
@@ -755,6 +787,15 @@ static void test_responses(mw_client *c) {
     CHECK(mw_message_text(NULL, &s) == MW_INVALID_ARGUMENT);
     CHECK(mw_content_text(NULL, &s) == MW_INVALID_ARGUMENT);
     CHECK(mw_citation_offset(NULL, NULL) == MW_INVALID_ARGUMENT);
+    CHECK(mw_citation_has_offset(NULL, &present) == MW_INVALID_ARGUMENT);
+    CHECK(mw_citation_id(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_citation_display_attribute_count(NULL, &n) == MW_INVALID_ARGUMENT);
+    CHECK(mw_citation_display_attribute_key(NULL, 0, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_citation_display_attribute_value(NULL, 0, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_message_content_reference_count(NULL, &n) == MW_INVALID_ARGUMENT);
+    CHECK(mw_message_content_reference_citation_id(NULL, 0, &s) == MW_INVALID_ARGUMENT);
+    uint64_t u64 = 0;
+    CHECK(mw_message_content_reference_offset(NULL, 0, &u64) == MW_INVALID_ARGUMENT);
     CHECK(mw_reasoning_message_id(NULL, &s) == MW_INVALID_ARGUMENT);
     CHECK(mw_event_id(NULL, &s) == MW_INVALID_ARGUMENT);
     CHECK(mw_event_page_count(NULL, &n) == MW_INVALID_ARGUMENT);
@@ -1211,7 +1252,7 @@ static void test_messages_and_feedback(mw_client *c) {
     CHECK_STATUS(mw_client_submit_feedback(c, cid, rid1, ids[2], helpful2, NULL, &result, &e400), MW_BAD_REQUEST, e400);
     if (e400) {
         CHECK(mw_error_http_status(e400) == 400);
-        CHECK_STR(mw_error_code(e400), "INVALID_INPUT");
+        CHECK_STR(mw_error_code(e400), "INVALID_REQUEST"); /* the published code for a bad callback id */
         CHECK(mw_status_is_a(mw_error_kind(e400), MW_API_STATUS) && !mw_status_is_a(mw_error_kind(e400), MW_INVALID_ARGUMENT));
         char *want = sim_root_uuid("POST", "/feedback");
         CHECK_STR(mw_error_request_id(e400), want);
@@ -1570,7 +1611,8 @@ static void test_stream_events(mw_client *c) {
     const mw_response *final = NULL;
     CHECK(mw_stream_response(stream, &final) == MW_OK && final == NULL); /* not finished yet */
 
-    int count = 0, deltas = 0, saw_message = 0, completed = 0;
+    int count = 0, deltas = 0, saw_message = 0, completed = 0, in_progress = 0;
+    uint64_t last_seq = 0;
     mw_stream_event_type type = MW_STREAM_EVENT_UNKNOWN;
     char *completed_json = NULL, *created_id = NULL;
     for (;;) {
@@ -1592,18 +1634,37 @@ static void test_stream_events(mw_client *c) {
         uint64_t seq = 12345;
         CHECK(mw_stream_event_output(ev, &item) == MW_OK);
         CHECK(mw_stream_event_response(ev, &carried) == MW_OK);
+        /* Every event of a healthy stream has a published name and a sequence number
+           above the previous event's, also in its JSON. */
+        bool has_seq = false;
+        CHECK(mw_stream_event_has_sequence_number(ev, &has_seq) == MW_OK && has_seq);
+        CHECK(mw_stream_event_sequence_number(ev, &seq) == MW_OK && seq != 12345);
+        CHECK(count == 0 || seq > last_seq);
+        last_seq = seq;
+        cJSON *jseq = cJSON_GetObjectItemCaseSensitive(parsed, "sequence_number");
+        CHECK(cJSON_IsNumber(jseq) && (uint64_t)jseq->valuedouble == seq);
+        CHECK(type != MW_STREAM_EVENT_UNKNOWN && type != MW_STREAM_EVENT_ERROR && type != MW_STREAM_EVENT_RESPONSE_FAILED);
+        char *code = (char *)"sentinel", *message = (char *)"sentinel";
+        CHECK(mw_stream_event_error_code(ev, &code) == MW_OK && code == NULL); /* ERROR events only */
+        CHECK(mw_stream_event_error_message(ev, &message) == MW_OK && message == NULL);
+        CHECK(rid && strncmp(rid, "resp_", 5) == 0);
         if (count == 0) {
             CHECK(type == MW_STREAM_EVENT_RESPONSE_CREATED);
             CHECK_STR(name, "RESPONSE_CREATED");
-            CHECK(rid && strncmp(rid, "resp_", 5) == 0);
             created_id = rid ? strdup(rid) : NULL;
+        } else {
+            CHECK(type != MW_STREAM_EVENT_RESPONSE_CREATED);
         }
-        if (type == MW_STREAM_EVENT_OUTPUT_DELTA) {
+        if (type == MW_STREAM_EVENT_RESPONSE_IN_PROGRESS) {
+            in_progress++;
+            CHECK_STR(name, "RESPONSE_IN_PROGRESS");
+        }
+        /* The deprecated constant is the same value. */
+        CHECK((type == MW_STREAM_EVENT_OUTPUT_DELTA) == (type == MW_STREAM_EVENT_RESPONSE_OUTPUT_DELTA));
+        if (type == MW_STREAM_EVENT_RESPONSE_OUTPUT_DELTA) {
             deltas++;
-            CHECK_STR(name, "OUTPUT_DELTA");
-            CHECK(mw_stream_event_sequence_number(ev, &seq) == MW_OK && seq != 12345);
+            CHECK_STR(name, "RESPONSE_OUTPUT_DELTA");
             CHECK(otype != NULL && item != NULL);
-            CHECK(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(parsed, "sequence_number")));
             const mw_message *m = NULL;
             CHECK(mw_output_item_message(item, &m) == MW_OK);
             if (m) {
@@ -1613,7 +1674,6 @@ static void test_stream_events(mw_client *c) {
                 mw_string_free(text);
             }
         } else {
-            CHECK(mw_stream_event_sequence_number(ev, &seq) == MW_INVALID_ARGUMENT && seq == 12345);
             CHECK(otype == NULL && item == NULL);
         }
         if (type == MW_STREAM_EVENT_RESPONSE_COMPLETED) {
@@ -1621,8 +1681,16 @@ static void test_stream_events(mw_client *c) {
             CHECK_STR(name, "RESPONSE_COMPLETED");
             CHECK(carried != NULL);
             if (carried) completed_json = response_json(carried);
-        } else {
+        } else if (type == MW_STREAM_EVENT_RESPONSE_OUTPUT_DELTA) {
             CHECK(carried == NULL);
+        } else if (carried) {
+            /* RESPONSE_CREATED / RESPONSE_IN_PROGRESS may carry the response so far. */
+            mw_response_status st = MW_RESPONSE_STATUS_UNKNOWN;
+            char *carried_id = NULL;
+            CHECK(mw_response_get_status(carried, &st) == MW_OK && st != MW_RESPONSE_STATUS_COMPLETED);
+            CHECK(mw_response_id(carried, &carried_id) == MW_OK);
+            CHECK_STR(carried_id, rid);
+            mw_string_free(carried_id);
         }
         cJSON_Delete(parsed);
         mw_string_free(name);
@@ -1633,7 +1701,7 @@ static void test_stream_events(mw_client *c) {
         mw_stream_event_free(ev);
         count++;
     }
-    CHECK(completed && deltas > 0 && saw_message && count >= 3);
+    CHECK(completed && deltas > 0 && saw_message && in_progress > 0 && count >= 4);
     /* Over: NULL again, the final response borrowed from the stream, the same as get_response. */
     mw_stream_event *after = (mw_stream_event *)1;
     CHECK_STATUS(mw_stream_next(stream, &after, &err), MW_OK, err);
@@ -1652,6 +1720,8 @@ static void test_stream_events(mw_client *c) {
     mw_response_status status;
     CHECK(final && mw_response_get_status(final, &status) == MW_OK && status == MW_RESPONSE_STATUS_COMPLETED);
     CHECK(sim_count_requests("POST", "/responses") == 1);
+    /* The turn used the response RESPONSE_COMPLETED carried: the one GET is ours. */
+    CHECK(sim_count_requests("GET", "/responses/") == 1);
     /* The streamed turn's final response carries the stream request's root uuid (the
        one the simulator logged for the POST), get_response its own answer's. */
     char *stream_uuid = sim_root_uuid("POST", "/responses/stream"), *rid = NULL;
@@ -1824,7 +1894,9 @@ static void test_stream_unknown_and_failed(mw_client *c) {
             CHECK(mw_stream_event_data(ev, &data) == MW_OK);
             CHECK_STR(data, "{\"x\":1}");
             CHECK(mw_stream_event_to_json(ev, &json) == MW_OK);
-            CHECK_STR(json, "{\"event\":\"RESPONSE_AUDIT\",\"data\":\"{\\\"x\\\":1}\"}");
+            CHECK_STR(json, "{\"event\":\"RESPONSE_AUDIT\",\"sequence_number\":null,\"data\":\"{\\\"x\\\":1}\"}");
+            bool has_seq = true;
+            CHECK(mw_stream_event_has_sequence_number(ev, &has_seq) == MW_OK && !has_seq);
             CHECK(mw_stream_event_response_id(ev, &rid) == MW_OK && rid == NULL);
             mw_string_free(data);
             mw_string_free(json);
@@ -1836,22 +1908,315 @@ static void test_stream_unknown_and_failed(mw_client *c) {
     mw_string_free(last);
     mw_stream_free(stream);
 
-    /* [fail]: the events, then MW_RESPONSE_FAILED carrying the FAILED response. */
+    /* [fail]: the events, a RESPONSE_FAILED carrying the FAILED response (its error says
+       why), then MW_RESPONSE_FAILED carrying the same response. */
     stream = NULL;
     CHECK_STATUS(mw_client_stream_response(c, cid, "please [fail]", NULL, &stream, &err), MW_OK, err);
     mw_status st;
     mw_stream_event *ev;
+    int failed_events = 0;
+    char *failed_json = NULL, *failed_code = NULL;
     do {
         ev = NULL;
         st = mw_stream_next(stream, &ev, &err);
+        mw_stream_event_type type = MW_STREAM_EVENT_UNKNOWN;
+        if (ev && mw_stream_event_get_type(ev, &type) == MW_OK && type == MW_STREAM_EVENT_RESPONSE_FAILED) {
+            failed_events++;
+            char *name = NULL;
+            CHECK(mw_stream_event_name(ev, &name) == MW_OK);
+            CHECK_STR(name, "RESPONSE_FAILED");
+            mw_string_free(name);
+            const mw_response *carried = NULL;
+            mw_response_status status = MW_RESPONSE_STATUS_UNKNOWN;
+            CHECK(mw_stream_event_response(ev, &carried) == MW_OK && carried);
+            CHECK(carried && mw_response_get_status(carried, &status) == MW_OK && status == MW_RESPONSE_STATUS_FAILED);
+            CHECK(carried && mw_response_error_code(carried, &failed_code) == MW_OK && failed_code && failed_code[0]);
+            if (carried) failed_json = response_json(carried);
+            bool has_seq = false;
+            CHECK(mw_stream_event_has_sequence_number(ev, &has_seq) == MW_OK && has_seq);
+        } else if (ev) {
+            CHECK(failed_events == 0); /* RESPONSE_FAILED is the last event */
+        }
         mw_stream_event_free(ev);
     } while (st == MW_OK && ev);
+    CHECK(failed_events == 1);
     CHECK_STATUS(st, MW_RESPONSE_FAILED, err);
     mw_response_status status = MW_RESPONSE_STATUS_UNKNOWN;
     CHECK(err && mw_error_response(err) && mw_response_get_status(mw_error_response(err), &status) == MW_OK);
     CHECK(status == MW_RESPONSE_STATUS_FAILED);
+    char *error_json = err && mw_error_response(err) ? response_json(mw_error_response(err)) : NULL;
+    CHECK_STR(error_json, failed_json);
+    mw_string_free(error_json);
+    mw_string_free(failed_json);
+    mw_string_free(failed_code);
     mw_error_free(err);
     mw_stream_free(stream);
+    mw_string_free(cid);
+}
+
+/* Reads a stream to its end: the number of events of each type (indexed by type, 6 for
+   unknown), the status it ended with (the error in *err). Calls `seen` for every event. */
+static mw_status drain_stream(mw_stream *stream, int counts[7], mw_error **err,
+                              void (*seen)(const mw_stream_event *ev, mw_stream_event_type type, void *ctx), void *ctx) {
+    for (int i = 0; i < 7; i++) counts[i] = 0;
+    for (;;) {
+        mw_stream_event *ev = NULL;
+        mw_status st = mw_stream_next(stream, &ev, err);
+        if (st != MW_OK || !ev) return st;
+        mw_stream_event_type type = MW_STREAM_EVENT_UNKNOWN;
+        CHECK(mw_stream_event_get_type(ev, &type) == MW_OK);
+        counts[type == MW_STREAM_EVENT_UNKNOWN ? 6 : (int)type]++;
+        if (seen) seen(ev, type, ctx);
+        mw_stream_event_free(ev);
+    }
+}
+
+static void see_error_event(const mw_stream_event *ev, mw_stream_event_type type, void *ctx) {
+    if (type != MW_STREAM_EVENT_ERROR) return;
+    char **code = (char **)ctx, *name = NULL, *message = NULL, *json = NULL, *rid = (char *)"sentinel";
+    CHECK(mw_stream_event_name(ev, &name) == MW_OK);
+    CHECK_STR(name, "ERROR");
+    mw_string_free(*code);
+    *code = NULL;
+    CHECK(mw_stream_event_error_code(ev, code) == MW_OK && *code);
+    CHECK(mw_stream_event_error_message(ev, &message) == MW_OK && message && message[0]);
+    CHECK(mw_stream_event_response_id(ev, &rid) == MW_OK && rid == NULL);
+    bool has_seq = false;
+    CHECK(mw_stream_event_has_sequence_number(ev, &has_seq) == MW_OK && has_seq);
+    CHECK(mw_stream_event_to_json(ev, &json) == MW_OK && json && strstr(json, "\"event\":\"ERROR\"") &&
+          strstr(json, "\"error\":{\"code\":"));
+    mw_string_free(json);
+    mw_string_free(message);
+    mw_string_free(name);
+}
+
+static void see_poll_delta(const mw_stream_event *ev, mw_stream_event_type type, void *ctx) {
+    /* After the ERROR, the turn is finished by polling: its deltas have no sequence number. */
+    int *after_error = (int *)ctx;
+    if (type == MW_STREAM_EVENT_ERROR) *after_error = 1;
+    if (type == MW_STREAM_EVENT_RESPONSE_OUTPUT_DELTA && *after_error) {
+        bool has_seq = true;
+        uint64_t seq = 4242;
+        CHECK(mw_stream_event_has_sequence_number(ev, &has_seq) == MW_OK && !has_seq);
+        CHECK(mw_stream_event_sequence_number(ev, &seq) == MW_INVALID_ARGUMENT && seq == 4242);
+    }
+}
+
+/* The published stream's other endings: an ERROR mid-stream (the turn finished by polling),
+   a live-agent handoff (completed, no outputs). */
+static void test_stream_error_and_handoff(mw_client *c) {
+    sim_config("{\"response_duration_ms\": 300}");
+    char *cid = new_conversation(c, "Published endings");
+    mw_error *err = NULL;
+    mw_stream *stream = NULL;
+    int counts[7];
+
+    /* ERROR after two events: the response id is known, so the turn completes by polling
+       with the ERROR event seen and its code readable; the message is never sent twice. */
+    sim_fault("{\"kind\":\"stream_error\",\"after_events\":2,\"code\":\"INTERNAL_ERROR\",\"message\":\"boom\"}");
+    CHECK_STATUS(mw_client_stream_response(c, cid, "Who does John Doe report to?", NULL, &stream, &err), MW_OK, err);
+    char *code = NULL;
+    CHECK_STATUS(drain_stream(stream, counts, &err, see_error_event, &code), MW_OK, err);
+    CHECK(counts[MW_STREAM_EVENT_ERROR] == 1 && counts[MW_STREAM_EVENT_RESPONSE_COMPLETED] == 1);
+    CHECK_STR(code, "INTERNAL_ERROR");
+    mw_string_free(code);
+    const mw_response *final = NULL;
+    char *text = NULL;
+    CHECK(mw_stream_response(stream, &final) == MW_OK && final);
+    CHECK(final && mw_response_assistant_text(final, &text) == MW_OK && text && text[0]);
+    mw_string_free(text);
+    mw_stream_free(stream);
+    CHECK(sim_count_requests("POST", "/responses") == 1);
+
+    /* The same with the default code, through the callback form: deltas made from polls
+       have no sequence number. */
+    sim_post("/_sim/reset", "{}");
+    sim_config("{\"response_duration_ms\": 300}");
+    mw_string_free(cid);
+    cid = new_conversation(c, "Published endings 2");
+    sim_fault("{\"kind\":\"stream_error\",\"after_events\":2}");
+    stream = NULL;
+    CHECK_STATUS(mw_client_stream_response(c, cid, "Who does John Doe report to?", NULL, &stream, &err), MW_OK, err);
+    int after_error = 0;
+    CHECK_STATUS(drain_stream(stream, counts, &err, see_poll_delta, &after_error), MW_OK, err);
+    CHECK(after_error && counts[MW_STREAM_EVENT_RESPONSE_COMPLETED] == 1);
+    mw_stream_free(stream);
+
+    /* A handoff to a live agent: RESPONSE_COMPLETED with no outputs is a success. */
+    sim_fault("{\"kind\":\"handoff\"}");
+    stream = NULL;
+    CHECK_STATUS(mw_client_stream_response(c, cid, "I need a human", NULL, &stream, &err), MW_OK, err);
+    CHECK_STATUS(drain_stream(stream, counts, &err, NULL, NULL), MW_OK, err);
+    CHECK(counts[MW_STREAM_EVENT_RESPONSE_COMPLETED] == 1 && counts[MW_STREAM_EVENT_ERROR] == 0 &&
+          counts[MW_STREAM_EVENT_RESPONSE_FAILED] == 0);
+    mw_response *finished = NULL;
+    CHECK_STATUS(mw_stream_finish(stream, &finished, &err), MW_OK, err);
+    size_t n = 99;
+    mw_response_status status = MW_RESPONSE_STATUS_UNKNOWN;
+    CHECK(finished && mw_response_output_count(finished, &n) == MW_OK && n == 0);
+    CHECK(finished && mw_response_get_status(finished, &status) == MW_OK && status == MW_RESPONSE_STATUS_COMPLETED);
+    mw_response_free(finished);
+    mw_stream_free(stream);
+    mw_string_free(cid);
+}
+
+/* One NUL policy: every string the C ABI returns holds the whole value, each NUL as U+FFFD. */
+static void test_interior_nul(mw_client *c) {
+    sim_config("{\"response_duration_ms\": 150}");
+    char *cid = new_conversation(c, "NUL");
+    mw_error *err = NULL;
+
+    /* An unknown event named "RESPONSE_CREATED\0X" must not read as RESPONSE_CREATED. */
+    sim_fault("{\"kind\":\"stream_unknown_event\",\"after_events\":1,\"event\":\"RESPONSE_CREATED\\u0000X\",\"data\":\"{}\"}");
+    mw_stream *stream = NULL;
+    CHECK_STATUS(mw_client_stream_response(c, cid, "Who does John Doe report to?", NULL, &stream, &err), MW_OK, err);
+    int unknown = 0, created = 0;
+    for (;;) {
+        mw_stream_event *ev = NULL;
+        CHECK_STATUS(mw_stream_next(stream, &ev, &err), MW_OK, err);
+        if (!ev) break;
+        mw_stream_event_type type;
+        char *name = NULL, *json = NULL;
+        CHECK(mw_stream_event_get_type(ev, &type) == MW_OK && mw_stream_event_name(ev, &name) == MW_OK);
+        if (type == MW_STREAM_EVENT_RESPONSE_CREATED) created++;
+        if (type == MW_STREAM_EVENT_UNKNOWN) {
+            unknown++;
+            CHECK_STR(name, "RESPONSE_CREATED\xEF\xBF\xBDX");
+            CHECK(mw_stream_event_to_json(ev, &json) == MW_OK && json && strstr(json, "\"RESPONSE_CREATED\\u0000X\""));
+        }
+        mw_string_free(json);
+        mw_string_free(name);
+        mw_stream_event_free(ev);
+    }
+    CHECK(unknown == 1 && created == 1);
+    mw_stream_free(stream);
+
+    /* A message text with a NUL, served verbatim: the whole text, the NUL as U+FFFD. */
+    sim_fault("{\"kind\":\"raw_message\",\"message\":{\"message_id\":\"msg_nul\",\"actor\":\"ASSISTANT\","
+              "\"content\":{\"type\":\"PLAIN_TEXT\",\"plain_text\":{\"text\":\"before\\u0000after\"}},"
+              "\"citations\":null,\"content_references\":null,\"created_at\":\"2026-05-20T10:00:00Z\"}}");
+    mw_response *r = NULL;
+    CHECK_STATUS(mw_client_create_response_and_wait(c, cid, "Who does John Doe report to?", NULL, &r, &err), MW_OK, err);
+    char *text = NULL;
+    CHECK(r && mw_response_assistant_text(r, &text) == MW_OK);
+    CHECK_STR(text, "before\xEF\xBF\xBD" "after");
+    mw_string_free(text);
+    mw_response_free(r);
+
+    /* The same through the model-from-JSON entry point, for an id too. */
+    mw_event *e = NULL;
+    CHECK_STATUS(mw_event_from_json("{\"event_id\":\"ev\\u0000id\",\"conversation_id\":\"conv_1\","
+                                    "\"created_at\":\"2026-05-20T10:00:00Z\",\"event_payload\":{\"type\":\"X\\u0000Y\"}}",
+                                    &e, &err),
+                 MW_OK, err);
+    char *s = NULL;
+    CHECK(e && mw_event_id(e, &s) == MW_OK);
+    CHECK_STR(s, "ev\xEF\xBF\xBDid");
+    mw_string_free(s);
+    s = NULL;
+    CHECK(e && mw_event_type_name(e, &s) == MW_OK);
+    CHECK_STR(s, "X\xEF\xBF\xBDY");
+    mw_string_free(s);
+    mw_event_free(e);
+    mw_string_free(cid);
+}
+
+/* Citations of an answer in the live shape, served verbatim: ids, content references (two
+   at one offset, one naming no citation), display attributes, no location. */
+static void test_raw_message_citations(mw_client *c) {
+    sim_config("{\"response_duration_ms\": 150}");
+    char *cid = new_conversation(c, "Citations");
+    mw_error *err = NULL;
+    sim_fault("{\"kind\":\"raw_message\",\"message\":{\"message_id\":\"msg_cite\",\"actor\":\"ASSISTANT\","
+              "\"content\":{\"type\":\"MARKDOWN_TEXT\",\"markdown_text\":{\"text\":\"Caf\u00e9 \U0001F4D8 policy. See FAQ.\"}},"
+              "\"citations\":[{\"citation_id\":\"cite_a\",\"url\":\"https://kb/a\",\"display\":{\"title\":{\"type\":\"MARKDOWN_TEXT\","
+              "\"markdown_text\":{\"text\":\"A\"}},\"attributes\":[{\"key\":\"k1\",\"value\":\"v1\"},{\"key\":\"k2\",\"value\":\"v2\"}]}},"
+              "{\"citation_id\":\"cite_b\",\"display\":{\"attributes\":null}},{\"citation_id\":\"cite_c\"}],"
+              "\"content_references\":[{\"citation_id\":\"cite_zzz\",\"offset\":2},{\"citation_id\":\"cite_a\",\"offset\":13},"
+              "{\"citation_id\":\"cite_b\",\"offset\":22},{\"citation_id\":\"cite_c\",\"offset\":22}],"
+              "\"created_at\":\"2026-05-20T10:00:00Z\"}}");
+    mw_response *r = NULL;
+    CHECK_STATUS(mw_client_create_response_and_wait(c, cid, "What is the policy?", NULL, &r, &err), MW_OK, err);
+    /* The answer's MESSAGE output (reasoning messages may come first). */
+    const mw_message *m = NULL;
+    size_t outputs = 0;
+    CHECK(r && mw_response_output_count(r, &outputs) == MW_OK);
+    for (size_t i = 0; r && i < outputs && !m; i++) {
+        const mw_output_item *item = NULL;
+        CHECK(mw_response_output(r, i, &item) == MW_OK && mw_output_item_message(item, &m) == MW_OK);
+    }
+    CHECK(m != NULL);
+    if (!m) {
+        mw_response_free(r);
+        mw_string_free(cid);
+        return;
+    }
+    size_t n = 0;
+    char *s = NULL;
+    CHECK(mw_message_citation_count(m, &n) == MW_OK && n == 3);
+    CHECK(mw_message_content_reference_count(m, &n) == MW_OK && n == 4);
+    const char *ref_ids[4] = {"cite_zzz", "cite_a", "cite_b", "cite_c"};
+    const uint64_t ref_offsets[4] = {2, 13, 22, 22};
+    for (size_t i = 0; i < 4; i++) {
+        uint64_t off = 0;
+        CHECK(mw_message_content_reference_citation_id(m, i, &s) == MW_OK);
+        CHECK_STR(s, ref_ids[i]);
+        mw_string_free(s);
+        s = NULL;
+        CHECK(mw_message_content_reference_offset(m, i, &off) == MW_OK && off == ref_offsets[i]);
+    }
+    /* Character offsets; the reference to an unlisted id is skipped. */
+    CHECK(mw_message_text_with_citation_markers(m, &s) == MW_OK);
+    CHECK_STR(s, "Caf\u00e9 \U0001F4D8 policy[1]. See FAQ[2][3].");
+    mw_string_free(s);
+    s = NULL;
+    const char *ids[3] = {"cite_a", "cite_b", "cite_c"};
+    const size_t attrs[3] = {2, 0, 0};
+    const bool displays[3] = {true, true, false};
+    for (size_t i = 0; i < 3; i++) {
+        const mw_citation *cit = NULL;
+        bool has = !displays[i];
+        CHECK(mw_message_citation(m, i, &cit) == MW_OK && cit);
+        CHECK(mw_citation_id(cit, &s) == MW_OK);
+        CHECK_STR(s, ids[i]);
+        mw_string_free(s);
+        s = NULL;
+        CHECK(mw_citation_has_display(cit, &has) == MW_OK && has == displays[i]);
+        CHECK(mw_citation_display_attribute_count(cit, &n) == MW_OK && n == attrs[i]);
+        CHECK(mw_citation_has_offset(cit, &has) == MW_OK && !has);
+    }
+    const mw_citation *a = NULL;
+    CHECK(mw_message_citation(m, 0, &a) == MW_OK);
+    CHECK(mw_citation_display_attribute_key(a, 1, &s) == MW_OK);
+    CHECK_STR(s, "k2");
+    mw_string_free(s);
+    CHECK(mw_citation_display_attribute_value(a, 1, &s) == MW_OK);
+    CHECK_STR(s, "v2");
+    mw_string_free(s);
+    s = NULL;
+    CHECK(mw_citation_display_attribute_value(a, 2, &s) == MW_INVALID_ARGUMENT && s == NULL);
+
+    /* The deprecated offset is read when a server still sends it. */
+    mw_message_page *page = NULL;
+    CHECK_STATUS(mw_message_page_from_json("{\"messages\":[{\"message_id\":\"m\",\"conversation_id\":\"c\",\"response_id\":\"r\","
+                                           "\"actor\":\"ASSISTANT\",\"content\":{\"type\":\"PLAIN_TEXT\",\"plain_text\":{\"text\":\"abc\"}},"
+                                           "\"citations\":[{\"location\":{\"offset\":2}}],\"created_at\":\"2026-05-20T10:00:00Z\"}]}",
+                                           &page, &err),
+                 MW_OK, err);
+    const mw_message *old = NULL;
+    const mw_citation *oc = NULL;
+    uint64_t off = 0;
+    bool has = false;
+    CHECK(page && mw_message_page_get(page, 0, &old) == MW_OK && mw_message_citation(old, 0, &oc) == MW_OK);
+    CHECK(mw_citation_has_offset(oc, &has) == MW_OK && has);
+    CHECK(mw_citation_offset(oc, &off) == MW_OK && off == 2);
+    s = (char *)"sentinel";
+    CHECK(mw_citation_id(oc, &s) == MW_OK && s == NULL);
+    CHECK(mw_message_text_with_citation_markers(old, &s) == MW_OK);
+    CHECK_STR(s, "ab[1]c");
+    mw_string_free(s);
+    mw_message_page_free(page);
+    mw_response_free(r);
     mw_string_free(cid);
 }
 
@@ -1898,6 +2263,10 @@ static void test_stream_errors_before_start(mw_client *c) {
     CHECK(mw_stream_event_name(NULL, &s) == MW_INVALID_ARGUMENT);
     CHECK(mw_stream_event_response_id(NULL, &s) == MW_INVALID_ARGUMENT);
     CHECK(mw_stream_event_sequence_number(NULL, &seq) == MW_INVALID_ARGUMENT);
+    bool present = false;
+    CHECK(mw_stream_event_has_sequence_number(NULL, &present) == MW_INVALID_ARGUMENT);
+    CHECK(mw_stream_event_error_code(NULL, &s) == MW_INVALID_ARGUMENT);
+    CHECK(mw_stream_event_error_message(NULL, &s) == MW_INVALID_ARGUMENT);
     CHECK(mw_stream_event_output_type(NULL, &s) == MW_INVALID_ARGUMENT);
     CHECK(mw_stream_event_output(NULL, &item) == MW_INVALID_ARGUMENT);
     CHECK(mw_stream_event_response(NULL, &final) == MW_INVALID_ARGUMENT);
@@ -2100,6 +2469,12 @@ int main(void) {
     test_stream_cancel(c);
     sim_post("/_sim/reset", "{}");
     test_stream_unknown_and_failed(c);
+    sim_post("/_sim/reset", "{}");
+    test_stream_error_and_handoff(c);
+    sim_post("/_sim/reset", "{}");
+    test_interior_nul(c);
+    sim_post("/_sim/reset", "{}");
+    test_raw_message_citations(c);
     sim_post("/_sim/reset", "{}");
     test_stream_errors_before_start(c);
     sim_post("/_sim/reset", "{}");
