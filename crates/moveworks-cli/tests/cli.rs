@@ -161,7 +161,7 @@ fn ask_json_prints_one_event_per_line_ending_with_the_final_response() {
     let names: Vec<&str> = events.iter().map(|e| e["event"].as_str().unwrap()).collect();
     assert_eq!(names.first(), Some(&"RESPONSE_CREATED"), "{names:?}");
     assert_eq!(names.last(), Some(&"RESPONSE_COMPLETED"), "{names:?}");
-    assert!(names.contains(&"OUTPUT_DELTA"), "{names:?}");
+    assert!(names.contains(&"RESPONSE_OUTPUT_DELTA"), "{names:?}");
     let sequence: Vec<u64> = events.iter().filter_map(|e| e["sequence_number"].as_u64()).collect();
     assert!(sequence.windows(2).all(|w| w[0] < w[1]), "{sequence:?}");
     let last = events.last().unwrap();
@@ -212,7 +212,10 @@ fn unknown_events_are_json_lines_and_ignored_in_text() {
     let out = against(&sim, &["--token", &token, "--json", "ask", "hello"]);
     assert!(out.status.success(), "{out:?}");
     let events = json_lines(&out);
-    assert!(events.contains(&json!({"event": "RESPONSE_AUDIT", "data": "{\"x\":1}"})), "{events:?}");
+    assert!(
+        events.contains(&json!({"event": "RESPONSE_AUDIT", "sequence_number": null, "data": "{\"x\":1}"})),
+        "{events:?}"
+    );
     assert_eq!(events.last().unwrap()["event"], "RESPONSE_COMPLETED");
     sim.push_fault(json!({"kind": "stream_unknown_event", "after_events": 1, "event": "RESPONSE_AUDIT"}));
     let out = against(&sim, &["--token", &token, "ask", "hello"]);

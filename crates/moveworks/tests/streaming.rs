@@ -167,8 +167,11 @@ fn drop_mid_stream_falls_back_to_polling_without_resending() {
     sim.push_fault(json!({"kind": "stream_drop", "after_events": 3}));
     let (result, names) = stream_and_wait(&client, &conv, "Who does John Doe report to?", &options());
     let response = result.unwrap();
-    // The last event is made from the polled response.
-    assert_eq!(names, ["RESPONSE_CREATED", "RESPONSE_IN_PROGRESS", "OUTPUT_DELTA", "RESPONSE_COMPLETED"]);
+    // Three streamed events, then what the polls added as deltas, then the completion made
+    // from the polled response.
+    assert_eq!(names[..3], ["RESPONSE_CREATED", "RESPONSE_IN_PROGRESS", "RESPONSE_OUTPUT_DELTA"]);
+    assert!(names[3..names.len() - 1].iter().all(|n| n == "RESPONSE_OUTPUT_DELTA"), "{names:?}");
+    assert_eq!(names.last().map(String::as_str), Some("RESPONSE_COMPLETED"));
     assert_eq!(response.status, ResponseStatus::Completed);
     assert_eq!(client.get_response(&conv, &response.response_id).unwrap(), response);
     assert_eq!(count(&sim, "POST", "/responses/stream"), 1, "the message was sent once");
@@ -203,7 +206,10 @@ fn stall_mid_stream_hits_the_idle_timeout_then_falls_back() {
     let started = Instant::now();
     let (result, names) = stream_and_wait(&client, &conv, "hi", &options);
     let response = result.unwrap();
-    assert_eq!(names, ["RESPONSE_CREATED", "RESPONSE_COMPLETED"], "the completion made from the poll");
+    // The stall came before any output, so every delta came from a poll.
+    assert_eq!(names.first().map(String::as_str), Some("RESPONSE_CREATED"));
+    assert_eq!(names.last().map(String::as_str), Some("RESPONSE_COMPLETED"), "the completion made from the poll");
+    assert!(names[1..names.len() - 1].iter().all(|n| n == "RESPONSE_OUTPUT_DELTA"), "{names:?}");
     assert_eq!(response.status, ResponseStatus::Completed);
     assert!(started.elapsed() >= Duration::from_millis(400));
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
@@ -496,11 +502,27 @@ fn response_stream_falls_back_to_polling_and_still_ends_with_the_completed_respo
     sim.push_fault(json!({"kind": "stream_drop", "after_events": 2}));
     let mut stream = client.stream_response(&conv, "Who does John Doe report to?", &options()).unwrap();
     let events: Vec<StreamEvent> = stream.by_ref().map(Result::unwrap).collect();
-    assert_eq!(events.len(), 3, "two streamed events, then the completion made from the poll: {events:?}");
-    let StreamEvent::ResponseCompleted { response: Some(last), status, .. } = &events[2] else { panic!("{events:?}") };
+    let StreamEvent::ResponseCompleted { response: Some(last), status, sequence_number: None, .. } =
+        events.last().unwrap()
+    else {
+        panic!("{events:?}")
+    };
     assert_eq!(*status, ResponseStatus::Completed);
     let response = stream.finish().unwrap();
     assert_eq!(&response, last);
+    // A broken stream keeps growing: what each poll added arrived as deltas (no sequence
+    // number: the server did not send them), the last one showing the final answer.
+    let polled: Vec<&moveworks::Message> = events[2..]
+        .iter()
+        .filter_map(|e| match e {
+            StreamEvent::ResponseOutputDelta {
+                sequence_number: None, output: OutputItem::Message { message }, ..
+            } => Some(message),
+            _ => None,
+        })
+        .collect();
+    assert!(!polled.is_empty(), "{events:?}");
+    assert_eq!(polled.last().map(|m| m.text()), response.assistant_text());
     assert_eq!(client.get_response(&conv, &response.response_id).unwrap(), response);
     assert_eq!(count(&sim, "POST", "/responses/stream"), 1, "the message is never sent twice");
 }
