@@ -84,24 +84,44 @@ export type Content = PlainTextContent | CommonmarkTextContent | MarkdownTextCon
 
 /** Display data of a citation. */
 export interface CitationDisplay {
-  /** Primary heading. */
+  /** Primary heading (usually `MARKDOWN_TEXT`). */
   title?: Content
   /** Body or description. */
   body?: Content
+  /**
+   * Opaque rendering hints, in the order sent; absent when there are none. Their keys
+   * and values vary by citation, so never build logic on them.
+   */
+  attributes?: CitationAttribute[]
 }
 
-/** A citation: where in the message text it belongs and what it points to. */
+/** One opaque key-value rendering hint of a {@link CitationDisplay}. */
+export interface CitationAttribute {
+  /** Attribute name. */
+  key: string
+  /** Attribute value. */
+  value: string
+}
+
+/**
+ * An entity a message cites. Where its markers go in the text is given by the message's
+ * {@link Message.contentReferences}, which name it by `citationId`.
+ */
 export interface Citation {
+  /** Unique id, `cite_…`: what a {@link ContentReference} names. Absent from servers that predate it. */
+  citationId?: string | null
   /**
-   * Zero-based position in the message text, in characters (Unicode scalar
-   * values, not UTF-16 units or bytes), where its marker belongs.
+   * Zero-based position in the message text, in characters (Unicode scalar values),
+   * of the wire's `location.offset`.
+   * @deprecated Moveworks stopped sending it on 12 May 2026 (absent since): read positions
+   * from `message.contentReferences`.
    */
-  offset: number
+  offset?: number | null
   /**
-   * The wire's nesting of `offset`.
-   * @deprecated Use `offset` (the core's and Python's name). Not enumerable.
+   * The wire's nesting of `offset`; undefined when there is none.
+   * @deprecated Use `message.contentReferences`. Not enumerable.
    */
-  readonly location: {
+  readonly location?: {
     /** Same as the citation's `offset`. */
     offset: number
   }
@@ -109,6 +129,18 @@ export interface Citation {
   url?: string | null
   /** How to display the cited entity. */
   display?: CitationDisplay | null
+}
+
+/** Where in an assistant message's text a {@link Citation} is referenced. */
+export interface ContentReference {
+  /** The `citationId` of the citation referenced here. */
+  citationId: string
+  /**
+   * Zero-based position in the message text where the marker belongs, counted in
+   * characters (Unicode scalar values), not UTF-16 units or bytes. Several references
+   * may share an offset.
+   */
+  offset: number
 }
 
 /** A final message. */
@@ -123,8 +155,13 @@ export interface Message {
   actor: Actor
   /** What it says. */
   content: Content
-  /** Entity citations (assistant messages only). */
+  /** The entities the message cites (assistant messages only; a `null` list arrives as empty). */
   citations: Citation[]
+  /**
+   * Where the citations are referenced in the text, ascending by offset (assistant
+   * messages only; a `null` list arrives as empty). `textWithCitationMarkers` renders them.
+   */
+  contentReferences: ContentReference[]
   /** When it was created. */
   createdAt: Date
   /**
@@ -310,52 +347,111 @@ export interface Paginator<T, P> extends AsyncIterable<T> {
 export interface ResponseCreatedEvent {
   /** Discriminant: the wire event name. */
   event: 'RESPONSE_CREATED'
+  /** The server's event counter (1, 2, … over the stream); null when the event carried none. */
+  sequenceNumber: number | null
   /** The new response's id, `resp_…`. */
   responseId: string
   /** The conversation, when the server names it. */
   conversationId: string | null
   /** The response's status, when the server sends it (normally `CREATED`). */
   status: ResponseStatus | null
+  /** The newly created response, as the server sent it. */
+  response: Response | null
 }
 
 /** `RESPONSE_IN_PROGRESS`: the assistant is working on it. */
 export interface ResponseInProgressEvent {
   /** Discriminant: the wire event name. */
   event: 'RESPONSE_IN_PROGRESS'
-  /** The response's id, when the server repeats it. */
+  /** The server's event counter; null when the event carried none. */
+  sequenceNumber: number | null
+  /** The response's id, when known. */
   responseId: string | null
   /** The response's status, when the server sends it. */
   status: ResponseStatus | null
+  /** The response so far, as the server sent it. */
+  response: Response | null
 }
 
-/** `OUTPUT_DELTA`: one output grew; `output` is the whole item so far (not just the new text). */
-export interface OutputDeltaEvent {
+/**
+ * `RESPONSE_OUTPUT_DELTA`: one output grew; `output` is the whole item so far (not just
+ * the new text). A turn finished by polling (the stream broke) delivers one for each
+ * output that grew, with `sequenceNumber` null. A delta whose number is not above the
+ * previous delta's (a repeat, or one overtaken) is dropped, never delivered.
+ */
+export interface ResponseOutputDeltaEvent {
   /** Discriminant: the wire event name. */
-  event: 'OUTPUT_DELTA'
-  /** The response's id, when the server repeats it. */
+  event: 'RESPONSE_OUTPUT_DELTA'
+  /** The server's event counter; null for a delta made from a poll. */
+  sequenceNumber: number | null
+  /** The response's id, when known. */
   responseId: string | null
-  /** Position of this delta in the stream. */
-  sequenceNumber: number
-  /** The output's type as sent, e.g. `'MESSAGE'` or `'REASONING_MESSAGE'`. */
+  /** The output's type (`output.type` on the wire), e.g. `'MESSAGE'` or `'REASONING_MESSAGE'`. */
   outputType: Open<'MESSAGE' | 'REASONING_MESSAGE'>
   /** The output item so far, shaped like an entry of `Response.outputs`. */
   output: OutputItem
 }
 
 /**
- * `RESPONSE_COMPLETED`: the response reached a terminal status. In `streamResponse`
- * a successful turn always ends with it, carrying the final `response` (also when the
- * stream broke and the SDK finished the turn by polling).
+ * The delta event under its old name.
+ * @deprecated Renamed `ResponseOutputDeltaEvent`: its `event` is now `'RESPONSE_OUTPUT_DELTA'`
+ * (was `'OUTPUT_DELTA'`), the name Moveworks publishes.
+ */
+export type OutputDeltaEvent = ResponseOutputDeltaEvent
+
+/**
+ * `RESPONSE_COMPLETED`: the response finished. In `streamResponse` a successful turn
+ * always ends with it, carrying the final `response` (also when the stream broke and
+ * the SDK finished the turn by polling). A response completed with no outputs (a
+ * live-agent handoff) is a success too.
  */
 export interface ResponseCompletedEvent {
   /** Discriminant: the wire event name. */
   event: 'RESPONSE_COMPLETED'
-  /** The response's id, when the server repeats it. */
+  /** The server's event counter; null when the turn was finished by polling. */
+  sequenceNumber: number | null
+  /** The response's id, when known. */
   responseId: string | null
-  /** The final status (`COMPLETED` or `FAILED`). */
+  /** The final status (`COMPLETED`; `FAILED` only from servers of the earlier flat shape). */
   status: ResponseStatus
   /** The final response (always there when the turn succeeded). */
   response: Response | null
+}
+
+/**
+ * `RESPONSE_FAILED`: the response failed; `response.error` says why. In `streamResponse`
+ * the loop then throws ResponseFailedError carrying that response.
+ */
+export interface ResponseFailedEvent {
+  /** Discriminant: the wire event name. */
+  event: 'RESPONSE_FAILED'
+  /** The server's event counter; null when the event carried none. */
+  sequenceNumber: number | null
+  /** The response's id, when known. */
+  responseId: string | null
+  /** The failed response with its `error`, when the server includes it. */
+  response: Response | null
+}
+
+/**
+ * `ERROR`: the server reported an error in the middle of the stream, which then ends.
+ * The message was already accepted: never send it again. `streamResponse` finishes the
+ * turn by polling when the response id is known (the turn can still succeed), otherwise
+ * the loop throws the error class of `error.code` (InternalServerError for an unknown
+ * code) with that `code`.
+ */
+export interface StreamErrorEvent {
+  /** Discriminant: the wire event name. */
+  event: 'ERROR'
+  /** The server's event counter; null when the event carried none. */
+  sequenceNumber: number | null
+  /** What the server reported. */
+  error: {
+    /** The server's machine-readable code, verbatim (`''` when none was sent). */
+    code: string
+    /** The server's description. */
+    message: string
+  }
 }
 
 /**
@@ -366,18 +462,34 @@ export interface ResponseCompletedEvent {
 export interface UnknownStreamEvent {
   /** Always `'UNKNOWN'`: the discriminant of the unknown variant. */
   event: 'UNKNOWN'
+  /** The event's `sequence_number`, when its data is a JSON object carrying one; else null. */
+  sequenceNumber: number | null
   /** The `event:` name as sent, e.g. `'RESPONSE_AUDIT'`. */
   eventName: string
   /** The `data:` text as sent. */
   data: string
 }
 
-/** One event of a streamed answer, a discriminated union on `event`. */
+/** The wire names of the stream events this SDK version knows (`StreamEvent['event']` minus `'UNKNOWN'`). */
+export type StreamEventName =
+  | 'RESPONSE_CREATED'
+  | 'RESPONSE_IN_PROGRESS'
+  | 'RESPONSE_OUTPUT_DELTA'
+  | 'RESPONSE_COMPLETED'
+  | 'RESPONSE_FAILED'
+  | 'ERROR'
+
+/**
+ * One event of a streamed answer, a discriminated union on `event` (the names
+ * Moveworks publishes); every event has `sequenceNumber`.
+ */
 export type StreamEvent =
   | ResponseCreatedEvent
   | ResponseInProgressEvent
-  | OutputDeltaEvent
+  | ResponseOutputDeltaEvent
   | ResponseCompletedEvent
+  | ResponseFailedEvent
+  | StreamErrorEvent
   | UnknownStreamEvent
 
 /** Options of `streamResponse`. */
@@ -483,7 +595,12 @@ export interface ClientOptions {
   userAgentSuffix?: string
 }
 
-/** Per-call options. */
+/**
+ * Per-call options. Every method checks its options object: a key it does not take (a
+ * misspelling such as `limti`, an option of another method) is an InvalidArgumentError
+ * whose `argument` is that key, as for client options; a key set to `undefined` is
+ * ignored.
+ */
 export interface CallOptions {
   /** Aborting rejects the call promptly with CancelledError. */
   signal?: AbortSignal
@@ -529,6 +646,18 @@ export interface ListEventsOptions extends CallOptions {
   startingAfter?: string
   /** Only events up to this id (inclusive). */
   endingAt?: string
+  /**
+   * `startingAfter` under its earlier name (same meaning; a DeprecationWarning once;
+   * giving both is an InvalidArgumentError).
+   * @deprecated Use `startingAfter`; removed in the next minor version.
+   */
+  startEventId?: string
+  /**
+   * `endingAt` under its earlier name (same meaning; a DeprecationWarning once; giving
+   * both is an InvalidArgumentError).
+   * @deprecated Use `endingAt`; removed in the next minor version.
+   */
+  lastEventId?: string
   /** Cursor from a previous page's `nextCursor`. */
   cursor?: string
   /** Page size, 1 to 100 (server default 20). */
@@ -656,7 +785,7 @@ export declare class MoveworksError extends Error {
   /** HTTP status, for API and token-endpoint errors. */
   readonly status: number | null
   /** The API's `error.code` (unknown codes verbatim). */
-  readonly code: Open<'INVALID_INPUT' | 'INVALID_CURSOR' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'RATE_LIMIT_EXCEEDED' | 'INTERNAL_ERROR'> | null
+  readonly code: Open<'INVALID_INPUT' | 'INVALID_CURSOR' | 'INVALID_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'RATE_LIMIT_EXCEEDED' | 'INTERNAL_ERROR'> | null
   /** `x-moveworks-root-uuid` of the failing request: quote it to support. */
   readonly requestId: string | null
   /** Seconds the server asked to wait. */
@@ -706,7 +835,7 @@ export declare class NotFoundError extends APIStatusError {}
 export declare class RateLimitError extends APIStatusError {}
 /** `internal_server`: HTTP 5xx, after the retries the policy allows. */
 export declare class InternalServerError extends APIStatusError {}
-/** `response_failed`: a polled or streamed response ended FAILED; `response` holds it. */
+/** `response_failed`: a polled or streamed response ended FAILED (streamed: after a RESPONSE_FAILED event); `response` holds it, its `error` says why. */
 export declare class ResponseFailedError extends MoveworksError {}
 /** `poll_timeout`: the response was not terminal by the wait's deadline (`responseId`, `lastStatus`). */
 export declare class PollTimeoutError extends MoveworksError {}
@@ -725,9 +854,11 @@ export declare function assistantMessages(response: Response): Message[]
 /** The reasoning messages shown so far, in output order (the `reasoningMessage` objects of `response.outputs`). */
 export declare function reasoningMessages(response: Response): ReasoningMessage[]
 /**
- * One message's text with `[n]` markers inserted at its citations' character
- * offsets, numbered in citation order (the core's helper). For a whole answer,
- * map it over `assistantMessages(response)`.
+ * One message's text with `[n]` markers where its `contentReferences` place them (n:
+ * the cited citation's position in `citations`, from 1; references sharing an offset
+ * side by side, a citation referenced twice at one offset once), counted in characters
+ * (the core's helper). A message without references falls back to the citations'
+ * deprecated `offset`s. For a whole answer, map it over `assistantMessages(response)`.
  */
 export declare function textWithCitationMarkers(message: Message): string
 /** A message's text; unknown content types are read best-effort (the core's `Message::text`). */

@@ -123,7 +123,7 @@ class NotFoundError extends APIStatusError {}
 class RateLimitError extends APIStatusError {}
 /** HTTP 5xx. */
 class InternalServerError extends APIStatusError {}
-/** A polled response reached status FAILED (`response` holds it). */
+/** A polled or streamed response ended FAILED (`response` holds it, its `error` says why). */
 class ResponseFailedError extends MoveworksError {}
 /** A polled response was not terminal before the deadline. */
 class PollTimeoutError extends MoveworksError {}
@@ -222,6 +222,90 @@ function opts(name, v) {
   if (typeof v !== 'object' || Array.isArray(v)) throw invalid(name, `must be an object, got ${typeof v}`)
   return v
 }
+
+// The keys each method's options object takes (index.d.ts declares the same). A key
+// that is not there (a misspelling such as `limti`, an option of another call, a
+// renamed one) is an InvalidArgumentError naming it, as an unknown client option is,
+// instead of being ignored.
+const CALL_KEYS = ['signal', 'timeoutMs', 'deadlineMs', 'maxRetries']
+const WAIT_KEYS = ['signal', 'deadlineMs', 'initialIntervalMs', 'maxIntervalMs', 'backoffFactor']
+const STREAM_KEYS = [...WAIT_KEYS, 'idleTimeoutMs']
+/** Deprecated names of options of listEvents/iterEvents -> their names now (until the next minor version). */
+const EVENT_ALIASES = { startEventId: 'startingAfter', lastEventId: 'endingAt' }
+const EVENT_KEYS = ['conversationId', 'startingAfter', 'endingAt', 'cursor', 'limit', ...Object.keys(EVENT_ALIASES)]
+const OPTION_KEYS = Object.fromEntries(
+  Object.entries({
+    withOptions: ['timeoutMs', 'deadlineMs', 'maxRetries'],
+    listConversations: [...CALL_KEYS, 'limit', 'cursor', 'archived'],
+    iterConversations: ['signal', 'limit', 'cursor', 'archived'],
+    createConversation: [...CALL_KEYS, 'title'],
+    getConversation: CALL_KEYS,
+    updateConversation: CALL_KEYS,
+    listEvents: [...CALL_KEYS, ...EVENT_KEYS],
+    iterEvents: ['signal', ...EVENT_KEYS],
+    listMessages: [...CALL_KEYS, 'cursor', 'limit'],
+    iterMessages: ['signal', 'cursor', 'limit'],
+    listResponseMessages: [...CALL_KEYS, 'cursor', 'limit'],
+    iterResponseMessages: ['signal', 'cursor', 'limit'],
+    submitFeedback: [...CALL_KEYS, 'additionalFeedback'],
+    createResponse: CALL_KEYS,
+    getResponse: CALL_KEYS,
+    waitForResponse: [...WAIT_KEYS, 'onUpdate'],
+    createResponseAndWait: [...WAIT_KEYS, 'onUpdate'],
+    streamResponse: STREAM_KEYS,
+    streamResponseAndWait: [...STREAM_KEYS, 'onEvent'],
+  }).map(([call, keys]) => [call, new Set(keys)]),
+)
+/** The fields `updateConversation` can change. */
+const UPDATE_KEYS = new Set(['title', 'archived'])
+
+/**
+ * Checks that the object `v` (argument `name` of `call`) has only the keys in `keys`;
+ * a key set to `undefined` counts as absent, as it does everywhere else.
+ */
+function onlyKeys(name, call, v, keys) {
+  for (const key of Object.keys(v)) {
+    if (v[key] !== undefined && !keys.has(key)) {
+      throw invalid(key, `is not an option of ${call}${name === 'options' ? '' : ` \`${name}\``} (it takes: ${[...keys].join(', ')})`)
+    }
+  }
+  return v
+}
+
+/** The options object of the method `call`: an object (or nothing) whose keys the method takes. */
+function callOpts(call, v) {
+  return onlyKeys('options', call, opts('options', v), OPTION_KEYS[call])
+}
+
+const warnedAliases = new Set()
+
+/**
+ * The options of listEvents/iterEvents with the deprecated names resolved: `startEventId`
+ * and `lastEventId` mean `startingAfter` and `endingAt` (a DeprecationWarning, once per
+ * name and process); giving a name and its old name together is an InvalidArgumentError
+ * naming both.
+ */
+function eventOpts(call, v) {
+  const o = callOpts(call, v)
+  let out = o
+  for (const [old, now] of Object.entries(EVENT_ALIASES)) {
+    if (o[old] == null) continue
+    optStr(old, o[old])
+    if (o[now] != null) throw invalid(`${now}/${old}`, `give \`${now}\` only (\`${old}\` is its deprecated name)`)
+    if (!warnedAliases.has(old)) {
+      warnedAliases.add(old)
+      process.emitWarning(
+        `moveworks: the \`${old}\` option of listEvents/iterEvents is deprecated and will be removed in the next minor version: use \`${now}\` (same meaning)`,
+        'DeprecationWarning',
+        `MOVEWORKS_DEP_${old.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
+      )
+    }
+    if (out === o) out = { ...o }
+    out[now] = o[old]
+  }
+  return out
+}
+
 function optSignal(v) {
   if (v == null) return undefined
   if (typeof v !== 'object' || typeof v.aborted !== 'boolean' || typeof v.addEventListener !== 'function') {
@@ -284,22 +368,25 @@ function deprecatedAlias(obj, oldName, get) {
 }
 
 /**
- * A citation as the core's model has it: `offset` directly on the citation (the
- * wire nests it in `location`, which stays readable as a deprecated alias).
+ * A citation as the core's model has it: `citationId`, `url`, `display`, and the
+ * deprecated `offset` directly on the citation (the wire nests it in `location`, which
+ * stays readable as a deprecated alias); both are absent when the server sent no
+ * `location`, as Moveworks no longer does (markers come from `message.contentReferences`).
  */
 function citationFromWire(value) {
   if (value === null || typeof value !== 'object') return value
   const out = {}
   for (const [k, v] of Object.entries(value)) {
-    if (k === 'location') out.offset = v?.offset
-    else if (k === 'display' && v !== null && typeof v === 'object') out.display = displayFromWire(v)
+    if (k === 'location') {
+      if (v?.offset != null) out.offset = v.offset
+    } else if (k === 'display' && v !== null && typeof v === 'object') out.display = displayFromWire(v)
     else out[camel(k)] = fromWire(v)
   }
-  deprecatedAlias(out, 'location', () => ({ offset: out.offset }))
+  deprecatedAlias(out, 'location', () => (out.offset == null ? undefined : { offset: out.offset }))
   return keepWire(out, value)
 }
 
-/** A citation's display: `title` and `body` are Content. */
+/** A citation's display: `title` and `body` are Content; `attributes` are `{ key, value }` pairs. */
 function displayFromWire(value) {
   const out = {}
   for (const [k, v] of Object.entries(value)) {
@@ -327,7 +414,7 @@ function fromWire(value) {
     } else if (k === 'outputs' && Array.isArray(v)) {
       out.outputs = v.map((o) => taggedFromWire(o, KNOWN.outputItem))
     } else if (k === 'output' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      // A stream event's output item (OUTPUT_DELTA).
+      // A stream event's output item (RESPONSE_OUTPUT_DELTA).
       out.output = taggedFromWire(v, KNOWN.outputItem)
     } else if (k === 'content') {
       out.content = taggedFromWire(v, KNOWN.content)
@@ -343,12 +430,16 @@ function fromWire(value) {
 /**
  * A stream event from the addon's `{event, known}` record: a known event converts like
  * any model (`event` stays the wire name, the discriminant); an event name the core
- * does not know becomes `{ event: 'UNKNOWN', eventName, data }`, as unknown `type`s do.
+ * does not know becomes `{ event: 'UNKNOWN', sequenceNumber, eventName, data }`, as
+ * unknown `type`s do.
  */
 function streamEventFromWire(wire, known, requestId) {
-  if (!known) return keepWire({ event: 'UNKNOWN', eventName: String(wire.event), data: wire.data }, wire)
+  if (!known) {
+    const unknown = { event: 'UNKNOWN', sequenceNumber: wire.sequence_number ?? null, eventName: String(wire.event), data: wire.data }
+    return keepWire(unknown, wire)
+  }
   const event = fromWire(wire)
-  // RESPONSE_COMPLETED's final response carries the streaming request's id.
+  // The response an event carries (created, in progress, completed, failed) has the streaming request's id.
   if (event.response != null && typeof event.response === 'object') traced(event.response, requestId)
   return event
 }
@@ -425,8 +516,10 @@ function reasoningMessages(response) {
 }
 
 /**
- * One message's text with `[n]` markers at its citations' character offsets,
- * numbered in citation order (the core's `Message::text_with_citation_markers`).
+ * One message's text with `[n]` markers (n: the cited citation's position in
+ * `message.citations`, from 1) where its `contentReferences` place them, several
+ * references at one offset side by side (the core's `Message::text_with_citation_markers`;
+ * a message without references falls back to the citations' deprecated `offset`s).
  */
 function textWithCitationMarkers(message) {
   if (message != null && typeof message === 'object' && 'outputs' in message) {
@@ -798,7 +891,7 @@ class Client {
    * limits (the core's `Client::with_options`); this client is unchanged.
    */
   withOptions(options = {}) {
-    const o = opts('options', options)
+    const o = callOpts('withOptions', options)
     const c = Object.create(Client.prototype)
     try {
       c._native = this._native.withOptions(callOptions(o) ?? {})
@@ -818,35 +911,35 @@ class Client {
   }
 
   async listConversations(options = {}) {
-    const o = opts('options', options)
+    const o = callOpts('listConversations', options)
     const args = [optNum('limit', o.limit), optStr('cursor', o.cursor), optBool('archived', o.archived), callOptions(o)]
     const result = await withSignal(optSignal(o.signal), (h) => this._native.listConversations(...args, h))
     return fromNative(result, (wire) => pageFromWire(wire, 'conversations'))
   }
 
   iterConversations(options = {}) {
-    const o = opts('options', options)
+    const o = callOpts('iterConversations', options)
     const args = [optNum('limit', o.limit), optBool('archived', o.archived), optStr('cursor', o.cursor)]
     return pageIterable(() => this._native.iterConversations(...args), 'conversations', optSignal(o.signal))
   }
 
   async createConversation(options = {}) {
-    const o = opts('options', options)
+    const o = callOpts('createConversation', options)
     const title = optStr('title', o.title)
     const result = await withSignal(optSignal(o.signal), (h) => this._native.createConversation(title, callOptions(o), h))
     return fromNative(result)
   }
 
   async getConversation(conversationId, options = {}) {
-    const o = opts('options', options)
+    const o = callOpts('getConversation', options)
     const id = str('conversation_id', conversationId)
     const result = await withSignal(optSignal(o.signal), (h) => this._native.getConversation(id, callOptions(o), h))
     return fromNative(result)
   }
 
   async updateConversation(conversationId, update = {}, options = {}) {
-    const u = opts('update', update)
-    const o = opts('options', options)
+    const u = onlyKeys('update', 'updateConversation', opts('update', update), UPDATE_KEYS)
+    const o = callOpts('updateConversation', options)
     const id = str('conversation_id', conversationId)
     const title = optStr('title', u.title)
     const archived = optBool('archived', u.archived)
@@ -857,7 +950,7 @@ class Client {
   }
 
   async listEvents(options = {}) {
-    const o = opts('options', options)
+    const o = eventOpts('listEvents', options)
     const args = [
       optStr('conversation_id', o.conversationId),
       optStr('starting_after', o.startingAfter),
@@ -871,7 +964,7 @@ class Client {
   }
 
   iterEvents(options = {}) {
-    const o = opts('options', options)
+    const o = eventOpts('iterEvents', options)
     const args = [
       optStr('conversation_id', o.conversationId),
       optStr('starting_after', o.startingAfter),
@@ -884,7 +977,7 @@ class Client {
 
   /** One page of a conversation's messages, user and assistant, newest first. */
   async listMessages(conversationId, options = {}) {
-    const o = opts('options', options)
+    const o = callOpts('listMessages', options)
     const args = [str('conversation_id', conversationId), optStr('cursor', o.cursor), optNum('limit', o.limit), callOptions(o)]
     const result = await withSignal(optSignal(o.signal), (h) => this._native.listMessages(...args, h))
     return fromNative(result, (wire) => pageFromWire(wire, 'messages'))
@@ -892,14 +985,14 @@ class Client {
 
   /** Every message of a conversation, newest first, fetching pages lazily (`for await`, or `.pages()`). */
   iterMessages(conversationId, options = {}) {
-    const o = opts('options', options)
+    const o = callOpts('iterMessages', options)
     const args = [str('conversation_id', conversationId), optNum('limit', o.limit), optStr('cursor', o.cursor)]
     return pageIterable(() => this._native.iterMessages(...args), 'messages', optSignal(o.signal))
   }
 
   /** The messages of one response: the user's input message and the assistant's final messages. */
   async listResponseMessages(conversationId, responseId, options = {}) {
-    const o = opts('options', options)
+    const o = callOpts('listResponseMessages', options)
     const args = [
       str('conversation_id', conversationId),
       str('response_id', responseId),
@@ -913,7 +1006,7 @@ class Client {
 
   /** Every message of one response, fetching pages lazily (`for await`, or `.pages()`). */
   iterResponseMessages(conversationId, responseId, options = {}) {
-    const o = opts('options', options)
+    const o = callOpts('iterResponseMessages', options)
     const args = [str('conversation_id', conversationId), str('response_id', responseId), optNum('limit', o.limit), optStr('cursor', o.cursor)]
     return pageIterable(() => this._native.iterResponseMessages(...args), 'messages', optSignal(o.signal))
   }
@@ -926,7 +1019,7 @@ class Client {
    * is sent; the POST is not retried after an ambiguous failure.
    */
   async submitFeedback(conversationId, responseId, messageId, callbackId, options = {}) {
-    const o = opts('options', options)
+    const o = callOpts('submitFeedback', options)
     const args = [
       str('conversation_id', conversationId),
       str('response_id', responseId),
@@ -940,7 +1033,7 @@ class Client {
   }
 
   async createResponse(conversationId, text, options = {}) {
-    const o = opts('options', options)
+    const o = callOpts('createResponse', options)
     const id = str('conversation_id', conversationId)
     const t = str('text', text)
     const result = await withSignal(optSignal(o.signal), (h) => this._native.createResponse(id, t, callOptions(o), h))
@@ -948,7 +1041,7 @@ class Client {
   }
 
   async getResponse(conversationId, responseId, options = {}) {
-    const o = opts('options', options)
+    const o = callOpts('getResponse', options)
     const id = str('conversation_id', conversationId)
     const rid = str('response_id', responseId)
     const result = await withSignal(optSignal(o.signal), (h) => this._native.getResponse(id, rid, callOptions(o), h))
@@ -958,13 +1051,13 @@ class Client {
   async waitForResponse(conversationId, responseId, options = {}) {
     const id = str('conversation_id', conversationId)
     const rid = str('response_id', responseId)
-    return poll(options, (wait, cb, h) => this._native.waitForResponse(id, rid, wait, cb, h))
+    return poll(callOpts('waitForResponse', options), (wait, cb, h) => this._native.waitForResponse(id, rid, wait, cb, h))
   }
 
   async createResponseAndWait(conversationId, text, options = {}) {
     const id = str('conversation_id', conversationId)
     const t = str('text', text)
-    return poll(options, (wait, cb, h) => this._native.createResponseAndWait(id, t, wait, cb, h))
+    return poll(callOpts('createResponseAndWait', options), (wait, cb, h) => this._native.createResponseAndWait(id, t, wait, cb, h))
   }
 
   /**
@@ -973,7 +1066,7 @@ class Client {
    * and the error of a failed turn, are thrown by the loop.
    */
   streamResponse(conversationId, text, options = {}) {
-    const o = opts('options', options)
+    const o = callOpts('streamResponse', options)
     const id = str('conversation_id', conversationId)
     const t = str('text', text)
     const signal = optSignal(o.signal)
@@ -987,7 +1080,7 @@ class Client {
    * throwing from it stops the turn with that error.
    */
   async streamResponseAndWait(conversationId, text, options = {}) {
-    const o = opts('options', options)
+    const o = callOpts('streamResponseAndWait', options)
     const id = str('conversation_id', conversationId)
     const t = str('text', text)
     const idleTimeoutMs = optNum('idleTimeoutMs', o.idleTimeoutMs)

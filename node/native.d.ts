@@ -183,7 +183,7 @@ export declare function coreVersion(): string
 /** Every core error kind string, in the core's order (the JS layer builds its class table from it). */
 export declare function errorKinds(): Array<string>
 
-/** The core's lists of known tagged-union types; the JS layer shapes every other type as its unknown variant. */
+/** The core's lists of known tagged-union types and stream event names; the JS layer shapes every other type as its unknown variant. */
 export declare function knownTypeNames(): KnownTypeNames
 
 /** The `type` values of each tagged union that the core decodes into a known variant. */
@@ -194,6 +194,8 @@ export interface KnownTypeNames {
   outputItem: Array<string>
   /** `EventPayload` types. */
   eventPayload: Array<string>
+  /** Stream event names (`StreamEvent::KNOWN`); every other name arrives as the unknown event. */
+  streamEvent: Array<string>
 }
 
 /** The core's `Message::text` (unknown content types read best-effort) on a Message given as wire JSON. */

@@ -23,7 +23,9 @@ function describeOutput(item: OutputItem): string {
   void item.message
   if (item.type === 'MESSAGE') {
     const m: Message = item.message
-    return `${m.actor}: ${m.citations.map((c) => c.offset).join(',')}`
+    const cited = m.contentReferences.map((r) => `${r.citationId}@${r.offset}`)
+    const hints = m.citations.flatMap((c) => c.display?.attributes ?? []).map((a) => `${a.key}=${a.value}`)
+    return `${m.actor}: ${cited.join(',')} ${hints.join(',')}`
   }
   switch (item.type) {
     case 'REASONING_MESSAGE': {

@@ -103,6 +103,74 @@ test('client options: the core decides, and names the option', async () => {
   assert.deepEqual(await sim.requests(), [], 'refused before any request')
 })
 
+test('per-call options: a key the method does not take is an InvalidArgumentError naming it, before any request', async () => {
+  const c = client()
+  const conv = 'conv_00000000000000000000000000'
+  const named = (argument) => (e) => {
+    assert.ok(e instanceof mw.InvalidArgumentError, `${e?.name}: ${e?.message}`)
+    assert.equal(e.argument, argument)
+    assert.ok(e.message.includes(argument), e.message)
+    return true
+  }
+  // Async methods reject; the iterables and streamResponse throw at once, like their type checks.
+  await assert.rejects(c.listEvents({ limti: 5 }), named('limti'))
+  await assert.rejects(c.listConversations({ limit: 2, curser: 'x' }), named('curser'))
+  await assert.rejects(c.listMessages(conv, { archived: true }), named('archived'))
+  await assert.rejects(c.listResponseMessages(conv, 'resp_x', { onUpdate: () => {} }), named('onUpdate'))
+  await assert.rejects(c.createConversation({ titel: 'x' }), named('titel'))
+  await assert.rejects(c.getConversation(conv, { timeout: 5 }), named('timeout'))
+  await assert.rejects(c.updateConversation(conv, { title: 'x' }, { archived: true }), named('archived'))
+  await assert.rejects(c.updateConversation(conv, { titel: 'x' }), named('titel'))
+  await assert.rejects(c.createResponse(conv, 'hi', { idleTimeoutMs: 5 }), named('idleTimeoutMs'))
+  await assert.rejects(c.getResponse(conv, 'resp_x', { limit: 1 }), named('limit'))
+  await assert.rejects(c.submitFeedback(conv, 'resp_x', 'msg_x', 'cb', { feedback: 'x' }), named('feedback'))
+  await assert.rejects(c.waitForResponse(conv, 'resp_x', { timeoutMs: 5 }), named('timeoutMs'))
+  await assert.rejects(c.createResponseAndWait(conv, 'hi', { onEvent: () => {} }), named('onEvent'))
+  await assert.rejects(c.streamResponseAndWait(conv, 'hi', { onUpdate: () => {} }), named('onUpdate'))
+  assert.throws(() => c.streamResponse(conv, 'hi', { idleTimeout: 5 }), named('idleTimeout'))
+  assert.throws(() => c.iterEvents({ startingAter: 'evt_1' }), named('startingAter'))
+  assert.throws(() => c.iterConversations({ timeoutMs: 5 }), named('timeoutMs'))
+  assert.throws(() => c.iterMessages(conv, { limti: 5 }), named('limti'))
+  assert.throws(() => c.iterResponseMessages(conv, 'resp_x', { maxRetries: 0 }), named('maxRetries'))
+  assert.throws(() => c.withOptions({ signal: AbortSignal.abort() }), named('signal'))
+  // A key set to undefined counts as absent (spreading partial options stays possible).
+  assert.deepEqual((await c.listEvents({ limti: undefined, limit: 5 })).events, [])
+  assert.deepEqual(await sim.requests().then((l) => (Array.isArray(l) ? l : l.requests).filter((r) => !r.path.endsWith('/events'))), [], 'refused before any request')
+})
+
+test('listEvents/iterEvents: startEventId and lastEventId are deprecated names of startingAfter and endingAt', async () => {
+  const c = client()
+  const conv = (await c.createConversation()).conversationId
+  const ids = []
+  for (const text of ['a', 'b', 'c', 'd']) ids.push((await sim.injectEvent({ conversation_id: conv, text })).event_id)
+  const warnings = []
+  const onWarning = (w) => warnings.push(w)
+  process.on('warning', onWarning)
+  try {
+    const now = await c.listEvents({ conversationId: conv, startingAfter: ids[0], endingAt: ids[2] })
+    assert.deepEqual(now.events.map((e) => e.eventId), ids.slice(1, 3))
+    const old = await c.listEvents({ conversationId: conv, startEventId: ids[0], lastEventId: ids[2] })
+    assert.deepEqual(mw.toWire(old), mw.toWire(now), 'the same result')
+    const iterated = []
+    for await (const e of c.iterEvents({ conversationId: conv, startEventId: ids[1] })) iterated.push(e.eventId)
+    assert.deepEqual(iterated, ids.slice(2))
+    await new Promise((r) => setImmediate(r)) // warnings are emitted on the next tick
+    const ours = warnings.filter((w) => w.name === 'DeprecationWarning' && /moveworks/.test(w.message))
+    assert.equal(ours.length, 2, 'one warning per old name, once: ' + ours.map((w) => w.message).join(' | '))
+    assert.match(ours.find((w) => w.message.includes('`startEventId`')).message, /`startingAfter`/)
+    assert.match(ours.find((w) => w.message.includes('`lastEventId`')).message, /`endingAt`/)
+    assert.deepEqual(ours.map((w) => w.code).sort(), ['MOVEWORKS_DEP_LAST_EVENT_ID', 'MOVEWORKS_DEP_START_EVENT_ID'])
+  } finally {
+    process.off('warning', onWarning)
+  }
+  // Old and new together: refused, naming both.
+  const both = (argument) => (e) => e instanceof mw.InvalidArgumentError && e.argument === argument
+  await assert.rejects(c.listEvents({ startingAfter: ids[0], startEventId: ids[0] }), both('startingAfter/startEventId'))
+  await assert.rejects(c.listEvents({ endingAt: ids[2], lastEventId: ids[1] }), both('endingAt/lastEventId'))
+  assert.throws(() => c.iterEvents({ startingAfter: ids[0], startEventId: ids[1] }), both('startingAfter/startEventId'))
+  await assert.rejects(c.listEvents({ startEventId: 7 }), both('startEventId'))
+})
+
 test('index.d.ts ClientOptions lists exactly the core options', () => {
   const dts = require('node:fs').readFileSync(require.resolve('../index.d.ts'), 'utf8')
   const block = dts.match(/export interface ClientOptions \{([\s\S]*?)\n\}/)[1]
@@ -164,7 +232,7 @@ test('unknown enum values come through as raw strings, unknown union types as UN
 /** One case per error class: how to provoke it and what it must look like. */
 const ERROR_CASES = [
   ['InvalidArgumentError', 'invalid_argument', async (c) => c.getConversation('a/b')],
-  ['BadRequestError', 'bad_request', async (c) => { await sim.faults([{ kind: 'status', status: 400 }]); return c.listConversations() }, 400, 'INVALID_INPUT'],
+  ['BadRequestError', 'bad_request', async (c) => { await sim.faults([{ kind: 'status', status: 400, code: 'INVALID_INPUT' }]); return c.listConversations() }, 400, 'INVALID_INPUT'],
   ['AuthenticationError', 'authentication', async () => client({ token: 'wrong' }).listConversations(), 401, 'UNAUTHORIZED'],
   ['PermissionDeniedError', 'permission_denied', async (c) => { await sim.faults([{ kind: 'status', status: 403 }]); return c.listConversations() }, 403, 'FORBIDDEN'],
   ['NotFoundError', 'not_found', async (c) => c.getConversation('conv_missing'), 404, 'NOT_FOUND'],

@@ -155,7 +155,7 @@ test("submitFeedback: another message's callback id is the server's 400, sent on
   assert.ok(err instanceof mw.APIStatusError)
   assert.ok(!(err instanceof mw.InvalidArgumentError))
   assert.equal(err.status, 400)
-  assert.equal(err.code, 'INVALID_INPUT')
+  assert.equal(err.code, 'INVALID_REQUEST', 'what the API answers for a callback id it does not accept')
   assert.equal(typeof err.requestId, 'string')
   const posts = (await requests()).filter((r) => r.method === 'POST' && r.path.includes('/feedback'))
   assert.equal(posts.length, 1, 'not retried')

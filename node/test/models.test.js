@@ -64,23 +64,35 @@ test('message text, content text and citation markers come from the core', async
   assert.equal(thought.type, 'PLAIN_TEXT')
   assert.equal(mw.contentText(thought), thought.plainText.text)
 
-  // Citations: `offset` as in the core and Python; the wire's `location` only as a hidden alias.
-  assert.equal(msg.citations.length, 2)
+  // Citations as published: an id, a display with opaque attributes, no location; where
+  // their markers go is the message's contentReferences.
+  assert.ok(msg.citations.length >= 1)
   for (const c of msg.citations) {
-    assert.equal(typeof c.offset, 'number')
-    assert.deepEqual(Object.keys(c).filter((k) => k === 'location' || k === 'offset'), ['offset'])
-    assert.deepEqual(c.location, { offset: c.offset }, 'deprecated alias still readable')
-    assert.equal(mw.toWire(c).location.offset, c.offset, 'the wire keeps its nesting')
+    assert.match(c.citationId, /^cite_/)
+    assert.equal(c.offset, undefined, 'no deprecated offset from a current server')
+    assert.equal(c.location, undefined, 'nor its hidden alias')
+    assert.ok(!('location' in mw.toWire(c)))
     if (c.display?.title) assert.equal(typeof mw.contentTextLossy(c.display.title), 'string')
+    for (const a of c.display?.attributes ?? []) assert.deepEqual(Object.keys(a), ['key', 'value'])
   }
+  assert.ok(msg.contentReferences.length >= 1)
+  const ids = msg.citations.map((c) => c.citationId)
+  for (const r of msg.contentReferences) {
+    assert.deepEqual(Object.keys(r), ['citationId', 'offset'])
+    assert.ok(ids.includes(r.citationId), r.citationId)
+  }
+  assert.deepEqual(mw.toWire(msg).content_references.map((r) => r.citation_id), msg.contentReferences.map((r) => r.citationId))
 
-  // The marker [n] of citation n-1 sits at its offset, counted in characters (code
-  // points): checked by taking the markers out again in offset order.
+  // The marker [n] of citation n-1 sits at each reference's offset, counted in
+  // characters (code points): checked by taking the markers out again in offset order.
   const marked = mw.textWithCitationMarkers(msg)
   assert.match(marked, /\[1\]/)
-  assert.match(marked, /\[2\]/)
   let rest = Array.from(marked)
-  const order = msg.citations.map((c, i) => [c.offset, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  const seen = new Set()
+  const order = msg.contentReferences
+    .map((r) => [r.offset, ids.indexOf(r.citationId)])
+    .filter(([offset, i]) => !seen.has(`${offset}:${i}`) && seen.add(`${offset}:${i}`))
+    .sort((a, b) => a[0] - b[0])
   for (const [offset, i] of order) {
     const marker = Array.from(`[${i + 1}]`)
     const at = Math.min(offset, Array.from(text).length)

@@ -34,7 +34,7 @@ async function collect(stream) {
   return events
 }
 
-test('a streamed turn: events in order, ending with RESPONSE_COMPLETED whose response equals getResponse', async () => {
+test('a streamed turn: the published events in order, ending with RESPONSE_COMPLETED whose response equals getResponse', async () => {
   const c = client()
   const conv = await conversation(c)
   const stream = c.streamResponse(conv, 'Who does John Doe report to?', FAST)
@@ -44,17 +44,31 @@ test('a streamed turn: events in order, ending with RESPONSE_COMPLETED whose res
   const names = events.map((e) => e.event)
   assert.equal(names[0], 'RESPONSE_CREATED', names.join())
   assert.equal(names.at(-1), 'RESPONSE_COMPLETED', names.join())
-  assert.ok(names.includes('OUTPUT_DELTA'), names.join())
+  assert.ok(names.includes('RESPONSE_OUTPUT_DELTA'), names.join())
   assert.equal(names.filter((n) => n === 'RESPONSE_COMPLETED').length, 1)
+  const PUBLISHED = ['RESPONSE_CREATED', 'RESPONSE_IN_PROGRESS', 'RESPONSE_OUTPUT_DELTA', 'RESPONSE_COMPLETED', 'RESPONSE_FAILED', 'ERROR']
+  for (const n of names) assert.ok(PUBLISHED.includes(n), `${n} is a published event name`)
+  // Every event has the server's counter, increasing over the whole stream.
+  const numbers = events.map((e) => e.sequenceNumber)
+  for (const n of numbers) assert.ok(Number.isInteger(n) && n >= 0, `sequenceNumber ${n}`)
+  for (let i = 1; i < numbers.length; i++) assert.ok(numbers[i] > numbers[i - 1], `increasing: ${numbers.join()}`)
+  // Created, in progress and completed carry the response.
+  for (const e of events.filter((x) => x.event !== 'RESPONSE_OUTPUT_DELTA')) {
+    assert.equal(e.response?.responseId, events[0].responseId, `${e.event} carries the response`)
+  }
+  assert.equal(events[0].response.status, 'CREATED')
 
   const created = events[0]
   assert.match(created.responseId, /^resp_/)
   assert.equal(stream.responseId, created.responseId)
   assert.match(stream.requestId, /./)
-  const deltas = events.filter((e) => e.event === 'OUTPUT_DELTA')
+  const deltas = events.filter((e) => e.event === 'RESPONSE_OUTPUT_DELTA')
   const seq = deltas.map((d) => d.sequenceNumber)
   assert.deepEqual(seq, [...seq].sort((a, b) => a - b), 'sequence numbers increase')
-  for (const d of deltas) assert.ok(['MESSAGE', 'REASONING_MESSAGE'].includes(d.output.type), d.output.type)
+  for (const d of deltas) {
+    assert.ok(['MESSAGE', 'REASONING_MESSAGE'].includes(d.output.type), d.output.type)
+    assert.equal(d.outputType, d.output.type)
+  }
   const lastMessage = deltas.filter((d) => d.output.type === 'MESSAGE').at(-1)
   assert.equal(mw.messageText(lastMessage.output.message).length > 0, true)
 
@@ -152,8 +166,8 @@ test('an unknown event arrives as an UNKNOWN event, never an error', async () =>
   const events = await collect(stream)
   const unknown = events.filter((e) => e.event === 'UNKNOWN')
   assert.equal(unknown.length, 1, events.map((e) => e.event).join())
-  assert.deepEqual({ ...unknown[0] }, { event: 'UNKNOWN', eventName: 'RESPONSE_AUDIT', data: '{"x":1}' })
-  assert.deepEqual(mw.toWire(unknown[0]), { event: 'RESPONSE_AUDIT', data: '{"x":1}' })
+  assert.deepEqual({ ...unknown[0] }, { event: 'UNKNOWN', sequenceNumber: null, eventName: 'RESPONSE_AUDIT', data: '{"x":1}' })
+  assert.deepEqual(mw.toWire(unknown[0]), { event: 'RESPONSE_AUDIT', sequence_number: null, data: '{"x":1}' })
   assert.equal(events.at(-1).event, 'RESPONSE_COMPLETED')
   assert.equal(stream.response.status, 'COMPLETED')
 })
@@ -177,7 +191,7 @@ test('an error before the stream starts is the typed API error, from the loop an
   await assert.rejects(collect(c.streamResponse(conv, 'hi', { idleTimeoutMs: 0 })), (e) => e instanceof mw.InvalidArgumentError && e.argument === 'idle_timeout')
 })
 
-test('a FAILED turn: RESPONSE_COMPLETED (FAILED), then ResponseFailedError from the loop', async () => {
+test('a FAILED turn: RESPONSE_FAILED carrying the failed response, then ResponseFailedError from the loop', async () => {
   const c = client()
   const conv = await conversation(c, 100)
   const stream = c.streamResponse(conv, '[fail] please break', FAST)
@@ -187,10 +201,122 @@ test('a FAILED turn: RESPONSE_COMPLETED (FAILED), then ResponseFailedError from 
   })().catch((e) => e)
   assert.ok(err instanceof mw.ResponseFailedError, String(err))
   assert.match(err.responseId, /^resp_/)
-  assert.equal(seen.at(-1).event, 'RESPONSE_COMPLETED')
-  assert.equal(seen.at(-1).status, 'FAILED')
+  const failed = seen.at(-1)
+  assert.equal(failed.event, 'RESPONSE_FAILED', seen.map((e) => e.event).join())
+  assert.ok(!seen.some((e) => e.event === 'RESPONSE_COMPLETED'))
+  assert.equal(typeof failed.sequenceNumber, 'number')
+  assert.equal(failed.response.status, 'FAILED')
+  assert.equal(failed.response.responseId, err.responseId)
+  assert.equal(typeof failed.response.error.code, 'string')
+  assert.deepEqual(mw.toWire(err.response), mw.toWire(failed.response), 'the error carries the failed response')
   assert.equal(stream.response, undefined)
   await assert.rejects(stream.finalResponse(), mw.ResponseFailedError)
+})
+
+test('the response_failed fault streams RESPONSE_FAILED, then ResponseFailedError carrying the response', async () => {
+  const c = client()
+  const conv = await conversation(c, 100)
+  await sim.faults([{ kind: 'response_failed' }])
+  const seen = []
+  const err = await c.streamResponseAndWait(conv, 'hi', { ...FAST, onEvent: (e) => seen.push(e) }).catch((e) => e)
+  assert.ok(err instanceof mw.ResponseFailedError, String(err))
+  assert.equal(err.kind, 'response_failed')
+  assert.deepEqual([seen[0].event, seen.at(-1).event], ['RESPONSE_CREATED', 'RESPONSE_FAILED'], seen.map((e) => e.event).join())
+  assert.equal(err.response.status, 'FAILED')
+  assert.equal(err.response.responseId, seen.at(-1).response.responseId)
+  assert.equal(err.responseId, seen[0].responseId)
+  assert.equal(await requests('POST', '/responses'), 1)
+})
+
+test('an ERROR event mid-stream: delivered, then the turn is finished by polling and completes', async () => {
+  const c = client()
+  const conv = await conversation(c, 300)
+  await sim.faults([{ kind: 'stream_error', after_events: 2, code: 'INTERNAL_ERROR', message: 'the stream failed' }])
+  const stream = c.streamResponse(conv, 'Who does John Doe report to?', FAST)
+  const events = await collect(stream)
+  const names = events.map((e) => e.event)
+  assert.equal(names[0], 'RESPONSE_CREATED', names.join())
+  const error = events.find((e) => e.event === 'ERROR')
+  assert.ok(error, names.join())
+  assert.deepEqual({ ...error.error }, { code: 'INTERNAL_ERROR', message: 'the stream failed' })
+  assert.equal(typeof error.sequenceNumber, 'number')
+  assert.equal(names.at(-1), 'RESPONSE_COMPLETED', names.join())
+  assert.ok(names.indexOf('ERROR') < names.indexOf('RESPONSE_COMPLETED'))
+  assert.equal(stream.response.status, 'COMPLETED')
+  assert.ok(mw.assistantText(stream.response).length > 0)
+  assert.deepEqual(mw.toWire(await c.getResponse(conv, stream.responseId)), mw.toWire(stream.response))
+  assert.equal(await requests('POST', '/responses'), 1, 'the message is never sent again')
+  assert.ok((await requests('GET', `/responses/${stream.responseId}`)) >= 2, 'finished by polling')
+
+  // ERROR before the response exists: the loop throws the error class of its code, with that code.
+  await sim.faults([{ kind: 'stream_error', after_events: 0, code: 'RATE_LIMIT_EXCEEDED', message: 'slow down' }])
+  const early = []
+  const err = await (async () => {
+    for await (const e of c.streamResponse(conv, 'hi', FAST)) early.push(e.event)
+  })().catch((e) => e)
+  assert.deepEqual(early, ['ERROR'])
+  assert.ok(err instanceof mw.RateLimitError, String(err))
+  assert.equal(err.code, 'RATE_LIMIT_EXCEEDED')
+})
+
+test('a handoff (completed with no outputs) is a successful turn', async () => {
+  const c = client()
+  const conv = await conversation(c, 100)
+  await sim.faults([{ kind: 'handoff' }])
+  const stream = c.streamResponse(conv, 'I want a human', FAST)
+  const events = await collect(stream)
+  const completed = events.at(-1)
+  assert.equal(completed.event, 'RESPONSE_COMPLETED', events.map((e) => e.event).join())
+  assert.equal(completed.response.status, 'COMPLETED')
+  assert.deepEqual(completed.response.outputs, [])
+  assert.equal(await stream.finalResponse(), completed.response)
+  assert.equal(mw.assistantText(completed.response), null)
+  assert.deepEqual(mw.assistantMessages(completed.response), [])
+})
+
+test('a raw_message answer: contentReferences sharing an offset render side by side', async () => {
+  const c = client()
+  const conv = await conversation(c, 100)
+  const text = 'John Doe 📘 reports to Jane Roe.'
+  const md = (t) => ({ type: 'MARKDOWN_TEXT', markdown_text: { text: t } })
+  await sim.faults([
+    {
+      kind: 'raw_message',
+      message: {
+        message_id: 'msg_raw',
+        conversation_id: 'conv_raw',
+        response_id: 'resp_raw',
+        actor: 'ASSISTANT',
+        content: md(text),
+        citations: [
+          { citation_id: 'cite_a', url: 'https://acme.example/a', display: { title: md('A'), attributes: [{ key: 'source', value: 'Workday' }] } },
+          { citation_id: 'cite_b', display: { title: md('B') } },
+          { citation_id: 'cite_c', location: { offset: 0 } },
+        ],
+        content_references: [
+          { citation_id: 'cite_a', offset: 8 },
+          { citation_id: 'cite_b', offset: 8 },
+          { citation_id: 'cite_a', offset: 8 },
+          { citation_id: 'cite_c', offset: 31 },
+        ],
+        created_at: '2026-09-14T16:02:11.482Z',
+      },
+    },
+  ])
+  const response = await c.streamResponse(conv, 'Who does John Doe report to?', FAST).finalResponse()
+  const [msg] = mw.assistantMessages(response)
+  assert.equal(mw.messageText(msg), text)
+  assert.deepEqual(msg.citations.map((x) => x.citationId), ['cite_a', 'cite_b', 'cite_c'])
+  assert.deepEqual(msg.citations[0].display.attributes, [{ key: 'source', value: 'Workday' }])
+  assert.equal(msg.citations[0].offset, undefined)
+  assert.equal(msg.citations[2].offset, 0, 'the deprecated offset still reads when sent')
+  assert.deepEqual(msg.citations[2].location, { offset: 0 })
+  assert.deepEqual(
+    msg.contentReferences.map((r) => [r.citationId, r.offset]),
+    [['cite_a', 8], ['cite_b', 8], ['cite_a', 8], ['cite_c', 31]],
+  )
+  // Offsets count characters (📘 is two UTF-16 units); references win over the deprecated offset.
+  assert.equal(mw.textWithCitationMarkers(msg), 'John Doe[1][2] 📘 reports to Jane Roe.[3]')
 })
 
 test('leaving the loop early (break, throw) releases the stream: 200 abandoned streams leave the fd count flat', async () => {
@@ -232,7 +358,7 @@ test('streamResponseAndWait: every event to onEvent before it resolves to the fi
   assert.equal(response.status, 'COMPLETED')
   assert.equal(seen[0].event, 'RESPONSE_CREATED')
   assert.equal(seen.at(-1).event, 'RESPONSE_COMPLETED')
-  assert.ok(seen.some((e) => e.event === 'OUTPUT_DELTA' && e.output.type === 'MESSAGE'))
+  assert.ok(seen.some((e) => e.event === 'RESPONSE_OUTPUT_DELTA' && e.output.type === 'MESSAGE'))
   assert.deepEqual(mw.toWire(seen.at(-1).response), mw.toWire(response))
   assert.deepEqual(mw.toWire(await c.getResponse(conv, response.responseId)), mw.toWire(response))
 
@@ -283,6 +409,20 @@ test('64 concurrent streams run concurrently and fs stays responsive', async (t)
   assert.ok(latencies.length >= 5, 'readFile completed repeatedly while the streams ran')
   assert.ok(elapsed < 8 * DURATION, `streams ran concurrently (${elapsed} ms)`)
   assert.ok(maxRead < elapsed / 2, `readFile never queued behind the streams (max ${maxRead} ms of ${elapsed} ms)`)
+})
+
+test("index.d.ts declares exactly the core's stream events, each with sequenceNumber", () => {
+  const dts = fs.readFileSync(path.resolve(__dirname, '../index.d.ts'), 'utf8')
+  const core = require('../native.js').knownTypeNames().streamEvent
+  const names = dts.match(/export type StreamEventName =([^/]*?)\n\n/)[1]
+  assert.deepEqual([...names.matchAll(/'([A-Z_]+)'/g)].map((m) => m[1]).sort(), [...core].sort())
+  const declared = [...dts.matchAll(/^ {2}event: '([A-Z_]+)'$/gm)].map((m) => m[1]).filter((n) => n !== 'UNKNOWN')
+  assert.deepEqual(declared.sort(), [...core].sort(), 'one event interface per name')
+  const union = dts.match(/export type StreamEvent =([\s\S]*?)\n\n/)[1]
+  for (const member of union.matchAll(/\| (\w+)/g)) {
+    const body = dts.match(new RegExp(`export interface ${member[1]} \\{([\\s\\S]*?)\\n\\}`))[1]
+    assert.match(body, /^ {2}sequenceNumber: number \| null$/m, `${member[1]} has sequenceNumber`)
+  }
 })
 
 test("the README's streaming example runs", async () => {

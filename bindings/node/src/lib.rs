@@ -237,13 +237,10 @@ pub struct NativeStreamOptions {
 }
 
 /// One stream event for the JS layer: `{"event": <the core's StreamEvent JSON>, "known": bool,
-/// "request_id": <the request id of the event's response, if it carries one>}` (`known` is
+/// "request_id": <the request id of the response the event carries, if any>}` (`known` is
 /// false for the core's `Unknown` variant), plus `extra` fields.
 fn event_json(event: &StreamEvent, extra: serde_json::Value) -> moveworks::Result<String> {
-    let request_id = match event {
-        StreamEvent::ResponseCompleted { response: Some(r), .. } => r.request_id(),
-        _ => None,
-    };
+    let request_id = event.response().and_then(Traced::request_id);
     let mut out = json!({
         "event": serde_json::to_value(event)
             .map_err(|e| moveworks::Error::new(ErrorKind::Decode, format!("could not serialize an event: {e}")))?,
@@ -1009,9 +1006,11 @@ pub struct KnownTypeNames {
     pub output_item: Vec<String>,
     /// `EventPayload` types.
     pub event_payload: Vec<String>,
+    /// Stream event names (`StreamEvent::KNOWN`); every other name arrives as the unknown event.
+    pub stream_event: Vec<String>,
 }
 
-/// The core's lists of known tagged-union types; the JS layer shapes every other type as its unknown variant.
+/// The core's lists of known tagged-union types and stream event names; the JS layer shapes every other type as its unknown variant.
 #[napi]
 pub fn known_type_names() -> KnownTypeNames {
     let owned = |known: &[&str]| known.iter().map(|t| (*t).to_owned()).collect();
@@ -1019,6 +1018,7 @@ pub fn known_type_names() -> KnownTypeNames {
         content: owned(Content::KNOWN),
         output_item: owned(OutputItem::KNOWN),
         event_payload: owned(EventPayload::KNOWN),
+        stream_event: owned(StreamEvent::KNOWN),
     }
 }
 
