@@ -12,23 +12,186 @@ export interface SandboxOptions {
 }
 
 /**
- * A simulator fault (the simulator crate's "Faults"), camelCase keys: e.g.
- * `{ kind: 'status', status: 429, retryAfter: 1 }`, `{ kind: 'drop' }`,
- * `{ kind: 'delay', ms: 500 }`, `{ kind: 'malformed_json' }`, `{ kind: 'stream_drop' }`;
- * `pathContains`, `method` and `count` choose which requests it hits.
+ * Which requests a fault hits (every fault kind takes these). Faults form a FIFO queue:
+ * a request takes one use of the oldest fault that matches it, and a fault is removed
+ * once used `count` times.
  */
-export interface SandboxFault {
-  /** The fault's kind: `status`, `drop`, `reset`, `delay`, `malformed_json`, `stream_drop`, `stream_stall`, … */
-  kind: string
-  /** Only requests whose path contains this. */
+export interface SandboxFaultFilter {
+  /** Only requests whose target (path plus query) contains this, e.g. `'/responses/stream'`. */
   pathContains?: string
-  /** Only requests of this method. */
+  /** Only requests of this method (`'GET'`, `'POST'`, `'PATCH'`; any case). */
   method?: string
-  /** How many matching requests it hits (default 1). */
+  /** How many matching requests it hits (default 1; at least 1). */
   count?: number
-  /** The kind's own fields (`status`, `code`, `message`, `retryAfter`, `retryAfterMs`, `ms`, …). */
-  [field: string]: unknown
 }
+
+/**
+ * `status`: answer with this error status and the API's error body, without processing
+ * the request. The body's `code` defaults to the status's (400: the operation's own 400
+ * code, `INVALID_INPUT` elsewhere; 401 `UNAUTHORIZED`, 403 `FORBIDDEN`, 404 `NOT_FOUND`,
+ * 408 `REQUEST_TIMEOUT`, 429 `RATE_LIMIT_EXCEEDED`, 5xx `INTERNAL_ERROR`). With
+ * `pathContains: '/responses/stream'` it answers the streaming request before any stream starts.
+ */
+export interface SandboxStatusFault extends SandboxFaultFilter {
+  /** Discriminant. */
+  kind: 'status'
+  /** The HTTP status, 400 to 599 (required). */
+  status: number
+  /** The body's `error.code` (default: the status's code, above). */
+  code?: string
+  /** The body's `error.message` (default `'injected fault'`). */
+  message?: string
+  /** Sent verbatim as `Retry-After` (seconds or an HTTP date); default none. */
+  retryAfter?: number | string
+  /** Sent as `retry-after-ms`; default none. */
+  retryAfterMs?: number | string
+}
+
+/** `delay`: wait `ms`, then process the request normally. */
+export interface SandboxDelayFault extends SandboxFaultFilter {
+  /** Discriminant. */
+  kind: 'delay'
+  /** How long to wait, ms (required). */
+  ms: number
+}
+
+/**
+ * Faults without fields of their own: `drop` (process the request, send the headers
+ * and half the body, close the connection), `reset` (close the connection without
+ * answering or processing), `truncated_json` (process, answer the first half of the
+ * real body), `unknown_values` (process, render this answer with values a newer server
+ * might send), `handoff` (create response only, polled or streamed: the response
+ * completes with no outputs, a live-agent handoff; streamed, `RESPONSE_CREATED` then
+ * `RESPONSE_COMPLETED` with no deltas), `response_failed` (create response only: the
+ * response ends `FAILED` with its `error`; streamed, its last event is
+ * `RESPONSE_FAILED` carrying that response; what `failNextResponse` queues).
+ */
+export interface SandboxPlainFault extends SandboxFaultFilter {
+  /** Discriminant. */
+  kind: 'drop' | 'reset' | 'truncated_json' | 'unknown_values' | 'handoff' | 'response_failed'
+}
+
+/** `malformed_json`: process, then answer `status` with the broken body `{"conversations": [`. */
+export interface SandboxMalformedJsonFault extends SandboxFaultFilter {
+  /** Discriminant. */
+  kind: 'malformed_json'
+  /** The status answered, 100 to 599 (default 200). */
+  status?: number
+}
+
+/** `raw`: answer exactly this, without processing the request. */
+export interface SandboxRawFault extends SandboxFaultFilter {
+  /** Discriminant. */
+  kind: 'raw'
+  /** The HTTP status, 100 to 599 (required). */
+  status: number
+  /** The body, verbatim (default empty). */
+  body?: string
+  /** Headers to send (`Content-Type` defaults to `application/json`; `x-moveworks-root-uuid` is added unless given). */
+  headers?: Record<string, string | number>
+}
+
+/**
+ * Streaming endpoint only: `stream_drop` closes the connection after `afterEvents`
+ * events without ending the body. The response is created as usual, so polling it
+ * still finishes the turn.
+ */
+export interface SandboxStreamDropFault extends SandboxFaultFilter {
+  /** Discriminant. */
+  kind: 'stream_drop'
+  /** Events sent before the fault acts (default 1: right after `RESPONSE_CREATED`). */
+  afterEvents?: number
+}
+
+/**
+ * Streaming endpoint only: `stream_stall` writes nothing more after `afterEvents`
+ * events but keeps the connection open for `ms`, then closes it.
+ */
+export interface SandboxStreamStallFault extends SandboxFaultFilter {
+  /** Discriminant. */
+  kind: 'stream_stall'
+  /** Events sent before the stall (default 1: right after `RESPONSE_CREATED`). */
+  afterEvents?: number
+  /** How long the connection stays open and silent, ms (default 60000). */
+  ms?: number
+}
+
+/**
+ * Streaming endpoint only: `stream_unknown_event` sends an extra event with a name
+ * clients do not know after `afterEvents` events (it arrives as the `UNKNOWN` event).
+ */
+export interface SandboxStreamUnknownEventFault extends SandboxFaultFilter {
+  /** Discriminant. */
+  kind: 'stream_unknown_event'
+  /** Events sent before it (default 1: right after `RESPONSE_CREATED`). */
+  afterEvents?: number
+  /** Its `event:` name (default `'RESPONSE_AUDIT'`). */
+  event?: string
+  /**
+   * Its `data:` text, sent verbatim; by default a JSON object with `event_type` and
+   * `sequence_number` (taking its place in the sequence) and a note.
+   */
+  data?: string
+}
+
+/**
+ * Streaming endpoint only: `stream_error` sends an `ERROR` event
+ * (`{"event_type":"ERROR","sequence_number":k,"error":{code,message}}`) after
+ * `afterEvents` events and ends the stream. The response goes on server-side and
+ * completes, so the SDK finishes the turn by polling. With `afterEvents: 0` the `ERROR`
+ * is the first and only event and no response is created (the loop then throws the
+ * error class of `code`). When `afterEvents` is at least the number of events, the
+ * stream ends normally.
+ */
+export interface SandboxStreamErrorFault extends SandboxFaultFilter {
+  /** Discriminant. */
+  kind: 'stream_error'
+  /** Events sent before the `ERROR` (default 1: right after `RESPONSE_CREATED`). */
+  afterEvents?: number
+  /** The error's `code` (default `'INTERNAL_ERROR'`). */
+  code?: string
+  /** The error's `message` (default `'the stream failed; poll get response for the answer'`). */
+  message?: string
+}
+
+/**
+ * Create response only (polled or streamed): `raw_message` makes the response's final
+ * `MESSAGE` output exactly `message` (only its `conversation_id` and `response_id` are
+ * overwritten with the real ones), e.g. a message captured from a live tenant with
+ * `citations: null`, `content_references`, a deprecated `location` or unknown fields.
+ * List messages returns it too; its `message_id` (when a string) is what
+ * `submitFeedback` takes. Streamed, one `RESPONSE_OUTPUT_DELTA` carries it whole.
+ */
+export interface SandboxRawMessageFault extends SandboxFaultFilter {
+  /** Discriminant. */
+  kind: 'raw_message'
+  /**
+   * The message's wire JSON (required; snake_case keys as the API sends them: camelCase
+   * keys are converted to snake_case like every scripting argument).
+   */
+  message: Record<string, unknown>
+}
+
+/**
+ * A simulator fault (the simulator crate's "Faults"), a discriminated union on `kind`,
+ * camelCase keys (converted to the simulator's snake_case): e.g.
+ * `{ kind: 'status', status: 429, retryAfter: 1 }`, `{ kind: 'stream_error', afterEvents: 2 }`;
+ * `pathContains`, `method` and `count` choose which requests it hits. Stream faults
+ * match only the streaming endpoint; `handoff`, `raw_message` and `response_failed`
+ * only create response (polled or streamed). An unknown kind or a bad field throws
+ * `InvalidArgumentError` naming the action.
+ */
+export type SandboxFault =
+  | SandboxStatusFault
+  | SandboxDelayFault
+  | SandboxPlainFault
+  | SandboxMalformedJsonFault
+  | SandboxRawFault
+  | SandboxStreamDropFault
+  | SandboxStreamStallFault
+  | SandboxStreamUnknownEventFault
+  | SandboxStreamErrorFault
+  | SandboxRawMessageFault
 
 /** One entry of the sandbox's request log (never the Authorization value). */
 export interface SandboxRequest {

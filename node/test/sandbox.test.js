@@ -54,6 +54,36 @@ test('the 429 was waited out for its Retry-After before the retry', async (t) =>
   assert.equal(e.retryAfterMs, 2000)
 })
 
+test('the stream faults of testing.d.ts through sandbox.fault, camelCase keys (afterEvents)', async (t) => {
+  const sandbox = await Sandbox.start({ responseDurationMs: 100 })
+  t.after(() => sandbox.close())
+  const client = sandbox.client()
+  const conv = (await client.createConversation()).conversationId
+  const FAST = { initialIntervalMs: 20, maxIntervalMs: 60, deadlineMs: 10_000 }
+  const names = async (text) => {
+    const events = []
+    const error = await client.streamResponseAndWait(conv, text, { ...FAST, onEvent: (e) => events.push(e) }).then(() => null, (e) => e)
+    return { names: events.map((e) => e.event), events, error }
+  }
+  sandbox.fault({ kind: 'stream_error', afterEvents: 2, code: 'INTERNAL_ERROR', message: 'boom' })
+  const broken = await names('a')
+  assert.equal(broken.error, null)
+  assert.deepEqual(broken.names.slice(0, 3), ['RESPONSE_CREATED', 'RESPONSE_IN_PROGRESS', 'ERROR'])
+  assert.deepEqual({ ...broken.events[2].error }, { code: 'INTERNAL_ERROR', message: 'boom' })
+  assert.equal(broken.names.at(-1), 'RESPONSE_COMPLETED')
+
+  sandbox.fault({ kind: 'handoff' })
+  const handoff = await names('b')
+  assert.deepEqual(handoff.names, ['RESPONSE_CREATED', 'RESPONSE_COMPLETED'])
+  assert.deepEqual(handoff.events[1].response.outputs, [])
+
+  sandbox.fault({ kind: 'response_failed' })
+  const failed = await names('c')
+  assert.ok(failed.error instanceof mw.ResponseFailedError, String(failed.error))
+  assert.equal(failed.names.at(-1), 'RESPONSE_FAILED')
+  assert.throws(() => sandbox.fault({ kind: 'raw_message' }), (e) => e instanceof mw.InvalidArgumentError && e.argument === 'fault')
+})
+
 test('properties, camelCase both ways, and the generic run()', async (t) => {
   const sandbox = await Sandbox.start({ assistantName: 'acme' })
   t.after(() => sandbox.close())
