@@ -88,7 +88,8 @@ fuzz_target!(|data: &[u8]| {
         }
         10 => {
             if let Some(c) = round_trip::<Citation>(body) {
-                let _ = moveworks::render_citations("text", &[c], |i, _| format!("[{i}]"));
+                let places: Vec<(u64, usize)> = c.offset.map(|offset| (offset, 0)).into_iter().collect();
+                let _ = moveworks::render_citations("text", &places, |i| format!("[{i}]"));
             }
         }
         11 => {
