@@ -25,7 +25,7 @@ and has no rename attribute). The patch qualifies those field types.
 
 Both files then get the documentation pass (docs()): Dokka (bindings/kotlin/docs.sh)
 fails on any undocumented public item or unresolved link. The Rust doc comments
-uniffi copies use rustdoc's links (`[`x`](Self::x)`, `[`Client::new`]`), which KDoc
+uniffi copies use rustdoc's links (`[`x`](Self::x)`, `[`x`](Type::x)`, `[`Client::new`]`), which KDoc
 cannot resolve; they are rewritten to KDoc links to the Kotlin names. The public items
 uniffi's templates leave without KDoc get one: companion objects, `close()`/`destroy()`,
 the `Disposable` interface, `InternalException`, the exception variants' `message` and
@@ -162,6 +162,8 @@ def fix_links(line: str, model: bool) -> str:
     # [`label`](Self::name) / [`label`](crate::Type::name): a member, or a type's member.
     line = re.sub(r"\[`[^`\]]*`\]\(Self::(\w+)\)", lambda m: f"[{camel(m.group(1))}]", line)
     line = re.sub(r"\[`[^`\]]*`\]\(crate::(\w+(?:::\w+)*)\)", lambda m: kotlin_link(m.group(1), model), line)
+    # [`label`](Type::name): another type's member (`Message::content_references`).
+    line = re.sub(r"\[`[^`\]]*`\]\(([A-Z]\w*::\w+)\)", lambda m: kotlin_link(m.group(1), model), line)
     # [`Type::name`], [`Error`], and on the model's side [`Client`] / [`Sandbox`].
     line = re.sub(r"\[`(\w+::\w+)`\]", lambda m: kotlin_link(m.group(1), model), line)
     line = re.sub(r"\[`(Error|Client|Sandbox)`\]", lambda m: kotlin_link(m.group(1), model), line)

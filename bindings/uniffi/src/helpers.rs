@@ -32,7 +32,8 @@ pub fn message_text(message: Message) -> String {
     message.text()
 }
 
-/// The message text with `[1]`, `[2]`, … inserted at each citation's character offset.
+/// The message text with `[1]`, `[2]`, … inserted where its content references place
+/// each citation (character offsets; the deprecated citation offsets when it has none).
 #[uniffi::export]
 pub fn message_text_with_citation_markers(message: Message) -> String {
     message.text_with_citation_markers()
@@ -98,14 +99,35 @@ pub fn response_to_json(response: Response) -> String {
     to_json(&response)
 }
 
-/// The wire name of a stream event, e.g. `"OUTPUT_DELTA"` (an unknown event's name as sent).
+/// The wire name of a stream event, e.g. `"RESPONSE_OUTPUT_DELTA"` (an unknown event's name as sent).
 #[uniffi::export]
 pub fn stream_event_name(event: StreamEvent) -> String {
     event.event_name().to_owned()
 }
 
-/// The stream event as JSON: `{"event": <wire name>, <its fields>…}`; an unknown
-/// event is `{"event": <name>, "data": <raw data text>}`.
+/// The server's `sequence_number` of a stream event, whichever its variant; absent when
+/// it sent none (and on deltas of a turn finished by polling).
+#[uniffi::export]
+pub fn stream_event_sequence_number(event: StreamEvent) -> Option<u64> {
+    event.sequence_number()
+}
+
+/// The response a stream event carries (created, in progress, completed or failed), if any.
+#[uniffi::export]
+pub fn stream_event_response(event: StreamEvent) -> Option<Response> {
+    event.response().cloned()
+}
+
+/// Every event name this SDK version decodes into a known variant, in the order
+/// `RESPONSE_CREATED`, `RESPONSE_IN_PROGRESS`, `RESPONSE_OUTPUT_DELTA`,
+/// `RESPONSE_COMPLETED`, `RESPONSE_FAILED`, `ERROR`.
+#[uniffi::export]
+pub fn stream_event_known_names() -> Vec<String> {
+    StreamEvent::KNOWN.iter().map(|&n| n.to_owned()).collect()
+}
+
+/// The stream event as JSON: `{"event": <wire name>, "sequence_number": …, <its fields>…}`;
+/// an unknown event is `{"event": <name>, "sequence_number": …, "data": <raw data text>}`.
 #[uniffi::export]
 pub fn stream_event_to_json(event: StreamEvent) -> String {
     to_json(&event)

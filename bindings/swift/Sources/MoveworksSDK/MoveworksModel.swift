@@ -578,14 +578,22 @@ fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
 
 
 /**
- * Where a [`Citation`] belongs and what it points to.
+ * An entity a [`Message`] cites. Where its markers go in the text is given by the
+ * message's [`content_references`](Message::content_references), which name it by
+ * [`citation_id`](Self::citation_id).
  */
 public struct Citation {
     /**
-     * Zero-based position in the message text, counted in characters
-     * (Unicode scalar values), not bytes, where the marker belongs.
+     * Unique id, `cite_…`: what a [`ContentReference`] names. `None` from servers that
+     * predate it.
      */
-    public let offset: UInt64
+    public let citationId: String?
+    /**
+     * **Deprecated**: the wire's `location.offset`, which Moveworks stopped sending on
+     * 12 May 2026 (for new and existing messages); `None` when absent or not a
+     * non-negative integer. Read positions from [`Message::content_references`].
+     */
+    public let offset: UInt64?
     /**
      * Link to the cited entity.
      */
@@ -599,15 +607,21 @@ public struct Citation {
     // declare one manually.
     public init(
         /**
-         * Zero-based position in the message text, counted in characters
-         * (Unicode scalar values), not bytes, where the marker belongs.
-         */offset: UInt64, 
+         * Unique id, `cite_…`: what a [`ContentReference`] names. `None` from servers that
+         * predate it.
+         */citationId: String?, 
+        /**
+         * **Deprecated**: the wire's `location.offset`, which Moveworks stopped sending on
+         * 12 May 2026 (for new and existing messages); `None` when absent or not a
+         * non-negative integer. Read positions from [`Message::content_references`].
+         */offset: UInt64?, 
         /**
          * Link to the cited entity.
          */url: String?, 
         /**
          * How to display the cited entity.
          */display: CitationDisplay?) {
+        self.citationId = citationId
         self.offset = offset
         self.url = url
         self.display = display
@@ -621,6 +635,9 @@ extension Citation: Sendable {}
 
 extension Citation: Equatable, Hashable {
     public static func ==(lhs: Citation, rhs: Citation) -> Bool {
+        if lhs.citationId != rhs.citationId {
+            return false
+        }
         if lhs.offset != rhs.offset {
             return false
         }
@@ -634,6 +651,7 @@ extension Citation: Equatable, Hashable {
     }
 
     public func hash(into hasher: inout Hasher) {
+        hasher.combine(citationId)
         hasher.combine(offset)
         hasher.combine(url)
         hasher.combine(display)
@@ -649,14 +667,16 @@ public struct FfiConverterTypeCitation: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Citation {
         return
             try Citation(
-                offset: FfiConverterUInt64.read(from: &buf), 
+                citationId: FfiConverterOptionString.read(from: &buf), 
+                offset: FfiConverterOptionUInt64.read(from: &buf), 
                 url: FfiConverterOptionString.read(from: &buf), 
                 display: FfiConverterOptionTypeCitationDisplay.read(from: &buf)
         )
     }
 
     public static func write(_ value: Citation, into buf: inout [UInt8]) {
-        FfiConverterUInt64.write(value.offset, into: &buf)
+        FfiConverterOptionString.write(value.citationId, into: &buf)
+        FfiConverterOptionUInt64.write(value.offset, into: &buf)
         FfiConverterOptionString.write(value.url, into: &buf)
         FfiConverterOptionTypeCitationDisplay.write(value.display, into: &buf)
     }
@@ -679,29 +699,124 @@ public func FfiConverterTypeCitation_lower(_ value: Citation) -> RustBuffer {
 
 
 /**
+ * One opaque key-value rendering hint of a [`CitationDisplay`].
+ */
+public struct CitationAttribute {
+    /**
+     * Attribute name.
+     */
+    public let key: String
+    /**
+     * Attribute value.
+     */
+    public let value: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Attribute name.
+         */key: String, 
+        /**
+         * Attribute value.
+         */value: String) {
+        self.key = key
+        self.value = value
+    }
+}
+
+#if compiler(>=6)
+extension CitationAttribute: Sendable {}
+#endif
+
+
+extension CitationAttribute: Equatable, Hashable {
+    public static func ==(lhs: CitationAttribute, rhs: CitationAttribute) -> Bool {
+        if lhs.key != rhs.key {
+            return false
+        }
+        if lhs.value != rhs.value {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(key)
+        hasher.combine(value)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCitationAttribute: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CitationAttribute {
+        return
+            try CitationAttribute(
+                key: FfiConverterString.read(from: &buf), 
+                value: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CitationAttribute, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.key, into: &buf)
+        FfiConverterString.write(value.value, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCitationAttribute_lift(_ buf: RustBuffer) throws -> CitationAttribute {
+    return try FfiConverterTypeCitationAttribute.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCitationAttribute_lower(_ value: CitationAttribute) -> RustBuffer {
+    return FfiConverterTypeCitationAttribute.lower(value)
+}
+
+
+/**
  * Display data of a [`Citation`].
  */
 public struct CitationDisplay {
     /**
-     * Primary heading.
+     * Primary heading (usually `MARKDOWN_TEXT`).
      */
     public let title: Content?
     /**
      * Body or description.
      */
     public let body: Content?
+    /**
+     * Opaque rendering hints, in the order sent; their keys and values vary by
+     * citation, so never build logic on them.
+     */
+    public let attributes: [CitationAttribute]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * Primary heading.
+         * Primary heading (usually `MARKDOWN_TEXT`).
          */title: Content?, 
         /**
          * Body or description.
-         */body: Content?) {
+         */body: Content?, 
+        /**
+         * Opaque rendering hints, in the order sent; their keys and values vary by
+         * citation, so never build logic on them.
+         */attributes: [CitationAttribute]) {
         self.title = title
         self.body = body
+        self.attributes = attributes
     }
 }
 
@@ -718,12 +833,16 @@ extension CitationDisplay: Equatable, Hashable {
         if lhs.body != rhs.body {
             return false
         }
+        if lhs.attributes != rhs.attributes {
+            return false
+        }
         return true
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(title)
         hasher.combine(body)
+        hasher.combine(attributes)
     }
 }
 
@@ -737,13 +856,15 @@ public struct FfiConverterTypeCitationDisplay: FfiConverterRustBuffer {
         return
             try CitationDisplay(
                 title: FfiConverterOptionTypeContent.read(from: &buf), 
-                body: FfiConverterOptionTypeContent.read(from: &buf)
+                body: FfiConverterOptionTypeContent.read(from: &buf), 
+                attributes: FfiConverterSequenceTypeCitationAttribute.read(from: &buf)
         )
     }
 
     public static func write(_ value: CitationDisplay, into buf: inout [UInt8]) {
         FfiConverterOptionTypeContent.write(value.title, into: &buf)
         FfiConverterOptionTypeContent.write(value.body, into: &buf)
+        FfiConverterSequenceTypeCitationAttribute.write(value.attributes, into: &buf)
     }
 }
 
@@ -764,6 +885,95 @@ public func FfiConverterTypeCitationDisplay_lower(_ value: CitationDisplay) -> R
 
 
 /**
+ * Where in an assistant message's text a [`Citation`] is referenced.
+ */
+public struct ContentReference {
+    /**
+     * The [`Citation::citation_id`] referenced here.
+     */
+    public let citationId: String
+    /**
+     * Zero-based position in the message text where the marker belongs, counted in
+     * characters (Unicode scalar values), not bytes or UTF-16 units. Several references
+     * may share an offset.
+     */
+    public let offset: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The [`Citation::citation_id`] referenced here.
+         */citationId: String, 
+        /**
+         * Zero-based position in the message text where the marker belongs, counted in
+         * characters (Unicode scalar values), not bytes or UTF-16 units. Several references
+         * may share an offset.
+         */offset: UInt64) {
+        self.citationId = citationId
+        self.offset = offset
+    }
+}
+
+#if compiler(>=6)
+extension ContentReference: Sendable {}
+#endif
+
+
+extension ContentReference: Equatable, Hashable {
+    public static func ==(lhs: ContentReference, rhs: ContentReference) -> Bool {
+        if lhs.citationId != rhs.citationId {
+            return false
+        }
+        if lhs.offset != rhs.offset {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(citationId)
+        hasher.combine(offset)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContentReference: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ContentReference {
+        return
+            try ContentReference(
+                citationId: FfiConverterString.read(from: &buf), 
+                offset: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ContentReference, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.citationId, into: &buf)
+        FfiConverterUInt64.write(value.offset, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContentReference_lift(_ buf: RustBuffer) throws -> ContentReference {
+    return try FfiConverterTypeContentReference.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContentReference_lower(_ value: ContentReference) -> RustBuffer {
+    return FfiConverterTypeContentReference.lower(value)
+}
+
+
+/**
  * A conversation thread.
  */
 public struct Conversation {
@@ -776,7 +986,8 @@ public struct Conversation {
      */
     public let title: String?
     /**
-     * User-controlled archive flag. Defaults to false when the server omits it.
+     * User-controlled archive flag. Defaults to false when the server omits it (the
+     * published spec makes it optional) or sends `null`.
      */
     public let archived: Bool
     /**
@@ -804,7 +1015,8 @@ public struct Conversation {
          * User-defined or AI-generated title; absent until one exists.
          */title: String?, 
         /**
-         * User-controlled archive flag. Defaults to false when the server omits it.
+         * User-controlled archive flag. Defaults to false when the server omits it (the
+         * published spec makes it optional) or sends `null`.
          */archived: Bool, 
         /**
          * When the conversation was created.
@@ -2180,9 +2392,16 @@ public struct Message {
      */
     public let content: Content
     /**
-     * Entity citations (assistant messages only).
+     * The entities the message cites (assistant messages only). The API documents
+     * "array or null": `null` or a missing list decodes as empty.
      */
     public let citations: [Citation]
+    /**
+     * Where the citations are referenced in the text, ascending by offset (assistant
+     * messages only; `null` or missing decodes as empty). An entry whose offset is not a
+     * non-negative integer or that names no citation id is dropped, never failing the message.
+     */
+    public let contentReferences: [ContentReference]
     /**
      * When it was created.
      */
@@ -2213,8 +2432,14 @@ public struct Message {
          * What it says.
          */content: Content, 
         /**
-         * Entity citations (assistant messages only).
+         * The entities the message cites (assistant messages only). The API documents
+         * "array or null": `null` or a missing list decodes as empty.
          */citations: [Citation], 
+        /**
+         * Where the citations are referenced in the text, ascending by offset (assistant
+         * messages only; `null` or missing decodes as empty). An entry whose offset is not a
+         * non-negative integer or that names no citation id is dropped, never failing the message.
+         */contentReferences: [ContentReference], 
         /**
          * When it was created.
          */createdAt: Timestamp, 
@@ -2229,6 +2454,7 @@ public struct Message {
         self.actor = actor
         self.content = content
         self.citations = citations
+        self.contentReferences = contentReferences
         self.createdAt = createdAt
         self.feedback = feedback
     }
@@ -2259,6 +2485,9 @@ extension Message: Equatable, Hashable {
         if lhs.citations != rhs.citations {
             return false
         }
+        if lhs.contentReferences != rhs.contentReferences {
+            return false
+        }
         if lhs.createdAt != rhs.createdAt {
             return false
         }
@@ -2275,6 +2504,7 @@ extension Message: Equatable, Hashable {
         hasher.combine(actor)
         hasher.combine(content)
         hasher.combine(citations)
+        hasher.combine(contentReferences)
         hasher.combine(createdAt)
         hasher.combine(feedback)
     }
@@ -2295,6 +2525,7 @@ public struct FfiConverterTypeMessage: FfiConverterRustBuffer {
                 actor: FfiConverterTypeActor.read(from: &buf), 
                 content: FfiConverterTypeContent.read(from: &buf), 
                 citations: FfiConverterSequenceTypeCitation.read(from: &buf), 
+                contentReferences: FfiConverterSequenceTypeContentReference.read(from: &buf), 
                 createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
                 feedback: FfiConverterOptionTypeMessageFeedback.read(from: &buf)
         )
@@ -2307,6 +2538,7 @@ public struct FfiConverterTypeMessage: FfiConverterRustBuffer {
         FfiConverterTypeActor.write(value.actor, into: &buf)
         FfiConverterTypeContent.write(value.content, into: &buf)
         FfiConverterSequenceTypeCitation.write(value.citations, into: &buf)
+        FfiConverterSequenceTypeContentReference.write(value.contentReferences, into: &buf)
         FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
         FfiConverterOptionTypeMessageFeedback.write(value.feedback, into: &buf)
     }
@@ -3655,11 +3887,16 @@ extension ResponseStatus: Equatable, Hashable {}
 // Note that we don't yet support `indirect` for enums.
 // See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
 /**
- * One event of a streamed answer.
+ * One event of a streamed answer, named as Moveworks publishes it.
  *
  * Serializes (for bindings that pass JSON) as one object tagged by `event`, the
  * wire event name, with the event's fields beside it; an unknown event is
- * `{"event": <name>, "data": <raw data text>}`.
+ * `{"event": <name>, "sequence_number": …, "data": <raw data text>}`.
+ *
+ * `sequence_number` is the server's counter (1, 2, … over the stream), `None` when
+ * the event carried none or not a non-negative integer. A delta whose number is not
+ * above the last delta's (a repeat, or one overtaken by a later one) is dropped
+ * rather than shown; other events are delivered whatever their number.
  */
 
 public enum StreamEvent {
@@ -3670,62 +3907,115 @@ public enum StreamEvent {
      */
     case responseCreated(
         /**
-         * The new response's id, `resp_…`.
+         * The server's event counter.
+         */sequenceNumber: UInt64?, 
+        /**
+         * The new response's id, `resp_…` (`response.response_id` on the wire).
          */responseId: String, 
         /**
          * The conversation, when the server names it.
          */conversationId: String?, 
         /**
          * The response's status, when the server sends it (normally `CREATED`).
-         */status: ResponseStatus?
+         */status: ResponseStatus?, 
+        /**
+         * The newly created response, as the server sent it.
+         */response: Response?
     )
     /**
      * `RESPONSE_IN_PROGRESS`: the assistant is working on it.
      */
     case responseInProgress(
         /**
-         * The response's id, when the server repeats it.
+         * The server's event counter.
+         */sequenceNumber: UInt64?, 
+        /**
+         * The response's id.
          */responseId: String?, 
         /**
          * The response's status, when the server sends it.
-         */status: ResponseStatus?
+         */status: ResponseStatus?, 
+        /**
+         * The response so far, as the server sent it.
+         */response: Response?
     )
     /**
-     * `OUTPUT_DELTA`: one output grew; `output` is the whole item so far.
+     * `RESPONSE_OUTPUT_DELTA`: one output grew; `output` is the whole item so far.
+     * Also what a turn finished by polling delivers for each output that grew.
      */
-    case outputDelta(
+    case responseOutputDelta(
         /**
-         * The response's id, when the server repeats it.
+         * The server's event counter (`None` for deltas made from a poll).
+         */sequenceNumber: UInt64?, 
+        /**
+         * The response's id.
          */responseId: String?, 
         /**
-         * Position of this delta in the stream.
-         */sequenceNumber: UInt64, 
-        /**
-         * The output's type as sent, e.g. `MESSAGE` or `REASONING_MESSAGE`.
+         * The output's type (`output.type`), e.g. `MESSAGE` or `REASONING_MESSAGE`.
          */outputType: String, 
         /**
          * The output item so far, shaped like an entry of [`Response::outputs`].
          */output: OutputItem
     )
     /**
-     * `RESPONSE_COMPLETED`: the response reached a terminal status.
+     * `RESPONSE_COMPLETED`: the response finished. In [`Client::stream_response`] this
+     * is the last event of every successful turn and always carries the final response
+     * (a live-agent handoff completes with no outputs, and is a success).
      */
     case responseCompleted(
         /**
-         * The response's id, when the server repeats it.
+         * The server's event counter (`None` when the turn was finished by polling).
+         */sequenceNumber: UInt64?, 
+        /**
+         * The response's id.
          */responseId: String?, 
         /**
-         * The final status (`COMPLETED` or `FAILED`).
+         * The final status (`COMPLETED`; `FAILED` from servers of the earlier flat shape).
          */status: ResponseStatus, 
         /**
-         * The final response, when the server includes it. Events of
-         * [`Client::stream_response`] always carry it when the turn succeeded.
+         * The final response, when the server includes it.
          */response: Response?
+    )
+    /**
+     * `RESPONSE_FAILED`: the response failed; `response.error` says why. In
+     * [`Client::stream_response`] the turn then ends with a `response_failed` error
+     * carrying that response.
+     */
+    case responseFailed(
+        /**
+         * The server's event counter.
+         */sequenceNumber: UInt64?, 
+        /**
+         * The response's id.
+         */responseId: String?, 
+        /**
+         * The failed response with its `error`, when the server includes it.
+         */response: Response?
+    )
+    /**
+     * `ERROR`: the server reported an error in the middle of the stream, which then
+     * ends. The message was already accepted: never send it again.
+     * [`Client::stream_response`] finishes the turn by polling when the response id is
+     * known, else ends with an error carrying this code and message.
+     */
+    case error(
+        /**
+         * The server's event counter.
+         */sequenceNumber: UInt64?, 
+        /**
+         * The server's machine-readable code, verbatim (`""` when none was sent).
+         */code: String, 
+        /**
+         * The server's description.
+         */message: String
     )
     /**
      * An event name this SDK version does not know, kept raw.
      */
     case unknown(
+        /**
+         * The event's `sequence_number`, when its data is a JSON object carrying one.
+         */sequenceNumber: UInt64?, 
         /**
          * The `event:` name as sent.
          */eventName: String, 
@@ -3750,19 +4040,25 @@ public struct FfiConverterTypeStreamEvent: FfiConverterRustBuffer {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
-        case 1: return .responseCreated(responseId: try FfiConverterString.read(from: &buf), conversationId: try FfiConverterOptionString.read(from: &buf), status: try FfiConverterOptionTypeResponseStatus.read(from: &buf)
+        case 1: return .responseCreated(sequenceNumber: try FfiConverterOptionUInt64.read(from: &buf), responseId: try FfiConverterString.read(from: &buf), conversationId: try FfiConverterOptionString.read(from: &buf), status: try FfiConverterOptionTypeResponseStatus.read(from: &buf), response: try FfiConverterOptionTypeResponse.read(from: &buf)
         )
         
-        case 2: return .responseInProgress(responseId: try FfiConverterOptionString.read(from: &buf), status: try FfiConverterOptionTypeResponseStatus.read(from: &buf)
+        case 2: return .responseInProgress(sequenceNumber: try FfiConverterOptionUInt64.read(from: &buf), responseId: try FfiConverterOptionString.read(from: &buf), status: try FfiConverterOptionTypeResponseStatus.read(from: &buf), response: try FfiConverterOptionTypeResponse.read(from: &buf)
         )
         
-        case 3: return .outputDelta(responseId: try FfiConverterOptionString.read(from: &buf), sequenceNumber: try FfiConverterUInt64.read(from: &buf), outputType: try FfiConverterString.read(from: &buf), output: try FfiConverterTypeOutputItem.read(from: &buf)
+        case 3: return .responseOutputDelta(sequenceNumber: try FfiConverterOptionUInt64.read(from: &buf), responseId: try FfiConverterOptionString.read(from: &buf), outputType: try FfiConverterString.read(from: &buf), output: try FfiConverterTypeOutputItem.read(from: &buf)
         )
         
-        case 4: return .responseCompleted(responseId: try FfiConverterOptionString.read(from: &buf), status: try FfiConverterTypeResponseStatus.read(from: &buf), response: try FfiConverterOptionTypeResponse.read(from: &buf)
+        case 4: return .responseCompleted(sequenceNumber: try FfiConverterOptionUInt64.read(from: &buf), responseId: try FfiConverterOptionString.read(from: &buf), status: try FfiConverterTypeResponseStatus.read(from: &buf), response: try FfiConverterOptionTypeResponse.read(from: &buf)
         )
         
-        case 5: return .unknown(eventName: try FfiConverterString.read(from: &buf), data: try FfiConverterString.read(from: &buf)
+        case 5: return .responseFailed(sequenceNumber: try FfiConverterOptionUInt64.read(from: &buf), responseId: try FfiConverterOptionString.read(from: &buf), response: try FfiConverterOptionTypeResponse.read(from: &buf)
+        )
+        
+        case 6: return .error(sequenceNumber: try FfiConverterOptionUInt64.read(from: &buf), code: try FfiConverterString.read(from: &buf), message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 7: return .unknown(sequenceNumber: try FfiConverterOptionUInt64.read(from: &buf), eventName: try FfiConverterString.read(from: &buf), data: try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -3773,36 +4069,56 @@ public struct FfiConverterTypeStreamEvent: FfiConverterRustBuffer {
         switch value {
         
         
-        case let .responseCreated(responseId,conversationId,status):
+        case let .responseCreated(sequenceNumber,responseId,conversationId,status,response):
             writeInt(&buf, Int32(1))
+            FfiConverterOptionUInt64.write(sequenceNumber, into: &buf)
             FfiConverterString.write(responseId, into: &buf)
             FfiConverterOptionString.write(conversationId, into: &buf)
             FfiConverterOptionTypeResponseStatus.write(status, into: &buf)
+            FfiConverterOptionTypeResponse.write(response, into: &buf)
             
         
-        case let .responseInProgress(responseId,status):
+        case let .responseInProgress(sequenceNumber,responseId,status,response):
             writeInt(&buf, Int32(2))
+            FfiConverterOptionUInt64.write(sequenceNumber, into: &buf)
             FfiConverterOptionString.write(responseId, into: &buf)
             FfiConverterOptionTypeResponseStatus.write(status, into: &buf)
+            FfiConverterOptionTypeResponse.write(response, into: &buf)
             
         
-        case let .outputDelta(responseId,sequenceNumber,outputType,output):
+        case let .responseOutputDelta(sequenceNumber,responseId,outputType,output):
             writeInt(&buf, Int32(3))
+            FfiConverterOptionUInt64.write(sequenceNumber, into: &buf)
             FfiConverterOptionString.write(responseId, into: &buf)
-            FfiConverterUInt64.write(sequenceNumber, into: &buf)
             FfiConverterString.write(outputType, into: &buf)
             FfiConverterTypeOutputItem.write(output, into: &buf)
             
         
-        case let .responseCompleted(responseId,status,response):
+        case let .responseCompleted(sequenceNumber,responseId,status,response):
             writeInt(&buf, Int32(4))
+            FfiConverterOptionUInt64.write(sequenceNumber, into: &buf)
             FfiConverterOptionString.write(responseId, into: &buf)
             FfiConverterTypeResponseStatus.write(status, into: &buf)
             FfiConverterOptionTypeResponse.write(response, into: &buf)
             
         
-        case let .unknown(eventName,data):
+        case let .responseFailed(sequenceNumber,responseId,response):
             writeInt(&buf, Int32(5))
+            FfiConverterOptionUInt64.write(sequenceNumber, into: &buf)
+            FfiConverterOptionString.write(responseId, into: &buf)
+            FfiConverterOptionTypeResponse.write(response, into: &buf)
+            
+        
+        case let .error(sequenceNumber,code,message):
+            writeInt(&buf, Int32(6))
+            FfiConverterOptionUInt64.write(sequenceNumber, into: &buf)
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(message, into: &buf)
+            
+        
+        case let .unknown(sequenceNumber,eventName,data):
+            writeInt(&buf, Int32(7))
+            FfiConverterOptionUInt64.write(sequenceNumber, into: &buf)
             FfiConverterString.write(eventName, into: &buf)
             FfiConverterString.write(data, into: &buf)
             
@@ -4189,6 +4505,56 @@ fileprivate struct FfiConverterSequenceTypeCitation: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeCitation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCitationAttribute: FfiConverterRustBuffer {
+    typealias SwiftType = [CitationAttribute]
+
+    public static func write(_ value: [CitationAttribute], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCitationAttribute.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CitationAttribute] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CitationAttribute]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCitationAttribute.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeContentReference: FfiConverterRustBuffer {
+    typealias SwiftType = [ContentReference]
+
+    public static func write(_ value: [ContentReference], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeContentReference.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ContentReference] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ContentReference]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeContentReference.read(from: &buf))
         }
         return seq
     }

@@ -4608,7 +4608,8 @@ public func messageText(message: Message) -> String  {
 })
 }
 /**
- * The message text with `[1]`, `[2]`, … inserted at each citation's character offset.
+ * The message text with `[1]`, `[2]`, … inserted where its content references place
+ * each citation (character offsets; the deprecated citation offsets when it has none).
  */
 public func messageTextWithCitationMarkers(message: Message) -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -4697,7 +4698,18 @@ public func sdkVersion() -> String  {
 })
 }
 /**
- * The wire name of a stream event, e.g. `"OUTPUT_DELTA"` (an unknown event's name as sent).
+ * Every event name this SDK version decodes into a known variant, in the order
+ * `RESPONSE_CREATED`, `RESPONSE_IN_PROGRESS`, `RESPONSE_OUTPUT_DELTA`,
+ * `RESPONSE_COMPLETED`, `RESPONSE_FAILED`, `ERROR`.
+ */
+public func streamEventKnownNames() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_stream_event_known_names($0
+    )
+})
+}
+/**
+ * The wire name of a stream event, e.g. `"RESPONSE_OUTPUT_DELTA"` (an unknown event's name as sent).
  */
 public func streamEventName(event: StreamEvent) -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -4707,8 +4719,29 @@ public func streamEventName(event: StreamEvent) -> String  {
 })
 }
 /**
- * The stream event as JSON: `{"event": <wire name>, <its fields>…}`; an unknown
- * event is `{"event": <name>, "data": <raw data text>}`.
+ * The response a stream event carries (created, in progress, completed or failed), if any.
+ */
+public func streamEventResponse(event: StreamEvent) -> Response?  {
+    return try!  FfiConverterOptionTypeResponse.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_stream_event_response(
+        FfiConverterTypeStreamEvent_lower(event),$0
+    )
+})
+}
+/**
+ * The server's `sequence_number` of a stream event, whichever its variant; absent when
+ * it sent none (and on deltas of a turn finished by polling).
+ */
+public func streamEventSequenceNumber(event: StreamEvent) -> UInt64?  {
+    return try!  FfiConverterOptionUInt64.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_stream_event_sequence_number(
+        FfiConverterTypeStreamEvent_lower(event),$0
+    )
+})
+}
+/**
+ * The stream event as JSON: `{"event": <wire name>, "sequence_number": …, <its fields>…}`;
+ * an unknown event is `{"event": <name>, "sequence_number": …, "data": <raw data text>}`.
  */
 public func streamEventToJson(event: StreamEvent) -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -4760,7 +4793,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_func_message_text() != 17479) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_func_message_text_with_citation_markers() != 29805) {
+    if (uniffi_moveworks_uniffi_checksum_func_message_text_with_citation_markers() != 34536) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_func_message_to_json() != 62907) {
@@ -4787,10 +4820,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_func_sdk_version() != 15834) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_func_stream_event_name() != 51250) {
+    if (uniffi_moveworks_uniffi_checksum_func_stream_event_known_names() != 11604) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_func_stream_event_to_json() != 741) {
+    if (uniffi_moveworks_uniffi_checksum_func_stream_event_name() != 1873) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_stream_event_response() != 8619) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_stream_event_sequence_number() != 64811) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_stream_event_to_json() != 51825) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_cancelhandle_cancel() != 49725) {

@@ -845,9 +845,25 @@ RustBuffer uniffi_moveworks_uniffi_fn_func_sdk_version(RustCallStatus *_Nonnull 
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_STREAM_EVENT_KNOWN_NAMES
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_STREAM_EVENT_KNOWN_NAMES
+RustBuffer uniffi_moveworks_uniffi_fn_func_stream_event_known_names(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_STREAM_EVENT_NAME
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_STREAM_EVENT_NAME
 RustBuffer uniffi_moveworks_uniffi_fn_func_stream_event_name(RustBuffer event, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_STREAM_EVENT_RESPONSE
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_STREAM_EVENT_RESPONSE
+RustBuffer uniffi_moveworks_uniffi_fn_func_stream_event_response(RustBuffer event, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_STREAM_EVENT_SEQUENCE_NUMBER
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_STREAM_EVENT_SEQUENCE_NUMBER
+RustBuffer uniffi_moveworks_uniffi_fn_func_stream_event_sequence_number(RustBuffer event, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_STREAM_EVENT_TO_JSON
@@ -1243,9 +1259,27 @@ uint16_t uniffi_moveworks_uniffi_checksum_func_sdk_version(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_STREAM_EVENT_KNOWN_NAMES
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_STREAM_EVENT_KNOWN_NAMES
+uint16_t uniffi_moveworks_uniffi_checksum_func_stream_event_known_names(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_STREAM_EVENT_NAME
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_STREAM_EVENT_NAME
 uint16_t uniffi_moveworks_uniffi_checksum_func_stream_event_name(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_STREAM_EVENT_RESPONSE
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_STREAM_EVENT_RESPONSE
+uint16_t uniffi_moveworks_uniffi_checksum_func_stream_event_response(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_STREAM_EVENT_SEQUENCE_NUMBER
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_STREAM_EVENT_SEQUENCE_NUMBER
+uint16_t uniffi_moveworks_uniffi_checksum_func_stream_event_sequence_number(void
     
 );
 #endif

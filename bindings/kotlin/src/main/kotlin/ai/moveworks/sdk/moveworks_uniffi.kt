@@ -1067,6 +1067,12 @@ internal open class UniffiVTableCallbackInterfaceStreamEventListener(
 
 
 
+
+
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -1118,7 +1124,13 @@ fun uniffi_moveworks_uniffi_checksum_func_response_to_json(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_sdk_version(
 ): Short
+fun uniffi_moveworks_uniffi_checksum_func_stream_event_known_names(
+): Short
 fun uniffi_moveworks_uniffi_checksum_func_stream_event_name(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_stream_event_response(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_stream_event_sequence_number(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_stream_event_to_json(
 ): Short
@@ -1549,7 +1561,13 @@ fun uniffi_moveworks_uniffi_fn_func_response_to_json(`response`: RustBufferRespo
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_sdk_version(uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_stream_event_known_names(uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_stream_event_name(`event`: RustBufferStreamEvent.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_stream_event_response(`event`: RustBufferStreamEvent.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_stream_event_sequence_number(`event`: RustBufferStreamEvent.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_stream_event_to_json(`event`: RustBufferStreamEvent.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1706,7 +1724,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_func_message_text() != 17479.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_func_message_text_with_citation_markers() != 29805.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_func_message_text_with_citation_markers() != 34536.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_func_message_to_json() != 62907.toShort()) {
@@ -1733,10 +1751,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_func_sdk_version() != 15834.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_func_stream_event_name() != 51250.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_func_stream_event_known_names() != 11604.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_func_stream_event_to_json() != 741.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_func_stream_event_name() != 1873.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_stream_event_response() != 8619.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_stream_event_sequence_number() != 64811.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_stream_event_to_json() != 51825.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_cancelhandle_cancel() != 49725.toShort()) {
@@ -7797,7 +7824,8 @@ public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Messa
     
 
         /**
-         * The message text with `[1]`, `[2]`, … inserted at each citation's character offset.
+         * The message text with `[1]`, `[2]`, … inserted where its content references place
+         * each citation (character offsets; the deprecated citation offsets when it has none).
          */ fun `messageTextWithCitationMarkers`(`message`: Message): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCall() { _status ->
@@ -7906,7 +7934,21 @@ public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Messa
     
 
         /**
-         * The wire name of a stream event, e.g. `"OUTPUT_DELTA"` (an unknown event's name as sent).
+         * Every event name this SDK version decodes into a known variant, in the order
+         * `RESPONSE_CREATED`, `RESPONSE_IN_PROGRESS`, `RESPONSE_OUTPUT_DELTA`,
+         * `RESPONSE_COMPLETED`, `RESPONSE_FAILED`, `ERROR`.
+         */ fun `streamEventKnownNames`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_stream_event_known_names(
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * The wire name of a stream event, e.g. `"RESPONSE_OUTPUT_DELTA"` (an unknown event's name as sent).
          */ fun `streamEventName`(`event`: StreamEvent): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCall() { _status ->
@@ -7918,8 +7960,33 @@ public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Messa
     
 
         /**
-         * The stream event as JSON: `{"event": <wire name>, <its fields>…}`; an unknown
-         * event is `{"event": <name>, "data": <raw data text>}`.
+         * The response a stream event carries (created, in progress, completed or failed), if any.
+         */ fun `streamEventResponse`(`event`: StreamEvent): Response? {
+            return FfiConverterOptionalTypeResponse.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_stream_event_response(
+        FfiConverterTypeStreamEvent.lower(`event`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The server's `sequence_number` of a stream event, whichever its variant; absent when
+         * it sent none (and on deltas of a turn finished by polling).
+         */ fun `streamEventSequenceNumber`(`event`: StreamEvent): kotlin.ULong? {
+            return FfiConverterOptionalULong.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_stream_event_sequence_number(
+        FfiConverterTypeStreamEvent.lower(`event`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The stream event as JSON: `{"event": <wire name>, "sequence_number": …, <its fields>…}`;
+         * an unknown event is `{"event": <name>, "sequence_number": …, "data": <raw data text>}`.
          */ fun `streamEventToJson`(`event`: StreamEvent): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCall() { _status ->

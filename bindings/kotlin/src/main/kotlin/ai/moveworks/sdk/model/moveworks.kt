@@ -1264,14 +1264,22 @@ public object FfiConverterDuration: FfiConverterRustBuffer<java.time.Duration> {
 
 
 /**
- * Where a [`Citation`] belongs and what it points to.
+ * An entity a [`Message`] cites. Where its markers go in the text is given by the
+ * message's [Message.contentReferences], which name it by
+ * [citationId].
  */
 data class Citation (
     /**
-     * Zero-based position in the message text, counted in characters
-     * (Unicode scalar values), not bytes, where the marker belongs.
+     * Unique id, `cite_…`: what a [`ContentReference`] names. `None` from servers that
+     * predate it.
      */
-    var `offset`: kotlin.ULong, 
+    var `citationId`: kotlin.String?, 
+    /**
+     * **Deprecated**: the wire's `location.offset`, which Moveworks stopped sending on
+     * 12 May 2026 (for new and existing messages); `None` when absent or not a
+     * non-negative integer. Read positions from [Message.contentReferences].
+     */
+    var `offset`: kotlin.ULong?, 
     /**
      * Link to the cited entity.
      */
@@ -1292,22 +1300,67 @@ data class Citation (
 public object FfiConverterTypeCitation: FfiConverterRustBuffer<Citation> {
     override fun read(buf: ByteBuffer): Citation {
         return Citation(
-            FfiConverterULong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalULong.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeCitationDisplay.read(buf),
         )
     }
 
     override fun allocationSize(value: Citation) = (
-            FfiConverterULong.allocationSize(value.`offset`) +
+            FfiConverterOptionalString.allocationSize(value.`citationId`) +
+            FfiConverterOptionalULong.allocationSize(value.`offset`) +
             FfiConverterOptionalString.allocationSize(value.`url`) +
             FfiConverterOptionalTypeCitationDisplay.allocationSize(value.`display`)
     )
 
     override fun write(value: Citation, buf: ByteBuffer) {
-            FfiConverterULong.write(value.`offset`, buf)
+            FfiConverterOptionalString.write(value.`citationId`, buf)
+            FfiConverterOptionalULong.write(value.`offset`, buf)
             FfiConverterOptionalString.write(value.`url`, buf)
             FfiConverterOptionalTypeCitationDisplay.write(value.`display`, buf)
+    }
+}
+
+
+
+/**
+ * One opaque key-value rendering hint of a [`CitationDisplay`].
+ */
+data class CitationAttribute (
+    /**
+     * Attribute name.
+     */
+    var `key`: kotlin.String, 
+    /**
+     * Attribute value.
+     */
+    var `value`: kotlin.String
+) {
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCitationAttribute: FfiConverterRustBuffer<CitationAttribute> {
+    override fun read(buf: ByteBuffer): CitationAttribute {
+        return CitationAttribute(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CitationAttribute) = (
+            FfiConverterString.allocationSize(value.`key`) +
+            FfiConverterString.allocationSize(value.`value`)
+    )
+
+    override fun write(value: CitationAttribute, buf: ByteBuffer) {
+            FfiConverterString.write(value.`key`, buf)
+            FfiConverterString.write(value.`value`, buf)
     }
 }
 
@@ -1318,13 +1371,18 @@ public object FfiConverterTypeCitation: FfiConverterRustBuffer<Citation> {
  */
 data class CitationDisplay (
     /**
-     * Primary heading.
+     * Primary heading (usually `MARKDOWN_TEXT`).
      */
     var `title`: Content?, 
     /**
      * Body or description.
      */
-    var `body`: Content?
+    var `body`: Content?, 
+    /**
+     * Opaque rendering hints, in the order sent; their keys and values vary by
+     * citation, so never build logic on them.
+     */
+    var `attributes`: List<CitationAttribute>
 ) {
     
     /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
@@ -1339,17 +1397,64 @@ public object FfiConverterTypeCitationDisplay: FfiConverterRustBuffer<CitationDi
         return CitationDisplay(
             FfiConverterOptionalTypeContent.read(buf),
             FfiConverterOptionalTypeContent.read(buf),
+            FfiConverterSequenceTypeCitationAttribute.read(buf),
         )
     }
 
     override fun allocationSize(value: CitationDisplay) = (
             FfiConverterOptionalTypeContent.allocationSize(value.`title`) +
-            FfiConverterOptionalTypeContent.allocationSize(value.`body`)
+            FfiConverterOptionalTypeContent.allocationSize(value.`body`) +
+            FfiConverterSequenceTypeCitationAttribute.allocationSize(value.`attributes`)
     )
 
     override fun write(value: CitationDisplay, buf: ByteBuffer) {
             FfiConverterOptionalTypeContent.write(value.`title`, buf)
             FfiConverterOptionalTypeContent.write(value.`body`, buf)
+            FfiConverterSequenceTypeCitationAttribute.write(value.`attributes`, buf)
+    }
+}
+
+
+
+/**
+ * Where in an assistant message's text a [`Citation`] is referenced.
+ */
+data class ContentReference (
+    /**
+     * The [Citation.citationId] referenced here.
+     */
+    var `citationId`: kotlin.String, 
+    /**
+     * Zero-based position in the message text where the marker belongs, counted in
+     * characters (Unicode scalar values), not bytes or UTF-16 units. Several references
+     * may share an offset.
+     */
+    var `offset`: kotlin.ULong
+) {
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeContentReference: FfiConverterRustBuffer<ContentReference> {
+    override fun read(buf: ByteBuffer): ContentReference {
+        return ContentReference(
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ContentReference) = (
+            FfiConverterString.allocationSize(value.`citationId`) +
+            FfiConverterULong.allocationSize(value.`offset`)
+    )
+
+    override fun write(value: ContentReference, buf: ByteBuffer) {
+            FfiConverterString.write(value.`citationId`, buf)
+            FfiConverterULong.write(value.`offset`, buf)
     }
 }
 
@@ -1368,7 +1473,8 @@ data class Conversation (
      */
     var `title`: kotlin.String?, 
     /**
-     * User-controlled archive flag. Defaults to false when the server omits it.
+     * User-controlled archive flag. Defaults to false when the server omits it (the
+     * published spec makes it optional) or sends `null`.
      */
     var `archived`: kotlin.Boolean, 
     /**
@@ -2074,9 +2180,16 @@ data class Message (
      */
     var `content`: Content, 
     /**
-     * Entity citations (assistant messages only).
+     * The entities the message cites (assistant messages only). The API documents
+     * "array or null": `null` or a missing list decodes as empty.
      */
     var `citations`: List<Citation>, 
+    /**
+     * Where the citations are referenced in the text, ascending by offset (assistant
+     * messages only; `null` or missing decodes as empty). An entry whose offset is not a
+     * non-negative integer or that names no citation id is dropped, never failing the message.
+     */
+    var `contentReferences`: List<ContentReference>, 
     /**
      * When it was created.
      */
@@ -2105,6 +2218,7 @@ public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
             FfiConverterTypeActor.read(buf),
             FfiConverterTypeContent.read(buf),
             FfiConverterSequenceTypeCitation.read(buf),
+            FfiConverterSequenceTypeContentReference.read(buf),
             FfiConverterTypeTimestamp.read(buf),
             FfiConverterOptionalTypeMessageFeedback.read(buf),
         )
@@ -2117,6 +2231,7 @@ public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
             FfiConverterTypeActor.allocationSize(value.`actor`) +
             FfiConverterTypeContent.allocationSize(value.`content`) +
             FfiConverterSequenceTypeCitation.allocationSize(value.`citations`) +
+            FfiConverterSequenceTypeContentReference.allocationSize(value.`contentReferences`) +
             FfiConverterTypeTimestamp.allocationSize(value.`createdAt`) +
             FfiConverterOptionalTypeMessageFeedback.allocationSize(value.`feedback`)
     )
@@ -2128,6 +2243,7 @@ public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
             FfiConverterTypeActor.write(value.`actor`, buf)
             FfiConverterTypeContent.write(value.`content`, buf)
             FfiConverterSequenceTypeCitation.write(value.`citations`, buf)
+            FfiConverterSequenceTypeContentReference.write(value.`contentReferences`, buf)
             FfiConverterTypeTimestamp.write(value.`createdAt`, buf)
             FfiConverterOptionalTypeMessageFeedback.write(value.`feedback`, buf)
     }
@@ -3151,11 +3267,16 @@ public object FfiConverterTypeResponseStatus : FfiConverterRustBuffer<ResponseSt
 
 
 /**
- * One event of a streamed answer.
+ * One event of a streamed answer, named as Moveworks publishes it.
  *
  * Serializes (for bindings that pass JSON) as one object tagged by `event`, the
  * wire event name, with the event's fields beside it; an unknown event is
- * `{"event": <name>, "data": <raw data text>}`.
+ * `{"event": <name>, "sequence_number": …, "data": <raw data text>}`.
+ *
+ * `sequence_number` is the server's counter (1, 2, … over the stream), `None` when
+ * the event carried none or not a non-negative integer. A delta whose number is not
+ * above the last delta's (a repeat, or one overtaken by a later one) is dropped
+ * rather than shown; other events are delivered whatever their number.
  */
 sealed class StreamEvent {
     
@@ -3165,7 +3286,11 @@ sealed class StreamEvent {
      */
     data class ResponseCreated(
         /**
-         * The new response's id, `resp_…`.
+         * The server's event counter.
+         */
+        val `sequenceNumber`: kotlin.ULong?, 
+        /**
+         * The new response's id, `resp_…` (`response.response_id` on the wire).
          */
         val `responseId`: kotlin.String, 
         /**
@@ -3175,7 +3300,11 @@ sealed class StreamEvent {
         /**
          * The response's status, when the server sends it (normally `CREATED`).
          */
-        val `status`: ResponseStatus?) : StreamEvent() {
+        val `status`: ResponseStatus?, 
+        /**
+         * The newly created response, as the server sent it.
+         */
+        val `response`: Response?) : StreamEvent() {
         /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
@@ -3185,31 +3314,40 @@ sealed class StreamEvent {
      */
     data class ResponseInProgress(
         /**
-         * The response's id, when the server repeats it.
+         * The server's event counter.
+         */
+        val `sequenceNumber`: kotlin.ULong?, 
+        /**
+         * The response's id.
          */
         val `responseId`: kotlin.String?, 
         /**
          * The response's status, when the server sends it.
          */
-        val `status`: ResponseStatus?) : StreamEvent() {
+        val `status`: ResponseStatus?, 
+        /**
+         * The response so far, as the server sent it.
+         */
+        val `response`: Response?) : StreamEvent() {
         /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
     
     /**
-     * `OUTPUT_DELTA`: one output grew; `output` is the whole item so far.
+     * `RESPONSE_OUTPUT_DELTA`: one output grew; `output` is the whole item so far.
+     * Also what a turn finished by polling delivers for each output that grew.
      */
-    data class OutputDelta(
+    data class ResponseOutputDelta(
         /**
-         * The response's id, when the server repeats it.
+         * The server's event counter (`None` for deltas made from a poll).
+         */
+        val `sequenceNumber`: kotlin.ULong?, 
+        /**
+         * The response's id.
          */
         val `responseId`: kotlin.String?, 
         /**
-         * Position of this delta in the stream.
-         */
-        val `sequenceNumber`: kotlin.ULong, 
-        /**
-         * The output's type as sent, e.g. `MESSAGE` or `REASONING_MESSAGE`.
+         * The output's type (`output.type`), e.g. `MESSAGE` or `REASONING_MESSAGE`.
          */
         val `outputType`: kotlin.String, 
         /**
@@ -3221,22 +3359,72 @@ sealed class StreamEvent {
     }
     
     /**
-     * `RESPONSE_COMPLETED`: the response reached a terminal status.
+     * `RESPONSE_COMPLETED`: the response finished. In [ai.moveworks.sdk.Client.streamResponse] this
+     * is the last event of every successful turn and always carries the final response
+     * (a live-agent handoff completes with no outputs, and is a success).
      */
     data class ResponseCompleted(
         /**
-         * The response's id, when the server repeats it.
+         * The server's event counter (`None` when the turn was finished by polling).
+         */
+        val `sequenceNumber`: kotlin.ULong?, 
+        /**
+         * The response's id.
          */
         val `responseId`: kotlin.String?, 
         /**
-         * The final status (`COMPLETED` or `FAILED`).
+         * The final status (`COMPLETED`; `FAILED` from servers of the earlier flat shape).
          */
         val `status`: ResponseStatus, 
         /**
-         * The final response, when the server includes it. Events of
-         * [ai.moveworks.sdk.Client.streamResponse] always carry it when the turn succeeded.
+         * The final response, when the server includes it.
          */
         val `response`: Response?) : StreamEvent() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * `RESPONSE_FAILED`: the response failed; `response.error` says why. In
+     * [ai.moveworks.sdk.Client.streamResponse] the turn then ends with a `response_failed` error
+     * carrying that response.
+     */
+    data class ResponseFailed(
+        /**
+         * The server's event counter.
+         */
+        val `sequenceNumber`: kotlin.ULong?, 
+        /**
+         * The response's id.
+         */
+        val `responseId`: kotlin.String?, 
+        /**
+         * The failed response with its `error`, when the server includes it.
+         */
+        val `response`: Response?) : StreamEvent() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * `ERROR`: the server reported an error in the middle of the stream, which then
+     * ends. The message was already accepted: never send it again.
+     * [ai.moveworks.sdk.Client.streamResponse] finishes the turn by polling when the response id is
+     * known, else ends with an error carrying this code and message.
+     */
+    data class Error(
+        /**
+         * The server's event counter.
+         */
+        val `sequenceNumber`: kotlin.ULong?, 
+        /**
+         * The server's machine-readable code, verbatim (`""` when none was sent).
+         */
+        val `code`: kotlin.String, 
+        /**
+         * The server's description.
+         */
+        val `message`: kotlin.String) : StreamEvent() {
         /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
@@ -3245,6 +3433,10 @@ sealed class StreamEvent {
      * An event name this SDK version does not know, kept raw.
      */
     data class Unknown(
+        /**
+         * The event's `sequence_number`, when its data is a JSON object carrying one.
+         */
+        val `sequenceNumber`: kotlin.ULong?, 
         /**
          * The `event:` name as sent.
          */
@@ -3270,26 +3462,42 @@ public object FfiConverterTypeStreamEvent : FfiConverterRustBuffer<StreamEvent>{
     override fun read(buf: ByteBuffer): StreamEvent {
         return when(buf.getInt()) {
             1 -> StreamEvent.ResponseCreated(
+                FfiConverterOptionalULong.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalTypeResponseStatus.read(buf),
+                FfiConverterOptionalTypeResponse.read(buf),
                 )
             2 -> StreamEvent.ResponseInProgress(
+                FfiConverterOptionalULong.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalTypeResponseStatus.read(buf),
+                FfiConverterOptionalTypeResponse.read(buf),
                 )
-            3 -> StreamEvent.OutputDelta(
+            3 -> StreamEvent.ResponseOutputDelta(
+                FfiConverterOptionalULong.read(buf),
                 FfiConverterOptionalString.read(buf),
-                FfiConverterULong.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterTypeOutputItem.read(buf),
                 )
             4 -> StreamEvent.ResponseCompleted(
+                FfiConverterOptionalULong.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterTypeResponseStatus.read(buf),
                 FfiConverterOptionalTypeResponse.read(buf),
                 )
-            5 -> StreamEvent.Unknown(
+            5 -> StreamEvent.ResponseFailed(
+                FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalTypeResponse.read(buf),
+                )
+            6 -> StreamEvent.Error(
+                FfiConverterOptionalULong.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            7 -> StreamEvent.Unknown(
+                FfiConverterOptionalULong.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
@@ -3302,25 +3510,29 @@ public object FfiConverterTypeStreamEvent : FfiConverterRustBuffer<StreamEvent>{
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
+                + FfiConverterOptionalULong.allocationSize(value.`sequenceNumber`)
                 + FfiConverterString.allocationSize(value.`responseId`)
                 + FfiConverterOptionalString.allocationSize(value.`conversationId`)
                 + FfiConverterOptionalTypeResponseStatus.allocationSize(value.`status`)
+                + FfiConverterOptionalTypeResponse.allocationSize(value.`response`)
             )
         }
         is StreamEvent.ResponseInProgress -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
+                + FfiConverterOptionalULong.allocationSize(value.`sequenceNumber`)
                 + FfiConverterOptionalString.allocationSize(value.`responseId`)
                 + FfiConverterOptionalTypeResponseStatus.allocationSize(value.`status`)
+                + FfiConverterOptionalTypeResponse.allocationSize(value.`response`)
             )
         }
-        is StreamEvent.OutputDelta -> {
+        is StreamEvent.ResponseOutputDelta -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
+                + FfiConverterOptionalULong.allocationSize(value.`sequenceNumber`)
                 + FfiConverterOptionalString.allocationSize(value.`responseId`)
-                + FfiConverterULong.allocationSize(value.`sequenceNumber`)
                 + FfiConverterString.allocationSize(value.`outputType`)
                 + FfiConverterTypeOutputItem.allocationSize(value.`output`)
             )
@@ -3329,15 +3541,35 @@ public object FfiConverterTypeStreamEvent : FfiConverterRustBuffer<StreamEvent>{
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
+                + FfiConverterOptionalULong.allocationSize(value.`sequenceNumber`)
                 + FfiConverterOptionalString.allocationSize(value.`responseId`)
                 + FfiConverterTypeResponseStatus.allocationSize(value.`status`)
                 + FfiConverterOptionalTypeResponse.allocationSize(value.`response`)
+            )
+        }
+        is StreamEvent.ResponseFailed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalULong.allocationSize(value.`sequenceNumber`)
+                + FfiConverterOptionalString.allocationSize(value.`responseId`)
+                + FfiConverterOptionalTypeResponse.allocationSize(value.`response`)
+            )
+        }
+        is StreamEvent.Error -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalULong.allocationSize(value.`sequenceNumber`)
+                + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`message`)
             )
         }
         is StreamEvent.Unknown -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
+                + FfiConverterOptionalULong.allocationSize(value.`sequenceNumber`)
                 + FfiConverterString.allocationSize(value.`eventName`)
                 + FfiConverterString.allocationSize(value.`data`)
             )
@@ -3348,34 +3580,54 @@ public object FfiConverterTypeStreamEvent : FfiConverterRustBuffer<StreamEvent>{
         when(value) {
             is StreamEvent.ResponseCreated -> {
                 buf.putInt(1)
+                FfiConverterOptionalULong.write(value.`sequenceNumber`, buf)
                 FfiConverterString.write(value.`responseId`, buf)
                 FfiConverterOptionalString.write(value.`conversationId`, buf)
                 FfiConverterOptionalTypeResponseStatus.write(value.`status`, buf)
+                FfiConverterOptionalTypeResponse.write(value.`response`, buf)
                 Unit
             }
             is StreamEvent.ResponseInProgress -> {
                 buf.putInt(2)
+                FfiConverterOptionalULong.write(value.`sequenceNumber`, buf)
                 FfiConverterOptionalString.write(value.`responseId`, buf)
                 FfiConverterOptionalTypeResponseStatus.write(value.`status`, buf)
+                FfiConverterOptionalTypeResponse.write(value.`response`, buf)
                 Unit
             }
-            is StreamEvent.OutputDelta -> {
+            is StreamEvent.ResponseOutputDelta -> {
                 buf.putInt(3)
+                FfiConverterOptionalULong.write(value.`sequenceNumber`, buf)
                 FfiConverterOptionalString.write(value.`responseId`, buf)
-                FfiConverterULong.write(value.`sequenceNumber`, buf)
                 FfiConverterString.write(value.`outputType`, buf)
                 FfiConverterTypeOutputItem.write(value.`output`, buf)
                 Unit
             }
             is StreamEvent.ResponseCompleted -> {
                 buf.putInt(4)
+                FfiConverterOptionalULong.write(value.`sequenceNumber`, buf)
                 FfiConverterOptionalString.write(value.`responseId`, buf)
                 FfiConverterTypeResponseStatus.write(value.`status`, buf)
                 FfiConverterOptionalTypeResponse.write(value.`response`, buf)
                 Unit
             }
-            is StreamEvent.Unknown -> {
+            is StreamEvent.ResponseFailed -> {
                 buf.putInt(5)
+                FfiConverterOptionalULong.write(value.`sequenceNumber`, buf)
+                FfiConverterOptionalString.write(value.`responseId`, buf)
+                FfiConverterOptionalTypeResponse.write(value.`response`, buf)
+                Unit
+            }
+            is StreamEvent.Error -> {
+                buf.putInt(6)
+                FfiConverterOptionalULong.write(value.`sequenceNumber`, buf)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterString.write(value.`message`, buf)
+                Unit
+            }
+            is StreamEvent.Unknown -> {
+                buf.putInt(7)
+                FfiConverterOptionalULong.write(value.`sequenceNumber`, buf)
                 FfiConverterString.write(value.`eventName`, buf)
                 FfiConverterString.write(value.`data`, buf)
                 Unit
@@ -3858,6 +4110,62 @@ public object FfiConverterSequenceTypeCitation: FfiConverterRustBuffer<List<Cita
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeCitation.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCitationAttribute: FfiConverterRustBuffer<List<CitationAttribute>> {
+    override fun read(buf: ByteBuffer): List<CitationAttribute> {
+        val len = buf.getInt()
+        return List<CitationAttribute>(len) {
+            FfiConverterTypeCitationAttribute.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CitationAttribute>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCitationAttribute.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CitationAttribute>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCitationAttribute.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeContentReference: FfiConverterRustBuffer<List<ContentReference>> {
+    override fun read(buf: ByteBuffer): List<ContentReference> {
+        val len = buf.getInt()
+        return List<ContentReference>(len) {
+            FfiConverterTypeContentReference.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ContentReference>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeContentReference.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ContentReference>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeContentReference.write(it, buf)
         }
     }
 }
