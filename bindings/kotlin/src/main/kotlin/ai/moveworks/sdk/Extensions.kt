@@ -78,8 +78,11 @@ fun responseUpdateListener(block: (Response) -> Boolean): ResponseUpdateListener
  * Sends a user message and streams the answer as a cold [Flow]: each collection sends
  * the message once (`POST /conversations/{id}/responses/stream`) and emits every
  * [StreamEvent]; a successful turn always ends with a [StreamEvent.ResponseCompleted]
- * carrying the final response, also when the stream broke and the core finished the
- * turn by polling (the message is never sent twice).
+ * carrying the final response, also when the stream broke (or the server sent a
+ * [StreamEvent.Error] after naming the response) and the core finished the turn by
+ * polling (the message is never sent twice); a handoff to a live agent completes with
+ * no outputs. A [StreamEvent.ResponseFailed] is followed by
+ * [MoveworksException.ResponseFailed] carrying the failed response.
  *
  * Nothing blocks the collector's thread: the request and every blocking read run on
  * [Dispatchers.IO]; events are emitted in the collector's context. Failures are thrown
@@ -93,8 +96,9 @@ fun responseUpdateListener(block: (Response) -> Boolean): ResponseUpdateListener
  * ```
  * client.streamResponseFlow(conversationId, "Who does John Doe report to?").collect { event ->
  *     when (event) {
- *         is StreamEvent.OutputDelta -> render(event.output)
+ *         is StreamEvent.ResponseOutputDelta -> render(event.output)
  *         is StreamEvent.ResponseCompleted -> println(event.response?.assistantText())
+ *         is StreamEvent.Error -> log("server error ${event.code}: ${event.message}") // the turn goes on by polling
  *         else -> {}
  *     }
  * }
@@ -148,10 +152,25 @@ fun streamEventListener(block: (StreamEvent) -> Boolean): StreamEventListener =
         override fun onEvent(event: StreamEvent): Boolean = block(event)
     }
 
-/** The event's wire name, e.g. `"OUTPUT_DELTA"` (an unknown event's name as sent). */
+/** The event's wire name, e.g. `"RESPONSE_OUTPUT_DELTA"` (an unknown event's name as sent). */
 val StreamEvent.eventName: String get() = streamEventName(this)
 
-/** The event as JSON: `{"event": <wire name>, <its fields>…}`; unknown: `{"event": name, "data": raw}`. */
+/**
+ * The server's event counter (1, 2, … over the stream), whichever the variant; null when
+ * the event carried none, and on the deltas of a turn finished by polling.
+ */
+val StreamEvent.sequenceNumber: ULong? get() = streamEventSequenceNumber(this)
+
+/** The response the event carries ([StreamEvent.ResponseCreated], `…InProgress`, `…Completed`, `…Failed`), or null. */
+val StreamEvent.response: Response? get() = streamEventResponse(this)
+
+/** The event names this SDK version decodes into a known [StreamEvent] variant (`RESPONSE_CREATED`, …, `ERROR`). */
+val StreamEvent.Companion.KNOWN: List<String> get() = streamEventKnownNames()
+
+/**
+ * The event as JSON: `{"event": <wire name>, "sequence_number": n|null, <its fields>…}`
+ * (`ERROR`: `"error": {"code", "message"}`); unknown: `{"event": name, "sequence_number": …, "data": raw}`.
+ */
 fun StreamEvent.toJson(): String = streamEventToJson(this)
 
 // ---- the core's model helpers, as extensions -------------------------------------
@@ -174,7 +193,12 @@ fun Response.Companion.fromJson(json: String): Response = responseFromJson(json)
 /** The message text (for unknown content types, a best-effort read). */
 fun Message.text(): String = messageText(this)
 
-/** The message text with `[1]`, `[2]`, … inserted at each citation's character offset. */
+/**
+ * The message text with `[1]`, `[2]`, … inserted where [Message.contentReferences] place
+ * each citation (character offsets; `[n]` is the citation's position in [Message.citations],
+ * references at one offset each get a marker). Messages without content references fall
+ * back to the deprecated [Citation.offset].
+ */
 fun Message.textWithCitationMarkers(): String = messageTextWithCitationMarkers(this)
 
 /** The wire spelling, e.g. `"IN_PROGRESS"` (unknown values verbatim). */

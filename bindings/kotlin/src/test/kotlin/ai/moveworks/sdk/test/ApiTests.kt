@@ -494,7 +494,7 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             val e = expectError { c.submitFeedback(conv.conversationId, a.responseId, a.messageId, b.feedback!!.helpful!!.callbackId) }
             assertTrue(e is MoveworksException.BadRequest && e.isApiStatusError) { "$e" }
             assertEq(400.toUShort(), e.details.status, "status")
-            assertEq("INVALID_INPUT", e.details.code, "code")
+            assertEq("INVALID_REQUEST", e.details.code, "code")
             assertEq(loggedRootUuid("POST", "/feedback"), e.details.requestId, "request id")
             assertEq(1, sim.requests().count { it["method"] == "POST" && (it["path"] as String).contains("/feedback") }, "POSTs (never retried)")
             assertEq(0, sim.feedback().size, "nothing accepted")
@@ -557,10 +557,10 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
                 ids = stream.responseId() to stream.requestId()
             }
             assertTrue(events.first() is StreamEvent.ResponseCreated) { "first ${events.first()}" }
-            assertTrue(events.any { it is StreamEvent.OutputDelta }) { "no delta: ${events.map { it.eventName }}" }
-            val delta = events.first { it is StreamEvent.OutputDelta } as StreamEvent.OutputDelta
-            assertEq("OUTPUT_DELTA", delta.eventName, "event name")
-            assertTrue(delta.toJson().startsWith("{\"event\":\"OUTPUT_DELTA\"")) { delta.toJson() }
+            assertTrue(events.any { it is StreamEvent.ResponseOutputDelta }) { "no delta: ${events.map { it.eventName }}" }
+            val delta = events.first { it is StreamEvent.ResponseOutputDelta } as StreamEvent.ResponseOutputDelta
+            assertEq("RESPONSE_OUTPUT_DELTA", delta.eventName, "event name")
+            assertTrue(delta.toJson().startsWith("{\"event\":\"RESPONSE_OUTPUT_DELTA\",\"sequence_number\":")) { delta.toJson() }
             val last = events.last() as StreamEvent.ResponseCompleted
             assertEq(ResponseStatus.Completed, last.status, "status")
             val response = last.response!!
@@ -570,6 +570,108 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             assertTrue(!ids.second.isNullOrEmpty()) { "no request id" }
             assertEq(ids.second, response.requestId, "the final response carries the stream's request id")
             assertEq(1, posts(), "POSTs")
+        }
+
+        test("stream_published_names_with_increasing_sequence_numbers") { c ->
+            sim.config(mapOf("response_duration_ms" to 150L))
+            val conv = c.createConversation("published")
+            val events = runBlocking { c.streamResponseFlow(conv.conversationId, "Who does John Doe report to?", streamFast()).toList() }
+            val names = events.map { it.eventName }
+            assertTrue(names.all { it in StreamEvent.KNOWN }) { "names outside ${StreamEvent.KNOWN}: $names" }
+            assertEq(listOf("RESPONSE_CREATED", "RESPONSE_IN_PROGRESS", "RESPONSE_OUTPUT_DELTA", "RESPONSE_COMPLETED", "RESPONSE_FAILED", "ERROR"),
+                StreamEvent.KNOWN, "KNOWN")
+            assertEq("RESPONSE_CREATED", names.first(), "first")
+            assertEq("RESPONSE_COMPLETED", names.last(), "last")
+            assertTrue("RESPONSE_OUTPUT_DELTA" in names) { "no delta: $names" }
+            // Every event of an unbroken stream is numbered, strictly increasing.
+            val numbers = events.map { it.sequenceNumber }
+            assertTrue(numbers.all { it != null }) { "unnumbered events: $numbers" }
+            assertTrue(numbers.zipWithNext().all { (a, b) -> a!! < b!! }) { "not increasing: $numbers" }
+            val created = events.first() as StreamEvent.ResponseCreated
+            assertEq(created.sequenceNumber, (created as StreamEvent).sequenceNumber, "member and extension agree")
+            assertTrue(created.toJson().contains("\"sequence_number\":${created.sequenceNumber}")) { created.toJson() }
+            created.response?.let { assertEq(created.responseId, it.responseId, "created carries its response") }
+            val last = events.last() as StreamEvent.ResponseCompleted
+            assertEq(last.response, (events.last() as StreamEvent).response, "response() of the completed event")
+            assertEq(null, (events.first { it is StreamEvent.ResponseOutputDelta } as StreamEvent).response, "a delta carries no response")
+            assertTrue(last.response!!.assistantText()!!.contains("John Doe")) { "answer" }
+            assertEq(1, posts(), "POSTs")
+        }
+
+        test("stream_response_failed_event_then_the_response_failed_error") { c ->
+            sim.config(mapOf("response_duration_ms" to 150L))
+            val conv = c.createConversation("failed")
+            sim.fault(mapOf("kind" to "response_failed"))
+            val events = ArrayList<StreamEvent>()
+            val e = expectError {
+                c.streamResponse(conv.conversationId, "hi", streamFast(), null).use { for (event in it) events += event }
+            }
+            val failed = events.last()
+            assertTrue(failed is StreamEvent.ResponseFailed) { "last ${events.map { it.eventName }}" }
+            failed as StreamEvent.ResponseFailed
+            assertEq("RESPONSE_FAILED", failed.eventName, "name")
+            assertTrue(e is MoveworksException.ResponseFailed) { "$e" }
+            assertEq("response_failed", e.kind, "kind")
+            assertEq(failed.responseId ?: failed.response?.responseId, e.details.responseId, "the error names the response")
+            assertTrue(failed.response?.status == ResponseStatus.Failed) { "failed response ${failed.response}" }
+            assertEq(1, posts(), "POSTs")
+        }
+
+        test("stream_error_event_mid_stream_then_completed_by_polling") { c ->
+            sim.config(mapOf("response_duration_ms" to 300L))
+            val conv = c.createConversation("error")
+            sim.fault(mapOf("kind" to "stream_error", "after_events" to 2L, "code" to "INTERNAL_ERROR", "message" to "upstream model unavailable"))
+            val events = runBlocking { c.streamResponseFlow(conv.conversationId, "Who does John Doe report to?", streamFast()).toList() }
+            val error = events.filterIsInstance<StreamEvent.Error>().single()
+            assertEq("ERROR", error.eventName, "name")
+            assertEq("INTERNAL_ERROR", error.code, "code")
+            assertEq("upstream model unavailable", error.message, "message")
+            assertTrue(error.toJson().contains("\"error\":{")) { error.toJson() }
+            val last = events.last() as StreamEvent.ResponseCompleted
+            assertEq(ResponseStatus.Completed, last.status, "status")
+            assertEq(c.getResponse(conv.conversationId, last.response!!.responseId).copy(requestId = null),
+                last.response.copy(requestId = null), "final response")
+            // Deltas made from polling carry no sequence number.
+            val after = events.dropWhile { it !is StreamEvent.Error }.filterIsInstance<StreamEvent.ResponseOutputDelta>()
+            assertTrue(after.all { it.sequenceNumber == null }) { "polled deltas: ${after.map { it.sequenceNumber }}" }
+            assertEq(1, posts(), "POSTs")
+        }
+
+        test("stream_handoff_completes_without_outputs") { c ->
+            sim.config(mapOf("response_duration_ms" to 100L))
+            val conv = c.createConversation("handoff")
+            sim.fault(mapOf("kind" to "handoff"))
+            val events = runBlocking { c.streamResponseFlow(conv.conversationId, "I need a human", streamFast()).toList() }
+            assertEq(listOf("RESPONSE_CREATED", "RESPONSE_COMPLETED"), events.map { it.eventName }, "events")
+            val done = (events.last() as StreamEvent.ResponseCompleted).response!!
+            assertEq(ResponseStatus.Completed, done.status, "status")
+            assertEq(0, done.outputs.size, "outputs")
+            assertEq(null, done.assistantText(), "no answer")
+        }
+
+        test("citation_markers_from_content_references_sharing_an_offset") { c ->
+            sim.config(mapOf("response_duration_ms" to 100L))
+            val conv = c.createConversation("citations")
+            @Suppress("UNCHECKED_CAST")
+            val fault = Json.parse(RAW_CITED_MESSAGE_FAULT) as Map<String, Any?>
+            sim.fault(fault)
+            val polled = c.createResponseAndWait(conv.conversationId, "Who does John Doe report to?", fast(), null, null)
+            sim.fault(fault)
+            val streamed = runBlocking {
+                (c.streamResponseFlow(conv.conversationId, "Who does John Doe report to?", streamFast()).toList().last()
+                    as StreamEvent.ResponseCompleted).response!!
+            }
+            for ((how, r) in listOf("polled" to polled, "streamed" to streamed)) {
+                val msg = r.assistantMessages().single()
+                assertEq("John Doe \uD83D\uDCD8 reports to Jane Roe.", msg.text(), "$how text")
+                assertEq("John Doe[1][2] \uD83D\uDCD8 reports to Jane Roe.[3]", msg.textWithCitationMarkers(), "$how markers")
+                assertEq(listOf("cite_3kTq9", "cite_8Hh2p", "cite_Z1m0w"), msg.citations.map { it.citationId }, "$how citation ids")
+                assertTrue(msg.citations.all { it.offset == null }) { "$how: no deprecated offsets" }
+                assertEq(listOf(8uL, 8uL, 8uL, 31uL), msg.contentReferences.map { it.offset }, "$how reference offsets")
+                assertEq(listOf(CitationAttribute("source", "Workday"), CitationAttribute("icon", "person")),
+                    msg.citations[0].display!!.attributes, "$how attributes")
+                assertEq(emptyList<CitationAttribute>(), msg.citations[2].display!!.attributes, "$how missing attributes")
+            }
         }
 
         test("stream_object_response_and_finish") { c ->
@@ -749,3 +851,23 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
         return "per-call overhead: CancelHandle.isCancelled ${callNs} ns/call; getConversation against the local simulator ${r / 1000} us/call"
     }
 }
+
+/** A `raw_message` fault: the live shape, three citations, four content references (three at offset 8). */
+private const val RAW_CITED_MESSAGE_FAULT = """{"kind": "raw_message", "message": {
+  "message_id": "msg_7Qz2LiveShape", "conversation_id": "conv_captured", "response_id": "resp_captured", "actor": "ASSISTANT",
+  "content": {"type": "MARKDOWN_TEXT", "markdown_text": {"text": "John Doe \uD83D\uDCD8 reports to Jane Roe."}},
+  "citations": [
+    {"citation_id": "cite_3kTq9", "url": "https://acme.example/people/john-doe",
+     "display": {"title": {"type": "MARKDOWN_TEXT", "markdown_text": {"text": "John Doe"}},
+                 "attributes": [{"key": "source", "value": "Workday"}, {"key": "icon", "value": "person"}]}},
+    {"citation_id": "cite_8Hh2p", "url": "https://acme.example/kb/org-chart",
+     "display": {"title": {"type": "MARKDOWN_TEXT", "markdown_text": {"text": "Org chart (KB0012)"}}, "attributes": []}},
+    {"citation_id": "cite_Z1m0w", "url": "https://acme.example/people/jane-roe",
+     "display": {"title": {"type": "MARKDOWN_TEXT", "markdown_text": {"text": "Jane Roe"}}}}
+  ],
+  "content_references": [
+    {"citation_id": "cite_3kTq9", "offset": 8}, {"citation_id": "cite_8Hh2p", "offset": 8},
+    {"citation_id": "cite_3kTq9", "offset": 8}, {"citation_id": "cite_Z1m0w", "offset": 31}
+  ],
+  "created_at": "2026-09-14T16:02:11.482Z"
+}}"""
