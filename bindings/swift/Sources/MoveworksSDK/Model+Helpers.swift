@@ -23,7 +23,10 @@ extension Message {
     /// The message text (for unknown content types, a best-effort read).
     public var text: String { messageText(message: self) }
 
-    /// The message text with `[1]`, `[2]`, … inserted at each citation's character offset.
+    /// The message text with `[1]`, `[2]`, … inserted where `contentReferences` place each
+    /// citation (character offsets; `[n]` is the citation's position in `citations`,
+    /// references at one offset each get a marker). Messages without content references
+    /// fall back to the deprecated `Citation.offset`.
     public func textWithCitationMarkers() -> String { messageTextWithCitationMarkers(message: self) }
 
     /// The message as the API's JSON (unknown content verbatim; `feedback` when the server sent it).

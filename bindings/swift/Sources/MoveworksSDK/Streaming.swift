@@ -10,16 +10,23 @@ extension Client {
     ///
     /// ```swift
     /// for try await event in client.streamResponse(conversationId: id, text: "Who does John Doe report to?") {
-    ///     if case .responseCompleted(_, _, let response?) = event { print(response.assistantText() ?? "") }
+    ///     switch event {
+    ///     case .responseOutputDelta(_, _, _, let output): render(output)
+    ///     case .responseCompleted(_, _, _, let response?): print(response.assistantText() ?? "")
+    ///     case .error(_, let code, let message): log("server error \(code): \(message)") // the turn goes on
+    ///     default: break
+    ///     }
     /// }
     /// ```
     ///
     /// The message is sent (`POST /conversations/{id}/responses/stream`) when iteration
     /// starts, once per returned sequence. A successful turn always ends with
-    /// `.responseCompleted` carrying the final response, also when the stream broke and
-    /// the core finished the turn by polling (the message is never sent twice). Errors
-    /// are thrown as `MoveworksError`: the typed API error when the stream could not
-    /// start (`.NotFound`, `.RateLimit`, …), then `.ResponseFailed`, `.PollTimeout`, ….
+    /// `.responseCompleted` carrying the final response, also when the stream broke (or
+    /// the server sent `.error` after naming the response) and the core finished the turn
+    /// by polling (the message is never sent twice); a handoff to a live agent completes
+    /// with no outputs. Errors are thrown as `MoveworksError`: the typed API error when
+    /// the stream could not start (`.NotFound`, `.RateLimit`, …), then `.ResponseFailed`
+    /// (after a `.responseFailed` event, carrying the failed response), `.PollTimeout`, ….
     ///
     /// Nothing blocks the calling task: reads run on a background queue. Cancelling the
     /// iterating task interrupts a blocked read within about 20 ms: the loop throws
@@ -34,10 +41,24 @@ extension Client {
 }
 
 extension StreamEvent {
-    /// The wire name of the event, e.g. `"OUTPUT_DELTA"` (an unknown event's name as sent).
+    /// The wire name of the event, e.g. `"RESPONSE_OUTPUT_DELTA"` (an unknown event's name as sent).
     public var eventName: String { streamEventName(event: self) }
 
-    /// The event as JSON: `{"event": <wire name>, <its fields>…}`; unknown: `{"event": name, "data": raw}`.
+    /// The server's event counter (1, 2, … over the stream), whichever the case; nil when
+    /// the event carried none, and on the deltas of a turn finished by polling.
+    public var sequenceNumber: UInt64? { streamEventSequenceNumber(event: self) }
+
+    /// The response the event carries (`.responseCreated`, `.responseInProgress`,
+    /// `.responseCompleted`, `.responseFailed`), or nil.
+    public var response: Response? { streamEventResponse(event: self) }
+
+    /// The event names this SDK version decodes into a known case
+    /// (`RESPONSE_CREATED`, `RESPONSE_IN_PROGRESS`, `RESPONSE_OUTPUT_DELTA`,
+    /// `RESPONSE_COMPLETED`, `RESPONSE_FAILED`, `ERROR`).
+    public static var knownNames: [String] { streamEventKnownNames() }
+
+    /// The event as JSON: `{"event": <wire name>, "sequence_number": n|null, <its fields>…}`
+    /// (`ERROR`: `"error": {"code", "message"}`); unknown: `{"event": name, "sequence_number": …, "data": raw}`.
     public func toJson() -> String { streamEventToJson(event: self) }
 }
 

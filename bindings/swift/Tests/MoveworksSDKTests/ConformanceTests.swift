@@ -193,7 +193,7 @@ final class ConformanceTests: XCTestCase {
                     names.append(event.eventName)
                     last = event
                 }
-                guard case .responseCompleted(_, _, let response?)? = last else {
+                guard case .responseCompleted(_, _, _, let response?)? = last else {
                     throw ScenarioFailure(description: "the stream did not end with a completed response: \(names)")
                 }
                 outcome.set(.success(.object([

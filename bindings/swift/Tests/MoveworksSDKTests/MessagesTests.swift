@@ -140,7 +140,7 @@ final class MessagesTests: XCTestCase {
         guard case .BadRequest(let d)? = error else { return XCTFail("\(String(describing: error))") }
         XCTAssertTrue(error!.isApiStatusError)
         XCTAssertEqual(d.status, 400)
-        XCTAssertEqual(d.code, "INVALID_INPUT")
+        XCTAssertEqual(d.code, "INVALID_REQUEST")
         XCTAssertEqual(d.requestId, try sim.rootUuid("POST", "/feedback"))
         XCTAssertEqual(try feedbackPosts(), 1, "never retried")
         XCTAssertEqual(try sim.feedback().count, 0)

@@ -43,10 +43,10 @@ final class StreamingTests: XCTestCase {
         try sim.config(.object(["response_duration_ms": .number(150)]))
         let conv = try c.createConversation(title: "stream")
         let events = try await collect(c, conv.conversationId, "Who does John Doe report to?")
-        guard case .responseCreated(let id, _, _)? = events.first else { return XCTFail("first \(events)") }
-        XCTAssertTrue(events.contains { if case .outputDelta = $0 { return true }; return false })
-        XCTAssertTrue(events.map(\.eventName).contains("OUTPUT_DELTA"))
-        guard case .responseCompleted(_, .completed, let response?)? = events.last else { return XCTFail("last \(events)") }
+        guard case .responseCreated(_, let id, _, _, _)? = events.first else { return XCTFail("first \(events)") }
+        XCTAssertTrue(events.contains { if case .responseOutputDelta = $0 { return true }; return false })
+        XCTAssertTrue(events.map(\.eventName).contains("RESPONSE_OUTPUT_DELTA"))
+        guard case .responseCompleted(_, _, .completed, let response?)? = events.last else { return XCTFail("last \(events)") }
         XCTAssertEqual(response.responseId, id)
         // Generated structs compare every field: clear the request ids (each fetch has its own).
         XCTAssertEqual(try c.getResponse(conversationId: conv.conversationId, responseId: id).clearingRequestId(),
@@ -62,10 +62,123 @@ final class StreamingTests: XCTestCase {
         let conv = try c.createConversation(title: "drop")
         try sim.fault(.object(["kind": .string("stream_drop"), "after_events": .number(2)]))
         let events = try await collect(c, conv.conversationId, "Who does John Doe report to?")
-        guard case .responseCompleted(_, _, let response?)? = events.last else { return XCTFail("last \(events)") }
+        guard case .responseCompleted(_, _, _, let response?)? = events.last else { return XCTFail("last \(events)") }
         XCTAssertEqual(try c.getResponse(conversationId: conv.conversationId, responseId: response.responseId).clearingRequestId(),
                        response.clearingRequestId())
         XCTAssertEqual(try posts(), 1)
+    }
+
+    func testPublishedNamesWithIncreasingSequenceNumbers() async throws {
+        let c = try client()
+        try sim.config(.object(["response_duration_ms": .number(150)]))
+        let conv = try c.createConversation(title: "published")
+        let events = try await collect(c, conv.conversationId, "Who does John Doe report to?")
+        XCTAssertEqual(StreamEvent.knownNames, ["RESPONSE_CREATED", "RESPONSE_IN_PROGRESS", "RESPONSE_OUTPUT_DELTA",
+                                                "RESPONSE_COMPLETED", "RESPONSE_FAILED", "ERROR"])
+        let names = events.map(\.eventName)
+        XCTAssertTrue(names.allSatisfy(StreamEvent.knownNames.contains), "\(names)")
+        XCTAssertEqual(names.first, "RESPONSE_CREATED")
+        XCTAssertEqual(names.last, "RESPONSE_COMPLETED")
+        XCTAssertTrue(names.contains("RESPONSE_OUTPUT_DELTA"), "\(names)")
+        // Every event of an unbroken stream is numbered, strictly increasing.
+        let numbers = events.map(\.sequenceNumber)
+        XCTAssertFalse(numbers.contains(nil), "\(numbers)")
+        let known = numbers.compactMap { $0 }
+        XCTAssertEqual(known, known.sorted())
+        XCTAssertEqual(Set(known).count, known.count, "repeated numbers: \(known)")
+        guard case .responseCreated(let seq, let id, _, _, let created)? = events.first else { return XCTFail("first \(events)") }
+        XCTAssertEqual(seq, events.first?.sequenceNumber)
+        XCTAssertTrue(events.first!.toJson().contains("\"sequence_number\":\(seq ?? 0)"), events.first!.toJson())
+        if let created { XCTAssertEqual(created.responseId, id) }
+        guard case .responseCompleted(_, _, _, let response?)? = events.last else { return XCTFail("last \(events)") }
+        XCTAssertEqual(events.last?.response, response)
+        XCTAssertNil(events.first { if case .responseOutputDelta = $0 { return true }; return false }?.response)
+        XCTAssertTrue((response.assistantText() ?? "").contains("John Doe"))
+        XCTAssertEqual(try posts(), 1)
+    }
+
+    func testResponseFailedEventThenTheResponseFailedError() async throws {
+        let c = try client()
+        try sim.config(.object(["response_duration_ms": .number(150)]))
+        let conv = try c.createConversation(title: "failed")
+        try sim.fault(.object(["kind": .string("response_failed")]))
+        var events: [StreamEvent] = []
+        do {
+            for try await event in c.streamResponse(conversationId: conv.conversationId, text: "hi", options: fast()) {
+                events.append(event)
+            }
+            XCTFail("expected a response_failed error after \(events.map(\.eventName))")
+        } catch let e as MoveworksError {
+            guard case .ResponseFailed(let d) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(e.kind, "response_failed")
+            guard case .responseFailed(_, let id, let failed)? = events.last else {
+                return XCTFail("last \(events.map(\.eventName))")
+            }
+            XCTAssertEqual(events.last?.eventName, "RESPONSE_FAILED")
+            XCTAssertEqual(d.responseId, id ?? failed?.responseId)
+            XCTAssertEqual(failed?.status, .failed)
+        }
+        XCTAssertEqual(try posts(), 1)
+    }
+
+    func testErrorEventMidStreamThenCompletedByPolling() async throws {
+        let c = try client()
+        try sim.config(.object(["response_duration_ms": .number(300)]))
+        let conv = try c.createConversation(title: "error")
+        try sim.fault(.object(["kind": .string("stream_error"), "after_events": .number(2),
+                               "code": .string("INTERNAL_ERROR"), "message": .string("upstream model unavailable")]))
+        let events = try await collect(c, conv.conversationId, "Who does John Doe report to?")
+        let errors = events.compactMap { e -> (String, String)? in
+            if case .error(_, let code, let message) = e { return (code, message) }
+            return nil
+        }
+        XCTAssertEqual(errors.map(\.0), ["INTERNAL_ERROR"], "\(events.map(\.eventName))")
+        XCTAssertEqual(errors.first?.1, "upstream model unavailable")
+        XCTAssertTrue(events.map(\.eventName).contains("ERROR"))
+        guard case .responseCompleted(_, _, .completed, let response?)? = events.last else { return XCTFail("last \(events)") }
+        XCTAssertEqual(try c.getResponse(conversationId: conv.conversationId, responseId: response.responseId).clearingRequestId(),
+                       response.clearingRequestId())
+        // Deltas made from polling carry no sequence number.
+        let afterError = events.drop { if case .error = $0 { return false }; return true }
+        for case .responseOutputDelta(let seq, _, _, _) in afterError { XCTAssertNil(seq) }
+        XCTAssertEqual(try posts(), 1)
+    }
+
+    func testHandoffCompletesWithoutOutputs() async throws {
+        let c = try client()
+        try sim.config(.object(["response_duration_ms": .number(100)]))
+        let conv = try c.createConversation(title: "handoff")
+        try sim.fault(.object(["kind": .string("handoff")]))
+        let events = try await collect(c, conv.conversationId, "I need a human")
+        XCTAssertEqual(events.map(\.eventName), ["RESPONSE_CREATED", "RESPONSE_COMPLETED"])
+        guard case .responseCompleted(_, _, .completed, let response?)? = events.last else { return XCTFail("last \(events)") }
+        XCTAssertTrue(response.outputs.isEmpty)
+        XCTAssertNil(response.assistantText())
+    }
+
+    func testCitationMarkersFromContentReferencesSharingAnOffset() async throws {
+        let c = try client()
+        try sim.config(.object(["response_duration_ms": .number(100)]))
+        let conv = try c.createConversation(title: "citations")
+        let fault = try JSON.parse(rawCitedMessageFault)
+        try sim.fault(fault)
+        let polled = try c.createResponseAndWait(conversationId: conv.conversationId, text: "Who does John Doe report to?",
+                                                 options: WaitOptions(initialInterval: 0.02, maxInterval: 0.06, deadline: 10),
+                                                 cancel: nil, listener: nil)
+        try sim.fault(fault)
+        let events = try await collect(c, conv.conversationId, "Who does John Doe report to?")
+        guard case .responseCompleted(_, _, _, let streamed?)? = events.last else { return XCTFail("last \(events)") }
+        for (how, response) in [("polled", polled), ("streamed", streamed)] {
+            let msg = try XCTUnwrap(response.assistantMessages().first, how)
+            XCTAssertEqual(msg.text, "John Doe 📘 reports to Jane Roe.", how)
+            XCTAssertEqual(msg.textWithCitationMarkers(), "John Doe[1][2] 📘 reports to Jane Roe.[3]", how)
+            XCTAssertEqual(msg.citations.map(\.citationId), ["cite_3kTq9", "cite_8Hh2p", "cite_Z1m0w"], how)
+            XCTAssertTrue(msg.citations.allSatisfy { $0.offset == nil }, "\(how): no deprecated offsets")
+            XCTAssertEqual(msg.contentReferences.map(\.offset), [8, 8, 8, 31], how)
+            XCTAssertEqual(msg.citations.first?.display?.attributes,
+                           [CitationAttribute(key: "source", value: "Workday"), CitationAttribute(key: "icon", value: "person")], how)
+            XCTAssertEqual(msg.citations.last?.display?.attributes, [], how)
+        }
     }
 
     func testUnknownEventsArriveAsUnknown() async throws {
@@ -76,7 +189,7 @@ final class StreamingTests: XCTestCase {
                                "event": .string("RESPONSE_AUDIT"), "data": .string("{\"x\":1}")]))
         let events = try await collect(c, conv.conversationId, "hi")
         let unknown = events.compactMap { e -> (String, String)? in
-            if case .unknown(let name, let data) = e { return (name, data) }
+            if case .unknown(_, let name, let data) = e { return (name, data) }
             return nil
         }
         XCTAssertEqual(unknown.map(\.0), ["RESPONSE_AUDIT"])
@@ -214,9 +327,11 @@ final class StreamingTests: XCTestCase {
     func readmeStreamingExample(client: Client, conversationId: String) async throws {
         for try await event in client.streamResponse(conversationId: conversationId, text: "Who does John Doe report to?") {
             switch event {
-            case .outputDelta(_, let sequenceNumber, let outputType, _):
-                print("delta \(sequenceNumber) of \(outputType)")
-            case .responseCompleted(_, _, let response?):
+            case .responseOutputDelta(let sequenceNumber, _, let outputType, _):
+                print("delta \(sequenceNumber.map(String.init) ?? "-") of \(outputType)")
+            case .error(_, let code, let message):
+                print("server error \(code): \(message)") // the turn goes on by polling
+            case .responseCompleted(_, _, _, let response?):
                 print(response.assistantText() ?? "")
             default:
                 break
@@ -252,3 +367,25 @@ final class ClosureStreamListener: StreamEventListener, @unchecked Sendable {
     init(_ block: @escaping (StreamEvent) -> Bool) { self.block = block }
     func onEvent(event: StreamEvent) -> Bool { block(event) }
 }
+
+/// A `raw_message` fault: the live shape, three citations, four content references (three at offset 8).
+let rawCitedMessageFault = #"""
+{"kind": "raw_message", "message": {
+  "message_id": "msg_7Qz2LiveShape", "conversation_id": "conv_captured", "response_id": "resp_captured", "actor": "ASSISTANT",
+  "content": {"type": "MARKDOWN_TEXT", "markdown_text": {"text": "John Doe 📘 reports to Jane Roe."}},
+  "citations": [
+    {"citation_id": "cite_3kTq9", "url": "https://acme.example/people/john-doe",
+     "display": {"title": {"type": "MARKDOWN_TEXT", "markdown_text": {"text": "John Doe"}},
+                 "attributes": [{"key": "source", "value": "Workday"}, {"key": "icon", "value": "person"}]}},
+    {"citation_id": "cite_8Hh2p", "url": "https://acme.example/kb/org-chart",
+     "display": {"title": {"type": "MARKDOWN_TEXT", "markdown_text": {"text": "Org chart (KB0012)"}}, "attributes": []}},
+    {"citation_id": "cite_Z1m0w", "url": "https://acme.example/people/jane-roe",
+     "display": {"title": {"type": "MARKDOWN_TEXT", "markdown_text": {"text": "Jane Roe"}}}}
+  ],
+  "content_references": [
+    {"citation_id": "cite_3kTq9", "offset": 8}, {"citation_id": "cite_8Hh2p", "offset": 8},
+    {"citation_id": "cite_3kTq9", "offset": 8}, {"citation_id": "cite_Z1m0w", "offset": 31}
+  ],
+  "created_at": "2026-09-14T16:02:11.482Z"
+}}
+"""#
