@@ -9,9 +9,9 @@ use std::ffi::c_char;
 use std::ptr;
 
 use moveworks::{
-    Actor, Citation, CitationAttribute, Content, ContentReference, Conversation, ConversationPage, Error, Event, EventPage, EventPayload, FeedbackOption,
-    FeedbackResult, FeedbackStatus, Message, MessagePage, OutputItem, ReasoningMessage, Response, ResponseStatus,
-    Timestamp,
+    Actor, Citation, CitationAttribute, Content, ContentReference, Conversation, ConversationPage, Error, Event,
+    EventPage, EventPayload, FeedbackOption, FeedbackResult, FeedbackStatus, Message, MessagePage, OutputItem,
+    ReasoningMessage, Response, ResponseStatus, Timestamp,
 };
 
 use crate::error::{guard, guard_plain, mw_error, mw_status};
@@ -919,7 +919,10 @@ pub unsafe extern "C" fn mw_citation_display_body(
 /// Number of display attributes: opaque key-value rendering hints, in the order sent
 /// (0 without display data). Their keys and values vary by citation: never build logic on them.
 #[no_mangle]
-pub unsafe extern "C" fn mw_citation_display_attribute_count(citation: *const mw_citation, out: *mut usize) -> mw_status {
+pub unsafe extern "C" fn mw_citation_display_attribute_count(
+    citation: *const mw_citation,
+    out: *mut usize,
+) -> mw_status {
     get(citation, out, |c| c.display.as_ref().map_or(0, |d| d.attributes.len()))
 }
 
