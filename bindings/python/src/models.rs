@@ -292,7 +292,7 @@ model!(
     core::Message,
     "Message",
     "A final message in a conversation.",
-    ["message_id", "actor", "content", "citations", "created_at"],
+    ["message_id", "actor", "content", "citations", "content_references", "created_at"],
     {
         /// Unique id.
         #[getter]
@@ -319,10 +319,16 @@ model!(
         fn content(&self) -> PyContent {
             PyContent(self.0.content.clone())
         }
-        /// Entity citations.
+        /// The entities the message cites (assistant messages; empty when the server sends none).
         #[getter]
         fn citations(&self) -> Vec<PyCitation> {
             self.0.citations.iter().cloned().map(PyCitation).collect()
+        }
+        /// Where the citations are referenced in the text, ascending by offset (assistant
+        /// messages; empty when the server sends none). Several may share an offset.
+        #[getter]
+        fn content_references(&self) -> Vec<ContentReference> {
+            self.0.content_references.iter().cloned().map(ContentReference).collect()
         }
         /// Creation time.
         #[getter]
@@ -334,7 +340,10 @@ model!(
         fn text(&self) -> String {
             self.0.text()
         }
-        /// The text with `[1]`, `[2]`, … inserted at each citation's character offset.
+        /// The text with a marker `[n]` (`n`: the citation's 1-based position in `citations`)
+        /// at each place `content_references` gives (without references: at the deprecated
+        /// `Citation.offset` of the citations that still carry one). References sharing an
+        /// offset keep the server's order; offsets count characters.
         fn text_with_citation_markers(&self) -> String {
             self.0.text_with_citation_markers()
         }
@@ -408,12 +417,19 @@ model!(
     PyCitation,
     core::Citation,
     "Citation",
-    "Where a citation belongs and what it points to.",
-    ["offset", "url", "display"],
+    "An entity a message cites. Where its markers go in the text is given by the message's \
+     `content_references`, which name it by `citation_id`.",
+    ["citation_id", "url", "display"],
     {
-        /// Position in the message text, in characters.
+        /// Unique id, `cite_…`: what a `ContentReference` names. None from servers that predate it.
         #[getter]
-        fn offset(&self) -> u64 {
+        fn citation_id(&self) -> Option<&str> {
+            self.0.citation_id.as_deref()
+        }
+        /// **Deprecated**: the wire's `location.offset`, which Moveworks stopped sending on
+        /// 12 May 2026; None when absent. Read positions from `Message.content_references`.
+        #[getter]
+        fn offset(&self) -> Option<u64> {
             self.0.offset
         }
         /// Link to the cited entity.
@@ -570,7 +586,7 @@ pub struct CitationDisplay(pub core::CitationDisplay);
 
 #[pymethods]
 impl CitationDisplay {
-    /// Primary heading.
+    /// Primary heading (usually `MARKDOWN_TEXT`).
     #[getter]
     fn title(&self) -> Option<PyContent> {
         self.0.title.clone().map(PyContent)
@@ -580,8 +596,59 @@ impl CitationDisplay {
     fn body(&self) -> Option<PyContent> {
         self.0.body.clone().map(PyContent)
     }
+    /// Opaque rendering hints (`CitationAttribute`s), in the order sent; their keys and
+    /// values vary by citation, so never build logic on them.
+    #[getter]
+    fn attributes(&self) -> Vec<CitationAttribute> {
+        self.0.attributes.iter().cloned().map(CitationAttribute).collect()
+    }
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        repr_of(slf.as_any(), "CitationDisplay", &["title", "body"])
+        repr_of(slf.as_any(), "CitationDisplay", &["title", "body", "attributes"])
+    }
+}
+
+/// One opaque key-value rendering hint of a `CitationDisplay`.
+#[pyclass(frozen, eq, module = "moveworks")]
+#[derive(Clone, PartialEq)]
+pub struct CitationAttribute(pub core::CitationAttribute);
+
+#[pymethods]
+impl CitationAttribute {
+    /// Attribute name.
+    #[getter]
+    fn key(&self) -> &str {
+        &self.0.key
+    }
+    /// Attribute value.
+    #[getter]
+    fn value(&self) -> &str {
+        &self.0.value
+    }
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        repr_of(slf.as_any(), "CitationAttribute", &["key", "value"])
+    }
+}
+
+/// Where in an assistant message's text a `Citation` is referenced.
+#[pyclass(frozen, eq, module = "moveworks")]
+#[derive(Clone, PartialEq)]
+pub struct ContentReference(pub core::ContentReference);
+
+#[pymethods]
+impl ContentReference {
+    /// The `Citation.citation_id` referenced here.
+    #[getter]
+    fn citation_id(&self) -> &str {
+        &self.0.citation_id
+    }
+    /// Zero-based position in the message text where the marker belongs, counted in
+    /// characters (code points), not bytes or UTF-16 units. Several references may share it.
+    #[getter]
+    fn offset(&self) -> u64 {
+        self.0.offset
+    }
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        repr_of(slf.as_any(), "ContentReference", &["citation_id", "offset"])
     }
 }
 
@@ -617,6 +684,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyContent>()?;
     m.add_class::<PyCitation>()?;
     m.add_class::<CitationDisplay>()?;
+    m.add_class::<CitationAttribute>()?;
+    m.add_class::<ContentReference>()?;
     m.add_class::<PyEvent>()?;
     m.add_class::<PyEventPayload>()?;
     m.add_class::<PyMessagePage>()?;

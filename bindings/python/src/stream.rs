@@ -31,13 +31,14 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 // ---- events -------------------------------------------------------------------------------------
 
-/// Declares the methods every event class shares: `event`, `to_json`/`to_dict`
-/// (the core's serializer: `{"event": NAME, ...fields}`), and `__repr__`.
+/// Declares the methods every event class shares: `to_json`/`to_dict` (the core's
+/// serializer: `{"event": NAME, "sequence_number": n, ...fields}`), `sequence_number`
+/// and `__repr__`.
 macro_rules! stream_event {
     ($name:ident, $pyname:literal, [$($field:literal),*], { $($body:tt)* }) => {
         #[pymethods]
         impl $name {
-            /// The event as JSON, from the core's serializer: `{"event": NAME, ...its fields}`.
+            /// The event as JSON, from the core's serializer: `{"event": NAME, "sequence_number": n, ...its fields}`.
             fn to_json(&self, py: Python<'_>) -> PyResult<String> {
                 serde_json::to_string(&self.to_core())
                     .map_err(|e| to_py_err(py, core::Error::new(core::ErrorKind::Decode, e.to_string())))
@@ -45,6 +46,12 @@ macro_rules! stream_event {
             /// `to_json()` as plain dicts and lists.
             fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
                 py.import("json")?.call_method1("loads", (self.to_json(py)?,))
+            }
+            /// The server's event counter (1, 2, … over the stream); None when the event
+            /// carried none (and for what a turn finished by polling delivers).
+            #[getter]
+            fn sequence_number(&self) -> Option<u64> {
+                self.sequence_number
             }
             fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
                 repr_of(slf.as_any(), $pyname, &[$($field),*])
@@ -58,22 +65,26 @@ macro_rules! stream_event {
 #[pyclass(frozen, eq, module = "moveworks", name = "ResponseCreated")]
 #[derive(Clone, PartialEq)]
 pub(crate) struct PyResponseCreated {
+    sequence_number: Option<u64>,
     response_id: String,
     conversation_id: Option<String>,
     status: Option<core::ResponseStatus>,
+    response: Option<core::Response>,
 }
 
 impl PyResponseCreated {
     fn to_core(&self) -> core::StreamEvent {
         core::StreamEvent::ResponseCreated {
+            sequence_number: self.sequence_number,
             response_id: self.response_id.clone(),
             conversation_id: self.conversation_id.clone(),
             status: self.status.clone(),
+            response: self.response.clone(),
         }
     }
 }
 
-stream_event!(PyResponseCreated, "ResponseCreated", ["response_id", "conversation_id", "status"], {
+stream_event!(PyResponseCreated, "ResponseCreated", ["sequence_number", "response_id", "conversation_id", "status"], {
     /// `"RESPONSE_CREATED"`.
     #[getter]
     fn event(&self) -> &'static str {
@@ -94,29 +105,42 @@ stream_event!(PyResponseCreated, "ResponseCreated", ["response_id", "conversatio
     fn status<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         self.status.as_ref().map(|s| status_enum(py, s)).transpose()
     }
+    /// The newly created `Response`, as the server sent it (None from servers that send
+    /// only its id).
+    #[getter]
+    fn response(&self) -> Option<PyResponse> {
+        self.response.clone().map(PyResponse)
+    }
 });
 
 /// `RESPONSE_IN_PROGRESS`: the assistant is working on the response.
 #[pyclass(frozen, eq, module = "moveworks", name = "ResponseInProgress")]
 #[derive(Clone, PartialEq)]
 pub(crate) struct PyResponseInProgress {
+    sequence_number: Option<u64>,
     response_id: Option<String>,
     status: Option<core::ResponseStatus>,
+    response: Option<core::Response>,
 }
 
 impl PyResponseInProgress {
     fn to_core(&self) -> core::StreamEvent {
-        core::StreamEvent::ResponseInProgress { response_id: self.response_id.clone(), status: self.status.clone() }
+        core::StreamEvent::ResponseInProgress {
+            sequence_number: self.sequence_number,
+            response_id: self.response_id.clone(),
+            status: self.status.clone(),
+            response: self.response.clone(),
+        }
     }
 }
 
-stream_event!(PyResponseInProgress, "ResponseInProgress", ["response_id", "status"], {
+stream_event!(PyResponseInProgress, "ResponseInProgress", ["sequence_number", "response_id", "status"], {
     /// `"RESPONSE_IN_PROGRESS"`.
     #[getter]
     fn event(&self) -> &'static str {
         "RESPONSE_IN_PROGRESS"
     }
-    /// The response's id, when the server repeats it.
+    /// The response's id.
     #[getter]
     fn response_id(&self) -> Option<&str> {
         self.response_id.as_deref()
@@ -126,47 +150,49 @@ stream_event!(PyResponseInProgress, "ResponseInProgress", ["response_id", "statu
     fn status<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         self.status.as_ref().map(|s| status_enum(py, s)).transpose()
     }
+    /// The `Response` so far, as the server sent it.
+    #[getter]
+    fn response(&self) -> Option<PyResponse> {
+        self.response.clone().map(PyResponse)
+    }
 });
 
-/// `OUTPUT_DELTA`: one output grew; `output` is the whole item so far (e.g. the
-/// assistant's message with the text received until now).
-#[pyclass(frozen, eq, module = "moveworks", name = "OutputDelta")]
+/// `RESPONSE_OUTPUT_DELTA`: one output grew; `output` is the whole item so far (e.g.
+/// the assistant's message with the text received until now). Also what a turn
+/// finished by polling delivers for each output that grew (with `sequence_number`
+/// None). `OutputDelta` is a deprecated alias of this class.
+#[pyclass(frozen, eq, module = "moveworks", name = "ResponseOutputDelta")]
 #[derive(Clone, PartialEq)]
-pub(crate) struct PyOutputDelta {
+pub(crate) struct PyResponseOutputDelta {
+    sequence_number: Option<u64>,
     response_id: Option<String>,
-    sequence_number: u64,
     output_type: String,
     output: core::OutputItem,
 }
 
-impl PyOutputDelta {
+impl PyResponseOutputDelta {
     fn to_core(&self) -> core::StreamEvent {
-        core::StreamEvent::OutputDelta {
-            response_id: self.response_id.clone(),
+        core::StreamEvent::ResponseOutputDelta {
             sequence_number: self.sequence_number,
+            response_id: self.response_id.clone(),
             output_type: self.output_type.clone(),
             output: self.output.clone(),
         }
     }
 }
 
-stream_event!(PyOutputDelta, "OutputDelta", ["sequence_number", "output_type", "output"], {
-    /// `"OUTPUT_DELTA"`.
+stream_event!(PyResponseOutputDelta, "ResponseOutputDelta", ["sequence_number", "output_type", "output"], {
+    /// `"RESPONSE_OUTPUT_DELTA"`.
     #[getter]
     fn event(&self) -> &'static str {
-        "OUTPUT_DELTA"
+        "RESPONSE_OUTPUT_DELTA"
     }
-    /// The response's id, when the server repeats it.
+    /// The response's id.
     #[getter]
     fn response_id(&self) -> Option<&str> {
         self.response_id.as_deref()
     }
-    /// Position of this delta in the stream.
-    #[getter]
-    fn sequence_number(&self) -> u64 {
-        self.sequence_number
-    }
-    /// The output's type as sent, e.g. `"MESSAGE"` or `"REASONING_MESSAGE"`.
+    /// The output's type (`output.type`), e.g. `"MESSAGE"` or `"REASONING_MESSAGE"`.
     #[getter]
     fn output_type(&self) -> &str {
         &self.output_type
@@ -179,10 +205,11 @@ stream_event!(PyOutputDelta, "OutputDelta", ["sequence_number", "output_type", "
 });
 
 /// `RESPONSE_COMPLETED`: the last event of a successful turn; `response` is the
-/// final `Response` (the one `get_response` returns).
+/// final `Response` (a live-agent handoff completes with no outputs, and is a success).
 #[pyclass(frozen, eq, module = "moveworks", name = "ResponseCompleted")]
 #[derive(Clone, PartialEq)]
 pub(crate) struct PyResponseCompleted {
+    sequence_number: Option<u64>,
     response_id: Option<String>,
     status: core::ResponseStatus,
     response: Option<core::Response>,
@@ -191,6 +218,7 @@ pub(crate) struct PyResponseCompleted {
 impl PyResponseCompleted {
     fn to_core(&self) -> core::StreamEvent {
         core::StreamEvent::ResponseCompleted {
+            sequence_number: self.sequence_number,
             response_id: self.response_id.clone(),
             status: self.status.clone(),
             response: self.response.clone(),
@@ -198,19 +226,19 @@ impl PyResponseCompleted {
     }
 }
 
-stream_event!(PyResponseCompleted, "ResponseCompleted", ["response_id", "status", "response"], {
+stream_event!(PyResponseCompleted, "ResponseCompleted", ["sequence_number", "response_id", "status", "response"], {
     /// `"RESPONSE_COMPLETED"`.
     #[getter]
     fn event(&self) -> &'static str {
         "RESPONSE_COMPLETED"
     }
-    /// The response's id, when the server repeats it.
+    /// The response's id.
     #[getter]
     fn response_id(&self) -> Option<&str> {
         self.response_id.as_deref()
     }
-    /// The final status (a `ResponseStatus`: `COMPLETED`, or `FAILED` just before
-    /// the iteration raises `ResponseFailedError`).
+    /// The final status (a `ResponseStatus`: `COMPLETED`; `FAILED` only from servers
+    /// of the earlier flat shape, just before the iteration raises `ResponseFailedError`).
     #[getter]
     fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         status_enum(py, &self.status)
@@ -222,21 +250,104 @@ stream_event!(PyResponseCompleted, "ResponseCompleted", ["response_id", "status"
     }
 });
 
+/// `RESPONSE_FAILED`: the response failed; `response.error` says why. The iteration
+/// then raises `ResponseFailedError` carrying that response.
+#[pyclass(frozen, eq, module = "moveworks", name = "ResponseFailed")]
+#[derive(Clone, PartialEq)]
+pub(crate) struct PyResponseFailed {
+    sequence_number: Option<u64>,
+    response_id: Option<String>,
+    response: Option<core::Response>,
+}
+
+impl PyResponseFailed {
+    fn to_core(&self) -> core::StreamEvent {
+        core::StreamEvent::ResponseFailed {
+            sequence_number: self.sequence_number,
+            response_id: self.response_id.clone(),
+            response: self.response.clone(),
+        }
+    }
+}
+
+stream_event!(PyResponseFailed, "ResponseFailed", ["sequence_number", "response_id", "response"], {
+    /// `"RESPONSE_FAILED"`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "RESPONSE_FAILED"
+    }
+    /// The response's id.
+    #[getter]
+    fn response_id(&self) -> Option<&str> {
+        self.response_id.as_deref()
+    }
+    /// The failed `Response` with its `error`, when the server includes it.
+    #[getter]
+    fn response(&self) -> Option<PyResponse> {
+        self.response.clone().map(PyResponse)
+    }
+});
+
+/// `ERROR`: the server reported an error in the middle of the stream, which then
+/// ends. The message was already accepted (never send it again): the turn is
+/// finished by polling when the response id is known, else the iteration raises the
+/// error the code maps to, carrying `code`.
+#[pyclass(frozen, eq, module = "moveworks", name = "ErrorEvent")]
+#[derive(Clone, PartialEq)]
+pub(crate) struct PyErrorEvent {
+    sequence_number: Option<u64>,
+    code: String,
+    message: String,
+}
+
+impl PyErrorEvent {
+    fn to_core(&self) -> core::StreamEvent {
+        core::StreamEvent::Error {
+            sequence_number: self.sequence_number,
+            code: self.code.clone(),
+            message: self.message.clone(),
+        }
+    }
+}
+
+stream_event!(PyErrorEvent, "ErrorEvent", ["sequence_number", "code", "message"], {
+    /// `"ERROR"`.
+    #[getter]
+    fn event(&self) -> &'static str {
+        "ERROR"
+    }
+    /// The server's machine-readable code, verbatim (`""` when none was sent).
+    #[getter]
+    fn code(&self) -> &str {
+        &self.code
+    }
+    /// The server's description.
+    #[getter]
+    fn message(&self) -> &str {
+        &self.message
+    }
+});
+
 /// An event name this SDK version does not know, kept raw (never an error).
 #[pyclass(frozen, eq, module = "moveworks", name = "UnknownStreamEvent")]
 #[derive(Clone, PartialEq)]
 pub(crate) struct PyUnknownStreamEvent {
+    sequence_number: Option<u64>,
     event_name: String,
     data: String,
 }
 
 impl PyUnknownStreamEvent {
     fn to_core(&self) -> core::StreamEvent {
-        core::StreamEvent::Unknown { event_name: self.event_name.clone(), data: self.data.clone() }
+        core::StreamEvent::Unknown {
+            sequence_number: self.sequence_number,
+            event_name: self.event_name.clone(),
+            data: self.data.clone(),
+        }
     }
 }
 
-stream_event!(PyUnknownStreamEvent, "UnknownStreamEvent", ["event", "data"], {
+stream_event!(PyUnknownStreamEvent, "UnknownStreamEvent", ["event", "sequence_number", "data"], {
     /// The `event:` name as sent.
     #[getter]
     fn event(&self) -> &str {
@@ -254,8 +365,10 @@ stream_event!(PyUnknownStreamEvent, "UnknownStreamEvent", ["event", "data"], {
 pub(crate) enum PyStreamEvent {
     Created(PyResponseCreated),
     InProgress(PyResponseInProgress),
-    Delta(PyOutputDelta),
+    Delta(PyResponseOutputDelta),
     Completed(PyResponseCompleted),
+    Failed(PyResponseFailed),
+    Error(PyErrorEvent),
     Unknown(PyUnknownStreamEvent),
 }
 
@@ -263,19 +376,33 @@ impl From<core::StreamEvent> for PyStreamEvent {
     fn from(e: core::StreamEvent) -> Self {
         use core::StreamEvent as E;
         match e {
-            E::ResponseCreated { response_id, conversation_id, status } => {
-                PyStreamEvent::Created(PyResponseCreated { response_id, conversation_id, status })
+            E::ResponseCreated { sequence_number, response_id, conversation_id, status, response } => {
+                PyStreamEvent::Created(PyResponseCreated {
+                    sequence_number,
+                    response_id,
+                    conversation_id,
+                    status,
+                    response,
+                })
             }
-            E::ResponseInProgress { response_id, status } => {
-                PyStreamEvent::InProgress(PyResponseInProgress { response_id, status })
+            E::ResponseInProgress { sequence_number, response_id, status, response } => {
+                PyStreamEvent::InProgress(PyResponseInProgress { sequence_number, response_id, status, response })
             }
-            E::OutputDelta { response_id, sequence_number, output_type, output } => {
-                PyStreamEvent::Delta(PyOutputDelta { response_id, sequence_number, output_type, output })
+            E::ResponseOutputDelta { sequence_number, response_id, output_type, output } => {
+                PyStreamEvent::Delta(PyResponseOutputDelta { sequence_number, response_id, output_type, output })
             }
-            E::ResponseCompleted { response_id, status, response } => {
-                PyStreamEvent::Completed(PyResponseCompleted { response_id, status, response })
+            E::ResponseCompleted { sequence_number, response_id, status, response } => {
+                PyStreamEvent::Completed(PyResponseCompleted { sequence_number, response_id, status, response })
             }
-            E::Unknown { event_name, data } => PyStreamEvent::Unknown(PyUnknownStreamEvent { event_name, data }),
+            E::ResponseFailed { sequence_number, response_id, response } => {
+                PyStreamEvent::Failed(PyResponseFailed { sequence_number, response_id, response })
+            }
+            E::Error { sequence_number, code, message } => {
+                PyStreamEvent::Error(PyErrorEvent { sequence_number, code, message })
+            }
+            E::Unknown { sequence_number, event_name, data } => {
+                PyStreamEvent::Unknown(PyUnknownStreamEvent { sequence_number, event_name, data })
+            }
         }
     }
 }
@@ -485,12 +612,15 @@ impl Shared {
 }
 
 /// A streamed answer: iterate it for the events (`ResponseCreated`,
-/// `OutputDelta`, …, `ResponseCompleted` last), then read `response`.
+/// `ResponseOutputDelta`, …, `ResponseCompleted` last), then read `response`.
 ///
 /// Each step blocks (with the GIL released) until the next event; Ctrl-C
-/// interrupts it. If the stream breaks, the turn is finished by polling (the
-/// message is never sent twice) and still ends with `ResponseCompleted`. A failed
-/// turn raises (`ResponseFailedError`, `PollTimeoutError`, `WaitCancelledError`, …).
+/// interrupts it. If the stream breaks or the server sends `ERROR` (an `ErrorEvent`)
+/// once the response id is known, the turn is finished by polling (the message is
+/// never sent twice; each output that grew arrives as a `ResponseOutputDelta` with
+/// `sequence_number` None) and still ends with `ResponseCompleted`. A failed turn
+/// raises (`ResponseFailedError` after `ResponseFailed`, `PollTimeoutError`,
+/// `WaitCancelledError`, …).
 /// `close()` (thread-safe), leaving a `with` block, or dropping the object closes
 /// the connection; the response goes on server-side (see `response_id`).
 #[pyclass(frozen, module = "moveworks")]
@@ -719,8 +849,12 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ResponseStream>()?;
     m.add_class::<PyResponseCreated>()?;
     m.add_class::<PyResponseInProgress>()?;
-    m.add_class::<PyOutputDelta>()?;
+    m.add_class::<PyResponseOutputDelta>()?;
+    // Deprecated alias of ResponseOutputDelta (the event's name before the published API).
+    m.add("OutputDelta", m.getattr("ResponseOutputDelta")?)?;
     m.add_class::<PyResponseCompleted>()?;
+    m.add_class::<PyResponseFailed>()?;
+    m.add_class::<PyErrorEvent>()?;
     m.add_class::<PyUnknownStreamEvent>()?;
     Ok(())
 }
