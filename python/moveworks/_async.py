@@ -146,10 +146,23 @@ class AsyncClient:
         ending_at: Optional[str] = None,
         cursor: Optional[str] = None,
         limit: Optional[int] = None,
+        start_event_id: Optional[str] = None,
+        last_event_id: Optional[str] = None,
     ) -> EventPage:
-        """One page of events, oldest first; ``None`` lists the events of all conversations."""
+        """One page of events, oldest first; ``None`` lists the events of all conversations.
+
+        ``start_event_id`` and ``last_event_id`` are deprecated aliases of ``starting_after``
+        and ``ending_at`` (a ``DeprecationWarning``; giving both names of one bound raises
+        ``InvalidArgumentError``).
+        """
         return await self._core.list_events(
-            conversation_id, starting_after=starting_after, ending_at=ending_at, cursor=cursor, limit=limit
+            conversation_id,
+            starting_after=starting_after,
+            ending_at=ending_at,
+            cursor=cursor,
+            limit=limit,
+            start_event_id=start_event_id,
+            last_event_id=last_event_id,
         )
 
     async def iter_events(
@@ -160,10 +173,22 @@ class AsyncClient:
         ending_at: Optional[str] = None,
         limit: Optional[int] = None,
         cursor: Optional[str] = None,
+        start_event_id: Optional[str] = None,
+        last_event_id: Optional[str] = None,
     ) -> AsyncIterator[Event]:
-        """Every event (``async for``), fetching pages lazily."""
-        pages = self._client.iter_events(
-            conversation_id, starting_after=starting_after, ending_at=ending_at, limit=limit, cursor=cursor
+        """Every event (``async for``), fetching pages lazily.
+
+        ``start_event_id`` and ``last_event_id`` are deprecated aliases of ``starting_after``
+        and ``ending_at``, as in ``list_events``.
+        """
+        pages = self._core.iter_events(
+            conversation_id,
+            starting_after=starting_after,
+            ending_at=ending_at,
+            limit=limit,
+            cursor=cursor,
+            start_event_id=start_event_id,
+            last_event_id=last_event_id,
         )
         while True:
             page = await pages._next_page_async()

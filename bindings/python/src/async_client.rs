@@ -94,7 +94,13 @@ impl AsyncCore {
         spawn_call(py, move || c.update_conversation(&conversation_id, &update), PyConversation)
     }
 
-    #[pyo3(signature = (conversation_id=None, *, starting_after=None, ending_at=None, cursor=None, limit=None))]
+    /// `start_event_id`/`last_event_id` are deprecated aliases of `starting_after`/`ending_at`
+    /// (their warning is attributed to `AsyncClient.list_events`'s caller).
+    #[pyo3(signature = (
+        conversation_id=None, *, starting_after=None, ending_at=None, cursor=None, limit=None,
+        start_event_id=None, last_event_id=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn list_events<'py>(
         &self,
         py: Python<'py>,
@@ -103,10 +109,36 @@ impl AsyncCore {
         ending_at: Option<String>,
         cursor: Option<String>,
         limit: Option<IntArg>,
+        start_event_id: Option<String>,
+        last_event_id: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let params = events_params(conversation_id, starting_after, ending_at, cursor, limit).py_err(py)?;
+        let bounds = EventBounds { starting_after, ending_at, start_event_id, last_event_id };
+        let params = events_params(py, conversation_id, bounds, cursor, limit, 2)?;
         let c = self.inner.clone();
         spawn_call(py, move || c.list_events(&params), PyEventPage)
+    }
+
+    /// The page iterator of `AsyncClient.iter_events` (a deprecated alias's warning is
+    /// attributed to the frame iterating it).
+    #[pyo3(signature = (
+        conversation_id=None, *, starting_after=None, ending_at=None, limit=None, cursor=None,
+        start_event_id=None, last_event_id=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn iter_events(
+        &self,
+        py: Python<'_>,
+        conversation_id: Option<String>,
+        starting_after: Option<String>,
+        ending_at: Option<String>,
+        limit: Option<IntArg>,
+        cursor: Option<String>,
+        start_event_id: Option<String>,
+        last_event_id: Option<String>,
+    ) -> PyResult<EventIterator> {
+        let bounds = EventBounds { starting_after, ending_at, start_event_id, last_event_id };
+        let params = events_params(py, conversation_id, bounds, cursor, limit, 2)?;
+        Ok(event_iterator(&self.inner, params))
     }
 
     #[pyo3(signature = (conversation_id, *, cursor=None, limit=None))]

@@ -79,14 +79,60 @@ pub(crate) fn conversations_params(
     Ok(core::ListConversationsParams { limit: to_u32("limit", limit)?, cursor, archived })
 }
 
+/// The bounds of an events listing as given: `starting_after`/`ending_at` and their
+/// deprecated aliases (the names before the published API), `start_event_id`/`last_event_id`.
+pub(crate) struct EventBounds {
+    pub(crate) starting_after: Option<String>,
+    pub(crate) ending_at: Option<String>,
+    pub(crate) start_event_id: Option<String>,
+    pub(crate) last_event_id: Option<String>,
+}
+
+/// One bound, from its keyword or its deprecated alias: the alias warns
+/// (`DeprecationWarning` naming the keyword, attributed `stacklevel` frames up);
+/// both at once is an `InvalidArgumentError` naming both.
+fn event_bound(
+    py: Python<'_>,
+    name: &str,
+    value: Option<String>,
+    alias: &str,
+    alias_value: Option<String>,
+    stacklevel: i32,
+) -> PyResult<Option<String>> {
+    match (value, alias_value) {
+        (Some(_), Some(_)) => Err(core::Error::invalid_argument(
+            name,
+            format_args!("`{name}` and `{alias}` (its deprecated alias) were both given; pass only `{name}`"),
+        ))
+        .py_err(py),
+        (None, Some(old)) => {
+            let message = format!(
+                "`{alias}` is deprecated and will be removed in the next minor version: use `{name}` (the same bound)"
+            );
+            let message = std::ffi::CString::new(message).expect("no NUL in a fixed message");
+            let category = py.get_type::<pyo3::exceptions::PyDeprecationWarning>();
+            PyErr::warn(py, category.as_any(), &message, stacklevel)?;
+            Ok(Some(old))
+        }
+        (value, None) => Ok(value),
+    }
+}
+
+/// The parameters of `list_events`/`iter_events`; `stacklevel` attributes an alias's
+/// warning to the user's frame (1: the native method was called directly).
 pub(crate) fn events_params(
+    py: Python<'_>,
     conversation_id: Option<String>,
-    starting_after: Option<String>,
-    ending_at: Option<String>,
+    bounds: EventBounds,
     cursor: Option<String>,
     limit: Option<IntArg>,
-) -> core::Result<core::ListEventsParams> {
-    Ok(core::ListEventsParams { conversation_id, starting_after, ending_at, cursor, limit: to_u32("limit", limit)? })
+    stacklevel: i32,
+) -> PyResult<core::ListEventsParams> {
+    let starting_after =
+        event_bound(py, "starting_after", bounds.starting_after, "start_event_id", bounds.start_event_id, stacklevel)?;
+    let ending_at = event_bound(py, "ending_at", bounds.ending_at, "last_event_id", bounds.last_event_id, stacklevel)?;
+    let limit = to_u32("limit", limit).py_err(py)?;
+    Ok(core::ListEventsParams { conversation_id, starting_after, ending_at, cursor, limit })
 }
 
 pub(crate) fn messages_params(
@@ -135,6 +181,11 @@ impl Client {
             }
         }
     }
+}
+
+/// The lazy iterator of `iter_events` (also `AsyncClient.iter_events`'s pages).
+pub(crate) fn event_iterator(client: &core::Client, params: core::ListEventsParams) -> EventIterator {
+    EventIterator { inner: Arc::new(Mutex::new(client.iter_events(params))) }
 }
 
 /// Which of the core's two waits to run.
@@ -290,7 +341,12 @@ impl Client {
     }
 
     /// One page of events (system-initiated messages), oldest first; `None` = all conversations.
-    #[pyo3(signature = (conversation_id=None, *, starting_after=None, ending_at=None, cursor=None, limit=None))]
+    /// `start_event_id`/`last_event_id` are deprecated aliases of `starting_after`/`ending_at`.
+    #[pyo3(signature = (
+        conversation_id=None, *, starting_after=None, ending_at=None, cursor=None, limit=None,
+        start_event_id=None, last_event_id=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn list_events(
         &self,
         py: Python<'_>,
@@ -299,13 +355,21 @@ impl Client {
         ending_at: Option<String>,
         cursor: Option<String>,
         limit: Option<IntArg>,
+        start_event_id: Option<String>,
+        last_event_id: Option<String>,
     ) -> PyResult<PyEventPage> {
-        let params = events_params(conversation_id, starting_after, ending_at, cursor, limit).py_err(py)?;
+        let bounds = EventBounds { starting_after, ending_at, start_event_id, last_event_id };
+        let params = events_params(py, conversation_id, bounds, cursor, limit, 1)?;
         self.call(py, |c| c.list_events(&params)).map(PyEventPage)
     }
 
-    /// Every event, fetching pages lazily.
-    #[pyo3(signature = (conversation_id=None, *, starting_after=None, ending_at=None, limit=None, cursor=None))]
+    /// Every event, fetching pages lazily. `start_event_id`/`last_event_id` are
+    /// deprecated aliases of `starting_after`/`ending_at`.
+    #[pyo3(signature = (
+        conversation_id=None, *, starting_after=None, ending_at=None, limit=None, cursor=None,
+        start_event_id=None, last_event_id=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn iter_events(
         &self,
         py: Python<'_>,
@@ -314,9 +378,12 @@ impl Client {
         ending_at: Option<String>,
         limit: Option<IntArg>,
         cursor: Option<String>,
+        start_event_id: Option<String>,
+        last_event_id: Option<String>,
     ) -> PyResult<EventIterator> {
-        let params = events_params(conversation_id, starting_after, ending_at, cursor, limit).py_err(py)?;
-        Ok(EventIterator { inner: Arc::new(Mutex::new(self.inner.iter_events(params))) })
+        let bounds = EventBounds { starting_after, ending_at, start_event_id, last_event_id };
+        let params = events_params(py, conversation_id, bounds, cursor, limit, 1)?;
+        Ok(event_iterator(&self.inner, params))
     }
 
     /// One page of a conversation's messages (the user's and the assistant's), newest first.
