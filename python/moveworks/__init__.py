@@ -16,8 +16,10 @@ from ._moveworks import (
     REQUEST_ID_HEADER,
     CancelToken,
     Citation,
+    CitationAttribute,
     CitationDisplay,
     Client,
+    ContentReference,
     Content,
     Conversation,
     ConversationIterator,
@@ -26,6 +28,7 @@ from ._moveworks import (
     EventIterator,
     EventPage,
     EventPayload,
+    ErrorEvent,
     FeedbackOption,
     FeedbackResult,
     Message,
@@ -39,8 +42,10 @@ from ._moveworks import (
     ResponseCompleted,
     ResponseCreated,
     ResponseError,
+    ResponseFailed,
     ResponseInProgress,
     ResponseMessageIterator,
+    ResponseOutputDelta,
     ResponseStream,
     UnknownStreamEvent,
     __version__,
@@ -82,7 +87,15 @@ def __getattr__(name: str) -> object:
         # The union of the event classes, for annotations (`match` narrows it).
         from typing import Union
 
-        return Union[ResponseCreated, ResponseInProgress, OutputDelta, ResponseCompleted, UnknownStreamEvent]
+        return Union[
+            ResponseCreated,
+            ResponseInProgress,
+            ResponseOutputDelta,
+            ResponseCompleted,
+            ResponseFailed,
+            ErrorEvent,
+            UnknownStreamEvent,
+        ]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
@@ -103,13 +116,16 @@ __all__ = [
     "BadRequestError",
     "CancelToken",
     "Citation",
+    "CitationAttribute",
     "CitationDisplay",
     "Client",
     "Content",
+    "ContentReference",
     "Conversation",
     "ConversationIterator",
     "ConversationPage",
     "DecodeError",
+    "ErrorEvent",
     "Event",
     "EventIterator",
     "EventPage",
@@ -136,9 +152,11 @@ __all__ = [
     "ResponseCompleted",
     "ResponseCreated",
     "ResponseError",
-    "ResponseInProgress",
+    "ResponseFailed",
     "ResponseFailedError",
+    "ResponseInProgress",
     "ResponseMessageIterator",
+    "ResponseOutputDelta",
     "ResponseStatus",
     "ResponseStream",
     "StreamEvent",

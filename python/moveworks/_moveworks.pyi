@@ -16,9 +16,11 @@ __all__ = [
     "CancelToken",
     "CLIENT_OPTION_NAMES",
     "Citation",
+    "CitationAttribute",
     "CitationDisplay",
     "Client",
     "Content",
+    "ContentReference",
     "Conversation",
     "ConversationIterator",
     "ConversationPage",
@@ -27,6 +29,7 @@ __all__ = [
     "RESPONSE_STATUSES",
     "Sandbox",
     "ACTORS",
+    "ErrorEvent",
     "Event",
     "EventIterator",
     "EventPage",
@@ -46,8 +49,10 @@ __all__ = [
     "ResponseCompleted",
     "ResponseCreated",
     "ResponseError",
+    "ResponseFailed",
     "ResponseInProgress",
     "ResponseMessageIterator",
+    "ResponseOutputDelta",
     "ResponseStream",
     "UnknownStreamEvent",
     "__version__",
@@ -182,22 +187,60 @@ class Content(_Model):
     def is_unknown(self) -> bool: ...
 
 @final
+class CitationAttribute:
+    """One opaque key-value rendering hint of a ``CitationDisplay``."""
+    @property
+    def key(self) -> str:
+        """Attribute name."""
+    @property
+    def value(self) -> str:
+        """Attribute value."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+
+@final
 class CitationDisplay:
+    """Display data of a citation."""
     @property
-    def title(self) -> Optional[Content]: ...
+    def title(self) -> Optional[Content]:
+        """Primary heading (usually ``MARKDOWN_TEXT``)."""
     @property
-    def body(self) -> Optional[Content]: ...
+    def body(self) -> Optional[Content]:
+        """Body or description."""
+    @property
+    def attributes(self) -> List[CitationAttribute]:
+        """Opaque rendering hints, in the order sent; never build logic on their keys or values."""
     def __eq__(self, other: object, /) -> bool: ...
     def __ne__(self, other: object, /) -> bool: ...
 
 @final
 class Citation(_Model):
+    """An entity a message cites; ``Message.content_references`` place it in the text by ``citation_id``."""
     @property
-    def offset(self) -> int: ...
+    def citation_id(self) -> Optional[str]:
+        """Unique id, ``cite_…``: what a ``ContentReference`` names. None from servers that predate it."""
+    @property
+    def offset(self) -> Optional[int]:
+        """**Deprecated**: the wire's ``location.offset``, which Moveworks stopped sending on 12 May 2026.
+
+        None when absent. Read positions from ``Message.content_references``.
+        """
     @property
     def url(self) -> Optional[str]: ...
     @property
     def display(self) -> Optional[CitationDisplay]: ...
+
+@final
+class ContentReference:
+    """Where in an assistant message's text a ``Citation`` is referenced."""
+    @property
+    def citation_id(self) -> str:
+        """The ``Citation.citation_id`` referenced here."""
+    @property
+    def offset(self) -> int:
+        """Zero-based position in the text, in characters (code points); several references may share it."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
 
 @final
 class Message(_Model):
@@ -212,12 +255,21 @@ class Message(_Model):
     @property
     def content(self) -> Content: ...
     @property
-    def citations(self) -> List[Citation]: ...
+    def citations(self) -> List[Citation]:
+        """The entities the message cites (assistant messages; empty when none)."""
+    @property
+    def content_references(self) -> List[ContentReference]:
+        """Where the citations are referenced in the text, ascending by offset (assistant messages; empty when none)."""
     @property
     def created_at(self) -> datetime.datetime: ...
     @property
     def text(self) -> str: ...
-    def text_with_citation_markers(self) -> str: ...
+    def text_with_citation_markers(self) -> str:
+        """The text with ``[n]`` (``n``: the citation's 1-based position in ``citations``) at each reference's offset.
+
+        Places come from ``content_references`` (without any: from the deprecated
+        ``Citation.offset``); references sharing an offset keep the server's order.
+        """
     @property
     def feedback(self) -> Optional["MessageFeedback"]:
         """How the user can rate this message (assistant messages): callback ids for ``submit_feedback``."""
@@ -347,9 +399,15 @@ class Event(_Model):
 
 class _StreamEventBase:
     def to_json(self) -> str:
-        """The event as JSON, from the core's serializer: ``{"event": NAME, ...its fields}``."""
+        """The event as JSON, from the core's serializer: ``{"event": NAME, "sequence_number": n, ...its fields}``."""
     def to_dict(self) -> Any:
         """``to_json()`` as plain dicts and lists."""
+    @property
+    def sequence_number(self) -> Optional[int]:
+        """The server's event counter (1, 2, … over the stream); None when the event carried none.
+
+        Deltas a turn finished by polling delivers have None.
+        """
     def __eq__(self, other: object, /) -> bool: ...
     def __ne__(self, other: object, /) -> bool: ...
 
@@ -364,6 +422,9 @@ class ResponseCreated(_StreamEventBase):
     def conversation_id(self) -> Optional[str]: ...
     @property
     def status(self) -> Optional[ResponseStatus]: ...
+    @property
+    def response(self) -> Optional[Response]:
+        """The newly created response, as the server sent it."""
 
 @final
 class ResponseInProgress(_StreamEventBase):
@@ -374,24 +435,36 @@ class ResponseInProgress(_StreamEventBase):
     def response_id(self) -> Optional[str]: ...
     @property
     def status(self) -> Optional[ResponseStatus]: ...
+    @property
+    def response(self) -> Optional[Response]:
+        """The response so far, as the server sent it."""
 
 @final
-class OutputDelta(_StreamEventBase):
-    """``OUTPUT_DELTA``: one output grew; ``output`` is the whole item so far."""
+class ResponseOutputDelta(_StreamEventBase):
+    """``RESPONSE_OUTPUT_DELTA``: one output grew; ``output`` is the whole item so far.
+
+    Also what a turn finished by polling delivers for each output that grew (with
+    ``sequence_number`` None).
+    """
     @property
-    def event(self) -> Literal["OUTPUT_DELTA"]: ...
+    def event(self) -> Literal["RESPONSE_OUTPUT_DELTA"]: ...
     @property
     def response_id(self) -> Optional[str]: ...
     @property
-    def sequence_number(self) -> int: ...
-    @property
-    def output_type(self) -> str: ...
+    def output_type(self) -> str:
+        """The output's type (``output.type``), e.g. ``"MESSAGE"`` or ``"REASONING_MESSAGE"``."""
     @property
     def output(self) -> OutputItem: ...
 
+OutputDelta = ResponseOutputDelta
+"""**Deprecated** alias of ``ResponseOutputDelta`` (the same class), the event's name before the published API."""
+
 @final
 class ResponseCompleted(_StreamEventBase):
-    """``RESPONSE_COMPLETED``: the last event of a successful turn, carrying the final response."""
+    """``RESPONSE_COMPLETED``: the last event of a successful turn, carrying the final response.
+
+    A live-agent handoff completes with no outputs, and is a success.
+    """
     @property
     def event(self) -> Literal["RESPONSE_COMPLETED"]: ...
     @property
@@ -402,6 +475,33 @@ class ResponseCompleted(_StreamEventBase):
     def response(self) -> Optional[Response]: ...
 
 @final
+class ResponseFailed(_StreamEventBase):
+    """``RESPONSE_FAILED``: the response failed (``response.error`` says why); ``ResponseFailedError`` follows."""
+    @property
+    def event(self) -> Literal["RESPONSE_FAILED"]: ...
+    @property
+    def response_id(self) -> Optional[str]: ...
+    @property
+    def response(self) -> Optional[Response]:
+        """The failed response with its ``error``, when the server includes it."""
+
+@final
+class ErrorEvent(_StreamEventBase):
+    """``ERROR``: the server reported an error mid-stream, which then ends.
+
+    The message was already accepted (never send it again): the turn is finished by
+    polling when the response id is known, else raises the error the code maps to.
+    """
+    @property
+    def event(self) -> Literal["ERROR"]: ...
+    @property
+    def code(self) -> str:
+        """The server's machine-readable code, verbatim (``""`` when none was sent)."""
+    @property
+    def message(self) -> str:
+        """The server's description."""
+
+@final
 class UnknownStreamEvent(_StreamEventBase):
     """An event name this SDK version does not know, kept raw (never an error)."""
     @property
@@ -409,7 +509,15 @@ class UnknownStreamEvent(_StreamEventBase):
     @property
     def data(self) -> str: ...
 
-_StreamEvent = Union[ResponseCreated, ResponseInProgress, OutputDelta, ResponseCompleted, UnknownStreamEvent]
+_StreamEvent = Union[
+    ResponseCreated,
+    ResponseInProgress,
+    ResponseOutputDelta,
+    ResponseCompleted,
+    ResponseFailed,
+    ErrorEvent,
+    UnknownStreamEvent,
+]
 """One event of a streamed turn (``moveworks.StreamEvent``): a ``match`` on its class, or its ``event`` name, narrows it."""
 _OnEvent = Callable[[_StreamEvent], Optional[bool]]
 
@@ -508,7 +616,15 @@ class Client:
         ending_at: Optional[str] = None,
         cursor: Optional[str] = None,
         limit: Optional[int] = None,
-    ) -> EventPage: ...
+        start_event_id: Optional[str] = None,
+        last_event_id: Optional[str] = None,
+    ) -> EventPage:
+        """One page of events, oldest first; ``None`` lists the events of all conversations.
+
+        ``start_event_id`` and ``last_event_id`` are deprecated aliases of ``starting_after``
+        and ``ending_at`` (a ``DeprecationWarning``; giving both names of one bound raises
+        ``InvalidArgumentError``).
+        """
     def iter_events(
         self,
         conversation_id: Optional[str] = None,
@@ -517,7 +633,10 @@ class Client:
         ending_at: Optional[str] = None,
         limit: Optional[int] = None,
         cursor: Optional[str] = None,
-    ) -> EventIterator: ...
+        start_event_id: Optional[str] = None,
+        last_event_id: Optional[str] = None,
+    ) -> EventIterator:
+        """Every event, fetching pages lazily (deprecated aliases as in ``list_events``)."""
     def list_messages(
         self, conversation_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None
     ) -> MessagePage:
@@ -622,7 +741,20 @@ class AsyncCore:
         ending_at: Optional[str] = None,
         cursor: Optional[str] = None,
         limit: Optional[int] = None,
+        start_event_id: Optional[str] = None,
+        last_event_id: Optional[str] = None,
     ) -> "asyncio.Future[EventPage]": ...
+    def iter_events(
+        self,
+        conversation_id: Optional[str] = None,
+        *,
+        starting_after: Optional[str] = None,
+        ending_at: Optional[str] = None,
+        limit: Optional[int] = None,
+        cursor: Optional[str] = None,
+        start_event_id: Optional[str] = None,
+        last_event_id: Optional[str] = None,
+    ) -> EventIterator: ...
     def list_messages(
         self, conversation_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None
     ) -> "asyncio.Future[MessagePage]": ...

@@ -141,7 +141,10 @@ class Sandbox:
         """Queues a fault for the next matching request, e.g.
         ``fault(kind="status", status=429, retry_after=1, method="POST", path_contains="/responses")``
         (kinds: ``status``, ``delay``, ``drop``, ``reset``, ``malformed_json``,
-        ``stream_drop``, ``stream_stall``, ...; ``count`` uses, default 1)."""
+        ``stream_drop``/``stream_stall``/``stream_unknown_event`` with ``after_events``,
+        ``stream_error`` (``after_events``, ``code``, ``message``: an ``ERROR`` event),
+        ``response_failed``, ``handoff`` (an answer with no outputs), ``raw_message``
+        (``message``: the answer's message verbatim), ...; ``count`` uses, default 1)."""
         answer: Dict[str, Any] = self.run("fault", **fault)
         return answer
 
