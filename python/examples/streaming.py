@@ -26,7 +26,7 @@ def main() -> int:
             shown: Dict[str, int] = {}  # characters printed so far, per message
             with client.stream_response(conversation_id, question) as stream:
                 for event in stream:
-                    if isinstance(event, moveworks.OutputDelta) and event.output.message is not None:
+                    if isinstance(event, moveworks.ResponseOutputDelta) and event.output.message is not None:
                         message = event.output.message  # the whole message so far
                         print(message.text[shown.get(message.message_id, 0) :], end="", flush=True)
                         shown[message.message_id] = len(message.text)

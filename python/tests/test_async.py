@@ -48,6 +48,31 @@ def test_every_method(sim: Simulator, aclient: moveworks.AsyncClient) -> None:
     run(main())
 
 
+def test_async_deprecated_event_bound_aliases(sim: Simulator, aclient: moveworks.AsyncClient) -> None:
+    conv = aclient.sync_client.create_conversation()
+    for text in ("one", "two", "three"):
+        sim.inject_event(conv.conversation_id, text)
+
+    async def main() -> None:
+        first, second, third = (await aclient.list_events()).events
+        with pytest.warns(DeprecationWarning, match="`start_event_id` is deprecated.*`starting_after`") as caught:
+            after = await aclient.list_events(start_event_id=first.event_id)
+        assert caught[0].filename == __file__, "the warning points at the caller's line"
+        assert after == await aclient.list_events(starting_after=first.event_id)
+        with pytest.warns(DeprecationWarning, match="`last_event_id` is deprecated.*`ending_at`") as caught:
+            ids = [e.event_id async for e in aclient.iter_events(last_event_id=second.event_id, limit=1)]
+        assert caught[0].filename == __file__
+        assert ids == [first.event_id, second.event_id]
+        with pytest.raises(moveworks.InvalidArgumentError) as info:
+            await aclient.list_events(starting_after=first.event_id, start_event_id=third.event_id)
+        assert info.value.argument == "starting_after" and "start_event_id" in str(info.value)
+        with pytest.raises(moveworks.InvalidArgumentError) as info:
+            [e async for e in aclient.iter_events(ending_at=first.event_id, last_event_id=first.event_id)]
+        assert info.value.argument == "ending_at" and "last_event_id" in str(info.value)
+
+    run(main())
+
+
 def test_async_pagination(client: moveworks.Client, aclient: moveworks.AsyncClient) -> None:
     for i in range(5):
         client.create_conversation(f"c{i}")

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import warnings
 from typing import Any, Dict, List
 
 import pytest
@@ -87,6 +88,53 @@ def test_events(sim: Simulator, client: moveworks.Client) -> None:
     assert [e.event_id for e in upto] == [first.event_id]
     assert [e.event_id for e in client.iter_events(limit=1)] == [e.event_id for e in page.events]
     assert client.list_events(moveworks.ALL_CONVERSATIONS).to_dict() == page.to_dict()
+
+
+def test_deprecated_event_bound_aliases(sim: Simulator, client: moveworks.Client) -> None:
+    """start_event_id / last_event_id: the names before starting_after / ending_at, for one more minor version."""
+    a = client.create_conversation("a")
+    for text in ("one", "two", "three"):
+        sim.inject_event(a.conversation_id, text)
+    first, second, third = client.list_events().events
+    with pytest.warns(DeprecationWarning, match="`start_event_id` is deprecated.*`starting_after`") as caught:
+        after = client.list_events(start_event_id=first.event_id)
+    assert caught[0].filename == __file__, "the warning points at the caller's line"
+    assert after == client.list_events(starting_after=first.event_id)
+    assert [e.event_id for e in after] == [second.event_id, third.event_id]
+    with pytest.warns(DeprecationWarning, match="`last_event_id` is deprecated.*`ending_at`"):
+        upto = client.list_events(last_event_id=second.event_id)
+    assert upto == client.list_events(ending_at=second.event_id)
+    assert [e.event_id for e in upto] == [first.event_id, second.event_id]
+    with pytest.warns(DeprecationWarning) as both_old:
+        between = client.list_events(a.conversation_id, start_event_id=first.event_id, last_event_id=second.event_id)
+    assert len(both_old) == 2 and [e.event_id for e in between] == [second.event_id]
+    with pytest.warns(DeprecationWarning, match="`starting_after`") as iter_caught:
+        it = client.iter_events(start_event_id=first.event_id, limit=1)
+    assert iter_caught[0].filename == __file__
+    assert [e.event_id for e in it] == [second.event_id, third.event_id]
+    with pytest.warns(DeprecationWarning, match="`ending_at`"):
+        assert [e.event_id for e in client.iter_events(last_event_id=first.event_id)] == [first.event_id]
+
+    # Both names of one bound: an invalid argument naming both, nothing sent; no warning.
+    listed = len(sim.requests("GET", "/events"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for call in (client.list_events, client.iter_events):
+            with pytest.raises(moveworks.InvalidArgumentError) as info:
+                call(starting_after=first.event_id, start_event_id=first.event_id)
+            assert info.value.argument == "starting_after" and "start_event_id" in str(info.value)
+            with pytest.raises(moveworks.InvalidArgumentError) as info:
+                call(ending_at=first.event_id, last_event_id=second.event_id)
+            assert info.value.argument == "ending_at" and "last_event_id" in str(info.value)
+        # The new names alone never warn.
+        client.list_events(starting_after=first.event_id, ending_at=third.event_id)
+    assert len(sim.requests("GET", "/events")) == listed + 1
+    # Warnings turned into errors stop the call before it is sent.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        with pytest.raises(DeprecationWarning):
+            client.list_events(start_event_id=first.event_id)
+    assert len(sim.requests("GET", "/events")) == listed + 1
 
 
 def test_pagination(client: moveworks.Client) -> None:

@@ -135,7 +135,7 @@ def test_foreign_callback_id_is_a_bad_request(sim: Simulator, client: moveworks.
     with pytest.raises(moveworks.BadRequestError) as info:
         client.submit_feedback(a.conversation_id, a.response_id, a.assistant_messages()[0].message_id, other.helpful.callback_id)
     err = info.value
-    assert err.status == 400 and err.code == "INVALID_INPUT" and err.kind == "bad_request"
+    assert err.status == 400 and err.code == "INVALID_REQUEST" and err.kind == "bad_request"
     assert isinstance(err, moveworks.APIStatusError) and not isinstance(err, moveworks.InvalidArgumentError)
     assert err.request_id == root_uuids(sim, "POST", "/feedback")[-1]
     assert len(sim.requests("POST", "/feedback")) == 1 and sim.feedback() == []

@@ -45,15 +45,30 @@ def test_response_model_and_citations(sim: Simulator, client: moveworks.Client) 
     assert msg.conversation_id == conv.conversation_id and msg.message_id
     assert msg.content.type == "COMMONMARK_TEXT" and msg.content.text == msg.text
     assert msg.content.text_lossy() == msg.text
-    assert len(msg.citations) == 2
+    # The published shape: citations named by id, placed by content_references (the last two
+    # share an offset), display attributes; no deprecated location.
+    assert len(msg.citations) == 3
     cite = msg.citations[0]
-    assert isinstance(cite.offset, int) and (cite.url is None or cite.url.startswith("http"))
-    if cite.display is not None:
-        assert "CitationDisplay(" in repr(cite.display)
-        assert cite.display.title is None or isinstance(cite.display.title, moveworks.Content)
-        assert cite.display.body is None or isinstance(cite.display.body, moveworks.Content)
+    assert cite.citation_id is not None and cite.citation_id.startswith("cite_")
+    assert cite.offset is None, "location.offset is deprecated and no longer sent"
+    assert cite.url is None or cite.url.startswith("http")
+    assert repr(cite).startswith("Citation(citation_id='cite_")
+    assert cite.display is not None and "CitationDisplay(" in repr(cite.display)
+    assert cite.display.title is None or isinstance(cite.display.title, moveworks.Content)
+    assert cite.display.body is None or isinstance(cite.display.body, moveworks.Content)
+    attrs = cite.display.attributes
+    assert attrs and all(isinstance(a, moveworks.CitationAttribute) and a.key and isinstance(a.value, str) for a in attrs)
+    assert repr(attrs[0]) == f"CitationAttribute(key={attrs[0].key!r}, value={attrs[0].value!r})"
+    assert "attributes=[CitationAttribute(" in repr(cite.display)
+    refs = msg.content_references
+    assert [type(r) for r in refs] == [moveworks.ContentReference] * 3
+    assert [r.citation_id for r in refs] == [c.citation_id for c in msg.citations]
+    assert [r.offset for r in refs] == sorted(r.offset for r in refs) and refs[1].offset == refs[2].offset
+    assert repr(refs[0]) == f"ContentReference(citation_id={refs[0].citation_id!r}, offset={refs[0].offset})"
+    assert refs[0] == refs[0] and refs[0] != refs[1]
+    assert "content_references=[ContentReference(" in repr(msg)
     marked = msg.text_with_citation_markers()
-    assert "[1]" in marked and "[2]" in marked
+    assert "[1]" in marked and "[2][3]" in marked, marked
     rm = reasoning.reasoning_message
     assert rm.reasoning_message_id and rm.conversation_id == conv.conversation_id and rm.response_id == done.response_id
     assert isinstance(rm.created_at, dt.datetime)
@@ -63,7 +78,11 @@ def test_response_model_and_citations(sim: Simulator, client: moveworks.Client) 
         assert type(item).from_json(item.to_json()) == item  # type: ignore[attr-defined]
     wire = done.to_dict()
     assert wire["outputs"][1]["type"] == "MESSAGE" and "message" in wire["outputs"][1]
-    assert wire["outputs"][1]["message"]["citations"][0]["location"]["offset"] == cite.offset
+    wire_message = wire["outputs"][1]["message"]
+    assert wire_message["citations"][0]["citation_id"] == cite.citation_id
+    assert "location" not in wire_message["citations"][0]
+    assert wire_message["citations"][0]["display"]["attributes"][0] == {"key": attrs[0].key, "value": attrs[0].value}
+    assert wire_message["content_references"] == [{"citation_id": r.citation_id, "offset": r.offset} for r in refs]
 
 
 def test_unknown_enum_values_are_kept(sim: Simulator, client: moveworks.Client) -> None:
@@ -115,3 +134,68 @@ def test_enum_members_are_exactly_the_values_the_core_knows() -> None:
     # so a value added there must not silently read as unknown here.
     assert [m.value for m in moveworks.ResponseStatus] == list(moveworks.RESPONSE_STATUSES)
     assert [m.value for m in moveworks.Actor] == list(moveworks.ACTORS)
+
+
+RAW_MESSAGE: Dict[str, Any] = {
+    "message_id": "msg_raw_1",
+    "conversation_id": "conv_placeholder",
+    "response_id": "resp_placeholder",
+    "actor": "ASSISTANT",
+    "content": {"type": "MARKDOWN_TEXT", "markdown_text": {"text": "Café ☕ is hot"}},
+    "citations": [
+        {
+            "citation_id": "cite_a",
+            "url": "https://kb.example/a",
+            "display": {
+                "title": {"type": "MARKDOWN_TEXT", "markdown_text": {"text": "Coffee"}},
+                "attributes": [{"key": "source", "value": "ServiceNow"}],
+            },
+        },
+        {"citation_id": "cite_b", "location": {"offset": 0}},
+        {"citation_id": "cite_c"},
+    ],
+    # cite_a and cite_c share an offset; offsets count characters ('é' and '☕' are one each).
+    "content_references": [
+        {"citation_id": "cite_a", "offset": 4},
+        {"citation_id": "cite_c", "offset": 4},
+        {"citation_id": "cite_b", "offset": 13},
+    ],
+    "feedback": None,
+    "created_at": "2026-09-01T00:00:00Z",
+}
+
+
+def test_citation_markers_on_a_raw_message_with_a_shared_offset(sim: Simulator, client: moveworks.Client) -> None:
+    sim.config(response_duration_ms=60)
+    conv = client.create_conversation()
+    sim.faults({"kind": "raw_message", "message": RAW_MESSAGE})
+    deltas: List[moveworks.ResponseOutputDelta] = []
+
+    def collect(event: moveworks.StreamEvent) -> None:
+        if isinstance(event, moveworks.ResponseOutputDelta):
+            deltas.append(event)
+
+    done = client.stream_response_and_wait(conv.conversation_id, "coffee?", on_event=collect, **FAST)
+    [msg] = done.assistant_messages()
+    assert msg.message_id == "msg_raw_1" and msg.response_id == done.response_id and msg.feedback is None
+    assert [(r.citation_id, r.offset) for r in msg.content_references] == [("cite_a", 4), ("cite_c", 4), ("cite_b", 13)]
+    # Markers come from content_references, not the deprecated location (which is still readable).
+    assert msg.text_with_citation_markers() == "Café[1][3] ☕ is hot[2]"
+    assert [c.offset for c in msg.citations] == [None, 0, None]
+    display = msg.citations[0].display
+    assert display is not None and display.title is not None and display.title.text == "Coffee"
+    assert [(a.key, a.value) for a in display.attributes] == [("source", "ServiceNow")]
+    # Streamed, one delta carries the message whole; list messages serves it too.
+    assert any(d.output.message is not None and d.output.message.message_id == "msg_raw_1" for d in deltas)
+    listed = [m for m in client.list_messages(conv.conversation_id) if m.message_id == "msg_raw_1"]
+    assert listed == [msg] and listed[0].text_with_citation_markers() == "Café[1][3] ☕ is hot[2]"
+    # The same message decoded offline gives the same markers.
+    offline = moveworks.Message.from_dict(RAW_MESSAGE)
+    assert offline.text_with_citation_markers() == "Café[1][3] ☕ is hot[2]"
+    assert moveworks.Message.from_json(offline.to_json()) == offline
+
+
+def test_nullable_lists_decode_as_empty() -> None:
+    message = moveworks.Message.from_dict({**RAW_MESSAGE, "citations": None, "content_references": None})
+    assert message.citations == [] and message.content_references == []
+    assert message.text_with_citation_markers() == message.text == "Café ☕ is hot"

@@ -49,9 +49,8 @@ def test_events_in_order_end_with_the_response_get_response_returns(sim: Simulat
     assert first.response_id.startswith("resp_") and stream.response_id == first.response_id
     assert isinstance(last, moveworks.ResponseCompleted) and last.event == "RESPONSE_COMPLETED"
     assert last.status == moveworks.ResponseStatus.COMPLETED
-    deltas = [e for e in events if isinstance(e, moveworks.OutputDelta)]
-    assert deltas and all(d.event == "OUTPUT_DELTA" for d in deltas)
-    assert [d.sequence_number for d in deltas] == sorted(d.sequence_number for d in deltas)
+    deltas = [e for e in events if isinstance(e, moveworks.ResponseOutputDelta)]
+    assert deltas and all(d.event == "RESPONSE_OUTPUT_DELTA" for d in deltas)
     assert all(isinstance(d.output, moveworks.OutputItem) and d.output_type == d.output.type for d in deltas)
     assert all(not isinstance(e, moveworks.ResponseCompleted) for e in events[:-1])
 
@@ -77,10 +76,12 @@ def test_events_serialize_with_the_cores_serializer(sim: Simulator, client: move
     completed = events[-1]
     assert isinstance(completed, moveworks.ResponseCompleted) and completed.response is not None
     assert completed.to_dict()["response"] == completed.response.to_dict()
-    delta = next(e for e in events if isinstance(e, moveworks.OutputDelta))
+    assert created.response is not None and created.to_dict()["response"] == created.response.to_dict()
+    delta = next(e for e in events if isinstance(e, moveworks.ResponseOutputDelta))
     assert delta.to_dict()["output"] == delta.output.to_dict()
-    assert repr(delta).startswith("OutputDelta(sequence_number=") and "output=OutputItem(" in repr(delta)
-    assert repr(created).startswith("ResponseCreated(response_id='resp_")
+    assert delta.to_dict()["sequence_number"] == delta.sequence_number is not None
+    assert repr(delta).startswith("ResponseOutputDelta(sequence_number=") and "output=OutputItem(" in repr(delta)
+    assert repr(created).startswith("ResponseCreated(sequence_number=1, response_id='resp_")
     assert events == list(events) and events[0] != events[-1]
 
 
@@ -128,7 +129,8 @@ def test_unknown_events_arrive_as_unknown_events(sim: Simulator, client: movewor
     unknown = [e for e in events if isinstance(e, moveworks.UnknownStreamEvent)]
     assert len(unknown) == 1
     assert unknown[0].event == "RESPONSE_AUDIT" and unknown[0].data == '{"x": 1}'
-    assert unknown[0].to_dict() == {"event": "RESPONSE_AUDIT", "data": '{"x": 1}'}
+    assert unknown[0].sequence_number is None, "its data carries no sequence_number"
+    assert unknown[0].to_dict() == {"event": "RESPONSE_AUDIT", "sequence_number": None, "data": '{"x": 1}'}
     assert isinstance(events[-1], moveworks.ResponseCompleted)
 
 
@@ -220,7 +222,7 @@ def test_stream_response_and_wait(sim: Simulator, client: moveworks.Client) -> N
         pass
 
     def explode(event: moveworks.StreamEvent) -> None:
-        if isinstance(event, moveworks.OutputDelta):
+        if isinstance(event, moveworks.ResponseOutputDelta):
             raise Stop("from the callback")
 
     with pytest.raises(Stop):
@@ -320,6 +322,123 @@ def test_iteration_in_a_thread(sim: Simulator, client: moveworks.Client) -> None
     assert names[0] == "RESPONSE_CREATED" and names[-1] == "RESPONSE_COMPLETED"
 
 
+def test_published_event_names_with_increasing_sequence_numbers(sim: Simulator, client: moveworks.Client) -> None:
+    sim.config(response_duration_ms=150)
+    conv = client.create_conversation()
+    stream = client.stream_response(conv.conversation_id, QUESTION, **FAST)
+    events = list(stream)
+    names = [e.event for e in events]
+    assert names[0] == "RESPONSE_CREATED" and names[-1] == "RESPONSE_COMPLETED"
+    assert set(names) == {"RESPONSE_CREATED", "RESPONSE_IN_PROGRESS", "RESPONSE_OUTPUT_DELTA", "RESPONSE_COMPLETED"}
+    numbers = [e.sequence_number for e in events]
+    assert numbers[0] == 1 and all(isinstance(n, int) for n in numbers), numbers
+    assert all(a < b for a, b in zip(numbers, numbers[1:])), f"not increasing: {numbers}"
+    # The response events carry the whole response, at its status of the moment.
+    created, completed = events[0], events[-1]
+    assert isinstance(created, moveworks.ResponseCreated) and created.response is not None
+    assert created.response.response_id == created.response_id and created.response.status == "CREATED"
+    progress = [e for e in events if isinstance(e, moveworks.ResponseInProgress)]
+    assert progress and all(p.response is not None and p.response.status == "IN_PROGRESS" for p in progress)
+    assert isinstance(completed, moveworks.ResponseCompleted) and completed.response is not None
+    assert completed.response.status == "COMPLETED" and completed.response.assistant_text()
+    # The turn ends with the response RESPONSE_COMPLETED carried: no extra GET.
+    assert sim.requests("GET", created.response_id) == []
+    assert completed.response.request_id == stream.request_id
+    # The deprecated alias is the same class, and every event is in the StreamEvent union.
+    assert moveworks.OutputDelta is moveworks.ResponseOutputDelta
+    union = moveworks.StreamEvent.__args__  # type: ignore[attr-defined]
+    assert all(isinstance(e, union) for e in events)
+    assert set(union) == {
+        moveworks.ResponseCreated,
+        moveworks.ResponseInProgress,
+        moveworks.ResponseOutputDelta,
+        moveworks.ResponseCompleted,
+        moveworks.ResponseFailed,
+        moveworks.ErrorEvent,
+        moveworks.UnknownStreamEvent,
+    }
+
+
+def test_response_failed_event_then_the_response_failed_error(sim: Simulator, client: moveworks.Client) -> None:
+    sim.config(response_duration_ms=100)
+    conv = client.create_conversation()
+    sim.faults({"kind": "response_failed"})
+    stream = client.stream_response(conv.conversation_id, QUESTION, **FAST)
+    seen: List[moveworks.StreamEvent] = []
+    with pytest.raises(moveworks.ResponseFailedError) as info:
+        for event in stream:
+            seen.append(event)
+    failed = seen[-1]
+    assert isinstance(failed, moveworks.ResponseFailed) and failed.event == "RESPONSE_FAILED"
+    assert not any(isinstance(e, moveworks.ResponseCompleted) for e in seen)
+    assert failed.sequence_number is not None and failed.response_id == stream.response_id
+    assert failed.response is not None and failed.response.status == "FAILED" and failed.response.error is not None
+    assert failed.to_dict()["response"] == failed.response.to_dict()
+    assert repr(failed).startswith("ResponseFailed(sequence_number=")
+    err = info.value
+    assert err.kind == "response_failed" and err.response_id == failed.response_id
+    assert err.response == failed.response and stream.response is None
+    with pytest.raises(moveworks.ResponseFailedError):
+        stream.finish()
+    assert stream_posts(sim) == 1
+
+
+def test_error_event_mid_stream_finishes_by_polling(sim: Simulator, client: moveworks.Client) -> None:
+    sim.config(response_duration_ms=300)
+    conv = client.create_conversation()
+    sim.faults({"kind": "stream_error", "after_events": 2})
+    stream = client.stream_response(conv.conversation_id, QUESTION, **FAST)
+    events = list(stream)
+    errors = [e for e in events if isinstance(e, moveworks.ErrorEvent)]
+    assert len(errors) == 1, [e.event for e in events]
+    error = errors[0]
+    assert error.event == "ERROR" and error.code == "INTERNAL_ERROR" and error.message
+    assert error.sequence_number == 3 and [e.sequence_number for e in events[:3]] == [1, 2, 3]
+    assert error.to_dict() == {
+        "event": "ERROR",
+        "sequence_number": 3,
+        "error": {"code": "INTERNAL_ERROR", "message": error.message},
+    }
+    assert repr(error) == f"ErrorEvent(sequence_number=3, code='INTERNAL_ERROR', message={error.message!r})"
+    # The turn was finished by polling: what grew arrives as unsequenced deltas, then the response.
+    after = events[events.index(error) + 1 :]
+    deltas = [e for e in after if isinstance(e, moveworks.ResponseOutputDelta)]
+    assert deltas and all(d.sequence_number is None for d in deltas)
+    last = events[-1]
+    assert isinstance(last, moveworks.ResponseCompleted) and last.response is not None
+    assert last.response.status == "COMPLETED" and last.response.assistant_text()
+    assert stream.response == last.response == client.get_response(conv.conversation_id, last.response.response_id)
+    assert stream_posts(sim) == 1, "the message is never sent again"
+
+
+def test_error_event_before_the_response_id_is_a_typed_error(sim: Simulator, client: moveworks.Client) -> None:
+    conv = client.create_conversation()
+    sim.faults({"kind": "stream_error", "after_events": 0, "code": "RATE_LIMIT_EXCEEDED", "message": "slow down"})
+    seen: List[moveworks.StreamEvent] = []
+    with pytest.raises(moveworks.RateLimitError) as info:
+        for event in client.stream_response(conv.conversation_id, "hi", **FAST):
+            seen.append(event)
+    assert [e.event for e in seen] == ["ERROR"]
+    assert info.value.code == "RATE_LIMIT_EXCEEDED" and "slow down" in str(info.value)
+    assert stream_posts(sim) == 1
+
+
+def test_handoff_completes_without_outputs(sim: Simulator, client: moveworks.Client) -> None:
+    sim.config(response_duration_ms=100)
+    conv = client.create_conversation()
+    sim.faults({"kind": "handoff"})
+    stream = client.stream_response(conv.conversation_id, "I need a human", **FAST)
+    events = list(stream)
+    assert [e.event for e in events] == ["RESPONSE_CREATED", "RESPONSE_COMPLETED"]
+    last = events[-1]
+    assert isinstance(last, moveworks.ResponseCompleted) and last.response is not None
+    assert last.status == moveworks.ResponseStatus.COMPLETED and last.response.outputs == []
+    assert last.response.assistant_text() is None and stream.finish() == last.response
+    sim.faults({"kind": "handoff"})
+    done = client.stream_response_and_wait(conv.conversation_id, "again", **FAST)
+    assert done.status == "COMPLETED" and done.outputs == []
+
+
 # ---- async ----------------------------------------------------------------------------------------
 
 
@@ -337,7 +456,7 @@ def test_async_for_ends_with_the_final_response(sim: Simulator, aclient: movewor
         final = await aclient.get_response(conv.conversation_id, events[0].response_id)
         assert last.response == final and stream.response == final and await stream.finish() == final
         assert stream.response_id == final.response_id and stream.request_id
-        assert any(isinstance(e, moveworks.OutputDelta) for e in events)
+        assert any(isinstance(e, moveworks.ResponseOutputDelta) for e in events)
 
     asyncio.run(main())
     assert stream_posts(sim) == 1
@@ -464,15 +583,20 @@ def test_async_stream_response_and_wait(sim: Simulator, aclient: moveworks.Async
 
 
 NARROWING = """
+from typing import Optional
 from typing_extensions import assert_never
 import moveworks
 
 def describe(event: moveworks.StreamEvent) -> str:
     match event:
-        case moveworks.OutputDelta(output=output):
+        case moveworks.ResponseOutputDelta(output=output):
             return output.type
         case moveworks.ResponseCompleted(response=response):
             return response.response_id if response else ""
+        case moveworks.ResponseFailed(response=response):
+            return response.error.code if response and response.error else ""
+        case moveworks.ErrorEvent(code=code, message=message):
+            return code + message
         case moveworks.ResponseCreated() | moveworks.ResponseInProgress():
             return event.event
         case moveworks.UnknownStreamEvent():
@@ -480,10 +604,19 @@ def describe(event: moveworks.StreamEvent) -> str:
         case _:
             assert_never(event)
 
+def sequence(event: moveworks.StreamEvent) -> Optional[int]:
+    return event.sequence_number
+
 def first_text(client: moveworks.Client) -> str:
     for event in client.stream_response("conv", "hi"):
-        if isinstance(event, moveworks.OutputDelta) and event.output.message:
+        if isinstance(event, moveworks.ResponseOutputDelta) and event.output.message:
             return event.output.message.text
+    return ""
+
+def deprecated_alias(event: moveworks.StreamEvent) -> str:
+    # OutputDelta is the same class as ResponseOutputDelta.
+    if isinstance(event, moveworks.OutputDelta):
+        return event.output_type
     return ""
 """
 
