@@ -21,7 +21,7 @@
  *    U+FFFD (bytes EF BF BD): the string always holds the whole text and never reads as
  *    another, shorter value (an unknown event named "RESPONSE_CREATED\0X" reads as
  *    "RESPONSE_CREATED\xEF\xBF\xBDX", never as RESPONSE_CREATED). JSON strings escape
- *    a NUL as \u0000 instead, so mw_*_to_json keeps the exact value.
+ *    a NUL as the six-character JSON escape of U+0000 instead, so mw_*_to_json keeps the exact value.
  *  - Threads: one mw_client may be used from many threads at once (it shares one
  *    connection pool and one OAuth token cache). An mw_cancel_token may be triggered from
  *    any thread. Model handles are immutable and may be read from many threads at once.
@@ -1953,7 +1953,7 @@ enum mw_status mw_stream_event_data(const struct mw_stream_event *event, char **
  * fields}` (a RESPONSE_OUTPUT_DELTA's `output` and any `response` in wire form); an ERROR
  * is `{"event": "ERROR", "sequence_number": ..., "error": {"code", "message"}}`; an unknown
  * event is `{"event": <name>, "sequence_number": ..., "data": <raw text>}`. Inside the
- * JSON a NUL is escaped (\u0000), never replaced. `*out` is a new string.
+ * JSON a NUL is escaped (the JSON escape of U+0000), never replaced. `*out` is a new string.
  */
 enum mw_status mw_stream_event_to_json(const struct mw_stream_event *event, char **out_json);
 

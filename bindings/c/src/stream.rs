@@ -512,7 +512,7 @@ pub unsafe extern "C" fn mw_stream_event_data(event: *const mw_stream_event, out
 /// fields}` (a RESPONSE_OUTPUT_DELTA's `output` and any `response` in wire form); an ERROR
 /// is `{"event": "ERROR", "sequence_number": ..., "error": {"code", "message"}}`; an unknown
 /// event is `{"event": <name>, "sequence_number": ..., "data": <raw text>}`. Inside the
-/// JSON a NUL is escaped (\u0000), never replaced. `*out` is a new string.
+/// JSON a NUL is escaped (the JSON escape of U+0000), never replaced. `*out` is a new string.
 #[no_mangle]
 pub unsafe extern "C" fn mw_stream_event_to_json(
     event: *const mw_stream_event,
