@@ -191,8 +191,20 @@ impl Poller {
         }
     }
 
+    /// Fires `on_update` when `response` differs from the last one seen (a `Break` ends
+    /// the wait as `cancelled`), then [`observe`](Self::observe)s it: one poll's decision,
+    /// shared by every wait (blocking, async, and a stream's polling fallback).
+    pub fn step(&mut self, response: Response, on_update: Option<&UpdateCallback>) -> PollStep {
+        if let Some(callback) = on_update.filter(|_| self.is_change(&response)) {
+            if callback(&response).is_break() {
+                return PollStep::Finish(Err(Error::cancelled()));
+            }
+        }
+        self.observe(response)
+    }
+
     /// Records `response` and decides the next step. Call [`is_change`](Self::is_change)
-    /// first to know whether to fire the update callback.
+    /// first to know whether to fire the update callback (or use [`step`](Self::step)).
     pub fn observe(&mut self, response: Response) -> PollStep {
         self.last_seen = Some(response.clone());
         match response.status {
@@ -249,6 +261,13 @@ impl Poller {
 }
 
 impl Client {
+    /// This client with its call deadline cut to what is left of `poller`'s wait, so that
+    /// one poll (with its retries) cannot outlive the wait.
+    pub(crate) fn for_poll(&self, poller: &Poller) -> Result<Client> {
+        let deadline = poller.remaining().min(self.settings_deadline());
+        self.with_options(&RequestOptions { deadline: Some(deadline), ..Default::default() })
+    }
+
     /// Polls a response until it is COMPLETED (returned) or FAILED (a
     /// `response_failed` error carrying the response), the deadline passes
     /// (`poll_timeout`) or the cancel token fires (`cancelled`). Blocks the thread.
@@ -369,9 +388,7 @@ impl Client {
                     if poller.remaining().is_zero() {
                         return Err(poller.timeout_error());
                     }
-                    let deadline = poller.remaining().min(self.settings_deadline());
-                    let client =
-                        self.with_options(&RequestOptions { deadline: Some(deadline), ..Default::default() })?;
+                    let client = self.for_poll(poller)?;
                     let (cid, rid) = (conversation_id.clone(), response_id.clone());
                     runtime
                         .spawn_blocking(move || client.get_response(&cid, &rid))
@@ -379,14 +396,7 @@ impl Client {
                         .map_err(|e| poller.map_request_error(e))?
                 }
             };
-            if poller.is_change(&response) {
-                if let Some(callback) = &options.on_update {
-                    if callback(&response).is_break() {
-                        return Err(Error::cancelled());
-                    }
-                }
-            }
-            match poller.observe(response) {
+            match poller.step(response, options.on_update.as_ref()) {
                 PollStep::Finish(outcome) => return outcome,
                 PollStep::Wait(delay) => {
                     runtime.sleep(delay).await;

@@ -384,23 +384,23 @@ impl EventStream {
         self.tag(Error::decode(&format!("{} event", event.event), detail, event.data.as_bytes()))
     }
 
-    /// A response decoded from `data.response` (the published shape), its id checked:
-    /// it becomes a path segment of the polls.
+    /// A response decoded from `data.response` (the published shape), carrying the
+    /// stream request's id.
     fn response_of(&self, event: &SseEvent, data: &mut Value) -> Result<Option<Response>> {
         let mut response: Option<Response> =
             typed_field(data, "response").map_err(|e| self.decode_error(event, format_args!("response: {e}")))?;
         if let Some(r) = response.as_mut() {
-            self.check_server_id(event, "response.response_id", &r.response_id)?;
             r.request_id.clone_from(&self.request_id);
         }
         Ok(response)
     }
 
-    /// A server-supplied id that will be put in a URL path: refused as `decode` (a server
-    /// fault), naming the field, rather than as an invalid argument the caller never gave.
-    fn check_server_id(&self, event: &SseEvent, field: &str, id: &str) -> Result<()> {
-        validate::id(field, id)
-            .map_err(|e| self.decode_error(event, format_args!("{field} {id:?} is not a usable id: {}", e.message())))
+    /// Takes the server's response id as this stream's: it becomes a path segment of the
+    /// polls, so an unusable one is a `decode` error naming the field.
+    fn adopt_response_id(&mut self, id: &str) -> Result<()> {
+        validate::server_id("response.response_id", id).map_err(|e| self.tag(e))?;
+        self.response_id = Some(id.to_owned());
+        Ok(())
     }
 
     fn typed(&mut self, event: SseEvent) -> Result<Option<StreamEvent>> {
@@ -425,8 +425,7 @@ impl EventStream {
                 let Some(response_id) = response.as_ref().map(|r| r.response_id.clone()).or(flat_id) else {
                     return Err(self.decode_error(&event, "missing field response.response_id"));
                 };
-                self.check_server_id(&event, "response.response_id", &response_id)?;
-                self.response_id = Some(response_id.clone());
+                self.adopt_response_id(&response_id)?;
                 StreamEvent::ResponseCreated {
                     sequence_number,
                     response_id,
@@ -471,11 +470,8 @@ impl EventStream {
                 let response = self.response_of(&event, &mut data)?;
                 self.completed = true;
                 let response_id = response.as_ref().map(|r| r.response_id.clone()).or(flat_id);
-                if self.response_id.is_none() {
-                    if let Some(id) = &response_id {
-                        self.check_server_id(&event, "response_id", id)?;
-                    }
-                    self.response_id.clone_from(&response_id);
+                if let (None, Some(id)) = (&self.response_id, &response_id) {
+                    self.adopt_response_id(id)?;
                 }
                 if name == "RESPONSE_FAILED" {
                     StreamEvent::ResponseFailed { sequence_number, response_id, response }

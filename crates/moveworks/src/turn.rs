@@ -14,7 +14,7 @@ use std::fmt;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
-use crate::client::{Client, RequestOptions};
+use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{OutputItem, Response};
 use crate::poll::{CancelToken, PollStep, Poller, WaitOptions};
@@ -119,13 +119,34 @@ fn same_output(a: &OutputItem, b: &OutputItem) -> bool {
     }
 }
 
+/// Remembers a delivered output, so that a poll later delivers only what grew.
+fn note_delivered(delivered: &mut Vec<OutputItem>, output: &OutputItem) {
+    match delivered.iter_mut().find(|d| same_output(d, output)) {
+        Some(d) => d.clone_from(output),
+        None => delivered.push(output.clone()),
+    }
+}
+
+/// Queues a delta for each output of a polled response that is new or grew.
+fn queue_grown_outputs(delivered: &mut Vec<OutputItem>, pending: &mut VecDeque<StreamEvent>, response: &Response) {
+    for output in &response.outputs {
+        if delivered.iter().any(|d| d == output) {
+            continue;
+        }
+        note_delivered(delivered, output);
+        pending.push_back(StreamEvent::ResponseOutputDelta {
+            sequence_number: None,
+            response_id: Some(response.response_id.clone()),
+            output_type: output.type_name().to_owned(),
+            output: output.clone(),
+        });
+    }
+}
+
 impl ResponseStream {
     /// The response's id, once the server named it.
     pub fn response_id(&self) -> Option<&str> {
-        match &self.phase {
-            Phase::Streaming(events) => events.response_id().or(self.response_id.as_deref()),
-            _ => self.response_id.as_deref(),
-        }
+        self.response_id.as_deref()
     }
 
     /// The `x-moveworks-root-uuid` (or `x-trace-id`) of the streaming request (quote it
@@ -173,20 +194,11 @@ impl ResponseStream {
     /// (naming the response id when known). The response goes on server-side.
     pub fn close(&mut self) {
         if self.outcome.is_none() {
-            self.sync_response_id();
             self.phase = Phase::Done;
             self.pending.clear();
             self.outcome = Some(Err(self.tag(Error::cancelled())));
         }
         self.error_reported = true;
-    }
-
-    fn sync_response_id(&mut self) {
-        if let Phase::Streaming(events) = &self.phase {
-            if let Some(id) = events.response_id() {
-                self.response_id = Some(id.to_owned());
-            }
-        }
     }
 
     fn tag(&self, e: Error) -> Error {
@@ -223,33 +235,8 @@ impl ResponseStream {
         }
     }
 
-    /// Remembers a delivered output, so that a poll later delivers only what grew.
-    fn note_delivered(&mut self, output: &OutputItem) {
-        match self.delivered.iter_mut().find(|d| same_output(d, output)) {
-            Some(d) => d.clone_from(output),
-            None => self.delivered.push(output.clone()),
-        }
-    }
-
-    /// Queues a delta for each output of a polled response that is new or grew.
-    fn queue_grown_outputs(&mut self, response: &Response) {
-        for output in &response.outputs {
-            if self.delivered.iter().any(|d| d == output) {
-                continue;
-            }
-            self.note_delivered(output);
-            self.pending.push_back(StreamEvent::ResponseOutputDelta {
-                sequence_number: None,
-                response_id: Some(response.response_id.clone()),
-                output_type: output.type_name().to_owned(),
-                output: output.clone(),
-            });
-        }
-    }
-
     /// Switches to finishing the turn by polling get response for the known response id.
     fn start_polling(&mut self, why: &Error) {
-        self.sync_response_id();
         let response_id = self.response_id.clone().unwrap_or_default();
         log::info!(
             target: "moveworks",
@@ -273,67 +260,36 @@ impl ResponseStream {
     }
 
     /// One poll of the fallback: sleeps the poller's delay, fetches the response, queues
-    /// what grew and decides whether the turn ended.
+    /// what grew and decides whether the turn ended (the poll's decision is
+    /// [`Poller::step`], as for every other wait).
     fn poll_once(&mut self) {
         let Phase::Polling { poller, delay } = &mut self.phase else { return };
-        if let Some(delay) = delay.take() {
-            if self.cancel.sleep(delay) {
-                let e = poller.attach_to_error(Error::cancelled());
-                self.phase = Phase::Ending(Err(self.tag(e)), None);
-                return;
-            }
-        }
-        if self.cancel.is_cancelled() {
-            let e = poller.attach_to_error(Error::cancelled());
-            self.phase = Phase::Ending(Err(self.tag(e)), None);
-            return;
-        }
-        if poller.remaining().is_zero() {
-            let e = poller.attach_to_error(poller.timeout_error());
-            self.phase = Phase::Ending(Err(self.tag(e)), None);
-            return;
-        }
-        let response_id = self.response_id.clone().unwrap_or_default();
-        let limits = RequestOptions {
-            deadline: Some(poller.remaining().min(self.client.settings_deadline())),
-            ..Default::default()
+        let cancelled = delay.take().is_some_and(|d| self.cancel.sleep(d)) || self.cancel.is_cancelled();
+        let polled = if cancelled {
+            Err(Error::cancelled())
+        } else if poller.remaining().is_zero() {
+            Err(poller.timeout_error())
+        } else {
+            let response_id = self.response_id.as_deref().unwrap_or_default();
+            self.client
+                .for_poll(poller)
+                .and_then(|c| c.get_response(&self.conversation_id, response_id))
+                .map_err(|e| poller.map_request_error(e))
         };
-        let polled = self
-            .client
-            .with_options(&limits)
-            .and_then(|c| c.get_response(&self.conversation_id, &response_id))
-            .map_err(|e| poller.map_request_error(e));
-        let response = match polled {
-            Ok(response) => response,
-            Err(e) => {
-                let e = poller.attach_to_error(e);
-                self.phase = Phase::Ending(Err(self.tag(e)), None);
-                return;
+        let step = match polled {
+            Ok(response) => {
+                queue_grown_outputs(&mut self.delivered, &mut self.pending, &response);
+                poller.step(response, self.wait.on_update.as_ref())
             }
-        };
-        if poller.is_change(&response) {
-            if let Some(callback) = &self.wait.on_update {
-                if callback(&response).is_break() {
-                    let e = poller.attach_to_error(Error::cancelled());
-                    self.phase = Phase::Ending(Err(self.tag(e)), None);
-                    return;
-                }
-            }
-        }
-        let step = poller.observe(response.clone());
-        let step = match step {
-            PollStep::Finish(outcome) => Err(outcome.map_err(|e| poller.attach_to_error(e))),
-            PollStep::Wait(d) => Ok(d),
+            Err(e) => PollStep::Finish(Err(e)),
         };
         match step {
-            Ok(d) => {
-                if let Phase::Polling { delay, .. } = &mut self.phase {
-                    *delay = Some(d);
-                }
+            PollStep::Wait(d) => *delay = Some(d),
+            PollStep::Finish(outcome) => {
+                let outcome = outcome.map_err(|e| poller.attach_to_error(e));
+                self.phase = Phase::Ending(outcome.map_err(|e| self.tag(e)), None);
             }
-            Err(outcome) => self.phase = Phase::Ending(outcome.map_err(|e| self.tag(e)), None),
         }
-        self.queue_grown_outputs(&response);
     }
 
     /// The outcome a terminal event decides: its response when it carries a terminal
@@ -384,8 +340,7 @@ impl ResponseStream {
                     Some(Ok(event))
                 }
                 StreamEvent::ResponseOutputDelta { output, .. } => {
-                    let output = output.clone();
-                    self.note_delivered(&output);
+                    note_delivered(&mut self.delivered, output);
                     Some(Ok(event))
                 }
                 _ => Some(Ok(event)),
