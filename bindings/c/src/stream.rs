@@ -396,14 +396,7 @@ pub unsafe extern "C" fn mw_stream_event_response_id(
     event: *const mw_stream_event,
     out_id: *mut *mut c_char,
 ) -> mw_status {
-    get_str(event, out_id, |e| match e {
-        StreamEvent::ResponseCreated { response_id, .. } => Some(response_id.as_str()),
-        StreamEvent::ResponseInProgress { response_id, .. }
-        | StreamEvent::ResponseOutputDelta { response_id, .. }
-        | StreamEvent::ResponseCompleted { response_id, .. }
-        | StreamEvent::ResponseFailed { response_id, .. } => response_id.as_deref(),
-        StreamEvent::Error { .. } | StreamEvent::Unknown { .. } => None,
-    })
+    get_str(event, out_id, StreamEvent::response_id)
 }
 
 /// The server's `sequence_number` of the event (any type, unknown ones included when

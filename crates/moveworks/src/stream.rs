@@ -209,6 +209,18 @@ impl StreamEvent {
         }
     }
 
+    /// The response id this event names, if any (`ERROR` and unknown events name none).
+    pub fn response_id(&self) -> Option<&str> {
+        match self {
+            StreamEvent::ResponseCreated { response_id, .. } => Some(response_id),
+            StreamEvent::ResponseInProgress { response_id, .. }
+            | StreamEvent::ResponseOutputDelta { response_id, .. }
+            | StreamEvent::ResponseCompleted { response_id, .. }
+            | StreamEvent::ResponseFailed { response_id, .. } => response_id.as_deref(),
+            StreamEvent::Error { .. } | StreamEvent::Unknown { .. } => None,
+        }
+    }
+
     /// The response this event carries (created, in progress, completed or failed), if any.
     pub fn response(&self) -> Option<&Response> {
         match self {
