@@ -31,27 +31,38 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 // ---- events -------------------------------------------------------------------------------------
 
-/// Declares the methods every event class shares: `to_json`/`to_dict` (the core's
-/// serializer: `{"event": NAME, "sequence_number": n, ...fields}`), `sequence_number`
-/// and `__repr__`.
+/// Declares one event class: a frozen wrapper of the core's `StreamEvent` (always of
+/// `$variant`) with the methods every event shares: `event` (the wire name),
+/// `sequence_number`, `to_json`/`to_dict` (the core's serializer: `{"event": NAME,
+/// "sequence_number": n, ...fields}`) and `__repr__`; `$body` adds the variant's getters.
 macro_rules! stream_event {
-    ($name:ident, $pyname:literal, [$($field:literal),*], { $($body:tt)* }) => {
+    ($(#[$doc:meta])* $name:ident, $pyname:literal, $variant:ident, [$($field:literal),*], { $($body:tt)* }) => {
+        $(#[$doc])*
+        #[pyclass(frozen, eq, module = "moveworks", name = $pyname)]
+        #[derive(Clone, PartialEq)]
+        pub(crate) struct $name(core::StreamEvent);
+
         #[pymethods]
         impl $name {
-            /// The event as JSON, from the core's serializer: `{"event": NAME, "sequence_number": n, ...its fields}`.
-            fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-                serde_json::to_string(&self.to_core())
-                    .map_err(|e| to_py_err(py, core::Error::new(core::ErrorKind::Decode, e.to_string())))
-            }
-            /// `to_json()` as plain dicts and lists.
-            fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                py.import("json")?.call_method1("loads", (self.to_json(py)?,))
+            /// The event's name as sent, e.g. `"RESPONSE_OUTPUT_DELTA"`.
+            #[getter]
+            fn event(&self) -> &str {
+                self.0.event_name()
             }
             /// The server's event counter (1, 2, … over the stream); None when the event
             /// carried none (and for what a turn finished by polling delivers).
             #[getter]
             fn sequence_number(&self) -> Option<u64> {
-                self.sequence_number
+                self.0.sequence_number()
+            }
+            /// The event as JSON, from the core's serializer: `{"event": NAME, "sequence_number": n, ...its fields}`.
+            fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+                serde_json::to_string(&self.0)
+                    .map_err(|e| to_py_err(py, core::Error::new(core::ErrorKind::Decode, e.to_string())))
+            }
+            /// `to_json()` as plain dicts and lists.
+            fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                py.import("json")?.call_method1("loads", (self.to_json(py)?,))
             }
             fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
                 repr_of(slf.as_any(), $pyname, &[$($field),*])
@@ -61,302 +72,148 @@ macro_rules! stream_event {
     };
 }
 
-/// `RESPONSE_CREATED`: the server accepted the message and named the response.
-#[pyclass(frozen, eq, module = "moveworks", name = "ResponseCreated")]
-#[derive(Clone, PartialEq)]
-pub(crate) struct PyResponseCreated {
-    sequence_number: Option<u64>,
-    response_id: String,
-    conversation_id: Option<String>,
-    status: Option<core::ResponseStatus>,
-    response: Option<core::Response>,
-}
-
-impl PyResponseCreated {
-    fn to_core(&self) -> core::StreamEvent {
-        core::StreamEvent::ResponseCreated {
-            sequence_number: self.sequence_number,
-            response_id: self.response_id.clone(),
-            conversation_id: self.conversation_id.clone(),
-            status: self.status.clone(),
-            response: self.response.clone(),
+/// A field of the wrapped event, whose variant the class guarantees.
+macro_rules! field {
+    ($event:expr, $variant:ident, $field:ident) => {
+        match &$event {
+            core::StreamEvent::$variant { $field, .. } => $field,
+            _ => unreachable!(concat!("a ", stringify!($variant), " class wraps only that variant")),
         }
-    }
+    };
 }
 
-stream_event!(PyResponseCreated, "ResponseCreated", ["sequence_number", "response_id", "conversation_id", "status"], {
-    /// `"RESPONSE_CREATED"`.
-    #[getter]
-    fn event(&self) -> &'static str {
-        "RESPONSE_CREATED"
-    }
+stream_event!(
+    /// `RESPONSE_CREATED`: the server accepted the message and named the response.
+    PyResponseCreated, "ResponseCreated", ResponseCreated, ["sequence_number", "response_id", "conversation_id", "status"], {
     /// The new response's id, `resp_…`.
     #[getter]
     fn response_id(&self) -> &str {
-        &self.response_id
+        field!(self.0, ResponseCreated, response_id)
     }
     /// The conversation, when the server sends it.
     #[getter]
     fn conversation_id(&self) -> Option<&str> {
-        self.conversation_id.as_deref()
+        field!(self.0, ResponseCreated, conversation_id).as_deref()
     }
     /// The response's status (a `ResponseStatus`), when the server sends it.
     #[getter]
     fn status<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.status.as_ref().map(|s| status_enum(py, s)).transpose()
+        field!(self.0, ResponseCreated, status).as_ref().map(|s| status_enum(py, s)).transpose()
     }
     /// The newly created `Response`, as the server sent it (None from servers that send
     /// only its id).
     #[getter]
     fn response(&self) -> Option<PyResponse> {
-        self.response.clone().map(PyResponse)
+        self.0.response().cloned().map(PyResponse)
     }
 });
 
-/// `RESPONSE_IN_PROGRESS`: the assistant is working on the response.
-#[pyclass(frozen, eq, module = "moveworks", name = "ResponseInProgress")]
-#[derive(Clone, PartialEq)]
-pub(crate) struct PyResponseInProgress {
-    sequence_number: Option<u64>,
-    response_id: Option<String>,
-    status: Option<core::ResponseStatus>,
-    response: Option<core::Response>,
-}
-
-impl PyResponseInProgress {
-    fn to_core(&self) -> core::StreamEvent {
-        core::StreamEvent::ResponseInProgress {
-            sequence_number: self.sequence_number,
-            response_id: self.response_id.clone(),
-            status: self.status.clone(),
-            response: self.response.clone(),
-        }
-    }
-}
-
-stream_event!(PyResponseInProgress, "ResponseInProgress", ["sequence_number", "response_id", "status"], {
-    /// `"RESPONSE_IN_PROGRESS"`.
-    #[getter]
-    fn event(&self) -> &'static str {
-        "RESPONSE_IN_PROGRESS"
-    }
+stream_event!(
+    /// `RESPONSE_IN_PROGRESS`: the assistant is working on the response.
+    PyResponseInProgress, "ResponseInProgress", ResponseInProgress, ["sequence_number", "response_id", "status"], {
     /// The response's id.
     #[getter]
     fn response_id(&self) -> Option<&str> {
-        self.response_id.as_deref()
+        self.0.response_id()
     }
     /// The response's status (a `ResponseStatus`), when the server sends it.
     #[getter]
     fn status<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.status.as_ref().map(|s| status_enum(py, s)).transpose()
+        field!(self.0, ResponseInProgress, status).as_ref().map(|s| status_enum(py, s)).transpose()
     }
     /// The `Response` so far, as the server sent it.
     #[getter]
     fn response(&self) -> Option<PyResponse> {
-        self.response.clone().map(PyResponse)
+        self.0.response().cloned().map(PyResponse)
     }
 });
 
-/// `RESPONSE_OUTPUT_DELTA`: one output grew; `output` is the whole item so far (e.g.
-/// the assistant's message with the text received until now). Also what a turn
-/// finished by polling delivers for each output that grew (with `sequence_number`
-/// None). `OutputDelta` is a deprecated alias of this class.
-#[pyclass(frozen, eq, module = "moveworks", name = "ResponseOutputDelta")]
-#[derive(Clone, PartialEq)]
-pub(crate) struct PyResponseOutputDelta {
-    sequence_number: Option<u64>,
-    response_id: Option<String>,
-    output_type: String,
-    output: core::OutputItem,
-}
-
-impl PyResponseOutputDelta {
-    fn to_core(&self) -> core::StreamEvent {
-        core::StreamEvent::ResponseOutputDelta {
-            sequence_number: self.sequence_number,
-            response_id: self.response_id.clone(),
-            output_type: self.output_type.clone(),
-            output: self.output.clone(),
-        }
-    }
-}
-
-stream_event!(PyResponseOutputDelta, "ResponseOutputDelta", ["sequence_number", "output_type", "output"], {
-    /// `"RESPONSE_OUTPUT_DELTA"`.
-    #[getter]
-    fn event(&self) -> &'static str {
-        "RESPONSE_OUTPUT_DELTA"
-    }
+stream_event!(
+    /// `RESPONSE_OUTPUT_DELTA`: one output grew; `output` is the whole item so far (e.g.
+    /// the assistant's message with the text received until now). Also what a turn
+    /// finished by polling delivers for each output that grew (with `sequence_number`
+    /// None). `OutputDelta` is a deprecated alias of this class.
+    PyResponseOutputDelta, "ResponseOutputDelta", ResponseOutputDelta, ["sequence_number", "output_type", "output"], {
     /// The response's id.
     #[getter]
     fn response_id(&self) -> Option<&str> {
-        self.response_id.as_deref()
+        self.0.response_id()
     }
     /// The output's type (`output.type`), e.g. `"MESSAGE"` or `"REASONING_MESSAGE"`.
     #[getter]
     fn output_type(&self) -> &str {
-        &self.output_type
+        field!(self.0, ResponseOutputDelta, output_type)
     }
     /// The output item so far, shaped like an entry of `Response.outputs`.
     #[getter]
     fn output(&self) -> PyOutputItem {
-        PyOutputItem(self.output.clone())
+        PyOutputItem(field!(self.0, ResponseOutputDelta, output).clone())
     }
 });
 
-/// `RESPONSE_COMPLETED`: the last event of a successful turn; `response` is the
-/// final `Response` (a live-agent handoff completes with no outputs, and is a success).
-#[pyclass(frozen, eq, module = "moveworks", name = "ResponseCompleted")]
-#[derive(Clone, PartialEq)]
-pub(crate) struct PyResponseCompleted {
-    sequence_number: Option<u64>,
-    response_id: Option<String>,
-    status: core::ResponseStatus,
-    response: Option<core::Response>,
-}
-
-impl PyResponseCompleted {
-    fn to_core(&self) -> core::StreamEvent {
-        core::StreamEvent::ResponseCompleted {
-            sequence_number: self.sequence_number,
-            response_id: self.response_id.clone(),
-            status: self.status.clone(),
-            response: self.response.clone(),
-        }
-    }
-}
-
-stream_event!(PyResponseCompleted, "ResponseCompleted", ["sequence_number", "response_id", "status", "response"], {
-    /// `"RESPONSE_COMPLETED"`.
-    #[getter]
-    fn event(&self) -> &'static str {
-        "RESPONSE_COMPLETED"
-    }
+stream_event!(
+    /// `RESPONSE_COMPLETED`: the last event of a successful turn; `response` is the
+    /// final `Response` (a live-agent handoff completes with no outputs, and is a success).
+    PyResponseCompleted, "ResponseCompleted", ResponseCompleted, ["sequence_number", "response_id", "status", "response"], {
     /// The response's id.
     #[getter]
     fn response_id(&self) -> Option<&str> {
-        self.response_id.as_deref()
+        self.0.response_id()
     }
     /// The final status (a `ResponseStatus`: `COMPLETED`; `FAILED` only from servers
     /// of the earlier flat shape, just before the iteration raises `ResponseFailedError`).
     #[getter]
     fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        status_enum(py, &self.status)
+        status_enum(py, field!(self.0, ResponseCompleted, status))
     }
     /// The final response (always set when the turn succeeded).
     #[getter]
     fn response(&self) -> Option<PyResponse> {
-        self.response.clone().map(PyResponse)
+        self.0.response().cloned().map(PyResponse)
     }
 });
 
-/// `RESPONSE_FAILED`: the response failed; `response.error` says why. The iteration
-/// then raises `ResponseFailedError` carrying that response.
-#[pyclass(frozen, eq, module = "moveworks", name = "ResponseFailed")]
-#[derive(Clone, PartialEq)]
-pub(crate) struct PyResponseFailed {
-    sequence_number: Option<u64>,
-    response_id: Option<String>,
-    response: Option<core::Response>,
-}
-
-impl PyResponseFailed {
-    fn to_core(&self) -> core::StreamEvent {
-        core::StreamEvent::ResponseFailed {
-            sequence_number: self.sequence_number,
-            response_id: self.response_id.clone(),
-            response: self.response.clone(),
-        }
-    }
-}
-
-stream_event!(PyResponseFailed, "ResponseFailed", ["sequence_number", "response_id", "response"], {
-    /// `"RESPONSE_FAILED"`.
-    #[getter]
-    fn event(&self) -> &'static str {
-        "RESPONSE_FAILED"
-    }
+stream_event!(
+    /// `RESPONSE_FAILED`: the response failed; `response.error` says why. The iteration
+    /// then raises `ResponseFailedError` carrying that response.
+    PyResponseFailed, "ResponseFailed", ResponseFailed, ["sequence_number", "response_id", "response"], {
     /// The response's id.
     #[getter]
     fn response_id(&self) -> Option<&str> {
-        self.response_id.as_deref()
+        self.0.response_id()
     }
     /// The failed `Response` with its `error`, when the server includes it.
     #[getter]
     fn response(&self) -> Option<PyResponse> {
-        self.response.clone().map(PyResponse)
+        self.0.response().cloned().map(PyResponse)
     }
 });
 
-/// `ERROR`: the server reported an error in the middle of the stream, which then
-/// ends. The message was already accepted (never send it again): the turn is
-/// finished by polling when the response id is known, else the iteration raises the
-/// error the code maps to, carrying `code`.
-#[pyclass(frozen, eq, module = "moveworks", name = "ErrorEvent")]
-#[derive(Clone, PartialEq)]
-pub(crate) struct PyErrorEvent {
-    sequence_number: Option<u64>,
-    code: String,
-    message: String,
-}
-
-impl PyErrorEvent {
-    fn to_core(&self) -> core::StreamEvent {
-        core::StreamEvent::Error {
-            sequence_number: self.sequence_number,
-            code: self.code.clone(),
-            message: self.message.clone(),
-        }
-    }
-}
-
-stream_event!(PyErrorEvent, "ErrorEvent", ["sequence_number", "code", "message"], {
-    /// `"ERROR"`.
-    #[getter]
-    fn event(&self) -> &'static str {
-        "ERROR"
-    }
+stream_event!(
+    /// `ERROR`: the server reported an error in the middle of the stream, which then
+    /// ends. The message was already accepted (never send it again): the turn is
+    /// finished by polling when the response id is known, else the iteration raises the
+    /// error the code maps to, carrying `code`.
+    PyErrorEvent, "ErrorEvent", Error, ["sequence_number", "code", "message"], {
     /// The server's machine-readable code, verbatim (`""` when none was sent).
     #[getter]
     fn code(&self) -> &str {
-        &self.code
+        field!(self.0, Error, code)
     }
     /// The server's description.
     #[getter]
     fn message(&self) -> &str {
-        &self.message
+        field!(self.0, Error, message)
     }
 });
 
-/// An event name this SDK version does not know, kept raw (never an error).
-#[pyclass(frozen, eq, module = "moveworks", name = "UnknownStreamEvent")]
-#[derive(Clone, PartialEq)]
-pub(crate) struct PyUnknownStreamEvent {
-    sequence_number: Option<u64>,
-    event_name: String,
-    data: String,
-}
-
-impl PyUnknownStreamEvent {
-    fn to_core(&self) -> core::StreamEvent {
-        core::StreamEvent::Unknown {
-            sequence_number: self.sequence_number,
-            event_name: self.event_name.clone(),
-            data: self.data.clone(),
-        }
-    }
-}
-
-stream_event!(PyUnknownStreamEvent, "UnknownStreamEvent", ["event", "sequence_number", "data"], {
-    /// The `event:` name as sent.
-    #[getter]
-    fn event(&self) -> &str {
-        &self.event_name
-    }
+stream_event!(
+    /// An event name this SDK version does not know, kept raw (never an error).
+    PyUnknownStreamEvent, "UnknownStreamEvent", Unknown, ["event", "sequence_number", "data"], {
     /// The `data:` text as sent.
     #[getter]
     fn data(&self) -> &str {
-        &self.data
+        field!(self.0, Unknown, data)
     }
 });
 
@@ -376,33 +233,13 @@ impl From<core::StreamEvent> for PyStreamEvent {
     fn from(e: core::StreamEvent) -> Self {
         use core::StreamEvent as E;
         match e {
-            E::ResponseCreated { sequence_number, response_id, conversation_id, status, response } => {
-                PyStreamEvent::Created(PyResponseCreated {
-                    sequence_number,
-                    response_id,
-                    conversation_id,
-                    status,
-                    response,
-                })
-            }
-            E::ResponseInProgress { sequence_number, response_id, status, response } => {
-                PyStreamEvent::InProgress(PyResponseInProgress { sequence_number, response_id, status, response })
-            }
-            E::ResponseOutputDelta { sequence_number, response_id, output_type, output } => {
-                PyStreamEvent::Delta(PyResponseOutputDelta { sequence_number, response_id, output_type, output })
-            }
-            E::ResponseCompleted { sequence_number, response_id, status, response } => {
-                PyStreamEvent::Completed(PyResponseCompleted { sequence_number, response_id, status, response })
-            }
-            E::ResponseFailed { sequence_number, response_id, response } => {
-                PyStreamEvent::Failed(PyResponseFailed { sequence_number, response_id, response })
-            }
-            E::Error { sequence_number, code, message } => {
-                PyStreamEvent::Error(PyErrorEvent { sequence_number, code, message })
-            }
-            E::Unknown { sequence_number, event_name, data } => {
-                PyStreamEvent::Unknown(PyUnknownStreamEvent { sequence_number, event_name, data })
-            }
+            E::ResponseCreated { .. } => PyStreamEvent::Created(PyResponseCreated(e)),
+            E::ResponseInProgress { .. } => PyStreamEvent::InProgress(PyResponseInProgress(e)),
+            E::ResponseOutputDelta { .. } => PyStreamEvent::Delta(PyResponseOutputDelta(e)),
+            E::ResponseCompleted { .. } => PyStreamEvent::Completed(PyResponseCompleted(e)),
+            E::ResponseFailed { .. } => PyStreamEvent::Failed(PyResponseFailed(e)),
+            E::Error { .. } => PyStreamEvent::Error(PyErrorEvent(e)),
+            E::Unknown { .. } => PyStreamEvent::Unknown(PyUnknownStreamEvent(e)),
         }
     }
 }
