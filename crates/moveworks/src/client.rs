@@ -14,6 +14,7 @@ use crate::options::{self, ClientOptions};
 use crate::pagination::{ConversationIter, EventIter};
 use crate::resolve::CachingResolver;
 use crate::retry::RetryPolicy;
+use crate::tls::TlsOptions;
 use crate::transport::{self, Auth, CallSettings, Method, OAuth, Secret, Transport};
 use crate::validate;
 
@@ -57,6 +58,9 @@ pub struct ClientBuilder {
     binding: Option<String>,
     user_agent_suffix: Option<String>,
     allow_insecure_http: bool,
+    tls: TlsOptions,
+    proxy: Option<Secret>,
+    proxy_from_env: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -70,6 +74,8 @@ impl fmt::Debug for ClientBuilder {
             .field("token_url", &self.token_url)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("proxy", &self.proxy.as_ref().map(|p| crate::proxy::redact_url(p.expose())))
+            .field("proxy_from_env", &self.proxy_from_env)
             .finish_non_exhaustive()
     }
 }
@@ -94,6 +100,9 @@ impl Default for ClientBuilder {
             binding: None,
             user_agent_suffix: None,
             allow_insecure_http: false,
+            tls: TlsOptions::default(),
+            proxy: None,
+            proxy_from_env: true,
         }
     }
 }
@@ -235,6 +244,24 @@ impl ClientBuilder {
         if let Some(v) = options.user_agent_suffix {
             self.user_agent_suffix = Some(v);
         }
+        if let Some(v) = options.tls_roots {
+            self.tls.roots = Some(v);
+        }
+        if let Some(v) = options.ca_certificates {
+            self.tls.ca_certificates = Some(v);
+        }
+        if let Some(v) = options.client_certificate {
+            self.tls.client_certificate = Some(v);
+        }
+        if let Some(v) = options.client_key {
+            self.tls.client_key = Some(Secret::new(v));
+        }
+        if let Some(v) = options.proxy {
+            self.proxy = Some(Secret::new(v));
+        }
+        if let Some(v) = options.proxy_from_env {
+            self.proxy_from_env = v;
+        }
         Ok(self)
     }
     /// Names the language binding in the `User-Agent` (set by the bindings, e.g. `"python/3.11"`).
@@ -305,8 +332,21 @@ impl ClientBuilder {
             user_agent.push(' ');
             user_agent.push_str(suffix);
         }
+        let mut targets = vec![&base_url];
+        if let Auth::ClientCredentials(oauth) = &auth {
+            targets.push(&oauth.token_url);
+        }
+        let proxy = crate::proxy::plan(self.proxy.as_ref().map(Secret::expose), self.proxy_from_env, &targets)?;
+        let uses_tls = targets.iter().any(|u| u.scheme() == "https")
+            || proxy.proxy.as_ref().is_some_and(|p| p.protocol() == ureq::ProxyProtocol::Https);
+        let tls_config = crate::tls::config(&self.tls, uses_tls)?;
+        if let Some(display) = &proxy.display {
+            log::debug!(target: "moveworks", "requests to {} go through the proxy {display}", base_url.origin().ascii_serialization());
+        }
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .proxy(proxy.proxy)
+            .tls_config(tls_config)
             // Never follow redirects: credentials must not travel to another origin,
             // and the API does not redirect.
             .max_redirects(0)

@@ -46,11 +46,13 @@ mod model;
 mod options;
 mod pagination;
 mod poll;
+pub mod proxy;
 mod resolve;
 mod retry;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 mod sse;
+mod tls;
 mod stream;
 mod transport;
 mod turn;

@@ -77,6 +77,27 @@ pub struct ClientOptions {
     /// to identify your application. 1 to [`MAX_USER_AGENT_SUFFIX`](crate::validate::MAX_USER_AGENT_SUFFIX)
     /// printable ASCII characters (no control characters, so no CR/LF).
     pub user_agent_suffix: Option<String>,
+    /// Which root certificates verify the server (default `"platform"`):
+    /// `"platform"`, the operating system's trust store (where IT installs a company
+    /// root; on Linux the system bundle, `SSL_CERT_FILE`/`SSL_CERT_DIR` honoured, and
+    /// Mozilla's roots when the system has none); `"webpki"`, Mozilla's roots compiled
+    /// into the SDK; `"custom-only"`, only `ca_certificates`.
+    pub tls_roots: Option<String>,
+    /// Extra trusted root certificates, PEM: the text itself (`-----BEGIN CERTIFICATE-----...`)
+    /// or the path of a PEM file. Added to the roots of `tls_roots`, e.g. the root of a
+    /// TLS-inspecting corporate proxy.
+    pub ca_certificates: Option<String>,
+    /// A client certificate chain for mutual TLS, PEM text or file path (with `client_key`).
+    pub client_certificate: Option<String>,
+    /// The private key of `client_certificate`, PEM text or file path (never printed).
+    pub client_key: Option<String>,
+    /// A proxy for every request: `http://`, `https://` or `socks5://` URL, credentials
+    /// allowed (`http://user:password@proxy:3128`; always redacted when printed).
+    /// Overrides the environment.
+    pub proxy: Option<String>,
+    /// Whether `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` (and their lowercase
+    /// forms) are followed when `proxy` is not set (default `true`), with curl's rules.
+    pub proxy_from_env: Option<bool>,
 }
 
 impl ClientOptions {
@@ -103,6 +124,12 @@ const NAMES: &[&str] = &[
     "max_response_bytes",
     "allow_insecure_http",
     "user_agent_suffix",
+    "tls_roots",
+    "ca_certificates",
+    "client_certificate",
+    "client_key",
+    "proxy",
+    "proxy_from_env",
 ];
 
 impl fmt::Debug for ClientOptions {
@@ -127,7 +154,26 @@ impl fmt::Debug for ClientOptions {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("tls_roots", &self.tls_roots)
+            .field("ca_certificates", &self.ca_certificates.as_deref().map(pem_summary))
+            .field("client_certificate", &self.client_certificate.as_deref().map(pem_summary))
+            .field("client_key", &redacted(&self.client_key))
+            .field("proxy", &self.proxy.as_deref().map(crate::proxy::redact_url))
+            .field("proxy_from_env", &self.proxy_from_env)
             .finish()
+    }
+}
+
+/// Options whose value is never echoed in an error or a printout.
+const SECRET_OPTIONS: &[&str] = &["token", "client_secret", "client_key", "proxy"];
+
+/// A PEM option as printed: a path as is, PEM text as its size (a certificate is
+/// public, but pages of base64 help nobody reading a log).
+fn pem_summary(value: &str) -> String {
+    if value.contains("-----BEGIN") {
+        format!("<PEM, {} bytes>", value.len())
+    } else {
+        value.to_owned()
     }
 }
 
@@ -161,7 +207,7 @@ impl ClientOptions {
                         format_args!("is not a client option (options are: {})", NAMES.join(", ")),
                     );
                 }
-                if key == "token" || key == "client_secret" {
+                if SECRET_OPTIONS.contains(&key.as_str()) {
                     // serde quotes the offending value; never echo a credential.
                     return Error::invalid_argument(&key, "must be a string");
                 }
@@ -223,7 +269,13 @@ impl ClientOptions {
             max_idle_connections,
             max_response_bytes,
             allow_insecure_http,
-            user_agent_suffix
+            user_agent_suffix,
+            tls_roots,
+            ca_certificates,
+            client_certificate,
+            client_key,
+            proxy,
+            proxy_from_env
         );
     }
 

@@ -414,6 +414,10 @@ fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 fn transport_failure(e: ureq::Error, before_response: bool) -> Failure {
     use ureq::Error as U;
     use ureq::Timeout as T;
+    // A failed handshake arrives as an I/O error wrapping rustls's: name its cause.
+    if let Some(message) = crate::tls::explain(&e) {
+        return Failure { error: Error::new(ErrorKind::Connection, message).with_source(e), never_sent: before_response };
+    }
     let (kind, never_sent, message) = match &e {
         U::HostNotFound => (ErrorKind::Connection, true, "host not found".to_owned()),
         U::ConnectionFailed => (ErrorKind::Connection, true, "connection failed".to_owned()),
