@@ -10,6 +10,7 @@ use ureq::http::{self, HeaderValue};
 use url::Url;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::logging::{self, LogLevel, LogRecord};
 use crate::retry::is_retryable_status;
 use crate::transport::{api_error, attempt_timeout, decode, Transport};
 
@@ -151,14 +152,27 @@ impl OAuth {
                 .with_kind(if e.kind() == ErrorKind::Timeout { ErrorKind::Timeout } else { ErrorKind::OAuth });
             TokenFailure { error, transient }
         })?;
-        log::debug!(
-            target: "moveworks",
-            "POST {} -> {} (token) request_id={} {}ms",
-            self.token_url.path(),
-            reply.status,
-            reply.request_id.as_deref().unwrap_or("-"),
-            started.elapsed().as_millis()
-        );
+        if logging::enabled(LogLevel::Debug) {
+            let elapsed = started.elapsed();
+            t.log(LogRecord {
+                method: Some("POST".to_owned()),
+                path: Some(self.token_url.path().to_owned()),
+                status: Some(reply.status),
+                attempt: Some(1),
+                duration_ms: Some(u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)),
+                request_id: reply.request_id.clone(),
+                ..LogRecord::new(
+                    LogLevel::Debug,
+                    format!(
+                        "POST {} -> {} (token) request_id={} {}ms",
+                        self.token_url.path(),
+                        reply.status,
+                        reply.request_id.as_deref().unwrap_or("-"),
+                        elapsed.as_millis()
+                    ),
+                )
+            });
+        }
         if !(200..300).contains(&reply.status) {
             let api = api_error(&reply);
             let error =

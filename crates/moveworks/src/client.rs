@@ -61,6 +61,7 @@ pub struct ClientBuilder {
     tls: TlsOptions,
     proxy: Option<Secret>,
     proxy_from_env: bool,
+    log_sink: Option<crate::logging::LogSink>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -103,6 +104,7 @@ impl Default for ClientBuilder {
             tls: TlsOptions::default(),
             proxy: None,
             proxy_from_env: true,
+            log_sink: None,
         }
     }
 }
@@ -264,6 +266,14 @@ impl ClientBuilder {
         }
         Ok(self)
     }
+    /// Sends this client's log records to `sink` instead of the process's
+    /// ([`logging::set_log_sink`](crate::logging::set_log_sink)); the level is still
+    /// the process's ([`logging::set_log_level`](crate::logging::set_log_level), `MOVEWORKS_LOG`).
+    pub fn log_sink(mut self, sink: crate::logging::LogSink) -> Self {
+        self.log_sink = Some(sink);
+        self
+    }
+
     /// Names the language binding in the `User-Agent` (set by the bindings, e.g. `"python/3.11"`).
     pub fn binding(mut self, binding: impl Into<String>) -> Self {
         self.binding = Some(binding.into());
@@ -383,6 +393,7 @@ impl ClientBuilder {
             user_agent,
             max_response_bytes: self.max_response_bytes,
             attempt_timeout: self.settings.attempt_timeout,
+            log_sink: self.log_sink,
         };
         Ok(Client { transport: Arc::new(transport), settings: self.settings })
     }
@@ -568,6 +579,11 @@ impl Client {
             settings.retry.max_retries = r;
         }
         Ok(Client { transport: Arc::clone(&self.transport), settings })
+    }
+
+    /// Emits a log record through this client's sink.
+    pub(crate) fn log(&self, record: crate::logging::LogRecord) {
+        self.transport.log(record);
     }
 
     /// The base URL this client talks to.

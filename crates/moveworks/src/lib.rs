@@ -41,6 +41,7 @@ mod auth;
 mod client;
 mod error;
 mod interrupt;
+pub mod logging;
 mod messages;
 mod model;
 mod options;
@@ -52,8 +53,8 @@ mod retry;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 mod sse;
-mod tls;
 mod stream;
+mod tls;
 mod transport;
 mod turn;
 mod urls;

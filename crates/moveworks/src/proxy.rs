@@ -163,9 +163,10 @@ fn matches(entry: &str, host: &HostKind) -> bool {
         HostKind::Name(name) => {
             let bare = bare.trim_end_matches('.').to_ascii_lowercase();
             !bare.is_empty()
-                && (*name == bare || (name.len() > bare.len() && name.ends_with(&bare) && {
-                    name.as_bytes()[name.len() - bare.len() - 1] == b'.'
-                }))
+                && (*name == bare
+                    || (name.len() > bare.len() && name.ends_with(&bare) && {
+                        name.as_bytes()[name.len() - bare.len() - 1] == b'.'
+                    }))
         }
     }
 }

@@ -105,8 +105,7 @@ fn system_roots() -> Arc<Vec<Certificate<'static>>> {
 }
 
 /// Whether this target has an OS certificate verifier worth delegating to.
-const HAS_PLATFORM_VERIFIER: bool =
-    cfg!(any(target_vendor = "apple", target_os = "windows", target_os = "android"));
+const HAS_PLATFORM_VERIFIER: bool = cfg!(any(target_vendor = "apple", target_os = "windows", target_os = "android"));
 
 /// The ureq TLS configuration for `options`. `uses_tls` is false when no URL the client
 /// talks to is https: then no roots are read at all (a loopback sandbox client).
@@ -156,35 +155,54 @@ fn platform_verifier() -> RootCerts {
 }
 
 /// The message of a TLS failure, naming its cause; `None` when `error` is not one.
-pub(crate) fn explain(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+pub(crate) fn explain(error: &ureq::Error) -> Option<String> {
+    match error {
+        ureq::Error::Rustls(r) => Some(describe(r)),
+        ureq::Error::Io(io) => io.get_ref().and_then(rustls_error).map(describe),
+        _ => None,
+    }
+}
+
+/// The rustls error inside an I/O error's chain (rustls hands its errors to the
+/// socket layer as `io::Error`s, whose `source()` skips the error they wrap).
+fn rustls_error<'e>(error: &'e (dyn std::error::Error + Send + Sync + 'static)) -> Option<&'e rustls::Error> {
+    let mut current: &(dyn std::error::Error + 'static) = error;
+    loop {
+        if let Some(r) = current.downcast_ref::<rustls::Error>() {
+            return Some(r);
+        }
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            if let Some(inner) = io.get_ref() {
+                current = inner;
+                continue;
+            }
+        }
+        current = current.source()?;
+    }
+}
+
+fn describe(error: &rustls::Error) -> String {
     use rustls::{CertificateError as C, Error as R};
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(e) = source {
-        if let Some(r) = e.downcast_ref::<R>() {
-            return Some(match r {
-                R::InvalidCertificate(C::UnknownIssuer) => "TLS error: the server's certificate was issued by an \
+    match error {
+        R::InvalidCertificate(C::UnknownIssuer) => "TLS error: the server's certificate was issued by an \
                      unknown certificate authority (unknown issuer). Behind a TLS-inspecting corporate proxy, \
                      trust its root certificate: the ca_certificates option (a PEM file or PEM text), or install \
                      it in the system trust store (used by default; SSL_CERT_FILE/SSL_CERT_DIR are honoured)"
-                    .to_owned(),
-                R::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => {
-                    "TLS error: the server's certificate is not valid for this host name (name mismatch)".to_owned()
-                }
-                R::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
-                    "TLS error: the server's certificate has expired".to_owned()
-                }
-                R::InvalidCertificate(C::NotValidYet | C::NotValidYetContext { .. }) => {
-                    "TLS error: the server's certificate is not valid yet (check the system clock)".to_owned()
-                }
-                R::InvalidCertificate(C::Revoked) => "TLS error: the server's certificate was revoked".to_owned(),
-                R::AlertReceived(alert) => format!(
-                    "TLS error: the server refused the handshake ({alert:?}); if it requires a client \
-                     certificate, give client_certificate and client_key"
-                ),
-                other => format!("TLS error: {other}"),
-            });
+            .to_owned(),
+        R::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => {
+            "TLS error: the server's certificate is not valid for this host name (name mismatch)".to_owned()
         }
-        source = e.source();
+        R::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
+            "TLS error: the server's certificate has expired".to_owned()
+        }
+        R::InvalidCertificate(C::NotValidYet | C::NotValidYetContext { .. }) => {
+            "TLS error: the server's certificate is not valid yet (check the system clock)".to_owned()
+        }
+        R::InvalidCertificate(C::Revoked) => "TLS error: the server's certificate was revoked".to_owned(),
+        R::AlertReceived(alert) => format!(
+            "TLS error: the server refused the handshake ({alert:?}); if it requires a client \
+                     certificate, give client_certificate and client_key"
+        ),
+        other => format!("TLS error: {other}"),
     }
-    None
 }

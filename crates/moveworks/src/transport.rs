@@ -11,6 +11,7 @@ use url::Url;
 
 pub(crate) use crate::auth::{bearer, Auth, OAuth, Secret};
 use crate::error::{ApiErrorCode, Error, ErrorKind, Result};
+use crate::logging::{self, LogLevel, LogRecord, LogSink};
 use crate::model::Traced;
 use crate::retry::{is_transient, parse_retry_after, RetryPolicy};
 use crate::urls::{join_url, path_of};
@@ -46,6 +47,14 @@ pub(crate) enum Method {
 }
 
 impl Method {
+    /// The method as sent (`"GET"`).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Patch => "PATCH",
+        }
+    }
     fn as_http(self) -> http::Method {
         match self {
             Method::Get => http::Method::GET,
@@ -97,7 +106,6 @@ pub(crate) struct Failure {
 }
 
 /// Everything shared by the clones of one client.
-#[derive(Debug)]
 pub(crate) struct Transport {
     /// The HTTP agent and its connection pool; `None` once the client is closed
     /// ([`Transport::close`]), which drops the pool's idle connections.
@@ -114,6 +122,19 @@ pub(crate) struct Transport {
     pub(crate) fixed_headers: HeaderMap,
     /// `Authorization` for a static token, built once; `None` with OAuth.
     pub(crate) static_authorization: Option<HeaderValue>,
+    /// Where this client's log records go (`None`: the process's sink).
+    pub(crate) log_sink: Option<LogSink>,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("base_url", &self.base_url.as_str())
+            .field("assistant_name", &self.assistant_name)
+            .field("auth", &self.auth)
+            .field("log_sink", &self.log_sink.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Assistant-Name, Accept and User-Agent as prepared header values, so a call
@@ -228,25 +249,34 @@ impl Transport {
                     format!("call deadline of {:?} exceeded", settings.deadline),
                 ));
             }
+            if let Some(body) = body.as_deref().filter(|_| logging::enabled(LogLevel::Trace)) {
+                let message =
+                    format!("{} {} request body: {}", method.name(), path_of(url), logging::redact_body(body));
+                self.log(LogRecord {
+                    method: Some(method.name().to_owned()),
+                    path: Some(path_of(url).to_owned()),
+                    ..LogRecord::new(LogLevel::Trace, message)
+                });
+            }
             let outcome = self.send_accepting(request, timeout, accept);
+            let elapsed = started.elapsed();
             let failure = match outcome {
+                Ok(reply) if (200..300).contains(&reply.status) => {
+                    self.log_attempt(method, url, attempt, elapsed, Ok(&reply), None);
+                    return Ok(reply);
+                }
                 Ok(reply) => {
-                    log::debug!(
-                        target: "moveworks",
-                        "{:?} {} -> {} attempt={} request_id={} {}ms",
-                        method,
-                        path_of(url),
-                        reply.status,
-                        attempt,
-                        reply.request_id.as_deref().unwrap_or("-"),
-                        started.elapsed().as_millis()
-                    );
-                    if (200..300).contains(&reply.status) {
-                        return Ok(reply);
-                    }
                     if reply.status == 401 && !replayed_unauthorized {
                         if let Auth::ClientCredentials(oauth) = &self.auth {
                             // The token may have been revoked or expired early: replay once with a fresh one.
+                            self.log_attempt(
+                                method,
+                                url,
+                                attempt,
+                                elapsed,
+                                Ok(&reply),
+                                Some("replay with a fresh token".to_owned()),
+                            );
                             replayed_unauthorized = true;
                             oauth.invalidate(generation);
                             continue;
@@ -257,18 +287,7 @@ impl Transport {
                     let retry_safe = method.is_idempotent() || reply.status == 429;
                     Failure { error, never_sent: retry_safe }
                 }
-                Err(f) => {
-                    log::debug!(
-                        target: "moveworks",
-                        "{:?} {} -> {} attempt={} {}ms",
-                        method,
-                        path_of(url),
-                        f.error.kind(),
-                        attempt,
-                        started.elapsed().as_millis()
-                    );
-                    f
-                }
+                Err(f) => f,
             };
             let transient = match failure.error.kind() {
                 // An attempt cut to the deadline used up the call's time.
@@ -276,21 +295,101 @@ impl Transport {
                 kind => is_transient(kind, failure.error.status()),
             };
             let retry_allowed = (method.is_idempotent() || failure.never_sent) && transient;
-            match self.retry_delay(settings, &failure.error, retry_allowed, retries, deadline) {
+            let delay = self.retry_delay(settings, &failure.error, retry_allowed, retries, deadline);
+            let decision = match delay {
+                Some(d) => format!("retry in {}ms ({}/{})", d.as_millis(), retries + 1, settings.retry.max_retries),
+                None => "give up".to_owned(),
+            };
+            self.log_attempt(method, url, attempt, elapsed, Err(&failure.error), Some(decision));
+            match delay {
                 Some(delay) => {
                     retries += 1;
-                    log::info!(
-                        target: "moveworks",
-                        "retrying {:?} {} in {}ms after {} (retry {retries}/{})",
-                        method,
-                        path_of(url),
-                        delay.as_millis(),
-                        failure.error.kind(),
-                        settings.retry.max_retries
-                    );
+                    if logging::enabled(LogLevel::Info) {
+                        let message = format!(
+                            "retrying {} {} in {}ms after {} (retry {retries}/{})",
+                            method.name(),
+                            path_of(url),
+                            delay.as_millis(),
+                            failure.error.kind(),
+                            settings.retry.max_retries
+                        );
+                        self.log(LogRecord {
+                            method: Some(method.name().to_owned()),
+                            path: Some(path_of(url).to_owned()),
+                            attempt: Some(attempt),
+                            error_kind: Some(failure.error.kind().to_string()),
+                            retry: Some(format!(
+                                "retry in {}ms ({retries}/{})",
+                                delay.as_millis(),
+                                settings.retry.max_retries
+                            )),
+                            ..LogRecord::new(LogLevel::Info, message)
+                        });
+                    }
                     std::thread::sleep(delay);
                 }
                 None => return Err(failure.error),
+            }
+        }
+    }
+
+    /// Emits a record through this client's sink (or the process's).
+    pub(crate) fn log(&self, record: LogRecord) {
+        logging::emit(self.log_sink.as_ref(), &record);
+    }
+
+    /// The `debug` line of one attempt (and its body at `trace`).
+    fn log_attempt(
+        &self,
+        method: Method,
+        url: &str,
+        attempt: u32,
+        elapsed: Duration,
+        outcome: std::result::Result<&Reply, &Error>,
+        retry: Option<String>,
+    ) {
+        if !logging::enabled(LogLevel::Debug) {
+            return;
+        }
+        let path = path_of(url);
+        let (status, request_id, error_kind) = match outcome {
+            Ok(reply) => (Some(reply.status), reply.request_id.clone(), None),
+            Err(e) => (e.status(), e.request_id().map(str::to_owned), Some(e.kind().to_string())),
+        };
+        let outcome_text = match (status, &error_kind) {
+            (Some(s), _) => s.to_string(),
+            (None, Some(kind)) => kind.clone(),
+            (None, None) => "-".to_owned(),
+        };
+        let mut message = format!(
+            "{} {path} -> {outcome_text} attempt={attempt} request_id={} {}ms",
+            method.name(),
+            request_id.as_deref().unwrap_or("-"),
+            elapsed.as_millis()
+        );
+        if let Some(r) = &retry {
+            message.push_str(&format!(" ({r})"));
+        }
+        self.log(LogRecord {
+            method: Some(method.name().to_owned()),
+            path: Some(path.to_owned()),
+            status,
+            attempt: Some(attempt),
+            duration_ms: Some(u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)),
+            request_id,
+            error_kind,
+            retry,
+            ..LogRecord::new(LogLevel::Debug, message)
+        });
+        if let Ok(reply) = outcome {
+            if logging::enabled(LogLevel::Trace) && reply.stream.is_none() {
+                let message = format!("{} {path} response body: {}", method.name(), logging::redact_body(&reply.body));
+                self.log(LogRecord {
+                    method: Some(method.name().to_owned()),
+                    path: Some(path.to_owned()),
+                    status,
+                    ..LogRecord::new(LogLevel::Trace, message)
+                });
             }
         }
     }
@@ -416,7 +515,10 @@ fn transport_failure(e: ureq::Error, before_response: bool) -> Failure {
     use ureq::Timeout as T;
     // A failed handshake arrives as an I/O error wrapping rustls's: name its cause.
     if let Some(message) = crate::tls::explain(&e) {
-        return Failure { error: Error::new(ErrorKind::Connection, message).with_source(e), never_sent: before_response };
+        return Failure {
+            error: Error::new(ErrorKind::Connection, message).with_source(e),
+            never_sent: before_response,
+        };
     }
     let (kind, never_sent, message) = match &e {
         U::HostNotFound => (ErrorKind::Connection, true, "host not found".to_owned()),

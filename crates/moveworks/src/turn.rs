@@ -238,11 +238,15 @@ impl ResponseStream {
     /// Switches to finishing the turn by polling get response for the known response id.
     fn start_polling(&mut self, why: &Error) {
         let response_id = self.response_id.clone().unwrap_or_default();
-        log::info!(
-            target: "moveworks",
-            "stream of response {response_id} ended early ({}): polling for it instead",
-            why.kind()
-        );
+        if crate::logging::enabled(crate::logging::LogLevel::Info) {
+            let message =
+                format!("stream of response {response_id} ended early ({}): polling for it instead", why.kind());
+            self.client.log(crate::logging::LogRecord {
+                error_kind: Some(why.kind().to_string()),
+                retry: Some("poll".to_owned()),
+                ..crate::logging::LogRecord::new(crate::logging::LogLevel::Info, message)
+            });
+        }
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
             let e = self.tag(Error::new(
