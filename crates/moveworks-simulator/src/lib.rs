@@ -26,7 +26,7 @@
 //! ```text
 //! moveworks-simulator [--host H] [--port P] [--assistant-name N] [--token T]
 //!                     [--client-id ID] [--client-secret S] [--response-ms MS]
-//!                     [--threads N] [--ignore-stdin]
+//!                     [--threads N] [--tls] [--ignore-stdin]
 //! ```
 //!
 //! Defaults: host `127.0.0.1`, port `0` (any free port), assistant `sandbox`,
@@ -35,10 +35,12 @@
 //! Once listening it prints exactly one JSON line to stdout:
 //!
 //! ```text
-//! {"base_url":"http://127.0.0.1:PORT/rest/v1beta1","token_url":"http://127.0.0.1:PORT/oauth/v1/token","origin":"http://127.0.0.1:PORT","port":PORT,"assistant_name":"sandbox","token":"sandbox-token","client_id":"sandbox-client","client_secret":"sandbox-secret"}
+//! {"base_url":"http://127.0.0.1:PORT/rest/v1beta1","token_url":"http://127.0.0.1:PORT/oauth/v1/token","origin":"http://127.0.0.1:PORT","port":PORT,"assistant_name":"sandbox","token":"sandbox-token","client_id":"sandbox-client","client_secret":"sandbox-secret","ca_certificate_pem":null}
 //! ```
 //!
-//! (`token` is `null` when the static token is disabled.) It serves until its
+//! (`token` is `null` when the static token is disabled. With `--tls` the URLs are
+//! `https://` and `ca_certificate_pem` is the throwaway CA to trust, PEM text; see
+//! [HTTPS](#https).) It serves until its
 //! stdin reaches end of file or it receives SIGTERM/SIGINT, so a test harness
 //! that starts it with a pipe on stdin takes it down when it exits, even if it
 //! crashes. `--ignore-stdin` keeps it running without a stdin.
@@ -333,6 +335,20 @@
 //! methods (404/405). `scripts/contract-check.sh DIR` validates the records against
 //! the published spec.
 //!
+//! # HTTPS
+//!
+//! With [`SimulatorConfig::tls`] (`--tls`) the simulator serves HTTPS on its port.
+//! At start it generates a throwaway CA (common name `Moveworks SDK sandbox CA
+//! (throwaway)`, a fresh key each time) and a server certificate the CA signs for
+//! `127.0.0.1`, `localhost` and `::1`, valid from a day ago for 30 days; nothing is
+//! written to disk. A client trusts the CA from [`Simulator::ca_certificate_pem`]
+//! (the `ca_certificate_pem` of the start-up line); a client that does not fails its
+//! handshake, which the server shrugs off. TLS 1.2 and 1.3, no client certificates.
+//! A TLS front on the public port terminates TLS and relays each connection to the
+//! plain server on an internal loopback port, so everything above (faults, streams,
+//! closing connections) behaves the same; the relay forwards streamed bytes as they
+//! are written. Unix only.
+//!
 //! # Server
 //!
 //! A small HTTP/1.1 server with keep-alive (pooled client connections work),
@@ -354,6 +370,8 @@ mod script;
 mod server;
 mod state;
 mod stream;
+#[cfg(unix)]
+mod tls;
 
 pub use script::ACTIONS;
 
@@ -390,6 +408,11 @@ pub struct SimulatorConfig {
     pub token_ttl: Duration,
     /// Pooled connection worker threads (8); more are spawned when all are busy.
     pub threads: usize,
+    /// Serve HTTPS instead of HTTP (false): at start a throwaway CA and a server
+    /// certificate it signs for `127.0.0.1`, `localhost` and `::1` are generated
+    /// (valid from a day ago for 30 days); clients trust the CA from
+    /// [`Simulator::ca_certificate_pem`]. Unix only (elsewhere starting fails).
+    pub tls: bool,
 }
 
 impl Default for SimulatorConfig {
@@ -404,6 +427,7 @@ impl Default for SimulatorConfig {
             response_duration: Duration::from_millis(600),
             token_ttl: Duration::from_secs(3600),
             threads: 8,
+            tls: false,
         }
     }
 }
@@ -412,7 +436,15 @@ impl Default for SimulatorConfig {
 /// server: the listener closes, open connections are closed, threads joined.
 pub struct Simulator {
     config: SimulatorConfig,
+    /// The public listener's address.
+    addr: SocketAddr,
     app: Arc<App>,
+    /// With `tls`: the public listener's TLS front (dropped first, so it stops
+    /// before the plain server it relays to) and the CA as PEM.
+    #[cfg(unix)]
+    tls: Option<(tls::Front, String)>,
+    /// The plain HTTP server, held for its `Drop` (which stops it).
+    #[allow(dead_code, reason = "owned only to be dropped with the simulator")]
     server: Server,
 }
 
@@ -424,14 +456,36 @@ impl fmt::Debug for Simulator {
 
 impl Simulator {
     /// Binds `config.host:config.port` and starts serving in background threads.
+    ///
+    /// With `config.tls` the public port speaks HTTPS: a TLS front there relays each
+    /// connection to the plain HTTP server, which then listens on an internal
+    /// loopback port.
     pub fn start(config: SimulatorConfig) -> io::Result<Simulator> {
         let listener = TcpListener::bind((config.host.as_str(), config.port))?;
+        let addr = listener.local_addr()?;
+        let port = addr.port();
         let app = Arc::new(App::new(config.clone()));
         let handler_app = Arc::clone(&app);
-        let server =
-            Server::start(listener, config.threads, Arc::new(move |req: &HttpRequest| handler_app.handle(req)))?;
-        let config = SimulatorConfig { port: server.addr().port(), ..config };
-        Ok(Simulator { config, app, server })
+        let handler = Arc::new(move |req: &HttpRequest| handler_app.handle(req));
+        if !config.tls {
+            let server = Server::start(listener, config.threads, handler)?;
+            let config = SimulatorConfig { port, ..config };
+            #[cfg(unix)]
+            return Ok(Simulator { config, addr, app, tls: None, server });
+            #[cfg(not(unix))]
+            return Ok(Simulator { config, addr, app, server });
+        }
+        #[cfg(not(unix))]
+        return Err(io::Error::new(io::ErrorKind::Unsupported, "the simulator serves TLS on Unix only"));
+        #[cfg(unix)]
+        {
+            let identity = tls::generate()?;
+            let internal = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))?;
+            let server = Server::start(internal, config.threads, handler)?;
+            let front = tls::Front::start(listener, server.addr(), &identity)?;
+            let config = SimulatorConfig { port, ..config };
+            Ok(Simulator { config, addr, app, tls: Some((front, identity.ca_pem)), server })
+        }
     }
 
     /// Starts with [`SimulatorConfig::default`] on a free local port.
@@ -439,14 +493,24 @@ impl Simulator {
         Simulator::start(SimulatorConfig::default())
     }
 
-    /// The address the server listens on.
+    /// The address the server listens on (with `tls`, where it speaks HTTPS).
     pub fn addr(&self) -> SocketAddr {
-        self.server.addr()
+        self.addr
     }
 
-    /// `http://HOST:PORT`, where the token and control routes live.
+    /// `http://HOST:PORT` (`https://` with `tls`), where the token and control routes live.
     pub fn origin(&self) -> String {
-        format!("http://{}", self.addr())
+        let scheme = if self.config.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr())
+    }
+
+    /// With `tls`, the throwaway CA that signed the server's certificate, as PEM
+    /// text: what a client must trust to reach this simulator. `None` without `tls`.
+    pub fn ca_certificate_pem(&self) -> Option<String> {
+        #[cfg(unix)]
+        return self.tls.as_ref().map(|(_, ca)| ca.clone());
+        #[cfg(not(unix))]
+        None
     }
 
     /// The API base URL, `origin + "/rest/v1beta1"`.

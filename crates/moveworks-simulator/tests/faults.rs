@@ -392,7 +392,8 @@ fn binary_prints_one_line_and_exits_when_stdin_closes() {
     assert_eq!(info["token"], TOKEN);
     assert_eq!(info["client_id"], "id1");
     assert_eq!(info["client_secret"], "sandbox-secret");
-    assert_eq!(info.as_object().unwrap().len(), 8);
+    assert_eq!(info["ca_certificate_pem"], Value::Null);
+    assert_eq!(info.as_object().unwrap().len(), 9);
 
     let addr = format!("127.0.0.1:{port}").parse().unwrap();
     let mut conn = Conn::open(addr);

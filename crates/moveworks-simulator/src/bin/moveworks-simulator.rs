@@ -12,11 +12,13 @@ use moveworks_simulator::{Simulator, SimulatorConfig};
 const USAGE: &str = "\
 usage: moveworks-simulator [--host H] [--port P] [--assistant-name N] [--token T]
                            [--client-id ID] [--client-secret S] [--response-ms MS]
-                           [--threads N] [--ignore-stdin]
+                           [--threads N] [--tls] [--ignore-stdin]
 
 Prints one JSON line with base_url, token_url, origin, port, assistant_name,
-token, client_id and client_secret, then serves until stdin reaches EOF.
---token \"\" disables the static token; --ignore-stdin serves until killed.
+token, client_id, client_secret and ca_certificate_pem, then serves until stdin
+reaches EOF. --token \"\" disables the static token; --ignore-stdin serves until killed.
+--tls serves HTTPS with a throwaway CA made at start (ca_certificate_pem, PEM text,
+is what clients must trust; null without --tls).
 
 API routes are under {origin}/rest/v1beta1 (bearer token + Assistant-Name),
 the token endpoint is {origin}/oauth/v1/token. Control routes (no auth, JSON):
@@ -68,6 +70,10 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
             "-h" | "--help" => return Ok(None),
             "--ignore-stdin" => {
                 options.watch_stdin = false;
+                continue;
+            }
+            "--tls" => {
+                options.config.tls = true;
                 continue;
             }
             _ => {}
@@ -127,6 +133,7 @@ fn main() -> ExitCode {
         "token": config.static_token,
         "client_id": config.client_id,
         "client_secret": config.client_secret,
+        "ca_certificate_pem": simulator.ca_certificate_pem(),
     });
     let mut stdout = io::stdout().lock();
     if writeln!(stdout, "{line}").and_then(|()| stdout.flush()).is_err() {
@@ -168,6 +175,8 @@ mod tests {
         assert!(parse_args(args(&["--bogus", "1"])).is_err());
         assert!(parse_args(args(&["--host"])).is_err());
         assert!(parse_args(args(&["--help"])).unwrap().is_none());
+        assert!(!options.config.tls);
+        assert!(parse_args(args(&["--tls", "--port", "0"])).unwrap().unwrap().config.tls);
     }
 
     #[test]
