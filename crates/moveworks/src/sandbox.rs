@@ -38,6 +38,12 @@ pub struct SandboxOptions {
     /// the sandbox's token endpoint) instead of its static bearer token.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub oauth: Option<bool>,
+    /// Serve HTTPS (default `false`): at start the sandbox makes a throwaway CA and a
+    /// certificate it signs for `127.0.0.1`, `localhost` and `::1`; its URLs are
+    /// `https://`, [`Sandbox::ca_certificate_pem`] is the CA, and the clients it hands
+    /// out trust it (`ca_certificates`). For exercising TLS end to end. Unix only.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub tls: Option<bool>,
 }
 
 impl SandboxOptions {
@@ -71,6 +77,7 @@ impl Sandbox {
         let config = SimulatorConfig {
             response_duration: options.response_duration_ms.map_or(defaults.response_duration, Duration::from_millis),
             assistant_name: options.assistant_name.clone().unwrap_or(defaults.assistant_name.clone()),
+            tls: options.tls.unwrap_or(false),
             ..defaults
         };
         if config.assistant_name.is_empty() {
@@ -81,12 +88,13 @@ impl Sandbox {
         Ok(Sandbox { simulator, oauth: options.oauth.unwrap_or(false) })
     }
 
-    /// The API base URL to give a client (`http://127.0.0.1:PORT/rest/v1beta1`).
+    /// The API base URL to give a client (`http://127.0.0.1:PORT/rest/v1beta1`;
+    /// `https://` with `tls`).
     pub fn base_url(&self) -> String {
         self.simulator.base_url()
     }
 
-    /// `http://127.0.0.1:PORT`, where the control routes (`/_sim/...`) live.
+    /// `http://127.0.0.1:PORT` (`https://` with `tls`), where the control routes (`/_sim/...`) live.
     pub fn origin(&self) -> String {
         self.simulator.origin()
     }
@@ -94,6 +102,12 @@ impl Sandbox {
     /// The OAuth token endpoint.
     pub fn token_url(&self) -> String {
         self.simulator.token_url()
+    }
+
+    /// Started with `tls`: the throwaway CA that signed the sandbox's certificate, as
+    /// PEM text (what a client must trust); `None` otherwise.
+    pub fn ca_certificate_pem(&self) -> Option<String> {
+        self.simulator.ca_certificate_pem()
     }
 
     /// The assistant name the sandbox expects.
@@ -118,11 +132,13 @@ impl Sandbox {
 
     /// The client options that reach this sandbox: base URL, assistant name and
     /// either its token or (started with `oauth`) its client credentials and token
-    /// URL. Bindings merge the caller's own options over these.
+    /// URL; started with `tls`, its CA as `ca_certificates`. Bindings merge the
+    /// caller's own options over these.
     pub fn client_options(&self) -> ClientOptions {
         let mut o = ClientOptions {
             base_url: Some(self.base_url()),
             assistant_name: Some(self.assistant_name().to_owned()),
+            ca_certificates: self.ca_certificate_pem(),
             ..Default::default()
         };
         if self.oauth {
@@ -208,5 +224,19 @@ mod tests {
         assert_eq!(ClientOptions::from_json(&sandbox.client_options_json()).unwrap(), options);
         sandbox.client().unwrap().list_conversations(&Default::default()).unwrap();
         assert!(SandboxOptions::from_json(r#"{"oauht": true}"#).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn tls_sandboxes_serve_https_and_hand_out_their_ca() {
+        let options = SandboxOptions::from_json(r#"{"tls": true, "response_duration_ms": 30}"#).unwrap();
+        let sandbox = Sandbox::start(&options).unwrap();
+        assert!(sandbox.base_url().starts_with("https://127.0.0.1:"), "{}", sandbox.base_url());
+        let ca = sandbox.ca_certificate_pem().unwrap();
+        assert_eq!(sandbox.client_options().ca_certificates.as_deref(), Some(ca.as_str()));
+        let json: Value = serde_json::from_str(&sandbox.client_options_json()).unwrap();
+        assert_eq!(json["ca_certificates"], ca.as_str());
+        let plain = Sandbox::start(&SandboxOptions::default()).unwrap();
+        assert!(plain.ca_certificate_pem().is_none() && plain.client_options().ca_certificates.is_none());
     }
 }

@@ -79,3 +79,39 @@ fn a_failed_answer_names_the_request_id_of_the_answer_that_showed_it() {
     let last_get = last_get.as_array().unwrap().last().unwrap()["root_uuid"].clone();
     assert_eq!(e.request_id(), last_get.as_str());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_tls_sandbox_serves_the_sdk_over_https_trusting_only_its_own_ca() {
+    let options = SandboxOptions { response_duration_ms: Some(60), tls: Some(true), ..Default::default() };
+    let sandbox = Sandbox::start(&options).unwrap();
+    assert!(sandbox.base_url().starts_with("https://127.0.0.1:"), "{}", sandbox.base_url());
+    let client = sandbox.client().unwrap();
+    let answer = ask(&client, "hello over TLS");
+    assert!(!answer.is_empty() && !answer.starts_with("Something went wrong"), "{answer}");
+
+    // A streamed answer arrives through the TLS front event by event.
+    let conv = client.create_conversation(None).unwrap();
+    let stream = moveworks::StreamOptions {
+        wait: WaitOptions { initial_interval: Duration::from_millis(10), ..Default::default() },
+        ..Default::default()
+    };
+    let mut events = Vec::new();
+    let done = client
+        .stream_response_and_wait(&conv.conversation_id, "stream it", &stream, &mut |event| {
+            events.push(event.clone());
+            std::ops::ControlFlow::Continue(())
+        })
+        .unwrap();
+    assert_eq!(done.status, moveworks::ResponseStatus::Completed);
+    assert!(events.len() >= 3, "{events:?}");
+    let streamed = sandbox.run("requests", &json!({"path_contains": "/responses/stream"})).unwrap();
+    assert_eq!(streamed.as_array().unwrap().len(), 1, "answered by the stream, not by polling: {streamed}");
+
+    // Without the sandbox's CA the handshake fails; the sandbox serves on.
+    let mut untrusting = sandbox.client_options();
+    untrusting.ca_certificates = None;
+    let e = Client::from_options(untrusting).unwrap().create_conversation(None).unwrap_err();
+    assert!(e.to_string().to_lowercase().contains("certificate"), "{e}");
+    client.create_conversation(None).unwrap();
+}
