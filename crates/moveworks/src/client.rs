@@ -95,6 +95,7 @@ impl Default for ClientBuilder {
                 attempt_timeout: Duration::from_secs(30),
                 deadline: Duration::from_secs(120),
                 retry: RetryPolicy::default(),
+                extras: None,
             },
             max_idle_connections: 32,
             max_response_bytes: 16 * 1024 * 1024,
@@ -441,8 +442,12 @@ fn default_token_url(base: &Url) -> Url {
     url
 }
 
-/// Per-call overrides of the client's limits; see [`Client::with_options`].
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+/// Per-call overrides of the client's limits, and additions for what the SDK does
+/// not know yet; see [`Client::with_options`].
+///
+/// Bindings hand their native per-call options over as JSON ([`from_json_value`](Self::from_json_value)),
+/// so these names and checks hold in every language.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RequestOptions {
     /// Time allowed for one attempt.
     pub timeout: Option<Duration>,
@@ -450,6 +455,94 @@ pub struct RequestOptions {
     pub deadline: Option<Duration>,
     /// Retries after the first attempt.
     pub max_retries: Option<u32>,
+    /// Headers added to each request (a later name replaces an earlier one). Refused:
+    /// the headers the SDK sets (`Authorization`, `Assistant-Name`, `User-Agent`,
+    /// `Content-Type`, `Accept`, `Host` and the framing headers).
+    pub extra_headers: Vec<(String, String)>,
+    /// Query parameters added to each request's URL (replacing a parameter of the same name).
+    pub extra_query: Vec<(String, String)>,
+    /// Fields merged into the top level of each JSON body sent (replacing the SDK's
+    /// field of the same name); a call that sends no body (a GET) refuses it.
+    pub extra_body: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl RequestOptions {
+    /// Every per-call option's name as JSON keys (durations in both spellings).
+    pub const NAMES: &'static [&'static str] = &[
+        "timeout_ms",
+        "timeout",
+        "deadline_ms",
+        "deadline",
+        "max_retries",
+        "extra_headers",
+        "extra_query",
+        "extra_body",
+    ];
+
+    /// Per-call options from a JSON object (what the bindings build from their native
+    /// options): durations as `<name>_ms` (milliseconds) or `<name>` (seconds),
+    /// `max_retries`, `extra_headers` and `extra_query` as objects of strings (numbers
+    /// and booleans are written as text), `extra_body` as an object. `null` is unset;
+    /// an unknown key is `invalid_argument` naming it.
+    pub fn from_json_value(value: serde_json::Value) -> Result<RequestOptions> {
+        use serde_json::Value;
+        let Value::Object(map) = value else {
+            return Err(Error::invalid_argument("options", "must be an object of option names to values"));
+        };
+        let mut ms = std::collections::HashMap::new();
+        let mut secs = std::collections::HashMap::new();
+        let mut out = RequestOptions::default();
+        let pairs = |key: &str, v: Value| -> Result<Vec<(String, String)>> {
+            let Value::Object(m) = v else {
+                return Err(Error::invalid_argument(key, "must be an object of names to string values"));
+            };
+            m.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| match v {
+                    Value::String(s) => Ok((k, s)),
+                    Value::Number(n) => Ok((k, n.to_string())),
+                    Value::Bool(b) => Ok((k, b.to_string())),
+                    _ => Err(Error::invalid_argument(key, format_args!("the value of {k:?} must be a string"))),
+                })
+                .collect()
+        };
+        for (key, v) in map {
+            if v.is_null() {
+                continue;
+            }
+            match key.as_str() {
+                "timeout_ms" | "deadline_ms" => {
+                    let n = v
+                        .as_u64()
+                        .ok_or_else(|| Error::invalid_argument(&key, "must be a whole number of milliseconds"))?;
+                    ms.insert(key.trim_end_matches("_ms").to_owned(), n);
+                }
+                "timeout" | "deadline" => {
+                    let f = v.as_f64().ok_or_else(|| Error::invalid_argument(&key, "must be a number of seconds"))?;
+                    secs.insert(key.clone(), f);
+                }
+                "max_retries" => {
+                    let n = v.as_u64().and_then(|n| u32::try_from(n).ok());
+                    out.max_retries = Some(n.ok_or_else(|| Error::invalid_argument(&key, "must be a whole number"))?);
+                }
+                "extra_headers" => out.extra_headers = pairs(&key, v)?,
+                "extra_query" => out.extra_query = pairs(&key, v)?,
+                "extra_body" => match v {
+                    Value::Object(m) => out.extra_body = Some(m),
+                    _ => return Err(Error::invalid_argument(&key, "must be a JSON object")),
+                },
+                _ => {
+                    return Err(Error::invalid_argument(
+                        &key,
+                        format_args!("is not a per-call option (options are: {})", Self::NAMES.join(", ")),
+                    ))
+                }
+            }
+        }
+        out.timeout = options::duration("timeout", ms.get("timeout").copied(), secs.get("timeout").copied())?;
+        out.deadline = options::duration("deadline", ms.get("deadline").copied(), secs.get("deadline").copied())?;
+        Ok(out)
+    }
 }
 
 /// Filters of [`Client::list_conversations`].
@@ -562,7 +655,7 @@ impl Client {
 
     /// A clone of this client whose calls use these overrides (shares the pool and token cache).
     pub fn with_options(&self, options: &RequestOptions) -> Result<Client> {
-        let mut settings = self.settings;
+        let mut settings = self.settings.clone();
         if let Some(t) = options.timeout {
             if t.is_zero() {
                 return Err(Error::invalid_argument("timeout", "must be greater than zero"));
@@ -577,6 +670,11 @@ impl Client {
         }
         if let Some(r) = options.max_retries {
             settings.retry.max_retries = r;
+        }
+        if !options.extra_headers.is_empty() || !options.extra_query.is_empty() || options.extra_body.is_some() {
+            let current = settings.extras.as_deref().cloned().unwrap_or_default();
+            let merged = current.merged(&options.extra_headers, &options.extra_query, options.extra_body.as_ref())?;
+            settings.extras = (!merged.is_empty()).then(|| Arc::new(merged));
         }
         Ok(Client { transport: Arc::clone(&self.transport), settings })
     }

@@ -236,6 +236,7 @@ struct Inner {
     last_status: Option<ResponseStatus>,
     response: Option<Box<Response>>,
     body_excerpt: Option<String>,
+    http_headers: Option<crate::model::HttpHeaders>,
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -261,6 +262,7 @@ impl Error {
                 last_status: None,
                 response: None,
                 body_excerpt: None,
+                http_headers: None,
                 source: None,
             }),
         }
@@ -296,6 +298,12 @@ impl Error {
     }
     pub(crate) fn with_code(mut self, code: Option<ApiErrorCode>) -> Self {
         self.inner.code = code;
+        self
+    }
+    pub(crate) fn with_http_headers(mut self, headers: Option<crate::model::HttpHeaders>) -> Self {
+        if self.inner.http_headers.is_none() {
+            self.inner.http_headers = headers;
+        }
         self
     }
     pub(crate) fn with_request_id(mut self, request_id: Option<String>) -> Self {
@@ -359,6 +367,11 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         self.inner.request_id.as_deref()
     }
+
+    /// The headers of the HTTP answer that failed (names lowercase), when one arrived.
+    pub fn http_headers(&self) -> Option<&crate::model::HttpHeaders> {
+        self.inner.http_headers.as_ref()
+    }
     /// How long the server asked us to wait (`Retry-After` / `retry-after-ms`).
     pub fn retry_after(&self) -> Option<Duration> {
         self.inner.retry_after
@@ -410,6 +423,7 @@ impl Error {
             last_status: self.last_status().cloned(),
             response: self.response().cloned(),
             body_excerpt: self.body_excerpt().map(str::to_owned),
+            http_headers: self.http_headers().cloned(),
             is_transient: self.is_transient(),
         }
     }
@@ -452,6 +466,8 @@ pub struct ErrorDetails {
     pub response: Option<Response>,
     /// For decode errors: the start of the offending body.
     pub body_excerpt: Option<String>,
+    /// The headers of the failing HTTP answer (names lowercase), when one arrived.
+    pub http_headers: Option<crate::model::HttpHeaders>,
     /// True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
     /// 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
     pub is_transient: bool,

@@ -40,6 +40,7 @@ uniffi::setup_scaffolding!();
 mod auth;
 mod client;
 mod error;
+mod extras;
 mod interrupt;
 pub mod logging;
 mod messages;

@@ -48,6 +48,11 @@ pub struct Conversation {
     #[serde(skip)]
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub request_id: Option<String>,
+    /// The headers of the HTTP answer this value came from (names lowercase, repeated
+    /// headers joined with `, `); not part of the wire JSON, ignored by `==`.
+    #[serde(skip)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub http_headers: Option<HttpHeaders>,
 }
 
 /// One page of [`Conversation`]s.
@@ -63,6 +68,10 @@ pub struct ConversationPage {
     /// JSON, and ignored by `==` (the same object fetched twice is equal).
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub request_id: Option<String>,
+    /// The headers of the HTTP answer this value came from (names lowercase, repeated
+    /// headers joined with `, `); not part of the wire JSON, ignored by `==`.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub http_headers: Option<HttpHeaders>,
 }
 
 /// One page of [`Event`]s.
@@ -78,6 +87,10 @@ pub struct EventPage {
     /// JSON, and ignored by `==` (the same object fetched twice is equal).
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub request_id: Option<String>,
+    /// The headers of the HTTP answer this value came from (names lowercase, repeated
+    /// headers joined with `, `); not part of the wire JSON, ignored by `==`.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub http_headers: Option<HttpHeaders>,
 }
 
 /// Processing status of a [`Response`].
@@ -268,6 +281,10 @@ pub struct MessagePage {
     /// JSON, and ignored by `==` (the same object fetched twice is equal).
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub request_id: Option<String>,
+    /// The headers of the HTTP answer this value came from (names lowercase, repeated
+    /// headers joined with `, `); not part of the wire JSON, ignored by `==`.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub http_headers: Option<HttpHeaders>,
 }
 
 /// Status of a submitted feedback.
@@ -295,6 +312,11 @@ pub struct FeedbackResult {
     #[serde(skip)]
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub request_id: Option<String>,
+    /// The headers of the HTTP answer this value came from (names lowercase, repeated
+    /// headers joined with `, `); not part of the wire JSON, ignored by `==`.
+    #[serde(skip)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub http_headers: Option<HttpHeaders>,
 }
 
 /// An intermediate message the assistant shows while it works.
@@ -369,6 +391,11 @@ pub struct Response {
     #[serde(skip)]
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub request_id: Option<String>,
+    /// The headers of the HTTP answer this value came from (names lowercase, repeated
+    /// headers joined with `, `); not part of the wire JSON, ignored by `==`.
+    #[serde(skip)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub http_headers: Option<HttpHeaders>,
 }
 
 /// The `error` object of a `FAILED` [`Response`].
@@ -814,6 +841,7 @@ impl<'de> Deserialize<'de> for MessagePage {
             messages: w.messages,
             next_cursor: w.metadata.and_then(|m| m.next_cursor).filter(|c| !c.is_empty()),
             request_id: None,
+            http_headers: None,
         })
     }
 }
@@ -843,6 +871,7 @@ impl<'de> Deserialize<'de> for ConversationPage {
             conversations: w.conversations,
             next_cursor: w.metadata.and_then(|m| m.next_cursor).filter(|c| !c.is_empty()),
             request_id: None,
+            http_headers: None,
         })
     }
 }
@@ -863,6 +892,7 @@ impl<'de> Deserialize<'de> for EventPage {
             events: w.events,
             next_cursor: w.metadata.and_then(|m| m.next_cursor).filter(|c| !c.is_empty()),
             request_id: None,
+            http_headers: None,
         })
     }
 }
@@ -886,7 +916,15 @@ pub trait Traced {
     /// Records the request id of the HTTP answer (the transport does this).
     #[doc(hidden)]
     fn set_request_id(&mut self, request_id: Option<String>);
+    /// The headers of the HTTP answer this value came from.
+    fn http_headers(&self) -> Option<&HttpHeaders>;
+    /// Records the headers of the HTTP answer (the transport does this).
+    #[doc(hidden)]
+    fn set_http_headers(&mut self, headers: Option<HttpHeaders>);
 }
+
+/// An HTTP answer's headers: lowercase names, repeated headers joined with `, `.
+pub type HttpHeaders = std::collections::HashMap<String, String>;
 
 /// `PartialEq` comparing every field but `request_id`; the exhaustive pattern makes
 /// a new field a compile error here until it is listed.
@@ -894,7 +932,7 @@ macro_rules! traced {
     ($($ty:ident { $($field:ident),* })*) => {$(
         impl PartialEq for $ty {
             fn eq(&self, other: &Self) -> bool {
-                let $ty { $($field,)* request_id: _ } = self;
+                let $ty { $($field,)* request_id: _, http_headers: _ } = self;
                 true $(&& *$field == other.$field)*
             }
         }
@@ -904,6 +942,12 @@ macro_rules! traced {
             }
             fn set_request_id(&mut self, request_id: Option<String>) {
                 self.request_id = request_id;
+            }
+            fn http_headers(&self) -> Option<&HttpHeaders> {
+                self.http_headers.as_ref()
+            }
+            fn set_http_headers(&mut self, headers: Option<HttpHeaders>) {
+                self.http_headers = headers;
             }
         }
     )*};

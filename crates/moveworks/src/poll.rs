@@ -138,6 +138,7 @@ impl WaitOptions {
 
 /// What to do after observing a polled response.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // One per poll, moved out at once: boxing would add an allocation for nothing.
 pub enum PollStep {
     /// Stop: the final outcome (a COMPLETED response, or a typed error).
     Finish(Result<Response>),
@@ -180,7 +181,7 @@ impl Poller {
     /// Per-call limits for the next poll's request, so it cannot outlive the deadline.
     pub fn request_options(&self) -> RequestOptions {
         let remaining = self.remaining().max(Duration::from_millis(1));
-        RequestOptions { timeout: None, deadline: Some(remaining), max_retries: None }
+        RequestOptions { deadline: Some(remaining), ..Default::default() }
     }
 
     /// True when `response` differs from the last one observed in status or outputs.

@@ -280,6 +280,8 @@ pub struct EventStream {
     pub(crate) idle_timeout: Option<Duration>,
     deadline: Option<Instant>,
     pub(crate) request_id: Option<String>,
+    /// The headers of the streaming request's answer.
+    pub(crate) http_headers: crate::model::HttpHeaders,
     pub(crate) response_id: Option<String>,
     last_event_id: Arc<str>,
     last_delta_sequence: Option<u64>,
@@ -329,6 +331,11 @@ impl EventStream {
     /// The `x-moveworks-root-uuid` (or `x-trace-id`) of the streaming request.
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
+    }
+
+    /// The headers of the streaming request's answer (names lowercase).
+    pub fn http_headers(&self) -> &crate::model::HttpHeaders {
+        &self.http_headers
     }
 
     /// The last SSE `id:` the server sent (`""` when none; an id over 1 KiB is ignored).
@@ -403,6 +410,7 @@ impl EventStream {
             typed_field(data, "response").map_err(|e| self.decode_error(event, format_args!("response: {e}")))?;
         if let Some(r) = response.as_mut() {
             r.request_id.clone_from(&self.request_id);
+            r.http_headers = Some(self.http_headers.clone());
         }
         Ok(response)
     }
@@ -570,7 +578,7 @@ impl Client {
         validate::id("conversation_id", conversation_id)?;
         validate::message_text(text)?;
         let (transport, settings) = self.call_parts();
-        let mut settings = *settings;
+        let mut settings = settings.clone();
         if let Some(deadline) = deadline {
             let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
             settings.deadline = settings.deadline.min(left);
@@ -610,6 +618,7 @@ impl Client {
             cancel,
             idle_timeout: Some(settings.attempt_timeout),
             deadline,
+            http_headers: crate::transport::header_map(&reply.headers),
             request_id: reply.request_id,
             response_id: None,
             last_event_id: Arc::from(""),

@@ -11,6 +11,7 @@ use url::Url;
 
 pub(crate) use crate::auth::{bearer, Auth, OAuth, Secret};
 use crate::error::{ApiErrorCode, Error, ErrorKind, Result};
+use crate::extras::Extras;
 use crate::logging::{self, LogLevel, LogRecord, LogSink};
 use crate::model::Traced;
 use crate::retry::{is_transient, parse_retry_after, RetryPolicy};
@@ -69,17 +70,21 @@ impl Method {
 }
 
 /// Per-call limits, set per client and overridable per call.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct CallSettings {
     pub(crate) attempt_timeout: Duration,
     pub(crate) deadline: Duration,
     pub(crate) retry: RetryPolicy,
+    /// `extra_headers`/`extra_query`/`extra_body` of [`RequestOptions`](crate::RequestOptions).
+    pub(crate) extras: Option<std::sync::Arc<Extras>>,
 }
 
 /// A received HTTP answer with its body read (and capped).
 pub(crate) struct Reply {
     pub(crate) status: u16,
     pub(crate) request_id: Option<String>,
+    /// The answer's headers.
+    pub(crate) headers: HeaderMap,
     retry_after: Option<Duration>,
     pub(crate) body: Vec<u8>,
     /// With [`Accept::EventStream`], a success's body left unread, to be streamed.
@@ -168,6 +173,7 @@ impl Transport {
     ) -> Result<T> {
         let reply = self.execute(settings, method, &url, body)?;
         let mut value: T = decode(&reply, what)?;
+        value.set_http_headers(Some(header_map(&reply.headers)));
         value.set_request_id(reply.request_id);
         Ok(value)
     }
@@ -208,6 +214,11 @@ impl Transport {
     ) -> Result<Reply> {
         // A closed client sends nothing, not even a token request.
         self.live_agent()?;
+        let (extended_url, body) = match settings.extras.as_deref() {
+            Some(extras) => (Some(extras.url(url)?), extras.body(body)?),
+            None => (None, body),
+        };
+        let url = extended_url.as_deref().unwrap_or(url);
         let deadline = Instant::now() + settings.deadline;
         let mut retries = 0u32;
         let mut replayed_unauthorized = false;
@@ -237,6 +248,9 @@ impl Transport {
                 },
             };
             let mut request = self.build_request(method, url, authorization, body.clone())?;
+            if let Some(extras) = settings.extras.as_deref() {
+                extras.apply_headers(request.headers_mut());
+            }
             if accept == Accept::EventStream {
                 request.headers_mut().insert(http::header::ACCEPT, HeaderValue::from_static("text/event-stream"));
             }
@@ -492,17 +506,37 @@ impl Transport {
         } else {
             parse_retry_after(header(headers, "retry-after-ms"), header(headers, "retry-after"), SystemTime::now())
         };
+        let headers = headers.clone();
         if accept == Accept::EventStream && (200..300).contains(&status) {
             let stream = Some(response.into_body());
-            return Ok(Reply { status, request_id, retry_after, body: Vec::new(), stream });
+            return Ok(Reply { status, request_id, headers, retry_after, body: Vec::new(), stream });
         }
         let body = response.body_mut().with_config().limit(self.max_response_bytes).read_to_vec().map_err(|e| {
             let mut f = transport_failure(e, false);
-            f.error = f.error.with_status(status).with_request_id(request_id.clone());
+            f.error = f
+                .error
+                .with_status(status)
+                .with_request_id(request_id.clone())
+                .with_http_headers(Some(header_map(&headers)));
             f
         })?;
-        Ok(Reply { status, request_id, retry_after, body, stream: None })
+        Ok(Reply { status, request_id, headers, retry_after, body, stream: None })
     }
+}
+
+/// An answer's headers as the models and errors carry them.
+pub(crate) fn header_map(headers: &HeaderMap) -> crate::model::HttpHeaders {
+    let mut map = crate::model::HttpHeaders::with_capacity(headers.keys_len());
+    for (name, value) in headers {
+        let value = String::from_utf8_lossy(value.as_bytes());
+        map.entry(name.as_str().to_owned())
+            .and_modify(|v: &mut String| {
+                v.push_str(", ");
+                v.push_str(&value);
+            })
+            .or_insert_with(|| value.into_owned());
+    }
+    map
 }
 
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
@@ -567,6 +601,7 @@ pub(crate) fn api_error(reply: &Reply) -> Error {
         .with_status(reply.status)
         .with_code(code)
         .with_request_id(reply.request_id.clone())
+        .with_http_headers(Some(header_map(&reply.headers)))
         .with_retry_after(reply.retry_after)
 }
 
@@ -580,7 +615,7 @@ pub fn fuzz_api_error(
     body: Vec<u8>,
 ) -> Error {
     let retry_after = parse_retry_after(retry_after_ms, retry_after, SystemTime::now());
-    api_error(&Reply { status, request_id, retry_after, body, stream: None })
+    api_error(&Reply { status, request_id, headers: HeaderMap::new(), retry_after, body, stream: None })
 }
 
 pub(crate) fn decode<T: DeserializeOwned>(reply: &Reply, what: &str) -> Result<T> {

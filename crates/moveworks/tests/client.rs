@@ -409,7 +409,7 @@ fn per_attempt_timeout_and_overall_deadline() {
         .with_options(&RequestOptions {
             deadline: Some(Duration::from_millis(500)),
             max_retries: Some(10),
-            timeout: None,
+            ..Default::default()
         })
         .unwrap();
     let err = quick.list_conversations(&Default::default()).unwrap_err();
