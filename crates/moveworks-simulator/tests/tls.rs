@@ -229,3 +229,18 @@ fn the_binary_serves_https_with_tls_and_prints_the_ca() {
     drop(child.stdin.take());
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn connection_faults_reach_the_client_through_tls() {
+    let sim = start(600);
+    // `drop`: the head and half the body, then the connection closes.
+    sim.push_fault(json!({"kind": "drop", "path_contains": "/conversations"}));
+    let mut tls = connect(&sim);
+    let e = call(&mut tls, "POST", "/rest/v1beta1/conversations", Some(json!({}))).unwrap_err();
+    assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof, "{e}");
+    // `reset`: closed without a byte.
+    sim.push_fault(json!({"kind": "reset"}));
+    let mut tls = connect(&sim);
+    assert!(call(&mut tls, "GET", "/rest/v1beta1/conversations", None).is_err());
+    assert_eq!(health(&sim).unwrap().0, 200);
+}
