@@ -428,6 +428,13 @@ impl App {
                 "content_type": req.header("content-type"),
                 "fault": fault.as_ref().map(FaultKind::name),
                 "root_uuid": root_uuid,
+                // What an app adds beyond the SDK's own (its `x-` headers, its body's fields).
+                "x_headers": req.headers.iter()
+                    .filter(|(n, _)| n.to_ascii_lowercase().starts_with("x-"))
+                    .map(|(n, v)| (n.to_ascii_lowercase(), Value::String(v.clone())))
+                    .collect::<serde_json::Map<String, Value>>(),
+                "body_keys": serde_json::from_slice::<Value>(&req.body).ok()
+                    .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>())),
             });
             inner.next_log_seq += 1;
             let seq = inner.next_log_seq;

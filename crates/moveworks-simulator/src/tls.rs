@@ -60,7 +60,7 @@ pub(crate) fn generate() -> io::Result<Identity> {
     let names = vec!["127.0.0.1".to_owned(), "localhost".to_owned(), "::1".to_owned()];
     let mut server = CertificateParams::new(names).map_err(failed)?;
     server.distinguished_name.push(DnType::CommonName, "Moveworks SDK sandbox");
-    server.is_ca = IsCa::ExplicitNoCa;
+    server.is_ca = IsCa::NoCa; // No BasicConstraints at all: an explicit `ca: false` is a DER default that strict parsers (Python cryptography, so mitmproxy) reject.
     server.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
     server.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     (server.not_before, server.not_after) = (not_before, not_after);
