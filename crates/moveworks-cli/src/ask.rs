@@ -111,7 +111,7 @@ fn cancel_on_ctrl_c() -> CancelToken {
         cancel.cancel();
     });
     if let Err(e) = installed {
-        log::warn!(target: "moveworks", "Ctrl-C will not cancel cleanly: {e}");
+        eprintln!("[moveworks warn] Ctrl-C will not cancel cleanly: {e}");
     }
     token
 }

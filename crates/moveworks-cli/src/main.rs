@@ -42,7 +42,8 @@ struct Cli {
     /// Print raw models as JSON (one document per result) for scripts.
     #[arg(long, global = true)]
     json: bool,
-    /// Log every HTTP attempt to stderr (never credentials).
+    /// Log every HTTP attempt to stderr (never credentials); the same as MOVEWORKS_LOG=debug
+    /// (MOVEWORKS_LOG=trace adds redacted bodies).
     #[arg(short, long, global = true)]
     verbose: bool,
     #[command(subcommand)]
@@ -72,6 +73,14 @@ struct Connection {
     /// OAuth token URL (default: the base URL's origin + /oauth/v1/token).
     #[arg(long, env = "MOVEWORKS_TOKEN_URL", global = true)]
     token_url: Option<String>,
+    /// Proxy for every request (http://, https:// or socks5://; user:password@ allowed, never
+    /// printed). Without it HTTPS_PROXY / ALL_PROXY / NO_PROXY are followed, as curl does.
+    #[arg(long, global = true)]
+    proxy: Option<String>,
+    /// Extra trusted root certificates (a PEM file), e.g. your company proxy's root. The
+    /// system's trust store is used too (SSL_CERT_FILE / SSL_CERT_DIR are honoured).
+    #[arg(long, value_name = "PEM_FILE", global = true)]
+    ca_certificates: Option<String>,
     /// Any client option as KEY=VALUE (repeatable), by its name in the README's options
     /// table, e.g. -o user_agent_suffix=my-script/1.0 -o timeout=5 -o max_retries=0.
     /// Applied after the flags above.
@@ -219,14 +228,13 @@ pub(crate) struct WaitArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let level = if cli.verbose { log::LevelFilter::Debug } else { log::LevelFilter::Warn };
-    env_logger::Builder::new()
-        .filter_module("moveworks", level)
-        .parse_default_env()
-        // Set last so RUST_LOG cannot lower it: ureq_proto's trace records hex-dump the raw
-        // request bytes, bearer token and client secret included.
-        .filter_module("ureq_proto", level.min(log::LevelFilter::Debug))
-        .init();
+    // The core's own records (redacted: never a credential), to stderr; -v is MOVEWORKS_LOG=debug.
+    if cli.verbose {
+        moveworks::logging::set_log_level(Some(moveworks::logging::LogLevel::Debug));
+    }
+    moveworks::logging::set_log_sink(Some(std::sync::Arc::new(|r: &moveworks::logging::LogRecord| {
+        eprintln!("[moveworks {}] {}", r.level, r.message);
+    })));
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -281,6 +289,12 @@ fn connect(conn: &Connection) -> Result<(Client, Option<Sandbox>), Error> {
             ..ClientOptions::default()
         }
     };
+    if conn.proxy.is_some() {
+        options.proxy.clone_from(&conn.proxy);
+    }
+    if conn.ca_certificates.is_some() {
+        options.ca_certificates.clone_from(&conn.ca_certificates);
+    }
     for pair in &conn.options {
         let (key, value) =
             pair.split_once('=').ok_or_else(|| Error::invalid_argument("option", "expected KEY=VALUE"))?;

@@ -348,3 +348,29 @@ fn messages_list_response_messages_and_feedback_rate_an_answer() {
     assert_eq!(out.status.code(), Some(10), "{out:?}");
     assert_eq!(sim.requests().len(), before + 1, "only the lookup was sent");
 }
+
+#[test]
+fn https_with_ca_certificates_and_verbose_logs_without_the_token() {
+    let sim = moveworks_simulator::Simulator::start(moveworks_simulator::SimulatorConfig {
+        tls: true,
+        ..Default::default()
+    })
+    .unwrap();
+    let token = sim.config().static_token.clone().unwrap();
+    let dir = std::env::temp_dir().join(format!("mw-cli-ca-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, sim.ca_certificate_pem().unwrap()).unwrap();
+    let ca = ca.to_string_lossy().into_owned();
+
+    let refused = against(&sim, &["--token", &token, "conversations", "list"]);
+    assert_eq!(refused.status.code(), Some(11), "{refused:?}");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("unknown issuer"), "{refused:?}");
+
+    let out = against(&sim, &["--token", &token, "--ca-certificates", &ca, "-v", "conversations", "list"]);
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("[moveworks debug] GET /rest/v1beta1/conversations -> 200 attempt=1"), "{err}");
+    assert!(!err.contains(&token), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
