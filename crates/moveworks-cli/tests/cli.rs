@@ -351,11 +351,9 @@ fn messages_list_response_messages_and_feedback_rate_an_answer() {
 
 #[test]
 fn https_with_ca_certificates_and_verbose_logs_without_the_token() {
-    let sim = moveworks_simulator::Simulator::start(moveworks_simulator::SimulatorConfig {
-        tls: true,
-        ..Default::default()
-    })
-    .unwrap();
+    let sim =
+        moveworks_simulator::Simulator::start(moveworks_simulator::SimulatorConfig { tls: true, ..Default::default() })
+            .unwrap();
     let token = sim.config().static_token.clone().unwrap();
     let dir = std::env::temp_dir().join(format!("mw-cli-ca-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
