@@ -22,6 +22,13 @@ cargo clippy --locked -q --workspace --all-targets -- -D warnings
 section "release workflow (actionlint + shellcheck)"
 bash scripts/check-workflows.sh
 
+# Real proxies on loopback for every language's proxy tests (docs/PROXY-TESTING.md): tinyproxy
+# (CONNECT, Basic auth) and mitmproxy (TLS-inspecting). Started once here; each suite's own
+# `proxies.sh start` is then a no-op. They stop when the command ends, whatever its outcome.
+section "proxies for the network tests (tinyproxy, mitmproxy)"
+eval "$(bash scripts/proxies.sh start)"
+trap 'bash scripts/proxies.sh stop >/dev/null 2>&1 || true' EXIT
+
 # Every JSON body and SSE event the simulator serves to the suites below (Rust and every binding's
 # in-process sandbox) is recorded here, then checked against Moveworks' published spec.
 export MOVEWORKS_SIM_CONTRACT_LOG="$CARGO_TARGET_DIR/contract-log"
