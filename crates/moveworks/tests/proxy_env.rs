@@ -5,6 +5,18 @@
 use moveworks::sandbox::{Sandbox, SandboxOptions};
 use moveworks::{Client, ClientOptions, ErrorKind};
 
+// README:begin
+/// A client for a network behind a corporate proxy: the proxy's root is trusted beside
+/// the system's, and its URL (credentials allowed, never logged) wins over HTTPS_PROXY.
+fn corporate_client() -> moveworks::Result<moveworks::Client> {
+    // MOVEWORKS_BASE_URL, MOVEWORKS_ASSISTANT_NAME and MOVEWORKS_TOKEN (or client credentials).
+    let mut options = moveworks::ClientOptions::from_env();
+    options.ca_certificates = std::env::var("CORP_ROOT_CA").ok(); // a PEM file or PEM text
+    options.proxy = std::env::var("CORP_PROXY").ok(); // e.g. http://user:secret@proxy.corp:3128
+    moveworks::Client::from_options(options)
+}
+// README:end
+
 fn connects_seen(log: &str, port: &str) -> usize {
     std::fs::read_to_string(log).unwrap_or_default().matches(&format!("CONNECT 127.0.0.1:{port} ")).count()
 }
@@ -53,4 +65,25 @@ fn the_environment_proxy_is_followed_and_no_proxy_bypasses_it() {
     call(ClientOptions { proxy: Some(proxy), ..Default::default() }).unwrap();
     assert_eq!(connects_seen(&log, &port), before + 3);
     std::env::remove_var("HTTPS_PROXY");
+
+    // The README's example, through the TLS-inspecting proxy trusting its root.
+    let inspecting = std::env::var("MOVEWORKS_TEST_INSPECTING_PROXY").expect("the inspecting proxy");
+    let root = std::env::var("MOVEWORKS_TEST_INSPECTING_PROXY_CA").expect("its CA");
+    for (name, value) in [
+        ("MOVEWORKS_BASE_URL", sandbox.base_url()),
+        ("MOVEWORKS_ASSISTANT_NAME", sandbox.assistant_name().to_owned()),
+        ("MOVEWORKS_TOKEN", sandbox.token().to_owned()),
+        ("CORP_PROXY", inspecting),
+        ("CORP_ROOT_CA", root),
+    ] {
+        std::env::set_var(name, value);
+    }
+    let conv = corporate_client().unwrap().create_conversation(Some("from the README")).unwrap();
+    assert_eq!(conv.title.as_deref(), Some("from the README"));
+    let region =
+        include_str!("proxy_env.rs").split("// README:begin\n").nth(1).unwrap().split("// README:end").next().unwrap();
+    assert!(
+        include_str!("../../../README.md").contains(region),
+        "README.md's proxy example differs from tests/proxy_env.rs"
+    );
 }
