@@ -206,3 +206,40 @@ fn describe(error: &rustls::Error) -> String {
         other => format!("TLS error: {other}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustls::{CertificateError as C, Error as R};
+
+    #[test]
+    fn handshake_failures_name_their_cause() {
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, R::InvalidCertificate(C::UnknownIssuer));
+        let message = explain(&ureq::Error::Io(io)).unwrap();
+        assert!(message.contains("unknown issuer") && message.contains("ca_certificates"), "{message}");
+        for (error, cause) in [
+            (R::InvalidCertificate(C::NotValidForName), "name mismatch"),
+            (R::InvalidCertificate(C::Expired), "expired"),
+            (R::InvalidCertificate(C::NotValidYet), "not valid yet"),
+            (R::AlertReceived(rustls::AlertDescription::CertificateRequired), "client_certificate"),
+        ] {
+            let message = explain(&ureq::Error::Rustls(error)).unwrap();
+            assert!(message.starts_with("TLS error: ") && message.contains(cause), "{message}");
+        }
+        let plain = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+        assert_eq!(explain(&ureq::Error::Io(plain)), None);
+    }
+
+    #[test]
+    fn pem_options_are_checked_without_echoing_a_key() {
+        let roots = TlsOptions { roots: Some("custom-only".into()), ..Default::default() };
+        assert_eq!(config(&roots, true).unwrap_err().argument(), Some("ca_certificates"));
+        let not_pem = TlsOptions { ca_certificates: Some("-----BEGIN nothing".into()), ..Default::default() };
+        assert_eq!(config(&not_pem, true).unwrap_err().argument(), Some("ca_certificates"));
+        let key = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7";
+        let half = TlsOptions { client_key: Some(crate::auth::Secret::new(key)), ..Default::default() };
+        let e = config(&half, true).unwrap_err();
+        assert_eq!(e.argument(), Some("client_certificate"));
+        assert!(!format!("{e:?}").contains(key));
+    }
+}
