@@ -54,12 +54,7 @@ impl Client {
 
     /// A client sharing this one's connections and token cache, with per-call overrides.
     pub fn with_options(&self, options: RequestOptions) -> Result<Arc<Self>> {
-        let o = core::RequestOptions {
-            timeout: options.timeout,
-            deadline: options.deadline,
-            max_retries: options.max_retries,
-        };
-        Ok(Client::wrap(self.inner.with_options(&o)?))
+        Ok(Client::wrap(self.inner.with_options(&options.to_core()?)?))
     }
 
     /// The base URL this client talks to.

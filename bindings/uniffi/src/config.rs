@@ -1,5 +1,6 @@
 //! How a client is configured: `ClientConfig` (redacted when printed), per-call `RequestOptions`, `WaitOptions`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -53,6 +54,18 @@ impl ClientConfig {
     /// * `max_idle_connections`: idle connections kept per host (core default 32).
     /// * `max_response_bytes`: largest response body accepted (core default 16 MiB).
     /// * `user_agent_suffix`: appended to the `User-Agent` after a space (printable ASCII).
+    /// * `tls_roots`: which roots verify the server: `"platform"` (default: the operating
+    ///   system's trust store, `SSL_CERT_FILE`/`SSL_CERT_DIR` honoured), `"webpki"`
+    ///   (Mozilla's roots built in) or `"custom-only"` (only `ca_certificates`).
+    /// * `ca_certificates`: extra trusted roots, PEM text or the path of a PEM file (e.g.
+    ///   the root of a TLS-inspecting corporate proxy).
+    /// * `client_certificate`, `client_key`: mutual TLS, PEM text or file paths (the key
+    ///   is never printed).
+    /// * `proxy`: a proxy for every request, `http://`, `https://` or `socks5://`,
+    ///   credentials allowed (`http://user:password@proxy:3128`, always redacted when
+    ///   printed); overrides the environment.
+    /// * `proxy_from_env`: follow `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY`
+    ///   (curl's rules) when `proxy` is not set (default true).
     #[uniffi::constructor(default(
         base_url = None,
         bearer_token = None,
@@ -66,7 +79,13 @@ impl ClientConfig {
         allow_insecure_http = None,
         max_idle_connections = None,
         max_response_bytes = None,
-        user_agent_suffix = None
+        user_agent_suffix = None,
+        tls_roots = None,
+        ca_certificates = None,
+        client_certificate = None,
+        client_key = None,
+        proxy = None,
+        proxy_from_env = None
     ))]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -84,6 +103,12 @@ impl ClientConfig {
         max_idle_connections: Option<u64>,
         max_response_bytes: Option<u64>,
         user_agent_suffix: Option<String>,
+        tls_roots: Option<String>,
+        ca_certificates: Option<String>,
+        client_certificate: Option<String>,
+        client_key: Option<String>,
+        proxy: Option<String>,
+        proxy_from_env: Option<bool>,
     ) -> Arc<Self> {
         // Durations in the core's seconds spelling: exact for any Duration a caller writes.
         let seconds = |d: Option<Duration>| d.map(|d| d.as_secs_f64());
@@ -103,6 +128,12 @@ impl ClientConfig {
                 max_idle_connections,
                 max_response_bytes,
                 user_agent_suffix,
+                tls_roots,
+                ca_certificates,
+                client_certificate,
+                client_key,
+                proxy,
+                proxy_from_env,
                 ..core::ClientOptions::default()
             },
         })
@@ -110,8 +141,8 @@ impl ClientConfig {
 }
 
 /// Per-call overrides, see [`Client::with_options`].
-// Kept here rather than derived on `core::RequestOptions`: the client options
-// are being reworked separately; this stays a plain copy until that lands.
+// A record of its own: the core's holds `(String, String)` pairs and a JSON map,
+// which do not cross uniffi; converted by `to_core`.
 #[derive(Debug, Clone, Default, uniffi::Record)]
 pub struct RequestOptions {
     /// Time allowed for one attempt.
@@ -123,6 +154,45 @@ pub struct RequestOptions {
     /// Retries after the first attempt.
     #[uniffi(default = None)]
     pub max_retries: Option<u32>,
+    /// Headers added to each request. Refused (`InvalidArgument` naming `extra_headers`):
+    /// the headers the SDK sets (`Authorization`, `Assistant-Name`, `User-Agent`,
+    /// `Content-Type`, `Accept`, `Host`, `Proxy-Authorization` and the framing headers).
+    #[uniffi(default = None)]
+    pub extra_headers: Option<HashMap<String, String>>,
+    /// Query parameters added to each request's URL (replacing one of the same name).
+    #[uniffi(default = None)]
+    pub extra_query: Option<HashMap<String, String>>,
+    /// A JSON object, as text, whose fields are merged into the top level of each JSON
+    /// body sent (replacing the SDK's field of the same name); a call that sends no body
+    /// (a GET) refuses it (`InvalidArgument` naming `extra_body`).
+    #[uniffi(default = None)]
+    pub extra_body: Option<String>,
+}
+
+impl RequestOptions {
+    /// The core's options; `extra_body` must be a JSON object.
+    pub(crate) fn to_core(&self) -> core::Result<core::RequestOptions> {
+        let pairs = |m: &Option<HashMap<String, String>>| {
+            let mut v: Vec<(String, String)> = m.iter().flatten().map(|(k, v)| (k.clone(), v.clone())).collect();
+            v.sort();
+            v
+        };
+        let extra_body = match &self.extra_body {
+            None => None,
+            Some(text) => match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(serde_json::Value::Object(map)) => Some(map),
+                _ => return Err(core::Error::invalid_argument("extra_body", "must be a JSON object")),
+            },
+        };
+        Ok(core::RequestOptions {
+            timeout: self.timeout,
+            deadline: self.deadline,
+            max_retries: self.max_retries,
+            extra_headers: pairs(&self.extra_headers),
+            extra_query: pairs(&self.extra_query),
+            extra_body,
+        })
+    }
 }
 
 /// How the waits poll; unset values keep the core's defaults

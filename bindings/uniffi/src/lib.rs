@@ -23,6 +23,7 @@ mod client;
 mod config;
 mod errors;
 mod helpers;
+mod logging;
 mod pagination;
 mod runtime;
 #[cfg(feature = "sandbox")]
@@ -34,6 +35,7 @@ pub use client::Client;
 pub use config::{ClientConfig, RequestOptions, WaitOptions};
 pub use errors::{ErrorDetails, MoveworksError};
 pub use helpers::*;
+pub use logging::{log_level, parse_log_level, set_log_level, set_log_listener, LogListener};
 pub use pagination::{ConversationIterator, EventIterator, MessageIterator, ResponseMessageIterator};
 #[cfg(feature = "sandbox")]
 pub use sandbox::Sandbox;

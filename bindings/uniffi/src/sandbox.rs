@@ -32,6 +32,7 @@ pub struct Sandbox {
     token: String,
     client_id: String,
     client_secret: String,
+    ca_certificate: Option<String>,
     client_options: core::ClientOptions,
 }
 
@@ -57,8 +58,9 @@ impl Sandbox {
 impl Sandbox {
     /// Starts a sandbox on a free loopback port. `options` (all optional): how long a
     /// response takes to finish (`response_duration_ms`, default 600), the assistant
-    /// name it expects (default `sandbox`), and `oauth` (clients use OAuth client
-    /// credentials from its token endpoint instead of its static token).
+    /// name it expects (default `sandbox`), `oauth` (clients use OAuth client
+    /// credentials from its token endpoint instead of its static token) and `tls`
+    /// (serve HTTPS with a throwaway CA, see `ca_certificate()`; its clients trust it).
     #[uniffi::constructor(default(options = None))]
     pub fn new(options: Option<SandboxOptions>) -> Result<Arc<Self>> {
         let sandbox = core::sandbox::Sandbox::start(&options.unwrap_or_default())?;
@@ -70,6 +72,7 @@ impl Sandbox {
             token: sandbox.token().to_owned(),
             client_id: sandbox.client_id().to_owned(),
             client_secret: sandbox.client_secret().to_owned(),
+            ca_certificate: sandbox.ca_certificate_pem(),
             client_options: sandbox.client_options(),
             inner: Mutex::new(Some(sandbox)),
         }))
@@ -88,6 +91,13 @@ impl Sandbox {
     /// The OAuth token endpoint (for clients built with `client_id`/`client_secret`).
     pub fn token_url(&self) -> String {
         self.token_url.clone()
+    }
+
+    /// The CA certificate (PEM) of a sandbox started with `tls`, null otherwise. Its
+    /// clients already trust it; give it as `ca_certificates` to any other HTTPS client
+    /// of the sandbox (without it: a `Connection` error naming an unknown issuer).
+    pub fn ca_certificate(&self) -> Option<String> {
+        self.ca_certificate.clone()
     }
 
     /// The assistant name the sandbox expects.
@@ -177,6 +187,12 @@ mod tests {
             None,
             None,
             Some("app/1".into()),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
         );
         let client = sandbox.client(Some(config)).unwrap();
         assert_eq!(client.base_url(), sandbox.base_url());

@@ -1004,6 +1004,11 @@ public struct Conversation {
      * JSON, and ignored by `==` (the same object fetched twice is equal).
      */
     public let requestId: String?
+    /**
+     * The headers of the HTTP answer this value came from (names lowercase, repeated
+     * headers joined with `, `); not part of the wire JSON, ignored by `==`.
+     */
+    public let httpHeaders: [String: String]?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1028,13 +1033,18 @@ public struct Conversation {
          * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
          * to Moveworks support, for a wrong answer as for an error. Not part of the wire
          * JSON, and ignored by `==` (the same object fetched twice is equal).
-         */requestId: String? = nil) {
+         */requestId: String? = nil, 
+        /**
+         * The headers of the HTTP answer this value came from (names lowercase, repeated
+         * headers joined with `, `); not part of the wire JSON, ignored by `==`.
+         */httpHeaders: [String: String]? = nil) {
         self.conversationId = conversationId
         self.title = title
         self.archived = archived
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.requestId = requestId
+        self.httpHeaders = httpHeaders
     }
 }
 
@@ -1063,6 +1073,9 @@ extension Conversation: Equatable, Hashable {
         if lhs.requestId != rhs.requestId {
             return false
         }
+        if lhs.httpHeaders != rhs.httpHeaders {
+            return false
+        }
         return true
     }
 
@@ -1073,6 +1086,7 @@ extension Conversation: Equatable, Hashable {
         hasher.combine(createdAt)
         hasher.combine(updatedAt)
         hasher.combine(requestId)
+        hasher.combine(httpHeaders)
     }
 }
 
@@ -1090,7 +1104,8 @@ public struct FfiConverterTypeConversation: FfiConverterRustBuffer {
                 archived: FfiConverterBool.read(from: &buf), 
                 createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
                 updatedAt: FfiConverterTypeTimestamp.read(from: &buf), 
-                requestId: FfiConverterOptionString.read(from: &buf)
+                requestId: FfiConverterOptionString.read(from: &buf), 
+                httpHeaders: FfiConverterOptionDictionaryStringString.read(from: &buf)
         )
     }
 
@@ -1101,6 +1116,7 @@ public struct FfiConverterTypeConversation: FfiConverterRustBuffer {
         FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
         FfiConverterTypeTimestamp.write(value.updatedAt, into: &buf)
         FfiConverterOptionString.write(value.requestId, into: &buf)
+        FfiConverterOptionDictionaryStringString.write(value.httpHeaders, into: &buf)
     }
 }
 
@@ -1138,6 +1154,11 @@ public struct ConversationPage {
      * JSON, and ignored by `==` (the same object fetched twice is equal).
      */
     public let requestId: String?
+    /**
+     * The headers of the HTTP answer this value came from (names lowercase, repeated
+     * headers joined with `, `); not part of the wire JSON, ignored by `==`.
+     */
+    public let httpHeaders: [String: String]?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1152,10 +1173,15 @@ public struct ConversationPage {
          * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
          * to Moveworks support, for a wrong answer as for an error. Not part of the wire
          * JSON, and ignored by `==` (the same object fetched twice is equal).
-         */requestId: String? = nil) {
+         */requestId: String? = nil, 
+        /**
+         * The headers of the HTTP answer this value came from (names lowercase, repeated
+         * headers joined with `, `); not part of the wire JSON, ignored by `==`.
+         */httpHeaders: [String: String]? = nil) {
         self.conversations = conversations
         self.nextCursor = nextCursor
         self.requestId = requestId
+        self.httpHeaders = httpHeaders
     }
 }
 
@@ -1175,6 +1201,9 @@ extension ConversationPage: Equatable, Hashable {
         if lhs.requestId != rhs.requestId {
             return false
         }
+        if lhs.httpHeaders != rhs.httpHeaders {
+            return false
+        }
         return true
     }
 
@@ -1182,6 +1211,7 @@ extension ConversationPage: Equatable, Hashable {
         hasher.combine(conversations)
         hasher.combine(nextCursor)
         hasher.combine(requestId)
+        hasher.combine(httpHeaders)
     }
 }
 
@@ -1196,7 +1226,8 @@ public struct FfiConverterTypeConversationPage: FfiConverterRustBuffer {
             try ConversationPage(
                 conversations: FfiConverterSequenceTypeConversation.read(from: &buf), 
                 nextCursor: FfiConverterOptionString.read(from: &buf), 
-                requestId: FfiConverterOptionString.read(from: &buf)
+                requestId: FfiConverterOptionString.read(from: &buf), 
+                httpHeaders: FfiConverterOptionDictionaryStringString.read(from: &buf)
         )
     }
 
@@ -1204,6 +1235,7 @@ public struct FfiConverterTypeConversationPage: FfiConverterRustBuffer {
         FfiConverterSequenceTypeConversation.write(value.conversations, into: &buf)
         FfiConverterOptionString.write(value.nextCursor, into: &buf)
         FfiConverterOptionString.write(value.requestId, into: &buf)
+        FfiConverterOptionDictionaryStringString.write(value.httpHeaders, into: &buf)
     }
 }
 
@@ -1369,6 +1401,10 @@ public struct ErrorDetails {
      */
     public let bodyExcerpt: String?
     /**
+     * The headers of the failing HTTP answer (names lowercase), when one arrived.
+     */
+    public let httpHeaders: [String: String]?
+    /**
      * True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
      * 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
      */
@@ -1417,6 +1453,9 @@ public struct ErrorDetails {
          * For decode errors: the start of the offending body.
          */bodyExcerpt: String?, 
         /**
+         * The headers of the failing HTTP answer (names lowercase), when one arrived.
+         */httpHeaders: [String: String]?, 
+        /**
          * True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
          * 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
          */isTransient: Bool) {
@@ -1432,6 +1471,7 @@ public struct ErrorDetails {
         self.lastStatus = lastStatus
         self.response = response
         self.bodyExcerpt = bodyExcerpt
+        self.httpHeaders = httpHeaders
         self.isTransient = isTransient
     }
 }
@@ -1479,6 +1519,9 @@ extension ErrorDetails: Equatable, Hashable {
         if lhs.bodyExcerpt != rhs.bodyExcerpt {
             return false
         }
+        if lhs.httpHeaders != rhs.httpHeaders {
+            return false
+        }
         if lhs.isTransient != rhs.isTransient {
             return false
         }
@@ -1498,6 +1541,7 @@ extension ErrorDetails: Equatable, Hashable {
         hasher.combine(lastStatus)
         hasher.combine(response)
         hasher.combine(bodyExcerpt)
+        hasher.combine(httpHeaders)
         hasher.combine(isTransient)
     }
 }
@@ -1523,6 +1567,7 @@ public struct FfiConverterTypeErrorDetails: FfiConverterRustBuffer {
                 lastStatus: FfiConverterOptionTypeResponseStatus.read(from: &buf), 
                 response: FfiConverterOptionTypeResponse.read(from: &buf), 
                 bodyExcerpt: FfiConverterOptionString.read(from: &buf), 
+                httpHeaders: FfiConverterOptionDictionaryStringString.read(from: &buf), 
                 isTransient: FfiConverterBool.read(from: &buf)
         )
     }
@@ -1540,6 +1585,7 @@ public struct FfiConverterTypeErrorDetails: FfiConverterRustBuffer {
         FfiConverterOptionTypeResponseStatus.write(value.lastStatus, into: &buf)
         FfiConverterOptionTypeResponse.write(value.response, into: &buf)
         FfiConverterOptionString.write(value.bodyExcerpt, into: &buf)
+        FfiConverterOptionDictionaryStringString.write(value.httpHeaders, into: &buf)
         FfiConverterBool.write(value.isTransient, into: &buf)
     }
 }
@@ -1677,6 +1723,11 @@ public struct EventPage {
      * JSON, and ignored by `==` (the same object fetched twice is equal).
      */
     public let requestId: String?
+    /**
+     * The headers of the HTTP answer this value came from (names lowercase, repeated
+     * headers joined with `, `); not part of the wire JSON, ignored by `==`.
+     */
+    public let httpHeaders: [String: String]?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1691,10 +1742,15 @@ public struct EventPage {
          * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
          * to Moveworks support, for a wrong answer as for an error. Not part of the wire
          * JSON, and ignored by `==` (the same object fetched twice is equal).
-         */requestId: String? = nil) {
+         */requestId: String? = nil, 
+        /**
+         * The headers of the HTTP answer this value came from (names lowercase, repeated
+         * headers joined with `, `); not part of the wire JSON, ignored by `==`.
+         */httpHeaders: [String: String]? = nil) {
         self.events = events
         self.nextCursor = nextCursor
         self.requestId = requestId
+        self.httpHeaders = httpHeaders
     }
 }
 
@@ -1714,6 +1770,9 @@ extension EventPage: Equatable, Hashable {
         if lhs.requestId != rhs.requestId {
             return false
         }
+        if lhs.httpHeaders != rhs.httpHeaders {
+            return false
+        }
         return true
     }
 
@@ -1721,6 +1780,7 @@ extension EventPage: Equatable, Hashable {
         hasher.combine(events)
         hasher.combine(nextCursor)
         hasher.combine(requestId)
+        hasher.combine(httpHeaders)
     }
 }
 
@@ -1735,7 +1795,8 @@ public struct FfiConverterTypeEventPage: FfiConverterRustBuffer {
             try EventPage(
                 events: FfiConverterSequenceTypeEvent.read(from: &buf), 
                 nextCursor: FfiConverterOptionString.read(from: &buf), 
-                requestId: FfiConverterOptionString.read(from: &buf)
+                requestId: FfiConverterOptionString.read(from: &buf), 
+                httpHeaders: FfiConverterOptionDictionaryStringString.read(from: &buf)
         )
     }
 
@@ -1743,6 +1804,7 @@ public struct FfiConverterTypeEventPage: FfiConverterRustBuffer {
         FfiConverterSequenceTypeEvent.write(value.events, into: &buf)
         FfiConverterOptionString.write(value.nextCursor, into: &buf)
         FfiConverterOptionString.write(value.requestId, into: &buf)
+        FfiConverterOptionDictionaryStringString.write(value.httpHeaders, into: &buf)
     }
 }
 
@@ -1847,6 +1909,11 @@ public struct FeedbackResult {
      * JSON, and ignored by `==` (the same object fetched twice is equal).
      */
     public let requestId: String?
+    /**
+     * The headers of the HTTP answer this value came from (names lowercase, repeated
+     * headers joined with `, `); not part of the wire JSON, ignored by `==`.
+     */
+    public let httpHeaders: [String: String]?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1858,9 +1925,14 @@ public struct FeedbackResult {
          * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
          * to Moveworks support, for a wrong answer as for an error. Not part of the wire
          * JSON, and ignored by `==` (the same object fetched twice is equal).
-         */requestId: String? = nil) {
+         */requestId: String? = nil, 
+        /**
+         * The headers of the HTTP answer this value came from (names lowercase, repeated
+         * headers joined with `, `); not part of the wire JSON, ignored by `==`.
+         */httpHeaders: [String: String]? = nil) {
         self.status = status
         self.requestId = requestId
+        self.httpHeaders = httpHeaders
     }
 }
 
@@ -1877,12 +1949,16 @@ extension FeedbackResult: Equatable, Hashable {
         if lhs.requestId != rhs.requestId {
             return false
         }
+        if lhs.httpHeaders != rhs.httpHeaders {
+            return false
+        }
         return true
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(status)
         hasher.combine(requestId)
+        hasher.combine(httpHeaders)
     }
 }
 
@@ -1896,13 +1972,15 @@ public struct FfiConverterTypeFeedbackResult: FfiConverterRustBuffer {
         return
             try FeedbackResult(
                 status: FfiConverterTypeFeedbackStatus.read(from: &buf), 
-                requestId: FfiConverterOptionString.read(from: &buf)
+                requestId: FfiConverterOptionString.read(from: &buf), 
+                httpHeaders: FfiConverterOptionDictionaryStringString.read(from: &buf)
         )
     }
 
     public static func write(_ value: FeedbackResult, into buf: inout [UInt8]) {
         FfiConverterTypeFeedbackStatus.write(value.status, into: &buf)
         FfiConverterOptionString.write(value.requestId, into: &buf)
+        FfiConverterOptionDictionaryStringString.write(value.httpHeaders, into: &buf)
     }
 }
 
@@ -2368,6 +2446,203 @@ public func FfiConverterTypeListResponseMessagesParams_lower(_ value: ListRespon
 
 
 /**
+ * One log line and its fields (those that apply; the others are `None`).
+ */
+public struct LogRecord {
+    /**
+     * Severity.
+     */
+    public let level: LogLevel
+    /**
+     * The whole line, e.g. `POST /rest/v1beta1/conversations -> 201 attempt=1 request_id=… 12ms`.
+     */
+    public let message: String
+    /**
+     * HTTP method.
+     */
+    public let method: String?
+    /**
+     * URL path (never the query or credentials).
+     */
+    public let path: String?
+    /**
+     * HTTP status, when an answer arrived.
+     */
+    public let status: UInt16?
+    /**
+     * Which attempt of the call (1 is the first).
+     */
+    public let attempt: UInt32?
+    /**
+     * How long the attempt took.
+     */
+    public let durationMs: UInt64?
+    /**
+     * The answer's request id.
+     */
+    public let requestId: String?
+    /**
+     * The error kind of a failed attempt (`connection`, `rate_limited`, ...).
+     */
+    public let errorKind: String?
+    /**
+     * What happens next: `"retry in 250ms (1/2)"`, `"give up"`, or `None` on success.
+     */
+    public let retry: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Severity.
+         */level: LogLevel, 
+        /**
+         * The whole line, e.g. `POST /rest/v1beta1/conversations -> 201 attempt=1 request_id=… 12ms`.
+         */message: String, 
+        /**
+         * HTTP method.
+         */method: String?, 
+        /**
+         * URL path (never the query or credentials).
+         */path: String?, 
+        /**
+         * HTTP status, when an answer arrived.
+         */status: UInt16?, 
+        /**
+         * Which attempt of the call (1 is the first).
+         */attempt: UInt32?, 
+        /**
+         * How long the attempt took.
+         */durationMs: UInt64?, 
+        /**
+         * The answer's request id.
+         */requestId: String?, 
+        /**
+         * The error kind of a failed attempt (`connection`, `rate_limited`, ...).
+         */errorKind: String?, 
+        /**
+         * What happens next: `"retry in 250ms (1/2)"`, `"give up"`, or `None` on success.
+         */retry: String?) {
+        self.level = level
+        self.message = message
+        self.method = method
+        self.path = path
+        self.status = status
+        self.attempt = attempt
+        self.durationMs = durationMs
+        self.requestId = requestId
+        self.errorKind = errorKind
+        self.retry = retry
+    }
+}
+
+#if compiler(>=6)
+extension LogRecord: Sendable {}
+#endif
+
+
+extension LogRecord: Equatable, Hashable {
+    public static func ==(lhs: LogRecord, rhs: LogRecord) -> Bool {
+        if lhs.level != rhs.level {
+            return false
+        }
+        if lhs.message != rhs.message {
+            return false
+        }
+        if lhs.method != rhs.method {
+            return false
+        }
+        if lhs.path != rhs.path {
+            return false
+        }
+        if lhs.status != rhs.status {
+            return false
+        }
+        if lhs.attempt != rhs.attempt {
+            return false
+        }
+        if lhs.durationMs != rhs.durationMs {
+            return false
+        }
+        if lhs.requestId != rhs.requestId {
+            return false
+        }
+        if lhs.errorKind != rhs.errorKind {
+            return false
+        }
+        if lhs.retry != rhs.retry {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(level)
+        hasher.combine(message)
+        hasher.combine(method)
+        hasher.combine(path)
+        hasher.combine(status)
+        hasher.combine(attempt)
+        hasher.combine(durationMs)
+        hasher.combine(requestId)
+        hasher.combine(errorKind)
+        hasher.combine(retry)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogRecord {
+        return
+            try LogRecord(
+                level: FfiConverterTypeLogLevel.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf), 
+                method: FfiConverterOptionString.read(from: &buf), 
+                path: FfiConverterOptionString.read(from: &buf), 
+                status: FfiConverterOptionUInt16.read(from: &buf), 
+                attempt: FfiConverterOptionUInt32.read(from: &buf), 
+                durationMs: FfiConverterOptionUInt64.read(from: &buf), 
+                requestId: FfiConverterOptionString.read(from: &buf), 
+                errorKind: FfiConverterOptionString.read(from: &buf), 
+                retry: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LogRecord, into buf: inout [UInt8]) {
+        FfiConverterTypeLogLevel.write(value.level, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+        FfiConverterOptionString.write(value.method, into: &buf)
+        FfiConverterOptionString.write(value.path, into: &buf)
+        FfiConverterOptionUInt16.write(value.status, into: &buf)
+        FfiConverterOptionUInt32.write(value.attempt, into: &buf)
+        FfiConverterOptionUInt64.write(value.durationMs, into: &buf)
+        FfiConverterOptionString.write(value.requestId, into: &buf)
+        FfiConverterOptionString.write(value.errorKind, into: &buf)
+        FfiConverterOptionString.write(value.retry, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogRecord_lift(_ buf: RustBuffer) throws -> LogRecord {
+    return try FfiConverterTypeLogRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogRecord_lower(_ value: LogRecord) -> RustBuffer {
+    return FfiConverterTypeLogRecord.lower(value)
+}
+
+
+/**
  * A final message in a conversation.
  */
 public struct Message {
@@ -2667,6 +2942,11 @@ public struct MessagePage {
      * JSON, and ignored by `==` (the same object fetched twice is equal).
      */
     public let requestId: String?
+    /**
+     * The headers of the HTTP answer this value came from (names lowercase, repeated
+     * headers joined with `, `); not part of the wire JSON, ignored by `==`.
+     */
+    public let httpHeaders: [String: String]?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2682,10 +2962,15 @@ public struct MessagePage {
          * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
          * to Moveworks support, for a wrong answer as for an error. Not part of the wire
          * JSON, and ignored by `==` (the same object fetched twice is equal).
-         */requestId: String? = nil) {
+         */requestId: String? = nil, 
+        /**
+         * The headers of the HTTP answer this value came from (names lowercase, repeated
+         * headers joined with `, `); not part of the wire JSON, ignored by `==`.
+         */httpHeaders: [String: String]? = nil) {
         self.messages = messages
         self.nextCursor = nextCursor
         self.requestId = requestId
+        self.httpHeaders = httpHeaders
     }
 }
 
@@ -2705,6 +2990,9 @@ extension MessagePage: Equatable, Hashable {
         if lhs.requestId != rhs.requestId {
             return false
         }
+        if lhs.httpHeaders != rhs.httpHeaders {
+            return false
+        }
         return true
     }
 
@@ -2712,6 +3000,7 @@ extension MessagePage: Equatable, Hashable {
         hasher.combine(messages)
         hasher.combine(nextCursor)
         hasher.combine(requestId)
+        hasher.combine(httpHeaders)
     }
 }
 
@@ -2726,7 +3015,8 @@ public struct FfiConverterTypeMessagePage: FfiConverterRustBuffer {
             try MessagePage(
                 messages: FfiConverterSequenceTypeMessage.read(from: &buf), 
                 nextCursor: FfiConverterOptionString.read(from: &buf), 
-                requestId: FfiConverterOptionString.read(from: &buf)
+                requestId: FfiConverterOptionString.read(from: &buf), 
+                httpHeaders: FfiConverterOptionDictionaryStringString.read(from: &buf)
         )
     }
 
@@ -2734,6 +3024,7 @@ public struct FfiConverterTypeMessagePage: FfiConverterRustBuffer {
         FfiConverterSequenceTypeMessage.write(value.messages, into: &buf)
         FfiConverterOptionString.write(value.nextCursor, into: &buf)
         FfiConverterOptionString.write(value.requestId, into: &buf)
+        FfiConverterOptionDictionaryStringString.write(value.httpHeaders, into: &buf)
     }
 }
 
@@ -2923,6 +3214,11 @@ public struct Response {
      * JSON, and ignored by `==` (the same object fetched twice is equal).
      */
     public let requestId: String?
+    /**
+     * The headers of the HTTP answer this value came from (names lowercase, repeated
+     * headers joined with `, `); not part of the wire JSON, ignored by `==`.
+     */
+    public let httpHeaders: [String: String]?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2956,7 +3252,11 @@ public struct Response {
          * The `x-moveworks-root-uuid` of the HTTP answer this value came from: quote it
          * to Moveworks support, for a wrong answer as for an error. Not part of the wire
          * JSON, and ignored by `==` (the same object fetched twice is equal).
-         */requestId: String? = nil) {
+         */requestId: String? = nil, 
+        /**
+         * The headers of the HTTP answer this value came from (names lowercase, repeated
+         * headers joined with `, `); not part of the wire JSON, ignored by `==`.
+         */httpHeaders: [String: String]? = nil) {
         self.responseId = responseId
         self.conversationId = conversationId
         self.status = status
@@ -2966,6 +3266,7 @@ public struct Response {
         self.outputs = outputs
         self.error = error
         self.requestId = requestId
+        self.httpHeaders = httpHeaders
     }
 }
 
@@ -3003,6 +3304,9 @@ extension Response: Equatable, Hashable {
         if lhs.requestId != rhs.requestId {
             return false
         }
+        if lhs.httpHeaders != rhs.httpHeaders {
+            return false
+        }
         return true
     }
 
@@ -3016,6 +3320,7 @@ extension Response: Equatable, Hashable {
         hasher.combine(outputs)
         hasher.combine(error)
         hasher.combine(requestId)
+        hasher.combine(httpHeaders)
     }
 }
 
@@ -3036,7 +3341,8 @@ public struct FfiConverterTypeResponse: FfiConverterRustBuffer {
                 updatedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
                 outputs: FfiConverterSequenceTypeOutputItem.read(from: &buf), 
                 error: FfiConverterOptionTypeResponseError.read(from: &buf), 
-                requestId: FfiConverterOptionString.read(from: &buf)
+                requestId: FfiConverterOptionString.read(from: &buf), 
+                httpHeaders: FfiConverterOptionDictionaryStringString.read(from: &buf)
         )
     }
 
@@ -3050,6 +3356,7 @@ public struct FfiConverterTypeResponse: FfiConverterRustBuffer {
         FfiConverterSequenceTypeOutputItem.write(value.outputs, into: &buf)
         FfiConverterOptionTypeResponseError.write(value.error, into: &buf)
         FfiConverterOptionString.write(value.requestId, into: &buf)
+        FfiConverterOptionDictionaryStringString.write(value.httpHeaders, into: &buf)
     }
 }
 
@@ -3172,6 +3479,13 @@ public struct SandboxOptions {
      * the sandbox's token endpoint) instead of its static bearer token.
      */
     public let oauth: Bool?
+    /**
+     * Serve HTTPS (default `false`): at start the sandbox makes a throwaway CA and a
+     * certificate it signs for `127.0.0.1`, `localhost` and `::1`; its URLs are
+     * `https://`, [`Sandbox::ca_certificate_pem`] is the CA, and the clients it hands
+     * out trust it (`ca_certificates`). For exercising TLS end to end. Unix only.
+     */
+    public let tls: Bool?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3186,10 +3500,17 @@ public struct SandboxOptions {
         /**
          * Hand out clients that use OAuth client credentials (fetching a token from
          * the sandbox's token endpoint) instead of its static bearer token.
-         */oauth: Bool? = nil) {
+         */oauth: Bool? = nil, 
+        /**
+         * Serve HTTPS (default `false`): at start the sandbox makes a throwaway CA and a
+         * certificate it signs for `127.0.0.1`, `localhost` and `::1`; its URLs are
+         * `https://`, [`Sandbox::ca_certificate_pem`] is the CA, and the clients it hands
+         * out trust it (`ca_certificates`). For exercising TLS end to end. Unix only.
+         */tls: Bool? = nil) {
         self.responseDurationMs = responseDurationMs
         self.assistantName = assistantName
         self.oauth = oauth
+        self.tls = tls
     }
 }
 
@@ -3209,6 +3530,9 @@ extension SandboxOptions: Equatable, Hashable {
         if lhs.oauth != rhs.oauth {
             return false
         }
+        if lhs.tls != rhs.tls {
+            return false
+        }
         return true
     }
 
@@ -3216,6 +3540,7 @@ extension SandboxOptions: Equatable, Hashable {
         hasher.combine(responseDurationMs)
         hasher.combine(assistantName)
         hasher.combine(oauth)
+        hasher.combine(tls)
     }
 }
 
@@ -3230,7 +3555,8 @@ public struct FfiConverterTypeSandboxOptions: FfiConverterRustBuffer {
             try SandboxOptions(
                 responseDurationMs: FfiConverterOptionUInt64.read(from: &buf), 
                 assistantName: FfiConverterOptionString.read(from: &buf), 
-                oauth: FfiConverterOptionBool.read(from: &buf)
+                oauth: FfiConverterOptionBool.read(from: &buf), 
+                tls: FfiConverterOptionBool.read(from: &buf)
         )
     }
 
@@ -3238,6 +3564,7 @@ public struct FfiConverterTypeSandboxOptions: FfiConverterRustBuffer {
         FfiConverterOptionUInt64.write(value.responseDurationMs, into: &buf)
         FfiConverterOptionString.write(value.assistantName, into: &buf)
         FfiConverterOptionBool.write(value.oauth, into: &buf)
+        FfiConverterOptionBool.write(value.tls, into: &buf)
     }
 }
 
@@ -3652,6 +3979,115 @@ public func FfiConverterTypeFeedbackStatus_lower(_ value: FeedbackStatus) -> Rus
 
 
 extension FeedbackStatus: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * The severity of a [`LogRecord`], most severe first.
+ */
+
+public enum LogLevel {
+    
+    /**
+     * A call failed for good.
+     */
+    case error
+    /**
+     * Something the app should know about (e.g. a retry given up).
+     */
+    case warn
+    /**
+     * A retry decision, a stream falling back to polling.
+     */
+    case info
+    /**
+     * Every HTTP attempt with its outcome.
+     */
+    case debug
+    /**
+     * Also request and response bodies (redacted, capped).
+     */
+    case trace
+}
+
+
+#if compiler(>=6)
+extension LogLevel: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogLevel: FfiConverterRustBuffer {
+    typealias SwiftType = LogLevel
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogLevel {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .error
+        
+        case 2: return .warn
+        
+        case 3: return .info
+        
+        case 4: return .debug
+        
+        case 5: return .trace
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LogLevel, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .error:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .warn:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .info:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .debug:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .trace:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogLevel_lift(_ buf: RustBuffer) throws -> LogLevel {
+    return try FfiConverterTypeLogLevel.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogLevel_lower(_ value: LogLevel) -> RustBuffer {
+    return FfiConverterTypeLogLevel.lower(value)
+}
+
+
+extension LogLevel: Equatable, Hashable {}
 
 
 
@@ -4464,6 +4900,30 @@ fileprivate struct FfiConverterOptionTypeResponseStatus: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionDictionaryStringString: FfiConverterRustBuffer {
+    typealias SwiftType = [String: String]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDictionaryStringString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDictionaryStringString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeTimestamp: FfiConverterRustBuffer {
     typealias SwiftType = Timestamp?
 
@@ -4657,6 +5117,32 @@ fileprivate struct FfiConverterSequenceTypeOutputItem: FfiConverterRustBuffer {
             seq.append(try FfiConverterTypeOutputItem.read(from: &buf))
         }
         return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
+    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: String]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
     }
 }
 

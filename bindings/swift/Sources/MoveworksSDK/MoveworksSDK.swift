@@ -1690,8 +1690,20 @@ open class ClientConfig: ClientConfigProtocol, @unchecked Sendable {
      * * `max_idle_connections`: idle connections kept per host (core default 32).
      * * `max_response_bytes`: largest response body accepted (core default 16 MiB).
      * * `user_agent_suffix`: appended to the `User-Agent` after a space (printable ASCII).
+     * * `tls_roots`: which roots verify the server: `"platform"` (default: the operating
+     * system's trust store, `SSL_CERT_FILE`/`SSL_CERT_DIR` honoured), `"webpki"`
+     * (Mozilla's roots built in) or `"custom-only"` (only `ca_certificates`).
+     * * `ca_certificates`: extra trusted roots, PEM text or the path of a PEM file (e.g.
+     * the root of a TLS-inspecting corporate proxy).
+     * * `client_certificate`, `client_key`: mutual TLS, PEM text or file paths (the key
+     * is never printed).
+     * * `proxy`: a proxy for every request, `http://`, `https://` or `socks5://`,
+     * credentials allowed (`http://user:password@proxy:3128`, always redacted when
+     * printed); overrides the environment.
+     * * `proxy_from_env`: follow `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY`
+     * (curl's rules) when `proxy` is not set (default true).
      */
-public convenience init(assistantName: String, baseUrl: String? = nil, bearerToken: String? = nil, clientId: String? = nil, clientSecret: String? = nil, tokenUrl: String? = nil, connectTimeout: TimeInterval? = nil, timeout: TimeInterval? = nil, deadline: TimeInterval? = nil, maxRetries: UInt32? = nil, allowInsecureHttp: Bool? = nil, maxIdleConnections: UInt64? = nil, maxResponseBytes: UInt64? = nil, userAgentSuffix: String? = nil) {
+public convenience init(assistantName: String, baseUrl: String? = nil, bearerToken: String? = nil, clientId: String? = nil, clientSecret: String? = nil, tokenUrl: String? = nil, connectTimeout: TimeInterval? = nil, timeout: TimeInterval? = nil, deadline: TimeInterval? = nil, maxRetries: UInt32? = nil, allowInsecureHttp: Bool? = nil, maxIdleConnections: UInt64? = nil, maxResponseBytes: UInt64? = nil, userAgentSuffix: String? = nil, tlsRoots: String? = nil, caCertificates: String? = nil, clientCertificate: String? = nil, clientKey: String? = nil, proxy: String? = nil, proxyFromEnv: Bool? = nil) {
     let pointer =
         try! rustCall() {
     uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(
@@ -1708,7 +1720,13 @@ public convenience init(assistantName: String, baseUrl: String? = nil, bearerTok
         FfiConverterOptionBool.lower(allowInsecureHttp),
         FfiConverterOptionUInt64.lower(maxIdleConnections),
         FfiConverterOptionUInt64.lower(maxResponseBytes),
-        FfiConverterOptionString.lower(userAgentSuffix),$0
+        FfiConverterOptionString.lower(userAgentSuffix),
+        FfiConverterOptionString.lower(tlsRoots),
+        FfiConverterOptionString.lower(caCertificates),
+        FfiConverterOptionString.lower(clientCertificate),
+        FfiConverterOptionString.lower(clientKey),
+        FfiConverterOptionString.lower(proxy),
+        FfiConverterOptionBool.lower(proxyFromEnv),$0
     )
 }
     self.init(unsafeFromRawPointer: pointer)
@@ -2751,6 +2769,13 @@ public protocol SandboxProtocol: AnyObject, Sendable {
     func baseUrl()  -> String
     
     /**
+     * The CA certificate (PEM) of a sandbox started with `tls`, null otherwise. Its
+     * clients already trust it; give it as `ca_certificates` to any other HTTPS client
+     * of the sandbox (without it: a `Connection` error naming an unknown issuer).
+     */
+    func caCertificate()  -> String?
+    
+    /**
      * A client configured for this sandbox (base URL, assistant name and its token,
      * or with `oauth` its client credentials). Every option set in `config` is
      * merged over those, e.g. `ClientConfig(assistantName = sandbox.assistantName(),
@@ -2858,8 +2883,9 @@ open class Sandbox: SandboxProtocol, @unchecked Sendable {
     /**
      * Starts a sandbox on a free loopback port. `options` (all optional): how long a
      * response takes to finish (`response_duration_ms`, default 600), the assistant
-     * name it expects (default `sandbox`), and `oauth` (clients use OAuth client
-     * credentials from its token endpoint instead of its static token).
+     * name it expects (default `sandbox`), `oauth` (clients use OAuth client
+     * credentials from its token endpoint instead of its static token) and `tls`
+     * (serve HTTPS with a throwaway CA, see `ca_certificate()`; its clients trust it).
      */
 public convenience init(options: SandboxOptions? = nil)throws  {
     let pointer =
@@ -2908,6 +2934,18 @@ open func assistantName() -> String  {
 open func baseUrl() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
     uniffi_moveworks_uniffi_fn_method_sandbox_base_url(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The CA certificate (PEM) of a sandbox started with `tls`, null otherwise. Its
+     * clients already trust it; give it as `ca_certificates` to any other HTTPS client
+     * of the sandbox (without it: a `Connection` error naming an unknown issuer).
+     */
+open func caCertificate() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_sandbox_ca_certificate(self.uniffiClonePointer(),$0
     )
 })
 }
@@ -3085,6 +3123,22 @@ public struct RequestOptions {
      * Retries after the first attempt.
      */
     public let maxRetries: UInt32?
+    /**
+     * Headers added to each request. Refused (`InvalidArgument` naming `extra_headers`):
+     * the headers the SDK sets (`Authorization`, `Assistant-Name`, `User-Agent`,
+     * `Content-Type`, `Accept`, `Host`, `Proxy-Authorization` and the framing headers).
+     */
+    public let extraHeaders: [String: String]?
+    /**
+     * Query parameters added to each request's URL (replacing one of the same name).
+     */
+    public let extraQuery: [String: String]?
+    /**
+     * A JSON object, as text, whose fields are merged into the top level of each JSON
+     * body sent (replacing the SDK's field of the same name); a call that sends no body
+     * (a GET) refuses it (`InvalidArgument` naming `extra_body`).
+     */
+    public let extraBody: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3097,10 +3151,26 @@ public struct RequestOptions {
          */deadline: TimeInterval? = nil, 
         /**
          * Retries after the first attempt.
-         */maxRetries: UInt32? = nil) {
+         */maxRetries: UInt32? = nil, 
+        /**
+         * Headers added to each request. Refused (`InvalidArgument` naming `extra_headers`):
+         * the headers the SDK sets (`Authorization`, `Assistant-Name`, `User-Agent`,
+         * `Content-Type`, `Accept`, `Host`, `Proxy-Authorization` and the framing headers).
+         */extraHeaders: [String: String]? = nil, 
+        /**
+         * Query parameters added to each request's URL (replacing one of the same name).
+         */extraQuery: [String: String]? = nil, 
+        /**
+         * A JSON object, as text, whose fields are merged into the top level of each JSON
+         * body sent (replacing the SDK's field of the same name); a call that sends no body
+         * (a GET) refuses it (`InvalidArgument` naming `extra_body`).
+         */extraBody: String? = nil) {
         self.timeout = timeout
         self.deadline = deadline
         self.maxRetries = maxRetries
+        self.extraHeaders = extraHeaders
+        self.extraQuery = extraQuery
+        self.extraBody = extraBody
     }
 }
 
@@ -3120,6 +3190,15 @@ extension RequestOptions: Equatable, Hashable {
         if lhs.maxRetries != rhs.maxRetries {
             return false
         }
+        if lhs.extraHeaders != rhs.extraHeaders {
+            return false
+        }
+        if lhs.extraQuery != rhs.extraQuery {
+            return false
+        }
+        if lhs.extraBody != rhs.extraBody {
+            return false
+        }
         return true
     }
 
@@ -3127,6 +3206,9 @@ extension RequestOptions: Equatable, Hashable {
         hasher.combine(timeout)
         hasher.combine(deadline)
         hasher.combine(maxRetries)
+        hasher.combine(extraHeaders)
+        hasher.combine(extraQuery)
+        hasher.combine(extraBody)
     }
 }
 
@@ -3141,7 +3223,10 @@ public struct FfiConverterTypeRequestOptions: FfiConverterRustBuffer {
             try RequestOptions(
                 timeout: FfiConverterOptionDuration.read(from: &buf), 
                 deadline: FfiConverterOptionDuration.read(from: &buf), 
-                maxRetries: FfiConverterOptionUInt32.read(from: &buf)
+                maxRetries: FfiConverterOptionUInt32.read(from: &buf), 
+                extraHeaders: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                extraQuery: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                extraBody: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -3149,6 +3234,9 @@ public struct FfiConverterTypeRequestOptions: FfiConverterRustBuffer {
         FfiConverterOptionDuration.write(value.timeout, into: &buf)
         FfiConverterOptionDuration.write(value.deadline, into: &buf)
         FfiConverterOptionUInt32.write(value.maxRetries, into: &buf)
+        FfiConverterOptionDictionaryStringString.write(value.extraHeaders, into: &buf)
+        FfiConverterOptionDictionaryStringString.write(value.extraQuery, into: &buf)
+        FfiConverterOptionString.write(value.extraBody, into: &buf)
     }
 }
 
@@ -3720,6 +3808,130 @@ extension MoveworksError: Foundation.LocalizedError {
 
 
 
+
+
+
+
+/**
+ * Receives the SDK's log records (one per HTTP attempt at `Debug`, one per retry
+ * decision at `Info`, bodies at `Trace`; never a secret). Called on the thread running
+ * the call (a worker thread for the async methods); keep it short.
+ */
+public protocol LogListener: AnyObject, Sendable {
+    
+    /**
+     * One record: its level, the whole line (`message`) and its fields.
+     */
+    func log(record: LogRecord) 
+    
+}
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceLogListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // This creates 1-element array, since this seems to be the only way to construct a const
+    // pointer that we can pass to the Rust code.
+    static let vtable: [UniffiVTableCallbackInterfaceLogListener] = [UniffiVTableCallbackInterfaceLogListener(
+        log: { (
+            uniffiHandle: UInt64,
+            record: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterCallbackInterfaceLogListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.log(
+                     record: try FfiConverterTypeLogRecord_lift(record)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            let result = try? FfiConverterCallbackInterfaceLogListener.handleMap.remove(handle: uniffiHandle)
+            if result == nil {
+                print("Uniffi callback interface LogListener: handle missing in uniffiFree")
+            }
+        }
+    )]
+}
+
+private func uniffiCallbackInitLogListener() {
+    uniffi_moveworks_uniffi_fn_init_callback_vtable_loglistener(UniffiCallbackInterfaceLogListener.vtable)
+}
+
+// FfiConverter protocol for callback interfaces
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterCallbackInterfaceLogListener {
+    fileprivate static let handleMap = UniffiHandleMap<LogListener>()
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+extension FfiConverterCallbackInterfaceLogListener : FfiConverter {
+    typealias SwiftType = LogListener
+    typealias FfiType = UInt64
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func lift(_ handle: UInt64) throws -> SwiftType {
+        try handleMap.get(handle: handle)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func lower(_ v: SwiftType) -> UInt64 {
+        return handleMap.insert(obj: v)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func write(_ v: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(v))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterCallbackInterfaceLogListener_lift(_ handle: UInt64) throws -> LogListener {
+    return try FfiConverterCallbackInterfaceLogListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterCallbackInterfaceLogListener_lower(_ v: LogListener) -> UInt64 {
+    return FfiConverterCallbackInterfaceLogListener.lower(v)
+}
 
 
 
@@ -4354,6 +4566,30 @@ fileprivate struct FfiConverterOptionTypeSandboxOptions: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeLogLevel: FfiConverterRustBuffer {
+    typealias SwiftType = LogLevel?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLogLevel.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLogLevel.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeStreamEvent: FfiConverterRustBuffer {
     typealias SwiftType = StreamEvent?
 
@@ -4370,6 +4606,30 @@ fileprivate struct FfiConverterOptionTypeStreamEvent: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeStreamEvent.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionCallbackInterfaceLogListener: FfiConverterRustBuffer {
+    typealias SwiftType = LogListener?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterCallbackInterfaceLogListener.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterCallbackInterfaceLogListener.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4426,6 +4686,30 @@ fileprivate struct FfiConverterOptionCallbackInterfaceStreamEventListener: FfiCo
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionDictionaryStringString: FfiConverterRustBuffer {
+    typealias SwiftType = [String: String]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDictionaryStringString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDictionaryStringString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -4470,6 +4754,32 @@ fileprivate struct FfiConverterSequenceTypeMessage: FfiConverterRustBuffer {
             seq.append(try FfiConverterTypeMessage.read(from: &buf))
         }
         return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
+    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: String]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
     }
 }
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
@@ -4588,6 +4898,15 @@ public func feedbackStatusWireName(status: FeedbackStatus) -> String  {
 })
 }
 /**
+ * The most detailed level logged now (null: off).
+ */
+public func logLevel() -> LogLevel?  {
+    return try!  FfiConverterOptionTypeLogLevel.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_log_level($0
+    )
+})
+}
+/**
  * The page as the API's JSON (`{"messages": […], "metadata": {"next_cursor": …}}`).
  */
 public func messagePageToJson(page: MessagePage) -> String  {
@@ -4625,6 +4944,17 @@ public func messageToJson(message: Message) -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
     uniffi_moveworks_uniffi_fn_func_message_to_json(
         FfiConverterTypeMessage_lower(message),$0
+    )
+})
+}
+/**
+ * A level from its name (`"debug"`; case-insensitive, `warning` is `warn`); null for
+ * `"off"`; `InvalidArgument` for anything else.
+ */
+public func parseLogLevel(name: String)throws  -> LogLevel?  {
+    return try  FfiConverterOptionTypeLogLevel.lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_func_parse_log_level(
+        FfiConverterString.lower(name),$0
     )
 })
 }
@@ -4696,6 +5026,27 @@ public func sdkVersion() -> String  {
     uniffi_moveworks_uniffi_fn_func_sdk_version($0
     )
 })
+}
+/**
+ * The most detailed level logged, overriding `MOVEWORKS_LOG`; null turns logging off.
+ * Default: `MOVEWORKS_LOG` (`error`, `warn`, `info`, `debug`, `trace`, `off`), else `Warn`.
+ */
+public func setLogLevel(level: LogLevel?)  {try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_set_log_level(
+        FfiConverterOptionTypeLogLevel.lower(level),$0
+    )
+}
+}
+/**
+ * Sends every client's log records to `listener` (replacing the previous one), or
+ * with null stops forwarding (then, when `MOVEWORKS_LOG` is set, records go to
+ * standard error). Which records are made is `set_log_level`'s.
+ */
+public func setLogListener(listener: LogListener? = nil)  {try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_set_log_listener(
+        FfiConverterOptionCallbackInterfaceLogListener.lower(listener),$0
+    )
+}
 }
 /**
  * Every event name this SDK version decodes into a known variant, in the order
@@ -4787,6 +5138,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_func_feedback_status_wire_name() != 6534) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_func_log_level() != 37949) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_moveworks_uniffi_checksum_func_message_page_to_json() != 27141) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -4797,6 +5151,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_func_message_to_json() != 62907) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_parse_log_level() != 13683) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_func_response_assistant_messages() != 12802) {
@@ -4818,6 +5175,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_func_sdk_version() != 15834) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_set_log_level() != 56069) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_set_log_listener() != 26446) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_func_stream_event_known_names() != 11604) {
@@ -5012,6 +5375,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_sandbox_base_url() != 43480) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_method_sandbox_ca_certificate() != 18952) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_moveworks_uniffi_checksum_method_sandbox_client() != 4363) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5048,10 +5414,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_constructor_client_new() != 33187) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new() != 3351) {
+    if (uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new() != 15246) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_constructor_sandbox_new() != 18772) {
+    if (uniffi_moveworks_uniffi_checksum_constructor_sandbox_new() != 56091) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_loglistener_log() != 60823) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_responseupdatelistener_on_update() != 16669) {
@@ -5061,6 +5430,7 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
 
+    uniffiCallbackInitLogListener()
     uniffiCallbackInitResponseUpdateListener()
     uniffiCallbackInitStreamEventListener()
     uniffiEnsureMoveworksInitialized()

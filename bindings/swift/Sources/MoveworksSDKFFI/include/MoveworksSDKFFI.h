@@ -251,6 +251,13 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureStr
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_LOG_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_LOG_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceLogListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_RESPONSE_UPDATE_LISTENER_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_RESPONSE_UPDATE_LISTENER_METHOD0
 typedef void (*UniffiCallbackInterfaceResponseUpdateListenerMethod0)(uint64_t, RustBuffer, int8_t* _Nonnull, 
@@ -263,6 +270,14 @@ typedef void (*UniffiCallbackInterfaceResponseUpdateListenerMethod0)(uint64_t, R
 typedef void (*UniffiCallbackInterfaceStreamEventListenerMethod0)(uint64_t, RustBuffer, int8_t* _Nonnull, 
         RustCallStatus *_Nonnull uniffiCallStatus
     );
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_LOG_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_LOG_LISTENER
+typedef struct UniffiVTableCallbackInterfaceLogListener {
+    UniffiCallbackInterfaceLogListenerMethod0 _Nonnull log;
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+} UniffiVTableCallbackInterfaceLogListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_RESPONSE_UPDATE_LISTENER
@@ -510,7 +525,7 @@ void uniffi_moveworks_uniffi_fn_free_clientconfig(void*_Nonnull ptr, RustCallSta
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_CONSTRUCTOR_CLIENTCONFIG_NEW
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_CONSTRUCTOR_CLIENTCONFIG_NEW
-void*_Nonnull uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(RustBuffer assistant_name, RustBuffer base_url, RustBuffer bearer_token, RustBuffer client_id, RustBuffer client_secret, RustBuffer token_url, RustBuffer connect_timeout, RustBuffer timeout, RustBuffer deadline, RustBuffer max_retries, RustBuffer allow_insecure_http, RustBuffer max_idle_connections, RustBuffer max_response_bytes, RustBuffer user_agent_suffix, RustCallStatus *_Nonnull out_status
+void*_Nonnull uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(RustBuffer assistant_name, RustBuffer base_url, RustBuffer bearer_token, RustBuffer client_id, RustBuffer client_secret, RustBuffer token_url, RustBuffer connect_timeout, RustBuffer timeout, RustBuffer deadline, RustBuffer max_retries, RustBuffer allow_insecure_http, RustBuffer max_idle_connections, RustBuffer max_response_bytes, RustBuffer user_agent_suffix, RustBuffer tls_roots, RustBuffer ca_certificates, RustBuffer client_certificate, RustBuffer client_key, RustBuffer proxy, RustBuffer proxy_from_env, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENTCONFIG_UNIFFI_TRAIT_DISPLAY
@@ -698,6 +713,11 @@ RustBuffer uniffi_moveworks_uniffi_fn_method_sandbox_assistant_name(void*_Nonnul
 RustBuffer uniffi_moveworks_uniffi_fn_method_sandbox_base_url(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_SANDBOX_CA_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_SANDBOX_CA_CERTIFICATE
+RustBuffer uniffi_moveworks_uniffi_fn_method_sandbox_ca_certificate(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_SANDBOX_CLIENT
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_SANDBOX_CLIENT
 void*_Nonnull uniffi_moveworks_uniffi_fn_method_sandbox_client(void*_Nonnull ptr, RustBuffer config, RustCallStatus *_Nonnull out_status
@@ -741,6 +761,11 @@ RustBuffer uniffi_moveworks_uniffi_fn_method_sandbox_token(void*_Nonnull ptr, Ru
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_SANDBOX_TOKEN_URL
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_SANDBOX_TOKEN_URL
 RustBuffer uniffi_moveworks_uniffi_fn_method_sandbox_token_url(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_INIT_CALLBACK_VTABLE_LOGLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_INIT_CALLBACK_VTABLE_LOGLISTENER
+void uniffi_moveworks_uniffi_fn_init_callback_vtable_loglistener(const UniffiVTableCallbackInterfaceLogListener* _Nonnull vtable
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_INIT_CALLBACK_VTABLE_RESPONSEUPDATELISTENER
@@ -789,6 +814,12 @@ RustBuffer uniffi_moveworks_uniffi_fn_func_feedback_result_to_json(RustBuffer re
 RustBuffer uniffi_moveworks_uniffi_fn_func_feedback_status_wire_name(RustBuffer status, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_LOG_LEVEL
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_LOG_LEVEL
+RustBuffer uniffi_moveworks_uniffi_fn_func_log_level(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_MESSAGE_PAGE_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_MESSAGE_PAGE_TO_JSON
 RustBuffer uniffi_moveworks_uniffi_fn_func_message_page_to_json(RustBuffer page, RustCallStatus *_Nonnull out_status
@@ -807,6 +838,11 @@ RustBuffer uniffi_moveworks_uniffi_fn_func_message_text_with_citation_markers(Ru
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_MESSAGE_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_MESSAGE_TO_JSON
 RustBuffer uniffi_moveworks_uniffi_fn_func_message_to_json(RustBuffer message, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_PARSE_LOG_LEVEL
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_PARSE_LOG_LEVEL
+RustBuffer uniffi_moveworks_uniffi_fn_func_parse_log_level(RustBuffer name, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_RESPONSE_ASSISTANT_MESSAGES
@@ -843,6 +879,16 @@ RustBuffer uniffi_moveworks_uniffi_fn_func_response_to_json(RustBuffer response,
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_SDK_VERSION
 RustBuffer uniffi_moveworks_uniffi_fn_func_sdk_version(RustCallStatus *_Nonnull out_status
     
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_SET_LOG_LEVEL
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_SET_LOG_LEVEL
+void uniffi_moveworks_uniffi_fn_func_set_log_level(RustBuffer level, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_SET_LOG_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_SET_LOG_LISTENER
+void uniffi_moveworks_uniffi_fn_func_set_log_listener(RustBuffer listener, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_FUNC_STREAM_EVENT_KNOWN_NAMES
@@ -1193,6 +1239,12 @@ uint16_t uniffi_moveworks_uniffi_checksum_func_feedback_status_wire_name(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_LOG_LEVEL
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_LOG_LEVEL
+uint16_t uniffi_moveworks_uniffi_checksum_func_log_level(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_MESSAGE_PAGE_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_MESSAGE_PAGE_TO_JSON
 uint16_t uniffi_moveworks_uniffi_checksum_func_message_page_to_json(void
@@ -1214,6 +1266,12 @@ uint16_t uniffi_moveworks_uniffi_checksum_func_message_text_with_citation_marker
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_MESSAGE_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_MESSAGE_TO_JSON
 uint16_t uniffi_moveworks_uniffi_checksum_func_message_to_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_PARSE_LOG_LEVEL
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_PARSE_LOG_LEVEL
+uint16_t uniffi_moveworks_uniffi_checksum_func_parse_log_level(void
     
 );
 #endif
@@ -1256,6 +1314,18 @@ uint16_t uniffi_moveworks_uniffi_checksum_func_response_to_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_SDK_VERSION
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_SDK_VERSION
 uint16_t uniffi_moveworks_uniffi_checksum_func_sdk_version(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_SET_LOG_LEVEL
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_SET_LOG_LEVEL
+uint16_t uniffi_moveworks_uniffi_checksum_func_set_log_level(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_SET_LOG_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_FUNC_SET_LOG_LISTENER
+uint16_t uniffi_moveworks_uniffi_checksum_func_set_log_listener(void
     
 );
 #endif
@@ -1643,6 +1713,12 @@ uint16_t uniffi_moveworks_uniffi_checksum_method_sandbox_base_url(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_SANDBOX_CA_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_SANDBOX_CA_CERTIFICATE
+uint16_t uniffi_moveworks_uniffi_checksum_method_sandbox_ca_certificate(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_SANDBOX_CLIENT
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_SANDBOX_CLIENT
 uint16_t uniffi_moveworks_uniffi_checksum_method_sandbox_client(void
@@ -1724,6 +1800,12 @@ uint16_t uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_CONSTRUCTOR_SANDBOX_NEW
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_CONSTRUCTOR_SANDBOX_NEW
 uint16_t uniffi_moveworks_uniffi_checksum_constructor_sandbox_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_LOGLISTENER_LOG
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_LOGLISTENER_LOG
+uint16_t uniffi_moveworks_uniffi_checksum_method_loglistener_log(void
     
 );
 #endif

@@ -50,6 +50,8 @@ import ai.moveworks.sdk.model.FfiConverterTypeListConversationsParams
 import ai.moveworks.sdk.model.FfiConverterTypeListEventsParams
 import ai.moveworks.sdk.model.FfiConverterTypeListMessagesParams
 import ai.moveworks.sdk.model.FfiConverterTypeListResponseMessagesParams
+import ai.moveworks.sdk.model.FfiConverterTypeLogLevel
+import ai.moveworks.sdk.model.FfiConverterTypeLogRecord
 import ai.moveworks.sdk.model.FfiConverterTypeMessage
 import ai.moveworks.sdk.model.FfiConverterTypeMessagePage
 import ai.moveworks.sdk.model.FfiConverterTypeResponse
@@ -60,6 +62,8 @@ import ai.moveworks.sdk.model.ListConversationsParams
 import ai.moveworks.sdk.model.ListEventsParams
 import ai.moveworks.sdk.model.ListMessagesParams
 import ai.moveworks.sdk.model.ListResponseMessagesParams
+import ai.moveworks.sdk.model.LogLevel
+import ai.moveworks.sdk.model.LogRecord
 import ai.moveworks.sdk.model.Message
 import ai.moveworks.sdk.model.MessagePage
 import ai.moveworks.sdk.model.Response
@@ -86,6 +90,8 @@ import ai.moveworks.sdk.model.RustBuffer as RustBufferListConversationsParams
 import ai.moveworks.sdk.model.RustBuffer as RustBufferListEventsParams
 import ai.moveworks.sdk.model.RustBuffer as RustBufferListMessagesParams
 import ai.moveworks.sdk.model.RustBuffer as RustBufferListResponseMessagesParams
+import ai.moveworks.sdk.model.RustBuffer as RustBufferLogLevel
+import ai.moveworks.sdk.model.RustBuffer as RustBufferLogRecord
 import ai.moveworks.sdk.model.RustBuffer as RustBufferMessage
 import ai.moveworks.sdk.model.RustBuffer as RustBufferMessagePage
 import ai.moveworks.sdk.model.RustBuffer as RustBufferResponse
@@ -762,11 +768,30 @@ internal open class UniffiForeignFutureStructVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureStructVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceLogListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`record`: RustBufferLogRecord.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceResponseUpdateListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`response`: RustBufferResponse.ByValue,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,)
 }
 internal interface UniffiCallbackInterfaceStreamEventListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`event`: RustBufferStreamEvent.ByValue,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,)
+}
+@Structure.FieldOrder("log", "uniffiFree")
+internal open class UniffiVTableCallbackInterfaceLogListener(
+    @JvmField internal var `log`: UniffiCallbackInterfaceLogListenerMethod0? = null,
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+) : Structure() {
+    class UniffiByValue(
+        `log`: UniffiCallbackInterfaceLogListenerMethod0? = null,
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    ): UniffiVTableCallbackInterfaceLogListener(`log`,`uniffiFree`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceLogListener) {
+        `log` = other.`log`
+        `uniffiFree` = other.`uniffiFree`
+    }
+
 }
 @Structure.FieldOrder("onUpdate", "uniffiFree")
 internal open class UniffiVTableCallbackInterfaceResponseUpdateListener(
@@ -1073,6 +1098,18 @@ internal open class UniffiVTableCallbackInterfaceStreamEventListener(
 
 
 
+
+
+
+
+
+
+
+
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -1102,6 +1139,8 @@ fun uniffi_moveworks_uniffi_checksum_func_feedback_result_to_json(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_feedback_status_wire_name(
 ): Short
+fun uniffi_moveworks_uniffi_checksum_func_log_level(
+): Short
 fun uniffi_moveworks_uniffi_checksum_func_message_page_to_json(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_message_text(
@@ -1109,6 +1148,8 @@ fun uniffi_moveworks_uniffi_checksum_func_message_text(
 fun uniffi_moveworks_uniffi_checksum_func_message_text_with_citation_markers(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_message_to_json(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_parse_log_level(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_response_assistant_messages(
 ): Short
@@ -1123,6 +1164,10 @@ fun uniffi_moveworks_uniffi_checksum_func_response_status_wire_name(
 fun uniffi_moveworks_uniffi_checksum_func_response_to_json(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_sdk_version(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_set_log_level(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_set_log_listener(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_stream_event_known_names(
 ): Short
@@ -1252,6 +1297,8 @@ fun uniffi_moveworks_uniffi_checksum_method_sandbox_assistant_name(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_sandbox_base_url(
 ): Short
+fun uniffi_moveworks_uniffi_checksum_method_sandbox_ca_certificate(
+): Short
 fun uniffi_moveworks_uniffi_checksum_method_sandbox_client(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_sandbox_client_id(
@@ -1279,6 +1326,8 @@ fun uniffi_moveworks_uniffi_checksum_constructor_client_new(
 fun uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_constructor_sandbox_new(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_loglistener_log(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_responseupdatelistener_on_update(
 ): Short
@@ -1323,6 +1372,7 @@ internal interface UniffiLib : Library {
             val lib = loadIndirect<UniffiLib>(componentName)
             // No need to check the contract version and checksums, since 
             // we already did that with `IntegrityCheckingUniffiLib` above.
+            uniffiCallbackInterfaceLogListener.register(lib)
             uniffiCallbackInterfaceResponseUpdateListener.register(lib)
             uniffiCallbackInterfaceStreamEventListener.register(lib)
             ai.moveworks.sdk.model.uniffiEnsureInitialized()
@@ -1427,7 +1477,7 @@ fun uniffi_moveworks_uniffi_fn_clone_clientconfig(`ptr`: Pointer,uniffi_out_err:
 ): Pointer
 fun uniffi_moveworks_uniffi_fn_free_clientconfig(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
-fun uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(`assistantName`: RustBuffer.ByValue,`baseUrl`: RustBuffer.ByValue,`bearerToken`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`clientSecret`: RustBuffer.ByValue,`tokenUrl`: RustBuffer.ByValue,`connectTimeout`: RustBuffer.ByValue,`timeout`: RustBuffer.ByValue,`deadline`: RustBuffer.ByValue,`maxRetries`: RustBuffer.ByValue,`allowInsecureHttp`: RustBuffer.ByValue,`maxIdleConnections`: RustBuffer.ByValue,`maxResponseBytes`: RustBuffer.ByValue,`userAgentSuffix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(`assistantName`: RustBuffer.ByValue,`baseUrl`: RustBuffer.ByValue,`bearerToken`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`clientSecret`: RustBuffer.ByValue,`tokenUrl`: RustBuffer.ByValue,`connectTimeout`: RustBuffer.ByValue,`timeout`: RustBuffer.ByValue,`deadline`: RustBuffer.ByValue,`maxRetries`: RustBuffer.ByValue,`allowInsecureHttp`: RustBuffer.ByValue,`maxIdleConnections`: RustBuffer.ByValue,`maxResponseBytes`: RustBuffer.ByValue,`userAgentSuffix`: RustBuffer.ByValue,`tlsRoots`: RustBuffer.ByValue,`caCertificates`: RustBuffer.ByValue,`clientCertificate`: RustBuffer.ByValue,`clientKey`: RustBuffer.ByValue,`proxy`: RustBuffer.ByValue,`proxyFromEnv`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_moveworks_uniffi_fn_method_clientconfig_uniffi_trait_display(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1503,6 +1553,8 @@ fun uniffi_moveworks_uniffi_fn_method_sandbox_assistant_name(`ptr`: Pointer,unif
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_method_sandbox_base_url(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_sandbox_ca_certificate(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_method_sandbox_client(`ptr`: Pointer,`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_moveworks_uniffi_fn_method_sandbox_client_id(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
@@ -1521,6 +1573,8 @@ fun uniffi_moveworks_uniffi_fn_method_sandbox_token(`ptr`: Pointer,uniffi_out_er
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_method_sandbox_token_url(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_init_callback_vtable_loglistener(`vtable`: UniffiVTableCallbackInterfaceLogListener,
+): Unit
 fun uniffi_moveworks_uniffi_fn_init_callback_vtable_responseupdatelistener(`vtable`: UniffiVTableCallbackInterfaceResponseUpdateListener,
 ): Unit
 fun uniffi_moveworks_uniffi_fn_init_callback_vtable_streameventlistener(`vtable`: UniffiVTableCallbackInterfaceStreamEventListener,
@@ -1539,6 +1593,8 @@ fun uniffi_moveworks_uniffi_fn_func_feedback_result_to_json(`result`: RustBuffer
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_feedback_status_wire_name(`status`: RustBufferFeedbackStatus.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_log_level(uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_message_page_to_json(`page`: RustBufferMessagePage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_message_text(`message`: RustBufferMessage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1546,6 +1602,8 @@ fun uniffi_moveworks_uniffi_fn_func_message_text(`message`: RustBufferMessage.By
 fun uniffi_moveworks_uniffi_fn_func_message_text_with_citation_markers(`message`: RustBufferMessage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_message_to_json(`message`: RustBufferMessage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_parse_log_level(`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_response_assistant_messages(`response`: RustBufferResponse.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1561,6 +1619,10 @@ fun uniffi_moveworks_uniffi_fn_func_response_to_json(`response`: RustBufferRespo
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_sdk_version(uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_set_log_level(`level`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_moveworks_uniffi_fn_func_set_log_listener(`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
 fun uniffi_moveworks_uniffi_fn_func_stream_event_known_names(uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_stream_event_name(`event`: RustBufferStreamEvent.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1718,6 +1780,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_func_feedback_status_wire_name() != 6534.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_log_level() != 37949.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_moveworks_uniffi_checksum_func_message_page_to_json() != 27141.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1728,6 +1793,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_func_message_to_json() != 62907.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_parse_log_level() != 13683.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_func_response_assistant_messages() != 12802.toShort()) {
@@ -1749,6 +1817,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_func_sdk_version() != 15834.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_set_log_level() != 56069.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_set_log_listener() != 26446.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_func_stream_event_known_names() != 11604.toShort()) {
@@ -1943,6 +2017,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_sandbox_base_url() != 43480.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_sandbox_ca_certificate() != 18952.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_moveworks_uniffi_checksum_method_sandbox_client() != 4363.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1979,10 +2056,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_constructor_client_new() != 33187.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new() != 3351.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new() != 15246.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_constructor_sandbox_new() != 18772.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_constructor_sandbox_new() != 56091.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_loglistener_log() != 60823.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_responseupdatelistener_on_update() != 16669.toShort()) {
@@ -3996,12 +4076,24 @@ open class ClientConfig: Disposable, AutoCloseable, ClientConfigInterface
      * * `max_idle_connections`: idle connections kept per host (core default 32).
      * * `max_response_bytes`: largest response body accepted (core default 16 MiB).
      * * `user_agent_suffix`: appended to the `User-Agent` after a space (printable ASCII).
+     * * `tls_roots`: which roots verify the server: `"platform"` (default: the operating
+     * system's trust store, `SSL_CERT_FILE`/`SSL_CERT_DIR` honoured), `"webpki"`
+     * (Mozilla's roots built in) or `"custom-only"` (only `ca_certificates`).
+     * * `ca_certificates`: extra trusted roots, PEM text or the path of a PEM file (e.g.
+     * the root of a TLS-inspecting corporate proxy).
+     * * `client_certificate`, `client_key`: mutual TLS, PEM text or file paths (the key
+     * is never printed).
+     * * `proxy`: a proxy for every request, `http://`, `https://` or `socks5://`,
+     * credentials allowed (`http://user:password@proxy:3128`, always redacted when
+     * printed); overrides the environment.
+     * * `proxy_from_env`: follow `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY`
+     * (curl's rules) when `proxy` is not set (default true).
      */
-    constructor(`assistantName`: kotlin.String, `baseUrl`: kotlin.String? = null, `bearerToken`: kotlin.String? = null, `clientId`: kotlin.String? = null, `clientSecret`: kotlin.String? = null, `tokenUrl`: kotlin.String? = null, `connectTimeout`: java.time.Duration? = null, `timeout`: java.time.Duration? = null, `deadline`: java.time.Duration? = null, `maxRetries`: kotlin.UInt? = null, `allowInsecureHttp`: kotlin.Boolean? = null, `maxIdleConnections`: kotlin.ULong? = null, `maxResponseBytes`: kotlin.ULong? = null, `userAgentSuffix`: kotlin.String? = null) :
+    constructor(`assistantName`: kotlin.String, `baseUrl`: kotlin.String? = null, `bearerToken`: kotlin.String? = null, `clientId`: kotlin.String? = null, `clientSecret`: kotlin.String? = null, `tokenUrl`: kotlin.String? = null, `connectTimeout`: java.time.Duration? = null, `timeout`: java.time.Duration? = null, `deadline`: java.time.Duration? = null, `maxRetries`: kotlin.UInt? = null, `allowInsecureHttp`: kotlin.Boolean? = null, `maxIdleConnections`: kotlin.ULong? = null, `maxResponseBytes`: kotlin.ULong? = null, `userAgentSuffix`: kotlin.String? = null, `tlsRoots`: kotlin.String? = null, `caCertificates`: kotlin.String? = null, `clientCertificate`: kotlin.String? = null, `clientKey`: kotlin.String? = null, `proxy`: kotlin.String? = null, `proxyFromEnv`: kotlin.Boolean? = null) :
         this(
     uniffiRustCall() { _status ->
     UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(
-        FfiConverterString.lower(`assistantName`),FfiConverterOptionalString.lower(`baseUrl`),FfiConverterOptionalString.lower(`bearerToken`),FfiConverterOptionalString.lower(`clientId`),FfiConverterOptionalString.lower(`clientSecret`),FfiConverterOptionalString.lower(`tokenUrl`),FfiConverterOptionalDuration.lower(`connectTimeout`),FfiConverterOptionalDuration.lower(`timeout`),FfiConverterOptionalDuration.lower(`deadline`),FfiConverterOptionalUInt.lower(`maxRetries`),FfiConverterOptionalBoolean.lower(`allowInsecureHttp`),FfiConverterOptionalULong.lower(`maxIdleConnections`),FfiConverterOptionalULong.lower(`maxResponseBytes`),FfiConverterOptionalString.lower(`userAgentSuffix`),_status)
+        FfiConverterString.lower(`assistantName`),FfiConverterOptionalString.lower(`baseUrl`),FfiConverterOptionalString.lower(`bearerToken`),FfiConverterOptionalString.lower(`clientId`),FfiConverterOptionalString.lower(`clientSecret`),FfiConverterOptionalString.lower(`tokenUrl`),FfiConverterOptionalDuration.lower(`connectTimeout`),FfiConverterOptionalDuration.lower(`timeout`),FfiConverterOptionalDuration.lower(`deadline`),FfiConverterOptionalUInt.lower(`maxRetries`),FfiConverterOptionalBoolean.lower(`allowInsecureHttp`),FfiConverterOptionalULong.lower(`maxIdleConnections`),FfiConverterOptionalULong.lower(`maxResponseBytes`),FfiConverterOptionalString.lower(`userAgentSuffix`),FfiConverterOptionalString.lower(`tlsRoots`),FfiConverterOptionalString.lower(`caCertificates`),FfiConverterOptionalString.lower(`clientCertificate`),FfiConverterOptionalString.lower(`clientKey`),FfiConverterOptionalString.lower(`proxy`),FfiConverterOptionalBoolean.lower(`proxyFromEnv`),_status)
 }
     )
 
@@ -5858,6 +5950,13 @@ public interface SandboxInterface {
     fun `baseUrl`(): kotlin.String
     
     /**
+     * The CA certificate (PEM) of a sandbox started with `tls`, null otherwise. Its
+     * clients already trust it; give it as `ca_certificates` to any other HTTPS client
+     * of the sandbox (without it: a `Connection` error naming an unknown issuer).
+     */
+    fun `caCertificate`(): kotlin.String?
+    
+    /**
      * A client configured for this sandbox (base URL, assistant name and its token,
      * or with `oauth` its client credentials). Every option set in `config` is
      * merged over those, e.g. `ClientConfig(assistantName = sandbox.assistantName(),
@@ -5947,8 +6046,9 @@ open class Sandbox: Disposable, AutoCloseable, SandboxInterface
     /**
      * Starts a sandbox on a free loopback port. `options` (all optional): how long a
      * response takes to finish (`response_duration_ms`, default 600), the assistant
-     * name it expects (default `sandbox`), and `oauth` (clients use OAuth client
-     * credentials from its token endpoint instead of its static token).
+     * name it expects (default `sandbox`), `oauth` (clients use OAuth client
+     * credentials from its token endpoint instead of its static token) and `tls`
+     * (serve HTTPS with a throwaway CA, see `ca_certificate()`; its clients trust it).
      */
     constructor(`options`: SandboxOptions? = null) :
         this(
@@ -6062,6 +6162,23 @@ open class Sandbox: Disposable, AutoCloseable, SandboxInterface
     callWithPointer {
     uniffiRustCall() { _status ->
     UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_sandbox_base_url(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The CA certificate (PEM) of a sandbox started with `tls`, null otherwise. Its
+     * clients already trust it; give it as `ca_certificates` to any other HTTPS client
+     * of the sandbox (without it: a `Connection` error naming an unknown issuer).
+     */override fun `caCertificate`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_sandbox_ca_certificate(
         it, _status)
 }
     }
@@ -6268,7 +6385,23 @@ data class RequestOptions (
     /**
      * Retries after the first attempt.
      */
-    var `maxRetries`: kotlin.UInt? = null
+    var `maxRetries`: kotlin.UInt? = null, 
+    /**
+     * Headers added to each request. Refused (`InvalidArgument` naming `extra_headers`):
+     * the headers the SDK sets (`Authorization`, `Assistant-Name`, `User-Agent`,
+     * `Content-Type`, `Accept`, `Host`, `Proxy-Authorization` and the framing headers).
+     */
+    var `extraHeaders`: Map<kotlin.String, kotlin.String>? = null, 
+    /**
+     * Query parameters added to each request's URL (replacing one of the same name).
+     */
+    var `extraQuery`: Map<kotlin.String, kotlin.String>? = null, 
+    /**
+     * A JSON object, as text, whose fields are merged into the top level of each JSON
+     * body sent (replacing the SDK's field of the same name); a call that sends no body
+     * (a GET) refuses it (`InvalidArgument` naming `extra_body`).
+     */
+    var `extraBody`: kotlin.String? = null
 ) {
     
     /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
@@ -6284,19 +6417,28 @@ public object FfiConverterTypeRequestOptions: FfiConverterRustBuffer<RequestOpti
             FfiConverterOptionalDuration.read(buf),
             FfiConverterOptionalDuration.read(buf),
             FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: RequestOptions) = (
             FfiConverterOptionalDuration.allocationSize(value.`timeout`) +
             FfiConverterOptionalDuration.allocationSize(value.`deadline`) +
-            FfiConverterOptionalUInt.allocationSize(value.`maxRetries`)
+            FfiConverterOptionalUInt.allocationSize(value.`maxRetries`) +
+            FfiConverterOptionalMapStringString.allocationSize(value.`extraHeaders`) +
+            FfiConverterOptionalMapStringString.allocationSize(value.`extraQuery`) +
+            FfiConverterOptionalString.allocationSize(value.`extraBody`)
     )
 
     override fun write(value: RequestOptions, buf: ByteBuffer) {
             FfiConverterOptionalDuration.write(value.`timeout`, buf)
             FfiConverterOptionalDuration.write(value.`deadline`, buf)
             FfiConverterOptionalUInt.write(value.`maxRetries`, buf)
+            FfiConverterOptionalMapStringString.write(value.`extraHeaders`, buf)
+            FfiConverterOptionalMapStringString.write(value.`extraQuery`, buf)
+            FfiConverterOptionalString.write(value.`extraBody`, buf)
     }
 }
 
@@ -6885,6 +7027,68 @@ public object FfiConverterTypeMoveworksError : FfiConverterRustBuffer<MoveworksE
     }
 
 }
+
+
+
+
+
+/**
+ * Receives the SDK's log records (one per HTTP attempt at `Debug`, one per retry
+ * decision at `Info`, bodies at `Trace`; never a secret). Called on the thread running
+ * the call (a worker thread for the async methods); keep it short.
+ */
+public interface LogListener {
+    
+    /**
+     * One record: its level, the whole line (`message`) and its fields.
+     */
+    fun `log`(`record`: LogRecord)
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceLogListener {
+    internal object `log`: UniffiCallbackInterfaceLogListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`record`: RustBufferLogRecord.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeLogListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`log`(
+                    FfiConverterTypeLogRecord.lift(`record`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeLogListener.handleMap.remove(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceLogListener.UniffiByValue(
+        `log`,
+        uniffiFree,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_moveworks_uniffi_fn_init_callback_vtable_loglistener(vtable)
+    }
+}
+
+/**
+ * The ffiConverter which transforms the Callbacks in to handles to pass to Rust.
+ *
+ * @suppress
+ */
+public object FfiConverterTypeLogListener: FfiConverterCallbackInterface<LogListener>()
 
 
 
@@ -7526,6 +7730,38 @@ public object FfiConverterOptionalTypeSandboxOptions: FfiConverterRustBuffer<San
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeLogLevel: FfiConverterRustBuffer<LogLevel?> {
+    override fun read(buf: ByteBuffer): LogLevel? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLogLevel.read(buf)
+    }
+
+    override fun allocationSize(value: LogLevel?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLogLevel.allocationSize(value)
+        }
+    }
+
+    override fun write(value: LogLevel?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLogLevel.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeStreamEvent: FfiConverterRustBuffer<StreamEvent?> {
     override fun read(buf: ByteBuffer): StreamEvent? {
         if (buf.get().toInt() == 0) {
@@ -7548,6 +7784,38 @@ public object FfiConverterOptionalTypeStreamEvent: FfiConverterRustBuffer<Stream
         } else {
             buf.put(1)
             FfiConverterTypeStreamEvent.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeLogListener: FfiConverterRustBuffer<LogListener?> {
+    override fun read(buf: ByteBuffer): LogListener? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLogListener.read(buf)
+    }
+
+    override fun allocationSize(value: LogListener?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLogListener.allocationSize(value)
+        }
+    }
+
+    override fun write(value: LogListener?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLogListener.write(value, buf)
         }
     }
 }
@@ -7622,6 +7890,38 @@ public object FfiConverterOptionalTypeStreamEventListener: FfiConverterRustBuffe
 /**
  * @suppress
  */
+public object FfiConverterOptionalMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>?> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterMapStringString.read(buf)
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterMapStringString.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterMapStringString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -7671,6 +7971,49 @@ public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Messa
         }
     }
 }
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.String>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterString.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterString.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterString.write(v, buf)
+        }
+    }
+}
+
+
+
+
 
 
 
@@ -7800,6 +8143,18 @@ public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Messa
     
 
         /**
+         * The most detailed level logged now (null: off).
+         */ fun `logLevel`(): LogLevel? {
+            return FfiConverterOptionalTypeLogLevel.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_log_level(
+        _status)
+}
+    )
+    }
+    
+
+        /**
          * The page as the API's JSON (`{"messages": […], "metadata": {"next_cursor": …}}`).
          */ fun `messagePageToJson`(`page`: MessagePage): kotlin.String {
             return FfiConverterString.lift(
@@ -7843,6 +8198,20 @@ public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Messa
     uniffiRustCall() { _status ->
     UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_message_to_json(
         FfiConverterTypeMessage.lower(`message`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * A level from its name (`"debug"`; case-insensitive, `warning` is `warn`); null for
+         * `"off"`; `InvalidArgument` for anything else.
+         */
+    @Throws(MoveworksException::class) fun `parseLogLevel`(`name`: kotlin.String): LogLevel? {
+            return FfiConverterOptionalTypeLogLevel.lift(
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_parse_log_level(
+        FfiConverterString.lower(`name`),_status)
 }
     )
     }
@@ -7931,6 +8300,31 @@ public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Messa
 }
     )
     }
+    
+
+        /**
+         * The most detailed level logged, overriding `MOVEWORKS_LOG`; null turns logging off.
+         * Default: `MOVEWORKS_LOG` (`error`, `warn`, `info`, `debug`, `trace`, `off`), else `Warn`.
+         */ fun `setLogLevel`(`level`: LogLevel?)
+        = 
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_set_log_level(
+        FfiConverterOptionalTypeLogLevel.lower(`level`),_status)
+}
+    
+    
+
+        /**
+         * Sends every client's log records to `listener` (replacing the previous one), or
+         * with null stops forwarding (then, when `MOVEWORKS_LOG` is set, records go to
+         * standard error). Which records are made is `set_log_level`'s.
+         */ fun `setLogListener`(`listener`: LogListener? = null)
+        = 
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_set_log_listener(
+        FfiConverterOptionalTypeLogListener.lower(`listener`),_status)
+}
+    
     
 
         /**

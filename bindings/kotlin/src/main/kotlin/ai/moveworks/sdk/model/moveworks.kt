@@ -1490,7 +1490,12 @@ data class Conversation (
      * to Moveworks support, for a wrong answer as for an error. Not part of the wire
      * JSON, and ignored by `==` (the same object fetched twice is equal).
      */
-    var `requestId`: kotlin.String? = null
+    var `requestId`: kotlin.String? = null, 
+    /**
+     * The headers of the HTTP answer this value came from (names lowercase, repeated
+     * headers joined with `, `); not part of the wire JSON, ignored by `==`.
+     */
+    var `httpHeaders`: Map<kotlin.String, kotlin.String>? = null
 ) {
     
     /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
@@ -1509,6 +1514,7 @@ public object FfiConverterTypeConversation: FfiConverterRustBuffer<Conversation>
             FfiConverterTypeTimestamp.read(buf),
             FfiConverterTypeTimestamp.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalMapStringString.read(buf),
         )
     }
 
@@ -1518,7 +1524,8 @@ public object FfiConverterTypeConversation: FfiConverterRustBuffer<Conversation>
             FfiConverterBoolean.allocationSize(value.`archived`) +
             FfiConverterTypeTimestamp.allocationSize(value.`createdAt`) +
             FfiConverterTypeTimestamp.allocationSize(value.`updatedAt`) +
-            FfiConverterOptionalString.allocationSize(value.`requestId`)
+            FfiConverterOptionalString.allocationSize(value.`requestId`) +
+            FfiConverterOptionalMapStringString.allocationSize(value.`httpHeaders`)
     )
 
     override fun write(value: Conversation, buf: ByteBuffer) {
@@ -1528,6 +1535,7 @@ public object FfiConverterTypeConversation: FfiConverterRustBuffer<Conversation>
             FfiConverterTypeTimestamp.write(value.`createdAt`, buf)
             FfiConverterTypeTimestamp.write(value.`updatedAt`, buf)
             FfiConverterOptionalString.write(value.`requestId`, buf)
+            FfiConverterOptionalMapStringString.write(value.`httpHeaders`, buf)
     }
 }
 
@@ -1550,7 +1558,12 @@ data class ConversationPage (
      * to Moveworks support, for a wrong answer as for an error. Not part of the wire
      * JSON, and ignored by `==` (the same object fetched twice is equal).
      */
-    var `requestId`: kotlin.String? = null
+    var `requestId`: kotlin.String? = null, 
+    /**
+     * The headers of the HTTP answer this value came from (names lowercase, repeated
+     * headers joined with `, `); not part of the wire JSON, ignored by `==`.
+     */
+    var `httpHeaders`: Map<kotlin.String, kotlin.String>? = null
 ) {
     
     /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
@@ -1566,19 +1579,22 @@ public object FfiConverterTypeConversationPage: FfiConverterRustBuffer<Conversat
             FfiConverterSequenceTypeConversation.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalMapStringString.read(buf),
         )
     }
 
     override fun allocationSize(value: ConversationPage) = (
             FfiConverterSequenceTypeConversation.allocationSize(value.`conversations`) +
             FfiConverterOptionalString.allocationSize(value.`nextCursor`) +
-            FfiConverterOptionalString.allocationSize(value.`requestId`)
+            FfiConverterOptionalString.allocationSize(value.`requestId`) +
+            FfiConverterOptionalMapStringString.allocationSize(value.`httpHeaders`)
     )
 
     override fun write(value: ConversationPage, buf: ByteBuffer) {
             FfiConverterSequenceTypeConversation.write(value.`conversations`, buf)
             FfiConverterOptionalString.write(value.`nextCursor`, buf)
             FfiConverterOptionalString.write(value.`requestId`, buf)
+            FfiConverterOptionalMapStringString.write(value.`httpHeaders`, buf)
     }
 }
 
@@ -1687,6 +1703,10 @@ data class ErrorDetails (
      */
     var `bodyExcerpt`: kotlin.String?, 
     /**
+     * The headers of the failing HTTP answer (names lowercase), when one arrived.
+     */
+    var `httpHeaders`: Map<kotlin.String, kotlin.String>?, 
+    /**
      * True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
      * 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
      */
@@ -1715,6 +1735,7 @@ public object FfiConverterTypeErrorDetails: FfiConverterRustBuffer<ErrorDetails>
             FfiConverterOptionalTypeResponseStatus.read(buf),
             FfiConverterOptionalTypeResponse.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalMapStringString.read(buf),
             FfiConverterBoolean.read(buf),
         )
     }
@@ -1732,6 +1753,7 @@ public object FfiConverterTypeErrorDetails: FfiConverterRustBuffer<ErrorDetails>
             FfiConverterOptionalTypeResponseStatus.allocationSize(value.`lastStatus`) +
             FfiConverterOptionalTypeResponse.allocationSize(value.`response`) +
             FfiConverterOptionalString.allocationSize(value.`bodyExcerpt`) +
+            FfiConverterOptionalMapStringString.allocationSize(value.`httpHeaders`) +
             FfiConverterBoolean.allocationSize(value.`isTransient`)
     )
 
@@ -1748,6 +1770,7 @@ public object FfiConverterTypeErrorDetails: FfiConverterRustBuffer<ErrorDetails>
             FfiConverterOptionalTypeResponseStatus.write(value.`lastStatus`, buf)
             FfiConverterOptionalTypeResponse.write(value.`response`, buf)
             FfiConverterOptionalString.write(value.`bodyExcerpt`, buf)
+            FfiConverterOptionalMapStringString.write(value.`httpHeaders`, buf)
             FfiConverterBoolean.write(value.`isTransient`, buf)
     }
 }
@@ -1820,7 +1843,12 @@ data class EventPage (
      * to Moveworks support, for a wrong answer as for an error. Not part of the wire
      * JSON, and ignored by `==` (the same object fetched twice is equal).
      */
-    var `requestId`: kotlin.String? = null
+    var `requestId`: kotlin.String? = null, 
+    /**
+     * The headers of the HTTP answer this value came from (names lowercase, repeated
+     * headers joined with `, `); not part of the wire JSON, ignored by `==`.
+     */
+    var `httpHeaders`: Map<kotlin.String, kotlin.String>? = null
 ) {
     
     /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
@@ -1836,19 +1864,22 @@ public object FfiConverterTypeEventPage: FfiConverterRustBuffer<EventPage> {
             FfiConverterSequenceTypeEvent.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalMapStringString.read(buf),
         )
     }
 
     override fun allocationSize(value: EventPage) = (
             FfiConverterSequenceTypeEvent.allocationSize(value.`events`) +
             FfiConverterOptionalString.allocationSize(value.`nextCursor`) +
-            FfiConverterOptionalString.allocationSize(value.`requestId`)
+            FfiConverterOptionalString.allocationSize(value.`requestId`) +
+            FfiConverterOptionalMapStringString.allocationSize(value.`httpHeaders`)
     )
 
     override fun write(value: EventPage, buf: ByteBuffer) {
             FfiConverterSequenceTypeEvent.write(value.`events`, buf)
             FfiConverterOptionalString.write(value.`nextCursor`, buf)
             FfiConverterOptionalString.write(value.`requestId`, buf)
+            FfiConverterOptionalMapStringString.write(value.`httpHeaders`, buf)
     }
 }
 
@@ -1902,7 +1933,12 @@ data class FeedbackResult (
      * to Moveworks support, for a wrong answer as for an error. Not part of the wire
      * JSON, and ignored by `==` (the same object fetched twice is equal).
      */
-    var `requestId`: kotlin.String? = null
+    var `requestId`: kotlin.String? = null, 
+    /**
+     * The headers of the HTTP answer this value came from (names lowercase, repeated
+     * headers joined with `, `); not part of the wire JSON, ignored by `==`.
+     */
+    var `httpHeaders`: Map<kotlin.String, kotlin.String>? = null
 ) {
     
     /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
@@ -1917,17 +1953,20 @@ public object FfiConverterTypeFeedbackResult: FfiConverterRustBuffer<FeedbackRes
         return FeedbackResult(
             FfiConverterTypeFeedbackStatus.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalMapStringString.read(buf),
         )
     }
 
     override fun allocationSize(value: FeedbackResult) = (
             FfiConverterTypeFeedbackStatus.allocationSize(value.`status`) +
-            FfiConverterOptionalString.allocationSize(value.`requestId`)
+            FfiConverterOptionalString.allocationSize(value.`requestId`) +
+            FfiConverterOptionalMapStringString.allocationSize(value.`httpHeaders`)
     )
 
     override fun write(value: FeedbackResult, buf: ByteBuffer) {
             FfiConverterTypeFeedbackStatus.write(value.`status`, buf)
             FfiConverterOptionalString.write(value.`requestId`, buf)
+            FfiConverterOptionalMapStringString.write(value.`httpHeaders`, buf)
     }
 }
 
@@ -2156,6 +2195,104 @@ public object FfiConverterTypeListResponseMessagesParams: FfiConverterRustBuffer
 
 
 /**
+ * One log line and its fields (those that apply; the others are `None`).
+ */
+data class LogRecord (
+    /**
+     * Severity.
+     */
+    var `level`: LogLevel, 
+    /**
+     * The whole line, e.g. `POST /rest/v1beta1/conversations -> 201 attempt=1 request_id=… 12ms`.
+     */
+    var `message`: kotlin.String, 
+    /**
+     * HTTP method.
+     */
+    var `method`: kotlin.String?, 
+    /**
+     * URL path (never the query or credentials).
+     */
+    var `path`: kotlin.String?, 
+    /**
+     * HTTP status, when an answer arrived.
+     */
+    var `status`: kotlin.UShort?, 
+    /**
+     * Which attempt of the call (1 is the first).
+     */
+    var `attempt`: kotlin.UInt?, 
+    /**
+     * How long the attempt took.
+     */
+    var `durationMs`: kotlin.ULong?, 
+    /**
+     * The answer's request id.
+     */
+    var `requestId`: kotlin.String?, 
+    /**
+     * The error kind of a failed attempt (`connection`, `rate_limited`, ...).
+     */
+    var `errorKind`: kotlin.String?, 
+    /**
+     * What happens next: `"retry in 250ms (1/2)"`, `"give up"`, or `None` on success.
+     */
+    var `retry`: kotlin.String?
+) {
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogRecord: FfiConverterRustBuffer<LogRecord> {
+    override fun read(buf: ByteBuffer): LogRecord {
+        return LogRecord(
+            FfiConverterTypeLogLevel.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalUShort.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LogRecord) = (
+            FfiConverterTypeLogLevel.allocationSize(value.`level`) +
+            FfiConverterString.allocationSize(value.`message`) +
+            FfiConverterOptionalString.allocationSize(value.`method`) +
+            FfiConverterOptionalString.allocationSize(value.`path`) +
+            FfiConverterOptionalUShort.allocationSize(value.`status`) +
+            FfiConverterOptionalUInt.allocationSize(value.`attempt`) +
+            FfiConverterOptionalULong.allocationSize(value.`durationMs`) +
+            FfiConverterOptionalString.allocationSize(value.`requestId`) +
+            FfiConverterOptionalString.allocationSize(value.`errorKind`) +
+            FfiConverterOptionalString.allocationSize(value.`retry`)
+    )
+
+    override fun write(value: LogRecord, buf: ByteBuffer) {
+            FfiConverterTypeLogLevel.write(value.`level`, buf)
+            FfiConverterString.write(value.`message`, buf)
+            FfiConverterOptionalString.write(value.`method`, buf)
+            FfiConverterOptionalString.write(value.`path`, buf)
+            FfiConverterOptionalUShort.write(value.`status`, buf)
+            FfiConverterOptionalUInt.write(value.`attempt`, buf)
+            FfiConverterOptionalULong.write(value.`durationMs`, buf)
+            FfiConverterOptionalString.write(value.`requestId`, buf)
+            FfiConverterOptionalString.write(value.`errorKind`, buf)
+            FfiConverterOptionalString.write(value.`retry`, buf)
+    }
+}
+
+
+
+/**
  * A final message in a conversation.
  */
 data class Message (
@@ -2314,7 +2451,12 @@ data class MessagePage (
      * to Moveworks support, for a wrong answer as for an error. Not part of the wire
      * JSON, and ignored by `==` (the same object fetched twice is equal).
      */
-    var `requestId`: kotlin.String? = null
+    var `requestId`: kotlin.String? = null, 
+    /**
+     * The headers of the HTTP answer this value came from (names lowercase, repeated
+     * headers joined with `, `); not part of the wire JSON, ignored by `==`.
+     */
+    var `httpHeaders`: Map<kotlin.String, kotlin.String>? = null
 ) {
     
     /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
@@ -2330,19 +2472,22 @@ public object FfiConverterTypeMessagePage: FfiConverterRustBuffer<MessagePage> {
             FfiConverterSequenceTypeMessage.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalMapStringString.read(buf),
         )
     }
 
     override fun allocationSize(value: MessagePage) = (
             FfiConverterSequenceTypeMessage.allocationSize(value.`messages`) +
             FfiConverterOptionalString.allocationSize(value.`nextCursor`) +
-            FfiConverterOptionalString.allocationSize(value.`requestId`)
+            FfiConverterOptionalString.allocationSize(value.`requestId`) +
+            FfiConverterOptionalMapStringString.allocationSize(value.`httpHeaders`)
     )
 
     override fun write(value: MessagePage, buf: ByteBuffer) {
             FfiConverterSequenceTypeMessage.write(value.`messages`, buf)
             FfiConverterOptionalString.write(value.`nextCursor`, buf)
             FfiConverterOptionalString.write(value.`requestId`, buf)
+            FfiConverterOptionalMapStringString.write(value.`httpHeaders`, buf)
     }
 }
 
@@ -2453,7 +2598,12 @@ data class Response (
      * to Moveworks support, for a wrong answer as for an error. Not part of the wire
      * JSON, and ignored by `==` (the same object fetched twice is equal).
      */
-    var `requestId`: kotlin.String? = null
+    var `requestId`: kotlin.String? = null, 
+    /**
+     * The headers of the HTTP answer this value came from (names lowercase, repeated
+     * headers joined with `, `); not part of the wire JSON, ignored by `==`.
+     */
+    var `httpHeaders`: Map<kotlin.String, kotlin.String>? = null
 ) {
     
     /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
@@ -2475,6 +2625,7 @@ public object FfiConverterTypeResponse: FfiConverterRustBuffer<Response> {
             FfiConverterSequenceTypeOutputItem.read(buf),
             FfiConverterOptionalTypeResponseError.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalMapStringString.read(buf),
         )
     }
 
@@ -2487,7 +2638,8 @@ public object FfiConverterTypeResponse: FfiConverterRustBuffer<Response> {
             FfiConverterOptionalTypeTimestamp.allocationSize(value.`updatedAt`) +
             FfiConverterSequenceTypeOutputItem.allocationSize(value.`outputs`) +
             FfiConverterOptionalTypeResponseError.allocationSize(value.`error`) +
-            FfiConverterOptionalString.allocationSize(value.`requestId`)
+            FfiConverterOptionalString.allocationSize(value.`requestId`) +
+            FfiConverterOptionalMapStringString.allocationSize(value.`httpHeaders`)
     )
 
     override fun write(value: Response, buf: ByteBuffer) {
@@ -2500,6 +2652,7 @@ public object FfiConverterTypeResponse: FfiConverterRustBuffer<Response> {
             FfiConverterSequenceTypeOutputItem.write(value.`outputs`, buf)
             FfiConverterOptionalTypeResponseError.write(value.`error`, buf)
             FfiConverterOptionalString.write(value.`requestId`, buf)
+            FfiConverterOptionalMapStringString.write(value.`httpHeaders`, buf)
     }
 }
 
@@ -2564,7 +2717,14 @@ data class SandboxOptions (
      * Hand out clients that use OAuth client credentials (fetching a token from
      * the sandbox's token endpoint) instead of its static bearer token.
      */
-    var `oauth`: kotlin.Boolean? = null
+    var `oauth`: kotlin.Boolean? = null, 
+    /**
+     * Serve HTTPS (default `false`): at start the sandbox makes a throwaway CA and a
+     * certificate it signs for `127.0.0.1`, `localhost` and `::1`; its URLs are
+     * `https://`, [ai.moveworks.sdk.Sandbox.caCertificatePem] is the CA, and the clients it hands
+     * out trust it (`ca_certificates`). For exercising TLS end to end. Unix only.
+     */
+    var `tls`: kotlin.Boolean? = null
 ) {
     
     /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
@@ -2580,19 +2740,22 @@ public object FfiConverterTypeSandboxOptions: FfiConverterRustBuffer<SandboxOpti
             FfiConverterOptionalULong.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
         )
     }
 
     override fun allocationSize(value: SandboxOptions) = (
             FfiConverterOptionalULong.allocationSize(value.`responseDurationMs`) +
             FfiConverterOptionalString.allocationSize(value.`assistantName`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`oauth`)
+            FfiConverterOptionalBoolean.allocationSize(value.`oauth`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`tls`)
     )
 
     override fun write(value: SandboxOptions, buf: ByteBuffer) {
             FfiConverterOptionalULong.write(value.`responseDurationMs`, buf)
             FfiConverterOptionalString.write(value.`assistantName`, buf)
             FfiConverterOptionalBoolean.write(value.`oauth`, buf)
+            FfiConverterOptionalBoolean.write(value.`tls`, buf)
     }
 }
 
@@ -3008,6 +3171,58 @@ public object FfiConverterTypeFeedbackStatus : FfiConverterRustBuffer<FeedbackSt
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * The severity of a [`LogRecord`], most severe first.
+ */
+
+enum class LogLevel {
+    
+    /**
+     * A call failed for good.
+     */
+    ERROR,
+    /**
+     * Something the app should know about (e.g. a retry given up).
+     */
+    WARN,
+    /**
+     * A retry decision, a stream falling back to polling.
+     */
+    INFO,
+    /**
+     * Every HTTP attempt with its outcome.
+     */
+    DEBUG,
+    /**
+     * Also request and response bodies (redacted, capped).
+     */
+    TRACE;
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogLevel: FfiConverterRustBuffer<LogLevel> {
+    override fun read(buf: ByteBuffer) = try {
+        LogLevel.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: LogLevel) = 4UL
+
+    override fun write(value: LogLevel, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
     }
 }
 
@@ -4060,6 +4275,38 @@ public object FfiConverterOptionalTypeResponseStatus: FfiConverterRustBuffer<Res
 /**
  * @suppress
  */
+public object FfiConverterOptionalMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>?> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterMapStringString.read(buf)
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterMapStringString.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterMapStringString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeTimestamp: FfiConverterRustBuffer<Timestamp?> {
     override fun read(buf: ByteBuffer): Timestamp? {
         if (buf.get().toInt() == 0) {
@@ -4278,6 +4525,45 @@ public object FfiConverterSequenceTypeOutputItem: FfiConverterRustBuffer<List<Ou
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeOutputItem.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.String>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterString.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterString.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterString.write(v, buf)
         }
     }
 }
