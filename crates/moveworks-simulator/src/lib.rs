@@ -414,6 +414,10 @@ pub struct SimulatorConfig {
     /// (valid from a day ago for 30 days); clients trust the CA from
     /// [`Simulator::ca_certificate_pem`]. Unix only (elsewhere starting fails).
     pub tls: bool,
+    /// With `tls`, require mutual TLS (false): a client must present a certificate
+    /// the CA signed, e.g. [`Simulator::client_certificate_pem`] with
+    /// [`Simulator::client_key_pem`]; others fail the handshake.
+    pub tls_client_auth: bool,
 }
 
 impl Default for SimulatorConfig {
@@ -429,6 +433,7 @@ impl Default for SimulatorConfig {
             token_ttl: Duration::from_secs(3600),
             threads: 8,
             tls: false,
+            tls_client_auth: false,
         }
     }
 }
@@ -443,7 +448,7 @@ pub struct Simulator {
     /// With `tls`: the public listener's TLS front (dropped first, so it stops
     /// before the plain server it relays to) and the CA as PEM.
     #[cfg(unix)]
-    tls: Option<(tls::Front, String)>,
+    tls: Option<(tls::Front, tls::Identity)>,
     /// The plain HTTP server, held for its `Drop` (which stops it).
     #[allow(dead_code, reason = "owned only to be dropped with the simulator")]
     server: Server,
@@ -483,9 +488,9 @@ impl Simulator {
             let identity = tls::generate()?;
             let internal = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))?;
             let server = Server::start(internal, config.threads, handler)?;
-            let front = tls::Front::start(listener, server.addr(), &identity)?;
+            let front = tls::Front::start(listener, server.addr(), &identity, config.tls_client_auth)?;
             let config = SimulatorConfig { port, ..config };
-            Ok(Simulator { config, addr, app, tls: Some((front, identity.ca_pem)), server })
+            Ok(Simulator { config, addr, app, tls: Some((front, identity)), server })
         }
     }
 
@@ -509,7 +514,24 @@ impl Simulator {
     /// text: what a client must trust to reach this simulator. `None` without `tls`.
     pub fn ca_certificate_pem(&self) -> Option<String> {
         #[cfg(unix)]
-        return self.tls.as_ref().map(|(_, ca)| ca.clone());
+        return self.tls.as_ref().map(|(_, identity)| identity.ca_pem.clone());
+        #[cfg(not(unix))]
+        None
+    }
+
+    /// With `tls`, a client certificate the CA signed (PEM), for mutual TLS
+    /// ([`SimulatorConfig::tls_client_auth`]). `None` without `tls`.
+    pub fn client_certificate_pem(&self) -> Option<String> {
+        #[cfg(unix)]
+        return self.tls.as_ref().map(|(_, identity)| identity.client_pem.clone());
+        #[cfg(not(unix))]
+        None
+    }
+
+    /// The private key of [`client_certificate_pem`](Self::client_certificate_pem), PEM (PKCS#8).
+    pub fn client_key_pem(&self) -> Option<String> {
+        #[cfg(unix)]
+        return self.tls.as_ref().map(|(_, identity)| identity.client_key_pem.clone());
         #[cfg(not(unix))]
         None
     }

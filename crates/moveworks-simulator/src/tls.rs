@@ -32,6 +32,11 @@ pub(crate) const CA_NAME: &str = "Moveworks SDK sandbox CA (throwaway)";
 pub(crate) struct Identity {
     /// The CA certificate, PEM: what a client must trust.
     pub ca_pem: String,
+    /// A client certificate the CA signed and its key (PKCS#8), PEM: what a client
+    /// presents when the simulator requires mutual TLS.
+    pub client_pem: String,
+    pub client_key_pem: String,
+    ca_der: CertificateDer<'static>,
     server_chain: Vec<CertificateDer<'static>>,
     server_key: Vec<u8>,
 }
@@ -66,20 +71,44 @@ pub(crate) fn generate() -> io::Result<Identity> {
     (server.not_before, server.not_after) = (not_before, not_after);
     let server_cert = server.signed_by(&key, &ca_cert, &ca_key).map_err(failed)?;
 
+    let client_key = KeyPair::generate().map_err(failed)?;
+    let mut client = CertificateParams::new(Vec::<String>::new()).map_err(failed)?;
+    client.distinguished_name.push(DnType::CommonName, "Moveworks SDK sandbox client");
+    client.is_ca = IsCa::NoCa;
+    client.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    client.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    (client.not_before, client.not_after) = (not_before, not_after);
+    let client_cert = client.signed_by(&client_key, &ca_cert, &ca_key).map_err(failed)?;
+
     Ok(Identity {
         ca_pem: ca_cert.pem(),
+        client_pem: client_cert.pem(),
+        client_key_pem: client_key.serialize_pem(),
+        ca_der: ca_cert.der().clone(),
         server_chain: vec![server_cert.der().clone(), ca_cert.der().clone()],
         server_key: key.serialize_der(),
     })
 }
 
-fn server_config(identity: &Identity) -> io::Result<Arc<ServerConfig>> {
+fn server_config(identity: &Identity, client_auth: bool) -> io::Result<Arc<ServerConfig>> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(identity.server_key.clone()));
-    let mut config = ServerConfig::builder_with_provider(provider)
+    let failed = |e: rustls::Error| io::Error::other(format!("cannot configure TLS: {e}"));
+    let builder = ServerConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
-        .and_then(|b| b.with_no_client_auth().with_single_cert(identity.server_chain.clone(), key))
-        .map_err(|e| io::Error::other(format!("cannot configure TLS: {e}")))?;
+        .map_err(failed)?;
+    let builder = if client_auth {
+        // Mutual TLS: only clients presenting a certificate this CA signed.
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(identity.ca_der.clone()).map_err(failed)?;
+        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+            .build()
+            .map_err(|e| io::Error::other(format!("cannot configure TLS client auth: {e}")))?;
+        builder.with_client_cert_verifier(verifier)
+    } else {
+        builder.with_no_client_auth()
+    };
+    let mut config = builder.with_single_cert(identity.server_chain.clone(), key).map_err(failed)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
@@ -106,8 +135,13 @@ struct Shared {
 
 impl Front {
     /// Starts relaying TLS connections from `listener` to the plain server at `backend`.
-    pub fn start(listener: TcpListener, backend: SocketAddr, identity: &Identity) -> io::Result<Front> {
-        let config = server_config(identity)?;
+    pub fn start(
+        listener: TcpListener,
+        backend: SocketAddr,
+        identity: &Identity,
+        client_auth: bool,
+    ) -> io::Result<Front> {
+        let config = server_config(identity, client_auth)?;
         let mut fds = [0 as RawFd; 2];
         // SAFETY: pipe writes two new descriptors into the array it is given.
         if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
