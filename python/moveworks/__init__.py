@@ -4,6 +4,9 @@ The work happens in the shared Rust core (retries, OAuth, validation, polling);
 this package converts it to Python: :class:`Client` (blocking, thread-safe, the
 GIL released during I/O), :class:`AsyncClient` (asyncio), models with attribute
 access and ``to_dict()``, and one exception class per error kind.
+
+Logs go to ``logging.getLogger("moveworks")`` (see ``moveworks._logging``): the
+level follows that logger and ``MOVEWORKS_LOG``, or :func:`set_log_level`.
 """
 
 from ._moveworks import (
@@ -49,6 +52,8 @@ from ._moveworks import (
     ResponseStream,
     UnknownStreamEvent,
     __version__,
+    log_level,
+    set_log_level,
 )
 from ._errors import (
     APIConnectionError,
@@ -70,6 +75,22 @@ from ._errors import (
     error_class,
 )
 from ._async import AsyncClient, AsyncResponseStream
+
+
+def _log_from_env() -> None:
+    # MOVEWORKS_LOG: a stderr handler on the `moveworks` logger, unless it has one.
+    # Without it, `logging` is not imported (records are then off: the default level
+    # is warn and the core has no warn records).
+    import os
+
+    value = os.environ.get("MOVEWORKS_LOG")
+    if value:
+        from . import _logging
+
+        _logging._setup_from_env(value)
+
+
+_log_from_env()
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -164,4 +185,6 @@ __all__ = [
     "WaitCancelledError",
     "__version__",
     "error_class",
+    "log_level",
+    "set_log_level",
 ]

@@ -29,7 +29,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import asyncio
     from types import TracebackType
-    from typing import Any, AsyncIterator, Awaitable, Callable, Optional, Type
+    from typing import Any, AsyncIterator, Awaitable, Callable, Mapping, Optional, Type, Union
 
     from typing_extensions import Unpack
 
@@ -68,10 +68,27 @@ class AsyncClient:
         return cls._wrap(client)
 
     def with_options(
-        self, *, timeout: Optional[float] = None, deadline: Optional[float] = None, max_retries: Optional[int] = None
+        self,
+        *,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+        extra_query: Optional[Mapping[str, Union[str, int, float, bool]]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
     ) -> "AsyncClient":
-        """A client sharing this one's connections, with other per-call limits."""
-        return AsyncClient._wrap(self._client.with_options(timeout=timeout, deadline=deadline, max_retries=max_retries))
+        """A client sharing this one's connections, with other per-call limits and
+        additions (``extra_headers``, ``extra_query``, ``extra_body``), as :meth:`Client.with_options`."""
+        return AsyncClient._wrap(
+            self._client.with_options(
+                timeout=timeout,
+                deadline=deadline,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
+        )
 
     @property
     def sync_client(self) -> Client:

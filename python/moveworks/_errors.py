@@ -37,6 +37,7 @@ class MoveworksError(Exception):
         last_status: Optional[str] = None,
         response: Optional[Response] = None,
         body_excerpt: Optional[str] = None,
+        http_headers: Optional[Dict[str, str]] = None,
         is_transient: bool = False,
     ) -> None:
         super().__init__(display)
@@ -50,6 +51,8 @@ class MoveworksError(Exception):
         """The API's ``error.code`` (e.g. ``"NOT_FOUND"``), when the body carried one."""
         self.request_id: Optional[str] = request_id
         """The ``x-moveworks-root-uuid`` of the failing request: quote it to support."""
+        self.http_headers: Optional[Dict[str, str]] = http_headers
+        """The headers of the failing HTTP answer (names lowercase), when one arrived."""
         self.retry_after: Optional[float] = retry_after
         """Seconds the server asked us to wait, when it said so."""
         self.argument: Optional[str] = argument

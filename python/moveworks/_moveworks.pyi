@@ -1,6 +1,6 @@
 """Type stubs of the compiled extension module (checked against it by stubtest in python/test.sh)."""
 
-from typing import Any, Callable, Iterator, List, Literal, Optional, Tuple, Type, TypeVar, Union, final
+from typing import Any, Callable, Dict, Iterator, List, Literal, Mapping, Optional, Tuple, Type, TypeVar, Union, final
 from types import TracebackType
 import datetime
 import asyncio
@@ -57,6 +57,8 @@ __all__ = [
     "UnknownStreamEvent",
     "__version__",
     "_shutdown",
+    "log_level",
+    "set_log_level",
 ]
 
 __version__: str
@@ -79,7 +81,15 @@ FEEDBACK_STATUSES: Tuple[str, ...]
 """Wire values of FeedbackStatus this version knows."""
 
 def _shutdown() -> None:
-    """Stops the async runtime (registered with atexit)."""
+    """Stops the async runtime and the log forwarding (registered with atexit)."""
+
+def set_log_level(level: Union[str, int, None], /) -> None:
+    """Sets the level of the SDK's log records for the process: ``"error"``, ``"warn"``,
+    ``"info"``, ``"debug"``, ``"trace"``, ``"off"`` or a ``logging`` level (5 or below is
+    trace). ``None``: follow ``MOVEWORKS_LOG`` and the ``moveworks`` logger's level again."""
+
+def log_level() -> str:
+    """The level of the SDK's log records now (a name, or ``"off"``)."""
 
 _M = TypeVar("_M")
 _OnUpdate = Callable[["Response"], Optional[bool]]
@@ -95,8 +105,15 @@ class CancelToken:
 class Sandbox:
     """The native half of ``moveworks.testing.Sandbox`` (use that class)."""
     def __new__(
-        cls, *, response_duration: Optional[float] = None, assistant_name: Optional[str] = None, oauth: Optional[bool] = None
+        cls,
+        *,
+        response_duration: Optional[float] = None,
+        assistant_name: Optional[str] = None,
+        oauth: Optional[bool] = None,
+        tls: Optional[bool] = None,
     ) -> "Sandbox": ...
+    @property
+    def ca_certificate(self) -> Optional[str]: ...
     @property
     def base_url(self) -> str: ...
     @property
@@ -145,6 +162,13 @@ class Conversation(_Model):
 
         None for a value built with ``from_json``; not in ``to_dict()``, ignored by ``==``.
         """
+    @property
+    def http_headers(self) -> Optional[Dict[str, str]]:
+        """The headers of the HTTP answer this value came from (names lowercase), e.g.
+        ``http_headers["x-moveworks-root-uuid"]``.
+
+        None for a value built with ``from_json``; not in ``to_dict()``, ignored by ``==``.
+        """
 
 @final
 class ConversationPage(_Model):
@@ -155,6 +179,13 @@ class ConversationPage(_Model):
     @property
     def request_id(self) -> Optional[str]:
         """The ``x-moveworks-root-uuid`` of the HTTP answer this value came from (quote it to support).
+
+        None for a value built with ``from_json``; not in ``to_dict()``, ignored by ``==``.
+        """
+    @property
+    def http_headers(self) -> Optional[Dict[str, str]]:
+        """The headers of the HTTP answer this value came from (names lowercase), e.g.
+        ``http_headers["x-moveworks-root-uuid"]``.
 
         None for a value built with ``from_json``; not in ``to_dict()``, ignored by ``==``.
         """
@@ -170,6 +201,13 @@ class EventPage(_Model):
     @property
     def request_id(self) -> Optional[str]:
         """The ``x-moveworks-root-uuid`` of the HTTP answer this value came from (quote it to support).
+
+        None for a value built with ``from_json``; not in ``to_dict()``, ignored by ``==``.
+        """
+    @property
+    def http_headers(self) -> Optional[Dict[str, str]]:
+        """The headers of the HTTP answer this value came from (names lowercase), e.g.
+        ``http_headers["x-moveworks-root-uuid"]``.
 
         None for a value built with ``from_json``; not in ``to_dict()``, ignored by ``==``.
         """
@@ -302,6 +340,13 @@ class MessagePage(_Model):
 
         None for a value built with ``from_json``; not in ``to_dict()``, ignored by ``==``.
         """
+    @property
+    def http_headers(self) -> Optional[Dict[str, str]]:
+        """The headers of the HTTP answer this value came from (names lowercase), e.g.
+        ``http_headers["x-moveworks-root-uuid"]``.
+
+        None for a value built with ``from_json``; not in ``to_dict()``, ignored by ``==``.
+        """
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[Message]: ...
 
@@ -313,6 +358,13 @@ class FeedbackResult(_Model):
     @property
     def request_id(self) -> Optional[str]:
         """The ``x-moveworks-root-uuid`` of the HTTP answer this value came from (quote it to support).
+
+        None for a value built with ``from_json``; not in ``to_dict()``, ignored by ``==``.
+        """
+    @property
+    def http_headers(self) -> Optional[Dict[str, str]]:
+        """The headers of the HTTP answer this value came from (names lowercase), e.g.
+        ``http_headers["x-moveworks-root-uuid"]``.
 
         None for a value built with ``from_json``; not in ``to_dict()``, ignored by ``==``.
         """
@@ -364,6 +416,13 @@ class Response(_Model):
     @property
     def request_id(self) -> Optional[str]:
         """The ``x-moveworks-root-uuid`` of the HTTP answer this value came from (quote it to support).
+
+        None for a value built with ``from_json``; not in ``to_dict()``, ignored by ``==``.
+        """
+    @property
+    def http_headers(self) -> Optional[Dict[str, str]]:
+        """The headers of the HTTP answer this value came from (names lowercase), e.g.
+        ``http_headers["x-moveworks-root-uuid"]``.
 
         None for a value built with ``from_json``; not in ``to_dict()``, ignored by ``==``.
         """
@@ -586,8 +645,19 @@ class Client:
     @classmethod
     def from_env(cls, **options: Unpack[ClientOptions]) -> "Client": ...
     def with_options(
-        self, *, timeout: Optional[float] = None, deadline: Optional[float] = None, max_retries: Optional[int] = None
-    ) -> "Client": ...
+        self,
+        *,
+        timeout: Optional[float] = None,
+        deadline: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+        extra_query: Optional[Mapping[str, Union[str, int, float, bool]]] = None,
+        extra_body: Optional[Mapping[str, Any]] = None,
+    ) -> "Client":
+        """A client sharing this one's connections and token cache, with other per-call
+        limits and additions: ``extra_headers`` (headers the SDK sets, such as
+        ``Authorization``, are refused with ``InvalidArgumentError``), ``extra_query``,
+        ``extra_body`` (merged into each JSON body; a call without a body refuses it)."""
     @property
     def base_url(self) -> str: ...
     @property

@@ -6,9 +6,18 @@ unknown keyword is an ``InvalidArgumentError`` naming it. This TypedDict only
 lets type checkers see them; ``tests/test_options.py`` checks it lists exactly
 the core's options. Durations: ``<name>`` in seconds or ``<name>_ms`` in whole
 milliseconds, not both.
+
+Company networks: ``tls_roots`` (``"platform"``, the default: the OS's trust store
+plus ``SSL_CERT_FILE``/``SSL_CERT_DIR``; ``"webpki"``: Mozilla's roots;
+``"custom-only"``: only ``ca_certificates``), ``ca_certificates`` (PEM text or the
+path of a PEM file, trusted beside the roots), ``client_certificate``/``client_key``
+(mutual TLS, PEM text or paths; the key is never shown), ``proxy`` (``http://``,
+``https://`` or ``socks5://`` URL, credentials allowed and never shown) and
+``proxy_from_env`` (default True: ``HTTPS_PROXY``/``ALL_PROXY``/``NO_PROXY`` with
+curl's rules).
 """
 
-from typing import Optional
+from typing import Literal, Optional
 
 from typing_extensions import TypedDict
 
@@ -30,3 +39,9 @@ class ClientOptions(TypedDict, total=False):
     max_response_bytes: Optional[int]
     allow_insecure_http: Optional[bool]
     user_agent_suffix: Optional[str]
+    tls_roots: Optional[Literal["platform", "webpki", "custom-only"]]
+    ca_certificates: Optional[str]
+    client_certificate: Optional[str]
+    client_key: Optional[str]
+    proxy: Optional[str]
+    proxy_from_env: Optional[bool]

@@ -58,12 +58,21 @@ class Sandbox:
     :param assistant_name: the ``Assistant-Name`` the sandbox expects (default ``"sandbox"``).
     :param oauth: hand out clients that fetch OAuth tokens with the sandbox's
         client credentials instead of using its static bearer token.
+    :param tls: serve HTTPS with a throwaway CA (:attr:`ca_certificate`), which the
+        clients it hands out trust (``ca_certificates``): for testing TLS and proxies.
     """
 
     def __init__(
-        self, *, response_duration: Optional[float] = None, assistant_name: Optional[str] = None, oauth: bool = False
+        self,
+        *,
+        response_duration: Optional[float] = None,
+        assistant_name: Optional[str] = None,
+        oauth: bool = False,
+        tls: bool = False,
     ) -> None:
-        self._native = _NativeSandbox(response_duration=response_duration, assistant_name=assistant_name, oauth=oauth)
+        self._native = _NativeSandbox(
+            response_duration=response_duration, assistant_name=assistant_name, oauth=oauth, tls=tls
+        )
 
     def __enter__(self) -> "Sandbox":
         return self
@@ -89,13 +98,19 @@ class Sandbox:
 
     @property
     def base_url(self) -> str:
-        """The API base URL to give a client (``http://127.0.0.1:PORT/rest/v1beta1``)."""
+        """The API base URL to give a client (``http://127.0.0.1:PORT/rest/v1beta1``; ``https://`` with ``tls=True``)."""
         return self._native.base_url
 
     @property
     def origin(self) -> str:
         """``http://127.0.0.1:PORT``."""
         return self._native.origin
+
+    @property
+    def ca_certificate(self) -> Optional[str]:
+        """With ``tls=True``: the PEM text of the CA that signed the sandbox's certificate
+        (give it as ``ca_certificates`` to a client you build yourself); None otherwise."""
+        return self._native.ca_certificate
 
     @property
     def token_url(self) -> str:
@@ -177,7 +192,9 @@ class Sandbox:
     def requests(self, method: Optional[str] = None, path_contains: Optional[str] = None) -> List[Dict[str, Any]]:
         """The requests received, oldest first, optionally filtered: each a dict with
         ``method``, ``path``, ``query``, ``status``, ``assistant_name``, ``user_agent``,
-        ``authorized``, ``content_type``, ``fault``, ``root_uuid`` (never a credential)."""
+        ``authorized``, ``content_type``, ``fault``, ``root_uuid``, ``x_headers`` (the request's
+        ``x-`` headers, names lowercase), ``body_keys`` (the JSON body's top-level fields)
+        (never a credential)."""
         answer: List[Dict[str, Any]] = self.run("requests", method=method, path_contains=path_contains)
         return answer
 

@@ -46,10 +46,12 @@ fn handle() -> PyResult<tokio::runtime::Handle> {
     })
 }
 
-/// Stops the async runtime; registered with `atexit` by the module.
+/// Stops the async runtime and the log forwarding; registered with `atexit` by the module.
 #[pyfunction]
 pub fn _shutdown(py: Python<'_>) {
     SHUT_DOWN.store(true, std::sync::atomic::Ordering::SeqCst);
+    // Log records of requests still running must not wait for the GIL of a finalizing interpreter.
+    crate::logs::uninstall();
     let runtime = RUNTIME.lock().unwrap_or_else(|p| p.into_inner()).take();
     if let Some(runtime) = runtime {
         // Detached so tasks waiting for the GIL can finish; requests still running

@@ -219,6 +219,7 @@ impl Client {
     #[new]
     #[pyo3(signature = (**options))]
     fn new(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        crate::logs::follow_python_level(py);
         let inner = (|| core::Client::builder().options(client_options(options)?)?.binding(binding_name()).build())()
             .py_err(py)?;
         Ok(Client { inner })
@@ -230,27 +231,43 @@ impl Client {
     #[pyo3(signature = (**options))]
     fn from_env<'py>(cls: &Bound<'py, PyType>, options: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
         let py = cls.py();
+        crate::logs::follow_python_level(py);
         let inner =
             (|| core::Client::builder_from_env()?.options(client_options(options)?)?.binding(binding_name()).build())()
                 .py_err(py)?;
         Ok(Bound::new(py, Client { inner })?.into_any())
     }
 
-    /// A client sharing this one's connections and token cache, with other per-call limits.
-    #[pyo3(signature = (*, timeout=None, deadline=None, max_retries=None))]
+    /// A client sharing this one's connections and token cache, with other per-call limits
+    /// and additions: `extra_headers` (dict of str: headers the SDK sets are refused),
+    /// `extra_query` (dict of str), `extra_body` (dict merged into each JSON body sent; a
+    /// call without a body, a GET, refuses it). The core's `RequestOptions` check them.
+    #[pyo3(signature = (*, timeout=None, deadline=None, max_retries=None, extra_headers=None, extra_query=None,
+        extra_body=None))]
+    #[allow(clippy::too_many_arguments)]
     fn with_options(
         &self,
         py: Python<'_>,
         timeout: Option<f64>,
         deadline: Option<f64>,
         max_retries: Option<IntArg>,
+        extra_headers: Option<Bound<'_, PyAny>>,
+        extra_query: Option<Bound<'_, PyAny>>,
+        extra_body: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Client> {
+        let mut extras = serde_json::Map::new();
+        for (key, value) in [("extra_headers", extra_headers), ("extra_query", extra_query), ("extra_body", extra_body)]
+        {
+            if let Some(value) = value {
+                extras.insert(key.to_owned(), any_to_json(py, key, &value)?);
+            }
+        }
         let options = (|| {
-            Ok::<_, core::Error>(core::RequestOptions {
-                timeout: seconds("timeout", timeout)?,
-                deadline: seconds("deadline", deadline)?,
-                max_retries: to_u32("max_retries", max_retries)?,
-            })
+            let mut options = core::RequestOptions::from_json_value(serde_json::Value::Object(extras))?;
+            options.timeout = seconds("timeout", timeout)?;
+            options.deadline = seconds("deadline", deadline)?;
+            options.max_retries = to_u32("max_retries", max_retries)?;
+            Ok::<_, core::Error>(options)
         })()
         .py_err(py)?;
         Ok(Client { inner: self.inner.with_options(&options).py_err(py)? })

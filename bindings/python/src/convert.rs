@@ -27,7 +27,7 @@ pub(crate) fn build_error<'py>(py: Python<'py>, e: &core::Error) -> PyResult<Bou
     })?;
     // The core's record as it serializes: its keys are the keyword names of the
     // exception classes, so no field is listed here. Only `response` becomes a
-    // model object rather than plain JSON.
+    // model object, and `http_headers` a dict, rather than plain JSON.
     let details = e.details();
     let record = serde_json::to_value(&details).map_err(|err| PyTypeError::new_err(err.to_string()))?;
     let kw = PyDict::new(py);
@@ -35,6 +35,9 @@ pub(crate) fn build_error<'py>(py: Python<'py>, e: &core::Error) -> PyResult<Bou
         match (key.as_str(), value) {
             ("response", serde_json::Value::Object(_)) => {
                 kw.set_item(key, details.response.clone().map(PyResponse))?;
+            }
+            ("http_headers", serde_json::Value::Object(_)) => {
+                kw.set_item(key, details.http_headers.clone())?;
             }
             _ => kw.set_item(key, json_scalar(py, value)?)?,
         }
@@ -109,4 +112,17 @@ pub(crate) fn out_of_range(argument: &str, n: i128) -> core::Error {
 /// A Python int to `u32`; out-of-range values are invalid arguments.
 pub(crate) fn to_u32(argument: &str, value: Option<IntArg>) -> core::Result<Option<u32>> {
     value.map(|IntArg(n)| u32::try_from(n).map_err(|_| out_of_range(argument, n))).transpose()
+}
+
+/// Any JSON-serializable Python value (dicts, lists, str, numbers, bool, None) as JSON,
+/// through the `json` module; anything else is an invalid argument naming `argument`.
+pub(crate) fn any_to_json(py: Python<'_>, argument: &str, value: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("allow_nan", false)?;
+    let text = py.import("json")?.call_method("dumps", (value,), Some(&kwargs)).and_then(|t| t.extract::<String>());
+    let text = text.map_err(|e| {
+        let why = format!("must be JSON-serializable (dict, list, str, int, float, bool, None): {e}");
+        to_py_err(py, core::Error::invalid_argument(argument, why))
+    })?;
+    serde_json::from_str(&text).map_err(|e| to_py_err(py, core::Error::invalid_argument(argument, e.to_string())))
 }

@@ -13,6 +13,7 @@ mod async_client;
 mod bridge;
 mod client;
 mod convert;
+mod logs;
 mod models;
 mod sandbox;
 mod stream;
@@ -31,6 +32,10 @@ fn _moveworks(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // Before the interpreter finalizes, stop the runtime whose threads call into Python.
     py.import("atexit")?.call_method1("register", (&shutdown,))?;
     m.add_function(shutdown)?;
+    // The core's log records go to `logging.getLogger("moveworks")` (see src/logs.rs).
+    logs::install();
+    m.add_function(wrap_pyfunction!(logs::set_log_level, m)?)?;
+    m.add_function(wrap_pyfunction!(logs::log_level, m)?)?;
 
     m.add("__version__", core::VERSION)?;
     m.add("DEFAULT_BASE_URL", core::DEFAULT_BASE_URL)?;

@@ -118,6 +118,13 @@ model!(
         fn request_id(&self) -> Option<&str> {
             self.0.request_id.as_deref()
         }
+        /// The headers of the HTTP answer this value came from (names lowercase), e.g.
+        /// `http_headers["x-moveworks-root-uuid"]`; None for a value built with `from_json`.
+        /// Not in `to_dict()`, ignored by `==`.
+        #[getter]
+        fn http_headers(&self) -> Option<std::collections::HashMap<String, String>> {
+            self.0.http_headers.clone()
+        }
     }
 );
 
@@ -138,6 +145,13 @@ model!(
         #[getter]
         fn request_id(&self) -> Option<&str> {
             self.0.request_id.as_deref()
+        }
+        /// The headers of the HTTP answer this value came from (names lowercase), e.g.
+        /// `http_headers["x-moveworks-root-uuid"]`; None for a value built with `from_json`.
+        /// Not in `to_dict()`, ignored by `==`.
+        #[getter]
+        fn http_headers(&self) -> Option<std::collections::HashMap<String, String>> {
+            self.0.http_headers.clone()
         }
         /// Cursor of the next page; None on the last page.
         #[getter]
@@ -164,6 +178,13 @@ model!(PyEventPage, core::EventPage, "EventPage", "One page of events.", ["event
     #[getter]
     fn request_id(&self) -> Option<&str> {
         self.0.request_id.as_deref()
+    }
+    /// The headers of the HTTP answer this value came from (names lowercase), e.g.
+    /// `http_headers["x-moveworks-root-uuid"]`; None for a value built with `from_json`.
+    /// Not in `to_dict()`, ignored by `==`.
+    #[getter]
+    fn http_headers(&self) -> Option<std::collections::HashMap<String, String>> {
+        self.0.http_headers.clone()
     }
     /// Cursor of the next page; None on the last page.
     #[getter]
@@ -230,6 +251,13 @@ model!(
         #[getter]
         fn request_id(&self) -> Option<&str> {
             self.0.request_id.as_deref()
+        }
+        /// The headers of the HTTP answer this value came from (names lowercase), e.g.
+        /// `http_headers["x-moveworks-root-uuid"]`; None for a value built with `from_json`.
+        /// Not in `to_dict()`, ignored by `==`.
+        #[getter]
+        fn http_headers(&self) -> Option<std::collections::HashMap<String, String>> {
+            self.0.http_headers.clone()
         }
         /// True for COMPLETED and FAILED.
         #[getter]
@@ -521,6 +549,13 @@ model!(
         fn request_id(&self) -> Option<&str> {
             self.0.request_id.as_deref()
         }
+        /// The headers of the HTTP answer this value came from (names lowercase), e.g.
+        /// `http_headers["x-moveworks-root-uuid"]`; None for a value built with `from_json`.
+        /// Not in `to_dict()`, ignored by `==`.
+        #[getter]
+        fn http_headers(&self) -> Option<std::collections::HashMap<String, String>> {
+            self.0.http_headers.clone()
+        }
         fn __len__(&self) -> usize {
             self.0.messages.len()
         }
@@ -576,6 +611,13 @@ model!(PyFeedbackResult, core::FeedbackResult, "FeedbackResult", "The answer of 
     #[getter]
     fn request_id(&self) -> Option<&str> {
         self.0.request_id.as_deref()
+    }
+    /// The headers of the HTTP answer this value came from (names lowercase), e.g.
+    /// `http_headers["x-moveworks-root-uuid"]`; None for a value built with `from_json`.
+    /// Not in `to_dict()`, ignored by `==`.
+    #[getter]
+    fn http_headers(&self) -> Option<std::collections::HashMap<String, String>> {
+        self.0.http_headers.clone()
     }
 });
 

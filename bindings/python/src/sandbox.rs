@@ -68,7 +68,7 @@ impl Sandbox {
         Ok(Sandbox { inner: RwLock::new(Some(sandbox)) })
     }
 
-    /// The API base URL (`http://127.0.0.1:PORT/rest/v1beta1`).
+    /// The API base URL (`http://127.0.0.1:PORT/rest/v1beta1`, `https://` with `tls=True`).
     #[getter]
     fn base_url(&self, py: Python<'_>) -> PyResult<String> {
         self.with(py, |s| Ok(s.base_url()))
@@ -84,6 +84,13 @@ impl Sandbox {
     #[getter]
     fn token_url(&self, py: Python<'_>) -> PyResult<String> {
         self.with(py, |s| Ok(s.token_url()))
+    }
+
+    /// Started with `tls=True`: the throwaway CA that signed the sandbox's certificate
+    /// (PEM text), which its clients trust through `ca_certificates`; None otherwise.
+    #[getter]
+    fn ca_certificate(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        self.with(py, |s| Ok(s.ca_certificate_pem()))
     }
 
     /// The `Assistant-Name` the sandbox expects.
@@ -114,6 +121,7 @@ impl Sandbox {
     /// merged over the sandbox's own (base URL, assistant name, credentials).
     #[pyo3(signature = (**options))]
     fn client(&self, py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Client> {
+        crate::logs::follow_python_level(py);
         let inner = self.with(py, |s| {
             let mut merged = s.client_options();
             merged.merge(client_options(options)?);
