@@ -29,6 +29,12 @@ export interface Conversation {
    * one inside a page or a stream event other than the final response (the page has it).
    */
   readonly requestId?: string | null
+  /**
+   * The headers of the HTTP answer this object came from (names lowercase), e.g.
+   * `httpHeaders['x-ratelimit-remaining']`; non-enumerable like `requestId`. Set where
+   * `requestId` is.
+   */
+  readonly httpHeaders?: Readonly<Record<string, string>> | null
 }
 
 /**
@@ -199,6 +205,11 @@ export interface FeedbackResult {
    * ignore it) and not part of the wire JSON.
    */
   readonly requestId: string | null
+  /**
+   * The headers of the HTTP answer this object came from (names lowercase), e.g.
+   * `httpHeaders['x-ratelimit-remaining']`; non-enumerable like `requestId`.
+   */
+  readonly httpHeaders: Readonly<Record<string, string>> | null
 }
 
 /** A reasoning message shown while a response is in progress. */
@@ -259,6 +270,12 @@ export interface Response {
    * one inside a page or a stream event other than the final response (the page has it).
    */
   readonly requestId?: string | null
+  /**
+   * The headers of the HTTP answer this object came from (names lowercase), e.g.
+   * `httpHeaders['x-ratelimit-remaining']`; non-enumerable like `requestId`. Set where
+   * `requestId` is.
+   */
+  readonly httpHeaders?: Readonly<Record<string, string>> | null
 }
 
 /** The `error` object of a `FAILED` {@link Response}. */
@@ -307,6 +324,11 @@ export interface ConversationPage {
    * ignore it) and not part of the wire JSON.
    */
   readonly requestId: string | null
+  /**
+   * The headers of the HTTP answer this object came from (names lowercase), e.g.
+   * `httpHeaders['x-ratelimit-remaining']`; non-enumerable like `requestId`.
+   */
+  readonly httpHeaders: Readonly<Record<string, string>> | null
 }
 
 /** One page of events. */
@@ -321,6 +343,11 @@ export interface EventPage {
    * ignore it) and not part of the wire JSON.
    */
   readonly requestId: string | null
+  /**
+   * The headers of the HTTP answer this object came from (names lowercase), e.g.
+   * `httpHeaders['x-ratelimit-remaining']`; non-enumerable like `requestId`.
+   */
+  readonly httpHeaders: Readonly<Record<string, string>> | null
 }
 
 /** One page of messages. */
@@ -335,6 +362,11 @@ export interface MessagePage {
    * ignore it) and not part of the wire JSON.
    */
   readonly requestId: string | null
+  /**
+   * The headers of the HTTP answer this object came from (names lowercase), e.g.
+   * `httpHeaders['x-ratelimit-remaining']`; non-enumerable like `requestId`.
+   */
+  readonly httpHeaders: Readonly<Record<string, string>> | null
 }
 
 /** An async iterable over items, with `pages()` for whole pages. */
@@ -593,7 +625,98 @@ export interface ClientOptions {
   allowInsecureHttp?: boolean
   /** Appended to the User-Agent after a space, e.g. `'acme-helpdesk/2.1'` (printable ASCII, at most 256). */
   userAgentSuffix?: string
+  /**
+   * Which root certificates verify the server (default `'platform'`): `'platform'` (the
+   * OS's trust store, plus `SSL_CERT_FILE`/`SSL_CERT_DIR`), `'webpki'` (Mozilla's roots
+   * built in), or `'custom-only'` (only `caCertificates`). `caCertificates` is added to
+   * the first two.
+   */
+  tlsRoots?: 'platform' | 'webpki' | 'custom-only'
+  /**
+   * Extra trusted root certificates: PEM text, or the path of a PEM file; e.g. the root
+   * of a proxy that inspects TLS. Without it such a proxy fails with APIConnectionError
+   * `TLS error: ... unknown issuer ...`.
+   */
+  caCertificates?: string
+  /** Client certificate chain for mutual TLS: PEM text or a PEM file's path (with `clientKey`). */
+  clientCertificate?: string
+  /** Private key of `clientCertificate`: PEM text or a PEM file's path; redacted everywhere. */
+  clientKey?: string
+  /**
+   * The proxy every request goes through: `http://`, `https://` or `socks5://`, with
+   * credentials in the URL if it needs them (`http://user:pass@proxy:3128`); they are
+   * never shown in errors, logs or printed objects. Overrides the environment.
+   */
+  proxy?: string
+  /**
+   * Read the proxy from the environment when `proxy` is not given (default true), by
+   * curl's rules: `HTTPS_PROXY`/`https_proxy`, `HTTP_PROXY`/`http_proxy` (lowercase only
+   * for http), `ALL_PROXY`, and `NO_PROXY` (host names, domain suffixes, IPs, CIDR ranges, `*`).
+   */
+  proxyFromEnv?: boolean
+  /**
+   * Receives this client's log records (a plain {@link LogRecord}) on the JS thread,
+   * shortly after each happens, instead of the default (standard error, only when
+   * `MOVEWORKS_LOG` is set). Which levels arrive is process-wide: `MOVEWORKS_LOG` or
+   * `setLogLevel` (default `'warn'`). Records never hold a token, secret, key or proxy
+   * credentials; a hook that throws is ignored. Give `onLog` or `logger`, not both.
+   */
+  onLog?: (record: LogRecord) => void
+  /**
+   * A console-like object (`console`, pino, winston, ...) receiving each log record's
+   * line, `moveworks: <message>`, through the method of its level (`trace` goes to
+   * `debug`); `onLog` gets the record's fields instead.
+   */
+  logger?: Logger
 }
+
+/** A log level, most severe first. */
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace'
+
+/**
+ * One log record of the SDK: one per HTTP attempt at `debug`, one per retry decision at
+ * `info`, bodies (redacted, capped) at `trace`. Fields that do not apply are null.
+ */
+export interface LogRecord {
+  /** Severity. */
+  level: LogLevel
+  /** The whole line, e.g. `GET /rest/v1beta1/conversations/conv_1 -> 200 attempt=2 request_id=... 12ms`. */
+  message: string
+  /** HTTP method. */
+  method: string | null
+  /** URL path (never the query or credentials). */
+  path: string | null
+  /** HTTP status, when an answer arrived. */
+  status: number | null
+  /** Which attempt of the call (1 is the first). */
+  attempt: number | null
+  /** How long the attempt took, ms. */
+  durationMs: number | null
+  /** The answer's `x-moveworks-root-uuid`. */
+  requestId: string | null
+  /** The error kind of a failed attempt. */
+  errorKind: string | null
+  /** What happens next: `'retry in 250ms (1/2)'`, `'give up'`, `'replay with a fresh token'`, or null. */
+  retry: string | null
+}
+
+/** What the `logger` option takes: any object with these methods, such as `console`. */
+export interface Logger {
+  error(message: string): void
+  warn(message: string): void
+  info(message: string): void
+  debug(message: string): void
+}
+
+/**
+ * Sets the most detailed level the SDK logs, for the whole process: `'error'`, `'warn'`
+ * (the default), `'info'`, `'debug'` (every HTTP attempt), `'trace'` (also bodies,
+ * redacted and capped) or `'off'` (also `null`); overrides `MOVEWORKS_LOG`.
+ */
+export declare function setLogLevel(level: LogLevel | 'off' | null): void
+
+/** The most detailed level the SDK logs now (`'off'` when off). */
+export declare function logLevel(): LogLevel | 'off'
 
 /**
  * Per-call options. Every method checks its options object: a key it does not take (a
@@ -610,6 +733,21 @@ export interface CallOptions {
   deadlineMs?: number
   /** This call's retries after the first attempt, instead of the client's (0 disables). */
   maxRetries?: number
+  /**
+   * Headers added to this call's requests, e.g. `{ 'X-Feature-Flag': 'beta' }`. The
+   * headers the SDK owns are refused (InvalidArgumentError, `argument` `'extraHeaders'`):
+   * `Authorization`, `Assistant-Name`, `User-Agent`, `Content-Type`, `Accept`, `Host`,
+   * `Proxy-Authorization` and the framing headers.
+   */
+  extraHeaders?: Record<string, string | number | boolean>
+  /** Query parameters added to this call's URL (replacing one of the same name). */
+  extraQuery?: Record<string, string | number | boolean>
+  /**
+   * Fields merged into the top level of this call's JSON body (replacing the SDK's field of
+   * the same name), for what this SDK version does not know yet. A call that sends no body
+   * (a GET) rejects it (InvalidArgumentError, `argument` `'extraBody'`).
+   */
+  extraBody?: Record<string, unknown>
 }
 
 /** Options of the polling helpers. */
@@ -788,6 +926,8 @@ export declare class MoveworksError extends Error {
   readonly code: Open<'INVALID_INPUT' | 'INVALID_CURSOR' | 'INVALID_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'RATE_LIMIT_EXCEEDED' | 'INTERNAL_ERROR'> | null
   /** `x-moveworks-root-uuid` of the failing request: quote it to support. */
   readonly requestId: string | null
+  /** The headers of the failing HTTP answer (names lowercase), when one arrived; null otherwise. */
+  readonly httpHeaders: Readonly<Record<string, string>> | null
   /** Seconds the server asked to wait. */
   readonly retryAfter: number | null
   /** `retryAfter` in milliseconds. */

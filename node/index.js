@@ -86,6 +86,8 @@ class MoveworksError extends Error {
     this.status = fields.status ?? null
     this.code = fields.code ?? null
     this.requestId = fields.requestId ?? null
+    /** The headers of the failing HTTP answer (names lowercase), when one arrived. */
+    this.httpHeaders = fields.httpHeaders ?? null
     this.retryAfterMs = fields.retryAfterMs ?? null
     this.retryAfter = this.retryAfterMs == null ? null : this.retryAfterMs / 1000
     this.argument = fields.argument ?? null
@@ -227,7 +229,13 @@ function opts(name, v) {
 // that is not there (a misspelling such as `limti`, an option of another call, a
 // renamed one) is an InvalidArgumentError naming it, as an unknown client option is,
 // instead of being ignored.
-const CALL_KEYS = ['signal', 'timeoutMs', 'deadlineMs', 'maxRetries']
+// The per-call options (`timeoutMs`, `extraHeaders`, ...) are the core's RequestOptions
+// names in camelCase (its seconds spellings `timeout`/`deadline` left out).
+const REQUEST_KEYS = native
+  .requestOptionNames()
+  .filter((n) => n !== 'timeout' && n !== 'deadline')
+  .map((n) => n.replace(/_([a-z])/g, (_, c) => c.toUpperCase()))
+const CALL_KEYS = ['signal', ...REQUEST_KEYS]
 const WAIT_KEYS = ['signal', 'deadlineMs', 'initialIntervalMs', 'maxIntervalMs', 'backoffFactor']
 const STREAM_KEYS = [...WAIT_KEYS, 'idleTimeoutMs']
 /** Deprecated names of options of listEvents/iterEvents -> their names now (until the next minor version). */
@@ -235,7 +243,7 @@ const EVENT_ALIASES = { startEventId: 'startingAfter', lastEventId: 'endingAt' }
 const EVENT_KEYS = ['conversationId', 'startingAfter', 'endingAt', 'cursor', 'limit', ...Object.keys(EVENT_ALIASES)]
 const OPTION_KEYS = Object.fromEntries(
   Object.entries({
-    withOptions: ['timeoutMs', 'deadlineMs', 'maxRetries'],
+    withOptions: REQUEST_KEYS,
     listConversations: [...CALL_KEYS, 'limit', 'cursor', 'archived'],
     iterConversations: ['signal', 'limit', 'cursor', 'archived'],
     createConversation: [...CALL_KEYS, 'title'],
@@ -313,14 +321,23 @@ function optSignal(v) {
   }
   return v
 }
+/**
+ * The per-call options of `o` as JSON for the core's RequestOptions (snake_case keys; the
+ * core checks the values), or undefined when none is set: most calls set none, and
+ * passing nothing spares the addon a parse and a client copy. The names inside
+ * `extraHeaders`, `extraQuery` and `extraBody` go as given.
+ */
 function callOptions(o) {
-  // Most calls set none: passing nothing spares the addon an object conversion and a client copy.
-  if (o.timeoutMs == null && o.deadlineMs == null && o.maxRetries == null) return undefined
-  return {
-    timeoutMs: optNum('timeoutMs', o.timeoutMs),
-    deadlineMs: optNum('deadlineMs', o.deadlineMs),
-    maxRetries: optNum('maxRetries', o.maxRetries),
+  let out
+  for (const key of REQUEST_KEYS) {
+    const v = o[key]
+    if (v == null) continue
+    if (key.startsWith('extra')) opts(key, v)
+    else if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(key, `must be a finite number, got ${typeof v === 'number' ? v : typeof v}`)
+    out ??= {}
+    out[key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = v
   }
+  return out === undefined ? undefined : JSON.stringify(out)
 }
 
 // ---- models ---------------------------------------------------------------
@@ -433,14 +450,14 @@ function fromWire(value) {
  * does not know becomes `{ event: 'UNKNOWN', sequenceNumber, eventName, data }`, as
  * unknown `type`s do.
  */
-function streamEventFromWire(wire, known, requestId) {
+function streamEventFromWire(wire, known, requestId, httpHeaders) {
   if (!known) {
     const unknown = { event: 'UNKNOWN', sequenceNumber: wire.sequence_number ?? null, eventName: String(wire.event), data: wire.data }
     return keepWire(unknown, wire)
   }
   const event = fromWire(wire)
   // The response an event carries (created, in progress, completed, failed) has the streaming request's id.
-  if (event.response != null && typeof event.response === 'object') traced(event.response, requestId)
+  if (event.response != null && typeof event.response === 'object') traced(event.response, requestId, httpHeaders)
   return event
 }
 
@@ -456,8 +473,9 @@ function pageFromWire(wire, key) {
  * `requestId`: non-enumerable like the wire JSON, so JSON.stringify, spreading and
  * deepStrictEqual ignore it, as the core's `==` does. The only place it is defined.
  */
-function traced(value, requestId) {
+function traced(value, requestId, httpHeaders) {
   Object.defineProperty(value, 'requestId', { value: requestId ?? null, enumerable: false })
+  Object.defineProperty(value, 'httpHeaders', { value: httpHeaders ?? null, enumerable: false })
   return value
 }
 
@@ -467,13 +485,13 @@ function traced(value, requestId) {
  * the request id is attached.
  */
 function fromNative(result, convert = fromWire) {
-  return traced(convert(JSON.parse(result.json)), result.requestId)
+  return traced(convert(JSON.parse(result.json)), result.requestId, result.httpHeaders)
 }
 
-/** A Response the addon hands to `onUpdate` as one string, `{"value": <wire>, "request_id": ...}`. */
+/** A Response the addon hands to `onUpdate` as one string, `{"value": <wire>, "request_id": ..., "http_headers": ...}`. */
 function fromCallbackJson(json) {
-  const { value, request_id: requestId } = JSON.parse(json)
-  return traced(fromWire(value), requestId)
+  const { value, request_id: requestId, http_headers: httpHeaders } = JSON.parse(json)
+  return traced(fromWire(value), requestId, httpHeaders)
 }
 
 /**
@@ -674,7 +692,7 @@ class ResponseStream {
     }
     const step = JSON.parse(wire)
     if (step.response_id != null) this._responseId = step.response_id
-    const event = streamEventFromWire(step.event, step.known, step.request_id)
+    const event = streamEventFromWire(step.event, step.known, step.request_id, step.http_headers)
     if (step.succeeded) this._end({ response: event.response })
     return { done: false, value: event }
   }
@@ -741,7 +759,7 @@ function streamOptions(o) {
 
 const eventFromJson = (json) => {
   const step = JSON.parse(json)
-  return streamEventFromWire(step.event, step.known, step.request_id)
+  return streamEventFromWire(step.event, step.known, step.request_id, step.http_headers)
 }
 
 // ---- client -----------------------------------------------------------------
@@ -777,9 +795,72 @@ function snakeJson(argument, o, deep = false) {
   return JSON.stringify(convert(opts(argument, o), ''))
 }
 
-/** The client options object as JSON for the core's ClientOptions (see `snakeJson`). */
+/** `MOVEWORKS_LOG` level names -> the method of a console-like `logger` that gets them. */
+const LOGGER_METHODS = { error: 'error', warn: 'warn', info: 'info', debug: 'debug', trace: 'debug' }
+
+/** A log record from the addon's JSON: `{ level, message, method, path, status, attempt, durationMs, requestId, errorKind, retry }`. */
+function logRecord(json) {
+  const r = JSON.parse(json)
+  return {
+    level: r.level,
+    message: r.message,
+    method: r.method ?? null,
+    path: r.path ?? null,
+    status: r.status ?? null,
+    attempt: r.attempt ?? null,
+    durationMs: r.duration_ms ?? null,
+    requestId: r.request_id ?? null,
+    errorKind: r.error_kind ?? null,
+    retry: r.retry ?? null,
+  }
+}
+
+/**
+ * The client options object split in two: the JSON for the core's ClientOptions (see
+ * `snakeJson`) and this binding's own keys, `onLog` (a function getting each log record)
+ * or `logger` (a console-like object), as the addon's log callback (or undefined).
+ */
 function clientOptions(o) {
-  return snakeJson('options', o)
+  const { onLog, logger, ...core } = opts('options', o)
+  if (onLog != null && typeof onLog !== 'function') throw invalid('onLog', 'must be a function')
+  if (logger != null) {
+    if (typeof logger !== 'object' && typeof logger !== 'function') throw invalid('logger', 'must be a console-like object')
+    for (const m of ['error', 'warn', 'info', 'debug']) {
+      if (typeof logger[m] !== 'function') throw invalid('logger', `has no ${m}() method (it takes a console-like object)`)
+    }
+    if (onLog != null) throw invalid('onLog/logger', 'give `onLog` or `logger`, not both')
+  }
+  let hook
+  if (onLog != null) hook = (record) => onLog(record)
+  else if (logger != null) hook = (record) => logger[LOGGER_METHODS[record.level] ?? 'info'](`moveworks: ${record.message}`)
+  const onLogJson = hook
+    ? (json) => {
+        // Runs on the JS thread from the addon's queue: a throwing hook must not crash the process.
+        try {
+          hook(logRecord(json))
+        } catch {}
+      }
+    : undefined
+  return [snakeJson('options', core), onLogJson]
+}
+
+/**
+ * Sets the most detailed level the SDK logs, for the whole process: `'error'`, `'warn'`
+ * (the default), `'info'`, `'debug'` (every HTTP attempt), `'trace'` (also bodies,
+ * redacted) or `'off'`; overrides `MOVEWORKS_LOG`.
+ */
+function setLogLevel(level) {
+  if (level !== null && typeof level !== 'string') throw invalid('level', 'must be a level name or null')
+  try {
+    native.setLogLevel(level ?? 'off')
+  } catch (err) {
+    throw convertError(err)
+  }
+}
+
+/** The most detailed level the SDK logs now (`'off'` when off). */
+function logLevel() {
+  return native.logLevel()
 }
 
 /** An async iterable over a native pager, with `.pages()` for whole pages. */
@@ -862,7 +943,8 @@ class Client {
   /** @param {import('./index').ClientOptions} options */
   constructor(options = {}) {
     try {
-      this._native = new native.NativeClient(clientOptions(options), BINDING)
+      const [json, onLog] = clientOptions(options)
+      this._native = new native.NativeClient(json, BINDING, onLog)
     } catch (err) {
       throw convertError(err)
     }
@@ -872,7 +954,8 @@ class Client {
   static fromEnv(options = {}) {
     const c = Object.create(Client.prototype)
     try {
-      c._native = native.NativeClient.fromEnv(clientOptions(options), BINDING)
+      const [json, onLog] = clientOptions(options)
+      c._native = native.NativeClient.fromEnv(json, BINDING, onLog)
     } catch (err) {
       throw convertError(err)
     }
@@ -894,7 +977,7 @@ class Client {
     const o = callOpts('withOptions', options)
     const c = Object.create(Client.prototype)
     try {
-      c._native = this._native.withOptions(callOptions(o) ?? {})
+      c._native = this._native.withOptions(callOptions(o) ?? '{}')
     } catch (err) {
       throw convertError(err)
     }
@@ -1121,6 +1204,8 @@ module.exports = {
   messageText,
   contentText,
   contentTextLossy,
+  setLogLevel,
+  logLevel,
   VERSION: native.coreVersion(),
 }
 

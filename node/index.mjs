@@ -31,6 +31,8 @@ export const {
   messageText,
   contentText,
   contentTextLossy,
+  setLogLevel,
+  logLevel,
   VERSION,
 } = cjs
 export default cjs

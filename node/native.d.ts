@@ -25,35 +25,38 @@ export declare class NativeClient {
    * Builds a client (no request is sent) from `options_json`: the caller's options
    * object as JSON with snake_case keys, handed unchanged to the core's `ClientOptions`
    * (which names, checks and defaults every option).
+   * `on_log` receives this client's log records (JSON) on the JS thread, instead of
+   * the core's default (standard error when `MOVEWORKS_LOG` is set).
    */
-  constructor(optionsJson: string, binding: string)
+  constructor(optionsJson: string, binding: string, onLog?: ((recordJson: string) => void) | undefined | null)
   /** Builds a client from the `MOVEWORKS_*` environment variables, then applies `options_json`. */
-  static fromEnv(optionsJson: string, binding: string): NativeClient
+  static fromEnv(optionsJson: string, binding: string, onLog?: ((recordJson: string) => void) | undefined | null): NativeClient
   /** The base URL this client talks to. */
   get baseUrl(): string
   /** The `User-Agent` this client sends. */
   get userAgent(): string
   /**
    * The core's `Client::with_options`: a client sharing this one's connections and
-   * token cache, with other per-call limits (the JS `Client.withOptions`).
+   * token cache, with other per-call options (the JS `Client.withOptions`), given as
+   * the core's `RequestOptions` JSON.
    */
-  withOptions(options: NativeCallOptions): NativeClient
+  withOptions(optionsJson: string): NativeClient
   /** The core's `Client::close`: releases the pooled connections; later calls fail. */
   close(): void
   /** `GET /conversations`: a ConversationPage (wire JSON and request id). */
-  listConversations(limit?: number | undefined | null, cursor?: string | undefined | null, archived?: boolean | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  listConversations(limit?: number | undefined | null, cursor?: string | undefined | null, archived?: boolean | undefined | null, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
   /** `POST /conversations`: a Conversation (wire JSON and request id). */
-  createConversation(title?: string | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  createConversation(title?: string | undefined | null, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
   /** `GET /conversations/{id}`: a Conversation (wire JSON and request id). */
-  getConversation(conversationId: string, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  getConversation(conversationId: string, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
   /** `PATCH /conversations/{id}`: a Conversation (wire JSON and request id). */
-  updateConversation(conversationId: string, title?: string | undefined | null, archived?: boolean | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  updateConversation(conversationId: string, title?: string | undefined | null, archived?: boolean | undefined | null, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
   /** `GET /conversations/{id | -}/events`: an EventPage (wire JSON and request id). */
-  listEvents(conversationId?: string | undefined | null, startingAfter?: string | undefined | null, endingAt?: string | undefined | null, cursor?: string | undefined | null, limit?: number | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  listEvents(conversationId?: string | undefined | null, startingAfter?: string | undefined | null, endingAt?: string | undefined | null, cursor?: string | undefined | null, limit?: number | undefined | null, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
   /** `POST /conversations/{id}/responses`: a Response (wire JSON and request id). */
-  createResponse(conversationId: string, text: string, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  createResponse(conversationId: string, text: string, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
   /** `GET /conversations/{id}/responses/{response_id}`: a Response (wire JSON and request id). */
-  getResponse(conversationId: string, responseId: string, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  getResponse(conversationId: string, responseId: string, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
   /**
    * Polls until COMPLETED; resolves to the Response with `updates` set to the
    * number of `on_update` calls sent (each `{"value": <wire Response>, "request_id": ...}`).
@@ -77,18 +80,18 @@ export declare class NativeClient {
   /** A lazy pager over events. */
   iterEvents(conversationId?: string | undefined | null, startingAfter?: string | undefined | null, endingAt?: string | undefined | null, limit?: number | undefined | null, cursor?: string | undefined | null): NativePager
   /** `GET /conversations/{id}/messages`: a MessagePage (newest first). */
-  listMessages(conversationId: string, cursor?: string | undefined | null, limit?: number | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  listMessages(conversationId: string, cursor?: string | undefined | null, limit?: number | undefined | null, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
   /** A lazy pager over a conversation's messages, newest first. */
   iterMessages(conversationId: string, limit?: number | undefined | null, cursor?: string | undefined | null): NativePager
   /** `GET /conversations/{id}/responses/{response_id}/messages`: a MessagePage. */
-  listResponseMessages(conversationId: string, responseId: string, cursor?: string | undefined | null, limit?: number | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  listResponseMessages(conversationId: string, responseId: string, cursor?: string | undefined | null, limit?: number | undefined | null, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
   /** A lazy pager over one response's messages. */
   iterResponseMessages(conversationId: string, responseId: string, limit?: number | undefined | null, cursor?: string | undefined | null): NativePager
   /**
    * `POST /conversations/{id}/responses/{response_id}/messages/{message_id}/feedback`:
    * a FeedbackResult (the core's `Client::submit_feedback`, which checks the arguments).
    */
-  submitFeedback(conversationId: string, responseId: string, messageId: string, callbackId: string, additionalFeedback?: string | undefined | null, options?: NativeCallOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  submitFeedback(conversationId: string, responseId: string, messageId: string, callbackId: string, additionalFeedback?: string | undefined | null, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
 }
 
 /** Follows cursors with the core's page iterator (any list); used by the JS async iterables. */
@@ -126,7 +129,7 @@ export declare class NativeResponseStream {
 export declare class NativeSandbox {
   /**
    * Starts a sandbox from `options_json` (the core's `SandboxOptions` as JSON,
-   * snake_case: `response_duration_ms`, `assistant_name`, `oauth`); binding the port
+   * snake_case: `response_duration_ms`, `assistant_name`, `oauth`, `tls`); binding the port
    * and starting the server run on tokio's blocking pool.
    */
   static start(optionsJson: string): Promise<NativeSandbox>
@@ -144,6 +147,8 @@ export declare class NativeSandbox {
   get clientId(): string
   /** The OAuth client secret the token endpoint accepts. */
   get clientSecret(): string
+  /** The PEM of the CA that signed a TLS sandbox's certificate (`tls: true`), else null. */
+  get caCertificate(): string | null
   /**
    * The core's `client_options_json`: the client options (snake_case JSON) that reach
    * this sandbox; the JS layer merges the caller's options over them.
@@ -198,18 +203,11 @@ export interface KnownTypeNames {
   streamEvent: Array<string>
 }
 
+/** The most detailed level the core logs now (`"off"` when off). */
+export declare function logLevel(): string
+
 /** The core's `Message::text` (unknown content types read best-effort) on a Message given as wire JSON. */
 export declare function messageText(messageJson: string): string
-
-/** Per-call overrides of the client's limits. */
-export interface NativeCallOptions {
-  /** Per-attempt timeout in ms. */
-  timeoutMs?: number
-  /** Whole-call deadline in ms. */
-  deadlineMs?: number
-  /** Retries after the first attempt. */
-  maxRetries?: number
-}
 
 /** Options of a streamed turn (the core's `StreamOptions`). */
 export interface NativeStreamOptions {
@@ -237,6 +235,8 @@ export interface NativeValue {
   requestId?: string
   /** Polling helpers only: how many `onUpdate`/`onEvent` calls were sent before it. */
   updates?: number
+  /** The headers of the HTTP answer the value came from (names lowercase). */
+  httpHeaders?: Record<string, string>
 }
 
 /** How the polling helpers poll. */
@@ -253,6 +253,15 @@ export interface NativeWaitOptions {
 
 /** Indexes into `outputs` of the core's `reasoning_messages()`. */
 export declare function reasoningMessageIndexes(responseJson: string): Array<number>
+
+/** The core's per-call option names (snake_case), so the JS layer accepts exactly these. */
+export declare function requestOptionNames(): Array<string>
+
+/**
+ * Sets the most detailed level the core logs, for the whole process (`error`, `warn`,
+ * `info`, `debug`, `trace`, or `off`/null), overriding `MOVEWORKS_LOG`.
+ */
+export declare function setLogLevel(level?: string | undefined | null): void
 
 /** The core's `Message::text_with_citation_markers` on a Message given as wire JSON. */
 export declare function textWithCitationMarkers(messageJson: string): string

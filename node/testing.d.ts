@@ -9,6 +9,11 @@ export interface SandboxOptions {
   assistantName?: string
   /** Hand out clients that use OAuth client credentials and the sandbox's token endpoint instead of its static token. */
   oauth?: boolean
+  /**
+   * Serve HTTPS (`https://127.0.0.1:PORT`) with a certificate from a throwaway CA made at
+   * start (its PEM: `caCertificate`); `client()` trusts that CA (`caCertificates`).
+   */
+  tls?: boolean
 }
 
 /**
@@ -241,6 +246,8 @@ export declare class Sandbox {
   readonly clientId: string
   /** The OAuth client secret the token endpoint accepts. */
   readonly clientSecret: string
+  /** The PEM of the CA that signed a TLS sandbox's certificate (`tls: true`); null over plain http. */
+  readonly caCertificate: string | null
   /** A client for this sandbox, with `options` merged over the sandbox's (e.g. `{ maxRetries: 0 }`). */
   client(options?: ClientOptions): Client
   /** Queues a simulator fault; returns `{ queued: 1 }`. */

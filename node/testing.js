@@ -40,7 +40,8 @@ class Sandbox {
   /**
    * Starts a sandbox on a free 127.0.0.1 port. Options (all optional):
    * `responseDurationMs` (creation to terminal status, default 600), `assistantName`
-   * (default "sandbox"), `oauth` (clients use client credentials and the token endpoint).
+   * (default "sandbox"), `oauth` (clients use client credentials and the token endpoint),
+   * `tls` (serve https with a throwaway CA: `caCertificate`; `client()` trusts it).
    */
   static async start(options = {}) {
     if (typeof native.NativeSandbox !== 'function') {
@@ -85,6 +86,14 @@ class Sandbox {
   /** The OAuth client secret the token endpoint accepts. */
   get clientSecret() {
     return converted(() => this._native.clientSecret)
+  }
+  /**
+   * The PEM of the throwaway CA that signed a TLS sandbox's certificate (started with
+   * `tls: true`), for clients that do not come from `client()` (`caCertificates`); null
+   * for a plain-http sandbox.
+   */
+  get caCertificate() {
+    return converted(() => this._native.caCertificate) ?? null
   }
 
   /**

@@ -18,10 +18,12 @@
 //! Errors reject with a message that is [`ERROR_MARKER`] followed by the error's
 //! fields as JSON.
 
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use moveworks::logging::{LogLevel, LogRecord, LogSink};
 use moveworks::{
     AsyncRuntime, CancelToken, Client, ClientOptions, Content, ConversationUpdate, ErrorKind, EventPayload,
     ListConversationsParams, ListEventsParams, ListMessagesParams, ListResponseMessagesParams, Message, OutputItem,
@@ -73,18 +75,25 @@ pub struct NativeValue {
     pub request_id: Option<String>,
     /// Polling helpers only: how many `onUpdate`/`onEvent` calls were sent before it.
     pub updates: Option<u32>,
+    /// The headers of the HTTP answer the value came from (names lowercase).
+    pub http_headers: Option<HashMap<String, String>>,
 }
 
-/// A returned value and its request id, for the JS layer.
+/// A returned value, its request id and its answer's headers, for the JS layer.
 fn value<T: Traced + serde::Serialize>(v: &T) -> moveworks::Result<NativeValue> {
-    Ok(NativeValue { json: wire(v)?, request_id: v.request_id().map(str::to_owned), updates: None })
+    Ok(NativeValue {
+        json: wire(v)?,
+        request_id: v.request_id().map(str::to_owned),
+        updates: None,
+        http_headers: v.http_headers().cloned(),
+    })
 }
 
-/// A value handed to a JS callback (one string): `{"value": <wire JSON>, "request_id": ...}`.
+/// A value handed to a JS callback (one string): `{"value": <wire JSON>, "request_id": ..., "http_headers": ...}`.
 fn traced_json<T: Traced + serde::Serialize>(v: &T) -> moveworks::Result<String> {
     let value = serde_json::to_value(v)
         .map_err(|e| moveworks::Error::new(ErrorKind::Decode, format!("could not serialize a result: {e}")))?;
-    Ok(json!({ "value": value, "request_id": v.request_id() }).to_string())
+    Ok(json!({ "value": value, "request_id": v.request_id(), "http_headers": v.http_headers() }).to_string())
 }
 
 /// Milliseconds from JS (a double) to a Duration; rejects what Duration cannot hold.
@@ -107,16 +116,86 @@ fn whole(argument: &str, n: Option<f64>) -> moveworks::Result<Option<u32>> {
     }
 }
 
-/// Per-call overrides of the client's limits.
-#[napi(object)]
-#[derive(Default, Clone)]
-pub struct NativeCallOptions {
-    /// Per-attempt timeout in ms.
-    pub timeout_ms: Option<f64>,
-    /// Whole-call deadline in ms.
-    pub deadline_ms: Option<f64>,
-    /// Retries after the first attempt.
-    pub max_retries: Option<f64>,
+/// Per-call options from the JS layer's JSON (snake_case keys: the core's
+/// [`RequestOptions::from_json_value`] names and checks them); an error naming one of
+/// them names it as Node spells it (`timeout_ms` -> `timeoutMs`).
+fn request_options(options_json: &str) -> moveworks::Result<RequestOptions> {
+    let value = serde_json::from_str(options_json)
+        .map_err(|e| moveworks::Error::invalid_argument("options", format_args!("is not JSON ({e})")))?;
+    RequestOptions::from_json_value(value).map_err(node_argument)
+}
+
+/// An `invalid_argument` naming a per-call option (`extra_headers`) renamed to the Node
+/// spelling (`extraHeaders`); every other error unchanged.
+fn node_argument(e: moveworks::Error) -> moveworks::Error {
+    match e.argument() {
+        Some(arg) if RequestOptions::NAMES.contains(&arg) => {
+            let mut camel = String::with_capacity(arg.len());
+            let mut upper = false;
+            for c in arg.chars() {
+                match c {
+                    '_' => upper = true,
+                    c if upper => {
+                        camel.push(c.to_ascii_uppercase());
+                        upper = false
+                    }
+                    c => camel.push(c),
+                }
+            }
+            let prefix = format!("invalid `{arg}`: ");
+            let why = e.message().strip_prefix(prefix.as_str()).unwrap_or(e.message()).to_owned();
+            moveworks::Error::invalid_argument(&camel, why)
+        }
+        _ => e,
+    }
+}
+
+/// The core's per-call option names (snake_case), so the JS layer accepts exactly these.
+#[napi]
+pub fn request_option_names() -> Vec<String> {
+    RequestOptions::NAMES.iter().map(|n| (*n).to_owned()).collect()
+}
+
+/// The JS `onLog` hook, receiving each log record as JSON. Weak: it never keeps Node's
+/// event loop alive.
+type LogFn = ThreadsafeFunction<String, (), String, Status, false, true>;
+
+/// A log sink for the core that hands each record to the JS thread without waiting.
+fn js_log_sink(on_log: LogFn) -> LogSink {
+    Arc::new(move |r: &LogRecord| {
+        let record = json!({
+            "level": r.level.as_str(),
+            "message": r.message,
+            "method": r.method,
+            "path": r.path,
+            "status": r.status,
+            "attempt": r.attempt,
+            "duration_ms": r.duration_ms,
+            "request_id": r.request_id,
+            "error_kind": r.error_kind,
+            "retry": r.retry,
+        });
+        // Non-blocking: a record that cannot be queued (Node shutting down) is dropped.
+        let _ = on_log.call(record.to_string(), ThreadsafeFunctionCallMode::NonBlocking);
+    })
+}
+
+/// Sets the most detailed level the core logs, for the whole process (`error`, `warn`,
+/// `info`, `debug`, `trace`, or `off`/null), overriding `MOVEWORKS_LOG`.
+#[napi]
+pub fn set_log_level(level: Option<String>) -> Result<()> {
+    let level = match level {
+        None => None,
+        Some(name) => LogLevel::parse(&name).map_err(to_napi)?,
+    };
+    moveworks::logging::set_log_level(level);
+    Ok(())
+}
+
+/// The most detailed level the core logs now (`"off"` when off).
+#[napi]
+pub fn log_level() -> String {
+    moveworks::logging::log_level().map_or("off", LogLevel::as_str).to_owned()
 }
 
 /// How the polling helpers poll.
@@ -241,11 +320,13 @@ pub struct NativeStreamOptions {
 /// false for the core's `Unknown` variant), plus `extra` fields.
 fn event_json(event: &StreamEvent, extra: serde_json::Value) -> moveworks::Result<String> {
     let request_id = event.response().and_then(Traced::request_id);
+    let http_headers = event.response().and_then(Traced::http_headers);
     let mut out = json!({
         "event": serde_json::to_value(event)
             .map_err(|e| moveworks::Error::new(ErrorKind::Decode, format!("could not serialize an event: {e}")))?,
         "known": !matches!(event, StreamEvent::Unknown { .. }),
         "request_id": request_id,
+        "http_headers": http_headers,
     });
     if let (Some(out), serde_json::Value::Object(extra)) = (out.as_object_mut(), extra) {
         out.extend(extra);
@@ -303,14 +384,10 @@ where
 }
 
 impl NativeClient {
-    fn with(&self, options: Option<NativeCallOptions>) -> moveworks::Result<Client> {
+    fn with(&self, options: Option<String>) -> moveworks::Result<Client> {
         match options {
             None => Ok(self.inner.clone()),
-            Some(o) => self.inner.with_options(&RequestOptions {
-                timeout: millis("timeoutMs", o.timeout_ms)?,
-                deadline: millis("deadlineMs", o.deadline_ms)?,
-                max_retries: whole("maxRetries", o.max_retries)?,
-            }),
+            Some(json) => self.inner.with_options(&request_options(&json)?).map_err(node_argument),
         }
     }
 
@@ -318,7 +395,7 @@ impl NativeClient {
     fn call<'env, T, F>(
         &self,
         env: &'env Env,
-        options: Option<NativeCallOptions>,
+        options: Option<String>,
         cancel: Option<&CancelHandle>,
         f: F,
     ) -> Result<PromiseRaw<'env, NativeValue>>
@@ -328,11 +405,11 @@ impl NativeClient {
     {
         let client = self.with(options);
         if cancel.is_none() {
-            return spawn_direct(env, move || f(&client?).and_then(|v| value(&v)));
+            return spawn_direct(env, move || f(&client?).map_err(node_argument).and_then(|v| value(&v)));
         }
         spawn(env, cancel, async move {
             let client = client?;
-            blocking(move || f(&client).and_then(|v| value(&v))).await
+            blocking(move || f(&client).map_err(node_argument).and_then(|v| value(&v))).await
         })
     }
 
@@ -415,20 +492,39 @@ impl NativeClient {
     /// Builds a client (no request is sent) from `options_json`: the caller's options
     /// object as JSON with snake_case keys, handed unchanged to the core's `ClientOptions`
     /// (which names, checks and defaults every option).
+    /// `on_log` receives this client's log records (JSON) on the JS thread, instead of
+    /// the core's default (standard error when `MOVEWORKS_LOG` is set).
     #[napi(constructor)]
-    pub fn new(options_json: String, binding: String) -> Result<Self> {
-        Self::build(Client::builder(), &options_json, binding).map_err(to_napi)
+    pub fn new(
+        options_json: String,
+        binding: String,
+        #[napi(ts_arg_type = "((recordJson: string) => void) | undefined | null")] on_log: Option<LogFn>,
+    ) -> Result<Self> {
+        Self::build(Client::builder(), &options_json, binding, on_log).map_err(to_napi)
     }
 
     /// Builds a client from the `MOVEWORKS_*` environment variables, then applies `options_json`.
     #[napi(factory)]
-    pub fn from_env(options_json: String, binding: String) -> Result<Self> {
-        (|| Self::build(Client::builder_from_env()?, &options_json, binding))().map_err(to_napi)
+    pub fn from_env(
+        options_json: String,
+        binding: String,
+        #[napi(ts_arg_type = "((recordJson: string) => void) | undefined | null")] on_log: Option<LogFn>,
+    ) -> Result<Self> {
+        (|| Self::build(Client::builder_from_env()?, &options_json, binding, on_log))().map_err(to_napi)
     }
 
-    fn build(b: moveworks::ClientBuilder, options_json: &str, binding: String) -> moveworks::Result<Self> {
+    fn build(
+        b: moveworks::ClientBuilder,
+        options_json: &str,
+        binding: String,
+        on_log: Option<LogFn>,
+    ) -> moveworks::Result<Self> {
         let options = ClientOptions::from_json(options_json)?;
-        Ok(NativeClient { inner: b.options(options)?.binding(binding).build()? })
+        let mut b = b.options(options)?.binding(binding);
+        if let Some(on_log) = on_log {
+            b = b.log_sink(js_log_sink(on_log));
+        }
+        Ok(NativeClient { inner: b.build()? })
     }
 
     /// The base URL this client talks to.
@@ -444,10 +540,11 @@ impl NativeClient {
     }
 
     /// The core's `Client::with_options`: a client sharing this one's connections and
-    /// token cache, with other per-call limits (the JS `Client.withOptions`).
+    /// token cache, with other per-call options (the JS `Client.withOptions`), given as
+    /// the core's `RequestOptions` JSON.
     #[napi]
-    pub fn with_options(&self, options: NativeCallOptions) -> Result<NativeClient> {
-        Ok(NativeClient { inner: self.with(Some(options)).map_err(to_napi)? })
+    pub fn with_options(&self, options_json: String) -> Result<NativeClient> {
+        Ok(NativeClient { inner: self.with(Some(options_json)).map_err(to_napi)? })
     }
 
     /// The core's `Client::close`: releases the pooled connections; later calls fail.
@@ -464,11 +561,11 @@ impl NativeClient {
         limit: Option<f64>,
         cursor: Option<String>,
         archived: Option<bool>,
-        options: Option<NativeCallOptions>,
+        #[napi(ts_arg_type = "string | undefined | null")] options_json: Option<String>,
         cancel: Option<&CancelHandle>,
     ) -> Result<PromiseRaw<'env, NativeValue>> {
         let limit = whole("limit", limit);
-        self.call(env, options, cancel, move |c| {
+        self.call(env, options_json, cancel, move |c| {
             c.list_conversations(&ListConversationsParams { limit: limit?, cursor, archived })
         })
     }
@@ -479,10 +576,10 @@ impl NativeClient {
         &self,
         env: &'env Env,
         title: Option<String>,
-        options: Option<NativeCallOptions>,
+        #[napi(ts_arg_type = "string | undefined | null")] options_json: Option<String>,
         cancel: Option<&CancelHandle>,
     ) -> Result<PromiseRaw<'env, NativeValue>> {
-        self.call(env, options, cancel, move |c| c.create_conversation(title.as_deref()))
+        self.call(env, options_json, cancel, move |c| c.create_conversation(title.as_deref()))
     }
 
     /// `GET /conversations/{id}`: a Conversation (wire JSON and request id).
@@ -491,10 +588,10 @@ impl NativeClient {
         &self,
         env: &'env Env,
         conversation_id: String,
-        options: Option<NativeCallOptions>,
+        #[napi(ts_arg_type = "string | undefined | null")] options_json: Option<String>,
         cancel: Option<&CancelHandle>,
     ) -> Result<PromiseRaw<'env, NativeValue>> {
-        self.call(env, options, cancel, move |c| c.get_conversation(&conversation_id))
+        self.call(env, options_json, cancel, move |c| c.get_conversation(&conversation_id))
     }
 
     /// `PATCH /conversations/{id}`: a Conversation (wire JSON and request id).
@@ -505,10 +602,10 @@ impl NativeClient {
         conversation_id: String,
         title: Option<String>,
         archived: Option<bool>,
-        options: Option<NativeCallOptions>,
+        #[napi(ts_arg_type = "string | undefined | null")] options_json: Option<String>,
         cancel: Option<&CancelHandle>,
     ) -> Result<PromiseRaw<'env, NativeValue>> {
-        self.call(env, options, cancel, move |c| {
+        self.call(env, options_json, cancel, move |c| {
             c.update_conversation(&conversation_id, &ConversationUpdate { title, archived })
         })
     }
@@ -524,11 +621,11 @@ impl NativeClient {
         ending_at: Option<String>,
         cursor: Option<String>,
         limit: Option<f64>,
-        options: Option<NativeCallOptions>,
+        #[napi(ts_arg_type = "string | undefined | null")] options_json: Option<String>,
         cancel: Option<&CancelHandle>,
     ) -> Result<PromiseRaw<'env, NativeValue>> {
         let limit = whole("limit", limit);
-        self.call(env, options, cancel, move |c| {
+        self.call(env, options_json, cancel, move |c| {
             c.list_events(&ListEventsParams { conversation_id, starting_after, ending_at, cursor, limit: limit? })
         })
     }
@@ -540,10 +637,10 @@ impl NativeClient {
         env: &'env Env,
         conversation_id: String,
         text: String,
-        options: Option<NativeCallOptions>,
+        #[napi(ts_arg_type = "string | undefined | null")] options_json: Option<String>,
         cancel: Option<&CancelHandle>,
     ) -> Result<PromiseRaw<'env, NativeValue>> {
-        self.call(env, options, cancel, move |c| c.create_response(&conversation_id, &text))
+        self.call(env, options_json, cancel, move |c| c.create_response(&conversation_id, &text))
     }
 
     /// `GET /conversations/{id}/responses/{response_id}`: a Response (wire JSON and request id).
@@ -553,10 +650,10 @@ impl NativeClient {
         env: &'env Env,
         conversation_id: String,
         response_id: String,
-        options: Option<NativeCallOptions>,
+        #[napi(ts_arg_type = "string | undefined | null")] options_json: Option<String>,
         cancel: Option<&CancelHandle>,
     ) -> Result<PromiseRaw<'env, NativeValue>> {
-        self.call(env, options, cancel, move |c| c.get_response(&conversation_id, &response_id))
+        self.call(env, options_json, cancel, move |c| c.get_response(&conversation_id, &response_id))
     }
 
     /// Polls until COMPLETED; resolves to the Response with `updates` set to the
@@ -691,11 +788,11 @@ impl NativeClient {
         conversation_id: String,
         cursor: Option<String>,
         limit: Option<f64>,
-        options: Option<NativeCallOptions>,
+        #[napi(ts_arg_type = "string | undefined | null")] options_json: Option<String>,
         cancel: Option<&CancelHandle>,
     ) -> Result<PromiseRaw<'env, NativeValue>> {
         let limit = whole("limit", limit);
-        self.call(env, options, cancel, move |c| {
+        self.call(env, options_json, cancel, move |c| {
             c.list_messages(&ListMessagesParams { conversation_id, cursor, limit: limit? })
         })
     }
@@ -722,11 +819,11 @@ impl NativeClient {
         response_id: String,
         cursor: Option<String>,
         limit: Option<f64>,
-        options: Option<NativeCallOptions>,
+        #[napi(ts_arg_type = "string | undefined | null")] options_json: Option<String>,
         cancel: Option<&CancelHandle>,
     ) -> Result<PromiseRaw<'env, NativeValue>> {
         let limit = whole("limit", limit);
-        self.call(env, options, cancel, move |c| {
+        self.call(env, options_json, cancel, move |c| {
             c.list_response_messages(&ListResponseMessagesParams {
                 conversation_id,
                 response_id,
@@ -762,10 +859,10 @@ impl NativeClient {
         message_id: String,
         callback_id: String,
         additional_feedback: Option<String>,
-        options: Option<NativeCallOptions>,
+        #[napi(ts_arg_type = "string | undefined | null")] options_json: Option<String>,
         cancel: Option<&CancelHandle>,
     ) -> Result<PromiseRaw<'env, NativeValue>> {
-        self.call(env, options, cancel, move |c| {
+        self.call(env, options_json, cancel, move |c| {
             c.submit_feedback(&conversation_id, &response_id, &message_id, &callback_id, additional_feedback.as_deref())
         })
     }

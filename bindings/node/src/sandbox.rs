@@ -37,7 +37,7 @@ impl NativeSandbox {
 #[napi]
 impl NativeSandbox {
     /// Starts a sandbox from `options_json` (the core's `SandboxOptions` as JSON,
-    /// snake_case: `response_duration_ms`, `assistant_name`, `oauth`); binding the port
+    /// snake_case: `response_duration_ms`, `assistant_name`, `oauth`, `tls`); binding the port
     /// and starting the server run on tokio's blocking pool.
     #[napi(ts_return_type = "Promise<NativeSandbox>")]
     pub fn start<'env>(env: &'env Env, options_json: String) -> Result<PromiseRaw<'env, NativeSandbox>> {
@@ -87,6 +87,12 @@ impl NativeSandbox {
     #[napi(getter)]
     pub fn client_secret(&self) -> Result<String> {
         self.text(|s| s.client_secret().to_owned())
+    }
+
+    /// The PEM of the CA that signed a TLS sandbox's certificate (`tls: true`), else null.
+    #[napi(getter)]
+    pub fn ca_certificate(&self) -> Result<Option<String>> {
+        self.with(|s| Ok(s.ca_certificate_pem()))
     }
 
     /// The core's `client_options_json`: the client options (snake_case JSON) that reach
