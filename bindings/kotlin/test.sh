@@ -102,6 +102,14 @@ for ex in quickstart testing; do
     sed -n "/^<!-- $ex example/,/^\`\`\`\$/p" "$here/README.md" | sed '1,2d;$d'; } >"$f"
   grep -q "Sandbox(" "$f" || fail "no $ex example found in bindings/kotlin/README.md"
 done
+# The proxy block is a whole file too; NetworkTests runs its function through the inspecting proxy.
+f="$readme/Readme_proxy.kt"
+{ printf 'package ai.moveworks.sdk.readme.proxy\n\n'
+  sed -n '/^<!-- proxy example/,/^```$/p' "$here/README.md" | sed '1,2d;$d'; } >"$f"
+grep -q "caCertificates = " "$f" || fail "no proxy example found in bindings/kotlin/README.md"
+# The real proxies (tinyproxy, mitmdump) for NetworkTests: their addresses come in MOVEWORKS_TEST_*.
+proxy_env="$(bash scripts/proxies.sh start 2>>"$log")" || fail "scripts/proxies.sh start failed"
+eval "$proxy_env"
 # install = verify (compile, JUnit suite, jar) + copy into the local repository for the consumer.
 mvnlog="$work/mvn.txt"
 if ! (cd "$here" && "${mvn[@]}" install -Dmoveworks.native.dir="$target/debug") >"$mvnlog" 2>&1; then

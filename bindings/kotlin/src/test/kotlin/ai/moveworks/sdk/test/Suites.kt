@@ -70,6 +70,24 @@ class SecurityTest {
     }
 }
 
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NetworkTest {
+    private lateinit var suite: NetworkTests
+
+    @TestFactory
+    fun network(): List<DynamicTest> {
+        val tests = Tests()
+        suite = NetworkTests(tests)
+        suite.runAll()
+        return tests.dynamicTests()
+    }
+
+    @AfterAll
+    fun stop() {
+        if (this::suite.isInitialized) suite.close()
+    }
+}
+
 class SandboxTest {
     @TestFactory
     fun sandbox(): List<DynamicTest> {
