@@ -3,7 +3,8 @@
 # Installs what it needs, builds the addon in debug into the shared target dir,
 # linked against glibc 2.17 (checked), fails when the committed generated files
 # drift, type-checks the TS example and runs the node --test suite against the
-# simulator (test/pack.test.js packs both packages and installs them into a fresh app).
+# simulator (test/pack.test.js packs both packages and installs them into a fresh app)
+# and the real proxies of scripts/proxies.sh (test/network.test.js).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT/node"
@@ -82,6 +83,15 @@ if ! diff -ru -x '*.node' npm "$LOG/npm-dirs/npm" >"$LOG/drift.diff"; then
 fi
 step napi-artifacts npx napi artifacts --output-dir "$GEN" --npm-dir npm
 step tsc npx tsc -p tsconfig.json
+
+# The real proxies of test/network.test.js (tinyproxy, mitmproxy): started here so this
+# script works alone; under the full test command they already run and this is a no-op.
+if ! proxy_env="$(cd "$ROOT" && bash scripts/proxies.sh start 2>"$LOG/proxies.log")"; then
+  echo "node/test.sh: scripts/proxies.sh start failed:" >&2
+  cat "$LOG/proxies.log" >&2
+  exit 1
+fi
+eval "$proxy_env"
 
 export MOVEWORKS_SIMULATOR="$ROOT/target/debug/moveworks-simulator"
 if ! node --test --test-timeout=180000 --test-reporter=spec test/*.test.js >"$LOG/test.log" 2>&1; then

@@ -140,6 +140,12 @@ test('both tarballs installed into an empty app: the addon loads from the platfo
     ]).trim(),
     'true',
   )
+  // `moveworks/package.json` is exported (tools read the version from it), from require and import.
+  assert.equal(nodeOk(app, ['-e', `console.log(require('moveworks/package.json').version)`]).trim(), VERSION)
+  assert.equal(
+    nodeOk(app, ['--input-type=module', '-e', `import p from 'moveworks/package.json' with { type: 'json' }; console.log(p.version)`]).trim(),
+    VERSION,
+  )
   // The README's quickstart (ESM) runs a turn in the sandbox: no account, no simulator binary.
   fs.copyFileSync(path.join(PKG, 'examples/quickstart.mjs'), path.join(app, 'quickstart.mjs'))
   assert.match(nodeOk(app, ['quickstart.mjs'], { MOVEWORKS_SIMULATOR: '' }), /^COMPLETED .*John Doe/)
@@ -183,6 +189,8 @@ test('without the platform package (--omit=optional), require and import throw a
     node(app, ['--input-type=module', '-e', `import('moveworks').catch(${show})`]),
     node(app, ['--input-type=module', '-e', `import('moveworks/testing').catch(${show})`]),
   ]
+  // The package's metadata needs no addon.
+  assert.equal(nodeOk(app, ['-e', `console.log(require('moveworks/package.json').name)`]).trim(), 'moveworks')
   for (const r of results) {
     assert.equal(r.status, 0, r.stderr)
     const err = JSON.parse(r.stdout)
