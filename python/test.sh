@@ -2,8 +2,8 @@
 # Test entry point of the Python package: builds the pyo3 extension with
 # maturin (debug) as the abi3 manylinux2014 wheel users install (linked by zig
 # against glibc 2.17, checked by auditwheel), installs the wheel, checks the .pyi stubs against the
-# compiled module (stubtest), the package and examples with mypy --strict, runs the
-# pytest suite against the simulator, then builds the sdist and installs it
+# compiled module (stubtest), the package and examples with mypy --strict, starts
+# the real proxies (scripts/proxies.sh), runs the pytest suite against the simulator, then builds the sdist and installs it
 # into a fresh venv (the sdist must be self-contained). Run from anywhere:
 #   bash python/test.sh
 set -euo pipefail
@@ -30,6 +30,11 @@ fi
 export PATH="$VENV/bin:$PATH"
 # manylinux2014 = glibc 2.17: the wheel installs on any glibc Linux of the last decade.
 WHEEL_ARGS=(--zig --compatibility manylinux2014)
+
+step "proxies for the network tests"
+# The real forward and TLS-inspecting proxies of tests/test_network.py (idempotent: a
+# no-op when the full test command started them; docs/PROXY-TESTING.md).
+eval "$(bash scripts/proxies.sh start)"
 
 step "build simulator and wheel"
 cargo build -q -p moveworks-simulator
