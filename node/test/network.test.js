@@ -112,6 +112,17 @@ test("https with the sandbox's CA; without it, the unknown-issuer error", async 
   assert.throws(() => sandbox.client({ tlsRoots: 'system' }), (e) => e instanceof mw.InvalidArgumentError && e.argument === 'tls_roots')
 })
 
+test('mutual TLS options reach the core: a certificate needs its key, and the key is never shown', () => {
+  const key = '-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS0xMjM=\n-----END PRIVATE KEY-----\n'
+  assert.throws(() => sandbox.client({ clientKey: key }), (e) => {
+    assert.ok(e instanceof mw.InvalidArgumentError)
+    assert.equal(e.argument, 'client_certificate')
+    assert.ok(!shown(e).includes('c2VjcmV0LWtleS0xMjM='), shown(e))
+    return true
+  })
+  assert.throws(() => sandbox.client({ clientCertificate: sandbox.caCertificate }), (e) => e.argument === 'client_key')
+})
+
 test('calls and a streamed turn pass through a real forward proxy; a wrong password is never shown', async (t) => {
   const proxy = proxyEnv(t, 'MOVEWORKS_TEST_FORWARD_PROXY')
   const log = proxyEnv(t, 'MOVEWORKS_TEST_FORWARD_PROXY_LOG')
