@@ -20,6 +20,12 @@ import java.util.logging.Level
  * request id, retry decision), one per retry decision at `INFO`, bodies (redacted,
  * capped) at `TRACE`. No token, client secret, key or proxy credential at any level.
  * Without anything installed, `MOVEWORKS_LOG=debug` writes the records to standard error.
+ *
+ * `LogLevel` (package `ai.moveworks.sdk.model`), most severe first: `ERROR` (a call
+ * failed for good), `WARN`, `INFO` (retry decisions, a stream falling back to polling),
+ * `DEBUG` (every HTTP attempt), `TRACE` (also bodies). A `LogRecord` has `level`,
+ * `message` (the whole line) and the fields `method`, `path`, `status`, `attempt`,
+ * `durationMs`, `requestId`, `errorKind` and `retry` (null when they do not apply).
  */
 object MoveworksLogging {
     /** The logger name records are written to. */

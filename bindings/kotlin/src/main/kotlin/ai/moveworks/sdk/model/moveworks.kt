@@ -2721,7 +2721,7 @@ data class SandboxOptions (
     /**
      * Serve HTTPS (default `false`): at start the sandbox makes a throwaway CA and a
      * certificate it signs for `127.0.0.1`, `localhost` and `::1`; its URLs are
-     * `https://`, [ai.moveworks.sdk.Sandbox.caCertificatePem] is the CA, and the clients it hands
+     * `https://`, [ai.moveworks.sdk.Sandbox.caCertificate] is the CA, and the clients it hands
      * out trust it (`ca_certificates`). For exercising TLS end to end. Unix only.
      */
     var `tls`: kotlin.Boolean? = null
@@ -3180,8 +3180,9 @@ public object FfiConverterTypeFeedbackStatus : FfiConverterRustBuffer<FeedbackSt
 
 /**
  * The severity of a [`LogRecord`], most severe first.
+ *
+ * @suppress
  */
-
 enum class LogLevel {
     
     /**
