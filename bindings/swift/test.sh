@@ -31,7 +31,17 @@ swift_root_enter || fail "could not prepare the Swift toolchain root"
 cat "$SWIFT_ROOT/.moveworks-swift-ready"
 sim_pid=""
 SWIFT_ON_EXIT+=('[ -z "$sim_pid" ] || kill "$sim_pid" 2>/dev/null')
-in_root() { in_swift_root MOVEWORKS_SIMULATOR="$target/debug/moveworks-simulator" "$@"; }
+# The real proxies for NetworkTests (scripts/proxies.sh, from the repository root); their
+# files live under the target dir, which the root mounts at the same path, and loopback is shared.
+proxy_env="$(cd "$repo" && bash scripts/proxies.sh start 2>>"$log")" || fail "scripts/proxies.sh start failed"
+eval "$proxy_env"
+# in_swift_root starts from an empty environment: pass the proxies' variables (and CI) in.
+pass_env=()
+for v in MOVEWORKS_TEST_FORWARD_PROXY MOVEWORKS_TEST_FORWARD_PROXY_LOG MOVEWORKS_TEST_INSPECTING_PROXY \
+         MOVEWORKS_TEST_INSPECTING_PROXY_CA MOVEWORKS_TEST_INSPECTING_PROXY_LOG CI; do
+    [ -z "${!v+x}" ] || pass_env+=("$v=${!v}")
+done
+in_root() { in_swift_root MOVEWORKS_SIMULATOR="$target/debug/moveworks-simulator" "${pass_env[@]}" "$@"; }
 swiftpm_flags=(--scratch-path "$work/build" -j "$(nproc)")
 
 started=$SECONDS
@@ -40,7 +50,7 @@ in_root swift build --package-path "$repo/bindings/swift" "${swiftpm_flags[@]}" 
 status=0
 in_root swift test --package-path "$repo/bindings/swift" "${swiftpm_flags[@]}" >"$work/test.txt" 2>&1 || status=$?
 cat "$work/test.txt" >>"$log"
-grep -E "^(Test Suite '(All tests|MoveworksSDKTests|MessagesTests|ConformanceTests|SandboxTests|AskTests)'|	 Executed|Swift conformance:|Sandbox start-up)|error:|XCTAssert|failed \(" "$work/test.txt" || true
+grep -E "^(Test Suite '(All tests|MoveworksSDKTests|MessagesTests|ConformanceTests|SandboxTests|AskTests|NetworkTests)'|	 Executed|Swift conformance:|Sandbox start-up)|error:|XCTAssert|failed \(" "$work/test.txt" || true
 [ $status -eq 0 ] || fail "swift test failed (exit $status)"
 
 # The consumer app: depends on the package by path and runs one turn.
