@@ -135,6 +135,37 @@ typedef enum mw_status {
 } mw_status;
 
 /**
+ * The severity of a log record, most severe first; also the level given to
+ * mw_set_log_level() (records of that level and the more severe ones are emitted).
+ */
+typedef enum mw_log_level {
+  /**
+   * No records at all (only for mw_set_log_level() and mw_get_log_level()).
+   */
+  MW_LOG_OFF = 0,
+  /**
+   * A call failed for good.
+   */
+  MW_LOG_ERROR = 1,
+  /**
+   * Something the app should know about (e.g. a retry given up). The default level.
+   */
+  MW_LOG_WARN = 2,
+  /**
+   * Each retry decision, a stream falling back to polling.
+   */
+  MW_LOG_INFO = 3,
+  /**
+   * Every HTTP attempt with its outcome, and the OAuth token fetch.
+   */
+  MW_LOG_DEBUG = 4,
+  /**
+   * Also the request and response bodies (secret values redacted, cut at 4096 bytes).
+   */
+  MW_LOG_TRACE = 5,
+} mw_log_level;
+
+/**
  * Processing status of a response. Values this SDK version does not know are
  * MW_RESPONSE_STATUS_UNKNOWN; mw_response_status_name() has their raw name.
  */
@@ -487,6 +518,65 @@ typedef struct mw_wait_options {
 } mw_wait_options;
 
 /**
+ * One log record, as the log callback receives it. Every pointer in it is BORROWED for the
+ * duration of the callback only: copy what you keep. Absent fields are NULL (strings),
+ * 0 (`http_status`, `attempt`) or -1 (`duration_ms`). Never holds a token, secret, key,
+ * proxy credential or cookie (headers are not logged; bodies only at MW_LOG_TRACE, redacted).
+ */
+typedef struct mw_log_record {
+  /**
+   * Severity.
+   */
+  enum mw_log_level level;
+  /**
+   * The whole line, e.g. `GET /rest/v1beta1/conversations/c1 -> 503 attempt=1 ... retry in 250ms (1/2)`.
+   */
+  const char *message;
+  /**
+   * HTTP method, or NULL.
+   */
+  const char *method;
+  /**
+   * URL path (never the query or credentials), or NULL.
+   */
+  const char *path;
+  /**
+   * HTTP status when an answer arrived, else 0.
+   */
+  int32_t http_status;
+  /**
+   * Which attempt of the call (1 is the first), else 0.
+   */
+  uint32_t attempt;
+  /**
+   * How long the attempt took in milliseconds, else -1.
+   */
+  int64_t duration_ms;
+  /**
+   * The answer's request id (`x-moveworks-root-uuid`), or NULL.
+   */
+  const char *request_id;
+  /**
+   * The error kind of a failed attempt (the mw_status_name() strings), or NULL.
+   */
+  const char *error_kind;
+  /**
+   * What happens next: "retry in 250ms (1/2)", "give up", "replay with a fresh token",
+   * or NULL on success.
+   */
+  const char *retry;
+} mw_log_record;
+
+/**
+ * Receives each log record. `record` and its strings are borrowed for the duration of the
+ * call only. THREAD SAFETY: it is called on the thread running the SDK call that logs (the
+ * caller's thread for blocking calls), so with several threads making calls it runs on
+ * several threads at once: it must be thread-safe. It must not call mw_set_log_callback()
+ * and must not unwind (no C++ exceptions through it).
+ */
+typedef void (*mw_log_callback)(const struct mw_log_record *record, void *user_data);
+
+/**
  * How mw_client_stream_response() and mw_client_stream_response_and_wait() wait.
  * Always start from mw_stream_options_init(), which sets the core's defaults; a
  * NULL options pointer means those defaults.
@@ -612,6 +702,13 @@ enum mw_status mw_client_builder_allow_insecure_http(struct mw_client_builder *b
  * Numbers and booleans are written as text ("5000", "true"); durations as `<name>_ms`
  * (milliseconds) or `<name>` (seconds, e.g. "2.5").
  *
+ * The network options: `tls_roots` ("platform", the default: the OS trust store plus
+ * SSL_CERT_FILE/SSL_CERT_DIR; "webpki"; "custom-only"), `ca_certificates` (extra roots: a
+ * PEM file path or PEM text, e.g. a TLS-inspecting proxy's root), `client_certificate` and
+ * `client_key` (mutual TLS, PEM path or text), `proxy` (an http://, https:// or socks5://
+ * URL, credentials allowed and never shown) and `proxy_from_env` ("true", the default:
+ * HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY as curl reads them; "false" ignores them).
+ *
  * Fails with MW_INVALID_ARGUMENT, `*out_error` naming `key`, for an unknown key or a
  * value of the wrong type; the values themselves (and the credential rule: a token
  * with client credentials is refused as "token/client_credentials") are checked by
@@ -654,6 +751,26 @@ enum mw_status mw_client_with_options(const struct mw_client *client,
                                       int64_t max_retries,
                                       struct mw_client **out_client,
                                       struct mw_error **out_error);
+
+/**
+ * A new client sharing `client`'s connection pool and token cache, with the per-call
+ * options of `options_json`, a JSON object with any of: `"timeout_ms"`, `"deadline_ms"`
+ * (or `"timeout"`, `"deadline"` in seconds), `"max_retries"`, and for what the SDK does
+ * not know yet `"extra_headers"` (an object of header names to strings, added to each
+ * request), `"extra_query"` (an object, added to each URL's query) and `"extra_body"`
+ * (an object, merged into the top level of each JSON body sent), e.g.
+ * `{"extra_headers": {"X-Feature-Flag": "beta"}, "extra_body": {"client_context": {"app": "helpdesk"}}}`.
+ *
+ * MW_INVALID_ARGUMENT naming the key for an unknown key or a bad value, and naming
+ * `extra_headers` for a header the SDK owns (Authorization, Assistant-Name, User-Agent,
+ * Content-Type, Accept, Host, Proxy-Authorization and the framing headers). A client
+ * with `extra_body` refuses calls that send no body (the GETs) with MW_INVALID_ARGUMENT
+ * naming `extra_body`. Not valid JSON: MW_DECODE. `*out_client` is owned.
+ */
+enum mw_status mw_client_with_request_options_json(const struct mw_client *client,
+                                                   const char *options_json,
+                                                   struct mw_client **out_client,
+                                                   struct mw_error **out_error);
 
 /**
  * The base URL the client talks to. `*out` is a new string.
@@ -1006,6 +1123,21 @@ const char *mw_error_code(const struct mw_error *error);
 const char *mw_error_request_id(const struct mw_error *error);
 
 /**
+ * One header of the HTTP answer that failed, by name (case-insensitive, e.g.
+ * "x-moveworks-root-uuid" or "retry-after"), next to mw_error_request_id(); NULL when
+ * absent, when no answer arrived (connection errors, invalid arguments), or for a NULL
+ * error or name. Borrowed from the error: valid until mw_error_free().
+ */
+const char *mw_error_http_header(const struct mw_error *error, const char *name);
+
+/**
+ * Every header of the HTTP answer that failed, as a JSON object of lowercase names to
+ * values (sorted by name); NULL when no answer arrived. Borrowed from the error: valid
+ * until mw_error_free().
+ */
+const char *mw_error_http_headers_json(const struct mw_error *error);
+
+/**
  * How long the server asked to wait before retrying, in milliseconds; -1 when it did not say.
  */
 int64_t mw_error_retry_after_ms(const struct mw_error *error);
@@ -1049,6 +1181,33 @@ const char *mw_error_body_excerpt(const struct mw_error *error);
 bool mw_error_is_transient(const struct mw_error *error);
 
 /**
+ * Installs the process-wide log callback (replacing any), or removes it with NULL. Every
+ * client's records go to it, with `user_data` passed back unchanged; without one, records
+ * go to standard error as `[moveworks debug] ...` lines when the `MOVEWORKS_LOG` variable
+ * is set, else nowhere. Which records: mw_set_log_level(). One MW_LOG_DEBUG record per HTTP
+ * attempt (method, path, status, attempt, duration, request id, retry decision), one
+ * MW_LOG_INFO record per retry decision, the bodies at MW_LOG_TRACE; never a secret.
+ * Always MW_OK. A call running meanwhile may still deliver a record to the previous
+ * callback: keep its `user_data` valid until such calls have returned.
+ */
+enum mw_status mw_set_log_callback(mw_log_callback callback, void *user_data);
+
+/**
+ * Sets the most detailed level emitted, process-wide, overriding `MOVEWORKS_LOG`:
+ * MW_LOG_OFF silences the library, MW_LOG_DEBUG gives every attempt, MW_LOG_TRACE also the
+ * (redacted) bodies. Until it is called the level is `MOVEWORKS_LOG`'s (`error`, `warn`,
+ * `info`, `debug`, `trace` or `off`), else MW_LOG_WARN. Takes an int so that any value is
+ * safe to pass: one that is not an mw_log_level is MW_INVALID_ARGUMENT (argument "level").
+ */
+enum mw_status mw_set_log_level(int level);
+
+/**
+ * The most detailed level emitted now: mw_set_log_level()'s, else `MOVEWORKS_LOG`'s, else
+ * MW_LOG_WARN.
+ */
+enum mw_log_level mw_get_log_level(void);
+
+/**
  * The conversation id, `conv_…`. `*out` is a new string (mw_string_free).
  */
 enum mw_status mw_conversation_id(const struct mw_conversation *conversation, char **out);
@@ -1081,6 +1240,23 @@ enum mw_status mw_conversation_updated_at(const struct mw_conversation *conversa
  * page (read the page's) or parsed from JSON. `*out` is a new string or NULL.
  */
 enum mw_status mw_conversation_request_id(const struct mw_conversation *conversation, char **out);
+
+/**
+ * One header of the HTTP answer this conversation came from, by name (case-insensitive, e.g.
+ * "x-moveworks-root-uuid"), next to mw_conversation_request_id(); NULL when absent or when the
+ * conversation did not come from an answer (parsed from JSON, borrowed from a page). `*out` is a new string or NULL.
+ */
+enum mw_status mw_conversation_http_header(const struct mw_conversation *conversation,
+                                           const char *name,
+                                           char **out);
+
+/**
+ * Every header of the HTTP answer this conversation came from, as a JSON object of lowercase
+ * names to values (sorted by name), e.g. `{"content-type": "application/json", ...}`;
+ * NULL when it did not come from an answer. `*out` is a new string or NULL.
+ */
+enum mw_status mw_conversation_http_headers_json(const struct mw_conversation *conversation,
+                                                 char **out);
 
 /**
  * The conversation as wire JSON. `*out` is a new string.
@@ -1123,6 +1299,23 @@ enum mw_status mw_conversation_page_next_cursor(const struct mw_conversation_pag
  */
 enum mw_status mw_conversation_page_request_id(const struct mw_conversation_page *page,
                                                char **out);
+
+/**
+ * One header of the HTTP answer this page came from, by name (case-insensitive, e.g.
+ * "x-moveworks-root-uuid"), next to mw_conversation_page_request_id(); NULL when absent or when the
+ * page did not come from an answer (parsed from JSON). `*out` is a new string or NULL.
+ */
+enum mw_status mw_conversation_page_http_header(const struct mw_conversation_page *page,
+                                                const char *name,
+                                                char **out);
+
+/**
+ * Every header of the HTTP answer this page came from, as a JSON object of lowercase
+ * names to values (sorted by name), e.g. `{"content-type": "application/json", ...}`;
+ * NULL when it did not come from an answer. `*out` is a new string or NULL.
+ */
+enum mw_status mw_conversation_page_http_headers_json(const struct mw_conversation_page *page,
+                                                      char **out);
 
 /**
  * The page as wire JSON (`{"conversations": [...], "metadata": {"next_cursor": ...}}`).
@@ -1225,6 +1418,23 @@ enum mw_status mw_response_assistant_text(const struct mw_response *response, ch
  * the stream request's. NULL for a response parsed from JSON. `*out` is a new string or NULL.
  */
 enum mw_status mw_response_request_id(const struct mw_response *response, char **out);
+
+/**
+ * One header of the HTTP answer this response (for a streamed turn's final response: the stream's answer) came from, by name (case-insensitive, e.g.
+ * "x-moveworks-root-uuid"), next to mw_response_request_id(); NULL when absent or when the
+ * response (for a streamed turn's final response: the stream's answer) did not come from an answer (parsed from JSON). `*out` is a new string or NULL.
+ */
+enum mw_status mw_response_http_header(const struct mw_response *response,
+                                       const char *name,
+                                       char **out);
+
+/**
+ * Every header of the HTTP answer this response (for a streamed turn's final response: the stream's answer) came from, as a JSON object of lowercase
+ * names to values (sorted by name), e.g. `{"content-type": "application/json", ...}`;
+ * NULL when it did not come from an answer. `*out` is a new string or NULL.
+ */
+enum mw_status mw_response_http_headers_json(const struct mw_response *response,
+                                             char **out);
 
 /**
  * The response as wire JSON. `*out` is a new string.
@@ -1578,6 +1788,22 @@ enum mw_status mw_event_page_request_id(const struct mw_event_page *page,
                                         char **out);
 
 /**
+ * One header of the HTTP answer this page came from, by name (case-insensitive, e.g.
+ * "x-moveworks-root-uuid"), next to mw_event_page_request_id(); NULL when absent or when the
+ * page did not come from an answer (parsed from JSON). `*out` is a new string or NULL.
+ */
+enum mw_status mw_event_page_http_header(const struct mw_event_page *page,
+                                         const char *name,
+                                         char **out);
+
+/**
+ * Every header of the HTTP answer this page came from, as a JSON object of lowercase
+ * names to values (sorted by name), e.g. `{"content-type": "application/json", ...}`;
+ * NULL when it did not come from an answer. `*out` is a new string or NULL.
+ */
+enum mw_status mw_event_page_http_headers_json(const struct mw_event_page *page, char **out);
+
+/**
  * The page as wire JSON (`{"events": [...], "metadata": {"next_cursor": ...}}`).
  */
 enum mw_status mw_event_page_to_json(const struct mw_event_page *page, char **out);
@@ -1620,6 +1846,22 @@ enum mw_status mw_message_page_request_id(const struct mw_message_page *page,
                                           char **out);
 
 /**
+ * One header of the HTTP answer this page came from, by name (case-insensitive, e.g.
+ * "x-moveworks-root-uuid"), next to mw_message_page_request_id(); NULL when absent or when the
+ * page did not come from an answer (parsed from JSON). `*out` is a new string or NULL.
+ */
+enum mw_status mw_message_page_http_header(const struct mw_message_page *page,
+                                           const char *name,
+                                           char **out);
+
+/**
+ * Every header of the HTTP answer this page came from, as a JSON object of lowercase
+ * names to values (sorted by name), e.g. `{"content-type": "application/json", ...}`;
+ * NULL when it did not come from an answer. `*out` is a new string or NULL.
+ */
+enum mw_status mw_message_page_http_headers_json(const struct mw_message_page *page, char **out);
+
+/**
  * The page as wire JSON (`{"messages": [...], "metadata": {"next_cursor": ...}}`).
  */
 enum mw_status mw_message_page_to_json(const struct mw_message_page *page, char **out);
@@ -1656,6 +1898,23 @@ enum mw_status mw_feedback_result_request_id(const struct mw_feedback_result *re
                                              char **out);
 
 /**
+ * One header of the HTTP answer this result came from, by name (case-insensitive, e.g.
+ * "x-moveworks-root-uuid"), next to mw_feedback_result_request_id(); NULL when absent or when the
+ * result did not come from an answer (parsed from JSON). `*out` is a new string or NULL.
+ */
+enum mw_status mw_feedback_result_http_header(const struct mw_feedback_result *result,
+                                              const char *name,
+                                              char **out);
+
+/**
+ * Every header of the HTTP answer this result came from, as a JSON object of lowercase
+ * names to values (sorted by name), e.g. `{"content-type": "application/json", ...}`;
+ * NULL when it did not come from an answer. `*out` is a new string or NULL.
+ */
+enum mw_status mw_feedback_result_http_headers_json(const struct mw_feedback_result *result,
+                                                    char **out);
+
+/**
  * The result as wire JSON (`{"status": "SUBMITTED"}`). `*out` is a new string.
  */
 enum mw_status mw_feedback_result_to_json(const struct mw_feedback_result *result, char **out);
@@ -1677,7 +1936,9 @@ void mw_feedback_result_free(struct mw_feedback_result *result);
  * JSON object with any of: `"response_duration_ms"` (time from creating a response to its
  * end, default 600), `"assistant_name"` (the name it expects, default "sandbox"), `"oauth"`
  * (true: mw_sandbox_client() hands out clients that fetch OAuth tokens with the sandbox's
- * client credentials instead of using its bearer token). An unknown key or a bad value is
+ * client credentials instead of using its bearer token), `"tls"` (true: serve HTTPS with a
+ * throwaway CA, read with mw_sandbox_ca_certificate(); mw_sandbox_client() hands out clients
+ * that trust it, and the URLs are `https://`). An unknown key or a bad value is
  * MW_INVALID_ARGUMENT; a server that cannot start is MW_CONNECTION. `*out_sandbox` is owned:
  * stop it with mw_sandbox_stop().
  */
@@ -1692,13 +1953,13 @@ enum mw_status mw_sandbox_start(const char *options_json,
 void mw_sandbox_stop(struct mw_sandbox *sandbox);
 
 /**
- * The API base URL to give a client, `http://127.0.0.1:PORT/rest/v1beta1`. `*out_url` is a new string.
+ * The API base URL to give a client, `http://127.0.0.1:PORT/rest/v1beta1` (`https://` for a
+ * sandbox started with `"tls": true`). `*out_url` is a new string.
  */
-enum mw_status mw_sandbox_base_url(const struct mw_sandbox *sandbox,
-                                   char **out_url);
+enum mw_status mw_sandbox_base_url(const struct mw_sandbox *sandbox, char **out_url);
 
 /**
- * `http://127.0.0.1:PORT`, where the sandbox's control routes (`/_sim/...`) live. `*out_origin` is a new string.
+ * `http://127.0.0.1:PORT` (`https://` with `"tls": true`), where the sandbox's control routes (`/_sim/...`) live. `*out_origin` is a new string.
  */
 enum mw_status mw_sandbox_origin(const struct mw_sandbox *sandbox,
                                  char **out_origin);
@@ -1734,6 +1995,14 @@ enum mw_status mw_sandbox_client_secret(const struct mw_sandbox *sandbox,
                                         char **out_client_secret);
 
 /**
+ * For a sandbox started with `"tls": true`: the throwaway CA that signed its certificate, as
+ * PEM text, for the `ca_certificates` client option of a client you build yourself (the
+ * clients of mw_sandbox_client() already trust it); NULL for a plain-HTTP sandbox.
+ * `*out_pem` is a new string or NULL.
+ */
+enum mw_status mw_sandbox_ca_certificate(const struct mw_sandbox *sandbox, char **out_pem);
+
+/**
  * A client configured for the sandbox: its base URL, assistant name and token (or, for a
  * sandbox started with `"oauth": true`, its client credentials and token URL), with
  * `extra_options_json` (NULL, or a JSON object of client options by their core names, as
@@ -1761,7 +2030,9 @@ enum mw_status mw_sandbox_client(const struct mw_sandbox *sandbox,
  *  - `revoke_tokens`: every issued OAuth token stops working; answers `{"revoked": n}`.
  *  - `requests`: `{"method"?, "path_contains"?}`: the request log, oldest first, as an array of
  *    `{"method", "path", "query", "status", "assistant_name", "user_agent", "authorized",
- *    "content_type", "fault", "root_uuid"}` (never a token or secret).
+ *    "content_type", "fault", "root_uuid", "x_headers", "body_keys"}` (never a token or
+ *    secret; `x_headers` is an object of the request's `x-` headers by lowercase name,
+ *    `body_keys` the top-level fields of its JSON body: where per-call extras show).
  *  - `clear_requests`, `feedback` (the accepted feedback, oldest first), `reset` (forget all state).
  *
  * An unknown action or bad arguments are MW_INVALID_ARGUMENT with the action as the error's

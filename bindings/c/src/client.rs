@@ -17,7 +17,7 @@ use crate::models::{
     mw_response,
 };
 use crate::util::{
-    alloc_string, arg_str, borrow, borrow_mut, borrowed, free_handle, into_handle, opt_str, out, Handle,
+    alloc_string, arg_str, borrow, borrow_mut, borrowed, free_handle, from_json, into_handle, opt_str, out, Handle,
 };
 
 /// Collects client settings; build an mw_client from it with mw_client_builder_build().
@@ -298,6 +298,13 @@ pub unsafe extern "C" fn mw_client_builder_allow_insecure_http(
 /// Numbers and booleans are written as text ("5000", "true"); durations as `<name>_ms`
 /// (milliseconds) or `<name>` (seconds, e.g. "2.5").
 ///
+/// The network options: `tls_roots` ("platform", the default: the OS trust store plus
+/// SSL_CERT_FILE/SSL_CERT_DIR; "webpki"; "custom-only"), `ca_certificates` (extra roots: a
+/// PEM file path or PEM text, e.g. a TLS-inspecting proxy's root), `client_certificate` and
+/// `client_key` (mutual TLS, PEM path or text), `proxy` (an http://, https:// or socks5://
+/// URL, credentials allowed and never shown) and `proxy_from_env` ("true", the default:
+/// HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY as curl reads them; "false" ignores them).
+///
 /// Fails with MW_INVALID_ARGUMENT, `*out_error` naming `key`, for an unknown key or a
 /// value of the wrong type; the values themselves (and the credential rule: a token
 /// with client credentials is refused as "token/client_credentials") are checked by
@@ -375,8 +382,38 @@ pub unsafe extern "C" fn mw_client_with_options(
             timeout: (timeout_ms > 0).then(|| ms(timeout_ms)),
             deadline: (deadline_ms > 0).then(|| ms(deadline_ms)),
             max_retries: (max_retries >= 0).then(|| u32::try_from(max_retries).unwrap_or(u32::MAX)),
+            ..RequestOptions::default()
         };
         *o = into_handle::<mw_client>(c.with_options(&options)?);
+        Ok(())
+    })
+}
+
+/// A new client sharing `client`'s connection pool and token cache, with the per-call
+/// options of `options_json`, a JSON object with any of: `"timeout_ms"`, `"deadline_ms"`
+/// (or `"timeout"`, `"deadline"` in seconds), `"max_retries"`, and for what the SDK does
+/// not know yet `"extra_headers"` (an object of header names to strings, added to each
+/// request), `"extra_query"` (an object, added to each URL's query) and `"extra_body"`
+/// (an object, merged into the top level of each JSON body sent), e.g.
+/// `{"extra_headers": {"X-Feature-Flag": "beta"}, "extra_body": {"client_context": {"app": "helpdesk"}}}`.
+///
+/// MW_INVALID_ARGUMENT naming the key for an unknown key or a bad value, and naming
+/// `extra_headers` for a header the SDK owns (Authorization, Assistant-Name, User-Agent,
+/// Content-Type, Accept, Host, Proxy-Authorization and the framing headers). A client
+/// with `extra_body` refuses calls that send no body (the GETs) with MW_INVALID_ARGUMENT
+/// naming `extra_body`. Not valid JSON: MW_DECODE. `*out_client` is owned.
+#[no_mangle]
+pub unsafe extern "C" fn mw_client_with_request_options_json(
+    client: *const mw_client,
+    options_json: *const c_char,
+    out_client: *mut *mut mw_client,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    guard(out_error, || {
+        let c = borrow(client, "client")?;
+        let value: serde_json::Value = from_json(options_json, "the request options")?;
+        let o = out(out_client, "out_client")?;
+        *o = into_handle::<mw_client>(c.with_options(&RequestOptions::from_json_value(value)?)?);
         Ok(())
     })
 }

@@ -7,7 +7,7 @@ use std::ptr;
 use moveworks::{Error, ErrorKind, Response};
 
 use crate::models::mw_response;
-use crate::util::{cstring_lossy, Handle};
+use crate::util::{cstring_lossy, headers_json, Handle};
 
 /// The result of every fallible function. `MW_OK` (0) is success; every other
 /// value maps one-to-one to an error kind of the core SDK (same names as the
@@ -144,6 +144,9 @@ pub(crate) struct ErrorData {
     body_excerpt: Option<CString>,
     transient: bool,
     response: Option<Response>,
+    /// The failing answer's headers (lowercase names) and the same as JSON.
+    http_headers: Vec<(String, CString)>,
+    http_headers_json: Option<CString>,
 }
 
 impl Handle for mw_error {
@@ -172,7 +175,11 @@ impl ErrorData {
             response,
             body_excerpt,
             is_transient,
+            http_headers,
         } = e.details();
+        let mut headers: Vec<(String, CString)> =
+            http_headers.iter().flatten().map(|(k, v)| (k.to_ascii_lowercase(), cstring_lossy(v))).collect();
+        headers.sort_by(|a, b| a.0.cmp(&b.0));
         ErrorData {
             status: status_of(e.kind()),
             kind_name: cstring_lossy(&kind),
@@ -187,6 +194,8 @@ impl ErrorData {
             body_excerpt: opt(body_excerpt.as_deref()),
             transient: is_transient,
             response,
+            http_headers: headers,
+            http_headers_json: http_headers.as_ref().map(|h| cstring_lossy(&headers_json(h))),
         }
     }
 
@@ -205,6 +214,8 @@ impl ErrorData {
             body_excerpt: None,
             transient: false,
             response: None,
+            http_headers: Vec::new(),
+            http_headers_json: None,
         }
     }
 }
@@ -293,6 +304,30 @@ pub unsafe extern "C" fn mw_error_code(error: *const mw_error) -> *const c_char 
 #[no_mangle]
 pub unsafe extern "C" fn mw_error_request_id(error: *const mw_error) -> *const c_char {
     data(error).map_or(ptr::null(), |d| cptr(&d.request_id))
+}
+
+/// One header of the HTTP answer that failed, by name (case-insensitive, e.g.
+/// "x-moveworks-root-uuid" or "retry-after"), next to mw_error_request_id(); NULL when
+/// absent, when no answer arrived (connection errors, invalid arguments), or for a NULL
+/// error or name. Borrowed from the error: valid until mw_error_free().
+#[no_mangle]
+pub unsafe extern "C" fn mw_error_http_header(error: *const mw_error, name: *const c_char) -> *const c_char {
+    let (Some(d), false) = (data(error), name.is_null()) else {
+        return ptr::null();
+    };
+    let Ok(name) = std::ffi::CStr::from_ptr(name).to_str() else {
+        return ptr::null();
+    };
+    let name = name.to_ascii_lowercase();
+    d.http_headers.iter().find(|(k, _)| *k == name).map_or(ptr::null(), |(_, v)| v.as_ptr())
+}
+
+/// Every header of the HTTP answer that failed, as a JSON object of lowercase names to
+/// values (sorted by name); NULL when no answer arrived. Borrowed from the error: valid
+/// until mw_error_free().
+#[no_mangle]
+pub unsafe extern "C" fn mw_error_http_headers_json(error: *const mw_error) -> *const c_char {
+    data(error).map_or(ptr::null(), |d| cptr(&d.http_headers_json))
 }
 
 /// How long the server asked to wait before retrying, in milliseconds; -1 when it did not say.

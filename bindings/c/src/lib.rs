@@ -15,6 +15,7 @@
 
 mod client;
 mod error;
+mod logging;
 mod models;
 mod sandbox;
 mod stream;
@@ -22,6 +23,7 @@ mod util;
 
 pub use client::*;
 pub use error::*;
+pub use logging::*;
 pub use models::*;
 pub use sandbox::*;
 pub use stream::*;

@@ -11,12 +11,13 @@ use std::ptr;
 use moveworks::{
     Actor, Citation, CitationAttribute, Content, ContentReference, Conversation, ConversationPage, Error, Event,
     EventPage, EventPayload, FeedbackOption, FeedbackResult, FeedbackStatus, Message, MessagePage, OutputItem,
-    ReasoningMessage, Response, ResponseStatus, Timestamp,
+    ReasoningMessage, Response, ResponseStatus, Timestamp, Traced,
 };
 
 use crate::error::{guard, guard_plain, mw_error, mw_status};
 use crate::util::{
-    alloc_string, borrow, borrowed, free_handle, from_json, into_handle, out, set_opt_string, to_json, Handle,
+    alloc_string, arg_str, borrow, borrowed, free_handle, from_json, headers_json, into_handle, out, set_opt_string,
+    to_json, Handle,
 };
 
 // ---- enums ------------------------------------------------------------------
@@ -245,6 +246,35 @@ where
     })
 }
 
+/// One header of the HTTP answer the object behind `h` came from (name matched
+/// case-insensitively), or NULL when absent.
+unsafe fn header_of<H: Handle>(h: *const H, name: *const c_char, dst: *mut *mut c_char) -> mw_status
+where
+    H::Inner: Traced,
+{
+    guard_plain(|| {
+        let v = borrow(h, "handle")?;
+        let name = arg_str(name, "name")?.to_ascii_lowercase();
+        let o = out(dst, "out")?;
+        set_opt_string(o, v.http_headers().and_then(|m| m.get(&name)).map(String::as_str));
+        Ok(())
+    })
+}
+
+/// Every header of the HTTP answer the object behind `h` came from, as a JSON object
+/// (lowercase names, sorted), or NULL when it did not come from an answer.
+unsafe fn headers_json_of<H: Handle>(h: *const H, dst: *mut *mut c_char) -> mw_status
+where
+    H::Inner: Traced,
+{
+    guard_plain(|| {
+        let v = borrow(h, "handle")?;
+        let o = out(dst, "out")?;
+        set_opt_string(o, v.http_headers().map(headers_json).as_deref());
+        Ok(())
+    })
+}
+
 /// Parses wire JSON into a new owned handle.
 unsafe fn parse<H: Handle>(json: *const c_char, dst: *mut *mut H, what: &str, err: *mut *mut mw_error) -> mw_status
 where
@@ -317,6 +347,29 @@ pub unsafe extern "C" fn mw_conversation_request_id(
     get_str(conversation, out, |c| c.request_id.clone())
 }
 
+/// One header of the HTTP answer this conversation came from, by name (case-insensitive, e.g.
+/// "x-moveworks-root-uuid"), next to mw_conversation_request_id(); NULL when absent or when the
+/// conversation did not come from an answer (parsed from JSON, borrowed from a page). `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_http_header(
+    conversation: *const mw_conversation,
+    name: *const c_char,
+    out: *mut *mut c_char,
+) -> mw_status {
+    header_of(conversation, name, out)
+}
+
+/// Every header of the HTTP answer this conversation came from, as a JSON object of lowercase
+/// names to values (sorted by name), e.g. `{"content-type": "application/json", ...}`;
+/// NULL when it did not come from an answer. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_http_headers_json(
+    conversation: *const mw_conversation,
+    out: *mut *mut c_char,
+) -> mw_status {
+    headers_json_of(conversation, out)
+}
+
 /// The conversation as wire JSON. `*out` is a new string.
 #[no_mangle]
 pub unsafe extern "C" fn mw_conversation_to_json(
@@ -377,6 +430,29 @@ pub unsafe extern "C" fn mw_conversation_page_request_id(
     out: *mut *mut c_char,
 ) -> mw_status {
     get_str(page, out, |p| p.request_id.clone())
+}
+
+/// One header of the HTTP answer this page came from, by name (case-insensitive, e.g.
+/// "x-moveworks-root-uuid"), next to mw_conversation_page_request_id(); NULL when absent or when the
+/// page did not come from an answer (parsed from JSON). `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_page_http_header(
+    page: *const mw_conversation_page,
+    name: *const c_char,
+    out: *mut *mut c_char,
+) -> mw_status {
+    header_of(page, name, out)
+}
+
+/// Every header of the HTTP answer this page came from, as a JSON object of lowercase
+/// names to values (sorted by name), e.g. `{"content-type": "application/json", ...}`;
+/// NULL when it did not come from an answer. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_conversation_page_http_headers_json(
+    page: *const mw_conversation_page,
+    out: *mut *mut c_char,
+) -> mw_status {
+    headers_json_of(page, out)
 }
 
 /// The page as wire JSON (`{"conversations": [...], "metadata": {"next_cursor": ...}}`).
@@ -530,6 +606,29 @@ pub unsafe extern "C" fn mw_response_assistant_text(response: *const mw_response
 #[no_mangle]
 pub unsafe extern "C" fn mw_response_request_id(response: *const mw_response, out: *mut *mut c_char) -> mw_status {
     get_str(response, out, |r| r.request_id.clone())
+}
+
+/// One header of the HTTP answer this response (for a streamed turn's final response: the stream's answer) came from, by name (case-insensitive, e.g.
+/// "x-moveworks-root-uuid"), next to mw_response_request_id(); NULL when absent or when the
+/// response (for a streamed turn's final response: the stream's answer) did not come from an answer (parsed from JSON). `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_response_http_header(
+    response: *const mw_response,
+    name: *const c_char,
+    out: *mut *mut c_char,
+) -> mw_status {
+    header_of(response, name, out)
+}
+
+/// Every header of the HTTP answer this response (for a streamed turn's final response: the stream's answer) came from, as a JSON object of lowercase
+/// names to values (sorted by name), e.g. `{"content-type": "application/json", ...}`;
+/// NULL when it did not come from an answer. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_response_http_headers_json(
+    response: *const mw_response,
+    out: *mut *mut c_char,
+) -> mw_status {
+    headers_json_of(response, out)
 }
 
 /// The response as wire JSON. `*out` is a new string.
@@ -1064,6 +1163,29 @@ pub unsafe extern "C" fn mw_event_page_request_id(page: *const mw_event_page, ou
     get_str(page, out, |p| p.request_id.clone())
 }
 
+/// One header of the HTTP answer this page came from, by name (case-insensitive, e.g.
+/// "x-moveworks-root-uuid"), next to mw_event_page_request_id(); NULL when absent or when the
+/// page did not come from an answer (parsed from JSON). `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_event_page_http_header(
+    page: *const mw_event_page,
+    name: *const c_char,
+    out: *mut *mut c_char,
+) -> mw_status {
+    header_of(page, name, out)
+}
+
+/// Every header of the HTTP answer this page came from, as a JSON object of lowercase
+/// names to values (sorted by name), e.g. `{"content-type": "application/json", ...}`;
+/// NULL when it did not come from an answer. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_event_page_http_headers_json(
+    page: *const mw_event_page,
+    out: *mut *mut c_char,
+) -> mw_status {
+    headers_json_of(page, out)
+}
+
 /// The page as wire JSON (`{"events": [...], "metadata": {"next_cursor": ...}}`).
 #[no_mangle]
 pub unsafe extern "C" fn mw_event_page_to_json(page: *const mw_event_page, out: *mut *mut c_char) -> mw_status {
@@ -1116,6 +1238,29 @@ pub unsafe extern "C" fn mw_message_page_next_cursor(page: *const mw_message_pag
 #[no_mangle]
 pub unsafe extern "C" fn mw_message_page_request_id(page: *const mw_message_page, out: *mut *mut c_char) -> mw_status {
     get_str(page, out, |p| p.request_id.clone())
+}
+
+/// One header of the HTTP answer this page came from, by name (case-insensitive, e.g.
+/// "x-moveworks-root-uuid"), next to mw_message_page_request_id(); NULL when absent or when the
+/// page did not come from an answer (parsed from JSON). `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_page_http_header(
+    page: *const mw_message_page,
+    name: *const c_char,
+    out: *mut *mut c_char,
+) -> mw_status {
+    header_of(page, name, out)
+}
+
+/// Every header of the HTTP answer this page came from, as a JSON object of lowercase
+/// names to values (sorted by name), e.g. `{"content-type": "application/json", ...}`;
+/// NULL when it did not come from an answer. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_message_page_http_headers_json(
+    page: *const mw_message_page,
+    out: *mut *mut c_char,
+) -> mw_status {
+    headers_json_of(page, out)
 }
 
 /// The page as wire JSON (`{"messages": [...], "metadata": {"next_cursor": ...}}`).
@@ -1171,6 +1316,29 @@ pub unsafe extern "C" fn mw_feedback_result_request_id(
     out: *mut *mut c_char,
 ) -> mw_status {
     get_str(result, out, |r| r.request_id.clone())
+}
+
+/// One header of the HTTP answer this result came from, by name (case-insensitive, e.g.
+/// "x-moveworks-root-uuid"), next to mw_feedback_result_request_id(); NULL when absent or when the
+/// result did not come from an answer (parsed from JSON). `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_feedback_result_http_header(
+    result: *const mw_feedback_result,
+    name: *const c_char,
+    out: *mut *mut c_char,
+) -> mw_status {
+    header_of(result, name, out)
+}
+
+/// Every header of the HTTP answer this result came from, as a JSON object of lowercase
+/// names to values (sorted by name), e.g. `{"content-type": "application/json", ...}`;
+/// NULL when it did not come from an answer. `*out` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_feedback_result_http_headers_json(
+    result: *const mw_feedback_result,
+    out: *mut *mut c_char,
+) -> mw_status {
+    headers_json_of(result, out)
 }
 
 /// The result as wire JSON (`{"status": "SUBMITTED"}`). `*out` is a new string.

@@ -12,7 +12,7 @@ use moveworks::{Client, ClientOptions};
 
 use crate::client::mw_client;
 use crate::error::{guard, guard_plain, mw_error, mw_status};
-use crate::util::{alloc_string, arg_str, borrow, free_handle, into_handle, opt_str, out, Handle};
+use crate::util::{alloc_string, arg_str, borrow, free_handle, into_handle, opt_str, out, set_opt_string, Handle};
 
 /// A running sandbox: the SDK's simulator of the Conversations API, serving on a free
 /// 127.0.0.1 port inside this process (nothing is exposed beyond loopback), for trying
@@ -43,7 +43,9 @@ const _: fn() = || {
 /// JSON object with any of: `"response_duration_ms"` (time from creating a response to its
 /// end, default 600), `"assistant_name"` (the name it expects, default "sandbox"), `"oauth"`
 /// (true: mw_sandbox_client() hands out clients that fetch OAuth tokens with the sandbox's
-/// client credentials instead of using its bearer token). An unknown key or a bad value is
+/// client credentials instead of using its bearer token), `"tls"` (true: serve HTTPS with a
+/// throwaway CA, read with mw_sandbox_ca_certificate(); mw_sandbox_client() hands out clients
+/// that trust it, and the URLs are `https://`). An unknown key or a bad value is
 /// MW_INVALID_ARGUMENT; a server that cannot start is MW_CONNECTION. `*out_sandbox` is owned:
 /// stop it with mw_sandbox_stop().
 #[no_mangle]
@@ -83,13 +85,14 @@ unsafe fn text(
     })
 }
 
-/// The API base URL to give a client, `http://127.0.0.1:PORT/rest/v1beta1`. `*out_url` is a new string.
+/// The API base URL to give a client, `http://127.0.0.1:PORT/rest/v1beta1` (`https://` for a
+/// sandbox started with `"tls": true`). `*out_url` is a new string.
 #[no_mangle]
 pub unsafe extern "C" fn mw_sandbox_base_url(sandbox: *const mw_sandbox, out_url: *mut *mut c_char) -> mw_status {
     text(sandbox, out_url, "out_url", Sandbox::base_url)
 }
 
-/// `http://127.0.0.1:PORT`, where the sandbox's control routes (`/_sim/...`) live. `*out_origin` is a new string.
+/// `http://127.0.0.1:PORT` (`https://` with `"tls": true`), where the sandbox's control routes (`/_sim/...`) live. `*out_origin` is a new string.
 #[no_mangle]
 pub unsafe extern "C" fn mw_sandbox_origin(sandbox: *const mw_sandbox, out_origin: *mut *mut c_char) -> mw_status {
     text(sandbox, out_origin, "out_origin", Sandbox::origin)
@@ -135,6 +138,20 @@ pub unsafe extern "C" fn mw_sandbox_client_secret(
     text(sandbox, out_client_secret, "out_client_secret", |s| s.client_secret().to_owned())
 }
 
+/// For a sandbox started with `"tls": true`: the throwaway CA that signed its certificate, as
+/// PEM text, for the `ca_certificates` client option of a client you build yourself (the
+/// clients of mw_sandbox_client() already trust it); NULL for a plain-HTTP sandbox.
+/// `*out_pem` is a new string or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mw_sandbox_ca_certificate(sandbox: *const mw_sandbox, out_pem: *mut *mut c_char) -> mw_status {
+    guard_plain(|| {
+        let s = borrow(sandbox, "sandbox")?;
+        let o = out(out_pem, "out_pem")?;
+        set_opt_string(o, s.ca_certificate_pem().as_deref());
+        Ok(())
+    })
+}
+
 /// A client configured for the sandbox: its base URL, assistant name and token (or, for a
 /// sandbox started with `"oauth": true`, its client credentials and token URL), with
 /// `extra_options_json` (NULL, or a JSON object of client options by their core names, as
@@ -175,7 +192,9 @@ pub unsafe extern "C" fn mw_sandbox_client(
 ///  - `revoke_tokens`: every issued OAuth token stops working; answers `{"revoked": n}`.
 ///  - `requests`: `{"method"?, "path_contains"?}`: the request log, oldest first, as an array of
 ///    `{"method", "path", "query", "status", "assistant_name", "user_agent", "authorized",
-///    "content_type", "fault", "root_uuid"}` (never a token or secret).
+///    "content_type", "fault", "root_uuid", "x_headers", "body_keys"}` (never a token or
+///    secret; `x_headers` is an object of the request's `x-` headers by lowercase name,
+///    `body_keys` the top-level fields of its JSON body: where per-call extras show).
 ///  - `clear_requests`, `feedback` (the accepted feedback, oldest first), `reset` (forget all state).
 ///
 /// An unknown action or bad arguments are MW_INVALID_ARGUMENT with the action as the error's
@@ -243,6 +262,9 @@ mod absent {
             match *self {}
         }
         pub fn client_options(&self) -> ClientOptions {
+            match *self {}
+        }
+        pub fn ca_certificate_pem(&self) -> Option<String> {
             match *self {}
         }
         pub fn run_json(&self, _: &str, _: &str) -> Result<String> {

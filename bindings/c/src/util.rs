@@ -103,6 +103,12 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
     serde_json::to_string(value).map_err(|e| Error::new(ErrorKind::Decode, format!("could not encode JSON: {e}")))
 }
 
+/// An answer's headers as a JSON object, names sorted (the `http_headers_json` accessors).
+pub(crate) fn headers_json(headers: &std::collections::HashMap<String, String>) -> String {
+    let sorted: std::collections::BTreeMap<&String, &String> = headers.iter().collect();
+    serde_json::to_string(&sorted).unwrap_or_default()
+}
+
 /// Parses wire JSON with the core's deserializer.
 pub(crate) unsafe fn from_json<T: serde::de::DeserializeOwned>(json: *const c_char, what: &str) -> Result<T, Error> {
     let text = arg_str(json, "json")?;
