@@ -3,8 +3,10 @@
 # build generates, and runs the C/C++ test suites against the simulator: the
 # conformance scenarios, the unit tests (also under valgrind), the sandbox tests,
 # the C++ unit, the example programs (among them the quickstart and the user-style
-# sandbox test), the pkg-config and CMake consumers, and the README's shell commands and
-# CMake snippet as written.
+# sandbox test), the network tests (https with the sandbox's CA, the real proxies of
+# scripts/proxies.sh, the proxy environment, extras, answer headers, the log callback) and
+# the README's corporate-proxy example, the pkg-config and CMake consumers, and the README's
+# shell commands and CMake snippet as written.
 #
 # usage (from the repo root): bash bindings/c/test.sh
 # env: MW_C_SKIP_VALGRIND=1 skips the valgrind pass (for quick local runs only).
@@ -43,6 +45,10 @@ if ((${#need[@]})); then
     apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# ---- the real proxies (tinyproxy, mitmproxy; docs/PROXY-TESTING.md): a no-op when already up ----
+step "start the proxies"
+eval "$(bash scripts/proxies.sh start)"
+
 # ---- build + header drift check ----------------------------------------------------------------
 step "build libmoveworks and check include/moveworks.h"
 bash scripts/c-header.sh --check
@@ -57,7 +63,7 @@ cargo test -q -p moveworks-c --no-default-features --lib 2>&1 | grep -v '^$'
 step "compile C and C++ tests"
 CFLAGS=(-std=c99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O0 -I"$ROOT/include" -I"$HERE/tests")
 LDLIBS=(-L"$LIBDIR" -lmoveworks -lcjson -lpthread -Wl,-rpath,"$LIBDIR")
-for t in conformance unit security stress sandbox; do
+for t in conformance unit security stress sandbox network proxy_env; do
     gcc "${CFLAGS[@]}" "$HERE/tests/$t.c" -o "$WORK/$t" "${LDLIBS[@]}"
 done
 g++ -std=c++17 -Wall -Wextra -Werror -g -I"$ROOT/include" -I"$HERE/tests" "$HERE/tests/cpp_unit.cpp" \
@@ -71,6 +77,7 @@ gcc "${CFLAGS[@]}" "$HERE/examples/stream_turn.c" -o "$WORK/stream_turn" "${LDLI
 gcc "${CFLAGS[@]}" "$HERE/examples/feedback.c" -o "$WORK/feedback" "${LDLIBS[@]}"
 gcc "${CFLAGS[@]}" "$HERE/examples/quickstart.c" -o "$WORK/quickstart" "${LDLIBS[@]}"
 gcc "${CFLAGS[@]}" "$HERE/examples/sandbox_test.c" -o "$WORK/sandbox_test" "${LDLIBS[@]}"
+gcc "${CFLAGS[@]}" "$HERE/examples/corporate_proxy.c" -o "$WORK/corporate_proxy" "${LDLIBS[@]}"
 # The README's C blocks are the marked regions of the examples, word for word (each region
 # dedented by its marker's indentation): the quickstart, the sandbox test's app and test,
 # streaming, messages. The quickstart is the README's first code block.
@@ -81,7 +88,8 @@ for section, nth, example, marker in [("Quickstart", 0, "quickstart.c", "quickst
                                       ("Testing your app", 0, "sandbox_test.c", "app"),
                                       ("Testing your app", 1, "sandbox_test.c", "test"),
                                       ("Streaming", 0, "stream_turn.c", "streaming"),
-                                      ("Messages and feedback", 0, "feedback.c", "messages")]:
+                                      ("Messages and feedback", 0, "feedback.c", "messages"),
+                                      ("Behind a corporate proxy", 0, "corporate_proxy.c", "corporate")]:
     source = open(f"{sys.argv[2]}/{example}", encoding="utf-8").read()
     text = re.search(rf"\n## {section}\n(.*?)(?:\n## |\Z)", readme, re.S).group(1)
     block = re.findall(r"```c\n(.*?)```", text, re.S)[nth]
@@ -134,6 +142,10 @@ step "security tests (C)"
 "$WORK/security"
 step "sandbox tests (C): in-process sandboxes, no external simulator"
 "$WORK/sandbox"
+step "network tests (C): https with the sandbox's CA, the forward and inspecting proxies, extras, answer headers, logs"
+"$WORK/network"
+step "proxy environment (C, a process of its own) and the README's corporate-proxy example through the inspecting proxy"
+"$WORK/proxy_env" "$WORK/corporate_proxy"
 step "stress: 16 threads, one client, 10,000 calls, a token revocation (C)"
 "$WORK/stress"
 step "unit tests (C++)"
