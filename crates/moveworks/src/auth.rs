@@ -144,7 +144,7 @@ impl OAuth {
             // (an over-long body is not), and a token POST is harmless to repeat,
             // unless the attempt already ran to the call's deadline.
             let transient = match e.kind() {
-                ErrorKind::Connection => true,
+                ErrorKind::Connection => e.is_transient(),
                 ErrorKind::Timeout => !cut_by_deadline,
                 _ => false,
             };

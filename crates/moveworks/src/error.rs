@@ -237,6 +237,9 @@ struct Inner {
     response: Option<Box<Response>>,
     body_excerpt: Option<String>,
     http_headers: Option<crate::model::HttpHeaders>,
+    /// Set for failures that repeating cannot fix although their kind usually can
+    /// (a certificate the client does not trust is a `connection` error).
+    permanent: bool,
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -263,6 +266,7 @@ impl Error {
                 response: None,
                 body_excerpt: None,
                 http_headers: None,
+                permanent: false,
                 source: None,
             }),
         }
@@ -298,6 +302,11 @@ impl Error {
     }
     pub(crate) fn with_code(mut self, code: Option<ApiErrorCode>) -> Self {
         self.inner.code = code;
+        self
+    }
+    /// Marks the error as one no retry can fix (see [`is_transient`](Self::is_transient)).
+    pub(crate) fn permanent(mut self) -> Self {
+        self.inner.permanent = true;
         self
     }
     pub(crate) fn with_http_headers(mut self, headers: Option<crate::model::HttpHeaders>) -> Self {
@@ -403,7 +412,7 @@ impl Error {
     /// 408, 429, 500, 502, 503, 504. Exactly the statuses and kinds the client's own retry
     /// policy retries (one function decides both), so a 501 or 505 is not transient.
     pub fn is_transient(&self) -> bool {
-        crate::retry::is_transient(self.inner.kind, self.inner.status)
+        !self.inner.permanent && crate::retry::is_transient(self.inner.kind, self.inner.status)
     }
 
     /// Every detail of this error as one plain record: what each binding converts

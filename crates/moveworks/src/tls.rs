@@ -84,6 +84,28 @@ fn private_key(value: &str) -> Result<PrivateKey<'static>> {
     key.ok_or_else(|| Error::invalid_argument("client_key", "holds no PEM private key (PKCS#8, PKCS#1 or SEC1)"))
 }
 
+/// Refuses a key that does not parse or does not match the certificate now, at build
+/// time: ureq would only find out at the first connection (and panic there).
+fn check_client_identity(chain: &[Certificate<'static>], key_value: &str) -> Result<()> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let pem = pem_bytes("client_key", key_value)
+        .map_err(|_| Error::invalid_argument("client_key", "is neither PEM text nor a readable PEM file"))?;
+    let key = PrivateKeyDer::from_pem_slice(&pem)
+        .map_err(|_| Error::invalid_argument("client_key", "holds no usable PEM private key"))?;
+    let chain_der: Vec<CertificateDer<'static>> =
+        chain.iter().map(|c| CertificateDer::from(c.der().to_vec())).collect();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|_| Error::invalid_argument("client_key", "cannot be used"))?
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_client_auth_cert(chain_der, key)
+        .map(|_| ())
+        // rustls's message names the problem (unsupported key, mismatch); it never holds the key.
+        .map_err(|e| Error::invalid_argument("client_key", format_args!("does not fit client_certificate ({e})")))
+}
+
 /// Mozilla's roots as certificates (to combine with others; alone, ureq's `WebPki` is cheaper).
 fn mozilla_roots() -> impl Iterator<Item = Certificate<'static>> {
     webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().map(|c| Certificate::from_der(c.as_ref()))
@@ -114,7 +136,10 @@ pub(crate) fn config(options: &TlsOptions, uses_tls: bool) -> Result<TlsConfig> 
     let extra = options.ca_certificates.as_deref().map(|v| certificates("ca_certificates", v)).transpose()?;
     let client_cert = match (&options.client_certificate, &options.client_key) {
         (Some(chain), Some(key)) => {
-            Some(ClientCert::new_with_certs(&certificates("client_certificate", chain)?, private_key(key.expose())?))
+            let chain = certificates("client_certificate", chain)?;
+            let parsed = private_key(key.expose())?;
+            check_client_identity(&chain, key.expose())?;
+            Some(ClientCert::new_with_certs(&chain, parsed))
         }
         (Some(_), None) => return Err(Error::invalid_argument("client_key", "is required with client_certificate")),
         (None, Some(_)) => return Err(Error::invalid_argument("client_certificate", "is required with client_key")),
@@ -236,6 +261,25 @@ mod tests {
         assert_eq!(config(&roots, true).unwrap_err().argument(), Some("ca_certificates"));
         let not_pem = TlsOptions { ca_certificates: Some("-----BEGIN nothing".into()), ..Default::default() };
         assert_eq!(config(&not_pem, true).unwrap_err().argument(), Some("ca_certificates"));
+        // A real certificate with a key that is not PEM, and with another certificate's key.
+        let config_of =
+            |tls_client_auth| moveworks_simulator::SimulatorConfig { tls: true, tls_client_auth, ..Default::default() };
+        let (one, two) = (
+            moveworks_simulator::Simulator::start(config_of(true)).unwrap(),
+            moveworks_simulator::Simulator::start(config_of(false)).unwrap(),
+        );
+        let with_key = |key: String| TlsOptions {
+            client_certificate: one.client_certificate_pem(),
+            client_key: Some(crate::auth::Secret::new(key)),
+            ..Default::default()
+        };
+        let garbage = "-----BEGIN PRIVATE KEY-----\nAAECAwQFBgcICQ==\n-----END PRIVATE KEY-----\n".to_owned();
+        assert_eq!(config(&with_key(garbage), true).unwrap_err().argument(), Some("client_key"));
+        let other = two.client_key_pem().unwrap();
+        let e = config(&with_key(other.clone()), true).unwrap_err();
+        assert_eq!(e.argument(), Some("client_key"), "{e}");
+        assert!(!e.to_string().contains(other.lines().nth(1).unwrap()), "{e}");
+        assert!(config(&with_key(one.client_key_pem().unwrap()), true).is_ok());
         let key = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7";
         let half = TlsOptions { client_key: Some(crate::auth::Secret::new(key)), ..Default::default() };
         let e = config(&half, true).unwrap_err();

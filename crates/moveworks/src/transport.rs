@@ -14,7 +14,7 @@ use crate::error::{ApiErrorCode, Error, ErrorKind, Result};
 use crate::extras::Extras;
 use crate::logging::{self, LogLevel, LogRecord, LogSink};
 use crate::model::Traced;
-use crate::retry::{is_transient, parse_retry_after, RetryPolicy};
+use crate::retry::{parse_retry_after, RetryPolicy};
 use crate::urls::{join_url, path_of};
 
 /// The header carrying Moveworks' trace id for a request.
@@ -306,7 +306,7 @@ impl Transport {
             let transient = match failure.error.kind() {
                 // An attempt cut to the deadline used up the call's time.
                 ErrorKind::Timeout if cut_by_deadline => false,
-                kind => is_transient(kind, failure.error.status()),
+                _ => failure.error.is_transient(),
             };
             let retry_allowed = (method.is_idempotent() || failure.never_sent) && transient;
             let delay = self.retry_delay(settings, &failure.error, retry_allowed, retries, deadline);
@@ -549,10 +549,9 @@ fn transport_failure(e: ureq::Error, before_response: bool) -> Failure {
     use ureq::Timeout as T;
     // A failed handshake arrives as an I/O error wrapping rustls's: name its cause.
     if let Some(message) = crate::tls::explain(&e) {
-        return Failure {
-            error: Error::new(ErrorKind::Connection, message).with_source(e),
-            never_sent: before_response,
-        };
+        // A certificate the client does not trust stays untrusted: never retried.
+        let error = Error::new(ErrorKind::Connection, message).with_source(e).permanent();
+        return Failure { error, never_sent: before_response };
     }
     let (kind, never_sent, message) = match &e {
         U::HostNotFound => (ErrorKind::Connection, true, "host not found".to_owned()),

@@ -64,6 +64,24 @@ fn https_needs_the_sandbox_ca_and_names_the_unknown_issuer_without_it() {
         assert!(e.message().contains("unknown issuer") && e.message().contains("ca_certificates"), "{e}");
     }
 
+    // An untrusted certificate stays untrusted: one attempt, no retry.
+    logging::set_log_level(Some(LogLevel::Trace));
+    let attempts: Arc<Mutex<Vec<LogRecord>>> = Arc::default();
+    let sink = Arc::clone(&attempts);
+    let untrusting = ClientOptions { ca_certificates: None, max_retries: Some(3), ..sandbox.client_options() };
+    let client = Client::builder()
+        .options(untrusting)
+        .unwrap()
+        .log_sink(Arc::new(move |r: &LogRecord| sink.lock().unwrap().push(r.clone())))
+        .build()
+        .unwrap();
+    let e = client.create_conversation(None).unwrap_err();
+    assert!(!e.is_transient(), "{e}");
+    let attempts: Vec<LogRecord> =
+        attempts.lock().unwrap().iter().filter(|r| r.level == LogLevel::Debug).cloned().collect();
+    assert_eq!(attempts.len(), 1, "{attempts:#?}");
+    assert_eq!(attempts[0].retry.as_deref(), Some("give up"));
+
     // custom-only trusts nothing but ca_certificates, given as a file path this time.
     let dir = std::env::temp_dir().join(format!("mw-ca-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
