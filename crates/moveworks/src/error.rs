@@ -432,7 +432,7 @@ impl Error {
             last_status: self.last_status().cloned(),
             response: self.response().cloned(),
             body_excerpt: self.body_excerpt().map(str::to_owned),
-            http_headers: self.http_headers().cloned(),
+            http_headers: self.http_headers().map(crate::model::HttpHeaders::to_map),
             is_transient: self.is_transient(),
         }
     }
@@ -476,7 +476,7 @@ pub struct ErrorDetails {
     /// For decode errors: the start of the offending body.
     pub body_excerpt: Option<String>,
     /// The headers of the failing HTTP answer (names lowercase), when one arrived.
-    pub http_headers: Option<crate::model::HttpHeaders>,
+    pub http_headers: Option<std::collections::HashMap<String, String>>,
     /// True when retrying later might succeed: connection trouble, timeouts, HTTP 408,
     /// 429, 500, 502, 503, 504 (exactly what the client's own retry policy retries).
     pub is_transient: bool,

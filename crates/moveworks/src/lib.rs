@@ -41,6 +41,7 @@ mod auth;
 mod client;
 mod error;
 mod extras;
+mod headers;
 mod interrupt;
 pub mod logging;
 mod messages;
@@ -66,6 +67,7 @@ pub use client::{
     ALL_CONVERSATIONS, DEFAULT_BASE_URL, VERSION,
 };
 pub use error::{ApiErrorCode, Error, ErrorDetails, ErrorKind, Result};
+pub use headers::HttpHeaders;
 pub use messages::{ListMessagesParams, ListResponseMessagesParams};
 pub use model::{
     render_citations, Actor, Citation, CitationAttribute, CitationDisplay, Content, ContentReference, Conversation,

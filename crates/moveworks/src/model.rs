@@ -923,8 +923,7 @@ pub trait Traced {
     fn set_http_headers(&mut self, headers: Option<HttpHeaders>);
 }
 
-/// An HTTP answer's headers: lowercase names, repeated headers joined with `, `.
-pub type HttpHeaders = std::collections::HashMap<String, String>;
+pub use crate::headers::HttpHeaders;
 
 /// `PartialEq` comparing every field but `request_id`; the exhaustive pattern makes
 /// a new field a compile error here until it is listed.

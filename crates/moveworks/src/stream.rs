@@ -618,7 +618,7 @@ impl Client {
             cancel,
             idle_timeout: Some(settings.attempt_timeout),
             deadline,
-            http_headers: crate::transport::header_map(&reply.headers),
+            http_headers: crate::model::HttpHeaders::new(reply.headers),
             request_id: reply.request_id,
             response_id: None,
             last_event_id: Arc::from(""),

@@ -12,6 +12,7 @@ use url::Url;
 pub(crate) use crate::auth::{bearer, Auth, OAuth, Secret};
 use crate::error::{ApiErrorCode, Error, ErrorKind, Result};
 use crate::extras::Extras;
+use crate::headers::HttpHeaders;
 use crate::logging::{self, LogLevel, LogRecord, LogSink};
 use crate::model::Traced;
 use crate::retry::{parse_retry_after, RetryPolicy};
@@ -173,7 +174,7 @@ impl Transport {
     ) -> Result<T> {
         let reply = self.execute(settings, method, &url, body)?;
         let mut value: T = decode(&reply, what)?;
-        value.set_http_headers(Some(header_map(&reply.headers)));
+        value.set_http_headers(Some(HttpHeaders::new(reply.headers)));
         value.set_request_id(reply.request_id);
         Ok(value)
     }
@@ -506,7 +507,7 @@ impl Transport {
         } else {
             parse_retry_after(header(headers, "retry-after-ms"), header(headers, "retry-after"), SystemTime::now())
         };
-        let headers = headers.clone();
+        let headers = std::mem::take(response.headers_mut());
         if accept == Accept::EventStream && (200..300).contains(&status) {
             let stream = Some(response.into_body());
             return Ok(Reply { status, request_id, headers, retry_after, body: Vec::new(), stream });
@@ -517,26 +518,11 @@ impl Transport {
                 .error
                 .with_status(status)
                 .with_request_id(request_id.clone())
-                .with_http_headers(Some(header_map(&headers)));
+                .with_http_headers(Some(HttpHeaders::new(headers.clone())));
             f
         })?;
         Ok(Reply { status, request_id, headers, retry_after, body, stream: None })
     }
-}
-
-/// An answer's headers as the models and errors carry them.
-pub(crate) fn header_map(headers: &HeaderMap) -> crate::model::HttpHeaders {
-    let mut map = crate::model::HttpHeaders::with_capacity(headers.keys_len());
-    for (name, value) in headers {
-        let value = String::from_utf8_lossy(value.as_bytes());
-        map.entry(name.as_str().to_owned())
-            .and_modify(|v: &mut String| {
-                v.push_str(", ");
-                v.push_str(&value);
-            })
-            .or_insert_with(|| value.into_owned());
-    }
-    map
 }
 
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
@@ -600,7 +586,7 @@ pub(crate) fn api_error(reply: &Reply) -> Error {
         .with_status(reply.status)
         .with_code(code)
         .with_request_id(reply.request_id.clone())
-        .with_http_headers(Some(header_map(&reply.headers)))
+        .with_http_headers(Some(HttpHeaders::new(reply.headers.clone())))
         .with_retry_after(reply.retry_after)
 }
 

@@ -194,11 +194,12 @@ fn answers_and_errors_carry_their_http_headers() {
     let client = sandbox.client().unwrap();
     let conv = client.create_conversation(None).unwrap();
     let headers = conv.http_headers.as_ref().unwrap();
-    assert_eq!(headers.get("content-type").map(String::as_str), Some("application/json"), "{headers:?}");
-    assert_eq!(headers.get("x-moveworks-root-uuid").map(String::as_str), conv.request_id.as_deref());
+    assert_eq!(headers.get("Content-Type").as_deref(), Some("application/json"), "{headers:?}");
+    assert_eq!(headers.get("x-moveworks-root-uuid").as_deref(), conv.request_id.as_deref());
     let e = client.get_conversation("conv_does_not_exist").unwrap_err();
     let headers = e.http_headers().unwrap();
-    assert_eq!(headers.get("x-moveworks-root-uuid").map(String::as_str), e.request_id());
+    assert_eq!(headers.get("x-moveworks-root-uuid").as_deref(), e.request_id());
+    assert_eq!(e.details().http_headers.unwrap().get("x-moveworks-root-uuid").map(String::as_str), e.request_id());
 }
 
 #[test]
