@@ -85,7 +85,7 @@ fn value<T: Traced + serde::Serialize>(v: &T) -> moveworks::Result<NativeValue> 
         json: wire(v)?,
         request_id: v.request_id().map(str::to_owned),
         updates: None,
-        http_headers: v.http_headers().cloned(),
+        http_headers: v.http_headers().map(moveworks::HttpHeaders::to_map),
     })
 }
 
@@ -93,7 +93,7 @@ fn value<T: Traced + serde::Serialize>(v: &T) -> moveworks::Result<NativeValue> 
 fn traced_json<T: Traced + serde::Serialize>(v: &T) -> moveworks::Result<String> {
     let value = serde_json::to_value(v)
         .map_err(|e| moveworks::Error::new(ErrorKind::Decode, format!("could not serialize a result: {e}")))?;
-    Ok(json!({ "value": value, "request_id": v.request_id(), "http_headers": v.http_headers() }).to_string())
+    Ok(json!({ "value": value, "request_id": v.request_id(), "http_headers": v.http_headers().map(moveworks::HttpHeaders::to_map) }).to_string())
 }
 
 /// Milliseconds from JS (a double) to a Duration; rejects what Duration cannot hold.
@@ -320,7 +320,7 @@ pub struct NativeStreamOptions {
 /// false for the core's `Unknown` variant), plus `extra` fields.
 fn event_json(event: &StreamEvent, extra: serde_json::Value) -> moveworks::Result<String> {
     let request_id = event.response().and_then(Traced::request_id);
-    let http_headers = event.response().and_then(Traced::http_headers);
+    let http_headers = event.response().and_then(Traced::http_headers).map(moveworks::HttpHeaders::to_map);
     let mut out = json!({
         "event": serde_json::to_value(event)
             .map_err(|e| moveworks::Error::new(ErrorKind::Decode, format!("could not serialize an event: {e}")))?,

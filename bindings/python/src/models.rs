@@ -123,7 +123,7 @@ model!(
         /// Not in `to_dict()`, ignored by `==`.
         #[getter]
         fn http_headers(&self) -> Option<std::collections::HashMap<String, String>> {
-            self.0.http_headers.clone()
+            self.0.http_headers.as_ref().map(core::HttpHeaders::to_map)
         }
     }
 );
@@ -151,7 +151,7 @@ model!(
         /// Not in `to_dict()`, ignored by `==`.
         #[getter]
         fn http_headers(&self) -> Option<std::collections::HashMap<String, String>> {
-            self.0.http_headers.clone()
+            self.0.http_headers.as_ref().map(core::HttpHeaders::to_map)
         }
         /// Cursor of the next page; None on the last page.
         #[getter]
@@ -184,7 +184,7 @@ model!(PyEventPage, core::EventPage, "EventPage", "One page of events.", ["event
     /// Not in `to_dict()`, ignored by `==`.
     #[getter]
     fn http_headers(&self) -> Option<std::collections::HashMap<String, String>> {
-        self.0.http_headers.clone()
+        self.0.http_headers.as_ref().map(core::HttpHeaders::to_map)
     }
     /// Cursor of the next page; None on the last page.
     #[getter]
@@ -257,7 +257,7 @@ model!(
         /// Not in `to_dict()`, ignored by `==`.
         #[getter]
         fn http_headers(&self) -> Option<std::collections::HashMap<String, String>> {
-            self.0.http_headers.clone()
+            self.0.http_headers.as_ref().map(core::HttpHeaders::to_map)
         }
         /// True for COMPLETED and FAILED.
         #[getter]
@@ -554,7 +554,7 @@ model!(
         /// Not in `to_dict()`, ignored by `==`.
         #[getter]
         fn http_headers(&self) -> Option<std::collections::HashMap<String, String>> {
-            self.0.http_headers.clone()
+            self.0.http_headers.as_ref().map(core::HttpHeaders::to_map)
         }
         fn __len__(&self) -> usize {
             self.0.messages.len()
@@ -617,7 +617,7 @@ model!(PyFeedbackResult, core::FeedbackResult, "FeedbackResult", "The answer of 
     /// Not in `to_dict()`, ignored by `==`.
     #[getter]
     fn http_headers(&self) -> Option<std::collections::HashMap<String, String>> {
-        self.0.http_headers.clone()
+        self.0.http_headers.as_ref().map(core::HttpHeaders::to_map)
     }
 });
 
