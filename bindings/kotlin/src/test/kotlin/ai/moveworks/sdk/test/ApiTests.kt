@@ -95,7 +95,7 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             // Two fetches of one conversation are equal once their request ids are cleared
             // (a generated data class compares every field, requestId included).
             val fetched = c.getConversation(conv.conversationId)
-            assertEq(conv.copy(requestId = null), fetched.copy(requestId = null), "get")
+            assertEq(conv.copy(requestId = null, httpHeaders = null), fetched.copy(requestId = null, httpHeaders = null), "get")
             assertTrue(fetched.requestId != null && fetched.requestId != conv.requestId) { "request ids ${conv.requestId} ${fetched.requestId}" }
             val untitled = c.createConversation(null)
             assertEq(null, untitled.title, "untitled title")
@@ -201,8 +201,8 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             assertTrue(msg.textWithCitationMarkers().contains("[1]")) { "markers" }
             assertTrue(done.outputs.any { it is OutputItem.ReasoningMessage }) { "reasoning output" }
             // requestId is not in the wire JSON: a round trip drops it.
-            assertEq(done.copy(requestId = null), Response.fromJson(done.toJson()), "json round trip")
-            assertEq(done.copy(requestId = null), c.getResponse(conv.conversationId, created.responseId).copy(requestId = null), "get_response")
+            assertEq(done.copy(requestId = null, httpHeaders = null), Response.fromJson(done.toJson()), "json round trip")
+            assertEq(done.copy(requestId = null, httpHeaders = null), c.getResponse(conv.conversationId, created.responseId).copy(requestId = null, httpHeaders = null), "get_response")
         }
 
         test("listener_returning_false_cancels") { c ->
@@ -344,7 +344,7 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             sim.config(mapOf("response_duration_ms" to 1500L))
             runBlocking {
                 val conv = c.createConversationAsync("async")
-                assertEq(conv.copy(requestId = null), c.getConversationAsync(conv.conversationId).copy(requestId = null), "get")
+                assertEq(conv.copy(requestId = null, httpHeaders = null), c.getConversationAsync(conv.conversationId).copy(requestId = null, httpHeaders = null), "get")
                 assertEq("x", c.updateConversationAsync(conv.conversationId, ConversationUpdate(title = "x")).title, "update")
                 assertEq(1, c.listConversationsAsync(ListConversationsParams()).conversations.size, "list")
                 val created = c.createResponseAsync(conv.conversationId, "async question")
@@ -454,7 +454,7 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             val viaSuspend = runBlocking {
                 c.listResponseMessagesAsync(ListResponseMessagesParams(conversationId = conv.conversationId, responseId = r1.responseId))
             }
-            assertEq(page.copy(requestId = null), viaSuspend.copy(requestId = null), "suspend")
+            assertEq(page.copy(requestId = null, httpHeaders = null), viaSuspend.copy(requestId = null, httpHeaders = null), "suspend")
             val missing = expectError {
                 c.listResponseMessages(ListResponseMessagesParams(conversationId = conv.conversationId, responseId = "resp_nope"))
             }
@@ -564,7 +564,7 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             val last = events.last() as StreamEvent.ResponseCompleted
             assertEq(ResponseStatus.Completed, last.status, "status")
             val response = last.response!!
-            assertEq(c.getResponse(conv.conversationId, response.responseId).copy(requestId = null), response.copy(requestId = null),
+            assertEq(c.getResponse(conv.conversationId, response.responseId).copy(requestId = null, httpHeaders = null), response.copy(requestId = null, httpHeaders = null),
                 "final response vs get_response")
             assertEq(response.responseId, ids.first, "responseId()")
             assertTrue(!ids.second.isNullOrEmpty()) { "no request id" }
@@ -629,8 +629,8 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             assertTrue(error.toJson().contains("\"error\":{")) { error.toJson() }
             val last = events.last() as StreamEvent.ResponseCompleted
             assertEq(ResponseStatus.Completed, last.status, "status")
-            assertEq(c.getResponse(conv.conversationId, last.response!!.responseId).copy(requestId = null),
-                last.response.copy(requestId = null), "final response")
+            assertEq(c.getResponse(conv.conversationId, last.response!!.responseId).copy(requestId = null, httpHeaders = null),
+                last.response.copy(requestId = null, httpHeaders = null), "final response")
             // Deltas made from polling carry no sequence number.
             val after = events.dropWhile { it !is StreamEvent.Error }.filterIsInstance<StreamEvent.ResponseOutputDelta>()
             assertTrue(after.all { it.sequenceNumber == null }) { "polled deltas: ${after.map { it.sequenceNumber }}" }
@@ -694,8 +694,8 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             val events = runBlocking { c.streamResponseFlow(conv.conversationId, "Who does John Doe report to?", streamFast()).toList() }
             assertEq("RESPONSE_CREATED", events.first().eventName, "first")
             val last = events.last() as StreamEvent.ResponseCompleted
-            assertEq(c.getResponse(conv.conversationId, last.response!!.responseId).copy(requestId = null),
-                last.response.copy(requestId = null), "final response")
+            assertEq(c.getResponse(conv.conversationId, last.response!!.responseId).copy(requestId = null, httpHeaders = null),
+                last.response.copy(requestId = null, httpHeaders = null), "final response")
             assertEq(1, posts(), "POSTs")
         }
 
@@ -705,8 +705,8 @@ class ApiTests(private val sim: Simulator, private val t: Tests) {
             sim.fault(mapOf("kind" to "stream_drop", "after_events" to 2L))
             val events = runBlocking { c.streamResponseFlow(conv.conversationId, "Who does John Doe report to?", streamFast()).toList() }
             val last = events.last() as StreamEvent.ResponseCompleted
-            assertEq(c.getResponse(conv.conversationId, last.response!!.responseId).copy(requestId = null),
-                last.response.copy(requestId = null), "final response")
+            assertEq(c.getResponse(conv.conversationId, last.response!!.responseId).copy(requestId = null, httpHeaders = null),
+                last.response.copy(requestId = null, httpHeaders = null), "final response")
             assertEq(1, posts(), "POSTs")
         }
 

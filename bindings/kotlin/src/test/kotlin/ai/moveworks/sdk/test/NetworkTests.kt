@@ -111,10 +111,14 @@ class NetworkTests(private val t: Tests) : AutoCloseable {
         test("proxy_environment_no_proxy_bypass_and_proxy_from_env_false_in_child_jvms") {
             // A dead proxy in HTTPS_PROXY: a call that uses it fails, one that bypasses it succeeds.
             val dead = "http://127.0.0.1:9"
-            val bypass = child(mapOf("HTTPS_PROXY" to dead, "NO_PROXY" to "example.com,127.0.0.0/8"))
+            // The first child also has MOVEWORKS_LOG=debug and no listener: the core's lines on stderr.
+            val bypass = child(mapOf("HTTPS_PROXY" to dead, "NO_PROXY" to "example.com,127.0.0.0/8", "MOVEWORKS_LOG" to "debug"))
             val used = child(mapOf("HTTPS_PROXY" to dead))
-            assertEq("default=ok noenv=ok", bypass.finish(), "NO_PROXY=127.0.0.0/8")
-            assertEq("default=connection noenv=ok", used.finish(), "HTTPS_PROXY only")
+            val out = bypass.finish()
+            assertEq("default=ok noenv=ok", out.lines().last(), "NO_PROXY=127.0.0.0/8")
+            assertEq("default=connection noenv=ok", used.finish().lines().last(), "HTTPS_PROXY only")
+            assertTrue(out.lines().any { it.startsWith("[moveworks debug] POST ") && "201" in it }) { "MOVEWORKS_LOG=debug wrote no attempt line: $out" }
+            assertTrue(sandbox.token() !in out) { "the token appears in the child's output" }
         }
 
         test("extras_reach_the_server_and_owned_headers_are_refused") {
@@ -236,11 +240,12 @@ class NetworkTests(private val t: Tests) : AutoCloseable {
     }
 
     private class Child(val process: Process) {
+        /** Everything the child printed (stdout and stderr); its last line is the outcomes. */
         fun finish(): String {
             check(process.waitFor(60, TimeUnit.SECONDS)) { "the child JVM did not finish" }
             val out = process.inputStream.bufferedReader().readText().trim()
             check(process.exitValue() == 0) { "the child JVM failed: $out" }
-            return out.lines().last()
+            return out
         }
     }
 }
