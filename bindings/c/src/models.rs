@@ -254,9 +254,9 @@ where
 {
     guard_plain(|| {
         let v = borrow(h, "handle")?;
-        let name = arg_str(name, "name")?.to_ascii_lowercase();
+        let name = arg_str(name, "name")?;
         let o = out(dst, "out")?;
-        set_opt_string(o, v.http_headers().and_then(|m| m.get(&name)).map(String::as_str));
+        set_opt_string(o, v.http_headers().and_then(|m| m.get(name)).as_deref());
         Ok(())
     })
 }
@@ -270,7 +270,7 @@ where
     guard_plain(|| {
         let v = borrow(h, "handle")?;
         let o = out(dst, "out")?;
-        set_opt_string(o, v.http_headers().map(headers_json).as_deref());
+        set_opt_string(o, v.http_headers().map(|h| headers_json(&h.to_map())).as_deref());
         Ok(())
     })
 }
