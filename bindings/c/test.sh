@@ -89,7 +89,9 @@ for section, nth, example, marker in [("Quickstart", 0, "quickstart.c", "quickst
                                       ("Testing your app", 1, "sandbox_test.c", "test"),
                                       ("Streaming", 0, "stream_turn.c", "streaming"),
                                       ("Messages and feedback", 0, "feedback.c", "messages"),
-                                      ("Behind a corporate proxy", 0, "corporate_proxy.c", "corporate")]:
+                                      ("Behind a corporate proxy", 0, "corporate_proxy.c", "corporate"),
+                                      ("Behind a corporate proxy", 1, "corporate_proxy.c", "log callback"),
+                                      ("Behind a corporate proxy", 2, "corporate_proxy.c", "log setup")]:
     source = open(f"{sys.argv[2]}/{example}", encoding="utf-8").read()
     text = re.search(rf"\n## {section}\n(.*?)(?:\n## |\Z)", readme, re.S).group(1)
     block = re.findall(r"```c\n(.*?)```", text, re.S)[nth]

@@ -1,7 +1,8 @@
 /*
  * Behind a corporate proxy: a client that trusts the proxy's root certificate beside the
  * system's and goes through the proxy given in CORP_PROXY (which wins over HTTPS_PROXY),
- * then one call. The README's "Behind a corporate proxy" block is the marked region.
+ * then one call, its log records written to stderr. The README's "Behind a corporate
+ * proxy" blocks are the marked regions.
  * bindings/c/test.sh runs it (from tests/proxy_env.c) through the real TLS-inspecting
  * proxy of scripts/proxies.sh against an https sandbox.
  *
@@ -31,11 +32,23 @@ static mw_status corporate_client(mw_client **out_client, mw_error **out_error) 
 }
 /* --8<-- */
 
+/* --8<-- README: log callback */
+static void on_log(const mw_log_record *record, void *user_data) {
+    static const char *const names[] = {"off", "error", "warn", "info", "debug", "trace"};
+    (void)user_data; /* the pointer given to mw_set_log_callback */
+    fprintf(stderr, "[moveworks %s] %s\n", names[record->level], record->message);
+}
+/* --8<-- */
+
 int main(void) {
     mw_error *err = NULL;
     mw_client *client = NULL;
     mw_conversation *conversation = NULL;
     char *title = NULL;
+    /* --8<-- README: log setup */
+    mw_set_log_callback(on_log, NULL); /* process-wide; NULL removes it */
+    mw_set_log_level(MW_LOG_DEBUG);    /* each attempt; MW_LOG_OFF silences; default: MOVEWORKS_LOG, else warn */
+    /* --8<-- */
     mw_status st = corporate_client(&client, &err);
     if (st == MW_OK) st = mw_client_create_conversation(client, "from the README", &conversation, &err);
     if (st == MW_OK) {
