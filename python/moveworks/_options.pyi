@@ -17,7 +17,8 @@ path of a PEM file, trusted beside the roots), ``client_certificate``/``client_k
 curl's rules).
 """
 
-from typing import Literal, Optional
+import os
+from typing import Literal, Optional, Union
 
 from typing_extensions import TypedDict
 
@@ -40,8 +41,8 @@ class ClientOptions(TypedDict, total=False):
     allow_insecure_http: Optional[bool]
     user_agent_suffix: Optional[str]
     tls_roots: Optional[Literal["platform", "webpki", "custom-only"]]
-    ca_certificates: Optional[str]
-    client_certificate: Optional[str]
-    client_key: Optional[str]
+    ca_certificates: Optional[Union[str, "os.PathLike[str]"]]
+    client_certificate: Optional[Union[str, "os.PathLike[str]"]]
+    client_key: Optional[Union[str, "os.PathLike[str]"]]
     proxy: Optional[str]
     proxy_from_env: Optional[bool]

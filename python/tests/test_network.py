@@ -100,6 +100,8 @@ def test_https_needs_the_sandbox_ca_and_names_the_unknown_issuer_without_it(
     path.write_text(pem)
     custom = moveworks.Client(**plain_options(tls_sandbox, ca_certificates=str(path), tls_roots="custom-only"))
     custom.create_conversation()
+    # A pathlib.Path is a path too.
+    moveworks.Client(**plain_options(tls_sandbox, ca_certificates=path, tls_roots="custom-only")).create_conversation()
 
     with pytest.raises(moveworks.InvalidArgumentError) as bad:
         moveworks.Client(**plain_options(tls_sandbox, ca_certificates=str(tmp_path / "absent.pem")))

@@ -60,7 +60,13 @@ pub(crate) fn to_json(key: &str, value: &Bound<'_, PyAny>) -> core::Result<serde
     if let Ok(s) = value.extract::<String>() {
         return Ok(Value::String(s));
     }
-    Err(core::Error::invalid_argument(key, "must be a str, int, float, bool or None"))
+    // A path (`pathlib.Path`, anything with `__fspath__`) for the file options, e.g. `ca_certificates`.
+    if value.hasattr("__fspath__").unwrap_or(false) {
+        if let Ok(s) = value.call_method0("__fspath__").and_then(|p| p.extract::<String>()) {
+            return Ok(Value::String(s));
+        }
+    }
+    Err(core::Error::invalid_argument(key, "must be a str, int, float, bool, a path or None"))
 }
 
 /// `python/3.X`, for the `User-Agent`.
