@@ -1008,7 +1008,7 @@ public struct Conversation {
      * The headers of the HTTP answer this value came from (names lowercase, repeated
      * headers joined with `, `); not part of the wire JSON, ignored by `==`.
      */
-    public let httpHeaders: [String: String]?
+    public let httpHeaders: HttpHeaders?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1037,7 +1037,7 @@ public struct Conversation {
         /**
          * The headers of the HTTP answer this value came from (names lowercase, repeated
          * headers joined with `, `); not part of the wire JSON, ignored by `==`.
-         */httpHeaders: [String: String]? = nil) {
+         */httpHeaders: HttpHeaders? = nil) {
         self.conversationId = conversationId
         self.title = title
         self.archived = archived
@@ -1105,7 +1105,7 @@ public struct FfiConverterTypeConversation: FfiConverterRustBuffer {
                 createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
                 updatedAt: FfiConverterTypeTimestamp.read(from: &buf), 
                 requestId: FfiConverterOptionString.read(from: &buf), 
-                httpHeaders: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                httpHeaders: FfiConverterOptionTypeHttpHeaders.read(from: &buf)
         )
     }
 
@@ -1116,7 +1116,7 @@ public struct FfiConverterTypeConversation: FfiConverterRustBuffer {
         FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
         FfiConverterTypeTimestamp.write(value.updatedAt, into: &buf)
         FfiConverterOptionString.write(value.requestId, into: &buf)
-        FfiConverterOptionDictionaryStringString.write(value.httpHeaders, into: &buf)
+        FfiConverterOptionTypeHttpHeaders.write(value.httpHeaders, into: &buf)
     }
 }
 
@@ -1158,7 +1158,7 @@ public struct ConversationPage {
      * The headers of the HTTP answer this value came from (names lowercase, repeated
      * headers joined with `, `); not part of the wire JSON, ignored by `==`.
      */
-    public let httpHeaders: [String: String]?
+    public let httpHeaders: HttpHeaders?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1177,7 +1177,7 @@ public struct ConversationPage {
         /**
          * The headers of the HTTP answer this value came from (names lowercase, repeated
          * headers joined with `, `); not part of the wire JSON, ignored by `==`.
-         */httpHeaders: [String: String]? = nil) {
+         */httpHeaders: HttpHeaders? = nil) {
         self.conversations = conversations
         self.nextCursor = nextCursor
         self.requestId = requestId
@@ -1227,7 +1227,7 @@ public struct FfiConverterTypeConversationPage: FfiConverterRustBuffer {
                 conversations: FfiConverterSequenceTypeConversation.read(from: &buf), 
                 nextCursor: FfiConverterOptionString.read(from: &buf), 
                 requestId: FfiConverterOptionString.read(from: &buf), 
-                httpHeaders: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                httpHeaders: FfiConverterOptionTypeHttpHeaders.read(from: &buf)
         )
     }
 
@@ -1235,7 +1235,7 @@ public struct FfiConverterTypeConversationPage: FfiConverterRustBuffer {
         FfiConverterSequenceTypeConversation.write(value.conversations, into: &buf)
         FfiConverterOptionString.write(value.nextCursor, into: &buf)
         FfiConverterOptionString.write(value.requestId, into: &buf)
-        FfiConverterOptionDictionaryStringString.write(value.httpHeaders, into: &buf)
+        FfiConverterOptionTypeHttpHeaders.write(value.httpHeaders, into: &buf)
     }
 }
 
@@ -1727,7 +1727,7 @@ public struct EventPage {
      * The headers of the HTTP answer this value came from (names lowercase, repeated
      * headers joined with `, `); not part of the wire JSON, ignored by `==`.
      */
-    public let httpHeaders: [String: String]?
+    public let httpHeaders: HttpHeaders?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1746,7 +1746,7 @@ public struct EventPage {
         /**
          * The headers of the HTTP answer this value came from (names lowercase, repeated
          * headers joined with `, `); not part of the wire JSON, ignored by `==`.
-         */httpHeaders: [String: String]? = nil) {
+         */httpHeaders: HttpHeaders? = nil) {
         self.events = events
         self.nextCursor = nextCursor
         self.requestId = requestId
@@ -1796,7 +1796,7 @@ public struct FfiConverterTypeEventPage: FfiConverterRustBuffer {
                 events: FfiConverterSequenceTypeEvent.read(from: &buf), 
                 nextCursor: FfiConverterOptionString.read(from: &buf), 
                 requestId: FfiConverterOptionString.read(from: &buf), 
-                httpHeaders: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                httpHeaders: FfiConverterOptionTypeHttpHeaders.read(from: &buf)
         )
     }
 
@@ -1804,7 +1804,7 @@ public struct FfiConverterTypeEventPage: FfiConverterRustBuffer {
         FfiConverterSequenceTypeEvent.write(value.events, into: &buf)
         FfiConverterOptionString.write(value.nextCursor, into: &buf)
         FfiConverterOptionString.write(value.requestId, into: &buf)
-        FfiConverterOptionDictionaryStringString.write(value.httpHeaders, into: &buf)
+        FfiConverterOptionTypeHttpHeaders.write(value.httpHeaders, into: &buf)
     }
 }
 
@@ -1913,7 +1913,7 @@ public struct FeedbackResult {
      * The headers of the HTTP answer this value came from (names lowercase, repeated
      * headers joined with `, `); not part of the wire JSON, ignored by `==`.
      */
-    public let httpHeaders: [String: String]?
+    public let httpHeaders: HttpHeaders?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1929,7 +1929,7 @@ public struct FeedbackResult {
         /**
          * The headers of the HTTP answer this value came from (names lowercase, repeated
          * headers joined with `, `); not part of the wire JSON, ignored by `==`.
-         */httpHeaders: [String: String]? = nil) {
+         */httpHeaders: HttpHeaders? = nil) {
         self.status = status
         self.requestId = requestId
         self.httpHeaders = httpHeaders
@@ -1973,14 +1973,14 @@ public struct FfiConverterTypeFeedbackResult: FfiConverterRustBuffer {
             try FeedbackResult(
                 status: FfiConverterTypeFeedbackStatus.read(from: &buf), 
                 requestId: FfiConverterOptionString.read(from: &buf), 
-                httpHeaders: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                httpHeaders: FfiConverterOptionTypeHttpHeaders.read(from: &buf)
         )
     }
 
     public static func write(_ value: FeedbackResult, into buf: inout [UInt8]) {
         FfiConverterTypeFeedbackStatus.write(value.status, into: &buf)
         FfiConverterOptionString.write(value.requestId, into: &buf)
-        FfiConverterOptionDictionaryStringString.write(value.httpHeaders, into: &buf)
+        FfiConverterOptionTypeHttpHeaders.write(value.httpHeaders, into: &buf)
     }
 }
 
@@ -2946,7 +2946,7 @@ public struct MessagePage {
      * The headers of the HTTP answer this value came from (names lowercase, repeated
      * headers joined with `, `); not part of the wire JSON, ignored by `==`.
      */
-    public let httpHeaders: [String: String]?
+    public let httpHeaders: HttpHeaders?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2966,7 +2966,7 @@ public struct MessagePage {
         /**
          * The headers of the HTTP answer this value came from (names lowercase, repeated
          * headers joined with `, `); not part of the wire JSON, ignored by `==`.
-         */httpHeaders: [String: String]? = nil) {
+         */httpHeaders: HttpHeaders? = nil) {
         self.messages = messages
         self.nextCursor = nextCursor
         self.requestId = requestId
@@ -3016,7 +3016,7 @@ public struct FfiConverterTypeMessagePage: FfiConverterRustBuffer {
                 messages: FfiConverterSequenceTypeMessage.read(from: &buf), 
                 nextCursor: FfiConverterOptionString.read(from: &buf), 
                 requestId: FfiConverterOptionString.read(from: &buf), 
-                httpHeaders: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                httpHeaders: FfiConverterOptionTypeHttpHeaders.read(from: &buf)
         )
     }
 
@@ -3024,7 +3024,7 @@ public struct FfiConverterTypeMessagePage: FfiConverterRustBuffer {
         FfiConverterSequenceTypeMessage.write(value.messages, into: &buf)
         FfiConverterOptionString.write(value.nextCursor, into: &buf)
         FfiConverterOptionString.write(value.requestId, into: &buf)
-        FfiConverterOptionDictionaryStringString.write(value.httpHeaders, into: &buf)
+        FfiConverterOptionTypeHttpHeaders.write(value.httpHeaders, into: &buf)
     }
 }
 
@@ -3218,7 +3218,7 @@ public struct Response {
      * The headers of the HTTP answer this value came from (names lowercase, repeated
      * headers joined with `, `); not part of the wire JSON, ignored by `==`.
      */
-    public let httpHeaders: [String: String]?
+    public let httpHeaders: HttpHeaders?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3256,7 +3256,7 @@ public struct Response {
         /**
          * The headers of the HTTP answer this value came from (names lowercase, repeated
          * headers joined with `, `); not part of the wire JSON, ignored by `==`.
-         */httpHeaders: [String: String]? = nil) {
+         */httpHeaders: HttpHeaders? = nil) {
         self.responseId = responseId
         self.conversationId = conversationId
         self.status = status
@@ -3342,7 +3342,7 @@ public struct FfiConverterTypeResponse: FfiConverterRustBuffer {
                 outputs: FfiConverterSequenceTypeOutputItem.read(from: &buf), 
                 error: FfiConverterOptionTypeResponseError.read(from: &buf), 
                 requestId: FfiConverterOptionString.read(from: &buf), 
-                httpHeaders: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                httpHeaders: FfiConverterOptionTypeHttpHeaders.read(from: &buf)
         )
     }
 
@@ -3356,7 +3356,7 @@ public struct FfiConverterTypeResponse: FfiConverterRustBuffer {
         FfiConverterSequenceTypeOutputItem.write(value.outputs, into: &buf)
         FfiConverterOptionTypeResponseError.write(value.error, into: &buf)
         FfiConverterOptionString.write(value.requestId, into: &buf)
-        FfiConverterOptionDictionaryStringString.write(value.httpHeaders, into: &buf)
+        FfiConverterOptionTypeHttpHeaders.write(value.httpHeaders, into: &buf)
     }
 }
 
@@ -4924,6 +4924,30 @@ fileprivate struct FfiConverterOptionDictionaryStringString: FfiConverterRustBuf
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeHttpHeaders: FfiConverterRustBuffer {
+    typealias SwiftType = HttpHeaders?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeHttpHeaders.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeHttpHeaders.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeTimestamp: FfiConverterRustBuffer {
     typealias SwiftType = Timestamp?
 
@@ -5145,6 +5169,50 @@ fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
         return dict
     }
 }
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ */
+public typealias HttpHeaders = [String: String]
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHttpHeaders: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpHeaders {
+        return try FfiConverterDictionaryStringString.read(from: &buf)
+    }
+
+    public static func write(_ value: HttpHeaders, into buf: inout [UInt8]) {
+        return FfiConverterDictionaryStringString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> HttpHeaders {
+        return try FfiConverterDictionaryStringString.lift(value)
+    }
+
+    public static func lower(_ value: HttpHeaders) -> RustBuffer {
+        return FfiConverterDictionaryStringString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpHeaders_lift(_ value: RustBuffer) throws -> HttpHeaders {
+    return try FfiConverterTypeHttpHeaders.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpHeaders_lower(_ value: HttpHeaders) -> RustBuffer {
+    return FfiConverterTypeHttpHeaders.lower(value)
+}
+
 
 
 /**

@@ -1495,7 +1495,7 @@ data class Conversation (
      * The headers of the HTTP answer this value came from (names lowercase, repeated
      * headers joined with `, `); not part of the wire JSON, ignored by `==`.
      */
-    var `httpHeaders`: Map<kotlin.String, kotlin.String>? = null
+    var `httpHeaders`: HttpHeaders? = null
 ) {
     
     /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
@@ -1514,7 +1514,7 @@ public object FfiConverterTypeConversation: FfiConverterRustBuffer<Conversation>
             FfiConverterTypeTimestamp.read(buf),
             FfiConverterTypeTimestamp.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalTypeHttpHeaders.read(buf),
         )
     }
 
@@ -1525,7 +1525,7 @@ public object FfiConverterTypeConversation: FfiConverterRustBuffer<Conversation>
             FfiConverterTypeTimestamp.allocationSize(value.`createdAt`) +
             FfiConverterTypeTimestamp.allocationSize(value.`updatedAt`) +
             FfiConverterOptionalString.allocationSize(value.`requestId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`httpHeaders`)
+            FfiConverterOptionalTypeHttpHeaders.allocationSize(value.`httpHeaders`)
     )
 
     override fun write(value: Conversation, buf: ByteBuffer) {
@@ -1535,7 +1535,7 @@ public object FfiConverterTypeConversation: FfiConverterRustBuffer<Conversation>
             FfiConverterTypeTimestamp.write(value.`createdAt`, buf)
             FfiConverterTypeTimestamp.write(value.`updatedAt`, buf)
             FfiConverterOptionalString.write(value.`requestId`, buf)
-            FfiConverterOptionalMapStringString.write(value.`httpHeaders`, buf)
+            FfiConverterOptionalTypeHttpHeaders.write(value.`httpHeaders`, buf)
     }
 }
 
@@ -1563,7 +1563,7 @@ data class ConversationPage (
      * The headers of the HTTP answer this value came from (names lowercase, repeated
      * headers joined with `, `); not part of the wire JSON, ignored by `==`.
      */
-    var `httpHeaders`: Map<kotlin.String, kotlin.String>? = null
+    var `httpHeaders`: HttpHeaders? = null
 ) {
     
     /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
@@ -1579,7 +1579,7 @@ public object FfiConverterTypeConversationPage: FfiConverterRustBuffer<Conversat
             FfiConverterSequenceTypeConversation.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalTypeHttpHeaders.read(buf),
         )
     }
 
@@ -1587,14 +1587,14 @@ public object FfiConverterTypeConversationPage: FfiConverterRustBuffer<Conversat
             FfiConverterSequenceTypeConversation.allocationSize(value.`conversations`) +
             FfiConverterOptionalString.allocationSize(value.`nextCursor`) +
             FfiConverterOptionalString.allocationSize(value.`requestId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`httpHeaders`)
+            FfiConverterOptionalTypeHttpHeaders.allocationSize(value.`httpHeaders`)
     )
 
     override fun write(value: ConversationPage, buf: ByteBuffer) {
             FfiConverterSequenceTypeConversation.write(value.`conversations`, buf)
             FfiConverterOptionalString.write(value.`nextCursor`, buf)
             FfiConverterOptionalString.write(value.`requestId`, buf)
-            FfiConverterOptionalMapStringString.write(value.`httpHeaders`, buf)
+            FfiConverterOptionalTypeHttpHeaders.write(value.`httpHeaders`, buf)
     }
 }
 
@@ -1848,7 +1848,7 @@ data class EventPage (
      * The headers of the HTTP answer this value came from (names lowercase, repeated
      * headers joined with `, `); not part of the wire JSON, ignored by `==`.
      */
-    var `httpHeaders`: Map<kotlin.String, kotlin.String>? = null
+    var `httpHeaders`: HttpHeaders? = null
 ) {
     
     /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
@@ -1864,7 +1864,7 @@ public object FfiConverterTypeEventPage: FfiConverterRustBuffer<EventPage> {
             FfiConverterSequenceTypeEvent.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalTypeHttpHeaders.read(buf),
         )
     }
 
@@ -1872,14 +1872,14 @@ public object FfiConverterTypeEventPage: FfiConverterRustBuffer<EventPage> {
             FfiConverterSequenceTypeEvent.allocationSize(value.`events`) +
             FfiConverterOptionalString.allocationSize(value.`nextCursor`) +
             FfiConverterOptionalString.allocationSize(value.`requestId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`httpHeaders`)
+            FfiConverterOptionalTypeHttpHeaders.allocationSize(value.`httpHeaders`)
     )
 
     override fun write(value: EventPage, buf: ByteBuffer) {
             FfiConverterSequenceTypeEvent.write(value.`events`, buf)
             FfiConverterOptionalString.write(value.`nextCursor`, buf)
             FfiConverterOptionalString.write(value.`requestId`, buf)
-            FfiConverterOptionalMapStringString.write(value.`httpHeaders`, buf)
+            FfiConverterOptionalTypeHttpHeaders.write(value.`httpHeaders`, buf)
     }
 }
 
@@ -1938,7 +1938,7 @@ data class FeedbackResult (
      * The headers of the HTTP answer this value came from (names lowercase, repeated
      * headers joined with `, `); not part of the wire JSON, ignored by `==`.
      */
-    var `httpHeaders`: Map<kotlin.String, kotlin.String>? = null
+    var `httpHeaders`: HttpHeaders? = null
 ) {
     
     /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
@@ -1953,20 +1953,20 @@ public object FfiConverterTypeFeedbackResult: FfiConverterRustBuffer<FeedbackRes
         return FeedbackResult(
             FfiConverterTypeFeedbackStatus.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalTypeHttpHeaders.read(buf),
         )
     }
 
     override fun allocationSize(value: FeedbackResult) = (
             FfiConverterTypeFeedbackStatus.allocationSize(value.`status`) +
             FfiConverterOptionalString.allocationSize(value.`requestId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`httpHeaders`)
+            FfiConverterOptionalTypeHttpHeaders.allocationSize(value.`httpHeaders`)
     )
 
     override fun write(value: FeedbackResult, buf: ByteBuffer) {
             FfiConverterTypeFeedbackStatus.write(value.`status`, buf)
             FfiConverterOptionalString.write(value.`requestId`, buf)
-            FfiConverterOptionalMapStringString.write(value.`httpHeaders`, buf)
+            FfiConverterOptionalTypeHttpHeaders.write(value.`httpHeaders`, buf)
     }
 }
 
@@ -2456,7 +2456,7 @@ data class MessagePage (
      * The headers of the HTTP answer this value came from (names lowercase, repeated
      * headers joined with `, `); not part of the wire JSON, ignored by `==`.
      */
-    var `httpHeaders`: Map<kotlin.String, kotlin.String>? = null
+    var `httpHeaders`: HttpHeaders? = null
 ) {
     
     /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
@@ -2472,7 +2472,7 @@ public object FfiConverterTypeMessagePage: FfiConverterRustBuffer<MessagePage> {
             FfiConverterSequenceTypeMessage.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalTypeHttpHeaders.read(buf),
         )
     }
 
@@ -2480,14 +2480,14 @@ public object FfiConverterTypeMessagePage: FfiConverterRustBuffer<MessagePage> {
             FfiConverterSequenceTypeMessage.allocationSize(value.`messages`) +
             FfiConverterOptionalString.allocationSize(value.`nextCursor`) +
             FfiConverterOptionalString.allocationSize(value.`requestId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`httpHeaders`)
+            FfiConverterOptionalTypeHttpHeaders.allocationSize(value.`httpHeaders`)
     )
 
     override fun write(value: MessagePage, buf: ByteBuffer) {
             FfiConverterSequenceTypeMessage.write(value.`messages`, buf)
             FfiConverterOptionalString.write(value.`nextCursor`, buf)
             FfiConverterOptionalString.write(value.`requestId`, buf)
-            FfiConverterOptionalMapStringString.write(value.`httpHeaders`, buf)
+            FfiConverterOptionalTypeHttpHeaders.write(value.`httpHeaders`, buf)
     }
 }
 
@@ -2603,7 +2603,7 @@ data class Response (
      * The headers of the HTTP answer this value came from (names lowercase, repeated
      * headers joined with `, `); not part of the wire JSON, ignored by `==`.
      */
-    var `httpHeaders`: Map<kotlin.String, kotlin.String>? = null
+    var `httpHeaders`: HttpHeaders? = null
 ) {
     
     /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
@@ -2625,7 +2625,7 @@ public object FfiConverterTypeResponse: FfiConverterRustBuffer<Response> {
             FfiConverterSequenceTypeOutputItem.read(buf),
             FfiConverterOptionalTypeResponseError.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalTypeHttpHeaders.read(buf),
         )
     }
 
@@ -2639,7 +2639,7 @@ public object FfiConverterTypeResponse: FfiConverterRustBuffer<Response> {
             FfiConverterSequenceTypeOutputItem.allocationSize(value.`outputs`) +
             FfiConverterOptionalTypeResponseError.allocationSize(value.`error`) +
             FfiConverterOptionalString.allocationSize(value.`requestId`) +
-            FfiConverterOptionalMapStringString.allocationSize(value.`httpHeaders`)
+            FfiConverterOptionalTypeHttpHeaders.allocationSize(value.`httpHeaders`)
     )
 
     override fun write(value: Response, buf: ByteBuffer) {
@@ -2652,7 +2652,7 @@ public object FfiConverterTypeResponse: FfiConverterRustBuffer<Response> {
             FfiConverterSequenceTypeOutputItem.write(value.`outputs`, buf)
             FfiConverterOptionalTypeResponseError.write(value.`error`, buf)
             FfiConverterOptionalString.write(value.`requestId`, buf)
-            FfiConverterOptionalMapStringString.write(value.`httpHeaders`, buf)
+            FfiConverterOptionalTypeHttpHeaders.write(value.`httpHeaders`, buf)
     }
 }
 
@@ -4308,6 +4308,38 @@ public object FfiConverterOptionalMapStringString: FfiConverterRustBuffer<Map<ko
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeHttpHeaders: FfiConverterRustBuffer<HttpHeaders?> {
+    override fun read(buf: ByteBuffer): HttpHeaders? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeHttpHeaders.read(buf)
+    }
+
+    override fun allocationSize(value: HttpHeaders?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeHttpHeaders.allocationSize(value)
+        }
+    }
+
+    override fun write(value: HttpHeaders?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeHttpHeaders.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeTimestamp: FfiConverterRustBuffer<Timestamp?> {
     override fun read(buf: ByteBuffer): Timestamp? {
         if (buf.get().toInt() == 0) {
@@ -4568,6 +4600,16 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         }
     }
 }
+
+
+
+/**
+ * Typealias from the type name used in the UDL file to the builtin type.  This
+ * is needed because the UDL type name is used in function/method signatures.
+ * It's also what we have an external type that references a custom type.
+ */
+public typealias HttpHeaders = Map<kotlin.String, kotlin.String>
+public typealias FfiConverterTypeHttpHeaders = FfiConverterMapStringString
 
 
 
