@@ -192,6 +192,7 @@ SUPPRESS = [
     "    fun uniffiClonePointer(): Pointer {",
     "    companion object ErrorHandler : UniffiRustCallStatusErrorHandler<",
     "public typealias FfiConverterTypeTimestamp =",
+    "public typealias FfiConverterTypeHttpHeaders =",
 ]
 TO_STRING = "    override fun toString(): String {\n        return FfiConverterString.lift(\n    callWithPointer {\n    uniffiRustCall() { _status ->\n    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_clientconfig_uniffi_trait_display("
 

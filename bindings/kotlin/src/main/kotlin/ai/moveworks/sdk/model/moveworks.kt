@@ -4609,6 +4609,7 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
  * It's also what we have an external type that references a custom type.
  */
 public typealias HttpHeaders = Map<kotlin.String, kotlin.String>
+/** @suppress */
 public typealias FfiConverterTypeHttpHeaders = FfiConverterMapStringString
 
 
