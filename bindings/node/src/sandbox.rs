@@ -10,7 +10,8 @@ use moveworks::sandbox::{Sandbox, SandboxOptions};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::{spawn_direct, to_napi};
+use crate::convert::to_napi;
+use crate::runtime::spawn_direct;
 
 /// A running sandbox; closed by [`close`](NativeSandbox::close) (or when collected).
 #[napi]

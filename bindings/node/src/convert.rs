@@ -1,0 +1,99 @@
+//! Conversion of the core's results to what crosses to JS: models as wire JSON beside
+//! their request id and headers ([`NativeValue`]), stream events, and core errors as
+//! napi errors ([`ERROR_MARKER`] and the error's fields as JSON).
+
+use std::collections::HashMap;
+
+use moveworks::{ErrorKind, Response, StreamEvent, Traced};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use serde_json::json;
+
+/// Prefix of the message of every error this addon rejects with; the JS layer
+/// parses the JSON after it into the matching `MoveworksError` subclass.
+pub const ERROR_MARKER: &str = "\u{0}moveworks-error:";
+
+/// Converts a core error into a napi error carrying all its fields as JSON.
+pub(crate) fn to_napi(e: moveworks::Error) -> napi::Error {
+    to_napi_with_updates(e, None)
+}
+
+/// As [`to_napi`], adding how many `onUpdate` calls a failed wait sent (so JS can deliver them first).
+pub(crate) fn to_napi_with_updates(e: moveworks::Error, updates: Option<u32>) -> napi::Error {
+    // The core's record as it serializes (index.js renames its keys), plus what
+    // only this binding adds.
+    let mut fields = serde_json::to_value(e.details()).unwrap_or_else(|_| json!({ "kind": e.kind().as_str() }));
+    if let Some(map) = fields.as_object_mut() {
+        map.insert("updates".into(), json!(updates));
+        map.insert("display".into(), json!(e.to_string()));
+    }
+    napi::Error::new(Status::GenericFailure, format!("{ERROR_MARKER}{fields}"))
+}
+
+/// Every core error kind string, in the core's order (the JS layer builds its class table from it).
+#[napi]
+pub fn error_kinds() -> Vec<String> {
+    ErrorKind::ALL.iter().map(|k| k.as_str().to_owned()).collect()
+}
+
+fn wire<T: serde::Serialize>(value: &T) -> moveworks::Result<String> {
+    serde_json::to_string(value)
+        .map_err(|e| moveworks::Error::new(ErrorKind::Decode, format!("could not serialize a result: {e}")))
+}
+
+/// What every call resolves to: the value as the core's wire JSON, and beside it the
+/// `x-moveworks-root-uuid` of the HTTP answer it came from (the JS layer makes it the
+/// returned object's non-enumerable `requestId`).
+#[napi(object)]
+pub struct NativeValue {
+    /// The value as the core serialized it (wire JSON).
+    pub json: String,
+    /// The `x-moveworks-root-uuid` of the answer the value came from.
+    pub request_id: Option<String>,
+    /// Polling helpers only: how many `onUpdate`/`onEvent` calls were sent before it.
+    pub updates: Option<u32>,
+    /// The headers of the HTTP answer the value came from (names lowercase).
+    pub http_headers: Option<HashMap<String, String>>,
+}
+
+/// A returned value, its request id and its answer's headers, for the JS layer.
+pub(crate) fn value<T: Traced + serde::Serialize>(v: &T) -> moveworks::Result<NativeValue> {
+    Ok(NativeValue {
+        json: wire(v)?,
+        request_id: v.request_id().map(str::to_owned),
+        updates: None,
+        http_headers: v.http_headers().map(moveworks::HttpHeaders::to_map),
+    })
+}
+
+/// A value handed to a JS callback (one string): `{"value": <wire JSON>, "request_id": ..., "http_headers": ...}`.
+pub(crate) fn traced_json<T: Traced + serde::Serialize>(v: &T) -> moveworks::Result<String> {
+    let value = serde_json::to_value(v)
+        .map_err(|e| moveworks::Error::new(ErrorKind::Decode, format!("could not serialize a result: {e}")))?;
+    Ok(json!({ "value": value, "request_id": v.request_id(), "http_headers": v.http_headers().map(moveworks::HttpHeaders::to_map) }).to_string())
+}
+
+/// One stream event for the JS layer: `{"event": <the core's StreamEvent JSON>, "known": bool,
+/// "request_id": <the request id of the response the event carries, if any>}` (`known` is
+/// false for the core's `Unknown` variant), plus `extra` fields.
+pub(crate) fn event_json(event: &StreamEvent, extra: serde_json::Value) -> moveworks::Result<String> {
+    let request_id = event.response().and_then(Traced::request_id);
+    let http_headers = event.response().and_then(Traced::http_headers).map(moveworks::HttpHeaders::to_map);
+    let mut out = json!({
+        "event": serde_json::to_value(event)
+            .map_err(|e| moveworks::Error::new(ErrorKind::Decode, format!("could not serialize an event: {e}")))?,
+        "known": !matches!(event, StreamEvent::Unknown { .. }),
+        "request_id": request_id,
+        "http_headers": http_headers,
+    });
+    if let (Some(out), serde_json::Value::Object(extra)) = (out.as_object_mut(), extra) {
+        out.extend(extra);
+    }
+    Ok(out.to_string())
+}
+
+/// Result of a polling helper: the final response and how many updates were sent.
+pub(crate) fn waited(response: &Response, updates: &std::sync::atomic::AtomicU32) -> moveworks::Result<NativeValue> {
+    let updates = Some(updates.load(std::sync::atomic::Ordering::SeqCst));
+    Ok(NativeValue { updates, ..value(response)? })
+}

@@ -1,0 +1,54 @@
+//! Logging for JS: the `onLog` hook as the core's log sink of a client, and the
+//! process-wide log level (`setLogLevel`/`logLevel`).
+
+use std::sync::Arc;
+
+use moveworks::logging::{LogLevel, LogRecord, LogSink};
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi_derive::napi;
+use serde_json::json;
+
+use crate::convert::to_napi;
+
+/// The JS `onLog` hook, receiving each log record as JSON. Weak: it never keeps Node's
+/// event loop alive.
+pub(crate) type LogFn = ThreadsafeFunction<String, (), String, Status, false, true>;
+
+/// A log sink for the core that hands each record to the JS thread without waiting.
+pub(crate) fn js_log_sink(on_log: LogFn) -> LogSink {
+    Arc::new(move |r: &LogRecord| {
+        let record = json!({
+            "level": r.level.as_str(),
+            "message": r.message,
+            "method": r.method,
+            "path": r.path,
+            "status": r.status,
+            "attempt": r.attempt,
+            "duration_ms": r.duration_ms,
+            "request_id": r.request_id,
+            "error_kind": r.error_kind,
+            "retry": r.retry,
+        });
+        // Non-blocking: a record that cannot be queued (Node shutting down) is dropped.
+        let _ = on_log.call(record.to_string(), ThreadsafeFunctionCallMode::NonBlocking);
+    })
+}
+
+/// Sets the most detailed level the core logs, for the whole process (`error`, `warn`,
+/// `info`, `debug`, `trace`, or `off`/null), overriding `MOVEWORKS_LOG`.
+#[napi]
+pub fn set_log_level(level: Option<String>) -> Result<()> {
+    let level = match level {
+        None => None,
+        Some(name) => LogLevel::parse(&name).map_err(to_napi)?,
+    };
+    moveworks::logging::set_log_level(level);
+    Ok(())
+}
+
+/// The most detailed level the core logs now (`"off"` when off).
+#[napi]
+pub fn log_level() -> String {
+    moveworks::logging::log_level().map_or("off", LogLevel::as_str).to_owned()
+}
