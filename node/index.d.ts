@@ -702,9 +702,13 @@ export interface LogRecord {
 
 /** What the `logger` option takes: any object with these methods, such as `console`. */
 export interface Logger {
+  /** Receives `error` records (a call failed for good). */
   error(message: string): void
+  /** Receives `warn` records. */
   warn(message: string): void
+  /** Receives `info` records (retry decisions, a stream falling back to polling). */
   info(message: string): void
+  /** Receives `debug` records (every HTTP attempt) and `trace` records (redacted bodies). */
   debug(message: string): void
 }
 
