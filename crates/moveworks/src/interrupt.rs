@@ -20,9 +20,15 @@
 //!   socket bookkeeping; cancel is noticed within one slice (about 20 ms); a read
 //!   that fails this way makes ureq drop the connection (it is never pooled
 //!   mid-body). Threads without a watch (every other call) pass straight through.
+//!
+//! A caller may also install an extra check on its thread with
+//! [`with_interrupt_check`] (a binding's "was Ctrl-C pressed?"): watched reads and
+//! the sleeps of [`CancelToken::sleep`] consult it between slices, so a thread can
+//! block in the core and still notice an outside event, with no helper thread.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::io;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
@@ -78,6 +84,72 @@ pub(crate) fn watching<T>(watch: &Watch, f: impl FnOnce() -> T) -> T {
     f()
 }
 
+/// The check installed by [`with_interrupt_check`] on this thread.
+struct Check {
+    check: Box<dyn Fn() -> bool>,
+    /// When it was last called (or installed): it is called at most once per [`SLICE`].
+    last: Cell<Instant>,
+    /// Set once it returned true: every later consult reports an interrupt without calling it.
+    tripped: Cell<bool>,
+}
+
+thread_local! {
+    static CHECK: RefCell<Option<Rc<Check>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on this thread with `check` consulted while the core blocks.
+///
+/// While `f` runs, every interruptible read of a streamed answer (waiting for the
+/// next event, opening the stream) and every sleep of a wait between polls
+/// ([`CancelToken::sleep`], used by the polling fallback of a stream and by
+/// [`Client::wait_for_response`](crate::Client::wait_for_response)) wakes at
+/// least every ~20 ms and calls `check` on the calling thread, at most once per
+/// ~20 ms (never while data keeps arriving sooner, nor for events already
+/// buffered). Returning true interrupts: the blocked read or sleep's cancel
+/// token is cancelled and the operation ends as cancelled
+/// ([`ErrorKind::Cancelled`](crate::ErrorKind::Cancelled)); `check` is not
+/// called again in this scope, and every later read or sleep of `f` is
+/// interrupted at once. Plain request/response calls are not sliced: they end
+/// as usual, then the next read or sleep sees the interrupt.
+///
+/// Meant for a binding whose host delivers events to one thread only (Python's
+/// signals: Ctrl-C must be noticed on the main thread while the core blocks it).
+/// Scopes nest; the previous check is restored when `f` returns or panics.
+pub fn with_interrupt_check<T>(check: impl Fn() -> bool + 'static, f: impl FnOnce() -> T) -> T {
+    struct Restore(Option<Rc<Check>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            CHECK.with(|c| *c.borrow_mut() = previous);
+        }
+    }
+    let installed = Check { check: Box::new(check), last: Cell::new(Instant::now()), tripped: Cell::new(false) };
+    let _restore = Restore(CHECK.with(|c| c.replace(Some(Rc::new(installed)))));
+    f()
+}
+
+/// True when this thread has a check installed (then waits must wake every slice).
+pub(crate) fn check_installed() -> bool {
+    CHECK.with(|c| c.borrow().is_some())
+}
+
+/// Consults this thread's check (if one is installed and a slice has passed since
+/// it was last called): true once it has returned true.
+pub(crate) fn check_tripped() -> bool {
+    // Cloned out so that the check may itself use the core (no borrow is held).
+    let Some(check) = CHECK.with(|c| c.borrow().clone()) else { return false };
+    if check.tripped.get() {
+        return true;
+    }
+    if check.last.get().elapsed() < SLICE {
+        return false;
+    }
+    let tripped = (check.check)();
+    check.last.set(Instant::now());
+    check.tripped.set(tripped);
+    tripped
+}
+
 fn current() -> Option<Watch> {
     WATCH.with(|w| w.borrow().clone())
 }
@@ -124,6 +196,12 @@ impl Transport for InterruptibleTransport {
         // ureq's own budget for this wait (`None`: unlimited).
         let budget = (!timeout.after.is_not_happening()).then(|| *timeout.after);
         loop {
+            if check_tripped() {
+                if let Some(token) = &watch.cancel {
+                    token.cancel();
+                }
+                return Err(interrupted(Interrupted::Cancelled));
+            }
             if watch.cancel.as_ref().is_some_and(CancelToken::is_cancelled) {
                 return Err(interrupted(Interrupted::Cancelled));
             }

@@ -42,7 +42,7 @@ mod client;
 mod error;
 mod extras;
 mod headers;
-mod interrupt;
+pub mod interrupt;
 pub mod logging;
 mod messages;
 mod model;

@@ -50,15 +50,24 @@ impl CancelToken {
         *self.inner.0.lock().unwrap_or_else(|p| p.into_inner())
             || self.parent.as_ref().is_some_and(|p| p.is_cancelled())
     }
-    /// Sleeps up to `duration`; returns true (early) if cancelled.
+    /// Sleeps up to `duration`; returns true (early) if cancelled. With a check of
+    /// [`with_interrupt_check`](crate::interrupt::with_interrupt_check) installed on
+    /// this thread, wakes every ~20 ms to consult it; when it interrupts, this token
+    /// is cancelled.
     pub fn sleep(&self, duration: Duration) -> bool {
-        // A parent's cancel does not wake this token's condvar: look at it every 20 ms.
-        const PARENT_CHECK: Duration = Duration::from_millis(20);
+        // A parent's cancel does not wake this token's condvar, nor does the thread's
+        // interrupt check: look at them every 20 ms.
+        const PARENT_CHECK: Duration = crate::interrupt::SLICE;
         let until = std::time::Instant::now() + duration;
         let (flag, cv) = &*self.inner;
+        let checked = crate::interrupt::check_installed();
         loop {
+            if checked && crate::interrupt::check_tripped() {
+                self.cancel();
+                return true;
+            }
             let left = until.saturating_duration_since(std::time::Instant::now());
-            let slice = if self.parent.is_some() { left.min(PARENT_CHECK) } else { left };
+            let slice = if self.parent.is_some() || checked { left.min(PARENT_CHECK) } else { left };
             let guard = flag.lock().unwrap_or_else(|p| p.into_inner());
             let (guard, _) =
                 cv.wait_timeout_while(guard, slice, |cancelled| !*cancelled).unwrap_or_else(|p| p.into_inner());

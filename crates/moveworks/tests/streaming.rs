@@ -592,3 +592,65 @@ fn a_streams_canceller_stops_it_mid_read_and_leaves_the_callers_token_alone() {
     assert_eq!(stream.next().unwrap().unwrap_err().kind(), ErrorKind::Cancelled);
     cancelling.join().unwrap();
 }
+
+/// A check that reports an interrupt once `after` has passed, counting its calls.
+fn interrupt_after(after: Duration) -> (impl Fn() -> bool + 'static, std::rc::Rc<std::cell::Cell<u32>>) {
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+    let counted = std::rc::Rc::clone(&calls);
+    let started = Instant::now();
+    (
+        move || {
+            counted.set(counted.get() + 1);
+            started.elapsed() >= after
+        },
+        calls,
+    )
+}
+
+#[test]
+fn an_interrupt_check_ends_a_blocked_read_on_the_same_thread_as_cancelled() {
+    let sim = sim(100);
+    let client = client(&sim);
+    let conv = conversation(&client);
+    sim.push_fault(json!({"kind": "stream_stall", "after_events": 1, "ms": 20_000}));
+    let mut stream = client.stream_response(&conv, "hi", &options()).unwrap();
+    assert!(matches!(stream.next(), Some(Ok(StreamEvent::ResponseCreated { .. }))));
+    let (check, calls) = interrupt_after(Duration::from_millis(200));
+    let started = Instant::now();
+    let e = moveworks::interrupt::with_interrupt_check(check, || stream.next().unwrap().unwrap_err());
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+    assert!(stream.canceller().is_cancelled(), "the interrupt cancels the stream");
+    let n = calls.get();
+    assert!((2..=40).contains(&n), "called every ~20 ms while blocked, not busily: {n} calls");
+    assert_eq!(stream.finish().unwrap_err().kind(), ErrorKind::Cancelled);
+}
+
+#[test]
+fn an_interrupt_check_wakes_the_sleeps_of_the_polling_fallback() {
+    let sim = sim(3_000);
+    let client = client(&sim);
+    let conv = conversation(&client);
+    sim.push_fault(json!({"kind": "stream_drop", "after_events": 2}));
+    // Long sleeps between polls: only the check can end them early.
+    let options = StreamOptions {
+        wait: WaitOptions {
+            initial_interval: Duration::from_secs(10),
+            max_interval: Duration::from_secs(10),
+            ..options().wait
+        },
+        ..options()
+    };
+    let mut stream = client.stream_response(&conv, "hi", &options).unwrap();
+    let (check, calls) = interrupt_after(Duration::from_millis(300));
+    let started = Instant::now();
+    let outcome = moveworks::interrupt::with_interrupt_check(check, || stream.finish());
+    assert_eq!(outcome.unwrap_err().kind(), ErrorKind::Cancelled);
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
+    assert!(calls.get() >= 2);
+    // No check installed: a token's sleep is unchanged.
+    let token = CancelToken::new();
+    let started = Instant::now();
+    assert!(!token.sleep(Duration::from_millis(50)));
+    assert!(started.elapsed() >= Duration::from_millis(50));
+}
