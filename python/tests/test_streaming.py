@@ -634,3 +634,121 @@ def test_event_classes_narrow_under_mypy_strict(tmp_path: Any) -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_final_response_after_the_loop_without_it_and_on_failure(sim: Simulator, client: moveworks.Client) -> None:
+    sim.config(response_duration_ms=100)
+    conv = client.create_conversation()
+    stream = client.stream_response(conv.conversation_id, QUESTION, **FAST)
+    events = list(stream)
+    final: moveworks.Response = stream.final_response()
+    assert final == stream.response and final.status == moveworks.ResponseStatus.COMPLETED
+    last = events[-1]
+    assert isinstance(last, moveworks.ResponseCompleted) and last.response == final
+    assert stream.final_response() == final, "callable more than once"
+    # Without the loop: the rest of the stream is read first.
+    stream = client.stream_response(conv.conversation_id, QUESTION, **FAST)
+    assert next(stream).event == "RESPONSE_CREATED"
+    final = stream.final_response()
+    assert final.status == moveworks.ResponseStatus.COMPLETED and final.response_id == stream.response_id
+    with pytest.raises(StopIteration):
+        next(stream)
+    # A failed turn: the loop raises, and so does final_response(), every time.
+    stream = client.stream_response(conv.conversation_id, "[fail] x", **FAST)
+    with pytest.raises(moveworks.ResponseFailedError):
+        for _ in stream:
+            pass
+    for _ in range(2):
+        with pytest.raises(moveworks.ResponseFailedError):
+            stream.final_response()
+    assert stream.response is None
+    # A closed stream: cancelled.
+    stream = client.stream_response(conv.conversation_id, QUESTION, **FAST)
+    stream.close()
+    with pytest.raises(moveworks.WaitCancelledError):
+        stream.final_response()
+
+
+def test_async_final_response(sim: Simulator, aclient: moveworks.AsyncClient) -> None:
+    sim.config(response_duration_ms=100)
+
+    async def main() -> None:
+        conv = await aclient.create_conversation()
+        stream = aclient.stream_response(conv.conversation_id, QUESTION, **FAST)
+        async for _ in stream:
+            pass
+        final: moveworks.Response = await stream.final_response()
+        assert final == stream.response and final.status == moveworks.ResponseStatus.COMPLETED
+        # Never iterated, not even opened: opens, reads everything, returns the response.
+        stream = aclient.stream_response(conv.conversation_id, QUESTION, **FAST)
+        final = await stream.final_response()
+        assert final.status == moveworks.ResponseStatus.COMPLETED and final.response_id == stream.response_id
+        assert [e async for e in stream] == []
+        stream = aclient.stream_response(conv.conversation_id, "[fail] x", **FAST)
+        with pytest.raises(moveworks.ResponseFailedError):
+            await stream.final_response()
+        with pytest.raises(moveworks.ResponseFailedError):
+            await stream.final_response()
+
+    asyncio.run(main())
+
+
+# The main-thread loop over many events, counting the clone/clone3 system calls (issue #23:
+# it used to start a thread per step so that Ctrl-C stayed live).
+MANY_EVENTS_SCRIPT = """
+import json, sys
+from moveworks.testing import Sandbox
+n = int(sys.argv[1])
+with Sandbox(response_duration=0.05) as sb, sb.client() as client:
+    # A real turn's MESSAGE delta and RESPONSE_COMPLETED, replayed n times by a raw answer.
+    conv = client.create_conversation()
+    real = [e.to_dict() for e in client.stream_response(conv.conversation_id, "hi")]
+    delta = next(e for e in real if e["event"] == "RESPONSE_OUTPUT_DELTA" and e["output_type"] == "MESSAGE")
+    for event in (delta, real[-1]):
+        event.pop("sequence_number")  # none: identical deltas are then all delivered
+    created = {"response_id": delta["response_id"]}
+    events = ["event: RESPONSE_CREATED\\ndata: " + json.dumps(created) + "\\n\\n"]
+    events += ["event: RESPONSE_OUTPUT_DELTA\\ndata: " + json.dumps(delta) + "\\n\\n"] * n
+    events.append("event: RESPONSE_COMPLETED\\ndata: " + json.dumps(real[-1]) + "\\n\\n")
+    sb.fault(kind="raw", status=200, body="".join(events), path_contains="/responses/stream",
+             headers={"Content-Type": "text/event-stream"})
+    count = sum(1 for _ in client.stream_response(conv.conversation_id, "hi", idle_timeout=60, deadline=60))
+    print(count, flush=True)
+"""
+
+
+def clone_calls(strace_summary: str) -> int:
+    calls = 0
+    for line in strace_summary.splitlines():
+        fields = line.split()
+        if fields and fields[-1] in ("clone", "clone3") and len(fields) >= 5:
+            calls += int(fields[3])
+    return calls
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="strace")
+def test_a_main_thread_stream_starts_no_thread_per_event() -> None:
+    import shutil
+
+    strace = shutil.which("strace")
+    if strace is None:
+        pytest.skip("strace is not installed")
+    n = 2000
+    summary = os.path.join(tempfile.mkdtemp(), "strace.txt")
+    proc = subprocess.run(
+        [strace, "-f", "-c", "-o", summary, "-e", "trace=clone,clone3"]
+        + [sys.executable, "-c", MANY_EVENTS_SCRIPT, str(n)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tempfile.gettempdir(),
+    )
+    if proc.returncode != 0 and "ptrace" in proc.stderr.lower():
+        pytest.skip(f"strace cannot trace here: {proc.stderr.strip()[:200]}")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == str(n + 2)
+    with open(summary) as f:
+        calls = clone_calls(f.read())
+    # The sandbox's server and the client's pools start a few dozen threads at most; one
+    # per step would be more than n.
+    assert calls < 200, f"{calls} clone calls for {n + 2} events"

@@ -8,12 +8,10 @@
 //! an asyncio task, dropping the object) onto the core's cancel token.
 
 use std::ops::ControlFlow;
-use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, TryLockError};
-use std::time::Duration;
 
 use moveworks as core;
-use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyTuple};
 
@@ -21,9 +19,6 @@ use crate::bridge::{self, Failure};
 use crate::convert::*;
 use crate::models::*;
 use crate::wait::*;
-
-/// How often a blocked call on the main thread wakes to check for Ctrl-C and the user's token.
-const SIGNAL_SLICE: Duration = Duration::from_millis(50);
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -252,10 +247,13 @@ fn on_main_thread(py: Python<'_>) -> PyResult<bool> {
 }
 
 /// Runs `f` with the GIL released. On the main thread (where Python handles
-/// signals) `f` runs on a helper thread while this one wakes every 50 ms to check
-/// for Ctrl-C, which cancels `cancel` (ending the core's blocked read or wait
-/// promptly); the signal's exception (`KeyboardInterrupt`) is raised once `f` has
-/// returned. A user's token needs no watching: `cancel` is its child.
+/// signals) `f` runs on this same thread with the core's interrupt check installed
+/// (`moveworks::interrupt::with_interrupt_check`): while the core blocks in a read
+/// or a wait it wakes every ~20 ms and takes the GIL to check for Ctrl-C, which
+/// cancels `cancel` (ending the blocked read or wait as cancelled); the signal's
+/// exception (`KeyboardInterrupt`) is raised once `f` has returned. No thread is
+/// started, and a step served from events already read never takes the GIL. A
+/// user's token needs no watching: `cancel` is its child.
 pub(crate) fn run_interruptible<T: Send>(
     py: Python<'_>,
     cancel: &core::CancelToken,
@@ -264,32 +262,21 @@ pub(crate) fn run_interruptible<T: Send>(
     if !on_main_thread(py)? {
         return Ok(py.detach(f));
     }
-    py.detach(|| {
-        std::thread::scope(|scope| {
-            let (tx, rx) = mpsc::channel();
-            scope.spawn(move || {
-                let _ = tx.send(f());
-            });
-            let mut interrupted: Option<PyErr> = None;
-            loop {
-                match rx.recv_timeout(SIGNAL_SLICE) {
-                    Ok(value) => return interrupted.map_or(Ok(value), Err),
-                    Err(RecvTimeoutError::Timeout) => {
-                        if interrupted.is_none() {
-                            if let Err(e) = Python::attach(|py| py.check_signals()) {
-                                interrupted = Some(e);
-                                cancel.cancel();
-                            }
-                        }
-                    }
-                    // The helper panicked; leaving the scope re-raises its panic.
-                    Err(RecvTimeoutError::Disconnected) => {
-                        return Err(PyRuntimeError::new_err("the stream's worker thread panicked"))
-                    }
-                }
+    let interrupted: Arc<Mutex<Option<PyErr>>> = Arc::default();
+    let value = py.detach(|| {
+        let (stash, token) = (Arc::clone(&interrupted), cancel.clone());
+        let check = move || match Python::attach(|py| py.check_signals()) {
+            Ok(()) => false,
+            Err(e) => {
+                *lock(&stash) = Some(e);
+                token.cancel();
+                true
             }
-        })
-    })
+        };
+        core::interrupt::with_interrupt_check(check, f)
+    });
+    let raised = lock(&interrupted).take();
+    raised.map_or(Ok(value), Err)
 }
 
 // ---- options ------------------------------------------------------------------------------------
@@ -521,6 +508,13 @@ impl ResponseStream {
         let shared = &self.shared;
         let outcome = run_interruptible(py, &shared.cancel, || shared.finish())?;
         outcome.map(PyResponse).map_err(|f| raise(py, f))
+    }
+
+    /// The final `Response`: after a successful loop, the one its `RESPONSE_COMPLETED`
+    /// carried; otherwise the remaining events are read (and discarded) first. Raises the
+    /// turn's error instead. Callable more than once (Node's `finalResponse()`).
+    fn final_response(&self, py: Python<'_>) -> PyResult<PyResponse> {
+        self.finish(py)
     }
 
     /// Stops the turn and closes the connection. Thread-safe: an iteration blocked
