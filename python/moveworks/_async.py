@@ -444,6 +444,15 @@ class AsyncResponseStream:
         stream = await self._opened()
         return await stream._finish_async()
 
+    async def final_response(self) -> Response:
+        """The final Response: after a successful ``async for``, the one its
+        ``RESPONSE_COMPLETED`` carried; otherwise the stream is opened if need be and its
+        remaining events are read (and discarded) first. Raises the turn's error instead
+        (e.g. ``ResponseFailedError``, ``WaitCancelledError`` once closed). Awaitable more
+        than once (as Node's ``finalResponse()``)."""
+        stream = await self._opened()
+        return await stream._finish_async()
+
     @property
     def response(self) -> Optional[Response]:
         """The final ``COMPLETED`` response once the turn ended successfully, else None."""

@@ -593,6 +593,11 @@ class ResponseStream:
     def __exit__(self, *_args: Any) -> bool: ...
     def finish(self) -> Response:
         """Reads the remaining events; the final Response, or raises the turn's error."""
+    def final_response(self) -> Response:
+        """The final Response: after a successful loop, the one its ``RESPONSE_COMPLETED``
+        carried; otherwise the remaining events are read (and discarded) first. Raises the
+        turn's error instead (e.g. ``ResponseFailedError``, ``WaitCancelledError`` once
+        closed). Callable more than once (as Node's ``finalResponse()``)."""
     def close(self) -> None:
         """Stops the turn and closes the connection (thread-safe, idempotent)."""
     @property
