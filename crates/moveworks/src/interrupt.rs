@@ -15,7 +15,7 @@
 //!   socket carries which stream;
 //! - this module: a connector at the end of ureq's chain that wraps every
 //!   connection (TCP or TLS) in a transport whose `await_input` waits in slices of
-//!   at most [`SLICE`] when the calling thread has a [`Watch`] installed, and
+//!   at most `SLICE` (20 ms) when the calling thread has a `Watch` installed, and
 //!   between slices checks the watch's cancel token and deadline. No threads, no
 //!   socket bookkeeping; cancel is noticed within one slice (about 20 ms); a read
 //!   that fails this way makes ureq drop the connection (it is never pooled
