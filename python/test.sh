@@ -24,6 +24,10 @@ if ! command -v "$PY" >/dev/null || ! "$PY" -c 'import venv, ensurepip' 2>/dev/n
     apt-get update -qq >/dev/null && apt-get install -y -qq python3 python3-venv python3-pip >/dev/null
     PY=python3
 fi
+# strace counts the threads a main-thread stream starts (test_streaming.py); a fresh machine lacks it.
+if ! command -v strace >/dev/null; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace) >/dev/null 2>&1 || true
+fi
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 "$VENV/bin/pip" install -q -r "$ROOT/python/build-requirements.txt" pytest==9.2.0 mypy==2.4.1
 # maturin finds zig as `python3 -m ziglang` on PATH.
