@@ -72,12 +72,15 @@ fn certificates(argument: &str, value: &str) -> Result<Vec<Certificate<'static>>
     Ok(certs)
 }
 
-fn private_key(value: &str) -> Result<PrivateKey<'static>> {
-    let pem = pem_bytes("client_key", value).map_err(|_| {
-        // The value may be key material pasted without its PEM markers: never echo it.
-        Error::invalid_argument("client_key", "is neither PEM text nor a readable PEM file")
-    })?;
-    let key = ureq::tls::parse_pem(&pem).find_map(|item| match item {
+/// The `client_key` option's PEM, read once (the value may be key material pasted
+/// without its PEM markers: an error never echoes it).
+fn key_pem(value: &str) -> Result<Vec<u8>> {
+    pem_bytes("client_key", value)
+        .map_err(|_| Error::invalid_argument("client_key", "is neither PEM text nor a readable PEM file"))
+}
+
+fn private_key(pem: &[u8]) -> Result<PrivateKey<'static>> {
+    let key = ureq::tls::parse_pem(pem).find_map(|item| match item {
         Ok(PemItem::PrivateKey(k)) => Some(k),
         _ => None,
     });
@@ -86,12 +89,10 @@ fn private_key(value: &str) -> Result<PrivateKey<'static>> {
 
 /// Refuses a key that does not parse or does not match the certificate now, at build
 /// time: ureq would only find out at the first connection (and panic there).
-fn check_client_identity(chain: &[Certificate<'static>], key_value: &str) -> Result<()> {
+fn check_client_identity(chain: &[Certificate<'static>], pem: &[u8]) -> Result<()> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let pem = pem_bytes("client_key", key_value)
-        .map_err(|_| Error::invalid_argument("client_key", "is neither PEM text nor a readable PEM file"))?;
-    let key = PrivateKeyDer::from_pem_slice(&pem)
+    let key = PrivateKeyDer::from_pem_slice(pem)
         .map_err(|_| Error::invalid_argument("client_key", "holds no usable PEM private key"))?;
     let chain_der: Vec<CertificateDer<'static>> =
         chain.iter().map(|c| CertificateDer::from(c.der().to_vec())).collect();
@@ -137,8 +138,9 @@ pub(crate) fn config(options: &TlsOptions, uses_tls: bool) -> Result<TlsConfig> 
     let client_cert = match (&options.client_certificate, &options.client_key) {
         (Some(chain), Some(key)) => {
             let chain = certificates("client_certificate", chain)?;
-            let parsed = private_key(key.expose())?;
-            check_client_identity(&chain, key.expose())?;
+            let pem = key_pem(key.expose())?;
+            let parsed = private_key(&pem)?;
+            check_client_identity(&chain, &pem)?;
             Some(ClientCert::new_with_certs(&chain, parsed))
         }
         (Some(_), None) => return Err(Error::invalid_argument("client_key", "is required with client_certificate")),
