@@ -261,17 +261,28 @@ impl Client {
         extra_query: Option<Bound<'_, PyAny>>,
         extra_body: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Client> {
-        let mut extras = serde_json::Map::new();
+        // Every per-call option as the core's JSON: it names, converts and checks them.
+        let mut json = serde_json::Map::new();
         for (key, value) in [("extra_headers", extra_headers), ("extra_query", extra_query), ("extra_body", extra_body)]
         {
             if let Some(value) = value {
-                extras.insert(key.to_owned(), any_to_json(py, key, &value)?);
+                json.insert(key.to_owned(), any_to_json(py, key, &value)?);
+            }
+        }
+        for (key, seconds) in [("timeout", timeout), ("deadline", deadline)] {
+            if let Some(s) = seconds {
+                // JSON has no NaN or infinity (serde would turn them into null, "unset").
+                let n = serde_json::Number::from_f64(s)
+                    .ok_or_else(|| {
+                        core::Error::invalid_argument(key, "must be a finite, non-negative number of seconds")
+                    })
+                    .py_err(py)?;
+                json.insert(key.to_owned(), serde_json::Value::Number(n));
             }
         }
         let options = (|| {
-            let mut options = core::RequestOptions::from_json_value(serde_json::Value::Object(extras))?;
-            options.timeout = seconds("timeout", timeout)?;
-            options.deadline = seconds("deadline", deadline)?;
+            let mut options = core::RequestOptions::from_json_value(serde_json::Value::Object(json))?;
+            // Python's ints are read by the binding's one int conversion (its range errors).
             options.max_retries = to_u32("max_retries", max_retries)?;
             Ok::<_, core::Error>(options)
         })()

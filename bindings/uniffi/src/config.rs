@@ -177,20 +177,22 @@ impl RequestOptions {
             v.sort();
             v
         };
+        // The body's text as JSON; the core's own entry point checks it is an object.
         let extra_body = match &self.extra_body {
             None => None,
-            Some(text) => match serde_json::from_str::<serde_json::Value>(text) {
-                Ok(serde_json::Value::Object(map)) => Some(map),
-                _ => return Err(core::Error::invalid_argument("extra_body", "must be a JSON object")),
-            },
+            Some(text) => Some(
+                serde_json::from_str::<serde_json::Value>(text)
+                    .map_err(|_| core::Error::invalid_argument("extra_body", "must be a JSON object"))?,
+            ),
         };
+        let body = core::RequestOptions::from_json_value(serde_json::json!({ "extra_body": extra_body }))?;
         Ok(core::RequestOptions {
             timeout: self.timeout,
             deadline: self.deadline,
             max_retries: self.max_retries,
             extra_headers: pairs(&self.extra_headers),
             extra_query: pairs(&self.extra_query),
-            extra_body,
+            extra_body: body.extra_body,
         })
     }
 }
