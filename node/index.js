@@ -798,21 +798,14 @@ function snakeJson(argument, o, deep = false) {
 /** `MOVEWORKS_LOG` level names -> the method of a console-like `logger` that gets them. */
 const LOGGER_METHODS = { error: 'error', warn: 'warn', info: 'info', debug: 'debug', trace: 'debug' }
 
-/** A log record from the addon's JSON: `{ level, message, method, path, status, attempt, durationMs, requestId, errorKind, retry }`. */
+/**
+ * A log record from the addon's JSON (the core's LogRecord, snake_case): its keys become
+ * camelCase here (`durationMs`, `requestId`, ...), so no field list is kept twice.
+ */
 function logRecord(json) {
-  const r = JSON.parse(json)
-  return {
-    level: r.level,
-    message: r.message,
-    method: r.method ?? null,
-    path: r.path ?? null,
-    status: r.status ?? null,
-    attempt: r.attempt ?? null,
-    durationMs: r.duration_ms ?? null,
-    requestId: r.request_id ?? null,
-    errorKind: r.error_kind ?? null,
-    retry: r.retry ?? null,
-  }
+  const record = {}
+  for (const [key, value] of Object.entries(JSON.parse(json))) record[camel(key)] = value ?? null
+  return record
 }
 
 /**

@@ -7,7 +7,6 @@ use moveworks::logging::{LogLevel, LogRecord, LogSink};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
-use serde_json::json;
 
 use crate::convert::to_napi;
 
@@ -18,20 +17,9 @@ pub(crate) type LogFn = ThreadsafeFunction<String, (), String, Status, false, tr
 /// A log sink for the core that hands each record to the JS thread without waiting.
 pub(crate) fn js_log_sink(on_log: LogFn) -> LogSink {
     Arc::new(move |r: &LogRecord| {
-        let record = json!({
-            "level": r.level.as_str(),
-            "message": r.message,
-            "method": r.method,
-            "path": r.path,
-            "status": r.status,
-            "attempt": r.attempt,
-            "duration_ms": r.duration_ms,
-            "request_id": r.request_id,
-            "error_kind": r.error_kind,
-            "retry": r.retry,
-        });
+        let Ok(record) = serde_json::to_string(r) else { return };
         // Non-blocking: a record that cannot be queued (Node shutting down) is dropped.
-        let _ = on_log.call(record.to_string(), ThreadsafeFunctionCallMode::NonBlocking);
+        let _ = on_log.call(record, ThreadsafeFunctionCallMode::NonBlocking);
     })
 }
 

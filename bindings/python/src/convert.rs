@@ -46,7 +46,7 @@ pub(crate) fn build_error<'py>(py: Python<'py>, e: &core::Error) -> PyResult<Bou
 }
 
 /// A JSON scalar (the record's fields are strings, numbers, booleans or null) as a Python object.
-fn json_scalar<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn json_scalar<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
     use pyo3::IntoPyObjectExt;
     match value {
         serde_json::Value::Null => Ok(py.None().into_bound(py)),

@@ -76,15 +76,15 @@ fn emit(py: Python<'_>, record: &LogRecord) -> PyResult<()> {
     let emit = EMIT.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
         Ok(py.import("moveworks._logging")?.getattr("_emit")?.unbind())
     })?;
+    // The core's record as it serializes: its keys are the record attributes, so no
+    // field is listed here (level and message are logging's own arguments).
     let fields = PyDict::new(py);
-    fields.set_item("method", record.method.as_deref())?;
-    fields.set_item("path", record.path.as_deref())?;
-    fields.set_item("status", record.status)?;
-    fields.set_item("attempt", record.attempt)?;
-    fields.set_item("duration_ms", record.duration_ms)?;
-    fields.set_item("request_id", record.request_id.as_deref())?;
-    fields.set_item("error_kind", record.error_kind.as_deref())?;
-    fields.set_item("retry", record.retry.as_deref())?;
+    let json = serde_json::to_value(record).map_err(|e| pyo3::exceptions::PyTypeError::new_err(e.to_string()))?;
+    for (key, value) in json.as_object().into_iter().flatten() {
+        if key != "level" && key != "message" {
+            fields.set_item(key, crate::convert::json_scalar(py, value)?)?;
+        }
+    }
     emit.bind(py).call1((python_level(record.level), record.message.as_str(), fields))?;
     Ok(())
 }

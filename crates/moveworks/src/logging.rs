@@ -20,8 +20,9 @@ use std::io::Write;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, RwLock};
 
-/// The severity of a [`LogRecord`], most severe first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// The severity of a [`LogRecord`], most severe first (serialized as its lowercase name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum LogLevel {
     /// A call failed for good.
@@ -86,8 +87,10 @@ impl fmt::Display for LogLevel {
     }
 }
 
-/// One log line and its fields (those that apply; the others are `None`).
-#[derive(Debug, Clone, PartialEq)]
+/// One log line and its fields (those that apply; the others are `None`). It serializes
+/// with these snake_case names (the level as its lowercase name), which is how the
+/// bindings hand it over without listing its fields.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LogRecord {
     /// Severity.
