@@ -2446,7 +2446,9 @@ public func FfiConverterTypeListResponseMessagesParams_lower(_ value: ListRespon
 
 
 /**
- * One log line and its fields (those that apply; the others are `None`).
+ * One log line and its fields (those that apply; the others are `None`). It serializes
+ * with these snake_case names (the level as its lowercase name), which is how the
+ * bindings hand it over without listing its fields.
  */
 public struct LogRecord {
     /**
@@ -3988,7 +3990,7 @@ extension FeedbackStatus: Equatable, Hashable {}
 // Note that we don't yet support `indirect` for enums.
 // See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
 /**
- * The severity of a [`LogRecord`], most severe first.
+ * The severity of a [`LogRecord`], most severe first (serialized as its lowercase name).
  */
 
 public enum LogLevel {

@@ -2195,7 +2195,9 @@ public object FfiConverterTypeListResponseMessagesParams: FfiConverterRustBuffer
 
 
 /**
- * One log line and its fields (those that apply; the others are `None`).
+ * One log line and its fields (those that apply; the others are `None`). It serializes
+ * with these snake_case names (the level as its lowercase name), which is how the
+ * bindings hand it over without listing its fields.
  */
 data class LogRecord (
     /**
@@ -3179,7 +3181,7 @@ public object FfiConverterTypeFeedbackStatus : FfiConverterRustBuffer<FeedbackSt
 
 
 /**
- * The severity of a [`LogRecord`], most severe first.
+ * The severity of a [`LogRecord`], most severe first (serialized as its lowercase name).
  *
  * @suppress
  */
