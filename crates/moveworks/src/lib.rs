@@ -50,6 +50,7 @@ mod options;
 mod pagination;
 mod poll;
 pub mod proxy;
+mod pump;
 mod resolve;
 mod retry;
 #[cfg(feature = "sandbox")]
@@ -78,6 +79,7 @@ pub use model::{
 pub use options::ClientOptions;
 pub use pagination::{ConversationIter, EventIter, MessageIter, Page, PageIter, PageSource, ResponseMessageIter};
 pub use poll::{block_on, AsyncRuntime, CancelToken, PollStep, Poller, UpdateCallback, WaitOptions};
+pub use pump::{NextBatch, PumpBatch, StreamPump};
 pub use retry::RetryPolicy;
 pub use stream::{EventStream, StreamEvent};
 pub use transport::{REQUEST_ID_HEADER, TRACE_ID_HEADER};
