@@ -158,8 +158,8 @@ fn one_thread_consumes_a_hundred_concurrent_streams_through_notifies() {
     let conv = client.create_conversation(None).unwrap().conversation_id;
     let pumps: Vec<StreamPump> = (0..STREAMS).map(|_| pump(&client, &conv, "hi")).collect();
     let (ready_tx, ready_rx) = mpsc::channel::<usize>();
-    let mut completed = vec![false; STREAMS];
-    let mut events = vec![0usize; STREAMS];
+    let mut completed = [false; STREAMS];
+    let mut events = [0usize; STREAMS];
     for i in 0..STREAMS {
         ready_tx.send(i).unwrap();
     }
