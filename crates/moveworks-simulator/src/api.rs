@@ -428,6 +428,7 @@ impl App {
                 "content_type": req.header("content-type"),
                 "fault": fault.as_ref().map(FaultKind::name),
                 "root_uuid": root_uuid,
+                "connection": req.connection,
                 // What an app adds beyond the SDK's own (its `x-` headers, its body's fields).
                 "x_headers": req.headers.iter()
                     .filter(|(n, _)| n.to_ascii_lowercase().starts_with("x-"))

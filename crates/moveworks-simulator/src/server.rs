@@ -53,6 +53,9 @@ pub(crate) struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// The decoded body (chunked transfer coding removed).
     pub body: Vec<u8>,
+    /// Which accepted connection carried it (a serial number), so tests can tell
+    /// a pooled connection's reuse from a new one.
+    pub connection: u64,
     http10: bool,
 }
 
@@ -366,16 +369,16 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
     let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
     let _ = stream.set_write_timeout(Some(IDLE_TIMEOUT));
     if let Ok(read_half) = stream.try_clone() {
-        serve_requests(&mut BufReader::new(read_half), &stream, shared);
+        serve_requests(&mut BufReader::new(read_half), &stream, shared, id);
     }
     let _ = stream.shutdown(Shutdown::Both);
     lock(&shared.connections).streams.remove(&id);
 }
 
-fn serve_requests(reader: &mut BufReader<TcpStream>, writer: &TcpStream, shared: &Shared) {
+fn serve_requests(reader: &mut BufReader<TcpStream>, writer: &TcpStream, shared: &Shared, connection: u64) {
     loop {
         let request = match read_request(reader, writer) {
-            Ok(Some(request)) => request,
+            Ok(Some(request)) => HttpRequest { connection, ..request },
             Ok(None) | Err(ReadError::Closed) => return,
             Err(ReadError::Bad(status, message)) => {
                 let body = crate::json::error_body(error_code_for_status(status), message);
@@ -481,6 +484,7 @@ fn read_request(reader: &mut BufReader<TcpStream>, mut writer: &TcpStream) -> Re
         query,
         headers,
         body: Vec::new(),
+        connection: 0,
         http10,
     };
     let chunked = match request.header("transfer-encoding") {

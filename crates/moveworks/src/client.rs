@@ -12,7 +12,6 @@ use crate::error::{Error, Result};
 use crate::model::{Conversation, ConversationPage, EventPage, Response};
 use crate::options::{self, ClientOptions};
 use crate::pagination::{ConversationIter, EventIter};
-use crate::resolve::CachingResolver;
 use crate::retry::RetryPolicy;
 use crate::tls::TlsOptions;
 use crate::transport::{self, Auth, CallSettings, Method, OAuth, Secret, Transport};
@@ -370,15 +369,7 @@ impl ClientBuilder {
             .max_idle_connections_per_host(self.max_idle_connections)
             .user_agent(user_agent.as_str())
             .build();
-        let agent = ureq::Agent::with_parts(
-            config,
-            // Wrapped so that streamed reads can be cancelled promptly (see interrupt.rs).
-            ureq::unversioned::transport::Connector::chain(
-                ureq::unversioned::transport::DefaultConnector::default(),
-                crate::interrupt::InterruptibleConnector,
-            ),
-            CachingResolver::default(),
-        );
+        let agent = transport::new_agent(config);
         let static_authorization = match &auth {
             Auth::Static(token) => Some(transport::bearer(token)?),
             Auth::ClientCredentials(_) => None,
@@ -386,6 +377,7 @@ impl ClientBuilder {
         let fixed_headers = transport::fixed_headers(&assistant_name, &user_agent)?;
         let transport = Transport {
             agent: std::sync::RwLock::new(Some(agent)),
+            agent_pid: std::sync::atomic::AtomicU32::new(std::process::id()),
             fixed_headers,
             static_authorization,
             base_url,

@@ -1,6 +1,7 @@
 //! Sending one API call: authentication, attempts, retries, deadlines, logging.
 
 use std::io;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{PoisonError, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -116,6 +117,10 @@ pub(crate) struct Transport {
     /// The HTTP agent and its connection pool; `None` once the client is closed
     /// ([`Transport::close`]), which drops the pool's idle connections.
     pub(crate) agent: RwLock<Option<ureq::Agent>>,
+    /// The process that built `agent`. A child of `fork()` (gunicorn `--preload`,
+    /// Celery's prefork pool, multiprocessing) builds its own: the pooled connections
+    /// are the parent's sockets, and two processes writing one TLS session corrupt it.
+    pub(crate) agent_pid: AtomicU32,
     pub(crate) base_url: Url,
     pub(crate) assistant_name: String,
     pub(crate) auth: Auth,
@@ -141,6 +146,19 @@ impl std::fmt::Debug for Transport {
             .field("log_sink", &self.log_sink.is_some())
             .finish_non_exhaustive()
     }
+}
+
+/// An agent with the SDK's connector and resolver: reads that cancel promptly
+/// (see interrupt.rs) and cached DNS answers.
+pub(crate) fn new_agent(config: ureq::config::Config) -> ureq::Agent {
+    ureq::Agent::with_parts(
+        config,
+        ureq::unversioned::transport::Connector::chain(
+            ureq::unversioned::transport::DefaultConnector::default(),
+            crate::interrupt::InterruptibleConnector,
+        ),
+        crate::resolve::CachingResolver::default(),
+    )
 }
 
 /// Assistant-Name, Accept and User-Agent as prepared header values, so a call
@@ -192,11 +210,32 @@ impl Transport {
 
     /// The live agent (a cheap handle onto the shared pool), or the error of a closed client.
     fn live_agent(&self) -> Result<ureq::Agent> {
+        let pid = std::process::id();
+        if self.agent_pid.load(Ordering::Relaxed) != pid {
+            self.renew_agent_after_fork(pid);
+        }
         self.agent
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
             .ok_or_else(|| Error::invalid_argument("client", "was closed; create a new client"))
+    }
+
+    /// Replaces the parent's agent in a forked child with a fresh one of the same
+    /// configuration (same TLS roots, proxy and timeouts; an empty pool).
+    #[cold]
+    fn renew_agent_after_fork(&self, pid: u32) {
+        let mut agent = self.agent.write().unwrap_or_else(PoisonError::into_inner);
+        if self.agent_pid.load(Ordering::Relaxed) == pid {
+            return;
+        }
+        if let Some(inherited) = agent.take() {
+            *agent = Some(new_agent(inherited.config().clone()));
+            // Not dropped: closing the parent's pooled connections from here could end
+            // (with a TLS close_notify) sessions the parent is still using.
+            std::mem::forget(inherited);
+        }
+        self.agent_pid.store(pid, Ordering::Relaxed);
     }
 
     fn execute(&self, settings: &CallSettings, method: Method, url: &str, body: Option<Vec<u8>>) -> Result<Reply> {
