@@ -192,8 +192,9 @@ pub unsafe extern "C" fn mw_sandbox_client(
 ///  - `revoke_tokens`: every issued OAuth token stops working; answers `{"revoked": n}`.
 ///  - `requests`: `{"method"?, "path_contains"?}`: the request log, oldest first, as an array of
 ///    `{"method", "path", "query", "status", "assistant_name", "user_agent", "authorized",
-///    "content_type", "fault", "root_uuid", "x_headers", "body_keys"}` (never a token or
-///    secret; `x_headers` is an object of the request's `x-` headers by lowercase name,
+///    "content_type", "fault", "root_uuid", "connection", "x_headers", "body_keys"}` (never a
+///    token or secret; `connection` is a serial number of the TCP connection that carried it,
+///    `x_headers` is an object of the request's `x-` headers by lowercase name,
 ///    `body_keys` the top-level fields of its JSON body: where per-call extras show).
 ///  - `clear_requests`, `feedback` (the accepted feedback, oldest first), `reset` (forget all state).
 ///
