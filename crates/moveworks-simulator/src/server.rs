@@ -219,6 +219,17 @@ impl Server {
     /// Starts accepting on `listener` with `threads` pooled workers.
     pub fn start(listener: TcpListener, threads: usize, handler: Arc<Handler>) -> io::Result<Server> {
         let addr = listener.local_addr()?;
+        // std listens with a queue of 128 connections not yet accepted. Thousands of
+        // clients connecting at once (bench/concurrency opens 5,000 streams in one burst)
+        // overflow it: the kernel drops their handshakes (a second of SYN retry each) or
+        // resets them, which would be charged to the client under test. Listening again
+        // on a listening socket only changes its queue length (capped by somaxconn).
+        #[cfg(unix)]
+        {
+            use std::os::unix::io::AsRawFd;
+            // SAFETY: listen(2) on the descriptor `listener` owns and keeps open; no memory is passed.
+            unsafe { libc::listen(listener.as_raw_fd(), 4096) };
+        }
         let shared = Arc::new(Shared {
             handler,
             stopping: AtomicBool::new(false),
