@@ -19,6 +19,12 @@ use crate::validate;
 
 /// The production base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.moveworks.ai/rest/v1beta1";
+/// The size of each connection's input and output buffer.
+const CONNECTION_BUFFER_BYTES: usize = 32 * 1024;
+
+/// The longest response head (status line and headers) accepted.
+const MAX_RESPONSE_HEAD_BYTES: usize = 16 * 1024;
+
 /// The SDK version, sent in the `User-Agent`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -368,6 +374,13 @@ impl ClientBuilder {
             .max_idle_connections(self.max_idle_connections.max(1).saturating_mul(4))
             .max_idle_connections_per_host(self.max_idle_connections)
             .user_agent(user_agent.as_str())
+            // Each connection's buffers, allocated and zeroed in full: ureq's 128 KiB each way
+            // (twice over TLS) made 1,000 open streams hold ~256 MB. A request head and a
+            // response head fit with room to spare; bodies stream through in pieces.
+            .input_buffer_size(CONNECTION_BUFFER_BYTES)
+            .output_buffer_size(CONNECTION_BUFFER_BYTES)
+            // Below the input buffer, so an oversized head is a clear error, not a stall.
+            .max_response_header_size(MAX_RESPONSE_HEAD_BYTES)
             .build();
         let agent = transport::new_agent(config);
         let static_authorization = match &auth {

@@ -332,3 +332,32 @@ fn the_earlier_flat_shape_is_still_read() {
     assert_eq!(server.gets.load(Ordering::SeqCst), 1);
     assert_eq!(response.request_id.as_deref(), Some("trace-only"));
 }
+
+/// A response head of `bytes` bytes of headers, then a valid stream.
+fn stream_with_head_of(bytes: usize) -> Server {
+    serve(move |_, _, out| {
+        let filler = "f".repeat(1000);
+        let headers: Vec<(String, &str)> = (0..bytes / 1000).map(|i| (format!("x-filler-{i}"), filler.as_str())).collect();
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        out.start(200, "text/event-stream", &headers);
+        out.send(event("RESPONSE_CREATED", 1, &format!("\"response\":{}", response("CREATED", "[]"))).as_bytes());
+        out.send(event("RESPONSE_COMPLETED", 2, &format!("\"response\":{}", response("COMPLETED", "[]"))).as_bytes());
+        out.end();
+    })
+}
+
+#[test]
+fn response_heads_up_to_12_kib_are_read_and_larger_than_16_kib_refused_cleanly() {
+    let server = stream_with_head_of(12_000);
+    let names: Vec<String> = client(&server)
+        .stream_events("conv_1", "hi")
+        .unwrap()
+        .map(|e| e.unwrap().event_name().to_owned())
+        .collect();
+    assert_eq!(names, ["RESPONSE_CREATED", "RESPONSE_COMPLETED"]);
+
+    let server = stream_with_head_of(20_000);
+    let e = client(&server).stream_events("conv_1", "hi").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
+    assert!(e.to_string().to_ascii_lowercase().contains("header"), "{e}");
+}
