@@ -24,6 +24,8 @@ import time
 import urllib.request
 from typing import Any, Dict, List, Optional, Tuple
 
+from harness import with_kept_blocks  # bench/harness.py, beside this script
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
 MB = 1024 * 1024
@@ -237,7 +239,7 @@ def main() -> int:
     a = ap.parse_args()
     if a.render_only:
         with open(a.out_json) as f:
-            md = render(json.load(f))
+            md = with_kept_blocks(render(json.load(f)), a.out_md)
         with open(a.out_md, "w") as f:
             f.write(md)
         return 0
@@ -406,7 +408,8 @@ def main() -> int:
     with open(a.out_json, "w") as f:
         json.dump(results, f, indent=1, sort_keys=True)
         f.write("\n")
-    md = render(results)
+    # The sections other harnesses own (bench/concurrency, bench/streaming) are carried over.
+    md = with_kept_blocks(render(results), a.out_md)
     with open(a.out_md, "w") as f:
         f.write(md)
     print(md)
