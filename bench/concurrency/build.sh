@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds what bench/concurrency and bench/streaming run, for one profile:
 #   bash bench/concurrency/build.sh release|debug
-# - the simulator, libmoveworks (C) and the Rust concurrency program (an example of bench/rust);
+# - the simulator, libmoveworks (C) and the Rust programs (bench/rust/examples: concurrency, stream_events);
 # - the C program (target/bench/concurrency/<profile>/c_threads);
 # - the Python venv target/bench/venv: the pinned peers of requirements.txt and the `moveworks`
 #   package bench/python/build.sh prepared (release: the stripped abi3 wheel; debug: the test build);
@@ -30,9 +30,9 @@ if [[ ! -f /usr/include/cjson/cJSON.h ]]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libcjson-dev >/dev/null
 fi
 
-step "cargo build ($profile): simulator, libmoveworks, the Rust concurrency example"
+step "cargo build ($profile): simulator, libmoveworks, the Rust programs (examples of bench/rust)"
 cargo build --locked -q "${cargo_profile[@]}" -p moveworks-simulator -p moveworks-c
-cargo build --locked -q "${cargo_profile[@]}" -p moveworks-bench --example concurrency
+cargo build --locked -q "${cargo_profile[@]}" -p moveworks-bench --example concurrency --example stream_events
 
 step "the C program"
 c_out="$CARGO_TARGET_DIR/bench/concurrency/$profile"

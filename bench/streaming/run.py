@@ -44,6 +44,7 @@ ROWS: Dict[str, Tuple[str, str]] = {
     "node.fetch_parser": ("Node", "fetch + eventsource-parser, JSON.parse"),
     "node.eventsource": ("Node", "the `eventsource` package (POST via its `fetch` option), JSON.parse"),
     "node.http": ("Node", "node:http, SSE framing by hand, JSON.parse"),
+    "rust.sdk": ("Rust (the reference for the bindings' cost per event)", "`Client`, `for event in stream_response(...)`"),
 }
 
 
@@ -51,7 +52,9 @@ def log(msg: str) -> None:
     print(f"[streaming {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def command(row: str) -> List[str]:
+def command(row: str, profile: str) -> List[str]:
+    if row == "rust.sdk":
+        return [os.path.join(TARGET, profile, "examples", "stream_events"), row]
     if row.startswith("python"):
         return [os.path.join(TARGET, "bench", "venv", "bin", "python"), os.path.join(HERE, "py_clients.py"), row]
     return ["node", os.path.join(HERE, "node_clients.mjs"), row, "--pkg", os.path.join(TARGET, "bench", "node", "pkg")]
@@ -122,7 +125,7 @@ def answer_body(sim: Simulator, conversation: str, deltas: int) -> str:
 
 
 def run_row(sim: Simulator, row: str, conversation: str, a: argparse.Namespace) -> Dict[str, Any]:
-    argv = command(row) + [
+    argv = command(row, a.profile) + [
         "--base-url", sim.info["base_url"], "--token", sim.info["token"], "--assistant", sim.info["assistant_name"],
         "--conversation", conversation, "--events", str(a.events), "--turns", str(a.turns), "--warmup", str(a.warmup),
     ]  # fmt: skip
