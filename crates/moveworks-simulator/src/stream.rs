@@ -26,7 +26,6 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
-use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Map, Value};
@@ -36,8 +35,6 @@ use crate::json;
 use crate::server::{BodyStream, StreamEnd, StreamWriter};
 use crate::state::{Outcome, ResponseRecord};
 
-/// How often a paced stream checks whether its client left.
-const PACE_STEP: Duration = Duration::from_millis(10);
 /// How many deltas the answer grows in.
 const MESSAGE_DELTAS: usize = 5;
 
@@ -209,7 +206,7 @@ fn frame(name: &str, data: &str) -> Vec<u8> {
     out
 }
 
-/// Sleeps until `at`, in short steps; false when the client left meanwhile.
+/// Sleeps until `at`; false when the client left meanwhile (noticed at once).
 fn wait_until(body: &BodyStream<'_>, at: Instant) -> bool {
     loop {
         if body.client_gone() {
@@ -219,7 +216,9 @@ fn wait_until(body: &BodyStream<'_>, at: Instant) -> bool {
         if now >= at {
             return true;
         }
-        thread::sleep((at - now).min(PACE_STEP));
+        if body.wait_gone(at - now) {
+            return false;
+        }
     }
 }
 
