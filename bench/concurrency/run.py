@@ -313,6 +313,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--rows", default=",".join(ROWS), help="comma-separated row ids")
     ap.add_argument("--profile", default="release", choices=["release", "debug"])
+    ap.add_argument("--simulator-profile", choices=["release", "debug"], help="the simulator's build (default: --profile)")
     ap.add_argument("--timeout", type=float, default=180, help="seconds a row may take beyond one answer")
     ap.add_argument("--out-json", default=os.path.join(HERE, "results.json"))
     ap.add_argument("--out-md", default=os.path.join(ROOT, "BENCHMARKS.md"))
@@ -331,7 +332,7 @@ def main() -> int:
         "nofile": resource.getrlimit(resource.RLIMIT_NOFILE)[0],
         **run_meta(ROOT),
     }
-    sim = Simulator(os.path.join(TARGET, a.profile, "moveworks-simulator"), a.answer_ms)
+    sim = Simulator(os.path.join(TARGET, a.simulator_profile or a.profile, "moveworks-simulator"), a.answer_ms)
     results: Dict[str, Any] = {"meta": meta, "rows": []}
     try:
         for n in ns:
