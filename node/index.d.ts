@@ -542,7 +542,7 @@ export interface StreamOptions {
 
 /** Options of `streamResponseAndWait`. */
 export interface StreamAndWaitOptions extends StreamOptions {
-  /** Called with every event, in order, before the promise settles; throwing stops the turn with that error. */
+  /** Called with every event, in order, on the JS thread, before the promise settles; throwing stops the turn (and closes its stream) with that error. */
   onEvent?: (event: StreamEvent) => void
 }
 
@@ -550,7 +550,13 @@ export interface StreamAndWaitOptions extends StreamOptions {
  * A streamed answer, returned by `client.streamResponse`: iterate it once with
  * `for await`, or await `finalResponse()`. Leaving the loop early (`break`, `return`,
  * a throw) or `close()` closes its connection at once; the response goes on
- * server-side and can be polled by `responseId`.
+ * server-side and can be polled by `responseId`. A stream dropped unread (no longer
+ * referenced) is closed when it is garbage collected.
+ *
+ * Each stream is read on a thread of its own, which sends the request and reads
+ * ahead; `next()` hands out what was already read without waiting, and a stream
+ * waiting for the server holds nothing that other calls or streams wait for (the
+ * README's "Concurrency model").
  */
 export declare class ResponseStream {
   private constructor()
@@ -909,7 +915,8 @@ export declare class Client {
   streamResponse(conversationId: string, text: string, options?: StreamOptions): ResponseStream
   /**
    * Streams a turn to its end and resolves to the final response (the value
-   * `createResponseAndWait` would return), calling `onEvent` for every event first.
+   * `createResponseAndWait` would return), calling `onEvent` for every event first,
+   * on the JS thread, as `for await` over `streamResponse` would.
    */
   streamResponseAndWait(conversationId: string, text: string, options?: StreamAndWaitOptions): Promise<Response>
 }

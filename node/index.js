@@ -600,7 +600,12 @@ function cancelledBy(signal) {
  * events, or await `finalResponse()`. A successful turn ends with a RESPONSE_COMPLETED
  * event carrying the final response (also when the stream broke and the core finished
  * the turn by polling); a failed one throws its error from the loop. Leaving the loop
- * early (break, return, throw) or `close()` closes the stream's connection at once.
+ * early (break, return, throw) or `close()` closes the stream's connection at once; a
+ * stream dropped unread is closed when it is garbage collected.
+ *
+ * The turn is read ahead on a thread of its own (the addon's `StreamPump`); the addon
+ * hands over everything read so far as one batch, which is decoded here one event
+ * per `next()`, so a burst of events costs one crossing, and one thread hop at most.
  */
 class ResponseStream {
   /** @internal Use `client.streamResponse`. */
@@ -614,27 +619,27 @@ class ResponseStream {
     this._errorThrown = false
     this._responseId = null
     this._requestId = null
-    this._queue = Promise.resolve()
+    /** The current batch's events (wire steps) and the next one to hand out. */
+    this._events = []
+    this._at = 0
+    /** The current batch's end, once its events are handed out: null, 'ok' or an error message. */
+    this._batchEnd = null
+    /** An error thrown before the stream started, reported by the first `next()`. */
+    this._openError = null
+    /** Steps waiting for the addon, and the last of them (later calls queue up behind it). */
+    this._busy = 0
+    this._tail = null
     if (signal?.aborted) {
-      this._opening = Promise.reject(cancelledBy(signal))
+      this._openError = cancelledBy(signal)
     } else {
       this._onAbort = () => this._handle.cancel()
       signal?.addEventListener('abort', this._onAbort, { once: true })
-      this._opening = start(this._handle).then(
-        (n) => {
-          this._native = n
-          this._requestId = n.requestId ?? null
-          this._responseId = n.responseId ?? null
-          if (this._closed) n.close()
-          return n
-        },
-        (err) => {
-          throw convertError(err)
-        },
-      )
+      try {
+        this._native = start(this._handle)
+      } catch (err) {
+        this._openError = err
+      }
     }
-    // Reported by next() or finalResponse(); never an unhandled rejection.
-    this._opening.catch(() => {})
   }
 
   /** The response's id, once the server named it (null before). */
@@ -658,9 +663,41 @@ class ResponseStream {
 
   /** The next event; calls queue up, so concurrent callers never share a step. */
   next() {
-    const step = this._queue.then(() => this._step())
-    this._queue = step.catch(() => {})
+    if (this._busy === 0) {
+      // Nothing queued: an event already here is handed out without waiting for the addon.
+      let got
+      try {
+        got = this._take()
+      } catch (err) {
+        return Promise.reject(err)
+      }
+      if (!isThenable(got)) return Promise.resolve(got)
+      return this._queueStep(got, null)
+    }
+    return this._queueStep(null, this._tail)
+  }
+
+  /** Starts a step that waits (for the addon's `batch`, or after `previous`); later calls queue behind it. */
+  _queueStep(batch, previous) {
+    this._busy++
+    const step = this._run(batch, previous)
+    this._tail = step
     return step
+  }
+
+  async _run(batch, previous) {
+    try {
+      if (previous) {
+        await previous.then(noop, noop)
+        const got = this._take()
+        if (!isThenable(got)) return got
+        batch = got
+      }
+      return await this._settle(batch)
+    } finally {
+      // Before the step's promise resolves: the caller's next `next()` sees nothing queued.
+      this._busy--
+    }
   }
 
   /** Ends the iteration: closes the stream (what `break` out of `for await` calls). */
@@ -669,32 +706,75 @@ class ResponseStream {
     return DONE
   }
 
-  async _step() {
-    if (this._outcome) {
-      if (this._outcome.error && !this._errorThrown) {
-        this._errorThrown = true
-        throw this._outcome.error
+  /**
+   * One step without waiting: the iterator result, or, when the addon has nothing yet,
+   * its promise of the next batch (then `_settle`).
+   */
+  _take() {
+    for (;;) {
+      if (this._outcome) {
+        if (this._outcome.error && !this._errorThrown) {
+          this._errorThrown = true
+          throw this._outcome.error
+        }
+        return DONE
       }
-      return DONE
+      if (this._closed) return DONE
+      if (this._at < this._events.length) return this._deliver(this._events[this._at++])
+      if (this._batchEnd !== null) return this._finish()
+      if (this._openError) return this._fail(this._openError)
+      let batch
+      try {
+        batch = this._native.next()
+      } catch (err) {
+        return this._fail(err)
+      }
+      if (isThenable(batch)) return batch
+      this._load(batch)
     }
-    let wire
-    try {
-      const n = await this._opening
-      wire = await n.next()
-    } catch (err) {
-      return this._fail(err)
+  }
+
+  /** Waits for the addon's promise of a batch, then goes on taking. */
+  async _settle(promise) {
+    for (;;) {
+      let batch
+      try {
+        batch = await promise
+      } catch (err) {
+        return this._fail(err)
+      }
+      if (!this._closed) this._load(batch)
+      const got = this._take()
+      if (!isThenable(got)) return got
+      promise = got
     }
-    if (this._closed) return DONE
-    if (wire == null) {
-      // The core ends a turn with RESPONSE_COMPLETED or an error; this is only a safeguard.
-      this._end({ error: new APIConnectionError({ kind: 'connection', message: 'the stream ended early', responseId: this._responseId }) })
-      return DONE
-    }
-    const step = JSON.parse(wire)
-    if (step.response_id != null) this._responseId = step.response_id
+  }
+
+  /** Takes in one batch (the addon's JSON). */
+  _load(json) {
+    const batch = JSON.parse(json)
+    this._events = batch.events
+    this._at = 0
+    this._batchEnd = batch.end
+    if (batch.response_id != null) this._responseId = batch.response_id
+    if (batch.request_id != null) this._requestId = batch.request_id
+  }
+
+  _deliver(step) {
     const event = streamEventFromWire(step.event, step.known, step.request_id, step.http_headers)
     if (step.succeeded) this._end({ response: event.response })
     return { done: false, value: event }
+  }
+
+  /** The batch's end, once its events were handed out. */
+  _finish() {
+    const end = this._batchEnd
+    this._batchEnd = null
+    if (end !== 'ok') return this._fail({ message: end })
+    // The core ends a turn with RESPONSE_COMPLETED or an error; this is only a safeguard.
+    this._end({ error: new APIConnectionError({ kind: 'connection', message: 'the stream ended early', responseId: this._responseId }) })
+    this._errorThrown = true
+    return DONE
   }
 
   _fail(err) {
@@ -741,10 +821,17 @@ class ResponseStream {
     const message = `the stream was closed${this._responseId ? ` (response ${this._responseId})` : ''}`
     this._end({ error: new CancelledError({ kind: 'cancelled', message, responseId: this._responseId }) })
     this._errorThrown = true
+    this._events = []
     if (this._native) this._native.close()
-    else this._handle.cancel() // still opening: interrupt it (an open that completes anyway is closed)
+    else this._handle.cancel()
   }
 }
+
+function isThenable(x) {
+  return x != null && typeof x.then === 'function'
+}
+
+function noop() {}
 
 /** The streaming options of `streamResponse` as the addon takes them. */
 function streamOptions(o) {
@@ -755,11 +842,6 @@ function streamOptions(o) {
     maxIntervalMs: optNum('maxIntervalMs', o.maxIntervalMs),
     backoffFactor: optNum('backoffFactor', o.backoffFactor),
   }
-}
-
-const eventFromJson = (json) => {
-  const step = JSON.parse(json)
-  return streamEventFromWire(step.event, step.known, step.request_id, step.http_headers)
 }
 
 // ---- client -----------------------------------------------------------------
@@ -1156,16 +1238,13 @@ class Client {
    * throwing from it stops the turn with that error.
    */
   async streamResponseAndWait(conversationId, text, options = {}) {
-    const o = callOpts('streamResponseAndWait', options)
-    const id = str('conversation_id', conversationId)
-    const t = str('text', text)
-    const idleTimeoutMs = optNum('idleTimeoutMs', o.idleTimeoutMs)
-    return poll(
-      o,
-      (wait, cb, h) => this._native.streamResponseAndWait(id, t, { ...wait, idleTimeoutMs }, cb, h),
-      'onEvent',
-      eventFromJson,
-    )
+    const { onEvent, ...o } = callOpts('streamResponseAndWait', options)
+    if (onEvent != null && typeof onEvent !== 'function') throw invalid('onEvent', 'must be a function')
+    // The stream's own loop, so that the turn holds no pool thread and `onEvent` runs
+    // in it: a throw leaves the loop, which closes the stream.
+    const stream = this.streamResponse(conversationId, text, o)
+    for await (const event of stream) onEvent?.(event)
+    return stream.finalResponse()
   }
 }
 

@@ -65,16 +65,13 @@ export declare class NativeClient {
   /** Creates a response and polls it until COMPLETED; resolves like `waitForResponse`. */
   createResponseAndWait(conversationId: string, text: string, options?: NativeWaitOptions | undefined | null, onUpdate?: ((updateJson: string) => void) | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
   /**
-   * Sends a message and resolves to the open stream of its answer (the core's
-   * `Client::stream_response`); errors before the stream starts reject here.
+   * Sends a message and returns the stream of its answer at once (the core's
+   * `Client::stream_response`, run by a `StreamPump`): the request is made on the
+   * stream's own reader thread, and an error before the stream starts (invalid
+   * options too) is the end of the stream's first batch.
    * `cancel` is the turn's cancel token: cancelling it ends the stream as `cancelled`.
    */
-  streamResponse(conversationId: string, text: string, options?: NativeStreamOptions | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeResponseStream>
-  /**
-   * Streams a turn to its end (the core's `Client::stream_response_and_wait`), sending
-   * each event to `on_event` as `{"event": ..., "known": bool, "request_id": ...}`; resolves like `waitForResponse`.
-   */
-  streamResponseAndWait(conversationId: string, text: string, options?: NativeStreamOptions | undefined | null, onEvent?: ((eventJson: string) => void) | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  streamResponse(conversationId: string, text: string, options?: NativeStreamOptions | undefined | null, cancel?: CancelHandle | undefined | null): NativeResponseStream
   /** A lazy pager over conversations (the core's iterator, one page per `nextPage`). */
   iterConversations(limit?: number | undefined | null, archived?: boolean | undefined | null, cursor?: string | undefined | null): NativePager
   /** A lazy pager over events. */
@@ -104,24 +101,34 @@ export declare class NativePager {
   nextPage(cancel?: CancelHandle | undefined | null): Promise<NativeValue | null>
 }
 
-/** A streamed turn (the core's `ResponseStream`); the JS `ResponseStream` async iterable wraps it. */
+/**
+ * A streamed turn (the core's `StreamPump`); the JS `ResponseStream` async iterable wraps it.
+ *
+ * Garbage collecting it (a stream its user stopped reading without `close`) drops the
+ * pump, which closes the connection and ends the reader thread: nothing is left behind.
+ */
 export declare class NativeResponseStream {
   /**
-   * The next event as `{"event": <StreamEvent wire JSON>, "known": bool, "response_id": string | null,
-   * "succeeded": bool}` (`succeeded`: the turn ended with this event and has its final response),
-   * or null once the turn is over; rejects once with the error a failed turn ends with.
-   * Runs on tokio's blocking pool: it blocks until the event arrives.
+   * Everything read since the last call, as one JSON string: `{"events": [{"event":
+   * <StreamEvent wire JSON>, "known": bool, "request_id", "http_headers", "succeeded":
+   * bool}, ...], "end": null | "ok" | <error>, "response_id", "request_id"}`
+   * (`succeeded`: the turn ended with this event and has its final response; `end`:
+   * null while more may come, "ok" once over, or the error the turn failed with, as
+   * the message of the errors this addon rejects with, handed out once).
+   * Returned at once when something is buffered, else as a Promise that the reader
+   * thread resolves when something is (possibly an empty batch: ask again).
    */
-  next(): Promise<string | null>
+  next(): string | Promise<string>
   /**
-   * Ends the stream now (the core's `ResponseStream::close`): its connection is closed at
-   * once, or, while a `next` is blocked, as soon as the cancelled read returns (~20 ms).
-   * A turn that already ended keeps its outcome. Idempotent.
+   * Ends the stream now (the core's `StreamPump::close`): buffered events are dropped,
+   * the reader's read is interrupted and its connection closed (~20 ms); a pending
+   * `next` resolves. A turn not yet ended ends `cancelled`; one that ended keeps its
+   * outcome. Idempotent.
    */
   close(): void
   /** The response's id, once the server named it. */
   get responseId(): string | null
-  /** The `x-moveworks-root-uuid` of the streaming request. */
+  /** The `x-moveworks-root-uuid` of the streaming request, once it was answered. */
   get requestId(): string | null
 }
 

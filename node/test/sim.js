@@ -1,6 +1,8 @@
 'use strict'
-// Starts one simulator per test file (node --test runs files in separate processes).
+// Starts one simulator per test file (node --test runs files in separate processes),
+// and counts the SDK's stream reader threads.
 const { spawn } = require('node:child_process')
+const fs = require('node:fs')
 const path = require('node:path')
 const { once } = require('node:events')
 const readline = require('node:readline')
@@ -50,4 +52,18 @@ async function startSim(args = []) {
   }
 }
 
-module.exports = { startSim }
+/**
+ * The SDK's stream reader threads alive in this process: a stream is read on a thread
+ * of its own, named `moveworks-stream` (`comm` keeps its first 15 bytes).
+ */
+function readerThreads() {
+  return fs.readdirSync('/proc/self/task').filter((t) => {
+    try {
+      return fs.readFileSync(`/proc/self/task/${t}/comm`, 'utf8').startsWith('moveworks-strea')
+    } catch {
+      return false // the thread ended meanwhile
+    }
+  }).length
+}
+
+module.exports = { startSim, readerThreads }

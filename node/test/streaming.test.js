@@ -6,7 +6,7 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
 const mw = require('..')
-const { startSim } = require('./sim')
+const { startSim, readerThreads } = require('./sim')
 
 let sim
 test.before(async () => {
@@ -409,6 +409,57 @@ test('64 concurrent streams run concurrently and fs stays responsive', async (t)
   assert.ok(latencies.length >= 5, 'readFile completed repeatedly while the streams ran')
   assert.ok(elapsed < 8 * DURATION, `streams ran concurrently (${elapsed} ms)`)
   assert.ok(maxRead < elapsed / 2, `readFile never queued behind the streams (max ${maxRead} ms of ${elapsed} ms)`)
+})
+
+// Before each stream had a thread of its own, every waiting `next()` held a thread of
+// tokio's blocking pool (512 threads), which every other call shared: with that many
+// streams waiting, nothing else ran until one of them got an event. 520 is just past it.
+test('520 streams waiting at once on stalled answers hold up no other call', async () => {
+  const STREAMS = 520
+  const c = client()
+  const conv = await conversation(c, 600_000)
+  // Each answer stalls after RESPONSE_CREATED for longer than this test may run.
+  await sim.faults([{ kind: 'stream_stall', after_events: 1, ms: 600_000, count: STREAMS }])
+  const opts = { ...FAST, idleTimeoutMs: 600_000, deadlineMs: 600_000 }
+  const streams = Array.from({ length: STREAMS }, (_, i) => c.streamResponse(conv, `q${i}`, opts))
+  const firsts = await Promise.all(streams.map((s) => s.next()))
+  assert.deepEqual(new Set(firsts.map((f) => f.value.event)), new Set(['RESPONSE_CREATED']))
+  // Every stream now waits for an event that cannot come while the stall lasts.
+  let settled = 0
+  const waiting = streams.map((s) =>
+    s.next().finally(() => {
+      settled++
+    }),
+  )
+  // Past the microtasks that carry each next() into the addon, then another call: it
+  // completes although every stream is waiting.
+  await new Promise((resolve) => setImmediate(resolve))
+  const conversation_ = await c.getConversation(conv)
+  assert.equal(conversation_.conversationId, conv)
+  assert.equal(settled, 0, 'no stream got an event: the call did not wait for one')
+  for (const s of streams) s.close()
+  for (const step of await Promise.all(waiting)) assert.deepEqual(step, { done: true, value: undefined })
+})
+
+test('a stream dropped unread without close() is released when collected: its reader thread and connection end', async () => {
+  require('node:v8').setFlagsFromString('--expose-gc')
+  const gc = require('node:vm').runInNewContext('gc')
+  const c = client()
+  const conv = await conversation(c, 600_000)
+  const [threadsBefore, fdsBefore] = [readerThreads(), openFds()]
+  await sim.faults([{ kind: 'stream_stall', after_events: 1, ms: 600_000, count: 50 }])
+  const opts = { ...FAST, idleTimeoutMs: 600_000, deadlineMs: 600_000 }
+  await (async () => {
+    const streams = Array.from({ length: 50 }, (_, i) => c.streamResponse(conv, `q${i}`, opts))
+    for (const s of streams) assert.equal((await s.next()).value.event, 'RESPONSE_CREATED')
+    assert.ok(readerThreads() >= 50, `${readerThreads()} reader threads while 50 streams are open`)
+  })()
+  // Nothing references the streams any more: collecting them must close them. (Waits
+  // for the collector and the reader threads, bounded by the test timeout.)
+  while (readerThreads() > threadsBefore || openFds() > fdsBefore + 5) {
+    gc()
+    await new Promise((r) => setTimeout(r, 50))
+  }
 })
 
 test("index.d.ts declares exactly the core's stream events, each with sequenceNumber", () => {

@@ -1,20 +1,17 @@
 //! The native client ([`NativeClient`]): one method per API call, polling helper,
 //! stream and pager, each converting its arguments and settling a Promise.
 
-use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use moveworks::{
     Client, ClientOptions, ConversationUpdate, ListConversationsParams, ListEventsParams, ListMessagesParams,
-    ListResponseMessagesParams, StreamEvent, Traced,
+    ListResponseMessagesParams, Traced,
 };
 use napi::bindgen_prelude::*;
-use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi_derive::napi;
-use serde_json::json;
 
 use crate::cancel::CancelHandle;
-use crate::convert::{event_json, to_napi, value, waited, NativeValue};
+use crate::convert::{to_napi, value, waited, NativeValue};
 use crate::logging::{js_log_sink, LogFn};
 use crate::options::{node_argument, request_options, whole, NativeStreamOptions, NativeWaitOptions, UpdateFn};
 use crate::pager::NativePager;
@@ -268,59 +265,26 @@ impl NativeClient {
         })
     }
 
-    /// Sends a message and resolves to the open stream of its answer (the core's
-    /// `Client::stream_response`); errors before the stream starts reject here.
+    /// Sends a message and returns the stream of its answer at once (the core's
+    /// `Client::stream_response`, run by a `StreamPump`): the request is made on the
+    /// stream's own reader thread, and an error before the stream starts (invalid
+    /// options too) is the end of the stream's first batch.
     /// `cancel` is the turn's cancel token: cancelling it ends the stream as `cancelled`.
-    #[napi(ts_return_type = "Promise<NativeResponseStream>")]
-    pub fn stream_response<'env>(
+    #[napi]
+    pub fn stream_response(
         &self,
-        env: &'env Env,
         conversation_id: String,
         text: String,
         options: Option<NativeStreamOptions>,
         cancel: Option<&CancelHandle>,
-    ) -> Result<PromiseRaw<'env, NativeResponseStream>> {
+    ) -> Result<NativeResponseStream> {
         let client = self.inner.clone();
-        let options = Self::stream_options(options, cancel);
-        spawn_direct(env, move || {
-            let stream = client.stream_response(&conversation_id, &text, &options?)?;
-            Ok(NativeResponseStream::new(stream))
-        })
-    }
-
-    /// Streams a turn to its end (the core's `Client::stream_response_and_wait`), sending
-    /// each event to `on_event` as `{"event": ..., "known": bool, "request_id": ...}`; resolves like `waitForResponse`.
-    #[napi(ts_return_type = "Promise<NativeValue>")]
-    pub fn stream_response_and_wait<'env>(
-        &self,
-        env: &'env Env,
-        conversation_id: String,
-        text: String,
-        options: Option<NativeStreamOptions>,
-        #[napi(ts_arg_type = "((eventJson: string) => void) | undefined | null")] on_event: Option<UpdateFn>,
-        cancel: Option<&CancelHandle>,
-    ) -> Result<PromiseRaw<'env, NativeValue>> {
-        let client = self.inner.clone();
-        let updates = Arc::new(std::sync::atomic::AtomicU32::new(0));
-        let options = Self::stream_options(options, cancel);
-        let sent = updates.clone();
-        // No race against the cancel handle here: the core notices its token within
-        // ~20 ms, also mid-read, and its `cancelled` error names the response.
-        spawn_wait(env, None, updates.clone(), async move {
-            blocking(move || {
-                let mut on_event = |event: &StreamEvent| {
-                    if let (Some(tsfn), Ok(s)) = (&on_event, event_json(event, json!({}))) {
-                        // Counted so the JS layer can settle only after every event was delivered.
-                        if tsfn.call(s, ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok {
-                            sent.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                        }
-                    }
-                    ControlFlow::Continue(())
-                };
-                let r = client.stream_response_and_wait(&conversation_id, &text, &options?, &mut on_event)?;
-                waited(&r, &sent)
-            })
-            .await
+        let options = Self::stream_options(options, None);
+        NativeResponseStream::spawn(cancel.map(|c| &c.token), move |token| {
+            // The pump's token (a child of `cancel`'s): `close` interrupts the open too.
+            let mut options = options?;
+            options.wait.cancel = Some(token);
+            client.stream_response(&conversation_id, &text, &options)
         })
     }
 

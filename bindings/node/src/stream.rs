@@ -1,115 +1,165 @@
-//! A streamed turn ([`NativeResponseStream`]): the core's `ResponseStream` stepped on
-//! tokio's blocking pool, one event per `next`, closable while a step is blocked.
+//! A streamed turn ([`NativeResponseStream`]): the core's [`StreamPump`], which opens
+//! the turn and reads it on a small thread of its own, handed to JS a batch at a time.
+//!
+//! Why not a step per event on tokio's blocking pool (as before): a step holds its
+//! pool thread for as long as the server is silent, so open streams used up the pool
+//! (every other call waited behind them) and every event cost a round trip to a pool
+//! thread and back. Here a stream waiting for the server holds only its own reader
+//! thread, and `next` hands over everything already read: at once (no Promise) when
+//! something is buffered, otherwise through one Promise that the reader thread
+//! settles as soon as something is (one thread hop per batch, not per event).
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 
-use moveworks::{CancelToken, ResponseStream};
+use moveworks::{CancelToken, PumpBatch, ResponseStatus, ResponseStream, StreamEvent, StreamPump};
 use napi::bindgen_prelude::*;
+use napi::JsDeferred;
 use napi_derive::napi;
-use serde_json::json;
 
-use crate::convert::event_json;
-use crate::runtime::spawn_direct;
+use crate::convert::{push_event_json, to_napi};
 
-/// What a stream shares with the pool threads running its steps.
-struct StreamShared {
-    stream: Mutex<ResponseStream>,
-    /// The stream's own cancel handle (the core's `canceller`), readable while a step runs.
-    token: CancelToken,
-    /// Set by `close`; a step running meanwhile closes the stream when it returns.
-    closed: std::sync::atomic::AtomicBool,
-    /// The response id as of the last step, readable while a step runs.
-    response_id: Mutex<Option<String>>,
-}
-
-impl StreamShared {
-    fn lock(&self) -> std::sync::MutexGuard<'_, ResponseStream> {
-        self.stream.lock().unwrap_or_else(|p| p.into_inner())
-    }
-    fn is_closed(&self) -> bool {
-        self.closed.load(std::sync::atomic::Ordering::SeqCst)
-    }
-}
-
-/// A streamed turn (the core's `ResponseStream`); the JS `ResponseStream` async iterable wraps it.
+/// A streamed turn (the core's `StreamPump`); the JS `ResponseStream` async iterable wraps it.
+///
+/// Garbage collecting it (a stream its user stopped reading without `close`) drops the
+/// pump, which closes the connection and ends the reader thread: nothing is left behind.
 #[napi]
 pub struct NativeResponseStream {
-    shared: Arc<StreamShared>,
-    request_id: Option<String>,
+    /// Only this object holds the pump strongly (a pending notify holds it weakly), so
+    /// the garbage collector's drop of this object is what closes an abandoned stream.
+    pump: Arc<StreamPump>,
 }
 
 impl NativeResponseStream {
-    pub(crate) fn new(stream: ResponseStream) -> Self {
-        let token = stream.canceller();
-        let request_id = stream.request_id().map(str::to_owned);
-        let response_id = Mutex::new(stream.response_id().map(str::to_owned));
-        let closed = Default::default();
-        NativeResponseStream {
-            shared: Arc::new(StreamShared { stream: Mutex::new(stream), token, closed, response_id }),
-            request_id,
+    /// Starts the pump: `open` runs on the pump's thread with the turn's token (a child
+    /// of `cancel`, cancelled by `close`), so the request holds no thread anyone waits for.
+    pub(crate) fn spawn(
+        cancel: Option<&CancelToken>,
+        open: impl FnOnce(CancelToken) -> moveworks::Result<ResponseStream> + Send + 'static,
+    ) -> Result<Self> {
+        let pump = StreamPump::spawn(cancel, open).map_err(to_napi)?;
+        Ok(NativeResponseStream { pump: Arc::new(pump) })
+    }
+}
+
+/// What a batch's promise resolves with, built on the thread that settles it.
+type Resolver = Box<dyn FnOnce(Env) -> Result<String> + Send>;
+
+/// A `next` promise waiting for the reader thread. Settled exactly once: by the
+/// notify, or, should the notify be dropped unrun (replaced by a later registration),
+/// with an empty batch (JS then asks again), because an unsettled deferred would keep
+/// its threadsafe function, and with it the event loop, alive forever.
+struct Pending(Mutex<Option<JsDeferred<String, Resolver>>>);
+
+impl Pending {
+    fn settle(&self, batch: String) {
+        let deferred = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(deferred) = deferred {
+            deferred.resolve(Box::new(move |_| Ok(batch)));
         }
     }
 }
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        self.settle(EMPTY_BATCH.to_owned());
+    }
+}
+
+/// A batch with nothing in it and more to come.
+const EMPTY_BATCH: &str = r#"{"events":[],"end":null}"#;
 
 #[napi]
 impl NativeResponseStream {
-    /// The next event as `{"event": <StreamEvent wire JSON>, "known": bool, "response_id": string | null,
-    /// "succeeded": bool}` (`succeeded`: the turn ended with this event and has its final response),
-    /// or null once the turn is over; rejects once with the error a failed turn ends with.
-    /// Runs on tokio's blocking pool: it blocks until the event arrives.
-    #[napi(ts_return_type = "Promise<string | null>")]
-    pub fn next<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Option<String>>> {
-        let shared = self.shared.clone();
-        spawn_direct(env, move || {
-            let mut stream = shared.lock();
-            if shared.is_closed() {
-                stream.close();
-            }
-            let step = stream.next();
-            if shared.is_closed() {
-                stream.close();
-            }
-            let response_id = stream.response_id().map(str::to_owned);
-            *shared.response_id.lock().unwrap_or_else(|p| p.into_inner()) = response_id.clone();
-            match step {
-                None => Ok(None),
-                Some(Err(e)) => Err(e),
-                Some(Ok(event)) => {
-                    let extra = json!({ "response_id": response_id, "succeeded": stream.response().is_some() });
-                    event_json(&event, extra).map(Some)
-                }
-            }
-        })
+    /// Everything read since the last call, as one JSON string: `{"events": [{"event":
+    /// <StreamEvent wire JSON>, "known": bool, "request_id", "http_headers", "succeeded":
+    /// bool}, ...], "end": null | "ok" | <error>, "response_id", "request_id"}`
+    /// (`succeeded`: the turn ended with this event and has its final response; `end`:
+    /// null while more may come, "ok" once over, or the error the turn failed with, as
+    /// the message of the errors this addon rejects with, handed out once).
+    /// Returned at once when something is buffered, else as a Promise that the reader
+    /// thread resolves when something is (possibly an empty batch: ask again).
+    #[napi(ts_return_type = "string | Promise<string>")]
+    pub fn next<'env>(&self, env: &'env Env) -> Result<Either<String, PromiseRaw<'env, String>>> {
+        if let Some(batch) = self.pump.take() {
+            return Ok(Either::A(batch_json(&self.pump, batch)));
+        }
+        let (deferred, promise) = env.create_deferred::<String, Resolver>()?;
+        let pending = Arc::new(Pending(Mutex::new(Some(deferred))));
+        let notified = pending.clone();
+        let pump: Weak<StreamPump> = Arc::downgrade(&self.pump);
+        // Runs on the reader thread (or on the thread closing the stream): the batch
+        // becomes JSON there, off the JS thread.
+        let raced = self.pump.take_or_notify(move || {
+            let json = pump.upgrade().and_then(|p| p.take().map(|batch| batch_json(&p, batch)));
+            // Gone (garbage collected) or nothing after all: an empty batch.
+            notified.settle(json.unwrap_or_else(|| EMPTY_BATCH.to_owned()));
+        });
+        if let Some(batch) = raced {
+            // Something arrived between the two takes: hand it over through the promise.
+            pending.settle(batch_json(&self.pump, batch));
+        }
+        Ok(Either::B(PromiseRaw::new(env.raw(), promise.raw())))
     }
 
-    /// Ends the stream now (the core's `ResponseStream::close`): its connection is closed at
-    /// once, or, while a `next` is blocked, as soon as the cancelled read returns (~20 ms).
-    /// A turn that already ended keeps its outcome. Idempotent.
+    /// Ends the stream now (the core's `StreamPump::close`): buffered events are dropped,
+    /// the reader's read is interrupted and its connection closed (~20 ms); a pending
+    /// `next` resolves. A turn not yet ended ends `cancelled`; one that ended keeps its
+    /// outcome. Idempotent.
     #[napi]
     pub fn close(&self) {
-        self.shared.closed.store(true, std::sync::atomic::Ordering::SeqCst);
-        match self.shared.stream.try_lock() {
-            Ok(mut stream) => stream.close(),
-            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner().close(),
-            Err(std::sync::TryLockError::WouldBlock) => {
-                // A step is blocked in a read: interrupt it; it closes the stream on return.
-                // Closing from the pool as well covers a step that was just returning.
-                self.shared.token.cancel();
-                let shared = self.shared.clone();
-                drop(napi::bindgen_prelude::spawn_blocking(move || shared.lock().close()));
-            }
-        }
+        self.pump.close();
     }
 
     /// The response's id, once the server named it.
     #[napi(getter)]
     pub fn response_id(&self) -> Option<String> {
-        self.shared.response_id.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.pump.response_id()
     }
 
-    /// The `x-moveworks-root-uuid` of the streaming request.
+    /// The `x-moveworks-root-uuid` of the streaming request, once it was answered.
     #[napi(getter)]
     pub fn request_id(&self) -> Option<String> {
-        self.request_id.clone()
+        self.pump.request_id()
     }
+}
+
+/// True for the event a successful turn ends with: the core's `RESPONSE_COMPLETED`
+/// carrying a `COMPLETED` final response (any other terminal event ends in an error).
+fn succeeded(event: &StreamEvent) -> bool {
+    matches!(event, StreamEvent::ResponseCompleted { response: Some(r), .. } if r.status == ResponseStatus::Completed)
+}
+
+/// A batch as the JSON string `next` returns.
+fn batch_json(pump: &StreamPump, batch: PumpBatch) -> String {
+    let mut out = Vec::with_capacity(256 + 1024 * batch.events.len());
+    out.extend_from_slice(br#"{"events":["#);
+    let mut end = batch.end;
+    for (i, event) in batch.events.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let mark = out.len();
+        if let Err(e) = push_event_json(&mut out, event, succeeded(event)) {
+            // An event that cannot be serialized ends the turn with that error (as the
+            // step that read it did before).
+            out.truncate(mark.saturating_sub(usize::from(i > 0)));
+            end = Some(Err(e));
+            break;
+        }
+    }
+    let end = match end {
+        None => None,
+        Some(Ok(())) => Some("ok".to_owned()),
+        Some(Err(e)) => Some(to_napi(e).reason),
+    };
+    // Strings and options of strings: serializing them cannot fail.
+    for (key, value) in [("end", end), ("response_id", pump.response_id()), ("request_id", pump.request_id())] {
+        out.extend_from_slice(if key == "end" { b"]," } else { b"," });
+        let _ = serde_json::to_writer(&mut out, key);
+        out.push(b':');
+        let _ = serde_json::to_writer(&mut out, &value);
+    }
+    out.push(b'}');
+    // The core's serializer writes UTF-8 only.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
