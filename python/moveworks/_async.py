@@ -1,15 +1,25 @@
 """``AsyncClient``: the same calls as :class:`Client`, as coroutines.
 
-Each request runs on the extension's tokio blocking pool and the waits between
-polls are tokio timers (the core's own async polling loop), so awaiting never
-blocks the event loop and many concurrent waits hold no threads while they sleep.
-This module only forwards; the work happens in the Rust core.
+Each request runs on the extension's tokio blocking pool (bounded) and the waits
+between polls are tokio timers (the core's own async polling loop), so awaiting
+never blocks the event loop and many concurrent waits hold no threads while they
+sleep. A streamed turn instead runs on a thread of its own (the core's
+``StreamPump``), which reads ahead; the event loop takes what it read in batches,
+woken through one socket per loop (see ``_LoopWakers``), so open streams hold no
+pool thread and an event already read costs no thread hop. This module only
+forwards; the work happens in the Rust core.
 """
 
 from __future__ import annotations
 
+import os
+import weakref
+from collections import deque
+
+from ._errors import error_class
 from ._moveworks import (
     AsyncCore,
+    AsyncStream,
     CancelToken,
     Client,
     Conversation,
@@ -20,8 +30,12 @@ from ._moveworks import (
     Message,
     MessagePage,
     Response,
-    ResponseStream,
 )
+
+try:
+    from ._moveworks import LoopWaker
+except ImportError:  # pragma: no cover - a build without the wake-up socket
+    LoopWaker = None  # type: ignore[assignment,misc]
 
 # Annotations only (they are strings, see the __future__ import): importing asyncio
 # costs ~40 ms, typing a few ms of `import moveworks`.
@@ -29,11 +43,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import asyncio
     from types import TracebackType
-    from typing import Any, AsyncIterator, Awaitable, Callable, Mapping, Optional, Type, Union
+    from typing import Any, AsyncIterator, Callable, Deque, List, Mapping, Optional, Type, Union
 
     from typing_extensions import Unpack
 
-    from ._moveworks import _OnEvent, _StreamEvent
+    from ._moveworks import _Batch, _OnEvent, _StreamEvent
     from ._options import ClientOptions
 
 
@@ -336,14 +350,42 @@ class AsyncClient:
         max_interval: Optional[float] = None,
         backoff_factor: Optional[float] = None,
         on_update: Optional[Callable[[Response], Optional[bool]]] = None,
-    ) -> "AsyncResponseStream":
+    ) -> AsyncResponseStream:
         """Sends a user message and streams the answer: ``async for event in client.stream_response(...)``.
 
         The message is sent when the iteration (or ``async with``) starts; errors before
-        the stream starts are raised there. The keywords are :meth:`Client.stream_response`'s.
+        the stream starts are raised there. The keywords are :meth:`Client.stream_response`'s;
+        ``on_update`` (called when a broken stream is finished by polling) runs on the
+        event loop's thread.
         """
-        return AsyncResponseStream(
-            lambda: self._core.stream_response(
+        return self._stream(
+            conversation_id,
+            text,
+            idle_timeout=idle_timeout,
+            deadline=deadline,
+            initial_interval=initial_interval,
+            max_interval=max_interval,
+            backoff_factor=backoff_factor,
+            on_update=on_update,
+        )
+
+    def _stream(
+        self,
+        conversation_id: str,
+        text: str,
+        *,
+        idle_timeout: Optional[float],
+        deadline: Optional[float],
+        initial_interval: Optional[float],
+        max_interval: Optional[float],
+        backoff_factor: Optional[float],
+        on_update: Optional[Callable[[Response], Optional[bool]]],
+        cancel: Optional[CancelToken] = None,
+    ) -> AsyncResponseStream:
+        core = self._core
+
+        def open(forward: Optional[Callable[[Response], None]]) -> AsyncStream:
+            return core.stream_response(
                 conversation_id,
                 text,
                 idle_timeout=idle_timeout,
@@ -351,9 +393,11 @@ class AsyncClient:
                 initial_interval=initial_interval,
                 max_interval=max_interval,
                 backoff_factor=backoff_factor,
-                on_update=on_update,
+                cancel=cancel,
+                on_update=forward,
             )
-        )
+
+        return AsyncResponseStream(open, on_update)
 
     async def stream_response_and_wait(
         self,
@@ -371,58 +415,156 @@ class AsyncClient:
     ) -> Response:
         """Streams a turn to its end and returns the final Response, as :meth:`Client.stream_response_and_wait`.
 
-        ``on_event`` runs on a worker thread (holding the GIL); an exception it raises
-        propagates here. Cancelling the awaiting task stops the turn.
+        ``on_event`` and ``on_update`` run on the event loop's thread, in the awaiting
+        task (so ``on_event=queue.put_nowait`` into an ``asyncio.Queue`` is safe, and each
+        event arrives as soon as it is read). Returning exactly ``False`` stops the turn
+        (``WaitCancelledError``); an exception they raise propagates here. Cancelling the
+        awaiting task, or ``cancel``, stops the turn.
         """
-        return await self._core.stream_response_and_wait(
+        if on_event is not None and not callable(on_event):
+            raise TypeError("on_event must be callable")
+        stream = self._stream(
             conversation_id,
             text,
-            on_event=on_event,
             idle_timeout=idle_timeout,
             deadline=deadline,
             initial_interval=initial_interval,
             max_interval=max_interval,
             backoff_factor=backoff_factor,
-            cancel=cancel,
             on_update=on_update,
+            cancel=cancel,
         )
+        try:
+            async for event in stream:
+                # Exactly False stops the turn, as the sync form's callback does.
+                if on_event is not None and on_event(event) is False:
+                    stream.close()
+                    break
+            return await stream.final_response()
+        finally:
+            # A cancelled task or a callback's exception: the turn stops at once.
+            stream.close()
 
 
 class AsyncResponseStream:
-    """A streamed answer for asyncio: ``async for event in stream``, then ``stream.response``.
+    """A streamed answer for asyncio: ``async for event in stream``, then ``stream.response``
+    or ``await stream.final_response()``.
 
-    Each step runs on the client's blocking pool, so the event loop never blocks.
-    Cancelling the task awaiting a step stops the turn at once (the blocked read ends
-    and its thread is freed); so do :meth:`aclose`, leaving ``async with``, and
-    garbage collection. A failed turn raises from the iteration as :class:`Client`'s does.
+    The turn runs on a thread of its own that reads ahead; each ``__anext__`` hands out
+    an event already read without leaving the event loop's thread, and waits (without
+    blocking the loop) only when none is there. Cancelling the task awaiting an event
+    leaves the stream as it was (a later ``__anext__`` continues with the next event);
+    :meth:`aclose`, :meth:`close`, leaving ``async with`` and garbage collection stop the
+    turn and close the connection. A failed turn raises from the iteration as
+    :class:`Client`'s does.
     """
 
-    def __init__(self, open: "Callable[[], Awaitable[ResponseStream]]") -> None:
+    def __init__(
+        self,
+        open: Callable[[Optional[Callable[[Response], None]]], AsyncStream],
+        on_update: Optional[Callable[[Response], Optional[bool]]] = None,
+    ) -> None:
         self._open = open
-        self._stream: Optional[ResponseStream] = None
+        self._on_update = on_update
+        self._pump: Optional[AsyncStream] = None
+        # Events taken from the pump, not yet handed out.
+        self._buffer: Deque[_StreamEvent] = deque()
+        # The futures of the tasks waiting for the next batch (usually one).
+        self._waiters: List[asyncio.Future[None]] = []
+        # The reader thread's wake-up target: a weak reference, so that an abandoned
+        # stream is still garbage (which closes it) while a wake-up is pending.
+        self._ref = weakref.ref(self)
+        self._over = False
+        self._error: Optional[BaseException] = None
+        self._error_raised = False
+        self._callback_error: Optional[BaseException] = None
         self._closed = False
 
-    async def _opened(self) -> ResponseStream:
-        if self._stream is None:
-            self._stream = await self._open()
-            if self._closed:
-                self._stream.close()
-        return self._stream
+    def _started(self) -> AsyncStream:
+        pump = self._pump
+        if pump is None:
+            forward = None
+            if self._on_update is not None:
+                if not callable(self._on_update):
+                    raise TypeError("on_update must be callable")
+                forward = _update_forwarder(_running_loop(), self._ref)
+            pump = self._pump = self._open(forward)
+        return pump
 
-    def __aiter__(self) -> "AsyncResponseStream":
+    def _accept(self, batch: _Batch) -> None:
+        events, end = batch
+        if events:
+            self._buffer.extend(events)
+        if end is not None:
+            self._over = True
+            if isinstance(end, BaseException):
+                # A turn the on_update callback stopped raises the callback's exception.
+                self._error = self._callback_error or end
+
+    async def _fill(self) -> None:
+        """Waits for the next batch (events, or the end) and takes it."""
+        pump = self._started()
+        batch = pump.take()
+        while batch is None:
+            loop = _running_loop()
+            waiter: asyncio.Future[None] = loop.create_future()
+            if not self._waiters:
+                waker = _wakers.get(loop)
+                if waker is not None:
+                    batch = pump.take_or_wake(waker, self._ref)
+                else:
+                    ref = self._ref  # not `self`: the pump must not keep the stream alive
+                    batch = pump.take_or_call(lambda: _call_soon(loop, ref))
+                if batch is not None:
+                    break
+            # Else another task is registered already: the wake-up wakes every waiter.
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                if not waiter.done() or waiter.cancelled():
+                    # Cancelled: the stream keeps its state (nothing was taken).
+                    try:
+                        self._waiters.remove(waiter)
+                    except ValueError:
+                        pass
+            batch = pump.take()
+        self._accept(batch)
+
+    def _wake(self) -> None:
+        """On the loop's thread: a batch is ready (or the stream was closed)."""
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def __aiter__(self) -> AsyncResponseStream:
         return self
 
     async def __anext__(self) -> _StreamEvent:
-        if self._stream is None and self._closed:
+        buffer = self._buffer
+        if buffer:
+            return buffer.popleft()
+        if self._closed:
             raise StopAsyncIteration
-        stream = await self._opened()
-        event = await stream._next_async()
-        if event is None:
-            raise StopAsyncIteration
-        return event
+        while True:
+            if self._over:
+                error = self._error
+                if error is not None and not self._error_raised:
+                    self._error_raised = True
+                    raise error
+                raise StopAsyncIteration
+            await self._fill()
+            if buffer:
+                return buffer.popleft()
 
-    async def __aenter__(self) -> "AsyncResponseStream":
-        await self._opened()
+    async def __aenter__(self) -> AsyncResponseStream:
+        # Until the first event: an error before the stream starts is raised here.
+        if not self._buffer and not self._over and not self._closed:
+            await self._fill()
+        if self._over and not self._buffer and self._error is not None and not self._error_raised:
+            self._error_raised = True
+            raise self._error
         return self
 
     async def __aexit__(
@@ -431,18 +573,24 @@ class AsyncResponseStream:
         exc: Optional[BaseException],
         tb: Optional[TracebackType],
     ) -> None:
-        await self.aclose()
+        self.close()
+
+    def close(self) -> None:
+        """Stops the turn and closes the connection (idempotent; no effect once the turn
+        ended). A step in progress in another task raises ``WaitCancelledError``; later
+        iterations stop."""
+        self._closed = True
+        self._buffer.clear()
+        if self._pump is not None:
+            self._pump.close()
 
     async def aclose(self) -> None:
-        """Stops the turn and closes the connection; a step in progress raises ``WaitCancelledError``."""
-        self._closed = True
-        if self._stream is not None:
-            self._stream.close()
+        """:meth:`close`, awaitable (``contextlib.aclosing``)."""
+        self.close()
 
     async def finish(self) -> Response:
         """Reads the remaining events; returns the final Response or raises the turn's error."""
-        stream = await self._opened()
-        return await stream._finish_async()
+        return await self.final_response()
 
     async def final_response(self) -> Response:
         """The final Response: after a successful ``async for``, the one its
@@ -450,26 +598,145 @@ class AsyncResponseStream:
         remaining events are read (and discarded) first. Raises the turn's error instead
         (e.g. ``ResponseFailedError``, ``WaitCancelledError`` once closed). Awaitable more
         than once (as Node's ``finalResponse()``)."""
-        stream = await self._opened()
-        return await stream._finish_async()
+        if self._closed and self._pump is None:
+            # Closed before it started: nothing was sent.
+            raise error_class("cancelled")("the operation was cancelled", kind="cancelled")
+        self._buffer.clear()
+        while not self._over:
+            await self._fill()
+            self._buffer.clear()
+        if self._error is not None:
+            self._error_raised = True
+            raise self._error.with_traceback(None)
+        response = self._pump.response if self._pump is not None else None
+        if response is None:  # pragma: no cover - a successful turn always has its response
+            raise error_class("unknown")("the stream ended without a final response", kind="unknown")
+        return response
 
     @property
     def response(self) -> Optional[Response]:
-        """The final ``COMPLETED`` response once the turn ended successfully, else None."""
-        return None if self._stream is None else self._stream.response
+        """The final ``COMPLETED`` response once the turn ended successfully, else None
+        (``await final_response()`` is the non-optional form)."""
+        return None if self._pump is None else self._pump.response
 
     @property
     def response_id(self) -> Optional[str]:
         """The response's id once the server named it."""
-        return None if self._stream is None else self._stream.response_id
+        return None if self._pump is None else self._pump.response_id
 
     @property
     def request_id(self) -> Optional[str]:
         """The ``x-moveworks-root-uuid`` of the streaming request."""
-        return None if self._stream is None else self._stream.request_id
+        return None if self._pump is None else self._pump.request_id
 
     def __repr__(self) -> str:
-        return f"Async{self._stream!r}" if self._stream is not None else "AsyncResponseStream(not started)"
+        if self._pump is None:
+            return "AsyncResponseStream(not started)"
+        response_id, request_id = self._pump.response_id, self._pump.request_id
+        return (
+            f"AsyncResponseStream(response_id={response_id!r}, request_id={request_id!r}, "
+            f"completed={self._pump.response is not None})"
+        )
+
+
+def _running_loop() -> asyncio.AbstractEventLoop:
+    # asyncio is imported by whoever runs the loop; imported here, not at module level,
+    # to keep it out of `import moveworks` (~40 ms).
+    import asyncio
+
+    return asyncio.get_running_loop()
+
+
+class _LoopWakers:
+    """One wake-up socket per event loop, watched with ``loop.add_reader``: a stream's
+    reader thread queues the stream on its loop's ``LoopWaker`` and writes a byte (no
+    GIL); the loop's thread then wakes every queued stream in one callback. Loops that
+    cannot watch a socket (e.g. Windows' proactor loop) get None: their streams are
+    woken with ``loop.call_soon_threadsafe`` from the reader thread (which takes the GIL)."""
+
+    def __init__(self) -> None:
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Optional[LoopWaker]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def get(self, loop: asyncio.AbstractEventLoop) -> Optional[LoopWaker]:
+        try:
+            return self._by_loop[loop]
+        except KeyError:
+            pass
+        except TypeError:  # a loop without weak references: no cache, no socket
+            return None
+        waker: Optional[LoopWaker] = None
+        if LoopWaker is not None:
+            candidate = LoopWaker()
+            try:
+                loop.add_reader(candidate.fileno(), _drain, candidate)
+                waker = candidate
+            except (NotImplementedError, OSError, ValueError):
+                pass
+        self._by_loop[loop] = waker
+        return waker
+
+    def forget(self) -> None:
+        """In a child of fork(): the sockets are shared with the parent, whose loops
+        they wake; the child's loops get their own."""
+        self._by_loop = weakref.WeakKeyDictionary()
+
+
+_wakers = _LoopWakers()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_wakers.forget)
+
+
+def _drain(waker: LoopWaker) -> None:
+    """The loop's reader callback: wakes every stream whose batch is ready."""
+    for ref in waker.drain():
+        stream = ref()
+        if stream is not None:
+            stream._wake()
+
+
+def _wake_ref(ref: weakref.ReferenceType[AsyncResponseStream]) -> None:
+    stream = ref()
+    if stream is not None:
+        stream._wake()
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, ref: weakref.ReferenceType[AsyncResponseStream]) -> None:
+    """On a reader thread (with the GIL): the fallback wake-up of ``_LoopWakers``."""
+    try:
+        loop.call_soon_threadsafe(_wake_ref, ref)
+    except RuntimeError:  # the loop is closed: nobody waits any more
+        pass
+
+
+def _update_forwarder(
+    loop: asyncio.AbstractEventLoop, ref: weakref.ReferenceType[AsyncResponseStream]
+) -> Callable[[Response], None]:
+    """The stream's ``on_update`` as the core calls it, on the reader thread: hands the
+    response to the loop's thread, where the user's callback runs (``_run_update``)."""
+
+    def forward(response: Response) -> None:
+        loop.call_soon_threadsafe(_run_update, ref, response)
+
+    return forward
+
+
+def _run_update(ref: weakref.ReferenceType[AsyncResponseStream], response: Response) -> None:
+    stream = ref()
+    if stream is None or stream._on_update is None:
+        return
+    if stream._over:
+        stream._on_update(response)
+        return
+    try:
+        stop = stream._on_update(response) is False
+    except Exception as e:  # re-raised by the iteration instead of WaitCancelledError
+        stream._callback_error = e
+        stop = True
+    if stop and stream._pump is not None:
+        # Exactly False stops the turn (WaitCancelledError), as the sync form's callback does.
+        stream._pump.close()
 
 
 def _deliver(future: "asyncio.Future[Any]", ok: bool, value: Any) -> None:

@@ -13,6 +13,7 @@ from ._options import ClientOptions
 __all__ = [
     "ALL_CONVERSATIONS",
     "AsyncCore",
+    "AsyncStream",
     "CancelToken",
     "CLIENT_OPTION_NAMES",
     "Citation",
@@ -31,6 +32,7 @@ __all__ = [
     "ACTORS",
     "ErrorEvent",
     "Event",
+    "LoopWaker",
     "EventIterator",
     "EventPage",
     "EventPayload",
@@ -56,6 +58,7 @@ __all__ = [
     "ResponseStream",
     "UnknownStreamEvent",
     "__version__",
+    "_after_fork_in_child",
     "_shutdown",
     "log_level",
     "set_log_level",
@@ -82,6 +85,9 @@ FEEDBACK_STATUSES: Tuple[str, ...]
 
 def _shutdown() -> None:
     """Stops the async runtime and the log forwarding (registered with atexit)."""
+
+def _after_fork_in_child() -> None:
+    """Forgets the parent's async runtime in a child of fork() (registered with os.register_at_fork)."""
 
 def set_log_level(level: Union[str, int, None], /) -> None:
     """Sets the level of the SDK's log records for the process: ``"error"``, ``"warn"``,
@@ -606,8 +612,6 @@ class ResponseStream:
     def response_id(self) -> Optional[str]: ...
     @property
     def request_id(self) -> Optional[str]: ...
-    def _next_async(self) -> "asyncio.Future[Optional[_StreamEvent]]": ...
-    def _finish_async(self) -> "asyncio.Future[Response]": ...
 
 @final
 class ConversationIterator:
@@ -881,19 +885,31 @@ class AsyncCore:
         initial_interval: Optional[float] = None,
         max_interval: Optional[float] = None,
         backoff_factor: Optional[float] = None,
-        on_update: Optional[_OnUpdate] = None,
-    ) -> "asyncio.Future[ResponseStream]": ...
-    def stream_response_and_wait(
-        self,
-        conversation_id: str,
-        text: str,
-        *,
-        on_event: Optional[_OnEvent] = None,
-        idle_timeout: Optional[float] = None,
-        deadline: Optional[float] = None,
-        initial_interval: Optional[float] = None,
-        max_interval: Optional[float] = None,
-        backoff_factor: Optional[float] = None,
         cancel: Optional[CancelToken] = None,
         on_update: Optional[_OnUpdate] = None,
-    ) -> "asyncio.Future[Response]": ...
+    ) -> AsyncStream: ...
+
+_Batch = Tuple[List[_StreamEvent], Union[None, bool, BaseException]]
+"""What an ``AsyncStream`` hands over at once: the events read since the last take and
+how the turn ended: None (more to come), True (over), or the exception it failed with."""
+
+@final
+class AsyncStream:
+    """A streamed turn read ahead on a thread of its own (used by AsyncResponseStream)."""
+    def take(self) -> Optional[_Batch]: ...
+    def take_or_wake(self, waker: LoopWaker, target: Any) -> Optional[_Batch]: ...
+    def take_or_call(self, callback: Callable[[], object]) -> Optional[_Batch]: ...
+    def close(self) -> None: ...
+    @property
+    def response(self) -> Optional[Response]: ...
+    @property
+    def response_id(self) -> Optional[str]: ...
+    @property
+    def request_id(self) -> Optional[str]: ...
+
+@final
+class LoopWaker:
+    """One event loop's wake-up socket: reader threads queue ready streams on it."""
+    def __new__(cls) -> "LoopWaker": ...
+    def fileno(self) -> int: ...
+    def drain(self) -> List[Any]: ...

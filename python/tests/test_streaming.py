@@ -490,7 +490,32 @@ def test_async_drop_unknown_and_errors(sim: Simulator, aclient: moveworks.AsyncC
     asyncio.run(main())
 
 
-def test_cancelling_the_task_ends_the_blocked_read(sim: Simulator, aclient: moveworks.AsyncClient) -> None:
+def test_cancelling_the_awaiting_task_keeps_the_stream(sim: Simulator, aclient: moveworks.AsyncClient) -> None:
+    sim.config(response_duration_ms=150)
+
+    async def main() -> None:
+        conv = await aclient.create_conversation()
+        # Silent for 1 s after the first event, then the connection closes (the turn is
+        # finished by polling).
+        sim.faults({"kind": "stream_stall", "after_events": 1, "ms": 1000})
+        stream = aclient.stream_response(conv.conversation_id, QUESTION, idle_timeout=30, **FAST)
+        first = await stream.__anext__()
+        assert isinstance(first, moveworks.ResponseCreated)
+        # The stream is stalled: the timeout cancels the awaiting step, not the turn.
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(stream.__anext__(), 0.3)
+        rest = [e async for e in stream]
+        assert rest and not any(isinstance(e, moveworks.ResponseCreated) for e in rest)
+        assert any(isinstance(e, moveworks.ResponseOutputDelta) for e in rest)
+        last = rest[-1]
+        assert isinstance(last, moveworks.ResponseCompleted) and stream.response == last.response
+        assert last.response == await aclient.get_response(conv.conversation_id, first.response_id)
+
+    asyncio.run(main())
+    assert stream_posts(sim) == 1
+
+
+def test_closing_ends_a_step_in_progress(sim: Simulator, aclient: moveworks.AsyncClient) -> None:
     sim.config(response_duration_ms=150)
 
     async def main() -> None:
@@ -498,23 +523,23 @@ def test_cancelling_the_task_ends_the_blocked_read(sim: Simulator, aclient: move
         sim.faults({"kind": "stream_stall", "after_events": 1, "ms": 20000})
         stream = aclient.stream_response(conv.conversation_id, "hi", idle_timeout=30, **FAST)
         seen: List[str] = []
+        first = asyncio.Event()
 
         async def consume() -> None:
             async for event in stream:
                 seen.append(event.event)
+                first.set()
 
         task = asyncio.create_task(consume())
-        await asyncio.sleep(0.4)
-        assert seen == ["RESPONSE_CREATED"]
-        started = time.monotonic()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        # The pool thread's blocked read ended (finish() would otherwise wait out the 20 s stall).
+        await asyncio.wait_for(first.wait(), 10)
+        await stream.aclose()
+        # The step waiting in the task raises (well before the 20 s stall would end).
         with pytest.raises(moveworks.WaitCancelledError) as info:
-            await asyncio.wait_for(stream.finish(), 5)
-        assert time.monotonic() - started < 5
-        assert info.value.response_id == stream.response_id
+            await asyncio.wait_for(task, 10)
+        assert seen == ["RESPONSE_CREATED"] and info.value.response_id == stream.response_id
+        with pytest.raises(moveworks.WaitCancelledError):
+            await stream.final_response()
+        assert [e async for e in stream] == []
 
     asyncio.run(main())
     assert stream_posts(sim) == 1
@@ -583,6 +608,7 @@ def test_async_stream_response_and_wait(sim: Simulator, aclient: moveworks.Async
 
 
 NARROWING = """
+import asyncio
 from typing import Optional
 from typing_extensions import assert_never
 import moveworks
@@ -612,6 +638,18 @@ def first_text(client: moveworks.Client) -> str:
         if isinstance(event, moveworks.ResponseOutputDelta) and event.output.message:
             return event.output.message.text
     return ""
+
+async def async_stream(client: moveworks.AsyncClient, queue: "asyncio.Queue[moveworks.StreamEvent]") -> str:
+    # AsyncClient and its stream are typed: no cast under --strict.
+    stream: moveworks.AsyncResponseStream = client.stream_response("conv", "hi")
+    async for event in stream:
+        if isinstance(event, moveworks.ResponseOutputDelta) and event.output.message:
+            print(event.output.message.text)
+    final: moveworks.Response = await stream.final_response()
+    async with client.stream_response("conv", "hi") as again:
+        await again.aclose()
+    other = await client.stream_response_and_wait("conv", "hi", on_event=queue.put_nowait)
+    return final.response_id + other.response_id + (stream.response_id or "")
 
 def deprecated_alias(event: moveworks.StreamEvent) -> str:
     # OutputDelta is the same class as ResponseOutputDelta.

@@ -3,6 +3,7 @@
 use moveworks as core;
 use pyo3::prelude::*;
 
+use crate::async_stream::AsyncStream;
 use crate::bridge::{self, Failure};
 use crate::client::*;
 use crate::convert::*;
@@ -11,7 +12,9 @@ use crate::stream::*;
 use crate::wait::*;
 
 /// The awaitable forms of the client's calls, used by `moveworks.AsyncClient`:
-/// each request runs on tokio's blocking pool and polling waits are tokio timers.
+/// each request runs on tokio's blocking pool and polling waits are tokio timers;
+/// a streamed turn runs on a thread of its own (`async_stream.rs`), so that open
+/// streams never hold the pool.
 #[pyclass(frozen, module = "moveworks._moveworks")]
 pub(crate) struct AsyncCore {
     inner: core::Client,
@@ -254,36 +257,16 @@ impl AsyncCore {
         spawn_wait(py, self.inner.clone(), args, WaitOp::CreateAndWait { conversation_id, text })
     }
 
-    /// Opens a streamed turn on the blocking pool: an asyncio future of the `ResponseStream`.
+    /// Starts a streamed turn on a thread of its own (`moveworks.AsyncResponseStream`
+    /// consumes it): the message is sent from that thread, which then reads the answer.
     #[pyo3(signature = (conversation_id, text, *, idle_timeout=None, deadline=None, initial_interval=None,
-        max_interval=None, backoff_factor=None, on_update=None))]
+        max_interval=None, backoff_factor=None, cancel=None, on_update=None))]
     #[allow(clippy::too_many_arguments)]
-    fn stream_response<'py>(
+    fn stream_response(
         &self,
-        py: Python<'py>,
+        py: Python<'_>,
         conversation_id: String,
         text: String,
-        idle_timeout: Option<f64>,
-        deadline: Option<f64>,
-        initial_interval: Option<f64>,
-        max_interval: Option<f64>,
-        backoff_factor: Option<f64>,
-        on_update: Option<Py<PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let args =
-            stream_args(py, idle_timeout, deadline, initial_interval, max_interval, backoff_factor, None, on_update)?;
-        ResponseStream::open_async(py, self.inner.clone(), conversation_id, text, args)
-    }
-
-    #[pyo3(signature = (conversation_id, text, *, on_event=None, idle_timeout=None, deadline=None,
-        initial_interval=None, max_interval=None, backoff_factor=None, cancel=None, on_update=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn stream_response_and_wait<'py>(
-        &self,
-        py: Python<'py>,
-        conversation_id: String,
-        text: String,
-        on_event: Option<Py<PyAny>>,
         idle_timeout: Option<f64>,
         deadline: Option<f64>,
         initial_interval: Option<f64>,
@@ -291,10 +274,10 @@ impl AsyncCore {
         backoff_factor: Option<f64>,
         cancel: Option<Bound<'_, CancelToken>>,
         on_update: Option<Py<PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    ) -> PyResult<AsyncStream> {
         let cancel = cancel.map(|c| c.get().0.clone());
         let args =
             stream_args(py, idle_timeout, deadline, initial_interval, max_interval, backoff_factor, cancel, on_update)?;
-        stream_and_wait_async(py, self.inner.clone(), conversation_id, text, args, on_event)
+        AsyncStream::spawn(py, self.inner.clone(), conversation_id, text, args)
     }
 }

@@ -60,6 +60,18 @@ pub fn _shutdown(py: Python<'_>) {
     }
 }
 
+/// Forgets the async runtime in a child of `fork()` (registered with
+/// `os.register_at_fork(after_in_child=...)`), so that the child's first async call
+/// starts its own. The parent's runtime is leaked, never dropped: its worker and
+/// pool threads were not copied into the child, and shutting it down would wait for
+/// them forever (the hang an `AsyncClient` used to show after a fork). The lock is
+/// free here: it is only ever taken with the GIL held, which the forking thread had.
+#[pyfunction]
+pub fn _after_fork_in_child() {
+    let inherited = RUNTIME.lock().unwrap_or_else(|p| p.into_inner()).take();
+    std::mem::forget(inherited);
+}
+
 /// Why an async call failed: a core error (converted under the GIL at delivery) or a Python exception.
 pub enum Failure {
     Core(core::Error),

@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 mod async_client;
+mod async_stream;
 mod bridge;
 mod client;
 mod convert;
@@ -32,6 +33,15 @@ fn _moveworks(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // Before the interpreter finalizes, stop the runtime whose threads call into Python.
     py.import("atexit")?.call_method1("register", (&shutdown,))?;
     m.add_function(shutdown)?;
+    // A child of fork() starts its own runtime (the parent's threads are not in it).
+    let after_fork = wrap_pyfunction!(bridge::_after_fork_in_child, m)?;
+    let os = py.import("os")?;
+    if os.hasattr("register_at_fork")? {
+        let kwargs = pyo3::types::PyDict::new(py);
+        kwargs.set_item("after_in_child", &after_fork)?;
+        os.call_method("register_at_fork", (), Some(&kwargs))?;
+    }
+    m.add_function(after_fork)?;
     // The core's log records go to `logging.getLogger("moveworks")` (see src/logs.rs).
     logs::install();
     m.add_function(wrap_pyfunction!(logs::set_log_level, m)?)?;
@@ -50,6 +60,8 @@ fn _moveworks(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FEEDBACK_STATUSES", PyTuple::new(py, core::FeedbackStatus::KNOWN)?)?;
     m.add_class::<Client>()?;
     m.add_class::<AsyncCore>()?;
+    m.add_class::<async_stream::AsyncStream>()?;
+    m.add_class::<async_stream::LoopWaker>()?;
     m.add_class::<CancelToken>()?;
     m.add_class::<sandbox::Sandbox>()?;
     m.add_class::<ConversationIterator>()?;

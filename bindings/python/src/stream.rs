@@ -1,13 +1,12 @@
-//! Streamed turns: the core's `ResponseStream` as a Python iterator (and, through
-//! `_next_async`, the async iterator of `moveworks.AsyncClient`), its events as
-//! frozen classes, and `stream_response_and_wait`.
+//! Streamed turns: the core's `ResponseStream` as a Python iterator, its events as
+//! frozen classes, and `stream_response_and_wait` (the asyncio form is
+//! `async_stream.rs`).
 //!
 //! Everything a turn decides (SSE parsing, the polling fallback, errors) is the
 //! core's: this module converts arguments and events, releases the GIL while the
-//! core blocks, and maps Python's ways of stopping (Ctrl-C, `close()`, cancelling
-//! an asyncio task, dropping the object) onto the core's cancel token.
+//! core blocks, and maps Python's ways of stopping (Ctrl-C, `close()`, dropping
+//! the object) onto the core's cancel token.
 
-use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex, TryLockError};
 
 use moveworks as core;
@@ -15,7 +14,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyTuple};
 
-use crate::bridge::{self, Failure};
+use crate::bridge::Failure;
 use crate::convert::*;
 use crate::models::*;
 use crate::wait::*;
@@ -282,8 +281,7 @@ pub(crate) fn run_interruptible<T: Send>(
 // ---- options ------------------------------------------------------------------------------------
 
 /// The keyword arguments of a streamed turn as the core's `StreamOptions`, with
-/// an internal cancel token (cancelled by `close()`, Ctrl-C, an asyncio cancel or
-/// garbage collection), a child of the user's `cancel` token when one is given.
+/// an internal cancel token (cancelled by `close()`, Ctrl-C or garbage collection), a child of the user's `cancel` token when one is given.
 pub(crate) struct StreamArgs {
     pub(crate) options: core::StreamOptions,
     pub(crate) wait: WaitArgs,
@@ -312,13 +310,10 @@ pub(crate) fn stream_args(
     Ok(StreamArgs { options, wait, cancel })
 }
 
-/// A core error as the exception to raise: a cancel caused by a callback's
-/// exception re-raises that exception.
-fn turn_error(wait: &WaitArgs, slot: Option<&Mutex<Option<PyErr>>>, e: core::Error) -> Failure {
+/// A core error as the exception to raise: a cancel caused by the `on_update`
+/// callback's exception re-raises that exception.
+pub(crate) fn turn_error(wait: &WaitArgs, e: core::Error) -> Failure {
     if e.kind() == core::ErrorKind::Cancelled {
-        if let Some(err) = slot.and_then(|s| lock(s).take()) {
-            return Failure::Py(err);
-        }
         if let Some(err) = wait.take_callback_error() {
             return Failure::Py(err);
         }
@@ -326,33 +321,11 @@ fn turn_error(wait: &WaitArgs, slot: Option<&Mutex<Option<PyErr>>>, e: core::Err
     Failure::Core(e)
 }
 
-fn raise(py: Python<'_>, f: Failure) -> PyErr {
+pub(crate) fn raise(py: Python<'_>, f: Failure) -> PyErr {
     match f {
         Failure::Core(e) => to_py_err(py, e),
         Failure::Py(e) => e,
     }
-}
-
-/// Cancels a token when the asyncio future it belongs to is cancelled, so that
-/// the blocked read on the pool thread ends within ~20 ms and frees the thread.
-#[pyclass(frozen)]
-struct CancelOnCancel {
-    token: core::CancelToken,
-}
-
-#[pymethods]
-impl CancelOnCancel {
-    fn __call__(&self, future: &Bound<'_, PyAny>) -> PyResult<()> {
-        if future.call_method0("cancelled")?.is_truthy()? {
-            self.token.cancel();
-        }
-        Ok(())
-    }
-}
-
-fn cancel_on_cancel<'py>(future: Bound<'py, PyAny>, token: &core::CancelToken) -> PyResult<Bound<'py, PyAny>> {
-    future.call_method1("add_done_callback", (CancelOnCancel { token: token.clone() },))?;
-    Ok(future)
 }
 
 // ---- ResponseStream -----------------------------------------------------------------------------
@@ -408,7 +381,7 @@ impl Shared {
         let next = s.next();
         self.update(&s);
         drop(s);
-        next.transpose().map_err(|e| turn_error(&self.wait, None, e))
+        next.transpose().map_err(|e| turn_error(&self.wait, e))
     }
 
     /// Drains the stream (blocking; call without the GIL).
@@ -417,7 +390,7 @@ impl Shared {
         let outcome = s.finish();
         self.update(&s);
         drop(s);
-        outcome.map_err(|e| turn_error(&self.wait, None, e))
+        outcome.map_err(|e| turn_error(&self.wait, e))
     }
 
     fn close(&self) {
@@ -454,7 +427,7 @@ pub(crate) struct ResponseStream {
 
 impl Drop for ResponseStream {
     fn drop(&mut self) {
-        // An async step still running on a pool thread ends promptly and drops the connection.
+        // A step still running in another thread ends promptly and drops the connection.
         self.shared.cancel.cancel();
     }
 }
@@ -471,22 +444,6 @@ impl ResponseStream {
         let opened = run_interruptible(py, &args.cancel, || client.stream_response(conversation_id, text, options))?;
         let stream = opened.py_err(py)?;
         Ok(ResponseStream { shared: Shared::new(stream, args) })
-    }
-
-    pub(crate) fn open_async<'py>(
-        py: Python<'py>,
-        client: core::Client,
-        conversation_id: String,
-        text: String,
-        args: StreamArgs,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let cancel = args.cancel.clone();
-        let future = bridge::spawn(py, async move {
-            let options = args.options.clone();
-            let stream = bridge::blocking(move || client.stream_response(&conversation_id, &text, &options)).await?;
-            Ok(ResponseStream { shared: Shared::new(stream, args) })
-        })?;
-        cancel_on_cancel(future, &cancel)
     }
 }
 
@@ -563,49 +520,9 @@ impl ResponseStream {
             if snap.response.is_some() { "True" } else { "False" }
         )
     }
-
-    /// One step on the async client's blocking pool (used by `AsyncResponseStream`):
-    /// an asyncio future of the next event, or None at the end. Cancelling the future
-    /// cancels the stream.
-    fn _next_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let shared = Arc::clone(&self.shared);
-        let future = bridge::spawn(py, async move {
-            let step = bridge::blocking(move || shared.step()).await?;
-            Ok(step.map(PyStreamEvent::from))
-        })?;
-        cancel_on_cancel(future, &self.shared.cancel)
-    }
-
-    /// `finish()` on the async client's blocking pool (used by `AsyncResponseStream`).
-    fn _finish_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let shared = Arc::clone(&self.shared);
-        let future =
-            bridge::spawn(py, async move { Ok(PyResponse(bridge::blocking(move || shared.finish()).await?)) })?;
-        cancel_on_cancel(future, &self.shared.cancel)
-    }
 }
 
 // ---- stream_response_and_wait --------------------------------------------------------------------
-
-/// The `on_event` callback as the core's (for the async form, on a pool thread): called
-/// with the GIL held; returning exactly False stops the turn (cancelled), an exception
-/// stops it and is re-raised.
-fn event_callback(
-    on_event: Option<Py<PyAny>>,
-    slot: Arc<Mutex<Option<PyErr>>>,
-) -> impl FnMut(&core::StreamEvent) -> ControlFlow<()> + Send {
-    move |event: &core::StreamEvent| {
-        let Some(cb) = &on_event else { return ControlFlow::Continue(()) };
-        Python::attach(|py| match cb.bind(py).call1((PyStreamEvent::from(event.clone()),)) {
-            Ok(ret) if ret.is(&*PyBool::new(py, false)) => ControlFlow::Break(()),
-            Ok(_) => ControlFlow::Continue(()),
-            Err(e) => {
-                *lock(&slot) = Some(e);
-                ControlFlow::Break(())
-            }
-        })
-    }
-}
 
 fn check_callable(py: Python<'_>, name: &str, cb: &Option<Py<PyAny>>) -> PyResult<()> {
     match cb {
@@ -652,28 +569,6 @@ pub(crate) fn stream_and_wait(
     }
     let outcome = run_interruptible(py, &shared.cancel, || shared.finish())?;
     outcome.map(PyResponse).map_err(|f| raise(py, f))
-}
-
-pub(crate) fn stream_and_wait_async<'py>(
-    py: Python<'py>,
-    client: core::Client,
-    conversation_id: String,
-    text: String,
-    args: StreamArgs,
-    on_event: Option<Py<PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    check_callable(py, "on_event", &on_event)?;
-    let cancel = args.cancel.clone();
-    let future = bridge::spawn(py, async move {
-        let slot = Arc::new(Mutex::new(None));
-        let mut callback = event_callback(on_event, Arc::clone(&slot));
-        let options = args.options.clone();
-        let outcome =
-            bridge::blocking(move || client.stream_response_and_wait(&conversation_id, &text, &options, &mut callback))
-                .await;
-        outcome.map(PyResponse).map_err(|e| turn_error(&args.wait, Some(&slot), e))
-    })?;
-    cancel_on_cancel(future, &cancel)
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
