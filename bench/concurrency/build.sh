@@ -6,7 +6,8 @@
 # - the Python venv target/bench/venv: the pinned peers of requirements.txt and the `moveworks`
 #   package bench/python/build.sh prepared (release: the stripped abi3 wheel; debug: the test build);
 # - the Node package target/bench/node/pkg (bench/node/build.sh) and the Node peers
-#   (bench/concurrency/node/package-lock.json, `npm ci`).
+#   (bench/concurrency/node/package-lock.json, `npm ci`);
+# - the Kotlin bench jar and library (bench/kotlin/build.sh, with Concurrency.kt), when it builds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
@@ -49,6 +50,12 @@ src="$("$CARGO_TARGET_DIR/bench/python/venv/bin/python" -c 'import sysconfig; pr
 dst="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 rm -rf "$dst/moveworks"
 cp -r "$src/moveworks" "$dst/moveworks"
+
+step "Kotlin: bench/kotlin/build.sh $profile (optional: without it the kotlin.sdk row is left out)"
+if ! bash bench/kotlin/build.sh "$profile"; then
+    echo "bench/concurrency/build.sh: the Kotlin build failed; kotlin.sdk is left out" >&2
+    rm -f "$CARGO_TARGET_DIR/bench/kotlin/maven/bench.jar" # not an older build's jar instead
+fi
 
 step "Node: bench/node/build.sh $profile, and the peers"
 bash bench/node/build.sh "$profile"

@@ -44,6 +44,7 @@ ROWS: Dict[str, Tuple[List[str], str]] = {
     "node.fetch": ([], "Node `fetch` + eventsource-parser (baseline)"),
     "rust.sdk.threads": ([], "Rust `Client`, one thread per turn"),
     "c.sdk.threads": ([], "C `mw_client_stream_response`, one pthread per turn"),
+    "kotlin.sdk": ([], "Kotlin `Client.streamResponseFlow`, a coroutine per turn (Dispatchers.Default)"),
 }
 
 
@@ -60,7 +61,20 @@ def command(row: str, profile: str) -> List[str]:
         return [os.path.join(TARGET, profile, "examples", "concurrency"), row]
     if row == "c.sdk.threads":
         return [os.path.join(TARGET, "bench", "concurrency", profile, "c_threads"), row]
+    if row == "kotlin.sdk":
+        out = os.path.join(TARGET, "bench", "kotlin")  # what bench/kotlin/build.sh prepared
+        with open(os.path.join(out, "maven", "classpath.txt")) as f:
+            classpath = os.path.join(out, "maven", "bench.jar") + ":" + f.read().strip()
+        lib = os.path.join(out, "lib")
+        return ["java", f"-Djna.library.path={lib}", "-cp", classpath, "ai.moveworks.sdk.bench.ConcurrencyKt", row]
     raise KeyError(row)
+
+
+def present(row: str, profile: str) -> bool:
+    """Whether the row's program was built (the Kotlin one is optional: bench/kotlin/build.sh)."""
+    if row == "kotlin.sdk":
+        return os.path.exists(os.path.join(TARGET, "bench", "kotlin", "maven", "bench.jar"))
+    return True
 
 
 class Simulator:
@@ -254,7 +268,7 @@ def render(results: Dict[str, Any]) -> str:
         "timer fires on the event loop (asyncio: a ticker task's oversleep; Node: `monitorEventLoopDelay`, less its "
         "10 ms resolution); threads have no event loop (—). Threads: peak of the client's `/proc/PID/status` "
         "sampled every 20 ms; RSS: its `VmHWM`; CPU: the client's user+system time; simulator CPU: the "
-        "simulator's over the same row (it serves each connection on a thread, waking every 10 ms per stream).",
+        "simulator's over the same row (it serves each connection on a thread, on the same two cores).",
         "- Targets (issue #23, at 1,000 streams): first-event p99 ≤ 250 ms, turn p99 ≤ 5.5 s, lag ≤ 50 ms, no errors.",
         "",
     ]
@@ -311,7 +325,7 @@ def main() -> int:
     ap.add_argument("--streams", default="100,1000,5000", help="comma-separated N")
     ap.add_argument("--answer-ms", type=int, default=5000)
     ap.add_argument("--runs", type=int, default=2)
-    ap.add_argument("--rows", default=",".join(ROWS), help="comma-separated row ids")
+    ap.add_argument("--rows", default="", help="comma-separated row ids (default: every row whose program is built)")
     ap.add_argument("--profile", default="release", choices=["release", "debug"])
     ap.add_argument("--simulator-profile", choices=["release", "debug"], help="the simulator's build (default: --profile)")
     ap.add_argument("--timeout", type=float, default=180, help="seconds a row may take beyond one answer")
@@ -319,7 +333,7 @@ def main() -> int:
     ap.add_argument("--out-md", default=os.path.join(ROOT, "BENCHMARKS.md"))
     ap.add_argument("--command", default="python3 bench/concurrency/run.py", help="the command line shown in the section")
     a = ap.parse_args()
-    rows = [r for r in a.rows.split(",") if r]
+    rows = [r for r in a.rows.split(",") if r] or [r for r in ROWS if present(r, a.profile)]
     for r in rows:
         if r not in ROWS:
             raise SystemExit(f"unknown row {r}; rows: {', '.join(ROWS)}")
