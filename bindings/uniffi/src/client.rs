@@ -8,6 +8,7 @@ use moveworks::{
     ListEventsParams, ListMessagesParams, ListResponseMessagesParams, MessagePage, Response,
 };
 
+use crate::async_stream::AsyncResponseStream;
 use crate::config::*;
 use crate::errors::*;
 use crate::pagination::*;
@@ -214,6 +215,28 @@ impl Client {
         open_stream(&self.inner, &conversation_id, &text, &options, cancel)
     }
 
+    /// Starts a streamed turn for async code and returns at once: the message is
+    /// sent (`POST /conversations/{id}/responses/stream`) and the answer read on a
+    /// thread of the stream's own; await its [`next_batch`](AsyncResponseStream::next_batch)
+    /// (Kotlin `suspend`, Swift `async`) for the events, which holds no thread of
+    /// the caller's while it waits. Errors before the stream starts (invalid
+    /// arguments, 4xx, 5xx, connection failures) are thrown by the first
+    /// `next_batch`, with the retry rules of [`create_response`](Self::create_response);
+    /// the turn itself behaves as with [`stream_response`](Self::stream_response).
+    /// `cancel`, when given, stops the turn like the stream's own `cancel()`. Fails
+    /// here only when the system refuses a new thread (`Connection`). The Kotlin
+    /// `streamResponseFlow` and the Swift `streamResponse(conversationId:text:options:)`
+    /// read this stream.
+    pub fn start_stream_response(
+        &self,
+        conversation_id: String,
+        text: String,
+        options: StreamOptions,
+        cancel: Option<Arc<CancelHandle>>,
+    ) -> Result<Arc<AsyncResponseStream>> {
+        crate::async_stream::start(&self.inner, conversation_id, text, options, cancel)
+    }
+
     /// Sends a user message, streams the answer to `listener` and returns the final
     /// response (the value polling would return), or throws like
     /// [`create_response_and_wait`](Self::create_response_and_wait) (`ResponseFailed`,
@@ -316,8 +339,8 @@ impl Client {
     /// Non-blocking [`stream_response`](Self::stream_response): the request runs on
     /// the blocking pool. Abandoning the call (cancelling the coroutine / task) drops
     /// a stream opened meanwhile, which closes its connection. Reading the events
-    /// (`ResponseStream.next`) blocks; the Kotlin `streamResponseFlow` and Swift
-    /// `streamResponse(conversationId:text:options:)` read them off the caller's thread.
+    /// (`ResponseStream.next`) blocks; for async code,
+    /// [`start_stream_response`](Self::start_stream_response) reads them without a thread.
     pub async fn stream_response_async(
         &self,
         conversation_id: String,

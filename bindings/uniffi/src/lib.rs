@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 uniffi::setup_scaffolding!();
 
+mod async_stream;
 mod client;
 mod config;
 mod errors;
@@ -31,6 +32,7 @@ mod sandbox;
 mod stream;
 mod wait;
 
+pub use async_stream::{AsyncResponseStream, StreamBatch};
 pub use client::Client;
 pub use config::{ClientConfig, RequestOptions, WaitOptions};
 pub use errors::{ErrorDetails, MoveworksError};

@@ -548,6 +548,262 @@ fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
 
 
 /**
+ * A streamed answer for async code: await [`next_batch`](Self::next_batch) until
+ * a batch is `last`. Start one with `Client.start_stream_response`.
+ *
+ * The turn is opened and read on a thread of its own, which reads ahead into a
+ * bounded buffer (1,024 events); `next_batch` takes everything buffered at once
+ * and, when nothing is, suspends (Kotlin) or awaits (Swift) without holding a
+ * thread until something arrives. Errors come as with the blocking
+ * [`ResponseStream`](crate::ResponseStream): the typed API error when the stream
+ * could not start (`NotFound`, `RateLimit`, …), then `ResponseFailed`,
+ * `PollTimeout`, `Cancelled`, …, thrown once, after the events that preceded it.
+ * [`cancel`](Self::cancel) (or releasing the object: Kotlin `close()`, Swift the
+ * last reference going away) ends the turn as cancelled and closes the
+ * connection; the response goes on server-side.
+ */
+public protocol AsyncResponseStreamProtocol: AnyObject, Sendable {
+    
+    /**
+     * Ends the turn from any thread: a pending or later `next_batch` throws
+     * `Cancelled` naming the response (unless the turn had already ended), events
+     * not yet taken are dropped and the connection is closed within about 20 ms.
+     * The response goes on server-side. Harmless after the turn ended.
+     */
+    func cancel() 
+    
+    /**
+     * True once [`cancel`](Self::cancel) was called.
+     */
+    func isCancelled()  -> Bool
+    
+    /**
+     * The events read since the previous call, waiting (without a thread) until
+     * there is at least one or the turn is over. Throws the error a failed turn
+     * ends with, once; every later call returns an empty `last` batch. One call at
+     * a time: a call made while another is pending fails with `InvalidArgument`.
+     */
+    func nextBatch() async throws  -> StreamBatch
+    
+    /**
+     * The `x-moveworks-root-uuid` of the streaming request (quote it to support),
+     * once the server answered it.
+     */
+    func requestId()  -> String?
+    
+    /**
+     * The final `COMPLETED` response, once the turn ended successfully; absent before.
+     */
+    func response()  -> Response?
+    
+    /**
+     * The response's id, once the server named it (with the first event).
+     */
+    func responseId()  -> String?
+    
+}
+/**
+ * A streamed answer for async code: await [`next_batch`](Self::next_batch) until
+ * a batch is `last`. Start one with `Client.start_stream_response`.
+ *
+ * The turn is opened and read on a thread of its own, which reads ahead into a
+ * bounded buffer (1,024 events); `next_batch` takes everything buffered at once
+ * and, when nothing is, suspends (Kotlin) or awaits (Swift) without holding a
+ * thread until something arrives. Errors come as with the blocking
+ * [`ResponseStream`](crate::ResponseStream): the typed API error when the stream
+ * could not start (`NotFound`, `RateLimit`, …), then `ResponseFailed`,
+ * `PollTimeout`, `Cancelled`, …, thrown once, after the events that preceded it.
+ * [`cancel`](Self::cancel) (or releasing the object: Kotlin `close()`, Swift the
+ * last reference going away) ends the turn as cancelled and closes the
+ * connection; the response goes on server-side.
+ */
+open class AsyncResponseStream: AsyncResponseStreamProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_moveworks_uniffi_fn_clone_asyncresponsestream(self.pointer, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_moveworks_uniffi_fn_free_asyncresponsestream(pointer, $0) }
+    }
+
+    
+
+    
+    /**
+     * Ends the turn from any thread: a pending or later `next_batch` throws
+     * `Cancelled` naming the response (unless the turn had already ended), events
+     * not yet taken are dropped and the connection is closed within about 20 ms.
+     * The response goes on server-side. Harmless after the turn ended.
+     */
+open func cancel()  {try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_asyncresponsestream_cancel(self.uniffiClonePointer(),$0
+    )
+}
+}
+    
+    /**
+     * True once [`cancel`](Self::cancel) was called.
+     */
+open func isCancelled() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_asyncresponsestream_is_cancelled(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The events read since the previous call, waiting (without a thread) until
+     * there is at least one or the turn is over. Throws the error a failed turn
+     * ends with, once; every later call returns an empty `last` batch. One call at
+     * a time: a call made while another is pending fails with `InvalidArgument`.
+     */
+open func nextBatch()async throws  -> StreamBatch  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_moveworks_uniffi_fn_method_asyncresponsestream_next_batch(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_moveworks_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_moveworks_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_moveworks_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeStreamBatch_lift,
+            errorHandler: FfiConverterTypeMoveworksError_lift
+        )
+}
+    
+    /**
+     * The `x-moveworks-root-uuid` of the streaming request (quote it to support),
+     * once the server answered it.
+     */
+open func requestId() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_asyncresponsestream_request_id(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The final `COMPLETED` response, once the turn ended successfully; absent before.
+     */
+open func response() -> Response?  {
+    return try!  FfiConverterOptionTypeResponse.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_asyncresponsestream_response(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The response's id, once the server named it (with the first event).
+     */
+open func responseId() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_asyncresponsestream_response_id(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAsyncResponseStream: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = AsyncResponseStream
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> AsyncResponseStream {
+        return AsyncResponseStream(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: AsyncResponseStream) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AsyncResponseStream {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: AsyncResponseStream, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAsyncResponseStream_lift(_ pointer: UnsafeMutableRawPointer) throws -> AsyncResponseStream {
+    return try FfiConverterTypeAsyncResponseStream.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAsyncResponseStream_lower(_ value: AsyncResponseStream) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeAsyncResponseStream.lower(value)
+}
+
+
+
+
+
+
+/**
  * Stops a wait from another thread (or coroutine / task). Reusable for several waits.
  */
 public protocol CancelHandleProtocol: AnyObject, Sendable {
@@ -841,6 +1097,22 @@ public protocol ClientProtocol: AnyObject, Sendable {
     func listResponseMessagesAsync(params: ListResponseMessagesParams) async throws  -> MessagePage
     
     /**
+     * Starts a streamed turn for async code and returns at once: the message is
+     * sent (`POST /conversations/{id}/responses/stream`) and the answer read on a
+     * thread of the stream's own; await its [`next_batch`](AsyncResponseStream::next_batch)
+     * (Kotlin `suspend`, Swift `async`) for the events, which holds no thread of
+     * the caller's while it waits. Errors before the stream starts (invalid
+     * arguments, 4xx, 5xx, connection failures) are thrown by the first
+     * `next_batch`, with the retry rules of [`create_response`](Self::create_response);
+     * the turn itself behaves as with [`stream_response`](Self::stream_response).
+     * `cancel`, when given, stops the turn like the stream's own `cancel()`. Fails
+     * here only when the system refuses a new thread (`Connection`). The Kotlin
+     * `streamResponseFlow` and the Swift `streamResponse(conversationId:text:options:)`
+     * read this stream.
+     */
+    func startStreamResponse(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?) throws  -> AsyncResponseStream
+    
+    /**
      * Sends a user message and streams the answer: read the returned
      * [`ResponseStream`]'s events with its `next`, then its final response.
      * `POST /conversations/{id}/responses/stream`. Blocking for the request only.
@@ -868,8 +1140,8 @@ public protocol ClientProtocol: AnyObject, Sendable {
      * Non-blocking [`stream_response`](Self::stream_response): the request runs on
      * the blocking pool. Abandoning the call (cancelling the coroutine / task) drops
      * a stream opened meanwhile, which closes its connection. Reading the events
-     * (`ResponseStream.next`) blocks; the Kotlin `streamResponseFlow` and Swift
-     * `streamResponse(conversationId:text:options:)` read them off the caller's thread.
+     * (`ResponseStream.next`) blocks; for async code,
+     * [`start_stream_response`](Self::start_stream_response) reads them without a thread.
      */
     func streamResponseAsync(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?) async throws  -> ResponseStream
     
@@ -1353,6 +1625,31 @@ open func listResponseMessagesAsync(params: ListResponseMessagesParams)async thr
 }
     
     /**
+     * Starts a streamed turn for async code and returns at once: the message is
+     * sent (`POST /conversations/{id}/responses/stream`) and the answer read on a
+     * thread of the stream's own; await its [`next_batch`](AsyncResponseStream::next_batch)
+     * (Kotlin `suspend`, Swift `async`) for the events, which holds no thread of
+     * the caller's while it waits. Errors before the stream starts (invalid
+     * arguments, 4xx, 5xx, connection failures) are thrown by the first
+     * `next_batch`, with the retry rules of [`create_response`](Self::create_response);
+     * the turn itself behaves as with [`stream_response`](Self::stream_response).
+     * `cancel`, when given, stops the turn like the stream's own `cancel()`. Fails
+     * here only when the system refuses a new thread (`Connection`). The Kotlin
+     * `streamResponseFlow` and the Swift `streamResponse(conversationId:text:options:)`
+     * read this stream.
+     */
+open func startStreamResponse(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?)throws  -> AsyncResponseStream  {
+    return try  FfiConverterTypeAsyncResponseStream_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_client_start_stream_response(self.uniffiClonePointer(),
+        FfiConverterString.lower(conversationId),
+        FfiConverterString.lower(text),
+        FfiConverterTypeStreamOptions_lower(options),
+        FfiConverterOptionTypeCancelHandle.lower(cancel),$0
+    )
+})
+}
+    
+    /**
      * Sends a user message and streams the answer: read the returned
      * [`ResponseStream`]'s events with its `next`, then its final response.
      * `POST /conversations/{id}/responses/stream`. Blocking for the request only.
@@ -1400,8 +1697,8 @@ open func streamResponseAndWait(conversationId: String, text: String, options: S
      * Non-blocking [`stream_response`](Self::stream_response): the request runs on
      * the blocking pool. Abandoning the call (cancelling the coroutine / task) drops
      * a stream opened meanwhile, which closes its connection. Reading the events
-     * (`ResponseStream.next`) blocks; the Kotlin `streamResponseFlow` and Swift
-     * `streamResponse(conversationId:text:options:)` read them off the caller's thread.
+     * (`ResponseStream.next`) blocks; for async code,
+     * [`start_stream_response`](Self::start_stream_response) reads them without a thread.
      */
 open func streamResponseAsync(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?)async throws  -> ResponseStream  {
     return
@@ -3257,6 +3554,93 @@ public func FfiConverterTypeRequestOptions_lower(_ value: RequestOptions) -> Rus
 
 
 /**
+ * What one [`AsyncResponseStream::next_batch`] hands over.
+ */
+public struct StreamBatch {
+    /**
+     * Every event read since the previous batch, in order. Empty only when `last`.
+     */
+    public let events: [StreamEvent]
+    /**
+     * True when the turn is over and nothing follows: after a successful turn the
+     * events ended with `ResponseCompleted`; after a failure the previous call threw it.
+     */
+    public let last: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Every event read since the previous batch, in order. Empty only when `last`.
+         */events: [StreamEvent], 
+        /**
+         * True when the turn is over and nothing follows: after a successful turn the
+         * events ended with `ResponseCompleted`; after a failure the previous call threw it.
+         */last: Bool) {
+        self.events = events
+        self.last = last
+    }
+}
+
+#if compiler(>=6)
+extension StreamBatch: Sendable {}
+#endif
+
+
+extension StreamBatch: Equatable, Hashable {
+    public static func ==(lhs: StreamBatch, rhs: StreamBatch) -> Bool {
+        if lhs.events != rhs.events {
+            return false
+        }
+        if lhs.last != rhs.last {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(events)
+        hasher.combine(last)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStreamBatch: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StreamBatch {
+        return
+            try StreamBatch(
+                events: FfiConverterSequenceTypeStreamEvent.read(from: &buf), 
+                last: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StreamBatch, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeStreamEvent.write(value.events, into: &buf)
+        FfiConverterBool.write(value.last, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStreamBatch_lift(_ buf: RustBuffer) throws -> StreamBatch {
+    return try FfiConverterTypeStreamBatch.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStreamBatch_lower(_ value: StreamBatch) -> RustBuffer {
+    return FfiConverterTypeStreamBatch.lower(value)
+}
+
+
+/**
  * How a streamed turn waits; unset values keep the core's defaults
  * (30 s idle timeout; the polling of the fallback and the turn's deadline
  * as in [`WaitOptions`]: 250 ms, ×1.5, 2 s cap, 120 s for the whole turn).
@@ -4760,6 +5144,31 @@ fileprivate struct FfiConverterSequenceTypeMessage: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeStreamEvent: FfiConverterRustBuffer {
+    typealias SwiftType = [StreamEvent]
+
+    public static func write(_ value: [StreamEvent], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStreamEvent.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [StreamEvent] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [StreamEvent]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStreamEvent.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
     public static func write(_ value: [String: String], into buf: inout [UInt8]) {
         let len = Int32(value.count)
@@ -5198,6 +5607,24 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_func_stream_event_to_json() != 51825) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_method_asyncresponsestream_cancel() != 47978) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_asyncresponsestream_is_cancelled() != 52092) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_asyncresponsestream_next_batch() != 14248) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_asyncresponsestream_request_id() != 44734) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_asyncresponsestream_response() != 35723) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_asyncresponsestream_response_id() != 52553) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_moveworks_uniffi_checksum_method_cancelhandle_cancel() != 49725) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5273,13 +5700,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_client_list_response_messages_async() != 18549) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_method_client_start_stream_response() != 32788) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_moveworks_uniffi_checksum_method_client_stream_response() != 62637) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_client_stream_response_and_wait() != 9286) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_method_client_stream_response_async() != 37871) {
+    if (uniffi_moveworks_uniffi_checksum_method_client_stream_response_async() != 5338) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_client_submit_feedback() != 14600) {

@@ -1,8 +1,9 @@
-// Hand-written: streamed answers as Swift concurrency, over the generated blocking
-// `ResponseStream` (MoveworksSDK.swift). Everything a stream decides (parsing, the
-// fallback to polling, the final RESPONSE_COMPLETED) is the Rust core's; this file
-// only moves the blocking reads off the caller's task and maps Task cancellation
-// to `ResponseStream.cancel()`.
+// Hand-written: streamed answers as Swift concurrency, over the generated
+// `AsyncResponseStream` (MoveworksSDK.swift), whose `nextBatch()` awaits the events
+// read on the stream's own Rust thread without holding a thread of the caller's.
+// Everything a stream decides (parsing, the fallback to polling, the final
+// RESPONSE_COMPLETED) is the Rust core's; this file only hands the batches out one
+// event at a time and maps Task cancellation to `AsyncResponseStream.cancel()`.
 import Foundation
 
 extension Client {
@@ -28,14 +29,19 @@ extension Client {
     /// the stream could not start (`.NotFound`, `.RateLimit`, …), then `.ResponseFailed`
     /// (after a `.responseFailed` event, carrying the failed response), `.PollTimeout`, ….
     ///
-    /// Nothing blocks the calling task: reads run on a background queue. Cancelling the
-    /// iterating task interrupts a blocked read within about 20 ms: the loop throws
-    /// `MoveworksError.Cancelled` naming the response (or, when no read was in flight,
-    /// simply ends) and the connection is closed. Leaving the loop early (`break`,
-    /// `return`, a thrown error) releases the stream and closes its connection.
+    /// Nothing blocks and no thread waits for the stream: the request and the reads run
+    /// on a thread of the stream's own (`startStreamResponse`), and the loop awaits
+    /// `AsyncResponseStream.nextBatch()` until events arrive, so thousands of streams can
+    /// be iterated at once from any number of tasks. Cancelling the iterating task ends
+    /// the turn within about 20 ms: the loop throws `MoveworksError.Cancelled` naming the
+    /// response (or, when no read was in flight, simply ends) and the connection is
+    /// closed. Leaving the loop early (`break`, `return`, a thrown error) releases the
+    /// stream and closes its connection.
     public func streamResponse(conversationId: String, text: String,
                                options: StreamOptions = StreamOptions()) -> AsyncThrowingStream<StreamEvent, Error> {
-        let reader = ResponseEventReader(client: self, conversationId: conversationId, text: text, options: options)
+        let reader = BatchReader {
+            try self.startStreamResponse(conversationId: conversationId, text: text, options: options, cancel: nil)
+        }
         return AsyncThrowingStream(unfolding: { try await reader.next() })
     }
 }
@@ -62,10 +68,33 @@ extension StreamEvent {
     public func toJson() -> String { streamEventToJson(event: self) }
 }
 
+extension AsyncResponseStream {
+    /// The events one at a time, for one iteration (`for try await event in stream.events()`):
+    /// each batch of `nextBatch()` handed out in order; a failed turn throws its
+    /// `MoveworksError` after the events that preceded it. Cancelling the iterating task
+    /// calls `cancel()`; leaving the loop early does not (call `cancel()`, or release the
+    /// stream, to end the turn).
+    public func events() -> AsyncThrowingStream<StreamEvent, Error> {
+        let reader = BatchReader(owned: false) { self }
+        return AsyncThrowingStream(unfolding: { try await reader.next() })
+    }
+
+    /// `nextBatch()`, ending the turn (`cancel()`) when the awaiting task is cancelled:
+    /// the call then throws `MoveworksError.Cancelled` naming the response.
+    public func nextBatchOrCancel() async throws -> StreamBatch {
+        try await withTaskCancellationHandler {
+            try await nextBatch()
+        } onCancel: {
+            self.cancel()
+        }
+    }
+}
+
 extension ResponseStream {
     /// The next event without blocking the calling task: `next()` on a background
-    /// queue; cancelling the task calls `cancel()`, so the read ends within about
-    /// 20 ms with `MoveworksError.Cancelled`.
+    /// queue, which holds one of its threads until the event arrives (prefer
+    /// `Client.startStreamResponse`, whose `nextBatch()` holds none); cancelling the
+    /// task calls `cancel()`, so the read ends within about 20 ms with `MoveworksError.Cancelled`.
     public func nextEvent() async throws -> StreamEvent? {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<StreamEvent?, Error>) in
@@ -86,36 +115,60 @@ extension ResponseStream {
     public func close() { cancel() }
 }
 
-/// Where blocking reads wait (each holds a thread until its event arrives).
+/// Where `ResponseStream.nextEvent()`'s blocking reads wait (each holds a thread until its event arrives).
 private let streamReadQueue = DispatchQueue(label: "ai.moveworks.sdk.stream-reads", attributes: .concurrent)
 
-/// Opens the stream on first use, then reads it; released (closing the connection)
-/// when the `AsyncThrowingStream` that owns it goes away.
-private final class ResponseEventReader: @unchecked Sendable {
-    private let client: Client
-    private let conversationId: String
-    private let text: String
-    private let options: StreamOptions
+/// Hands out an `AsyncResponseStream`'s batches one event at a time. It gets the stream
+/// on first use (so a sequence sends its message when iteration starts) and, when it
+/// `owned` it, ends the turn when released: that is how leaving a loop early closes
+/// the connection. The `AsyncThrowingStream` that owns it never calls `next()`
+/// concurrently; the lock only makes the state safe to reach from any executor.
+private final class BatchReader: @unchecked Sendable {
+    private let open: () throws -> AsyncResponseStream
+    private let owned: Bool
     private let lock = NSLock()
-    private var stream: ResponseStream?
+    private var stream: AsyncResponseStream?
+    private var events: [StreamEvent] = []
+    private var index = 0
+    private var over = false
 
-    init(client: Client, conversationId: String, text: String, options: StreamOptions) {
-        self.client = client
-        self.conversationId = conversationId
-        self.text = text
-        self.options = options
+    init(owned: Bool = true, open: @escaping () throws -> AsyncResponseStream) {
+        self.owned = owned
+        self.open = open
+    }
+
+    deinit {
+        if owned { stream?.cancel() }
     }
 
     func next() async throws -> StreamEvent? {
-        lock.lock()
-        let opened = stream
-        lock.unlock()
-        if let opened { return try await opened.nextEvent() }
-        let fresh = try await client.streamResponseAsync(conversationId: conversationId, text: text,
-                                                         options: options, cancel: nil)
-        lock.lock()
-        stream = fresh
-        lock.unlock()
-        return try await fresh.nextEvent()
+        while true {
+            let stream: AsyncResponseStream
+            do {
+                lock.lock()
+                defer { lock.unlock() }
+                if index < events.count {
+                    index += 1
+                    return events[index - 1]
+                }
+                if over { return nil }
+                if self.stream == nil { self.stream = try open() }
+                stream = self.stream!
+            }
+            let batch: StreamBatch
+            do {
+                batch = try await stream.nextBatchOrCancel()
+            } catch {
+                lock.lock()
+                over = true
+                lock.unlock()
+                throw error
+            }
+            lock.lock()
+            events = batch.events
+            index = 0
+            over = batch.last
+            lock.unlock()
+        }
     }
 }

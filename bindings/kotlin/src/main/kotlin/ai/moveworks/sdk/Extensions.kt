@@ -5,11 +5,8 @@
 package ai.moveworks.sdk
 
 import ai.moveworks.sdk.model.*
-import kotlinx.coroutines.CancellationException
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.async
-import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.emitAll
 import kotlinx.coroutines.flow.flow
 
 /** The details every [MoveworksException] variant carries (kind, status, code, message, request id, …). */
@@ -84,14 +81,16 @@ fun responseUpdateListener(block: (Response) -> Boolean): ResponseUpdateListener
  * no outputs. A [StreamEvent.ResponseFailed] is followed by
  * [MoveworksException.ResponseFailed] carrying the failed response.
  *
- * Nothing blocks the collector's thread: the request and every blocking read run on
- * [Dispatchers.IO]; events are emitted in the collector's context. Failures are thrown
- * to the collector as [MoveworksException] (typed API errors before the stream starts;
- * `ResponseFailed`, `PollTimeout`, … after). Firing [cancel] ends the flow with
- * [MoveworksException.Cancelled] naming the response. Cancelling the collecting
- * coroutine (or stopping early: `first()`, `take(n)`, a `break`-like exception)
- * interrupts a blocked read within about 20 ms and closes the connection before the
- * flow completes; the response goes on server-side.
+ * Nothing blocks, and no thread waits for the stream: the request and the reads run on a
+ * thread of the stream's own ([Client.startStreamResponse]), and the collector suspends in
+ * [AsyncResponseStream.nextBatch] until events arrive, then emits every event read
+ * meanwhile in the collector's context. So thousands of flows can be collected at once,
+ * on any dispatcher (a single thread included). Failures are thrown to the collector as
+ * [MoveworksException] (typed API errors before the stream starts; `ResponseFailed`,
+ * `PollTimeout`, … after). Firing [cancel] ends the flow with [MoveworksException.Cancelled]
+ * naming the response. Cancelling the collecting coroutine (or stopping early: `first()`,
+ * `take(n)`, a `break`-like exception) ends the turn and closes the connection within
+ * about 20 ms; the response goes on server-side.
  *
  * ```
  * client.streamResponseFlow(conversationId, "Who does John Doe report to?").collect { event ->
@@ -110,30 +109,31 @@ fun Client.streamResponseFlow(
     options: StreamOptions = StreamOptions(),
     cancel: CancelHandle? = null,
 ): Flow<StreamEvent> = flow {
-    // Suspending open: an abandoned open drops the stream on the Rust side.
-    streamResponseAsync(conversationId, text, options, cancel).use { stream ->
-        while (true) {
-            val event = stream.nextSuspending() ?: break
-            emit(event)
-        }
-    }
+    startStreamResponse(conversationId, text, options, cancel).use { stream -> emitAll(stream.asFlow()) }
 }
 
 /**
- * [ResponseStream.next] on [Dispatchers.IO]: when the calling coroutine is cancelled,
- * [ResponseStream.cancel] ends the blocked read, and this returns only after the read
- * has, so the stream can then be closed at once.
+ * The stream's events as a [Flow], for one collection: it awaits [AsyncResponseStream.nextBatch]
+ * and emits each event of every batch, then completes after the last; a failed turn throws
+ * its [MoveworksException] (after the events that preceded it). A collection that ends
+ * early (cancelled, `first()`, an exception) calls [AsyncResponseStream.cancel], which ends
+ * the turn and closes the connection; closing the object stays the caller's (`use { }`).
  */
-private suspend fun ResponseStream.nextSuspending(): StreamEvent? = coroutineScope {
-    // The read's own failure travels as a value: thrown inside the child it would
-    // replace a cancellation of the caller by the `Cancelled` error the read ends with.
-    val read = async(Dispatchers.IO) { runCatching { next() } }
+fun AsyncResponseStream.asFlow(): Flow<StreamEvent> = flow {
+    var over = false
     try {
-        read.await()
-    } catch (e: CancellationException) {
-        cancel()
+        while (!over) {
+            val batch = nextBatch()
+            over = batch.last
+            for (event in batch.events) emit(event)
+        }
+    } catch (e: MoveworksException) {
+        // The turn's own failure: it is over already, nothing to cancel.
+        over = true
         throw e
-    }.getOrThrow()
+    } finally {
+        if (!over) cancel()
+    }
 }
 
 /**

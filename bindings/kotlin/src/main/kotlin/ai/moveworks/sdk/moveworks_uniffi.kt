@@ -1110,6 +1110,22 @@ internal open class UniffiVTableCallbackInterfaceStreamEventListener(
 
 
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -1179,6 +1195,18 @@ fun uniffi_moveworks_uniffi_checksum_func_stream_event_sequence_number(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_stream_event_to_json(
 ): Short
+fun uniffi_moveworks_uniffi_checksum_method_asyncresponsestream_cancel(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_asyncresponsestream_is_cancelled(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_asyncresponsestream_next_batch(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_asyncresponsestream_request_id(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_asyncresponsestream_response(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_asyncresponsestream_response_id(
+): Short
 fun uniffi_moveworks_uniffi_checksum_method_cancelhandle_cancel(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_cancelhandle_is_cancelled(
@@ -1228,6 +1256,8 @@ fun uniffi_moveworks_uniffi_checksum_method_client_list_messages_async(
 fun uniffi_moveworks_uniffi_checksum_method_client_list_response_messages(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_list_response_messages_async(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_start_stream_response(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_stream_response(
 ): Short
@@ -1387,7 +1417,23 @@ internal interface UniffiLib : Library {
     }
 
     // FFI functions
-    fun uniffi_moveworks_uniffi_fn_clone_cancelhandle(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+    fun uniffi_moveworks_uniffi_fn_clone_asyncresponsestream(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_free_asyncresponsestream(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_moveworks_uniffi_fn_method_asyncresponsestream_cancel(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_moveworks_uniffi_fn_method_asyncresponsestream_is_cancelled(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Byte
+fun uniffi_moveworks_uniffi_fn_method_asyncresponsestream_next_batch(`ptr`: Pointer,
+): Long
+fun uniffi_moveworks_uniffi_fn_method_asyncresponsestream_request_id(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_asyncresponsestream_response(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_asyncresponsestream_response_id(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_clone_cancelhandle(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_moveworks_uniffi_fn_free_cancelhandle(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
@@ -1451,6 +1497,8 @@ fun uniffi_moveworks_uniffi_fn_method_client_list_response_messages(`ptr`: Point
 ): RustBufferMessagePage.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_list_response_messages_async(`ptr`: Pointer,`params`: RustBufferListResponseMessagesParams.ByValue,
 ): Long
+fun uniffi_moveworks_uniffi_fn_method_client_start_stream_response(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
 fun uniffi_moveworks_uniffi_fn_method_client_stream_response(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_moveworks_uniffi_fn_method_client_stream_response_and_wait(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,`listener`: RustBuffer.ByValue,`updateListener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1840,6 +1888,24 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_func_stream_event_to_json() != 51825.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_asyncresponsestream_cancel() != 47978.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_asyncresponsestream_is_cancelled() != 52092.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_asyncresponsestream_next_batch() != 14248.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_asyncresponsestream_request_id() != 44734.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_asyncresponsestream_response() != 35723.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_asyncresponsestream_response_id() != 52553.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_moveworks_uniffi_checksum_method_cancelhandle_cancel() != 49725.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1915,13 +1981,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_response_messages_async() != 18549.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_start_stream_response() != 32788.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_stream_response() != 62637.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_stream_response_and_wait() != 9286.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_method_client_stream_response_async() != 37871.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_stream_response_async() != 5338.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_submit_feedback() != 14600.toShort()) {
@@ -2580,6 +2649,405 @@ public object FfiConverterDuration: FfiConverterRustBuffer<java.time.Duration> {
 
 
 /**
+ * A streamed answer for async code: await [nextBatch] until
+ * a batch is `last`. Start one with `Client.start_stream_response`.
+ *
+ * The turn is opened and read on a thread of its own, which reads ahead into a
+ * bounded buffer (1,024 events); `next_batch` takes everything buffered at once
+ * and, when nothing is, suspends (Kotlin) or awaits (Swift) without holding a
+ * thread until something arrives. Errors come as with the blocking
+ * [ResponseStream]: the typed API error when the stream
+ * could not start (`NotFound`, `RateLimit`, …), then `ResponseFailed`,
+ * `PollTimeout`, `Cancelled`, …, thrown once, after the events that preceded it.
+ * [cancel] (or releasing the object: Kotlin `close()`, Swift the
+ * last reference going away) ends the turn as cancelled and closes the
+ * connection; the response goes on server-side.
+ */
+public interface AsyncResponseStreamInterface {
+    
+    /**
+     * Ends the turn from any thread: a pending or later `next_batch` throws
+     * `Cancelled` naming the response (unless the turn had already ended), events
+     * not yet taken are dropped and the connection is closed within about 20 ms.
+     * The response goes on server-side. Harmless after the turn ended.
+     */
+    fun `cancel`()
+    
+    /**
+     * True once [cancel] was called.
+     */
+    fun `isCancelled`(): kotlin.Boolean
+    
+    /**
+     * The events read since the previous call, waiting (without a thread) until
+     * there is at least one or the turn is over. Throws the error a failed turn
+     * ends with, once; every later call returns an empty `last` batch. One call at
+     * a time: a call made while another is pending fails with `InvalidArgument`.
+     */
+    suspend fun `nextBatch`(): StreamBatch
+    
+    /**
+     * The `x-moveworks-root-uuid` of the streaming request (quote it to support),
+     * once the server answered it.
+     */
+    fun `requestId`(): kotlin.String?
+    
+    /**
+     * The final `COMPLETED` response, once the turn ended successfully; absent before.
+     */
+    fun `response`(): Response?
+    
+    /**
+     * The response's id, once the server named it (with the first event).
+     */
+    fun `responseId`(): kotlin.String?
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * A streamed answer for async code: await [nextBatch] until
+ * a batch is `last`. Start one with `Client.start_stream_response`.
+ *
+ * The turn is opened and read on a thread of its own, which reads ahead into a
+ * bounded buffer (1,024 events); `next_batch` takes everything buffered at once
+ * and, when nothing is, suspends (Kotlin) or awaits (Swift) without holding a
+ * thread until something arrives. Errors come as with the blocking
+ * [ResponseStream]: the typed API error when the stream
+ * could not start (`NotFound`, `RateLimit`, …), then `ResponseFailed`,
+ * `PollTimeout`, `Cancelled`, …, thrown once, after the events that preceded it.
+ * [cancel] (or releasing the object: Kotlin `close()`, Swift the
+ * last reference going away) ends the turn as cancelled and closes the
+ * connection; the response goes on server-side.
+ */
+open class AsyncResponseStream: Disposable, AutoCloseable, AsyncResponseStreamInterface
+{
+
+    constructor(pointer: Pointer) {
+        this.pointer = pointer
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    /**
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noPointer: NoPointer) {
+        this.pointer = null
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    protected val pointer: Pointer?
+    protected val cleanable: UniffiCleaner.Cleanable
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    /** Releases the native object: the same as [destroy], for `use { }`. */
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithPointer(block: (ptr: Pointer) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the pointer being freed concurrently.
+        try {
+            return block(this.uniffiClonePointer())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val pointer: Pointer?) : Runnable {
+        override fun run() {
+            pointer?.let { ptr ->
+                uniffiRustCall { status ->
+                    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_free_asyncresponsestream(ptr, status)
+                }
+            }
+        }
+    }
+
+    /** @suppress */
+    fun uniffiClonePointer(): Pointer {
+        return uniffiRustCall() { status ->
+            UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_asyncresponsestream(pointer!!, status)
+        }
+    }
+
+    
+    /**
+     * Ends the turn from any thread: a pending or later `next_batch` throws
+     * `Cancelled` naming the response (unless the turn had already ended), events
+     * not yet taken are dropped and the connection is closed within about 20 ms.
+     * The response goes on server-side. Harmless after the turn ended.
+     */override fun `cancel`()
+        = 
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_asyncresponsestream_cancel(
+        it, _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * True once [cancel] was called.
+     */override fun `isCancelled`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_asyncresponsestream_is_cancelled(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The events read since the previous call, waiting (without a thread) until
+     * there is at least one or the turn is over. Throws the error a failed turn
+     * ends with, once; every later call returns an empty `last` batch. One call at
+     * a time: a call made while another is pending fails with `InvalidArgument`.
+     */
+    @Throws(MoveworksException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `nextBatch`() : StreamBatch {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_asyncresponsestream_next_batch(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeStreamBatch.lift(it) },
+        // Error FFI converter
+        MoveworksException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The `x-moveworks-root-uuid` of the streaming request (quote it to support),
+     * once the server answered it.
+     */override fun `requestId`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_asyncresponsestream_request_id(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The final `COMPLETED` response, once the turn ended successfully; absent before.
+     */override fun `response`(): Response? {
+            return FfiConverterOptionalTypeResponse.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_asyncresponsestream_response(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The response's id, once the server named it (with the first event).
+     */override fun `responseId`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_asyncresponsestream_response_id(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAsyncResponseStream: FfiConverter<AsyncResponseStream, Pointer> {
+
+    override fun lower(value: AsyncResponseStream): Pointer {
+        return value.uniffiClonePointer()
+    }
+
+    override fun lift(value: Pointer): AsyncResponseStream {
+        return AsyncResponseStream(value)
+    }
+
+    override fun read(buf: ByteBuffer): AsyncResponseStream {
+        // The Rust code always writes pointers as 8 bytes, and will
+        // fail to compile if they don't fit.
+        return lift(Pointer(buf.getLong()))
+    }
+
+    override fun allocationSize(value: AsyncResponseStream) = 8UL
+
+    override fun write(value: AsyncResponseStream, buf: ByteBuffer) {
+        // The Rust code always expects pointers written as 8 bytes,
+        // and will fail to compile if they don't fit.
+        buf.putLong(Pointer.nativeValue(lower(value)))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a Pointer/Arc<T>
+// to the live Rust struct on the other side of the FFI.
+//
+// Each instance implements core operations for working with the Rust `Arc<T>` and the
+// Kotlin Pointer to work with the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque pointer to the underlying Rust struct.
+//     Method calls need to read this pointer from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its pointer should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the pointer, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the pointer, but is interrupted
+//      before it can pass the pointer over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read pointer value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * Stops a wait from another thread (or coroutine / task). Reusable for several waits.
  */
 public interface CancelHandleInterface {
@@ -2997,6 +3465,22 @@ public interface ClientInterface {
     suspend fun `listResponseMessagesAsync`(`params`: ListResponseMessagesParams): MessagePage
     
     /**
+     * Starts a streamed turn for async code and returns at once: the message is
+     * sent (`POST /conversations/{id}/responses/stream`) and the answer read on a
+     * thread of the stream's own; await its [AsyncResponseStream.nextBatch]
+     * (Kotlin `suspend`, Swift `async`) for the events, which holds no thread of
+     * the caller's while it waits. Errors before the stream starts (invalid
+     * arguments, 4xx, 5xx, connection failures) are thrown by the first
+     * `next_batch`, with the retry rules of [createResponse];
+     * the turn itself behaves as with [streamResponse].
+     * `cancel`, when given, stops the turn like the stream's own `cancel()`. Fails
+     * here only when the system refuses a new thread (`Connection`). The Kotlin
+     * `streamResponseFlow` and the Swift `streamResponse(conversationId:text:options:)`
+     * read this stream.
+     */
+    fun `startStreamResponse`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?): AsyncResponseStream
+    
+    /**
      * Sends a user message and streams the answer: read the returned
      * [`ResponseStream`]'s events with its `next`, then its final response.
      * `POST /conversations/{id}/responses/stream`. Blocking for the request only.
@@ -3024,8 +3508,8 @@ public interface ClientInterface {
      * Non-blocking [streamResponse]: the request runs on
      * the blocking pool. Abandoning the call (cancelling the coroutine / task) drops
      * a stream opened meanwhile, which closes its connection. Reading the events
-     * (`ResponseStream.next`) blocks; the Kotlin `streamResponseFlow` and Swift
-     * `streamResponse(conversationId:text:options:)` read them off the caller's thread.
+     * (`ResponseStream.next`) blocks; for async code,
+     * [startStreamResponse] reads them without a thread.
      */
     suspend fun `streamResponseAsync`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?): ResponseStream
     
@@ -3631,6 +4115,33 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
+     * Starts a streamed turn for async code and returns at once: the message is
+     * sent (`POST /conversations/{id}/responses/stream`) and the answer read on a
+     * thread of the stream's own; await its [AsyncResponseStream.nextBatch]
+     * (Kotlin `suspend`, Swift `async`) for the events, which holds no thread of
+     * the caller's while it waits. Errors before the stream starts (invalid
+     * arguments, 4xx, 5xx, connection failures) are thrown by the first
+     * `next_batch`, with the retry rules of [createResponse];
+     * the turn itself behaves as with [streamResponse].
+     * `cancel`, when given, stops the turn like the stream's own `cancel()`. Fails
+     * here only when the system refuses a new thread (`Connection`). The Kotlin
+     * `streamResponseFlow` and the Swift `streamResponse(conversationId:text:options:)`
+     * read this stream.
+     */
+    @Throws(MoveworksException::class)override fun `startStreamResponse`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?): AsyncResponseStream {
+            return FfiConverterTypeAsyncResponseStream.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_start_stream_response(
+        it, FfiConverterString.lower(`conversationId`),FfiConverterString.lower(`text`),FfiConverterTypeStreamOptions.lower(`options`),FfiConverterOptionalTypeCancelHandle.lower(`cancel`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Sends a user message and streams the answer: read the returned
      * [`ResponseStream`]'s events with its `next`, then its final response.
      * `POST /conversations/{id}/responses/stream`. Blocking for the request only.
@@ -3680,8 +4191,8 @@ open class Client: Disposable, AutoCloseable, ClientInterface
      * Non-blocking [streamResponse]: the request runs on
      * the blocking pool. Abandoning the call (cancelling the coroutine / task) drops
      * a stream opened meanwhile, which closes its connection. Reading the events
-     * (`ResponseStream.next`) blocks; the Kotlin `streamResponseFlow` and Swift
-     * `streamResponse(conversationId:text:options:)` read them off the caller's thread.
+     * (`ResponseStream.next`) blocks; for async code,
+     * [startStreamResponse] reads them without a thread.
      */
     @Throws(MoveworksException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -6445,6 +6956,49 @@ public object FfiConverterTypeRequestOptions: FfiConverterRustBuffer<RequestOpti
 
 
 /**
+ * What one [AsyncResponseStream.nextBatch] hands over.
+ */
+data class StreamBatch (
+    /**
+     * Every event read since the previous batch, in order. Empty only when `last`.
+     */
+    var `events`: List<StreamEvent>, 
+    /**
+     * True when the turn is over and nothing follows: after a successful turn the
+     * events ended with `ResponseCompleted`; after a failure the previous call threw it.
+     */
+    var `last`: kotlin.Boolean
+) {
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStreamBatch: FfiConverterRustBuffer<StreamBatch> {
+    override fun read(buf: ByteBuffer): StreamBatch {
+        return StreamBatch(
+            FfiConverterSequenceTypeStreamEvent.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: StreamBatch) = (
+            FfiConverterSequenceTypeStreamEvent.allocationSize(value.`events`) +
+            FfiConverterBoolean.allocationSize(value.`last`)
+    )
+
+    override fun write(value: StreamBatch, buf: ByteBuffer) {
+            FfiConverterSequenceTypeStreamEvent.write(value.`events`, buf)
+            FfiConverterBoolean.write(value.`last`, buf)
+    }
+}
+
+
+
+/**
  * How a streamed turn waits; unset values keep the core's defaults
  * (30 s idle timeout; the polling of the fallback and the turn's deadline
  * as in [`WaitOptions`]: 250 ms, ×1.5, 2 s cap, 120 s for the whole turn).
@@ -7968,6 +8522,34 @@ public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Messa
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeMessage.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeStreamEvent: FfiConverterRustBuffer<List<StreamEvent>> {
+    override fun read(buf: ByteBuffer): List<StreamEvent> {
+        val len = buf.getInt()
+        return List<StreamEvent>(len) {
+            FfiConverterTypeStreamEvent.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<StreamEvent>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeStreamEvent.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<StreamEvent>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeStreamEvent.write(it, buf)
         }
     }
 }

@@ -46,6 +46,7 @@ class ConformanceAndApiTest {
         val tests = Tests()
         val api = ApiTests(sim, tests)
         api.runAll()
+        AsyncStreamTests(sim, tests).runAll()
         // Informational (stdout, grepped by test.sh); passes whatever the figure.
         tests.run("bench/overhead") { println(api.measureOverhead()) }
         return tests.dynamicTests()
