@@ -49,7 +49,8 @@ function status() {
     const [key, value] = line.split(':')
     if (['VmHWM', 'VmRSS', 'Threads'].includes(key)) out[key] = parseInt(value, 10)
   }
-  return { rssKb: out.VmRSS, peakRssKb: out.VmHWM, threads: out.Threads, fds: fs.readdirSync('/proc/self/fd').length }
+  const heapKb = Math.round(process.memoryUsage().heapUsed / 1024)
+  return { rssKb: out.VmRSS, peakRssKb: out.VmHWM, heapKb, threads: out.Threads, fds: fs.readdirSync('/proc/self/fd').length }
 }
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]
@@ -105,7 +106,7 @@ async function abandon(a, mw, sim) {
   const after = status()
   const growthKb = after.rssKb - before.rssKb
   log(`abandon (${a.how}): ${streams} streams in ${seconds.toFixed(1)} s; RSS ${before.rssKb} -> ${after.rssKb} kB ` +
-    `(${(growthKb / 1024).toFixed(1)} MiB), threads ${before.threads} -> ${after.threads}, fds ${before.fds} -> ${after.fds}`)
+    `(${(growthKb / 1024).toFixed(1)} MiB; JS heap ${before.heapKb} -> ${after.heapKb} kB), threads ${before.threads} -> ${after.threads}, fds ${before.fds} -> ${after.fds}`)
   return { mode: 'abandon', how: a.how, streams, seconds, before, after, rss_growth_kb: growthKb }
 }
 
