@@ -144,31 +144,46 @@ private final class BatchReader: @unchecked Sendable {
     func next() async throws -> StreamEvent? {
         while true {
             let stream: AsyncResponseStream
-            do {
-                lock.lock()
-                defer { lock.unlock() }
-                if index < events.count {
-                    index += 1
-                    return events[index - 1]
-                }
-                if over { return nil }
-                if self.stream == nil { self.stream = try open() }
-                stream = self.stream!
+            switch try step() {
+            case .event(let event): return event
+            case .end: return nil
+            case .read(let s): stream = s
             }
-            let batch: StreamBatch
             do {
-                batch = try await stream.nextBatchOrCancel()
+                store(try await stream.nextBatchOrCancel())
             } catch {
-                lock.lock()
-                over = true
-                lock.unlock()
+                store(nil)
                 throw error
             }
-            lock.lock()
-            events = batch.events
-            index = 0
-            over = batch.last
-            lock.unlock()
         }
+    }
+
+    private enum Step {
+        case event(StreamEvent)
+        case end
+        case read(AsyncResponseStream)
+    }
+
+    /// The next buffered event, the end, or the stream to take the next batch from
+    /// (opened on first use). Synchronous: the lock is never held across an await.
+    private func step() throws -> Step {
+        lock.lock()
+        defer { lock.unlock() }
+        if index < events.count {
+            index += 1
+            return .event(events[index - 1])
+        }
+        if over { return .end }
+        if stream == nil { stream = try open() }
+        return .read(stream!)
+    }
+
+    /// Keeps a batch's events to hand out; `nil`: the batch failed, the sequence is over.
+    private func store(_ batch: StreamBatch?) {
+        lock.lock()
+        defer { lock.unlock() }
+        events = batch?.events ?? []
+        index = 0
+        over = batch?.last ?? true
     }
 }
