@@ -23,6 +23,8 @@ python3 "$root/bindings/uniffi/patch_kotlin.py" --model "$tmp/kotlin/moveworks/a
 cp "$tmp/kotlin/moveworks_uniffi/ai/moveworks/sdk/moveworks_uniffi.kt" "$kt/moveworks_uniffi.kt"
 cp "$tmp/kotlin/moveworks/ai/moveworks/sdk/model/moveworks.kt" "$kt/model/moveworks.kt"
 # Both Swift files belong to the one module MoveworksSDK (uniffi's Swift helpers are fileprivate).
+# Integers and strings read without Foundation's generic Data copies (issue #23); see the script.
+python3 "$root/bindings/uniffi/patch_swift.py" "$tmp/swift/moveworks_uniffi/MoveworksSDK.swift" "$tmp/swift/moveworks/MoveworksSDK.swift"
 cp "$tmp/swift/moveworks_uniffi/MoveworksSDK.swift" "$out/swift/Sources/MoveworksSDK/MoveworksSDK.swift"
 cp "$tmp/swift/moveworks/MoveworksSDK.swift" "$out/swift/Sources/MoveworksSDK/MoveworksModel.swift"
 inc="$out/swift/Sources/MoveworksSDKFFI/include"

@@ -89,8 +89,8 @@ fileprivate func readInt<T: FixedWidthInteger>(_ reader: inout (data: Data, offs
         reader.offset += 1
         return value as! T
     }
-    var value: T = 0
-    let _ = withUnsafeMutableBytes(of: &value, { reader.data.copyBytes(to: $0, from: range)})
+    // Patched by bindings/uniffi/patch_swift.py: one load instead of Data.copyBytes.
+    let value = reader.data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: range.lowerBound, as: T.self) }
     reader.offset = range.upperBound
     return value.bigEndian
 }
@@ -484,7 +484,7 @@ fileprivate struct FfiConverterString: FfiConverter {
             return String()
         }
         let bytes = UnsafeBufferPointer<UInt8>(start: value.data!, count: Int(value.len))
-        return String(bytes: bytes, encoding: String.Encoding.utf8)!
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func lower(_ value: String) -> RustBuffer {
@@ -500,7 +500,13 @@ fileprivate struct FfiConverterString: FfiConverter {
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> String {
         let len: Int32 = try readInt(&buf)
-        return String(bytes: try readBytes(&buf, count: Int(len)), encoding: String.Encoding.utf8)!
+        // Patched by bindings/uniffi/patch_swift.py: decoded in place, no [UInt8] copy.
+        let range = buf.offset..<(buf.offset + Int(len))
+        guard len >= 0, buf.data.count >= range.upperBound else {
+            throw UniffiInternalError.bufferOverflow
+        }
+        buf.offset = range.upperBound
+        return buf.data.withUnsafeBytes { String(decoding: UnsafeRawBufferPointer(rebasing: $0[range]), as: UTF8.self) }
     }
 
     public static func write(_ value: String, into buf: inout [UInt8]) {
