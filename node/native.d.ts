@@ -123,7 +123,7 @@ export declare class NativeResponseStream {
    * Ends the stream now (the core's `StreamPump::close`): buffered events are dropped,
    * the reader's read is interrupted and its connection closed (~20 ms); a pending
    * `next` resolves. A turn not yet ended ends `cancelled`; one that ended keeps its
-   * outcome. Idempotent.
+   * outcome. Not started yet, it never starts. Idempotent.
    */
   close(): void
   /** The response's id, once the server named it. */

@@ -277,7 +277,7 @@ impl NativeClient {
         text: String,
         options: Option<NativeStreamOptions>,
         cancel: Option<&CancelHandle>,
-    ) -> Result<NativeResponseStream> {
+    ) -> NativeResponseStream {
         let client = self.inner.clone();
         let options = Self::stream_options(options, None);
         NativeResponseStream::spawn(cancel.map(|c| &c.token), move |token| {
