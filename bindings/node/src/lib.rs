@@ -11,9 +11,10 @@
 //! - polling waits are tokio timers (`runtime::TokioRuntime`), so a
 //!   waiting poll holds no thread;
 //! - a stream ([`NativeResponseStream`](stream::NativeResponseStream)) is opened and
-//!   read on a small thread of its own (the core's `StreamPump`), never on the pool:
-//!   a stream waits for the server for seconds, and nothing else may wait behind it.
-//!   JS takes what was read a batch at a time, synchronously when something is there.
+//!   read on a small thread of its own (the core's `StreamPump`, started by a spawner
+//!   thread), never on the pool: a stream waits for the server for seconds, and nothing
+//!   else may wait behind it. JS takes what was read a batch at a time, synchronously
+//!   when something is there.
 //!
 //! Models cross as wire JSON strings produced by the core's serializer, beside the
 //! `x-moveworks-root-uuid` the core recorded on them ([`NativeValue`](convert::NativeValue));
