@@ -143,7 +143,13 @@ impl StreamPump {
     /// [`close`](Self::close) cancels: pass it as the stream's `wait.cancel` so that
     /// closing also interrupts the open. A failed open is the first batch's `end`.
     ///
-    /// Fails (`connection`) only when the system refuses a new thread.
+    /// Returns at once: the reader thread is started by a process-wide spawner thread,
+    /// because starting a thread takes tens of microseconds and an event loop opening a
+    /// thousand streams would stall for as many milliseconds. The pump works meanwhile
+    /// (takes find nothing yet, a notify waits, `close` ends it before anything is
+    /// sent). When the system refuses a thread, the first batch ends with a
+    /// `connection` error saying so. (Always `Ok`; the `Result` is kept for callers
+    /// written against the first version.)
     pub fn spawn(
         cancel: Option<&CancelToken>,
         open: impl FnOnce(CancelToken) -> Result<ResponseStream> + Send + 'static,
@@ -154,14 +160,7 @@ impl StreamPump {
             ready: Condvar::new(),
             cancel: cancel.map_or_else(CancelToken::new, CancelToken::child),
         });
-        let reader = shared.clone();
-        std::thread::Builder::new()
-            .name("moveworks-stream".into())
-            .stack_size(READER_STACK_BYTES)
-            .spawn(move || read(&reader, open))
-            .map_err(|e| {
-                Error::new(ErrorKind::Connection, format!("could not start a thread to read the stream: {e}"))
-            })?;
+        spawner::start(shared.clone(), Box::new(open));
         Ok(StreamPump { shared })
     }
 
@@ -281,7 +280,12 @@ impl Future for NextBatch<'_> {
 
 /// The reader thread: opens, then moves events into the buffer until the turn
 /// ends or the consumer closes; wakes the consumer when a batch becomes ready.
-fn read(shared: &Shared, open: impl FnOnce(CancelToken) -> Result<ResponseStream>) {
+fn read(shared: &Shared, open: Open) {
+    if shared.lock().closed {
+        // Closed before its thread started: nothing is sent.
+        return;
+    }
+    lower_priority();
     let mut stream = match open(shared.cancel.clone()) {
         Ok(stream) => stream,
         Err(error) => {
@@ -334,6 +338,90 @@ fn read(shared: &Shared, open: impl FnOnce(CancelToken) -> Result<ResponseStream
         }
     }
 }
+
+/// Ends a pump whose reader thread could not be started.
+fn refused(shared: &Shared, error: std::io::Error) {
+    drop(publish(shared, |state| {
+        if state.end.is_none() && !state.ended {
+            let message = format!("could not start a thread to read the stream: {error}");
+            state.end = Some(Err(Error::new(ErrorKind::Connection, message)));
+        }
+    }));
+}
+
+/// Lowers the calling reader thread's scheduling priority (Linux: nice +10, which
+/// applies to the calling thread only there), so that when many streams are busy at
+/// once the consumer's thread (an event loop that also serves everything else) is
+/// scheduled first; a reader's work per event is small and only waits for it.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: nice(2) touches no memory; its result (the new value, or -1) is of no use here.
+    unsafe {
+        libc::nice(10);
+    }
+}
+
+/// The process-wide thread that starts reader threads, so that [`StreamPump::spawn`]
+/// never waits for a thread start. One per process: a child of `fork()` (which has
+/// no copy of the parent's spawner thread) starts its own.
+mod spawner {
+    use std::sync::mpsc::{channel, Sender};
+    use std::sync::{Arc, Mutex, PoisonError};
+
+    use super::{read, refused, Open, Shared, READER_STACK_BYTES};
+
+    type Job = (Arc<Shared>, Open);
+
+    /// The spawner's queue and the process it belongs to.
+    static SPAWNER: Mutex<Option<(u32, Sender<Job>)>> = Mutex::new(None);
+
+    pub(super) fn start(shared: Arc<Shared>, open: Open) {
+        let pid = std::process::id();
+        let mut spawner = SPAWNER.lock().unwrap_or_else(PoisonError::into_inner);
+        let job = match &*spawner {
+            Some((owner, queue)) if *owner == pid => match queue.send((shared, open)) {
+                Ok(()) => return,
+                Err(returned) => returned.0,
+            },
+            _ => (shared, open),
+        };
+        // No spawner in this process yet (or it is gone): start one, and give it the job.
+        let (queue, jobs) = channel::<Job>();
+        let started = std::thread::Builder::new()
+            .name("moveworks-stream-spawner".into())
+            .stack_size(READER_STACK_BYTES)
+            .spawn(move || {
+                for (shared, open) in jobs {
+                    start_reader(shared, open);
+                }
+            });
+        match started {
+            Ok(_) => {
+                let _ = queue.send(job);
+                *spawner = Some((pid, queue));
+            }
+            // Without a spawner, start the reader from here (it may be refused too).
+            Err(_) => {
+                drop(spawner);
+                start_reader(job.0, job.1);
+            }
+        }
+    }
+
+    fn start_reader(shared: Arc<Shared>, open: Open) {
+        let reader = shared.clone();
+        let started = std::thread::Builder::new()
+            .name("moveworks-stream".into())
+            .stack_size(READER_STACK_BYTES)
+            .spawn(move || read(&reader, open));
+        if let Err(e) = started {
+            refused(&shared, e);
+        }
+    }
+}
+
+/// How a pump opens its stream, given the token its `close` cancels.
+type Open = Box<dyn FnOnce(CancelToken) -> Result<ResponseStream> + Send>;
 
 /// Applies `change` under the lock and, when a batch is then ready, wakes the
 /// consumer (outside the lock, so that it can take the batch at once).
