@@ -337,7 +337,8 @@ fn the_earlier_flat_shape_is_still_read() {
 fn stream_with_head_of(bytes: usize) -> Server {
     serve(move |_, _, out| {
         let filler = "f".repeat(1000);
-        let headers: Vec<(String, &str)> = (0..bytes / 1000).map(|i| (format!("x-filler-{i}"), filler.as_str())).collect();
+        let headers: Vec<(String, &str)> =
+            (0..bytes / 1000).map(|i| (format!("x-filler-{i}"), filler.as_str())).collect();
         let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), *v)).collect();
         out.start(200, "text/event-stream", &headers);
         out.send(event("RESPONSE_CREATED", 1, &format!("\"response\":{}", response("CREATED", "[]"))).as_bytes());
@@ -349,11 +350,8 @@ fn stream_with_head_of(bytes: usize) -> Server {
 #[test]
 fn response_heads_up_to_12_kib_are_read_and_larger_than_16_kib_refused_cleanly() {
     let server = stream_with_head_of(12_000);
-    let names: Vec<String> = client(&server)
-        .stream_events("conv_1", "hi")
-        .unwrap()
-        .map(|e| e.unwrap().event_name().to_owned())
-        .collect();
+    let names: Vec<String> =
+        client(&server).stream_events("conv_1", "hi").unwrap().map(|e| e.unwrap().event_name().to_owned()).collect();
     assert_eq!(names, ["RESPONSE_CREATED", "RESPONSE_COMPLETED"]);
 
     let server = stream_with_head_of(20_000);
