@@ -146,7 +146,7 @@ pub(crate) fn start(
     let pump = core::StreamPump::spawn(parent.as_ref(), move |token| {
         let o = core_stream_options(&options, Some(token), None);
         client.stream_response(&conversation_id, &text, &o)
-    })?;
+    });
     Ok(Arc::new(AsyncResponseStream {
         pump,
         pending: Mutex::new(None),

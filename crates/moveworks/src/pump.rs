@@ -132,7 +132,7 @@ impl std::fmt::Debug for StreamPump {
 
 impl StreamPump {
     /// Reads `stream` on a new thread.
-    pub fn start(stream: ResponseStream) -> Result<StreamPump> {
+    pub fn start(stream: ResponseStream) -> StreamPump {
         Self::spawn(None, move |_| Ok(stream))
     }
 
@@ -148,12 +148,11 @@ impl StreamPump {
     /// thousand streams would stall for as many milliseconds. The pump works meanwhile
     /// (takes find nothing yet, a notify waits, `close` ends it before anything is
     /// sent). When the system refuses a thread, the first batch ends with a
-    /// `connection` error saying so. (Always `Ok`; the `Result` is kept for callers
-    /// written against the first version.)
+    /// `connection` error saying so.
     pub fn spawn(
         cancel: Option<&CancelToken>,
         open: impl FnOnce(CancelToken) -> Result<ResponseStream> + Send + 'static,
-    ) -> Result<StreamPump> {
+    ) -> StreamPump {
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
             space: Condvar::new(),
@@ -161,7 +160,7 @@ impl StreamPump {
             cancel: cancel.map_or_else(CancelToken::new, CancelToken::child),
         });
         spawner::start(shared.clone(), Box::new(open));
-        Ok(StreamPump { shared })
+        StreamPump { shared }
     }
 
     /// Everything read since the last take, or `None` when nothing new is there yet.

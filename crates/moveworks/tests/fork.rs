@@ -43,8 +43,7 @@ fn pumped_turn_completes(client: &Client, conv: &str) -> bool {
         let options =
             StreamOptions { wait: WaitOptions { cancel: Some(cancel), ..Default::default() }, ..Default::default() };
         client.stream_response(&conv, "hi", &options)
-    })
-    .unwrap();
+    });
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while std::time::Instant::now() < deadline {
         match pump.take() {

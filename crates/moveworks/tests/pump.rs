@@ -33,7 +33,7 @@ fn options(cancel: CancelToken) -> StreamOptions {
 /// A pump opening a turn on its own thread, as the bindings start one.
 fn pump(client: &Client, conversation_id: &str, text: &str) -> StreamPump {
     let (client, conversation_id, text) = (client.clone(), conversation_id.to_owned(), text.to_owned());
-    StreamPump::spawn(None, move |cancel| client.stream_response(&conversation_id, &text, &options(cancel))).unwrap()
+    StreamPump::spawn(None, move |cancel| client.stream_response(&conversation_id, &text, &options(cancel)))
 }
 
 /// Takes batches until the last one: the events and how the turn ended.
@@ -140,7 +140,7 @@ fn cancelling_the_callers_token_cancels_the_turn() {
     let token = CancelToken::new();
     let pump = {
         let (client, conv) = (client.clone(), conv.clone());
-        StreamPump::spawn(Some(&token), move |cancel| client.stream_response(&conv, "hi", &options(cancel))).unwrap()
+        StreamPump::spawn(Some(&token), move |cancel| client.stream_response(&conv, "hi", &options(cancel)))
     };
     pump.next_batch_blocking();
     token.cancel();
