@@ -133,6 +133,50 @@ def test_on_update_runs_on_the_loop_thread(sim: Simulator, aclient: moveworks.As
     asyncio.run(main())
 
 
+class NoReaderLoop(asyncio.SelectorEventLoop):
+    """An event loop that cannot watch file descriptors, as Windows' proactor loop."""
+
+    def add_reader(self, *args: object) -> None:  # type: ignore[override]
+        raise NotImplementedError
+
+
+def test_loops_without_add_reader_are_woken_from_the_reader_thread(
+    sim: Simulator, aclient: moveworks.AsyncClient
+) -> None:
+    sim.config(response_duration_ms=300)
+
+    async def main() -> None:
+        conv = await aclient.create_conversation()
+        # Several streams at once, each waiting for its events more than once.
+        streams = [aclient.stream_response(conv.conversation_id, "hi", **FAST) for _ in range(5)]
+
+        async def collect(stream: moveworks.AsyncResponseStream) -> List[moveworks.StreamEvent]:
+            return [e async for e in stream]
+
+        results = await asyncio.gather(*(collect(s) for s in streams))
+        for events in results:
+            assert isinstance(events[0], moveworks.ResponseCreated)
+            assert isinstance(events[-1], moveworks.ResponseCompleted)
+        # Closing wakes a waiting step there too.
+        sim.faults({"kind": "stream_stall", "after_events": 1, "ms": 20000})
+        stream = aclient.stream_response(conv.conversation_id, "hi", **FAST)
+        assert isinstance(await stream.__anext__(), moveworks.ResponseCreated)
+        waiting = asyncio.ensure_future(stream.__anext__())
+        await asyncio.sleep(0.05)
+        await stream.aclose()
+        try:
+            await asyncio.wait_for(waiting, 10)
+            raise AssertionError("the closed stream's step returned")
+        except moveworks.WaitCancelledError:
+            pass
+
+    loop = NoReaderLoop()
+    try:
+        loop.run_until_complete(main())
+    finally:
+        loop.close()
+
+
 FORK_SCRIPT = r"""
 import asyncio, multiprocessing, os, signal, sys, traceback
 import moveworks

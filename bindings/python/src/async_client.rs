@@ -278,6 +278,6 @@ impl AsyncCore {
         let cancel = cancel.map(|c| c.get().0.clone());
         let args =
             stream_args(py, idle_timeout, deadline, initial_interval, max_interval, backoff_factor, cancel, on_update)?;
-        AsyncStream::spawn(self.inner.clone(), conversation_id, text, args)
+        Ok(AsyncStream::spawn(self.inner.clone(), conversation_id, text, args))
     }
 }

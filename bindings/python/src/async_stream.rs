@@ -17,13 +17,12 @@
 //! consumer takes them, all of them in one batch.
 
 use std::io::{ErrorKind as IoErrorKind, Read, Write};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use moveworks as core;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyList, PyTuple};
 
-use crate::bridge;
 use crate::models::PyResponse;
 use crate::stream::{raise, turn_error, PyStreamEvent, StreamArgs};
 use crate::wait::WaitArgs;
@@ -127,176 +126,29 @@ impl LoopWaker {
     }
 }
 
-/// Lowers the calling reader thread's scheduling priority (Linux: +10 nice, this
-/// thread only). Why: when a thousand streams are busy at once (say, all answering
-/// at the same moment on a small machine), a thousand runnable reader threads each
-/// got the same share of the CPU as the event loop's thread, which serves all of
-/// them, and the loop stalled for hundreds of milliseconds (measured with
-/// bench/python/bench_concurrent_streams.py on 2 cores: loop lag 120 to 350 ms at the
-/// normal priority, 45 to 125 ms at +10). A reader needs little CPU; the loop first.
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: nice() has no memory effects; on Linux it changes only the calling thread.
-    unsafe {
-        libc::nice(10);
-    }
-}
-
-/// A consumer's wake-up (see `StreamPump::take_or_notify`).
-type Notify = Box<dyn FnOnce() + Send>;
-
-/// What the stream is before its pump exists (the pump is started on the runtime's
-/// worker thread, not on the event loop's, because starting a thread takes tens of
-/// microseconds and a thousand streams opened at once would block the loop for as
-/// many milliseconds).
-#[derive(Default)]
-struct Early {
-    /// A wake-up registered before the pump existed: called (once) when it does.
-    notify: Option<Notify>,
-    closed: bool,
-    /// The pump could not start: the first batch's end.
-    failed: Option<core::Error>,
-    /// The end was handed out while there was no pump: later batches are over.
-    ended: bool,
-}
-
-impl Early {
-    /// The batch of a stream that has no pump and never will, if that is the case.
-    fn batch(&mut self) -> Option<core::PumpBatch> {
-        let end = if self.ended {
-            Ok(())
-        } else if let Some(e) = self.failed.take() {
-            Err(e)
-        } else if self.closed {
-            Err(core::Error::cancelled())
-        } else {
-            return None;
-        };
-        self.ended = true;
-        Some(core::PumpBatch { events: Vec::new(), end: Some(end) })
-    }
-}
-
-struct Slot {
-    pump: OnceLock<core::StreamPump>,
-    early: Mutex<Early>,
-}
-
-impl Slot {
-    /// `take`, or `take_or_notify` when `notify` is given, whether or not the pump exists yet.
-    fn take(&self, notify: Option<Notify>) -> Option<core::PumpBatch> {
-        let from_pump = |pump: &core::StreamPump, notify: Option<Notify>| match notify {
-            Some(notify) => pump.take_or_notify(notify),
-            None => pump.take(),
-        };
-        if let Some(pump) = self.pump.get() {
-            return from_pump(pump, notify);
-        }
-        let mut early = lock(&self.early);
-        // The pump is set under this lock: checked again, it is either there or the
-        // notify registered below is called once it is.
-        if let Some(pump) = self.pump.get() {
-            drop(early);
-            return from_pump(pump, notify);
-        }
-        let batch = early.batch();
-        if batch.is_none() {
-            early.notify = notify;
-        }
-        batch
-    }
-
-    /// Starts the pump (on the runtime's worker thread) unless the stream was closed first.
-    fn start(
-        &self,
-        cancel: Option<&core::CancelToken>,
-        open: impl FnOnce(core::CancelToken) -> core::Result<core::ResponseStream> + Send + 'static,
-    ) {
-        {
-            let mut early = lock(&self.early);
-            if early.closed {
-                // Closed before it started: nothing is sent; a waiting consumer sees the end.
-                let notify = early.notify.take();
-                drop(early);
-                if let Some(notify) = notify {
-                    notify();
-                }
-                return;
-            }
-        }
-        let started = core::StreamPump::spawn(cancel, open);
-        let mut early = lock(&self.early);
-        match started {
-            Ok(pump) => {
-                let pump = self.pump.get_or_init(|| pump);
-                if early.closed {
-                    pump.close();
-                }
-            }
-            Err(e) => early.failed = Some(e),
-        }
-        let notify = early.notify.take();
-        drop(early);
-        // The consumer looks again (and registers with the pump if nothing is there yet).
-        if let Some(notify) = notify {
-            notify();
-        }
-    }
-
-    fn close(&self) {
-        let notify = {
-            let mut early = lock(&self.early);
-            early.closed = true;
-            early.notify.take()
-        };
-        if let Some(pump) = self.pump.get() {
-            pump.close();
-        }
-        if let Some(notify) = notify {
-            notify();
-        }
-    }
-}
-
 /// A streamed turn read ahead on its own thread, for `moveworks.AsyncResponseStream`:
 /// `take*()` hand over everything read so far as `(events, end)`, `end` being None
 /// (more to come), True (the turn is over; `response` holds the final response if it
-/// succeeded) or the exception the turn failed with (handed out once). Dropping it
-/// closes the stream.
+/// succeeded) or the exception the turn failed with (handed out once).
 #[pyclass(frozen, module = "moveworks._moveworks")]
 pub(crate) struct AsyncStream {
-    slot: Arc<Slot>,
+    pump: core::StreamPump,
     wait: WaitArgs,
 }
 
-impl Drop for AsyncStream {
-    fn drop(&mut self) {
-        self.slot.close();
-    }
-}
-
 impl AsyncStream {
-    /// Starts the stream's thread, which sends the message and reads the answer: from
-    /// the runtime's worker thread, so that this returns at once.
-    pub(crate) fn spawn(
-        client: core::Client,
-        conversation_id: String,
-        text: String,
-        args: StreamArgs,
-    ) -> PyResult<AsyncStream> {
+    /// Starts the stream: the core's spawner thread starts its reader (at a lower
+    /// priority on Linux), which sends the message and reads the answer, so this
+    /// returns at once and the event loop never waits for a thread start.
+    pub(crate) fn spawn(client: core::Client, conversation_id: String, text: String, args: StreamArgs) -> AsyncStream {
         let StreamArgs { options, wait, .. } = args;
-        let slot = Arc::new(Slot { pump: OnceLock::new(), early: Mutex::new(Early::default()) });
-        let (starting, cancel) = (Arc::clone(&slot), wait.user_cancel.clone());
-        bridge::detach(move || {
-            starting.start(cancel.as_ref(), move |token| {
-                lower_priority();
-                let mut options = options;
-                // The pump's token: `close()` interrupts the open and the reads.
-                options.wait.cancel = Some(token);
-                client.stream_response(&conversation_id, &text, &options)
-            })
-        })?;
-        Ok(AsyncStream { slot, wait })
+        let pump = core::StreamPump::spawn(wait.user_cancel.as_ref(), move |token| {
+            let mut options = options;
+            // The pump's token: `close()` interrupts the open and the reads.
+            options.wait.cancel = Some(token);
+            client.stream_response(&conversation_id, &text, &options)
+        });
+        AsyncStream { pump, wait }
     }
 
     fn batch<'py>(&self, py: Python<'py>, batch: Option<core::PumpBatch>) -> PyResult<Option<Bound<'py, PyTuple>>> {
@@ -309,17 +161,13 @@ impl AsyncStream {
         };
         Ok(Some(PyTuple::new(py, [events.into_any(), end])?))
     }
-
-    fn pump(&self) -> Option<&core::StreamPump> {
-        self.slot.pump.get()
-    }
 }
 
 #[pymethods]
 impl AsyncStream {
     /// Everything read since the last take, or None when nothing new is there yet.
     fn take<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        self.batch(py, self.slot.take(None))
+        self.batch(py, self.pump.take())
     }
 
     /// As `take()`; when nothing is there yet, `target` is pushed onto `waker`'s queue
@@ -332,7 +180,7 @@ impl AsyncStream {
         target: Py<PyAny>,
     ) -> PyResult<Option<Bound<'py, PyTuple>>> {
         let queue = Arc::clone(&waker.get().queue);
-        self.batch(py, self.slot.take(Some(Box::new(move || queue.push(target)))))
+        self.batch(py, self.pump.take_or_notify(move || queue.push(target)))
     }
 
     /// As `take_or_wake`, for loops that cannot watch a socket: `callback()` is called
@@ -346,30 +194,30 @@ impl AsyncStream {
                 }
             });
         };
-        self.batch(py, self.slot.take(Some(Box::new(notify))))
+        self.batch(py, self.pump.take_or_notify(notify))
     }
 
     /// Stops the turn: buffered events are dropped, the read is interrupted (~20 ms),
     /// a turn not yet over ends cancelled. Idempotent.
     fn close(&self) {
-        self.slot.close();
+        self.pump.close();
     }
 
     /// The final `COMPLETED` response once the turn ended successfully, else None.
     #[getter]
     fn response(&self) -> Option<PyResponse> {
-        self.pump().and_then(core::StreamPump::response).map(PyResponse)
+        self.pump.response().map(PyResponse)
     }
 
     /// The response's id once the server named it.
     #[getter]
     fn response_id(&self) -> Option<String> {
-        self.pump().and_then(core::StreamPump::response_id)
+        self.pump.response_id()
     }
 
     /// The `x-moveworks-root-uuid` of the streaming request, once it was answered.
     #[getter]
     fn request_id(&self) -> Option<String> {
-        self.pump().and_then(core::StreamPump::request_id)
+        self.pump.request_id()
     }
 }

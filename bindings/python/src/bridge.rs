@@ -84,13 +84,6 @@ impl From<core::Error> for Failure {
     }
 }
 
-/// Runs `f` on one of the runtime's two worker threads, for work too short for the
-/// blocking pool but not to be done on the event loop's thread (starting a thread).
-pub fn detach(f: impl FnOnce() + Send + 'static) -> PyResult<()> {
-    handle()?.spawn(async move { f() });
-    Ok(())
-}
-
 /// Runs `f` on the blocking pool. A cancelled join (runtime shutdown) never resolves:
 /// the task awaiting it is being dropped anyway.
 pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
