@@ -194,10 +194,12 @@ def run_row(sim: Simulator, row: str, n: int, a: argparse.Namespace) -> Dict[str
         "simulator_cpu_s": round(sim_cpu, 2),
         "elapsed_s": round(time.monotonic() - started, 2),
     }
-    if killed:
-        result["failed"] = f"not finished after {a.answer_ms / 1000 + a.timeout:.0f} s: killed (--timeout {a.timeout:.0f})"
-    elif proc.returncode != 0 or not lines:
-        result["failed"] = f"exit {proc.returncode}: {stderr.strip()[-1500:]}"
+    if killed or proc.returncode != 0 or not lines:
+        result["failed"] = (
+            f"not finished after {a.answer_ms / 1000 + a.timeout:.0f} s: killed (--timeout {a.timeout:.0f})"
+            if killed
+            else f"exit {proc.returncode}: {stderr.strip()[-1500:]}"
+        )
         log(f"{row} x{n}: FAILED {result['failed']}")
         return result
     r = json.loads(lines[-1])
