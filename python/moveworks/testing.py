@@ -32,7 +32,6 @@ the child only forgets it (the parent's server keeps serving).
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 from ._async import AsyncClient
@@ -79,8 +78,6 @@ class Sandbox:
         self._native = _NativeSandbox(
             response_duration=response_duration, assistant_name=assistant_name, oauth=oauth, tls=tls
         )
-        # The process whose threads serve the sandbox (see `run` after a fork).
-        self._pid = os.getpid()
 
     def __enter__(self) -> "Sandbox":
         return self
@@ -158,36 +155,7 @@ class Sandbox:
         """Runs one action of the scripting vocabulary by name with its keyword
         arguments (JSON values) and returns its answer (dicts, lists, ...). An
         unknown action or bad arguments raise ``InvalidArgumentError`` naming the action."""
-        if os.getpid() != self._pid and not self._native.closed:
-            return self._run_in_parent(action, args)
         return json.loads(self._native.run(action, json.dumps(args)))
-
-    def _run_in_parent(self, action: str, args: Dict[str, Any]) -> Any:
-        """In a child of fork(): the state this process has is a copy nobody serves, so the
-        action goes to the parent's server, the one the child's clients talk to."""
-        import ssl
-        import urllib.error
-        import urllib.request
-
-        from ._errors import error_class
-
-        request = urllib.request.Request(
-            f"{self.origin}/_sim/script",
-            data=json.dumps({"action": action, "args": args}).encode(),
-            method="POST",
-            headers={"Content-Type": "application/json"},
-        )
-        ca = self.ca_certificate
-        context = ssl.create_default_context(cadata=ca) if ca else None
-        try:
-            with urllib.request.urlopen(request, timeout=30, context=context) as answer:
-                return json.loads(answer.read() or b"null")
-        except urllib.error.HTTPError as e:
-            # The simulator's 400 for a bad action or arguments, as the native call raises it.
-            message = json.loads(e.read() or b"{}").get("error", {}).get("message", str(e))
-            raise error_class("invalid_argument")(
-                f"invalid {action}: {message}", kind="invalid_argument", argument=action, message=message
-            ) from None
 
     def fault(self, **fault: Any) -> Dict[str, Any]:
         """Queues a fault for the next matching request, e.g.

@@ -22,14 +22,6 @@ use crate::convert::*;
 #[pyclass(frozen, module = "moveworks._moveworks")]
 pub(crate) struct Sandbox {
     inner: RwLock<Option<CoreSandbox>>,
-    /// The process that started the server (see `stop`).
-    pid: u32,
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }
 
 fn closed() -> core::Error {
@@ -37,19 +29,6 @@ fn closed() -> core::Error {
 }
 
 impl Sandbox {
-    /// Stops the server, in the process that started it. In a child of `fork()` the
-    /// server is the parent's (its threads were not copied, its sockets are shared):
-    /// stopping it there would shut the parent's listening socket and wait for threads
-    /// that do not exist, so the child only forgets it.
-    fn stop(&self) {
-        let taken = self.inner.write().unwrap_or_else(|p| p.into_inner()).take();
-        if std::process::id() == self.pid {
-            drop(taken);
-        } else {
-            std::mem::forget(taken);
-        }
-    }
-
     /// Runs `f` on the live sandbox, or fails with the closed-sandbox error.
     fn with<T>(&self, py: Python<'_>, f: impl FnOnce(&CoreSandbox) -> core::Result<T>) -> PyResult<T> {
         let guard = self.inner.read().unwrap_or_else(|p| p.into_inner());
@@ -86,7 +65,7 @@ impl Sandbox {
         };
         let options = parse().py_err(py)?;
         let sandbox = py.detach(|| CoreSandbox::start(&options)).py_err(py)?;
-        Ok(Sandbox { inner: RwLock::new(Some(sandbox)), pid: std::process::id() })
+        Ok(Sandbox { inner: RwLock::new(Some(sandbox)) })
     }
 
     /// The API base URL (`http://127.0.0.1:PORT/rest/v1beta1`, `https://` with `tls=True`).
@@ -175,6 +154,6 @@ impl Sandbox {
     fn close(&self, py: Python<'_>) {
         // Without the GIL: waiting for an action running in another thread (which
         // takes the lock with the GIL released) must not block that thread's return.
-        py.detach(|| self.stop());
+        py.detach(|| drop(self.inner.write().unwrap_or_else(|p| p.into_inner()).take()));
     }
 }

@@ -10,6 +10,7 @@
 //! once, in the simulator crate.
 
 use std::fmt;
+use std::mem::ManuallyDrop;
 use std::time::Duration;
 
 use moveworks_simulator::{Simulator, SimulatorConfig};
@@ -59,9 +60,28 @@ impl SandboxOptions {
 
 /// A running sandbox. Dropping it (or [`stop`](Self::stop)) stops the server;
 /// clients made for it then fail with connection errors.
+///
+/// After `fork()` a sandbox made in the parent keeps working in the child: its
+/// server runs in the parent (its threads were not copied), the child's clients
+/// reach it over loopback, [`run`](Self::run) sends the action to it over HTTP
+/// (`POST /_sim/script`), and dropping it in the child only forgets it.
 pub struct Sandbox {
-    simulator: Simulator,
+    /// Dropped only in the process that started it (see `Drop`).
+    simulator: ManuallyDrop<Simulator>,
     oauth: bool,
+    /// The process whose threads serve the sandbox.
+    pid: u32,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        // In a child of fork() the server is the parent's: stopping it here would shut the
+        // parent's listening socket and wait for threads this process does not have.
+        if std::process::id() == self.pid {
+            // SAFETY: dropped once, here, and never used after.
+            unsafe { ManuallyDrop::drop(&mut self.simulator) }
+        }
+    }
 }
 
 impl fmt::Debug for Sandbox {
@@ -85,7 +105,11 @@ impl Sandbox {
         }
         let simulator = Simulator::start(config)
             .map_err(|e| Error::new(crate::ErrorKind::Connection, format!("could not start the sandbox: {e}")))?;
-        Ok(Sandbox { simulator, oauth: options.oauth.unwrap_or(false) })
+        Ok(Sandbox {
+            simulator: ManuallyDrop::new(simulator),
+            oauth: options.oauth.unwrap_or(false),
+            pid: std::process::id(),
+        })
     }
 
     /// The API base URL to give a client (`http://127.0.0.1:PORT/rest/v1beta1`;
@@ -170,7 +194,49 @@ impl Sandbox {
     /// its JSON answer; an unknown action or bad arguments are `invalid_argument`
     /// naming the action.
     pub fn run(&self, action: &str, args: &Value) -> Result<Value> {
+        if std::process::id() != self.pid {
+            return self.run_in_parent(action, args);
+        }
         self.simulator.run(action, args).map_err(|why| Error::invalid_argument(action, why))
+    }
+
+    /// In a child of fork(): this process's copy of the state is served by nobody, so
+    /// the action goes to the parent's server, the one the child's clients talk to.
+    fn run_in_parent(&self, action: &str, args: &Value) -> Result<Value> {
+        let failed = |e: &dyn fmt::Display| {
+            Error::new(
+                crate::ErrorKind::Connection,
+                format!("the sandbox's server (in the parent) did not answer: {e}"),
+            )
+        };
+        let mut tls = ureq::tls::TlsConfig::builder();
+        if let Some(pem) = self.ca_certificate_pem() {
+            let roots: Vec<_> = ureq::tls::parse_pem(pem.as_bytes())
+                .filter_map(|item| match item {
+                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                    _ => None,
+                })
+                .collect();
+            tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&roots));
+        }
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .tls_config(tls.build())
+            .proxy(None)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        let body = serde_json::json!({ "action": action, "args": args });
+        let mut answer =
+            agent.post(format!("{}/_sim/script", self.origin())).send_json(&body).map_err(|e| failed(&e))?;
+        let status = answer.status();
+        let value: Value = answer.body_mut().read_json().map_err(|e| failed(&e))?;
+        if status.is_success() {
+            return Ok(value);
+        }
+        // The simulator's 400 for a bad action or arguments, as the in-process call reports it.
+        let why = value["error"]["message"].as_str().unwrap_or("refused").to_owned();
+        Err(Error::invalid_argument(action, why))
     }
 
     /// [`run`](Self::run) with JSON text in and out, for bindings that pass JSON.
