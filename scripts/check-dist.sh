@@ -118,11 +118,16 @@ PKG_CONFIG_PATH="$P/lib/pkgconfig" gcc -std=c99 -Wall -Werror "$ROOT/bindings/c/
 {
     cmake -S "$ROOT/bindings/c/examples" -B "$WORK/cmake" -DCMAKE_PREFIX_PATH="$P" && cmake --build "$WORK/cmake"
 } >"$WORK/cmake.log" 2>&1 || fail "find_package build against the unpacked tarball failed" "$WORK/cmake.log"
-for exe in "$WORK/quickstart" "$WORK/cmake/quickstart" "$WORK/cmake/quickstart_static"; do
+# CMake through pkg-config too (pkg_check_modules, as a project without find_package would).
+{
+    PKG_CONFIG_PATH="$P/lib/pkgconfig" cmake -S "$ROOT/bindings/c/examples" -B "$WORK/cmake-pc" -DMOVEWORKS_FIND=pkg-config &&
+        cmake --build "$WORK/cmake-pc" --target quickstart
+} >"$WORK/cmake-pc.log" 2>&1 || fail "pkg-config CMake build against the unpacked tarball failed" "$WORK/cmake-pc.log"
+for exe in "$WORK/quickstart" "$WORK/cmake/quickstart" "$WORK/cmake/quickstart_static" "$WORK/cmake-pc/quickstart"; do
     LD_LIBRARY_PATH="$P/lib" "$exe" >"$WORK/c.out" 2>&1 || fail "$(basename "$exe") failed" "$WORK/c.out"
     grep -q "assistant:" "$WORK/c.out" || fail "$(basename "$exe") printed no answer" "$WORK/c.out"
 done
-report c "$(basename "$c_tgz") $(stat -c %s "$c_tgz") B: libmoveworks.so $(stat -c %s "$P/lib/libmoveworks.so") B, glibc $(max_glibc "$P/lib/libmoveworks.so"), pkg-config and find_package (shared, static) turns"
+report c "$(basename "$c_tgz") $(stat -c %s "$c_tgz") B: libmoveworks.so $(stat -c %s "$P/lib/libmoveworks.so") B, glibc $(max_glibc "$P/lib/libmoveworks.so"), pkg-config (gcc, CMake) and find_package (shared, static) turns"
 
 # -- docs -----------------------------------------------------------------------------
 [ -f "$DIST/docs/index.html" ] || fail "no docs/index.html"

@@ -44,6 +44,9 @@ cargo test --locked -p moveworks -p moveworks-simulator -p moveworks-cli
 # before the suites linked by cargo-zigbuild (C's install step, Node): maturin's zig
 # wrapper differs from cargo-zigbuild's, so each switch between them rebuilds the crates
 # with a C build script (ring) and all above them.
+# scripts/release.sh (below) builds and checks the C install prefix (release, glibc 2.17), so the
+# C suite skips its debug copy of that build.
+export MOVEWORKS_C_INSTALL_CHECKED_BY_RELEASE=1
 BINDING_SUITES=(
     python/test.sh
     bindings/c/test.sh

@@ -181,47 +181,55 @@ if [[ "${MW_C_SKIP_VALGRIND:-}" != 1 ]]; then
 fi
 step "ASan+LSan+UBSan (C and C++ suites), valgrind (C++ suite)"
 bash "$HERE/sanitize.sh"
-step "install (cmake --install, linked for glibc 2.17) and build the example against the prefix: pkg-config and find_package"
-# Last: this builds the library as shipped (no test-hooks feature), linked by zig against
-# glibc 2.17 (MOVEWORKS_GLIBC_2_17: cargo-zigbuild, zig from scripts/zig-env.sh) into
-# target/<arch>-unknown-linux-gnu/debug; the suites above (valgrind, sanitizers) use the
-# native build in target/debug. Debug profile: the test command builds debug everywhere;
-# users get release by default.
-# shellcheck source=../../scripts/zig-env.sh
-. "$ROOT/scripts/zig-env.sh"
-PREFIX="$WORK/prefix"
-rm -rf "$PREFIX" "$WORK/cmake-lib" "$WORK/cmake-pc" "$WORK/cmake-pkg"
-zig_started=$SECONDS
-{
-    cmake -S "$HERE" -B "$WORK/cmake-lib" -DMOVEWORKS_CARGO_PROFILE=debug -DMOVEWORKS_GLIBC_2_17=ON &&
-        cmake --build "$WORK/cmake-lib" &&
-        cmake --install "$WORK/cmake-lib" --prefix "$PREFIX"
-} >"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log"; exit 1; }
-for f in lib/libmoveworks.so lib/libmoveworks.a include/moveworks.h lib/pkgconfig/moveworks.pc \
-    lib/cmake/moveworks/moveworksConfig.cmake lib/cmake/moveworks/moveworksConfigVersion.cmake; do
-    [[ -f "$PREFIX/$f" ]] || { echo "cmake --install did not lay out $f" >&2; exit 1; }
-done
-cmp -s include/moveworks.h "$PREFIX/include/moveworks.h" || { echo "installed header differs" >&2; exit 1; }
-require_glibc_2_17 "$PREFIX/lib/libmoveworks.so"
-echo "installed lib/libmoveworks.so needs glibc $(max_glibc "$PREFIX/lib/libmoveworks.so") (build and install: $((SECONDS - zig_started))s)"
-# pkg-config by hand, as a Makefile would.
-export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
-# shellcheck disable=SC2046
-gcc -std=c99 -Wall -Werror "$HERE/examples/full_turn.c" -o "$WORK/full_turn_pc" $(pkg-config --cflags --libs moveworks) \
-    -Wl,-rpath,"$PREFIX/lib"
-sim_reset
-"$WORK/full_turn_pc" >/dev/null
-# CMake through pkg-config, and through find_package (shared and static targets).
-{
-    cmake -S "$HERE/examples" -B "$WORK/cmake-pc" -DMOVEWORKS_FIND=pkg-config && cmake --build "$WORK/cmake-pc" &&
-        cmake -S "$HERE/examples" -B "$WORK/cmake-pkg" -DCMAKE_PREFIX_PATH="$PREFIX" && cmake --build "$WORK/cmake-pkg"
-} >>"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log"; exit 1; }
-for exe in cmake-pc/full_turn cmake-pkg/full_turn cmake-pkg/full_turn_static cmake-pkg/stream_turn \
-    cmake-pc/quickstart cmake-pkg/quickstart cmake-pkg/quickstart_static; do
+# The installed prefix, linked for glibc 2.17. The test command (scripts/test-all.sh) sets
+# MOVEWORKS_C_INSTALL_CHECKED_BY_RELEASE=1: its scripts/release.sh builds the same install as a
+# release tarball and scripts/check-dist.sh checks that layout, the header, glibc 2.17, pkg-config
+# and find_package (shared, static) turns, so this debug copy of that build (about 60 s) is skipped.
+if [ "${MOVEWORKS_C_INSTALL_CHECKED_BY_RELEASE:-}" = 1 ]; then
+    step "install: checked by scripts/release.sh and scripts/check-dist.sh later in this test command"
+else
+    step "install (cmake --install, linked for glibc 2.17) and build the example against the prefix: pkg-config and find_package"
+    # Last: this builds the library as shipped (no test-hooks feature), linked by zig against
+    # glibc 2.17 (MOVEWORKS_GLIBC_2_17: cargo-zigbuild, zig from scripts/zig-env.sh) into
+    # target/<arch>-unknown-linux-gnu/debug; the suites above (valgrind, sanitizers) use the
+    # native build in target/debug. Debug profile: the test command builds debug everywhere;
+    # users get release by default.
+    # shellcheck source=../../scripts/zig-env.sh
+    . "$ROOT/scripts/zig-env.sh"
+    PREFIX="$WORK/prefix"
+    rm -rf "$PREFIX" "$WORK/cmake-lib" "$WORK/cmake-pc" "$WORK/cmake-pkg"
+    zig_started=$SECONDS
+    {
+        cmake -S "$HERE" -B "$WORK/cmake-lib" -DMOVEWORKS_CARGO_PROFILE=debug -DMOVEWORKS_GLIBC_2_17=ON &&
+            cmake --build "$WORK/cmake-lib" &&
+            cmake --install "$WORK/cmake-lib" --prefix "$PREFIX"
+    } >"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log"; exit 1; }
+    for f in lib/libmoveworks.so lib/libmoveworks.a include/moveworks.h lib/pkgconfig/moveworks.pc \
+        lib/cmake/moveworks/moveworksConfig.cmake lib/cmake/moveworks/moveworksConfigVersion.cmake; do
+        [[ -f "$PREFIX/$f" ]] || { echo "cmake --install did not lay out $f" >&2; exit 1; }
+    done
+    cmp -s include/moveworks.h "$PREFIX/include/moveworks.h" || { echo "installed header differs" >&2; exit 1; }
+    require_glibc_2_17 "$PREFIX/lib/libmoveworks.so"
+    echo "installed lib/libmoveworks.so needs glibc $(max_glibc "$PREFIX/lib/libmoveworks.so") (build and install: $((SECONDS - zig_started))s)"
+    # pkg-config by hand, as a Makefile would.
+    export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+    # shellcheck disable=SC2046
+    gcc -std=c99 -Wall -Werror "$HERE/examples/full_turn.c" -o "$WORK/full_turn_pc" $(pkg-config --cflags --libs moveworks) \
+        -Wl,-rpath,"$PREFIX/lib"
     sim_reset
-    LD_LIBRARY_PATH="$PREFIX/lib" "$WORK/$exe" >"$WORK/example.out"
-    grep -q "assistant:" "$WORK/example.out" || { echo "$exe:"; cat "$WORK/example.out"; exit 1; }
-done
+    "$WORK/full_turn_pc" >/dev/null
+    # CMake through pkg-config, and through find_package (shared and static targets).
+    {
+        cmake -S "$HERE/examples" -B "$WORK/cmake-pc" -DMOVEWORKS_FIND=pkg-config && cmake --build "$WORK/cmake-pc" &&
+            cmake -S "$HERE/examples" -B "$WORK/cmake-pkg" -DCMAKE_PREFIX_PATH="$PREFIX" && cmake --build "$WORK/cmake-pkg"
+    } >>"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log"; exit 1; }
+    for exe in cmake-pc/full_turn cmake-pkg/full_turn cmake-pkg/full_turn_static cmake-pkg/stream_turn \
+        cmake-pc/quickstart cmake-pkg/quickstart cmake-pkg/quickstart_static; do
+        sim_reset
+        LD_LIBRARY_PATH="$PREFIX/lib" "$WORK/$exe" >"$WORK/example.out"
+        grep -q "assistant:" "$WORK/example.out" || { echo "$exe:"; cat "$WORK/example.out"; exit 1; }
+    done
+fi
 
 # ---- the README's shell and CMake blocks, run as written ----------------------------------------------
 step "README: the quickstart's and Build and link's commands, the pkg-config line and the CMake snippet"
