@@ -19,8 +19,36 @@ use crate::model::{Response, ResponseStatus};
 /// has its own flag and is also cancelled by its parent.
 #[derive(Clone, Default)]
 pub struct CancelToken {
-    inner: Arc<(Mutex<bool>, Condvar)>,
+    inner: Arc<Shared>,
     parent: Option<Box<CancelToken>>,
+}
+
+/// A token's state and the condvar its sleeps wait on.
+type Shared = (Mutex<TokenState>, Condvar);
+
+/// A token's flag and what to call when it is set.
+#[derive(Default)]
+struct TokenState {
+    cancelled: bool,
+    /// Registered by [`CancelToken::on_cancel`]; called once, by `cancel`, outside the lock.
+    wakers: Vec<(u64, Waker)>,
+    next_waker: u64,
+}
+
+/// Called when a token is cancelled (e.g. shuts a socket down so a blocked read returns).
+pub(crate) type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// Keeps a waker registered on a token and its parents; dropping it unregisters.
+pub(crate) struct CancelWake {
+    registered: Vec<(Arc<Shared>, u64)>,
+}
+
+impl Drop for CancelWake {
+    fn drop(&mut self) {
+        for (inner, id) in self.registered.drain(..) {
+            inner.0.lock().unwrap_or_else(|p| p.into_inner()).wakers.retain(|(w, _)| *w != id);
+        }
+    }
 }
 
 impl fmt::Debug for CancelToken {
@@ -36,9 +64,42 @@ impl CancelToken {
     }
     /// Cancels every wait using this token; waits sleeping between polls wake at once.
     pub fn cancel(&self) {
-        let (flag, cv) = &*self.inner;
-        *flag.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        let (state, cv) = &*self.inner;
+        let wakers = {
+            let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+            state.cancelled = true;
+            std::mem::take(&mut state.wakers)
+        };
         cv.notify_all();
+        for (_, wake) in wakers {
+            wake();
+        }
+    }
+    /// Calls `wake` once when this token or a parent is cancelled (at once if it already
+    /// is), until the returned guard is dropped. A blocked read registers the shutdown of
+    /// its socket here, so a cancel ends the read at once with no periodic wake-ups.
+    pub(crate) fn on_cancel(&self, wake: Waker) -> CancelWake {
+        let mut guard = CancelWake { registered: Vec::new() };
+        let mut already = false;
+        let mut token = Some(self);
+        while let Some(t) = token {
+            let mut state = t.inner.0.lock().unwrap_or_else(|p| p.into_inner());
+            if state.cancelled {
+                already = true;
+                break;
+            }
+            let id = state.next_waker;
+            state.next_waker += 1;
+            state.wakers.push((id, wake.clone()));
+            guard.registered.push((t.inner.clone(), id));
+            token = t.parent.as_deref();
+        }
+        if already {
+            drop(guard);
+            wake();
+            return CancelWake { registered: Vec::new() };
+        }
+        guard
     }
     /// A token cancelled by its own [`cancel`](Self::cancel) or by this one's;
     /// cancelling it leaves this one alone (one stream of a caller's token, say).
@@ -47,7 +108,7 @@ impl CancelToken {
     }
     /// True once [`cancel`](Self::cancel) was called (on it or on a parent).
     pub fn is_cancelled(&self) -> bool {
-        *self.inner.0.lock().unwrap_or_else(|p| p.into_inner())
+        self.inner.0.lock().unwrap_or_else(|p| p.into_inner()).cancelled
             || self.parent.as_ref().is_some_and(|p| p.is_cancelled())
     }
     /// Sleeps up to `duration`; returns true (early) if cancelled. With a check of
@@ -70,8 +131,8 @@ impl CancelToken {
             let slice = if self.parent.is_some() || checked { left.min(PARENT_CHECK) } else { left };
             let guard = flag.lock().unwrap_or_else(|p| p.into_inner());
             let (guard, _) =
-                cv.wait_timeout_while(guard, slice, |cancelled| !*cancelled).unwrap_or_else(|p| p.into_inner());
-            let cancelled = *guard || self.parent.as_ref().is_some_and(|p| p.is_cancelled());
+                cv.wait_timeout_while(guard, slice, |state| !state.cancelled).unwrap_or_else(|p| p.into_inner());
+            let cancelled = guard.cancelled || self.parent.as_ref().is_some_and(|p| p.is_cancelled());
             if cancelled || slice >= left {
                 return cancelled;
             }

@@ -153,10 +153,7 @@ impl std::fmt::Debug for Transport {
 pub(crate) fn new_agent(config: ureq::config::Config) -> ureq::Agent {
     ureq::Agent::with_parts(
         config,
-        ureq::unversioned::transport::Connector::chain(
-            ureq::unversioned::transport::DefaultConnector::default(),
-            crate::interrupt::InterruptibleConnector,
-        ),
+        crate::interrupt::InterruptibleConnector::default(),
         crate::resolve::CachingResolver::default(),
     )
 }

@@ -272,3 +272,43 @@ fn mutual_tls_presents_the_client_certificate() {
     let half = ClientOptions { client_certificate: sim.client_certificate_pem(), ..base };
     assert_eq!(Client::from_options(half).unwrap_err().argument(), Some("client_key"));
 }
+
+/// A stream stalled behind a proxy (its socket is the proxy's, opened by a nested run of the
+/// connector chain) still ends as cancelled when its token fires.
+#[test]
+fn a_stalled_stream_through_either_proxy_ends_when_cancelled() {
+    let (Some(forward), Some(inspecting), Some(ca)) = (
+        proxy_env("MOVEWORKS_TEST_FORWARD_PROXY"),
+        proxy_env("MOVEWORKS_TEST_INSPECTING_PROXY"),
+        proxy_env("MOVEWORKS_TEST_INSPECTING_PROXY_CA"),
+    ) else {
+        return;
+    };
+    let sandbox = tls_sandbox();
+    let through = [
+        ClientOptions { proxy: Some(forward), ..sandbox.client_options() },
+        ClientOptions { proxy: Some(inspecting), ca_certificates: Some(ca), ..sandbox.client_options() },
+    ];
+    for options in through {
+        let client = Client::from_options(options).unwrap();
+        let conv = client.create_conversation(None).unwrap();
+        sandbox.run("fault", &json!({"kind": "stream_stall", "after_events": 1, "ms": 20_000})).unwrap();
+        let token = moveworks::CancelToken::new();
+        let options = StreamOptions {
+            idle_timeout: Duration::from_secs(30),
+            wait: WaitOptions { cancel: Some(token.clone()), ..Default::default() },
+        };
+        let canceller = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            token.cancel();
+        });
+        let started = std::time::Instant::now();
+        let e = client
+            .stream_response_and_wait(&conv.conversation_id, "hi", &options, &mut |_| ControlFlow::Continue(()))
+            .unwrap_err();
+        canceller.join().unwrap();
+        assert_eq!(e.kind(), ErrorKind::Cancelled, "{e:?}");
+        // Far below the 20 s stall and the 30 s idle timeout (not a timing assertion).
+        assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    }
+}
