@@ -184,9 +184,18 @@ bash "$HERE/sanitize.sh"
 # The installed prefix, linked for glibc 2.17. The test command (scripts/test-all.sh) sets
 # MOVEWORKS_C_INSTALL_CHECKED_BY_RELEASE=1: its scripts/release.sh builds the same install as a
 # release tarball and scripts/check-dist.sh checks that layout, the header, glibc 2.17, pkg-config
-# and find_package (shared, static) turns, so this debug copy of that build (about 60 s) is skipped.
+# and find_package (shared, static) turns, so this debug zig build (about 60 s) is left to it and
+# the README's snippets below run against a native install.
 if [ "${MOVEWORKS_C_INSTALL_CHECKED_BY_RELEASE:-}" = 1 ]; then
-    step "install: checked by scripts/release.sh and scripts/check-dist.sh later in this test command"
+    step "install (cmake --install of the native build, for the README's snippets below; glibc 2.17: release.sh)"
+    PREFIX="$WORK/prefix"
+    rm -rf "$PREFIX" "$WORK/cmake-lib"
+    {
+        cmake -S "$HERE" -B "$WORK/cmake-lib" -DMOVEWORKS_CARGO_PROFILE=debug &&
+            cmake --build "$WORK/cmake-lib" &&
+            cmake --install "$WORK/cmake-lib" --prefix "$PREFIX"
+    } >"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log"; exit 1; }
+    export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 else
     step "install (cmake --install, linked for glibc 2.17) and build the example against the prefix: pkg-config and find_package"
     # Last: this builds the library as shipped (no test-hooks feature), linked by zig against
