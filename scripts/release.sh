@@ -19,7 +19,9 @@ export CARGO_TERM_COLOR=never PIP_DISABLE_PIP_VERSION_CHECK=1
 DIST="$(mkdir -p "${1:-$ROOT/dist}" && cd "${1:-$ROOT/dist}" && pwd)"
 VERSION="$(sed -n 's/^version = "\([0-9.]*\)"$/\1/p' Cargo.toml | head -n 1)"
 WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
+python_build=""
+# A failure elsewhere stops the background wheel build too.
+trap '[ -z "$python_build" ] || kill "$python_build" 2>/dev/null; rm -rf "$WORK"' EXIT
 started=$SECONDS
 step() { printf 'release: %s (%d s)\n' "$1" "$((SECONDS - started))"; }
 fail() { echo "release: $1" >&2; [ -z "${2:-}" ] || tail -n 60 "$2" >&2; exit 1; }
@@ -32,6 +34,19 @@ mkdir -p "$DIST"/{python,node,kotlin,c}
 . "$ROOT/scripts/zig-env.sh"
 TRIPLE="${GLIBC_2_17_TARGET%.2.17}"
 RELEASE_DIR="$CARGO_TARGET_DIR/$TRIPLE/release"
+
+# The wheel builds alongside the others, in a target dir of its own: maturin's zig wrapper is
+# not cargo-zigbuild's, so its C-built crates (ring) and everything above them never share
+# the other builds' artifacts anyway, and two builds keep both cores busy through the long
+# single-threaded codegen of each cdylib.
+step "python: wheel and sdist (in the background)"
+(
+    export CARGO_TARGET_DIR="$CARGO_TARGET_DIR/release-python"
+    cd python &&
+        maturin build --quiet --release --zig --compatibility manylinux2014 -o "$DIST/python" &&
+        maturin sdist -o "$DIST/python"
+) >"$WORK/maturin.log" 2>&1 &
+python_build=$!
 
 step "c: installed prefix as a tarball"
 PREFIX="$WORK/moveworks-c-$VERSION"
@@ -72,12 +87,8 @@ node_step() { # one command per line: `set -e` does not hold inside a `( ... ) |
 }
 node_step >"$WORK/node.log" 2>&1 || fail "node packaging failed" "$WORK/node.log"
 
-# Last of the builds: maturin's zig wrapper is not cargo-zigbuild's, so the crates with a C
-# build script (ring) and everything above them are rebuilt for it; done once, not twice.
-step "python: wheel and sdist"
-(cd python && maturin build --quiet --release --zig --compatibility manylinux2014 -o "$DIST/python") \
-    >"$WORK/maturin.log" 2>&1 || fail "maturin build failed" "$WORK/maturin.log"
-(cd python && maturin sdist -o "$DIST/python") >>"$WORK/maturin.log" 2>&1 || fail "maturin sdist failed" "$WORK/maturin.log"
+step "python: waiting for the wheel and sdist"
+wait "$python_build" || fail "maturin build or sdist failed" "$WORK/maturin.log"
 
 step "docs"
 # pdoc documents the wheel just built rather than a debug build of its own.

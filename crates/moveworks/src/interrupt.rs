@@ -4,7 +4,7 @@
 //! time for the next event. Cancelling must not wait for that next byte, and an
 //! idle stream must be given up. How:
 //!
-//! - the agent's connector ([`InterruptibleConnector`]) runs ureq's default chain
+//! - the agent's connector (`InterruptibleConnector`) runs ureq's default chain
 //!   and keeps a handle on each socket that chain opens (ureq's
 //!   `register_shutdown`, the hook behind `Agent::shutdown`), then wraps the
 //!   connection (TCP or TLS) in a transport whose `await_input` knows the
