@@ -28,6 +28,23 @@ use std::sync::{Mutex, OnceLock};
 
 use serde_json::{json, Value};
 
+use crate::api::Generation;
+
+/// rest/v1 lines carry `"api": "v1"` (validated against the assistant/v1 spec plus
+/// `spec/rest-v1-additions.schema.json`); beta lines carry no `api`, as before.
+fn mark_generation(line: &mut Value, generation: Generation) {
+    if generation == Generation::V1 {
+        line["api"] = json!("v1");
+    }
+}
+
+fn generation_key(generation: Generation) -> &'static str {
+    match generation {
+        Generation::V1 => "v1 ",
+        Generation::V1Beta1 => "",
+    }
+}
+
 /// The environment variable naming the recording directory.
 pub(crate) const ENV: &str = "MOVEWORKS_SIM_CONTRACT_LOG";
 /// Lines kept per (route, status, event, exemption) per process.
@@ -72,13 +89,21 @@ fn write(key: String, line: impl FnOnce() -> Value) {
 }
 
 /// Records a served JSON body.
-pub(crate) fn record_body(method: &str, route: &str, status: u16, body: &[u8], exempt: Option<&str>) {
+pub(crate) fn record_body(
+    generation: Generation,
+    method: &str,
+    route: &str,
+    status: u16,
+    body: &[u8],
+    exempt: Option<&str>,
+) {
     if !enabled() {
         return;
     }
-    let key = format!("{method} {route} {status} body {}", exempt.unwrap_or(""));
+    let key = format!("{}{method} {route} {status} body {}", generation_key(generation), exempt.unwrap_or(""));
     write(key, || {
         let mut line = json!({ "method": method, "route": route, "status": status });
+        mark_generation(&mut line, generation);
         match serde_json::from_slice::<Value>(body) {
             Ok(body) => line["body"] = body,
             Err(_) => line["body_text"] = json!(String::from_utf8_lossy(body)),
@@ -91,13 +116,14 @@ pub(crate) fn record_body(method: &str, route: &str, status: u16, body: &[u8], e
 }
 
 /// Records one SSE event of a stream (`data` as sent, parsed when it is JSON).
-pub(crate) fn record_event(route: &str, event: &str, data: &str, exempt: Option<&str>) {
+pub(crate) fn record_event(generation: Generation, route: &str, event: &str, data: &str, exempt: Option<&str>) {
     if !enabled() {
         return;
     }
-    let key = format!("POST {route} 200 {event} {}", exempt.unwrap_or(""));
+    let key = format!("{}POST {route} 200 {event} {}", generation_key(generation), exempt.unwrap_or(""));
     write(key, || {
         let mut line = json!({ "method": "POST", "route": route, "status": 200, "event": event });
+        mark_generation(&mut line, generation);
         match serde_json::from_str::<Value>(data) {
             Ok(data) => line["data"] = data,
             Err(_) => line["data_text"] = json!(data),

@@ -363,17 +363,20 @@
 #![deny(missing_docs)]
 
 mod api;
+mod background;
 mod codec;
 mod contract;
 mod cursor;
 mod faults;
 mod json;
+mod modals;
 mod script;
 mod server;
 mod state;
 mod stream;
 #[cfg(unix)]
 mod tls;
+mod v1;
 
 pub use script::ACTIONS;
 
@@ -385,7 +388,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::api::{App, API_PREFIX, TOKEN_PATH};
+use crate::api::{App, API_PREFIX, TOKEN_PATH, V1_PREFIX};
 use crate::server::{HttpRequest, Server};
 
 /// Start-up settings of a [`Simulator`].
@@ -540,6 +543,11 @@ impl Simulator {
     /// The API base URL, `origin + "/rest/v1beta1"`.
     pub fn base_url(&self) -> String {
         format!("{}{API_PREFIX}", self.origin())
+    }
+
+    /// The rest/v1 API base URL, `origin + "/rest/v1"` (served beside the beta on the same port).
+    pub fn v1_base_url(&self) -> String {
+        format!("{}{V1_PREFIX}", self.origin())
     }
 
     /// The token endpoint, `origin + "/oauth/v1/token"`.
