@@ -347,3 +347,32 @@ fn a_dead_webhook_never_blocks_a_request() {
     }
     drop(silent);
 }
+
+#[test]
+fn live_agent_replies_and_modal_follow_ups_reach_the_webhook() {
+    let api = api();
+    api.sim.run("configure", &json!({"live_agent_delay_ms": 20})).unwrap();
+    let alice = User::minted(&api, "u_alice");
+    let conv = alice.create_conversation();
+    let (url, received) = receiver(200);
+    api.sim.run("webhook", &json!({"url": url})).unwrap();
+    let (_, message) = alice.ask(&conv, "laptop");
+    // Submit the form.
+    let modal = format!(
+        "/conversations/{conv}/responses/{}/messages/{}/modals/{}/submit",
+        message["response_id"].as_str().unwrap(),
+        message["message_id"].as_str().unwrap(),
+        message["actions"][1]["modal_action"]["modal_id"].as_str().unwrap()
+    );
+    assert_eq!(alice.post(&modal, json!({"values": {"model": {"option": "win"}}})).status, 200);
+    let (_, first) = received.recv_timeout(Duration::from_secs(5)).unwrap();
+    // Talk to an agent.
+    let agent = &message["handoff"]["handoff_categories"][0]["handoff_items"][0]["action"]["callback_action"];
+    alice.press(&conv, agent["callback_id"].as_str().unwrap());
+    let (_, second) = received.recv_timeout(Duration::from_secs(5)).unwrap();
+    for (body, actor) in [(first, "ASSISTANT"), (second, "LIVE_AGENT")] {
+        assert_eq!(body["data"], json!({"conversation_id": conv, "user_id": "u_alice"}));
+        let event = alice.get_ok(&format!("/conversations/{conv}/events/{}", body["id"].as_str().unwrap()));
+        assert_eq!(event["event_payload"]["message"]["actor"], actor);
+    }
+}
