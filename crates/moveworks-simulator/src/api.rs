@@ -690,16 +690,13 @@ impl App {
                         with_trace(response, trace_header, &root_uuid),
                         crate::stream::error_only(code.clone(), message.clone(), generation),
                     ),
-                    (Some(record), None) => Reply::Stream(
-                        with_trace(response, trace_header, &root_uuid),
-                        crate::stream::writer(
-                            record,
-                            stream_unknown,
-                            stream_faults,
-                            generation,
-                            crate::modals::minter(&self.shared),
-                        ),
-                    ),
+                    (Some(record), None) => {
+                        let mint = crate::modals::minter(&self.shared, &record);
+                        Reply::Stream(
+                            with_trace(response, trace_header, &root_uuid),
+                            crate::stream::writer(record, stream_unknown, stream_faults, generation, mint),
+                        )
+                    }
                     (None, None) => Reply::Full(error(500, "INTERNAL_ERROR", "the streamed response vanished")),
                 }
             }

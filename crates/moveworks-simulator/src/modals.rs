@@ -14,7 +14,7 @@ use crate::api::{invalid_input, json_object, not_found, Handled, Inner, ModalPat
 use crate::background::{Pending, PendingKind};
 use crate::codec;
 use crate::server::{HttpRequest, HttpResponse};
-use crate::state::{Script, Store};
+use crate::state::{ResponseRecord, Script, Store};
 
 /// What a MODAL_ACTION carries until a read mints its id (never sent).
 pub(crate) const MODAL_PLACEHOLDER: &str = "modal_(minted on read)";
@@ -72,8 +72,13 @@ pub(crate) fn mint(store: &mut Store, value: &mut Value) {
     }
 }
 
-/// A minter for streamed events, which are written outside the request's lock.
-pub(crate) fn minter(shared: &Arc<Shared>) -> Box<dyn Fn(&mut Value) + Send> {
+/// A minter for the events of one response's stream, which are written outside the
+/// request's lock. Only an answer with a form needs one: every other stream (the beta's
+/// included) gets a no-op, so streams never contend for the lock.
+pub(crate) fn minter(shared: &Arc<Shared>, record: &ResponseRecord) -> Box<dyn Fn(&mut Value) + Send> {
+    if !matches!(record.script, Script::Laptop { .. }) {
+        return Box::new(|_: &mut Value| {});
+    }
     let shared = Arc::clone(shared);
     Box::new(move |value: &mut Value| mint(&mut shared.lock().store, value))
 }

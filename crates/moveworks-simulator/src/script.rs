@@ -70,6 +70,8 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
 impl App {
     /// Runs one action of the vocabulary; `Err` says what was wrong with the call.
     pub fn run(&self, action: &str, args: &Value) -> Result<Value, String> {
+        // What is due by now happens first, so a script sees the same state a request would.
+        crate::background::materialize_due(&self.shared, &mut self.lock(), std::time::Instant::now());
         let args = match args {
             Value::Null => json!({}),
             Value::Object(_) => args.clone(),
