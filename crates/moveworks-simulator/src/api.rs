@@ -24,6 +24,8 @@ pub(crate) const API_PREFIX: &str = "/rest/v1beta1";
 pub(crate) const V1_PREFIX: &str = "/rest/v1";
 /// The rest/v1 trace header (`x-trace-id`, API-V1-NOTES §1); the beta sends `x-moveworks-root-uuid`.
 pub(crate) const TRACE_ID_HEADER: &str = "x-trace-id";
+/// The title of the conversation `inject_event` makes for a `user_id` without a `conversation_id`.
+const SYSTEM_CONVERSATION_TITLE: &str = "System Initiated Conversation";
 /// The user the static token, OAuth client-credentials tokens and beta requests act as.
 pub(crate) const DEFAULT_USER: &str = "user_sim";
 
@@ -917,8 +919,7 @@ impl App {
                 Some(_) => Err(invalid_input(format!("`{key}` must be a non-empty string"))),
             }
         };
-        let conversation_id =
-            string("conversation_id")?.ok_or_else(|| invalid_input("`conversation_id` is required"))?;
+        let conversation_id = string("conversation_id")?;
         let text = string("text")?.ok_or_else(|| invalid_input("`text` is required"))?;
         let kind = match string("kind")?.as_deref() {
             None | Some("notification") => InjectedKind::Notification,
@@ -931,6 +932,15 @@ impl App {
         let user_id = string("user_id")?;
         let mut inner = self.lock();
         let unknown = inner.settings.unknown_values;
+        let conversation_id = match (conversation_id, &user_id) {
+            (Some(id), _) => id,
+            // A proactive notification for a user lands in a new conversation titled like
+            // the real one's (API-V1-NOTES §7, "System Initiated Conversation").
+            (None, Some(user)) => {
+                inner.store.create_conversation(Some(SYSTEM_CONVERSATION_TITLE.into()), false, user).id.clone()
+            }
+            (None, None) => return Err(invalid_input("`conversation_id` (or `user_id`) is required")),
+        };
         let owner = inner.store.conversation(&conversation_id).map(|c| c.owner.clone());
         let owner = owner.ok_or_else(|| not_found("conversation", &conversation_id))?;
         // The event is for the conversation's owner (`user_sim` for a conversation made

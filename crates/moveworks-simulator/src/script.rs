@@ -28,7 +28,7 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ),
     (
         "inject_event",
-        "{\"conversation_id\", \"text\", \"kind\"?: \"notification\" | \"async_response\", \"event_type\"?, \"user_id\"? (must be the conversation's owner, the default)}: a proactive notification or asynchronous answer in the events feed (POSTed to the webhook, if set)",
+        "{\"conversation_id\", \"text\", \"kind\"?: \"notification\" | \"async_response\", \"event_type\"?, \"user_id\"? (the conversation's owner, the default; without conversation_id: a new \"System Initiated Conversation\" of that user)}: a proactive notification or asynchronous answer in the events feed (POSTed to the webhook, if set)",
         "the event, as rest/v1beta1 list events renders it (rest/v1 adds created_at)",
     ),
     (

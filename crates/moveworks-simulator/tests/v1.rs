@@ -376,3 +376,17 @@ fn live_agent_replies_and_modal_follow_ups_reach_the_webhook() {
         assert_eq!(event["event_payload"]["message"]["actor"], actor);
     }
 }
+
+#[test]
+fn inject_event_for_a_user_without_a_conversation_makes_a_system_initiated_one() {
+    let api = api();
+    let carol = User::minted(&api, "u_carol");
+    let event = api.sim.run("inject_event", &json!({"user_id": "u_carol", "text": "Your badge is ready"})).unwrap();
+    let conv = event["conversation_id"].as_str().unwrap();
+    let listed = carol.get_ok("/conversations")["conversations"].clone();
+    assert_eq!(listed[0]["conversation_id"], conv);
+    assert_eq!(listed[0]["title"], "System Initiated Conversation");
+    assert_eq!(carol.get_ok("/conversations/-/events")["events"][0]["event_id"], event["event_id"]);
+    assert_eq!(User::sim(&api).get(&format!("/conversations/{conv}")).status, 404);
+    assert!(api.sim.run("inject_event", &json!({"text": "nobody"})).is_err());
+}
