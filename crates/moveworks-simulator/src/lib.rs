@@ -421,6 +421,7 @@ mod cursor;
 mod faults;
 mod json;
 mod modals;
+mod route;
 mod script;
 mod server;
 mod state;
