@@ -334,7 +334,10 @@ impl App {
         let (fault, log_seq) = {
             let mut inner = self.lock();
             crate::background::materialize_due(&self.shared, &mut inner, Instant::now());
-            let authorized = bearer_token(req).is_some_and(|t| self.token_valid(&inner, t, Instant::now()));
+            let token = bearer_token(req).filter(|t| self.token_valid(&inner, t, Instant::now()));
+            let authorized = token.is_some();
+            // Whom the request acts for (rest/v1's per-user bearers), so a test can tell two users apart.
+            let user_id = token.map(|t| Self::caller(&inner, t));
             let fault = inner.faults.take(&req.method, &req.target);
             let entry = json!({
                 "method": req.method,
@@ -355,6 +358,7 @@ impl App {
                     .collect::<serde_json::Map<String, Value>>(),
                 "body_keys": serde_json::from_slice::<Value>(&req.body).ok()
                     .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>())),
+                "user_id": user_id,
             });
             inner.next_log_seq += 1;
             let seq = inner.next_log_seq;

@@ -240,14 +240,16 @@
 //!   static token stays valid), to test a client's refresh-on-401.
 //! * `GET /_sim/requests`: the request log, in arrival order, entries
 //!   `{"method","path","query","status","assistant_name","user_agent",
-//!   "authorized","content_type","fault","root_uuid","connection","x_headers","body_keys"}`. `query` is the raw
+//!   "authorized","content_type","fault","root_uuid","connection","x_headers","body_keys","user_id"}`. `query` is the raw
 //!   query string (`""` when none), `status` is `null` while in flight or
 //!   when a `reset` fault closed the connection, `authorized` says whether the
 //!   request carried a bearer token the simulator accepts, `fault` names the
 //!   fault applied (or `null`), `root_uuid` is the `x-moveworks-root-uuid`
 //!   sent back, `connection` a serial number of the TCP connection that carried
 //!   the request, `x_headers` the request's `x-` headers (names lowercase) and
-//!   `body_keys` the top-level fields of a JSON body (`null` without one). The Authorization value is never stored; the newest 100 000
+//!   `body_keys` the top-level fields of a JSON body (`null` without one), `user_id` the user a
+//!   valid bearer acts for (`user_sim` unless minted by `user_token`; `null` without a valid one),
+//!   and `root_uuid` on `/rest/v1` the `x-trace-id` sent back. The Authorization value is never stored; the newest 100 000
 //!   entries are kept.
 //!   `DELETE /_sim/requests` clears it.
 //! * `POST /_sim/events` `{"conversation_id": C, "text": T, "kind"?: "notification"|"async_response",

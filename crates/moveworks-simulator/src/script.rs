@@ -60,7 +60,7 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     (
         "requests",
         "{\"method\"?, \"path_contains\"?}: the request log, oldest first, optionally filtered",
-        "[{\"method\", \"path\", \"query\", \"status\", \"assistant_name\", \"user_agent\", \"authorized\", \"content_type\", \"fault\", \"root_uuid\", \"connection\", \"x_headers\", \"body_keys\"}] (never the Authorization value; `connection`: a serial number of the TCP connection that carried it)",
+        "[{\"method\", \"path\", \"query\", \"status\", \"assistant_name\", \"user_agent\", \"authorized\", \"content_type\", \"fault\", \"root_uuid\", \"connection\", \"x_headers\", \"body_keys\", \"user_id\"}] (never the Authorization value; `connection`: a serial number of the TCP connection that carried it; `user_id`: the user a valid bearer acts for, user_sim unless minted by user_token, null without one)",
     ),
     ("clear_requests", "{}: empties the request log", "{}"),
     ("feedback", "{}: every submitted feedback the API accepted, oldest first", "[{...}]"),

@@ -32,6 +32,7 @@ fn v1_is_served_beside_the_beta_with_x_trace_id() {
     assert_eq!(sim.get("/nope").status, 404);
     let unauthorized = api.call("GET", "/rest/v1/conversations", &[("Assistant-Name", ASSISTANT)], None);
     assert_eq!(unauthorized.status, 401);
+    assert_eq!(api.sim.requests().last().unwrap()["user_id"], Value::Null);
     common::v1::assert_v1_headers(&unauthorized);
     // The beta keeps its own header only, and knows nothing of the v1-only routes.
     let beta = api.get("/conversations");
@@ -91,6 +92,13 @@ fn each_user_sees_only_their_own_conversations() {
     assert!(texts(&sim).is_empty());
     let wrong_user = api.sim.run("inject_event", &json!({"conversation_id": conv, "text": "x", "user_id": "u_bob"}));
     assert!(wrong_user.unwrap_err().contains("u_alice"));
+
+    // The request log says whom each request acted for.
+    let log = api.sim.run("requests", &json!({"path_contains": "/rest/v1/conversations"})).unwrap();
+    let users: Vec<&Value> = log.as_array().unwrap().iter().map(|r| &r["user_id"]).collect();
+    for user in ["u_alice", "u_bob", "user_sim"] {
+        assert!(users.contains(&&json!(user)), "{user}: {users:?}");
+    }
 
     // The beta is org-level: it sees every conversation.
     assert_eq!(api.get("/conversations").json()["conversations"].as_array().unwrap().len(), 2);
