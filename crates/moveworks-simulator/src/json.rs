@@ -213,6 +213,9 @@ fn reasoning_item(r: &ResponseRecord, unknown: bool) -> Value {
             "type": "HTML_TEXT",
             "html_text": { "text": format!("<p>Searching the knowledge base for <em>{}</em>…</p>", escape_html(question)) }
         })
+    } else if question.is_empty() {
+        // A rest/v1 button press has no text to search for.
+        plain_text("Working on your request…")
     } else {
         plain_text(&format!("Searching the knowledge base for “{question}”…"))
     };
