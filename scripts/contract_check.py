@@ -22,7 +22,8 @@ the published assistant/v1 spec (spec/assistant-v1-conversations-api.schema.json
 by spec/derive.py from the closest published relative of rest/v1) merged with the
 rest/v1 additions the notes document (spec/rest-v1-additions.schema.json: LIVE_AGENT,
 MODAL_ACTION, handoff, sender_info, files, the modal and get-event operations; each
-entry cites its section of API-V1-NOTES.md). Records without `api` are beta records.
+entry cites its section of API-V1-NOTES.md), and its webhook deliveries (`"webhook": true`)
+against the envelope the notes document (WebhookDelivery). Records without `api` are beta records.
 
 Records marked `exempt` (deliberately off-spec: deviation faults, unknown values,
 raw_message, documented spec gaps) are counted, not validated. Exits 1 on any
@@ -151,6 +152,9 @@ def errors_of(validator, instance):
 
 def check_record(spec, rec):
     """The problems of one record (empty when it conforms)."""
+    if rec.get("webhook"):
+        # A webhook delivery the simulator POSTed (rest/v1): the envelope of the notes, section 7.
+        return errors_of(spec.component("WebhookDelivery"), rec.get("body"))
     method, route, status = rec.get("method"), rec.get("route"), rec.get("status")
     answer, why = spec.response(route, method, status)
     if answer is None:
@@ -236,8 +240,11 @@ def main():
                 if api not in specs:
                     mismatches[("unknown api",)].append(f"{os.path.basename(path)}:{number}: {api!r}")
                     continue
-                kind = (api or "v1beta1", rec.get("method"), rec.get("route"), rec.get("status"),
-                        rec.get("event", "body"))
+                if rec.get("webhook"):
+                    kind = (api, "POST", "(webhook delivery)", "-", "body")
+                else:
+                    kind = (api or "v1beta1", rec.get("method"), rec.get("route"), rec.get("status"),
+                            rec.get("event", "body"))
                 if rec.get("exempt"):
                     exempt[(rec["exempt"],) + kind] += 1
                     continue

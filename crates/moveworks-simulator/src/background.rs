@@ -120,6 +120,7 @@ pub(crate) fn announce(shared: &Shared, inner: &mut Inner, event_id: &str) {
         "created_at": timestamp(event.created_at),
         "data": { "conversation_id": event.conversation_id, "user_id": event.user_id },
     });
+    crate::contract::record_webhook(&body);
     let id = NEXT_DELIVERY.fetch_add(1, Ordering::Relaxed);
     inner.deliveries.push(json!({ "delivery_id": id, "url": url, "body": body, "status": null, "error": null }));
     let body = body.to_string().into_bytes();

@@ -9,7 +9,10 @@
 //! ```text
 //! {"method","route","status","body"}                     a JSON body
 //! {"method":"POST","route":".../responses/stream","status":200,"event","data"}   an SSE event
+//! {"api":"v1","webhook":true,"body"}                     a webhook delivery (rest/v1)
 //! ```
+//!
+//! Lines of `/rest/v1` answers carry `"api": "v1"`.
 //!
 //! `route` is the spec's path template (`/conversations/{conversation_id}`). A
 //! body or event that is off-spec on purpose carries `"exempt": "<why>"` (a
@@ -133,6 +136,15 @@ pub(crate) fn record_event(generation: Generation, route: &str, event: &str, dat
         }
         line
     });
+}
+
+/// Records a webhook delivery's body (rest/v1), `{"api": "v1", "webhook": true, "body"}`:
+/// validated against the envelope the notes document (`WebhookDelivery`).
+pub(crate) fn record_webhook(body: &Value) {
+    if !enabled() {
+        return;
+    }
+    write("v1 webhook".into(), || json!({ "api": "v1", "webhook": true, "body": body }));
 }
 
 thread_local! {
