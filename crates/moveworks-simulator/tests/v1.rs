@@ -398,3 +398,34 @@ fn inject_event_for_a_user_without_a_conversation_makes_a_system_initiated_one()
     assert_eq!(User::sim(&api).get(&format!("/conversations/{conv}")).status, 404);
     assert!(api.sim.run("inject_event", &json!({"text": "nobody"})).is_err());
 }
+
+#[test]
+fn faults_apply_on_v1_too() {
+    let api = api();
+    let sim = User::sim(&api);
+    let conv = sim.create_conversation();
+    api.sim.run("fail_next_response", &json!({})).unwrap();
+    let failed = sim.wait(&conv, &sim.turn(&conv, json!({"chat": {"text": "laptop"}})));
+    assert_eq!(failed["status"], "FAILED");
+    assert_eq!(failed["error"]["code"], "INTERNAL_ERROR");
+    api.sim
+        .run("fault", &json!({"kind": "status", "status": 429, "retry_after": "1", "path_contains": "/rest/v1/"}))
+        .unwrap();
+    let limited = sim.get("/conversations");
+    assert_eq!((limited.status, limited.error_code().as_str()), (429, "RATE_LIMIT_EXCEEDED"));
+    assert_eq!(limited.header("retry-after"), Some("1"));
+    api.sim.run("fault", &json!({"kind": "handoff"})).unwrap();
+    let handed = sim.wait(&conv, &sim.turn(&conv, json!({"text": "hello"})));
+    assert_eq!((&handed["status"], &handed["outputs"]), (&json!("COMPLETED"), &json!([])));
+    // A raw fault keeps its own headers but still gets the generation's trace header.
+    api.sim
+        .run(
+            "fault",
+            &json!({"kind": "raw", "status": 502, "body": "<html>bad gateway</html>",
+        "headers": {"Content-Type": "text/html"}}),
+        )
+        .unwrap();
+    let raw = api.call("GET", "/rest/v1/conversations", &[], None);
+    assert_eq!(raw.status, 502);
+    assert!(raw.header("x-trace-id").is_some() && raw.header("x-moveworks-root-uuid").is_none());
+}
