@@ -64,7 +64,6 @@ test('two worker threads each build a client and complete a call and a streamed 
 })
 
 test('a worker terminated while its stream waits takes the stream down with it; the process goes on', async () => {
-  await sim.config({ response_duration_ms: 60_000 })
   const source = `
     const { parentPort, workerData } = require('node:worker_threads')
     const mw = require(workerData.pkg)
@@ -76,6 +75,14 @@ test('a worker terminated while its stream waits takes the stream down with it; 
       stream.next() // waits for the server: a promise the reader thread would settle
       parentPort.postMessage(first.value.event)
     })()`
+  // The process's stream spawner exists (one turn ran here) and no reader thread of an earlier
+  // turn lingers (a finished turn's reader ends once its body is closed, a little after the
+  // turn resolves): the count below is this worker's reader alone.
+  await sim.config({ response_duration_ms: 50 })
+  const warm = new mw.Client(sim.options())
+  await warm.streamResponse((await warm.createConversation()).conversationId, 'warm-up').finalResponse()
+  while (readerThreads() > 1) await new Promise((resolve) => setTimeout(resolve, 20))
+  await sim.config({ response_duration_ms: 60_000 })
   const before = readerThreads()
   const worker = new Worker(source, { eval: true, workerData: { pkg: PACKAGE, options: sim.options() } })
   const [first] = await once(worker, 'message')
