@@ -41,7 +41,9 @@ mod auth;
 mod client;
 mod error;
 mod extras;
+mod generation;
 mod headers;
+mod input;
 pub mod interrupt;
 pub mod logging;
 mod messages;
@@ -68,7 +70,9 @@ pub use client::{
     ALL_CONVERSATIONS, DEFAULT_BASE_URL, VERSION,
 };
 pub use error::{ApiErrorCode, Error, ErrorDetails, ErrorKind, Result};
+pub use generation::{ApiVersion, DEFAULT_ORIGIN, KNOWN_HOSTS};
 pub use headers::HttpHeaders;
+pub use input::Input;
 pub use messages::{ListMessagesParams, ListResponseMessagesParams};
 pub use model::{
     render_citations, Actor, Citation, CitationAttribute, CitationDisplay, Content, ContentReference, Conversation,
