@@ -37,6 +37,7 @@
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
 
+mod actions;
 mod auth;
 mod client;
 mod error;
@@ -47,6 +48,7 @@ mod input;
 pub mod interrupt;
 pub mod logging;
 mod messages;
+mod modal;
 mod model;
 mod options;
 mod pagination;
@@ -63,6 +65,7 @@ mod tls;
 mod transport;
 mod turn;
 mod urls;
+mod v1;
 pub mod validate;
 
 pub use client::{
@@ -74,11 +77,14 @@ pub use generation::{ApiVersion, DEFAULT_ORIGIN, KNOWN_HOSTS};
 pub use headers::HttpHeaders;
 pub use input::Input;
 pub use messages::{ListMessagesParams, ListResponseMessagesParams};
+pub use modal::{
+    ChoiceOption, Modal, ModalField, ModalFieldKind, ModalRef, ModalSubmitResult, ModalSubmitStatus, ModalValue,
+};
 pub use model::{
-    render_citations, Actor, Citation, CitationAttribute, CitationDisplay, Content, ContentReference, Conversation,
-    ConversationPage, Event, EventPage, EventPayload, FeedbackOption, FeedbackResult, FeedbackStatus, Message,
-    MessageFeedback, MessagePage, OutputItem, ReasoningMessage, Response, ResponseError, ResponseStatus, Timestamp,
-    Traced,
+    render_citations, Action, Actor, Citation, CitationAttribute, CitationDisplay, Content, ContentReference,
+    Conversation, ConversationPage, Event, EventPage, EventPayload, FeedbackOption, FeedbackResult, FeedbackStatus,
+    FileRef, Handoff, HandoffCategory, HandoffItem, HandoffItemType, Message, MessageFeedback, MessagePage, OutputItem,
+    ReasoningMessage, Response, ResponseError, ResponseStatus, SenderInfo, Timestamp, Traced,
 };
 pub use options::ClientOptions;
 pub use pagination::{ConversationIter, EventIter, MessageIter, Page, PageIter, PageSource, ResponseMessageIter};

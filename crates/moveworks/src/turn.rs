@@ -83,6 +83,7 @@ pub struct ResponseStream {
     error_reported: bool,
 }
 
+#[allow(clippy::large_enum_variant)] // one per turn, moved rarely
 enum Phase {
     Streaming(EventStream),
     /// Finishing by polling get response; `delay` is the wait before the next poll.
