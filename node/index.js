@@ -360,7 +360,12 @@ const camel = (k) => {
  */
 const KNOWN = (() => {
   const k = native.knownTypeNames()
-  return { content: new Set(k.content), outputItem: new Set(k.outputItem), eventPayload: new Set(k.eventPayload) }
+  return {
+    content: new Set(k.content),
+    outputItem: new Set(k.outputItem),
+    eventPayload: new Set(k.eventPayload),
+    action: new Set(k.action),
+  }
 })()
 
 /** Marks `to` as made from the wire value `from` (what `toWire` returns). */
@@ -435,6 +440,15 @@ function fromWire(value) {
       out.output = taggedFromWire(v, KNOWN.outputItem)
     } else if (k === 'content') {
       out.content = taggedFromWire(v, KNOWN.content)
+    } else if (k === 'actions' && Array.isArray(v)) {
+      // A message's buttons (rest/v1), a tagged union like content.
+      out.actions = v.map((a) => taggedFromWire(a, KNOWN.action))
+    } else if (k === 'action' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      // A "Get Help" menu entry's button.
+      out.action = taggedFromWire(v, KNOWN.action)
+    } else if (k === 'text' && v !== null && typeof v === 'object' && typeof v.type === 'string') {
+      // A "Get Help" menu entry's text is a Content (elsewhere `text` is a string).
+      out.text = taggedFromWire(v, KNOWN.content)
     } else if (k === 'citations' && Array.isArray(v)) {
       out.citations = v.map(citationFromWire)
     } else {

@@ -208,6 +208,8 @@ export interface KnownTypeNames {
   eventPayload: Array<string>
   /** Stream event names (`StreamEvent::KNOWN`); every other name arrives as the unknown event. */
   streamEvent: Array<string>
+  /** `Action` types (a message's buttons). */
+  action: Array<string>
 }
 
 /** The most detailed level the core logs now (`"off"` when off). */

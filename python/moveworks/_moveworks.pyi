@@ -229,6 +229,74 @@ class Content(_Model):
     def text_lossy(self) -> Optional[str]: ...
     @property
     def is_unknown(self) -> bool: ...
+    @property
+    def files(self) -> List["FileRef"]:
+        """The files attached to a ``PLAIN_TEXT`` content (empty for other types)."""
+    @property
+    def callback_id(self) -> Optional[str]:
+        """The callback id a ``CALLBACK_ACTION_CONTENT`` (a button press) records; None otherwise or when omitted."""
+
+@final
+class Action(_Model):
+    """One button of an assistant message (``CALLBACK_ACTION``, ``URL_ACTION``, ``MODAL_ACTION``; unknown kept)."""
+    @property
+    def type(self) -> str: ...
+    @property
+    def label(self) -> Optional[str]: ...
+    @property
+    def callback_id(self) -> Optional[str]: ...
+    @property
+    def url(self) -> Optional[str]: ...
+    @property
+    def modal_id(self) -> Optional[str]: ...
+    @property
+    def is_unknown(self) -> bool: ...
+
+@final
+class SenderInfo(_Model):
+    """Who wrote a ``LIVE_AGENT`` message."""
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def avatar_url(self) -> Optional[str]: ...
+
+@final
+class FileRef(_Model):
+    """A file attached to a user's ``PLAIN_TEXT`` message."""
+    @property
+    def file_id(self) -> str: ...
+    @property
+    def file_name(self) -> Optional[str]: ...
+
+@final
+class HandoffItem(_Model):
+    """One entry of a ``HandoffCategory``: a button (``ACTION``) or a text (``TEXT``)."""
+    @property
+    def title(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def action(self) -> Optional[Action]: ...
+    @property
+    def text(self) -> Optional[Content]: ...
+
+@final
+class HandoffCategory(_Model):
+    """One category of a ``Handoff`` menu."""
+    @property
+    def category_id(self) -> Optional[str]: ...
+    @property
+    def name(self) -> Optional[str]: ...
+    @property
+    def description(self) -> Optional[str]: ...
+    @property
+    def items(self) -> List[HandoffItem]: ...
+
+@final
+class Handoff(_Model):
+    """The "Get Help" menu of an assistant message."""
+    @property
+    def categories(self) -> List[HandoffCategory]: ...
 
 @final
 class CitationAttribute:
@@ -317,6 +385,22 @@ class Message(_Model):
     @property
     def feedback(self) -> Optional["MessageFeedback"]:
         """How the user can rate this message (assistant messages): callback ids for ``submit_feedback``."""
+    @property
+    def actions(self) -> List[Action]:
+        """The buttons of an assistant message, in the order to render them (rest/v1)."""
+    def buttons(self) -> List[Action]:
+        """The buttons, in order (the same as ``actions``)."""
+    @property
+    def sender_info(self) -> Optional[SenderInfo]:
+        """Who wrote a ``LIVE_AGENT`` message (rest/v1)."""
+    @property
+    def handoff(self) -> Optional[Handoff]:
+        """The "Get Help" menu of an assistant message (rest/v1)."""
+    @property
+    def is_live_agent(self) -> bool: ...
+    @property
+    def files(self) -> List[FileRef]:
+        """The files attached to a user's ``PLAIN_TEXT`` message (empty when none)."""
 
 @final
 class FeedbackOption(_Model):
@@ -459,6 +543,9 @@ class Event(_Model):
     def event_id(self) -> str: ...
     @property
     def conversation_id(self) -> str: ...
+    @property
+    def created_at(self) -> Optional[datetime.datetime]:
+        """When it happened (rest/v1; None on v1beta1)."""
     @property
     def payload(self) -> EventPayload: ...
 

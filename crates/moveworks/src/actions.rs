@@ -18,7 +18,7 @@ use crate::model::{null_as_empty, Content};
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Action {
     /// `CALLBACK_ACTION`: pressing it sends `callback_id` as the next turn's input
-    /// ([`Client::press`](crate::Client::press), [`Input::Callback`]).
+    /// ([`Client::press`](crate::Client::press); in Rust also `Input::Callback`).
     Callback {
         /// The button text.
         label: String,

@@ -34,8 +34,8 @@ pub const KNOWN_HOSTS: &[&str] = &[
 /// becomes (see [`Input`](crate::Input)) and which calls exist (forms and get-event are
 /// `rest/v1` only). Both trace headers (`x-trace-id`, `x-moveworks-root-uuid`) are read
 /// on either generation.
+// Not a uniffi type: bindings pass the option's string, which the core parses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ApiVersion {
     /// `rest/v1`, the current "Conversations API" (Controlled Availability): per-user
     /// bearers, buttons, forms, live agents. The default.

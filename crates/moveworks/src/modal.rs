@@ -21,7 +21,7 @@ use crate::validate;
 
 /// Where a form lives: the message that offered it and the `modal_id` of its
 /// `MODAL_ACTION`. Modal ids are minted per message read: take a fresh one from the
-/// copy of the message you just read ([`Message::modal_ref`]).
+/// copy of the message you just read (in Rust, `Message::modal_ref`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ModalRef {
@@ -508,7 +508,7 @@ impl Client {
     /// `GET /conversations/{cid}/responses/{rid}/messages/{mid}/modals/{modal_id}`.
     ///
     /// A stale or unknown modal id is `not_found` whose message says to re-read the
-    /// message for a fresh id ([`Message::modal_ref`]).
+    /// message for a fresh id (`Message::modal_ref`).
     pub fn get_modal(&self, modal: &ModalRef) -> Result<Modal> {
         let mut got: Modal = self.modal_call(modal, None, None, "modal")?;
         got.source = Some(modal.clone());

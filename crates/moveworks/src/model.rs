@@ -252,7 +252,7 @@ pub struct Message {
     #[serde(deserialize_with = "timestamp::deserialize")]
     pub created_at: Timestamp,
     /// The buttons of an assistant message, in the order to render them (`rest/v1`;
-    /// empty when none). See [`buttons`](Self::buttons) and [`Client::press`](crate::Client::press).
+    /// empty when none); press a `CALLBACK_ACTION` with [`Client::press`](crate::Client::press).
     #[serde(default, deserialize_with = "crate::actions::lenient_actions", skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<Action>,
     /// Who wrote a `LIVE_AGENT` message (`rest/v1`).
