@@ -302,6 +302,51 @@ impl ModalField {
     }
 }
 
+impl ModalField {
+    /// The value this field takes from text a person typed (a CLI argument, a form
+    /// box): `TEXT` as is; `DATE`/`DATETIME` as is (the server checks the format);
+    /// `BOOLEAN` from `true`/`false`/`yes`/`no`/`1`/`0`; a single `CHOICE` as its option
+    /// (an option's value, or its display value, which is mapped to the value); a multi
+    /// `CHOICE` from comma-separated options. `DISPLAY`, `FILE` and unknown kinds take no
+    /// typed text: `invalid_argument` naming the field (send [`ModalValue::Raw`]).
+    pub fn value_from_text(&self, text: &str) -> Result<ModalValue> {
+        let refuse = |why: &str| Error::invalid_argument(&self.name, why);
+        Ok(match &self.kind {
+            ModalFieldKind::Text { .. } => ModalValue::Text { text: text.to_owned() },
+            ModalFieldKind::Date { .. } => ModalValue::Date { date: text.to_owned() },
+            ModalFieldKind::Datetime { .. } => ModalValue::Datetime { datetime: text.to_owned() },
+            ModalFieldKind::Boolean { .. } => match text.trim().to_ascii_lowercase().as_str() {
+                "true" | "yes" | "1" => ModalValue::Bool { value: true },
+                "false" | "no" | "0" => ModalValue::Bool { value: false },
+                _ => return Err(refuse("must be true or false")),
+            },
+            ModalFieldKind::Choice { multi, allows_free_input, options, .. } => {
+                let pick = |one: &str| -> Result<String> {
+                    let one = one.trim();
+                    let known = options.as_deref().unwrap_or_default();
+                    if let Some(o) = known.iter().find(|o| o.value == one || o.display_value.as_deref() == Some(one)) {
+                        return Ok(o.value.clone());
+                    }
+                    if *allows_free_input || known.is_empty() {
+                        return Ok(one.to_owned());
+                    }
+                    let values: Vec<&str> = known.iter().map(|o| o.value.as_str()).collect();
+                    Err(refuse(&format!("{one:?} is not one of its options ({})", values.join(", "))))
+                };
+                if *multi {
+                    ModalValue::Options { values: text.split(',').map(pick).collect::<Result<_>>()? }
+                } else {
+                    ModalValue::Option { value: pick(text)? }
+                }
+            }
+            ModalFieldKind::Display { .. } => return Err(refuse("is a DISPLAY field: it takes no value")),
+            ModalFieldKind::File { .. } | ModalFieldKind::Unknown { .. } => {
+                return Err(refuse("takes no typed text: send a raw JSON value"))
+            }
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for ModalField {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         Ok(ModalField::from_value(Value::deserialize(d)?))
@@ -616,6 +661,12 @@ mod tests {
                    "at": {"datetime": "2026-12-01T14:30:00.000Z"}, "ok": {"bool": true}, "many": {"options": ["a", "b"]},
                    "file": {"file_id": "f1"}}})
         );
+        let m: Modal = serde_json::from_value(example()).unwrap();
+        let model = m.field("model").unwrap();
+        assert_eq!(model.value_from_text("ThinkPad").unwrap(), ModalValue::Option { value: "win".into() });
+        assert_eq!(model.value_from_text("mac").unwrap(), ModalValue::Option { value: "mac".into() });
+        assert_eq!(model.value_from_text("pc").unwrap_err().argument(), Some("model"));
+        assert_eq!(m.field("intro").unwrap().value_from_text("x").unwrap_err().argument(), Some("intro"));
         let bad = HashMap::from([("x".to_owned(), ModalValue::Raw { json: "3".into() })]);
         assert_eq!(values_body(&bad).unwrap_err().argument(), Some("values"));
         let r: ModalSubmitResult = serde_json::from_str("{}").unwrap();
