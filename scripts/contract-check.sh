@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Validates what the simulator served (recorded with MOVEWORKS_SIM_CONTRACT_LOG=DIR)
-# against Moveworks' published OpenAPI, through spec/ (see scripts/contract_check.py):
+# against Moveworks' published OpenAPI, through spec/ (see scripts/contract_check.py): beta records
+# against the beta spec, rest/v1 records against the assistant/v1 spec plus the rest/v1 additions:
 #
 #   MOVEWORKS_SIM_CONTRACT_LOG=/tmp/contract cargo test -p moveworks-simulator
 #   bash scripts/contract-check.sh /tmp/contract

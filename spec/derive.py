@@ -4,6 +4,9 @@
     python3 spec/derive.py YAML            write the JSON next to this script
     python3 spec/derive.py --check YAML    exit 1 when the committed JSON differs
 
+With --out it derives another published file the same way (the assistant/v1 spec,
+spec/assistant-v1-conversations-api.schema.json, see spec/README.md).
+
 Keeps the machine-readable part only: names, types, required fields, enums,
 formats, nullability, $refs, discriminators, parameters, request bodies and the
 per-status responses of every path and method. Every `description`, `summary` and

@@ -2,7 +2,7 @@
 //! control routes, and the application of injected faults.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -13,13 +13,17 @@ use crate::contract;
 use crate::cursor::Cursor;
 use crate::faults::{Fault, FaultKind, FaultQueue};
 use crate::json;
-use crate::server::{error_code_for_status, HttpRequest, HttpResponse, Reply, ROOT_UUID_HEADER};
+use crate::route::Route;
+pub(crate) use crate::route::{Generation, ModalPath, API_PREFIX, TRACE_ID_HEADER, V1_PREFIX};
+use crate::server::{error_code_for_status, HttpRequest, HttpResponse, Reply};
 use crate::state::{Feedback, InjectedKind, Outcome, Store, MAX_TITLE_CHARS};
 use crate::stream::StreamFaults;
 use crate::SimulatorConfig;
 
-/// Path prefix of every API route.
-pub(crate) const API_PREFIX: &str = "/rest/v1beta1";
+/// The title of the conversation `inject_event` makes for a `user_id` without a `conversation_id`.
+const SYSTEM_CONVERSATION_TITLE: &str = "System Initiated Conversation";
+/// The user the static token, OAuth client-credentials tokens and beta requests act as.
+pub(crate) const DEFAULT_USER: &str = "user_sim";
 /// Path of the OAuth 2.0 client-credentials endpoint.
 pub(crate) const TOKEN_PATH: &str = "/oauth/v1/token";
 /// Path prefix of the control routes.
@@ -41,15 +45,18 @@ const MAX_LIMIT: usize = 100;
 
 /// The settings `/_sim/config` can change at run time.
 #[derive(Debug, Clone, PartialEq)]
-struct Settings {
-    response_duration: Duration,
-    unknown_values: bool,
+pub(crate) struct Settings {
+    pub(crate) response_duration: Duration,
+    pub(crate) unknown_values: bool,
     /// Answer token requests as `{"data": {...}}`, the shape the token reference page shows.
     wrapped_token_answer: bool,
     /// Send `"outputs": null` while a response has no outputs ("list of objects or null").
     null_pending_outputs: bool,
     token_ttl: Duration,
     rate_limit: Option<RateLimit>,
+    /// rest/v1: how long after a live-agent handoff (or a typed turn while handed
+    /// off) the agent's reply arrives as a system-initiated event.
+    pub(crate) live_agent_delay: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -67,6 +74,7 @@ impl Settings {
             null_pending_outputs: false,
             token_ttl: config.token_ttl,
             rate_limit: None,
+            live_agent_delay: Duration::from_millis(300),
         }
     }
 
@@ -81,6 +89,7 @@ impl Settings {
                 "max_requests": r.max_requests,
                 "window_ms": r.window.as_millis() as u64,
             })),
+            "live_agent_delay_ms": self.live_agent_delay.as_millis() as u64,
         })
     }
 
@@ -102,6 +111,10 @@ impl Settings {
                 }
                 "null_pending_outputs" => {
                     next.null_pending_outputs = value.as_bool().ok_or("`null_pending_outputs` must be a boolean")?;
+                }
+                "live_agent_delay_ms" => {
+                    let ms = value.as_u64().ok_or("`live_agent_delay_ms` must be a non-negative integer")?;
+                    next.live_agent_delay = Duration::from_millis(ms);
                 }
                 "token_ttl_secs" => {
                     let secs = value.as_u64().ok_or("`token_ttl_secs` must be a non-negative integer")?;
@@ -160,9 +173,9 @@ impl Limiter {
 }
 
 /// Everything mutable, behind one lock: requests are short, so contention is negligible.
-struct Inner {
-    settings: Settings,
-    store: Store,
+pub(crate) struct Inner {
+    pub(crate) settings: Settings,
+    pub(crate) store: Store,
     /// Issued access tokens and when they expire.
     tokens: HashMap<String, Instant>,
     faults: FaultQueue,
@@ -170,6 +183,15 @@ struct Inner {
     log: VecDeque<(u64, Value)>,
     next_log_seq: u64,
     limiter: Limiter,
+    /// Per-user bearers minted by `user_token` (token → user id), valid until `revoke_tokens`.
+    pub(crate) user_tokens: HashMap<String, String>,
+    /// System-initiated messages due later (live-agent replies, modal follow-ups).
+    pub(crate) pending: Vec<crate::background::Pending>,
+    /// Where system-initiated events are POSTed (`webhook`), and what was sent.
+    pub(crate) webhook_url: Option<String>,
+    pub(crate) deliveries: Vec<Value>,
+    /// Set when the simulator stops, so its background threads end.
+    pub(crate) stopping: bool,
 }
 
 impl Inner {
@@ -182,162 +204,25 @@ impl Inner {
             log: VecDeque::new(),
             next_log_seq: 0,
             limiter: Limiter::default(),
-        }
-    }
-}
-
-/// The API endpoints.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Route {
-    ListConversations,
-    CreateConversation,
-    GetConversation(String),
-    UpdateConversation(String),
-    CreateResponse(String),
-    StreamResponse(String),
-    GetResponse(String, String),
-    ListEvents(String),
-    ListMessages(String),
-    ListResponseMessages(String, String),
-    SubmitFeedback(String, String, String),
-}
-
-impl Route {
-    /// Matches an API path; unknown paths are 404, known paths with another method 405.
-    fn parse(method: &str, path: &str) -> Result<Route, HttpResponse> {
-        let not_found = || error(404, "NOT_FOUND", format!("no route for {method} {path}"));
-        let rest = path.strip_prefix(API_PREFIX).and_then(|rest| rest.strip_prefix('/')).ok_or_else(not_found)?;
-        let segments: Vec<String> = rest.split('/').map(|s| codec::percent_decode(s, false)).collect();
-        if segments.iter().any(String::is_empty) {
-            return Err(not_found());
-        }
-        let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
-        let (route, allowed) = match (segments.as_slice(), method) {
-            (["conversations"], "GET") => (Some(Route::ListConversations), ""),
-            (["conversations"], "POST") => (Some(Route::CreateConversation), ""),
-            (["conversations"], _) => (None, "GET, POST"),
-            (["conversations", id], "GET") => (Some(Route::GetConversation((*id).into())), ""),
-            (["conversations", id], "PATCH") => (Some(Route::UpdateConversation((*id).into())), ""),
-            (["conversations", _], _) => (None, "GET, PATCH"),
-            (["conversations", id, "responses"], "POST") => (Some(Route::CreateResponse((*id).into())), ""),
-            (["conversations", _, "responses"], _) => (None, "POST"),
-            (["conversations", id, "responses", "stream"], "POST") => (Some(Route::StreamResponse((*id).into())), ""),
-            (["conversations", id, "responses", rid], "GET") => {
-                (Some(Route::GetResponse((*id).into(), (*rid).into())), "")
-            }
-            (["conversations", _, "responses", _], _) => (None, "GET"),
-            (["conversations", id, "events"], "GET") => (Some(Route::ListEvents((*id).into())), ""),
-            (["conversations", _, "events"], _) => (None, "GET"),
-            (["conversations", id, "messages"], "GET") => (Some(Route::ListMessages((*id).into())), ""),
-            (["conversations", _, "messages"], _) => (None, "GET"),
-            (["conversations", id, "responses", rid, "messages"], "GET") => {
-                (Some(Route::ListResponseMessages((*id).into(), (*rid).into())), "")
-            }
-            (["conversations", _, "responses", _, "messages"], _) => (None, "GET"),
-            (["conversations", id, "responses", rid, "messages", mid, "feedback"], "POST") => {
-                (Some(Route::SubmitFeedback((*id).into(), (*rid).into(), (*mid).into())), "")
-            }
-            (["conversations", _, "responses", _, "messages", _, "feedback"], _) => (None, "POST"),
-            _ => return Err(not_found()),
-        };
-        route.ok_or_else(|| method_not_allowed(method, path, allowed))
-    }
-
-    /// The operation's path template in the published spec.
-    pub(crate) fn template(&self) -> &'static str {
-        match self {
-            Route::ListConversations | Route::CreateConversation => "/conversations",
-            Route::GetConversation(_) | Route::UpdateConversation(_) => "/conversations/{conversation_id}",
-            Route::CreateResponse(_) => "/conversations/{conversation_id}/responses",
-            Route::StreamResponse(_) => "/conversations/{conversation_id}/responses/stream",
-            Route::GetResponse(..) => "/conversations/{conversation_id}/responses/{response_id}",
-            Route::ListEvents(_) => "/conversations/{conversation_id}/events",
-            Route::ListMessages(_) => "/conversations/{conversation_id}/messages",
-            Route::ListResponseMessages(..) => "/conversations/{conversation_id}/responses/{response_id}/messages",
-            Route::SubmitFeedback(..) => {
-                "/conversations/{conversation_id}/responses/{response_id}/messages/{message_id}/feedback"
-            }
-        }
-    }
-
-    /// The error statuses the published spec documents for the operation.
-    fn documented_errors(&self) -> &'static [u16] {
-        match self {
-            Route::ListConversations => &[400, 401, 403, 429, 500],
-            Route::CreateConversation => &[400, 401, 403, 429, 500],
-            Route::GetConversation(_) | Route::GetResponse(..) | Route::ListResponseMessages(..) => {
-                &[401, 403, 404, 429, 500]
-            }
-            Route::UpdateConversation(_)
-            | Route::CreateResponse(_)
-            | Route::StreamResponse(_)
-            | Route::ListMessages(_) => &[400, 401, 403, 404, 429, 500],
-            Route::ListEvents(_) => &[401, 404, 429, 500],
-            Route::SubmitFeedback(..) => &[400, 404, 429, 500],
-        }
-    }
-
-    /// Whether the published spec documents this status (success or error) for the operation.
-    pub(crate) fn documents(&self, status: u16) -> bool {
-        let success = match self {
-            Route::CreateConversation => 201,
-            Route::CreateResponse(_) => 202,
-            _ => 200,
-        };
-        status == success || self.documented_errors().contains(&status)
-    }
-
-    /// The one `error.code` the published spec allows for a 400 of this operation
-    /// (`InvalidCursorErrorResponse`, `InvalidTitleErrorResponse`,
-    /// `InputRequiredErrorResponse`, `InvalidFeedbackErrorResponse`).
-    /// `None` for list events, which documents no 400 (see [`Route::spec_gap`]).
-    fn bad_request_code(&self) -> Option<&'static str> {
-        match self {
-            Route::ListConversations | Route::ListMessages(_) => Some("INVALID_CURSOR"),
-            Route::SubmitFeedback(..) => Some("INVALID_REQUEST"),
-            Route::ListEvents(_) => None,
-            _ => Some("INVALID_INPUT"),
-        }
-    }
-
-    /// The `error.code` for an error status of this operation.
-    fn error_code(&self, status: u16) -> &'static str {
-        match (status, self.bad_request_code()) {
-            (400, Some(code)) => code,
-            _ => error_code_for_status(status),
-        }
-    }
-
-    /// Whether a missing or wrong Assistant-Name is 403: where the published spec
-    /// documents 403 for the operation; elsewhere (list events, submit feedback) 401.
-    fn lists_forbidden(&self) -> bool {
-        self.documented_errors().contains(&403)
-    }
-
-    /// Answers the simulator gives where the published spec documents no status
-    /// (a spec gap, not a fault): submit feedback without a valid token or
-    /// Assistant-Name (401; the spec lists no 401 or 403 there) and list events
-    /// with a bad `cursor` or `limit` (400 `INVALID_CURSOR`; the spec lists no 400
-    /// there). They are recorded as exempt, never silently.
-    fn spec_gap(&self, status: u16) -> Option<&'static str> {
-        match (self, status) {
-            (Route::SubmitFeedback(..), 401) => Some("spec_gap: submit feedback documents no 401"),
-            (Route::ListEvents(_), 400) => Some("spec_gap: list events documents no 400"),
-            _ => None,
+            user_tokens: HashMap::new(),
+            pending: Vec::new(),
+            webhook_url: None,
+            deliveries: Vec::new(),
+            stopping: false,
         }
     }
 }
 
 /// An error response in the API's shape.
-fn error(status: u16, code: &str, message: impl AsRef<str>) -> HttpResponse {
+pub(crate) fn error(status: u16, code: &str, message: impl AsRef<str>) -> HttpResponse {
     HttpResponse::json(status, &json::error_body(code, message.as_ref()))
 }
 
-fn invalid_input(message: impl AsRef<str>) -> HttpResponse {
+pub(crate) fn invalid_input(message: impl AsRef<str>) -> HttpResponse {
     error(400, "INVALID_INPUT", message)
 }
 
-fn method_not_allowed(method: &str, path: &str, allowed: &str) -> HttpResponse {
+pub(crate) fn method_not_allowed(method: &str, path: &str, allowed: &str) -> HttpResponse {
     error(405, "METHOD_NOT_ALLOWED", format!("{method} is not supported on {path}")).with_header("Allow", allowed)
 }
 
@@ -369,7 +254,7 @@ fn parse_limit(params: &[(String, String)]) -> Result<usize, HttpResponse> {
 }
 
 /// The body as a JSON object; an empty body counts as `{}`.
-fn json_object(req: &HttpRequest) -> Result<Map<String, Value>, HttpResponse> {
+pub(crate) fn json_object(req: &HttpRequest) -> Result<Map<String, Value>, HttpResponse> {
     if req.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
@@ -390,21 +275,52 @@ fn title_field(body: &Map<String, Value>) -> Result<Option<String>, HttpResponse
     }
 }
 
+/// The state the request handlers and the background threads share.
+pub(crate) struct Shared {
+    inner: Mutex<Inner>,
+    /// Wakes the scheduler when something is due sooner or the simulator stops.
+    pub(crate) wake: Condvar,
+    /// Hands webhook deliveries to the sender thread, so no handler waits on a POST.
+    pub(crate) outbox: Mutex<mpsc::Sender<crate::background::Outgoing>>,
+}
+
+impl Shared {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
 /// The simulated API.
 pub(crate) struct App {
     config: SimulatorConfig,
-    inner: Mutex<Inner>,
+    pub(crate) shared: Arc<Shared>,
+    threads: Vec<thread::JoinHandle<()>>,
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.lock().stopping = true;
+        self.shared.wake.notify_all();
+        let _ = self.shared.outbox.lock().map(|tx| tx.send(crate::background::Outgoing::Stop));
+        for handle in self.threads.drain(..) {
+            let _ = handle.join();
+        }
+    }
 }
 
 impl App {
-    /// A fresh, empty API with the given start-up configuration.
+    /// A fresh, empty API with the given start-up configuration; starts the two
+    /// background threads (the scheduler of due messages and the webhook sender).
     pub fn new(config: SimulatorConfig) -> App {
-        let inner = Mutex::new(Inner::new(&config));
-        App { config, inner }
+        let (tx, rx) = mpsc::channel();
+        let shared =
+            Arc::new(Shared { inner: Mutex::new(Inner::new(&config)), wake: Condvar::new(), outbox: Mutex::new(tx) });
+        let threads = crate::background::start(&shared, rx);
+        App { config, shared, threads }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.shared.lock()
     }
 
     /// Handles one HTTP request.
@@ -413,9 +329,15 @@ impl App {
             return Reply::Full(self.admin(req));
         }
         let root_uuid = codec::uuid_v4();
+        let generation = Generation::of_path(&req.path).map_or(Generation::V1Beta1, |(g, _)| g);
+        let trace_header = generation.trace_header();
         let (fault, log_seq) = {
             let mut inner = self.lock();
-            let authorized = bearer_token(req).is_some_and(|t| self.token_valid(&inner, t, Instant::now()));
+            crate::background::materialize_due(&self.shared, &mut inner, Instant::now());
+            let token = bearer_token(req).filter(|t| self.token_valid(&inner, t, Instant::now()));
+            let authorized = token.is_some();
+            // Whom the request acts for (rest/v1's per-user bearers), so a test can tell two users apart.
+            let user_id = token.map(|t| Self::caller(&inner, t));
             let fault = inner.faults.take(&req.method, &req.target);
             let entry = json!({
                 "method": req.method,
@@ -436,6 +358,7 @@ impl App {
                     .collect::<serde_json::Map<String, Value>>(),
                 "body_keys": serde_json::from_slice::<Value>(&req.body).ok()
                     .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>())),
+                "user_id": user_id,
             });
             inner.next_log_seq += 1;
             let seq = inner.next_log_seq;
@@ -446,7 +369,7 @@ impl App {
             (fault, seq)
         };
         contract::take_exempt();
-        let route = Route::parse(&req.method, &req.path).ok();
+        let route = Route::parse(&req.method, &req.path).ok().map(|(_, route)| route);
         let stream_faults = StreamFaults::from_fault(fault.as_ref());
         let stream_unknown = matches!(fault, Some(FaultKind::UnknownValues));
         let shaping = Shaping::from_fault(fault.as_ref());
@@ -524,28 +447,31 @@ impl App {
                 };
                 match (record, &shaping.stream_error_first) {
                     (_, Some((code, message))) => Reply::Stream(
-                        with_root_uuid(response, &root_uuid),
-                        crate::stream::error_only(code.clone(), message.clone()),
+                        with_trace(response, trace_header, &root_uuid),
+                        crate::stream::error_only(code.clone(), message.clone(), generation),
                     ),
-                    (Some(record), None) => Reply::Stream(
-                        with_root_uuid(response, &root_uuid),
-                        crate::stream::writer(record, stream_unknown, stream_faults),
-                    ),
+                    (Some(record), None) => {
+                        let mint = crate::modals::minter(&self.shared, &record);
+                        Reply::Stream(
+                            with_trace(response, trace_header, &root_uuid),
+                            crate::stream::writer(record, stream_unknown, stream_faults, generation, mint),
+                        )
+                    }
                     (None, None) => Reply::Full(error(500, "INTERNAL_ERROR", "the streamed response vanished")),
                 }
             }
-            Reply::Full(response) => Reply::Full(with_root_uuid(response, &root_uuid)),
+            Reply::Full(response) => Reply::Full(with_trace(response, trace_header, &root_uuid)),
             Reply::DropMidBody(mut response) if response.has_header(STREAM_MARK) => {
                 take_header(&mut response, STREAM_MARK);
-                Reply::DropMidBody(with_root_uuid(response, &root_uuid))
+                Reply::DropMidBody(with_trace(response, trace_header, &root_uuid))
             }
-            Reply::DropMidBody(response) => Reply::DropMidBody(with_root_uuid(response, &root_uuid)),
+            Reply::DropMidBody(response) => Reply::DropMidBody(with_trace(response, trace_header, &root_uuid)),
             Reply::Reset => Reply::Reset,
-            Reply::Stream(response, writer) => Reply::Stream(with_root_uuid(response, &root_uuid), writer),
+            Reply::Stream(response, writer) => Reply::Stream(with_trace(response, trace_header, &root_uuid), writer),
         };
         if let (Some(route), Reply::Full(response) | Reply::DropMidBody(response)) = (&route, &reply) {
             let exempt = fault_exempt.or(render_exempt).or_else(|| route.spec_gap(response.status));
-            contract::record_body(&req.method, route.template(), response.status, &response.body, exempt);
+            contract::record_body(generation, &req.method, route.template(), response.status, &response.body, exempt);
         }
         let status = match &reply {
             Reply::Full(response) | Reply::DropMidBody(response) | Reply::Stream(response, _) => Some(response.status),
@@ -561,6 +487,12 @@ impl App {
     fn token_valid(&self, inner: &Inner, token: &str, now: Instant) -> bool {
         self.config.static_token.as_deref() == Some(token)
             || inner.tokens.get(token).is_some_and(|&expiry| expiry > now)
+            || inner.user_tokens.contains_key(token)
+    }
+
+    /// The user a valid token acts for: a `user_token` bearer's user, else `user_sim`.
+    fn caller(inner: &Inner, token: &str) -> String {
+        inner.user_tokens.get(token).cloned().unwrap_or_else(|| DEFAULT_USER.to_owned())
     }
 
     /// Serves an API or token request (faults already applied).
@@ -574,8 +506,8 @@ impl App {
                 method_not_allowed(&req.method, &req.path, "POST")
             };
         }
-        let route = match Route::parse(&req.method, &req.path) {
-            Ok(route) => route,
+        let (generation, route) = match Route::parse(&req.method, &req.path) {
+            Ok(parsed) => parsed,
             Err(response) => return response,
         };
         if let Some(limit) = inner.settings.rate_limit {
@@ -595,6 +527,7 @@ impl App {
             }
             Some(_) => {}
         }
+        let caller = Self::caller(&inner, bearer_token(req).unwrap_or_default());
         let assistant = req.header("assistant-name").map(str::trim);
         if assistant != Some(self.config.assistant_name.as_str()) {
             let message = match assistant {
@@ -608,21 +541,40 @@ impl App {
             };
         }
         let unknown = unknown || inner.settings.unknown_values;
+        let v1 = generation == Generation::V1;
+        // rest/v1 runs every request on behalf of one user: another user's conversation
+        // does not exist for the caller (404, as for an unknown id).
+        if let Some(id) = route.conversation_id().filter(|id| v1 && *id != "-") {
+            if inner.store.conversation(id).is_some_and(|c| c.owner != caller) {
+                return not_found("conversation", id);
+            }
+        }
+        // What the list routes show: on rest/v1 the caller's own; the beta is org-wide.
+        let own = v1.then_some(caller.as_str());
+        let turn = Turn { generation, unknown, now, shaping };
         let result = match route.clone() {
-            Route::ListConversations => list_conversations(&inner, req, unknown),
-            Route::CreateConversation => create_conversation(&mut inner, req, unknown),
+            Route::ListConversations => list_conversations(&inner, req, unknown, own),
+            Route::CreateConversation => create_conversation(&mut inner, req, unknown, &caller),
             Route::GetConversation(id) => get_conversation(&inner, &id, unknown),
             Route::UpdateConversation(id) => update_conversation(&mut inner, req, &id, unknown),
-            Route::CreateResponse(id) => create_response(&mut inner, req, &id, unknown, now, shaping),
-            Route::StreamResponse(id) => stream_response(&mut inner, req, &id, unknown, now, shaping),
+            Route::CreateResponse(id) => create_response(&self.shared, &mut inner, req, &id, &turn),
+            Route::StreamResponse(id) => stream_response(&self.shared, &mut inner, req, &id, &turn),
             Route::GetResponse(id, rid) => get_response(&inner, &id, &rid, unknown, now),
-            Route::ListEvents(scope) => list_events(&inner, req, &scope, unknown),
+            Route::ListEvents(scope) => list_events(&inner, req, &scope, unknown, generation, own),
             Route::ListMessages(id) => list_messages(&inner, req, &id, unknown, now),
             Route::ListResponseMessages(id, rid) => list_response_messages(&inner, &id, &rid, unknown, now),
             Route::SubmitFeedback(id, rid, mid) => submit_feedback(&mut inner, req, &id, &rid, &mid, now),
+            Route::GetEvent(id, eid) => crate::v1::get_event(&inner.store, &id, &eid, unknown),
+            Route::GetModal(ids) => crate::modals::get(&inner.store, &ids, now),
+            Route::RefreshModal(ids) => crate::modals::refresh(&inner.store, req, &ids, now),
+            Route::SubmitModal(ids) => crate::modals::submit(&self.shared, &mut inner, req, &ids, now),
         };
         let mut response = result.unwrap_or_else(|response| response);
         conform_bad_request(&route, &mut response);
+        // Each read of a message mints fresh ids for its MODAL_ACTIONs ("minted per message read").
+        if response.status < 300 {
+            crate::modals::mint_in_body(&mut inner.store, &mut response);
+        }
         response
     }
 
@@ -691,8 +643,9 @@ impl App {
     /// Invalidates every issued token; returns how many there were.
     pub fn revoke_tokens(&self) -> usize {
         let mut inner = self.lock();
-        let count = inner.tokens.len();
+        let count = inner.tokens.len() + inner.user_tokens.len();
         inner.tokens.clear();
+        inner.user_tokens.clear();
         count
     }
 
@@ -713,7 +666,7 @@ impl App {
     pub fn inject_event(&self, spec: &Value) -> Result<Value, HttpResponse> {
         let map = spec.as_object().ok_or_else(|| invalid_input("the event must be a JSON object"))?;
         for key in map.keys() {
-            if !matches!(key.as_str(), "conversation_id" | "text" | "kind" | "event_type") {
+            if !matches!(key.as_str(), "conversation_id" | "text" | "kind" | "event_type" | "user_id") {
                 return Err(invalid_input(format!("unknown event key `{key}`")));
             }
         }
@@ -724,8 +677,7 @@ impl App {
                 Some(_) => Err(invalid_input(format!("`{key}` must be a non-empty string"))),
             }
         };
-        let conversation_id =
-            string("conversation_id")?.ok_or_else(|| invalid_input("`conversation_id` is required"))?;
+        let conversation_id = string("conversation_id")?;
         let text = string("text")?.ok_or_else(|| invalid_input("`text` is required"))?;
         let kind = match string("kind")?.as_deref() {
             None | Some("notification") => InjectedKind::Notification,
@@ -735,13 +687,33 @@ impl App {
             }
         };
         let event_type = string("event_type")?;
+        let user_id = string("user_id")?;
         let mut inner = self.lock();
         let unknown = inner.settings.unknown_values;
+        let conversation_id = match (conversation_id, &user_id) {
+            (Some(id), _) => id,
+            // A proactive notification for a user lands in a new conversation titled like
+            // the real one's (API-V1-NOTES §7, "System Initiated Conversation").
+            (None, Some(user)) => {
+                inner.store.create_conversation(Some(SYSTEM_CONVERSATION_TITLE.into()), false, user).id.clone()
+            }
+            (None, None) => return Err(invalid_input("`conversation_id` (or `user_id`) is required")),
+        };
+        let owner = inner.store.conversation(&conversation_id).map(|c| c.owner.clone());
+        let owner = owner.ok_or_else(|| not_found("conversation", &conversation_id))?;
+        // The event is for the conversation's owner (`user_sim` for a conversation made
+        // with the static token); naming another user is a mistake in the test.
+        if let Some(user) = user_id.filter(|u| *u != owner) {
+            return Err(invalid_input(format!("conversation `{conversation_id}` belongs to `{owner}`, not `{user}`")));
+        }
         let (event, record) = inner
             .store
             .inject_event(&conversation_id, &text, kind, event_type)
             .ok_or_else(|| not_found("conversation", &conversation_id))?;
-        Ok(json::event(event, record, unknown))
+        let answer = json::event(event, record, unknown, Generation::V1Beta1);
+        let event_id = event.id.clone();
+        crate::background::announce(&self.shared, &mut inner, &event_id);
+        Ok(answer)
     }
 
     /// Every feedback the API accepted, oldest first, as `GET /_sim/feedback` returns it.
@@ -873,11 +845,12 @@ impl App {
     }
 }
 
-fn with_root_uuid(response: HttpResponse, root_uuid: &str) -> HttpResponse {
-    if response.has_header(ROOT_UUID_HEADER) {
+/// Adds the generation's trace header (unless a fault already set it).
+fn with_trace(response: HttpResponse, header: &str, id: &str) -> HttpResponse {
+    if response.has_header(header) {
         response
     } else {
-        response.with_header(ROOT_UUID_HEADER, root_uuid)
+        response.with_header(header, id)
     }
 }
 
@@ -892,13 +865,21 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
     Some((codec::percent_decode(id, true), codec::percent_decode(secret, true)))
 }
 
-type Handled = Result<HttpResponse, HttpResponse>;
+pub(crate) type Handled = Result<HttpResponse, HttpResponse>;
 
-fn not_found(what: &str, id: &str) -> HttpResponse {
+pub(crate) fn not_found(what: &str, id: &str) -> HttpResponse {
     error(404, "NOT_FOUND", format!("{what} `{id}` not found"))
 }
 
-fn list_conversations(inner: &Inner, req: &HttpRequest, unknown: bool) -> Handled {
+/// What a create-response (plain or streamed) needs besides the request.
+pub(crate) struct Turn<'a> {
+    pub generation: Generation,
+    pub unknown: bool,
+    pub now: Instant,
+    pub shaping: &'a Shaping,
+}
+
+fn list_conversations(inner: &Inner, req: &HttpRequest, unknown: bool, owner: Option<&str>) -> Handled {
     let params = codec::parse_form(&req.query);
     let limit = parse_limit(&params)?;
     let archived = match param(&params, "archived").map(str::to_ascii_lowercase).as_deref() {
@@ -917,7 +898,7 @@ fn list_conversations(inner: &Inner, req: &HttpRequest, unknown: bool) -> Handle
         },
     };
     let (page, more) =
-        inner.store.list_conversations(archived, after.as_ref().map(|(ms, id)| (*ms, id.as_str())), limit);
+        inner.store.list_conversations(archived, after.as_ref().map(|(ms, id)| (*ms, id.as_str())), limit, owner);
     let next_cursor = match page.last() {
         Some(last) if more => Some(
             Cursor::Conversations { archived, updated_ms: last.updated_at.timestamp_millis(), id: last.id.clone() }
@@ -929,10 +910,10 @@ fn list_conversations(inner: &Inner, req: &HttpRequest, unknown: bool) -> Handle
     Ok(HttpResponse::json(200, &json!({ "conversations": conversations, "metadata": { "next_cursor": next_cursor } })))
 }
 
-fn create_conversation(inner: &mut Inner, req: &HttpRequest, unknown: bool) -> Handled {
+fn create_conversation(inner: &mut Inner, req: &HttpRequest, unknown: bool, owner: &str) -> Handled {
     let body = json_object(req)?;
     let title = title_field(&body)?;
-    let conversation = inner.store.create_conversation(title, false);
+    let conversation = inner.store.create_conversation(title, false, owner);
     Ok(HttpResponse::json(201, &json::conversation(conversation, unknown)))
 }
 
@@ -969,15 +950,18 @@ fn input_text(req: &HttpRequest) -> Result<String, HttpResponse> {
     }
 }
 
-fn create_response(
-    inner: &mut Inner,
-    req: &HttpRequest,
-    id: &str,
-    unknown: bool,
-    now: Instant,
-    shaping: &Shaping,
-) -> Handled {
-    let text = input_text(req)?;
+/// The turn's input: `{"text"}` on the beta, one of the rest/v1 variants there.
+fn turn_input(req: &HttpRequest, generation: Generation) -> Result<crate::v1::Input, HttpResponse> {
+    match generation {
+        Generation::V1Beta1 => input_text(req).map(crate::v1::Input::Text),
+        Generation::V1 => crate::v1::parse_input(req),
+    }
+}
+
+fn create_response(shared: &Shared, inner: &mut Inner, req: &HttpRequest, id: &str, turn: &Turn<'_>) -> Handled {
+    let Turn { generation, unknown, now, shaping, .. } = *turn;
+    let input = turn_input(req, generation)?;
+    let text = input.text().to_owned();
     let duration = inner.settings.response_duration;
     // Only creation-time state (marker, config flag) makes the response itself
     // unknown-valued; an `unknown_values` fault only changes this one rendering.
@@ -988,6 +972,9 @@ fn create_response(
         .ok_or_else(|| not_found("conversation", id))?
         .id
         .clone();
+    if generation == Generation::V1 {
+        crate::v1::script_turn(shared, inner, &response_id, input, now);
+    }
     let record = inner.store.response_mut(&response_id).ok_or_else(|| not_found("response", &response_id))?;
     shaping.apply(record);
     let rendered = json::response(record, now, unknown);
@@ -1073,25 +1060,19 @@ fn take_header(response: &mut HttpResponse, name: &str) -> String {
 /// `POST /conversations/{id}/responses/stream`: validated and created exactly
 /// as create response (same record, same errors, before any byte of stream);
 /// `handle` then streams it (see `crate::stream`).
-fn stream_response(
-    inner: &mut Inner,
-    req: &HttpRequest,
-    id: &str,
-    unknown: bool,
-    now: Instant,
-    shaping: &Shaping,
-) -> Handled {
+fn stream_response(shared: &Shared, inner: &mut Inner, req: &HttpRequest, id: &str, turn: &Turn<'_>) -> Handled {
+    let shaping = turn.shaping;
     let accepts_stream = req.header("accept").is_some_and(|a| a.to_ascii_lowercase().contains("text/event-stream"));
     if !accepts_stream {
         return Err(invalid_input("the streaming endpoint requires `Accept: text/event-stream`"));
     }
     let response_id = if shaping.stream_error_first.is_some() {
         // `stream_error` with `after_events` 0: validated as usual, nothing created.
-        input_text(req)?;
+        turn_input(req, turn.generation)?;
         inner.store.conversation(id).ok_or_else(|| not_found("conversation", id))?;
         String::new()
     } else {
-        let created = create_response(inner, req, id, unknown, now, shaping)?;
+        let created = create_response(shared, inner, req, id, turn)?;
         serde_json::from_slice::<Value>(&created.body)
             .ok()
             .and_then(|v| v["response_id"].as_str().map(str::to_owned))
@@ -1113,7 +1094,14 @@ fn get_response(inner: &Inner, id: &str, response_id: &str, unknown: bool, now: 
     Ok(HttpResponse::json(200, &pending_outputs_as_null(&inner.settings, json::response(record, now, unknown))))
 }
 
-fn list_events(inner: &Inner, req: &HttpRequest, scope: &str, unknown: bool) -> Handled {
+fn list_events(
+    inner: &Inner,
+    req: &HttpRequest,
+    scope: &str,
+    unknown: bool,
+    generation: Generation,
+    user: Option<&str>,
+) -> Handled {
     let params = codec::parse_form(&req.query);
     let limit = parse_limit(&params)?;
     let (after, up_to) = match non_empty_param(&params, "cursor") {
@@ -1131,7 +1119,8 @@ fn list_events(inner: &Inner, req: &HttpRequest, scope: &str, unknown: bool) -> 
     if !all && inner.store.conversation(scope).is_none() {
         return Err(not_found("conversation", scope));
     }
-    let (page, more) = inner.store.list_events((!all).then_some(scope), after.as_deref(), up_to.as_deref(), limit);
+    let (page, more) =
+        inner.store.list_events((!all).then_some(scope), after.as_deref(), up_to.as_deref(), limit, user);
     let next_cursor = match page.last() {
         Some(last) if more => {
             Some(Cursor::Events { scope: scope.to_owned(), after: last.id.clone(), up_to: up_to.clone() }.encode())
@@ -1142,7 +1131,7 @@ fn list_events(inner: &Inner, req: &HttpRequest, scope: &str, unknown: bool) -> 
         .iter()
         .filter_map(|e| {
             let record = inner.store.response_by_id(&e.response_id)?;
-            Some(json::event(e, record, unknown))
+            Some(json::event(e, record, unknown, generation))
         })
         .collect();
     Ok(HttpResponse::json(200, &json!({ "events": events, "metadata": { "next_cursor": next_cursor } })))
@@ -1252,40 +1241,6 @@ fn submit_feedback(inner: &mut Inner, req: &HttpRequest, id: &str, rid: &str, mi
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn routes() {
-        assert_eq!(Route::parse("GET", "/rest/v1beta1/conversations").unwrap(), Route::ListConversations);
-        assert_eq!(
-            Route::parse("GET", "/rest/v1beta1/conversations/c/responses/r").unwrap(),
-            Route::GetResponse("c".into(), "r".into())
-        );
-        assert_eq!(Route::parse("GET", "/rest/v1beta1/conversations/-/events").unwrap(), Route::ListEvents("-".into()));
-        assert_eq!(
-            Route::parse("POST", "/rest/v1beta1/conversations/c/responses/stream").unwrap(),
-            Route::StreamResponse("c".into())
-        );
-        assert_eq!(
-            Route::parse("GET", "/rest/v1beta1/conversations/c/messages").unwrap(),
-            Route::ListMessages("c".into())
-        );
-        assert_eq!(
-            Route::parse("GET", "/rest/v1beta1/conversations/c/responses/r/messages").unwrap(),
-            Route::ListResponseMessages("c".into(), "r".into())
-        );
-        assert_eq!(
-            Route::parse("POST", "/rest/v1beta1/conversations/c/responses/r/messages/m/feedback").unwrap(),
-            Route::SubmitFeedback("c".into(), "r".into(), "m".into())
-        );
-        assert_eq!(
-            Route::parse("GET", "/rest/v1beta1/conversations/c/responses/r/messages/m/feedback").unwrap_err().status,
-            405
-        );
-        assert_eq!(Route::parse("DELETE", "/rest/v1beta1/conversations/c").unwrap_err().status, 405);
-        assert_eq!(Route::parse("GET", "/rest/v1beta1/conversations/").unwrap_err().status, 404);
-        assert_eq!(Route::parse("GET", "/rest/v1beta1/nope").unwrap_err().status, 404);
-        assert_eq!(Route::parse("GET", "/rest/v1beta1conversations").unwrap_err().status, 404);
-    }
 
     #[test]
     fn limiter_counts_a_fixed_window() {

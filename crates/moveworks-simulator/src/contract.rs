@@ -9,7 +9,10 @@
 //! ```text
 //! {"method","route","status","body"}                     a JSON body
 //! {"method":"POST","route":".../responses/stream","status":200,"event","data"}   an SSE event
+//! {"api":"v1","webhook":true,"body"}                     a webhook delivery (rest/v1)
 //! ```
+//!
+//! Lines of `/rest/v1` answers carry `"api": "v1"`.
 //!
 //! `route` is the spec's path template (`/conversations/{conversation_id}`). A
 //! body or event that is off-spec on purpose carries `"exempt": "<why>"` (a
@@ -27,6 +30,23 @@ use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
 use serde_json::{json, Value};
+
+use crate::api::Generation;
+
+/// rest/v1 lines carry `"api": "v1"` (validated against the assistant/v1 spec plus
+/// `spec/rest-v1-additions.schema.json`); beta lines carry no `api`, as before.
+fn mark_generation(line: &mut Value, generation: Generation) {
+    if generation == Generation::V1 {
+        line["api"] = json!("v1");
+    }
+}
+
+fn generation_key(generation: Generation) -> &'static str {
+    match generation {
+        Generation::V1 => "v1 ",
+        Generation::V1Beta1 => "",
+    }
+}
 
 /// The environment variable naming the recording directory.
 pub(crate) const ENV: &str = "MOVEWORKS_SIM_CONTRACT_LOG";
@@ -72,13 +92,21 @@ fn write(key: String, line: impl FnOnce() -> Value) {
 }
 
 /// Records a served JSON body.
-pub(crate) fn record_body(method: &str, route: &str, status: u16, body: &[u8], exempt: Option<&str>) {
+pub(crate) fn record_body(
+    generation: Generation,
+    method: &str,
+    route: &str,
+    status: u16,
+    body: &[u8],
+    exempt: Option<&str>,
+) {
     if !enabled() {
         return;
     }
-    let key = format!("{method} {route} {status} body {}", exempt.unwrap_or(""));
+    let key = format!("{}{method} {route} {status} body {}", generation_key(generation), exempt.unwrap_or(""));
     write(key, || {
         let mut line = json!({ "method": method, "route": route, "status": status });
+        mark_generation(&mut line, generation);
         match serde_json::from_slice::<Value>(body) {
             Ok(body) => line["body"] = body,
             Err(_) => line["body_text"] = json!(String::from_utf8_lossy(body)),
@@ -91,13 +119,14 @@ pub(crate) fn record_body(method: &str, route: &str, status: u16, body: &[u8], e
 }
 
 /// Records one SSE event of a stream (`data` as sent, parsed when it is JSON).
-pub(crate) fn record_event(route: &str, event: &str, data: &str, exempt: Option<&str>) {
+pub(crate) fn record_event(generation: Generation, route: &str, event: &str, data: &str, exempt: Option<&str>) {
     if !enabled() {
         return;
     }
-    let key = format!("POST {route} 200 {event} {}", exempt.unwrap_or(""));
+    let key = format!("{}POST {route} 200 {event} {}", generation_key(generation), exempt.unwrap_or(""));
     write(key, || {
         let mut line = json!({ "method": "POST", "route": route, "status": 200, "event": event });
+        mark_generation(&mut line, generation);
         match serde_json::from_str::<Value>(data) {
             Ok(data) => line["data"] = data,
             Err(_) => line["data_text"] = json!(data),
@@ -107,6 +136,15 @@ pub(crate) fn record_event(route: &str, event: &str, data: &str, exempt: Option<
         }
         line
     });
+}
+
+/// Records a webhook delivery's body (rest/v1), `{"api": "v1", "webhook": true, "body"}`:
+/// validated against the envelope the notes document (`WebhookDelivery`).
+pub(crate) fn record_webhook(body: &Value) {
+    if !enabled() {
+        return;
+    }
+    write("v1 webhook".into(), || json!({ "api": "v1", "webhook": true, "body": body }));
 }
 
 thread_local! {

@@ -5,9 +5,10 @@ use std::time::Instant;
 
 use serde_json::{json, Map, Value};
 
+use crate::api::Generation;
 use crate::codec::timestamp;
 use crate::contract;
-use crate::state::{Conversation, Event, EventKind, Injected, Outcome, Phase, ResponseRecord};
+use crate::state::{Conversation, Event, EventKind, Injected, Outcome, Phase, ResponseRecord, Script, UserInput};
 
 /// The API's error body: `{"error": {"code": ..., "message": ...}}`.
 pub(crate) fn error_body(code: &str, message: &str) -> Value {
@@ -61,7 +62,7 @@ pub(crate) fn answer(question: &str) -> (String, [usize; 2]) {
     (text, [first, second])
 }
 
-fn markdown_text(text: &str) -> Value {
+pub(crate) fn markdown_text(text: &str) -> Value {
     json!({ "type": "MARKDOWN_TEXT", "markdown_text": { "text": text } })
 }
 
@@ -130,6 +131,9 @@ pub(crate) fn assistant_message(r: &ResponseRecord, unknown: bool) -> Value {
         message["response_id"] = json!(r.id);
         return message;
     }
+    if let Some(message) = crate::v1::scripted_message(r) {
+        return message;
+    }
     let (text, citations, references) = match &r.injected {
         Some(Injected { text, .. }) => (text.clone(), json!([]), json!([])),
         None => {
@@ -169,7 +173,7 @@ pub(crate) fn user_message(r: &ResponseRecord, unknown: bool) -> Value {
         "conversation_id": r.conversation_id,
         "response_id": r.id,
         "actor": "USER",
-        "content": plain_text(&r.question),
+        "content": user_content(r),
         "citations": [],
         "content_references": [],
         "created_at": timestamp(r.created_at),
@@ -179,6 +183,23 @@ pub(crate) fn user_message(r: &ResponseRecord, unknown: bool) -> Value {
         add_experimental(&mut message, json!({ "client": "simulator" }));
     }
     message
+}
+
+/// A user message's content: what the turn sent (rest/v1 records a button press
+/// as `CALLBACK_ACTION_CONTENT`) and, for `add_user_message`, its `files`.
+fn user_content(r: &ResponseRecord) -> Value {
+    match (&r.input, &r.script) {
+        (UserInput::Callback(id), _) => {
+            json!({ "type": "CALLBACK_ACTION_CONTENT", "callback_action": { "callback_id": id } })
+        }
+        // API-V1-NOTES §3: history can hold CALLBACK_ACTION_CONTENT without its payload;
+        // an `action` input without a callback id is recorded so [inferred].
+        (UserInput::Action, _) => json!({ "type": "CALLBACK_ACTION_CONTENT" }),
+        (UserInput::Text, Script::UserOnly { files }) if !files.is_empty() => {
+            json!({ "type": "PLAIN_TEXT", "plain_text": { "text": r.question, "files": files } })
+        }
+        (UserInput::Text, _) => plain_text(&r.question),
+    }
 }
 
 fn escape_html(text: &str) -> String {
@@ -192,6 +213,9 @@ fn reasoning_item(r: &ResponseRecord, unknown: bool) -> Value {
             "type": "HTML_TEXT",
             "html_text": { "text": format!("<p>Searching the knowledge base for <em>{}</em>…</p>", escape_html(question)) }
         })
+    } else if question.is_empty() {
+        // A rest/v1 button press has no text to search for.
+        plain_text("Working on your request…")
     } else {
         plain_text(&format!("Searching the knowledge base for “{question}”…"))
     };
@@ -273,8 +297,8 @@ pub(crate) fn response(r: &ResponseRecord, now: Instant, unknown: bool) -> Value
     value
 }
 
-/// An event of the feed.
-pub(crate) fn event(e: &Event, r: &ResponseRecord, unknown: bool) -> Value {
+/// An event of the feed; rest/v1 adds `created_at` (required by the assistant/v1 `Event`).
+pub(crate) fn event(e: &Event, r: &ResponseRecord, unknown: bool, generation: Generation) -> Value {
     let payload = match &e.kind {
         EventKind::Message => {
             json!({ "type": "MESSAGE_EVENT", "message": assistant_message(r, unknown) })
@@ -288,11 +312,15 @@ pub(crate) fn event(e: &Event, r: &ResponseRecord, unknown: bool) -> Value {
             Value::Object(payload)
         }
     };
-    json!({
+    let mut event = json!({
         "event_id": e.id,
         "conversation_id": e.conversation_id,
         "event_payload": payload,
-    })
+    });
+    if generation == Generation::V1 {
+        event["created_at"] = json!(timestamp(e.created_at));
+    }
+    event
 }
 
 #[cfg(test)]

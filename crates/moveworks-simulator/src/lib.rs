@@ -1,4 +1,5 @@
-//! An in-memory simulator of the Moveworks (Beta) Conversations API.
+//! An in-memory simulator of the Moveworks (Beta) Conversations API, and of its
+//! current generation `rest/v1` beside it (see [rest/v1](#restv1)).
 //!
 //! It follows Moveworks' published OpenAPI of this API
 //! (`beta-conversations-api.openapi.yaml`, derived into the repository's `spec/`):
@@ -35,7 +36,7 @@
 //! Once listening it prints exactly one JSON line to stdout:
 //!
 //! ```text
-//! {"base_url":"http://127.0.0.1:PORT/rest/v1beta1","token_url":"http://127.0.0.1:PORT/oauth/v1/token","origin":"http://127.0.0.1:PORT","port":PORT,"assistant_name":"sandbox","token":"sandbox-token","client_id":"sandbox-client","client_secret":"sandbox-secret","ca_certificate_pem":null}
+//! {"base_url":"http://127.0.0.1:PORT/rest/v1beta1","v1_base_url":"http://127.0.0.1:PORT/rest/v1","token_url":"http://127.0.0.1:PORT/oauth/v1/token","origin":"http://127.0.0.1:PORT","port":PORT,"assistant_name":"sandbox","token":"sandbox-token","client_id":"sandbox-client","client_secret":"sandbox-secret","ca_certificate_pem":null}
 //! ```
 //!
 //! (`token` is `null` when the static token is disabled. With `--tls` the URLs are
@@ -74,6 +75,54 @@
 //! titled after its first message (first 60 characters), standing in for the
 //! AI title the real API assigns. `null` for an optional body field means
 //! "absent". An empty `cursor=` parameter means "no cursor".
+//!
+//! # rest/v1
+//!
+//! The same port serves Moveworks' current generation under `/rest/v1`
+//! ([`Simulator::v1_base_url`]) from the same route table, store and handlers; the
+//! generation is a property of the parsed route. It follows the published
+//! `assistant/v1` spec (the closest published relative) plus what
+//! `../shared/API-V1-NOTES.md` documents for `rest/v1`; where the notes call a shape
+//! unknown, the simulator takes their `[inferred]` choice and says so in its code.
+//! Differences from the beta, on `/rest/v1` only:
+//!
+//! * Answers carry `x-trace-id` instead of `x-moveworks-root-uuid`.
+//! * Every request acts for one user: the static token and OAuth client-credentials
+//!   tokens for `user_sim`, a bearer minted by the `user_token` action for its user.
+//!   Each conversation belongs to the user who created it; another user's conversation
+//!   (get, patch, responses, messages, events, feedback, modals) is 404 `NOT_FOUND`, list
+//!   conversations shows the caller's own and `GET /conversations/-/events` the caller's
+//!   events. The beta stays org-wide.
+//! * Create response and stream take `{"input": X}` with exactly one of `chat`
+//!   (`{"text"}`), `text`, `callback_id`, `action` (an object; with a string
+//!   `callback_id` it is a press of that id, otherwise acknowledged); anything else is
+//!   400 `INVALID_INPUT`. The user's message records a press as `CALLBACK_ACTION_CONTENT`
+//!   (`callback_action.callback_id`; without payload for an `action` without one).
+//! * Scripted answers: text containing `laptop` gets a `MARKDOWN_TEXT` answer with
+//!   `actions` (CALLBACK_ACTION "File it", MODAL_ACTION "Edit details", URL_ACTION "Open
+//!   portal"), a `handoff` Get Help menu (ACTION item "Talk to an agent", TEXT item
+//!   "Service hours") and `feedback`. Pressing "File it" answers "Filed ticket INC… for
+//!   your new laptop."; "Talk to an agent" hands the conversation to a live agent: the
+//!   response completes with no outputs and, `live_agent_delay_ms` (config, default 300)
+//!   after it completed, a `LIVE_AGENT` message with `sender_info` arrives on a response
+//!   of its own as a system-initiated event; from then on every typed turn also
+//!   completes with no outputs and gets such a reply. Other text: the beta answer.
+//! * Modals: `GET …/messages/{mid}/modals/{modal_id}`, `POST …/refresh` and
+//!   `POST …/submit` `{"values"}`, on the laptop answer's form. Modal ids are minted
+//!   per message read (every get response, list messages and stream event carrying
+//!   the message mints fresh ones); an id is 404 once submitted, after `expire_modals`,
+//!   or on another message's path. Refresh re-resolves the form against the values
+//!   sent (`model` `{"option": "mac"}` makes `needed_by` visible and required) and
+//!   omits choice `options`; submit validates (400 `INVALID_INPUT` naming the field;
+//!   DISPLAY and hidden fields ignored), answers `{"status": "SUBMITTED"}` and ~100 ms
+//!   later the assistant's follow-up arrives as a system-initiated event.
+//! * `GET /conversations/{cid}/events/{event_id}` (400 `INVALID_INPUT` for `-`, 404
+//!   for an event of another conversation or user); every Event carries `created_at`.
+//! * Webhook sender: after `webhook {"url"}` every new system-initiated event
+//!   (`inject_event`, live-agent replies, modal follow-ups) is POSTed there as
+//!   `{"id", "type": "CONVERSATION_RESPONSE_RECEIVED", "created_at", "data":
+//!   {"conversation_id", "user_id"}}` from a background thread (2 s timeout), never
+//!   from a request handler; `webhook_deliveries` lists what was sent and each status.
 //!
 //! # Authentication and the Assistant-Name rule
 //!
@@ -164,7 +213,8 @@
 //! responses end `FAILED`), `configure` (the settings of `/_sim/config`),
 //! `inject_event` (a proactive notification or asynchronous answer),
 //! `revoke_tokens`, `requests` (the request log, optionally filtered),
-//! `clear_requests`, `feedback`, `reset`. `moveworks-simulator --help` prints
+//! `clear_requests`, `feedback`, `reset`, and for rest/v1 `user_token`,
+//! `add_user_message`, `expire_modals`, `webhook`, `webhook_deliveries`. `moveworks-simulator --help` prints
 //! each with its arguments and answer.
 //!
 //! # Control routes
@@ -190,14 +240,16 @@
 //!   static token stays valid), to test a client's refresh-on-401.
 //! * `GET /_sim/requests`: the request log, in arrival order, entries
 //!   `{"method","path","query","status","assistant_name","user_agent",
-//!   "authorized","content_type","fault","root_uuid","connection","x_headers","body_keys"}`. `query` is the raw
+//!   "authorized","content_type","fault","root_uuid","connection","x_headers","body_keys","user_id"}`. `query` is the raw
 //!   query string (`""` when none), `status` is `null` while in flight or
 //!   when a `reset` fault closed the connection, `authorized` says whether the
 //!   request carried a bearer token the simulator accepts, `fault` names the
 //!   fault applied (or `null`), `root_uuid` is the `x-moveworks-root-uuid`
 //!   sent back, `connection` a serial number of the TCP connection that carried
 //!   the request, `x_headers` the request's `x-` headers (names lowercase) and
-//!   `body_keys` the top-level fields of a JSON body (`null` without one). The Authorization value is never stored; the newest 100 000
+//!   `body_keys` the top-level fields of a JSON body (`null` without one), `user_id` the user a
+//!   valid bearer acts for (`user_sim` unless minted by `user_token`; `null` without a valid one),
+//!   and `root_uuid` on `/rest/v1` the `x-trace-id` sent back. The Authorization value is never stored; the newest 100 000
 //!   entries are kept.
 //!   `DELETE /_sim/requests` clears it.
 //! * `POST /_sim/events` `{"conversation_id": C, "text": T, "kind"?: "notification"|"async_response",
@@ -325,7 +377,8 @@
 //! embed), the simulator appends to `<dir>/sim-<pid>.jsonl` one line per JSON body it
 //! serves on a documented operation, `{"method","route","status","body"}`, and one
 //! per SSE event, `{"method":"POST","route":"/conversations/{conversation_id}/responses/stream","status":200,"event","data"}`.
-//! `route` is the spec's path template. Answers that are off-spec on purpose carry
+//! `route` is the spec's path template. Lines of `/rest/v1` answers carry `"api": "v1"`
+//! and are validated against the assistant/v1 spec plus `spec/rest-v1-additions.schema.json`. Answers that are off-spec on purpose carry
 //! `"exempt": "<why>"` and are not validated: deviation faults (`status` with a custom
 //! `code`/`message` or a status the operation does not document, `raw`,
 //! `malformed_json`, `truncated_json`, `drop`, `unknown_values`,
@@ -363,17 +416,21 @@
 #![deny(missing_docs)]
 
 mod api;
+mod background;
 mod codec;
 mod contract;
 mod cursor;
 mod faults;
 mod json;
+mod modals;
+mod route;
 mod script;
 mod server;
 mod state;
 mod stream;
 #[cfg(unix)]
 mod tls;
+mod v1;
 
 pub use script::ACTIONS;
 
@@ -385,7 +442,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::api::{App, API_PREFIX, TOKEN_PATH};
+use crate::api::{App, API_PREFIX, TOKEN_PATH, V1_PREFIX};
 use crate::server::{HttpRequest, Server};
 
 /// Start-up settings of a [`Simulator`].
@@ -540,6 +597,11 @@ impl Simulator {
     /// The API base URL, `origin + "/rest/v1beta1"`.
     pub fn base_url(&self) -> String {
         format!("{}{API_PREFIX}", self.origin())
+    }
+
+    /// The rest/v1 API base URL, `origin + "/rest/v1"` (served beside the beta on the same port).
+    pub fn v1_base_url(&self) -> String {
+        format!("{}{V1_PREFIX}", self.origin())
     }
 
     /// The token endpoint, `origin + "/oauth/v1/token"`.

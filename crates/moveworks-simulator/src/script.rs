@@ -23,19 +23,44 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ),
     (
         "configure",
-        "a settings patch: {\"response_duration_ms\"?, \"unknown_values\"?, \"rate_limit\"?, \"token_ttl_secs\"?, \"wrapped_token_answer\"?, \"null_pending_outputs\"?}",
+        "a settings patch: {\"response_duration_ms\"?, \"unknown_values\"?, \"rate_limit\"?, \"token_ttl_secs\"?, \"wrapped_token_answer\"?, \"null_pending_outputs\"?, \"live_agent_delay_ms\"? (rest/v1: when a live agent's reply arrives, default 300)}",
         "the settings after the change",
     ),
     (
         "inject_event",
-        "{\"conversation_id\", \"text\", \"kind\"?: \"notification\" | \"async_response\", \"event_type\"?}: a proactive notification or asynchronous answer in the events feed",
-        "the event, as list events renders it",
+        "{\"conversation_id\", \"text\", \"kind\"?: \"notification\" | \"async_response\", \"event_type\"?, \"user_id\"? (the conversation's owner, the default; without conversation_id: a new \"System Initiated Conversation\" of that user)}: a proactive notification or asynchronous answer in the events feed (POSTed to the webhook, if set)",
+        "the event, as rest/v1beta1 list events renders it (rest/v1 adds created_at)",
+    ),
+    (
+        "user_token",
+        "{\"user_id\"}: mints a rest/v1 bearer acting as that user (each call a fresh one; all valid until revoke_tokens). The static and OAuth tokens act as user_sim",
+        "{\"token\", \"user_id\"}",
+    ),
+    (
+        "add_user_message",
+        "{\"conversation_id\", \"text\", \"files\"?: [{\"file_id\", \"file_name\"?}]}: a USER PLAIN_TEXT message with plain_text.files in the conversation's history (no answer)",
+        "the message",
+    ),
+    (
+        "expire_modals",
+        "{}: every modal id minted so far goes stale (404); reading the message again mints fresh ones",
+        "{\"expired\": n}",
+    ),
+    (
+        "webhook",
+        "{\"url\": \"http://HOST:PORT/path\" | null}: POST every later system-initiated event there as {\"id\", \"type\": \"CONVERSATION_RESPONSE_RECEIVED\", \"created_at\", \"data\": {\"conversation_id\", \"user_id\"}} from a background thread (2 s timeout); null stops",
+        "{\"url\"}",
+    ),
+    (
+        "webhook_deliveries",
+        "{}: the webhook deliveries so far, oldest first",
+        "[{\"url\", \"body\", \"status\": HTTP status | null (pending or failed), \"error\": null | \"why it failed\"}]",
     ),
     ("revoke_tokens", "{}: every issued OAuth token stops working (the static token stays valid)", "{\"revoked\": n}"),
     (
         "requests",
         "{\"method\"?, \"path_contains\"?}: the request log, oldest first, optionally filtered",
-        "[{\"method\", \"path\", \"query\", \"status\", \"assistant_name\", \"user_agent\", \"authorized\", \"content_type\", \"fault\", \"root_uuid\", \"connection\", \"x_headers\", \"body_keys\"}] (never the Authorization value; `connection`: a serial number of the TCP connection that carried it)",
+        "[{\"method\", \"path\", \"query\", \"status\", \"assistant_name\", \"user_agent\", \"authorized\", \"content_type\", \"fault\", \"root_uuid\", \"connection\", \"x_headers\", \"body_keys\", \"user_id\"}] (never the Authorization value; `connection`: a serial number of the TCP connection that carried it; `user_id`: the user a valid bearer acts for, user_sim unless minted by user_token, null without one)",
     ),
     ("clear_requests", "{}: empties the request log", "{}"),
     ("feedback", "{}: every submitted feedback the API accepted, oldest first", "[{...}]"),
@@ -45,6 +70,8 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
 impl App {
     /// Runs one action of the vocabulary; `Err` says what was wrong with the call.
     pub fn run(&self, action: &str, args: &Value) -> Result<Value, String> {
+        // What is due by now happens first, so a script sees the same state a request would.
+        crate::background::materialize_due(&self.shared, &mut self.lock(), std::time::Instant::now());
         let args = match args {
             Value::Null => json!({}),
             Value::Object(_) => args.clone(),
@@ -75,6 +102,46 @@ impl App {
                 body["error"]["message"].as_str().unwrap_or("invalid event").to_owned()
             }),
             "revoke_tokens" => no_args().map(|()| json!({ "revoked": self.revoke_tokens() })),
+            "user_token" => {
+                let map = args.as_object().into_iter().flatten();
+                let mut user_id = None;
+                for (key, value) in map {
+                    match key.as_str() {
+                        "user_id" => {
+                            user_id = value.as_str().filter(|s| !s.trim().is_empty()).map(str::to_owned);
+                            user_id.as_ref().ok_or("`user_id` must be a non-empty string")?;
+                        }
+                        other => return Err(format!("`user_token` does not take `{other}`")),
+                    }
+                }
+                let user_id = user_id.ok_or("`user_id` is required")?;
+                let token = format!("utok_{}", crate::codec::random_base62(40));
+                self.lock().user_tokens.insert(token.clone(), user_id.clone());
+                Ok(json!({ "token": token, "user_id": user_id }))
+            }
+            "add_user_message" => crate::v1::add_user_message(&mut self.lock(), &args),
+            "expire_modals" => {
+                no_args().map(|()| json!({ "expired": crate::modals::expire_all(&mut self.lock().store) }))
+            }
+            "webhook" => {
+                let map = args.as_object().into_iter().flatten();
+                let mut url = None;
+                for (key, value) in map {
+                    match (key.as_str(), value) {
+                        ("url", Value::Null) => url = Some(None),
+                        ("url", Value::String(u)) => {
+                            crate::background::check_url(u)?;
+                            url = Some(Some(u.clone()));
+                        }
+                        ("url", _) => return Err("`url` must be a string or null".into()),
+                        (other, _) => return Err(format!("`webhook` does not take `{other}`")),
+                    }
+                }
+                let url = url.ok_or("`url` is required (null stops the webhook)")?;
+                self.lock().webhook_url = url.clone();
+                Ok(json!({ "url": url }))
+            }
+            "webhook_deliveries" => no_args().map(|()| crate::background::deliveries(&self.lock())),
             "requests" => {
                 let text = |key: &str| -> Result<Option<String>, String> {
                     match args.get(key) {

@@ -599,7 +599,8 @@ fn head_framed(response: &HttpResponse, framing: &str, keep_alive: bool) -> Vec<
     if !response.has_header("content-type") {
         head.push_str("Content-Type: application/json\r\n");
     }
-    if !response.has_header(ROOT_UUID_HEADER) {
+    // Every answer carries a trace id: the beta's header unless the app set rest/v1's.
+    if !response.has_header(ROOT_UUID_HEADER) && !response.has_header(crate::api::TRACE_ID_HEADER) {
         head.push_str(&format!("{ROOT_UUID_HEADER}: {}\r\n", codec::uuid_v4()));
     }
     head.push_str(&format!("Date: {}\r\n", codec::http_date(chrono::Utc::now())));

@@ -30,6 +30,10 @@ pub(crate) struct Conversation {
     pub updated_at: DateTime<Utc>,
     /// Holds a response created with unknown values, so it is rendered with them too.
     pub unknown: bool,
+    /// The user it belongs to (rest/v1 shows a conversation to its owner only).
+    pub owner: String,
+    /// Handed off to a live agent (rest/v1): typed turns go to the agent.
+    pub handed_off: bool,
 }
 
 /// How a response ends.
@@ -81,7 +85,37 @@ pub(crate) struct ResponseRecord {
     /// The `raw_message` fault: the final `MESSAGE` is this object verbatim,
     /// except for `conversation_id` and `response_id`.
     pub raw_message: Option<serde_json::Value>,
+    /// What the user sent (rest/v1 has several input kinds; beta only text).
+    pub input: UserInput,
+    /// Which scripted answer it gives (rest/v1; beta responses are all `Default`).
+    pub script: Script,
     seq: u64,
+}
+
+/// One turn's input, as recorded in the user's message.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum UserInput {
+    /// `text` or `chat.text`: a `PLAIN_TEXT` user message.
+    Text,
+    /// `callback_id` (or an `action` carrying one): a `CALLBACK_ACTION_CONTENT` user message.
+    Callback(String),
+    /// An `action` without a callback id: recorded as `CALLBACK_ACTION_CONTENT` without payload.
+    Action,
+}
+
+/// The scripted answer of a rest/v1 response (see `crate::v1`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Script {
+    /// The beta answer generator.
+    Default,
+    /// The "laptop" answer: buttons, a form, a Get Help menu; the callback ids it mints.
+    Laptop { file_callback: String, agent_callback: String },
+    /// The answer to pressing "File it".
+    Filed { ticket: String },
+    /// A plain acknowledgement (an `action` input without a known callback id).
+    Ack,
+    /// A user message put into history by `add_user_message`: no answer, the files it carries.
+    UserOnly { files: Vec<serde_json::Value> },
 }
 
 /// What kind of system-initiated message an injected event carries.
@@ -93,6 +127,9 @@ pub(crate) enum InjectedKind {
     /// An asynchronous answer: a completed response of its own (fresh id),
     /// gettable, listable and rateable like any other.
     AsyncResponse,
+    /// A human agent's reply (rest/v1): a response of its own, gettable, actor
+    /// `LIVE_AGENT` with `sender_info`, no `feedback`.
+    LiveAgent,
 }
 
 /// A system-initiated message.
@@ -118,12 +155,21 @@ impl ResponseRecord {
 
     /// The assistant message is final (listed, rateable) at `now`.
     pub fn has_assistant_message(&self, now: Instant) -> bool {
-        self.phase(now) == Phase::Finished && self.outcome == Outcome::Completed
+        self.phase(now) == Phase::Finished
+            && self.outcome == Outcome::Completed
+            && !matches!(self.script, Script::UserOnly { .. })
     }
 
     /// Whether the assistant message carries a `feedback` object.
     pub fn rateable(&self) -> bool {
+        !matches!(self.injected, Some(Injected { kind: InjectedKind::Notification | InjectedKind::LiveAgent, .. }))
+    }
+
+    /// Whether get response finds it: a proactive notification or a message put into
+    /// history answers no request.
+    pub fn gettable(&self) -> bool {
         !matches!(self.injected, Some(Injected { kind: InjectedKind::Notification, .. }))
+            && !matches!(self.script, Script::UserOnly { .. })
     }
 
     /// Which rating a callback id stands for on this response's assistant message.
@@ -183,6 +229,9 @@ pub(crate) struct Event {
     pub conversation_id: String,
     pub response_id: String,
     pub kind: EventKind,
+    /// The user it is for (the conversation's owner).
+    pub user_id: String,
+    pub created_at: DateTime<Utc>,
 }
 
 /// One accepted submit-feedback request.
@@ -215,6 +264,8 @@ pub(crate) struct Store {
     responses: HashMap<String, ResponseRecord>,
     events: Vec<Event>,
     feedback: Vec<Feedback>,
+    /// Modal ids minted by message reads (rest/v1), see `crate::modals`.
+    pub modals: HashMap<String, crate::modals::ModalRef>,
     next_seq: u64,
     last_ms: i64,
 }
@@ -235,17 +286,40 @@ impl Store {
     }
 
     /// Creates a conversation with an optional title.
-    pub fn create_conversation(&mut self, title: Option<String>, unknown: bool) -> &Conversation {
+    pub fn create_conversation(&mut self, title: Option<String>, unknown: bool, owner: &str) -> &Conversation {
         let now = self.tick();
         let id = codec::random_id("conv_");
-        let conversation =
-            Conversation { id: id.clone(), title, archived: false, created_at: now, updated_at: now, unknown };
+        let conversation = Conversation {
+            id: id.clone(),
+            title,
+            archived: false,
+            created_at: now,
+            updated_at: now,
+            unknown,
+            owner: owner.to_owned(),
+            handed_off: false,
+        };
         self.conversations.entry(id).or_insert(conversation)
     }
 
     /// Looks a conversation up by id.
     pub fn conversation(&self, id: &str) -> Option<&Conversation> {
         self.conversations.get(id)
+    }
+
+    /// Looks a conversation up by id, to change its live-agent state.
+    pub fn conversation_mut(&mut self, id: &str) -> Option<&mut Conversation> {
+        self.conversations.get_mut(id)
+    }
+
+    /// The responses of a conversation, in no particular order.
+    pub fn responses_of<'a>(&'a self, conversation_id: &'a str) -> impl Iterator<Item = &'a ResponseRecord> + 'a {
+        self.responses.values().filter(move |r| r.conversation_id == conversation_id)
+    }
+
+    /// A fresh number (for ticket numbers and the like).
+    pub fn next_number(&mut self) -> u64 {
+        self.seq()
     }
 
     /// Applies a partial update and bumps `updated_at`; `None` if unknown.
@@ -278,11 +352,13 @@ impl Store {
         archived: bool,
         after: Option<(i64, &str)>,
         limit: usize,
+        owner: Option<&str>,
     ) -> (Vec<&Conversation>, bool) {
         let mut matching: Vec<&Conversation> = self
             .conversations
             .values()
             .filter(|c| c.archived == archived)
+            .filter(|c| owner.is_none_or(|o| c.owner == o))
             .filter(|c| match after {
                 Some((ms, id)) => (c.updated_at.timestamp_millis(), c.id.as_str()) < (ms, id),
                 None => true,
@@ -313,7 +389,7 @@ impl Store {
         let conversation = self.conversations.get_mut(conversation_id)?;
         conversation.updated_at = now;
         conversation.unknown |= unknown;
-        if conversation.title.is_none() {
+        if conversation.title.is_none() && !question.trim().is_empty() {
             let title: String = question.trim().chars().take(AUTO_TITLE_CHARS).collect();
             conversation.title = Some(title);
         }
@@ -335,6 +411,8 @@ impl Store {
             helpful_callback_id: codec::callback_id("helpful"),
             unhelpful_callback_id: codec::callback_id("unhelpful"),
             raw_message: None,
+            input: UserInput::Text,
+            script: Script::Default,
             seq,
         };
         if record.unknown {
@@ -360,6 +438,7 @@ impl Store {
         let seq = self.seq();
         let conversation = self.conversations.get_mut(conversation_id)?;
         conversation.updated_at = now;
+        let user_id = conversation.owner.clone();
         let record = ResponseRecord {
             id: codec::random_id("resp_"),
             conversation_id: conversation_id.to_owned(),
@@ -377,6 +456,8 @@ impl Store {
             helpful_callback_id: codec::callback_id("helpful"),
             unhelpful_callback_id: codec::callback_id("unhelpful"),
             raw_message: None,
+            input: UserInput::Text,
+            script: Script::Default,
             seq,
         };
         let event_seq = self.seq();
@@ -389,6 +470,8 @@ impl Store {
             conversation_id: conversation_id.to_owned(),
             response_id: record.id.clone(),
             kind,
+            user_id,
+            created_at: now,
         });
         let id = record.id.clone();
         self.responses.insert(id.clone(), record);
@@ -432,7 +515,7 @@ impl Store {
     /// A response, only if it belongs to the given conversation. A proactive
     /// notification's response id names no response.
     pub fn response(&self, conversation_id: &str, response_id: &str) -> Option<&ResponseRecord> {
-        self.responses.get(response_id).filter(|r| r.conversation_id == conversation_id && r.rateable())
+        self.responses.get(response_id).filter(|r| r.conversation_id == conversation_id && r.gettable())
     }
 
     /// A response by id alone (events refer to their response).
@@ -453,11 +536,13 @@ impl Store {
         after: Option<&str>,
         up_to: Option<&str>,
         limit: usize,
+        user: Option<&str>,
     ) -> (Vec<&Event>, bool) {
         let mut page: Vec<&Event> = self
             .events
             .iter()
             .filter(|e| conversation.is_none_or(|c| e.conversation_id == c))
+            .filter(|e| user.is_none_or(|u| e.user_id == u))
             .filter(|e| after.is_none_or(|a| e.id.as_str() > a))
             .filter(|e| up_to.is_none_or(|u| e.id.as_str() <= u))
             .take(limit + 1)
@@ -468,6 +553,32 @@ impl Store {
     }
 }
 
+impl Store {
+    /// An event by id alone (the webhook envelope).
+    pub fn event_by_id(&self, event_id: &str) -> Option<&Event> {
+        self.events.iter().find(|e| e.id == event_id)
+    }
+
+    /// One event of a conversation.
+    pub fn event(&self, conversation_id: &str, event_id: &str) -> Option<&Event> {
+        self.events.iter().find(|e| e.id == event_id && e.conversation_id == conversation_id)
+    }
+
+    /// Puts a user message (with files) into a conversation's history without an
+    /// answer (`add_user_message`); `None` if the conversation is unknown.
+    pub fn add_user_message(
+        &mut self,
+        conversation_id: &str,
+        text: &str,
+        files: Vec<serde_json::Value>,
+    ) -> Option<&ResponseRecord> {
+        let id = self.create_response(conversation_id, text, Duration::ZERO, false)?.id.clone();
+        let record = self.responses.get_mut(&id)?;
+        record.script = Script::UserOnly { files };
+        Some(record)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,7 +586,7 @@ mod tests {
     #[test]
     fn phases_follow_the_duration() {
         let mut store = Store::default();
-        let conv = store.create_conversation(None, false).id.clone();
+        let conv = store.create_conversation(None, false, "user_sim").id.clone();
         let r = store.create_response(&conv, "hi", Duration::from_millis(300), false).unwrap().clone();
         assert_eq!(r.phase(r.started), Phase::Created);
         assert_eq!(r.phase(r.started + Duration::from_millis(100)), Phase::InProgress);
@@ -487,14 +598,14 @@ mod tests {
     #[test]
     fn answers_are_not_events_and_injected_messages_are() {
         let mut store = Store::default();
-        let conv = store.create_conversation(None, false).id.clone();
+        let conv = store.create_conversation(None, false, "user_sim").id.clone();
         let answer = store.create_response(&conv, "hi", Duration::ZERO, false).unwrap().id.clone();
-        assert!(store.list_events(None, None, None, 10).0.is_empty());
+        assert!(store.list_events(None, None, None, 10, None).0.is_empty());
         let (event, record) =
             store.inject_event(&conv, "Your laptop is ready", InjectedKind::AsyncResponse, None).unwrap();
         let (event_id, injected) = (event.id.clone(), record.id.clone());
         assert_ne!(injected, answer);
-        let (events, more) = store.list_events(None, None, None, 10);
+        let (events, more) = store.list_events(None, None, None, 10, None);
         assert!(!more);
         assert_eq!(
             events.iter().map(|e| (&e.id, &e.response_id, &e.kind)).collect::<Vec<_>>(),
@@ -509,7 +620,7 @@ mod tests {
     #[test]
     fn callback_ids_decide_the_rating_and_notifications_have_none() {
         let mut store = Store::default();
-        let conv = store.create_conversation(None, false).id.clone();
+        let conv = store.create_conversation(None, false, "user_sim").id.clone();
         let r = store.create_response(&conv, "hi", Duration::ZERO, false).unwrap().clone();
         assert_eq!(r.rating_of(&r.helpful_callback_id), Some("helpful"));
         assert_eq!(r.rating_of(&r.unhelpful_callback_id), Some("unhelpful"));
@@ -522,8 +633,8 @@ mod tests {
     #[test]
     fn timestamps_strictly_increase() {
         let mut store = Store::default();
-        let a = store.create_conversation(None, false).updated_at;
-        let b = store.create_conversation(None, false).updated_at;
+        let a = store.create_conversation(None, false, "user_sim").updated_at;
+        let b = store.create_conversation(None, false, "user_sim").updated_at;
         assert!(b > a);
     }
 }

@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Map, Value};
 
+use crate::api::Generation;
 use crate::faults::FaultKind;
 use crate::json;
 use crate::server::{BodyStream, StreamEnd, StreamWriter};
@@ -185,8 +186,8 @@ fn stamped(name: &str, sequence: u64, rest: &Value) -> Value {
 }
 
 /// Sends one event and records it for the contract check.
-fn send_event(body: &mut BodyStream<'_>, name: &str, data: &str, exempt: Option<&str>) -> bool {
-    crate::contract::record_event(ROUTE, name, data, exempt);
+fn send_event(body: &mut BodyStream<'_>, generation: Generation, name: &str, data: &str, exempt: Option<&str>) -> bool {
+    crate::contract::record_event(generation, ROUTE, name, data, exempt);
     body.send(&frame(name, data)).is_ok()
 }
 
@@ -257,7 +258,16 @@ pub(crate) fn first_delta_marks() -> Value {
 }
 
 /// The body writer of one response's stream.
-pub(crate) fn writer(record: ResponseRecord, unknown: bool, faults: StreamFaults) -> StreamWriter {
+///
+/// `mint` gives each event's MODAL_ACTIONs fresh modal ids as it is sent (rest/v1:
+/// "minted per message read"; a no-op for messages without one).
+pub(crate) fn writer(
+    record: ResponseRecord,
+    unknown: bool,
+    faults: StreamFaults,
+    generation: Generation,
+    mint: Box<dyn Fn(&mut Value) + Send>,
+) -> StreamWriter {
     StreamWriter(Box::new(move |body: &mut BodyStream<'_>| {
         let events = plan(&record, unknown);
         let unknown_exempt = (unknown || record.unknown).then_some("unknown_values");
@@ -283,7 +293,7 @@ pub(crate) fn writer(record: ResponseRecord, unknown: bool, faults: StreamFaults
             }
             if let Some((_, code, message)) = faults.error_after.as_ref().filter(|(after, _, _)| *after == sent) {
                 sequence += 1;
-                send_event(body, "ERROR", &error_event(sequence, code, message), unknown_exempt);
+                send_event(body, generation, "ERROR", &error_event(sequence, code, message), unknown_exempt);
                 return StreamEnd::Complete;
             }
             if let Some((_, name, data)) = faults.unknown_after.as_ref().filter(|(after, _, _)| *after == sent) {
@@ -292,7 +302,7 @@ pub(crate) fn writer(record: ResponseRecord, unknown: bool, faults: StreamFaults
                     UnknownData::Built(rest) => stamped(name, sequence, rest).to_string(),
                     UnknownData::Verbatim(text) => text.clone(),
                 };
-                if !send_event(body, name, &data, Some("stream_unknown_event")) {
+                if !send_event(body, generation, name, &data, Some("stream_unknown_event")) {
                     return StreamEnd::Drop;
                 }
             }
@@ -300,7 +310,9 @@ pub(crate) fn writer(record: ResponseRecord, unknown: bool, faults: StreamFaults
                 return StreamEnd::Drop;
             }
             sequence += 1;
-            let data = stamped(event.name, sequence, &event.data).to_string();
+            let mut data = stamped(event.name, sequence, &event.data);
+            mint(&mut data);
+            let data = data.to_string();
             if first_delta && event.name == "RESPONSE_OUTPUT_DELTA" {
                 // Marked just before the write: a client may read the bytes (and stop its
                 // clock) before the write call returns here, so a mark taken after it
@@ -308,7 +320,7 @@ pub(crate) fn writer(record: ResponseRecord, unknown: bool, faults: StreamFaults
                 first_delta = false;
                 mark_first_delta(&record.id);
             }
-            if !send_event(body, event.name, &data, exempt_of(event)) {
+            if !send_event(body, generation, event.name, &data, exempt_of(event)) {
                 return StreamEnd::Drop;
             }
         }
@@ -317,9 +329,9 @@ pub(crate) fn writer(record: ResponseRecord, unknown: bool, faults: StreamFaults
 }
 
 /// The stream of `stream_error` with `after_events` 0: one `ERROR` event, no response.
-pub(crate) fn error_only(code: String, message: String) -> StreamWriter {
+pub(crate) fn error_only(code: String, message: String, generation: Generation) -> StreamWriter {
     StreamWriter(Box::new(move |body: &mut BodyStream<'_>| {
-        send_event(body, "ERROR", &error_event(1, &code, &message), None);
+        send_event(body, generation, "ERROR", &error_event(1, &code, &message), None);
         StreamEnd::Complete
     }))
 }
@@ -331,7 +343,7 @@ mod tests {
 
     fn record(text: &str) -> ResponseRecord {
         let mut store = Store::default();
-        let conv = store.create_conversation(None, false).id.clone();
+        let conv = store.create_conversation(None, false, "user_sim").id.clone();
         store.create_response(&conv, text, Duration::from_millis(600), false).unwrap().clone()
     }
 

@@ -271,7 +271,7 @@ fn config_route_validates_and_reset_restores_everything() {
     assert_eq!(
         defaults,
         json!({"response_duration_ms": 50, "unknown_values": false, "token_ttl_secs": 3600, "rate_limit": null,
-               "wrapped_token_answer": false, "null_pending_outputs": false})
+               "wrapped_token_answer": false, "null_pending_outputs": false, "live_agent_delay_ms": 300})
     );
     let bad = api.admin("POST", "/_sim/config", Some(json!({"response_duration_ms": "fast"})));
     assert_eq!((bad.status, bad.error_code().as_str()), (400, "INVALID_INPUT"));
@@ -387,13 +387,14 @@ fn binary_prints_one_line_and_exits_when_stdin_closes() {
     let origin = format!("http://127.0.0.1:{port}");
     assert_eq!(info["origin"], origin.as_str());
     assert_eq!(info["base_url"], format!("{origin}/rest/v1beta1").as_str());
+    assert_eq!(info["v1_base_url"], format!("{origin}/rest/v1").as_str());
     assert_eq!(info["token_url"], format!("{origin}/oauth/v1/token").as_str());
     assert_eq!(info["assistant_name"], "acme");
     assert_eq!(info["token"], TOKEN);
     assert_eq!(info["client_id"], "id1");
     assert_eq!(info["client_secret"], "sandbox-secret");
     assert_eq!(info["ca_certificate_pem"], Value::Null);
-    assert_eq!(info.as_object().unwrap().len(), 9);
+    assert_eq!(info.as_object().unwrap().len(), 10);
 
     let addr = format!("127.0.0.1:{port}").parse().unwrap();
     let mut conn = Conn::open(addr);

@@ -14,20 +14,20 @@ usage: moveworks-simulator [--host H] [--port P] [--assistant-name N] [--token T
                            [--client-id ID] [--client-secret S] [--response-ms MS]
                            [--threads N] [--tls] [--ignore-stdin]
 
-Prints one JSON line with base_url, token_url, origin, port, assistant_name,
+Prints one JSON line with base_url, v1_base_url, token_url, origin, port, assistant_name,
 token, client_id, client_secret and ca_certificate_pem, then serves until stdin
 reaches EOF. --token \"\" disables the static token; --ignore-stdin serves until killed.
 --tls serves HTTPS with a throwaway CA made at start (ca_certificate_pem, PEM text,
 is what clients must trust; null without --tls).
 
-API routes are under {origin}/rest/v1beta1 (bearer token + Assistant-Name),
+API routes are under {origin}/rest/v1beta1 and {origin}/rest/v1 (bearer token + Assistant-Name),
 the token endpoint is {origin}/oauth/v1/token. Control routes (no auth, JSON):
   GET    /_sim/health          {\"status\":\"ok\"}
   POST   /_sim/reset           forget all state, back to start-up settings
   GET    /_sim/config          current settings
   POST   /_sim/config          partial update: response_duration_ms, unknown_values,
                                token_ttl_secs, rate_limit {max_requests, window_ms} | null,
-                               wrapped_token_answer, null_pending_outputs
+                               wrapped_token_answer, null_pending_outputs, live_agent_delay_ms
   GET    /_sim/faults          queued faults
   POST   /_sim/faults          queue faults: {\"faults\": [{\"kind\": K, \"count\"?, \"method\"?,
                                \"path_contains\"?, ...}]}; kinds and fields under Faults below
@@ -126,6 +126,7 @@ fn main() -> ExitCode {
     let config = simulator.config();
     let line = serde_json::json!({
         "base_url": simulator.base_url(),
+        "v1_base_url": simulator.v1_base_url(),
         "token_url": simulator.token_url(),
         "origin": simulator.origin(),
         "port": simulator.addr().port(),
