@@ -420,6 +420,29 @@ impl ModalValue {
     }
 }
 
+impl ModalValue {
+    /// A value from its wire JSON (what [`to_wire`](Self::to_wire) writes): one of
+    /// `{"text"}`, `{"date"}`, `{"datetime"}`, `{"bool"}`, `{"option"}`, `{"options"}`
+    /// with a value of the right type; anything else is kept as [`ModalValue::Raw`].
+    pub fn from_wire(value: &Value) -> ModalValue {
+        let one = value.as_object().filter(|o| o.len() == 1).and_then(|o| o.iter().next());
+        let typed = one.and_then(|(key, v)| {
+            Some(match key.as_str() {
+                "text" => ModalValue::Text { text: v.as_str()?.to_owned() },
+                "date" => ModalValue::Date { date: v.as_str()?.to_owned() },
+                "datetime" => ModalValue::Datetime { datetime: v.as_str()?.to_owned() },
+                "bool" => ModalValue::Bool { value: v.as_bool()? },
+                "option" => ModalValue::Option { value: v.as_str()?.to_owned() },
+                "options" => ModalValue::Options {
+                    values: v.as_array()?.iter().map(|s| s.as_str().map(str::to_owned)).collect::<Option<_>>()?,
+                },
+                _ => return None,
+            })
+        });
+        typed.unwrap_or_else(|| ModalValue::Raw { json: value.to_string() })
+    }
+}
+
 fn values_body(values: &HashMap<String, ModalValue>) -> Result<Vec<u8>> {
     let mut map = Map::new();
     for (name, value) in values {
@@ -667,6 +690,9 @@ mod tests {
         assert_eq!(model.value_from_text("mac").unwrap(), ModalValue::Option { value: "mac".into() });
         assert_eq!(model.value_from_text("pc").unwrap_err().argument(), Some("model"));
         assert_eq!(m.field("intro").unwrap().value_from_text("x").unwrap_err().argument(), Some("intro"));
+        for (name, value) in &values {
+            assert_eq!(&ModalValue::from_wire(&value.to_wire().unwrap()), value, "{name}");
+        }
         let bad = HashMap::from([("x".to_owned(), ModalValue::Raw { json: "3".into() })]);
         assert_eq!(values_body(&bad).unwrap_err().argument(), Some("values"));
         let r: ModalSubmitResult = serde_json::from_str("{}").unwrap();
