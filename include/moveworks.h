@@ -292,7 +292,7 @@ typedef enum mw_feedback_status {
  */
 typedef enum mw_action_type {
   /**
-   * CALLBACK_ACTION: press it with mw_client_press() or send mw_action_callback_id().
+   * CALLBACK_ACTION: pressing it sends mw_action_callback_id() as the next turn.
    */
   MW_ACTION_CALLBACK = 0,
   /**

@@ -14,7 +14,7 @@ use crate::util::{borrow, out, Handle};
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum mw_action_type {
-    /// CALLBACK_ACTION: press it with mw_client_press() or send mw_action_callback_id().
+    /// CALLBACK_ACTION: pressing it sends mw_action_callback_id() as the next turn.
     MW_ACTION_CALLBACK = 0,
     /// URL_ACTION: open mw_action_url().
     MW_ACTION_URL = 1,

@@ -2220,6 +2220,118 @@ static void test_raw_message_citations(mw_client *c) {
     mw_string_free(cid);
 }
 
+/* The rest/v1 model additions (API-V1-NOTES.md's example messages): actions, live-agent
+ * sender, Get Help menu, attached files, a recorded press, an event's time. */
+static void test_v1_model(void) {
+    mw_error *err = NULL;
+    mw_message_page *page = NULL;
+    CHECK_STATUS(
+        mw_message_page_from_json(
+            "{\"messages\":["
+            "{\"message_id\":\"m1\",\"conversation_id\":\"c\",\"response_id\":\"r\",\"actor\":\"ASSISTANT\","
+            "\"created_at\":\"2026-11-30T09:14:05.482113Z\",\"content\":{\"type\":\"MARKDOWN_TEXT\",\"markdown_text\":{\"text\":\"Shall I?\"}},"
+            "\"actions\":[{\"type\":\"CALLBACK_ACTION\",\"label\":\"File it\",\"callback_action\":{\"callback_id\":\"cb_A1\"}},"
+            "{\"type\":\"MODAL_ACTION\",\"label\":\"Edit details\",\"modal_action\":{\"modal_id\":\"modal_B2\"}},"
+            "{\"type\":\"URL_ACTION\",\"label\":\"Open portal\",\"url_action\":{\"url\":\"https://app.moveworks.ai/r?x\"}},"
+            "{\"type\":\"SHARE_ACTION\",\"label\":\"Share\"}],"
+            "\"handoff\":{\"handoff_categories\":[{\"category_id\":\"it\",\"name\":\":computer: IT\",\"handoff_items\":[]}]}},"
+            "{\"message_id\":\"m2\",\"conversation_id\":\"c\",\"response_id\":\"r\",\"actor\":\"LIVE_AGENT\","
+            "\"created_at\":\"2026-11-30T09:21:44Z\",\"content\":{\"type\":\"MARKDOWN_TEXT\",\"markdown_text\":{\"text\":\"Hi\"}},"
+            "\"sender_info\":{\"display_name\":\"Priya Raman\",\"avatar_url\":\"https://cdn.example.com/p.png\"}},"
+            "{\"message_id\":\"m3\",\"conversation_id\":\"c\",\"response_id\":\"r\",\"actor\":\"USER\","
+            "\"created_at\":\"2026-11-30T09:13:58Z\",\"content\":{\"type\":\"PLAIN_TEXT\",\"plain_text\":{\"text\":\"see attached\","
+            "\"files\":[{\"file_id\":\"file_1\",\"file_name\":\"vpn.png\"},{\"file_id\":\"file_2\"}]}}},"
+            "{\"message_id\":\"m4\",\"conversation_id\":\"c\",\"response_id\":\"r\",\"actor\":\"USER\","
+            "\"created_at\":\"2026-11-30T09:15:10Z\",\"content\":{\"type\":\"CALLBACK_ACTION_CONTENT\",\"callback_action\":{\"callback_id\":\"cb_A1\"}}}"
+            "]}",
+            &page, &err),
+        MW_OK, err);
+    if (!page) return;
+    const mw_message *m = NULL;
+    char *s = NULL;
+    size_t n = 0;
+    bool flag = true;
+    CHECK(mw_message_page_get(page, 0, &m) == MW_OK);
+    CHECK(mw_message_action_count(m, &n) == MW_OK && n == 4);
+    const mw_action_type kinds[4] = {MW_ACTION_CALLBACK, MW_ACTION_MODAL, MW_ACTION_URL, MW_ACTION_UNKNOWN};
+    const char *labels[4] = {"File it", "Edit details", "Open portal", "Share"};
+    for (size_t i = 0; i < 4; i++) {
+        const mw_action *a = NULL;
+        mw_action_type t = MW_ACTION_UNKNOWN;
+        CHECK(mw_message_action(m, i, &a) == MW_OK && mw_action_get_type(a, &t) == MW_OK && t == kinds[i]);
+        CHECK(mw_action_label(a, &s) == MW_OK);
+        CHECK_STR(s, labels[i]);
+        mw_string_free(s);
+        s = NULL;
+    }
+    const mw_action *a = NULL;
+    CHECK(mw_message_action(m, 0, &a) == MW_OK && mw_action_callback_id(a, &s) == MW_OK);
+    CHECK_STR(s, "cb_A1");
+    mw_string_free(s);
+    CHECK(mw_action_url(a, &s) == MW_OK && s == NULL);
+    CHECK(mw_message_action(m, 1, &a) == MW_OK && mw_action_modal_id(a, &s) == MW_OK);
+    CHECK_STR(s, "modal_B2");
+    mw_string_free(s);
+    CHECK(mw_message_action(m, 2, &a) == MW_OK && mw_action_url(a, &s) == MW_OK);
+    CHECK_STR(s, "https://app.moveworks.ai/r?x");
+    mw_string_free(s);
+    CHECK(mw_message_action(m, 3, &a) == MW_OK && mw_action_type_name(a, &s) == MW_OK);
+    CHECK_STR(s, "SHARE_ACTION");
+    mw_string_free(s);
+    CHECK(mw_action_to_json(a, &s) == MW_OK && s && strstr(s, "\"SHARE_ACTION\""));
+    mw_string_free(s);
+    CHECK(mw_message_action(m, 4, &a) == MW_INVALID_ARGUMENT);
+    CHECK(mw_message_handoff_json(m, &s) == MW_OK && s && strstr(s, "\"handoff_categories\""));
+    mw_string_free(s);
+    CHECK(mw_message_is_live_agent(m, &flag) == MW_OK && !flag);
+
+    CHECK(mw_message_page_get(page, 1, &m) == MW_OK);
+    mw_actor actor = MW_ACTOR_UNKNOWN;
+    CHECK(mw_message_actor(m, &actor) == MW_OK && actor == MW_ACTOR_LIVE_AGENT);
+    CHECK(mw_message_is_live_agent(m, &flag) == MW_OK && flag);
+    CHECK(mw_message_sender_display_name(m, &s) == MW_OK);
+    CHECK_STR(s, "Priya Raman");
+    mw_string_free(s);
+    CHECK(mw_message_sender_avatar_url(m, &s) == MW_OK);
+    CHECK_STR(s, "https://cdn.example.com/p.png");
+    mw_string_free(s);
+
+    const mw_content *content = NULL;
+    CHECK(mw_message_page_get(page, 2, &m) == MW_OK && mw_message_content(m, &content) == MW_OK);
+    CHECK(mw_content_file_count(content, &n) == MW_OK && n == 2);
+    const mw_file_ref *f = NULL;
+    CHECK(mw_content_file(content, 0, &f) == MW_OK && mw_file_ref_id(f, &s) == MW_OK);
+    CHECK_STR(s, "file_1");
+    mw_string_free(s);
+    CHECK(mw_file_ref_name(f, &s) == MW_OK);
+    CHECK_STR(s, "vpn.png");
+    mw_string_free(s);
+    CHECK(mw_content_file(content, 1, &f) == MW_OK && mw_file_ref_name(f, &s) == MW_OK && s == NULL);
+
+    mw_content_type ct = MW_CONTENT_UNKNOWN;
+    CHECK(mw_message_page_get(page, 3, &m) == MW_OK && mw_message_content(m, &content) == MW_OK);
+    CHECK(mw_content_get_type(content, &ct) == MW_OK && ct == MW_CONTENT_CALLBACK_ACTION);
+    CHECK(mw_content_callback_id(content, &s) == MW_OK);
+    CHECK_STR(s, "cb_A1");
+    mw_string_free(s);
+    mw_message_page_free(page);
+
+    mw_event *ev = NULL;
+    int64_t at = -1;
+    CHECK_STATUS(mw_event_from_json("{\"event_id\":\"evt_1\",\"conversation_id\":\"c\",\"created_at\":\"1970-01-01T00:00:01Z\","
+                                    "\"event_payload\":{\"type\":\"MESSAGE_EVENT\"}}",
+                                    &ev, &err),
+                 MW_OK, err);
+    CHECK(ev && mw_event_created_at(ev, &flag, &at) == MW_OK && flag && at == 1000);
+    mw_event_free(ev);
+    ev = NULL;
+    CHECK_STATUS(mw_event_from_json("{\"event_id\":\"evt_1\",\"conversation_id\":\"c\",\"event_payload\":{\"type\":\"MESSAGE_EVENT\"}}",
+                                    &ev, &err),
+                 MW_OK, err);
+    CHECK(ev && mw_event_created_at(ev, &flag, &at) == MW_OK && !flag && at == 0);
+    mw_event_free(ev);
+}
+
 /* Errors before the stream starts are returned by mw_client_stream_response itself, typed. */
 static void test_stream_errors_before_start(mw_client *c) {
     mw_stream *stream = NULL;
@@ -2475,6 +2587,7 @@ int main(void) {
     test_interior_nul(c);
     sim_post("/_sim/reset", "{}");
     test_raw_message_citations(c);
+    test_v1_model();
     sim_post("/_sim/reset", "{}");
     test_stream_errors_before_start(c);
     sim_post("/_sim/reset", "{}");
