@@ -12,6 +12,7 @@ from ._options import ClientOptions
 
 __all__ = [
     "ALL_CONVERSATIONS",
+    "Action",
     "AsyncCore",
     "AsyncStream",
     "CancelToken",
@@ -39,6 +40,10 @@ __all__ = [
     "FEEDBACK_STATUSES",
     "FeedbackOption",
     "FeedbackResult",
+    "FileRef",
+    "Handoff",
+    "HandoffCategory",
+    "HandoffItem",
     "Message",
     "MessageFeedback",
     "MessageIterator",
@@ -56,6 +61,7 @@ __all__ = [
     "ResponseMessageIterator",
     "ResponseOutputDelta",
     "ResponseStream",
+    "SenderInfo",
     "UnknownStreamEvent",
     "__version__",
     "_after_fork_in_child",
