@@ -1,4 +1,6 @@
-//! Rust client for the Moveworks (Beta) Conversations API.
+//! Rust client for the Moveworks Conversations API: the current generation
+//! (`rest/v1`, the default) and the deprecated beta (`rest/v1beta1`), chosen with the
+//! `api_version` option ([`ApiVersion`], [`ClientOptions::api_version`]).
 //!
 //! This synchronous core is the one implementation behind every language
 //! binding of this project (C, Python, Node, Swift, Kotlin): the bindings
@@ -20,6 +22,11 @@
 //! println!("{}", response.assistant_text().unwrap_or_default());
 //! # Ok::<(), moveworks::Error>(())
 //! ```
+//!
+//! On `rest/v1`, answers carry buttons ([`Message::buttons`], [`Client::press`]), forms
+//! ([`Client::get_modal`], [`Client::refresh_modal`], [`Client::submit_modal`]) and
+//! live-agent replies ([`Message::is_live_agent`]); a turn's input is an [`Input`] (a
+//! plain string is a typed turn in the client's generation).
 //!
 //! Behaviour worth knowing:
 //! - Every method blocks its thread; a [`Client`] is `Send + Sync` and cheap to clone.
