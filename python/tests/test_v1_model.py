@@ -68,3 +68,41 @@ def test_event_created_at_on_v1_only() -> None:
 
 def test_api_version_is_a_client_option() -> None:
     assert "api_version" in moveworks._moveworks.CLIENT_OPTION_NAMES
+
+
+def test_press_and_get_event_on_rest_v1(sim: Any) -> None:
+    import asyncio
+    import time
+
+    simulator = sim
+    origin = simulator.origin
+    client = simulator.client(base_url=origin)
+    assert client.base_url.endswith("/rest/v1")
+    conv = client.create_conversation()
+    done = client.create_response_and_wait(conv.conversation_id, "I need a new laptop")
+    answer = [o.message for o in done.outputs if o.message is not None][-1]
+    assert [a.label for a in answer.buttons()] == ["File it", "Edit details", "Open portal"]
+    pressed = client.press(conv.conversation_id, answer.actions[0])
+    final = client.wait_for_response(conv.conversation_id, pressed.response_id)
+    assert (final.assistant_text() or "").startswith("Filed ticket INC")
+    try:
+        client.press(conv.conversation_id, answer.actions[2])
+        raise AssertionError("a URL button was pressed")
+    except moveworks.InvalidArgumentError as e:
+        assert e.argument == "action"
+    # An event: injected for this conversation, then read back one by one.
+    simulator.inject_event(conversation_id=conv.conversation_id, text="Your laptop shipped")
+    deadline = time.monotonic() + 5
+    events = client.list_events(conversation_id=conv.conversation_id).events
+    while not events and time.monotonic() < deadline:
+        time.sleep(0.05)
+        events = client.list_events(conversation_id=conv.conversation_id).events
+    one = client.get_event(conv.conversation_id, events[0].event_id)
+    assert one == events[0] and one.created_at is not None
+
+    async def async_side() -> None:
+        async with simulator.async_client(base_url=origin) as ac:
+            again = await ac.get_event(conv.conversation_id, events[0].event_id)
+            assert again == events[0]
+
+    asyncio.run(async_side())

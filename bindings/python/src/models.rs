@@ -788,4 +788,5 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     v1::register(m)
 }
 
-mod v1;
+pub(crate) mod v1;
+pub(crate) use v1::PyAction;
