@@ -1021,6 +1021,14 @@ export declare class Client {
   createResponse(conversationId: string, text: string, options?: CallOptions): Promise<Response>
   /** The current state of a response. */
   getResponse(conversationId: string, responseId: string, options?: CallOptions): Promise<Response>
+  /**
+   * Presses a button (a `CALLBACK_ACTION` of `message.actions`): sends its callback id as the next
+   * turn and resolves with the new response, like `createResponse` (rest/v1). A URL or form button
+   * rejects with InvalidArgumentError (`argument` `'action'`).
+   */
+  press(conversationId: string, action: Action, options?: CallOptions): Promise<Response>
+  /** One event (what a webhook delivery points at), rest/v1; `'-'` as the conversation is refused. */
+  getEvent(conversationId: string, eventId: string, options?: CallOptions): Promise<Event>
   /** Polls until COMPLETED; FAILED rejects with ResponseFailedError, the deadline with PollTimeoutError. */
   waitForResponse(conversationId: string, responseId: string, options?: WaitOptions): Promise<Response>
   /**

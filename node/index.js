@@ -258,6 +258,8 @@ const OPTION_KEYS = Object.fromEntries(
     submitFeedback: [...CALL_KEYS, 'additionalFeedback'],
     createResponse: CALL_KEYS,
     getResponse: CALL_KEYS,
+    press: CALL_KEYS,
+    getEvent: CALL_KEYS,
     waitForResponse: [...WAIT_KEYS, 'onUpdate'],
     createResponseAndWait: [...WAIT_KEYS, 'onUpdate'],
     streamResponse: STREAM_KEYS,
@@ -1217,6 +1219,24 @@ class Client {
     const id = str('conversation_id', conversationId)
     const rid = str('response_id', responseId)
     const result = await withSignal(optSignal(o.signal), (h) => this._native.getResponse(id, rid, callOptions(o), h))
+    return fromNative(result)
+  }
+
+  /** Presses a button (a `CALLBACK_ACTION` of `message.actions`): its callback id is the next turn (rest/v1). */
+  async press(conversationId, action, options = {}) {
+    const o = callOpts('press', options)
+    const id = str('conversation_id', conversationId)
+    const a = wireText('action', action)
+    const result = await withSignal(optSignal(o.signal), (h) => this._native.press(id, a, callOptions(o), h))
+    return fromNative(result)
+  }
+
+  /** One event (what a webhook delivery points at), rest/v1. */
+  async getEvent(conversationId, eventId, options = {}) {
+    const o = callOpts('getEvent', options)
+    const id = str('conversation_id', conversationId)
+    const eid = str('event_id', eventId)
+    const result = await withSignal(optSignal(o.signal), (h) => this._native.getEvent(id, eid, callOptions(o), h))
     return fromNative(result)
   }
 

@@ -179,7 +179,21 @@ test('rest/v1: a message carries its buttons (tagged, in order), its Get Help me
   assert.equal(hours.text.type, 'MARKDOWN_TEXT')
   assert.equal(mw.toWire(m).actions[0].type, 'CALLBACK_ACTION')
   assert.throws(() => client({ apiVersion: 'v2' }), isInvalid('api_version'))
+
+  // Pressing File it answers; a link is not pressed.
+  const pressed = await c.press(conv(m), m.actions[0])
+  const filed = await c.waitForResponse(conv(m), pressed.responseId, FAST)
+  assert.match(mw.assistantText(filed), /^Filed ticket INC/)
+  await assert.rejects(c.press(conv(m), m.actions[2]), isInvalid('action'))
+  // get one event
+  await sim.injectEvent({ conversation_id: conv(m), text: 'Your laptop shipped' })
+  const { events } = await c.listEvents({ conversationId: conv(m) })
+  const one = await c.getEvent(conv(m), events[0].eventId)
+  assert.deepEqual(mw.toWire(one), mw.toWire(events[0]))
+  assert.ok(one.createdAt instanceof Date)
 })
+
+const conv = (m) => m.conversationId
 
 test('withOptions: a client with other per-call limits, sharing the original', async () => {
   const c = client()
