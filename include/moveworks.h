@@ -292,7 +292,7 @@ typedef enum mw_feedback_status {
  */
 typedef enum mw_action_type {
   /**
-   * CALLBACK_ACTION: pressing it sends mw_action_callback_id() as the next turn.
+   * CALLBACK_ACTION: press it with mw_client_press() (its mw_action_callback_id() is the next turn).
    */
   MW_ACTION_CALLBACK = 0,
   /**
@@ -2081,6 +2081,29 @@ enum mw_status mw_file_ref_name(const struct mw_file_ref *file, char **out);
 enum mw_status mw_event_created_at(const struct mw_event *event,
                                    bool *out_present,
                                    int64_t *out_unix_ms);
+
+/**
+ * Presses a button (rest/v1): sends the callback id of `action` (a CALLBACK_ACTION of a
+ * message's actions) as the next turn and returns the new response to wait for, like
+ * mw_client_create_response(). A URL or modal action is MW_INVALID_ARGUMENT naming
+ * `action`. `*out_response` is owned.
+ */
+enum mw_status mw_client_press(const struct mw_client *client,
+                               const char *conversation_id,
+                               const struct mw_action *action,
+                               struct mw_response **out_response,
+                               struct mw_error **out_error);
+
+/**
+ * `GET /conversations/{conversation_id}/events/{event_id}` (rest/v1): one event, what a
+ * webhook delivery points at. "-" as the conversation is MW_INVALID_ARGUMENT.
+ * `*out_event` is owned (mw_event_free).
+ */
+enum mw_status mw_client_get_event(const struct mw_client *client,
+                                   const char *conversation_id,
+                                   const char *event_id,
+                                   struct mw_event **out_event,
+                                   struct mw_error **out_error);
 
 /**
  * Starts a sandbox on a free 127.0.0.1 port. `options_json` may be NULL (the defaults) or a

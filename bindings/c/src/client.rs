@@ -446,7 +446,7 @@ pub unsafe extern "C" fn mw_client_user_agent(client: *const mw_client, out_user
 }
 
 /// Runs `f` with the client and stores its result as an owned handle in `dst`.
-unsafe fn call<H: Handle>(
+pub(crate) unsafe fn call<H: Handle>(
     client: *const mw_client,
     dst: *mut *mut H,
     dst_name: &str,

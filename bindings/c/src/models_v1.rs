@@ -6,15 +6,17 @@ use std::ffi::c_char;
 
 use moveworks::{Action, Content, FileRef};
 
-use crate::error::mw_status;
+use crate::client::{call, mw_client};
+use crate::error::{mw_error, mw_status};
+use crate::models::mw_response;
 use crate::models::{get, get_item, get_str, json_of, ms, mw_content, mw_event, mw_message};
-use crate::util::{borrow, out, Handle};
+use crate::util::{arg_str, borrow, out, Handle};
 
 /// Kind of a message action (button).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum mw_action_type {
-    /// CALLBACK_ACTION: pressing it sends mw_action_callback_id() as the next turn.
+    /// CALLBACK_ACTION: press it with mw_client_press() (its mw_action_callback_id() is the next turn).
     MW_ACTION_CALLBACK = 0,
     /// URL_ACTION: open mw_action_url().
     MW_ACTION_URL = 1,
@@ -209,5 +211,40 @@ pub unsafe extern "C" fn mw_event_created_at(
         *present = e.created_at.is_some();
         *at = e.created_at.as_ref().map_or(0, ms);
         Ok(())
+    })
+}
+
+// ---- calls -------------------------------------------------------------------------
+
+/// Presses a button (rest/v1): sends the callback id of `action` (a CALLBACK_ACTION of a
+/// message's actions) as the next turn and returns the new response to wait for, like
+/// mw_client_create_response(). A URL or modal action is MW_INVALID_ARGUMENT naming
+/// `action`. `*out_response` is owned.
+#[no_mangle]
+pub unsafe extern "C" fn mw_client_press(
+    client: *const mw_client,
+    conversation_id: *const c_char,
+    action: *const mw_action,
+    out_response: *mut *mut mw_response,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    call(client, out_response, "out_response", out_error, |c| {
+        c.press(arg_str(conversation_id, "conversation_id")?, borrow(action, "action")?)
+    })
+}
+
+/// `GET /conversations/{conversation_id}/events/{event_id}` (rest/v1): one event, what a
+/// webhook delivery points at. "-" as the conversation is MW_INVALID_ARGUMENT.
+/// `*out_event` is owned (mw_event_free).
+#[no_mangle]
+pub unsafe extern "C" fn mw_client_get_event(
+    client: *const mw_client,
+    conversation_id: *const c_char,
+    event_id: *const c_char,
+    out_event: *mut *mut mw_event,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    call(client, out_event, "out_event", out_error, |c| {
+        c.get_event(arg_str(conversation_id, "conversation_id")?, arg_str(event_id, "event_id")?)
     })
 }

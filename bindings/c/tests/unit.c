@@ -2332,6 +2332,71 @@ static void test_v1_model(void) {
     mw_event_free(ev);
 }
 
+/* rest/v1 calls: a client on the simulator's bare origin (the core appends /rest/v1),
+ * pressing the laptop answer's File it button, and reading one event back. */
+static void test_v1_press_and_get_event(void) {
+    mw_client_builder *b = NULL;
+    mw_client *c = NULL;
+    mw_error *err = NULL;
+    CHECK(mw_client_builder_new(&b) == MW_OK && mw_client_builder_base_url(b, g_sim.origin) == MW_OK &&
+          mw_client_builder_assistant_name(b, g_sim.assistant_name) == MW_OK &&
+          mw_client_builder_bearer_token(b, g_sim.token) == MW_OK);
+    CHECK_STATUS(mw_client_builder_set(b, "api_version", "v1", &err), MW_OK, err);
+    CHECK_STATUS(mw_client_builder_build(b, &c, &err), MW_OK, err);
+    mw_client_builder_free(b);
+    if (!c) return;
+    char *url = NULL;
+    CHECK(mw_client_base_url(c, &url) == MW_OK && url && strstr(url, "/rest/v1") && !strstr(url, "v1beta1"));
+    mw_string_free(url);
+    char *cid = new_conversation(c, "Laptop");
+    mw_response *r = NULL;
+    CHECK_STATUS(mw_client_create_response_and_wait(c, cid, "I need a new laptop", NULL, &r, &err), MW_OK, err);
+    const mw_message *m = NULL;
+    size_t outputs = 0;
+    CHECK(r && mw_response_output_count(r, &outputs) == MW_OK);
+    for (size_t i = 0; r && i < outputs && !m; i++) {
+        const mw_output_item *item = NULL;
+        CHECK(mw_response_output(r, i, &item) == MW_OK && mw_output_item_message(item, &m) == MW_OK);
+    }
+    const mw_action *file_it = NULL, *link = NULL;
+    CHECK(m && mw_message_action(m, 0, &file_it) == MW_OK && mw_message_action(m, 2, &link) == MW_OK);
+    mw_response *pressed = NULL;
+    CHECK_STATUS(mw_client_press(c, cid, file_it, &pressed, &err), MW_OK, err);
+    char *rid = NULL;
+    CHECK(pressed && mw_response_id(pressed, &rid) == MW_OK);
+    mw_response *done = NULL;
+    CHECK_STATUS(mw_client_wait_for_response(c, cid, rid, NULL, &done, &err), MW_OK, err);
+    char *text = NULL;
+    CHECK(done && mw_response_assistant_text(done, &text) == MW_OK && text && strncmp(text, "Filed ticket INC", 16) == 0);
+    mw_string_free(text);
+    mw_response *none = NULL;
+    EXPECT_ERR(mw_client_press(c, cid, link, &none, &err), MW_INVALID_ARGUMENT, "action");
+    CHECK(none == NULL);
+
+    cJSON_Delete(sim_inject_event(cid, "Your laptop shipped", "notification", NULL));
+    mw_event_page *page = NULL;
+    const mw_event *listed = NULL;
+    char *eid = NULL;
+    CHECK_STATUS(mw_client_list_events(c, cid, NULL, NULL, NULL, MW_LIMIT_DEFAULT, &page, &err), MW_OK, err);
+    CHECK(page && mw_event_page_get(page, 0, &listed) == MW_OK && mw_event_id(listed, &eid) == MW_OK);
+    mw_event *one = NULL;
+    CHECK_STATUS(mw_client_get_event(c, cid, eid, &one, &err), MW_OK, err);
+    bool present = false;
+    int64_t at = 0;
+    CHECK(one && mw_event_created_at(one, &present, &at) == MW_OK && present && at > 0);
+    mw_event *dash = NULL;
+    EXPECT_ERR(mw_client_get_event(c, "-", eid, &dash, &err), MW_INVALID_ARGUMENT, "conversation_id");
+    mw_event_free(one);
+    mw_string_free(eid);
+    mw_event_page_free(page);
+    mw_response_free(done);
+    mw_string_free(rid);
+    mw_response_free(pressed);
+    mw_response_free(r);
+    mw_string_free(cid);
+    mw_client_free(c);
+}
+
 /* Errors before the stream starts are returned by mw_client_stream_response itself, typed. */
 static void test_stream_errors_before_start(mw_client *c) {
     mw_stream *stream = NULL;
@@ -2588,6 +2653,8 @@ int main(void) {
     sim_post("/_sim/reset", "{}");
     test_raw_message_citations(c);
     test_v1_model();
+    sim_post("/_sim/reset", "{}");
+    test_v1_press_and_get_event();
     sim_post("/_sim/reset", "{}");
     test_stream_errors_before_start(c);
     sim_post("/_sim/reset", "{}");
