@@ -223,6 +223,10 @@ typedef enum mw_actor {
    */
   MW_ACTOR_ASSISTANT = 1,
   /**
+   * LIVE_AGENT: a human agent (rest/v1); mw_message_sender_display_name() says who.
+   */
+  MW_ACTOR_LIVE_AGENT = 2,
+  /**
    * An actor this SDK version does not know: read mw_message_actor_name().
    */
   MW_ACTOR_UNKNOWN = 99,
@@ -244,6 +248,10 @@ typedef enum mw_content_type {
    * MARKDOWN_TEXT.
    */
   MW_CONTENT_MARKDOWN_TEXT = 2,
+  /**
+   * CALLBACK_ACTION_CONTENT: a user's button press (rest/v1); mw_content_callback_id().
+   */
+  MW_CONTENT_CALLBACK_ACTION = 3,
   /**
    * A type this SDK version does not know: read mw_content_type_name() and mw_content_to_json().
    */
@@ -278,6 +286,28 @@ typedef enum mw_feedback_status {
    */
   MW_FEEDBACK_STATUS_UNKNOWN = 99,
 } mw_feedback_status;
+
+/**
+ * Kind of a message action (button).
+ */
+typedef enum mw_action_type {
+  /**
+   * CALLBACK_ACTION: press it with mw_client_press() (its mw_action_callback_id() is the next turn).
+   */
+  MW_ACTION_CALLBACK = 0,
+  /**
+   * URL_ACTION: open mw_action_url().
+   */
+  MW_ACTION_URL = 1,
+  /**
+   * MODAL_ACTION: open the form mw_action_modal_id() names.
+   */
+  MW_ACTION_MODAL = 2,
+  /**
+   * A type this SDK version does not know: read mw_action_type_name() and mw_action_to_json().
+   */
+  MW_ACTION_UNKNOWN = 99,
+} mw_action_type;
 
 /**
  * Type of a stream event: one constant per published event name (mw_stream_event_name()
@@ -327,6 +357,11 @@ typedef enum mw_stream_event_type {
    */
   MW_STREAM_EVENT_UNKNOWN = 99,
 } mw_stream_event_type;
+
+/**
+ * One action (button) of a message, always borrowed from its message.
+ */
+typedef struct mw_action mw_action;
 
 /**
  * Lets another thread stop a wait. Owned; free with mw_cancel_token_free() once no
@@ -408,6 +443,11 @@ typedef struct mw_event_page mw_event_page;
  * The answer of mw_client_submit_feedback() (owned; free with mw_feedback_result_free).
  */
 typedef struct mw_feedback_result mw_feedback_result;
+
+/**
+ * A file attached to a user message's content, always borrowed from its content.
+ */
+typedef struct mw_file_ref mw_file_ref;
 
 /**
  * A final message. Owned ones come from mw_message_iter_next() (free with
@@ -628,7 +668,9 @@ enum mw_status mw_client_builder_from_env(struct mw_client_builder **out_builder
 void mw_client_builder_free(struct mw_client_builder *builder);
 
 /**
- * API base URL (default https://api.moveworks.ai/rest/v1beta1). https, or http to a loopback host.
+ * API base URL (default https://api.moveworks.ai/rest/v1). https, or http to a loopback host.
+ * A path ending in /rest/v1 or /rest/v1beta1 names the API generation; a bare origin
+ * gets the generation's path appended (see `api_version` of mw_client_builder_set()).
  */
 enum mw_status mw_client_builder_base_url(struct mw_client_builder *builder, const char *url);
 
@@ -701,6 +743,9 @@ enum mw_status mw_client_builder_allow_insecure_http(struct mw_client_builder *b
  * dedicated setter, e.g. `mw_client_builder_set(b, "user_agent_suffix", "acme/2.1", &err)`.
  * Numbers and booleans are written as text ("5000", "true"); durations as `<name>_ms`
  * (milliseconds) or `<name>` (seconds, e.g. "2.5").
+ *
+ * `api_version`: "v1" (the default, rest/v1) or "v1beta1" (the deprecated beta); a base
+ * URL whose path names the other generation is refused as "api_version/base_url".
  *
  * The network options: `tls_roots` ("platform", the default: the OS trust store plus
  * SSL_CERT_FILE/SSL_CERT_DIR; "webpki"; "custom-only"), `ca_certificates` (extra roots: a
@@ -1930,6 +1975,135 @@ enum mw_status mw_feedback_result_from_json(const char *json,
  * Frees a feedback result. NULL is allowed.
  */
 void mw_feedback_result_free(struct mw_feedback_result *result);
+
+/**
+ * Number of actions (buttons) of the message, in the order to render them.
+ */
+enum mw_status mw_message_action_count(const struct mw_message *message, size_t *out);
+
+/**
+ * The `index`-th action of the message, borrowed from it.
+ */
+enum mw_status mw_message_action(const struct mw_message *message,
+                                 size_t index,
+                                 const struct mw_action **out);
+
+/**
+ * Whether a human agent wrote the message (actor LIVE_AGENT).
+ */
+enum mw_status mw_message_is_live_agent(const struct mw_message *message, bool *out);
+
+/**
+ * The live agent's display name (`sender_info.display_name`), NULL when the message
+ * has no sender info. `*out` is a new string or NULL.
+ */
+enum mw_status mw_message_sender_display_name(const struct mw_message *message, char **out);
+
+/**
+ * The live agent's avatar URL, NULL when absent. `*out` is a new string or NULL.
+ */
+enum mw_status mw_message_sender_avatar_url(const struct mw_message *message, char **out);
+
+/**
+ * The message's "Get Help" menu as wire JSON (`{"handoff_categories": [...]}`), NULL
+ * when it has none. `*out` is a new string or NULL.
+ */
+enum mw_status mw_message_handoff_json(const struct mw_message *message, char **out);
+
+/**
+ * The action's kind.
+ */
+enum mw_status mw_action_get_type(const struct mw_action *action, enum mw_action_type *out);
+
+/**
+ * The action's wire type, e.g. "CALLBACK_ACTION" (unknown types verbatim). `*out` is a new string.
+ */
+enum mw_status mw_action_type_name(const struct mw_action *action, char **out);
+
+/**
+ * The button or link text (NULL only for an unknown action without one). `*out` is a new string or NULL.
+ */
+enum mw_status mw_action_label(const struct mw_action *action,
+                               char **out);
+
+/**
+ * The callback id of a CALLBACK_ACTION (NULL for other kinds). `*out` is a new string or NULL.
+ */
+enum mw_status mw_action_callback_id(const struct mw_action *action, char **out);
+
+/**
+ * The url of a URL_ACTION (NULL for other kinds). `*out` is a new string or NULL.
+ */
+enum mw_status mw_action_url(const struct mw_action *action, char **out);
+
+/**
+ * The modal id of a MODAL_ACTION (NULL for other kinds). `*out` is a new string or NULL.
+ */
+enum mw_status mw_action_modal_id(const struct mw_action *action, char **out);
+
+/**
+ * The action as wire JSON (an unknown one exactly as received). `*out` is a new string.
+ */
+enum mw_status mw_action_to_json(const struct mw_action *action, char **out);
+
+/**
+ * The callback id a CALLBACK_ACTION_CONTENT records; NULL for other types and when
+ * history omitted it. `*out` is a new string or NULL.
+ */
+enum mw_status mw_content_callback_id(const struct mw_content *content, char **out);
+
+/**
+ * Number of files attached to a PLAIN_TEXT content (0 for other types).
+ */
+enum mw_status mw_content_file_count(const struct mw_content *content, size_t *out);
+
+/**
+ * The `index`-th attached file, borrowed from the content.
+ */
+enum mw_status mw_content_file(const struct mw_content *content,
+                               size_t index,
+                               const struct mw_file_ref **out);
+
+/**
+ * The file's id. `*out` is a new string.
+ */
+enum mw_status mw_file_ref_id(const struct mw_file_ref *file, char **out);
+
+/**
+ * The file's name, NULL when the server sent none. `*out` is a new string or NULL.
+ */
+enum mw_status mw_file_ref_name(const struct mw_file_ref *file, char **out);
+
+/**
+ * When the event happened, milliseconds since the Unix epoch; `*out_present` is false
+ * (and `*out_unix_ms` 0) when the server sent no time (rest/v1beta1 sends none).
+ */
+enum mw_status mw_event_created_at(const struct mw_event *event,
+                                   bool *out_present,
+                                   int64_t *out_unix_ms);
+
+/**
+ * Presses a button (rest/v1): sends the callback id of `action` (a CALLBACK_ACTION of a
+ * message's actions) as the next turn and returns the new response to wait for, like
+ * mw_client_create_response(). A URL or modal action is MW_INVALID_ARGUMENT naming
+ * `action`. `*out_response` is owned.
+ */
+enum mw_status mw_client_press(const struct mw_client *client,
+                               const char *conversation_id,
+                               const struct mw_action *action,
+                               struct mw_response **out_response,
+                               struct mw_error **out_error);
+
+/**
+ * `GET /conversations/{conversation_id}/events/{event_id}` (rest/v1): one event, what a
+ * webhook delivery points at. "-" as the conversation is MW_INVALID_ARGUMENT.
+ * `*out_event` is owned (mw_event_free).
+ */
+enum mw_status mw_client_get_event(const struct mw_client *client,
+                                   const char *conversation_id,
+                                   const char *event_id,
+                                   struct mw_event **out_event,
+                                   struct mw_error **out_error);
 
 /**
  * Starts a sandbox on a free 127.0.0.1 port. `options_json` may be NULL (the defaults) or a

@@ -8,7 +8,7 @@ type Open<T extends string> = T | (string & {})
 /** Processing status of a Response. Unknown statuses come through verbatim. */
 export type ResponseStatus = Open<'CREATED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED'>
 /** Who wrote a message. */
-export type Actor = Open<'USER' | 'ASSISTANT'>
+export type Actor = Open<'USER' | 'ASSISTANT' | 'LIVE_AGENT'>
 
 /** A conversation. */
 export interface Conversation {
@@ -60,6 +60,27 @@ export interface PlainTextContent {
   plainText: {
     /** The text itself. */
     text: string
+    /** Files attached to a user's message (rest/v1); absent when none. */
+    files?: FileRef[]
+  }
+}
+
+/** A file attached to a user's `PLAIN_TEXT` message. */
+export interface FileRef {
+  /** The file's id. */
+  fileId: string
+  /** Its name, when the server sends one. */
+  fileName?: string | null
+}
+
+/** `CALLBACK_ACTION_CONTENT`: a user's button press as history records it (rest/v1). */
+export interface CallbackActionContent {
+  /** Discriminant. */
+  type: 'CALLBACK_ACTION_CONTENT'
+  /** The press; absent when history omits it. */
+  callbackAction?: {
+    /** The pressed action's callback id. */
+    callbackId: string
   }
 }
 
@@ -86,7 +107,92 @@ export interface MarkdownTextContent {
 }
 
 /** Message content, a discriminated union on `type`; read its text with `contentText`. */
-export type Content = PlainTextContent | CommonmarkTextContent | MarkdownTextContent | UnknownVariant
+export type Content =
+  | PlainTextContent
+  | CommonmarkTextContent
+  | MarkdownTextContent
+  | CallbackActionContent
+  | UnknownVariant
+
+/** `CALLBACK_ACTION`: a button whose press sends `callbackAction.callbackId` as the next turn. */
+export interface CallbackAction {
+  /** Discriminant. */
+  type: 'CALLBACK_ACTION'
+  /** The button text. */
+  label: string
+  /** The payload. */
+  callbackAction: {
+    /** Opaque; pass it back exactly as received. */
+    callbackId: string
+  }
+}
+
+/** `URL_ACTION`: a link to open. */
+export interface UrlAction {
+  /** Discriminant. */
+  type: 'URL_ACTION'
+  /** The link text. */
+  label: string
+  /** The payload. */
+  urlAction: {
+    /** Where it goes. */
+    url: string
+  }
+}
+
+/** `MODAL_ACTION`: opens a form; modal ids are minted per message read. */
+export interface ModalAction {
+  /** Discriminant. */
+  type: 'MODAL_ACTION'
+  /** The button text. */
+  label: string
+  /** The payload. */
+  modalAction: {
+    /** Opaque; pass it back exactly as received. */
+    modalId: string
+  }
+}
+
+/** One button of an assistant message (rest/v1), a discriminated union on `type`. */
+export type Action = CallbackAction | UrlAction | ModalAction | UnknownVariant
+
+/** Who wrote a `LIVE_AGENT` message. */
+export interface SenderInfo {
+  /** The agent's name as shown to the user. */
+  displayName: string
+  /** The agent's picture, when there is one. */
+  avatarUrl?: string | null
+}
+
+/** One entry of a {@link HandoffCategory}: a button (`ACTION`) or a text (`TEXT`). */
+export interface HandoffItem {
+  /** The entry's title. */
+  title: string
+  /** `'ACTION'`, `'TEXT'` or an unknown type, verbatim. */
+  type: Open<'ACTION' | 'TEXT'>
+  /** The button of an `ACTION` entry. */
+  action?: Action
+  /** The text of a `TEXT` entry. */
+  text?: Content
+}
+
+/** One category of a {@link Handoff} menu. */
+export interface HandoffCategory {
+  /** Its id. */
+  categoryId?: string | null
+  /** Its name (may hold emoji shortcodes). */
+  name?: string | null
+  /** What it covers. */
+  description?: string | null
+  /** Its entries, in order. */
+  handoffItems: HandoffItem[]
+}
+
+/** The "Get Help" menu of an assistant message (rest/v1). */
+export interface Handoff {
+  /** Its categories, in order. */
+  handoffCategories: HandoffCategory[]
+}
 
 /** Display data of a citation. */
 export interface CitationDisplay {
@@ -176,6 +282,12 @@ export interface Message {
    * `client.submitFeedback`. Absent when the server sends none.
    */
   feedback?: MessageFeedback | null
+  /** The buttons of an assistant message, in the order to render them (rest/v1); absent when none. */
+  actions?: Action[]
+  /** Who wrote a `LIVE_AGENT` message (rest/v1). */
+  senderInfo?: SenderInfo | null
+  /** The "Get Help" menu of an assistant message (rest/v1). */
+  handoff?: Handoff | null
 }
 
 /** The `feedback` of an assistant {@link Message}: one option per rating. */
@@ -303,6 +415,8 @@ export interface Event {
   eventId: string
   /** The conversation it belongs to. */
   conversationId: string
+  /** When it happened (rest/v1; absent on v1beta1). */
+  createdAt?: Date
   /** What happened (the wire's `event_payload`; the core's and Python's `payload`). */
   payload: EventPayload
   /**
@@ -593,8 +707,17 @@ export declare class ResponseStream {
  * Durations: `<name>Ms` in milliseconds, or `<name>` in seconds, not both.
  */
 export interface ClientOptions {
-  /** API base URL (default `https://api.moveworks.ai/rest/v1beta1`); https unless the host is loopback or `allowInsecureHttp` is set. */
+  /**
+   * API base URL (default `https://api.moveworks.ai/rest/v1`); https unless the host is loopback or
+   * `allowInsecureHttp` is set. A path ending in `/rest/v1` or `/rest/v1beta1` names the generation;
+   * a bare origin (e.g. `https://api.am-eu-central.moveworks.ai`) gets the generation's path appended.
+   */
   baseUrl?: string
+  /**
+   * The API generation: `'v1'` (the default, rest/v1) or `'v1beta1'` (the deprecated beta). A
+   * `baseUrl` naming the other generation is refused (`'api_version/base_url'`).
+   */
+  apiVersion?: 'v1' | 'v1beta1'
   /** The assistant name configured for your organization, sent as `Assistant-Name` (required). */
   assistantName?: string
   /** Static bearer token (or use clientId + clientSecret, not both). */
@@ -898,6 +1021,14 @@ export declare class Client {
   createResponse(conversationId: string, text: string, options?: CallOptions): Promise<Response>
   /** The current state of a response. */
   getResponse(conversationId: string, responseId: string, options?: CallOptions): Promise<Response>
+  /**
+   * Presses a button (a `CALLBACK_ACTION` of `message.actions`): sends its callback id as the next
+   * turn and resolves with the new response, like `createResponse` (rest/v1). A URL or form button
+   * rejects with InvalidArgumentError (`argument` `'action'`).
+   */
+  press(conversationId: string, action: Action, options?: CallOptions): Promise<Response>
+  /** One event (what a webhook delivery points at), rest/v1; `'-'` as the conversation is refused. */
+  getEvent(conversationId: string, eventId: string, options?: CallOptions): Promise<Event>
   /** Polls until COMPLETED; FAILED rejects with ResponseFailedError, the deadline with PollTimeoutError. */
   waitForResponse(conversationId: string, responseId: string, options?: WaitOptions): Promise<Response>
   /**

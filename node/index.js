@@ -258,6 +258,8 @@ const OPTION_KEYS = Object.fromEntries(
     submitFeedback: [...CALL_KEYS, 'additionalFeedback'],
     createResponse: CALL_KEYS,
     getResponse: CALL_KEYS,
+    press: CALL_KEYS,
+    getEvent: CALL_KEYS,
     waitForResponse: [...WAIT_KEYS, 'onUpdate'],
     createResponseAndWait: [...WAIT_KEYS, 'onUpdate'],
     streamResponse: STREAM_KEYS,
@@ -360,7 +362,12 @@ const camel = (k) => {
  */
 const KNOWN = (() => {
   const k = native.knownTypeNames()
-  return { content: new Set(k.content), outputItem: new Set(k.outputItem), eventPayload: new Set(k.eventPayload) }
+  return {
+    content: new Set(k.content),
+    outputItem: new Set(k.outputItem),
+    eventPayload: new Set(k.eventPayload),
+    action: new Set(k.action),
+  }
 })()
 
 /** Marks `to` as made from the wire value `from` (what `toWire` returns). */
@@ -435,6 +442,15 @@ function fromWire(value) {
       out.output = taggedFromWire(v, KNOWN.outputItem)
     } else if (k === 'content') {
       out.content = taggedFromWire(v, KNOWN.content)
+    } else if (k === 'actions' && Array.isArray(v)) {
+      // A message's buttons (rest/v1), a tagged union like content.
+      out.actions = v.map((a) => taggedFromWire(a, KNOWN.action))
+    } else if (k === 'action' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      // A "Get Help" menu entry's button.
+      out.action = taggedFromWire(v, KNOWN.action)
+    } else if (k === 'text' && v !== null && typeof v === 'object' && typeof v.type === 'string') {
+      // A "Get Help" menu entry's text is a Content (elsewhere `text` is a string).
+      out.text = taggedFromWire(v, KNOWN.content)
     } else if (k === 'citations' && Array.isArray(v)) {
       out.citations = v.map(citationFromWire)
     } else {
@@ -1203,6 +1219,24 @@ class Client {
     const id = str('conversation_id', conversationId)
     const rid = str('response_id', responseId)
     const result = await withSignal(optSignal(o.signal), (h) => this._native.getResponse(id, rid, callOptions(o), h))
+    return fromNative(result)
+  }
+
+  /** Presses a button (a `CALLBACK_ACTION` of `message.actions`): its callback id is the next turn (rest/v1). */
+  async press(conversationId, action, options = {}) {
+    const o = callOpts('press', options)
+    const id = str('conversation_id', conversationId)
+    const a = wireText('action', action)
+    const result = await withSignal(optSignal(o.signal), (h) => this._native.press(id, a, callOptions(o), h))
+    return fromNative(result)
+  }
+
+  /** One event (what a webhook delivery points at), rest/v1. */
+  async getEvent(conversationId, eventId, options = {}) {
+    const o = callOpts('getEvent', options)
+    const id = str('conversation_id', conversationId)
+    const eid = str('event_id', eventId)
+    const result = await withSignal(optSignal(o.signal), (h) => this._native.getEvent(id, eid, callOptions(o), h))
     return fromNative(result)
   }
 

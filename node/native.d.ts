@@ -57,6 +57,10 @@ export declare class NativeClient {
   createResponse(conversationId: string, text: string, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
   /** `GET /conversations/{id}/responses/{response_id}`: a Response (wire JSON and request id). */
   getResponse(conversationId: string, responseId: string, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  /** Presses a button: `action_json` is one of a message's `actions` as wire JSON; a Response. */
+  press(conversationId: string, actionJson: string, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  /** `GET /conversations/{id}/events/{event_id}`: an Event (wire JSON and request id). */
+  getEvent(conversationId: string, eventId: string, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
   /**
    * Polls until COMPLETED; resolves to the Response with `updates` set to the
    * number of `on_update` calls sent (each `{"value": <wire Response>, "request_id": ...}`).
@@ -208,6 +212,8 @@ export interface KnownTypeNames {
   eventPayload: Array<string>
   /** Stream event names (`StreamEvent::KNOWN`); every other name arrives as the unknown event. */
   streamEvent: Array<string>
+  /** `Action` types (a message's buttons). */
+  action: Array<string>
 }
 
 /** The most detailed level the core logs now (`"off"` when off). */

@@ -51,6 +51,9 @@ function describeContent(content: Content): string {
       return content.commonmarkText.text
     case 'MARKDOWN_TEXT':
       return content.markdownText.text
+    case 'CALLBACK_ACTION_CONTENT':
+      // A user's button press (rest/v1); history may leave out which one.
+      return `(pressed ${content.callbackAction?.callbackId ?? 'a button'})`
     case 'UNKNOWN':
       return contentTextLossy(content) ?? `(${content.typeName})`
     default:

@@ -154,10 +154,46 @@ test("index.d.ts declares exactly the core's known union types", () => {
   const native = require('../native.js')
   const known = native.knownTypeNames()
   const declared = [...DTS.matchAll(/^\s*type: '([A-Z_]+)'$/gm)].map((m) => m[1]).filter((t) => t !== 'UNKNOWN')
-  const core = [...known.content, ...known.outputItem, ...known.eventPayload]
+  const core = [...known.content, ...known.outputItem, ...known.eventPayload, ...known.action]
   assert.deepEqual([...declared].sort(), [...core].sort())
   for (const t of core) assert.notEqual(t, 'UNKNOWN', 'the unknown variant tag must not be a real type')
 })
+
+test('rest/v1: a message carries its buttons (tagged, in order), its Get Help menu and the api version', async () => {
+  // The simulator's bare origin: the client appends /rest/v1 (the default generation).
+  const origin = new URL(sim.options().baseUrl).origin
+  const c = client({ baseUrl: origin })
+  assert.ok(c.baseUrl.endsWith('/rest/v1'), c.baseUrl)
+  const done = await answered(c, 'I need a new laptop')
+  const m = mw.assistantMessages(done)[0]
+  assert.deepEqual(m.actions.map((a) => [a.type, a.label]), [
+    ['CALLBACK_ACTION', 'File it'],
+    ['MODAL_ACTION', 'Edit details'],
+    ['URL_ACTION', 'Open portal'],
+  ])
+  assert.ok(m.actions[0].callbackAction.callbackId.startsWith('cb_file_'))
+  assert.equal(m.actions[2].urlAction.url, 'https://app.moveworks.ai/r?sim_portal')
+  const [agent, hours] = m.handoff.handoffCategories[0].handoffItems
+  assert.equal(agent.action.type, 'CALLBACK_ACTION')
+  assert.equal(hours.type, 'TEXT')
+  assert.equal(hours.text.type, 'MARKDOWN_TEXT')
+  assert.equal(mw.toWire(m).actions[0].type, 'CALLBACK_ACTION')
+  assert.throws(() => client({ apiVersion: 'v2' }), isInvalid('api_version'))
+
+  // Pressing File it answers; a link is not pressed.
+  const pressed = await c.press(conv(m), m.actions[0])
+  const filed = await c.waitForResponse(conv(m), pressed.responseId, FAST)
+  assert.match(mw.assistantText(filed), /^Filed ticket INC/)
+  await assert.rejects(c.press(conv(m), m.actions[2]), isInvalid('action'))
+  // get one event
+  await sim.injectEvent({ conversation_id: conv(m), text: 'Your laptop shipped' })
+  const { events } = await c.listEvents({ conversationId: conv(m) })
+  const one = await c.getEvent(conv(m), events[0].eventId)
+  assert.deepEqual(mw.toWire(one), mw.toWire(events[0]))
+  assert.ok(one.createdAt instanceof Date)
+})
+
+const conv = (m) => m.conversationId
 
 test('withOptions: a client with other per-call limits, sharing the original', async () => {
   const c = client()

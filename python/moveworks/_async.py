@@ -18,6 +18,7 @@ from collections import deque
 
 from ._errors import error_class
 from ._moveworks import (
+    Action,
     AsyncCore,
     AsyncStream,
     CancelToken,
@@ -285,6 +286,14 @@ class AsyncClient:
     async def get_response(self, conversation_id: str, response_id: str) -> Response:
         """A response's current state."""
         return await self._core.get_response(conversation_id, response_id)
+
+    async def press(self, conversation_id: str, action: Action) -> Response:
+        """Presses a button (a ``CALLBACK_ACTION``): its callback id is the next turn (rest/v1)."""
+        return await self._core.press(conversation_id, action)
+
+    async def get_event(self, conversation_id: str, event_id: str) -> Event:
+        """One event (what a webhook delivery points at), rest/v1."""
+        return await self._core.get_event(conversation_id, event_id)
 
     async def wait_for_response(
         self,

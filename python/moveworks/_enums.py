@@ -72,3 +72,5 @@ class Actor(_OpenEnum):
     """The user who asks."""
     ASSISTANT = "ASSISTANT"
     """The assistant."""
+    LIVE_AGENT = "LIVE_AGENT"
+    """A human agent the conversation was handed off to (rest/v1); ``Message.sender_info`` says who."""

@@ -12,6 +12,7 @@ from ._options import ClientOptions
 
 __all__ = [
     "ALL_CONVERSATIONS",
+    "Action",
     "AsyncCore",
     "AsyncStream",
     "CancelToken",
@@ -39,6 +40,10 @@ __all__ = [
     "FEEDBACK_STATUSES",
     "FeedbackOption",
     "FeedbackResult",
+    "FileRef",
+    "Handoff",
+    "HandoffCategory",
+    "HandoffItem",
     "Message",
     "MessageFeedback",
     "MessageIterator",
@@ -56,6 +61,7 @@ __all__ = [
     "ResponseMessageIterator",
     "ResponseOutputDelta",
     "ResponseStream",
+    "SenderInfo",
     "UnknownStreamEvent",
     "__version__",
     "_after_fork_in_child",
@@ -229,6 +235,74 @@ class Content(_Model):
     def text_lossy(self) -> Optional[str]: ...
     @property
     def is_unknown(self) -> bool: ...
+    @property
+    def files(self) -> List["FileRef"]:
+        """The files attached to a ``PLAIN_TEXT`` content (empty for other types)."""
+    @property
+    def callback_id(self) -> Optional[str]:
+        """The callback id a ``CALLBACK_ACTION_CONTENT`` (a button press) records; None otherwise or when omitted."""
+
+@final
+class Action(_Model):
+    """One button of an assistant message (``CALLBACK_ACTION``, ``URL_ACTION``, ``MODAL_ACTION``; unknown kept)."""
+    @property
+    def type(self) -> str: ...
+    @property
+    def label(self) -> Optional[str]: ...
+    @property
+    def callback_id(self) -> Optional[str]: ...
+    @property
+    def url(self) -> Optional[str]: ...
+    @property
+    def modal_id(self) -> Optional[str]: ...
+    @property
+    def is_unknown(self) -> bool: ...
+
+@final
+class SenderInfo(_Model):
+    """Who wrote a ``LIVE_AGENT`` message."""
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def avatar_url(self) -> Optional[str]: ...
+
+@final
+class FileRef(_Model):
+    """A file attached to a user's ``PLAIN_TEXT`` message."""
+    @property
+    def file_id(self) -> str: ...
+    @property
+    def file_name(self) -> Optional[str]: ...
+
+@final
+class HandoffItem(_Model):
+    """One entry of a ``HandoffCategory``: a button (``ACTION``) or a text (``TEXT``)."""
+    @property
+    def title(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def action(self) -> Optional[Action]: ...
+    @property
+    def text(self) -> Optional[Content]: ...
+
+@final
+class HandoffCategory(_Model):
+    """One category of a ``Handoff`` menu."""
+    @property
+    def category_id(self) -> Optional[str]: ...
+    @property
+    def name(self) -> Optional[str]: ...
+    @property
+    def description(self) -> Optional[str]: ...
+    @property
+    def items(self) -> List[HandoffItem]: ...
+
+@final
+class Handoff(_Model):
+    """The "Get Help" menu of an assistant message."""
+    @property
+    def categories(self) -> List[HandoffCategory]: ...
 
 @final
 class CitationAttribute:
@@ -317,6 +391,22 @@ class Message(_Model):
     @property
     def feedback(self) -> Optional["MessageFeedback"]:
         """How the user can rate this message (assistant messages): callback ids for ``submit_feedback``."""
+    @property
+    def actions(self) -> List[Action]:
+        """The buttons of an assistant message, in the order to render them (rest/v1)."""
+    def buttons(self) -> List[Action]:
+        """The buttons, in order (the same as ``actions``)."""
+    @property
+    def sender_info(self) -> Optional[SenderInfo]:
+        """Who wrote a ``LIVE_AGENT`` message (rest/v1)."""
+    @property
+    def handoff(self) -> Optional[Handoff]:
+        """The "Get Help" menu of an assistant message (rest/v1)."""
+    @property
+    def is_live_agent(self) -> bool: ...
+    @property
+    def files(self) -> List[FileRef]:
+        """The files attached to a user's ``PLAIN_TEXT`` message (empty when none)."""
 
 @final
 class FeedbackOption(_Model):
@@ -459,6 +549,9 @@ class Event(_Model):
     def event_id(self) -> str: ...
     @property
     def conversation_id(self) -> str: ...
+    @property
+    def created_at(self) -> Optional[datetime.datetime]:
+        """When it happened (rest/v1; None on v1beta1)."""
     @property
     def payload(self) -> EventPayload: ...
 
@@ -748,6 +841,13 @@ class Client:
         """
     def create_response(self, conversation_id: str, text: str) -> Response: ...
     def get_response(self, conversation_id: str, response_id: str) -> Response: ...
+    def press(self, conversation_id: str, action: Action) -> Response:
+        """Presses a button (a ``CALLBACK_ACTION`` of ``Message.actions``): its callback id is the next turn.
+
+        rest/v1. A URL or form button raises ``InvalidArgumentError`` (``action``).
+        """
+    def get_event(self, conversation_id: str, event_id: str) -> Event:
+        """One event (what a webhook delivery points at), rest/v1; ``"-"`` as the conversation is refused."""
     def wait_for_response(
         self,
         conversation_id: str,
@@ -851,6 +951,8 @@ class AsyncCore:
     ) -> "asyncio.Future[FeedbackResult]": ...
     def create_response(self, conversation_id: str, text: str) -> "asyncio.Future[Response]": ...
     def get_response(self, conversation_id: str, response_id: str) -> "asyncio.Future[Response]": ...
+    def press(self, conversation_id: str, action: Action) -> "asyncio.Future[Response]": ...
+    def get_event(self, conversation_id: str, event_id: str) -> "asyncio.Future[Event]": ...
     def wait_for_response(
         self,
         conversation_id: str,

@@ -15,6 +15,11 @@ path of a PEM file, trusted beside the roots), ``client_certificate``/``client_k
 ``https://`` or ``socks5://`` URL, credentials allowed and never shown) and
 ``proxy_from_env`` (default True: ``HTTPS_PROXY``/``ALL_PROXY``/``NO_PROXY`` with
 curl's rules).
+
+Generation: ``api_version`` is ``"v1"`` (the default, ``rest/v1``) or ``"v1beta1"``;
+a ``base_url`` whose path ends in ``/rest/v1`` or ``/rest/v1beta1`` names its
+generation (a disagreeing ``api_version`` is refused), a bare origin such as
+``"https://api.am-eu-central.moveworks.ai"`` gets the generation's path appended.
 """
 
 import os
@@ -24,6 +29,7 @@ from typing_extensions import TypedDict
 
 class ClientOptions(TypedDict, total=False):
     base_url: Optional[str]
+    api_version: Optional[Literal["v1", "v1beta1"]]
     assistant_name: Optional[str]
     token: Optional[str]
     client_id: Optional[str]

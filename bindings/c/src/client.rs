@@ -197,7 +197,9 @@ unsafe fn update(
     })
 }
 
-/// API base URL (default https://api.moveworks.ai/rest/v1beta1). https, or http to a loopback host.
+/// API base URL (default https://api.moveworks.ai/rest/v1). https, or http to a loopback host.
+/// A path ending in /rest/v1 or /rest/v1beta1 names the API generation; a bare origin
+/// gets the generation's path appended (see `api_version` of mw_client_builder_set()).
 #[no_mangle]
 pub unsafe extern "C" fn mw_client_builder_base_url(builder: *mut mw_client_builder, url: *const c_char) -> mw_status {
     update(builder, |b| Ok(b.base_url(arg_str(url, "base_url")?)))
@@ -297,6 +299,9 @@ pub unsafe extern "C" fn mw_client_builder_allow_insecure_http(
 /// dedicated setter, e.g. `mw_client_builder_set(b, "user_agent_suffix", "acme/2.1", &err)`.
 /// Numbers and booleans are written as text ("5000", "true"); durations as `<name>_ms`
 /// (milliseconds) or `<name>` (seconds, e.g. "2.5").
+///
+/// `api_version`: "v1" (the default, rest/v1) or "v1beta1" (the deprecated beta); a base
+/// URL whose path names the other generation is refused as "api_version/base_url".
 ///
 /// The network options: `tls_roots` ("platform", the default: the OS trust store plus
 /// SSL_CERT_FILE/SSL_CERT_DIR; "webpki"; "custom-only"), `ca_certificates` (extra roots: a
@@ -441,7 +446,7 @@ pub unsafe extern "C" fn mw_client_user_agent(client: *const mw_client, out_user
 }
 
 /// Runs `f` with the client and stores its result as an owned handle in `dst`.
-unsafe fn call<H: Handle>(
+pub(crate) unsafe fn call<H: Handle>(
     client: *const mw_client,
     dst: *mut *mut H,
     dst_name: &str,

@@ -61,6 +61,8 @@ pub enum mw_content_type {
     MW_CONTENT_COMMONMARK_TEXT = 1,
     /// MARKDOWN_TEXT.
     MW_CONTENT_MARKDOWN_TEXT = 2,
+    /// CALLBACK_ACTION_CONTENT: a user's button press (rest/v1); mw_content_callback_id().
+    MW_CONTENT_CALLBACK_ACTION = 3,
     /// A type this SDK version does not know: read mw_content_type_name() and mw_content_to_json().
     MW_CONTENT_UNKNOWN = 99,
 }
@@ -73,6 +75,8 @@ pub enum mw_actor {
     MW_ACTOR_USER = 0,
     /// ASSISTANT: the assistant.
     MW_ACTOR_ASSISTANT = 1,
+    /// LIVE_AGENT: a human agent (rest/v1); mw_message_sender_display_name() says who.
+    MW_ACTOR_LIVE_AGENT = 2,
     /// An actor this SDK version does not know: read mw_message_actor_name().
     MW_ACTOR_UNKNOWN = 99,
 }
@@ -194,7 +198,7 @@ impl Handle for mw_event_page {
 // ---- generic accessor bodies -----------------------------------------------
 
 /// Reads a value of the object behind `h` into `out`.
-unsafe fn get<H: Handle, T>(h: *const H, dst: *mut T, f: impl FnOnce(&H::Inner) -> T) -> mw_status {
+pub(crate) unsafe fn get<H: Handle, T>(h: *const H, dst: *mut T, f: impl FnOnce(&H::Inner) -> T) -> mw_status {
     guard_plain(|| {
         let v = borrow(h, "handle")?;
         let o = out(dst, "out")?;
@@ -204,7 +208,7 @@ unsafe fn get<H: Handle, T>(h: *const H, dst: *mut T, f: impl FnOnce(&H::Inner) 
 }
 
 /// Reads an optional string of the object behind `h` into `out` (NULL when absent).
-unsafe fn get_str<H: Handle>(
+pub(crate) unsafe fn get_str<H: Handle>(
     h: *const H,
     dst: *mut *mut c_char,
     f: impl FnOnce(&H::Inner) -> Option<String>,
@@ -218,7 +222,7 @@ unsafe fn get_str<H: Handle>(
 }
 
 /// Reads the `index`-th element of a list of the object behind `h`, borrowed.
-unsafe fn get_item<H: Handle, C: Handle>(
+pub(crate) unsafe fn get_item<H: Handle, C: Handle>(
     h: *const H,
     index: usize,
     dst: *mut *const C,
@@ -234,7 +238,7 @@ unsafe fn get_item<H: Handle, C: Handle>(
 }
 
 /// Writes the wire JSON of the object behind `h`.
-unsafe fn json_of<H: Handle>(h: *const H, dst: *mut *mut c_char) -> mw_status
+pub(crate) unsafe fn json_of<H: Handle>(h: *const H, dst: *mut *mut c_char) -> mw_status
 where
     H::Inner: serde::Serialize,
 {
@@ -287,11 +291,11 @@ where
     })
 }
 
-fn ms(t: &Timestamp) -> i64 {
+pub(crate) fn ms(t: &Timestamp) -> i64 {
     t.timestamp_millis()
 }
 
-fn opt_borrowed<H: Handle>(v: Option<&H::Inner>) -> *const H {
+pub(crate) fn opt_borrowed<H: Handle>(v: Option<&H::Inner>) -> *const H {
     v.map_or(ptr::null(), borrowed::<H>)
 }
 
@@ -720,6 +724,7 @@ pub unsafe extern "C" fn mw_message_actor(message: *const mw_message, out: *mut 
     get(message, out, |m| match m.actor {
         Actor::User => mw_actor::MW_ACTOR_USER,
         Actor::Assistant => mw_actor::MW_ACTOR_ASSISTANT,
+        Actor::LiveAgent => mw_actor::MW_ACTOR_LIVE_AGENT,
         Actor::Unknown { .. } => mw_actor::MW_ACTOR_UNKNOWN,
     })
 }
@@ -925,6 +930,7 @@ pub unsafe extern "C" fn mw_content_get_type(content: *const mw_content, out: *m
         Content::PlainText { .. } => mw_content_type::MW_CONTENT_PLAIN_TEXT,
         Content::CommonmarkText { .. } => mw_content_type::MW_CONTENT_COMMONMARK_TEXT,
         Content::MarkdownText { .. } => mw_content_type::MW_CONTENT_MARKDOWN_TEXT,
+        Content::CallbackAction { .. } => mw_content_type::MW_CONTENT_CALLBACK_ACTION,
         Content::Unknown { .. } => mw_content_type::MW_CONTENT_UNKNOWN,
     })
 }

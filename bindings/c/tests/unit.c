@@ -2220,6 +2220,183 @@ static void test_raw_message_citations(mw_client *c) {
     mw_string_free(cid);
 }
 
+/* The rest/v1 model additions (API-V1-NOTES.md's example messages): actions, live-agent
+ * sender, Get Help menu, attached files, a recorded press, an event's time. */
+static void test_v1_model(void) {
+    mw_error *err = NULL;
+    mw_message_page *page = NULL;
+    CHECK_STATUS(
+        mw_message_page_from_json(
+            "{\"messages\":["
+            "{\"message_id\":\"m1\",\"conversation_id\":\"c\",\"response_id\":\"r\",\"actor\":\"ASSISTANT\","
+            "\"created_at\":\"2026-11-30T09:14:05.482113Z\",\"content\":{\"type\":\"MARKDOWN_TEXT\",\"markdown_text\":{\"text\":\"Shall I?\"}},"
+            "\"actions\":[{\"type\":\"CALLBACK_ACTION\",\"label\":\"File it\",\"callback_action\":{\"callback_id\":\"cb_A1\"}},"
+            "{\"type\":\"MODAL_ACTION\",\"label\":\"Edit details\",\"modal_action\":{\"modal_id\":\"modal_B2\"}},"
+            "{\"type\":\"URL_ACTION\",\"label\":\"Open portal\",\"url_action\":{\"url\":\"https://app.moveworks.ai/r?x\"}},"
+            "{\"type\":\"SHARE_ACTION\",\"label\":\"Share\"}],"
+            "\"handoff\":{\"handoff_categories\":[{\"category_id\":\"it\",\"name\":\":computer: IT\",\"handoff_items\":[]}]}},"
+            "{\"message_id\":\"m2\",\"conversation_id\":\"c\",\"response_id\":\"r\",\"actor\":\"LIVE_AGENT\","
+            "\"created_at\":\"2026-11-30T09:21:44Z\",\"content\":{\"type\":\"MARKDOWN_TEXT\",\"markdown_text\":{\"text\":\"Hi\"}},"
+            "\"sender_info\":{\"display_name\":\"Priya Raman\",\"avatar_url\":\"https://cdn.example.com/p.png\"}},"
+            "{\"message_id\":\"m3\",\"conversation_id\":\"c\",\"response_id\":\"r\",\"actor\":\"USER\","
+            "\"created_at\":\"2026-11-30T09:13:58Z\",\"content\":{\"type\":\"PLAIN_TEXT\",\"plain_text\":{\"text\":\"see attached\","
+            "\"files\":[{\"file_id\":\"file_1\",\"file_name\":\"vpn.png\"},{\"file_id\":\"file_2\"}]}}},"
+            "{\"message_id\":\"m4\",\"conversation_id\":\"c\",\"response_id\":\"r\",\"actor\":\"USER\","
+            "\"created_at\":\"2026-11-30T09:15:10Z\",\"content\":{\"type\":\"CALLBACK_ACTION_CONTENT\",\"callback_action\":{\"callback_id\":\"cb_A1\"}}}"
+            "]}",
+            &page, &err),
+        MW_OK, err);
+    if (!page) return;
+    const mw_message *m = NULL;
+    char *s = NULL;
+    size_t n = 0;
+    bool flag = true;
+    CHECK(mw_message_page_get(page, 0, &m) == MW_OK);
+    CHECK(mw_message_action_count(m, &n) == MW_OK && n == 4);
+    const mw_action_type kinds[4] = {MW_ACTION_CALLBACK, MW_ACTION_MODAL, MW_ACTION_URL, MW_ACTION_UNKNOWN};
+    const char *labels[4] = {"File it", "Edit details", "Open portal", "Share"};
+    for (size_t i = 0; i < 4; i++) {
+        const mw_action *a = NULL;
+        mw_action_type t = MW_ACTION_UNKNOWN;
+        CHECK(mw_message_action(m, i, &a) == MW_OK && mw_action_get_type(a, &t) == MW_OK && t == kinds[i]);
+        CHECK(mw_action_label(a, &s) == MW_OK);
+        CHECK_STR(s, labels[i]);
+        mw_string_free(s);
+        s = NULL;
+    }
+    const mw_action *a = NULL;
+    CHECK(mw_message_action(m, 0, &a) == MW_OK && mw_action_callback_id(a, &s) == MW_OK);
+    CHECK_STR(s, "cb_A1");
+    mw_string_free(s);
+    CHECK(mw_action_url(a, &s) == MW_OK && s == NULL);
+    CHECK(mw_message_action(m, 1, &a) == MW_OK && mw_action_modal_id(a, &s) == MW_OK);
+    CHECK_STR(s, "modal_B2");
+    mw_string_free(s);
+    CHECK(mw_message_action(m, 2, &a) == MW_OK && mw_action_url(a, &s) == MW_OK);
+    CHECK_STR(s, "https://app.moveworks.ai/r?x");
+    mw_string_free(s);
+    CHECK(mw_message_action(m, 3, &a) == MW_OK && mw_action_type_name(a, &s) == MW_OK);
+    CHECK_STR(s, "SHARE_ACTION");
+    mw_string_free(s);
+    CHECK(mw_action_to_json(a, &s) == MW_OK && s && strstr(s, "\"SHARE_ACTION\""));
+    mw_string_free(s);
+    CHECK(mw_message_action(m, 4, &a) == MW_INVALID_ARGUMENT);
+    CHECK(mw_message_handoff_json(m, &s) == MW_OK && s && strstr(s, "\"handoff_categories\""));
+    mw_string_free(s);
+    CHECK(mw_message_is_live_agent(m, &flag) == MW_OK && !flag);
+
+    CHECK(mw_message_page_get(page, 1, &m) == MW_OK);
+    mw_actor actor = MW_ACTOR_UNKNOWN;
+    CHECK(mw_message_actor(m, &actor) == MW_OK && actor == MW_ACTOR_LIVE_AGENT);
+    CHECK(mw_message_is_live_agent(m, &flag) == MW_OK && flag);
+    CHECK(mw_message_sender_display_name(m, &s) == MW_OK);
+    CHECK_STR(s, "Priya Raman");
+    mw_string_free(s);
+    CHECK(mw_message_sender_avatar_url(m, &s) == MW_OK);
+    CHECK_STR(s, "https://cdn.example.com/p.png");
+    mw_string_free(s);
+
+    const mw_content *content = NULL;
+    CHECK(mw_message_page_get(page, 2, &m) == MW_OK && mw_message_content(m, &content) == MW_OK);
+    CHECK(mw_content_file_count(content, &n) == MW_OK && n == 2);
+    const mw_file_ref *f = NULL;
+    CHECK(mw_content_file(content, 0, &f) == MW_OK && mw_file_ref_id(f, &s) == MW_OK);
+    CHECK_STR(s, "file_1");
+    mw_string_free(s);
+    CHECK(mw_file_ref_name(f, &s) == MW_OK);
+    CHECK_STR(s, "vpn.png");
+    mw_string_free(s);
+    CHECK(mw_content_file(content, 1, &f) == MW_OK && mw_file_ref_name(f, &s) == MW_OK && s == NULL);
+
+    mw_content_type ct = MW_CONTENT_UNKNOWN;
+    CHECK(mw_message_page_get(page, 3, &m) == MW_OK && mw_message_content(m, &content) == MW_OK);
+    CHECK(mw_content_get_type(content, &ct) == MW_OK && ct == MW_CONTENT_CALLBACK_ACTION);
+    CHECK(mw_content_callback_id(content, &s) == MW_OK);
+    CHECK_STR(s, "cb_A1");
+    mw_string_free(s);
+    mw_message_page_free(page);
+
+    mw_event *ev = NULL;
+    int64_t at = -1;
+    CHECK_STATUS(mw_event_from_json("{\"event_id\":\"evt_1\",\"conversation_id\":\"c\",\"created_at\":\"1970-01-01T00:00:01Z\","
+                                    "\"event_payload\":{\"type\":\"MESSAGE_EVENT\"}}",
+                                    &ev, &err),
+                 MW_OK, err);
+    CHECK(ev && mw_event_created_at(ev, &flag, &at) == MW_OK && flag && at == 1000);
+    mw_event_free(ev);
+    ev = NULL;
+    CHECK_STATUS(mw_event_from_json("{\"event_id\":\"evt_1\",\"conversation_id\":\"c\",\"event_payload\":{\"type\":\"MESSAGE_EVENT\"}}",
+                                    &ev, &err),
+                 MW_OK, err);
+    CHECK(ev && mw_event_created_at(ev, &flag, &at) == MW_OK && !flag && at == 0);
+    mw_event_free(ev);
+}
+
+/* rest/v1 calls: a client on the simulator's bare origin (the core appends /rest/v1),
+ * pressing the laptop answer's File it button, and reading one event back. */
+static void test_v1_press_and_get_event(void) {
+    mw_client_builder *b = NULL;
+    mw_client *c = NULL;
+    mw_error *err = NULL;
+    CHECK(mw_client_builder_new(&b) == MW_OK && mw_client_builder_base_url(b, g_sim.origin) == MW_OK &&
+          mw_client_builder_assistant_name(b, g_sim.assistant_name) == MW_OK &&
+          mw_client_builder_bearer_token(b, g_sim.token) == MW_OK);
+    CHECK_STATUS(mw_client_builder_set(b, "api_version", "v1", &err), MW_OK, err);
+    CHECK_STATUS(mw_client_builder_build(b, &c, &err), MW_OK, err);
+    mw_client_builder_free(b);
+    if (!c) return;
+    char *url = NULL;
+    CHECK(mw_client_base_url(c, &url) == MW_OK && url && strstr(url, "/rest/v1") && !strstr(url, "v1beta1"));
+    mw_string_free(url);
+    char *cid = new_conversation(c, "Laptop");
+    mw_response *r = NULL;
+    CHECK_STATUS(mw_client_create_response_and_wait(c, cid, "I need a new laptop", NULL, &r, &err), MW_OK, err);
+    const mw_message *m = NULL;
+    size_t outputs = 0;
+    CHECK(r && mw_response_output_count(r, &outputs) == MW_OK);
+    for (size_t i = 0; r && i < outputs && !m; i++) {
+        const mw_output_item *item = NULL;
+        CHECK(mw_response_output(r, i, &item) == MW_OK && mw_output_item_message(item, &m) == MW_OK);
+    }
+    const mw_action *file_it = NULL, *link = NULL;
+    CHECK(m && mw_message_action(m, 0, &file_it) == MW_OK && mw_message_action(m, 2, &link) == MW_OK);
+    mw_response *pressed = NULL;
+    CHECK_STATUS(mw_client_press(c, cid, file_it, &pressed, &err), MW_OK, err);
+    char *rid = NULL;
+    CHECK(pressed && mw_response_id(pressed, &rid) == MW_OK);
+    mw_response *done = NULL;
+    CHECK_STATUS(mw_client_wait_for_response(c, cid, rid, NULL, &done, &err), MW_OK, err);
+    char *text = NULL;
+    CHECK(done && mw_response_assistant_text(done, &text) == MW_OK && text && strncmp(text, "Filed ticket INC", 16) == 0);
+    mw_string_free(text);
+    mw_response *none = NULL;
+    EXPECT_ERR(mw_client_press(c, cid, link, &none, &err), MW_INVALID_ARGUMENT, "action");
+    CHECK(none == NULL);
+
+    cJSON_Delete(sim_inject_event(cid, "Your laptop shipped", "notification", NULL));
+    mw_event_page *page = NULL;
+    const mw_event *listed = NULL;
+    char *eid = NULL;
+    CHECK_STATUS(mw_client_list_events(c, cid, NULL, NULL, NULL, MW_LIMIT_DEFAULT, &page, &err), MW_OK, err);
+    CHECK(page && mw_event_page_get(page, 0, &listed) == MW_OK && mw_event_id(listed, &eid) == MW_OK);
+    mw_event *one = NULL;
+    CHECK_STATUS(mw_client_get_event(c, cid, eid, &one, &err), MW_OK, err);
+    bool present = false;
+    int64_t at = 0;
+    CHECK(one && mw_event_created_at(one, &present, &at) == MW_OK && present && at > 0);
+    mw_event *dash = NULL;
+    EXPECT_ERR(mw_client_get_event(c, "-", eid, &dash, &err), MW_INVALID_ARGUMENT, "conversation_id");
+    mw_event_free(one);
+    mw_string_free(eid);
+    mw_event_page_free(page);
+    mw_response_free(done);
+    mw_string_free(rid);
+    mw_response_free(pressed);
+    mw_response_free(r);
+    mw_string_free(cid);
+    mw_client_free(c);
+}
+
 /* Errors before the stream starts are returned by mw_client_stream_response itself, typed. */
 static void test_stream_errors_before_start(mw_client *c) {
     mw_stream *stream = NULL;
@@ -2475,6 +2652,9 @@ int main(void) {
     test_interior_nul(c);
     sim_post("/_sim/reset", "{}");
     test_raw_message_citations(c);
+    test_v1_model();
+    sim_post("/_sim/reset", "{}");
+    test_v1_press_and_get_event();
     sim_post("/_sim/reset", "{}");
     test_stream_errors_before_start(c);
     sim_post("/_sim/reset", "{}");

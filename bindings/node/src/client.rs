@@ -224,6 +224,38 @@ impl NativeClient {
         self.call(env, options_json, cancel, move |c| c.get_response(&conversation_id, &response_id))
     }
 
+    /// Presses a button: `action_json` is one of a message's `actions` as wire JSON; a Response.
+    #[napi(ts_return_type = "Promise<NativeValue>")]
+    pub fn press<'env>(
+        &self,
+        env: &'env Env,
+        conversation_id: String,
+        action_json: String,
+        #[napi(ts_arg_type = "string | undefined | null")] options_json: Option<String>,
+        cancel: Option<&CancelHandle>,
+    ) -> Result<PromiseRaw<'env, NativeValue>> {
+        let action: moveworks::Action = serde_json::from_str(&action_json).map_err(|e| {
+            crate::convert::to_napi(moveworks::Error::invalid_argument(
+                "action",
+                format_args!("is not an Action ({e})"),
+            ))
+        })?;
+        self.call(env, options_json, cancel, move |c| c.press(&conversation_id, &action))
+    }
+
+    /// `GET /conversations/{id}/events/{event_id}`: an Event (wire JSON and request id).
+    #[napi(ts_return_type = "Promise<NativeValue>")]
+    pub fn get_event<'env>(
+        &self,
+        env: &'env Env,
+        conversation_id: String,
+        event_id: String,
+        #[napi(ts_arg_type = "string | undefined | null")] options_json: Option<String>,
+        cancel: Option<&CancelHandle>,
+    ) -> Result<PromiseRaw<'env, NativeValue>> {
+        self.call(env, options_json, cancel, move |c| c.get_event(&conversation_id, &event_id))
+    }
+
     /// Polls until COMPLETED; resolves to the Response with `updates` set to the
     /// number of `on_update` calls sent (each `{"value": <wire Response>, "request_id": ...}`).
     #[napi(ts_return_type = "Promise<NativeValue>")]

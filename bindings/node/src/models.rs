@@ -1,7 +1,7 @@
 //! The core's model helpers on models the JS layer passes back as wire JSON (text,
 //! citation markers, output indexes), the known tagged-union type names and the core version.
 
-use moveworks::{Content, EventPayload, Message, OutputItem, Response, StreamEvent};
+use moveworks::{Action, Content, EventPayload, Message, OutputItem, Response, StreamEvent};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -94,6 +94,8 @@ pub struct KnownTypeNames {
     pub event_payload: Vec<String>,
     /// Stream event names (`StreamEvent::KNOWN`); every other name arrives as the unknown event.
     pub stream_event: Vec<String>,
+    /// `Action` types (a message's buttons).
+    pub action: Vec<String>,
 }
 
 /// The core's lists of known tagged-union types and stream event names; the JS layer shapes every other type as its unknown variant.
@@ -105,6 +107,7 @@ pub fn known_type_names() -> KnownTypeNames {
         output_item: owned(OutputItem::KNOWN),
         event_payload: owned(EventPayload::KNOWN),
         stream_event: owned(StreamEvent::KNOWN),
+        action: owned(Action::KNOWN),
     }
 }
 

@@ -217,6 +217,26 @@ impl AsyncCore {
         spawn_call(py, move || c.get_response(&conversation_id, &response_id), PyResponse)
     }
 
+    fn press<'py>(
+        &self,
+        py: Python<'py>,
+        conversation_id: String,
+        action: PyRef<'_, PyAction>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (c, action) = (self.inner.clone(), action.0.clone());
+        spawn_call(py, move || c.press(&conversation_id, &action), PyResponse)
+    }
+
+    fn get_event<'py>(
+        &self,
+        py: Python<'py>,
+        conversation_id: String,
+        event_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.inner.clone();
+        spawn_call(py, move || c.get_event(&conversation_id, &event_id), PyEvent)
+    }
+
     #[pyo3(signature = (conversation_id, response_id, *, deadline=None, initial_interval=None, max_interval=None,
         backoff_factor=None, cancel=None, on_update=None))]
     #[allow(clippy::too_many_arguments)]

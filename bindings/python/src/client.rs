@@ -505,6 +505,20 @@ impl Client {
         self.call(py, |c| c.get_response(&conversation_id, &response_id)).map(PyResponse)
     }
 
+    /// Presses a button (a `CALLBACK_ACTION` of `Message.actions`): sends its callback id
+    /// as the next turn and returns the new response to wait for (rest/v1). A URL or form
+    /// button is `InvalidArgumentError` (`action`).
+    fn press(&self, py: Python<'_>, conversation_id: String, action: PyRef<'_, PyAction>) -> PyResult<PyResponse> {
+        let action = action.0.clone();
+        self.call(py, |c| c.press(&conversation_id, &action)).map(PyResponse)
+    }
+
+    /// One event (what a webhook delivery points at), rest/v1; `"-"` as the
+    /// conversation is `InvalidArgumentError`.
+    fn get_event(&self, py: Python<'_>, conversation_id: String, event_id: String) -> PyResult<PyEvent> {
+        self.call(py, |c| c.get_event(&conversation_id, &event_id)).map(PyEvent)
+    }
+
     /// Polls a response until it is COMPLETED (returned) or FAILED
     /// (`ResponseFailedError`), the deadline passes (`PollTimeoutError`) or
     /// `cancel` fires (`WaitCancelledError`). Ctrl-C interrupts it.

@@ -381,6 +381,35 @@ model!(
         fn feedback(&self) -> Option<PyMessageFeedback> {
             self.0.feedback.clone().map(PyMessageFeedback)
         }
+        /// The buttons of an assistant message, in the order to render them (rest/v1).
+        #[getter]
+        fn actions(&self) -> Vec<v1::PyAction> {
+            self.0.actions.iter().cloned().map(v1::PyAction).collect()
+        }
+        /// The buttons, in order (the same as `actions`).
+        fn buttons(&self) -> Vec<v1::PyAction> {
+            self.0.buttons().iter().cloned().map(v1::PyAction).collect()
+        }
+        /// Who wrote a `LIVE_AGENT` message (rest/v1).
+        #[getter]
+        fn sender_info(&self) -> Option<v1::PySenderInfo> {
+            self.0.sender_info.clone().map(v1::PySenderInfo)
+        }
+        /// The "Get Help" menu of an assistant message (rest/v1).
+        #[getter]
+        fn handoff(&self) -> Option<v1::PyHandoff> {
+            self.0.handoff.clone().map(v1::PyHandoff)
+        }
+        /// True when a human agent wrote this message (`LIVE_AGENT`).
+        #[getter]
+        fn is_live_agent(&self) -> bool {
+            self.0.is_live_agent()
+        }
+        /// The files attached to a user's `PLAIN_TEXT` message (empty when none).
+        #[getter]
+        fn files(&self) -> Vec<v1::PyFileRef> {
+            self.0.files().iter().cloned().map(v1::PyFileRef).collect()
+        }
     }
 );
 
@@ -439,6 +468,23 @@ model!(PyContent, core::Content, "Content", "Message content, tagged by `type`."
     fn is_unknown(&self) -> bool {
         matches!(self.0, core::Content::Unknown { .. })
     }
+    /// The files attached to a `PLAIN_TEXT` content (empty for other types).
+    #[getter]
+    fn files(&self) -> Vec<v1::PyFileRef> {
+        match &self.0 {
+            core::Content::PlainText { files, .. } => files.iter().cloned().map(v1::PyFileRef).collect(),
+            _ => Vec::new(),
+        }
+    }
+    /// The callback id a `CALLBACK_ACTION_CONTENT` (a button press) records; None for other
+    /// types and when history omits it.
+    #[getter]
+    fn callback_id(&self) -> Option<&str> {
+        match &self.0 {
+            core::Content::CallbackAction { callback_id } => callback_id.as_deref(),
+            _ => None,
+        }
+    }
 });
 
 model!(
@@ -489,6 +535,11 @@ model!(
         #[getter]
         fn conversation_id(&self) -> &str {
             &self.0.conversation_id
+        }
+        /// When it happened (rest/v1; None on v1beta1, which sends none).
+        #[getter]
+        fn created_at(&self) -> Option<core::Timestamp> {
+            self.0.created_at
         }
         /// What happened.
         #[getter]
@@ -734,5 +785,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyMessageFeedback>()?;
     m.add_class::<PyFeedbackOption>()?;
     m.add_class::<PyFeedbackResult>()?;
-    Ok(())
+    v1::register(m)
 }
+
+pub(crate) mod v1;
+pub(crate) use v1::PyAction;

@@ -24,7 +24,7 @@ use crate::wait::*;
 /// caller's thread.
 #[derive(uniffi::Object)]
 pub struct Client {
-    inner: core::Client,
+    pub(crate) inner: core::Client,
 }
 
 impl Client {

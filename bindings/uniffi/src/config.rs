@@ -38,8 +38,12 @@ impl ClientConfig {
     /// every option (see the README's options table for meanings and defaults).
     ///
     /// * `assistant_name`: the assistant name configured for your organization.
-    /// * `base_url`: API base URL (default: production). https unless the host is
-    ///   loopback or `allow_insecure_http` is true.
+    /// * `base_url`: API base URL (default: production, `https://api.moveworks.ai/rest/v1`).
+    ///   https unless the host is loopback or `allow_insecure_http` is true. A path ending
+    ///   in `/rest/v1` or `/rest/v1beta1` names the generation; a bare origin gets the
+    ///   generation's path appended.
+    /// * `api_version`: `"v1"` (the default) or `"v1beta1"` (the deprecated beta); a
+    ///   `base_url` naming the other generation is `invalid_argument` (`"api_version/base_url"`).
     /// * `bearer_token`: a bearer token you manage yourself, or
     /// * `client_id`, `client_secret`: OAuth client credentials; tokens are fetched
     ///   and refreshed for you. Giving a token too is `invalid_argument`
@@ -85,7 +89,8 @@ impl ClientConfig {
         client_certificate = None,
         client_key = None,
         proxy = None,
-        proxy_from_env = None
+        proxy_from_env = None,
+        api_version = None
     ))]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -109,6 +114,7 @@ impl ClientConfig {
         client_key: Option<String>,
         proxy: Option<String>,
         proxy_from_env: Option<bool>,
+        api_version: Option<String>,
     ) -> Arc<Self> {
         // Durations in the core's seconds spelling: exact for any Duration a caller writes.
         let seconds = |d: Option<Duration>| d.map(|d| d.as_secs_f64());
@@ -116,6 +122,7 @@ impl ClientConfig {
             options: core::ClientOptions {
                 assistant_name: Some(assistant_name),
                 base_url,
+                api_version,
                 token: bearer_token,
                 client_id,
                 client_secret,

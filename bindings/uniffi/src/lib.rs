@@ -30,6 +30,7 @@ mod runtime;
 #[cfg(feature = "sandbox")]
 mod sandbox;
 mod stream;
+mod v1;
 mod wait;
 
 pub use async_stream::{AsyncResponseStream, StreamBatch};

@@ -193,6 +193,7 @@ mod tests {
             None,
             None,
             None,
+            None,
         );
         let client = sandbox.client(Some(config)).unwrap();
         assert_eq!(client.base_url(), sandbox.base_url());

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use clap::Args;
-use moveworks::{CancelToken, Client, Error, ResponseStatus, StreamEvent, StreamOptions, WaitOptions};
+use moveworks::{CancelToken, Client, Error, Input, ResponseStatus, StreamEvent, StreamOptions, WaitOptions};
 
 use crate::render::{print_answer, TurnPrinter};
 use crate::{seconds, wait_with_spinner, Output, WaitArgs};
@@ -20,6 +20,13 @@ pub(crate) struct AskArgs {
     /// Continue this conversation.
     #[arg(long)]
     conversation: Option<String>,
+    #[command(flatten)]
+    turn: TurnArgs,
+}
+
+/// How a turn is waited for (`ask`, `press`).
+#[derive(Args)]
+pub(crate) struct TurnArgs {
     /// Wait for the whole answer, polling, instead of streaming it as it is written.
     #[arg(long)]
     no_stream: bool,
@@ -35,17 +42,29 @@ pub(crate) struct AskArgs {
 /// (`{"event": "OUTPUT_DELTA", ...}`), ending with `RESPONSE_COMPLETED` and its
 /// final response; `--no-stream --json` prints the final response.
 pub(crate) fn ask(client: &Client, out: &Output, args: AskArgs) -> Result<(), Error> {
-    let deadline = seconds("deadline", args.wait.deadline)?;
-    let idle_timeout = seconds("idle_timeout", args.idle_timeout)?;
     let conversation_id = match args.conversation {
         Some(id) => id,
         None => client.create_conversation(None)?.conversation_id,
     };
+    run_turn(client, out, &conversation_id, Input::from(args.text), &args.turn)
+}
+
+/// One turn (a question or a pressed button), streamed or polled, printed as `ask` does:
+/// the answer, its footnotes, then its buttons numbered.
+pub(crate) fn run_turn(
+    client: &Client,
+    out: &Output,
+    conversation_id: &str,
+    input: Input,
+    turn: &TurnArgs,
+) -> Result<(), Error> {
+    let deadline = seconds("deadline", turn.wait.deadline)?;
+    let idle_timeout = seconds("idle_timeout", turn.idle_timeout)?;
     let cancel = cancel_on_ctrl_c();
-    if args.no_stream {
+    if turn.no_stream {
         let (options, spinner) = wait_with_spinner(out, deadline);
         let options = WaitOptions { cancel: Some(cancel), ..options };
-        let result = client.create_response_and_wait(&conversation_id, &args.text, &options);
+        let result = client.create_response_and_wait(conversation_id, input, &options);
         spinner.finish_and_clear();
         let response = result?;
         if out.json {
@@ -58,7 +77,7 @@ pub(crate) fn ask(client: &Client, out: &Output, args: AskArgs) -> Result<(), Er
     let wait = WaitOptions { deadline, cancel: Some(cancel), ..WaitOptions::default() };
     if out.json {
         let options = StreamOptions { idle_timeout, wait };
-        for event in client.stream_response(&conversation_id, &args.text, &options)? {
+        for event in client.stream_response(conversation_id, input, &options)? {
             print_json_line(&event?);
         }
         return Ok(());
@@ -70,7 +89,7 @@ pub(crate) fn ask(client: &Client, out: &Output, args: AskArgs) -> Result<(), Er
     // each poll adds as deltas, so one loop shows both.
     let options = StreamOptions { idle_timeout, wait };
     let result = (|| {
-        for event in client.stream_response(&conversation_id, &args.text, &options)? {
+        for event in client.stream_response(conversation_id, input, &options)? {
             match event? {
                 StreamEvent::ResponseOutputDelta { output, .. } => lock(&printer).output(&output),
                 // A FAILED one is followed by its `response_failed` error.

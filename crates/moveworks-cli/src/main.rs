@@ -1,4 +1,4 @@
-//! `moveworks`: command-line client of the Moveworks (Beta) Conversations API.
+//! `moveworks`: command-line client of the Moveworks Conversations API (rest/v1 and rest/v1beta1).
 //!
 //! Configuration comes from flags or the `MOVEWORKS_*` environment variables;
 //! `--sandbox` starts the simulator in-process so every command works with no
@@ -25,6 +25,7 @@ use crate::ask::AskArgs;
 mod ask;
 mod messages;
 mod render;
+mod v1;
 
 const EXIT_CODES: &str = "EXIT CODES:
   0 success; 2 usage error; otherwise 10 + the error kind's index:
@@ -33,7 +34,7 @@ const EXIT_CODES: &str = "EXIT CODES:
   19 rate_limit  20 internal_server  21 api_status  22 response_failed
   23 poll_timeout  24 cancelled";
 
-/// Command-line client of the Moveworks (Beta) Conversations API.
+/// Command-line client of the Moveworks Conversations API (rest/v1, and the rest/v1beta1 beta).
 #[derive(Parser)]
 #[command(name = "moveworks", version, about, after_help = EXIT_CODES)]
 struct Cli {
@@ -55,9 +56,15 @@ struct Connection {
     /// Run against an in-process simulator of the API: no account or setup needed.
     #[arg(long, global = true)]
     sandbox: bool,
-    /// API base URL.
+    /// API base URL. A bare origin (https://api.am-eu-central.moveworks.ai) gets the
+    /// generation's path (/rest/v1 or /rest/v1beta1) appended.
     #[arg(long, env = "MOVEWORKS_BASE_URL", global = true)]
     base_url: Option<String>,
+    /// The API generation: v1 (the current Conversations API, the default) or v1beta1
+    /// (the deprecated beta). With --sandbox the simulator serves both.
+    #[arg(long = "api", value_name = "VERSION", env = "MOVEWORKS_API_VERSION", global = true,
+          value_parser = ["v1", "v1beta1"])]
+    api_version: Option<String>,
     /// Assistant name configured for your organization.
     #[arg(long, env = "MOVEWORKS_ASSISTANT_NAME", global = true)]
     assistant_name: Option<String>,
@@ -115,6 +122,13 @@ enum Command {
     /// waits for the whole answer by polling instead (with --json: the final response).
     /// Ctrl-C cancels the turn (exit code 24); a second Ctrl-C exits at once.
     Ask(AskArgs),
+    /// Press button N of a conversation's last answer (as `ask` numbered them): a button
+    /// sends its callback as the next turn and prints the answer like `ask`; a link is
+    /// printed; a form button shows the form (see `forms`). rest/v1 only.
+    Press(v1::PressArgs),
+    /// Show, refresh and submit the form (modal) of a conversation's last answer. rest/v1 only.
+    #[command(subcommand)]
+    Forms(v1::FormsCmd),
 }
 
 #[derive(Subcommand)]
@@ -277,7 +291,12 @@ fn connect(conn: &Connection) -> Result<(Client, Option<Sandbox>), Error> {
     };
     let mut options = if let Some(sandbox) = &sandbox {
         // The sandbox's own connection; credentials from flags or the environment are ignored.
-        sandbox.client_options()
+        let mut options = sandbox.client_options();
+        if conn.api_version.is_some() {
+            // The simulator serves both generations: its origin, with the asked one's path.
+            options.base_url = options.base_url.as_deref().map(origin_of);
+        }
+        options
     } else {
         ClientOptions {
             base_url: conn.base_url.clone(),
@@ -289,6 +308,9 @@ fn connect(conn: &Connection) -> Result<(Client, Option<Sandbox>), Error> {
             ..ClientOptions::default()
         }
     };
+    if conn.api_version.is_some() {
+        options.api_version.clone_from(&conn.api_version);
+    }
     if conn.proxy.is_some() {
         options.proxy.clone_from(&conn.proxy);
     }
@@ -320,6 +342,15 @@ fn connect(conn: &Connection) -> Result<(Client, Option<Sandbox>), Error> {
     Ok((Client::builder().options(options)?.binding(binding).build()?, None))
 }
 
+/// `scheme://host[:port]` of a URL (the whole text when it has no path).
+fn origin_of(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(i) => url[..after_scheme + i].to_owned(),
+        None => url.to_owned(),
+    }
+}
+
 fn run(cli: Cli) -> Result<(), Error> {
     let (client, _sandbox) = connect(&cli.conn)?;
     let out = Output { json: cli.json };
@@ -331,7 +362,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             events(&client, &out, params, follow.then_some(seconds("interval", interval)?))
         }
         Command::Responses(ResponsesCmd::Create { conversation_id, text }) => {
-            out.response(&client.create_response(&conversation_id, &text)?);
+            out.response(&client.create_response(&conversation_id, text)?);
             Ok(())
         }
         Command::Responses(ResponsesCmd::Get { conversation_id, response_id }) => {
@@ -351,6 +382,8 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Messages(cmd) => messages::messages(&client, &out, cmd),
         Command::Feedback(args) => messages::feedback(&client, &out, args),
         Command::Ask(args) => ask::ask(&client, &out, args),
+        Command::Press(args) => v1::press(&client, &out, args),
+        Command::Forms(cmd) => v1::forms(&client, &out, cmd),
     }
 }
 

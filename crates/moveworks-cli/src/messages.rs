@@ -88,13 +88,17 @@ fn print_message(out: &Output, m: &Message) {
         }
         _ => String::new(),
     };
-    println!(
-        "{}  {}  {}: {}{rate}",
-        m.message_id,
-        m.created_at.format("%Y-%m-%d %H:%M:%S"),
-        m.actor,
-        m.text_with_citation_markers()
-    );
+    let who = match &m.sender_info {
+        Some(s) => format!("{} ({})", m.actor, s.display_name),
+        None => m.actor.to_string(),
+    };
+    let text = match &m.content {
+        moveworks::Content::CallbackAction { .. } => "(pressed a button)".to_owned(),
+        _ => m.text_with_citation_markers(),
+    };
+    let files: Vec<&str> = m.files().iter().map(|f| f.file_name.as_deref().unwrap_or(f.file_id.as_str())).collect();
+    let files = if files.is_empty() { String::new() } else { format!("  [files: {}]", files.join(", ")) };
+    println!("{}  {}  {who}: {text}{files}{rate}", m.message_id, m.created_at.format("%Y-%m-%d %H:%M:%S"));
 }
 
 pub(crate) fn messages(client: &Client, out: &Output, cmd: MessagesCmd) -> Result<(), Error> {

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use moveworks::{render_citations, Actor, Message, OutputItem, Response};
+use moveworks::{render_citations, Action, Actor, Message, OutputItem, Response};
 
 /// The answer with `[n]` markers, then the citations as footnotes.
 pub(crate) fn print_answer(response: &Response) {
@@ -12,9 +12,27 @@ pub(crate) fn print_answer(response: &Response) {
     if messages.is_empty() {
         let _ = writeln!(stdout, "{NO_MESSAGE}");
     }
-    for m in messages {
+    for m in &messages {
         let _ = writeln!(stdout, "{}", m.text_with_citation_markers());
         write_footnotes(&mut stdout, m);
+    }
+    write_buttons(&mut stdout, messages.last().copied());
+}
+
+/// A blank line then the buttons of the answer's last message, numbered for `press N`
+/// (a URL action shows its link, a form action how to open it); nothing without buttons.
+pub(crate) fn write_buttons(out: &mut dyn Write, m: Option<&Message>) {
+    let Some(m) = m.filter(|m| !m.buttons().is_empty()) else { return };
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Buttons (moveworks press N --conversation {}):", m.conversation_id);
+    for (i, action) in m.buttons().iter().enumerate() {
+        let label = action.label().unwrap_or("(no label)");
+        let _ = match action {
+            Action::Callback { .. } => writeln!(out, "  {}. {label}", i + 1),
+            Action::Url { url, .. } => writeln!(out, "  {}. {label} <{url}>", i + 1),
+            Action::Modal { .. } => writeln!(out, "  {}. {label} (form)", i + 1),
+            Action::Unknown { type_name, .. } => writeln!(out, "  {}. {label} ({type_name})", i + 1),
+        };
     }
 }
 
@@ -91,9 +109,10 @@ impl TurnPrinter {
         if messages.is_empty() && self.answer.is_empty() {
             let _ = writeln!(self.out, "{NO_MESSAGE}");
         }
-        for m in messages {
+        for m in &messages {
             write_footnotes(&mut self.out, m);
         }
+        write_buttons(&mut self.out, messages.last().copied());
         let _ = self.out.flush();
     }
 

@@ -9,6 +9,7 @@ use serde_json::json;
 use url::{Host, Url};
 
 use crate::error::{Error, Result};
+use crate::generation::ApiVersion;
 use crate::model::{Conversation, ConversationPage, EventPage, Response};
 use crate::options::{self, ClientOptions};
 use crate::pagination::{ConversationIter, EventIter};
@@ -17,8 +18,9 @@ use crate::tls::TlsOptions;
 use crate::transport::{self, Auth, CallSettings, Method, OAuth, Secret, Transport};
 use crate::validate;
 
-/// The production base URL.
-pub const DEFAULT_BASE_URL: &str = "https://api.moveworks.ai/rest/v1beta1";
+/// The production base URL of the default generation ([`ApiVersion::V1`](crate::ApiVersion)):
+/// [`DEFAULT_ORIGIN`](crate::DEFAULT_ORIGIN) + `/rest/v1`. Other data centers: [`KNOWN_HOSTS`](crate::KNOWN_HOSTS).
+pub const DEFAULT_BASE_URL: &str = "https://api.moveworks.ai/rest/v1";
 /// The size of each connection's input and output buffer.
 const CONNECTION_BUFFER_BYTES: usize = 32 * 1024;
 
@@ -32,6 +34,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod env {
     /// Base URL (optional; defaults to [`DEFAULT_BASE_URL`](super::DEFAULT_BASE_URL)).
     pub const BASE_URL: &str = "MOVEWORKS_BASE_URL";
+    /// API generation, `v1` or `v1beta1` (optional; see [`ClientOptions::api_version`](crate::ClientOptions::api_version)).
+    pub const API_VERSION: &str = "MOVEWORKS_API_VERSION";
     /// Assistant name (required).
     pub const ASSISTANT_NAME: &str = "MOVEWORKS_ASSISTANT_NAME";
     /// Static bearer token (or use the client credentials below).
@@ -50,7 +54,8 @@ pub mod env {
 /// or [`client_credentials`](Self::client_credentials).
 #[derive(Clone)]
 pub struct ClientBuilder {
-    base_url: String,
+    base_url: Option<String>,
+    api_version: Option<ApiVersion>,
     assistant_name: Option<String>,
     token: Option<Secret>,
     client_id: Option<String>,
@@ -73,6 +78,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
+            .field("api_version", &self.api_version)
             .field("assistant_name", &self.assistant_name)
             .field("token", &self.token)
             .field("client_id", &self.client_id)
@@ -89,7 +95,8 @@ impl fmt::Debug for ClientBuilder {
 impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
-            base_url: DEFAULT_BASE_URL.to_owned(),
+            base_url: None,
+            api_version: None,
             assistant_name: None,
             token: None,
             client_id: None,
@@ -117,9 +124,17 @@ impl Default for ClientBuilder {
 
 impl ClientBuilder {
     /// API base URL (default [`DEFAULT_BASE_URL`]). Must be https unless the host is loopback
-    /// or [`allow_insecure_http`](Self::allow_insecure_http) is set.
+    /// or [`allow_insecure_http`](Self::allow_insecure_http) is set. A path ending in
+    /// `/rest/v1` or `/rest/v1beta1` names the generation; a bare origin gets the
+    /// generation's path appended (see [`ClientOptions::api_version`]).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
+        self.base_url = Some(url.into());
+        self
+    }
+    /// The generation of the API to talk to (default [`ApiVersion::V1`], or what the base
+    /// URL's path names); see [`ClientOptions::api_version`].
+    pub fn api_version(mut self, version: ApiVersion) -> Self {
+        self.api_version = Some(version);
         self
     }
     /// The assistant name configured for your organization (sent as `Assistant-Name`).
@@ -202,15 +217,19 @@ impl ClientBuilder {
     /// Applies every option that is set in `options` (the one entry point the language
     /// bindings use); options left `None` keep this builder's value.
     ///
-    /// Fails only on a duration given in both spellings or a seconds value that is not a
-    /// finite non-negative number; everything else is checked by [`build`](Self::build).
+    /// Fails only on a duration given in both spellings, a seconds value that is not a
+    /// finite non-negative number, or an unknown `api_version`; everything else is
+    /// checked by [`build`](Self::build).
     pub fn options(mut self, options: ClientOptions) -> Result<Self> {
         let connect_timeout =
             options::duration("connect_timeout", options.connect_timeout_ms, options.connect_timeout)?;
         let timeout = options::duration("timeout", options.timeout_ms, options.timeout)?;
         let deadline = options::duration("deadline", options.deadline_ms, options.deadline)?;
         if let Some(v) = options.base_url {
-            self.base_url = v;
+            self.base_url = Some(v);
+        }
+        if let Some(v) = options.api_version {
+            self.api_version = Some(ApiVersion::parse(&v)?);
         }
         if let Some(v) = options.assistant_name {
             self.assistant_name = Some(v);
@@ -288,7 +307,11 @@ impl ClientBuilder {
 
     /// Checks the configuration and builds the client. No request is sent.
     pub fn build(self) -> Result<Client> {
-        let base_url = parse_api_url("base_url", &self.base_url, self.allow_insecure_http)?;
+        let base_url = match &self.base_url {
+            Some(raw) => Some(parse_api_url("base_url", raw, self.allow_insecure_http)?),
+            None => None,
+        };
+        let (base_url, api_version) = crate::generation::resolve(base_url, self.api_version)?;
         let assistant_name =
             self.assistant_name.ok_or_else(|| Error::invalid_argument("assistant_name", "is required"))?;
         validate::header_value("assistant_name", &assistant_name)?;
@@ -394,6 +417,7 @@ impl ClientBuilder {
             fixed_headers,
             static_authorization,
             base_url,
+            api_version,
             assistant_name,
             auth,
             user_agent,
@@ -615,6 +639,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.transport.base_url.as_str())
+            .field("api_version", &self.transport.api_version)
             .field("assistant_name", &self.transport.assistant_name)
             .field("auth", &self.transport.auth)
             .field("settings", &self.settings)
@@ -694,6 +719,11 @@ impl Client {
         self.transport.base_url.as_str()
     }
 
+    /// The generation of the API this client talks to.
+    pub fn api_version(&self) -> ApiVersion {
+        self.transport.api_version
+    }
+
     /// The `User-Agent` this client sends.
     pub fn user_agent(&self) -> &str {
         &self.transport.user_agent
@@ -726,7 +756,9 @@ impl Client {
                 ("archived", params.archived.map(|a| a.to_string())),
             ],
         );
-        self.transport.call(&self.settings, Method::Get, url, None, "conversation page")
+        self.transport
+            .call(&self.settings, Method::Get, url, None, "conversation page")
+            .map_err(|e| self.explain_first_call_404(e))
     }
 
     /// Iterates over every conversation matching `params`, fetching pages lazily.
@@ -744,7 +776,27 @@ impl Client {
             None => json!({}),
         };
         let url = self.transport.url(&["conversations"], &[]);
-        self.transport.call(&self.settings, Method::Post, url, Some(body.to_string().into_bytes()), "conversation")
+        self.transport
+            .call(&self.settings, Method::Post, url, Some(body.to_string().into_bytes()), "conversation")
+            .map_err(|e| self.explain_first_call_404(e))
+    }
+
+    /// A 404 from a call that names no id (list or create conversation) is about the
+    /// setup, not a missing object: the message says which setups cause it (kind stays
+    /// `not_found`).
+    fn explain_first_call_404(&self, e: Error) -> Error {
+        if e.kind() != crate::ErrorKind::NotFound {
+            return e;
+        }
+        e.with_hint(format_args!(
+            "a 404 here means the setup, not a missing object: the Conversations API may not be enabled \
+             for your organization yet (your Moveworks account team enables it), the host may be the wrong \
+             data center ({} is US production only; see moveworks::KNOWN_HOSTS), or the path may be the \
+             wrong generation (this client speaks {} at {})",
+            crate::generation::DEFAULT_ORIGIN,
+            self.transport.api_version,
+            self.transport.base_url
+        ))
     }
 
     /// Gets one conversation. `GET /conversations/{conversation_id}`.
@@ -810,11 +862,13 @@ impl Client {
     ///
     /// Not retried after an ambiguous failure (the server may have accepted it):
     /// such failures are returned so that the assistant is never asked twice.
-    pub fn create_response(&self, conversation_id: &str, text: &str) -> Result<Response> {
+    ///
+    /// `input` is a plain string (a typed turn in this client's generation) or any
+    /// [`Input`](crate::Input) (chat, text, a button's callback id, raw JSON).
+    pub fn create_response(&self, conversation_id: &str, input: impl Into<crate::Input>) -> Result<Response> {
         validate::id("conversation_id", conversation_id)?;
-        validate::message_text(text)?;
+        let body = input.into().body(self.transport.api_version)?;
         let url = self.transport.url(&["conversations", conversation_id, "responses"], &[]);
-        let body = json!({ "input": { "text": text } }).to_string().into_bytes();
         self.transport.call(&self.settings, Method::Post, url, Some(body), "response")
     }
 

@@ -355,6 +355,11 @@ impl Error {
         self.inner.kind = kind;
         self
     }
+    /// Appends an explanation to the message (kind, status and code unchanged).
+    pub(crate) fn with_hint(mut self, hint: impl fmt::Display) -> Self {
+        self.inner.message = format!("{} ({hint})", self.inner.message);
+        self
+    }
 
     /// The category of this error.
     pub fn kind(&self) -> ErrorKind {

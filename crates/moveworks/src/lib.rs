@@ -1,4 +1,6 @@
-//! Rust client for the Moveworks (Beta) Conversations API.
+//! Rust client for the Moveworks Conversations API: the current generation
+//! (`rest/v1`, the default) and the deprecated beta (`rest/v1beta1`), chosen with the
+//! `api_version` option ([`ApiVersion`], [`ClientOptions::api_version`]).
 //!
 //! This synchronous core is the one implementation behind every language
 //! binding of this project (C, Python, Node, Swift, Kotlin): the bindings
@@ -21,6 +23,11 @@
 //! # Ok::<(), moveworks::Error>(())
 //! ```
 //!
+//! On `rest/v1`, answers carry buttons ([`Message::buttons`], [`Client::press`]), forms
+//! ([`Client::get_modal`], [`Client::refresh_modal`], [`Client::submit_modal`]) and
+//! live-agent replies ([`Message::is_live_agent`]); a turn's input is an [`Input`] (a
+//! plain string is a typed turn in the client's generation).
+//!
 //! Behaviour worth knowing:
 //! - Every method blocks its thread; a [`Client`] is `Send + Sync` and cheap to clone.
 //! - Failed attempts are retried per [`RetryPolicy`]; a `POST` is repeated only
@@ -37,14 +44,18 @@
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
 
+mod actions;
 mod auth;
 mod client;
 mod error;
 mod extras;
+mod generation;
 mod headers;
+mod input;
 pub mod interrupt;
 pub mod logging;
 mod messages;
+mod modal;
 mod model;
 mod options;
 mod pagination;
@@ -61,6 +72,7 @@ mod tls;
 mod transport;
 mod turn;
 mod urls;
+mod v1;
 pub mod validate;
 
 pub use client::{
@@ -68,13 +80,18 @@ pub use client::{
     ALL_CONVERSATIONS, DEFAULT_BASE_URL, VERSION,
 };
 pub use error::{ApiErrorCode, Error, ErrorDetails, ErrorKind, Result};
+pub use generation::{ApiVersion, DEFAULT_ORIGIN, KNOWN_HOSTS};
 pub use headers::HttpHeaders;
+pub use input::Input;
 pub use messages::{ListMessagesParams, ListResponseMessagesParams};
+pub use modal::{
+    ChoiceOption, Modal, ModalField, ModalFieldKind, ModalRef, ModalSubmitResult, ModalSubmitStatus, ModalValue,
+};
 pub use model::{
-    render_citations, Actor, Citation, CitationAttribute, CitationDisplay, Content, ContentReference, Conversation,
-    ConversationPage, Event, EventPage, EventPayload, FeedbackOption, FeedbackResult, FeedbackStatus, Message,
-    MessageFeedback, MessagePage, OutputItem, ReasoningMessage, Response, ResponseError, ResponseStatus, Timestamp,
-    Traced,
+    render_citations, Action, Actor, Citation, CitationAttribute, CitationDisplay, Content, ContentReference,
+    Conversation, ConversationPage, Event, EventPage, EventPayload, FeedbackOption, FeedbackResult, FeedbackStatus,
+    FileRef, Handoff, HandoffCategory, HandoffItem, HandoffItemType, Message, MessageFeedback, MessagePage, OutputItem,
+    ReasoningMessage, Response, ResponseError, ResponseStatus, SenderInfo, Timestamp, Traced,
 };
 pub use options::ClientOptions;
 pub use pagination::{ConversationIter, EventIter, MessageIter, Page, PageIter, PageSource, ResponseMessageIter};

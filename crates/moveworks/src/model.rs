@@ -11,6 +11,8 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use crate::actions::{Action, FileRef, Handoff, HandoffCategory, HandoffItem, HandoffItemType, SenderInfo};
+
 /// A UTC timestamp parsed from the API's ISO 8601 strings.
 pub type Timestamp = DateTime<Utc>;
 
@@ -120,6 +122,9 @@ pub enum Actor {
     User,
     /// The assistant.
     Assistant,
+    /// A human agent the conversation was handed off to (`rest/v1`); the message's
+    /// [`sender_info`](Message::sender_info) says who.
+    LiveAgent,
     /// An actor this SDK version does not know, kept verbatim.
     Unknown {
         /// The wire value.
@@ -135,6 +140,8 @@ pub enum Content {
     PlainText {
         /// The text.
         text: String,
+        /// Files attached to a user's message (`plain_text.files`, `rest/v1`); empty when none.
+        files: Vec<FileRef>,
     },
     /// `COMMONMARK_TEXT`.
     CommonmarkText {
@@ -145,6 +152,13 @@ pub enum Content {
     MarkdownText {
         /// Markdown source.
         text: String,
+    },
+    /// `CALLBACK_ACTION_CONTENT`: a user's button press as history records it (`rest/v1`).
+    /// The label of the button is not recorded.
+    CallbackAction {
+        /// The pressed action's callback id; `None` when history omits the
+        /// `callback_action` payload (it can).
+        callback_id: Option<String>,
     },
     /// A content type this SDK version does not know.
     Unknown {
@@ -237,6 +251,16 @@ pub struct Message {
     /// When it was created.
     #[serde(deserialize_with = "timestamp::deserialize")]
     pub created_at: Timestamp,
+    /// The buttons of an assistant message, in the order to render them (`rest/v1`;
+    /// empty when none); press a `CALLBACK_ACTION` with [`Client::press`](crate::Client::press).
+    #[serde(default, deserialize_with = "crate::actions::lenient_actions", skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<Action>,
+    /// Who wrote a `LIVE_AGENT` message (`rest/v1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_info: Option<SenderInfo>,
+    /// The "Get Help" menu of an assistant message (`rest/v1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handoff: Option<Handoff>,
     /// How the user can rate this message (assistant messages only): the opaque
     /// callback ids to pass to [`Client::submit_feedback`](crate::Client::submit_feedback).
     /// `None` when the server sends none (user messages, older servers).
@@ -339,6 +363,7 @@ pub struct ReasoningMessage {
 /// One output of a [`Response`], tagged by `type`.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[allow(clippy::large_enum_variant)] // a message is the common case; boxing would not cross uniffi
 pub enum OutputItem {
     /// `MESSAGE`: a final message.
     Message {
@@ -411,7 +436,7 @@ pub struct ResponseError {
 }
 
 /// A list the API documents as "list or null": `null` decodes as empty.
-fn null_as_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+pub(crate) fn null_as_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
@@ -442,16 +467,29 @@ fn lenient_references<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ContentRefe
 }
 
 /// A system-initiated message in the events feed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Event {
     /// Unique id, `evt_…`; ids increase in feed order.
     pub event_id: String,
     /// The conversation it belongs to.
     pub conversation_id: String,
+    /// When it happened (`rest/v1`; the beta sends none). Events are ordered by it.
+    #[serde(default, deserialize_with = "timestamp::deserialize_option", skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
     /// What happened.
     #[serde(rename = "event_payload")]
     pub payload: EventPayload,
+    /// The `x-moveworks-root-uuid` (or `x-trace-id`) of the HTTP answer of
+    /// [`Client::get_event`](crate::Client::get_event); `None` inside a page. Not part of
+    /// the wire JSON, ignored by `==`.
+    #[serde(skip)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub request_id: Option<String>,
+    /// The headers of that HTTP answer; not part of the wire JSON, ignored by `==`.
+    #[serde(skip)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub http_headers: Option<HttpHeaders>,
 }
 
 /// The payload of an [`Event`], tagged by `type`.
@@ -520,6 +558,8 @@ macro_rules! string_enum {
     };
 }
 
+pub(crate) use string_enum;
+
 string_enum!(ResponseStatus {
     Created => "CREATED",
     InProgress => "IN_PROGRESS",
@@ -534,6 +574,7 @@ string_enum!(FeedbackStatus {
 string_enum!(Actor {
     User => "USER",
     Assistant => "ASSISTANT",
+    LiveAgent => "LIVE_AGENT",
 });
 
 impl ResponseStatus {
@@ -581,20 +622,28 @@ struct TextBody {
     text: String,
 }
 
+#[derive(Serialize, Deserialize)]
+struct PlainTextBody {
+    text: String,
+    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    files: Vec<FileRef>,
+}
+
 impl Content {
     /// The `type` values this SDK version decodes into a known variant. Bindings
     /// that shape the wire JSON themselves (Node) read this list instead of
     /// keeping their own, so a variant added here cannot read as unknown there.
-    pub const KNOWN: &'static [&'static str] = &["PLAIN_TEXT", "COMMONMARK_TEXT", "MARKDOWN_TEXT"];
+    pub const KNOWN: &'static [&'static str] =
+        &["PLAIN_TEXT", "COMMONMARK_TEXT", "MARKDOWN_TEXT", "CALLBACK_ACTION_CONTENT"];
 
     /// The text of this content. For an unknown type, the `text` of its payload
     /// when it has the usual `{"type": T, "<t>": {"text": …}}` shape.
     pub fn text(&self) -> Option<&str> {
         match self {
-            Content::PlainText { text } | Content::CommonmarkText { text } | Content::MarkdownText { text } => {
+            Content::PlainText { text, .. } | Content::CommonmarkText { text } | Content::MarkdownText { text } => {
                 Some(text)
             }
-            Content::Unknown { .. } => None,
+            Content::CallbackAction { .. } | Content::Unknown { .. } => None,
         }
     }
 
@@ -616,6 +665,7 @@ impl Content {
             Content::PlainText { .. } => "PLAIN_TEXT",
             Content::CommonmarkText { .. } => "COMMONMARK_TEXT",
             Content::MarkdownText { .. } => "MARKDOWN_TEXT",
+            Content::CallbackAction { .. } => "CALLBACK_ACTION_CONTENT",
             Content::Unknown { type_name, .. } => type_name,
         }
     }
@@ -626,7 +676,17 @@ impl<'de> Deserialize<'de> for Content {
         let (tag, mut value) = take_tagged(d)?;
         Ok(match tag.as_str() {
             "PLAIN_TEXT" => {
-                Content::PlainText { text: variant_field::<TextBody, D::Error>(&mut value, "plain_text")?.text }
+                let body = variant_field::<PlainTextBody, D::Error>(&mut value, "plain_text")?;
+                Content::PlainText { text: body.text, files: body.files }
+            }
+            "CALLBACK_ACTION_CONTENT" => {
+                // History can omit the payload: a press whose id is not recorded.
+                let callback_id = value
+                    .get("callback_action")
+                    .and_then(|c| c.get("callback_id"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                Content::CallbackAction { callback_id }
             }
             "COMMONMARK_TEXT" => Content::CommonmarkText {
                 text: variant_field::<TextBody, D::Error>(&mut value, "commonmark_text")?.text,
@@ -645,8 +705,22 @@ impl<'de> Deserialize<'de> for Content {
 impl Serialize for Content {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Content::PlainText { text } => {
-                serialize_tagged(s, "PLAIN_TEXT", "plain_text", &TextBody { text: text.clone() })
+            Content::PlainText { text, files } => serialize_tagged(
+                s,
+                "PLAIN_TEXT",
+                "plain_text",
+                &PlainTextBody { text: text.clone(), files: files.clone() },
+            ),
+            Content::CallbackAction { callback_id: Some(id) } => serialize_tagged(
+                s,
+                "CALLBACK_ACTION_CONTENT",
+                "callback_action",
+                &serde_json::json!({ "callback_id": id }),
+            ),
+            Content::CallbackAction { callback_id: None } => {
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry("type", "CALLBACK_ACTION_CONTENT")?;
+                map.end()
             }
             Content::CommonmarkText { text } => {
                 serialize_tagged(s, "COMMONMARK_TEXT", "commonmark_text", &TextBody { text: text.clone() })
@@ -957,6 +1031,7 @@ traced! {
     ConversationPage { conversations, next_cursor }
     EventPage { events, next_cursor }
     MessagePage { messages, next_cursor }
+    Event { event_id, conversation_id, created_at, payload }
     FeedbackResult { status }
     Response { response_id, conversation_id, status, created_at, completed_at, updated_at, outputs, error }
 }
@@ -968,6 +1043,24 @@ impl Message {
     /// The message text (for unknown content types, a best-effort read).
     pub fn text(&self) -> String {
         self.content.text_lossy().unwrap_or_default()
+    }
+
+    /// The message's buttons, in the order to render them (its [`actions`](Self::actions)).
+    pub fn buttons(&self) -> &[Action] {
+        &self.actions
+    }
+
+    /// True when a human agent wrote this message (`LIVE_AGENT`); [`sender_info`](Self::sender_info) says who.
+    pub fn is_live_agent(&self) -> bool {
+        self.actor == Actor::LiveAgent
+    }
+
+    /// The files attached to this message (a user's `PLAIN_TEXT` with `files`); empty when none.
+    pub fn files(&self) -> &[FileRef] {
+        match &self.content {
+            Content::PlainText { files, .. } => files,
+            _ => &[],
+        }
     }
 
     /// Where each citation marker goes: `(offset, index into `citations`)` pairs in text
@@ -1230,14 +1323,17 @@ mod tests {
             }
             assert!(serde_json::from_value::<T>(serde_json::json!({ "type": "SURELY_NEW" })).is_ok());
         }
-        all_known::<Content>(Content::KNOWN);
+        // CALLBACK_ACTION_CONTENT is known even without its payload (history omits it).
+        let payloaded: Vec<&str> = Content::KNOWN.iter().copied().filter(|t| *t != "CALLBACK_ACTION_CONTENT").collect();
+        all_known::<Content>(&payloaded);
         all_known::<OutputItem>(OutputItem::KNOWN);
         // MESSAGE_EVENT without its message is kept raw (the spec requires only `type`).
         assert!(EventPayload::KNOWN.contains(&"MESSAGE_EVENT"));
         // And every known variant's type name is listed.
         let text = || "t".to_owned();
         for c in [
-            Content::PlainText { text: text() },
+            Content::PlainText { text: text(), files: vec![] },
+            Content::CallbackAction { callback_id: None },
             Content::CommonmarkText { text: text() },
             Content::MarkdownText { text: text() },
         ] {

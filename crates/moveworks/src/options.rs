@@ -42,6 +42,18 @@ pub struct ClientOptions {
     /// API base URL (default [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL)). https, unless
     /// the host is loopback or `allow_insecure_http` is set.
     pub base_url: Option<String>,
+    /// The generation of the API: `"v1"` (the default; `rest/v1`, the current
+    /// Conversations API) or `"v1beta1"` (`rest/v1beta1`, the deprecated beta).
+    ///
+    /// With `base_url`: a base URL whose path ends in `/rest/v1` or `/rest/v1beta1`
+    /// names its generation (an `api_version` that disagrees is `invalid_argument`
+    /// `"api_version/base_url"`); a base URL with no path gets the generation's path
+    /// appended. So `base_url = "https://api.am-eu-central.moveworks.ai"` is the EU data
+    /// center on v1. Hosts ([`KNOWN_HOSTS`](crate::KNOWN_HOSTS)): `api.moveworks.ai` (US),
+    /// `api.am-ca-central.moveworks.ai`, `api.am-eu-central.moveworks.ai`,
+    /// `api.am-ap-southeast.moveworks.ai`, `api.moveworksgov.ai`, `api.jp.moveworks.com`,
+    /// `api.uk.moveworks.com`, `api.prod4.us.moveworks.com`, `api.prod3.us.moveworks.com`.
+    pub api_version: Option<String>,
     /// The assistant name configured for your organization, sent as `Assistant-Name` (required).
     pub assistant_name: Option<String>,
     /// A bearer token you manage yourself (or use `client_id` + `client_secret`).
@@ -108,6 +120,7 @@ impl ClientOptions {
 
 const NAMES: &[&str] = &[
     "base_url",
+    "api_version",
     "assistant_name",
     "token",
     "client_id",
@@ -138,6 +151,7 @@ impl fmt::Debug for ClientOptions {
         let redacted = |v: &Option<String>| v.as_ref().map(|_| "[redacted]");
         f.debug_struct("ClientOptions")
             .field("base_url", &self.base_url)
+            .field("api_version", &self.api_version)
             .field("assistant_name", &self.assistant_name)
             .field("token", &redacted(&self.token))
             .field("client_id", &self.client_id)
@@ -254,6 +268,7 @@ impl ClientOptions {
         }
         take!(
             base_url,
+            api_version,
             assistant_name,
             token,
             client_id,
@@ -287,6 +302,7 @@ impl ClientOptions {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         ClientOptions {
             base_url: var(env::BASE_URL),
+            api_version: var(env::API_VERSION),
             assistant_name: var(env::ASSISTANT_NAME),
             token: var(env::TOKEN),
             client_id: var(env::CLIENT_ID),

@@ -363,10 +363,10 @@ impl Client {
     pub fn create_response_and_wait(
         &self,
         conversation_id: &str,
-        text: &str,
+        input: impl Into<crate::Input>,
         options: &WaitOptions,
     ) -> Result<Response> {
-        block_on(self.create_response_and_wait_async(&InlineRuntime { options }, conversation_id, text, options))
+        block_on(self.create_response_and_wait_async(&InlineRuntime { options }, conversation_id, input, options))
     }
 }
 
@@ -409,12 +409,12 @@ impl Client {
         &self,
         runtime: &R,
         conversation_id: &str,
-        text: &str,
+        input: impl Into<crate::Input>,
         options: &WaitOptions,
     ) -> Result<Response> {
         options.validate()?;
-        let (client, cid, text_owned) = (self.clone(), conversation_id.to_owned(), text.to_owned());
-        let created = runtime.spawn_blocking(move || client.create_response(&cid, &text_owned)).await?;
+        let (client, cid, input) = (self.clone(), conversation_id.to_owned(), input.into());
+        let created = runtime.spawn_blocking(move || client.create_response(&cid, input)).await?;
         crate::validate::server_id("response_id", &created.response_id)
             .map_err(|e| e.with_request_id(created.request_id.clone()))?;
         // Cannot fail (the options were validated above), but if it did the response still exists.

@@ -571,12 +571,11 @@ impl Client {
     pub(crate) fn open_stream(
         &self,
         conversation_id: &str,
-        text: &str,
+        input: crate::Input,
         cancel: Option<CancelToken>,
         deadline: Option<Instant>,
     ) -> Result<EventStream> {
         validate::id("conversation_id", conversation_id)?;
-        validate::message_text(text)?;
         let (transport, settings) = self.call_parts();
         let mut settings = settings.clone();
         if let Some(deadline) = deadline {
@@ -584,7 +583,7 @@ impl Client {
             settings.deadline = settings.deadline.min(left);
         }
         let url = transport.url(&["conversations", conversation_id, "responses", "stream"], &[]);
-        let body = json!({ "input": { "text": text } }).to_string().into_bytes();
+        let body = input.body(transport.api_version)?;
         let watch = Watch { cancel: cancel.clone(), deadline: None };
         let reply = interrupt::watching(&watch, || {
             transport.execute_accepting(&settings, Method::Post, &url, Some(body), Accept::EventStream)
@@ -640,7 +639,7 @@ impl Client {
     /// This is the low-level form, with no fallback: most callers want
     /// [`stream_response`](Self::stream_response), which also finishes the turn
     /// by polling when the stream breaks.
-    pub fn stream_events(&self, conversation_id: &str, text: &str) -> Result<EventStream> {
-        self.open_stream(conversation_id, text, None, None)
+    pub fn stream_events(&self, conversation_id: &str, input: impl Into<crate::Input>) -> Result<EventStream> {
+        self.open_stream(conversation_id, input.into(), None, None)
     }
 }

@@ -122,6 +122,8 @@ pub(crate) struct Transport {
     /// are the parent's sockets, and two processes writing one TLS session corrupt it.
     pub(crate) agent_pid: AtomicU32,
     pub(crate) base_url: Url,
+    /// The generation `base_url` speaks (decided once by the builder).
+    pub(crate) api_version: crate::generation::ApiVersion,
     pub(crate) assistant_name: String,
     pub(crate) auth: Auth,
     pub(crate) user_agent: String,

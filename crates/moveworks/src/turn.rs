@@ -83,6 +83,7 @@ pub struct ResponseStream {
     error_reported: bool,
 }
 
+#[allow(clippy::large_enum_variant)] // one per turn, moved rarely
 enum Phase {
     Streaming(EventStream),
     /// Finishing by polling get response; `delay` is the wait before the next poll.
@@ -407,7 +408,7 @@ impl Iterator for ResponseStream {
 }
 
 impl Client {
-    /// Sends a user message and streams the answer, finishing the turn by polling
+    /// Sends a turn (a plain string or any [`Input`](crate::Input)) and streams the answer, finishing the turn by polling
     /// if the stream breaks: iterate the returned [`ResponseStream`] for the events,
     /// then read its final [`Response`].
     /// `POST /conversations/{conversation_id}/responses/stream`.
@@ -421,7 +422,7 @@ impl Client {
     pub fn stream_response(
         &self,
         conversation_id: &str,
-        text: &str,
+        input: impl Into<crate::Input>,
         options: &StreamOptions,
     ) -> Result<ResponseStream> {
         options.validate()?;
@@ -431,7 +432,7 @@ impl Client {
             return Err(Error::cancelled());
         }
         let events = self
-            .open_stream(conversation_id, text, Some(cancel.clone()), Some(deadline))?
+            .open_stream(conversation_id, input.into(), Some(cancel.clone()), Some(deadline))?
             .with_idle_timeout(Some(options.idle_timeout))
             .with_deadline(deadline);
         Ok(ResponseStream {
@@ -463,11 +464,11 @@ impl Client {
     pub fn stream_response_and_wait(
         &self,
         conversation_id: &str,
-        text: &str,
+        input: impl Into<crate::Input>,
         options: &StreamOptions,
         on_event: &mut dyn FnMut(&StreamEvent) -> ControlFlow<()>,
     ) -> Result<Response> {
-        let mut stream = self.stream_response(conversation_id, text, options)?;
+        let mut stream = self.stream_response(conversation_id, input, options)?;
         while let Some(event) = stream.next() {
             if on_event(&event?).is_break() {
                 stream.close();

@@ -1,38 +1,54 @@
 //! Rust runner of the language-neutral conformance scenarios in
-//! `tests/conformance/scenarios.json` (format: `tests/conformance/README.md`).
-//! Each scenario is one test with its own simulator, so they run in parallel.
+//! `tests/conformance/scenarios.json` and `tests/conformance/v1-scenarios.json`
+//! (format: `tests/conformance/README.md`). Each scenario is one test with its own
+//! simulator, so they run in parallel.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use moveworks::{
-    CancelToken, Client, ClientOptions, ConversationUpdate, ErrorKind, ListConversationsParams, ListEventsParams,
-    ListMessagesParams, ListResponseMessagesParams, Response, StreamOptions, WaitOptions,
+    Action, CancelToken, Client, ClientOptions, ConversationUpdate, ErrorKind, Input, ListConversationsParams,
+    ListEventsParams, ListMessagesParams, ListResponseMessagesParams, Modal, ModalRef, ModalValue, Response,
+    StreamOptions, WaitOptions,
 };
 use moveworks_simulator::{Simulator, SimulatorConfig};
 use serde_json::{json, Value};
 
 fn main() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/conformance/scenarios.json");
-    let text = std::fs::read_to_string(path).expect("read scenarios.json");
-    let doc: Value = serde_json::from_str(&text).expect("scenarios.json is JSON");
-    let trials = doc["scenarios"]
-        .as_array()
-        .expect("scenarios array")
-        .iter()
-        .cloned()
-        .map(|scenario| {
+    let mut trials = Vec::new();
+    for file in ["scenarios.json", "v1-scenarios.json"] {
+        let path = format!("{}/../../tests/conformance/{file}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {file}: {e}"));
+        let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file} is not JSON: {e}"));
+        trials.extend(doc["scenarios"].as_array().expect("scenarios array").iter().cloned().map(|scenario| {
             let name = scenario["name"].as_str().expect("scenario name").to_owned();
             Trial::test(name, move || run_scenario(&scenario).map_err(Failed::from))
-        })
-        .collect();
+        }));
+    }
     libtest_mimic::run(&Arguments::from_args(), trials).exit();
+}
+
+/// The clients of a scenario: the main one, and one per entry of `users` (rest/v1's
+/// per-user bearers), which a step picks with `"as"`.
+struct Clients {
+    main: Option<Client>,
+    users: HashMap<String, Client>,
+}
+
+impl Clients {
+    fn pick(&self, step: &Value) -> Result<&Client, String> {
+        match step.get("as").and_then(Value::as_str) {
+            Some(user) => self.users.get(user).ok_or_else(|| format!("no client for user {user:?} (see `users`)")),
+            None => self.main.as_ref().ok_or_else(|| "a `call` step in a scenario whose client failed to build".into()),
+        }
+    }
 }
 
 fn run_scenario(scenario: &Value) -> Result<(), String> {
     let sim = Simulator::start(SimulatorConfig::default()).map_err(|e| format!("start simulator: {e}"))?;
-    let built = build_client(&sim, scenario.get("client").unwrap_or(&Value::Null))?;
+    let spec = scenario.get("client").unwrap_or(&Value::Null);
+    let built = build_client(&sim, spec, None)?;
     let client = match (built, scenario.get("expect_client_error")) {
         (Ok(client), None) => Some(client),
         (Ok(_), Some(expected)) => return Err(format!("expected building the client to fail with {expected}")),
@@ -42,9 +58,17 @@ fn run_scenario(scenario: &Value) -> Result<(), String> {
             None
         }
     };
+    let mut clients = Clients { main: client, users: HashMap::new() };
+    for user in scenario.get("users").and_then(Value::as_array).into_iter().flatten() {
+        let user = user.as_str().ok_or("`users` must be strings")?;
+        let minted = sim.run("user_token", &json!({ "user_id": user }))?;
+        let token = minted["token"].as_str().ok_or("user_token answered no token")?;
+        let client = build_client(&sim, spec, Some(token))?.map_err(|e| format!("build client of {user}: {e}"))?;
+        clients.users.insert(user.to_owned(), client);
+    }
     let mut saved: HashMap<String, Value> = HashMap::new();
     for (i, step) in scenario["steps"].as_array().ok_or("steps must be an array")?.iter().enumerate() {
-        run_step(&sim, client.as_ref(), step, &mut saved).map_err(|e| format!("step {i} {step}: {e}"))?;
+        run_step(&sim, &clients, step, &mut saved).map_err(|e| format!("step {i} {step}: {e}"))?;
     }
     Ok(())
 }
@@ -60,11 +84,22 @@ fn error_json(e: &moveworks::Error) -> Value {
 
 /// The client of a scenario, through the one options entry point (`ClientOptions`),
 /// as every binding does; `Err` is the build error, for `expect_client_error`.
-fn build_client(sim: &Simulator, spec: &Value) -> Result<moveworks::Result<Client>, String> {
+fn build_client(sim: &Simulator, spec: &Value, user_token: Option<&str>) -> Result<moveworks::Result<Client>, String> {
     let cfg = sim.config();
     let s = |key: &str| spec.get(key).and_then(Value::as_str).map(str::to_owned);
+    let api_version = s("api_version");
+    // Which of the simulator's URLs: its beta base URL unless the scenario names a
+    // generation, then its bare origin (the generation's path is appended).
+    let base_url = match (s("base_url").as_deref(), &api_version) {
+        (Some("beta"), _) | (None, None) => sim.base_url(),
+        (Some("v1"), _) => sim.v1_base_url(),
+        (Some("origin"), _) | (None, Some(_)) => sim.origin(),
+        (Some(path), _) if path.starts_with('/') => format!("{}{path}", sim.origin()),
+        (Some(other), _) => return Err(format!("unknown base_url {other:?}")),
+    };
     let mut o = ClientOptions {
-        base_url: Some(sim.base_url().to_owned()),
+        base_url: Some(base_url),
+        api_version,
         assistant_name: Some(s("assistant_name").unwrap_or_else(|| cfg.assistant_name.clone())),
         max_retries: spec.get("max_retries").and_then(Value::as_u64).map(|n| n as u32),
         timeout_ms: spec.get("timeout_ms").and_then(Value::as_u64),
@@ -78,6 +113,7 @@ fn build_client(sim: &Simulator, spec: &Value) -> Result<moveworks::Result<Clien
         o.client_secret = Some(s("client_secret").unwrap_or_else(|| cfg.client_secret.clone()));
     };
     match s("auth").as_deref() {
+        _ if user_token.is_some() => o.token = user_token.map(str::to_owned),
         None | Some("token") => {
             o.token = Some(s("token").or_else(|| cfg.static_token.clone()).ok_or("no static token")?);
             if spec.get("client_credentials_too").and_then(Value::as_bool) == Some(true) {
@@ -92,7 +128,7 @@ fn build_client(sim: &Simulator, spec: &Value) -> Result<moveworks::Result<Clien
 
 fn run_step(
     sim: &Simulator,
-    client: Option<&Client>,
+    clients: &Clients,
     step: &Value,
     saved: &mut HashMap<String, Value>,
 ) -> Result<(), String> {
@@ -106,7 +142,7 @@ fn run_step(
         return Ok(());
     }
     let call = step.get("call").and_then(Value::as_str).ok_or("step has neither `sim` nor `call`")?;
-    let client = client.ok_or("a `call` step in a scenario whose client failed to build")?;
+    let client = clients.pick(step)?;
     let outcome = invoke(client, call, &args)?;
     match (outcome, step.get("expect_error")) {
         (Ok(value), None) => {
@@ -166,6 +202,11 @@ fn sim_action(sim: &Simulator, action: &str, args: &Value) -> Result<Option<Valu
     match action {
         // `POST /_sim/events`: the created event.
         "inject_event" => return Ok(Some(sim.inject_event(args.clone()))),
+        // `POST /_sim/script`: a scripting action (user_token, add_user_message, expire_modals, ...).
+        "script" => {
+            let action = args["action"].as_str().ok_or("script needs an action")?;
+            return sim.run(action, args.get("args").unwrap_or(&json!({}))).map(Some);
+        }
         "fault" => sim.push_fault(args.clone()),
         "config" => sim.set_config(args.clone()),
         "revoke_tokens" => sim.revoke_tokens(),
@@ -248,7 +289,7 @@ fn stream_turn(c: &Client, a: &Value) -> Result<moveworks::Result<Value>, String
             token.cancel();
         });
     }
-    let mut stream = match c.stream_response(req_str(a, "conversation_id")?, req_str(a, "text")?, &options) {
+    let mut stream = match c.stream_response(req_str(a, "conversation_id")?, input(a)?, &options) {
         Ok(stream) => stream,
         Err(e) => return Ok(Err(e)),
     };
@@ -323,21 +364,68 @@ fn invoke(c: &Client, call: &str, a: &Value) -> Result<moveworks::Result<Value>,
                 a.get("additional_feedback").and_then(Value::as_str),
             )
             .map(to_json),
-        "create_response" => c.create_response(req_str(a, "conversation_id")?, req_str(a, "text")?).map(to_json),
+        "create_response" => c.create_response(req_str(a, "conversation_id")?, input(a)?).map(to_json),
         "get_response" => c.get_response(req_str(a, "conversation_id")?, req_str(a, "response_id")?).map(to_json),
         "wait_for_response" => c
             .wait_for_response(req_str(a, "conversation_id")?, req_str(a, "response_id")?, &wait_options(a))
             .map(to_json),
-        "create_response_and_wait" => c
-            .create_response_and_wait(req_str(a, "conversation_id")?, req_str(a, "text")?, &wait_options(a))
-            .map(to_json),
+        "create_response_and_wait" => {
+            c.create_response_and_wait(req_str(a, "conversation_id")?, input(a)?, &wait_options(a)).map(to_json)
+        }
         "stream_response" => stream_turn(c, a)?,
         "assistant_text" => Ok(to_json(saved_response()?.assistant_text())),
         "text_with_citation_markers" => {
             Ok(to_json(saved_response()?.assistant_messages().next().map(|m| m.text_with_citation_markers())))
         }
+        "get_event" => c.get_event(req_str(a, "conversation_id")?, req_str(a, "event_id")?).map(to_json),
+        "press" => {
+            let action: Action = serde_json::from_value(a.get("action").cloned().ok_or("missing action")?)
+                .map_err(|e| format!("action: {e}"))?;
+            c.press(req_str(a, "conversation_id")?, &action).map(to_json)
+        }
+        "get_modal" => c.get_modal(&modal_ref(a)?).map(to_json),
+        "refresh_modal" => {
+            let mut previous: Modal = serde_json::from_value(a.get("previous").cloned().ok_or("missing previous")?)
+                .map_err(|e| format!("previous: {e}"))?;
+            previous.source = Some(modal_ref(a)?);
+            c.refresh_modal(&previous, &modal_values(a)?).map(to_json)
+        }
+        "submit_modal" => c.submit_modal(&modal_ref(a)?, &modal_values(a)?).map(to_json),
         other => return Err(format!("unknown call {other:?}")),
     })
+}
+
+/// A turn's input: `text` (a typed turn in the client's generation) or `input`, one of
+/// `{"chat": s}`, `{"text": s}`, `{"callback_id": s}`, `{"raw": {...}}`.
+fn input(a: &Value) -> Result<Input, String> {
+    if let Some(text) = a.get("text").and_then(Value::as_str) {
+        return Ok(Input::from(text));
+    }
+    let spec = a.get("input").and_then(Value::as_object).ok_or("missing text or input")?;
+    let (kind, value) = spec.iter().next().filter(|_| spec.len() == 1).ok_or("input takes exactly one key")?;
+    let text = || value.as_str().map(str::to_owned).ok_or_else(|| format!("input.{kind} must be a string"));
+    Ok(match kind.as_str() {
+        "chat" => Input::Chat(text()?),
+        "text" => Input::Text(text()?),
+        "callback_id" => Input::Callback(text()?),
+        "raw" => Input::Raw(value.as_object().cloned().ok_or("input.raw must be an object")?),
+        other => return Err(format!("unknown input kind {other:?}")),
+    })
+}
+
+fn modal_ref(a: &Value) -> Result<ModalRef, String> {
+    Ok(ModalRef {
+        conversation_id: req_str(a, "conversation_id")?.to_owned(),
+        response_id: req_str(a, "response_id")?.to_owned(),
+        message_id: req_str(a, "message_id")?.to_owned(),
+        modal_id: req_str(a, "modal_id")?.to_owned(),
+    })
+}
+
+/// `values` as the wire sends them (`{"model": {"option": "mac"}}`).
+fn modal_values(a: &Value) -> Result<HashMap<String, ModalValue>, String> {
+    let values = a.get("values").and_then(Value::as_object).ok_or("missing values object")?;
+    Ok(values.iter().map(|(k, v)| (k.clone(), ModalValue::from_wire(v))).collect())
 }
 
 /// Replaces every string that is exactly `${name.path}` by the saved value.

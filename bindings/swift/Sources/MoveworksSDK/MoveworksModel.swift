@@ -584,6 +584,91 @@ fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
 
 
 /**
+ * One option of a `CHOICE` field.
+ */
+public struct ChoiceOption {
+    /**
+     * What to send ([`ModalValue::Option`]).
+     */
+    public let value: String
+    /**
+     * What to show (the value when absent).
+     */
+    public let displayValue: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * What to send ([`ModalValue::Option`]).
+         */value: String, 
+        /**
+         * What to show (the value when absent).
+         */displayValue: String?) {
+        self.value = value
+        self.displayValue = displayValue
+    }
+}
+
+#if compiler(>=6)
+extension ChoiceOption: Sendable {}
+#endif
+
+
+extension ChoiceOption: Equatable, Hashable {
+    public static func ==(lhs: ChoiceOption, rhs: ChoiceOption) -> Bool {
+        if lhs.value != rhs.value {
+            return false
+        }
+        if lhs.displayValue != rhs.displayValue {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(value)
+        hasher.combine(displayValue)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChoiceOption: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChoiceOption {
+        return
+            try ChoiceOption(
+                value: FfiConverterString.read(from: &buf), 
+                displayValue: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ChoiceOption, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.value, into: &buf)
+        FfiConverterOptionString.write(value.displayValue, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChoiceOption_lift(_ buf: RustBuffer) throws -> ChoiceOption {
+    return try FfiConverterTypeChoiceOption.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChoiceOption_lower(_ value: ChoiceOption) -> RustBuffer {
+    return FfiConverterTypeChoiceOption.lower(value)
+}
+
+
+/**
  * An entity a [`Message`] cites. Where its markers go in the text is given by the
  * message's [`content_references`](Message::content_references), which name it by
  * [`citation_id`](Self::citation_id).
@@ -1625,9 +1710,23 @@ public struct Event {
      */
     public let conversationId: String
     /**
+     * When it happened (`rest/v1`; the beta sends none). Events are ordered by it.
+     */
+    public let createdAt: Timestamp?
+    /**
      * What happened.
      */
     public let payload: EventPayload
+    /**
+     * The `x-moveworks-root-uuid` (or `x-trace-id`) of the HTTP answer of
+     * [`Client::get_event`](crate::Client::get_event); `None` inside a page. Not part of
+     * the wire JSON, ignored by `==`.
+     */
+    public let requestId: String?
+    /**
+     * The headers of that HTTP answer; not part of the wire JSON, ignored by `==`.
+     */
+    public let httpHeaders: HttpHeaders?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1639,11 +1738,25 @@ public struct Event {
          * The conversation it belongs to.
          */conversationId: String, 
         /**
+         * When it happened (`rest/v1`; the beta sends none). Events are ordered by it.
+         */createdAt: Timestamp?, 
+        /**
          * What happened.
-         */payload: EventPayload) {
+         */payload: EventPayload, 
+        /**
+         * The `x-moveworks-root-uuid` (or `x-trace-id`) of the HTTP answer of
+         * [`Client::get_event`](crate::Client::get_event); `None` inside a page. Not part of
+         * the wire JSON, ignored by `==`.
+         */requestId: String? = nil, 
+        /**
+         * The headers of that HTTP answer; not part of the wire JSON, ignored by `==`.
+         */httpHeaders: HttpHeaders? = nil) {
         self.eventId = eventId
         self.conversationId = conversationId
+        self.createdAt = createdAt
         self.payload = payload
+        self.requestId = requestId
+        self.httpHeaders = httpHeaders
     }
 }
 
@@ -1660,7 +1773,16 @@ extension Event: Equatable, Hashable {
         if lhs.conversationId != rhs.conversationId {
             return false
         }
+        if lhs.createdAt != rhs.createdAt {
+            return false
+        }
         if lhs.payload != rhs.payload {
+            return false
+        }
+        if lhs.requestId != rhs.requestId {
+            return false
+        }
+        if lhs.httpHeaders != rhs.httpHeaders {
             return false
         }
         return true
@@ -1669,7 +1791,10 @@ extension Event: Equatable, Hashable {
     public func hash(into hasher: inout Hasher) {
         hasher.combine(eventId)
         hasher.combine(conversationId)
+        hasher.combine(createdAt)
         hasher.combine(payload)
+        hasher.combine(requestId)
+        hasher.combine(httpHeaders)
     }
 }
 
@@ -1684,14 +1809,20 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
             try Event(
                 eventId: FfiConverterString.read(from: &buf), 
                 conversationId: FfiConverterString.read(from: &buf), 
-                payload: FfiConverterTypeEventPayload.read(from: &buf)
+                createdAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                payload: FfiConverterTypeEventPayload.read(from: &buf), 
+                requestId: FfiConverterOptionString.read(from: &buf), 
+                httpHeaders: FfiConverterOptionTypeHttpHeaders.read(from: &buf)
         )
     }
 
     public static func write(_ value: Event, into buf: inout [UInt8]) {
         FfiConverterString.write(value.eventId, into: &buf)
         FfiConverterString.write(value.conversationId, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.createdAt, into: &buf)
         FfiConverterTypeEventPayload.write(value.payload, into: &buf)
+        FfiConverterOptionString.write(value.requestId, into: &buf)
+        FfiConverterOptionTypeHttpHeaders.write(value.httpHeaders, into: &buf)
     }
 }
 
@@ -2003,6 +2134,389 @@ public func FfiConverterTypeFeedbackResult_lift(_ buf: RustBuffer) throws -> Fee
 #endif
 public func FfiConverterTypeFeedbackResult_lower(_ value: FeedbackResult) -> RustBuffer {
     return FfiConverterTypeFeedbackResult.lower(value)
+}
+
+
+/**
+ * A file attached to a user's `PLAIN_TEXT` message (`plain_text.files[]`).
+ */
+public struct FileRef {
+    /**
+     * The file's id.
+     */
+    public let fileId: String
+    /**
+     * Its name, when the server sends one (it may not).
+     */
+    public let fileName: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The file's id.
+         */fileId: String, 
+        /**
+         * Its name, when the server sends one (it may not).
+         */fileName: String?) {
+        self.fileId = fileId
+        self.fileName = fileName
+    }
+}
+
+#if compiler(>=6)
+extension FileRef: Sendable {}
+#endif
+
+
+extension FileRef: Equatable, Hashable {
+    public static func ==(lhs: FileRef, rhs: FileRef) -> Bool {
+        if lhs.fileId != rhs.fileId {
+            return false
+        }
+        if lhs.fileName != rhs.fileName {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fileId)
+        hasher.combine(fileName)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFileRef: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FileRef {
+        return
+            try FileRef(
+                fileId: FfiConverterString.read(from: &buf), 
+                fileName: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FileRef, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.fileId, into: &buf)
+        FfiConverterOptionString.write(value.fileName, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFileRef_lift(_ buf: RustBuffer) throws -> FileRef {
+    return try FfiConverterTypeFileRef.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFileRef_lower(_ value: FileRef) -> RustBuffer {
+    return FfiConverterTypeFileRef.lower(value)
+}
+
+
+/**
+ * The "Get Help" menu of an assistant message (`handoff`).
+ */
+public struct Handoff {
+    /**
+     * Its categories, in order (`handoff_categories`).
+     */
+    public let categories: [HandoffCategory]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its categories, in order (`handoff_categories`).
+         */categories: [HandoffCategory]) {
+        self.categories = categories
+    }
+}
+
+#if compiler(>=6)
+extension Handoff: Sendable {}
+#endif
+
+
+extension Handoff: Equatable, Hashable {
+    public static func ==(lhs: Handoff, rhs: Handoff) -> Bool {
+        if lhs.categories != rhs.categories {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(categories)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHandoff: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Handoff {
+        return
+            try Handoff(
+                categories: FfiConverterSequenceTypeHandoffCategory.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Handoff, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeHandoffCategory.write(value.categories, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandoff_lift(_ buf: RustBuffer) throws -> Handoff {
+    return try FfiConverterTypeHandoff.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandoff_lower(_ value: Handoff) -> RustBuffer {
+    return FfiConverterTypeHandoff.lower(value)
+}
+
+
+/**
+ * One category of a [`Handoff`] menu (e.g. `:computer: IT`).
+ */
+public struct HandoffCategory {
+    /**
+     * Its id.
+     */
+    public let categoryId: String?
+    /**
+     * Its name (may hold emoji shortcodes).
+     */
+    public let name: String?
+    /**
+     * What it covers.
+     */
+    public let description: String?
+    /**
+     * Its entries, in order (`handoff_items`).
+     */
+    public let items: [HandoffItem]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id.
+         */categoryId: String?, 
+        /**
+         * Its name (may hold emoji shortcodes).
+         */name: String?, 
+        /**
+         * What it covers.
+         */description: String?, 
+        /**
+         * Its entries, in order (`handoff_items`).
+         */items: [HandoffItem]) {
+        self.categoryId = categoryId
+        self.name = name
+        self.description = description
+        self.items = items
+    }
+}
+
+#if compiler(>=6)
+extension HandoffCategory: Sendable {}
+#endif
+
+
+extension HandoffCategory: Equatable, Hashable {
+    public static func ==(lhs: HandoffCategory, rhs: HandoffCategory) -> Bool {
+        if lhs.categoryId != rhs.categoryId {
+            return false
+        }
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.description != rhs.description {
+            return false
+        }
+        if lhs.items != rhs.items {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(categoryId)
+        hasher.combine(name)
+        hasher.combine(description)
+        hasher.combine(items)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHandoffCategory: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HandoffCategory {
+        return
+            try HandoffCategory(
+                categoryId: FfiConverterOptionString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                description: FfiConverterOptionString.read(from: &buf), 
+                items: FfiConverterSequenceTypeHandoffItem.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HandoffCategory, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.categoryId, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.description, into: &buf)
+        FfiConverterSequenceTypeHandoffItem.write(value.items, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandoffCategory_lift(_ buf: RustBuffer) throws -> HandoffCategory {
+    return try FfiConverterTypeHandoffCategory.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandoffCategory_lower(_ value: HandoffCategory) -> RustBuffer {
+    return FfiConverterTypeHandoffCategory.lower(value)
+}
+
+
+/**
+ * One entry of a [`HandoffCategory`]: a button (`ACTION`, with `action`) or a text
+ * (`TEXT`, with `text`).
+ */
+public struct HandoffItem {
+    /**
+     * The entry's title.
+     */
+    public let title: String
+    /**
+     * `ACTION`, `TEXT` or an unknown type (kept).
+     */
+    public let itemType: HandoffItemType
+    /**
+     * The button of an `ACTION` entry (press it like a message's actions).
+     */
+    public let action: Action?
+    /**
+     * The text of a `TEXT` entry.
+     */
+    public let text: Content?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The entry's title.
+         */title: String, 
+        /**
+         * `ACTION`, `TEXT` or an unknown type (kept).
+         */itemType: HandoffItemType, 
+        /**
+         * The button of an `ACTION` entry (press it like a message's actions).
+         */action: Action?, 
+        /**
+         * The text of a `TEXT` entry.
+         */text: Content?) {
+        self.title = title
+        self.itemType = itemType
+        self.action = action
+        self.text = text
+    }
+}
+
+#if compiler(>=6)
+extension HandoffItem: Sendable {}
+#endif
+
+
+extension HandoffItem: Equatable, Hashable {
+    public static func ==(lhs: HandoffItem, rhs: HandoffItem) -> Bool {
+        if lhs.title != rhs.title {
+            return false
+        }
+        if lhs.itemType != rhs.itemType {
+            return false
+        }
+        if lhs.action != rhs.action {
+            return false
+        }
+        if lhs.text != rhs.text {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(title)
+        hasher.combine(itemType)
+        hasher.combine(action)
+        hasher.combine(text)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHandoffItem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HandoffItem {
+        return
+            try HandoffItem(
+                title: FfiConverterString.read(from: &buf), 
+                itemType: FfiConverterTypeHandoffItemType.read(from: &buf), 
+                action: FfiConverterOptionTypeAction.read(from: &buf), 
+                text: FfiConverterOptionTypeContent.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HandoffItem, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterTypeHandoffItemType.write(value.itemType, into: &buf)
+        FfiConverterOptionTypeAction.write(value.action, into: &buf)
+        FfiConverterOptionTypeContent.write(value.text, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandoffItem_lift(_ buf: RustBuffer) throws -> HandoffItem {
+    return try FfiConverterTypeHandoffItem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandoffItem_lower(_ value: HandoffItem) -> RustBuffer {
+    return FfiConverterTypeHandoffItem.lower(value)
 }
 
 
@@ -2690,6 +3204,19 @@ public struct Message {
      */
     public let createdAt: Timestamp
     /**
+     * The buttons of an assistant message, in the order to render them (`rest/v1`;
+     * empty when none); press a `CALLBACK_ACTION` with [`Client::press`](crate::Client::press).
+     */
+    public let actions: [Action]
+    /**
+     * Who wrote a `LIVE_AGENT` message (`rest/v1`).
+     */
+    public let senderInfo: SenderInfo?
+    /**
+     * The "Get Help" menu of an assistant message (`rest/v1`).
+     */
+    public let handoff: Handoff?
+    /**
      * How the user can rate this message (assistant messages only): the opaque
      * callback ids to pass to [`Client::submit_feedback`](crate::Client::submit_feedback).
      * `None` when the server sends none (user messages, older servers).
@@ -2727,6 +3254,16 @@ public struct Message {
          * When it was created.
          */createdAt: Timestamp, 
         /**
+         * The buttons of an assistant message, in the order to render them (`rest/v1`;
+         * empty when none); press a `CALLBACK_ACTION` with [`Client::press`](crate::Client::press).
+         */actions: [Action], 
+        /**
+         * Who wrote a `LIVE_AGENT` message (`rest/v1`).
+         */senderInfo: SenderInfo?, 
+        /**
+         * The "Get Help" menu of an assistant message (`rest/v1`).
+         */handoff: Handoff?, 
+        /**
          * How the user can rate this message (assistant messages only): the opaque
          * callback ids to pass to [`Client::submit_feedback`](crate::Client::submit_feedback).
          * `None` when the server sends none (user messages, older servers).
@@ -2739,6 +3276,9 @@ public struct Message {
         self.citations = citations
         self.contentReferences = contentReferences
         self.createdAt = createdAt
+        self.actions = actions
+        self.senderInfo = senderInfo
+        self.handoff = handoff
         self.feedback = feedback
     }
 }
@@ -2774,6 +3314,15 @@ extension Message: Equatable, Hashable {
         if lhs.createdAt != rhs.createdAt {
             return false
         }
+        if lhs.actions != rhs.actions {
+            return false
+        }
+        if lhs.senderInfo != rhs.senderInfo {
+            return false
+        }
+        if lhs.handoff != rhs.handoff {
+            return false
+        }
         if lhs.feedback != rhs.feedback {
             return false
         }
@@ -2789,6 +3338,9 @@ extension Message: Equatable, Hashable {
         hasher.combine(citations)
         hasher.combine(contentReferences)
         hasher.combine(createdAt)
+        hasher.combine(actions)
+        hasher.combine(senderInfo)
+        hasher.combine(handoff)
         hasher.combine(feedback)
     }
 }
@@ -2810,6 +3362,9 @@ public struct FfiConverterTypeMessage: FfiConverterRustBuffer {
                 citations: FfiConverterSequenceTypeCitation.read(from: &buf), 
                 contentReferences: FfiConverterSequenceTypeContentReference.read(from: &buf), 
                 createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                actions: FfiConverterSequenceTypeAction.read(from: &buf), 
+                senderInfo: FfiConverterOptionTypeSenderInfo.read(from: &buf), 
+                handoff: FfiConverterOptionTypeHandoff.read(from: &buf), 
                 feedback: FfiConverterOptionTypeMessageFeedback.read(from: &buf)
         )
     }
@@ -2823,6 +3378,9 @@ public struct FfiConverterTypeMessage: FfiConverterRustBuffer {
         FfiConverterSequenceTypeCitation.write(value.citations, into: &buf)
         FfiConverterSequenceTypeContentReference.write(value.contentReferences, into: &buf)
         FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterSequenceTypeAction.write(value.actions, into: &buf)
+        FfiConverterOptionTypeSenderInfo.write(value.senderInfo, into: &buf)
+        FfiConverterOptionTypeHandoff.write(value.handoff, into: &buf)
         FfiConverterOptionTypeMessageFeedback.write(value.feedback, into: &buf)
     }
 }
@@ -3049,6 +3607,549 @@ public func FfiConverterTypeMessagePage_lift(_ buf: RustBuffer) throws -> Messag
 #endif
 public func FfiConverterTypeMessagePage_lower(_ value: MessagePage) -> RustBuffer {
     return FfiConverterTypeMessagePage.lower(value)
+}
+
+
+/**
+ * A form, as get modal and refresh modal return it.
+ */
+public struct Modal {
+    /**
+     * Its id, exactly as received.
+     */
+    public let modalId: String
+    /**
+     * Its title (may hold emoji shortcodes); refresh never changes it.
+     */
+    public let title: String?
+    /**
+     * Its fields, in the order to render them; `visible`, `required` and `read_only`
+     * are already resolved by the server.
+     */
+    public let fields: [ModalField]
+    /**
+     * Where it was fetched from (set by [`Client::get_modal`] and
+     * [`Client::refresh_modal`]; not part of the wire JSON).
+     */
+    public let source: ModalRef?
+    /**
+     * The trace id of the HTTP answer this value came from; not wire JSON, ignored by `==`.
+     */
+    public let requestId: String?
+    /**
+     * The headers of that HTTP answer; not wire JSON, ignored by `==`.
+     */
+    public let httpHeaders: HttpHeaders?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id, exactly as received.
+         */modalId: String, 
+        /**
+         * Its title (may hold emoji shortcodes); refresh never changes it.
+         */title: String?, 
+        /**
+         * Its fields, in the order to render them; `visible`, `required` and `read_only`
+         * are already resolved by the server.
+         */fields: [ModalField], 
+        /**
+         * Where it was fetched from (set by [`Client::get_modal`] and
+         * [`Client::refresh_modal`]; not part of the wire JSON).
+         */source: ModalRef? = nil, 
+        /**
+         * The trace id of the HTTP answer this value came from; not wire JSON, ignored by `==`.
+         */requestId: String? = nil, 
+        /**
+         * The headers of that HTTP answer; not wire JSON, ignored by `==`.
+         */httpHeaders: HttpHeaders? = nil) {
+        self.modalId = modalId
+        self.title = title
+        self.fields = fields
+        self.source = source
+        self.requestId = requestId
+        self.httpHeaders = httpHeaders
+    }
+}
+
+#if compiler(>=6)
+extension Modal: Sendable {}
+#endif
+
+
+extension Modal: Equatable, Hashable {
+    public static func ==(lhs: Modal, rhs: Modal) -> Bool {
+        if lhs.modalId != rhs.modalId {
+            return false
+        }
+        if lhs.title != rhs.title {
+            return false
+        }
+        if lhs.fields != rhs.fields {
+            return false
+        }
+        if lhs.source != rhs.source {
+            return false
+        }
+        if lhs.requestId != rhs.requestId {
+            return false
+        }
+        if lhs.httpHeaders != rhs.httpHeaders {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(modalId)
+        hasher.combine(title)
+        hasher.combine(fields)
+        hasher.combine(source)
+        hasher.combine(requestId)
+        hasher.combine(httpHeaders)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeModal: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Modal {
+        return
+            try Modal(
+                modalId: FfiConverterString.read(from: &buf), 
+                title: FfiConverterOptionString.read(from: &buf), 
+                fields: FfiConverterSequenceTypeModalField.read(from: &buf), 
+                source: FfiConverterOptionTypeModalRef.read(from: &buf), 
+                requestId: FfiConverterOptionString.read(from: &buf), 
+                httpHeaders: FfiConverterOptionTypeHttpHeaders.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Modal, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.modalId, into: &buf)
+        FfiConverterOptionString.write(value.title, into: &buf)
+        FfiConverterSequenceTypeModalField.write(value.fields, into: &buf)
+        FfiConverterOptionTypeModalRef.write(value.source, into: &buf)
+        FfiConverterOptionString.write(value.requestId, into: &buf)
+        FfiConverterOptionTypeHttpHeaders.write(value.httpHeaders, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeModal_lift(_ buf: RustBuffer) throws -> Modal {
+    return try FfiConverterTypeModal.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeModal_lower(_ value: Modal) -> RustBuffer {
+    return FfiConverterTypeModal.lower(value)
+}
+
+
+/**
+ * One field of a [`Modal`].
+ */
+public struct ModalField {
+    /**
+     * The key of its value in `values`.
+     */
+    public let name: String
+    /**
+     * What it asks for, and its configuration.
+     */
+    public let kind: ModalFieldKind
+    /**
+     * Its label.
+     */
+    public let label: String?
+    /**
+     * Help text.
+     */
+    public let description: String?
+    /**
+     * Whether to render it (default `true`); hidden fields are neither required nor submitted.
+     */
+    public let visible: Bool
+    /**
+     * Whether a value is required.
+     */
+    public let required: Bool
+    /**
+     * Whether the user may change it.
+     */
+    public let readOnly: Bool
+    /**
+     * Whether changing it calls for [`Client::refresh_modal`] with all current values.
+     */
+    public let triggersRefresh: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The key of its value in `values`.
+         */name: String, 
+        /**
+         * What it asks for, and its configuration.
+         */kind: ModalFieldKind, 
+        /**
+         * Its label.
+         */label: String?, 
+        /**
+         * Help text.
+         */description: String?, 
+        /**
+         * Whether to render it (default `true`); hidden fields are neither required nor submitted.
+         */visible: Bool, 
+        /**
+         * Whether a value is required.
+         */required: Bool, 
+        /**
+         * Whether the user may change it.
+         */readOnly: Bool, 
+        /**
+         * Whether changing it calls for [`Client::refresh_modal`] with all current values.
+         */triggersRefresh: Bool) {
+        self.name = name
+        self.kind = kind
+        self.label = label
+        self.description = description
+        self.visible = visible
+        self.required = required
+        self.readOnly = readOnly
+        self.triggersRefresh = triggersRefresh
+    }
+}
+
+#if compiler(>=6)
+extension ModalField: Sendable {}
+#endif
+
+
+extension ModalField: Equatable, Hashable {
+    public static func ==(lhs: ModalField, rhs: ModalField) -> Bool {
+        if lhs.name != rhs.name {
+            return false
+        }
+        if lhs.kind != rhs.kind {
+            return false
+        }
+        if lhs.label != rhs.label {
+            return false
+        }
+        if lhs.description != rhs.description {
+            return false
+        }
+        if lhs.visible != rhs.visible {
+            return false
+        }
+        if lhs.required != rhs.required {
+            return false
+        }
+        if lhs.readOnly != rhs.readOnly {
+            return false
+        }
+        if lhs.triggersRefresh != rhs.triggersRefresh {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(kind)
+        hasher.combine(label)
+        hasher.combine(description)
+        hasher.combine(visible)
+        hasher.combine(required)
+        hasher.combine(readOnly)
+        hasher.combine(triggersRefresh)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeModalField: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ModalField {
+        return
+            try ModalField(
+                name: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeModalFieldKind.read(from: &buf), 
+                label: FfiConverterOptionString.read(from: &buf), 
+                description: FfiConverterOptionString.read(from: &buf), 
+                visible: FfiConverterBool.read(from: &buf), 
+                required: FfiConverterBool.read(from: &buf), 
+                readOnly: FfiConverterBool.read(from: &buf), 
+                triggersRefresh: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ModalField, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterTypeModalFieldKind.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.label, into: &buf)
+        FfiConverterOptionString.write(value.description, into: &buf)
+        FfiConverterBool.write(value.visible, into: &buf)
+        FfiConverterBool.write(value.required, into: &buf)
+        FfiConverterBool.write(value.readOnly, into: &buf)
+        FfiConverterBool.write(value.triggersRefresh, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeModalField_lift(_ buf: RustBuffer) throws -> ModalField {
+    return try FfiConverterTypeModalField.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeModalField_lower(_ value: ModalField) -> RustBuffer {
+    return FfiConverterTypeModalField.lower(value)
+}
+
+
+/**
+ * Where a form lives: the message that offered it and the `modal_id` of its
+ * `MODAL_ACTION`. Modal ids are minted per message read: take a fresh one from the
+ * copy of the message you just read (in Rust, `Message::modal_ref`).
+ */
+public struct ModalRef {
+    /**
+     * The message's conversation.
+     */
+    public let conversationId: String
+    /**
+     * The message's response.
+     */
+    public let responseId: String
+    /**
+     * The message.
+     */
+    public let messageId: String
+    /**
+     * The opaque id of the form, exactly as received.
+     */
+    public let modalId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The message's conversation.
+         */conversationId: String, 
+        /**
+         * The message's response.
+         */responseId: String, 
+        /**
+         * The message.
+         */messageId: String, 
+        /**
+         * The opaque id of the form, exactly as received.
+         */modalId: String) {
+        self.conversationId = conversationId
+        self.responseId = responseId
+        self.messageId = messageId
+        self.modalId = modalId
+    }
+}
+
+#if compiler(>=6)
+extension ModalRef: Sendable {}
+#endif
+
+
+extension ModalRef: Equatable, Hashable {
+    public static func ==(lhs: ModalRef, rhs: ModalRef) -> Bool {
+        if lhs.conversationId != rhs.conversationId {
+            return false
+        }
+        if lhs.responseId != rhs.responseId {
+            return false
+        }
+        if lhs.messageId != rhs.messageId {
+            return false
+        }
+        if lhs.modalId != rhs.modalId {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(conversationId)
+        hasher.combine(responseId)
+        hasher.combine(messageId)
+        hasher.combine(modalId)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeModalRef: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ModalRef {
+        return
+            try ModalRef(
+                conversationId: FfiConverterString.read(from: &buf), 
+                responseId: FfiConverterString.read(from: &buf), 
+                messageId: FfiConverterString.read(from: &buf), 
+                modalId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ModalRef, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.conversationId, into: &buf)
+        FfiConverterString.write(value.responseId, into: &buf)
+        FfiConverterString.write(value.messageId, into: &buf)
+        FfiConverterString.write(value.modalId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeModalRef_lift(_ buf: RustBuffer) throws -> ModalRef {
+    return try FfiConverterTypeModalRef.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeModalRef_lower(_ value: ModalRef) -> RustBuffer {
+    return FfiConverterTypeModalRef.lower(value)
+}
+
+
+/**
+ * The acknowledgement of [`Client::submit_modal`] (not the outcome: the follow-up
+ * arrives as new messages or events).
+ */
+public struct ModalSubmitResult {
+    /**
+     * `SUBMITTED` (also when the server sends no status) or another status, kept.
+     */
+    public let status: ModalSubmitStatus
+    /**
+     * A receipt to show, when the server sends one.
+     */
+    public let receiptText: String?
+    /**
+     * The trace id of the HTTP answer; not wire JSON, ignored by `==`.
+     */
+    public let requestId: String?
+    /**
+     * The headers of the HTTP answer; not wire JSON, ignored by `==`.
+     */
+    public let httpHeaders: HttpHeaders?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `SUBMITTED` (also when the server sends no status) or another status, kept.
+         */status: ModalSubmitStatus, 
+        /**
+         * A receipt to show, when the server sends one.
+         */receiptText: String?, 
+        /**
+         * The trace id of the HTTP answer; not wire JSON, ignored by `==`.
+         */requestId: String? = nil, 
+        /**
+         * The headers of the HTTP answer; not wire JSON, ignored by `==`.
+         */httpHeaders: HttpHeaders? = nil) {
+        self.status = status
+        self.receiptText = receiptText
+        self.requestId = requestId
+        self.httpHeaders = httpHeaders
+    }
+}
+
+#if compiler(>=6)
+extension ModalSubmitResult: Sendable {}
+#endif
+
+
+extension ModalSubmitResult: Equatable, Hashable {
+    public static func ==(lhs: ModalSubmitResult, rhs: ModalSubmitResult) -> Bool {
+        if lhs.status != rhs.status {
+            return false
+        }
+        if lhs.receiptText != rhs.receiptText {
+            return false
+        }
+        if lhs.requestId != rhs.requestId {
+            return false
+        }
+        if lhs.httpHeaders != rhs.httpHeaders {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(status)
+        hasher.combine(receiptText)
+        hasher.combine(requestId)
+        hasher.combine(httpHeaders)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeModalSubmitResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ModalSubmitResult {
+        return
+            try ModalSubmitResult(
+                status: FfiConverterTypeModalSubmitStatus.read(from: &buf), 
+                receiptText: FfiConverterOptionString.read(from: &buf), 
+                requestId: FfiConverterOptionString.read(from: &buf), 
+                httpHeaders: FfiConverterOptionTypeHttpHeaders.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ModalSubmitResult, into buf: inout [UInt8]) {
+        FfiConverterTypeModalSubmitStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.receiptText, into: &buf)
+        FfiConverterOptionString.write(value.requestId, into: &buf)
+        FfiConverterOptionTypeHttpHeaders.write(value.httpHeaders, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeModalSubmitResult_lift(_ buf: RustBuffer) throws -> ModalSubmitResult {
+    return try FfiConverterTypeModalSubmitResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeModalSubmitResult_lower(_ value: ModalSubmitResult) -> RustBuffer {
+    return FfiConverterTypeModalSubmitResult.lower(value)
 }
 
 
@@ -3591,6 +4692,239 @@ public func FfiConverterTypeSandboxOptions_lower(_ value: SandboxOptions) -> Rus
     return FfiConverterTypeSandboxOptions.lower(value)
 }
 
+
+/**
+ * Who a `LIVE_AGENT` message is from (`sender_info`).
+ */
+public struct SenderInfo {
+    /**
+     * The agent's name as shown to the user.
+     */
+    public let displayName: String
+    /**
+     * The agent's picture, when there is one.
+     */
+    public let avatarUrl: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The agent's name as shown to the user.
+         */displayName: String, 
+        /**
+         * The agent's picture, when there is one.
+         */avatarUrl: String?) {
+        self.displayName = displayName
+        self.avatarUrl = avatarUrl
+    }
+}
+
+#if compiler(>=6)
+extension SenderInfo: Sendable {}
+#endif
+
+
+extension SenderInfo: Equatable, Hashable {
+    public static func ==(lhs: SenderInfo, rhs: SenderInfo) -> Bool {
+        if lhs.displayName != rhs.displayName {
+            return false
+        }
+        if lhs.avatarUrl != rhs.avatarUrl {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(displayName)
+        hasher.combine(avatarUrl)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSenderInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SenderInfo {
+        return
+            try SenderInfo(
+                displayName: FfiConverterString.read(from: &buf), 
+                avatarUrl: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SenderInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.displayName, into: &buf)
+        FfiConverterOptionString.write(value.avatarUrl, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSenderInfo_lift(_ buf: RustBuffer) throws -> SenderInfo {
+    return try FfiConverterTypeSenderInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSenderInfo_lower(_ value: SenderInfo) -> RustBuffer {
+    return FfiConverterTypeSenderInfo.lower(value)
+}
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * One button of an assistant message (`actions[]`), tagged by `type`; render them in
+ * the order received. Every kind has a `label` (button or link text, may hold emoji
+ * shortcodes such as `:point_right:`); several actions may share one label.
+ */
+
+public enum Action {
+    
+    /**
+     * `CALLBACK_ACTION`: pressing it sends `callback_id` as the next turn's input
+     * ([`Client::press`](crate::Client::press); in Rust also `Input::Callback`).
+     */
+    case callback(
+        /**
+         * The button text.
+         */label: String, 
+        /**
+         * Opaque; pass it back exactly as received.
+         */callbackId: String
+    )
+    /**
+     * `URL_ACTION`: a link to open (often an `app.moveworks.ai/r?…` short link).
+     */
+    case url(
+        /**
+         * The link text.
+         */label: String, 
+        /**
+         * Where it goes.
+         */url: String
+    )
+    /**
+     * `MODAL_ACTION`: opens a form ([`Client::get_modal`](crate::Client::get_modal)).
+     * Modal ids are minted per message read: use the id of the copy you just read.
+     */
+    case modal(
+        /**
+         * The button text.
+         */label: String, 
+        /**
+         * Opaque; pass it back exactly as received.
+         */modalId: String
+    )
+    /**
+     * An action type this SDK version does not know (or a known one without its
+     * payload), kept raw.
+     */
+    case unknown(
+        /**
+         * The wire `type` (`""` when absent).
+         */typeName: String, 
+        /**
+         * Its `label`, when it has one.
+         */label: String?, 
+        /**
+         * The whole action as JSON text, exactly as received.
+         */rawJson: String
+    )
+}
+
+
+#if compiler(>=6)
+extension Action: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAction: FfiConverterRustBuffer {
+    typealias SwiftType = Action
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Action {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .callback(label: try FfiConverterString.read(from: &buf), callbackId: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .url(label: try FfiConverterString.read(from: &buf), url: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .modal(label: try FfiConverterString.read(from: &buf), modalId: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 4: return .unknown(typeName: try FfiConverterString.read(from: &buf), label: try FfiConverterOptionString.read(from: &buf), rawJson: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Action, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .callback(label,callbackId):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(label, into: &buf)
+            FfiConverterString.write(callbackId, into: &buf)
+            
+        
+        case let .url(label,url):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(label, into: &buf)
+            FfiConverterString.write(url, into: &buf)
+            
+        
+        case let .modal(label,modalId):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(label, into: &buf)
+            FfiConverterString.write(modalId, into: &buf)
+            
+        
+        case let .unknown(typeName,label,rawJson):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(typeName, into: &buf)
+            FfiConverterOptionString.write(label, into: &buf)
+            FfiConverterString.write(rawJson, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAction_lift(_ buf: RustBuffer) throws -> Action {
+    return try FfiConverterTypeAction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAction_lower(_ value: Action) -> RustBuffer {
+    return FfiConverterTypeAction.lower(value)
+}
+
+
+extension Action: Equatable, Hashable {}
+
+
+
+
+
+
 // Note that we don't yet support `indirect` for enums.
 // See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
 /**
@@ -3607,6 +4941,11 @@ public enum Actor {
      * The assistant.
      */
     case assistant
+    /**
+     * A human agent the conversation was handed off to (`rest/v1`); the message's
+     * [`sender_info`](Message::sender_info) says who.
+     */
+    case liveAgent
     /**
      * An actor this SDK version does not know, kept verbatim.
      */
@@ -3636,7 +4975,9 @@ public struct FfiConverterTypeActor: FfiConverterRustBuffer {
         
         case 2: return .assistant
         
-        case 3: return .unknown(raw: try FfiConverterString.read(from: &buf)
+        case 3: return .liveAgent
+        
+        case 4: return .unknown(raw: try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -3655,8 +4996,12 @@ public struct FfiConverterTypeActor: FfiConverterRustBuffer {
             writeInt(&buf, Int32(2))
         
         
-        case let .unknown(raw):
+        case .liveAgent:
             writeInt(&buf, Int32(3))
+        
+        
+        case let .unknown(raw):
+            writeInt(&buf, Int32(4))
             FfiConverterString.write(raw, into: &buf)
             
         }
@@ -3700,7 +5045,10 @@ public enum Content {
     case plainText(
         /**
          * The text.
-         */text: String
+         */text: String, 
+        /**
+         * Files attached to a user's message (`plain_text.files`, `rest/v1`); empty when none.
+         */files: [FileRef]
     )
     /**
      * `COMMONMARK_TEXT`.
@@ -3717,6 +5065,16 @@ public enum Content {
         /**
          * Markdown source.
          */text: String
+    )
+    /**
+     * `CALLBACK_ACTION_CONTENT`: a user's button press as history records it (`rest/v1`).
+     * The label of the button is not recorded.
+     */
+    case callbackAction(
+        /**
+         * The pressed action's callback id; `None` when history omits the
+         * `callback_action` payload (it can).
+         */callbackId: String?
     )
     /**
      * A content type this SDK version does not know.
@@ -3746,7 +5104,7 @@ public struct FfiConverterTypeContent: FfiConverterRustBuffer {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
-        case 1: return .plainText(text: try FfiConverterString.read(from: &buf)
+        case 1: return .plainText(text: try FfiConverterString.read(from: &buf), files: try FfiConverterSequenceTypeFileRef.read(from: &buf)
         )
         
         case 2: return .commonmarkText(text: try FfiConverterString.read(from: &buf)
@@ -3755,7 +5113,10 @@ public struct FfiConverterTypeContent: FfiConverterRustBuffer {
         case 3: return .markdownText(text: try FfiConverterString.read(from: &buf)
         )
         
-        case 4: return .unknown(typeName: try FfiConverterString.read(from: &buf), rawJson: try FfiConverterString.read(from: &buf)
+        case 4: return .callbackAction(callbackId: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 5: return .unknown(typeName: try FfiConverterString.read(from: &buf), rawJson: try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -3766,9 +5127,10 @@ public struct FfiConverterTypeContent: FfiConverterRustBuffer {
         switch value {
         
         
-        case let .plainText(text):
+        case let .plainText(text,files):
             writeInt(&buf, Int32(1))
             FfiConverterString.write(text, into: &buf)
+            FfiConverterSequenceTypeFileRef.write(files, into: &buf)
             
         
         case let .commonmarkText(text):
@@ -3781,8 +5143,13 @@ public struct FfiConverterTypeContent: FfiConverterRustBuffer {
             FfiConverterString.write(text, into: &buf)
             
         
-        case let .unknown(typeName,rawJson):
+        case let .callbackAction(callbackId):
             writeInt(&buf, Int32(4))
+            FfiConverterOptionString.write(callbackId, into: &buf)
+            
+        
+        case let .unknown(typeName,rawJson):
+            writeInt(&buf, Int32(5))
             FfiConverterString.write(typeName, into: &buf)
             FfiConverterString.write(rawJson, into: &buf)
             
@@ -3996,6 +5363,101 @@ extension FeedbackStatus: Equatable, Hashable {}
 // Note that we don't yet support `indirect` for enums.
 // See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
 /**
+ * The type of a [`HandoffItem`].
+ */
+
+public enum HandoffItemType {
+    
+    /**
+     * `ACTION`: the entry is a button (`action`).
+     */
+    case action
+    /**
+     * `TEXT`: the entry is a text (`text`).
+     */
+    case text
+    /**
+     * A type this SDK version does not know, kept verbatim.
+     */
+    case unknown(
+        /**
+         * The wire value.
+         */raw: String
+    )
+}
+
+
+#if compiler(>=6)
+extension HandoffItemType: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHandoffItemType: FfiConverterRustBuffer {
+    typealias SwiftType = HandoffItemType
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HandoffItemType {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .action
+        
+        case 2: return .text
+        
+        case 3: return .unknown(raw: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: HandoffItemType, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .action:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .text:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .unknown(raw):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(raw, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandoffItemType_lift(_ buf: RustBuffer) throws -> HandoffItemType {
+    return try FfiConverterTypeHandoffItemType.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandoffItemType_lower(_ value: HandoffItemType) -> RustBuffer {
+    return FfiConverterTypeHandoffItemType.lower(value)
+}
+
+
+extension HandoffItemType: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
  * The severity of a [`LogRecord`], most severe first (serialized as its lowercase name).
  */
 
@@ -4096,6 +5558,479 @@ public func FfiConverterTypeLogLevel_lower(_ value: LogLevel) -> RustBuffer {
 
 
 extension LogLevel: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * A field's kind, with the configuration of that kind.
+ */
+
+public enum ModalFieldKind {
+    
+    /**
+     * `DISPLAY`: shown, never submitted.
+     */
+    case display(
+        /**
+         * `display.text.text` (may contain HTML such as `<a href>` or `<br>`).
+         */text: String?, 
+        /**
+         * `display.text.style`: `HEADER`, `SUBTLE`, `NORMAL` (the default) or another.
+         */style: String?, 
+        /**
+         * The whole `display` object as JSON text (images, downloads, …).
+         */configJson: String
+    )
+    /**
+     * `TEXT`: value [`ModalValue::Text`].
+     */
+    case text(
+        /**
+         * Several lines.
+         */multiline: Bool, 
+        /**
+         * The value to start with.
+         */prefill: String?
+    )
+    /**
+     * `DATE` (`YYYY-MM-DD`): value [`ModalValue::Date`].
+     */
+    case date(
+        /**
+         * The value to start with.
+         */prefill: String?
+    )
+    /**
+     * `DATETIME` (ISO 8601): value [`ModalValue::Datetime`].
+     */
+    case datetime(
+        /**
+         * The value to start with.
+         */prefill: String?
+    )
+    /**
+     * `BOOLEAN`: value [`ModalValue::Bool`].
+     */
+    case boolean(
+        /**
+         * The value to start with.
+         */prefill: Bool?
+    )
+    /**
+     * `CHOICE`: value [`ModalValue::Option`] (or [`ModalValue::Options`] when `multi`).
+     */
+    case choice(
+        /**
+         * Several options may be chosen.
+         */multi: Bool, 
+        /**
+         * The user may type a value of their own.
+         */allowsFreeInput: Bool, 
+        /**
+         * The options. `None` when the server sent none, as a refresh does:
+         * [`Client::refresh_modal`] re-applies the earlier ones.
+         */options: [ChoiceOption]?, 
+        /**
+         * The options chosen to start with.
+         */prefill: [ChoiceOption]
+    )
+    /**
+     * `FILE`: its value is an upload id from the Files API (shape not published; send
+     * [`ModalValue::Raw`]).
+     */
+    case file(
+        /**
+         * The `file` configuration as JSON text (`null` when absent).
+         */configJson: String
+    )
+    /**
+     * A kind this SDK version does not know.
+     */
+    case unknown(
+        /**
+         * The wire `type`.
+         */typeName: String, 
+        /**
+         * The whole field as JSON text, exactly as received.
+         */rawJson: String
+    )
+}
+
+
+#if compiler(>=6)
+extension ModalFieldKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeModalFieldKind: FfiConverterRustBuffer {
+    typealias SwiftType = ModalFieldKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ModalFieldKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .display(text: try FfiConverterOptionString.read(from: &buf), style: try FfiConverterOptionString.read(from: &buf), configJson: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .text(multiline: try FfiConverterBool.read(from: &buf), prefill: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 3: return .date(prefill: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 4: return .datetime(prefill: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 5: return .boolean(prefill: try FfiConverterOptionBool.read(from: &buf)
+        )
+        
+        case 6: return .choice(multi: try FfiConverterBool.read(from: &buf), allowsFreeInput: try FfiConverterBool.read(from: &buf), options: try FfiConverterOptionSequenceTypeChoiceOption.read(from: &buf), prefill: try FfiConverterSequenceTypeChoiceOption.read(from: &buf)
+        )
+        
+        case 7: return .file(configJson: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 8: return .unknown(typeName: try FfiConverterString.read(from: &buf), rawJson: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ModalFieldKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .display(text,style,configJson):
+            writeInt(&buf, Int32(1))
+            FfiConverterOptionString.write(text, into: &buf)
+            FfiConverterOptionString.write(style, into: &buf)
+            FfiConverterString.write(configJson, into: &buf)
+            
+        
+        case let .text(multiline,prefill):
+            writeInt(&buf, Int32(2))
+            FfiConverterBool.write(multiline, into: &buf)
+            FfiConverterOptionString.write(prefill, into: &buf)
+            
+        
+        case let .date(prefill):
+            writeInt(&buf, Int32(3))
+            FfiConverterOptionString.write(prefill, into: &buf)
+            
+        
+        case let .datetime(prefill):
+            writeInt(&buf, Int32(4))
+            FfiConverterOptionString.write(prefill, into: &buf)
+            
+        
+        case let .boolean(prefill):
+            writeInt(&buf, Int32(5))
+            FfiConverterOptionBool.write(prefill, into: &buf)
+            
+        
+        case let .choice(multi,allowsFreeInput,options,prefill):
+            writeInt(&buf, Int32(6))
+            FfiConverterBool.write(multi, into: &buf)
+            FfiConverterBool.write(allowsFreeInput, into: &buf)
+            FfiConverterOptionSequenceTypeChoiceOption.write(options, into: &buf)
+            FfiConverterSequenceTypeChoiceOption.write(prefill, into: &buf)
+            
+        
+        case let .file(configJson):
+            writeInt(&buf, Int32(7))
+            FfiConverterString.write(configJson, into: &buf)
+            
+        
+        case let .unknown(typeName,rawJson):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(typeName, into: &buf)
+            FfiConverterString.write(rawJson, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeModalFieldKind_lift(_ buf: RustBuffer) throws -> ModalFieldKind {
+    return try FfiConverterTypeModalFieldKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeModalFieldKind_lower(_ value: ModalFieldKind) -> RustBuffer {
+    return FfiConverterTypeModalFieldKind.lower(value)
+}
+
+
+extension ModalFieldKind: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * The status of a [`ModalSubmitResult`].
+ */
+
+public enum ModalSubmitStatus {
+    
+    /**
+     * The form was accepted.
+     */
+    case submitted
+    /**
+     * A status this SDK version does not know, kept verbatim.
+     */
+    case unknown(
+        /**
+         * The wire value.
+         */raw: String
+    )
+}
+
+
+#if compiler(>=6)
+extension ModalSubmitStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeModalSubmitStatus: FfiConverterRustBuffer {
+    typealias SwiftType = ModalSubmitStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ModalSubmitStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .submitted
+        
+        case 2: return .unknown(raw: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ModalSubmitStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .submitted:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .unknown(raw):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(raw, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeModalSubmitStatus_lift(_ buf: RustBuffer) throws -> ModalSubmitStatus {
+    return try FfiConverterTypeModalSubmitStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeModalSubmitStatus_lower(_ value: ModalSubmitStatus) -> RustBuffer {
+    return FfiConverterTypeModalSubmitStatus.lower(value)
+}
+
+
+extension ModalSubmitStatus: Equatable, Hashable {}
+
+
+
+
+
+
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * The value of one field, in `values` of refresh and submit.
+ */
+
+public enum ModalValue {
+    
+    /**
+     * `{"text": …}` for a `TEXT` field.
+     */
+    case text(
+        /**
+         * The text.
+         */text: String
+    )
+    /**
+     * `{"date": "YYYY-MM-DD"}` for a `DATE` field.
+     */
+    case date(
+        /**
+         * The date.
+         */date: String
+    )
+    /**
+     * `{"datetime": "<ISO 8601>"}` for a `DATETIME` field.
+     */
+    case datetime(
+        /**
+         * The instant, e.g. `2026-12-01T14:30:00.000Z`.
+         */datetime: String
+    )
+    /**
+     * `{"bool": …}` for a `BOOLEAN` field.
+     */
+    case bool(
+        /**
+         * The value.
+         */value: Bool
+    )
+    /**
+     * `{"option": …}` for a single `CHOICE` (an option's value, or free input).
+     */
+    case option(
+        /**
+         * The chosen value.
+         */value: String
+    )
+    /**
+     * `{"options": […]}` for a multi `CHOICE`.
+     */
+    case options(
+        /**
+         * The chosen values.
+         */values: [String]
+    )
+    /**
+     * Any other value object, sent as given (e.g. a `FILE` field's, whose shape is not published).
+     */
+    case raw(
+        /**
+         * A JSON object, as text.
+         */json: String
+    )
+}
+
+
+#if compiler(>=6)
+extension ModalValue: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeModalValue: FfiConverterRustBuffer {
+    typealias SwiftType = ModalValue
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ModalValue {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .text(text: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .date(date: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .datetime(datetime: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 4: return .bool(value: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 5: return .option(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 6: return .options(values: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        case 7: return .raw(json: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ModalValue, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .text(text):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(text, into: &buf)
+            
+        
+        case let .date(date):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(date, into: &buf)
+            
+        
+        case let .datetime(datetime):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(datetime, into: &buf)
+            
+        
+        case let .bool(value):
+            writeInt(&buf, Int32(4))
+            FfiConverterBool.write(value, into: &buf)
+            
+        
+        case let .option(value):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(value, into: &buf)
+            
+        
+        case let .options(values):
+            writeInt(&buf, Int32(6))
+            FfiConverterSequenceString.write(values, into: &buf)
+            
+        
+        case let .raw(json):
+            writeInt(&buf, Int32(7))
+            FfiConverterString.write(json, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeModalValue_lift(_ buf: RustBuffer) throws -> ModalValue {
+    return try FfiConverterTypeModalValue.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeModalValue_lower(_ value: ModalValue) -> RustBuffer {
+    return FfiConverterTypeModalValue.lower(value)
+}
+
+
+extension ModalValue: Equatable, Hashable {}
 
 
 
@@ -4788,6 +6723,30 @@ fileprivate struct FfiConverterOptionTypeFeedbackOption: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeHandoff: FfiConverterRustBuffer {
+    typealias SwiftType = Handoff?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeHandoff.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeHandoff.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeMessageFeedback: FfiConverterRustBuffer {
     typealias SwiftType = MessageFeedback?
 
@@ -4804,6 +6763,30 @@ fileprivate struct FfiConverterOptionTypeMessageFeedback: FfiConverterRustBuffer
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeMessageFeedback.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeModalRef: FfiConverterRustBuffer {
+    typealias SwiftType = ModalRef?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeModalRef.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeModalRef.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4860,6 +6843,54 @@ fileprivate struct FfiConverterOptionTypeResponseError: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeSenderInfo: FfiConverterRustBuffer {
+    typealias SwiftType = SenderInfo?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSenderInfo.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSenderInfo.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeAction: FfiConverterRustBuffer {
+    typealias SwiftType = Action?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAction.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAction.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeContent: FfiConverterRustBuffer {
     typealias SwiftType = Content?
 
@@ -4900,6 +6931,30 @@ fileprivate struct FfiConverterOptionTypeResponseStatus: FfiConverterRustBuffer 
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeResponseStatus.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceTypeChoiceOption: FfiConverterRustBuffer {
+    typealias SwiftType = [ChoiceOption]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceTypeChoiceOption.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceTypeChoiceOption.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4974,6 +7029,56 @@ fileprivate struct FfiConverterOptionTypeTimestamp: FfiConverterRustBuffer {
         case 1: return try FfiConverterTypeTimestamp.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]
+
+    public static func write(_ value: [String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterString.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [String]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeChoiceOption: FfiConverterRustBuffer {
+    typealias SwiftType = [ChoiceOption]
+
+    public static func write(_ value: [ChoiceOption], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeChoiceOption.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ChoiceOption] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ChoiceOption]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeChoiceOption.read(from: &buf))
+        }
+        return seq
     }
 }
 
@@ -5105,6 +7210,81 @@ fileprivate struct FfiConverterSequenceTypeEvent: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeFileRef: FfiConverterRustBuffer {
+    typealias SwiftType = [FileRef]
+
+    public static func write(_ value: [FileRef], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFileRef.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FileRef] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FileRef]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFileRef.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeHandoffCategory: FfiConverterRustBuffer {
+    typealias SwiftType = [HandoffCategory]
+
+    public static func write(_ value: [HandoffCategory], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHandoffCategory.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [HandoffCategory] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [HandoffCategory]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHandoffCategory.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeHandoffItem: FfiConverterRustBuffer {
+    typealias SwiftType = [HandoffItem]
+
+    public static func write(_ value: [HandoffItem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHandoffItem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [HandoffItem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [HandoffItem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHandoffItem.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeMessage: FfiConverterRustBuffer {
     typealias SwiftType = [Message]
 
@@ -5122,6 +7302,56 @@ fileprivate struct FfiConverterSequenceTypeMessage: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeMessage.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeModalField: FfiConverterRustBuffer {
+    typealias SwiftType = [ModalField]
+
+    public static func write(_ value: [ModalField], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeModalField.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ModalField] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ModalField]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeModalField.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAction: FfiConverterRustBuffer {
+    typealias SwiftType = [Action]
+
+    public static func write(_ value: [Action], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAction.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Action] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Action]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAction.read(from: &buf))
         }
         return seq
     }

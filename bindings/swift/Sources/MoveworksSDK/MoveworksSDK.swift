@@ -980,6 +980,11 @@ public func FfiConverterTypeCancelHandle_lower(_ value: CancelHandle) -> UnsafeM
 public protocol ClientProtocol: AnyObject, Sendable {
     
     /**
+     * The API generation this client talks to, `"v1"` or `"v1beta1"`.
+     */
+    func apiVersion()  -> String
+    
+    /**
      * The base URL this client talks to.
      */
     func baseUrl()  -> String
@@ -1025,6 +1030,18 @@ public protocol ClientProtocol: AnyObject, Sendable {
      * Non-blocking [`get_conversation`](Self::get_conversation).
      */
     func getConversationAsync(conversationId: String) async throws  -> Conversation
+    
+    /**
+     * Gets one event (what a webhook delivery points at); `"-"` as the conversation is
+     * `InvalidArgument`. rest/v1 only. Blocking.
+     */
+    func getEvent(conversationId: String, eventId: String) throws  -> Event
+    
+    /**
+     * Gets a form. A stale modal id is `NotFound`: re-read the message for a fresh one.
+     * rest/v1 only. Blocking.
+     */
+    func getModal(modal: ModalRef) throws  -> Modal
     
     /**
      * Gets a response's current state. Blocking.
@@ -1103,6 +1120,19 @@ public protocol ClientProtocol: AnyObject, Sendable {
     func listResponseMessagesAsync(params: ListResponseMessagesParams) async throws  -> MessagePage
     
     /**
+     * Presses a button (a `CALLBACK_ACTION` of a message's `actions`): sends its callback
+     * id as the next turn and returns the new response, like `create_response`. A URL or
+     * modal action is `InvalidArgument` (`action`). Blocking.
+     */
+    func press(conversationId: String, action: Action) throws  -> Response
+    
+    /**
+     * Re-resolves a form with all current values; choice options left out by the server
+     * are re-applied from `previous`. rest/v1 only. Blocking.
+     */
+    func refreshModal(previous: Modal, values: [String: ModalValue]) throws  -> Modal
+    
+    /**
      * Starts a streamed turn for async code and returns at once: the message is
      * sent (`POST /conversations/{id}/responses/stream`) and the answer read on a
      * thread of the stream's own; await its [`next_batch`](AsyncResponseStream::next_batch)
@@ -1167,6 +1197,11 @@ public protocol ClientProtocol: AnyObject, Sendable {
      * Non-blocking [`submit_feedback`](Self::submit_feedback).
      */
     func submitFeedbackAsync(conversationId: String, responseId: String, messageId: String, callbackId: String, additionalFeedback: String?) async throws  -> FeedbackResult
+    
+    /**
+     * Submits a form; the follow-up arrives as new messages or events. rest/v1 only. Blocking.
+     */
+    func submitModal(modal: ModalRef, values: [String: ModalValue]) throws  -> ModalSubmitResult
     
     /**
      * Changes a conversation's title and/or archive flag. Blocking. `PATCH /conversations/{id}`.
@@ -1282,6 +1317,16 @@ public static func fromEnv()throws  -> Client  {
 }
     
 
+    
+    /**
+     * The API generation this client talks to, `"v1"` or `"v1beta1"`.
+     */
+open func apiVersion() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_client_api_version(self.uniffiClonePointer(),$0
+    )
+})
+}
     
     /**
      * The base URL this client talks to.
@@ -1422,6 +1467,31 @@ open func getConversationAsync(conversationId: String)async throws  -> Conversat
             liftFunc: FfiConverterTypeConversation_lift,
             errorHandler: FfiConverterTypeMoveworksError_lift
         )
+}
+    
+    /**
+     * Gets one event (what a webhook delivery points at); `"-"` as the conversation is
+     * `InvalidArgument`. rest/v1 only. Blocking.
+     */
+open func getEvent(conversationId: String, eventId: String)throws  -> Event  {
+    return try  FfiConverterTypeEvent_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_client_get_event(self.uniffiClonePointer(),
+        FfiConverterString.lower(conversationId),
+        FfiConverterString.lower(eventId),$0
+    )
+})
+}
+    
+    /**
+     * Gets a form. A stale modal id is `NotFound`: re-read the message for a fresh one.
+     * rest/v1 only. Blocking.
+     */
+open func getModal(modal: ModalRef)throws  -> Modal  {
+    return try  FfiConverterTypeModal_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_client_get_modal(self.uniffiClonePointer(),
+        FfiConverterTypeModalRef_lower(modal),$0
+    )
+})
 }
     
     /**
@@ -1631,6 +1701,33 @@ open func listResponseMessagesAsync(params: ListResponseMessagesParams)async thr
 }
     
     /**
+     * Presses a button (a `CALLBACK_ACTION` of a message's `actions`): sends its callback
+     * id as the next turn and returns the new response, like `create_response`. A URL or
+     * modal action is `InvalidArgument` (`action`). Blocking.
+     */
+open func press(conversationId: String, action: Action)throws  -> Response  {
+    return try  FfiConverterTypeResponse_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_client_press(self.uniffiClonePointer(),
+        FfiConverterString.lower(conversationId),
+        FfiConverterTypeAction_lower(action),$0
+    )
+})
+}
+    
+    /**
+     * Re-resolves a form with all current values; choice options left out by the server
+     * are re-applied from `previous`. rest/v1 only. Blocking.
+     */
+open func refreshModal(previous: Modal, values: [String: ModalValue])throws  -> Modal  {
+    return try  FfiConverterTypeModal_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_client_refresh_modal(self.uniffiClonePointer(),
+        FfiConverterTypeModal_lower(previous),
+        FfiConverterDictionaryStringTypeModalValue.lower(values),$0
+    )
+})
+}
+    
+    /**
      * Starts a streamed turn for async code and returns at once: the message is
      * sent (`POST /conversations/{id}/responses/stream`) and the answer read on a
      * thread of the stream's own; await its [`next_batch`](AsyncResponseStream::next_batch)
@@ -1763,6 +1860,18 @@ open func submitFeedbackAsync(conversationId: String, responseId: String, messag
             liftFunc: FfiConverterTypeFeedbackResult_lift,
             errorHandler: FfiConverterTypeMoveworksError_lift
         )
+}
+    
+    /**
+     * Submits a form; the follow-up arrives as new messages or events. rest/v1 only. Blocking.
+     */
+open func submitModal(modal: ModalRef, values: [String: ModalValue])throws  -> ModalSubmitResult  {
+    return try  FfiConverterTypeModalSubmitResult_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_client_submit_modal(self.uniffiClonePointer(),
+        FfiConverterTypeModalRef_lower(modal),
+        FfiConverterDictionaryStringTypeModalValue.lower(values),$0
+    )
+})
 }
     
     /**
@@ -1977,8 +2086,12 @@ open class ClientConfig: ClientConfigProtocol, @unchecked Sendable {
      * every option (see the README's options table for meanings and defaults).
      *
      * * `assistant_name`: the assistant name configured for your organization.
-     * * `base_url`: API base URL (default: production). https unless the host is
-     * loopback or `allow_insecure_http` is true.
+     * * `base_url`: API base URL (default: production, `https://api.moveworks.ai/rest/v1`).
+     * https unless the host is loopback or `allow_insecure_http` is true. A path ending
+     * in `/rest/v1` or `/rest/v1beta1` names the generation; a bare origin gets the
+     * generation's path appended.
+     * * `api_version`: `"v1"` (the default) or `"v1beta1"` (the deprecated beta); a
+     * `base_url` naming the other generation is `invalid_argument` (`"api_version/base_url"`).
      * * `bearer_token`: a bearer token you manage yourself, or
      * * `client_id`, `client_secret`: OAuth client credentials; tokens are fetched
      * and refreshed for you. Giving a token too is `invalid_argument`
@@ -2006,7 +2119,7 @@ open class ClientConfig: ClientConfigProtocol, @unchecked Sendable {
      * * `proxy_from_env`: follow `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY`
      * (curl's rules) when `proxy` is not set (default true).
      */
-public convenience init(assistantName: String, baseUrl: String? = nil, bearerToken: String? = nil, clientId: String? = nil, clientSecret: String? = nil, tokenUrl: String? = nil, connectTimeout: TimeInterval? = nil, timeout: TimeInterval? = nil, deadline: TimeInterval? = nil, maxRetries: UInt32? = nil, allowInsecureHttp: Bool? = nil, maxIdleConnections: UInt64? = nil, maxResponseBytes: UInt64? = nil, userAgentSuffix: String? = nil, tlsRoots: String? = nil, caCertificates: String? = nil, clientCertificate: String? = nil, clientKey: String? = nil, proxy: String? = nil, proxyFromEnv: Bool? = nil) {
+public convenience init(assistantName: String, baseUrl: String? = nil, bearerToken: String? = nil, clientId: String? = nil, clientSecret: String? = nil, tokenUrl: String? = nil, connectTimeout: TimeInterval? = nil, timeout: TimeInterval? = nil, deadline: TimeInterval? = nil, maxRetries: UInt32? = nil, allowInsecureHttp: Bool? = nil, maxIdleConnections: UInt64? = nil, maxResponseBytes: UInt64? = nil, userAgentSuffix: String? = nil, tlsRoots: String? = nil, caCertificates: String? = nil, clientCertificate: String? = nil, clientKey: String? = nil, proxy: String? = nil, proxyFromEnv: Bool? = nil, apiVersion: String? = nil) {
     let pointer =
         try! rustCall() {
     uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(
@@ -2029,7 +2142,8 @@ public convenience init(assistantName: String, baseUrl: String? = nil, bearerTok
         FfiConverterOptionString.lower(clientCertificate),
         FfiConverterOptionString.lower(clientKey),
         FfiConverterOptionString.lower(proxy),
-        FfiConverterOptionBool.lower(proxyFromEnv),$0
+        FfiConverterOptionBool.lower(proxyFromEnv),
+        FfiConverterOptionString.lower(apiVersion),$0
     )
 }
     self.init(unsafeFromRawPointer: pointer)
@@ -5197,6 +5311,32 @@ fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
         return dict
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringTypeModalValue: FfiConverterRustBuffer {
+    public static func write(_ value: [String: ModalValue], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterTypeModalValue.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: ModalValue] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: ModalValue]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterTypeModalValue.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
 private let UNIFFI_RUST_FUTURE_POLL_MAYBE_READY: Int8 = 1
 
@@ -5637,6 +5777,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_cancelhandle_is_cancelled() != 48114) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_method_client_api_version() != 61995) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_moveworks_uniffi_checksum_method_client_base_url() != 62920) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5662,6 +5805,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_client_get_conversation_async() != 33956) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_get_event() != 22190) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_get_modal() != 19819) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_client_get_response() != 26600) {
@@ -5706,6 +5855,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_client_list_response_messages_async() != 18549) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_method_client_press() != 20764) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_refresh_modal() != 59361) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_moveworks_uniffi_checksum_method_client_start_stream_response() != 32788) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5722,6 +5877,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_client_submit_feedback_async() != 7956) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_submit_modal() != 56923) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_client_update_conversation() != 8470) {
@@ -5850,7 +6008,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_constructor_client_new() != 33187) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new() != 15246) {
+    if (uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new() != 50925) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_constructor_sandbox_new() != 56091) {

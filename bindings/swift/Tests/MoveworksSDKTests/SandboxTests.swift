@@ -114,9 +114,9 @@ final class SandboxTests: XCTestCase {
         XCTAssertEqual(try sandbox.run(action: "clear_requests", argsJson: ""), "{}")
         XCTAssertEqual((try sandbox.run("clear_requests") as? [String: Any])?.count, 0)
         XCTAssertEqual(Set(sandbox.actions()), ["fault", "fail_next_response", "configure", "inject_event",
-                                                "revoke_tokens", "requests", "clear_requests", "feedback", "reset",
                                                 "user_token", "add_user_message", "expire_modals", "webhook",
-                                                "webhook_deliveries"])
+                                                "webhook_deliveries", "revoke_tokens", "requests", "clear_requests",
+                                                "feedback", "reset"])
         try sandbox.reset()
         XCTAssertEqual(try sandbox.configure()["response_duration_ms"] as? Int, 600, "start-up settings")
         for (call, argument) in [({ try sandbox.run("explode") }, "explode"),

@@ -383,6 +383,11 @@ void*_Nonnull uniffi_moveworks_uniffi_fn_constructor_client_from_env(RustCallSta
 void*_Nonnull uniffi_moveworks_uniffi_fn_constructor_client_new(void*_Nonnull config, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_API_VERSION
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_API_VERSION
+RustBuffer uniffi_moveworks_uniffi_fn_method_client_api_version(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_BASE_URL
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_BASE_URL
 RustBuffer uniffi_moveworks_uniffi_fn_method_client_base_url(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
@@ -426,6 +431,16 @@ RustBuffer uniffi_moveworks_uniffi_fn_method_client_get_conversation(void*_Nonnu
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_GET_CONVERSATION_ASYNC
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_GET_CONVERSATION_ASYNC
 uint64_t uniffi_moveworks_uniffi_fn_method_client_get_conversation_async(void*_Nonnull ptr, RustBuffer conversation_id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_GET_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_GET_EVENT
+RustBuffer uniffi_moveworks_uniffi_fn_method_client_get_event(void*_Nonnull ptr, RustBuffer conversation_id, RustBuffer event_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_GET_MODAL
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_GET_MODAL
+RustBuffer uniffi_moveworks_uniffi_fn_method_client_get_modal(void*_Nonnull ptr, RustBuffer modal, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_GET_RESPONSE
@@ -498,6 +513,16 @@ RustBuffer uniffi_moveworks_uniffi_fn_method_client_list_response_messages(void*
 uint64_t uniffi_moveworks_uniffi_fn_method_client_list_response_messages_async(void*_Nonnull ptr, RustBuffer params
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_PRESS
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_PRESS
+RustBuffer uniffi_moveworks_uniffi_fn_method_client_press(void*_Nonnull ptr, RustBuffer conversation_id, RustBuffer action, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_REFRESH_MODAL
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_REFRESH_MODAL
+RustBuffer uniffi_moveworks_uniffi_fn_method_client_refresh_modal(void*_Nonnull ptr, RustBuffer previous, RustBuffer values, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_START_STREAM_RESPONSE
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_START_STREAM_RESPONSE
 void*_Nonnull uniffi_moveworks_uniffi_fn_method_client_start_stream_response(void*_Nonnull ptr, RustBuffer conversation_id, RustBuffer text, RustBuffer options, RustBuffer cancel, RustCallStatus *_Nonnull out_status
@@ -526,6 +551,11 @@ RustBuffer uniffi_moveworks_uniffi_fn_method_client_submit_feedback(void*_Nonnul
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_SUBMIT_FEEDBACK_ASYNC
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_SUBMIT_FEEDBACK_ASYNC
 uint64_t uniffi_moveworks_uniffi_fn_method_client_submit_feedback_async(void*_Nonnull ptr, RustBuffer conversation_id, RustBuffer response_id, RustBuffer message_id, RustBuffer callback_id, RustBuffer additional_feedback
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_SUBMIT_MODAL
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_SUBMIT_MODAL
+RustBuffer uniffi_moveworks_uniffi_fn_method_client_submit_modal(void*_Nonnull ptr, RustBuffer modal, RustBuffer values, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENT_UPDATE_CONVERSATION
@@ -570,7 +600,7 @@ void uniffi_moveworks_uniffi_fn_free_clientconfig(void*_Nonnull ptr, RustCallSta
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_CONSTRUCTOR_CLIENTCONFIG_NEW
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_CONSTRUCTOR_CLIENTCONFIG_NEW
-void*_Nonnull uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(RustBuffer assistant_name, RustBuffer base_url, RustBuffer bearer_token, RustBuffer client_id, RustBuffer client_secret, RustBuffer token_url, RustBuffer connect_timeout, RustBuffer timeout, RustBuffer deadline, RustBuffer max_retries, RustBuffer allow_insecure_http, RustBuffer max_idle_connections, RustBuffer max_response_bytes, RustBuffer user_agent_suffix, RustBuffer tls_roots, RustBuffer ca_certificates, RustBuffer client_certificate, RustBuffer client_key, RustBuffer proxy, RustBuffer proxy_from_env, RustCallStatus *_Nonnull out_status
+void*_Nonnull uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(RustBuffer assistant_name, RustBuffer base_url, RustBuffer bearer_token, RustBuffer client_id, RustBuffer client_secret, RustBuffer token_url, RustBuffer connect_timeout, RustBuffer timeout, RustBuffer deadline, RustBuffer max_retries, RustBuffer allow_insecure_http, RustBuffer max_idle_connections, RustBuffer max_response_bytes, RustBuffer user_agent_suffix, RustBuffer tls_roots, RustBuffer ca_certificates, RustBuffer client_certificate, RustBuffer client_key, RustBuffer proxy, RustBuffer proxy_from_env, RustBuffer api_version, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_FN_METHOD_CLIENTCONFIG_UNIFFI_TRAIT_DISPLAY
@@ -1452,6 +1482,12 @@ uint16_t uniffi_moveworks_uniffi_checksum_method_cancelhandle_is_cancelled(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_API_VERSION
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_API_VERSION
+uint16_t uniffi_moveworks_uniffi_checksum_method_client_api_version(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_BASE_URL
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_BASE_URL
 uint16_t uniffi_moveworks_uniffi_checksum_method_client_base_url(void
@@ -1503,6 +1539,18 @@ uint16_t uniffi_moveworks_uniffi_checksum_method_client_get_conversation(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_GET_CONVERSATION_ASYNC
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_GET_CONVERSATION_ASYNC
 uint16_t uniffi_moveworks_uniffi_checksum_method_client_get_conversation_async(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_GET_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_GET_EVENT
+uint16_t uniffi_moveworks_uniffi_checksum_method_client_get_event(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_GET_MODAL
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_GET_MODAL
+uint16_t uniffi_moveworks_uniffi_checksum_method_client_get_modal(void
     
 );
 #endif
@@ -1590,6 +1638,18 @@ uint16_t uniffi_moveworks_uniffi_checksum_method_client_list_response_messages_a
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_PRESS
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_PRESS
+uint16_t uniffi_moveworks_uniffi_checksum_method_client_press(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_REFRESH_MODAL
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_REFRESH_MODAL
+uint16_t uniffi_moveworks_uniffi_checksum_method_client_refresh_modal(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_START_STREAM_RESPONSE
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_START_STREAM_RESPONSE
 uint16_t uniffi_moveworks_uniffi_checksum_method_client_start_stream_response(void
@@ -1623,6 +1683,12 @@ uint16_t uniffi_moveworks_uniffi_checksum_method_client_submit_feedback(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_SUBMIT_FEEDBACK_ASYNC
 #define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_SUBMIT_FEEDBACK_ASYNC
 uint16_t uniffi_moveworks_uniffi_checksum_method_client_submit_feedback_async(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_SUBMIT_MODAL
+#define UNIFFI_FFIDEF_UNIFFI_MOVEWORKS_UNIFFI_CHECKSUM_METHOD_CLIENT_SUBMIT_MODAL
+uint16_t uniffi_moveworks_uniffi_checksum_method_client_submit_modal(void
     
 );
 #endif

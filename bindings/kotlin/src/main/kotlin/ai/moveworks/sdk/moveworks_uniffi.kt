@@ -30,6 +30,7 @@ import java.nio.CharBuffer
 import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
+import ai.moveworks.sdk.model.Action
 import ai.moveworks.sdk.model.Conversation
 import ai.moveworks.sdk.model.ConversationPage
 import ai.moveworks.sdk.model.ConversationUpdate
@@ -38,6 +39,7 @@ import ai.moveworks.sdk.model.Event
 import ai.moveworks.sdk.model.EventPage
 import ai.moveworks.sdk.model.FeedbackResult
 import ai.moveworks.sdk.model.FeedbackStatus
+import ai.moveworks.sdk.model.FfiConverterTypeAction
 import ai.moveworks.sdk.model.FfiConverterTypeConversation
 import ai.moveworks.sdk.model.FfiConverterTypeConversationPage
 import ai.moveworks.sdk.model.FfiConverterTypeConversationUpdate
@@ -54,6 +56,10 @@ import ai.moveworks.sdk.model.FfiConverterTypeLogLevel
 import ai.moveworks.sdk.model.FfiConverterTypeLogRecord
 import ai.moveworks.sdk.model.FfiConverterTypeMessage
 import ai.moveworks.sdk.model.FfiConverterTypeMessagePage
+import ai.moveworks.sdk.model.FfiConverterTypeModal
+import ai.moveworks.sdk.model.FfiConverterTypeModalRef
+import ai.moveworks.sdk.model.FfiConverterTypeModalSubmitResult
+import ai.moveworks.sdk.model.FfiConverterTypeModalValue
 import ai.moveworks.sdk.model.FfiConverterTypeResponse
 import ai.moveworks.sdk.model.FfiConverterTypeResponseStatus
 import ai.moveworks.sdk.model.FfiConverterTypeSandboxOptions
@@ -66,6 +72,10 @@ import ai.moveworks.sdk.model.LogLevel
 import ai.moveworks.sdk.model.LogRecord
 import ai.moveworks.sdk.model.Message
 import ai.moveworks.sdk.model.MessagePage
+import ai.moveworks.sdk.model.Modal
+import ai.moveworks.sdk.model.ModalRef
+import ai.moveworks.sdk.model.ModalSubmitResult
+import ai.moveworks.sdk.model.ModalValue
 import ai.moveworks.sdk.model.Response
 import ai.moveworks.sdk.model.ResponseStatus
 import ai.moveworks.sdk.model.SandboxOptions
@@ -78,6 +88,7 @@ import kotlinx.coroutines.GlobalScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.suspendCancellableCoroutine
+import ai.moveworks.sdk.model.RustBuffer as RustBufferAction
 import ai.moveworks.sdk.model.RustBuffer as RustBufferConversation
 import ai.moveworks.sdk.model.RustBuffer as RustBufferConversationPage
 import ai.moveworks.sdk.model.RustBuffer as RustBufferConversationUpdate
@@ -94,6 +105,10 @@ import ai.moveworks.sdk.model.RustBuffer as RustBufferLogLevel
 import ai.moveworks.sdk.model.RustBuffer as RustBufferLogRecord
 import ai.moveworks.sdk.model.RustBuffer as RustBufferMessage
 import ai.moveworks.sdk.model.RustBuffer as RustBufferMessagePage
+import ai.moveworks.sdk.model.RustBuffer as RustBufferModal
+import ai.moveworks.sdk.model.RustBuffer as RustBufferModalRef
+import ai.moveworks.sdk.model.RustBuffer as RustBufferModalSubmitResult
+import ai.moveworks.sdk.model.RustBuffer as RustBufferModalValue
 import ai.moveworks.sdk.model.RustBuffer as RustBufferResponse
 import ai.moveworks.sdk.model.RustBuffer as RustBufferResponseStatus
 import ai.moveworks.sdk.model.RustBuffer as RustBufferSandboxOptions
@@ -1126,6 +1141,18 @@ internal open class UniffiVTableCallbackInterfaceStreamEventListener(
 
 
 
+
+
+
+
+
+
+
+
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -1211,6 +1238,8 @@ fun uniffi_moveworks_uniffi_checksum_method_cancelhandle_cancel(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_cancelhandle_is_cancelled(
 ): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_api_version(
+): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_base_url(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_create_conversation(
@@ -1228,6 +1257,10 @@ fun uniffi_moveworks_uniffi_checksum_method_client_create_response_async(
 fun uniffi_moveworks_uniffi_checksum_method_client_get_conversation(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_get_conversation_async(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_get_event(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_get_modal(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_get_response(
 ): Short
@@ -1257,6 +1290,10 @@ fun uniffi_moveworks_uniffi_checksum_method_client_list_response_messages(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_list_response_messages_async(
 ): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_press(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_refresh_modal(
+): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_start_stream_response(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_stream_response(
@@ -1268,6 +1305,8 @@ fun uniffi_moveworks_uniffi_checksum_method_client_stream_response_async(
 fun uniffi_moveworks_uniffi_checksum_method_client_submit_feedback(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_submit_feedback_async(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_submit_modal(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_update_conversation(
 ): Short
@@ -1451,6 +1490,8 @@ fun uniffi_moveworks_uniffi_fn_constructor_client_from_env(uniffi_out_err: Uniff
 ): Pointer
 fun uniffi_moveworks_uniffi_fn_constructor_client_new(`config`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
+fun uniffi_moveworks_uniffi_fn_method_client_api_version(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_base_url(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_create_conversation(`ptr`: Pointer,`title`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1469,6 +1510,10 @@ fun uniffi_moveworks_uniffi_fn_method_client_get_conversation(`ptr`: Pointer,`co
 ): RustBufferConversation.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_get_conversation_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,
 ): Long
+fun uniffi_moveworks_uniffi_fn_method_client_get_event(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`eventId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferEvent.ByValue
+fun uniffi_moveworks_uniffi_fn_method_client_get_modal(`ptr`: Pointer,`modal`: RustBufferModalRef.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferModal.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_get_response(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`responseId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBufferResponse.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_get_response_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`responseId`: RustBuffer.ByValue,
@@ -1497,6 +1542,10 @@ fun uniffi_moveworks_uniffi_fn_method_client_list_response_messages(`ptr`: Point
 ): RustBufferMessagePage.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_list_response_messages_async(`ptr`: Pointer,`params`: RustBufferListResponseMessagesParams.ByValue,
 ): Long
+fun uniffi_moveworks_uniffi_fn_method_client_press(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`action`: RustBufferAction.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferResponse.ByValue
+fun uniffi_moveworks_uniffi_fn_method_client_refresh_modal(`ptr`: Pointer,`previous`: RustBufferModal.ByValue,`values`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferModal.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_start_stream_response(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_moveworks_uniffi_fn_method_client_stream_response(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1509,6 +1558,8 @@ fun uniffi_moveworks_uniffi_fn_method_client_submit_feedback(`ptr`: Pointer,`con
 ): RustBufferFeedbackResult.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_submit_feedback_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`responseId`: RustBuffer.ByValue,`messageId`: RustBuffer.ByValue,`callbackId`: RustBuffer.ByValue,`additionalFeedback`: RustBuffer.ByValue,
 ): Long
+fun uniffi_moveworks_uniffi_fn_method_client_submit_modal(`ptr`: Pointer,`modal`: RustBufferModalRef.ByValue,`values`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferModalSubmitResult.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_update_conversation(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`update`: RustBufferConversationUpdate.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBufferConversation.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_update_conversation_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`update`: RustBufferConversationUpdate.ByValue,
@@ -1525,7 +1576,7 @@ fun uniffi_moveworks_uniffi_fn_clone_clientconfig(`ptr`: Pointer,uniffi_out_err:
 ): Pointer
 fun uniffi_moveworks_uniffi_fn_free_clientconfig(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
-fun uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(`assistantName`: RustBuffer.ByValue,`baseUrl`: RustBuffer.ByValue,`bearerToken`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`clientSecret`: RustBuffer.ByValue,`tokenUrl`: RustBuffer.ByValue,`connectTimeout`: RustBuffer.ByValue,`timeout`: RustBuffer.ByValue,`deadline`: RustBuffer.ByValue,`maxRetries`: RustBuffer.ByValue,`allowInsecureHttp`: RustBuffer.ByValue,`maxIdleConnections`: RustBuffer.ByValue,`maxResponseBytes`: RustBuffer.ByValue,`userAgentSuffix`: RustBuffer.ByValue,`tlsRoots`: RustBuffer.ByValue,`caCertificates`: RustBuffer.ByValue,`clientCertificate`: RustBuffer.ByValue,`clientKey`: RustBuffer.ByValue,`proxy`: RustBuffer.ByValue,`proxyFromEnv`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(`assistantName`: RustBuffer.ByValue,`baseUrl`: RustBuffer.ByValue,`bearerToken`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`clientSecret`: RustBuffer.ByValue,`tokenUrl`: RustBuffer.ByValue,`connectTimeout`: RustBuffer.ByValue,`timeout`: RustBuffer.ByValue,`deadline`: RustBuffer.ByValue,`maxRetries`: RustBuffer.ByValue,`allowInsecureHttp`: RustBuffer.ByValue,`maxIdleConnections`: RustBuffer.ByValue,`maxResponseBytes`: RustBuffer.ByValue,`userAgentSuffix`: RustBuffer.ByValue,`tlsRoots`: RustBuffer.ByValue,`caCertificates`: RustBuffer.ByValue,`clientCertificate`: RustBuffer.ByValue,`clientKey`: RustBuffer.ByValue,`proxy`: RustBuffer.ByValue,`proxyFromEnv`: RustBuffer.ByValue,`apiVersion`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_moveworks_uniffi_fn_method_clientconfig_uniffi_trait_display(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1912,6 +1963,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_cancelhandle_is_cancelled() != 48114.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_api_version() != 61995.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_base_url() != 62920.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1937,6 +1991,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_get_conversation_async() != 33956.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_get_event() != 22190.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_get_modal() != 19819.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_get_response() != 26600.toShort()) {
@@ -1981,6 +2041,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_list_response_messages_async() != 18549.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_press() != 20764.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_refresh_modal() != 59361.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_start_stream_response() != 32788.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1997,6 +2063,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_submit_feedback_async() != 7956.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_submit_modal() != 56923.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_update_conversation() != 8470.toShort()) {
@@ -2125,7 +2194,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_constructor_client_new() != 33187.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new() != 15246.toShort()) {
+    if (lib.uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new() != 50925.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_constructor_sandbox_new() != 56091.toShort()) {
@@ -3342,6 +3411,11 @@ public object FfiConverterTypeCancelHandle: FfiConverter<CancelHandle, Pointer> 
 public interface ClientInterface {
     
     /**
+     * The API generation this client talks to, `"v1"` or `"v1beta1"`.
+     */
+    fun `apiVersion`(): kotlin.String
+    
+    /**
      * The base URL this client talks to.
      */
     fun `baseUrl`(): kotlin.String
@@ -3387,6 +3461,18 @@ public interface ClientInterface {
      * Non-blocking [getConversation].
      */
     suspend fun `getConversationAsync`(`conversationId`: kotlin.String): Conversation
+    
+    /**
+     * Gets one event (what a webhook delivery points at); `"-"` as the conversation is
+     * `InvalidArgument`. rest/v1 only. Blocking.
+     */
+    fun `getEvent`(`conversationId`: kotlin.String, `eventId`: kotlin.String): Event
+    
+    /**
+     * Gets a form. A stale modal id is `NotFound`: re-read the message for a fresh one.
+     * rest/v1 only. Blocking.
+     */
+    fun `getModal`(`modal`: ModalRef): Modal
     
     /**
      * Gets a response's current state. Blocking.
@@ -3465,6 +3551,19 @@ public interface ClientInterface {
     suspend fun `listResponseMessagesAsync`(`params`: ListResponseMessagesParams): MessagePage
     
     /**
+     * Presses a button (a `CALLBACK_ACTION` of a message's `actions`): sends its callback
+     * id as the next turn and returns the new response, like `create_response`. A URL or
+     * modal action is `InvalidArgument` (`action`). Blocking.
+     */
+    fun `press`(`conversationId`: kotlin.String, `action`: Action): Response
+    
+    /**
+     * Re-resolves a form with all current values; choice options left out by the server
+     * are re-applied from `previous`. rest/v1 only. Blocking.
+     */
+    fun `refreshModal`(`previous`: Modal, `values`: Map<kotlin.String, ModalValue>): Modal
+    
+    /**
      * Starts a streamed turn for async code and returns at once: the message is
      * sent (`POST /conversations/{id}/responses/stream`) and the answer read on a
      * thread of the stream's own; await its [AsyncResponseStream.nextBatch]
@@ -3529,6 +3628,11 @@ public interface ClientInterface {
      * Non-blocking [submitFeedback].
      */
     suspend fun `submitFeedbackAsync`(`conversationId`: kotlin.String, `responseId`: kotlin.String, `messageId`: kotlin.String, `callbackId`: kotlin.String, `additionalFeedback`: kotlin.String? = null): FeedbackResult
+    
+    /**
+     * Submits a form; the follow-up arrives as new messages or events. rest/v1 only. Blocking.
+     */
+    fun `submitModal`(`modal`: ModalRef, `values`: Map<kotlin.String, ModalValue>): ModalSubmitResult
     
     /**
      * Changes a conversation's title and/or archive flag. Blocking. `PATCH /conversations/{id}`.
@@ -3669,6 +3773,21 @@ open class Client: Disposable, AutoCloseable, ClientInterface
             UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_client(pointer!!, status)
         }
     }
+
+    
+    /**
+     * The API generation this client talks to, `"v1"` or `"v1beta1"`.
+     */override fun `apiVersion`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_api_version(
+        it, _status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -3846,6 +3965,40 @@ open class Client: Disposable, AutoCloseable, ClientInterface
         MoveworksException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * Gets one event (what a webhook delivery points at); `"-"` as the conversation is
+     * `InvalidArgument`. rest/v1 only. Blocking.
+     */
+    @Throws(MoveworksException::class)override fun `getEvent`(`conversationId`: kotlin.String, `eventId`: kotlin.String): Event {
+            return FfiConverterTypeEvent.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_get_event(
+        it, FfiConverterString.lower(`conversationId`),FfiConverterString.lower(`eventId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Gets a form. A stale modal id is `NotFound`: re-read the message for a fresh one.
+     * rest/v1 only. Blocking.
+     */
+    @Throws(MoveworksException::class)override fun `getModal`(`modal`: ModalRef): Modal {
+            return FfiConverterTypeModal.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_get_modal(
+        it, FfiConverterTypeModalRef.lower(`modal`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -4115,6 +4268,41 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
+     * Presses a button (a `CALLBACK_ACTION` of a message's `actions`): sends its callback
+     * id as the next turn and returns the new response, like `create_response`. A URL or
+     * modal action is `InvalidArgument` (`action`). Blocking.
+     */
+    @Throws(MoveworksException::class)override fun `press`(`conversationId`: kotlin.String, `action`: Action): Response {
+            return FfiConverterTypeResponse.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_press(
+        it, FfiConverterString.lower(`conversationId`),FfiConverterTypeAction.lower(`action`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Re-resolves a form with all current values; choice options left out by the server
+     * are re-applied from `previous`. rest/v1 only. Blocking.
+     */
+    @Throws(MoveworksException::class)override fun `refreshModal`(`previous`: Modal, `values`: Map<kotlin.String, ModalValue>): Modal {
+            return FfiConverterTypeModal.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_refresh_modal(
+        it, FfiConverterTypeModal.lower(`previous`),FfiConverterMapStringTypeModalValue.lower(`values`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Starts a streamed turn for async code and returns at once: the message is
      * sent (`POST /conversations/{id}/responses/stream`) and the answer read on a
      * thread of the stream's own; await its [AsyncResponseStream.nextBatch]
@@ -4260,6 +4448,22 @@ open class Client: Disposable, AutoCloseable, ClientInterface
         MoveworksException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * Submits a form; the follow-up arrives as new messages or events. rest/v1 only. Blocking.
+     */
+    @Throws(MoveworksException::class)override fun `submitModal`(`modal`: ModalRef, `values`: Map<kotlin.String, ModalValue>): ModalSubmitResult {
+            return FfiConverterTypeModalSubmitResult.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_submit_modal(
+        it, FfiConverterTypeModalRef.lower(`modal`),FfiConverterMapStringTypeModalValue.lower(`values`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -4571,8 +4775,12 @@ open class ClientConfig: Disposable, AutoCloseable, ClientConfigInterface
      * every option (see the README's options table for meanings and defaults).
      *
      * * `assistant_name`: the assistant name configured for your organization.
-     * * `base_url`: API base URL (default: production). https unless the host is
-     * loopback or `allow_insecure_http` is true.
+     * * `base_url`: API base URL (default: production, `https://api.moveworks.ai/rest/v1`).
+     * https unless the host is loopback or `allow_insecure_http` is true. A path ending
+     * in `/rest/v1` or `/rest/v1beta1` names the generation; a bare origin gets the
+     * generation's path appended.
+     * * `api_version`: `"v1"` (the default) or `"v1beta1"` (the deprecated beta); a
+     * `base_url` naming the other generation is `invalid_argument` (`"api_version/base_url"`).
      * * `bearer_token`: a bearer token you manage yourself, or
      * * `client_id`, `client_secret`: OAuth client credentials; tokens are fetched
      * and refreshed for you. Giving a token too is `invalid_argument`
@@ -4600,11 +4808,11 @@ open class ClientConfig: Disposable, AutoCloseable, ClientConfigInterface
      * * `proxy_from_env`: follow `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY`
      * (curl's rules) when `proxy` is not set (default true).
      */
-    constructor(`assistantName`: kotlin.String, `baseUrl`: kotlin.String? = null, `bearerToken`: kotlin.String? = null, `clientId`: kotlin.String? = null, `clientSecret`: kotlin.String? = null, `tokenUrl`: kotlin.String? = null, `connectTimeout`: java.time.Duration? = null, `timeout`: java.time.Duration? = null, `deadline`: java.time.Duration? = null, `maxRetries`: kotlin.UInt? = null, `allowInsecureHttp`: kotlin.Boolean? = null, `maxIdleConnections`: kotlin.ULong? = null, `maxResponseBytes`: kotlin.ULong? = null, `userAgentSuffix`: kotlin.String? = null, `tlsRoots`: kotlin.String? = null, `caCertificates`: kotlin.String? = null, `clientCertificate`: kotlin.String? = null, `clientKey`: kotlin.String? = null, `proxy`: kotlin.String? = null, `proxyFromEnv`: kotlin.Boolean? = null) :
+    constructor(`assistantName`: kotlin.String, `baseUrl`: kotlin.String? = null, `bearerToken`: kotlin.String? = null, `clientId`: kotlin.String? = null, `clientSecret`: kotlin.String? = null, `tokenUrl`: kotlin.String? = null, `connectTimeout`: java.time.Duration? = null, `timeout`: java.time.Duration? = null, `deadline`: java.time.Duration? = null, `maxRetries`: kotlin.UInt? = null, `allowInsecureHttp`: kotlin.Boolean? = null, `maxIdleConnections`: kotlin.ULong? = null, `maxResponseBytes`: kotlin.ULong? = null, `userAgentSuffix`: kotlin.String? = null, `tlsRoots`: kotlin.String? = null, `caCertificates`: kotlin.String? = null, `clientCertificate`: kotlin.String? = null, `clientKey`: kotlin.String? = null, `proxy`: kotlin.String? = null, `proxyFromEnv`: kotlin.Boolean? = null, `apiVersion`: kotlin.String? = null) :
         this(
     uniffiRustCall() { _status ->
     UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_constructor_clientconfig_new(
-        FfiConverterString.lower(`assistantName`),FfiConverterOptionalString.lower(`baseUrl`),FfiConverterOptionalString.lower(`bearerToken`),FfiConverterOptionalString.lower(`clientId`),FfiConverterOptionalString.lower(`clientSecret`),FfiConverterOptionalString.lower(`tokenUrl`),FfiConverterOptionalDuration.lower(`connectTimeout`),FfiConverterOptionalDuration.lower(`timeout`),FfiConverterOptionalDuration.lower(`deadline`),FfiConverterOptionalUInt.lower(`maxRetries`),FfiConverterOptionalBoolean.lower(`allowInsecureHttp`),FfiConverterOptionalULong.lower(`maxIdleConnections`),FfiConverterOptionalULong.lower(`maxResponseBytes`),FfiConverterOptionalString.lower(`userAgentSuffix`),FfiConverterOptionalString.lower(`tlsRoots`),FfiConverterOptionalString.lower(`caCertificates`),FfiConverterOptionalString.lower(`clientCertificate`),FfiConverterOptionalString.lower(`clientKey`),FfiConverterOptionalString.lower(`proxy`),FfiConverterOptionalBoolean.lower(`proxyFromEnv`),_status)
+        FfiConverterString.lower(`assistantName`),FfiConverterOptionalString.lower(`baseUrl`),FfiConverterOptionalString.lower(`bearerToken`),FfiConverterOptionalString.lower(`clientId`),FfiConverterOptionalString.lower(`clientSecret`),FfiConverterOptionalString.lower(`tokenUrl`),FfiConverterOptionalDuration.lower(`connectTimeout`),FfiConverterOptionalDuration.lower(`timeout`),FfiConverterOptionalDuration.lower(`deadline`),FfiConverterOptionalUInt.lower(`maxRetries`),FfiConverterOptionalBoolean.lower(`allowInsecureHttp`),FfiConverterOptionalULong.lower(`maxIdleConnections`),FfiConverterOptionalULong.lower(`maxResponseBytes`),FfiConverterOptionalString.lower(`userAgentSuffix`),FfiConverterOptionalString.lower(`tlsRoots`),FfiConverterOptionalString.lower(`caCertificates`),FfiConverterOptionalString.lower(`clientCertificate`),FfiConverterOptionalString.lower(`clientKey`),FfiConverterOptionalString.lower(`proxy`),FfiConverterOptionalBoolean.lower(`proxyFromEnv`),FfiConverterOptionalString.lower(`apiVersion`),_status)
 }
     )
 
@@ -8592,6 +8800,55 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         }
     }
 }
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringTypeModalValue: FfiConverterRustBuffer<Map<kotlin.String, ModalValue>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, ModalValue> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, ModalValue>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterTypeModalValue.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, ModalValue>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterTypeModalValue.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, ModalValue>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterTypeModalValue.write(v, buf)
+        }
+    }
+}
+
+
+
+
+
+
+
+
+
+
 
 
 

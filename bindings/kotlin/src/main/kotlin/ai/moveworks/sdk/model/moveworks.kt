@@ -1264,6 +1264,48 @@ public object FfiConverterDuration: FfiConverterRustBuffer<java.time.Duration> {
 
 
 /**
+ * One option of a `CHOICE` field.
+ */
+data class ChoiceOption (
+    /**
+     * What to send ([ModalValue.Option]).
+     */
+    var `value`: kotlin.String, 
+    /**
+     * What to show (the value when absent).
+     */
+    var `displayValue`: kotlin.String?
+) {
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeChoiceOption: FfiConverterRustBuffer<ChoiceOption> {
+    override fun read(buf: ByteBuffer): ChoiceOption {
+        return ChoiceOption(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ChoiceOption) = (
+            FfiConverterString.allocationSize(value.`value`) +
+            FfiConverterOptionalString.allocationSize(value.`displayValue`)
+    )
+
+    override fun write(value: ChoiceOption, buf: ByteBuffer) {
+            FfiConverterString.write(value.`value`, buf)
+            FfiConverterOptionalString.write(value.`displayValue`, buf)
+    }
+}
+
+
+
+/**
  * An entity a [`Message`] cites. Where its markers go in the text is given by the
  * message's [Message.contentReferences], which name it by
  * [citationId].
@@ -1790,9 +1832,23 @@ data class Event (
      */
     var `conversationId`: kotlin.String, 
     /**
+     * When it happened (`rest/v1`; the beta sends none). Events are ordered by it.
+     */
+    var `createdAt`: Timestamp?, 
+    /**
      * What happened.
      */
-    var `payload`: EventPayload
+    var `payload`: EventPayload, 
+    /**
+     * The `x-moveworks-root-uuid` (or `x-trace-id`) of the HTTP answer of
+     * [ai.moveworks.sdk.Client.getEvent]; `None` inside a page. Not part of
+     * the wire JSON, ignored by `==`.
+     */
+    var `requestId`: kotlin.String? = null, 
+    /**
+     * The headers of that HTTP answer; not part of the wire JSON, ignored by `==`.
+     */
+    var `httpHeaders`: HttpHeaders? = null
 ) {
     
     /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
@@ -1807,20 +1863,29 @@ public object FfiConverterTypeEvent: FfiConverterRustBuffer<Event> {
         return Event(
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalTypeTimestamp.read(buf),
             FfiConverterTypeEventPayload.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeHttpHeaders.read(buf),
         )
     }
 
     override fun allocationSize(value: Event) = (
             FfiConverterString.allocationSize(value.`eventId`) +
             FfiConverterString.allocationSize(value.`conversationId`) +
-            FfiConverterTypeEventPayload.allocationSize(value.`payload`)
+            FfiConverterOptionalTypeTimestamp.allocationSize(value.`createdAt`) +
+            FfiConverterTypeEventPayload.allocationSize(value.`payload`) +
+            FfiConverterOptionalString.allocationSize(value.`requestId`) +
+            FfiConverterOptionalTypeHttpHeaders.allocationSize(value.`httpHeaders`)
     )
 
     override fun write(value: Event, buf: ByteBuffer) {
             FfiConverterString.write(value.`eventId`, buf)
             FfiConverterString.write(value.`conversationId`, buf)
+            FfiConverterOptionalTypeTimestamp.write(value.`createdAt`, buf)
             FfiConverterTypeEventPayload.write(value.`payload`, buf)
+            FfiConverterOptionalString.write(value.`requestId`, buf)
+            FfiConverterOptionalTypeHttpHeaders.write(value.`httpHeaders`, buf)
     }
 }
 
@@ -1967,6 +2032,196 @@ public object FfiConverterTypeFeedbackResult: FfiConverterRustBuffer<FeedbackRes
             FfiConverterTypeFeedbackStatus.write(value.`status`, buf)
             FfiConverterOptionalString.write(value.`requestId`, buf)
             FfiConverterOptionalTypeHttpHeaders.write(value.`httpHeaders`, buf)
+    }
+}
+
+
+
+/**
+ * A file attached to a user's `PLAIN_TEXT` message (`plain_text.files[]`).
+ */
+data class FileRef (
+    /**
+     * The file's id.
+     */
+    var `fileId`: kotlin.String, 
+    /**
+     * Its name, when the server sends one (it may not).
+     */
+    var `fileName`: kotlin.String?
+) {
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFileRef: FfiConverterRustBuffer<FileRef> {
+    override fun read(buf: ByteBuffer): FileRef {
+        return FileRef(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FileRef) = (
+            FfiConverterString.allocationSize(value.`fileId`) +
+            FfiConverterOptionalString.allocationSize(value.`fileName`)
+    )
+
+    override fun write(value: FileRef, buf: ByteBuffer) {
+            FfiConverterString.write(value.`fileId`, buf)
+            FfiConverterOptionalString.write(value.`fileName`, buf)
+    }
+}
+
+
+
+/**
+ * The "Get Help" menu of an assistant message (`handoff`).
+ */
+data class Handoff (
+    /**
+     * Its categories, in order (`handoff_categories`).
+     */
+    var `categories`: List<HandoffCategory>
+) {
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHandoff: FfiConverterRustBuffer<Handoff> {
+    override fun read(buf: ByteBuffer): Handoff {
+        return Handoff(
+            FfiConverterSequenceTypeHandoffCategory.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Handoff) = (
+            FfiConverterSequenceTypeHandoffCategory.allocationSize(value.`categories`)
+    )
+
+    override fun write(value: Handoff, buf: ByteBuffer) {
+            FfiConverterSequenceTypeHandoffCategory.write(value.`categories`, buf)
+    }
+}
+
+
+
+/**
+ * One category of a [`Handoff`] menu (e.g. `:computer: IT`).
+ */
+data class HandoffCategory (
+    /**
+     * Its id.
+     */
+    var `categoryId`: kotlin.String?, 
+    /**
+     * Its name (may hold emoji shortcodes).
+     */
+    var `name`: kotlin.String?, 
+    /**
+     * What it covers.
+     */
+    var `description`: kotlin.String?, 
+    /**
+     * Its entries, in order (`handoff_items`).
+     */
+    var `items`: List<HandoffItem>
+) {
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHandoffCategory: FfiConverterRustBuffer<HandoffCategory> {
+    override fun read(buf: ByteBuffer): HandoffCategory {
+        return HandoffCategory(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceTypeHandoffItem.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: HandoffCategory) = (
+            FfiConverterOptionalString.allocationSize(value.`categoryId`) +
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`description`) +
+            FfiConverterSequenceTypeHandoffItem.allocationSize(value.`items`)
+    )
+
+    override fun write(value: HandoffCategory, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`categoryId`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`description`, buf)
+            FfiConverterSequenceTypeHandoffItem.write(value.`items`, buf)
+    }
+}
+
+
+
+/**
+ * One entry of a [`HandoffCategory`]: a button (`ACTION`, with `action`) or a text
+ * (`TEXT`, with `text`).
+ */
+data class HandoffItem (
+    /**
+     * The entry's title.
+     */
+    var `title`: kotlin.String, 
+    /**
+     * `ACTION`, `TEXT` or an unknown type (kept).
+     */
+    var `itemType`: HandoffItemType, 
+    /**
+     * The button of an `ACTION` entry (press it like a message's actions).
+     */
+    var `action`: Action?, 
+    /**
+     * The text of a `TEXT` entry.
+     */
+    var `text`: Content?
+) {
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHandoffItem: FfiConverterRustBuffer<HandoffItem> {
+    override fun read(buf: ByteBuffer): HandoffItem {
+        return HandoffItem(
+            FfiConverterString.read(buf),
+            FfiConverterTypeHandoffItemType.read(buf),
+            FfiConverterOptionalTypeAction.read(buf),
+            FfiConverterOptionalTypeContent.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: HandoffItem) = (
+            FfiConverterString.allocationSize(value.`title`) +
+            FfiConverterTypeHandoffItemType.allocationSize(value.`itemType`) +
+            FfiConverterOptionalTypeAction.allocationSize(value.`action`) +
+            FfiConverterOptionalTypeContent.allocationSize(value.`text`)
+    )
+
+    override fun write(value: HandoffItem, buf: ByteBuffer) {
+            FfiConverterString.write(value.`title`, buf)
+            FfiConverterTypeHandoffItemType.write(value.`itemType`, buf)
+            FfiConverterOptionalTypeAction.write(value.`action`, buf)
+            FfiConverterOptionalTypeContent.write(value.`text`, buf)
     }
 }
 
@@ -2334,6 +2589,19 @@ data class Message (
      */
     var `createdAt`: Timestamp, 
     /**
+     * The buttons of an assistant message, in the order to render them (`rest/v1`;
+     * empty when none); press a `CALLBACK_ACTION` with [ai.moveworks.sdk.Client.press].
+     */
+    var `actions`: List<Action>, 
+    /**
+     * Who wrote a `LIVE_AGENT` message (`rest/v1`).
+     */
+    var `senderInfo`: SenderInfo?, 
+    /**
+     * The "Get Help" menu of an assistant message (`rest/v1`).
+     */
+    var `handoff`: Handoff?, 
+    /**
      * How the user can rate this message (assistant messages only): the opaque
      * callback ids to pass to [ai.moveworks.sdk.Client.submitFeedback].
      * `None` when the server sends none (user messages, older servers).
@@ -2359,6 +2627,9 @@ public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
             FfiConverterSequenceTypeCitation.read(buf),
             FfiConverterSequenceTypeContentReference.read(buf),
             FfiConverterTypeTimestamp.read(buf),
+            FfiConverterSequenceTypeAction.read(buf),
+            FfiConverterOptionalTypeSenderInfo.read(buf),
+            FfiConverterOptionalTypeHandoff.read(buf),
             FfiConverterOptionalTypeMessageFeedback.read(buf),
         )
     }
@@ -2372,6 +2643,9 @@ public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
             FfiConverterSequenceTypeCitation.allocationSize(value.`citations`) +
             FfiConverterSequenceTypeContentReference.allocationSize(value.`contentReferences`) +
             FfiConverterTypeTimestamp.allocationSize(value.`createdAt`) +
+            FfiConverterSequenceTypeAction.allocationSize(value.`actions`) +
+            FfiConverterOptionalTypeSenderInfo.allocationSize(value.`senderInfo`) +
+            FfiConverterOptionalTypeHandoff.allocationSize(value.`handoff`) +
             FfiConverterOptionalTypeMessageFeedback.allocationSize(value.`feedback`)
     )
 
@@ -2384,6 +2658,9 @@ public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
             FfiConverterSequenceTypeCitation.write(value.`citations`, buf)
             FfiConverterSequenceTypeContentReference.write(value.`contentReferences`, buf)
             FfiConverterTypeTimestamp.write(value.`createdAt`, buf)
+            FfiConverterSequenceTypeAction.write(value.`actions`, buf)
+            FfiConverterOptionalTypeSenderInfo.write(value.`senderInfo`, buf)
+            FfiConverterOptionalTypeHandoff.write(value.`handoff`, buf)
             FfiConverterOptionalTypeMessageFeedback.write(value.`feedback`, buf)
     }
 }
@@ -2488,6 +2765,277 @@ public object FfiConverterTypeMessagePage: FfiConverterRustBuffer<MessagePage> {
     override fun write(value: MessagePage, buf: ByteBuffer) {
             FfiConverterSequenceTypeMessage.write(value.`messages`, buf)
             FfiConverterOptionalString.write(value.`nextCursor`, buf)
+            FfiConverterOptionalString.write(value.`requestId`, buf)
+            FfiConverterOptionalTypeHttpHeaders.write(value.`httpHeaders`, buf)
+    }
+}
+
+
+
+/**
+ * A form, as get modal and refresh modal return it.
+ */
+data class Modal (
+    /**
+     * Its id, exactly as received.
+     */
+    var `modalId`: kotlin.String, 
+    /**
+     * Its title (may hold emoji shortcodes); refresh never changes it.
+     */
+    var `title`: kotlin.String?, 
+    /**
+     * Its fields, in the order to render them; `visible`, `required` and `read_only`
+     * are already resolved by the server.
+     */
+    var `fields`: List<ModalField>, 
+    /**
+     * Where it was fetched from (set by [ai.moveworks.sdk.Client.getModal] and
+     * [ai.moveworks.sdk.Client.refreshModal]; not part of the wire JSON).
+     */
+    var `source`: ModalRef? = null, 
+    /**
+     * The trace id of the HTTP answer this value came from; not wire JSON, ignored by `==`.
+     */
+    var `requestId`: kotlin.String? = null, 
+    /**
+     * The headers of that HTTP answer; not wire JSON, ignored by `==`.
+     */
+    var `httpHeaders`: HttpHeaders? = null
+) {
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeModal: FfiConverterRustBuffer<Modal> {
+    override fun read(buf: ByteBuffer): Modal {
+        return Modal(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceTypeModalField.read(buf),
+            FfiConverterOptionalTypeModalRef.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeHttpHeaders.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Modal) = (
+            FfiConverterString.allocationSize(value.`modalId`) +
+            FfiConverterOptionalString.allocationSize(value.`title`) +
+            FfiConverterSequenceTypeModalField.allocationSize(value.`fields`) +
+            FfiConverterOptionalTypeModalRef.allocationSize(value.`source`) +
+            FfiConverterOptionalString.allocationSize(value.`requestId`) +
+            FfiConverterOptionalTypeHttpHeaders.allocationSize(value.`httpHeaders`)
+    )
+
+    override fun write(value: Modal, buf: ByteBuffer) {
+            FfiConverterString.write(value.`modalId`, buf)
+            FfiConverterOptionalString.write(value.`title`, buf)
+            FfiConverterSequenceTypeModalField.write(value.`fields`, buf)
+            FfiConverterOptionalTypeModalRef.write(value.`source`, buf)
+            FfiConverterOptionalString.write(value.`requestId`, buf)
+            FfiConverterOptionalTypeHttpHeaders.write(value.`httpHeaders`, buf)
+    }
+}
+
+
+
+/**
+ * One field of a [`Modal`].
+ */
+data class ModalField (
+    /**
+     * The key of its value in `values`.
+     */
+    var `name`: kotlin.String, 
+    /**
+     * What it asks for, and its configuration.
+     */
+    var `kind`: ModalFieldKind, 
+    /**
+     * Its label.
+     */
+    var `label`: kotlin.String?, 
+    /**
+     * Help text.
+     */
+    var `description`: kotlin.String?, 
+    /**
+     * Whether to render it (default `true`); hidden fields are neither required nor submitted.
+     */
+    var `visible`: kotlin.Boolean, 
+    /**
+     * Whether a value is required.
+     */
+    var `required`: kotlin.Boolean, 
+    /**
+     * Whether the user may change it.
+     */
+    var `readOnly`: kotlin.Boolean, 
+    /**
+     * Whether changing it calls for [ai.moveworks.sdk.Client.refreshModal] with all current values.
+     */
+    var `triggersRefresh`: kotlin.Boolean
+) {
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeModalField: FfiConverterRustBuffer<ModalField> {
+    override fun read(buf: ByteBuffer): ModalField {
+        return ModalField(
+            FfiConverterString.read(buf),
+            FfiConverterTypeModalFieldKind.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ModalField) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterTypeModalFieldKind.allocationSize(value.`kind`) +
+            FfiConverterOptionalString.allocationSize(value.`label`) +
+            FfiConverterOptionalString.allocationSize(value.`description`) +
+            FfiConverterBoolean.allocationSize(value.`visible`) +
+            FfiConverterBoolean.allocationSize(value.`required`) +
+            FfiConverterBoolean.allocationSize(value.`readOnly`) +
+            FfiConverterBoolean.allocationSize(value.`triggersRefresh`)
+    )
+
+    override fun write(value: ModalField, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterTypeModalFieldKind.write(value.`kind`, buf)
+            FfiConverterOptionalString.write(value.`label`, buf)
+            FfiConverterOptionalString.write(value.`description`, buf)
+            FfiConverterBoolean.write(value.`visible`, buf)
+            FfiConverterBoolean.write(value.`required`, buf)
+            FfiConverterBoolean.write(value.`readOnly`, buf)
+            FfiConverterBoolean.write(value.`triggersRefresh`, buf)
+    }
+}
+
+
+
+/**
+ * Where a form lives: the message that offered it and the `modal_id` of its
+ * `MODAL_ACTION`. Modal ids are minted per message read: take a fresh one from the
+ * copy of the message you just read (in Rust, `Message::modal_ref`).
+ */
+data class ModalRef (
+    /**
+     * The message's conversation.
+     */
+    var `conversationId`: kotlin.String, 
+    /**
+     * The message's response.
+     */
+    var `responseId`: kotlin.String, 
+    /**
+     * The message.
+     */
+    var `messageId`: kotlin.String, 
+    /**
+     * The opaque id of the form, exactly as received.
+     */
+    var `modalId`: kotlin.String
+) {
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeModalRef: FfiConverterRustBuffer<ModalRef> {
+    override fun read(buf: ByteBuffer): ModalRef {
+        return ModalRef(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ModalRef) = (
+            FfiConverterString.allocationSize(value.`conversationId`) +
+            FfiConverterString.allocationSize(value.`responseId`) +
+            FfiConverterString.allocationSize(value.`messageId`) +
+            FfiConverterString.allocationSize(value.`modalId`)
+    )
+
+    override fun write(value: ModalRef, buf: ByteBuffer) {
+            FfiConverterString.write(value.`conversationId`, buf)
+            FfiConverterString.write(value.`responseId`, buf)
+            FfiConverterString.write(value.`messageId`, buf)
+            FfiConverterString.write(value.`modalId`, buf)
+    }
+}
+
+
+
+/**
+ * The acknowledgement of [ai.moveworks.sdk.Client.submitModal] (not the outcome: the follow-up
+ * arrives as new messages or events).
+ */
+data class ModalSubmitResult (
+    /**
+     * `SUBMITTED` (also when the server sends no status) or another status, kept.
+     */
+    var `status`: ModalSubmitStatus, 
+    /**
+     * A receipt to show, when the server sends one.
+     */
+    var `receiptText`: kotlin.String?, 
+    /**
+     * The trace id of the HTTP answer; not wire JSON, ignored by `==`.
+     */
+    var `requestId`: kotlin.String? = null, 
+    /**
+     * The headers of the HTTP answer; not wire JSON, ignored by `==`.
+     */
+    var `httpHeaders`: HttpHeaders? = null
+) {
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeModalSubmitResult: FfiConverterRustBuffer<ModalSubmitResult> {
+    override fun read(buf: ByteBuffer): ModalSubmitResult {
+        return ModalSubmitResult(
+            FfiConverterTypeModalSubmitStatus.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeHttpHeaders.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ModalSubmitResult) = (
+            FfiConverterTypeModalSubmitStatus.allocationSize(value.`status`) +
+            FfiConverterOptionalString.allocationSize(value.`receiptText`) +
+            FfiConverterOptionalString.allocationSize(value.`requestId`) +
+            FfiConverterOptionalTypeHttpHeaders.allocationSize(value.`httpHeaders`)
+    )
+
+    override fun write(value: ModalSubmitResult, buf: ByteBuffer) {
+            FfiConverterTypeModalSubmitStatus.write(value.`status`, buf)
+            FfiConverterOptionalString.write(value.`receiptText`, buf)
             FfiConverterOptionalString.write(value.`requestId`, buf)
             FfiConverterOptionalTypeHttpHeaders.write(value.`httpHeaders`, buf)
     }
@@ -2764,6 +3312,230 @@ public object FfiConverterTypeSandboxOptions: FfiConverterRustBuffer<SandboxOpti
 
 
 /**
+ * Who a `LIVE_AGENT` message is from (`sender_info`).
+ */
+data class SenderInfo (
+    /**
+     * The agent's name as shown to the user.
+     */
+    var `displayName`: kotlin.String, 
+    /**
+     * The agent's picture, when there is one.
+     */
+    var `avatarUrl`: kotlin.String?
+) {
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSenderInfo: FfiConverterRustBuffer<SenderInfo> {
+    override fun read(buf: ByteBuffer): SenderInfo {
+        return SenderInfo(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SenderInfo) = (
+            FfiConverterString.allocationSize(value.`displayName`) +
+            FfiConverterOptionalString.allocationSize(value.`avatarUrl`)
+    )
+
+    override fun write(value: SenderInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`displayName`, buf)
+            FfiConverterOptionalString.write(value.`avatarUrl`, buf)
+    }
+}
+
+
+
+/**
+ * One button of an assistant message (`actions[]`), tagged by `type`; render them in
+ * the order received. Every kind has a `label` (button or link text, may hold emoji
+ * shortcodes such as `:point_right:`); several actions may share one label.
+ */
+sealed class Action {
+    
+    /**
+     * `CALLBACK_ACTION`: pressing it sends `callback_id` as the next turn's input
+     * ([ai.moveworks.sdk.Client.press]; in Rust also `Input::Callback`).
+     */
+    data class Callback(
+        /**
+         * The button text.
+         */
+        val `label`: kotlin.String, 
+        /**
+         * Opaque; pass it back exactly as received.
+         */
+        val `callbackId`: kotlin.String) : Action() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * `URL_ACTION`: a link to open (often an `app.moveworks.ai/r?…` short link).
+     */
+    data class Url(
+        /**
+         * The link text.
+         */
+        val `label`: kotlin.String, 
+        /**
+         * Where it goes.
+         */
+        val `url`: kotlin.String) : Action() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * `MODAL_ACTION`: opens a form ([ai.moveworks.sdk.Client.getModal]).
+     * Modal ids are minted per message read: use the id of the copy you just read.
+     */
+    data class Modal(
+        /**
+         * The button text.
+         */
+        val `label`: kotlin.String, 
+        /**
+         * Opaque; pass it back exactly as received.
+         */
+        val `modalId`: kotlin.String) : Action() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * An action type this SDK version does not know (or a known one without its
+     * payload), kept raw.
+     */
+    data class Unknown(
+        /**
+         * The wire `type` (`""` when absent).
+         */
+        val `typeName`: kotlin.String, 
+        /**
+         * Its `label`, when it has one.
+         */
+        val `label`: kotlin.String?, 
+        /**
+         * The whole action as JSON text, exactly as received.
+         */
+        val `rawJson`: kotlin.String) : Action() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAction : FfiConverterRustBuffer<Action>{
+    override fun read(buf: ByteBuffer): Action {
+        return when(buf.getInt()) {
+            1 -> Action.Callback(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            2 -> Action.Url(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            3 -> Action.Modal(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            4 -> Action.Unknown(
+                FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: Action) = when(value) {
+        is Action.Callback -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`label`)
+                + FfiConverterString.allocationSize(value.`callbackId`)
+            )
+        }
+        is Action.Url -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`label`)
+                + FfiConverterString.allocationSize(value.`url`)
+            )
+        }
+        is Action.Modal -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`label`)
+                + FfiConverterString.allocationSize(value.`modalId`)
+            )
+        }
+        is Action.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`typeName`)
+                + FfiConverterOptionalString.allocationSize(value.`label`)
+                + FfiConverterString.allocationSize(value.`rawJson`)
+            )
+        }
+    }
+
+    override fun write(value: Action, buf: ByteBuffer) {
+        when(value) {
+            is Action.Callback -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`label`, buf)
+                FfiConverterString.write(value.`callbackId`, buf)
+                Unit
+            }
+            is Action.Url -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`label`, buf)
+                FfiConverterString.write(value.`url`, buf)
+                Unit
+            }
+            is Action.Modal -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`label`, buf)
+                FfiConverterString.write(value.`modalId`, buf)
+                Unit
+            }
+            is Action.Unknown -> {
+                buf.putInt(4)
+                FfiConverterString.write(value.`typeName`, buf)
+                FfiConverterOptionalString.write(value.`label`, buf)
+                FfiConverterString.write(value.`rawJson`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * Who wrote a [`Message`].
  */
 sealed class Actor {
@@ -2778,6 +3550,13 @@ sealed class Actor {
      * The assistant.
      */
     object Assistant : Actor()
+    
+    
+    /**
+     * A human agent the conversation was handed off to (`rest/v1`); the message's
+     * [Message.senderInfo] says who.
+     */
+    object LiveAgent : Actor()
     
     
     /**
@@ -2806,7 +3585,8 @@ public object FfiConverterTypeActor : FfiConverterRustBuffer<Actor>{
         return when(buf.getInt()) {
             1 -> Actor.User
             2 -> Actor.Assistant
-            3 -> Actor.Unknown(
+            3 -> Actor.LiveAgent
+            4 -> Actor.Unknown(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
@@ -2821,6 +3601,12 @@ public object FfiConverterTypeActor : FfiConverterRustBuffer<Actor>{
             )
         }
         is Actor.Assistant -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Actor.LiveAgent -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
@@ -2845,8 +3631,12 @@ public object FfiConverterTypeActor : FfiConverterRustBuffer<Actor>{
                 buf.putInt(2)
                 Unit
             }
-            is Actor.Unknown -> {
+            is Actor.LiveAgent -> {
                 buf.putInt(3)
+                Unit
+            }
+            is Actor.Unknown -> {
+                buf.putInt(4)
                 FfiConverterString.write(value.`raw`, buf)
                 Unit
             }
@@ -2870,7 +3660,11 @@ sealed class Content {
         /**
          * The text.
          */
-        val `text`: kotlin.String) : Content() {
+        val `text`: kotlin.String, 
+        /**
+         * Files attached to a user's message (`plain_text.files`, `rest/v1`); empty when none.
+         */
+        val `files`: List<FileRef>) : Content() {
         /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
@@ -2895,6 +3689,20 @@ sealed class Content {
          * Markdown source.
          */
         val `text`: kotlin.String) : Content() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * `CALLBACK_ACTION_CONTENT`: a user's button press as history records it (`rest/v1`).
+     * The label of the button is not recorded.
+     */
+    data class CallbackAction(
+        /**
+         * The pressed action's callback id; `None` when history omits the
+         * `callback_action` payload (it can).
+         */
+        val `callbackId`: kotlin.String?) : Content() {
         /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
         companion object
     }
@@ -2929,6 +3737,7 @@ public object FfiConverterTypeContent : FfiConverterRustBuffer<Content>{
         return when(buf.getInt()) {
             1 -> Content.PlainText(
                 FfiConverterString.read(buf),
+                FfiConverterSequenceTypeFileRef.read(buf),
                 )
             2 -> Content.CommonmarkText(
                 FfiConverterString.read(buf),
@@ -2936,7 +3745,10 @@ public object FfiConverterTypeContent : FfiConverterRustBuffer<Content>{
             3 -> Content.MarkdownText(
                 FfiConverterString.read(buf),
                 )
-            4 -> Content.Unknown(
+            4 -> Content.CallbackAction(
+                FfiConverterOptionalString.read(buf),
+                )
+            5 -> Content.Unknown(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
@@ -2950,6 +3762,7 @@ public object FfiConverterTypeContent : FfiConverterRustBuffer<Content>{
             (
                 4UL
                 + FfiConverterString.allocationSize(value.`text`)
+                + FfiConverterSequenceTypeFileRef.allocationSize(value.`files`)
             )
         }
         is Content.CommonmarkText -> {
@@ -2964,6 +3777,13 @@ public object FfiConverterTypeContent : FfiConverterRustBuffer<Content>{
             (
                 4UL
                 + FfiConverterString.allocationSize(value.`text`)
+            )
+        }
+        is Content.CallbackAction -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`callbackId`)
             )
         }
         is Content.Unknown -> {
@@ -2981,6 +3801,7 @@ public object FfiConverterTypeContent : FfiConverterRustBuffer<Content>{
             is Content.PlainText -> {
                 buf.putInt(1)
                 FfiConverterString.write(value.`text`, buf)
+                FfiConverterSequenceTypeFileRef.write(value.`files`, buf)
                 Unit
             }
             is Content.CommonmarkText -> {
@@ -2993,8 +3814,13 @@ public object FfiConverterTypeContent : FfiConverterRustBuffer<Content>{
                 FfiConverterString.write(value.`text`, buf)
                 Unit
             }
-            is Content.Unknown -> {
+            is Content.CallbackAction -> {
                 buf.putInt(4)
+                FfiConverterOptionalString.write(value.`callbackId`, buf)
+                Unit
+            }
+            is Content.Unknown -> {
+                buf.putInt(5)
                 FfiConverterString.write(value.`typeName`, buf)
                 FfiConverterString.write(value.`rawJson`, buf)
                 Unit
@@ -3181,6 +4007,101 @@ public object FfiConverterTypeFeedbackStatus : FfiConverterRustBuffer<FeedbackSt
 
 
 /**
+ * The type of a [`HandoffItem`].
+ */
+sealed class HandoffItemType {
+    
+    /**
+     * `ACTION`: the entry is a button (`action`).
+     */
+    object Action : HandoffItemType()
+    
+    
+    /**
+     * `TEXT`: the entry is a text (`text`).
+     */
+    object Text : HandoffItemType()
+    
+    
+    /**
+     * A type this SDK version does not know, kept verbatim.
+     */
+    data class Unknown(
+        /**
+         * The wire value.
+         */
+        val `raw`: kotlin.String) : HandoffItemType() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHandoffItemType : FfiConverterRustBuffer<HandoffItemType>{
+    override fun read(buf: ByteBuffer): HandoffItemType {
+        return when(buf.getInt()) {
+            1 -> HandoffItemType.Action
+            2 -> HandoffItemType.Text
+            3 -> HandoffItemType.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: HandoffItemType) = when(value) {
+        is HandoffItemType.Action -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is HandoffItemType.Text -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is HandoffItemType.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`raw`)
+            )
+        }
+    }
+
+    override fun write(value: HandoffItemType, buf: ByteBuffer) {
+        when(value) {
+            is HandoffItemType.Action -> {
+                buf.putInt(1)
+                Unit
+            }
+            is HandoffItemType.Text -> {
+                buf.putInt(2)
+                Unit
+            }
+            is HandoffItemType.Unknown -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`raw`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * The severity of a [`LogRecord`], most severe first (serialized as its lowercase name).
  *
  * @suppress
@@ -3226,6 +4147,608 @@ public object FfiConverterTypeLogLevel: FfiConverterRustBuffer<LogLevel> {
 
     override fun write(value: LogLevel, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * A field's kind, with the configuration of that kind.
+ */
+sealed class ModalFieldKind {
+    
+    /**
+     * `DISPLAY`: shown, never submitted.
+     */
+    data class Display(
+        /**
+         * `display.text.text` (may contain HTML such as `<a href>` or `<br>`).
+         */
+        val `text`: kotlin.String?, 
+        /**
+         * `display.text.style`: `HEADER`, `SUBTLE`, `NORMAL` (the default) or another.
+         */
+        val `style`: kotlin.String?, 
+        /**
+         * The whole `display` object as JSON text (images, downloads, …).
+         */
+        val `configJson`: kotlin.String) : ModalFieldKind() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * `TEXT`: value [ModalValue.Text].
+     */
+    data class Text(
+        /**
+         * Several lines.
+         */
+        val `multiline`: kotlin.Boolean, 
+        /**
+         * The value to start with.
+         */
+        val `prefill`: kotlin.String?) : ModalFieldKind() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * `DATE` (`YYYY-MM-DD`): value [ModalValue.Date].
+     */
+    data class Date(
+        /**
+         * The value to start with.
+         */
+        val `prefill`: kotlin.String?) : ModalFieldKind() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * `DATETIME` (ISO 8601): value [ModalValue.Datetime].
+     */
+    data class Datetime(
+        /**
+         * The value to start with.
+         */
+        val `prefill`: kotlin.String?) : ModalFieldKind() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * `BOOLEAN`: value [ModalValue.Bool].
+     */
+    data class Boolean(
+        /**
+         * The value to start with.
+         */
+        val `prefill`: kotlin.Boolean?) : ModalFieldKind() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * `CHOICE`: value [ModalValue.Option] (or [ModalValue.Options] when `multi`).
+     */
+    data class Choice(
+        /**
+         * Several options may be chosen.
+         */
+        val `multi`: kotlin.Boolean, 
+        /**
+         * The user may type a value of their own.
+         */
+        val `allowsFreeInput`: kotlin.Boolean, 
+        /**
+         * The options. `None` when the server sent none, as a refresh does:
+         * [ai.moveworks.sdk.Client.refreshModal] re-applies the earlier ones.
+         */
+        val `options`: List<ChoiceOption>?, 
+        /**
+         * The options chosen to start with.
+         */
+        val `prefill`: List<ChoiceOption>) : ModalFieldKind() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * `FILE`: its value is an upload id from the Files API (shape not published; send
+     * [ModalValue.Raw]).
+     */
+    data class File(
+        /**
+         * The `file` configuration as JSON text (`null` when absent).
+         */
+        val `configJson`: kotlin.String) : ModalFieldKind() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * A kind this SDK version does not know.
+     */
+    data class Unknown(
+        /**
+         * The wire `type`.
+         */
+        val `typeName`: kotlin.String, 
+        /**
+         * The whole field as JSON text, exactly as received.
+         */
+        val `rawJson`: kotlin.String) : ModalFieldKind() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeModalFieldKind : FfiConverterRustBuffer<ModalFieldKind>{
+    override fun read(buf: ByteBuffer): ModalFieldKind {
+        return when(buf.getInt()) {
+            1 -> ModalFieldKind.Display(
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            2 -> ModalFieldKind.Text(
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
+                )
+            3 -> ModalFieldKind.Date(
+                FfiConverterOptionalString.read(buf),
+                )
+            4 -> ModalFieldKind.Datetime(
+                FfiConverterOptionalString.read(buf),
+                )
+            5 -> ModalFieldKind.Boolean(
+                FfiConverterOptionalBoolean.read(buf),
+                )
+            6 -> ModalFieldKind.Choice(
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalSequenceTypeChoiceOption.read(buf),
+                FfiConverterSequenceTypeChoiceOption.read(buf),
+                )
+            7 -> ModalFieldKind.File(
+                FfiConverterString.read(buf),
+                )
+            8 -> ModalFieldKind.Unknown(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ModalFieldKind) = when(value) {
+        is ModalFieldKind.Display -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`text`)
+                + FfiConverterOptionalString.allocationSize(value.`style`)
+                + FfiConverterString.allocationSize(value.`configJson`)
+            )
+        }
+        is ModalFieldKind.Text -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterBoolean.allocationSize(value.`multiline`)
+                + FfiConverterOptionalString.allocationSize(value.`prefill`)
+            )
+        }
+        is ModalFieldKind.Date -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`prefill`)
+            )
+        }
+        is ModalFieldKind.Datetime -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`prefill`)
+            )
+        }
+        is ModalFieldKind.Boolean -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalBoolean.allocationSize(value.`prefill`)
+            )
+        }
+        is ModalFieldKind.Choice -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterBoolean.allocationSize(value.`multi`)
+                + FfiConverterBoolean.allocationSize(value.`allowsFreeInput`)
+                + FfiConverterOptionalSequenceTypeChoiceOption.allocationSize(value.`options`)
+                + FfiConverterSequenceTypeChoiceOption.allocationSize(value.`prefill`)
+            )
+        }
+        is ModalFieldKind.File -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`configJson`)
+            )
+        }
+        is ModalFieldKind.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`typeName`)
+                + FfiConverterString.allocationSize(value.`rawJson`)
+            )
+        }
+    }
+
+    override fun write(value: ModalFieldKind, buf: ByteBuffer) {
+        when(value) {
+            is ModalFieldKind.Display -> {
+                buf.putInt(1)
+                FfiConverterOptionalString.write(value.`text`, buf)
+                FfiConverterOptionalString.write(value.`style`, buf)
+                FfiConverterString.write(value.`configJson`, buf)
+                Unit
+            }
+            is ModalFieldKind.Text -> {
+                buf.putInt(2)
+                FfiConverterBoolean.write(value.`multiline`, buf)
+                FfiConverterOptionalString.write(value.`prefill`, buf)
+                Unit
+            }
+            is ModalFieldKind.Date -> {
+                buf.putInt(3)
+                FfiConverterOptionalString.write(value.`prefill`, buf)
+                Unit
+            }
+            is ModalFieldKind.Datetime -> {
+                buf.putInt(4)
+                FfiConverterOptionalString.write(value.`prefill`, buf)
+                Unit
+            }
+            is ModalFieldKind.Boolean -> {
+                buf.putInt(5)
+                FfiConverterOptionalBoolean.write(value.`prefill`, buf)
+                Unit
+            }
+            is ModalFieldKind.Choice -> {
+                buf.putInt(6)
+                FfiConverterBoolean.write(value.`multi`, buf)
+                FfiConverterBoolean.write(value.`allowsFreeInput`, buf)
+                FfiConverterOptionalSequenceTypeChoiceOption.write(value.`options`, buf)
+                FfiConverterSequenceTypeChoiceOption.write(value.`prefill`, buf)
+                Unit
+            }
+            is ModalFieldKind.File -> {
+                buf.putInt(7)
+                FfiConverterString.write(value.`configJson`, buf)
+                Unit
+            }
+            is ModalFieldKind.Unknown -> {
+                buf.putInt(8)
+                FfiConverterString.write(value.`typeName`, buf)
+                FfiConverterString.write(value.`rawJson`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * The status of a [`ModalSubmitResult`].
+ */
+sealed class ModalSubmitStatus {
+    
+    /**
+     * The form was accepted.
+     */
+    object Submitted : ModalSubmitStatus()
+    
+    
+    /**
+     * A status this SDK version does not know, kept verbatim.
+     */
+    data class Unknown(
+        /**
+         * The wire value.
+         */
+        val `raw`: kotlin.String) : ModalSubmitStatus() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeModalSubmitStatus : FfiConverterRustBuffer<ModalSubmitStatus>{
+    override fun read(buf: ByteBuffer): ModalSubmitStatus {
+        return when(buf.getInt()) {
+            1 -> ModalSubmitStatus.Submitted
+            2 -> ModalSubmitStatus.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ModalSubmitStatus) = when(value) {
+        is ModalSubmitStatus.Submitted -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ModalSubmitStatus.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`raw`)
+            )
+        }
+    }
+
+    override fun write(value: ModalSubmitStatus, buf: ByteBuffer) {
+        when(value) {
+            is ModalSubmitStatus.Submitted -> {
+                buf.putInt(1)
+                Unit
+            }
+            is ModalSubmitStatus.Unknown -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`raw`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * The value of one field, in `values` of refresh and submit.
+ */
+sealed class ModalValue {
+    
+    /**
+     * `{"text": …}` for a `TEXT` field.
+     */
+    data class Text(
+        /**
+         * The text.
+         */
+        val `text`: kotlin.String) : ModalValue() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * `{"date": "YYYY-MM-DD"}` for a `DATE` field.
+     */
+    data class Date(
+        /**
+         * The date.
+         */
+        val `date`: kotlin.String) : ModalValue() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * `{"datetime": "<ISO 8601>"}` for a `DATETIME` field.
+     */
+    data class Datetime(
+        /**
+         * The instant, e.g. `2026-12-01T14:30:00.000Z`.
+         */
+        val `datetime`: kotlin.String) : ModalValue() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * `{"bool": …}` for a `BOOLEAN` field.
+     */
+    data class Bool(
+        /**
+         * The value.
+         */
+        val `value`: kotlin.Boolean) : ModalValue() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * `{"option": …}` for a single `CHOICE` (an option's value, or free input).
+     */
+    data class Option(
+        /**
+         * The chosen value.
+         */
+        val `value`: kotlin.String) : ModalValue() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * `{"options": […]}` for a multi `CHOICE`.
+     */
+    data class Options(
+        /**
+         * The chosen values.
+         */
+        val `values`: List<kotlin.String>) : ModalValue() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * Any other value object, sent as given (e.g. a `FILE` field's, whose shape is not published).
+     */
+    data class Raw(
+        /**
+         * A JSON object, as text.
+         */
+        val `json`: kotlin.String) : ModalValue() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeModalValue : FfiConverterRustBuffer<ModalValue>{
+    override fun read(buf: ByteBuffer): ModalValue {
+        return when(buf.getInt()) {
+            1 -> ModalValue.Text(
+                FfiConverterString.read(buf),
+                )
+            2 -> ModalValue.Date(
+                FfiConverterString.read(buf),
+                )
+            3 -> ModalValue.Datetime(
+                FfiConverterString.read(buf),
+                )
+            4 -> ModalValue.Bool(
+                FfiConverterBoolean.read(buf),
+                )
+            5 -> ModalValue.Option(
+                FfiConverterString.read(buf),
+                )
+            6 -> ModalValue.Options(
+                FfiConverterSequenceString.read(buf),
+                )
+            7 -> ModalValue.Raw(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ModalValue) = when(value) {
+        is ModalValue.Text -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`text`)
+            )
+        }
+        is ModalValue.Date -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`date`)
+            )
+        }
+        is ModalValue.Datetime -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`datetime`)
+            )
+        }
+        is ModalValue.Bool -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterBoolean.allocationSize(value.`value`)
+            )
+        }
+        is ModalValue.Option -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`value`)
+            )
+        }
+        is ModalValue.Options -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceString.allocationSize(value.`values`)
+            )
+        }
+        is ModalValue.Raw -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`json`)
+            )
+        }
+    }
+
+    override fun write(value: ModalValue, buf: ByteBuffer) {
+        when(value) {
+            is ModalValue.Text -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`text`, buf)
+                Unit
+            }
+            is ModalValue.Date -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`date`, buf)
+                Unit
+            }
+            is ModalValue.Datetime -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`datetime`, buf)
+                Unit
+            }
+            is ModalValue.Bool -> {
+                buf.putInt(4)
+                FfiConverterBoolean.write(value.`value`, buf)
+                Unit
+            }
+            is ModalValue.Option -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`value`, buf)
+                Unit
+            }
+            is ModalValue.Options -> {
+                buf.putInt(6)
+                FfiConverterSequenceString.write(value.`values`, buf)
+                Unit
+            }
+            is ModalValue.Raw -> {
+                buf.putInt(7)
+                FfiConverterString.write(value.`json`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -4118,6 +5641,38 @@ public object FfiConverterOptionalTypeFeedbackOption: FfiConverterRustBuffer<Fee
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeHandoff: FfiConverterRustBuffer<Handoff?> {
+    override fun read(buf: ByteBuffer): Handoff? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeHandoff.read(buf)
+    }
+
+    override fun allocationSize(value: Handoff?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeHandoff.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Handoff?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeHandoff.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeMessageFeedback: FfiConverterRustBuffer<MessageFeedback?> {
     override fun read(buf: ByteBuffer): MessageFeedback? {
         if (buf.get().toInt() == 0) {
@@ -4140,6 +5695,38 @@ public object FfiConverterOptionalTypeMessageFeedback: FfiConverterRustBuffer<Me
         } else {
             buf.put(1)
             FfiConverterTypeMessageFeedback.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeModalRef: FfiConverterRustBuffer<ModalRef?> {
+    override fun read(buf: ByteBuffer): ModalRef? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeModalRef.read(buf)
+    }
+
+    override fun allocationSize(value: ModalRef?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeModalRef.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ModalRef?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeModalRef.write(value, buf)
         }
     }
 }
@@ -4214,6 +5801,70 @@ public object FfiConverterOptionalTypeResponseError: FfiConverterRustBuffer<Resp
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeSenderInfo: FfiConverterRustBuffer<SenderInfo?> {
+    override fun read(buf: ByteBuffer): SenderInfo? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSenderInfo.read(buf)
+    }
+
+    override fun allocationSize(value: SenderInfo?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSenderInfo.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SenderInfo?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSenderInfo.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeAction: FfiConverterRustBuffer<Action?> {
+    override fun read(buf: ByteBuffer): Action? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAction.read(buf)
+    }
+
+    override fun allocationSize(value: Action?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAction.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Action?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAction.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeContent: FfiConverterRustBuffer<Content?> {
     override fun read(buf: ByteBuffer): Content? {
         if (buf.get().toInt() == 0) {
@@ -4268,6 +5919,38 @@ public object FfiConverterOptionalTypeResponseStatus: FfiConverterRustBuffer<Res
         } else {
             buf.put(1)
             FfiConverterTypeResponseStatus.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalSequenceTypeChoiceOption: FfiConverterRustBuffer<List<ChoiceOption>?> {
+    override fun read(buf: ByteBuffer): List<ChoiceOption>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterSequenceTypeChoiceOption.read(buf)
+    }
+
+    override fun allocationSize(value: List<ChoiceOption>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterSequenceTypeChoiceOption.allocationSize(value)
+        }
+    }
+
+    override fun write(value: List<ChoiceOption>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterSequenceTypeChoiceOption.write(value, buf)
         }
     }
 }
@@ -4364,6 +6047,62 @@ public object FfiConverterOptionalTypeTimestamp: FfiConverterRustBuffer<Timestam
         } else {
             buf.put(1)
             FfiConverterTypeTimestamp.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
+    override fun read(buf: ByteBuffer): List<kotlin.String> {
+        val len = buf.getInt()
+        return List<kotlin.String>(len) {
+            FfiConverterString.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.String>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterString.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeChoiceOption: FfiConverterRustBuffer<List<ChoiceOption>> {
+    override fun read(buf: ByteBuffer): List<ChoiceOption> {
+        val len = buf.getInt()
+        return List<ChoiceOption>(len) {
+            FfiConverterTypeChoiceOption.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ChoiceOption>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeChoiceOption.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ChoiceOption>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeChoiceOption.write(it, buf)
         }
     }
 }
@@ -4514,6 +6253,90 @@ public object FfiConverterSequenceTypeEvent: FfiConverterRustBuffer<List<Event>>
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeFileRef: FfiConverterRustBuffer<List<FileRef>> {
+    override fun read(buf: ByteBuffer): List<FileRef> {
+        val len = buf.getInt()
+        return List<FileRef>(len) {
+            FfiConverterTypeFileRef.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<FileRef>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeFileRef.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<FileRef>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeFileRef.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeHandoffCategory: FfiConverterRustBuffer<List<HandoffCategory>> {
+    override fun read(buf: ByteBuffer): List<HandoffCategory> {
+        val len = buf.getInt()
+        return List<HandoffCategory>(len) {
+            FfiConverterTypeHandoffCategory.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<HandoffCategory>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeHandoffCategory.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<HandoffCategory>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeHandoffCategory.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeHandoffItem: FfiConverterRustBuffer<List<HandoffItem>> {
+    override fun read(buf: ByteBuffer): List<HandoffItem> {
+        val len = buf.getInt()
+        return List<HandoffItem>(len) {
+            FfiConverterTypeHandoffItem.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<HandoffItem>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeHandoffItem.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<HandoffItem>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeHandoffItem.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Message>> {
     override fun read(buf: ByteBuffer): List<Message> {
         val len = buf.getInt()
@@ -4532,6 +6355,62 @@ public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Messa
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeMessage.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeModalField: FfiConverterRustBuffer<List<ModalField>> {
+    override fun read(buf: ByteBuffer): List<ModalField> {
+        val len = buf.getInt()
+        return List<ModalField>(len) {
+            FfiConverterTypeModalField.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ModalField>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeModalField.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ModalField>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeModalField.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAction: FfiConverterRustBuffer<List<Action>> {
+    override fun read(buf: ByteBuffer): List<Action> {
+        val len = buf.getInt()
+        return List<Action>(len) {
+            FfiConverterTypeAction.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Action>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAction.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Action>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAction.write(it, buf)
         }
     }
 }

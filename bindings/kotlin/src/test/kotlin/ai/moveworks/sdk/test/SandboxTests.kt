@@ -153,8 +153,8 @@ class SandboxTests(private val t: Tests) {
                 assertEq(emptyMap<String, Any?>(), sandbox.run("clear_requests", emptyMap()), "generic run")
                 assertEq("{}", sandbox.run("clear_requests", ""), "JSON run")
                 assertEq(sandbox.actions().toSet(), setOf("fault", "fail_next_response", "configure", "inject_event",
-                    "revoke_tokens", "requests", "clear_requests", "feedback", "reset", "user_token",
-                    "add_user_message", "expire_modals", "webhook", "webhook_deliveries"), "actions")
+                    "user_token", "add_user_message", "expire_modals", "webhook", "webhook_deliveries",
+                    "revoke_tokens", "requests", "clear_requests", "feedback", "reset"), "actions")
                 sandbox.reset()
                 assertEq(600L, sandbox.configure()["response_duration_ms"], "reset to start-up settings")
                 val unknown = expectError { sandbox.run("explode", emptyMap()) }
