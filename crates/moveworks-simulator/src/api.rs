@@ -329,7 +329,9 @@ impl App {
             return Reply::Full(self.admin(req));
         }
         let root_uuid = codec::uuid_v4();
-        let generation = Generation::of_path(&req.path).map_or(Generation::V1Beta1, |(g, _)| g);
+        // Unknown paths under `/rest/v1` answer with its trace header too.
+        let v1_path = req.path == V1_PREFIX || req.path.starts_with(&format!("{V1_PREFIX}/"));
+        let generation = if v1_path { Generation::V1 } else { Generation::V1Beta1 };
         let trace_header = generation.trace_header();
         let (fault, log_seq) = {
             let mut inner = self.lock();

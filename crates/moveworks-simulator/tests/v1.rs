@@ -30,6 +30,7 @@ fn v1_is_served_beside_the_beta_with_x_trace_id() {
     let missing = sim.get("/conversations/conv_nope");
     assert_eq!((missing.status, missing.error_code().as_str()), (404, "NOT_FOUND"));
     assert_eq!(sim.get("/nope").status, 404);
+    assert_eq!(sim.get("").status, 404);
     let unauthorized = api.call("GET", "/rest/v1/conversations", &[("Assistant-Name", ASSISTANT)], None);
     assert_eq!(unauthorized.status, 401);
     assert_eq!(api.sim.requests().last().unwrap()["user_id"], Value::Null);
