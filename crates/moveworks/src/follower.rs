@@ -104,6 +104,22 @@ impl fmt::Debug for FollowOptions {
 ///
 /// One follower per user: give it a client acting for that user, and a store of
 /// that user's own. Works on `rest/v1` and on the beta.
+///
+/// ```no_run
+/// use std::ops::ControlFlow;
+/// use moveworks::{Client, EventPayload, EventsFollower, FileCheckpoint, FollowOptions};
+///
+/// let client = Client::from_env()?;
+/// let mut follower = EventsFollower::new(&client, FileCheckpoint::new("alice.checkpoint"), FollowOptions::default())?;
+/// let stop = follower.cancel_token(); // `stop.cancel()` from another thread ends `run`
+/// follower.run(|event| {
+///     if let EventPayload::Message { message } = &event.payload {
+///         println!("{} {}", event.event_id, message.text()); // event_id: the dedupe key
+///     }
+///     ControlFlow::Continue(()) // handled: its id becomes the checkpoint
+/// })?;
+/// # Ok::<(), moveworks::Error>(())
+/// ```
 pub struct EventsFollower {
     client: Client,
     store: Box<dyn CheckpointStore>,

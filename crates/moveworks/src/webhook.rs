@@ -42,6 +42,21 @@ pub trait WebhookVerifier {
 ///
 /// Only `id`, `data.conversation_id` and `data.user_id` are documented; every other
 /// member (the `type` name, timestamps) is kept in [`raw`](Self::raw).
+///
+/// ```no_run
+/// use moveworks::{Client, EventPayload, WebhookDelivery};
+///
+/// # fn client_for_user(user_id: &str) -> moveworks::Result<Client> { Client::from_env() }
+/// # let body: &[u8] = b"";
+/// // In your HTTP handler (answer 2xx within 15 seconds), with the raw request body:
+/// let delivery = WebhookDelivery::parse(body)?;
+/// let client = client_for_user(&delivery.user_id)?; // a bearer for that user
+/// let event = delivery.fetch(&client)?; // GET /conversations/{cid}/events/{id}
+/// if let EventPayload::Message { message } = &event.payload {
+///     println!("{}", message.text());
+/// }
+/// # Ok::<(), moveworks::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebhookDelivery {
     /// The event id (`evt_…`): fetch it with [`fetch`](Self::fetch). Also the key to
