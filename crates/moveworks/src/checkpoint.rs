@@ -31,7 +31,9 @@ pub trait CheckpointStore: Send {
 /// A checkpoint in one small text file (the event id and a newline), written
 /// atomically: a temporary file beside it is written, flushed to disk and renamed
 /// over it, so a crash leaves either the old or the new checkpoint, never a torn one.
-/// A missing file means a fresh follower; its directory must exist.
+/// A missing file means a fresh follower; its directory must exist. A file that
+/// cannot be read or written is an `invalid_argument` error naming `checkpoint`, with
+/// the path and the system's reason.
 #[derive(Debug, Clone)]
 pub struct FileCheckpoint {
     path: PathBuf,

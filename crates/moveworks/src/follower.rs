@@ -163,7 +163,9 @@ impl EventsFollower {
         if options.max_backoff.is_zero() {
             return Err(Error::invalid_argument("max_backoff", "must be greater than zero"));
         }
-        crate::validate::limit(Some(options.page_size))?;
+        if !crate::validate::LIMIT_RANGE.contains(&options.page_size) {
+            return Err(Error::invalid_argument("page_size", "must be between 1 and 100"));
+        }
         let client = client.with_options(&RequestOptions { max_retries: Some(0), ..Default::default() })?;
         let cancel = options.cancel.clone().unwrap_or_default();
         Ok(EventsFollower {

@@ -275,7 +275,7 @@ fn cancelling_stops_the_follower_promptly_in_a_wait_and_in_a_back_off() {
     sim.run("fault", &json!({"kind": "status", "status": 429, "retry_after": 60, "path_contains": "/events"})).unwrap();
     stops(fast(), "retry-after");
     // In a slow answer.
-    sim.run("fault", &json!({"kind": "delay", "ms": 5000, "path_contains": "/events"})).unwrap();
+    sim.run("fault", &json!({"kind": "delay", "ms": 2000, "path_contains": "/events"})).unwrap();
     stops(fast(), "slow answer");
 }
 
@@ -286,8 +286,8 @@ fn bad_options_are_refused() {
     for (options, argument) in [
         (FollowOptions { interval: Duration::ZERO, ..fast() }, "interval"),
         (FollowOptions { max_backoff: Duration::ZERO, ..fast() }, "max_backoff"),
-        (FollowOptions { page_size: 0, ..fast() }, "limit"),
-        (FollowOptions { page_size: 101, ..fast() }, "limit"),
+        (FollowOptions { page_size: 0, ..fast() }, "page_size"),
+        (FollowOptions { page_size: 101, ..fast() }, "page_size"),
     ] {
         let e = EventsFollower::new(&alice, MemoryCheckpoint::new(), options).unwrap_err();
         assert_eq!(e.argument(), Some(argument));
