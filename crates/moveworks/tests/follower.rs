@@ -117,6 +117,7 @@ fn a_restart_from_the_file_checkpoint_delivers_exactly_the_new_events() {
 
     for text in ["new 1", "new 2", "new 3"] {
         inject(&sim, "u_alice", text);
+        inject(&sim, "u_bob", "not for alice either");
     }
     let (follower, seen) = follow_until(follower, 3);
     assert_eq!(seen, ["new 1", "new 2", "new 3"]);
@@ -365,6 +366,16 @@ fn a_webhook_delivery_is_parsed_and_its_message_fetched_with_that_users_token() 
     // ...and is nobody else's.
     for other in [&bob, &sim_user] {
         assert_eq!(delivery.fetch(other).unwrap_err().kind(), ErrorKind::NotFound);
+    }
+    // The simulator saw our 200 (recorded once its sender read the answer).
+    let started = Instant::now();
+    loop {
+        let sent = sim.run("webhook_deliveries", &json!({})).unwrap();
+        if !sent[0]["status"].is_null() || started.elapsed() > Duration::from_secs(5) {
+            assert_eq!(sent[0]["status"], 200, "{sent}");
+            break;
+        }
+        thread::sleep(Duration::from_millis(10));
     }
     // The same event is in Alice's feed: the event id is what dedupes the two paths.
     let mut follower =
