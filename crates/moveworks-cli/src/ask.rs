@@ -119,7 +119,7 @@ fn print_json_line(event: &StreamEvent) {
 
 /// A token the first Ctrl-C cancels (the turn then ends as `cancelled`, exit code
 /// 24); a second Ctrl-C exits at once with 130.
-fn cancel_on_ctrl_c() -> CancelToken {
+pub(crate) fn cancel_on_ctrl_c() -> CancelToken {
     let token = CancelToken::new();
     let cancel = token.clone();
     let pressed = AtomicBool::new(false);

@@ -23,6 +23,7 @@ use serde::Serialize;
 use crate::ask::AskArgs;
 
 mod ask;
+mod events;
 mod messages;
 mod render;
 mod v1;
@@ -195,6 +196,11 @@ enum EventsCmd {
         #[arg(long, default_value_t = 2.0)]
         interval: f64,
     },
+    /// Follow the events feed, printing each event once as it arrives and saving the last
+    /// one's id to a checkpoint file, so a restart resumes where it stopped (none lost, none
+    /// repeated; after a crash at most the last event again). Stops on Ctrl-C, or after one
+    /// poll with --once.
+    Follow(events::FollowArgs),
 }
 
 #[derive(Subcommand)]
@@ -361,6 +367,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 ListEventsParams { conversation_id: conversation, starting_after, ending_at, cursor: None, limit };
             events(&client, &out, params, follow.then_some(seconds("interval", interval)?))
         }
+        Command::Events(EventsCmd::Follow(args)) => events::follow(&client, &out, args),
         Command::Responses(ResponsesCmd::Create { conversation_id, text }) => {
             out.response(&client.create_response(&conversation_id, text)?);
             Ok(())

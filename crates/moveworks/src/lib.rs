@@ -46,9 +46,11 @@ uniffi::setup_scaffolding!();
 
 mod actions;
 mod auth;
+mod checkpoint;
 mod client;
 mod error;
 mod extras;
+mod follower;
 mod generation;
 mod headers;
 mod input;
@@ -74,12 +76,15 @@ mod turn;
 mod urls;
 mod v1;
 pub mod validate;
+mod webhook;
 
+pub use checkpoint::{CheckpointStore, FileCheckpoint, MemoryCheckpoint};
 pub use client::{
     env, Client, ClientBuilder, ConversationUpdate, ListConversationsParams, ListEventsParams, RequestOptions,
     ALL_CONVERSATIONS, DEFAULT_BASE_URL, VERSION,
 };
 pub use error::{ApiErrorCode, Error, ErrorDetails, ErrorKind, Result};
+pub use follower::{BackoffCallback, EventsFollower, FollowOptions, FollowedEvents};
 pub use generation::{ApiVersion, DEFAULT_ORIGIN, KNOWN_HOSTS};
 pub use headers::HttpHeaders;
 pub use input::Input;
@@ -101,6 +106,7 @@ pub use retry::RetryPolicy;
 pub use stream::{EventStream, StreamEvent};
 pub use transport::{REQUEST_ID_HEADER, TRACE_ID_HEADER};
 pub use turn::{ResponseStream, StreamOptions};
+pub use webhook::{WebhookDelivery, WebhookVerifier, CONVERSATION_RESPONSE_RECEIVED};
 
 /// Internal decoders exposed to the cargo-fuzz targets (`fuzz/`); not part of the API.
 #[cfg(feature = "fuzzing")]
