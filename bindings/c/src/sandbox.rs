@@ -188,15 +188,21 @@ pub unsafe extern "C" fn mw_sandbox_client(
 ///    Answers `{"queued": 1}`.
 ///  - `fail_next_response`: `{"count"?: n}`: the next n created responses end FAILED.
 ///  - `configure`: a settings patch, e.g. `{"response_duration_ms": 50}`; answers the settings.
-///  - `inject_event`: `{"conversation_id", "text", "kind"?: "notification" | "async_response"}`.
-///  - `revoke_tokens`: every issued OAuth token stops working; answers `{"revoked": n}`.
+///  - `inject_event`: `{"conversation_id"?, "text", "kind"?: "notification" | "async_response",
+///    "user_id"?}` (rest/v1: without a conversation, a new one of that user's).
+///  - `revoke_tokens`: every issued OAuth or user token stops working; answers `{"revoked": n}`.
 ///  - `requests`: `{"method"?, "path_contains"?}`: the request log, oldest first, as an array of
 ///    `{"method", "path", "query", "status", "assistant_name", "user_agent", "authorized",
-///    "content_type", "fault", "root_uuid", "connection", "x_headers", "body_keys"}` (never a
-///    token or secret; `connection` is a serial number of the TCP connection that carried it,
-///    `x_headers` is an object of the request's `x-` headers by lowercase name,
-///    `body_keys` the top-level fields of its JSON body: where per-call extras show).
+///    "content_type", "fault", "root_uuid", "connection", "x_headers", "body_keys", "user_id"}`
+///    (never a token or secret; `connection` is a serial number of the TCP connection that
+///    carried it, `x_headers` is an object of the request's `x-` headers by lowercase name,
+///    `body_keys` the top-level fields of its JSON body: where per-call extras show;
+///    `user_id` the user the request acted for).
 ///  - `clear_requests`, `feedback` (the accepted feedback, oldest first), `reset` (forget all state).
+///  - rest/v1: `user_token` `{"user_id"}` (a bearer acting for that user; answers
+///    `{"token", "user_id"}`), `add_user_message` `{"conversation_id", "text", "files"?}`,
+///    `expire_modals` (every form id becomes stale), `webhook` `{"url"}` (deliveries of
+///    CONVERSATION_RESPONSE_RECEIVED to that URL; `null` stops), `webhook_deliveries` (what was sent).
 ///
 /// An unknown action or bad arguments are MW_INVALID_ARGUMENT with the action as the error's
 /// argument (mw_error_argument()); nothing is written to `*out_json` then.
