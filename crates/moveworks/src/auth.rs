@@ -40,6 +40,8 @@ pub(crate) enum Auth {
     Static(Secret),
     /// OAuth 2.0 client credentials, with a cached token.
     ClientCredentials(OAuth),
+    /// The caller's [`TokenProvider`](crate::TokenProvider), with a cached token.
+    Provided(crate::user_auth::ProvidedAuth),
 }
 
 #[derive(Debug)]

@@ -16,6 +16,7 @@ use crate::pagination::{ConversationIter, EventIter};
 use crate::retry::RetryPolicy;
 use crate::tls::TlsOptions;
 use crate::transport::{self, Auth, CallSettings, Method, OAuth, Secret, Transport};
+use crate::user_auth::TokenProvider;
 use crate::validate;
 
 /// The production base URL of the default generation ([`ApiVersion::V1`](crate::ApiVersion)):
@@ -108,6 +109,7 @@ impl Default for ClientBuilder {
                 deadline: Duration::from_secs(120),
                 retry: RetryPolicy::default(),
                 extras: None,
+                user_auth: None,
             },
             max_idle_connections: 32,
             max_response_bytes: 16 * 1024 * 1024,
@@ -408,7 +410,7 @@ impl ClientBuilder {
         let agent = transport::new_agent(config);
         let static_authorization = match &auth {
             Auth::Static(token) => Some(transport::bearer(token)?),
-            Auth::ClientCredentials(_) => None,
+            Auth::ClientCredentials(_) | Auth::Provided(_) => None,
         };
         let fixed_headers = transport::fixed_headers(&assistant_name, &user_agent)?;
         let transport = Transport {
@@ -641,7 +643,7 @@ impl fmt::Debug for Client {
             .field("base_url", &self.transport.base_url.as_str())
             .field("api_version", &self.transport.api_version)
             .field("assistant_name", &self.transport.assistant_name)
-            .field("auth", &self.transport.auth)
+            .field("auth", &self.settings.user_auth.as_ref().map_or(&self.transport.auth, |u| &*u.0))
             .field("settings", &self.settings)
             .finish()
     }
@@ -681,6 +683,45 @@ impl Client {
     /// A client configured from the `MOVEWORKS_*` environment variables (see [`env`](mod@env)).
     pub fn from_env() -> Result<Client> {
         Client::builder_from_env()?.build()
+    }
+
+    /// A view of this client acting for one user: its calls carry the bearer
+    /// `provider` gives (cached, refreshed shortly before it expires, asked again
+    /// once after a 401, one provider call at a time), and share everything else
+    /// with this client: the connection pool, options, retries, logging. Cheap:
+    /// take one per request or per user. Clones of the view share its token cache;
+    /// views from separate `for_user` calls each have their own.
+    ///
+    /// ```no_run
+    /// # fn exchange_for(user: &str) -> Result<(String, u64), moveworks::ProviderError> { unimplemented!() }
+    /// # let client = moveworks::Client::from_env()?;
+    /// use moveworks::UserToken;
+    /// use std::time::Duration;
+    /// let alice = client.for_user(|| {
+    ///     let (token, expires_in) = exchange_for("alice@example.com")?; // your identity provider
+    ///     Ok(UserToken::new(token).expires_in(Duration::from_secs(expires_in)))
+    /// });
+    /// let conversations = alice.list_conversations(&Default::default())?;
+    /// # Ok::<(), moveworks::Error>(())
+    /// ```
+    pub fn for_user(&self, provider: impl TokenProvider) -> Client {
+        let provided = crate::user_auth::ProvidedAuth::new(Arc::new(provider));
+        let mut settings = self.settings.clone();
+        settings.user_auth = Some(transport::UserAuth(Arc::new(Auth::Provided(provided))));
+        Client { transport: self.transport.clone(), settings }
+    }
+
+    /// [`for_user`](Self::for_user) with a fixed bearer (an API key bound to one user):
+    /// the token is sent as it is, and a 401 is the call's error.
+    pub fn for_user_token(&self, token: impl Into<String>) -> Result<Client> {
+        let token = Secret::new(token);
+        if token.expose().is_empty() {
+            return Err(Error::invalid_argument("token", "must not be empty"));
+        }
+        transport::bearer(&token)?;
+        let mut settings = self.settings.clone();
+        settings.user_auth = Some(transport::UserAuth(Arc::new(Auth::Static(token))));
+        Ok(Client { transport: self.transport.clone(), settings })
     }
 
     /// A clone of this client whose calls use these overrides (shares the pool and token cache).

@@ -74,6 +74,7 @@ mod tls;
 mod transport;
 mod turn;
 mod urls;
+mod user_auth;
 mod v1;
 pub mod validate;
 mod webhook;
@@ -106,6 +107,7 @@ pub use retry::RetryPolicy;
 pub use stream::{EventStream, StreamEvent};
 pub use transport::{REQUEST_ID_HEADER, TRACE_ID_HEADER};
 pub use turn::{ResponseStream, StreamOptions};
+pub use user_auth::{ProviderError, TokenProvider, UserToken};
 pub use webhook::{WebhookDelivery, WebhookVerifier, CONVERSATION_RESPONSE_RECEIVED};
 
 /// Internal decoders exposed to the cargo-fuzz targets (`fuzz/`); not part of the API.

@@ -79,6 +79,19 @@ pub(crate) struct CallSettings {
     pub(crate) retry: RetryPolicy,
     /// `extra_headers`/`extra_query`/`extra_body` of [`RequestOptions`](crate::RequestOptions).
     pub(crate) extras: Option<std::sync::Arc<Extras>>,
+    /// The credentials of a per-user view ([`Client::for_user`](crate::Client::for_user));
+    /// `None`: the client's own.
+    pub(crate) user_auth: Option<UserAuth>,
+}
+
+/// A per-user view's credentials, shared by its clones (equal when they are the same).
+#[derive(Debug, Clone)]
+pub(crate) struct UserAuth(pub(crate) std::sync::Arc<Auth>);
+
+impl PartialEq for UserAuth {
+    fn eq(&self, other: &UserAuth) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// A received HTTP answer with its body read (and capped).
@@ -261,6 +274,10 @@ impl Transport {
         let deadline = Instant::now() + settings.deadline;
         let mut retries = 0u32;
         let mut replayed_unauthorized = false;
+        let (auth, static_authorization) = match &settings.user_auth {
+            Some(user) => (&*user.0, None),
+            None => (&self.auth, self.static_authorization.as_ref()),
+        };
         loop {
             let attempt = retries + 1;
             let remaining = deadline.saturating_duration_since(Instant::now());
@@ -270,9 +287,14 @@ impl Transport {
                     format!("call deadline of {:?} exceeded", settings.deadline),
                 ));
             }
-            let (authorization, generation) = match (&self.auth, &self.static_authorization) {
+            let (authorization, generation) = match (auth, static_authorization) {
                 (Auth::Static(_), Some(value)) => (value.clone(), 0),
                 (Auth::Static(t), None) => (bearer(t)?, 0),
+                // A provider's failure is the caller's code failing: not retried.
+                (Auth::Provided(provided), _) => {
+                    let (token, generation) = provided.token()?;
+                    (bearer(&token)?, generation)
+                }
                 (Auth::ClientCredentials(oauth), _) => match oauth.token(self, deadline) {
                     Ok((token, generation)) => (bearer(&token)?, generation),
                     // Fetching a token is harmless to repeat, and the API call was not sent.
@@ -320,7 +342,8 @@ impl Transport {
                 }
                 Ok(reply) => {
                     if reply.status == 401 && !replayed_unauthorized {
-                        if let Auth::ClientCredentials(oauth) = &self.auth {
+                        let refreshable = matches!(auth, Auth::ClientCredentials(_) | Auth::Provided(_));
+                        if refreshable {
                             // The token may have been revoked or expired early: replay once with a fresh one.
                             self.log_attempt(
                                 method,
@@ -331,7 +354,11 @@ impl Transport {
                                 Some("replay with a fresh token".to_owned()),
                             );
                             replayed_unauthorized = true;
-                            oauth.invalidate(generation);
+                            match auth {
+                                Auth::ClientCredentials(oauth) => oauth.invalidate(generation),
+                                Auth::Provided(provided) => provided.invalidate(generation),
+                                Auth::Static(_) => {}
+                            }
                             continue;
                         }
                     }
