@@ -44,7 +44,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import asyncio
     from types import TracebackType
-    from typing import Any, AsyncIterator, Callable, Deque, List, Mapping, Optional, Type, Union
+    from typing import Any, AsyncIterator, Callable, Deque, List, Mapping, Optional, Tuple, Type, Union
 
     from typing_extensions import Unpack
 
@@ -81,6 +81,14 @@ class AsyncClient:
     def from_client(cls, client: Client) -> "AsyncClient":
         """An async client sharing ``client``'s connections and token cache."""
         return cls._wrap(client)
+
+    def for_user(self, provider: "Callable[[], Union[str, Tuple[str, float]]]") -> "AsyncClient":
+        """A view acting for one user, as :meth:`Client.for_user` (``provider`` runs on a worker thread)."""
+        return AsyncClient._wrap(self._client.for_user(provider))
+
+    def for_user_token(self, token: str) -> "AsyncClient":
+        """A view acting for the user ``token`` belongs to, as :meth:`Client.for_user_token`."""
+        return AsyncClient._wrap(self._client.for_user_token(token))
 
     def with_options(
         self,

@@ -746,6 +746,11 @@ class Client:
     def __new__(cls, **options: Unpack[ClientOptions]) -> "Client": ...
     @classmethod
     def from_env(cls, **options: Unpack[ClientOptions]) -> "Client": ...
+    def for_user(self, provider: Callable[[], Union[str, Tuple[str, float]]]) -> "Client":
+        """A view acting for one user: ``provider()`` gives its bearer (``str`` or ``(token, seconds_valid)``),
+        cached, refreshed before it expires, asked again once after a 401; connections and options are shared."""
+    def for_user_token(self, token: str) -> "Client":
+        """A view acting for the one user ``token`` (an API key bound to a user) belongs to."""
     def with_options(
         self,
         *,

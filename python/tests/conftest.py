@@ -68,6 +68,10 @@ class Simulator:
         event: Dict[str, Any] = self._call("POST", "events", body)
         return event
 
+    def script(self, action: str, args: Dict[str, Any]) -> Any:
+        """Runs one action of the sandbox vocabulary (``POST /_sim/script``); returns its answer."""
+        return self._call("POST", "script", {"action": action, "args": args})
+
     def feedback(self) -> List[Dict[str, Any]]:
         """Every feedback the simulator accepted, oldest first."""
         accepted: List[Dict[str, Any]] = self._call("GET", "feedback")

@@ -244,6 +244,42 @@ impl Client {
         Ok(Bound::new(py, Client { inner })?.into_any())
     }
 
+    /// A view of this client acting for one user (rest/v1): its calls carry the bearer
+    /// `provider()` returns, a `str` or a `(token, seconds_valid)` tuple. The token is
+    /// cached, refreshed shortly before it expires and asked for again once after a 401;
+    /// concurrent calls wait for one `provider()` call. Everything else (connections,
+    /// options, retries) is shared with this client. `provider` runs on the calling
+    /// thread (a worker thread for `AsyncClient`), with the GIL; an exception it raises
+    /// fails the call as `OAuthError` with its message, and nothing is sent.
+    fn for_user(&self, py: Python<'_>, provider: Bound<'_, PyAny>) -> PyResult<Client> {
+        if !provider.is_callable() {
+            return Err(core::Error::invalid_argument("provider", "must be callable")).py_err(py);
+        }
+        let provider = provider.unbind();
+        let provide = move || -> Result<core::UserToken, core::ProviderError> {
+            Python::attach(|py| {
+                let out = provider.bind(py).call0().map_err(|e| -> core::ProviderError { e.to_string().into() })?;
+                if let Ok(token) = out.extract::<String>() {
+                    return Ok(core::UserToken::new(token));
+                }
+                if let Ok((token, seconds)) = out.extract::<(String, f64)>() {
+                    if !(seconds.is_finite() && seconds > 0.0) {
+                        return Err("the token provider's lifetime must be a positive number of seconds".into());
+                    }
+                    return Ok(core::UserToken::new(token).expires_in(std::time::Duration::from_secs_f64(seconds)));
+                }
+                Err("the token provider must return a str or a (str, seconds) tuple".into())
+            })
+        };
+        Ok(Client { inner: self.inner.for_user(provide) })
+    }
+
+    /// A view of this client acting for the one user `token` belongs to (an API key bound
+    /// to a user): sent as it is; a 401 is the call's `AuthenticationError`.
+    fn for_user_token(&self, py: Python<'_>, token: String) -> PyResult<Client> {
+        Ok(Client { inner: self.inner.for_user_token(token).py_err(py)? })
+    }
+
     /// A client sharing this one's connections and token cache, with other per-call limits
     /// and additions: `extra_headers` (dict of str: headers the SDK sets are refused),
     /// `extra_query` (dict of str), `extra_body` (dict merged into each JSON body sent; a
