@@ -21,7 +21,8 @@ VERSION="$(sed -n 's/^version = "\([0-9.]*\)"$/\1/p' Cargo.toml | head -n 1)"
 WORK="$(mktemp -d)"
 python_build=""
 # A failure elsewhere stops the background wheel build too.
-trap '[ -z "$python_build" ] || kill "$python_build" 2>/dev/null; rm -rf "$WORK"' EXIT
+# (`|| true`: under `set -e` a failing last command in the trap would become the script's status.)
+trap 'if [ -n "$python_build" ]; then kill "$python_build" 2>/dev/null || true; fi; rm -rf "$WORK"' EXIT
 started=$SECONDS
 step() { printf 'release: %s (%d s)\n' "$1" "$((SECONDS - started))"; }
 fail() { echo "release: $1" >&2; [ -z "${2:-}" ] || tail -n 60 "$2" >&2; exit 1; }
