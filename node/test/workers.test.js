@@ -28,8 +28,11 @@ async function inWorker(body, options) {
       (error) => parentPort.postMessage({ error: String(error && error.stack || error) }),
     )`
   const worker = new Worker(source, { eval: true, workerData: { pkg: PACKAGE, options } })
+  // Listened for from the start: a worker that exits right after posting can emit 'exit'
+  // before a listener added after the 'message' await would be attached.
+  const exited = once(worker, 'exit')
   const [message] = await once(worker, 'message')
-  await once(worker, 'exit') // the worker's event loop emptied: nothing of the SDK holds it open
+  await exited // the worker's event loop emptied: nothing of the SDK holds it open
   if (message.error) throw new Error(`in the worker: ${message.error}`)
   return message.result
 }
