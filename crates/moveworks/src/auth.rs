@@ -49,21 +49,59 @@ pub(crate) struct OAuth {
     pub(crate) client_id: String,
     pub(crate) client_secret: Secret,
     pub(crate) token_url: Url,
-    /// Held while a token is fetched, so concurrent callers wait for that one
-    /// fetch instead of each starting their own (single flight).
-    cache: Mutex<Option<CachedToken>>,
+    cache: TokenCache,
+}
+
+/// A fetched bearer token shared by a client's calls: fetched by one caller at a time
+/// (concurrent callers wait for that one fetch: single flight), refreshed shortly before
+/// it expires, and dropped once after the API refuses it. OAuth client credentials and
+/// a caller's [`TokenProvider`](crate::TokenProvider) both keep their token here.
+#[derive(Debug, Default)]
+pub(crate) struct TokenCache {
+    /// Held while a token is fetched.
+    cached: Mutex<Option<CachedToken>>,
 }
 
 #[derive(Debug, Clone)]
 struct CachedToken {
     token: Secret,
-    refresh_at: Instant,
+    /// When to fetch again; `None`: not before the API refuses it.
+    refresh_at: Option<Instant>,
     generation: u64,
 }
 
-/// Refresh this long before the server says a token expires, so a token never
-/// expires in flight.
+/// Refresh this long before a token expires (at most half its lifetime), so a token
+/// never expires in flight.
 const TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(60);
+
+impl TokenCache {
+    /// The cached token with its generation (for [`invalidate`](Self::invalidate)), or one
+    /// from `fetch` (the token and how long it is valid) when none is cached or it is due.
+    pub(crate) fn get_or_fetch<E>(
+        &self,
+        fetch: impl FnOnce() -> std::result::Result<(Secret, Option<Duration>), E>,
+    ) -> std::result::Result<(Secret, u64), E> {
+        let mut cached = self.cached.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        if let Some(c) = cached.as_ref().filter(|c| c.refresh_at.is_none_or(|at| now < at)) {
+            return Ok((c.token.clone(), c.generation));
+        }
+        let generation = cached.as_ref().map_or(1, |c| c.generation + 1);
+        let (token, lifetime) = fetch()?;
+        let refresh_at = lifetime.map(|l| now + l.saturating_sub(TOKEN_REFRESH_MARGIN.min(l / 2)));
+        *cached = Some(CachedToken { token: token.clone(), refresh_at, generation });
+        Ok((token, generation))
+    }
+
+    /// Drops the cached token if it is still the one that was refused, so the next
+    /// call fetches a fresh one (and racing callers fetch only once).
+    pub(crate) fn invalidate(&self, generation: u64) {
+        let mut cached = self.cached.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = cached.as_mut().filter(|c| c.generation == generation) {
+            c.refresh_at = Some(Instant::now());
+        }
+    }
+}
 
 #[derive(Deserialize)]
 struct TokenResponse {
@@ -91,32 +129,17 @@ impl TokenAnswer {
 
 impl OAuth {
     pub(crate) fn new(client_id: String, client_secret: Secret, token_url: Url) -> OAuth {
-        OAuth { client_id, client_secret, token_url, cache: Mutex::new(None) }
+        OAuth { client_id, client_secret, token_url, cache: TokenCache::default() }
     }
 
     /// The current token, fetching one when none is cached or it is about to expire.
     pub(crate) fn token(&self, t: &Transport, deadline: Instant) -> std::result::Result<(Secret, u64), TokenFailure> {
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(c) = cache.as_ref().filter(|c| Instant::now() < c.refresh_at) {
-            return Ok((c.token.clone(), c.generation));
-        }
-        let generation = cache.as_ref().map_or(1, |c| c.generation + 1);
-        let fetched_at = Instant::now();
-        let (token, lifetime) = self.fetch(t, deadline)?;
-        let refresh_at = fetched_at + lifetime.saturating_sub(TOKEN_REFRESH_MARGIN.min(lifetime / 2));
-        *cache = Some(CachedToken { token: token.clone(), refresh_at, generation });
-        Ok((token, generation))
+        self.cache.get_or_fetch(|| self.fetch(t, deadline).map(|(token, lifetime)| (token, Some(lifetime))))
     }
 
-    /// Drops the cached token if it is still the one that was rejected, so the
-    /// next call fetches a fresh one (and racing callers fetch only once).
+    /// Drops the cached token if it is still the one that was rejected.
     pub(crate) fn invalidate(&self, generation: u64) {
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.as_ref().is_some_and(|c| c.generation == generation) {
-            if let Some(c) = cache.as_mut() {
-                c.refresh_at = Instant::now();
-            }
-        }
+        self.cache.invalidate(generation);
     }
 
     fn fetch(&self, t: &Transport, deadline: Instant) -> std::result::Result<(Secret, Duration), TokenFailure> {

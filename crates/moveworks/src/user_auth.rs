@@ -9,10 +9,10 @@
 //! options) and takes a cheap per-user view of it for each request.
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
-use crate::auth::Secret;
+use crate::auth::{Secret, TokenCache};
 use crate::error::{Error, ErrorKind};
 
 /// A bearer token for one user, as a [`TokenProvider`] returns it.
@@ -71,21 +71,10 @@ where
     }
 }
 
-/// Refresh this long before a provided token expires (at most half its lifetime).
-const REFRESH_MARGIN: Duration = Duration::from_secs(60);
-
 /// A provider with its cached token.
 pub(crate) struct ProvidedAuth {
     provider: Arc<dyn TokenProvider>,
-    /// Held while the provider runs: concurrent callers wait for that one call.
-    cache: Mutex<Option<Cached>>,
-}
-
-struct Cached {
-    token: Secret,
-    /// `None`: valid until refused.
-    refresh_at: Option<Instant>,
-    generation: u64,
+    cache: TokenCache,
 }
 
 impl fmt::Debug for ProvidedAuth {
@@ -96,37 +85,24 @@ impl fmt::Debug for ProvidedAuth {
 
 impl ProvidedAuth {
     pub(crate) fn new(provider: Arc<dyn TokenProvider>) -> ProvidedAuth {
-        ProvidedAuth { provider, cache: Mutex::new(None) }
+        ProvidedAuth { provider, cache: TokenCache::default() }
     }
 
     /// The cached token, or a new one from the provider; with its generation
     /// (for [`invalidate`](Self::invalidate)).
     pub(crate) fn token(&self) -> Result<(Secret, u64), Error> {
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        if let Some(c) = cache.as_ref().filter(|c| c.refresh_at.is_none_or(|at| now < at)) {
-            return Ok((c.token.clone(), c.generation));
-        }
-        let generation = cache.as_ref().map_or(1, |c| c.generation + 1);
-        let provided = self.provider.token().map_err(provider_failure)?;
-        if provided.token.expose().is_empty() {
-            return Err(Error::new(ErrorKind::OAuth, "the token provider returned an empty token"));
-        }
-        let refresh_at =
-            provided.expires_in.map(|lifetime| now + lifetime.saturating_sub(REFRESH_MARGIN.min(lifetime / 2)));
-        *cache = Some(Cached { token: provided.token.clone(), refresh_at, generation });
-        Ok((provided.token, generation))
+        self.cache.get_or_fetch(|| {
+            let provided = self.provider.token().map_err(provider_failure)?;
+            if provided.token.expose().is_empty() {
+                return Err(Error::new(ErrorKind::OAuth, "the token provider returned an empty token"));
+            }
+            Ok((provided.token, provided.expires_in))
+        })
     }
 
-    /// Forgets the token of `generation` if it is still cached (it was refused), so
-    /// the next call asks the provider again, once for all racing callers.
+    /// Forgets the refused token of `generation`, so the next call asks the provider again.
     pub(crate) fn invalidate(&self, generation: u64) {
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.as_ref().is_some_and(|c| c.generation == generation) {
-            if let Some(c) = cache.as_mut() {
-                c.refresh_at = Some(Instant::now());
-            }
-        }
+        self.cache.invalidate(generation);
     }
 }
 
