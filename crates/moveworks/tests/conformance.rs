@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use moveworks::{
-    Action, CancelToken, Client, ClientOptions, ConversationUpdate, ErrorKind, Input, ListConversationsParams,
-    ListEventsParams, ListMessagesParams, ListResponseMessagesParams, Modal, ModalRef, ModalValue, Response,
-    StreamOptions, WaitOptions,
+    Action, CancelToken, Client, ClientOptions, ConversationUpdate, ErrorKind, EventsFollower, FileCheckpoint,
+    FollowOptions, Input, ListConversationsParams, ListEventsParams, ListMessagesParams, ListResponseMessagesParams,
+    Modal, ModalRef, ModalValue, Response, StreamOptions, UserToken, WaitOptions, WebhookDelivery,
 };
 use moveworks_simulator::{Simulator, SimulatorConfig};
 use serde_json::{json, Value};
@@ -30,10 +30,32 @@ fn main() {
 }
 
 /// The clients of a scenario: the main one, and one per entry of `users` (rest/v1's
-/// per-user bearers), which a step picks with `"as"`.
+/// per-user views of it, `for_user` with a token provider each), which a step picks
+/// with `"as"`; and the directory where `follow_events` keeps its checkpoint files.
 struct Clients {
     main: Option<Client>,
     users: HashMap<String, Client>,
+    checkpoints: ScratchDir,
+}
+
+/// A directory of its own for one scenario, removed when it ends.
+struct ScratchDir(std::path::PathBuf);
+
+impl ScratchDir {
+    fn new(scenario: &str) -> Result<ScratchDir, String> {
+        let dir = std::env::temp_dir().join(format!("mw-conformance-{}-{scenario}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("scratch directory {}: {e}", dir.display()))?;
+        Ok(ScratchDir(dir))
+    }
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 impl Clients {
@@ -48,7 +70,7 @@ impl Clients {
 fn run_scenario(scenario: &Value) -> Result<(), String> {
     let sim = Simulator::start(SimulatorConfig::default()).map_err(|e| format!("start simulator: {e}"))?;
     let spec = scenario.get("client").unwrap_or(&Value::Null);
-    let built = build_client(&sim, spec, None)?;
+    let built = build_client(&sim, spec)?;
     let client = match (built, scenario.get("expect_client_error")) {
         (Ok(client), None) => Some(client),
         (Ok(_), Some(expected)) => return Err(format!("expected building the client to fail with {expected}")),
@@ -58,13 +80,15 @@ fn run_scenario(scenario: &Value) -> Result<(), String> {
             None
         }
     };
-    let mut clients = Clients { main: client, users: HashMap::new() };
+    let checkpoints = ScratchDir::new(scenario["name"].as_str().unwrap_or("unnamed"))?;
+    let mut clients = Clients { main: client, users: HashMap::new(), checkpoints };
     for user in scenario.get("users").and_then(Value::as_array).into_iter().flatten() {
         let user = user.as_str().ok_or("`users` must be strings")?;
         let minted = sim.run("user_token", &json!({ "user_id": user }))?;
-        let token = minted["token"].as_str().ok_or("user_token answered no token")?;
-        let client = build_client(&sim, spec, Some(token))?.map_err(|e| format!("build client of {user}: {e}"))?;
-        clients.users.insert(user.to_owned(), client);
+        let token = minted["token"].as_str().ok_or("user_token answered no token")?.to_owned();
+        let main = clients.main.as_ref().ok_or("`users` in a scenario whose client failed to build")?;
+        let view = main.for_user(move || Ok(UserToken::new(token.clone())));
+        clients.users.insert(user.to_owned(), view);
     }
     let mut saved: HashMap<String, Value> = HashMap::new();
     for (i, step) in scenario["steps"].as_array().ok_or("steps must be an array")?.iter().enumerate() {
@@ -84,7 +108,7 @@ fn error_json(e: &moveworks::Error) -> Value {
 
 /// The client of a scenario, through the one options entry point (`ClientOptions`),
 /// as every binding does; `Err` is the build error, for `expect_client_error`.
-fn build_client(sim: &Simulator, spec: &Value, user_token: Option<&str>) -> Result<moveworks::Result<Client>, String> {
+fn build_client(sim: &Simulator, spec: &Value) -> Result<moveworks::Result<Client>, String> {
     let cfg = sim.config();
     let s = |key: &str| spec.get(key).and_then(Value::as_str).map(str::to_owned);
     let api_version = s("api_version");
@@ -113,7 +137,6 @@ fn build_client(sim: &Simulator, spec: &Value, user_token: Option<&str>) -> Resu
         o.client_secret = Some(s("client_secret").unwrap_or_else(|| cfg.client_secret.clone()));
     };
     match s("auth").as_deref() {
-        _ if user_token.is_some() => o.token = user_token.map(str::to_owned),
         None | Some("token") => {
             o.token = Some(s("token").or_else(|| cfg.static_token.clone()).ok_or("no static token")?);
             if spec.get("client_credentials_too").and_then(Value::as_bool) == Some(true) {
@@ -143,7 +166,10 @@ fn run_step(
     }
     let call = step.get("call").and_then(Value::as_str).ok_or("step has neither `sim` nor `call`")?;
     let client = clients.pick(step)?;
-    let outcome = invoke(client, call, &args)?;
+    let outcome = match call {
+        "follow_events" => follow_events(client, clients.checkpoints.path(), &args)?,
+        _ => invoke(client, call, &args)?,
+    };
     match (outcome, step.get("expect_error")) {
         (Ok(value), None) => {
             if let Some(expect) = step.get("expect") {
@@ -215,19 +241,26 @@ fn sim_action(sim: &Simulator, action: &str, args: &Value) -> Result<Option<Valu
             let method = args.get("method").and_then(Value::as_str);
             let path = args.get("path_contains").and_then(Value::as_str);
             let ua = args.get("user_agent_ends_with").and_then(Value::as_str);
-            let count = sim
-                .requests()
+            let log = sim.requests();
+            let matching: Vec<&Value> = log
                 .iter()
                 .filter(|r| method.is_none_or(|m| r["method"] == m))
                 .filter(|r| path.is_none_or(|p| r["path"].as_str().is_some_and(|rp| rp.contains(p))))
                 .filter(|r| ua.is_none_or(|u| r["user_agent"].as_str().is_some_and(|ru| ru.ends_with(u))))
-                .count();
+                .collect();
             let want = args["count"].as_u64().ok_or("expect_requests needs count")? as usize;
-            if count != want {
+            if matching.len() != want {
                 return Err(format!(
-                    "expected {want} matching requests, the simulator logged {count}: {:?}",
-                    sim.requests()
+                    "expected {want} matching requests, the simulator logged {}: {log:?}",
+                    matching.len()
                 ));
+            }
+            if let Some(want) = args.get("connections").and_then(Value::as_u64) {
+                let connections: std::collections::HashSet<String> =
+                    matching.iter().map(|r| r["connection"].to_string()).collect();
+                if connections.len() as u64 != want {
+                    return Err(format!("expected the matching requests on {want} connections, got {connections:?}"));
+                }
             }
         }
         other => return Err(format!("unknown sim action {other:?}")),
@@ -391,8 +424,53 @@ fn invoke(c: &Client, call: &str, a: &Value) -> Result<moveworks::Result<Value>,
             c.refresh_modal(&previous, &modal_values(a)?).map(to_json)
         }
         "submit_modal" => c.submit_modal(&modal_ref(a)?, &modal_values(a)?).map(to_json),
+        "webhook_message" => {
+            // The raw body as a handler receives it; a JSON value stands for its encoding.
+            let body = match a.get("body").ok_or("missing body")? {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            WebhookDelivery::parse(body.as_bytes()).and_then(|delivery| {
+                let event = delivery.fetch(c)?;
+                Ok(json!({
+                    "delivery": {
+                        "id": delivery.id,
+                        "conversation_id": delivery.conversation_id,
+                        "user_id": delivery.user_id,
+                        "event_type": delivery.event_type,
+                    },
+                    "event": to_json(event),
+                }))
+            })
+        }
         other => return Err(format!("unknown call {other:?}")),
     })
+}
+
+/// The `follow_events` call: a new follower (a restart) on the checkpoint file named
+/// `checkpoint`, one `poll_once` whose handler takes `handle` events (all when absent)
+/// and refuses the next; the events handled and the checkpoint after.
+fn follow_events(c: &Client, dir: &std::path::Path, a: &Value) -> Result<moveworks::Result<Value>, String> {
+    let store = FileCheckpoint::new(dir.join(req_str(a, "checkpoint")?));
+    let options = FollowOptions {
+        replay: a.get("replay").and_then(Value::as_bool).unwrap_or(false),
+        page_size: opt_u32(a, "page_size").unwrap_or(FollowOptions::default().page_size),
+        ..FollowOptions::default()
+    };
+    let handle = a.get("handle").and_then(Value::as_u64).map_or(usize::MAX, |n| n as usize);
+    let mut follower = match EventsFollower::new(c, store, options) {
+        Ok(follower) => follower,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut handled = Vec::new();
+    let polled = follower.poll_once(|event| {
+        if handled.len() == handle {
+            return std::ops::ControlFlow::Break(());
+        }
+        handled.push(to_json(event));
+        std::ops::ControlFlow::Continue(())
+    });
+    Ok(polled.map(|_| json!({ "events": handled, "checkpoint": follower.checkpoint() })))
 }
 
 /// A turn's input: `text` (a typed turn in the client's generation) or `input`, one of
