@@ -26,6 +26,7 @@ mod ask;
 mod events;
 mod messages;
 mod render;
+mod user_token;
 mod v1;
 
 const EXIT_CODES: &str = "EXIT CODES:
@@ -78,6 +79,12 @@ struct Connection {
     /// OAuth client secret.
     #[arg(long, env = "MOVEWORKS_CLIENT_SECRET", hide_env_values = true, global = true)]
     client_secret: Option<String>,
+    /// Act for one user (rest/v1): run CMD through the shell for that user's bearer. CMD
+    /// prints the token, or a token endpoint's JSON answer ({"access_token", "expires_in"});
+    /// it runs again shortly before that expires, or once after a 401. No --token or
+    /// client credentials are needed with it; given, they stay the client's own.
+    #[arg(long, value_name = "CMD", env = "MOVEWORKS_USER_TOKEN_CMD", global = true)]
+    user_token_cmd: Option<String>,
     /// OAuth token URL (default: the base URL's origin + /oauth/v1/token).
     #[arg(long, env = "MOVEWORKS_TOKEN_URL", global = true)]
     token_url: Option<String>,
@@ -328,9 +335,13 @@ fn connect(conn: &Connection) -> Result<(Client, Option<Sandbox>), Error> {
             pair.split_once('=').ok_or_else(|| Error::invalid_argument("option", "expected KEY=VALUE"))?;
         options.set(key, value)?;
     }
+    let for_user = |client: Client| match &conn.user_token_cmd {
+        Some(command) => client.for_user(user_token::provider(command.clone())),
+        None => client,
+    };
     if sandbox.is_some() {
         let client = Client::builder().options(options)?.binding(binding).build()?;
-        return Ok((client, sandbox));
+        return Ok((for_user(client), sandbox));
     }
     // The core would say the same, without pointing at the flags and variables.
     if options.assistant_name.is_none() {
@@ -339,13 +350,14 @@ fn connect(conn: &Connection) -> Result<(Client, Option<Sandbox>), Error> {
             "pass --assistant-name or set MOVEWORKS_ASSISTANT_NAME (or use --sandbox)",
         ));
     }
-    if options.token.is_none() && options.client_id.is_none() && options.client_secret.is_none() {
+    let no_credential = options.token.is_none() && options.client_id.is_none() && options.client_secret.is_none();
+    if no_credential && conn.user_token_cmd.is_none() {
         return Err(Error::invalid_argument(
             "token",
-            "pass --token, or --client-id and --client-secret (or the MOVEWORKS_* variables, or --sandbox)",
+            "pass --token, --user-token-cmd, or --client-id and --client-secret (or the MOVEWORKS_* variables, or --sandbox)",
         ));
     }
-    Ok((Client::builder().options(options)?.binding(binding).build()?, None))
+    Ok((for_user(Client::builder().options(options)?.binding(binding).build()?), None))
 }
 
 /// `scheme://host[:port]` of a URL (the whole text when it has no path).

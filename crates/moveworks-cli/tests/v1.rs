@@ -110,3 +110,39 @@ fn api_picks_the_generation() {
     let out = moveworks(&["--sandbox", "--api", "v1", "ask", "I need a new laptop"]);
     assert!(text(&out).contains("  1. File it"), "{out:?}");
 }
+
+/// The CLI with no credential but `--user-token-cmd CMD`.
+fn cli_as(sim: &Simulator, command: &str, args: &[&str]) -> Output {
+    let cfg = sim.config();
+    Command::new(env!("CARGO_BIN_EXE_moveworks"))
+        .args(["--base-url", &sim.origin(), "--assistant-name", &cfg.assistant_name, "--user-token-cmd", command])
+        .args(args)
+        .env_remove("MOVEWORKS_TOKEN")
+        .env_remove("MOVEWORKS_API_VERSION")
+        .env_remove("MOVEWORKS_CLIENT_ID")
+        .env_remove("MOVEWORKS_CLIENT_SECRET")
+        .output()
+        .expect("run the CLI")
+}
+
+#[test]
+fn user_token_cmd_acts_for_the_user_whose_token_it_prints() {
+    let sim = sim();
+    let token = |user: &str| sim.run("user_token", &serde_json::json!({ "user_id": user })).unwrap()["token"].clone();
+    let alice = token("u_alice").as_str().unwrap().to_owned();
+    let answer = serde_json::json!({ "access_token": token("u_bob"), "expires_in": 3600 }).to_string();
+
+    ok(cli_as(&sim, &format!("echo {alice}"), &["conversations", "create", "--title", "alice's"]));
+    // A token endpoint's JSON answer works as printed.
+    ok(cli_as(&sim, &format!("printf '%s' '{answer}'"), &["conversations", "create", "--title", "bob's"]));
+    let hers = ok(cli_as(&sim, &format!("echo {alice}"), &["conversations", "list"]));
+    assert!(hers.contains("alice's") && !hers.contains("bob's"), "{hers}");
+    let users: Vec<_> = sim.requests().iter().map(|r| r["user_id"].clone()).collect();
+    assert_eq!(users, ["u_alice", "u_bob", "u_alice"], "each run acted for the command's user");
+
+    // A failing command is an oauth error (exit 14) that never echoes what it printed.
+    let failed = cli_as(&sim, &format!("echo {alice}; exit 3"), &["conversations", "list"]);
+    assert_eq!(failed.status.code(), Some(14), "{failed:?}");
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(stderr.contains("--user-token-cmd failed") && !stderr.contains(&alice), "{stderr}");
+}

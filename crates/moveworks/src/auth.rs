@@ -42,6 +42,9 @@ pub(crate) enum Auth {
     ClientCredentials(OAuth),
     /// The caller's [`TokenProvider`](crate::TokenProvider), with a cached token.
     Provided(crate::user_auth::ProvidedAuth),
+    /// No credential of the client's own (`rest/v1`, where every call acts for one
+    /// user): only its per-user views can call.
+    PerUserOnly,
 }
 
 #[derive(Debug)]

@@ -346,6 +346,9 @@ impl ClientBuilder {
                 };
                 Auth::ClientCredentials(OAuth::new(client_id, client_secret, token_url))
             }
+            // On rest/v1 every call acts for one user, so an app serving many users may have
+            // no credential of its own: its calls go through `for_user` views.
+            (None, None, None) if api_version == ApiVersion::V1 => Auth::PerUserOnly,
             (None, None, None) => {
                 return Err(Error::invalid_argument("token", "either a bearer token or client credentials is required"))
             }
@@ -410,7 +413,7 @@ impl ClientBuilder {
         let agent = transport::new_agent(config);
         let static_authorization = match &auth {
             Auth::Static(token) => Some(transport::bearer(token)?),
-            Auth::ClientCredentials(_) | Auth::Provided(_) => None,
+            Auth::ClientCredentials(_) | Auth::Provided(_) | Auth::PerUserOnly => None,
         };
         let fixed_headers = transport::fixed_headers(&assistant_name, &user_agent)?;
         let transport = Transport {

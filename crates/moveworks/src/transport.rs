@@ -184,6 +184,10 @@ pub(crate) fn fixed_headers(assistant_name: &str, user_agent: &str) -> Result<He
     Ok(headers)
 }
 
+/// Why a call of a client built without credentials (rest/v1) is refused before sending.
+const NO_CLIENT_CREDENTIAL: &str = "this client has no credential of its own: call through a per-user view \
+    (for_user with a token provider, or for_user_token), or build it with a token or client credentials";
+
 const ASSISTANT_NAME: HeaderName = HeaderName::from_static("assistant-name");
 
 impl Transport {
@@ -295,6 +299,7 @@ impl Transport {
                     let (token, generation) = provided.token()?;
                     (bearer(&token)?, generation)
                 }
+                (Auth::PerUserOnly, _) => return Err(Error::invalid_argument("token", NO_CLIENT_CREDENTIAL)),
                 (Auth::ClientCredentials(oauth), _) => match oauth.token(self, deadline) {
                     Ok((token, generation)) => (bearer(&token)?, generation),
                     // Fetching a token is harmless to repeat, and the API call was not sent.
@@ -357,7 +362,7 @@ impl Transport {
                             match auth {
                                 Auth::ClientCredentials(oauth) => oauth.invalidate(generation),
                                 Auth::Provided(provided) => provided.invalidate(generation),
-                                Auth::Static(_) => {}
+                                Auth::Static(_) | Auth::PerUserOnly => {}
                             }
                             continue;
                         }

@@ -6,8 +6,8 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
 use moveworks::{
-    CancelToken, Client, ClientBuilder, ClientOptions, ErrorKind, ListConversationsParams, RequestOptions, Response,
-    ResponseStatus, WaitOptions,
+    ApiVersion, CancelToken, Client, ClientBuilder, ClientOptions, ErrorKind, ListConversationsParams, RequestOptions,
+    Response, ResponseStatus, WaitOptions,
 };
 use moveworks_simulator::{Simulator, SimulatorConfig};
 use serde_json::json;
@@ -507,7 +507,7 @@ fn configuration_is_checked_before_any_request() {
     let bad = |b: ClientBuilder| b.build().unwrap_err();
     let e = bad(Client::builder().base_url("http://api.example.com/rest").assistant_name("a").bearer_token("t"));
     assert_eq!((e.kind(), e.argument()), (ErrorKind::InvalidArgument, Some("base_url")));
-    let e = bad(Client::builder().assistant_name("a"));
+    let e = bad(Client::builder().api_version(ApiVersion::V1Beta1).assistant_name("a"));
     assert_eq!(e.argument(), Some("token"));
     let e = bad(Client::builder().bearer_token("t"));
     assert_eq!(e.argument(), Some("assistant_name"));

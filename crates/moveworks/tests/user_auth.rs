@@ -174,3 +174,33 @@ fn a_failing_provider_fails_the_call_before_sending_and_a_fixed_token_is_one_lin
     assert_eq!(app.for_user_token("").unwrap_err().kind(), ErrorKind::InvalidArgument);
     assert_eq!(app.for_user_token("a\nb").unwrap_err().kind(), ErrorKind::InvalidArgument);
 }
+
+#[test]
+fn a_v1_client_without_credentials_of_its_own_serves_through_its_views_only() {
+    let sim = sim();
+    let app = Client::builder()
+        .base_url(sim.v1_base_url())
+        .assistant_name(sim.config().assistant_name.clone())
+        .build()
+        .expect("rest/v1 needs no client-wide credential");
+    sim.run("clear_requests", &json!({})).unwrap();
+    let e = app.list_conversations(&ListConversationsParams::default()).unwrap_err();
+    assert_eq!((e.kind(), e.argument()), (ErrorKind::InvalidArgument, Some("token")), "{e}");
+    assert!(e.to_string().contains("for_user"), "the error says what to do: {e}");
+    assert!(requests(&sim).is_empty(), "refused before sending");
+
+    let (alice_tokens, _) = provider(&sim, "u_alice", None);
+    let alice = app.for_user(alice_tokens);
+    alice.create_conversation(Some("alice's")).unwrap();
+    let logged = requests(&sim);
+    assert_eq!(logged.len(), 1);
+    assert_eq!(logged[0]["user_id"], "u_alice");
+
+    // The beta has no per-user bearers: there a credential stays required when building.
+    let e = Client::builder()
+        .base_url(sim.base_url())
+        .assistant_name(sim.config().assistant_name.clone())
+        .build()
+        .unwrap_err();
+    assert_eq!((e.kind(), e.argument()), (ErrorKind::InvalidArgument, Some("token")), "{e}");
+}
