@@ -19,6 +19,7 @@ use serde_json::Value;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::generation::ApiVersion;
 use crate::options::ClientOptions;
 
 pub use moveworks_simulator::ACTIONS;
@@ -45,6 +46,11 @@ pub struct SandboxOptions {
     /// out trust it (`ca_certificates`). For exercising TLS end to end. Unix only.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub tls: Option<bool>,
+    /// The API generation of the clients it hands out, `"v1"` or `"v1beta1"` (the
+    /// default, for now); the sandbox serves both at once (its `base_url` is the beta's,
+    /// its `origin` + `/rest/v1` the current API's).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub api_version: Option<String>,
 }
 
 impl SandboxOptions {
@@ -69,6 +75,8 @@ pub struct Sandbox {
     /// Dropped only in the process that started it (see `Drop`).
     simulator: ManuallyDrop<Simulator>,
     oauth: bool,
+    /// The generation of the clients it hands out.
+    api_version: ApiVersion,
     /// The process whose threads serve the sandbox.
     pid: u32,
 }
@@ -103,11 +111,13 @@ impl Sandbox {
         if config.assistant_name.is_empty() {
             return Err(Error::invalid_argument("assistant_name", "must not be empty"));
         }
+        let api_version = options.api_version.as_deref().map(ApiVersion::parse).transpose()?;
         let simulator = Simulator::start(config)
             .map_err(|e| Error::new(crate::ErrorKind::Connection, format!("could not start the sandbox: {e}")))?;
         Ok(Sandbox {
             simulator: ManuallyDrop::new(simulator),
             oauth: options.oauth.unwrap_or(false),
+            api_version: api_version.unwrap_or(ApiVersion::V1Beta1),
             pid: std::process::id(),
         })
     }
@@ -154,13 +164,14 @@ impl Sandbox {
         &self.simulator.config().client_secret
     }
 
-    /// The client options that reach this sandbox: base URL, assistant name and
+    /// The client options that reach this sandbox: base URL (of the generation
+    /// [`SandboxOptions::api_version`] names), assistant name and
     /// either its token or (started with `oauth`) its client credentials and token
     /// URL; started with `tls`, its CA as `ca_certificates`. Bindings merge the
     /// caller's own options over these.
     pub fn client_options(&self) -> ClientOptions {
         let mut o = ClientOptions {
-            base_url: Some(self.base_url()),
+            base_url: Some(format!("{}{}", self.origin(), self.api_version.path())),
             assistant_name: Some(self.assistant_name().to_owned()),
             ca_certificates: self.ca_certificate_pem(),
             ..Default::default()

@@ -55,13 +55,36 @@ mod quickstart {
     }
 }
 
+mod buttons_and_forms {
+    include!("../examples/buttons_and_forms.rs");
+
+    pub fn run() -> Result<(), moveworks::Error> {
+        main()
+    }
+}
+
+/// The part of an example between its `README:begin` and `README:end` lines.
+fn readme_region(example: &str) -> &str {
+    example.split("// README:begin\n").nth(1).unwrap().split("// README:end").next().unwrap()
+}
+
 #[test]
 fn the_readme_quickstart_runs_and_is_the_example_verbatim() {
     quickstart::run().unwrap();
-    let example = include_str!("../examples/quickstart.rs");
-    let region = example.split("// README:begin\n").nth(1).unwrap().split("// README:end").next().unwrap();
     let readme = include_str!("../../../README.md");
+    let region = readme_region(include_str!("../examples/quickstart.rs"));
     assert!(readme.contains(region), "README.md's Rust quickstart differs from examples/quickstart.rs");
+}
+
+#[test]
+fn the_readme_buttons_and_forms_example_runs_and_is_the_example_verbatim() {
+    buttons_and_forms::run().unwrap();
+    let readme = include_str!("../../../README.md");
+    let region = readme_region(include_str!("../examples/buttons_and_forms.rs"));
+    assert!(
+        readme.contains(region),
+        "README.md's buttons and forms example differs from examples/buttons_and_forms.rs"
+    );
 }
 
 #[test]
@@ -114,4 +137,20 @@ fn a_tls_sandbox_serves_the_sdk_over_https_trusting_only_its_own_ca() {
     let e = Client::from_options(untrusting).unwrap().create_conversation(None).unwrap_err();
     assert!(e.to_string().to_lowercase().contains("certificate"), "{e}");
     client.create_conversation(None).unwrap();
+}
+
+#[test]
+fn the_sandbox_hands_out_clients_of_the_generation_asked_for() {
+    let start = |api_version: Option<&str>| {
+        Sandbox::start(&SandboxOptions { api_version: api_version.map(str::to_owned), ..Default::default() })
+    };
+    let beta = start(None).unwrap();
+    assert!(beta.client_options().base_url.unwrap().ends_with("/rest/v1beta1"), "the beta stays the default for now");
+    let v1 = start(Some("v1")).unwrap();
+    let client = v1.client().unwrap();
+    client.create_conversation(None).unwrap();
+    let logged = v1.run("requests", &json!({})).unwrap();
+    assert!(logged[0]["path"].as_str().unwrap().starts_with("/rest/v1/"), "{logged}");
+    let e = start(Some("v2")).unwrap_err();
+    assert_eq!((e.kind(), e.argument()), (ErrorKind::InvalidArgument, Some("api_version")));
 }
