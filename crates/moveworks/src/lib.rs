@@ -70,6 +70,7 @@ mod retry;
 pub mod sandbox;
 mod sse;
 mod stream;
+mod tagged;
 mod tls;
 mod transport;
 mod turn;

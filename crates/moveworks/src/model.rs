@@ -11,6 +11,8 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::tagged::buffered_payload;
+
 pub use crate::actions::{Action, FileRef, Handoff, HandoffCategory, HandoffItem, HandoffItemType, SenderInfo};
 
 /// A UTC timestamp parsed from the API's ISO 8601 strings.
@@ -447,7 +449,7 @@ fn null_as_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(d: 
 
 /// A non-negative integer that fits in `u64`, or `None` for anything else (the spec
 /// declares no minimum, so a negative or fractional value must not fail a whole answer).
-pub(crate) fn lenient_u64(value: Option<&Value>) -> Option<u64> {
+fn lenient_u64(value: Option<&Value>) -> Option<u64> {
     value.and_then(Value::as_u64)
 }
 
@@ -598,12 +600,6 @@ fn unknown(tag: String, value: &Value) -> (String, String) {
     (tag, value.to_string())
 }
 
-/// Reads the payload field of a known variant.
-fn variant_field<T: serde::de::DeserializeOwned, E: de::Error>(value: &mut Value, field: &'static str) -> Result<T, E> {
-    let inner = value.get_mut(field).map(Value::take).ok_or_else(|| E::missing_field(field))?;
-    serde_json::from_value(inner).map_err(E::custom)
-}
-
 /// Writes an unknown variant back exactly as received.
 fn serialize_unknown<S: Serializer>(raw_json: &str, s: S) -> Result<S::Ok, S::Error> {
     let value: Value = serde_json::from_str(raw_json).map_err(serde::ser::Error::custom)?;
@@ -673,26 +669,50 @@ impl Content {
 
 impl<'de> Deserialize<'de> for Content {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let (tag, mut value) = take_tagged(d)?;
-        Ok(match tag.as_str() {
+        crate::tagged::read(d)
+    }
+}
+
+impl crate::tagged::TaggedUnion for Content {
+    fn payload_field(tag: &str) -> Option<&'static str> {
+        Some(match tag {
+            "PLAIN_TEXT" => "plain_text",
+            "CALLBACK_ACTION_CONTENT" => "callback_action",
+            "COMMONMARK_TEXT" => "commonmark_text",
+            "MARKDOWN_TEXT" => "markdown_text",
+            _ => return None,
+        })
+    }
+
+    fn from_payload<'de, D: Deserializer<'de>>(tag: &str, payload: D) -> Result<Self, D::Error> {
+        Ok(match tag {
             "PLAIN_TEXT" => {
-                let body = variant_field::<PlainTextBody, D::Error>(&mut value, "plain_text")?;
+                let body = PlainTextBody::deserialize(payload)?;
                 Content::PlainText { text: body.text, files: body.files }
             }
             "CALLBACK_ACTION_CONTENT" => {
-                // History can omit the payload: a press whose id is not recorded.
-                let callback_id = value
-                    .get("callback_action")
-                    .and_then(|c| c.get("callback_id"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned);
-                Content::CallbackAction { callback_id }
+                Content::CallbackAction { callback_id: callback_id_of(&Value::deserialize(payload)?) }
             }
-            "COMMONMARK_TEXT" => Content::CommonmarkText {
-                text: variant_field::<TextBody, D::Error>(&mut value, "commonmark_text")?.text,
-            },
+            "COMMONMARK_TEXT" => Content::CommonmarkText { text: TextBody::deserialize(payload)?.text },
+            _ => Content::MarkdownText { text: TextBody::deserialize(payload)?.text },
+        })
+    }
+
+    fn from_object<E: de::Error>(tag: String, mut value: Value) -> Result<Self, E> {
+        Ok(match tag.as_str() {
+            "PLAIN_TEXT" => {
+                let body = buffered_payload::<PlainTextBody, E>(&mut value, "plain_text")?;
+                Content::PlainText { text: body.text, files: body.files }
+            }
+            // History can omit the payload: a press whose id is not recorded.
+            "CALLBACK_ACTION_CONTENT" => {
+                Content::CallbackAction { callback_id: value.get("callback_action").and_then(callback_id_of) }
+            }
+            "COMMONMARK_TEXT" => {
+                Content::CommonmarkText { text: buffered_payload::<TextBody, E>(&mut value, "commonmark_text")?.text }
+            }
             "MARKDOWN_TEXT" => {
-                Content::MarkdownText { text: variant_field::<TextBody, D::Error>(&mut value, "markdown_text")?.text }
+                Content::MarkdownText { text: buffered_payload::<TextBody, E>(&mut value, "markdown_text")?.text }
             }
             _ => {
                 let (type_name, raw_json) = unknown(tag, &value);
@@ -700,6 +720,11 @@ impl<'de> Deserialize<'de> for Content {
             }
         })
     }
+}
+
+/// A recorded press's `callback_action.callback_id`, when it is a string.
+fn callback_id_of(callback_action: &Value) -> Option<String> {
+    callback_action.get("callback_id").and_then(Value::as_str).map(str::to_owned)
 }
 
 impl Serialize for Content {
@@ -749,12 +774,32 @@ impl OutputItem {
 
 impl<'de> Deserialize<'de> for OutputItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let (tag, mut value) = take_tagged(d)?;
+        crate::tagged::read(d)
+    }
+}
+
+impl crate::tagged::TaggedUnion for OutputItem {
+    fn payload_field(tag: &str) -> Option<&'static str> {
+        match tag {
+            "MESSAGE" => Some("message"),
+            "REASONING_MESSAGE" => Some("reasoning_message"),
+            _ => None,
+        }
+    }
+
+    fn from_payload<'de, D: Deserializer<'de>>(tag: &str, payload: D) -> Result<Self, D::Error> {
+        Ok(match tag {
+            "MESSAGE" => OutputItem::Message { message: Message::deserialize(payload)? },
+            _ => OutputItem::ReasoningMessage { reasoning_message: ReasoningMessage::deserialize(payload)? },
+        })
+    }
+
+    fn from_object<E: de::Error>(tag: String, mut value: Value) -> Result<Self, E> {
         Ok(match tag.as_str() {
-            "MESSAGE" => OutputItem::Message { message: variant_field::<_, D::Error>(&mut value, "message")? },
-            "REASONING_MESSAGE" => OutputItem::ReasoningMessage {
-                reasoning_message: variant_field::<_, D::Error>(&mut value, "reasoning_message")?,
-            },
+            "MESSAGE" => OutputItem::Message { message: buffered_payload(&mut value, "message")? },
+            "REASONING_MESSAGE" => {
+                OutputItem::ReasoningMessage { reasoning_message: buffered_payload(&mut value, "reasoning_message")? }
+            }
             _ => {
                 let (type_name, raw_json) = unknown(tag, &value);
                 OutputItem::Unknown { type_name, raw_json }
@@ -794,7 +839,7 @@ impl<'de> Deserialize<'de> for EventPayload {
         Ok(match tag.as_str() {
             // The spec requires only `type`: a message event without its message is kept raw.
             "MESSAGE_EVENT" if value.get("message").is_some_and(|m| !m.is_null()) => {
-                EventPayload::Message { message: variant_field::<_, D::Error>(&mut value, "message")? }
+                EventPayload::Message { message: buffered_payload::<_, D::Error>(&mut value, "message")? }
             }
             _ => {
                 let (type_name, raw_json) = unknown(tag, &value);

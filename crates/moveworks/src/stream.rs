@@ -21,13 +21,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::ser::{SerializeMap, Serializer};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 use crate::client::Client;
 use crate::error::{ApiErrorCode, Error, ErrorKind, Result};
 use crate::interrupt::{self, Interrupted, Watch};
-use crate::model::{lenient_u64, OutputItem, Response, ResponseStatus};
+use crate::model::{OutputItem, Response, ResponseStatus};
 use crate::poll::CancelToken;
 use crate::sse::{SseEvent, SseParser};
 use crate::transport::{Accept, Method};
@@ -248,17 +249,67 @@ pub(crate) fn stream_error_kind(code: &str) -> ErrorKind {
     }
 }
 
-/// A `data:` object's member as a string.
-fn str_field(data: &Value, key: &str) -> Option<String> {
-    data.get(key).and_then(Value::as_str).map(str::to_owned)
+/// The members of an event's `data:` object that the SDK reads, each kept as its raw
+/// JSON text, so that one pass finds them and only what the event needs is decoded: a
+/// delta's `output` goes straight into its typed item, never through a `Value`.
+#[derive(Deserialize)]
+struct EventData<'a> {
+    #[serde(borrow, default)]
+    sequence_number: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    response_id: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    status: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    conversation_id: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    response: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    output: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    error: Option<&'a RawValue>,
 }
 
-/// A `data:` object's member decoded as `T`; absent or `null` is `None`.
-fn typed_field<T: serde::de::DeserializeOwned>(data: &mut Value, key: &str) -> serde_json::Result<Option<T>> {
-    match data.get_mut(key).map(Value::take) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => serde_json::from_value(v).map(Some),
+/// A delta's `output` member split without decoding, to find its `type` first: the
+/// simulator (like any server writing sorted keys) sends `message` before `type`, which
+/// a one-pass reader can only buffer.
+#[derive(Deserialize)]
+struct OutputParts<'a> {
+    #[serde(rename = "type", borrow, default)]
+    tag: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    message: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    reasoning_message: Option<&'a RawValue>,
+}
+
+/// A delta's output item, its payload decoded straight from the text whatever the
+/// order of its members; anything unusual takes `OutputItem`'s own decoder.
+fn output_item(raw: &RawValue) -> serde_json::Result<OutputItem> {
+    if let Ok(parts) = serde_json::from_str::<OutputParts<'_>>(raw.get()) {
+        match (raw_lenient::<String>(parts.tag).as_deref(), parts.message, parts.reasoning_message) {
+            (Some("MESSAGE"), Some(message), _) => {
+                return Ok(OutputItem::Message { message: serde_json::from_str(message.get())? })
+            }
+            (Some("REASONING_MESSAGE"), _, Some(reasoning)) => {
+                return Ok(OutputItem::ReasoningMessage { reasoning_message: serde_json::from_str(reasoning.get())? })
+            }
+            _ => {}
+        }
     }
+    serde_json::from_str(raw.get())
+}
+
+/// A member as a `T` when it is one, else (or absent, or `null`) `None`: read leniently,
+/// as a `sequence_number` that is negative or fractional (the spec declares no minimum)
+/// or a `response_id` that is not a string must not fail the event.
+fn raw_lenient<T: serde::de::DeserializeOwned>(raw: Option<&RawValue>) -> Option<T> {
+    raw.and_then(|r| serde_json::from_str(r.get()).ok())
+}
+
+/// A member decoded as `T`; absent or `null` is `None`.
+fn raw_typed<T: serde::de::DeserializeOwned>(raw: Option<&RawValue>) -> serde_json::Result<Option<T>> {
+    raw.map(|r| serde_json::from_str(r.get())).transpose()
 }
 
 /// A streamed answer being received: an iterator of [`StreamEvent`]s.
@@ -405,9 +456,9 @@ impl EventStream {
 
     /// A response decoded from `data.response` (the published shape), carrying the
     /// stream request's id.
-    fn response_of(&self, event: &SseEvent, data: &mut Value) -> Result<Option<Response>> {
+    fn response_of(&self, event: &SseEvent, data: &EventData<'_>) -> Result<Option<Response>> {
         let mut response: Option<Response> =
-            typed_field(data, "response").map_err(|e| self.decode_error(event, format_args!("response: {e}")))?;
+            raw_typed(data.response).map_err(|e| self.decode_error(event, format_args!("response: {e}")))?;
         if let Some(r) = response.as_mut() {
             r.request_id.clone_from(&self.request_id);
             r.http_headers = Some(self.http_headers.clone());
@@ -427,21 +478,22 @@ impl EventStream {
         self.last_event_id = Arc::clone(&event.id);
         let name = if event.event == "OUTPUT_DELTA" { "RESPONSE_OUTPUT_DELTA" } else { event.event.as_str() };
         if !StreamEvent::KNOWN.contains(&name) {
-            let sequence_number =
-                serde_json::from_str::<Value>(&event.data).ok().and_then(|d| lenient_u64(d.get("sequence_number")));
+            let sequence_number = serde_json::from_str::<EventData<'_>>(&event.data)
+                .ok()
+                .and_then(|d| raw_lenient::<u64>(d.sequence_number));
             return Ok(Some(StreamEvent::Unknown { sequence_number, event_name: event.event, data: event.data }));
         }
-        let mut data: Value = serde_json::from_str(&event.data).map_err(|e| self.decode_error(&event, e))?;
-        if !data.is_object() {
-            return Err(self.decode_error(&event, "data is not a JSON object"));
-        }
-        let sequence_number = lenient_u64(data.get("sequence_number"));
-        let flat_id = str_field(&data, "response_id");
-        let flat_status: Option<ResponseStatus> =
-            typed_field(&mut data, "status").map_err(|e| self.decode_error(&event, e))?;
+        let data: EventData<'_> =
+            serde_json::from_str(&event.data).map_err(|e| match serde_json::from_str::<Value>(&event.data) {
+                Ok(other) if !other.is_object() => self.decode_error(&event, "data is not a JSON object"),
+                _ => self.decode_error(&event, e),
+            })?;
+        let sequence_number = raw_lenient::<u64>(data.sequence_number);
+        let flat_id = raw_lenient::<String>(data.response_id);
+        let flat_status: Option<ResponseStatus> = raw_typed(data.status).map_err(|e| self.decode_error(&event, e))?;
         let typed = match name {
             "RESPONSE_CREATED" => {
-                let response = self.response_of(&event, &mut data)?;
+                let response = self.response_of(&event, &data)?;
                 let Some(response_id) = response.as_ref().map(|r| r.response_id.clone()).or(flat_id) else {
                     return Err(self.decode_error(&event, "missing field response.response_id"));
                 };
@@ -452,13 +504,13 @@ impl EventStream {
                     conversation_id: response
                         .as_ref()
                         .map(|r| r.conversation_id.clone())
-                        .or_else(|| str_field(&data, "conversation_id")),
+                        .or_else(|| raw_lenient::<String>(data.conversation_id)),
                     status: response.as_ref().map(|r| r.status.clone()).or(flat_status),
                     response,
                 }
             }
             "RESPONSE_IN_PROGRESS" => {
-                let response = self.response_of(&event, &mut data)?;
+                let response = self.response_of(&event, &data)?;
                 StreamEvent::ResponseInProgress {
                     sequence_number,
                     response_id: response.as_ref().map(|r| r.response_id.clone()).or(flat_id),
@@ -468,7 +520,7 @@ impl EventStream {
             }
             "RESPONSE_OUTPUT_DELTA" => {
                 let Some(output) =
-                    typed_field::<OutputItem>(&mut data, "output").map_err(|e| self.decode_error(&event, e))?
+                    data.output.map(output_item).transpose().map_err(|e| self.decode_error(&event, e))?
                 else {
                     return Err(self.decode_error(&event, "missing field output"));
                 };
@@ -487,7 +539,7 @@ impl EventStream {
                 }
             }
             "RESPONSE_COMPLETED" | "RESPONSE_FAILED" => {
-                let response = self.response_of(&event, &mut data)?;
+                let response = self.response_of(&event, &data)?;
                 self.completed = true;
                 let response_id = response.as_ref().map(|r| r.response_id.clone()).or(flat_id);
                 if let (None, Some(id)) = (&self.response_id, &response_id) {
@@ -506,12 +558,9 @@ impl EventStream {
             }
             _ => {
                 // ERROR: `{"error": {"code", "message"}}`, read leniently.
-                let error = data.get("error").cloned().unwrap_or(Value::Null);
-                StreamEvent::Error {
-                    sequence_number,
-                    code: str_field(&error, "code").unwrap_or_default(),
-                    message: str_field(&error, "message").unwrap_or_default(),
-                }
+                let error: Value = raw_typed(data.error).ok().flatten().unwrap_or(Value::Null);
+                let member = |key: &str| error.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+                StreamEvent::Error { sequence_number, code: member("code"), message: member("message") }
             }
         };
         Ok(Some(typed))
