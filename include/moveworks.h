@@ -389,7 +389,8 @@ typedef enum mw_input_kind {
 } mw_input_kind;
 
 /**
- * One action (button) of a message, always borrowed from its message.
+ * One action (button) of a message: borrowed from its message, or owned when made by
+ * mw_action_from_json().
  */
 typedef struct mw_action mw_action;
 
@@ -1642,9 +1643,9 @@ enum mw_status mw_modal_field_count(const struct mw_modal *modal, size_t *out);
 /**
  * The `index`-th field, borrowed from the form.
  */
-enum mw_status mw_modal_field(const struct mw_modal *modal,
-                              size_t index,
-                              const struct mw_modal_field **out);
+enum mw_status mw_modal_field_at(const struct mw_modal *modal,
+                                 size_t index,
+                                 const struct mw_modal_field **out);
 
 /**
  * The `x-moveworks-root-uuid` of the HTTP answer the form came from; NULL for one
@@ -2530,6 +2531,21 @@ enum mw_status mw_action_modal_id(const struct mw_action *action, char **out);
  * The action as wire JSON (an unknown one exactly as received). `*out` is a new string.
  */
 enum mw_status mw_action_to_json(const struct mw_action *action, char **out);
+
+/**
+ * An action from its wire JSON (mw_action_to_json()), e.g. a button kept between two
+ * requests of a web app, to press later. Not JSON is MW_DECODE. `*out` is OWNED, unlike
+ * the actions read from a message: free it with mw_action_free().
+ */
+enum mw_status mw_action_from_json(const char *json,
+                                   struct mw_action **out,
+                                   struct mw_error **out_error);
+
+/**
+ * Frees an action made by mw_action_from_json() (never one borrowed from a message).
+ * NULL is allowed.
+ */
+void mw_action_free(struct mw_action *action);
 
 /**
  * The callback id a CALLBACK_ACTION_CONTENT records; NULL for other types and when

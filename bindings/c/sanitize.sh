@@ -73,6 +73,7 @@ for t in "${tests[@]}"; do
     step "ASan+LSan+UBSan: $t"
     if [[ "$t" == conformance ]]; then
         "$WORK/$t" tests/conformance/scenarios.json
+        "$WORK/$t" tests/conformance/v1-scenarios.json
     else
         "$WORK/$t"
     fi

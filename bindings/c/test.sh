@@ -136,8 +136,9 @@ sim_reset() {
 }
 
 # ---- run ---------------------------------------------------------------------------------------------
-step "conformance scenarios"
+step "conformance scenarios (rest/v1beta1 and rest/v1)"
 "$WORK/conformance" tests/conformance/scenarios.json
+"$WORK/conformance" tests/conformance/v1-scenarios.json
 step "unit tests (C)"
 "$WORK/unit"
 step "security tests (C)"
@@ -178,6 +179,7 @@ if [[ "${MW_C_SKIP_VALGRIND:-}" != 1 ]]; then
     "${VG[@]}" "$WORK/quickstart" >/dev/null
     "${VG[@]}" "$WORK/sandbox_test" >/dev/null
     "${VG[@]}" "$WORK/conformance" tests/conformance/scenarios.json
+    "${VG[@]}" "$WORK/conformance" tests/conformance/v1-scenarios.json
 fi
 step "ASan+LSan+UBSan (C and C++ suites), valgrind (C++ suite)"
 bash "$HERE/sanitize.sh"

@@ -166,7 +166,7 @@ pub unsafe extern "C" fn mw_modal_field_count(modal: *const mw_modal, out: *mut 
 
 /// The `index`-th field, borrowed from the form.
 #[no_mangle]
-pub unsafe extern "C" fn mw_modal_field(
+pub unsafe extern "C" fn mw_modal_field_at(
     modal: *const mw_modal,
     index: usize,
     out: *mut *const mw_modal_field,
