@@ -63,7 +63,7 @@ cargo test -q -p moveworks-c --no-default-features --lib 2>&1 | grep -v '^$'
 step "compile C and C++ tests"
 CFLAGS=(-std=c99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O0 -I"$ROOT/include" -I"$HERE/tests")
 LDLIBS=(-L"$LIBDIR" -lmoveworks -lcjson -lpthread -Wl,-rpath,"$LIBDIR")
-for t in conformance unit security stress sandbox network proxy_env; do
+for t in conformance unit v1 security stress sandbox network proxy_env; do
     gcc "${CFLAGS[@]}" "$HERE/tests/$t.c" -o "$WORK/$t" "${LDLIBS[@]}"
 done
 g++ -std=c++17 -Wall -Wextra -Werror -g -I"$ROOT/include" -I"$HERE/tests" "$HERE/tests/cpp_unit.cpp" \
@@ -141,6 +141,8 @@ step "conformance scenarios (rest/v1beta1 and rest/v1)"
 "$WORK/conformance" tests/conformance/v1-scenarios.json
 step "unit tests (C)"
 "$WORK/unit"
+step "rest/v1 tests (C): per-user views, inputs, forms, webhook deliveries, the events follower"
+"$WORK/v1"
 step "security tests (C)"
 "$WORK/security"
 step "sandbox tests (C): in-process sandboxes, no external simulator"
@@ -174,6 +176,7 @@ if [[ "${MW_C_SKIP_VALGRIND:-}" != 1 ]]; then
     VG=(valgrind -q --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite,indirect
         --show-leak-kinds=definite,indirect)
     "${VG[@]}" "$WORK/unit"
+    "${VG[@]}" "$WORK/v1"
     "${VG[@]}" "$WORK/security"
     "${VG[@]}" "$WORK/sandbox"
     "${VG[@]}" "$WORK/quickstart" >/dev/null
