@@ -1648,6 +1648,14 @@ enum mw_status mw_modal_field_at(const struct mw_modal *modal,
                                  const struct mw_modal_field **out);
 
 /**
+ * The field named `name`, borrowed from the form; `*out` is NULL (with MW_OK) when the
+ * form has no such field.
+ */
+enum mw_status mw_modal_field_by_name(const struct mw_modal *modal,
+                                      const char *name,
+                                      const struct mw_modal_field **out_field);
+
+/**
  * The `x-moveworks-root-uuid` of the HTTP answer the form came from; NULL for one
  * parsed from JSON. `*out` is a new string or NULL.
  */

@@ -78,6 +78,7 @@ gcc "${CFLAGS[@]}" "$HERE/examples/feedback.c" -o "$WORK/feedback" "${LDLIBS[@]}
 gcc "${CFLAGS[@]}" "$HERE/examples/quickstart.c" -o "$WORK/quickstart" "${LDLIBS[@]}"
 gcc "${CFLAGS[@]}" "$HERE/examples/sandbox_test.c" -o "$WORK/sandbox_test" "${LDLIBS[@]}"
 gcc "${CFLAGS[@]}" "$HERE/examples/corporate_proxy.c" -o "$WORK/corporate_proxy" "${LDLIBS[@]}"
+gcc "${CFLAGS[@]}" "$HERE/examples/laptop_form.c" -o "$WORK/laptop_form" "${LDLIBS[@]}"
 # The README's C blocks are the marked regions of the examples, word for word (each region
 # dedented by its marker's indentation): the quickstart, the sandbox test's app and test,
 # streaming, messages. The quickstart is the README's first code block.
@@ -85,6 +86,7 @@ python3 - "$HERE/README.md" "$HERE/examples" <<'PY'
 import re, sys
 readme = open(sys.argv[1], encoding="utf-8").read()
 for section, nth, example, marker in [("Quickstart", 0, "quickstart.c", "quickstart"),
+                                      ("Buttons and forms", 0, "laptop_form.c", "forms"),
                                       ("Testing your app", 0, "sandbox_test.c", "app"),
                                       ("Testing your app", 1, "sandbox_test.c", "test"),
                                       ("Streaming", 0, "stream_turn.c", "streaming"),
@@ -155,11 +157,22 @@ step "stress: 16 threads, one client, 10,000 calls, a token revocation (C)"
 "$WORK/stress"
 step "unit tests (C++)"
 "$WORK/cpp_unit"
-step "examples: quickstart and the user-style sandbox test (no external simulator), full turn (shared and static library), streamed turn, messages and feedback"
+step "examples: quickstart, the user-style sandbox test and buttons and forms (no external simulator), full turn (shared and static library), streamed turn, messages and feedback"
 env -u MW_SIM_JSON "$WORK/quickstart" >"$WORK/example.out"
 grep -q "^assistant: ." "$WORK/example.out" || { cat "$WORK/example.out"; exit 1; }
 env -u MW_SIM_JSON "$WORK/sandbox_test" >"$WORK/example.out"
 grep -qx "sandbox_test: passed" "$WORK/example.out" || { cat "$WORK/example.out"; exit 1; }
+# The README's second example: buttons, a press and a form on rest/v1, printing what the README shows.
+env -u MW_SIM_JSON "$WORK/laptop_form" >"$WORK/example.out"
+python3 - "$HERE/README.md" "$WORK/example.out" <<'PY'
+import re, sys
+text = re.search(r"\n## Buttons and forms\n(.*?)(?:\n## |\Z)", open(sys.argv[1], encoding="utf-8").read(), re.S).group(1)
+shown = re.findall(r"```text\n(.*?)```", text, re.S)[0]
+# The ticket number depends on the sandbox's counter: compare it as a pattern.
+pattern = re.escape(shown).replace("INC0010003", "INC[0-9]+")
+if not re.fullmatch(pattern, open(sys.argv[2], encoding="utf-8").read()):
+    sys.exit("examples/laptop_form.c does not print what bindings/c/README.md's Buttons and forms shows")
+PY
 sim_reset
 "$WORK/full_turn_static" >"$WORK/example.out"
 grep -q "assistant:" "$WORK/example.out" || { cat "$WORK/example.out"; exit 1; }
@@ -181,6 +194,7 @@ if [[ "${MW_C_SKIP_VALGRIND:-}" != 1 ]]; then
     "${VG[@]}" "$WORK/sandbox"
     "${VG[@]}" "$WORK/quickstart" >/dev/null
     "${VG[@]}" "$WORK/sandbox_test" >/dev/null
+    "${VG[@]}" "$WORK/laptop_form" >/dev/null
     "${VG[@]}" "$WORK/conformance" tests/conformance/scenarios.json
     "${VG[@]}" "$WORK/conformance" tests/conformance/v1-scenarios.json
 fi

@@ -10,8 +10,8 @@ use moveworks::{Error, Modal, ModalField, ModalRef, ModalSubmitResult, ModalValu
 use serde_json::Value;
 
 use crate::client::{call, mw_client};
-use crate::error::{guard, mw_error, mw_status};
-use crate::models::{get, get_item, get_str, json_of};
+use crate::error::{guard, guard_plain, mw_error, mw_status};
+use crate::models::{get, get_item, get_str, json_of, opt_borrowed};
 use crate::util::{alloc_string, arg_str, borrow, free_handle, from_json, into_handle, out, to_json, Handle};
 
 /// A form, as mw_client_get_modal() and mw_client_refresh_modal() return it. Owned;
@@ -172,6 +172,23 @@ pub unsafe extern "C" fn mw_modal_field_at(
     out: *mut *const mw_modal_field,
 ) -> mw_status {
     get_item(modal, index, out, |m| &m.fields[..])
+}
+
+/// The field named `name`, borrowed from the form; `*out` is NULL (with MW_OK) when the
+/// form has no such field.
+#[no_mangle]
+pub unsafe extern "C" fn mw_modal_field_by_name(
+    modal: *const mw_modal,
+    name: *const c_char,
+    out_field: *mut *const mw_modal_field,
+) -> mw_status {
+    guard_plain(|| {
+        let m = borrow(modal, "modal")?;
+        let name = arg_str(name, "name")?;
+        let o = out(out_field, "out_field")?;
+        *o = opt_borrowed::<mw_modal_field>(m.field(name));
+        Ok(())
+    })
 }
 
 /// The `x-moveworks-root-uuid` of the HTTP answer the form came from; NULL for one

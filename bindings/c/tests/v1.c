@@ -244,19 +244,11 @@ static void test_inputs(void) {
 
 /* ---- forms ------------------------------------------------------------------------------ */
 
+
 static const mw_modal_field *field_named(const mw_modal *m, const char *name) {
-    size_t n = 0;
-    mw_modal_field_count(m, &n);
-    for (size_t i = 0; i < n; i++) {
-        const mw_modal_field *f = NULL;
-        char *got = NULL;
-        mw_modal_field_at(m, i, &f);
-        mw_modal_field_name(f, &got);
-        int same = got && strcmp(got, name) == 0;
-        mw_string_free(got);
-        if (same) return f;
-    }
-    return NULL;
+    const mw_modal_field *f = NULL;
+    CHECK_STATUS(mw_modal_field_by_name(m, name, &f), MW_OK, NULL);
+    return f;
 }
 
 static void test_forms(void) {
@@ -284,6 +276,9 @@ static void test_forms(void) {
     CHECK(n == 4);
     const mw_modal_field *f = NULL;
     CHECK_STATUS(mw_modal_field_at(form, 4, &f), MW_INVALID_ARGUMENT, NULL);
+    CHECK(mw_modal_field_at(form, 1, &f) == MW_OK && f == field_named(form, "model"));
+    CHECK(field_named(form, "no_such_field") == NULL);
+    CHECK_STATUS(mw_modal_field_by_name(form, NULL, &f), MW_INVALID_ARGUMENT, NULL);
     const mw_modal_field *model = field_named(form, "model"), *intro = field_named(form, "intro");
     const mw_modal_field *needed_by = field_named(form, "needed_by");
     bool b = false;
