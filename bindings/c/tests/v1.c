@@ -277,6 +277,9 @@ static void test_forms(void) {
     const mw_modal_field *f = NULL;
     CHECK_STATUS(mw_modal_field_at(form, 4, &f), MW_INVALID_ARGUMENT, NULL);
     CHECK(mw_modal_field_at(form, 1, &f) == MW_OK && f == field_named(form, "model"));
+    mw_modal_field_name(f, &s);
+    CHECK_STR(s, "model");
+    mw_string_free(s);
     CHECK(field_named(form, "no_such_field") == NULL);
     CHECK_STATUS(mw_modal_field_by_name(form, NULL, &f), MW_INVALID_ARGUMENT, NULL);
     const mw_modal_field *model = field_named(form, "model"), *intro = field_named(form, "intro");
