@@ -359,7 +359,38 @@ typedef enum mw_stream_event_type {
 } mw_stream_event_type;
 
 /**
- * One action (button) of a message, always borrowed from its message.
+ * What the `value` of an input is.
+ */
+typedef enum mw_input_kind {
+  /**
+   * A typed turn as the client's generation spells it (what the plain calls send):
+   * `{"chat": {"text": value}}` on rest/v1, `{"text": value}` on rest/v1beta1.
+   */
+  MW_INPUT_TURN = 0,
+  /**
+   * `{"chat": {"text": value}}` (rest/v1 only).
+   */
+  MW_INPUT_CHAT = 1,
+  /**
+   * `{"text": value}` (both generations).
+   */
+  MW_INPUT_TEXT = 2,
+  /**
+   * `{"callback_id": value}` (rest/v1 only): a button press, the callback id of a
+   * CALLBACK_ACTION exactly as received (mw_client_press() does this for an action).
+   */
+  MW_INPUT_CALLBACK = 3,
+  /**
+   * `value` is JSON: an object is sent as the input as given (e.g. `{"action": {...}}`,
+   * whose shape is not published), a string is a typed turn. Not JSON is MW_DECODE;
+   * another JSON type, or an empty object, is MW_INVALID_ARGUMENT naming `input`.
+   */
+  MW_INPUT_RAW_JSON = 4,
+} mw_input_kind;
+
+/**
+ * One action (button) of a message: borrowed from its message, or owned when made by
+ * mw_action_from_json().
  */
 typedef struct mw_action mw_action;
 
@@ -368,6 +399,12 @@ typedef struct mw_action mw_action;
  * wait uses it. mw_cancel_token_cancel() may be called from any thread.
  */
 typedef struct mw_cancel_token mw_cancel_token;
+
+/**
+ * Where a load callback puts the saved checkpoint: borrowed for the duration of that
+ * callback call only. Fill it with mw_checkpoint_set().
+ */
+typedef struct mw_checkpoint mw_checkpoint;
 
 /**
  * An entity a message cites (always borrowed from its message). Where its markers go
@@ -440,6 +477,24 @@ typedef struct mw_event_iter mw_event_iter;
 typedef struct mw_event_page mw_event_page;
 
 /**
+ * Follows one user's events feed (`GET /conversations/-/events`), delivering each
+ * event once, in feed order, and saving its id as the checkpoint after its handler
+ * returned. AT-LEAST-ONCE: a crash between a delivery and its save delivers that one
+ * event again on restart; use mw_event_id() as the key to drop a repeat. FRESH START:
+ * with no saved checkpoint the first poll only catches up (saves the newest id,
+ * delivers nothing) unless `replay` is set. FAILURES: a 429 waits as its Retry-After
+ * asks, other transient failures back off (up to `max_backoff_ms`) and are tried again;
+ * a permanent failure (401, 403, 404, a checkpoint that cannot be saved) is the call's
+ * error, with the checkpoint at the last event handled.
+ *
+ * Owned; free with mw_events_follower_free(). One thread at a time, except
+ * mw_events_follower_cancel(), which any thread may call while another is blocked in
+ * it. One follower per user: give it a client acting for that user (mw_client_for_user())
+ * and a checkpoint of that user's own.
+ */
+typedef struct mw_events_follower mw_events_follower;
+
+/**
  * The answer of mw_client_submit_feedback() (owned; free with mw_feedback_result_free).
  */
 typedef struct mw_feedback_result mw_feedback_result;
@@ -466,6 +521,23 @@ typedef struct mw_message_iter mw_message_iter;
  * One page of messages (owned; free with mw_message_page_free).
  */
 typedef struct mw_message_page mw_message_page;
+
+/**
+ * A form, as mw_client_get_modal() and mw_client_refresh_modal() return it. Owned;
+ * free with mw_modal_free(). It remembers where it was fetched (for a refresh).
+ */
+typedef struct mw_modal mw_modal;
+
+/**
+ * One field of a form, always borrowed from its mw_modal.
+ */
+typedef struct mw_modal_field mw_modal_field;
+
+/**
+ * The acknowledgement of mw_client_submit_modal() (not the outcome: the assistant's
+ * follow-up arrives as new messages and events). Owned; free with mw_modal_submit_result_free().
+ */
+typedef struct mw_modal_submit_result mw_modal_submit_result;
 
 /**
  * One output of a response (always borrowed from its response).
@@ -514,6 +586,20 @@ typedef struct mw_stream mw_stream;
 typedef struct mw_stream_event mw_stream_event;
 
 /**
+ * Where a token provider callback puts the token: borrowed for the duration of one
+ * callback call only (never keep it). Fill it with mw_user_token_set().
+ */
+typedef struct mw_user_token mw_user_token;
+
+/**
+ * One outbound webhook delivery of Moveworks:
+ * `{"id": "evt_...", "data": {"conversation_id": "...", "user_id": "..."}, ...}`.
+ * Owned; free with mw_webhook_delivery_free(). A delivery is only a hint: its content
+ * is fetched from the API with your own credentials (mw_webhook_delivery_fetch()).
+ */
+typedef struct mw_webhook_delivery mw_webhook_delivery;
+
+/**
  * Called while polling whenever the response's status or outputs change.
  * `response` is borrowed for the duration of the call only. Return true to keep
  * waiting, false to stop (the wait then returns MW_CANCELLED). It runs on the
@@ -556,6 +642,96 @@ typedef struct mw_wait_options {
    */
   void *user_data;
 } mw_wait_options;
+
+/**
+ * How a follower polls. Always start from mw_follow_options_init(), which sets the
+ * core's defaults; a NULL options pointer means those defaults.
+ */
+typedef struct mw_follow_options {
+  /**
+   * Time between polls, in ms (default 6000: event polls count against the same rate
+   * limit as history reads; webhooks are the low-latency path).
+   */
+  uint64_t interval_ms;
+  /**
+   * On a fresh checkpoint, deliver every event already in the feed (true), or only
+   * those arriving after the follower starts (false, the default).
+   */
+  bool replay;
+  /**
+   * Events per page, 1 to 100 (default 100).
+   */
+  uint32_t page_size;
+  /**
+   * Longest wait between attempts after a failure without Retry-After, in ms (default 60000).
+   */
+  uint64_t max_backoff_ms;
+  /**
+   * Optional cancel token that stops the follower from any thread (copied: it may be
+   * freed after mw_events_follower_new()), or NULL for the follower's own
+   * (mw_events_follower_cancel()).
+   */
+  const struct mw_cancel_token *cancel;
+} mw_follow_options;
+
+/**
+ * A custom store's load: put the saved checkpoint into `out` with mw_checkpoint_set(),
+ * or leave it unset when nothing was ever saved (a fresh follower). Return MW_OK (an
+ * mw_status as an int), or another status to fail the follower's call (MW_INVALID_ARGUMENT naming `checkpoint`).
+ */
+typedef int (*mw_checkpoint_load_callback)(void *userdata, struct mw_checkpoint *out);
+
+/**
+ * A custom store's save: keep `checkpoint` (an opaque string, borrowed for the call:
+ * an event id, or "" meaning "from the start of the feed") so that a later load, even
+ * after a crash, returns it; return MW_OK only once it is durable. Another status
+ * fails the follower's call (MW_INVALID_ARGUMENT naming `checkpoint`).
+ */
+typedef int (*mw_checkpoint_save_callback)(void *userdata, const char *checkpoint);
+
+/**
+ * Releases the `userdata` of a callback, called exactly once when the library no
+ * longer needs it (on whatever thread frees the last handle using it).
+ */
+typedef void (*mw_userdata_free_callback)(void *userdata);
+
+/**
+ * Called for each event, in order. `event` is borrowed for the call. Return true when
+ * handled (its id becomes the checkpoint), false for "not handled": nothing is saved,
+ * the call returns, and the event is delivered again by the next call. Runs on the
+ * calling thread while the follower is locked: call no other function of this follower
+ * from it except mw_events_follower_cancel(). It must not unwind.
+ */
+typedef bool (*mw_event_handler)(const struct mw_event *event, void *userdata);
+
+/**
+ * How mw_client_stream_response() and mw_client_stream_response_and_wait() wait.
+ * Always start from mw_stream_options_init(), which sets the core's defaults; a
+ * NULL options pointer means those defaults.
+ */
+typedef struct mw_stream_options {
+  /**
+   * Give up on the stream after this long without an event, in ms, and finish the
+   * turn by polling instead (default 30000; must be greater than 0).
+   */
+  uint64_t idle_timeout_ms;
+  /**
+   * The whole turn's deadline (`wait.deadline_ms`, default 120000: MW_POLL_TIMEOUT
+   * after it), its cancel token (`wait.cancel`, or NULL) and the polling of the
+   * fallback (`wait.on_update` fires only while polling). For mw_client_stream_response,
+   * a `wait.cancel` token given here also cancels the stream, while mw_stream_cancel()
+   * cancels that stream only (never the caller's token).
+   */
+  struct mw_wait_options wait;
+} mw_stream_options;
+
+/**
+ * Called by mw_client_stream_response_and_wait() for every event. `event` is
+ * borrowed for the duration of the call only. Return 0 to go on, nonzero to stop
+ * (the call then returns MW_CANCELLED naming the response). It runs on the thread
+ * that made the call. It must not unwind (no C++ exceptions through it).
+ */
+typedef int (*mw_stream_callback)(const struct mw_stream_event *event, void *user_data);
 
 /**
  * One log record, as the log callback receives it. Every pointer in it is BORROWED for the
@@ -617,33 +793,21 @@ typedef struct mw_log_record {
 typedef void (*mw_log_callback)(const struct mw_log_record *record, void *user_data);
 
 /**
- * How mw_client_stream_response() and mw_client_stream_response_and_wait() wait.
- * Always start from mw_stream_options_init(), which sets the core's defaults; a
- * NULL options pointer means those defaults.
+ * A token provider: set a bearer for the view's user with mw_user_token_set(`token`,
+ * ...) and return MW_OK (an mw_status as an int, so that any value is safe). Any
+ * other return value fails the call that needed the token
+ * with MW_OAUTH (nothing is sent); so does returning MW_OK without setting a token.
+ *
+ * WHEN AND WHERE: called on the thread making a call on the view (or on a client or
+ * follower made from it), when the view has no valid token: on its first call,
+ * shortly before the lifetime given to mw_user_token_set() runs out, and once after
+ * the API answers 401 (the call is then replayed once). Calls for one view never
+ * overlap (concurrent callers wait for one call), but views made by separate
+ * mw_client_for_user() calls may call their callbacks at the same time from
+ * different threads. It may block (an HTTP exchange with your identity provider).
+ * It must not unwind (no C++ exceptions or longjmp through it).
  */
-typedef struct mw_stream_options {
-  /**
-   * Give up on the stream after this long without an event, in ms, and finish the
-   * turn by polling instead (default 30000; must be greater than 0).
-   */
-  uint64_t idle_timeout_ms;
-  /**
-   * The whole turn's deadline (`wait.deadline_ms`, default 120000: MW_POLL_TIMEOUT
-   * after it), its cancel token (`wait.cancel`, or NULL) and the polling of the
-   * fallback (`wait.on_update` fires only while polling). For mw_client_stream_response,
-   * a `wait.cancel` token given here also cancels the stream, while mw_stream_cancel()
-   * cancels that stream only (never the caller's token).
-   */
-  struct mw_wait_options wait;
-} mw_stream_options;
-
-/**
- * Called by mw_client_stream_response_and_wait() for every event. `event` is
- * borrowed for the duration of the call only. Return 0 to go on, nonzero to stop
- * (the call then returns MW_CANCELLED naming the response). It runs on the thread
- * that made the call. It must not unwind (no C++ exceptions through it).
- */
-typedef int (*mw_stream_callback)(const struct mw_stream_event *event, void *user_data);
+typedef int (*mw_token_provider_callback)(struct mw_user_token *token, void *userdata);
 
 #ifdef __cplusplus
 extern "C" {
@@ -1226,6 +1390,160 @@ const char *mw_error_body_excerpt(const struct mw_error *error);
 bool mw_error_is_transient(const struct mw_error *error);
 
 /**
+ * Fills `options` with the core's defaults (6000 ms, no replay, 100 per page, 60000 ms
+ * back-off cap, no cancel token).
+ */
+enum mw_status mw_follow_options_init(struct mw_follow_options *options);
+
+/**
+ * A follower of `client`'s events feed (`client` acts for the user whose feed it is)
+ * keeping its place in the file `checkpoint_path` (one line, written atomically; a
+ * missing file is a fresh follower; its directory must exist; a file that cannot be
+ * read or written is MW_INVALID_ARGUMENT naming `checkpoint`). `options` may be NULL.
+ * A zero interval or back-off, or a page size outside 1 to 100, is MW_INVALID_ARGUMENT
+ * naming it. Nothing is sent until the first poll. `*out_follower` is owned.
+ */
+enum mw_status mw_events_follower_new(const struct mw_client *client,
+                                      const char *checkpoint_path,
+                                      const struct mw_follow_options *options,
+                                      struct mw_events_follower **out_follower,
+                                      struct mw_error **out_error);
+
+/**
+ * A follower as mw_events_follower_new(), keeping its place in a store of the
+ * application's: `load` and `save` (see their types) get `userdata`, on the thread
+ * calling the follower. `userdata_free` (may be NULL) runs once when the follower is
+ * freed, or before this returns when it fails. NULL `load` or `save` is
+ * MW_INVALID_ARGUMENT. `*out_follower` is owned.
+ */
+enum mw_status mw_events_follower_new_with_store(const struct mw_client *client,
+                                                 mw_checkpoint_load_callback load,
+                                                 mw_checkpoint_save_callback save,
+                                                 void *userdata,
+                                                 mw_userdata_free_callback userdata_free,
+                                                 const struct mw_follow_options *options,
+                                                 struct mw_events_follower **out_follower,
+                                                 struct mw_error **out_error);
+
+/**
+ * Sets the checkpoint a load callback found (copied). Only valid on the `out` a load
+ * callback received, during that call.
+ */
+enum mw_status mw_checkpoint_set(struct mw_checkpoint *checkpoint, const char *value);
+
+/**
+ * One poll (with its pages), delivering what is new to `on_event`, then returns;
+ * `*out_handled` (may be NULL) is how many events were handled. On a fresh checkpoint
+ * this poll is the catch-up. Transient failures are backed off and retried a couple of
+ * times before their error is returned; does not wait for the interval. MW_CANCELLED
+ * once cancelled.
+ */
+enum mw_status mw_events_follower_poll_once(struct mw_events_follower *follower,
+                                            mw_event_handler on_event,
+                                            void *userdata,
+                                            size_t *out_handled,
+                                            struct mw_error **out_error);
+
+/**
+ * Follows the feed, calling `on_event` for each event, until the follower is cancelled
+ * (MW_OK, after saving the checkpoint of an event whose handler returned) or a handler
+ * returns false (MW_OK; that event is not saved). Blocks the calling thread, waiting
+ * `interval_ms` between polls. To stop after an event you did handle, cancel from the handler.
+ */
+enum mw_status mw_events_follower_run(struct mw_events_follower *follower,
+                                      mw_event_handler on_event,
+                                      void *userdata,
+                                      struct mw_error **out_error);
+
+/**
+ * The next event, waiting for it as long as it takes (the pull form of run). The
+ * previous event's id is saved first: an event counts as handled once you ask for the
+ * next one (or call mw_events_follower_commit()). `*out_event` is owned, or NULL (with
+ * MW_OK) once the follower is cancelled.
+ */
+enum mw_status mw_events_follower_next(struct mw_events_follower *follower,
+                                       struct mw_event **out_event,
+                                       struct mw_error **out_error);
+
+/**
+ * Saves the checkpoint of the last event mw_events_follower_next() gave, if not saved
+ * yet (before stopping after an event you handled).
+ */
+enum mw_status mw_events_follower_commit(struct mw_events_follower *follower,
+                                         struct mw_error **out_error);
+
+/**
+ * Stops the follower: a run or next blocked in another thread returns at once (waits
+ * between polls wake up). Safe from any thread, also from a handler, any number of times.
+ */
+enum mw_status mw_events_follower_cancel(const struct mw_events_follower *follower);
+
+/**
+ * The last checkpoint saved: an event id, "" when following began at the start of an
+ * empty feed, NULL before the first poll. `*out` is a new string or NULL.
+ */
+enum mw_status mw_events_follower_checkpoint(struct mw_events_follower *follower,
+                                             char **out_checkpoint);
+
+/**
+ * Frees a follower (a custom store's userdata_free runs now). NULL is allowed. No call
+ * may be running on it.
+ */
+void mw_events_follower_free(struct mw_events_follower *follower);
+
+/**
+ * mw_client_create_response() with an explicit input: `kind` is an mw_input_kind (an
+ * int, so that any value is safe to pass; an unknown one is MW_INVALID_ARGUMENT naming
+ * `kind`) and `value` its text. An input the client's generation does not take
+ * (CHAT and CALLBACK on rest/v1beta1) is MW_INVALID_ARGUMENT naming `input`; empty text
+ * names `text`, an empty callback id `callback_id`. `*out_response` is owned.
+ */
+enum mw_status mw_client_create_response_input(const struct mw_client *client,
+                                               const char *conversation_id,
+                                               int kind,
+                                               const char *value,
+                                               struct mw_response **out_response,
+                                               struct mw_error **out_error);
+
+/**
+ * mw_client_create_response_and_wait() with an explicit input (`kind`, `value` as
+ * mw_client_create_response_input()). `*out_response` is owned.
+ */
+enum mw_status mw_client_create_response_and_wait_input(const struct mw_client *client,
+                                                        const char *conversation_id,
+                                                        int kind,
+                                                        const char *value,
+                                                        const struct mw_wait_options *options,
+                                                        struct mw_response **out_response,
+                                                        struct mw_error **out_error);
+
+/**
+ * mw_client_stream_response() with an explicit input (`kind`, `value` as
+ * mw_client_create_response_input()). `*out_stream` is owned (mw_stream_free).
+ */
+enum mw_status mw_client_stream_response_input(const struct mw_client *client,
+                                               const char *conversation_id,
+                                               int kind,
+                                               const char *value,
+                                               const struct mw_stream_options *options,
+                                               struct mw_stream **out_stream,
+                                               struct mw_error **out_error);
+
+/**
+ * mw_client_stream_response_and_wait() with an explicit input (`kind`, `value` as
+ * mw_client_create_response_input()). `*out_response` is owned.
+ */
+enum mw_status mw_client_stream_response_and_wait_input(const struct mw_client *client,
+                                                        const char *conversation_id,
+                                                        int kind,
+                                                        const char *value,
+                                                        const struct mw_stream_options *options,
+                                                        mw_stream_callback on_event,
+                                                        void *user_data,
+                                                        struct mw_response **out_response,
+                                                        struct mw_error **out_error);
+
+/**
  * Installs the process-wide log callback (replacing any), or removes it with NULL. Every
  * client's records go to it, with `user_data` passed back unchanged; without one, records
  * go to standard error as `[moveworks debug] ...` lines when the `MOVEWORKS_LOG` variable
@@ -1251,6 +1569,182 @@ enum mw_status mw_set_log_level(int level);
  * MW_LOG_WARN.
  */
 enum mw_log_level mw_get_log_level(void);
+
+/**
+ * `GET /conversations/{conversation_id}/responses/{response_id}/messages/{message_id}/modals/{modal_id}`
+ * (rest/v1): the form a MODAL_ACTION opens. The ids are those of the message that
+ * offered it and its action's mw_action_modal_id(). Modal ids are minted per message
+ * read: a STALE (expired, already submitted) or unknown id is MW_NOT_FOUND, whose
+ * message says to re-read the message (mw_client_list_messages() or
+ * mw_client_get_response()) for a fresh id. `*out_modal` is owned (mw_modal_free).
+ */
+enum mw_status mw_client_get_modal(const struct mw_client *client,
+                                   const char *conversation_id,
+                                   const char *response_id,
+                                   const char *message_id,
+                                   const char *modal_id,
+                                   struct mw_modal **out_modal,
+                                   struct mw_error **out_error);
+
+/**
+ * Re-resolves a form after a field that triggers a refresh changed (rest/v1): send ALL
+ * current values as `values_json`, a JSON object of field names to wire values, e.g.
+ * `{"model": {"option": "mac"}}` (mw_modal_field_value_from_text() makes one value).
+ * Nothing is saved. The server leaves out choice options on refresh; the result has
+ * those of `previous` re-applied, so its fields are complete. `previous` must come
+ * from mw_client_get_modal(), an earlier refresh or mw_modal_from_json() (it knows
+ * where it lives). Stale: MW_NOT_FOUND as for mw_client_get_modal(). `*out_modal` is owned.
+ */
+enum mw_status mw_client_refresh_modal(const struct mw_client *client,
+                                       const struct mw_modal *previous,
+                                       const char *values_json,
+                                       struct mw_modal **out_modal,
+                                       struct mw_error **out_error);
+
+/**
+ * Submits a form (rest/v1) with `values_json` as for mw_client_refresh_modal(). The
+ * answer only acknowledges it; the follow-up arrives as new messages and events. Once
+ * submitted, the modal id is stale (MW_NOT_FOUND). Never retried after an ambiguous
+ * failure, so a form is never submitted twice by surprise. `*out_result` is owned.
+ */
+enum mw_status mw_client_submit_modal(const struct mw_client *client,
+                                      const char *conversation_id,
+                                      const char *response_id,
+                                      const char *message_id,
+                                      const char *modal_id,
+                                      const char *values_json,
+                                      struct mw_modal_submit_result **out_result,
+                                      struct mw_error **out_error);
+
+/**
+ * A form from its wire JSON (mw_modal_to_json()) and the four ids it was fetched
+ * with, e.g. a form kept between two requests of a web app: it can be refreshed. Not
+ * JSON is MW_DECODE. `*out_modal` is owned.
+ */
+enum mw_status mw_modal_from_json(const char *json,
+                                  const char *conversation_id,
+                                  const char *response_id,
+                                  const char *message_id,
+                                  const char *modal_id,
+                                  struct mw_modal **out_modal,
+                                  struct mw_error **out_error);
+
+/**
+ * The form's title (may hold emoji shortcodes), NULL when it has none. `*out` is a new string or NULL.
+ */
+enum mw_status mw_modal_title(const struct mw_modal *modal,
+                              char **out);
+
+/**
+ * Number of fields (visible or not), in the order to render them.
+ */
+enum mw_status mw_modal_field_count(const struct mw_modal *modal, size_t *out);
+
+/**
+ * The `index`-th field, borrowed from the form.
+ */
+enum mw_status mw_modal_field_at(const struct mw_modal *modal,
+                                 size_t index,
+                                 const struct mw_modal_field **out);
+
+/**
+ * The field named `name`, borrowed from the form; `*out` is NULL (with MW_OK) when the
+ * form has no such field.
+ */
+enum mw_status mw_modal_field_by_name(const struct mw_modal *modal,
+                                      const char *name,
+                                      const struct mw_modal_field **out_field);
+
+/**
+ * The `x-moveworks-root-uuid` of the HTTP answer the form came from; NULL for one
+ * parsed from JSON. `*out` is a new string or NULL.
+ */
+enum mw_status mw_modal_request_id(const struct mw_modal *modal, char **out);
+
+/**
+ * The form as wire JSON (`{"modal_id", "title", "fields": [...]}`; where it was
+ * fetched is not part of it). `*out` is a new string.
+ */
+enum mw_status mw_modal_to_json(const struct mw_modal *modal, char **out);
+
+/**
+ * Frees a form (and the fields borrowed from it). NULL is allowed.
+ */
+void mw_modal_free(struct mw_modal *modal);
+
+/**
+ * The field's name: its key in the values. `*out` is a new string.
+ */
+enum mw_status mw_modal_field_name(const struct mw_modal_field *field, char **out);
+
+/**
+ * The field's wire type: "DISPLAY", "TEXT", "DATE", "DATETIME", "BOOLEAN", "CHOICE",
+ * "FILE", or an unknown type verbatim. `*out` is a new string.
+ */
+enum mw_status mw_modal_field_type_name(const struct mw_modal_field *field, char **out);
+
+/**
+ * The field's label, NULL when it has none. `*out` is a new string or NULL.
+ */
+enum mw_status mw_modal_field_label(const struct mw_modal_field *field, char **out);
+
+/**
+ * Whether to render the field (hidden fields are neither required nor submitted).
+ */
+enum mw_status mw_modal_field_is_visible(const struct mw_modal_field *field, bool *out);
+
+/**
+ * Whether a value is required.
+ */
+enum mw_status mw_modal_field_is_required(const struct mw_modal_field *field, bool *out);
+
+/**
+ * Whether changing the field calls for mw_client_refresh_modal() with all current values.
+ */
+enum mw_status mw_modal_field_triggers_refresh(const struct mw_modal_field *field, bool *out);
+
+/**
+ * The field as wire JSON, with its kind's configuration under the lower-cased type
+ * name (a CHOICE's `{"choice": {"options": [{"value", "display_value"}], ...}}`; an
+ * unknown kind exactly as received). `*out` is a new string.
+ */
+enum mw_status mw_modal_field_to_json(const struct mw_modal_field *field, char **out);
+
+/**
+ * The wire value this field takes from text a person typed, as JSON for the values
+ * object: TEXT, DATE, DATETIME as is; BOOLEAN from true/false/yes/no/1/0; a CHOICE
+ * from an option's value or display value ("ThinkPad" gives `{"option": "win"}`), a
+ * multi CHOICE from comma-separated options. Text the field cannot take (DISPLAY,
+ * FILE, an unknown kind or option) is MW_INVALID_ARGUMENT naming the field. `*out_json`
+ * is a new string.
+ */
+enum mw_status mw_modal_field_value_from_text(const struct mw_modal_field *field,
+                                              const char *text,
+                                              char **out_json,
+                                              struct mw_error **out_error);
+
+/**
+ * The submission status as sent, e.g. "SUBMITTED" (unknown values verbatim). `*out` is a new string.
+ */
+enum mw_status mw_modal_submit_result_status_name(const struct mw_modal_submit_result *result,
+                                                  char **out);
+
+/**
+ * The receipt to show, NULL when the server sent none. `*out` is a new string or NULL.
+ */
+enum mw_status mw_modal_submit_result_receipt_text(const struct mw_modal_submit_result *result,
+                                                   char **out);
+
+/**
+ * The result as wire JSON (`{"status": "SUBMITTED"}`). `*out` is a new string.
+ */
+enum mw_status mw_modal_submit_result_to_json(const struct mw_modal_submit_result *result,
+                                              char **out);
+
+/**
+ * Frees a submit result. NULL is allowed.
+ */
+void mw_modal_submit_result_free(struct mw_modal_submit_result *result);
 
 /**
  * The conversation id, `conv_…`. `*out` is a new string (mw_string_free).
@@ -2047,6 +2541,21 @@ enum mw_status mw_action_modal_id(const struct mw_action *action, char **out);
 enum mw_status mw_action_to_json(const struct mw_action *action, char **out);
 
 /**
+ * An action from its wire JSON (mw_action_to_json()), e.g. a button kept between two
+ * requests of a web app, to press later. Not JSON is MW_DECODE. `*out` is OWNED, unlike
+ * the actions read from a message: free it with mw_action_free().
+ */
+enum mw_status mw_action_from_json(const char *json,
+                                   struct mw_action **out,
+                                   struct mw_error **out_error);
+
+/**
+ * Frees an action made by mw_action_from_json() (never one borrowed from a message).
+ * NULL is allowed.
+ */
+void mw_action_free(struct mw_action *action);
+
+/**
  * The callback id a CALLBACK_ACTION_CONTENT records; NULL for other types and when
  * history omitted it. `*out` is a new string or NULL.
  */
@@ -2415,6 +2924,46 @@ enum mw_status mw_stream_event_to_json(const struct mw_stream_event *event, char
 void mw_stream_event_free(struct mw_stream_event *event);
 
 /**
+ * Sets the bearer a token provider callback gives for its view's user. `bearer` is
+ * copied (and never logged or shown in errors). `expires_in_secs` is how long it stays
+ * valid from now (an exchange's `expires_in`); 0 means no known lifetime: it is kept
+ * until the API refuses it with 401. Only valid on the `token` a callback received,
+ * during that call. An empty bearer fails the call with MW_OAUTH.
+ */
+enum mw_status mw_user_token_set(struct mw_user_token *token,
+                                 const char *bearer,
+                                 uint64_t expires_in_secs);
+
+/**
+ * A per-user view of `client` (rest/v1: every request runs on behalf of one user): it
+ * shares `client`'s connection pool, options and retries, and gets its bearer from
+ * `provider` (see mw_token_provider_callback), which the view caches. Cheap: take one
+ * per user or per request. Clients made from the view with mw_client_with_options()
+ * share its provider and token cache.
+ *
+ * OWNERSHIP: `userdata` is passed to `provider` unchanged; `userdata_free` (may be
+ * NULL) runs exactly once when the last handle using it (this view, clients made from
+ * it, followers of it) is freed, or before this function returns when it fails.
+ * `*out_client` is owned (mw_client_free). A NULL `provider` is MW_INVALID_ARGUMENT.
+ */
+enum mw_status mw_client_for_user(const struct mw_client *client,
+                                  mw_token_provider_callback provider,
+                                  void *userdata,
+                                  mw_userdata_free_callback userdata_free,
+                                  struct mw_client **out_client,
+                                  struct mw_error **out_error);
+
+/**
+ * A per-user view of `client` with a fixed bearer (an API key bound to one user): sent
+ * as it is, and a 401 is the call's error (MW_AUTHENTICATION). `token` is copied. An
+ * empty token is MW_INVALID_ARGUMENT naming `token`. `*out_client` is owned.
+ */
+enum mw_status mw_client_for_user_token(const struct mw_client *client,
+                                        const char *token,
+                                        struct mw_client **out_client,
+                                        struct mw_error **out_error);
+
+/**
  * Frees a string returned by this library. NULL is allowed (no-op).
  */
 void mw_string_free(char *string);
@@ -2423,6 +2972,75 @@ void mw_string_free(char *string);
  * The SDK version, e.g. "0.1.0". A static string: never free it.
  */
 const char *mw_version(void);
+
+/**
+ * Reads a delivery from the raw request body (`len` bytes; need not be NUL-terminated).
+ *
+ * VERIFY FIRST: Moveworks signs deliveries, but the scheme (header names, algorithm,
+ * where the keys are published) is not public, so this library ships no verifier. Once
+ * your Moveworks account team gives you the scheme, check the HTTP request's headers
+ * and this exact raw body (byte for byte, before any parsing or re-encoding) in your
+ * handler, and call this only for a request that passed; until then keep the
+ * endpoint's URL secret and treat a delivery as a hint (an id that does not exist for
+ * that user is MW_NOT_FOUND when fetched).
+ *
+ * A body that is not a JSON object is MW_DECODE (mw_error_body_excerpt() has its
+ * start); a missing or empty `id`, `data`, `data.conversation_id` or `data.user_id` is
+ * MW_INVALID_ARGUMENT naming that member (e.g. "data.user_id"). Unknown members and
+ * event types are accepted. `*out_delivery` is owned.
+ */
+enum mw_status mw_webhook_delivery_parse(const uint8_t *body,
+                                         size_t len,
+                                         struct mw_webhook_delivery **out_delivery,
+                                         struct mw_error **out_error);
+
+/**
+ * The event id (`evt_...`): what mw_webhook_delivery_fetch() gets, and the key to drop
+ * a repeat (by webhook again or by polling). `*out` is a new string.
+ */
+enum mw_status mw_webhook_delivery_id(const struct mw_webhook_delivery *delivery, char **out);
+
+/**
+ * The conversation id (`data.conversation_id`). `*out` is a new string.
+ */
+enum mw_status mw_webhook_delivery_conversation_id(const struct mw_webhook_delivery *delivery,
+                                                   char **out);
+
+/**
+ * The user to act as when fetching (`data.user_id`): make a client for that user
+ * (mw_client_for_user()). `*out` is a new string.
+ */
+enum mw_status mw_webhook_delivery_user_id(const struct mw_webhook_delivery *delivery, char **out);
+
+/**
+ * The event type the delivery names (`type`, e.g. "CONVERSATION_RESPONSE_RECEIVED"),
+ * NULL when it names none (normal: the member is not published). `*out` is a new string or NULL.
+ */
+enum mw_status mw_webhook_delivery_event_type(const struct mw_webhook_delivery *delivery,
+                                              char **out);
+
+/**
+ * Whether the delivery is (or may be) a CONVERSATION_RESPONSE_RECEIVED: it names that
+ * type, or names none.
+ */
+enum mw_status mw_webhook_delivery_is_conversation_response(const struct mw_webhook_delivery *delivery,
+                                                            bool *out);
+
+/**
+ * Fetches the event the delivery points at:
+ * `GET /conversations/{data.conversation_id}/events/{id}` (rest/v1). `client` must act
+ * for mw_webhook_delivery_user_id() (a view from mw_client_for_user()): the event
+ * belongs to that user, and another user's client gets MW_NOT_FOUND. `*out_event` is owned.
+ */
+enum mw_status mw_webhook_delivery_fetch(const struct mw_webhook_delivery *delivery,
+                                         const struct mw_client *client,
+                                         struct mw_event **out_event,
+                                         struct mw_error **out_error);
+
+/**
+ * Frees a delivery. NULL is allowed.
+ */
+void mw_webhook_delivery_free(struct mw_webhook_delivery *delivery);
 
 #ifdef __cplusplus
 }  // extern "C"

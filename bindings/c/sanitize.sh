@@ -42,7 +42,7 @@ SAN=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-poin
 CFLAGS=(-std=c99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -I"$ROOT/include" -I"$HERE/tests")
 LDLIBS=(-L"$LIBDIR" -lmoveworks -lcjson -lpthread -Wl,-rpath,"$LIBDIR")
 tests=()
-for t in conformance unit security stress sandbox network; do
+for t in conformance unit v1 security stress sandbox network; do
     [[ -f "$HERE/tests/$t.c" ]] || continue
     gcc "${SAN[@]}" "${CFLAGS[@]}" "$HERE/tests/$t.c" -o "$WORK/$t" "${LDLIBS[@]}"
     tests+=("$t")
@@ -73,6 +73,7 @@ for t in "${tests[@]}"; do
     step "ASan+LSan+UBSan: $t"
     if [[ "$t" == conformance ]]; then
         "$WORK/$t" tests/conformance/scenarios.json
+        "$WORK/$t" tests/conformance/v1-scenarios.json
     else
         "$WORK/$t"
     fi

@@ -63,7 +63,7 @@ cargo test -q -p moveworks-c --no-default-features --lib 2>&1 | grep -v '^$'
 step "compile C and C++ tests"
 CFLAGS=(-std=c99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O0 -I"$ROOT/include" -I"$HERE/tests")
 LDLIBS=(-L"$LIBDIR" -lmoveworks -lcjson -lpthread -Wl,-rpath,"$LIBDIR")
-for t in conformance unit security stress sandbox network proxy_env; do
+for t in conformance unit v1 security stress sandbox network proxy_env; do
     gcc "${CFLAGS[@]}" "$HERE/tests/$t.c" -o "$WORK/$t" "${LDLIBS[@]}"
 done
 g++ -std=c++17 -Wall -Wextra -Werror -g -I"$ROOT/include" -I"$HERE/tests" "$HERE/tests/cpp_unit.cpp" \
@@ -78,6 +78,7 @@ gcc "${CFLAGS[@]}" "$HERE/examples/feedback.c" -o "$WORK/feedback" "${LDLIBS[@]}
 gcc "${CFLAGS[@]}" "$HERE/examples/quickstart.c" -o "$WORK/quickstart" "${LDLIBS[@]}"
 gcc "${CFLAGS[@]}" "$HERE/examples/sandbox_test.c" -o "$WORK/sandbox_test" "${LDLIBS[@]}"
 gcc "${CFLAGS[@]}" "$HERE/examples/corporate_proxy.c" -o "$WORK/corporate_proxy" "${LDLIBS[@]}"
+gcc "${CFLAGS[@]}" "$HERE/examples/laptop_form.c" -o "$WORK/laptop_form" "${LDLIBS[@]}"
 # The README's C blocks are the marked regions of the examples, word for word (each region
 # dedented by its marker's indentation): the quickstart, the sandbox test's app and test,
 # streaming, messages. The quickstart is the README's first code block.
@@ -85,6 +86,7 @@ python3 - "$HERE/README.md" "$HERE/examples" <<'PY'
 import re, sys
 readme = open(sys.argv[1], encoding="utf-8").read()
 for section, nth, example, marker in [("Quickstart", 0, "quickstart.c", "quickstart"),
+                                      ("Buttons and forms", 0, "laptop_form.c", "forms"),
                                       ("Testing your app", 0, "sandbox_test.c", "app"),
                                       ("Testing your app", 1, "sandbox_test.c", "test"),
                                       ("Streaming", 0, "stream_turn.c", "streaming"),
@@ -136,10 +138,13 @@ sim_reset() {
 }
 
 # ---- run ---------------------------------------------------------------------------------------------
-step "conformance scenarios"
+step "conformance scenarios (rest/v1beta1 and rest/v1)"
 "$WORK/conformance" tests/conformance/scenarios.json
+"$WORK/conformance" tests/conformance/v1-scenarios.json
 step "unit tests (C)"
 "$WORK/unit"
+step "rest/v1 tests (C): per-user views, inputs, forms, webhook deliveries, the events follower"
+"$WORK/v1"
 step "security tests (C)"
 "$WORK/security"
 step "sandbox tests (C): in-process sandboxes, no external simulator"
@@ -152,11 +157,22 @@ step "stress: 16 threads, one client, 10,000 calls, a token revocation (C)"
 "$WORK/stress"
 step "unit tests (C++)"
 "$WORK/cpp_unit"
-step "examples: quickstart and the user-style sandbox test (no external simulator), full turn (shared and static library), streamed turn, messages and feedback"
+step "examples: quickstart, the user-style sandbox test and buttons and forms (no external simulator), full turn (shared and static library), streamed turn, messages and feedback"
 env -u MW_SIM_JSON "$WORK/quickstart" >"$WORK/example.out"
 grep -q "^assistant: ." "$WORK/example.out" || { cat "$WORK/example.out"; exit 1; }
 env -u MW_SIM_JSON "$WORK/sandbox_test" >"$WORK/example.out"
 grep -qx "sandbox_test: passed" "$WORK/example.out" || { cat "$WORK/example.out"; exit 1; }
+# The README's second example: buttons, a press and a form on rest/v1, printing what the README shows.
+env -u MW_SIM_JSON "$WORK/laptop_form" >"$WORK/example.out"
+python3 - "$HERE/README.md" "$WORK/example.out" <<'PY'
+import re, sys
+text = re.search(r"\n## Buttons and forms\n(.*?)(?:\n## |\Z)", open(sys.argv[1], encoding="utf-8").read(), re.S).group(1)
+shown = re.findall(r"```text\n(.*?)```", text, re.S)[0]
+# The ticket number depends on the sandbox's counter: compare it as a pattern.
+pattern = re.escape(shown).replace("INC0010003", "INC[0-9]+")
+if not re.fullmatch(pattern, open(sys.argv[2], encoding="utf-8").read()):
+    sys.exit("examples/laptop_form.c does not print what bindings/c/README.md's Buttons and forms shows")
+PY
 sim_reset
 "$WORK/full_turn_static" >"$WORK/example.out"
 grep -q "assistant:" "$WORK/example.out" || { cat "$WORK/example.out"; exit 1; }
@@ -173,11 +189,14 @@ if [[ "${MW_C_SKIP_VALGRIND:-}" != 1 ]]; then
     VG=(valgrind -q --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite,indirect
         --show-leak-kinds=definite,indirect)
     "${VG[@]}" "$WORK/unit"
+    "${VG[@]}" "$WORK/v1"
     "${VG[@]}" "$WORK/security"
     "${VG[@]}" "$WORK/sandbox"
     "${VG[@]}" "$WORK/quickstart" >/dev/null
     "${VG[@]}" "$WORK/sandbox_test" >/dev/null
+    "${VG[@]}" "$WORK/laptop_form" >/dev/null
     "${VG[@]}" "$WORK/conformance" tests/conformance/scenarios.json
+    "${VG[@]}" "$WORK/conformance" tests/conformance/v1-scenarios.json
 fi
 step "ASan+LSan+UBSan (C and C++ suites), valgrind (C++ suite)"
 bash "$HERE/sanitize.sh"

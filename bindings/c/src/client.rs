@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use moveworks::{
     CancelToken, Client, ClientBuilder, ClientOptions, ConversationIter, ConversationPage, ConversationUpdate, Error,
-    EventIter, EventPage, ListConversationsParams, ListEventsParams, ListMessagesParams, ListResponseMessagesParams,
-    Message, MessageIter, MessagePage, RequestOptions, Response, ResponseMessageIter, WaitOptions,
+    EventIter, EventPage, Input, ListConversationsParams, ListEventsParams, ListMessagesParams,
+    ListResponseMessagesParams, Message, MessageIter, MessagePage, RequestOptions, Response, ResponseMessageIter,
+    WaitOptions,
 };
 
 use crate::error::{guard, guard_plain, mw_error, mw_status};
@@ -873,10 +874,22 @@ pub unsafe extern "C" fn mw_client_create_response_and_wait(
     out_response: *mut *mut mw_response,
     out_error: *mut *mut mw_error,
 ) -> mw_status {
+    let input = || Ok(Input::from(arg_str(text, "text")?));
+    create_and_wait(client, conversation_id, input, options, out_response, out_error)
+}
+
+/// The body of mw_client_create_response_and_wait() and its `_input` form.
+pub(crate) unsafe fn create_and_wait(
+    client: *const mw_client,
+    conversation_id: *const c_char,
+    input: impl FnOnce() -> Result<Input, Error>,
+    options: *const mw_wait_options,
+    out_response: *mut *mut mw_response,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
     call(client, out_response, "out_response", out_error, |c| {
         let cid = arg_str(conversation_id, "conversation_id")?;
-        let text = arg_str(text, "text")?;
-        c.create_response_and_wait(cid, text, &wait_options(options)?)
+        c.create_response_and_wait(cid, input()?, &wait_options(options)?)
     })
 }
 

@@ -104,6 +104,15 @@ pub extern "C" fn mw_status_name(status: c_int) -> *const c_char {
     STATUS_NAMES.iter().find(|(s, _)| *s as c_int == status).map_or(ptr::null(), |(_, n)| n.as_ptr())
 }
 
+/// The stable name of a status as Rust text, for messages ("an unknown status" for a
+/// value outside the enum, which C may pass through a callback's return).
+pub(crate) fn status_label(status: c_int) -> &'static str {
+    STATUS_NAMES
+        .iter()
+        .find(|(s, _)| *s as c_int == status)
+        .map_or("an unknown status", |(_, n)| n.to_str().unwrap_or(""))
+}
+
 /// True when an error of `status` is a special case of `ancestor` (or is it): the one
 /// exception hierarchy of every binding, for C, which has no classes. `MW_TIMEOUT` is
 /// an `MW_CONNECTION` error; `MW_BAD_REQUEST`, `MW_AUTHENTICATION`, `MW_PERMISSION_DENIED`,

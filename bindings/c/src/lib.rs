@@ -15,18 +15,28 @@
 
 mod client;
 mod error;
+mod follower;
+mod input;
 mod logging;
+mod modal;
 mod models;
 mod models_v1;
 mod sandbox;
 mod stream;
+mod user_auth;
 mod util;
+mod webhook;
 
 pub use client::*;
 pub use error::*;
+pub use follower::*;
+pub use input::*;
 pub use logging::*;
+pub use modal::*;
 pub use models::*;
 pub use models_v1::*;
 pub use sandbox::*;
 pub use stream::*;
+pub use user_auth::*;
 pub use util::*;
+pub use webhook::*;

@@ -252,7 +252,7 @@ where
 
 /// One header of the HTTP answer the object behind `h` came from (name matched
 /// case-insensitively), or NULL when absent.
-unsafe fn header_of<H: Handle>(h: *const H, name: *const c_char, dst: *mut *mut c_char) -> mw_status
+pub(crate) unsafe fn header_of<H: Handle>(h: *const H, name: *const c_char, dst: *mut *mut c_char) -> mw_status
 where
     H::Inner: Traced,
 {
@@ -267,7 +267,7 @@ where
 
 /// Every header of the HTTP answer the object behind `h` came from, as a JSON object
 /// (lowercase names, sorted), or NULL when it did not come from an answer.
-unsafe fn headers_json_of<H: Handle>(h: *const H, dst: *mut *mut c_char) -> mw_status
+pub(crate) unsafe fn headers_json_of<H: Handle>(h: *const H, dst: *mut *mut c_char) -> mw_status
 where
     H::Inner: Traced,
 {
@@ -280,7 +280,12 @@ where
 }
 
 /// Parses wire JSON into a new owned handle.
-unsafe fn parse<H: Handle>(json: *const c_char, dst: *mut *mut H, what: &str, err: *mut *mut mw_error) -> mw_status
+pub(crate) unsafe fn parse<H: Handle>(
+    json: *const c_char,
+    dst: *mut *mut H,
+    what: &str,
+    err: *mut *mut mw_error,
+) -> mw_status
 where
     H::Inner: serde::de::DeserializeOwned,
 {

@@ -9,8 +9,8 @@ use moveworks::{Action, Content, FileRef};
 use crate::client::{call, mw_client};
 use crate::error::{mw_error, mw_status};
 use crate::models::mw_response;
-use crate::models::{get, get_item, get_str, json_of, ms, mw_content, mw_event, mw_message};
-use crate::util::{arg_str, borrow, out, Handle};
+use crate::models::{get, get_item, get_str, json_of, ms, mw_content, mw_event, mw_message, parse};
+use crate::util::{arg_str, borrow, free_handle, out, Handle};
 
 /// Kind of a message action (button).
 #[repr(C)]
@@ -26,7 +26,8 @@ pub enum mw_action_type {
     MW_ACTION_UNKNOWN = 99,
 }
 
-/// One action (button) of a message, always borrowed from its message.
+/// One action (button) of a message: borrowed from its message, or owned when made by
+/// mw_action_from_json().
 pub struct mw_action {
     _private: [u8; 0],
 }
@@ -146,6 +147,25 @@ pub unsafe extern "C" fn mw_action_modal_id(action: *const mw_action, out: *mut 
 #[no_mangle]
 pub unsafe extern "C" fn mw_action_to_json(action: *const mw_action, out: *mut *mut c_char) -> mw_status {
     json_of(action, out)
+}
+
+/// An action from its wire JSON (mw_action_to_json()), e.g. a button kept between two
+/// requests of a web app, to press later. Not JSON is MW_DECODE. `*out` is OWNED, unlike
+/// the actions read from a message: free it with mw_action_free().
+#[no_mangle]
+pub unsafe extern "C" fn mw_action_from_json(
+    json: *const c_char,
+    out: *mut *mut mw_action,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
+    parse(json, out, "action", out_error)
+}
+
+/// Frees an action made by mw_action_from_json() (never one borrowed from a message).
+/// NULL is allowed.
+#[no_mangle]
+pub unsafe extern "C" fn mw_action_free(action: *mut mw_action) {
+    free_handle(action)
 }
 
 // ---- content -----------------------------------------------------------------------

@@ -10,7 +10,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use moveworks::{CancelToken, Error, Response, ResponseStream, StreamEvent, StreamOptions};
+use moveworks::{CancelToken, Error, Input, Response, ResponseStream, StreamEvent, StreamOptions};
 
 use crate::client::{mw_client, mw_wait_options, wait_options, wait_options_default};
 use crate::error::{guard, guard_plain, mw_error, mw_status};
@@ -175,12 +175,23 @@ pub unsafe extern "C" fn mw_client_stream_response(
     out_stream: *mut *mut mw_stream,
     out_error: *mut *mut mw_error,
 ) -> mw_status {
+    start_stream(client, conversation_id, || Ok(Input::from(arg_str(text, "text")?)), options, out_stream, out_error)
+}
+
+/// The body of mw_client_stream_response() and its `_input` form.
+pub(crate) unsafe fn start_stream(
+    client: *const mw_client,
+    conversation_id: *const c_char,
+    input: impl FnOnce() -> Result<Input, Error>,
+    options: *const mw_stream_options,
+    out_stream: *mut *mut mw_stream,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
     guard(out_error, || {
         let c = borrow(client, "client")?;
         let o = out(out_stream, "out_stream")?;
         let cid = arg_str(conversation_id, "conversation_id")?;
-        let text = arg_str(text, "text")?;
-        let stream = c.stream_response(cid, text, &stream_options(options)?)?;
+        let stream = c.stream_response(cid, input()?, &stream_options(options)?)?;
         *o = into_handle::<mw_stream>(StreamData {
             cancel: stream.canceller(),
             request_id: stream.request_id().map(str::to_owned),
@@ -320,18 +331,34 @@ pub unsafe extern "C" fn mw_client_stream_response_and_wait(
     out_response: *mut *mut mw_response,
     out_error: *mut *mut mw_error,
 ) -> mw_status {
+    let input = || Ok(Input::from(arg_str(text, "text")?));
+    stream_and_wait(client, conversation_id, input, options, on_event, user_data, out_response, out_error)
+}
+
+/// The body of mw_client_stream_response_and_wait() and its `_input` form.
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn stream_and_wait(
+    client: *const mw_client,
+    conversation_id: *const c_char,
+    input: impl FnOnce() -> Result<Input, Error>,
+    options: *const mw_stream_options,
+    on_event: mw_stream_callback,
+    user_data: *mut c_void,
+    out_response: *mut *mut mw_response,
+    out_error: *mut *mut mw_error,
+) -> mw_status {
     guard(out_error, || {
         let c = borrow(client, "client")?;
         let o = out(out_response, "out_response")?;
         let cid = arg_str(conversation_id, "conversation_id")?;
-        let text = arg_str(text, "text")?;
+        let input = input()?;
         let opts = stream_options(options)?;
         let mut callback = |event: &StreamEvent| match on_event {
             // SAFETY: the caller's function pointer, given an event borrowed for this call.
             Some(f) if unsafe { f(borrowed::<mw_stream_event>(event), user_data) } != 0 => ControlFlow::Break(()),
             _ => ControlFlow::Continue(()),
         };
-        let response = c.stream_response_and_wait(cid, text, &opts, &mut callback)?;
+        let response = c.stream_response_and_wait(cid, input, &opts, &mut callback)?;
         *o = into_handle::<mw_response>(response);
         Ok(())
     })

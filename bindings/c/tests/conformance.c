@@ -1,13 +1,15 @@
 /*
  * Conformance runner for the C ABI: executes every scenario of
- * tests/conformance/scenarios.json against the simulator (see that folder's
- * README for the format). Results are compared as wire JSON produced by the
+ * tests/conformance/scenarios.json and v1-scenarios.json against the simulator (see
+ * that folder's README for the format; test.sh runs both files). Results are compared as wire JSON produced by the
  * library's mw_*_to_json functions. Unknown `call` or `sim` actions and
  * unknown matchers fail the scenario, so new scenarios cannot be skipped.
  *
  * usage: conformance <scenarios.json> [scenario-name ...]
  */
+#include <dirent.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "harness.h"
@@ -220,6 +222,29 @@ static void *cancel_after(void *arg) {
     return NULL;
 }
 
+/* A turn's input: `text` (a typed turn, the plain calls: *kind = -1) or `input`, exactly one
+   of {"chat": s}, {"text": s}, {"callback_id": s}, {"raw": {...}} (the _input calls).
+   *value is borrowed from args for text, else a new string to free. 0: not a valid spec. */
+static int turn_input(cJSON *args, int *kind, char **value) {
+    cJSON *input = cJSON_GetObjectItemCaseSensitive(args, "input");
+    *kind = -1;
+    *value = (char *)arg_s(args, "text");
+    if (*value) return 1;
+    if (!cJSON_IsObject(input) || !input->child || input->child->next) return fail("missing text or input");
+    cJSON *v = input->child;
+    static const struct { const char *key; mw_input_kind kind; } kinds[] = {
+        {"chat", MW_INPUT_CHAT}, {"text", MW_INPUT_TEXT}, {"callback_id", MW_INPUT_CALLBACK}, {"raw", MW_INPUT_RAW_JSON}};
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        if (strcmp(v->string, kinds[i].key) != 0) continue;
+        *kind = (int)kinds[i].kind;
+        *value = kinds[i].kind == MW_INPUT_RAW_JSON ? cJSON_PrintUnformatted(v)
+                 : cJSON_IsString(v)               ? strdup(v->valuestring)
+                                                   : NULL;
+        return *value ? 1 : fail("input.%s must be a string", v->string);
+    }
+    return fail("unknown input kind %s", v->string);
+}
+
 /* stream_response: iterates the stream to its end as a user would; the result is
    {"response", "event_names", "first_event", "last_event"} (see the Rust runner). */
 static mw_status stream_turn(mw_client *c, cJSON *args, cJSON **result, mw_error **err) {
@@ -229,7 +254,12 @@ static mw_status stream_turn(mw_client *c, cJSON *args, cJSON **result, mw_error
     cJSON *v;
     if ((v = cJSON_GetObjectItemCaseSensitive(args, "idle_timeout_ms"))) o.idle_timeout_ms = (uint64_t)v->valuedouble;
     mw_stream *stream = NULL;
-    mw_status st = mw_client_stream_response(c, arg_s(args, "conversation_id"), arg_s(args, "text"), &o, &stream, err);
+    int kind;
+    char *value;
+    if (!turn_input(args, &kind, &value)) return MW_PANIC; /* a runner problem: g_reason says which */
+    mw_status st = kind < 0 ? mw_client_stream_response(c, arg_s(args, "conversation_id"), value, &o, &stream, err)
+                            : mw_client_stream_response_input(c, arg_s(args, "conversation_id"), kind, value, &o, &stream, err);
+    if (kind >= 0) free(value);
     if (st != MW_OK) return st;
     canceller k = {stream, 0, 0, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
     pthread_t th;
@@ -282,9 +312,115 @@ static mw_status stream_turn(mw_client *c, cJSON *args, cJSON **result, mw_error
     return st;
 }
 
+/* webhook_message: parse the raw body (a JSON value stands for its encoding) and fetch its
+   event with the step's client: {"delivery": {...}, "event": Event}. */
+static mw_status webhook_message(mw_client *c, cJSON *args, cJSON **result, mw_error **err) {
+    cJSON *b = cJSON_GetObjectItemCaseSensitive(args, "body");
+    char *body = cJSON_IsString(b) ? strdup(b->valuestring) : cJSON_PrintUnformatted(b);
+    mw_webhook_delivery *d = NULL;
+    mw_event *ev = NULL;
+    mw_status st = mw_webhook_delivery_parse((const uint8_t *)body, strlen(body), &d, err);
+    free(body);
+    if (st == MW_OK) st = mw_webhook_delivery_fetch(d, c, &ev, err);
+    if (st == MW_OK) {
+        char *id = NULL, *cid = NULL, *user = NULL, *type = NULL, *json = NULL;
+        mw_webhook_delivery_id(d, &id);
+        mw_webhook_delivery_conversation_id(d, &cid);
+        mw_webhook_delivery_user_id(d, &user);
+        mw_webhook_delivery_event_type(d, &type);
+        mw_event_to_json(ev, &json);
+        *result = cJSON_CreateObject();
+        cJSON *delivery = cJSON_AddObjectToObject(*result, "delivery");
+        cJSON_AddStringToObject(delivery, "id", id);
+        cJSON_AddStringToObject(delivery, "conversation_id", cid);
+        cJSON_AddStringToObject(delivery, "user_id", user);
+        cJSON_AddItemToObject(delivery, "event_type", type ? cJSON_CreateString(type) : cJSON_CreateNull());
+        cJSON_AddItemToObject(*result, "event", take_json(json));
+        mw_string_free(id);
+        mw_string_free(cid);
+        mw_string_free(user);
+        mw_string_free(type);
+    }
+    mw_event_free(ev);
+    mw_webhook_delivery_free(d);
+    return st;
+}
+
+/* The scenario's scratch directory for checkpoint files (made on first use). */
+static char g_scratch[64];
+
+static void scratch_remove(void) {
+    if (!g_scratch[0]) return;
+    DIR *dir = opendir(g_scratch);
+    for (struct dirent *e; dir && (e = readdir(dir));) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", g_scratch, e->d_name);
+        unlink(path);
+    }
+    if (dir) closedir(dir);
+    rmdir(g_scratch);
+    g_scratch[0] = 0;
+}
+
+/* follow_events' handler: takes `handle` events, refuses the next. */
+typedef struct follow_state {
+    cJSON *handled;
+    int left;
+} follow_state;
+
+static bool take_event(const mw_event *event, void *userdata) {
+    follow_state *s = (follow_state *)userdata;
+    if (s->left == 0) return false;
+    s->left--;
+    char *json = NULL;
+    mw_event_to_json(event, &json);
+    cJSON_AddItemToArray(s->handled, take_json(json));
+    return true;
+}
+
+/* follow_events: a new follower (a restart) on the checkpoint file, polled once:
+   {"events": [handled], "checkpoint": after}. */
+static mw_status follow_events(mw_client *c, cJSON *args, cJSON **result, mw_error **err) {
+    if (!g_scratch[0]) {
+        strcpy(g_scratch, "/tmp/mw-c-conformance-XXXXXX");
+        if (!mkdtemp(g_scratch)) g_scratch[0] = 0;
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", g_scratch, arg_s(args, "checkpoint"));
+    mw_follow_options o;
+    mw_follow_options_init(&o);
+    cJSON *v;
+    o.replay = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(args, "replay"));
+    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(args, "page_size"))) o.page_size = (uint32_t)v->valuedouble;
+    follow_state state = {cJSON_CreateArray(), -1};
+    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(args, "handle"))) state.left = v->valueint;
+    mw_events_follower *f = NULL;
+    size_t handled = 0;
+    mw_status st = mw_events_follower_new(c, path, &o, &f, err);
+    if (st == MW_OK) st = mw_events_follower_poll_once(f, take_event, &state, &handled, err);
+    if (st == MW_OK && handled != (size_t)cJSON_GetArraySize(state.handled)) {
+        fail("poll_once counted %zu events handled, the handler took %d", handled, cJSON_GetArraySize(state.handled));
+        st = MW_PANIC;
+    }
+    if (st == MW_OK) {
+        char *checkpoint = NULL;
+        mw_events_follower_checkpoint(f, &checkpoint);
+        *result = cJSON_CreateObject();
+        cJSON_AddItemToObject(*result, "events", state.handled);
+        cJSON_AddItemToObject(*result, "checkpoint", checkpoint ? cJSON_CreateString(checkpoint) : cJSON_CreateNull());
+        mw_string_free(checkpoint);
+    } else {
+        cJSON_Delete(state.handled);
+    }
+    mw_events_follower_free(f);
+    return st;
+}
+
 /* ---- calls ---------------------------------------------------------------------------- */
 
-typedef enum { CALL_OK, CALL_ERROR, CALL_UNKNOWN } call_outcome;
+/* CALL_RUNNER: the step itself is malformed (g_reason says why). */
+typedef enum { CALL_OK, CALL_ERROR, CALL_UNKNOWN, CALL_RUNNER } call_outcome;
 
 /* Runs one SDK call; on success *result is its wire JSON, on failure *err is set. */
 static call_outcome run_call(mw_client *c, const char *name, cJSON *args, cJSON **result, mw_error **err) {
@@ -381,9 +517,21 @@ static call_outcome run_call(mw_client *c, const char *name, cJSON *args, cJSON 
                                        arg_s(args, "additional_feedback"), &r, err);
         if (st == MW_OK) mw_feedback_result_to_json(r, &json);
         mw_feedback_result_free(r);
-    } else if (strcmp(name, "create_response") == 0) {
+    } else if (strcmp(name, "create_response") == 0 || strcmp(name, "create_response_and_wait") == 0) {
         mw_response *r = NULL;
-        st = mw_client_create_response(c, arg_s(args, "conversation_id"), arg_s(args, "text"), &r, err);
+        mw_wait_options o;
+        int kind, waits = name[15] == '_';
+        char *value;
+        const char *cid = arg_s(args, "conversation_id");
+        if (!turn_input(args, &kind, &value)) return CALL_RUNNER;
+        wait_opts(args, &o);
+        if (kind < 0)
+            st = waits ? mw_client_create_response_and_wait(c, cid, value, &o, &r, err)
+                       : mw_client_create_response(c, cid, value, &r, err);
+        else
+            st = waits ? mw_client_create_response_and_wait_input(c, cid, kind, value, &o, &r, err)
+                       : mw_client_create_response_input(c, cid, kind, value, &r, err);
+        if (kind >= 0) free(value);
         if (st == MW_OK) mw_response_to_json(r, &json);
         mw_response_free(r);
     } else if (strcmp(name, "get_response") == 0) {
@@ -396,13 +544,6 @@ static call_outcome run_call(mw_client *c, const char *name, cJSON *args, cJSON 
         mw_wait_options o;
         wait_opts(args, &o);
         st = mw_client_wait_for_response(c, arg_s(args, "conversation_id"), arg_s(args, "response_id"), &o, &r, err);
-        if (st == MW_OK) mw_response_to_json(r, &json);
-        mw_response_free(r);
-    } else if (strcmp(name, "create_response_and_wait") == 0) {
-        mw_response *r = NULL;
-        mw_wait_options o;
-        wait_opts(args, &o);
-        st = mw_client_create_response_and_wait(c, arg_s(args, "conversation_id"), arg_s(args, "text"), &o, &r, err);
         if (st == MW_OK) mw_response_to_json(r, &json);
         mw_response_free(r);
     } else if (strcmp(name, "assistant_text") == 0 || strcmp(name, "text_with_citation_markers") == 0) {
@@ -432,6 +573,55 @@ static call_outcome run_call(mw_client *c, const char *name, cJSON *args, cJSON 
         mw_response_free(r);
     } else if (strcmp(name, "stream_response") == 0) {
         st = stream_turn(c, args, result, err);
+        if (st == MW_PANIC && !*err) return CALL_RUNNER;
+    } else if (strcmp(name, "get_event") == 0) {
+        mw_event *ev = NULL;
+        st = mw_client_get_event(c, arg_s(args, "conversation_id"), arg_s(args, "event_id"), &ev, err);
+        if (st == MW_OK) mw_event_to_json(ev, &json);
+        mw_event_free(ev);
+    } else if (strcmp(name, "press") == 0) {
+        /* The saved button, as an app that kept it between requests would have it. */
+        char *raw = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(args, "action"));
+        mw_action *action = NULL;
+        mw_response *r = NULL;
+        st = mw_action_from_json(raw, &action, err);
+        free(raw);
+        if (st == MW_OK) st = mw_client_press(c, arg_s(args, "conversation_id"), action, &r, err);
+        if (st == MW_OK) mw_response_to_json(r, &json);
+        mw_response_free(r);
+        mw_action_free(action);
+    } else if (strcmp(name, "get_modal") == 0) {
+        mw_modal *m = NULL;
+        st = mw_client_get_modal(c, arg_s(args, "conversation_id"), arg_s(args, "response_id"), arg_s(args, "message_id"),
+                                 arg_s(args, "modal_id"), &m, err);
+        if (st == MW_OK) mw_modal_to_json(m, &json);
+        mw_modal_free(m);
+    } else if (strcmp(name, "refresh_modal") == 0 || strcmp(name, "submit_modal") == 0) {
+        char *values = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(args, "values"));
+        const char *cid = arg_s(args, "conversation_id"), *rid = arg_s(args, "response_id"),
+                   *mid = arg_s(args, "message_id"), *modal_id = arg_s(args, "modal_id");
+        if (name[0] == 'r') {
+            /* `previous` with where it was fetched, as refresh takes it. */
+            char *previous_json = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(args, "previous"));
+            mw_modal *previous = NULL, *m = NULL;
+            st = mw_modal_from_json(previous_json, cid, rid, mid, modal_id, &previous, err);
+            if (st == MW_OK) st = mw_client_refresh_modal(c, previous, values, &m, err);
+            if (st == MW_OK) mw_modal_to_json(m, &json);
+            mw_modal_free(m);
+            mw_modal_free(previous);
+            free(previous_json);
+        } else {
+            mw_modal_submit_result *r = NULL;
+            st = mw_client_submit_modal(c, cid, rid, mid, modal_id, values, &r, err);
+            if (st == MW_OK) mw_modal_submit_result_to_json(r, &json);
+            mw_modal_submit_result_free(r);
+        }
+        free(values);
+    } else if (strcmp(name, "webhook_message") == 0) {
+        st = webhook_message(c, args, result, err);
+    } else if (strcmp(name, "follow_events") == 0) {
+        st = follow_events(c, args, result, err);
+        if (st == MW_PANIC && !*err) return CALL_RUNNER;
     } else {
         return CALL_UNKNOWN;
     }
@@ -452,7 +642,25 @@ static mw_client *scenario_client(cJSON *cfg, mw_error **build_err) {
     mw_error *err = NULL;
     *build_err = NULL;
     mw_client_builder_new(&b);
-    mw_client_builder_base_url(b, g_sim.base_url);
+    /* Which of the simulator's URLs: the beta's unless the scenario names a generation,
+       then the bare origin (the client appends the generation's path). */
+    const char *api_version = arg_s(cfg, "api_version"), *base = arg_s(cfg, "base_url");
+    char url[512];
+    if (!base) base = api_version ? "origin" : "beta";
+    if (strcmp(base, "beta") == 0)
+        snprintf(url, sizeof url, "%s", g_sim.base_url);
+    else if (strcmp(base, "v1") == 0)
+        snprintf(url, sizeof url, "%s", g_sim.v1_base_url);
+    else if (strcmp(base, "origin") == 0)
+        snprintf(url, sizeof url, "%s", g_sim.origin);
+    else if (base[0] == '/')
+        snprintf(url, sizeof url, "%s%s", g_sim.origin, base);
+    else {
+        fail("unknown base_url %s", base);
+        mw_client_builder_free(b);
+        return NULL;
+    }
+    mw_client_builder_base_url(b, url);
     mw_client_builder_assistant_name(b, name ? name : g_sim.assistant_name);
     if (auth && strcmp(auth, "oauth") == 0) {
         mw_client_builder_client_credentials(b, g_sim.client_id, secret ? secret : g_sim.client_secret);
@@ -467,7 +675,7 @@ static mw_client *scenario_client(cJSON *cfg, mw_error **build_err) {
         return NULL;
     }
     /* The other spec keys are core option names: through the generic key/value setter. */
-    static const char *const options[] = {"max_retries", "timeout_ms", "deadline_ms", "user_agent_suffix"};
+    static const char *const options[] = {"max_retries", "timeout_ms", "deadline_ms", "user_agent_suffix", "api_version"};
     for (size_t i = 0; i < sizeof options / sizeof *options; i++) {
         cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, options[i]);
         char text[32];
@@ -570,13 +778,64 @@ static int run_sim_step(const char *action, cJSON *args, cJSON **saved_value) {
         nanosleep(&ts, NULL);
         return 1;
     }
+    if (strcmp(action, "script") == 0) {
+        /* POST /_sim/script: a scripting action (user_token, add_user_message, expire_modals, ...). */
+        char *body = cJSON_PrintUnformatted(args), *answer = NULL;
+        int st = sim_http("POST", "/_sim/script", body, &answer);
+        free(body);
+        *saved_value = st == 200 && answer ? cJSON_Parse(answer) : NULL;
+        free(answer);
+        return *saved_value ? 1 : fail("script %s refused (%d)", arg_s(args, "action"), st);
+    }
     if (strcmp(action, "expect_requests") == 0) {
         int want = cJSON_GetObjectItemCaseSensitive(args, "count")->valueint;
         int got = sim_count_requests_ua(arg_s(args, "method"), arg_s(args, "path_contains"),
                                         arg_s(args, "user_agent_ends_with"));
-        return got == want ? 1 : fail("%d matching requests, expected %d", got, want);
+        if (got != want) return fail("%d matching requests, expected %d", got, want);
+        cJSON *connections = cJSON_GetObjectItemCaseSensitive(args, "connections");
+        if (!connections) return 1;
+        int distinct = sim_count_connections(arg_s(args, "method"), arg_s(args, "path_contains"),
+                                             arg_s(args, "user_agent_ends_with"));
+        return distinct == connections->valueint
+                   ? 1
+                   : fail("matching requests on %d connections, expected %d", distinct, connections->valueint);
     }
     return fail("unknown sim action %s", action);
+}
+
+/* ---- users: per-user views with a token provider ---------------------------------- */
+
+typedef struct user_view {
+    const char *name;
+    mw_client *client;
+} user_view;
+
+/* The provider: the bearer the simulator minted for this view's user (its userdata). */
+static int minted_token(mw_user_token *token, void *userdata) {
+    return mw_user_token_set(token, (const char *)userdata, 0);
+}
+
+/* for_user with a provider returning the token `user_token` mints for `user`; NULL on failure. */
+static mw_client *user_view_of(mw_client *c, const char *user) {
+    cJSON *req = cJSON_CreateObject();
+    cJSON_AddStringToObject(req, "action", "user_token");
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(req, "args"), "user_id", user);
+    char *body = cJSON_PrintUnformatted(req), *answer = NULL;
+    int st = sim_http("POST", "/_sim/script", body, &answer);
+    free(body);
+    cJSON_Delete(req);
+    cJSON *minted = st == 200 && answer ? cJSON_Parse(answer) : NULL;
+    free(answer);
+    const char *token = arg_s(minted, "token");
+    mw_client *view = NULL;
+    mw_error *err = NULL;
+    if (!token)
+        fail("user_token answered no token (%d)", st);
+    else if (mw_client_for_user(c, minted_token, strdup(token), free, &view, &err) != MW_OK)
+        fail("for_user: %s", mw_error_message(err));
+    mw_error_free(err);
+    cJSON_Delete(minted);
+    return view;
 }
 
 static int run_scenario(cJSON *scenario) {
@@ -594,17 +853,35 @@ static int run_scenario(cJSON *scenario) {
         mw_client_free(c);
         return fail("the client was built, expected an error");
     }
+    user_view users[8];
+    int n_users = 0, ok = 1, index = 0;
+    cJSON *user;
+    cJSON_ArrayForEach(user, cJSON_GetObjectItemCaseSensitive(scenario, "users")) {
+        if (!c || !cJSON_IsString(user) || n_users == 8) {
+            ok = fail("`users` needs a built client and at most 8 user names");
+            break;
+        }
+        users[n_users].name = user->valuestring;
+        users[n_users].client = user_view_of(c, user->valuestring);
+        if (!users[n_users++].client) ok = 0;
+    }
     cJSON *saved = cJSON_CreateObject();
-    int ok = 1, index = 0;
     cJSON *step;
     cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(scenario, "steps")) {
+        if (!ok) break;
         int subst_ok = 1;
         cJSON *args = substitute(cJSON_GetObjectItemCaseSensitive(step, "args"), saved, &subst_ok);
         if (!cJSON_IsObject(args)) {
             cJSON_Delete(args);
             args = cJSON_CreateObject();
         }
-        const char *sim = arg_s(step, "sim"), *call = arg_s(step, "call");
+        const char *sim = arg_s(step, "sim"), *call = arg_s(step, "call"), *as = arg_s(step, "as");
+        mw_client *on = c;
+        if (as) {
+            on = NULL;
+            for (int i = 0; i < n_users; i++)
+                if (strcmp(users[i].name, as) == 0) on = users[i].client;
+        }
         if (!subst_ok) {
             ok = 0;
         } else if (sim) {
@@ -619,15 +896,17 @@ static int run_scenario(cJSON *scenario) {
                 answer = NULL;
             }
             cJSON_Delete(answer);
-        } else if (call && !c) {
-            ok = fail("a call step, but the client failed to build");
+        } else if (call && !on) {
+            ok = as ? fail("no client for user %s (see `users`)", as) : fail("a call step, but the client failed to build");
         } else if (call) {
             cJSON *result = NULL;
             mw_error *err = NULL;
-            call_outcome out = run_call(c, call, args, &result, &err);
+            call_outcome out = run_call(on, call, args, &result, &err);
             cJSON *expect_error = cJSON_GetObjectItemCaseSensitive(step, "expect_error");
             if (out == CALL_UNKNOWN) {
                 ok = fail("unknown call %s", call);
+            } else if (out == CALL_RUNNER) {
+                ok = 0;
             } else if (expect_error) {
                 if (out != CALL_ERROR) {
                     ok = fail("%s succeeded, expected an error", call);
@@ -669,7 +948,9 @@ static int run_scenario(cJSON *scenario) {
         index++;
     }
     cJSON_Delete(saved);
+    for (int i = 0; i < n_users; i++) mw_client_free(users[i].client);
     mw_client_free(c);
+    scratch_remove();
     return ok;
 }
 

@@ -69,7 +69,7 @@ static inline int report(const char *suite) {
 }
 
 typedef struct sim_info {
-    char *base_url, *token_url, *origin, *assistant_name, *token, *client_id, *client_secret;
+    char *base_url, *v1_base_url, *token_url, *origin, *assistant_name, *token, *client_id, *client_secret;
     int port;
 } sim_info;
 
@@ -97,6 +97,7 @@ static inline void sim_load(void) {
         exit(2);
     }
     g_sim.base_url = dup_field(j, "base_url");
+    g_sim.v1_base_url = dup_field(j, "v1_base_url");
     g_sim.token_url = dup_field(j, "token_url");
     g_sim.origin = dup_field(j, "origin");
     g_sim.assistant_name = dup_field(j, "assistant_name");
@@ -114,6 +115,7 @@ static inline void sim_load(void) {
 
 static inline void sim_unload(void) {
     free(g_sim.base_url);
+    free(g_sim.v1_base_url);
     free(g_sim.token_url);
     free(g_sim.origin);
     free(g_sim.assistant_name);
@@ -208,31 +210,60 @@ static inline void sim_post(const char *path, const char *body) {
     }
 }
 
-/* Counts logged requests matching method (or NULL) and a path substring (or NULL). */
-/* Like sim_count_requests(), also requiring the logged user_agent to end with
-   `ua_suffix` (NULL: any). */
-static inline int sim_count_requests_ua(const char *method, const char *path_contains, const char *ua_suffix) {
+/* Whether a logged request matches method (or NULL), a path substring (or NULL) and a
+   user_agent suffix (or NULL). */
+static inline int sim_request_matches(const cJSON *e, const char *method, const char *path_contains,
+                                      const char *ua_suffix) {
+    cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "method");
+    cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "path");
+    if (method && !(cJSON_IsString(m) && strcmp(m->valuestring, method) == 0)) return 0;
+    if (path_contains && !(cJSON_IsString(p) && strstr(p->valuestring, path_contains))) return 0;
+    if (ua_suffix) {
+        cJSON *ua = cJSON_GetObjectItemCaseSensitive(e, "user_agent");
+        size_t n = cJSON_IsString(ua) ? strlen(ua->valuestring) : 0, k = strlen(ua_suffix);
+        if (!cJSON_IsString(ua) || n < k || strcmp(ua->valuestring + n - k, ua_suffix) != 0) return 0;
+    }
+    return 1;
+}
+
+/* The simulator's request log (caller frees), or NULL. */
+static inline cJSON *sim_request_log(void) {
     char *body = NULL;
     if (sim_http("GET", "/_sim/requests", NULL, &body) != 200 || !body) {
         free(body);
-        return -1;
+        return NULL;
     }
     cJSON *log = cJSON_Parse(body);
     free(body);
+    return log;
+}
+
+/* Counts logged requests matching method (or NULL), a path substring (or NULL) and a
+   user_agent suffix (or NULL); -1 when the log cannot be read. */
+static inline int sim_count_requests_ua(const char *method, const char *path_contains, const char *ua_suffix) {
+    cJSON *log = sim_request_log(), *e;
+    if (!log) return -1;
     int count = 0;
-    cJSON *e;
+    cJSON_ArrayForEach(e, log) count += sim_request_matches(e, method, path_contains, ua_suffix);
+    cJSON_Delete(log);
+    return count;
+}
+
+/* How many distinct connections (the log's `connection` serial) carried the requests
+   sim_count_requests_ua() counts with the same filters. */
+static inline int sim_count_connections(const char *method, const char *path_contains, const char *ua_suffix) {
+    cJSON *log = sim_request_log(), *e;
+    if (!log) return -1;
+    cJSON *seen = cJSON_CreateArray();
     cJSON_ArrayForEach(e, log) {
-        cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "method");
-        cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "path");
-        if (method && !(cJSON_IsString(m) && strcmp(m->valuestring, method) == 0)) continue;
-        if (path_contains && !(cJSON_IsString(p) && strstr(p->valuestring, path_contains))) continue;
-        if (ua_suffix) {
-            cJSON *ua = cJSON_GetObjectItemCaseSensitive(e, "user_agent");
-            size_t n = cJSON_IsString(ua) ? strlen(ua->valuestring) : 0, k = strlen(ua_suffix);
-            if (!cJSON_IsString(ua) || n < k || strcmp(ua->valuestring + n - k, ua_suffix) != 0) continue;
-        }
-        count++;
+        if (!sim_request_matches(e, method, path_contains, ua_suffix)) continue;
+        cJSON *conn = cJSON_GetObjectItemCaseSensitive(e, "connection"), *c;
+        int known = 0;
+        cJSON_ArrayForEach(c, seen) known |= cJSON_Compare(c, conn, 1);
+        if (!known) cJSON_AddItemToArray(seen, conn ? cJSON_Duplicate(conn, 1) : cJSON_CreateNull());
     }
+    int count = cJSON_GetArraySize(seen);
+    cJSON_Delete(seen);
     cJSON_Delete(log);
     return count;
 }
