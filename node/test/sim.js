@@ -36,6 +36,8 @@ async function startSim(args = []) {
     requests: () => control('GET', 'requests'),
     /** POST /_sim/events: injects a system-initiated message; resolves to the event (wire JSON). */
     injectEvent: (spec) => control('POST', 'events', spec),
+    /** POST /_sim/script: one action of the scripting vocabulary (user_token, add_user_message, ...); resolves to its answer. */
+    script: (action, args = {}) => control('POST', 'script', { action, args }),
     /** GET /_sim/feedback: every feedback the API accepted, oldest first. */
     feedback: () => control('GET', 'feedback'),
     /** Client options pointing at this simulator. */
