@@ -47,6 +47,16 @@ async function startSim(args = []) {
       token: info.token,
       ...extra,
     }),
+    /** Client options for the simulator's rest/v1 (its origin; the client appends the generation's path). */
+    v1Options: (extra = {}) => ({
+      baseUrl: info.origin,
+      apiVersion: 'v1',
+      assistantName: info.assistant_name,
+      token: info.token,
+      ...extra,
+    }),
+    /** A bearer for `userId` on rest/v1 (the `user_token` script action). */
+    userToken: async (userId) => (await control('POST', 'script', { action: 'user_token', args: { user_id: userId } })).token,
     stop: () => {
       child.stdin.end()
       return once(child, 'exit')
