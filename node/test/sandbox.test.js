@@ -188,9 +188,23 @@ async function runBlock(code, scope) {
   return logged
 }
 
+test("the README's second example is examples/forms.mjs: buttons and a form on rest/v1, with no account", () => {
+  const file = fs.readFileSync(path.resolve(__dirname, '../examples/forms.mjs'), 'utf8')
+  assert.equal(blocks[1], file, 'README.md shows examples/forms.mjs verbatim second')
+  const env = { ...process.env }
+  for (const k of Object.keys(env)) if (k.startsWith('MOVEWORKS_')) delete env[k]
+  const out = execFileSync(process.execPath, [path.resolve(__dirname, '../examples/forms.mjs')], { encoding: 'utf8', env })
+  const lines = out.trimEnd().split('\n')
+  assert.deepEqual(lines.slice(1, 4), ['  [1] File it (CALLBACK_ACTION)', '  [2] Edit details (MODAL_ACTION)', '  [3] Open portal (URL_ACTION)'], out)
+  assert.match(lines[4], /^pressed "File it": Filed ticket INC\d+ for your new laptop\.$/, out)
+  assert.equal(lines[5], ':memo: New laptop request intro:DISPLAY model:CHOICE reason:TEXT', out)
+  assert.equal(lines[6], 'after refresh: model needed_by', out)
+  assert.deepEqual(lines.slice(7), ['submitted: SUBMITTED', 'follow-up: Your laptop request is submitted: MacBook Pro'], out)
+})
+
 test("the README's credentials example runs, its client swapped for a sandbox's", async () => {
-  const code = blocks[1]
-  assert.match(code, /clientId:/, "the README's second js block is no longer the credentials example")
+  const code = blocks[2]
+  assert.match(code, /clientId:/, "the README's third js block is no longer the credentials example")
   const sandbox = await Sandbox.start({ responseDurationMs: 50 })
   try {
     // The block's options still go to a real Client first (checked there, nothing is sent), so a
