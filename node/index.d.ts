@@ -426,6 +426,227 @@ export interface Event {
   readonly eventPayload: EventPayload
 }
 
+// ---- rest/v1: per-user views, inputs, forms, webhooks, the events follower ----
+
+/** What a token provider gives: the bearer, or the bearer and its lifetime in seconds. */
+export type ProvidedToken = string | { token: string; expiresIn?: number }
+
+/** Where a per-user view gets its bearer (`client.forUser`): your code (an identity-provider exchange, …). */
+export type TokenProvider = () => ProvidedToken | Promise<ProvidedToken>
+
+/**
+ * A turn's input where text is accepted: a plain string is a typed turn in the client's
+ * generation (`chat` on rest/v1, `text` on the beta); these are the explicit variants.
+ */
+export type Input =
+  /** `{"chat": {"text": …}}` (rest/v1). */
+  | { chat: string }
+  /** `{"text": …}` (both generations). */
+  | { text: string }
+  /** `{"callback_id": …}` (rest/v1): a button press, the id as received. */
+  | { callbackId: string }
+  /** Any other input object, sent as given (e.g. `{ action: {...} }`). */
+  | { raw: Record<string, unknown> }
+
+/** Makers of the `Input` variants. */
+export declare const Input: Readonly<{
+  chat(text: string): { chat: string }
+  text(text: string): { text: string }
+  callback(callbackId: string): { callbackId: string }
+  raw(input: Record<string, unknown>): { raw: Record<string, unknown> }
+}>
+
+/** Where a form lives: the message that offered it and the `modalId` of its `MODAL_ACTION`. */
+export interface ModalRef {
+  /** The message's conversation. */
+  conversationId: string
+  /** The message's response. */
+  responseId: string
+  /** The message. */
+  messageId: string
+  /** The opaque id of the form, exactly as received. */
+  modalId: string
+}
+
+/** One option of a `CHOICE` field. */
+export interface ChoiceOption {
+  /** What to send (`{ option: value }`). */
+  value: string
+  /** What to show (the value when absent). */
+  displayValue?: string
+}
+
+/** The field kinds the SDK knows; any other arrives with its own `type` and configuration, kept as received. */
+export type ModalFieldType = Open<'DISPLAY' | 'TEXT' | 'DATE' | 'DATETIME' | 'BOOLEAN' | 'CHOICE' | 'FILE'>
+
+/** One field of a form; its configuration is under its lower-cased type name. */
+export interface ModalField {
+  /** The key of its value in `values`. */
+  name: string
+  /** What it asks for. */
+  type: ModalFieldType
+  /** Its label. */
+  label?: string
+  /** Help text. */
+  description?: string
+  /** Whether to render it; hidden fields are neither required nor submitted. */
+  visible: boolean
+  /** Whether a value is required. */
+  required: boolean
+  /** Whether the user may change it. */
+  readOnly: boolean
+  /** Whether changing it calls for `refreshModal` with all current values. */
+  triggersRefresh: boolean
+  /** `DISPLAY`: shown, never submitted (`text.text` may hold HTML). */
+  display?: { text?: { style?: string; text?: string }; [key: string]: unknown }
+  /** `TEXT`: value `{ text }`. */
+  text?: { multiline?: boolean; prefill?: string }
+  /** `DATE` (`YYYY-MM-DD`): value `{ date }`. */
+  date?: { prefill?: string }
+  /** `DATETIME` (ISO 8601): value `{ datetime }`. */
+  datetime?: { prefill?: string }
+  /** `BOOLEAN`: value `{ bool }`. */
+  boolean?: { prefill?: boolean }
+  /** `CHOICE`: value `{ option }` (`{ options }` when `multi`); `options` re-applied after a refresh. */
+  choice?: { multi: boolean; allowsFreeInput: boolean; options?: ChoiceOption[]; prefill: ChoiceOption[] }
+  /** `FILE`: its value's shape is not published (send it as its wire object). */
+  file?: Record<string, unknown> | null
+  /** An unknown kind's configuration, under its own name. */
+  [key: string]: unknown
+}
+
+/** A form, as `getModal` and `refreshModal` return it. */
+export interface Modal {
+  /** Its id, exactly as received. */
+  modalId: string
+  /** Its title (may hold emoji shortcodes). */
+  title?: string
+  /** Its fields, in the order to render them (`visible`, `required`, `readOnly` resolved by the server). */
+  fields: ModalField[]
+  /** Where it was fetched from (not enumerable: not part of the wire model). */
+  readonly source: ModalRef
+}
+
+/** One field's value as the wire sends it. */
+export type ModalValue =
+  | { text: string }
+  | { date: string }
+  | { datetime: string }
+  | { bool: boolean }
+  | { option: string }
+  | { options: string[] }
+  | Record<string, unknown>
+
+/** A form's values: field name -> value. */
+export type ModalValues = Record<string, ModalValue>
+
+/** The acknowledgement of `submitModal` (not the outcome: the follow-up arrives as new messages or events). */
+export interface ModalSubmitResult {
+  /** `SUBMITTED` (also when the server sends no status), or another status kept as sent. */
+  status: Open<'SUBMITTED'>
+  /** A receipt to show, when the server sends one. */
+  receiptText?: string
+}
+
+/**
+ * One webhook delivery of Moveworks (`CONVERSATION_RESPONSE_RECEIVED`): a pointer to an
+ * event, its conversation and the user to act as; `fetch` reads the event with that
+ * user's client.
+ *
+ * The signing scheme is not published, so no verifier ships: pass yours (`verifier`)
+ * once you know it; it gets the headers and the raw body before anything is parsed and
+ * throws to refuse the delivery. It must be synchronous (await an asynchronous check
+ * before `parse`).
+ */
+export declare class WebhookDelivery {
+  /**
+   * Reads a delivery from the raw request body: a body that is not a JSON object is a
+   * DecodeError; a missing `id`, `data.conversation_id` or `data.user_id` an
+   * InvalidArgumentError naming it.
+   */
+  static parse(body: Buffer | Uint8Array | string, options?: WebhookParseOptions): WebhookDelivery
+  /** The event id (`evt_…`), also the key to drop a repeat. */
+  readonly id: string
+  /** The conversation (`data.conversation_id`). */
+  readonly conversationId: string
+  /** The user to act as when fetching (`data.user_id`). */
+  readonly userId: string
+  /** The event type when the delivery names one (null is normal: the member's name is not published). */
+  readonly eventType: string | null
+  /** The whole body as received (wire JSON). */
+  readonly raw: Record<string, unknown>
+  /** True when the delivery is (or may be) a `CONVERSATION_RESPONSE_RECEIVED`. */
+  readonly isConversationResponse: boolean
+  /** `GET /conversations/{conversationId}/events/{id}` with `client`, which must act for `userId`. */
+  fetch(client: Client, options?: CallOptions): Promise<Event>
+}
+
+/** Options of `WebhookDelivery.parse`. */
+export interface WebhookParseOptions {
+  /** The request's headers as received (given to `verifier`). */
+  headers?: Record<string, string | string[] | undefined>
+  /** Checks that the delivery comes from Moveworks; throws to refuse it. */
+  verifier?: (headers: Record<string, string | string[] | undefined>, body: Buffer) => void
+}
+
+/**
+ * Where an events follower keeps its place: the id of the newest event handled. Plug in
+ * your own (a database row per user) to share checkpoints between machines; keep one per
+ * user. `load` returns what was saved (null when nothing was); once `save` returned, a
+ * later `load` must return that value. Store the value verbatim (`''` is meaningful).
+ */
+export interface CheckpointStore {
+  load(): string | null | Promise<string | null>
+  save(checkpoint: string): void | Promise<void>
+}
+
+/** Options of `client.followEvents` (defaults are the core's). */
+export interface FollowEventsOptions {
+  /** A file path (written atomically; its directory must exist), your own store, or nothing (in memory). */
+  checkpoint?: string | CheckpointStore
+  /** On a fresh checkpoint, deliver the events already in the feed (default false: the first poll only catches up). */
+  replay?: boolean
+  /** Events per page, 1 to 100 (default 100). */
+  pageSize?: number
+  /** Time between polls, ms (default 6000, as Moveworks' demo app: event polls share the rate limit). */
+  intervalMs?: number
+  /** Longest wait after a failure without `Retry-After`, ms (default 60000). */
+  maxBackoffMs?: number
+  /** Aborting it cancels the follower. */
+  signal?: AbortSignal
+}
+
+/**
+ * An events handler: return (or resolve to) `false` for "not handled" (the event is not
+ * saved and is delivered again later); throwing does the same and the error is thrown by
+ * the call that ran the handler.
+ */
+export type EventHandler = (event: Event) => unknown
+
+/**
+ * Follows one user's events feed, delivering each event once, in order, and keeping its
+ * place in a checkpoint store so that a restart goes on where it stopped. At-least-once:
+ * a crash between handling an event and saving its id delivers that one event again (use
+ * `eventId` to drop a repeat). 429s and transient failures are backed off and retried.
+ * Nothing blocks the JS thread: polls, waits and store calls run off it.
+ */
+export declare class EventsFollower implements AsyncIterable<Event> {
+  /** The last checkpoint saved: an event id, `''` (from the start of an empty feed), or null before the first poll. */
+  readonly checkpoint: string | null
+  /** True once cancelled. */
+  readonly cancelled: boolean
+  /** One poll (with its pages), each new event handed to `handler`; resolves to how many were handled. */
+  pollOnce(handler: EventHandler): Promise<number>
+  /** Follows the feed until cancelled (or `handler` returns false); rejects with a permanent failure. */
+  run(handler: EventHandler): Promise<void>
+  /** Each event, waiting as long as it takes; an event is saved when the next is asked for (or on `commit`). */
+  [Symbol.asyncIterator](): AsyncIterator<Event>
+  /** Saves the checkpoint of the last event the loop yielded. */
+  commit(): Promise<void>
+  /** Stops the follower: `run` and the loop end. */
+  cancel(): void
+}
+
 /** One page of conversations; `nextCursor` is null after the last page. */
 export interface ConversationPage {
   /** The conversations of this page, newest `updatedAt` first. */
@@ -971,6 +1192,17 @@ export declare class Client {
    */
   withOptions(options?: Omit<CallOptions, 'signal'>): Client
   /**
+   * A view of this client acting for one user (rest/v1 runs every request on behalf of a
+   * user): same connections, options and retries, with the bearer `provider` gives. The
+   * SDK caches it per view, asks again a little before `expiresIn` ends and once after a
+   * 401 (then replays the call), one provider call at a time. The provider runs on the JS
+   * thread while the call waits off it; one that throws or rejects fails the call with
+   * OAuthError and nothing is sent.
+   */
+  forUser(provider: TokenProvider): Client
+  /** A view of this client with a fixed bearer for one user (an API key bound to a user); a 401 is the call's error. */
+  forUserToken(token: string): Client
+  /**
    * Releases the pooled connections now (the core's `Client::close`); later calls on
    * this client and its `withOptions` copies reject with InvalidArgumentError
    * (`argument` "client") without sending anything. Idempotent.
@@ -1018,7 +1250,7 @@ export declare class Client {
     options?: SubmitFeedbackOptions,
   ): Promise<FeedbackResult>
   /** Sends a message and resolves at once with the accepted response (status `CREATED`); poll it or use the `…AndWait` helpers. */
-  createResponse(conversationId: string, text: string, options?: CallOptions): Promise<Response>
+  createResponse(conversationId: string, input: string | Input, options?: CallOptions): Promise<Response>
   /** The current state of a response. */
   getResponse(conversationId: string, responseId: string, options?: CallOptions): Promise<Response>
   /**
@@ -1029,13 +1261,35 @@ export declare class Client {
   press(conversationId: string, action: Action, options?: CallOptions): Promise<Response>
   /** One event (what a webhook delivery points at), rest/v1; `'-'` as the conversation is refused. */
   getEvent(conversationId: string, eventId: string, options?: CallOptions): Promise<Event>
+  /**
+   * Gets a form (rest/v1): `modal` from `modalRef(message, action)` or `modals(message)` of a
+   * message just read (modal ids are minted per read). A stale or unknown id rejects with
+   * NotFoundError whose message says to re-read the message.
+   */
+  getModal(modal: ModalRef, options?: CallOptions): Promise<Modal>
+  /**
+   * Re-resolves a form after a field that `triggersRefresh` changed (rest/v1), sending all
+   * current `values`. `previous` is the form as fetched (by `getModal` or a refresh): its
+   * choice options are re-applied to the answer, which the server sends without them.
+   */
+  refreshModal(previous: Modal, values: ModalValues, options?: CallOptions): Promise<Modal>
+  /**
+   * Submits a form (rest/v1); `modal` is its ModalRef or the Modal as fetched. Resolves to the
+   * acknowledgement (the follow-up arrives as new messages or events); the id is stale after.
+   */
+  submitModal(modal: ModalRef | Modal, values: ModalValues, options?: CallOptions): Promise<ModalSubmitResult>
+  /**
+   * Follows this client's events feed across restarts (rest/v1: give it a user's view),
+   * keeping its place in `checkpoint`. Nothing is sent until the follower is used.
+   */
+  followEvents(options?: FollowEventsOptions): EventsFollower
   /** Polls until COMPLETED; FAILED rejects with ResponseFailedError, the deadline with PollTimeoutError. */
   waitForResponse(conversationId: string, responseId: string, options?: WaitOptions): Promise<Response>
   /**
    * `createResponse`, then `waitForResponse`; once the response exists, every error names
    * it (`responseId`), so resume with `waitForResponse` instead of asking again.
    */
-  createResponseAndWait(conversationId: string, text: string, options?: WaitOptions): Promise<Response>
+  createResponseAndWait(conversationId: string, input: string | Input, options?: WaitOptions): Promise<Response>
   /**
    * Sends a message and streams the answer: `for await (const event of client.streamResponse(id, text))`.
    * Returns at once (the message is sent meanwhile). Errors before the stream starts
@@ -1043,13 +1297,13 @@ export declare class Client {
    * turn (ResponseFailedError, PollTimeoutError, CancelledError) are thrown by the loop.
    * A stream that breaks is finished by polling, never by sending the message again.
    */
-  streamResponse(conversationId: string, text: string, options?: StreamOptions): ResponseStream
+  streamResponse(conversationId: string, input: string | Input, options?: StreamOptions): ResponseStream
   /**
    * Streams a turn to its end and resolves to the final response (the value
    * `createResponseAndWait` would return), calling `onEvent` for every event first,
    * on the JS thread, as `for await` over `streamResponse` would.
    */
-  streamResponseAndWait(conversationId: string, text: string, options?: StreamAndWaitOptions): Promise<Response>
+  streamResponseAndWait(conversationId: string, input: string | Input, options?: StreamAndWaitOptions): Promise<Response>
 }
 
 /** The core's stable error kind strings. */
@@ -1149,5 +1403,9 @@ export declare function messageText(message: Message): string
 export declare function contentText(content: Content): string | null
 /** As `contentText`, also reading unknown types of the usual `{type, <type>: {text}}` wire shape. */
 export declare function contentTextLossy(content: Content): string | null
+/** The form a `MODAL_ACTION` of `message` opens (the core's `Message::modal_ref`); null for another action. */
+export declare function modalRef(message: Message, action: Action): ModalRef | null
+/** The forms `message` offers, one per `MODAL_ACTION`, in order (the core's `Message::modals`). */
+export declare function modals(message: Message): ModalRef[]
 /** The core SDK version. */
 export declare const VERSION: string

@@ -260,6 +260,10 @@ const OPTION_KEYS = Object.fromEntries(
     getResponse: CALL_KEYS,
     press: CALL_KEYS,
     getEvent: CALL_KEYS,
+    getModal: CALL_KEYS,
+    refreshModal: CALL_KEYS,
+    submitModal: CALL_KEYS,
+    followEvents: ['signal', 'checkpoint', 'replay', 'pageSize', 'intervalMs', 'maxBackoffMs'],
     waitForResponse: [...WAIT_KEYS, 'onUpdate'],
     createResponseAndWait: [...WAIT_KEYS, 'onUpdate'],
     streamResponse: STREAM_KEYS,
@@ -576,6 +580,43 @@ function contentText(content) {
 /** As `contentText`, also reading unknown types of the usual `{type, <type>: {text}}` shape (the core's `Content::text_lossy`). */
 function contentTextLossy(content) {
   return native.contentTextLossy(wireText('content', content))
+}
+
+// ---- inputs -------------------------------------------------------------------
+
+/**
+ * The explicit input variants of a turn (`createResponse`, `createResponseAndWait`,
+ * `streamResponse`, `streamResponseAndWait` take one where they take text): plain
+ * objects with one key, `{ chat }`, `{ text }`, `{ callbackId }` or `{ raw }`, made
+ * here or written as literals. A plain string is a typed turn in the client's
+ * generation (`chat` on rest/v1, `text` on the beta). What each sends, and which
+ * generation takes it, is the core's to decide.
+ */
+const Input = Object.freeze({
+  /** `{"chat": {"text": …}}` (rest/v1): a typed turn as Moveworks' own app sends it. */
+  chat: (text) => ({ chat: text }),
+  /** `{"text": …}`: documented on both generations. */
+  text: (text) => ({ text }),
+  /** `{"callback_id": …}` (rest/v1): a button press, the id passed back as received. */
+  callback: (callbackId) => ({ callbackId }),
+  /** Any other input object, sent as given (e.g. `{ action: {...} }`): the escape hatch. */
+  raw: (input) => ({ raw: input }),
+})
+
+/**
+ * A turn's input as JSON for the addon: a string as is, an input object with its
+ * `callbackId` key in the wire's spelling; the core checks the rest.
+ */
+function inputJson(input) {
+  if (typeof input === 'string') return JSON.stringify(input)
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw invalid('text', `must be a string or an Input ({ chat }, { text }, { callbackId }, { raw }), got ${input === null ? 'null' : typeof input}`)
+  }
+  const wire = {}
+  for (const [key, value] of Object.entries(input)) {
+    if (value !== undefined) wire[key === 'callbackId' ? 'callback_id' : key] = value
+  }
+  return JSON.stringify(wire)
 }
 
 // ---- cancellation -----------------------------------------------------------
@@ -1026,6 +1067,101 @@ async function poll(o, start, callbackName = 'onUpdate', convert = fromCallbackJ
   }
 }
 
+/** A Client around a native client made by `make` (views and copies of a client). */
+function wrapClient(make) {
+  const c = Object.create(Client.prototype)
+  try {
+    c._native = make()
+  } catch (err) {
+    throw convertError(err)
+  }
+  return c
+}
+
+/**
+ * What a token provider returned, as the addon takes it: a string is the token; an
+ * object gives `token` and, optionally, `expiresIn` (seconds). Anything else rejects the
+ * provider's call (the call fails with OAuthError naming why).
+ */
+function userToken(v) {
+  if (typeof v === 'string') return { token: v }
+  if (v !== null && typeof v === 'object' && typeof v.token === 'string') {
+    if (v.expiresIn != null && typeof v.expiresIn !== 'number') throw new TypeError('expiresIn must be a number of seconds')
+    return { token: v.token, expiresIn: v.expiresIn ?? undefined }
+  }
+  throw new TypeError(`it must return a string or { token, expiresIn }, not ${v === null ? 'null' : typeof v}`)
+}
+
+// ---- forms ------------------------------------------------------------------
+
+/** On a Modal: the wire JSON of the ModalRef it was fetched from (refresh and submit need it). */
+const MODAL_SOURCE = Symbol('moveworks.modalSource')
+
+/** A ModalRef (from `modalRef`/`modals`, or written as `{ conversationId, responseId, messageId, modalId }`) as wire JSON. */
+function modalRefJson(argument, ref) {
+  if (ref != null && typeof ref === 'object' && WIRE in ref) return JSON.stringify(ref[WIRE])
+  return snakeJson(argument, ref)
+}
+
+/** Keeps where a Modal was fetched from beside it (not enumerable: not part of the model). */
+function withSource(modal, refJson) {
+  Object.defineProperty(modal, MODAL_SOURCE, { value: refJson, enumerable: false })
+  Object.defineProperty(modal, 'source', { value: fromWire(JSON.parse(refJson)), enumerable: false })
+  return modal
+}
+
+/** A form's values (field name -> wire value, e.g. `{ option: 'mac' }`) as JSON. */
+function valuesJson(values) {
+  return JSON.stringify(opts('values', values))
+}
+
+/** The form a `MODAL_ACTION` of `message` opens (the core's `Message::modal_ref`), or null for another action. */
+function modalRef(message, action) {
+  let json
+  try {
+    json = native.modalRef(wireText('message', message), wireText('action', action))
+  } catch (err) {
+    throw convertError(err)
+  }
+  return json == null ? null : fromWire(JSON.parse(json))
+}
+
+/** The forms `message` offers, one per `MODAL_ACTION`, in order (the core's `Message::modals`). */
+function modals(message) {
+  try {
+    return native.messageModals(wireText('message', message)).map((json) => fromWire(JSON.parse(json)))
+  } catch (err) {
+    throw convertError(err)
+  }
+}
+
+// ---- events follower --------------------------------------------------------
+
+/**
+ * A follower's checkpoint option as the addon takes it: `[path]`, `[, load, save]` for a
+ * store (its methods wrapped to return Promises), or nothing (in memory).
+ */
+function checkpointStore(checkpoint) {
+  if (checkpoint == null) return [undefined, undefined, undefined]
+  if (typeof checkpoint === 'string') return [checkpoint, undefined, undefined]
+  if (typeof checkpoint !== 'object' || typeof checkpoint.load !== 'function' || typeof checkpoint.save !== 'function') {
+    throw invalid('checkpoint', 'must be a file path or a store with load() and save(checkpoint) methods')
+  }
+  const load = async () => {
+    const v = await checkpoint.load()
+    if (v != null && typeof v !== 'string') throw new TypeError(`load() must return a string or null, not ${typeof v}`)
+    return v ?? null
+  }
+  const save = async (id) => {
+    await checkpoint.save(id)
+    return true
+  }
+  return [undefined, load, save]
+}
+
+const { EventsFollower } = require('./follower.js')({ convertError, invalid, fromWire })
+const { WebhookDelivery } = require('./webhook.js')({ native, convertError, invalid })
+
 /**
  * A client of the Moveworks Conversations API. Every method returns a Promise;
  * nothing blocks the event loop or libuv's thread pool.
@@ -1066,13 +1202,28 @@ class Client {
    */
   withOptions(options = {}) {
     const o = callOpts('withOptions', options)
-    const c = Object.create(Client.prototype)
-    try {
-      c._native = this._native.withOptions(callOptions(o) ?? '{}')
-    } catch (err) {
-      throw convertError(err)
-    }
-    return c
+    return wrapClient(() => this._native.withOptions(callOptions(o) ?? '{}'))
+  }
+
+  /**
+   * A view of this client acting for one user (rest/v1 runs every request on behalf of
+   * a user): same connections, options and retries, with the bearer `provider` gives.
+   * `provider` returns (or resolves to) the token, or `{ token, expiresIn }` with its
+   * lifetime in seconds. The SDK caches it per view, asks again a little before it
+   * expires and once after a 401 (then replays the call), one call at a time; it runs
+   * on the JS thread while the call waits off it. A provider that throws or rejects
+   * fails the call with OAuthError (nothing is sent).
+   */
+  forUser(provider) {
+    if (typeof provider !== 'function') throw invalid('provider', 'must be a function returning a token (or a Promise of one)')
+    const call = async () => userToken(await provider())
+    return wrapClient(() => this._native.forUser(call))
+  }
+
+  /** A view of this client with a fixed bearer for one user (an API key bound to a user); a 401 is the call's error. */
+  forUserToken(token) {
+    const t = str('token', token)
+    return wrapClient(() => this._native.forUserToken(t))
   }
 
   /**
@@ -1206,10 +1357,11 @@ class Client {
     return fromNative(result)
   }
 
-  async createResponse(conversationId, text, options = {}) {
+  /** Sends a turn: `input` is text (a typed turn) or an `Input` variant. */
+  async createResponse(conversationId, input, options = {}) {
     const o = callOpts('createResponse', options)
     const id = str('conversation_id', conversationId)
-    const t = str('text', text)
+    const t = inputJson(input)
     const result = await withSignal(optSignal(o.signal), (h) => this._native.createResponse(id, t, callOptions(o), h))
     return fromNative(result)
   }
@@ -1231,6 +1383,70 @@ class Client {
     return fromNative(result)
   }
 
+  /**
+   * Gets a form (rest/v1): `modal` is a ModalRef, from `modalRef(message, action)` or
+   * `modals(message)` of a message just read (modal ids are minted per read). A stale
+   * or unknown id rejects with NotFoundError saying to re-read the message.
+   */
+  async getModal(modal, options = {}) {
+    const o = callOpts('getModal', options)
+    const ref = modalRefJson('modal', modal)
+    const result = await withSignal(optSignal(o.signal), (h) => this._native.getModal(ref, callOptions(o), h))
+    return withSource(fromNative(result), ref)
+  }
+
+  /**
+   * Re-resolves a form after a field that `triggersRefresh` changed (rest/v1): send all
+   * current `values` (wire values, e.g. `{ model: { option: 'mac' } }`). `previous` is
+   * the form as `getModal` (or an earlier refresh) returned it; its choice options are
+   * re-applied to the answer, which the server sends without them.
+   */
+  async refreshModal(previous, values, options = {}) {
+    const o = callOpts('refreshModal', options)
+    const prev = wireText('previous', previous)
+    const ref = previous[MODAL_SOURCE]
+    const v = valuesJson(values)
+    const result = await withSignal(optSignal(o.signal), (h) => this._native.refreshModal(ref, prev, v, callOptions(o), h))
+    return withSource(fromNative(result), ref)
+  }
+
+  /**
+   * Submits a form (rest/v1): `modal` is its ModalRef or the Modal as fetched. Resolves to
+   * the acknowledgement; the follow-up arrives as new messages or events. Never retried
+   * after an ambiguous failure; once submitted, the id is stale.
+   */
+  async submitModal(modal, values, options = {}) {
+    const o = callOpts('submitModal', options)
+    const ref = modal?.[MODAL_SOURCE] ?? modalRefJson('modal', modal)
+    const v = valuesJson(values)
+    const result = await withSignal(optSignal(o.signal), (h) => this._native.submitModal(ref, v, callOptions(o), h))
+    return fromNative(result)
+  }
+
+  /**
+   * Follows this client's events feed (rest/v1: give it a user's view) across restarts,
+   * keeping its place in `checkpoint`: a file path, or a store `{ load(), save(id) }`
+   * (each may return a Promise), or nothing (in memory). See `EventsFollower`.
+   */
+  followEvents(options = {}) {
+    const o = callOpts('followEvents', options)
+    const [path, load, save] = checkpointStore(o.checkpoint)
+    const follow = {
+      intervalMs: optNum('intervalMs', o.intervalMs),
+      replay: optBool('replay', o.replay),
+      pageSize: optNum('pageSize', o.pageSize),
+      maxBackoffMs: optNum('maxBackoffMs', o.maxBackoffMs),
+    }
+    const signal = optSignal(o.signal)
+    let follower
+    try {
+      follower = this._native.followEvents(path, load, save, follow)
+    } catch (err) {
+      throw convertError(err)
+    }
+    return new EventsFollower(follower, signal)
+  }
+
   /** One event (what a webhook delivery points at), rest/v1. */
   async getEvent(conversationId, eventId, options = {}) {
     const o = callOpts('getEvent', options)
@@ -1246,9 +1462,9 @@ class Client {
     return poll(callOpts('waitForResponse', options), (wait, cb, h) => this._native.waitForResponse(id, rid, wait, cb, h))
   }
 
-  async createResponseAndWait(conversationId, text, options = {}) {
+  async createResponseAndWait(conversationId, input, options = {}) {
     const id = str('conversation_id', conversationId)
-    const t = str('text', text)
+    const t = inputJson(input)
     return poll(callOpts('createResponseAndWait', options), (wait, cb, h) => this._native.createResponseAndWait(id, t, wait, cb, h))
   }
 
@@ -1257,10 +1473,10 @@ class Client {
    * Returns at once (the message is sent meanwhile); errors before the stream starts,
    * and the error of a failed turn, are thrown by the loop.
    */
-  streamResponse(conversationId, text, options = {}) {
+  streamResponse(conversationId, input, options = {}) {
     const o = callOpts('streamResponse', options)
     const id = str('conversation_id', conversationId)
-    const t = str('text', text)
+    const t = inputJson(input)
     const signal = optSignal(o.signal)
     const so = streamOptions(o)
     return new ResponseStream((h) => this._native.streamResponse(id, t, so, h), signal)
@@ -1271,12 +1487,12 @@ class Client {
    * `createResponseAndWait` would return); `onEvent` sees every event first, and
    * throwing from it stops the turn with that error.
    */
-  async streamResponseAndWait(conversationId, text, options = {}) {
+  async streamResponseAndWait(conversationId, input, options = {}) {
     const { onEvent, ...o } = callOpts('streamResponseAndWait', options)
     if (onEvent != null && typeof onEvent !== 'function') throw invalid('onEvent', 'must be a function')
     // The stream's own loop, so that the turn holds no pool thread and `onEvent` runs
     // in it: a throw leaves the loop, which closes the stream.
-    const stream = this.streamResponse(conversationId, text, o)
+    const stream = this.streamResponse(conversationId, input, o)
     for await (const event of stream) onEvent?.(event)
     return stream.finalResponse()
   }
@@ -1302,6 +1518,11 @@ module.exports = {
   PollTimeoutError,
   CancelledError,
   ERROR_CLASSES,
+  Input,
+  EventsFollower,
+  WebhookDelivery,
+  modalRef,
+  modals,
   toWire,
   assistantText,
   assistantMessages,

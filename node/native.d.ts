@@ -53,8 +53,11 @@ export declare class NativeClient {
   updateConversation(conversationId: string, title?: string | undefined | null, archived?: boolean | undefined | null, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
   /** `GET /conversations/{id | -}/events`: an EventPage (wire JSON and request id). */
   listEvents(conversationId?: string | undefined | null, startingAfter?: string | undefined | null, endingAt?: string | undefined | null, cursor?: string | undefined | null, limit?: number | undefined | null, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
-  /** `POST /conversations/{id}/responses`: a Response (wire JSON and request id). */
-  createResponse(conversationId: string, text: string, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  /**
+   * `POST /conversations/{id}/responses`: a Response (wire JSON and request id).
+   * `input_json` is the turn's input as JSON (a string, or one input variant).
+   */
+  createResponse(conversationId: string, inputJson: string, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
   /** `GET /conversations/{id}/responses/{response_id}`: a Response (wire JSON and request id). */
   getResponse(conversationId: string, responseId: string, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
   /** Presses a button: `action_json` is one of a message's `actions` as wire JSON; a Response. */
@@ -66,16 +69,20 @@ export declare class NativeClient {
    * number of `on_update` calls sent (each `{"value": <wire Response>, "request_id": ...}`).
    */
   waitForResponse(conversationId: string, responseId: string, options?: NativeWaitOptions | undefined | null, onUpdate?: ((updateJson: string) => void) | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
-  /** Creates a response and polls it until COMPLETED; resolves like `waitForResponse`. */
-  createResponseAndWait(conversationId: string, text: string, options?: NativeWaitOptions | undefined | null, onUpdate?: ((updateJson: string) => void) | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  /**
+   * Creates a response and polls it until COMPLETED; resolves like `waitForResponse`.
+   * `input_json` is the turn's input as JSON (a string, or one input variant).
+   */
+  createResponseAndWait(conversationId: string, inputJson: string, options?: NativeWaitOptions | undefined | null, onUpdate?: ((updateJson: string) => void) | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
   /**
    * Sends a message and returns the stream of its answer at once (the core's
    * `Client::stream_response`, run by a `StreamPump`): the request is made on the
    * stream's own reader thread, and an error before the stream starts (invalid
    * options too) is the end of the stream's first batch.
    * `cancel` is the turn's cancel token: cancelling it ends the stream as `cancelled`.
+   * `input_json` is the turn's input as JSON (a string, or one input variant).
    */
-  streamResponse(conversationId: string, text: string, options?: NativeStreamOptions | undefined | null, cancel?: CancelHandle | undefined | null): NativeResponseStream
+  streamResponse(conversationId: string, inputJson: string, options?: NativeStreamOptions | undefined | null, cancel?: CancelHandle | undefined | null): NativeResponseStream
   /** A lazy pager over conversations (the core's iterator, one page per `nextPage`). */
   iterConversations(limit?: number | undefined | null, archived?: boolean | undefined | null, cursor?: string | undefined | null): NativePager
   /** A lazy pager over events. */
@@ -93,6 +100,60 @@ export declare class NativeClient {
    * a FeedbackResult (the core's `Client::submit_feedback`, which checks the arguments).
    */
   submitFeedback(conversationId: string, responseId: string, messageId: string, callbackId: string, additionalFeedback?: string | undefined | null, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  /**
+   * The core's `EventsFollower::new` on this client (a view acting for the feed's
+   * user). The checkpoint lives in the file `checkpoint_path`, or in the JS store
+   * `load`/`save`, or (neither given) in memory. Nothing is sent until the first poll.
+   */
+  followEvents(checkpointPath?: string | undefined | null, load?: (() => Promise<string | null | undefined>) | undefined | null, save?: ((checkpoint: string) => Promise<boolean>) | undefined | null, options?: NativeFollowOptions | undefined | null): NativeEventsFollower
+  /** `GET …/modals/{modal_id}`: a Modal. `modal_ref_json` is a ModalRef as wire JSON. */
+  getModal(modalRefJson: string, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  /**
+   * `POST …/modals/{modal_id}/refresh`: the refreshed Modal (the core re-applies the
+   * choice options of `previous_json`, the Modal as fetched from `modal_ref_json`;
+   * without it, the core's error says to fetch the form first).
+   */
+  refreshModal(modalRefJson: string | undefined | null, previousJson: string, valuesJson: string, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  /** `POST …/modals/{modal_id}/submit`: a ModalSubmitResult. */
+  submitModal(modalRefJson: string, valuesJson: string, optionsJson?: string | undefined | null, cancel?: CancelHandle | undefined | null): Promise<NativeValue>
+  /**
+   * The core's `Client::for_user`: a view of this client (same connections, options
+   * and retries) whose calls carry the token `provider` gives. The core calls the
+   * provider when the view has no valid token (first call, shortly before
+   * `expires_in` ends, once after a 401), one call at a time, from the thread making
+   * the call (never the JS thread), and waits for its Promise; a rejection fails the
+   * call with kind `oauth`.
+   */
+  forUser(provider: () => Promise<NativeUserToken>): NativeClient
+  /** The core's `Client::for_user_token`: a view with a fixed bearer (an API key bound to one user). */
+  forUserToken(token: string): NativeClient
+}
+
+/** A running events follower; the JS `EventsFollower` wraps it. */
+export declare class NativeEventsFollower {
+  /**
+   * The core's `poll_once`: one poll (with its pages), each new event handed to
+   * `handler`; resolves to how many were handled.
+   */
+  pollOnce(handler: (eventJson: string) => Promise<boolean>): Promise<number>
+  /** The core's `run`: follows the feed until cancelled or `handler` refuses an event. */
+  run(handler: (eventJson: string) => Promise<boolean>): Promise<void>
+  /**
+   * The core's `next_event`: saves the previous event's checkpoint, then resolves to the
+   * next event (wire JSON), waiting for it as long as it takes; null once cancelled.
+   */
+  nextEvent(): Promise<string | null>
+  /** The core's `commit`: saves the checkpoint of the last event `nextEvent` gave. */
+  commit(): Promise<void>
+  /** Stops the follower: a running `run`, `nextEvent` or wait between polls ends now. */
+  cancel(): void
+  /** True once cancelled. */
+  get cancelled(): boolean
+  /**
+   * The last checkpoint saved (null before the first poll; `""` when following began
+   * at the start of an empty feed).
+   */
+  get checkpoint(): string | null
 }
 
 /** Follows cursors with the core's page iterator (any list); used by the JS async iterables. */
@@ -193,6 +254,9 @@ export declare function contentText(contentJson: string): string | null
 /** The core's `Content::text_lossy` (also reads unknown types of the usual shape) on a Content given as wire JSON. */
 export declare function contentTextLossy(contentJson: string): string | null
 
+/** The event type a webhook can be registered for today (`CONVERSATION_RESPONSE_RECEIVED`). */
+export declare function conversationResponseReceived(): string
+
 /** The core SDK version. */
 export declare function coreVersion(): string
 
@@ -219,8 +283,29 @@ export interface KnownTypeNames {
 /** The most detailed level the core logs now (`"off"` when off). */
 export declare function logLevel(): string
 
+/** The core's `Message::modals`: the ModalRefs (wire JSON) of a message's forms, in order. */
+export declare function messageModals(messageJson: string): Array<string>
+
 /** The core's `Message::text` (unknown content types read best-effort) on a Message given as wire JSON. */
 export declare function messageText(messageJson: string): string
+
+/**
+ * The core's `Message::modal_ref`: the ModalRef (wire JSON) of the form `action_json`
+ * opens, or null when it is not a `MODAL_ACTION`.
+ */
+export declare function modalRef(messageJson: string, actionJson: string): string | null
+
+/** How the follower polls (the core's `FollowOptions`); times in ms. */
+export interface NativeFollowOptions {
+  /** Time between polls, ms. */
+  intervalMs?: number
+  /** On a fresh checkpoint, deliver the events already in the feed. */
+  replay?: boolean
+  /** Events per page, 1 to 100. */
+  pageSize?: number
+  /** Longest wait after a failure, ms. */
+  maxBackoffMs?: number
+}
 
 /** Options of a streamed turn (the core's `StreamOptions`). */
 export interface NativeStreamOptions {
@@ -234,6 +319,14 @@ export interface NativeStreamOptions {
   maxIntervalMs?: number
   /** Growth factor of the fallback's delay. */
   backoffFactor?: number
+}
+
+/** What the JS token provider resolves to (the JS layer turns a plain string into `{ token }`). */
+export interface NativeUserToken {
+  /** The bearer token for the view's user. */
+  token: string
+  /** Its lifetime in seconds, when known (the core refreshes a little before it ends). */
+  expiresIn?: number
 }
 
 /**
@@ -263,6 +356,13 @@ export interface NativeWaitOptions {
   /** Growth factor of the delay. */
   backoffFactor?: number
 }
+
+/**
+ * The core's `WebhookDelivery::parse` on the raw request body: `{"id", "conversation_id",
+ * "user_id", "event_type", "is_conversation_response", "raw"}` as JSON. A body that is not a JSON object is `decode`;
+ * a missing documented member is `invalid_argument` naming it (e.g. `data.user_id`).
+ */
+export declare function parseWebhookDelivery(body: Buffer): string
 
 /** Indexes into `outputs` of the core's `reasoning_messages()`. */
 export declare function reasoningMessageIndexes(responseJson: string): Array<number>

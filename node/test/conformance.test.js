@@ -1,23 +1,82 @@
 'use strict'
-// Runs every scenario of tests/conformance/scenarios.json against the simulator.
+// Runs every scenario of tests/conformance/scenarios.json and v1-scenarios.json (rest/v1)
+// against the simulator, through the package's public API only.
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
+const os = require('node:os')
 const path = require('node:path')
 const mw = require('..')
 const { startSim } = require('./sim')
 const { match } = require('./matcher')
 
-const SCENARIOS = JSON.parse(
-  fs.readFileSync(path.resolve(__dirname, '../../tests/conformance/scenarios.json'), 'utf8'),
-).scenarios
+const scenarios = (file) =>
+  JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../tests/conformance', file), 'utf8')).scenarios
+const FILES = { 'scenarios.json': scenarios('scenarios.json'), 'v1-scenarios.json': scenarios('v1-scenarios.json') }
 
-/** Wire JSON -> the model object it came from, so helpers can take saved Responses. */
+/** The keys the format defines (tests/conformance/README.md); any other fails the scenario. */
+const SCENARIO_KEYS = new Set(['name', 'description', 'client', 'users', 'steps', 'expect_client_error'])
+const STEP_KEYS = new Set(['call', 'sim', 'args', 'as', 'expect', 'expect_error', 'save_as'])
+const CLIENT_KEYS = new Set([
+  'auth', 'token', 'client_secret', 'client_credentials_too', 'assistant_name', 'max_retries', 'timeout_ms',
+  'deadline_ms', 'user_agent_suffix', 'api_version', 'base_url',
+])
+function onlyKnownKeys(what, value, keys) {
+  for (const k of Object.keys(value ?? {})) if (!keys.has(k)) throw new Error(`unknown ${what} key ${k}`)
+}
+
+/**
+ * Wire JSON -> the model object it came from, so helpers and calls can take saved models
+ * (a saved Response, one of its messages' actions, a fetched Modal): every model object
+ * nested in a result is registered, its wire JSON being the matching part of the result's.
+ */
 const models = new WeakMap()
+function register(model) {
+  if (model === null || typeof model !== 'object') return
+  if (Array.isArray(model)) return model.forEach(register)
+  if (model instanceof Date) return
+  try {
+    models.set(mw.toWire(model), model)
+  } catch {}
+  for (const v of Object.values(model)) register(v)
+}
 function wireOf(model) {
-  const w = mw.toWire(model)
-  models.set(w, model)
-  return w
+  register(model)
+  return mw.toWire(model)
+}
+function modelOf(wire, what) {
+  const model = models.get(wire)
+  if (!model) throw new Error(`${what} is not a model saved by an earlier step`)
+  return model
+}
+
+/** A turn's input: `text`, or `input` with exactly one of chat, text, callback_id, raw (the package's Input variants). */
+function inputOf(a) {
+  if (typeof a.text === 'string') return a.text
+  const entries = Object.entries(a.input ?? {})
+  if (entries.length !== 1) throw new Error(`missing text or input: ${JSON.stringify(a)}`)
+  const [[kind, value]] = entries
+  const make = { chat: mw.Input.chat, text: mw.Input.text, callback_id: mw.Input.callback, raw: mw.Input.raw }[kind]
+  if (!make) throw new Error(`unknown input kind ${kind}`)
+  return make(value)
+}
+
+function modalRefOf(a) {
+  return { conversationId: a.conversation_id, responseId: a.response_id, messageId: a.message_id, modalId: a.modal_id }
+}
+
+/**
+ * `follow_events`: a new follower (a restart) on the file checkpoint `checkpoint` in the
+ * scenario's scratch directory, polled once; its handler takes `handle` events and refuses the next.
+ */
+async function followEvents(c, a, scratch) {
+  const follower = c.followEvents({ checkpoint: path.join(scratch, a.checkpoint), replay: a.replay, pageSize: a.page_size })
+  const handled = []
+  await follower.pollOnce((event) => {
+    if (a.handle != null && handled.length === a.handle) return false
+    handled.push(wireOf(event))
+  })
+  return { events: handled, checkpoint: follower.checkpoint }
 }
 
 function lookup(saved, ref) {
@@ -55,7 +114,7 @@ async function streamTurn(c, a) {
   const ac = new AbortController()
   const timer = a.cancel_after_ms == null ? null : setTimeout(() => ac.abort(), a.cancel_after_ms)
   try {
-    const stream = c.streamResponse(a.conversation_id, a.text, {
+    const stream = c.streamResponse(a.conversation_id, inputOf(a), {
       ...waitOptions(a),
       idleTimeoutMs: a.idle_timeout_ms,
       signal: ac.signal,
@@ -114,19 +173,51 @@ const CALLS = {
         additionalFeedback: a.additional_feedback,
       }),
     ),
-  create_response: async (c, a) => wireOf(await c.createResponse(a.conversation_id, a.text)),
+  create_response: async (c, a) => wireOf(await c.createResponse(a.conversation_id, inputOf(a))),
   get_response: async (c, a) => wireOf(await c.getResponse(a.conversation_id, a.response_id)),
   wait_for_response: async (c, a) => wireOf(await c.waitForResponse(a.conversation_id, a.response_id, waitOptions(a))),
-  create_response_and_wait: async (c, a) => wireOf(await c.createResponseAndWait(a.conversation_id, a.text, waitOptions(a))),
+  create_response_and_wait: async (c, a) => wireOf(await c.createResponseAndWait(a.conversation_id, inputOf(a), waitOptions(a))),
   stream_response: streamTurn,
   assistant_text: async (c, a) => mw.assistantText(models.get(a.response)),
   // As the spec says (and Python does): the first assistant message, rendered by the per-message helper.
   text_with_citation_markers: async (c, a) => mw.textWithCitationMarkers(mw.assistantMessages(models.get(a.response))[0]),
+  press: async (c, a) => wireOf(await c.press(a.conversation_id, modelOf(a.action, 'action'))),
+  get_event: async (c, a) => wireOf(await c.getEvent(a.conversation_id, a.event_id)),
+  get_modal: async (c, a) => wireOf(await c.getModal(modalRefOf(a))),
+  refresh_modal: async (c, a) => {
+    // The saved Modal knows where it was fetched (its `source`): the four ids name that place.
+    const previous = modelOf(a.previous, 'previous')
+    assert.deepStrictEqual({ ...previous.source }, modalRefOf(a), 'refresh_modal: previous was fetched from these ids')
+    return wireOf(await c.refreshModal(previous, a.values))
+  },
+  submit_modal: async (c, a) => wireOf(await c.submitModal(modalRefOf(a), a.values)),
+  webhook_message: async (c, a) => {
+    const body = typeof a.body === 'string' ? a.body : JSON.stringify(a.body)
+    const delivery = mw.WebhookDelivery.parse(Buffer.from(body))
+    const event = await delivery.fetch(c)
+    const { id, conversationId, userId, eventType } = delivery
+    return { delivery: { id, conversation_id: conversationId, user_id: userId, event_type: eventType }, event: wireOf(event) }
+  },
+}
+
+/** The simulator URL a scenario's `base_url` (and `api_version`) names. */
+function baseUrlOf(sim, spec) {
+  const which = spec.base_url ?? (spec.api_version == null ? 'beta' : 'origin')
+  if (which === 'beta') return sim.info.base_url
+  if (which === 'v1') return sim.info.v1_base_url
+  if (which === 'origin') return sim.info.origin
+  if (which.startsWith('/')) return `${sim.info.origin}${which}`
+  throw new Error(`unknown base_url ${which}`)
 }
 
 function makeClient(sim, spec = {}) {
+  onlyKnownKeys('client', spec, CLIENT_KEYS)
   const auth = spec.auth ?? 'token'
-  const base = { baseUrl: sim.info.base_url, assistantName: spec.assistant_name ?? sim.info.assistant_name }
+  const base = {
+    baseUrl: baseUrlOf(sim, spec),
+    apiVersion: spec.api_version,
+    assistantName: spec.assistant_name ?? sim.info.assistant_name,
+  }
   const creds =
     auth === 'oauth'
       ? { clientId: sim.info.client_id, clientSecret: spec.client_secret ?? sim.info.client_secret, tokenUrl: sim.info.token_url }
@@ -174,13 +265,16 @@ function checkError(err, expected, what) {
   assert.ok(err instanceof mw.ERROR_CLASSES[err.kind], `class of ${err.kind}`)
 }
 
-async function runStep(sim, client, step, saved) {
+async function runStep(sim, clients, step, saved) {
+  onlyKnownKeys('step', step, STEP_KEYS)
   if ('sim' in step) {
     const result = await runSim(sim, step, saved)
     if (step.save_as) saved[step.save_as] = result
     return
   }
-  return runCall(client, step, saved)
+  const client = step.as == null ? clients.main : clients.users.get(step.as)
+  if (step.as != null && !client) throw new Error(`no client for user ${step.as} (see \`users\`)`)
+  return runCall(client, step, saved, clients.scratch)
 }
 
 /** A `sim` step; resolves to what the simulator answered (kept under `save_as`). */
@@ -197,16 +291,24 @@ async function runSim(sim, step, saved) {
       return new Promise((r) => setTimeout(r, a.ms))
     case 'inject_event':
       return sim.injectEvent(a)
+    case 'script':
+      return sim.script(a.action, a.args ?? {})
     case 'expect_requests': {
       const log = await sim.requests()
       const entries = Array.isArray(log) ? log : log.requests
-      const n = entries.filter(
+      const matching = entries.filter(
         (r) =>
           (a.method == null || r.method === a.method) &&
           (a.path_contains == null || r.path.includes(a.path_contains)) &&
           (a.user_agent_ends_with == null || String(r.user_agent ?? '').endsWith(a.user_agent_ends_with)),
-      ).length
+      )
+      const n = matching.length
       assert.equal(n, a.count, `expected ${a.count} ${a.method ?? ''} requests to ${a.path_contains ?? '*'}, saw ${n}`)
+      if (a.connections != null) {
+        // Per-user views share the client's pool: the log's `connection` serial tells connections apart.
+        const connections = new Set(matching.map((r) => JSON.stringify(r.connection)))
+        assert.equal(connections.size, a.connections, `expected the matching requests on ${a.connections} connections, got ${[...connections]}`)
+      }
       return
     }
     default:
@@ -214,10 +316,10 @@ async function runSim(sim, step, saved) {
   }
 }
 
-async function runCall(client, step, saved) {
+async function runCall(client, step, saved, scratch) {
   if (!('call' in step)) throw new Error(`step is neither call nor sim: ${JSON.stringify(step)}`)
   if (!client) throw new Error(`a call step, but the client failed to build: ${JSON.stringify(step)}`)
-  const fn = CALLS[step.call]
+  const fn = step.call === 'follow_events' ? (c, a) => followEvents(c, a, scratch) : CALLS[step.call]
   if (!fn) throw new Error(`unknown call ${step.call}`)
   const args = substitute(step.args ?? {}, saved)
   let result
@@ -233,35 +335,58 @@ async function runCall(client, step, saved) {
   if (step.save_as) saved[step.save_as] = result
 }
 
-test('conformance scenarios', async (t) => {
-  const sim = await startSim()
-  t.after(() => sim.stop())
-  assert.ok(SCENARIOS.length > 0)
-  for (const scenario of SCENARIOS) {
-    await t.test(scenario.name, async () => {
-      await sim.reset()
-      let client = null
-      try {
-        client = makeClient(sim, scenario.client)
-      } catch (err) {
-        if (!scenario.expect_client_error) throw err
-        checkError(err, scenario.expect_client_error, 'building the client')
-      }
-      if (client && scenario.expect_client_error) {
-        assert.fail(`expected building the client to fail with ${JSON.stringify(scenario.expect_client_error)}`)
-      }
-      const saved = {}
-      for (const [i, step] of scenario.steps.entries()) {
-        try {
-          await runStep(sim, client, step, saved)
-        } catch (err) {
-          err.message = `step ${i} (${step.call ?? step.sim}): ${err.message}`
-          throw err
-        }
-      }
-    })
+/**
+ * The scenario's per-user views (`users`): `client.forUser` with a provider returning
+ * the bearer the simulator's `user_token` action minted for that user.
+ */
+async function userViews(sim, client, users = []) {
+  const views = new Map()
+  for (const user of users) {
+    if (!client) throw new Error('`users` in a scenario whose client failed to build')
+    const { token } = await sim.script('user_token', { user_id: user })
+    views.set(user, client.forUser(() => token))
   }
-})
+  return views
+}
+
+for (const [file, list] of Object.entries(FILES)) {
+  test(`conformance scenarios (${file})`, async (t) => {
+    const sim = await startSim()
+    t.after(() => sim.stop())
+    assert.ok(list.length > 0)
+    for (const scenario of list) {
+      await t.test(scenario.name, async () => {
+        onlyKnownKeys('scenario', scenario, SCENARIO_KEYS)
+        await sim.reset()
+        let client = null
+        try {
+          client = makeClient(sim, scenario.client)
+        } catch (err) {
+          if (!scenario.expect_client_error) throw err
+          checkError(err, scenario.expect_client_error, 'building the client')
+        }
+        if (client && scenario.expect_client_error) {
+          assert.fail(`expected building the client to fail with ${JSON.stringify(scenario.expect_client_error)}`)
+        }
+        const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-conformance-'))
+        try {
+          const clients = { main: client, users: await userViews(sim, client, scenario.users), scratch }
+          const saved = {}
+          for (const [i, step] of scenario.steps.entries()) {
+            try {
+              await runStep(sim, clients, step, saved)
+            } catch (err) {
+              err.message = `step ${i} (${step.call ?? step.sim}): ${err.message}`
+              throw err
+            }
+          }
+        } finally {
+          fs.rmSync(scratch, { recursive: true, force: true })
+        }
+      })
+    }
+  })
+}
 
 test('the matcher rejects mismatches (so the runner can fail)', () => {
   const bad = [

@@ -161,13 +161,17 @@ function region(text, name) {
 const README = fs.readFileSync(path.resolve(__dirname, '../README.md'), 'utf8')
 const blocks = [...README.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1])
 
-test("the README's first example is examples/quickstart.mjs, and it runs with no account", () => {
-  const file = fs.readFileSync(path.resolve(__dirname, '../examples/quickstart.mjs'), 'utf8')
-  assert.equal(blocks[0], file, 'README.md shows examples/quickstart.mjs verbatim first')
+/** Checks that README block `index` shows `examples/name` verbatim, then runs it with no MOVEWORKS_* settings; its output. */
+function runReadmeExample(index, name) {
+  const file = path.resolve(__dirname, '../examples', name)
+  assert.equal(blocks[index], fs.readFileSync(file, 'utf8'), `README.md shows examples/${name} verbatim as js block ${index}`)
   const env = { ...process.env }
   for (const k of Object.keys(env)) if (k.startsWith('MOVEWORKS_')) delete env[k]
-  const out = execFileSync(process.execPath, [path.resolve(__dirname, '../examples/quickstart.mjs')], { encoding: 'utf8', env })
-  assert.match(out, /^COMPLETED .*John Doe/)
+  return execFileSync(process.execPath, [file], { encoding: 'utf8', env })
+}
+
+test("the README's first example is examples/quickstart.mjs, and it runs with no account", () => {
+  assert.match(runReadmeExample(0, 'quickstart.mjs'), /^COMPLETED .*John Doe/)
 })
 
 test("the README's testing section shows this file's user test and examples/app.js verbatim", () => {
@@ -188,9 +192,19 @@ async function runBlock(code, scope) {
   return logged
 }
 
+test("the README's second example is examples/forms.mjs: buttons and a form on rest/v1, with no account", () => {
+  const out = runReadmeExample(1, 'forms.mjs')
+  const lines = out.trimEnd().split('\n')
+  assert.deepEqual(lines.slice(1, 4), ['  [1] File it (CALLBACK_ACTION)', '  [2] Edit details (MODAL_ACTION)', '  [3] Open portal (URL_ACTION)'], out)
+  assert.match(lines[4], /^pressed "File it": Filed ticket INC\d+ for your new laptop\.$/, out)
+  assert.equal(lines[5], ':memo: New laptop request intro:DISPLAY model:CHOICE reason:TEXT', out)
+  assert.equal(lines[6], 'after refresh: model needed_by', out)
+  assert.deepEqual(lines.slice(7), ['submitted: SUBMITTED', 'follow-up: Your laptop request is submitted: MacBook Pro'], out)
+})
+
 test("the README's credentials example runs, its client swapped for a sandbox's", async () => {
-  const code = blocks[1]
-  assert.match(code, /clientId:/, "the README's second js block is no longer the credentials example")
+  const code = blocks[2]
+  assert.match(code, /clientId:/, "the README's third js block is no longer the credentials example")
   const sandbox = await Sandbox.start({ responseDurationMs: 50 })
   try {
     // The block's options still go to a real Client first (checked there, nothing is sent), so a

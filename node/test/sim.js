@@ -36,6 +36,8 @@ async function startSim(args = []) {
     requests: () => control('GET', 'requests'),
     /** POST /_sim/events: injects a system-initiated message; resolves to the event (wire JSON). */
     injectEvent: (spec) => control('POST', 'events', spec),
+    /** POST /_sim/script: one action of the scripting vocabulary (user_token, add_user_message, ...); resolves to its answer. */
+    script: (action, args = {}) => control('POST', 'script', { action, args }),
     /** GET /_sim/feedback: every feedback the API accepted, oldest first. */
     feedback: () => control('GET', 'feedback'),
     /** Client options pointing at this simulator. */
@@ -45,6 +47,16 @@ async function startSim(args = []) {
       token: info.token,
       ...extra,
     }),
+    /** Client options for the simulator's rest/v1 (its origin; the client appends the generation's path). */
+    v1Options: (extra = {}) => ({
+      baseUrl: info.origin,
+      apiVersion: 'v1',
+      assistantName: info.assistant_name,
+      token: info.token,
+      ...extra,
+    }),
+    /** A bearer for `userId` on rest/v1 (the `user_token` script action). */
+    userToken: async (userId) => (await control('POST', 'script', { action: 'user_token', args: { user_id: userId } })).token,
     stop: () => {
       child.stdin.end()
       return once(child, 'exit')

@@ -12,6 +12,7 @@ use napi_derive::napi;
 
 use crate::cancel::CancelHandle;
 use crate::convert::{to_napi, value, waited, NativeValue};
+use crate::input::input_from_json;
 use crate::logging::{js_log_sink, LogFn};
 use crate::options::{node_argument, request_options, whole, NativeStreamOptions, NativeWaitOptions, UpdateFn};
 use crate::pager::NativePager;
@@ -21,11 +22,11 @@ use crate::stream::NativeResponseStream;
 /// The native client; the JS `Client` class wraps it.
 #[napi]
 pub struct NativeClient {
-    inner: Client,
+    pub(crate) inner: Client,
 }
 
 impl NativeClient {
-    fn with(&self, options: Option<String>) -> moveworks::Result<Client> {
+    pub(crate) fn with(&self, options: Option<String>) -> moveworks::Result<Client> {
         match options {
             None => Ok(self.inner.clone()),
             Some(json) => self.inner.with_options(&request_options(&json)?).map_err(node_argument),
@@ -33,7 +34,7 @@ impl NativeClient {
     }
 
     /// Runs one blocking core call returning a model, as a Promise of its wire JSON and request id.
-    fn call<'env, T, F>(
+    pub(crate) fn call<'env, T, F>(
         &self,
         env: &'env Env,
         options: Option<String>,
@@ -199,16 +200,18 @@ impl NativeClient {
     }
 
     /// `POST /conversations/{id}/responses`: a Response (wire JSON and request id).
+    /// `input_json` is the turn's input as JSON (a string, or one input variant).
     #[napi(ts_return_type = "Promise<NativeValue>")]
     pub fn create_response<'env>(
         &self,
         env: &'env Env,
         conversation_id: String,
-        text: String,
+        input_json: String,
         #[napi(ts_arg_type = "string | undefined | null")] options_json: Option<String>,
         cancel: Option<&CancelHandle>,
     ) -> Result<PromiseRaw<'env, NativeValue>> {
-        self.call(env, options_json, cancel, move |c| c.create_response(&conversation_id, &text))
+        let input = input_from_json(&input_json);
+        self.call(env, options_json, cancel, move |c| c.create_response(&conversation_id, input?))
     }
 
     /// `GET /conversations/{id}/responses/{response_id}`: a Response (wire JSON and request id).
@@ -278,12 +281,13 @@ impl NativeClient {
     }
 
     /// Creates a response and polls it until COMPLETED; resolves like `waitForResponse`.
+    /// `input_json` is the turn's input as JSON (a string, or one input variant).
     #[napi(ts_return_type = "Promise<NativeValue>")]
     pub fn create_response_and_wait<'env>(
         &self,
         env: &'env Env,
         conversation_id: String,
-        text: String,
+        input_json: String,
         options: Option<NativeWaitOptions>,
         #[napi(ts_arg_type = "((updateJson: string) => void) | undefined | null")] on_update: Option<UpdateFn>,
         cancel: Option<&CancelHandle>,
@@ -291,8 +295,9 @@ impl NativeClient {
         let client = self.inner.clone();
         let updates = Arc::new(std::sync::atomic::AtomicU32::new(0));
         let wait = Self::wait_options(options, cancel, on_update, updates.clone());
+        let input = input_from_json(&input_json);
         spawn_wait(env, cancel, updates.clone(), async move {
-            let r = client.create_response_and_wait_async(&TokioRuntime, &conversation_id, &text, &wait?).await?;
+            let r = client.create_response_and_wait_async(&TokioRuntime, &conversation_id, input?, &wait?).await?;
             waited(&r, &updates)
         })
     }
@@ -302,21 +307,23 @@ impl NativeClient {
     /// stream's own reader thread, and an error before the stream starts (invalid
     /// options too) is the end of the stream's first batch.
     /// `cancel` is the turn's cancel token: cancelling it ends the stream as `cancelled`.
+    /// `input_json` is the turn's input as JSON (a string, or one input variant).
     #[napi]
     pub fn stream_response(
         &self,
         conversation_id: String,
-        text: String,
+        input_json: String,
         options: Option<NativeStreamOptions>,
         cancel: Option<&CancelHandle>,
     ) -> NativeResponseStream {
         let client = self.inner.clone();
         let options = Self::stream_options(options, None);
+        let input = input_from_json(&input_json);
         NativeResponseStream::spawn(cancel.map(|c| &c.token), move |token| {
             // The pump's token (a child of `cancel`'s): `close` interrupts the open too.
             let mut options = options?;
             options.wait.cancel = Some(token);
-            client.stream_response(&conversation_id, &text, &options)
+            client.stream_response(&conversation_id, input?, &options)
         })
     }
 

@@ -24,6 +24,12 @@
 //!
 //! Where things live, one concern per module:
 //! - [`client`]: `NativeClient`, one method per API call, polling helper, stream and pager;
+//! - [`user_auth`]: per-user views (`forUser` with a JS token provider, `forUserToken`);
+//! - [`modal`]: forms (get, refresh, submit) and the message helpers that find them;
+//! - [`webhook`]: reading a webhook delivery;
+//! - [`follower`]: `NativeEventsFollower`, the events follower and JS checkpoint stores;
+//! - [`input`]: a turn's input variants;
+//! - [`js_call`]: calling a JS function from a core thread and waiting for its answer;
 //! - [`options`]: client and per-call options, and the polling and streaming options;
 //! - [`cancel`]: `CancelHandle` and the race of a call against it;
 //! - [`runtime`]: tokio's blocking pool and timers, and the Promise-settling helpers;
@@ -40,7 +46,11 @@
 pub mod cancel;
 pub mod client;
 pub mod convert;
+pub mod follower;
+pub mod input;
+pub mod js_call;
 pub mod logging;
+pub mod modal;
 pub mod models;
 pub mod options;
 pub mod pager;
@@ -48,3 +58,5 @@ pub mod runtime;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod stream;
+pub mod user_auth;
+pub mod webhook;

@@ -16,7 +16,7 @@ use crate::client::NativeClient;
 use crate::convert::traced_json;
 
 /// Milliseconds from JS (a double) to a Duration; rejects what Duration cannot hold.
-fn millis(argument: &str, ms: Option<f64>) -> moveworks::Result<Option<Duration>> {
+pub(crate) fn millis(argument: &str, ms: Option<f64>) -> moveworks::Result<Option<Duration>> {
     match ms {
         None => Ok(None),
         Some(v) if (0.0..=1e15).contains(&v) => Ok(Some(Duration::from_secs_f64(v / 1000.0))),
