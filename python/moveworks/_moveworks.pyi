@@ -1269,7 +1269,7 @@ class WebhookDelivery:
     def fetch_async(self, client: Any) -> "asyncio.Future[Event]":
         """``fetch`` for an ``AsyncClient``: ``await delivery.fetch_async(async_client)``."""
 
-_Handler = Callable[[Event], Optional[bool]]
+_Handler = Callable[[Event], object]
 
 @final
 class EventsFollower:

@@ -294,11 +294,15 @@ pub(crate) fn modal_values(
     modal: Option<&core::Modal>,
 ) -> PyResult<HashMap<String, core::ModalValue>> {
     let invalid = |why: String| Err(core::Error::invalid_argument("values", why)).py_err(py);
-    let Ok(dict) = values.cast::<PyDict>() else {
-        return invalid("must be a dict of field name to value".to_owned());
+    // Any mapping (a dict, a MappingProxyType, ...), read through its items().
+    let items = match values.cast::<PyDict>() {
+        Ok(dict) => dict.items().into_any(),
+        Err(_) if values.hasattr("items")? && values.hasattr("keys")? => values.call_method0("items")?,
+        Err(_) => return invalid("must be a mapping (dict) of field name to value".to_owned()),
     };
-    let mut out = HashMap::with_capacity(dict.len());
-    for (key, value) in dict.iter() {
+    let mut out = HashMap::new();
+    for item in items.try_iter()? {
+        let (key, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
         let Ok(name) = key.extract::<String>() else {
             return invalid("field names must be strings".to_owned());
         };
