@@ -102,11 +102,11 @@ def test_readme_streaming_example_is_the_tested_one() -> None:
     assert part in textwrap.dedent(readme_block("Streaming")), "README streaming example drifted from examples/streaming.py"
 
 
-def test_quickstart_runs_with_no_account() -> None:
-    """examples/quickstart.py (the README's first example) answers from its own sandbox: no simulator, no env."""
+def run_standalone(name: str) -> str:
+    """Runs an example that brings its own sandbox (no simulator, no MOVEWORKS_* env); its stdout."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOVEWORKS_")}
     done = subprocess.run(
-        [sys.executable, str(EXAMPLES / "quickstart.py")],
+        [sys.executable, str(EXAMPLES / name)],
         env=env,
         capture_output=True,
         text=True,
@@ -114,7 +114,13 @@ def test_quickstart_runs_with_no_account() -> None:
         cwd=tempfile.gettempdir(),
     )
     assert done.returncode == 0, done.stderr
-    assert "John Doe" in done.stdout, done.stdout
+    return done.stdout
+
+
+def test_quickstart_runs_with_no_account() -> None:
+    """examples/quickstart.py (the README's first example) answers from its own sandbox: no simulator, no env."""
+    out = run_standalone("quickstart.py")
+    assert "John Doe" in out, out
 
 
 def test_readme_first_example_is_the_quickstart() -> None:
@@ -169,17 +175,7 @@ def test_readme_credentials_example_runs(monkeypatch: pytest.MonkeyPatch, capsys
 def test_buttons_and_forms_runs_with_no_account() -> None:
     """examples/buttons_and_forms.py (the README's second example) presses a button and
     submits a form against its own sandbox, then reads the follow-up from the events feed."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MOVEWORKS_")}
-    done = subprocess.run(
-        [sys.executable, str(EXAMPLES / "buttons_and_forms.py")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tempfile.gettempdir(),
-    )
-    assert done.returncode == 0, done.stderr
-    out = done.stdout.splitlines()
+    out = run_standalone("buttons_and_forms.py").splitlines()
     assert out[1:4] == ["  1. File it (CALLBACK_ACTION)", "  2. Edit details (MODAL_ACTION)", "  3. Open portal (URL_ACTION)"], out
     assert out[4].startswith("Filed ticket INC"), out
     # The refresh after choosing the MacBook made the required date field appear.
