@@ -18,6 +18,7 @@ from ._moveworks import (
     FEEDBACK_STATUSES,
     REQUEST_ID_HEADER,
     CancelToken,
+    ChoiceOption,
     Citation,
     CitationAttribute,
     CitationDisplay,
@@ -32,6 +33,7 @@ from ._moveworks import (
     EventIterator,
     EventPage,
     EventPayload,
+    EventsFollower,
     ErrorEvent,
     FeedbackOption,
     FeedbackResult,
@@ -39,10 +41,15 @@ from ._moveworks import (
     Handoff,
     HandoffCategory,
     HandoffItem,
+    Input,
     Message,
     MessageFeedback,
     MessageIterator,
     MessagePage,
+    Modal,
+    ModalField,
+    ModalRef,
+    ModalSubmitResult,
     OutputDelta,
     OutputItem,
     ReasoningMessage,
@@ -57,6 +64,7 @@ from ._moveworks import (
     ResponseStream,
     SenderInfo,
     UnknownStreamEvent,
+    WebhookDelivery,
     __version__,
     log_level,
     set_log_level,
@@ -80,7 +88,7 @@ from ._errors import (
     WaitCancelledError,
     error_class,
 )
-from ._async import AsyncClient, AsyncResponseStream
+from ._async import AsyncClient, AsyncEventsFollower, AsyncResponseStream
 
 
 def _log_from_env() -> None:
@@ -102,6 +110,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ._enums import Actor, FeedbackStatus, ResponseStatus
     from ._moveworks import _StreamEvent as StreamEvent
+    from ._types import CheckpointStore, ModalValues
 
 
 def __getattr__(name: str) -> object:
@@ -110,6 +119,11 @@ def __getattr__(name: str) -> object:
         from . import _enums
 
         return getattr(_enums, name)
+    if name in ("CheckpointStore", "ModalValues"):
+        # Annotations only; loaded on use, as they import `typing`.
+        from . import _types
+
+        return getattr(_types, name)
     if name == "StreamEvent":
         # The union of the event classes, for annotations (`match` narrows it).
         from typing import Union
@@ -139,10 +153,13 @@ __all__ = [
     "Action",
     "Actor",
     "AsyncClient",
+    "AsyncEventsFollower",
     "AsyncResponseStream",
     "AuthenticationError",
     "BadRequestError",
     "CancelToken",
+    "CheckpointStore",
+    "ChoiceOption",
     "Citation",
     "CitationAttribute",
     "CitationDisplay",
@@ -158,6 +175,7 @@ __all__ = [
     "EventIterator",
     "EventPage",
     "EventPayload",
+    "EventsFollower",
     "FeedbackOption",
     "FeedbackResult",
     "FeedbackStatus",
@@ -165,12 +183,18 @@ __all__ = [
     "Handoff",
     "HandoffCategory",
     "HandoffItem",
+    "Input",
     "InternalServerError",
     "InvalidArgumentError",
     "Message",
     "MessageFeedback",
     "MessageIterator",
     "MessagePage",
+    "Modal",
+    "ModalField",
+    "ModalRef",
+    "ModalSubmitResult",
+    "ModalValues",
     "MoveworksError",
     "NotFoundError",
     "OAuthError",
@@ -194,6 +218,7 @@ __all__ = [
     "SenderInfo",
     "StreamEvent",
     "UnknownStreamEvent",
+    "WebhookDelivery",
     "WaitCancelledError",
     "__version__",
     "error_class",

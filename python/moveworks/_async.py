@@ -27,9 +27,14 @@ from ._moveworks import (
     ConversationPage,
     Event,
     EventPage,
+    EventsFollower,
     FeedbackResult,
+    Input,
     Message,
     MessagePage,
+    Modal,
+    ModalRef,
+    ModalSubmitResult,
     Response,
 )
 
@@ -50,6 +55,7 @@ if TYPE_CHECKING:
 
     from ._moveworks import _Batch, _OnEvent, _StreamEvent
     from ._options import ClientOptions
+    from ._types import CheckpointStore, ModalValues
 
 
 class AsyncClient:
@@ -287,8 +293,8 @@ class AsyncClient:
             conversation_id, response_id, message_id, callback_id, additional_feedback=additional_feedback
         )
 
-    async def create_response(self, conversation_id: str, text: str) -> Response:
-        """Sends a user message; returns at once with a response to poll."""
+    async def create_response(self, conversation_id: str, text: Union[str, Input]) -> Response:
+        """Sends a user message (a ``str``, or an :class:`Input`); returns at once with a response to poll."""
         return await self._core.create_response(conversation_id, text)
 
     async def get_response(self, conversation_id: str, response_id: str) -> Response:
@@ -302,6 +308,41 @@ class AsyncClient:
     async def get_event(self, conversation_id: str, event_id: str) -> Event:
         """One event (what a webhook delivery points at), rest/v1."""
         return await self._core.get_event(conversation_id, event_id)
+
+    async def get_modal(self, modal: ModalRef) -> Modal:
+        """Gets a form (rest/v1), as :meth:`Client.get_modal`."""
+        return await self._core.get_modal(modal)
+
+    async def refresh_modal(self, previous: Modal, values: ModalValues) -> Modal:
+        """Re-resolves a form with all current values (rest/v1), as :meth:`Client.refresh_modal`."""
+        return await self._core.refresh_modal(previous, values)
+
+    async def submit_modal(self, modal: Union[ModalRef, Modal], values: ModalValues) -> ModalSubmitResult:
+        """Submits a form (rest/v1), as :meth:`Client.submit_modal`."""
+        return await self._core.submit_modal(modal, values)
+
+    def follow_events(
+        self,
+        checkpoint: Union[str, "os.PathLike[str]", CheckpointStore, None],
+        *,
+        replay: bool = False,
+        page_size: Optional[int] = None,
+        interval: float = 6.0,
+        max_backoff: float = 60.0,
+        cancel: Optional[CancelToken] = None,
+    ) -> AsyncEventsFollower:
+        """An events follower for ``async for event in client.follow_events(...)``, with the
+        keywords of :meth:`Client.follow_events`. Its polls and waits run on a worker thread
+        (a custom store's ``load``/``save`` too), never on the event loop."""
+        follower = self._client.follow_events(
+            checkpoint,
+            replay=replay,
+            page_size=page_size,
+            interval=interval,
+            max_backoff=max_backoff,
+            cancel=cancel,
+        )
+        return AsyncEventsFollower(follower)
 
     async def wait_for_response(
         self,
@@ -334,7 +375,7 @@ class AsyncClient:
     async def create_response_and_wait(
         self,
         conversation_id: str,
-        text: str,
+        text: Union[str, Input],
         *,
         deadline: Optional[float] = None,
         initial_interval: Optional[float] = None,
@@ -359,7 +400,7 @@ class AsyncClient:
     def stream_response(
         self,
         conversation_id: str,
-        text: str,
+        text: Union[str, Input],
         *,
         idle_timeout: Optional[float] = None,
         deadline: Optional[float] = None,
@@ -389,7 +430,7 @@ class AsyncClient:
     def _stream(
         self,
         conversation_id: str,
-        text: str,
+        text: Union[str, Input],
         *,
         idle_timeout: Optional[float],
         deadline: Optional[float],
@@ -419,7 +460,7 @@ class AsyncClient:
     async def stream_response_and_wait(
         self,
         conversation_id: str,
-        text: str,
+        text: Union[str, Input],
         *,
         on_event: Optional[_OnEvent] = None,
         idle_timeout: Optional[float] = None,
@@ -461,6 +502,61 @@ class AsyncClient:
         finally:
             # A cancelled task or a callback's exception: the turn stops at once.
             stream.close()
+
+
+class AsyncEventsFollower:
+    """The asyncio form of :class:`EventsFollower` (``AsyncClient.follow_events``):
+    ``async for event in follower`` yields each event, saving the previous one's
+    checkpoint first (so an event is saved once your loop body ran for it); breaking out
+    leaves the last one unsaved (delivered again later) unless you call :meth:`commit`.
+    The iteration ends after :meth:`cancel`; cancelling the task awaiting an event
+    cancels the follower too (its wait on the worker thread ends at once).
+    """
+
+    def __init__(self, follower: EventsFollower) -> None:
+        self._follower = follower
+
+    def __aiter__(self) -> "AsyncEventsFollower":
+        return self
+
+    async def __anext__(self) -> Event:
+        try:
+            event = await self._follower._next_async()
+        except BaseException as e:
+            if not isinstance(e, Exception):
+                # The task was cancelled (asyncio.CancelledError) or interrupted: the
+                # worker's wait stops with it.
+                self._follower.cancel()
+            raise
+        if event is None:
+            raise StopAsyncIteration
+        return event
+
+    async def commit(self) -> None:
+        """Saves the checkpoint of the last event yielded, if not saved yet."""
+        self._follower.commit()
+
+    def cancel(self) -> None:
+        """Stops the follower: the iteration ends. Final."""
+        self._follower.cancel()
+
+    @property
+    def is_cancelled(self) -> bool:
+        """True once cancelled."""
+        return self._follower.is_cancelled
+
+    @property
+    def checkpoint(self) -> Optional[str]:
+        """The last checkpoint saved, as :attr:`EventsFollower.checkpoint`."""
+        return self._follower.checkpoint
+
+    @property
+    def sync_follower(self) -> EventsFollower:
+        """The blocking follower underneath (``poll_once``/``run`` on a thread of yours)."""
+        return self._follower
+
+    def __repr__(self) -> str:
+        return f"AsyncEventsFollower(checkpoint={self.checkpoint!r})"
 
 
 class AsyncResponseStream:

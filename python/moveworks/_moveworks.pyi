@@ -1,14 +1,16 @@
 """Type stubs of the compiled extension module (checked against it by stubtest in python/test.sh)."""
 
-from typing import Any, Callable, Dict, Iterator, List, Literal, Mapping, Optional, Tuple, Type, TypeVar, Union, final
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Literal, Mapping, Optional, Tuple, Type, TypeVar, Union, final
 from types import TracebackType
 import datetime
+import os
 import asyncio
 
 from typing_extensions import Unpack
 
 from ._enums import Actor, FeedbackStatus, ResponseStatus
 from ._options import ClientOptions
+from ._types import CheckpointStore, ModalValues
 
 __all__ = [
     "ALL_CONVERSATIONS",
@@ -17,6 +19,7 @@ __all__ = [
     "AsyncStream",
     "CancelToken",
     "CLIENT_OPTION_NAMES",
+    "ChoiceOption",
     "Citation",
     "CitationAttribute",
     "CitationDisplay",
@@ -37,6 +40,7 @@ __all__ = [
     "EventIterator",
     "EventPage",
     "EventPayload",
+    "EventsFollower",
     "FEEDBACK_STATUSES",
     "FeedbackOption",
     "FeedbackResult",
@@ -44,10 +48,15 @@ __all__ = [
     "Handoff",
     "HandoffCategory",
     "HandoffItem",
+    "Input",
     "Message",
     "MessageFeedback",
     "MessageIterator",
     "MessagePage",
+    "Modal",
+    "ModalField",
+    "ModalRef",
+    "ModalSubmitResult",
     "OutputDelta",
     "OutputItem",
     "REQUEST_ID_HEADER",
@@ -63,6 +72,7 @@ __all__ = [
     "ResponseStream",
     "SenderInfo",
     "UnknownStreamEvent",
+    "WebhookDelivery",
     "__version__",
     "_after_fork_in_child",
     "_shutdown",
@@ -404,6 +414,10 @@ class Message(_Model):
         """The "Get Help" menu of an assistant message (rest/v1)."""
     @property
     def is_live_agent(self) -> bool: ...
+    def modal_ref(self, action: Action) -> Optional["ModalRef"]:
+        """The form a ``MODAL_ACTION`` of this message opens (for ``Client.get_modal``); None for other actions."""
+    def modals(self) -> List["ModalRef"]:
+        """The forms this message offers, one per ``MODAL_ACTION``, in order."""
     @property
     def files(self) -> List[FileRef]:
         """The files attached to a user's ``PLAIN_TEXT`` message (empty when none)."""
@@ -844,7 +858,8 @@ class Client:
         ``additional_feedback`` is at most 1,000 characters; an empty ``callback_id`` or a
         longer text raises ``InvalidArgumentError`` before anything is sent.
         """
-    def create_response(self, conversation_id: str, text: str) -> Response: ...
+    def create_response(self, conversation_id: str, text: Union[str, "Input"]) -> Response:
+        """Sends a user message (a ``str``: a typed turn; or an ``Input``); returns at once with a response to poll."""
     def get_response(self, conversation_id: str, response_id: str) -> Response: ...
     def press(self, conversation_id: str, action: Action) -> Response:
         """Presses a button (a ``CALLBACK_ACTION`` of ``Message.actions``): its callback id is the next turn.
@@ -853,6 +868,47 @@ class Client:
         """
     def get_event(self, conversation_id: str, event_id: str) -> Event:
         """One event (what a webhook delivery points at), rest/v1; ``"-"`` as the conversation is refused."""
+    def get_modal(self, modal: "ModalRef") -> "Modal":
+        """Gets a form (rest/v1): ``modal`` is ``message.modal_ref(action)`` of a ``MODAL_ACTION``.
+
+        A stale or unknown modal id is ``NotFoundError`` whose message says to re-read the
+        message for a fresh id (modal ids are minted per message read).
+        """
+    def refresh_modal(self, previous: "Modal", values: "ModalValues") -> "Modal":
+        """Re-resolves a form after a field that ``triggers_refresh`` changed, with **all** current values (rest/v1).
+
+        ``previous`` is the form as fetched (``get_modal`` or an earlier refresh): the
+        answer gets its choice options re-applied. ``values`` maps field names to a wire
+        value dict (``{"option": "mac"}``, ``{"text": ...}``, ``{"bool": True}``,
+        ``{"options": [...]}``, ``{"date": "2026-12-01"}``; another dict is sent as given)
+        or to a ``str`` a person typed, read by that field (``ModalField.value_from_text``).
+        """
+    def submit_modal(self, modal: Union["ModalRef", "Modal"], values: "ModalValues") -> "ModalSubmitResult":
+        """Submits a form (rest/v1): ``modal`` is its ``ModalRef`` or the ``Modal`` as fetched
+        (which also reads ``str`` values); ``values`` as in ``refresh_modal``.
+
+        The answer only acknowledges; the follow-up arrives as new messages or events. A
+        missing required value is ``BadRequestError``; once submitted the modal id is stale.
+        """
+    def follow_events(
+        self,
+        checkpoint: Union[str, "os.PathLike[str]", "CheckpointStore", None],
+        *,
+        replay: bool = False,
+        page_size: Optional[int] = None,
+        interval: float = 6.0,
+        max_backoff: float = 60.0,
+        cancel: Optional[CancelToken] = None,
+    ) -> "EventsFollower":
+        """An ``EventsFollower`` of this client's events feed (one per user, with its own checkpoint).
+
+        ``checkpoint``: a file path (written atomically), a ``CheckpointStore`` (``load()``
+        and ``save(checkpoint)``), or None (in memory). ``replay``: on a fresh checkpoint,
+        deliver the events already in the feed (default: only later ones). ``page_size`` 1
+        to 100; ``interval`` seconds between polls (default 6: event polls share the rate
+        limit of history reads); ``max_backoff`` the longest wait after a failure;
+        ``cancel`` stops it. Nothing is sent yet.
+        """
     def wait_for_response(
         self,
         conversation_id: str,
@@ -868,7 +924,7 @@ class Client:
     def create_response_and_wait(
         self,
         conversation_id: str,
-        text: str,
+        text: Union[str, "Input"],
         *,
         deadline: Optional[float] = None,
         initial_interval: Optional[float] = None,
@@ -881,7 +937,7 @@ class Client:
     def stream_response(
         self,
         conversation_id: str,
-        text: str,
+        text: Union[str, "Input"],
         *,
         idle_timeout: Optional[float] = None,
         deadline: Optional[float] = None,
@@ -893,7 +949,7 @@ class Client:
     def stream_response_and_wait(
         self,
         conversation_id: str,
-        text: str,
+        text: Union[str, "Input"],
         *,
         on_event: Optional[_OnEvent] = None,
         idle_timeout: Optional[float] = None,
@@ -954,10 +1010,15 @@ class AsyncCore:
         *,
         additional_feedback: Optional[str] = None,
     ) -> "asyncio.Future[FeedbackResult]": ...
-    def create_response(self, conversation_id: str, text: str) -> "asyncio.Future[Response]": ...
+    def create_response(self, conversation_id: str, text: Union[str, "Input"]) -> "asyncio.Future[Response]": ...
     def get_response(self, conversation_id: str, response_id: str) -> "asyncio.Future[Response]": ...
     def press(self, conversation_id: str, action: Action) -> "asyncio.Future[Response]": ...
     def get_event(self, conversation_id: str, event_id: str) -> "asyncio.Future[Event]": ...
+    def get_modal(self, modal: "ModalRef") -> "asyncio.Future[Modal]": ...
+    def refresh_modal(self, previous: "Modal", values: "ModalValues") -> "asyncio.Future[Modal]": ...
+    def submit_modal(
+        self, modal: Union["ModalRef", "Modal"], values: "ModalValues"
+    ) -> "asyncio.Future[ModalSubmitResult]": ...
     def wait_for_response(
         self,
         conversation_id: str,
@@ -973,7 +1034,7 @@ class AsyncCore:
     def create_response_and_wait(
         self,
         conversation_id: str,
-        text: str,
+        text: Union[str, "Input"],
         *,
         deadline: Optional[float] = None,
         initial_interval: Optional[float] = None,
@@ -985,7 +1046,7 @@ class AsyncCore:
     def stream_response(
         self,
         conversation_id: str,
-        text: str,
+        text: Union[str, "Input"],
         *,
         idle_timeout: Optional[float] = None,
         deadline: Optional[float] = None,
@@ -1020,3 +1081,218 @@ class LoopWaker:
     def __new__(cls) -> "LoopWaker": ...
     def fileno(self) -> int: ...
     def drain(self) -> List[Any]: ...
+
+@final
+class Input:
+    """The input of one turn where a plain ``str`` is not what you mean (rest/v1's variants).
+
+    Accepted wherever a turn's text is (``create_response``, ``create_response_and_wait``,
+    ``stream_response``, ``stream_response_and_wait``); a plain ``str`` stays a typed turn
+    in the client's generation. Checked when the turn is sent (empty text:
+    ``InvalidArgumentError`` ``text``; a v1-only input on rest/v1beta1: ``input``).
+    """
+    @staticmethod
+    def chat(text: str) -> "Input":
+        """``{"chat": {"text": text}}`` (rest/v1)."""
+    @staticmethod
+    def text(text: str) -> "Input":
+        """``{"text": text}`` (both generations)."""
+    @staticmethod
+    def callback(callback_id: str) -> "Input":
+        """``{"callback_id": callback_id}``: a button press, the id passed back exactly as received."""
+    @staticmethod
+    def raw(input: Dict[str, Any]) -> "Input":
+        """Any other input object, sent as given (e.g. ``{"action": {...}}``): a non-empty JSON-serializable dict."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+
+@final
+class ModalRef(_Model):
+    """Where a form lives: the message that offered it and the ``modal_id`` of its ``MODAL_ACTION``.
+
+    Modal ids are minted per message read: take a fresh one from the copy of the message
+    you just read (``Message.modal_ref(action)``).
+    """
+    def __new__(cls, conversation_id: str, response_id: str, message_id: str, modal_id: str) -> "ModalRef": ...
+    @property
+    def conversation_id(self) -> str: ...
+    @property
+    def response_id(self) -> str: ...
+    @property
+    def message_id(self) -> str: ...
+    @property
+    def modal_id(self) -> str: ...
+
+@final
+class ChoiceOption(_Model):
+    """One option of a ``CHOICE`` field."""
+    @property
+    def value(self) -> str:
+        """What to send (``{"option": value}``)."""
+    @property
+    def display_value(self) -> Optional[str]:
+        """What to show (None: show the value)."""
+
+@final
+class ModalField(_Model):
+    """One field of a ``Modal``: ``type`` says what it asks for (``DISPLAY``, ``TEXT``, ``DATE``,
+    ``DATETIME``, ``BOOLEAN``, ``CHOICE``, ``FILE``; unknown kinds kept); the kind's settings
+    are the attributes that apply to it (None otherwise)."""
+    @property
+    def name(self) -> str:
+        """The key of its value in ``values``."""
+    @property
+    def type(self) -> str: ...
+    @property
+    def label(self) -> Optional[str]: ...
+    @property
+    def description(self) -> Optional[str]: ...
+    @property
+    def visible(self) -> bool:
+        """Whether to render it; hidden fields are neither required nor submitted."""
+    @property
+    def required(self) -> bool: ...
+    @property
+    def read_only(self) -> bool: ...
+    @property
+    def triggers_refresh(self) -> bool:
+        """Whether changing it calls for ``Client.refresh_modal`` with all current values."""
+    @property
+    def is_unknown(self) -> bool: ...
+    @property
+    def text(self) -> Optional[str]:
+        """``DISPLAY``: the text shown (may contain HTML)."""
+    @property
+    def style(self) -> Optional[str]:
+        """``DISPLAY``: ``HEADER``, ``SUBTLE``, ``NORMAL`` or another style."""
+    @property
+    def multiline(self) -> Optional[bool]:
+        """``TEXT``: several lines."""
+    @property
+    def multi(self) -> Optional[bool]:
+        """``CHOICE``: several options may be chosen."""
+    @property
+    def allows_free_input(self) -> Optional[bool]:
+        """``CHOICE``: the user may type a value of their own."""
+    @property
+    def options(self) -> Optional[List[ChoiceOption]]:
+        """``CHOICE``: its options (after a refresh, those of the form as fetched before)."""
+    @property
+    def prefill(self) -> Union[str, bool, List[ChoiceOption], None]:
+        """The value to start with: ``str`` (TEXT, DATE, DATETIME), ``bool`` (BOOLEAN), the chosen options (CHOICE)."""
+    @property
+    def config(self) -> Any:
+        """``DISPLAY`` and ``FILE``: the kind's whole configuration object, as plain dicts and lists."""
+    def value_from_text(self, text: str) -> Dict[str, Any]:
+        """The wire value dict this field takes from text a person typed (a choice's value or
+        label; true/false for BOOLEAN; comma-separated for a multi CHOICE); ``InvalidArgumentError``
+        naming the field for a kind that takes no text (DISPLAY, FILE, unknown)."""
+
+@final
+class Modal(_Model):
+    """A form, as ``Client.get_modal`` and ``Client.refresh_modal`` return it."""
+    @property
+    def modal_id(self) -> str: ...
+    @property
+    def title(self) -> Optional[str]: ...
+    @property
+    def fields(self) -> List[ModalField]:
+        """Its fields, in the order to render them (visibility and requirements resolved by the server)."""
+    def visible_fields(self) -> List[ModalField]: ...
+    def field(self, name: str) -> Optional[ModalField]: ...
+    @property
+    def source(self) -> Optional[ModalRef]:
+        """Where it was fetched from (None for a value built with ``from_json``; not in ``to_dict()``)."""
+    def with_source(self, source: ModalRef) -> "Modal":
+        """This form with ``source`` set (a form kept as JSON can then be refreshed)."""
+    @property
+    def request_id(self) -> Optional[str]: ...
+    @property
+    def http_headers(self) -> Optional[Dict[str, str]]: ...
+
+@final
+class ModalSubmitResult(_Model):
+    """The acknowledgement of ``submit_modal`` (the follow-up arrives as new messages or events)."""
+    @property
+    def status(self) -> str:
+        """``"SUBMITTED"`` or another status, verbatim."""
+    @property
+    def receipt_text(self) -> Optional[str]: ...
+    @property
+    def request_id(self) -> Optional[str]: ...
+    @property
+    def http_headers(self) -> Optional[Dict[str, str]]: ...
+
+_Verifier = Callable[[List[Tuple[str, str]], bytes], object]
+
+@final
+class WebhookDelivery:
+    """One outbound webhook delivery of Moveworks: ``{"id": "evt_…", "data": {"conversation_id", "user_id"}}``.
+
+    It only points at the content: ``fetch(client)`` gets the event with a client acting
+    for ``user_id``. ``id`` is the key to drop a repeat (by webhook again, or by polling).
+    """
+    @classmethod
+    def parse(
+        cls,
+        body: Union[bytes, bytearray, memoryview, str],
+        *,
+        headers: Union[Mapping[str, str], Iterable[Tuple[str, str]], None] = None,
+        verifier: Optional[_Verifier] = None,
+    ) -> "WebhookDelivery":
+        """Reads a delivery from the raw request body.
+
+        With ``verifier``, your ``verifier(headers, body)`` runs first with the request's
+        headers (as ``(name, value)`` pairs) and the raw body bytes; raising rejects the
+        delivery (the exception propagates, nothing is parsed). Moveworks' signing scheme is
+        not public, so the SDK ships no verifier. ``headers`` without a ``verifier`` is
+        ``InvalidArgumentError`` (``verifier``). A body that is not a JSON object is
+        ``DecodeError``; a missing ``id``, ``data``, ``data.conversation_id`` or
+        ``data.user_id`` is ``InvalidArgumentError`` naming it.
+        """
+    @property
+    def id(self) -> str: ...
+    @property
+    def conversation_id(self) -> str: ...
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def event_type(self) -> Optional[str]:
+        """``"CONVERSATION_RESPONSE_RECEIVED"`` when the delivery names a type; None is normal."""
+    @property
+    def is_conversation_response(self) -> bool: ...
+    @property
+    def raw(self) -> Dict[str, Any]:
+        """The whole body as received, unknown members included."""
+    def fetch(self, client: Client) -> Event:
+        """Fetches the event (``client`` acts for ``user_id``; another user's gets ``NotFoundError``)."""
+    def fetch_async(self, client: Any) -> "asyncio.Future[Event]":
+        """``fetch`` for an ``AsyncClient``: ``await delivery.fetch_async(async_client)``."""
+
+_Handler = Callable[[Event], object]
+
+@final
+class EventsFollower:
+    """Follows one user's events feed, each event once, in order, keeping its place in a checkpoint.
+
+    At-least-once across a crash (drop repeats by ``event.event_id``). ``handler(event)``
+    returning exactly False (or raising) means "not handled": not saved, delivered again
+    later. Waits release the GIL; Ctrl-C stops it. One call at a time.
+    """
+    def poll_once(self, handler: _Handler) -> int:
+        """One poll (with its pages), handling what is new; returns how many were handled."""
+    def run(self, handler: _Handler) -> None:
+        """Follows until ``cancel()`` or Ctrl-C (or ``handler`` returns False)."""
+    def __iter__(self) -> "EventsFollower": ...
+    def __next__(self) -> Event:
+        """The next event, waiting as long as it takes (the previous one's checkpoint is saved first)."""
+    def _next_async(self) -> "asyncio.Future[Optional[Event]]": ...
+    def commit(self) -> None:
+        """Saves the checkpoint of the last event the iteration yielded."""
+    def cancel(self) -> None:
+        """Stops it (from any thread, or the handler); final."""
+    @property
+    def is_cancelled(self) -> bool: ...
+    @property
+    def checkpoint(self) -> Optional[str]:
+        """The last checkpoint saved (an event id; ``""``: from the start of an empty feed; None before the first poll)."""

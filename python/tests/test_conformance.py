@@ -1,20 +1,31 @@
-"""Runs every scenario of tests/conformance/scenarios.json, with Client and with AsyncClient."""
+"""Runs every scenario of tests/conformance/scenarios.json and v1-scenarios.json, with Client and with AsyncClient."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import re
+import tempfile
 import threading
 import time
-from typing import Any, Dict, List, Optional
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Union
 
 import pytest
 
 import moveworks
 from conftest import REPO, Simulator
+from conformance_v1 import UNKNOWN, call_v1_async, call_v1_sync, turn_input
 
-SCENARIOS = json.loads((REPO / "tests" / "conformance" / "scenarios.json").read_text(encoding="utf-8"))["scenarios"]
+
+def load(name: str) -> List[Dict[str, Any]]:
+    scenarios: List[Dict[str, Any]] = json.loads((REPO / "tests" / "conformance" / name).read_text(encoding="utf-8"))["scenarios"]
+    return scenarios
+
+
+BETA_SCENARIOS = load("scenarios.json")
+V1_SCENARIOS = load("v1-scenarios.json")
+SCENARIOS = BETA_SCENARIOS + V1_SCENARIOS
 
 _REF = re.compile(r"^\$\{([^}]+)\}$")
 
@@ -99,7 +110,7 @@ def stream_result(response: moveworks.Response, names: List[str]) -> Dict[str, A
 
 def stream_turn(client: moveworks.Client, args: Dict[str, Any]) -> Dict[str, Any]:
     """Iterates a stream to its end as a user would; cancel_after_ms closes it from a timer thread."""
-    cid, text = args.pop("conversation_id"), args.pop("text")
+    cid, text = args.pop("conversation_id"), turn_input(args)
     cancel_after = _seconds(args, "cancel_after_ms")
     kwargs = stream_kwargs(args)
     names: List[str] = []
@@ -119,7 +130,7 @@ def stream_turn(client: moveworks.Client, args: Dict[str, Any]) -> Dict[str, Any
 
 async def stream_turn_async(client: moveworks.AsyncClient, args: Dict[str, Any]) -> Dict[str, Any]:
     """The ``async for`` form; cancel_after_ms closes the stream from a loop timer."""
-    cid, text = args.pop("conversation_id"), args.pop("text")
+    cid, text = args.pop("conversation_id"), turn_input(args)
     cancel_after = _seconds(args, "cancel_after_ms")
     kwargs = stream_kwargs(args)
     names: List[str] = []
@@ -149,7 +160,7 @@ def first_assistant_message(response: moveworks.Response) -> moveworks.Message:
     return messages[0]
 
 
-def call_sync(client: moveworks.Client, name: str, args: Dict[str, Any]) -> Any:
+def call_sync(client: moveworks.Client, name: str, args: Dict[str, Any], scratch: Path) -> Any:
     """Calls the SDK; returns the result as wire JSON (from the core's serializer)."""
     if name == "list_conversations":
         return client.list_conversations(**take(args, "limit", "cursor", "archived")).to_dict()
@@ -177,18 +188,19 @@ def call_sync(client: moveworks.Client, name: str, args: Dict[str, Any]) -> Any:
         ids = [args.pop(k) for k in ("conversation_id", "response_id", "message_id", "callback_id")]
         return client.submit_feedback(*ids, **take(args, "additional_feedback")).to_dict()
     if name == "create_response":
-        return client.create_response(args.pop("conversation_id"), args.pop("text")).to_dict()
+        return client.create_response(args.pop("conversation_id"), turn_input(args)).to_dict()
     if name == "get_response":
         return client.get_response(args.pop("conversation_id"), args.pop("response_id")).to_dict()
     if name == "wait_for_response":
         cid, rid = args.pop("conversation_id"), args.pop("response_id")
         return client.wait_for_response(cid, rid, **wait_kwargs(args)).to_dict()
     if name == "create_response_and_wait":
-        cid, text = args.pop("conversation_id"), args.pop("text")
+        cid, text = args.pop("conversation_id"), turn_input(args)
         return client.create_response_and_wait(cid, text, **wait_kwargs(args)).to_dict()
     if name == "stream_response":
         return stream_turn(client, args)
-    return call_helper(name, args)
+    result = call_v1_sync(client, name, args, scratch)
+    return call_helper(name, args) if result is UNKNOWN else result
 
 
 def call_helper(name: str, args: Dict[str, Any]) -> Any:
@@ -199,7 +211,7 @@ def call_helper(name: str, args: Dict[str, Any]) -> Any:
     raise AssertionError(f"unknown conformance call {name!r}")
 
 
-async def call_async(client: moveworks.AsyncClient, name: str, args: Dict[str, Any]) -> Any:
+async def call_async(client: moveworks.AsyncClient, name: str, args: Dict[str, Any], scratch: Path) -> Any:
     """The AsyncClient form of :func:`call_sync`."""
     if name == "list_conversations":
         return (await client.list_conversations(**take(args, "limit", "cursor", "archived"))).to_dict()
@@ -230,24 +242,39 @@ async def call_async(client: moveworks.AsyncClient, name: str, args: Dict[str, A
         ids = [args.pop(k) for k in ("conversation_id", "response_id", "message_id", "callback_id")]
         return (await client.submit_feedback(*ids, **take(args, "additional_feedback"))).to_dict()
     if name == "create_response":
-        return (await client.create_response(args.pop("conversation_id"), args.pop("text"))).to_dict()
+        return (await client.create_response(args.pop("conversation_id"), turn_input(args))).to_dict()
     if name == "get_response":
         return (await client.get_response(args.pop("conversation_id"), args.pop("response_id"))).to_dict()
     if name == "wait_for_response":
         cid, rid = args.pop("conversation_id"), args.pop("response_id")
         return (await client.wait_for_response(cid, rid, **wait_kwargs(args))).to_dict()
     if name == "create_response_and_wait":
-        cid, text = args.pop("conversation_id"), args.pop("text")
+        cid, text = args.pop("conversation_id"), turn_input(args)
         return (await client.create_response_and_wait(cid, text, **wait_kwargs(args))).to_dict()
     if name == "stream_response":
         return await stream_turn_async(client, args)
-    return call_helper(name, args)
+    result = await call_v1_async(client, name, args, scratch)
+    return call_helper(name, args) if result is UNKNOWN else result
+
+
+def base_url(sim: Simulator, spec: Dict[str, Any]) -> str:
+    """Which of the simulator's URLs (``base_url``): beta, v1, its bare origin, or a path on it."""
+    which = spec.pop("base_url", "origin" if "api_version" in spec else "beta")
+    if which == "beta":
+        return sim.base_url
+    if which == "v1":
+        v1: str = sim.info["v1_base_url"]
+        return v1
+    if which == "origin":
+        return sim.origin
+    assert isinstance(which, str) and which.startswith("/"), f"unknown base_url {which!r}"
+    return sim.origin + which
 
 
 def client_kwargs(sim: Simulator, spec: Dict[str, Any]) -> Dict[str, Any]:
     spec = dict(spec)
     kwargs: Dict[str, Any] = {
-        "base_url": sim.base_url,
+        "base_url": base_url(sim, spec),
         "assistant_name": spec.pop("assistant_name", sim.assistant_name),
         "max_retries": spec.pop("max_retries", 2),
     }
@@ -264,7 +291,7 @@ def client_kwargs(sim: Simulator, spec: Dict[str, Any]) -> Dict[str, Any]:
     else:
         raise AssertionError(f"unknown auth {auth!r}")
     # The scenario's own option names are the core's, so they pass straight through.
-    for key in ("timeout_ms", "deadline_ms", "user_agent_suffix"):
+    for key in ("timeout_ms", "deadline_ms", "user_agent_suffix", "api_version"):
         if key in spec:
             kwargs[key] = spec.pop(key)
     assert not spec, f"unknown client keys {sorted(spec)}"
@@ -272,7 +299,12 @@ def client_kwargs(sim: Simulator, spec: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def run_sim_step(sim: Simulator, action: str, args: Dict[str, Any]) -> Any:
-    """Runs one ``sim`` step; returns what it created (``inject_event``'s event), else None."""
+    """Runs one ``sim`` step; returns what it created (``inject_event``'s event, a
+    ``script`` action's answer), else None."""
+    if action == "script":
+        unknown = args.keys() - {"action", "args"}
+        assert not unknown, f"script: unknown arguments {sorted(unknown)}"
+        return sim.script(args["action"], args.get("args", {}))
     if action == "fault":
         sim.faults(args)
     elif action == "config":
@@ -291,6 +323,10 @@ def run_sim_step(sim: Simulator, action: str, args: Dict[str, Any]) -> Any:
         if "user_agent_ends_with" in args:
             got = [r for r in got if str(r.get("user_agent", "")).endswith(args["user_agent_ends_with"])]
         assert len(got) == args["count"], f"expected {args['count']} requests matching {args}, got {len(got)}"
+        if "connections" in args:
+            # Per-user views share the client's pool: the requests rode that many connections.
+            connections = {r["connection"] for r in got}
+            assert len(connections) == args["connections"], f"expected {args['connections']} connections, got {connections}"
     else:
         raise AssertionError(f"unknown sim action {action!r}")
     return None
@@ -322,7 +358,36 @@ def check_error(err: moveworks.MoveworksError, expected: Dict[str, Any]) -> None
             raise AssertionError(f"unknown expect_error key {key!r}")
 
 
+AnyClient = Union[moveworks.Client, moveworks.AsyncClient]
+
+
+def user_views(sim: Simulator, client: Optional[AnyClient], users: List[str]) -> Dict[str, AnyClient]:
+    """One ``for_user`` view of the scenario's client per user, with a token provider
+    returning the bearer the simulator mints for that user."""
+    views: Dict[str, AnyClient] = {}
+    for user in users:
+        assert client is not None, "`users` in a scenario whose client failed to build"
+
+        def provider(user: str = user) -> str:
+            token: str = sim.script("user_token", {"user_id": user})["token"]
+            return token
+
+        views[user] = client.for_user(provider)
+    return views
+
+
 def run_scenario(sim: Simulator, scenario: Dict[str, Any], mode: str) -> None:
+    with tempfile.TemporaryDirectory(prefix="mw-conformance-") as scratch:
+        run_scenario_in(sim, scenario, mode, Path(scratch))
+
+
+SCENARIO_KEYS = {"name", "description", "client", "users", "steps", "expect_client_error"}
+STEP_KEYS = {"call", "sim", "args", "as", "expect", "expect_error", "save_as"}
+
+
+def run_scenario_in(sim: Simulator, scenario: Dict[str, Any], mode: str, scratch: Path) -> None:
+    unknown = scenario.keys() - SCENARIO_KEYS
+    assert not unknown, f"{scenario['name']}: unknown scenario keys {sorted(unknown)}"
     sim.reset()
     kwargs = client_kwargs(sim, scenario.get("client", {}))
     saved: Dict[str, Any] = {}
@@ -338,8 +403,10 @@ def run_scenario(sim: Simulator, scenario: Dict[str, Any], mode: str) -> None:
         check_error(err, scenario["expect_client_error"])
     else:
         assert "expect_client_error" not in scenario, f"{scenario['name']}: the client was built"
+    views = user_views(sim, sync_client or async_client, scenario.get("users", []))
     for index, step in enumerate(scenario["steps"]):
         where = f"{scenario['name']} step {index}"
+        assert not step.keys() - STEP_KEYS, f"{where}: unknown step keys {sorted(step.keys() - STEP_KEYS)}"
         args = substitute(step.get("args", {}), saved)
         if "sim" in step:
             created = run_sim_step(sim, step["sim"], args)
@@ -350,12 +417,16 @@ def run_scenario(sim: Simulator, scenario: Dict[str, Any], mode: str) -> None:
         if "call" not in step:
             raise AssertionError(f"{where}: neither call nor sim")
         assert sync_client or async_client, f"{where}: a call step, but the client failed to build"
+        on: Optional[AnyClient] = sync_client or async_client
+        if "as" in step:
+            assert step["as"] in views, f"{where}: no client for user {step['as']!r} (see `users`)"
+            on = views[step["as"]]
         try:
-            if sync_client is not None:
-                result = call_sync(sync_client, step["call"], args)
+            if isinstance(on, moveworks.Client):
+                result = call_sync(on, step["call"], args, scratch)
             else:
-                assert async_client is not None
-                result = asyncio.run(call_async(async_client, step["call"], args))
+                assert isinstance(on, moveworks.AsyncClient)
+                result = asyncio.run(call_async(on, step["call"], args, scratch))
         except moveworks.MoveworksError as err:
             assert "expect_error" in step, f"{where}: unexpected error {err!r}"
             check_error(err, substitute(step["expect_error"], saved))
@@ -378,7 +449,8 @@ def test_scenario(simulator: Simulator, scenario: Dict[str, Any], mode: str) -> 
 
 
 def test_scenarios_are_loaded() -> None:
-    assert len(SCENARIOS) >= 20
+    assert len(BETA_SCENARIOS) >= 20
+    assert len(V1_SCENARIOS) >= 13
 
 
 def test_runner_rejects_unknown_actions(simulator: Simulator) -> None:

@@ -102,11 +102,11 @@ def test_readme_streaming_example_is_the_tested_one() -> None:
     assert part in textwrap.dedent(readme_block("Streaming")), "README streaming example drifted from examples/streaming.py"
 
 
-def test_quickstart_runs_with_no_account() -> None:
-    """examples/quickstart.py (the README's first example) answers from its own sandbox: no simulator, no env."""
+def run_standalone(name: str) -> str:
+    """Runs an example that brings its own sandbox (no simulator, no MOVEWORKS_* env); its stdout."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOVEWORKS_")}
     done = subprocess.run(
-        [sys.executable, str(EXAMPLES / "quickstart.py")],
+        [sys.executable, str(EXAMPLES / name)],
         env=env,
         capture_output=True,
         text=True,
@@ -114,7 +114,13 @@ def test_quickstart_runs_with_no_account() -> None:
         cwd=tempfile.gettempdir(),
     )
     assert done.returncode == 0, done.stderr
-    assert "John Doe" in done.stdout, done.stdout
+    return done.stdout
+
+
+def test_quickstart_runs_with_no_account() -> None:
+    """examples/quickstart.py (the README's first example) answers from its own sandbox: no simulator, no env."""
+    out = run_standalone("quickstart.py")
+    assert "John Doe" in out, out
 
 
 def test_readme_first_example_is_the_quickstart() -> None:
@@ -141,7 +147,7 @@ def test_readme_testing_example_is_the_tested_one() -> None:
 
 
 def test_readme_credentials_example_runs(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    """The README's second block (a client from real credentials) runs as written, its client swapped for a sandbox's.
+    """The README's third block (a client from real credentials) runs as written, its client swapped for a sandbox's.
 
     The block's options still go to a real ``Client`` first (checked there, nothing is sent), so a misspelt or
     conflicting option fails this test; the calls then run against the sandbox.
@@ -150,8 +156,8 @@ def test_readme_credentials_example_runs(monkeypatch: pytest.MonkeyPatch, capsys
     from moveworks.testing import Sandbox
 
     readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
-    block = readme.split("```python\n")[2].split("```", 1)[0]
-    assert "client_id=" in block, "the README's second python block is no longer the credentials example"
+    block = readme.split("```python\n")[3].split("```", 1)[0]
+    assert "client_id=" in block, "the README's third python block is no longer the credentials example"
     real_client = moveworks.Client
     with Sandbox(response_duration=0.05) as sandbox:
 
@@ -164,3 +170,23 @@ def test_readme_credentials_example_runs(monkeypatch: pytest.MonkeyPatch, capsys
     out = capsys.readouterr().out.splitlines()
     assert "John Doe" in out[0], out
     assert len(out) == 2 and out[1].startswith("Permissions "), out
+
+
+def test_buttons_and_forms_runs_with_no_account() -> None:
+    """examples/buttons_and_forms.py (the README's second example) presses a button and
+    submits a form against its own sandbox, then reads the follow-up from the events feed."""
+    out = run_standalone("buttons_and_forms.py").splitlines()
+    assert out[1:4] == ["  1. File it (CALLBACK_ACTION)", "  2. Edit details (MODAL_ACTION)", "  3. Open portal (URL_ACTION)"], out
+    assert out[4].startswith("Filed ticket INC"), out
+    # The refresh after choosing the MacBook made the required date field appear.
+    assert "  needed_by [DATE] required" in out and "  model [CHOICE] required MacBook Pro, ThinkPad" in out, out
+    assert out[-2:] == ["form SUBMITTED", "Your laptop request is submitted: MacBook Pro"], out
+
+
+def test_readme_second_example_is_buttons_and_forms() -> None:
+    """The README's second python block is examples/buttons_and_forms.py's [readme] part, which runs above."""
+    import textwrap
+
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    second = readme.split("```python\n")[2].split("```", 1)[0]
+    assert textwrap.dedent(example_part("buttons_and_forms.py")).strip() == second.strip(), "README example drifted"

@@ -7,6 +7,7 @@ use crate::async_stream::AsyncStream;
 use crate::bridge::{self, Failure};
 use crate::client::*;
 use crate::convert::*;
+use crate::input::TurnInput;
 use crate::models::*;
 use crate::stream::*;
 use crate::wait::*;
@@ -201,10 +202,10 @@ impl AsyncCore {
         &self,
         py: Python<'py>,
         conversation_id: String,
-        text: String,
+        text: TurnInput,
     ) -> PyResult<Bound<'py, PyAny>> {
         let c = self.inner.clone();
-        spawn_call(py, move || c.create_response(&conversation_id, &text), PyResponse)
+        spawn_call(py, move || c.create_response(&conversation_id, text.0), PyResponse)
     }
 
     fn get_response<'py>(
@@ -237,6 +238,35 @@ impl AsyncCore {
         spawn_call(py, move || c.get_event(&conversation_id, &event_id), PyEvent)
     }
 
+    fn get_modal<'py>(&self, py: Python<'py>, modal: PyRef<'_, PyModalRef>) -> PyResult<Bound<'py, PyAny>> {
+        let (c, modal) = (self.inner.clone(), modal.0.clone());
+        spawn_call(py, move || c.get_modal(&modal), PyModal)
+    }
+
+    fn refresh_modal<'py>(
+        &self,
+        py: Python<'py>,
+        previous: PyRef<'_, PyModal>,
+        values: &Bound<'_, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let previous = previous.0.clone();
+        let values = modal_values(py, values, Some(&previous))?;
+        let c = self.inner.clone();
+        spawn_call(py, move || c.refresh_modal(&previous, &values), PyModal)
+    }
+
+    fn submit_modal<'py>(
+        &self,
+        py: Python<'py>,
+        modal: &Bound<'_, PyAny>,
+        values: &Bound<'_, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (target, form) = crate::models::modal::submit_target(py, modal)?;
+        let values = modal_values(py, values, form.as_ref())?;
+        let c = self.inner.clone();
+        spawn_call(py, move || c.submit_modal(&target, &values), PyModalSubmitResult)
+    }
+
     #[pyo3(signature = (conversation_id, response_id, *, deadline=None, initial_interval=None, max_interval=None,
         backoff_factor=None, cancel=None, on_update=None))]
     #[allow(clippy::too_many_arguments)]
@@ -264,7 +294,7 @@ impl AsyncCore {
         &self,
         py: Python<'py>,
         conversation_id: String,
-        text: String,
+        text: TurnInput,
         deadline: Option<f64>,
         initial_interval: Option<f64>,
         max_interval: Option<f64>,
@@ -274,7 +304,7 @@ impl AsyncCore {
     ) -> PyResult<Bound<'py, PyAny>> {
         let cancel = cancel.map(|c| c.get().0.clone());
         let args = wait_args(py, deadline, initial_interval, max_interval, backoff_factor, cancel, on_update)?;
-        spawn_wait(py, self.inner.clone(), args, WaitOp::CreateAndWait { conversation_id, text })
+        spawn_wait(py, self.inner.clone(), args, WaitOp::CreateAndWait { conversation_id, text: text.0 })
     }
 
     /// Starts a streamed turn on a thread of its own (`moveworks.AsyncResponseStream`
@@ -286,7 +316,7 @@ impl AsyncCore {
         &self,
         py: Python<'_>,
         conversation_id: String,
-        text: String,
+        text: TurnInput,
         idle_timeout: Option<f64>,
         deadline: Option<f64>,
         initial_interval: Option<f64>,
@@ -298,6 +328,6 @@ impl AsyncCore {
         let cancel = cancel.map(|c| c.get().0.clone());
         let args =
             stream_args(py, idle_timeout, deadline, initial_interval, max_interval, backoff_factor, cancel, on_update)?;
-        Ok(AsyncStream::spawn(self.inner.clone(), conversation_id, text, args))
+        Ok(AsyncStream::spawn(self.inner.clone(), conversation_id, text.0, args))
     }
 }

@@ -140,7 +140,12 @@ impl AsyncStream {
     /// Starts the stream: the core's spawner thread starts its reader (at a lower
     /// priority on Linux), which sends the message and reads the answer, so this
     /// returns at once and the event loop never waits for a thread start.
-    pub(crate) fn spawn(client: core::Client, conversation_id: String, text: String, args: StreamArgs) -> AsyncStream {
+    pub(crate) fn spawn(
+        client: core::Client,
+        conversation_id: String,
+        text: core::Input,
+        args: StreamArgs,
+    ) -> AsyncStream {
         let StreamArgs { options, wait, .. } = args;
         let pump = core::StreamPump::spawn(wait.user_cancel.as_ref(), move |token| {
             let mut options = options;

@@ -9,6 +9,7 @@ use pyo3::types::{PyBool, PyDict, PyInt, PyTuple, PyType};
 
 use crate::bridge;
 use crate::convert::*;
+use crate::input::TurnInput;
 use crate::models::*;
 use crate::stream::*;
 use crate::wait::*;
@@ -197,7 +198,7 @@ pub(crate) fn event_iterator(client: &core::Client, params: core::ListEventsPara
 /// Which of the core's two waits to run.
 pub(crate) enum WaitOp {
     Wait { conversation_id: String, response_id: String },
-    CreateAndWait { conversation_id: String, text: String },
+    CreateAndWait { conversation_id: String, text: core::Input },
 }
 
 impl WaitOp {
@@ -531,9 +532,10 @@ impl Client {
         .map(PyFeedbackResult)
     }
 
-    /// Sends a user message; returns at once with a response to poll.
-    fn create_response(&self, py: Python<'_>, conversation_id: String, text: String) -> PyResult<PyResponse> {
-        self.call(py, |c| c.create_response(&conversation_id, &text)).map(PyResponse)
+    /// Sends a user message; returns at once with a response to poll. `text` is a `str`
+    /// (a typed turn in the client's generation) or an `Input` (rest/v1's explicit variants).
+    fn create_response(&self, py: Python<'_>, conversation_id: String, text: TurnInput) -> PyResult<PyResponse> {
+        self.call(py, |c| c.create_response(&conversation_id, &text.0)).map(PyResponse)
     }
 
     /// A response's current state.
@@ -553,6 +555,75 @@ impl Client {
     /// conversation is `InvalidArgumentError`.
     fn get_event(&self, py: Python<'_>, conversation_id: String, event_id: String) -> PyResult<PyEvent> {
         self.call(py, |c| c.get_event(&conversation_id, &event_id)).map(PyEvent)
+    }
+
+    /// Gets a form (rest/v1): `modal` is `message.modal_ref(action)` of a `MODAL_ACTION`.
+    /// A stale or unknown modal id is `NotFoundError` whose message says to re-read the
+    /// message for a fresh id (modal ids are minted per message read).
+    fn get_modal(&self, py: Python<'_>, modal: PyRef<'_, PyModalRef>) -> PyResult<PyModal> {
+        let modal = modal.0.clone();
+        self.call(py, |c| c.get_modal(&modal)).map(PyModal)
+    }
+
+    /// Re-resolves a form after a field that `triggers_refresh` changed (rest/v1), with
+    /// **all** current values; nothing is persisted. `previous` is the form as fetched
+    /// (`get_modal` or an earlier refresh): the answer gets its choice options re-applied
+    /// (the server leaves them out). `values` maps field names to a wire value dict
+    /// (`{"option": "mac"}`, `{"text": "..."}`, `{"bool": True}`, `{"options": [...]}`,
+    /// `{"date": "2026-12-01"}`; another dict is sent as given) or to a `str` a person
+    /// typed, read by that field of `previous` (`ModalField.value_from_text`).
+    fn refresh_modal(
+        &self,
+        py: Python<'_>,
+        previous: PyRef<'_, PyModal>,
+        values: &Bound<'_, PyAny>,
+    ) -> PyResult<PyModal> {
+        let previous = previous.0.clone();
+        let values = modal_values(py, values, Some(&previous))?;
+        self.call(py, |c| c.refresh_modal(&previous, &values)).map(PyModal)
+    }
+
+    /// Submits a form (rest/v1): `modal` is its `ModalRef`, or the `Modal` as fetched
+    /// (which also reads `str` values); `values` as in `refresh_modal`. The answer only
+    /// acknowledges (`ModalSubmitResult`); the follow-up arrives as new messages or events.
+    /// Server rules decide (a missing required value is `BadRequestError`); once submitted
+    /// the modal id is stale. Never retried after an ambiguous failure.
+    fn submit_modal(
+        &self,
+        py: Python<'_>,
+        modal: &Bound<'_, PyAny>,
+        values: &Bound<'_, PyAny>,
+    ) -> PyResult<PyModalSubmitResult> {
+        let (target, form) = crate::models::modal::submit_target(py, modal)?;
+        let values = modal_values(py, values, form.as_ref())?;
+        self.call(py, |c| c.submit_modal(&target, &values)).map(PyModalSubmitResult)
+    }
+
+    /// An `EventsFollower` of this client's events feed (the client acts for the user
+    /// whose feed it is: one follower, and one checkpoint, per user). `checkpoint` is
+    /// where it keeps its place: a file path (written atomically; its directory must
+    /// exist), an object with `load() -> str | None` and `save(checkpoint: str)` (a
+    /// database row, a Redis key), or None (in memory: a fresh start on every run).
+    /// `replay`: on a fresh checkpoint, deliver the events already in the feed (default:
+    /// only those arriving later). `page_size` 1 to 100 (None: 100); `interval` seconds between polls
+    /// (default 6, Moveworks' own pace: event polls share the rate limit of history
+    /// reads); `max_backoff` seconds, the longest wait after a failure; `cancel` a
+    /// `CancelToken` that stops it (as `follower.cancel()` does). Nothing is sent yet.
+    #[pyo3(signature = (checkpoint, *, replay=false, page_size=None, interval=6.0, max_backoff=60.0,
+        cancel=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn follow_events(
+        &self,
+        py: Python<'_>,
+        checkpoint: &Bound<'_, PyAny>,
+        replay: bool,
+        page_size: Option<IntArg>,
+        interval: f64,
+        max_backoff: f64,
+        cancel: Option<PyRef<'_, CancelToken>>,
+    ) -> PyResult<crate::follower::PyEventsFollower> {
+        let cancel = cancel.as_deref();
+        crate::follower::follow_events(py, &self.inner, checkpoint, replay, page_size, interval, max_backoff, cancel)
     }
 
     /// Polls a response until it is COMPLETED (returned) or FAILED
@@ -586,7 +657,7 @@ impl Client {
         &self,
         py: Python<'_>,
         conversation_id: String,
-        text: String,
+        text: TurnInput,
         deadline: Option<f64>,
         initial_interval: Option<f64>,
         max_interval: Option<f64>,
@@ -596,7 +667,7 @@ impl Client {
     ) -> PyResult<PyResponse> {
         let cancel = cancel.map(|c| c.get().0.clone());
         let args = wait_args(py, deadline, initial_interval, max_interval, backoff_factor, cancel, on_update)?;
-        self.wait_with(py, args, WaitOp::CreateAndWait { conversation_id, text })
+        self.wait_with(py, args, WaitOp::CreateAndWait { conversation_id, text: text.0 })
     }
 
     /// Sends a user message and streams the answer: iterate the returned
@@ -613,7 +684,7 @@ impl Client {
         &self,
         py: Python<'_>,
         conversation_id: String,
-        text: String,
+        text: TurnInput,
         idle_timeout: Option<f64>,
         deadline: Option<f64>,
         initial_interval: Option<f64>,
@@ -623,7 +694,7 @@ impl Client {
     ) -> PyResult<ResponseStream> {
         let args =
             stream_args(py, idle_timeout, deadline, initial_interval, max_interval, backoff_factor, None, on_update)?;
-        ResponseStream::open(py, &self.inner, &conversation_id, &text, args)
+        ResponseStream::open(py, &self.inner, &conversation_id, &text.0, args)
     }
 
     /// Streams a turn to its end and returns the final `Response` (the one polling
@@ -637,7 +708,7 @@ impl Client {
         &self,
         py: Python<'_>,
         conversation_id: String,
-        text: String,
+        text: TurnInput,
         on_event: Option<Py<PyAny>>,
         idle_timeout: Option<f64>,
         deadline: Option<f64>,
@@ -650,7 +721,7 @@ impl Client {
         let cancel = cancel.map(|c| c.get().0.clone());
         let args =
             stream_args(py, idle_timeout, deadline, initial_interval, max_interval, backoff_factor, cancel, on_update)?;
-        stream_and_wait(py, &self.inner, &conversation_id, &text, args, on_event)
+        stream_and_wait(py, &self.inner, &conversation_id, &text.0, args, on_event)
     }
 }
 

@@ -14,11 +14,14 @@ mod async_stream;
 mod bridge;
 mod client;
 mod convert;
+mod follower;
+mod input;
 mod logs;
 mod models;
 mod sandbox;
 mod stream;
 mod wait;
+mod webhook;
 
 use async_client::AsyncCore;
 use client::{Client, ConversationIterator, EventIterator, MessageIterator, ResponseMessageIterator};
@@ -68,6 +71,9 @@ fn _moveworks(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<EventIterator>()?;
     m.add_class::<MessageIterator>()?;
     m.add_class::<ResponseMessageIterator>()?;
+    m.add_class::<input::PyInput>()?;
+    m.add_class::<webhook::PyWebhookDelivery>()?;
+    m.add_class::<follower::PyEventsFollower>()?;
     models::register(m)?;
     stream::register(m)?;
     Ok(())

@@ -43,8 +43,27 @@ fn decode_error(py: Python<'_>, what: &str, e: serde_json::Error) -> PyErr {
 }
 
 /// Declares a frozen model class wrapping a serializable core type, with the
-/// common conversion methods plus the given ones.
+/// common conversion methods plus the given ones. `traced` adds the `request_id` and
+/// `http_headers` getters of a value that came from one HTTP answer.
 macro_rules! model {
+    (traced $name:ident, $core:ty, $pyname:literal, $doc:literal, [$($field:literal),*], { $($body:tt)* }) => {
+        model!($name, $core, $pyname, $doc, [$($field),*], {
+            $($body)*
+            /// The `x-moveworks-root-uuid` of the HTTP answer this value came from (quote it to
+            /// Moveworks support); None for a value built with `from_json`. Not in `to_dict()`, ignored by `==`.
+            #[getter]
+            fn request_id(&self) -> Option<&str> {
+                self.0.request_id.as_deref()
+            }
+            /// The headers of the HTTP answer this value came from (names lowercase), e.g.
+            /// `http_headers["x-moveworks-root-uuid"]`; None for a value built with `from_json`.
+            /// Not in `to_dict()`, ignored by `==`.
+            #[getter]
+            fn http_headers(&self) -> Option<std::collections::HashMap<String, String>> {
+                self.0.http_headers.as_ref().map(core::HttpHeaders::to_map)
+            }
+        });
+    };
     ($name:ident, $core:ty, $pyname:literal, $doc:literal, [$($field:literal),*], { $($body:tt)* }) => {
         #[doc = $doc]
         #[pyclass(frozen, eq, module = "moveworks", name = $pyname)]
@@ -81,7 +100,7 @@ macro_rules! model {
 }
 
 model!(
-    PyConversation,
+    traced PyConversation,
     core::Conversation,
     "Conversation",
     "A conversation thread.",
@@ -112,24 +131,11 @@ model!(
         fn updated_at(&self) -> core::Timestamp {
             self.0.updated_at
         }
-        /// The `x-moveworks-root-uuid` of the HTTP answer this value came from (quote it to
-        /// Moveworks support); None for a value built with `from_json`. Not in `to_dict()`, ignored by `==`.
-        #[getter]
-        fn request_id(&self) -> Option<&str> {
-            self.0.request_id.as_deref()
-        }
-        /// The headers of the HTTP answer this value came from (names lowercase), e.g.
-        /// `http_headers["x-moveworks-root-uuid"]`; None for a value built with `from_json`.
-        /// Not in `to_dict()`, ignored by `==`.
-        #[getter]
-        fn http_headers(&self) -> Option<std::collections::HashMap<String, String>> {
-            self.0.http_headers.as_ref().map(core::HttpHeaders::to_map)
-        }
     }
 );
 
 model!(
-    PyConversationPage,
+    traced PyConversationPage,
     core::ConversationPage,
     "ConversationPage",
     "One page of conversations.",
@@ -139,19 +145,6 @@ model!(
         #[getter]
         fn conversations(&self) -> Vec<PyConversation> {
             self.0.conversations.iter().cloned().map(PyConversation).collect()
-        }
-        /// The `x-moveworks-root-uuid` of the HTTP answer this value came from (quote it to
-        /// Moveworks support); None for a value built with `from_json`. Not in `to_dict()`, ignored by `==`.
-        #[getter]
-        fn request_id(&self) -> Option<&str> {
-            self.0.request_id.as_deref()
-        }
-        /// The headers of the HTTP answer this value came from (names lowercase), e.g.
-        /// `http_headers["x-moveworks-root-uuid"]`; None for a value built with `from_json`.
-        /// Not in `to_dict()`, ignored by `==`.
-        #[getter]
-        fn http_headers(&self) -> Option<std::collections::HashMap<String, String>> {
-            self.0.http_headers.as_ref().map(core::HttpHeaders::to_map)
         }
         /// Cursor of the next page; None on the last page.
         #[getter]
@@ -167,24 +160,11 @@ model!(
     }
 );
 
-model!(PyEventPage, core::EventPage, "EventPage", "One page of events.", ["events", "next_cursor"], {
+model!(traced PyEventPage, core::EventPage, "EventPage", "One page of events.", ["events", "next_cursor"], {
     /// The events of this page, oldest first.
     #[getter]
     fn events(&self) -> Vec<PyEvent> {
         self.0.events.iter().cloned().map(PyEvent).collect()
-    }
-    /// The `x-moveworks-root-uuid` of the HTTP answer this value came from (quote it to
-    /// Moveworks support); None for a value built with `from_json`. Not in `to_dict()`, ignored by `==`.
-    #[getter]
-    fn request_id(&self) -> Option<&str> {
-        self.0.request_id.as_deref()
-    }
-    /// The headers of the HTTP answer this value came from (names lowercase), e.g.
-    /// `http_headers["x-moveworks-root-uuid"]`; None for a value built with `from_json`.
-    /// Not in `to_dict()`, ignored by `==`.
-    #[getter]
-    fn http_headers(&self) -> Option<std::collections::HashMap<String, String>> {
-        self.0.http_headers.as_ref().map(core::HttpHeaders::to_map)
     }
     /// Cursor of the next page; None on the last page.
     #[getter]
@@ -200,7 +180,7 @@ model!(PyEventPage, core::EventPage, "EventPage", "One page of events.", ["event
 });
 
 model!(
-    PyResponse,
+    traced PyResponse,
     core::Response,
     "Response",
     "The assistant's answer to one user input.",
@@ -245,19 +225,6 @@ model!(
         #[getter]
         fn error(&self) -> Option<PyResponseError> {
             self.0.error.clone().map(PyResponseError)
-        }
-        /// The `x-moveworks-root-uuid` of the HTTP answer this value came from (quote it to
-        /// Moveworks support); None for a value built with `from_json`. Not in `to_dict()`, ignored by `==`.
-        #[getter]
-        fn request_id(&self) -> Option<&str> {
-            self.0.request_id.as_deref()
-        }
-        /// The headers of the HTTP answer this value came from (names lowercase), e.g.
-        /// `http_headers["x-moveworks-root-uuid"]`; None for a value built with `from_json`.
-        /// Not in `to_dict()`, ignored by `==`.
-        #[getter]
-        fn http_headers(&self) -> Option<std::collections::HashMap<String, String>> {
-            self.0.http_headers.as_ref().map(core::HttpHeaders::to_map)
         }
         /// True for COMPLETED and FAILED.
         #[getter]
@@ -409,6 +376,15 @@ model!(
         #[getter]
         fn files(&self) -> Vec<v1::PyFileRef> {
             self.0.files().iter().cloned().map(v1::PyFileRef).collect()
+        }
+        /// The form a `MODAL_ACTION` of this message opens (for `Client.get_modal`); None
+        /// for any other action (rest/v1).
+        fn modal_ref(&self, action: PyRef<'_, v1::PyAction>) -> Option<modal::PyModalRef> {
+            self.0.modal_ref(&action.0).map(modal::PyModalRef)
+        }
+        /// The forms this message offers, one per `MODAL_ACTION`, in order (rest/v1).
+        fn modals(&self) -> Vec<modal::PyModalRef> {
+            self.0.modals().into_iter().map(modal::PyModalRef).collect()
         }
     }
 );
@@ -578,7 +554,7 @@ model!(
 );
 
 model!(
-    PyMessagePage,
+    traced PyMessagePage,
     core::MessagePage,
     "MessagePage",
     "One page of messages, newest first.",
@@ -593,19 +569,6 @@ model!(
         #[getter]
         fn next_cursor(&self) -> Option<&str> {
             self.0.next_cursor.as_deref()
-        }
-        /// The `x-moveworks-root-uuid` of the HTTP answer this value came from (quote it to
-        /// Moveworks support); None for a value built with `from_json`. Not in `to_dict()`, ignored by `==`.
-        #[getter]
-        fn request_id(&self) -> Option<&str> {
-            self.0.request_id.as_deref()
-        }
-        /// The headers of the HTTP answer this value came from (names lowercase), e.g.
-        /// `http_headers["x-moveworks-root-uuid"]`; None for a value built with `from_json`.
-        /// Not in `to_dict()`, ignored by `==`.
-        #[getter]
-        fn http_headers(&self) -> Option<std::collections::HashMap<String, String>> {
-            self.0.http_headers.as_ref().map(core::HttpHeaders::to_map)
         }
         fn __len__(&self) -> usize {
             self.0.messages.len()
@@ -651,24 +614,11 @@ model!(
     }
 );
 
-model!(PyFeedbackResult, core::FeedbackResult, "FeedbackResult", "The answer of `submit_feedback`.", ["status"], {
+model!(traced PyFeedbackResult, core::FeedbackResult, "FeedbackResult", "The answer of `submit_feedback`.", ["status"], {
     /// The submission status (a `FeedbackStatus`; unknown server values are kept).
     #[getter]
     fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         feedback_status_enum(py, &self.0.status)
-    }
-    /// The `x-moveworks-root-uuid` of the HTTP answer this value came from (quote it to
-    /// Moveworks support); None for a value built with `from_json`. Not in `to_dict()`, ignored by `==`.
-    #[getter]
-    fn request_id(&self) -> Option<&str> {
-        self.0.request_id.as_deref()
-    }
-    /// The headers of the HTTP answer this value came from (names lowercase), e.g.
-    /// `http_headers["x-moveworks-root-uuid"]`; None for a value built with `from_json`.
-    /// Not in `to_dict()`, ignored by `==`.
-    #[getter]
-    fn http_headers(&self) -> Option<std::collections::HashMap<String, String>> {
-        self.0.http_headers.as_ref().map(core::HttpHeaders::to_map)
     }
 });
 
@@ -785,8 +735,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyMessageFeedback>()?;
     m.add_class::<PyFeedbackOption>()?;
     m.add_class::<PyFeedbackResult>()?;
-    v1::register(m)
+    v1::register(m)?;
+    modal::register(m)
 }
 
+pub(crate) mod modal;
 pub(crate) mod v1;
+pub(crate) use modal::{modal_values, PyModal, PyModalRef, PyModalSubmitResult};
 pub(crate) use v1::PyAction;

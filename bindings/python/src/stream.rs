@@ -437,7 +437,7 @@ impl ResponseStream {
         py: Python<'_>,
         client: &core::Client,
         conversation_id: &str,
-        text: &str,
+        text: &core::Input,
         args: StreamArgs,
     ) -> PyResult<ResponseStream> {
         let options = &args.options;
@@ -539,7 +539,7 @@ pub(crate) fn stream_and_wait(
     py: Python<'_>,
     client: &core::Client,
     conversation_id: &str,
-    text: &str,
+    text: &core::Input,
     args: StreamArgs,
     on_event: Option<Py<PyAny>>,
 ) -> PyResult<PyResponse> {
