@@ -37,7 +37,9 @@ class ConformanceAndApiTest {
     @TestFactory
     fun conformance(): List<DynamicTest> {
         val tests = Tests()
-        Conformance(sim).runAll(File(property("moveworks.scenarios")), tests)
+        val scenarios = File(property("moveworks.scenarios"))
+        Conformance(sim).runAll(scenarios, tests)
+        Conformance(sim).runAll(scenarios.resolveSibling("v1-scenarios.json"), tests)
         return tests.dynamicTests()
     }
 
