@@ -49,6 +49,7 @@ class ConformanceAndApiTest {
         val api = ApiTests(sim, tests)
         api.runAll()
         AsyncStreamTests(sim, tests).runAll()
+        V1Tests(sim, tests).runAll()
         // Informational (stdout, grepped by test.sh); passes whatever the figure.
         tests.run("bench/overhead") { println(api.measureOverhead()) }
         return tests.dynamicTests()
