@@ -93,7 +93,7 @@ pub(crate) type Result<T, E = MoveworksError> = std::result::Result<T, E>;
 /// throw instead of panicking.
 impl From<uniffi::UnexpectedUniFFICallbackError> for MoveworksError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        core::Error::invalid_argument(CALLBACK, format_args!("the app's callback threw: {}", e.reason)).into()
+        core::Error::invalid_argument(CALLBACK, &e.reason).into()
     }
 }
 
@@ -107,7 +107,8 @@ impl MoveworksError {
     pub(crate) fn into_core(self, unexpected: impl FnOnce(&str) -> core::Error) -> core::Error {
         let d = self.details();
         if d.kind == core::ErrorKind::InvalidArgument.as_str() && d.argument.as_deref() == Some(CALLBACK) {
-            return unexpected(&d.message);
+            // Only what the callback threw, not this error's own `invalid `callback`: ` prefix.
+            return unexpected(d.message.strip_prefix(&format!("invalid `{CALLBACK}`: ")).unwrap_or(&d.message));
         }
         let kind = core::ErrorKind::ALL.iter().copied().find(|k| k.as_str() == d.kind);
         match (kind, d.argument.as_deref()) {
