@@ -8580,6 +8580,7 @@ open class UserToken: Disposable, AutoCloseable, UserTokenInterface
     }
 
     
+    /** The token as text, the token itself shown as `[redacted]`. */
     override fun toString(): String {
         return FfiConverterString.lift(
     callWithPointer {
