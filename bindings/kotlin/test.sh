@@ -96,7 +96,7 @@ grep -q "streamResponseFlow" "$readme/ReadmeStreaming.kt" || fail "no streaming 
 grep -q "submitFeedback" "$readme/ReadmeMessages.kt" || fail "no messages example found in bindings/kotlin/README.md"
 # The quickstart and testing blocks are whole files (imports included), each compiled
 # into a package of its own; SandboxTests runs them.
-for ex in quickstart testing; do
+for ex in quickstart testing forms; do
   f="$readme/Readme_$ex.kt"
   { printf 'package ai.moveworks.sdk.readme.%s\n\n' "$ex"
     sed -n "/^<!-- $ex example/,/^\`\`\`\$/p" "$here/README.md" | sed '1,2d;$d'; } >"$f"

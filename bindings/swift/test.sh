@@ -50,7 +50,7 @@ in_root swift build --package-path "$repo/bindings/swift" "${swiftpm_flags[@]}" 
 status=0
 in_root swift test --package-path "$repo/bindings/swift" "${swiftpm_flags[@]}" >"$work/test.txt" 2>&1 || status=$?
 cat "$work/test.txt" >>"$log"
-grep -E "^(Test Suite '(All tests|MoveworksSDKTests|MessagesTests|ConformanceTests|SandboxTests|AskTests|NetworkTests)'|	 Executed|Swift conformance:|Sandbox start-up)|error:|XCTAssert|failed \(" "$work/test.txt" || true
+grep -E "^(Test Suite '(All tests|MoveworksSDKTests|MessagesTests|ConformanceTests|SandboxTests|AskTests|NetworkTests|RestV1Tests)'|	 Executed|Swift conformance:|Sandbox start-up)|error:|XCTAssert|failed \(" "$work/test.txt" || true
 [ $status -eq 0 ] || fail "swift test failed (exit $status)"
 
 # The consumer app: depends on the package by path and runs one turn.

@@ -29,7 +29,7 @@ uniffi copies use rustdoc's links (`[`x`](Self::x)`, `[`x`](Type::x)`, `[`Client
 cannot resolve; they are rewritten to KDoc links to the Kotlin names. The public items
 uniffi's templates leave without KDoc get one: companion objects, `close()`/`destroy()`,
 the `Disposable` interface, `InternalException`, the exception variants' `message` and
-the config's `toString()`. Plumbing that is public only so generated code in the other
+the config's and the user token's `toString()`. Plumbing that is public only so generated code in the other
 file can reach it gets `@suppress`, as uniffi's templates already do for the rest of it
 (`uniffiClonePointer()`, the errors' `ErrorHandler` companion, the custom type's
 `FfiConverterTypeTimestamp`).
@@ -194,7 +194,16 @@ SUPPRESS = [
     "public typealias FfiConverterTypeTimestamp =",
     "public typealias FfiConverterTypeHttpHeaders =",
 ]
-TO_STRING = "    override fun toString(): String {\n        return FfiConverterString.lift(\n    callWithPointer {\n    uniffiRustCall() { _status ->\n    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_clientconfig_uniffi_trait_display("
+# The two Display-exported objects whose toString() hides a secret, with their KDoc.
+TO_STRING = {
+    name: "    override fun toString(): String {\n        return FfiConverterString.lift(\n    callWithPointer {\n    uniffiRustCall() { _status ->\n"
+    f"    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_{name.lower()}_uniffi_trait_display("
+    for name in ("ClientConfig", "UserToken")
+}
+TO_STRING_DOCS = {
+    "ClientConfig": "The configuration as text, the token and client secret shown as `[redacted]`.",
+    "UserToken": "The token as text, the token itself shown as `[redacted]`.",
+}
 
 
 def kdoc_before(text: str, anchor: str, body: str) -> str:
@@ -235,9 +244,10 @@ def docs(text: str, model: bool, path: str) -> str:
         if n != 1:
             sys.exit(f"patch_kotlin.py: enum class LogLevel not found in {path}; update the patch")
     if not model:
-        if text.count(TO_STRING) != 1:
-            sys.exit(f"patch_kotlin.py: ClientConfig.toString not found in {path}; update the patch")
-        text = kdoc_before(text, TO_STRING, "The configuration as text, the token and client secret shown as `[redacted]`.")
+        for name, anchor in TO_STRING.items():
+            if text.count(anchor) != 1:
+                sys.exit(f"patch_kotlin.py: {name}.toString not found in {path}; update the patch")
+            text = kdoc_before(text, anchor, TO_STRING_DOCS[name])
     return text
 
 

@@ -137,15 +137,16 @@ impl AsyncResponseStream {
 pub(crate) fn start(
     client: &core::Client,
     conversation_id: String,
-    text: String,
+    input: impl Into<core::Input>,
     options: StreamOptions,
     cancel: Option<Arc<CancelHandle>>,
 ) -> Result<Arc<AsyncResponseStream>> {
+    let input = input.into();
     let client = client.clone();
     let parent = cancel.map(|c| c.token());
     let pump = core::StreamPump::spawn(parent.as_ref(), move |token| {
         let o = core_stream_options(&options, Some(token), None);
-        client.stream_response(&conversation_id, &text, &o)
+        client.stream_response(&conversation_id, &input, &o)
     });
     Ok(Arc::new(AsyncResponseStream {
         pump,

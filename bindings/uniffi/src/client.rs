@@ -383,15 +383,15 @@ impl Client {
     }
 }
 
-fn open_stream(
+pub(crate) fn open_stream(
     client: &core::Client,
     conversation_id: &str,
-    text: &str,
+    input: impl Into<core::Input>,
     options: &StreamOptions,
     cancel: Option<Arc<CancelHandle>>,
 ) -> Result<Arc<ResponseStream>> {
     let o = core_stream_options(options, cancel.map(|c| c.token()), None);
-    Ok(ResponseStream::new(client.stream_response(conversation_id, text, &o)?))
+    Ok(ResponseStream::new(client.stream_response(conversation_id, input, &o)?))
 }
 
 pub(crate) fn binding_name() -> String {

@@ -85,3 +85,40 @@ impl std::fmt::Display for MoveworksError {
 impl std::error::Error for MoveworksError {}
 
 pub(crate) type Result<T, E = MoveworksError> = std::result::Result<T, E>;
+
+/// What an app's callback (token provider, checkpoint store, webhook verifier) threw
+/// when it was not a `MoveworksException` / `MoveworksError`: `InvalidArgument` naming
+/// `callback`, which the caller of that callback turns into its own kind (see
+/// [`MoveworksError::into_core`]). uniffi needs this conversion to report such a
+/// throw instead of panicking.
+impl From<uniffi::UnexpectedUniFFICallbackError> for MoveworksError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        core::Error::invalid_argument(CALLBACK, &e.reason).into()
+    }
+}
+
+/// The argument named by the error of a callback that threw something else than this SDK's error.
+const CALLBACK: &str = "callback";
+
+impl MoveworksError {
+    /// Back into the core's error, for a callback's failure that the core reports
+    /// (its kind and message kept); an unexpected throw (see the `From` above) becomes
+    /// `unexpected`, the error of the callback's caller.
+    pub(crate) fn into_core(self, unexpected: impl FnOnce(&str) -> core::Error) -> core::Error {
+        let d = self.details();
+        if d.kind == core::ErrorKind::InvalidArgument.as_str() && d.argument.as_deref() == Some(CALLBACK) {
+            // Only what the callback threw, not this error's own `invalid `callback`: ` prefix.
+            return unexpected(d.message.strip_prefix(&format!("invalid `{CALLBACK}`: ")).unwrap_or(&d.message));
+        }
+        let kind = core::ErrorKind::ALL.iter().copied().find(|k| k.as_str() == d.kind);
+        match (kind, d.argument.as_deref()) {
+            (Some(core::ErrorKind::InvalidArgument), Some(argument)) => {
+                // The message already says `invalid `argument`: …`; not twice.
+                let prefix = format!("invalid `{argument}`: ");
+                core::Error::invalid_argument(argument, d.message.strip_prefix(&prefix).unwrap_or(&d.message))
+            }
+            (Some(kind), _) => core::Error::new(kind, d.message.clone()),
+            (None, _) => unexpected(&d.message),
+        }
+    }
+}

@@ -23,27 +23,37 @@ mod async_stream;
 mod client;
 mod config;
 mod errors;
+mod follower;
 mod helpers;
+mod input;
 mod logging;
 mod pagination;
 mod runtime;
 #[cfg(feature = "sandbox")]
 mod sandbox;
 mod stream;
+mod user_auth;
 mod v1;
+mod v1_helpers;
 mod wait;
+mod webhook;
 
 pub use async_stream::{AsyncResponseStream, StreamBatch};
 pub use client::Client;
 pub use config::{ClientConfig, RequestOptions, WaitOptions};
 pub use errors::{ErrorDetails, MoveworksError};
+pub use follower::{CheckpointStore, EventHandler, EventsFollower, FollowOptions};
 pub use helpers::*;
+pub use input::Input;
 pub use logging::{log_level, parse_log_level, set_log_level, set_log_listener, LogListener};
 pub use pagination::{ConversationIterator, EventIterator, MessageIterator, ResponseMessageIterator};
 #[cfg(feature = "sandbox")]
 pub use sandbox::Sandbox;
 pub use stream::{ResponseStream, StreamEventListener, StreamOptions};
+pub use user_auth::{TokenProvider, UserToken};
+pub use v1_helpers::*;
 pub use wait::{CancelHandle, ResponseUpdateListener};
+pub use webhook::{WebhookDelivery, WebhookVerifier};
 
 // ---- models -------------------------------------------------------------------
 //

@@ -525,6 +525,24 @@ fileprivate struct FfiConverterString: FfiConverter {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterData: FfiConverterRustBuffer {
+    typealias SwiftType = Data
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Data {
+        let len: Int32 = try readInt(&buf)
+        return Data(try readBytes(&buf, count: Int(len)))
+    }
+
+    public static func write(_ value: Data, into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        writeBytes(&buf, value)
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
     typealias SwiftType = TimeInterval
 
@@ -1017,9 +1035,57 @@ public protocol ClientProtocol: AnyObject, Sendable {
     func createResponseAndWaitAsync(conversationId: String, text: String, options: WaitOptions, cancel: CancelHandle?, listener: ResponseUpdateListener?) async throws  -> Response
     
     /**
+     * [`create_response_and_wait`](Client::create_response_and_wait) with an explicit
+     * [`Input`]. BLOCKS the calling thread for the whole wait.
+     */
+    func createResponseAndWaitWith(conversationId: String, input: Input, options: WaitOptions, cancel: CancelHandle?, listener: ResponseUpdateListener?) throws  -> Response
+    
+    /**
+     * Non-blocking [`create_response_and_wait_with`](Self::create_response_and_wait_with).
+     */
+    func createResponseAndWaitWithAsync(conversationId: String, input: Input, options: WaitOptions, cancel: CancelHandle?, listener: ResponseUpdateListener?) async throws  -> Response
+    
+    /**
      * Non-blocking [`create_response`](Self::create_response).
      */
     func createResponseAsync(conversationId: String, text: String) async throws  -> Response
+    
+    /**
+     * [`create_response`](Client::create_response) with an explicit [`Input`]. Blocking
+     * for the request only. Never retried after an ambiguous failure.
+     */
+    func createResponseWith(conversationId: String, input: Input) throws  -> Response
+    
+    /**
+     * Non-blocking [`create_response_with`](Self::create_response_with).
+     */
+    func createResponseWithAsync(conversationId: String, input: Input) async throws  -> Response
+    
+    /**
+     * An events follower of this client's user (take a `for_user` view for a user's
+     * feed) keeping its checkpoint in the file at `checkpoint_path` (written atomically;
+     * its directory must exist). Nothing is sent until the first poll. A zero interval or
+     * back-off, or a page size outside 1 to 100, is `InvalidArgument`.
+     */
+    func followEvents(checkpointPath: String, options: FollowOptions) throws  -> EventsFollower
+    
+    /**
+     * [`follow_events`](Self::follow_events) with a checkpoint store of the app's.
+     */
+    func followEventsWithStore(store: CheckpointStore, options: FollowOptions) throws  -> EventsFollower
+    
+    /**
+     * A per-user view of this client: same connection pool, options and retries, but
+     * every request carries the bearer `provider` returns for that user (cached by the
+     * SDK). Cheap: take one per user, or per request. Sends no request itself.
+     */
+    func forUser(provider: TokenProvider)  -> Client
+    
+    /**
+     * [`for_user`](Self::for_user) with a fixed bearer (an API key bound to one user):
+     * sent as it is; a 401 is the call's error. An empty token is `InvalidArgument`.
+     */
+    func forUserToken(token: String) throws  -> Client
     
     /**
      * Gets one conversation. Blocking. `GET /conversations/{id}`.
@@ -1149,6 +1215,12 @@ public protocol ClientProtocol: AnyObject, Sendable {
     func startStreamResponse(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?) throws  -> AsyncResponseStream
     
     /**
+     * [`start_stream_response`](Client::start_stream_response) with an explicit [`Input`]
+     * (what the Kotlin `streamResponseFlow` and the Swift async `streamResponse` read).
+     */
+    func startStreamResponseWith(conversationId: String, input: Input, options: StreamOptions, cancel: CancelHandle?) throws  -> AsyncResponseStream
+    
+    /**
      * Sends a user message and streams the answer: read the returned
      * [`ResponseStream`]'s events with its `next`, then its final response.
      * `POST /conversations/{id}/responses/stream`. Blocking for the request only.
@@ -1180,6 +1252,11 @@ public protocol ClientProtocol: AnyObject, Sendable {
      * [`start_stream_response`](Self::start_stream_response) reads them without a thread.
      */
     func streamResponseAsync(conversationId: String, text: String, options: StreamOptions, cancel: CancelHandle?) async throws  -> ResponseStream
+    
+    /**
+     * [`stream_response`](Client::stream_response) with an explicit [`Input`].
+     */
+    func streamResponseWith(conversationId: String, input: Input, options: StreamOptions, cancel: CancelHandle?) throws  -> ResponseStream
     
     /**
      * Rates an assistant message helpful or unhelpful. Blocking.
@@ -1419,6 +1496,42 @@ open func createResponseAndWaitAsync(conversationId: String, text: String, optio
 }
     
     /**
+     * [`create_response_and_wait`](Client::create_response_and_wait) with an explicit
+     * [`Input`]. BLOCKS the calling thread for the whole wait.
+     */
+open func createResponseAndWaitWith(conversationId: String, input: Input, options: WaitOptions, cancel: CancelHandle?, listener: ResponseUpdateListener?)throws  -> Response  {
+    return try  FfiConverterTypeResponse_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_client_create_response_and_wait_with(self.uniffiClonePointer(),
+        FfiConverterString.lower(conversationId),
+        FfiConverterTypeInput_lower(input),
+        FfiConverterTypeWaitOptions_lower(options),
+        FfiConverterOptionTypeCancelHandle.lower(cancel),
+        FfiConverterOptionCallbackInterfaceResponseUpdateListener.lower(listener),$0
+    )
+})
+}
+    
+    /**
+     * Non-blocking [`create_response_and_wait_with`](Self::create_response_and_wait_with).
+     */
+open func createResponseAndWaitWithAsync(conversationId: String, input: Input, options: WaitOptions, cancel: CancelHandle?, listener: ResponseUpdateListener?)async throws  -> Response  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_moveworks_uniffi_fn_method_client_create_response_and_wait_with_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(conversationId),FfiConverterTypeInput_lower(input),FfiConverterTypeWaitOptions_lower(options),FfiConverterOptionTypeCancelHandle.lower(cancel),FfiConverterOptionCallbackInterfaceResponseUpdateListener.lower(listener)
+                )
+            },
+            pollFunc: ffi_moveworks_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_moveworks_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_moveworks_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeResponse_lift,
+            errorHandler: FfiConverterTypeMoveworksError_lift
+        )
+}
+    
+    /**
      * Non-blocking [`create_response`](Self::create_response).
      */
 open func createResponseAsync(conversationId: String, text: String)async throws  -> Response  {
@@ -1436,6 +1549,91 @@ open func createResponseAsync(conversationId: String, text: String)async throws 
             liftFunc: FfiConverterTypeResponse_lift,
             errorHandler: FfiConverterTypeMoveworksError_lift
         )
+}
+    
+    /**
+     * [`create_response`](Client::create_response) with an explicit [`Input`]. Blocking
+     * for the request only. Never retried after an ambiguous failure.
+     */
+open func createResponseWith(conversationId: String, input: Input)throws  -> Response  {
+    return try  FfiConverterTypeResponse_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_client_create_response_with(self.uniffiClonePointer(),
+        FfiConverterString.lower(conversationId),
+        FfiConverterTypeInput_lower(input),$0
+    )
+})
+}
+    
+    /**
+     * Non-blocking [`create_response_with`](Self::create_response_with).
+     */
+open func createResponseWithAsync(conversationId: String, input: Input)async throws  -> Response  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_moveworks_uniffi_fn_method_client_create_response_with_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterString.lower(conversationId),FfiConverterTypeInput_lower(input)
+                )
+            },
+            pollFunc: ffi_moveworks_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_moveworks_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_moveworks_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeResponse_lift,
+            errorHandler: FfiConverterTypeMoveworksError_lift
+        )
+}
+    
+    /**
+     * An events follower of this client's user (take a `for_user` view for a user's
+     * feed) keeping its checkpoint in the file at `checkpoint_path` (written atomically;
+     * its directory must exist). Nothing is sent until the first poll. A zero interval or
+     * back-off, or a page size outside 1 to 100, is `InvalidArgument`.
+     */
+open func followEvents(checkpointPath: String, options: FollowOptions)throws  -> EventsFollower  {
+    return try  FfiConverterTypeEventsFollower_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_client_follow_events(self.uniffiClonePointer(),
+        FfiConverterString.lower(checkpointPath),
+        FfiConverterTypeFollowOptions_lower(options),$0
+    )
+})
+}
+    
+    /**
+     * [`follow_events`](Self::follow_events) with a checkpoint store of the app's.
+     */
+open func followEventsWithStore(store: CheckpointStore, options: FollowOptions)throws  -> EventsFollower  {
+    return try  FfiConverterTypeEventsFollower_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_client_follow_events_with_store(self.uniffiClonePointer(),
+        FfiConverterCallbackInterfaceCheckpointStore_lower(store),
+        FfiConverterTypeFollowOptions_lower(options),$0
+    )
+})
+}
+    
+    /**
+     * A per-user view of this client: same connection pool, options and retries, but
+     * every request carries the bearer `provider` returns for that user (cached by the
+     * SDK). Cheap: take one per user, or per request. Sends no request itself.
+     */
+open func forUser(provider: TokenProvider) -> Client  {
+    return try!  FfiConverterTypeClient_lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_client_for_user(self.uniffiClonePointer(),
+        FfiConverterCallbackInterfaceTokenProvider_lower(provider),$0
+    )
+})
+}
+    
+    /**
+     * [`for_user`](Self::for_user) with a fixed bearer (an API key bound to one user):
+     * sent as it is; a 401 is the call's error. An empty token is `InvalidArgument`.
+     */
+open func forUserToken(token: String)throws  -> Client  {
+    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_client_for_user_token(self.uniffiClonePointer(),
+        FfiConverterString.lower(token),$0
+    )
+})
 }
     
     /**
@@ -1753,6 +1951,21 @@ open func startStreamResponse(conversationId: String, text: String, options: Str
 }
     
     /**
+     * [`start_stream_response`](Client::start_stream_response) with an explicit [`Input`]
+     * (what the Kotlin `streamResponseFlow` and the Swift async `streamResponse` read).
+     */
+open func startStreamResponseWith(conversationId: String, input: Input, options: StreamOptions, cancel: CancelHandle?)throws  -> AsyncResponseStream  {
+    return try  FfiConverterTypeAsyncResponseStream_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_client_start_stream_response_with(self.uniffiClonePointer(),
+        FfiConverterString.lower(conversationId),
+        FfiConverterTypeInput_lower(input),
+        FfiConverterTypeStreamOptions_lower(options),
+        FfiConverterOptionTypeCancelHandle.lower(cancel),$0
+    )
+})
+}
+    
+    /**
      * Sends a user message and streams the answer: read the returned
      * [`ResponseStream`]'s events with its `next`, then its final response.
      * `POST /conversations/{id}/responses/stream`. Blocking for the request only.
@@ -1818,6 +2031,20 @@ open func streamResponseAsync(conversationId: String, text: String, options: Str
             liftFunc: FfiConverterTypeResponseStream_lift,
             errorHandler: FfiConverterTypeMoveworksError_lift
         )
+}
+    
+    /**
+     * [`stream_response`](Client::stream_response) with an explicit [`Input`].
+     */
+open func streamResponseWith(conversationId: String, input: Input, options: StreamOptions, cancel: CancelHandle?)throws  -> ResponseStream  {
+    return try  FfiConverterTypeResponseStream_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_client_stream_response_with(self.uniffiClonePointer(),
+        FfiConverterString.lower(conversationId),
+        FfiConverterTypeInput_lower(input),
+        FfiConverterTypeStreamOptions_lower(options),
+        FfiConverterOptionTypeCancelHandle.lower(cancel),$0
+    )
+})
 }
     
     /**
@@ -2552,6 +2779,300 @@ public func FfiConverterTypeEventIterator_lift(_ pointer: UnsafeMutableRawPointe
 #endif
 public func FfiConverterTypeEventIterator_lower(_ value: EventIterator) -> UnsafeMutableRawPointer {
     return FfiConverterTypeEventIterator.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Follows one user's events feed (`GET /conversations/-/events?starting_after=…`),
+ * delivering each event once, in order, and keeping its place in a checkpoint store so
+ * that a restart goes on where it stopped. Start one with `Client.follow_events`.
+ *
+ * **At-least-once**: a crash between an event's delivery and the save of its id
+ * delivers that one event again on restart; drop repeats by `event_id`. **Fresh
+ * start**: with no saved checkpoint, the first poll only catches up (nothing
+ * delivered) unless `replay`. **Failures**: 429 waits for its `Retry-After`, other
+ * transient failures back off; a permanent one (401, 403, 404, a store that cannot
+ * save) ends `run` with its error. One follower per user, one call at a time: a second
+ * call waits for the first. [`cancel`](Self::cancel) stops it from any thread.
+ */
+public protocol EventsFollowerProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops the follower from any thread: a wait between polls wakes at once, a poll in
+     * flight is cut short; `run` returns, `next_event` returns absent. Final.
+     */
+    func cancel() 
+    
+    /**
+     * The last checkpoint saved: absent before the first poll; `""` when following began
+     * at the start of an empty feed.
+     */
+    func checkpoint()  -> String?
+    
+    /**
+     * Saves the checkpoint of the last event [`next_event`](Self::next_event) returned,
+     * if not saved yet (e.g. after leaving a loop early).
+     */
+    func commit() throws 
+    
+    /**
+     * True once [`cancel`](Self::cancel) was called.
+     */
+    func isCancelled()  -> Bool
+    
+    /**
+     * The next event, waiting for it as long as it takes (polling every interval), after
+     * saving the previous one's checkpoint: so an event counts as handled once the next
+     * is asked for (or on [`commit`](Self::commit)). Absent once cancelled. BLOCKING.
+     */
+    func nextEvent() throws  -> Event?
+    
+    /**
+     * Non-blocking [`next_event`](Self::next_event): the wait runs on a thread of the
+     * SDK's blocking pool, not the caller's (the Kotlin `asFlow()` and the Swift
+     * `events` sequence read it). Abandoning the call does not stop that wait: cancel
+     * the follower to end it.
+     */
+    func nextEventAsync() async throws  -> Event?
+    
+    /**
+     * One poll (with its pages): delivers what is new to `handler` and returns how many
+     * events it handled. On a fresh checkpoint this poll is the catch-up. Transient
+     * failures are retried a couple of times before their error is thrown; does not wait
+     * for the interval. BLOCKING.
+     */
+    func pollOnce(handler: EventHandler) throws  -> UInt64
+    
+    /**
+     * Follows the feed until [`cancel`](Self::cancel) (returns normally) or until
+     * `handler` returns `false` (that event is not saved; returns normally), or a
+     * permanent failure (thrown). BLOCKS the calling thread all along.
+     */
+    func run(handler: EventHandler) throws 
+    
+}
+/**
+ * Follows one user's events feed (`GET /conversations/-/events?starting_after=…`),
+ * delivering each event once, in order, and keeping its place in a checkpoint store so
+ * that a restart goes on where it stopped. Start one with `Client.follow_events`.
+ *
+ * **At-least-once**: a crash between an event's delivery and the save of its id
+ * delivers that one event again on restart; drop repeats by `event_id`. **Fresh
+ * start**: with no saved checkpoint, the first poll only catches up (nothing
+ * delivered) unless `replay`. **Failures**: 429 waits for its `Retry-After`, other
+ * transient failures back off; a permanent one (401, 403, 404, a store that cannot
+ * save) ends `run` with its error. One follower per user, one call at a time: a second
+ * call waits for the first. [`cancel`](Self::cancel) stops it from any thread.
+ */
+open class EventsFollower: EventsFollowerProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_moveworks_uniffi_fn_clone_eventsfollower(self.pointer, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_moveworks_uniffi_fn_free_eventsfollower(pointer, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stops the follower from any thread: a wait between polls wakes at once, a poll in
+     * flight is cut short; `run` returns, `next_event` returns absent. Final.
+     */
+open func cancel()  {try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_eventsfollower_cancel(self.uniffiClonePointer(),$0
+    )
+}
+}
+    
+    /**
+     * The last checkpoint saved: absent before the first poll; `""` when following began
+     * at the start of an empty feed.
+     */
+open func checkpoint() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_eventsfollower_checkpoint(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * Saves the checkpoint of the last event [`next_event`](Self::next_event) returned,
+     * if not saved yet (e.g. after leaving a loop early).
+     */
+open func commit()throws   {try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_eventsfollower_commit(self.uniffiClonePointer(),$0
+    )
+}
+}
+    
+    /**
+     * True once [`cancel`](Self::cancel) was called.
+     */
+open func isCancelled() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_eventsfollower_is_cancelled(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The next event, waiting for it as long as it takes (polling every interval), after
+     * saving the previous one's checkpoint: so an event counts as handled once the next
+     * is asked for (or on [`commit`](Self::commit)). Absent once cancelled. BLOCKING.
+     */
+open func nextEvent()throws  -> Event?  {
+    return try  FfiConverterOptionTypeEvent.lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_eventsfollower_next_event(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * Non-blocking [`next_event`](Self::next_event): the wait runs on a thread of the
+     * SDK's blocking pool, not the caller's (the Kotlin `asFlow()` and the Swift
+     * `events` sequence read it). Abandoning the call does not stop that wait: cancel
+     * the follower to end it.
+     */
+open func nextEventAsync()async throws  -> Event?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_moveworks_uniffi_fn_method_eventsfollower_next_event_async(
+                    self.uniffiClonePointer()
+                    
+                )
+            },
+            pollFunc: ffi_moveworks_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_moveworks_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_moveworks_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeEvent.lift,
+            errorHandler: FfiConverterTypeMoveworksError_lift
+        )
+}
+    
+    /**
+     * One poll (with its pages): delivers what is new to `handler` and returns how many
+     * events it handled. On a fresh checkpoint this poll is the catch-up. Transient
+     * failures are retried a couple of times before their error is thrown; does not wait
+     * for the interval. BLOCKING.
+     */
+open func pollOnce(handler: EventHandler)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_eventsfollower_poll_once(self.uniffiClonePointer(),
+        FfiConverterCallbackInterfaceEventHandler_lower(handler),$0
+    )
+})
+}
+    
+    /**
+     * Follows the feed until [`cancel`](Self::cancel) (returns normally) or until
+     * `handler` returns `false` (that event is not saved; returns normally), or a
+     * permanent failure (thrown). BLOCKS the calling thread all along.
+     */
+open func run(handler: EventHandler)throws   {try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_eventsfollower_run(self.uniffiClonePointer(),
+        FfiConverterCallbackInterfaceEventHandler_lower(handler),$0
+    )
+}
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEventsFollower: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = EventsFollower
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> EventsFollower {
+        return EventsFollower(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: EventsFollower) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EventsFollower {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: EventsFollower, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventsFollower_lift(_ pointer: UnsafeMutableRawPointer) throws -> EventsFollower {
+    return try FfiConverterTypeEventsFollower.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventsFollower_lower(_ value: EventsFollower) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeEventsFollower.lower(value)
 }
 
 
@@ -3524,6 +4045,571 @@ public func FfiConverterTypeSandbox_lower(_ value: Sandbox) -> UnsafeMutableRawP
 
 
 
+
+
+/**
+ * A bearer token for one user, as a [`TokenProvider`] returns it: the token and, when
+ * known, how long it stays valid from now (the `expires_in` of your exchange's answer;
+ * absent: cached until the API answers 401).
+ *
+ * An object, not a record, so that printing it never shows the token.
+ */
+public protocol UserTokenProtocol: AnyObject, Sendable {
+    
+}
+/**
+ * A bearer token for one user, as a [`TokenProvider`] returns it: the token and, when
+ * known, how long it stays valid from now (the `expires_in` of your exchange's answer;
+ * absent: cached until the API answers 401).
+ *
+ * An object, not a record, so that printing it never shows the token.
+ */
+open class UserToken: UserTokenProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_moveworks_uniffi_fn_clone_usertoken(self.pointer, $0) }
+    }
+    /**
+     * A token, valid for `expires_in` from now when given. Checked when used: an empty
+     * token fails the call with `OAuth`.
+     */
+public convenience init(token: String, expiresIn: TimeInterval? = nil) {
+    let pointer =
+        try! rustCall() {
+    uniffi_moveworks_uniffi_fn_constructor_usertoken_new(
+        FfiConverterString.lower(token),
+        FfiConverterOptionDuration.lower(expiresIn),$0
+    )
+}
+    self.init(unsafeFromRawPointer: pointer)
+}
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_moveworks_uniffi_fn_free_usertoken(pointer, $0) }
+    }
+
+    
+
+    
+    open var description: String {
+        return try!  FfiConverterString.lift(
+            try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_usertoken_uniffi_trait_display(self.uniffiClonePointer(),$0
+    )
+}
+        )
+    }
+
+}
+extension UserToken: CustomStringConvertible {}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUserToken: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = UserToken
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> UserToken {
+        return UserToken(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: UserToken) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UserToken {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: UserToken, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUserToken_lift(_ pointer: UnsafeMutableRawPointer) throws -> UserToken {
+    return try FfiConverterTypeUserToken.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUserToken_lower(_ value: UserToken) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeUserToken.lower(value)
+}
+
+
+
+
+
+
+/**
+ * One outbound webhook delivery (`CONVERSATION_RESPONSE_RECEIVED`), read from the raw
+ * request body: a pointer to an event (`id`), its conversation and the user to act as.
+ * Fetch its content with [`fetch`](Self::fetch), on a client acting for that user
+ * (`client.for_user(...)`). Answer the POST with 2xx within 15 seconds.
+ */
+public protocol WebhookDeliveryProtocol: AnyObject, Sendable {
+    
+    /**
+     * The conversation (`data.conversation_id`).
+     */
+    func conversationId()  -> String
+    
+    /**
+     * The event type when the delivery names one (`type`); absent is normal.
+     */
+    func eventType()  -> String?
+    
+    /**
+     * Fetches the event it points at (`GET /conversations/{cid}/events/{id}`, rest/v1)
+     * with `client`, which must act for [`user_id`](Self::user_id): another user's client
+     * gets `NotFound`. Blocking.
+     */
+    func fetch(client: Client) throws  -> Event
+    
+    /**
+     * Non-blocking [`fetch`](Self::fetch).
+     */
+    func fetchAsync(client: Client) async throws  -> Event
+    
+    /**
+     * The event id (`evt_…`), also the key to drop a repeat (by webhook or by polling).
+     */
+    func id()  -> String
+    
+    /**
+     * True when it is (or may be) a `CONVERSATION_RESPONSE_RECEIVED`: it names that type, or none.
+     */
+    func isConversationResponse()  -> Bool
+    
+    /**
+     * The whole body as JSON text, unknown members included.
+     */
+    func rawJson()  -> String
+    
+    /**
+     * The user to act as when fetching (`data.user_id`).
+     */
+    func userId()  -> String
+    
+}
+/**
+ * One outbound webhook delivery (`CONVERSATION_RESPONSE_RECEIVED`), read from the raw
+ * request body: a pointer to an event (`id`), its conversation and the user to act as.
+ * Fetch its content with [`fetch`](Self::fetch), on a client acting for that user
+ * (`client.for_user(...)`). Answer the POST with 2xx within 15 seconds.
+ */
+open class WebhookDelivery: WebhookDeliveryProtocol, @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutableRawPointer!
+
+    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoPointer {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
+        self.pointer = pointer
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noPointer: NoPointer) {
+        self.pointer = nil
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
+        return try! rustCall { uniffi_moveworks_uniffi_fn_clone_webhookdelivery(self.pointer, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        guard let pointer = pointer else {
+            return
+        }
+
+        try! rustCall { uniffi_moveworks_uniffi_fn_free_webhookdelivery(pointer, $0) }
+    }
+
+    
+    /**
+     * Reads a delivery from the raw body. Not JSON (or not an object): `Decode`; a
+     * missing or empty `id`, `data`, `data.conversation_id` or `data.user_id`:
+     * `InvalidArgument` naming that member. Unknown members and types are accepted.
+     */
+public static func parse(body: Data)throws  -> WebhookDelivery  {
+    return try  FfiConverterTypeWebhookDelivery_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_constructor_webhookdelivery_parse(
+        FfiConverterData.lower(body),$0
+    )
+})
+}
+    
+    /**
+     * [`parse`](Self::parse) of a body received as text.
+     */
+public static func parseText(body: String)throws  -> WebhookDelivery  {
+    return try  FfiConverterTypeWebhookDelivery_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_constructor_webhookdelivery_parse_text(
+        FfiConverterString.lower(body),$0
+    )
+})
+}
+    
+    /**
+     * [`parse`](Self::parse) after `verifier` accepted the request; its error is thrown,
+     * and nothing parsed, when it does not.
+     */
+public static func parseVerified(headers: [String: String], body: Data, verifier: WebhookVerifier)throws  -> WebhookDelivery  {
+    return try  FfiConverterTypeWebhookDelivery_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_constructor_webhookdelivery_parse_verified(
+        FfiConverterDictionaryStringString.lower(headers),
+        FfiConverterData.lower(body),
+        FfiConverterCallbackInterfaceWebhookVerifier_lower(verifier),$0
+    )
+})
+}
+    
+
+    
+    /**
+     * The conversation (`data.conversation_id`).
+     */
+open func conversationId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_webhookdelivery_conversation_id(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The event type when the delivery names one (`type`); absent is normal.
+     */
+open func eventType() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_webhookdelivery_event_type(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * Fetches the event it points at (`GET /conversations/{cid}/events/{id}`, rest/v1)
+     * with `client`, which must act for [`user_id`](Self::user_id): another user's client
+     * gets `NotFound`. Blocking.
+     */
+open func fetch(client: Client)throws  -> Event  {
+    return try  FfiConverterTypeEvent_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_method_webhookdelivery_fetch(self.uniffiClonePointer(),
+        FfiConverterTypeClient_lower(client),$0
+    )
+})
+}
+    
+    /**
+     * Non-blocking [`fetch`](Self::fetch).
+     */
+open func fetchAsync(client: Client)async throws  -> Event  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_moveworks_uniffi_fn_method_webhookdelivery_fetch_async(
+                    self.uniffiClonePointer(),
+                    FfiConverterTypeClient_lower(client)
+                )
+            },
+            pollFunc: ffi_moveworks_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_moveworks_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_moveworks_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeEvent_lift,
+            errorHandler: FfiConverterTypeMoveworksError_lift
+        )
+}
+    
+    /**
+     * The event id (`evt_…`), also the key to drop a repeat (by webhook or by polling).
+     */
+open func id() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_webhookdelivery_id(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * True when it is (or may be) a `CONVERSATION_RESPONSE_RECEIVED`: it names that type, or none.
+     */
+open func isConversationResponse() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_webhookdelivery_is_conversation_response(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The whole body as JSON text, unknown members included.
+     */
+open func rawJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_webhookdelivery_raw_json(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+    /**
+     * The user to act as when fetching (`data.user_id`).
+     */
+open func userId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_method_webhookdelivery_user_id(self.uniffiClonePointer(),$0
+    )
+})
+}
+    
+
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWebhookDelivery: FfiConverter {
+
+    typealias FfiType = UnsafeMutableRawPointer
+    typealias SwiftType = WebhookDelivery
+
+    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> WebhookDelivery {
+        return WebhookDelivery(unsafeFromRawPointer: pointer)
+    }
+
+    public static func lower(_ value: WebhookDelivery) -> UnsafeMutableRawPointer {
+        return value.uniffiClonePointer()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebhookDelivery {
+        let v: UInt64 = try readInt(&buf)
+        // The Rust code won't compile if a pointer won't fit in a UInt64.
+        // We have to go via `UInt` because that's the thing that's the size of a pointer.
+        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
+        if (ptr == nil) {
+            throw UniffiInternalError.unexpectedNullPointer
+        }
+        return try lift(ptr!)
+    }
+
+    public static func write(_ value: WebhookDelivery, into buf: inout [UInt8]) {
+        // This fiddling is because `Int` is the thing that's the same size as a pointer.
+        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
+        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookDelivery_lift(_ pointer: UnsafeMutableRawPointer) throws -> WebhookDelivery {
+    return try FfiConverterTypeWebhookDelivery.lift(pointer)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookDelivery_lower(_ value: WebhookDelivery) -> UnsafeMutableRawPointer {
+    return FfiConverterTypeWebhookDelivery.lower(value)
+}
+
+
+
+
+/**
+ * How an [`EventsFollower`] polls; unset values keep the core's defaults (every 6 s,
+ * no replay, 100 events a page, back-off up to 60 s).
+ */
+public struct FollowOptions {
+    /**
+     * Time between polls (default 6 s: event polls count against the same rate limit
+     * as history reads; webhooks are the low-latency path).
+     */
+    public let interval: TimeInterval?
+    /**
+     * On a fresh checkpoint, deliver the events already in the feed (`true`), or only
+     * those arriving after the follower starts (`false`, the default).
+     */
+    public let replay: Bool?
+    /**
+     * Events per page, 1 to 100 (default 100).
+     */
+    public let pageSize: UInt32?
+    /**
+     * Longest wait between attempts after a failure without `Retry-After` (default 60 s).
+     */
+    public let maxBackoff: TimeInterval?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Time between polls (default 6 s: event polls count against the same rate limit
+         * as history reads; webhooks are the low-latency path).
+         */interval: TimeInterval? = nil, 
+        /**
+         * On a fresh checkpoint, deliver the events already in the feed (`true`), or only
+         * those arriving after the follower starts (`false`, the default).
+         */replay: Bool? = nil, 
+        /**
+         * Events per page, 1 to 100 (default 100).
+         */pageSize: UInt32? = nil, 
+        /**
+         * Longest wait between attempts after a failure without `Retry-After` (default 60 s).
+         */maxBackoff: TimeInterval? = nil) {
+        self.interval = interval
+        self.replay = replay
+        self.pageSize = pageSize
+        self.maxBackoff = maxBackoff
+    }
+}
+
+#if compiler(>=6)
+extension FollowOptions: Sendable {}
+#endif
+
+
+extension FollowOptions: Equatable, Hashable {
+    public static func ==(lhs: FollowOptions, rhs: FollowOptions) -> Bool {
+        if lhs.interval != rhs.interval {
+            return false
+        }
+        if lhs.replay != rhs.replay {
+            return false
+        }
+        if lhs.pageSize != rhs.pageSize {
+            return false
+        }
+        if lhs.maxBackoff != rhs.maxBackoff {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(interval)
+        hasher.combine(replay)
+        hasher.combine(pageSize)
+        hasher.combine(maxBackoff)
+    }
+}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFollowOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FollowOptions {
+        return
+            try FollowOptions(
+                interval: FfiConverterOptionDuration.read(from: &buf), 
+                replay: FfiConverterOptionBool.read(from: &buf), 
+                pageSize: FfiConverterOptionUInt32.read(from: &buf), 
+                maxBackoff: FfiConverterOptionDuration.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FollowOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionDuration.write(value.interval, into: &buf)
+        FfiConverterOptionBool.write(value.replay, into: &buf)
+        FfiConverterOptionUInt32.write(value.pageSize, into: &buf)
+        FfiConverterOptionDuration.write(value.maxBackoff, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFollowOptions_lift(_ buf: RustBuffer) throws -> FollowOptions {
+    return try FfiConverterTypeFollowOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFollowOptions_lower(_ value: FollowOptions) -> RustBuffer {
+    return FfiConverterTypeFollowOptions.lower(value)
+}
+
+
 /**
  * Per-call overrides, see [`Client::with_options`].
  */
@@ -4002,6 +5088,135 @@ public func FfiConverterTypeWaitOptions_lower(_ value: WaitOptions) -> RustBuffe
     return FfiConverterTypeWaitOptions.lower(value)
 }
 
+// Note that we don't yet support `indirect` for enums.
+// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
+/**
+ * The input of one turn (`{"input": …}` of create response and its stream).
+ *
+ * The core's `Input` cannot cross as it is (its raw variant holds a JSON map), so
+ * this enum carries the same variants with the raw one as JSON text; the core
+ * checks and encodes every one (`Input::to_wire`).
+ */
+
+public enum Input {
+    
+    /**
+     * `{"chat": {"text": …}}` (rest/v1 only): what Moveworks' demo app sends for a typed turn.
+     */
+    case chat(
+        /**
+         * The user's message.
+         */text: String
+    )
+    /**
+     * `{"text": …}`: documented on both generations.
+     */
+    case text(
+        /**
+         * The user's message.
+         */text: String
+    )
+    /**
+     * `{"callback_id": …}` (rest/v1 only): a button press, the callback id of a
+     * `CALLBACK_ACTION` exactly as received (see `Client.press`).
+     */
+    case callback(
+        /**
+         * The button's callback id.
+         */callbackId: String
+    )
+    /**
+     * Any other input object, sent as given (e.g. `{"action": {…}}`, whose shape is not
+     * published): a non-empty JSON object, as text. Anything else is `InvalidArgument` (`input`).
+     */
+    case raw(
+        /**
+         * The input object as JSON text.
+         */json: String
+    )
+}
+
+
+#if compiler(>=6)
+extension Input: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInput: FfiConverterRustBuffer {
+    typealias SwiftType = Input
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Input {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .chat(text: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .text(text: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .callback(callbackId: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 4: return .raw(json: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Input, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .chat(text):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(text, into: &buf)
+            
+        
+        case let .text(text):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(text, into: &buf)
+            
+        
+        case let .callback(callbackId):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(callbackId, into: &buf)
+            
+        
+        case let .raw(json):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(json, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInput_lift(_ buf: RustBuffer) throws -> Input {
+    return try FfiConverterTypeInput.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInput_lower(_ value: Input) -> RustBuffer {
+    return FfiConverterTypeInput.lower(value)
+}
+
+
+extension Input: Equatable, Hashable {}
+
+
+
+
+
+
 
 /**
  * Every failure of this SDK: one variant per core error kind, so callers
@@ -4312,6 +5527,288 @@ extension MoveworksError: Foundation.LocalizedError {
 
 
 
+
+
+
+
+/**
+ * Where a follower keeps its place, implemented by the app (a database row per
+ * user, a key in Redis) when the file store of `Client.follow_events` does not fit.
+ *
+ * The value is an opaque string (an event id, or `""`: "from the start of the
+ * feed"); store it verbatim, one store per user. Throwing fails the follower's call
+ * (a `MoveworksError` keeps its kind; anything else is `InvalidArgument` naming
+ * `checkpoint`).
+ */
+public protocol CheckpointStore: AnyObject, Sendable {
+    
+    /**
+     * The saved checkpoint, or absent when nothing was ever saved (a fresh follower).
+     * Called once, before the first poll.
+     */
+    func load() throws  -> String?
+    
+    /**
+     * Saves `checkpoint`; once this returns, a later `load` (after a restart) must
+     * return it: an event saved here is never delivered again.
+     */
+    func save(checkpoint: String) throws 
+    
+}
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceCheckpointStore {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // This creates 1-element array, since this seems to be the only way to construct a const
+    // pointer that we can pass to the Rust code.
+    static let vtable: [UniffiVTableCallbackInterfaceCheckpointStore] = [UniffiVTableCallbackInterfaceCheckpointStore(
+        load: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> String? in
+                guard let uniffiObj = try? FfiConverterCallbackInterfaceCheckpointStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.load(
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterOptionString.lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeMoveworksError_lower
+            )
+        },
+        save: { (
+            uniffiHandle: UInt64,
+            checkpoint: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterCallbackInterfaceCheckpointStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.save(
+                     checkpoint: try FfiConverterString.lift(checkpoint)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeMoveworksError_lower
+            )
+        },
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            let result = try? FfiConverterCallbackInterfaceCheckpointStore.handleMap.remove(handle: uniffiHandle)
+            if result == nil {
+                print("Uniffi callback interface CheckpointStore: handle missing in uniffiFree")
+            }
+        }
+    )]
+}
+
+private func uniffiCallbackInitCheckpointStore() {
+    uniffi_moveworks_uniffi_fn_init_callback_vtable_checkpointstore(UniffiCallbackInterfaceCheckpointStore.vtable)
+}
+
+// FfiConverter protocol for callback interfaces
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterCallbackInterfaceCheckpointStore {
+    fileprivate static let handleMap = UniffiHandleMap<CheckpointStore>()
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+extension FfiConverterCallbackInterfaceCheckpointStore : FfiConverter {
+    typealias SwiftType = CheckpointStore
+    typealias FfiType = UInt64
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func lift(_ handle: UInt64) throws -> SwiftType {
+        try handleMap.get(handle: handle)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func lower(_ v: SwiftType) -> UInt64 {
+        return handleMap.insert(obj: v)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func write(_ v: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(v))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterCallbackInterfaceCheckpointStore_lift(_ handle: UInt64) throws -> CheckpointStore {
+    return try FfiConverterCallbackInterfaceCheckpointStore.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterCallbackInterfaceCheckpointStore_lower(_ v: CheckpointStore) -> UInt64 {
+    return FfiConverterCallbackInterfaceCheckpointStore.lower(v)
+}
+
+
+
+
+/**
+ * Receives the follower's events, in feed order, one at a time.
+ */
+public protocol EventHandler: AnyObject, Sendable {
+    
+    /**
+     * Return `true` when handled (its id becomes the checkpoint), `false` when not:
+     * the call returns and that event is delivered again by the next call or run.
+     */
+    func onEvent(event: Event)  -> Bool
+    
+}
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceEventHandler {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // This creates 1-element array, since this seems to be the only way to construct a const
+    // pointer that we can pass to the Rust code.
+    static let vtable: [UniffiVTableCallbackInterfaceEventHandler] = [UniffiVTableCallbackInterfaceEventHandler(
+        onEvent: { (
+            uniffiHandle: UInt64,
+            event: RustBuffer,
+            uniffiOutReturn: UnsafeMutablePointer<Int8>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> Bool in
+                guard let uniffiObj = try? FfiConverterCallbackInterfaceEventHandler.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onEvent(
+                     event: try FfiConverterTypeEvent_lift(event)
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterBool.lower($0) }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            let result = try? FfiConverterCallbackInterfaceEventHandler.handleMap.remove(handle: uniffiHandle)
+            if result == nil {
+                print("Uniffi callback interface EventHandler: handle missing in uniffiFree")
+            }
+        }
+    )]
+}
+
+private func uniffiCallbackInitEventHandler() {
+    uniffi_moveworks_uniffi_fn_init_callback_vtable_eventhandler(UniffiCallbackInterfaceEventHandler.vtable)
+}
+
+// FfiConverter protocol for callback interfaces
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterCallbackInterfaceEventHandler {
+    fileprivate static let handleMap = UniffiHandleMap<EventHandler>()
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+extension FfiConverterCallbackInterfaceEventHandler : FfiConverter {
+    typealias SwiftType = EventHandler
+    typealias FfiType = UInt64
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func lift(_ handle: UInt64) throws -> SwiftType {
+        try handleMap.get(handle: handle)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func lower(_ v: SwiftType) -> UInt64 {
+        return handleMap.insert(obj: v)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func write(_ v: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(v))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterCallbackInterfaceEventHandler_lift(_ handle: UInt64) throws -> EventHandler {
+    return try FfiConverterCallbackInterfaceEventHandler.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterCallbackInterfaceEventHandler_lower(_ v: EventHandler) -> UInt64 {
+    return FfiConverterCallbackInterfaceEventHandler.lower(v)
+}
 
 
 
@@ -4683,6 +6180,270 @@ public func FfiConverterCallbackInterfaceStreamEventListener_lower(_ v: StreamEv
     return FfiConverterCallbackInterfaceStreamEventListener.lower(v)
 }
 
+
+
+
+/**
+ * Where a per-user view ([`Client::for_user`]) gets its user's bearer token:
+ * implemented by the app (a call to its identity provider, a JWT exchange, a vault).
+ *
+ * Called when the view has no valid token: on its first call, shortly before the
+ * returned `expires_in` runs out, and once after the API answers 401 (then the call
+ * is replayed once). Calls of one view never overlap (single flight). It runs on the
+ * thread making the call (a thread of the SDK's for the async methods), so it may
+ * block. Throwing fails the call with `OAuth` (a `MoveworksError` thrown keeps its
+ * kind) and nothing is sent.
+ */
+public protocol TokenProvider: AnyObject, Sendable {
+    
+    /**
+     * A fresh token for this view's user.
+     */
+    func token() throws  -> UserToken
+    
+}
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceTokenProvider {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // This creates 1-element array, since this seems to be the only way to construct a const
+    // pointer that we can pass to the Rust code.
+    static let vtable: [UniffiVTableCallbackInterfaceTokenProvider] = [UniffiVTableCallbackInterfaceTokenProvider(
+        token: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutablePointer<UnsafeMutableRawPointer>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> UserToken in
+                guard let uniffiObj = try? FfiConverterCallbackInterfaceTokenProvider.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.token(
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterTypeUserToken_lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeMoveworksError_lower
+            )
+        },
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            let result = try? FfiConverterCallbackInterfaceTokenProvider.handleMap.remove(handle: uniffiHandle)
+            if result == nil {
+                print("Uniffi callback interface TokenProvider: handle missing in uniffiFree")
+            }
+        }
+    )]
+}
+
+private func uniffiCallbackInitTokenProvider() {
+    uniffi_moveworks_uniffi_fn_init_callback_vtable_tokenprovider(UniffiCallbackInterfaceTokenProvider.vtable)
+}
+
+// FfiConverter protocol for callback interfaces
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterCallbackInterfaceTokenProvider {
+    fileprivate static let handleMap = UniffiHandleMap<TokenProvider>()
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+extension FfiConverterCallbackInterfaceTokenProvider : FfiConverter {
+    typealias SwiftType = TokenProvider
+    typealias FfiType = UInt64
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func lift(_ handle: UInt64) throws -> SwiftType {
+        try handleMap.get(handle: handle)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func lower(_ v: SwiftType) -> UInt64 {
+        return handleMap.insert(obj: v)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func write(_ v: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(v))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterCallbackInterfaceTokenProvider_lift(_ handle: UInt64) throws -> TokenProvider {
+    return try FfiConverterCallbackInterfaceTokenProvider.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterCallbackInterfaceTokenProvider_lower(_ v: TokenProvider) -> UInt64 {
+    return FfiConverterCallbackInterfaceTokenProvider.lower(v)
+}
+
+
+
+
+/**
+ * Checks that a webhook delivery really comes from Moveworks, before it is read.
+ *
+ * Moveworks signs deliveries with a rotating key, but the header names, the
+ * algorithm and where the keys are published are not public, so the SDK ships no
+ * verifier (it would have to guess). Implement this once you know the scheme (from
+ * your Moveworks account team) and pass it to `WebhookDelivery.parse_verified`.
+ * Until then keep the endpoint's URL secret and treat a delivery as a hint only:
+ * its content is fetched from the API with your own credentials.
+ */
+public protocol WebhookVerifier: AnyObject, Sendable {
+    
+    /**
+     * Returns normally when the delivery is authentic; throws otherwise (the error
+     * is `parse_verified`'s, e.g. `InvalidArgument`). `headers`: the HTTP request's
+     * headers as received (compare names case-insensitively); `body`: the raw body,
+     * byte for byte (verify before any parsing).
+     */
+    func verify(headers: [String: String], body: Data) throws 
+    
+}
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceWebhookVerifier {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // This creates 1-element array, since this seems to be the only way to construct a const
+    // pointer that we can pass to the Rust code.
+    static let vtable: [UniffiVTableCallbackInterfaceWebhookVerifier] = [UniffiVTableCallbackInterfaceWebhookVerifier(
+        verify: { (
+            uniffiHandle: UInt64,
+            headers: RustBuffer,
+            body: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterCallbackInterfaceWebhookVerifier.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.verify(
+                     headers: try FfiConverterDictionaryStringString.lift(headers),
+                     body: try FfiConverterData.lift(body)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeMoveworksError_lower
+            )
+        },
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            let result = try? FfiConverterCallbackInterfaceWebhookVerifier.handleMap.remove(handle: uniffiHandle)
+            if result == nil {
+                print("Uniffi callback interface WebhookVerifier: handle missing in uniffiFree")
+            }
+        }
+    )]
+}
+
+private func uniffiCallbackInitWebhookVerifier() {
+    uniffi_moveworks_uniffi_fn_init_callback_vtable_webhookverifier(UniffiCallbackInterfaceWebhookVerifier.vtable)
+}
+
+// FfiConverter protocol for callback interfaces
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterCallbackInterfaceWebhookVerifier {
+    fileprivate static let handleMap = UniffiHandleMap<WebhookVerifier>()
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+extension FfiConverterCallbackInterfaceWebhookVerifier : FfiConverter {
+    typealias SwiftType = WebhookVerifier
+    typealias FfiType = UInt64
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func lift(_ handle: UInt64) throws -> SwiftType {
+        try handleMap.get(handle: handle)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func lower(_ v: SwiftType) -> UInt64 {
+        return handleMap.insert(obj: v)
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public static func write(_ v: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(v))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterCallbackInterfaceWebhookVerifier_lift(_ handle: UInt64) throws -> WebhookVerifier {
+    return try FfiConverterCallbackInterfaceWebhookVerifier.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterCallbackInterfaceWebhookVerifier_lower(_ v: WebhookVerifier) -> UInt64 {
+    return FfiConverterCallbackInterfaceWebhookVerifier.lower(v)
+}
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -5022,6 +6783,54 @@ fileprivate struct FfiConverterOptionTypeMessagePage: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeModalField: FfiConverterRustBuffer {
+    typealias SwiftType = ModalField?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeModalField.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeModalField.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeModalRef: FfiConverterRustBuffer {
+    typealias SwiftType = ModalRef?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeModalRef.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeModalRef.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeResponse: FfiConverterRustBuffer {
     typealias SwiftType = Response?
 
@@ -5264,6 +7073,56 @@ fileprivate struct FfiConverterSequenceTypeMessage: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeModalRef: FfiConverterRustBuffer {
+    typealias SwiftType = [ModalRef]
+
+    public static func write(_ value: [ModalRef], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeModalRef.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ModalRef] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ModalRef]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeModalRef.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAction: FfiConverterRustBuffer {
+    typealias SwiftType = [Action]
+
+    public static func write(_ value: [Action], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAction.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Action] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Action]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAction.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeStreamEvent: FfiConverterRustBuffer {
     typealias SwiftType = [StreamEvent]
 
@@ -5384,6 +7243,46 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * Reads an action from the API's JSON (e.g. one kept by `action_to_json`).
+ */
+public func actionFromJson(json: String)throws  -> Action  {
+    return try  FfiConverterTypeAction_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_func_action_from_json(
+        FfiConverterString.lower(json),$0
+    )
+})
+}
+/**
+ * The action's label (what the button shows), when it has one.
+ */
+public func actionLabel(action: Action) -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_action_label(
+        FfiConverterTypeAction_lower(action),$0
+    )
+})
+}
+/**
+ * The action as the API's JSON (`{"type": "CALLBACK_ACTION", "label", "callback_action": {…}}`).
+ */
+public func actionToJson(action: Action) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_action_to_json(
+        FfiConverterTypeAction_lower(action),$0
+    )
+})
+}
+/**
+ * The action's wire type, e.g. `"CALLBACK_ACTION"` (an unknown one's as sent).
+ */
+public func actionTypeName(action: Action) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_action_type_name(
+        FfiConverterTypeAction_lower(action),$0
+    )
+})
+}
+/**
  * The page as the API's JSON (`{"conversations": […], "metadata": {"next_cursor": …}}`).
  */
 public func conversationPageToJson(page: ConversationPage) -> String  {
@@ -5462,6 +7361,49 @@ public func logLevel() -> LogLevel?  {
 })
 }
 /**
+ * The message's buttons (its `actions`), in the order to render them.
+ */
+public func messageButtons(message: Message) -> [Action]  {
+    return try!  FfiConverterSequenceTypeAction.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_message_buttons(
+        FfiConverterTypeMessage_lower(message),$0
+    )
+})
+}
+/**
+ * True when a human agent wrote the message (`LIVE_AGENT`).
+ */
+public func messageIsLiveAgent(message: Message) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_message_is_live_agent(
+        FfiConverterTypeMessage_lower(message),$0
+    )
+})
+}
+/**
+ * The form a `MODAL_ACTION` of this message opens (for `get_modal` / `submit_modal`);
+ * absent for any other action. Modal ids are minted per message read: use the copy of
+ * the message you just read.
+ */
+public func messageModalRef(message: Message, action: Action) -> ModalRef?  {
+    return try!  FfiConverterOptionTypeModalRef.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_message_modal_ref(
+        FfiConverterTypeMessage_lower(message),
+        FfiConverterTypeAction_lower(action),$0
+    )
+})
+}
+/**
+ * The forms this message offers, one per `MODAL_ACTION`, in order.
+ */
+public func messageModals(message: Message) -> [ModalRef]  {
+    return try!  FfiConverterSequenceTypeModalRef.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_message_modals(
+        FfiConverterTypeMessage_lower(message),$0
+    )
+})
+}
+/**
  * The page as the API's JSON (`{"messages": […], "metadata": {"next_cursor": …}}`).
  */
 public func messagePageToJson(page: MessagePage) -> String  {
@@ -5499,6 +7441,93 @@ public func messageToJson(message: Message) -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
     uniffi_moveworks_uniffi_fn_func_message_to_json(
         FfiConverterTypeMessage_lower(message),$0
+    )
+})
+}
+/**
+ * The field named `name` of the form, if any.
+ */
+public func modalField(modal: Modal, name: String) -> ModalField?  {
+    return try!  FfiConverterOptionTypeModalField.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_modal_field(
+        FfiConverterTypeModal_lower(modal),
+        FfiConverterString.lower(name),$0
+    )
+})
+}
+/**
+ * The field's wire type, e.g. `"CHOICE"` (an unknown one's as sent).
+ */
+public func modalFieldTypeName(field: ModalField) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_modal_field_type_name(
+        FfiConverterTypeModalField_lower(field),$0
+    )
+})
+}
+/**
+ * The value a field takes from text a person typed: `TEXT`, `DATE`, `DATETIME` as is;
+ * `BOOLEAN` from true/false/yes/no/1/0; a single `CHOICE` as its option (its value or
+ * display value); a multi `CHOICE` from comma-separated options. Other kinds take no
+ * text: `InvalidArgument` naming the field.
+ */
+public func modalFieldValueFromText(field: ModalField, text: String)throws  -> ModalValue  {
+    return try  FfiConverterTypeModalValue_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_func_modal_field_value_from_text(
+        FfiConverterTypeModalField_lower(field),
+        FfiConverterString.lower(text),$0
+    )
+})
+}
+/**
+ * Reads a form from the API's JSON; `source` (where it was fetched) is absent: set it
+ * before passing it to `refresh_modal`.
+ */
+public func modalFromJson(json: String)throws  -> Modal  {
+    return try  FfiConverterTypeModal_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_func_modal_from_json(
+        FfiConverterString.lower(json),$0
+    )
+})
+}
+/**
+ * The submit acknowledgement as the API's JSON (`{"status": "SUBMITTED", …}`).
+ */
+public func modalSubmitResultToJson(result: ModalSubmitResult) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_modal_submit_result_to_json(
+        FfiConverterTypeModalSubmitResult_lower(result),$0
+    )
+})
+}
+/**
+ * The form as the API's JSON (`{"modal_id", "title", "fields": […]}`; not where it came from).
+ */
+public func modalToJson(modal: Modal) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+    uniffi_moveworks_uniffi_fn_func_modal_to_json(
+        FfiConverterTypeModal_lower(modal),$0
+    )
+})
+}
+/**
+ * A value from its wire JSON (`{"option": "mac"}`, `{"text": "…"}`, …); any other JSON is kept raw.
+ * Text that is not JSON is `Decode`.
+ */
+public func modalValueFromWire(json: String)throws  -> ModalValue  {
+    return try  FfiConverterTypeModalValue_lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_func_modal_value_from_wire(
+        FfiConverterString.lower(json),$0
+    )
+})
+}
+/**
+ * The value's wire JSON; a raw value that is not a JSON object is `InvalidArgument` (`values`).
+ */
+public func modalValueToWire(value: ModalValue)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeMoveworksError_lift) {
+    uniffi_moveworks_uniffi_fn_func_modal_value_to_wire(
+        FfiConverterTypeModalValue_lower(value),$0
     )
 })
 }
@@ -5672,6 +7701,18 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_func_action_from_json() != 33039) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_action_label() != 58211) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_action_to_json() != 39279) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_action_type_name() != 65298) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_moveworks_uniffi_checksum_func_conversation_page_to_json() != 9526) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5696,6 +7737,18 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_func_log_level() != 37949) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_func_message_buttons() != 10706) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_message_is_live_agent() != 32604) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_message_modal_ref() != 37107) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_message_modals() != 36107) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_moveworks_uniffi_checksum_func_message_page_to_json() != 27141) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5706,6 +7759,30 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_func_message_to_json() != 62907) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_modal_field() != 7907) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_modal_field_type_name() != 57048) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_modal_field_value_from_text() != 17130) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_modal_from_json() != 38376) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_modal_submit_result_to_json() != 449) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_modal_to_json() != 10553) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_modal_value_from_wire() != 21034) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_func_modal_value_to_wire() != 6699) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_func_parse_log_level() != 13683) {
@@ -5798,7 +7875,31 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_client_create_response_and_wait_async() != 41120) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_method_client_create_response_and_wait_with() != 63763) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_create_response_and_wait_with_async() != 44315) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_moveworks_uniffi_checksum_method_client_create_response_async() != 27992) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_create_response_with() != 55519) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_create_response_with_async() != 49546) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_follow_events() != 56397) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_follow_events_with_store() != 9114) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_for_user() != 16627) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_for_user_token() != 14381) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_client_get_conversation() != 6826) {
@@ -5864,6 +7965,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_client_start_stream_response() != 32788) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_method_client_start_stream_response_with() != 53159) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_moveworks_uniffi_checksum_method_client_stream_response() != 62637) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5871,6 +7975,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_client_stream_response_async() != 5338) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_client_stream_response_with() != 2105) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_client_submit_feedback() != 14600) {
@@ -5916,6 +8023,30 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_eventiterator_next_page() != 4601) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_eventsfollower_cancel() != 37278) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_eventsfollower_checkpoint() != 52737) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_eventsfollower_commit() != 13675) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_eventsfollower_is_cancelled() != 34982) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_eventsfollower_next_event() != 48605) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_eventsfollower_next_event_async() != 6991) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_eventsfollower_poll_once() != 15560) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_eventsfollower_run() != 65115) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_moveworks_uniffi_checksum_method_messageiterator_is_exhausted() != 13955) {
@@ -5999,6 +8130,30 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_sandbox_token_url() != 47856) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_method_webhookdelivery_conversation_id() != 23102) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_webhookdelivery_event_type() != 4591) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_webhookdelivery_fetch() != 38024) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_webhookdelivery_fetch_async() != 38492) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_webhookdelivery_id() != 8646) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_webhookdelivery_is_conversation_response() != 62877) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_webhookdelivery_raw_json() != 13001) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_webhookdelivery_user_id() != 43912) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_moveworks_uniffi_checksum_constructor_cancelhandle_new() != 41524) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6014,6 +8169,27 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_constructor_sandbox_new() != 56091) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_constructor_usertoken_new() != 63980) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_constructor_webhookdelivery_parse() != 9711) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_constructor_webhookdelivery_parse_text() != 20640) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_constructor_webhookdelivery_parse_verified() != 50655) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_checkpointstore_load() != 35626) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_checkpointstore_save() != 60953) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_eventhandler_on_event() != 38848) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_moveworks_uniffi_checksum_method_loglistener_log() != 60823) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6023,10 +8199,20 @@ private let initializationResult: InitializationResult = {
     if (uniffi_moveworks_uniffi_checksum_method_streameventlistener_on_event() != 56990) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_moveworks_uniffi_checksum_method_tokenprovider_token() != 63898) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_moveworks_uniffi_checksum_method_webhookverifier_verify() != 21444) {
+        return InitializationResult.apiChecksumMismatch
+    }
 
+    uniffiCallbackInitCheckpointStore()
+    uniffiCallbackInitEventHandler()
     uniffiCallbackInitLogListener()
     uniffiCallbackInitResponseUpdateListener()
     uniffiCallbackInitStreamEventListener()
+    uniffiCallbackInitTokenProvider()
+    uniffiCallbackInitWebhookVerifier()
     uniffiEnsureMoveworksInitialized()
     return InitializationResult.ok
 }()

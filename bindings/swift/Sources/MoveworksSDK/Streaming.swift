@@ -39,11 +39,16 @@ extension Client {
     /// stream and closes its connection.
     public func streamResponse(conversationId: String, text: String,
                                options: StreamOptions = StreamOptions()) -> AsyncThrowingStream<StreamEvent, Error> {
-        let reader = BatchReader {
+        streamEvents {
             try self.startStreamResponse(conversationId: conversationId, text: text, options: options, cancel: nil)
         }
-        return AsyncThrowingStream(unfolding: { try await reader.next() })
     }
+}
+
+/// The events of the stream `open` starts when iteration begins (see `Client.streamResponse`).
+func streamEvents(_ open: @escaping () throws -> AsyncResponseStream) -> AsyncThrowingStream<StreamEvent, Error> {
+    let reader = BatchReader(open: open)
+    return AsyncThrowingStream(unfolding: { try await reader.next() })
 }
 
 extension StreamEvent {

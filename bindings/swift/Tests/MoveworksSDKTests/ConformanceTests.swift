@@ -1,7 +1,8 @@
-// Runs tests/conformance/scenarios.json through the Swift API, as the Kotlin,
+// Runs tests/conformance/scenarios.json and v1-scenarios.json through the Swift API, as the Kotlin,
 // Python, Node, C and Rust runners do: every call goes through the generated
 // bindings, and results are compared as wire JSON produced by the core's
-// serializer (the toJson() methods). See tests/conformance/README.md.
+// serializer (the toJson() methods). See tests/conformance/README.md; the rest/v1
+// calls are in ConformanceV1.swift.
 import Foundation
 import XCTest
 import MoveworksSDK
@@ -13,12 +14,21 @@ struct ScenarioFailure: Error, CustomStringConvertible {
 final class ConformanceTests: XCTestCase {
     var sim: Simulator { Simulator.shared }
     var saved: [String: JSON] = [:]
+    /// The scenario's per-user views (`users`), by user id; a step's `as` picks one.
+    var users: [String: Client] = [:]
+    /// Where `follow_events` keeps its checkpoint files: a scratch directory per scenario.
+    var checkpoints = URL(fileURLWithPath: NSTemporaryDirectory())
 
     /// One XCTest case for the whole file (XCTest on Linux cannot add cases at
     /// run time); each failing scenario is reported by name.
     func testEveryScenario() throws {
         let path = ProcessInfo.processInfo.environment["MOVEWORKS_SCENARIOS"]
             ?? Simulator.repoRoot.appendingPathComponent("tests/conformance/scenarios.json").path
+        try runFile(path)
+        try runFile(URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("v1-scenarios.json").path)
+    }
+
+    private func runFile(_ path: String) throws {
         let doc = try JSON.parse(String(contentsOfFile: path, encoding: .utf8))
         let scenarios = try XCTUnwrap(doc["scenarios"]?.array)
         XCTAssertFalse(scenarios.isEmpty, "no scenarios in \(path)")
@@ -32,11 +42,15 @@ final class ConformanceTests: XCTestCase {
                 XCTFail("conformance/\(name): \(error)")
             }
         }
-        print("Swift conformance: \(passed) of \(scenarios.count) scenarios passed")
+        print("Swift conformance: \(passed) of \(scenarios.count) scenarios passed (\(URL(fileURLWithPath: path).lastPathComponent))")
     }
 
     private func run(_ scenario: JSON) throws {
         saved = [:]
+        users = [:]
+        checkpoints = FileManager.default.temporaryDirectory.appendingPathComponent("mw-conformance-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: checkpoints) }
         try sim.reset()
         var client: Client?
         do {
@@ -48,12 +62,39 @@ final class ConformanceTests: XCTestCase {
             guard let expected = scenario["expect_client_error"] else { throw error }
             try checkError(error, expected)
         }
+        for user in scenario["users"]?.array ?? [] {
+            guard let id = user.string, let client else {
+                throw ScenarioFailure(description: "`users` must be strings, on a client that built")
+            }
+            users[id] = try userView(client, id)
+        }
         for (i, step) in (scenario["steps"]?.array ?? []).enumerated() {
             do {
                 try runStep(client, step)
             } catch {
                 throw ScenarioFailure(description: "step \(i) \(String(step.description.prefix(160))): \(error)")
             }
+        }
+    }
+
+    /// A per-user view of the scenario's client whose token provider returns the bearer the
+    /// simulator's `user_token` action minted for `user`.
+    private func userView(_ client: Client, _ user: String) throws -> Client {
+        let minted = try sim.control("POST", "script", .object(["action": .string("user_token"),
+                                                                "args": .object(["user_id": .string(user)])]))
+        guard let token = minted["token"]?.string else { throw ScenarioFailure(description: "user_token answered no token") }
+        return client.forUser { UserToken(token: token) }
+    }
+
+    /// Which of the simulator's URLs: the beta's unless the scenario names a generation,
+    /// then the bare origin (the client appends the generation's path).
+    private func baseUrl(_ spec: JSON) throws -> String {
+        switch (spec["base_url"]?.string, spec["api_version"]?.string) {
+        case ("beta", _), (nil, nil): return sim.string("base_url")
+        case ("v1", _): return sim.string("v1_base_url")
+        case ("origin", _), (nil, _): return sim.string("origin")
+        case (let path?, _) where path.hasPrefix("/"): return sim.string("origin") + path
+        case (let other?, _): throw ScenarioFailure(description: "unknown base_url \(other)")
         }
     }
 
@@ -65,7 +106,7 @@ final class ConformanceTests: XCTestCase {
         let credentials = oauth || spec["client_credentials_too"]?.bool == true
         return try Client(config: ClientConfig(
             assistantName: spec["assistant_name"]?.string ?? sim.string("assistant_name"),
-            baseUrl: sim.string("base_url"),
+            baseUrl: try baseUrl(spec),
             bearerToken: oauth ? nil : (spec["token"]?.string ?? sim.string("token")),
             clientId: credentials ? sim.string("client_id") : nil,
             clientSecret: credentials ? (spec["client_secret"]?.string ?? sim.string("client_secret")) : nil,
@@ -73,10 +114,16 @@ final class ConformanceTests: XCTestCase {
             timeout: spec["timeout_ms"]?.number.map { $0 / 1000 },
             deadline: spec["deadline_ms"]?.number.map { $0 / 1000 },
             maxRetries: UInt32(spec["max_retries"]?.number ?? 2),
-            userAgentSuffix: spec["user_agent_suffix"]?.string))
+            userAgentSuffix: spec["user_agent_suffix"]?.string,
+            apiVersion: spec["api_version"]?.string))
     }
 
-    private func runStep(_ maybeClient: Client?, _ step: JSON) throws {
+    private func runStep(_ scenarioClient: Client?, _ step: JSON) throws {
+        var maybeClient = scenarioClient
+        if let user = step["as"]?.string {
+            guard let view = users[user] else { throw ScenarioFailure(description: "no client for user \(user) (see `users`)") }
+            maybeClient = view
+        }
         let args = try substitute(step["args"] ?? .object([:]))
         if let action = step["sim"]?.string {
             let result = try simStep(action, args)
@@ -148,6 +195,9 @@ final class ConformanceTests: XCTestCase {
     private func simStep(_ action: String, _ args: JSON) throws -> JSON {
         switch action {
         case "inject_event": return try sim.injectEvent(args)
+        // POST /_sim/script: the simulator's scripting vocabulary (user_token, expire_modals, ...).
+        case "script": return try sim.control("POST", "script", .object(["action": args["action"] ?? .null,
+                                                                          "args": args["args"] ?? .object([:])]))
         case "fault": try sim.fault(args)
         case "config": try sim.config(args)
         case "revoke_tokens": try sim.control("POST", "tokens/revoke")
@@ -156,13 +206,21 @@ final class ConformanceTests: XCTestCase {
             let method = args["method"]?.string
             let path = args["path_contains"]?.string
             let userAgentEnd = args["user_agent_ends_with"]?.string
-            let n = try sim.requests().filter { r in
+            let matching = try sim.requests().filter { r in
                 (method == nil || r["method"]?.string == method)
                     && (path == nil || (r["path"]?.string ?? "").contains(path!))
                     && (userAgentEnd == nil || (r["user_agent"]?.string ?? "").hasSuffix(userAgentEnd!))
-            }.count
+            }
+            let n = matching.count
             guard args["count"]?.number == Double(n) else {
                 throw ScenarioFailure(description: "requests matching \(method ?? "*") \(path ?? "*"): expected \(args["count"] ?? .null), got \(n)")
+            }
+            // Carried by this many distinct connections (per-user views share one pool).
+            if let want = args["connections"]?.number {
+                let connections = Set(matching.map { ($0["connection"] ?? .null).description })
+                guard Double(connections.count) == want else {
+                    throw ScenarioFailure(description: "expected the matching requests on \(want) connections, got \(connections)")
+                }
             }
         default: throw ScenarioFailure(description: "unknown sim action \(action)")
         }
@@ -178,7 +236,9 @@ final class ConformanceTests: XCTestCase {
     /// A streamed turn the way an app reads it: `for try await` in a Task; cancel_after_ms
     /// cancels that Task, which interrupts the blocked read (`MoveworksError.Cancelled`).
     /// The test thread waits for the Task (this runner's steps are synchronous).
-    private func streamTurn(_ c: Client, conversationId: String, text: String, _ a: JSON) throws -> JSON {
+    private func streamTurn(_ c: Client, conversationId: String, _ a: JSON) throws -> JSON {
+        let input = try conformanceInput(a)
+        let text = a["text"]?.string
         let seconds = { (k: String) in a[k]?.number.map { $0 / 1000 } }
         let options = StreamOptions(idleTimeout: seconds("idle_timeout_ms"), initialInterval: seconds("initial_interval_ms"),
                                     maxInterval: seconds("max_interval_ms"), deadline: seconds("deadline_ms"))
@@ -189,7 +249,9 @@ final class ConformanceTests: XCTestCase {
             do {
                 var names: [String] = []
                 var last: StreamEvent?
-                for try await event in c.streamResponse(conversationId: conversationId, text: text, options: options) {
+                let events = input.map { c.streamResponse(conversationId: conversationId, input: $0, options: options) }
+                    ?? c.streamResponse(conversationId: conversationId, text: text ?? "", options: options)
+                for try await event in events {
                     names.append(event.eventName)
                     last = event
                 }
@@ -273,7 +335,9 @@ final class ConformanceTests: XCTestCase {
                                               additionalFeedback: a["additional_feedback"]?.string)
             return try JSON.parse(result.toJson())
         case "create_response":
-            return try JSON.parse(c.createResponse(conversationId: required("conversation_id"), text: required("text")).toJson())
+            let r = try conformanceInput(a).map { try c.createResponse(conversationId: required("conversation_id"), input: $0) }
+                ?? c.createResponse(conversationId: required("conversation_id"), text: required("text"))
+            return try JSON.parse(r.toJson())
         case "get_response":
             return try JSON.parse(c.getResponse(conversationId: required("conversation_id"), responseId: required("response_id")).toJson())
         case "wait_for_response":
@@ -281,11 +345,13 @@ final class ConformanceTests: XCTestCase {
                                           options: waitOptions(a), cancel: nil, listener: nil)
             return try JSON.parse(r.toJson())
         case "create_response_and_wait":
-            let r = try c.createResponseAndWait(conversationId: required("conversation_id"), text: required("text"),
-                                                options: waitOptions(a), cancel: nil, listener: nil)
+            let r = try conformanceInput(a).map {
+                try c.createResponseAndWait(conversationId: required("conversation_id"), input: $0, options: waitOptions(a))
+            } ?? c.createResponseAndWait(conversationId: required("conversation_id"), text: required("text"),
+                                         options: waitOptions(a), cancel: nil, listener: nil)
             return try JSON.parse(r.toJson())
         case "stream_response":
-            return try streamTurn(c, conversationId: required("conversation_id"), text: required("text"), a)
+            return try streamTurn(c, conversationId: required("conversation_id"), a)
         case "assistant_text":
             let response = try Response.fromJson((a["response"] ?? .null).description)
             return response.assistantText().map { .string($0) } ?? .null
@@ -296,7 +362,10 @@ final class ConformanceTests: XCTestCase {
             }
             return .string(first.textWithCitationMarkers())
         default:
-            throw ScenarioFailure(description: "unknown call \(name)")
+            guard let result = try conformanceV1Call(c, name, a, checkpoints: checkpoints) else {
+                throw ScenarioFailure(description: "unknown call \(name)")
+            }
+            return result
         }
     }
 

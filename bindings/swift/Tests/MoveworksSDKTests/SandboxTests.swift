@@ -26,6 +26,12 @@ final class SandboxTests: XCTestCase {
         try assertReadmeShows("Quickstart.swift")
     }
 
+    func testReadmeFormsExamplePressesAButtonAndSubmitsAFormAndIsShownVerbatim() throws {
+        let result = try laptopRequest()
+        XCTAssertEqual(result.status, .submitted)
+        try assertReadmeShows("FormsExample.swift")
+    }
+
     func testReadmeTestingExampleIsShownVerbatim() throws {
         try assertReadmeShows("AppTests.swift") // AskTests runs it
     }

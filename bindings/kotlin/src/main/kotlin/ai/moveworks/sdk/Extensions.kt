@@ -108,8 +108,11 @@ fun Client.streamResponseFlow(
     text: String,
     options: StreamOptions = StreamOptions(),
     cancel: CancelHandle? = null,
-): Flow<StreamEvent> = flow {
-    startStreamResponse(conversationId, text, options, cancel).use { stream -> emitAll(stream.asFlow()) }
+): Flow<StreamEvent> = streamFlow { startStreamResponse(conversationId, text, options, cancel) }
+
+/** The cold flow of the stream [start] opens on each collection (released when the collection ends). */
+internal fun streamFlow(start: () -> AsyncResponseStream): Flow<StreamEvent> = flow {
+    start().use { stream -> emitAll(stream.asFlow()) }
 }
 
 /**

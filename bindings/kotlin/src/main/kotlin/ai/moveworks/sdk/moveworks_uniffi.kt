@@ -57,6 +57,7 @@ import ai.moveworks.sdk.model.FfiConverterTypeLogRecord
 import ai.moveworks.sdk.model.FfiConverterTypeMessage
 import ai.moveworks.sdk.model.FfiConverterTypeMessagePage
 import ai.moveworks.sdk.model.FfiConverterTypeModal
+import ai.moveworks.sdk.model.FfiConverterTypeModalField
 import ai.moveworks.sdk.model.FfiConverterTypeModalRef
 import ai.moveworks.sdk.model.FfiConverterTypeModalSubmitResult
 import ai.moveworks.sdk.model.FfiConverterTypeModalValue
@@ -73,6 +74,7 @@ import ai.moveworks.sdk.model.LogRecord
 import ai.moveworks.sdk.model.Message
 import ai.moveworks.sdk.model.MessagePage
 import ai.moveworks.sdk.model.Modal
+import ai.moveworks.sdk.model.ModalField
 import ai.moveworks.sdk.model.ModalRef
 import ai.moveworks.sdk.model.ModalSubmitResult
 import ai.moveworks.sdk.model.ModalValue
@@ -106,6 +108,7 @@ import ai.moveworks.sdk.model.RustBuffer as RustBufferLogRecord
 import ai.moveworks.sdk.model.RustBuffer as RustBufferMessage
 import ai.moveworks.sdk.model.RustBuffer as RustBufferMessagePage
 import ai.moveworks.sdk.model.RustBuffer as RustBufferModal
+import ai.moveworks.sdk.model.RustBuffer as RustBufferModalField
 import ai.moveworks.sdk.model.RustBuffer as RustBufferModalRef
 import ai.moveworks.sdk.model.RustBuffer as RustBufferModalSubmitResult
 import ai.moveworks.sdk.model.RustBuffer as RustBufferModalValue
@@ -783,6 +786,15 @@ internal open class UniffiForeignFutureStructVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureStructVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceCheckpointStoreMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceCheckpointStoreMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`checkpoint`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceEventHandlerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`event`: RustBufferEvent.ByValue,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceLogListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`record`: RustBufferLogRecord.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
@@ -791,6 +803,47 @@ internal interface UniffiCallbackInterfaceResponseUpdateListenerMethod0 : com.su
 }
 internal interface UniffiCallbackInterfaceStreamEventListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`event`: RustBufferStreamEvent.ByValue,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceTokenProviderMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: PointerByReference,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceWebhookVerifierMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`headers`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+@Structure.FieldOrder("load", "save", "uniffiFree")
+internal open class UniffiVTableCallbackInterfaceCheckpointStore(
+    @JvmField internal var `load`: UniffiCallbackInterfaceCheckpointStoreMethod0? = null,
+    @JvmField internal var `save`: UniffiCallbackInterfaceCheckpointStoreMethod1? = null,
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+) : Structure() {
+    class UniffiByValue(
+        `load`: UniffiCallbackInterfaceCheckpointStoreMethod0? = null,
+        `save`: UniffiCallbackInterfaceCheckpointStoreMethod1? = null,
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    ): UniffiVTableCallbackInterfaceCheckpointStore(`load`,`save`,`uniffiFree`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceCheckpointStore) {
+        `load` = other.`load`
+        `save` = other.`save`
+        `uniffiFree` = other.`uniffiFree`
+    }
+
+}
+@Structure.FieldOrder("onEvent", "uniffiFree")
+internal open class UniffiVTableCallbackInterfaceEventHandler(
+    @JvmField internal var `onEvent`: UniffiCallbackInterfaceEventHandlerMethod0? = null,
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+) : Structure() {
+    class UniffiByValue(
+        `onEvent`: UniffiCallbackInterfaceEventHandlerMethod0? = null,
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    ): UniffiVTableCallbackInterfaceEventHandler(`onEvent`,`uniffiFree`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceEventHandler) {
+        `onEvent` = other.`onEvent`
+        `uniffiFree` = other.`uniffiFree`
+    }
+
 }
 @Structure.FieldOrder("log", "uniffiFree")
 internal open class UniffiVTableCallbackInterfaceLogListener(
@@ -840,6 +893,146 @@ internal open class UniffiVTableCallbackInterfaceStreamEventListener(
     }
 
 }
+@Structure.FieldOrder("token", "uniffiFree")
+internal open class UniffiVTableCallbackInterfaceTokenProvider(
+    @JvmField internal var `token`: UniffiCallbackInterfaceTokenProviderMethod0? = null,
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+) : Structure() {
+    class UniffiByValue(
+        `token`: UniffiCallbackInterfaceTokenProviderMethod0? = null,
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    ): UniffiVTableCallbackInterfaceTokenProvider(`token`,`uniffiFree`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceTokenProvider) {
+        `token` = other.`token`
+        `uniffiFree` = other.`uniffiFree`
+    }
+
+}
+@Structure.FieldOrder("verify", "uniffiFree")
+internal open class UniffiVTableCallbackInterfaceWebhookVerifier(
+    @JvmField internal var `verify`: UniffiCallbackInterfaceWebhookVerifierMethod0? = null,
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+) : Structure() {
+    class UniffiByValue(
+        `verify`: UniffiCallbackInterfaceWebhookVerifierMethod0? = null,
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    ): UniffiVTableCallbackInterfaceWebhookVerifier(`verify`,`uniffiFree`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceWebhookVerifier) {
+        `verify` = other.`verify`
+        `uniffiFree` = other.`uniffiFree`
+    }
+
+}
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 
 
@@ -1168,7 +1361,15 @@ internal open class UniffiVTableCallbackInterfaceStreamEventListener(
 // when the library is loaded.
 internal interface IntegrityCheckingUniffiLib : Library {
     // Integrity check functions only
-    fun uniffi_moveworks_uniffi_checksum_func_conversation_page_to_json(
+    fun uniffi_moveworks_uniffi_checksum_func_action_from_json(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_action_label(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_action_to_json(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_action_type_name(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_conversation_page_to_json(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_conversation_to_json(
 ): Short
@@ -1184,6 +1385,14 @@ fun uniffi_moveworks_uniffi_checksum_func_feedback_status_wire_name(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_log_level(
 ): Short
+fun uniffi_moveworks_uniffi_checksum_func_message_buttons(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_message_is_live_agent(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_message_modal_ref(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_message_modals(
+): Short
 fun uniffi_moveworks_uniffi_checksum_func_message_page_to_json(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_message_text(
@@ -1191,6 +1400,22 @@ fun uniffi_moveworks_uniffi_checksum_func_message_text(
 fun uniffi_moveworks_uniffi_checksum_func_message_text_with_citation_markers(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_message_to_json(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_modal_field(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_modal_field_type_name(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_modal_field_value_from_text(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_modal_from_json(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_modal_submit_result_to_json(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_modal_to_json(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_modal_value_from_wire(
+): Short
+fun uniffi_moveworks_uniffi_checksum_func_modal_value_to_wire(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_func_parse_log_level(
 ): Short
@@ -1252,7 +1477,23 @@ fun uniffi_moveworks_uniffi_checksum_method_client_create_response_and_wait(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_create_response_and_wait_async(
 ): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_create_response_and_wait_with(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_create_response_and_wait_with_async(
+): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_create_response_async(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_create_response_with(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_create_response_with_async(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_follow_events(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_follow_events_with_store(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_for_user(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_for_user_token(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_get_conversation(
 ): Short
@@ -1296,11 +1537,15 @@ fun uniffi_moveworks_uniffi_checksum_method_client_refresh_modal(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_start_stream_response(
 ): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_start_stream_response_with(
+): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_stream_response(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_stream_response_and_wait(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_stream_response_async(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_client_stream_response_with(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_client_submit_feedback(
 ): Short
@@ -1331,6 +1576,22 @@ fun uniffi_moveworks_uniffi_checksum_method_eventiterator_is_exhausted(
 fun uniffi_moveworks_uniffi_checksum_method_eventiterator_next(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_eventiterator_next_page(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_eventsfollower_cancel(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_eventsfollower_checkpoint(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_eventsfollower_commit(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_eventsfollower_is_cancelled(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_eventsfollower_next_event(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_eventsfollower_next_event_async(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_eventsfollower_poll_once(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_eventsfollower_run(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_messageiterator_is_exhausted(
 ): Short
@@ -1386,6 +1647,22 @@ fun uniffi_moveworks_uniffi_checksum_method_sandbox_token(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_sandbox_token_url(
 ): Short
+fun uniffi_moveworks_uniffi_checksum_method_webhookdelivery_conversation_id(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_webhookdelivery_event_type(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_webhookdelivery_fetch(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_webhookdelivery_fetch_async(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_webhookdelivery_id(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_webhookdelivery_is_conversation_response(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_webhookdelivery_raw_json(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_webhookdelivery_user_id(
+): Short
 fun uniffi_moveworks_uniffi_checksum_constructor_cancelhandle_new(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_constructor_client_from_env(
@@ -1396,11 +1673,29 @@ fun uniffi_moveworks_uniffi_checksum_constructor_clientconfig_new(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_constructor_sandbox_new(
 ): Short
+fun uniffi_moveworks_uniffi_checksum_constructor_usertoken_new(
+): Short
+fun uniffi_moveworks_uniffi_checksum_constructor_webhookdelivery_parse(
+): Short
+fun uniffi_moveworks_uniffi_checksum_constructor_webhookdelivery_parse_text(
+): Short
+fun uniffi_moveworks_uniffi_checksum_constructor_webhookdelivery_parse_verified(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_checkpointstore_load(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_checkpointstore_save(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_eventhandler_on_event(
+): Short
 fun uniffi_moveworks_uniffi_checksum_method_loglistener_log(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_responseupdatelistener_on_update(
 ): Short
 fun uniffi_moveworks_uniffi_checksum_method_streameventlistener_on_event(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_tokenprovider_token(
+): Short
+fun uniffi_moveworks_uniffi_checksum_method_webhookverifier_verify(
 ): Short
 fun ffi_moveworks_uniffi_uniffi_contract_version(
 ): Int
@@ -1441,9 +1736,13 @@ internal interface UniffiLib : Library {
             val lib = loadIndirect<UniffiLib>(componentName)
             // No need to check the contract version and checksums, since 
             // we already did that with `IntegrityCheckingUniffiLib` above.
+            uniffiCallbackInterfaceCheckpointStore.register(lib)
+            uniffiCallbackInterfaceEventHandler.register(lib)
             uniffiCallbackInterfaceLogListener.register(lib)
             uniffiCallbackInterfaceResponseUpdateListener.register(lib)
             uniffiCallbackInterfaceStreamEventListener.register(lib)
+            uniffiCallbackInterfaceTokenProvider.register(lib)
+            uniffiCallbackInterfaceWebhookVerifier.register(lib)
             ai.moveworks.sdk.model.uniffiEnsureInitialized()
             // Loading of library with integrity check done.
             lib
@@ -1504,8 +1803,24 @@ fun uniffi_moveworks_uniffi_fn_method_client_create_response_and_wait(`ptr`: Poi
 ): RustBufferResponse.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_create_response_and_wait_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,`listener`: RustBuffer.ByValue,
 ): Long
+fun uniffi_moveworks_uniffi_fn_method_client_create_response_and_wait_with(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`input`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferResponse.ByValue
+fun uniffi_moveworks_uniffi_fn_method_client_create_response_and_wait_with_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`input`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,`listener`: RustBuffer.ByValue,
+): Long
 fun uniffi_moveworks_uniffi_fn_method_client_create_response_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,
 ): Long
+fun uniffi_moveworks_uniffi_fn_method_client_create_response_with(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`input`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferResponse.ByValue
+fun uniffi_moveworks_uniffi_fn_method_client_create_response_with_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`input`: RustBuffer.ByValue,
+): Long
+fun uniffi_moveworks_uniffi_fn_method_client_follow_events(`ptr`: Pointer,`checkpointPath`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_method_client_follow_events_with_store(`ptr`: Pointer,`store`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_method_client_for_user(`ptr`: Pointer,`provider`: Long,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_method_client_for_user_token(`ptr`: Pointer,`token`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
 fun uniffi_moveworks_uniffi_fn_method_client_get_conversation(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBufferConversation.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_get_conversation_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,
@@ -1548,12 +1863,16 @@ fun uniffi_moveworks_uniffi_fn_method_client_refresh_modal(`ptr`: Pointer,`previ
 ): RustBufferModal.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_start_stream_response(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
+fun uniffi_moveworks_uniffi_fn_method_client_start_stream_response_with(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`input`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
 fun uniffi_moveworks_uniffi_fn_method_client_stream_response(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_moveworks_uniffi_fn_method_client_stream_response_and_wait(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,`listener`: RustBuffer.ByValue,`updateListener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBufferResponse.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_stream_response_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,
 ): Long
+fun uniffi_moveworks_uniffi_fn_method_client_stream_response_with(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`input`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
 fun uniffi_moveworks_uniffi_fn_method_client_submit_feedback(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`responseId`: RustBuffer.ByValue,`messageId`: RustBuffer.ByValue,`callbackId`: RustBuffer.ByValue,`additionalFeedback`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBufferFeedbackResult.ByValue
 fun uniffi_moveworks_uniffi_fn_method_client_submit_feedback_async(`ptr`: Pointer,`conversationId`: RustBuffer.ByValue,`responseId`: RustBuffer.ByValue,`messageId`: RustBuffer.ByValue,`callbackId`: RustBuffer.ByValue,`additionalFeedback`: RustBuffer.ByValue,
@@ -1600,6 +1919,26 @@ fun uniffi_moveworks_uniffi_fn_method_eventiterator_next(`ptr`: Pointer,uniffi_o
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_method_eventiterator_next_page(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_clone_eventsfollower(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_free_eventsfollower(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_moveworks_uniffi_fn_method_eventsfollower_cancel(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_moveworks_uniffi_fn_method_eventsfollower_checkpoint(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_eventsfollower_commit(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_moveworks_uniffi_fn_method_eventsfollower_is_cancelled(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Byte
+fun uniffi_moveworks_uniffi_fn_method_eventsfollower_next_event(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_eventsfollower_next_event_async(`ptr`: Pointer,
+): Long
+fun uniffi_moveworks_uniffi_fn_method_eventsfollower_poll_once(`ptr`: Pointer,`handler`: Long,uniffi_out_err: UniffiRustCallStatus, 
+): Long
+fun uniffi_moveworks_uniffi_fn_method_eventsfollower_run(`ptr`: Pointer,`handler`: Long,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
 fun uniffi_moveworks_uniffi_fn_clone_messageiterator(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_moveworks_uniffi_fn_free_messageiterator(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
@@ -1672,12 +2011,62 @@ fun uniffi_moveworks_uniffi_fn_method_sandbox_token(`ptr`: Pointer,uniffi_out_er
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_method_sandbox_token_url(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_clone_usertoken(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_free_usertoken(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_moveworks_uniffi_fn_constructor_usertoken_new(`token`: RustBuffer.ByValue,`expiresIn`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_method_usertoken_uniffi_trait_display(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_clone_webhookdelivery(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_free_webhookdelivery(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_moveworks_uniffi_fn_constructor_webhookdelivery_parse(`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_constructor_webhookdelivery_parse_text(`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_constructor_webhookdelivery_parse_verified(`headers`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`verifier`: Long,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_moveworks_uniffi_fn_method_webhookdelivery_conversation_id(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_webhookdelivery_event_type(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_webhookdelivery_fetch(`ptr`: Pointer,`client`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferEvent.ByValue
+fun uniffi_moveworks_uniffi_fn_method_webhookdelivery_fetch_async(`ptr`: Pointer,`client`: Pointer,
+): Long
+fun uniffi_moveworks_uniffi_fn_method_webhookdelivery_id(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_webhookdelivery_is_conversation_response(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Byte
+fun uniffi_moveworks_uniffi_fn_method_webhookdelivery_raw_json(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_method_webhookdelivery_user_id(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_init_callback_vtable_checkpointstore(`vtable`: UniffiVTableCallbackInterfaceCheckpointStore,
+): Unit
+fun uniffi_moveworks_uniffi_fn_init_callback_vtable_eventhandler(`vtable`: UniffiVTableCallbackInterfaceEventHandler,
+): Unit
 fun uniffi_moveworks_uniffi_fn_init_callback_vtable_loglistener(`vtable`: UniffiVTableCallbackInterfaceLogListener,
 ): Unit
 fun uniffi_moveworks_uniffi_fn_init_callback_vtable_responseupdatelistener(`vtable`: UniffiVTableCallbackInterfaceResponseUpdateListener,
 ): Unit
 fun uniffi_moveworks_uniffi_fn_init_callback_vtable_streameventlistener(`vtable`: UniffiVTableCallbackInterfaceStreamEventListener,
 ): Unit
+fun uniffi_moveworks_uniffi_fn_init_callback_vtable_tokenprovider(`vtable`: UniffiVTableCallbackInterfaceTokenProvider,
+): Unit
+fun uniffi_moveworks_uniffi_fn_init_callback_vtable_webhookverifier(`vtable`: UniffiVTableCallbackInterfaceWebhookVerifier,
+): Unit
+fun uniffi_moveworks_uniffi_fn_func_action_from_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferAction.ByValue
+fun uniffi_moveworks_uniffi_fn_func_action_label(`action`: RustBufferAction.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_action_to_json(`action`: RustBufferAction.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_action_type_name(`action`: RustBufferAction.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_conversation_page_to_json(`page`: RustBufferConversationPage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_conversation_to_json(`conversation`: RustBufferConversation.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1694,6 +2083,14 @@ fun uniffi_moveworks_uniffi_fn_func_feedback_status_wire_name(`status`: RustBuff
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_log_level(uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_message_buttons(`message`: RustBufferMessage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_message_is_live_agent(`message`: RustBufferMessage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Byte
+fun uniffi_moveworks_uniffi_fn_func_message_modal_ref(`message`: RustBufferMessage.ByValue,`action`: RustBufferAction.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_message_modals(`message`: RustBufferMessage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_message_page_to_json(`page`: RustBufferMessagePage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_message_text(`message`: RustBufferMessage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1701,6 +2098,22 @@ fun uniffi_moveworks_uniffi_fn_func_message_text(`message`: RustBufferMessage.By
 fun uniffi_moveworks_uniffi_fn_func_message_text_with_citation_markers(`message`: RustBufferMessage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_message_to_json(`message`: RustBufferMessage.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_modal_field(`modal`: RustBufferModal.ByValue,`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_modal_field_type_name(`field`: RustBufferModalField.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_modal_field_value_from_text(`field`: RustBufferModalField.ByValue,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferModalValue.ByValue
+fun uniffi_moveworks_uniffi_fn_func_modal_from_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferModal.ByValue
+fun uniffi_moveworks_uniffi_fn_func_modal_submit_result_to_json(`result`: RustBufferModalSubmitResult.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_modal_to_json(`modal`: RustBufferModal.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_moveworks_uniffi_fn_func_modal_value_from_wire(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBufferModalValue.ByValue
+fun uniffi_moveworks_uniffi_fn_func_modal_value_to_wire(`value`: RustBufferModalValue.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_moveworks_uniffi_fn_func_parse_log_level(`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1858,6 +2271,18 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if (lib.uniffi_moveworks_uniffi_checksum_func_action_from_json() != 33039.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_action_label() != 58211.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_action_to_json() != 39279.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_action_type_name() != 65298.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_moveworks_uniffi_checksum_func_conversation_page_to_json() != 9526.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1882,6 +2307,18 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_func_log_level() != 37949.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_message_buttons() != 10706.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_message_is_live_agent() != 32604.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_message_modal_ref() != 37107.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_message_modals() != 36107.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_moveworks_uniffi_checksum_func_message_page_to_json() != 27141.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1892,6 +2329,30 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_func_message_to_json() != 62907.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_modal_field() != 7907.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_modal_field_type_name() != 57048.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_modal_field_value_from_text() != 17130.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_modal_from_json() != 38376.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_modal_submit_result_to_json() != 449.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_modal_to_json() != 10553.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_modal_value_from_wire() != 21034.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_func_modal_value_to_wire() != 6699.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_func_parse_log_level() != 13683.toShort()) {
@@ -1984,7 +2445,31 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_response_and_wait_async() != 41120.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_response_and_wait_with() != 63763.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_response_and_wait_with_async() != 44315.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_response_async() != 27992.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_response_with() != 55519.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_create_response_with_async() != 49546.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_follow_events() != 56397.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_follow_events_with_store() != 9114.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_for_user() != 16627.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_for_user_token() != 14381.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_get_conversation() != 6826.toShort()) {
@@ -2050,6 +2535,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_start_stream_response() != 32788.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_start_stream_response_with() != 53159.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_stream_response() != 62637.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2057,6 +2545,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_stream_response_async() != 5338.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_client_stream_response_with() != 2105.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_client_submit_feedback() != 14600.toShort()) {
@@ -2102,6 +2593,30 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_eventiterator_next_page() != 4601.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_eventsfollower_cancel() != 37278.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_eventsfollower_checkpoint() != 52737.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_eventsfollower_commit() != 13675.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_eventsfollower_is_cancelled() != 34982.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_eventsfollower_next_event() != 48605.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_eventsfollower_next_event_async() != 6991.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_eventsfollower_poll_once() != 15560.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_eventsfollower_run() != 65115.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_messageiterator_is_exhausted() != 13955.toShort()) {
@@ -2185,6 +2700,30 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_method_sandbox_token_url() != 47856.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_webhookdelivery_conversation_id() != 23102.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_webhookdelivery_event_type() != 4591.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_webhookdelivery_fetch() != 38024.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_webhookdelivery_fetch_async() != 38492.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_webhookdelivery_id() != 8646.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_webhookdelivery_is_conversation_response() != 62877.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_webhookdelivery_raw_json() != 13001.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_webhookdelivery_user_id() != 43912.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_moveworks_uniffi_checksum_constructor_cancelhandle_new() != 41524.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2200,6 +2739,27 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_moveworks_uniffi_checksum_constructor_sandbox_new() != 56091.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_moveworks_uniffi_checksum_constructor_usertoken_new() != 63980.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_constructor_webhookdelivery_parse() != 9711.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_constructor_webhookdelivery_parse_text() != 20640.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_constructor_webhookdelivery_parse_verified() != 50655.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_checkpointstore_load() != 35626.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_checkpointstore_save() != 60953.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_eventhandler_on_event() != 38848.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_moveworks_uniffi_checksum_method_loglistener_log() != 60823.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2207,6 +2767,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_moveworks_uniffi_checksum_method_streameventlistener_on_event() != 56990.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_tokenprovider_token() != 63898.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_moveworks_uniffi_checksum_method_webhookverifier_verify() != 21444.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -2574,6 +3140,25 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
         val byteBuf = toUtf8(value)
         buf.putInt(byteBuf.limit())
         buf.put(byteBuf)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
+    override fun read(buf: ByteBuffer): ByteArray {
+        val len = buf.getInt()
+        val byteArr = ByteArray(len)
+        buf.get(byteArr)
+        return byteArr
+    }
+    override fun allocationSize(value: ByteArray): ULong {
+        return 4UL + value.size.toULong()
+    }
+    override fun write(value: ByteArray, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        buf.put(value)
     }
 }
 
@@ -3448,9 +4033,57 @@ public interface ClientInterface {
     suspend fun `createResponseAndWaitAsync`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: WaitOptions, `cancel`: CancelHandle?, `listener`: ResponseUpdateListener?): Response
     
     /**
+     * [Client.createResponseAndWait] with an explicit
+     * [`Input`]. BLOCKS the calling thread for the whole wait.
+     */
+    fun `createResponseAndWaitWith`(`conversationId`: kotlin.String, `input`: Input, `options`: WaitOptions, `cancel`: CancelHandle?, `listener`: ResponseUpdateListener?): Response
+    
+    /**
+     * Non-blocking [createResponseAndWaitWith].
+     */
+    suspend fun `createResponseAndWaitWithAsync`(`conversationId`: kotlin.String, `input`: Input, `options`: WaitOptions, `cancel`: CancelHandle?, `listener`: ResponseUpdateListener?): Response
+    
+    /**
      * Non-blocking [createResponse].
      */
     suspend fun `createResponseAsync`(`conversationId`: kotlin.String, `text`: kotlin.String): Response
+    
+    /**
+     * [Client.createResponse] with an explicit [`Input`]. Blocking
+     * for the request only. Never retried after an ambiguous failure.
+     */
+    fun `createResponseWith`(`conversationId`: kotlin.String, `input`: Input): Response
+    
+    /**
+     * Non-blocking [createResponseWith].
+     */
+    suspend fun `createResponseWithAsync`(`conversationId`: kotlin.String, `input`: Input): Response
+    
+    /**
+     * An events follower of this client's user (take a `for_user` view for a user's
+     * feed) keeping its checkpoint in the file at `checkpoint_path` (written atomically;
+     * its directory must exist). Nothing is sent until the first poll. A zero interval or
+     * back-off, or a page size outside 1 to 100, is `InvalidArgument`.
+     */
+    fun `followEvents`(`checkpointPath`: kotlin.String, `options`: FollowOptions): EventsFollower
+    
+    /**
+     * [followEvents] with a checkpoint store of the app's.
+     */
+    fun `followEventsWithStore`(`store`: CheckpointStore, `options`: FollowOptions): EventsFollower
+    
+    /**
+     * A per-user view of this client: same connection pool, options and retries, but
+     * every request carries the bearer `provider` returns for that user (cached by the
+     * SDK). Cheap: take one per user, or per request. Sends no request itself.
+     */
+    fun `forUser`(`provider`: TokenProvider): Client
+    
+    /**
+     * [forUser] with a fixed bearer (an API key bound to one user):
+     * sent as it is; a 401 is the call's error. An empty token is `InvalidArgument`.
+     */
+    fun `forUserToken`(`token`: kotlin.String): Client
     
     /**
      * Gets one conversation. Blocking. `GET /conversations/{id}`.
@@ -3580,6 +4213,12 @@ public interface ClientInterface {
     fun `startStreamResponse`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?): AsyncResponseStream
     
     /**
+     * [Client.startStreamResponse] with an explicit [`Input`]
+     * (what the Kotlin `streamResponseFlow` and the Swift async `streamResponse` read).
+     */
+    fun `startStreamResponseWith`(`conversationId`: kotlin.String, `input`: Input, `options`: StreamOptions, `cancel`: CancelHandle?): AsyncResponseStream
+    
+    /**
      * Sends a user message and streams the answer: read the returned
      * [`ResponseStream`]'s events with its `next`, then its final response.
      * `POST /conversations/{id}/responses/stream`. Blocking for the request only.
@@ -3611,6 +4250,11 @@ public interface ClientInterface {
      * [startStreamResponse] reads them without a thread.
      */
     suspend fun `streamResponseAsync`(`conversationId`: kotlin.String, `text`: kotlin.String, `options`: StreamOptions, `cancel`: CancelHandle?): ResponseStream
+    
+    /**
+     * [Client.streamResponse] with an explicit [`Input`].
+     */
+    fun `streamResponseWith`(`conversationId`: kotlin.String, `input`: Input, `options`: StreamOptions, `cancel`: CancelHandle?): ResponseStream
     
     /**
      * Rates an assistant message helpful or unhelpful. Blocking.
@@ -3904,6 +4548,47 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
+     * [Client.createResponseAndWait] with an explicit
+     * [`Input`]. BLOCKS the calling thread for the whole wait.
+     */
+    @Throws(MoveworksException::class)override fun `createResponseAndWaitWith`(`conversationId`: kotlin.String, `input`: Input, `options`: WaitOptions, `cancel`: CancelHandle?, `listener`: ResponseUpdateListener?): Response {
+            return FfiConverterTypeResponse.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_create_response_and_wait_with(
+        it, FfiConverterString.lower(`conversationId`),FfiConverterTypeInput.lower(`input`),FfiConverterTypeWaitOptions.lower(`options`),FfiConverterOptionalTypeCancelHandle.lower(`cancel`),FfiConverterOptionalTypeResponseUpdateListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Non-blocking [createResponseAndWaitWith].
+     */
+    @Throws(MoveworksException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `createResponseAndWaitWithAsync`(`conversationId`: kotlin.String, `input`: Input, `options`: WaitOptions, `cancel`: CancelHandle?, `listener`: ResponseUpdateListener?) : Response {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_create_response_and_wait_with_async(
+                thisPtr,
+                FfiConverterString.lower(`conversationId`),FfiConverterTypeInput.lower(`input`),FfiConverterTypeWaitOptions.lower(`options`),FfiConverterOptionalTypeCancelHandle.lower(`cancel`),FfiConverterOptionalTypeResponseUpdateListener.lower(`listener`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferResponse.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeResponse.lift(it) },
+        // Error FFI converter
+        MoveworksException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Non-blocking [createResponse].
      */
     @Throws(MoveworksException::class)
@@ -3925,6 +4610,116 @@ open class Client: Disposable, AutoCloseable, ClientInterface
         MoveworksException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * [Client.createResponse] with an explicit [`Input`]. Blocking
+     * for the request only. Never retried after an ambiguous failure.
+     */
+    @Throws(MoveworksException::class)override fun `createResponseWith`(`conversationId`: kotlin.String, `input`: Input): Response {
+            return FfiConverterTypeResponse.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_create_response_with(
+        it, FfiConverterString.lower(`conversationId`),FfiConverterTypeInput.lower(`input`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Non-blocking [createResponseWith].
+     */
+    @Throws(MoveworksException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `createResponseWithAsync`(`conversationId`: kotlin.String, `input`: Input) : Response {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_create_response_with_async(
+                thisPtr,
+                FfiConverterString.lower(`conversationId`),FfiConverterTypeInput.lower(`input`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferResponse.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeResponse.lift(it) },
+        // Error FFI converter
+        MoveworksException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * An events follower of this client's user (take a `for_user` view for a user's
+     * feed) keeping its checkpoint in the file at `checkpoint_path` (written atomically;
+     * its directory must exist). Nothing is sent until the first poll. A zero interval or
+     * back-off, or a page size outside 1 to 100, is `InvalidArgument`.
+     */
+    @Throws(MoveworksException::class)override fun `followEvents`(`checkpointPath`: kotlin.String, `options`: FollowOptions): EventsFollower {
+            return FfiConverterTypeEventsFollower.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_follow_events(
+        it, FfiConverterString.lower(`checkpointPath`),FfiConverterTypeFollowOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * [followEvents] with a checkpoint store of the app's.
+     */
+    @Throws(MoveworksException::class)override fun `followEventsWithStore`(`store`: CheckpointStore, `options`: FollowOptions): EventsFollower {
+            return FfiConverterTypeEventsFollower.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_follow_events_with_store(
+        it, FfiConverterTypeCheckpointStore.lower(`store`),FfiConverterTypeFollowOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A per-user view of this client: same connection pool, options and retries, but
+     * every request carries the bearer `provider` returns for that user (cached by the
+     * SDK). Cheap: take one per user, or per request. Sends no request itself.
+     */override fun `forUser`(`provider`: TokenProvider): Client {
+            return FfiConverterTypeClient.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_for_user(
+        it, FfiConverterTypeTokenProvider.lower(`provider`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * [forUser] with a fixed bearer (an API key bound to one user):
+     * sent as it is; a 401 is the call's error. An empty token is `InvalidArgument`.
+     */
+    @Throws(MoveworksException::class)override fun `forUserToken`(`token`: kotlin.String): Client {
+            return FfiConverterTypeClient.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_for_user_token(
+        it, FfiConverterString.lower(`token`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -4330,6 +5125,23 @@ open class Client: Disposable, AutoCloseable, ClientInterface
 
     
     /**
+     * [Client.startStreamResponse] with an explicit [`Input`]
+     * (what the Kotlin `streamResponseFlow` and the Swift async `streamResponse` read).
+     */
+    @Throws(MoveworksException::class)override fun `startStreamResponseWith`(`conversationId`: kotlin.String, `input`: Input, `options`: StreamOptions, `cancel`: CancelHandle?): AsyncResponseStream {
+            return FfiConverterTypeAsyncResponseStream.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_start_stream_response_with(
+        it, FfiConverterString.lower(`conversationId`),FfiConverterTypeInput.lower(`input`),FfiConverterTypeStreamOptions.lower(`options`),FfiConverterOptionalTypeCancelHandle.lower(`cancel`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Sends a user message and streams the answer: read the returned
      * [`ResponseStream`]'s events with its `next`, then its final response.
      * `POST /conversations/{id}/responses/stream`. Blocking for the request only.
@@ -4401,6 +5213,22 @@ open class Client: Disposable, AutoCloseable, ClientInterface
         MoveworksException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * [Client.streamResponse] with an explicit [`Input`].
+     */
+    @Throws(MoveworksException::class)override fun `streamResponseWith`(`conversationId`: kotlin.String, `input`: Input, `options`: StreamOptions, `cancel`: CancelHandle?): ResponseStream {
+            return FfiConverterTypeResponseStream.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_client_stream_response_with(
+        it, FfiConverterString.lower(`conversationId`),FfiConverterTypeInput.lower(`input`),FfiConverterTypeStreamOptions.lower(`options`),FfiConverterOptionalTypeCancelHandle.lower(`cancel`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -5519,6 +6347,455 @@ public object FfiConverterTypeEventIterator: FfiConverter<EventIterator, Pointer
     override fun allocationSize(value: EventIterator) = 8UL
 
     override fun write(value: EventIterator, buf: ByteBuffer) {
+        // The Rust code always expects pointers written as 8 bytes,
+        // and will fail to compile if they don't fit.
+        buf.putLong(Pointer.nativeValue(lower(value)))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a Pointer/Arc<T>
+// to the live Rust struct on the other side of the FFI.
+//
+// Each instance implements core operations for working with the Rust `Arc<T>` and the
+// Kotlin Pointer to work with the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque pointer to the underlying Rust struct.
+//     Method calls need to read this pointer from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its pointer should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the pointer, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the pointer, but is interrupted
+//      before it can pass the pointer over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read pointer value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Follows one user's events feed (`GET /conversations/-/events?starting_after=…`),
+ * delivering each event once, in order, and keeping its place in a checkpoint store so
+ * that a restart goes on where it stopped. Start one with `Client.follow_events`.
+ *
+ * **At-least-once**: a crash between an event's delivery and the save of its id
+ * delivers that one event again on restart; drop repeats by `event_id`. **Fresh
+ * start**: with no saved checkpoint, the first poll only catches up (nothing
+ * delivered) unless `replay`. **Failures**: 429 waits for its `Retry-After`, other
+ * transient failures back off; a permanent one (401, 403, 404, a store that cannot
+ * save) ends `run` with its error. One follower per user, one call at a time: a second
+ * call waits for the first. [cancel] stops it from any thread.
+ */
+public interface EventsFollowerInterface {
+    
+    /**
+     * Stops the follower from any thread: a wait between polls wakes at once, a poll in
+     * flight is cut short; `run` returns, `next_event` returns absent. Final.
+     */
+    fun `cancel`()
+    
+    /**
+     * The last checkpoint saved: absent before the first poll; `""` when following began
+     * at the start of an empty feed.
+     */
+    fun `checkpoint`(): kotlin.String?
+    
+    /**
+     * Saves the checkpoint of the last event [nextEvent] returned,
+     * if not saved yet (e.g. after leaving a loop early).
+     */
+    fun `commit`()
+    
+    /**
+     * True once [cancel] was called.
+     */
+    fun `isCancelled`(): kotlin.Boolean
+    
+    /**
+     * The next event, waiting for it as long as it takes (polling every interval), after
+     * saving the previous one's checkpoint: so an event counts as handled once the next
+     * is asked for (or on [commit]). Absent once cancelled. BLOCKING.
+     */
+    fun `nextEvent`(): Event?
+    
+    /**
+     * Non-blocking [nextEvent]: the wait runs on a thread of the
+     * SDK's blocking pool, not the caller's (the Kotlin `asFlow()` and the Swift
+     * `events` sequence read it). Abandoning the call does not stop that wait: cancel
+     * the follower to end it.
+     */
+    suspend fun `nextEventAsync`(): Event?
+    
+    /**
+     * One poll (with its pages): delivers what is new to `handler` and returns how many
+     * events it handled. On a fresh checkpoint this poll is the catch-up. Transient
+     * failures are retried a couple of times before their error is thrown; does not wait
+     * for the interval. BLOCKING.
+     */
+    fun `pollOnce`(`handler`: EventHandler): kotlin.ULong
+    
+    /**
+     * Follows the feed until [cancel] (returns normally) or until
+     * `handler` returns `false` (that event is not saved; returns normally), or a
+     * permanent failure (thrown). BLOCKS the calling thread all along.
+     */
+    fun `run`(`handler`: EventHandler)
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * Follows one user's events feed (`GET /conversations/-/events?starting_after=…`),
+ * delivering each event once, in order, and keeping its place in a checkpoint store so
+ * that a restart goes on where it stopped. Start one with `Client.follow_events`.
+ *
+ * **At-least-once**: a crash between an event's delivery and the save of its id
+ * delivers that one event again on restart; drop repeats by `event_id`. **Fresh
+ * start**: with no saved checkpoint, the first poll only catches up (nothing
+ * delivered) unless `replay`. **Failures**: 429 waits for its `Retry-After`, other
+ * transient failures back off; a permanent one (401, 403, 404, a store that cannot
+ * save) ends `run` with its error. One follower per user, one call at a time: a second
+ * call waits for the first. [cancel] stops it from any thread.
+ */
+open class EventsFollower: Disposable, AutoCloseable, EventsFollowerInterface
+{
+
+    constructor(pointer: Pointer) {
+        this.pointer = pointer
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    /**
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noPointer: NoPointer) {
+        this.pointer = null
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    protected val pointer: Pointer?
+    protected val cleanable: UniffiCleaner.Cleanable
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    /** Releases the native object: the same as [destroy], for `use { }`. */
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithPointer(block: (ptr: Pointer) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the pointer being freed concurrently.
+        try {
+            return block(this.uniffiClonePointer())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val pointer: Pointer?) : Runnable {
+        override fun run() {
+            pointer?.let { ptr ->
+                uniffiRustCall { status ->
+                    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_free_eventsfollower(ptr, status)
+                }
+            }
+        }
+    }
+
+    /** @suppress */
+    fun uniffiClonePointer(): Pointer {
+        return uniffiRustCall() { status ->
+            UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_eventsfollower(pointer!!, status)
+        }
+    }
+
+    
+    /**
+     * Stops the follower from any thread: a wait between polls wakes at once, a poll in
+     * flight is cut short; `run` returns, `next_event` returns absent. Final.
+     */override fun `cancel`()
+        = 
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_eventsfollower_cancel(
+        it, _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The last checkpoint saved: absent before the first poll; `""` when following began
+     * at the start of an empty feed.
+     */override fun `checkpoint`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_eventsfollower_checkpoint(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Saves the checkpoint of the last event [nextEvent] returned,
+     * if not saved yet (e.g. after leaving a loop early).
+     */
+    @Throws(MoveworksException::class)override fun `commit`()
+        = 
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_eventsfollower_commit(
+        it, _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * True once [cancel] was called.
+     */override fun `isCancelled`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_eventsfollower_is_cancelled(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The next event, waiting for it as long as it takes (polling every interval), after
+     * saving the previous one's checkpoint: so an event counts as handled once the next
+     * is asked for (or on [commit]). Absent once cancelled. BLOCKING.
+     */
+    @Throws(MoveworksException::class)override fun `nextEvent`(): Event? {
+            return FfiConverterOptionalTypeEvent.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_eventsfollower_next_event(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Non-blocking [nextEvent]: the wait runs on a thread of the
+     * SDK's blocking pool, not the caller's (the Kotlin `asFlow()` and the Swift
+     * `events` sequence read it). Abandoning the call does not stop that wait: cancel
+     * the follower to end it.
+     */
+    @Throws(MoveworksException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `nextEventAsync`() : Event? {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_eventsfollower_next_event_async(
+                thisPtr,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterOptionalTypeEvent.lift(it) },
+        // Error FFI converter
+        MoveworksException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * One poll (with its pages): delivers what is new to `handler` and returns how many
+     * events it handled. On a fresh checkpoint this poll is the catch-up. Transient
+     * failures are retried a couple of times before their error is thrown; does not wait
+     * for the interval. BLOCKING.
+     */
+    @Throws(MoveworksException::class)override fun `pollOnce`(`handler`: EventHandler): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_eventsfollower_poll_once(
+        it, FfiConverterTypeEventHandler.lower(`handler`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Follows the feed until [cancel] (returns normally) or until
+     * `handler` returns `false` (that event is not saved; returns normally), or a
+     * permanent failure (thrown). BLOCKS the calling thread all along.
+     */
+    @Throws(MoveworksException::class)override fun `run`(`handler`: EventHandler)
+        = 
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_eventsfollower_run(
+        it, FfiConverterTypeEventHandler.lower(`handler`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEventsFollower: FfiConverter<EventsFollower, Pointer> {
+
+    override fun lower(value: EventsFollower): Pointer {
+        return value.uniffiClonePointer()
+    }
+
+    override fun lift(value: Pointer): EventsFollower {
+        return EventsFollower(value)
+    }
+
+    override fun read(buf: ByteBuffer): EventsFollower {
+        // The Rust code always writes pointers as 8 bytes, and will
+        // fail to compile if they don't fit.
+        return lift(Pointer(buf.getLong()))
+    }
+
+    override fun allocationSize(value: EventsFollower) = 8UL
+
+    override fun write(value: EventsFollower, buf: ByteBuffer) {
         // The Rust code always expects pointers written as 8 bytes,
         // and will fail to compile if they don't fit.
         buf.putLong(Pointer.nativeValue(lower(value)))
@@ -7088,6 +8365,788 @@ public object FfiConverterTypeSandbox: FfiConverter<Sandbox, Pointer> {
 }
 
 
+// This template implements a class for working with a Rust struct via a Pointer/Arc<T>
+// to the live Rust struct on the other side of the FFI.
+//
+// Each instance implements core operations for working with the Rust `Arc<T>` and the
+// Kotlin Pointer to work with the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque pointer to the underlying Rust struct.
+//     Method calls need to read this pointer from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its pointer should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the pointer, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the pointer, but is interrupted
+//      before it can pass the pointer over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read pointer value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A bearer token for one user, as a [`TokenProvider`] returns it: the token and, when
+ * known, how long it stays valid from now (the `expires_in` of your exchange's answer;
+ * absent: cached until the API answers 401).
+ *
+ * An object, not a record, so that printing it never shows the token.
+ */
+public interface UserTokenInterface {
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * A bearer token for one user, as a [`TokenProvider`] returns it: the token and, when
+ * known, how long it stays valid from now (the `expires_in` of your exchange's answer;
+ * absent: cached until the API answers 401).
+ *
+ * An object, not a record, so that printing it never shows the token.
+ */
+open class UserToken: Disposable, AutoCloseable, UserTokenInterface
+{
+
+    constructor(pointer: Pointer) {
+        this.pointer = pointer
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    /**
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noPointer: NoPointer) {
+        this.pointer = null
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+    /**
+     * A token, valid for `expires_in` from now when given. Checked when used: an empty
+     * token fails the call with `OAuth`.
+     */
+    constructor(`token`: kotlin.String, `expiresIn`: java.time.Duration? = null) :
+        this(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_constructor_usertoken_new(
+        FfiConverterString.lower(`token`),FfiConverterOptionalDuration.lower(`expiresIn`),_status)
+}
+    )
+
+    protected val pointer: Pointer?
+    protected val cleanable: UniffiCleaner.Cleanable
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    /** Releases the native object: the same as [destroy], for `use { }`. */
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithPointer(block: (ptr: Pointer) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the pointer being freed concurrently.
+        try {
+            return block(this.uniffiClonePointer())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val pointer: Pointer?) : Runnable {
+        override fun run() {
+            pointer?.let { ptr ->
+                uniffiRustCall { status ->
+                    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_free_usertoken(ptr, status)
+                }
+            }
+        }
+    }
+
+    /** @suppress */
+    fun uniffiClonePointer(): Pointer {
+        return uniffiRustCall() { status ->
+            UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_usertoken(pointer!!, status)
+        }
+    }
+
+    
+    /** The token as text, the token itself shown as `[redacted]`. */
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_usertoken_uniffi_trait_display(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUserToken: FfiConverter<UserToken, Pointer> {
+
+    override fun lower(value: UserToken): Pointer {
+        return value.uniffiClonePointer()
+    }
+
+    override fun lift(value: Pointer): UserToken {
+        return UserToken(value)
+    }
+
+    override fun read(buf: ByteBuffer): UserToken {
+        // The Rust code always writes pointers as 8 bytes, and will
+        // fail to compile if they don't fit.
+        return lift(Pointer(buf.getLong()))
+    }
+
+    override fun allocationSize(value: UserToken) = 8UL
+
+    override fun write(value: UserToken, buf: ByteBuffer) {
+        // The Rust code always expects pointers written as 8 bytes,
+        // and will fail to compile if they don't fit.
+        buf.putLong(Pointer.nativeValue(lower(value)))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a Pointer/Arc<T>
+// to the live Rust struct on the other side of the FFI.
+//
+// Each instance implements core operations for working with the Rust `Arc<T>` and the
+// Kotlin Pointer to work with the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque pointer to the underlying Rust struct.
+//     Method calls need to read this pointer from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its pointer should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the pointer, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the pointer, but is interrupted
+//      before it can pass the pointer over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read pointer value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * One outbound webhook delivery (`CONVERSATION_RESPONSE_RECEIVED`), read from the raw
+ * request body: a pointer to an event (`id`), its conversation and the user to act as.
+ * Fetch its content with [fetch], on a client acting for that user
+ * (`client.for_user(...)`). Answer the POST with 2xx within 15 seconds.
+ */
+public interface WebhookDeliveryInterface {
+    
+    /**
+     * The conversation (`data.conversation_id`).
+     */
+    fun `conversationId`(): kotlin.String
+    
+    /**
+     * The event type when the delivery names one (`type`); absent is normal.
+     */
+    fun `eventType`(): kotlin.String?
+    
+    /**
+     * Fetches the event it points at (`GET /conversations/{cid}/events/{id}`, rest/v1)
+     * with `client`, which must act for [userId]: another user's client
+     * gets `NotFound`. Blocking.
+     */
+    fun `fetch`(`client`: Client): Event
+    
+    /**
+     * Non-blocking [fetch].
+     */
+    suspend fun `fetchAsync`(`client`: Client): Event
+    
+    /**
+     * The event id (`evt_…`), also the key to drop a repeat (by webhook or by polling).
+     */
+    fun `id`(): kotlin.String
+    
+    /**
+     * True when it is (or may be) a `CONVERSATION_RESPONSE_RECEIVED`: it names that type, or none.
+     */
+    fun `isConversationResponse`(): kotlin.Boolean
+    
+    /**
+     * The whole body as JSON text, unknown members included.
+     */
+    fun `rawJson`(): kotlin.String
+    
+    /**
+     * The user to act as when fetching (`data.user_id`).
+     */
+    fun `userId`(): kotlin.String
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * One outbound webhook delivery (`CONVERSATION_RESPONSE_RECEIVED`), read from the raw
+ * request body: a pointer to an event (`id`), its conversation and the user to act as.
+ * Fetch its content with [fetch], on a client acting for that user
+ * (`client.for_user(...)`). Answer the POST with 2xx within 15 seconds.
+ */
+open class WebhookDelivery: Disposable, AutoCloseable, WebhookDeliveryInterface
+{
+
+    constructor(pointer: Pointer) {
+        this.pointer = pointer
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    /**
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noPointer: NoPointer) {
+        this.pointer = null
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    protected val pointer: Pointer?
+    protected val cleanable: UniffiCleaner.Cleanable
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /** Releases the native object (once; later calls do nothing). Calls on it afterwards throw IllegalStateException. */
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    /** Releases the native object: the same as [destroy], for `use { }`. */
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithPointer(block: (ptr: Pointer) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the pointer being freed concurrently.
+        try {
+            return block(this.uniffiClonePointer())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val pointer: Pointer?) : Runnable {
+        override fun run() {
+            pointer?.let { ptr ->
+                uniffiRustCall { status ->
+                    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_free_webhookdelivery(ptr, status)
+                }
+            }
+        }
+    }
+
+    /** @suppress */
+    fun uniffiClonePointer(): Pointer {
+        return uniffiRustCall() { status ->
+            UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_clone_webhookdelivery(pointer!!, status)
+        }
+    }
+
+    
+    /**
+     * The conversation (`data.conversation_id`).
+     */override fun `conversationId`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_webhookdelivery_conversation_id(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The event type when the delivery names one (`type`); absent is normal.
+     */override fun `eventType`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_webhookdelivery_event_type(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Fetches the event it points at (`GET /conversations/{cid}/events/{id}`, rest/v1)
+     * with `client`, which must act for [userId]: another user's client
+     * gets `NotFound`. Blocking.
+     */
+    @Throws(MoveworksException::class)override fun `fetch`(`client`: Client): Event {
+            return FfiConverterTypeEvent.lift(
+    callWithPointer {
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_webhookdelivery_fetch(
+        it, FfiConverterTypeClient.lower(`client`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Non-blocking [fetch].
+     */
+    @Throws(MoveworksException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `fetchAsync`(`client`: Client) : Event {
+        return uniffiRustCallAsync(
+        callWithPointer { thisPtr ->
+            UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_webhookdelivery_fetch_async(
+                thisPtr,
+                FfiConverterTypeClient.lower(`client`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_complete_rust_buffer(future, continuation).let { RustBufferEvent.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.INSTANCE.ffi_moveworks_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeEvent.lift(it) },
+        // Error FFI converter
+        MoveworksException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The event id (`evt_…`), also the key to drop a repeat (by webhook or by polling).
+     */override fun `id`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_webhookdelivery_id(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * True when it is (or may be) a `CONVERSATION_RESPONSE_RECEIVED`: it names that type, or none.
+     */override fun `isConversationResponse`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_webhookdelivery_is_conversation_response(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The whole body as JSON text, unknown members included.
+     */override fun `rawJson`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_webhookdelivery_raw_json(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The user to act as when fetching (`data.user_id`).
+     */override fun `userId`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_method_webhookdelivery_user_id(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object {
+        
+    /**
+     * Reads a delivery from the raw body. Not JSON (or not an object): `Decode`; a
+     * missing or empty `id`, `data`, `data.conversation_id` or `data.user_id`:
+     * `InvalidArgument` naming that member. Unknown members and types are accepted.
+     */
+    @Throws(MoveworksException::class) fun `parse`(`body`: kotlin.ByteArray): WebhookDelivery {
+            return FfiConverterTypeWebhookDelivery.lift(
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_constructor_webhookdelivery_parse(
+        FfiConverterByteArray.lower(`body`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * [parse] of a body received as text.
+     */
+    @Throws(MoveworksException::class) fun `parseText`(`body`: kotlin.String): WebhookDelivery {
+            return FfiConverterTypeWebhookDelivery.lift(
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_constructor_webhookdelivery_parse_text(
+        FfiConverterString.lower(`body`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * [parse] after `verifier` accepted the request; its error is thrown,
+     * and nothing parsed, when it does not.
+     */
+    @Throws(MoveworksException::class) fun `parseVerified`(`headers`: Map<kotlin.String, kotlin.String>, `body`: kotlin.ByteArray, `verifier`: WebhookVerifier): WebhookDelivery {
+            return FfiConverterTypeWebhookDelivery.lift(
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_constructor_webhookdelivery_parse_verified(
+        FfiConverterMapStringString.lower(`headers`),FfiConverterByteArray.lower(`body`),FfiConverterTypeWebhookVerifier.lower(`verifier`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWebhookDelivery: FfiConverter<WebhookDelivery, Pointer> {
+
+    override fun lower(value: WebhookDelivery): Pointer {
+        return value.uniffiClonePointer()
+    }
+
+    override fun lift(value: Pointer): WebhookDelivery {
+        return WebhookDelivery(value)
+    }
+
+    override fun read(buf: ByteBuffer): WebhookDelivery {
+        // The Rust code always writes pointers as 8 bytes, and will
+        // fail to compile if they don't fit.
+        return lift(Pointer(buf.getLong()))
+    }
+
+    override fun allocationSize(value: WebhookDelivery) = 8UL
+
+    override fun write(value: WebhookDelivery, buf: ByteBuffer) {
+        // The Rust code always expects pointers written as 8 bytes,
+        // and will fail to compile if they don't fit.
+        buf.putLong(Pointer.nativeValue(lower(value)))
+    }
+}
+
+
+
+/**
+ * How an [`EventsFollower`] polls; unset values keep the core's defaults (every 6 s,
+ * no replay, 100 events a page, back-off up to 60 s).
+ */
+data class FollowOptions (
+    /**
+     * Time between polls (default 6 s: event polls count against the same rate limit
+     * as history reads; webhooks are the low-latency path).
+     */
+    var `interval`: java.time.Duration? = null, 
+    /**
+     * On a fresh checkpoint, deliver the events already in the feed (`true`), or only
+     * those arriving after the follower starts (`false`, the default).
+     */
+    var `replay`: kotlin.Boolean? = null, 
+    /**
+     * Events per page, 1 to 100 (default 100).
+     */
+    var `pageSize`: kotlin.UInt? = null, 
+    /**
+     * Longest wait between attempts after a failure without `Retry-After` (default 60 s).
+     */
+    var `maxBackoff`: java.time.Duration? = null
+) {
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFollowOptions: FfiConverterRustBuffer<FollowOptions> {
+    override fun read(buf: ByteBuffer): FollowOptions {
+        return FollowOptions(
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FollowOptions) = (
+            FfiConverterOptionalDuration.allocationSize(value.`interval`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`replay`) +
+            FfiConverterOptionalUInt.allocationSize(value.`pageSize`) +
+            FfiConverterOptionalDuration.allocationSize(value.`maxBackoff`)
+    )
+
+    override fun write(value: FollowOptions, buf: ByteBuffer) {
+            FfiConverterOptionalDuration.write(value.`interval`, buf)
+            FfiConverterOptionalBoolean.write(value.`replay`, buf)
+            FfiConverterOptionalUInt.write(value.`pageSize`, buf)
+            FfiConverterOptionalDuration.write(value.`maxBackoff`, buf)
+    }
+}
+
+
 
 /**
  * Per-call overrides, see [Client.withOptions].
@@ -7325,6 +9384,154 @@ public object FfiConverterTypeWaitOptions: FfiConverterRustBuffer<WaitOptions> {
             FfiConverterOptionalDuration.write(value.`deadline`, buf)
     }
 }
+
+
+
+/**
+ * The input of one turn (`{"input": …}` of create response and its stream).
+ *
+ * The core's `Input` cannot cross as it is (its raw variant holds a JSON map), so
+ * this enum carries the same variants with the raw one as JSON text; the core
+ * checks and encodes every one (`Input::to_wire`).
+ */
+sealed class Input {
+    
+    /**
+     * `{"chat": {"text": …}}` (rest/v1 only): what Moveworks' demo app sends for a typed turn.
+     */
+    data class Chat(
+        /**
+         * The user's message.
+         */
+        val `text`: kotlin.String) : Input() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * `{"text": …}`: documented on both generations.
+     */
+    data class Text(
+        /**
+         * The user's message.
+         */
+        val `text`: kotlin.String) : Input() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * `{"callback_id": …}` (rest/v1 only): a button press, the callback id of a
+     * `CALLBACK_ACTION` exactly as received (see `Client.press`).
+     */
+    data class Callback(
+        /**
+         * The button's callback id.
+         */
+        val `callbackId`: kotlin.String) : Input() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+    /**
+     * Any other input object, sent as given (e.g. `{"action": {…}}`, whose shape is not
+     * published): a non-empty JSON object, as text. Anything else is `InvalidArgument` (`input`).
+     */
+    data class Raw(
+        /**
+         * The input object as JSON text.
+         */
+        val `json`: kotlin.String) : Input() {
+        /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+        companion object
+    }
+    
+
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInput : FfiConverterRustBuffer<Input>{
+    override fun read(buf: ByteBuffer): Input {
+        return when(buf.getInt()) {
+            1 -> Input.Chat(
+                FfiConverterString.read(buf),
+                )
+            2 -> Input.Text(
+                FfiConverterString.read(buf),
+                )
+            3 -> Input.Callback(
+                FfiConverterString.read(buf),
+                )
+            4 -> Input.Raw(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: Input) = when(value) {
+        is Input.Chat -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`text`)
+            )
+        }
+        is Input.Text -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`text`)
+            )
+        }
+        is Input.Callback -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`callbackId`)
+            )
+        }
+        is Input.Raw -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`json`)
+            )
+        }
+    }
+
+    override fun write(value: Input, buf: ByteBuffer) {
+        when(value) {
+            is Input.Chat -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`text`, buf)
+                Unit
+            }
+            is Input.Text -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`text`, buf)
+                Unit
+            }
+            is Input.Callback -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`callbackId`, buf)
+                Unit
+            }
+            is Input.Raw -> {
+                buf.putInt(4)
+                FfiConverterString.write(value.`json`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
 
 
 
@@ -7795,6 +10002,162 @@ public object FfiConverterTypeMoveworksError : FfiConverterRustBuffer<MoveworksE
 
 
 /**
+ * Where a follower keeps its place, implemented by the app (a database row per
+ * user, a key in Redis) when the file store of `Client.follow_events` does not fit.
+ *
+ * The value is an opaque string (an event id, or `""`: "from the start of the
+ * feed"); store it verbatim, one store per user. Throwing fails the follower's call
+ * (a `MoveworksError` keeps its kind; anything else is `InvalidArgument` naming
+ * `checkpoint`).
+ */
+public interface CheckpointStore {
+    
+    /**
+     * The saved checkpoint, or absent when nothing was ever saved (a fresh follower).
+     * Called once, before the first poll.
+     */
+    fun `load`(): kotlin.String?
+    
+    /**
+     * Saves `checkpoint`; once this returns, a later `load` (after a restart) must
+     * return it: an event saved here is never delivered again.
+     */
+    fun `save`(`checkpoint`: kotlin.String)
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceCheckpointStore {
+    internal object `load`: UniffiCallbackInterfaceCheckpointStoreMethod0 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeCheckpointStore.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`load`(
+                )
+            }
+            val writeReturn = { value: kotlin.String? -> uniffiOutReturn.setValue(FfiConverterOptionalString.lower(value)) }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: MoveworksException -> FfiConverterTypeMoveworksError.lower(e) }
+            )
+        }
+    }
+    internal object `save`: UniffiCallbackInterfaceCheckpointStoreMethod1 {
+        override fun callback(`uniffiHandle`: Long,`checkpoint`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeCheckpointStore.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`save`(
+                    FfiConverterString.lift(`checkpoint`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: MoveworksException -> FfiConverterTypeMoveworksError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeCheckpointStore.handleMap.remove(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceCheckpointStore.UniffiByValue(
+        `load`,
+        `save`,
+        uniffiFree,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_moveworks_uniffi_fn_init_callback_vtable_checkpointstore(vtable)
+    }
+}
+
+/**
+ * The ffiConverter which transforms the Callbacks in to handles to pass to Rust.
+ *
+ * @suppress
+ */
+public object FfiConverterTypeCheckpointStore: FfiConverterCallbackInterface<CheckpointStore>()
+
+
+
+
+
+/**
+ * Receives the follower's events, in feed order, one at a time.
+ */
+public interface EventHandler {
+    
+    /**
+     * Return `true` when handled (its id becomes the checkpoint), `false` when not:
+     * the call returns and that event is delivered again by the next call or run.
+     */
+    fun `onEvent`(`event`: Event): kotlin.Boolean
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceEventHandler {
+    internal object `onEvent`: UniffiCallbackInterfaceEventHandlerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`event`: RustBufferEvent.ByValue,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeEventHandler.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onEvent`(
+                    FfiConverterTypeEvent.lift(`event`),
+                )
+            }
+            val writeReturn = { value: kotlin.Boolean -> uniffiOutReturn.setValue(FfiConverterBoolean.lower(value)) }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeEventHandler.handleMap.remove(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceEventHandler.UniffiByValue(
+        `onEvent`,
+        uniffiFree,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_moveworks_uniffi_fn_init_callback_vtable_eventhandler(vtable)
+    }
+}
+
+/**
+ * The ffiConverter which transforms the Callbacks in to handles to pass to Rust.
+ *
+ * @suppress
+ */
+public object FfiConverterTypeEventHandler: FfiConverterCallbackInterface<EventHandler>()
+
+
+
+
+
+/**
  * Receives the SDK's log records (one per HTTP attempt at `Debug`, one per retry
  * decision at `Info`, bodies at `Trace`; never a secret). Called on the thread running
  * the call (a worker thread for the async methods); keep it short.
@@ -7973,6 +10336,154 @@ internal object uniffiCallbackInterfaceStreamEventListener {
  * @suppress
  */
 public object FfiConverterTypeStreamEventListener: FfiConverterCallbackInterface<StreamEventListener>()
+
+
+
+
+
+/**
+ * Where a per-user view ([Client.forUser]) gets its user's bearer token:
+ * implemented by the app (a call to its identity provider, a JWT exchange, a vault).
+ *
+ * Called when the view has no valid token: on its first call, shortly before the
+ * returned `expires_in` runs out, and once after the API answers 401 (then the call
+ * is replayed once). Calls of one view never overlap (single flight). It runs on the
+ * thread making the call (a thread of the SDK's for the async methods), so it may
+ * block. Throwing fails the call with `OAuth` (a `MoveworksError` thrown keeps its
+ * kind) and nothing is sent.
+ */
+public interface TokenProvider {
+    
+    /**
+     * A fresh token for this view's user.
+     */
+    fun `token`(): UserToken
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceTokenProvider {
+    internal object `token`: UniffiCallbackInterfaceTokenProviderMethod0 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: PointerByReference,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeTokenProvider.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`token`(
+                )
+            }
+            val writeReturn = { value: UserToken -> uniffiOutReturn.setValue(FfiConverterTypeUserToken.lower(value)) }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: MoveworksException -> FfiConverterTypeMoveworksError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeTokenProvider.handleMap.remove(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceTokenProvider.UniffiByValue(
+        `token`,
+        uniffiFree,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_moveworks_uniffi_fn_init_callback_vtable_tokenprovider(vtable)
+    }
+}
+
+/**
+ * The ffiConverter which transforms the Callbacks in to handles to pass to Rust.
+ *
+ * @suppress
+ */
+public object FfiConverterTypeTokenProvider: FfiConverterCallbackInterface<TokenProvider>()
+
+
+
+
+
+/**
+ * Checks that a webhook delivery really comes from Moveworks, before it is read.
+ *
+ * Moveworks signs deliveries with a rotating key, but the header names, the
+ * algorithm and where the keys are published are not public, so the SDK ships no
+ * verifier (it would have to guess). Implement this once you know the scheme (from
+ * your Moveworks account team) and pass it to `WebhookDelivery.parse_verified`.
+ * Until then keep the endpoint's URL secret and treat a delivery as a hint only:
+ * its content is fetched from the API with your own credentials.
+ */
+public interface WebhookVerifier {
+    
+    /**
+     * Returns normally when the delivery is authentic; throws otherwise (the error
+     * is `parse_verified`'s, e.g. `InvalidArgument`). `headers`: the HTTP request's
+     * headers as received (compare names case-insensitively); `body`: the raw body,
+     * byte for byte (verify before any parsing).
+     */
+    fun `verify`(`headers`: Map<kotlin.String, kotlin.String>, `body`: kotlin.ByteArray)
+    
+    /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
+    companion object
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceWebhookVerifier {
+    internal object `verify`: UniffiCallbackInterfaceWebhookVerifierMethod0 {
+        override fun callback(`uniffiHandle`: Long,`headers`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeWebhookVerifier.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`verify`(
+                    FfiConverterMapStringString.lift(`headers`),
+                    FfiConverterByteArray.lift(`body`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: MoveworksException -> FfiConverterTypeMoveworksError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeWebhookVerifier.handleMap.remove(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceWebhookVerifier.UniffiByValue(
+        `verify`,
+        uniffiFree,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_moveworks_uniffi_fn_init_callback_vtable_webhookverifier(vtable)
+    }
+}
+
+/**
+ * The ffiConverter which transforms the Callbacks in to handles to pass to Rust.
+ *
+ * @suppress
+ */
+public object FfiConverterTypeWebhookVerifier: FfiConverterCallbackInterface<WebhookVerifier>()
 
 
 
@@ -8428,6 +10939,70 @@ public object FfiConverterOptionalTypeMessagePage: FfiConverterRustBuffer<Messag
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeModalField: FfiConverterRustBuffer<ModalField?> {
+    override fun read(buf: ByteBuffer): ModalField? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeModalField.read(buf)
+    }
+
+    override fun allocationSize(value: ModalField?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeModalField.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ModalField?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeModalField.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeModalRef: FfiConverterRustBuffer<ModalRef?> {
+    override fun read(buf: ByteBuffer): ModalRef? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeModalRef.read(buf)
+    }
+
+    override fun allocationSize(value: ModalRef?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeModalRef.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ModalRef?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeModalRef.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeResponse: FfiConverterRustBuffer<Response?> {
     override fun read(buf: ByteBuffer): Response? {
         if (buf.get().toInt() == 0) {
@@ -8740,6 +11315,62 @@ public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Messa
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeModalRef: FfiConverterRustBuffer<List<ModalRef>> {
+    override fun read(buf: ByteBuffer): List<ModalRef> {
+        val len = buf.getInt()
+        return List<ModalRef>(len) {
+            FfiConverterTypeModalRef.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ModalRef>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeModalRef.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ModalRef>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeModalRef.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAction: FfiConverterRustBuffer<List<Action>> {
+    override fun read(buf: ByteBuffer): List<Action> {
+        val len = buf.getInt()
+        return List<Action>(len) {
+            FfiConverterTypeAction.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Action>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAction.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Action>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAction.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeStreamEvent: FfiConverterRustBuffer<List<StreamEvent>> {
     override fun read(buf: ByteBuffer): List<StreamEvent> {
         val len = buf.getInt()
@@ -8897,6 +11528,57 @@ public object FfiConverterMapStringTypeModalValue: FfiConverterRustBuffer<Map<ko
 
 
 
+
+
+        /**
+         * Reads an action from the API's JSON (e.g. one kept by `action_to_json`).
+         */
+    @Throws(MoveworksException::class) fun `actionFromJson`(`json`: kotlin.String): Action {
+            return FfiConverterTypeAction.lift(
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_action_from_json(
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The action's label (what the button shows), when it has one.
+         */ fun `actionLabel`(`action`: Action): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_action_label(
+        FfiConverterTypeAction.lower(`action`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The action as the API's JSON (`{"type": "CALLBACK_ACTION", "label", "callback_action": {…}}`).
+         */ fun `actionToJson`(`action`: Action): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_action_to_json(
+        FfiConverterTypeAction.lower(`action`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The action's wire type, e.g. `"CALLBACK_ACTION"` (an unknown one's as sent).
+         */ fun `actionTypeName`(`action`: Action): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_action_type_name(
+        FfiConverterTypeAction.lower(`action`),_status)
+}
+    )
+    }
+    
+
         /**
          * The page as the API's JSON (`{"conversations": […], "metadata": {"next_cursor": …}}`).
          */ fun `conversationPageToJson`(`page`: ConversationPage): kotlin.String {
@@ -8994,6 +11676,56 @@ public object FfiConverterMapStringTypeModalValue: FfiConverterRustBuffer<Map<ko
     
 
         /**
+         * The message's buttons (its `actions`), in the order to render them.
+         */ fun `messageButtons`(`message`: Message): List<Action> {
+            return FfiConverterSequenceTypeAction.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_message_buttons(
+        FfiConverterTypeMessage.lower(`message`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * True when a human agent wrote the message (`LIVE_AGENT`).
+         */ fun `messageIsLiveAgent`(`message`: Message): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_message_is_live_agent(
+        FfiConverterTypeMessage.lower(`message`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The form a `MODAL_ACTION` of this message opens (for `get_modal` / `submit_modal`);
+         * absent for any other action. Modal ids are minted per message read: use the copy of
+         * the message you just read.
+         */ fun `messageModalRef`(`message`: Message, `action`: Action): ModalRef? {
+            return FfiConverterOptionalTypeModalRef.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_message_modal_ref(
+        FfiConverterTypeMessage.lower(`message`),FfiConverterTypeAction.lower(`action`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The forms this message offers, one per `MODAL_ACTION`, in order.
+         */ fun `messageModals`(`message`: Message): List<ModalRef> {
+            return FfiConverterSequenceTypeModalRef.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_message_modals(
+        FfiConverterTypeMessage.lower(`message`),_status)
+}
+    )
+    }
+    
+
+        /**
          * The page as the API's JSON (`{"messages": […], "metadata": {"next_cursor": …}}`).
          */ fun `messagePageToJson`(`page`: MessagePage): kotlin.String {
             return FfiConverterString.lift(
@@ -9037,6 +11769,111 @@ public object FfiConverterMapStringTypeModalValue: FfiConverterRustBuffer<Map<ko
     uniffiRustCall() { _status ->
     UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_message_to_json(
         FfiConverterTypeMessage.lower(`message`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The field named `name` of the form, if any.
+         */ fun `modalField`(`modal`: Modal, `name`: kotlin.String): ModalField? {
+            return FfiConverterOptionalTypeModalField.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_modal_field(
+        FfiConverterTypeModal.lower(`modal`),FfiConverterString.lower(`name`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The field's wire type, e.g. `"CHOICE"` (an unknown one's as sent).
+         */ fun `modalFieldTypeName`(`field`: ModalField): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_modal_field_type_name(
+        FfiConverterTypeModalField.lower(`field`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The value a field takes from text a person typed: `TEXT`, `DATE`, `DATETIME` as is;
+         * `BOOLEAN` from true/false/yes/no/1/0; a single `CHOICE` as its option (its value or
+         * display value); a multi `CHOICE` from comma-separated options. Other kinds take no
+         * text: `InvalidArgument` naming the field.
+         */
+    @Throws(MoveworksException::class) fun `modalFieldValueFromText`(`field`: ModalField, `text`: kotlin.String): ModalValue {
+            return FfiConverterTypeModalValue.lift(
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_modal_field_value_from_text(
+        FfiConverterTypeModalField.lower(`field`),FfiConverterString.lower(`text`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads a form from the API's JSON; `source` (where it was fetched) is absent: set it
+         * before passing it to `refresh_modal`.
+         */
+    @Throws(MoveworksException::class) fun `modalFromJson`(`json`: kotlin.String): Modal {
+            return FfiConverterTypeModal.lift(
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_modal_from_json(
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The submit acknowledgement as the API's JSON (`{"status": "SUBMITTED", …}`).
+         */ fun `modalSubmitResultToJson`(`result`: ModalSubmitResult): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_modal_submit_result_to_json(
+        FfiConverterTypeModalSubmitResult.lower(`result`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The form as the API's JSON (`{"modal_id", "title", "fields": […]}`; not where it came from).
+         */ fun `modalToJson`(`modal`: Modal): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_modal_to_json(
+        FfiConverterTypeModal.lower(`modal`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * A value from its wire JSON (`{"option": "mac"}`, `{"text": "…"}`, …); any other JSON is kept raw.
+         * Text that is not JSON is `Decode`.
+         */
+    @Throws(MoveworksException::class) fun `modalValueFromWire`(`json`: kotlin.String): ModalValue {
+            return FfiConverterTypeModalValue.lift(
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_modal_value_from_wire(
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The value's wire JSON; a raw value that is not a JSON object is `InvalidArgument` (`values`).
+         */
+    @Throws(MoveworksException::class) fun `modalValueToWire`(`value`: ModalValue): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(MoveworksException) { _status ->
+    UniffiLib.INSTANCE.uniffi_moveworks_uniffi_fn_func_modal_value_to_wire(
+        FfiConverterTypeModalValue.lower(`value`),_status)
 }
     )
     }

@@ -1,6 +1,7 @@
-// Runs tests/conformance/scenarios.json through the Kotlin API: each call goes
-// through the generated bindings, and results are compared as wire JSON
-// produced by the core's serializer (the toJson() extensions).
+// Runs tests/conformance/scenarios.json and v1-scenarios.json through the Kotlin API:
+// each call goes through the generated bindings, and results are compared as wire JSON
+// produced by the core's serializer (the toJson() extensions). The rest/v1 calls are in
+// ConformanceV1.kt.
 package ai.moveworks.sdk.test
 
 import ai.moveworks.sdk.*
@@ -15,6 +16,10 @@ import java.time.Duration
 @Suppress("UNCHECKED_CAST")
 class Conformance(private val sim: Simulator) {
     private val saved = HashMap<String, Any?>()
+    /** The scenario's per-user views (`users`), by user id; a step's `as` picks one. */
+    private val users = HashMap<String, Client>()
+    /** Where `follow_events` keeps its checkpoint files: a scratch directory per scenario. */
+    private var checkpoints = File(".")
 
     fun runAll(file: File, tests: Tests) {
         val doc = Json.parse(file.readText(Charsets.UTF_8)) as Map<String, Any?>
@@ -37,15 +42,35 @@ class Conformance(private val sim: Simulator) {
         } else {
             buildClient(spec)
         }
-        client.use {
-            (s["steps"] as List<Map<String, Any?>>).forEachIndexed { i, step ->
-                try {
-                    runStep(client, step)
-                } catch (e: Throwable) {
-                    throw AssertionFailed("step $i ${Json.write(step).take(160)}: $e")
+        checkpoints = kotlin.io.path.createTempDirectory("mw-conformance").toFile()
+        try {
+            client.use {
+                for (user in (s["users"] as List<String>?).orEmpty()) users[user] = userView(client, user)
+                (s["steps"] as List<Map<String, Any?>>).forEachIndexed { i, step ->
+                    try {
+                        runStep(client, step)
+                    } catch (e: Throwable) {
+                        throw AssertionFailed("step $i ${Json.write(step).take(160)}: $e")
+                    }
                 }
             }
+        } finally {
+            users.values.forEach { it.close() }
+            users.clear()
+            checkpoints.deleteRecursively()
         }
+    }
+
+    /**
+     * A per-user view of the scenario's client whose token provider returns the bearer the
+     * simulator's `user_token` action minted for [user].
+     */
+    @Suppress("UNCHECKED_CAST")
+    private fun userView(client: Client?, user: String): Client {
+        checkNotNull(client) { "`users` in a scenario whose client failed to build" }
+        val minted = sim.control("POST", "script", mapOf("action" to "user_token", "args" to mapOf("user_id" to user)))
+        val token = (minted as Map<String, Any?>)["token"] as String
+        return client.forUser { UserToken(token) }
     }
 
     private fun buildClient(spec: Map<String, Any?>): Client {
@@ -54,10 +79,21 @@ class Conformance(private val sim: Simulator) {
             "oauth" -> true
             else -> error("unknown client auth $auth")
         }
+        val apiVersion = spec["api_version"] as String?
+        // Which of the simulator's URLs: the beta's unless the scenario names a generation,
+        // then the bare origin (the client appends the generation's path).
+        val baseUrl = when (val b = spec["base_url"] as String?) {
+            "beta" -> sim.baseUrl
+            "v1" -> sim.v1BaseUrl
+            "origin" -> sim.origin
+            null -> if (apiVersion == null) sim.baseUrl else sim.origin
+            else -> if (b.startsWith("/")) sim.origin + b else error("unknown base_url $b")
+        }
         return Client(
             ClientConfig(
                 assistantName = (spec["assistant_name"] as String?) ?: sim.assistantName,
-                baseUrl = sim.baseUrl,
+                baseUrl = baseUrl,
+                apiVersion = apiVersion,
                 bearerToken = if (oauth) null else (spec["token"] as String?) ?: sim.token,
                 clientId = if (oauth || spec["client_credentials_too"] == true) sim.clientId else null,
                 clientSecret = if (oauth) (spec["client_secret"] as String?) ?: sim.clientSecret
@@ -98,7 +134,11 @@ class Conformance(private val sim: Simulator) {
         }
     }
 
-    private fun runStep(maybeClient: Client?, rawStep: Map<String, Any?>) {
+    private fun runStep(scenarioClient: Client?, rawStep: Map<String, Any?>) {
+        val maybeClient = when (val user = rawStep["as"] as String?) {
+            null -> scenarioClient
+            else -> users[user] ?: error("no client for user $user (see `users`)")
+        }
         val args = substitute(rawStep["args"] ?: emptyMap<String, Any?>()) as Map<String, Any?>
         val sim = rawStep["sim"]
         if (sim != null) {
@@ -157,15 +197,21 @@ class Conformance(private val sim: Simulator) {
             "revoke_tokens" -> sim.control("POST", "tokens/revoke")
             "sleep" -> Thread.sleep(args["ms"] as Long)
             "inject_event" -> return sim.injectEvent(args)
+            // POST /_sim/script: the simulator's scripting vocabulary (user_token, expire_modals, ...).
+            "script" -> return sim.control("POST", "script", mapOf("action" to args["action"], "args" to (args["args"] ?: emptyMap<String, Any?>())))
             "expect_requests" -> {
                 val method = args["method"] as String?
                 val path = args["path_contains"] as String?
                 val ua = args["user_agent_ends_with"] as String?
-                val n = sim.requests().count { r ->
+                val matching = sim.requests().filter { r ->
                     (method == null || r["method"] == method) && (path == null || (r["path"] as String).contains(path)) &&
                         (ua == null || (r["user_agent"] as String?)?.endsWith(ua) == true)
                 }
-                assertEq(args["count"], n.toLong(), "requests matching $method $path")
+                assertEq(args["count"], matching.size.toLong(), "requests matching $method $path")
+                // Carried by this many distinct connections (per-user views share one pool).
+                (args["connections"] as Long?)?.let { n ->
+                    assertEq(n, matching.map { it["connection"] }.toSet().size.toLong(), "connections of $method $path")
+                }
             }
             else -> error("unknown sim action $action")
         }
@@ -203,12 +249,17 @@ class Conformance(private val sim: Simulator) {
                 conversationId = req("conversation_id"), responseId = req("response_id"), cursor = s("cursor"), limit = lim())).toJson())
             "submit_feedback" -> Json.parse(c.submitFeedback(req("conversation_id"), req("response_id"), req("message_id"),
                 req("callback_id"), s("additional_feedback")).toJson())
-            "create_response" -> Json.parse(c.createResponse(req("conversation_id"), req("text")).toJson())
+            "create_response" -> Json.parse(when (val input = conformanceInput(a)) {
+                null -> c.createResponse(req("conversation_id"), req("text"))
+                else -> c.createResponse(req("conversation_id"), input)
+            }.toJson())
             "get_response" -> Json.parse(c.getResponse(req("conversation_id"), req("response_id")).toJson())
             "wait_for_response" -> Json.parse(c.waitForResponse(req("conversation_id"), req("response_id"),
                 waitOptions(a), null, null).toJson())
-            "create_response_and_wait" -> Json.parse(c.createResponseAndWait(req("conversation_id"), req("text"),
-                waitOptions(a), null, null).toJson())
+            "create_response_and_wait" -> Json.parse(when (val input = conformanceInput(a)) {
+                null -> c.createResponseAndWait(req("conversation_id"), req("text"), waitOptions(a), null, null)
+                else -> c.createResponseAndWait(req("conversation_id"), input, waitOptions(a), null, null)
+            }.toJson())
             "stream_response" -> streamTurn(c, a)
             "assistant_text" -> Response.fromJson(Json.write(a["response"])).assistantText()
             "text_with_citation_markers" -> {
@@ -216,7 +267,7 @@ class Conformance(private val sim: Simulator) {
                     ?: error("the response has no assistant message")
                 first.textWithCitationMarkers()
             }
-            else -> error("unknown call $name")
+            else -> conformanceV1Call(c, name, a, checkpoints) ?: error("unknown call $name")
         }
     }
 
@@ -238,7 +289,12 @@ class Conformance(private val sim: Simulator) {
         try {
             val names = ArrayList<String>()
             var last: StreamEvent? = null
-            c.streamResponseFlow(a["conversation_id"] as String, a["text"] as String, options, cancel).collect {
+            val conversationId = a["conversation_id"] as String
+            val flow = when (val input = conformanceInput(a)) {
+                null -> c.streamResponseFlow(conversationId, a["text"] as String, options, cancel)
+                else -> c.streamResponseFlow(conversationId, input, options, cancel)
+            }
+            flow.collect {
                 names += it.eventName
                 last = it
             }

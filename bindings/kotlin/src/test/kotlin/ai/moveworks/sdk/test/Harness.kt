@@ -29,6 +29,7 @@ class Simulator(binary: String, vararg args: String) : AutoCloseable {
 
     val origin get() = info["origin"] as String
     val baseUrl get() = info["base_url"] as String
+    val v1BaseUrl get() = info["v1_base_url"] as String
     val tokenUrl get() = info["token_url"] as String
     val token get() = info["token"] as String
     val clientId get() = info["client_id"] as String

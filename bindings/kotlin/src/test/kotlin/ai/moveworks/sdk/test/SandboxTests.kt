@@ -50,6 +50,16 @@ class SandboxTests(private val t: Tests) {
             assertTrue(lines.last().isNotBlank() && lines.last() != "null") { "no answer printed: $out" }
         }
 
+        test("readme_forms_example_presses_a_button_and_submits_a_form") {
+            val out = captured { ai.moveworks.sdk.readme.forms.main() }
+            val lines = out.trim().lines()
+            assertEq(listOf("[1] File it (CALLBACK_ACTION)", "[2] Edit details (MODAL_ACTION)", "[3] Open portal (URL_ACTION)"),
+                lines.filter { it.startsWith("[") }, "buttons printed")
+            assertTrue(lines.any { it.startsWith("Filed ticket INC") }) { "no answer to the press: $out" }
+            assertTrue(lines.any { it == "form: :memo: New laptop request" }) { "no form title: $out" }
+            assertTrue(lines.last() == "submit: {\"status\":\"SUBMITTED\"}") { "not submitted: $out" }
+        }
+
         test("readme_testing_example_passes") {
             ai.moveworks.sdk.readme.testing.askRetriesRateLimitsAndApologizesForFailedAnswers()
         }

@@ -37,7 +37,9 @@ class ConformanceAndApiTest {
     @TestFactory
     fun conformance(): List<DynamicTest> {
         val tests = Tests()
-        Conformance(sim).runAll(File(property("moveworks.scenarios")), tests)
+        val scenarios = File(property("moveworks.scenarios"))
+        Conformance(sim).runAll(scenarios, tests)
+        Conformance(sim).runAll(scenarios.resolveSibling("v1-scenarios.json"), tests)
         return tests.dynamicTests()
     }
 
@@ -47,6 +49,7 @@ class ConformanceAndApiTest {
         val api = ApiTests(sim, tests)
         api.runAll()
         AsyncStreamTests(sim, tests).runAll()
+        V1Tests(sim, tests).runAll()
         // Informational (stdout, grepped by test.sh); passes whatever the figure.
         tests.run("bench/overhead") { println(api.measureOverhead()) }
         return tests.dynamicTests()
