@@ -2621,7 +2621,9 @@ enum mw_status mw_client_get_event(const struct mw_client *client,
  * (true: mw_sandbox_client() hands out clients that fetch OAuth tokens with the sandbox's
  * client credentials instead of using its bearer token), `"tls"` (true: serve HTTPS with a
  * throwaway CA, read with mw_sandbox_ca_certificate(); mw_sandbox_client() hands out clients
- * that trust it, and the URLs are `https://`). An unknown key or a bad value is
+ * that trust it, and the URLs are `https://`), `"api_version"` ("v1" or "v1beta1", the default
+ * for now: the API generation of the clients mw_sandbox_client() hands out; the sandbox serves
+ * both). An unknown key or a bad value is
  * MW_INVALID_ARGUMENT; a server that cannot start is MW_CONNECTION. `*out_sandbox` is owned:
  * stop it with mw_sandbox_stop().
  */

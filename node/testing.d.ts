@@ -14,6 +14,11 @@ export interface SandboxOptions {
    * start (its PEM: `caCertificate`); `client()` trusts that CA (`caCertificates`).
    */
   tls?: boolean
+  /**
+   * The API generation of the clients `client()` hands out: `'v1'` or `'v1beta1'` (the
+   * default, for now). The sandbox serves both at once.
+   */
+  apiVersion?: 'v1' | 'v1beta1'
 }
 
 /**

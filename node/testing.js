@@ -41,7 +41,8 @@ class Sandbox {
    * Starts a sandbox on a free 127.0.0.1 port. Options (all optional):
    * `responseDurationMs` (creation to terminal status, default 600), `assistantName`
    * (default "sandbox"), `oauth` (clients use client credentials and the token endpoint),
-   * `tls` (serve https with a throwaway CA: `caCertificate`; `client()` trusts it).
+   * `tls` (serve https with a throwaway CA: `caCertificate`; `client()` trusts it),
+   * `apiVersion` (`'v1'` or `'v1beta1'`, the default for now: the generation of `client()`).
    */
   static async start(options = {}) {
     if (typeof native.NativeSandbox !== 'function') {

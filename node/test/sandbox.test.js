@@ -249,3 +249,14 @@ test('start-up time', async (t) => {
   times.sort((a, b) => a - b)
   t.diagnostic(`Sandbox.start() took ${times[10].toFixed(2)} ms (median of 20; min ${times[0].toFixed(2)}, max ${times[19].toFixed(2)})`)
 })
+
+test('the sandbox hands out clients of the generation asked for', async (t) => {
+  const sandbox = await Sandbox.start({ apiVersion: 'v1' })
+  t.after(() => sandbox.close())
+  await sandbox.client().createConversation({ title: 'on rest/v1' })
+  assert.deepEqual(sandbox.requests().map((r) => r.path), ['/rest/v1/conversations'])
+  await assert.rejects(
+    async () => Sandbox.start({ apiVersion: 'v2' }),
+    (e) => e instanceof mw.InvalidArgumentError && e.argument === 'api_version',
+  )
+})

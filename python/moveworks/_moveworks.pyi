@@ -133,6 +133,7 @@ class Sandbox:
         assistant_name: Optional[str] = None,
         oauth: Optional[bool] = None,
         tls: Optional[bool] = None,
+        api_version: Optional[str] = None,
     ) -> "Sandbox": ...
     @property
     def ca_certificate(self) -> Optional[str]: ...

@@ -65,6 +65,8 @@ class Sandbox:
         client credentials instead of using its static bearer token.
     :param tls: serve HTTPS with a throwaway CA (:attr:`ca_certificate`), which the
         clients it hands out trust (``ca_certificates``): for testing TLS and proxies.
+    :param api_version: the API generation of the clients it hands out, ``"v1"`` or
+        ``"v1beta1"`` (the default, for now); the sandbox serves both at once.
     """
 
     def __init__(
@@ -74,9 +76,14 @@ class Sandbox:
         assistant_name: Optional[str] = None,
         oauth: bool = False,
         tls: bool = False,
+        api_version: Optional[str] = None,
     ) -> None:
         self._native = _NativeSandbox(
-            response_duration=response_duration, assistant_name=assistant_name, oauth=oauth, tls=tls
+            response_duration=response_duration,
+            assistant_name=assistant_name,
+            oauth=oauth,
+            tls=tls,
+            api_version=api_version,
         )
 
     def __enter__(self) -> "Sandbox":

@@ -182,3 +182,14 @@ def test_importing_the_module_does_not_import_pytest_or_load_from_moveworks() ->
         "assert not hasattr(moveworks.testing, 'moveworks_sandbox')"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd="/")
+
+
+def test_the_sandbox_hands_out_clients_of_the_generation_asked_for() -> None:
+    with Sandbox(api_version="v1") as sandbox, sandbox.client() as client:
+        client.create_conversation("on rest/v1")
+        assert [r["path"] for r in sandbox.requests()] == ["/rest/v1/conversations"]
+    with Sandbox() as sandbox:
+        assert sandbox.base_url.endswith("/rest/v1beta1"), "the beta stays the default for now"
+    with pytest.raises(moveworks.InvalidArgumentError) as refused:
+        Sandbox(api_version="v2")
+    assert refused.value.argument == "api_version"

@@ -4595,6 +4595,12 @@ public struct SandboxOptions {
      * out trust it (`ca_certificates`). For exercising TLS end to end. Unix only.
      */
     public let tls: Bool?
+    /**
+     * The API generation of the clients it hands out, `"v1"` or `"v1beta1"` (the
+     * default, for now); the sandbox serves both at once (its `base_url` is the beta's,
+     * its `origin` + `/rest/v1` the current API's).
+     */
+    public let apiVersion: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4615,11 +4621,17 @@ public struct SandboxOptions {
          * certificate it signs for `127.0.0.1`, `localhost` and `::1`; its URLs are
          * `https://`, [`Sandbox::ca_certificate_pem`] is the CA, and the clients it hands
          * out trust it (`ca_certificates`). For exercising TLS end to end. Unix only.
-         */tls: Bool? = nil) {
+         */tls: Bool? = nil, 
+        /**
+         * The API generation of the clients it hands out, `"v1"` or `"v1beta1"` (the
+         * default, for now); the sandbox serves both at once (its `base_url` is the beta's,
+         * its `origin` + `/rest/v1` the current API's).
+         */apiVersion: String? = nil) {
         self.responseDurationMs = responseDurationMs
         self.assistantName = assistantName
         self.oauth = oauth
         self.tls = tls
+        self.apiVersion = apiVersion
     }
 }
 
@@ -4642,6 +4654,9 @@ extension SandboxOptions: Equatable, Hashable {
         if lhs.tls != rhs.tls {
             return false
         }
+        if lhs.apiVersion != rhs.apiVersion {
+            return false
+        }
         return true
     }
 
@@ -4650,6 +4665,7 @@ extension SandboxOptions: Equatable, Hashable {
         hasher.combine(assistantName)
         hasher.combine(oauth)
         hasher.combine(tls)
+        hasher.combine(apiVersion)
     }
 }
 
@@ -4665,7 +4681,8 @@ public struct FfiConverterTypeSandboxOptions: FfiConverterRustBuffer {
                 responseDurationMs: FfiConverterOptionUInt64.read(from: &buf), 
                 assistantName: FfiConverterOptionString.read(from: &buf), 
                 oauth: FfiConverterOptionBool.read(from: &buf), 
-                tls: FfiConverterOptionBool.read(from: &buf)
+                tls: FfiConverterOptionBool.read(from: &buf), 
+                apiVersion: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -4674,6 +4691,7 @@ public struct FfiConverterTypeSandboxOptions: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.assistantName, into: &buf)
         FfiConverterOptionBool.write(value.oauth, into: &buf)
         FfiConverterOptionBool.write(value.tls, into: &buf)
+        FfiConverterOptionString.write(value.apiVersion, into: &buf)
     }
 }
 

@@ -3274,7 +3274,13 @@ data class SandboxOptions (
      * `https://`, [ai.moveworks.sdk.Sandbox.caCertificate] is the CA, and the clients it hands
      * out trust it (`ca_certificates`). For exercising TLS end to end. Unix only.
      */
-    var `tls`: kotlin.Boolean? = null
+    var `tls`: kotlin.Boolean? = null, 
+    /**
+     * The API generation of the clients it hands out, `"v1"` or `"v1beta1"` (the
+     * default, for now); the sandbox serves both at once (its `base_url` is the beta's,
+     * its `origin` + `/rest/v1` the current API's).
+     */
+    var `apiVersion`: kotlin.String? = null
 ) {
     
     /** The companion object (uniffi gives every type one), where extensions such as `Response.fromJson` live. */
@@ -3291,6 +3297,7 @@ public object FfiConverterTypeSandboxOptions: FfiConverterRustBuffer<SandboxOpti
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalBoolean.read(buf),
             FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -3298,7 +3305,8 @@ public object FfiConverterTypeSandboxOptions: FfiConverterRustBuffer<SandboxOpti
             FfiConverterOptionalULong.allocationSize(value.`responseDurationMs`) +
             FfiConverterOptionalString.allocationSize(value.`assistantName`) +
             FfiConverterOptionalBoolean.allocationSize(value.`oauth`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`tls`)
+            FfiConverterOptionalBoolean.allocationSize(value.`tls`) +
+            FfiConverterOptionalString.allocationSize(value.`apiVersion`)
     )
 
     override fun write(value: SandboxOptions, buf: ByteBuffer) {
@@ -3306,6 +3314,7 @@ public object FfiConverterTypeSandboxOptions: FfiConverterRustBuffer<SandboxOpti
             FfiConverterOptionalString.write(value.`assistantName`, buf)
             FfiConverterOptionalBoolean.write(value.`oauth`, buf)
             FfiConverterOptionalBoolean.write(value.`tls`, buf)
+            FfiConverterOptionalString.write(value.`apiVersion`, buf)
     }
 }
 
