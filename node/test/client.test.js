@@ -321,7 +321,10 @@ test('bad input gives InvalidArgumentError, never a crash', async () => {
   await assert.rejects(c.waitForResponse('conv_x', 'a b'), isInvalid('response_id'))
   assert.throws(() => mw.assistantText({}), isInvalid('response'))
   // Bad client options.
-  assert.throws(() => new mw.Client({ assistantName: 'x' }), isInvalid('token'))
+  // No credential: refused when building on the beta; on rest/v1 (every call acts for one user,
+  // through forUser views) the client's own calls are refused before sending.
+  assert.throws(() => new mw.Client({ assistantName: 'x', apiVersion: 'v1beta1' }), isInvalid('token'))
+  await assert.rejects(new mw.Client({ assistantName: 'x', baseUrl: 'http://127.0.0.1:9' }).listConversations(), isInvalid('token'))
   assert.throws(() => new mw.Client({ ...sim.options(), baseUrl: 'http://example.com' }), isInvalid('base_url'))
   // Client options are checked by the core, which names them in snake_case in every language.
   assert.throws(() => new mw.Client({ ...sim.options(), baseUrl: 7 }), isInvalid('base_url'))

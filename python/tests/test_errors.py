@@ -136,7 +136,10 @@ def test_invalid_arguments(client: moveworks.Client) -> None:
         (lambda: client.with_options(timeout=0), "timeout"),
         (lambda: client.with_options(max_retries=-1), "max_retries"),
         (lambda: moveworks.Client(assistant_name="a", token="t", base_url="http://example.com"), "base_url"),
-        (lambda: moveworks.Client(assistant_name="a"), "token"),
+        # No credential: refused when building on the beta; on rest/v1 (every call acts for one
+        # user, through for_user views) the client's own calls are refused before sending.
+        (lambda: moveworks.Client(assistant_name="a", api_version="v1beta1"), "token"),
+        (lambda: moveworks.Client(assistant_name="a", base_url="http://127.0.0.1:9").list_conversations(), "token"),
         (lambda: moveworks.Client(token="t"), "assistant_name"),
         (
             lambda: moveworks.Client(assistant_name="a", token="t", client_id="i", client_secret="s"),
