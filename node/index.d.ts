@@ -429,7 +429,14 @@ export interface Event {
 // ---- rest/v1: per-user views, inputs, forms, webhooks, the events follower ----
 
 /** What a token provider gives: the bearer, or the bearer and its lifetime in seconds. */
-export type ProvidedToken = string | { token: string; expiresIn?: number }
+export type ProvidedToken =
+  | string
+  | {
+      /** The bearer for this view's user. */
+      token: string
+      /** Seconds it stays valid (the exchange's `expires_in`); absent: until the API answers 401. */
+      expiresIn?: number
+    }
 
 /** Where a per-user view gets its bearer (`client.forUser`): your code (an identity-provider exchange, …). */
 export type TokenProvider = () => ProvidedToken | Promise<ProvidedToken>
@@ -439,21 +446,33 @@ export type TokenProvider = () => ProvidedToken | Promise<ProvidedToken>
  * generation (`chat` on rest/v1, `text` on the beta); these are the explicit variants.
  */
 export type Input =
-  /** `{"chat": {"text": …}}` (rest/v1). */
-  | { chat: string }
-  /** `{"text": …}` (both generations). */
-  | { text: string }
-  /** `{"callback_id": …}` (rest/v1): a button press, the id as received. */
-  | { callbackId: string }
-  /** Any other input object, sent as given (e.g. `{ action: {...} }`). */
-  | { raw: Record<string, unknown> }
+  | {
+      /** Sent as `{"chat": {"text": …}}` (rest/v1). */
+      chat: string
+    }
+  | {
+      /** Sent as `{"text": …}` (both generations). */
+      text: string
+    }
+  | {
+      /** Sent as `{"callback_id": …}` (rest/v1): a button press, the id as received. */
+      callbackId: string
+    }
+  | {
+      /** Any other input object, sent as given (e.g. `{ action: {...} }`). */
+      raw: Record<string, unknown>
+    }
 
 /** Makers of the `Input` variants. */
 export declare const Input: Readonly<{
-  chat(text: string): { chat: string }
-  text(text: string): { text: string }
-  callback(callbackId: string): { callbackId: string }
-  raw(input: Record<string, unknown>): { raw: Record<string, unknown> }
+  /** A typed turn sent as `{"chat": {"text"}}` (rest/v1). */
+  chat(text: string): Extract<Input, { chat: string }>
+  /** A typed turn sent as `{"text"}` (both generations). */
+  text(text: string): Extract<Input, { text: string }>
+  /** A button press: the action's callback id, exactly as received. */
+  callback(callbackId: string): Extract<Input, { callbackId: string }>
+  /** Any other input object, sent as given. */
+  raw(input: Record<string, unknown>): Extract<Input, { raw: Record<string, unknown> }>
 }>
 
 /** Where a form lives: the message that offered it and the `modalId` of its `MODAL_ACTION`. */
@@ -498,17 +517,50 @@ export interface ModalField {
   /** Whether changing it calls for `refreshModal` with all current values. */
   triggersRefresh: boolean
   /** `DISPLAY`: shown, never submitted (`text.text` may hold HTML). */
-  display?: { text?: { style?: string; text?: string }; [key: string]: unknown }
+  display?: {
+    /** A text block. */
+    text?: {
+      /** `HEADER`, `SUBTLE` or `NORMAL` (the default); others kept as sent. */
+      style?: string
+      /** The text (may hold HTML such as `<a href>` or `<br>`). */
+      text?: string
+    }
+    /** Other blocks (`image`, `download`), as received. */
+    [key: string]: unknown
+  }
   /** `TEXT`: value `{ text }`. */
-  text?: { multiline?: boolean; prefill?: string }
+  text?: {
+    /** Whether to offer several lines. */
+    multiline?: boolean
+    /** The value to start from. */
+    prefill?: string
+  }
   /** `DATE` (`YYYY-MM-DD`): value `{ date }`. */
-  date?: { prefill?: string }
+  date?: {
+    /** The value to start from (`YYYY-MM-DD`). */
+    prefill?: string
+  }
   /** `DATETIME` (ISO 8601): value `{ datetime }`. */
-  datetime?: { prefill?: string }
+  datetime?: {
+    /** The value to start from (ISO 8601). */
+    prefill?: string
+  }
   /** `BOOLEAN`: value `{ bool }`. */
-  boolean?: { prefill?: boolean }
+  boolean?: {
+    /** The value to start from. */
+    prefill?: boolean
+  }
   /** `CHOICE`: value `{ option }` (`{ options }` when `multi`); `options` re-applied after a refresh. */
-  choice?: { multi: boolean; allowsFreeInput: boolean; options?: ChoiceOption[]; prefill: ChoiceOption[] }
+  choice?: {
+    /** Whether several options may be chosen (value `{ options }`). */
+    multi: boolean
+    /** Whether the user may type a value that is not an option (sent as `{ option }`). */
+    allowsFreeInput: boolean
+    /** What to choose from (a refresh omits them; the SDK re-applies the first fetch's). */
+    options?: ChoiceOption[]
+    /** The options chosen to start from (with no `options`, also the list to choose from). */
+    prefill: ChoiceOption[]
+  }
   /** `FILE`: its value's shape is not published (send it as its wire object). */
   file?: Record<string, unknown> | null
   /** An unknown kind's configuration, under its own name. */
@@ -529,12 +581,30 @@ export interface Modal {
 
 /** One field's value as the wire sends it. */
 export type ModalValue =
-  | { text: string }
-  | { date: string }
-  | { datetime: string }
-  | { bool: boolean }
-  | { option: string }
-  | { options: string[] }
+  | {
+      /** A `TEXT` field's value. */
+      text: string
+    }
+  | {
+      /** A `DATE` field's value (`YYYY-MM-DD`). */
+      date: string
+    }
+  | {
+      /** A `DATETIME` field's value (ISO 8601). */
+      datetime: string
+    }
+  | {
+      /** A `BOOLEAN` field's value. */
+      bool: boolean
+    }
+  | {
+      /** A single `CHOICE`'s value (or free input). */
+      option: string
+    }
+  | {
+      /** A multiple `CHOICE`'s values. */
+      options: string[]
+    }
   | Record<string, unknown>
 
 /** A form's values: field name -> value. */
@@ -559,6 +629,7 @@ export interface ModalSubmitResult {
  * before `parse`).
  */
 export declare class WebhookDelivery {
+  private constructor()
   /**
    * Reads a delivery from the raw request body: a body that is not a JSON object is a
    * DecodeError; a missing `id`, `data.conversation_id` or `data.user_id` an
@@ -596,7 +667,9 @@ export interface WebhookParseOptions {
  * later `load` must return that value. Store the value verbatim (`''` is meaningful).
  */
 export interface CheckpointStore {
+  /** The checkpoint saved last, verbatim, or null when nothing was ever saved. */
   load(): string | null | Promise<string | null>
+  /** Stores `checkpoint` (replacing the previous one) durably before returning or resolving. */
   save(checkpoint: string): void | Promise<void>
 }
 
@@ -631,6 +704,7 @@ export type EventHandler = (event: Event) => unknown
  * Nothing blocks the JS thread: polls, waits and store calls run off it.
  */
 export declare class EventsFollower implements AsyncIterable<Event> {
+  private constructor()
   /** The last checkpoint saved: an event id, `''` (from the start of an empty feed), or null before the first poll. */
   readonly checkpoint: string | null
   /** True once cancelled. */

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import __future__
 import ast
+import functools
 import sys
 import types
 import warnings
@@ -71,6 +72,29 @@ def resolve_lazy_exports() -> None:
     for name in moveworks.__all__:
         if name not in vars(moveworks):
             setattr(moveworks, name, getattr(moveworks, name))
+
+
+def patch_lazy_alias_docstrings() -> None:
+    """Gives the type aliases ``moveworks`` re-exports from ``moveworks._types`` (loaded
+    on first use, so ``import moveworks`` does not import ``typing``) their docstrings.
+
+    pdoc reads a variable's docstring from the source of the module that documents it,
+    and these aliases are assigned in the private ``_types``, not in ``__init__.py``.
+    """
+    original = pdoc.doc.Module.__dict__["_var_docstrings"].func
+
+    def var_docstrings(self: pdoc.doc.Module) -> dict[str, str]:
+        found = dict(original(self))
+        if self.modulename == "moveworks":
+            import moveworks._types
+
+            for name, text in pdoc.doc_ast.walk_tree(moveworks._types).var_docstrings.items():
+                found.setdefault(name, text)
+        return found
+
+    patched = functools.cached_property(var_docstrings)
+    patched.__set_name__(pdoc.doc.Module, "_var_docstrings")
+    pdoc.doc.Module._var_docstrings = patched  # type: ignore[method-assign, assignment]
 
 
 def patch_reexports_from_stubs() -> None:
@@ -177,6 +201,7 @@ def main() -> int:
         expose_stub_only_names()
         resolve_lazy_exports()
         patch_reexports_from_stubs()
+        patch_lazy_alias_docstrings()
         modules = [pdoc.doc.Module.from_name(name) for name in MODULES]
         items = [item for module in modules for item in public_items(module)]
         pdoc.render.configure(docformat="restructuredtext", search=True, show_source=False)
