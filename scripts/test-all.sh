@@ -73,9 +73,9 @@ unset MOVEWORKS_SIM_CONTRACT_LOG
 section "release packages and API reference (scripts/release.sh)"
 bash scripts/release.sh
 
-# Fuzz briefly (20 s per target over the committed corpus); long runs: fuzz/README.md.
+# Fuzz briefly (10 s per target over the committed corpus); long runs: fuzz/README.md.
 section "fuzz (cargo-fuzz, ASan)"
-bash fuzz/run.sh 20
+bash fuzz/run.sh 10
 
 # A smoke check, not the soak: 20 s per language proves the loops run clean and RSS
 # stays within 5 MB after warm-up; the 30-minute figures come from `soak/run.sh 1800`.
