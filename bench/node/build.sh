@@ -15,7 +15,11 @@ PKG="$OUT/pkg"
 STAGE="$OUT/pkg.new"
 rm -rf "$STAGE"
 mkdir -p "$STAGE"
-cp "$ROOT/node/index.js" "$ROOT/node/package.json" "$STAGE/"
+# The package's own JS modules (what its "files" lists; native.js is generated below).
+for f in $(cd "$ROOT/node" && node -p 'require("./package.json").files.filter((f) => f.endsWith(".js") && f !== "native.js").join(" ")'); do
+  cp "$ROOT/node/$f" "$STAGE/"
+done
+cp "$ROOT/node/package.json" "$STAGE/"
 
 case "$profile" in
 release)
