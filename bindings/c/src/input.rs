@@ -42,7 +42,7 @@ unsafe fn input_of(kind: c_int, value: *const c_char) -> Result<Input, Error> {
         k if k == MW_INPUT_CHAT as c_int => Input::chat(v),
         k if k == MW_INPUT_TEXT as c_int => Input::text(v),
         k if k == MW_INPUT_CALLBACK as c_int => Input::callback(v),
-        k if k == MW_INPUT_RAW_JSON as c_int => Input::from_json_value(from_json(value, "the input")?)?,
+        k if k == MW_INPUT_RAW_JSON as c_int => Input::raw(from_json(value, "the input")?)?,
         _ => return Err(Error::invalid_argument("kind", "is not an mw_input_kind")),
     })
 }

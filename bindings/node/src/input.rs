@@ -24,8 +24,7 @@ pub(crate) fn input_from_json(json: &str) -> moveworks::Result<Input> {
         "chat" => Ok(Input::chat(text(value)?)),
         "text" => Ok(Input::text(text(value)?)),
         "callback_id" => Ok(Input::callback(text(value)?)),
-        "raw" if value.is_object() => Input::from_json_value(value),
-        "raw" => Err(Error::invalid_argument("input", "`raw` must be a JSON object")),
+        "raw" => Input::raw(value),
         other => Err(Error::invalid_argument(
             "input",
             format_args!("unknown input `{other}` (one of chat, text, callbackId, raw)"),

@@ -43,7 +43,7 @@ impl PyInput {
     #[staticmethod]
     fn raw(py: Python<'_>, input: Bound<'_, PyDict>) -> PyResult<Self> {
         let json = any_to_json(py, "input", input.as_any())?;
-        core::Input::from_json_value(json).map(PyInput).map_err(|e| crate::convert::to_py_err(py, e))
+        core::Input::raw(json).map(PyInput).map_err(|e| crate::convert::to_py_err(py, e))
     }
     fn __repr__(&self) -> String {
         match &self.0 {

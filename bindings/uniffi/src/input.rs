@@ -55,10 +55,11 @@ impl Input {
             Input::Chat { text } => core::Input::Chat(text),
             Input::Text { text } => core::Input::Text(text),
             Input::Callback { callback_id } => core::Input::Callback(callback_id),
-            Input::Raw { json } => match serde_json::from_str::<Value>(&json) {
-                Ok(Value::Object(map)) => core::Input::Raw(map),
-                _ => return Err(core::Error::invalid_argument("input", "a raw input must be a JSON object").into()),
-            },
+            Input::Raw { json } => {
+                let value = serde_json::from_str::<Value>(&json)
+                    .map_err(|e| core::Error::invalid_argument("input", format_args!("is not JSON ({e})")))?;
+                core::Input::raw(value)?
+            }
         })
     }
 }

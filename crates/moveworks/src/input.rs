@@ -68,6 +68,16 @@ impl Input {
         Input::Callback(callback_id.into())
     }
 
+    /// A raw input (sent as given, e.g. `{"action": {...}}`) from its JSON: anything but
+    /// a JSON object is `invalid_argument` naming `input`. The one check every binding's
+    /// raw variant goes through.
+    pub fn raw(value: Value) -> Result<Input> {
+        match value {
+            Value::Object(map) => Ok(Input::Raw(map)),
+            _ => Err(Error::invalid_argument("input", "a raw input must be a JSON object")),
+        }
+    }
+
     /// An input from JSON, as bindings hand it over: a string is a [`Turn`](Input::Turn),
     /// an object is sent as given ([`Raw`](Input::Raw)). Anything else is
     /// `invalid_argument` naming `input`.
@@ -156,5 +166,11 @@ mod tests {
         assert_eq!(arg(Input::callback("cb"), V1Beta1).as_deref(), Some("input"));
         assert_eq!(arg(Input::Raw(Map::new()), V1).as_deref(), Some("input"));
         assert_eq!(Input::from_json_value(json!(3)).unwrap_err().argument(), Some("input"));
+        // A raw input is an object, never a string read as a typed turn.
+        assert_eq!(Input::raw(json!("hi")).unwrap_err().argument(), Some("input"));
+        assert_eq!(
+            Input::raw(json!({"action": {}})).unwrap(),
+            Input::Raw(json!({"action": {}}).as_object().unwrap().clone())
+        );
     }
 }
