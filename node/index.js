@@ -68,8 +68,30 @@ function noBindingError(cause) {
 }
 
 const ERROR_MARKER = '\u0000moveworks-error:'
-/** Holds the wire JSON (from the core's serializer) that a model object was converted from. */
-const WIRE = Symbol('moveworks.wire')
+/**
+ * Stamps a model object with the wire JSON (from the core's serializer) it was converted
+ * from, as a private field: invisible to `JSON.stringify`, spreading, `util.inspect` and
+ * `deepStrictEqual`, and added by an inline-cached store, where a non-enumerable
+ * property (`Object.defineProperty`) cost a runtime call per object, the larger part of
+ * converting a streamed event. (`Stamp` returning its argument makes `Wired`'s
+ * constructor add the field to that plain object, whose prototype stays `Object.prototype`.)
+ */
+class Stamp {
+  constructor(model) {
+    return model
+  }
+}
+class Wired extends Stamp {
+  #wire
+  constructor(model, wire) {
+    super(model)
+    this.#wire = wire
+  }
+  /** The wire JSON `model` was made from; undefined for anything else. */
+  static of(model) {
+    return model !== null && typeof model === 'object' && #wire in model ? model.#wire : undefined
+  }
+}
 /** On errors of the polling helpers: how many onUpdate calls the addon sent. */
 const UPDATES = Symbol('moveworks.updates')
 const BINDING = `node/${process.versions.node}`
@@ -376,7 +398,7 @@ const KNOWN = (() => {
 
 /** Marks `to` as made from the wire value `from` (what `toWire` returns). */
 function keepWire(to, from) {
-  Object.defineProperty(to, WIRE, { value: from, enumerable: false })
+  new Wired(to, from)
   return to
 }
 
@@ -390,9 +412,24 @@ function taggedFromWire(value, known) {
   return keepWire({ type: 'UNKNOWN', typeName: String(value.type), raw: value }, value)
 }
 
-/** Adds a non-enumerable getter under an old name, so the new shape is what logs and deepEqual see. */
-function deprecatedAlias(obj, oldName, get) {
-  Object.defineProperty(obj, oldName, { get, enumerable: false, configurable: true })
+/**
+ * Non-enumerable getters under old names, so the new shape is what logs and deepEqual
+ * see. One getter per alias, shared by every object (a closure per object would give
+ * each its own hidden class, several times the cost of converting it).
+ */
+const LOCATION_ALIAS = {
+  get() {
+    return this.offset == null ? undefined : { offset: this.offset }
+  },
+  enumerable: false,
+  configurable: true,
+}
+const PAYLOAD_ALIAS = {
+  get() {
+    return this.payload
+  },
+  enumerable: false,
+  configurable: true,
 }
 
 /**
@@ -404,20 +441,22 @@ function deprecatedAlias(obj, oldName, get) {
 function citationFromWire(value) {
   if (value === null || typeof value !== 'object') return value
   const out = {}
-  for (const [k, v] of Object.entries(value)) {
+  for (const k in value) {
+    const v = value[k]
     if (k === 'location') {
       if (v?.offset != null) out.offset = v.offset
     } else if (k === 'display' && v !== null && typeof v === 'object') out.display = displayFromWire(v)
     else out[camel(k)] = fromWire(v)
   }
-  deprecatedAlias(out, 'location', () => (out.offset == null ? undefined : { offset: out.offset }))
+  Object.defineProperty(out, 'location', LOCATION_ALIAS)
   return keepWire(out, value)
 }
 
 /** A citation's display: `title` and `body` are Content; `attributes` are `{ key, value }` pairs. */
 function displayFromWire(value) {
   const out = {}
-  for (const [k, v] of Object.entries(value)) {
+  for (const k in value) {
+    const v = value[k]
     out[camel(k)] = k === 'title' || k === 'body' ? taggedFromWire(v, KNOWN.content) : fromWire(v)
   }
   return keepWire(out, value)
@@ -434,11 +473,12 @@ function fromWire(value) {
   if (Array.isArray(value)) return value.map(fromWire)
   if (value === null || typeof value !== 'object') return value
   const out = {}
-  for (const [k, v] of Object.entries(value)) {
+  for (const k in value) {
+    const v = value[k]
     if (k === 'event_payload') {
       // The core model (and Python) call it `payload`; `eventPayload` is the old Node name.
       out.payload = taggedFromWire(v, KNOWN.eventPayload)
-      deprecatedAlias(out, 'eventPayload', () => out.payload)
+      Object.defineProperty(out, 'eventPayload', PAYLOAD_ALIAS)
     } else if (k === 'outputs' && Array.isArray(v)) {
       out.outputs = v.map((o) => taggedFromWire(o, KNOWN.outputItem))
     } else if (k === 'output' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
@@ -520,18 +560,16 @@ function fromCallbackJson(json) {
  * core serialized it.
  */
 function toWire(model) {
-  if (model == null || typeof model !== 'object' || !(WIRE in model)) {
-    throw invalid('model', 'is not an object returned by this SDK')
-  }
-  return model[WIRE]
+  const wire = Wired.of(model)
+  if (wire === undefined) throw invalid('model', 'is not an object returned by this SDK')
+  return wire
 }
 
 /** The wire JSON text of `model` for a core helper; `argument` names it in the error. */
 function wireText(argument, model) {
-  if (model == null || typeof model !== 'object' || !(WIRE in model)) {
-    throw invalid(argument, 'is not an object returned by this SDK')
-  }
-  return JSON.stringify(model[WIRE])
+  const wire = Wired.of(model)
+  if (wire === undefined) throw invalid(argument, 'is not an object returned by this SDK')
+  return JSON.stringify(wire)
 }
 
 // ---- helpers: each one is the core's, run on the model's wire JSON ------------
@@ -1099,7 +1137,8 @@ const MODAL_SOURCE = Symbol('moveworks.modalSource')
 
 /** A ModalRef (from `modalRef`/`modals`, or written as `{ conversationId, responseId, messageId, modalId }`) as wire JSON. */
 function modalRefJson(argument, ref) {
-  if (ref != null && typeof ref === 'object' && WIRE in ref) return JSON.stringify(ref[WIRE])
+  const wire = Wired.of(ref)
+  if (wire !== undefined) return JSON.stringify(wire)
   return snakeJson(argument, ref)
 }
 

@@ -1,4 +1,4 @@
-"""The Rust row of the streaming benchmark (`rust.sdk`) alone, under a wrapper command:
+"""The Rust row of the streaming benchmark (`rust.sdk`) alone, or another with `--row`, under a wrapper command:
 instruction counts or a profile of the core's cost per event, reproducible on a noisy
 shared machine where CPU times are not. Not part of the test command.
 
@@ -29,6 +29,7 @@ def main() -> int:
     ap.add_argument("--events", type=int, default=5000)
     ap.add_argument("--turns", type=int, default=3)
     ap.add_argument("--profile", default="release", help="cargo profile dir of stream_events (release, profiling)")
+    ap.add_argument("--row", default="rust.sdk", help="another row of bench/streaming/run.py (e.g. node.sdk), built by its run.sh")
     ap.add_argument("wrapper", nargs=argparse.REMAINDER, help="-- then the command to run the row under")
     a = ap.parse_args()
     wrapper = a.wrapper[1:] if a.wrapper[:1] == ["--"] else a.wrapper
@@ -40,7 +41,8 @@ def main() -> int:
         fault = {"kind": "raw", "status": 200, "body": body, "headers": {"Content-Type": "text/event-stream"},
                  "path_contains": "/responses/stream", "count": 1_000_000}  # fmt: skip
         sim.request("POST", "/_sim/faults", {"faults": [fault]})
-        row = [os.path.join(bench.TARGET, a.profile, "examples", "stream_events"), "rust.sdk",
+        program = [os.path.join(bench.TARGET, a.profile, "examples", "stream_events"), "rust.sdk"]
+        row = (program if a.row == "rust.sdk" else bench.command(a.row, a.profile)) + [
                "--base-url", sim.info["base_url"], "--token", sim.info["token"], "--assistant", sim.info["assistant_name"],
                "--conversation", conversation, "--events", str(a.events), "--turns", str(a.turns), "--warmup", "1"]  # fmt: skip
         done = subprocess.run(wrapper + row, capture_output=True, text=True)

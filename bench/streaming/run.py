@@ -18,6 +18,7 @@ import copy
 import http.client
 import json
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -58,7 +59,9 @@ def command(row: str, profile: str) -> List[str]:
         return [os.path.join(TARGET, profile, "examples", "stream_events"), row]
     if row.startswith("python"):
         return [os.path.join(TARGET, "bench", "venv", "bin", "python"), os.path.join(HERE, "py_clients.py"), row]
-    return ["node", os.path.join(HERE, "node_clients.mjs"), row, "--pkg", os.path.join(TARGET, "bench", "node", "pkg")]
+    # BENCH_NODE_FLAGS: extra node flags for profiling a row (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+    flags = shlex.split(os.environ.get("BENCH_NODE_FLAGS", ""))
+    return ["node", *flags, os.path.join(HERE, "node_clients.mjs"), row, "--pkg", os.path.join(TARGET, "bench", "node", "pkg")]
 
 
 class Simulator:

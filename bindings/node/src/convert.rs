@@ -78,18 +78,19 @@ pub(crate) fn traced_json<T: Traced + serde::Serialize>(v: &T) -> moveworks::Res
 /// if any>, "http_headers": <that answer's headers, if any>, "succeeded": bool}` (`known`
 /// is false for the core's `Unknown` variant). Written straight into the buffer, with no
 /// intermediate `serde_json::Value`: a stream's events cross by the thousand.
+/// ASCII only (see [`write_ascii_json`]).
 pub(crate) fn push_event_json(out: &mut Vec<u8>, event: &StreamEvent, succeeded: bool) -> moveworks::Result<()> {
     let failed =
         |e: serde_json::Error| moveworks::Error::new(ErrorKind::Decode, format!("could not serialize an event: {e}"));
     let response = event.response();
     out.extend_from_slice(br#"{"event":"#);
-    serde_json::to_writer(&mut *out, event).map_err(failed)?;
+    write_ascii_json(&mut *out, event).map_err(failed)?;
     let known = !matches!(event, StreamEvent::Unknown { .. });
     out.extend_from_slice(if known { br#","known":true,"request_id":"# } else { br#","known":false,"request_id":"# });
-    serde_json::to_writer(&mut *out, &response.and_then(Traced::request_id)).map_err(failed)?;
+    write_ascii_json(&mut *out, &response.and_then(Traced::request_id)).map_err(failed)?;
     out.extend_from_slice(br#","http_headers":"#);
     let headers = response.and_then(Traced::http_headers).map(moveworks::HttpHeaders::to_map);
-    serde_json::to_writer(&mut *out, &headers).map_err(failed)?;
+    write_ascii_json(&mut *out, &headers).map_err(failed)?;
     out.extend_from_slice(if succeeded { br#","succeeded":true}"# } else { br#","succeeded":false}"# });
     Ok(())
 }
@@ -98,4 +99,55 @@ pub(crate) fn push_event_json(out: &mut Vec<u8>, event: &StreamEvent, succeeded:
 pub(crate) fn waited(response: &Response, updates: &std::sync::atomic::AtomicU32) -> moveworks::Result<NativeValue> {
     let updates = Some(updates.load(std::sync::atomic::Ordering::SeqCst));
     Ok(NativeValue { updates, ..value(response)? })
+}
+
+/// Writes `value` as compact JSON with every non-ASCII character as a `\u` escape
+/// (surrogate pairs above U+FFFF): the same value to `JSON.parse`, but a string JS can
+/// take by a Latin-1 copy, and one V8 parses on its one-byte path.
+pub(crate) fn write_ascii_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> serde_json::Result<()> {
+    value.serialize(&mut serde_json::Serializer::with_formatter(out, AsciiOnly))
+}
+
+/// serde_json's compact formatter, escaping non-ASCII characters.
+struct AsciiOnly;
+
+impl serde_json::ser::Formatter for AsciiOnly {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        if fragment.is_ascii() {
+            return writer.write_all(fragment.as_bytes());
+        }
+        let mut start = 0;
+        for (at, ch) in fragment.char_indices() {
+            if ch.is_ascii() {
+                continue;
+            }
+            writer.write_all(&fragment.as_bytes()[start..at])?;
+            let mut units = [0u16; 2];
+            for unit in ch.encode_utf16(&mut units) {
+                write!(writer, "\\u{unit:04x}")?;
+            }
+            start = at + ch.len_utf8();
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_ascii_json;
+
+    #[test]
+    fn ascii_json_escapes_every_non_ascii_character_and_round_trips() {
+        let value = serde_json::json!({"text": "caf\u{e9} \u{2014} \u{1F600} \"q\"\n", "k\u{e9}y": [1, null]});
+        let mut out = Vec::new();
+        write_ascii_json(&mut out, &value).unwrap();
+        assert!(out.is_ascii(), "{}", String::from_utf8_lossy(&out));
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains(r#"caf\u00e9 \u2014 \ud83d\ude00 \"q\"\n"#), "{text}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), value);
+    }
 }

@@ -11,15 +11,20 @@
 //!
 //! The JS thread does not even start the reader: the core's pump does that on its
 //! spawner thread, and runs readers at a lower priority than the JS thread.
+//!
+//! Nor does it serialize events: the reader thread turns each into its JSON as it reads
+//! it (`StreamPump::spawn_prepared`), ASCII only, so a batch becomes a JS string by a
+//! plain copy (Latin-1, no UTF-8 decoding) that `JSON.parse` reads on its one-byte fast path.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
 use moveworks::{CancelToken, PumpBatch, ResponseStatus, ResponseStream, StreamEvent, StreamPump};
+use napi::bindgen_prelude::ToNapiValue;
 use napi::bindgen_prelude::*;
 use napi::JsDeferred;
 use napi_derive::napi;
 
-use crate::convert::{push_event_json, to_napi};
+use crate::convert::{push_event_json, to_napi, write_ascii_json};
 
 /// A streamed turn (the core's `StreamPump`); the JS `ResponseStream` async iterable wraps it.
 ///
@@ -29,7 +34,16 @@ use crate::convert::{push_event_json, to_napi};
 pub struct NativeResponseStream {
     /// Only this object holds it strongly (a pending notify holds it weakly), so the
     /// garbage collector's drop of this object closes an abandoned stream.
-    pump: Arc<StreamPump>,
+    pump: Arc<StreamPump<PreparedEvent>>,
+}
+
+/// One event as the reader thread prepared it: its JSON within a batch (see `next`).
+type PreparedEvent = moveworks::Result<Vec<u8>>;
+
+fn prepare(event: StreamEvent) -> PreparedEvent {
+    let mut out = Vec::with_capacity(2048);
+    push_event_json(&mut out, &event, succeeded(&event))?;
+    Ok(out)
 }
 
 impl NativeResponseStream {
@@ -40,19 +54,19 @@ impl NativeResponseStream {
         cancel: Option<&CancelToken>,
         open: impl FnOnce(CancelToken) -> moveworks::Result<ResponseStream> + Send + 'static,
     ) -> Self {
-        NativeResponseStream { pump: Arc::new(StreamPump::spawn(cancel, open)) }
+        NativeResponseStream { pump: Arc::new(StreamPump::spawn_prepared(cancel, open, prepare)) }
     }
 }
 
 /// Has `pending` settled with the pump's next batch: now if there is one, else from the
 /// reader thread when there is (the batch becomes JSON there, off the JS thread).
-fn wait_for_batch(pump: &Arc<StreamPump>, pending: Arc<Pending>) {
+fn wait_for_batch(pump: &Arc<StreamPump<PreparedEvent>>, pending: Arc<Pending>) {
     let notified = pending.clone();
     let weak = Arc::downgrade(pump);
     let raced = pump.take_or_notify(move || {
         let json = weak.upgrade().and_then(|p| p.take().map(|batch| batch_json(&p, batch)));
         // Gone (garbage collected) or nothing after all: an empty batch.
-        notified.settle(json.unwrap_or_else(|| EMPTY_BATCH.to_owned()));
+        notified.settle(json.unwrap_or_else(BatchJson::empty));
     });
     if let Some(batch) = raced {
         // Something arrived between the two takes: hand it over through the promise.
@@ -61,16 +75,16 @@ fn wait_for_batch(pump: &Arc<StreamPump>, pending: Arc<Pending>) {
 }
 
 /// What a batch's promise resolves with, built on the thread that settles it.
-type Resolver = Box<dyn FnOnce(Env) -> Result<String> + Send>;
+type Resolver = Box<dyn FnOnce(Env) -> Result<BatchJson> + Send>;
 
 /// A `next` promise waiting for the reader thread. Settled exactly once: by the
 /// notify, or, should the notify be dropped unrun (replaced by a later registration),
 /// with an empty batch (JS then asks again), because an unsettled deferred would keep
 /// its threadsafe function, and with it the event loop, alive forever.
-struct Pending(Mutex<Option<JsDeferred<String, Resolver>>>);
+struct Pending(Mutex<Option<JsDeferred<BatchJson, Resolver>>>);
 
 impl Pending {
-    fn settle(&self, batch: String) {
+    fn settle(&self, batch: BatchJson) {
         let deferred = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
         if let Some(deferred) = deferred {
             deferred.resolve(Box::new(move |_| Ok(batch)));
@@ -80,12 +94,36 @@ impl Pending {
 
 impl Drop for Pending {
     fn drop(&mut self) {
-        self.settle(EMPTY_BATCH.to_owned());
+        self.settle(BatchJson::empty());
     }
 }
 
-/// A batch with nothing in it and more to come.
-const EMPTY_BATCH: &str = r#"{"events":[],"end":null}"#;
+/// A batch's JSON, ASCII only (non-ASCII characters are `\u` escapes): it becomes a
+/// JS string by a Latin-1 copy.
+pub struct BatchJson(Vec<u8>);
+
+impl BatchJson {
+    /// A batch with nothing in it and more to come.
+    fn empty() -> Self {
+        BatchJson(br#"{"events":[],"end":null}"#.to_vec())
+    }
+}
+
+impl ToNapiValue for BatchJson {
+    unsafe fn to_napi_value(env: napi::sys::napi_env, val: Self) -> Result<napi::sys::napi_value> {
+        debug_assert!(val.0.is_ascii());
+        let mut value = std::ptr::null_mut();
+        // SAFETY: `env` is the live environment napi hands to conversions; the bytes are
+        // valid for their length during the call, which copies them.
+        let status = unsafe {
+            napi::sys::napi_create_string_latin1(env, val.0.as_ptr().cast(), val.0.len() as isize, &mut value)
+        };
+        if status != napi::sys::Status::napi_ok {
+            return Err(Error::new(Status::GenericFailure, "could not create the batch's string"));
+        }
+        Ok(value)
+    }
+}
 
 #[napi]
 impl NativeResponseStream {
@@ -98,7 +136,7 @@ impl NativeResponseStream {
     /// Returned at once when something is buffered, else as a Promise that the reader
     /// thread resolves when something is (possibly an empty batch: ask again).
     #[napi(ts_return_type = "string | Promise<string>")]
-    pub fn next<'env>(&self, env: &'env Env) -> Result<Either<String, PromiseRaw<'env, String>>> {
+    pub fn next<'env>(&self, env: &'env Env) -> Result<Either<BatchJson, PromiseRaw<'env, BatchJson>>> {
         if let Some(batch) = self.pump.take() {
             return Ok(Either::A(batch_json(&self.pump, batch)));
         }
@@ -130,8 +168,8 @@ impl NativeResponseStream {
 }
 
 /// A new `next` promise and what settles it.
-fn pending<'env>(env: &'env Env) -> Result<(Arc<Pending>, PromiseRaw<'env, String>)> {
-    let (deferred, promise) = env.create_deferred::<String, Resolver>()?;
+fn pending<'env>(env: &'env Env) -> Result<(Arc<Pending>, PromiseRaw<'env, BatchJson>)> {
+    let (deferred, promise) = env.create_deferred::<BatchJson, Resolver>()?;
     Ok((Arc::new(Pending(Mutex::new(Some(deferred)))), PromiseRaw::new(env.raw(), promise.raw())))
 }
 
@@ -141,27 +179,30 @@ fn succeeded(event: &StreamEvent) -> bool {
     matches!(event, StreamEvent::ResponseCompleted { response: Some(r), .. } if r.status == ResponseStatus::Completed)
 }
 
-/// A batch as the JSON string `next` returns.
-fn batch_json(pump: &StreamPump, batch: PumpBatch) -> String {
-    let mut out = Vec::with_capacity(256 + 1024 * batch.events.len());
+/// A batch as the JSON string `next` returns: the events' prepared JSON, joined.
+fn batch_json(pump: &StreamPump<PreparedEvent>, batch: PumpBatch<PreparedEvent>) -> BatchJson {
+    let size: usize = batch.events.iter().map(|e| e.as_ref().map_or(0, Vec::len) + 1).sum();
+    let mut out = Vec::with_capacity(256 + size);
     out.extend_from_slice(br#"{"events":["#);
     let mut end = batch.end;
-    for (i, event) in batch.events.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        let mark = out.len();
-        if let Err(e) = push_event_json(&mut out, event, succeeded(event)) {
-            // An event that cannot be serialized ends the turn with that error (as the
-            // step that read it did before).
-            out.truncate(mark.saturating_sub(usize::from(i > 0)));
-            end = Some(Err(e));
-            break;
+    for (i, event) in batch.events.into_iter().enumerate() {
+        match event {
+            Ok(json) => {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(&json);
+            }
+            // An event that could not be serialized ends the turn with that error (as
+            // the step that read it did before).
+            Err(e) => {
+                end = Some(Err(e));
+                break;
+            }
         }
     }
     push_batch_end(&mut out, end, pump.response_id(), pump.request_id());
-    // The core's serializer writes UTF-8 only.
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    BatchJson(out)
 }
 
 /// Closes a batch's JSON after its events: `],"end":...,"response_id":...,"request_id":...}`.
@@ -179,9 +220,9 @@ fn push_batch_end(
     // Strings and options of strings: serializing them cannot fail.
     for (key, value) in [("end", end), ("response_id", response_id), ("request_id", request_id)] {
         out.extend_from_slice(if key == "end" { b"]," } else { b"," });
-        let _ = serde_json::to_writer(&mut *out, key);
+        let _ = write_ascii_json(&mut *out, key);
         out.push(b':');
-        let _ = serde_json::to_writer(&mut *out, &value);
+        let _ = write_ascii_json(&mut *out, &value);
     }
     out.push(b'}');
 }

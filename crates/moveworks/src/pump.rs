@@ -9,6 +9,10 @@
 //! touches, tens of KiB), nothing else waits behind it, and the thread hands
 //! over *everything* already read in one wake-up, so a consumer pays one thread
 //! hop per burst of events instead of one per event.
+//!
+//! A binding whose event loop would otherwise convert each event itself (Node
+//! serializes it for `JSON.parse`) has the reader thread do that work instead
+//! ([`StreamPump::spawn_prepared`]): the loop's thread then only takes the results.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -29,16 +33,16 @@ const READER_STACK_BYTES: usize = 256 * 1024;
 /// What the consumer takes at once: every event read since the last take, then,
 /// when the turn is over, how it ended.
 #[derive(Debug)]
-pub struct PumpBatch {
-    /// The events, in order (possibly none).
-    pub events: Vec<StreamEvent>,
+pub struct PumpBatch<T = StreamEvent> {
+    /// The events (or what the reader thread prepared from them), in order (possibly none).
+    pub events: Vec<T>,
     /// `None`: more may follow. `Some(Ok(()))`: the turn is over ([`StreamPump::response`]
     /// holds the final response if it succeeded). `Some(Err(e))`: the turn failed with `e`;
     /// as with the iterator, the error is handed out once and later batches end with `Ok(())`.
     pub end: Option<Result<()>>,
 }
 
-impl PumpBatch {
+impl<T> PumpBatch<T> {
     /// True when nothing more will come after this batch.
     pub fn is_last(&self) -> bool {
         self.end.is_some()
@@ -60,9 +64,8 @@ impl Wake {
     }
 }
 
-#[derive(Default)]
-struct State {
-    events: VecDeque<StreamEvent>,
+struct State<T> {
+    events: VecDeque<T>,
     /// How the turn ended, not yet taken.
     end: Option<Result<()>>,
     /// The end was taken: every later batch is empty and over.
@@ -75,12 +78,27 @@ struct State {
     wake: Option<Wake>,
 }
 
-impl State {
+impl<T> Default for State<T> {
+    fn default() -> Self {
+        State {
+            events: VecDeque::new(),
+            end: None,
+            ended: false,
+            response: None,
+            response_id: None,
+            request_id: None,
+            closed: false,
+            wake: None,
+        }
+    }
+}
+
+impl<T> State<T> {
     fn has_batch(&self) -> bool {
         !self.events.is_empty() || self.end.is_some() || self.ended
     }
 
-    fn take_batch(&mut self) -> PumpBatch {
+    fn take_batch(&mut self) -> PumpBatch<T> {
         let events = self.events.drain(..).collect();
         let end = match self.end.take() {
             Some(end) => Some(end),
@@ -92,8 +110,8 @@ impl State {
     }
 }
 
-struct Shared {
-    state: Mutex<State>,
+struct Shared<T> {
+    state: Mutex<State<T>>,
     /// Signalled when the consumer takes events or closes (the reader may go on).
     space: Condvar,
     /// Signalled when a batch becomes ready (for [`StreamPump::next_batch_blocking`]).
@@ -102,8 +120,8 @@ struct Shared {
     cancel: CancelToken,
 }
 
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
+impl<T> Shared<T> {
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -115,11 +133,14 @@ impl Shared {
 ///
 /// Dropping it closes the stream: the reader's blocked read is interrupted (within
 /// about 20 ms), its connection closed and its thread ends.
-pub struct StreamPump {
-    shared: Arc<Shared>,
+///
+/// `T` is what the consumer takes per event: the [`StreamEvent`] itself, or what
+/// [`spawn_prepared`](Self::spawn_prepared)'s function made of it on the reader thread.
+pub struct StreamPump<T = StreamEvent> {
+    shared: Arc<Shared<T>>,
 }
 
-impl std::fmt::Debug for StreamPump {
+impl<T> std::fmt::Debug for StreamPump<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = self.shared.lock();
         f.debug_struct("StreamPump")
@@ -153,23 +174,44 @@ impl StreamPump {
         cancel: Option<&CancelToken>,
         open: impl FnOnce(CancelToken) -> Result<ResponseStream> + Send + 'static,
     ) -> StreamPump {
+        StreamPump::spawn_prepared(cancel, open, |event| event)
+    }
+}
+
+impl<T: Send + 'static> StreamPump<T> {
+    /// As [`spawn`](StreamPump::spawn), and the reader thread hands each event to
+    /// `prepare` (after the pump has noted what it needs from it: the response id, the
+    /// final response), buffering what it returns: work an event loop would otherwise
+    /// do per event on its own thread, done ahead while it handles the previous batch.
+    pub fn spawn_prepared(
+        cancel: Option<&CancelToken>,
+        open: impl FnOnce(CancelToken) -> Result<ResponseStream> + Send + 'static,
+        prepare: impl FnMut(StreamEvent) -> T + Send + 'static,
+    ) -> StreamPump<T> {
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
             space: Condvar::new(),
             ready: Condvar::new(),
             cancel: cancel.map_or_else(CancelToken::new, CancelToken::child),
         });
-        spawner::start(shared.clone(), Box::new(open));
+        let reader = shared.clone();
+        let refusal = shared.clone();
+        spawner::start(
+            Box::new(move || read(&reader, Box::new(open), prepare)),
+            Box::new(move |error| refused(&refusal, error)),
+        );
         StreamPump { shared }
     }
+}
 
+impl<T> StreamPump<T> {
     /// Everything read since the last take, or `None` when nothing new is there yet.
-    pub fn take(&self) -> Option<PumpBatch> {
+    pub fn take(&self) -> Option<PumpBatch<T>> {
         let mut state = self.shared.lock();
         self.take_locked(&mut state)
     }
 
-    fn take_locked(&self, state: &mut State) -> Option<PumpBatch> {
+    fn take_locked(&self, state: &mut State<T>) -> Option<PumpBatch<T>> {
         if !state.has_batch() {
             return None;
         }
@@ -182,7 +224,7 @@ impl StreamPump {
     /// from the reader's thread, as soon as something is (or the stream is closed),
     /// and the consumer takes it then. A later `take_or_notify` or
     /// [`next_batch`](Self::next_batch) replaces a pending `notify`, which is dropped.
-    pub fn take_or_notify(&self, notify: impl FnOnce() + Send + 'static) -> Option<PumpBatch> {
+    pub fn take_or_notify(&self, notify: impl FnOnce() + Send + 'static) -> Option<PumpBatch<T>> {
         let mut state = self.shared.lock();
         let batch = self.take_locked(&mut state);
         if batch.is_none() {
@@ -192,12 +234,12 @@ impl StreamPump {
     }
 
     /// The next batch (never empty unless it is the last), waiting without a thread.
-    pub fn next_batch(&self) -> NextBatch<'_> {
+    pub fn next_batch(&self) -> NextBatch<'_, T> {
         NextBatch { pump: self }
     }
 
     /// The next batch, blocking the calling thread until there is one.
-    pub fn next_batch_blocking(&self) -> PumpBatch {
+    pub fn next_batch_blocking(&self) -> PumpBatch<T> {
         let mut state = self.shared.lock();
         loop {
             if let Some(batch) = self.take_locked(&mut state) {
@@ -251,21 +293,21 @@ impl StreamPump {
     }
 }
 
-impl Drop for StreamPump {
+impl<T> Drop for StreamPump<T> {
     fn drop(&mut self) {
         self.close();
     }
 }
 
 /// The future of [`StreamPump::next_batch`].
-pub struct NextBatch<'a> {
-    pump: &'a StreamPump,
+pub struct NextBatch<'a, T = StreamEvent> {
+    pump: &'a StreamPump<T>,
 }
 
-impl Future for NextBatch<'_> {
-    type Output = PumpBatch;
+impl<T> Future for NextBatch<'_, T> {
+    type Output = PumpBatch<T>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<PumpBatch> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<PumpBatch<T>> {
         let mut state = self.pump.shared.lock();
         match self.pump.take_locked(&mut state) {
             Some(batch) => Poll::Ready(batch),
@@ -279,7 +321,7 @@ impl Future for NextBatch<'_> {
 
 /// The reader thread: opens, then moves events into the buffer until the turn
 /// ends or the consumer closes; wakes the consumer when a batch becomes ready.
-fn read(shared: &Shared, open: Open) {
+fn read<T>(shared: &Shared<T>, open: Open, mut prepare: impl FnMut(StreamEvent) -> T) {
     if shared.lock().closed {
         // Closed before its thread started: nothing is sent.
         return;
@@ -307,7 +349,8 @@ fn read(shared: &Shared, open: Open) {
     }
     drop(state);
     loop {
-        let step = stream.next();
+        // Prepared outside the lock: the consumer takes the previous batch meanwhile.
+        let step = stream.next().map(|read| read.map(&mut prepare));
         let over = step.is_none() || matches!(step, Some(Err(_)));
         let state = publish(shared, |state| {
             if state.closed {
@@ -339,7 +382,7 @@ fn read(shared: &Shared, open: Open) {
 }
 
 /// Ends a pump whose reader thread could not be started.
-fn refused(shared: &Shared, error: std::io::Error) {
+fn refused<T>(shared: &Shared<T>, error: std::io::Error) {
     drop(publish(shared, |state| {
         if state.end.is_none() && !state.ended {
             let message = format!("could not start a thread to read the stream: {error}");
@@ -365,24 +408,25 @@ fn lower_priority() {
 /// no copy of the parent's spawner thread) starts its own.
 mod spawner {
     use std::sync::mpsc::{channel, Sender};
-    use std::sync::{Arc, Mutex, PoisonError};
+    use std::sync::{Mutex, PoisonError};
 
-    use super::{read, refused, Open, Shared, READER_STACK_BYTES};
+    use super::READER_STACK_BYTES;
 
-    type Job = (Arc<Shared>, Open);
+    /// A reader to start: what its thread runs, and what ends the pump when no thread can be had.
+    pub(super) type Job = (Box<dyn FnOnce() + Send>, Box<dyn FnOnce(std::io::Error) + Send>);
 
     /// The spawner's queue and the process it belongs to.
     static SPAWNER: Mutex<Option<(u32, Sender<Job>)>> = Mutex::new(None);
 
-    pub(super) fn start(shared: Arc<Shared>, open: Open) {
+    pub(super) fn start(run: Box<dyn FnOnce() + Send>, refuse: Box<dyn FnOnce(std::io::Error) + Send>) {
         let pid = std::process::id();
         let mut spawner = SPAWNER.lock().unwrap_or_else(PoisonError::into_inner);
         let job = match &*spawner {
-            Some((owner, queue)) if *owner == pid => match queue.send((shared, open)) {
+            Some((owner, queue)) if *owner == pid => match queue.send((run, refuse)) {
                 Ok(()) => return,
                 Err(returned) => returned.0,
             },
-            _ => (shared, open),
+            _ => (run, refuse),
         };
         // No spawner in this process yet (or it is gone): start one, and give it the job.
         let (queue, jobs) = channel::<Job>();
@@ -390,8 +434,8 @@ mod spawner {
             .name("moveworks-stream-spawner".into())
             .stack_size(READER_STACK_BYTES)
             .spawn(move || {
-                for (shared, open) in jobs {
-                    start_reader(shared, open);
+                for job in jobs {
+                    start_reader(job);
                 }
             });
         match started {
@@ -402,19 +446,16 @@ mod spawner {
             // Without a spawner, start the reader from here (it may be refused too).
             Err(_) => {
                 drop(spawner);
-                start_reader(job.0, job.1);
+                start_reader(job);
             }
         }
     }
 
-    fn start_reader(shared: Arc<Shared>, open: Open) {
-        let reader = shared.clone();
-        let started = std::thread::Builder::new()
-            .name("moveworks-stream".into())
-            .stack_size(READER_STACK_BYTES)
-            .spawn(move || read(&reader, open));
+    fn start_reader((run, refuse): Job) {
+        let started =
+            std::thread::Builder::new().name("moveworks-stream".into()).stack_size(READER_STACK_BYTES).spawn(run);
         if let Err(e) = started {
-            refused(&shared, e);
+            refuse(e);
         }
     }
 }
@@ -424,7 +465,7 @@ type Open = Box<dyn FnOnce(CancelToken) -> Result<ResponseStream> + Send>;
 
 /// Applies `change` under the lock and, when a batch is then ready, wakes the
 /// consumer (outside the lock, so that it can take the batch at once).
-fn publish<'a>(shared: &'a Shared, change: impl FnOnce(&mut State)) -> MutexGuard<'a, State> {
+fn publish<'a, T>(shared: &'a Shared<T>, change: impl FnOnce(&mut State<T>)) -> MutexGuard<'a, State<T>> {
     let mut state = shared.lock();
     change(&mut state);
     if !state.has_batch() {

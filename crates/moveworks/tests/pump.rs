@@ -226,3 +226,34 @@ fn the_batch_future_is_woken_by_the_reader() {
     }
     assert_eq!(names.last().map(String::as_str), Some("RESPONSE_COMPLETED"));
 }
+
+#[test]
+fn a_prepared_pump_hands_over_what_its_reader_thread_made_of_each_event() {
+    let sim = sim(200);
+    let client = client(&sim);
+    let conv = client.create_conversation(None).unwrap().conversation_id;
+    let consumer = std::thread::current().id();
+    let (client2, conv2) = (client.clone(), conv.clone());
+    let pump = StreamPump::spawn_prepared(
+        None,
+        move |cancel| client2.stream_response(&conv2, "Who does John Doe report to?", &options(cancel)),
+        // What the Node binding does there: the event's JSON, made off the consumer's thread.
+        move |event: StreamEvent| (std::thread::current().id() != consumer, serde_json::to_value(&event).unwrap()),
+    );
+    let mut prepared = Vec::new();
+    let end = loop {
+        let PumpBatch { events, end } = pump.next_batch_blocking();
+        prepared.extend(events);
+        if let Some(end) = end {
+            break end;
+        }
+    };
+    end.unwrap();
+    assert!(prepared.len() >= 3 && prepared.iter().all(|(off_thread, _)| *off_thread));
+    let names: Vec<String> = prepared.iter().map(|(_, json)| json["event"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(names.first().map(String::as_str), Some("RESPONSE_CREATED"));
+    assert_eq!(names.last().map(String::as_str), Some("RESPONSE_COMPLETED"));
+    // The pump still noted what it needs from the events it handed to `prepare`.
+    let response = pump.response().expect("a completed turn has its final response");
+    assert_eq!(pump.response_id().as_deref(), Some(response.response_id.as_str()));
+}
