@@ -11,14 +11,27 @@
 #   SHA256SUMS, manifest.json (every file with its size; BENCHMARKS.md's package rows)
 # Other platforms: .github/workflows/release.yml. Run from anywhere:
 #   bash scripts/release.sh [DIST]
+#   bash scripts/release.sh --build-only   # only the four release builds (cargo's artifacts in
+#                                          # the target dir), nothing packed or checked: the test
+#                                          # command runs this niced in the background while the
+#                                          # suites run, and the full run later finds them fresh
 set -euo pipefail
+build_only=0
+if [ "${1:-}" = "--build-only" ]; then
+    build_only=1
+    shift
+fi
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 export CARGO_TERM_COLOR=never PIP_DISABLE_PIP_VERSION_CHECK=1
-DIST="$(mkdir -p "${1:-$ROOT/dist}" && cd "${1:-$ROOT/dist}" && pwd)"
 VERSION="$(sed -n 's/^version = "\([0-9.]*\)"$/\1/p' Cargo.toml | head -n 1)"
 WORK="$(mktemp -d)"
+if ((build_only)); then
+    DIST="$WORK/dist"
+else
+    DIST="$(mkdir -p "${1:-$ROOT/dist}" && cd "${1:-$ROOT/dist}" && pwd)"
+fi
 python_build=""
 # A failure elsewhere stops the background wheel build too.
 # (`|| true`: under `set -e` a failing last command in the trap would become the script's status.)
@@ -27,7 +40,7 @@ started=$SECONDS
 step() { printf 'release: %s (%d s)\n' "$1" "$((SECONDS - started))"; }
 fail() { echo "release: $1" >&2; [ -z "${2:-}" ] || tail -n 60 "$2" >&2; exit 1; }
 
-rm -rf "${DIST:?}"/{python,node,kotlin,c,docs,SHA256SUMS,manifest.json}
+((build_only)) || rm -rf "${DIST:?}"/{python,node,kotlin,c,docs,SHA256SUMS,manifest.json}
 mkdir -p "$DIST"/{python,node,kotlin,c}
 
 # zig, cargo-zigbuild, maturin and auditwheel (PyPI, pinned) on PATH; GLIBC_2_17_TARGET.
@@ -36,25 +49,54 @@ mkdir -p "$DIST"/{python,node,kotlin,c}
 TRIPLE="${GLIBC_2_17_TARGET%.2.17}"
 RELEASE_DIR="$CARGO_TARGET_DIR/$TRIPLE/release"
 
-# The wheel builds alongside the others, in a target dir of its own: maturin's zig wrapper is
-# not cargo-zigbuild's, so its C-built crates (ring) and everything above them never share
-# the other builds' artifacts anyway, and two builds keep both cores busy through the long
+# The four release builds, the same commands in both modes (so that cargo finds the
+# background run's artifacts fresh).
+# The wheel, in a target dir of its own: maturin's zig wrapper is not cargo-zigbuild's, so its
+# C-built crates (ring) and everything above them never share the other builds' artifacts anyway.
+build_wheel() {
+    (
+        export CARGO_TARGET_DIR="$CARGO_TARGET_DIR/release-python"
+        cd python && maturin build --quiet --release --zig --compatibility manylinux2014 -o "$DIST/python"
+    )
+}
+build_c() {
+    cmake -S bindings/c -B "$WORK/cmake" -DMOVEWORKS_GLIBC_2_17=ON && cmake --build "$WORK/cmake"
+}
+# Alone, not beside moveworks-c: built together, cargo would unify the core's features
+# (uniffi) and the C library would differ from the one cmake builds.
+build_uniffi() {
+    cargo zigbuild --locked --quiet --release --target "$GLIBC_2_17_TARGET" -p moveworks-uniffi
+}
+build_addon() {
+    (cd node && npx napi build --platform --release --cross-compile --target "$GLIBC_2_17_TARGET" \
+        --manifest-path ../bindings/node/Cargo.toml --package-json-path package.json \
+        --output-dir "$WORK/addon" --js false --dts false)
+}
+
+if ((build_only)); then
+    for build in build_wheel build_c build_uniffi; do
+        step "$build"
+        "$build" >"$WORK/build.log" 2>&1 || fail "$build failed" "$WORK/build.log"
+    done
+    # The napi CLI comes with node/'s dev dependencies; the full run installs them if missing.
+    if [ -d node/node_modules/@napi-rs/cli ]; then
+        step build_addon
+        build_addon >"$WORK/build.log" 2>&1 || fail "build_addon failed" "$WORK/build.log"
+    fi
+    step "built"
+    exit 0
+fi
+
+# The wheel builds alongside the others: two builds keep both cores busy through the long
 # single-threaded codegen of each cdylib.
 step "python: wheel and sdist (in the background)"
-(
-    export CARGO_TARGET_DIR="$CARGO_TARGET_DIR/release-python"
-    cd python &&
-        maturin build --quiet --release --zig --compatibility manylinux2014 -o "$DIST/python" &&
-        maturin sdist -o "$DIST/python"
-) >"$WORK/maturin.log" 2>&1 &
+(build_wheel && cd python && maturin sdist -o "$DIST/python") >"$WORK/maturin.log" 2>&1 &
 python_build=$!
 
 step "c: installed prefix as a tarball"
 PREFIX="$WORK/moveworks-c-$VERSION"
 {
-    cmake -S bindings/c -B "$WORK/cmake" -DMOVEWORKS_GLIBC_2_17=ON &&
-        cmake --build "$WORK/cmake" &&
-        cmake --install "$WORK/cmake" --prefix "$PREFIX"
+    build_c && cmake --install "$WORK/cmake" --prefix "$PREFIX"
 } >"$WORK/cmake.log" 2>&1 || fail "cmake build/install failed" "$WORK/cmake.log"
 # The tarball unpacks anywhere: pkg-config finds its prefix from the .pc file's own place
 # (CMake's package config is relocatable already).
@@ -64,10 +106,7 @@ grep -rq "$WORK" "$PREFIX/lib/pkgconfig" "$PREFIX/lib/cmake" && fail "the C pref
 tar -C "$WORK" -czf "$DIST/c/moveworks-c-$VERSION-x86_64-linux-gnu.tar.gz" "moveworks-c-$VERSION"
 
 step "kotlin: jar"
-# Alone, not beside moveworks-c: built together, cargo would unify the core's features
-# (uniffi) and the C library would differ from the one cmake builds.
-cargo zigbuild --locked --quiet --release --target "$GLIBC_2_17_TARGET" -p moveworks-uniffi \
-    >"$WORK/cargo.log" 2>&1 || fail "cargo zigbuild -p moveworks-uniffi failed" "$WORK/cargo.log"
+build_uniffi >"$WORK/cargo.log" 2>&1 || fail "cargo zigbuild -p moveworks-uniffi failed" "$WORK/cargo.log"
 command -v mvn >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null; }
 (cd bindings/kotlin && mvn -B -ntp clean package -Dmaven.test.skip=true -Dmoveworks.native.dir="$RELEASE_DIR") \
     >"$WORK/mvn.log" 2>&1 || fail "mvn package failed" "$WORK/mvn.log"
@@ -77,9 +116,7 @@ cp bindings/kotlin/pom.xml "$DIST/kotlin/moveworks-$VERSION.pom"
 step "node: main and platform packages"
 node_step() { # one command per line: `set -e` does not hold inside a `( ... ) || fail` list
     [ -d node/node_modules/@napi-rs/cli ] || (cd node && npm ci --no-audit --no-fund --loglevel=error) || return 1
-    (cd node && npx napi build --platform --release --cross-compile --target "$GLIBC_2_17_TARGET" \
-        --manifest-path ../bindings/node/Cargo.toml --package-json-path package.json \
-        --output-dir "$WORK/addon" --js false --dts false) || return 1
+    build_addon || return 1
     # Into the committed platform package directory (git ignores the .node), as node/test.sh does.
     (cd node && npx napi artifacts --output-dir "$WORK/addon" --npm-dir npm) || return 1
     cmp -s "$WORK/addon/moveworks.linux-x64-gnu.node" node/npm/linux-x64-gnu/moveworks.linux-x64-gnu.node || return 1

@@ -35,6 +35,19 @@ export MOVEWORKS_SIM_CONTRACT_LOG="$CARGO_TARGET_DIR/contract-log"
 rm -rf "$MOVEWORKS_SIM_CONTRACT_LOG"
 mkdir -p "$MOVEWORKS_SIM_CONTRACT_LOG"
 
+# The release builds of scripts/release.sh (below) start now, niced, in the background: they take
+# minutes of single-threaded LTO codegen each, and the suites leave a core idle much of the time
+# (valgrind, tests waiting on the simulator). The release section then finds them fresh; should
+# this run fail, that section builds (and reports) itself. First what both would install at once:
+# zig's venv, and node/'s dev dependencies (the napi CLI; node/test.sh's own install is then a no-op).
+section "release builds, started in the background"
+(. scripts/zig-env.sh)
+(cd node && npm install --no-save --loglevel=error --no-audit --no-fund)
+# A process group of its own (setsid), so that a failing run stops its cargo processes too.
+setsid nice -n 19 bash scripts/release.sh --build-only >"$CARGO_TARGET_DIR/release-prebuild.log" 2>&1 &
+prebuild=$!
+trap 'kill -- "-$prebuild" 2>/dev/null || true; bash scripts/proxies.sh stop >/dev/null 2>&1 || true' EXIT
+
 section "Rust: core, simulator, CLI (unit, integration, conformance)"
 cargo build --locked -p moveworks-simulator -p moveworks-cli
 cargo test --locked -p moveworks -p moveworks-simulator -p moveworks-cli
@@ -71,6 +84,12 @@ unset MOVEWORKS_SIM_CONTRACT_LOG
 # (scripts/docs.sh: any warning of rustdoc, pdoc, TypeDoc, Doxygen or Dokka, or any
 # undocumented public item, fails it).
 section "release packages and API reference (scripts/release.sh)"
+if wait "$prebuild"; then
+    sed 's/^/  background: /' "$CARGO_TARGET_DIR/release-prebuild.log"
+else
+    echo "the background release builds failed (scripts/release.sh builds again):"
+    tail -n 20 "$CARGO_TARGET_DIR/release-prebuild.log"
+fi
 bash scripts/release.sh
 
 # Fuzz briefly (10 s per target over the committed corpus); long runs: fuzz/README.md.
