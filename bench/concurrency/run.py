@@ -18,6 +18,7 @@ import http.client
 import json
 import os
 import resource
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -57,7 +58,8 @@ def command(row: str, profile: str) -> List[str]:
     if row.startswith("python_async."):
         return [os.path.join(TARGET, "bench", "venv", "bin", "python"), os.path.join(HERE, "py_clients.py"), row]
     if row.startswith("node."):
-        return ["node", os.path.join(HERE, "node", "clients.mjs"), row, "--pkg", os.path.join(TARGET, "bench", "node", "pkg")]
+        # BENCH_NODE_FLAGS: extra node flags for profiling a row (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+        return ["node", *shlex.split(os.environ.get("BENCH_NODE_FLAGS", "")), os.path.join(HERE, "node", "clients.mjs"), row, "--pkg", os.path.join(TARGET, "bench", "node", "pkg")]
     if row == "rust.sdk.threads":
         return [os.path.join(TARGET, profile, "examples", "concurrency"), row]
     if row == "c.sdk.threads":
