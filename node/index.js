@@ -685,6 +685,26 @@ async function withSignal(signal, fn, handle = undefined) {
 
 const DONE = Object.freeze({ done: true, value: undefined })
 
+/**
+ * Streams waiting for their reader thread, by id, and the one waker (per JS thread) that
+ * the readers call with a waiting stream's id when they have something. While any stream
+ * waits, a timer that never fires keeps the event loop alive (the waker does not), as
+ * the pending `next()` of a stream you loop over should.
+ */
+const waiting = new Map()
+let lastStreamId = 0
+const keepAlive = setInterval(noop, 2 ** 31 - 1)
+keepAlive.unref()
+const waker = new native.StreamWaker((id) => {
+  const stream = waiting.get(id)
+  if (stream === undefined) return // a stream no longer waiting (the wake is a hint to ask again)
+  waiting.delete(id)
+  if (waiting.size === 0) keepAlive.unref()
+  const wake = stream._wake
+  stream._wake = null
+  wake()
+})
+
 function cancelledBy(signal) {
   return Object.assign(new CancelledError({ kind: 'cancelled', message: 'the operation was cancelled' }), { cause: signal.reason })
 }
@@ -724,6 +744,9 @@ class ResponseStream {
     /** Steps waiting for the addon, and the last of them (later calls queue up behind it). */
     this._busy = 0
     this._tail = null
+    /** The waker's key for this stream, and what resolves its wait for the reader. */
+    this._id = lastStreamId = (lastStreamId + 1) >>> 0
+    this._wake = null
     if (signal?.aborted) {
       this._openError = cancelledBy(signal)
     } else {
@@ -803,7 +826,7 @@ class ResponseStream {
 
   /**
    * One step without waiting: the iterator result, or, when the addon has nothing yet,
-   * its promise of the next batch (then `_settle`).
+   * a promise that resolves when it may have (then `_settle`).
    */
   _take() {
     for (;;) {
@@ -820,25 +843,28 @@ class ResponseStream {
       if (this._openError) return this._fail(this._openError)
       let batch
       try {
-        batch = this._native.next()
+        batch = this._native.next(waker, this._id)
       } catch (err) {
         return this._fail(err)
       }
-      if (isThenable(batch)) return batch
+      if (batch === null) return this._waitForReader()
       this._load(batch)
     }
   }
 
-  /** Waits for the addon's promise of a batch, then goes on taking. */
+  /** A promise resolved when the reader wakes this stream (something read, or closed). */
+  _waitForReader() {
+    return new Promise((resolve) => {
+      this._wake = resolve
+      if (waiting.size === 0) keepAlive.ref()
+      waiting.set(this._id, this)
+    })
+  }
+
+  /** Waits until the reader wakes this stream, then goes on taking. */
   async _settle(promise) {
     for (;;) {
-      let batch
-      try {
-        batch = await promise
-      } catch (err) {
-        return this._fail(err)
-      }
-      if (!this._closed) this._load(batch)
+      await promise
       const got = this._take()
       if (!isThenable(got)) return got
       promise = got

@@ -174,20 +174,19 @@ export declare class NativePager {
  */
 export declare class NativeResponseStream {
   /**
-   * Everything read since the last call, as one JSON string: `{"events": [{"event":
+   * Everything read since the last call, as one JSON string, or null when nothing is
+   * there yet: `waker` then wakes `id` (see [`StreamWaker`]). The JSON: `{"events": [{"event":
    * <StreamEvent wire JSON>, "known": bool, "request_id", "http_headers", "succeeded":
    * bool}, ...], "end": null | "ok" | <error>, "response_id", "request_id"}`
    * (`succeeded`: the turn ended with this event and has its final response; `end`:
    * null while more may come, "ok" once over, or the error the turn failed with, as
    * the message of the errors this addon rejects with, handed out once).
-   * Returned at once when something is buffered, else as a Promise that the reader
-   * thread resolves when something is (possibly an empty batch: ask again).
    */
-  next(): string | Promise<string>
+  next(waker: StreamWaker, id: number): string | null
   /**
    * Ends the stream now (the core's `StreamPump::close`): buffered events are dropped,
-   * the reader's read is interrupted and its connection closed (~20 ms); a pending
-   * `next` resolves. A turn not yet ended ends `cancelled`; one that ended keeps its
+   * the reader's read is interrupted and its connection closed (~20 ms); a waiting
+   * stream is woken. A turn not yet ended ends `cancelled`; one that ended keeps its
    * outcome. Not started yet, it never starts. Idempotent.
    */
   close(): void
@@ -237,6 +236,19 @@ export declare class NativeSandbox {
    * later calls fail with `invalid_argument` (`argument` "sandbox"). Idempotent.
    */
   close(): Promise<void>
+}
+
+/**
+ * Wakes the JS streams of one JS thread (index.js makes one per thread, so each worker
+ * has its own) when the reader of one that found nothing in `next` has something.
+ */
+export declare class StreamWaker {
+  /**
+   * `wake(id)` is called on this JS thread with the `id` a stream passed to a `next`
+   * that returned null: ask that stream's `next` again. A wake may come when there is
+   * still nothing (ask again), or for a stream no longer waiting (ignore it).
+   */
+  constructor(wake: (id: number) => void)
 }
 
 /** Indexes into `outputs` of the core's `assistant_messages()` (final messages written by the assistant). */

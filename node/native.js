@@ -841,6 +841,7 @@ module.exports.NativeEventsFollower = nativeBinding.NativeEventsFollower
 module.exports.NativePager = nativeBinding.NativePager
 module.exports.NativeResponseStream = nativeBinding.NativeResponseStream
 module.exports.NativeSandbox = nativeBinding.NativeSandbox
+module.exports.StreamWaker = nativeBinding.StreamWaker
 module.exports.assistantMessageIndexes = nativeBinding.assistantMessageIndexes
 module.exports.assistantText = nativeBinding.assistantText
 module.exports.clientOptionNames = nativeBinding.clientOptionNames

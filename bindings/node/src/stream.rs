@@ -5,9 +5,11 @@
 //! pool thread for as long as the server is silent, so open streams used up the pool
 //! (every other call waited behind them) and every event cost a round trip to a pool
 //! thread and back. Here a stream waiting for the server holds only its own reader
-//! thread, and `next` hands over everything already read: at once (no Promise) when
-//! something is buffered, otherwise through one Promise that the reader thread
-//! settles as soon as something is (one thread hop per batch, not per event).
+//! thread, and `next` hands over everything already read; when nothing is there yet,
+//! the reader thread wakes the JS stream as soon as something is (one thread hop per
+//! batch, not per event) through the JS thread's one [`StreamWaker`], rather than a
+//! threadsafe function and a Promise made per wait (their setup cost the JS thread
+//! ~0.2 ms per stream, so a thousand streams opened at once delayed every first event).
 //!
 //! The JS thread does not even start the reader: the core's pump does that on its
 //! spawner thread, and runs readers at a lower priority than the JS thread.
@@ -16,12 +18,12 @@
 //! it (`StreamPump::spawn_prepared`), ASCII only, so a batch becomes a JS string by a
 //! plain copy (Latin-1, no UTF-8 decoding) that `JSON.parse` reads on its one-byte fast path.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use moveworks::{CancelToken, PumpBatch, ResponseStatus, ResponseStream, StreamEvent, StreamPump};
 use napi::bindgen_prelude::ToNapiValue;
 use napi::bindgen_prelude::*;
-use napi::JsDeferred;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 
 use crate::convert::{push_event_json, to_napi, write_ascii_json};
@@ -32,9 +34,9 @@ use crate::convert::{push_event_json, to_napi, write_ascii_json};
 /// pump, which closes the connection and ends the reader thread: nothing is left behind.
 #[napi]
 pub struct NativeResponseStream {
-    /// Only this object holds it strongly (a pending notify holds it weakly), so the
+    /// Only this object holds it (a registered wake-up holds only the waker), so the
     /// garbage collector's drop of this object closes an abandoned stream.
-    pump: Arc<StreamPump<PreparedEvent>>,
+    pump: StreamPump<PreparedEvent>,
 }
 
 /// One event as the reader thread prepared it: its JSON within a batch (see `next`).
@@ -54,60 +56,49 @@ impl NativeResponseStream {
         cancel: Option<&CancelToken>,
         open: impl FnOnce(CancelToken) -> moveworks::Result<ResponseStream> + Send + 'static,
     ) -> Self {
-        NativeResponseStream { pump: Arc::new(StreamPump::spawn_prepared(cancel, open, prepare)) }
+        NativeResponseStream { pump: StreamPump::spawn_prepared(cancel, open, prepare) }
     }
 }
 
-/// Has `pending` settled with the pump's next batch: now if there is one, else from the
-/// reader thread when there is (the batch becomes JSON there, off the JS thread).
-fn wait_for_batch(pump: &Arc<StreamPump<PreparedEvent>>, pending: Arc<Pending>) {
-    let notified = pending.clone();
-    let weak = Arc::downgrade(pump);
-    let raced = pump.take_or_notify(move || {
-        let json = weak.upgrade().and_then(|p| p.take().map(|batch| batch_json(&p, batch)));
-        // Gone (garbage collected) or nothing after all: an empty batch.
-        notified.settle(json.unwrap_or_else(BatchJson::empty));
-    });
-    if let Some(batch) = raced {
-        // Something arrived between the two takes: hand it over through the promise.
-        pending.settle(batch_json(pump, batch));
+/// The JS function a reader thread calls, on the JS thread, with a waiting stream's id.
+/// Weak: it never keeps Node's event loop alive (index.js does, while a stream waits).
+pub(crate) type WakeFn = ThreadsafeFunction<u32, (), u32, Status, false, true>;
+
+/// Wakes the JS streams of one JS thread (index.js makes one per thread, so each worker
+/// has its own) when the reader of one that found nothing in `next` has something.
+#[napi]
+pub struct StreamWaker {
+    wake: Arc<WakeFn>,
+}
+
+#[napi]
+impl StreamWaker {
+    /// `wake(id)` is called on this JS thread with the `id` a stream passed to a `next`
+    /// that returned null: ask that stream's `next` again. A wake may come when there is
+    /// still nothing (ask again), or for a stream no longer waiting (ignore it).
+    #[napi(constructor, ts_args_type = "wake: (id: number) => void")]
+    pub fn new(wake: WakeFn) -> Self {
+        StreamWaker { wake: Arc::new(wake) }
     }
 }
 
-/// What a batch's promise resolves with, built on the thread that settles it.
-type Resolver = Box<dyn FnOnce(Env) -> Result<BatchJson> + Send>;
-
-/// A `next` promise waiting for the reader thread. Settled exactly once: by the
-/// notify, or, should the notify be dropped unrun (replaced by a later registration),
-/// with an empty batch (JS then asks again), because an unsettled deferred would keep
-/// its threadsafe function, and with it the event loop, alive forever.
-struct Pending(Mutex<Option<JsDeferred<BatchJson, Resolver>>>);
-
-impl Pending {
-    fn settle(&self, batch: BatchJson) {
-        let deferred = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
-        if let Some(deferred) = deferred {
-            deferred.resolve(Box::new(move |_| Ok(batch)));
-        }
-    }
+/// A registered wake-up: calls the waker when the pump runs it, and also when the pump
+/// drops it unrun (a later registration replaced it), so a waiting stream always asks again.
+struct WakeOnDrop {
+    wake: Arc<WakeFn>,
+    id: u32,
 }
 
-impl Drop for Pending {
+impl Drop for WakeOnDrop {
     fn drop(&mut self) {
-        self.settle(BatchJson::empty());
+        // Fails only while Node shuts down, when nobody waits any more.
+        let _ = self.wake.call(self.id, ThreadsafeFunctionCallMode::NonBlocking);
     }
 }
 
 /// A batch's JSON, ASCII only (non-ASCII characters are `\u` escapes): it becomes a
 /// JS string by a Latin-1 copy.
 pub struct BatchJson(Vec<u8>);
-
-impl BatchJson {
-    /// A batch with nothing in it and more to come.
-    fn empty() -> Self {
-        BatchJson(br#"{"events":[],"end":null}"#.to_vec())
-    }
-}
 
 impl ToNapiValue for BatchJson {
     unsafe fn to_napi_value(env: napi::sys::napi_env, val: Self) -> Result<napi::sys::napi_value> {
@@ -127,27 +118,27 @@ impl ToNapiValue for BatchJson {
 
 #[napi]
 impl NativeResponseStream {
-    /// Everything read since the last call, as one JSON string: `{"events": [{"event":
+    /// Everything read since the last call, as one JSON string, or null when nothing is
+    /// there yet: `waker` then wakes `id` (see [`StreamWaker`]). The JSON: `{"events": [{"event":
     /// <StreamEvent wire JSON>, "known": bool, "request_id", "http_headers", "succeeded":
     /// bool}, ...], "end": null | "ok" | <error>, "response_id", "request_id"}`
     /// (`succeeded`: the turn ended with this event and has its final response; `end`:
     /// null while more may come, "ok" once over, or the error the turn failed with, as
     /// the message of the errors this addon rejects with, handed out once).
-    /// Returned at once when something is buffered, else as a Promise that the reader
-    /// thread resolves when something is (possibly an empty batch: ask again).
-    #[napi(ts_return_type = "string | Promise<string>")]
-    pub fn next<'env>(&self, env: &'env Env) -> Result<Either<BatchJson, PromiseRaw<'env, BatchJson>>> {
+    #[napi(ts_return_type = "string | null")]
+    pub fn next(&self, waker: &StreamWaker, id: u32) -> Option<BatchJson> {
         if let Some(batch) = self.pump.take() {
-            return Ok(Either::A(batch_json(&self.pump, batch)));
+            return Some(batch_json(&self.pump, batch));
         }
-        let (pending, promise) = pending(env)?;
-        wait_for_batch(&self.pump, pending);
-        Ok(Either::B(promise))
+        let wake = WakeOnDrop { wake: waker.wake.clone(), id };
+        // Raced (something arrived meanwhile): the batch now, and a spurious wake-up
+        // (the unregistered closure's drop), which finds the stream not waiting.
+        self.pump.take_or_notify(move || drop(wake)).map(|batch| batch_json(&self.pump, batch))
     }
 
     /// Ends the stream now (the core's `StreamPump::close`): buffered events are dropped,
-    /// the reader's read is interrupted and its connection closed (~20 ms); a pending
-    /// `next` resolves. A turn not yet ended ends `cancelled`; one that ended keeps its
+    /// the reader's read is interrupted and its connection closed (~20 ms); a waiting
+    /// stream is woken. A turn not yet ended ends `cancelled`; one that ended keeps its
     /// outcome. Not started yet, it never starts. Idempotent.
     #[napi]
     pub fn close(&self) {
@@ -165,12 +156,6 @@ impl NativeResponseStream {
     pub fn request_id(&self) -> Option<String> {
         self.pump.request_id()
     }
-}
-
-/// A new `next` promise and what settles it.
-fn pending<'env>(env: &'env Env) -> Result<(Arc<Pending>, PromiseRaw<'env, BatchJson>)> {
-    let (deferred, promise) = env.create_deferred::<BatchJson, Resolver>()?;
-    Ok((Arc::new(Pending(Mutex::new(Some(deferred)))), PromiseRaw::new(env.raw(), promise.raw())))
 }
 
 /// True for the event a successful turn ends with: the core's `RESPONSE_COMPLETED`
