@@ -700,10 +700,28 @@ const waker = new native.StreamWaker((id) => {
   if (stream === undefined) return // a stream no longer waiting (the wake is a hint to ask again)
   waiting.delete(id)
   if (waiting.size === 0) keepAlive.unref()
-  const wake = stream._wake
-  stream._wake = null
-  wake()
+  awake.push(stream)
+  if (awake.length === 1) setImmediate(resumeAwake)
 })
+
+/**
+ * Streams woken and not yet resumed. Node runs a burst of wakes (a thousand streams'
+ * first events) in one go, and each resumed stream runs its loop's body before the
+ * event loop gets back to timers and I/O; so streams resume at most
+ * `RESUMED_PER_TURN` per turn of the event loop (one `setImmediate` each), which
+ * bounds how long a burst holds the loop while a lone stream resumes at once.
+ */
+const awake = []
+const RESUMED_PER_TURN = 32
+function resumeAwake() {
+  const now = awake.splice(0, RESUMED_PER_TURN)
+  if (awake.length > 0) setImmediate(resumeAwake)
+  for (const stream of now) {
+    const wake = stream._wake
+    stream._wake = null
+    wake()
+  }
+}
 
 function cancelledBy(signal) {
   return Object.assign(new CancelledError({ kind: 'cancelled', message: 'the operation was cancelled' }), { cause: signal.reason })
