@@ -803,7 +803,20 @@ if hasattr(os, "register_at_fork"):
 
 def _drain(waker: LoopWaker) -> None:
     """The loop's reader callback: wakes every stream whose batch is ready."""
-    for ref in waker.drain():
+    _wake_some(_running_loop(), waker.drain())
+
+
+# A burst of wake-ups (a thousand streams' first events) would run every woken task in
+# the loop's next iteration, holding timers and I/O back until all ran: streams resume
+# at most this many per iteration, the rest in the next ones (a lone stream at once).
+_RESUMED_PER_ITERATION = 32
+
+
+def _wake_some(loop: asyncio.AbstractEventLoop, refs: List[weakref.ReferenceType[AsyncResponseStream]]) -> None:
+    now, rest = refs[:_RESUMED_PER_ITERATION], refs[_RESUMED_PER_ITERATION:]
+    if rest:
+        loop.call_soon(_wake_some, loop, rest)
+    for ref in now:
         stream = ref()
         if stream is not None:
             stream._wake()
