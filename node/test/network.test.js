@@ -128,9 +128,11 @@ test('calls and a streamed turn pass through a real forward proxy; a wrong passw
   const log = proxyEnv(t, 'MOVEWORKS_TEST_FORWARD_PROXY_LOG')
   if (!proxy || !log) return
   const client = sandbox.client({ proxy })
+  const logged = fs.statSync(log).size // earlier suites' CONNECTs may name this port too
   await client.createConversation({ title: 'via tinyproxy' })
   await streamedTurn(client)
-  assert.ok(fs.readFileSync(log, 'utf8').includes(`CONNECT 127.0.0.1:${port(sandbox.baseUrl)} `), 'tinyproxy saw the CONNECT')
+  const seen = fs.readFileSync(log).subarray(logged).toString('utf8')
+  assert.ok(seen.includes(`CONNECT 127.0.0.1:${port(sandbox.baseUrl)} `), 'tinyproxy saw the CONNECT')
   for (const printed of [util.inspect(client), util.inspect(client, { showHidden: true, depth: 9 }), JSON.stringify(client)]) {
     assert.ok(!printed.includes(PROXY_PASSWORD), printed)
   }
@@ -181,13 +183,16 @@ test('the proxy environment: HTTPS_PROXY is used, NO_PROXY (a CIDR range) bypass
         await sandbox.close()
       }
     })()`
+  // Only what the proxy logs from now on: earlier suites' CONNECTs stay in the log, and
+  // one of them may name the port a sandbox here gets.
+  const logged = fs.statSync(log).size
   const [viaProxy, bypassed, deadProxy] = await Promise.all([
     child(code, { HTTPS_PROXY: proxy }),
     child(code, { HTTPS_PROXY: proxy, NO_PROXY: 'example.com,127.0.0.0/8' }),
     // Nothing listens on port 9: only a bypass lets the call through.
     child(code, { https_proxy: 'http://127.0.0.1:9', no_proxy: '127.0.0.1' }),
   ])
-  const seen = fs.readFileSync(log, 'utf8')
+  const seen = fs.readFileSync(log).subarray(logged).toString('utf8')
   const results = [viaProxy, bypassed, deadProxy].map((r) => {
     assert.equal(r.status, 0, r.stderr)
     return JSON.parse(r.stdout)
