@@ -245,8 +245,8 @@ export declare class NativeSandbox {
 export declare class StreamWaker {
   /**
    * `wake(id)` is called on this JS thread with the `id` a stream passed to a `next`
-   * that returned null: ask that stream's `next` again. A wake may come when there is
-   * still nothing (ask again), or for a stream no longer waiting (ignore it).
+   * that returned null, once something was read for it or it was closed: ask that
+   * stream's `next` again. One for a stream no longer waiting is ignored.
    */
   constructor(wake: (id: number) => void)
 }

@@ -21,7 +21,6 @@
 use std::sync::Arc;
 
 use moveworks::{CancelToken, PumpBatch, ResponseStatus, ResponseStream, StreamEvent, StreamPump};
-use napi::bindgen_prelude::ToNapiValue;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
@@ -74,25 +73,11 @@ pub struct StreamWaker {
 #[napi]
 impl StreamWaker {
     /// `wake(id)` is called on this JS thread with the `id` a stream passed to a `next`
-    /// that returned null: ask that stream's `next` again. A wake may come when there is
-    /// still nothing (ask again), or for a stream no longer waiting (ignore it).
+    /// that returned null, once something was read for it or it was closed: ask that
+    /// stream's `next` again. One for a stream no longer waiting is ignored.
     #[napi(constructor, ts_args_type = "wake: (id: number) => void")]
     pub fn new(wake: WakeFn) -> Self {
         StreamWaker { wake: Arc::new(wake) }
-    }
-}
-
-/// A registered wake-up: calls the waker when the pump runs it, and also when the pump
-/// drops it unrun (a later registration replaced it), so a waiting stream always asks again.
-struct WakeOnDrop {
-    wake: Arc<WakeFn>,
-    id: u32,
-}
-
-impl Drop for WakeOnDrop {
-    fn drop(&mut self) {
-        // Fails only while Node shuts down, when nobody waits any more.
-        let _ = self.wake.call(self.id, ThreadsafeFunctionCallMode::NonBlocking);
     }
 }
 
@@ -130,10 +115,17 @@ impl NativeResponseStream {
         if let Some(batch) = self.pump.take() {
             return Some(batch_json(&self.pump, batch));
         }
-        let wake = WakeOnDrop { wake: waker.wake.clone(), id };
-        // Raced (something arrived meanwhile): the batch now, and a spurious wake-up
-        // (the unregistered closure's drop), which finds the stream not waiting.
-        self.pump.take_or_notify(move || drop(wake)).map(|batch| batch_json(&self.pump, batch))
+        let wake = waker.wake.clone();
+        // Called once, when something arrives or on close. Never on a drop: the pump drops
+        // a wake-up unrun only when the stream itself asked again (the JS stream is awake)
+        // or is gone, and a wake-up on drop would wake the stream's next wait early, whose
+        // next `next` would drop that wait's wake-up in turn: a loop spinning until data came.
+        self.pump
+            .take_or_notify(move || {
+                // Fails only while Node shuts down, when nobody waits any more.
+                let _ = wake.call(id, ThreadsafeFunctionCallMode::NonBlocking);
+            })
+            .map(|batch| batch_json(&self.pump, batch))
     }
 
     /// Ends the stream now (the core's `StreamPump::close`): buffered events are dropped,
