@@ -55,6 +55,7 @@ mod generation;
 mod headers;
 mod input;
 pub mod interrupt;
+mod lenient;
 pub mod logging;
 mod messages;
 mod modal;

@@ -456,16 +456,21 @@ fn lenient_u64(value: Option<&Value>) -> Option<u64> {
 /// `content_references`: `null` is empty; an entry that is not `{citation_id, offset}`
 /// with a usable offset is dropped.
 fn lenient_references<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ContentReference>, D::Error> {
-    let raw = Option::<Vec<Value>>::deserialize(d)?.unwrap_or_default();
-    Ok(raw
-        .iter()
-        .filter_map(|r| {
-            Some(ContentReference {
-                citation_id: r.get("citation_id")?.as_str()?.to_owned(),
-                offset: lenient_u64(r.get("offset"))?,
-            })
-        })
-        .collect())
+    struct Entry(Option<ContentReference>);
+    impl<'de> Deserialize<'de> for Entry {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let [citation_id, offset] =
+                de::DeserializeSeed::deserialize(crate::lenient::Members { names: ["citation_id", "offset"] }, d)?;
+            Ok(Entry(
+                offset
+                    .as_u64()
+                    .zip(citation_id.into_string())
+                    .map(|(offset, citation_id)| ContentReference { citation_id, offset }),
+            ))
+        }
+    }
+    let raw = Option::<Vec<Entry>>::deserialize(d)?.unwrap_or_default();
+    Ok(raw.into_iter().filter_map(|e| e.0).collect())
 }
 
 /// A system-initiated message in the events feed.
@@ -613,15 +618,27 @@ fn serialize_tagged<S: Serializer, T: Serialize>(s: S, tag: &str, field: &str, i
     map.end()
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct TextBody {
     text: String,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
+struct TextBodyOut<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct PlainTextBodyOut<'a> {
+    text: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    files: &'a [FileRef],
+}
+
+#[derive(Deserialize)]
 struct PlainTextBody {
     text: String,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "null_as_empty")]
     files: Vec<FileRef>,
 }
 
@@ -674,6 +691,8 @@ impl<'de> Deserialize<'de> for Content {
 }
 
 impl crate::tagged::TaggedUnion for Content {
+    const TAGS: &'static [&'static str] = Content::KNOWN;
+
     fn payload_field(tag: &str) -> Option<&'static str> {
         Some(match tag {
             "PLAIN_TEXT" => "plain_text",
@@ -730,12 +749,9 @@ fn callback_id_of(callback_action: &Value) -> Option<String> {
 impl Serialize for Content {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Content::PlainText { text, files } => serialize_tagged(
-                s,
-                "PLAIN_TEXT",
-                "plain_text",
-                &PlainTextBody { text: text.clone(), files: files.clone() },
-            ),
+            Content::PlainText { text, files } => {
+                serialize_tagged(s, "PLAIN_TEXT", "plain_text", &PlainTextBodyOut { text, files })
+            }
             Content::CallbackAction { callback_id: Some(id) } => serialize_tagged(
                 s,
                 "CALLBACK_ACTION_CONTENT",
@@ -748,10 +764,10 @@ impl Serialize for Content {
                 map.end()
             }
             Content::CommonmarkText { text } => {
-                serialize_tagged(s, "COMMONMARK_TEXT", "commonmark_text", &TextBody { text: text.clone() })
+                serialize_tagged(s, "COMMONMARK_TEXT", "commonmark_text", &TextBodyOut { text })
             }
             Content::MarkdownText { text } => {
-                serialize_tagged(s, "MARKDOWN_TEXT", "markdown_text", &TextBody { text: text.clone() })
+                serialize_tagged(s, "MARKDOWN_TEXT", "markdown_text", &TextBodyOut { text })
             }
             Content::Unknown { raw_json, .. } => serialize_unknown(raw_json, s),
         }
@@ -779,6 +795,8 @@ impl<'de> Deserialize<'de> for OutputItem {
 }
 
 impl crate::tagged::TaggedUnion for OutputItem {
+    const TAGS: &'static [&'static str] = OutputItem::KNOWN;
+
     fn payload_field(tag: &str) -> Option<&'static str> {
         match tag {
             "MESSAGE" => Some("message"),
@@ -865,13 +883,13 @@ struct WireCitationLocation {
     offset: u64,
 }
 
-#[derive(Serialize, Deserialize, Default)]
+#[derive(Deserialize, Default)]
 struct WireDisplay {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     title: Option<Content>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     body: Option<Content>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "null_as_empty")]
     attributes: Vec<CitationAttribute>,
 }
 
@@ -887,16 +905,27 @@ struct WireCitationIn {
     display: Option<WireDisplay>,
 }
 
+/// What a citation is written as: the model's fields borrowed, nested as on the wire.
 #[derive(Serialize)]
-struct WireCitationOut {
+struct WireCitationOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    citation_id: Option<String>,
+    citation_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     location: Option<WireCitationLocation>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<String>,
+    url: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    display: Option<WireDisplay>,
+    display: Option<WireDisplayOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireDisplayOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a Content>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<&'a Content>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    attributes: &'a [CitationAttribute],
 }
 
 impl<'de> Deserialize<'de> for Citation {
@@ -914,13 +943,13 @@ impl<'de> Deserialize<'de> for Citation {
 impl Serialize for Citation {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         WireCitationOut {
-            citation_id: self.citation_id.clone(),
+            citation_id: self.citation_id.as_deref(),
             location: self.offset.map(|offset| WireCitationLocation { offset }),
-            url: self.url.clone(),
-            display: self.display.clone().map(|d| WireDisplay {
-                title: d.title,
-                body: d.body,
-                attributes: d.attributes,
+            url: self.url.as_deref(),
+            display: self.display.as_ref().map(|d| WireDisplayOut {
+                title: d.title.as_ref(),
+                body: d.body.as_ref(),
+                attributes: &d.attributes,
             }),
         }
         .serialize(s)

@@ -31,6 +31,7 @@ use crate::interrupt::{self, Interrupted, Watch};
 use crate::model::{OutputItem, Response, ResponseStatus};
 use crate::poll::CancelToken;
 use crate::sse::{SseEvent, SseParser};
+use crate::tagged;
 use crate::transport::{Accept, Method};
 use crate::validate;
 
@@ -252,7 +253,7 @@ pub(crate) fn stream_error_kind(code: &str) -> ErrorKind {
 /// The members of an event's `data:` object that the SDK reads, each kept as its raw
 /// JSON text, so that one pass finds them and only what the event needs is decoded: a
 /// delta's `output` goes straight into its typed item, never through a `Value`.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct EventData<'a> {
     #[serde(borrow, default)]
     sequence_number: Option<&'a RawValue>,
@@ -268,6 +269,34 @@ struct EventData<'a> {
     output: Option<&'a RawValue>,
     #[serde(borrow, default)]
     error: Option<&'a RawValue>,
+}
+
+/// A delta read in one pass, its output decoded in place
+/// ([`tagged::speculatively`]): what nearly every delta takes. Anything unusual fails
+/// it, and the delta is read again the exact way ([`EventData`], [`output_item`]).
+#[derive(Deserialize)]
+struct DeltaData<'a> {
+    #[serde(borrow, default)]
+    sequence_number: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    response_id: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    status: Option<&'a RawValue>,
+    #[serde(default)]
+    output: Option<OutputItem>,
+}
+
+impl<'a> DeltaData<'a> {
+    fn read(data: &'a str) -> Option<(EventData<'a>, OutputItem)> {
+        let delta = tagged::speculatively(|| serde_json::from_str::<DeltaData<'_>>(data)).ok()?;
+        let fields = EventData {
+            sequence_number: delta.sequence_number,
+            response_id: delta.response_id,
+            status: delta.status,
+            ..EventData::default()
+        };
+        Some((fields, delta.output?))
+    }
 }
 
 /// A delta's `output` member split without decoding, to find its `type` first: the
@@ -483,11 +512,20 @@ impl EventStream {
                 .and_then(|d| raw_lenient::<u64>(d.sequence_number));
             return Ok(Some(StreamEvent::Unknown { sequence_number, event_name: event.event, data: event.data }));
         }
-        let data: EventData<'_> =
-            serde_json::from_str(&event.data).map_err(|e| match serde_json::from_str::<Value>(&event.data) {
-                Ok(other) if !other.is_object() => self.decode_error(&event, "data is not a JSON object"),
-                _ => self.decode_error(&event, e),
-            })?;
+        let fast = if name == "RESPONSE_OUTPUT_DELTA" { DeltaData::read(&event.data) } else { None };
+        let (data, fast_output) = match fast {
+            Some((data, output)) => (data, Some(output)),
+            None => {
+                let data: EventData<'_> =
+                    serde_json::from_str(&event.data).map_err(|e| {
+                        match serde_json::from_str::<Value>(&event.data) {
+                            Ok(other) if !other.is_object() => self.decode_error(&event, "data is not a JSON object"),
+                            _ => self.decode_error(&event, e),
+                        }
+                    })?;
+                (data, None)
+            }
+        };
         let sequence_number = raw_lenient::<u64>(data.sequence_number);
         let flat_id = raw_lenient::<String>(data.response_id);
         let flat_status: Option<ResponseStatus> = raw_typed(data.status).map_err(|e| self.decode_error(&event, e))?;
@@ -519,9 +557,11 @@ impl EventStream {
                 }
             }
             "RESPONSE_OUTPUT_DELTA" => {
-                let Some(output) =
-                    data.output.map(output_item).transpose().map_err(|e| self.decode_error(&event, e))?
-                else {
+                let output = match fast_output {
+                    Some(output) => Some(output),
+                    None => data.output.map(output_item).transpose().map_err(|e| self.decode_error(&event, e))?,
+                };
+                let Some(output) = output else {
                     return Err(self.decode_error(&event, "missing field output"));
                 };
                 if let (Some(n), Some(last)) = (sequence_number, self.last_delta_sequence) {
