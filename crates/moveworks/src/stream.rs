@@ -253,8 +253,9 @@ pub(crate) fn stream_error_kind(code: &str) -> ErrorKind {
 /// The members of an event's `data:` object that the SDK reads, each kept as its raw
 /// JSON text, so that one pass finds them and only what the event needs is decoded: a
 /// delta's `output` goes straight into its typed item, never through a `Value`.
-#[derive(Deserialize, Default)]
-struct EventData<'a> {
+/// `O` is how `output` is read: as text, or decoded in place ([`EventData::delta`]).
+#[derive(Deserialize)]
+struct EventData<'a, O = &'a RawValue> {
     #[serde(borrow, default)]
     sequence_number: Option<&'a RawValue>,
     #[serde(borrow, default)]
@@ -265,37 +266,22 @@ struct EventData<'a> {
     conversation_id: Option<&'a RawValue>,
     #[serde(borrow, default)]
     response: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    output: Option<&'a RawValue>,
+    #[serde(default = "Option::default")]
+    output: Option<O>,
     #[serde(borrow, default)]
     error: Option<&'a RawValue>,
 }
 
-/// A delta read in one pass, its output decoded in place
-/// ([`tagged::speculatively`]): what nearly every delta takes. Anything unusual fails
-/// it, and the delta is read again the exact way ([`EventData`], [`output_item`]).
-#[derive(Deserialize)]
-struct DeltaData<'a> {
-    #[serde(borrow, default)]
-    sequence_number: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    response_id: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    status: Option<&'a RawValue>,
-    #[serde(default)]
-    output: Option<OutputItem>,
-}
-
-impl<'a> DeltaData<'a> {
-    fn read(data: &'a str) -> Option<(EventData<'a>, OutputItem)> {
-        let delta = tagged::speculatively(|| serde_json::from_str::<DeltaData<'_>>(data)).ok()?;
-        let fields = EventData {
-            sequence_number: delta.sequence_number,
-            response_id: delta.response_id,
-            status: delta.status,
-            ..EventData::default()
-        };
-        Some((fields, delta.output?))
+impl<'a> EventData<'a> {
+    /// A delta read in one pass, its output decoded in place
+    /// ([`tagged::speculatively`]): what nearly every delta takes. `None` for anything
+    /// unusual, which is then read again the exact way (as text, then [`output_item`]).
+    fn delta(data: &'a str) -> Option<(EventData<'a>, OutputItem)> {
+        let d = tagged::speculatively(|| serde_json::from_str::<EventData<'_, OutputItem>>(data)).ok()?;
+        let output = d.output?;
+        let EventData { sequence_number, response_id, status, conversation_id, response, error, .. } = d;
+        let rest = EventData { sequence_number, response_id, status, conversation_id, response, output: None, error };
+        Some((rest, output))
     }
 }
 
@@ -512,7 +498,7 @@ impl EventStream {
                 .and_then(|d| raw_lenient::<u64>(d.sequence_number));
             return Ok(Some(StreamEvent::Unknown { sequence_number, event_name: event.event, data: event.data }));
         }
-        let fast = if name == "RESPONSE_OUTPUT_DELTA" { DeltaData::read(&event.data) } else { None };
+        let fast = if name == "RESPONSE_OUTPUT_DELTA" { EventData::delta(&event.data) } else { None };
         let (data, fast_output) = match fast {
             Some((data, output)) => (data, Some(output)),
             None => {
