@@ -712,7 +712,7 @@ const waker = new native.StreamWaker((id) => {
  * bounds how long a burst holds the loop while a lone stream resumes at once.
  */
 const awake = []
-const RESUMED_PER_TURN = 32
+const RESUMED_PER_TURN = native.RESUMED_PER_LOOP_TURN
 function resumeAwake() {
   const now = awake.splice(0, RESUMED_PER_TURN)
   if (awake.length > 0) setImmediate(resumeAwake)

@@ -383,6 +383,12 @@ export declare function reasoningMessageIndexes(responseJson: string): Array<num
 export declare function requestOptionNames(): Array<string>
 
 /**
+ * How many woken streams index.js resumes per turn of the event loop (the core's
+ * `StreamPump::RESUMED_PER_LOOP_TURN`).
+ */
+export declare const RESUMED_PER_LOOP_TURN: number
+
+/**
  * Sets the most detailed level the core logs, for the whole process (`error`, `warn`,
  * `info`, `debug`, `trace`, or `off`/null), overriding `MOVEWORKS_LOG`.
  */

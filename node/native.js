@@ -858,5 +858,6 @@ module.exports.modalRef = nativeBinding.modalRef
 module.exports.parseWebhookDelivery = nativeBinding.parseWebhookDelivery
 module.exports.reasoningMessageIndexes = nativeBinding.reasoningMessageIndexes
 module.exports.requestOptionNames = nativeBinding.requestOptionNames
+module.exports.RESUMED_PER_LOOP_TURN = nativeBinding.RESUMED_PER_LOOP_TURN
 module.exports.setLogLevel = nativeBinding.setLogLevel
 module.exports.textWithCitationMarkers = nativeBinding.textWithCitationMarkers

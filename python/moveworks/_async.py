@@ -35,6 +35,7 @@ from ._moveworks import (
     Modal,
     ModalRef,
     ModalSubmitResult,
+    RESUMED_PER_LOOP_TURN,
     Response,
 )
 
@@ -808,8 +809,9 @@ def _drain(waker: LoopWaker) -> None:
 
 # A burst of wake-ups (a thousand streams' first events) would run every woken task in
 # the loop's next iteration, holding timers and I/O back until all ran: streams resume
-# at most this many per iteration, the rest in the next ones (a lone stream at once).
-_RESUMED_PER_ITERATION = 32
+# at most this many per iteration (the core's number), the rest in the next ones (a lone
+# stream at once).
+_RESUMED_PER_ITERATION = RESUMED_PER_LOOP_TURN
 
 
 def _wake_some(loop: asyncio.AbstractEventLoop, refs: List[weakref.ReferenceType[AsyncResponseStream]]) -> None:

@@ -60,6 +60,7 @@ __all__ = [
     "OutputDelta",
     "OutputItem",
     "REQUEST_ID_HEADER",
+    "RESUMED_PER_LOOP_TURN",
     "ReasoningMessage",
     "Response",
     "ResponseCompleted",
@@ -90,6 +91,8 @@ ALL_CONVERSATIONS: str
 """The conversation id that lists the events of every conversation (``list_events``)."""
 REQUEST_ID_HEADER: str
 """The response header carrying Moveworks' trace id of a request (``request_id``)."""
+RESUMED_PER_LOOP_TURN: int
+"""How many woken streams the async client resumes per turn of the event loop."""
 ERROR_KINDS: Tuple[str, ...]
 """Every error ``kind`` string of the core, one per exception class."""
 RESPONSE_STATUSES: Tuple[str, ...]

@@ -111,6 +111,11 @@ pub fn known_type_names() -> KnownTypeNames {
     }
 }
 
+/// How many woken streams index.js resumes per turn of the event loop (the core's
+/// `StreamPump::RESUMED_PER_LOOP_TURN`).
+#[napi]
+pub const RESUMED_PER_LOOP_TURN: u32 = moveworks::StreamPump::RESUMED_PER_LOOP_TURN as u32;
+
 /// The core SDK version.
 #[napi]
 pub fn core_version() -> String {

@@ -56,6 +56,7 @@ fn _moveworks(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // The core's option names, so the tests can hold the typing stub to them.
     m.add("CLIENT_OPTION_NAMES", PyTuple::new(m.py(), core::ClientOptions::NAMES)?)?;
     m.add("REQUEST_ID_HEADER", core::REQUEST_ID_HEADER)?;
+    m.add("RESUMED_PER_LOOP_TURN", core::StreamPump::RESUMED_PER_LOOP_TURN)?;
     let kinds: Vec<&str> = core::ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
     m.add("ERROR_KINDS", PyTuple::new(py, kinds)?)?;
     m.add("RESPONSE_STATUSES", PyTuple::new(py, core::ResponseStatus::KNOWN)?)?;

@@ -152,6 +152,12 @@ impl<T> std::fmt::Debug for StreamPump<T> {
 }
 
 impl StreamPump {
+    /// How many woken streams an event loop resumes per turn of its loop (Node, Python
+    /// asyncio): a burst of wake-ups (a thousand streams' first events) would otherwise
+    /// run every woken stream's loop body before timers and I/O get a turn, while a lone
+    /// stream still resumes at once.
+    pub const RESUMED_PER_LOOP_TURN: usize = 32;
+
     /// Reads `stream` on a new thread.
     pub fn start(stream: ResponseStream) -> StreamPump {
         Self::spawn(None, move |_| Ok(stream))
