@@ -7,7 +7,8 @@
 #   package bench/python/build.sh prepared (release: the stripped abi3 wheel; debug: the test build);
 # - the Node package target/bench/node/pkg (bench/node/build.sh) and the Node peers
 #   (bench/concurrency/node/package-lock.json, `npm ci`);
-# - the Kotlin bench jar and library (bench/kotlin/build.sh, with Concurrency.kt), when it builds.
+# - the Kotlin bench jar and library (bench/kotlin/build.sh, with Concurrency.kt), when it builds;
+# - the Swift bench program (bench/swift/build.sh, in the Swift toolchain root), when it builds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
@@ -55,6 +56,12 @@ step "Kotlin: bench/kotlin/build.sh $profile (optional: without it the kotlin.sd
 if ! bash bench/kotlin/build.sh "$profile"; then
     echo "bench/concurrency/build.sh: the Kotlin build failed; kotlin.sdk is left out" >&2
     rm -f "$CARGO_TARGET_DIR/bench/kotlin/maven/bench.jar" # not an older build's jar instead
+fi
+
+step "Swift: bench/swift/build.sh $profile (optional: without it the swift.sdk row is left out)"
+if ! bash bench/swift/build.sh "$profile"; then
+    echo "bench/concurrency/build.sh: the Swift build failed; swift.sdk is left out" >&2
+    rm -f "$CARGO_TARGET_DIR/bench/swift/SwiftBench" "$CARGO_TARGET_DIR/bench/swift/profile" # not an older build's
 fi
 
 step "Node: bench/node/build.sh $profile, and the peers"

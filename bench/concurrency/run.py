@@ -47,7 +47,14 @@ ROWS: Dict[str, Tuple[List[str], str]] = {
     "rust.sdk.threads": ([], "Rust `Client`, one thread per turn"),
     "c.sdk.threads": ([], "C `mw_client_stream_response`, one pthread per turn"),
     "kotlin.sdk": ([], "Kotlin `Client.streamResponseFlow`, a coroutine per turn (Dispatchers.Default)"),
+    "swift.sdk": ([], "Swift `Client.streamResponse`, `for try await`, a Task per turn (task group)"),
 }
+
+# Rows whose program runs under a wrapper: the process measured (threads, RSS) is the
+# wrapper's descendant of this name. bench/swift/run.sh mounts the Swift toolchain root and
+# runs `chroot ROOT env ... SwiftBench` as its child (it unmounts when that exits), and
+# chroot and env exec, so the descendant ends up as SwiftBench under the same PID.
+WRAPPED: Dict[str, str] = {"swift.sdk": "SwiftBench"}
 
 
 def log(msg: str) -> None:
@@ -70,13 +77,22 @@ def command(row: str, profile: str) -> List[str]:
             classpath = os.path.join(out, "maven", "bench.jar") + ":" + f.read().strip()
         lib = os.path.join(out, "lib")
         return ["java", f"-Djna.library.path={lib}", "-cp", classpath, "ai.moveworks.sdk.bench.ConcurrencyKt", row]
+    if row == "swift.sdk":  # what bench/swift/build.sh prepared, run inside the toolchain root
+        return ["bash", os.path.join(ROOT, "bench", "swift", "run.sh"), "concurrency"]
     raise KeyError(row)
 
 
 def present(row: str, profile: str) -> bool:
-    """Whether the row's program was built (the Kotlin one is optional: bench/kotlin/build.sh)."""
+    """Whether the row's program was built (the Kotlin and Swift ones are optional: bench/kotlin/build.sh, bench/swift/build.sh)."""
     if row == "kotlin.sdk":
         return os.path.exists(os.path.join(TARGET, "bench", "kotlin", "maven", "bench.jar"))
+    if row == "swift.sdk":  # optional too (bench/swift/build.sh), and built for this profile
+        out = os.path.join(TARGET, "bench", "swift")
+        try:
+            with open(os.path.join(out, "profile")) as f:
+                return os.path.exists(os.path.join(out, "SwiftBench")) and f.read().strip() == profile
+        except FileNotFoundError:
+            return False
     return True
 
 
@@ -135,6 +151,29 @@ def sample_status(pid: int) -> Dict[str, int]:
     return out
 
 
+def descendant_named(pid: int, name: str) -> Optional[int]:
+    """A descendant of `pid` whose comm is `name` (the first found), or None."""
+    parents: Dict[int, List[Tuple[int, str]]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+        parents.setdefault(ppid, []).append((int(entry), comm))
+    todo = [pid]
+    while todo:
+        for child, comm in parents.get(todo.pop(), []):
+            if comm == name:
+                return child
+            todo.append(child)
+    return None
+
+
 def percentile(xs: List[float], p: float) -> Optional[float]:
     if not xs:
         return None
@@ -145,7 +184,10 @@ def percentile(xs: List[float], p: float) -> Optional[float]:
 def run_row(sim: Simulator, row: str, n: int, a: argparse.Namespace) -> Dict[str, Any]:
     sim.http("POST", "/_sim/reset")
     conversations = sim.conversations(n)
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+    # Under the target dir, not /tmp: bench/swift/run.sh's chroot sees the repository and the target only.
+    tmp = os.path.join(TARGET, "bench", "concurrency")
+    os.makedirs(tmp, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", dir=tmp, delete=False) as f:
         json.dump(conversations, f)
         conv_file = f.name
     argv = command(row, a.profile) + [
@@ -164,8 +206,11 @@ def run_row(sim: Simulator, row: str, n: int, a: argparse.Namespace) -> Dict[str
         deadline = started + a.answer_ms / 1000 + a.timeout
         rusage = None
         killed = False
+        measured: Optional[int] = None if row in WRAPPED else proc.pid  # the process sampled
         while True:
-            s = sample_status(proc.pid)
+            if measured is None:
+                measured = descendant_named(proc.pid, WRAPPED[row])
+            s = sample_status(measured) if measured is not None else {}
             peak_threads = max(peak_threads, s.get("Threads", 0))
             peak_rss = max(peak_rss, s.get("VmHWM", 0))
             pid, st, ru = os.wait4(proc.pid, os.WNOHANG)
@@ -174,8 +219,21 @@ def run_row(sim: Simulator, row: str, n: int, a: argparse.Namespace) -> Dict[str
                 proc.returncode = os.waitstatus_to_exitcode(st)
                 break
             if time.monotonic() > deadline:
-                proc.kill()
-                _, _, rusage = os.wait4(proc.pid, 0)
+                if measured is not None and measured != proc.pid:
+                    # The wrapped program first, so that its wrapper cleans up (unmounts) and exits.
+                    try:
+                        os.kill(measured, 9)
+                    except ProcessLookupError:
+                        pass
+                    for _ in range(300):  # 15 s
+                        pid, _, ru = os.wait4(proc.pid, os.WNOHANG)
+                        if pid:
+                            rusage = ru
+                            break
+                        time.sleep(0.05)
+                if rusage is None:
+                    proc.kill()
+                    _, _, rusage = os.wait4(proc.pid, 0)
                 proc.returncode = -9
                 killed = True
                 break
@@ -192,6 +250,7 @@ def run_row(sim: Simulator, row: str, n: int, a: argparse.Namespace) -> Dict[str
         "streams": n,
         "load_before": [round(x, 2) for x in load],
         "peak_threads": peak_threads,
+        # wait4: the program's and its reaped descendants' (for a wrapper: its tree).
         "cpu_s": round(rusage.ru_utime + rusage.ru_stime, 2) if rusage else None,
         "simulator_cpu_s": round(sim_cpu, 2),
         "elapsed_s": round(time.monotonic() - started, 2),
@@ -205,6 +264,9 @@ def run_row(sim: Simulator, row: str, n: int, a: argparse.Namespace) -> Dict[str
         log(f"{row} x{n}: FAILED {result['failed']}")
         return result
     r = json.loads(lines[-1])
+    if r.get("cpu_s") is not None:  # a wrapped program's own getrusage(RUSAGE_SELF), without the wrapper's
+        result["wrapper_cpu_s"] = result["cpu_s"]
+        result["cpu_s"] = round(r["cpu_s"], 2)
     firsts, turns = r["first_event_ms"], r["turn_ms"]
     if "lag_ms" in r:  # asyncio: the ticker's oversleeps
         r["lag_max_ms"] = round(max(r["lag_ms"]), 2) if r["lag_ms"] else None
@@ -275,8 +337,11 @@ def render(results: Dict[str, Any]) -> str:
         "- First event: from the turn's own call (stream opened / request sent by user code) to its first event in "
         "user code. Turn: from that call to the end of the loop after `RESPONSE_COMPLETED`. Lag: how late a 10 ms "
         "timer fires on the event loop (asyncio: a ticker task's oversleep; Node: `monitorEventLoopDelay`, less its "
-        "10 ms resolution); threads have no event loop (—). Threads: peak of the client's `/proc/PID/status` "
-        "sampled every 20 ms; RSS: its `VmHWM`; CPU: the client's user+system time; simulator CPU: the "
+        "10 ms resolution; Kotlin: a ticker coroutine's oversleep of `delay(10)` on `Dispatchers.Default`; Swift: "
+        "a ticker Task's oversleep of `Task.sleep` 10 ms on the cooperative pool); threads have no event loop (—). "
+        "Threads: peak of the client's `/proc/PID/status` sampled every 20 ms; RSS: its `VmHWM`; CPU: the client's "
+        "user+system time (Swift runs in the toolchain's chroot through `bench/swift/run.sh`: the process measured "
+        "is the chroot'ed `SwiftBench` itself, its CPU its own `getrusage`); simulator CPU: the "
         "simulator's over the same row (it serves each connection on a thread, on the same two cores).",
         "- Targets (issue #23, at 1,000 streams): first-event p99 ≤ 250 ms, turn p99 ≤ 5.5 s, lag ≤ 50 ms, no errors.",
         "",

@@ -1,5 +1,7 @@
-// swift.sdk latency and swift.sdk.stream (bench/PROTOCOL.md):
+// swift.sdk latency and swift.sdk.stream (bench/PROTOCOL.md), and the Swift row of the
+// concurrency benchmark (bench/concurrency/README.md):
 //   SwiftBench latency|stream --base-url URL --token T --assistant N --conversation ID [--warmup N --iterations N]
+//   SwiftBench concurrency --base-url URL --token T --assistant N --conversations FILE --streams N
 // `stream`: the time from the simulator writing a streamed answer's first RESPONSE_OUTPUT_DELTA
 // (GET /_sim/stream_marks, CLOCK_MONOTONIC) to a `for try await` loop over
 // client.streamResponse(conversationId:text:) receiving it (clock_gettime(CLOCK_MONOTONIC));
@@ -21,8 +23,9 @@ func fail(_ message: String) -> Never {
 }
 
 let argv = CommandLine.arguments
-guard argv.count >= 2, argv[1] == "latency" || argv[1] == "stream" else {
-    fail("usage: latency|stream --base-url URL --token T --assistant N --conversation ID [--warmup N --iterations N]")
+guard argv.count >= 2, ["latency", "stream", "concurrency"].contains(argv[1]) else {
+    fail("usage: latency|stream --base-url URL --token T --assistant N --conversation ID [--warmup N --iterations N]"
+        + " | concurrency --base-url URL --token T --assistant N --conversations FILE --streams N")
 }
 var options: [String: String] = [:]
 var i = 2
@@ -35,6 +38,7 @@ func need(_ key: String) -> String {
     guard let v = options[key] else { fail("--\(key) is required") }
     return v
 }
+if argv[1] == "concurrency" { concurrency() }
 let warmup = Int(options["warmup"] ?? "1000") ?? 1000
 let iterations = Int(options["iterations"] ?? "5000") ?? 5000
 let conversationId = need("conversation")
