@@ -397,15 +397,21 @@ fn refused<T>(shared: &Shared<T>, error: std::io::Error) {
     }));
 }
 
-/// Lowers the calling reader thread's scheduling priority (Linux: nice +10, which
-/// applies to the calling thread only there), so that when many streams are busy at
+/// Lowers the calling thread's scheduling priority (a reader's, the spawner's) to nice
+/// 10 (Linux, where it is a per-thread attribute), so that when many streams are busy at
 /// once the consumer's thread (an event loop that also serves everything else) is
-/// scheduled first; a reader's work per event is small and only waits for it.
+/// scheduled first; a reader's work per event is small and only waits for it. Set, not
+/// added: a reader started by the spawner (whose priority it inherits) stays at 10; a
+/// thread already below that (a process started with `nice 15`) is left where it is.
 fn lower_priority() {
     #[cfg(target_os = "linux")]
-    // SAFETY: nice(2) touches no memory; its result (the new value, or -1) is of no use here.
+    // SAFETY: getpriority(2) and setpriority(2) on the calling thread touch no memory; a
+    // failure leaves the priority as it was, which is harmless.
     unsafe {
-        libc::nice(10);
+        let current = libc::getpriority(libc::PRIO_PROCESS, 0);
+        if current < 10 {
+            libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+        }
     }
 }
 
@@ -440,6 +446,10 @@ mod spawner {
             .name("moveworks-stream-spawner".into())
             .stack_size(READER_STACK_BYTES)
             .spawn(move || {
+                // Starting a thousand threads at once is kernel work that would take a
+                // core from the event loop starting the streams; the readers it starts
+                // begin at its priority.
+                super::lower_priority();
                 for job in jobs {
                     start_reader(job);
                 }
