@@ -49,7 +49,13 @@ func jsonString(_ s: String) -> String {
 
 func ms(_ x: Double) -> String { String(format: "%.2f", x) }
 
-func concurrency() -> Never {
+/// Takes the options as an argument rather than calling main.swift's `need` (see
+/// Support.swift: calls into main.swift's top-level code crash Swift 6.0.3's debug build).
+func concurrency(_ options: [String: String]) -> Never {
+    func need(_ key: String) -> String {
+        guard let v = options[key] else { fail("--\(key) is required") }
+        return v
+    }
     guard let n = Int(need("streams")), n > 0 else { fail("--streams must be a positive number") }
     guard let data = FileManager.default.contents(atPath: need("conversations")),
           let ids = (try? JSONSerialization.jsonObject(with: data)) as? [String], ids.count >= n

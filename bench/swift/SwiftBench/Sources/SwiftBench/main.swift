@@ -17,11 +17,6 @@ import Glibc
 #endif
 import MoveworksSDK
 
-func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("swift bench: FAILED: \(message)\n".utf8))
-    exit(1)
-}
-
 let argv = CommandLine.arguments
 guard argv.count >= 2, ["latency", "stream", "concurrency"].contains(argv[1]) else {
     fail("usage: latency|stream --base-url URL --token T --assistant N --conversation ID [--warmup N --iterations N]"
@@ -38,16 +33,10 @@ func need(_ key: String) -> String {
     guard let v = options[key] else { fail("--\(key) is required") }
     return v
 }
-if argv[1] == "concurrency" { concurrency() }
+if argv[1] == "concurrency" { concurrency(options) }
 let warmup = Int(options["warmup"] ?? "1000") ?? 1000
 let iterations = Int(options["iterations"] ?? "5000") ?? 5000
 let conversationId = need("conversation")
-
-func monotonicNs() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-}
 
 /// One streamed turn read with `for try await` up to its first RESPONSE_OUTPUT_DELTA: (response id, receipt time).
 func firstDelta(_ client: Client, _ conversationId: String) async throws -> (String, UInt64) {
