@@ -479,9 +479,12 @@ function fromWire(value) {
       // The core model (and Python) call it `payload`; `eventPayload` is the old Node name.
       out.payload = taggedFromWire(v, KNOWN.eventPayload)
       Object.defineProperty(out, 'eventPayload', PAYLOAD_ALIAS)
+    } else if (v === null || typeof v !== 'object') {
+      // Most members are strings, numbers, booleans or null: the short way.
+      out[camel(k)] = typeof v === 'string' && k.endsWith('_at') ? new Date(v) : v
     } else if (k === 'outputs' && Array.isArray(v)) {
       out.outputs = v.map((o) => taggedFromWire(o, KNOWN.outputItem))
-    } else if (k === 'output' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    } else if (k === 'output' && !Array.isArray(v)) {
       // A stream event's output item (RESPONSE_OUTPUT_DELTA).
       out.output = taggedFromWire(v, KNOWN.outputItem)
     } else if (k === 'content') {
@@ -489,16 +492,16 @@ function fromWire(value) {
     } else if (k === 'actions' && Array.isArray(v)) {
       // A message's buttons (rest/v1), a tagged union like content.
       out.actions = v.map((a) => taggedFromWire(a, KNOWN.action))
-    } else if (k === 'action' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    } else if (k === 'action' && !Array.isArray(v)) {
       // A "Get Help" menu entry's button.
       out.action = taggedFromWire(v, KNOWN.action)
-    } else if (k === 'text' && v !== null && typeof v === 'object' && typeof v.type === 'string') {
+    } else if (k === 'text' && typeof v.type === 'string') {
       // A "Get Help" menu entry's text is a Content (elsewhere `text` is a string).
       out.text = taggedFromWire(v, KNOWN.content)
     } else if (k === 'citations' && Array.isArray(v)) {
       out.citations = v.map(citationFromWire)
     } else {
-      out[camel(k)] = k.endsWith('_at') && typeof v === 'string' ? new Date(v) : fromWire(v)
+      out[camel(k)] = fromWire(v)
     }
   }
   return keepWire(out, value)
@@ -752,9 +755,13 @@ class ResponseStream {
     this._errorThrown = false
     this._responseId = null
     this._requestId = null
-    /** The current batch's events (wire steps) and the next one to hand out. */
-    this._events = []
+    /**
+     * The current batch (the addon's lines: one per event, then the batch's own), where
+     * its next event's line starts, and where the batch's line starts.
+     */
+    this._batch = ''
     this._at = 0
+    this._eventsEnd = 0
     /** The current batch's end, once its events are handed out: null, 'ok' or an error message. */
     this._batchEnd = null
     /** An error thrown before the stream started, reported by the first `next()`. */
@@ -856,7 +863,7 @@ class ResponseStream {
         return DONE
       }
       if (this._closed) return DONE
-      if (this._at < this._events.length) return this._deliver(this._events[this._at++])
+      if (this._at < this._eventsEnd) return this._deliver(this._nextStep())
       if (this._batchEnd !== null) return this._finish()
       if (this._openError) return this._fail(this._openError)
       let batch
@@ -889,14 +896,30 @@ class ResponseStream {
     }
   }
 
-  /** Takes in one batch (the addon's JSON). */
-  _load(json) {
-    const batch = JSON.parse(json)
-    this._events = batch.events
+  /**
+   * Takes in one batch (the addon's lines). Only its last line is parsed now; each event
+   * is parsed when it is handed out, so the objects of a large batch are not all made
+   * (and kept alive through collections) before the first is used.
+   */
+  _load(lines) {
+    const last = lines.lastIndexOf('\n') + 1
+    const batch = JSON.parse(last === 0 ? lines : lines.slice(last))
+    this._batch = lines
     this._at = 0
+    this._eventsEnd = last
     this._batchEnd = batch.end
     if (batch.response_id != null) this._responseId = batch.response_id
     if (batch.request_id != null) this._requestId = batch.request_id
+  }
+
+  /** The batch's next event (its wire step), parsed from its line. */
+  _nextStep() {
+    const at = this._at
+    const nl = this._batch.indexOf('\n', at)
+    this._at = nl + 1
+    const step = JSON.parse(this._batch.slice(at, nl))
+    if (this._at === this._eventsEnd) this._batch = '' // the batch's string is not kept alive
+    return step
   }
 
   _deliver(step) {
@@ -960,7 +983,8 @@ class ResponseStream {
     const message = `the stream was closed${this._responseId ? ` (response ${this._responseId})` : ''}`
     this._end({ error: new CancelledError({ kind: 'cancelled', message, responseId: this._responseId }) })
     this._errorThrown = true
-    this._events = []
+    this._batch = ''
+    this._eventsEnd = this._at = 0
     if (this._native) this._native.close()
     else this._handle.cancel()
   }

@@ -174,13 +174,21 @@ export declare class NativePager {
  */
 export declare class NativeResponseStream {
   /**
-   * Everything read since the last call, as one JSON string, or null when nothing is
-   * there yet: `waker` then wakes `id` (see [`StreamWaker`]). The JSON: `{"events": [{"event":
-   * <StreamEvent wire JSON>, "known": bool, "request_id", "http_headers", "succeeded":
-   * bool}, ...], "end": null | "ok" | <error>, "response_id", "request_id"}`
-   * (`succeeded`: the turn ended with this event and has its final response; `end`:
-   * null while more may come, "ok" once over, or the error the turn failed with, as
-   * the message of the errors this addon rejects with, handed out once).
+   * What was read since the last call (up to 64 KiB of it at a time, and at least one
+   * event), as one string, or null when nothing is there yet: `waker` then wakes `id`
+   * (see [`StreamWaker`]). The string is a line per event,
+   * then a last line for the batch (compact JSON never holds a raw newline):
+   *
+   * - an event: `{"event": <StreamEvent wire JSON>, "known": bool, "request_id",
+   *   "http_headers", "succeeded": bool}` (`succeeded`: the turn ended with this event
+   *   and has its final response);
+   * - the batch: `{"end": null | "ok" | <error>, "response_id", "request_id"}` (`end`:
+   *   null while more may come, "ok" once over, or the error the turn failed with, as
+   *   the message of the errors this addon rejects with, handed out once).
+   *
+   * Lines, not one JSON array: the JS stream parses each event when it hands it out,
+   * so a large batch is never all decoded at once (its objects would outlive the young
+   * generation of V8's heap while they wait their turn, and cost more to collect).
    */
   next(waker: StreamWaker, id: number): string | null
   /**

@@ -356,6 +356,47 @@ test('leaving the loop early (break, throw) releases the stream: 200 abandoned s
   assert.equal((await c.streamResponse(conv, 'and now', FAST).finalResponse()).status, 'COMPLETED')
 })
 
+test('a long answer read ahead of the loop arrives whole and in order (handed over in pieces of at most 64 KiB)', async () => {
+  const c = client()
+  const conv = await conversation(c, 100)
+  // A real turn's SSE body, its last MESSAGE delta repeated 300 times (~600 KB) with a
+  // text of its own each, answered at once by a `raw` fault.
+  const o = sim.options()
+  const res = await fetch(`${o.baseUrl}/conversations/${conv}/responses/stream`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${o.token}`, 'Assistant-Name': o.assistantName, Accept: 'text/event-stream', 'Content-Type': 'application/json' },
+    body: JSON.stringify({ input: { text: 'template' } }),
+  })
+  const frames = (await res.text()).split('\n\n').filter((f) => f.includes('data: '))
+  const data = (name) => frames.filter((f) => f.startsWith(`event: ${name}\n`)).map((f) => JSON.parse(f.slice(f.indexOf('data: ') + 6)))
+  const created = data('RESPONSE_CREATED')[0]
+  const delta = data('RESPONSE_OUTPUT_DELTA').filter((d) => d.output.type === 'MESSAGE').at(-1)
+  const completed = data('RESPONSE_COMPLETED')[0]
+  const N = 300
+  const texts = Array.from({ length: N }, (_, i) => `part ${i} `.repeat(100))
+  const sse = (name, value) => `event: ${name}\ndata: ${JSON.stringify(value)}\n\n`
+  let body = sse('RESPONSE_CREATED', { ...created, sequence_number: 1 })
+  for (let i = 0; i < N; i++) {
+    const d = structuredClone(delta)
+    d.sequence_number = i + 2
+    d.output.message.content.commonmark_text.text = texts[i]
+    body += sse('RESPONSE_OUTPUT_DELTA', d)
+  }
+  body += sse('RESPONSE_COMPLETED', { ...completed, sequence_number: N + 2 })
+  assert.ok(body.length > 8 * 64 * 1024, `${body.length} bytes`)
+  await sim.faults([{ kind: 'raw', status: 200, body, headers: { 'Content-Type': 'text/event-stream' }, path_contains: '/responses/stream', count: 1 }])
+
+  const stream = c.streamResponse(conv, 'a long answer', FAST)
+  // The reader reads the whole answer before the loop asks: one batch of ~600 KB.
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  const events = await collect(stream)
+  assert.equal(events.length, N + 2)
+  assert.deepEqual(events.map((e) => e.sequenceNumber), Array.from({ length: N + 2 }, (_, i) => i + 1))
+  assert.deepEqual(events.slice(1, -1).map((e) => e.output.message.content.commonmarkText.text), texts)
+  assert.equal(events.at(-1).event, 'RESPONSE_COMPLETED')
+  assert.equal((await stream.finalResponse()).responseId, created.response.response_id)
+})
+
 test('streamResponseAndWait: every event to onEvent before it resolves to the final response', async () => {
   const c = client()
   const conv = await conversation(c)

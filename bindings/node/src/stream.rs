@@ -18,7 +18,8 @@
 //! it (`StreamPump::spawn_prepared`), ASCII only, so a batch becomes a JS string by a
 //! plain copy (Latin-1, no UTF-8 decoding) that `JSON.parse` reads on its one-byte fast path.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use moveworks::{CancelToken, PumpBatch, ResponseStatus, ResponseStream, StreamEvent, StreamPump};
 use napi::bindgen_prelude::*;
@@ -36,6 +37,45 @@ pub struct NativeResponseStream {
     /// Only this object holds it (a registered wake-up holds only the waker), so the
     /// garbage collector's drop of this object closes an abandoned stream.
     pump: StreamPump<PreparedEvent>,
+    /// What `next` took from the pump and has not handed out yet (see [`BATCH_BYTES`]).
+    held: Mutex<Held>,
+}
+
+/// At most this much of a pump batch's JSON (and at least one event) crosses per `next`:
+/// a string this size is made in V8's young generation and a buffer this size comes from
+/// malloc's free lists, where a batch of megabytes (a reader ahead of a busy JS thread)
+/// took fresh pages from the kernel for both, on the JS thread (a page fault per 4 KiB).
+const BATCH_BYTES: usize = 64 * 1024;
+
+/// A pump batch being handed out in pieces.
+#[derive(Default)]
+struct Held {
+    events: VecDeque<PreparedEvent>,
+    /// The batch's end, handed out with its last event.
+    end: Option<moveworks::Result<()>>,
+}
+
+impl Held {
+    fn is_empty(&self) -> bool {
+        self.events.is_empty() && self.end.is_none()
+    }
+
+    /// The next piece: events up to [`BATCH_BYTES`] of JSON (at least one), and the
+    /// batch's end once its last event goes with it.
+    fn piece(&mut self) -> PumpBatch<PreparedEvent> {
+        let mut bytes = 0;
+        let mut count = 0;
+        for event in &self.events {
+            bytes += event.as_ref().map_or(0, Vec::len) + 1;
+            if count > 0 && bytes > BATCH_BYTES {
+                break;
+            }
+            count += 1;
+        }
+        let events: Vec<_> = self.events.drain(..count).collect();
+        let end = if self.events.is_empty() { self.end.take() } else { None };
+        PumpBatch { events, end }
+    }
 }
 
 /// One event as the reader thread prepared it: its JSON within a batch (see `next`).
@@ -55,7 +95,20 @@ impl NativeResponseStream {
         cancel: Option<&CancelToken>,
         open: impl FnOnce(CancelToken) -> moveworks::Result<ResponseStream> + Send + 'static,
     ) -> Self {
-        NativeResponseStream { pump: StreamPump::spawn_prepared(cancel, open, prepare) }
+        NativeResponseStream { pump: StreamPump::spawn_prepared(cancel, open, prepare), held: Mutex::default() }
+    }
+
+    /// As the pump's `take_or_notify`, with `waker` waking `id` when something comes.
+    fn take_or_wake(&self, waker: &StreamWaker, id: u32) -> Option<PumpBatch<PreparedEvent>> {
+        let wake = waker.wake.clone();
+        // Called once, when something arrives or on close. Never on a drop: the pump drops
+        // a wake-up unrun only when the stream itself asked again (the JS stream is awake)
+        // or is gone, and a wake-up on drop would wake the stream's next wait early, whose
+        // next `next` would drop that wait's wake-up in turn: a loop spinning until data came.
+        self.pump.take_or_notify(move || {
+            // Fails only while Node shuts down, when nobody waits any more.
+            let _ = wake.call(id, ThreadsafeFunctionCallMode::NonBlocking);
+        })
     }
 }
 
@@ -81,8 +134,8 @@ impl StreamWaker {
     }
 }
 
-/// A batch's JSON, ASCII only (non-ASCII characters are `\u` escapes): it becomes a
-/// JS string by a Latin-1 copy.
+/// A batch's lines of JSON, ASCII only (non-ASCII characters are `\u` escapes): it
+/// becomes a JS string by a Latin-1 copy.
 pub struct BatchJson(Vec<u8>);
 
 impl ToNapiValue for BatchJson {
@@ -103,29 +156,29 @@ impl ToNapiValue for BatchJson {
 
 #[napi]
 impl NativeResponseStream {
-    /// Everything read since the last call, as one JSON string, or null when nothing is
-    /// there yet: `waker` then wakes `id` (see [`StreamWaker`]). The JSON: `{"events": [{"event":
-    /// <StreamEvent wire JSON>, "known": bool, "request_id", "http_headers", "succeeded":
-    /// bool}, ...], "end": null | "ok" | <error>, "response_id", "request_id"}`
-    /// (`succeeded`: the turn ended with this event and has its final response; `end`:
-    /// null while more may come, "ok" once over, or the error the turn failed with, as
-    /// the message of the errors this addon rejects with, handed out once).
+    /// What was read since the last call (up to 64 KiB of it at a time, and at least one
+    /// event), as one string, or null when nothing is there yet: `waker` then wakes `id`
+    /// (see [`StreamWaker`]). The string is a line per event,
+    /// then a last line for the batch (compact JSON never holds a raw newline):
+    ///
+    /// - an event: `{"event": <StreamEvent wire JSON>, "known": bool, "request_id",
+    ///   "http_headers", "succeeded": bool}` (`succeeded`: the turn ended with this event
+    ///   and has its final response);
+    /// - the batch: `{"end": null | "ok" | <error>, "response_id", "request_id"}` (`end`:
+    ///   null while more may come, "ok" once over, or the error the turn failed with, as
+    ///   the message of the errors this addon rejects with, handed out once).
+    ///
+    /// Lines, not one JSON array: the JS stream parses each event when it hands it out,
+    /// so a large batch is never all decoded at once (its objects would outlive the young
+    /// generation of V8's heap while they wait their turn, and cost more to collect).
     #[napi(ts_return_type = "string | null")]
     pub fn next(&self, waker: &StreamWaker, id: u32) -> Option<BatchJson> {
-        if let Some(batch) = self.pump.take() {
-            return Some(batch_json(&self.pump, batch));
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        if held.is_empty() {
+            let batch = self.pump.take().or_else(|| self.take_or_wake(waker, id))?;
+            *held = Held { events: batch.events.into(), end: batch.end };
         }
-        let wake = waker.wake.clone();
-        // Called once, when something arrives or on close. Never on a drop: the pump drops
-        // a wake-up unrun only when the stream itself asked again (the JS stream is awake)
-        // or is gone, and a wake-up on drop would wake the stream's next wait early, whose
-        // next `next` would drop that wait's wake-up in turn: a loop spinning until data came.
-        self.pump
-            .take_or_notify(move || {
-                // Fails only while Node shuts down, when nobody waits any more.
-                let _ = wake.call(id, ThreadsafeFunctionCallMode::NonBlocking);
-            })
-            .map(|batch| batch_json(&self.pump, batch))
+        Some(batch_json(&self.pump, held.piece()))
     }
 
     /// Ends the stream now (the core's `StreamPump::close`): buffered events are dropped,
@@ -135,6 +188,7 @@ impl NativeResponseStream {
     #[napi]
     pub fn close(&self) {
         self.pump.close();
+        *self.held.lock().unwrap_or_else(PoisonError::into_inner) = Held::default();
     }
 
     /// The response's id, once the server named it.
@@ -156,19 +210,17 @@ fn succeeded(event: &StreamEvent) -> bool {
     matches!(event, StreamEvent::ResponseCompleted { response: Some(r), .. } if r.status == ResponseStatus::Completed)
 }
 
-/// A batch as the JSON string `next` returns: the events' prepared JSON, joined.
+/// A batch as the string `next` returns: the events' prepared JSON, a line each, then
+/// the batch's own line.
 fn batch_json(pump: &StreamPump<PreparedEvent>, batch: PumpBatch<PreparedEvent>) -> BatchJson {
     let size: usize = batch.events.iter().map(|e| e.as_ref().map_or(0, Vec::len) + 1).sum();
     let mut out = Vec::with_capacity(256 + size);
-    out.extend_from_slice(br#"{"events":["#);
     let mut end = batch.end;
-    for (i, event) in batch.events.into_iter().enumerate() {
+    for event in batch.events {
         match event {
             Ok(json) => {
-                if i > 0 {
-                    out.push(b',');
-                }
                 out.extend_from_slice(&json);
+                out.push(b'\n');
             }
             // An event that could not be serialized ends the turn with that error (as
             // the step that read it did before).
@@ -182,7 +234,7 @@ fn batch_json(pump: &StreamPump<PreparedEvent>, batch: PumpBatch<PreparedEvent>)
     BatchJson(out)
 }
 
-/// Closes a batch's JSON after its events: `],"end":...,"response_id":...,"request_id":...}`.
+/// A batch's last line: `{"end":...,"response_id":...,"request_id":...}`.
 fn push_batch_end(
     out: &mut Vec<u8>,
     end: Option<moveworks::Result<()>>,
@@ -196,7 +248,7 @@ fn push_batch_end(
     };
     // Strings and options of strings: serializing them cannot fail.
     for (key, value) in [("end", end), ("response_id", response_id), ("request_id", request_id)] {
-        out.extend_from_slice(if key == "end" { b"]," } else { b"," });
+        out.push(if key == "end" { b'{' } else { b',' });
         let _ = write_ascii_json(&mut *out, key);
         out.push(b':');
         let _ = write_ascii_json(&mut *out, &value);
