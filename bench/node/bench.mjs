@@ -20,7 +20,7 @@ const OUT = path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target'),
 const PKG = path.join(OUT, 'pkg')
 
 function parseArgs(argv) {
-  const a = { mode: argv[0], warmup: 1000, iterations: 5000, concurrency: 64, calls: 100000, streams: 10000 }
+  const a = { mode: argv[0], warmup: 1000, iterations: 5000, concurrency: 64, calls: 100000, streams: 10000, streamsWarmup: 200 }
   for (let i = 1; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase())
     if (!(key in a) && !['baseUrl', 'token', 'assistant', 'conversation'].includes(key)) {
@@ -148,6 +148,11 @@ function rssKb() {
   return Math.round(process.memoryUsage().rss / 1024)
 }
 
+/** The anonymous part of RSS (kB): RSS less the pages of files mapped in, such as node's own code. */
+function rssAnonKb() {
+  return Number(/^RssAnon:\s+(\d+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1])
+}
+
 async function rss(a) {
   const call = sdkCall(a)
   for (let i = 0; i < 1000; i++) await call()
@@ -208,15 +213,22 @@ const openFds = () => fs.readdirSync('/proc/self/fd').length
 async function streamRss(a) {
   const client = sdkClient(a)
   const any = () => true
-  for (let i = 0; i < 200; i++) await streamUntil(client, a, any)
+  // 200 as the other languages' programs; more (--streams-warmup) shows where the heap settles.
+  for (let i = 0; i < a.streamsWarmup; i++) await streamUntil(client, a, any)
   globalThis.gc?.()
-  const [rssBefore, fdsBefore] = [rssKb(), openFds()]
+  const [rssBefore, fdsBefore, heapBefore, anonBefore] = [rssKb(), openFds(), process.memoryUsage(), rssAnonKb()]
   for (let i = 0; i < a.streams; i++) await streamUntil(client, a, any)
   globalThis.gc?.()
-  const [rssAfter, fdsAfter] = [rssKb(), openFds()]
-  log(`node.sdk stream_rss: ${rssBefore} kB -> ${rssAfter} kB, fds ${fdsBefore} -> ${fdsAfter} over ${a.streams} streams`)
+  const [rssAfter, fdsAfter, heapAfter, anonAfter] = [rssKb(), openFds(), process.memoryUsage(), rssAnonKb()]
+  log(`node.sdk stream_rss: ${rssBefore} kB -> ${rssAfter} kB, fds ${fdsBefore} -> ${fdsAfter} over ${a.streams} streams; ` +
+    `V8 heap used ${heapBefore.heapUsed >> 10} -> ${heapAfter.heapUsed >> 10} kB of ${heapBefore.heapTotal >> 10} -> ${heapAfter.heapTotal >> 10} kB`)
+  // RSS also grows as more of node's own code is paged in (file pages), and V8's heap
+  // (heapTotal) grows its young generation towards its cap as a program runs, whatever
+  // stays alive (heapUsed): run.py tells both apart from what the streams hold.
   return [{ id: 'node.sdk', streams: a.streams, rss_before_kb: rssBefore, rss_after_kb: rssAfter,
-    fds_before: fdsBefore, fds_after: fdsAfter }]
+    fds_before: fdsBefore, fds_after: fdsAfter, rss_anon_before_kb: anonBefore, rss_anon_after_kb: anonAfter,
+    heap_used_before_kb: heapBefore.heapUsed >> 10, heap_used_after_kb: heapAfter.heapUsed >> 10,
+    heap_total_before_kb: heapBefore.heapTotal >> 10, heap_total_after_kb: heapAfter.heapTotal >> 10 }]
 }
 
 async function startup(a) {
