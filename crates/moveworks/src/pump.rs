@@ -158,6 +158,14 @@ impl StreamPump {
     /// stream still resumes at once.
     pub const RESUMED_PER_LOOP_TURN: usize = 32;
 
+    /// Open streams beyond which the process streams a crowd: reader threads then run at
+    /// nice 10 (Linux), and so does the thread that starts them, so that their reads and
+    /// thread starts wait for the consumer's thread (an event loop that also serves
+    /// everything else) rather than the other way round. Up to this many, readers run at
+    /// the process's priority, so that an event reaches the consumer as soon as it is read
+    /// (a reader at nice 10 can wait for the CPU ~0.2 ms behind whatever else runs there).
+    pub const CROWD_STREAMS: usize = 64;
+
     /// Reads `stream` on a new thread.
     pub fn start(stream: ResponseStream) -> StreamPump {
         Self::spawn(None, move |_| Ok(stream))
@@ -332,7 +340,8 @@ fn read<T>(shared: &Shared<T>, open: Open, mut prepare: impl FnMut(StreamEvent) 
         // Closed before its thread started: nothing is sent.
         return;
     }
-    lower_priority();
+    let mut crowded = false;
+    spawner::follow_crowd(&mut crowded);
     let mut stream = match open(shared.cancel.clone()) {
         Ok(stream) => stream,
         Err(error) => {
@@ -357,6 +366,9 @@ fn read<T>(shared: &Shared<T>, open: Open, mut prepare: impl FnMut(StreamEvent) 
     loop {
         // Prepared outside the lock: the consumer takes the previous batch meanwhile.
         let step = stream.next().map(|read| read.map(&mut prepare));
+        // Before the event is handed over, so that a consumer that has it sees this
+        // reader's priority as it now is.
+        spawner::follow_crowd(&mut crowded);
         let over = step.is_none() || matches!(step, Some(Err(_)));
         let state = publish(shared, |state| {
             if state.closed {
@@ -397,84 +409,7 @@ fn refused<T>(shared: &Shared<T>, error: std::io::Error) {
     }));
 }
 
-/// Lowers the calling thread's scheduling priority (a reader's, the spawner's) to nice
-/// 10 (Linux, where it is a per-thread attribute), so that when many streams are busy at
-/// once the consumer's thread (an event loop that also serves everything else) is
-/// scheduled first; a reader's work per event is small and only waits for it. Set, not
-/// added: a reader started by the spawner (whose priority it inherits) stays at 10; a
-/// thread already below that (a process started with `nice 15`) is left where it is.
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: getpriority(2) and setpriority(2) on the calling thread touch no memory; a
-    // failure leaves the priority as it was, which is harmless.
-    unsafe {
-        let current = libc::getpriority(libc::PRIO_PROCESS, 0);
-        if current < 10 {
-            libc::setpriority(libc::PRIO_PROCESS, 0, 10);
-        }
-    }
-}
-
-/// The process-wide thread that starts reader threads, so that [`StreamPump::spawn`]
-/// never waits for a thread start. One per process: a child of `fork()` (which has
-/// no copy of the parent's spawner thread) starts its own.
-mod spawner {
-    use std::sync::mpsc::{channel, Sender};
-    use std::sync::{Mutex, PoisonError};
-
-    use super::READER_STACK_BYTES;
-
-    /// A reader to start: what its thread runs, and what ends the pump when no thread can be had.
-    pub(super) type Job = (Box<dyn FnOnce() + Send>, Box<dyn FnOnce(std::io::Error) + Send>);
-
-    /// The spawner's queue and the process it belongs to.
-    static SPAWNER: Mutex<Option<(u32, Sender<Job>)>> = Mutex::new(None);
-
-    pub(super) fn start(run: Box<dyn FnOnce() + Send>, refuse: Box<dyn FnOnce(std::io::Error) + Send>) {
-        let pid = std::process::id();
-        let mut spawner = SPAWNER.lock().unwrap_or_else(PoisonError::into_inner);
-        let job = match &*spawner {
-            Some((owner, queue)) if *owner == pid => match queue.send((run, refuse)) {
-                Ok(()) => return,
-                Err(returned) => returned.0,
-            },
-            _ => (run, refuse),
-        };
-        // No spawner in this process yet (or it is gone): start one, and give it the job.
-        let (queue, jobs) = channel::<Job>();
-        let started = std::thread::Builder::new()
-            .name("moveworks-stream-spawner".into())
-            .stack_size(READER_STACK_BYTES)
-            .spawn(move || {
-                // Starting a thousand threads at once is kernel work that would take a
-                // core from the event loop starting the streams; the readers it starts
-                // begin at its priority.
-                super::lower_priority();
-                for job in jobs {
-                    start_reader(job);
-                }
-            });
-        match started {
-            Ok(_) => {
-                let _ = queue.send(job);
-                *spawner = Some((pid, queue));
-            }
-            // Without a spawner, start the reader from here (it may be refused too).
-            Err(_) => {
-                drop(spawner);
-                start_reader(job);
-            }
-        }
-    }
-
-    fn start_reader((run, refuse): Job) {
-        let started =
-            std::thread::Builder::new().name("moveworks-stream".into()).stack_size(READER_STACK_BYTES).spawn(run);
-        if let Err(e) = started {
-            refuse(e);
-        }
-    }
-}
+mod spawner;
 
 /// How a pump opens its stream, given the token its `close` cancels.
 type Open = Box<dyn FnOnce(CancelToken) -> Result<ResponseStream> + Send>;

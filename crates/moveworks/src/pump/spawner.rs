@@ -1,0 +1,136 @@
+//! The process-wide threads that start the pumps' reader threads, and the readers'
+//! priority.
+//!
+//! Starting a thread takes tens of microseconds, so [`StreamPump::spawn`] hands the start
+//! to a spawner thread and returns at once. While at most
+//! [`StreamPump::CROWD_STREAMS`] streams are open, readers run at the process's priority,
+//! started by a spawner that does too. Beyond that (a thousand streams opened at once),
+//! further readers are started by a second spawner at nice 10, whose readers inherit its
+//! priority, and running readers lower themselves to nice 10 at their next event.
+//! Priorities only go down (raising one takes a privilege), so the crowd's spawner stays
+//! at nice 10, and readers started once the crowd has gone come from the first one again.
+
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::mpsc::{channel, Sender};
+use std::sync::{Mutex, PoisonError};
+
+use super::{StreamPump, READER_STACK_BYTES};
+
+/// A reader to start: what its thread runs, and what ends the pump when no thread can be had.
+pub(super) type Job = (Box<dyn FnOnce() + Send>, Box<dyn FnOnce(std::io::Error) + Send>);
+
+/// Readers of this process asked for and not yet ended (see [`Counted`]).
+static OPEN_READERS: AtomicUsize = AtomicUsize::new(0);
+/// The process `OPEN_READERS` counts for: a child of `fork()` has none of its parent's readers.
+static COUNTED_PROCESS: AtomicU32 = AtomicU32::new(0);
+
+/// A spawner's queue and the process it belongs to: a child of `fork()` has no copy of
+/// its parent's threads.
+type Spawner = Mutex<Option<(u32, Sender<Job>)>>;
+
+/// The spawners: at the process's priority, and the crowd's at nice 10.
+static SPAWNERS: [Spawner; 2] = [Mutex::new(None), Mutex::new(None)];
+
+/// True while more than [`StreamPump::CROWD_STREAMS`] readers are open.
+fn crowded() -> bool {
+    OPEN_READERS.load(Ordering::Relaxed) > StreamPump::CROWD_STREAMS
+}
+
+/// A reader counted in [`OPEN_READERS`] from its start request until its thread ends or
+/// is refused (its job, which owns this, is then dropped).
+struct Counted;
+
+impl Counted {
+    fn new() -> Counted {
+        let pid = std::process::id();
+        if COUNTED_PROCESS.swap(pid, Ordering::Relaxed) != pid {
+            OPEN_READERS.store(0, Ordering::Relaxed);
+        }
+        OPEN_READERS.fetch_add(1, Ordering::Relaxed);
+        Counted
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        OPEN_READERS.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A reader calls this as it starts and after each event: in a crowd it lowers itself to
+/// nice 10, once (`lowered` remembers).
+pub(super) fn follow_crowd(lowered: &mut bool) {
+    if !*lowered && crowded() {
+        lower_priority();
+        *lowered = true;
+    }
+}
+
+/// Starts a reader thread running `run` from a spawner thread; `refuse` ends the pump
+/// when the system refuses a thread.
+pub(super) fn start(run: Box<dyn FnOnce() + Send>, refuse: Box<dyn FnOnce(std::io::Error) + Send>) {
+    // Counted before a spawner is chosen, so that the start that makes a crowd is the
+    // crowd's already, however many starts are still queued.
+    let counted = Counted::new();
+    let crowd = crowded();
+    let run: Box<dyn FnOnce() + Send> = Box::new(move || {
+        let _counted = counted;
+        run();
+    });
+    let pid = std::process::id();
+    let mut spawner = SPAWNERS[usize::from(crowd)].lock().unwrap_or_else(PoisonError::into_inner);
+    let job = match &*spawner {
+        Some((owner, queue)) if *owner == pid => match queue.send((run, refuse)) {
+            Ok(()) => return,
+            Err(returned) => returned.0,
+        },
+        _ => (run, refuse),
+    };
+    // No such spawner in this process yet (or it is gone): start one, and give it the job.
+    let (queue, jobs) = channel::<Job>();
+    let name = if crowd { "moveworks-crowd-spawner" } else { "moveworks-stream-spawner" };
+    let started = std::thread::Builder::new().name(name.into()).stack_size(READER_STACK_BYTES).spawn(move || {
+        if crowd {
+            // Starting a thousand threads at once is kernel work that would take a core
+            // from the event loop starting the streams; its readers begin at this priority.
+            lower_priority();
+        }
+        for job in jobs {
+            start_reader(job);
+        }
+    });
+    match started {
+        Ok(_) => {
+            let _ = queue.send(job);
+            *spawner = Some((pid, queue));
+        }
+        // Without a spawner, start the reader from here (it may be refused too).
+        Err(_) => {
+            drop(spawner);
+            start_reader(job);
+        }
+    }
+}
+
+fn start_reader((run, refuse): Job) {
+    let started = std::thread::Builder::new().name("moveworks-stream".into()).stack_size(READER_STACK_BYTES).spawn(run);
+    if let Err(e) = started {
+        refuse(e);
+    }
+}
+
+/// Lowers the calling thread's scheduling priority to nice 10 (Linux, where it is a
+/// per-thread attribute). Set, not added: a reader started by the crowd's spawner (whose
+/// priority it inherits) stays at 10; a thread already below that (a process started with
+/// `nice 15`) is left where it is.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: getpriority(2) and setpriority(2) on the calling thread touch no memory; a
+    // failure leaves the priority as it was, which is harmless.
+    unsafe {
+        let current = libc::getpriority(libc::PRIO_PROCESS, 0);
+        if current < 10 {
+            libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+        }
+    }
+}
