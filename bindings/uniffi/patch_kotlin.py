@@ -11,6 +11,11 @@ the whole structure only when that byte says the call failed (~1 us per call on
 JNA 5.19, measured with JMH in bench/kotlin; issue #14).
 Exact-text replacement: fails loudly if a uniffi upgrade changes the template.
 
+It also keeps native threads attached to the JVM after they call into Kotlin
+(keep_callback_threads_attached): JNA otherwise attaches and detaches a Rust thread
+around every callback, and a stream's reader thread resumes each awaited `nextBatch`
+through one (first delta to a Flow collector 722 -> 386 us median, issue #23).
+
     python3 patch_kotlin.py path/to/moveworks_uniffi.kt
 
 With --model, it patches the model's file (crate `moveworks`) instead: the same
@@ -97,6 +102,42 @@ internal object UniffiRustCallStatusCache {
     }
 }
 """
+
+
+# Every object through which Rust calls Kotlin: the continuation that resumes an awaited
+# async call (woken on the Rust thread that completed it: a stream's reader thread for
+# `nextBatch`), and the callback interfaces' methods (listeners, token providers, stores).
+CALLBACK_OBJECT = re.compile(
+    r"^( *)internal object \S+: (UniffiRustFutureContinuationCallback|UniffiCallbackInterface\w+) \{$", re.M
+)
+
+CALLBACK_THREADS = """
+/**
+ * Keeps a native thread attached to the JVM once it called into Kotlin (added by
+ * bindings/uniffi/patch_kotlin.py). JNA's default attaches a Rust thread for one callback
+ * and detaches it after: a new java.lang.Thread per call, most of a streamed event's
+ * latency when a stream's reader thread wakes an awaiting `nextBatch`. An attached
+ * thread is a daemon, and JNA detaches it when the thread ends.
+ *
+ * @suppress
+ */
+internal object UniffiCallbackThreads {
+    private val initializer = com.sun.jna.CallbackThreadInitializer(true, false, "moveworks-native")
+
+    fun keepAttached(callback: com.sun.jna.Callback) {
+        com.sun.jna.Native.setCallbackThreadInitializer(callback, initializer)
+    }
+}
+"""
+
+
+def keep_callback_threads_attached(text: str, path: str) -> str:
+    """An init block in every object Rust calls Kotlin through (CALLBACK_OBJECT), and the helper it calls."""
+    text, count = CALLBACK_OBJECT.subn(lambda m: m.group(0) + f"\n{m.group(1)}    init {{ UniffiCallbackThreads.keepAttached(this) }}\n", text)
+    anchor = "// Async support\n"
+    if count < 2 or text.count(anchor) != 1:
+        sys.exit(f"patch_kotlin.py: the callback objects or {anchor.strip()!r} not found in {path}; update the patch")
+    return text.replace(anchor, CALLBACK_THREADS.lstrip("\n") + "\n" + anchor)
 
 
 MODEL_PACKAGE = "ai.moveworks.sdk.model"
@@ -268,7 +309,7 @@ def main() -> None:
     with open(path, encoding="utf-8") as f:
         text = f.read()
     with open(path, "w", encoding="utf-8") as f:
-        f.write(docs(patch_calls(text, path), False, path))
+        f.write(docs(keep_callback_threads_attached(patch_calls(text, path), path), False, path))
 
 
 if __name__ == "__main__":

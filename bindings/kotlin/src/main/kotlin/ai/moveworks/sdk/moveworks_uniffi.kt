@@ -2784,6 +2784,23 @@ public fun uniffiEnsureInitialized() {
     UniffiLib.INSTANCE
 }
 
+/**
+ * Keeps a native thread attached to the JVM once it called into Kotlin (added by
+ * bindings/uniffi/patch_kotlin.py). JNA's default attaches a Rust thread for one callback
+ * and detaches it after: a new java.lang.Thread per call, most of a streamed event's
+ * latency when a stream's reader thread wakes an awaiting `nextBatch`. An attached
+ * thread is a daemon, and JNA detaches it when the thread ends.
+ *
+ * @suppress
+ */
+internal object UniffiCallbackThreads {
+    private val initializer = com.sun.jna.CallbackThreadInitializer(true, false, "moveworks-native")
+
+    fun keepAttached(callback: com.sun.jna.Callback) {
+        com.sun.jna.Native.setCallbackThreadInitializer(callback, initializer)
+    }
+}
+
 // Async support
 // Async return type handlers
 
@@ -2794,6 +2811,8 @@ internal val uniffiContinuationHandleMap = UniffiHandleMap<CancellableContinuati
 
 // FFI type for Rust future continuations
 internal object uniffiRustFutureContinuationCallbackImpl: UniffiRustFutureContinuationCallback {
+    init { UniffiCallbackThreads.keepAttached(this) }
+
     override fun callback(data: Long, pollResult: Byte) {
         uniffiContinuationHandleMap.remove(data).resume(pollResult)
     }
@@ -10033,6 +10052,8 @@ public interface CheckpointStore {
 // Put the implementation in an object so we don't pollute the top-level namespace
 internal object uniffiCallbackInterfaceCheckpointStore {
     internal object `load`: UniffiCallbackInterfaceCheckpointStoreMethod0 {
+        init { UniffiCallbackThreads.keepAttached(this) }
+
         override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
             val uniffiObj = FfiConverterTypeCheckpointStore.handleMap.get(uniffiHandle)
             val makeCall = { ->
@@ -10049,6 +10070,8 @@ internal object uniffiCallbackInterfaceCheckpointStore {
         }
     }
     internal object `save`: UniffiCallbackInterfaceCheckpointStoreMethod1 {
+        init { UniffiCallbackThreads.keepAttached(this) }
+
         override fun callback(`uniffiHandle`: Long,`checkpoint`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
             val uniffiObj = FfiConverterTypeCheckpointStore.handleMap.get(uniffiHandle)
             val makeCall = { ->
@@ -10067,6 +10090,8 @@ internal object uniffiCallbackInterfaceCheckpointStore {
     }
 
     internal object uniffiFree: UniffiCallbackInterfaceFree {
+        init { UniffiCallbackThreads.keepAttached(this) }
+
         override fun callback(handle: Long) {
             FfiConverterTypeCheckpointStore.handleMap.remove(handle)
         }
@@ -10116,6 +10141,8 @@ public interface EventHandler {
 // Put the implementation in an object so we don't pollute the top-level namespace
 internal object uniffiCallbackInterfaceEventHandler {
     internal object `onEvent`: UniffiCallbackInterfaceEventHandlerMethod0 {
+        init { UniffiCallbackThreads.keepAttached(this) }
+
         override fun callback(`uniffiHandle`: Long,`event`: RustBufferEvent.ByValue,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,) {
             val uniffiObj = FfiConverterTypeEventHandler.handleMap.get(uniffiHandle)
             val makeCall = { ->
@@ -10129,6 +10156,8 @@ internal object uniffiCallbackInterfaceEventHandler {
     }
 
     internal object uniffiFree: UniffiCallbackInterfaceFree {
+        init { UniffiCallbackThreads.keepAttached(this) }
+
         override fun callback(handle: Long) {
             FfiConverterTypeEventHandler.handleMap.remove(handle)
         }
@@ -10178,6 +10207,8 @@ public interface LogListener {
 // Put the implementation in an object so we don't pollute the top-level namespace
 internal object uniffiCallbackInterfaceLogListener {
     internal object `log`: UniffiCallbackInterfaceLogListenerMethod0 {
+        init { UniffiCallbackThreads.keepAttached(this) }
+
         override fun callback(`uniffiHandle`: Long,`record`: RustBufferLogRecord.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
             val uniffiObj = FfiConverterTypeLogListener.handleMap.get(uniffiHandle)
             val makeCall = { ->
@@ -10191,6 +10222,8 @@ internal object uniffiCallbackInterfaceLogListener {
     }
 
     internal object uniffiFree: UniffiCallbackInterfaceFree {
+        init { UniffiCallbackThreads.keepAttached(this) }
+
         override fun callback(handle: Long) {
             FfiConverterTypeLogListener.handleMap.remove(handle)
         }
@@ -10239,6 +10272,8 @@ public interface ResponseUpdateListener {
 // Put the implementation in an object so we don't pollute the top-level namespace
 internal object uniffiCallbackInterfaceResponseUpdateListener {
     internal object `onUpdate`: UniffiCallbackInterfaceResponseUpdateListenerMethod0 {
+        init { UniffiCallbackThreads.keepAttached(this) }
+
         override fun callback(`uniffiHandle`: Long,`response`: RustBufferResponse.ByValue,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,) {
             val uniffiObj = FfiConverterTypeResponseUpdateListener.handleMap.get(uniffiHandle)
             val makeCall = { ->
@@ -10252,6 +10287,8 @@ internal object uniffiCallbackInterfaceResponseUpdateListener {
     }
 
     internal object uniffiFree: UniffiCallbackInterfaceFree {
+        init { UniffiCallbackThreads.keepAttached(this) }
+
         override fun callback(handle: Long) {
             FfiConverterTypeResponseUpdateListener.handleMap.remove(handle)
         }
@@ -10300,6 +10337,8 @@ public interface StreamEventListener {
 // Put the implementation in an object so we don't pollute the top-level namespace
 internal object uniffiCallbackInterfaceStreamEventListener {
     internal object `onEvent`: UniffiCallbackInterfaceStreamEventListenerMethod0 {
+        init { UniffiCallbackThreads.keepAttached(this) }
+
         override fun callback(`uniffiHandle`: Long,`event`: RustBufferStreamEvent.ByValue,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,) {
             val uniffiObj = FfiConverterTypeStreamEventListener.handleMap.get(uniffiHandle)
             val makeCall = { ->
@@ -10313,6 +10352,8 @@ internal object uniffiCallbackInterfaceStreamEventListener {
     }
 
     internal object uniffiFree: UniffiCallbackInterfaceFree {
+        init { UniffiCallbackThreads.keepAttached(this) }
+
         override fun callback(handle: Long) {
             FfiConverterTypeStreamEventListener.handleMap.remove(handle)
         }
@@ -10368,6 +10409,8 @@ public interface TokenProvider {
 // Put the implementation in an object so we don't pollute the top-level namespace
 internal object uniffiCallbackInterfaceTokenProvider {
     internal object `token`: UniffiCallbackInterfaceTokenProviderMethod0 {
+        init { UniffiCallbackThreads.keepAttached(this) }
+
         override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: PointerByReference,uniffiCallStatus: UniffiRustCallStatus,) {
             val uniffiObj = FfiConverterTypeTokenProvider.handleMap.get(uniffiHandle)
             val makeCall = { ->
@@ -10385,6 +10428,8 @@ internal object uniffiCallbackInterfaceTokenProvider {
     }
 
     internal object uniffiFree: UniffiCallbackInterfaceFree {
+        init { UniffiCallbackThreads.keepAttached(this) }
+
         override fun callback(handle: Long) {
             FfiConverterTypeTokenProvider.handleMap.remove(handle)
         }
@@ -10442,6 +10487,8 @@ public interface WebhookVerifier {
 // Put the implementation in an object so we don't pollute the top-level namespace
 internal object uniffiCallbackInterfaceWebhookVerifier {
     internal object `verify`: UniffiCallbackInterfaceWebhookVerifierMethod0 {
+        init { UniffiCallbackThreads.keepAttached(this) }
+
         override fun callback(`uniffiHandle`: Long,`headers`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
             val uniffiObj = FfiConverterTypeWebhookVerifier.handleMap.get(uniffiHandle)
             val makeCall = { ->
@@ -10461,6 +10508,8 @@ internal object uniffiCallbackInterfaceWebhookVerifier {
     }
 
     internal object uniffiFree: UniffiCallbackInterfaceFree {
+        init { UniffiCallbackThreads.keepAttached(this) }
+
         override fun callback(handle: Long) {
             FfiConverterTypeWebhookVerifier.handleMap.remove(handle)
         }

@@ -1,7 +1,7 @@
 // Streams for coroutines (Client.startStreamResponse, AsyncResponseStream.nextBatch and
 // the Flow over it) against the simulator: the same events and final response as the
-// blocking path, errors thrown once after their events, cancellation, and a hundred
-// streams collected on ONE thread.
+// blocking path, errors thrown once after their events, cancellation, reader threads
+// attached to the JVM only while they live, and a hundred streams collected on ONE thread.
 package ai.moveworks.sdk.test
 
 import ai.moveworks.sdk.*
@@ -166,6 +166,27 @@ class AsyncStreamTests(private val sim: Simulator, private val t: Tests) {
             assertEq(3, posts(), "POSTs")
         }
 
+        test("reader_threads_stay_attached_to_the_jvm_while_they_stream_and_leave_with_it") { c ->
+            // JNA attaches the Rust thread that resumes an awaited nextBatch (the stream's
+            // reader); kept attached, it is a JVM thread named moveworks-native until it ends.
+            sim.config(mapOf("response_duration_ms" to 600L))
+            val conv = c.createConversation("attached")
+            fun attached() = Thread.getAllStackTraces().keys.count { it.name == "moveworks-native" }
+            val before = attached()
+            val during = runBlocking {
+                var seen = 0
+                c.streamResponseFlow(conv.conversationId, "Who does John Doe report to?", options()).collect { event ->
+                    // After a delta the collector waited for: a reader thread resumed it.
+                    if (event is StreamEvent.ResponseOutputDelta) seen = maxOf(seen, attached())
+                }
+                seen
+            }
+            assertTrue(during > before) { "no reader thread stayed attached while streaming ($before before, $during during)" }
+            // The turn is over: its reader thread ends, and JNA detaches it.
+            val deadline = System.nanoTime() + 10_000_000_000L
+            while (attached() > before && System.nanoTime() < deadline) Thread.sleep(20)
+            assertEq(before, attached(), "attached reader threads after the turn ended")
+        }
         test("a_hundred_streams_collected_on_one_thread") { c ->
             // One thread for all the collectors, and no other: a stream waiting for its next
             // event must hold no thread. With a blocking read per waiting stream on a 64-thread
