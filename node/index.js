@@ -698,13 +698,19 @@ const waiting = new Map()
 let lastStreamId = 0
 const keepAlive = setInterval(noop, 2 ** 31 - 1)
 keepAlive.unref()
-const waker = new native.StreamWaker((id) => {
-  const stream = waiting.get(id)
-  if (stream === undefined) return // a stream no longer waiting (the wake is a hint to ask again)
-  waiting.delete(id)
+const waker = new native.StreamWaker(() => {
+  // One call for every stream woken since the last: readers do not queue a call each.
+  for (const id of waker.take()) {
+    const stream = waiting.get(id)
+    if (stream === undefined) continue // a stream no longer waiting (the wake is a hint to ask again)
+    waiting.delete(id)
+    awake.push(stream)
+  }
   if (waiting.size === 0) keepAlive.unref()
-  awake.push(stream)
-  if (awake.length === 1) setImmediate(resumeAwake)
+  if (awake.length > 0 && !resumeScheduled) {
+    resumeScheduled = true
+    setImmediate(resumeAwake)
+  }
 })
 
 /**
@@ -715,10 +721,12 @@ const waker = new native.StreamWaker((id) => {
  * bounds how long a burst holds the loop while a lone stream resumes at once.
  */
 const awake = []
+let resumeScheduled = false
 const RESUMED_PER_TURN = native.RESUMED_PER_LOOP_TURN
 function resumeAwake() {
   const now = awake.splice(0, RESUMED_PER_TURN)
-  if (awake.length > 0) setImmediate(resumeAwake)
+  resumeScheduled = awake.length > 0
+  if (resumeScheduled) setImmediate(resumeAwake)
   for (const stream of now) {
     const wake = stream._wake
     stream._wake = null

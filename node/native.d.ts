@@ -252,11 +252,14 @@ export declare class NativeSandbox {
  */
 export declare class StreamWaker {
   /**
-   * `wake(id)` is called on this JS thread with the `id` a stream passed to a `next`
-   * that returned null, once something was read for it or it was closed: ask that
-   * stream's `next` again. One for a stream no longer waiting is ignored.
+   * `wake()` is called on this JS thread once streams were woken: a stream's `id`
+   * passed to a `next` that returned null is woken once something was read for it or
+   * it was closed. `wake` then takes the woken ids ([`take`](Self::take)) and asks
+   * those streams' `next` again. An id of a stream no longer waiting is ignored.
    */
-  constructor(wake: (id: number) => void)
+  constructor(wake: () => void)
+  /** The ids of the streams woken since the last call, in the order they were woken. */
+  take(): Array<number>
 }
 
 /** Indexes into `outputs` of the core's `assistant_messages()` (final messages written by the assistant). */

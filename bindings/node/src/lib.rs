@@ -34,6 +34,7 @@
 //! - [`cancel`]: `CancelHandle` and the race of a call against it;
 //! - [`runtime`]: tokio's blocking pool and timers, and the Promise-settling helpers;
 //! - [`stream`]: `NativeResponseStream`, a streamed turn;
+//! - `handoff`: values handed between threads without a lock (woken streams, spent buffers);
 //! - [`pager`]: `NativePager`, the lazy pagers;
 //! - [`convert`]: results, stream events and errors as they cross to JS;
 //! - [`models`]: the core's model helpers, known type names and version;
@@ -47,6 +48,7 @@ pub mod cancel;
 pub mod client;
 pub mod convert;
 pub mod follower;
+mod handoff;
 pub mod input;
 pub mod js_call;
 pub mod logging;

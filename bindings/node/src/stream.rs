@@ -7,7 +7,8 @@
 //! thread and back. Here a stream waiting for the server holds only its own reader
 //! thread, and `next` hands over everything already read; when nothing is there yet,
 //! the reader thread wakes the JS stream as soon as something is (one thread hop per
-//! batch, not per event) through the JS thread's one [`StreamWaker`], rather than a
+//! batch, not per event; one call for all the streams woken while the JS thread was busy)
+//! through the JS thread's one [`StreamWaker`], rather than a
 //! threadsafe function and a Promise made per wait (their setup cost the JS thread
 //! ~0.2 ms per stream, so a thousand streams opened at once delayed every first event).
 //!
@@ -18,8 +19,10 @@
 //! it (`StreamPump::spawn_prepared`), ASCII only, so a batch becomes a JS string by a
 //! plain copy (Latin-1, no UTF-8 decoding) that `JSON.parse` reads on its one-byte fast path.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 
 use moveworks::{CancelToken, PumpBatch, ResponseStatus, ResponseStream, StreamEvent, StreamPump};
 use napi::bindgen_prelude::*;
@@ -27,6 +30,7 @@ use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 
 use crate::convert::{push_event_json, to_napi, write_ascii_json};
+use crate::handoff::Handoff;
 
 /// A streamed turn (the core's `StreamPump`); the JS `ResponseStream` async iterable wraps it.
 ///
@@ -39,6 +43,42 @@ pub struct NativeResponseStream {
     pump: StreamPump<PreparedEvent>,
     /// What `next` took from the pump and has not handed out yet (see [`BATCH_BYTES`]).
     held: Mutex<Held>,
+    /// The buffers of events handed out, back to the reader thread.
+    spent: Arc<SpentBuffers>,
+}
+
+/// Buffers of events handed out, back to the reader thread, which reuses one and frees
+/// the rest: the JS thread frees none of the reader's memory (a free takes the lock of
+/// the malloc arena the buffer came from, which readers share, see [`Handoff`]). At most
+/// [`SPENT_KEPT`]: a reader done with its turn takes none back, and the JS thread frees
+/// what is beyond.
+#[derive(Default)]
+struct SpentBuffers {
+    buffers: Handoff<Vec<u8>>,
+    count: AtomicUsize,
+}
+
+/// How many spent buffers wait for their reader at most.
+const SPENT_KEPT: usize = 8;
+
+impl SpentBuffers {
+    /// On the JS thread: `buffer` was copied out.
+    fn give(&self, buffer: Vec<u8>) {
+        if self.count.fetch_add(1, Ordering::SeqCst) < SPENT_KEPT {
+            self.buffers.push(buffer);
+        } else {
+            self.count.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// On the reader thread: an empty buffer, one given back if there is one.
+    fn reuse(&self) -> Vec<u8> {
+        let mut given = self.buffers.take_all();
+        self.count.fetch_sub(given.len(), Ordering::SeqCst);
+        let mut buffer = given.pop().unwrap_or_else(|| Vec::with_capacity(2048));
+        buffer.clear();
+        buffer
+    }
 }
 
 /// At most this much of a pump batch's JSON (and at least one event) crosses per `next`:
@@ -81,8 +121,10 @@ impl Held {
 /// One event as the reader thread prepared it: its JSON within a batch (see `next`).
 type PreparedEvent = moveworks::Result<Vec<u8>>;
 
-fn prepare(event: StreamEvent) -> PreparedEvent {
-    let mut out = Vec::with_capacity(2048);
+/// On the reader thread: `event`'s JSON, in a buffer the JS thread handed back if there
+/// is one (the others are freed here, on the thread whose arena they came from).
+fn prepare(spent: &SpentBuffers, event: StreamEvent) -> PreparedEvent {
+    let mut out = spent.reuse();
     push_event_json(&mut out, &event, succeeded(&event))?;
     Ok(out)
 }
@@ -95,24 +137,108 @@ impl NativeResponseStream {
         cancel: Option<&CancelToken>,
         open: impl FnOnce(CancelToken) -> moveworks::Result<ResponseStream> + Send + 'static,
     ) -> Self {
-        NativeResponseStream { pump: StreamPump::spawn_prepared(cancel, open, prepare), held: Mutex::default() }
+        let spent = Arc::new(SpentBuffers::default());
+        let reused = spent.clone();
+        let pump = StreamPump::spawn_prepared(cancel, open, move |event| prepare(&reused, event));
+        NativeResponseStream { pump, held: Mutex::default(), spent }
     }
 
     /// As the pump's `take_or_notify`, with `waker` waking `id` when something comes.
     fn take_or_wake(&self, waker: &StreamWaker, id: u32) -> Option<PumpBatch<PreparedEvent>> {
-        let wake = waker.wake.clone();
+        let woken = waker.woken.clone();
         // Called once, when something arrives or on close. Never on a drop: the pump drops
         // a wake-up unrun only when the stream itself asked again (the JS stream is awake)
         // or is gone, and a wake-up on drop would wake the stream's next wait early, whose
         // next `next` would drop that wait's wake-up in turn: a loop spinning until data came.
-        self.pump.take_or_notify(move || {
-            // Fails only while Node shuts down, when nobody waits any more.
-            let _ = wake.call(id, ThreadsafeFunctionCallMode::NonBlocking);
-        })
+        self.pump.take_or_notify(move || woken.push(id))
     }
 }
 
-/// The JS function a reader thread calls, on the JS thread, with a waiting stream's id.
+/// The ids of the streams a JS thread has to wake, pushed by reader threads without a
+/// lock, and the one call of the JS thread's wake function that is pending for them.
+///
+/// Why not a threadsafe-function call per wake: each call takes Node's queue mutex, which
+/// the JS thread takes too to run the calls (see [`Handoff`] for why that hurt). Now a
+/// reader only pushes its stream's id, and only the push that finds no call pending makes
+/// one: a thousand wakes while the JS thread is busy are one call. A reader running below
+/// the JS thread's priority (a crowd's, at nice 10) does not make it either: the call wakes
+/// the JS thread while it holds that mutex, and the JS thread, which may run first, would
+/// wait for it. The JS thread's own caller thread, at its priority, makes those calls.
+struct WokenStreams {
+    ids: Handoff<u32>,
+    /// True from the push that makes a call until the JS thread takes the ids.
+    call_pending: AtomicBool,
+    /// True from a push below the JS thread's priority until the caller thread calls.
+    call_requested: AtomicBool,
+    wake: WakeFn,
+    /// The JS thread's nice value, read when it made the waker.
+    js_nice: Option<i32>,
+    /// The caller thread (started by the JS thread, so at its priority), parked when idle.
+    caller: OnceLock<std::thread::Thread>,
+}
+
+impl WokenStreams {
+    /// From a reader thread: `id` has something (or was closed).
+    fn push(&self, id: u32) {
+        self.ids.push(id);
+        if self.call_pending.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        match self.caller.get() {
+            Some(caller) if thread_nice() > self.js_nice => {
+                self.call_requested.store(true, Ordering::SeqCst);
+                caller.unpark();
+            }
+            _ => self.call(),
+        }
+    }
+
+    fn call(&self) {
+        // Fails only while Node shuts down, when nobody waits any more.
+        let _ = self.wake.call(0, ThreadsafeFunctionCallMode::NonBlocking);
+    }
+
+    /// On the JS thread: every id pushed so far, oldest first.
+    fn take(&self) -> Vec<u32> {
+        // First: a push after this makes a new call, so none is left without one.
+        self.call_pending.store(false, Ordering::SeqCst);
+        self.ids.take_all()
+    }
+}
+
+impl Drop for WokenStreams {
+    fn drop(&mut self) {
+        // The caller thread finds its waker gone, and ends.
+        if let Some(caller) = self.caller.get() {
+            caller.unpark();
+        }
+    }
+}
+
+/// The caller thread of a [`WokenStreams`]: calls the JS thread's wake function for the
+/// readers that ask it to, until the waker is gone.
+fn run_calls(woken: Weak<WokenStreams>) {
+    loop {
+        std::thread::park();
+        let Some(woken) = woken.upgrade() else { return };
+        if woken.call_requested.swap(false, Ordering::SeqCst) {
+            woken.call();
+        }
+    }
+}
+
+/// The calling thread's nice value (Linux, where it is per thread); `None` elsewhere,
+/// where readers do not lower theirs.
+fn thread_nice() -> Option<i32> {
+    #[cfg(target_os = "linux")]
+    // SAFETY: getpriority(2) on the calling thread touches no memory. (-1 is both a
+    // valid value and the error return; an error is only possible for a bad `which`.)
+    return Some(unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) });
+    #[cfg(not(target_os = "linux"))]
+    None
+}
+
+/// The JS function reader threads have called on the JS thread when streams are woken.
 /// Weak: it never keeps Node's event loop alive (index.js does, while a stream waits).
 pub(crate) type WakeFn = ThreadsafeFunction<u32, (), u32, Status, false, true>;
 
@@ -120,17 +246,39 @@ pub(crate) type WakeFn = ThreadsafeFunction<u32, (), u32, Status, false, true>;
 /// has its own) when the reader of one that found nothing in `next` has something.
 #[napi]
 pub struct StreamWaker {
-    wake: Arc<WakeFn>,
+    woken: Arc<WokenStreams>,
 }
 
 #[napi]
 impl StreamWaker {
-    /// `wake(id)` is called on this JS thread with the `id` a stream passed to a `next`
-    /// that returned null, once something was read for it or it was closed: ask that
-    /// stream's `next` again. One for a stream no longer waiting is ignored.
-    #[napi(constructor, ts_args_type = "wake: (id: number) => void")]
+    /// `wake()` is called on this JS thread once streams were woken: a stream's `id`
+    /// passed to a `next` that returned null is woken once something was read for it or
+    /// it was closed. `wake` then takes the woken ids ([`take`](Self::take)) and asks
+    /// those streams' `next` again. An id of a stream no longer waiting is ignored.
+    #[napi(constructor, ts_args_type = "wake: () => void")]
     pub fn new(wake: WakeFn) -> Self {
-        StreamWaker { wake: Arc::new(wake) }
+        let woken = Arc::new(WokenStreams {
+            ids: Handoff::default(),
+            call_pending: AtomicBool::new(false),
+            call_requested: AtomicBool::new(false),
+            wake,
+            js_nice: thread_nice(),
+            caller: OnceLock::new(),
+        });
+        let weak = Arc::downgrade(&woken);
+        // Without a caller thread, readers make their calls themselves.
+        if let Ok(caller) =
+            std::thread::Builder::new().name("moveworks-waker".into()).stack_size(64 * 1024).spawn(|| run_calls(weak))
+        {
+            let _ = woken.caller.set(caller.thread().clone());
+        }
+        StreamWaker { woken }
+    }
+
+    /// The ids of the streams woken since the last call, in the order they were woken.
+    #[napi]
+    pub fn take(&self) -> Vec<u32> {
+        self.woken.take()
     }
 }
 
@@ -147,6 +295,11 @@ impl ToNapiValue for BatchJson {
         let status = unsafe {
             napi::sys::napi_create_string_latin1(env, val.0.as_ptr().cast(), val.0.len() as isize, &mut value)
         };
+        // The string is a copy: the buffer serves the next batch, unless an event beyond a
+        // piece's size made it large.
+        if val.0.capacity() <= 2 * BATCH_BYTES {
+            SCRATCH.with(|scratch| *scratch.borrow_mut() = val.0);
+        }
         if status != napi::sys::Status::napi_ok {
             return Err(Error::new(Status::GenericFailure, "could not create the batch's string"));
         }
@@ -178,7 +331,7 @@ impl NativeResponseStream {
             let batch = self.pump.take().or_else(|| self.take_or_wake(waker, id))?;
             *held = Held { events: batch.events.into(), end: batch.end };
         }
-        Some(batch_json(&self.pump, held.piece()))
+        Some(batch_json(&self.pump, held.piece(), &self.spent))
     }
 
     /// Ends the stream now (the core's `StreamPump::close`): buffered events are dropped,
@@ -211,16 +364,17 @@ fn succeeded(event: &StreamEvent) -> bool {
 }
 
 /// A batch as the string `next` returns: the events' prepared JSON, a line each, then
-/// the batch's own line.
-fn batch_json(pump: &StreamPump<PreparedEvent>, batch: PumpBatch<PreparedEvent>) -> BatchJson {
-    let size: usize = batch.events.iter().map(|e| e.as_ref().map_or(0, Vec::len) + 1).sum();
-    let mut out = Vec::with_capacity(256 + size);
+/// the batch's own line. Their buffers go back to the reader (`spent`).
+fn batch_json(pump: &StreamPump<PreparedEvent>, batch: PumpBatch<PreparedEvent>, spent: &SpentBuffers) -> BatchJson {
+    let mut out = SCRATCH.with(|scratch| std::mem::take(&mut *scratch.borrow_mut()));
+    out.clear();
     let mut end = batch.end;
     for event in batch.events {
         match event {
             Ok(json) => {
                 out.extend_from_slice(&json);
                 out.push(b'\n');
+                spent.give(json);
             }
             // An event that could not be serialized ends the turn with that error (as
             // the step that read it did before).
@@ -232,6 +386,12 @@ fn batch_json(pump: &StreamPump<PreparedEvent>, batch: PumpBatch<PreparedEvent>)
     }
     push_batch_end(&mut out, end, pump.response_id(), pump.request_id());
     BatchJson(out)
+}
+
+thread_local! {
+    /// The JS thread's buffer for the batch strings it makes, kept between calls rather
+    /// than freed (see `NativeResponseStream::spent`); at most twice [`BATCH_BYTES`].
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A batch's last line: `{"end":...,"response_id":...,"request_id":...}`.
