@@ -8,8 +8,9 @@
 // bench/node/build.sh prepared under target/bench/node/pkg, or --pkg), `node.fetch`
 // (global fetch, the body's chunks fed to eventsource-parser, JSON.parse per event).
 // Every turn reads every event and must end with RESPONSE_COMPLETED. The event loop's
-// lag is perf_hooks.monitorEventLoopDelay (10 ms resolution). The last stdout line is
-// one JSON object (the row); progress goes to stderr.
+// lag is perf_hooks.monitorEventLoopDelay (10 ms resolution); `main_thread` breaks the
+// loop's stalls down into time on a CPU, waiting for one, and blocked (Linux). The last
+// stdout line is one JSON object (the row); progress goes to stderr.
 import fs from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'
@@ -87,6 +88,51 @@ function fetchRow(a) {
 
 const ROWS = { 'node.sdk': sdkRow, 'node.fetch': fetchRow }
 
+/** The main thread's scheduler counters (Linux): ns on a CPU, ns runnable but waiting for one. */
+function schedstat() {
+  try {
+    const [run, wait] = fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number)
+    return { run, wait }
+  } catch {
+    return null
+  }
+}
+
+/**
+ * What the event loop's stalls were made of: a 10 ms timer records every run of the loop
+ * that came over 25 ms late, with the main thread's time on a CPU and waiting for one in
+ * between (the rest it was blocked, on a lock or in a system call). `stop(t0)` gives the
+ * totals since the start and the stalls, times from `t0`.
+ */
+function stallRecorder() {
+  const first = schedstat()
+  if (first === null) return { stop: () => null }
+  const stalls = []
+  let at = performance.now()
+  let last = first
+  const timer = setInterval(() => {
+    const now = performance.now()
+    const s = schedstat()
+    if (now - at > 25) stalls.push({ at, late_ms: now - at - 10, run_ms: (s.run - last.run) / 1e6, runqueue_ms: (s.wait - last.wait) / 1e6 })
+    at = now
+    last = s
+  }, 10)
+  return {
+    stop(t0) {
+      clearInterval(timer)
+      const end = schedstat()
+      const round = (x) => +x.toFixed(1)
+      const blocked = stalls.reduce((sum, x) => sum + Math.max(0, x.late_ms + 10 - x.run_ms - x.runqueue_ms), 0)
+      return {
+        run_ms: round((end.run - first.run) / 1e6),
+        runqueue_ms: round((end.wait - first.wait) / 1e6),
+        blocked_in_stalls_ms: round(blocked),
+        stalls: stalls.map((x) => ({ at_ms: round(x.at - t0), late_ms: round(x.late_ms), run_ms: round(x.run_ms), runqueue_ms: round(x.runqueue_ms) })),
+      }
+    },
+  }
+}
+
 async function main() {
   const a = parseArgs(process.argv.slice(2))
   if (!(a.row in ROWS)) throw new Error(`row must be one of ${Object.keys(ROWS)}`)
@@ -96,6 +142,7 @@ async function main() {
   const lag = monitorEventLoopDelay({ resolution: 10 })
   lag.enable()
   await new Promise((r) => setTimeout(r, 100))
+  const stalls = stallRecorder()
   const firsts = []
   const turns = []
   const errors = []
@@ -121,6 +168,7 @@ async function main() {
   )
   const wall = (performance.now() - burst) / 1000
   lag.disable()
+  const mainThread = stalls.stop(burst)
   const status = procStatus()
   const row = {
     id: a.row,
@@ -138,6 +186,7 @@ async function main() {
     wall_s: +wall.toFixed(3),
     peak_rss_kb: status.VmHWM,
     threads_at_end: status.Threads,
+    main_thread: mainThread,
   }
   log(`${a.row} x${a.streams}: ${row.errors} errors, wall ${row.wall_s} s, peak RSS ${row.peak_rss_kb} kB`)
   process.stdout.write(JSON.stringify(row) + '\n')
