@@ -1,6 +1,8 @@
 //! Client behaviour against the simulator that the language-neutral scenarios
 //! cannot express: threads, callbacks, clocks, logging and configuration.
 
+mod common;
+
 use std::ops::ControlFlow;
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
@@ -16,14 +18,6 @@ const SECRET: &str = "sandbox-secret";
 
 fn sim() -> Simulator {
     Simulator::start(SimulatorConfig { response_duration: Duration::from_millis(150), ..Default::default() }).unwrap()
-}
-
-fn token_builder(sim: &Simulator) -> ClientBuilder {
-    let cfg = sim.config();
-    Client::builder()
-        .base_url(sim.base_url())
-        .assistant_name(cfg.assistant_name.clone())
-        .bearer_token(cfg.static_token.clone().unwrap())
 }
 
 fn oauth_builder(sim: &Simulator) -> ClientBuilder {
@@ -59,7 +53,7 @@ fn client_is_send_sync_and_cheap_to_clone() {
 #[test]
 fn every_request_sends_the_documented_headers() {
     let sim = sim();
-    let client = token_builder(&sim).binding("python/3.11").build().unwrap();
+    let client = common::builder(&sim).binding("python/3.11").build().unwrap();
     client.create_conversation(Some("headers")).unwrap();
     let log = sim.requests();
     let req = log.last().unwrap();
@@ -73,7 +67,7 @@ fn every_request_sends_the_documented_headers() {
 #[test]
 fn user_agent_suffix_is_sent_after_a_space() {
     let sim = sim();
-    let client = token_builder(&sim).binding("python/3.11").user_agent_suffix("acme-helpdesk/2.1").build().unwrap();
+    let client = common::builder(&sim).binding("python/3.11").user_agent_suffix("acme-helpdesk/2.1").build().unwrap();
     client.create_conversation(None).unwrap();
     let ua = sim.requests().last().unwrap()["user_agent"].as_str().unwrap().to_owned();
     assert!(ua.starts_with(&format!("moveworks-sdk/{} (python/3.11;", moveworks::VERSION)), "{ua}");
@@ -85,10 +79,10 @@ fn user_agent_suffix_is_sent_after_a_space() {
 fn bad_user_agent_suffixes_are_refused_before_any_request() {
     let sim = sim();
     for bad in ["", "   ", "a\r\nX-Evil: 1", "tab\there", "caf\u{e9}", "x".repeat(257).as_str()] {
-        let e = token_builder(&sim).user_agent_suffix(bad).build().unwrap_err();
+        let e = common::builder(&sim).user_agent_suffix(bad).build().unwrap_err();
         assert_eq!((e.kind(), e.argument()), (ErrorKind::InvalidArgument, Some("user_agent_suffix")), "{bad:?}");
     }
-    token_builder(&sim).user_agent_suffix("x".repeat(256)).build().unwrap();
+    common::builder(&sim).user_agent_suffix("x".repeat(256)).build().unwrap();
     assert!(sim.requests().is_empty());
 }
 
@@ -124,7 +118,7 @@ fn a_token_with_client_credentials_is_refused_in_every_form() {
         assert_eq!((e.kind(), e.argument()), (ErrorKind::InvalidArgument, Some("token/client_credentials")), "{e}");
     };
     // Builder methods, in either order (they used to silently keep the last one).
-    both(token_builder(&sim).client_credentials("id", "secret").build().unwrap_err());
+    both(common::builder(&sim).client_credentials("id", "secret").build().unwrap_err());
     both(oauth_builder(&sim).bearer_token("t").build().unwrap_err());
     // Options: a token with a client id alone, or a client secret alone, is as ambiguous.
     let base = || ClientOptions {
@@ -198,7 +192,7 @@ fn options_debug_and_display_redact_credentials() {
 #[test]
 fn update_callback_sees_each_status_change_once() {
     let sim = sim();
-    let client = token_builder(&sim).build().unwrap();
+    let client = common::builder(&sim).build().unwrap();
     let conv = client.create_conversation(None).unwrap();
     let seen: Arc<Mutex<Vec<(ResponseStatus, usize)>>> = Arc::default();
     let sink = Arc::clone(&seen);
@@ -224,7 +218,7 @@ fn update_callback_sees_each_status_change_once() {
 #[test]
 fn callback_can_stop_the_wait() {
     let sim = sim();
-    let client = token_builder(&sim).build().unwrap();
+    let client = common::builder(&sim).build().unwrap();
     let conv = client.create_conversation(None).unwrap();
     let options = WaitOptions { on_update: Some(Arc::new(|_: &Response| ControlFlow::Break(()))), ..fast_wait() };
     let err = client.create_response_and_wait(&conv.conversation_id, "stop me", &options).unwrap_err();
@@ -235,7 +229,7 @@ fn callback_can_stop_the_wait() {
 fn cancel_from_another_thread_ends_a_wait_promptly() {
     let sim = sim();
     sim.set_config(json!({"response_duration_ms": 60_000}));
-    let client = token_builder(&sim).build().unwrap();
+    let client = common::builder(&sim).build().unwrap();
     let conv = client.create_conversation(None).unwrap();
     let token = CancelToken::new();
     let canceller = token.clone();
@@ -259,7 +253,7 @@ fn cancel_from_another_thread_ends_a_wait_promptly() {
 fn poll_timeout_names_the_response_and_its_last_status() {
     let sim = sim();
     sim.set_config(json!({"response_duration_ms": 60_000}));
-    let client = token_builder(&sim).build().unwrap();
+    let client = common::builder(&sim).build().unwrap();
     let conv = client.create_conversation(None).unwrap();
     let created = client.create_response(&conv.conversation_id, "slow").unwrap();
     let options = WaitOptions { deadline: Duration::from_millis(200), ..fast_wait() };
@@ -277,7 +271,7 @@ fn poll_timeout_names_the_response_and_its_last_status() {
 fn errors_after_the_response_was_accepted_name_it_and_resume() {
     let sim = sim();
     sim.set_config(json!({"response_duration_ms": 300}));
-    let client = token_builder(&sim).max_retries(0).build().unwrap();
+    let client = common::builder(&sim).max_retries(0).build().unwrap();
     let conv = client.create_conversation(None).unwrap();
     sim.push_fault(json!({"kind": "status", "status": 503, "method": "GET", "path_contains": "/responses/"}));
     let err = client.create_response_and_wait(&conv.conversation_id, "who?", &fast_wait()).unwrap_err();
@@ -318,7 +312,7 @@ fn errors_after_the_response_was_accepted_name_it_and_resume() {
 #[test]
 fn failed_response_is_an_error_carrying_the_response() {
     let sim = sim();
-    let client = token_builder(&sim).build().unwrap();
+    let client = common::builder(&sim).build().unwrap();
     let conv = client.create_conversation(None).unwrap();
     let err = client.create_response_and_wait(&conv.conversation_id, "[fail] now", &fast_wait()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ResponseFailed);
@@ -328,7 +322,7 @@ fn failed_response_is_an_error_carrying_the_response() {
 #[test]
 fn retry_after_in_seconds_is_honoured() {
     let sim = sim();
-    let client = token_builder(&sim).build().unwrap();
+    let client = common::builder(&sim).build().unwrap();
     sim.push_fault(json!({"kind": "status", "status": 503, "method": "GET", "retry_after": "1"}));
     let started = Instant::now();
     client.list_conversations(&Default::default()).unwrap();
@@ -340,7 +334,7 @@ fn retry_after_in_seconds_is_honoured() {
 #[test]
 fn retry_after_as_http_date_is_honoured() {
     let sim = sim();
-    let client = token_builder(&sim).build().unwrap();
+    let client = common::builder(&sim).build().unwrap();
     let when = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2));
     sim.push_fault(json!({"kind": "status", "status": 429, "method": "GET", "retry_after": when}));
     let started = Instant::now();
@@ -353,7 +347,7 @@ fn retry_after_as_http_date_is_honoured() {
 #[test]
 fn retry_after_beyond_the_cap_is_surfaced_not_waited() {
     let sim = sim();
-    let client = token_builder(&sim).build().unwrap();
+    let client = common::builder(&sim).build().unwrap();
     sim.push_fault(json!({"kind": "status", "status": 429, "method": "GET", "retry_after": "3600"}));
     let err = client.list_conversations(&Default::default()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::RateLimit);
@@ -365,7 +359,7 @@ fn retry_after_beyond_the_cap_is_surfaced_not_waited() {
 #[test]
 fn reset_connections_retry_get_but_not_post() {
     let sim = sim();
-    let client = token_builder(&sim).build().unwrap();
+    let client = common::builder(&sim).build().unwrap();
     sim.push_fault(json!({"kind": "reset", "method": "GET"}));
     client.list_conversations(&Default::default()).unwrap();
     assert_eq!(count(&sim, "GET", "/conversations"), 2);
@@ -398,7 +392,7 @@ fn post_is_retried_when_the_connection_was_never_made() {
 #[test]
 fn per_attempt_timeout_and_overall_deadline() {
     let sim = sim();
-    let client = token_builder(&sim).timeout(Duration::from_millis(200)).max_retries(0).build().unwrap();
+    let client = common::builder(&sim).timeout(Duration::from_millis(200)).max_retries(0).build().unwrap();
     sim.push_fault(json!({"kind": "delay", "ms": 1500, "method": "GET"}));
     let err = client.list_conversations(&Default::default()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
@@ -473,7 +467,7 @@ fn unreachable_token_endpoint_is_an_oauth_error() {
 fn redirects_are_not_followed() {
     let sim = sim();
     let other = self::sim();
-    let client = token_builder(&sim).build().unwrap();
+    let client = common::builder(&sim).build().unwrap();
     let target = format!("{}/conversations", other.base_url());
     sim.push_fault(json!({"kind": "raw", "status": 302, "body": "", "headers": {"Location": target}}));
     let err = client.list_conversations(&Default::default()).unwrap_err();
@@ -485,7 +479,7 @@ fn redirects_are_not_followed() {
 #[test]
 fn response_bodies_are_capped() {
     let sim = sim();
-    let client = token_builder(&sim).max_response_bytes(64).build().unwrap();
+    let client = common::builder(&sim).max_response_bytes(64).build().unwrap();
     let err = client.create_conversation(Some(&"long title ".repeat(20))).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
 }
@@ -493,7 +487,7 @@ fn response_bodies_are_capped() {
 #[test]
 fn truncated_json_is_a_decode_error_with_an_excerpt() {
     let sim = sim();
-    let client = token_builder(&sim).build().unwrap();
+    let client = common::builder(&sim).build().unwrap();
     client.create_conversation(Some("x")).unwrap();
     sim.push_fault(json!({"kind": "truncated_json", "method": "GET"}));
     let err = client.list_conversations(&Default::default()).unwrap_err();
@@ -573,7 +567,7 @@ fn credentials_never_appear_in_debug_errors_or_logs() {
 
     let builder = oauth_builder(&sim);
     let client = builder.clone().build().unwrap();
-    let static_client = token_builder(&sim).build().unwrap();
+    let static_client = common::builder(&sim).build().unwrap();
     let mut texts = vec![format!("{builder:?}"), format!("{client:?}"), format!("{static_client:?}")];
     static_client.list_conversations(&Default::default()).unwrap();
     client.list_conversations(&Default::default()).unwrap();
@@ -600,7 +594,7 @@ fn credentials_never_appear_in_debug_errors_or_logs() {
 fn simulator_rate_limit_is_waited_out_via_retry_after() {
     let sim = sim();
     sim.set_config(json!({"rate_limit": {"max_requests": 2, "window_ms": 1000}}));
-    let client = token_builder(&sim).build().unwrap();
+    let client = common::builder(&sim).build().unwrap();
     for _ in 0..3 {
         client.list_conversations(&Default::default()).unwrap();
     }
@@ -614,8 +608,8 @@ fn simulator_rate_limit_is_waited_out_via_retry_after() {
 #[test]
 fn is_transient_agrees_with_what_the_client_retries_for_every_status() {
     let sim = sim();
-    let once = token_builder(&sim).max_retries(0).build().unwrap();
-    let with_retry = token_builder(&sim).max_retries(1).build().unwrap();
+    let once = common::builder(&sim).max_retries(0).build().unwrap();
+    let with_retry = common::builder(&sim).max_retries(1).build().unwrap();
     let mut transient = Vec::new();
     for status in 400..=599u16 {
         // A 1 ms Retry-After keeps the retry's backoff out of the test's running time.
@@ -638,7 +632,7 @@ fn is_transient_agrees_with_what_the_client_retries_for_every_status() {
 #[test]
 fn a_closed_client_sends_nothing() {
     let sim = sim();
-    let client = token_builder(&sim).build().unwrap();
+    let client = common::builder(&sim).build().unwrap();
     let conversation = client.create_conversation(Some("before close")).unwrap();
     let copy = client.with_options(&RequestOptions { max_retries: Some(0), ..Default::default() }).unwrap();
     let clone = client.clone();
@@ -665,13 +659,7 @@ fn a_closed_client_sends_nothing() {
 #[test]
 fn every_returned_object_and_page_carries_the_root_uuid_of_its_answer() {
     let sim = moveworks_simulator::Simulator::start_default().unwrap();
-    let cfg = sim.config();
-    let client = Client::builder()
-        .base_url(sim.base_url())
-        .assistant_name(cfg.assistant_name.clone())
-        .bearer_token(cfg.static_token.clone().unwrap())
-        .build()
-        .unwrap();
+    let client = common::client(&sim);
     // The root uuid each answer carried, from the simulator's log (newest last).
     let last_root_uuid = || sim.requests().last().unwrap()["root_uuid"].as_str().unwrap().to_owned();
     let conv = client.create_conversation(Some("t")).unwrap();

@@ -4,6 +4,8 @@
 
 #![cfg(target_os = "linux")]
 
+mod common;
+
 use std::time::Duration;
 
 use moveworks::{CancelToken, Client, StreamOptions, StreamPump, WaitOptions};
@@ -50,13 +52,7 @@ fn readers_run_at_the_processs_priority_until_a_crowd_of_streams_is_open() {
     let crowd_nice = own.max(10);
     let sim =
         Simulator::start(SimulatorConfig { response_duration: Duration::from_secs(3), ..Default::default() }).unwrap();
-    let cfg = sim.config();
-    let client = Client::builder()
-        .base_url(sim.base_url())
-        .assistant_name(cfg.assistant_name.clone())
-        .bearer_token(cfg.static_token.clone().unwrap())
-        .build()
-        .unwrap();
+    let client = common::client(&sim);
     let conv = || client.create_conversation(None).unwrap().conversation_id;
 
     // A lone stream: its reader and the spawner that started it run at the process's priority.

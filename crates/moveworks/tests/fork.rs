@@ -4,6 +4,8 @@
 //! One test in this binary: forking a process whose other threads run tests is
 //! not something to do twice.
 
+mod common;
+
 use std::time::Duration;
 
 use moveworks::{Client, StreamOptions, StreamPump, WaitOptions};
@@ -60,13 +62,7 @@ fn pumped_turn_completes(client: &Client, conv: &str) -> bool {
 fn a_forked_child_opens_its_own_connections_and_the_parent_keeps_working() {
     let sim = Simulator::start(SimulatorConfig { response_duration: Duration::from_millis(50), ..Default::default() })
         .unwrap();
-    let cfg = sim.config();
-    let client = Client::builder()
-        .base_url(sim.base_url())
-        .assistant_name(cfg.assistant_name.clone())
-        .bearer_token(cfg.static_token.clone().unwrap())
-        .build()
-        .unwrap();
+    let client = common::client(&sim);
     let conv = client.create_conversation(Some("before the fork")).unwrap().conversation_id;
     let parents = connections_of(&sim, "/conversations");
     assert_eq!(parents.len(), 1, "the parent's call left one pooled connection");

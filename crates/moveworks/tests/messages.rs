@@ -1,6 +1,9 @@
 //! The message calls (list messages, list response messages, submit feedback)
 //! against the simulator.
 
+mod common;
+
+use common::client;
 use std::time::Duration;
 
 use moveworks::{
@@ -12,16 +15,6 @@ use serde_json::json;
 
 fn sim() -> Simulator {
     Simulator::start(SimulatorConfig { response_duration: Duration::from_millis(30), ..Default::default() }).unwrap()
-}
-
-fn client(sim: &Simulator) -> Client {
-    let cfg = sim.config();
-    Client::builder()
-        .base_url(sim.base_url())
-        .assistant_name(cfg.assistant_name.clone())
-        .bearer_token(cfg.static_token.clone().unwrap())
-        .build()
-        .unwrap()
 }
 
 fn turn(client: &Client, conv: &str, text: &str) -> Response {

@@ -1,6 +1,9 @@
 //! `StreamPump` against the simulator: a turn read on its own thread and taken in
 //! batches (what the event-driven bindings build on).
 
+mod common;
+
+use common::client;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -10,16 +13,6 @@ use serde_json::json;
 
 fn sim(duration_ms: u64) -> Simulator {
     Simulator::start(SimulatorConfig { response_duration: Duration::from_millis(duration_ms), ..Default::default() })
-        .unwrap()
-}
-
-fn client(sim: &Simulator) -> Client {
-    let cfg = sim.config();
-    Client::builder()
-        .base_url(sim.base_url())
-        .assistant_name(cfg.assistant_name.clone())
-        .bearer_token(cfg.static_token.clone().unwrap())
-        .build()
         .unwrap()
 }
 

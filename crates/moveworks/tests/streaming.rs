@@ -2,6 +2,9 @@
 //! stream-and-wait call with its polling fallback, cancellation, idle timeouts
 //! and abandoned streams.
 
+mod common;
+
+use common::client;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
@@ -11,16 +14,6 @@ use serde_json::json;
 
 fn sim(duration_ms: u64) -> Simulator {
     Simulator::start(SimulatorConfig { response_duration: Duration::from_millis(duration_ms), ..Default::default() })
-        .unwrap()
-}
-
-fn client(sim: &Simulator) -> Client {
-    let cfg = sim.config();
-    Client::builder()
-        .base_url(sim.base_url())
-        .assistant_name(cfg.assistant_name.clone())
-        .bearer_token(cfg.static_token.clone().unwrap())
-        .build()
         .unwrap()
 }
 
