@@ -18,16 +18,9 @@ prof="$CARGO_TARGET_DIR/profiling"
 work="$(mktemp -d)"
 gcc -std=c11 -O2 -Iinclude bench/c/bench.c -o "$work/bench-c" -L"$prof" -lmoveworks -lcurl -lcjson -Wl,-rpath,"$prof"
 
-coproc SIM { "$CARGO_TARGET_DIR/release/moveworks-simulator"; }
+source bench/simulator.sh
+start_simulator "$CARGO_TARGET_DIR/release/moveworks-simulator"
 trap 'exec {SIM[1]}>&-; rm -rf "$work"' EXIT
-read -r line <&"${SIM[0]}"
-field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$line" "$1"; }
-base="$(field base_url)"
-token="$(field token)"
-assistant="$(field assistant_name)"
-conv="$(curl -fsS -X POST -H "Authorization: Bearer $token" -H "Assistant-Name: $assistant" \
-    -H 'Content-Type: application/json' -d '{"title":"callgrind"}' "$base/conversations" |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["conversation_id"])')"
 args=(--base-url "$base" --token "$token" --assistant "$assistant" --conversation "$conv" --warmup 100 --iterations "$n")
 
 count() { # label, command...

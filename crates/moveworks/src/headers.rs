@@ -57,6 +57,34 @@ impl HttpHeaders {
         map
     }
 
+    /// Every header value as a `name:value` line ending in `\n` (the names lowercase, a
+    /// repeated header once per value, consecutively): names cannot hold `:` and values
+    /// cannot hold a line break, so the text splits back unambiguously ([`from_lines`](Self::from_lines)).
+    pub fn to_lines(&self) -> String {
+        let mut out = String::with_capacity(self.iter().map(|(n, v)| n.len() + v.len() + 2).sum());
+        for (name, value) in self.iter() {
+            out.push_str(name);
+            out.push(':');
+            out.push_str(value);
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Headers from [`to_lines`](Self::to_lines)' text; a line that is not a valid header is skipped.
+    pub fn from_lines(lines: &str) -> HttpHeaders {
+        let mut headers = HeaderMap::new();
+        for line in lines.split('\n') {
+            let Some((name, value)) = line.split_once(':') else { continue };
+            if let (Ok(n), Ok(v)) =
+                (ureq::http::HeaderName::from_bytes(name.as_bytes()), ureq::http::HeaderValue::from_str(value))
+            {
+                headers.append(n, v);
+            }
+        }
+        HttpHeaders::new(headers)
+    }
+
     /// Headers from a map (what a binding hands back, e.g. a Kotlin record built by hand).
     pub fn from_map(map: HashMap<String, String>) -> HttpHeaders {
         let mut headers = HeaderMap::with_capacity(map.len());
@@ -83,29 +111,57 @@ impl PartialEq for HttpHeaders {
     }
 }
 
-// Crosses to Kotlin/Swift as a map of lowercase names (converted when a value crosses).
+// Crosses to Kotlin/Swift as one string, `name:value` lines (see `to_lines`), which
+// their `httpHeadersLift` / `httpHeadersLower` (crates/moveworks/uniffi.toml) turn into
+// and from a map of lowercase names. One string instead of uniffi's map of strings:
+// every value returned carries its answer's headers, and a map cost more to write here
+// and to read there than the rest of a typical call's conversion (callgrind, Swift).
 #[cfg(feature = "uniffi")]
-uniffi::custom_type!(HttpHeaders, HashMap<String, String>, {
-    lower: |h| h.to_map(),
-    try_lift: |m| Ok(HttpHeaders::from_map(m)),
+uniffi::custom_type!(HttpHeaders, String, {
+    lower: |h| h.to_lines(),
+    try_lift: |lines| Ok(HttpHeaders::from_lines(&lines)),
 });
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// `(name, value)` pairs as received, repeats included.
+    fn headers(pairs: &[(&'static str, &str)]) -> HttpHeaders {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, value.parse().unwrap());
+        }
+        HttpHeaders::new(map)
+    }
+
     #[test]
     fn reads_any_case_and_joins_repeats() {
-        let mut map = HeaderMap::new();
-        map.append("X-Trace-Id", "a".parse().unwrap());
-        map.append("vary", "accept".parse().unwrap());
-        map.append("vary", "origin".parse().unwrap());
-        let h = HttpHeaders::new(map);
+        let h = headers(&[("X-Trace-Id", "a"), ("vary", "accept"), ("vary", "origin")]);
         assert_eq!(h.get("x-trace-id").as_deref(), Some("a"));
         assert_eq!(h.get("Vary").as_deref(), Some("accept, origin"));
         assert_eq!(h.get("absent"), None);
         assert_eq!(h.to_map().get("vary").map(String::as_str), Some("accept, origin"));
         assert_eq!(h.len(), 3);
         assert_eq!(HttpHeaders::from_map(h.to_map()), h);
+    }
+
+    #[test]
+    fn lines_round_trip_repeats_colons_and_empty_values() {
+        let h = headers(&[
+            ("X-Trace-Id", "a"),
+            ("vary", "accept"),
+            ("vary", "origin"),
+            ("link", "<https://x.example/a:b>; rel=next"),
+            ("x-empty", ""),
+        ]);
+        let lines = h.to_lines();
+        assert!(lines.contains("vary:accept\nvary:origin\n"), "{lines}");
+        let back = HttpHeaders::from_lines(&lines);
+        assert_eq!(back.to_map(), h.to_map());
+        assert_eq!(back.len(), 5);
+        assert_eq!(back.get("link").as_deref(), Some("<https://x.example/a:b>; rel=next"));
+        assert_eq!(HttpHeaders::from_lines("").len(), 0);
+        assert_eq!(HttpHeaders::from_lines("no colon\nbad name:x\nok:1").to_map().len(), 1);
     }
 }

@@ -7427,8 +7427,10 @@ fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
 }
 
 
+
+
 /**
- * Typealias from the type name used in the UDL file to the builtin type.  This
+ * Typealias from the type name used in the UDL file to the custom type.  This
  * is needed because the UDL type name is used in function/method signatures.
  */
 public typealias HttpHeaders = [String: String]
@@ -7437,20 +7439,25 @@ public typealias HttpHeaders = [String: String]
 @_documentation(visibility: private)
 #endif
 public struct FfiConverterTypeHttpHeaders: FfiConverter {
+
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpHeaders {
-        return try FfiConverterDictionaryStringString.read(from: &buf)
+        let builtinValue = try FfiConverterString.read(from: &buf)
+        return httpHeadersLift(builtinValue)
     }
 
     public static func write(_ value: HttpHeaders, into buf: inout [UInt8]) {
-        return FfiConverterDictionaryStringString.write(value, into: &buf)
+        let builtinValue = httpHeadersLower(value)
+        return FfiConverterString.write(builtinValue, into: &buf)
     }
 
     public static func lift(_ value: RustBuffer) throws -> HttpHeaders {
-        return try FfiConverterDictionaryStringString.lift(value)
+        let builtinValue = try FfiConverterString.lift(value)
+        return httpHeadersLift(builtinValue)
     }
 
     public static func lower(_ value: HttpHeaders) -> RustBuffer {
-        return FfiConverterDictionaryStringString.lower(value)
+        let builtinValue = httpHeadersLower(value)
+        return FfiConverterString.lower(builtinValue)
     }
 }
 

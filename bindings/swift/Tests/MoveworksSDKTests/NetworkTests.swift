@@ -194,6 +194,14 @@ final class NetworkTests: XCTestCase {
         }
     }
 
+    func testHeadersCrossAsNameValueLinesAndARepeatedHeaderJoins() {
+        let lifted = httpHeadersLift("vary:accept\nvary:origin\nlink:<https://x.example/a:b>\nx-empty:\nno colon\n")
+        XCTAssertEqual(lifted, ["vary": "accept, origin", "link": "<https://x.example/a:b>", "x-empty": ""])
+        let built = ["x-a": "1", "vary": "accept, origin"]
+        XCTAssertEqual(httpHeadersLift(httpHeadersLower(built)), built)
+        XCTAssertEqual(httpHeadersLift(""), [:])
+    }
+
     func testEachAttemptIsLoggedWithItsRetryDecisionAndNoSecretAtAnyLevel() throws {
         let oauth = try Sandbox(options: SandboxOptions(oauth: true, tls: true))
         let records = RecordsBox()

@@ -6493,14 +6493,44 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
 
 
 
+
+
 /**
- * Typealias from the type name used in the UDL file to the builtin type.  This
+ * Typealias from the type name used in the UDL file to the custom type.  This
  * is needed because the UDL type name is used in function/method signatures.
  * It's also what we have an external type that references a custom type.
  */
-public typealias HttpHeaders = Map<kotlin.String, kotlin.String>
-/** @suppress */
-public typealias FfiConverterTypeHttpHeaders = FfiConverterMapStringString
+public typealias HttpHeaders = Map<String, String>
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHttpHeaders: FfiConverter<HttpHeaders, RustBuffer.ByValue> {
+    override fun lift(value: RustBuffer.ByValue): HttpHeaders {
+        val builtinValue = FfiConverterString.lift(value)
+        return httpHeadersLift(builtinValue)
+    }
+
+    override fun lower(value: HttpHeaders): RustBuffer.ByValue {
+        val builtinValue = httpHeadersLower(value)
+        return FfiConverterString.lower(builtinValue)
+    }
+
+    override fun read(buf: ByteBuffer): HttpHeaders {
+        val builtinValue = FfiConverterString.read(buf)
+        return httpHeadersLift(builtinValue)
+    }
+
+    override fun allocationSize(value: HttpHeaders): ULong {
+        val builtinValue = httpHeadersLower(value)
+        return FfiConverterString.allocationSize(builtinValue)
+    }
+
+    override fun write(value: HttpHeaders, buf: ByteBuffer) {
+        val builtinValue = httpHeadersLower(value)
+        FfiConverterString.write(builtinValue, buf)
+    }
+}
 
 
 

@@ -159,6 +159,14 @@ class NetworkTests(private val t: Tests) : AutoCloseable {
             assertTrue(e.requestId != null) { "no request id" }
         }
 
+        test("headers_cross_as_name_value_lines_and_a_repeated_header_joins") {
+            val lifted = ai.moveworks.sdk.model.httpHeadersLift("vary:accept\nvary:origin\nlink:<https://x.example/a:b>\nx-empty:\nno colon\n")
+            assertEq(mapOf("vary" to "accept, origin", "link" to "<https://x.example/a:b>", "x-empty" to ""), lifted, "lifted")
+            val built = mapOf("x-a" to "1", "vary" to "accept, origin")
+            assertEq(built, ai.moveworks.sdk.model.httpHeadersLift(ai.moveworks.sdk.model.httpHeadersLower(built)), "round trip")
+            assertEq(emptyMap<String, String>(), ai.moveworks.sdk.model.httpHeadersLift(""), "none")
+        }
+
         test("each_attempt_is_logged_with_its_retry_decision_and_no_secret_at_any_level") {
             Sandbox(SandboxOptions(oauth = true, tls = true)).use { oauth ->
                 val records = java.util.Collections.synchronizedList(mutableListOf<LogRecord>())
