@@ -165,6 +165,12 @@ class NetworkTests(private val t: Tests) : AutoCloseable {
             val built = mapOf("x-a" to "1", "vary" to "accept, origin")
             assertEq(built, ai.moveworks.sdk.model.httpHeadersLift(ai.moveworks.sdk.model.httpHeadersLower(built)), "round trip")
             assertEq(emptyMap<String, String>(), ai.moveworks.sdk.model.httpHeadersLift(""), "none")
+            assertTrue(ai.moveworks.sdk.model.httpHeadersLift("").isEmpty()) { "empty" }
+            // Lifted headers are read lazily, and lower back to the very lines they came from.
+            val lines = "x-a:1\nvary:accept\nvary:origin\n"
+            assertEq(lines, ai.moveworks.sdk.model.httpHeadersLower(ai.moveworks.sdk.model.httpHeadersLift(lines)), "lines kept")
+            assertEq(listOf("x-a", "vary"), ai.moveworks.sdk.model.httpHeadersLift(lines).keys.toList(), "order as received")
+            assertEq(ai.moveworks.sdk.model.httpHeadersLift(lines).hashCode(), mapOf("x-a" to "1", "vary" to "accept, origin").hashCode(), "hashCode as a map's")
         }
 
         test("each_attempt_is_logged_with_its_retry_decision_and_no_secret_at_any_level") {
