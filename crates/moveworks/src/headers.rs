@@ -1,5 +1,6 @@
 //! [`HttpHeaders`]: an answer's headers, kept as received and read on demand.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -23,9 +24,13 @@ impl HttpHeaders {
     /// The value of `name` (any case), repeated values joined with `, `; `None` when
     /// absent or not valid text.
     pub fn get(&self, name: &str) -> Option<String> {
-        let mut values = self.0.get_all(name).iter().filter_map(|v| v.to_str().ok()).peekable();
-        values.peek()?;
-        Some(values.collect::<Vec<_>>().join(", "))
+        let mut values = self.0.get_all(name).iter().filter_map(|v| v.to_str().ok());
+        let mut joined = values.next()?.to_owned();
+        for value in values {
+            joined.push_str(", ");
+            joined.push_str(value);
+        }
+        Some(joined)
     }
 
     /// Every header as `(lowercase name, value)`, a repeated header once per value.
@@ -43,29 +48,37 @@ impl HttpHeaders {
         self.0.is_empty()
     }
 
-    /// Lowercase names to values (repeated values joined with `, `).
-    pub fn to_map(&self) -> HashMap<String, String> {
-        let mut map = HashMap::<String, String>::with_capacity(self.0.keys_len());
-        for (name, value) in self.iter() {
-            map.entry(name.to_owned())
-                .and_modify(|v| {
-                    v.push_str(", ");
-                    v.push_str(value);
-                })
-                .or_insert_with(|| value.to_owned());
-        }
-        map
+    /// Each header once, as `(lowercase name, value)`, a repeated header's values joined
+    /// with `, ` (as [`get`](Self::get) reads them): what every binding's map holds.
+    pub fn joined(&self) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
+        // `HeaderMap` yields a name's values one after the other.
+        let mut values = self.iter().peekable();
+        std::iter::from_fn(move || {
+            let (name, first) = values.next()?;
+            let mut value = Cow::Borrowed(first);
+            while let Some((_, more)) = values.next_if(|(next, _)| *next == name) {
+                let value = value.to_mut();
+                value.push_str(", ");
+                value.push_str(more);
+            }
+            Some((name, value))
+        })
     }
 
-    /// Every header value as a `name:value` line ending in `\n` (the names lowercase, a
-    /// repeated header once per value, consecutively): names cannot hold `:` and values
-    /// cannot hold a line break, so the text splits back unambiguously ([`from_lines`](Self::from_lines)).
+    /// Lowercase names to values (repeated values joined with `, `).
+    pub fn to_map(&self) -> HashMap<String, String> {
+        self.joined().map(|(name, value)| (name.to_owned(), value.into_owned())).collect()
+    }
+
+    /// [`joined`](Self::joined) as text, a `name:value` line ending in `\n` per header:
+    /// names cannot hold `:` and values cannot hold a line break, so a binding splits it
+    /// back into its map with nothing to decide ([`from_lines`](Self::from_lines) here).
     pub fn to_lines(&self) -> String {
-        let mut out = String::with_capacity(self.iter().map(|(n, v)| n.len() + v.len() + 2).sum());
-        for (name, value) in self.iter() {
+        let mut out = String::with_capacity(self.iter().map(|(name, value)| name.len() + value.len() + 3).sum());
+        for (name, value) in self.joined() {
             out.push_str(name);
             out.push(':');
-            out.push_str(value);
+            out.push_str(&value);
             out.push('\n');
         }
         out
@@ -73,24 +86,19 @@ impl HttpHeaders {
 
     /// Headers from [`to_lines`](Self::to_lines)' text; a line that is not a valid header is skipped.
     pub fn from_lines(lines: &str) -> HttpHeaders {
-        let mut headers = HeaderMap::new();
-        for line in lines.split('\n') {
-            let Some((name, value)) = line.split_once(':') else { continue };
-            if let (Ok(n), Ok(v)) =
-                (ureq::http::HeaderName::from_bytes(name.as_bytes()), ureq::http::HeaderValue::from_str(value))
-            {
-                headers.append(n, v);
-            }
-        }
-        HttpHeaders::new(headers)
+        HttpHeaders::from_pairs(lines.split('\n').filter_map(|line| line.split_once(':')))
     }
 
-    /// Headers from a map (what a binding hands back, e.g. a Kotlin record built by hand).
+    /// Headers from a map (e.g. a record built by hand in a binding); invalid entries are skipped.
     pub fn from_map(map: HashMap<String, String>) -> HttpHeaders {
-        let mut headers = HeaderMap::with_capacity(map.len());
-        for (name, value) in map {
+        HttpHeaders::from_pairs(map.iter().map(|(name, value)| (name.as_str(), value.as_str())))
+    }
+
+    fn from_pairs<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> HttpHeaders {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
             if let (Ok(n), Ok(v)) =
-                (ureq::http::HeaderName::from_bytes(name.as_bytes()), ureq::http::HeaderValue::from_str(&value))
+                (ureq::http::HeaderName::from_bytes(name.as_bytes()), ureq::http::HeaderValue::from_str(value))
             {
                 headers.append(n, v);
             }
@@ -156,10 +164,11 @@ mod tests {
             ("x-empty", ""),
         ]);
         let lines = h.to_lines();
-        assert!(lines.contains("vary:accept\nvary:origin\n"), "{lines}");
+        assert!(lines.contains("vary:accept, origin\n"), "{lines}");
+        assert_eq!(lines.lines().count(), 4, "{lines}");
         let back = HttpHeaders::from_lines(&lines);
         assert_eq!(back.to_map(), h.to_map());
-        assert_eq!(back.len(), 5);
+        assert_eq!(back.len(), 4, "one value per name once joined");
         assert_eq!(back.get("link").as_deref(), Some("<https://x.example/a:b>; rel=next"));
         assert_eq!(HttpHeaders::from_lines("").len(), 0);
         assert_eq!(HttpHeaders::from_lines("no colon\nbad name:x\nok:1").to_map().len(), 1);

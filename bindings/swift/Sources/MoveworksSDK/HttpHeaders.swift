@@ -4,8 +4,8 @@ import Foundation
 // `HttpHeaders::to_lines`): one string to read instead of a map of strings, on every
 // value returned. The generated code calls these two (crates/moveworks/uniffi.toml).
 
-/// `name:value` lines -> lowercase name to value, a repeated header's values joined with `", "`.
-/// Scans the UTF-8 bytes directly: Swift's collection algorithms over `String.UTF8View`
+/// `name:value` lines (one per header, the core joined a repeated one's values) -> lowercase
+/// name to value. Scans the UTF-8 bytes directly: Swift's collection algorithms over `String.UTF8View`
 /// (`split`, `firstIndex`) cost more than the whole map uniffi used to read.
 func httpHeadersLift(_ lines: String) -> [String: String] {
     var lines = lines
@@ -23,9 +23,7 @@ func httpHeadersLift(_ lines: String) -> [String: String] {
             if split >= 0 {
                 let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<split]), as: UTF8.self)
                 let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[(split + 1)..<end]), as: UTF8.self)
-                if let earlier = headers.updateValue(value, forKey: name) {
-                    headers[name] = earlier + ", " + value
-                }
+                headers[name] = value
             }
             start = end + 1
         }

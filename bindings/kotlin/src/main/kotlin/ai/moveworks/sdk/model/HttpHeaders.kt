@@ -5,7 +5,8 @@ package ai.moveworks.sdk.model
 // value returned. The generated code calls these two (crates/moveworks/uniffi.toml).
 
 /**
- * `name:value` lines -> lowercase name to value, a repeated header's values joined with `", "`.
+ * `name:value` lines (one per header, the core joined a repeated one's values) -> lowercase
+ * name to value.
  * The map is made when first read: most returned values' headers never are.
  */
 internal fun httpHeadersLift(lines: String): Map<String, String> = HeaderLines(lines)
@@ -37,10 +38,7 @@ private class HeaderLines(val lines: String) : AbstractMap<String, String>() {
                 if (end < 0) end = lines.length
                 val colon = lines.indexOf(':', start)
                 if (colon in start until end) {
-                    val name = lines.substring(start, colon)
-                    val value = lines.substring(colon + 1, end)
-                    val earlier = headers[name]
-                    headers[name] = if (earlier == null) value else "$earlier, $value"
+                    headers[lines.substring(start, colon)] = lines.substring(colon + 1, end)
                 }
                 start = end + 1
             }
