@@ -185,7 +185,7 @@ impl WokenStreams {
             return;
         }
         match self.caller.get() {
-            Some(caller) if thread_nice() > self.js_nice => {
+            Some(caller) if StreamPump::thread_nice() > self.js_nice => {
                 self.call_requested.store(true, Ordering::SeqCst);
                 caller.unpark();
             }
@@ -227,17 +227,6 @@ fn run_calls(woken: Weak<WokenStreams>) {
     }
 }
 
-/// The calling thread's nice value (Linux, where it is per thread); `None` elsewhere,
-/// where readers do not lower theirs.
-fn thread_nice() -> Option<i32> {
-    #[cfg(target_os = "linux")]
-    // SAFETY: getpriority(2) on the calling thread touches no memory. (-1 is both a
-    // valid value and the error return; an error is only possible for a bad `which`.)
-    return Some(unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) });
-    #[cfg(not(target_os = "linux"))]
-    None
-}
-
 /// The JS function reader threads have called on the JS thread when streams are woken.
 /// Weak: it never keeps Node's event loop alive (index.js does, while a stream waits).
 pub(crate) type WakeFn = ThreadsafeFunction<u32, (), u32, Status, false, true>;
@@ -262,7 +251,7 @@ impl StreamWaker {
             call_pending: AtomicBool::new(false),
             call_requested: AtomicBool::new(false),
             wake,
-            js_nice: thread_nice(),
+            js_nice: StreamPump::thread_nice(),
             caller: OnceLock::new(),
         });
         let weak = Arc::downgrade(&woken);

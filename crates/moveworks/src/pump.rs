@@ -152,6 +152,13 @@ impl<T> std::fmt::Debug for StreamPump<T> {
 }
 
 impl StreamPump {
+    /// The calling thread's scheduling priority as a nice value (Linux; `None` elsewhere).
+    /// A reader in a crowd runs at nice 10 (see [`CROWD_STREAMS`](StreamPump::CROWD_STREAMS)):
+    /// a consumer whose wake-up must not wait behind one compares its own with a reader's.
+    pub fn thread_nice() -> Option<i32> {
+        spawner::thread_nice()
+    }
+
     /// How many woken streams an event loop resumes per turn of its loop (Node, Python
     /// asyncio): a burst of wake-ups (a thousand streams' first events) would otherwise
     /// run every woken stream's loop body before timers and I/O get a turn, while a lone

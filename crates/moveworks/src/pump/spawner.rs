@@ -125,12 +125,22 @@ fn start_reader((run, refuse): Job) {
 /// `nice 15`) is left where it is.
 fn lower_priority() {
     #[cfg(target_os = "linux")]
-    // SAFETY: getpriority(2) and setpriority(2) on the calling thread touch no memory; a
-    // failure leaves the priority as it was, which is harmless.
-    unsafe {
-        let current = libc::getpriority(libc::PRIO_PROCESS, 0);
-        if current < 10 {
+    if thread_nice().is_some_and(|current| current < 10) {
+        // SAFETY: setpriority(2) on the calling thread touches no memory; a failure leaves
+        // the priority as it was, which is harmless.
+        unsafe {
             libc::setpriority(libc::PRIO_PROCESS, 0, 10);
         }
     }
+}
+
+/// The calling thread's nice value (Linux, where it is per thread); `None` elsewhere,
+/// where readers do not lower theirs.
+pub(super) fn thread_nice() -> Option<i32> {
+    #[cfg(target_os = "linux")]
+    // SAFETY: getpriority(2) on the calling thread touches no memory. (-1 is both a valid
+    // value and the error return; an error is only possible for a bad `which`.)
+    return Some(unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) });
+    #[cfg(not(target_os = "linux"))]
+    None
 }
