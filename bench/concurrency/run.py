@@ -285,6 +285,8 @@ def run_row(sim: Simulator, row: str, n: int, a: argparse.Namespace) -> Dict[str
             "lag_max_ms": r.get("lag_max_ms"),
             "lag_p99_ms": r.get("lag_p99_ms"),
             "start_spread_ms": r.get("start_spread_ms"),
+            # Node: the main thread's CPU and run-queue wait over the burst (schedstat), and its stalls.
+            "main_thread": r.get("main_thread"),
             "wall_s": r["wall_s"],
             # The program's own VmHWM at its end, or the sampled one (ru_maxrss is in kB too).
             "peak_rss_kb": max(r.get("peak_rss_kb") or 0, peak_rss, rusage.ru_maxrss if rusage else 0),

@@ -8,7 +8,8 @@
 //
 // It wraps the addon's StreamWaker before the package loads (a diagnostic, not an API).
 const path = require('node:path')
-const PKG = path.join(process.env.CARGO_TARGET_DIR || path.resolve(__dirname, '../../target'), 'bench', 'node', 'pkg')
+// BENCH_NODE_PKG: another build of the package (to compare two builds in turn).
+const PKG = process.env.BENCH_NODE_PKG || path.join(process.env.CARGO_TARGET_DIR || path.resolve(__dirname, '../../target'), 'bench', 'node', 'pkg')
 const a = { turns: '600' }
 for (let i = 2; i < process.argv.length; i += 2) a[process.argv[i].replace(/^--/, '')] = process.argv[i + 1]
 
