@@ -173,6 +173,27 @@ impl StreamPump {
     /// (a reader at nice 10 can wait for the CPU ~0.2 ms behind whatever else runs there).
     pub const CROWD_STREAMS: usize = 64;
 
+    /// Holds the reader starts the calling thread asks for (every pump it spawns) until it
+    /// calls [`release_held_starts`](Self::release_held_starts). The pumps work meanwhile:
+    /// takes find nothing, a notify waits, `close` ends one before anything is sent.
+    ///
+    /// For an event loop opening many streams in one go (a burst of requests): the reader
+    /// threads, and the server's threads answering them, then start competing for a CPU
+    /// once the loop has done its part, where each start used to set them going while it
+    /// still had hundreds of streams to open. It must release what it held (Node does in a
+    /// microtask queued with the first held start); a thread that ends holding fails their
+    /// streams. True when this call began holding (the thread was not holding already):
+    /// the caller then arranges the release.
+    pub fn hold_starts() -> bool {
+        spawner::hold()
+    }
+
+    /// Hands the starts held on the calling thread (see [`hold_starts`](Self::hold_starts))
+    /// to the spawners, in the order asked, and stops holding. Returns how many there were.
+    pub fn release_held_starts() -> usize {
+        spawner::release_held()
+    }
+
     /// Reads `stream` on a new thread.
     pub fn start(stream: ResponseStream) -> StreamPump {
         Self::spawn(None, move |_| Ok(stream))

@@ -250,3 +250,53 @@ fn a_prepared_pump_hands_over_what_its_reader_thread_made_of_each_event() {
     let response = pump.response().expect("a completed turn has its final response");
     assert_eq!(pump.response_id().as_deref(), Some(response.response_id.as_str()));
 }
+
+/// The stream requests the simulator has seen so far.
+fn stream_requests(sim: &Simulator) -> usize {
+    sim.requests().iter().filter(|r| r["path"].as_str().is_some_and(|p| p.ends_with("/responses/stream"))).count()
+}
+
+#[test]
+fn starts_held_on_a_thread_are_sent_when_released_and_in_full() {
+    let sim = sim(100);
+    let client = client(&sim);
+    let conv: Vec<String> = (0..3).map(|_| client.create_conversation(None).unwrap().conversation_id).collect();
+    StreamPump::hold_starts();
+    let pumps: Vec<StreamPump> = conv.iter().map(|c| pump(&client, c, "held")).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(stream_requests(&sim), 0, "nothing is sent while the starts are held");
+    assert!(pumps.iter().all(|p| p.take().is_none()), "and nothing is read");
+
+    assert_eq!(StreamPump::release_held_starts(), 3);
+    for pump in &pumps {
+        let (events, end, _) = drain(pump);
+        end.unwrap();
+        assert_eq!(events.last().map(StreamEvent::event_name), Some("RESPONSE_COMPLETED"));
+    }
+    assert_eq!(stream_requests(&sim), 3);
+
+    // Released, the thread holds no more: the next start goes at once.
+    assert_eq!(StreamPump::release_held_starts(), 0);
+    let (_, end, _) = drain(&pump(&client, &conv[0], "not held"));
+    end.unwrap();
+}
+
+#[test]
+fn starts_held_by_a_thread_that_ends_fail_their_streams_instead_of_hanging() {
+    let sim = sim(100);
+    let client = client(&sim);
+    let conv = client.create_conversation(None).unwrap().conversation_id;
+    let opener = client.clone();
+    let pump = std::thread::spawn(move || {
+        StreamPump::hold_starts();
+        pump(&opener, &conv, "never released")
+    })
+    .join()
+    .unwrap();
+    let (events, end, _) = drain(&pump);
+    assert!(events.is_empty());
+    let error = end.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Connection);
+    assert!(error.to_string().contains("ended before starting it"), "{error}");
+    assert_eq!(stream_requests(&sim), 0);
+}

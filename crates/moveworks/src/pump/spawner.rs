@@ -9,7 +9,12 @@
 //! priority, and running readers lower themselves to nice 10 at their next event.
 //! Priorities only go down (raising one takes a privilege), so the crowd's spawner stays
 //! at nice 10, and readers started once the crowd has gone come from the first one again.
+//!
+//! A thread can also hold the starts it asks for ([`hold`]) and hand them over together
+//! ([`release_held`]): an event loop opening a thousand streams in one go then finishes its
+//! loop before any spawner, reader or server thread it set going competes with it for a CPU.
 
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Sender};
 use std::sync::{Mutex, PoisonError};
@@ -66,25 +71,88 @@ pub(super) fn follow_crowd(lowered: &mut bool) {
     }
 }
 
-/// Starts a reader thread running `run` from a spawner thread; `refuse` ends the pump
-/// when the system refuses a thread.
+/// A start asked for: its job, and whether it belongs to the crowd's spawner.
+struct Pending {
+    job: Job,
+    crowd: bool,
+}
+
+/// Starts a thread holds (see [`hold`]).
+#[derive(Default)]
+struct Held(Vec<Pending>);
+
+impl Drop for Held {
+    /// A thread that ends holding starts (it never released them): their pumps end with
+    /// an error saying so, rather than waiting for a reader that never comes.
+    fn drop(&mut self) {
+        for Pending { job: (_, refuse), .. } in self.0.drain(..) {
+            refuse(std::io::Error::other("the thread that opened the stream ended before starting it"));
+        }
+    }
+}
+
+thread_local! {
+    /// The starts this thread holds (see [`hold`]); `None` while it holds none.
+    static HELD: RefCell<Option<Held>> = const { RefCell::new(None) };
+}
+
+/// From now until [`release_held`], the reader starts this thread asks for wait on it.
+/// True when this call began holding (the thread held nothing before).
+pub(super) fn hold() -> bool {
+    HELD.with(|held| {
+        let mut held = held.borrow_mut();
+        let began = held.is_none();
+        held.get_or_insert_with(Held::default);
+        began
+    })
+}
+
+/// Hands the starts this thread held to the spawners, in the order asked, and stops
+/// holding; returns how many there were.
+pub(super) fn release_held() -> usize {
+    let Some(mut held) = HELD.with(|held| held.borrow_mut().take()) else { return 0 };
+    let pending = std::mem::take(&mut held.0);
+    let count = pending.len();
+    for start in pending {
+        dispatch(start);
+    }
+    count
+}
+
+/// Starts a reader thread running `run` from a spawner thread (or holds the start, see
+/// [`hold`]); `refuse` ends the pump when the system refuses a thread.
 pub(super) fn start(run: Box<dyn FnOnce() + Send>, refuse: Box<dyn FnOnce(std::io::Error) + Send>) {
     // Counted before a spawner is chosen, so that the start that makes a crowd is the
-    // crowd's already, however many starts are still queued.
+    // crowd's already, however many starts are still queued or held.
     let counted = Counted::new();
     let crowd = crowded();
     let run: Box<dyn FnOnce() + Send> = Box::new(move || {
         let _counted = counted;
         run();
     });
+    let start = Pending { job: (run, refuse), crowd };
+    let start = HELD.with(|held| match &mut *held.borrow_mut() {
+        Some(held) => {
+            held.0.push(start);
+            None
+        }
+        None => Some(start),
+    });
+    if let Some(start) = start {
+        dispatch(start);
+    }
+}
+
+/// Gives `job` to its spawner, starting that spawner first if this process has none.
+fn dispatch(Pending { job, crowd }: Pending) {
     let pid = std::process::id();
     let mut spawner = SPAWNERS[usize::from(crowd)].lock().unwrap_or_else(PoisonError::into_inner);
     let job = match &*spawner {
-        Some((owner, queue)) if *owner == pid => match queue.send((run, refuse)) {
+        Some((owner, queue)) if *owner == pid => match queue.send(job) {
             Ok(()) => return,
             Err(returned) => returned.0,
         },
-        _ => (run, refuse),
+        _ => job,
     };
     // No such spawner in this process yet (or it is gone): start one, and give it the job.
     let (queue, jobs) = channel::<Job>();
