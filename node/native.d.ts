@@ -286,6 +286,13 @@ export declare function coreVersion(): string
 /** Every core error kind string, in the core's order (the JS layer builds its class table from it). */
 export declare function errorKinds(): Array<string>
 
+/**
+ * Holds the streams this JS thread starts from now on (the core's
+ * `StreamPump::hold_starts`) until [`start_held_streams`]: index.js holds the starts of one
+ * run of JS code (a loop opening a thousand streams) and releases them in a microtask.
+ */
+export declare function holdStreamStarts(): void
+
 /** The core's lists of known tagged-union types and stream event names; the JS layer shapes every other type as its unknown variant. */
 export declare function knownTypeNames(): KnownTypeNames
 
@@ -404,6 +411,12 @@ export declare const RESUMED_PER_LOOP_TURN: number
  * `info`, `debug`, `trace`, or `off`/null), overriding `MOVEWORKS_LOG`.
  */
 export declare function setLogLevel(level?: string | undefined | null): void
+
+/**
+ * Starts the streams held on this JS thread (the core's `StreamPump::release_held_starts`)
+ * and stops holding; returns how many there were.
+ */
+export declare function startHeldStreams(): number
 
 /** The core's `Message::text_with_citation_markers` on a Message given as wire JSON. */
 export declare function textWithCitationMarkers(messageJson: string): string

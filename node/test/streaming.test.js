@@ -423,6 +423,21 @@ test('streamResponseAndWait: every event to onEvent before it resolves to the fi
   assert.ok(Date.now() - t0 < 5000)
 })
 
+test('streams opened in one run of JS code start after it: one closed in that run sends nothing', async () => {
+  const c = client()
+  const conv = await conversation(c)
+  const before = await requests('POST', '/responses/stream')
+  const closed = c.streamResponse(conv, 'closed at once')
+  const kept = c.streamResponse(conv, 'kept')
+  closed.close()
+  const events = []
+  for await (const e of kept) events.push(e.event)
+  assert.equal(events.at(-1), 'RESPONSE_COMPLETED')
+  assert.equal((await requests('POST', '/responses/stream')) - before, 1, 'only the stream left open was sent')
+  for await (const _e of closed) assert.fail('a closed stream yields nothing')
+  await assert.rejects(closed.finalResponse(), mw.CancelledError)
+})
+
 test('64 concurrent streams run concurrently and fs stays responsive', async (t) => {
   const c = client()
   const DURATION = 2000

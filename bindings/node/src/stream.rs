@@ -271,6 +271,22 @@ impl StreamWaker {
     }
 }
 
+/// Holds the streams this JS thread starts from now on (the core's
+/// `StreamPump::hold_starts`) until [`start_held_streams`]: index.js holds the starts of one
+/// run of JS code (a loop opening a thousand streams) and releases them in a microtask.
+#[napi]
+pub fn hold_stream_starts() {
+    // index.js knows whether it holds already (one release per run of JS code).
+    let _ = StreamPump::hold_starts();
+}
+
+/// Starts the streams held on this JS thread (the core's `StreamPump::release_held_starts`)
+/// and stops holding; returns how many there were.
+#[napi]
+pub fn start_held_streams() -> u32 {
+    StreamPump::release_held_starts() as u32
+}
+
 /// A batch's lines of JSON, ASCII only (non-ASCII characters are `\u` escapes): it
 /// becomes a JS string by a Latin-1 copy.
 pub struct BatchJson(Vec<u8>);
