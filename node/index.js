@@ -742,16 +742,9 @@ function resumeAwake() {
  * threads, and the server's answering them, no longer compete with the loop for a CPU
  * while it still has streams to open (on a 2-core machine that tripled the loop's time).
  */
-let startsHeld = false
 function holdStreamStarts() {
-  if (startsHeld) return
-  startsHeld = true
-  native.holdStreamStarts()
-  queueMicrotask(startHeldStreams)
-}
-function startHeldStreams() {
-  startsHeld = false
-  native.startHeldStreams()
+  // The core knows whether this thread holds already: one release per run of JS code.
+  if (native.holdStreamStarts()) queueMicrotask(native.startHeldStreams)
 }
 
 function cancelledBy(signal) {

@@ -288,10 +288,11 @@ export declare function errorKinds(): Array<string>
 
 /**
  * Holds the streams this JS thread starts from now on (the core's
- * `StreamPump::hold_starts`) until [`start_held_streams`]: index.js holds the starts of one
- * run of JS code (a loop opening a thousand streams) and releases them in a microtask.
+ * `StreamPump::hold_starts`) until [`start_held_streams`]; true when this call began
+ * holding, and index.js then queues the release in a microtask (the starts of one run of
+ * JS code, a loop opening a thousand streams, go together).
  */
-export declare function holdStreamStarts(): void
+export declare function holdStreamStarts(): boolean
 
 /** The core's lists of known tagged-union types and stream event names; the JS layer shapes every other type as its unknown variant. */
 export declare function knownTypeNames(): KnownTypeNames

@@ -272,12 +272,12 @@ impl StreamWaker {
 }
 
 /// Holds the streams this JS thread starts from now on (the core's
-/// `StreamPump::hold_starts`) until [`start_held_streams`]: index.js holds the starts of one
-/// run of JS code (a loop opening a thousand streams) and releases them in a microtask.
+/// `StreamPump::hold_starts`) until [`start_held_streams`]; true when this call began
+/// holding, and index.js then queues the release in a microtask (the starts of one run of
+/// JS code, a loop opening a thousand streams, go together).
 #[napi]
-pub fn hold_stream_starts() {
-    // index.js knows whether it holds already (one release per run of JS code).
-    let _ = StreamPump::hold_starts();
+pub fn hold_stream_starts() -> bool {
+    StreamPump::hold_starts()
 }
 
 /// Starts the streams held on this JS thread (the core's `StreamPump::release_held_starts`)
