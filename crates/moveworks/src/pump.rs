@@ -206,9 +206,11 @@ impl StreamPump {
     /// [`close`](Self::close) cancels: pass it as the stream's `wait.cancel` so that
     /// closing also interrupts the open. A failed open is the first batch's `end`.
     ///
-    /// Returns at once: the reader thread is started by a process-wide spawner thread,
-    /// because starting a thread takes tens of microseconds and an event loop opening a
-    /// thousand streams would stall for as many milliseconds. The pump works meanwhile
+    /// Returns at once: the stream goes to a reader thread whose previous stream ended
+    /// (one waits up to 10 s for the next; a JVM then attaches it once, not per stream),
+    /// or else a new one is started by a process-wide spawner thread, because starting a
+    /// thread takes tens of microseconds and an event loop opening a thousand streams
+    /// would stall for as many milliseconds. The pump works meanwhile
     /// (takes find nothing yet, a notify waits, `close` ends it before anything is
     /// sent). When the system refuses a thread, the first batch ends with a
     /// `connection` error saying so.

@@ -10,14 +10,22 @@
 //! Priorities only go down (raising one takes a privilege), so the crowd's spawner stays
 //! at nice 10, and readers started once the crowd has gone come from the first one again.
 //!
+//! A reader whose stream has ended waits up to [`IDLE_READER_LINGER`] for the next stream
+//! to read (at most [`IDLE_READERS_KEPT`] wait), named `moveworks-idle` meanwhile: a
+//! service streaming one turn after another then starts no thread per turn, and a host
+//! that attaches threads to its runtime (the JVM, for Kotlin's callbacks) attaches each
+//! reader once rather than once per stream. Readers of a crowd, at nice 10, end instead.
+//!
 //! A thread can also hold the starts it asks for ([`hold`]) and hand them over together
 //! ([`release_held`]): an event loop opening a thousand streams in one go then finishes its
 //! loop before any spawner, reader or server thread it set going competes with it for a CPU.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Sender};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use super::{StreamPump, READER_STACK_BYTES};
 
@@ -69,6 +77,84 @@ pub(super) fn follow_crowd(lowered: &mut bool) {
         lower_priority();
         *lowered = true;
     }
+}
+
+/// How long a reader whose stream ended waits for another before its thread ends.
+const IDLE_READER_LINGER: Duration = Duration::from_secs(10);
+
+/// Readers waiting for a stream, at most: beyond, a reader whose stream ended ends.
+const IDLE_READERS_KEPT: usize = StreamPump::CROWD_STREAMS;
+
+/// Readers waiting for a stream, and the streams handed to them not yet taken.
+struct IdleReaders {
+    /// The process these are counted for: a child of `fork()` has none of its parent's threads.
+    pid: u32,
+    /// Threads waiting (or about to take a job); always at least `jobs.len()`.
+    waiting: usize,
+    jobs: VecDeque<Job>,
+}
+
+impl IdleReaders {
+    fn lock() -> std::sync::MutexGuard<'static, IdleReaders> {
+        let mut idle = IDLE.lock().unwrap_or_else(PoisonError::into_inner);
+        let pid = std::process::id();
+        if idle.pid != pid {
+            *idle = IdleReaders { pid, waiting: 0, jobs: VecDeque::new() };
+        }
+        idle
+    }
+}
+
+static IDLE: Mutex<IdleReaders> = Mutex::new(IdleReaders { pid: 0, waiting: 0, jobs: VecDeque::new() });
+static IDLE_READY: Condvar = Condvar::new();
+
+/// Gives `job` to a waiting reader; hands it back when none is free.
+fn hand_to_idle_reader(job: Job) -> Option<Job> {
+    let mut idle = IdleReaders::lock();
+    if idle.waiting <= idle.jobs.len() {
+        return Some(job);
+    }
+    idle.jobs.push_back(job);
+    drop(idle);
+    IDLE_READY.notify_one();
+    None
+}
+
+/// Called by a reader whose stream ended: the next stream to read, or `None` when none
+/// came within [`IDLE_READER_LINGER`] (or enough readers wait already).
+fn next_job_for_idle_reader() -> Option<Box<dyn FnOnce() + Send>> {
+    let mut idle = IdleReaders::lock();
+    if idle.waiting >= IDLE_READERS_KEPT {
+        return None;
+    }
+    idle.waiting += 1;
+    set_thread_name(c"moveworks-idle");
+    let deadline = Instant::now() + IDLE_READER_LINGER;
+    loop {
+        if let Some((run, _)) = idle.jobs.pop_front() {
+            idle.waiting -= 1;
+            set_thread_name(c"moveworks-stream");
+            return Some(run);
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            idle.waiting -= 1;
+            return None;
+        }
+        idle = IDLE_READY.wait_timeout(idle, deadline - now).unwrap_or_else(PoisonError::into_inner).0;
+    }
+}
+
+/// Renames the calling thread (Linux; what `/proc/*/task/*/comm` and debuggers show), so
+/// that a reader waiting for a stream is not counted as one reading.
+fn set_thread_name(name: &std::ffi::CStr) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl(PR_SET_NAME) copies at most 16 bytes of a NUL-terminated string.
+    unsafe {
+        libc::prctl(libc::PR_SET_NAME, name.as_ptr());
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = name;
 }
 
 /// A start asked for: its job, and whether it belongs to the crowd's spawner.
@@ -143,8 +229,17 @@ pub(super) fn start(run: Box<dyn FnOnce() + Send>, refuse: Box<dyn FnOnce(std::i
     }
 }
 
-/// Gives `job` to its spawner, starting that spawner first if this process has none.
+/// Gives `job` to a waiting reader, or else to its spawner, starting that spawner first
+/// if this process has none.
 fn dispatch(Pending { job, crowd }: Pending) {
+    let job = if crowd {
+        job
+    } else {
+        match hand_to_idle_reader(job) {
+            None => return,
+            Some(job) => job,
+        }
+    };
     let pid = std::process::id();
     let mut spawner = SPAWNERS[usize::from(crowd)].lock().unwrap_or_else(PoisonError::into_inner);
     let job = match &*spawner {
@@ -164,7 +259,7 @@ fn dispatch(Pending { job, crowd }: Pending) {
             lower_priority();
         }
         for job in jobs {
-            start_reader(job);
+            start_reader(job, !crowd);
         }
     });
     match started {
@@ -175,13 +270,31 @@ fn dispatch(Pending { job, crowd }: Pending) {
         // Without a spawner, start the reader from here (it may be refused too).
         Err(_) => {
             drop(spawner);
-            start_reader(job);
+            start_reader(job, !crowd);
         }
     }
 }
 
-fn start_reader((run, refuse): Job) {
-    let started = std::thread::Builder::new().name("moveworks-stream".into()).stack_size(READER_STACK_BYTES).spawn(run);
+/// Starts a reader thread for `run`; when `reusable`, the thread then reads later streams
+/// too (see [`next_job_for_idle_reader`]).
+fn start_reader((run, refuse): Job, reusable: bool) {
+    let started =
+        std::thread::Builder::new().name("moveworks-stream".into()).stack_size(READER_STACK_BYTES).spawn(move || {
+            let nice = thread_nice();
+            let mut run = run;
+            loop {
+                run();
+                // A reader that lowered itself for a crowd ends rather than read a later
+                // stream at nice 10.
+                if !reusable || thread_nice() != nice {
+                    return;
+                }
+                match next_job_for_idle_reader() {
+                    Some(next) => run = next,
+                    None => return,
+                }
+            }
+        });
     if let Err(e) = started {
         refuse(e);
     }

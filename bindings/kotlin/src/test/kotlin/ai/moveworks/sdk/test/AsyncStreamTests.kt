@@ -166,26 +166,36 @@ class AsyncStreamTests(private val sim: Simulator, private val t: Tests) {
             assertEq(3, posts(), "POSTs")
         }
 
-        test("reader_threads_stay_attached_to_the_jvm_while_they_stream_and_leave_with_it") { c ->
+        test("a_reader_thread_stays_attached_to_the_jvm_and_serves_turn_after_turn") { c ->
             // JNA attaches the Rust thread that resumes an awaited nextBatch (the stream's
-            // reader); kept attached, it is a JVM thread named moveworks-native until it ends.
-            sim.config(mapOf("response_duration_ms" to 600L))
+            // reader); kept attached, it is a JVM thread named moveworks-native. Once its turn
+            // ended, the reader waits for the process's next stream (its OS name then
+            // moveworks-idle), so later turns resume their collectors from threads the JVM
+            // already has: no java.lang.Thread per turn.
+            sim.config(mapOf("response_duration_ms" to 300L))
             val conv = c.createConversation("attached")
-            fun attached() = Thread.getAllStackTraces().keys.count { it.name == "moveworks-native" }
-            val before = attached()
-            val during = runBlocking {
-                var seen = 0
-                c.streamResponseFlow(conv.conversationId, "Who does John Doe report to?", options()).collect { event ->
-                    // After a delta the collector waited for: a reader thread resumed it.
-                    if (event is StreamEvent.ResponseOutputDelta) seen = maxOf(seen, attached())
-                }
-                seen
+            fun attached() = Thread.getAllStackTraces().keys.filter { it.name == "moveworks-native" }.toSet()
+            fun idleReaders() = java.io.File("/proc/self/task").listFiles().orEmpty().count {
+                runCatching { java.io.File(it, "comm").readText().trim() == "moveworks-idle" }.getOrDefault(false)
             }
-            assertTrue(during > before) { "no reader thread stayed attached while streaming ($before before, $during during)" }
-            // The turn is over: its reader thread ends, and JNA detaches it.
-            val deadline = System.nanoTime() + 10_000_000_000L
-            while (attached() > before && System.nanoTime() < deadline) Thread.sleep(20)
-            assertEq(before, attached(), "attached reader threads after the turn ended")
+            val known = mutableSetOf<Thread>()
+            repeat(4) { turn ->
+                val during = runBlocking {
+                    val seen = mutableSetOf<Thread>()
+                    c.streamResponseFlow(conv.conversationId, "Who does John Doe report to?", options()).collect { event ->
+                        // After a delta the collector waited for: a reader thread resumed it.
+                        if (event is StreamEvent.ResponseOutputDelta) seen += attached()
+                    }
+                    seen
+                }
+                assertTrue(during.isNotEmpty()) { "turn $turn: no reader thread attached while streaming" }
+                if (turn > 0) assertEq(emptySet<Thread>(), during - known, "turn $turn: JVM threads attached anew")
+                known += during
+                // The turn is over: its reader waits for the next stream.
+                val deadline = System.nanoTime() + 5_000_000_000L
+                while (idleReaders() == 0 && System.nanoTime() < deadline) Thread.sleep(5)
+                assertTrue(idleReaders() > 0) { "turn $turn: no reader waits for the next stream" }
+            }
         }
         test("a_hundred_streams_collected_on_one_thread") { c ->
             // One thread for all the collectors, and no other: a stream waiting for its next
