@@ -112,7 +112,7 @@ private fun run(argv: Array<String>) {
 }
 
 /** One streamed turn collected up to its first RESPONSE_OUTPUT_DELTA: (response id, System.nanoTime() at receipt). */
-private suspend fun firstDelta(c: Client, conversation: String): Pair<String, Long> {
+internal suspend fun firstDelta(c: Client, conversation: String): Pair<String, Long> {
     var responseId: String? = null
     var at = 0L
     c.streamResponseFlow(conversation, "benchmark: first delta").first { event ->
