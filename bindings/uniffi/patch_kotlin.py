@@ -140,6 +140,47 @@ def keep_callback_threads_attached(text: str, path: str) -> str:
     return text.replace(anchor, CALLBACK_THREADS.lstrip("\n") + "\n" + anchor)
 
 
+CONTINUATION_RESUME = """    override fun callback(data: Long, pollResult: Byte) {
+        uniffiContinuationHandleMap.remove(data).resume(pollResult)
+    }"""
+
+CONTINUATION_RESUME_SAFE = """    override fun callback(data: Long, pollResult: Byte) {
+        UniffiContinuations.resume(uniffiContinuationHandleMap.remove(data), pollResult)
+    }"""
+
+CONTINUATIONS = """
+/**
+ * Resumes an awaited async call (added by bindings/uniffi/patch_kotlin.py). Rust calls the
+ * continuation callback from the future's waker while holding the future's lock, which the
+ * next poll takes: a continuation that would run right here (its dispatcher is
+ * `Dispatchers.Unconfined`, or it has none, as in a bare `suspend fun main`) would poll on
+ * this thread and deadlock (a `Flow` collected `Unconfined` hung forever). Those resume on
+ * `Dispatchers.Default`; the others are dispatched to their own threads, as before.
+ *
+ * @suppress
+ */
+internal object UniffiContinuations {
+    fun resume(continuation: CancellableContinuation<Byte>, pollResult: Byte) {
+        val dispatcher = continuation.context[kotlin.coroutines.ContinuationInterceptor] as? kotlinx.coroutines.CoroutineDispatcher
+        if (dispatcher != null && dispatcher.isDispatchNeeded(continuation.context)) {
+            continuation.resume(pollResult)
+        } else {
+            kotlinx.coroutines.Dispatchers.Default.dispatch(kotlin.coroutines.EmptyCoroutineContext, Runnable { continuation.resume(pollResult) })
+        }
+    }
+}
+"""
+
+
+def resume_continuations_off_the_waker(text: str, path: str) -> str:
+    """The continuation callback through UniffiContinuations (CONTINUATIONS), which it adds."""
+    anchor = "// Async support\n"
+    if text.count(CONTINUATION_RESUME) != 1 or text.count(anchor) != 1:
+        sys.exit(f"patch_kotlin.py: the continuation callback not found exactly once in {path}; update the patch")
+    text = text.replace(CONTINUATION_RESUME, CONTINUATION_RESUME_SAFE)
+    return text.replace(anchor, CONTINUATIONS.lstrip("\n") + "\n" + anchor)
+
+
 MODEL_PACKAGE = "ai.moveworks.sdk.model"
 
 # (variant field as generated, how many times it occurs)
@@ -309,7 +350,8 @@ def main() -> None:
     with open(path, encoding="utf-8") as f:
         text = f.read()
     with open(path, "w", encoding="utf-8") as f:
-        f.write(docs(keep_callback_threads_attached(patch_calls(text, path), path), False, path))
+        text = keep_callback_threads_attached(patch_calls(text, path), path)
+        f.write(docs(resume_continuations_off_the_waker(text, path), False, path))
 
 
 if __name__ == "__main__":

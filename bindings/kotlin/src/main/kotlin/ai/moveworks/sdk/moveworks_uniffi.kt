@@ -2801,6 +2801,27 @@ internal object UniffiCallbackThreads {
     }
 }
 
+/**
+ * Resumes an awaited async call (added by bindings/uniffi/patch_kotlin.py). Rust calls the
+ * continuation callback from the future's waker while holding the future's lock, which the
+ * next poll takes: a continuation that would run right here (its dispatcher is
+ * `Dispatchers.Unconfined`, or it has none, as in a bare `suspend fun main`) would poll on
+ * this thread and deadlock (a `Flow` collected `Unconfined` hung forever). Those resume on
+ * `Dispatchers.Default`; the others are dispatched to their own threads, as before.
+ *
+ * @suppress
+ */
+internal object UniffiContinuations {
+    fun resume(continuation: CancellableContinuation<Byte>, pollResult: Byte) {
+        val dispatcher = continuation.context[kotlin.coroutines.ContinuationInterceptor] as? kotlinx.coroutines.CoroutineDispatcher
+        if (dispatcher != null && dispatcher.isDispatchNeeded(continuation.context)) {
+            continuation.resume(pollResult)
+        } else {
+            kotlinx.coroutines.Dispatchers.Default.dispatch(kotlin.coroutines.EmptyCoroutineContext, Runnable { continuation.resume(pollResult) })
+        }
+    }
+}
+
 // Async support
 // Async return type handlers
 
@@ -2814,7 +2835,7 @@ internal object uniffiRustFutureContinuationCallbackImpl: UniffiRustFutureContin
     init { UniffiCallbackThreads.keepAttached(this) }
 
     override fun callback(data: Long, pollResult: Byte) {
-        uniffiContinuationHandleMap.remove(data).resume(pollResult)
+        UniffiContinuations.resume(uniffiContinuationHandleMap.remove(data), pollResult)
     }
 }
 

@@ -14,7 +14,10 @@ import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.selects.select
+import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeout
+import kotlin.coroutines.Continuation
+import kotlin.coroutines.startCoroutine
 import java.time.Duration
 import java.util.concurrent.Executors
 
@@ -195,6 +198,30 @@ class AsyncStreamTests(private val sim: Simulator, private val t: Tests) {
                 val deadline = System.nanoTime() + 5_000_000_000L
                 while (idleReaders() == 0 && System.nanoTime() < deadline) Thread.sleep(5)
                 assertTrue(idleReaders() > 0) { "turn $turn: no reader waits for the next stream" }
+            }
+        }
+        test("a_flow_collected_unconfined_or_without_a_dispatcher_completes") { c ->
+            // The reader thread resumes the collector from inside uniffi's waker, which holds
+            // the lock the next poll takes: a collector running right there (Unconfined, or no
+            // dispatcher at all) deadlocked. Each collection runs on a daemon thread given 20 s,
+            // so a deadlock fails the test instead of hanging the suite.
+            sim.config(mapOf("response_duration_ms" to 200L))
+            val conv = c.createConversation("unconfined")
+            fun within20s(what: String, collect: () -> List<StreamEvent>) {
+                var events: List<StreamEvent>? = null
+                val t = Thread { events = collect() }.apply { isDaemon = true; start() }
+                t.join(20_000)
+                assertTrue(!t.isAlive) { "$what: the collection hung" }
+                assertTrue(events?.lastOrNull() is StreamEvent.ResponseCompleted) { "$what: ${events?.map { it::class.simpleName }}" }
+            }
+            val flow = { c.streamResponseFlow(conv.conversationId, "Who does John Doe report to?", options()) }
+            within20s("Dispatchers.Unconfined") {
+                runBlocking { withContext(kotlinx.coroutines.Dispatchers.Unconfined) { flow().toList() } }
+            }
+            within20s("no dispatcher") {
+                val done = java.util.concurrent.CompletableFuture<List<StreamEvent>>()
+                suspend { flow().toList() }.startCoroutine(Continuation(kotlin.coroutines.EmptyCoroutineContext) { done.complete(it.getOrThrow()) })
+                done.get()
             }
         }
         test("a_hundred_streams_collected_on_one_thread") { c ->
