@@ -63,8 +63,25 @@ fn a_reader_whose_stream_ended_reads_the_next_stream() {
     until_named(reader, "moveworks-idle");
 
     // Two streams at once: one on the waiting reader, the other on a new thread.
-    let both = [pump(&client, &conv, sent.clone()), pump(&client, &conv, sent)];
+    let both = [pump(&client, &conv, sent.clone()), pump(&client, &conv, sent.clone())];
     let threads = [readers.recv().unwrap(), readers.recv().unwrap()];
     assert!(threads.contains(&reader) && threads[0] != threads[1], "{threads:?}, waiting reader {reader}");
     both.iter().for_each(finish);
+
+    // With two readers waiting, the next stream goes to the one that began waiting last,
+    // whichever thread that is (so readers the load no longer needs stay unused, and end).
+    sim.set_config(serde_json::json!({ "response_duration_ms": 3_000 }));
+    for _ in 0..2 {
+        let open = [pump(&client, &conv, sent.clone()), pump(&client, &conv, sent.clone())];
+        let threads = [readers.recv().unwrap(), readers.recv().unwrap()];
+        // Ended in the order opened: the second's reader begins waiting last.
+        for (pump, thread) in open.iter().zip(threads) {
+            pump.close();
+            until_named(thread, "moveworks-idle");
+        }
+        let next = pump(&client, &conv, sent.clone());
+        assert_eq!(readers.recv().unwrap(), threads[1], "the reader that began waiting last ({threads:?})");
+        next.close();
+        until_named(threads[1], "moveworks-idle");
+    }
 }

@@ -11,7 +11,8 @@
 //! at nice 10, and readers started once the crowd has gone come from the first one again.
 //!
 //! A reader whose stream has ended waits up to [`IDLE_READER_LINGER`] for the next stream
-//! to read (at most [`IDLE_READERS_KEPT`] wait), named `moveworks-idle` meanwhile: a
+//! to read (at most [`IDLE_READERS_KEPT`] wait; the last to begin waiting reads the next),
+//! named `moveworks-idle` meanwhile: a
 //! service streaming one turn after another then starts no thread per turn, and a host
 //! that attaches threads to its runtime (the JVM, for Kotlin's callbacks) attaches each
 //! reader once rather than once per stream. Readers of a crowd, at nice 10, end instead.
@@ -21,10 +22,9 @@
 //! loop before any spawner, reader or server thread it set going competes with it for a CPU.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Sender};
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::{StreamPump, READER_STACK_BYTES};
@@ -85,13 +85,20 @@ const IDLE_READER_LINGER: Duration = Duration::from_secs(10);
 /// Readers waiting for a stream, at most: beyond, a reader whose stream ended ends.
 const IDLE_READERS_KEPT: usize = StreamPump::CROWD_STREAMS;
 
-/// Readers waiting for a stream, and the streams handed to them not yet taken.
+/// A reader waiting for a stream: where the stream is put for it.
+#[derive(Default)]
+struct IdleReader {
+    run: Mutex<Option<Box<dyn FnOnce() + Send>>>,
+    handed: Condvar,
+}
+
+/// The readers waiting for a stream, the one that began waiting last at the end: the next
+/// stream goes to it (its stack and caches are the warmest), so readers beyond what the
+/// load needs stay unused and end after [`IDLE_READER_LINGER`].
 struct IdleReaders {
     /// The process these are counted for: a child of `fork()` has none of its parent's threads.
     pid: u32,
-    /// Threads waiting (or about to take a job); always at least `jobs.len()`.
-    waiting: usize,
-    jobs: VecDeque<Job>,
+    waiting: Vec<Arc<IdleReader>>,
 }
 
 impl IdleReaders {
@@ -99,49 +106,58 @@ impl IdleReaders {
         let mut idle = IDLE.lock().unwrap_or_else(PoisonError::into_inner);
         let pid = std::process::id();
         if idle.pid != pid {
-            *idle = IdleReaders { pid, waiting: 0, jobs: VecDeque::new() };
+            *idle = IdleReaders { pid, waiting: Vec::new() };
         }
         idle
     }
 }
 
-static IDLE: Mutex<IdleReaders> = Mutex::new(IdleReaders { pid: 0, waiting: 0, jobs: VecDeque::new() });
-static IDLE_READY: Condvar = Condvar::new();
+static IDLE: Mutex<IdleReaders> = Mutex::new(IdleReaders { pid: 0, waiting: Vec::new() });
 
-/// Gives `job` to a waiting reader; hands it back when none is free.
+/// Gives `job` to the reader that began waiting last; hands it back when none waits.
 fn hand_to_idle_reader(job: Job) -> Option<Job> {
     let mut idle = IdleReaders::lock();
-    if idle.waiting <= idle.jobs.len() {
-        return Some(job);
-    }
-    idle.jobs.push_back(job);
+    let Some(reader) = idle.waiting.pop() else { return Some(job) };
+    // Put while the list is locked: a reader no longer in it has its stream already.
+    *reader.run.lock().unwrap_or_else(PoisonError::into_inner) = Some(job.0);
     drop(idle);
-    IDLE_READY.notify_one();
+    reader.handed.notify_one();
     None
 }
 
 /// Called by a reader whose stream ended: the next stream to read, or `None` when none
 /// came within [`IDLE_READER_LINGER`] (or enough readers wait already).
 fn next_job_for_idle_reader() -> Option<Box<dyn FnOnce() + Send>> {
-    let mut idle = IdleReaders::lock();
-    if idle.waiting >= IDLE_READERS_KEPT {
-        return None;
+    let me = Arc::new(IdleReader::default());
+    {
+        let mut idle = IdleReaders::lock();
+        if idle.waiting.len() >= IDLE_READERS_KEPT {
+            return None;
+        }
+        set_thread_name(c"moveworks-idle");
+        idle.waiting.push(me.clone());
     }
-    idle.waiting += 1;
-    set_thread_name(c"moveworks-idle");
     let deadline = Instant::now() + IDLE_READER_LINGER;
+    let mut run = me.run.lock().unwrap_or_else(PoisonError::into_inner);
     loop {
-        if let Some((run, _)) = idle.jobs.pop_front() {
-            idle.waiting -= 1;
+        if let Some(next) = run.take() {
             set_thread_name(c"moveworks-stream");
-            return Some(run);
+            return Some(next);
         }
         let now = Instant::now();
         if now >= deadline {
-            idle.waiting -= 1;
-            return None;
+            drop(run);
+            let mut idle = IdleReaders::lock();
+            if let Some(at) = idle.waiting.iter().position(|r| Arc::ptr_eq(r, &me)) {
+                idle.waiting.remove(at);
+                return None;
+            }
+            // Taken off the list as the wait ended: the stream is there already.
+            drop(idle);
+            run = me.run.lock().unwrap_or_else(PoisonError::into_inner);
+            continue;
         }
-        idle = IDLE_READY.wait_timeout(idle, deadline - now).unwrap_or_else(PoisonError::into_inner).0;
+        run = me.handed.wait_timeout(run, deadline - now).unwrap_or_else(PoisonError::into_inner).0;
     }
 }
 

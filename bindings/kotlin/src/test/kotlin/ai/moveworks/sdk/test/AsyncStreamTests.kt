@@ -178,26 +178,39 @@ class AsyncStreamTests(private val sim: Simulator, private val t: Tests) {
             sim.config(mapOf("response_duration_ms" to 300L))
             val conv = c.createConversation("attached")
             fun attached() = Thread.getAllStackTraces().keys.filter { it.name == "moveworks-native" }.toSet()
-            fun idleReaders() = java.io.File("/proc/self/task").listFiles().orEmpty().count {
-                runCatching { java.io.File(it, "comm").readText().trim() == "moveworks-idle" }.getOrDefault(false)
-            }
+            // OS threads by their name (Linux keeps 15 bytes: readers and their spawner are
+            // "moveworks-strea"); a waiting reader is "moveworks-idle".
+            fun named(name: String) = java.io.File("/proc/self/task").listFiles().orEmpty().filter {
+                runCatching { java.io.File(it, "comm").readText().trim() == name }.getOrDefault(false)
+            }.map { it.name }.toSet()
             val known = mutableSetOf<Thread>()
+            var previousReader: String? = null
             repeat(4) { turn ->
+                var reading = emptySet<String>()
                 val during = runBlocking {
                     val seen = mutableSetOf<Thread>()
                     c.streamResponseFlow(conv.conversationId, "Who does John Doe report to?", options()).collect { event ->
                         // After a delta the collector waited for: a reader thread resumed it.
-                        if (event is StreamEvent.ResponseOutputDelta) seen += attached()
+                        if (event is StreamEvent.ResponseOutputDelta) {
+                            seen += attached()
+                            reading = named("moveworks-strea")
+                        }
                     }
                     seen
                 }
                 assertTrue(during.isNotEmpty()) { "turn $turn: no reader thread attached while streaming" }
+                previousReader?.let { assertTrue(it in reading) { "turn $turn: read on $reading, not on the waiting reader $it" } }
                 if (turn > 0) assertEq(emptySet<Thread>(), during - known, "turn $turn: JVM threads attached anew")
                 known += during
-                // The turn is over: its reader waits for the next stream.
+                // The turn is over: its reader waits for the next stream, which it then reads.
                 val deadline = System.nanoTime() + 5_000_000_000L
-                while (idleReaders() == 0 && System.nanoTime() < deadline) Thread.sleep(5)
-                assertTrue(idleReaders() > 0) { "turn $turn: no reader waits for the next stream" }
+                var waiting = reading intersect named("moveworks-idle")
+                while (waiting.isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(5)
+                    waiting = reading intersect named("moveworks-idle")
+                }
+                assertEq(1, waiting.size, "turn $turn: readers of the turn waiting for the next stream")
+                previousReader = waiting.single()
             }
         }
         test("a_flow_collected_unconfined_or_without_a_dispatcher_completes") { c ->
