@@ -72,8 +72,10 @@ fn a_reader_whose_stream_ended_reads_the_next_stream() {
     // whichever thread that is (so readers the load no longer needs stay unused, and end).
     sim.set_config(serde_json::json!({ "response_duration_ms": 3_000 }));
     for _ in 0..2 {
-        let open = [pump(&client, &conv, sent.clone()), pump(&client, &conv, sent.clone())];
-        let threads = [readers.recv().unwrap(), readers.recv().unwrap()];
+        // A channel per pump: the two readers may report in either order.
+        let ((sent0, reader0), (sent1, reader1)) = (mpsc::channel(), mpsc::channel());
+        let open = [pump(&client, &conv, sent0), pump(&client, &conv, sent1)];
+        let threads = [reader0.recv().unwrap(), reader1.recv().unwrap()];
         // Ended in the order opened: the second's reader begins waiting last.
         for (pump, thread) in open.iter().zip(threads) {
             pump.close();
