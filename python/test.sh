@@ -3,8 +3,9 @@
 # maturin (debug) as the abi3 manylinux2014 wheel users install (linked by zig
 # against glibc 2.17, checked by auditwheel), installs the wheel, checks the .pyi stubs against the
 # compiled module (stubtest), the package and examples with mypy --strict, starts
-# the real proxies (scripts/proxies.sh), runs the pytest suite against the simulator, then builds the sdist and installs it
-# into a fresh venv (the sdist must be self-contained). Run from anywhere:
+# the real proxies (scripts/proxies.sh), runs the pytest suite against the simulator (4
+# worker processes, pytest-xdist) while it builds the sdist and installs it into a fresh venv
+# (the sdist must be self-contained). Run from anywhere:
 #   bash python/test.sh
 set -euo pipefail
 
@@ -29,7 +30,7 @@ if ! command -v strace >/dev/null; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace) >/dev/null 2>&1 || true
 fi
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
-"$VENV/bin/pip" install -q -r "$ROOT/python/build-requirements.txt" pytest==9.2.0 mypy==2.4.1
+"$VENV/bin/pip" install -q -r "$ROOT/python/build-requirements.txt" pytest==9.2.0 pytest-xdist==3.8.0 mypy==2.4.1
 # maturin finds zig as `python3 -m ziglang` on PATH.
 export PATH="$VENV/bin:$PATH"
 # manylinux2014 = glibc 2.17: the wheel installs on any glibc Linux of the last decade.
@@ -65,14 +66,43 @@ for target in "-p moveworks" "$ROOT/python/examples"; do
     "$VENV/bin/python" -m mypy --strict --no-incremental $target >"$WORK/mypy.log" || { cat "$WORK/mypy.log"; exit 1; }
 done
 
+# The sdist, built and installed into a fresh venv while pytest runs (the suite mostly waits on
+# the simulator: 15 s of CPU in 92 s alone). pip builds it in isolation, with its own maturin and
+# zig, so cargo compiles every crate again in any case.
+sdist_check() {
+    (cd "$ROOT/python" && "$VENV/bin/maturin" sdist -o "$WORK/sdist") || return 1
+    # Newer mtimes make cargo compile the sdist's own copies of our crates, so a file missing from
+    # the sdist fails here.
+    mkdir "$WORK/unpacked"
+    tar xzf "$WORK"/sdist/*.tar.gz -C "$WORK/unpacked"
+    find "$WORK/unpacked" -type f -exec touch {} +
+    local sdist_name
+    sdist_name="$(basename "$WORK"/sdist/*.tar.gz)"
+    tar czf "$WORK/$sdist_name" -C "$WORK/unpacked" "${sdist_name%.tar.gz}"
+    "$PY" -m venv "$WORK/sdist-venv"
+    MATURIN_PEP517_ARGS="--profile dev ${WHEEL_ARGS[*]}" "$WORK/sdist-venv/bin/pip" install -q --no-cache-dir "$WORK/$sdist_name" || return 1
+    "$WORK/sdist-venv/bin/python" -c '
+import moveworks
+assert moveworks.Client(assistant_name="a", token="t").user_agent.startswith("moveworks-sdk/")
+assert issubclass(moveworks.NotFoundError, moveworks.APIStatusError)
+from moveworks.testing import Sandbox
+with Sandbox() as sb:
+    assert sb.client().create_conversation().conversation_id
+'
+}
+step "sdist builds and installs into a clean venv (alongside pytest)"
+sdist_check >"$WORK/sdist.log" 2>&1 &
+sdist_job=$!
+
 step "pytest"
 set +e
 # The pytest script, not `python -m pytest`, which would put python/ (no compiled module) on sys.path.
-(cd "$ROOT/python" && MOVEWORKS_SIMULATOR="$CARGO_TARGET_DIR/debug/moveworks-simulator" "$VENV/bin/pytest" -q tests)
+# Four processes, each with its own simulator (tests/conftest.py): the tests share no state.
+(cd "$ROOT/python" && MOVEWORKS_SIMULATOR="$CARGO_TARGET_DIR/debug/moveworks-simulator" "$VENV/bin/pytest" -q -n 4 tests)
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then echo "python/test.sh: pytest collected no tests" >&2; exit 1; fi
-[ "$rc" -eq 0 ] || exit "$rc"
+[ "$rc" -eq 0 ] || { kill "$sdist_job" 2>/dev/null || true; exit "$rc"; }
 
 step "wheel installs into a clean venv"
 "$PY" -m venv "$WORK/wheel-venv"
@@ -94,24 +124,6 @@ plugins = eps.select(group="pytest11") if hasattr(eps, "select") else eps.get("p
 assert [(ep.name, ep.value) for ep in plugins] == [("moveworks", "moveworks.testing")], list(plugins)
 PY
 
-step "sdist builds and installs into a clean venv"
-(cd "$ROOT/python" && "$VENV/bin/maturin" sdist -o "$WORK/sdist" 2>"$WORK/sdist.log") || { cat "$WORK/sdist.log" >&2; exit 1; }
-# Newer mtimes make cargo compile the sdist's own copies of our crates (third-party
-# crates still come from the shared target dir), so a file missing from the sdist fails here.
-mkdir "$WORK/unpacked"
-tar xzf "$WORK"/sdist/*.tar.gz -C "$WORK/unpacked"
-find "$WORK/unpacked" -type f -exec touch {} +
-sdist_name="$(basename "$WORK"/sdist/*.tar.gz)"
-tar czf "$WORK/$sdist_name" -C "$WORK/unpacked" "${sdist_name%.tar.gz}"
-"$PY" -m venv "$WORK/sdist-venv"
-MATURIN_PEP517_ARGS="--profile dev ${WHEEL_ARGS[*]}" "$WORK/sdist-venv/bin/pip" install -q --no-cache-dir "$WORK/$sdist_name" >"$WORK/sdist-install.log" 2>&1 \
-    || { cat "$WORK/sdist-install.log" >&2; exit 1; }
-"$WORK/sdist-venv/bin/python" -c '
-import moveworks
-assert moveworks.Client(assistant_name="a", token="t").user_agent.startswith("moveworks-sdk/")
-assert issubclass(moveworks.NotFoundError, moveworks.APIStatusError)
-from moveworks.testing import Sandbox
-with Sandbox() as sb:
-    assert sb.client().create_conversation().conversation_id
-'
+step "waiting for the sdist check"
+wait "$sdist_job" || { cat "$WORK/sdist.log" >&2; echo "python/test.sh: the sdist does not build or install" >&2; exit 1; }
 echo "python/test.sh: wheel, stubs, types, pytest and sdist OK" >&2
