@@ -373,23 +373,9 @@ function callOptions(o) {
 // ---- models, helpers and inputs (models.js) --------------------------------------
 
 const {
-  camel,
-  fromWire,
-  streamEventFromWire,
-  pageFromWire,
-  fromNative,
-  fromCallbackJson,
-  toWire,
-  wireText,
-  assistantText,
-  assistantMessages,
-  reasoningMessages,
-  textWithCitationMarkers,
-  messageText,
-  contentText,
-  contentTextLossy,
-  Input,
-  inputJson,
+  camel, fromWire, streamEventFromWire, pageFromWire, fromNative, fromCallbackJson, toWire, wireText,
+  assistantText, assistantMessages, reasoningMessages, textWithCitationMarkers, messageText, contentText,
+  contentTextLossy, Input, inputJson,
 } = require('./models.js')({ native, Wired, invalid })
 
 // ---- streams and cancellation (stream.js) ----------------------------------------

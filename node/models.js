@@ -306,22 +306,10 @@ module.exports = function bind({ native, Wired, invalid }) {
   }
 
   return {
-    camel,
-    fromWire,
-    streamEventFromWire,
-    pageFromWire,
-    fromNative,
-    fromCallbackJson,
-    toWire,
-    wireText,
-    assistantText,
-    assistantMessages,
-    reasoningMessages,
-    textWithCitationMarkers,
-    messageText,
-    contentText,
-    contentTextLossy,
-    Input,
-    inputJson,
+    // The converters.
+    camel, fromWire, streamEventFromWire, pageFromWire, fromNative, fromCallbackJson, toWire, wireText,
+    // The core's helpers (exported by index.js) and the turn inputs.
+    assistantText, assistantMessages, reasoningMessages, textWithCitationMarkers, messageText, contentText,
+    contentTextLossy, Input, inputJson,
   }
 }
