@@ -95,7 +95,7 @@ eval "$proxy_env"
 
 export MOVEWORKS_SIMULATOR="$ROOT/target/debug/moveworks-simulator"
 # Four test files at a time (node's default is one fewer than the CPUs): each file is a process
-# of its own with its own sandbox, and the suite mostly waits on the simulator (70 s one at a
+# of its own with its own simulator (test/sim.js), and the suite mostly waits on it (70 s one at a
 # time, 22 s four at a time, for the same 20 s of CPU).
 if ! node --test --test-concurrency=4 --test-timeout=180000 --test-reporter=spec test/*.test.js >"$LOG/test.log" 2>&1; then
   cat "$LOG/test.log"
