@@ -16,7 +16,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 PY="${PYTHON:-python3}"
 VENV="$CARGO_TARGET_DIR/python-venv"
 WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
+sdist_job=""
+# A failure stops the background sdist check (its pip, maturin and cargo: a process group) too.
+trap 'if [ -n "$sdist_job" ]; then kill -- "-$sdist_job" 2>/dev/null || true; fi; rm -rf "$WORK"' EXIT
 
 step() { [ -z "${VERBOSE:-}" ] || echo "== $*" >&2; }
 
@@ -91,8 +93,10 @@ with Sandbox() as sb:
 '
 }
 step "sdist builds and installs into a clean venv (alongside pytest)"
+set -m # the check runs in a process group of its own, which the trap above can stop whole
 sdist_check >"$WORK/sdist.log" 2>&1 &
 sdist_job=$!
+set +m
 
 step "pytest"
 set +e
@@ -102,7 +106,7 @@ set +e
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then echo "python/test.sh: pytest collected no tests" >&2; exit 1; fi
-[ "$rc" -eq 0 ] || { kill "$sdist_job" 2>/dev/null || true; exit "$rc"; }
+[ "$rc" -eq 0 ] || exit "$rc"
 
 step "wheel installs into a clean venv"
 "$PY" -m venv "$WORK/wheel-venv"
@@ -125,5 +129,8 @@ assert [(ep.name, ep.value) for ep in plugins] == [("moveworks", "moveworks.test
 PY
 
 step "waiting for the sdist check"
-wait "$sdist_job" || { cat "$WORK/sdist.log" >&2; echo "python/test.sh: the sdist does not build or install" >&2; exit 1; }
+sdist_rc=0
+wait "$sdist_job" || sdist_rc=$?
+sdist_job=""
+[ "$sdist_rc" -eq 0 ] || { cat "$WORK/sdist.log" >&2; echo "python/test.sh: the sdist does not build or install" >&2; exit 1; }
 echo "python/test.sh: wheel, stubs, types, pytest and sdist OK" >&2

@@ -11,7 +11,7 @@ started=$SECONDS
 last=$SECONDS
 # Busy and total jiffies of all CPUs so far (/proc/stat; "0 0" where there is none).
 cpu_jiffies() {
-    local _cpu user nice system idle iowait rest
+    local _cpu user nice system idle iowait rest n
     if read -r _cpu user nice system idle iowait rest </proc/stat 2>/dev/null; then
         local total=$((user + nice + system + idle + iowait))
         for n in $rest; do total=$((total + n)); done

@@ -22,8 +22,9 @@ SIM_PID=""
 SANITIZE_PID=""
 
 cleanup() {
-    # A failure above stops the background sanitizer run too (its own trap stops its simulator).
-    if [[ -n "$SANITIZE_PID" ]]; then kill "$SANITIZE_PID" 2>/dev/null || true; fi
+    # A failure above stops the background sanitizer run too: its process group, the test
+    # programs and simulator included.
+    if [[ -n "$SANITIZE_PID" ]]; then kill -- "-$SANITIZE_PID" 2>/dev/null || true; fi
     exec 3>&- 2>/dev/null || true
     if [[ -n "$SIM_PID" ]]; then wait "$SIM_PID" 2>/dev/null || true; fi
     rm -rf "$WORK"
@@ -190,8 +191,10 @@ grep -q "^user: How do I reset my password?" "$WORK/example.out" && grep -q "^fe
 # The sanitizer builds and runs (their own simulator) alongside the valgrind pass: valgrind holds
 # one core, the sanitized tests mostly wait on the simulator.
 step "ASan+LSan+UBSan (C and C++ suites), valgrind (C++ suite), in the background"
+set -m # a process group of its own, which cleanup can stop whole
 bash "$HERE/sanitize.sh" >"$WORK/sanitize.log" 2>&1 &
 SANITIZE_PID=$!
+set +m
 if [[ "${MW_C_SKIP_VALGRIND:-}" != 1 ]]; then
     step "valgrind: unit tests and conformance scenarios"
     VG=(valgrind -q --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite,indirect
@@ -209,6 +212,7 @@ fi
 step "ASan+LSan+UBSan (C and C++ suites), valgrind (C++ suite): waiting for the background run"
 sanitize_rc=0
 wait "$SANITIZE_PID" || sanitize_rc=$?
+SANITIZE_PID=""
 sed 's/^/  /' "$WORK/sanitize.log"
 [[ $sanitize_rc -eq 0 ]] || { echo "bindings/c: the sanitizer run failed" >&2; exit "$sanitize_rc"; }
 # The installed prefix, linked for glibc 2.17. The test command (scripts/test-all.sh) sets
